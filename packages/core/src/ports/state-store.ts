@@ -1,0 +1,15 @@
+import type { PortContext } from './abort';
+import type { Result } from './result';
+
+/**
+ * Durable storage for the rollback machine's JSON snapshot, written after every transition so
+ * a crashed controller resumes where it was. Rules for implementers:
+ * - `save` MUST be atomic: after a crash, `load` returns either the previous or the new
+ *   snapshot, never a torn one (write to a temporary file, fsync, rename).
+ * - `load` resolves `null` when nothing is stored for `key`.
+ * - Methods MUST NOT throw for storage failures: they resolve to a {@link Result}.
+ */
+export interface StateStore {
+  load(key: string, ctx: PortContext): Promise<Result<unknown>>;
+  save(key: string, snapshot: unknown, ctx: PortContext): Promise<Result<void>>;
+}

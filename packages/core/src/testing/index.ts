@@ -1,0 +1,1 @@
+export { flushPromises, SimulatedClock } from './simulated-clock';

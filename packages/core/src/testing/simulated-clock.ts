@@ -1,0 +1,89 @@
+import type { Clock, TimerHandle } from '../time/clock';
+
+interface PendingTimer {
+  readonly id: number;
+  readonly due: number;
+  readonly fn: () => void;
+}
+
+/**
+ * A Clock whose time moves only when a test says so. Timers fire in due order (ties in the order
+ * they were set) and `now()` reads each timer's due time while it runs.
+ *
+ * Use `advance` for synchronous code and `advanceAsync` when timers start promise chains (an
+ * interpreter loop): it lets pending promise jobs settle between timers.
+ */
+export class SimulatedClock implements Clock {
+  #now: number;
+  #nextId = 1;
+  #timers: PendingTimer[] = [];
+
+  constructor(startMs = 0) {
+    this.#now = startMs;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.#nextId++;
+    const due = this.#now + Math.max(0, Number.isFinite(ms) ? ms : 0);
+    this.#timers.push({ id, due, fn });
+    this.#timers.sort((a, b) => a.due - b.due || a.id - b.id);
+    return id;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.#timers = this.#timers.filter((t) => t.id !== handle);
+  }
+
+  /** Number of timers not yet fired. */
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+
+  /** Epoch ms of the next timer, or undefined when none is pending. */
+  get nextDue(): number | undefined {
+    return this.#timers[0]?.due;
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  advance(ms: number): void {
+    const target = this.#now + ms;
+    for (;;) {
+      const next = this.#timers[0];
+      if (!next || next.due > target) break;
+      this.#timers.shift();
+      this.#now = Math.max(this.#now, next.due);
+      next.fn();
+    }
+    this.#now = target;
+  }
+
+  /** Like {@link advance}, letting promise jobs settle before and after every timer. */
+  async advanceAsync(ms: number): Promise<void> {
+    const target = this.#now + ms;
+    await flushPromises();
+    for (;;) {
+      const next = this.#timers[0];
+      if (!next || next.due > target) break;
+      this.#timers.shift();
+      this.#now = Math.max(this.#now, next.due);
+      next.fn();
+      await flushPromises();
+    }
+    this.#now = target;
+    await flushPromises();
+  }
+
+  /** Sets the time (it never goes backwards) and fires what fell due. */
+  set(epochMs: number): void {
+    this.advance(Math.max(0, epochMs - this.#now));
+  }
+}
+
+/** Lets queued promise jobs run: enough turns for a few levels of nested awaits. */
+export async function flushPromises(turns = 50): Promise<void> {
+  for (let i = 0; i < turns; i++) await Promise.resolve();
+}

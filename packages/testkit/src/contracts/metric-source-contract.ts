@@ -1,0 +1,150 @@
+import type { MetricQuery, MetricRequest, MetricSource, ReadResult } from '@rollgate/core';
+import { RollgateError } from '@rollgate/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** What an adapter's test provides so the shared suite can exercise it. */
+export interface MetricSourceContractHarness {
+  /** A source wired to a backend that answers normally. */
+  source: MetricSource;
+  /** A query that yields data (`ok`) from that backend over `range()`. */
+  query: MetricQuery;
+  /** A query the backend answers with nothing (a selector that matches no series): `no-data`. */
+  emptyQuery: MetricQuery;
+  /** The time range (epoch ms) to read with the queries above. */
+  range(): { start: number; end: number; stepMs: number };
+  /** The same adapter wired to a backend that fails (5xx, refused connection, ...). */
+  failing: MetricSource;
+  /** The same adapter wired to a backend that accepts the request and never answers. */
+  hanging: MetricSource;
+  /** Now, by the clock the deadlines below are compared with (epoch ms). */
+  now(): number;
+  teardown(): Promise<void>;
+}
+
+function controller(): AbortController {
+  return new AbortController();
+}
+
+function expectUnion(result: ReadResult): void {
+  expect(['ok', 'no-data', 'error']).toContain(result.status);
+  if (result.status === 'ok') {
+    expect(Array.isArray(result.series)).toBe(true);
+    for (const series of result.series) {
+      expect(typeof series.labels).toBe('object');
+      let last = Number.NEGATIVE_INFINITY;
+      for (const sample of series.samples) {
+        expect(Number.isFinite(sample.t)).toBe(true);
+        expect(Number.isNaN(sample.v)).toBe(false);
+        expect(sample.t).toBeGreaterThanOrEqual(last);
+        last = sample.t;
+      }
+    }
+  } else if (result.status === 'no-data') {
+    expect(typeof result.reason).toBe('string');
+    expect(result.reason.length).toBeGreaterThan(0);
+  } else {
+    expect(RollgateError.is(result.error)).toBe(true);
+    expect(typeof result.error.code).toBe('string');
+    expect(typeof result.error.retryable).toBe('boolean');
+  }
+}
+
+/**
+ * The suite every `MetricSource` adapter runs (STYLE.md item 3): the result union, no throw on
+ * backend failure, abort and deadline honoured, no mutation of the request, idempotent dispose.
+ * A new adapter's test file is a few lines of harness plus its own extras.
+ */
+export function describeMetricSourceContract(
+  name: string,
+  setup: () => Promise<MetricSourceContractHarness>,
+): void {
+  describe(`MetricSource contract: ${name}`, () => {
+    let h: MetricSourceContractHarness;
+    const request = (query: MetricQuery): MetricRequest => Object.freeze({ query, ...h.range() });
+
+    beforeAll(async () => {
+      h = await setup();
+    });
+    afterAll(async () => {
+      await h?.teardown();
+    });
+
+    it('resolves a working read to ok with ascending, NaN-free samples', async () => {
+      const result = await h.source.read(request(h.query), {
+        signal: controller().signal,
+        deadline: h.now() + 10_000,
+      });
+      expectUnion(result);
+      expect(result.status).toBe('ok');
+      if (result.status === 'ok') {
+        expect(result.series.length).toBeGreaterThan(0);
+        expect(result.series.some((s) => s.samples.length > 0)).toBe(true);
+      }
+    });
+
+    it('resolves an empty answer to no-data, never ok', async () => {
+      const result = await h.source.read(request(h.emptyQuery), {
+        signal: controller().signal,
+        deadline: h.now() + 10_000,
+      });
+      expectUnion(result);
+      expect(result.status).toBe('no-data');
+    });
+
+    it('does not mutate the request', async () => {
+      const req = request(h.query);
+      const copy = JSON.stringify(req);
+      await h.source.read(req, { signal: controller().signal, deadline: h.now() + 10_000 });
+      expect(JSON.stringify(req)).toBe(copy);
+    });
+
+    it('resolves a backend failure to an error result instead of throwing', async () => {
+      const result = await h.failing.read(request(h.query), {
+        signal: controller().signal,
+        deadline: h.now() + 10_000,
+      });
+      expectUnion(result);
+      expect(result.status).toBe('error');
+    });
+
+    it('honours an already-aborted signal with ABORTED', async () => {
+      const c = controller();
+      c.abort(new Error('caller gave up'));
+      const result = await h.source.read(request(h.query), { signal: c.signal, deadline: h.now() + 10_000 });
+      expect(result.status).toBe('error');
+      if (result.status === 'error') expect(result.error.code).toBe('ABORTED');
+    });
+
+    it('honours an abort while the request is in flight with ABORTED', async () => {
+      const c = controller();
+      const pending = h.hanging.read(request(h.query), { signal: c.signal, deadline: h.now() + 60_000 });
+      setTimeout(() => c.abort(new Error('caller gave up')), 50);
+      const result = await pending;
+      expect(result.status).toBe('error');
+      if (result.status === 'error') expect(result.error.code).toBe('ABORTED');
+    });
+
+    it('honours the deadline with TIMEOUT, marked retryable', async () => {
+      const result = await h.hanging.read(request(h.query), {
+        signal: controller().signal,
+        deadline: h.now() + 200,
+      });
+      expect(result.status).toBe('error');
+      if (result.status === 'error') {
+        expect(result.error.code).toBe('TIMEOUT');
+        expect(result.error.retryable).toBe(true);
+      }
+    });
+
+    it('describes a request as the non-empty backend query it sends', () => {
+      const text = h.source.describe(request(h.query));
+      expect(typeof text).toBe('string');
+      expect(text.length).toBeGreaterThan(0);
+    });
+
+    it('disposes idempotently', async () => {
+      await h.failing.dispose();
+      await expect(h.failing.dispose()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,4 @@
+export type { ExecutorContractHarness } from './contracts/executor-contract';
+export { describeExecutorContract } from './contracts/executor-contract';
+export type { MetricSourceContractHarness } from './contracts/metric-source-contract';
+export { describeMetricSourceContract } from './contracts/metric-source-contract';
