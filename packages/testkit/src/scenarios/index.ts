@@ -1,1 +1,24 @@
-export {};
+export type { GeneratorFault, GeneratorMeta } from './generator-meta';
+export { GeneratorFaultSchema, GeneratorMetaFileSchema, GeneratorMetaSchema } from './generator-meta';
+export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
+export { loadScenarios, META_FILE_NAME } from './load-scenarios';
+export type { ParseScenarioResult } from './parse-scenario';
+export { parseScenario } from './parse-scenario';
+export type { Scenario, ScenarioSeries, ScenarioTruth, SegmentSeries, Verdict } from './scenario-schema';
+export {
+  PROMETHEUS_DEFAULT_BUCKETS_MS,
+  SCENARIO_SCHEMA_ID,
+  ScenarioSchema,
+  ScenarioSeriesSchema,
+  ScenarioTruthSchema,
+  SegmentSeriesSchema,
+  VerdictSchema,
+} from './scenario-schema';
+export type {
+  ControllerDecision,
+  DecisionRecord,
+  DecisionScore,
+  ScenarioOutcome,
+  ScoredScenario,
+} from './scoring';
+export { quantile, scoreDecisions } from './scoring';
