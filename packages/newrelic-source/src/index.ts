@@ -1,1 +1,17 @@
-export {};
+export type {
+  HealthQueryOptions,
+  NewRelicRegion,
+  NewRelicSourceOptions,
+  ResourceQueryOptions,
+  TransactionQueryOptions,
+} from './config/newrelic-source-options';
+export { MAX_CONCURRENT_REQUESTS, NERDGRAPH_ENDPOINTS } from './config/newrelic-source-options';
+export type { ClassifyContext, NrqlRow, ReplyHeaders } from './nerdgraph/classify';
+export { classify } from './nerdgraph/classify';
+export type { NrqlQueryVariables } from './nerdgraph/graphql-document';
+export { NRQL_QUERY_DOCUMENT, nerdGraphRequestBody } from './nerdgraph/graphql-document';
+export { normaliseResults } from './nerdgraph/normalise-results';
+export { nrqlIdentifier, nrqlNumber, nrqlString } from './nrql/nrql-literals';
+export type { NrqlPlan, ValueUnit } from './nrql/query-builders';
+export { MAX_NRQL_BYTES, MAX_TIMESERIES_BUCKETS } from './nrql/query-builders';
+export { createNewRelicSource } from './source/newrelic-source';
