@@ -1,0 +1,110 @@
+/**
+ * What the generator is asked to produce: a service's steady behaviour, the healthy events
+ * around the deploy (cold start, traffic spikes, drift) and at most one fault. All times are
+ * in steps of 5 s unless a field says seconds; `at` counts steps after the deploy (as in the
+ * examples' _meta.json), `before` steps before it.
+ */
+
+/** A service at rest. */
+export interface ServiceProfile {
+  /** Mean requests per second. */
+  readonly rps: number;
+  /** Baseline probability that a request fails (5xx). */
+  readonly p0: number;
+  /** Median latency (ms) of the log-normal latency distribution. */
+  readonly medianMs: number;
+  /** Log-space standard deviation of latency. */
+  readonly sigma: number;
+  /** Sinusoidal traffic drift: relative amplitude and period (s). Examples: ~0.15 over ~75 min. */
+  readonly drift: { readonly amplitude: number; readonly periodSeconds: number };
+  /** Step-to-step extra traffic noise (log-normal sd); 0 = plain Poisson. */
+  readonly trafficNoise?: number;
+  /** Mild multiplicative drift of the baseline error probability (relative amplitude, period s). */
+  readonly errorDrift?: { readonly amplitude: number; readonly periodSeconds: number };
+  /** Step-to-step noise of the error probability (log-normal sd, mean preserved); 0 = binomial. */
+  readonly errorNoise?: number;
+  /** CPU cores at mean traffic. */
+  readonly cpuCores: number;
+  /** Resident memory at rest (bytes). */
+  readonly memoryBytes: number;
+  /** Pods behind the service (the ready fraction moves in 1/pods). */
+  readonly pods: number;
+}
+
+/** A healthy cold start right after the deploy: slower and slightly failing for a few seconds. */
+export interface ColdStart {
+  readonly seconds: number;
+  readonly latencyFactor: number;
+  /** Extra failure probability during the cold start. */
+  readonly errorRate: number;
+}
+
+/** A burst of traffic (healthy): `factor` times the usual rate for `steps` steps from `atStep`. */
+export interface TrafficSpike {
+  readonly atStep: number;
+  readonly steps: number;
+  readonly factor: number;
+}
+
+/** A part of the traffic, reported as its own series (`segments` in the scenario). */
+export interface SegmentSpec {
+  /** Label matcher, e.g. `browser=safari`. */
+  readonly name: string;
+  /** Share of the requests. */
+  readonly share: number;
+  /** Baseline failure probability of the segment. */
+  readonly p0: number;
+}
+
+/** The fault a scenario carries, if any. */
+export type FaultSpec =
+  | {
+      readonly kind: 'errors';
+      readonly p1: number;
+      readonly at: number;
+      /** Linear ramp from p0 to p1 over this many seconds (0 = sudden). */
+      readonly rampSeconds?: number;
+    }
+  | {
+      readonly kind: 'latency';
+      readonly factor: number;
+      readonly at: number;
+      readonly rampSeconds?: number;
+      /** Share of requests slowed (1 = every request; below 1 = a slow tail). */
+      readonly share?: number;
+    }
+  | {
+      readonly kind: 'leak';
+      readonly bytesPerSecond: number;
+      readonly limitBytes: number;
+      readonly at: number;
+    }
+  | { readonly kind: 'probe'; readonly readyPods: number; readonly at: number }
+  | {
+      readonly kind: 'crashloop';
+      readonly at: number;
+      /** Seconds a crashing pod runs before it dies. */
+      readonly upSeconds: number;
+      /** Failure probability of the step in which a pod dies (in-flight requests lost). */
+      readonly crashErrorRate: number;
+    }
+  | { readonly kind: 'segment'; readonly segment: string; readonly p1: number; readonly at: number }
+  | { readonly kind: 'preexisting'; readonly p1: number; readonly before: number }
+  | { readonly kind: 'preexisting-latency'; readonly factor: number; readonly before: number };
+
+/** One scenario to generate. */
+export interface ScenarioSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly service: ServiceProfile;
+  readonly fault: FaultSpec | null;
+  readonly coldStart?: ColdStart;
+  readonly spikes?: readonly TrafficSpike[];
+  readonly segments?: readonly SegmentSpec[];
+  /** Free text for `truth.note`. */
+  readonly note?: string;
+  /** Steps before the deploy (default 360 = 30 min) and after it (default 180 = 15 min). */
+  readonly preSteps?: number;
+  readonly bakeSteps?: number;
+}

@@ -1,0 +1,364 @@
+import { PROMETHEUS_DEFAULT_BUCKETS_MS, type Scenario } from '@rollgate/testkit/scenarios';
+import { sortedQuantile } from '../stats/histogram-quantile';
+import { sprtExpectedSeconds } from '../stats/sprt';
+import { Prng } from './prng';
+import type { FaultSpec, ScenarioSpec } from './scenario-spec';
+
+/** Step length of every generated scenario, as in the shared examples. */
+export const STEP_SECONDS = 5;
+/** 30 minutes of pre-deploy baseline. */
+export const DEFAULT_PRE_STEPS = 360;
+/** 15 minutes of bake. */
+export const DEFAULT_BAKE_STEPS = 180;
+
+/** Extra failure probability in the step where a pod is OOM-killed (the examples show ~15%). */
+const OOM_ERROR_RATE = 0.15;
+/** Kubernetes CrashLoopBackOff: 10 s doubling to a 300 s cap. */
+const BACKOFF_START_S = 10;
+const BACKOFF_CAP_S = 300;
+
+/** `_meta.json` entry of a generated scenario (the examples' keys, plus generator extras). */
+export interface GeneratedMeta {
+  readonly rps: number;
+  readonly p0: number;
+  readonly median_ms: number;
+  readonly sigma: number;
+  readonly fault: Record<string, number | string> | null;
+  readonly sprt_seconds?: number;
+  readonly [extra: string]: unknown;
+}
+
+/** A generated scenario and its metadata. */
+export interface GeneratedScenario {
+  readonly scenario: Scenario;
+  readonly meta: GeneratedMeta;
+}
+
+const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+function faultStartStep(fault: FaultSpec | null, deployAtStep: number): number | null {
+  if (fault === null) return null;
+  if (fault.kind === 'preexisting' || fault.kind === 'preexisting-latency')
+    return deployAtStep - fault.before;
+  return deployAtStep + fault.at;
+}
+
+function truthSignal(fault: FaultSpec | null): string | undefined {
+  switch (fault?.kind) {
+    case undefined:
+      return undefined;
+    case 'errors':
+    case 'segment':
+    case 'preexisting':
+      return 'error-rate';
+    case 'latency':
+    case 'preexisting-latency':
+      return 'latency';
+    case 'leak':
+      return 'resource';
+    case 'probe':
+    case 'crashloop':
+      return 'health';
+  }
+}
+
+/** Ramp progress in [0, 1] of a fault that began `sinceStart` steps ago. */
+function ramp(sinceStart: number, rampSeconds: number | undefined): number {
+  if (sinceStart < 0) return 0;
+  if (!rampSeconds) return 1;
+  return Math.min(1, ((sinceStart + 1) * STEP_SECONDS) / rampSeconds);
+}
+
+function metaFault(spec: ScenarioSpec): Record<string, number | string> | null {
+  const f = spec.fault;
+  if (f === null) return null;
+  switch (f.kind) {
+    case 'errors':
+      return { kind: 'errors', p1: f.p1, at: f.at, ...(f.rampSeconds ? { ramp_s: f.rampSeconds } : {}) };
+    case 'latency':
+      return {
+        kind: 'latency',
+        factor: f.factor,
+        at: f.at,
+        ...(f.rampSeconds ? { ramp_s: f.rampSeconds } : {}),
+        ...(f.share !== undefined && f.share < 1 ? { share: f.share } : {}),
+      };
+    case 'leak':
+      return { kind: 'leak', bytes_per_s: f.bytesPerSecond, limit: f.limitBytes, at: f.at };
+    case 'probe':
+      return { kind: 'probe', ready: round(f.readyPods / spec.service.pods, 4), at: f.at };
+    case 'crashloop':
+      return { kind: 'crashloop', at: f.at, up_s: f.upSeconds, crash_error_rate: f.crashErrorRate };
+    case 'segment':
+      return { kind: 'segment', segment: f.segment, p1: f.p1, at: f.at };
+    case 'preexisting':
+      return { kind: 'preexisting', p1: f.p1, before: f.before };
+    case 'preexisting-latency':
+      return { kind: 'preexisting-latency', factor: f.factor, before: f.before };
+  }
+}
+
+/**
+ * Wald's expected SPRT detection time (alpha = beta = 0.01) of an error-rate fault: on the
+ * whole service for `errors`, on the segment's own traffic for `segment`; undefined otherwise.
+ */
+export function sprtSecondsOf(spec: ScenarioSpec): number | undefined {
+  const f = spec.fault;
+  if (f?.kind === 'errors') return sprtExpectedSeconds(spec.service.p0, f.p1, spec.service.rps);
+  if (f?.kind === 'segment') {
+    const seg = spec.segments?.find((s) => s.name === f.segment);
+    if (!seg) return undefined;
+    return sprtExpectedSeconds(seg.p0, f.p1, spec.service.rps * seg.share);
+  }
+  return undefined;
+}
+
+/**
+ * Generates one scenario from its spec. Per step: requests ~ Poisson(rps·5 s·traffic shape),
+ * split among segments binomially; errors ~ Binomial(requests, p(t)); one log-normal latency
+ * sample per request, binned into the Prometheus default buckets (`le` inclusive), with the p99
+ * taken from the samples; CPU follows traffic with Gaussian noise; memory is flat with 2 MB
+ * noise plus any leak (reset by an OOM kill at the limit, which restarts the pod and fails ~15%
+ * of that step's requests); `ready` moves in 1/pods. The same spec and seed give the same output.
+ */
+export function synthesize(spec: ScenarioSpec): GeneratedScenario {
+  const rng = new Prng(spec.seed);
+  const svc = spec.service;
+  const pre = spec.preSteps ?? DEFAULT_PRE_STEPS;
+  const bake = spec.bakeSteps ?? DEFAULT_BAKE_STEPS;
+  const steps = pre + bake;
+  const deploy = pre;
+  const fault = spec.fault;
+  const start = faultStartStep(fault, deploy);
+  const buckets = PROMETHEUS_DEFAULT_BUCKETS_MS;
+
+  const phase = rng.between(0, 2 * Math.PI);
+  const errorPhase = rng.between(0, 2 * Math.PI);
+  const cpuPerTraffic = svc.cpuCores;
+  const coldSteps = spec.coldStart ? Math.round(spec.coldStart.seconds / STEP_SECONDS) : 0;
+  const segments = spec.segments ?? [];
+
+  const requests: number[] = [];
+  const errors: number[] = [];
+  const p99: (number | null)[] = [];
+  const histogram: number[][] = [];
+  const cpu: number[] = [];
+  const memory: number[] = [];
+  const ready: number[] = [];
+  const restarts: number[] = [];
+  const segRequests = segments.map(() => [] as number[]);
+  const segErrors = segments.map(() => [] as number[]);
+
+  let leakSince = fault?.kind === 'leak' ? deploy + fault.at : Number.POSITIVE_INFINITY;
+  // Crash loop state: the next step at which the crashing pod dies, and until when it is down.
+  let crashAt = fault?.kind === 'crashloop' ? deploy + fault.at : Number.POSITIVE_INFINITY;
+  let downUntil = -1;
+  let backoff = BACKOFF_START_S;
+
+  for (let t = 0; t < steps; t++) {
+    const seconds = t * STEP_SECONDS;
+    let traffic =
+      1 + svc.drift.amplitude * Math.sin((2 * Math.PI * seconds) / svc.drift.periodSeconds + phase);
+    let queueing = 1;
+    for (const spike of spec.spikes ?? []) {
+      if (t >= spike.atStep && t < spike.atStep + spike.steps) {
+        traffic *= spike.factor;
+        queueing = 1 + 0.1 * (spike.factor - 1);
+      }
+    }
+    let lambda = svc.rps * STEP_SECONDS * traffic;
+    if (svc.trafficNoise) {
+      lambda *= Math.exp(svc.trafficNoise * rng.normal() - (svc.trafficNoise * svc.trafficNoise) / 2);
+    }
+    const n = rng.poisson(lambda);
+
+    // Failure probability of the ordinary (non-segment) traffic at this step.
+    let p = svc.p0;
+    if (svc.errorDrift) {
+      p *=
+        1 +
+        svc.errorDrift.amplitude *
+          Math.sin((2 * Math.PI * seconds) / svc.errorDrift.periodSeconds + errorPhase);
+    }
+    if (svc.errorNoise) p *= Math.exp(svc.errorNoise * rng.normal() - (svc.errorNoise * svc.errorNoise) / 2);
+    let latencyFactor = queueing;
+    let slowShare = 1;
+    let tailFactor = 1;
+    const inCold = t >= deploy && t < deploy + coldSteps;
+    if (inCold && spec.coldStart) {
+      p += spec.coldStart.errorRate;
+      latencyFactor *= spec.coldStart.latencyFactor;
+    }
+    if (fault && start !== null && t >= start) {
+      const since = t - start;
+      if (fault.kind === 'errors') p += (fault.p1 - svc.p0) * ramp(since, fault.rampSeconds);
+      if (fault.kind === 'preexisting') p += fault.p1 - svc.p0;
+      if (fault.kind === 'latency') {
+        const k = 1 + (fault.factor - 1) * ramp(since, fault.rampSeconds);
+        // A slow tail (share < 1) slows only some requests, drawn per request below.
+        if (fault.share !== undefined && fault.share < 1) {
+          slowShare = fault.share;
+          tailFactor = k;
+        } else {
+          latencyFactor *= k;
+        }
+      }
+      if (fault.kind === 'preexisting-latency') latencyFactor *= fault.factor;
+    }
+
+    // Memory, restarts and readiness.
+    let mem = svc.memoryBytes + 2e6 * rng.normal();
+    let restartCount = 0;
+    let readyPods = svc.pods;
+    let burst = 0;
+    if (t >= leakSince && fault?.kind === 'leak') {
+      const grown = fault.bytesPerSecond * (t - leakSince) * STEP_SECONDS;
+      if (svc.memoryBytes + grown >= fault.limitBytes) {
+        restartCount = 1;
+        burst = OOM_ERROR_RATE;
+        leakSince = t;
+      } else {
+        mem += grown;
+      }
+    }
+    if (fault?.kind === 'probe' && t >= deploy + fault.at) readyPods = fault.readyPods;
+    if (fault?.kind === 'crashloop') {
+      if (t >= crashAt) {
+        restartCount = 1;
+        burst = fault.crashErrorRate;
+        downUntil = t + Math.max(1, Math.round(backoff / STEP_SECONDS));
+        crashAt = downUntil + Math.max(1, Math.round(fault.upSeconds / STEP_SECONDS));
+        backoff = Math.min(BACKOFF_CAP_S, backoff * 2);
+      }
+      if (t < downUntil) readyPods = svc.pods - 1;
+    }
+
+    // Requests per segment, then the rest.
+    let rest = n;
+    let remainingShare = 1;
+    let stepErrors = 0;
+    const segCounts: number[] = [];
+    segments.forEach((seg, i) => {
+      const k = rest > 0 ? rng.binomial(rest, Math.min(1, seg.share / remainingShare)) : 0;
+      remainingShare -= seg.share;
+      rest -= k;
+      segCounts.push(k);
+      let ps = seg.p0;
+      if (fault?.kind === 'segment' && fault.segment === seg.name && start !== null && t >= start)
+        ps = fault.p1;
+      if (inCold && spec.coldStart) ps += spec.coldStart.errorRate;
+      const e = rng.binomial(k, Math.min(1, ps + burst));
+      stepErrors += e;
+      (segRequests[i] as number[]).push(k);
+      (segErrors[i] as number[]).push(e);
+    });
+    stepErrors += rng.binomial(rest, Math.min(1, Math.max(0, p) + burst));
+
+    // One latency sample per request.
+    const samples = new Array<number>(n);
+    const mu = Math.log(svc.medianMs * latencyFactor);
+    for (let i = 0; i < n; i++) {
+      let x = Math.exp(mu + svc.sigma * rng.normal());
+      if (tailFactor !== 1 && rng.uniform() < slowShare) x *= tailFactor;
+      samples[i] = x;
+    }
+    samples.sort((a, b) => a - b);
+    const row = new Array<number>(buckets.length + 1).fill(0);
+    let b = 0;
+    for (const x of samples) {
+      while (b < buckets.length && x > (buckets[b] as number)) b++;
+      row[b] = (row[b] as number) + 1;
+    }
+
+    const cpuNow = Math.max(0.01, cpuPerTraffic * traffic * (inCold ? 1.3 : 1) + 0.03 * rng.normal());
+
+    requests.push(n);
+    errors.push(stepErrors);
+    p99.push(n === 0 ? null : round(sortedQuantile(samples, 0.99), 2));
+    histogram.push(row);
+    cpu.push(round(cpuNow, 4));
+    memory.push(Math.round(Math.max(0, mem)));
+    ready.push(round(readyPods / svc.pods, 4));
+    restarts.push(restartCount);
+  }
+
+  const signal = truthSignal(fault);
+  const verdict =
+    fault === null
+      ? 'keep'
+      : fault.kind === 'preexisting' || fault.kind === 'preexisting-latency'
+        ? 'incident'
+        : 'rollback';
+  const scenario: Scenario = {
+    schema: 'rollgate.scenario/v1',
+    name: spec.name,
+    description: spec.description,
+    stepSeconds: STEP_SECONDS,
+    deployAtStep: deploy,
+    truth: {
+      verdict,
+      faultStartStep: start,
+      ...(signal ? { signal } : {}),
+      ...(spec.note ? { note: spec.note } : {}),
+    },
+    latencyBucketsMs: [...buckets],
+    series: {
+      requests,
+      errors,
+      latencyP99Ms: p99,
+      latencyHistogram: histogram,
+      cpuCores: cpu,
+      memoryBytes: memory,
+      ready,
+      restarts,
+    },
+    ...(segments.length > 0
+      ? {
+          segments: Object.fromEntries(
+            segments.map((seg, i) => [
+              seg.name,
+              { requests: segRequests[i] ?? [], errors: segErrors[i] ?? [] },
+            ]),
+          ),
+        }
+      : {}),
+  };
+
+  const sprt = verdict === 'rollback' ? sprtSecondsOf(spec) : undefined;
+  const meta: GeneratedMeta = {
+    rps: svc.rps,
+    p0: svc.p0,
+    median_ms: svc.medianMs,
+    sigma: svc.sigma,
+    fault: metaFault(spec),
+    ...(sprt !== undefined ? { sprt_seconds: sprt } : {}),
+    seed: spec.seed,
+    traffic: {
+      drift_amplitude: svc.drift.amplitude,
+      drift_period_s: svc.drift.periodSeconds,
+      ...(svc.trafficNoise ? { noise: svc.trafficNoise } : {}),
+      ...(spec.spikes?.length ? { spikes: spec.spikes.map((s) => ({ ...s })) } : {}),
+    },
+    ...(svc.errorDrift
+      ? { error_drift: { amplitude: svc.errorDrift.amplitude, period_s: svc.errorDrift.periodSeconds } }
+      : {}),
+    ...(svc.errorNoise ? { error_noise: svc.errorNoise } : {}),
+    ...(spec.coldStart
+      ? {
+          cold_start: {
+            seconds: spec.coldStart.seconds,
+            latency_factor: spec.coldStart.latencyFactor,
+            error_rate: spec.coldStart.errorRate,
+          },
+        }
+      : {}),
+    ...(segments.length
+      ? { segments: segments.map((s) => ({ name: s.name, share: s.share, p0: s.p0 })) }
+      : {}),
+    pods: svc.pods,
+  };
+  return { scenario, meta };
+}
