@@ -5,7 +5,12 @@ import { parseNrql } from '../support/nrql-evaluator';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: generators must avoid what the quoting refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const printable = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !CONTROL.test(s));
+// Biased towards the characters that matter for quoting, plus any other code point.
+const tricky = fc.oneof(
+  fc.constantFrom("'", '\\', '"', '`', ' ', '%', '(', ')', '=', 'a'),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+);
+const printable = fc.string({ unit: tricky, maxLength: 40 }).filter((s) => !CONTROL.test(s));
 const identifierName = printable.filter((s) => s.length > 0 && !s.includes('`'));
 
 /** The WHERE condition of a one-condition query, as the double's NRQL parser reads it. */
