@@ -116,7 +116,8 @@ export function createNewRelicSource(input: NewRelicSourceOptions): MetricSource
 
   function describe(request: MetricRequest): string {
     try {
-      return buildNrql(request, options.nrql).nrql;
+      // A raw query is the caller's text; make sure even that cannot put the key in an audit record.
+      return redactSecret(buildNrql(request, options.nrql).nrql, options.apiKey);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return `(no NRQL: ${redactSecret(message, options.apiKey)})`;

@@ -151,3 +151,22 @@ describe('the API key never leaves the API-Key header', () => {
     }
   });
 });
+
+describe('describe() with a raw query that contains the key', () => {
+  it('redacts it', async () => {
+    const double = await startDouble();
+    const source = sourceFor(double);
+    const text = source.describe({
+      ...request,
+      query: {
+        measure: 'raw',
+        query: `SELECT count(*) FROM Transaction WHERE note = '${API_KEY}'`,
+        valueType: 'count',
+      },
+    });
+    expect(text).not.toContain(API_KEY);
+    expect(text).toContain('[redacted]');
+    await source.dispose();
+    await double.close();
+  });
+});
