@@ -264,7 +264,9 @@ export function classify(
     // An error body may still say more precisely what went wrong (BAD_API_KEY on a 401).
     const summary = infos.length > 0 ? summarise(infos, kindOf(infos[0] as GraphQlErrorInfo)) : undefined;
     const failure =
-      summary === undefined ? byStatus : { ...byStatus, message: `${byStatus.message} ${summary}` };
+      summary === undefined
+        ? byStatus
+        : { ...byStatus, message: `${byStatus.message} New Relic said: ${summary}` };
     return fail(errorFrom(failure, status, retryAfterMs, infos));
   }
 
