@@ -11,6 +11,8 @@ import type { Decision } from '../peers/peer-decision';
 import { PEERS, type PeerController } from '../peers/peers';
 import type { BenchModule, BenchSection } from '../section';
 
+export type { Decision } from '../peers/peer-decision';
+
 /** Name of the scenario that DESIGN.md uses as the reference case (0.5% → 3% at 10 req/s). */
 export const REFERENCE_CASE = 'rollback-errors-reference-10rps';
 
