@@ -1,1 +1,17 @@
-export {};
+export type {
+  PemInput,
+  PrometheusAuth,
+  PrometheusSourceOptions,
+  PrometheusTlsOptions,
+} from './options/prometheus-source-options';
+export type { PrometheusSource } from './prometheus-source';
+export { createPrometheusSource } from './prometheus-source';
+export { bucketBoundaryPattern, bucketBoundarySpellings } from './promql/bucket-boundary';
+export { escapeLabelValue, QueryBuildError } from './promql/label-matchers';
+export type { PrometheusMetricNames, ResolvedMetricNames } from './promql/metric-names';
+export { DEFAULT_METRIC_NAMES } from './promql/metric-names';
+export { buildPromql, counterIncrease } from './promql/query-builders';
+export type { ClassifyContext } from './reply/classify';
+export { classify } from './reply/classify';
+export type { PrometheusReply, RawSample, RawSeries } from './reply/envelope';
+export { parseSampleValue } from './reply/sample-value';

@@ -1,0 +1,78 @@
+import { type MetricRequest, type ReadResult, RollgateError, type Sample, type Series } from '@rollgate/core';
+import { COMPONENT } from './classify';
+import type { PrometheusReply } from './envelope';
+
+function noDataHint(request: MetricRequest): string {
+  switch (request.query.measure) {
+    case 'latency-exceedances':
+      return ' For latency-exceedances, also check that the histogram has a bucket boundary at exactly thresholdMs.';
+    case 'latency-quantile':
+      return ' A quantile is NaN when no request completed in the step.';
+    default:
+      return '';
+  }
+}
+
+/**
+ * Shapes parsed data into the port's result for `request`: NaN samples dropped (±Infinity kept),
+ * samples ascending, one series without `segmentBy` (labels `{}`), one per segment with it
+ * (labels `{[segmentBy]: value}`, `""` for series without the label). Nothing left means
+ * `no-data` with the reason; several series without `segmentBy`, or two for one segment, is a
+ * query that does not aggregate (possible only with `raw`): `SOURCE_BAD_QUERY`.
+ */
+export function toReadResult(reply: PrometheusReply, request: MetricRequest): ReadResult {
+  if (reply.resultType === 'string') {
+    return {
+      status: 'error',
+      error: new RollgateError(
+        'SOURCE_BAD_QUERY',
+        'The query returned a string; Rollgate needs a number per sample.',
+        {
+          component: COMPONENT,
+          retryable: false,
+        },
+      ),
+    };
+  }
+  if (reply.series.length === 0) {
+    return {
+      status: 'no-data',
+      reason: `Prometheus returned no series: no traffic yet, a stopped target whose series went stale, or a selector that matches nothing.${noDataHint(request)}`,
+    };
+  }
+  const segmentBy = request.segmentBy;
+  const series: Series[] = [];
+  const seen = new Set<string>();
+  for (const raw of reply.series) {
+    const samples: Sample[] = raw.samples.filter((s) => !Number.isNaN(s.v)).map((s) => ({ t: s.t, v: s.v }));
+    if (samples.length === 0) continue;
+    samples.sort((a, b) => a.t - b.t);
+    const segment = segmentBy === undefined ? '' : (raw.metric[segmentBy] ?? '');
+    if (seen.has(segment)) {
+      const message =
+        segmentBy === undefined
+          ? `The query returned ${reply.series.length} series; aggregate it to one (for example sum(...)) or set segmentBy.`
+          : `The query returned several series for ${segmentBy}=${JSON.stringify(segment)}; aggregate it with sum by (${segmentBy}) (...).`;
+      return {
+        status: 'error',
+        error: new RollgateError('SOURCE_BAD_QUERY', message, { component: COMPONENT, retryable: false }),
+      };
+    }
+    seen.add(segment);
+    series.push({ labels: segmentBy === undefined ? {} : { [segmentBy]: segment }, samples });
+  }
+  if (series.length === 0) {
+    return {
+      status: 'no-data',
+      reason: `Prometheus returned only NaN samples (for example a ratio or quantile with no requests in the step).${noDataHint(request)}`,
+    };
+  }
+  series.sort((a, b) => {
+    const x = segmentBy === undefined ? '' : (a.labels[segmentBy] ?? '');
+    const y = segmentBy === undefined ? '' : (b.labels[segmentBy] ?? '');
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return reply.warnings.length > 0
+    ? { status: 'ok', series, warnings: reply.warnings }
+    : { status: 'ok', series };
+}
