@@ -1,1 +1,12 @@
-export { flushPromises, SimulatedClock } from './simulated-clock';
+export { SimulatedClock, flushPromises } from './simulated-clock';
+export { MemoryMetricSource, stepsFromArrays } from './memory-source';
+export type { MemorySourceOptions, StepData } from './memory-source';
+export {
+  arbAwkwardNumber,
+  arbContract,
+  arbReadResult,
+  arbSample,
+  arbSeries,
+  arbSignal,
+  arbStepData,
+} from './arbitraries';

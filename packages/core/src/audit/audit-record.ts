@@ -1,0 +1,186 @@
+import { z } from 'zod';
+
+/**
+ * The audit record: one per watch, written when it reaches a terminal state. It is the input
+ * of the post-incident review, so it holds everything needed to reconstruct the decision:
+ * the deploy, every phase with its time, the breach and its statistic, the artifacts, the
+ * cutover and gate, the readings that confirmed (or failed to confirm) recovery, the outcome
+ * and the operator-facing reason. Times are ISO 8601 strings; values that JSON cannot hold
+ * (±Infinity) are null, with the reason text spelling them out. Never holds secrets.
+ */
+
+const iso = z.string().min(1);
+
+export const ArtifactRefSchema = z.object({
+  id: z.string().min(1),
+  revision: z.string().optional(),
+  digest: z.string().optional(),
+  target: z.string().optional(),
+  createdAt: z.number().optional(),
+  schema: z.object({ version: z.number(), minCompatible: z.number().optional() }).optional(),
+  attributes: z.record(z.string(), z.string()).optional(),
+});
+
+export const AuditWindowSchema = z.object({ start: iso, end: iso });
+
+/** A serialized RollgateError: code, message, retryable, component; never a stack or cause. */
+export const AuditErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  component: z.string(),
+  retryAfterMs: z.number().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const AuditStatisticSchema = z.object({
+  name: z.string(),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  alpha: z.number().optional(),
+  ratioEstimate: z.number().nullable().optional(),
+  ratioInterval: z.object({ lower: z.number().nullable(), upper: z.number().nullable(), level: z.number() }).nullable().optional(),
+});
+
+export const AuditVerdictSchema = z.object({
+  status: z.enum(['pass', 'breach', 'no-data', 'error']),
+  signal: z.string(),
+  rule: z.string(),
+  segment: z.string().optional(),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  window: AuditWindowSchema,
+  samples: z.number(),
+  reason: z.string(),
+  statistic: AuditStatisticSchema.optional(),
+  error: AuditErrorSchema.optional(),
+});
+
+export const AuditPhaseSchema = z.object({
+  state: z.string(),
+  at: iso,
+  reason: z.string(),
+});
+
+export const AuditOutcomeSchema = z.enum([
+  'promoted',
+  'rolled-back',
+  'escalated',
+  'halted',
+  'incident-routed',
+  'kept-on-hold',
+  /** Dry run: a rollback was warranted and a target found, but nothing was executed. */
+  'would-roll-back',
+]);
+
+export const AuditPointSchema = z.object({
+  at: iso,
+  phase: z.enum(['bake', 'verify']),
+  status: z.enum(['pass', 'breach', 'no-data', 'error']),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  statistic: z.number().nullable().optional(),
+});
+
+export const AuditRecordSchema = z.object({
+  schema: z.literal('rollgate.audit/v1'),
+  watchId: z.string().min(1),
+  service: z.string().min(1),
+  outcome: AuditOutcomeSchema,
+  /** What a human needs to know, in one or two sentences. */
+  reason: z.string().min(1),
+  dryRun: z.boolean(),
+  startedAt: iso,
+  finishedAt: iso,
+  deploy: z.object({ artifactId: z.string().min(1), deployedAt: iso, artifact: ArtifactRefSchema.nullable() }),
+  failedArtifact: ArtifactRefSchema.nullable(),
+  restoredArtifact: ArtifactRefSchema.nullable(),
+  contract: z.object({
+    alpha: z.number(),
+    stepSeconds: z.number(),
+    bakeSeconds: z.number(),
+    warmupSeconds: z.number(),
+    baselineSeconds: z.number(),
+    verificationSeconds: z.number(),
+    signals: z.array(
+      z.object({ id: z.string(), kind: z.string(), rules: z.array(z.string()), authoritative: z.boolean() }),
+    ),
+  }),
+  phases: z.array(AuditPhaseSchema).min(1),
+  baseline: z
+    .object({
+      window: AuditWindowSchema,
+      signals: z.record(
+        z.string(),
+        z.object({
+          status: z.string(),
+          reason: z.string(),
+          value: z.number().nullable(),
+          events: z.number().nullable(),
+          trials: z.number().nullable(),
+          exceedanceThresholdMs: z.number().nullable(),
+        }),
+      ),
+    })
+    .nullable(),
+  breach: z
+    .object({
+      signal: z.string(),
+      kind: z.string(),
+      segment: z.string().optional(),
+      rule: z.string(),
+      value: z.number().nullable(),
+      threshold: z.number().nullable(),
+      window: AuditWindowSchema,
+      samples: z.number(),
+      statistic: AuditStatisticSchema.nullable(),
+      reason: z.string(),
+      confirmedAt: iso,
+      onset: z
+        .object({
+          status: z.enum(['ok', 'unknown']),
+          preexisting: z.boolean(),
+          onsetAt: iso.nullable(),
+          method: z.string(),
+          reason: z.string(),
+        })
+        .nullable(),
+      evidence: z.array(AuditVerdictSchema),
+    })
+    .nullable(),
+  cutover: z
+    .object({
+      operationId: z.string(),
+      target: ArtifactRefSchema,
+      requestedAt: iso,
+      completedAt: iso.nullable(),
+      changed: z.boolean().nullable(),
+      detail: z.string(),
+      gate: z.object({ ok: z.boolean(), detail: z.string(), at: iso }).nullable(),
+      error: AuditErrorSchema.nullable(),
+    })
+    .nullable(),
+  recovery: z
+    .object({
+      verified: z.boolean(),
+      window: AuditWindowSchema,
+      reason: z.string(),
+      readings: z.array(AuditVerdictSchema),
+    })
+    .nullable(),
+  /** The last verdicts of every signal when the watch ended. */
+  finalReadings: z.array(AuditVerdictSchema),
+  /** Per signal, one point per evaluation (bounded by the bake and verification windows). */
+  series: z.record(z.string(), z.array(AuditPointSchema)),
+  notifications: z.array(
+    z.object({ kind: z.string(), title: z.string(), ok: z.boolean(), error: z.string().optional(), at: iso }),
+  ),
+  verification: z
+    .object({ recorded: z.boolean(), artifactId: z.string(), keyId: z.string().optional(), error: z.string().optional() })
+    .nullable(),
+});
+
+export type AuditRecord = z.infer<typeof AuditRecordSchema>;
+export type AuditVerdict = z.infer<typeof AuditVerdictSchema>;
+export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;
+export type AuditPoint = z.infer<typeof AuditPointSchema>;

@@ -1,0 +1,205 @@
+import type { Contract, Signal } from '../contract/contract-schema';
+import { RollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
+import { SafeEmitter } from '../events/safe-emitter';
+import type { PortContext } from '../ports/abort';
+import type { MetricSource } from '../ports/metric-source';
+import type { Verdict } from '../rules/verdict';
+import type { Clock } from '../time/clock';
+import { takeBaseline } from './baseline-snapshot';
+import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } from './confirmation';
+import { type OnsetFinding, findOnset } from './onset';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
+import { createSignalReader, type SignalReader } from './signal-reader';
+import { evaluateSignal } from './signal-evaluation';
+import {
+  AGGREGATE,
+  type BaselineSnapshot,
+  type SignalState,
+  type SignalSummary,
+  type WatchState,
+  createWatchState,
+} from './watch-state';
+
+/** The result of one evaluation of every signal. */
+export interface Evaluation {
+  /** Epoch ms of the evaluation. */
+  readonly at: number;
+  readonly purpose: WatchState['purpose'];
+  readonly deployAt: number;
+  readonly elapsedSeconds: number;
+  /** Until the end of the bake (or verification window); 0 once past it. */
+  readonly remainingSeconds: number;
+  readonly warmingUp: boolean;
+  readonly signals: readonly SignalSummary[];
+  readonly decision: Decision;
+}
+
+/** Events the evaluator emits. Listeners cannot break it: a throwing listener is isolated. */
+export interface EvaluatorEvents extends Record<string, unknown> {
+  baseline: BaselineSnapshot;
+  verdict: Verdict;
+  'source-error': { readonly signal: string; readonly error: SerializedRollgateError };
+  evaluation: Evaluation;
+  decision: Decision;
+}
+
+/** Options of {@link Evaluator}. */
+export interface EvaluatorOptions {
+  readonly contract: Contract;
+  /** Sources by name; a signal reads from `sources[signal.source]` (default `default`). */
+  readonly sources: Readonly<Record<string, MetricSource>>;
+  readonly clock: Clock;
+  readonly retry?: RetryPolicy;
+  /** Told about listeners that threw; the evaluation goes on regardless. */
+  readonly onListenerError?: (error: unknown, event: string) => void;
+}
+
+/**
+ * Judges a watched version from its signals. Each `evaluate` reads the data that arrived
+ * since the previous one through the `MetricSource` ports, applies every rule, updates the
+ * confirmation counters and returns a decision. All state lives in the `WatchState` it returns
+ * (plain JSON), so the caller persists it and can resume after a crash.
+ *
+ * Evaluation never throws on what sources return: broken replies become `error` verdicts.
+ */
+export class Evaluator {
+  readonly events: SafeEmitter<EvaluatorEvents>;
+  readonly contract: Contract;
+  readonly #clock: Clock;
+  readonly #reader: SignalReader;
+  readonly #sequentialRules: number;
+
+  constructor(options: EvaluatorOptions) {
+    this.contract = options.contract;
+    this.#clock = options.clock;
+    this.events = new SafeEmitter<EvaluatorEvents>(options.onListenerError);
+    this.#reader = createSignalReader(options.sources, options.clock, options.retry ?? DEFAULT_RETRY_POLICY);
+    this.#sequentialRules = options.contract.signals.reduce(
+      (n, s) => n + s.rules.filter((r) => r.type === 'sequential').length,
+      0,
+    );
+  }
+
+  /** A new watch of a version that started serving at `deployAt` (epoch ms). */
+  start(
+    deployAt: number,
+    options: { purpose?: 'bake' | 'verify'; durationSeconds?: number; baseline?: BaselineSnapshot | null } = {},
+  ): WatchState {
+    return createWatchState(this.contract, deployAt, options);
+  }
+
+  /** Pushes the end of the bake back by `seconds` (the inconclusive "extend" policy). */
+  extend(state: WatchState, seconds: number): WatchState {
+    return { ...state, bakeEndsAt: Math.max(state.bakeEndsAt, this.#clock.now()) + seconds * 1000 };
+  }
+
+  /**
+   * Takes the pre-deploy baseline snapshot (reads ending at the deploy time) for signals that
+   * do not have one yet or whose earlier read failed.
+   */
+  async takeBaseline(state: WatchState, ctx: PortContext): Promise<WatchState> {
+    const snapshot = await takeBaseline(this.contract, state.deployAt, this.#reader, ctx, this.#clock.now(), state.baseline);
+    this.events.emit('baseline', snapshot);
+    return { ...state, baseline: snapshot };
+  }
+
+  /** Evaluates every signal once. Throws only `ABORTED` when `ctx.signal` fired. */
+  async evaluate(state: WatchState, ctx: PortContext): Promise<{ state: WatchState; evaluation: Evaluation }> {
+    let current = state;
+    const needsBaseline =
+      current.baseline === null || Object.values(current.baseline.signals).some((b) => b.status === 'error');
+    if (needsBaseline && current.purpose === 'bake') current = await this.takeBaseline(current, ctx);
+    const now = this.#clock.now();
+    const outcomes = await Promise.all(
+      this.contract.signals.map((signal) =>
+        evaluateSignal({
+          contract: this.contract,
+          signal,
+          state: current.signals[signal.id] as SignalState,
+          watch: current,
+          now,
+          alphaFor: (s, index, segment) => this.alphaFor(s, index, segment),
+          reader: this.#reader,
+          ctx,
+        }),
+      ),
+    );
+    if (ctx.signal.aborted) {
+      throw new RollgateError('ABORTED', 'The evaluation was aborted.', { component: 'evaluator', cause: ctx.signal.reason });
+    }
+    const signals: Record<string, SignalState> = {};
+    const summaries: SignalSummary[] = [];
+    this.contract.signals.forEach((signal, i) => {
+      const outcome = outcomes[i] as (typeof outcomes)[number];
+      const previous = current.signals[signal.id] as SignalState;
+      const counters = updateCounters(previous, outcome.status, now);
+      const next: SignalState = { ...previous, ...counters, segments: outcome.segments, lastCountT: outcome.lastCountT, last: null };
+      const summary: SignalSummary = {
+        signal: signal.id,
+        kind: signal.kind,
+        status: outcome.status,
+        confirmed: isConfirmed(signal, next, outcome.status, now),
+        authoritative: isAuthoritative(signal),
+        verdicts: outcome.verdicts,
+        consecutiveBreaches: counters.consecutiveBreaches,
+        consecutiveErrors: counters.consecutiveErrors,
+      };
+      signals[signal.id] = { ...next, last: summary };
+      summaries.push(summary);
+    });
+    const nextState: WatchState = { ...current, signals, evaluations: current.evaluations + 1, lastEvaluatedAt: now };
+    const decision = decide(this.contract, nextState, summaries, now);
+    const evaluation: Evaluation = {
+      at: now,
+      purpose: nextState.purpose,
+      deployAt: nextState.deployAt,
+      elapsedSeconds: Math.max(0, (now - nextState.deployAt) / 1000),
+      remainingSeconds: Math.max(0, (nextState.bakeEndsAt - now) / 1000),
+      warmingUp: now <= nextState.warmupEndsAt,
+      signals: summaries,
+      decision,
+    };
+    for (const summary of summaries) {
+      for (const verdict of summary.verdicts) {
+        this.events.emit('verdict', verdict);
+        if (verdict.status === 'error' && verdict.error) {
+          this.events.emit('source-error', { signal: verdict.signal, error: verdict.error });
+        }
+      }
+    }
+    this.events.emit('evaluation', evaluation);
+    this.events.emit('decision', decision);
+    return { state: nextState, evaluation };
+  }
+
+  /**
+   * The validation gate's question: did the confirmed breach of `signalId` begin before the
+   * deploy? Reads the signal's history across the deploy and locates the onset.
+   */
+  async findOnset(state: WatchState, signalId: string, segment: string | undefined, ctx: PortContext): Promise<OnsetFinding> {
+    const signal = this.contract.signals.find((s) => s.id === signalId);
+    if (!signal) {
+      throw new RollgateError('CONFIG_INVALID', `no signal "${signalId}" in the contract`, { component: 'evaluator' });
+    }
+    return findOnset({
+      contract: this.contract,
+      signal,
+      segment: segment ?? AGGREGATE,
+      watch: state,
+      now: this.#clock.now(),
+      reader: this.#reader,
+      ctx,
+    });
+  }
+
+  /**
+   * Alpha for one sequential test: the contract's alpha split evenly (Bonferroni) across its
+   * sequential rules; a segmented rule gives half to the aggregate and splits the other half
+   * across at most `maxSegments` segments.
+   */
+  alphaFor(signal: Signal, _ruleIndex: number, segment: string): number {
+    const perRule = this.contract.alpha / Math.max(1, this.#sequentialRules);
+    if (!signal.segments) return perRule;
+    return segment === AGGREGATE ? perRule / 2 : perRule / 2 / signal.segments.maxSegments;
+  }
+}

@@ -1,0 +1,202 @@
+import type { Contract, Rule, Signal } from '../contract/contract-schema';
+import type { SerializedRollgateError } from '../errors/rollgate-error';
+import type { PortContext } from '../ports/abort';
+import type { ReadResult } from '../ports/metric-source';
+import { evaluateBaselineRatio } from '../rules/baseline-ratio';
+import { evaluateRateOfChange } from '../rules/rate-of-change';
+import { evaluateStaticRange } from '../rules/static-range';
+import { estimateOnset } from '../stats';
+import { joinCounts } from './count-intervals';
+import type { SignalReader } from './signal-reader';
+import { eventsQuery, trialsQuery, unitOf, valueQuery } from './signal-queries';
+import { AGGREGATE, type WatchState } from './watch-state';
+
+/** The validation gate's answer: when the confirmed breach began, relative to the deploy. */
+export interface OnsetFinding {
+  /** `unknown` when the history could not be read: the gate cannot decide. */
+  readonly status: 'ok' | 'unknown';
+  /** The breach was already there before the deploy: route an incident, do not roll back. */
+  readonly preexisting: boolean;
+  /** Epoch ms of the estimated onset; null when no onset was located. */
+  readonly onsetAt: number | null;
+  readonly deployAt: number;
+  /** `change-point` (count signals), `run-length` (health), `pre-deploy-window` (gauges). */
+  readonly method: 'change-point' | 'run-length' | 'pre-deploy-window';
+  readonly reason: string;
+  readonly error?: SerializedRollgateError;
+}
+
+interface OnsetInput {
+  readonly contract: Contract;
+  readonly signal: Signal;
+  readonly segment: string;
+  readonly watch: WatchState;
+  readonly now: number;
+  readonly reader: SignalReader;
+  readonly ctx: PortContext;
+}
+
+/** How far before the deploy the gate looks for the start of a breach. */
+const MAX_LOOKBACK_MS = 30 * 60_000;
+
+/**
+ * Locates the onset of a confirmed breach with the method that fits the breaching rule: a
+ * single change point in the event rate for count signals, the start of the failing run for
+ * health, and the same rule applied to the window just before the deploy for gauges.
+ */
+export async function findOnset(input: OnsetInput): Promise<OnsetFinding> {
+  const { signal } = input;
+  const breaching = signal.rules.find((r) =>
+    input.watch.signals[signal.id]?.last?.verdicts.some((v) => v.status === 'breach' && v.rule === r.type),
+  );
+  const rule = breaching ?? signal.rules[0];
+  if (signal.kind === 'error-rate' || (signal.kind === 'latency' && rule?.type === 'sequential')) {
+    return changePoint(input);
+  }
+  if (signal.kind === 'health') return runLength(input);
+  return preDeployWindow(input, rule as Rule);
+}
+
+async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
+  const { contract, signal, watch, reader, ctx, now, segment } = input;
+  const stepMs = contract.stepSeconds * 1000;
+  const lookback = Math.min(contract.baselineSeconds * 1000, MAX_LOOKBACK_MS);
+  const end = watch.deployAt + Math.floor((now - watch.deployAt) / stepMs) * stepMs;
+  const start = watch.deployAt - Math.floor(lookback / stepMs) * stepMs + stepMs;
+  const threshold = watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null;
+  const events = eventsQuery(signal, threshold);
+  if (events === null) return unknown(input, 'change-point', 'no events query: the baseline threshold is unknown');
+  const segmentBy = segment === AGGREGATE ? undefined : signal.segments?.by;
+  const range = { start, end, stepMs, ...(segmentBy === undefined ? {} : { segmentBy }) };
+  const [ev, tr] = await Promise.all([
+    reader(signal, { query: events, ...range }, ctx),
+    reader(signal, { query: trialsQuery(signal), ...range }, ctx),
+  ]);
+  const failure = firstFailure(ev, tr);
+  if (failure) return unknown(input, 'change-point', failure.reason, failure.error);
+  const points = joinCounts(ev, tr, segmentBy, null).get(segmentBy === undefined ? AGGREGATE : segment) ?? [];
+  // The warm-up after the deploy is excluded, as in the evaluation: a cold start is no onset.
+  const usable = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= watch.warmupEndsAt);
+  const estimate = estimateOnset(usable);
+  const onsetAt = estimate.onsetT;
+  // The onset interval (onsetAt - step, onsetAt] must end a full step before the deploy, so the
+  // usual one-interval uncertainty of a change point cannot turn a deploy fault into an incident.
+  const preexisting = estimate.significant && onsetAt !== null && onsetAt <= watch.deployAt - stepMs;
+  const rel = onsetAt === null ? '' : describeOffset(onsetAt, watch.deployAt);
+  return {
+    status: 'ok',
+    preexisting,
+    onsetAt,
+    deployAt: watch.deployAt,
+    method: 'change-point',
+    reason: estimate.significant
+      ? `${signal.id}${segment ? ` [${segment}]` : ''}: rate rose from ${pct(estimate.rateBefore)} to ${pct(estimate.rateAfter)} ${rel}`
+      : `${signal.id}: no significant change point in the ${Math.round((end - start) / 60_000)} min around the deploy`,
+  };
+}
+
+async function runLength(input: OnsetInput): Promise<OnsetFinding> {
+  const { contract, signal, watch, reader, ctx, now } = input;
+  const stepMs = contract.stepSeconds * 1000;
+  const query = valueQuery(signal);
+  const rule = signal.rules.find((r) => r.type === 'health');
+  const minReady = rule?.type === 'health' ? rule.minReady : 1;
+  if (query === null) return unknown(input, 'run-length', 'the signal has no readiness query');
+  const end = watch.deployAt + Math.floor((now - watch.deployAt) / stepMs) * stepMs;
+  const start = watch.deployAt - Math.floor(Math.min(contract.baselineSeconds * 1000, 600_000) / stepMs) * stepMs;
+  const read = await reader(signal, { query, start, end, stepMs }, ctx);
+  if (read.status === 'error') return unknown(input, 'run-length', read.error.message, read.error.toJSON());
+  const points = read.status === 'ok' ? read.series.flatMap((s) => s.samples).sort((a, b) => a.t - b.t) : [];
+  let onsetAt: number | null = null;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const p = points[i] as { t: number; v: number };
+    if (p.v < minReady) onsetAt = p.t;
+    else if (onsetAt !== null) break;
+  }
+  const preexisting = onsetAt !== null && onsetAt <= watch.deployAt;
+  return {
+    status: 'ok',
+    preexisting,
+    onsetAt,
+    deployAt: watch.deployAt,
+    method: 'run-length',
+    reason:
+      onsetAt === null
+        ? `${signal.id}: readiness is not below ${minReady} in the history read`
+        : `${signal.id}: readiness below ${minReady} since ${describeOffset(onsetAt, watch.deployAt)}`,
+  };
+}
+
+async function preDeployWindow(input: OnsetInput, rule: Rule): Promise<OnsetFinding> {
+  const { contract, signal, watch, reader, ctx } = input;
+  const stepMs = contract.stepSeconds * 1000;
+  const query = valueQuery(signal);
+  if (query === null) return unknown(input, 'pre-deploy-window', 'the signal has no value query');
+  const windowMs = signal.windowSeconds * 1000;
+  const window = { start: watch.deployAt - windowMs, end: watch.deployAt };
+  const read =
+    signal.kind === 'latency'
+      ? await reader(signal, { query, start: watch.deployAt, end: watch.deployAt, stepMs: windowMs }, ctx)
+      : await reader(signal, { query, start: window.start + stepMs, end: window.end, stepMs }, ctx);
+  if (read.status === 'error') return unknown(input, 'pre-deploy-window', read.error.message, read.error.toJSON());
+  const points = read.status === 'ok' ? read.series.flatMap((s) => s.samples).sort((a, b) => a.t - b.t) : [];
+  const newest = points.at(-1);
+  const baseValue = watch.baseline?.signals[signal.id]?.value ?? null;
+  let breached = false;
+  if (newest) {
+    const value = { signal: signal.id, value: newest.v, samples: points.length, window, unit: unitOf(signal) };
+    if (rule.type === 'static') breached = evaluateStaticRange(rule, value).status === 'breach';
+    else if (rule.type === 'baseline-ratio') breached = evaluateBaselineRatio(rule, value, baseValue).status === 'breach';
+    else if (rule.type === 'rate-of-change') {
+      breached =
+        evaluateRateOfChange(rule, { signal: signal.id, points, window, baseline: baseValue, unit: unitOf(signal) })
+          .status === 'breach';
+    }
+  }
+  return {
+    status: 'ok',
+    preexisting: breached,
+    onsetAt: breached ? window.start : null,
+    deployAt: watch.deployAt,
+    method: 'pre-deploy-window',
+    reason: breached
+      ? `${signal.id}: the same ${rule.type} rule already breached in the ${Math.round(windowMs / 1000)} s before the deploy`
+      : `${signal.id}: the ${rule.type} rule held in the ${Math.round(windowMs / 1000)} s before the deploy`,
+  };
+}
+
+function firstFailure(...reads: ReadResult[]): { reason: string; error?: SerializedRollgateError } | null {
+  for (const read of reads) {
+    if (read.status === 'error') return { reason: read.error.message, error: read.error.toJSON() };
+  }
+  const trials = reads.at(-1);
+  if (trials && trials.status === 'no-data') return { reason: `no request history: ${trials.reason}` };
+  return null;
+}
+
+function unknown(
+  input: OnsetInput,
+  method: OnsetFinding['method'],
+  reason: string,
+  error?: SerializedRollgateError,
+): OnsetFinding {
+  return {
+    status: 'unknown',
+    preexisting: false,
+    onsetAt: null,
+    deployAt: input.watch.deployAt,
+    method,
+    reason: `cannot locate the breach onset of ${input.signal.id}: ${reason}`,
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+function describeOffset(t: number, deployAt: number): string {
+  const s = Math.round((t - deployAt) / 1000);
+  return s < 0 ? `${-s} s before the deploy` : s === 0 ? 'at the deploy' : `${s} s after the deploy`;
+}
+
+function pct(rate: number): string {
+  return `${Number((rate * 100).toPrecision(3))}%`;
+}
+

@@ -1,0 +1,81 @@
+import { RollgateError } from '../errors/rollgate-error';
+import type { PortContext } from '../ports/abort';
+import type { MetricRequest, MetricSource, ReadResult } from '../ports/metric-source';
+import { type Clock, sleep } from '../time/clock';
+
+/** How core retries a failed read within one evaluation. Sources never retry themselves. */
+export interface RetryPolicy {
+  /** Attempts per read, the first included. */
+  readonly maxAttempts: number;
+  /** First backoff; doubled on each retry unless the backend sent Retry-After. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 5_000 };
+
+/**
+ * Reads once, and again after a backoff while the failure is retryable and the deadline leaves
+ * room for the wait. Never throws: a source that throws despite the port rules is turned into
+ * an `error` result (`INTERNAL`), so one broken adapter cannot crash the loop.
+ */
+export async function readWithRetry(
+  source: MetricSource,
+  request: MetricRequest,
+  ctx: PortContext,
+  clock: Clock,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+): Promise<ReadResult> {
+  let result: ReadResult = {
+    status: 'error',
+    error: new RollgateError('INTERNAL', 'no read attempted', { component: 'evaluator' }),
+  };
+  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    if (ctx.signal.aborted) {
+      return {
+        status: 'error',
+        error: new RollgateError('ABORTED', 'The evaluation was aborted.', { component: 'evaluator' }),
+      };
+    }
+    result = await safeRead(source, request, ctx);
+    if (result.status !== 'error' || !result.error.retryable || attempt === policy.maxAttempts) return result;
+    const backoff = Math.min(
+      policy.maxDelayMs,
+      result.error.retryAfterMs ?? policy.baseDelayMs * 2 ** (attempt - 1),
+    );
+    if (clock.now() + backoff >= ctx.deadline) return result;
+    try {
+      await sleep(clock, backoff, ctx.signal);
+    } catch {
+      return result;
+    }
+  }
+  return result;
+}
+
+async function safeRead(source: MetricSource, request: MetricRequest, ctx: PortContext): Promise<ReadResult> {
+  try {
+    const result = await source.read(request, ctx);
+    if (result === null || typeof result !== 'object' || !('status' in result)) {
+      return {
+        status: 'error',
+        error: new RollgateError(
+          'SOURCE_BAD_RESPONSE',
+          `MetricSource "${source.name}" resolved to something that is not a ReadResult; the adapter is broken.`,
+          { component: 'evaluator' },
+        ),
+      };
+    }
+    return result;
+  } catch (error) {
+    return {
+      status: 'error',
+      error: new RollgateError(
+        'INTERNAL',
+        // The thrown message is not echoed: a broken adapter may have put a secret in it.
+        `MetricSource "${source.name}" threw ${error instanceof Error ? error.name : typeof error} instead of resolving to an error result; the adapter is broken.`,
+        { component: 'evaluator', cause: error },
+      ),
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import type { Signal } from '../contract/contract-schema';
+import type { MetricQuery } from '../ports/metric-source';
+
+/**
+ * The source-neutral queries behind each signal kind. A signal's `queries` override replaces
+ * the built-in measure with the user's raw backend query.
+ */
+
+/** Trials per step: requests served. */
+export function trialsQuery(signal: Signal): MetricQuery {
+  if (signal.queries?.trials) return { measure: 'raw', query: signal.queries.trials, valueType: 'count' };
+  return { measure: 'requests', selector: signal.selector };
+}
+
+/** Events per step: 5xx responses (error-rate), or requests slower than `thresholdMs` (latency). */
+export function eventsQuery(signal: Signal, thresholdMs: number | null): MetricQuery | null {
+  if (signal.queries?.events) return { measure: 'raw', query: signal.queries.events, valueType: 'count' };
+  if (signal.kind === 'error-rate') return { measure: 'errors', selector: signal.selector };
+  if (signal.kind === 'latency' && thresholdMs !== null) {
+    return { measure: 'latency-exceedances', selector: signal.selector, thresholdMs };
+  }
+  return null;
+}
+
+/** The gauge or quantile a signal's value rules judge (not used for error-rate, whose value is a count ratio). */
+export function valueQuery(signal: Signal, quantile = signal.quantile): MetricQuery | null {
+  if (signal.queries?.value) return { measure: 'raw', query: signal.queries.value, valueType: 'gauge' };
+  switch (signal.kind) {
+    case 'latency':
+      return { measure: 'latency-quantile', selector: signal.selector, quantile };
+    case 'resource':
+      return { measure: signal.resource, selector: signal.selector };
+    case 'health':
+      return { measure: 'ready', selector: signal.selector };
+    case 'error-rate':
+      return null;
+  }
+}
+
+/** Restarts per step (health signals). */
+export function restartsQuery(signal: Signal): MetricQuery {
+  return { measure: 'restarts', selector: signal.selector };
+}
+
+/** Whether a signal is judged on count intervals (events of trials) read step by step. */
+export function usesCounts(signal: Signal): boolean {
+  return signal.kind === 'error-rate' || signal.kind === 'latency';
+}
+
+/** The unit of a signal's value, for reason sentences. */
+export function unitOf(signal: Signal): string {
+  switch (signal.kind) {
+    case 'latency':
+      return ' ms';
+    case 'resource':
+      return signal.resource === 'memory' ? ' B' : ' cores';
+    default:
+      return '';
+  }
+}
+
+/** The exceedance threshold: the smallest histogram bucket bound at or above the baseline p99. */
+export function exceedanceThreshold(bucketsMs: readonly number[], baselineP99Ms: number): number {
+  const sorted = [...bucketsMs].sort((a, b) => a - b);
+  for (const bound of sorted) if (bound >= baselineP99Ms) return bound;
+  return sorted.at(-1) ?? baselineP99Ms;
+}

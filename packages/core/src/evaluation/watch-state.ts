@@ -1,0 +1,138 @@
+import type { Contract } from '../contract/contract-schema';
+import type { SequentialState } from '../rules/sequential-count';
+import type { TimeWindow, Verdict, VerdictStatus } from '../rules/verdict';
+
+/** Events and trials of one step interval `(t - step, t]`: errors of requests, slow of all. */
+export interface CountInterval {
+  readonly t: number;
+  readonly events: number;
+  readonly trials: number;
+}
+
+/** Pre-deploy facts of one segment of a signal. */
+export interface SegmentBaseline {
+  readonly events: number | null;
+  readonly trials: number | null;
+  readonly value: number | null;
+}
+
+/** Pre-deploy facts of one signal. Taken once before the deploy; never updated afterwards. */
+export interface SignalBaseline {
+  readonly status: 'ok' | 'no-data' | 'error';
+  readonly reason: string;
+  /** Count totals over the baseline window (errors/requests, or exceedances/requests). */
+  readonly events: number | null;
+  readonly trials: number | null;
+  /** The comparable value: rate, latency quantile (ms), resource level, ready fraction. */
+  readonly value: number | null;
+  /** Latency: the exceedance threshold L fixed before the deploy (a bucket bound, ms). */
+  readonly exceedanceThresholdMs: number | null;
+  readonly segments: Readonly<Record<string, SegmentBaseline>>;
+}
+
+/** The pre-deploy snapshot of every signal. */
+export interface BaselineSnapshot {
+  readonly takenAt: number;
+  readonly window: TimeWindow;
+  readonly signals: Readonly<Record<string, SignalBaseline>>;
+}
+
+/** Per-segment evaluation state ('' is the aggregate over all traffic). */
+export interface SegmentState {
+  /** Count intervals inside the rule window, oldest first (bounded by the window). */
+  readonly recent: readonly CountInterval[];
+  /** Sequential test state per rule index. O(1) in size. */
+  readonly tests: Readonly<Record<string, SequentialState>>;
+  readonly newestT: number | null;
+  /** Post-warm-up totals. */
+  readonly events: number;
+  readonly trials: number;
+}
+
+/** How one signal stands after an evaluation. */
+export interface SignalSummary {
+  readonly signal: string;
+  readonly kind: Contract['signals'][number]['kind'];
+  readonly status: VerdictStatus;
+  /** The confirmation policy counts this signal's breach (sustained long enough). */
+  readonly confirmed: boolean;
+  readonly authoritative: boolean;
+  /** Aggregate verdicts first, then per-segment ones. */
+  readonly verdicts: readonly Verdict[];
+  readonly consecutiveBreaches: number;
+  readonly consecutiveErrors: number;
+}
+
+/** Per-signal state carried from one evaluation to the next. */
+export interface SignalState {
+  readonly consecutiveBreaches: number;
+  readonly breachSince: number | null;
+  readonly consecutiveErrors: number;
+  /** End of the newest count interval consumed. */
+  readonly lastCountT: number | null;
+  readonly segments: Readonly<Record<string, SegmentState>>;
+  readonly last: SignalSummary | null;
+}
+
+/**
+ * Everything the evaluator remembers about one watch, as plain JSON: persisted in the rollback
+ * machine's snapshot after every step, so a restarted controller resumes the same tests.
+ * Bounded in size: count windows hold at most window/step intervals, tests are O(1).
+ */
+export interface WatchState {
+  readonly schema: 'rollgate.watch/v1';
+  /** `bake`: judging a new version; `verify`: checking the restored one after a rollback. */
+  readonly purpose: 'bake' | 'verify';
+  /** Epoch ms the watched version started serving (the deploy, or the cutover). */
+  readonly deployAt: number;
+  readonly warmupEndsAt: number;
+  readonly bakeEndsAt: number;
+  readonly baseline: BaselineSnapshot | null;
+  readonly signals: Readonly<Record<string, SignalState>>;
+  readonly evaluations: number;
+  readonly lastEvaluatedAt: number | null;
+}
+
+/** The aggregate segment key. */
+export const AGGREGATE = '';
+
+/** A fresh segment state. */
+export function emptySegment(): SegmentState {
+  return { recent: [], tests: {}, newestT: null, events: 0, trials: 0 };
+}
+
+/**
+ * A fresh watch of a version that started serving at `deployAt`. `baseline` is passed for a
+ * verification watch, which reuses the snapshot taken before the failed deploy.
+ */
+export function createWatchState(
+  contract: Contract,
+  deployAt: number,
+  options: { purpose?: 'bake' | 'verify'; durationSeconds?: number; baseline?: BaselineSnapshot | null } = {},
+): WatchState {
+  const purpose = options.purpose ?? 'bake';
+  const duration =
+    options.durationSeconds ?? (purpose === 'bake' ? contract.bakeSeconds : contract.verification.windowSeconds);
+  const signals: Record<string, SignalState> = {};
+  for (const signal of contract.signals) {
+    signals[signal.id] = {
+      consecutiveBreaches: 0,
+      breachSince: null,
+      consecutiveErrors: 0,
+      lastCountT: null,
+      segments: {},
+      last: null,
+    };
+  }
+  return {
+    schema: 'rollgate.watch/v1',
+    purpose,
+    deployAt,
+    warmupEndsAt: deployAt + Math.min(contract.warmupSeconds, duration / 2) * 1000,
+    bakeEndsAt: deployAt + duration * 1000,
+    baseline: options.baseline ?? null,
+    signals,
+    evaluations: 0,
+    lastEvaluatedAt: null,
+  };
+}

@@ -1,0 +1,173 @@
+import type { AuditRecord, AuditVerdict } from '../audit/audit-record';
+import type { Contract } from '../contract/contract-schema';
+import { isAuthoritative } from '../evaluation/confirmation';
+import type { TimeWindow, Verdict } from '../rules/verdict';
+import { finiteOrNull } from '../rules/verdict';
+import type { MachineSnapshot } from './machine-state';
+
+/**
+ * The audit record of a watch, from its snapshot. Complete by construction: every field of
+ * the record is derived from what the machine kept, so each terminal state produces the same
+ * shape, and `AuditRecordSchema` validates it.
+ */
+export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditRecord {
+  const lastTime = s.phases.at(-1)?.at ?? s.startedAt;
+  const lead = s.breach?.evidence[0];
+  const leadSignal = lead ? contract.signals.find((x) => x.id === lead.signal) : undefined;
+  const verify = s.verify;
+  const finalWatch = verify ?? s.bake;
+  const finalReadings = Object.values(finalWatch.signals).flatMap((x) => x.last?.verdicts ?? []);
+  return {
+    schema: 'rollgate.audit/v1',
+    watchId: s.watchId,
+    service: s.service,
+    outcome: s.outcome ?? 'escalated',
+    reason: s.reason ?? 'the watch ended without a recorded reason',
+    dryRun: s.options.dryRun,
+    startedAt: iso(s.startedAt),
+    finishedAt: iso(lastTime),
+    deploy: { artifactId: s.deploy.artifactId, deployedAt: iso(s.deploy.deployedAt), artifact: s.watched },
+    failedArtifact: s.breach ? (s.watched ?? { id: s.deploy.artifactId }) : null,
+    restoredArtifact: s.cutover?.receipt ? (s.target ?? null) : null,
+    contract: {
+      alpha: contract.alpha,
+      stepSeconds: contract.stepSeconds,
+      bakeSeconds: contract.bakeSeconds,
+      warmupSeconds: contract.warmupSeconds,
+      baselineSeconds: contract.baselineSeconds,
+      verificationSeconds: contract.verification.windowSeconds,
+      signals: contract.signals.map((x) => ({
+        id: x.id,
+        kind: x.kind,
+        rules: x.rules.map((r) => r.type),
+        authoritative: isAuthoritative(x),
+      })),
+    },
+    phases: s.phases.map((p) => ({ state: p.state, at: iso(p.at), reason: p.reason })),
+    baseline: s.bake.baseline
+      ? {
+          window: isoWindow(s.bake.baseline.window),
+          signals: Object.fromEntries(
+            Object.entries(s.bake.baseline.signals).map(([id, b]) => [
+              id,
+              {
+                status: b.status,
+                reason: b.reason,
+                value: finiteOrNull(b.value),
+                events: finiteOrNull(b.events),
+                trials: finiteOrNull(b.trials),
+                exceedanceThresholdMs: finiteOrNull(b.exceedanceThresholdMs),
+              },
+            ]),
+          ),
+        }
+      : null,
+    breach:
+      s.breach && lead
+        ? {
+            signal: lead.signal,
+            kind: leadSignal?.kind ?? 'unknown',
+            ...(lead.segment === undefined ? {} : { segment: lead.segment }),
+            rule: lead.rule,
+            value: finiteOrNull(lead.value),
+            threshold: finiteOrNull(lead.threshold),
+            window: isoWindow(lead.window),
+            samples: lead.samples,
+            statistic: lead.statistic ? auditStatistic(lead.statistic) : null,
+            reason: lead.reason,
+            confirmedAt: iso(s.breach.confirmedAt),
+            onset: s.onset
+              ? {
+                  status: s.onset.status,
+                  preexisting: s.onset.preexisting,
+                  onsetAt: s.onset.onsetAt === null ? null : iso(s.onset.onsetAt),
+                  method: s.onset.method,
+                  reason: s.onset.reason,
+                }
+              : null,
+            evidence: s.breach.evidence.map(auditVerdict),
+          }
+        : null,
+    cutover:
+      s.cutover && s.target && s.operationId
+        ? {
+            operationId: s.operationId,
+            target: s.target,
+            requestedAt: iso(s.cutover.requestedAt),
+            completedAt: s.cutover.completedAt === null ? null : iso(s.cutover.completedAt),
+            changed: s.cutover.receipt?.changed ?? null,
+            detail: s.cutover.receipt?.detail ?? (s.cutover.error ? s.cutover.error.message : 'not completed'),
+            gate: s.cutover.gate ? { ok: s.cutover.gate.ok, detail: s.cutover.gate.detail, at: iso(s.cutover.gate.at) } : null,
+            error: s.cutover.error,
+          }
+        : null,
+    recovery:
+      s.recovery && verify
+        ? {
+            verified: s.recovery.verified,
+            window: { start: iso(verify.deployAt), end: iso(verify.lastEvaluatedAt ?? verify.bakeEndsAt) },
+            reason: s.recovery.reason,
+            readings: s.recovery.readings.map(auditVerdict),
+          }
+        : null,
+    finalReadings: finalReadings.map(auditVerdict),
+    series: Object.fromEntries(Object.entries(s.series).map(([k, v]) => [k, [...v]])),
+    notifications: s.notifications.map((n) => ({
+      kind: n.kind,
+      title: n.title,
+      ok: n.ok,
+      ...(n.error === undefined ? {} : { error: n.error }),
+      at: iso(n.at),
+    })),
+    verification: s.verification
+      ? {
+          recorded: s.verification.recorded,
+          artifactId: s.watched?.id ?? s.deploy.artifactId,
+          ...(s.verification.keyId === undefined ? {} : { keyId: s.verification.keyId }),
+          ...(s.verification.error === undefined ? {} : { error: s.verification.error }),
+        }
+      : null,
+  };
+}
+
+/** A verdict in the audit's JSON-safe form (ISO windows, no ±Infinity). */
+export function auditVerdict(v: Verdict): AuditVerdict {
+  return {
+    status: v.status,
+    signal: v.signal,
+    rule: v.rule,
+    ...(v.segment === undefined ? {} : { segment: v.segment }),
+    value: finiteOrNull(v.value),
+    threshold: finiteOrNull(v.threshold),
+    window: isoWindow(v.window),
+    samples: Number.isFinite(v.samples) ? v.samples : 0,
+    reason: v.reason,
+    ...(v.statistic ? { statistic: auditStatistic(v.statistic) } : {}),
+    ...(v.error ? { error: { ...v.error } } : {}),
+  };
+}
+
+function auditStatistic(st: NonNullable<Verdict['statistic']>): NonNullable<AuditVerdict['statistic']> {
+  return {
+    name: st.name,
+    value: finiteOrNull(st.value),
+    threshold: finiteOrNull(st.threshold),
+    ...(st.alpha === undefined ? {} : { alpha: st.alpha }),
+    ...(st.ratioEstimate === undefined ? {} : { ratioEstimate: finiteOrNull(st.ratioEstimate) }),
+    ...(st.ratioInterval === undefined
+      ? {}
+      : {
+          ratioInterval: st.ratioInterval
+            ? { lower: finiteOrNull(st.ratioInterval.lower), upper: finiteOrNull(st.ratioInterval.upper), level: st.ratioInterval.level }
+            : null,
+        }),
+  };
+}
+
+function isoWindow(w: TimeWindow): { start: string; end: string } {
+  return { start: iso(w.start), end: iso(w.end) };
+}
+
+function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString();
+}

@@ -1,0 +1,340 @@
+import type { AuditRecord } from '../audit/audit-record';
+import type { Contract } from '../contract/contract-schema';
+import { RollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
+import { type Evaluation, Evaluator } from '../evaluation/evaluator';
+import { SafeEmitter } from '../events/safe-emitter';
+import type { AbortSignalLike, PortContext } from '../ports/abort';
+import type { ArtifactStore } from '../ports/artifact-store';
+import type { AuditSink } from '../ports/audit-sink';
+import type { Executor } from '../ports/executor';
+import type { MetricSource } from '../ports/metric-source';
+import type { Notifier } from '../ports/notifier';
+import type { StateStore } from '../ports/state-store';
+import type { RetryPolicy } from '../evaluation/read-with-retry';
+import { type Clock, sleep } from '../time/clock';
+import {
+  type Command,
+  type DeployEvent,
+  type MachineEvent,
+  type MachineSnapshot,
+  type MachineStateName,
+  type RollbackGuard,
+  TERMINAL_STATES,
+} from './machine-state';
+import { startWatch, transition } from './rollback-machine';
+import { parseMachineSnapshot } from './snapshot-schema';
+
+/** Everything a controller is wired with. Sources are keyed by the name signals refer to. */
+export interface ControllerOptions {
+  readonly contract: Contract;
+  readonly sources: Readonly<Record<string, MetricSource>>;
+  readonly executor: Executor;
+  readonly artifacts: ArtifactStore;
+  readonly state: StateStore;
+  readonly audit: AuditSink;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  /** Evaluate and audit everything, execute nothing (no cutover, no weights, no verification record). */
+  readonly dryRun?: boolean;
+  /** No automatic rollback of a service within this long after the previous one. Default 1800. */
+  readonly cooldownSeconds?: number;
+  /** Wait after each step boundary before evaluating, so the backend has ingested it. Default 1000. */
+  readonly settleMs?: number;
+  /** Checked before every command: when it returns true, Rollgate stops acting (Halted). */
+  readonly killSwitch?: () => boolean | Promise<boolean>;
+  readonly retry?: RetryPolicy;
+  /** Deadlines for executor calls. */
+  readonly timeouts?: { readonly cutoverMs?: number; readonly gateMs?: number; readonly portMs?: number };
+  readonly onListenerError?: (error: unknown, event: string) => void;
+}
+
+/** How a watch ended. */
+export interface WatchResult {
+  readonly watchId: string;
+  readonly state: MachineStateName;
+  readonly outcome: NonNullable<MachineSnapshot['outcome']>;
+  readonly reason: string;
+  /** The audit record as written (null if every write failed). */
+  readonly audit: AuditRecord | null;
+  readonly snapshot: MachineSnapshot;
+}
+
+/** Events a controller emits; listeners cannot break it. */
+export interface ControllerEvents extends Record<string, unknown> {
+  transition: { readonly from: MachineStateName; readonly to: MachineStateName; readonly at: number; readonly reason: string };
+  evaluation: Evaluation;
+  command: Command;
+  'store-error': { readonly operation: string; readonly error: SerializedRollgateError };
+  outcome: WatchResult;
+}
+
+/** A wired controller: `watch` a deploy to an outcome, or `resume` one after a crash. */
+export interface Controller {
+  readonly events: SafeEmitter<ControllerEvents>;
+  readonly evaluator: Evaluator;
+  /**
+   * Watches one deploy from the deploy event to an outcome. Calling it again with the same
+   * watch id resumes the stored snapshot (or returns the finished result): never a second cutover.
+   */
+  watch(deploy: DeployEvent, options?: { readonly watchId?: string; readonly signal?: AbortSignalLike }): Promise<WatchResult>;
+  /** Continues a stored watch. Rejects with `STATE_CORRUPT` or `ARTIFACT_NOT_FOUND` when there is none. */
+  resume(watchId: string, options?: { readonly signal?: AbortSignalLike }): Promise<WatchResult>;
+}
+
+const NEVER: AbortSignalLike = {
+  aborted: false,
+  addEventListener: () => {},
+  removeEventListener: () => {},
+};
+
+/** A stable watch id for a deploy: the same deploy always maps to the same stored watch. */
+export function watchIdFor(service: string, deploy: DeployEvent): string {
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+  return `${clean(service)}--${clean(deploy.artifactId)}--${deploy.deployedAt}`;
+}
+
+/**
+ * Wires the rollback machine to the ports: the interpreter runs each pending command, feeds
+ * the result back as an event, and persists the snapshot after every transition (before the
+ * next command runs), so a controller killed at any point resumes where it was.
+ */
+export function createController(options: ControllerOptions): Controller {
+  const { contract, clock } = options;
+  const events = new SafeEmitter<ControllerEvents>(options.onListenerError);
+  const evaluator = new Evaluator({
+    contract,
+    sources: options.sources,
+    clock,
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
+  });
+  evaluator.events.on('evaluation', (e) => events.emit('evaluation', e));
+  const portMs = options.timeouts?.portMs ?? 30_000;
+  const ctx = (signal: AbortSignalLike, ms = portMs): PortContext => ({ signal, deadline: clock.now() + ms });
+  const stateKey = (watchId: string) => `watch/${watchId}`;
+  const guardKey = `guard/${contract.service}`;
+
+  async function persist(snapshot: MachineSnapshot, signal: AbortSignalLike): Promise<void> {
+    const saved = await safe(() => options.state.save(stateKey(snapshot.watchId), snapshot, ctx(signal)), 'STORE_FAILED');
+    if (!saved.ok) events.emit('store-error', { operation: 'save snapshot', error: saved.error.toJSON() });
+  }
+
+  async function loadGuard(signal: AbortSignalLike): Promise<RollbackGuard> {
+    const loaded = await safe(() => options.state.load(guardKey, ctx(signal)), 'STORE_FAILED');
+    if (!loaded.ok) {
+      events.emit('store-error', { operation: 'load rollback guard', error: loaded.error.toJSON() });
+      return { lastRollback: null };
+    }
+    const value = loaded.value as RollbackGuard | null;
+    return value && typeof value === 'object' && 'lastRollback' in value ? value : { lastRollback: null };
+  }
+
+  async function run(snapshot: MachineSnapshot, command: Command, signal: AbortSignalLike): Promise<MachineEvent> {
+    const at = () => clock.now();
+    switch (command.type) {
+      case 'identify-current': {
+        const r = await safe(() => options.executor.current(ctx(signal)), 'EXECUTOR_UNAVAILABLE');
+        return r.ok
+          ? { type: 'current-identified', at: at(), artifact: r.value }
+          : { type: 'current-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'set-weight': {
+        const target = snapshot.watched ?? { id: snapshot.deploy.artifactId };
+        const setWeight = options.executor.setWeight?.bind(options.executor);
+        if (!setWeight) {
+          return { type: 'weight-failed', at: at(), error: new RollgateError('EXECUTOR_REFUSED', `executor ${options.executor.name} does not support traffic weights`).toJSON() };
+        }
+        if (snapshot.options.dryRun) return { type: 'weight-set', at: at(), weight: command.weight };
+        const r = await safe(() => setWeight(target, command.weight, command.operationId, ctx(signal)), 'CUTOVER_FAILED');
+        return r.ok ? { type: 'weight-set', at: at(), weight: command.weight } : { type: 'weight-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'evaluate': {
+        const wait = command.at - clock.now();
+        if (wait > 0) await sleep(clock, wait, signal);
+        const watch = command.watch === 'bake' ? snapshot.bake : snapshot.verify;
+        if (!watch) throw new RollgateError('STATE_CORRUPT', 'an evaluate command has no watch state', { component: 'controller' });
+        const result = await evaluator.evaluate(watch, ctx(signal, Math.max(contract.stepSeconds * 1000, 10_000)));
+        return { type: 'evaluated', at: result.evaluation.at, watch: result.state, evaluation: result.evaluation };
+      }
+      case 'find-onset': {
+        const finding = await evaluator.findOnset(snapshot.bake, command.signal, command.segment, ctx(signal));
+        return { type: 'onset-found', at: at(), finding };
+      }
+      case 'retrieve-target': {
+        const verified = await safe(
+          () => options.artifacts.lastVerified(contract.service, { excluding: command.excluding }, ctx(signal)),
+          'STORE_FAILED',
+        );
+        if (!verified.ok) return { type: 'retrieval-failed', at: at(), error: verified.error.toJSON() };
+        const candidates = await safe(() => options.executor.candidates(ctx(signal)), 'EXECUTOR_UNAVAILABLE');
+        if (!candidates.ok) return { type: 'retrieval-failed', at: at(), error: candidates.error.toJSON() };
+        return { type: 'target-retrieved', at: at(), verified: verified.value, candidates: candidates.value };
+      }
+      case 'cutover': {
+        const r = await safe(
+          () => options.executor.cutover(command.target, command.operationId, ctx(signal, options.timeouts?.cutoverMs ?? 120_000)),
+          'CUTOVER_FAILED',
+        );
+        return r.ok ? { type: 'cutover-done', at: at(), receipt: r.value } : { type: 'cutover-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'await-ready': {
+        const r = await safe(
+          () => options.executor.awaitReady(command.target, ctx(signal, options.timeouts?.gateMs ?? 600_000)),
+          'GATE_FAILED',
+        );
+        return r.ok ? { type: 'gate-passed', at: at(), report: r.value } : { type: 'gate-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'record-verification': {
+        const r = await safe(
+          () =>
+            options.artifacts.record(
+              { service: contract.service, artifact: command.artifact, verifiedAt: clock.now(), evidence: command.evidence },
+              ctx(signal),
+            ),
+          'STORE_FAILED',
+        );
+        return r.ok
+          ? { type: 'verification-recorded', at: at(), keyId: r.value.keyId }
+          : { type: 'verification-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'save-guard': {
+        const r = await safe(() => options.state.save(guardKey, command.guard, ctx(signal)), 'STORE_FAILED');
+        if (!r.ok) events.emit('store-error', { operation: 'save rollback guard', error: r.error.toJSON() });
+        return { type: 'guard-saved', at: at() };
+      }
+      case 'notify': {
+        const r = await safe(() => options.notifier.notify(command.notification, ctx(signal)), 'NOTIFY_FAILED');
+        return r.ok
+          ? { type: 'notified', at: at(), notification: command.notification }
+          : { type: 'notified', at: at(), notification: command.notification, error: `${r.error.code}: ${r.error.message}` };
+      }
+      case 'write-audit': {
+        const r = await safe(() => options.audit.write(command.record, ctx(signal)), 'STORE_FAILED');
+        return r.ok ? { type: 'audit-written', at: at() } : { type: 'audit-failed', at: at(), error: r.error.toJSON() };
+      }
+    }
+  }
+
+  async function drive(start: MachineSnapshot, signal: AbortSignalLike): Promise<WatchResult> {
+    let snapshot = start;
+    let audit: AuditRecord | null = null;
+    while (snapshot.pending.length > 0) {
+      if (signal.aborted) throw new RollgateError('ABORTED', 'The watch was aborted; resume it with the same watch id.', { component: 'controller', cause: signal.reason });
+      let event: MachineEvent;
+      const engaged = !TERMINAL_STATES.has(snapshot.state) && (await killSwitchEngaged());
+      const command = snapshot.pending[0] as Command;
+      if (engaged) {
+        event = { type: 'kill-switch', at: clock.now(), reason: 'the kill switch is engaged' };
+      } else {
+        events.emit('command', command);
+        event = await run(snapshot, command, signal);
+        if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
+      }
+      const next = transition(snapshot, event, contract);
+      if (next.snapshot === snapshot) {
+        throw new RollgateError('INTERNAL', `the machine ignored ${event.type} in ${snapshot.state}; this is a bug`, { component: 'controller' });
+      }
+      await persist(next.snapshot, signal);
+      if (next.snapshot.state !== snapshot.state) {
+        const phase = next.snapshot.phases.at(-1);
+        events.emit('transition', { from: snapshot.state, to: next.snapshot.state, at: phase?.at ?? clock.now(), reason: phase?.reason ?? '' });
+      }
+      snapshot = next.snapshot;
+    }
+    if (audit === null && snapshot.auditWritten) {
+      const stored = await safe(() => options.audit.read(snapshot.watchId, ctx(signal)), 'STORE_FAILED');
+      audit = stored.ok ? stored.value : null;
+    }
+    const result: WatchResult = {
+      watchId: snapshot.watchId,
+      state: snapshot.state,
+      outcome: snapshot.outcome ?? 'escalated',
+      reason: snapshot.reason ?? '',
+      audit,
+      snapshot,
+    };
+    events.emit('outcome', result);
+    return result;
+  }
+
+  /** A kill switch that cannot be read counts as engaged: stopping is the safe side. */
+  async function killSwitchEngaged(): Promise<boolean> {
+    if (!options.killSwitch) return false;
+    try {
+      return await options.killSwitch();
+    } catch {
+      return true;
+    }
+  }
+
+  async function loadSnapshot(watchId: string, signal: AbortSignalLike): Promise<MachineSnapshot | null> {
+    const loaded = await safe(() => options.state.load(stateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
+    if (!loaded.ok) throw loaded.error;
+    if (loaded.value === null || loaded.value === undefined) return null;
+    return parseMachineSnapshot(loaded.value, `stored snapshot of watch ${watchId}`);
+  }
+
+  return {
+    events,
+    evaluator,
+    async watch(deploy, watchOptions = {}) {
+      if (!Number.isFinite(deploy.deployedAt)) {
+        throw new RollgateError('CONFIG_INVALID', 'the deploy event needs deployedAt (epoch ms): the validation gate compares breach onsets with it', { component: 'controller' });
+      }
+      if (!deploy.artifactId) {
+        throw new RollgateError('CONFIG_INVALID', 'the deploy event needs the artifact id of the new version', { component: 'controller' });
+      }
+      const signal = watchOptions.signal ?? NEVER;
+      const watchId = watchOptions.watchId ?? watchIdFor(contract.service, deploy);
+      const stored = await loadSnapshot(watchId, signal);
+      if (stored) return drive(stored, signal);
+      const weights =
+        contract.progressive && options.executor.supportsWeights ? [...contract.progressive.weights] : null;
+      const started = startWatch({
+        watchId,
+        contract,
+        deploy,
+        options: {
+          dryRun: options.dryRun ?? false,
+          cooldownSeconds: options.cooldownSeconds ?? 1800,
+          settleMs: options.settleMs ?? 1000,
+          weights,
+          bakeSecondsPerStep: weights ? (contract.progressive?.bakeSecondsPerStep ?? null) : null,
+        },
+        guard: await loadGuard(signal),
+        now: clock.now(),
+      });
+      await persist(started.snapshot, signal);
+      return drive(started.snapshot, signal);
+    },
+    async resume(watchId, resumeOptions = {}) {
+      const signal = resumeOptions.signal ?? NEVER;
+      const stored = await loadSnapshot(watchId, signal);
+      if (!stored) {
+        throw new RollgateError('ARTIFACT_NOT_FOUND', `no stored watch "${watchId}" to resume`, { component: 'controller' });
+      }
+      return drive(stored, signal);
+    },
+  };
+}
+
+/** Calls a port; a port that throws despite the rules becomes a failed Result. */
+async function safe<T>(
+  call: () => Promise<{ ok: true; value: T } | { ok: false; error: RollgateError }>,
+  code: RollgateError['code'],
+): Promise<{ ok: true; value: T } | { ok: false; error: RollgateError }> {
+  try {
+    const result = await call();
+    if (result && typeof result === 'object' && 'ok' in result) return result;
+    return { ok: false, error: new RollgateError(code, 'a port resolved to something that is not a Result', { component: 'controller' }) };
+  } catch (error) {
+    if (RollgateError.is(error) && error.code === 'ABORTED') throw error;
+    return {
+      ok: false,
+      error: new RollgateError(code, `a port threw ${error instanceof Error ? error.name : typeof error} instead of resolving to a Result`, {
+        component: 'controller',
+        cause: error,
+      }),
+    };
+  }
+}

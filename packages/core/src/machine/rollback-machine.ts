@@ -1,0 +1,578 @@
+import type { AuditPoint } from '../audit/audit-record';
+import type { Contract } from '../contract/contract-schema';
+import type { Decision } from '../evaluation/confirmation';
+import type { Evaluation } from '../evaluation/evaluator';
+import { createWatchState, type WatchState } from '../evaluation/watch-state';
+import type { VerificationEvidence } from '../ports/artifact-store';
+import type { ArtifactRef } from '../ports/executor';
+import type { Notification, NotificationKind } from '../ports/notifier';
+import { finiteOrNull } from '../rules/verdict';
+import { buildAuditRecord } from './audit-builder';
+import {
+  type Command,
+  type DeployEvent,
+  type MachineEvent,
+  type MachineSnapshot,
+  type MachineStateName,
+  type RollbackGuard,
+  TERMINAL_STATES,
+  type Transition,
+  type WatchOptions,
+} from './machine-state';
+
+/** Attempts at locating a breach onset before the validation gate gives up and escalates. */
+const MAX_VALIDATION_ATTEMPTS = 3;
+/** Attempts at writing the audit record before the machine stops asking. */
+const MAX_AUDIT_ATTEMPTS = 5;
+/** Points kept per signal for the report's charts. */
+const MAX_SERIES_POINTS = 2_000;
+
+/** Everything a new watch starts from. */
+export interface StartInput {
+  readonly watchId: string;
+  readonly contract: Contract;
+  readonly deploy: DeployEvent;
+  readonly options: WatchOptions;
+  readonly guard: RollbackGuard;
+  readonly now: number;
+}
+
+/** The first snapshot of a watch: identify the running artifact, then watch. */
+export function startWatch(input: StartInput): Transition {
+  const bake = createWatchState(input.contract, input.deploy.deployedAt, {
+    purpose: 'bake',
+    durationSeconds:
+      input.options.weights && input.options.bakeSecondsPerStep
+        ? input.options.bakeSecondsPerStep
+        : input.contract.bakeSeconds,
+  });
+  const commands: Command[] = [{ type: 'identify-current' }];
+  const snapshot: MachineSnapshot = {
+    schema: 'rollgate.machine/v1',
+    watchId: input.watchId,
+    service: input.contract.service,
+    state: 'Starting',
+    startedAt: input.now,
+    deploy: input.deploy,
+    options: input.options,
+    guard: input.guard,
+    watched: null,
+    bake,
+    verify: null,
+    stepIndex: 0,
+    extensions: 0,
+    lastDecision: null,
+    breach: null,
+    validationAttempts: 0,
+    onset: null,
+    target: null,
+    operationId: null,
+    cutover: null,
+    recovery: null,
+    verification: null,
+    phases: [{ state: 'Starting', at: input.now, reason: `watching ${input.deploy.artifactId} deployed at ${iso(input.deploy.deployedAt)}` }],
+    series: {},
+    notifications: [],
+    outcome: null,
+    reason: null,
+    pending: commands,
+    auditWritten: false,
+    auditAttempts: 0,
+  };
+  return { snapshot, commands };
+}
+
+/** Which pending command each event answers. */
+const ANSWERS: Readonly<Record<MachineEvent['type'], Command['type'] | null>> = {
+  'current-identified': 'identify-current',
+  'current-failed': 'identify-current',
+  'weight-set': 'set-weight',
+  'weight-failed': 'set-weight',
+  evaluated: 'evaluate',
+  'onset-found': 'find-onset',
+  'target-retrieved': 'retrieve-target',
+  'retrieval-failed': 'retrieve-target',
+  'cutover-done': 'cutover',
+  'cutover-failed': 'cutover',
+  'gate-passed': 'await-ready',
+  'gate-failed': 'await-ready',
+  'verification-recorded': 'record-verification',
+  'verification-failed': 'record-verification',
+  'guard-saved': 'save-guard',
+  notified: 'notify',
+  'audit-written': 'write-audit',
+  'audit-failed': 'write-audit',
+  'kill-switch': null,
+};
+
+/**
+ * The rollback machine: a pure function from a snapshot and an event to the next snapshot and
+ * the commands to run. It performs nothing itself. An event that does not answer the command
+ * at the head of `pending` is ignored (the snapshot is returned unchanged), so replays and
+ * stray events after a crash cannot move the machine.
+ */
+export function transition(snapshot: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
+  const answers = ANSWERS[event.type];
+  if (answers === null) {
+    if (TERMINAL_STATES.has(snapshot.state)) return unchanged(snapshot);
+    const reason = `kill switch engaged: ${event.type === 'kill-switch' ? event.reason : ''}; Rollgate stopped in ${snapshot.state} and changed nothing further`;
+    return finish({ ...snapshot, pending: [] }, 'Halted', 'halted', reason, event.at, contract);
+  }
+  if (snapshot.pending[0]?.type !== answers) return unchanged(snapshot);
+  const s: MachineSnapshot = { ...snapshot, pending: snapshot.pending.slice(1) };
+  switch (event.type) {
+    case 'notified':
+      return afterNotified(s, event, contract);
+    case 'audit-written':
+      return { snapshot: { ...s, auditWritten: true }, commands: s.pending };
+    case 'audit-failed': {
+      if (s.auditAttempts + 1 >= MAX_AUDIT_ATTEMPTS) return { snapshot: { ...s, auditAttempts: s.auditAttempts + 1 }, commands: [] };
+      const retry: MachineSnapshot = { ...s, auditAttempts: s.auditAttempts + 1 };
+      return issue(retry, [{ type: 'write-audit', record: buildAuditRecord(retry, contract) }]);
+    }
+    case 'guard-saved':
+      return { snapshot: s, commands: s.pending };
+    default:
+      break;
+  }
+  switch (s.state) {
+    case 'Starting':
+      return onStarting(s, event, contract);
+    case 'Watching':
+      return onWatching(s, event, contract);
+    case 'Validating':
+      return onValidating(s, event, contract);
+    case 'Retrieving':
+      return onRetrieving(s, event, contract);
+    case 'CuttingOver':
+      return onCuttingOver(s, event, contract);
+    case 'Verifying':
+      return onVerifying(s, event, contract);
+    case 'Promoting':
+      return onPromoting(s, event, contract);
+    default:
+      return unchanged(snapshot);
+  }
+}
+
+function onStarting(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
+  let watched: ArtifactRef;
+  let reason: string;
+  if (event.type === 'current-identified') {
+    watched = event.artifact;
+    reason =
+      event.artifact.id === s.deploy.artifactId
+        ? `${event.artifact.id} is serving`
+        : `the executor reports ${event.artifact.id} serving, the deploy event named ${s.deploy.artifactId}; watching what is serving`;
+  } else if (event.type === 'current-failed') {
+    watched = { id: s.deploy.artifactId, ...(s.deploy.schema ? { schema: s.deploy.schema } : {}) };
+    reason = `could not ask the executor what is serving (${event.error.code}: ${event.error.message}); watching ${s.deploy.artifactId} from the deploy event`;
+  } else {
+    return unchanged(s);
+  }
+  if (s.deploy.schema && !watched.schema) watched = { ...watched, schema: s.deploy.schema };
+  const next = enter({ ...s, watched }, 'Watching', event.at, reason);
+  const weights = s.options.weights;
+  if (weights && weights.length > 0) {
+    return issue(next, [{ type: 'set-weight', weight: weights[0] as number, operationId: `${s.watchId}/weight/0` }]);
+  }
+  return issue(next, [evaluateAt('bake', next.bake, event.at, s.options.settleMs, contract)]);
+}
+
+function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
+  if (event.type === 'weight-set') {
+    const next = { ...s, phases: [...s.phases, { state: 'Watching' as const, at: event.at, reason: `traffic weight ${event.weight}% on ${s.watched?.id ?? s.deploy.artifactId}` }] };
+    return issue(next, [evaluateAt('bake', next.bake, event.at, s.options.settleMs, contract)]);
+  }
+  if (event.type === 'weight-failed') {
+    return finish(s, 'Escalated', 'escalated', `could not set the traffic weight: ${event.error.code}: ${event.error.message}`, event.at, contract);
+  }
+  if (event.type !== 'evaluated' || event.watch.purpose !== 'bake') return unchanged(s);
+  const base = record({ ...s, bake: event.watch }, event.evaluation);
+  const decision = event.evaluation.decision;
+  switch (decision.type) {
+    case 'continue':
+      return issue(base, [evaluateAt('bake', base.bake, event.at, s.options.settleMs, contract)]);
+    case 'breach': {
+      const lead = decision.evidence[0];
+      const next = enter(
+        {
+          ...base,
+          breach: { confirmedAt: event.at, signals: decision.signals, evidence: decision.evidence, reason: decision.reason },
+        },
+        'Validating',
+        event.at,
+        `breach confirmed: ${decision.reason}`,
+      );
+      return issue(next, [
+        { type: 'find-onset', signal: lead?.signal ?? decision.signals[0] ?? '', ...(lead?.segment ? { segment: lead.segment } : {}) },
+      ]);
+    }
+    case 'escalate':
+      return finish(base, 'Escalated', 'escalated', decision.reason, event.at, contract);
+    case 'promote': {
+      const weights = s.options.weights;
+      if (weights && s.stepIndex < weights.length - 1 && s.options.bakeSecondsPerStep) {
+        const stepIndex = s.stepIndex + 1;
+        const bake: WatchState = { ...base.bake, bakeEndsAt: event.at + s.options.bakeSecondsPerStep * 1000 };
+        const next = { ...base, bake, stepIndex, phases: [...base.phases, { state: 'Watching' as const, at: event.at, reason: `step ${stepIndex} of ${weights.length}: ${decision.reason}` }] };
+        return issue(next, [{ type: 'set-weight', weight: weights[stepIndex] as number, operationId: `${s.watchId}/weight/${stepIndex}` }]);
+      }
+      return promote(base, decision, event.at, contract, false);
+    }
+    case 'inconclusive': {
+      const policy = contract.promotion;
+      if (policy.inconclusive === 'extend' && s.extensions < policy.maxExtensions) {
+        const bake: WatchState = { ...base.bake, bakeEndsAt: Math.max(base.bake.bakeEndsAt, event.at) + policy.extendSeconds * 1000 };
+        const next = {
+          ...base,
+          bake,
+          extensions: s.extensions + 1,
+          phases: [...base.phases, { state: 'Watching' as const, at: event.at, reason: `bake extended by ${policy.extendSeconds} s (${s.extensions + 1}/${policy.maxExtensions}): ${decision.reason}` }],
+        };
+        return issue(next, [evaluateAt('bake', next.bake, event.at, s.options.settleMs, contract)]);
+      }
+      if (policy.inconclusive === 'promote') return promote(base, decision, event.at, contract, true);
+      return finish(base, 'Held', 'kept-on-hold', `inconclusive, kept for a human to decide: ${decision.reason}`, event.at, contract);
+    }
+  }
+}
+
+function promote(s: MachineSnapshot, decision: Decision, at: number, contract: Contract, anyway: boolean): Transition {
+  const watched = s.watched ?? { id: s.deploy.artifactId };
+  if (anyway || s.options.dryRun) {
+    const why = anyway ? 'promoted on inconclusive evidence (policy: promote anyway); no verification recorded' : 'dry run: no verification recorded';
+    return finish(
+      { ...s, verification: { recorded: false, error: why } },
+      'Promoted',
+      'promoted',
+      `${decision.reason}; ${why}`,
+      at,
+      contract,
+    );
+  }
+  const next = enter(s, 'Promoting', at, decision.reason);
+  return issue(next, [{ type: 'record-verification', artifact: watched, evidence: evidenceOf(s, contract) }]);
+}
+
+function onPromoting(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
+  const reason = s.lastDecision?.reason ?? 'bake complete';
+  if (event.type === 'verification-recorded') {
+    return finish({ ...s, verification: { recorded: true, keyId: event.keyId } }, 'Promoted', 'promoted', `${reason}; verification recorded`, event.at, contract);
+  }
+  if (event.type === 'verification-failed') {
+    return finish(
+      { ...s, verification: { recorded: false, error: `${event.error.code}: ${event.error.message}` } },
+      'Promoted',
+      'promoted',
+      `${reason}; the verification could not be recorded (${event.error.code}), so this version will not be a rollback target`,
+      event.at,
+      contract,
+    );
+  }
+  return unchanged(s);
+}
+
+function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
+  if (event.type !== 'onset-found') return unchanged(s);
+  const finding = event.finding;
+  const attempts = s.validationAttempts + 1;
+  if (finding.status === 'unknown') {
+    if (attempts < MAX_VALIDATION_ATTEMPTS) {
+      const lead = s.breach?.evidence[0];
+      return issue({ ...s, validationAttempts: attempts, onset: finding }, [
+        { type: 'find-onset', signal: lead?.signal ?? '', ...(lead?.segment ? { segment: lead.segment } : {}) },
+      ]);
+    }
+    return finish(
+      { ...s, validationAttempts: attempts, onset: finding },
+      'Escalated',
+      'escalated',
+      `breach confirmed but its onset cannot be checked against the deploy (${finding.reason}); not rolling back blind`,
+      event.at,
+      contract,
+    );
+  }
+  const next = { ...s, validationAttempts: attempts, onset: finding };
+  if (finding.preexisting) {
+    return finish(next, 'IncidentRouted', 'incident-routed', `the breach began before the deploy, so rolling back would fix nothing: ${finding.reason}`, event.at, contract);
+  }
+  const excluding = [...new Set([s.deploy.artifactId, s.watched?.id ?? s.deploy.artifactId])];
+  return issue(enter(next, 'Retrieving', event.at, `breach attributed to the deploy: ${finding.reason}`), [
+    { type: 'retrieve-target', excluding },
+  ]);
+}
+
+function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
+  if (event.type === 'retrieval-failed') {
+    return finish(s, 'Halted', 'halted', `cannot find the rollback target (${event.error.code}: ${event.error.message}); nothing was changed`, event.at, contract);
+  }
+  if (event.type !== 'target-retrieved') return unchanged(s);
+  const failing = s.watched ?? { id: s.deploy.artifactId };
+  const last = s.guard.lastRollback;
+  if (last && last.to === failing.id) {
+    return finish(s, 'Escalated', 'escalated', `${failing.id} was itself restored by the rollback of watch ${last.watchId}; Rollgate does not chain rollbacks`, event.at, contract);
+  }
+  if (last && event.at - last.at < s.options.cooldownSeconds * 1000) {
+    return finish(
+      s,
+      'Escalated',
+      'escalated',
+      `a rollback of this service happened ${Math.round((event.at - last.at) / 1000)} s ago (cooldown ${s.options.cooldownSeconds} s); not rolling back again automatically`,
+      event.at,
+      contract,
+    );
+  }
+  const verified = event.verified;
+  if (verified === null) {
+    return finish(s, 'Halted', 'halted', `no verified artifact other than ${failing.id} to roll back to; nothing was changed`, event.at, contract);
+  }
+  if (!verified.signatureValid) {
+    return finish(
+      s,
+      'Halted',
+      'halted',
+      `the newest verified artifact ${verified.record.artifact.id} has an invalid signature (${verified.problem ?? 'unverifiable'}); nothing was changed`,
+      event.at,
+      contract,
+    );
+  }
+  const target = event.candidates.find((c) => c.id === verified.record.artifact.id);
+  if (!target) {
+    return finish(
+      s,
+      'Halted',
+      'halted',
+      `the last verified artifact ${verified.record.artifact.id} is not available on the platform (candidates: ${event.candidates.map((c) => c.id).join(', ') || 'none'}); nothing was changed`,
+      event.at,
+      contract,
+    );
+  }
+  const minCompatible = failing.schema?.minCompatible;
+  const targetSchema = target.schema?.version ?? verified.record.artifact.schema?.version;
+  if (minCompatible !== undefined && (targetSchema === undefined || targetSchema < minCompatible)) {
+    return finish(
+      { ...s, target },
+      'Halted',
+      'halted',
+      `${failing.id} shipped a migration incompatible with schema ${targetSchema ?? 'unknown'} of ${target.id} (needs >= ${minCompatible}); rolling back would break it, nothing was changed`,
+      event.at,
+      contract,
+    );
+  }
+  if (s.options.dryRun) {
+    return finish({ ...s, target }, 'DryRunComplete', 'would-roll-back', `dry run: would roll back ${failing.id} -> ${target.id}; nothing was executed`, event.at, contract);
+  }
+  const operationId = `${s.watchId}/rollback`;
+  const next = enter(
+    { ...s, target, operationId, cutover: { requestedAt: event.at, receipt: null, completedAt: null, gate: null, error: null } },
+    'CuttingOver',
+    event.at,
+    `cutting over ${failing.id} -> ${target.id} (operation ${operationId})`,
+  );
+  return issue(next, [{ type: 'cutover', target, operationId }]);
+}
+
+function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
+  const cutover = s.cutover ?? { requestedAt: event.at, receipt: null, completedAt: null, gate: null, error: null };
+  switch (event.type) {
+    case 'cutover-done': {
+      const next = { ...s, cutover: { ...cutover, receipt: event.receipt, completedAt: event.at } };
+      return issue(next, [{ type: 'await-ready', target: s.target ?? event.receipt.to }]);
+    }
+    case 'cutover-failed':
+      return finish(
+        { ...s, cutover: { ...cutover, error: event.error } },
+        'Escalated',
+        'escalated',
+        `cutover failed (${event.error.code}: ${event.error.message}); no retry, a human must look`,
+        event.at,
+        contract,
+      );
+    case 'gate-passed': {
+      const verify = createWatchState(contract, event.at, { purpose: 'verify', baseline: s.bake.baseline });
+      const next = enter(
+        { ...s, verify, cutover: { ...cutover, gate: { ok: true, detail: event.report.detail, at: event.at } } },
+        'Verifying',
+        event.at,
+        `traffic is on ${s.target?.id ?? '?'}; readiness gate passed: ${event.report.detail}`,
+      );
+      return issue(next, [evaluateAt('verify', verify, event.at, s.options.settleMs, contract)]);
+    }
+    case 'gate-failed':
+      return finish(
+        { ...s, cutover: { ...cutover, gate: { ok: false, detail: event.error.message, at: event.at }, error: event.error } },
+        'Escalated',
+        'escalated',
+        `the readiness gate failed after the cutover (${event.error.code}: ${event.error.message})`,
+        event.at,
+        contract,
+      );
+    default:
+      return unchanged(s);
+  }
+}
+
+function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
+  if (event.type !== 'evaluated' || event.watch.purpose !== 'verify') return unchanged(s);
+  const base = record({ ...s, verify: event.watch }, event.evaluation);
+  const decision = event.evaluation.decision;
+  const readings = event.evaluation.signals.flatMap((x) => x.verdicts);
+  switch (decision.type) {
+    case 'continue':
+      return issue(base, [evaluateAt('verify', event.watch, event.at, s.options.settleMs, contract)]);
+    case 'promote': {
+      const guard: RollbackGuard = {
+        lastRollback: { at: event.at, watchId: s.watchId, from: s.watched?.id ?? s.deploy.artifactId, to: s.target?.id ?? '?' },
+      };
+      const next = { ...base, guard, recovery: { verified: true, reason: decision.reason, readings } };
+      return finish(next, 'RolledBack', 'rolled-back', `rolled back ${s.watched?.id ?? s.deploy.artifactId} -> ${s.target?.id ?? '?'}: ${s.breach?.reason ?? ''}; recovery verified`, event.at, contract, [{ type: 'save-guard', guard }]);
+    }
+    default: {
+      const guard: RollbackGuard = {
+        lastRollback: { at: event.at, watchId: s.watchId, from: s.watched?.id ?? s.deploy.artifactId, to: s.target?.id ?? '?' },
+      };
+      const next = { ...base, guard, recovery: { verified: false, reason: decision.reason, readings } };
+      return finish(next, 'Escalated', 'escalated', `rolled back to ${s.target?.id ?? '?'} but recovery is not verified: ${decision.reason}`, event.at, contract, [
+        { type: 'save-guard', guard },
+      ]);
+    }
+  }
+}
+
+function afterNotified(s: MachineSnapshot, event: Extract<MachineEvent, { type: 'notified' }>, contract: Contract): Transition {
+  const entry = {
+    kind: event.notification.kind,
+    title: event.notification.title,
+    ok: event.error === undefined,
+    ...(event.error === undefined ? {} : { error: event.error }),
+    at: event.at,
+  };
+  const next = { ...s, notifications: [...s.notifications, entry] };
+  if (TERMINAL_STATES.has(next.state) && next.pending.length === 0) {
+    return issue(next, [{ type: 'write-audit', record: buildAuditRecord(next, contract) }]);
+  }
+  return { snapshot: next, commands: next.pending };
+}
+
+/** Enters a terminal state: guard first (if any), then notify, then (after notify) the audit. */
+function finish(
+  s: MachineSnapshot,
+  state: MachineStateName,
+  outcome: NonNullable<MachineSnapshot['outcome']>,
+  reason: string,
+  at: number,
+  contract: Contract,
+  before: readonly Command[] = [],
+): Transition {
+  const next = enter({ ...s, outcome, reason, pending: [] }, state, at, reason);
+  return issue(next, [...before, { type: 'notify', notification: notificationFor(next, contract) }]);
+}
+
+function notificationFor(s: MachineSnapshot, contract: Contract): Notification {
+  const kinds: Record<NonNullable<MachineSnapshot['outcome']>, NotificationKind> = {
+    'rolled-back': 'alert',
+    escalated: 'page',
+    halted: 'page',
+    'incident-routed': 'incident',
+    promoted: 'info',
+    'kept-on-hold': 'alert',
+    'would-roll-back': 'info',
+  };
+  const outcome = s.outcome ?? 'escalated';
+  const failed = s.watched?.id ?? s.deploy.artifactId;
+  const titles: Record<NonNullable<MachineSnapshot['outcome']>, string> = {
+    'rolled-back': `${s.service}: rolled back ${failed} -> ${s.target?.id ?? '?'}, recovery verified`,
+    escalated: `${s.service}: ${failed} needs a human (escalated)`,
+    halted: `${s.service}: rollback of ${failed} halted, nothing changed`,
+    'incident-routed': `${s.service}: incident predates the deploy of ${failed}`,
+    promoted: `${s.service}: ${failed} promoted`,
+    'kept-on-hold': `${s.service}: ${failed} kept on hold, evidence inconclusive`,
+    'would-roll-back': `${s.service}: dry run would roll back ${failed} -> ${s.target?.id ?? '?'}`,
+  };
+  const lead = s.breach?.evidence[0];
+  const fields: Record<string, string | number | boolean | null> = {
+    outcome,
+    watchId: s.watchId,
+    failedArtifact: failed,
+    restoredArtifact: s.target?.id ?? null,
+    deployedAt: iso(s.deploy.deployedAt),
+    dryRun: s.options.dryRun,
+    alpha: contract.alpha,
+  };
+  if (lead) {
+    fields.signal = lead.signal;
+    fields.value = finiteOrNull(lead.value);
+    fields.threshold = finiteOrNull(lead.threshold);
+    fields.samples = lead.samples;
+  }
+  const dry = s.options.dryRun;
+  return {
+    kind: dry ? 'info' : kinds[outcome],
+    service: s.service,
+    title: dry && outcome !== 'would-roll-back' ? `[dry run] ${titles[outcome]}` : titles[outcome],
+    summary: [s.reason ?? '', lead ? `Evidence: ${lead.signal}: ${lead.reason}` : '', `Watch ${s.watchId}.`]
+      .filter((l) => l !== '')
+      .join('\n'),
+    watchId: s.watchId,
+    outcome,
+    fields,
+  };
+}
+
+/** Appends this evaluation's per-signal point (the first aggregate verdict) to the chart series. */
+function record(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
+  const series: Record<string, readonly AuditPoint[]> = { ...s.series };
+  for (const summary of evaluation.signals) {
+    const v = summary.verdicts.find((x) => x.segment === undefined) ?? summary.verdicts[0];
+    if (!v) continue;
+    const point: AuditPoint = {
+      at: iso(evaluation.at),
+      phase: evaluation.purpose,
+      status: v.status,
+      value: finiteOrNull(v.value),
+      threshold: finiteOrNull(v.threshold),
+      ...(v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {}),
+    };
+    const points = [...(series[summary.signal] ?? []), point];
+    series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.slice(-MAX_SERIES_POINTS) : points;
+  }
+  return { ...s, series, lastDecision: evaluation.decision };
+}
+
+function evidenceOf(s: MachineSnapshot, contract: Contract): VerificationEvidence {
+  const decision = s.lastDecision;
+  const signals = (decision && 'evidence' in decision ? decision.evidence : []).filter((v) => v.segment === undefined);
+  const requests = signals.find((v) => v.signal === contract.signals.find((x) => x.kind === 'error-rate')?.id)?.samples;
+  const bakeSeconds = Math.round((s.bake.lastEvaluatedAt ?? s.bake.bakeEndsAt) / 1000 - s.deploy.deployedAt / 1000);
+  return {
+    summary: `baked ${bakeSeconds} s${requests === undefined ? '' : `, ${Math.round(requests)} requests`}; all ${contract.signals.length} signals pass`,
+    bakeSeconds,
+    signals: signals.map((v) => ({ signal: v.signal, verdict: v.status, value: finiteOrNull(v.value), samples: v.samples })),
+  };
+}
+
+/** The next evaluation: the first step boundary after `now` (plus the settle delay). */
+function evaluateAt(which: 'bake' | 'verify', watch: WatchState, now: number, settleMs: number, contract: Contract): Command {
+  const stepMs = contract.stepSeconds * 1000;
+  const since = Math.max(now, watch.lastEvaluatedAt ?? Number.NEGATIVE_INFINITY) - watch.deployAt - settleMs;
+  const k = Math.floor(since / stepMs) + 1;
+  return { type: 'evaluate', watch: which, at: watch.deployAt + Math.max(0, k) * stepMs + settleMs };
+}
+
+function enter(s: MachineSnapshot, state: MachineStateName, at: number, reason: string): MachineSnapshot {
+  return { ...s, state, phases: [...s.phases, { state, at, reason }] };
+}
+
+function issue(s: MachineSnapshot, commands: readonly Command[]): Transition {
+  const pending = [...s.pending, ...commands];
+  return { snapshot: { ...s, pending }, commands: pending };
+}
+
+function unchanged(s: MachineSnapshot): Transition {
+  return { snapshot: s, commands: s.pending };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,50 @@
+import type { BaselineRatioRule } from '../contract/contract-schema';
+import type { WindowValue } from './static-range';
+import { show, type Verdict } from './verdict';
+
+/**
+ * Ratio against the pre-deploy snapshot: breach when the value exceeds `maxRatio` times the
+ * baseline and is more than `minDelta` above it. The baseline is the snapshot taken before the
+ * deploy and is never updated from post-deploy data, so a slow regression cannot drag it along.
+ * A missing or non-positive baseline gives `no-data`: there is nothing to compare with.
+ */
+export function evaluateBaselineRatio(
+  rule: BaselineRatioRule,
+  input: WindowValue,
+  baseline: number | null,
+): Verdict {
+  const base = {
+    signal: input.signal,
+    rule: 'baseline-ratio',
+    ...(input.segment === undefined ? {} : { segment: input.segment }),
+    window: input.window,
+    samples: input.samples,
+  };
+  if (baseline === null || !Number.isFinite(baseline) || baseline < 0) {
+    return {
+      ...base,
+      status: 'no-data',
+      value: input.value,
+      threshold: null,
+      reason: 'no usable pre-deploy baseline to compare with',
+    };
+  }
+  const threshold = Math.max(baseline * rule.maxRatio, baseline + rule.minDelta);
+  const ratio = baseline > 0 ? input.value / baseline : input.value > 0 ? Number.POSITIVE_INFINITY : 1;
+  if (input.value > threshold) {
+    return {
+      ...base,
+      status: 'breach',
+      value: input.value,
+      threshold,
+      reason: `${show(input.value, input.unit)} is ${show(ratio)}x the pre-deploy ${show(baseline, input.unit)} (allowed up to ${show(threshold, input.unit)})`,
+    };
+  }
+  return {
+    ...base,
+    status: 'pass',
+    value: input.value,
+    threshold,
+    reason: `${show(input.value, input.unit)} is ${show(ratio)}x the pre-deploy ${show(baseline, input.unit)} (allowed up to ${show(threshold, input.unit)})`,
+  };
+}

@@ -1,0 +1,55 @@
+import type { TimeWindow, Verdict } from './verdict';
+
+/** What every rule needs to know about the data behind a verdict before judging it. */
+export interface DataQualityInput {
+  readonly signal: string;
+  readonly rule: string;
+  readonly segment?: string;
+  readonly window: TimeWindow;
+  /** Requests or points behind the value. */
+  readonly samples: number;
+  /** Epoch ms of the newest sample; null when there is none. */
+  readonly newestT: number | null;
+  readonly now: number;
+  readonly maxLagMs: number;
+  readonly minSamples: number;
+}
+
+/**
+ * The checks shared by every rule: no samples, stale data (newest sample older than
+ * `maxLag`) and a sample count below the floor all give `no-data` — never a pass.
+ * Returns null when the data is good enough to judge.
+ */
+export function checkDataQuality(input: DataQualityInput): Verdict | null {
+  const base = {
+    status: 'no-data' as const,
+    signal: input.signal,
+    rule: input.rule,
+    ...(input.segment === undefined ? {} : { segment: input.segment }),
+    value: null,
+    threshold: null,
+    window: input.window,
+    samples: input.samples,
+  };
+  if (input.newestT === null || input.samples <= 0) {
+    return { ...base, samples: 0, reason: 'no samples in the window' };
+  }
+  const lag = input.now - input.newestT;
+  if (lag > input.maxLagMs) {
+    return {
+      ...base,
+      reason: `stale: newest sample is ${Math.round(lag / 1000)} s old (maxLag ${Math.round(input.maxLagMs / 1000)} s)`,
+    };
+  }
+  if (input.samples < input.minSamples) {
+    return {
+      ...base,
+      reason: `${formatCount(input.samples)} samples, below the floor of ${formatCount(input.minSamples)}`,
+    };
+  }
+  return null;
+}
+
+function formatCount(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}

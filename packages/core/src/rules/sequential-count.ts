@@ -1,0 +1,153 @@
+import type { SequentialRule } from '../contract/contract-schema';
+import type { ReadResult } from '../ports/metric-source';
+import {
+  createBaselineRateTest,
+  createConcurrentRateTest,
+  createSprt,
+  type RateTestState,
+  summarizeRateTest,
+  updateRateTest,
+} from '../stats';
+import { checkDataQuality } from './data-quality';
+import { show, showRate, type TimeWindow, type Verdict } from './verdict';
+
+/** A sequential test's state (plain JSON, O(1) in size), as kept in the watch state. */
+export type SequentialState = RateTestState;
+
+/**
+ * Starts the test a sequential rule asks for. A `baseline` test needs the pre-deploy counts;
+ * without them it cannot start (null) and the rule reports no-data — never a pass.
+ */
+export function startSequential(
+  rule: SequentialRule,
+  baseline: { readonly status: string; readonly events: number | null; readonly trials: number | null } | null,
+  alpha: number,
+): SequentialState | null {
+  switch (rule.test) {
+    case 'sprt':
+      if (rule.p0 === undefined || rule.p1 === undefined) return null;
+      return createSprt({ p0: rule.p0, p1: rule.p1, alpha, beta: alpha });
+    case 'concurrent':
+      return createConcurrentRateTest({ alpha, ...(rule.ratios ? { ratios: rule.ratios } : {}) });
+    case 'baseline':
+      if (!baseline || baseline.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
+      return createBaselineRateTest({
+        baselineEvents: baseline.events ?? 0,
+        baselineTrials: baseline.trials,
+        alpha,
+        tolerance: rule.tolerance,
+        ...(rule.ratios ? { ratios: rule.ratios } : {}),
+      });
+  }
+}
+
+/**
+ * Feeds one step interval to a test. `stable` is the stable fleet's interval at the same time,
+ * which only a concurrent test uses (an interval without it is skipped by that test).
+ */
+export function stepSequential(
+  state: SequentialState,
+  interval: { readonly events: number; readonly trials: number },
+  stable: { readonly events: number; readonly trials: number } | null,
+): SequentialState {
+  if (state.kind === 'concurrent') {
+    if (!stable || stable.trials <= 0) return state;
+    return updateRateTest(state, {
+      events: interval.events,
+      trials: interval.trials,
+      baselineEvents: stable.events,
+      baselineTrials: stable.trials,
+    });
+  }
+  return updateRateTest(state, { events: interval.events, trials: interval.trials });
+}
+
+/** Inputs of {@link judgeSequential} besides the test state. */
+export interface SequentialJudgement {
+  readonly signal: string;
+  readonly segment?: string;
+  readonly window: TimeWindow;
+  /** Post-warm-up trials fed to the test. */
+  readonly samples: number;
+  readonly newestT: number | null;
+  readonly now: number;
+  readonly maxLagMs: number;
+  readonly minSamples: number;
+  /** What the rate is, for the reason: `error rate`, `share slower than 250 ms`. */
+  readonly what: string;
+  /** Why the counts or the baseline are unavailable right now, if they are. */
+  readonly unavailable: ReadResult | null;
+}
+
+/**
+ * The verdict of a sequential test. A rejection is final (breach) whatever happens to the data
+ * afterwards: anytime validity is what allows stopping at the first crossing. Otherwise the
+ * usual data-quality checks apply, so a test that has seen too few requests is no-data.
+ */
+export function judgeSequential(state: SequentialState | null, input: SequentialJudgement): Verdict {
+  const base = {
+    signal: input.signal,
+    rule: 'sequential',
+    ...(input.segment === undefined ? {} : { segment: input.segment }),
+    window: input.window,
+    samples: input.samples,
+  };
+  const summary = state ? summarizeRateTest(state) : null;
+  const statistic = summary
+    ? {
+        name: summary.kind === 'sprt' ? 'log-likelihood-ratio' : 'log-e-value',
+        value: summary.logE,
+        threshold: summary.logThreshold,
+        alpha: summary.alpha,
+        ratioEstimate: summary.ratioEstimate,
+        ratioInterval: summary.ratioInterval,
+      }
+    : undefined;
+  const describe = (): string => {
+    if (!summary) return '';
+    const ratio =
+      summary.ratioEstimate === null
+        ? ''
+        : ` (ratio ${show(summary.ratioEstimate)}x${summary.ratioInterval ? `, ${Math.round(summary.ratioInterval.level * 100)}% CS [${show(summary.ratioInterval.lower)}, ${show(summary.ratioInterval.upper)}]` : ''})`;
+    return `${input.what} ${showRate(summary.rate)} of ${show(summary.trials)} vs ${summary.kind === 'sprt' ? 'p0' : 'baseline'} ${showRate(summary.baselineRate)}${ratio}`;
+  };
+  if (summary?.rejected) {
+    return {
+      ...base,
+      status: 'breach',
+      value: summary.rate,
+      threshold: summary.baselineRate,
+      ...(statistic ? { statistic } : {}),
+      reason: `${describe()}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}`,
+    };
+  }
+  if (input.unavailable?.status === 'error') {
+    return {
+      ...base,
+      status: 'error',
+      value: null,
+      threshold: null,
+      reason: `source failed: ${input.unavailable.error.code}: ${input.unavailable.error.message}`,
+      error: input.unavailable.error.toJSON(),
+    };
+  }
+  if (!state || !summary) {
+    return {
+      ...base,
+      status: 'no-data',
+      value: null,
+      threshold: null,
+      reason: input.unavailable?.status === 'no-data' ? input.unavailable.reason : 'the test has not started: no baseline',
+    };
+  }
+  const quality = checkDataQuality({ ...base, newestT: input.newestT, now: input.now, maxLagMs: input.maxLagMs, minSamples: input.minSamples });
+  if (quality) return { ...quality, ...(statistic ? { statistic } : {}) };
+  return {
+    ...base,
+    status: 'pass',
+    value: summary.rate,
+    threshold: summary.baselineRate,
+    ...(statistic ? { statistic } : {}),
+    reason: `${describe()}: e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))}`,
+  };
+}

@@ -1,0 +1,51 @@
+import type { StaticRule } from '../contract/contract-schema';
+import { show, type TimeWindow, type Verdict } from './verdict';
+
+/** The judged value of a window, already past the data-quality checks. */
+export interface WindowValue {
+  readonly signal: string;
+  readonly segment?: string;
+  readonly value: number;
+  readonly samples: number;
+  readonly window: TimeWindow;
+  readonly unit: string;
+}
+
+/** Static range: breach when the value is above `max` or below `min`. ±Infinity compare as such. */
+export function evaluateStaticRange(rule: StaticRule, input: WindowValue): Verdict {
+  const base = {
+    signal: input.signal,
+    rule: 'static',
+    ...(input.segment === undefined ? {} : { segment: input.segment }),
+    value: input.value,
+    window: input.window,
+    samples: input.samples,
+  };
+  if (rule.max !== undefined && input.value > rule.max) {
+    return {
+      ...base,
+      status: 'breach',
+      threshold: rule.max,
+      reason: `${show(input.value, input.unit)} is above the maximum ${show(rule.max, input.unit)}`,
+    };
+  }
+  if (rule.min !== undefined && input.value < rule.min) {
+    return {
+      ...base,
+      status: 'breach',
+      threshold: rule.min,
+      reason: `${show(input.value, input.unit)} is below the minimum ${show(rule.min, input.unit)}`,
+    };
+  }
+  const threshold = rule.max ?? rule.min ?? null;
+  const bounds = [
+    rule.min === undefined ? null : `>= ${show(rule.min, input.unit)}`,
+    rule.max === undefined ? null : `<= ${show(rule.max, input.unit)}`,
+  ].filter((b) => b !== null);
+  return {
+    ...base,
+    status: 'pass',
+    threshold,
+    reason: `${show(input.value, input.unit)} is within ${bounds.join(' and ')}`,
+  };
+}

@@ -1,0 +1,70 @@
+import type { SerializedRollgateError } from '../errors/rollgate-error';
+
+/**
+ * `pass`: enough samples, within the contract. `breach`: enough samples, outside it.
+ * `no-data`: empty, NaN, stale or below the sample floor. `error`: the source failed.
+ * Only `pass` is evidence of health; `no-data` and `error` never count as pass.
+ */
+export type VerdictStatus = 'pass' | 'breach' | 'no-data' | 'error';
+
+/** A time range in epoch ms, `start` exclusive, `end` inclusive. */
+export interface TimeWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The test statistic behind a verdict, for the audit record. */
+export interface TestStatistic {
+  /** `log-e-value` (sequential tests), `log-likelihood-ratio` (SPRT), `t-stat` (trends). */
+  readonly name: string;
+  readonly value: number;
+  /** The verdict is `breach` when `value >= threshold`. */
+  readonly threshold: number;
+  readonly alpha?: number;
+  /** New-version rate over baseline rate, and its confidence sequence. */
+  readonly ratioEstimate?: number | null;
+  readonly ratioInterval?: { readonly lower: number; readonly upper: number; readonly level: number } | null;
+}
+
+/** One rule's judgement of one signal (or one segment of it) at one evaluation. */
+export interface Verdict {
+  readonly status: VerdictStatus;
+  readonly signal: string;
+  /** The rule type that produced it (`static`, `sequential`, ...). */
+  readonly rule: string;
+  /** `label=value` for a per-segment verdict. */
+  readonly segment?: string;
+  /** The observed value (rate as a fraction, latency in ms, bytes/s, ready fraction); null when none. */
+  readonly value: number | null;
+  /** The bound the value was judged against; null when the rule has none (no-data, error). */
+  readonly threshold: number | null;
+  readonly window: TimeWindow;
+  /** Requests behind the value for rate and latency signals; data points otherwise. */
+  readonly samples: number;
+  /** One human-readable sentence: what was seen against what was allowed. */
+  readonly reason: string;
+  readonly statistic?: TestStatistic;
+  readonly error?: SerializedRollgateError;
+}
+
+/** JSON cannot hold ±Infinity or NaN: audit records and snapshots keep null instead. */
+export function finiteOrNull(value: number | null | undefined): number | null {
+  return value === null || value === undefined || !Number.isFinite(value) ? null : value;
+}
+
+/** Formats a value for a reason sentence, spelling out ±Inf. */
+export function show(value: number | null, unit = ''): string {
+  if (value === null || Number.isNaN(value)) return 'none';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  const abs = Math.abs(value);
+  const text =
+    abs !== 0 && (abs < 0.001 || abs >= 1e7) ? value.toExponential(3) : Number(value.toPrecision(4)).toString();
+  return `${text}${unit}`;
+}
+
+/** Formats a rate (fraction) as a percentage for reasons. */
+export function showRate(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return show(value);
+  return `${Number((value * 100).toPrecision(3))}%`;
+}
