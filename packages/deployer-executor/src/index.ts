@@ -1,1 +1,12 @@
-export {};
+export { createDeployerExecutor } from './create-deployer-executor';
+export type { DeployerExecutor } from './deployer-executor';
+export { DEPLOYER_COMPONENT } from './errors/executor-error';
+export type {
+  CommandDeployerOptions,
+  CommonDeployerOptions,
+  DeployerExecutorOptions,
+  LocalDeployerOptions,
+  ReadinessGateOptions,
+} from './options/deployer-executor-options';
+export { artifactId } from './release/release-artifact';
+export { RELEASES_LOG_WINDOW } from './release/releases-log';

@@ -1,0 +1,354 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type ArtifactRef,
+  type CutoverReceipt,
+  fail,
+  type GateReport,
+  ok,
+  type PortContext,
+  type Result,
+  RollgateError,
+} from '@rollgate/core';
+import { contextError } from '../context/port-context';
+import type { DeployerExecutor } from '../deployer-executor';
+import { executorError, quote } from '../errors/executor-error';
+import { runReadinessGate } from '../gate/readiness-gate';
+import type { ExecutorSettings, LocalSettings } from '../options/validate-options';
+import { type ReleaseFacts, releaseArtifact } from '../release/release-artifact';
+import { rollbackCandidate } from '../release/release-list';
+import { formatDeployerTime } from '../release/releases-log';
+import { switchCurrentLink } from './atomic-symlink';
+import { acquireDeployLock } from './deploy-lock';
+import { type CutoverJournal, readJournal, writeJournal } from './operation-journal';
+import {
+  deployPaths,
+  type LocalDeployState,
+  readCurrentRelease,
+  readLocalState,
+  readReleaseFacts,
+} from './release-directory';
+
+/** What a cutover decided after reading the deploy_path. */
+type Plan =
+  | { readonly kind: 'final'; readonly result: Result<CutoverReceipt> }
+  | { readonly kind: 'switch'; readonly from: ReleaseFacts; readonly to: ReleaseFacts }
+  | { readonly kind: 'finish'; readonly journal: CutoverJournal };
+
+/**
+ * Local mode: the semantics of `dep rollback` applied directly to a deploy_path on this machine,
+ * with an atomic switch of `current` (see README.md for the full list of what it touches).
+ */
+export class LocalDeployerExecutor implements DeployerExecutor {
+  readonly name = 'deployer-local';
+  readonly mode = 'local';
+  readonly supportsWeights = false;
+  readonly #local: LocalSettings;
+  readonly #settings: ExecutorSettings;
+
+  constructor(settings: ExecutorSettings, local: LocalSettings) {
+    this.#settings = settings;
+    this.#local = local;
+  }
+
+  current(ctx: PortContext): Promise<Result<ArtifactRef>> {
+    return this.#guard('Reading the current release', ctx, async () => {
+      const state = await this.#state();
+      return state.ok ? ok(this.#ref(state.value.current)) : state;
+    });
+  }
+
+  candidates(ctx: PortContext): Promise<Result<readonly ArtifactRef[]>> {
+    return this.#guard('Listing the releases', ctx, async () => {
+      const state = await this.#state();
+      if (!state.ok) return state;
+      return ok(state.value.releases.filter((r) => r.badMark === undefined).map((r) => this.#ref(r)));
+    });
+  }
+
+  rollbackCandidate(ctx: PortContext): Promise<Result<ArtifactRef>> {
+    return this.#guard('Choosing the rollback candidate', ctx, async () => {
+      const state = await this.#state();
+      if (!state.ok) return state;
+      const { releases, current } = state.value;
+      const name = rollbackCandidate(
+        releases.map((r) => r.name),
+        current.name,
+        (n) => releases.find((r) => r.name === n)?.badMark !== undefined,
+      );
+      const facts = releases.find((r) => r.name === name);
+      if (facts === undefined) {
+        const log = quote(deployPaths(this.#local.deployPath).releasesLog);
+        const why = releases.some((r) => r.name === current.name)
+          ? `No release older than ${quote(current.name)} in the release list (last 300 lines of ${log}, directory present) is free of a BAD_RELEASE mark.`
+          : `The current release ${quote(current.name)} is not in the release list (last 300 lines of ${log}, directory present), so nothing is known to be older.`;
+        return fail(
+          executorError('ARTIFACT_NOT_FOUND', `No more releases you can revert to. ${why}`, {
+            details: { current: current.name, releases: releases.map((r) => r.name) },
+          }),
+        );
+      }
+      return ok(this.#ref(facts));
+    });
+  }
+
+  cutover(target: ArtifactRef, operationId: string, ctx: PortContext): Promise<Result<CutoverReceipt>> {
+    return this.#guard('The cutover', ctx, async () => {
+      if (typeof operationId !== 'string' || operationId.length === 0) {
+        return fail(
+          executorError('EXECUTOR_REFUSED', 'cutover needs a non-empty operationId to stay idempotent.'),
+        );
+      }
+      // Decide once without the lock so replays and refusals never touch the deploy lock.
+      const first = await this.#plan(target, operationId);
+      if (first.kind === 'final') return first.result;
+      const lock = await acquireDeployLock(this.#local.deployPath, operationId);
+      if (!lock.ok) return lock;
+      try {
+        const plan = await this.#plan(target, operationId);
+        if (plan.kind === 'final') return plan.result;
+        // The last point where giving up leaves everything as it was.
+        const late = contextError(ctx, this.#settings.clock, 'The cutover');
+        if (late) return fail(late);
+        return plan.kind === 'finish'
+          ? ok(await this.#finish(plan.journal))
+          : await this.#switch(plan, operationId);
+      } finally {
+        await lock.value.release();
+      }
+    });
+  }
+
+  awaitReady(target: ArtifactRef, ctx: PortContext): Promise<Result<GateReport>> {
+    return runReadinessGate(this.#settings.gate, this.#settings.clock, target, ctx, (t) =>
+      this.#checkCurrent(t),
+    );
+  }
+
+  async dispose(): Promise<void> {
+    // Local mode holds no handles between calls.
+  }
+
+  async #plan(target: ArtifactRef, operationId: string): Promise<Plan> {
+    const final = (result: Result<CutoverReceipt>): Plan => ({ kind: 'final', result });
+    const state = await this.#state();
+    if (!state.ok) return final(state);
+    const { current, releases } = state.value;
+    const currentRef = this.#ref(current);
+    const journal = await readJournal(this.#local.deployPath, this.#settings.warn);
+
+    if (journal !== null && journal.operationId === operationId) {
+      if (journal.to.id !== target.id) {
+        return final(
+          fail(
+            executorError(
+              'EXECUTOR_REFUSED',
+              `Operation ${quote(operationId)} was a cutover to ${quote(journal.to.id)}, not ${quote(target.id)}; use a new operationId for a different target.`,
+            ),
+          ),
+        );
+      }
+      if (currentRef.id === journal.to.id) {
+        if (journal.phase === 'switching') return { kind: 'finish', journal };
+        return final(
+          ok({
+            operationId,
+            from: journal.from,
+            to: currentRef,
+            changed: false,
+            detail: `Replay of operation ${quote(operationId)}: it already switched current from releases/${journal.fromRelease} to releases/${journal.toRelease} at ${new Date(journal.at).toISOString()}; nothing changed.`,
+          }),
+        );
+      }
+      if (!(journal.phase === 'switching' && current.name === journal.fromRelease)) {
+        return final(
+          fail(
+            executorError(
+              'EXECUTOR_REFUSED',
+              `Operation ${quote(operationId)} already switched current from releases/${journal.fromRelease} to releases/${journal.toRelease}, ` +
+                `and current has moved since (now ${quote(currentRef.id)}). Rollgate never switches twice for one operation; start a new operation if another cutover is wanted.`,
+              { details: { journal: journal.phase, current: currentRef.id } },
+            ),
+          ),
+        );
+      }
+      // Recorded as started but the link never moved: the switch below is the first one.
+    }
+
+    if (currentRef.id === target.id) {
+      return final(
+        ok({
+          operationId,
+          from: currentRef,
+          to: currentRef,
+          changed: false,
+          detail: `${quote(target.id)} is already live (current -> ${state.value.currentLink}); nothing changed.`,
+        }),
+      );
+    }
+
+    const to = releases.find((r) => this.#ref(r).id === target.id);
+    if (to === undefined) {
+      const available = releases.filter((r) => r.badMark === undefined).map((r) => this.#ref(r).id);
+      return final(
+        fail(
+          executorError(
+            'ARTIFACT_NOT_FOUND',
+            `No release with artifact id ${quote(target.id)} in ${quote(this.#local.deployPath)}: it must be in the release list ` +
+              `(the last 300 lines of .dep/releases_log, directory present) with the same REVISION. Candidates: ${available.slice(0, 10).join(', ') || 'none'}.`,
+            { details: { target: target.id, candidates: available } },
+          ),
+        ),
+      );
+    }
+    if (to.badMark !== undefined) {
+      return final(
+        fail(
+          executorError(
+            'EXECUTOR_REFUSED',
+            `Release ${quote(to.name)} is marked BAD_RELEASE (${quote(to.badMark, 60)}); Rollgate does not cut over to a release someone marked bad. ` +
+              `If it is good, delete releases/${to.name}/BAD_RELEASE and retry.`,
+            { details: { target: target.id } },
+          ),
+        ),
+      );
+    }
+    return { kind: 'switch', from: current, to };
+  }
+
+  async #switch(
+    plan: { from: ReleaseFacts; to: ReleaseFacts },
+    operationId: string,
+  ): Promise<Result<CutoverReceipt>> {
+    const { deployPath } = this.#local;
+    const from = this.#ref(plan.from);
+    const to = this.#ref(plan.to);
+    const journal: CutoverJournal = {
+      version: 1,
+      operationId,
+      phase: 'switching',
+      fromRelease: plan.from.name,
+      from,
+      toRelease: plan.to.name,
+      to,
+      at: this.#settings.clock.now(),
+    };
+    try {
+      await writeJournal(deployPath, journal);
+      await switchCurrentLink(deployPath, plan.to.name);
+    } catch (error) {
+      return fail(
+        executorError(
+          'CUTOVER_FAILED',
+          `Could not switch ${quote(deployPaths(deployPath).current)} to releases/${plan.to.name}: ${(error as Error).message}. current is unchanged.`,
+          { cause: error },
+        ),
+      );
+    }
+    const after = await this.#afterSwitch(journal, true);
+    return ok({
+      operationId,
+      from,
+      to,
+      changed: true,
+      detail: `Switched current from releases/${plan.from.name} to releases/${plan.to.name} (atomic rename in ${deployPath}); ${after} releases_log untouched.`,
+    });
+  }
+
+  /** Completes an operation whose link moved before the process stopped. */
+  async #finish(journal: CutoverJournal): Promise<CutoverReceipt> {
+    const after = await this.#afterSwitch(journal, false);
+    return {
+      operationId: journal.operationId,
+      from: journal.from,
+      to: journal.to,
+      changed: false,
+      detail: `Resumed operation ${quote(journal.operationId)}: current already pointed at releases/${journal.toRelease}; ${after}`,
+    };
+  }
+
+  /**
+   * Marks the release rolled away from and records the operation as done. Traffic is already on
+   * the target, so a failure here is reported in the detail and as a warning, not as a failed
+   * cutover; a replay of the same operation retries it.
+   */
+  async #afterSwitch(journal: CutoverJournal, overwrite: boolean): Promise<string> {
+    const mark = join(deployPaths(this.#local.deployPath).release(journal.fromRelease), 'BAD_RELEASE');
+    const content = `${formatDeployerTime(this.#settings.clock.now())},${this.#local.user}\n`;
+    let note: string;
+    try {
+      await writeFile(mark, content, { flag: overwrite ? 'w' : 'wx' });
+      note = `marked releases/${journal.fromRelease}/BAD_RELEASE;`;
+    } catch (error) {
+      if (!overwrite && (error as NodeJS.ErrnoException).code === 'EEXIST') {
+        note = `releases/${journal.fromRelease}/BAD_RELEASE was already written;`;
+      } else {
+        const message = `Could not write ${mark}: ${(error as Error).message}. Mark the release bad by hand (dep rollback would have).`;
+        this.#settings.warn(message);
+        return `${message};`;
+      }
+    }
+    try {
+      await writeJournal(this.#local.deployPath, {
+        ...journal,
+        phase: 'done',
+        at: this.#settings.clock.now(),
+      });
+    } catch (error) {
+      this.#settings.warn(
+        `Could not record operation ${quote(journal.operationId)} as done: ${(error as Error).message}.`,
+      );
+    }
+    return note;
+  }
+
+  async #checkCurrent(target: ArtifactRef): Promise<Result<string>> {
+    try {
+      const current = await readCurrentRelease(this.#local.deployPath);
+      if (!current.ok)
+        return fail(executorError('GATE_FAILED', current.error.message, { cause: current.error }));
+      const ref = this.#ref(await readReleaseFacts(this.#local.deployPath, current.value.name, undefined));
+      if (ref.id !== target.id) {
+        return fail(
+          executorError(
+            'GATE_FAILED',
+            `current is ${quote(ref.id)}, not the target ${quote(target.id)}; something switched it after the cutover.`,
+          ),
+        );
+      }
+      return ok(`current -> ${current.value.link} resolves to an existing release directory (${ref.id})`);
+    } catch (error) {
+      return fail(
+        executorError('GATE_FAILED', `Cannot read current: ${(error as Error).message}.`, { cause: error }),
+      );
+    }
+  }
+
+  #state(): Promise<Result<LocalDeployState>> {
+    return readLocalState(this.#local.deployPath, this.#settings.warn);
+  }
+
+  #ref(facts: ReleaseFacts): ArtifactRef {
+    return releaseArtifact(facts, { deployPath: this.#local.deployPath });
+  }
+
+  async #guard<T>(what: string, ctx: PortContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
+    const early = contextError(ctx, this.#settings.clock, what);
+    if (early) return fail(early);
+    try {
+      return await body();
+    } catch (error) {
+      if (RollgateError.is(error)) return fail(error);
+      return fail(
+        executorError(
+          'EXECUTOR_UNAVAILABLE',
+          `${what} failed: ${(error as Error).message ?? String(error)}.`,
+          {
+            cause: error,
+            retryable: true,
+          },
+        ),
+      );
+    }
+  }
+}
