@@ -9,6 +9,7 @@ import {
   RollgateError,
 } from '@rollgate/core';
 import { contextError } from '../context/port-context';
+import { SerialQueue } from '../context/serial-queue';
 import type { DeployerExecutor } from '../deployer-executor';
 import { executorError, quote } from '../errors/executor-error';
 import { runReadinessGate } from '../gate/readiness-gate';
@@ -50,6 +51,7 @@ export class CommandDeployerExecutor implements DeployerExecutor {
   readonly #settings: ExecutorSettings;
   readonly #redact: Redactor;
   readonly #dep: DepRunner;
+  readonly #cutovers = new SerialQueue();
 
   constructor(settings: ExecutorSettings, command: CommandSettings) {
     this.#settings = settings;
@@ -99,6 +101,10 @@ export class CommandDeployerExecutor implements DeployerExecutor {
   }
 
   cutover(target: ArtifactRef, operationId: string, ctx: PortContext): Promise<Result<CutoverReceipt>> {
+    return this.#cutovers.run(() => this.#cutover(target, operationId, ctx));
+  }
+
+  #cutover(target: ArtifactRef, operationId: string, ctx: PortContext): Promise<Result<CutoverReceipt>> {
     return this.#guard('The cutover', ctx, async () => {
       if (typeof operationId !== 'string' || operationId.length === 0) {
         return fail(
@@ -113,9 +119,10 @@ export class CommandDeployerExecutor implements DeployerExecutor {
       const replayed = hosts.find((h) => h.operation?.op === digest)?.operation;
 
       if (currentRef.id === target.id) {
+        const previous = releases.find((r) => r.name === replayed?.from);
         return ok({
           operationId,
-          from: currentRef,
+          from: previous === undefined ? currentRef : this.#ref(previous, hosts),
           to: currentRef,
           changed: false,
           detail:

@@ -11,6 +11,7 @@ import {
   RollgateError,
 } from '@rollgate/core';
 import { contextError } from '../context/port-context';
+import { SerialQueue } from '../context/serial-queue';
 import type { DeployerExecutor } from '../deployer-executor';
 import { executorError, quote } from '../errors/executor-error';
 import { runReadinessGate } from '../gate/readiness-gate';
@@ -45,6 +46,7 @@ export class LocalDeployerExecutor implements DeployerExecutor {
   readonly supportsWeights = false;
   readonly #local: LocalSettings;
   readonly #settings: ExecutorSettings;
+  readonly #cutovers = new SerialQueue();
 
   constructor(settings: ExecutorSettings, local: LocalSettings) {
     this.#settings = settings;
@@ -93,6 +95,10 @@ export class LocalDeployerExecutor implements DeployerExecutor {
   }
 
   cutover(target: ArtifactRef, operationId: string, ctx: PortContext): Promise<Result<CutoverReceipt>> {
+    return this.#cutovers.run(() => this.#cutover(target, operationId, ctx));
+  }
+
+  #cutover(target: ArtifactRef, operationId: string, ctx: PortContext): Promise<Result<CutoverReceipt>> {
     return this.#guard('The cutover', ctx, async () => {
       if (typeof operationId !== 'string' || operationId.length === 0) {
         return fail(

@@ -254,6 +254,7 @@ describe('cutover through dep rollback', () => {
     const replay = await fresh.cutover(ref('3'), 'op-a', ctx());
     expect(replay.ok && replay.value.changed).toBe(false);
     expect(replay.ok && replay.value.detail).toContain('Replay of operation');
+    expect(replay.ok && replay.value.from?.id).toBe(ref('4').id);
     for (const path of Object.values(project.deployPaths)) {
       await rm(join(path, 'current'));
       await symlink('releases/2', join(path, 'current'));

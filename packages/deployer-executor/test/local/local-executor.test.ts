@@ -330,6 +330,15 @@ describe('cutover', () => {
     expect(!otherTarget.ok && otherTarget.error.message).toContain('use a new operationId');
   });
 
+  it('serialises concurrent calls: a retry racing the original does not switch again', async () => {
+    const { executor } = await setup(simpleSpec(3));
+    const [a, b] = await Promise.all([
+      executor.cutover(ref('2'), 'op-race', ctx()),
+      executor.cutover(ref('2'), 'op-race', ctx()),
+    ]);
+    expect([a.ok && a.value.changed, b.ok && b.value.changed]).toEqual([true, false]);
+  });
+
   it('resumes an operation recorded as started whose link never moved', async () => {
     const { executor, deployPath } = await setup(simpleSpec(3));
     const from = (await executor.current(ctx())) as { ok: true; value: ArtifactRef };
