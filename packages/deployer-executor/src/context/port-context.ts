@@ -22,6 +22,8 @@ export function contextError(ctx: PortContext, clock: Clock, what: string): Roll
   return undefined;
 }
 
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** A real AbortSignal tied to a port call, for APIs that need one (child processes, fetch). */
 export interface LinkedSignal {
   readonly signal: AbortSignal;
@@ -46,17 +48,17 @@ export function linkSignal(ctx: PortContext, clock: Clock, limitMs?: number): Li
   const onAbort = (): void => fire('aborted');
   const untilDeadline = ctx.deadline - clock.now();
   const useLimit = limitMs !== undefined && limitMs < untilDeadline;
-  const timer = clock.setTimeout(
-    () => fire(useLimit ? 'limit' : 'deadline'),
-    Math.max(0, useLimit ? limitMs : untilDeadline),
-  );
+  const delay = Math.max(0, useLimit ? limitMs : untilDeadline);
+  // Node fires a timer longer than 2^31-1 ms after 1 ms; a deadline that far away is no bound.
+  const timer =
+    delay <= MAX_TIMER_MS ? clock.setTimeout(() => fire(useLimit ? 'limit' : 'deadline'), delay) : undefined;
   if (ctx.signal.aborted) fire('aborted');
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
   return {
     signal: controller.signal,
     reason: () => why,
     dispose: () => {
-      clock.clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
     },
   };

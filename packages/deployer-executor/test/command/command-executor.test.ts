@@ -402,6 +402,15 @@ describe('secrets, abort and deadline', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it('treats a deadline beyond the timer range as no bound (not as an immediate timeout)', async () => {
+    const { executor } = await setup(prod());
+    const current = await executor.current({
+      signal: new AbortController().signal,
+      deadline: Number.MAX_SAFE_INTEGER,
+    });
+    expect(current.ok).toBe(true);
+  });
+
   it('kills dep and resolves TIMEOUT at the deadline', async () => {
     const { executor } = await setup(prod(), {}, { FAKE_DEP_SLEEP_MS: '5000' });
     const started = Date.now();
