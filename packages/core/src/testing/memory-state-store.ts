@@ -1,0 +1,126 @@
+import { RollgateError } from '../errors/rollgate-error';
+import { checkStateKey } from '../node/state-key';
+import { fail, ok, type Result } from '../ports/result';
+import type { StateStore } from '../ports/state-store';
+import { contextError, decideFault, type FakeOptions } from './memory-faults';
+
+const COMPONENT = 'memory-state-store';
+
+/** An in-memory {@link StateStore} with test helpers. */
+export interface MemoryStateStore extends StateStore {
+  /** The stored snapshot of `key` (a fresh copy), or undefined when none is stored. */
+  get(key: string): unknown;
+  /** Keys with a stored snapshot, in the order first saved. */
+  readonly keys: readonly string[];
+  /** Successful saves so far. */
+  readonly saveCount: number;
+  /** Stores a snapshot directly (to start a test from a resumed state). */
+  set(key: string, snapshot: unknown): void;
+  /** Makes `key` unreadable, like a damaged file: `load` then resolves `STATE_CORRUPT`. */
+  corrupt(key: string): void;
+}
+
+/**
+ * A {@link StateStore} in memory that behaves like the file store: snapshots are kept as JSON
+ * text (so a snapshot that does not survive `JSON.stringify` fails here too and every `load` is a
+ * fresh copy), keys follow the same rules (`..` segments refused), a missing key loads as
+ * `null`, and a corrupted entry is `STATE_CORRUPT`.
+ */
+export function createMemoryStateStore(options: FakeOptions = {}): MemoryStateStore {
+  const stored = new Map<string, string>();
+  let saveCount = 0;
+
+  const keyError = (key: string): RollgateError | undefined => {
+    const checked = checkStateKey(key);
+    return checked.ok
+      ? undefined
+      : new RollgateError(
+          'CONFIG_INVALID',
+          `Refused state key ${JSON.stringify(String(key))}: ${checked.problem}.`,
+          {
+            component: COMPONENT,
+          },
+        );
+  };
+
+  const encode = (key: string, snapshot: unknown): Result<string> => {
+    if (snapshot === undefined) {
+      return fail(
+        new RollgateError(
+          'STORE_FAILED',
+          `Refused to save an undefined snapshot for "${key}": save null to clear it.`,
+          {
+            component: COMPONENT,
+          },
+        ),
+      );
+    }
+    try {
+      return ok(JSON.stringify(snapshot));
+    } catch (error) {
+      return fail(
+        new RollgateError(
+          'STORE_FAILED',
+          `The snapshot for "${key}" is not JSON-serialisable: ${String(error)}`,
+          {
+            component: COMPONENT,
+            cause: error,
+          },
+        ),
+      );
+    }
+  };
+
+  return {
+    async load(key, ctx) {
+      const early = contextError(ctx, options.clock, COMPONENT) ?? keyError(key);
+      if (early) return fail(early);
+      const fault = decideFault(options.fault, { port: 'state', method: 'load', subject: key });
+      if (fault) return fail(fault.error);
+      const text = stored.get(key);
+      if (text === undefined) return ok(null);
+      try {
+        return ok(JSON.parse(text) as unknown);
+      } catch (error) {
+        return fail(
+          new RollgateError('STATE_CORRUPT', `The stored snapshot for "${key}" is corrupt: not valid JSON.`, {
+            component: COMPONENT,
+            cause: error,
+            details: { key },
+          }),
+        );
+      }
+    },
+
+    async save(key, snapshot, ctx) {
+      const early = contextError(ctx, options.clock, COMPONENT) ?? keyError(key);
+      if (early) return fail(early);
+      const text = encode(key, snapshot);
+      if (!text.ok) return text;
+      const fault = decideFault(options.fault, { port: 'state', method: 'save', subject: key });
+      if (fault?.effect !== 'apply' && fault) return fail(fault.error);
+      stored.set(key, text.value);
+      saveCount++;
+      return fault ? fail(fault.error) : ok(undefined);
+    },
+
+    get(key) {
+      const text = stored.get(key);
+      return text === undefined ? undefined : (JSON.parse(text) as unknown);
+    },
+    get keys() {
+      return [...stored.keys()];
+    },
+    get saveCount() {
+      return saveCount;
+    },
+    set(key, snapshot) {
+      const text = encode(key, snapshot);
+      if (!text.ok) throw text.error;
+      stored.set(key, text.value);
+    },
+    corrupt(key) {
+      stored.set(key, '{"torn":');
+    },
+  };
+}

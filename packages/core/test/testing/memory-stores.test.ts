@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { RollgateError } from '../../src/errors/rollgate-error';
+import { createMemoryArtifactStore } from '../../src/testing/memory-artifact-store';
+import { createMemoryAuditSink } from '../../src/testing/memory-audit-sink';
+import type { FakeCall } from '../../src/testing/memory-faults';
+import { createMemoryStateStore } from '../../src/testing/memory-state-store';
+import { SimulatedClock } from '../../src/testing/simulated-clock';
+import { insecureTestSigner } from '../../src/testing/test-signer';
+import { auditRecordFixture } from './fixtures/audit-record-fixture';
+import { liveContext } from './fixtures/port-context';
+import {
+  describeArtifactStoreBehaviour,
+  describeAuditSinkBehaviour,
+  describeStateStoreBehaviour,
+  payloadFixture,
+} from './fixtures/store-behaviour';
+
+describeStateStoreBehaviour('memory', async (clock) => {
+  const store = createMemoryStateStore({ clock });
+  return { store, corrupt: async (key) => store.corrupt(key), teardown: async () => {} };
+});
+
+describeAuditSinkBehaviour('memory', async (clock) => {
+  const sink = createMemoryAuditSink({ clock });
+  return { sink, storedCount: async () => sink.records.length, teardown: async () => {} };
+});
+
+describeArtifactStoreBehaviour(
+  'memory with the insecure test signer',
+  async ({ clock, keep, brokenSigner }) => {
+    const store = createMemoryArtifactStore({
+      signer: brokenSigner ?? insecureTestSigner('ci-test'),
+      clock,
+      ...(keep === undefined ? {} : { keep }),
+    });
+    return {
+      store,
+      tamper: async (service, id, patch) => store.tamper(service, id, patch),
+      teardown: async () => {},
+    };
+  },
+  (keep) => createMemoryArtifactStore({ signer: insecureTestSigner(), keep }),
+  150,
+);
+
+describe('in-memory fakes: test helpers', () => {
+  const ctx = () => liveContext();
+  const boom = new RollgateError('STORE_FAILED', 'injected', { retryable: true });
+
+  it('the state store exposes snapshots, keys and the save count, and can be seeded', async () => {
+    const store = createMemoryStateStore();
+    store.set('resume', { state: 'CuttingOver', operationId: 'op-1' });
+    expect(await store.load('resume', ctx())).toEqual({
+      ok: true,
+      value: { state: 'CuttingOver', operationId: 'op-1' },
+    });
+    await store.save('other', { n: 1 }, ctx());
+    expect(store.keys).toEqual(['resume', 'other']);
+    expect(store.saveCount).toBe(1);
+    expect(store.get('other')).toEqual({ n: 1 });
+    expect(store.get('missing')).toBeUndefined();
+    expect(() => store.set('bad', undefined)).toThrow(/undefined/);
+  });
+
+  it('fault injection fails a call before or after its effect, as asked', async () => {
+    const calls: FakeCall[] = [];
+    let mode: 'skip' | 'apply' | 'none' = 'skip';
+    const store = createMemoryStateStore({
+      fault: (call) => {
+        calls.push(call);
+        return mode === 'none' ? undefined : { error: boom, effect: mode };
+      },
+    });
+    expect(await store.save('k', { v: 1 }, ctx())).toEqual({ ok: false, error: boom });
+    expect(store.get('k')).toBeUndefined();
+    mode = 'apply';
+    expect(await store.save('k', { v: 2 }, ctx())).toEqual({ ok: false, error: boom });
+    expect(store.get('k')).toEqual({ v: 2 });
+    mode = 'none';
+    expect(await store.load('k', ctx())).toEqual({ ok: true, value: { v: 2 } });
+    expect(calls.map((c) => `${c.port}.${c.method}:${c.subject}`)).toEqual([
+      'state.save:k',
+      'state.save:k',
+      'state.load:k',
+    ]);
+  });
+
+  it('an audit write failing after its effect still keeps one record on the retry', async () => {
+    let failures = 1;
+    const sink = createMemoryAuditSink({
+      fault: () => (failures-- > 0 ? { error: boom, effect: 'apply' } : undefined),
+    });
+    const record = auditRecordFixture('watch-1');
+    expect((await sink.write(record, ctx())).ok).toBe(false);
+    expect((await sink.write(record, ctx())).ok).toBe(true);
+    expect(sink.records).toEqual([record]);
+    expect(sink.writeCount).toBe(2);
+  });
+
+  it('an artifact store fault is a plain error shorthand and skips the effect', async () => {
+    const store = createMemoryArtifactStore({
+      signer: insecureTestSigner(),
+      fault: (call) => (call.method === 'record' ? boom : undefined),
+    });
+    expect(await store.record(payloadFixture('checkout', '1@a', 1), ctx())).toEqual({
+      ok: false,
+      error: boom,
+    });
+    expect(store.records).toEqual([]);
+  });
+
+  it('tamper accepts a field patch and refuses an unknown record', async () => {
+    const store = createMemoryArtifactStore({ signer: insecureTestSigner() });
+    await store.record(payloadFixture('checkout', '1@a', 1), ctx());
+    store.tamper('checkout', '1@a', { verifiedAt: 99 });
+    const last = await store.lastVerified('checkout', { excluding: [] }, ctx());
+    expect(last.ok && last.value?.record.verifiedAt).toBe(99);
+    expect(last.ok && last.value?.signatureValid).toBe(false);
+    expect(() => store.tamper('checkout', 'nope', {})).toThrow(/no record/);
+  });
+
+  it('deadlines are only checked when the fake is given a clock', async () => {
+    const past = { signal: new AbortController().signal, deadline: 0 };
+    expect((await createMemoryStateStore().save('k', 1, past)).ok).toBe(true);
+    const clock = new SimulatedClock(10);
+    const timed = await createMemoryStateStore({ clock }).save('k', 1, past);
+    expect(!timed.ok && timed.error.code).toBe('TIMEOUT');
+  });
+});
