@@ -1,1 +1,24 @@
+export type { AuditFileContents, TornAuditLine } from './audit-file';
+export { readAuditFile } from './audit-file';
+export type { Ed25519Signer, Ed25519SignerOptions } from './ed25519-signer';
+export {
+  createEd25519Signer,
+  ED25519_PRIVATE_KEY_FILE,
+  ED25519_PUBLIC_KEY_FILE,
+  ed25519KeyId,
+} from './ed25519-signer';
+export type { FileArtifactStoreOptions } from './file-artifact-store';
+export { ARTIFACT_FILE_FORMAT, createFileArtifactStore } from './file-artifact-store';
+export type { FileAuditSinkOptions } from './file-audit-sink';
+export { createFileAuditSink } from './file-audit-sink';
+export type { FileStateStoreOptions } from './file-state-store';
+export { createFileStateStore, STATE_FILE_FORMAT } from './file-state-store';
+export type { HmacSignerOptions } from './hmac-signer';
+export { createHmacSigner } from './hmac-signer';
 export { systemClock } from './system-clock';
+export type { WebhookReply, WebhookTarget } from './webhook-classify';
+export { classifyWebhookReply } from './webhook-classify';
+export type { WebhookNotifierOptions } from './webhook-notifier';
+export { createWebhookNotifier, PAGERDUTY_EVENTS_URL } from './webhook-notifier';
+export type { PagerDutyEvent, PagerDutySeverity, SlackPayload, WebhookFormat } from './webhook-payloads';
+export { PAGERDUTY_SEVERITY, pagerDutyEvent, slackPayload } from './webhook-payloads';
