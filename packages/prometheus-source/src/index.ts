@@ -9,7 +9,7 @@ export { createPrometheusSource } from './prometheus-source';
 export { bucketBoundaryPattern, bucketBoundarySpellings } from './promql/bucket-boundary';
 export { escapeLabelValue, QueryBuildError } from './promql/label-matchers';
 export type { PrometheusMetricNames, ResolvedMetricNames } from './promql/metric-names';
-export { DEFAULT_METRIC_NAMES } from './promql/metric-names';
+export { DEFAULT_METRIC_NAMES, resolveMetricNames } from './promql/metric-names';
 export { buildPromql, counterIncrease } from './promql/query-builders';
 export type { ClassifyContext } from './reply/classify';
 export { classify } from './reply/classify';

@@ -39,13 +39,17 @@ function connectOptions(tls: PrometheusTlsOptions): NonNullable<Pool.Options['co
   return out as NonNullable<Pool.Options['connect']>;
 }
 
-class BodyTooLarge extends Error {}
+class BodyTooLarge extends Error {
+  constructor(readonly status: number) {
+    super('reply body too large');
+  }
+}
 
 async function readBody(response: Dispatcher.ResponseData, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(headerValue(response.headers, 'content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     response.body.destroy();
-    throw new BodyTooLarge();
+    throw new BodyTooLarge(response.statusCode);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -54,7 +58,7 @@ async function readBody(response: Dispatcher.ResponseData, maxBytes: number): Pr
     size += buffer.length;
     if (size > maxBytes) {
       response.body.destroy();
-      throw new BodyTooLarge();
+      throw new BodyTooLarge(response.statusCode);
     }
     chunks.push(buffer);
   }
@@ -181,8 +185,10 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
       stoppedBy ??= 'timeout';
       controller.abort();
     }, budget);
+    let response: Dispatcher.ResponseData;
+    let body: Uint8Array;
     try {
-      const response = await dispatcher.request({
+      response = await dispatcher.request({
         origin: config.origin,
         path: `${config.basePath}${path}`,
         method: 'POST',
@@ -190,34 +196,31 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
         body: form,
         signal: controller.signal,
       });
-      let body: Uint8Array;
-      try {
-        body = await readBody(response, config.maxResponseBytes);
-      } catch (error) {
-        if (!(error instanceof BodyTooLarge)) throw error;
+      body = await readBody(response, config.maxResponseBytes);
+    } catch (error) {
+      if (stoppedBy === 'caller') return aborted(ctx.signal.reason);
+      if (stoppedBy === 'timeout') return timedOut(budget, byDeadline);
+      if (error instanceof BodyTooLarge) {
         return errorResult(
           new RollgateError(
             'SOURCE_BAD_RESPONSE',
             `Prometheus at ${config.url} sent more than maxResponseBytes (${config.maxResponseBytes}); raise stepMs, shorten the range, aggregate the query or raise maxResponseBytes.`,
-            { component: COMPONENT, retryable: false, details: { status: response.statusCode } },
+            { component: COMPONENT, retryable: false, details: { status: error.status } },
           ),
         );
       }
-      const classified = classify(response.statusCode, body, response.headers, {
-        now: config.clock.now(),
-        secrets: config.secrets,
-        url: config.url,
-      });
-      if (!classified.ok) return errorResult(classified.error);
-      return toReadResult(classified.value, request);
-    } catch (error) {
-      if (stoppedBy === 'caller') return aborted(ctx.signal.reason);
-      if (stoppedBy === 'timeout') return timedOut(budget, byDeadline);
       return errorResult(transportError(error, config.url, config.secrets));
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
     }
+    const classified = classify(response.statusCode, body, response.headers, {
+      now: config.clock.now(),
+      secrets: config.secrets,
+      url: config.url,
+    });
+    if (!classified.ok) return errorResult(classified.error);
+    return toReadResult(classified.value, request);
   }
 
   return {

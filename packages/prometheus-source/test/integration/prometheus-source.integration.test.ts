@@ -297,6 +297,33 @@ describe('selectors against a real Prometheus', () => {
   });
 });
 
+describe('the testkit launcher', () => {
+  it('reloads new scrape targets with labels', async () => {
+    const extra = await startTestExporter();
+    try {
+      await prometheus.setScrapeTargets([
+        main.address,
+        spare.address,
+        { address: extra.address, labels: { version: 'canary' } },
+      ]);
+      await prometheus.waitForTargetsUp({ addresses: [extra.address] });
+      const result = await poll(
+        () => {
+          const end = Date.now();
+          return source.read(
+            { query: { measure: 'ready', selector: { version: 'canary' } }, start: end, end, stepMs: 1_000 },
+            ctx(),
+          );
+        },
+        (r) => r.status === 'ok',
+      );
+      expect(values(result)).toEqual([1]);
+    } finally {
+      await extra.stop();
+    }
+  });
+});
+
 describe('failures against a real Prometheus', () => {
   it('reports bad PromQL as SOURCE_BAD_QUERY with the parser message', async () => {
     const end = at(BATCHES.length);
