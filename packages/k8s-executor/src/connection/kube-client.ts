@@ -292,7 +292,8 @@ export class KubeClient {
           return end;
         }
       }
-      return { kind: 'closed' };
+      // A last event without its trailing newline still counts.
+      return this.#handleLine(lines.end(), req.access, onEvent) ?? { kind: 'closed' };
     } catch (error) {
       if (stopped) return { kind: 'stopped' };
       if (done()) return { kind: 'deadline' };

@@ -16,6 +16,7 @@ import { deploymentPath, podsPath, replicaSetsPath } from '../resources/api-path
 import {
   type DeploymentView,
   listItems,
+  listResourceVersion,
   type PodView,
   parseDeployment,
   parsePod,
@@ -147,6 +148,32 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
     if (!reply.ok) return fail(reply.error);
     const parsed = parseDeployment(reply.body);
     return typeof parsed === 'string' ? fail(badReply(`Deployment (${parsed})`)) : ok(parsed);
+  }
+
+  // kubectl rollout status lists with a field selector and watches from the LIST's
+  // resourceVersion: a single object's resourceVersion can be older than the server's watch
+  // history, which would make every watch from it answer 410.
+  async function listDeployment(
+    ctx: PortContext,
+  ): Promise<Result<{ deployment: DeploymentView | undefined; rv: string }>> {
+    const reply = await client.request(
+      {
+        method: 'GET',
+        path: deploymentPath(namespace),
+        query: { fieldSelector: `metadata.name=${name}` },
+        access: { verb: 'list', resource: 'deployments.apps', namespace },
+      },
+      ctx,
+    );
+    if (!reply.ok) return fail(reply.error);
+    const items = listItems(reply.body);
+    if (typeof items === 'string') return fail(badReply(`Deployment list (${items})`));
+    const rv = listResourceVersion(reply.body);
+    const first = items[0];
+    if (first === undefined) return ok({ deployment: undefined, rv: rv ?? '' });
+    const parsed = parseDeployment(first);
+    if (typeof parsed === 'string') return fail(badReply(`Deployment (${parsed})`));
+    return ok({ deployment: parsed, rv: rv ?? parsed.resourceVersion });
   }
 
   async function snapshot(ctx: PortContext): Promise<Result<Snapshot>> {
@@ -346,10 +373,19 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
     if (!rs) return fail(unknownTarget(target, first.value.owned, first.value.deployment));
     const targetTemplate = rs.template;
 
+    const deleted = (): Result<GateReport> =>
+      fail(
+        new RollgateError('GATE_FAILED', `Deployment ${where} was deleted while the gate waited.`, {
+          component: COMPONENT,
+        }),
+      );
+
     let deployment = first.value.deployment;
     let fingerprint = progressFingerprint(deployment);
     let lastProgressAt = start;
     let outcome: Result<GateReport> | undefined;
+    let watchRv = '';
+    let expirations = 0;
 
     const progressBound = (): number => {
       const seconds = deployment.progressDeadlineSeconds;
@@ -399,11 +435,20 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
       return undefined;
     };
 
-    outcome = judge(deployment);
+    const relist = async (): Promise<Result<GateReport> | undefined> => {
+      const listed = await retryTransient(() => listDeployment(ctx), ctx);
+      if (!listed.ok) return listed;
+      if (listed.value.deployment === undefined) return deleted();
+      watchRv = listed.value.rv;
+      return judge(listed.value.deployment);
+    };
+
+    outcome = await relist();
     while (outcome === undefined) {
       const bound = progressBound();
       const until = Math.min(bound, ctx.deadline);
       const timeoutSeconds = Math.max(1, Math.min(300, Math.ceil((until - clock.now()) / 1000)));
+      let verdict: Result<GateReport> | undefined;
       const end = await client.watch(
         {
           method: 'GET',
@@ -411,34 +456,35 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
           query: {
             fieldSelector: `metadata.name=${name}`,
             watch: '1',
-            resourceVersion: deployment.resourceVersion,
+            resourceVersion: watchRv,
             allowWatchBookmarks: 'true',
             timeoutSeconds: String(timeoutSeconds),
           },
-          access: deploymentAccess('watch'),
+          access: { verb: 'watch', resource: 'deployments.apps', namespace },
         },
         ctx,
         until,
         (event) => {
           if (event.type === 'DELETED') {
-            outcome = fail(
-              new RollgateError('GATE_FAILED', `Deployment ${where} was deleted while the gate waited.`, {
-                component: COMPONENT,
-              }),
-            );
+            verdict = deleted();
             return 'stop';
+          }
+          if (event.type === 'BOOKMARK') {
+            const rv = listResourceVersion(event.object);
+            if (rv !== undefined) watchRv = rv;
+            return 'continue';
           }
           const parsed = parseDeployment(event.object);
           if (typeof parsed === 'string') return 'continue';
-          if (event.type === 'BOOKMARK') {
-            deployment = { ...deployment, resourceVersion: parsed.resourceVersion };
-            return 'continue';
-          }
-          outcome = judge(parsed);
-          return outcome === undefined ? 'continue' : 'stop';
+          watchRv = parsed.resourceVersion;
+          verdict = judge(parsed);
+          return verdict === undefined ? 'continue' : 'stop';
         },
       );
-      if (outcome !== undefined) break;
+      if (verdict !== undefined) {
+        outcome = verdict;
+        break;
+      }
       if (end.kind === 'closed' || end.kind === 'stopped') continue;
       if (end.kind === 'deadline') {
         const now = clock.now();
@@ -468,11 +514,15 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
         if (end.error.code === 'ABORTED' || !end.error.retryable) return fail(end.error);
         const waited = await pause(end.error.retryAfterMs ?? retryDelayMs, ctx);
         if (!waited.ok) return waited;
+      } else {
+        // 410 Expired: list again and resume from the fresh resourceVersion; back off if it repeats.
+        expirations++;
+        if (expirations > 1) {
+          const waited = await pause(retryDelayMs, ctx);
+          if (!waited.ok) return waited;
+        }
       }
-      // expired (410) or a transient error: list again and resume from the fresh resourceVersion.
-      const fresh = await retryTransient(() => getDeployment(ctx), ctx);
-      if (!fresh.ok) return fresh;
-      outcome = judge(fresh.value);
+      outcome = await relist();
     }
     return outcome;
   }
