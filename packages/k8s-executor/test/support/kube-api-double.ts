@@ -86,13 +86,17 @@ export type FaultAction =
   /** A watch answers 200 with a single ERROR event: 410 Expired. */
   | { readonly kind: 'expire-watch' }
   /** Wait, then handle normally. */
-  | { readonly kind: 'delay'; readonly ms: number };
+  | { readonly kind: 'delay'; readonly ms: number }
+  /** Hold matching requests until `parties` of them have arrived, then handle them all (a race made certain). */
+  | { readonly kind: 'barrier'; readonly parties: number };
 
 /** A fault that fires for the next `times` matching requests. */
 export interface Fault {
   readonly match: RequestMatch;
   readonly action: FaultAction;
   times: number;
+  /** Requests held by a barrier. */
+  readonly waiting: Array<() => void>;
 }
 
 /** Options of {@link KubeApiDouble.start}. */
@@ -162,6 +166,9 @@ export class KubeApiDouble {
   readonly deny: RequestMatch[] = [];
   readonly #server: Server;
   readonly #open = new Set<ServerResponse>();
+  readonly #watches = new Set<ServerResponse>();
+  /** How many watches were answered with 410 Expired. */
+  watchExpirations = 0;
   readonly #cleanups = new Set<() => void>();
   #url = '';
 
@@ -201,7 +208,7 @@ export class KubeApiDouble {
 
   /** Adds a fault for the next `times` matching requests. */
   inject(match: RequestMatch, action: FaultAction, times = 1): Fault {
-    const fault: Fault = { match, action, times };
+    const fault: Fault = { match, action, times, waiting: [] };
     this.faults.push(fault);
     return fault;
   }
@@ -248,6 +255,11 @@ export class KubeApiDouble {
   /** Writes an object exactly as given (status included), bumping its resourceVersion. */
   put(kind: ResourceKind, object: JsonObject): JsonObject {
     return this.store.write(kind, { ...object, apiVersion: API_VERSION[kind], kind: KIND[kind] });
+  }
+
+  /** Ends every open watch stream (an API server restart); clients re-watch from their resourceVersion. */
+  dropWatches(): void {
+    for (const res of this.#watches) res.end();
   }
 
   remove(kind: ResourceKind, namespace: string, name: string): void {
@@ -348,6 +360,13 @@ export class KubeApiDouble {
       }
       if (action.kind === 'hang') return;
       if (action.kind === 'delay') await new Promise((r) => setTimeout(r, action.ms));
+      if (action.kind === 'barrier') {
+        await new Promise<void>((resolve) => {
+          fault.waiting.push(resolve);
+          if (fault.waiting.length >= action.parties)
+            for (const release of fault.waiting.splice(0)) release();
+        });
+      }
       if (action.kind === 'expire-watch') expireWatch = true;
       if (action.kind === 'concurrent-write' && route && namespace && name) {
         const current = this.store.get(route.kind, namespace, name);
@@ -503,6 +522,7 @@ export class KubeApiDouble {
     };
     const rvParam = query.resourceVersion;
     const expired = (from: string): void => {
+      this.watchExpirations++;
       write(
         'ERROR',
         statusBody(410, 'Expired', `too old resource version: ${from} (${this.store.resourceVersion})`),
@@ -535,7 +555,9 @@ export class KubeApiDouble {
     });
     const seconds = Number(query.timeoutSeconds ?? '0');
     const timer = seconds > 0 ? setTimeout(() => res.end(), seconds * 1000) : undefined;
+    this.#watches.add(res);
     const cleanup = (): void => {
+      this.#watches.delete(res);
       unsubscribe();
       if (timer) clearTimeout(timer);
       this.#cleanups.delete(cleanup);

@@ -64,7 +64,14 @@ export class ObjectStore {
     const namespace = String(m.namespace);
     const name = String(m.name);
     const key = ObjectStore.key(kind, namespace, name);
-    const existed = this.#objects.has(key);
+    const previous = this.#objects.get(key);
+    const existed = previous !== undefined;
+    if (previous) {
+      // An update keeps the object's identity.
+      const pm = meta(previous);
+      if (typeof m.uid !== 'string') m.uid = pm.uid ?? null;
+      if (typeof m.creationTimestamp !== 'string') m.creationTimestamp = pm.creationTimestamp ?? null;
+    }
     this.#rv++;
     if (typeof m.uid !== 'string') m.uid = randomUUID();
     if (typeof m.creationTimestamp !== 'string')
