@@ -144,6 +144,31 @@ describe('reading the hosts', () => {
     expect(!current.ok && current.error.message).toContain('No host selected.');
   });
 
+  it('agrees with the artifact-id one-liner that docs/adapters/deployer.md gives CI', async () => {
+    const { executor, project } = await setup(prod());
+    const runner = new DepRunner(
+      {
+        mode: 'command',
+        dep: [project.dep],
+        selector: 'stage=prod',
+        env: {},
+        checkCommand: 'true',
+        cwd: project.dir,
+      },
+      systemClock,
+      createRedactor({}),
+    );
+    const oneLiner =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
+      'r=$(readlink {{current_path}}); printf "%s@%s\\n" "${r##*/}" "$(cat {{current_path}}/REVISION)"';
+    const run = await runner.run(['run', oneLiner, 'stage=prod'], ctx(), 'docs example');
+    const printed = run.ok
+      ? [...new Set(run.value.stdout.match(/^\[[^\]]*\] (.*)$/gm)?.map((l) => l.replace(/^\[[^\]]*\] /, '')))]
+      : [];
+    const current = await executor.current(ctx());
+    expect(printed).toEqual([current.ok ? current.value.id : 'unreadable']);
+  });
+
   it('skips log lines whose release name dep could not be handed safely, with a warning', async () => {
     const { executor } = await setup(
       prod({ ...simpleSpec(2), extraLogLines: ['{"release_name": "a b"}', 'garbage'] }),
