@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { checkVerification, signVerification } from '../artifacts/verification-signing';
 import { RollgateError } from '../errors/rollgate-error';
+import type { PortContext } from '../ports/abort';
 import type {
   ArtifactStore,
   CheckedVerification,
@@ -101,7 +102,7 @@ export function createFileArtifactStore(options: FileArtifactStoreOptions): Arti
     );
   }
   const queue = new SerialQueue();
-  const call = <T>(ctx: Parameters<ArtifactStore['list']>[1], op: () => Promise<Result<T>>) =>
+  const call = <T>(ctx: PortContext, op: () => Promise<Result<T>>) =>
     runPortCall(ctx, clock, COMPONENT, 'STORE_FAILED', () => queue.run(op));
 
   const checkAll = (records: readonly VerificationRecord[]): Promise<CheckedVerification[]> =>

@@ -59,7 +59,7 @@ export function createFileAuditSink(options: FileAuditSinkOptions): AuditSink {
   return {
     write: (record, ctx) => {
       const valid = validateAuditRecord(record, COMPONENT);
-      if (!valid.ok) return Promise.resolve(valid as Result<void>);
+      if (!valid.ok) return Promise.resolve(fail(valid.error));
       return call(ctx, async () => {
         const current = await loadAuditFile(path);
         if (!current.ok) return current;

@@ -26,8 +26,10 @@ const SLACK_HEADER_MAX = 150;
 const SLACK_SECTION_MAX = 3000;
 const SLACK_FIELDS_MAX = 10;
 const SLACK_FIELD_MAX = 2000;
-// PagerDuty Events v2 limits the summary to 1024 characters.
+// PagerDuty Events v2 limits the summary to 1024 characters...
 const PAGERDUTY_SUMMARY_MAX = 1024;
+// ... and the dedup key to 255.
+const PAGERDUTY_DEDUP_KEY_MAX = 255;
 
 /** A Slack incoming-webhook payload: `text` is the fallback shown in notifications. */
 export interface SlackPayload {
@@ -107,7 +109,7 @@ export function pagerDutyEvent(
   return {
     routing_key: options.routingKey,
     event_action: 'trigger',
-    dedup_key: notification.watchId,
+    dedup_key: notification.watchId.slice(0, PAGERDUTY_DEDUP_KEY_MAX),
     payload: {
       summary: cut(notification.title, PAGERDUTY_SUMMARY_MAX),
       source: options.source,
