@@ -187,8 +187,10 @@ export class CommandDeployerExecutor implements DeployerExecutor {
   }
 
   awaitReady(target: ArtifactRef, ctx: PortContext): Promise<Result<GateReport>> {
-    return runReadinessGate(this.#settings.gate, this.#settings.clock, target, ctx, (t, c) =>
-      this.#checkCurrent(t, c),
+    return this.#guard('The readiness gate', ctx, () =>
+      runReadinessGate(this.#settings.gate, this.#settings.clock, target, ctx, (t, c) =>
+        this.#checkCurrent(t, c),
+      ),
     );
   }
 

@@ -1,7 +1,7 @@
 /** What one health request produced. */
 export type ProbeOutcome =
   | { readonly kind: 'reply'; readonly status: number; readonly body: string }
-  | { readonly kind: 'error'; readonly message: string };
+  | { readonly kind: 'error'; readonly message: string; readonly timedOut?: boolean };
 
 /** Whether a probe passed, and a one-line, secret-free account of what it saw. */
 export interface ProbeVerdict {

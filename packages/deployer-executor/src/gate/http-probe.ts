@@ -62,7 +62,9 @@ export async function probeOnce(
   } catch (error) {
     const why = link.reason();
     if (why === 'aborted') return 'aborted';
-    if (why !== undefined) return { kind: 'error', message: `timed out after ${Math.round(timeoutMs)} ms` };
+    if (why !== undefined) {
+      return { kind: 'error', message: `timed out after ${Math.round(timeoutMs)} ms`, timedOut: true };
+    }
     return { kind: 'error', message: describeFetchError(error) };
   } finally {
     link.dispose();

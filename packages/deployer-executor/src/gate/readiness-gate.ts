@@ -10,7 +10,7 @@ import {
 } from '@rollgate/core';
 import { abortedError, contextError } from '../context/port-context';
 import { executorError } from '../errors/executor-error';
-import { classifyProbe, type ProbeVerdict } from './classify-probe';
+import { classifyProbe, type ProbeOutcome, type ProbeVerdict } from './classify-probe';
 import { type PreparedProbe, probeOnce } from './http-probe';
 
 /** The gate's settings after validation and defaults. */
@@ -66,6 +66,7 @@ export async function runReadinessGate(
     });
   }
 
+  const displays = settings.probes.map((p) => p.display);
   let streak = 0;
   let rounds = 0;
   let last: readonly ProbeVerdict[] = [];
@@ -73,17 +74,17 @@ export async function runReadinessGate(
     if (ctx.signal.aborted) return fail(abortedError(what, ctx.signal.reason));
     const remaining = end - clock.now();
     if (remaining <= 0) break;
-    const verdicts = await Promise.all(
-      settings.probes.map(async (probe) => {
-        const outcome = await probeOnce(probe, ctx, clock, Math.min(settings.probeTimeoutMs, remaining));
-        return outcome === 'aborted' ? outcome : classifyProbe(probe.display, outcome, settings.expectBody);
-      }),
-    );
-    const settled = verdicts.filter((v): v is ProbeVerdict => v !== 'aborted');
-    if (settled.length < verdicts.length || ctx.signal.aborted)
+    const timeout = Math.min(settings.probeTimeoutMs, remaining);
+    const outcomes = await Promise.all(settings.probes.map((probe) => probeOnce(probe, ctx, clock, timeout)));
+    if (outcomes.includes('aborted') || ctx.signal.aborted)
       return fail(abortedError(what, ctx.signal.reason));
+    const settled = outcomes.filter((o): o is ProbeOutcome => o !== 'aborted');
+    // A request cut short by the gate's own end is no observation; report the last full round.
+    const cutShort =
+      timeout < settings.probeTimeoutMs && settled.some((o) => o.kind === 'error' && o.timedOut);
+    if (cutShort && last.length > 0) break;
     rounds++;
-    last = settled;
+    last = settled.map((outcome, i) => classifyProbe(displays[i] ?? '', outcome, settings.expectBody));
     streak = last.every((v) => v.pass) ? streak + 1 : 0;
     if (streak >= settings.consecutive) {
       const seconds = ((clock.now() - started) / 1000).toFixed(1);

@@ -126,8 +126,8 @@ export class LocalDeployerExecutor implements DeployerExecutor {
   }
 
   awaitReady(target: ArtifactRef, ctx: PortContext): Promise<Result<GateReport>> {
-    return runReadinessGate(this.#settings.gate, this.#settings.clock, target, ctx, (t) =>
-      this.#checkCurrent(t),
+    return this.#guard('The readiness gate', ctx, () =>
+      runReadinessGate(this.#settings.gate, this.#settings.clock, target, ctx, (t) => this.#checkCurrent(t)),
     );
   }
 
