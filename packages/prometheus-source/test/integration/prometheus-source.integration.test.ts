@@ -298,7 +298,8 @@ describe('selectors against a real Prometheus', () => {
 });
 
 describe('the testkit launcher', () => {
-  it('reloads new scrape targets with labels', async () => {
+  // Prometheus applies target changes at most every 5 s, so this test gets a longer timeout.
+  it('reloads new scrape targets with labels', { timeout: 20_000 }, async () => {
     const extra = await startTestExporter();
     try {
       await prometheus.setScrapeTargets([

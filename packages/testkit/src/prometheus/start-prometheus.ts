@@ -45,7 +45,10 @@ export interface RunningPrometheus {
     readonly addresses?: readonly string[];
     readonly timeoutMs?: number;
   }): Promise<void>;
-  /** Rewrites the config with new targets and reloads it (`POST /-/reload`). */
+  /**
+   * Rewrites the config with new targets and reloads it (`POST /-/reload`). Prometheus applies
+   * target changes at most every 5 s, so wait with `waitForTargetsUp({ addresses })` afterwards.
+   */
   setScrapeTargets(targets: readonly ScrapeTarget[]): Promise<void>;
   /** Kills Prometheus (SIGTERM, then SIGKILL after 5 s) and removes `dataDir`. Idempotent. */
   stop(): Promise<void>;
