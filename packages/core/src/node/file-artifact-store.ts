@@ -22,7 +22,7 @@ import {
   retainVerification,
 } from './artifact-retention';
 import { writeFileAtomic } from './atomic-write';
-import { runPortCall } from './port-call';
+import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
 import { systemClock } from './system-clock';
 
@@ -103,7 +103,9 @@ export function createFileArtifactStore(options: FileArtifactStoreOptions): Arti
   }
   const queue = new SerialQueue();
   const call = <T>(ctx: PortContext, op: () => Promise<Result<T>>) =>
-    runPortCall(ctx, clock, COMPONENT, 'STORE_FAILED', () => queue.run(op));
+    runPortCall(ctx, clock, COMPONENT, 'STORE_FAILED', (abandoned) =>
+      queue.run(() => (abandoned() ? Promise.resolve(abandonedResult<T>(COMPONENT)) : op())),
+    );
 
   const checkAll = (records: readonly VerificationRecord[]): Promise<CheckedVerification[]> =>
     Promise.all(records.map((record) => checkVerification(record, signer)));

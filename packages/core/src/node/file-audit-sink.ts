@@ -8,7 +8,7 @@ import type { Clock } from '../time/clock';
 import { fsyncDirectory } from './atomic-write';
 import { loadAuditFile } from './audit-file';
 import { validateAuditRecord } from './audit-validation';
-import { runPortCall } from './port-call';
+import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
 import { systemClock } from './system-clock';
 
@@ -52,7 +52,9 @@ export function createFileAuditSink(options: FileAuditSinkOptions): AuditSink {
   }
   const queue = new SerialQueue();
   const call = <T>(ctx: PortContext, op: () => Promise<Result<T>>) =>
-    runPortCall(ctx, clock, COMPONENT, 'STORE_FAILED', () => queue.run(op));
+    runPortCall(ctx, clock, COMPONENT, 'STORE_FAILED', (abandoned) =>
+      queue.run(() => (abandoned() ? Promise.resolve(abandonedResult<T>(COMPONENT)) : op())),
+    );
   const tornMessage = (line: number, bytes: number, action: string) =>
     `The audit file ${path} ends with a torn line (line ${line}, ${bytes} bytes) left by an interrupted write; ${action}.`;
 

@@ -6,7 +6,7 @@ import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
 import type { Clock } from '../time/clock';
 import { writeFileAtomic } from './atomic-write';
-import { runPortCall } from './port-call';
+import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
 import { checkStateKey } from './state-key';
 import { systemClock } from './system-clock';
@@ -47,7 +47,9 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
   }
   const queue = new SerialQueue();
   const call = <T>(ctx: PortContext, code: 'STORE_FAILED' | 'STATE_CORRUPT', op: () => Promise<Result<T>>) =>
-    runPortCall(ctx, clock, COMPONENT, code, () => queue.run(op));
+    runPortCall(ctx, clock, COMPONENT, code, (abandoned) =>
+      queue.run(() => (abandoned() ? Promise.resolve(abandonedResult<T>(COMPONENT)) : op())),
+    );
 
   return {
     load: (key, ctx) =>

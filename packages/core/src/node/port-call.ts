@@ -11,15 +11,17 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `TIMEOUT` (retryable) when the deadline has passed or passes first, and anything the call
  * throws turned into a `fallbackCode` result, so a port method never rejects.
  *
- * Local file operations cannot be cancelled once started: when the caller gives up, the
- * operation still finishes in the background. Every write is atomic, so that is harmless.
+ * `operation` receives `abandoned()`: true once the caller has been answered `ABORTED` or
+ * `TIMEOUT`. A queued operation checks it before starting, so a call the caller gave up on never
+ * takes effect later. One already running cannot be cancelled (local file I/O) and finishes in
+ * the background; every write is atomic, so that is harmless.
  */
 export async function runPortCall<T>(
   ctx: PortContext,
   clock: Clock,
   component: string,
   fallbackCode: 'STORE_FAILED' | 'STATE_CORRUPT' | 'NOTIFY_FAILED',
-  operation: () => Promise<Result<T>>,
+  operation: (abandoned: () => boolean) => Promise<Result<T>>,
 ): Promise<Result<T>> {
   if (ctx.signal.aborted) return fail(abortedError(component, ctx.signal.reason));
   const remaining = ctx.deadline - clock.now();
@@ -27,13 +29,17 @@ export async function runPortCall<T>(
 
   let timer: unknown;
   let onAbort: (() => void) | undefined;
+  let gaveUp = false;
   const interrupted = new Promise<Result<T>>((resolve) => {
-    onAbort = () => resolve(fail(abortedError(component, ctx.signal.reason)));
+    const giveUp = (error: RollgateError) => {
+      gaveUp = true;
+      resolve(fail(error));
+    };
+    onAbort = () => giveUp(abortedError(component, ctx.signal.reason));
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    if (remaining <= MAX_TIMER_MS)
-      timer = clock.setTimeout(() => resolve(fail(timeoutError(component))), remaining);
+    if (remaining <= MAX_TIMER_MS) timer = clock.setTimeout(() => giveUp(timeoutError(component)), remaining);
   });
-  const guarded = operation().catch((error: unknown) =>
+  const guarded = operation(() => gaveUp).catch((error: unknown) =>
     fail<T>(RollgateError.from(error, fallbackCode, component)),
   );
   try {
@@ -42,6 +48,15 @@ export async function runPortCall<T>(
     if (timer !== undefined) clock.clearTimeout(timer);
     if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** The result a queued operation returns when its caller has already given up. */
+export function abandonedResult<T>(component: string): Result<T> {
+  return fail(
+    new RollgateError('ABORTED', 'The caller gave up before the operation started; nothing was done.', {
+      component,
+    }),
+  );
 }
 
 function abortedError(component: string, reason: unknown): RollgateError {
