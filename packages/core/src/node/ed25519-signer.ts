@@ -124,6 +124,9 @@ interface KeyPair {
 }
 
 function resolveKeys(options: Ed25519SignerOptions): KeyPair {
+  if (options.privateKeyPem !== undefined && options.keyDir !== undefined) {
+    throw configError('Give either privateKeyPem or keyDir, not both: it would be unclear which key signs.');
+  }
   if (options.privateKeyPem !== undefined) {
     const privateKey = parsePrivateKey(options.privateKeyPem, 'privateKeyPem');
     const publicKey = createPublicKey(privateKey);

@@ -118,6 +118,12 @@ describe('createEd25519Signer', () => {
   it('refuses bad configuration with CONFIG_INVALID and never quotes key material', () => {
     const pair = pemPair();
     expect(configErrorOf(() => createEd25519Signer({})).message).toMatch(/keyDir/);
+    expect(
+      configErrorOf(() => createEd25519Signer({ privateKeyPem: pair.privateKeyPem, keyDir: dir })).message,
+    ).toMatch(/not both/);
+    expect(
+      configErrorOf(() => createEd25519Signer({ publicKeyPem: pair.publicKeyPem, keyDir: dir })).message,
+    ).toMatch(/not both/);
     const mismatch = configErrorOf(() =>
       createEd25519Signer({ privateKeyPem: pair.privateKeyPem, publicKeyPem: pemPair().publicKeyPem }),
     );
