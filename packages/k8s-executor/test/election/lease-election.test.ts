@@ -67,6 +67,22 @@ describe('LeaseElection (client-go tryAcquireOrRenew)', () => {
     expect(double.requestsMatching({ method: 'POST', kind: 'leases' })).toHaveLength(1);
   });
 
+  it('lets exactly one of two replicas create the absent Lease; the other gets 409 AlreadyExists', async () => {
+    const a = election('a');
+    const b = election('b');
+    // Both see 404 before either creates.
+    double.inject({ method: 'GET', kind: 'leases' }, { kind: 'barrier', parties: 2 }, 2);
+    const [ra, rb] = await Promise.all([a.tryAcquireOrRenew(ctx()), b.tryAcquireOrRenew(ctx())]);
+    expect([ra.ok, rb.ok].filter(Boolean)).toHaveLength(1);
+    expect(
+      double
+        .requestsMatching({ method: 'POST', kind: 'leases' })
+        .map((r) => r.status)
+        .sort(),
+    ).toEqual([201, 409]);
+    expect(spec().holderIdentity).toBe(ra.ok ? 'a' : 'b');
+  });
+
   it('treats another holder as expired only after leaseDuration without a change on the LOCAL clock', async () => {
     ghost('2000-01-01T00:00:00.000000Z');
     const b = election('b');

@@ -20,6 +20,14 @@ describe('Kubernetes executor: readiness gate (kubectl rollout status)', () => {
     return receipt.value.to;
   }
 
+  // The controller is held while the gate starts, so the gate certainly waits on a watch.
+  function resumeControllerSoon(): void {
+    setTimeout(() => {
+      double.controller.mode = 'normal';
+      double.controller.schedule('prod', 'web');
+    }, 50);
+  }
+
   beforeEach(async () => {
     double = await KubeApiDouble.start();
     executor = createKubernetesExecutor({
@@ -37,7 +45,9 @@ describe('Kubernetes executor: readiness gate (kubectl rollout status)', () => {
 
   it('passes once the rollout completes, following a watch stream', async () => {
     seedRollouts(double, IMAGES);
+    double.controller.mode = 'stopped';
     const target = await rollBack();
+    resumeControllerSoon();
     const gate = await executor.awaitReady(target, ctx());
     expect(gate.ok).toBe(true);
     if (gate.ok) expect(gate.value.detail).toMatch(/successfully rolled out: 2\/2 updated, 2 available/);
@@ -114,6 +124,33 @@ describe('Kubernetes executor: readiness gate (kubectl rollout status)', () => {
     ).toBe(true);
   });
 
+  it('re-lists when the watch request itself answers HTTP 410 Gone', async () => {
+    seedRollouts(double, IMAGES);
+    double.controller.mode = 'stopped';
+    const target = await rollBack();
+    resumeControllerSoon();
+    double.inject(
+      { verb: 'watch', kind: 'deployments' },
+      {
+        kind: 'status',
+        status: 410,
+        json: {
+          kind: 'Status',
+          status: 'Failure',
+          code: 410,
+          reason: 'Gone',
+          message: 'too old resource version: 1 (2)',
+        },
+      },
+      1,
+    );
+    const gate = await executor.awaitReady(target, ctx());
+    expect(gate.ok).toBe(true);
+    const watches = double.requestsMatching({ verb: 'watch', kind: 'deployments' });
+    expect(watches[0]?.status).toBe(410);
+    expect(watches.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('re-lists when the history is compacted under a dropped watch (410 for the old resourceVersion)', async () => {
     seedRollouts(double, IMAGES);
     double.controller.mode = 'stopped';
@@ -135,8 +172,10 @@ describe('Kubernetes executor: readiness gate (kubectl rollout status)', () => {
 
   it('rides out a transient 503 on the watch', async () => {
     seedRollouts(double, IMAGES);
+    double.controller.mode = 'stopped';
     const target = await rollBack();
-    double.inject(
+    resumeControllerSoon();
+    const fault = double.inject(
       { verb: 'watch', kind: 'deployments' },
       {
         kind: 'status',
@@ -147,6 +186,7 @@ describe('Kubernetes executor: readiness gate (kubectl rollout status)', () => {
     );
     const gate = await executor.awaitReady(target, ctx());
     expect(gate.ok).toBe(true);
+    expect(fault.times).toBe(0);
   });
 
   it('fails when the Deployment moves to another template while waiting', async () => {
