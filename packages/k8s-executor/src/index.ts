@@ -1,11 +1,4 @@
 export type {
-  KubeClientOptions,
-  KubeRequest,
-  KubeResult,
-  WatchEnd,
-  WatchEvent,
-} from './connection/kube-client';
-export type {
   CreateKubeConnectionSettings,
   KubeConnection,
   KubeConnectionOptions,
