@@ -157,6 +157,13 @@ export const ContractSchema = z
     bakeSeconds: positiveSeconds('bakeSeconds').default(600),
     /** Right after a deploy, cold starts are excluded from count tests and rules. */
     warmupSeconds: seconds('warmupSeconds').default(30),
+    /**
+     * Longest cold start to tolerate. When a count signal is already degraded during the
+     * warm-up (the signature of a cold start, not of a fault that appears later), it is judged
+     * only on data from this long after the deploy; a signal healthy during the warm-up is
+     * judged right after it.
+     */
+    coldStartSeconds: seconds('coldStartSeconds').default(60),
     /** Length of the pre-deploy baseline snapshot. */
     baselineSeconds: positiveSeconds('baselineSeconds').default(1800),
     /** False-rollback budget per deploy, split across the sequential tests. */
@@ -247,6 +254,13 @@ export const ContractSchema = z
         code: 'custom',
         path: ['confirmation', 'k'],
         message: `k is ${contract.confirmation.k} but the contract has only ${contract.signals.length} signal(s)`,
+      });
+    }
+    if (contract.coldStartSeconds < contract.warmupSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coldStartSeconds'],
+        message: 'coldStartSeconds must be at least warmupSeconds',
       });
     }
     if (contract.warmupSeconds >= contract.bakeSeconds) {

@@ -7,7 +7,8 @@ import { evaluateHealth } from '../rules/health-check';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { judgeSequential, type SequentialState, startSequential, stepSequential } from '../rules/sequential-count';
 import { evaluateStaticRange } from '../rules/static-range';
-import { type TimeWindow, type Verdict, type VerdictStatus, show } from '../rules/verdict';
+import { isElevated } from '../rules/cold-start';
+import { type TimeWindow, type Verdict, type VerdictStatus, show, showRate } from '../rules/verdict';
 import { joinCounts, totals } from './count-intervals';
 import type { SignalReader } from './signal-reader';
 import { eventsQuery, restartsQuery, trialsQuery, unitOf, usesCounts, valueQuery } from './signal-queries';
@@ -64,10 +65,16 @@ export async function evaluateSignal(tick: SignalTick): Promise<SignalOutcome> {
   for (const [index, rule] of signal.rules.entries()) {
     if (rule.type === 'sequential') {
       for (const [key, segment] of Object.entries(segments)) {
-        const verdict = judgeSequential(segment.tests[String(index)] ?? null, {
+        const held = heldForColdStart(tick, segment);
+        if (held) {
+          (key === AGGREGATE ? verdicts : segmentVerdicts).push({ ...held, ...(key === AGGREGATE ? {} : { segment: key }) });
+          continue;
+        }
+        const elevated = segment.warmupVerdict === 'elevated';
+        const verdict = judgeSequential(segment.tests[elevated ? lateKey(index) : String(index)] ?? null, {
           signal: signal.id,
           ...(key === AGGREGATE ? {} : { segment: key }),
-          window: { start: watch.warmupEndsAt, end: now },
+          window: { start: elevated ? watch.coldStartEndsAt : watch.warmupEndsAt, end: now },
           samples: segment.trials,
           newestT: segment.newestT,
           now,
@@ -115,7 +122,8 @@ interface CountRead {
  */
 async function readCounts(tick: SignalTick, baseline: SignalBaseline | undefined, stepMs: number): Promise<CountRead> {
   const { signal, watch, now, state, reader, ctx } = tick;
-  const firstEnd = gridCeil(watch.deployAt, watch.warmupEndsAt, stepMs) + stepMs;
+  // Read from the deploy on: warm-up intervals are not judged, but they tell a cold start apart.
+  const firstEnd = watch.deployAt + stepMs;
   const lastEnd = gridFloor(watch.deployAt, now, stepMs);
   const start = Math.max(firstEnd, state.lastCountT === null ? firstEnd : state.lastCountT + stepMs);
   const segments: Record<string, SegmentState> = { ...state.segments };
@@ -142,7 +150,7 @@ async function readCounts(tick: SignalTick, baseline: SignalBaseline | undefined
     stableSignal ? reader(stableSignal, { query: trialsQuery(stableSignal), ...range }, ctx) : Promise.resolve(null),
   ]);
   const after = state.lastCountT;
-  const within = (i: CountInterval) => i.t - stepMs >= watch.warmupEndsAt - 1 && i.t <= now;
+  const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
   const aggregate = (joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? []).filter(within);
   const stable =
     stEv && stTr ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i])) : null;
@@ -176,32 +184,66 @@ function consume(
   baseline: SignalBaseline | undefined,
   stable: Map<number, CountInterval> | null,
 ): SegmentState {
-  const { signal, now } = tick;
-  let segment = previous ?? emptySegment();
+  const { signal, now, watch } = tick;
+  const stepMs = tick.contract.stepSeconds * 1000;
+  const segment = previous ?? emptySegment();
+  const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
   const tests: Record<string, SequentialState> = { ...segment.tests };
   for (const [index, rule] of signal.rules.entries()) {
     if (rule.type !== 'sequential' || tests[String(index)]) continue;
     if (rule.test === 'concurrent' && key !== AGGREGATE) continue;
-    const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
-    const started = startSequential(rule, base ?? null, tick.alphaFor(signal, index, key));
-    if (started) tests[String(index)] = started;
+    // Two instances: `early` judges from the end of the warm-up, `late` from the end of the
+    // cold-start window; which one decides depends only on the warm-up data (see cold-start.ts).
+    const alpha = tick.alphaFor(signal, index, key);
+    const early = startSequential(rule, base ?? null, alpha);
+    const late = startSequential(rule, base ?? null, alpha);
+    if (early && late) {
+      tests[String(index)] = early;
+      tests[lateKey(index)] = late;
+    }
   }
-  let { events, trials, newestT } = segment;
+  let { events, trials, newestT, warmup } = segment;
   const recent = [...segment.recent];
   for (const interval of intervals) {
     if (interval.trials <= 0) continue;
+    newestT = Math.max(newestT ?? interval.t, interval.t);
+    if (interval.t <= watch.warmupEndsAt) {
+      warmup = { events: warmup.events + interval.events, trials: warmup.trials + interval.trials };
+      continue;
+    }
     events += interval.events;
     trials += interval.trials;
-    newestT = Math.max(newestT ?? interval.t, interval.t);
     recent.push(interval);
-    const counterpart = stable?.get(interval.t);
-    for (const [index, state] of Object.entries(tests)) {
-      tests[index] = stepSequential(state, interval, counterpart ?? null);
+    const counterpart = stable?.get(interval.t) ?? null;
+    const late = interval.t - stepMs >= watch.coldStartEndsAt - 1;
+    for (const [name, state] of Object.entries(tests)) {
+      if (name.endsWith(':late') && !late) continue;
+      tests[name] = stepSequential(state, interval, counterpart);
     }
   }
+  let warmupVerdict = segment.warmupVerdict;
+  if (warmupVerdict === null && now > watch.warmupEndsAt && (newestT ?? 0) > watch.warmupEndsAt) {
+    warmupVerdict = classifyWarmup(signal, base, warmup) ? 'elevated' : 'clean';
+  }
   const horizon = now - signal.windowSeconds * 1000;
-  segment = { recent: recent.filter((i) => i.t > horizon), tests, newestT, events, trials };
-  return segment;
+  return { recent: recent.filter((i) => i.t > horizon), tests, newestT, events, trials, warmup, warmupVerdict };
+}
+
+function lateKey(index: number): string {
+  return `${index}:late`;
+}
+
+/** The warm-up classification for one signal segment, against its baseline or SPRT rate. */
+function classifyWarmup(
+  signal: Signal,
+  baseline: SignalBaseline | undefined,
+  warmup: { readonly events: number; readonly trials: number },
+): boolean {
+  const sprt = signal.rules.find((r): r is SequentialRule => r.type === 'sequential' && r.test === 'sprt');
+  if (sprt?.p0 !== undefined) return isElevated(warmup, sprt.p0);
+  if (!baseline || baseline.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return false;
+  const rate = ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1);
+  return isElevated(warmup, rate);
 }
 
 /**
@@ -221,12 +263,16 @@ function judgeWindowRate(
   key: string,
   segment: SegmentState,
   baseline: SignalBaseline | undefined,
-  windowStart: number,
+  windowFrom: number,
   failure: ReadResult | null | undefined,
 ): Verdict {
   const { signal, now } = tick;
-  const window = { start: windowStart, end: now };
+  let windowStart = windowFrom;
   const segmentField = key === AGGREGATE ? {} : { segment: key };
+  const held = heldForColdStart(tick, segment);
+  if (held) return { ...held, rule: rule.type, ...segmentField };
+  if (segment.warmupVerdict === 'elevated') windowStart = Math.max(windowStart, tick.watch.coldStartEndsAt);
+  const window = { start: windowStart, end: now };
   if (failure && key === AGGREGATE) return countFailure(signal, rule, window, failure);
   const inWindow = segment.recent.filter((i) => i.t > windowStart);
   const sums = totals(inWindow);
@@ -256,18 +302,22 @@ async function judgeValueRule(
   tick: SignalTick,
   rule: Rule,
   baseline: SignalBaseline | undefined,
-  windowStart: number,
+  windowFrom: number,
   counts: SegmentState | undefined,
   unit: string,
   stepMs: number,
 ): Promise<Verdict> {
   const { signal, now, reader, ctx, watch } = tick;
-  const window: TimeWindow = { start: windowStart, end: now };
+  let windowStart = windowFrom;
   const query = valueQuery(signal);
-  if (query === null) return noData(signal, rule.type, window, 'the signal has no value to judge');
+  if (query === null) return noData(signal, rule.type, { start: windowStart, end: now }, 'the signal has no value to judge');
   const baseValue = baseline?.status === 'ok' ? baseline.value : null;
 
   if (signal.kind === 'latency') {
+    const held = counts ? heldForColdStart(tick, counts) : null;
+    if (held) return { ...held, rule: rule.type };
+    if (counts?.warmupVerdict === 'elevated') windowStart = Math.max(windowStart, watch.coldStartEndsAt);
+    const window: TimeWindow = { start: windowStart, end: now };
     // The quantile over the whole window, judged with the window's request count as samples.
     const end = gridFloor(watch.deployAt, now, stepMs);
     const span = end - windowStart;
@@ -295,6 +345,7 @@ async function judgeValueRule(
     return noData(signal, rule.type, window, `rule ${rule.type} does not apply to a latency value`);
   }
 
+  const window: TimeWindow = { start: windowStart, end: now };
   const start = gridCeil(watch.deployAt, windowStart, stepMs);
   const end = gridFloor(watch.deployAt, now, stepMs);
   if (end < start) return noData(signal, rule.type, window, 'no complete step in the window yet');
@@ -340,6 +391,27 @@ async function judgeValueRule(
     default:
       return noData(signal, rule.type, window, `rule ${rule.type} does not apply to a ${signal.kind} signal`);
   }
+}
+
+/**
+ * While a signal that was degraded during the warm-up is inside the cold-start window, it is
+ * held: no-data with the reason, so neither a breach nor a pass comes from cold-start data.
+ */
+function heldForColdStart(tick: SignalTick, segment: SegmentState): Verdict | null {
+  const { watch, now, signal } = tick;
+  const stepMs = tick.contract.stepSeconds * 1000;
+  if (segment.warmupVerdict !== 'elevated' || now >= watch.coldStartEndsAt + stepMs) return null;
+  const rate = segment.warmup.trials > 0 ? segment.warmup.events / segment.warmup.trials : null;
+  return {
+    status: 'no-data',
+    signal: signal.id,
+    rule: 'sequential',
+    value: null,
+    threshold: null,
+    window: { start: watch.deployAt, end: now },
+    samples: segment.warmup.trials,
+    reason: `held: already degraded during the warm-up (${showRate(rate)} ${signal.kind === 'latency' ? 'slow' : 'failing'}), like a cold start; judged on data from ${Math.round((watch.coldStartEndsAt - watch.deployAt) / 1000)} s after the ${watch.purpose === 'bake' ? 'deploy' : 'cutover'}`,
+  };
 }
 
 /**

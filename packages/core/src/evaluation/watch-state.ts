@@ -47,6 +47,13 @@ export interface SegmentState {
   /** Post-warm-up totals. */
   readonly events: number;
   readonly trials: number;
+  /** Counts during the warm-up: they are not judged, only used to recognise a cold start. */
+  readonly warmup: { readonly events: number; readonly trials: number };
+  /**
+   * Decided once the warm-up is over: `elevated` when the signal was already degraded during
+   * it (a cold start, or a fault present from the first request), `clean` otherwise.
+   */
+  readonly warmupVerdict: 'clean' | 'elevated' | null;
 }
 
 /** How one signal stands after an evaluation. */
@@ -86,6 +93,8 @@ export interface WatchState {
   /** Epoch ms the watched version started serving (the deploy, or the cutover). */
   readonly deployAt: number;
   readonly warmupEndsAt: number;
+  /** Count signals degraded during the warm-up are judged only on data after this (cold starts). */
+  readonly coldStartEndsAt: number;
   readonly bakeEndsAt: number;
   readonly baseline: BaselineSnapshot | null;
   readonly signals: Readonly<Record<string, SignalState>>;
@@ -98,7 +107,7 @@ export const AGGREGATE = '';
 
 /** A fresh segment state. */
 export function emptySegment(): SegmentState {
-  return { recent: [], tests: {}, newestT: null, events: 0, trials: 0 };
+  return { recent: [], tests: {}, newestT: null, events: 0, trials: 0, warmup: { events: 0, trials: 0 }, warmupVerdict: null };
 }
 
 /**
@@ -124,11 +133,13 @@ export function createWatchState(
       last: null,
     };
   }
+  const warmup = Math.min(contract.warmupSeconds, duration / 2);
   return {
     schema: 'rollgate.watch/v1',
     purpose,
     deployAt,
-    warmupEndsAt: deployAt + Math.min(contract.warmupSeconds, duration / 2) * 1000,
+    warmupEndsAt: deployAt + warmup * 1000,
+    coldStartEndsAt: deployAt + Math.max(warmup, Math.min(contract.coldStartSeconds, duration / 2)) * 1000,
     bakeEndsAt: deployAt + duration * 1000,
     baseline: options.baseline ?? null,
     signals,

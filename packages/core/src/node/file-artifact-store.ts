@@ -20,7 +20,7 @@ import {
   newestNotExcluded,
   payloadProblem,
   retainVerification,
-} from './artifact-retention';
+} from '../artifacts/artifact-retention';
 import { writeFileAtomic } from './atomic-write';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';

@@ -7,7 +7,7 @@ import { fail, ok, type Result } from '../ports/result';
 import type { Clock } from '../time/clock';
 import { fsyncDirectory } from './atomic-write';
 import { loadAuditFile } from './audit-file';
-import { validateAuditRecord } from './audit-validation';
+import { validateAuditRecord } from '../audit/audit-validation';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
 import { systemClock } from './system-clock';

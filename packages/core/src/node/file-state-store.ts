@@ -8,7 +8,7 @@ import type { Clock } from '../time/clock';
 import { writeFileAtomic } from './atomic-write';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
-import { checkStateKey } from './state-key';
+import { checkStateKey } from '../stores/state-key';
 import { systemClock } from './system-clock';
 
 const COMPONENT = 'file-state-store';

@@ -85,14 +85,15 @@ export interface SequentialJudgement {
  * usual data-quality checks apply, so a test that has seen too few requests is no-data.
  */
 export function judgeSequential(state: SequentialState | null, input: SequentialJudgement): Verdict {
+  const summary = state ? summarizeRateTest(state) : null;
   const base = {
     signal: input.signal,
     rule: 'sequential',
     ...(input.segment === undefined ? {} : { segment: input.segment }),
     window: input.window,
-    samples: input.samples,
+    // The floor counts what this test instance has seen (a late test starts after the cold start).
+    samples: summary ? summary.trials : input.samples,
   };
-  const summary = state ? summarizeRateTest(state) : null;
   const statistic = summary
     ? {
         name: summary.kind === 'sprt' ? 'log-likelihood-ratio' : 'log-e-value',

@@ -1,4 +1,4 @@
-import { type AuditRecord, AuditRecordSchema } from '../audit/audit-record';
+import { type AuditRecord, AuditRecordSchema } from './audit-record';
 import { RollgateError } from '../errors/rollgate-error';
 import { fail, ok, type Result } from '../ports/result';
 
