@@ -39,7 +39,10 @@ export const AuditStatisticSchema = z.object({
   threshold: z.number().nullable(),
   alpha: z.number().optional(),
   ratioEstimate: z.number().nullable().optional(),
-  ratioInterval: z.object({ lower: z.number().nullable(), upper: z.number().nullable(), level: z.number() }).nullable().optional(),
+  ratioInterval: z
+    .object({ lower: z.number().nullable(), upper: z.number().nullable(), level: z.number() })
+    .nullable()
+    .optional(),
 });
 
 export const AuditVerdictSchema = z.object({
@@ -92,7 +95,11 @@ export const AuditRecordSchema = z.object({
   dryRun: z.boolean(),
   startedAt: iso,
   finishedAt: iso,
-  deploy: z.object({ artifactId: z.string().min(1), deployedAt: iso, artifact: ArtifactRefSchema.nullable() }),
+  deploy: z.object({
+    artifactId: z.string().min(1),
+    deployedAt: iso,
+    artifact: ArtifactRefSchema.nullable(),
+  }),
   failedArtifact: ArtifactRefSchema.nullable(),
   restoredArtifact: ArtifactRefSchema.nullable(),
   contract: z.object({
@@ -176,7 +183,12 @@ export const AuditRecordSchema = z.object({
     z.object({ kind: z.string(), title: z.string(), ok: z.boolean(), error: z.string().optional(), at: iso }),
   ),
   verification: z
-    .object({ recorded: z.boolean(), artifactId: z.string(), keyId: z.string().optional(), error: z.string().optional() })
+    .object({
+      recorded: z.boolean(),
+      artifactId: z.string(),
+      keyId: z.string().optional(),
+      error: z.string().optional(),
+    })
     .nullable(),
 });
 

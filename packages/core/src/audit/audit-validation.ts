@@ -1,6 +1,6 @@
-import { type AuditRecord, AuditRecordSchema } from './audit-record';
 import { RollgateError } from '../errors/rollgate-error';
 import { fail, ok, type Result } from '../ports/result';
+import { type AuditRecord, AuditRecordSchema } from './audit-record';
 
 // Pure (no node: imports): the in-memory AuditSink in @rollgate/core/testing validates the same way.
 

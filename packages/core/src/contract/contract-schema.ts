@@ -19,16 +19,11 @@ const positiveSeconds = (what: string) =>
     .finite()
     .positive({ error: `${what} must be > 0 seconds` });
 
-const probability = z
-  .number()
-  .gt(0, { error: 'must be > 0' })
-  .lt(1, { error: 'must be < 1' });
+const probability = z.number().gt(0, { error: 'must be > 0' }).lt(1, { error: 'must be < 1' });
 
-const id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
-    error: 'must be 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit',
-  });
+const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
+  error: 'must be 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit',
+});
 
 /** Equality label matchers; values are escaped by each source. */
 export const SelectorSchema = z.record(z.string().min(1), z.string());

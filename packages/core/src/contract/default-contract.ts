@@ -1,5 +1,4 @@
-import type { ContractInput, SignalInput } from './contract-schema';
-import type { Contract } from './contract-schema';
+import type { Contract, ContractInput, SignalInput } from './contract-schema';
 import { parseContract } from './parse-contract';
 
 /** The four standard signals, judged by the rules Rollgate recommends. */

@@ -2,8 +2,8 @@ import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
 import { joinCounts, totals } from './count-intervals';
-import type { SignalReader } from './signal-reader';
 import { eventsQuery, exceedanceThreshold, trialsQuery, valueQuery } from './signal-queries';
+import type { SignalReader } from './signal-reader';
 import { AGGREGATE, type BaselineSnapshot, type SegmentBaseline, type SignalBaseline } from './watch-state';
 
 /** Gauge baselines (resource level, readiness) use the last few minutes before the deploy. */
@@ -70,7 +70,12 @@ async function baselineOf(
       if (query === null) return noData('the signal has no value query');
       const read = await reader(
         signal,
-        { query, start: deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS), end: deployAt, stepMs: contract.stepSeconds * 1000 },
+        {
+          query,
+          start: deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS),
+          end: deployAt,
+          stepMs: contract.stepSeconds * 1000,
+        },
         ctx,
       );
       if (read.status !== 'ok') return fromFailure(read, 'baseline level');
@@ -120,7 +125,11 @@ async function countBaseline(
       .sort((a, b) => b[1].trials - a[1].trials)
       .slice(0, signal.segments?.maxSegments ?? 10);
     for (const [key, t] of ranked) {
-      segments[key] = { events: t.events, trials: t.trials, value: t.trials > 0 ? t.events / t.trials : null };
+      segments[key] = {
+        events: t.events,
+        trials: t.trials,
+        value: t.trials > 0 ? t.events / t.trials : null,
+      };
     }
   }
   const rate = agg.events / agg.trials;
@@ -145,7 +154,10 @@ function latencyP99(signal: Signal) {
 function lastValue(read: ReadResult): number | null {
   if (read.status !== 'ok') return null;
   const samples = read.series.flatMap((s) => s.samples);
-  const last = samples.reduce<{ t: number; v: number } | null>((a, b) => (a === null || b.t >= a.t ? b : a), null);
+  const last = samples.reduce<{ t: number; v: number } | null>(
+    (a, b) => (a === null || b.t >= a.t ? b : a),
+    null,
+  );
   return last === null || !Number.isFinite(last.v) ? null : last.v;
 }
 
@@ -165,13 +177,23 @@ function fromFailure(read: ReadResult, what: string): SignalBaseline {
 }
 
 function noData(reason: string): SignalBaseline {
-  return { status: 'no-data', reason, events: null, trials: null, value: null, exceedanceThresholdMs: null, segments: {} };
+  return {
+    status: 'no-data',
+    reason,
+    events: null,
+    trials: null,
+    value: null,
+    exceedanceThresholdMs: null,
+    segments: {},
+  };
 }
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function mean(values: readonly number[]): number {

@@ -12,7 +12,12 @@ import type { SignalState, SignalSummary, WatchState } from './watch-state';
  */
 export type Decision =
   | { readonly type: 'continue'; readonly reason: string }
-  | { readonly type: 'breach'; readonly signals: readonly string[]; readonly evidence: readonly Verdict[]; readonly reason: string }
+  | {
+      readonly type: 'breach';
+      readonly signals: readonly string[];
+      readonly evidence: readonly Verdict[];
+      readonly reason: string;
+    }
   | { readonly type: 'promote'; readonly evidence: readonly Verdict[]; readonly reason: string }
   | {
       readonly type: 'inconclusive';
@@ -20,7 +25,12 @@ export type Decision =
       readonly evidence: readonly Verdict[];
       readonly reason: string;
     }
-  | { readonly type: 'escalate'; readonly signals: readonly string[]; readonly evidence: readonly Verdict[]; readonly reason: string };
+  | {
+      readonly type: 'escalate';
+      readonly signals: readonly string[];
+      readonly evidence: readonly Verdict[];
+      readonly reason: string;
+    };
 
 /**
  * Updates a signal's counters with this evaluation's status. A breach extends the breach run;
@@ -77,7 +87,12 @@ export function isAuthoritative(signal: Signal): boolean {
  * source failures past `maxConsecutiveErrors` escalate; at the end of the bake every signal
  * must pass for a promotion, else the result is inconclusive.
  */
-export function decide(contract: Contract, watch: WatchState, summaries: readonly SignalSummary[], now: number): Decision {
+export function decide(
+  contract: Contract,
+  watch: WatchState,
+  summaries: readonly SignalSummary[],
+  now: number,
+): Decision {
   const confirmed = summaries.filter((s) => s.confirmed);
   const authoritative = confirmed.filter((s) => s.authoritative);
   const needed = Math.min(contract.confirmation.k, summaries.length);

@@ -7,17 +7,17 @@ import type { Verdict } from '../rules/verdict';
 import type { Clock } from '../time/clock';
 import { takeBaseline } from './baseline-snapshot';
 import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } from './confirmation';
-import { type OnsetFinding, findOnset } from './onset';
+import { findOnset, type OnsetFinding } from './onset';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
-import { createSignalReader, type SignalReader } from './signal-reader';
 import { evaluateSignal } from './signal-evaluation';
+import { createSignalReader, type SignalReader } from './signal-reader';
 import {
   AGGREGATE,
   type BaselineSnapshot,
+  createWatchState,
   type SignalState,
   type SignalSummary,
   type WatchState,
-  createWatchState,
 } from './watch-state';
 
 /** The result of one evaluation of every signal. */
@@ -83,7 +83,11 @@ export class Evaluator {
   /** A new watch of a version that started serving at `deployAt` (epoch ms). */
   start(
     deployAt: number,
-    options: { purpose?: 'bake' | 'verify'; durationSeconds?: number; baseline?: BaselineSnapshot | null } = {},
+    options: {
+      purpose?: 'bake' | 'verify';
+      durationSeconds?: number;
+      baseline?: BaselineSnapshot | null;
+    } = {},
   ): WatchState {
     return createWatchState(this.contract, deployAt, options);
   }
@@ -98,13 +102,23 @@ export class Evaluator {
    * do not have one yet or whose earlier read failed.
    */
   async takeBaseline(state: WatchState, ctx: PortContext): Promise<WatchState> {
-    const snapshot = await takeBaseline(this.contract, state.deployAt, this.#reader, ctx, this.#clock.now(), state.baseline);
+    const snapshot = await takeBaseline(
+      this.contract,
+      state.deployAt,
+      this.#reader,
+      ctx,
+      this.#clock.now(),
+      state.baseline,
+    );
     this.events.emit('baseline', snapshot);
     return { ...state, baseline: snapshot };
   }
 
   /** Evaluates every signal once. Throws only `ABORTED` when `ctx.signal` fired. */
-  async evaluate(state: WatchState, ctx: PortContext): Promise<{ state: WatchState; evaluation: Evaluation }> {
+  async evaluate(
+    state: WatchState,
+    ctx: PortContext,
+  ): Promise<{ state: WatchState; evaluation: Evaluation }> {
     let current = state;
     const needsBaseline =
       current.baseline === null || Object.values(current.baseline.signals).some((b) => b.status === 'error');
@@ -125,7 +139,10 @@ export class Evaluator {
       ),
     );
     if (ctx.signal.aborted) {
-      throw new RollgateError('ABORTED', 'The evaluation was aborted.', { component: 'evaluator', cause: ctx.signal.reason });
+      throw new RollgateError('ABORTED', 'The evaluation was aborted.', {
+        component: 'evaluator',
+        cause: ctx.signal.reason,
+      });
     }
     const signals: Record<string, SignalState> = {};
     const summaries: SignalSummary[] = [];
@@ -133,7 +150,13 @@ export class Evaluator {
       const outcome = outcomes[i] as (typeof outcomes)[number];
       const previous = current.signals[signal.id] as SignalState;
       const counters = updateCounters(previous, outcome.status, now);
-      const next: SignalState = { ...previous, ...counters, segments: outcome.segments, lastCountT: outcome.lastCountT, last: null };
+      const next: SignalState = {
+        ...previous,
+        ...counters,
+        segments: outcome.segments,
+        lastCountT: outcome.lastCountT,
+        last: null,
+      };
       const summary: SignalSummary = {
         signal: signal.id,
         kind: signal.kind,
@@ -147,7 +170,12 @@ export class Evaluator {
       signals[signal.id] = { ...next, last: summary };
       summaries.push(summary);
     });
-    const nextState: WatchState = { ...current, signals, evaluations: current.evaluations + 1, lastEvaluatedAt: now };
+    const nextState: WatchState = {
+      ...current,
+      signals,
+      evaluations: current.evaluations + 1,
+      lastEvaluatedAt: now,
+    };
     const decision = decide(this.contract, nextState, summaries, now);
     const evaluation: Evaluation = {
       at: now,
@@ -176,10 +204,17 @@ export class Evaluator {
    * The validation gate's question: did the confirmed breach of `signalId` begin before the
    * deploy? Reads the signal's history across the deploy and locates the onset.
    */
-  async findOnset(state: WatchState, signalId: string, segment: string | undefined, ctx: PortContext): Promise<OnsetFinding> {
+  async findOnset(
+    state: WatchState,
+    signalId: string,
+    segment: string | undefined,
+    ctx: PortContext,
+  ): Promise<OnsetFinding> {
     const signal = this.contract.signals.find((s) => s.id === signalId);
     if (!signal) {
-      throw new RollgateError('CONFIG_INVALID', `no signal "${signalId}" in the contract`, { component: 'evaluator' });
+      throw new RollgateError('CONFIG_INVALID', `no signal "${signalId}" in the contract`, {
+        component: 'evaluator',
+      });
     }
     return findOnset({
       contract: this.contract,

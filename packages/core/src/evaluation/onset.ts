@@ -7,8 +7,8 @@ import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { evaluateStaticRange } from '../rules/static-range';
 import { estimateOnset } from '../stats';
 import { joinCounts } from './count-intervals';
-import type { SignalReader } from './signal-reader';
 import { eventsQuery, trialsQuery, unitOf, valueQuery } from './signal-queries';
+import type { SignalReader } from './signal-reader';
 import { AGGREGATE, type WatchState } from './watch-state';
 
 /** The validation gate's answer: when the confirmed breach began, relative to the deploy. */
@@ -65,7 +65,8 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   const start = watch.deployAt - Math.floor(lookback / stepMs) * stepMs + stepMs;
   const threshold = watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null;
   const events = eventsQuery(signal, threshold);
-  if (events === null) return unknown(input, 'change-point', 'no events query: the baseline threshold is unknown');
+  if (events === null)
+    return unknown(input, 'change-point', 'no events query: the baseline threshold is unknown');
   const segmentBy = segment === AGGREGATE ? undefined : signal.segments?.by;
   const range = { start, end, stepMs, ...(segmentBy === undefined ? {} : { segmentBy }) };
   const [ev, tr] = await Promise.all([
@@ -103,7 +104,8 @@ async function runLength(input: OnsetInput): Promise<OnsetFinding> {
   const minReady = rule?.type === 'health' ? rule.minReady : 1;
   if (query === null) return unknown(input, 'run-length', 'the signal has no readiness query');
   const end = watch.deployAt + Math.floor((now - watch.deployAt) / stepMs) * stepMs;
-  const start = watch.deployAt - Math.floor(Math.min(contract.baselineSeconds * 1000, 600_000) / stepMs) * stepMs;
+  const start =
+    watch.deployAt - Math.floor(Math.min(contract.baselineSeconds * 1000, 600_000) / stepMs) * stepMs;
   const read = await reader(signal, { query, start, end, stepMs }, ctx);
   if (read.status === 'error') return unknown(input, 'run-length', read.error.message, read.error.toJSON());
   const points = read.status === 'ok' ? read.series.flatMap((s) => s.samples).sort((a, b) => a.t - b.t) : [];
@@ -138,19 +140,32 @@ async function preDeployWindow(input: OnsetInput, rule: Rule): Promise<OnsetFind
     signal.kind === 'latency'
       ? await reader(signal, { query, start: watch.deployAt, end: watch.deployAt, stepMs: windowMs }, ctx)
       : await reader(signal, { query, start: window.start + stepMs, end: window.end, stepMs }, ctx);
-  if (read.status === 'error') return unknown(input, 'pre-deploy-window', read.error.message, read.error.toJSON());
+  if (read.status === 'error')
+    return unknown(input, 'pre-deploy-window', read.error.message, read.error.toJSON());
   const points = read.status === 'ok' ? read.series.flatMap((s) => s.samples).sort((a, b) => a.t - b.t) : [];
   const newest = points.at(-1);
   const baseValue = watch.baseline?.signals[signal.id]?.value ?? null;
   let breached = false;
   if (newest) {
-    const value = { signal: signal.id, value: newest.v, samples: points.length, window, unit: unitOf(signal) };
+    const value = {
+      signal: signal.id,
+      value: newest.v,
+      samples: points.length,
+      window,
+      unit: unitOf(signal),
+    };
     if (rule.type === 'static') breached = evaluateStaticRange(rule, value).status === 'breach';
-    else if (rule.type === 'baseline-ratio') breached = evaluateBaselineRatio(rule, value, baseValue).status === 'breach';
+    else if (rule.type === 'baseline-ratio')
+      breached = evaluateBaselineRatio(rule, value, baseValue).status === 'breach';
     else if (rule.type === 'rate-of-change') {
       breached =
-        evaluateRateOfChange(rule, { signal: signal.id, points, window, baseline: baseValue, unit: unitOf(signal) })
-          .status === 'breach';
+        evaluateRateOfChange(rule, {
+          signal: signal.id,
+          points,
+          window,
+          baseline: baseValue,
+          unit: unitOf(signal),
+        }).status === 'breach';
     }
   }
   return {
@@ -199,4 +214,3 @@ function describeOffset(t: number, deployAt: number): string {
 function pct(rate: number): string {
   return `${Number((rate * 100).toPrecision(3))}%`;
 }
-

@@ -2,24 +2,29 @@ import type { Contract, Rule, SequentialRule, Signal } from '../contract/contrac
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
+import { isElevated } from '../rules/cold-start';
 import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
-import { judgeSequential, type SequentialState, startSequential, stepSequential } from '../rules/sequential-count';
+import {
+  judgeSequential,
+  type SequentialState,
+  startSequential,
+  stepSequential,
+} from '../rules/sequential-count';
 import { evaluateStaticRange } from '../rules/static-range';
-import { isElevated } from '../rules/cold-start';
-import { type TimeWindow, type Verdict, type VerdictStatus, show, showRate } from '../rules/verdict';
+import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { joinCounts, totals } from './count-intervals';
-import type { SignalReader } from './signal-reader';
 import { eventsQuery, restartsQuery, trialsQuery, unitOf, usesCounts, valueQuery } from './signal-queries';
+import type { SignalReader } from './signal-reader';
 import {
   AGGREGATE,
   type CountInterval,
+  emptySegment,
   type SegmentState,
   type SignalBaseline,
   type SignalState,
   type WatchState,
-  emptySegment,
 } from './watch-state';
 
 /** Everything one signal's evaluation needs. */
@@ -67,7 +72,10 @@ export async function evaluateSignal(tick: SignalTick): Promise<SignalOutcome> {
       for (const [key, segment] of Object.entries(segments)) {
         const held = heldForColdStart(tick, segment);
         if (held) {
-          (key === AGGREGATE ? verdicts : segmentVerdicts).push({ ...held, ...(key === AGGREGATE ? {} : { segment: key }) });
+          (key === AGGREGATE ? verdicts : segmentVerdicts).push({
+            ...held,
+            ...(key === AGGREGATE ? {} : { segment: key }),
+          });
           continue;
         }
         const elevated = segment.warmupVerdict === 'elevated';
@@ -80,12 +88,16 @@ export async function evaluateSignal(tick: SignalTick): Promise<SignalOutcome> {
           now,
           maxLagMs: signal.maxLagSeconds * 1000,
           minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
-          what: signal.kind === 'error-rate' ? 'error rate' : `share slower than ${show(baseline?.exceedanceThresholdMs ?? null, ' ms')}`,
+          what:
+            signal.kind === 'error-rate'
+              ? 'error rate'
+              : `share slower than ${show(baseline?.exceedanceThresholdMs ?? null, ' ms')}`,
           unavailable: counts?.failure ?? baselineProblem(baseline),
         });
         (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
       }
-      if (!segments[AGGREGATE]) verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+      if (!segments[AGGREGATE])
+        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
       continue;
     }
     if (signal.kind === 'error-rate') {
@@ -93,7 +105,8 @@ export async function evaluateSignal(tick: SignalTick): Promise<SignalOutcome> {
         const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
         (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
       }
-      if (!segments[AGGREGATE]) verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+      if (!segments[AGGREGATE])
+        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
       continue;
     }
     verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], unit, stepMs));
@@ -120,7 +133,11 @@ interface CountRead {
  * Reads the step intervals completed since the last evaluation (after the warm-up), feeds
  * them to the sequential tests and keeps the ones inside the rule window.
  */
-async function readCounts(tick: SignalTick, baseline: SignalBaseline | undefined, stepMs: number): Promise<CountRead> {
+async function readCounts(
+  tick: SignalTick,
+  baseline: SignalBaseline | undefined,
+  stepMs: number,
+): Promise<CountRead> {
   const { signal, watch, now, state, reader, ctx } = tick;
   // Read from the deploy on: warm-up intervals are not judged, but they tell a cold start apart.
   const firstEnd = watch.deployAt + stepMs;
@@ -145,15 +162,23 @@ async function readCounts(tick: SignalTick, baseline: SignalBaseline | undefined
     events ? reader(signal, { query: events, ...range }, ctx) : Promise.resolve(noEvents),
     reader(signal, { query: trialsQuery(signal), ...range }, ctx),
     events && segmentBy ? reader(signal, { query: events, ...range, segmentBy }, ctx) : Promise.resolve(null),
-    segmentBy ? reader(signal, { query: trialsQuery(signal), ...range, segmentBy }, ctx) : Promise.resolve(null),
-    stableSignal && events ? reader(stableSignal, { query: eventsQuery(stableSignal, threshold) ?? events, ...range }, ctx) : Promise.resolve(null),
-    stableSignal ? reader(stableSignal, { query: trialsQuery(stableSignal), ...range }, ctx) : Promise.resolve(null),
+    segmentBy
+      ? reader(signal, { query: trialsQuery(signal), ...range, segmentBy }, ctx)
+      : Promise.resolve(null),
+    stableSignal && events
+      ? reader(stableSignal, { query: eventsQuery(stableSignal, threshold) ?? events, ...range }, ctx)
+      : Promise.resolve(null),
+    stableSignal
+      ? reader(stableSignal, { query: trialsQuery(stableSignal), ...range }, ctx)
+      : Promise.resolve(null),
   ]);
   const after = state.lastCountT;
   const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
   const aggregate = (joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? []).filter(within);
   const stable =
-    stEv && stTr ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i])) : null;
+    stEv && stTr
+      ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i]))
+      : null;
   let newest = state.lastCountT;
   const failure = tr.status !== 'ok' ? tr : ev.status === 'error' ? ev : null;
   if (failure === null) {
@@ -226,7 +251,15 @@ function consume(
     warmupVerdict = classifyWarmup(signal, base, warmup) ? 'elevated' : 'clean';
   }
   const horizon = now - signal.windowSeconds * 1000;
-  return { recent: recent.filter((i) => i.t > horizon), tests, newestT, events, trials, warmup, warmupVerdict };
+  return {
+    recent: recent.filter((i) => i.t > horizon),
+    tests,
+    newestT,
+    events,
+    trials,
+    warmup,
+    warmupVerdict,
+  };
 }
 
 function lateKey(index: number): string {
@@ -241,7 +274,7 @@ function classifyWarmup(
 ): boolean {
   const sprt = signal.rules.find((r): r is SequentialRule => r.type === 'sequential' && r.test === 'sprt');
   if (sprt?.p0 !== undefined) return isElevated(warmup, sprt.p0);
-  if (!baseline || baseline.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return false;
+  if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return false;
   const rate = ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1);
   return isElevated(warmup, rate);
 }
@@ -253,7 +286,7 @@ function classifyWarmup(
 function segmentBaseline(baseline: SignalBaseline | undefined, key: string): SignalBaseline | undefined {
   if (!baseline || baseline.status !== 'ok') return baseline;
   const own = baseline.segments[key];
-  if (!own || own.trials === null || own.trials <= 0) return baseline;
+  if (own?.trials == null || own.trials <= 0) return baseline;
   return { ...baseline, events: own.events, trials: own.trials, value: own.value };
 }
 
@@ -288,7 +321,14 @@ function judgeWindowRate(
     minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
   });
   if (quality) return quality;
-  const value = { signal: signal.id, ...segmentField, value: sums.events / sums.trials, samples: sums.trials, window, unit: '' };
+  const value = {
+    signal: signal.id,
+    ...segmentField,
+    value: sums.events / sums.trials,
+    samples: sums.trials,
+    window,
+    unit: '',
+  };
   if (rule.type === 'static') return evaluateStaticRange(rule, value);
   if (rule.type === 'baseline-ratio') {
     const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
@@ -310,7 +350,8 @@ async function judgeValueRule(
   const { signal, now, reader, ctx, watch } = tick;
   let windowStart = windowFrom;
   const query = valueQuery(signal);
-  if (query === null) return noData(signal, rule.type, { start: windowStart, end: now }, 'the signal has no value to judge');
+  if (query === null)
+    return noData(signal, rule.type, { start: windowStart, end: now }, 'the signal has no value to judge');
   const baseValue = baseline?.status === 'ok' ? baseline.value : null;
 
   if (signal.kind === 'latency') {
@@ -356,10 +397,13 @@ async function judgeValueRule(
       : Promise.resolve(null),
   ]);
   if (read.status === 'error') return fromRead(signal, rule, window, read);
-  const points = read.status === 'ok' ? read.series.flatMap((s) => s.samples).filter((p) => p.t > windowStart - 1) : [];
+  const points =
+    read.status === 'ok' ? read.series.flatMap((s) => s.samples).filter((p) => p.t > windowStart - 1) : [];
   const restartCount =
     restarts && restarts.status === 'ok'
-      ? restarts.series.flatMap((s) => s.samples).reduce((sum, p) => sum + (Number.isFinite(p.v) ? p.v : 0), 0)
+      ? restarts.series
+          .flatMap((s) => s.samples)
+          .reduce((sum, p) => sum + (Number.isFinite(p.v) ? p.v : 0), 0)
       : null;
   if (rule.type === 'health') {
     if (restartCount !== null && restartCount > rule.maxRestarts) {
@@ -376,7 +420,8 @@ async function judgeValueRule(
     maxLagMs: signal.maxLagSeconds * 1000,
     minSamples: signal.minSamples,
   });
-  if (quality) return read.status === 'no-data' ? { ...quality, reason: `${quality.reason} (${read.reason})` } : quality;
+  if (quality)
+    return read.status === 'no-data' ? { ...quality, reason: `${quality.reason} (${read.reason})` } : quality;
   const newest = points.at(-1) as { t: number; v: number };
   const input = { signal: signal.id, value: newest.v, samples: points.length, window, unit };
   switch (rule.type) {
@@ -419,8 +464,13 @@ function heldForColdStart(tick: SignalTick, segment: SegmentState): Verdict | nu
  * any no-data of the aggregate. Segments only add sensitivity: a segment below its floor does
  * not hold back a signal whose aggregate passes.
  */
-function combine(verdicts: readonly Verdict[], segments: readonly Verdict[], segmentFailure: ReadResult | null): VerdictStatus {
-  if (verdicts.some((v) => v.status === 'breach') || segments.some((v) => v.status === 'breach')) return 'breach';
+function combine(
+  verdicts: readonly Verdict[],
+  segments: readonly Verdict[],
+  segmentFailure: ReadResult | null,
+): VerdictStatus {
+  if (verdicts.some((v) => v.status === 'breach') || segments.some((v) => v.status === 'breach'))
+    return 'breach';
   if (verdicts.some((v) => v.status === 'error') || segmentFailure?.status === 'error') return 'error';
   if (verdicts.some((v) => v.status === 'no-data')) return 'no-data';
   return 'pass';
@@ -439,7 +489,12 @@ function baselineProblem(baseline: SignalBaseline | undefined): ReadResult | nul
   return { status: 'no-data', reason: `no pre-deploy baseline: ${baseline.reason}` };
 }
 
-function countFailure(signal: Signal, rule: Rule, window: TimeWindow, failure: ReadResult | null | undefined): Verdict {
+function countFailure(
+  signal: Signal,
+  rule: Rule,
+  window: TimeWindow,
+  failure: ReadResult | null | undefined,
+): Verdict {
   if (failure && failure.status !== 'ok') return fromRead(signal, rule, window, failure);
   return noData(signal, rule.type, window, 'no complete step after the warm-up yet');
 }
@@ -462,7 +517,16 @@ function fromRead(signal: Signal, rule: Rule, window: TimeWindow, read: ReadResu
 }
 
 function noData(signal: Signal, rule: string, window: TimeWindow, reason: string): Verdict {
-  return { status: 'no-data', signal: signal.id, rule, value: null, threshold: null, window, samples: 0, reason };
+  return {
+    status: 'no-data',
+    signal: signal.id,
+    rule,
+    value: null,
+    threshold: null,
+    window,
+    samples: 0,
+    reason,
+  };
 }
 
 /** The first step end on the deploy-anchored grid at or after `t`. */

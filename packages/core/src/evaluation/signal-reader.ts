@@ -57,7 +57,8 @@ export function sanitize(result: ReadResult): ReadResult {
   const series = [];
   let samples = 0;
   for (const s of result.series) {
-    if (s === null || typeof s !== 'object' || !Array.isArray(s.samples)) return malformed('a series has no samples array');
+    if (s === null || typeof s !== 'object' || !Array.isArray(s.samples))
+      return malformed('a series has no samples array');
     const labels = s.labels !== null && typeof s.labels === 'object' ? s.labels : {};
     const clean = [];
     for (const p of s.samples) {

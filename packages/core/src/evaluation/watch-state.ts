@@ -107,7 +107,15 @@ export const AGGREGATE = '';
 
 /** A fresh segment state. */
 export function emptySegment(): SegmentState {
-  return { recent: [], tests: {}, newestT: null, events: 0, trials: 0, warmup: { events: 0, trials: 0 }, warmupVerdict: null };
+  return {
+    recent: [],
+    tests: {},
+    newestT: null,
+    events: 0,
+    trials: 0,
+    warmup: { events: 0, trials: 0 },
+    warmupVerdict: null,
+  };
 }
 
 /**
@@ -121,7 +129,8 @@ export function createWatchState(
 ): WatchState {
   const purpose = options.purpose ?? 'bake';
   const duration =
-    options.durationSeconds ?? (purpose === 'bake' ? contract.bakeSeconds : contract.verification.windowSeconds);
+    options.durationSeconds ??
+    (purpose === 'bake' ? contract.bakeSeconds : contract.verification.windowSeconds);
   const signals: Record<string, SignalState> = {};
   for (const signal of contract.signals) {
     signals[signal.id] = {

@@ -96,8 +96,11 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
             requestedAt: iso(s.cutover.requestedAt),
             completedAt: s.cutover.completedAt === null ? null : iso(s.cutover.completedAt),
             changed: s.cutover.receipt?.changed ?? null,
-            detail: s.cutover.receipt?.detail ?? (s.cutover.error ? s.cutover.error.message : 'not completed'),
-            gate: s.cutover.gate ? { ok: s.cutover.gate.ok, detail: s.cutover.gate.detail, at: iso(s.cutover.gate.at) } : null,
+            detail:
+              s.cutover.receipt?.detail ?? (s.cutover.error ? s.cutover.error.message : 'not completed'),
+            gate: s.cutover.gate
+              ? { ok: s.cutover.gate.ok, detail: s.cutover.gate.detail, at: iso(s.cutover.gate.at) }
+              : null,
             error: s.cutover.error,
           }
         : null,
@@ -158,7 +161,11 @@ function auditStatistic(st: NonNullable<Verdict['statistic']>): NonNullable<Audi
       ? {}
       : {
           ratioInterval: st.ratioInterval
-            ? { lower: finiteOrNull(st.ratioInterval.lower), upper: finiteOrNull(st.ratioInterval.upper), level: st.ratioInterval.level }
+            ? {
+                lower: finiteOrNull(st.ratioInterval.lower),
+                upper: finiteOrNull(st.ratioInterval.upper),
+                level: st.ratioInterval.level,
+              }
             : null,
         }),
   };

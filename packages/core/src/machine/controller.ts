@@ -2,6 +2,7 @@ import type { AuditRecord } from '../audit/audit-record';
 import type { Contract } from '../contract/contract-schema';
 import { RollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
 import { type Evaluation, Evaluator } from '../evaluation/evaluator';
+import type { RetryPolicy } from '../evaluation/read-with-retry';
 import { SafeEmitter } from '../events/safe-emitter';
 import type { AbortSignalLike, PortContext } from '../ports/abort';
 import type { ArtifactStore } from '../ports/artifact-store';
@@ -10,7 +11,6 @@ import type { Executor } from '../ports/executor';
 import type { MetricSource } from '../ports/metric-source';
 import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/state-store';
-import type { RetryPolicy } from '../evaluation/read-with-retry';
 import { type Clock, sleep } from '../time/clock';
 import {
   type Command,
@@ -61,7 +61,12 @@ export interface WatchResult {
 
 /** Events a controller emits; listeners cannot break it. */
 export interface ControllerEvents extends Record<string, unknown> {
-  transition: { readonly from: MachineStateName; readonly to: MachineStateName; readonly at: number; readonly reason: string };
+  transition: {
+    readonly from: MachineStateName;
+    readonly to: MachineStateName;
+    readonly at: number;
+    readonly reason: string;
+  };
   evaluation: Evaluation;
   command: Command;
   'store-error': { readonly operation: string; readonly error: SerializedRollgateError };
@@ -76,7 +81,10 @@ export interface Controller {
    * Watches one deploy from the deploy event to an outcome. Calling it again with the same
    * watch id resumes the stored snapshot (or returns the finished result): never a second cutover.
    */
-  watch(deploy: DeployEvent, options?: { readonly watchId?: string; readonly signal?: AbortSignalLike }): Promise<WatchResult>;
+  watch(
+    deploy: DeployEvent,
+    options?: { readonly watchId?: string; readonly signal?: AbortSignalLike },
+  ): Promise<WatchResult>;
   /** Continues a stored watch. Rejects with `STATE_CORRUPT` or `ARTIFACT_NOT_FOUND` when there is none. */
   resume(watchId: string, options?: { readonly signal?: AbortSignalLike }): Promise<WatchResult>;
 }
@@ -115,7 +123,10 @@ export function createController(options: ControllerOptions): Controller {
   const guardKey = `guard/${contract.service}`;
 
   async function persist(snapshot: MachineSnapshot, signal: AbortSignalLike): Promise<void> {
-    const saved = await safe(() => options.state.save(stateKey(snapshot.watchId), snapshot, ctx(signal)), 'STORE_FAILED');
+    const saved = await safe(
+      () => options.state.save(stateKey(snapshot.watchId), snapshot, ctx(signal)),
+      'STORE_FAILED',
+    );
     if (!saved.ok) events.emit('store-error', { operation: 'save snapshot', error: saved.error.toJSON() });
   }
 
@@ -129,7 +140,11 @@ export function createController(options: ControllerOptions): Controller {
     return value && typeof value === 'object' && 'lastRollback' in value ? value : { lastRollback: null };
   }
 
-  async function run(snapshot: MachineSnapshot, command: Command, signal: AbortSignalLike): Promise<MachineEvent> {
+  async function run(
+    snapshot: MachineSnapshot,
+    command: Command,
+    signal: AbortSignalLike,
+  ): Promise<MachineEvent> {
     const at = () => clock.now();
     switch (command.type) {
       case 'identify-current': {
@@ -142,27 +157,56 @@ export function createController(options: ControllerOptions): Controller {
         const target = snapshot.watched ?? { id: snapshot.deploy.artifactId };
         const setWeight = options.executor.setWeight?.bind(options.executor);
         if (!setWeight) {
-          return { type: 'weight-failed', at: at(), error: new RollgateError('EXECUTOR_REFUSED', `executor ${options.executor.name} does not support traffic weights`).toJSON() };
+          return {
+            type: 'weight-failed',
+            at: at(),
+            error: new RollgateError(
+              'EXECUTOR_REFUSED',
+              `executor ${options.executor.name} does not support traffic weights`,
+            ).toJSON(),
+          };
         }
         if (snapshot.options.dryRun) return { type: 'weight-set', at: at(), weight: command.weight };
-        const r = await safe(() => setWeight(target, command.weight, command.operationId, ctx(signal)), 'CUTOVER_FAILED');
-        return r.ok ? { type: 'weight-set', at: at(), weight: command.weight } : { type: 'weight-failed', at: at(), error: r.error.toJSON() };
+        const r = await safe(
+          () => setWeight(target, command.weight, command.operationId, ctx(signal)),
+          'CUTOVER_FAILED',
+        );
+        return r.ok
+          ? { type: 'weight-set', at: at(), weight: command.weight }
+          : { type: 'weight-failed', at: at(), error: r.error.toJSON() };
       }
       case 'evaluate': {
         const wait = command.at - clock.now();
         if (wait > 0) await sleep(clock, wait, signal);
         const watch = command.watch === 'bake' ? snapshot.bake : snapshot.verify;
-        if (!watch) throw new RollgateError('STATE_CORRUPT', 'an evaluate command has no watch state', { component: 'controller' });
-        const result = await evaluator.evaluate(watch, ctx(signal, Math.max(contract.stepSeconds * 1000, 10_000)));
-        return { type: 'evaluated', at: result.evaluation.at, watch: result.state, evaluation: result.evaluation };
+        if (!watch)
+          throw new RollgateError('STATE_CORRUPT', 'an evaluate command has no watch state', {
+            component: 'controller',
+          });
+        const result = await evaluator.evaluate(
+          watch,
+          ctx(signal, Math.max(contract.stepSeconds * 1000, 10_000)),
+        );
+        return {
+          type: 'evaluated',
+          at: result.evaluation.at,
+          watch: result.state,
+          evaluation: result.evaluation,
+        };
       }
       case 'find-onset': {
-        const finding = await evaluator.findOnset(snapshot.bake, command.signal, command.segment, ctx(signal));
+        const finding = await evaluator.findOnset(
+          snapshot.bake,
+          command.signal,
+          command.segment,
+          ctx(signal),
+        );
         return { type: 'onset-found', at: at(), finding };
       }
       case 'retrieve-target': {
         const verified = await safe(
-          () => options.artifacts.lastVerified(contract.service, { excluding: command.excluding }, ctx(signal)),
+          () =>
+            options.artifacts.lastVerified(contract.service, { excluding: command.excluding }, ctx(signal)),
           'STORE_FAILED',
         );
         if (!verified.ok) return { type: 'retrieval-failed', at: at(), error: verified.error.toJSON() };
@@ -172,23 +216,37 @@ export function createController(options: ControllerOptions): Controller {
       }
       case 'cutover': {
         const r = await safe(
-          () => options.executor.cutover(command.target, command.operationId, ctx(signal, options.timeouts?.cutoverMs ?? 120_000)),
+          () =>
+            options.executor.cutover(
+              command.target,
+              command.operationId,
+              ctx(signal, options.timeouts?.cutoverMs ?? 120_000),
+            ),
           'CUTOVER_FAILED',
         );
-        return r.ok ? { type: 'cutover-done', at: at(), receipt: r.value } : { type: 'cutover-failed', at: at(), error: r.error.toJSON() };
+        return r.ok
+          ? { type: 'cutover-done', at: at(), receipt: r.value }
+          : { type: 'cutover-failed', at: at(), error: r.error.toJSON() };
       }
       case 'await-ready': {
         const r = await safe(
           () => options.executor.awaitReady(command.target, ctx(signal, options.timeouts?.gateMs ?? 600_000)),
           'GATE_FAILED',
         );
-        return r.ok ? { type: 'gate-passed', at: at(), report: r.value } : { type: 'gate-failed', at: at(), error: r.error.toJSON() };
+        return r.ok
+          ? { type: 'gate-passed', at: at(), report: r.value }
+          : { type: 'gate-failed', at: at(), error: r.error.toJSON() };
       }
       case 'record-verification': {
         const r = await safe(
           () =>
             options.artifacts.record(
-              { service: contract.service, artifact: command.artifact, verifiedAt: clock.now(), evidence: command.evidence },
+              {
+                service: contract.service,
+                artifact: command.artifact,
+                verifiedAt: clock.now(),
+                evidence: command.evidence,
+              },
               ctx(signal),
             ),
           'STORE_FAILED',
@@ -203,14 +261,24 @@ export function createController(options: ControllerOptions): Controller {
         return { type: 'guard-saved', at: at() };
       }
       case 'notify': {
-        const r = await safe(() => options.notifier.notify(command.notification, ctx(signal)), 'NOTIFY_FAILED');
+        const r = await safe(
+          () => options.notifier.notify(command.notification, ctx(signal)),
+          'NOTIFY_FAILED',
+        );
         return r.ok
           ? { type: 'notified', at: at(), notification: command.notification }
-          : { type: 'notified', at: at(), notification: command.notification, error: `${r.error.code}: ${r.error.message}` };
+          : {
+              type: 'notified',
+              at: at(),
+              notification: command.notification,
+              error: `${r.error.code}: ${r.error.message}`,
+            };
       }
       case 'write-audit': {
         const r = await safe(() => options.audit.write(command.record, ctx(signal)), 'STORE_FAILED');
-        return r.ok ? { type: 'audit-written', at: at() } : { type: 'audit-failed', at: at(), error: r.error.toJSON() };
+        return r.ok
+          ? { type: 'audit-written', at: at() }
+          : { type: 'audit-failed', at: at(), error: r.error.toJSON() };
       }
     }
   }
@@ -219,7 +287,11 @@ export function createController(options: ControllerOptions): Controller {
     let snapshot = start;
     let audit: AuditRecord | null = null;
     while (snapshot.pending.length > 0) {
-      if (signal.aborted) throw new RollgateError('ABORTED', 'The watch was aborted; resume it with the same watch id.', { component: 'controller', cause: signal.reason });
+      if (signal.aborted)
+        throw new RollgateError('ABORTED', 'The watch was aborted; resume it with the same watch id.', {
+          component: 'controller',
+          cause: signal.reason,
+        });
       let event: MachineEvent;
       const engaged = !TERMINAL_STATES.has(snapshot.state) && (await killSwitchEngaged());
       const command = snapshot.pending[0] as Command;
@@ -232,12 +304,21 @@ export function createController(options: ControllerOptions): Controller {
       }
       const next = transition(snapshot, event, contract);
       if (next.snapshot === snapshot) {
-        throw new RollgateError('INTERNAL', `the machine ignored ${event.type} in ${snapshot.state}; this is a bug`, { component: 'controller' });
+        throw new RollgateError(
+          'INTERNAL',
+          `the machine ignored ${event.type} in ${snapshot.state}; this is a bug`,
+          { component: 'controller' },
+        );
       }
       await persist(next.snapshot, signal);
       if (next.snapshot.state !== snapshot.state) {
         const phase = next.snapshot.phases.at(-1);
-        events.emit('transition', { from: snapshot.state, to: next.snapshot.state, at: phase?.at ?? clock.now(), reason: phase?.reason ?? '' });
+        events.emit('transition', {
+          from: snapshot.state,
+          to: next.snapshot.state,
+          at: phase?.at ?? clock.now(),
+          reason: phase?.reason ?? '',
+        });
       }
       snapshot = next.snapshot;
     }
@@ -279,10 +360,18 @@ export function createController(options: ControllerOptions): Controller {
     evaluator,
     async watch(deploy, watchOptions = {}) {
       if (!Number.isFinite(deploy.deployedAt)) {
-        throw new RollgateError('CONFIG_INVALID', 'the deploy event needs deployedAt (epoch ms): the validation gate compares breach onsets with it', { component: 'controller' });
+        throw new RollgateError(
+          'CONFIG_INVALID',
+          'the deploy event needs deployedAt (epoch ms): the validation gate compares breach onsets with it',
+          { component: 'controller' },
+        );
       }
       if (!deploy.artifactId) {
-        throw new RollgateError('CONFIG_INVALID', 'the deploy event needs the artifact id of the new version', { component: 'controller' });
+        throw new RollgateError(
+          'CONFIG_INVALID',
+          'the deploy event needs the artifact id of the new version',
+          { component: 'controller' },
+        );
       }
       const signal = watchOptions.signal ?? NEVER;
       const watchId = watchOptions.watchId ?? watchIdFor(contract.service, deploy);
@@ -311,7 +400,9 @@ export function createController(options: ControllerOptions): Controller {
       const signal = resumeOptions.signal ?? NEVER;
       const stored = await loadSnapshot(watchId, signal);
       if (!stored) {
-        throw new RollgateError('ARTIFACT_NOT_FOUND', `no stored watch "${watchId}" to resume`, { component: 'controller' });
+        throw new RollgateError('ARTIFACT_NOT_FOUND', `no stored watch "${watchId}" to resume`, {
+          component: 'controller',
+        });
       }
       return drive(stored, signal);
     },
@@ -326,15 +417,24 @@ async function safe<T>(
   try {
     const result = await call();
     if (result && typeof result === 'object' && 'ok' in result) return result;
-    return { ok: false, error: new RollgateError(code, 'a port resolved to something that is not a Result', { component: 'controller' }) };
+    return {
+      ok: false,
+      error: new RollgateError(code, 'a port resolved to something that is not a Result', {
+        component: 'controller',
+      }),
+    };
   } catch (error) {
     if (RollgateError.is(error) && error.code === 'ABORTED') throw error;
     return {
       ok: false,
-      error: new RollgateError(code, `a port threw ${error instanceof Error ? error.name : typeof error} instead of resolving to a Result`, {
-        component: 'controller',
-        cause: error,
-      }),
+      error: new RollgateError(
+        code,
+        `a port threw ${error instanceof Error ? error.name : typeof error} instead of resolving to a Result`,
+        {
+          component: 'controller',
+          cause: error,
+        },
+      ),
     };
   }
 }

@@ -78,7 +78,11 @@ export type Command =
   | { readonly type: 'retrieve-target'; readonly excluding: readonly string[] }
   | { readonly type: 'cutover'; readonly target: ArtifactRef; readonly operationId: string }
   | { readonly type: 'await-ready'; readonly target: ArtifactRef }
-  | { readonly type: 'record-verification'; readonly artifact: ArtifactRef; readonly evidence: VerificationEvidence }
+  | {
+      readonly type: 'record-verification';
+      readonly artifact: ArtifactRef;
+      readonly evidence: VerificationEvidence;
+    }
   | { readonly type: 'save-guard'; readonly guard: RollbackGuard }
   | { readonly type: 'notify'; readonly notification: Notification }
   | { readonly type: 'write-audit'; readonly record: AuditRecord };
@@ -89,7 +93,12 @@ export type MachineEvent =
   | { readonly type: 'current-failed'; readonly at: number; readonly error: SerializedRollgateError }
   | { readonly type: 'weight-set'; readonly at: number; readonly weight: number }
   | { readonly type: 'weight-failed'; readonly at: number; readonly error: SerializedRollgateError }
-  | { readonly type: 'evaluated'; readonly at: number; readonly watch: WatchState; readonly evaluation: Evaluation }
+  | {
+      readonly type: 'evaluated';
+      readonly at: number;
+      readonly watch: WatchState;
+      readonly evaluation: Evaluation;
+    }
   | { readonly type: 'onset-found'; readonly at: number; readonly finding: OnsetFinding }
   | {
       readonly type: 'target-retrieved';
@@ -105,7 +114,12 @@ export type MachineEvent =
   | { readonly type: 'verification-recorded'; readonly at: number; readonly keyId: string }
   | { readonly type: 'verification-failed'; readonly at: number; readonly error: SerializedRollgateError }
   | { readonly type: 'guard-saved'; readonly at: number }
-  | { readonly type: 'notified'; readonly at: number; readonly notification: Notification; readonly error?: string }
+  | {
+      readonly type: 'notified';
+      readonly at: number;
+      readonly notification: Notification;
+      readonly error?: string;
+    }
   | { readonly type: 'audit-written'; readonly at: number }
   | { readonly type: 'audit-failed'; readonly at: number; readonly error: SerializedRollgateError }
   | { readonly type: 'kill-switch'; readonly at: number; readonly reason: string };
@@ -155,8 +169,16 @@ export interface MachineSnapshot {
     readonly gate: { readonly ok: boolean; readonly detail: string; readonly at: number } | null;
     readonly error: SerializedRollgateError | null;
   } | null;
-  readonly recovery: { readonly verified: boolean; readonly reason: string; readonly readings: readonly Verdict[] } | null;
-  readonly verification: { readonly recorded: boolean; readonly keyId?: string; readonly error?: string } | null;
+  readonly recovery: {
+    readonly verified: boolean;
+    readonly reason: string;
+    readonly readings: readonly Verdict[];
+  } | null;
+  readonly verification: {
+    readonly recorded: boolean;
+    readonly keyId?: string;
+    readonly error?: string;
+  } | null;
   readonly phases: readonly PhaseEntry[];
   readonly series: Readonly<Record<string, readonly AuditPoint[]>>;
   readonly notifications: readonly { kind: string; title: string; ok: boolean; error?: string; at: number }[];

@@ -70,7 +70,13 @@ export function startWatch(input: StartInput): Transition {
     cutover: null,
     recovery: null,
     verification: null,
-    phases: [{ state: 'Starting', at: input.now, reason: `watching ${input.deploy.artifactId} deployed at ${iso(input.deploy.deployedAt)}` }],
+    phases: [
+      {
+        state: 'Starting',
+        at: input.now,
+        reason: `watching ${input.deploy.artifactId} deployed at ${iso(input.deploy.deployedAt)}`,
+      },
+    ],
     series: {},
     notifications: [],
     outcome: null,
@@ -126,7 +132,8 @@ export function transition(snapshot: MachineSnapshot, event: MachineEvent, contr
     case 'audit-written':
       return { snapshot: { ...s, auditWritten: true }, commands: s.pending };
     case 'audit-failed': {
-      if (s.auditAttempts + 1 >= MAX_AUDIT_ATTEMPTS) return { snapshot: { ...s, auditAttempts: s.auditAttempts + 1 }, commands: [] };
+      if (s.auditAttempts + 1 >= MAX_AUDIT_ATTEMPTS)
+        return { snapshot: { ...s, auditAttempts: s.auditAttempts + 1 }, commands: [] };
       const retry: MachineSnapshot = { ...s, auditAttempts: s.auditAttempts + 1 };
       return issue(retry, [{ type: 'write-audit', record: buildAuditRecord(retry, contract) }]);
     }
@@ -174,18 +181,37 @@ function onStarting(s: MachineSnapshot, event: MachineEvent, contract: Contract)
   const next = enter({ ...s, watched }, 'Watching', event.at, reason);
   const weights = s.options.weights;
   if (weights && weights.length > 0) {
-    return issue(next, [{ type: 'set-weight', weight: weights[0] as number, operationId: `${s.watchId}/weight/0` }]);
+    return issue(next, [
+      { type: 'set-weight', weight: weights[0] as number, operationId: `${s.watchId}/weight/0` },
+    ]);
   }
   return issue(next, [evaluateAt('bake', next.bake, event.at, s.options.settleMs, contract)]);
 }
 
 function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
   if (event.type === 'weight-set') {
-    const next = { ...s, phases: [...s.phases, { state: 'Watching' as const, at: event.at, reason: `traffic weight ${event.weight}% on ${s.watched?.id ?? s.deploy.artifactId}` }] };
+    const next = {
+      ...s,
+      phases: [
+        ...s.phases,
+        {
+          state: 'Watching' as const,
+          at: event.at,
+          reason: `traffic weight ${event.weight}% on ${s.watched?.id ?? s.deploy.artifactId}`,
+        },
+      ],
+    };
     return issue(next, [evaluateAt('bake', next.bake, event.at, s.options.settleMs, contract)]);
   }
   if (event.type === 'weight-failed') {
-    return finish(s, 'Escalated', 'escalated', `could not set the traffic weight: ${event.error.code}: ${event.error.message}`, event.at, contract);
+    return finish(
+      s,
+      'Escalated',
+      'escalated',
+      `could not set the traffic weight: ${event.error.code}: ${event.error.message}`,
+      event.at,
+      contract,
+    );
   }
   if (event.type !== 'evaluated' || event.watch.purpose !== 'bake') return unchanged(s);
   const base = record({ ...s, bake: event.watch }, event.evaluation);
@@ -198,14 +224,23 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
       const next = enter(
         {
           ...base,
-          breach: { confirmedAt: event.at, signals: decision.signals, evidence: decision.evidence, reason: decision.reason },
+          breach: {
+            confirmedAt: event.at,
+            signals: decision.signals,
+            evidence: decision.evidence,
+            reason: decision.reason,
+          },
         },
         'Validating',
         event.at,
         `breach confirmed: ${decision.reason}`,
       );
       return issue(next, [
-        { type: 'find-onset', signal: lead?.signal ?? decision.signals[0] ?? '', ...(lead?.segment ? { segment: lead.segment } : {}) },
+        {
+          type: 'find-onset',
+          signal: lead?.signal ?? decision.signals[0] ?? '',
+          ...(lead?.segment ? { segment: lead.segment } : {}),
+        },
       ]);
     }
     case 'escalate':
@@ -215,33 +250,76 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
       if (weights && s.stepIndex < weights.length - 1 && s.options.bakeSecondsPerStep) {
         const stepIndex = s.stepIndex + 1;
         const bake: WatchState = { ...base.bake, bakeEndsAt: event.at + s.options.bakeSecondsPerStep * 1000 };
-        const next = { ...base, bake, stepIndex, phases: [...base.phases, { state: 'Watching' as const, at: event.at, reason: `step ${stepIndex} of ${weights.length}: ${decision.reason}` }] };
-        return issue(next, [{ type: 'set-weight', weight: weights[stepIndex] as number, operationId: `${s.watchId}/weight/${stepIndex}` }]);
+        const next = {
+          ...base,
+          bake,
+          stepIndex,
+          phases: [
+            ...base.phases,
+            {
+              state: 'Watching' as const,
+              at: event.at,
+              reason: `step ${stepIndex} of ${weights.length}: ${decision.reason}`,
+            },
+          ],
+        };
+        return issue(next, [
+          {
+            type: 'set-weight',
+            weight: weights[stepIndex] as number,
+            operationId: `${s.watchId}/weight/${stepIndex}`,
+          },
+        ]);
       }
       return promote(base, decision, event.at, contract, false);
     }
     case 'inconclusive': {
       const policy = contract.promotion;
       if (policy.inconclusive === 'extend' && s.extensions < policy.maxExtensions) {
-        const bake: WatchState = { ...base.bake, bakeEndsAt: Math.max(base.bake.bakeEndsAt, event.at) + policy.extendSeconds * 1000 };
+        const bake: WatchState = {
+          ...base.bake,
+          bakeEndsAt: Math.max(base.bake.bakeEndsAt, event.at) + policy.extendSeconds * 1000,
+        };
         const next = {
           ...base,
           bake,
           extensions: s.extensions + 1,
-          phases: [...base.phases, { state: 'Watching' as const, at: event.at, reason: `bake extended by ${policy.extendSeconds} s (${s.extensions + 1}/${policy.maxExtensions}): ${decision.reason}` }],
+          phases: [
+            ...base.phases,
+            {
+              state: 'Watching' as const,
+              at: event.at,
+              reason: `bake extended by ${policy.extendSeconds} s (${s.extensions + 1}/${policy.maxExtensions}): ${decision.reason}`,
+            },
+          ],
         };
         return issue(next, [evaluateAt('bake', next.bake, event.at, s.options.settleMs, contract)]);
       }
       if (policy.inconclusive === 'promote') return promote(base, decision, event.at, contract, true);
-      return finish(base, 'Held', 'kept-on-hold', `inconclusive, kept for a human to decide: ${decision.reason}`, event.at, contract);
+      return finish(
+        base,
+        'Held',
+        'kept-on-hold',
+        `inconclusive, kept for a human to decide: ${decision.reason}`,
+        event.at,
+        contract,
+      );
     }
   }
 }
 
-function promote(s: MachineSnapshot, decision: Decision, at: number, contract: Contract, anyway: boolean): Transition {
+function promote(
+  s: MachineSnapshot,
+  decision: Decision,
+  at: number,
+  contract: Contract,
+  anyway: boolean,
+): Transition {
   const watched = s.watched ?? { id: s.deploy.artifactId };
   if (anyway || s.options.dryRun) {
-    const why = anyway ? 'promoted on inconclusive evidence (policy: promote anyway); no verification recorded' : 'dry run: no verification recorded';
+    const why = anyway
+      ? 'promoted on inconclusive evidence (policy: promote anyway); no verification recorded'
+      : 'dry run: no verification recorded';
     return finish(
       { ...s, verification: { recorded: false, error: why } },
       'Promoted',
@@ -258,7 +336,14 @@ function promote(s: MachineSnapshot, decision: Decision, at: number, contract: C
 function onPromoting(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
   const reason = s.lastDecision?.reason ?? 'bake complete';
   if (event.type === 'verification-recorded') {
-    return finish({ ...s, verification: { recorded: true, keyId: event.keyId } }, 'Promoted', 'promoted', `${reason}; verification recorded`, event.at, contract);
+    return finish(
+      { ...s, verification: { recorded: true, keyId: event.keyId } },
+      'Promoted',
+      'promoted',
+      `${reason}; verification recorded`,
+      event.at,
+      contract,
+    );
   }
   if (event.type === 'verification-failed') {
     return finish(
@@ -281,7 +366,11 @@ function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contrac
     if (attempts < MAX_VALIDATION_ATTEMPTS) {
       const lead = s.breach?.evidence[0];
       return issue({ ...s, validationAttempts: attempts, onset: finding }, [
-        { type: 'find-onset', signal: lead?.signal ?? '', ...(lead?.segment ? { segment: lead.segment } : {}) },
+        {
+          type: 'find-onset',
+          signal: lead?.signal ?? '',
+          ...(lead?.segment ? { segment: lead.segment } : {}),
+        },
       ]);
     }
     return finish(
@@ -295,7 +384,14 @@ function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contrac
   }
   const next = { ...s, validationAttempts: attempts, onset: finding };
   if (finding.preexisting) {
-    return finish(next, 'IncidentRouted', 'incident-routed', `the breach began before the deploy, so rolling back would fix nothing: ${finding.reason}`, event.at, contract);
+    return finish(
+      next,
+      'IncidentRouted',
+      'incident-routed',
+      `the breach began before the deploy, so rolling back would fix nothing: ${finding.reason}`,
+      event.at,
+      contract,
+    );
   }
   const excluding = [...new Set([s.deploy.artifactId, s.watched?.id ?? s.deploy.artifactId])];
   return issue(enter(next, 'Retrieving', event.at, `breach attributed to the deploy: ${finding.reason}`), [
@@ -305,13 +401,27 @@ function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contrac
 
 function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
   if (event.type === 'retrieval-failed') {
-    return finish(s, 'Halted', 'halted', `cannot find the rollback target (${event.error.code}: ${event.error.message}); nothing was changed`, event.at, contract);
+    return finish(
+      s,
+      'Halted',
+      'halted',
+      `cannot find the rollback target (${event.error.code}: ${event.error.message}); nothing was changed`,
+      event.at,
+      contract,
+    );
   }
   if (event.type !== 'target-retrieved') return unchanged(s);
   const failing = s.watched ?? { id: s.deploy.artifactId };
   const last = s.guard.lastRollback;
   if (last && last.to === failing.id) {
-    return finish(s, 'Escalated', 'escalated', `${failing.id} was itself restored by the rollback of watch ${last.watchId}; Rollgate does not chain rollbacks`, event.at, contract);
+    return finish(
+      s,
+      'Escalated',
+      'escalated',
+      `${failing.id} was itself restored by the rollback of watch ${last.watchId}; Rollgate does not chain rollbacks`,
+      event.at,
+      contract,
+    );
   }
   if (last && event.at - last.at < s.options.cooldownSeconds * 1000) {
     return finish(
@@ -325,7 +435,14 @@ function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contrac
   }
   const verified = event.verified;
   if (verified === null) {
-    return finish(s, 'Halted', 'halted', `no verified artifact other than ${failing.id} to roll back to; nothing was changed`, event.at, contract);
+    return finish(
+      s,
+      'Halted',
+      'halted',
+      `no verified artifact other than ${failing.id} to roll back to; nothing was changed`,
+      event.at,
+      contract,
+    );
   }
   if (!verified.signatureValid) {
     return finish(
@@ -361,11 +478,23 @@ function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contrac
     );
   }
   if (s.options.dryRun) {
-    return finish({ ...s, target }, 'DryRunComplete', 'would-roll-back', `dry run: would roll back ${failing.id} -> ${target.id}; nothing was executed`, event.at, contract);
+    return finish(
+      { ...s, target },
+      'DryRunComplete',
+      'would-roll-back',
+      `dry run: would roll back ${failing.id} -> ${target.id}; nothing was executed`,
+      event.at,
+      contract,
+    );
   }
   const operationId = `${s.watchId}/rollback`;
   const next = enter(
-    { ...s, target, operationId, cutover: { requestedAt: event.at, receipt: null, completedAt: null, gate: null, error: null } },
+    {
+      ...s,
+      target,
+      operationId,
+      cutover: { requestedAt: event.at, receipt: null, completedAt: null, gate: null, error: null },
+    },
     'CuttingOver',
     event.at,
     `cutting over ${failing.id} -> ${target.id} (operation ${operationId})`,
@@ -374,7 +503,13 @@ function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contrac
 }
 
 function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
-  const cutover = s.cutover ?? { requestedAt: event.at, receipt: null, completedAt: null, gate: null, error: null };
+  const cutover = s.cutover ?? {
+    requestedAt: event.at,
+    receipt: null,
+    completedAt: null,
+    gate: null,
+    error: null,
+  };
   switch (event.type) {
     case 'cutover-done': {
       const next = { ...s, cutover: { ...cutover, receipt: event.receipt, completedAt: event.at } };
@@ -392,7 +527,11 @@ function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contra
     case 'gate-passed': {
       const verify = createWatchState(contract, event.at, { purpose: 'verify', baseline: s.bake.baseline });
       const next = enter(
-        { ...s, verify, cutover: { ...cutover, gate: { ok: true, detail: event.report.detail, at: event.at } } },
+        {
+          ...s,
+          verify,
+          cutover: { ...cutover, gate: { ok: true, detail: event.report.detail, at: event.at } },
+        },
         'Verifying',
         event.at,
         `traffic is on ${s.target?.id ?? '?'}; readiness gate passed: ${event.report.detail}`,
@@ -401,7 +540,14 @@ function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contra
     }
     case 'gate-failed':
       return finish(
-        { ...s, cutover: { ...cutover, gate: { ok: false, detail: event.error.message, at: event.at }, error: event.error } },
+        {
+          ...s,
+          cutover: {
+            ...cutover,
+            gate: { ok: false, detail: event.error.message, at: event.at },
+            error: event.error,
+          },
+        },
         'Escalated',
         'escalated',
         `the readiness gate failed after the cutover (${event.error.code}: ${event.error.message})`,
@@ -423,24 +569,52 @@ function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract
       return issue(base, [evaluateAt('verify', event.watch, event.at, s.options.settleMs, contract)]);
     case 'promote': {
       const guard: RollbackGuard = {
-        lastRollback: { at: event.at, watchId: s.watchId, from: s.watched?.id ?? s.deploy.artifactId, to: s.target?.id ?? '?' },
+        lastRollback: {
+          at: event.at,
+          watchId: s.watchId,
+          from: s.watched?.id ?? s.deploy.artifactId,
+          to: s.target?.id ?? '?',
+        },
       };
       const next = { ...base, guard, recovery: { verified: true, reason: decision.reason, readings } };
-      return finish(next, 'RolledBack', 'rolled-back', `rolled back ${s.watched?.id ?? s.deploy.artifactId} -> ${s.target?.id ?? '?'}: ${s.breach?.reason ?? ''}; recovery verified`, event.at, contract, [{ type: 'save-guard', guard }]);
+      return finish(
+        next,
+        'RolledBack',
+        'rolled-back',
+        `rolled back ${s.watched?.id ?? s.deploy.artifactId} -> ${s.target?.id ?? '?'}: ${s.breach?.reason ?? ''}; recovery verified`,
+        event.at,
+        contract,
+        [{ type: 'save-guard', guard }],
+      );
     }
     default: {
       const guard: RollbackGuard = {
-        lastRollback: { at: event.at, watchId: s.watchId, from: s.watched?.id ?? s.deploy.artifactId, to: s.target?.id ?? '?' },
+        lastRollback: {
+          at: event.at,
+          watchId: s.watchId,
+          from: s.watched?.id ?? s.deploy.artifactId,
+          to: s.target?.id ?? '?',
+        },
       };
       const next = { ...base, guard, recovery: { verified: false, reason: decision.reason, readings } };
-      return finish(next, 'Escalated', 'escalated', `rolled back to ${s.target?.id ?? '?'} but recovery is not verified: ${decision.reason}`, event.at, contract, [
-        { type: 'save-guard', guard },
-      ]);
+      return finish(
+        next,
+        'Escalated',
+        'escalated',
+        `rolled back to ${s.target?.id ?? '?'} but recovery is not verified: ${decision.reason}`,
+        event.at,
+        contract,
+        [{ type: 'save-guard', guard }],
+      );
     }
   }
 }
 
-function afterNotified(s: MachineSnapshot, event: Extract<MachineEvent, { type: 'notified' }>, contract: Contract): Transition {
+function afterNotified(
+  s: MachineSnapshot,
+  event: Extract<MachineEvent, { type: 'notified' }>,
+  contract: Contract,
+): Transition {
   const entry = {
     kind: event.notification.kind,
     title: event.notification.title,
@@ -542,18 +716,35 @@ function record(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
 
 function evidenceOf(s: MachineSnapshot, contract: Contract): VerificationEvidence {
   const decision = s.lastDecision;
-  const signals = (decision && 'evidence' in decision ? decision.evidence : []).filter((v) => v.segment === undefined);
-  const requests = signals.find((v) => v.signal === contract.signals.find((x) => x.kind === 'error-rate')?.id)?.samples;
-  const bakeSeconds = Math.round((s.bake.lastEvaluatedAt ?? s.bake.bakeEndsAt) / 1000 - s.deploy.deployedAt / 1000);
+  const signals = (decision && 'evidence' in decision ? decision.evidence : []).filter(
+    (v) => v.segment === undefined,
+  );
+  const requests = signals.find(
+    (v) => v.signal === contract.signals.find((x) => x.kind === 'error-rate')?.id,
+  )?.samples;
+  const bakeSeconds = Math.round(
+    (s.bake.lastEvaluatedAt ?? s.bake.bakeEndsAt) / 1000 - s.deploy.deployedAt / 1000,
+  );
   return {
     summary: `baked ${bakeSeconds} s${requests === undefined ? '' : `, ${Math.round(requests)} requests`}; all ${contract.signals.length} signals pass`,
     bakeSeconds,
-    signals: signals.map((v) => ({ signal: v.signal, verdict: v.status, value: finiteOrNull(v.value), samples: v.samples })),
+    signals: signals.map((v) => ({
+      signal: v.signal,
+      verdict: v.status,
+      value: finiteOrNull(v.value),
+      samples: v.samples,
+    })),
   };
 }
 
 /** The next evaluation: the first step boundary after `now` (plus the settle delay). */
-function evaluateAt(which: 'bake' | 'verify', watch: WatchState, now: number, settleMs: number, contract: Contract): Command {
+function evaluateAt(
+  which: 'bake' | 'verify',
+  watch: WatchState,
+  now: number,
+  settleMs: number,
+  contract: Contract,
+): Command {
   const stepMs = contract.stepSeconds * 1000;
   const since = Math.max(now, watch.lastEvaluatedAt ?? Number.NEGATIVE_INFINITY) - watch.deployAt - settleMs;
   const k = Math.floor(since / stepMs) + 1;

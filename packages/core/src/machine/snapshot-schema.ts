@@ -41,7 +41,13 @@ const SnapshotShape = z
         bakeSecondsPerStep: z.number().nullable(),
       })
       .passthrough(),
-    bake: z.object({ schema: z.literal('rollgate.watch/v1'), deployAt: z.number(), signals: z.record(z.string(), z.unknown()) }).passthrough(),
+    bake: z
+      .object({
+        schema: z.literal('rollgate.watch/v1'),
+        deployAt: z.number(),
+        signals: z.record(z.string(), z.unknown()),
+      })
+      .passthrough(),
     pending: z.array(z.object({ type: z.string() }).passthrough()),
     phases: z.array(z.object({ state: z.string(), at: z.number(), reason: z.string() })).min(1),
     auditWritten: z.boolean(),

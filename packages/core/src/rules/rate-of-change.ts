@@ -98,11 +98,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const headroom = limit - fit.fittedLast;
   const thresholdSlope = Math.max(0, headroom) / rule.horizonSeconds;
   const tStat =
-    fit.slopeStdError > 0
-      ? fit.slope / fit.slopeStdError
-      : fit.slope > 0
-        ? Number.POSITIVE_INFINITY
-        : 0;
+    fit.slopeStdError > 0 ? fit.slope / fit.slopeStdError : fit.slope > 0 ? Number.POSITIVE_INFINITY : 0;
   const statistic = { name: 't-stat', value: tStat, threshold: rule.minTStat };
   const perSecond = `${input.unit}/s`;
   if (headroom <= 0) {

@@ -20,7 +20,11 @@ export type SequentialState = RateTestState;
  */
 export function startSequential(
   rule: SequentialRule,
-  baseline: { readonly status: string; readonly events: number | null; readonly trials: number | null } | null,
+  baseline: {
+    readonly status: string;
+    readonly events: number | null;
+    readonly trials: number | null;
+  } | null,
   alpha: number,
 ): SequentialState | null {
   switch (rule.test) {
@@ -30,7 +34,7 @@ export function startSequential(
     case 'concurrent':
       return createConcurrentRateTest({ alpha, ...(rule.ratios ? { ratios: rule.ratios } : {}) });
     case 'baseline':
-      if (!baseline || baseline.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
+      if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
       return createBaselineRateTest({
         baselineEvents: baseline.events ?? 0,
         baselineTrials: baseline.trials,
@@ -138,10 +142,19 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       status: 'no-data',
       value: null,
       threshold: null,
-      reason: input.unavailable?.status === 'no-data' ? input.unavailable.reason : 'the test has not started: no baseline',
+      reason:
+        input.unavailable?.status === 'no-data'
+          ? input.unavailable.reason
+          : 'the test has not started: no baseline',
     };
   }
-  const quality = checkDataQuality({ ...base, newestT: input.newestT, now: input.now, maxLagMs: input.maxLagMs, minSamples: input.minSamples });
+  const quality = checkDataQuality({
+    ...base,
+    newestT: input.newestT,
+    now: input.now,
+    maxLagMs: input.maxLagMs,
+    minSamples: input.minSamples,
+  });
   if (quality) return { ...quality, ...(statistic ? { statistic } : {}) };
   return {
     ...base,

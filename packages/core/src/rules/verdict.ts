@@ -59,7 +59,9 @@ export function show(value: number | null, unit = ''): string {
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';
   const abs = Math.abs(value);
   const text =
-    abs !== 0 && (abs < 0.001 || abs >= 1e7) ? value.toExponential(3) : Number(value.toPrecision(4)).toString();
+    abs !== 0 && (abs < 0.001 || abs >= 1e7)
+      ? value.toExponential(3)
+      : Number(value.toPrecision(4)).toString();
   return `${text}${unit}`;
 }
 

@@ -30,11 +30,19 @@ export const arbSeries = (start?: number, end?: number): fc.Arbitrary<Series> =>
 /** Any result a MetricSource may resolve to, well-formed or not quite. */
 export const arbReadResult = (start?: number, end?: number): fc.Arbitrary<ReadResult> =>
   fc.oneof(
-    fc.record({ status: fc.constant('ok' as const), series: fc.array(arbSeries(start, end), { maxLength: 4 }) }),
+    fc.record({
+      status: fc.constant('ok' as const),
+      series: fc.array(arbSeries(start, end), { maxLength: 4 }),
+    }),
     fc.record({ status: fc.constant('no-data' as const), reason: fc.string({ minLength: 1 }) }),
     fc
       .record({
-        code: fc.constantFrom('SOURCE_UNAVAILABLE', 'TIMEOUT', 'SOURCE_BAD_RESPONSE', 'SOURCE_AUTH') as fc.Arbitrary<RollgateError['code']>,
+        code: fc.constantFrom(
+          'SOURCE_UNAVAILABLE',
+          'TIMEOUT',
+          'SOURCE_BAD_RESPONSE',
+          'SOURCE_AUTH',
+        ) as fc.Arbitrary<RollgateError['code']>,
         retryable: fc.boolean(),
       })
       .map(({ code, retryable }) => ({
@@ -65,24 +73,24 @@ export const arbSignal = (id: string): fc.Arbitrary<SignalInput> =>
     fc.record({
       id: fc.constant(id),
       kind: fc.constant('error-rate' as const),
-      rules: fc.constant([{ type: 'static' as const, max: 0.05 }]),
+      rules: fc.constant<SignalInput['rules']>([{ type: 'static', max: 0.05 }]),
       minSamples: fc.integer({ min: 0, max: 200 }),
     }),
     fc.record({
       id: fc.constant(id),
       kind: fc.constant('latency' as const),
-      rules: fc.constant([{ type: 'baseline-ratio' as const, maxRatio: 2 }]),
+      rules: fc.constant<SignalInput['rules']>([{ type: 'baseline-ratio', maxRatio: 2 }]),
     }),
     fc.record({
       id: fc.constant(id),
       kind: fc.constant('resource' as const),
-      rules: fc.constant([{ type: 'rate-of-change' as const }]),
+      rules: fc.constant<SignalInput['rules']>([{ type: 'rate-of-change' }]),
       minSamples: fc.integer({ min: 0, max: 10 }),
     }),
     fc.record({
       id: fc.constant(id),
       kind: fc.constant('health' as const),
-      rules: fc.constant([{ type: 'health' as const }]),
+      rules: fc.constant<SignalInput['rules']>([{ type: 'health' }]),
     }),
   );
 
@@ -96,6 +104,9 @@ export const arbContract = (): fc.Arbitrary<ContractInput> =>
       warmupSeconds: fc.constantFrom(0, 10, 30),
       alpha: fc.constantFrom(0.01, 0.05),
       signals: fc.tuple(...Array.from({ length: n }, (_, i) => arbSignal(`signal-${i}`))),
-      confirmation: fc.record({ k: fc.integer({ min: 1, max: n }), maxConsecutiveErrors: fc.integer({ min: 1, max: 8 }) }),
+      confirmation: fc.record({
+        k: fc.integer({ min: 1, max: n }),
+        maxConsecutiveErrors: fc.integer({ min: 1, max: 8 }),
+      }),
     }),
   );

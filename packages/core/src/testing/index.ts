@@ -1,6 +1,3 @@
-export { SimulatedClock, flushPromises } from './simulated-clock';
-export { MemoryMetricSource, stepsFromArrays } from './memory-source';
-export type { MemorySourceOptions, StepData } from './memory-source';
 export {
   arbAwkwardNumber,
   arbContract,
@@ -10,14 +7,17 @@ export {
   arbSignal,
   arbStepData,
 } from './arbitraries';
-export { createMemoryArtifactStore } from './memory-artifact-store';
 export type { MemoryArtifactStore, MemoryArtifactStoreOptions, RecordTamper } from './memory-artifact-store';
-export { createMemoryAuditSink } from './memory-audit-sink';
+export { createMemoryArtifactStore } from './memory-artifact-store';
 export type { MemoryAuditSink } from './memory-audit-sink';
+export { createMemoryAuditSink } from './memory-audit-sink';
 export type { FakeCall, FakeOptions, FaultDecision, FaultInjector } from './memory-faults';
-export { createMemoryStateStore } from './memory-state-store';
+export type { MemorySourceOptions, StepData } from './memory-source';
+export { MemoryMetricSource, stepsFromArrays } from './memory-source';
 export type { MemoryStateStore } from './memory-state-store';
-export { createRecordingNotifier } from './recording-notifier';
+export { createMemoryStateStore } from './memory-state-store';
 export type { RecordingNotifier } from './recording-notifier';
-export { insecureTestSigner, testChecksum } from './test-signer';
+export { createRecordingNotifier } from './recording-notifier';
+export { flushPromises, SimulatedClock } from './simulated-clock';
 export type { InsecureTestSignerOptions } from './test-signer';
+export { insecureTestSigner, testChecksum } from './test-signer';

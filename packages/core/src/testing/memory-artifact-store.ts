@@ -1,5 +1,3 @@
-import { checkVerification, signVerification } from '../artifacts/verification-signing';
-import { RollgateError } from '../errors/rollgate-error';
 import {
   isValidKeep,
   MIN_KEEP,
@@ -7,7 +5,9 @@ import {
   newestNotExcluded,
   payloadProblem,
   retainVerification,
-} from '../node/artifact-retention';
+} from '../artifacts/artifact-retention';
+import { checkVerification, signVerification } from '../artifacts/verification-signing';
+import { RollgateError } from '../errors/rollgate-error';
 import type { ArtifactStore, Signer, VerificationRecord } from '../ports/artifact-store';
 import { fail, ok } from '../ports/result';
 import { contextError, decideFault, type FakeOptions } from './memory-faults';

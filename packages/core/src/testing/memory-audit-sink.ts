@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../audit/audit-record';
-import { validateAuditRecord } from '../node/audit-validation';
+import { validateAuditRecord } from '../audit/audit-validation';
 import type { AuditSink } from '../ports/audit-sink';
 import { fail, ok } from '../ports/result';
 import { contextError, decideFault, type FakeOptions } from './memory-faults';

@@ -1,6 +1,14 @@
 import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
-import type { MetricQuery, MetricRequest, MetricSource, ReadResult, Sample, Selector, Series } from '../ports/metric-source';
+import type {
+  MetricQuery,
+  MetricRequest,
+  MetricSource,
+  ReadResult,
+  Sample,
+  Selector,
+  Series,
+} from '../ports/metric-source';
 import type { Clock } from '../time/clock';
 
 /** What was observed during one step. Every field is optional: absent means "no signal". */
@@ -30,7 +38,10 @@ export interface MemorySourceOptions {
   /** The data, or a function choosing data by selector (e.g. a stable fleet vs the canary). */
   readonly steps: readonly StepData[] | ((selector: Selector) => readonly StepData[] | undefined);
   /** Per-segment data for `segmentBy` reads: label name and one step array per label value. */
-  readonly segments?: { readonly label: string; readonly values: Readonly<Record<string, readonly StepData[]>> };
+  readonly segments?: {
+    readonly label: string;
+    readonly values: Readonly<Record<string, readonly StepData[]>>;
+  };
   readonly latencyBucketsMs?: readonly number[];
 }
 
@@ -85,7 +96,8 @@ export class MemoryMetricSource implements MetricSource {
   async read(request: MetricRequest, ctx: PortContext): Promise<ReadResult> {
     this.#reads++;
     if (ctx.signal.aborted) return error('ABORTED', 'the read was aborted', false);
-    if (this.#options.clock.now() > ctx.deadline) return error('TIMEOUT', 'the deadline passed before the read', true);
+    if (this.#options.clock.now() > ctx.deadline)
+      return error('TIMEOUT', 'the deadline passed before the read', true);
     const injected = this.#failures.shift();
     if (injected) return injected;
     if (!(request.stepMs > 0) || request.end < request.start) {
@@ -94,7 +106,8 @@ export class MemoryMetricSource implements MetricSource {
     const series: Series[] = [];
     if (request.segmentBy !== undefined) {
       const seg = this.#options.segments;
-      if (!seg || seg.label !== request.segmentBy) return { status: 'no-data', reason: `no data by ${request.segmentBy}` };
+      if (!seg || seg.label !== request.segmentBy)
+        return { status: 'no-data', reason: `no data by ${request.segmentBy}` };
       for (const [value, steps] of Object.entries(seg.values)) {
         const samples = this.#samples(steps, request);
         if (samples.length > 0) series.push({ labels: { [seg.label]: value }, samples });
@@ -171,9 +184,7 @@ export class MemoryMetricSource implements MetricSource {
       case 'ready':
         return newest?.ready;
       case 'raw':
-        return query.valueType === 'count'
-          ? sum((s) => s.raw?.[query.query])
-          : newest?.raw?.[query.query];
+        return query.valueType === 'count' ? sum((s) => s.raw?.[query.query]) : newest?.raw?.[query.query];
     }
   }
 
@@ -212,11 +223,16 @@ export class MemoryMetricSource implements MetricSource {
 }
 
 function error(code: RollgateError['code'], message: string, retryable: boolean): ReadResult {
-  return { status: 'error', error: new RollgateError(code, message, { retryable, component: 'memory-source' }) };
+  return {
+    status: 'error',
+    error: new RollgateError(code, message, { retryable, component: 'memory-source' }),
+  };
 }
 
 /** Builds step data from parallel arrays (`{ requests: [...], errors: [...] }`). */
-export function stepsFromArrays(arrays: { readonly [K in keyof StepData]?: readonly (StepData[K] | undefined)[] }): StepData[] {
+export function stepsFromArrays(
+  arrays: { readonly [K in keyof StepData]?: readonly (StepData[K] | undefined)[] },
+): StepData[] {
   const length = Math.max(0, ...Object.values(arrays).map((a) => a?.length ?? 0));
   const steps: StepData[] = [];
   for (let i = 0; i < length; i++) {

@@ -1,7 +1,7 @@
 import { RollgateError } from '../errors/rollgate-error';
-import { checkStateKey } from '../node/state-key';
 import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
+import { checkStateKey } from '../stores/state-key';
 import { contextError, decideFault, type FakeOptions } from './memory-faults';
 
 const COMPONENT = 'memory-state-store';

@@ -40,7 +40,10 @@ describe('parseContract', () => {
   });
 
   it('names the path and the allowed rule types for an unknown rule type', () => {
-    const err = configErrorOf({ ...minimal, signals: [{ id: 'e', kind: 'error-rate', rules: [{ type: 'treshold' }] }] });
+    const err = configErrorOf({
+      ...minimal,
+      signals: [{ id: 'e', kind: 'error-rate', rules: [{ type: 'treshold' }] }],
+    });
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toContain('rollgate.yaml is invalid');
     expect(err.message).toContain('signals[0].rules[0].type');
@@ -54,14 +57,22 @@ describe('parseContract', () => {
   });
 
   it('lists the allowed signal kinds', () => {
-    const err = configErrorOf({ ...minimal, signals: [{ id: 'e', kind: 'errors', rules: [{ type: 'static', max: 1 }] }] });
+    const err = configErrorOf({
+      ...minimal,
+      signals: [{ id: 'e', kind: 'errors', rules: [{ type: 'static', max: 1 }] }],
+    });
     expect(err.message).toContain('signals[0].kind');
     expect(err.message).toMatch(/"error-rate" \| "latency" \| "resource" \| "health"/);
   });
 
   it('rejects a rule that does not apply to the signal kind', () => {
-    const err = configErrorOf({ ...minimal, signals: [{ id: 'm', kind: 'resource', rules: [{ type: 'sequential' }] }] });
-    expect(err.message).toContain('signals[0].rules[0].type: rule "sequential" does not apply to a resource signal');
+    const err = configErrorOf({
+      ...minimal,
+      signals: [{ id: 'm', kind: 'resource', rules: [{ type: 'sequential' }] }],
+    });
+    expect(err.message).toContain(
+      'signals[0].rules[0].type: rule "sequential" does not apply to a resource signal',
+    );
   });
 
   it('rejects duplicate ids, empty static rules, k above the signal count, sprt without rates', () => {
@@ -96,7 +107,12 @@ describe('defaultContract', () => {
   it('covers the four signal kinds with the recommended rules', () => {
     const c = defaultContract('checkout', { selector: { job: 'checkout' } });
     expect(c.signals.map((s) => s.kind)).toEqual(['error-rate', 'latency', 'resource', 'health']);
-    expect(c.signals.map((s) => s.rules[0]?.type)).toEqual(['sequential', 'sequential', 'rate-of-change', 'health']);
+    expect(c.signals.map((s) => s.rules[0]?.type)).toEqual([
+      'sequential',
+      'sequential',
+      'rate-of-change',
+      'health',
+    ]);
     expect(c.signals.every((s) => s.selector.job === 'checkout')).toBe(true);
     expect(c.signals[3]?.authoritative).toBe(true);
   });

@@ -38,7 +38,11 @@ interface Harness {
   runUntilDecision(maxTicks?: number): Promise<Awaited<ReturnType<Evaluator['evaluate']>>['evaluation']>;
 }
 
-function harness(contractInput: ContractInput, after: (i: number) => StepData, options: { bakeSteps?: number } = {}): Harness {
+function harness(
+  contractInput: ContractInput,
+  after: (i: number) => StepData,
+  options: { bakeSteps?: number } = {},
+): Harness {
   const contract = parseContract(contractInput);
   const bakeSteps = options.bakeSteps ?? Math.ceil(contract.bakeSeconds / contract.stepSeconds) + 10;
   const steps: StepData[] = [];
@@ -47,7 +51,12 @@ function harness(contractInput: ContractInput, after: (i: number) => StepData, o
   const deployAt = START + BASELINE_STEPS * STEP;
   const clock = new SimulatedClock(deployAt);
   const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
-  const evaluator = new Evaluator({ contract, sources: { default: source }, clock, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+  const evaluator = new Evaluator({
+    contract,
+    sources: { default: source },
+    clock,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
   const h: Harness = {
     clock,
     source,
@@ -56,7 +65,10 @@ function harness(contractInput: ContractInput, after: (i: number) => StepData, o
     deployAt,
     async tick() {
       clock.advance(STEP);
-      const r = await evaluator.evaluate(h.state, { signal: new AbortController().signal, deadline: clock.now() + 10_000 });
+      const r = await evaluator.evaluate(h.state, {
+        signal: new AbortController().signal,
+        deadline: clock.now() + 10_000,
+      });
       h.state = r.state;
       return r.evaluation;
     },
@@ -116,7 +128,14 @@ describe('Evaluator', () => {
   it('never promotes on no-data: a silent source ends inconclusive', async () => {
     const contract = {
       ...base,
-      signals: [{ id: 'errors', kind: 'error-rate' as const, rules: [{ type: 'static' as const, max: 0.05 }], minSamples: 10 }],
+      signals: [
+        {
+          id: 'errors',
+          kind: 'error-rate' as const,
+          rules: [{ type: 'static' as const, max: 0.05 }],
+          minSamples: 10,
+        },
+      ],
     };
     const h = harness(contract, () => ({}));
     const e = await h.runUntilDecision();
@@ -128,7 +147,9 @@ describe('Evaluator', () => {
     const contract = {
       ...base,
       confirmation: { maxConsecutiveErrors: 3 },
-      signals: [{ id: 'errors', kind: 'error-rate' as const, rules: [{ type: 'static' as const, max: 0.05 }] }],
+      signals: [
+        { id: 'errors', kind: 'error-rate' as const, rules: [{ type: 'static' as const, max: 0.05 }] },
+      ],
     };
     const h = harness(contract, (i) => healthy(BASELINE_STEPS + i));
     for (let i = 0; i < 7; i++) await h.tick();
@@ -147,7 +168,13 @@ describe('Evaluator', () => {
     const contract = {
       ...base,
       signals: [
-        { id: 'errors', kind: 'error-rate' as const, rules: [{ type: 'static' as const, max: 0.05 }], windowSeconds: 5, sustain: { evaluations: 3 } },
+        {
+          id: 'errors',
+          kind: 'error-rate' as const,
+          rules: [{ type: 'static' as const, max: 0.05 }],
+          windowSeconds: 5,
+          sustain: { evaluations: 3 },
+        },
       ],
     };
     const h = harness(contract, (i) => {
@@ -163,18 +190,35 @@ describe('Evaluator', () => {
 
   it('applies k-of-n, and lets an authoritative signal confirm alone', async () => {
     const signals = [
-      { id: 'errors', kind: 'error-rate' as const, rules: [{ type: 'static' as const, max: 0.05 }], windowSeconds: 5 },
-      { id: 'p99', kind: 'latency' as const, rules: [{ type: 'static' as const, max: 1000 }], windowSeconds: 5 },
+      {
+        id: 'errors',
+        kind: 'error-rate' as const,
+        rules: [{ type: 'static' as const, max: 0.05 }],
+        windowSeconds: 5,
+      },
+      {
+        id: 'p99',
+        kind: 'latency' as const,
+        rules: [{ type: 'static' as const, max: 1000 }],
+        windowSeconds: 5,
+      },
       { id: 'health', kind: 'health' as const, rules: [{ type: 'health' as const }], authoritative: false },
     ];
     const bad = (i: number) => ({ ...healthy(BASELINE_STEPS + i), errors: 30 });
     const two = harness({ ...base, confirmation: { k: 2 }, signals }, bad);
     for (let i = 0; i < 10; i++) expect((await two.tick()).decision.type).toBe('continue');
 
-    const withHealth = harness({ ...base, confirmation: { k: 2 }, signals: [...signals.slice(0, 2), { ...signals[2], authoritative: true }] }, (i) => ({
-      ...healthy(BASELINE_STEPS + i),
-      ready: 0.5,
-    }));
+    const withHealth = harness(
+      {
+        ...base,
+        confirmation: { k: 2 },
+        signals: [...signals.slice(0, 2), { ...signals[2], authoritative: true }],
+      },
+      (i) => ({
+        ...healthy(BASELINE_STEPS + i),
+        ready: 0.5,
+      }),
+    );
     const e = await withHealth.runUntilDecision();
     expect(e.decision.type).toBe('breach');
     if (e.decision.type === 'breach') {
@@ -186,7 +230,14 @@ describe('Evaluator', () => {
   it('reports stale data as no-data', async () => {
     const contract = {
       ...base,
-      signals: [{ id: 'mem', kind: 'resource' as const, rules: [{ type: 'static' as const, max: 1e12 }], maxLagSeconds: 15 }],
+      signals: [
+        {
+          id: 'mem',
+          kind: 'resource' as const,
+          rules: [{ type: 'static' as const, max: 1e12 }],
+          maxLagSeconds: 15,
+        },
+      ],
     };
     const h = harness(contract, (i) => (i < 10 ? healthy(BASELINE_STEPS + i) : {}));
     for (let i = 0; i < 10; i++) await h.tick();
@@ -228,13 +279,20 @@ describe('Evaluator', () => {
       steps: all,
       segments: { label: 'browser', values: { chrome, safari } },
     });
-    const evaluator = new Evaluator({ contract: parseContract(contract), sources: { default: source }, clock });
+    const evaluator = new Evaluator({
+      contract: parseContract(contract),
+      sources: { default: source },
+      clock,
+    });
     let state = evaluator.start(clock.now());
     let decision = '';
     let segment: string | undefined;
     for (let i = 0; i < 30 && decision !== 'breach'; i++) {
       clock.advance(STEP);
-      const r = await evaluator.evaluate(state, { signal: new AbortController().signal, deadline: clock.now() + 10_000 });
+      const r = await evaluator.evaluate(state, {
+        signal: new AbortController().signal,
+        deadline: clock.now() + 10_000,
+      });
       state = r.state;
       decision = r.evaluation.decision.type;
       if (r.evaluation.decision.type === 'breach') segment = r.evaluation.decision.evidence[0]?.segment;
@@ -251,7 +309,10 @@ describe('Evaluator', () => {
       requests.push(request);
       return read(request, ctx);
     };
-    const state = await h.evaluator.takeBaseline(h.state, { signal: new AbortController().signal, deadline: h.clock.now() + 10_000 });
+    const state = await h.evaluator.takeBaseline(h.state, {
+      signal: new AbortController().signal,
+      deadline: h.clock.now() + 10_000,
+    });
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.every((r) => r.end <= h.deployAt)).toBe(true);
     expect(state.baseline?.signals['error-rate']?.status).toBe('ok');
@@ -274,9 +335,13 @@ describe('Evaluator', () => {
   });
 
   it('keeps its state bounded and JSON round-trippable', async () => {
-    const h = harness({ ...base, bakeSeconds: 3_600, signals: defaultContract('x').signals }, (i) => healthy(BASELINE_STEPS + i), {
-      bakeSteps: 800,
-    });
+    const h = harness(
+      { ...base, bakeSeconds: 3_600, signals: defaultContract('x').signals },
+      (i) => healthy(BASELINE_STEPS + i),
+      {
+        bakeSteps: 800,
+      },
+    );
     const sizes: number[] = [];
     for (let i = 0; i < 700; i++) {
       await h.tick();

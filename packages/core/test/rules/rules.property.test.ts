@@ -8,15 +8,23 @@ import { evaluateStaticRange } from '../../src/rules/static-range';
 import { arbAwkwardNumber } from '../../src/testing/arbitraries';
 
 const window = { start: 0, end: 60_000 };
-const points = fc.array(fc.record({ t: fc.integer({ min: 0, max: 600_000 }), v: fc.double({ min: -1e9, max: 1e10, noNaN: true }) }), {
-  maxLength: 40,
-});
+const points = fc.array(
+  fc.record({ t: fc.integer({ min: 0, max: 600_000 }), v: fc.double({ min: -1e9, max: 1e10, noNaN: true }) }),
+  {
+    maxLength: 40,
+  },
+);
 
 describe('rule properties', () => {
   it('verdicts do not depend on sample order within a window', () => {
     fc.assert(
       fc.property(points, fc.double({ min: 1e6, max: 1e10, noNaN: true }), (pts, baseline) => {
-        const rule = { type: 'rate-of-change' as const, limitFromBaseline: 2, horizonSeconds: 3600, minTStat: 4 };
+        const rule = {
+          type: 'rate-of-change' as const,
+          limitFromBaseline: 2,
+          horizonSeconds: 3600,
+          minTStat: 4,
+        };
         const a = evaluateRateOfChange(rule, { signal: 'm', points: pts, window, baseline, unit: '' });
         const shuffled = [...pts].reverse();
         const b = evaluateRateOfChange(rule, { signal: 'm', points: shuffled, window, baseline, unit: '' });
@@ -57,8 +65,16 @@ describe('rule properties', () => {
         fc.double({ min: 0, max: 5, noNaN: true }),
         (v, baseline, ratio, tighten) => {
           const input = { signal: 's', value: v, samples: 100, window, unit: '' };
-          const loose = evaluateBaselineRatio({ type: 'baseline-ratio', maxRatio: ratio + tighten, minDelta: 0 }, input, baseline);
-          const tight = evaluateBaselineRatio({ type: 'baseline-ratio', maxRatio: ratio, minDelta: 0 }, input, baseline);
+          const loose = evaluateBaselineRatio(
+            { type: 'baseline-ratio', maxRatio: ratio + tighten, minDelta: 0 },
+            input,
+            baseline,
+          );
+          const tight = evaluateBaselineRatio(
+            { type: 'baseline-ratio', maxRatio: ratio, minDelta: 0 },
+            input,
+            baseline,
+          );
           if (loose.status === 'breach') expect(tight.status).toBe('breach');
         },
       ),
@@ -67,20 +83,24 @@ describe('rule properties', () => {
 
   it('with fewer samples than the floor the verdict is no-data', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 10_000 }), (samples, floor) => {
-        const v = checkDataQuality({
-          signal: 's',
-          rule: 'static',
-          window,
-          samples,
-          newestT: 59_000,
-          now: 60_000,
-          maxLagMs: 30_000,
-          minSamples: floor,
-        });
-        if (samples < floor) expect(v?.status).toBe('no-data');
-        else expect(v).toBeNull();
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        (samples, floor) => {
+          const v = checkDataQuality({
+            signal: 's',
+            rule: 'static',
+            window,
+            samples,
+            newestT: 59_000,
+            now: 60_000,
+            maxLagMs: 30_000,
+            minSamples: floor,
+          });
+          if (samples < floor) expect(v?.status).toBe('no-data');
+          else expect(v).toBeNull();
+        },
+      ),
     );
   });
 
@@ -93,7 +113,17 @@ describe('rule properties', () => {
           evaluateBaselineRatio({ type: 'baseline-ratio', maxRatio: 2, minDelta: 0 }, input, baseline),
           evaluateRateOfChange(
             { type: 'rate-of-change', limitFromBaseline: 2, horizonSeconds: 60, minTStat: 4 },
-            { signal: 'm', points: [{ t: 0, v }, { t: 1, v: bound }, { t: 2, v: baseline }], window, baseline, unit: '' },
+            {
+              signal: 'm',
+              points: [
+                { t: 0, v },
+                { t: 1, v: bound },
+                { t: 2, v: baseline },
+              ],
+              window,
+              baseline,
+              unit: '',
+            },
           ),
         ]) {
           expect(['pass', 'breach', 'no-data', 'error']).toContain(verdict.status);

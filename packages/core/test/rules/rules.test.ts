@@ -22,7 +22,9 @@ describe('static range', () => {
     const high = evaluateStaticRange({ type: 'static', max: 500 }, value(Number.POSITIVE_INFINITY));
     expect(high.status).toBe('breach');
     expect(high.reason).toContain('+Inf');
-    expect(evaluateStaticRange({ type: 'static', min: 0 }, value(Number.NEGATIVE_INFINITY)).status).toBe('breach');
+    expect(evaluateStaticRange({ type: 'static', min: 0 }, value(Number.NEGATIVE_INFINITY)).status).toBe(
+      'breach',
+    );
   });
 });
 
@@ -64,37 +66,78 @@ describe('rate of change', () => {
     // The noise shifts the fitted slope by ~10 kB/s; the standard error says how much to expect.
     expect(Math.abs((fit?.slope ?? 0) - 3e6)).toBeLessThan(3 * (fit?.slopeStdError ?? 0));
     expect(fit?.points).toBe(12);
-    expect(fitLine([{ t: 0, v: 1 }, { t: 1000, v: 2 }])).toBeNull();
-    expect(fitLine([{ t: 0, v: 1 }, { t: 0, v: 2 }, { t: 0, v: 3 }])).toBeNull();
+    expect(
+      fitLine([
+        { t: 0, v: 1 },
+        { t: 1000, v: 2 },
+      ]),
+    ).toBeNull();
+    expect(
+      fitLine([
+        { t: 0, v: 1 },
+        { t: 0, v: 2 },
+        { t: 0, v: 3 },
+      ]),
+    ).toBeNull();
   });
 
   it('breaches on a leak that reaches the limit within the horizon', () => {
-    const v = evaluateRateOfChange(rule, { signal: 'memory', points: points(3e6, noise), window, baseline: 300e6, unit: ' B' });
+    const v = evaluateRateOfChange(rule, {
+      signal: 'memory',
+      points: points(3e6, noise),
+      window,
+      baseline: 300e6,
+      unit: ' B',
+    });
     expect(v.status).toBe('breach');
     expect(v.statistic?.name).toBe('t-stat');
     expect(v.reason).toMatch(/limit 6\.000e\+8 B reached in ~\d+ s/);
   });
 
   it('passes a flat noisy series and a trend within noise', () => {
-    expect(evaluateRateOfChange(rule, { signal: 'm', points: points(0, noise), window, baseline: 300e6, unit: ' B' }).status).toBe('pass');
-    const weak = evaluateRateOfChange({ ...rule, horizonSeconds: 1e9 }, { signal: 'm', points: points(5e4, noise), window, baseline: 300e6, unit: ' B' });
+    expect(
+      evaluateRateOfChange(rule, {
+        signal: 'm',
+        points: points(0, noise),
+        window,
+        baseline: 300e6,
+        unit: ' B',
+      }).status,
+    ).toBe('pass');
+    const weak = evaluateRateOfChange(
+      { ...rule, horizonSeconds: 1e9 },
+      { signal: 'm', points: points(5e4, noise), window, baseline: 300e6, unit: ' B' },
+    );
     expect(weak.status).toBe('pass');
     expect(weak.reason).toContain('within noise');
   });
 
   it('breaches when the level is already over the limit', () => {
-    const v = evaluateRateOfChange({ ...rule, limit: 100 }, { signal: 'm', points: points(0, [0, 1, 0, 1, 0, 1], 200), window, baseline: null, unit: '' });
+    const v = evaluateRateOfChange(
+      { ...rule, limit: 100 },
+      { signal: 'm', points: points(0, [0, 1, 0, 1, 0, 1], 200), window, baseline: null, unit: '' },
+    );
     expect(v.status).toBe('breach');
     expect(v.reason).toContain('has reached the limit');
   });
 
   it('is no-data without a limit or with too few points', () => {
-    expect(evaluateRateOfChange(rule, { signal: 'm', points: points(1, noise), window, baseline: null, unit: '' }).status).toBe('no-data');
-    expect(evaluateRateOfChange(rule, { signal: 'm', points: points(1, [0, 0]), window, baseline: 1, unit: '' }).status).toBe('no-data');
+    expect(
+      evaluateRateOfChange(rule, { signal: 'm', points: points(1, noise), window, baseline: null, unit: '' })
+        .status,
+    ).toBe('no-data');
+    expect(
+      evaluateRateOfChange(rule, { signal: 'm', points: points(1, [0, 0]), window, baseline: 1, unit: '' })
+        .status,
+    ).toBe('no-data');
   });
 
   it('ignores NaN and infinite points instead of fitting them', () => {
-    const pts = [...points(3e6, noise), { t: 70_000, v: Number.NaN }, { t: 75_000, v: Number.POSITIVE_INFINITY }];
+    const pts = [
+      ...points(3e6, noise),
+      { t: 70_000, v: Number.NaN },
+      { t: 75_000, v: Number.POSITIVE_INFINITY },
+    ];
     expect(fitLine(pts)?.points).toBe(12);
   });
 });
@@ -103,12 +146,16 @@ describe('health', () => {
   const rule = { type: 'health' as const, minReady: 1, maxRestarts: 0 };
   const ready = (vs: number[]) => vs.map((v, i) => ({ t: i * 5000, v }));
   it('breaches on the newest readiness below the minimum', () => {
-    expect(evaluateHealth(rule, { signal: 'h', ready: ready([1, 1, 0.6667]), restarts: 0, window })).toMatchObject({
+    expect(
+      evaluateHealth(rule, { signal: 'h', ready: ready([1, 1, 0.6667]), restarts: 0, window }),
+    ).toMatchObject({
       status: 'breach',
       value: 0.6667,
       threshold: 1,
     });
-    expect(evaluateHealth(rule, { signal: 'h', ready: ready([0.5, 1]), restarts: 0, window }).status).toBe('pass');
+    expect(evaluateHealth(rule, { signal: 'h', ready: ready([0.5, 1]), restarts: 0, window }).status).toBe(
+      'pass',
+    );
   });
 
   it('breaches on restarts after the deploy', () => {
@@ -125,8 +172,12 @@ describe('data quality', () => {
   const base = { signal: 's', rule: 'static', window, now: 100_000, maxLagMs: 30_000, minSamples: 100 };
   it('gives no-data for empty, stale and below-floor data, and nothing for good data', () => {
     expect(checkDataQuality({ ...base, samples: 0, newestT: null })?.reason).toBe('no samples in the window');
-    expect(checkDataQuality({ ...base, samples: 500, newestT: 60_000 })?.reason).toContain('stale: newest sample is 40 s old');
-    expect(checkDataQuality({ ...base, samples: 99, newestT: 95_000 })?.reason).toBe('99 samples, below the floor of 100');
+    expect(checkDataQuality({ ...base, samples: 500, newestT: 60_000 })?.reason).toContain(
+      'stale: newest sample is 40 s old',
+    );
+    expect(checkDataQuality({ ...base, samples: 99, newestT: 95_000 })?.reason).toBe(
+      '99 samples, below the floor of 100',
+    );
     expect(checkDataQuality({ ...base, samples: 100, newestT: 95_000 })).toBeNull();
   });
 });

@@ -48,7 +48,11 @@ describe('the in-memory fakes stay pure through everything they import', () => {
   it('reaches the shared store rules and nothing under src/node', () => {
     const names = files.map((f) => relative(SRC, f));
     expect(names).toEqual(
-      expect.arrayContaining(['artifacts/artifact-retention.ts', 'stores/state-key.ts', 'audit/audit-validation.ts']),
+      expect.arrayContaining([
+        'artifacts/artifact-retention.ts',
+        'stores/state-key.ts',
+        'audit/audit-validation.ts',
+      ]),
     );
     expect(names.filter((n) => n.startsWith('node/'))).toEqual([]);
   });
