@@ -1,0 +1,52 @@
+import type { Io } from '../io/io';
+import type { OptionSpec, ParsedArgs } from './arg-parser';
+
+/** A positional argument, for help and arity checks. */
+export interface PositionalSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly required?: boolean;
+  /** Takes every remaining argument. */
+  readonly variadic?: boolean;
+}
+
+/** What a command receives when it runs. */
+export interface CommandContext {
+  readonly io: Io;
+  readonly args: ParsedArgs;
+}
+
+/**
+ * One `rollgate` command. Each lives in its own file under `src/commands/` and exports it as
+ * `command`; the registry finds it there, so adding a command is adding one file.
+ */
+export interface CommandDefinition {
+  /** What is typed after `rollgate`. */
+  readonly name: string;
+  /** One line for `rollgate --help`. */
+  readonly summary: string;
+  /** The synopsis, e.g. `rollgate report AUDIT [--out FILE]`. */
+  readonly usage: string;
+  /** Paragraphs shown by `rollgate <name> --help`. */
+  readonly description?: string;
+  readonly options: readonly OptionSpec[];
+  readonly positionals?: readonly PositionalSpec[];
+  readonly examples?: readonly string[];
+  /** Position in the top-level help (lower first; default 100, then by name). */
+  readonly order?: number;
+  /** Runs the command and resolves to its exit code. Usage mistakes throw `UsageError`. */
+  run(context: CommandContext): Promise<number>;
+}
+
+/** Declares a command (an identity function that checks the shape at compile time). */
+export function defineCommand(definition: CommandDefinition): CommandDefinition {
+  return definition;
+}
+
+/** The `--help` flag every command accepts. */
+export const HELP_OPTION: OptionSpec = {
+  name: 'help',
+  short: 'h',
+  type: 'boolean',
+  description: 'Show this help.',
+};

@@ -1,0 +1,90 @@
+/**
+ * The commented starter configuration `rollgate init` writes: valid as written (a Prometheus
+ * source and a local Deployer executor), with the other choices shown in comments. Every field
+ * is described in docs/config.md.
+ */
+export function starterConfig(service: string): string {
+  return `# Rollgate configuration: what to watch after a deploy, and how to roll back.
+# Full reference: docs/config.md. Check it with: rollgate config check
+# Values may come from the environment: \${NAME}, or \${NAME:-default} when unset or empty.
+# Secrets (tokens, keys, webhook URLs) are never printed by rollgate.
+
+# The service being watched: names the audit records, notifications and verified artifacts.
+service: ${yamlString(service)}
+
+# Labels that select the service's metrics in every default signal (error rate, p99 latency,
+# memory trend, health). Remove it if your metrics carry no such label.
+selector:
+  job: ${yamlString(service)}
+
+# Overrides of the default contract (docs/config.md "contract"). Omit for the defaults:
+# a 10 minute bake after a 30 s warm-up, alpha 0.01 per deploy, 5 s evaluation step.
+contract:
+  bakeSeconds: 600
+  stepSeconds: 5
+  # alpha: 0.01
+  # promotion: { inconclusive: extend, extendSeconds: 300, maxExtensions: 2 }
+  # verification: { windowSeconds: 120 }
+  # signals: [...]   # replaces the four default signals (then drop selector above)
+
+# Where the metrics come from, by name. Signals read the source named "default" (or the only one).
+sources:
+  default:
+    type: prometheus
+    url: \${PROMETHEUS_URL:-http://127.0.0.1:9090}
+    # auth: { type: bearer, token: \${PROMETHEUS_TOKEN} }
+    # headers: { X-Scope-OrgID: team-a }
+    # metrics: { requests: http_requests_total, statusLabel: code, latencyHistogram: http_request_duration_seconds }
+  # newrelic:
+  #   type: newrelic
+  #   accountId: \${NEW_RELIC_ACCOUNT_ID}
+  #   apiKey: \${NEW_RELIC_API_KEY}
+  #   region: us
+
+# How to put traffic back on the last verified artifact.
+executor:
+  type: deployer
+  mode: local                      # switch current in a deploy_path on this machine
+  deployPath: /var/www/${pathSegment(service)}
+  # gate: { urls: [https://app.example.com/healthz], consecutive: 3, timeoutMs: 60000 }
+  # --- or run your own \`dep rollback\`:
+  # mode: command
+  # selector: stage=prod
+  # dep: vendor/bin/dep
+  # --- or a Kubernetes Deployment:
+  # type: kubernetes
+  # namespace: shop
+  # deployment: ${pathSegment(service)}
+
+# Snapshots (resume after a crash), the audit log, the signed verified artifacts and the
+# signing key live here (relative to this file).
+state:
+  dir: .rollgate
+  # keep: 5
+  # signing: { type: hmac, secret: \${ROLLGATE_SIGNING_SECRET} }   # default: ed25519, key in dir/keys
+
+# Where outcomes go. Failed notifications never change a decision.
+notify: []
+  # - type: slack
+  #   url: \${SLACK_WEBHOOK_URL}
+  #   kinds: [page, alert, incident]
+  # - type: pagerduty
+  #   routingKey: \${PAGERDUTY_ROUTING_KEY}
+  # - type: json
+  #   url: https://hooks.example.com/rollgate
+  #   headers: { Authorization: "Bearer \${HOOK_TOKEN}" }
+
+guardrails:
+  dryRun: false                    # true: evaluate and audit, never act
+  cooldownSeconds: 1800            # no second automatic rollback of the service within this time
+  # killSwitchFile: /etc/rollgate/STOP   # while this file exists, Rollgate acts on nothing
+`;
+}
+
+function yamlString(value: string): string {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value) ? value : JSON.stringify(value);
+}
+
+function pathSegment(value: string): string {
+  return value.replace(/[^A-Za-z0-9._-]+/g, '-') || 'app';
+}

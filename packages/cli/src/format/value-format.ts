@@ -1,0 +1,102 @@
+/**
+ * How a signal's values read for a human: error rates and sequential-test rates as percentages,
+ * latency quantiles in ms, memory in bytes, trends per second. Shared by the live progress and
+ * the HTML report so both say the same thing.
+ */
+export type ValueUnit = 'rate' | 'ms' | 'bytes' | 'bytes/s' | 'cores' | 'cores/s' | 'fraction' | 'number';
+
+/** The unit of a verdict's `value` and `threshold`, from the signal kind and the rule type. */
+export function unitFor(kind: string, rule: string, resource?: string): ValueUnit {
+  if (rule === 'sequential') return 'rate';
+  switch (kind) {
+    case 'error-rate':
+      return 'rate';
+    case 'latency':
+      return 'ms';
+    case 'resource': {
+      const cpu = resource === 'cpu';
+      if (rule === 'rate-of-change') return cpu ? 'cores/s' : 'bytes/s';
+      return cpu ? 'cores' : 'bytes';
+    }
+    case 'health':
+      return rule === 'health' ? 'fraction' : 'number';
+    default:
+      return 'number';
+  }
+}
+
+/** A value in its unit, compactly: `2.41%`, `312 ms`, `1.5 MiB`, `12 KiB/s`; `–` for none. */
+export function formatValue(value: number | null | undefined, unit: ValueUnit): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  switch (unit) {
+    case 'rate':
+      return `${trim(value * 100)}%`;
+    case 'fraction':
+      return `${trim(value * 100)}%`;
+    case 'ms':
+      return value >= 10_000 ? `${trim(value / 1000)} s` : `${trim(value)} ms`;
+    case 'bytes':
+      return bytes(value);
+    case 'bytes/s':
+      return `${bytes(value)}/s`;
+    case 'cores':
+      return `${trim(value)} cores`;
+    case 'cores/s':
+      return `${trim(value)} cores/s`;
+    case 'number':
+      return trim(value);
+  }
+}
+
+/** A plain number with at most 3 significant digits after trimming (`0.000123` → `1.23e-4`). */
+export function trim(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 0.001 || abs >= 1e9)) return value.toExponential(2).replace(/\.?0+e/, 'e');
+  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  return String(Number(value.toPrecision(3)));
+}
+
+function bytes(value: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = Math.abs(value);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${value < 0 ? '-' : ''}${trim(v)} ${units[i]}`;
+}
+
+/** A count with thousands separators. */
+export function formatCount(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : String(value);
+}
+
+/** Seconds as `45s`, `7m05s`, `1h02m`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** A test statistic: `log e 3.1/5.3` (value against the rejection threshold). */
+export function formatStatistic(
+  statistic:
+    | { readonly name: string; readonly value: number | null; readonly threshold: number | null }
+    | undefined
+    | null,
+): string {
+  if (!statistic) return '–';
+  const short =
+    statistic.name === 'log-e-value'
+      ? 'log e'
+      : statistic.name === 'log-likelihood-ratio'
+        ? 'log LR'
+        : statistic.name;
+  return `${short} ${formatValue(statistic.value, 'number')}/${formatValue(statistic.threshold, 'number')}`;
+}

@@ -1,0 +1,71 @@
+import { basename } from 'node:path';
+import { fail, type Notifier, ok, RollgateError } from '@rollgate/core';
+import { createWebhookNotifier, PAGERDUTY_EVENTS_URL } from '@rollgate/core/node';
+import { dropUndefined } from '../config/drop-undefined';
+import type { LoadedConfig } from '../config/load-config';
+import { withConfigField } from './config-failure';
+
+/**
+ * One Notifier for every configured webhook: each notification goes to all of them, in
+ * parallel; the result fails (naming which ones) only when at least one failed, and a failed
+ * notification never changes a decision. No webhooks: notifications are only recorded in the audit.
+ */
+export function buildNotifier(loaded: LoadedConfig): Notifier {
+  const file = basename(loaded.file);
+  const targets = loaded.config.notify.map((entry, i) => ({
+    label: `notify[${i}] (${entry.type})`,
+    notifier: withConfigField(file, `notify[${i}]`, () => {
+      switch (entry.type) {
+        case 'json':
+          return createWebhookNotifier(
+            dropUndefined({
+              format: 'json' as const,
+              url: entry.url,
+              headers: entry.headers,
+              kinds: entry.kinds,
+              timeoutMs: entry.timeoutMs,
+            }),
+          );
+        case 'slack':
+          return createWebhookNotifier(
+            dropUndefined({
+              format: 'slack' as const,
+              url: entry.url,
+              kinds: entry.kinds,
+              timeoutMs: entry.timeoutMs,
+            }),
+          );
+        case 'pagerduty':
+          return createWebhookNotifier(
+            dropUndefined({
+              format: 'pagerduty' as const,
+              url: entry.url ?? PAGERDUTY_EVENTS_URL,
+              routingKey: entry.routingKey,
+              source: entry.source,
+              kinds: entry.kinds,
+              timeoutMs: entry.timeoutMs,
+            }),
+          );
+      }
+    }),
+  }));
+  return {
+    async notify(notification, ctx) {
+      const results = await Promise.all(targets.map((t) => t.notifier.notify(notification, ctx)));
+      const failed = results.flatMap((r, i) =>
+        r.ok ? [] : [`${targets[i]?.label}: ${r.error.code}: ${r.error.message}`],
+      );
+      if (failed.length === 0) return ok(undefined);
+      return fail(
+        new RollgateError(
+          'NOTIFY_FAILED',
+          `${failed.length} of ${targets.length} notification(s) failed: ${failed.join('; ')}`,
+          {
+            component: 'cli-notify',
+            retryable: results.some((r) => !r.ok && r.error.retryable),
+          },
+        ),
+      );
+    },
+  };
+}

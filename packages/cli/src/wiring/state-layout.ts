@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type ArtifactStore,
+  type AuditSink,
+  RollgateError,
+  type Signer,
+  type StateStore,
+} from '@rollgate/core';
+import {
+  createEd25519Signer,
+  createFileArtifactStore,
+  createFileAuditSink,
+  createFileStateStore,
+  createHmacSigner,
+  ED25519_PRIVATE_KEY_FILE,
+  ED25519_PUBLIC_KEY_FILE,
+} from '@rollgate/core/node';
+import type { StateConfig } from '../config/config-schema';
+
+/** Where each file store lives inside `state.dir`. */
+export interface StatePaths {
+  readonly dir: string;
+  /** One JSON file per watch snapshot (and the per-service rollback guard). */
+  readonly snapshots: string;
+  /** One audit record per line. */
+  readonly audit: string;
+  /** Signed verifications of artifacts. */
+  readonly artifacts: string;
+  /** The Ed25519 key pair (unless `state.signing.keyDir` points elsewhere). */
+  readonly keys: string;
+}
+
+/** The file layout of a state directory. */
+export function statePaths(state: StateConfig): StatePaths {
+  return {
+    dir: state.dir,
+    snapshots: join(state.dir, 'snapshots'),
+    audit: join(state.dir, 'audit.jsonl'),
+    artifacts: join(state.dir, 'artifacts.json'),
+    keys:
+      state.signing.type === 'ed25519' && state.signing.keyDir !== undefined
+        ? state.signing.keyDir
+        : join(state.dir, 'keys'),
+  };
+}
+
+/** The file stores a watch writes to. */
+export interface FileStores {
+  readonly paths: StatePaths;
+  readonly state: StateStore;
+  readonly audit: AuditSink;
+  readonly artifacts: ArtifactStore;
+}
+
+/**
+ * The stores of a watch. With Ed25519 signing, a key pair is generated in the key directory on
+ * first use (private key mode 0600). `onWarning` receives non-fatal problems (a torn audit line).
+ */
+export function openStores(state: StateConfig, onWarning: (message: string) => void): FileStores {
+  const paths = statePaths(state);
+  const signer = signerFor(state, paths, 'sign');
+  return {
+    paths,
+    state: createFileStateStore({ dir: paths.snapshots }),
+    audit: createFileAuditSink({ path: paths.audit, onWarning }),
+    artifacts: createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
+  };
+}
+
+/**
+ * The signer of a state directory. `verify` mode never creates a key: with only the public key
+ * present it verifies, and with no key at all it is `CONFIG_INVALID` (nothing could be checked).
+ */
+export function signerFor(state: StateConfig, paths: StatePaths, mode: 'sign' | 'verify'): Signer {
+  const signing = state.signing;
+  if (signing.type === 'hmac') {
+    return createHmacSigner({
+      secret: signing.secret,
+      ...(signing.keyId === undefined ? {} : { keyId: signing.keyId }),
+    });
+  }
+  const trusted =
+    signing.trustedPublicKeys === undefined ? {} : { trustedPublicKeys: signing.trustedPublicKeys };
+  if (mode === 'verify' && !existsSync(join(paths.keys, ED25519_PRIVATE_KEY_FILE))) {
+    const publicFile = join(paths.keys, ED25519_PUBLIC_KEY_FILE);
+    if (!existsSync(publicFile)) {
+      throw new RollgateError(
+        'CONFIG_INVALID',
+        `no signing key in ${paths.keys}: nothing can be verified. Point state.dir (or state.signing.keyDir) at the directory the watches used.`,
+        { component: 'cli-state' },
+      );
+    }
+    return createEd25519Signer({ publicKeyPem: readFileSync(publicFile, 'utf8'), ...trusted });
+  }
+  try {
+    mkdirSync(paths.keys, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new RollgateError(
+      'CONFIG_INVALID',
+      `cannot create the key directory ${paths.keys} (${code}); check state.dir and its permissions.`,
+      {
+        component: 'cli-state',
+      },
+    );
+  }
+  return createEd25519Signer({ keyDir: paths.keys, ...trusted });
+}
