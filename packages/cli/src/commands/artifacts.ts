@@ -1,0 +1,248 @@
+import { readFile } from 'node:fs/promises';
+import { type ArtifactRef, type CheckedVerification, RollgateError } from '@rollgate/core';
+import { createFileArtifactStore } from '@rollgate/core/node';
+import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
+import { defineCommand } from '../cli/command';
+import { EXIT_CODES } from '../cli/exit-codes';
+import { UsageError } from '../cli/usage-error';
+import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config';
+import type { Io } from '../io/io';
+import { createRedactor, redactingIo } from '../io/secret-redactor';
+import { buildExecutor } from '../wiring/build-executor';
+import { signerFor, statePaths } from '../wiring/state-layout';
+
+const ACTIONS = ['list', 'verify', 'record'] as const;
+
+/** `rollgate artifacts`: the signed verifications rollbacks choose their target from. */
+export const command = defineCommand({
+  name: 'artifacts',
+  order: 30,
+  summary: 'List, verify or record the signed verified artifacts rollbacks go back to.',
+  usage:
+    'rollgate artifacts list|verify|record [--config FILE] [--service NAME | --all] [--json] [--artifact ID]',
+  description: [
+    'list    the verified artifacts of the service, newest first, with their signature status.',
+    'verify  the same check, exiting 1 when any signature is invalid (and saying which).',
+    'record  sign a verification by hand for --artifact ID (an artifact the executor can cut over',
+    '        to): the first rollback target when adopting Rollgate. Promotions record their own.',
+    '',
+    'The store is state.dir/artifacts.json; signatures are checked with the key in state.dir/keys',
+    '(or state.signing). A record edited after signing shows as INVALID.',
+  ].join('\n'),
+  positionals: [{ name: 'ACTION', description: 'list, verify or record.', required: true }],
+  options: [
+    {
+      name: 'config',
+      short: 'c',
+      type: 'string',
+      value: 'FILE',
+      description: 'Configuration file (default: rollgate.yaml here, or $ROLLGATE_CONFIG).',
+    },
+    {
+      name: 'service',
+      type: 'string',
+      value: 'NAME',
+      description: 'Service to list (default: the service of the configuration).',
+    },
+    { name: 'all', type: 'boolean', description: 'Every service in the store.' },
+    { name: 'json', type: 'boolean', description: 'One JSON object per record, then a summary line.' },
+    {
+      name: 'artifact',
+      short: 'a',
+      type: 'string',
+      value: 'ID',
+      description: 'record: the artifact id to record as verified.',
+    },
+    {
+      name: 'note',
+      type: 'string',
+      value: 'TEXT',
+      description: 'record: why it is trusted (kept in the evidence summary).',
+    },
+  ],
+  examples: [
+    'rollgate artifacts list',
+    'rollgate artifacts verify --all --json',
+    'rollgate artifacts record --artifact 41@9f3c2e1 --note "running in prod for 3 weeks"',
+  ],
+  async run({ args, io: baseIo }) {
+    const action = args.positionals[0] as string;
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      throw new UsageError(`unknown action "${action}"; use list, verify or record.`, 'artifacts');
+    }
+    const loaded = await loadConfig(
+      await findConfigFile(stringOption(args, 'config'), baseIo.cwd, baseIo.env),
+      baseIo.env,
+    );
+    const io = redactingIo(baseIo, createRedactor(loaded.secrets));
+    if (action === 'record') return record(args, io, loaded);
+    return listOrVerify(args, io, loaded, action === 'verify');
+  },
+});
+
+async function listOrVerify(
+  args: ParsedArgs,
+  io: Io,
+  loaded: LoadedConfig,
+  verifying: boolean,
+): Promise<number> {
+  const paths = statePaths(loaded.config.state);
+  const signer = signerFor(loaded.config.state, paths, 'verify');
+  const store = createFileArtifactStore({ path: paths.artifacts, signer, keep: loaded.config.state.keep });
+  const services = flag(args, 'all')
+    ? await servicesIn(paths.artifacts)
+    : [stringOption(args, 'service') ?? loaded.config.service];
+  const ctx = { signal: new AbortController().signal, deadline: Date.now() + 30_000 };
+  const checked: CheckedVerification[] = [];
+  for (const service of services) {
+    const listed = await store.list(service, ctx);
+    if (!listed.ok) throw listed.error;
+    checked.push(...listed.value);
+  }
+  const invalid = checked.filter((c) => !c.signatureValid);
+  const json = flag(args, 'json');
+  if (json) {
+    for (const c of checked) {
+      io.stdout.write(
+        `${JSON.stringify({
+          type: 'artifact',
+          service: c.record.service,
+          artifact: c.record.artifact.id,
+          revision: c.record.artifact.revision ?? null,
+          verifiedAt: new Date(c.record.verifiedAt).toISOString(),
+          keyId: c.record.keyId,
+          algorithm: c.record.algorithm,
+          signatureValid: c.signatureValid,
+          problem: c.problem ?? null,
+          evidence: c.record.evidence.summary,
+        })}\n`,
+      );
+    }
+  } else if (checked.length === 0) {
+    io.stdout.write(
+      `no verified artifacts for ${services.join(', ') || 'any service'} in ${paths.artifacts}\n`,
+    );
+  } else {
+    io.stdout.write(table(checked, services.length > 1));
+  }
+  const exitCode = verifying && invalid.length > 0 ? EXIT_CODES.failure : EXIT_CODES.ok;
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: paths.artifacts, exitCode })}\n`,
+    );
+  } else if (verifying) {
+    if (invalid.length === 0)
+      io.stdout.write(`all ${checked.length} signature(s) valid (${paths.artifacts})\n`);
+    for (const c of invalid) {
+      io.stderr.write(
+        `INVALID: ${c.record.service} ${c.record.artifact.id} verified ${new Date(c.record.verifiedAt).toISOString()}: ${c.problem ?? 'signature does not verify'}\n`,
+      );
+    }
+    if (invalid.length > 0) {
+      io.stderr.write(
+        `${invalid.length} of ${checked.length} record(s) have an invalid signature: a rollback to them halts. Investigate who edited ${paths.artifacts}.\n`,
+      );
+    }
+  }
+  return exitCode;
+}
+
+async function record(args: ParsedArgs, io: Io, loaded: LoadedConfig): Promise<number> {
+  const artifactId = stringOption(args, 'artifact');
+  if (!artifactId)
+    throw new UsageError('record needs --artifact ID: the artifact to record as verified.', 'artifacts');
+  const warnings: string[] = [];
+  const executor = buildExecutor(loaded, (m) => warnings.push(m));
+  const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000 };
+  let ref: ArtifactRef;
+  try {
+    const candidates = await executor.candidates(ctx);
+    if (!candidates.ok) throw candidates.error;
+    const found = candidates.value.find((c) => c.id === artifactId);
+    if (!found) {
+      throw new UsageError(
+        `${artifactId} is not among the artifacts ${executor.name} can cut over to (${candidates.value.map((c) => c.id).join(', ') || 'none'}); a rollback to it would halt.`,
+        'artifacts',
+      );
+    }
+    ref = found;
+  } finally {
+    await executor.dispose().catch(() => undefined);
+  }
+  const paths = statePaths(loaded.config.state);
+  const store = createFileArtifactStore({
+    path: paths.artifacts,
+    signer: signerFor(loaded.config.state, paths, 'sign'),
+    keep: loaded.config.state.keep,
+  });
+  const note = stringOption(args, 'note');
+  const stored = await store.record(
+    {
+      service: loaded.config.service,
+      artifact: ref,
+      verifiedAt: Date.now(),
+      evidence: {
+        summary: `recorded by hand with rollgate artifacts record${note ? `: ${note}` : ''}`,
+        bakeSeconds: 0,
+        signals: [],
+      },
+    },
+    ctx,
+  );
+  if (!stored.ok) throw stored.error;
+  for (const w of warnings) io.stderr.write(`rollgate artifacts: warning: ${w}\n`);
+  io.stdout.write(
+    `recorded ${ref.id} as verified for ${loaded.config.service} (key ${stored.value.keyId}) in ${paths.artifacts}\n`,
+  );
+  return EXIT_CODES.ok;
+}
+
+function table(checked: readonly CheckedVerification[], withService: boolean): string {
+  const rows = checked.map((c) => [
+    ...(withService ? [c.record.service] : []),
+    c.record.artifact.id,
+    new Date(c.record.verifiedAt).toISOString(),
+    c.signatureValid ? 'valid' : `INVALID (${c.problem ?? 'does not verify'})`,
+    c.record.keyId,
+    c.record.evidence.summary,
+  ]);
+  const head = [
+    ...(withService ? ['SERVICE'] : []),
+    'ARTIFACT',
+    'VERIFIED AT',
+    'SIGNATURE',
+    'KEY',
+    'EVIDENCE',
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(head), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** Every service with a record in the store file, in first-seen order. */
+async function servicesIn(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new RollgateError(
+      'STORE_FAILED',
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+      { component: 'cli-artifacts' },
+    );
+  }
+  try {
+    const doc = JSON.parse(text) as { records?: { service?: unknown }[] };
+    return [
+      ...new Set((doc.records ?? []).map((r) => r.service).filter((s): s is string => typeof s === 'string')),
+    ];
+  } catch {
+    // The store reports the corruption itself, with its own message, on the first list.
+    return [''];
+  }
+}
