@@ -1,0 +1,474 @@
+import { clopperPearsonLower, clopperPearsonUpper } from './binomial-bounds';
+import { rateConfidenceSequence } from './confidence-sequence';
+import { logAddExp, logSumExp } from './log-space';
+import {
+  checkAtLeast,
+  checkOpenUnit,
+  checkPositive,
+  checkRatios,
+  checkThat,
+  cleanCounts,
+  MAX_RATIOS,
+} from './option-checks';
+import { DEFAULT_RATIOS, fillLogFactors, logMixture } from './rate-mixture';
+import type { CountObservation, RateTestSummary } from './rate-test-types';
+import {
+  DEFAULT_RESTART_SHARE,
+  firstCopyLogWeight,
+  restartLogWeight,
+  unstartedLogWeight,
+} from './restart-schedule';
+
+/**
+ * The new version's event rate against a historical baseline (the pre-deploy window). The
+ * arms are not concurrent, so the baseline rate p is a nuisance known only through its own
+ * counts (B events of N0 trials). Two methods, both valid at every step:
+ *
+ * - `joint` (default): for every candidate baseline rate p', the product of an e-value from
+ *   the baseline counts for "the baseline rate is p'" and the new version's e-process for
+ *   "rate <= tolerance * p'". Under the null, the factor at the true p is a test
+ *   supermartingale with mean <= 1, so the infimum over p' is a valid e-process. It rejects
+ *   when that infimum reaches `1/alpha'` (alpha' = 0.99 alpha; the other 1% bounds p' to a
+ *   Clopper–Pearson interval). The baseline's uncertainty is paid smoothly where the evidence
+ *   lies instead of all at once at a fixed quantile.
+ * - `bound`: the design brief's method. Spend `boundShare * alpha` on a one-sided
+ *   Clopper–Pearson upper bound of p, then test "rate <= tolerance * bound" with the rest.
+ *
+ * Both use the ratio grid (`ratios`, equal weights) as the alternatives and mix in restarted
+ * copies (see restart-schedule.ts).
+ */
+
+/** Options of {@link createBaselineRateTest}. */
+export interface BaselineRateTestOptions {
+  /** Events (errors, exceedances) counted in the pre-deploy window; may be a non-integer. */
+  readonly baselineEvents: number;
+  /** Trials (requests) counted in the pre-deploy window; must be > 0. */
+  readonly baselineTrials: number;
+  /** False-rejection probability over the whole watch, in (0, 1). */
+  readonly alpha: number;
+  /** `joint` (default, faster) or `bound` (the brief's Clopper–Pearson bound then test). */
+  readonly method?: 'joint' | 'bound';
+  /** `bound` only: share of alpha spent on the baseline bound. Default 0.25. */
+  readonly boundShare?: number;
+  /** Rate ratios of the alternatives, each > 1. Default 1.5, 2, 3, 4, 6, 8, 12. */
+  readonly ratios?: readonly number[];
+  /** H0 is "rate <= tolerance x baseline rate" (> 0; the contract requires >= 1). Default 1. */
+  readonly tolerance?: number;
+  /** Share of the mixture held by restarted copies, in [0, 1). 0 disables them. Default 0.1. */
+  readonly restartShare?: number;
+  /** Baseline-rate events expected between restarts (exposure, not observed events). Default 2. */
+  readonly restartEvery?: number;
+}
+
+/** A copy of the test started after `events` and `trials` had been seen, with its weight. */
+export interface RestartCopy {
+  readonly events: number;
+  readonly trials: number;
+  readonly logWeight: number;
+}
+
+interface BaselineStateCommon {
+  readonly kind: 'baseline';
+  readonly version: 1;
+  readonly alpha: number;
+  readonly tolerance: number;
+  readonly ratios: readonly number[];
+  readonly baselineEvents: number;
+  readonly baselineTrials: number;
+  /** `(B + 0.5) / (N0 + 1)`: sets the restart pace and the scale of the ratio interval. */
+  readonly anchorRate: number;
+  /** Two-sided Clopper–Pearson interval of the baseline rate at alpha/2, for the ratio interval. */
+  readonly baselineInterval: readonly [number, number];
+  readonly logThreshold: number;
+  readonly restartShare: number;
+  readonly restartEvery: number;
+  /** Restarts so far. */
+  readonly restarts: number;
+  /** Baseline-rate events expected since the last (re)start. */
+  readonly sinceRestart: number;
+  readonly events: number;
+  readonly trials: number;
+  /** Intervals with trials fed so far. */
+  readonly updates: number;
+  /** The current log e-value (a lower bound for `joint`). */
+  readonly logE: number;
+  /** The null rate the evidence is measured against (the binding one for `joint`). */
+  readonly nullRate: number;
+  readonly rejected: boolean;
+  readonly rejectedAtUpdate: number | null;
+}
+
+/** State of the `joint` method. */
+export interface JointBaselineRateTestState extends BaselineStateCommon {
+  readonly method: 'joint';
+  /** Baseline rates p' outside [lower, upper] are excluded by a Clopper–Pearson interval. */
+  readonly nullRange: readonly [number, number];
+  /** Standardised shift of the baseline e-value's alternative. */
+  readonly kappa: number;
+  /** The copy started at the deploy first, then the live restarts (at most MAX_LIVE_RESTARTS). */
+  readonly copies: readonly RestartCopy[];
+}
+
+/** State of the `bound` method. */
+export interface BoundBaselineRateTestState extends BaselineStateCommon {
+  readonly method: 'bound';
+  readonly boundShare: number;
+  /** The Clopper–Pearson upper bound of the baseline rate at `boundShare * alpha`. */
+  readonly baselineBound: number;
+  /** Log of the restarted copies' sum per ratio (Shiryaev–Roberts recursion); null before the first. */
+  readonly restartLogSums: readonly number[] | null;
+}
+
+/** State of a baseline rate test: plain JSON, O(grid) in size. */
+export type BaselineRateTestState = JointBaselineRateTestState | BoundBaselineRateTestState;
+
+/** Share of alpha that bounds the candidate baseline rates of the `joint` method (half per side). */
+const JOINT_EDGE_SHARE = 0.01;
+/** Standardised shift of the baseline e-value (see docs/statistics.md for how it was chosen). */
+const JOINT_KAPPA = 0.5;
+/** Restarted copies kept alive by the `joint` method (each costs one mixture per grid point). */
+const MAX_LIVE_RESTARTS = 3;
+/** Grid over candidate baseline rates, and the refinement of the cells that may bind. */
+const COARSE_CELLS = 12;
+const REFINE_CELLS = 8;
+/** Cells are refined only when a grid point is within this many nats of the threshold. */
+const REFINE_MARGIN = 1;
+/** Where the grid starts when the baseline interval reaches 0 (zero baseline events). */
+const ZERO_FLOOR_FRACTION = 1e-3;
+/** The log e-value stored when it is the log of zero (JSON has no -Infinity). */
+const LOG_FLOOR = -1e300;
+
+/**
+ * Starts a baseline rate test. Throws `CONFIG_INVALID` naming the option when an option is
+ * out of range. See docs/statistics.md for the guarantee and its assumptions.
+ */
+export function createBaselineRateTest(options: BaselineRateTestOptions): BaselineRateTestState {
+  const alpha = checkOpenUnit('alpha', options.alpha);
+  const trials = checkPositive('baselineTrials', options.baselineTrials);
+  const events = checkAtLeast('baselineEvents', options.baselineEvents, 0);
+  checkThat(events <= trials, 'baselineEvents', `must not exceed baselineTrials (${trials}), got ${events}`);
+  const tolerance = checkPositive('tolerance', options.tolerance ?? 1);
+  const ratios = checkRatios('ratios', options.ratios ?? DEFAULT_RATIOS);
+  const restartShare = options.restartShare ?? DEFAULT_RESTART_SHARE;
+  checkThat(
+    Number.isFinite(restartShare) && restartShare >= 0 && restartShare < 1,
+    'restartShare',
+    `must be in [0, 1), got ${String(restartShare)}`,
+  );
+  const restartEvery = checkPositive('restartEvery', options.restartEvery ?? 2);
+  const method = options.method ?? 'joint';
+  checkThat(
+    method === 'joint' || method === 'bound',
+    'method',
+    `must be 'joint' or 'bound', got ${String(method)}`,
+  );
+  const common = {
+    kind: 'baseline' as const,
+    version: 1 as const,
+    alpha,
+    tolerance,
+    ratios,
+    baselineEvents: events,
+    baselineTrials: trials,
+    anchorRate: (events + 0.5) / (trials + 1),
+    baselineInterval: [
+      clopperPearsonLower(events, trials, alpha / 4),
+      clopperPearsonUpper(events, trials, alpha / 4),
+    ] as const,
+    restartShare,
+    restartEvery,
+    restarts: 0,
+    sinceRestart: 0,
+    events: 0,
+    trials: 0,
+    updates: 0,
+    logE: 0,
+    rejected: false,
+    rejectedAtUpdate: null,
+  };
+  if (method === 'bound') {
+    const boundShare = options.boundShare ?? 0.25;
+    checkThat(
+      Number.isFinite(boundShare) && boundShare > 0 && boundShare < 1,
+      'boundShare',
+      `must be strictly between 0 and 1, got ${String(boundShare)}`,
+    );
+    const baselineBound = clopperPearsonUpper(events, trials, alpha * boundShare);
+    const state: BoundBaselineRateTestState = {
+      ...common,
+      method,
+      boundShare,
+      baselineBound,
+      nullRate: Math.min(tolerance * baselineBound, 1),
+      logThreshold: Math.log(1 / (alpha * (1 - boundShare))),
+      restartLogSums: null,
+    };
+    return { ...state, logE: boundLogE(state) };
+  }
+  const edge = (alpha * JOINT_EDGE_SHARE) / 2;
+  const nullRange = [
+    clopperPearsonLower(events, trials, edge),
+    clopperPearsonUpper(events, trials, edge),
+  ] as const;
+  const state: JointBaselineRateTestState = {
+    ...common,
+    method,
+    nullRange,
+    kappa: JOINT_KAPPA,
+    nullRate: Math.min(tolerance * nullRange[1], 1),
+    logThreshold: Math.log(1 / (alpha * (1 - JOINT_EDGE_SHARE))),
+    copies: [{ events: 0, trials: 0, logWeight: firstCopyLogWeight(restartShare) }],
+  };
+  const { logE, nullRate } = jointLogE(state);
+  return { ...state, logE, nullRate };
+}
+
+/**
+ * Feeds one interval. Returns the same state when the interval has no usable trials; a
+ * rejection is sticky.
+ */
+export function updateBaselineRateTest(
+  state: BaselineRateTestState,
+  observation: CountObservation,
+): BaselineRateTestState {
+  const counts = cleanCounts(observation.events, observation.trials);
+  if (counts === null) return state;
+  const restartDue = state.restartShare > 0 && state.sinceRestart >= state.restartEvery;
+  const restarts = restartDue ? state.restarts + 1 : state.restarts;
+  const counted = {
+    restarts,
+    sinceRestart: (restartDue ? 0 : state.sinceRestart) + counts.trials * state.tolerance * state.anchorRate,
+    events: state.events + counts.events,
+    trials: state.trials + counts.trials,
+    updates: state.updates + 1,
+  };
+  if (state.method === 'bound') {
+    const next: BoundBaselineRateTestState = {
+      ...state,
+      ...counted,
+      restartLogSums: nextRestartLogSums(state, counts, restartDue ? restarts : 0),
+    };
+    return settle(next, boundLogE(next), next.nullRate);
+  }
+  let copies = state.copies;
+  if (restartDue) {
+    const started: RestartCopy = {
+      events: state.events,
+      trials: state.trials,
+      logWeight: restartLogWeight(restarts, state.restartShare),
+    };
+    // Dropping the oldest restart sets its martingale to zero: still a supermartingale.
+    const kept = copies.length > MAX_LIVE_RESTARTS ? [copies[0] as RestartCopy, ...copies.slice(2)] : copies;
+    copies = [...kept, started];
+  }
+  const next: JointBaselineRateTestState = { ...state, ...counted, copies };
+  const { logE, nullRate } = jointLogE(next);
+  return settle(next, logE, nullRate);
+}
+
+function settle<S extends BaselineRateTestState>(state: S, logE: number, nullRate: number): S {
+  const crossed = !state.rejected && logE >= state.logThreshold;
+  return {
+    ...state,
+    logE: Math.max(logE, LOG_FLOOR),
+    nullRate,
+    rejected: state.rejected || crossed,
+    rejectedAtUpdate: crossed ? state.updates : state.rejectedAtUpdate,
+  };
+}
+
+// Scratch buffers: the hot path allocates nothing. Every call overwrites what it reads.
+const perEvent = new Float64Array(MAX_RATIOS);
+const perNonEvent = new Float64Array(MAX_RATIOS);
+const terms = new Float64Array(MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
+const gridRate = new Float64Array(COARSE_CELLS + 1);
+const gridBaseline = new Float64Array(COARSE_CELLS + 1);
+const gridNew = new Float64Array(COARSE_CELLS + 1);
+const subBaseline = new Float64Array(REFINE_CELLS + 1);
+const subNew = new Float64Array(REFINE_CELLS + 1);
+
+/**
+ * log of the baseline e-value for "the baseline rate is p": the likelihood ratio of the
+ * alternative `p * exp(-delta)` with `delta = kappa / sqrt(max(N0 p, 1))`, a shift of kappa
+ * standard errors. It rises with p (docs/statistics.md proves it), which is what lets the
+ * infimum over p be bounded from grid points.
+ */
+function logBaselineEvidence(p: number, events: number, trials: number, kappa: number): number {
+  if (p <= 0) return -events * kappa;
+  const delta = kappa / Math.sqrt(Math.max(trials * p, 1));
+  const nonEvents = trials - events;
+  if (nonEvents === 0) return -events * delta;
+  return -events * delta + nonEvents * (Math.log1p(-p * Math.exp(-delta)) - Math.log1p(-p));
+}
+
+/** log of the mixture of the live copies (plus restarts not yet started) against null rate c. */
+function logNewEvidence(c: number, state: JointBaselineRateTestState, unstarted: number): number {
+  if (c >= 1) return unstarted;
+  const k = state.ratios.length;
+  fillLogFactors(c, state.ratios, perEvent, perNonEvent);
+  // One pass over every (copy, ratio) term with a shared maximum: one log per grid point.
+  const logK = Math.log(k);
+  let count = 0;
+  let max = unstarted;
+  for (const copy of state.copies) {
+    const x = state.events - copy.events;
+    const y = state.trials - copy.trials - x;
+    const w = copy.logWeight - logK;
+    for (let i = 0; i < k; i++) {
+      const v =
+        w + (x === 0 ? 0 : x * (perEvent[i] as number)) + (y === 0 ? 0 : y * (perNonEvent[i] as number));
+      terms[count++] = v;
+      if (v > max) max = v;
+    }
+  }
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let sum = unstarted === Number.NEGATIVE_INFINITY ? 0 : Math.exp(unstarted - max);
+  for (let i = 0; i < count; i++) sum += Math.exp((terms[i] as number) - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * The `joint` e-value: a lower bound of `inf_p [log e_B(p) + log M(tolerance * p)]` over the
+ * candidate baseline rates. On a cell [a, b], e_B rises and M falls with p, so
+ * `log e_B(a) + log M(tolerance * b)` bounds the cell from below. When the smallest value
+ * seen at a grid point is near the threshold, the cells whose bound falls under it are split
+ * in eight. Which cells get split depends on the data only through quantities that rise with
+ * the event count, so the result still never falls when events rise (docs/statistics.md).
+ */
+function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate: number } {
+  const [lo, hi] = state.nullRange;
+  const { tolerance, baselineEvents: events, baselineTrials: trials, kappa } = state;
+  const unstarted = unstartedLogWeight(state.restarts, state.restartShare);
+  if (state.trials === 0) return { logE: 0, nullRate: Math.min(tolerance * hi, 1) };
+  const logHi = Math.log(hi);
+  const logLo = lo > 0 ? Math.log(lo) : logHi + Math.log(ZERO_FLOOR_FRACTION);
+  for (let i = 0; i <= COARSE_CELLS; i++) {
+    // With zero baseline events the grid gets a first cell (0, hi * 1e-3].
+    const p =
+      lo > 0 || i > 0
+        ? Math.exp(
+            logLo + ((logHi - logLo) * (lo > 0 ? i : i - 1)) / (lo > 0 ? COARSE_CELLS : COARSE_CELLS - 1),
+          )
+        : 0;
+    gridRate[i] = i === COARSE_CELLS ? hi : p;
+    gridBaseline[i] = logBaselineEvidence(gridRate[i] as number, events, trials, kappa);
+    gridNew[i] = logNewEvidence(tolerance * (gridRate[i] as number), state, unstarted);
+  }
+  let minPoint = Number.POSITIVE_INFINITY;
+  for (let i = 0; i <= COARSE_CELLS; i++) {
+    minPoint = Math.min(minPoint, (gridBaseline[i] as number) + (gridNew[i] as number));
+  }
+  // The infimum is at most minPoint, so below the threshold no refinement can change the
+  // decision; skipping it there keeps healthy steps cheap (and the result still monotone).
+  const refine = minPoint >= state.logThreshold - REFINE_MARGIN;
+  let best = Number.POSITIVE_INFINITY;
+  let bestRate = hi;
+  for (let i = 0; i < COARSE_CELLS; i++) {
+    const a = gridRate[i] as number;
+    const b = gridRate[i + 1] as number;
+    let bound = (gridBaseline[i] as number) + (gridNew[i + 1] as number);
+    let binding = b;
+    if (refine && bound < minPoint && a > 0) {
+      subBaseline[0] = gridBaseline[i] as number;
+      subNew[REFINE_CELLS] = gridNew[i + 1] as number;
+      const logA = Math.log(a);
+      const width = Math.log(b) - logA;
+      for (let j = 1; j < REFINE_CELLS; j++) {
+        const p = Math.exp(logA + (width * j) / REFINE_CELLS);
+        subBaseline[j] = logBaselineEvidence(p, events, trials, kappa);
+        subNew[j] = logNewEvidence(tolerance * p, state, unstarted);
+      }
+      bound = Number.POSITIVE_INFINITY;
+      for (let j = 0; j < REFINE_CELLS; j++) {
+        const cell = (subBaseline[j] as number) + (subNew[j + 1] as number);
+        if (cell < bound) {
+          bound = cell;
+          binding = Math.exp(logA + (width * (j + 1)) / REFINE_CELLS);
+        }
+      }
+    }
+    if (bound < best) {
+      best = bound;
+      bestRate = binding;
+    }
+  }
+  return { logE: Number.isNaN(best) ? LOG_FLOOR : best, nullRate: Math.min(tolerance * bestRate, 1) };
+}
+
+/** The `bound` e-value: the copy from the deploy, the restarted copies and the unstarted weight. */
+function boundLogE(state: BoundBaselineRateTestState): number {
+  const c = state.nullRate;
+  if (state.trials === 0) return 0;
+  const unstarted = unstartedLogWeight(state.restarts, state.restartShare);
+  if (c >= 1) return unstarted;
+  const k = state.ratios.length;
+  fillLogFactors(c, state.ratios, perEvent, perNonEvent);
+  let total = logAddExp(
+    unstarted,
+    firstCopyLogWeight(state.restartShare) +
+      logMixture(state.events, state.trials, perEvent, perNonEvent, k, terms),
+  );
+  if (state.restartLogSums !== null) total = logAddExp(total, logSumExp(state.restartLogSums) - Math.log(k));
+  return total;
+}
+
+/** Shiryaev–Roberts step per ratio: add the new restart's weight, then multiply by the interval's ratio. */
+function nextRestartLogSums(
+  state: BoundBaselineRateTestState,
+  counts: { events: number; trials: number },
+  startedIndex: number,
+): readonly number[] | null {
+  if (state.restartLogSums === null && startedIndex === 0) return null;
+  const c = state.nullRate;
+  const k = state.ratios.length;
+  const weight =
+    startedIndex > 0 ? restartLogWeight(startedIndex, state.restartShare) : Number.NEGATIVE_INFINITY;
+  const out: number[] = [];
+  if (c < 1) fillLogFactors(c, state.ratios, perEvent, perNonEvent);
+  for (let i = 0; i < k; i++) {
+    const prior =
+      state.restartLogSums === null ? Number.NEGATIVE_INFINITY : (state.restartLogSums[i] as number);
+    const started = logAddExp(prior, weight);
+    const factor =
+      c < 1
+        ? counts.events * (perEvent[i] as number) +
+          (counts.trials - counts.events) * (perNonEvent[i] as number)
+        : Number.NEGATIVE_INFINITY;
+    out.push(Math.max(started + factor, LOG_FLOOR));
+  }
+  return out;
+}
+
+/** The summary of a baseline rate test; see {@link RateTestSummary}. */
+export function summarizeBaselineRateTest(state: BaselineRateTestState): RateTestSummary {
+  const rate = state.trials > 0 ? state.events / state.trials : 0;
+  const baselineRate = state.baselineEvents / state.baselineTrials;
+  const level = 1 - state.alpha;
+  let ratioInterval: RateTestSummary['ratioInterval'] = null;
+  const rateInterval = rateConfidenceSequence(state.events, state.trials, state.alpha / 2, state.anchorRate);
+  if (rateInterval !== null) {
+    const [pLow, pHigh] = state.baselineInterval;
+    ratioInterval = {
+      lower: rateInterval.lower / pHigh,
+      upper: pLow > 0 ? rateInterval.upper / pLow : Number.POSITIVE_INFINITY,
+      level,
+    };
+  }
+  return {
+    kind: 'baseline',
+    method: state.method,
+    logE: state.logE,
+    logThreshold: state.logThreshold,
+    alpha: state.alpha,
+    rejected: state.rejected,
+    rejectedAtUpdate: state.rejectedAtUpdate,
+    events: state.events,
+    trials: state.trials,
+    updates: state.updates,
+    rate,
+    baselineRate,
+    nullRate: state.nullRate,
+    ratioEstimate: state.trials > 0 && baselineRate > 0 ? rate / baselineRate : null,
+    ratioInterval,
+  };
+}

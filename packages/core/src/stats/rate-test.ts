@@ -1,0 +1,65 @@
+import {
+  type BaselineRateTestState,
+  summarizeBaselineRateTest,
+  updateBaselineRateTest,
+} from './baseline-rate-test';
+import {
+  type ConcurrentRateTestState,
+  summarizeConcurrentRateTest,
+  updateConcurrentRateTest,
+} from './concurrent-rate-test';
+import type {
+  ConcurrentObservation,
+  CountObservation,
+  RateObservation,
+  RateTestSummary,
+} from './rate-test-types';
+import { type SprtState, summarizeSprt, updateSprt } from './sprt';
+
+/** The state of any rate test: plain JSON, O(grid) in size, safe to persist after every step. */
+export type RateTestState = BaselineRateTestState | ConcurrentRateTestState | SprtState;
+
+/**
+ * Feeds one interval's counts to a rate test and returns the new state (the input is not
+ * modified; it is returned unchanged when the interval has no usable trials). A concurrent
+ * test reads `baselineEvents` / `baselineTrials` (the stable fleet over the same interval)
+ * and skips an interval without them. O(grid) time, no allocation beyond the new state.
+ */
+export function updateRateTest(
+  state: BaselineRateTestState,
+  observation: CountObservation,
+): BaselineRateTestState;
+export function updateRateTest(
+  state: ConcurrentRateTestState,
+  observation: ConcurrentObservation,
+): ConcurrentRateTestState;
+export function updateRateTest(state: SprtState, observation: CountObservation): SprtState;
+export function updateRateTest(state: RateTestState, observation: RateObservation): RateTestState;
+export function updateRateTest(state: RateTestState, observation: RateObservation): RateTestState {
+  switch (state.kind) {
+    case 'baseline':
+      return updateBaselineRateTest(state, observation);
+    case 'sprt':
+      return updateSprt(state, observation);
+    case 'concurrent':
+      if (observation.baselineEvents === undefined || observation.baselineTrials === undefined) return state;
+      return updateConcurrentRateTest(state, {
+        events: observation.events,
+        trials: observation.trials,
+        baselineEvents: observation.baselineEvents,
+        baselineTrials: observation.baselineTrials,
+      });
+  }
+}
+
+/** The statistic, the decision and the effect size of a rate test, for the verdict and the audit. */
+export function summarizeRateTest(state: RateTestState): RateTestSummary {
+  switch (state.kind) {
+    case 'baseline':
+      return summarizeBaselineRateTest(state);
+    case 'sprt':
+      return summarizeSprt(state);
+    case 'concurrent':
+      return summarizeConcurrentRateTest(state);
+  }
+}
