@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import {
+  type ArtifactRef,
   type AuditRecord,
   createController,
   type DeployEvent,
@@ -53,7 +54,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   let loaded: LoadedConfig;
   try {
     const file = await findConfigFile(stringOption(args, 'config'), io.cwd, io.env);
-    resumeHint.config = relative(io.cwd, file) || file;
+    resumeHint.config = stringOption(args, 'config') ?? (relative(io.cwd, file) || file);
     loaded = await loadConfig(file, io.env);
   } catch (error) {
     return failWith(io, reporter, json, error, summaryBase);
@@ -101,7 +102,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   });
 
   try {
-    const plan = await planWatch(args, loaded, executor, stores, clock.now(), out);
+    const plan = await planWatch(args, loaded, dryRun, executor, stores, clock.now(), out);
     resumeHint.watchId = plan.watchId;
     summaryBase = {
       ...summaryBase,
@@ -199,6 +200,7 @@ interface WatchPlan {
 async function planWatch(
   args: ParsedArgs,
   loaded: LoadedConfig,
+  dryRun: boolean,
   executor: Executor,
   stores: FileStores,
   now: number,
@@ -236,16 +238,20 @@ async function planWatch(
   let artifactId = artifactFlag;
   if (artifactId !== undefined && artifactId.trim() === '')
     throw new UsageError('--artifact must not be empty.', 'watch');
-  if (artifactId === undefined) {
-    const current = await executor.current(ctx);
-    if (!current.ok) {
+  let current: ArtifactRef | null = null;
+  if (artifactId === undefined || deployedFlag === undefined) {
+    const r = await executor.current(ctx);
+    if (r.ok) current = r.value;
+    else if (artifactId === undefined) {
       throw new RollgateError(
-        current.error.code,
-        `no --artifact given and the executor (${executor.name}) cannot tell what is serving: ${current.error.message} Fix that, or pass --artifact ID --deployed-at TIME.`,
-        { component: 'cli-watch', cause: current.error },
+        r.error.code,
+        `no --artifact given and the executor (${executor.name}) cannot tell what is serving: ${r.error.message} Fix that, or pass --artifact ID --deployed-at TIME.`,
+        { component: 'cli-watch', cause: r.error },
       );
     }
-    artifactId = current.value.id;
+  }
+  if (artifactId === undefined) {
+    artifactId = (current as ArtifactRef).id;
     out.notice(`no --artifact given: the executor reports ${artifactId} serving; watching it.`);
   }
   if (deployedFlag === undefined && explicitId === undefined) {
@@ -260,6 +266,7 @@ async function planWatch(
       stores.paths.snapshots,
       config.service,
       artifactId,
+      dryRun,
       now,
       maxAgeMs,
     );
@@ -271,14 +278,29 @@ async function planWatch(
     }
   }
   let deployedAt: number;
-  if (deployedFlag === undefined) {
-    deployedAt = now;
-    out.notice(`no --deployed-at given: taking now (${new Date(now).toISOString()}) as the deploy time.`);
-  } else {
+  if (deployedFlag !== undefined) {
     deployedAt = parseDeployTime(deployedFlag, now);
+  } else {
+    // The deploy time decides whether a breach predates the deploy, so "now" (after the switch
+    // and after rollgate started) is the last resort: a fault that began with the switch would
+    // look pre-existing. The executor's record of the artifact is closer, when it is recent.
+    const created = current?.id === artifactId ? current.createdAt : undefined;
+    if (created !== undefined && created <= now && now - created <= contract.bakeSeconds * 1000) {
+      deployedAt = created;
+      out.notice(
+        `no --deployed-at given: taking ${artifactId}'s creation time ${new Date(created).toISOString()} (from ${executor.name}) as the deploy time.`,
+      );
+    } else {
+      deployedAt = now;
+      out.notice(
+        `no --deployed-at given: taking now (${new Date(now).toISOString()}) as the deploy time; a breach that began before it counts as pre-existing, so pass --deployed-at when the deploy happened earlier.`,
+        'warning',
+      );
+    }
   }
   const deploy: DeployEvent = { artifactId, deployedAt };
-  const watchId = explicitId ?? watchIdFor(config.service, deploy);
+  // A dry run gets its own id: its finished snapshot must never stand in for the real watch.
+  const watchId = explicitId ?? `${watchIdFor(config.service, deploy)}${dryRun ? '--dry-run' : ''}`;
   const stored = explicitId === undefined ? await readStoredWatch(load, watchId) : null;
   return { watchId, deploy: stored?.deploy ?? deploy, stored };
 }

@@ -4,7 +4,8 @@ import { type MachineSnapshot, parseMachineSnapshot, TERMINAL_STATES } from '@ro
 import { STATE_FILE_FORMAT } from '@rollgate/core/node';
 
 /**
- * The unfinished watch of `artifactId` stored in the snapshot directory, if one started within
+ * The unfinished watch of `artifactId` (a dry run or not, as asked) stored in the snapshot
+ * directory, if one started within
  * `maxAgeMs`: re-running `rollgate watch` without `--deployed-at` after an interruption resumes
  * it instead of starting a second watch of the same deploy. Unreadable files are skipped here
  * (the controller reports them when it loads its own snapshot).
@@ -13,6 +14,7 @@ export async function findUnfinishedWatch(
   snapshotsDir: string,
   service: string,
   artifactId: string,
+  dryRun: boolean,
   now: number,
   maxAgeMs: number,
 ): Promise<MachineSnapshot | null> {
@@ -38,7 +40,12 @@ export async function findUnfinishedWatch(
     } catch {
       continue;
     }
-    if (snapshot.service !== service || snapshot.deploy.artifactId !== artifactId) continue;
+    if (
+      snapshot.service !== service ||
+      snapshot.deploy.artifactId !== artifactId ||
+      snapshot.options.dryRun !== dryRun
+    )
+      continue;
     if (TERMINAL_STATES.has(snapshot.state) || now - snapshot.startedAt > maxAgeMs) continue;
     if (!best || snapshot.startedAt > best.startedAt) best = snapshot;
   }

@@ -1,0 +1,354 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AuditRecordSchema } from '@rollgate/core';
+import {
+  type RunningPrometheus,
+  startPrometheus,
+  startTestExporter,
+  type TestExporter,
+} from '@rollgate/testkit/prometheus';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeployerLayout, type DeployerLayout } from '../support/deployer-layout';
+
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(PACKAGE_DIR, 'src', 'bin.ts');
+const PROM_TOKEN = 'prom-bearer-4d1f7a9c2e8b6053';
+const HOOK_TOKEN = 'hook-bearer-9b3e5c7a1d2f4068';
+/** Releases whose traffic fails: the load generator serves whatever `current` points at. */
+const BAD_RELEASES = new Set(['2', '3']);
+
+interface Run {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The real CLI from source, as `rollgate ...` would run, in the package directory. */
+function startCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<Run>; stdout: () => string } {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args], {
+    cwd: PACKAGE_DIR,
+    env: { ...cleanEnv(), PROM_TOKEN, HOOK_TOKEN, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done, stdout: () => stdout };
+}
+
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('GITHUB_') && k !== 'ROLLGATE_CONFIG') env[k] = v;
+  }
+  return env;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function expectNoSecrets(run: Run) {
+  for (const secret of [PROM_TOKEN, HOOK_TOKEN]) {
+    expect(run.stdout).not.toContain(secret);
+    expect(run.stderr).not.toContain(secret);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('rollgate watch end to end (real Prometheus, Deployer local release directory)', () => {
+  let dir: string;
+  let config: string;
+  let layout: DeployerLayout;
+  let exporter: TestExporter;
+  let prometheus: RunningPrometheus;
+  let hooks: Server;
+  const received: { auth: string | undefined; body: { outcome?: string; kind?: string } }[] = [];
+  let loading = true;
+  /** When release 2 started serving: the deploy time of the watches of release 2. */
+  let release2At = 0;
+  let load: Promise<void>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rollgate-watch-e2e-'));
+    layout = await createDeployerLayout(dir);
+    await layout.addRelease('1', 'aaa111');
+    await layout.switchTo('1');
+    exporter = await startTestExporter();
+    prometheus = await startPrometheus({ scrapeTargets: [exporter.address], scrapeIntervalSeconds: 1 });
+    hooks = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        received.push({ auth: req.headers.authorization, body: JSON.parse(body) as { outcome?: string } });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/rollgate`;
+    // The service: 200 requests/s; the good release fails about 0.5% of them, a bad one 30%.
+    let tick = 0;
+    load = (async () => {
+      while (loading) {
+        tick += 1;
+        const bad = BAD_RELEASES.has(await layout.current());
+        const errors = bad ? 6 : tick % 10 === 0 ? 1 : 0;
+        exporter.recordRequests({ code: 200, count: 20 - errors, seconds: 0.02 });
+        if (errors > 0) exporter.recordRequests({ code: 500, count: errors, seconds: 0.02 });
+        await sleep(100);
+      }
+    })();
+    config = join(dir, 'rollgate.yaml');
+    await writeFile(
+      config,
+      `service: shop
+contract:
+  stepSeconds: 1
+  bakeSeconds: 8
+  warmupSeconds: 1
+  baselineSeconds: 10
+  verification: { windowSeconds: 5 }
+  signals:
+    - id: error-rate
+      kind: error-rate
+      selector: { job: rollgate-test }
+      rules: [{ type: sequential, test: baseline }]
+      minSamples: 20
+      maxLagSeconds: 5
+    - id: health
+      kind: health
+      selector: { job: rollgate-test }
+      rules: [{ type: health }]
+      windowSeconds: 5
+      maxLagSeconds: 5
+sources:
+  prom:
+    type: prometheus
+    url: ${prometheus.url}
+    auth: { type: bearer, token: "\${PROM_TOKEN}" }
+    metrics: { restarts: process_start_time_seconds }
+executor: { type: deployer, deployPath: ${layout.deployPath} }
+state: { dir: state }
+notify:
+  - type: json
+    url: ${hookUrl}
+    headers: { Authorization: "Bearer \${HOOK_TOKEN}" }
+guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
+`,
+    );
+    await prometheus.waitForTargetsUp();
+    // The pre-deploy baseline window is 10 s of release 1's traffic.
+    await sleep(11_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    loading = false;
+    await load;
+    await new Promise((resolve) => hooks?.close(resolve));
+    await prometheus?.stop();
+    await exporter?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('SIGTERM stops a watch with its snapshot kept (exit 143); re-running the same command resumes it to a promotion (exit 0)', async () => {
+    const args = ['watch', '--config', config, '--json'];
+    const first = startCli(args);
+    for (let i = 0; i < 200 && !first.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
+    expect(first.stdout()).toContain('"type":"evaluation"');
+    first.child.kill('SIGTERM');
+    const stopped = await first.done;
+    expect(stopped.code, stopped.stderr).toBe(143);
+    const stoppedEvents = jsonLines(stopped.stdout);
+    const start = stoppedEvents.find((e) => e.type === 'start');
+    expect(start).toMatchObject({ artifact: '1@aaa111', resumed: false, service: 'shop' });
+    const interrupted = stoppedEvents.at(-1);
+    expect(interrupted).toMatchObject({
+      type: 'summary',
+      outcome: 'interrupted',
+      exitCode: 143,
+      watchId: start?.watchId,
+    });
+    expect(interrupted?.resume).toBe(`rollgate watch --config ${config} --watch-id ${start?.watchId} --json`);
+    expect(await readdir(join(dir, 'state', 'snapshots'))).toHaveLength(1);
+
+    const resumed = await startCli(args).done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const events = jsonLines(resumed.stdout);
+    expect(
+      events.find(
+        (e) => e.type === 'notice' && String(e.message).startsWith('resuming the unfinished watch'),
+      ),
+    ).toBeDefined();
+    expect(events.find((e) => e.type === 'start')).toMatchObject({ watchId: start?.watchId, resumed: true });
+    expect(events.at(-1)).toMatchObject({
+      type: 'summary',
+      outcome: 'promoted',
+      exitCode: 0,
+      watchId: start?.watchId,
+      audit: join(dir, 'state', 'audit.jsonl'),
+      failedArtifact: null,
+      restoredArtifact: null,
+    });
+    const audit = (await readFile(join(dir, 'state', 'audit.jsonl'), 'utf8')).trimEnd().split('\n');
+    const record = AuditRecordSchema.parse(JSON.parse(audit.at(-1) as string));
+    expect(record).toMatchObject({
+      outcome: 'promoted',
+      watchId: start?.watchId,
+      verification: { recorded: true, artifactId: '1@aaa111' },
+    });
+    expectNoSecrets(stopped);
+    expectNoSecrets(resumed);
+  }, 60_000);
+
+  it('a dry run of a bad release would roll back (exit 10) and changes nothing; plain lines with GitHub Actions markers', async () => {
+    await layout.addRelease('2', 'bbb222');
+    release2At = Date.now();
+    await layout.switchTo('2');
+    const outputs = join(dir, 'github-output');
+    const run = await startCli(['watch', '--config', config, '--dry-run'], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: outputs,
+    }).done;
+    expect(run.code, run.stderr).toBe(10);
+    const lines = run.stdout.trimEnd().split('\n');
+    const group = lines.indexOf('::group::Rollgate: baking shop 2@bbb222');
+    expect(group).toBeGreaterThan(-1);
+    expect(lines.indexOf('::endgroup::')).toBeGreaterThan(group);
+    const plain = lines.filter((l) => !l.startsWith('::'));
+    expect(plain.every((l) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /.test(l))).toBe(true);
+    expect(plain.some((l) => / evaluation bake \d+s\/8s: error-rate /.test(l))).toBe(true);
+    expect(plain.some((l) => l.includes(' as the deploy time') && l.includes('creation time'))).toBe(true);
+    expect(
+      plain.some((l) =>
+        l.includes('transition Retrieving -> DryRunComplete: dry run: would roll back 2@bbb222 -> 1@aaa111'),
+      ),
+    ).toBe(true);
+    expect(plain).toContainEqual(
+      expect.stringMatching(/ WOULD ROLL BACK \(dry run\): the new version is bad; nothing was executed$/),
+    );
+    expect(lines.at(-1)).toMatch(/^::warning title=Rollgate%3A would-roll-back::WOULD ROLL BACK \(dry run\)/);
+    expect(await layout.current()).toBe('2');
+    expect(existsSync(join(layout.deployPath, 'releases', '2', 'BAD_RELEASE'))).toBe(false);
+    const written = await readFile(outputs, 'utf8');
+    expect(written).toContain('outcome=would-roll-back\n');
+    expect(written).toContain('exit-code=10\n');
+    expectNoSecrets(run);
+  }, 60_000);
+
+  it('rolls a bad release back to the verified one and verifies recovery (exit 10): --json summary, audit, report, webhook', async () => {
+    expect(release2At).toBeGreaterThan(0);
+    const deployedAt = new Date(release2At).toISOString();
+    const report = join(dir, 'report.html');
+    const run = await startCli([
+      'watch',
+      '--config',
+      config,
+      '--json',
+      '--artifact',
+      '2@bbb222',
+      '--deployed-at',
+      deployedAt,
+      '--report',
+      report,
+    ]).done;
+    expect(run.code, run.stderr).toBe(10);
+    const events = jsonLines(run.stdout);
+    const summary = events.at(-1);
+    expect(summary).toMatchObject({
+      type: 'summary',
+      outcome: 'rolled-back',
+      exitCode: 10,
+      service: 'shop',
+      dryRun: false,
+      artifact: '2@bbb222',
+      deployedAt,
+      failedArtifact: '2@bbb222',
+      restoredArtifact: '1@aaa111',
+      recoveryVerified: true,
+      audit: join(dir, 'state', 'audit.jsonl'),
+      report,
+      breach: { signal: 'error-rate', statistic: 'log-e-value' },
+    });
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['start', 'evaluation', 'transition', 'command', 'outcome', 'summary']),
+    );
+    expect(events.filter((e) => e.type === 'transition').map((e) => e.to)).toEqual([
+      'Watching',
+      'Validating',
+      'Retrieving',
+      'CuttingOver',
+      'Verifying',
+      'RolledBack',
+    ]);
+    expect(
+      events.find((e) => e.type === 'command' && (e.command as { type: string }).type === 'cutover'),
+    ).toMatchObject({ command: { target: '1@aaa111' } });
+    expect(await layout.current()).toBe('1');
+    expect(existsSync(join(layout.deployPath, 'releases', '2', 'BAD_RELEASE'))).toBe(true);
+
+    const records = (await readFile(join(dir, 'state', 'audit.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => AuditRecordSchema.parse(JSON.parse(l)));
+    const record = records.find((r) => r.watchId === summary?.watchId);
+    expect(record).toMatchObject({
+      outcome: 'rolled-back',
+      failedArtifact: { id: '2@bbb222' },
+      restoredArtifact: { id: '1@aaa111' },
+      recovery: { verified: true },
+    });
+    expect(record?.series['error-rate']?.length).toBeGreaterThan(3);
+    const html = await readFile(report, 'utf8');
+    expect(html.match(/<svg class="signal-chart"/g)).toHaveLength(2);
+    expect(html).toContain('data-mark="cutover"');
+
+    const rolledBack = received.find((r) => r.body.outcome === 'rolled-back');
+    expect(rolledBack?.auth).toBe(`Bearer ${HOOK_TOKEN}`);
+    expect(received.find((r) => r.body.outcome === 'promoted')).toBeDefined();
+    expectNoSecrets(run);
+
+    const verify = await startCli(['artifacts', 'verify', '--config', config]).done;
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/^1@aaa111\s+\S+\s+valid/m);
+  }, 60_000);
+
+  it('stops without acting while the kill switch file exists (exit 20)', async () => {
+    await layout.addRelease('3', 'ccc333');
+    await layout.switchTo('3');
+    await writeFile(join(dir, 'STOP'), '');
+    const run = await startCli(['watch', '--config', config]).done;
+    await rm(join(dir, 'STOP'));
+    expect(run.code, run.stderr).toBe(20);
+    expect(run.stdout).toContain(
+      `warning: the kill switch ${join(dir, 'STOP')} exists: Rollgate will stop without acting`,
+    );
+    expect(run.stdout).toMatch(/HALTED: Rollgate stopped without changing anything; a human must look/);
+    expect(await layout.current()).toBe('3');
+    expectNoSecrets(run);
+  }, 60_000);
+});
