@@ -3,7 +3,7 @@ import { RollgateError, type SerializedRollgateError } from '../errors/rollgate-
 import { SafeEmitter } from '../events/safe-emitter';
 import type { PortContext } from '../ports/abort';
 import type { MetricSource } from '../ports/metric-source';
-import type { Verdict } from '../rules/verdict';
+import { jsonSafeVerdict, type Verdict } from '../rules/verdict';
 import type { Clock } from '../time/clock';
 import { takeBaseline } from './baseline-snapshot';
 import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } from './confirmation';
@@ -167,7 +167,8 @@ export class Evaluator {
         consecutiveBreaches: counters.consecutiveBreaches,
         consecutiveErrors: counters.consecutiveErrors,
       };
-      signals[signal.id] = { ...next, last: summary };
+      // The stored copy is JSON-safe: the state is persisted in snapshots.
+      signals[signal.id] = { ...next, last: { ...summary, verdicts: summary.verdicts.map(jsonSafeVerdict) } };
       summaries.push(summary);
     });
     const nextState: WatchState = {

@@ -287,11 +287,7 @@ export function createController(options: ControllerOptions): Controller {
     let snapshot = start;
     let audit: AuditRecord | null = null;
     while (snapshot.pending.length > 0) {
-      if (signal.aborted)
-        throw new RollgateError('ABORTED', 'The watch was aborted; resume it with the same watch id.', {
-          component: 'controller',
-          cause: signal.reason,
-        });
+      if (signal.aborted) throw abortedError(signal);
       let event: MachineEvent;
       const engaged = !TERMINAL_STATES.has(snapshot.state) && (await killSwitchEngaged());
       const command = snapshot.pending[0] as Command;
@@ -300,6 +296,9 @@ export function createController(options: ControllerOptions): Controller {
       } else {
         events.emit('command', command);
         event = await run(snapshot, command, signal);
+        // An abort is not an answer: the command stays pending in the stored snapshot and a
+        // resume runs it again (it is idempotent), exactly as after a crash.
+        if (signal.aborted) throw abortedError(signal);
         if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
       }
       const next = transition(snapshot, event, contract);
@@ -348,8 +347,17 @@ export function createController(options: ControllerOptions): Controller {
     }
   }
 
+  /**
+   * Loads the stored snapshot. A watch cannot start blind (it could not tell whether a cutover
+   * already happened), so a store that keeps failing rejects the watch; a retryable failure is
+   * tried again a few times first.
+   */
   async function loadSnapshot(watchId: string, signal: AbortSignalLike): Promise<MachineSnapshot | null> {
-    const loaded = await safe(() => options.state.load(stateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
+    let loaded = await safe(() => options.state.load(stateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
+    for (let attempt = 1; !loaded.ok && loaded.error.retryable && attempt < 4; attempt++) {
+      await sleep(clock, 250 * 2 ** attempt, signal);
+      loaded = await safe(() => options.state.load(stateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
+    }
     if (!loaded.ok) throw loaded.error;
     if (loaded.value === null || loaded.value === undefined) return null;
     return parseMachineSnapshot(loaded.value, `stored snapshot of watch ${watchId}`);
@@ -407,6 +415,17 @@ export function createController(options: ControllerOptions): Controller {
       return drive(stored, signal);
     },
   };
+}
+
+function abortedError(signal: AbortSignalLike): RollgateError {
+  return new RollgateError(
+    'ABORTED',
+    'The watch was aborted; run it again with the same watch id to resume.',
+    {
+      component: 'controller',
+      cause: signal.reason,
+    },
+  );
 }
 
 /** Calls a port; a port that throws despite the rules becomes a failed Result. */

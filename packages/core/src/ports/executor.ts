@@ -3,7 +3,8 @@ import type { Result } from './result';
 
 /**
  * A deployable version as an executor knows it. `id` is stable and unique per target
- * (a Deployer release `42@<sha>`, a Kubernetes revision `rev-7@<template-hash>`).
+ * (a Deployer release `42`, a Kubernetes `<deployment>@<pod-template-hash>`: never something
+ * a rollback changes, such as a revision number).
  */
 export interface ArtifactRef {
   readonly id: string;

@@ -17,13 +17,18 @@ export interface TimeWindow {
 export interface TestStatistic {
   /** `log-e-value` (sequential tests), `log-likelihood-ratio` (SPRT), `t-stat` (trends). */
   readonly name: string;
-  readonly value: number;
+  /** Null only in stored (JSON-safe) verdicts, for a value that was not finite. */
+  readonly value: number | null;
   /** The verdict is `breach` when `value >= threshold`. */
-  readonly threshold: number;
+  readonly threshold: number | null;
   readonly alpha?: number;
-  /** New-version rate over baseline rate, and its confidence sequence. */
+  /** New-version rate over baseline rate, and its confidence sequence (null bound: unbounded). */
   readonly ratioEstimate?: number | null;
-  readonly ratioInterval?: { readonly lower: number; readonly upper: number; readonly level: number } | null;
+  readonly ratioInterval?: {
+    readonly lower: number | null;
+    readonly upper: number | null;
+    readonly level: number;
+  } | null;
 }
 
 /** One rule's judgement of one signal (or one segment of it) at one evaluation. */
@@ -50,6 +55,39 @@ export interface Verdict {
 /** JSON cannot hold ±Infinity or NaN: audit records and snapshots keep null instead. */
 export function finiteOrNull(value: number | null | undefined): number | null {
   return value === null || value === undefined || !Number.isFinite(value) ? null : value;
+}
+
+/**
+ * The verdict with every non-finite number replaced by null, so that it survives JSON (state
+ * snapshots, audit records). The reason sentence keeps the spelled-out value (`+Inf`).
+ */
+export function jsonSafeVerdict(v: Verdict): Verdict {
+  const st = v.statistic;
+  return {
+    ...v,
+    value: finiteOrNull(v.value),
+    threshold: finiteOrNull(v.threshold),
+    samples: Number.isFinite(v.samples) ? v.samples : 0,
+    ...(st
+      ? {
+          statistic: {
+            ...st,
+            value: finiteOrNull(st.value),
+            threshold: finiteOrNull(st.threshold),
+            ...(st.ratioEstimate === undefined ? {} : { ratioEstimate: finiteOrNull(st.ratioEstimate) }),
+            ...(st.ratioInterval
+              ? {
+                  ratioInterval: {
+                    lower: finiteOrNull(st.ratioInterval.lower),
+                    upper: finiteOrNull(st.ratioInterval.upper),
+                    level: st.ratioInterval.level,
+                  },
+                }
+              : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Formats a value for a reason sentence, spelling out ±Inf. */

@@ -83,6 +83,46 @@ export class SimulatedClock implements Clock {
   }
 }
 
+/**
+ * Settles `work` by moving the clock from timer to timer whenever nothing else can progress:
+ * a watch that sleeps for minutes of clock time finishes in milliseconds. Only for work whose
+ * I/O is in memory (promise jobs); `maxTimers` guards against a loop that never ends.
+ */
+export async function runOnClock<T>(
+  clock: SimulatedClock,
+  work: Promise<T>,
+  maxTimers = 1_000_000,
+): Promise<T> {
+  let settled = false;
+  let value: T | undefined;
+  let failure: unknown;
+  let failed = false;
+  work.then(
+    (v) => {
+      settled = true;
+      value = v;
+    },
+    (e: unknown) => {
+      settled = true;
+      failed = true;
+      failure = e;
+    },
+  );
+  for (let fired = 0; fired <= maxTimers; fired++) {
+    // Let the work run until it settles or waits on a timer; long promise chains need many turns.
+    for (let round = 0; round < 100 && !settled && clock.nextDue === undefined; round++)
+      await flushPromises();
+    if (settled) break;
+    const next = clock.nextDue;
+    if (next === undefined)
+      throw new Error('runOnClock: the work is waiting on something other than the clock');
+    clock.set(next);
+  }
+  if (!settled) throw new Error(`runOnClock: not settled after ${maxTimers} timers`);
+  if (failed) throw failure;
+  return value as T;
+}
+
 /** Lets queued promise jobs run: enough turns for a few levels of nested awaits. */
 export async function flushPromises(turns = 50): Promise<void> {
   for (let i = 0; i < turns; i++) await Promise.resolve();

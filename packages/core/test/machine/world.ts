@@ -1,0 +1,161 @@
+import type { ContractInput } from '../../src/contract/contract-schema';
+import { defaultSignals } from '../../src/contract/default-contract';
+import { parseContract } from '../../src/contract/parse-contract';
+import { type ControllerOptions, createController } from '../../src/machine/controller';
+import type { ArtifactRef } from '../../src/ports/executor';
+import { createMemoryArtifactStore } from '../../src/testing/memory-artifact-store';
+import { createMemoryAuditSink } from '../../src/testing/memory-audit-sink';
+import { createMemoryExecutor } from '../../src/testing/memory-executor';
+import type { FaultInjector } from '../../src/testing/memory-faults';
+import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
+import { createMemoryStateStore } from '../../src/testing/memory-state-store';
+import { createRecordingNotifier } from '../../src/testing/recording-notifier';
+import { runOnClock, SimulatedClock } from '../../src/testing/simulated-clock';
+import { insecureTestSigner } from '../../src/testing/test-signer';
+
+export const STEP = 5_000;
+export const START = 1_700_000_000_000;
+export const BASELINE_STEPS = 360;
+export const DEPLOY_AT = START + BASELINE_STEPS * STEP;
+
+/** Healthy steps: ~100 requests per 5 s, 0.5% errors, latency well under 100 ms. */
+export function healthy(i: number, extra: Partial<StepData> = {}): StepData {
+  const requests = 95 + ((i * 7) % 11);
+  return {
+    requests,
+    errors: i % 2 === 0 ? 1 : 0,
+    latencyHistogram: [0, 0, 15, 50, requests - 65, 0, 0, 0, 0, 0, 0, 0],
+    memory: 300e6 + ((i * 37) % 5) * 1e6,
+    ready: 1,
+    restarts: 0,
+    ...extra,
+  };
+}
+
+/** A bad release: 10% errors from `fromStep` steps after the deploy. */
+export function errorsFrom(fromStep: number): (i: number) => StepData {
+  return (i) => {
+    const s = healthy(BASELINE_STEPS + i);
+    return i >= fromStep ? { ...s, errors: Math.round((s.requests ?? 0) * 0.1) } : s;
+  };
+}
+
+export interface WorldOptions {
+  /** Post-deploy data of the new version, by step index after the deploy. */
+  readonly after?: (i: number) => StepData;
+  /** Pre-deploy data, by absolute step index (default: healthy). */
+  readonly before?: (i: number) => StepData;
+  readonly contract?: Partial<ContractInput>;
+  /** What the artifact store holds for v1: verified (default), nothing, or a tampered record. */
+  readonly v1?: 'verified' | 'missing' | 'tampered';
+  readonly v1Schema?: ArtifactRef['schema'];
+  readonly v2Schema?: ArtifactRef['schema'];
+  /** Whether switching back to v1 restores healthy telemetry (default true). */
+  readonly recovers?: boolean;
+  readonly controller?: Partial<
+    Omit<
+      ControllerOptions,
+      'contract' | 'sources' | 'executor' | 'artifacts' | 'state' | 'audit' | 'notifier' | 'clock'
+    >
+  >;
+  readonly fault?: FaultInjector;
+  readonly supportsWeights?: boolean;
+  readonly bakeSteps?: number;
+}
+
+/** A whole controller over in-memory ports and a simulated clock. */
+export function world(options: WorldOptions = {}) {
+  const contract = parseContract({
+    service: 'checkout',
+    stepSeconds: 5,
+    bakeSeconds: 120,
+    warmupSeconds: 30,
+    signals: defaultSignals(),
+    ...options.contract,
+  });
+  const clock = new SimulatedClock(DEPLOY_AT);
+  const total = BASELINE_STEPS + (options.bakeSteps ?? 400);
+  const steps: StepData[] = [];
+  const before = options.before ?? healthy;
+  const after = options.after ?? ((i: number) => healthy(BASELINE_STEPS + i));
+  for (let i = 0; i < BASELINE_STEPS; i++) steps.push(before(i));
+  for (let i = BASELINE_STEPS; i < total; i++) steps.push(after(i - BASELINE_STEPS));
+  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
+  const v1: ArtifactRef = {
+    id: 'v1',
+    revision: 'aaa111',
+    ...(options.v1Schema ? { schema: options.v1Schema } : {}),
+  };
+  const v2: ArtifactRef = {
+    id: 'v2',
+    revision: 'bbb222',
+    ...(options.v2Schema ? { schema: options.v2Schema } : {}),
+  };
+  const executor = createMemoryExecutor({
+    artifacts: [v2, v1],
+    current: 'v2',
+    supportsWeights: options.supportsWeights ?? false,
+    onSwitch: (to) => {
+      if (to.id !== 'v1' || options.recovers === false) return;
+      // The old version serves again: from the next step on, telemetry is healthy.
+      const from = Math.floor((clock.now() - START) / STEP) + 1;
+      const restored: StepData[] = [];
+      for (let i = from; i < total; i++) restored.push(healthy(i));
+      source.overwrite(from, restored);
+    },
+  });
+  const signer = insecureTestSigner();
+  const artifacts = createMemoryArtifactStore({ signer, fault: options.fault });
+  const state = createMemoryStateStore({ fault: options.fault });
+  const audit = createMemoryAuditSink({ fault: options.fault });
+  const notifier = createRecordingNotifier({ fault: options.fault });
+  const ctx = { signal: new AbortController().signal, deadline: Number.POSITIVE_INFINITY };
+  const seeded = (async () => {
+    if ((options.v1 ?? 'verified') === 'missing') return;
+    await artifacts.record(
+      {
+        service: 'checkout',
+        artifact: v1,
+        verifiedAt: DEPLOY_AT - 86_400_000,
+        evidence: { summary: 'baked 600 s', bakeSeconds: 600, signals: [] },
+      },
+      ctx,
+    );
+    if (options.v1 === 'tampered') artifacts.tamper('checkout', 'v1', { verifiedAt: DEPLOY_AT - 1000 });
+  })();
+  const make = () =>
+    createController({
+      contract,
+      sources: { default: source },
+      executor,
+      artifacts,
+      state,
+      audit,
+      notifier,
+      clock,
+      settleMs: 0,
+      retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      ...options.controller,
+    });
+  const controller = make();
+  return {
+    contract,
+    clock,
+    source,
+    executor,
+    artifacts,
+    state,
+    audit,
+    notifier,
+    controller,
+    /** A new controller over the same ports (a restarted process). */
+    restart: make,
+    async watch(c = controller, signal?: AbortSignal) {
+      await seeded;
+      return runOnClock(
+        clock,
+        c.watch({ artifactId: 'v2', deployedAt: DEPLOY_AT }, signal ? { signal } : {}),
+      );
+    },
+  };
+}
