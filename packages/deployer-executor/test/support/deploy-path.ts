@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PortContext } from '@rollgate/core';
 
 /** One release of a fixture deploy_path. */
 export interface FixtureRelease {
@@ -81,6 +82,6 @@ export async function tempRoot(): Promise<{ root: string; cleanup: () => Promise
 }
 
 /** A PortContext with a generous deadline. */
-export function ctx(ms = 30_000) {
+export function ctx(ms = 30_000): PortContext {
   return { signal: new AbortController().signal, deadline: Date.now() + ms };
 }
