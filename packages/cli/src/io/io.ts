@@ -42,8 +42,15 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     onInterrupt: (handler) => {
-      const onInt = () => handler('SIGINT');
-      const onTerm = () => handler('SIGTERM');
+      // The first signal lets the command stop cleanly; a second one exits at once.
+      let received = 0;
+      const on = (signal: 'SIGINT' | 'SIGTERM') => {
+        received += 1;
+        if (received > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+        handler(signal);
+      };
+      const onInt = () => on('SIGINT');
+      const onTerm = () => on('SIGTERM');
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
       return () => {

@@ -76,7 +76,8 @@ export function createPlainReporter(
           `failed artifact ${summary.failedArtifact ?? '–'}; restored artifact ${summary.restoredArtifact ?? '–'}`,
         );
       }
-      if (summary.audit)
+      const ended = summary.outcome !== 'interrupted' && summary.outcome !== 'error';
+      if (summary.audit && ended)
         line(
           at,
           `audit ${summary.audit} (watch ${summary.watchId ?? '?'}); report: rollgate report ${summary.audit}${summary.watchId ? ` --watch-id ${summary.watchId}` : ''}`,

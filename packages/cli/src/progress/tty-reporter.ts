@@ -40,7 +40,8 @@ export function createTtyReporter(out: OutputStream, options: TtyReporterOptions
   let drawnRows = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  const width = () => Math.max(20, out.columns ?? 100);
+  // A pseudo-terminal without a size reports 0 columns: assume a common width then.
+  const width = () => (out.columns !== undefined && out.columns > 0 ? Math.max(20, out.columns) : 100);
   /** Terminal rows a line occupies, so lines that wrap are erased completely. */
   const rowsOf = (line: string) => Math.max(1, Math.ceil(visible(line).length / width()));
 
@@ -179,9 +180,10 @@ export function createTtyReporter(out: OutputStream, options: TtyReporterOptions
       if (summary.failedArtifact || summary.restoredArtifact) {
         lines.push(`  failed ${summary.failedArtifact ?? '–'} → restored ${summary.restoredArtifact ?? '–'}`);
       }
-      if (summary.audit) lines.push(`  audit ${summary.audit}`);
+      const ended = summary.outcome !== 'interrupted' && summary.outcome !== 'error';
+      if (summary.audit && ended) lines.push(`  audit ${summary.audit}`);
       if (summary.report) lines.push(`  report ${summary.report}`);
-      else if (summary.audit && summary.watchId)
+      else if (summary.audit && summary.watchId && ended)
         lines.push(paint('dim', `  report: rollgate report ${summary.audit} --watch-id ${summary.watchId}`));
       if (summary.resume) lines.push(`  resume with: ${paint('bold', summary.resume)}`);
       out.write(`${lines.join('\n')}\n`);

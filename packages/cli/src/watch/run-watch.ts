@@ -96,7 +96,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
     if (interruptedBy) return;
     interruptedBy = signal;
     out.notice(
-      `${signal} received: stopping after the current step; the snapshot is kept and the watch can be resumed.`,
+      `${signal} received: stopping now; the snapshot is kept and the watch can be resumed (a second signal exits at once).`,
     );
     abort.abort(new Error(signal));
   });

@@ -98,6 +98,16 @@ describe('TTY progress', () => {
     r.evaluation(evaluation(35));
     expect(s.text().slice(before.length).startsWith(`\u001b[${rows}F\u001b[J`)).toBe(true);
   });
+
+  it('assumes 100 columns when the terminal reports none', () => {
+    const s = stream(true, 0);
+    const r = createTtyReporter(s.out, { color: false, tickMs: 0, now: () => DEPLOY_AT + 30_000 });
+    r.start(start());
+    r.evaluation(evaluation(30));
+    r.evaluation(evaluation(35));
+    expect(s.text()).toContain('decision: continue — 90 s of bake left');
+    expect(s.text()).toContain('\u001b[8F\u001b[J');
+  });
 });
 
 describe('plain progress (not a terminal)', () => {
