@@ -1,7 +1,7 @@
 import type { Signal } from '../contract/contract-schema';
 import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
-import type { MetricQuery, MetricSource, ReadResult } from '../ports/metric-source';
+import type { MetricQuery, MetricSource, ReadResult, Sample } from '../ports/metric-source';
 import type { Clock } from '../time/clock';
 import { type RetryPolicy, readWithRetry } from './read-with-retry';
 
@@ -35,15 +35,56 @@ export function createSignalReader(
         ),
       };
     }
-    const request = {
-      query: read.query,
-      start: read.start,
-      end: read.end,
-      stepMs: read.stepMs,
-      ...(read.segmentBy === undefined ? {} : { segmentBy: read.segmentBy }),
-    };
-    return sanitize(await readWithRetry(source, request, ctx, clock, retry));
+    const chunks: ReadResult[] = [];
+    for (const [start, end] of chunkRange(read.start, read.end, read.stepMs)) {
+      const request = {
+        query: read.query,
+        start,
+        end,
+        stepMs: read.stepMs,
+        ...(read.segmentBy === undefined ? {} : { segmentBy: read.segmentBy }),
+      };
+      const result = sanitize(await readWithRetry(source, request, ctx, clock, retry));
+      if (result.status === 'error') return result;
+      chunks.push(result);
+    }
+    return mergeChunks(chunks);
   };
+}
+
+/**
+ * Backends cap the samples of one range read (New Relic: 366 buckets, Prometheus: 11,000 points
+ * per series), so long reads (the validation gate's history) are split into consecutive reads.
+ */
+export const MAX_SAMPLES_PER_READ = 300;
+
+/** Splits `[start, end]` on the step grid into ranges of at most MAX_SAMPLES_PER_READ samples. */
+export function chunkRange(start: number, end: number, stepMs: number): [number, number][] {
+  if (!(stepMs > 0) || end <= start) return [[start, end]];
+  const out: [number, number][] = [];
+  const span = (MAX_SAMPLES_PER_READ - 1) * stepMs;
+  for (let from = start; from <= end; from += span + stepMs) out.push([from, Math.min(end, from + span)]);
+  return out;
+}
+
+/** Joins chunked results: series with the same labels are concatenated. */
+function mergeChunks(chunks: readonly ReadResult[]): ReadResult {
+  if (chunks.length === 1) return chunks[0] as ReadResult;
+  const byLabels = new Map<string, { labels: Readonly<Record<string, string>>; samples: Sample[] }>();
+  for (const chunk of chunks) {
+    if (chunk.status !== 'ok') continue;
+    for (const series of chunk.series) {
+      const key = JSON.stringify(Object.entries(series.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const entry = byLabels.get(key) ?? { labels: series.labels, samples: [] };
+      entry.samples.push(...series.samples);
+      byLabels.set(key, entry);
+    }
+  }
+  if (byLabels.size === 0) {
+    const noData = chunks.find((c) => c.status === 'no-data');
+    return noData ?? { status: 'no-data', reason: 'no samples in the requested range' };
+  }
+  return { status: 'ok', series: [...byLabels.values()] };
 }
 
 /**

@@ -20,6 +20,7 @@ export type Selector = Readonly<Record<string, string>>;
 export type MetricQuery =
   | { readonly measure: 'requests'; readonly selector: Selector }
   | { readonly measure: 'errors'; readonly selector: Selector }
+  /** `quantile` is a fraction in (0, 1): 0.99 for p99. */
   | { readonly measure: 'latency-quantile'; readonly selector: Selector; readonly quantile: number }
   | { readonly measure: 'latency-exceedances'; readonly selector: Selector; readonly thresholdMs: number }
   | { readonly measure: 'memory'; readonly selector: Selector }
