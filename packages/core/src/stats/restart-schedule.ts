@@ -28,5 +28,6 @@ export function unstartedLogWeight(count: number, share: number): number {
 
 /** log of the weight of the copy started at the deploy. */
 export function firstCopyLogWeight(share: number): number {
-  return Math.log1p(-share);
+  // log1p(-0) is -0, which JSON turns into 0: keep states exactly round-trippable.
+  return share > 0 ? Math.log1p(-share) : 0;
 }
