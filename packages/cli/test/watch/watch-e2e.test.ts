@@ -82,6 +82,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('rollgate watch end to end (real Prometheus, Deployer local release directory)', () => {
   let dir: string;
   let config: string;
+  /**
+   * The same configuration with a longer bake for the bad releases, so a slow machine cannot turn
+   * their rollback into a promotion (core holds errors in the first second as a possible cold
+   * start and judges from half the bake on).
+   */
+  let badConfig: string;
   let layout: DeployerLayout;
   let exporter: TestExporter;
   let prometheus: RunningPrometheus;
@@ -123,13 +129,10 @@ describe('rollgate watch end to end (real Prometheus, Deployer local release dir
         await sleep(100);
       }
     })();
-    config = join(dir, 'rollgate.yaml');
-    await writeFile(
-      config,
-      `service: shop
+    const yaml = (bakeSeconds: number) => `service: shop
 contract:
   stepSeconds: 1
-  bakeSeconds: 8
+  bakeSeconds: ${bakeSeconds}
   warmupSeconds: 1
   baselineSeconds: 10
   verification: { windowSeconds: 5 }
@@ -159,8 +162,11 @@ notify:
     url: ${hookUrl}
     headers: { Authorization: "Bearer \${HOOK_TOKEN}" }
 guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
-`,
-    );
+`;
+    config = join(dir, 'rollgate.yaml');
+    badConfig = join(dir, 'rollgate-bad.yaml');
+    await writeFile(config, yaml(8));
+    await writeFile(badConfig, yaml(14));
     await prometheus.waitForTargetsUp();
     // The pre-deploy baseline window is 10 s of release 1's traffic.
     await sleep(11_000);
@@ -230,7 +236,7 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     release2At = Date.now();
     await layout.switchTo('2');
     const outputs = join(dir, 'github-output');
-    const run = await startCli(['watch', '--config', config, '--dry-run'], {
+    const run = await startCli(['watch', '--config', badConfig, '--dry-run'], {
       GITHUB_ACTIONS: 'true',
       GITHUB_OUTPUT: outputs,
     }).done;
@@ -241,7 +247,7 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     expect(lines.indexOf('::endgroup::')).toBeGreaterThan(group);
     const plain = lines.filter((l) => !l.startsWith('::'));
     expect(plain.every((l) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z /.test(l))).toBe(true);
-    expect(plain.some((l) => / evaluation bake \d+s\/8s: error-rate /.test(l))).toBe(true);
+    expect(plain.some((l) => / evaluation bake \d+s\/14s: error-rate /.test(l))).toBe(true);
     expect(plain.some((l) => l.includes(' as the deploy time') && l.includes('creation time'))).toBe(true);
     expect(
       plain.some((l) =>
@@ -267,7 +273,7 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     const run = await startCli([
       'watch',
       '--config',
-      config,
+      badConfig,
       '--json',
       '--artifact',
       '2@bbb222',
@@ -341,7 +347,7 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     await layout.addRelease('3', 'ccc333');
     await layout.switchTo('3');
     await writeFile(join(dir, 'STOP'), '');
-    const run = await startCli(['watch', '--config', config]).done;
+    const run = await startCli(['watch', '--config', badConfig]).done;
     await rm(join(dir, 'STOP'));
     expect(run.code, run.stderr).toBe(20);
     expect(run.stdout).toContain(
