@@ -11,8 +11,9 @@ export const command = defineCommand({
   description: [
     'Reads the signals of the new version for the bake window, decides from evidence, and, when it',
     'is bad, puts traffic back on the last verified artifact, verifies recovery and writes the audit.',
-    'Without --artifact, the executor says what is serving; without --deployed-at, now is the',
-    'deploy time (both are announced). Ctrl-C or SIGTERM stop the watch and keep its snapshot:',
+    'Without --artifact, the executor says what is serving; without --deployed-at, its recent',
+    'creation time, else now, is the deploy time (both are announced: a breach that began before',
+    'the deploy time is treated as pre-existing). Ctrl-C or SIGTERM stop the watch and keep its snapshot:',
     're-running the same command (or the printed `--watch-id` command) resumes it, never',
     'cutting over twice.',
     '',
@@ -40,7 +41,8 @@ export const command = defineCommand({
       name: 'deployed-at',
       type: 'string',
       value: 'TIME',
-      description: 'When it started serving: ISO 8601 with a zone, or epoch seconds or ms (default: now).',
+      description:
+        "When it started serving: ISO 8601 with a zone, or epoch seconds or ms (default: the artifact's recent creation time, else now).",
     },
     {
       name: 'dry-run',

@@ -18,7 +18,7 @@ selector:
   job: ${yamlString(service)}
 
 # Overrides of the default contract (docs/config.md "contract"). Omit for the defaults:
-# a 10 minute bake after a 30 s warm-up, alpha 0.01 per deploy, 5 s evaluation step.
+# a 10 minute bake, a 15 s cold-start window, alpha 0.01 per deploy, 5 s evaluation step.
 contract:
   bakeSeconds: 600
   stepSeconds: 5

@@ -51,6 +51,7 @@ export function createTtyReporter(out: OutputStream, options: TtyReporterOptions
   };
   const draw = () => {
     const lines = block();
+    if (lines.length === 0) return;
     out.write(`${lines.join('\n')}\n`);
     drawnRows = lines.reduce((n, l) => n + rowsOf(l), 0);
   };

@@ -69,6 +69,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   let executor: Executor | undefined;
   let stores: FileStores;
   const warn = (message: string) => out.notice(message, 'warning');
+  let started = false;
   try {
     sources = buildSources(loaded);
     executor = buildExecutor(loaded, warn);
@@ -157,6 +158,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       stateDir: stores.paths.dir,
       audit: stores.paths.audit,
     } satisfies WatchStart);
+    started = true;
 
     const result = plan.stored
       ? await controller.resume(plan.watchId, { signal: abort.signal })
@@ -183,7 +185,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       await writeStepOutputs(io.env, stepOutputs(final)).catch(() => undefined);
       return exitCode;
     }
-    return failWith(io, out, json, error, summaryBase);
+    return failWith(io, out, json || started, error, summaryBase);
   } finally {
     stopListening();
     await disposeAll(sources, executor);
@@ -394,10 +396,14 @@ function summary(
   };
 }
 
+/**
+ * Reports a watch that could not reach an outcome: the message on stderr, and, when the
+ * reporter has output to finish (`--json`, or a watch that started), its final summary.
+ */
 function failWith(
   io: Io,
   out: WatchReporter,
-  json: boolean,
+  finish: boolean,
   error: unknown,
   base: Partial<WatchSummary>,
 ): number {
@@ -409,11 +415,12 @@ function failWith(
   if (error instanceof UsageError) io.stderr.write('Run `rollgate watch --help` for usage.\n');
   else if (!RollgateError.is(error) && error instanceof Error && error.stack)
     io.stderr.write(`${error.stack}\n`);
-  if (json)
+  if (finish) {
     out.finish(
       summary({ ...base, outcome: 'error', exitCode, reason: message, error: { code, message } }),
-      '',
+      `FAILED: ${code}: the watch could not reach an outcome`,
     );
+  }
   return exitCode;
 }
 

@@ -134,6 +134,7 @@ contract:
   stepSeconds: 1
   bakeSeconds: ${bakeSeconds}
   warmupSeconds: 1
+  coldStartSeconds: 2
   baselineSeconds: 10
   verification: { windowSeconds: 5 }
   signals:
