@@ -58,6 +58,13 @@ export interface BaselineRateTestOptions {
   readonly restartShare?: number;
   /** Baseline-rate events expected between restarts (exposure, not observed events). Default 2. */
   readonly restartEvery?: number;
+  /**
+   * Overdispersion factor (>= 1) of the counts: bursty errors vary more than a binomial, which
+   * would make the test too eager. Every count is divided by it (quasi-likelihood), the same
+   * for the baseline and the new version. Estimate it from the pre-deploy intervals with
+   * `estimateDispersion`. Default 1.
+   */
+  readonly dispersion?: number;
 }
 
 /** A copy of the test started after `events` and `trials` had been seen, with its weight. */
@@ -67,12 +74,17 @@ export interface RestartCopy {
   readonly logWeight: number;
 }
 
+/**
+ * Common fields. Counts (`baselineEvents`, `events`, copies) are stored divided by
+ * `dispersion`; the summary reports them as observed.
+ */
 interface BaselineStateCommon {
   readonly kind: 'baseline';
   readonly version: 1;
   readonly alpha: number;
   readonly tolerance: number;
   readonly ratios: readonly number[];
+  readonly dispersion: number;
   readonly baselineEvents: number;
   readonly baselineTrials: number;
   /** `(B + 0.5) / (N0 + 1)`: sets the restart pace and the scale of the ratio interval. */
@@ -144,9 +156,16 @@ const LOG_FLOOR = -1e300;
  */
 export function createBaselineRateTest(options: BaselineRateTestOptions): BaselineRateTestState {
   const alpha = checkOpenUnit('alpha', options.alpha);
-  const trials = checkPositive('baselineTrials', options.baselineTrials);
-  const events = checkAtLeast('baselineEvents', options.baselineEvents, 0);
-  checkThat(events <= trials, 'baselineEvents', `must not exceed baselineTrials (${trials}), got ${events}`);
+  const observedTrials = checkPositive('baselineTrials', options.baselineTrials);
+  const observedEvents = checkAtLeast('baselineEvents', options.baselineEvents, 0);
+  checkThat(
+    observedEvents <= observedTrials,
+    'baselineEvents',
+    `must not exceed baselineTrials (${observedTrials}), got ${observedEvents}`,
+  );
+  const dispersion = checkAtLeast('dispersion', options.dispersion ?? 1, 1);
+  const trials = observedTrials / dispersion;
+  const events = observedEvents / dispersion;
   const tolerance = checkPositive('tolerance', options.tolerance ?? 1);
   const ratios = checkRatios('ratios', options.ratios ?? DEFAULT_RATIOS);
   const restartShare = options.restartShare ?? DEFAULT_RESTART_SHARE;
@@ -168,6 +187,7 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     alpha,
     tolerance,
     ratios,
+    dispersion,
     baselineEvents: events,
     baselineTrials: trials,
     anchorRate: (events + 0.5) / (trials + 1),
@@ -231,8 +251,12 @@ export function updateBaselineRateTest(
   state: BaselineRateTestState,
   observation: CountObservation,
 ): BaselineRateTestState {
-  const counts = cleanCounts(observation.events, observation.trials);
-  if (counts === null) return state;
+  const observed = cleanCounts(observation.events, observation.trials);
+  if (observed === null) return state;
+  const counts =
+    state.dispersion === 1
+      ? observed
+      : { events: observed.events / state.dispersion, trials: observed.trials / state.dispersion };
   const restartDue = state.restartShare > 0 && state.sinceRestart >= state.restartEvery;
   const restarts = restartDue ? state.restarts + 1 : state.restarts;
   const counted = {
@@ -462,8 +486,8 @@ export function summarizeBaselineRateTest(state: BaselineRateTestState): RateTes
     alpha: state.alpha,
     rejected: state.rejected,
     rejectedAtUpdate: state.rejectedAtUpdate,
-    events: state.events,
-    trials: state.trials,
+    events: state.events * state.dispersion,
+    trials: state.trials * state.dispersion,
     updates: state.updates,
     rate,
     baselineRate,

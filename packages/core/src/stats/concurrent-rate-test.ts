@@ -1,6 +1,13 @@
 import { concaveSuperLevelSet } from './confidence-sequence';
 import { logAddExp, logSumExp } from './log-space';
-import { checkOpenUnit, checkPositive, checkRatios, checkThat, cleanCounts } from './option-checks';
+import {
+  checkAtLeast,
+  checkOpenUnit,
+  checkPositive,
+  checkRatios,
+  checkThat,
+  cleanCounts,
+} from './option-checks';
 import { DEFAULT_RATIOS } from './rate-mixture';
 import type { ConcurrentObservation, RateTestSummary } from './rate-test-types';
 import {
@@ -32,14 +39,17 @@ export interface ConcurrentRateTestOptions {
   readonly restartShare?: number;
   /** Estimated total events (both arms, from the stable fleet's count) between restarts. Default 4. */
   readonly restartEvery?: number;
+  /** Overdispersion factor (>= 1): every count of both arms is divided by it. Default 1. */
+  readonly dispersion?: number;
 }
 
-/** State of a concurrent rate test: plain JSON, O(grid) in size. */
+/** State of a concurrent rate test: plain JSON, O(grid) in size; counts divided by `dispersion`. */
 export interface ConcurrentRateTestState {
   readonly kind: 'concurrent';
   readonly version: 1;
   readonly alpha: number;
   readonly tolerance: number;
+  readonly dispersion: number;
   readonly ratios: readonly number[];
   readonly logThreshold: number;
   readonly restartShare: number;
@@ -88,11 +98,13 @@ export function createConcurrentRateTest(options: ConcurrentRateTestOptions): Co
     `must be in [0, 1), got ${String(restartShare)}`,
   );
   const restartEvery = checkPositive('restartEvery', options.restartEvery ?? 4);
+  const dispersion = checkAtLeast('dispersion', options.dispersion ?? 1, 1);
   return {
     kind: 'concurrent',
     version: 1,
     alpha,
     tolerance,
+    dispersion,
     ratios,
     logThreshold: Math.log(1 / alpha),
     restartShare,
@@ -121,8 +133,11 @@ export function updateConcurrentRateTest(
   state: ConcurrentRateTestState,
   observation: ConcurrentObservation,
 ): ConcurrentRateTestState {
-  const canary = cleanCounts(observation.events, observation.trials);
-  const stable = cleanCounts(observation.baselineEvents, observation.baselineTrials);
+  const canary = scaled(cleanCounts(observation.events, observation.trials), state.dispersion);
+  const stable = scaled(
+    cleanCounts(observation.baselineEvents, observation.baselineTrials),
+    state.dispersion,
+  );
   if (canary === null || stable === null) return state;
   const rho = canary.trials / (canary.trials + stable.trials);
   const theta0 = (state.tolerance * rho) / (state.tolerance * rho + 1 - rho);
@@ -178,6 +193,14 @@ export function updateConcurrentRateTest(
   };
 }
 
+function scaled(
+  counts: { events: number; trials: number } | null,
+  dispersion: number,
+): { events: number; trials: number } | null {
+  if (counts === null || dispersion === 1) return counts;
+  return { events: counts.events / dispersion, trials: counts.trials / dispersion };
+}
+
 function concurrentLogE(state: ConcurrentRateTestState): number {
   const logK = Math.log(state.ratios.length);
   let total = logAddExp(
@@ -213,8 +236,8 @@ export function summarizeConcurrentRateTest(state: ConcurrentRateTestState): Rat
     alpha: state.alpha,
     rejected: state.rejected,
     rejectedAtUpdate: state.rejectedAtUpdate,
-    events: state.events,
-    trials: state.trials,
+    events: state.events * state.dispersion,
+    trials: state.trials * state.dispersion,
     updates: state.updates,
     rate,
     baselineRate,

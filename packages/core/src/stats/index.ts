@@ -10,6 +10,7 @@ export { createBaselineRateTest } from './baseline-rate-test';
 export { clopperPearsonLower, clopperPearsonUpper } from './binomial-bounds';
 export type { ConcurrentRateTestOptions, ConcurrentRateTestState } from './concurrent-rate-test';
 export { createConcurrentRateTest } from './concurrent-rate-test';
+export { estimateDispersion } from './dispersion';
 export type {
   CountPoint,
   GaugeOnsetEstimate,

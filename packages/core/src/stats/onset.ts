@@ -31,6 +31,11 @@ export interface OnsetOptions {
    * width: onsets whose likelihood is within a factor 1/alpha of the best. Default 0.01.
    */
   readonly alpha?: number;
+  /**
+   * The deploy's `t`. When given, `startsBefore` says whether the data favour an onset
+   * before it over every onset at or after it by a likelihood ratio of at least 1/alpha.
+   */
+  readonly referenceT?: number;
 }
 
 /** Options of {@link estimateGaugeOnset}. */
@@ -62,6 +67,13 @@ export interface OnsetEstimate {
   readonly significant: boolean;
   /** The likelihood support set of the onset; null when there is no onset. */
   readonly onsetRange: OnsetRange | null;
+  /**
+   * With `referenceT`: the shift is significant and its whole support set lies before
+   * `referenceT` (route an incident, do not roll back); null without `referenceT`. Prefer it
+   * to comparing `onsetT` with the deploy: a weak fault's most likely onset can fall a few
+   * steps early by chance.
+   */
+  readonly startsBefore: boolean | null;
 }
 
 /** What {@link estimateGaugeOnset} found. */
@@ -74,6 +86,17 @@ export interface GaugeOnsetEstimate {
   readonly pValue: number;
   readonly significant: boolean;
   readonly onsetRange: OnsetRange | null;
+  /** As in {@link OnsetEstimate}. */
+  readonly startsBefore: boolean | null;
+}
+
+function startsBefore(
+  significant: boolean,
+  range: OnsetRange | null,
+  referenceT: number | undefined,
+): boolean | null {
+  if (referenceT === undefined) return null;
+  return significant && range !== null && range.latestT < referenceT;
 }
 
 function supportRange<P extends { t: number }>(
@@ -130,6 +153,7 @@ export function estimateOnset(points: readonly CountPoint[], options: OnsetOptio
     pValue: 1,
     significant: false,
     onsetRange: null,
+    startsBefore: startsBefore(false, null, options.referenceT),
   };
   if (m < 2) return none;
   const constant = segmentLogLikelihood(totalEvents, totalTrials);
@@ -172,6 +196,7 @@ export function estimateOnset(points: readonly CountPoint[], options: OnsetOptio
     beforeTrials += (usable[k] as CountPoint).trials;
   }
   const pValue = Math.min(1, minP * (m - 1));
+  const onsetRange = supportRange(usable, llr, bestLlr, alpha);
   return {
     onsetT: (usable[bestK] as CountPoint).t,
     rateBefore: before / beforeTrials,
@@ -179,7 +204,8 @@ export function estimateOnset(points: readonly CountPoint[], options: OnsetOptio
     logLikelihoodRatio: bestLlr,
     pValue,
     significant: pValue <= alpha,
-    onsetRange: supportRange(usable, llr, bestLlr, alpha),
+    onsetRange,
+    startsBefore: startsBefore(pValue <= alpha, onsetRange, options.referenceT),
   };
 }
 
@@ -222,6 +248,7 @@ export function estimateGaugeOnset(
     pValue: 1,
     significant: false,
     onsetRange: null,
+    startsBefore: startsBefore(false, null, options.referenceT),
   };
   if (m < 2 * minSegment || m < 3) return none;
   // Centred prefix sums keep the squares well conditioned (a ready fraction near 1).
@@ -269,6 +296,7 @@ export function estimateGaugeOnset(
   }
   if (bestK < 0) return none;
   const pValue = Math.min(1, minP * candidates);
+  const onsetRange = supportRange(usable, llr, bestLlr, alpha);
   return {
     onsetT: (usable[bestK] as GaugePoint).t,
     meanBefore: mean + (prefix[bestK] as number) / bestK,
@@ -276,6 +304,7 @@ export function estimateGaugeOnset(
     logLikelihoodRatio: bestLlr,
     pValue,
     significant: pValue <= alpha,
-    onsetRange: supportRange(usable, llr, bestLlr, alpha),
+    onsetRange,
+    startsBefore: startsBefore(pValue <= alpha, onsetRange, options.referenceT),
   };
 }

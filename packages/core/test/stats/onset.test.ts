@@ -108,3 +108,34 @@ describe('estimateGaugeOnset (mean shift)', () => {
     expect(() => estimateOnset([], { alpha: 0 })).toThrow(/alpha/);
   });
 });
+
+describe('startsBefore (the validation gate’s question)', () => {
+  it('is null without a reference, and true only for a breach that clearly predates it', () => {
+    const early = counts(4, step(0.005, 0.05, 84, 150));
+    expect(estimateOnset(early).startsBefore).toBeNull();
+    expect(estimateOnset(early, { referenceT: 1000 * 120 }).startsBefore).toBe(true);
+    expect(
+      estimateOnset(counts(5, step(0.005, 0.05, 126, 150)), { referenceT: 1000 * 120 }).startsBefore,
+    ).toBe(false);
+  });
+
+  it('does not turn a weak fault at the deploy into an incident, though its MLE onset often falls early', () => {
+    let mleEarly = 0;
+    let routedAsIncident = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      // 0.5% -> 1.5% at 50 requests per step, the fault starting exactly at the deploy (t = 121000).
+      const points = counts(1000 + seed, step(0.005, 0.015, 120, 150), 50);
+      const onset = estimateOnset(points, { referenceT: 1000 * 121 });
+      if (onset.significant && (onset.onsetT as number) <= 1000 * 120) mleEarly++;
+      if (onset.startsBefore) routedAsIncident++;
+    }
+    expect(mleEarly).toBeGreaterThan(5);
+    expect(routedAsIncident).toBeLessThanOrEqual(2);
+  });
+
+  it('works for gauges too', () => {
+    const ready = step(1, 0.6667, 30, 60).map((value, t) => ({ t, value }));
+    expect(estimateGaugeOnset(ready, { direction: 'down', referenceT: 40 }).startsBefore).toBe(true);
+    expect(estimateGaugeOnset(ready, { direction: 'down', referenceT: 30 }).startsBefore).toBe(false);
+  });
+});

@@ -144,17 +144,19 @@ describe('onset of the breach (validation gate)', () => {
     const s = byName('incident-preexisting');
     const step = decisionStep(s, s.series.errors, 'joint');
     expect(step).not.toBeNull();
-    const onset = estimateOnset(range(s, s.series.errors, step as number));
+    const onset = estimateOnset(range(s, s.series.errors, step as number), { referenceT: s.deployAtStep });
     expect(onset.significant).toBe(true);
     expect(onset.onsetT).toBe(s.truth.faultStartStep);
     expect(onset.onsetRange?.latestT as number).toBeLessThan(s.deployAtStep);
+    expect(onset.startsBefore).toBe(true);
   });
 
   it('rollback-error-spike: the onset is after the deploy, at the fault', () => {
     const s = byName('rollback-error-spike');
     const step = decisionStep(s, s.series.errors, 'joint') as number;
-    const onset = estimateOnset(range(s, s.series.errors, step));
+    const onset = estimateOnset(range(s, s.series.errors, step), { referenceT: s.deployAtStep });
     expect(onset.significant).toBe(true);
+    expect(onset.startsBefore).toBe(false);
     expect(onset.onsetRange?.earliestT as number).toBeGreaterThanOrEqual(s.deployAtStep);
     expect(Math.abs((onset.onsetT as number) - (s.truth.faultStartStep as number))).toBeLessThanOrEqual(1);
   });
@@ -163,8 +165,9 @@ describe('onset of the breach (validation gate)', () => {
     const s = byName('rollback-latency');
     const events = exceedances(s);
     const step = decisionStep(s, events, 'joint') as number;
-    const onset = estimateOnset(range(s, events, step));
+    const onset = estimateOnset(range(s, events, step), { referenceT: s.deployAtStep });
     expect(onset.significant).toBe(true);
+    expect(onset.startsBefore).toBe(false);
     expect(onset.onsetRange?.earliestT as number).toBeGreaterThanOrEqual(s.deployAtStep);
   });
 
@@ -181,7 +184,10 @@ describe('onset of the breach (validation gate)', () => {
   it('no rollback example gets a count onset significantly before its deploy', () => {
     for (const s of scenarios.filter((x) => x.truth.verdict === 'rollback')) {
       for (const events of [s.series.errors, exceedances(s)]) {
-        const onset = estimateOnset(range(s, events, s.series.requests.length - 1));
+        const onset = estimateOnset(range(s, events, s.series.requests.length - 1), {
+          referenceT: s.deployAtStep,
+        });
+        expect(onset.startsBefore).toBe(false);
         if (onset.significant)
           expect(onset.onsetRange?.earliestT as number).toBeGreaterThanOrEqual(s.deployAtStep);
       }
