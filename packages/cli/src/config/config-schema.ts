@@ -108,6 +108,7 @@ export const NewRelicSourceConfigSchema = z.strictObject({
     .optional(),
 });
 
+/** One entry of `sources`, by `type`. */
 export const SourceConfigSchema = z.discriminatedUnion('type', [
   PrometheusSourceConfigSchema,
   NewRelicSourceConfigSchema,
@@ -186,6 +187,7 @@ export const KubernetesExecutorConfigSchema = z.strictObject({
   resolveImageDigests: bool().optional(),
 });
 
+/** `executor`, by `type`. */
 export const ExecutorConfigSchema = z.discriminatedUnion('type', [
   DeployerExecutorConfigSchema,
   KubernetesExecutorConfigSchema,
@@ -250,6 +252,10 @@ export const GuardrailsConfigSchema = z.strictObject({
 
 const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
+/**
+ * The whole file. Cross-field rules here: source names, and `service` only at the top level;
+ * the contract and each signal's source are checked after it (see `loadConfig`).
+ */
 export const RollgateConfigSchema = z
   .strictObject({
     service: text('the service name'),
@@ -291,12 +297,21 @@ export const RollgateConfigSchema = z
 
 /** A validated configuration file, defaults filled in. */
 export type RollgateConfig = z.output<typeof RollgateConfigSchema>;
+/** A validated source entry. */
 export type SourceConfig = z.output<typeof SourceConfigSchema>;
+/** A validated `type: prometheus` source. */
 export type PrometheusSourceConfig = z.output<typeof PrometheusSourceConfigSchema>;
+/** A validated `type: newrelic` source. */
 export type NewRelicSourceConfig = z.output<typeof NewRelicSourceConfigSchema>;
+/** A validated executor. */
 export type ExecutorConfig = z.output<typeof ExecutorConfigSchema>;
+/** A validated `type: deployer` executor. */
 export type DeployerExecutorConfig = z.output<typeof DeployerExecutorConfigSchema>;
+/** A validated `type: kubernetes` executor. */
 export type KubernetesExecutorConfig = z.output<typeof KubernetesExecutorConfigSchema>;
+/** A validated `notify` entry. */
 export type NotifyConfig = z.output<typeof NotifyConfigSchema>;
+/** Validated `state`, defaults filled in. */
 export type StateConfig = z.output<typeof StateConfigSchema>;
+/** Validated `guardrails`, defaults filled in. */
 export type GuardrailsConfig = z.output<typeof GuardrailsConfigSchema>;
