@@ -150,13 +150,14 @@ export const ContractSchema = z
     stepSeconds: positiveSeconds('stepSeconds').default(5),
     /** How long a new version is watched before it may be promoted. */
     bakeSeconds: positiveSeconds('bakeSeconds').default(600),
-    /** Right after a deploy, cold starts are excluded from count tests and rules. */
-    warmupSeconds: seconds('warmupSeconds').default(30),
     /**
-     * Longest cold start to tolerate. When a count signal is already degraded during the
-     * warm-up (the signature of a cold start, not of a fault that appears later), it is judged
-     * only on data from this long after the deploy; a signal healthy during the warm-up is
-     * judged right after it.
+     * The cold-start recognition window right after a deploy: breaches in it are held until it
+     * ends. A cold start is recognised by latency elevated in this window.
+     */
+    warmupSeconds: seconds('warmupSeconds').default(15),
+    /**
+     * Longest cold start to tolerate. When one is recognised, count signals are judged only on
+     * data from this long after the deploy; otherwise on everything since the deploy.
      */
     coldStartSeconds: seconds('coldStartSeconds').default(60),
     /** Length of the pre-deploy baseline snapshot. */

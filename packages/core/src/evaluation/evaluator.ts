@@ -9,7 +9,7 @@ import { takeBaseline } from './baseline-snapshot';
 import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } from './confirmation';
 import { findOnset, type OnsetFinding } from './onset';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
-import { evaluateSignal } from './signal-evaluation';
+import { judgeSignal, readSignalCounts, recognizeColdStart, settlePending } from './signal-evaluation';
 import { createSignalReader, type SignalReader } from './signal-reader';
 import {
   AGGREGATE,
@@ -124,19 +124,35 @@ export class Evaluator {
       current.baseline === null || Object.values(current.baseline.signals).some((b) => b.status === 'error');
     if (needsBaseline && current.purpose === 'bake') current = await this.takeBaseline(current, ctx);
     const now = this.#clock.now();
+    const ticks = this.contract.signals.map((signal) => ({
+      contract: this.contract,
+      signal,
+      state: current.signals[signal.id] as SignalState,
+      watch: current,
+      now,
+      alphaFor: (s: Signal, index: number, segment: string) => this.alphaFor(s, index, segment),
+      reader: this.#reader,
+      ctx,
+    }));
+    let counts = await Promise.all(ticks.map((tick) => readSignalCounts(tick)));
+    if (current.coldStart === null) {
+      const bySignal = new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null]));
+      const recognized = recognizeColdStart(this.contract, current, bySignal, now);
+      if (recognized) {
+        const decided: WatchState = {
+          ...current,
+          coldStart: recognized.coldStart,
+          coldStartReason: recognized.reason,
+        };
+        counts = counts.map((c) =>
+          c ? { ...c, segments: settlePending(c.segments, decided, this.contract) } : c,
+        );
+        current = decided;
+      }
+    }
+    const watch = current;
     const outcomes = await Promise.all(
-      this.contract.signals.map((signal) =>
-        evaluateSignal({
-          contract: this.contract,
-          signal,
-          state: current.signals[signal.id] as SignalState,
-          watch: current,
-          now,
-          alphaFor: (s, index, segment) => this.alphaFor(s, index, segment),
-          reader: this.#reader,
-          ctx,
-        }),
-      ),
+      ticks.map((tick, i) => judgeSignal({ ...tick, watch }, counts[i] ?? null)),
     );
     if (ctx.signal.aborted) {
       throw new RollgateError('ABORTED', 'The evaluation was aborted.', {

@@ -76,13 +76,16 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   const failure = firstFailure(ev, tr);
   if (failure) return unknown(input, 'change-point', failure.reason, failure.error);
   const points = joinCounts(ev, tr, segmentBy, null).get(segmentBy === undefined ? AGGREGATE : segment) ?? [];
-  // The warm-up after the deploy is excluded, as in the evaluation: a cold start is no onset.
-  const usable = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= watch.warmupEndsAt);
+  // A recognised cold start is excluded, as in the evaluation: a cold start is no onset.
+  const skipUntil = watch.coldStart === true ? watch.coldStartEndsAt : watch.deployAt;
+  const usable = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= skipUntil);
   const estimate = estimateOnset(usable);
   const onsetAt = estimate.onsetT;
-  // The onset interval (onsetAt - step, onsetAt] must end a full step before the deploy, so the
-  // usual one-interval uncertainty of a change point cannot turn a deploy fault into an incident.
-  const preexisting = estimate.significant && onsetAt !== null && onsetAt <= watch.deployAt - stepMs;
+  // Pre-existing only when every onset the data supports (the likelihood support set, not just
+  // the best estimate) lies before the deploy: at low traffic a change point is uncertain by
+  // several intervals, and that uncertainty must not turn a deploy fault into an incident.
+  const preexisting =
+    estimate.significant && estimate.onsetRange !== null && estimate.onsetRange.latestT <= watch.deployAt;
   const rel = onsetAt === null ? '' : describeOffset(onsetAt, watch.deployAt);
   return {
     status: 'ok',

@@ -21,11 +21,26 @@ import {
   AGGREGATE,
   type CountInterval,
   emptySegment,
+  type PendingInterval,
   type SegmentState,
   type SignalBaseline,
   type SignalState,
   type WatchState,
 } from './watch-state';
+
+/**
+ * One signal's evaluation, in three phases the evaluator runs for every signal:
+ * 1. {@link readSignalCounts} reads the step intervals completed since the last evaluation
+ *    (count signals) and feeds the sequential tests;
+ * 2. the evaluator decides, once, whether the deploy is in a cold start
+ *    ({@link recognizeColdStart}) — a fact about the whole service, seen in its latency;
+ * 3. {@link judgeSignal} applies every rule, with the test and window the cold-start decision
+ *    selects.
+ *
+ * Cold starts: breaches in the first `warmupSeconds` are held until the recognition window ends.
+ * Without a cold start, count signals are judged on everything since the deploy (a regression
+ * from the first request is caught fast); with one, only on data from `coldStartSeconds` on.
+ */
 
 /** Everything one signal's evaluation needs. */
 export interface SignalTick {
@@ -40,6 +55,15 @@ export interface SignalTick {
   readonly ctx: PortContext;
 }
 
+/** The counts a count signal read in phase 1. */
+export interface CountRead {
+  readonly segments: Readonly<Record<string, SegmentState>>;
+  readonly lastCountT: number | null;
+  /** Why the aggregate counts could not be read (error or no-data), if they could not. */
+  readonly failure: ReadResult | null;
+  readonly segmentFailure: ReadResult | null;
+}
+
 /** One signal's evaluation, before the confirmation policy updates its counters. */
 export interface SignalOutcome {
   readonly segments: Readonly<Record<string, SegmentState>>;
@@ -49,114 +73,25 @@ export interface SignalOutcome {
   readonly status: VerdictStatus;
 }
 
-/** Reads one signal's new data and judges it by each of its rules. */
-export async function evaluateSignal(tick: SignalTick): Promise<SignalOutcome> {
-  const { signal, watch, now, contract } = tick;
-  const stepMs = contract.stepSeconds * 1000;
-  const windowStart = Math.max(watch.warmupEndsAt, now - signal.windowSeconds * 1000);
-  if (now <= watch.warmupEndsAt) {
-    const window = { start: watch.deployAt, end: now };
-    const reason = `warming up: the first ${Math.round((watch.warmupEndsAt - watch.deployAt) / 1000)} s after the ${watch.purpose === 'bake' ? 'deploy' : 'cutover'} are excluded (cold starts)`;
-    const verdicts = signal.rules.map((rule) => noData(signal, rule.type, window, reason));
-    return { segments: tick.state.segments, lastCountT: tick.state.lastCountT, verdicts, status: 'no-data' };
-  }
-  const baseline = watch.baseline?.signals[signal.id];
-  const counts = usesCounts(signal) ? await readCounts(tick, baseline, stepMs) : null;
-  const segments = counts?.segments ?? tick.state.segments;
-  const verdicts: Verdict[] = [];
-  const segmentVerdicts: Verdict[] = [];
-  const unit = unitOf(signal);
-
-  for (const [index, rule] of signal.rules.entries()) {
-    if (rule.type === 'sequential') {
-      for (const [key, segment] of Object.entries(segments)) {
-        const held = heldForColdStart(tick, segment);
-        if (held) {
-          (key === AGGREGATE ? verdicts : segmentVerdicts).push({
-            ...held,
-            ...(key === AGGREGATE ? {} : { segment: key }),
-          });
-          continue;
-        }
-        const elevated = segment.warmupVerdict === 'elevated';
-        const verdict = judgeSequential(segment.tests[elevated ? lateKey(index) : String(index)] ?? null, {
-          signal: signal.id,
-          ...(key === AGGREGATE ? {} : { segment: key }),
-          window: { start: elevated ? watch.coldStartEndsAt : watch.warmupEndsAt, end: now },
-          samples: segment.trials,
-          newestT: segment.newestT,
-          now,
-          maxLagMs: signal.maxLagSeconds * 1000,
-          minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
-          what:
-            signal.kind === 'error-rate'
-              ? 'error rate'
-              : `share slower than ${show(baseline?.exceedanceThresholdMs ?? null, ' ms')}`,
-          unavailable: counts?.failure ?? baselineProblem(baseline),
-        });
-        (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
-      }
-      if (!segments[AGGREGATE])
-        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
-      continue;
-    }
-    if (signal.kind === 'error-rate') {
-      for (const [key, segment] of Object.entries(segments)) {
-        const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
-        (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
-      }
-      if (!segments[AGGREGATE])
-        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
-      continue;
-    }
-    verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], unit, stepMs));
-  }
-
-  const status = combine(verdicts, segmentVerdicts, counts?.segmentFailure ?? null);
-  return {
-    segments,
-    lastCountT: counts?.lastCountT ?? tick.state.lastCountT,
-    verdicts: [...verdicts, ...segmentVerdicts],
-    status,
-  };
-}
-
-interface CountRead {
-  readonly segments: Record<string, SegmentState>;
-  readonly lastCountT: number | null;
-  /** Why the aggregate counts could not be read (error or no-data), if they could not. */
-  readonly failure: ReadResult | null;
-  readonly segmentFailure: ReadResult | null;
-}
-
-/**
- * Reads the step intervals completed since the last evaluation (after the warm-up), feeds
- * them to the sequential tests and keeps the ones inside the rule window.
- */
-async function readCounts(
-  tick: SignalTick,
-  baseline: SignalBaseline | undefined,
-  stepMs: number,
-): Promise<CountRead> {
+/** Phase 1: reads the step intervals completed since the last evaluation; null for gauge signals. */
+export async function readSignalCounts(tick: SignalTick): Promise<CountRead | null> {
+  if (!usesCounts(tick.signal)) return null;
   const { signal, watch, now, state, reader, ctx } = tick;
-  // Read from the deploy on: warm-up intervals are not judged, but they tell a cold start apart.
+  const stepMs = tick.contract.stepSeconds * 1000;
+  const baseline = watch.baseline?.signals[signal.id];
   const firstEnd = watch.deployAt + stepMs;
   const lastEnd = gridFloor(watch.deployAt, now, stepMs);
   const start = Math.max(firstEnd, state.lastCountT === null ? firstEnd : state.lastCountT + stepMs);
   const segments: Record<string, SegmentState> = { ...state.segments };
-  if (start > lastEnd) {
-    return { segments, lastCountT: state.lastCountT, failure: null, segmentFailure: null };
-  }
+  if (start > lastEnd) return { segments, lastCountT: state.lastCountT, failure: null, segmentFailure: null };
   const threshold = signal.kind === 'latency' ? (baseline?.exceedanceThresholdMs ?? null) : null;
   const events = eventsQuery(signal, threshold);
   const range = { start, end: lastEnd, stepMs };
   const segmentBy = signal.segments?.by;
-  const sequentialConcurrent = signal.rules.find(
+  const concurrent = signal.rules.find(
     (r): r is SequentialRule => r.type === 'sequential' && r.test === 'concurrent',
   );
-  const stableSignal = sequentialConcurrent?.stableSelector
-    ? { ...signal, selector: sequentialConcurrent.stableSelector }
-    : null;
+  const stable = concurrent?.stableSelector ? { ...signal, selector: concurrent.stableSelector } : null;
   const noEvents: ReadResult = { status: 'no-data', reason: 'no events query (no baseline threshold yet)' };
   const [ev, tr, segEv, segTr, stEv, stTr] = await Promise.all([
     events ? reader(signal, { query: events, ...range }, ctx) : Promise.resolve(noEvents),
@@ -165,24 +100,22 @@ async function readCounts(
     segmentBy
       ? reader(signal, { query: trialsQuery(signal), ...range, segmentBy }, ctx)
       : Promise.resolve(null),
-    stableSignal && events
-      ? reader(stableSignal, { query: eventsQuery(stableSignal, threshold) ?? events, ...range }, ctx)
+    stable && events
+      ? reader(stable, { query: eventsQuery(stable, threshold) ?? events, ...range }, ctx)
       : Promise.resolve(null),
-    stableSignal
-      ? reader(stableSignal, { query: trialsQuery(stableSignal), ...range }, ctx)
-      : Promise.resolve(null),
+    stable ? reader(stable, { query: trialsQuery(stable), ...range }, ctx) : Promise.resolve(null),
   ]);
   const after = state.lastCountT;
   const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
   const aggregate = (joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? []).filter(within);
-  const stable =
+  const stableByT =
     stEv && stTr
       ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i]))
       : null;
   let newest = state.lastCountT;
   const failure = tr.status !== 'ok' ? tr : ev.status === 'error' ? ev : null;
   if (failure === null) {
-    segments[AGGREGATE] = consume(tick, AGGREGATE, segments[AGGREGATE], aggregate, baseline, stable);
+    segments[AGGREGATE] = consume(tick, AGGREGATE, segments[AGGREGATE], aggregate, baseline, stableByT);
     for (const i of aggregate) newest = Math.max(newest ?? i.t, i.t);
   }
   let segmentFailure: ReadResult | null = null;
@@ -210,73 +143,213 @@ function consume(
   stable: Map<number, CountInterval> | null,
 ): SegmentState {
   const { signal, now, watch } = tick;
-  const stepMs = tick.contract.stepSeconds * 1000;
   const segment = previous ?? emptySegment();
   const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
   const tests: Record<string, SequentialState> = { ...segment.tests };
   for (const [index, rule] of signal.rules.entries()) {
     if (rule.type !== 'sequential' || tests[String(index)]) continue;
     if (rule.test === 'concurrent' && key !== AGGREGATE) continue;
-    // Two instances: `early` judges from the end of the warm-up, `late` from the end of the
-    // cold-start window; which one decides depends only on the warm-up data (see cold-start.ts).
-    const alpha = tick.alphaFor(signal, index, key);
-    const early = startSequential(rule, base ?? null, alpha);
-    const late = startSequential(rule, base ?? null, alpha);
-    if (early && late) {
-      tests[String(index)] = early;
-      tests[lateKey(index)] = late;
-    }
+    const started = startSequential(rule, base ?? null, tick.alphaFor(signal, index, key));
+    if (started) tests[String(index)] = started;
   }
-  let { events, trials, newestT, warmup } = segment;
-  const recent = [...segment.recent];
+  let next: SegmentState = { ...segment, tests, recent: [...segment.recent], pending: [...segment.pending] };
   for (const interval of intervals) {
     if (interval.trials <= 0) continue;
-    newestT = Math.max(newestT ?? interval.t, interval.t);
-    if (interval.t <= watch.warmupEndsAt) {
-      warmup = { events: warmup.events + interval.events, trials: warmup.trials + interval.trials };
-      continue;
-    }
-    events += interval.events;
-    trials += interval.trials;
-    recent.push(interval);
-    const counterpart = stable?.get(interval.t) ?? null;
-    const late = interval.t - stepMs >= watch.coldStartEndsAt - 1;
-    for (const [name, state] of Object.entries(tests)) {
-      if (name.endsWith(':late') && !late) continue;
-      tests[name] = stepSequential(state, interval, counterpart);
-    }
-  }
-  let warmupVerdict = segment.warmupVerdict;
-  if (warmupVerdict === null && now > watch.warmupEndsAt && (newestT ?? 0) > watch.warmupEndsAt) {
-    warmupVerdict = classifyWarmup(signal, base, warmup) ? 'elevated' : 'clean';
+    const pending: PendingInterval = { interval, stable: stable?.get(interval.t) ?? null };
+    next = {
+      ...next,
+      newestT: Math.max(next.newestT ?? interval.t, interval.t),
+      recent: [...next.recent, interval],
+      warmup:
+        interval.t <= watch.warmupEndsAt
+          ? { events: next.warmup.events + interval.events, trials: next.warmup.trials + interval.trials }
+          : next.warmup,
+    };
+    // Until the cold-start decision, intervals wait: whether they are judged depends on it.
+    next =
+      watch.coldStart === null
+        ? { ...next, pending: [...next.pending, pending] }
+        : feed(next, watch, pending, tick.contract);
   }
   const horizon = now - signal.windowSeconds * 1000;
+  return { ...next, recent: next.recent.filter((i) => i.t > horizon) };
+}
+
+/** Feeds one interval to a segment's tests when the watch judges it (see {@link judgedFrom}). */
+function feed(
+  segment: SegmentState,
+  watch: WatchState,
+  item: PendingInterval,
+  contract: Contract,
+): SegmentState {
+  const { interval } = item;
+  if (interval.t - contract.stepSeconds * 1000 < judgedFrom(watch) - 1) return segment;
+  const tests: Record<string, SequentialState> = {};
+  for (const [name, state] of Object.entries(segment.tests))
+    tests[name] = stepSequential(state, interval, item.stable);
   return {
-    recent: recent.filter((i) => i.t > horizon),
+    ...segment,
     tests,
-    newestT,
-    events,
-    trials,
-    warmup,
-    warmupVerdict,
+    events: segment.events + interval.events,
+    trials: segment.trials + interval.trials,
   };
 }
 
-function lateKey(index: number): string {
-  return `${index}:late`;
+/**
+ * Once the cold-start decision is made, the held intervals of every segment are fed to the
+ * tests (no cold start) or dropped (a cold start: the tests start at the end of its window).
+ * The decision depends only on latency during the warm-up, so each test keeps its full alpha.
+ */
+export function settlePending(
+  segments: Readonly<Record<string, SegmentState>>,
+  watch: WatchState,
+  contract: Contract,
+): Record<string, SegmentState> {
+  const out: Record<string, SegmentState> = {};
+  for (const [key, segment] of Object.entries(segments)) {
+    let next: SegmentState = { ...segment, pending: [] };
+    for (const item of segment.pending) next = feed(next, watch, item, contract);
+    out[key] = next;
+  }
+  return out;
 }
 
-/** The warm-up classification for one signal segment, against its baseline or SPRT rate. */
-function classifyWarmup(
-  signal: Signal,
-  baseline: SignalBaseline | undefined,
-  warmup: { readonly events: number; readonly trials: number },
-): boolean {
-  const sprt = signal.rules.find((r): r is SequentialRule => r.type === 'sequential' && r.test === 'sprt');
-  if (sprt?.p0 !== undefined) return isElevated(warmup, sprt.p0);
-  if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return false;
-  const rate = ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1);
-  return isElevated(warmup, rate);
+/**
+ * The first interval end a watch judges count data from: the deploy for a bake (a regression
+ * from the first request is caught fast); after the warm-up for a verification (right after a
+ * cutover, intervals mix the old and the restored version's traffic); the end of the cold-start
+ * window when a cold start was recognised.
+ */
+function judgedFrom(watch: WatchState): number {
+  if (watch.coldStart === true) return watch.coldStartEndsAt;
+  return watch.purpose === 'verify' ? watch.warmupEndsAt : watch.deployAt;
+}
+
+/**
+ * Phase 2: is the deploy in a cold start? Decided once, when the recognition window (the
+ * warm-up) is over, from the warm-up counts: a latency signal whose share of slow requests was
+ * elevated against its baseline is the signature of a cold start (a regression of errors alone,
+ * with normal latency, is not one). A contract without a latency count signal falls back to any
+ * count signal elevated during the warm-up. Null until it can be decided.
+ */
+export function recognizeColdStart(
+  contract: Contract,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+  now: number,
+): { coldStart: boolean; reason: string } | null {
+  if (now <= watch.warmupEndsAt) return null;
+  const latency = contract.signals.filter((s) => s.kind === 'latency' && usesCounts(s));
+  const candidates = latency.some((s) => watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null)
+    ? latency
+    : contract.signals.filter(usesCounts);
+  const seconds = Math.round((watch.warmupEndsAt - watch.deployAt) / 1000);
+  for (const signal of candidates) {
+    const aggregate = counts.get(signal.id)?.segments[AGGREGATE];
+    const baseline = watch.baseline?.signals[signal.id];
+    if (!aggregate || !baseline || baseline.status !== 'ok' || !baseline.trials) continue;
+    const rate = ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1);
+    if (isElevated(aggregate.warmup, rate)) {
+      const share = aggregate.warmup.trials > 0 ? aggregate.warmup.events / aggregate.warmup.trials : null;
+      const what =
+        signal.kind === 'latency' ? `slower than ${show(baseline.exceedanceThresholdMs, ' ms')}` : 'failing';
+      return {
+        coldStart: true,
+        reason: `cold start: ${showRate(share)} of requests ${what} in the first ${seconds} s (baseline ${showRate(rate)})`,
+      };
+    }
+  }
+  return { coldStart: false, reason: `no cold start in the first ${seconds} s` };
+}
+
+/** Phase 3: judges one signal by each of its rules. */
+export async function judgeSignal(tick: SignalTick, counts: CountRead | null): Promise<SignalOutcome> {
+  const { signal, watch, now, contract } = tick;
+  const stepMs = contract.stepSeconds * 1000;
+  const segments = counts?.segments ?? tick.state.segments;
+  const lastCountT = counts?.lastCountT ?? tick.state.lastCountT;
+  const held = heldVerdict(tick);
+  if (held) {
+    const verdicts = signal.rules.map((rule) => ({ ...held, rule: rule.type }));
+    return { segments, lastCountT, verdicts, status: 'no-data' };
+  }
+  // Count signals are judged from the deploy, or from the end of a recognised cold start;
+  // gauge signals always skip the warm-up (pods starting, heaps growing to their working size).
+  const from = usesCounts(signal) ? judgedFrom(watch) : watch.warmupEndsAt;
+  const windowStart = Math.max(from, now - signal.windowSeconds * 1000);
+  const baseline = watch.baseline?.signals[signal.id];
+  const verdicts: Verdict[] = [];
+  const segmentVerdicts: Verdict[] = [];
+
+  for (const [index, rule] of signal.rules.entries()) {
+    if (rule.type === 'sequential') {
+      for (const [key, segment] of Object.entries(segments)) {
+        const verdict = judgeSequential(segment.tests[String(index)] ?? null, {
+          signal: signal.id,
+          ...(key === AGGREGATE ? {} : { segment: key }),
+          window: { start: from, end: now },
+          samples: segment.trials,
+          newestT: segment.newestT,
+          now,
+          maxLagMs: signal.maxLagSeconds * 1000,
+          minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
+          what:
+            signal.kind === 'error-rate'
+              ? 'error rate'
+              : `share slower than ${show(baseline?.exceedanceThresholdMs ?? null, ' ms')}`,
+          unavailable: counts?.failure ?? baselineProblem(baseline),
+        });
+        (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
+      }
+      if (!segments[AGGREGATE])
+        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+      continue;
+    }
+    if (signal.kind === 'error-rate') {
+      for (const [key, segment] of Object.entries(segments)) {
+        const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
+        (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
+      }
+      if (!segments[AGGREGATE])
+        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+      continue;
+    }
+    verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], stepMs));
+  }
+  return {
+    segments,
+    lastCountT,
+    verdicts: [...verdicts, ...segmentVerdicts],
+    status: combine(verdicts, segmentVerdicts, counts?.segmentFailure ?? null),
+  };
+}
+
+/**
+ * The no-data verdict while a signal cannot be judged yet: during the warm-up (breaches there
+ * wait for the cold-start decision), and for count signals during a recognised cold start.
+ */
+function heldVerdict(tick: SignalTick): Verdict | null {
+  const { watch, now, signal } = tick;
+  const what = watch.purpose === 'bake' ? 'deploy' : 'cutover';
+  const base = { status: 'no-data' as const, signal: signal.id, value: null, threshold: null, samples: 0 };
+  if (now <= watch.warmupEndsAt) {
+    return {
+      ...base,
+      rule: 'warm-up',
+      window: { start: watch.deployAt, end: now },
+      reason: `warming up: the first ${Math.round((watch.warmupEndsAt - watch.deployAt) / 1000)} s after the ${what} are held to tell a cold start from a regression`,
+    };
+  }
+  const stepMs = tick.contract.stepSeconds * 1000;
+  if (usesCounts(signal) && watch.coldStart === true && now < watch.coldStartEndsAt + stepMs) {
+    return {
+      ...base,
+      rule: 'cold-start',
+      window: { start: watch.deployAt, end: now },
+      reason: `held: ${watch.coldStartReason ?? 'cold start'}; judged on data from ${Math.round((watch.coldStartEndsAt - watch.deployAt) / 1000)} s after the ${what}`,
+    };
+  }
+  return null;
 }
 
 /**
@@ -284,7 +357,7 @@ function classifyWarmup(
  * compared with the aggregate baseline rate, the best prior available.
  */
 function segmentBaseline(baseline: SignalBaseline | undefined, key: string): SignalBaseline | undefined {
-  if (!baseline || baseline.status !== 'ok') return baseline;
+  if (baseline?.status !== 'ok') return baseline;
   const own = baseline.segments[key];
   if (own?.trials == null || own.trials <= 0) return baseline;
   return { ...baseline, events: own.events, trials: own.trials, value: own.value };
@@ -296,15 +369,11 @@ function judgeWindowRate(
   key: string,
   segment: SegmentState,
   baseline: SignalBaseline | undefined,
-  windowFrom: number,
+  windowStart: number,
   failure: ReadResult | null | undefined,
 ): Verdict {
   const { signal, now } = tick;
-  let windowStart = windowFrom;
   const segmentField = key === AGGREGATE ? {} : { segment: key };
-  const held = heldForColdStart(tick, segment);
-  if (held) return { ...held, rule: rule.type, ...segmentField };
-  if (segment.warmupVerdict === 'elevated') windowStart = Math.max(windowStart, tick.watch.coldStartEndsAt);
   const window = { start: windowStart, end: now };
   if (failure && key === AGGREGATE) return countFailure(signal, rule, window, failure);
   const inWindow = segment.recent.filter((i) => i.t > windowStart);
@@ -342,23 +411,18 @@ async function judgeValueRule(
   tick: SignalTick,
   rule: Rule,
   baseline: SignalBaseline | undefined,
-  windowFrom: number,
+  windowStart: number,
   counts: SegmentState | undefined,
-  unit: string,
   stepMs: number,
 ): Promise<Verdict> {
   const { signal, now, reader, ctx, watch } = tick;
-  let windowStart = windowFrom;
+  const window: TimeWindow = { start: windowStart, end: now };
+  const unit = unitOf(signal);
   const query = valueQuery(signal);
-  if (query === null)
-    return noData(signal, rule.type, { start: windowStart, end: now }, 'the signal has no value to judge');
+  if (query === null) return noData(signal, rule.type, window, 'the signal has no value to judge');
   const baseValue = baseline?.status === 'ok' ? baseline.value : null;
 
   if (signal.kind === 'latency') {
-    const held = counts ? heldForColdStart(tick, counts) : null;
-    if (held) return { ...held, rule: rule.type };
-    if (counts?.warmupVerdict === 'elevated') windowStart = Math.max(windowStart, watch.coldStartEndsAt);
-    const window: TimeWindow = { start: windowStart, end: now };
     // The quantile over the whole window, judged with the window's request count as samples.
     const end = gridFloor(watch.deployAt, now, stepMs);
     const span = end - windowStart;
@@ -386,7 +450,6 @@ async function judgeValueRule(
     return noData(signal, rule.type, window, `rule ${rule.type} does not apply to a latency value`);
   }
 
-  const window: TimeWindow = { start: windowStart, end: now };
   const start = gridCeil(watch.deployAt, windowStart, stepMs);
   const end = gridFloor(watch.deployAt, now, stepMs);
   if (end < start) return noData(signal, rule.type, window, 'no complete step in the window yet');
@@ -405,10 +468,8 @@ async function judgeValueRule(
           .flatMap((s) => s.samples)
           .reduce((sum, p) => sum + (Number.isFinite(p.v) ? p.v : 0), 0)
       : null;
-  if (rule.type === 'health') {
-    if (restartCount !== null && restartCount > rule.maxRestarts) {
-      return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
-    }
+  if (rule.type === 'health' && restartCount !== null && restartCount > rule.maxRestarts) {
+    return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
   }
   const quality = checkDataQuality({
     signal: signal.id,
@@ -436,27 +497,6 @@ async function judgeValueRule(
     default:
       return noData(signal, rule.type, window, `rule ${rule.type} does not apply to a ${signal.kind} signal`);
   }
-}
-
-/**
- * While a signal that was degraded during the warm-up is inside the cold-start window, it is
- * held: no-data with the reason, so neither a breach nor a pass comes from cold-start data.
- */
-function heldForColdStart(tick: SignalTick, segment: SegmentState): Verdict | null {
-  const { watch, now, signal } = tick;
-  const stepMs = tick.contract.stepSeconds * 1000;
-  if (segment.warmupVerdict !== 'elevated' || now >= watch.coldStartEndsAt + stepMs) return null;
-  const rate = segment.warmup.trials > 0 ? segment.warmup.events / segment.warmup.trials : null;
-  return {
-    status: 'no-data',
-    signal: signal.id,
-    rule: 'sequential',
-    value: null,
-    threshold: null,
-    window: { start: watch.deployAt, end: now },
-    samples: segment.warmup.trials,
-    reason: `held: already degraded during the warm-up (${showRate(rate)} ${signal.kind === 'latency' ? 'slow' : 'failing'}), like a cold start; judged on data from ${Math.round((watch.coldStartEndsAt - watch.deployAt) / 1000)} s after the ${watch.purpose === 'bake' ? 'deploy' : 'cutover'}`,
-  };
 }
 
 /**
@@ -496,7 +536,7 @@ function countFailure(
   failure: ReadResult | null | undefined,
 ): Verdict {
   if (failure && failure.status !== 'ok') return fromRead(signal, rule, window, failure);
-  return noData(signal, rule.type, window, 'no complete step after the warm-up yet');
+  return noData(signal, rule.type, window, 'no complete step since the deploy yet');
 }
 
 function fromRead(signal: Signal, rule: Rule, window: TimeWindow, read: ReadResult): Verdict {

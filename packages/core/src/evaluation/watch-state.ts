@@ -47,13 +47,19 @@ export interface SegmentState {
   /** Post-warm-up totals. */
   readonly events: number;
   readonly trials: number;
-  /** Counts during the warm-up: they are not judged, only used to recognise a cold start. */
+  /** Counts during the warm-up, which is the window in which a cold start is recognised. */
   readonly warmup: { readonly events: number; readonly trials: number };
   /**
-   * Decided once the warm-up is over: `elevated` when the signal was already degraded during
-   * it (a cold start, or a fault present from the first request), `clean` otherwise.
+   * Intervals read before the cold-start decision (at most the warm-up's worth): fed to the
+   * tests, or dropped, once it is made.
    */
-  readonly warmupVerdict: 'clean' | 'elevated' | null;
+  readonly pending: readonly PendingInterval[];
+}
+
+/** An interval held until the cold-start decision, with the stable fleet's at the same time. */
+export interface PendingInterval {
+  readonly interval: CountInterval;
+  readonly stable: CountInterval | null;
 }
 
 /** How one signal stands after an evaluation. */
@@ -92,9 +98,13 @@ export interface WatchState {
   readonly purpose: 'bake' | 'verify';
   /** Epoch ms the watched version started serving (the deploy, or the cutover). */
   readonly deployAt: number;
+  /** End of the cold-start recognition window: breaches before it are held. */
   readonly warmupEndsAt: number;
-  /** Count signals degraded during the warm-up are judged only on data after this (cold starts). */
+  /** During a recognised cold start, count signals are judged only on data after this. */
   readonly coldStartEndsAt: number;
+  /** Decided once the warm-up is over (null before): whether the deploy is in a cold start. */
+  readonly coldStart: boolean | null;
+  readonly coldStartReason: string | null;
   readonly bakeEndsAt: number;
   readonly baseline: BaselineSnapshot | null;
   readonly signals: Readonly<Record<string, SignalState>>;
@@ -114,7 +124,7 @@ export function emptySegment(): SegmentState {
     events: 0,
     trials: 0,
     warmup: { events: 0, trials: 0 },
-    warmupVerdict: null,
+    pending: [],
   };
 }
 
@@ -149,6 +159,8 @@ export function createWatchState(
     deployAt,
     warmupEndsAt: deployAt + warmup * 1000,
     coldStartEndsAt: deployAt + Math.max(warmup, Math.min(contract.coldStartSeconds, duration / 2)) * 1000,
+    coldStart: null,
+    coldStartReason: null,
     bakeEndsAt: deployAt + duration * 1000,
     baseline: options.baseline ?? null,
     signals,

@@ -1,9 +1,9 @@
 import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import type { AuditRecord } from '../audit/audit-record';
+import { parseAuditRecord } from '../audit/audit-validation';
 import { RollgateError } from '../errors/rollgate-error';
 import { fail, ok, type Result } from '../ports/result';
-import { parseAuditRecord } from '../audit/audit-validation';
 
 const COMPONENT = 'file-audit-sink';
 const NEWLINE = 0x0a;

@@ -1,6 +1,14 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import {
+  isValidKeep,
+  MIN_KEEP,
+  newestFirst,
+  newestNotExcluded,
+  payloadProblem,
+  retainVerification,
+} from '../artifacts/artifact-retention';
 import { checkVerification, signVerification } from '../artifacts/verification-signing';
 import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
@@ -13,14 +21,6 @@ import type {
 } from '../ports/artifact-store';
 import { fail, ok, type Result } from '../ports/result';
 import type { Clock } from '../time/clock';
-import {
-  isValidKeep,
-  MIN_KEEP,
-  newestFirst,
-  newestNotExcluded,
-  payloadProblem,
-  retainVerification,
-} from '../artifacts/artifact-retention';
 import { writeFileAtomic } from './atomic-write';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';

@@ -1,5 +1,6 @@
 import { mkdir, open, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { validateAuditRecord } from '../audit/audit-validation';
 import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
 import type { AuditSink } from '../ports/audit-sink';
@@ -7,7 +8,6 @@ import { fail, ok, type Result } from '../ports/result';
 import type { Clock } from '../time/clock';
 import { fsyncDirectory } from './atomic-write';
 import { loadAuditFile } from './audit-file';
-import { validateAuditRecord } from '../audit/audit-validation';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
 import { systemClock } from './system-clock';

@@ -4,11 +4,11 @@ import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
 import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
+import { checkStateKey } from '../stores/state-key';
 import type { Clock } from '../time/clock';
 import { writeFileAtomic } from './atomic-write';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
-import { checkStateKey } from '../stores/state-key';
 import { systemClock } from './system-clock';
 
 const COMPONENT = 'file-state-store';

@@ -113,7 +113,7 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
     const ratio =
       summary.ratioEstimate === null
         ? ''
-        : ` (ratio ${show(summary.ratioEstimate)}x${summary.ratioInterval ? `, ${Math.round(summary.ratioInterval.level * 100)}% CS [${show(summary.ratioInterval.lower)}, ${show(summary.ratioInterval.upper)}]` : ''})`;
+        : ` (ratio ${show(summary.ratioEstimate)}x${summary.ratioInterval ? `, ${show(summary.ratioInterval.level * 100)}% CS [${show(summary.ratioInterval.lower)}, ${show(summary.ratioInterval.upper)}]` : ''})`;
     return `${input.what} ${showRate(summary.rate)} of ${show(summary.trials)} vs ${summary.kind === 'sprt' ? 'p0' : 'baseline'} ${showRate(summary.baselineRate)}${ratio}`;
   };
   if (summary?.rejected) {
@@ -123,7 +123,11 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       value: summary.rate,
       threshold: summary.baselineRate,
       ...(statistic ? { statistic } : {}),
-      reason: `${describe()}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}`,
+      // Rejection is sticky: the e-value may have drifted back below the threshold it crossed.
+      reason:
+        summary.logE >= summary.logThreshold
+          ? `${describe()}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}`
+          : `${describe()}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})`,
     };
   }
   if (input.unavailable?.status === 'error') {

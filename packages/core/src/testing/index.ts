@@ -11,6 +11,8 @@ export type { MemoryArtifactStore, MemoryArtifactStoreOptions, RecordTamper } fr
 export { createMemoryArtifactStore } from './memory-artifact-store';
 export type { MemoryAuditSink } from './memory-audit-sink';
 export { createMemoryAuditSink } from './memory-audit-sink';
+export type { MemoryExecutor, MemoryExecutorOptions } from './memory-executor';
+export { createMemoryExecutor } from './memory-executor';
 export type { FakeCall, FakeOptions, FaultDecision, FaultInjector } from './memory-faults';
 export type { MemorySourceOptions, StepData } from './memory-source';
 export { MemoryMetricSource, stepsFromArrays } from './memory-source';
@@ -18,6 +20,6 @@ export type { MemoryStateStore } from './memory-state-store';
 export { createMemoryStateStore } from './memory-state-store';
 export type { RecordingNotifier } from './recording-notifier';
 export { createRecordingNotifier } from './recording-notifier';
-export { flushPromises, SimulatedClock } from './simulated-clock';
+export { flushPromises, runOnClock, SimulatedClock } from './simulated-clock';
 export type { InsecureTestSignerOptions } from './test-signer';
 export { insecureTestSigner, testChecksum } from './test-signer';

@@ -24,7 +24,8 @@ describe('parseContract', () => {
     expect(c.schema).toBe('rollgate.contract/v1');
     expect(c.stepSeconds).toBe(5);
     expect(c.bakeSeconds).toBe(600);
-    expect(c.warmupSeconds).toBe(30);
+    expect(c.warmupSeconds).toBe(15);
+    expect(c.coldStartSeconds).toBe(60);
     expect(c.alpha).toBe(0.01);
     expect(c.confirmation).toEqual({ k: 1, maxConsecutiveErrors: 6 });
     expect(c.verification.windowSeconds).toBe(120);

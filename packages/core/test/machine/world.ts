@@ -98,7 +98,7 @@ export function world(options: WorldOptions = {}) {
     onSwitch: (to) => {
       if (to.id !== 'v1' || options.recovers === false) return;
       // The old version serves again: from the next step on, telemetry is healthy.
-      const from = Math.floor((clock.now() - START) / STEP) + 1;
+      const from = Math.ceil((clock.now() - START) / STEP);
       const restored: StepData[] = [];
       for (let i = from; i < total; i++) restored.push(healthy(i));
       source.overwrite(from, restored);

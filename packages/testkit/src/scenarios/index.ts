@@ -4,6 +4,8 @@ export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './
 export { loadScenarios, META_FILE_NAME } from './load-scenarios';
 export type { ParseScenarioResult } from './parse-scenario';
 export { parseScenario } from './parse-scenario';
+export type { ContractOverrides, ReplayResult } from './replay-scenario';
+export { REPLAY_EPOCH_MS, replayScenario, scenarioContract } from './replay-scenario';
 export type { Scenario, ScenarioSeries, ScenarioTruth, SegmentSeries, Verdict } from './scenario-schema';
 export {
   PROMETHEUS_DEFAULT_BUCKETS_MS,
