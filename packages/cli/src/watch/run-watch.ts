@@ -165,10 +165,11 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       : await controller.watch(plan.deploy, { watchId: plan.watchId, signal: abort.signal });
     const reportFile = await writeReportIfAsked(args, io, result.audit, out);
     const final = summaryOf(result, summaryBase, reportFile);
-    out.finish(final, outcomeHeadline(result.outcome, result.snapshot.options.dryRun));
+    // Before the final output: with --json the summary must stay the last line.
     await writeStepOutputs(io.env, stepOutputs(final)).catch((e: unknown) =>
-      warn(`could not write $GITHUB_OUTPUT: ${String(e)}`),
+      warn(`could not write $GITHUB_OUTPUT: ${(e as NodeJS.ErrnoException).code ?? String(e)}`),
     );
+    out.finish(final, outcomeHeadline(result.outcome, result.snapshot.options.dryRun));
     return final.exitCode;
   } catch (error) {
     if (RollgateError.is(error) && error.code === 'ABORTED' && interruptedBy) {
@@ -181,8 +182,8 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
         reason: `stopped by ${interruptedBy}; the snapshot is kept in ${stores.paths.snapshots}`,
         resume,
       });
-      out.finish(final, `INTERRUPTED: the watch stopped before an outcome; resume it with the command below`);
       await writeStepOutputs(io.env, stepOutputs(final)).catch(() => undefined);
+      out.finish(final, `INTERRUPTED: the watch stopped before an outcome; resume it with the command below`);
       return exitCode;
     }
     return failWith(io, out, json || started, error, summaryBase);
