@@ -143,6 +143,8 @@ const MAX_LIVE_RESTARTS = 3;
 /** Grid over candidate baseline rates, and the refinement of the cells that may bind. */
 const COARSE_CELLS = 12;
 const REFINE_CELLS = 8;
+/** Levels of refinement: a binding cell ends up 64 times narrower than the coarse grid's. */
+const REFINE_DEPTH = 2;
 /** Cells are refined only when a grid point is within this many nats of the threshold. */
 const REFINE_MARGIN = 1;
 /** Where the grid starts when the baseline interval reaches 0 (zero baseline events). */
@@ -308,8 +310,8 @@ const terms = new Float64Array(MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
 const gridRate = new Float64Array(COARSE_CELLS + 1);
 const gridBaseline = new Float64Array(COARSE_CELLS + 1);
 const gridNew = new Float64Array(COARSE_CELLS + 1);
-const subBaseline = new Float64Array(REFINE_CELLS + 1);
-const subNew = new Float64Array(REFINE_CELLS + 1);
+const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
+const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 
 /**
  * log of the baseline e-value for "the baseline rate is p": the likelihood ratio of the
@@ -317,7 +319,11 @@ const subNew = new Float64Array(REFINE_CELLS + 1);
  * standard errors. It rises with p (docs/statistics.md proves it), which is what lets the
  * infimum over p be bounded from grid points.
  */
-function logBaselineEvidence(p: number, events: number, trials: number, kappa: number): number {
+export function logBaselineEvidence(
+  p: number,
+  state: Pick<BaselineStateCommon, 'baselineEvents' | 'baselineTrials'> & { readonly kappa: number },
+): number {
+  const { baselineEvents: events, baselineTrials: trials, kappa } = state;
   if (p <= 0) return -events * kappa;
   const delta = kappa / Math.sqrt(Math.max(trials * p, 1));
   const nonEvents = trials - events;
@@ -361,7 +367,7 @@ function logNewEvidence(c: number, state: JointBaselineRateTestState, unstarted:
  */
 function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate: number } {
   const [lo, hi] = state.nullRange;
-  const { tolerance, baselineEvents: events, baselineTrials: trials, kappa } = state;
+  const { tolerance } = state;
   const unstarted = unstartedLogWeight(state.restarts, state.restartShare);
   if (state.trials === 0) return { logE: 0, nullRate: Math.min(tolerance * hi, 1) };
   const logHi = Math.log(hi);
@@ -375,7 +381,7 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
           )
         : 0;
     gridRate[i] = i === COARSE_CELLS ? hi : p;
-    gridBaseline[i] = logBaselineEvidence(gridRate[i] as number, events, trials, kappa);
+    gridBaseline[i] = logBaselineEvidence(gridRate[i] as number, state);
     gridNew[i] = logNewEvidence(tolerance * (gridRate[i] as number), state, unstarted);
   }
   let minPoint = Number.POSITIVE_INFINITY;
@@ -385,38 +391,80 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
   // The infimum is at most minPoint, so below the threshold no refinement can change the
   // decision; skipping it there keeps healthy steps cheap (and the result still monotone).
   const refine = minPoint >= state.logThreshold - REFINE_MARGIN;
-  let best = Number.POSITIVE_INFINITY;
-  let bestRate = hi;
+  const found = { bound: Number.POSITIVE_INFINITY, rate: hi };
   for (let i = 0; i < COARSE_CELLS; i++) {
     const a = gridRate[i] as number;
     const b = gridRate[i + 1] as number;
-    let bound = (gridBaseline[i] as number) + (gridNew[i + 1] as number);
-    let binding = b;
+    const bound = (gridBaseline[i] as number) + (gridNew[i + 1] as number);
     if (refine && bound < minPoint && a > 0) {
-      subBaseline[0] = gridBaseline[i] as number;
-      subNew[REFINE_CELLS] = gridNew[i + 1] as number;
-      const logA = Math.log(a);
-      const width = Math.log(b) - logA;
-      for (let j = 1; j < REFINE_CELLS; j++) {
-        const p = Math.exp(logA + (width * j) / REFINE_CELLS);
-        subBaseline[j] = logBaselineEvidence(p, events, trials, kappa);
-        subNew[j] = logNewEvidence(tolerance * p, state, unstarted);
-      }
-      bound = Number.POSITIVE_INFINITY;
-      for (let j = 0; j < REFINE_CELLS; j++) {
-        const cell = (subBaseline[j] as number) + (subNew[j + 1] as number);
-        if (cell < bound) {
-          bound = cell;
-          binding = Math.exp(logA + (width * (j + 1)) / REFINE_CELLS);
-        }
-      }
-    }
-    if (bound < best) {
-      best = bound;
-      bestRate = binding;
+      refineCell(
+        state,
+        unstarted,
+        a,
+        b,
+        gridBaseline[i] as number,
+        gridNew[i + 1] as number,
+        minPoint,
+        0,
+        found,
+      );
+    } else if (bound < found.bound) {
+      found.bound = bound;
+      found.rate = b;
     }
   }
-  return { logE: Number.isNaN(best) ? LOG_FLOOR : best, nullRate: Math.min(tolerance * bestRate, 1) };
+  const logE = Number.isNaN(found.bound) ? LOG_FLOOR : found.bound;
+  return { logE, nullRate: Math.min(tolerance * found.rate, 1) };
+}
+
+/**
+ * Splits the cell [a, b] in REFINE_CELLS (log-spaced) and records the smallest cell bound in
+ * `found`; a sub-cell whose bound is still under `minPoint` is split again, down to
+ * REFINE_DEPTH levels (the binding cell is often the last one, at the edge p_hi, where a
+ * coarse bound gives away its whole width times the slope of e_B).
+ */
+function refineCell(
+  state: JointBaselineRateTestState,
+  unstarted: number,
+  a: number,
+  b: number,
+  baselineAtA: number,
+  newAtB: number,
+  minPoint: number,
+  depth: number,
+  found: { bound: number; rate: number },
+): void {
+  const baseline = subBaseline[depth] as Float64Array;
+  const fresh = subNew[depth] as Float64Array;
+  baseline[0] = baselineAtA;
+  fresh[REFINE_CELLS] = newAtB;
+  const logA = Math.log(a);
+  const width = Math.log(b) - logA;
+  const at = (j: number): number => (j === REFINE_CELLS ? b : Math.exp(logA + (width * j) / REFINE_CELLS));
+  for (let j = 1; j < REFINE_CELLS; j++) {
+    const p = at(j);
+    baseline[j] = logBaselineEvidence(p, state);
+    fresh[j] = logNewEvidence(state.tolerance * p, state, unstarted);
+  }
+  for (let j = 0; j < REFINE_CELLS; j++) {
+    const bound = (baseline[j] as number) + (fresh[j + 1] as number);
+    if (bound < minPoint && depth + 1 < REFINE_DEPTH) {
+      refineCell(
+        state,
+        unstarted,
+        at(j),
+        at(j + 1),
+        baseline[j] as number,
+        fresh[j + 1] as number,
+        minPoint,
+        depth + 1,
+        found,
+      );
+    } else if (bound < found.bound) {
+      found.bound = bound;
+      found.rate = at(j + 1);
+    }
+  }
 }
 
 /** The `bound` e-value: the copy from the deploy, the restarted copies and the unstarted weight. */

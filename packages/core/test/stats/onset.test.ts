@@ -130,7 +130,8 @@ describe('startsBefore (the validation gate’s question)', () => {
       if (onset.startsBefore) routedAsIncident++;
     }
     expect(mleEarly).toBeGreaterThan(5);
-    expect(routedAsIncident).toBeLessThanOrEqual(2);
+    // About alpha (1%) of such runs: 2 of 200 with these seeds.
+    expect(routedAsIncident).toBeLessThanOrEqual(3);
   });
 
   it('works for gauges too', () => {

@@ -143,6 +143,37 @@ describe('rate tests: properties', () => {
     );
   });
 
+  it('more events never lower the joint e-value near the threshold either (where cells get refined)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        fc.constantFrom(0, 0.1),
+        (baselineEvents, events, pick, restartShare) => {
+          const state = createBaselineRateTest({
+            baselineEvents,
+            baselineTrials: 18000,
+            alpha: 0.01,
+            restartShare,
+          });
+          const observations = events.map((e) => ({ events: e, trials: 50 }));
+          const i = pick % observations.length;
+          const raised = observations.map((o, k) => (k === i ? { ...o, events: o.events + 1 } : o));
+          const a = run(state, observations);
+          const b = run(state, raised);
+          for (let k = 0; k < a.length; k++) {
+            const x = summarizeRateTest(a[k] as RateTestState).logE;
+            expect(summarizeRateTest(b[k] as RateTestState).logE).toBeGreaterThanOrEqual(
+              x - 1e-9 * Math.max(1, Math.abs(x)),
+            );
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('splitting an interval into two with the same totals leaves the e-value unchanged where it is a function of the totals', () => {
     const arbSplitState = fc.oneof(
       arbBaselineCounts.chain((counts) =>
