@@ -102,6 +102,41 @@ export { evaluateStaticRange } from './rules/static-range';
 // Rules and verdicts
 export type { TestStatistic, TimeWindow, Verdict, VerdictStatus } from './rules/verdict';
 export { finiteOrNull } from './rules/verdict';
+export type {
+  BaselineRateTestOptions,
+  BaselineRateTestState,
+  ConcurrentObservation,
+  ConcurrentRateTestOptions,
+  ConcurrentRateTestState,
+  CountObservation,
+  CountPoint,
+  GaugeOnsetEstimate,
+  GaugePoint,
+  OnsetEstimate,
+  RateObservation,
+  RateTestState,
+  RateTestSummary,
+  RatioInterval,
+  SprtOptions,
+  SprtState,
+} from './stats';
+// Statistics: anytime-valid sequential tests, SPRT, change-point onset (docs/statistics.md)
+export {
+  averageLogEValues,
+  clopperPearsonLower,
+  clopperPearsonUpper,
+  createBaselineRateTest,
+  createConcurrentRateTest,
+  createSprt,
+  DEFAULT_RATIOS,
+  DEFAULT_RESTART_SHARE,
+  estimateGaugeOnset,
+  estimateOnset,
+  splitAlpha,
+  sprtExpectedSeconds,
+  summarizeRateTest,
+  updateRateTest,
+} from './stats';
 export type { Clock, TimerHandle } from './time/clock';
 // Time
 export { sleep } from './time/clock';

@@ -79,6 +79,8 @@ export const AuditOutcomeSchema = z.enum([
 export const AuditPointSchema = z.object({
   at: iso,
   phase: z.enum(['bake', 'verify']),
+  /** The rule of the verdict the point shows (the signal's first rule on the aggregate). */
+  rule: z.string().optional(),
   status: z.enum(['pass', 'breach', 'no-data', 'error']),
   value: z.number().nullable(),
   threshold: z.number().nullable(),
@@ -110,7 +112,16 @@ export const AuditRecordSchema = z.object({
     baselineSeconds: z.number(),
     verificationSeconds: z.number(),
     signals: z.array(
-      z.object({ id: z.string(), kind: z.string(), rules: z.array(z.string()), authoritative: z.boolean() }),
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        /** Resource signals: what is measured, so a report can label units. */
+        resource: z.enum(['memory', 'cpu']).optional(),
+        /** Unit of the verdict values: `fraction`, `ms`, `bytes/s`, `cores/s`, `ready fraction`. */
+        unit: z.string().optional(),
+        rules: z.array(z.string()),
+        authoritative: z.boolean(),
+      }),
     ),
   }),
   phases: z.array(AuditPhaseSchema).min(1),

@@ -38,7 +38,13 @@ export function formatZodIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     let path = [...issue.path];
     // A discriminated union without a matching tag points at the object; name the tag field.
-    if (issue.code === 'invalid_union' && issue.discriminator !== undefined && issue.errors.length === 0) {
+    // (zod 4.6 already ends the path with it; older versions stop at the object).
+    if (
+      issue.code === 'invalid_union' &&
+      issue.discriminator !== undefined &&
+      issue.errors.length === 0 &&
+      path.at(-1) !== issue.discriminator
+    ) {
       path = [...path, issue.discriminator];
     }
     return `${formatPath(path)}: ${describeIssue(issue)}`;

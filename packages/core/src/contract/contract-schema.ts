@@ -73,8 +73,12 @@ export const RateOfChangeRuleSchema = z.strictObject({
   limitFromBaseline: z.number().finite().gt(1).default(2),
   /** Breach when the limit would be reached within this many seconds. */
   horizonSeconds: positiveSeconds('horizonSeconds').default(3600),
-  /** The slope must be this many standard errors above zero (noise is not a trend). */
-  minTStat: z.number().finite().positive().default(4),
+  /**
+   * The slope must be significant: the one-sided p-value of its t-test (n - 2 degrees of
+   * freedom, so a short window needs a much larger t) at most this. The rule is checked at every
+   * step, so the default is strict: noise is not a trend.
+   */
+  maxPValue: z.number().gt(0).lt(1).default(1e-4),
 });
 
 /**

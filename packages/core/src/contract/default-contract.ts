@@ -29,8 +29,8 @@ export function defaultSignals(selector: Readonly<Record<string, string>> = {}):
       resource: 'memory',
       selector: { ...selector },
       // A leak shows as a trend long before it reaches any absolute bound.
-      rules: [{ type: 'rate-of-change', limitFromBaseline: 2, horizonSeconds: 3600, minTStat: 4 }],
-      windowSeconds: 60,
+      rules: [{ type: 'rate-of-change', limitFromBaseline: 2, horizonSeconds: 3600, maxPValue: 1e-4 }],
+      windowSeconds: 120,
       minSamples: 6,
       sustain: { evaluations: 2 },
     },

@@ -39,6 +39,8 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
       signals: contract.signals.map((x) => ({
         id: x.id,
         kind: x.kind,
+        ...(x.kind === 'resource' ? { resource: x.resource } : {}),
+        unit: valueUnit(x),
         rules: x.rules.map((r) => r.type),
         authoritative: isAuthoritative(x),
       })),
@@ -131,6 +133,25 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
         }
       : null,
   };
+}
+
+/**
+ * The unit of a signal's verdict values as the audit shows them. Rates and exceedance shares
+ * are fractions; a resource's rate-of-change rule judges a slope (per second).
+ */
+function valueUnit(signal: Contract['signals'][number]): string {
+  switch (signal.kind) {
+    case 'error-rate':
+      return 'fraction';
+    case 'latency':
+      return signal.rules[0]?.type === 'sequential' ? 'fraction' : 'ms';
+    case 'resource': {
+      const base = signal.resource === 'memory' ? 'bytes' : 'cores';
+      return signal.rules[0]?.type === 'rate-of-change' ? `${base}/s` : base;
+    }
+    case 'health':
+      return 'ready fraction';
+  }
 }
 
 /** A verdict in the audit's JSON-safe form (ISO windows, no ±Infinity). */

@@ -703,6 +703,7 @@ function record(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
     const point: AuditPoint = {
       at: iso(evaluation.at),
       phase: evaluation.purpose,
+      rule: v.rule,
       status: v.status,
       value: finiteOrNull(v.value),
       threshold: finiteOrNull(v.threshold),

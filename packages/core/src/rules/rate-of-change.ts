@@ -1,5 +1,19 @@
 import type { RateOfChangeRule } from '../contract/contract-schema';
+import { studentTUpperTail } from '../stats/special-functions';
 import { show, type TimeWindow, type Verdict } from './verdict';
+
+/** The t whose upper tail is `p` at `dof` degrees of freedom (bisection), for the audit. */
+function studentTQuantile(p: number, dof: number): number {
+  if (!(dof > 0)) return Number.POSITIVE_INFINITY;
+  let lo = 0;
+  let hi = 1e6;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTUpperTail(mid, dof) > p) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
 
 /** A least-squares line through points, with the slope's standard error. */
 export interface LinearFit {
@@ -60,7 +74,7 @@ export interface TrajectoryInput {
 
 /**
  * Resource trajectory: the least-squares slope over the window and the projected time until the
- * limit is reached. Breach when the slope is positive beyond noise (`minTStat` standard errors)
+ * limit is reached. Breach when the slope is significantly positive (p-value <= `maxPValue`)
  * and the limit would be reached within `horizonSeconds` — a leak is caught by its trend long
  * before any absolute bound. The verdict's value is the slope (units/s) and its threshold the
  * slope that would reach the limit exactly at the horizon.
@@ -99,7 +113,14 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const thresholdSlope = Math.max(0, headroom) / rule.horizonSeconds;
   const tStat =
     fit.slopeStdError > 0 ? fit.slope / fit.slopeStdError : fit.slope > 0 ? Number.POSITIVE_INFINITY : 0;
-  const statistic = { name: 't-stat', value: tStat, threshold: rule.minTStat };
+  // One-sided p-value of "slope > 0" with n - 2 degrees of freedom: with few points the t
+  // distribution's tails are heavy, so a fixed t threshold would fire on noise.
+  const pValue = tStat === Number.POSITIVE_INFINITY ? 0 : studentTUpperTail(tStat, fit.points - 2);
+  const statistic = {
+    name: 't-stat',
+    value: tStat,
+    threshold: studentTQuantile(rule.maxPValue, fit.points - 2),
+  };
   const perSecond = `${input.unit}/s`;
   if (headroom <= 0) {
     return {
@@ -112,7 +133,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     };
   }
   const secondsToLimit = fit.slope > 0 ? headroom / fit.slope : Number.POSITIVE_INFINITY;
-  if (fit.slope > thresholdSlope && tStat >= rule.minTStat) {
+  if (fit.slope > thresholdSlope && pValue <= rule.maxPValue) {
     return {
       ...base,
       status: 'breach',
@@ -125,7 +146,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const why =
     fit.slope <= thresholdSlope
       ? `the limit ${show(limit, input.unit)} is ${Number.isFinite(secondsToLimit) ? `~${Math.round(secondsToLimit)} s` : 'never'} away at this rate`
-      : `the trend is within noise (t=${show(tStat)} < ${rule.minTStat})`;
+      : `the trend is within noise (t=${show(tStat)}, p=${show(pValue)} > ${show(rule.maxPValue)})`;
   return {
     ...base,
     status: 'pass',

@@ -47,7 +47,9 @@ describe('parseContract', () => {
     });
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.message).toContain('rollgate.yaml is invalid');
-    expect(err.message).toContain('signals[0].rules[0].type');
+    expect(err.message).toContain('signals[0].rules[0].type:');
+    // Regression: zod 4.6 already ends the path with the discriminator; it is named once.
+    expect(err.message).not.toContain('type.type');
     expect(err.message).toContain('"static"');
     expect(err.message).toContain('"sequential"');
   });

@@ -23,7 +23,7 @@ describe('rule properties', () => {
           type: 'rate-of-change' as const,
           limitFromBaseline: 2,
           horizonSeconds: 3600,
-          minTStat: 4,
+          maxPValue: 1e-4,
         };
         const a = evaluateRateOfChange(rule, { signal: 'm', points: pts, window, baseline, unit: '' });
         const shuffled = [...pts].reverse();
@@ -112,7 +112,7 @@ describe('rule properties', () => {
           evaluateStaticRange({ type: 'static', max: Number.isFinite(bound) ? bound : 0 }, input),
           evaluateBaselineRatio({ type: 'baseline-ratio', maxRatio: 2, minDelta: 0 }, input, baseline),
           evaluateRateOfChange(
-            { type: 'rate-of-change', limitFromBaseline: 2, horizonSeconds: 60, minTStat: 4 },
+            { type: 'rate-of-change', limitFromBaseline: 2, horizonSeconds: 60, maxPValue: 1e-4 },
             {
               signal: 'm',
               points: [

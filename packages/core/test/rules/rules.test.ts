@@ -56,7 +56,12 @@ describe('baseline ratio', () => {
 });
 
 describe('rate of change', () => {
-  const rule = { type: 'rate-of-change' as const, limitFromBaseline: 2, horizonSeconds: 3600, minTStat: 4 };
+  const rule = {
+    type: 'rate-of-change' as const,
+    limitFromBaseline: 2,
+    horizonSeconds: 3600,
+    maxPValue: 1e-4,
+  };
   const points = (slopePerS: number, noise: number[], base = 300e6) =>
     noise.map((n, i) => ({ t: i * 5000, v: base + slopePerS * i * 5 + n }));
   const noise = [1e6, -2e6, 0.5e6, 1.5e6, -1e6, 2e6, -0.5e6, 0, 1e6, -1.5e6, 0.2e6, -0.7e6];
