@@ -130,6 +130,7 @@ export {
   createSprt,
   DEFAULT_RATIOS,
   DEFAULT_RESTART_SHARE,
+  estimateDispersion,
   estimateGaugeOnset,
   estimateOnset,
   splitAlpha,

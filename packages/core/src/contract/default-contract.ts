@@ -19,8 +19,9 @@ export function defaultSignals(selector: Readonly<Record<string, string>> = {}):
       selector: { ...selector },
       quantile: 0.99,
       // Requests slower than a threshold fixed before the deploy (the histogram bucket at or
-      // above the baseline p99), counted per step and tested like errors.
-      rules: [{ type: 'sequential', test: 'baseline' }],
+      // above the baseline p99), counted per step and tested like errors. That threshold is far
+      // in the tail, so its baseline rate is tiny: a tolerance keeps small drifts from counting.
+      rules: [{ type: 'sequential', test: 'baseline', tolerance: 1.5 }],
       minSamples: 100,
     },
     {

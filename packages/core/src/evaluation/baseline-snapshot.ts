@@ -1,6 +1,7 @@
 import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
+import { estimateDispersion } from '../stats';
 import { joinCounts, totals } from './count-intervals';
 import { eventsQuery, exceedanceThreshold, trialsQuery, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
@@ -46,9 +47,12 @@ async function baselineOf(
   ctx: PortContext,
 ): Promise<SignalBaseline> {
   const whole = { start: deployAt, end: deployAt, stepMs: baselineMs };
+  // Counts are read step by step: their spread tells how bursty the service is (dispersion).
+  const stepMs = contract.stepSeconds * 1000;
+  const perStep = { start: deployAt - baselineMs + stepMs, end: deployAt, stepMs };
   switch (signal.kind) {
     case 'error-rate':
-      return countBaseline(signal, null, null, whole, reader, ctx);
+      return countBaseline(signal, null, null, perStep, reader, ctx);
     case 'latency': {
       const p99Read = await reader(signal, { query: latencyP99(signal), ...whole }, ctx);
       const p99 = lastValue(p99Read);
@@ -62,7 +66,7 @@ async function baselineOf(
         value = v;
       }
       const threshold = exceedanceThreshold(contract.latencyBucketsMs, p99);
-      return countBaseline(signal, threshold, value, whole, reader, ctx);
+      return countBaseline(signal, threshold, value, perStep, reader, ctx);
     }
     case 'resource':
     case 'health': {
@@ -89,6 +93,7 @@ async function baselineOf(
         trials: null,
         value,
         exceedanceThresholdMs: null,
+        dispersion: 1,
         segments: {},
       };
     }
@@ -115,7 +120,8 @@ async function countBaseline(
   if (tr.status !== 'ok') return fromFailure(tr, 'baseline requests');
   if (ev && ev.status === 'error') return fromFailure(ev, 'baseline events');
   const joined = joinCounts(ev ?? { status: 'no-data', reason: 'none' }, tr, undefined, null);
-  const agg = totals(joined.get(AGGREGATE) ?? []);
+  const intervals = joined.get(AGGREGATE) ?? [];
+  const agg = totals(intervals);
   if (agg.trials <= 0) return noData('no requests in the baseline window');
   const segments: Record<string, SegmentBaseline> = {};
   if (segmentBy && segTr && segTr.status === 'ok' && !(segEv && segEv.status === 'error')) {
@@ -143,6 +149,7 @@ async function countBaseline(
     trials: agg.trials,
     value: signal.kind === 'error-rate' ? rate : value,
     exceedanceThresholdMs: thresholdMs,
+    dispersion: estimateDispersion(intervals),
     segments,
   };
 }
@@ -170,6 +177,7 @@ function fromFailure(read: ReadResult, what: string): SignalBaseline {
       trials: null,
       value: null,
       exceedanceThresholdMs: null,
+      dispersion: 1,
       segments: {},
     };
   }
@@ -184,6 +192,7 @@ function noData(reason: string): SignalBaseline {
     trials: null,
     value: null,
     exceedanceThresholdMs: null,
+    dispersion: 1,
     segments: {},
   };
 }

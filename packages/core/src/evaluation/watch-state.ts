@@ -27,6 +27,11 @@ export interface SignalBaseline {
   readonly value: number | null;
   /** Latency: the exceedance threshold L fixed before the deploy (a bucket bound, ms). */
   readonly exceedanceThresholdMs: number | null;
+  /**
+   * How much more the pre-deploy per-step counts varied than a binomial would (>= 1): bursty
+   * services get sequential tests that do not read a burst as evidence.
+   */
+  readonly dispersion: number;
   readonly segments: Readonly<Record<string, SegmentBaseline>>;
 }
 

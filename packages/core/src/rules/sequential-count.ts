@@ -24,6 +24,7 @@ export function startSequential(
     readonly status: string;
     readonly events: number | null;
     readonly trials: number | null;
+    readonly dispersion?: number;
   } | null,
   alpha: number,
 ): SequentialState | null {
@@ -40,6 +41,7 @@ export function startSequential(
         baselineTrials: baseline.trials,
         alpha,
         tolerance: rule.tolerance,
+        dispersion: Math.max(1, baseline.dispersion ?? 1),
         ...(rule.ratios ? { ratios: rule.ratios } : {}),
       });
   }
