@@ -1,0 +1,378 @@
+import { resolve } from 'node:path';
+import { type ContractInput, type MetricSource, parseContract, type SignalInput } from '@rollgate/core';
+import {
+  type ContractOverrides,
+  type DecisionScore,
+  loadScenarios,
+  type ReplayResult,
+  replayScenario,
+  type Scenario,
+  scoreDecisions,
+} from '@rollgate/testkit/scenarios';
+import { stringify as toYaml } from 'yaml';
+import { cachingSource } from '../calibrate/caching-source';
+import { type Candidate, candidateGrid } from '../calibrate/candidates';
+import { type HistoryWindow, replayHistory } from '../calibrate/history-replay';
+import { flag, stringOption } from '../cli/arg-parser';
+import { defineCommand } from '../cli/command';
+import { EXIT_CODES } from '../cli/exit-codes';
+import { UsageError } from '../cli/usage-error';
+import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config';
+import type { Io } from '../io/io';
+import { createRedactor, redactingIo } from '../io/secret-redactor';
+import { buildSources, disposeSources } from '../wiring/build-sources';
+
+/** Contract fields a scenario dictates (its step, windows and buckets); not calibrated. */
+const SCENARIO_TIMING = ['stepSeconds', 'baselineSeconds', 'bakeSeconds', 'latencyBucketsMs'] as const;
+
+/** `rollgate calibrate`: what the contract would have done, and settings that meet a false-rollback target. */
+export const command = defineCommand({
+  name: 'calibrate',
+  order: 45,
+  summary: 'Replay the contract over history or scenarios and suggest floors and windows.',
+  usage:
+    'rollgate calibrate [--config FILE] (--since DURATION [--every DURATION] | --scenarios DIR...) [--target RATE] [--json]',
+  description: [
+    'Replays the configured contract, and a small grid of variants (sample floors x1/x2, warm-up',
+    '10/15/30 s, alpha as configured and halved), then suggests the setting that meets --target',
+    '(the acceptable false-rollback rate, default 0.01) and detects fastest.',
+    '',
+    '--scenarios DIR  replays rollgate.scenario/v1 files (see `rollgate backtest`): it reports the',
+    '                 rollbacks each variant triggers, false ones included, and detection delays.',
+    '--since 30d      reads history through the configured sources (range queries): a pseudo-deploy',
+    '                 every --every (default 6h) is watched for one bake; no deploy happened there,',
+    '                 so every rollback it finds is a false rollback. Needs the retention to cover',
+    '                 --since plus the baseline window.',
+    '',
+    'Exit codes: 0 a setting meets the target, 20 none does, 1 failure, 2 usage.',
+  ].join('\n'),
+  options: [
+    {
+      name: 'config',
+      short: 'c',
+      type: 'string',
+      value: 'FILE',
+      description: 'Configuration file (default: rollgate.yaml here).',
+    },
+    {
+      name: 'since',
+      type: 'string',
+      value: 'DURATION',
+      description: 'History to replay, e.g. 30d, 12h, 90m.',
+    },
+    {
+      name: 'every',
+      type: 'string',
+      value: 'DURATION',
+      description: 'Spacing of pseudo-deploys in history mode (default 6h).',
+    },
+    {
+      name: 'scenarios',
+      type: 'string',
+      value: 'DIR',
+      description: 'Scenario files or directories (comma-separated for several).',
+    },
+    {
+      name: 'target',
+      type: 'string',
+      value: 'RATE',
+      description: 'Acceptable false-rollback rate, 0..1 (default 0.01).',
+    },
+    { name: 'json', type: 'boolean', description: 'One JSON line per variant, then the suggestion.' },
+  ],
+  examples: [
+    'rollgate calibrate --scenarios bench/scenarios',
+    'rollgate calibrate --since 30d --every 4h',
+    'rollgate calibrate --since 7d --target 0.005 --json',
+  ],
+  async run({ args, io: baseIo }) {
+    const since = stringOption(args, 'since');
+    const scenarioArg = stringOption(args, 'scenarios');
+    if ((since === undefined) === (scenarioArg === undefined)) {
+      throw new UsageError('give exactly one of --since DURATION or --scenarios DIR', 'calibrate');
+    }
+    const target = parseRate(stringOption(args, 'target') ?? '0.01');
+    const loaded = await loadConfig(
+      await findConfigFile(stringOption(args, 'config'), baseIo.cwd, baseIo.env),
+      baseIo.env,
+    );
+    const io = redactingIo(baseIo, createRedactor(loaded.secrets));
+    const json = flag(args, 'json');
+    const base = userOverrides(loaded);
+    const grid = candidateGrid(base);
+    const results =
+      scenarioArg !== undefined
+        ? await scenarioMode(
+            scenarioArg.split(',').map((p) => resolve(io.cwd, p)),
+            grid,
+            io,
+            json,
+          )
+        : await historyMode(
+            loaded,
+            grid,
+            parseDuration(since as string, '--since'),
+            parseDuration(stringOption(args, 'every') ?? '6h', '--every'),
+            io,
+            json,
+          );
+    if (results === null) return EXIT_CODES.failure;
+    const best = choose(results, target);
+    report(results, best, target, io, json);
+    return best ? EXIT_CODES.ok : EXIT_CODES.needsHuman;
+  },
+});
+
+/** How one variant did. `falseRate` is over the cases where a rollback is wrong. */
+interface CandidateResult {
+  readonly candidate: Candidate;
+  readonly falseRollbacks: number;
+  readonly negatives: number;
+  readonly falseRate: number;
+  readonly detectionRate: number | null;
+  readonly medianDelaySeconds: number | null;
+  readonly p95DelaySeconds: number | null;
+  /** What this variant would have rolled back, for the report. */
+  readonly rollbacks: readonly string[];
+}
+
+async function scenarioMode(
+  paths: string[],
+  grid: readonly Candidate[],
+  io: Io,
+  json: boolean,
+): Promise<CandidateResult[] | null> {
+  const files = await loadScenarios(paths);
+  for (const bad of files)
+    if (!bad.ok) for (const line of bad.errors) io.stderr.write(`rollgate calibrate: ${line}\n`);
+  const scenarios = files.flatMap((f) => (f.ok ? [f.scenario] : []));
+  if (scenarios.length === 0) {
+    io.stderr.write('rollgate calibrate: no scenario could be read\n');
+    return null;
+  }
+  const out: CandidateResult[] = [];
+  for (const [i, candidate] of grid.entries()) {
+    if (!json)
+      io.stderr.write(
+        `calibrating: variant ${i + 1}/${grid.length} (${candidate.label}) over ${scenarios.length} scenarios\n`,
+      );
+    const decisions: ReplayResult[] = [];
+    for (const scenario of scenarios) decisions.push(await replayScenario(scenario, candidate.overrides));
+    const score = scoreDecisions(scenarios, decisions);
+    out.push(fromScore(candidate, score, scenarios, decisions));
+  }
+  return out;
+}
+
+function fromScore(
+  candidate: Candidate,
+  score: DecisionScore,
+  scenarios: readonly Scenario[],
+  decisions: readonly ReplayResult[],
+): CandidateResult {
+  const negatives = score.keepScenarios + score.incidentScenarios;
+  const truth = new Map(scenarios.map((s) => [s.name, s]));
+  return {
+    candidate,
+    falseRollbacks: score.falseRollbacks,
+    negatives,
+    falseRate: negatives === 0 ? 0 : score.falseRollbacks / negatives,
+    detectionRate: score.detectionRate,
+    medianDelaySeconds: score.delayMedianSeconds,
+    p95DelaySeconds: score.delayP95Seconds,
+    rollbacks: decisions
+      .filter((d) => d.decision === 'rollback')
+      .map((d) => {
+        const s = truth.get(d.name);
+        const delay =
+          s?.truth.faultStartStep != null && d.decidedAtStep !== null
+            ? ` after ${(d.decidedAtStep - s.truth.faultStartStep) * s.stepSeconds} s`
+            : '';
+        return `${d.name} (${s?.truth.verdict === 'rollback' ? 'true' : 'FALSE'} rollback${delay}, ${d.signal ?? '?'})`;
+      }),
+  };
+}
+
+async function historyMode(
+  loaded: LoadedConfig,
+  grid: readonly Candidate[],
+  sinceMs: number,
+  everyMs: number,
+  io: Io,
+  json: boolean,
+): Promise<CandidateResult[] | null> {
+  const raw = buildSources(loaded);
+  const sources: Record<string, MetricSource> = Object.fromEntries(
+    Object.entries(raw).map(([k, s]) => [k, cachingSource(s)]),
+  );
+  try {
+    const contract = loaded.contract;
+    const now = Date.now();
+    const first = now - sinceMs;
+    const last = now - contract.bakeSeconds * 1000;
+    const step = contract.stepSeconds * 1000;
+    const starts: number[] = [];
+    for (let t = first; t <= last; t += everyMs) starts.push(Math.floor(t / step) * step);
+    if (starts.length === 0) {
+      io.stderr.write(
+        `rollgate calibrate: --since must be longer than one bake (${contract.bakeSeconds} s)\n`,
+      );
+      return null;
+    }
+    const out: CandidateResult[] = [];
+    for (const [i, candidate] of grid.entries()) {
+      const variant = parseContract(
+        { ...contract, ...candidate.overrides } as ContractInput,
+        'calibration variant',
+      );
+      const windows = await replayHistory(variant, sources, starts, (done) => {
+        if (!json && (done % 10 === 0 || done === starts.length)) {
+          io.stderr.write(
+            `calibrating: variant ${i + 1}/${grid.length} (${candidate.label}): ${done}/${starts.length} pseudo-deploys\n`,
+          );
+        }
+      });
+      out.push(fromHistory(candidate, windows));
+    }
+    return out;
+  } finally {
+    await disposeSources(raw);
+  }
+}
+
+function fromHistory(candidate: Candidate, windows: readonly HistoryWindow[]): CandidateResult {
+  const rollbacks = windows.filter((w) => w.decision === 'rollback');
+  return {
+    candidate,
+    falseRollbacks: rollbacks.length,
+    negatives: windows.length,
+    falseRate: rollbacks.length / windows.length,
+    detectionRate: null,
+    medianDelaySeconds: null,
+    p95DelaySeconds: null,
+    rollbacks: rollbacks.map((w) => `${new Date(w.deployAt).toISOString()}: ${w.signal ?? '?'}: ${w.reason}`),
+  };
+}
+
+/**
+ * The suggestion: among the variants within the target, the one that detects the most, then
+ * the fastest, then the one closest to the configuration (the grid lists it first).
+ */
+function choose(results: readonly CandidateResult[], target: number): CandidateResult | null {
+  const ok = results.filter((r) => r.falseRate <= target);
+  if (ok.length === 0) return null;
+  return [...ok].sort(
+    (a, b) =>
+      (b.detectionRate ?? 0) - (a.detectionRate ?? 0) ||
+      (a.medianDelaySeconds ?? Number.POSITIVE_INFINITY) - (b.medianDelaySeconds ?? Number.POSITIVE_INFINITY),
+  )[0] as CandidateResult;
+}
+
+function report(
+  results: readonly CandidateResult[],
+  best: CandidateResult | null,
+  target: number,
+  io: Io,
+  json: boolean,
+): void {
+  if (json) {
+    for (const r of results) {
+      io.stdout.write(
+        `${JSON.stringify({ variant: r.candidate.label, changes: r.candidate.changes, falseRollbacks: r.falseRollbacks, cases: r.negatives, falseRate: r.falseRate, detectionRate: r.detectionRate, medianDelaySeconds: r.medianDelaySeconds, p95DelaySeconds: r.p95DelaySeconds })}\n`,
+      );
+    }
+    io.stdout.write(
+      `${JSON.stringify({ suggestion: best ? { variant: best.candidate.label, changes: best.candidate.changes } : null, target })}\n`,
+    );
+    return;
+  }
+  const configured = results[0];
+  if (configured) {
+    io.stdout.write(
+      `\nAs configured: ${configured.falseRollbacks} false rollback(s) in ${configured.negatives} case(s)`,
+    );
+    if (configured.detectionRate !== null) {
+      io.stdout.write(
+        `, ${pct(configured.detectionRate)} detected, median delay ${fmt(configured.medianDelaySeconds)}`,
+      );
+    }
+    io.stdout.write('\n');
+    for (const r of configured.rollbacks) io.stdout.write(`  would roll back: ${r}\n`);
+  }
+  io.stdout.write('\nvariant'.padEnd(60) + ' false rollbacks  detected  median delay  p95 delay\n');
+  for (const r of results) {
+    io.stdout.write(
+      `${r.candidate.label.padEnd(59)} ${`${r.falseRollbacks}/${r.negatives}`.padEnd(16)} ${(r.detectionRate === null ? '-' : pct(r.detectionRate)).padEnd(9)} ${fmt(r.medianDelaySeconds).padEnd(13)} ${fmt(r.p95DelaySeconds)}\n`,
+    );
+  }
+  if (!best) {
+    io.stdout.write(
+      `\nNo variant keeps false rollbacks within ${pct(target)}: look at the signals above (a noisy metric, a selector that mixes services) before tuning further.\n`,
+    );
+    return;
+  }
+  if (Object.keys(best.candidate.changes).length === 0) {
+    io.stdout.write(`\nThe configured contract meets the target (${pct(target)}); no change suggested.\n`);
+    return;
+  }
+  const snippet: Record<string, unknown> = {};
+  for (const key of ['alpha', 'warmupSeconds', 'coldStartSeconds'] as const) {
+    if (
+      key in best.candidate.changes ||
+      (key === 'coldStartSeconds' && 'warmupSeconds' in best.candidate.changes)
+    ) {
+      snippet[key] = best.candidate.overrides[key];
+    }
+  }
+  if ('minSamples' in best.candidate.changes) snippet.signals = best.candidate.overrides.signals;
+  io.stdout.write(
+    `\nSuggested (${best.candidate.label}): put under \`contract:\` in the configuration:\n\n${indent(toYaml(snippet))}\n`,
+  );
+}
+
+/** The configuration's own contract overrides, without what scenarios dictate; sources as `default`. */
+function userOverrides(loaded: LoadedConfig): ContractOverrides {
+  const raw = { ...(loaded.config.contract ?? {}) } as Record<string, unknown>;
+  for (const key of SCENARIO_TIMING) delete raw[key];
+  if (Array.isArray(raw.signals)) {
+    raw.signals = (raw.signals as SignalInput[]).map((s) => {
+      const { source: _source, ...rest } = s;
+      return rest;
+    });
+  }
+  return raw as ContractOverrides;
+}
+
+function parseDuration(text: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
+  if (!m)
+    throw new UsageError(
+      `${option}: expected a duration such as 90m, 12h or 30d, got "${text}"`,
+      'calibrate',
+    );
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+function parseRate(text: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0 || v >= 1)
+    throw new UsageError(`--target: expected a rate in [0, 1), got "${text}"`, 'calibrate');
+  return v;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+function fmt(s: number | null): string {
+  return s === null ? '-' : `${Math.round(s * 10) / 10} s`;
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

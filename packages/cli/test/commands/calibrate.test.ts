@@ -1,0 +1,73 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
+import { memoryIo } from '../support/memory-io';
+import { useTempDirs } from '../support/temp-dir';
+
+const EXAMPLES = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'scenarios', 'examples');
+
+async function config(dir: string, extra = ''): Promise<void> {
+  await writeFile(
+    join(dir, 'rollgate.yaml'),
+    `service: checkout\nsources:\n  default: { type: prometheus, url: "http://127.0.0.1:9" }\nexecutor: { type: deployer, deployPath: ${dir} }\nstate: { dir: state }\n${extra}`,
+  );
+}
+
+describe('rollgate calibrate', () => {
+  const tempDir = useTempDirs();
+
+  it('replays the contract and its variants over scenarios and says the configuration meets the target', async () => {
+    const dir = await tempDir();
+    await config(dir);
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['calibrate', '--scenarios', EXAMPLES], io)).toBe(0);
+    expect(io.out()).toContain('As configured: 0 false rollback(s) in 4 case(s), 100.0% detected');
+    expect(io.out()).toContain('would roll back: rollback-error-spike (true rollback after 5 s, error-rate)');
+    expect(io.out()).toMatch(/warmupSeconds 30\s+0\/4\s+100\.0%/);
+    expect(io.out()).toContain('no change suggested');
+    expect(io.err()).toContain('calibrating: variant 12/12');
+  }, 120_000);
+
+  it('suggests a stricter setting as YAML when the configuration causes false rollbacks', async () => {
+    const dir = await tempDir();
+    // Far too loose for a sequential test: a false rollback on a healthy scenario is likely.
+    await config(dir, 'contract:\n  warmupSeconds: 0\n  coldStartSeconds: 0\n');
+    const io = memoryIo({ cwd: dir });
+    const code = await main(
+      [
+        'calibrate',
+        '--scenarios',
+        `${join(EXAMPLES, 'keep-cold-start.json')},${join(EXAMPLES, 'rollback-error-spike.json')}`,
+        '--json',
+      ],
+      io,
+    );
+    const lines = io
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const configured = lines[0];
+    expect(configured.variant).toBe('as configured');
+    expect(configured.falseRollbacks).toBe(1);
+    const suggestion = lines.at(-1);
+    expect(code).toBe(0);
+    expect(suggestion.suggestion.changes.warmupSeconds).toBeGreaterThanOrEqual(10);
+  }, 120_000);
+
+  it('refuses ambiguous or malformed options with exit 2', async () => {
+    const dir = await tempDir();
+    await config(dir);
+    const neither = memoryIo({ cwd: dir });
+    expect(await main(['calibrate'], neither)).toBe(2);
+    expect(neither.err()).toContain('exactly one of --since DURATION or --scenarios DIR');
+    const both = memoryIo({ cwd: dir });
+    expect(await main(['calibrate', '--since', '1d', '--scenarios', EXAMPLES], both)).toBe(2);
+    const badDuration = memoryIo({ cwd: dir });
+    expect(await main(['calibrate', '--since', 'a month'], badDuration)).toBe(2);
+    expect(badDuration.err()).toContain('--since: expected a duration such as 90m, 12h or 30d');
+    const badTarget = memoryIo({ cwd: dir });
+    expect(await main(['calibrate', '--since', '1d', '--target', '5'], badTarget)).toBe(2);
+  });
+});
