@@ -299,7 +299,7 @@ function report(
     io.stdout.write('\n');
     for (const r of configured.rollbacks) io.stdout.write(`  would roll back: ${r}\n`);
   }
-  io.stdout.write('\nvariant'.padEnd(60) + ' false rollbacks  detected  median delay  p95 delay\n');
+  io.stdout.write(`${'\nvariant'.padEnd(60)} false rollbacks  detected  median delay  p95 delay\n`);
   for (const r of results) {
     io.stdout.write(
       `${r.candidate.label.padEnd(59)} ${`${r.falseRollbacks}/${r.negatives}`.padEnd(16)} ${(r.detectionRate === null ? '-' : pct(r.detectionRate)).padEnd(9)} ${fmt(r.medianDelaySeconds).padEnd(13)} ${fmt(r.p95DelaySeconds)}\n`,

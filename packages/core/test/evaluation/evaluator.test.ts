@@ -258,7 +258,15 @@ describe('Evaluator', () => {
       {
         ...base,
         confirmation: { k: 2 },
-        signals: [...signals.slice(0, 2), { ...signals[2], authoritative: true }],
+        signals: [
+          ...signals.slice(0, 2),
+          {
+            id: 'health',
+            kind: 'health' as const,
+            rules: [{ type: 'health' as const }],
+            authoritative: true,
+          },
+        ],
       },
       (i) => ({
         ...healthy(BASELINE_STEPS + i),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditRecordSchema } from '../../src/audit/audit-record';
 import { RollgateError } from '../../src/errors/rollgate-error';
+import type { StepData } from '../../src/testing/memory-source';
 import { runOnClock } from '../../src/testing/simulated-clock';
 import { BASELINE_STEPS, DEPLOY_AT, errorsFrom, healthy, START, STEP, world } from './world';
 
@@ -201,12 +202,14 @@ describe('controller', () => {
         commands++;
         if (commands === crashAt) abort.abort(new Error('crash'));
       });
-      const crashed = await w.watch(w.controller, abort.signal).then(
+      const first = await w.watch(w.controller, abort.signal).then(
         (r) => r,
-        (e: unknown) => e,
+        (e: unknown) => {
+          expect(RollgateError.is(e) && e.code).toBe('ABORTED');
+          return null;
+        },
       );
-      const result =
-        crashed instanceof Error || RollgateError.is(crashed) ? await w.watch(w.restart()) : crashed;
+      const result = first ?? (await w.watch(w.restart()));
       expect(result.outcome).toBe('rolled-back');
       expect(w.executor.switches).toHaveLength(1);
       expect(w.audit.records).toHaveLength(1);
@@ -216,7 +219,7 @@ describe('controller', () => {
 
   it('extends an inconclusive bake, then holds it for a human', async () => {
     const w = world({
-      after: (i) => ({ ...healthy(BASELINE_STEPS + i), ready: undefined }) as ReturnType<typeof healthy>,
+      after: (i) => withoutReadiness(healthy(BASELINE_STEPS + i)),
       contract: { promotion: { inconclusive: 'extend', extendSeconds: 60, maxExtensions: 1 } },
     });
     const result = await w.watch();
@@ -228,7 +231,7 @@ describe('controller', () => {
 
   it('promotes anyway on inconclusive evidence only when asked, without recording a verification', async () => {
     const w = world({
-      after: (i) => ({ ...healthy(BASELINE_STEPS + i), ready: undefined }) as ReturnType<typeof healthy>,
+      after: (i) => withoutReadiness(healthy(BASELINE_STEPS + i)),
       contract: { promotion: { inconclusive: 'promote', extendSeconds: 60, maxExtensions: 0 } },
     });
     const result = await w.watch();
@@ -267,3 +270,9 @@ describe('controller', () => {
     });
   });
 });
+
+/** A step with no readiness data: the health signal has nothing to judge. */
+function withoutReadiness(step: StepData): StepData {
+  const { ready: _ready, ...rest } = step;
+  return rest;
+}

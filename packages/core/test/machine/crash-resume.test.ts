@@ -97,9 +97,10 @@ describe('crash and resume (real process, file stores, SIGKILL)', () => {
   ];
 
   // Each child mostly sleeps on (scaled) timers, so several run side by side.
-  it.concurrent.for(killPoints)(
-    'killed at %s, restarted: the same outcome and audit, one cutover',
-    async (point, { expect }) => {
+  for (const point of killPoints) {
+    it.concurrent(`killed at ${point}, restarted: the same outcome and audit, one cutover`, async ({
+      expect,
+    }) => {
       const dir = fresh();
       const killed = await runChild(dir, point);
       expect(killed.signal).toBe('SIGKILL');
@@ -117,7 +118,6 @@ describe('crash and resume (real process, file stores, SIGKILL)', () => {
       const step = (iso: string | undefined) => Math.floor(Date.parse(iso ?? '') / 5000);
       expect(step(a?.breach?.confirmedAt)).toBe(step(b?.breach?.confirmedAt));
       expect(a?.recovery?.verified).toBe(true);
-    },
-    60_000,
-  );
+    }, 60_000);
+  }
 });

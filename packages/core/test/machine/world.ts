@@ -105,10 +105,11 @@ export function world(options: WorldOptions = {}) {
     },
   });
   const signer = insecureTestSigner();
-  const artifacts = createMemoryArtifactStore({ signer, fault: options.fault });
-  const state = createMemoryStateStore({ fault: options.fault });
-  const audit = createMemoryAuditSink({ fault: options.fault });
-  const notifier = createRecordingNotifier({ fault: options.fault });
+  const fault = options.fault ? { fault: options.fault } : {};
+  const artifacts = createMemoryArtifactStore({ signer, ...fault });
+  const state = createMemoryStateStore(fault);
+  const audit = createMemoryAuditSink(fault);
+  const notifier = createRecordingNotifier(fault);
   const ctx = { signal: new AbortController().signal, deadline: Number.POSITIVE_INFINITY };
   const seeded = (async () => {
     if ((options.v1 ?? 'verified') === 'missing') return;
