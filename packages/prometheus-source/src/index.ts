@@ -1,3 +1,22 @@
+export type { ScrapeClassifyContext } from './exposition/classify-scrape';
+export { classifyScrape } from './exposition/classify-scrape';
+export type {
+  ExpositionMetricType,
+  ExpositionParseError,
+  ExpositionParseResult,
+  ExpositionSample,
+} from './exposition/exposition-parser';
+export { parseExposition } from './exposition/exposition-parser';
+export type {
+  ExpositionScrapeRound,
+  ExpositionSource,
+  ExpositionSourceStats,
+  ExpositionTargetHealth,
+} from './exposition/exposition-source';
+export { createExpositionSource } from './exposition/exposition-source';
+export type { ExpositionSourceOptions, ExpositionTarget } from './exposition/exposition-source-options';
+export type { HistogramBucket } from './exposition/histogram-quantile';
+export { histogramQuantile } from './exposition/histogram-quantile';
 export type {
   PemInput,
   PrometheusAuth,
