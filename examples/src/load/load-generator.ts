@@ -1,0 +1,112 @@
+import { Agent, request } from 'node:http';
+
+/** What the clients saw over a recent window. */
+export interface LoadWindow {
+  readonly requests: number;
+  readonly errors: number;
+  /** Requests with no answer at all (refused, timed out). */
+  readonly failed: number;
+}
+
+/** A running load generator. */
+export interface LoadGenerator {
+  /** Totals since the start. */
+  totals(): LoadWindow;
+  /** Answers over the last `ms` milliseconds. */
+  recent(ms: number): LoadWindow;
+  stop(): Promise<void>;
+}
+
+interface Answer {
+  readonly at: number;
+  readonly status: number;
+}
+
+/**
+ * Open-loop traffic: `ratePerSecond` requests to `url`, spread evenly, whether or not earlier
+ * ones have answered (as real users do), over keep-alive connections, at most `maxInFlight` at
+ * a time. Answers are kept for a minute for `recent()`.
+ */
+export function startLoad(url: string, ratePerSecond: number, maxInFlight = 200): LoadGenerator {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const answers: Answer[] = [];
+  let total = 0;
+  let errors = 0;
+  let failed = 0;
+  let inFlight = 0;
+  let stopped = false;
+  const pending = new Set<Promise<void>>();
+
+  const once = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const req = request(url, { agent, timeout: 5_000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          answers.push({ at: Date.now(), status });
+          total += 1;
+          if (status >= 500) errors += 1;
+          resolve();
+        });
+        res.on('error', () => resolve());
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        if (!stopped) {
+          failed += 1;
+          answers.push({ at: Date.now(), status: 0 });
+        }
+        resolve();
+      });
+      req.end();
+    });
+
+  const fire = () => {
+    if (stopped || inFlight >= maxInFlight) return;
+    inFlight += 1;
+    const p = once().finally(() => {
+      inFlight -= 1;
+      pending.delete(p);
+    });
+    pending.add(p);
+  };
+
+  const periodMs = 1000 / ratePerSecond;
+  const started = performance.now();
+  let sent = 0;
+  // A coarse timer that catches up, so the rate holds even when timers fire late.
+  const timer = setInterval(() => {
+    const due = Math.floor((performance.now() - started) / periodMs);
+    while (sent < due) {
+      sent += 1;
+      fire();
+    }
+    const horizon = Date.now() - 60_000;
+    while ((answers[0]?.at ?? Number.POSITIVE_INFINITY) < horizon) answers.shift();
+  }, 10);
+
+  return {
+    totals: () => ({ requests: total, errors, failed }),
+    recent(ms) {
+      const since = Date.now() - ms;
+      let requests = 0;
+      let recentErrors = 0;
+      let recentFailed = 0;
+      for (const a of answers) {
+        if (a.at < since) continue;
+        if (a.status === 0) recentFailed += 1;
+        else {
+          requests += 1;
+          if (a.status >= 500) recentErrors += 1;
+        }
+      }
+      return { requests, errors: recentErrors, failed: recentFailed };
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.allSettled([...pending]);
+      agent.destroy();
+    },
+  };
+}

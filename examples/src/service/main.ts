@@ -1,0 +1,26 @@
+// The shop service as its own process (what a real deployment runs), started by the demo:
+//   node --conditions=source --import tsx examples/src/service/main.ts <deploy_path>
+// It prints one JSON line {"url": ...} once listening, and exits when its stdin closes, so it
+// never outlives the demo that started it, even one killed with SIGKILL.
+import { startShopService } from './shop-service';
+
+const deployPath = process.argv[2];
+if (deployPath === undefined) {
+  process.stderr.write('usage: main.ts <deploy_path>\n');
+  process.exit(2);
+}
+const service = await startShopService(deployPath);
+process.stdout.write(`${JSON.stringify({ url: service.url })}\n`);
+
+let closing = false;
+const stop = () => {
+  if (closing) return;
+  closing = true;
+  void service.close().finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2_000).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();

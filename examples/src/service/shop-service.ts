@@ -1,0 +1,125 @@
+import { readFile, readlink } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseReleaseBehaviour, planRequest, type ReleaseBehaviour } from './release-behaviour';
+import { ShopMetrics } from './shop-metrics';
+
+/** A moment the service started serving another release, as its requests saw it. */
+export interface ReleaseSwitch {
+  readonly release: string;
+  /** Epoch ms of the first request served by it. */
+  readonly at: number;
+}
+
+/** What the service observed, served on `/_demo/state` for the demo's timeline. */
+export interface ServiceState {
+  readonly switches: readonly ReleaseSwitch[];
+  /** Epoch ms of the first faulty request, per release. */
+  readonly faultOnsets: Readonly<Record<string, number>>;
+  readonly requests: number;
+}
+
+/** A running shop service. */
+export interface ShopService {
+  readonly url: string;
+  readonly port: number;
+  state(): ServiceState;
+  close(): Promise<void>;
+}
+
+/**
+ * The demo's shop: an HTTP service that serves whatever Deployer's `current` symlink points
+ * to, re-read on every request so a cutover takes effect at once. `GET /checkout` is the
+ * application traffic (latency and failures follow the release's `release.json`), `/healthz`
+ * the readiness probe, `/metrics` the Prometheus exposition.
+ */
+export async function startShopService(deployPath: string, port = 0): Promise<ShopService> {
+  const metrics = new ShopMetrics();
+  const behaviours = new Map<string, Promise<ReleaseBehaviour>>();
+  const switches: ReleaseSwitch[] = [];
+  const faultOnsets: Record<string, number> = {};
+  let requests = 0;
+
+  const currentRelease = async (): Promise<{ release: string; behaviour: ReleaseBehaviour }> => {
+    const release = basename(await readlink(join(deployPath, 'current')));
+    let behaviour = behaviours.get(release);
+    if (behaviour === undefined) {
+      // A release directory never changes once deployed, so its behaviour is read once.
+      behaviour = readFile(join(deployPath, 'releases', release, 'release.json'), 'utf8').then(
+        parseReleaseBehaviour,
+      );
+      behaviour.catch(() => behaviours.delete(release));
+      behaviours.set(release, behaviour);
+    }
+    return { release, behaviour: await behaviour };
+  };
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+  };
+
+  const checkout = async (res: ServerResponse, started: number) => {
+    const { release, behaviour } = await currentRelease();
+    const now = Date.now();
+    if (switches.at(-1)?.release !== release) switches.push({ release, at: now });
+    const since = switches.at(-1)?.at ?? now;
+    const plan = planRequest(behaviour, now - since);
+    if (plan.faulty && faultOnsets[release] === undefined) faultOnsets[release] = now;
+    metrics.setServingRelease(Number(release) || 0);
+    await sleep(plan.delayMs);
+    const status = plan.fail ? 500 : 200;
+    json(
+      res,
+      status,
+      plan.fail ? { error: 'checkout failed', release } : { ok: true, release, version: behaviour.version },
+    );
+    requests += 1;
+    metrics.observe(status, (performance.now() - started) / 1000);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      if (path === '/checkout') return await checkout(res, started);
+      if (path === '/metrics') {
+        res
+          .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+          .end(metrics.render());
+        return;
+      }
+      if (path === '/healthz') {
+        const { release, behaviour } = await currentRelease();
+        return json(res, 200, { status: 'ok', release, version: behaviour.version });
+      }
+      if (path === '/_demo/state')
+        return json(res, 200, { switches, faultOnsets, requests } satisfies ServiceState);
+      json(res, 404, { error: 'not found' });
+    } catch (error) {
+      json(res, 503, {
+        status: 'unavailable',
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  const server: Server = createServer((req, res) => void handle(req, res));
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
+    state: () => ({ switches: [...switches], faultOnsets: { ...faultOnsets }, requests }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,34 @@
+import { parseConfig } from '@rollgate/cli';
+import { describe, expect, it } from 'vitest';
+import { demoConfigYaml, demoContract } from '../../src/watch/demo-contract';
+
+const paths = {
+  prometheusUrl: 'http://127.0.0.1:9090',
+  deployPath: '/tmp/demo dir/shop',
+  healthUrl: 'http://127.0.0.1:8080/healthz',
+  stateDir: '/tmp/demo dir/state',
+};
+
+describe('the demo configuration', () => {
+  it('is a valid rollgate.yaml whose contract is exactly the in-process one', () => {
+    const loaded = parseConfig(demoConfigYaml(paths), '/tmp/demo dir/rollgate.yaml', {});
+    expect(loaded.contract).toEqual(demoContract());
+    expect(loaded.config.executor).toMatchObject({
+      type: 'deployer',
+      mode: 'local',
+      deployPath: paths.deployPath,
+      gate: { urls: [paths.healthUrl], consecutive: 2 },
+    });
+    expect(loaded.config.state.dir).toBe(paths.stateDir);
+  });
+
+  it('keeps the four default signals and scales only the timings', () => {
+    const contract = demoContract();
+    expect(contract.signals.map((s) => s.id)).toEqual(['error-rate', 'latency-p99', 'memory', 'health']);
+    expect(contract.signals.every((s) => s.selector.job === 'shop')).toBe(true);
+    expect(contract.alpha).toBe(0.01);
+    // The fault starts 20 s after the deploy: the bake must outlast it with room to confirm.
+    expect(contract.bakeSeconds).toBeGreaterThanOrEqual(45);
+    expect(contract.warmupSeconds).toBeLessThan(20);
+  });
+});
