@@ -17,16 +17,17 @@ describe('createLeaderElector (real time, two replicas)', () => {
   let timeline: Timeline;
   let monitor: ReturnType<typeof setInterval>;
 
-  function elector(identity: string): LeaderElector {
+  /** Short real-time durations by default; a test of stability gets headroom for a busy machine. */
+  function elector(identity: string, timing = { lease: 1, renew: 0.7, retry: 0.2 }): LeaderElector {
     const e = createLeaderElector({
       namespace: 'prod',
       name: 'rollgate-controller',
       identity,
       server: double.url,
       token: `token-${identity}`,
-      leaseDurationSeconds: 1,
-      renewDeadlineSeconds: 0.7,
-      retryPeriodSeconds: 0.2,
+      leaseDurationSeconds: timing.lease,
+      renewDeadlineSeconds: timing.renew,
+      retryPeriodSeconds: timing.retry,
       onStartedLeading: (signal) => {
         // The old leader must have stopped acting before anyone else starts.
         if (timeline.acting.size > 0) timeline.overlaps++;
@@ -60,8 +61,11 @@ describe('createLeaderElector (real time, two replicas)', () => {
     (double.get('leases', 'prod', 'rollgate-controller')?.spec ?? {}) as JsonObject;
 
   it('elects exactly one of two racing replicas, keeps it while it renews, and hands over on stop', async () => {
-    const a = elector('a');
-    const b = elector('b');
+    // A renew deadline of 3 s: an event loop stalled by other work on a shared CI machine must not
+    // read as a lost lease here (losing it under a real stall is tested below, on purpose).
+    const stable = { lease: 4, renew: 3, retry: 0.25 };
+    const a = elector('a', stable);
+    const b = elector('b', stable);
     a.start();
     b.start();
     await waitFor(() => a.isLeader() || b.isLeader(), 3000, 'a leader');
