@@ -7,6 +7,7 @@ import type { Executor } from '@rollgate/core';
 import { startRollgate } from '../cli/rollgate-cli';
 import { createDeployPath, type DeployedRelease } from '../deploy/deploy-path';
 import { type LoadGenerator, startLoad } from '../load/load-generator';
+import { warmUp } from '../load/warm-up';
 import {
   type MetricsBackend,
   SCRAPE_INTERVAL_SECONDS,
@@ -31,6 +32,10 @@ import { createTerminal, type Terminal } from './terminal';
 
 /** Requests per second of the load generator. */
 const LOAD_PER_SECOND = 40;
+/** Requests that bring the young service process to steady memory first (see warmUp). */
+const WARM_UP_REQUESTS = 4_000;
+/** The shop's in-memory catalogue: a production-like footprint (see loadCatalogue). */
+const CATALOGUE_MIB = 192;
 /**
  * Release 1 runs this long after the first scrape before the deploy: the baseline window plus
  * margin, so its start has a scrape before it (see DEMO_CONTRACT.baselineSeconds).
@@ -61,8 +66,9 @@ function trafficLine(load: LoadGenerator, release: string): string {
   return `traffic: ${(w.requests / 5).toFixed(0)} req/s on release ${release}, 5xx ${percent(w.errors, w.requests)}${failed} (clients' view, last 5 s)`;
 }
 
+/** One line, at most `max` characters, with artifact ids cut to 7 hex digits (`2@b4061ef`). */
 function short(text: string, max = 170): string {
-  const one = text.replace(/\s+/g, ' ');
+  const one = text.replace(/\s+/g, ' ').replace(/(\d+@[0-9a-f]{7})[0-9a-f]{33}/g, '$1');
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
@@ -82,7 +88,7 @@ function watchPrinter(term: Terminal, load: LoadGenerator, current: () => string
       case 'command':
         if (event.command === 'cutover')
           term.line(
-            `rollgate: cutover to ${event.target} (Deployer executor, local mode: current -> releases/${event.target?.split('@')[0]})`,
+            `rollgate: cutover to ${short(event.target ?? '')} (Deployer executor, local mode: current -> releases/${event.target?.split('@')[0]})`,
           );
         else if (event.command === 'await-ready')
           term.line('rollgate: readiness gate: probing the health URL');
@@ -136,12 +142,13 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
     term.line(`deploy_path ${deploy.path}: releases/1 (${release1.artifactId.slice(0, 12)}…) is current`);
 
     // 2. The service and its traffic.
-    const service = await startServiceProcess(deploy.path);
+    const service = await startServiceProcess(deploy.path, CATALOGUE_MIB);
     cleanup.add('shop service', () => service.stop());
+    await warmUp(`${service.url}/checkout`, WARM_UP_REQUESTS);
     const load = startLoad(`${service.url}/checkout`, LOAD_PER_SECOND);
     cleanup.add('load generator', () => load.stop());
     term.line(
-      `shop service on ${service.url} (pid ${service.child.pid}); load generator: ${LOAD_PER_SECOND} req/s to /checkout`,
+      `shop service on ${service.url} (pid ${service.child.pid}), ${CATALOGUE_MIB} MiB catalogue in memory, warmed up with ${WARM_UP_REQUESTS} requests; load generator: ${LOAD_PER_SECOND} req/s to /checkout`,
     );
 
     // 3. Metrics: a real Prometheus when installed, else the exposition source.

@@ -1,5 +1,5 @@
 // The shop service as its own process (what a real deployment runs), started by the demo:
-//   node --conditions=source --import tsx examples/src/service/main.ts <deploy_path>
+//   node --conditions=source --import tsx examples/src/service/main.ts <deploy_path> [catalogue MiB]
 // It prints one JSON line {"url": ...} once listening, and exits when its stdin closes, so it
 // never outlives the demo that started it, even one killed with SIGKILL.
 import { startShopService } from './shop-service';
@@ -9,7 +9,9 @@ if (deployPath === undefined) {
   process.stderr.write('usage: main.ts <deploy_path>\n');
   process.exit(2);
 }
-const service = await startShopService(deployPath);
+const service = await startShopService(deployPath, {
+  catalogueBytes: Number(process.argv[3] ?? 0) * 1024 * 1024,
+});
 process.stdout.write(`${JSON.stringify({ url: service.url })}\n`);
 
 let closing = false;

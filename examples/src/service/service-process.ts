@@ -15,15 +15,22 @@ export interface ServiceProcess {
  * Starts `service/main.ts` in its own Node process (like a real deployment, and so its
  * `/metrics` report its own memory and CPU) and waits for it to listen.
  */
-export async function startServiceProcess(deployPath: string): Promise<ServiceProcess> {
+export async function startServiceProcess(deployPath: string, catalogueMiB = 0): Promise<ServiceProcess> {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', import.meta.resolve('tsx'), main, deployPath],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const args = [
+    '--conditions=source',
+    '--import',
+    import.meta.resolve('tsx'),
+    main,
+    deployPath,
+    String(catalogueMiB),
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Two malloc arenas, a common production setting for Node and JVM services: glibc's default
+    // (8 per core) lets a busy process's memory creep for minutes.
+    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;

@@ -25,8 +25,23 @@ export interface ServiceState {
 export interface ShopService {
   readonly url: string;
   readonly port: number;
+  /** Size of the in-memory product catalogue. */
+  readonly catalogueBytes: number;
   state(): ServiceState;
   close(): Promise<void>;
+}
+
+/**
+ * The product catalogue the shop keeps in memory, as real services keep caches: written once so
+ * its pages are resident. It gives the process a production-like memory footprint, next to which
+ * the allocator's normal jitter of a megabyte or two is small; in a bare 75 MB Node process the
+ * same jitter over a 30 s window looks like a leak that doubles memory within the hour, which is
+ * what Rollgate's memory-trend rule is there to catch.
+ */
+function loadCatalogue(bytes: number): Buffer {
+  const catalogue = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < bytes; i += 4096) catalogue[i] = i & 0xff;
+  return catalogue;
 }
 
 /**
@@ -35,8 +50,12 @@ export interface ShopService {
  * application traffic (latency and failures follow the release's `release.json`), `/healthz`
  * the readiness probe, `/metrics` the Prometheus exposition.
  */
-export async function startShopService(deployPath: string, port = 0): Promise<ShopService> {
+export async function startShopService(
+  deployPath: string,
+  options: { readonly port?: number; readonly catalogueBytes?: number } = {},
+): Promise<ShopService> {
   const metrics = new ShopMetrics();
+  const catalogue = loadCatalogue(options.catalogueBytes ?? 0);
   const behaviours = new Map<string, Promise<ReleaseBehaviour>>();
   const switches: ReleaseSwitch[] = [];
   const faultOnsets: Record<string, number> = {};
@@ -109,12 +128,13 @@ export async function startShopService(deployPath: string, port = 0): Promise<Sh
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${bound}`,
     port: bound,
+    catalogueBytes: catalogue.length,
     state: () => ({ switches: [...switches], faultOnsets: { ...faultOnsets }, requests }),
     close: () =>
       new Promise<void>((resolve) => {
