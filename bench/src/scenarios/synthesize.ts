@@ -1,6 +1,6 @@
 import { PROMETHEUS_DEFAULT_BUCKETS_MS, type Scenario } from '@rollgate/testkit/scenarios';
 import { sortedQuantile } from '../stats/histogram-quantile';
-import { sprtExpectedSeconds } from '../stats/sprt';
+import { sprtExpectedSeconds, sprtExpectedSecondsRamped } from '../stats/sprt';
 import { Prng } from './prng';
 import type { FaultSpec, ScenarioSpec } from './scenario-spec';
 
@@ -103,11 +103,13 @@ function metaFault(spec: ScenarioSpec): Record<string, number | string> | null {
 
 /**
  * Wald's expected SPRT detection time (alpha = beta = 0.01) of an error-rate fault: on the
- * whole service for `errors`, on the segment's own traffic for `segment`; undefined otherwise.
+ * whole service for `errors` (through the ramp when it has one), on the segment's own traffic
+ * for `segment`; undefined otherwise.
  */
 export function sprtSecondsOf(spec: ScenarioSpec): number | undefined {
   const f = spec.fault;
-  if (f?.kind === 'errors') return sprtExpectedSeconds(spec.service.p0, f.p1, spec.service.rps);
+  if (f?.kind === 'errors')
+    return sprtExpectedSecondsRamped(spec.service.p0, f.p1, spec.service.rps, f.rampSeconds);
   if (f?.kind === 'segment') {
     const seg = spec.segments?.find((s) => s.name === f.segment);
     if (!seg) return undefined;

@@ -173,12 +173,11 @@ export function decisionQualitySections(r: DecisionQualityResult): BenchSection[
     ]),
     notes: [
       "Median delay / SPRT: per error-rate rollback scenario, detection delay divided by Wald's expected SPRT " +
-        'detection time (alpha = beta = 0.01, `sprt_seconds` in _meta.json); a missed fault counts as infinite.',
-      'A rollback decided before the fault began counts as detected (FORMAT.md) but not in the delays: ' +
-        r.controllers
-          .filter((c) => c.score.earlyRollbacks.length > 0)
-          .map((c) => `${c.name}: ${c.score.earlyRollbacks.join(', ')}`)
-          .join('; ') || 'A rollback decided before the fault began would count as detected; none happened.',
+        "detection time (alpha = beta = 0.01, `sprt_seconds` in _meta.json) with the rates known: on the segment's own " +
+        "traffic for a segment fault, and for a ramp the time its expected log-likelihood ratio reaches Wald's bound " +
+        "as the rate climbs (not the final rate's figure, which would credit the SPRT with a fault not yet there). " +
+        'A missed fault counts as infinite.',
+      earlyRollbacksNote(r),
       ...rollgateTargets(r),
       ...(r.loadFailures.length > 0 ? [`Scenario files not loaded: ${r.loadFailures.join(' | ')}`] : []),
     ],
@@ -196,6 +195,16 @@ export function decisionQualitySections(r: DecisionQualityResult): BenchSection[
   return [summary, detail];
 }
 
+/** Rollbacks decided before the fault began: detected by FORMAT.md's rule, but not in the delays. */
+function earlyRollbacksNote(r: DecisionQualityResult): string {
+  const early = r.controllers
+    .filter((c) => c.score.earlyRollbacks.length > 0)
+    .map((c) => `${c.name}: ${c.score.earlyRollbacks.join(', ')}`);
+  return early.length > 0
+    ? `A rollback decided before the fault began counts as detected (FORMAT.md) but not in the delays: ${early.join('; ')}.`
+    : 'A rollback decided before the fault began would count as detected (FORMAT.md) but not in the delays; none happened.';
+}
+
 /** The issue's targets, checked for the injected controller. */
 function rollgateTargets(r: DecisionQualityResult): string[] {
   const c = r.controllers[0];
@@ -210,7 +219,7 @@ function rollgateTargets(r: DecisionQualityResult): string[] {
       d?.decision === 'rollback' && d.decidedAtStep !== null
         ? (d.decidedAtStep - start) * reference.scenario.stepSeconds
         : null;
-    referenceLine = `Reference case (0.5% -> 3% at 10 req/s) detected after ${delay === null ? 'never' : `${delay} s`} (target < 25 s): ${delay !== null && delay < 25 ? 'met' : 'not met'}.`;
+    referenceLine = `Reference case (0.5% -> 3% at 10 req/s), this corpus's single draw of it: detected after ${delay === null ? 'never' : `${delay} s`} (target: a median under 25 s): ${delay !== null && delay < 25 ? 'met' : 'not met'} on this draw; the median over 300 draws is in "the reference case through the whole default contract" below.`;
   }
   const met = (ok: boolean) => (ok ? 'met' : 'not met');
   return [

@@ -18,3 +18,37 @@ export function sprtExpectedSamples(p0: number, p1: number, alpha = 0.01, beta =
 export function sprtExpectedSeconds(p0: number, p1: number, rps: number, alpha = 0.01, beta = 0.01): number {
   return sprtExpectedSamples(p0, p1, alpha, beta) / rps;
 }
+
+/**
+ * The SPRT reference for a fault that ramps: the rate rises linearly from `p0` to `p1` over
+ * `rampSeconds` (as the corpus generator draws it, one rate per `stepSeconds` step, the first
+ * step already `stepSeconds / rampSeconds` of the way). Wald's approximation: the SPRT of p0
+ * against p1 decides when its expected log-likelihood ratio reaches Wald's numerator
+ * `(1-β)·ln((1-β)/α) + β·ln(β/(1-α))`; its drift per request is
+ * `p·ln(p1/p0) + (1-p)·ln((1-p1)/(1-p0))` at the rate p of the moment (negative early in the
+ * ramp, where the sum is held at 0 as a CUSUM would). For a step change (no ramp) this is
+ * exactly {@link sprtExpectedSeconds}; for a ramp, the final rate's figure would credit the
+ * reference with a fault it has not seen yet.
+ */
+export function sprtExpectedSecondsRamped(
+  p0: number,
+  p1: number,
+  rps: number,
+  rampSeconds: number | undefined,
+  stepSeconds = 5,
+  alpha = 0.01,
+  beta = 0.01,
+): number {
+  if (!rampSeconds || p0 === 0 || !(p1 > p0)) return sprtExpectedSeconds(p0, p1, rps, alpha, beta);
+  const target = (1 - beta) * Math.log((1 - beta) / alpha) + beta * Math.log(beta / (1 - alpha));
+  const up = Math.log(p1 / p0);
+  const down = Math.log((1 - p1) / (1 - p0));
+  let sum = 0;
+  for (let step = 0; step < 1_000_000; step++) {
+    const p = p0 + (p1 - p0) * Math.min(1, ((step + 1) * stepSeconds) / rampSeconds);
+    const drift = rps * (p * up + (1 - p) * down); // per second
+    if (drift > 0 && sum + drift * stepSeconds >= target) return step * stepSeconds + (target - sum) / drift;
+    sum = Math.max(0, sum + drift * stepSeconds);
+  }
+  return Number.POSITIVE_INFINITY;
+}

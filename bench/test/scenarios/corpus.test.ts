@@ -7,7 +7,7 @@ import { corpusSpecs } from '../../src/scenarios/catalog';
 import { CORPUS_DIR, corpusFiles, generateCorpus } from '../../src/scenarios/generate';
 import { synthesize } from '../../src/scenarios/synthesize';
 import { checkTruth } from '../../src/scenarios/truth-check';
-import { sprtExpectedSeconds } from '../../src/stats/sprt';
+import { sprtExpectedSecondsRamped } from '../../src/stats/sprt';
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/scenarios/examples');
 
@@ -83,12 +83,17 @@ describe('the committed corpus', () => {
     }
   });
 
-  it("records sprt_seconds for error-rate faults with Wald's expected sample number / rps", () => {
+  it("records sprt_seconds for error-rate faults with Wald's expected sample number / rps (through the ramp)", () => {
     for (const { scenario, meta } of corpus) {
       const fault = meta?.fault;
       if (fault?.kind === 'errors') {
         expect(meta?.sprt_seconds).toBeCloseTo(
-          sprtExpectedSeconds(meta?.p0 ?? 0, fault.p1 as number, meta?.rps ?? 0),
+          sprtExpectedSecondsRamped(
+            meta?.p0 ?? 0,
+            fault.p1 as number,
+            meta?.rps ?? 0,
+            fault.ramp_s as number | undefined,
+          ),
           9,
         );
       } else if (fault?.kind === 'segment') {

@@ -3,7 +3,7 @@ import { histogramQuantile, sortedQuantile, sumHistograms } from '../../src/stat
 import { mannWhitney } from '../../src/stats/mann-whitney';
 import { normalQuantile } from '../../src/stats/normal-quantile';
 import { RateRatioMixture, wilsonUpper } from '../../src/stats/rate-mixture';
-import { sprtExpectedSamples, sprtExpectedSeconds } from '../../src/stats/sprt';
+import { sprtExpectedSamples, sprtExpectedSeconds, sprtExpectedSecondsRamped } from '../../src/stats/sprt';
 
 const BUCKETS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
@@ -84,5 +84,32 @@ describe('RateRatioMixture', () => {
     // Wilson at z = 2.576: (0.005 + 0.003318 + 2.576·sqrt(4.975e-6 + 1.659e-6)) / 1.006636.
     expect(wilsonUpper(5, 1000)).toBeCloseTo(0.014854, 5);
     expect(wilsonUpper(0, 0)).toBe(1);
+  });
+});
+
+describe('sprtExpectedSecondsRamped', () => {
+  it('is the step-change figure without a ramp', () => {
+    expect(sprtExpectedSecondsRamped(0.005, 0.03, 10, undefined)).toBe(sprtExpectedSeconds(0.005, 0.03, 10));
+  });
+
+  it('is later for longer ramps, and later than the final rate alone would say', () => {
+    const step = sprtExpectedSeconds(0.005, 0.05, 20);
+    const short = sprtExpectedSecondsRamped(0.005, 0.05, 20, 60);
+    const long = sprtExpectedSecondsRamped(0.005, 0.05, 20, 180);
+    expect(short).toBeGreaterThan(step);
+    expect(long).toBeGreaterThan(short);
+    // The ramp reaches the final rate at 180 s; a 3 s SPRT at the final rate decides well before.
+    expect(long).toBeLessThan(180);
+  });
+
+  it('matches a hand computation on a 10 s ramp in 5 s steps', () => {
+    // Steps at p = p0 + (p1 - p0) * 0.5 then p1; Wald numerator reached in the second step.
+    const p0 = 0.01;
+    const p1 = 0.1;
+    const a = 0.99 * Math.log(0.99 / 0.01) + 0.01 * Math.log(0.01 / 0.99);
+    const drift = (p: number) => 10 * (p * Math.log(p1 / p0) + (1 - p) * Math.log((1 - p1) / (1 - p0)));
+    const first = drift(0.055) * 5;
+    const expected = a > first ? 5 + (a - first) / drift(p1) : a / drift(0.055);
+    expect(sprtExpectedSecondsRamped(p0, p1, 10, 10)).toBeCloseTo(expected, 9);
   });
 });
