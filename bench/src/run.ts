@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { replayScenario } from '@rollgate/testkit/scenarios';
+import { EXAMPLE_SCENARIOS_DIR, replayScenario } from '@rollgate/testkit/scenarios';
 import type { BenchContext, BenchModule, BenchSection } from './section';
 import { aaValidityBench } from './sections/aa-validity';
 import { decisionQualityBench } from './sections/decision-quality';
@@ -31,7 +31,7 @@ const modules: [string, BenchModule][] = [
     decisionQualityBench({
       rollgate: (scenario) => replayScenario(scenario),
       rollgateName: 'Rollgate (default contract)',
-      scenarioDirs: [join(root, 'bench', 'scenarios'), join(root, '..', 'shared', 'scenarios', 'examples')],
+      scenarioDirs: [join(root, 'bench', 'scenarios'), EXAMPLE_SCENARIOS_DIR],
     }),
   ],
   ['reference-case', referenceCaseBench],

@@ -150,7 +150,7 @@ export function decisionQualitySections(r: DecisionQualityResult): BenchSection[
   const summary: BenchSection = {
     title: 'Decision quality: Rollgate and peer rules on the scenario corpus',
     description:
-      `Each controller decides every scenario of bench/scenarios and ../shared/scenarios/examples (${counts}). ` +
+      `Each controller decides every scenario of bench/scenarios and the shared examples (packages/testkit/scenarios/examples; ${counts}). ` +
       'Peers are emulations of Flagger, Argo Rollouts and Kayenta decision rules with thresholds tuned per service ' +
       'from the pre-deploy window (bench/README.md). Delays are from the fault onset to the decision.',
     columns: [

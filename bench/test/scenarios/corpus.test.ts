@@ -1,7 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type LoadedScenario, loadScenarios, type Scenario } from '@rollgate/testkit/scenarios';
+import { join } from 'node:path';
+import {
+  EXAMPLE_SCENARIOS_DIR,
+  type LoadedScenario,
+  loadScenarios,
+  type Scenario,
+} from '@rollgate/testkit/scenarios';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { corpusSpecs } from '../../src/scenarios/catalog';
 import { CORPUS_DIR, corpusFiles, generateCorpus } from '../../src/scenarios/generate';
@@ -9,7 +13,7 @@ import { synthesize } from '../../src/scenarios/synthesize';
 import { checkTruth } from '../../src/scenarios/truth-check';
 import { sprtExpectedSecondsRamped } from '../../src/stats/sprt';
 
-const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/scenarios/examples');
+const EXAMPLES = EXAMPLE_SCENARIOS_DIR;
 
 let corpus: LoadedScenario[];
 beforeAll(async () => {

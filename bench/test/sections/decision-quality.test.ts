@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Scenario } from '@rollgate/testkit/scenarios';
+import { EXAMPLE_SCENARIOS_DIR, type Scenario } from '@rollgate/testkit/scenarios';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/peers/peer-decision';
 import {
@@ -10,7 +10,7 @@ import {
 } from '../../src/sections/decision-quality';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DIRS = [resolve(here, '../../scenarios'), resolve(here, '../../../../shared/scenarios/examples')];
+const DIRS = [resolve(here, '../../scenarios'), EXAMPLE_SCENARIOS_DIR];
 
 /**
  * A stand-in for Rollgate's evaluator: an oracle that reads the truth and decides two steps

@@ -1,11 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EXAMPLE_SCENARIOS_DIR } from '@rollgate/testkit/scenarios';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
 import { memoryIo } from '../support/memory-io';
 import { useTempDirs } from '../support/temp-dir';
 
-const EXAMPLES = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'scenarios', 'examples');
+const EXAMPLES = EXAMPLE_SCENARIOS_DIR;
 
 describe('rollgate backtest', () => {
   const tempDir = useTempDirs();

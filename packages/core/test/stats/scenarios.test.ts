@@ -13,7 +13,8 @@ import {
 // The hand-checked scenarios shared by every engineer (rollgate.scenario/v1, see FORMAT.md),
 // replayed straight through the tests the evaluator will wire in: counts per 5 s step after
 // the deploy, the pre-deploy window as the baseline.
-const EXAMPLES = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'scenarios', 'examples');
+// The examples ship with @rollgate/testkit (which depends on core, so core's tests read the folder).
+const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'testkit', 'scenarios', 'examples');
 
 interface Scenario {
   name: string;

@@ -1,3 +1,4 @@
+export { EXAMPLE_SCENARIOS_DIR } from './examples-dir';
 export type { GeneratorFault, GeneratorMeta } from './generator-meta';
 export { GeneratorFaultSchema, GeneratorMetaFileSchema, GeneratorMetaSchema } from './generator-meta';
 export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';

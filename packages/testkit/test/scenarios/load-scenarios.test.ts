@@ -1,11 +1,10 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadScenarios } from '../../src/scenarios';
+import { EXAMPLE_SCENARIOS_DIR, loadScenarios } from '../../src/scenarios';
 
-const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/scenarios/examples');
+const EXAMPLES = EXAMPLE_SCENARIOS_DIR;
 
 describe('loadScenarios', () => {
   let dir: string;

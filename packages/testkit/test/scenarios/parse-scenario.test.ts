@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScenario, type Scenario } from '../../src/scenarios';
+import { EXAMPLE_SCENARIOS_DIR, parseScenario, type Scenario } from '../../src/scenarios';
 
-const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/scenarios/examples');
+const EXAMPLES = EXAMPLE_SCENARIOS_DIR;
 const EXAMPLE_NAMES = [
   'incident-preexisting',
   'keep-cold-start',
