@@ -285,6 +285,9 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
 
     // 8. The HTML report, by the real CLI, kept outside the temporary directory.
     let report: string | null = null;
+    // The state directory goes with the temporary directory unless --keep: the summary names
+    // the audit record that is still there afterwards.
+    let audit: string | null = options.keep ? finish.audit : null;
     if (finish.audit !== null) {
       report = resolve(options.report ?? join(OUTPUT_DIR, 'rollgate-report.html'));
       await mkdir(dirname(report), { recursive: true });
@@ -300,7 +303,9 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
         term.line(`rollgate report failed (exit ${run.code}): ${run.stderr.trim()}`);
         report = null;
       } else {
-        await copyFile(finish.audit, join(dirname(report), 'audit.jsonl'));
+        const copy = join(dirname(report), 'audit.jsonl');
+        await copyFile(finish.audit, copy);
+        if (!options.keep) audit = copy;
         term.line(`report: ${report} (rollgate report; the audit record is copied next to it)`);
       }
     }
@@ -310,7 +315,13 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
     const endedAt = Date.now();
     const releases = { deployed: '2', previous: '1' };
     const timeline = buildTimeline(deployAt, state, events, finish, releases);
-    const summary = buildSummary(timeline, finish, { report, metrics: metrics.kind, startedAt, endedAt });
+    const summary = buildSummary(timeline, finish, {
+      report,
+      metrics: metrics.kind,
+      startedAt,
+      endedAt,
+      audit,
+    });
     term.plain('');
     term.plain('Timeline (seconds after the deploy):');
     for (const line of timelineLines(timeline, releases)) term.plain(line);

@@ -27,6 +27,7 @@ export interface DemoSummary {
   /** `prometheus` or `exposition`: which metrics path the run used. */
   readonly metrics: string;
   readonly totalSeconds: number;
+  /** The audit record that outlives the run: the copy beside the report (or the kept one with --keep). */
   readonly audit: string | null;
 }
 
@@ -76,6 +77,7 @@ export function buildSummary(
     readonly metrics: string;
     readonly startedAt: number;
     readonly endedAt: number;
+    readonly audit: string | null;
   },
 ): DemoSummary {
   return {
@@ -86,7 +88,7 @@ export function buildSummary(
     report: extra.report,
     metrics: extra.metrics,
     totalSeconds: Math.round((extra.endedAt - extra.startedAt) / 100) / 10,
-    audit: finish.audit,
+    audit: extra.audit,
   };
 }
 

@@ -95,6 +95,7 @@ describe.concurrent('pnpm demo end to end', () => {
     expect(run.stderr).toContain('$ rollgate watch --config');
     await expectHtmlReport(summary.report, 'rolled-back');
     // The audit record travels with the report, complete: failed and restored artifacts, recovery.
+    expect(summary.audit).toBe(join(out, 'bad', 'audit.jsonl'));
     const record = AuditRecordSchema.parse(
       JSON.parse((await readFile(join(out, 'bad', 'audit.jsonl'), 'utf8')).trim()),
     );

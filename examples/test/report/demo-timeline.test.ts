@@ -55,6 +55,7 @@ describe('the demo timeline', () => {
       metrics: 'prometheus',
       startedAt: deployAt - 40_000,
       endedAt: deployAt + 45_000,
+      audit: '/r/audit.jsonl',
     });
     expect(summary).toEqual({
       outcome: 'rolled-back',
@@ -64,7 +65,7 @@ describe('the demo timeline', () => {
       report: '/r.html',
       metrics: 'prometheus',
       totalSeconds: 85,
-      audit: '/tmp/x/state/audit.jsonl',
+      audit: '/r/audit.jsonl',
     });
     expect(timelineLines(timeline, { deployed: '2', previous: '1' })).toEqual([
       '  +  0.0s  deploy       current -> releases/2',
@@ -109,6 +110,7 @@ describe('the demo timeline', () => {
       metrics: 'exposition',
       startedAt: 0,
       endedAt: 1,
+      audit: null,
     });
     expect(summary).toMatchObject({
       outcome: 'promoted',
