@@ -7,11 +7,18 @@
 export function sprtExpectedSamples(p0: number, p1: number, alpha = 0.01, beta = 0.01): number {
   if (!(p1 > p0)) return Number.POSITIVE_INFINITY;
   if (p0 === 0) return 1 / p1;
-  const a = Math.log((1 - beta) / alpha);
-  const b = Math.log(beta / (1 - alpha));
-  const numerator = (1 - beta) * a + beta * b;
-  const kl = p1 * Math.log(p1 / p0) + (1 - p1) * Math.log((1 - p1) / (1 - p0));
-  return numerator / kl;
+  // Under H1 the drift per request is KL(p1‖p0).
+  return waldBound(alpha, beta) / llrDrift(p1, p0, p1);
+}
+
+/** Wald's numerator: the expected log-likelihood ratio at which the SPRT decides for H1. */
+function waldBound(alpha: number, beta: number): number {
+  return (1 - beta) * Math.log((1 - beta) / alpha) + beta * Math.log(beta / (1 - alpha));
+}
+
+/** Expected log-likelihood ratio of p1 against p0 per Bernoulli trial whose true rate is p. */
+function llrDrift(p: number, p0: number, p1: number): number {
+  return p * Math.log(p1 / p0) + (1 - p) * Math.log((1 - p1) / (1 - p0));
 }
 
 /** The SPRT's expected detection time in seconds at `rps` requests per second. */
@@ -40,13 +47,11 @@ export function sprtExpectedSecondsRamped(
   beta = 0.01,
 ): number {
   if (!rampSeconds || p0 === 0 || !(p1 > p0)) return sprtExpectedSeconds(p0, p1, rps, alpha, beta);
-  const target = (1 - beta) * Math.log((1 - beta) / alpha) + beta * Math.log(beta / (1 - alpha));
-  const up = Math.log(p1 / p0);
-  const down = Math.log((1 - p1) / (1 - p0));
+  const target = waldBound(alpha, beta);
   let sum = 0;
   for (let step = 0; step < 1_000_000; step++) {
     const p = p0 + (p1 - p0) * Math.min(1, ((step + 1) * stepSeconds) / rampSeconds);
-    const drift = rps * (p * up + (1 - p) * down); // per second
+    const drift = rps * llrDrift(p, p0, p1); // per second
     if (drift > 0 && sum + drift * stepSeconds >= target) return step * stepSeconds + (target - sum) / drift;
     sum = Math.max(0, sum + drift * stepSeconds);
   }
