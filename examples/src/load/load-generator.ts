@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { sendRequest } from './send-request';
 
 /** What the clients saw over a recent window. */
 export interface LoadWindow {
@@ -37,29 +38,17 @@ export function startLoad(url: string, ratePerSecond: number, maxInFlight = 200)
   let stopped = false;
   const pending = new Set<Promise<void>>();
 
-  const once = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const req = request(url, { agent, timeout: 5_000 }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          answers.push({ at: Date.now(), status });
-          total += 1;
-          if (status >= 500) errors += 1;
-          resolve();
-        });
-        res.on('error', () => resolve());
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        if (!stopped) {
-          failed += 1;
-          answers.push({ at: Date.now(), status: 0 });
-        }
-        resolve();
-      });
-      req.end();
-    });
+  const once = async (): Promise<void> => {
+    const end = await sendRequest(url, agent);
+    if (end.kind === 'answered') {
+      answers.push({ at: Date.now(), status: end.status });
+      total += 1;
+      if (end.status >= 500) errors += 1;
+    } else if (end.kind === 'failed' && !stopped) {
+      failed += 1;
+      answers.push({ at: Date.now(), status: 0 });
+    }
+  };
 
   const fire = () => {
     if (stopped || inFlight >= maxInFlight) return;

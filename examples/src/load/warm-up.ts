@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { sendRequest } from './send-request';
 
 /**
  * Sends `total` requests to `url` as fast as `concurrency` connections allow and waits for them.
@@ -12,22 +13,11 @@ import { Agent, request } from 'node:http';
 export async function warmUp(url: string, total: number, concurrency = 32): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const req = request(url, { agent, timeout: 5_000 }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-        res.on('error', () => resolve());
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => resolve());
-      req.end();
-    });
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < total) {
         next += 1;
-        await one();
+        await sendRequest(url, agent);
       }
     }),
   );
