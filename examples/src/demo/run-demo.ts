@@ -285,9 +285,7 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
 
     // 8. The HTML report, by the real CLI, kept outside the temporary directory.
     let report: string | null = null;
-    // The state directory goes with the temporary directory unless --keep: the summary names
-    // the audit record that is still there afterwards.
-    let audit: string | null = options.keep ? finish.audit : null;
+    let auditCopy: string | null = null;
     if (finish.audit !== null) {
       report = resolve(options.report ?? join(OUTPUT_DIR, 'rollgate-report.html'));
       await mkdir(dirname(report), { recursive: true });
@@ -303,9 +301,8 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
         term.line(`rollgate report failed (exit ${run.code}): ${run.stderr.trim()}`);
         report = null;
       } else {
-        const copy = join(dirname(report), 'audit.jsonl');
-        await copyFile(finish.audit, copy);
-        if (!options.keep) audit = copy;
+        auditCopy = join(dirname(report), 'audit.jsonl');
+        await copyFile(finish.audit, auditCopy);
         term.line(`report: ${report} (rollgate report; the audit record is copied next to it)`);
       }
     }
@@ -320,7 +317,9 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
       metrics: metrics.kind,
       startedAt,
       endedAt,
-      audit,
+      // The state directory goes with the temporary directory unless --keep: name the audit
+      // record that is still there afterwards.
+      audit: options.keep ? finish.audit : auditCopy,
     });
     term.plain('');
     term.plain('Timeline (seconds after the deploy):');
