@@ -93,6 +93,13 @@ export type { Notification, NotificationKind, Notifier } from './ports/notifier'
 export type { Result } from './ports/result';
 export { fail, ok } from './ports/result';
 export type { StateStore } from './ports/state-store';
+export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
+export {
+  findUnfinishedWatch,
+  listStoredWatches,
+  WATCH_KEY_PREFIX,
+  watchStateKey,
+} from './machine/stored-watches';
 export { evaluateBaselineRatio } from './rules/baseline-ratio';
 export { checkDataQuality } from './rules/data-quality';
 export { evaluateHealth } from './rules/health-check';

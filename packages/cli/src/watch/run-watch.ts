@@ -7,6 +7,7 @@ import {
   createController,
   type DeployEvent,
   type Executor,
+  findUnfinishedWatch,
   type MachineSnapshot,
   type MetricSource,
   RollgateError,
@@ -34,7 +35,7 @@ import { type FileStores, openStores } from '../wiring/state-layout';
 import { parseDeployTime } from './deploy-time';
 import { exitCodeFor, outcomeHeadline } from './outcome-exit-code';
 import { shellQuote } from './shell-quote';
-import { findUnfinishedWatch, readStoredWatch } from './stored-watches';
+import { readStoredWatch } from './stored-watches';
 
 /**
  * `rollgate watch`: one watch from the deploy event to an outcome through `createController`,
@@ -265,14 +266,13 @@ async function planWatch(
         contract.verification.windowSeconds +
         600) *
       1000;
-    const unfinished = await findUnfinishedWatch(
-      stores.paths.snapshots,
-      config.service,
-      artifactId,
-      dryRun,
-      now,
-      maxAgeMs,
+    const found = await findUnfinishedWatch(
+      stores.state,
+      { service: config.service, artifactId, dryRun, now, maxAgeMs },
+      ctx,
     );
+    if (!found.ok) throw found.error;
+    const unfinished = found.value;
     if (unfinished) {
       out.notice(
         `resuming the unfinished watch ${unfinished.watchId} of ${artifactId} (deployed ${new Date(unfinished.deploy.deployedAt).toISOString()}); pass --deployed-at to start a new watch instead.`,

@@ -23,6 +23,7 @@ import {
 } from './machine-state';
 import { startWatch, transition } from './rollback-machine';
 import { parseMachineSnapshot } from './snapshot-schema';
+import { watchStateKey } from './stored-watches';
 
 /** Everything a controller is wired with. Sources are keyed by the name signals refer to. */
 export interface ControllerOptions {
@@ -119,12 +120,11 @@ export function createController(options: ControllerOptions): Controller {
   evaluator.events.on('evaluation', (e) => events.emit('evaluation', e));
   const portMs = options.timeouts?.portMs ?? 30_000;
   const ctx = (signal: AbortSignalLike, ms = portMs): PortContext => ({ signal, deadline: clock.now() + ms });
-  const stateKey = (watchId: string) => `watch/${watchId}`;
   const guardKey = `guard/${contract.service}`;
 
   async function persist(snapshot: MachineSnapshot, signal: AbortSignalLike): Promise<void> {
     const saved = await safe(
-      () => options.state.save(stateKey(snapshot.watchId), snapshot, ctx(signal)),
+      () => options.state.save(watchStateKey(snapshot.watchId), snapshot, ctx(signal)),
       'STORE_FAILED',
     );
     if (!saved.ok) events.emit('store-error', { operation: 'save snapshot', error: saved.error.toJSON() });
@@ -353,10 +353,10 @@ export function createController(options: ControllerOptions): Controller {
    * tried again a few times first.
    */
   async function loadSnapshot(watchId: string, signal: AbortSignalLike): Promise<MachineSnapshot | null> {
-    let loaded = await safe(() => options.state.load(stateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
+    let loaded = await safe(() => options.state.load(watchStateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
     for (let attempt = 1; !loaded.ok && loaded.error.retryable && attempt < 4; attempt++) {
       await sleep(clock, 250 * 2 ** attempt, signal);
-      loaded = await safe(() => options.state.load(stateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
+      loaded = await safe(() => options.state.load(watchStateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
     }
     if (!loaded.ok) throw loaded.error;
     if (loaded.value === null || loaded.value === undefined) return null;

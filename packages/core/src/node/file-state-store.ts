@@ -1,10 +1,10 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
 import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
-import { checkStateKey } from '../stores/state-key';
+import { checkStateKey, stateKeyFromStem } from '../stores/state-key';
 import type { Clock } from '../time/clock';
 import { writeFileAtomic } from './atomic-write';
 import { abandonedResult, runPortCall } from './port-call';
@@ -103,6 +103,24 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
           return fail(ioError(`Could not write the state file ${file.value}`, error));
         }
         return ok(undefined);
+      }),
+
+    list: (prefix, ctx) =>
+      call(ctx, 'STORE_FAILED', async () => {
+        let names: string[];
+        try {
+          names = await readdir(dir);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ok([]);
+          return fail(ioError(`Could not list the state directory ${dir}`, error));
+        }
+        const keys: string[] = [];
+        for (const name of names) {
+          if (!name.endsWith('.json')) continue;
+          const key = stateKeyFromStem(name.slice(0, -'.json'.length));
+          if (key !== null && key.startsWith(prefix)) keys.push(key);
+        }
+        return ok(keys.sort());
       }),
   };
 }

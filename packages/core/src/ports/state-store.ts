@@ -12,4 +12,9 @@ import type { Result } from './result';
 export interface StateStore {
   load(key: string, ctx: PortContext): Promise<Result<unknown>>;
   save(key: string, snapshot: unknown, ctx: PortContext): Promise<Result<void>>;
+  /**
+   * The keys stored under `prefix` (every key that starts with it), sorted ascending. Keys
+   * saved with `null` are listed too (they exist); a store that cannot list resolves an error.
+   */
+  list(prefix: string, ctx: PortContext): Promise<Result<readonly string[]>>;
 }

@@ -42,3 +42,18 @@ export function checkStateKey(key: unknown): StateKeyCheck {
   }
   return { ok: true, stem: encoded };
 }
+
+/**
+ * The key a file name stem made by {@link checkStateKey} stands for, or null when the stem is
+ * not one it could have made (a temporary or foreign file in the directory).
+ */
+export function stateKeyFromStem(stem: string): string | null {
+  let key: string;
+  try {
+    key = decodeURIComponent(stem);
+  } catch {
+    return null;
+  }
+  const check = checkStateKey(key);
+  return check.ok && check.stem === stem ? key : null;
+}

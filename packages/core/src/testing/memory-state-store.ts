@@ -104,6 +104,14 @@ export function createMemoryStateStore(options: FakeOptions = {}): MemoryStateSt
       return fault ? fail(fault.error) : ok(undefined);
     },
 
+    async list(prefix, ctx) {
+      const early = contextError(ctx, options.clock, COMPONENT);
+      if (early) return fail(early);
+      const fault = decideFault(options.fault, { port: 'state', method: 'list', subject: prefix });
+      if (fault) return fail(fault.error);
+      return ok([...stored.keys()].filter((key) => key.startsWith(prefix)).sort());
+    },
+
     get(key) {
       const text = stored.get(key);
       return text === undefined ? undefined : (JSON.parse(text) as unknown);
