@@ -66,6 +66,13 @@ export { TERMINAL_STATES } from './machine/machine-state';
 // Rollback machine
 export { startWatch, transition } from './machine/rollback-machine';
 export { parseMachineSnapshot } from './machine/snapshot-schema';
+export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
+export {
+  findUnfinishedWatch,
+  listStoredWatches,
+  WATCH_KEY_PREFIX,
+  watchStateKey,
+} from './machine/stored-watches';
 // Ports
 export type { AbortSignalLike, PortContext } from './ports/abort';
 export type {
@@ -93,13 +100,6 @@ export type { Notification, NotificationKind, Notifier } from './ports/notifier'
 export type { Result } from './ports/result';
 export { fail, ok } from './ports/result';
 export type { StateStore } from './ports/state-store';
-export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
-export {
-  findUnfinishedWatch,
-  listStoredWatches,
-  WATCH_KEY_PREFIX,
-  watchStateKey,
-} from './machine/stored-watches';
 export { evaluateBaselineRatio } from './rules/baseline-ratio';
 export { checkDataQuality } from './rules/data-quality';
 export { evaluateHealth } from './rules/health-check';

@@ -118,7 +118,7 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
         for (const name of names) {
           if (!name.endsWith('.json')) continue;
           const key = stateKeyFromStem(name.slice(0, -'.json'.length));
-          if (key !== null && key.startsWith(prefix)) keys.push(key);
+          if (key?.startsWith(prefix)) keys.push(key);
         }
         return ok(keys.sort());
       }),
