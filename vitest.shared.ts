@@ -5,6 +5,9 @@ import type { UserWorkspaceConfig } from 'vitest/config';
  * the `source` export condition, so tests run against `src/` without a build.
  */
 export const sharedProject = {
+  // CI shares two cores with other work (load 7-10): a test that needs 2 s idle may need 15 s
+  // there. Tests assert outcomes and orderings; these bounds only stop a hung test.
+  test: { testTimeout: 30_000, hookTimeout: 120_000 },
   resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
   ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
 } satisfies UserWorkspaceConfig;
