@@ -100,6 +100,8 @@ export type { Notification, NotificationKind, Notifier } from './ports/notifier'
 export type { Result } from './ports/result';
 export { fail, ok } from './ports/result';
 export type { StateStore } from './ports/state-store';
+export type { LeaseFence, LeaseGrant, WatchLease } from './ports/watch-lease';
+export { watchLeaseKey } from './ports/watch-lease';
 export { evaluateBaselineRatio } from './rules/baseline-ratio';
 export { checkDataQuality } from './rules/data-quality';
 export { evaluateHealth } from './rules/health-check';
