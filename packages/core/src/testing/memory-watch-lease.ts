@@ -86,6 +86,13 @@ export function createMemoryWatchLease(options: MemoryWatchLeaseOptions): WatchL
     async acquire(key, ctx) {
       const early = contextError(ctx, clock, COMPONENT);
       if (early) return fail(early);
+      if (typeof key !== 'string' || key.length === 0) {
+        return fail(
+          new RollgateError('CONFIG_INVALID', 'A lease key must be a non-empty string (the service).', {
+            component: COMPONENT,
+          }),
+        );
+      }
       const fault = decideFault(options.fault, { port: 'lease', method: 'acquire', subject: key });
       if (fault) return fail(fault.error);
       const now = clock.now();
