@@ -1,10 +1,16 @@
 // Errors
 
+export {
+  isValidKeep,
+  MIN_KEEP,
+  payloadProblem as verificationPayloadProblem,
+} from './artifacts/artifact-retention';
 export { canonicalJson } from './artifacts/canonical-json';
 export { checkVerification, signedContent, signVerification } from './artifacts/verification-signing';
 export type { AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
 // Audit and artifacts
 export { AuditRecordSchema } from './audit/audit-record';
+export { validateAuditRecord } from './audit/audit-validation';
 export { configError, formatPath, formatZodIssues } from './contract/config-error';
 export type {
   BaselineRatioRule,
@@ -147,6 +153,8 @@ export {
   summarizeRateTest,
   updateRateTest,
 } from './stats';
+export type { StateKeyCheck } from './stores/state-key';
+export { checkStateKey } from './stores/state-key';
 export type { Clock, TimerHandle } from './time/clock';
 // Time
 export { sleep } from './time/clock';
