@@ -1,7 +1,7 @@
 import { type Clock, fail, ok, type PortContext, type Result, RollgateError } from '@rollgate/core';
 import { systemClock } from '@rollgate/core/node';
 import pg from 'pg';
-import { type ConnectionTarget, parseConnectionTarget } from './connection-target';
+import { parseConnectionTarget } from './connection-target';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { storeError } from './postgres-error';
 
