@@ -5,7 +5,7 @@ export { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 export type { PostgresStores, PostgresStoresOptions } from './open-postgres-stores';
 export { openPostgresStores } from './open-postgres-stores';
 export type { PostgresArtifactStoreOptions } from './postgres-artifact-store';
-export { createPostgresArtifactStore } from './postgres-artifact-store';
+export { createPostgresArtifactStore, listArtifactServices } from './postgres-artifact-store';
 export type { PostgresAuditSinkOptions } from './postgres-audit-sink';
 export { createPostgresAuditSink } from './postgres-audit-sink';
 export type { PostgresDatabase, PostgresDatabaseOptions, Queryable } from './postgres-database';

@@ -2,10 +2,10 @@ import { fail, ok, type PortContext, type Result, RollgateError } from '@rollgat
 import type { PostgresDatabase, Queryable } from './postgres-database';
 
 /**
- * Inside a transaction: when the call carries `ctx.fence`, locks the lease row (`FOR SHARE`)
- * and checks that the fence's token is still the lease's, so the write that follows commits
- * only while the writer owns the lease; a takeover waits for it or is seen by it. `LEASE_LOST`
- * otherwise (the caller rolls back).
+ * Inside a transaction, as its last statement: when the call carries `ctx.fence`, locks the
+ * lease row (`FOR SHARE`) and checks that the fence's token is still the lease's, so the
+ * transaction commits only while the writer owns the lease: a takeover either waits for the
+ * commit or is seen here. `LEASE_LOST` otherwise (the caller rolls back).
  */
 export async function checkFence(
   q: Queryable,

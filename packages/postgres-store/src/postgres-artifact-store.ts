@@ -6,6 +6,8 @@ import {
   isValidKeep,
   MIN_KEEP,
   ok,
+  type PortContext,
+  type Result,
   RollgateError,
   type Signer,
   signVerification,
@@ -101,8 +103,6 @@ export function createPostgresArtifactStore(options: PostgresArtifactStoreOption
         return fail(RollgateError.from(error, 'STORE_FAILED', COMPONENT));
       }
       return db.transaction(ctx, `Recording the verification of ${payload.artifact.id}`, async (q) => {
-        const fenced = await checkFence(q, db, ctx, `the verification of ${payload.artifact.id}`, COMPONENT);
-        if (!fenced.ok) return fenced;
         await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
           `rollgate.artifacts/${db.schema}/${signed.service}`,
         ]);
@@ -119,7 +119,9 @@ export function createPostgresArtifactStore(options: PostgresArtifactStoreOption
              SELECT artifact_id FROM ${artifacts} WHERE service = $1 ORDER BY verified_at DESC, seq DESC LIMIT $2)`,
           [signed.service, keep],
         );
-        return ok(signed);
+        // Checked last, so the lease row is locked only for the commit.
+        const fenced = await checkFence(q, db, ctx, `the verification of ${payload.artifact.id}`, COMPONENT);
+        return fenced.ok ? ok(signed) : fenced;
       });
     },
 
@@ -143,4 +145,17 @@ export function createPostgresArtifactStore(options: PostgresArtifactStoreOption
         return ok(await Promise.all(rows.map(checked)));
       }),
   };
+}
+
+/** Every service with a verified artifact in the database, sorted (for `rollgate artifacts --all`). */
+export function listArtifactServices(
+  db: PostgresDatabase,
+  ctx: PortContext,
+): Promise<Result<readonly string[]>> {
+  return db.run(ctx, 'Listing the services with verified artifacts', async (q) => {
+    const { rows } = await q.query<{ service: string }>(
+      `SELECT DISTINCT service FROM ${db.table('artifacts')} ORDER BY service`,
+    );
+    return ok(rows.map((r) => r.service));
+  });
 }

@@ -26,8 +26,6 @@ export function createPostgresAuditSink(options: PostgresAuditSinkOptions): Audi
       if (!valid.ok) return Promise.resolve(valid);
       const r = valid.value;
       return db.transaction(ctx, `Writing the audit record of ${r.watchId}`, async (q) => {
-        const fenced = await checkFence(q, db, ctx, `the audit record of ${r.watchId}`, COMPONENT);
-        if (!fenced.ok) return fenced;
         await q.query(
           `INSERT INTO ${audit} (watch_id, service, outcome, dry_run, deployed_artifact, failed_artifact,
              restored_artifact, deployed_at, started_at, finished_at, reason, record)
@@ -48,7 +46,8 @@ export function createPostgresAuditSink(options: PostgresAuditSinkOptions): Audi
             JSON.stringify(withoutNul(r)),
           ],
         );
-        return ok(undefined);
+        // Checked last, so the lease row is locked only for the commit.
+        return checkFence(q, db, ctx, `the audit record of ${r.watchId}`, COMPONENT);
       });
     },
 

@@ -204,6 +204,7 @@ export function createController(options: ControllerOptions): Controller {
           };
         }
         if (snapshot.options.dryRun) return { type: 'weight-set', at: at(), weight: command.weight };
+        await keeperOf(signal)?.ensureFresh(signal);
         const r = await safe(
           () => setWeight(target, command.weight, command.operationId, ctx(signal)),
           'CUTOVER_FAILED',
@@ -252,6 +253,8 @@ export function createController(options: ControllerOptions): Controller {
         return { type: 'target-retrieved', at: at(), verified: verified.value, candidates: candidates.value };
       }
       case 'cutover': {
+        // The confirmation before this command may be stale if the process was paused since.
+        await keeperOf(signal)?.ensureFresh(signal);
         const r = await safe(
           () =>
             options.executor.cutover(
@@ -428,6 +431,9 @@ export function createController(options: ControllerOptions): Controller {
     const guarded = leasedSignal(signal, keeper);
     try {
       return await work(guarded);
+    } catch (error) {
+      // A command interrupted because the lease was lost rejects with ABORTED: say why.
+      throw keeper.lost ?? error;
     } finally {
       guarded.dispose();
       await keeper.release();

@@ -111,6 +111,8 @@ export class LeaseKeeper {
   #running = false;
   /** One renewal at a time: the background loop and `confirm` share it. */
   #renewing: Promise<void> | null = null;
+  /** Until when (this clock) the last confirmed grant surely lasts: its request's send time plus the ttl. */
+  #validUntil = Number.NEGATIVE_INFINITY;
 
   constructor(options: LeaseKeeperOptions) {
     this.#options = options;
@@ -140,9 +142,11 @@ export class LeaseKeeper {
     let lastHolder: string | null = null;
     let failures = 0;
     for (;;) {
+      const sentAt = clock.now();
       const acquired = await lease.acquire(key, this.#ctx(signal));
       if (acquired.ok) {
         this.#grant = acquired.value;
+        this.#validUntil = sentAt + acquired.value.ttlMs;
         this.#options.emit({ type: 'acquired', key, token: acquired.value.token, at: clock.now() });
         this.#startRenewing();
         return acquired.value;
@@ -202,6 +206,19 @@ export class LeaseKeeper {
     }
   }
 
+  /**
+   * Confirms the lease again unless the last confirmation is recent (less than a third of the
+   * ttl old): the check right before an executor call that changes traffic. A controller paused
+   * (SIGSTOP, a long GC, a frozen VM) between its confirmation and that call finds, on waking,
+   * that its confirmation is stale, renews, and learns `LEASE_LOST` instead of acting.
+   */
+  async ensureFresh(signal: AbortSignalLike): Promise<void> {
+    if (this.#lost) throw this.#lost;
+    const margin = this.#options.lease.ttlMs / 3;
+    if (this.#options.clock.now() < this.#validUntil - 2 * margin) return;
+    await this.confirm(signal);
+  }
+
   /** Stops renewing and releases the lease (not when it was lost). Never throws. */
   async release(): Promise<void> {
     this.#stopRenewing();
@@ -248,6 +265,7 @@ export class LeaseKeeper {
         return;
       }
       let renewed: Awaited<ReturnType<WatchLease['renew']>>;
+      const sentAt = this.#options.clock.now();
       try {
         renewed = await this.#options.lease.renew(grant, this.#ctx(signal));
       } catch (error) {
@@ -255,6 +273,7 @@ export class LeaseKeeper {
       }
       if (renewed.ok) {
         this.#grant = renewed.value;
+        this.#validUntil = sentAt + renewed.value.ttlMs;
         return;
       }
       failure = renewed.error;
