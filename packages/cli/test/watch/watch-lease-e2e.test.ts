@@ -28,9 +28,10 @@ interface Run {
   readonly stderr: string;
 }
 
+/** The CLI from source with the configuration in `workspace` (a CI runner's checkout). */
 function startCli(
   args: readonly string[],
-  cwd: string,
+  workspace: string,
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<Run>; stdout: () => string } {
   const clean = Object.fromEntries(
@@ -38,8 +39,9 @@ function startCli(
       ([k, v]) => v !== undefined && !k.startsWith('GITHUB_') && k !== 'ROLLGATE_CONFIG',
     ),
   ) as Record<string, string>;
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args], {
-    cwd,
+  const config = ['--config', join(workspace, 'rollgate.yaml')];
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args, ...config], {
+    cwd: PACKAGE_DIR,
     env: { ...clean, ROLLGATE_SIGNING_SECRET: SIGNING_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -126,13 +128,15 @@ guardrails: { cooldownSeconds: 0 }
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('a second watch of the service exits 75 at once; with --wait it waits, then reports the same watch without acting', async () => {
+  it('a second watch of the service exits 75 at once; with --wait it waits for the lease, then continues the same watch', async () => {
     const cwd = join(dir, 'files');
     await mkdir(cwd, { recursive: true });
-    await writeFile(join(cwd, 'rollgate.yaml'), yaml('{ dir: state }', 6));
-    const first = startCli(['watch', '--json'], cwd);
-    for (let i = 0; i < 300 && !first.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
+    await writeFile(join(cwd, 'rollgate.yaml'), yaml('{ dir: state }', 30));
+    // The deploy time is now: the baseline before it has the load generator's traffic.
+    const first = startCli(['watch', '--json', '--deployed-at', new Date().toISOString()], cwd);
+    for (let i = 0; i < 600 && !first.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
     expect(first.stdout()).toContain('"type":"evaluation"');
+    const firstStart = jsonLines(first.stdout()).find((e) => e.type === 'start');
 
     const refused = await startCli(['watch', '--json'], cwd).done;
     expect(refused.code, refused.stderr).toBe(75);
@@ -147,19 +151,27 @@ guardrails: { cooldownSeconds: 0 }
     });
 
     const waiting = startCli(['watch', '--json', '--wait'], cwd);
-    const [a, b] = await Promise.all([first.done, waiting.done]);
-    expect(a.code, a.stderr).toBe(0);
+    for (let i = 0; i < 600 && !waiting.stdout().includes('waiting for it (--wait)'); i++) await sleep(50);
+    expect(waiting.stdout()).toContain('waiting for it (--wait)');
+    // The first watch is stopped (SIGTERM releases the lease); the waiting one takes it over.
+    first.child.kill('SIGTERM');
+    const [a, b] = await Promise.race([
+      Promise.all([first.done, waiting.done]),
+      sleep(120_000).then(() => {
+        throw new Error(`did not finish:\n--- first:\n${first.stdout()}\n--- waiting:\n${waiting.stdout()}`);
+      }),
+    ]);
+    expect(a.code, a.stderr).toBe(143);
     expect(b.code, b.stderr).toBe(0);
-    const aSummary = jsonLines(a.stdout).at(-1);
     const bEvents = jsonLines(b.stdout);
-    expect(
-      bEvents.some((e) => e.type === 'notice' && String(e.message).includes('waiting for it (--wait)')),
-    ).toBe(true);
-    expect(bEvents.at(-1)).toMatchObject({ outcome: 'promoted', watchId: aSummary?.watchId });
-    expect(bEvents.filter((e) => e.type === 'command')).toEqual([]);
+    expect(bEvents.find((e) => e.type === 'start')).toMatchObject({
+      watchId: firstStart?.watchId,
+      resumed: true,
+    });
+    expect(bEvents.at(-1)).toMatchObject({ outcome: 'promoted', watchId: firstStart?.watchId });
     const audit = (await readFile(join(cwd, 'state', 'audit.jsonl'), 'utf8')).trimEnd().split('\n');
     expect(audit).toHaveLength(1);
-  }, 120_000);
+  }, 180_000);
 
   it('with state.type postgres, a run from a fresh directory rolls back to the artifact an earlier run verified', async () => {
     const url = await postgres.createDatabase('ci_runs');
