@@ -52,12 +52,12 @@ describe('the post-incident queries of docs/stores.md', () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const results = [];
+      const results: Record<string, unknown>[][][] = [];
       for (const sql of queries) {
         const answer = await client.query(sql);
         const sets = Array.isArray(answer) ? answer : [answer];
         for (const set of sets) expect(set.rows.length, sql).toBeGreaterThan(0);
-        results.push(sets.map((set) => set.rows));
+        results.push(sets.map((set) => set.rows as Record<string, unknown>[]));
       }
       const [byService, breaches, phases, restored, weekly, leasesAndOpen] = results;
       expect(byService?.[0]?.[0]).toMatchObject({
