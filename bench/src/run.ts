@@ -15,6 +15,7 @@ import { decisionQualityBench } from './sections/decision-quality';
 import { engineBench } from './sections/engine';
 import { prometheusBench } from './sections/prometheus';
 import { referenceCaseBench } from './sections/reference-case';
+import { storesBench } from './sections/stores';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -37,6 +38,7 @@ const modules: [string, BenchModule][] = [
   ['reference-case', referenceCaseBench],
   ['aa-validity', aaValidityBench],
   ['prometheus', prometheusBench],
+  ['stores', storesBench],
 ];
 
 function table(section: BenchSection): string {

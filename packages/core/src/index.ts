@@ -1,10 +1,16 @@
 // Errors
 
+export {
+  isValidKeep,
+  MIN_KEEP,
+  payloadProblem as verificationPayloadProblem,
+} from './artifacts/artifact-retention';
 export { canonicalJson } from './artifacts/canonical-json';
 export { checkVerification, signedContent, signVerification } from './artifacts/verification-signing';
 export type { AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
 // Audit and artifacts
 export { AuditRecordSchema } from './audit/audit-record';
+export { validateAuditRecord } from './audit/audit-validation';
 export { configError, formatPath, formatZodIssues } from './contract/config-error';
 export type {
   BaselineRatioRule,
@@ -100,6 +106,8 @@ export type { Notification, NotificationKind, Notifier } from './ports/notifier'
 export type { Result } from './ports/result';
 export { fail, ok } from './ports/result';
 export type { StateStore } from './ports/state-store';
+export type { LeaseFence, LeaseGrant, WatchLease } from './ports/watch-lease';
+export { watchLeaseKey } from './ports/watch-lease';
 export { evaluateBaselineRatio } from './rules/baseline-ratio';
 export { checkDataQuality } from './rules/data-quality';
 export { evaluateHealth } from './rules/health-check';
@@ -145,6 +153,8 @@ export {
   summarizeRateTest,
   updateRateTest,
 } from './stats';
+export type { StateKeyCheck } from './stores/state-key';
+export { checkStateKey } from './stores/state-key';
 export type { Clock, TimerHandle } from './time/clock';
 // Time
 export { sleep } from './time/clock';

@@ -15,6 +15,11 @@ export const EXIT_CODES = {
   needsHuman: 20,
   /** The breach began before the deploy: routed to the incident process, no rollback. */
   incidentRouted: 30,
+  /**
+   * Another controller owns this service's watch (its lease is held, or was taken over while
+   * this one ran): this process did nothing more. Run again later, or with `--wait`.
+   */
+  leaseHeld: 75,
   /** Stopped by Ctrl-C (SIGINT); the snapshot is kept and the same command resumes. */
   interrupted: 130,
   /** Stopped by SIGTERM; the snapshot is kept and the same command resumes. */

@@ -69,7 +69,7 @@ export const command = defineCommand({
           .map(([n, s]) => `${n} (${s.type})`)
           .join(', ')}`,
         `  executor  ${config.executor.type}${config.executor.type === 'deployer' ? ` (${config.executor.mode})` : ''}`,
-        `  state     ${paths.dir}`,
+        `  state     ${config.state.type === 'postgres' ? `postgres (schema ${config.state.schema ?? 'rollgate'})` : paths.dir}`,
         `  notify    ${config.notify.length === 0 ? 'none (outcomes are only audited)' : config.notify.map((n) => n.type).join(', ')}`,
         `  guardrails dry run ${config.guardrails.dryRun}, cooldown ${config.guardrails.cooldownSeconds} s${config.guardrails.killSwitchFile ? `, kill switch ${config.guardrails.killSwitchFile}` : ''}`,
         '',

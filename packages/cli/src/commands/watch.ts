@@ -7,7 +7,7 @@ export const command = defineCommand({
   order: 10,
   summary: 'Watch a deploy to an outcome: promote it, or roll back to the last verified artifact.',
   usage:
-    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE]',
+    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE] [--wait]',
   description: [
     'Reads the signals of the new version for the bake window, decides from evidence, and, when it',
     'is bad, puts traffic back on the last verified artifact, verifies recovery and writes the audit.',
@@ -15,11 +15,13 @@ export const command = defineCommand({
     'creation time, else now, is the deploy time (both are announced: a breach that began before',
     'the deploy time is treated as pre-existing). Ctrl-C or SIGTERM stop the watch and keep its snapshot:',
     're-running the same command (or the printed `--watch-id` command) resumes it, never',
-    'cutting over twice.',
+    'cutting over twice. One watch per service runs at a time (a lease on the state): a second',
+    'one exits 75 at once, or with --wait waits for the first to finish and then resumes or reports it.',
     '',
     'Exit codes: 0 promoted (kept), 10 rolled back (or, with --dry-run, would roll back),',
     '20 escalated, halted or kept on hold, 30 incident routed (the breach predates the deploy),',
-    '2 invalid configuration or usage, 1 other failure, 130/143 interrupted (resumable).',
+    '2 invalid configuration or usage, 1 other failure, 75 another controller owns the watch,',
+    '130/143 interrupted (resumable).',
   ].join('\n'),
   options: [
     {
@@ -65,6 +67,12 @@ export const command = defineCommand({
       type: 'string',
       value: 'FILE',
       description: 'Also write the HTML report of the outcome to FILE.',
+    },
+    {
+      name: 'wait',
+      type: 'boolean',
+      description:
+        'When another controller is watching this service, wait for its lease instead of exiting 75.',
     },
   ],
   examples: [

@@ -220,27 +220,81 @@ export const NotifyConfigSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-/** Where the file stores live and how verifications are signed. */
-export const StateConfigSchema = z.strictObject({
-  dir: text('a directory').default('.rollgate'),
-  keep: num(z.number().int().min(3, { error: 'keep at least 3 verified artifacts to roll back to' })).default(
-    5,
-  ),
-  signing: z
-    .discriminatedUnion('type', [
-      z.strictObject({
-        type: z.literal('ed25519'),
-        keyDir: z.string().optional(),
-        trustedPublicKeys: z.array(z.string().min(1)).optional(),
-      }),
-      z.strictObject({
-        type: z.literal('hmac'),
-        secret: text('a shared secret of at least 32 bytes'),
-        keyId: z.string().optional(),
-      }),
-    ])
-    .default({ type: 'ed25519' }),
-});
+/**
+ * Where state lives and how verifications are signed: file stores in `dir` (the default), or
+ * PostgreSQL (`type: postgres`, `url`), which CI runners and several controllers share.
+ */
+export const StateConfigSchema = z
+  .strictObject({
+    type: z.enum(['files', 'postgres']).default('files'),
+    dir: text('a directory').default('.rollgate'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+    url: text('the PostgreSQL connection URL, e.g. url: ${DATABASE_URL}').optional(),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, {
+        error: 'a schema name is letters, digits and "_" (default rollgate)',
+      })
+      .optional(),
+    migrations: z.enum(['apply', 'verify']).optional(),
+    leaseSeconds: num(
+      z
+        .number()
+        .min(1, { error: 'a lease shorter than 1 s would expire between renewals' })
+        .max(3600, { error: 'a lease longer than an hour keeps a crashed watch waiting that long' }),
+    ).optional(),
+    keep: num(
+      z.number().int().min(3, { error: 'keep at least 3 verified artifacts to roll back to' }),
+    ).default(5),
+    signing: z
+      .discriminatedUnion('type', [
+        z.strictObject({
+          type: z.literal('ed25519'),
+          keyDir: z.string().optional(),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+          privateKey: text('the PEM private key, e.g. privateKey: ${ROLLGATE_ED25519_KEY}').optional(),
+          trustedPublicKeys: z.array(z.string().min(1)).optional(),
+        }),
+        z.strictObject({
+          type: z.literal('hmac'),
+          secret: text('a shared secret of at least 32 bytes'),
+          keyId: z.string().optional(),
+        }),
+      ])
+      .default({ type: 'ed25519' }),
+  })
+  .superRefine((state, ctx) => {
+    if (state.type === 'postgres' && state.url === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+        message: 'type: postgres needs the connection URL, e.g. url: ${DATABASE_URL}',
+      });
+    }
+    if (state.type === 'files') {
+      for (const field of ['url', 'schema', 'migrations'] as const) {
+        if (state[field] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `${field} is only for type: postgres; add type: postgres or remove ${field}`,
+          });
+        }
+      }
+    }
+    if (
+      state.signing.type === 'ed25519' &&
+      state.signing.privateKey !== undefined &&
+      state.signing.keyDir !== undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signing', 'privateKey'],
+        message: 'give the key either as privateKey or in keyDir, not both',
+      });
+    }
+  });
 
 /** Safety limits on acting. */
 export const GuardrailsConfigSchema = z.strictObject({
@@ -265,7 +319,12 @@ export const RollgateConfigSchema = z
       error: 'configure at least one metric source',
     }),
     executor: ExecutorConfigSchema,
-    state: StateConfigSchema.default({ dir: '.rollgate', keep: 5, signing: { type: 'ed25519' } }),
+    state: StateConfigSchema.default({
+      type: 'files',
+      dir: '.rollgate',
+      keep: 5,
+      signing: { type: 'ed25519' },
+    }),
     notify: z.array(NotifyConfigSchema).default([]),
     guardrails: GuardrailsConfigSchema.default({ dryRun: false, cooldownSeconds: 1800 }),
     timeouts: z

@@ -31,7 +31,7 @@ import { renderReport } from '../report/render-report';
 import { buildExecutor } from '../wiring/build-executor';
 import { buildNotifier } from '../wiring/build-notifier';
 import { buildSources, disposeSources } from '../wiring/build-sources';
-import { type FileStores, openStores } from '../wiring/state-layout';
+import { openStores, type Stores } from '../wiring/state-layout';
 import { parseDeployTime } from './deploy-time';
 import { exitCodeFor, outcomeHeadline } from './outcome-exit-code';
 import { shellQuote } from './shell-quote';
@@ -68,13 +68,13 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
 
   let sources: Record<string, MetricSource> = {};
   let executor: Executor | undefined;
-  let stores: FileStores;
+  let stores: Stores;
   const warn = (message: string) => out.notice(message, 'warning');
   let started = false;
   try {
     sources = buildSources(loaded);
     executor = buildExecutor(loaded, warn);
-    stores = openStores(config.state, warn);
+    stores = await openStores(config.state, warn);
   } catch (error) {
     await disposeAll(sources, executor);
     return failWith(io, out, json, error, summaryBase);
@@ -112,7 +112,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       artifact: plan.deploy.artifactId,
       deployedAt: new Date(plan.deploy.deployedAt).toISOString(),
       dryRun: plan.stored?.options.dryRun ?? dryRun,
-      audit: stores.paths.audit,
+      audit: stores.where.audit,
     };
     const killSwitch = config.guardrails.killSwitchFile;
     if (killSwitch && existsSync(killSwitch)) {
@@ -131,6 +131,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       notifier,
       clock,
       dryRun,
+      lease: stores.lease,
       cooldownSeconds: config.guardrails.cooldownSeconds,
       ...(config.guardrails.settleMs === undefined ? {} : { settleMs: config.guardrails.settleMs }),
       ...(killSwitch ? { killSwitch: () => existsSync(killSwitch) } : {}),
@@ -146,6 +147,15 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       if (c.type !== 'evaluate') out.command(c, clock.now());
     });
     controller.events.on('store-error', (e) => out.storeError(e, clock.now()));
+    controller.events.on('lease', (e) => {
+      if (e.type === 'waiting') {
+        out.notice(
+          `another controller holds the watch lease of ${config.service} (${e.holder}); waiting for it (--wait)...`,
+        );
+      } else if (e.type === 'renew-failed') {
+        out.storeError({ operation: 'renew the watch lease', error: e.error }, clock.now());
+      }
+    });
     out.start({
       at: clock.now(),
       service: config.service,
@@ -156,14 +166,15 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       resumed: plan.stored !== null,
       contract,
       executor: executor.name,
-      stateDir: stores.paths.dir,
-      audit: stores.paths.audit,
+      stateDir: stores.where.state,
+      audit: stores.where.audit,
     } satisfies WatchStart);
     started = true;
 
+    const waitForLease = flag(args, 'wait');
     const result = plan.stored
-      ? await controller.resume(plan.watchId, { signal: abort.signal })
-      : await controller.watch(plan.deploy, { watchId: plan.watchId, signal: abort.signal });
+      ? await controller.resume(plan.watchId, { signal: abort.signal, waitForLease })
+      : await controller.watch(plan.deploy, { watchId: plan.watchId, signal: abort.signal, waitForLease });
     const reportFile = await writeReportIfAsked(args, io, result.audit, out);
     const final = summaryOf(result, summaryBase, reportFile);
     // Before the final output: with --json the summary must stay the last line.
@@ -180,7 +191,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
         ...summaryBase,
         outcome: 'interrupted',
         exitCode,
-        reason: `stopped by ${interruptedBy}; the snapshot is kept in ${stores.paths.snapshots}`,
+        reason: `stopped by ${interruptedBy}; the snapshot is kept in ${stores.where.snapshots}`,
         resume,
       });
       await writeStepOutputs(io.env, stepOutputs(final)).catch(() => undefined);
@@ -191,6 +202,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   } finally {
     stopListening();
     await disposeAll(sources, executor);
+    await stores.close();
   }
 }
 
@@ -206,7 +218,7 @@ async function planWatch(
   loaded: LoadedConfig,
   dryRun: boolean,
   executor: Executor,
-  stores: FileStores,
+  stores: Stores,
   now: number,
   out: WatchReporter,
 ): Promise<WatchPlan> {
@@ -409,7 +421,8 @@ function failWith(
   base: Partial<WatchSummary>,
 ): number {
   const usage = error instanceof UsageError || (RollgateError.is(error) && error.code === 'CONFIG_INVALID');
-  const exitCode = usage ? EXIT_CODES.usage : EXIT_CODES.failure;
+  const owned = RollgateError.is(error) && (error.code === 'LEASE_HELD' || error.code === 'LEASE_LOST');
+  const exitCode = usage ? EXIT_CODES.usage : owned ? EXIT_CODES.leaseHeld : EXIT_CODES.failure;
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof UsageError ? 'USAGE' : RollgateError.is(error) ? error.code : 'INTERNAL';
   io.stderr.write(`rollgate watch: ${code === 'USAGE' ? '' : `${code}: `}${message}\n`);

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type ArtifactStore,
@@ -6,12 +7,14 @@ import {
   RollgateError,
   type Signer,
   type StateStore,
+  type WatchLease,
 } from '@rollgate/core';
 import {
   createEd25519Signer,
   createFileArtifactStore,
   createFileAuditSink,
   createFileStateStore,
+  createFileWatchLease,
   createHmacSigner,
   ED25519_PRIVATE_KEY_FILE,
   ED25519_PUBLIC_KEY_FILE,
@@ -29,6 +32,8 @@ export interface StatePaths {
   readonly artifacts: string;
   /** The Ed25519 key pair (unless `state.signing.keyDir` points elsewhere). */
   readonly keys: string;
+  /** The watch leases of the file stores (one per service). */
+  readonly leases: string;
 }
 
 /** The file layout of a state directory. */
@@ -38,6 +43,7 @@ export function statePaths(state: StateConfig): StatePaths {
     snapshots: join(state.dir, 'snapshots'),
     audit: join(state.dir, 'audit.jsonl'),
     artifacts: join(state.dir, 'artifacts.json'),
+    leases: join(state.dir, 'leases'),
     keys:
       state.signing.type === 'ed25519' && state.signing.keyDir !== undefined
         ? state.signing.keyDir
@@ -45,27 +51,147 @@ export function statePaths(state: StateConfig): StatePaths {
   };
 }
 
-/** The file stores a watch writes to. */
-export interface FileStores {
-  readonly paths: StatePaths;
+/** The stores a watch writes to, and the lease that makes it the only watch of its service. */
+export interface Stores {
+  readonly type: StateConfig['type'];
+  /** Where state lives, for messages: the directory, or the database URL without its password. */
+  readonly where: {
+    readonly state: string;
+    readonly snapshots: string;
+    readonly audit: string;
+    readonly artifacts: string;
+  };
   readonly state: StateStore;
   readonly audit: AuditSink;
   readonly artifacts: ArtifactStore;
+  readonly lease: WatchLease;
+  /** Closes what the stores hold open (the database pool). */
+  close(): Promise<void>;
+}
+
+/** Default lease durations: a file lease is taken over at once when its process died. */
+const FILE_LEASE_SECONDS = 30;
+const POSTGRES_LEASE_SECONDS = 15;
+
+/**
+ * The stores of a watch: the file stores in `state.dir` (with a file lease in `dir/leases`), or
+ * the PostgreSQL stores (`type: postgres`; the driver is loaded only then). With Ed25519 signing,
+ * a key pair is generated in the key directory on first use (private key mode 0600) unless the
+ * private key is configured. `onWarning` receives non-fatal problems (a torn audit line).
+ */
+export async function openStores(state: StateConfig, onWarning: (message: string) => void): Promise<Stores> {
+  const paths = statePaths(state);
+  const signer = signerFor(state, paths, 'sign');
+  if (state.type === 'postgres') {
+    const { openPostgresStores, parseConnectionTarget } = await import('@rollgate/postgres-store');
+    const display = parseConnectionTarget(state.url, 'state.url').display;
+    const schema = state.schema ?? 'rollgate';
+    const stores = openPostgresStores({
+      url: state.url as string,
+      schema,
+      signer,
+      keep: state.keep,
+      leaseTtlMs: (state.leaseSeconds ?? POSTGRES_LEASE_SECONDS) * 1000,
+      ...(state.migrations === undefined ? {} : { migrations: state.migrations }),
+    });
+    return {
+      type: 'postgres',
+      where: {
+        state: `${display} (schema ${schema})`,
+        snapshots: `${display} (table ${schema}.state)`,
+        audit: `${display} (table ${schema}.audit)`,
+        artifacts: `${display} (table ${schema}.artifacts)`,
+      },
+      state: stores.state,
+      audit: stores.audit,
+      artifacts: stores.artifacts,
+      lease: stores.lease,
+      close: () => stores.close(),
+    };
+  }
+  return {
+    type: 'files',
+    where: { state: paths.dir, snapshots: paths.snapshots, audit: paths.audit, artifacts: paths.artifacts },
+    state: createFileStateStore({ dir: paths.snapshots, leaseDir: paths.leases }),
+    audit: createFileAuditSink({ path: paths.audit, onWarning }),
+    artifacts: createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
+    lease: createFileWatchLease({
+      dir: paths.leases,
+      ttlMs: (state.leaseSeconds ?? FILE_LEASE_SECONDS) * 1000,
+    }),
+    close: async () => {},
+  };
 }
 
 /**
- * The stores of a watch. With Ed25519 signing, a key pair is generated in the key directory on
- * first use (private key mode 0600). `onWarning` receives non-fatal problems (a torn audit line).
+ * The artifact store alone (for `rollgate artifacts`), and the services it holds records of.
+ * `verify` mode never creates a signing key.
  */
-export function openStores(state: StateConfig, onWarning: (message: string) => void): FileStores {
+export async function openArtifactStore(
+  state: StateConfig,
+  mode: 'sign' | 'verify',
+): Promise<{
+  readonly store: ArtifactStore;
+  readonly where: string;
+  services(): Promise<string[]>;
+  close(): Promise<void>;
+}> {
   const paths = statePaths(state);
-  const signer = signerFor(state, paths, 'sign');
+  const signer = signerFor(state, paths, mode);
+  if (state.type === 'postgres') {
+    const { createPostgresArtifactStore, createPostgresDatabase, listArtifactServices } = await import(
+      '@rollgate/postgres-store'
+    );
+    const schema = state.schema ?? 'rollgate';
+    const db = createPostgresDatabase({
+      url: state.url as string,
+      schema,
+      ...(state.migrations === undefined ? {} : { migrations: state.migrations }),
+    });
+    return {
+      store: createPostgresArtifactStore({ db, signer, keep: state.keep }),
+      where: `${db.display} (table ${schema}.artifacts)`,
+      async services() {
+        const listed = await listArtifactServices(db, {
+          signal: new AbortController().signal,
+          deadline: Date.now() + 30_000,
+        });
+        if (!listed.ok) throw listed.error;
+        return [...listed.value];
+      },
+      close: () => db.close(),
+    };
+  }
   return {
-    paths,
-    state: createFileStateStore({ dir: paths.snapshots }),
-    audit: createFileAuditSink({ path: paths.audit, onWarning }),
-    artifacts: createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
+    store: createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
+    where: paths.artifacts,
+    services: () => servicesInFile(paths.artifacts),
+    close: async () => {},
   };
+}
+
+/** Every service with a record in the artifact store file, in first-seen order. */
+async function servicesInFile(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new RollgateError(
+      'STORE_FAILED',
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
+      { component: 'cli-artifacts' },
+    );
+  }
+  try {
+    const doc = JSON.parse(text) as { records?: { service?: unknown }[] };
+    return [
+      ...new Set((doc.records ?? []).map((r) => r.service).filter((s): s is string => typeof s === 'string')),
+    ];
+  } catch {
+    // The store reports the corruption itself, with its own message, on the first list.
+    return [''];
+  }
 }
 
 /**
@@ -82,6 +208,10 @@ export function signerFor(state: StateConfig, paths: StatePaths, mode: 'sign' | 
   }
   const trusted =
     signing.trustedPublicKeys === undefined ? {} : { trustedPublicKeys: signing.trustedPublicKeys };
+  if (signing.privateKey !== undefined) {
+    // The key from a secret (CI): nothing is read from or written to a key directory.
+    return createEd25519Signer({ privateKeyPem: signing.privateKey, ...trusted });
+  }
   if (mode === 'verify' && !existsSync(join(paths.keys, ED25519_PRIVATE_KEY_FILE))) {
     const publicFile = join(paths.keys, ED25519_PUBLIC_KEY_FILE);
     if (!existsSync(publicFile)) {

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../audit/audit-record';
 import type { Contract } from '../contract/contract-schema';
-import { RollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
+import { RollgateError, reviveRollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
 import { type Evaluation, Evaluator } from '../evaluation/evaluator';
 import type { RetryPolicy } from '../evaluation/read-with-retry';
 import { SafeEmitter } from '../events/safe-emitter';
@@ -11,7 +11,9 @@ import type { Executor } from '../ports/executor';
 import type { MetricSource } from '../ports/metric-source';
 import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/state-store';
+import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
+import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
 import {
   type Command,
   type DeployEvent,
@@ -47,6 +49,26 @@ export interface ControllerOptions {
   /** Deadlines for executor calls. */
   readonly timeouts?: { readonly cutoverMs?: number; readonly gateMs?: number; readonly portMs?: number };
   readonly onListenerError?: (error: unknown, event: string) => void;
+  /**
+   * Exclusive ownership of the service's watches across controllers (docs/stores.md). When
+   * given, a watch acquires the lease (key: the service, see `watchLeaseKey`) before its first
+   * step, renews it while it runs, confirms it with a fresh renewal before every command, puts
+   * its fence on every port call, and stops with `LEASE_LOST` before any further command once
+   * another controller holds it. Without it, nothing stops two controllers watching one deploy.
+   */
+  readonly lease?: WatchLease;
+  /** How long a failing lease store is retried before the watch stops without acting. Default 600 000. */
+  readonly leaseOutageMs?: number;
+}
+
+/** Per-call options of {@link Controller.watch} and {@link Controller.resume}. */
+export interface WatchCallOptions {
+  readonly signal?: AbortSignalLike;
+  /**
+   * With a lease held by another controller: wait until it is released or expires (true), or
+   * reject at once with `LEASE_HELD` (false, the default).
+   */
+  readonly waitForLease?: boolean;
 }
 
 /** How a watch ended. */
@@ -71,6 +93,7 @@ export interface ControllerEvents extends Record<string, unknown> {
   evaluation: Evaluation;
   command: Command;
   'store-error': { readonly operation: string; readonly error: SerializedRollgateError };
+  lease: LeaseEvent;
   outcome: WatchResult;
 }
 
@@ -84,10 +107,10 @@ export interface Controller {
    */
   watch(
     deploy: DeployEvent,
-    options?: { readonly watchId?: string; readonly signal?: AbortSignalLike },
+    options?: WatchCallOptions & { readonly watchId?: string },
   ): Promise<WatchResult>;
   /** Continues a stored watch. Rejects with `STATE_CORRUPT` or `ARTIFACT_NOT_FOUND` when there is none. */
-  resume(watchId: string, options?: { readonly signal?: AbortSignalLike }): Promise<WatchResult>;
+  resume(watchId: string, options?: WatchCallOptions): Promise<WatchResult>;
 }
 
 const NEVER: AbortSignalLike = {
@@ -119,15 +142,29 @@ export function createController(options: ControllerOptions): Controller {
   });
   evaluator.events.on('evaluation', (e) => events.emit('evaluation', e));
   const portMs = options.timeouts?.portMs ?? 30_000;
-  const ctx = (signal: AbortSignalLike, ms = portMs): PortContext => ({ signal, deadline: clock.now() + ms });
+  const ctx = (signal: AbortSignalLike, ms = portMs): PortContext => {
+    const fence = keeperOf(signal)?.fence;
+    return { signal, deadline: clock.now() + ms, ...(fence ? { fence } : {}) };
+  };
   const guardKey = `guard/${contract.service}`;
 
+  /**
+   * Saves the snapshot; a retryable failure is tried again a few times with backoff, so a store
+   * that restarts does not cost the snapshot of the last step. A fenced save the store refused
+   * (`LEASE_LOST`) stops the watch.
+   */
   async function persist(snapshot: MachineSnapshot, signal: AbortSignalLike): Promise<void> {
-    const saved = await safe(
-      () => options.state.save(watchStateKey(snapshot.watchId), snapshot, ctx(signal)),
-      'STORE_FAILED',
-    );
-    if (!saved.ok) events.emit('store-error', { operation: 'save snapshot', error: saved.error.toJSON() });
+    for (let attempt = 1; ; attempt++) {
+      const saved = await safe(
+        () => options.state.save(watchStateKey(snapshot.watchId), snapshot, ctx(signal)),
+        'STORE_FAILED',
+      );
+      if (saved.ok) return;
+      if (saved.error.code === 'LEASE_LOST') throw leaseLost(signal, saved.error);
+      events.emit('store-error', { operation: 'save snapshot', error: saved.error.toJSON() });
+      if (!saved.error.retryable || attempt >= PERSIST_ATTEMPTS || signal.aborted) return;
+      await sleep(clock, 250 * 2 ** (attempt - 1), signal);
+    }
   }
 
   async function loadGuard(signal: AbortSignalLike): Promise<RollbackGuard> {
@@ -167,6 +204,7 @@ export function createController(options: ControllerOptions): Controller {
           };
         }
         if (snapshot.options.dryRun) return { type: 'weight-set', at: at(), weight: command.weight };
+        await keeperOf(signal)?.ensureFresh(signal);
         const r = await safe(
           () => setWeight(target, command.weight, command.operationId, ctx(signal)),
           'CUTOVER_FAILED',
@@ -215,6 +253,8 @@ export function createController(options: ControllerOptions): Controller {
         return { type: 'target-retrieved', at: at(), verified: verified.value, candidates: candidates.value };
       }
       case 'cutover': {
+        // The confirmation before this command may be stale if the process was paused since.
+        await keeperOf(signal)?.ensureFresh(signal);
         const r = await safe(
           () =>
             options.executor.cutover(
@@ -257,6 +297,7 @@ export function createController(options: ControllerOptions): Controller {
       }
       case 'save-guard': {
         const r = await safe(() => options.state.save(guardKey, command.guard, ctx(signal)), 'STORE_FAILED');
+        if (!r.ok && r.error.code === 'LEASE_LOST') throw leaseLost(signal, r.error);
         if (!r.ok) events.emit('store-error', { operation: 'save rollback guard', error: r.error.toJSON() });
         return { type: 'guard-saved', at: at() };
       }
@@ -286,19 +327,24 @@ export function createController(options: ControllerOptions): Controller {
   async function drive(start: MachineSnapshot, signal: AbortSignalLike): Promise<WatchResult> {
     let snapshot = start;
     let audit: AuditRecord | null = null;
+    const keeper = keeperOf(signal);
     while (snapshot.pending.length > 0) {
-      if (signal.aborted) throw abortedError(signal);
+      if (signal.aborted) throw stopError(signal);
       let event: MachineEvent;
       const engaged = !TERMINAL_STATES.has(snapshot.state) && (await killSwitchEngaged());
       const command = snapshot.pending[0] as Command;
       if (engaged) {
         event = { type: 'kill-switch', at: clock.now(), reason: 'the kill switch is engaged' };
       } else {
+        // The fenced step before every command: a controller that lost the lease stops here.
+        await keeper?.confirm(signal);
         events.emit('command', command);
         event = await run(snapshot, command, signal);
         // An abort is not an answer: the command stays pending in the stored snapshot and a
         // resume runs it again (it is idempotent), exactly as after a crash.
-        if (signal.aborted) throw abortedError(signal);
+        if (signal.aborted) throw stopError(signal);
+        const refused = 'error' in event && typeof event.error === 'object' ? event.error : undefined;
+        if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
         if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
       }
       const next = transition(snapshot, event, contract);
@@ -363,6 +409,37 @@ export function createController(options: ControllerOptions): Controller {
     return parseMachineSnapshot(loaded.value, `stored snapshot of watch ${watchId}`);
   }
 
+  /**
+   * Runs `work` under the watch lease when there is one: acquired first (waiting if asked),
+   * released at the end, left to expire when the watch stopped because it was lost.
+   */
+  async function leased<T>(
+    callOptions: WatchCallOptions,
+    work: (signal: AbortSignalLike) => Promise<T>,
+  ): Promise<T> {
+    const signal = callOptions.signal ?? NEVER;
+    if (!options.lease) return work(signal);
+    const keeper = new LeaseKeeper({
+      lease: options.lease,
+      key: watchLeaseKey(contract.service, options.dryRun ?? false),
+      clock,
+      portMs,
+      outageMs: options.leaseOutageMs ?? 600_000,
+      emit: (event) => events.emit('lease', event),
+    });
+    await keeper.acquire(signal, callOptions.waitForLease ?? false);
+    const guarded = leasedSignal(signal, keeper);
+    try {
+      return await work(guarded);
+    } catch (error) {
+      // A command interrupted because the lease was lost rejects with ABORTED: say why.
+      throw keeper.lost ?? error;
+    } finally {
+      guarded.dispose();
+      await keeper.release();
+    }
+  }
+
   return {
     events,
     evaluator,
@@ -381,40 +458,65 @@ export function createController(options: ControllerOptions): Controller {
           { component: 'controller' },
         );
       }
-      const signal = watchOptions.signal ?? NEVER;
       const watchId = watchOptions.watchId ?? watchIdFor(contract.service, deploy);
-      const stored = await loadSnapshot(watchId, signal);
-      if (stored) return drive(stored, signal);
-      const weights =
-        contract.progressive && options.executor.supportsWeights ? [...contract.progressive.weights] : null;
-      const started = startWatch({
-        watchId,
-        contract,
-        deploy,
-        options: {
-          dryRun: options.dryRun ?? false,
-          cooldownSeconds: options.cooldownSeconds ?? 1800,
-          settleMs: options.settleMs ?? 1000,
-          weights,
-          bakeSecondsPerStep: weights ? (contract.progressive?.bakeSecondsPerStep ?? null) : null,
-        },
-        guard: await loadGuard(signal),
-        now: clock.now(),
-      });
-      await persist(started.snapshot, signal);
-      return drive(started.snapshot, signal);
+      return leased(watchOptions, (signal) => startOrResume(watchId, deploy, signal));
     },
     async resume(watchId, resumeOptions = {}) {
-      const signal = resumeOptions.signal ?? NEVER;
-      const stored = await loadSnapshot(watchId, signal);
-      if (!stored) {
-        throw new RollgateError('ARTIFACT_NOT_FOUND', `no stored watch "${watchId}" to resume`, {
-          component: 'controller',
-        });
-      }
-      return drive(stored, signal);
+      return leased(resumeOptions, async (signal) => {
+        const stored = await loadSnapshot(watchId, signal);
+        if (!stored) {
+          throw new RollgateError('ARTIFACT_NOT_FOUND', `no stored watch "${watchId}" to resume`, {
+            component: 'controller',
+          });
+        }
+        return drive(stored, signal);
+      });
     },
   };
+
+  /** Loads (under the lease, when there is one) the stored watch, or starts it. */
+  async function startOrResume(
+    watchId: string,
+    deploy: DeployEvent,
+    signal: AbortSignalLike,
+  ): Promise<WatchResult> {
+    const stored = await loadSnapshot(watchId, signal);
+    if (stored) return drive(stored, signal);
+    const weights =
+      contract.progressive && options.executor.supportsWeights ? [...contract.progressive.weights] : null;
+    const started = startWatch({
+      watchId,
+      contract,
+      deploy,
+      options: {
+        dryRun: options.dryRun ?? false,
+        cooldownSeconds: options.cooldownSeconds ?? 1800,
+        settleMs: options.settleMs ?? 1000,
+        weights,
+        bakeSecondsPerStep: weights ? (contract.progressive?.bakeSecondsPerStep ?? null) : null,
+      },
+      guard: await loadGuard(signal),
+      now: clock.now(),
+    });
+    await persist(started.snapshot, signal);
+    return drive(started.snapshot, signal);
+  }
+}
+
+/** How often a retryable snapshot save is tried before the watch goes on without it. */
+const PERSIST_ATTEMPTS = 4;
+
+/** Marks the lease of a leased run lost (a fenced write was refused) and returns the error to throw. */
+function leaseLost(signal: AbortSignalLike, error: RollgateError): RollgateError {
+  const keeper = keeperOf(signal);
+  if (!keeper) return error;
+  keeper.markLost(error);
+  return keeper.lost ?? error;
+}
+
+/** Why a watch stopped before an outcome: its lease was lost, or the caller aborted it. */
+function stopError(signal: AbortSignalLike): RollgateError {
+  return keeperOf(signal)?.lost ?? abortedError(signal);
 }
 
 function abortedError(signal: AbortSignalLike): RollgateError {

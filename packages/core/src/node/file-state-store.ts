@@ -7,6 +7,7 @@ import type { StateStore } from '../ports/state-store';
 import { checkStateKey, stateKeyFromStem } from '../stores/state-key';
 import type { Clock } from '../time/clock';
 import { writeFileAtomic } from './atomic-write';
+import { currentLeaseToken } from './file-watch-lease';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
 import { systemClock } from './system-clock';
@@ -22,6 +23,12 @@ export interface FileStateStoreOptions {
   readonly dir: string;
   /** The controller's clock, against which `ctx.deadline` is compared. Default `systemClock`. */
   readonly clock?: Clock;
+  /**
+   * The directory of the file watch leases (`createFileWatchLease`). When given, a save carrying
+   * `ctx.fence` is refused with `LEASE_LOST` unless its token is the newest granted for the
+   * fence's key, checked just before the file is replaced.
+   */
+  readonly leaseDir?: string;
 }
 
 /**
@@ -95,6 +102,22 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
               },
             ),
           );
+        }
+        if (ctx.fence && options.leaseDir !== undefined) {
+          const current = await currentLeaseToken(options.leaseDir, ctx.fence.key);
+          if (!current.ok) return current;
+          if (current.value !== ctx.fence.token) {
+            return fail(
+              new RollgateError(
+                'LEASE_LOST',
+                `Refused to save "${key}": the write is fenced with token ${ctx.fence.token} of lease "${ctx.fence.key}", but token ${current.value ?? 'none'} is the newest; another controller owns the watch now.`,
+                {
+                  component: COMPONENT,
+                  details: { key, lease: ctx.fence.key, token: ctx.fence.token, current: current.value },
+                },
+              ),
+            );
+          }
         }
         try {
           await mkdir(dir, { recursive: true });

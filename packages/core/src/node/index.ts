@@ -13,6 +13,8 @@ export type { FileAuditSinkOptions } from './file-audit-sink';
 export { createFileAuditSink } from './file-audit-sink';
 export type { FileStateStoreOptions } from './file-state-store';
 export { createFileStateStore, STATE_FILE_FORMAT } from './file-state-store';
+export type { FileWatchLeaseOptions } from './file-watch-lease';
+export { createFileWatchLease, LEASE_FILE_FORMAT } from './file-watch-lease';
 export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
 export { systemClock } from './system-clock';

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { describeStateStoreContract } from '@rollgate/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStateStore, STATE_FILE_FORMAT } from '../../src/node/file-state-store';
 import { liveContext } from '../testing/fixtures/port-context';
-import { describeStateStoreBehaviour } from '../testing/fixtures/store-behaviour';
 import { CRASH_KEY, crashSnapshot } from './fixtures/crash-snapshot';
 import { tempDir } from './temp-dir';
 
-describeStateStoreBehaviour('file', async (clock) => {
+describeStateStoreContract('file', async (clock) => {
   const { dir, cleanup } = await tempDir();
   const stateDir = join(dir, 'state');
   const store = createFileStateStore({ dir: stateDir, clock });
