@@ -34,6 +34,10 @@ export interface ControlJudgement {
  *   cutover, readiness gate and recovery verification (the automatic-only guards, cooldown and
  *   no chained rollbacks, do not stop a human).
  * - `retry` resumes a halted or escalated watch at the step that failed.
+ *
+ * A human decision in effect (an abort on its way to the cutover, a promote setting the final
+ * weight) is not overturned by a contradicting request; once it has ended in a halt or an
+ * escalation, the rules above apply again.
  */
 export function judgeControl(s: MachineSnapshot, action: ControlAction): ControlJudgement {
   const failing = s.watched?.id ?? s.deploy.artifactId;
@@ -49,8 +53,14 @@ export function judgeControl(s: MachineSnapshot, action: ControlAction): Control
   const refuse = (detail: string): ControlJudgement => ({ accepted: false, deferred: false, detail });
   const accept = (detail: string): ControlJudgement => ({ accepted: true, deferred: false, detail });
   const rollbackStarted = s.cutover !== null;
+  // A human decision in effect is not overturned by another one: the second asker is told.
+  const decided = s.decidedBy;
+  const decidedText = decided
+    ? `${decided.actor} already decided to ${decided.action} at ${new Date(decided.at).toISOString()}${decided.reason ? ` (${decided.reason})` : ''}`
+    : '';
   switch (action) {
     case 'promote': {
+      if (decided?.action === 'abort' && !TERMINAL_STATES.has(s.state)) return refuse(decidedText);
       if (s.state === 'Promoting')
         return refuse(
           `${failing} is already being promoted on the evidence (its verification is being recorded)`,
@@ -71,6 +81,7 @@ export function judgeControl(s: MachineSnapshot, action: ControlAction): Control
       );
     }
     case 'abort': {
+      if (decided?.action === 'promote' && !TERMINAL_STATES.has(s.state)) return refuse(decidedText);
       if (s.state === 'CuttingOver')
         return refuse(`already rolling back to ${target}: the cutover is in flight`);
       if (s.state === 'Verifying')
