@@ -54,6 +54,14 @@ export interface FileStores {
 }
 
 /**
+ * The state store alone (snapshots, human requests, the rollback guard): what `rollgate status`
+ * and `promote|abort|retry` read and write. It creates no signing key.
+ */
+export function openStateStore(state: StateConfig): StateStore {
+  return createFileStateStore({ dir: statePaths(state).snapshots });
+}
+
+/**
  * The stores of a watch. With Ed25519 signing, a key pair is generated in the key directory on
  * first use (private key mode 0600). `onWarning` receives non-fatal problems (a torn audit line).
  */
@@ -62,7 +70,7 @@ export function openStores(state: StateConfig, onWarning: (message: string) => v
   const signer = signerFor(state, paths, 'sign');
   return {
     paths,
-    state: createFileStateStore({ dir: paths.snapshots }),
+    state: openStateStore(state),
     audit: createFileAuditSink({ path: paths.audit, onWarning }),
     artifacts: createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
   };

@@ -80,7 +80,8 @@ export interface ControllerEvents extends Record<string, unknown> {
     readonly snapshot: MachineSnapshot;
   };
   transition: {
-    readonly watchId: string;
+    /** Always set by the controller (optional for listeners' tests that build one). */
+    readonly watchId?: string;
     readonly from: MachineStateName;
     readonly to: MachineStateName;
     readonly at: number;
