@@ -237,9 +237,11 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     release2At = Date.now();
     await layout.switchTo('2');
     const outputs = join(dir, 'github-output');
+    const stepSummary = join(dir, 'github-step-summary.md');
     const run = await startCli(['watch', '--config', badConfig, '--dry-run'], {
       GITHUB_ACTIONS: 'true',
       GITHUB_OUTPUT: outputs,
+      GITHUB_STEP_SUMMARY: stepSummary,
     }).done;
     expect(run.code, run.stderr).toBe(10);
     const lines = run.stdout.trimEnd().split('\n');
@@ -264,6 +266,15 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     const written = await readFile(outputs, 'utf8');
     expect(written).toContain('outcome=would-roll-back\n');
     expect(written).toContain('exit-code=10\n');
+    // The job summary: the outcome, the signals with their evidence against the threshold.
+    const markdown = await readFile(stepSummary, 'utf8');
+    expect(markdown).toContain('### ↩️ Rollgate: WOULD ROLL BACK (dry run)');
+    expect(markdown).toContain('| Outcome | `would-roll-back` (exit 10) |');
+    expect(markdown).toMatch(
+      /\| error-rate \| \*\*BREACH\*\* \(confirmed\) \| [\d.]+% \(base [\d.]+%\) \| e [\d.e]+ \/ \d+ \| [\d,]+ \|/,
+    );
+    expect(markdown).toMatch(/\*\*Breach:\*\* `error-rate` confirmed at .* e-value .* ≥ 1\/alpha \d+/);
+    expect(markdown).not.toContain(PROM_TOKEN);
     expectNoSecrets(run);
   }, 60_000);
 

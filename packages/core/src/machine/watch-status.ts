@@ -24,6 +24,8 @@ export interface SignalStatus {
   readonly reason: string;
   /** Epoch ms of the evaluation it comes from. */
   readonly at: number | null;
+  /** Latency signals: the threshold L (ms) whose exceedances the sequential test counts. */
+  readonly exceedanceThresholdMs: number | null;
 }
 
 /** Where a watch stands: what `rollgate status` lists, in plain JSON. */
@@ -90,6 +92,7 @@ export function summarizeWatch(
         : null,
       reason: lead?.reason ?? '',
       at: watch.lastEvaluatedAt,
+      exceedanceThresholdMs: s.bake.baseline?.signals[id]?.exceedanceThresholdMs ?? null,
     });
   }
   const judge = (action: 'promote' | 'abort' | 'retry') => {
