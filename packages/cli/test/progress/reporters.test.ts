@@ -177,9 +177,7 @@ describe('progress during the recovery verification and for latency', () => {
     };
     r.evaluation({
       ...e,
-      signals: [e.signals[0], { ...latency, status: 'pass', verdicts: [verdict] }].filter(
-        (x) => x !== undefined,
-      ),
+      signals: [{ ...latency, status: 'pass' as const, verdicts: [verdict] }],
     });
     expect(visible(s.text())).toMatch(/latency-p99\s+✔ pass\s+0.9% > 250 ms\s+e 1.35 \/ 200/);
   });
