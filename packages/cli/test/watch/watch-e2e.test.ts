@@ -14,7 +14,9 @@ import {
   type TestExporter,
 } from '@rollgate/testkit/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
 import { createDeployerLayout, type DeployerLayout } from '../support/deployer-layout';
+import { memoryIo } from '../support/memory-io';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(PACKAGE_DIR, 'src', 'bin.ts');
@@ -368,5 +370,108 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     expect(run.stdout).toMatch(/HALTED: Rollgate stopped without changing anything; a human must look/);
     expect(await layout.current()).toBe('3');
     expectNoSecrets(run);
+  }, 60_000);
+
+  const cliIo = (env: Record<string, string> = {}) =>
+    memoryIo({ cwd: dir, env: { PROM_TOKEN, HOOK_TOKEN, ROLLGATE_ACTOR: 'ops:alice', ...env } });
+
+  it('status lists every watch with its phase and evidence, and exits 20 while one needs a human', async () => {
+    const io = cliIo();
+    expect(await main(['status', '--config', config], io), io.err()).toBe(20);
+    expect(io.out()).toMatch(/shop {2}3@ccc333 {2}Halted for \d+s {2}\[NEEDS A HUMAN: halted\]/);
+    expect(io.out()).toMatch(/shop {2}2@bbb222 → 1@aaa111 {2}RolledBack for .*\[ended: rolled-back\]/);
+    expect(io.out()).toMatch(/error-rate\s+BREACH!\s+[\d.]+% \(base [\d.]+%\)\s+e [\d.e]+ \/ \d+/);
+    expect(io.out()).toContain('a human can: promote');
+    expect(io.out()).toMatch(/4 watch\(es\): 0 running, 1 need a human, 3 ended\./);
+    const json = cliIo();
+    expect(await main(['status', '--config', config, '--json', '--service', 'shop'], json)).toBe(20);
+    const lines = json
+      .out()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({
+      type: 'summary',
+      watches: 4,
+      needsHuman: 1,
+      ended: 3,
+      exitCode: 20,
+    });
+    expect(lines[0]).toMatchObject({ type: 'watch', state: 'Halted', condition: 'needs-human' });
+  }, 30_000);
+
+  it('retry resumes the watch the kill switch halted, here, and it rolls the bad release back (exit 10)', async () => {
+    const io = cliIo();
+    const code = await main(['retry', '--config', badConfig, '--reason', 'kill switch lifted'], io);
+    expect(code, `${io.out()}\n${io.err()}`).toBe(10);
+    expect(io.out()).toMatch(
+      /STORED: retry by ops:alice for watch shop--3_ccc333--\d+, which is at rest \(Halted\): running it here/,
+    );
+    expect(io.out()).toContain('ROLLED BACK');
+    expect(await layout.current()).toBe('1');
+    const records = (await readFile(join(dir, 'state', 'audit.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => AuditRecordSchema.parse(JSON.parse(l)))
+      .filter((r) => r.deploy.artifactId === '3@ccc333');
+    expect(records.map((r) => [r.outcome, r.revision])).toEqual([
+      ['halted', 1],
+      ['rolled-back', 2],
+    ]);
+    expect(records[1]?.controls?.[0]).toMatchObject({
+      action: 'retry',
+      actor: 'ops:alice',
+      reason: 'kill switch lifted',
+      result: 'applied',
+      state: 'Halted',
+    });
+  }, 60_000);
+
+  it('promote from another process ends a running bake and keeps the release, not recorded as verified', async () => {
+    await layout.addRelease('4', 'ddd444');
+    await layout.switchTo('4');
+    const watch = startCli(['watch', '--config', badConfig, '--json'], { ROLLGATE_ACTOR: 'unused' });
+    for (let i = 0; i < 300 && !watch.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
+    expect(watch.stdout()).toContain('"type":"evaluation"');
+    const io = cliIo({ GITHUB_ACTOR: 'bob', ROLLGATE_ACTOR: '' });
+    const code = await main(
+      ['promote', '--config', badConfig, '--reason', 'checked by hand', '--wait', '30'],
+      io,
+    );
+    expect(code, `${io.out()}\n${io.err()}`).toBe(0);
+    expect(io.out()).toMatch(
+      /APPLIED: promote by github:bob to watch shop--4_ddd444--\d+: ends the bake and keeps 4@ddd444.*; it is now (Promoted|Watching)/,
+    );
+    const run = await watch.done;
+    expect(run.code, run.stderr).toBe(0);
+    const summary = jsonLines(run.stdout).at(-1);
+    expect(summary).toMatchObject({ outcome: 'promoted', artifact: '4@ddd444' });
+    const record = (await readFile(join(dir, 'state', 'audit.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => AuditRecordSchema.parse(JSON.parse(l)))
+      .find((r) => r.watchId === summary?.watchId);
+    expect(record?.decidedBy).toMatchObject({
+      action: 'promote',
+      actor: 'github:bob',
+      reason: 'checked by hand',
+    });
+    expect(record?.verification).toMatchObject({ recorded: false });
+    // The evidence did not verify 4@ddd444: it is not a rollback target.
+    const listed = cliIo();
+    await main(['artifacts', 'list', '--config', config], listed);
+    expect(listed.out()).not.toContain('4@ddd444');
+
+    // Asked again after the end: refused, with why, and nothing stored.
+    const late = cliIo();
+    expect(await main(['abort', '--config', badConfig, '--watch-id', String(summary?.watchId)], late)).toBe(
+      1,
+    );
+    expect(late.out()).toMatch(
+      /REFUSED: abort of watch .* \(Promoted\): the watch ended at .*: promoted; nothing to abort/,
+    );
+    const missing = cliIo();
+    expect(await main(['promote', '--config', config, '--watch-id', 'no-such-watch'], missing)).toBe(1);
+    expect(missing.err()).toContain('ARTIFACT_NOT_FOUND: no watch "no-such-watch" in');
   }, 60_000);
 });
