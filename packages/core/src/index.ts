@@ -91,14 +91,14 @@ export { TERMINAL_STATES } from './machine/machine-state';
 export { startWatch, transition } from './machine/rollback-machine';
 export { parseMachineSnapshot } from './machine/snapshot-schema';
 export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
-export type { SignalStatus, WatchStatus } from './machine/watch-status';
-export { summarizeWatch } from './machine/watch-status';
 export {
   findUnfinishedWatch,
   listStoredWatches,
   WATCH_KEY_PREFIX,
   watchStateKey,
 } from './machine/stored-watches';
+export type { SignalStatus, WatchStatus } from './machine/watch-status';
+export { summarizeWatch } from './machine/watch-status';
 // Ports
 export type { AbortSignalLike, PortContext } from './ports/abort';
 export type {

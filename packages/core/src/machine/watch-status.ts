@@ -107,7 +107,11 @@ export function summarizeWatch(
     state: s.state,
     since,
     inStateMs: Math.max(0, now - since),
-    condition: RESTING_STATES.has(s.state) ? 'needs-human' : TERMINAL_STATES.has(s.state) ? 'ended' : 'running',
+    condition: RESTING_STATES.has(s.state)
+      ? 'needs-human'
+      : TERMINAL_STATES.has(s.state)
+        ? 'ended'
+        : 'running',
     outcome: s.outcome,
     reason: s.reason ?? s.phases.at(-1)?.reason ?? '',
     dryRun: s.options.dryRun,
