@@ -7,7 +7,7 @@ export const command = defineCommand({
   order: 10,
   summary: 'Watch a deploy to an outcome: promote it, or roll back to the last verified artifact.',
   usage:
-    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE]',
+    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE] [--metrics-listen HOST:PORT]',
   description: [
     'Reads the signals of the new version for the bake window, decides from evidence, and, when it',
     'is bad, puts traffic back on the last verified artifact, verifies recovery and writes the audit.',
@@ -66,11 +66,19 @@ export const command = defineCommand({
       value: 'FILE',
       description: 'Also write the HTML report of the outcome to FILE.',
     },
+    {
+      name: 'metrics-listen',
+      type: 'string',
+      value: 'HOST:PORT',
+      description:
+        "Serve Rollgate's own metrics (Prometheus exposition, /metrics) on HOST:PORT while the watch runs (docs/telemetry.md).",
+    },
   ],
   examples: [
     'dep deploy stage=prod && rollgate watch --config rollgate.yaml',
     'rollgate watch --artifact 42@9fceb02 --deployed-at 2025-05-01T12:00:00Z --json',
     'rollgate watch --dry-run --report report.html',
+    'rollgate watch --metrics-listen 127.0.0.1:9464',
   ],
   run: ({ args, io }) => runWatch(args, io),
 });

@@ -36,6 +36,7 @@ import { buildNotifier } from '../wiring/build-notifier';
 import { buildSources, disposeSources } from '../wiring/build-sources';
 import { type FileStores, openStores } from '../wiring/state-layout';
 import { parseDeployTime } from './deploy-time';
+import { type MetricsServer, parseListenAddress, serveControllerMetrics } from './metrics-listen';
 import { exitCodeFor, outcomeHeadline } from './outcome-exit-code';
 import { shellQuote } from './shell-quote';
 import { readStoredWatch } from './stored-watches';
@@ -56,7 +57,10 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   let summaryBase: Partial<WatchSummary> = {};
 
   let loaded: LoadedConfig;
+  let listen: ReturnType<typeof parseListenAddress> | null = null;
   try {
+    const metricsFlag = stringOption(args, 'metrics-listen');
+    if (metricsFlag !== undefined) listen = parseListenAddress(metricsFlag);
     const file = await findConfigFile(stringOption(args, 'config'), io.cwd, io.env);
     resumeHint.config = stringOption(args, 'config') ?? (relative(io.cwd, file) || file);
     loaded = await loadConfig(file, io.env);
@@ -122,6 +126,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
     abort.abort(new Error(signal));
   });
 
+  let metricsServer: MetricsServer | null = null;
   try {
     const plan = await planWatch(args, loaded, dryRun, executor, stores, clock.now(), out);
     resumeHint.watchId = plan.watchId;
@@ -159,6 +164,10 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
           `rollgate watch: a progress listener failed on ${event}: ${error instanceof Error ? error.message : String(error)}\n`,
         ),
     });
+    if (listen) {
+      metricsServer = await serveControllerMetrics(controller, listen, config.service);
+      out.notice(`serving Rollgate's metrics on ${metricsServer.url} while the watch runs`);
+    }
     controller.events.on('evaluation', (e) => {
       lastEvaluation = e;
       out.evaluation(e);
@@ -224,6 +233,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
     return failWith(io, out, json || started, error, summaryBase);
   } finally {
     stopListening();
+    await (metricsServer as MetricsServer | null)?.stop().catch(() => undefined);
     await disposeAll(sources, executor);
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditRecordSchema } from '@rollgate/core';
 import {
+  freeLoopbackPort,
   type RunningPrometheus,
   startPrometheus,
   startTestExporter,
@@ -240,11 +241,17 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     await layout.switchTo('2');
     const outputs = join(dir, 'github-output');
     const stepSummary = join(dir, 'github-step-summary.md');
-    const run = await startCli(['watch', '--config', badConfig, '--dry-run'], {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_OUTPUT: outputs,
-      GITHUB_STEP_SUMMARY: stepSummary,
-    }).done;
+    // Rollgate's own metrics, scraped by the same real Prometheus while the watch runs.
+    const metricsPort = await freeLoopbackPort();
+    // Its own job, so the `up` of the service's job (the health signal) never counts it.
+    await prometheus.setScrapeTargets([
+      exporter.address,
+      { address: `127.0.0.1:${metricsPort}`, labels: { job: 'rollgate-metrics' } },
+    ]);
+    const run = await startCli(
+      ['watch', '--config', badConfig, '--dry-run', '--metrics-listen', `127.0.0.1:${metricsPort}`],
+      { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: stepSummary },
+    ).done.finally(() => prometheus.setScrapeTargets([exporter.address]));
     expect(run.code, run.stderr).toBe(10);
     const lines = run.stdout.trimEnd().split('\n');
     const group = lines.indexOf('::group::Rollgate: baking shop 2@bbb222');
@@ -277,6 +284,30 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     );
     expect(markdown).toMatch(/\*\*Breach:\*\* `error-rate` confirmed at .* e-value .* ≥ 1\/alpha \d+/);
     expect(markdown).not.toContain(PROM_TOKEN);
+    expect(
+      plain.some((l) => l.includes(`serving Rollgate's metrics on http://127.0.0.1:${metricsPort}/metrics`)),
+    ).toBe(true);
+    const scraped = async (promql: string) => {
+      const res = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      return (
+        (await res.json()) as {
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        }
+      ).data.result;
+    };
+    const verdicts = await scraped(
+      'max_over_time(rollgate_signal_verdicts_total{service="shop",signal="error-rate",window="bake"}[2m])',
+    );
+    expect(verdicts.length, JSON.stringify(verdicts)).toBeGreaterThan(0);
+    const watching = await scraped(
+      'max_over_time(rollgate_watches{job="rollgate-metrics",service="shop",phase="Watching"}[2m])',
+    );
+    const seen = JSON.stringify(await scraped('count by (__name__, phase) ({job="rollgate-metrics"})'));
+    expect(watching[0]?.value[1], seen).toBe('1');
+    const evidence = await scraped(
+      'max_over_time(rollgate_signal_evidence_threshold{signal="error-rate"}[2m])',
+    );
+    expect(Number(evidence[0]?.value[1])).toBeGreaterThan(0);
     expectNoSecrets(run);
   }, 60_000);
 
