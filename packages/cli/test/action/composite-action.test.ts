@@ -59,7 +59,7 @@ describe('the composite action (action.yml)', () => {
     for (const step of a.runs.steps) expect(step.run ?? '').not.toContain('${{');
     for (const name of ['outcome', 'watch-id', 'failed-artifact', 'restored-artifact', 'audit', 'report'])
       expect(a.outputs[name]?.value).toBe(`\${{ steps.watch.outputs.${name} }}`);
-    expect(a.outputs['exit-code']?.value).toBe('${{ steps.watch.outputs.code }}');
+    expect(a.outputs['exit-code']?.value).toBe(`\${{ steps.watch.outputs.code }}`);
   });
 
   it('runs the pinned CLI with the inputs as separate arguments, records the exit code, and fails as asked', async () => {
