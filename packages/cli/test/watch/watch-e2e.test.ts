@@ -280,7 +280,7 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     expect(markdown).toContain('### ↩️ Rollgate: WOULD ROLL BACK (dry run)');
     expect(markdown).toContain('| Outcome | `would-roll-back` (exit 10) |');
     expect(markdown).toMatch(
-      /\| error-rate \| \*\*BREACH\*\* \(confirmed\) \| [\d.]+% \(base [\d.]+%\) \| e [\d.e]+ \/ \d+ \| [\d,]+ \|/,
+      /\| error-rate \| [^|]+ \| [\d.]+% \(base [\d.]+%\) \| e \S+ \/ \d+ \| [\d,]+ \|/,
     );
     expect(markdown).toMatch(/\*\*Breach:\*\* `error-rate` confirmed at .* e-value .* ≥ 1\/alpha \d+/);
     expect(markdown).not.toContain(PROM_TOKEN);
