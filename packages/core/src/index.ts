@@ -7,7 +7,7 @@ export {
 } from './artifacts/artifact-retention';
 export { canonicalJson } from './artifacts/canonical-json';
 export { checkVerification, signedContent, signVerification } from './artifacts/verification-signing';
-export type { AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
+export type { AuditControl, AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
 // Audit and artifacts
 export { AuditRecordSchema } from './audit/audit-record';
 export { validateAuditRecord } from './audit/audit-validation';
@@ -56,14 +56,38 @@ export type {
 } from './evaluation/watch-state';
 export { SafeEmitter } from './events/safe-emitter';
 export { buildAuditRecord } from './machine/audit-builder';
+export type { ControlJudgement } from './machine/control-judgement';
+export { judgeControl, RESTING_STATES } from './machine/control-judgement';
+export type {
+  ControlOutcome,
+  ControlRequestInput,
+  RequestControlOptions,
+} from './machine/control-requests';
+// Human requests: promote, abort, retry (docs/cli.md, docs/architecture.md)
+export {
+  abortWatch,
+  CONTROL_KEY_PREFIX,
+  controlRequestKey,
+  controlRequestPrefix,
+  createControlRequest,
+  pendingControlRequests,
+  promoteWatch,
+  requestControl,
+  retryWatch,
+  submitControlRequest,
+} from './machine/control-requests';
 export type { Controller, ControllerEvents, ControllerOptions, WatchResult } from './machine/controller';
 export { createController, watchIdFor } from './machine/controller';
 export type {
   Command,
+  ControlAction,
+  ControlRecord,
+  ControlRequest,
   DeployEvent,
   MachineEvent,
   MachineSnapshot,
   MachineStateName,
+  RetryPoint,
   RollbackGuard,
   Transition,
   WatchOptions,
@@ -79,6 +103,8 @@ export {
   WATCH_KEY_PREFIX,
   watchStateKey,
 } from './machine/stored-watches';
+export type { SignalStatus, WatchStatus } from './machine/watch-status';
+export { summarizeWatch } from './machine/watch-status';
 // Ports
 export type { AbortSignalLike, PortContext } from './ports/abort';
 export type {

@@ -9,6 +9,11 @@ export const EXIT_CODES = {
   failure: 1,
   /** Invalid configuration or command line; nothing was done. */
   usage: 2,
+  /**
+   * Not finished yet: `status` lists a watch still running; `promote|abort|retry` delivered the
+   * request but the watch has not applied it within `--wait`.
+   */
+  pending: 3,
   /** Rolled back and recovery verified; with `--dry-run`, a rollback would have happened. */
   rolledBack: 10,
   /** Escalated, halted or kept on hold: a human must look. */

@@ -17,7 +17,8 @@ export function topLevelHelp(commands: readonly CommandDefinition[], version: st
     '  -V, --version   Print the version.',
     '',
     'Exit codes: 0 kept/promoted, 10 rolled back, 20 escalated/halted/held, 30 incident routed,',
-    '2 invalid config or usage, 1 other failures, 130/143 interrupted (resumable). See docs/cli.md.',
+    '3 still running (status) or request not applied yet (promote/abort/retry), 2 invalid config',
+    'or usage, 1 other failures, 130/143 interrupted (resumable). See docs/cli.md.',
     '',
   ].join('\n');
 }

@@ -46,7 +46,7 @@ export const command = defineCommand({
     const { records, warning } = await loadAuditRecords(source);
     if (warning) io.stderr.write(`rollgate report: warning: ${warning}\n`);
     const wanted = stringOption(args, 'watch-id');
-    const record = wanted === undefined ? records.at(-1) : records.find((r) => r.watchId === wanted);
+    const record = wanted === undefined ? records.at(-1) : records.findLast((r) => r.watchId === wanted);
     if (!record) {
       const known = records.map((r) => r.watchId);
       throw new UsageError(

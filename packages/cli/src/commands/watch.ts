@@ -7,7 +7,7 @@ export const command = defineCommand({
   order: 10,
   summary: 'Watch a deploy to an outcome: promote it, or roll back to the last verified artifact.',
   usage:
-    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE] [--wait]',
+    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE] [--wait] [--metrics-listen HOST:PORT]',
   description: [
     'Reads the signals of the new version for the bake window, decides from evidence, and, when it',
     'is bad, puts traffic back on the last verified artifact, verifies recovery and writes the audit.',
@@ -74,11 +74,19 @@ export const command = defineCommand({
       description:
         'When another controller is watching this service, wait for its lease instead of exiting 75.',
     },
+    {
+      name: 'metrics-listen',
+      type: 'string',
+      value: 'HOST:PORT',
+      description:
+        "Serve Rollgate's own metrics (Prometheus exposition, /metrics) on HOST:PORT while the watch runs (docs/telemetry.md).",
+    },
   ],
   examples: [
     'dep deploy stage=prod && rollgate watch --config rollgate.yaml',
     'rollgate watch --artifact 42@9fceb02 --deployed-at 2025-05-01T12:00:00Z --json',
     'rollgate watch --dry-run --report report.html',
+    'rollgate watch --metrics-listen 127.0.0.1:9464',
   ],
   run: ({ args, io }) => runWatch(args, io),
 });

@@ -4,8 +4,10 @@ import { dirname, relative, resolve } from 'node:path';
 import {
   type ArtifactRef,
   type AuditRecord,
+  type BaselineSnapshot,
   createController,
   type DeployEvent,
+  type Evaluation,
   type Executor,
   findUnfinishedWatch,
   type MachineSnapshot,
@@ -25,6 +27,7 @@ import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { inGitHubActions, writeStepOutputs } from '../progress/github-actions';
 import { createJsonReporter } from '../progress/json-reporter';
 import { createPlainReporter } from '../progress/plain-reporter';
+import { stepSummaryMarkdown, writeStepSummary } from '../progress/step-summary';
 import { createTtyReporter } from '../progress/tty-reporter';
 import type { WatchReporter, WatchStart, WatchSummary } from '../progress/watch-reporter';
 import { renderReport } from '../report/render-report';
@@ -33,6 +36,7 @@ import { buildNotifier } from '../wiring/build-notifier';
 import { buildSources, disposeSources } from '../wiring/build-sources';
 import { openStores, type Stores } from '../wiring/state-layout';
 import { parseDeployTime } from './deploy-time';
+import { type MetricsServer, parseListenAddress, serveControllerMetrics } from './metrics-listen';
 import { exitCodeFor, outcomeHeadline } from './outcome-exit-code';
 import { shellQuote } from './shell-quote';
 import { readStoredWatch } from './stored-watches';
@@ -53,7 +57,10 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   let summaryBase: Partial<WatchSummary> = {};
 
   let loaded: LoadedConfig;
+  let listen: ReturnType<typeof parseListenAddress> | null = null;
   try {
+    const metricsFlag = stringOption(args, 'metrics-listen');
+    if (metricsFlag !== undefined) listen = parseListenAddress(metricsFlag);
     const file = await findConfigFile(stringOption(args, 'config'), io.cwd, io.env);
     resumeHint.config = stringOption(args, 'config') ?? (relative(io.cwd, file) || file);
     loaded = await loadConfig(file, io.env);
@@ -93,6 +100,22 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
 
   const clock = systemClock;
   const abort = new AbortController();
+  // What the job summary shows besides the outcome: the last verdicts and the baseline.
+  let lastEvaluation: Evaluation | null = null;
+  let baseline: BaselineSnapshot | null = null;
+  const summarize = async (final: WatchSummary, headline: string) => {
+    const markdown = stepSummaryMarkdown({
+      summary: final,
+      headline,
+      contract,
+      evaluation: lastEvaluation,
+      baseline,
+      env: io.env,
+    });
+    await writeStepSummary(io.env, markdown).catch((e: unknown) =>
+      warn(`could not write $GITHUB_STEP_SUMMARY: ${(e as NodeJS.ErrnoException).code ?? String(e)}`),
+    );
+  };
   let interruptedBy: 'SIGINT' | 'SIGTERM' | null = null;
   const stopListening = io.onInterrupt((signal) => {
     if (interruptedBy) return;
@@ -103,6 +126,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
     abort.abort(new Error(signal));
   });
 
+  let metricsServer: MetricsServer | null = null;
   try {
     const plan = await planWatch(args, loaded, dryRun, executor, stores, clock.now(), out);
     resumeHint.watchId = plan.watchId;
@@ -141,7 +165,22 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
           `rollgate watch: a progress listener failed on ${event}: ${error instanceof Error ? error.message : String(error)}\n`,
         ),
     });
-    controller.events.on('evaluation', (e) => out.evaluation(e));
+    if (listen) {
+      metricsServer = await serveControllerMetrics(controller, listen, config.service);
+      out.notice(`serving Rollgate's metrics on ${metricsServer.url} while the watch runs`);
+    }
+    controller.events.on('evaluation', (e) => {
+      lastEvaluation = e;
+      out.evaluation(e);
+    });
+    controller.events.on('watch-start', (w) => {
+      baseline = w.snapshot.bake.baseline;
+      out.snapshot?.(w.snapshot);
+    });
+    controller.events.on('step', (step) => {
+      baseline = step.snapshot.bake.baseline;
+      out.snapshot?.(step.snapshot);
+    });
     controller.events.on('transition', (t) => out.transition(t));
     controller.events.on('command', (c) => {
       if (c.type !== 'evaluate') out.command(c, clock.now());
@@ -181,7 +220,9 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
     await writeStepOutputs(io.env, stepOutputs(final)).catch((e: unknown) =>
       warn(`could not write $GITHUB_OUTPUT: ${(e as NodeJS.ErrnoException).code ?? String(e)}`),
     );
-    out.finish(final, outcomeHeadline(result.outcome, result.snapshot.options.dryRun));
+    const headline = outcomeHeadline(result.outcome, result.snapshot.options.dryRun);
+    await summarize(final, headline);
+    out.finish(final, headline);
     return final.exitCode;
   } catch (error) {
     if (RollgateError.is(error) && error.code === 'ABORTED' && interruptedBy) {
@@ -195,12 +236,15 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
         resume,
       });
       await writeStepOutputs(io.env, stepOutputs(final)).catch(() => undefined);
-      out.finish(final, `INTERRUPTED: the watch stopped before an outcome; resume it with the command below`);
+      const headline = 'INTERRUPTED: the watch stopped before an outcome; resume it with the command below';
+      await summarize(final, headline);
+      out.finish(final, headline);
       return exitCode;
     }
     return failWith(io, out, json || started, error, summaryBase);
   } finally {
     stopListening();
+    await (metricsServer as MetricsServer | null)?.stop().catch(() => undefined);
     await disposeAll(sources, executor);
     await stores.close();
   }

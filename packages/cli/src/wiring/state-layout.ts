@@ -124,6 +124,37 @@ export async function openStores(state: StateConfig, onWarning: (message: string
 }
 
 /**
+ * The state store alone (snapshots, human requests, the rollback guard): what `rollgate status`
+ * and `promote|abort|retry` read and write. It creates no signing key and takes no lease.
+ */
+export async function openStateStore(state: StateConfig): Promise<{
+  readonly store: StateStore;
+  readonly where: string;
+  close(): Promise<void>;
+}> {
+  if (state.type === 'postgres') {
+    const { createPostgresDatabase, createPostgresStateStore } = await import('@rollgate/postgres-store');
+    const schema = state.schema ?? 'rollgate';
+    const db = createPostgresDatabase({
+      url: state.url as string,
+      schema,
+      ...(state.migrations === undefined ? {} : { migrations: state.migrations }),
+    });
+    return {
+      store: createPostgresStateStore({ db }),
+      where: `${db.display} (table ${schema}.state)`,
+      close: () => db.close(),
+    };
+  }
+  const paths = statePaths(state);
+  return {
+    store: createFileStateStore({ dir: paths.snapshots, leaseDir: paths.leases }),
+    where: paths.snapshots,
+    close: async () => {},
+  };
+}
+
+/**
  * The artifact store alone (for `rollgate artifacts`), and the services it holds records of.
  * `verify` mode never creates a signing key.
  */

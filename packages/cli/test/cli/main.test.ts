@@ -43,7 +43,7 @@ describe('main', () => {
     const unknown = memoryIo({ cwd: '/' });
     expect(await main(['wach'], unknown)).toBe(2);
     expect(unknown.err()).toContain(
-      'unknown command "wach"; commands: watch, report, artifacts, backtest, init, calibrate, config.',
+      'unknown command "wach"; commands: watch, status, promote, abort, retry, report, artifacts, backtest, init, calibrate, config.',
     );
     const typo = memoryIo({ cwd: '/' });
     expect(await main(['watch', '--dryrun'], typo)).toBe(2);

@@ -87,9 +87,30 @@ export const AuditPointSchema = z.object({
   statistic: z.number().nullable().optional(),
 });
 
+/** A human request the watch picked up (promote, abort, retry), applied or refused. */
+export const AuditControlSchema = z.object({
+  id: z.string().min(1),
+  action: z.enum(['promote', 'abort', 'retry']),
+  /** Who asked, as the caller identified them (e.g. `github:alice`). */
+  actor: z.string().min(1),
+  reason: z.string(),
+  requestedAt: iso,
+  /** When the watch picked it up, and in which state. */
+  at: iso,
+  state: z.string(),
+  result: z.enum(['applied', 'refused']),
+  detail: z.string(),
+});
+
 export const AuditRecordSchema = z.object({
   schema: z.literal('rollgate.audit/v1'),
   watchId: z.string().min(1),
+  /**
+   * 1 for a watch's first ending. A human request that reopens a halted, escalated or held
+   * watch makes its next ending a new record with the next revision (absent = 1); the newest
+   * revision is the complete story, earlier ones stay as they were written.
+   */
+  revision: z.number().int().positive().optional(),
   service: z.string().min(1),
   outcome: AuditOutcomeSchema,
   /** What a human needs to know, in one or two sentences. */
@@ -201,8 +222,13 @@ export const AuditRecordSchema = z.object({
       error: z.string().optional(),
     })
     .nullable(),
+  /** Human requests in the order the watch picked them up (absent in records before they existed). */
+  controls: z.array(AuditControlSchema).optional(),
+  /** The human decision that steered the outcome (a promote or an abort), if any. */
+  decidedBy: AuditControlSchema.nullable().optional(),
 });
 
+export type AuditControl = z.infer<typeof AuditControlSchema>;
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 export type AuditVerdict = z.infer<typeof AuditVerdictSchema>;
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;

@@ -1,9 +1,9 @@
-import type { AuditRecord, AuditVerdict } from '../audit/audit-record';
+import type { AuditControl, AuditRecord, AuditVerdict } from '../audit/audit-record';
 import type { Contract } from '../contract/contract-schema';
 import { isAuthoritative } from '../evaluation/confirmation';
 import type { TimeWindow, Verdict } from '../rules/verdict';
 import { finiteOrNull } from '../rules/verdict';
-import type { MachineSnapshot } from './machine-state';
+import type { ControlRecord, MachineSnapshot } from './machine-state';
 
 /**
  * The audit record of a watch, from its snapshot. Complete by construction: every field of
@@ -20,6 +20,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
   return {
     schema: 'rollgate.audit/v1',
     watchId: s.watchId,
+    revision: s.revision ?? 1,
     service: s.service,
     outcome: s.outcome ?? 'escalated',
     reason: s.reason ?? 'the watch ended without a recorded reason',
@@ -27,7 +28,8 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
     startedAt: iso(s.startedAt),
     finishedAt: iso(lastTime),
     deploy: { artifactId: s.deploy.artifactId, deployedAt: iso(s.deploy.deployedAt), artifact: s.watched },
-    failedArtifact: s.breach ? (s.watched ?? { id: s.deploy.artifactId }) : null,
+    failedArtifact:
+      s.breach || s.decidedBy?.action === 'abort' ? (s.watched ?? { id: s.deploy.artifactId }) : null,
     restoredArtifact: s.cutover?.receipt ? (s.target ?? null) : null,
     contract: {
       alpha: contract.alpha,
@@ -132,6 +134,22 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
           ...(s.verification.error === undefined ? {} : { error: s.verification.error }),
         }
       : null,
+    controls: (s.controls ?? []).map(auditControl),
+    decidedBy: s.decidedBy ? auditControl(s.decidedBy) : null,
+  };
+}
+
+function auditControl(c: ControlRecord): AuditControl {
+  return {
+    id: c.id,
+    action: c.action,
+    actor: c.actor,
+    reason: c.reason,
+    requestedAt: iso(c.requestedAt),
+    at: iso(c.at),
+    state: c.state,
+    result: c.result,
+    detail: c.detail,
   };
 }
 

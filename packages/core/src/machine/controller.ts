@@ -14,8 +14,11 @@ import type { StateStore } from '../ports/state-store';
 import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
 import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
+import { pendingControlRequests } from './control-requests';
 import {
   type Command,
+  type ControlRecord,
+  type ControlRequest,
   type DeployEvent,
   type MachineEvent,
   type MachineSnapshot,
@@ -45,6 +48,12 @@ export interface ControllerOptions {
   readonly settleMs?: number;
   /** Checked before every command: when it returns true, Rollgate stops acting (Halted). */
   readonly killSwitch?: () => boolean | Promise<boolean>;
+  /**
+   * How often a watch waiting for its next evaluation looks for human requests (promote, abort,
+   * retry) in the state store; they are also looked for before every command. 0 looks only
+   * before commands. Default 1000.
+   */
+  readonly controlPollMs?: number;
   readonly retry?: RetryPolicy;
   /** Deadlines for executor calls. */
   readonly timeouts?: { readonly cutoverMs?: number; readonly gateMs?: number; readonly portMs?: number };
@@ -84,7 +93,17 @@ export interface WatchResult {
 
 /** Events a controller emits; listeners cannot break it. */
 export interface ControllerEvents extends Record<string, unknown> {
+  /** A watch starts or resumes in this controller (before its first step here). */
+  'watch-start': {
+    readonly watchId: string;
+    readonly service: string;
+    readonly resumed: boolean;
+    readonly at: number;
+    readonly snapshot: MachineSnapshot;
+  };
   transition: {
+    /** Always set by the controller (optional for listeners' tests that build one). */
+    readonly watchId?: string;
     readonly from: MachineStateName;
     readonly to: MachineStateName;
     readonly at: number;
@@ -92,8 +111,29 @@ export interface ControllerEvents extends Record<string, unknown> {
   };
   evaluation: Evaluation;
   command: Command;
-  'store-error': { readonly operation: string; readonly error: SerializedRollgateError };
+  /**
+   * One step of a watch: the command run (null for an outside event: a human request, the kill
+   * switch), the event that answered it, when the command started and ended, and the snapshot
+   * after the transition. Telemetry builds durations and counts from these.
+   */
+  step: {
+    readonly watchId: string;
+    readonly service: string;
+    readonly command: Command | null;
+    readonly event: MachineEvent;
+    readonly startedAt: number;
+    readonly finishedAt: number;
+    readonly from: MachineStateName;
+    readonly snapshot: MachineSnapshot;
+  };
+  /** A human request was answered (applied or refused) by this controller. */
+  control: { readonly watchId: string; readonly record: ControlRecord };
   lease: LeaseEvent;
+  'store-error': {
+    readonly operation: string;
+    readonly error: SerializedRollgateError;
+    readonly watchId?: string;
+  };
   outcome: WatchResult;
 }
 
@@ -161,10 +201,67 @@ export function createController(options: ControllerOptions): Controller {
       );
       if (saved.ok) return;
       if (saved.error.code === 'LEASE_LOST') throw leaseLost(signal, saved.error);
-      events.emit('store-error', { operation: 'save snapshot', error: saved.error.toJSON() });
+      events.emit('store-error', {
+        operation: 'save snapshot',
+        error: saved.error.toJSON(),
+        watchId: snapshot.watchId,
+      });
       if (!saved.error.retryable || attempt >= PERSIST_ATTEMPTS || signal.aborted) return;
       await sleep(clock, 250 * 2 ** (attempt - 1), signal);
     }
+  }
+
+  /**
+   * The oldest human request the watch has not answered, or null. A store that cannot be read
+   * is reported and the watch goes on: a request is looked for again at the next step.
+   */
+  async function nextControlRequest(
+    snapshot: MachineSnapshot,
+    signal: AbortSignalLike,
+  ): Promise<ControlRequest | null> {
+    const found = await safe(
+      () => pendingControlRequests(options.state, snapshot, ctx(signal)),
+      'STORE_FAILED',
+    );
+    if (!found.ok) {
+      events.emit('store-error', {
+        operation: 'read human requests',
+        error: found.error.toJSON(),
+        watchId: snapshot.watchId,
+      });
+      return null;
+    }
+    for (const problem of found.value.problems) {
+      events.emit('store-error', {
+        operation: 'read a human request',
+        error: new RollgateError('STATE_CORRUPT', `ignored a stored request that is not one: ${problem}`, {
+          component: 'controller',
+        }).toJSON(),
+        watchId: snapshot.watchId,
+      });
+    }
+    return found.value.requests[0] ?? null;
+  }
+
+  /**
+   * Waits until `until` (clock time) for the next evaluation, looking for human requests every
+   * `controlPollMs`, so a promote or abort does not wait for a long step to end. Resolves to the
+   * first request found, or null once the time has come.
+   */
+  async function waitForStep(
+    snapshot: MachineSnapshot,
+    until: number,
+    signal: AbortSignalLike,
+  ): Promise<ControlRequest | null> {
+    const poll = options.controlPollMs ?? 1000;
+    if (poll <= 0) return null;
+    for (let left = until - clock.now(); left > 0; left = until - clock.now()) {
+      await sleep(clock, Math.min(poll, left), signal);
+      if (signal.aborted) throw stopError(signal);
+      const request = await nextControlRequest(snapshot, signal);
+      if (request) return request;
+    }
+    return null;
   }
 
   async function loadGuard(signal: AbortSignalLike): Promise<RollbackGuard> {
@@ -328,14 +425,75 @@ export function createController(options: ControllerOptions): Controller {
     let snapshot = start;
     let audit: AuditRecord | null = null;
     const keeper = keeperOf(signal);
-    while (snapshot.pending.length > 0) {
+    const apply = async (event: MachineEvent, command: Command | null, startedAt: number) => {
+      const next = transition(snapshot, event, contract);
+      if (next.snapshot === snapshot) {
+        throw new RollgateError(
+          'INTERNAL',
+          `the machine ignored ${event.type} in ${snapshot.state}; this is a bug`,
+          { component: 'controller' },
+        );
+      }
+      await persist(next.snapshot, signal);
+      const from = snapshot.state;
+      snapshot = next.snapshot;
+      events.emit('step', {
+        watchId: snapshot.watchId,
+        service: snapshot.service,
+        command,
+        event,
+        startedAt,
+        finishedAt: event.at,
+        from,
+        snapshot,
+      });
+      if (event.type === 'control') {
+        const record = snapshot.controls?.find((c) => c.id === event.request.id);
+        if (record) events.emit('control', { watchId: snapshot.watchId, record });
+      }
+      if (snapshot.state !== from) {
+        const phase = snapshot.phases.at(-1);
+        events.emit('transition', {
+          watchId: snapshot.watchId,
+          from,
+          to: snapshot.state,
+          at: phase?.at ?? clock.now(),
+          reason: phase?.reason ?? '',
+        });
+      }
+    };
+    const control = (request: ControlRequest): MachineEvent => ({
+      type: 'control',
+      at: clock.now(),
+      request,
+    });
+    for (;;) {
       if (signal.aborted) throw stopError(signal);
+      // Human requests are taken between commands, never while the watch records its end
+      // (notify, audit): a request for a watch at rest reopens it here.
+      const finishing = TERMINAL_STATES.has(snapshot.state) && snapshot.pending.length > 0;
+      if (!finishing) {
+        const request = await nextControlRequest(snapshot, signal);
+        if (request) {
+          await apply(control(request), null, clock.now());
+          continue;
+        }
+      }
+      if (snapshot.pending.length === 0) break;
       let event: MachineEvent;
       const engaged = !TERMINAL_STATES.has(snapshot.state) && (await killSwitchEngaged());
       const command = snapshot.pending[0] as Command;
+      const startedAt = clock.now();
       if (engaged) {
         event = { type: 'kill-switch', at: clock.now(), reason: 'the kill switch is engaged' };
       } else {
+        if (command.type === 'evaluate' && command.at > clock.now()) {
+          const request = await waitForStep(snapshot, command.at, signal);
+          if (request) {
+            await apply(control(request), null, clock.now());
+            continue;
+          }
+        }
         // The fenced step before every command: a controller that lost the lease stops here.
         await keeper?.confirm(signal);
         events.emit('command', command);
@@ -347,25 +505,7 @@ export function createController(options: ControllerOptions): Controller {
         if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
         if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
       }
-      const next = transition(snapshot, event, contract);
-      if (next.snapshot === snapshot) {
-        throw new RollgateError(
-          'INTERNAL',
-          `the machine ignored ${event.type} in ${snapshot.state}; this is a bug`,
-          { component: 'controller' },
-        );
-      }
-      await persist(next.snapshot, signal);
-      if (next.snapshot.state !== snapshot.state) {
-        const phase = next.snapshot.phases.at(-1);
-        events.emit('transition', {
-          from: snapshot.state,
-          to: next.snapshot.state,
-          at: phase?.at ?? clock.now(),
-          reason: phase?.reason ?? '',
-        });
-      }
-      snapshot = next.snapshot;
+      await apply(event, engaged ? null : command, startedAt);
     }
     if (audit === null && snapshot.auditWritten) {
       const stored = await safe(() => options.audit.read(snapshot.watchId, ctx(signal)), 'STORE_FAILED');
@@ -381,6 +521,17 @@ export function createController(options: ControllerOptions): Controller {
     };
     events.emit('outcome', result);
     return result;
+  }
+
+  function begin(snapshot: MachineSnapshot, resumed: boolean, signal: AbortSignalLike): Promise<WatchResult> {
+    events.emit('watch-start', {
+      watchId: snapshot.watchId,
+      service: snapshot.service,
+      resumed,
+      at: clock.now(),
+      snapshot,
+    });
+    return drive(snapshot, signal);
   }
 
   /** A kill switch that cannot be read counts as engaged: stopping is the safe side. */
@@ -469,7 +620,7 @@ export function createController(options: ControllerOptions): Controller {
             component: 'controller',
           });
         }
-        return drive(stored, signal);
+        return begin(stored, true, signal);
       });
     },
   };
@@ -481,7 +632,7 @@ export function createController(options: ControllerOptions): Controller {
     signal: AbortSignalLike,
   ): Promise<WatchResult> {
     const stored = await loadSnapshot(watchId, signal);
-    if (stored) return drive(stored, signal);
+    if (stored) return begin(stored, true, signal);
     const weights =
       contract.progressive && options.executor.supportsWeights ? [...contract.progressive.weights] : null;
     const started = startWatch({
@@ -499,7 +650,7 @@ export function createController(options: ControllerOptions): Controller {
       now: clock.now(),
     });
     await persist(started.snapshot, signal);
-    return drive(started.snapshot, signal);
+    return begin(started.snapshot, false, signal);
   }
 }
 
