@@ -2,7 +2,10 @@ import type { OptionSpec } from './arg-parser';
 import { type CommandDefinition, HELP_OPTION } from './command';
 
 /** `rollgate --help`: every command with its one-line summary. */
-export function topLevelHelp(commands: readonly CommandDefinition[], version: string): string {
+export function topLevelHelp(
+  commands: readonly Pick<CommandDefinition, 'name' | 'summary'>[],
+  version: string,
+): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4) + 2;
   return [
     `rollgate ${version}: metric-driven automatic rollback.`,

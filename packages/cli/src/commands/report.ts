@@ -10,7 +10,6 @@ import { renderReport } from '../report/render-report';
 /** `rollgate report`: the HTML post-incident report of one watch. */
 export const command = defineCommand({
   name: 'report',
-  order: 20,
   summary: 'Write the self-contained HTML report of a watch from its audit record.',
   usage: 'rollgate report AUDIT [--watch-id ID] [--out FILE]',
   description: [

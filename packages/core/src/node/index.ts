@@ -15,6 +15,8 @@ export type { FileStateStoreOptions } from './file-state-store';
 export { createFileStateStore, STATE_FILE_FORMAT } from './file-state-store';
 export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
+export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
+export { loadScenarios, META_FILE_NAME } from './load-scenarios';
 export { systemClock } from './system-clock';
 export type { WebhookReply, WebhookTarget } from './webhook-classify';
 export { classifyWebhookReply } from './webhook-classify';
