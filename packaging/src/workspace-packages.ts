@@ -26,7 +26,10 @@ export interface Manifest {
   readonly homepage?: string;
   readonly repository?: { readonly type: string; readonly url: string; readonly directory: string };
   readonly exports?: Readonly<Record<string, ExportTarget>>;
-  readonly publishConfig?: { readonly access?: string; readonly exports?: Readonly<Record<string, ExportTarget>> };
+  readonly publishConfig?: {
+    readonly access?: string;
+    readonly exports?: Readonly<Record<string, ExportTarget>>;
+  };
   readonly files?: readonly string[];
   readonly bin?: Readonly<Record<string, string>>;
   readonly dependencies?: Readonly<Record<string, string>>;

@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  type ExportTarget,
   exportConditions,
   moduleSubpaths,
   publishedPackages,
   REPO_ROOT,
   REPOSITORY_URL,
-  type ExportTarget,
 } from '../src/workspace-packages';
 
 // The conventions every published package follows (docs/packaging.md). Packages are found by
@@ -53,7 +53,9 @@ describe('published package conventions', () => {
       });
 
       it('ships dist, README.md, LICENSE (the repository one) and CHANGELOG.md', () => {
-        expect(manifest.files).toEqual(expect.arrayContaining(['dist', 'README.md', 'LICENSE', 'CHANGELOG.md']));
+        expect(manifest.files).toEqual(
+          expect.arrayContaining(['dist', 'README.md', 'LICENSE', 'CHANGELOG.md']),
+        );
         expect(readFileSync(join(dir, 'LICENSE'), 'utf8')).toBe(LICENSE);
         expect(existsSync(join(dir, 'CHANGELOG.md'))).toBe(true);
         expect(manifest.publishConfig?.access).toBe('public');
@@ -81,7 +83,7 @@ describe('published package conventions', () => {
       it('builds every exported entry point with tsup', () => {
         const config = readFileSync(join(dir, 'tsup.config.ts'), 'utf8');
         for (const subpath of moduleSubpaths(manifest.exports)) {
-          const source = (manifest.exports?.[subpath] as Record<string, string>).source ?? '';
+          const source = (manifest.exports?.[subpath] as Record<string, string> | undefined)?.source ?? '';
           expect(config, `tsup.config.ts entry for ${subpath}`).toContain(`'${source.slice(2)}'`);
         }
         expect(config).toContain("format: ['esm']");
@@ -91,7 +93,8 @@ describe('published package conventions', () => {
         const deps = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@rollgate/'));
         if (manifest.bin === undefined) {
           expect(deps).toEqual([]);
-          if (manifest.name !== '@rollgate/core') expect(manifest.peerDependencies?.['@rollgate/core']).toBeDefined();
+          if (manifest.name !== '@rollgate/core')
+            expect(manifest.peerDependencies?.['@rollgate/core']).toBeDefined();
         } else {
           expect(deps).toEqual(['@rollgate/core']);
           for (const peer of Object.keys(manifest.peerDependencies ?? {}))

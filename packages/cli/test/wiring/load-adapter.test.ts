@@ -8,15 +8,19 @@ const ABSENT_DEPENDENCY = 'rollgate-no-such-dependency';
 
 describe('loadAdapter', () => {
   it('returns the adapter module when it is installed', async () => {
-    const module = await loadAdapter('@rollgate/deployer-executor', 'rollgate.yaml: executor', () =>
-      import('@rollgate/deployer-executor'),
+    const module = await loadAdapter(
+      '@rollgate/deployer-executor',
+      'rollgate.yaml: executor',
+      () => import('@rollgate/deployer-executor'),
     );
     expect(typeof module.createDeployerExecutor).toBe('function');
   });
 
   it('turns a missing adapter package into a one-line install hint (CONFIG_INVALID)', async () => {
-    const error = await loadAdapter(ABSENT, 'rollgate.yaml: sources.prom (type prometheus)', () =>
-      import(/* @vite-ignore */ ABSENT),
+    const error = await loadAdapter(
+      ABSENT,
+      'rollgate.yaml: sources.prom (type prometheus)',
+      () => import(/* @vite-ignore */ ABSENT),
     ).then(
       () => undefined,
       (e: unknown) => e,
@@ -32,8 +36,10 @@ describe('loadAdapter', () => {
   });
 
   it('lets a module missing inside an installed adapter through unchanged', async () => {
-    const error = await loadAdapter('@rollgate/prometheus-source', 'rollgate.yaml: sources.prom', () =>
-      import(/* @vite-ignore */ ABSENT_DEPENDENCY),
+    const error = await loadAdapter(
+      '@rollgate/prometheus-source',
+      'rollgate.yaml: sources.prom',
+      () => import(/* @vite-ignore */ ABSENT_DEPENDENCY),
     ).then(
       () => undefined,
       (e: unknown) => e,
