@@ -20,7 +20,8 @@ export function topLevelHelp(
     '  -V, --version   Print the version.',
     '',
     'Exit codes: 0 kept/promoted, 10 rolled back, 20 escalated/halted/held, 30 incident routed,',
-    '2 invalid config or usage, 1 other failures, 130/143 interrupted (resumable). See docs/cli.md.',
+    '2 invalid config or usage, 1 other failures, 130/143 interrupted (resumable).',
+    'Reference: https://github.com/rollgate/rollgate/blob/main/docs/cli.md',
     '',
   ].join('\n');
 }

@@ -22,7 +22,7 @@ export const command = defineCommand({
   summary: 'Replay deploy scenarios offline and score the decisions.',
   usage: 'rollgate backtest <file-or-dir>... [--contract FILE] [--json]',
   description: [
-    'Replays each rollgate.scenario/v1 file (docs/scenarios.md) through the same evaluator and',
+    'Replays each rollgate.scenario/v1 file (https://github.com/rollgate/rollgate/blob/main/docs/scenarios.md) through the same evaluator and',
     'rollback machine a live watch uses, with a simulated clock and a simulated executor. The',
     'contract is the default one timed to each scenario (its step, the pre-deploy window as the',
     'baseline, the rest as the bake), with --contract overrides on top.',

@@ -16,7 +16,7 @@ export const command = defineCommand({
     'AUDIT is the JSON-lines audit file a watch wrote (state.dir/audit.jsonl) or a file holding',
     'one record. With several records, --watch-id picks one; otherwise the newest (last) is used.',
     'The page has no scripts and loads nothing: inline CSS and SVG only, safe to attach to a',
-    'ticket or open offline. See docs/report.md.',
+    'ticket or open offline. See https://github.com/rollgate/rollgate/blob/main/docs/report.md.',
   ].join('\n'),
   positionals: [
     { name: 'AUDIT', description: 'Audit file (JSON lines) or a single record (JSON).', required: true },
