@@ -35,7 +35,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rollgate-cli-'));
   writeFileSync(
     join(dir, 'trace-hooks.mjs'),
-    "import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  if (result.url.startsWith('file:')) appendFileSync(process.env.ROLLGATE_TRACE_FILE, `${result.url}\\n`);\n  return result;\n}\n",
+    "import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  if (result.url.startsWith('file:')) appendFileSync(process.env.ROLLGATE_TRACE_FILE, result.url + '\\n');\n  return result;\n}\n",
   );
   writeFileSync(
     join(dir, 'trace.mjs'),
