@@ -171,6 +171,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
       cli,
       {
         '@rollgate/cli': overrides['@rollgate/cli'] ?? '',
+        // Named directly so pnpm does not look the adapters' peer up in the registry.
+        '@rollgate/core': overrides['@rollgate/core'] ?? '',
         '@rollgate/deployer-executor': overrides['@rollgate/deployer-executor'] ?? '',
         '@rollgate/prometheus-source': overrides['@rollgate/prometheus-source'] ?? '',
         yaml: '^2.8.0',
