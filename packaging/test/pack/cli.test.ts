@@ -11,11 +11,15 @@ const BIN = join(prepared.cli, 'node_modules', '@rollgate', 'cli', 'bin', 'rollg
 let dir = '';
 
 /** Runs the installed `rollgate` in `cwd`, recording every module it loads. */
-function rollgate(args: readonly string[], cwd = dir): CommandResult & { modules: string[] } {
+function rollgate(
+  args: readonly string[],
+  cwd = dir,
+  env: Readonly<Record<string, string>> = {},
+): CommandResult & { modules: string[] } {
   const trace = join(dir, `trace-${Math.random().toString(36).slice(2)}.txt`);
   const result = runCommand(process.execPath, ['--import', join(dir, 'trace.mjs'), BIN, ...args], {
     cwd,
-    env: { ...process.env, ROLLGATE_TRACE_FILE: trace },
+    env: { ...process.env, ...env, ROLLGATE_TRACE_FILE: trace },
     timeoutMs: 120_000,
   });
   const modules = existsSync(trace) ? readFileSync(trace, 'utf8').split('\n').filter(Boolean) : [];
@@ -115,7 +119,14 @@ describe('@rollgate/cli installed for a Deployer user', () => {
     expect(configs.length).toBeGreaterThan(0);
     for (const snippet of configs) {
       writeFileSync(join(dir, 'doc.yaml'), snippet.code);
-      const result = rollgate(['config', 'check', '--config', 'doc.yaml']);
+      // The variables the example reads, as the reader would export them.
+      const env = Object.fromEntries(
+        [...snippet.code.matchAll(/\$\{([A-Z][A-Z0-9_]*)\}/g)].map(([, name = '']) => [
+          name,
+          name.endsWith('_URL') ? 'https://hooks.example.com/T000/B000' : 'example-secret-value',
+        ]),
+      );
+      const result = rollgate(['config', 'check', '--config', 'doc.yaml'], dir, env);
       expect(result.status, `${snippet.doc}:${snippet.line}\n${result.stderr}`).toBe(0);
     }
   });

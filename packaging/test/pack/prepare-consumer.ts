@@ -153,6 +153,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const full = join(work, 'full');
   const cli = join(work, 'cli');
   const dev = (name: string): string => ROOT_MANIFEST.devDependencies[name] ?? '*';
+  const prometheusUndici =
+    packages.find((p) => p.manifest.name === '@rollgate/prometheus-source')?.manifest.dependencies?.undici ??
+    '*';
   time('install full', () =>
     install(
       full,
@@ -161,6 +164,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
         vitest: dev('vitest'),
         'fast-check': dev('fast-check'),
         '@types/node': dev('@types/node'),
+        // The docs bring their own undici dispatcher (a proxy) to the Prometheus source.
+        undici: prometheusUndici,
       },
       overrides,
       store,

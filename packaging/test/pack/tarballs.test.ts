@@ -9,13 +9,16 @@ const prepared = inject('packaging');
 const ATTW = join(REPO_ROOT, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
 
 describe.each(prepared.packages)('the $name tarball', (pkg) => {
-  const manifest = JSON.parse(readFileSync(join(pkg.unpacked, 'package.json'), 'utf8')) as Manifest & {
-    publishConfig?: unknown;
-  };
+  const manifest = JSON.parse(readFileSync(join(pkg.unpacked, 'package.json'), 'utf8')) as Manifest;
+  const workspace = JSON.parse(
+    readFileSync(join(REPO_ROOT, 'packages', pkg.folder, 'package.json'), 'utf8'),
+  ) as Manifest;
 
   it('publishes exports with types and default conditions only (no source), all shipped', () => {
     expect(exportConditions(manifest.exports)).toEqual(['default', 'types']);
-    expect(manifest.publishConfig).toBeUndefined();
+    // pnpm replaced the workspace's exports (with `source`) by publishConfig.exports.
+    expect(manifest.exports).toEqual(workspace.publishConfig?.exports);
+    expect(manifest.publishConfig?.exports).toBeUndefined();
     for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
       for (const file of exportedFiles(target ?? null))
         expect(existsSync(join(pkg.unpacked, file)), `${subpath} -> ${file}`).toBe(true);
