@@ -9,7 +9,7 @@ export default defineConfig({
     root: import.meta.dirname,
     include: ['test/pack/**/*.test.ts'],
     globalSetup: ['./test/pack/prepare-consumer.ts'],
-    testTimeout: 300_000,
+    testTimeout: 900_000,
     hookTimeout: 900_000,
     fileParallelism: false,
   },

@@ -20,7 +20,7 @@ function rollgate(
   const result = runCommand(process.execPath, ['--import', join(dir, 'trace.mjs'), BIN, ...args], {
     cwd,
     env: { ...process.env, ...env, ROLLGATE_TRACE_FILE: trace },
-    timeoutMs: 120_000,
+    timeoutMs: 300_000,
   });
   const modules = existsSync(trace) ? readFileSync(trace, 'utf8').split('\n').filter(Boolean) : [];
   return { ...result, modules };

@@ -30,7 +30,7 @@ describe('installed tarballs, outside the workspace', () => {
       script,
       `const out = {};\nfor (const s of ${JSON.stringify(specifiers)}) out[s] = Object.keys(await import(s)).length;\nconsole.log(JSON.stringify(out));\n`,
     );
-    const result = runCommand(process.execPath, [script], { cwd: prepared.full, timeoutMs: 120_000 });
+    const result = runCommand(process.execPath, [script], { cwd: prepared.full, timeoutMs: 300_000 });
     expect(result.status, result.stderr).toBe(0);
     const counts = JSON.parse(result.stdout) as Record<string, number>;
     for (const s of specifiers) expect(counts[s], s).toBeGreaterThan(0);
@@ -42,7 +42,7 @@ describe('installed tarballs, outside the workspace', () => {
       script,
       `const out = {};\nfor (const s of ${JSON.stringify(specifiers)}) out[s] = Object.keys(require(s)).length;\nconsole.log(JSON.stringify(out));\n`,
     );
-    const result = runCommand(process.execPath, [script], { cwd: prepared.full, timeoutMs: 120_000 });
+    const result = runCommand(process.execPath, [script], { cwd: prepared.full, timeoutMs: 300_000 });
     expect(result.status, result.stderr).toBe(0);
     const counts = JSON.parse(result.stdout) as Record<string, number>;
     for (const s of specifiers) expect(counts[s], s).toBeGreaterThan(0);

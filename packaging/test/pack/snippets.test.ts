@@ -30,7 +30,7 @@ describe.each(prepared.snippets)('the snippet at $doc:$line', (snippet) => {
     const cwd = mkdtempSync(join(tmpdir(), 'rollgate-snippet-'));
     try {
       const compiled = join(prepared.full, 'out', snippet.file.replace(/\.ts$/, '.js'));
-      const result = runCommand(process.execPath, [compiled], { cwd, timeoutMs: 120_000 });
+      const result = runCommand(process.execPath, [compiled], { cwd, timeoutMs: 300_000 });
       expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
