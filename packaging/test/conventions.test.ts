@@ -105,7 +105,9 @@ describe('published package conventions', () => {
       it('has a README for npm: title, install, an example, and only absolute links', () => {
         const readme = readFileSync(join(dir, 'README.md'), 'utf8');
         expect(readme.startsWith(`# ${manifest.name}\n`)).toBe(true);
-        expect(readme).toContain(`npm install ${manifest.name}`);
+        expect(readme).toMatch(
+          new RegExp(`npm install (?:--?[\\w-]+ )*${manifest.name.replace('/', '\\/')}\\b`),
+        );
         expect(readme).toMatch(/```(ts|sh)\n/);
         // npm shows the README without the repository around it: ../../docs links break there.
         const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? '');
