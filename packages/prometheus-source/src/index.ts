@@ -17,6 +17,7 @@ export { createExpositionSource } from './exposition/exposition-source';
 export type { ExpositionSourceOptions, ExpositionTarget } from './exposition/exposition-source-options';
 export type { HistogramBucket } from './exposition/histogram-quantile';
 export { histogramQuantile } from './exposition/histogram-quantile';
+export { checkPrometheusSourceOptions } from './options/check-options';
 export type {
   PemInput,
   PrometheusAuth,

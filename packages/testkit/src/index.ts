@@ -21,3 +21,5 @@ export {
 } from './contracts/store-fixtures';
 export type { WatchLeaseContractHarness } from './contracts/watch-lease-contract';
 export { describeWatchLeaseContract } from './contracts/watch-lease-contract';
+export type { NotifierContractHarness } from './contracts/notifier-contract';
+export { describeNotifierContract } from './contracts/notifier-contract';

@@ -1,5 +1,5 @@
 import { defaultSignals, type SignalInput } from '@rollgate/core';
-import type { ContractOverrides } from '@rollgate/testkit/scenarios';
+import type { ContractOverrides } from '@rollgate/core/scenarios';
 
 /** One contract setting calibration tries: what differs from the user's contract, and a label. */
 export interface Candidate {

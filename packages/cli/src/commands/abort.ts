@@ -4,7 +4,6 @@ import { CONTROL_HELP, CONTROL_OPTIONS, runControl } from '../control/run-contro
 /** `rollgate abort`: a human request to a watch, delivered through the state store. */
 export const command = defineCommand({
   name: 'abort',
-  order: 14,
   summary: 'Roll a watch back now, through the normal cutover, readiness gate and recovery verification.',
   usage:
     'rollgate abort [--config FILE] [--service NAME | --watch-id ID] [--reason TEXT] [--wait SECONDS] [--json]',

@@ -14,7 +14,6 @@ const ACTIONS = ['list', 'verify', 'record'] as const;
 /** `rollgate artifacts`: the signed verifications rollbacks choose their target from. */
 export const command = defineCommand({
   name: 'artifacts',
-  order: 30,
   summary: 'List, verify or record the signed verified artifacts rollbacks go back to.',
   usage:
     'rollgate artifacts list|verify|record [--config FILE] [--service NAME | --all] [--json] [--artifact ID]',
@@ -152,7 +151,7 @@ async function record(args: ParsedArgs, io: Io, loaded: LoadedConfig): Promise<n
   if (!artifactId)
     throw new UsageError('record needs --artifact ID: the artifact to record as verified.', 'artifacts');
   const warnings: string[] = [];
-  const executor = buildExecutor(loaded, (m) => warnings.push(m));
+  const executor = await buildExecutor(loaded, (m) => warnings.push(m));
   const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000 };
   let ref: ArtifactRef;
   try {

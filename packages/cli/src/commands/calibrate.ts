@@ -7,15 +7,15 @@ import {
   RollgateError,
   type SignalInput,
 } from '@rollgate/core';
+import { loadScenarios } from '@rollgate/core/node';
 import {
   type ContractOverrides,
   type DecisionScore,
-  loadScenarios,
   type ReplayResult,
   replayScenario,
   type Scenario,
   scoreDecisions,
-} from '@rollgate/testkit/scenarios';
+} from '@rollgate/core/scenarios';
 import { stringify as toYaml } from 'yaml';
 import { cachingSource } from '../calibrate/caching-source';
 import { type Candidate, candidateGrid } from '../calibrate/candidates';
@@ -38,7 +38,6 @@ const SCENARIO_TIMING = ['stepSeconds', 'baselineSeconds', 'bakeSeconds', 'laten
 /** `rollgate calibrate`: what the contract would have done, and settings that meet a false-rollback target. */
 export const command = defineCommand({
   name: 'calibrate',
-  order: 45,
   summary: 'Replay the contract over history or scenarios and suggest floors and windows.',
   usage:
     'rollgate calibrate [--config FILE] (--since DURATION [--every DURATION] | --scenarios DIR...) [--target RATE] [--json]',
@@ -238,7 +237,7 @@ async function historyMode(
   io: Io,
   json: boolean,
 ): Promise<CandidateResult[] | null> {
-  const raw = buildSources(loaded);
+  const raw = await buildSources(loaded);
   const sources: Record<string, MetricSource> = Object.fromEntries(
     Object.entries(raw).map(([k, s]) => [k, cachingSource(s)]),
   );

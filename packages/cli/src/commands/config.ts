@@ -7,13 +7,12 @@ import { findConfigFile, loadConfig } from '../config/load-config';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { buildExecutor } from '../wiring/build-executor';
 import { buildNotifier } from '../wiring/build-notifier';
-import { buildSources, disposeSources } from '../wiring/build-sources';
+import { checkSources } from '../wiring/build-sources';
 import { statePaths } from '../wiring/state-layout';
 
 /** `rollgate config check|print`: validate a configuration, or show it resolved with secrets hidden. */
 export const command = defineCommand({
   name: 'config',
-  order: 50,
   summary: 'Check a configuration file, or print it resolved (defaults filled in, secrets hidden).',
   usage: 'rollgate config check|print [--config FILE] [--json]',
   description: [
@@ -42,14 +41,11 @@ export const command = defineCommand({
       baseIo.env,
     );
     const io = redactingIo(baseIo, createRedactor(loaded.secrets));
-    const sources = buildSources(loaded);
-    try {
-      const executor = buildExecutor(loaded, () => undefined);
-      await executor.dispose();
-      buildNotifier(loaded);
-    } finally {
-      await disposeSources(sources);
-    }
+    // Options are checked as the adapters would check them, without loading an HTTP client.
+    await checkSources(loaded);
+    const executor = await buildExecutor(loaded, () => undefined);
+    await executor.dispose();
+    buildNotifier(loaded);
     if (action === 'print') {
       const doc = { file: loaded.file, config: loaded.masked, contract: loaded.contract };
       io.stdout.write(

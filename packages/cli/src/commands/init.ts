@@ -9,7 +9,6 @@ import { starterConfig } from '../config/starter-config';
 /** `rollgate init`: a commented starter configuration. */
 export const command = defineCommand({
   name: 'init',
-  order: 40,
   summary: 'Write a commented starter configuration (never overwrites without --force).',
   usage: 'rollgate init [--out FILE] [--service NAME] [--force]',
   description:

@@ -4,7 +4,6 @@ import { CONTROL_HELP, CONTROL_OPTIONS, runControl } from '../control/run-contro
 /** `rollgate promote`: a human request to a watch, delivered through the state store. */
 export const command = defineCommand({
   name: 'promote',
-  order: 13,
   summary: 'End the bake of a running watch and keep the release (a human promotion, not a verification).',
   usage:
     'rollgate promote [--config FILE] [--service NAME | --watch-id ID] [--reason TEXT] [--wait SECONDS] [--json]',

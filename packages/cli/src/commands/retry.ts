@@ -4,7 +4,6 @@ import { CONTROL_HELP, CONTROL_OPTIONS, runControl } from '../control/run-contro
 /** `rollgate retry`: a human request to a watch, delivered through the state store. */
 export const command = defineCommand({
   name: 'retry',
-  order: 15,
   summary: 'Resume a halted or escalated watch at the step that failed.',
   usage:
     'rollgate retry [--config FILE] [--service NAME | --watch-id ID] [--reason TEXT] [--wait SECONDS] [--json]',

@@ -3,13 +3,12 @@ import { defineCommand } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
 import { type ControlContext, openControlContext, readStatuses } from '../control/control-context';
-import type { Io } from '../io/io';
 import { statusText } from '../control/status-text';
+import type { Io } from '../io/io';
 
 /** `rollgate status`: every watch in the state store and where it stands. */
 export const command = defineCommand({
   name: 'status',
-  order: 12,
   summary:
     'List the watches in the state store: phase, artifact, time in phase, each signal and its evidence.',
   usage: 'rollgate status [--config FILE] [--service NAME] [--watch-id ID] [--json]',
@@ -56,18 +55,13 @@ export const command = defineCommand({
   },
 });
 
-async function showStatus(
-  args: ParsedArgs,
-  io: Io,
-  { state, where }: ControlContext,
-): Promise<number> {
+async function showStatus(args: ParsedArgs, io: Io, { state, where }: ControlContext): Promise<number> {
   const watchId = stringOption(args, 'watch-id');
   if (watchId !== undefined && watchId.trim() === '')
     throw new UsageError('--watch-id must not be empty.', 'status');
   const now = Date.now();
   const read = await readStatuses(state, stringOption(args, 'service'), now);
-  const statuses =
-    watchId === undefined ? read.statuses : read.statuses.filter((s) => s.watchId === watchId);
+  const statuses = watchId === undefined ? read.statuses : read.statuses.filter((s) => s.watchId === watchId);
   const damaged = watchId === undefined ? read.damaged : read.damaged.filter((d) => d.watchId === watchId);
   if (watchId !== undefined && statuses.length === 0 && damaged.length === 0) {
     io.stderr.write(`rollgate status: no watch ${JSON.stringify(watchId)} in ${where}.\n`);
@@ -107,8 +101,7 @@ async function showStatus(
   }
   io.stdout.write(statuses.map((s) => statusText(s, now)).join('\n'));
   for (const d of damaged)
-    if ('problem' in d)
-      io.stdout.write(`\nDAMAGED ${d.watchId}: ${d.problem.code}: ${d.problem.message}\n`);
+    if ('problem' in d) io.stdout.write(`\nDAMAGED ${d.watchId}: ${d.problem.code}: ${d.problem.message}\n`);
   io.stdout.write(
     `\n${statuses.length} watch(es): ${counts.running} running, ${counts.needsHuman} need a human, ${counts.ended} ended${damaged.length ? `, ${damaged.length} damaged` : ''}.\n`,
   );

@@ -4,7 +4,6 @@ import { runWatch } from '../watch/run-watch';
 /** `rollgate watch`: one watch of a deploy, from the deploy event to an outcome. */
 export const command = defineCommand({
   name: 'watch',
-  order: 10,
   summary: 'Watch a deploy to an outcome: promote it, or roll back to the last verified artifact.',
   usage:
     'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE] [--wait] [--metrics-listen HOST:PORT]',

@@ -34,7 +34,7 @@ export interface LoadedConfig {
 }
 
 const FIX_FOOTER =
-  'Fix the fields above: docs/config.md describes every field, and `rollgate init` writes a commented example.';
+  'Fix the fields above: https://github.com/rollgate/rollgate/blob/main/docs/config.md describes every field, and `rollgate init` writes a commented example.';
 
 /**
  * Finds the configuration file: `--config` when given, else `$ROLLGATE_CONFIG`, else the first of

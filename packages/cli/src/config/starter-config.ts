@@ -5,7 +5,8 @@
  */
 export function starterConfig(service: string): string {
   return `# Rollgate configuration: what to watch after a deploy, and how to roll back.
-# Full reference: docs/config.md. Check it with: rollgate config check
+# Full reference: https://github.com/rollgate/rollgate/blob/main/docs/config.md
+# Check it with: rollgate config check
 # Values may come from the environment: \${NAME}, or \${NAME:-default} when unset or empty.
 # Secrets (tokens, keys, webhook URLs) are never printed by rollgate.
 
@@ -17,7 +18,7 @@ service: ${yamlString(service)}
 selector:
   job: ${yamlString(service)}
 
-# Overrides of the default contract (docs/config.md "contract"). Omit for the defaults:
+# Overrides of the default contract ("contract" in the reference). Omit for the defaults:
 # a 10 minute bake, a 15 s cold-start window, alpha 0.01 per deploy, 5 s evaluation step.
 contract:
   bakeSeconds: 600

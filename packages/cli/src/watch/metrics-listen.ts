@@ -1,5 +1,6 @@
 import type { Controller } from '@rollgate/core';
 import { UsageError } from '../cli/usage-error';
+import { loadAdapter } from '../wiring/load-adapter';
 
 /** Where `--metrics-listen` serves: a host and a port. */
 export interface ListenAddress {
@@ -50,10 +51,11 @@ export async function serveControllerMetrics(
   address: ListenAddress,
   service: string,
 ): Promise<MetricsServer> {
-  const [{ instrumentController }, { servePrometheusMetrics }] = await Promise.all([
-    import('@rollgate/telemetry'),
-    import('@rollgate/telemetry/prometheus'),
-  ]);
+  const [{ instrumentController }, { servePrometheusMetrics }] = await loadAdapter(
+    '@rollgate/telemetry',
+    '--metrics-listen',
+    () => Promise.all([import('@rollgate/telemetry'), import('@rollgate/telemetry/prometheus')]),
+  );
   const endpoint = await servePrometheusMetrics({
     host: address.host,
     port: address.port,

@@ -79,8 +79,8 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   const warn = (message: string) => out.notice(message, 'warning');
   let started = false;
   try {
-    sources = buildSources(loaded);
-    executor = buildExecutor(loaded, warn);
+    sources = await buildSources(loaded);
+    executor = await buildExecutor(loaded, warn);
     stores = await openStores(config.state, warn);
   } catch (error) {
     await disposeAll(sources, executor);

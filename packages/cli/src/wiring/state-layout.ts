@@ -20,6 +20,11 @@ import {
   ED25519_PUBLIC_KEY_FILE,
 } from '@rollgate/core/node';
 import type { StateConfig } from '../config/config-schema';
+import { loadAdapter } from './load-adapter';
+
+/** The PostgreSQL store, an optional peer of the CLI: a one-line install hint when it is missing. */
+const loadPostgresStore = () =>
+  loadAdapter('@rollgate/postgres-store', 'state.type: postgres', () => import('@rollgate/postgres-store'));
 
 /** Where each file store lives inside `state.dir`. */
 export interface StatePaths {
@@ -83,7 +88,7 @@ export async function openStores(state: StateConfig, onWarning: (message: string
   const paths = statePaths(state);
   const signer = signerFor(state, paths, 'sign');
   if (state.type === 'postgres') {
-    const { openPostgresStores, parseConnectionTarget } = await import('@rollgate/postgres-store');
+    const { openPostgresStores, parseConnectionTarget } = await loadPostgresStore();
     const display = parseConnectionTarget(state.url, 'state.url').display;
     const schema = state.schema ?? 'rollgate';
     const stores = openPostgresStores({
@@ -133,7 +138,7 @@ export async function openStateStore(state: StateConfig): Promise<{
   close(): Promise<void>;
 }> {
   if (state.type === 'postgres') {
-    const { createPostgresDatabase, createPostgresStateStore } = await import('@rollgate/postgres-store');
+    const { createPostgresDatabase, createPostgresStateStore } = await loadPostgresStore();
     const schema = state.schema ?? 'rollgate';
     const db = createPostgresDatabase({
       url: state.url as string,

@@ -4,16 +4,18 @@ import { describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { defineCommand } from '../../src/cli/command';
 import { main } from '../../src/cli/main';
-import { loadCommands } from '../../src/command-registry';
+import { COMMANDS, loadCommands } from '../../src/command-registry';
 import { memoryIo } from '../support/memory-io';
 
 describe('main', () => {
-  it('discovers one command per file in src/commands, each with help', async () => {
+  it('has one table row per file in src/commands, each matching its module, each with help', async () => {
     const files = (await readdir(fileURLToPath(new URL('../../src/commands/', import.meta.url)))).filter(
       (f) => f.endsWith('.ts'),
     );
     const commands = await loadCommands();
     expect(commands.map((c) => `${c.name}.ts`).sort()).toEqual(files.sort());
+    // The row is what `rollgate --help` shows without loading the module: it must not drift.
+    expect(COMMANDS.map((row) => [row.name, row.summary])).toEqual(commands.map((c) => [c.name, c.summary]));
     for (const command of commands) {
       const io = memoryIo({ cwd: '/' });
       expect(await main([command.name, '--help'], io)).toBe(0);

@@ -17,6 +17,8 @@ export type { FileWatchLeaseOptions } from './file-watch-lease';
 export { createFileWatchLease, LEASE_FILE_FORMAT } from './file-watch-lease';
 export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
+export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
+export { loadScenarios, META_FILE_NAME } from './load-scenarios';
 export { systemClock } from './system-clock';
 export type { WebhookReply, WebhookTarget } from './webhook-classify';
 export { classifyWebhookReply } from './webhook-classify';
