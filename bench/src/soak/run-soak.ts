@@ -8,6 +8,7 @@
  * deploy's record).
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -46,6 +47,8 @@ const started = Date.now();
 const log = (line: string) =>
   process.stderr.write(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s] ${line}\n`);
 const stop = new AbortController();
+// Every lane's watch, surge, host load and wait listens for the soak's end at once.
+setMaxListeners(100, stop.signal);
 process.on('SIGINT', () => {
   log('SIGINT: stopping every watch, service and load; no figures are written');
   stop.abort();

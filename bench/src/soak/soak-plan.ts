@@ -35,8 +35,8 @@ export interface SoakLane {
   readonly arrivals: 'even' | 'poisson';
   /** Worker pool size (queueing under surges); none: no limit. */
   readonly workers?: number;
-  /** The GC sawtooth: per-request session bytes and the cache size flushed when full. */
-  readonly sessions: { readonly bytesPerRequest: number; readonly cacheBytes: number };
+  /** The GC sawtooth: per-request session bytes, kept this long (they die in the old space). */
+  readonly sessions: { readonly bytesPerRequest: number; readonly ttlSeconds: number };
   readonly timings: DemoTimings;
   readonly deploys: readonly SoakDeploy[];
 }
@@ -104,8 +104,8 @@ const bad = (
   behaviour: { ...base, fault: { afterSeconds: FAULT_AFTER, ...fault } },
 });
 
-const SESSIONS_SMALL = { bytesPerRequest: 4_096, cacheBytes: 8 * 1024 * 1024 };
-const SESSIONS_LARGE = { bytesPerRequest: 8_192, cacheBytes: 24 * 1024 * 1024 };
+const SESSIONS_SMALL = { bytesPerRequest: 4_096, ttlSeconds: 30 };
+const SESSIONS_LARGE = { bytesPerRequest: 8_192, ttlSeconds: 60 };
 
 /**
  * The soak: six shops deployed concurrently, 21 healthy deploys and 11 bad ones. Every lane

@@ -1,31 +1,35 @@
 /**
- * The shop's session cache: every request leaves a session of `bytesPerRequest` (small objects
- * and strings, as a real session holds), and the whole cache expires at once when it holds
- * `cacheBytes`. The sessions outlive the young generation, so the old-space heap fills and is
- * collected in a sawtooth, with RSS following it: the memory a healthy Node service really shows.
+ * The shop's session store: every request leaves a session of about `bytesPerRequest` (small
+ * strings, as a real session holds) that expires `ttlSeconds` later. Sessions outlive V8's young
+ * generation, so they are promoted to the old space and die there: the heap fills with garbage
+ * until a mark-compact collects it, and heap and RSS follow the sawtooth of V8's own GC, as in a
+ * real Node service (the application's memory stays level: arrivals and expiries balance).
  */
 export class SessionCache {
-  #sessions: { readonly id: number; readonly items: string[] }[] = [];
+  readonly #sessions: { readonly expiresAt: number; readonly items: string[] }[] = [];
   #bytes = 0;
   #next = 0;
-  /** Flushes so far (for tests). */
-  flushes = 0;
 
-  constructor(readonly options: { readonly bytesPerRequest: number; readonly cacheBytes: number }) {}
+  constructor(readonly options: { readonly bytesPerRequest: number; readonly ttlSeconds: number }) {}
 
-  /** One request's session. */
-  serve(): void {
+  /** One request's session, at `now` (epoch ms); sessions past their time are dropped first. */
+  serve(now = Date.now()): void {
+    while ((this.#sessions[0]?.expiresAt ?? Number.POSITIVE_INFINITY) <= now) {
+      this.#sessions.shift();
+      this.#bytes -= this.options.bytesPerRequest;
+    }
     const items: string[] = [];
     // 128-character one-byte strings: about 144 bytes each on the V8 heap with the header.
     for (let kept = 0; kept < this.options.bytesPerRequest; kept += 144)
       items.push(`session ${this.#next} item ${kept} `.padEnd(128, String.fromCharCode(97 + (kept % 26))));
-    this.#sessions.push({ id: this.#next++, items });
+    this.#next += 1;
+    this.#sessions.push({ expiresAt: now + this.options.ttlSeconds * 1000, items });
     this.#bytes += this.options.bytesPerRequest;
-    if (this.#bytes >= this.options.cacheBytes) {
-      this.#sessions = [];
-      this.#bytes = 0;
-      this.flushes += 1;
-    }
+  }
+
+  /** Sessions held. */
+  get size(): number {
+    return this.#sessions.length;
   }
 
   /** Bytes held (as counted by the cache). */

@@ -42,10 +42,10 @@ export interface ShopServiceOptions {
    */
   readonly workers?: number;
   /**
-   * Per-request garbage and a session cache flushed when full: the heap (and RSS) follows a GC
-   * sawtooth, as a real Node service's does. Default: none.
+   * A session per request, kept `ttlSeconds`: they die in the old generation, so the heap (and
+   * RSS) follows V8's GC sawtooth, as a real Node service's does. Default: none.
    */
-  readonly sessions?: { readonly bytesPerRequest: number; readonly cacheBytes: number };
+  readonly sessions?: { readonly bytesPerRequest: number; readonly ttlSeconds: number };
 }
 
 /** A running shop service. */

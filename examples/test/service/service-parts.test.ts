@@ -3,17 +3,16 @@ import { SecondStats } from '../../src/service/second-stats';
 import { SessionCache } from '../../src/service/session-cache';
 import { WorkerPool } from '../../src/service/worker-pool';
 
-describe('the session cache (the GC sawtooth)', () => {
-  it("keeps every request's session until it holds cacheBytes, then drops them all", () => {
-    const cache = new SessionCache({ bytesPerRequest: 4_096, cacheBytes: 40_960 });
-    for (let i = 0; i < 9; i++) cache.serve();
-    expect(cache.bytes).toBe(9 * 4_096);
-    expect(cache.flushes).toBe(0);
-    cache.serve();
-    expect(cache.bytes).toBe(0);
-    expect(cache.flushes).toBe(1);
-    for (let i = 0; i < 25; i++) cache.serve();
-    expect(cache.flushes).toBe(3);
+describe('the session cache (sessions that die in the old generation)', () => {
+  it("keeps each request's session for ttlSeconds, then lets it go", () => {
+    const cache = new SessionCache({ bytesPerRequest: 4_096, ttlSeconds: 30 });
+    for (let t = 0; t < 10; t++) cache.serve(1_000_000 + t * 1_000);
+    expect(cache.size).toBe(10);
+    expect(cache.bytes).toBe(10 * 4_096);
+    // At +40 s the sessions of +0..+10 s have expired; the new one stays.
+    cache.serve(1_000_000 + 40_000);
+    expect(cache.size).toBe(1);
+    expect(cache.bytes).toBe(4_096);
   });
 });
 
