@@ -4,8 +4,9 @@
  * traffic surges, host load), each deploy watched by the real `rollgate watch` CLI reading a real
  * Prometheus; writes the soak section of docs/benchmarks.md. About 30 minutes; not part of
  * `pnpm bench` or CI. Options: `--lanes a,b` (a subset of the lanes), `--deploys N` (the first N
- * deploys of each lane: a smoke run), `--out FILE` (another markdown file), `--json FILE` (every
- * deploy's record).
+ * deploys of each lane: a smoke run), `--out FILE` (another markdown file), `--json FILE` (the
+ * run's every record, for `--from-json FILE`, which writes the section again from such a file
+ * without running anything).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -16,7 +17,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { findPrometheusBinary, startPrometheus } from '../../../packages/testkit/src/prometheus/index';
+import type { LoadSpan } from './host-load';
 import { HostLoad } from './host-load';
+import type { DeployRecord } from './soak-lane';
 import { type PreparedLane, prepareLane, runLane } from './soak-lane';
 import { SOAK_LANES } from './soak-plan';
 import { judge, soakSection } from './soak-report';
@@ -31,6 +34,51 @@ const flag = (name: string) => {
 const only = flag('--lanes')?.split(',');
 const out = flag('--out') ?? join(root, 'docs', 'benchmarks.md');
 const jsonOut = flag('--json');
+const fromJson = flag('--from-json');
+/**
+ * Seconds the shops run under traffic before the first baseline window starts: a young Node
+ * process's memory grows for a minute or two (V8 sizing its heap, the session store filling up),
+ * which a service that has run for hours does not show.
+ */
+const SETTLE_SECONDS = 90;
+
+/** Everything the section is written from (and `--json` keeps). */
+interface SoakRun {
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly prometheusVersion: string;
+  readonly lanes: number;
+  readonly loads: readonly number[];
+  readonly spans: readonly LoadSpan[];
+  readonly records: readonly DeployRecord[];
+  readonly command: string;
+}
+
+function writeSection(run: SoakRun, log: (line: string) => void): void {
+  const judged = run.records.map((r) => judge(r, run.spans));
+  const section = soakSection({ ...run, judged });
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
+  writeFileSync(out, withSoakSection(previous, section));
+  try {
+    execFileSync(join(root, 'node_modules', '.bin', 'biome'), ['format', '--write', out], {
+      stdio: 'ignore',
+    });
+  } catch {
+    log(`could not format ${out} with biome: run pnpm format before committing it`);
+  }
+  for (const j of judged)
+    log(
+      `shop-${j.record.lane} #${j.record.index} ${j.record.deploy.kind}: ${j.record.finish.outcome}: ${j.verdict}`,
+    );
+  log(`wrote the soak section of ${out}`);
+}
+
+if (fromJson !== undefined) {
+  writeSection(JSON.parse(readFileSync(fromJson, 'utf8')) as SoakRun, (line) =>
+    process.stderr.write(`[soak] ${line}\n`),
+  );
+  process.exit(0);
+}
 const maxDeploys = Number(flag('--deploys') ?? Number.POSITIVE_INFINITY);
 const lanes = SOAK_LANES.filter((l) => only === undefined || only.includes(l.id)).map((l) => ({
   ...l,
@@ -76,8 +124,10 @@ try {
     jobName: 'soak',
   });
   await prometheus.waitForTargetsUp({ timeoutMs: 30_000 });
-  const firstScrapeAt = Date.now();
-  log(`Prometheus ${version} on ${prometheus.url}, scraping ${prepared.length} shops every second`);
+  const firstScrapeAt = Date.now() + SETTLE_SECONDS * 1000;
+  log(
+    `Prometheus ${version} on ${prometheus.url}, scraping ${prepared.length} shops every second; the shops settle for ${SETTLE_SECONDS} s before the first baseline`,
+  );
   const url = prometheus.url;
   const records = (
     await Promise.all(
@@ -93,32 +143,18 @@ try {
       ),
     )
   ).flat();
-  const endedAt = Date.now();
-  const judged = records.map((r) => judge(r, hostLoad.spans()));
-  const section = soakSection({
-    judged,
+  const run: SoakRun = {
     startedAt: started,
-    endedAt,
+    endedAt: Date.now(),
     prometheusVersion: version,
     lanes: prepared.length,
     loads,
+    spans: hostLoad.spans(),
+    records,
     command: `pnpm --filter @rollgate/bench run soak${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
-  });
-  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
-  writeFileSync(out, withSoakSection(previous, section));
-  try {
-    execFileSync(join(root, 'node_modules', '.bin', 'biome'), ['format', '--write', out], {
-      stdio: 'ignore',
-    });
-  } catch {
-    log(`could not format ${out} with biome: run pnpm format before committing it`);
-  }
-  if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(judged, null, 2)}\n`);
-  for (const j of judged)
-    log(
-      `shop-${j.record.lane} #${j.record.index} ${j.record.deploy.kind}: ${j.record.finish.outcome}: ${j.verdict}`,
-    );
-  log(`wrote the soak section of ${out}`);
+  };
+  if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(run, null, 2)}\n`);
+  writeSection(run, log);
 } catch (error) {
   if (!stop.signal.aborted) {
     log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

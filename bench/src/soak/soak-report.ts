@@ -29,18 +29,21 @@ export interface JudgedDeploy {
   readonly hostLoadSeconds: number;
 }
 
+/**
+ * True when the watch moved traffic off the release: a rollback, whether or not its recovery
+ * was then verified (`escalated` after a cutover is a rollback too).
+ */
+export function rolledBack(record: DeployRecord): boolean {
+  return record.finish.outcome === 'rolled-back' || record.finish.restoredArtifact !== null;
+}
+
 /** Judges one deploy's outcome. */
 export function judge(record: DeployRecord, spans: readonly LoadSpan[]): JudgedDeploy {
   const { finish, deploy, detectedAt, faultOnsetAt } = record;
   let verdict: Verdict;
   if (deploy.expect === 'keep') {
-    verdict =
-      finish.outcome === 'promoted'
-        ? 'kept'
-        : finish.outcome === 'rolled-back'
-          ? 'FALSE ROLLBACK'
-          : 'no decision';
-  } else if (finish.outcome === 'rolled-back') {
+    verdict = rolledBack(record) ? 'FALSE ROLLBACK' : finish.outcome === 'promoted' ? 'kept' : 'no decision';
+  } else if (rolledBack(record)) {
     verdict =
       faultOnsetAt !== null && detectedAt !== null && detectedAt >= faultOnsetAt
         ? 'detected'
@@ -69,6 +72,8 @@ export interface KindSummary {
   readonly beforeFault: number;
   readonly missed: number;
   readonly noDecision: number;
+  /** Rollbacks (false or not) whose recovery was then not verified: the watch escalated. */
+  readonly unverified: number;
   /** Fault onset to confirmation (s) of the detected faults, sorted. */
   readonly delays: readonly number[];
 }
@@ -88,6 +93,7 @@ export function summarize(judged: readonly JudgedDeploy[]): KindSummary[] {
       beforeFault: count('rolled back before the fault'),
       missed: count('MISSED'),
       noDecision: count('no decision'),
+      unverified: of.filter((j) => rolledBack(j.record) && j.record.finish.recoveryVerified !== true).length,
       delays: of.flatMap((j) => (j.delaySeconds === null ? [] : [j.delaySeconds])).sort((a, b) => a - b),
     };
   });
@@ -157,11 +163,11 @@ export function soakSection(input: {
     '',
     `**False rollbacks: ${falseRollbacks} of ${healthy.length} healthy deploys. Detected: ${detected} of ${bad.length} bad deploys** (fault onset to confirmation: median ${fmt(median(delays))} s, max ${fmt(delays.at(-1) ?? null)} s).`,
     '',
-    '| Deploy kind | Deploys | Kept | False rollbacks | Detected | Rolled back before the fault | Missed | No decision | Delay median (s) | Delay max (s) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Deploy kind | Deploys | Kept | False rollbacks | Detected | Rolled back before the fault | Missed | No decision | Rollbacks not verified | Delay median (s) | Delay max (s) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...summaries.map(
       (s) =>
-        `| ${s.kind} | ${s.deploys} | ${s.expect === 'keep' ? s.kept : '–'} | ${s.expect === 'keep' ? s.falseRollbacks : '–'} | ${s.expect === 'rollback' ? s.detected : '–'} | ${s.expect === 'rollback' ? s.beforeFault : '–'} | ${s.expect === 'rollback' ? s.missed : '–'} | ${s.noDecision} | ${fmt(median(s.delays))} | ${fmt(s.delays.at(-1) ?? null)} |`,
+        `| ${s.kind} | ${s.deploys} | ${s.expect === 'keep' ? s.kept : '–'} | ${s.expect === 'keep' ? s.falseRollbacks : '–'} | ${s.expect === 'rollback' ? s.detected : '–'} | ${s.expect === 'rollback' ? s.beforeFault : '–'} | ${s.expect === 'rollback' ? s.missed : '–'} | ${s.noDecision} | ${s.unverified} | ${fmt(median(s.delays))} | ${fmt(s.delays.at(-1) ?? null)} |`,
     ),
     '',
     "Every deploy, in the order each service ran them. *Watch start*: seconds from the deploy to the watch's first evaluation (the CLI starting on a loaded machine). *Service record*: requests slower than 100 ms and the worst event-loop delay in the baseline window before the deploy and during the watch, from the service itself (a late event loop means the CPU was taken). *Host load*: seconds of the watch during which the soak ran busy loops on the machine.",

@@ -64,6 +64,15 @@ describe('judging soak deploys', () => {
       'FALSE ROLLBACK',
     );
     expect(judge(record(healthy, finish('kept-on-hold')), []).verdict).toBe('no decision');
+    expect(judge(record(healthy, finish('incident-routed')), []).verdict).toBe('no decision');
+    // Rolled back, then escalated because recovery was not verified: still a rollback.
+    const escalated = { ...finish('escalated'), restoredArtifact: '1@abc', recoveryVerified: false };
+    expect(judge(record(healthy, escalated), []).verdict).toBe('FALSE ROLLBACK');
+    expect(judge(record(errorSpike, escalated, { onset: 15, detected: 17 }), []).verdict).toBe('detected');
+    expect(summarize([judge(record(healthy, escalated), [])])[0]).toMatchObject({
+      falseRollbacks: 1,
+      unverified: 1,
+    });
   });
 
   it('counts a rollback as a detection only on evidence from after the fault began', () => {
