@@ -26,6 +26,12 @@ export interface DeployRecord {
   readonly finish: WatchFinish;
   /** Epoch ms of the breach confirmation (the watch left Watching for Validating), or null. */
   readonly detectedAt: number | null;
+  /**
+   * The confirmed breach as the watch explained it (the reason of its move to Validating): why it
+   * rolled back, where the outcome's reason may tell why the recovery was not verified. Null
+   * without a breach (absent in records of soaks run before it was kept).
+   */
+  readonly breachReason?: string | null;
   /** Epoch ms of the release's first faulty request (the service's record), or null. */
   readonly faultOnsetAt: number | null;
   /** The service's record from the baseline window's start to the watch's end. */
@@ -201,6 +207,7 @@ export async function runLane(
       endedAt,
       finish,
       detectedAt: detected?.at ?? finish.breachConfirmedAt,
+      breachReason: detected?.type === 'transition' ? detected.reason : null,
       faultOnsetAt: state.faultOnsets[name] ?? null,
       service: {
         ...state,

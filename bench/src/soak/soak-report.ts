@@ -132,6 +132,17 @@ export function serviceContrast(record: DeployRecord): string {
   return `>${bound} ms: before ${part(true)}; after ${part(false)}`;
 }
 
+/**
+ * Why the watch did what it did: the breach that started a rollback and, when the outcome's own
+ * reason says something else (recovery not verified, an incident), that too.
+ */
+export function reasonCell(record: DeployRecord): string {
+  const breach = record.breachReason?.replace(/^breach confirmed: /, '') ?? null;
+  if (breach === null) return shortReason(record.finish.reason);
+  if (record.finish.outcome === 'rolled-back') return shortReason(breach);
+  return `${shortReason(breach, 200)} **then** ${shortReason(record.finish.reason, 200)}`;
+}
+
 const fmt = (n: number | null, digits = 1) => (n === null ? '–' : n.toFixed(digits));
 
 /** The soak section of docs/benchmarks.md (markdown, without the begin/end markers). */
@@ -185,7 +196,7 @@ export function soakSection(input: {
             ? `confirmed +${fmt(confirmed)}${onset === null ? '' : `, fault +${fmt(onset)}`}`
             : '–';
       const start = r.firstEvaluationAt === null ? null : (r.firstEvaluationAt - r.deployAt) / 1000;
-      return `| shop-${r.lane} | ${r.index} | ${r.deploy.kind} | ${r.finish.outcome} | ${j.verdict} | ${timing} | ${fmt(start)} | ${j.hostLoadSeconds.toFixed(0)} | ${serviceContrast(r)} | ${shortReason(r.finish.reason)} |`;
+      return `| shop-${r.lane} | ${r.index} | ${r.deploy.kind} | ${r.finish.outcome} | ${j.verdict} | ${timing} | ${fmt(start)} | ${j.hostLoadSeconds.toFixed(0)} | ${serviceContrast(r)} | ${reasonCell(r)} |`;
     }),
   ];
   return lines.join('\n');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WatchFinish } from '../../../examples/src/watch/watch-events';
 import type { DeployRecord } from '../../src/soak/soak-lane';
 import type { SoakDeploy } from '../../src/soak/soak-plan';
-import { judge, shortReason, soakSection, summarize } from '../../src/soak/soak-report';
+import { judge, reasonCell, shortReason, soakSection, summarize } from '../../src/soak/soak-report';
 
 const T = 1_800_000_000_000;
 const healthy: SoakDeploy = {
@@ -124,6 +124,25 @@ describe('judging soak deploys', () => {
     expect(text).toContain('share slower than 100 ms 2.63% \\| of 228');
     expect(text).toContain('>100 ms: before 0/40, loop 12 ms; after 7/40, loop 240 ms');
     expect(text.split('\n').filter((l) => l.startsWith('| shop-a |'))).toHaveLength(4);
+  });
+
+  it("gives the breach that caused a rollback, and the outcome's reason when it says more", () => {
+    const escalated = {
+      ...finish('escalated', 'rolled back to 1@abc but recovery is not verified: memory: growing 36730 B/s'),
+      restoredArtifact: '1@abc',
+    };
+    const withBreach = {
+      ...record(healthy, escalated, { detected: 12 }),
+      breachReason:
+        'breach confirmed: 1 of 4 signals confirmed (k=1): latency-p99: share slower than 100 ms 27.6% of 29',
+    };
+    expect(reasonCell(withBreach)).toBe(
+      '1 of 4 signals confirmed (k=1): latency-p99: share slower than 100 ms 27.6% of 29 **then** rolled back to 1@abc but recovery is not verified: memory: growing 36730 B/s',
+    );
+    expect(
+      reasonCell({ ...withBreach, finish: finish('rolled-back', 'rolled back; recovery verified') }),
+    ).toBe('1 of 4 signals confirmed (k=1): latency-p99: share slower than 100 ms 27.6% of 29');
+    expect(reasonCell(record(healthy, finish('promoted', 'bake complete')))).toBe('bake complete');
   });
 
   it('shortens reasons to one line with short artifact ids', () => {
