@@ -120,6 +120,7 @@ describe('judging soak deploys', () => {
     });
     expect(text).toContain('**False rollbacks: 1 of 2 healthy deploys. Detected: 2 of 2 bad deploys**');
     expect(text).toContain('median 5.0 s, max 7.0 s');
+    expect(text).toContain('*False rollbacks* count every healthy release the watch moved traffic off');
     expect(text).toContain('load average during the soak was 3.0 to 9.0 (median 5.0)');
     expect(text).toContain('share slower than 100 ms 2.63% \\| of 228');
     expect(text).toContain('>100 ms: before 0/40, loop 12 ms; after 7/40, loop 240 ms');
