@@ -1,6 +1,6 @@
 import { parseConfig } from '@rollgate/cli';
 import { describe, expect, it } from 'vitest';
-import { demoConfigYaml, demoContract } from '../../src/watch/demo-contract';
+import { DEMO_CONTRACT, demoConfigYaml, demoContract } from '../../src/watch/demo-contract';
 
 const paths = {
   prometheusUrl: 'http://127.0.0.1:9090',
@@ -30,5 +30,21 @@ describe('the demo configuration', () => {
     // The fault starts 20 s after the deploy: the bake must outlast it with room to confirm.
     expect(contract.bakeSeconds).toBeGreaterThanOrEqual(45);
     expect(contract.warmupSeconds).toBeLessThan(20);
+  });
+
+  it('writes a variant for another shop: its name, selector, timings and cooldown', () => {
+    const timings = { ...DEMO_CONTRACT, bakeSeconds: 90, baselineSeconds: 45 };
+    const variant = { service: 'shop-a', selector: { job: 'soak', lane: 'a' }, timings, cooldownSeconds: 0 };
+    const loaded = parseConfig(demoConfigYaml(paths, variant), '/tmp/soak/rollgate.yaml', {});
+    expect(loaded.contract).toEqual(demoContract(variant));
+    expect(loaded.contract.service).toBe('shop-a');
+    expect(loaded.contract.bakeSeconds).toBe(90);
+    expect(loaded.contract.signals.every((s) => s.selector.job === 'soak' && s.selector.lane === 'a')).toBe(
+      true,
+    );
+    expect(loaded.config.guardrails.cooldownSeconds).toBe(0);
+    expect(
+      parseConfig(demoConfigYaml(paths), '/tmp/x/rollgate.yaml', {}).config.guardrails.cooldownSeconds,
+    ).toBe(1800);
   });
 });

@@ -9,6 +9,8 @@ export type { ExecutorContractHarness } from './contracts/executor-contract';
 export { describeExecutorContract } from './contracts/executor-contract';
 export type { MetricSourceContractHarness } from './contracts/metric-source-contract';
 export { describeMetricSourceContract } from './contracts/metric-source-contract';
+export type { NotifierContractHarness } from './contracts/notifier-contract';
+export { describeNotifierContract } from './contracts/notifier-contract';
 export type { StateStoreContractHarness } from './contracts/state-store-contract';
 export { describeStateStoreContract } from './contracts/state-store-contract';
 export {
@@ -21,5 +23,3 @@ export {
 } from './contracts/store-fixtures';
 export type { WatchLeaseContractHarness } from './contracts/watch-lease-contract';
 export { describeWatchLeaseContract } from './contracts/watch-lease-contract';
-export type { NotifierContractHarness } from './contracts/notifier-contract';
-export { describeNotifierContract } from './contracts/notifier-contract';

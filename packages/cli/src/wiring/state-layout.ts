@@ -175,9 +175,8 @@ export async function openArtifactStore(
   const paths = statePaths(state);
   const signer = signerFor(state, paths, mode);
   if (state.type === 'postgres') {
-    const { createPostgresArtifactStore, createPostgresDatabase, listArtifactServices } = await import(
-      '@rollgate/postgres-store'
-    );
+    const { createPostgresArtifactStore, createPostgresDatabase, listArtifactServices } =
+      await loadPostgresStore();
     const schema = state.schema ?? 'rollgate';
     const db = createPostgresDatabase({
       url: state.url as string,

@@ -13,8 +13,8 @@ import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/state-store';
 import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
-import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
 import { pendingControlRequests } from './control-requests';
+import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
 import {
   type Command,
   type ControlRecord,
