@@ -76,7 +76,7 @@ describe('createFileWatchLease: processes and files', () => {
     // Its grant runs for ten more minutes, but its process is gone: no need to wait.
     const taken = await lease.acquire('checkout', liveContext(Date.now()));
     expect(taken.ok && taken.value.token).toBe(grant.token + 1);
-  });
+  }, 60_000);
 
   it('gives every process its own owner, so two processes never mistake each other for themselves', async () => {
     const a = await startHolder(dir, 'one');
@@ -84,7 +84,7 @@ describe('createFileWatchLease: processes and files', () => {
     children.push(a.child, b.child);
     expect(a.grant.owner).not.toBe(b.grant.owner);
     expect(a.grant.owner).toContain(`/${a.child.pid}/`);
-  });
+  }, 60_000);
 
   it('keeps one lease file per key, written whole, and a readable owner in it', async () => {
     const clockless = createFileWatchLease({ dir, ttlMs: 5_000 });
