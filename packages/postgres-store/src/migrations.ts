@@ -48,9 +48,11 @@ CREATE TABLE ${s}.artifacts (
 );
 CREATE INDEX artifacts_newest ON ${s}.artifacts (service, verified_at DESC, seq DESC);
 
--- One row per watch: the columns a post-incident review filters on, the full record as jsonb.
+-- One row per watch, its newest revision: the columns a post-incident review filters on, the
+-- full record as jsonb. Earlier revisions of a reopened watch move to audit_history.
 CREATE TABLE ${s}.audit (
   watch_id text PRIMARY KEY CHECK (watch_id <> ''),
+  revision integer NOT NULL DEFAULT 1 CHECK (revision >= 1),
   service text NOT NULL,
   outcome text NOT NULL,
   dry_run boolean NOT NULL,
@@ -67,6 +69,15 @@ CREATE TABLE ${s}.audit (
 CREATE INDEX audit_service_finished ON ${s}.audit (service, finished_at DESC);
 CREATE INDEX audit_outcome_finished ON ${s}.audit (outcome, finished_at DESC);
 CREATE INDEX audit_record ON ${s}.audit USING gin (record jsonb_path_ops);
+
+-- The earlier revisions of watches a human reopened (retry, abort or promote after an ending).
+CREATE TABLE ${s}.audit_history (
+  watch_id text NOT NULL,
+  revision integer NOT NULL CHECK (revision >= 1),
+  record jsonb NOT NULL,
+  written_at timestamptz NOT NULL,
+  PRIMARY KEY (watch_id, revision)
+);
 `,
   },
 ];

@@ -44,7 +44,9 @@ describeAuditSinkContract('postgres', async (clock) => {
     storedCount: async () => {
       const exists = await admin.query('SELECT to_regclass($1) AS t', [`"${schema}".audit`]);
       if (exists.rows[0]?.t === null) return 0;
-      return Number((await admin.query(`SELECT count(*) AS n FROM "${schema}".audit`)).rows[0]?.n);
+      const count = async (table: string) =>
+        Number((await admin.query(`SELECT count(*) AS n FROM "${schema}".${table}`)).rows[0]?.n);
+      return (await count('audit')) + (await count('audit_history'));
     },
     teardown: () => db.close(),
   };

@@ -6,13 +6,14 @@ import { abortedContext, auditRecordFixture, errorOf, liveContext, okValue } fro
 /** What an audit sink test needs from an implementation. */
 export interface AuditSinkContractHarness {
   readonly sink: AuditSink;
-  /** How many records are stored in total (duplicates included, if any slipped in). */
+  /** How many records are stored in total, every revision counted (duplicates too, if any slipped in). */
   storedCount(): Promise<number>;
   teardown(): Promise<void>;
 }
 
-/** The suite every `AuditSink` runs: read back by watch id, one record per watch (idempotent and
- * under concurrent writes), schema-invalid records refused naming the field, abort honoured. */
+/** The suite every `AuditSink` runs: read back by watch id, one record per watch and revision
+ * (idempotent and under concurrent writes; the newest revision read back), schema-invalid records
+ * refused naming the field, abort honoured. */
 export function describeAuditSinkContract(
   name: string,
   setup: (clock: SimulatedClock) => Promise<AuditSinkContractHarness>,
@@ -43,6 +44,22 @@ export function describeAuditSinkContract(
       okValue(await h.sink.write(first, ctx()));
       expect(await h.storedCount()).toBe(1);
       expect(okValue(await h.sink.read('watch-b', ctx()))?.reason).toBe(first.reason);
+    });
+
+    it('keeps each revision of a reopened watch and reads back the newest', async () => {
+      const first = auditRecordFixture('watch-r', { reason: 'escalated: recovery not verified' });
+      const second = auditRecordFixture('watch-r', {
+        reason: 'rolled back after a human retry',
+        revision: 2,
+      });
+      okValue(await h.sink.write(first, ctx()));
+      okValue(await h.sink.write(second, ctx()));
+      expect(okValue(await h.sink.read('watch-r', ctx()))?.reason).toBe(second.reason);
+      // A late replay of the first revision (a resumed controller) changes nothing.
+      okValue(await h.sink.write(first, ctx()));
+      okValue(await h.sink.write({ ...second, reason: 'written again after a resume' }, ctx()));
+      expect(await h.storedCount()).toBe(2);
+      expect(okValue(await h.sink.read('watch-r', ctx()))).toEqual(second);
     });
 
     it('keeps one record per watch when the same watch is written concurrently', async () => {
