@@ -5,7 +5,7 @@ export { checkVerification, signedContent, signVerification } from './artifacts/
 export type { AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
 // Audit and artifacts
 export { AuditRecordSchema } from './audit/audit-record';
-export { configError, formatPath, formatZodIssues } from './contract/config-error';
+export { configError, describeZodIssue, formatPath, formatZodIssues } from './contract/config-error';
 export type {
   BaselineRatioRule,
   Contract,
@@ -21,6 +21,7 @@ export type {
 } from './contract/contract-schema';
 // Contract
 export {
+  CONTRACT_LIMITS,
   ContractSchema,
   RULES_BY_KIND,
   RuleSchema,

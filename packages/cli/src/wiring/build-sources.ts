@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { type MetricSource, RollgateError } from '@rollgate/core';
 import { createNewRelicSource } from '@rollgate/newrelic-source';
 import { createPrometheusSource } from '@rollgate/prometheus-source';
-import type { PrometheusSourceConfig } from '../config/config-schema';
+import type { PrometheusSourceConfig, SourceConfig } from '../config/config-schema';
 import { dropUndefined } from '../config/drop-undefined';
 import type { LoadedConfig } from '../config/load-config';
 import { withConfigField } from './config-failure';
@@ -16,20 +16,39 @@ export function buildSources(loaded: LoadedConfig): Record<string, MetricSource>
   const file = basename(loaded.file);
   const built: Record<string, MetricSource> = {};
   for (const [name, source] of Object.entries(loaded.config.sources)) {
-    built[name] = withConfigField(file, `sources.${name}`, () => {
-      if (source.type === 'newrelic') {
-        const { type: _type, ...options } = source;
-        return createNewRelicSource(dropUndefined(options));
-      }
-      const { type: _type, tls, ...options } = source;
-      return createPrometheusSource(
-        dropUndefined({ ...options, tls: tls === undefined ? undefined : tlsOptions(tls) }),
-      );
-    });
+    built[name] = withConfigField(file, `sources.${name}`, () => buildSource(source));
   }
   const out: Record<string, MetricSource> = {};
   for (const [alias, name] of Object.entries(loaded.sourceAliases)) out[alias] = built[name] as MetricSource;
   return out;
+}
+
+/**
+ * The adapter of one configured source; its factory validates the options. With
+ * `readTlsFiles: false` the `tls.*File` options are left out (a check of the other options that
+ * reads no file).
+ */
+export function buildSource(
+  source: SourceConfig,
+  options: { readonly readTlsFiles?: boolean } = {},
+): MetricSource {
+  if (source.type === 'newrelic') {
+    const { type: _type, ...rest } = source;
+    return createNewRelicSource(dropUndefined(rest));
+  }
+  const { type: _type, tls, ...rest } = source;
+  const { caFile, certFile, keyFile, ...inline } = tls ?? {};
+  return createPrometheusSource(
+    dropUndefined({
+      ...rest,
+      tls:
+        tls === undefined
+          ? undefined
+          : options.readTlsFiles === false
+            ? dropUndefined(inline)
+            : tlsOptions(tls),
+    }),
+  );
 }
 
 /** Disposes each distinct source once (aliases share an instance). */

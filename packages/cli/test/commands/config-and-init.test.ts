@@ -114,7 +114,7 @@ describe('rollgate config and init', () => {
     expect(last.exitCode).toBe(2);
     expect(last.error.code).toBe('CONFIG_INVALID');
     expect(last.error.message).toContain('rollgate.yaml:2:10: sources: configure at least one metric source');
-    expect(last.error.message).toContain('rollgate.yaml: executor: ');
+    expect(last.error.message).toContain('rollgate.yaml:1:1: executor: missing: add executor: a mapping');
     expect(io.err()).toContain('rollgate watch: CONFIG_INVALID: rollgate.yaml is invalid:');
   });
 
