@@ -96,11 +96,12 @@ export function parseConfig(
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => {
+    const located = doc.errors.map((e) => {
       const at = e.linePos?.[0];
       const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-      return `${name}${at ? `:${at.line}:${at.col}` : ''}: ${message}`;
+      return { file: name, line: at?.line ?? 1, column: at?.col ?? 1, field: '(syntax)', message };
     });
+    const problems = located.map((p) => `${name}:${p.line}:${p.column}: ${p.message}`);
     const shown = problems.slice(0, 3);
     if (problems.length > shown.length)
       shown.push(`(${problems.length - shown.length} more errors follow from the first)`);
@@ -108,8 +109,10 @@ export function parseConfig(
       ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint quotes the reference syntax
         '\nInside { } or [ ], quote environment references: token: "${NAME}" ({ and } are YAML flow syntax).'
       : '';
-    throw invalid(
+    throw new RollgateError(
+      'CONFIG_INVALID',
       `${name} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}:\n${bullets(shown)}\nFix the syntax at the first line shown.${hint}`,
+      { component: 'cli-config', details: { file: name, problems: located } },
     );
   }
   const locate = createLocator(doc, lines);
