@@ -43,6 +43,7 @@ export function configJsonSchema(): Record<string, unknown> {
 const ENV_REFERENCE = {
   type: 'string' as const,
   pattern: '\\$\\{',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text quotes the reference syntax
   description: 'An environment reference, ${NAME} or ${NAME:-default}, giving the value as text.',
 };
 
