@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type ArtifactRef, type CheckedVerification, RollgateError } from '@rollgate/core';
 import { createFileArtifactStore } from '@rollgate/core/node';
@@ -87,17 +88,21 @@ async function listOrVerify(
   verifying: boolean,
 ): Promise<number> {
   const paths = statePaths(loaded.config.state);
-  const signer = signerFor(loaded.config.state, paths, 'verify');
-  const store = createFileArtifactStore({ path: paths.artifacts, signer, keep: loaded.config.state.keep });
   const services = flag(args, 'all')
     ? await servicesIn(paths.artifacts)
     : [stringOption(args, 'service') ?? loaded.config.service];
-  const ctx = { signal: new AbortController().signal, deadline: Date.now() + 30_000 };
   const checked: CheckedVerification[] = [];
-  for (const service of services) {
-    const listed = await store.list(service, ctx);
-    if (!listed.ok) throw listed.error;
-    checked.push(...listed.value);
+  // A state directory no watch has used yet has no store file: an empty list, and nothing is
+  // created (a read-only command never generates the signing key).
+  if (existsSync(paths.artifacts)) {
+    const signer = signerFor(loaded.config.state, paths, 'verify');
+    const store = createFileArtifactStore({ path: paths.artifacts, signer, keep: loaded.config.state.keep });
+    const ctx = { signal: new AbortController().signal, deadline: Date.now() + 30_000 };
+    for (const service of services) {
+      const listed = await store.list(service, ctx);
+      if (!listed.ok) throw listed.error;
+      checked.push(...listed.value);
+    }
   }
   const invalid = checked.filter((c) => !c.signatureValid);
   const json = flag(args, 'json');
@@ -131,7 +136,8 @@ async function listOrVerify(
       `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: paths.artifacts, exitCode })}\n`,
     );
   } else if (verifying) {
-    if (invalid.length === 0)
+    if (checked.length === 0) io.stdout.write('nothing to verify\n');
+    else if (invalid.length === 0)
       io.stdout.write(`all ${checked.length} signature(s) valid (${paths.artifacts})\n`);
     for (const c of invalid) {
       io.stderr.write(
