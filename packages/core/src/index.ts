@@ -40,6 +40,13 @@ export type { Evaluation, EvaluatorEvents, EvaluatorOptions } from './evaluation
 // Evaluation
 export { Evaluator } from './evaluation/evaluator';
 export type { OnsetFinding } from './evaluation/onset';
+export type {
+  PreflightOptions,
+  PreflightRead,
+  PreflightReport,
+  SignalPreflight,
+} from './evaluation/preflight';
+export { preflightSignals } from './evaluation/preflight';
 export type { RetryPolicy } from './evaluation/read-with-retry';
 export { DEFAULT_RETRY_POLICY } from './evaluation/read-with-retry';
 export type {

@@ -7,7 +7,7 @@ export const command = defineCommand({
   order: 10,
   summary: 'Watch a deploy to an outcome: promote it, or roll back to the last verified artifact.',
   usage:
-    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE]',
+    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE] [--no-preflight]',
   description: [
     'Reads the signals of the new version for the bake window, decides from evidence, and, when it',
     'is bad, puts traffic back on the last verified artifact, verifies recovery and writes the audit.',
@@ -16,6 +16,9 @@ export const command = defineCommand({
     'the deploy time is treated as pre-existing). Ctrl-C or SIGTERM stop the watch and keep its snapshot:',
     're-running the same command (or the printed `--watch-id` command) resumes it, never',
     'cutting over twice.',
+    '',
+    'A new watch first reads every signal once over the baseline window (the preflight): a read that',
+    'fails, or no data for any signal, stops it within seconds, naming the signal and its query.',
     '',
     'Exit codes: 0 promoted (kept), 10 rolled back (or, with --dry-run, would roll back),',
     '20 escalated, halted or kept on hold, 30 incident routed (the breach predates the deploy),',
@@ -59,6 +62,12 @@ export const command = defineCommand({
       type: 'string',
       value: 'ID',
       description: 'Resume this stored watch, or start one under this id.',
+    },
+    {
+      name: 'no-preflight',
+      type: 'boolean',
+      description:
+        'Skip the start-up read of every signal (a failing read otherwise stops a new watch in seconds).',
     },
     {
       name: 'report',
