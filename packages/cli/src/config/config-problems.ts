@@ -52,17 +52,19 @@ export function problemLine(p: LocatedProblem): string {
 
 /**
  * The `CONFIG_INVALID` error for a list of problems: every one on its own line with its place,
- * and `details.problems` holding them as data. No value from the file is ever quoted.
+ * and `details.problems` holding them as data; `cause` is the zod error, when there is one. No
+ * value from the file is ever quoted.
  */
 export function configInvalid(
   file: string,
   headline: string,
   problems: readonly LocatedProblem[],
   footer: string = FIX_FOOTER,
+  cause?: unknown,
 ): RollgateError {
   return new RollgateError(
     'CONFIG_INVALID',
     `${headline}\n${problems.map((p) => `  - ${problemLine(p)}`).join('\n')}${footer ? `\n${footer}` : ''}`,
-    { component: 'cli-config', details: { file, problems } },
+    { component: 'cli-config', details: { file, problems }, ...(cause === undefined ? {} : { cause }) },
   );
 }

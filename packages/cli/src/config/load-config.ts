@@ -116,8 +116,8 @@ export function parseConfig(
     );
   }
   const locate = createLocator(doc, lines);
-  const fail = (headline: string, problems: readonly ConfigProblem[], footer?: string) =>
-    configInvalid(name, headline, locateProblems(problems, name, locate), footer);
+  const fail = (headline: string, problems: readonly ConfigProblem[], footer?: string, cause?: unknown) =>
+    configInvalid(name, headline, locateProblems(problems, name, locate), footer, cause);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -174,7 +174,7 @@ export function parseConfig(
   if (!parsed.success) problems.push(...zodProblems(parsed.error, RollgateConfigSchema, value));
   const built = buildContract(value, problems);
   if (problems.length > 0 || !parsed.success || built === null) {
-    throw fail(`${name} is invalid:`, problems);
+    throw fail(`${name} is invalid:`, problems, undefined, parsed.success ? undefined : parsed.error);
   }
   const config = resolvePaths(parsed.data, dirname(file));
   return { file, config, contract: built.contract, secrets, masked, sourceAliases: built.sourceAliases };
