@@ -11,7 +11,7 @@ export type { AuditControl, AuditOutcome, AuditPoint, AuditRecord, AuditVerdict 
 // Audit and artifacts
 export { AuditRecordSchema } from './audit/audit-record';
 export { validateAuditRecord } from './audit/audit-validation';
-export { configError, formatPath, formatZodIssues } from './contract/config-error';
+export { configError, describeZodIssue, formatPath, formatZodIssues } from './contract/config-error';
 export type {
   BaselineRatioRule,
   Contract,
@@ -27,6 +27,7 @@ export type {
 } from './contract/contract-schema';
 // Contract
 export {
+  CONTRACT_LIMITS,
   ContractSchema,
   RULES_BY_KIND,
   RuleSchema,
@@ -45,6 +46,13 @@ export type { Evaluation, EvaluatorEvents, EvaluatorOptions } from './evaluation
 // Evaluation
 export { Evaluator } from './evaluation/evaluator';
 export type { OnsetFinding } from './evaluation/onset';
+export type {
+  PreflightOptions,
+  PreflightRead,
+  PreflightReport,
+  SignalPreflight,
+} from './evaluation/preflight';
+export { preflightSignals } from './evaluation/preflight';
 export type { RetryPolicy } from './evaluation/read-with-retry';
 export { DEFAULT_RETRY_POLICY } from './evaluation/read-with-retry';
 export type {

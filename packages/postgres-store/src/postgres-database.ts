@@ -40,7 +40,7 @@ export interface PostgresDatabase {
   /** The URL without its password, for messages. */
   readonly display: string;
   /** `"schema"."name"`. */
-  table(name: 'state' | 'leases' | 'artifacts' | 'audit' | 'schema_migrations'): string;
+  table(name: 'state' | 'leases' | 'artifacts' | 'audit' | 'audit_history' | 'schema_migrations'): string;
   /**
    * Runs `work` under `ctx` once the schema is ready: `ABORTED` or `TIMEOUT` when the caller
    * gives up first (the statement then finishes in the background; every write is one

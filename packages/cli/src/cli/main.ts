@@ -4,6 +4,7 @@ import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { parseArgs } from './arg-parser';
 import { type CommandDefinition, HELP_OPTION } from './command';
+import { closest } from './did-you-mean';
 import { EXIT_CODES } from './exit-codes';
 import { commandHelp, topLevelHelp } from './help';
 import { UsageError } from './usage-error';
@@ -39,12 +40,29 @@ export async function main(
   if (first === 'help') {
     const target = rest[0] === undefined ? undefined : all.find((c) => c.name === rest[0]);
     if (rest[0] !== undefined && !target)
-      return usageFailure(io, new UsageError(unknownCommand(rest[0], all)));
+      return usageFailure(
+        io,
+        new UsageError(
+          unknownCommand(
+            rest[0],
+            all.map((c) => c.name),
+          ),
+        ),
+      );
     io.stdout.write(target ? commandHelp(await target.load()) : topLevelHelp(all, CLI_VERSION));
     return EXIT_CODES.ok;
   }
   const entry = all.find((c) => c.name === first);
-  if (!entry) return usageFailure(io, new UsageError(unknownCommand(first, all)));
+  if (!entry)
+    return usageFailure(
+      io,
+      new UsageError(
+        unknownCommand(
+          first,
+          all.map((c) => c.name),
+        ),
+      ),
+    );
   try {
     const command = await entry.load();
     const args = parseArgs(rest, [...command.options, HELP_OPTION], command.name);
@@ -77,8 +95,10 @@ function usageFailure(io: Io, error: UsageError): number {
   return EXIT_CODES.usage;
 }
 
-function unknownCommand(name: string, all: readonly CommandEntry[]): string {
-  return `unknown command "${name}"; commands: ${all.map((c) => c.name).join(', ')}.`;
+/** Names the closest command when the word looks like a typo of one (`wach` → `watch`). */
+function unknownCommand(name: string, names: readonly string[]): string {
+  const guess = closest(name, names);
+  return `unknown command "${name}"${guess ? `; did you mean "${guess}"?` : '.'} Commands: ${names.join(', ')}.`;
 }
 
 function checkPositionals(command: CommandDefinition, positionals: readonly string[]): void {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { ArtifactRef, CheckedVerification } from '@rollgate/core';
 import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
 import { defineCommand } from '../cli/command';
@@ -7,7 +8,7 @@ import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-co
 import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { buildExecutor } from '../wiring/build-executor';
-import { openArtifactStore } from '../wiring/state-layout';
+import { openArtifactStore, statePaths } from '../wiring/state-layout';
 
 const ACTIONS = ['list', 'verify', 'record'] as const;
 
@@ -84,22 +85,27 @@ async function listOrVerify(
   loaded: LoadedConfig,
   verifying: boolean,
 ): Promise<number> {
-  const opened = await openArtifactStore(loaded.config.state, 'verify');
-  const where = opened.where;
   const checked: CheckedVerification[] = [];
-  let services: string[];
+  // A state directory no watch has used yet has no store file: an empty list, and nothing is
+  // created (a read-only command never generates the signing key).
+  const state = loaded.config.state;
+  const fresh = state.type !== 'postgres' && !existsSync(statePaths(state).artifacts);
+  const opened = fresh ? null : await openArtifactStore(state, 'verify');
+  const where = opened?.where ?? statePaths(state).artifacts;
+  const all = flag(args, 'all');
+  let services: string[] = all ? [] : [stringOption(args, 'service') ?? loaded.config.service];
   try {
-    services = flag(args, 'all')
-      ? await opened.services()
-      : [stringOption(args, 'service') ?? loaded.config.service];
-    const ctx = { signal: new AbortController().signal, deadline: Date.now() + 30_000 };
-    for (const service of services) {
-      const listed = await opened.store.list(service, ctx);
-      if (!listed.ok) throw listed.error;
-      checked.push(...listed.value);
+    if (opened) {
+      if (all) services = await opened.services();
+      const ctx = { signal: new AbortController().signal, deadline: Date.now() + 30_000 };
+      for (const service of services) {
+        const listed = await opened.store.list(service, ctx);
+        if (!listed.ok) throw listed.error;
+        checked.push(...listed.value);
+      }
     }
   } finally {
-    await opened.close();
+    await opened?.close();
   }
   const invalid = checked.filter((c) => !c.signatureValid);
   const json = flag(args, 'json');
@@ -131,7 +137,8 @@ async function listOrVerify(
       `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: where, exitCode })}\n`,
     );
   } else if (verifying) {
-    if (invalid.length === 0) io.stdout.write(`all ${checked.length} signature(s) valid (${where})\n`);
+    if (checked.length === 0) io.stdout.write('nothing to verify\n');
+    else if (invalid.length === 0) io.stdout.write(`all ${checked.length} signature(s) valid (${where})\n`);
     for (const c of invalid) {
       io.stderr.write(
         `INVALID: ${c.record.service} ${c.record.artifact.id} verified ${new Date(c.record.verifiedAt).toISOString()}: ${c.problem ?? 'signature does not verify'}\n`,

@@ -6,7 +6,7 @@ export const command = defineCommand({
   name: 'watch',
   summary: 'Watch a deploy to an outcome: promote it, or roll back to the last verified artifact.',
   usage:
-    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE] [--wait] [--metrics-listen HOST:PORT]',
+    'rollgate watch [--config FILE] [--artifact ID --deployed-at TIME] [--dry-run] [--json] [--watch-id ID] [--report FILE] [--wait] [--metrics-listen HOST:PORT] [--no-preflight]',
   description: [
     'Reads the signals of the new version for the bake window, decides from evidence, and, when it',
     'is bad, puts traffic back on the last verified artifact, verifies recovery and writes the audit.',
@@ -16,6 +16,9 @@ export const command = defineCommand({
     're-running the same command (or the printed `--watch-id` command) resumes it, never',
     'cutting over twice. One watch per service runs at a time (a lease on the state): a second',
     'one exits 75 at once, or with --wait waits for the first to finish and then resumes or reports it.',
+    '',
+    'A new watch first reads every signal once over the baseline window (the preflight): a read that',
+    'fails, or no data for any signal, stops it within seconds, naming the signal and its query.',
     '',
     'Exit codes: 0 promoted (kept), 10 rolled back (or, with --dry-run, would roll back),',
     '20 escalated, halted or kept on hold, 30 incident routed (the breach predates the deploy),',
@@ -60,6 +63,12 @@ export const command = defineCommand({
       type: 'string',
       value: 'ID',
       description: 'Resume this stored watch, or start one under this id.',
+    },
+    {
+      name: 'no-preflight',
+      type: 'boolean',
+      description:
+        'Skip the start-up read of every signal (a failing read otherwise stops a new watch in seconds).',
     },
     {
       name: 'report',

@@ -40,6 +40,7 @@ import { type MetricsServer, parseListenAddress, serveControllerMetrics } from '
 import { exitCodeFor, outcomeHeadline } from './outcome-exit-code';
 import { shellQuote } from './shell-quote';
 import { readStoredWatch } from './stored-watches';
+import { runPreflight } from './watch-preflight';
 
 /**
  * `rollgate watch`: one watch from the deploy event to an outcome through `createController`,
@@ -138,6 +139,11 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       dryRun: plan.stored?.options.dryRun ?? dryRun,
       audit: stores.where.audit,
     };
+    // A new watch reads every signal once first, so a wrong URL, credential or query fails in
+    // seconds with the signal named; a resumed one already read them.
+    if (plan.stored === null && !flag(args, 'no-preflight')) {
+      await runPreflight(contract, sources, clock, abort.signal, out, loaded.sourceAliases);
+    }
     const killSwitch = config.guardrails.killSwitchFile;
     if (killSwitch && existsSync(killSwitch)) {
       out.notice(

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { fail, type Notifier, ok, RollgateError } from '@rollgate/core';
 import { createWebhookNotifier, PAGERDUTY_EVENTS_URL } from '@rollgate/core/node';
+import type { NotifyConfig } from '../config/config-schema';
 import { dropUndefined } from '../config/drop-undefined';
 import type { LoadedConfig } from '../config/load-config';
 import { withConfigField } from './config-failure';
@@ -14,40 +15,7 @@ export function buildNotifier(loaded: LoadedConfig): Notifier {
   const file = basename(loaded.file);
   const targets = loaded.config.notify.map((entry, i) => ({
     label: `notify[${i}] (${entry.type})`,
-    notifier: withConfigField(file, `notify[${i}]`, () => {
-      switch (entry.type) {
-        case 'json':
-          return createWebhookNotifier(
-            dropUndefined({
-              format: 'json' as const,
-              url: entry.url,
-              headers: entry.headers,
-              kinds: entry.kinds,
-              timeoutMs: entry.timeoutMs,
-            }),
-          );
-        case 'slack':
-          return createWebhookNotifier(
-            dropUndefined({
-              format: 'slack' as const,
-              url: entry.url,
-              kinds: entry.kinds,
-              timeoutMs: entry.timeoutMs,
-            }),
-          );
-        case 'pagerduty':
-          return createWebhookNotifier(
-            dropUndefined({
-              format: 'pagerduty' as const,
-              url: entry.url ?? PAGERDUTY_EVENTS_URL,
-              routingKey: entry.routingKey,
-              source: entry.source,
-              kinds: entry.kinds,
-              timeoutMs: entry.timeoutMs,
-            }),
-          );
-      }
-    }),
+    notifier: withConfigField(file, `notify[${i}]`, () => buildWebhook(entry)),
   }));
   return {
     async notify(notification, ctx) {
@@ -68,4 +36,40 @@ export function buildNotifier(loaded: LoadedConfig): Notifier {
       );
     },
   };
+}
+
+/** The webhook notifier of one `notify` entry; its factory validates the options. */
+export function buildWebhook(entry: NotifyConfig): Notifier {
+  switch (entry.type) {
+    case 'json':
+      return createWebhookNotifier(
+        dropUndefined({
+          format: 'json' as const,
+          url: entry.url,
+          headers: entry.headers,
+          kinds: entry.kinds,
+          timeoutMs: entry.timeoutMs,
+        }),
+      );
+    case 'slack':
+      return createWebhookNotifier(
+        dropUndefined({
+          format: 'slack' as const,
+          url: entry.url,
+          kinds: entry.kinds,
+          timeoutMs: entry.timeoutMs,
+        }),
+      );
+    case 'pagerduty':
+      return createWebhookNotifier(
+        dropUndefined({
+          format: 'pagerduty' as const,
+          url: entry.url ?? PAGERDUTY_EVENTS_URL,
+          routingKey: entry.routingKey,
+          source: entry.source,
+          kinds: entry.kinds,
+          timeoutMs: entry.timeoutMs,
+        }),
+      );
+  }
 }

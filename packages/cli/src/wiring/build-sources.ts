@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type MetricSource, RollgateError } from '@rollgate/core';
-import type { NewRelicSourceConfig, PrometheusSourceConfig } from '../config/config-schema';
+import type { NewRelicSourceConfig, PrometheusSourceConfig, SourceConfig } from '../config/config-schema';
 import { dropUndefined } from '../config/drop-undefined';
 import type { LoadedConfig } from '../config/load-config';
 import { withConfigField } from './config-failure';
@@ -47,22 +47,36 @@ export async function checkSources(loaded: LoadedConfig): Promise<void> {
   const file = basename(loaded.file);
   for (const [name, source] of Object.entries(loaded.config.sources)) {
     const field = `sources.${name}`;
-    if (source.type === 'newrelic') {
-      const { checkNewRelicSourceOptions } = await loadAdapter(
-        '@rollgate/newrelic-source',
-        `${file}: ${field} (type newrelic)`,
-        () => import('@rollgate/newrelic-source/options'),
-      );
-      withConfigField(file, field, () => checkNewRelicSourceOptions(newRelicOptions(source)));
-    } else {
-      const { checkPrometheusSourceOptions } = await loadAdapter(
-        '@rollgate/prometheus-source',
-        `${file}: ${field} (type prometheus)`,
-        () => import('@rollgate/prometheus-source/options'),
-      );
-      withConfigField(file, field, () => checkPrometheusSourceOptions(prometheusOptions(source)));
-    }
+    const check = await loadSourceOptionsCheck(source, `${file}: ${field} (type ${source.type})`);
+    withConfigField(file, field, () => check(source));
   }
+}
+
+/**
+ * The options check of one source's adapter, loaded from its `options` entry point (no HTTP
+ * client): a function that throws the adapter's own `CONFIG_INVALID` for options it refuses.
+ * With `readTlsFiles: false` the `tls.*File` options are left out, so the check reads no file.
+ * A missing adapter package is `CONFIG_INVALID` with its install hint (`where` names the field).
+ */
+export async function loadSourceOptionsCheck(
+  source: SourceConfig,
+  where: string,
+  options: { readonly readTlsFiles?: boolean } = {},
+): Promise<(source: SourceConfig) => void> {
+  if (source.type === 'newrelic') {
+    const { checkNewRelicSourceOptions } = await loadAdapter(
+      '@rollgate/newrelic-source',
+      where,
+      () => import('@rollgate/newrelic-source/options'),
+    );
+    return (s) => checkNewRelicSourceOptions(newRelicOptions(s as NewRelicSourceConfig));
+  }
+  const { checkPrometheusSourceOptions } = await loadAdapter(
+    '@rollgate/prometheus-source',
+    where,
+    () => import('@rollgate/prometheus-source/options'),
+  );
+  return (s) => checkPrometheusSourceOptions(prometheusOptions(s as PrometheusSourceConfig, options));
 }
 
 /** Disposes each distinct source once (aliases share an instance). */
@@ -75,9 +89,15 @@ function newRelicOptions(source: NewRelicSourceConfig) {
   return dropUndefined(options);
 }
 
-function prometheusOptions(source: PrometheusSourceConfig) {
+function prometheusOptions(
+  source: PrometheusSourceConfig,
+  { readTlsFiles = true }: { readonly readTlsFiles?: boolean } = {},
+) {
   const { type: _type, tls, ...options } = source;
-  return dropUndefined({ ...options, tls: tls === undefined ? undefined : tlsOptions(tls) });
+  if (tls === undefined) return dropUndefined(options);
+  if (readTlsFiles) return dropUndefined({ ...options, tls: tlsOptions(tls) });
+  const { caFile: _ca, certFile: _cert, keyFile: _key, ...inline } = tls;
+  return dropUndefined({ ...options, tls: dropUndefined(inline) });
 }
 
 function tlsOptions(tls: NonNullable<PrometheusSourceConfig['tls']>) {

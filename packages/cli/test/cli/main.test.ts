@@ -44,9 +44,16 @@ describe('main', () => {
     expect(none.err()).toContain('Usage: rollgate <command>');
     const unknown = memoryIo({ cwd: '/' });
     expect(await main(['wach'], unknown)).toBe(2);
-    expect(unknown.err()).toContain(
-      'unknown command "wach"; commands: watch, status, promote, abort, retry, report, artifacts, backtest, init, calibrate, config.',
+    expect(unknown.err()).toMatch(
+      /^rollgate: unknown command "wach"; did you mean "watch"\? Commands: watch, status, promote, abort, retry, report, artifacts, backtest, init, calibrate, config\.$/m,
     );
+    const unknownHelp = memoryIo({ cwd: '/' });
+    expect(await main(['help', 'confg'], unknownHelp)).toBe(2);
+    expect(unknownHelp.err()).toContain('unknown command "confg"; did you mean "config"?');
+    // Nothing close: no guess, just the list.
+    const far = memoryIo({ cwd: '/' });
+    expect(await main(['deploy-now'], far)).toBe(2);
+    expect(far.err()).toMatch(/unknown command "deploy-now"\. Commands: watch, /);
     const typo = memoryIo({ cwd: '/' });
     expect(await main(['watch', '--dryrun'], typo)).toBe(2);
     expect(typo.err()).toBe(

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEd25519Signer, createFileArtifactStore } from '@rollgate/core/node';
@@ -36,6 +37,31 @@ async function setup(dir: string) {
 
 describe('rollgate artifacts', () => {
   const tempDir = useTempDirs();
+
+  it('lists nothing, exit 0, for a state directory no watch has used, and creates no key or directory', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'rollgate.yaml'),
+      'service: checkout\nsources:\n  default: { type: prometheus, url: "http://127.0.0.1:9" }\nexecutor: { type: deployer, deployPath: /srv/app }\nstate: { dir: state }\n',
+    );
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'list'], io)).toBe(0);
+    expect(io.out()).toBe(`no verified artifacts for checkout in ${join(dir, 'state', 'artifacts.json')}\n`);
+    const json = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'list', '--all', '--json'], json)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({
+      type: 'summary',
+      records: 0,
+      valid: 0,
+      invalid: 0,
+      exitCode: 0,
+    });
+    const verify = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'verify'], verify)).toBe(0);
+    expect(verify.out()).toContain('nothing to verify');
+    // Reading never generates a signing key: that is the first watch's job.
+    expect(existsSync(join(dir, 'state'))).toBe(false);
+  }, 60_000);
 
   it('lists the verified artifacts of the service newest first with their signature status', async () => {
     const dir = await tempDir();

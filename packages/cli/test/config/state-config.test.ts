@@ -9,9 +9,9 @@ sources:
 executor: { type: deployer, deployPath: /srv/app }
 `;
 
-function configError(fn: () => unknown): RollgateError {
+async function configError(fn: () => Promise<unknown>): Promise<RollgateError> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (RollgateError.is(error)) return error;
     throw error;
@@ -23,8 +23,8 @@ describe('the state block', () => {
   const password = 'pg-Secret-9f1c2e7a';
   const env = { DATABASE_URL: `postgresql://rollgate:${password}@db.internal:5432/rollgate` };
 
-  it('defaults to the file stores, as before', () => {
-    const { config } = parseConfig(BASE, '/srv/rollgate.yaml', {});
+  it('defaults to the file stores, as before', async () => {
+    const { config } = await parseConfig(BASE, '/srv/rollgate.yaml', {});
     expect(config.state).toMatchObject({
       type: 'files',
       dir: '/srv/.rollgate',
@@ -33,8 +33,8 @@ describe('the state block', () => {
     });
   });
 
-  it('takes type: postgres with the URL from the environment, and treats its password as a secret', () => {
-    const loaded = parseConfig(
+  it('takes type: postgres with the URL from the environment, and treats its password as a secret', async () => {
+    const loaded = await parseConfig(
       `${BASE}state: { type: postgres, url: "\${DATABASE_URL}", schema: ci_rollgate, migrations: verify, leaseSeconds: 20 }\n`,
       '/srv/rollgate.yaml',
       env,
@@ -50,22 +50,22 @@ describe('the state block', () => {
     expect(JSON.stringify(loaded.masked)).not.toContain(password);
   });
 
-  it('refuses postgres without a URL, and postgres fields on the file stores, naming the field and the fix', () => {
-    const noUrl = configError(() =>
+  it('refuses postgres without a URL, and postgres fields on the file stores, naming the field and the fix', async () => {
+    const noUrl = await configError(() =>
       parseConfig(`${BASE}state: { type: postgres }\n`, '/srv/rollgate.yaml', {}),
     );
     expect(noUrl.code).toBe('CONFIG_INVALID');
     expect(noUrl.message).toContain(
       'state.url: type: postgres needs the connection URL, e.g. url: ${DATABASE_URL}',
     );
-    const stray = configError(() =>
+    const stray = await configError(() =>
       parseConfig(`${BASE}state: { dir: state, url: "\${DATABASE_URL}" }\n`, '/srv/rollgate.yaml', env),
     );
     expect(stray.message).toContain(
       'state.url: url is only for type: postgres; add type: postgres or remove url',
     );
     expect(stray.message).not.toContain(password);
-    const schema = configError(() =>
+    const schema = await configError(() =>
       parseConfig(
         `${BASE}state: { type: postgres, url: "\${DATABASE_URL}", schema: "a-b" }\n`,
         '/srv/rollgate.yaml',
@@ -73,7 +73,7 @@ describe('the state block', () => {
       ),
     );
     expect(schema.message).toContain('state.schema: a schema name is letters, digits and "_"');
-    const lease = configError(() =>
+    const lease = await configError(() =>
       parseConfig(`${BASE}state: { leaseSeconds: 0.1 }\n`, '/srv/rollgate.yaml', env),
     );
     expect(lease.message).toContain(
@@ -81,17 +81,17 @@ describe('the state block', () => {
     );
   });
 
-  it('takes an Ed25519 private key from a secret, but not together with keyDir', () => {
+  it('takes an Ed25519 private key from a secret, but not together with keyDir', async () => {
     const pem =
       '-----BEGIN PRIVATE KEY-----\\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\\n-----END PRIVATE KEY-----';
-    const loaded = parseConfig(
+    const loaded = await parseConfig(
       `${BASE}state: { signing: { type: ed25519, privateKey: "\${ROLLGATE_ED25519_KEY}" } }\n`,
       '/srv/rollgate.yaml',
       { ROLLGATE_ED25519_KEY: pem },
     );
     expect(loaded.config.state.signing).toMatchObject({ type: 'ed25519', privateKey: pem });
     expect(loaded.secrets).toContain(pem);
-    const both = configError(() =>
+    const both = await configError(() =>
       parseConfig(
         `${BASE}state: { signing: { type: ed25519, keyDir: keys, privateKey: "\${ROLLGATE_ED25519_KEY}" } }\n`,
         '/srv/rollgate.yaml',

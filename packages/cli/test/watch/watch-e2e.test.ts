@@ -188,7 +188,9 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
   it('SIGTERM stops a watch with its snapshot kept (exit 143); re-running the same command resumes it to a promotion (exit 0)', async () => {
     const args = ['watch', '--config', config, '--json'];
     const first = startCli(args);
-    for (let i = 0; i < 200 && !first.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
+    // Start-up (tsx, the preflight, the first step) can take many seconds on a busy machine.
+    for (let i = 0; i < 900 && !first.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
+    if (!first.stdout().includes('"type":"evaluation"')) first.child.kill('SIGKILL');
     expect(first.stdout()).toContain('"type":"evaluation"');
     first.child.kill('SIGTERM');
     const stopped = await first.done;

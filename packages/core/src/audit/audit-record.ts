@@ -158,6 +158,13 @@ export const AuditRecordSchema = z.object({
           events: z.number().nullable(),
           trials: z.number().nullable(),
           exceedanceThresholdMs: z.number().nullable(),
+          /**
+           * The pre-deploy window in at most 60 points, in the unit of the signal's `series`
+           * values (a rate, or a gauge level), so a chart shows before and after on one scale.
+           * Absent when the baseline was not taken or is not on that scale (a latency quantile,
+           * a trend's slope), and in records of older versions.
+           */
+          series: z.array(z.object({ at: iso, value: z.number().nullable() })).optional(),
         }),
       ),
     })

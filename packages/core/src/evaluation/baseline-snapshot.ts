@@ -2,6 +2,7 @@ import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
 import { estimateDispersion } from '../stats';
+import { levelSeries, rateSeries } from './baseline-series';
 import { joinCounts, totals } from './count-intervals';
 import { eventsQuery, exceedanceThreshold, trialsQuery, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
@@ -86,6 +87,7 @@ async function baselineOf(
       const values = read.series.flatMap((s) => s.samples.map((p) => p.v)).filter(Number.isFinite);
       if (values.length === 0) return noData('no finite samples before the deploy');
       const value = signal.kind === 'resource' ? median(values) : mean(values);
+      const samples = read.series.flatMap((s) => s.samples);
       return {
         status: 'ok',
         reason: `${signal.kind === 'resource' ? 'median' : 'mean'} of ${values.length} samples before the deploy`,
@@ -95,6 +97,10 @@ async function baselineOf(
         exceedanceThresholdMs: null,
         dispersion: 1,
         segments: {},
+        series: {
+          kind: 'level',
+          points: levelSeries(samples, deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS), deployAt),
+        },
       };
     }
   }
@@ -151,6 +157,7 @@ async function countBaseline(
     exceedanceThresholdMs: thresholdMs,
     dispersion: estimateDispersion(intervals),
     segments,
+    series: { kind: 'rate', points: rateSeries(intervals, whole.start - whole.stepMs, whole.end) },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AuditControl, AuditRecord, AuditVerdict } from '../audit/audit-record';
 import type { Contract } from '../contract/contract-schema';
 import { isAuthoritative } from '../evaluation/confirmation';
+import type { SignalBaseline } from '../evaluation/watch-state';
 import type { TimeWindow, Verdict } from '../rules/verdict';
 import { finiteOrNull } from '../rules/verdict';
 import type { ControlRecord, MachineSnapshot } from './machine-state';
@@ -52,17 +53,22 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
       ? {
           window: isoWindow(s.bake.baseline.window),
           signals: Object.fromEntries(
-            Object.entries(s.bake.baseline.signals).map(([id, b]) => [
-              id,
-              {
-                status: b.status,
-                reason: b.reason,
-                value: finiteOrNull(b.value),
-                events: finiteOrNull(b.events),
-                trials: finiteOrNull(b.trials),
-                exceedanceThresholdMs: finiteOrNull(b.exceedanceThresholdMs),
-              },
-            ]),
+            Object.entries(s.bake.baseline.signals).map(([id, b]) => {
+              const signal = contract.signals.find((x) => x.id === id);
+              const series = signal ? chartBaseline(signal, b.series) : undefined;
+              return [
+                id,
+                {
+                  status: b.status,
+                  reason: b.reason,
+                  value: finiteOrNull(b.value),
+                  events: finiteOrNull(b.events),
+                  trials: finiteOrNull(b.trials),
+                  exceedanceThresholdMs: finiteOrNull(b.exceedanceThresholdMs),
+                  ...(series ? { series } : {}),
+                },
+              ];
+            }),
           ),
         }
       : null,
@@ -151,6 +157,23 @@ function auditControl(c: ControlRecord): AuditControl {
     result: c.result,
     detail: c.detail,
   };
+}
+
+/**
+ * The pre-deploy series of a signal for the audit, when it is on the scale of the signal's chart
+ * values: a rate for a signal whose values are fractions, a level for gauges judged by level.
+ * Bounded by the snapshot (at most 60 points).
+ */
+function chartBaseline(
+  signal: Contract['signals'][number],
+  series: SignalBaseline['series'],
+): { at: string; value: number | null }[] | undefined {
+  if (!series || series.points.length === 0) return undefined;
+  const unit = valueUnit(signal);
+  const fits =
+    series.kind === 'rate' ? unit === 'fraction' : ['bytes', 'cores', 'ready fraction'].includes(unit);
+  if (!fits) return undefined;
+  return series.points.slice(-60).map((p) => ({ at: iso(p.t), value: finiteOrNull(p.v) }));
 }
 
 /**
