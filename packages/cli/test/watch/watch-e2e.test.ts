@@ -254,7 +254,7 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
       ['watch', '--config', badConfig, '--dry-run', '--metrics-listen', `127.0.0.1:${metricsPort}`],
       { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: stepSummary },
     ).done.finally(() => prometheus.setScrapeTargets([exporter.address]));
-    expect(run.code, run.stderr).toBe(10);
+    expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(10);
     const lines = run.stdout.trimEnd().split('\n');
     const group = lines.indexOf('::group::Rollgate: baking shop 2@bbb222');
     expect(group).toBeGreaterThan(-1);
