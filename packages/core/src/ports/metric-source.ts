@@ -16,6 +16,9 @@ export type Selector = Readonly<Record<string, string>>;
  *   `(t - stepMs, t]`.
  * - gauges (`memory` in bytes, `cpu` in cores, `ready` as a fraction 0..1 of ready instances,
  *   `raw` with `valueType: 'gauge'`): the value at time t.
+ *
+ * The values each measure can take are defined in `rules/measure-domain.ts`; core turns a read
+ * holding a value outside them into a `SOURCE_BAD_RESPONSE` naming it.
  */
 export type MetricQuery =
   | { readonly measure: 'requests'; readonly selector: Selector }
