@@ -93,12 +93,18 @@ function mergeChunks(chunks: readonly ReadResult[]): ReadResult {
  * non-numeric values and malformed series turn the result into an error, and a result with no
  * samples left becomes `no-data`. Evaluation never throws on arbitrary readings.
  *
+ * A read the backend flagged with warnings (partial data) is a `SOURCE_PARTIAL_DATA` error
+ * carrying them (bounded), whatever its samples: an incomplete answer is no evidence either way,
+ * and an empty one must never read as "no errors".
+ *
  * With the `query`, every sample is also checked against its measure's domain
  * (`rules/measure-domain.ts`): one impossible reading (a readiness of -1, an infinite restart
  * count) makes the whole read a `SOURCE_BAD_RESPONSE` naming it, which every rule then reports
  * as an `error` verdict — not evidence either way, and never a pass or a breach.
  */
 export function sanitize(result: ReadResult, query?: MetricQuery): ReadResult {
+  if (result.status !== 'error' && Array.isArray(result.warnings) && result.warnings.length > 0)
+    return partial(result.warnings);
   if (result.status !== 'ok') return result;
   if (!Array.isArray(result.series)) return malformed('series is not an array');
   const series = [];
@@ -136,6 +142,29 @@ function impossible(query: MetricQuery, sample: Sample): ReadResult {
         component: 'evaluator',
         details: { measure: query.measure, value: showReading(sample.v), t: sample.t },
       },
+    ),
+  };
+}
+
+/** At most this many warnings of one read are kept, each cut to this many characters. */
+const MAX_WARNINGS = 5;
+const MAX_WARNING_CHARS = 500;
+
+function partial(warnings: readonly unknown[]): ReadResult {
+  const kept = warnings
+    .slice(0, MAX_WARNINGS)
+    .map((w) => String(w))
+    .map((w) => (w.length > MAX_WARNING_CHARS ? `${w.slice(0, MAX_WARNING_CHARS - 1)}…` : w));
+  const joined = kept.join('; ');
+  const listed =
+    joined.length > MAX_WARNING_CHARS * 2 ? `${joined.slice(0, MAX_WARNING_CHARS * 2 - 1)}…` : joined;
+  const more = warnings.length > kept.length ? ` (and ${warnings.length - kept.length} more)` : '';
+  return {
+    status: 'error',
+    error: new RollgateError(
+      'SOURCE_PARTIAL_DATA',
+      `The source flagged its answer as possibly incomplete: ${listed}${more}. Partial data is no evidence either way; the watch holds and reads again.`,
+      { component: 'evaluator', retryable: true, details: { warnings: kept } },
     ),
   };
 }
