@@ -14,7 +14,7 @@ import {
   type WatchResult,
   watchIdFor,
 } from '@rollgate/core';
-import { systemClock } from '@rollgate/core/node';
+import { redactingNotifier, redactValue, systemClock } from '@rollgate/core/node';
 import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
@@ -60,7 +60,9 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   } catch (error) {
     return failWith(io, reporter, json, error, summaryBase);
   }
-  io = redactingIo(io, createRedactor(loaded.secrets));
+  // One redactor for every output and file of the watch: stdout/stderr, stores, report, webhooks.
+  const redact = createRedactor(loaded.secrets);
+  io = redactingIo(io, redact);
   const out = pickReporter(io, json);
   const { config, contract } = loaded;
   const dryRun = flag(args, 'dry-run') || config.guardrails.dryRun;
@@ -74,14 +76,14 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   try {
     sources = buildSources(loaded);
     executor = buildExecutor(loaded, warn);
-    stores = openStores(config.state, warn);
+    stores = openStores(config.state, warn, redact);
   } catch (error) {
     await disposeAll(sources, executor);
     return failWith(io, out, json, error, summaryBase);
   }
   const notifier = (() => {
     try {
-      return buildNotifier(loaded);
+      return redactingNotifier(buildNotifier(loaded), redact);
     } catch (error) {
       return error as Error;
     }
@@ -164,7 +166,8 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
     const result = plan.stored
       ? await controller.resume(plan.watchId, { signal: abort.signal })
       : await controller.watch(plan.deploy, { watchId: plan.watchId, signal: abort.signal });
-    const reportFile = await writeReportIfAsked(args, io, result.audit, out);
+    const audit = result.audit && redactValue(result.audit, redact);
+    const reportFile = await writeReportIfAsked(args, io, audit, out);
     const final = summaryOf(result, summaryBase, reportFile);
     // Before the final output: with --json the summary must stay the last line.
     await writeStepOutputs(io.env, stepOutputs(final)).catch((e: unknown) =>

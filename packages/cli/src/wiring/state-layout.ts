@@ -15,6 +15,10 @@ import {
   createHmacSigner,
   ED25519_PRIVATE_KEY_FILE,
   ED25519_PUBLIC_KEY_FILE,
+  type Redact,
+  redactingArtifactStore,
+  redactingAuditSink,
+  redactingStateStore,
 } from '@rollgate/core/node';
 import type { StateConfig } from '../config/config-schema';
 
@@ -56,15 +60,24 @@ export interface FileStores {
 /**
  * The stores of a watch. With Ed25519 signing, a key pair is generated in the key directory on
  * first use (private key mode 0600). `onWarning` receives non-fatal problems (a torn audit line).
+ * Everything written goes through `redact` (the configuration's secrets): no snapshot, audit
+ * record or verification record holds a secret, even one a proxy echoed into an error.
  */
-export function openStores(state: StateConfig, onWarning: (message: string) => void): FileStores {
+export function openStores(
+  state: StateConfig,
+  onWarning: (message: string) => void,
+  redact: Redact = (text) => text,
+): FileStores {
   const paths = statePaths(state);
   const signer = signerFor(state, paths, 'sign');
   return {
     paths,
-    state: createFileStateStore({ dir: paths.snapshots }),
-    audit: createFileAuditSink({ path: paths.audit, onWarning }),
-    artifacts: createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
+    state: redactingStateStore(createFileStateStore({ dir: paths.snapshots }), redact),
+    audit: redactingAuditSink(createFileAuditSink({ path: paths.audit, onWarning }), redact),
+    artifacts: redactingArtifactStore(
+      createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
+      redact,
+    ),
   };
 }
 

@@ -15,6 +15,21 @@ export type { FileStateStoreOptions } from './file-state-store';
 export { createFileStateStore, STATE_FILE_FORMAT } from './file-state-store';
 export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
+export {
+  redactingArtifactStore,
+  redactingAuditSink,
+  redactingNotifier,
+  redactingStateStore,
+} from './redacting-ports';
+export type { Redact } from './secret-redactor';
+export {
+  createSecretRedactor,
+  looksLikeCredential,
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  redactValue,
+  urlSecrets,
+} from './secret-redactor';
 export { systemClock } from './system-clock';
 export type { WebhookReply, WebhookTarget } from './webhook-classify';
 export { classifyWebhookReply } from './webhook-classify';
