@@ -9,7 +9,7 @@ import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-co
 import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { buildExecutor } from '../wiring/build-executor';
-import { signerFor, statePaths } from '../wiring/state-layout';
+import { missingSigningKey, signerFor, statePaths } from '../wiring/state-layout';
 
 const ACTIONS = ['list', 'verify', 'record'] as const;
 
@@ -88,6 +88,9 @@ async function listOrVerify(
 ): Promise<number> {
   const paths = statePaths(loaded.config.state);
   const signer = signerFor(loaded.config.state, paths, 'verify');
+  // Records still verify with the public key, but nothing new can be signed: say so.
+  const lostKey = missingSigningKey(loaded.config.state, paths);
+  if (lostKey) io.stderr.write(`rollgate artifacts: ${lostKey.code}: ${lostKey.message}\n`);
   const store = createFileArtifactStore({ path: paths.artifacts, signer, keep: loaded.config.state.keep });
   const services = flag(args, 'all')
     ? await servicesIn(paths.artifacts)
@@ -125,10 +128,11 @@ async function listOrVerify(
   } else {
     io.stdout.write(table(checked, services.length > 1));
   }
-  const exitCode = verifying && invalid.length > 0 ? EXIT_CODES.failure : EXIT_CODES.ok;
+  const exitCode = verifying && (invalid.length > 0 || lostKey !== null) ? EXIT_CODES.failure : EXIT_CODES.ok;
   if (json) {
+    const signingKey = lostKey ? { signingKey: { code: lostKey.code, keyId: lostKey.details.keyId } } : {};
     io.stdout.write(
-      `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: paths.artifacts, exitCode })}\n`,
+      `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: paths.artifacts, exitCode, ...signingKey })}\n`,
     );
   } else if (verifying) {
     if (invalid.length === 0)

@@ -31,7 +31,7 @@ import { renderReport } from '../report/render-report';
 import { buildExecutor } from '../wiring/build-executor';
 import { buildNotifier } from '../wiring/build-notifier';
 import { buildSources, disposeSources } from '../wiring/build-sources';
-import { type FileStores, openStores } from '../wiring/state-layout';
+import { type FileStores, missingSigningKey, openStores } from '../wiring/state-layout';
 import { parseDeployTime } from './deploy-time';
 import { exitCodeFor, outcomeHeadline } from './outcome-exit-code';
 import { shellQuote } from './shell-quote';
@@ -76,7 +76,9 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   try {
     sources = buildSources(loaded);
     executor = buildExecutor(loaded, warn);
-    stores = openStores(config.state, warn, redact);
+    stores = openStores(config.state, warn, redact, { dryRun });
+    const lostKey = dryRun ? missingSigningKey(config.state, stores.paths) : null;
+    if (lostKey) warn(`${lostKey.code}: ${lostKey.message}`);
   } catch (error) {
     await disposeAll(sources, executor);
     return failWith(io, out, json, error, summaryBase);

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -59,7 +60,7 @@ export interface FileStores {
 
 /**
  * The stores of a watch. With Ed25519 signing, a key pair is generated in the key directory on
- * first use (private key mode 0600). `onWarning` receives non-fatal problems (a torn audit line).
+ * first use (private key mode 0600), never in a dry run. `onWarning` receives non-fatal problems (a torn audit line).
  * Everything written goes through `redact` (the configuration's secrets): no snapshot, audit
  * record or verification record holds a secret, even one a proxy echoed into an error.
  */
@@ -67,9 +68,11 @@ export function openStores(
   state: StateConfig,
   onWarning: (message: string) => void,
   redact: Redact = (text) => text,
+  options: { readonly dryRun?: boolean } = {},
 ): FileStores {
   const paths = statePaths(state);
-  const signer = signerFor(state, paths, 'sign');
+  // A dry run records no verification, so it never creates or writes a key.
+  const signer = signerFor(state, paths, options.dryRun ? 'dry-run' : 'sign');
   return {
     paths,
     state: redactingStateStore(createFileStateStore({ dir: paths.snapshots }), redact),
@@ -82,10 +85,36 @@ export function openStores(
 }
 
 /**
- * The signer of a state directory. `verify` mode never creates a key: with only the public key
- * present it verifies, and with no key at all it is `CONFIG_INVALID` (nothing could be checked).
+ * Why the state directory's Ed25519 key cannot sign, when its private key is missing but its
+ * public key is there (a lost key: `SIGNING_KEY_MISSING`); null when signing is possible or
+ * no key exists yet. Commands that only verify still work, and say this.
  */
-export function signerFor(state: StateConfig, paths: StatePaths, mode: 'sign' | 'verify'): Signer {
+export function missingSigningKey(state: StateConfig, paths: StatePaths): RollgateError | null {
+  if (state.signing.type !== 'ed25519') return null;
+  if (existsSync(join(paths.keys, ED25519_PRIVATE_KEY_FILE))) return null;
+  if (!existsSync(join(paths.keys, ED25519_PUBLIC_KEY_FILE))) return null;
+  try {
+    createEd25519Signer({ keyDir: paths.keys });
+    return null;
+  } catch (error) {
+    if (RollgateError.is(error) && error.code === 'SIGNING_KEY_MISSING') return error;
+    throw error;
+  }
+}
+
+/**
+ * The signer of a state directory. `verify` and `dry-run` modes never create or write a key:
+ * with only the public key present they verify. With no key at all, `verify` is
+ * `CONFIG_INVALID` (nothing could be checked) and `dry-run` gets a key that exists only in
+ * memory (nothing here was ever signed, and a dry run records no verification). `sign` loads
+ * the pair, generating one only when neither half exists (`SIGNING_KEY_MISSING` when the
+ * private key was lost).
+ */
+export function signerFor(
+  state: StateConfig,
+  paths: StatePaths,
+  mode: 'sign' | 'verify' | 'dry-run',
+): Signer {
   const signing = state.signing;
   if (signing.type === 'hmac') {
     return createHmacSigner({
@@ -95,8 +124,19 @@ export function signerFor(state: StateConfig, paths: StatePaths, mode: 'sign' | 
   }
   const trusted =
     signing.trustedPublicKeys === undefined ? {} : { trustedPublicKeys: signing.trustedPublicKeys };
-  if (mode === 'verify' && !existsSync(join(paths.keys, ED25519_PRIVATE_KEY_FILE))) {
+  const privateFile = join(paths.keys, ED25519_PRIVATE_KEY_FILE);
+  if (mode === 'dry-run' && existsSync(privateFile)) {
+    return createEd25519Signer({ privateKeyPem: readFileSync(privateFile, 'utf8'), ...trusted });
+  }
+  if (mode !== 'sign' && !existsSync(privateFile)) {
     const publicFile = join(paths.keys, ED25519_PUBLIC_KEY_FILE);
+    if (!existsSync(publicFile) && mode === 'dry-run') {
+      const { privateKey } = generateKeyPairSync('ed25519');
+      return createEd25519Signer({
+        privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        ...trusted,
+      });
+    }
     if (!existsSync(publicFile)) {
       throw new RollgateError(
         'CONFIG_INVALID',
