@@ -114,6 +114,10 @@ describe('crash and resume (real process, file stores, SIGKILL)', () => {
       expect(a?.failedArtifact?.id).toBe(b?.failedArtifact?.id);
       expect(a?.restoredArtifact?.id).toBe(b?.restoredArtifact?.id);
       expect(a?.breach?.signal).toBe(b?.breach?.signal);
+      // Issue 18: killed between the switch and the snapshot write, the audit said
+      // `changed: false` although this operation made the switch.
+      expect(a?.cutover?.changed).toBe(true);
+      expect(b?.cutover?.changed).toBe(true);
       // Evaluations run on the step grid; real scheduling jitter moves them by less than a step.
       const step = (iso: string | undefined) => Math.floor(Date.parse(iso ?? '') / 5000);
       expect(step(a?.breach?.confirmedAt)).toBe(step(b?.breach?.confirmedAt));
