@@ -470,8 +470,11 @@ async function judgeValueRule(
       : Promise.resolve(null),
   ]);
   if (read.status === 'error') return fromRead(signal, rule, window, read);
-  // A failed restarts read is not "no restarts": the health verdict cannot be a pass.
-  if (restarts?.status === 'error') return fromRead(signal, rule, window, restarts);
+  // A failed restarts read is not "no restarts": the health verdict cannot be a pass. Only a
+  // source that cannot express restarts at all (SOURCE_BAD_QUERY for the built-in measure, as
+  // New Relic's) leaves readiness to judge alone, as a source without restart data does.
+  if (restarts?.status === 'error' && restarts.error.code !== 'SOURCE_BAD_QUERY')
+    return fromRead(signal, rule, window, restarts);
   const points =
     read.status === 'ok' ? read.series.flatMap((s) => s.samples).filter((p) => p.t > windowStart - 1) : [];
   const restartCount =

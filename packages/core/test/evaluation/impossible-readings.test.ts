@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractInput } from '../../src/contract/contract-schema';
 import { parseContract } from '../../src/contract/parse-contract';
+import { RollgateError } from '../../src/errors/rollgate-error';
 import { Evaluator } from '../../src/evaluation/evaluator';
 import { sanitize } from '../../src/evaluation/signal-reader';
 import type { WatchState } from '../../src/evaluation/watch-state';
@@ -29,7 +30,12 @@ function healthy(i: number): StepData {
   };
 }
 
-function harness(contractInput: ContractInput, after: (i: number) => StepData, before = healthy) {
+function harness(
+  contractInput: ContractInput,
+  after: (i: number) => StepData,
+  before = healthy,
+  adapt: (source: MemoryMetricSource) => void = () => undefined,
+) {
   const contract = parseContract(contractInput);
   const steps: StepData[] = [];
   for (let i = 0; i < BASELINE_STEPS; i++) steps.push(before(i));
@@ -37,6 +43,7 @@ function harness(contractInput: ContractInput, after: (i: number) => StepData, b
   const deployAt = START + BASELINE_STEPS * STEP;
   const clock = new SimulatedClock(deployAt);
   const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
+  adapt(source);
   const evaluator = new Evaluator({
     contract,
     sources: { default: source },
@@ -108,6 +115,33 @@ describe('impossible readings never decide', () => {
     expect(decision.type).not.toBe('promote');
     expect(seen.some((s) => s.status === 'pass')).toBe(false);
     expect(seen.find((s) => s.status === 'error')?.reasons.join(' ')).toContain('+Inf');
+  });
+
+  it('a failed restarts read makes health an error; a source that has no restarts measure leaves readiness to judge', async () => {
+    for (const [code, expected] of [
+      ['SOURCE_UNAVAILABLE', 'error'],
+      ['SOURCE_BAD_QUERY', 'pass'],
+    ] as const) {
+      const h = harness(
+        { ...shortBake, signals: [healthSignal] },
+        (i) => healthy(i),
+        healthy,
+        (source) => {
+          const read = source.read.bind(source);
+          source.read = async (request, ctx) =>
+            request.query.measure === 'restarts'
+              ? { status: 'error', error: new RollgateError(code, `restarts: ${code}`, { retryable: true }) }
+              : read(request, ctx);
+        },
+      );
+      const { seen } = await h.run();
+      const judged = seen.filter((s) => s.status !== 'no-data');
+      expect(judged.length, code).toBeGreaterThan(0);
+      expect(
+        judged.every((s) => s.status === expected),
+        `${code}: ${JSON.stringify(judged[0])}`,
+      ).toBe(true);
+    }
   });
 
   it('a negative memory level is an error, not a pass', async () => {
