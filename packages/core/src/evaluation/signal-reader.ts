@@ -93,8 +93,8 @@ function mergeChunks(chunks: readonly ReadResult[]): ReadResult {
  * non-numeric values and malformed series turn the result into an error, and a result with no
  * samples left becomes `no-data`. Evaluation never throws on arbitrary readings.
  *
- * A read the backend flagged with warnings (partial data) is a `SOURCE_PARTIAL_DATA` error
- * carrying them (bounded), whatever its samples: an incomplete answer is no evidence either way,
+ * A read the backend flagged as partial (`partial`: Prometheus `warnings`) is a
+ * `SOURCE_PARTIAL_DATA` error carrying them as `details.warnings` (bounded), whatever its samples: an incomplete answer is no evidence either way,
  * and an empty one must never read as "no errors".
  *
  * With the `query`, every sample is also checked against its measure's domain
@@ -103,8 +103,8 @@ function mergeChunks(chunks: readonly ReadResult[]): ReadResult {
  * as an `error` verdict — not evidence either way, and never a pass or a breach.
  */
 export function sanitize(result: ReadResult, query?: MetricQuery): ReadResult {
-  if (result.status !== 'error' && Array.isArray(result.warnings) && result.warnings.length > 0)
-    return partial(result.warnings);
+  if (result.status !== 'error' && Array.isArray(result.partial) && result.partial.length > 0)
+    return partial(result.partial);
   if (result.status !== 'ok') return result;
   if (!Array.isArray(result.series)) return malformed('series is not an array');
   const series = [];

@@ -82,14 +82,21 @@ export interface Series {
  * - `error`: the source failed (timeout, 5xx, auth, malformed reply) with a RollgateError
  *   whose code says which, and `retryable`/`retryAfterMs` set.
  *
- * `warnings` are the backend's own statement that the answer may be incomplete or wrong (a
- * Prometheus `warnings` entry such as `partial response: store gateway down`), not
- * informational notes. Core treats a read with any warning as a `SOURCE_PARTIAL_DATA` error:
- * partial data is no evidence, and never verifies an artifact.
+ * `partial` is the backend's own statement that the answer may be incomplete or wrong (a
+ * Prometheus `warnings` entry such as `partial response: store gateway down`). Core treats a
+ * read with any `partial` entry as a `SOURCE_PARTIAL_DATA` error: partial data is no evidence,
+ * and never verifies an artifact. `warnings` are informational notes about a complete answer
+ * (a container's `CrashLoopBackOff` reason, a Prometheus `infos` entry); core does not judge on
+ * them.
  */
 export type ReadResult =
-  | { readonly status: 'ok'; readonly series: readonly Series[]; readonly warnings?: readonly string[] }
-  | { readonly status: 'no-data'; readonly reason: string; readonly warnings?: readonly string[] }
+  | {
+      readonly status: 'ok';
+      readonly series: readonly Series[];
+      readonly warnings?: readonly string[];
+      readonly partial?: readonly string[];
+    }
+  | { readonly status: 'no-data'; readonly reason: string; readonly partial?: readonly string[] }
   | { readonly status: 'error'; readonly error: RollgateError };
 
 /**

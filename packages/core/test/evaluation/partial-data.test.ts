@@ -16,7 +16,7 @@ const requests = { measure: 'requests' as const, selector: {} };
 describe('a read the backend flagged as partial', () => {
   it('is a SOURCE_PARTIAL_DATA error carrying the warnings, whatever the samples say', () => {
     const result = sanitize(
-      { status: 'ok', series: [{ labels: {}, samples: [{ t: 1000, v: 100 }] }], warnings: [WARNING] },
+      { status: 'ok', series: [{ labels: {}, samples: [{ t: 1000, v: 100 }] }], partial: [WARNING] },
       requests,
     );
     expect(result.status).toBe('error');
@@ -28,15 +28,15 @@ describe('a read the backend flagged as partial', () => {
   });
 
   it('is an error too when it came back empty: an empty events read would count as zero errors', () => {
-    const result = sanitize({ status: 'no-data', reason: 'no series', warnings: [WARNING] }, requests);
+    const result = sanitize({ status: 'no-data', reason: 'no series', partial: [WARNING] }, requests);
     expect(result.status === 'error' && result.error.code).toBe('SOURCE_PARTIAL_DATA');
   });
 
-  it('keeps a reply without warnings (or with an empty list) as it was', () => {
+  it('keeps a reply without partial warnings (or with an empty list) as it was', () => {
     const ok: ReadResult = {
       status: 'ok',
       series: [{ labels: {}, samples: [{ t: 1000, v: 100 }] }],
-      warnings: [],
+      partial: [],
     };
     expect(sanitize(ok, requests).status).toBe('ok');
     expect(sanitize({ status: 'no-data', reason: 'none' }, requests).status).toBe('no-data');
@@ -45,7 +45,7 @@ describe('a read the backend flagged as partial', () => {
   it('bounds what it keeps of many or long warnings', () => {
     const many = Array.from({ length: 50 }, (_, i) => `warning ${i} ${'x'.repeat(2000)}`);
     const result = sanitize(
-      { status: 'ok', series: [{ labels: {}, samples: [{ t: 1, v: 1 }] }], warnings: many },
+      { status: 'ok', series: [{ labels: {}, samples: [{ t: 1, v: 1 }] }], partial: many },
       requests,
     );
     if (result.status !== 'error') throw new Error('expected an error');
@@ -56,13 +56,27 @@ describe('a read the backend flagged as partial', () => {
   });
 });
 
+describe('informational warnings are not partial data', () => {
+  it('a readiness read with container problems as warnings (the Kubernetes pod source) still breaches', () => {
+    const result = sanitize(
+      {
+        status: 'ok',
+        series: [{ labels: {}, samples: [{ t: 1000, v: 0.5 }] }],
+        warnings: ['CrashLoopBackOff: pod web-5d8f7-x2c9q container app (waiting, 4 restarts)'],
+      },
+      { measure: 'ready', selector: {} },
+    );
+    expect(result.status).toBe('ok');
+  });
+});
+
 describe('a watch whose every reply is partial', () => {
   it('never promotes a healthy release, records no verification, and the audit keeps the warnings', async () => {
     const w = world();
     const read = w.source.read.bind(w.source);
     w.source.read = async (request, ctx) => {
       const result = await read(request, ctx);
-      return result.status === 'error' ? result : { ...result, warnings: [WARNING] };
+      return result.status === 'error' ? result : { ...result, partial: [WARNING] };
     };
     const result = await w.watch();
     expect(result.outcome).not.toBe('promoted');

@@ -409,8 +409,8 @@ export function createExpositionSource(options: ExpositionSourceOptions): Exposi
       if (!(error instanceof QueryBuildError)) throw error;
       return badQuery(error);
     }
-    // Warnings say the answer is partial, and core does not judge a partial read: only what
-    // really is missing counts. A target down within the read's window misses its share of
+    // These become the read's `partial` entries, and core does not judge a partial read: only
+    // what really is missing counts. A target down within the read's window misses its share of
     // every measure but readiness (its `up = 0` is the data); a capped metric misses series.
     const warnings: string[] = [];
     const down = downTargets();

@@ -19,7 +19,8 @@ function noDataHint(request: MetricRequest): string {
  * (labels `{[segmentBy]: value}`, `""` for series without the label). Nothing left means
  * `no-data` with the reason; several series without `segmentBy`, or two for one segment, is a
  * query that does not aggregate (possible only with `raw`): `SOURCE_BAD_QUERY`. The reply's
- * warnings (never its infos) come along on `ok` and `no-data` alike.
+ * warnings come along as `partial` on `ok` and `no-data` alike; its infos are informational and
+ * are dropped.
  */
 export function toReadResult(reply: PrometheusReply, request: MetricRequest): ReadResult {
   if (reply.resultType === 'string') {
@@ -35,9 +36,9 @@ export function toReadResult(reply: PrometheusReply, request: MetricRequest): Re
       ),
     };
   }
-  // Warnings travel on every answer, an empty one included: a partial empty result is no
-  // "zero", and core treats any warned read as partial data.
-  const warned = reply.warnings.length > 0 ? { warnings: reply.warnings } : {};
+  // The reply's warnings say it may be incomplete: they travel as `partial` on every answer, an
+  // empty one included (a partial empty result is no "zero"); core judges no partial read.
+  const warned = reply.warnings.length > 0 ? { partial: reply.warnings } : {};
   if (reply.series.length === 0) {
     return {
       status: 'no-data',

@@ -97,23 +97,23 @@ describe('toReadResult', () => {
     expect(dup.status === 'error' && dup.error.message).toMatch(/sum by \(job\)/);
   });
 
-  it('passes warnings through', () => {
+  it('passes warnings through as partial', () => {
     const result = toReadResult(
       reply([{ metric: {}, samples: [{ t: 1, v: 1 }] }], ['partial response']),
       request(),
     );
-    expect(result.status === 'ok' && result.warnings).toEqual(['partial response']);
+    expect(result.status === 'ok' && result.partial).toEqual(['partial response']);
   });
 
   it('passes warnings through on an empty answer too: a partial empty result is no "zero" (issue 18)', () => {
     const result = toReadResult(reply([], ['partial response: store gateway down']), request());
     expect(result.status).toBe('no-data');
-    expect(result.status === 'no-data' && result.warnings).toEqual(['partial response: store gateway down']);
+    expect(result.status === 'no-data' && result.partial).toEqual(['partial response: store gateway down']);
     const nan = toReadResult(
       reply([{ metric: {}, samples: [{ t: 1000, v: Number.NaN }] }], ['partial response']),
       request(),
     );
-    expect(nan.status === 'no-data' && nan.warnings).toEqual(['partial response']);
+    expect(nan.status === 'no-data' && nan.partial).toEqual(['partial response']);
   });
 
   it('leaves infos out of the result: they say nothing about completeness', () => {
