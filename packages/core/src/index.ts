@@ -145,6 +145,14 @@ export { watchLeaseKey } from './ports/watch-lease';
 export { evaluateBaselineRatio } from './rules/baseline-ratio';
 export { checkDataQuality } from './rules/data-quality';
 export { evaluateHealth } from './rules/health-check';
+export type { MeasureDomain } from './rules/measure-domain';
+export {
+  domainOf,
+  ERROR_RATE_DOMAIN,
+  FINITE_DOMAIN,
+  inDomain,
+  MEASURE_DOMAINS,
+} from './rules/measure-domain';
 export type { LinearFit } from './rules/rate-of-change';
 export { evaluateRateOfChange, fitLine } from './rules/rate-of-change';
 export { evaluateStaticRange } from './rules/static-range';

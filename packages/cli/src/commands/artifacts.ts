@@ -8,7 +8,7 @@ import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-co
 import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { buildExecutor } from '../wiring/build-executor';
-import { openArtifactStore, statePaths } from '../wiring/state-layout';
+import { missingSigningKey, openArtifactStore, statePaths } from '../wiring/state-layout';
 
 const ACTIONS = ['list', 'verify', 'record'] as const;
 
@@ -92,6 +92,9 @@ async function listOrVerify(
   const fresh = state.type !== 'postgres' && !existsSync(statePaths(state).artifacts);
   const opened = fresh ? null : await openArtifactStore(state, 'verify');
   const where = opened?.where ?? statePaths(state).artifacts;
+  // Records still verify with the public key, but nothing new can be signed: say so.
+  const lostKey = missingSigningKey(state, statePaths(state));
+  if (lostKey) io.stderr.write(`rollgate artifacts: ${lostKey.code}: ${lostKey.message}\n`);
   const all = flag(args, 'all');
   let services: string[] = all ? [] : [stringOption(args, 'service') ?? loaded.config.service];
   try {
@@ -131,10 +134,11 @@ async function listOrVerify(
   } else {
     io.stdout.write(table(checked, services.length > 1));
   }
-  const exitCode = verifying && invalid.length > 0 ? EXIT_CODES.failure : EXIT_CODES.ok;
+  const exitCode = verifying && (invalid.length > 0 || lostKey !== null) ? EXIT_CODES.failure : EXIT_CODES.ok;
   if (json) {
+    const signingKey = lostKey ? { signingKey: { code: lostKey.code, keyId: lostKey.details.keyId } } : {};
     io.stdout.write(
-      `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: where, exitCode })}\n`,
+      `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: where, exitCode, ...signingKey })}\n`,
     );
   } else if (verifying) {
     if (checked.length === 0) io.stdout.write('nothing to verify\n');

@@ -16,7 +16,7 @@ import {
   type WatchResult,
   watchIdFor,
 } from '@rollgate/core';
-import { systemClock } from '@rollgate/core/node';
+import { redactingNotifier, redactValue, systemClock } from '@rollgate/core/node';
 import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
@@ -34,7 +34,7 @@ import { renderReport } from '../report/render-report';
 import { buildExecutor } from '../wiring/build-executor';
 import { buildNotifier } from '../wiring/build-notifier';
 import { buildSources, disposeSources } from '../wiring/build-sources';
-import { openStores, type Stores } from '../wiring/state-layout';
+import { missingSigningKey, openStores, type Stores } from '../wiring/state-layout';
 import { parseDeployTime } from './deploy-time';
 import { type MetricsServer, parseListenAddress, serveControllerMetrics } from './metrics-listen';
 import { exitCodeFor, outcomeHeadline } from './outcome-exit-code';
@@ -68,7 +68,9 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   } catch (error) {
     return failWith(io, reporter, json, error, summaryBase);
   }
-  io = redactingIo(io, createRedactor(loaded.secrets));
+  // One redactor for every output and file of the watch: stdout/stderr, stores, report, webhooks.
+  const redact = createRedactor(loaded.secrets);
+  io = redactingIo(io, redact);
   const out = pickReporter(io, json);
   const { config, contract } = loaded;
   const dryRun = flag(args, 'dry-run') || config.guardrails.dryRun;
@@ -82,14 +84,16 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   try {
     sources = await buildSources(loaded);
     executor = await buildExecutor(loaded, warn);
-    stores = await openStores(config.state, warn);
+    stores = await openStores(config.state, warn, redact, { dryRun });
+    const lostKey = dryRun ? missingSigningKey(config.state, stores.paths) : null;
+    if (lostKey) warn(`${lostKey.code}: ${lostKey.message}`);
   } catch (error) {
     await disposeAll(sources, executor);
     return failWith(io, out, json, error, summaryBase);
   }
   const notifier = (() => {
     try {
-      return buildNotifier(loaded);
+      return redactingNotifier(buildNotifier(loaded), redact);
     } catch (error) {
       return error as Error;
     }
@@ -220,7 +224,8 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
     const result = plan.stored
       ? await controller.resume(plan.watchId, { signal: abort.signal, waitForLease })
       : await controller.watch(plan.deploy, { watchId: plan.watchId, signal: abort.signal, waitForLease });
-    const reportFile = await writeReportIfAsked(args, io, result.audit, out);
+    const audit = result.audit && redactValue(result.audit, redact);
+    const reportFile = await writeReportIfAsked(args, io, audit, out);
     const final = summaryOf(result, summaryBase, reportFile);
     // Before the final output: with --json the summary must stay the last line.
     await writeStepOutputs(io.env, stepOutputs(final)).catch((e: unknown) =>

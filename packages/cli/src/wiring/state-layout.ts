@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +19,10 @@ import {
   createHmacSigner,
   ED25519_PRIVATE_KEY_FILE,
   ED25519_PUBLIC_KEY_FILE,
+  type Redact,
+  redactingArtifactStore,
+  redactingAuditSink,
+  redactingStateStore,
 } from '@rollgate/core/node';
 import type { StateConfig } from '../config/config-schema';
 import { loadAdapter } from './load-adapter';
@@ -59,6 +64,8 @@ export function statePaths(state: StateConfig): StatePaths {
 /** The stores a watch writes to, and the lease that makes it the only watch of its service. */
 export interface Stores {
   readonly type: StateConfig['type'];
+  /** The file layout (the key directory is used by either store type). */
+  readonly paths: StatePaths;
   /** Where state lives, for messages: the directory, or the database URL without its password. */
   readonly where: {
     readonly state: string;
@@ -81,12 +88,21 @@ const POSTGRES_LEASE_SECONDS = 15;
 /**
  * The stores of a watch: the file stores in `state.dir` (with a file lease in `dir/leases`), or
  * the PostgreSQL stores (`type: postgres`; the driver is loaded only then). With Ed25519 signing,
- * a key pair is generated in the key directory on first use (private key mode 0600) unless the
- * private key is configured. `onWarning` receives non-fatal problems (a torn audit line).
+ * a key pair is generated in the key directory on first use (private key mode 0600, never in a
+ * dry run) unless the private key is configured. `onWarning` receives non-fatal problems (a torn
+ * audit line). Everything written goes through `redact` (the configuration's secrets): no
+ * snapshot, audit record or verification record holds a secret, even one a proxy echoed into an
+ * error.
  */
-export async function openStores(state: StateConfig, onWarning: (message: string) => void): Promise<Stores> {
+export async function openStores(
+  state: StateConfig,
+  onWarning: (message: string) => void,
+  redact: Redact = (text) => text,
+  options: { readonly dryRun?: boolean } = {},
+): Promise<Stores> {
   const paths = statePaths(state);
-  const signer = signerFor(state, paths, 'sign');
+  // A dry run records no verification, so it never creates or writes a key.
+  const signer = signerFor(state, paths, options.dryRun ? 'dry-run' : 'sign');
   if (state.type === 'postgres') {
     const { openPostgresStores, parseConnectionTarget } = await loadPostgresStore();
     const display = parseConnectionTarget(state.url, 'state.url').display;
@@ -107,9 +123,10 @@ export async function openStores(state: StateConfig, onWarning: (message: string
         audit: `${display} (table ${schema}.audit)`,
         artifacts: `${display} (table ${schema}.artifacts)`,
       },
-      state: stores.state,
-      audit: stores.audit,
-      artifacts: stores.artifacts,
+      paths,
+      state: redactingStateStore(stores.state, redact),
+      audit: redactingAuditSink(stores.audit, redact),
+      artifacts: redactingArtifactStore(stores.artifacts, redact),
       lease: stores.lease,
       close: () => stores.close(),
     };
@@ -117,9 +134,16 @@ export async function openStores(state: StateConfig, onWarning: (message: string
   return {
     type: 'files',
     where: { state: paths.dir, snapshots: paths.snapshots, audit: paths.audit, artifacts: paths.artifacts },
-    state: createFileStateStore({ dir: paths.snapshots, leaseDir: paths.leases }),
-    audit: createFileAuditSink({ path: paths.audit, onWarning }),
-    artifacts: createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
+    paths,
+    state: redactingStateStore(
+      createFileStateStore({ dir: paths.snapshots, leaseDir: paths.leases }),
+      redact,
+    ),
+    audit: redactingAuditSink(createFileAuditSink({ path: paths.audit, onWarning }), redact),
+    artifacts: redactingArtifactStore(
+      createFileArtifactStore({ path: paths.artifacts, signer, keep: state.keep }),
+      redact,
+    ),
     lease: createFileWatchLease({
       dir: paths.leases,
       ttlMs: (state.leaseSeconds ?? FILE_LEASE_SECONDS) * 1000,
@@ -230,10 +254,36 @@ async function servicesInFile(file: string): Promise<string[]> {
 }
 
 /**
- * The signer of a state directory. `verify` mode never creates a key: with only the public key
- * present it verifies, and with no key at all it is `CONFIG_INVALID` (nothing could be checked).
+ * Why the state directory's Ed25519 key cannot sign, when its private key is missing but its
+ * public key is there (a lost key: `SIGNING_KEY_MISSING`); null when signing is possible or
+ * no key exists yet. Commands that only verify still work, and say this.
  */
-export function signerFor(state: StateConfig, paths: StatePaths, mode: 'sign' | 'verify'): Signer {
+export function missingSigningKey(state: StateConfig, paths: StatePaths): RollgateError | null {
+  if (state.signing.type !== 'ed25519' || state.signing.privateKey !== undefined) return null;
+  if (existsSync(join(paths.keys, ED25519_PRIVATE_KEY_FILE))) return null;
+  if (!existsSync(join(paths.keys, ED25519_PUBLIC_KEY_FILE))) return null;
+  try {
+    createEd25519Signer({ keyDir: paths.keys });
+    return null;
+  } catch (error) {
+    if (RollgateError.is(error) && error.code === 'SIGNING_KEY_MISSING') return error;
+    throw error;
+  }
+}
+
+/**
+ * The signer of a state directory. `verify` and `dry-run` modes never create or write a key:
+ * with only the public key present they verify. With no key at all, `verify` is
+ * `CONFIG_INVALID` (nothing could be checked) and `dry-run` gets a key that exists only in
+ * memory (nothing here was ever signed, and a dry run records no verification). `sign` loads
+ * the pair, generating one only when neither half exists (`SIGNING_KEY_MISSING` when the
+ * private key was lost).
+ */
+export function signerFor(
+  state: StateConfig,
+  paths: StatePaths,
+  mode: 'sign' | 'verify' | 'dry-run',
+): Signer {
   const signing = state.signing;
   if (signing.type === 'hmac') {
     return createHmacSigner({
@@ -247,8 +297,19 @@ export function signerFor(state: StateConfig, paths: StatePaths, mode: 'sign' | 
     // The key from a secret (CI): nothing is read from or written to a key directory.
     return createEd25519Signer({ privateKeyPem: signing.privateKey, ...trusted });
   }
-  if (mode === 'verify' && !existsSync(join(paths.keys, ED25519_PRIVATE_KEY_FILE))) {
+  const privateFile = join(paths.keys, ED25519_PRIVATE_KEY_FILE);
+  if (mode === 'dry-run' && existsSync(privateFile)) {
+    return createEd25519Signer({ privateKeyPem: readFileSync(privateFile, 'utf8'), ...trusted });
+  }
+  if (mode !== 'sign' && !existsSync(privateFile)) {
     const publicFile = join(paths.keys, ED25519_PUBLIC_KEY_FILE);
+    if (!existsSync(publicFile) && mode === 'dry-run') {
+      const { privateKey } = generateKeyPairSync('ed25519');
+      return createEd25519Signer({
+        privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        ...trusted,
+      });
+    }
     if (!existsSync(publicFile)) {
       throw new RollgateError(
         'CONFIG_INVALID',

@@ -296,3 +296,49 @@ describe('--json progress', () => {
     expect(events.at(-1)).toEqual(SUMMARY);
   });
 });
+
+describe('--json progress of a partial read (issue 18, finding 3)', () => {
+  it('names the source warnings of a signal whose read was partial', () => {
+    const s = stream(false);
+    const r = createJsonReporter(s.out);
+    const e = evaluation(35);
+    const first = e.signals[0];
+    if (!first) throw new Error('fixture');
+    const warning = 'partial response: store gateway down';
+    r.evaluation({
+      ...e,
+      signals: [
+        {
+          ...first,
+          status: 'error',
+          verdicts: [
+            {
+              ...(first.verdicts[0] as (typeof first.verdicts)[number]),
+              status: 'error',
+              value: null,
+              threshold: null,
+              reason: `source failed: SOURCE_PARTIAL_DATA: ${warning}`,
+              error: {
+                code: 'SOURCE_PARTIAL_DATA',
+                message: `The source flagged its answer as possibly incomplete: ${warning}.`,
+                retryable: true,
+                component: 'evaluator',
+                details: { warnings: [warning] },
+              },
+            },
+          ],
+        },
+        ...e.signals.slice(1),
+      ],
+    });
+    const [line] = s.text().trimEnd().split('\n');
+    const event = JSON.parse(line ?? '{}') as { signals: Record<string, unknown>[] };
+    expect(event.signals[0]).toMatchObject({
+      signal: 'error-rate',
+      status: 'error',
+      warnings: [warning],
+      error: { code: 'SOURCE_PARTIAL_DATA' },
+    });
+    expect(event.signals[1]?.warnings).toBeUndefined();
+  });
+});

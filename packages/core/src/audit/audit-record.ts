@@ -85,6 +85,8 @@ export const AuditPointSchema = z.object({
   value: z.number().nullable(),
   threshold: z.number().nullable(),
   statistic: z.number().nullable().optional(),
+  /** What the source said was incomplete about this evaluation's reads (partial data). */
+  warnings: z.array(z.string()).optional(),
 });
 
 /** A human request the watch picked up (promote, abort, retry), applied or refused. */

@@ -7,7 +7,7 @@ import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { evaluateStaticRange } from '../rules/static-range';
 import { estimateOnset } from '../stats';
 import { joinCounts } from './count-intervals';
-import { eventsQuery, trialsQuery, unitOf, valueQuery } from './signal-queries';
+import { eventsQuery, trialsQuery, unitOf, valueDomain, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
 import { AGGREGATE, type WatchState } from './watch-state';
 
@@ -156,6 +156,7 @@ async function preDeployWindow(input: OnsetInput, rule: Rule): Promise<OnsetFind
       samples: points.length,
       window,
       unit: unitOf(signal),
+      domain: valueDomain(signal),
     };
     if (rule.type === 'static') breached = evaluateStaticRange(rule, value).status === 'breach';
     else if (rule.type === 'baseline-ratio')
@@ -168,6 +169,7 @@ async function preDeployWindow(input: OnsetInput, rule: Rule): Promise<OnsetFind
           window,
           baseline: baseValue,
           unit: unitOf(signal),
+          domain: valueDomain(signal),
         }).status === 'breach';
     }
   }

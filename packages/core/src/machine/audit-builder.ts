@@ -105,7 +105,10 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
             target: s.target,
             requestedAt: iso(s.cutover.requestedAt),
             completedAt: s.cutover.completedAt === null ? null : iso(s.cutover.completedAt),
-            changed: s.cutover.receipt?.changed ?? null,
+            // What the operation did: a replay after a crash reports the switch it made earlier.
+            changed: s.cutover.receipt
+              ? s.cutover.receipt.changed || s.cutover.receipt.switchedEarlier === true
+              : null,
             detail:
               s.cutover.receipt?.detail ?? (s.cutover.error ? s.cutover.error.message : 'not completed'),
             gate: s.cutover.gate

@@ -6,7 +6,7 @@ import { createWatchState, type WatchState } from '../evaluation/watch-state';
 import type { VerificationEvidence } from '../ports/artifact-store';
 import type { ArtifactRef } from '../ports/executor';
 import type { Notification, NotificationKind } from '../ports/notifier';
-import { finiteOrNull } from '../rules/verdict';
+import { finiteOrNull, type Verdict } from '../rules/verdict';
 import { buildAuditRecord } from './audit-builder';
 import { judgeControl } from './control-judgement';
 import {
@@ -944,11 +944,22 @@ function record(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
       value: finiteOrNull(v.value),
       threshold: finiteOrNull(v.threshold),
       ...(v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {}),
+      ...partialWarnings(summary.verdicts),
     };
     const points = [...(series[summary.signal] ?? []), point];
     series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.slice(-MAX_SERIES_POINTS) : points;
   }
   return { ...s, series, lastDecision: evaluation.decision };
+}
+
+/** The warnings of this evaluation's partial reads (any verdict of the signal), for its point. */
+function partialWarnings(verdicts: readonly Verdict[]): { warnings?: string[] } {
+  const warnings = new Set<string>();
+  for (const v of verdicts) {
+    const listed = v.error?.code === 'SOURCE_PARTIAL_DATA' ? v.error.details?.warnings : undefined;
+    if (Array.isArray(listed)) for (const w of listed) if (typeof w === 'string') warnings.add(w);
+  }
+  return warnings.size > 0 ? { warnings: [...warnings] } : {};
 }
 
 function evidenceOf(s: MachineSnapshot, contract: Contract): VerificationEvidence {

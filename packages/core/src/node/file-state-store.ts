@@ -6,7 +6,7 @@ import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
 import { checkStateKey, stateKeyFromStem } from '../stores/state-key';
 import type { Clock } from '../time/clock';
-import { writeFileAtomic } from './atomic-write';
+import { removeAbandonedTemporaries, writeFileAtomic } from './atomic-write';
 import { currentLeaseToken } from './file-watch-lease';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
@@ -35,7 +35,8 @@ export interface FileStateStoreOptions {
  * A {@link StateStore} with one JSON file per key (`<encoded key>.json` holding
  * `{ "format": "rollgate.state/v1", "key": ..., "snapshot": ... }`). `save` replaces the file
  * atomically (temporary file, fsync, rename, directory fsync), so after a crash `load` sees the
- * previous or the new snapshot, never a torn one. A missing key loads as `null`; an unreadable
+ * previous or the new snapshot, never a torn one; the temporary file a killed writer left is
+ * removed before the store's first call. A missing key loads as `null`; an unreadable
  * file is `STATE_CORRUPT`; a key with path segments such as `..` is refused (`CONFIG_INVALID`).
  *
  * @throws RollgateError `CONFIG_INVALID` when `dir` is missing.
@@ -53,9 +54,15 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
     );
   }
   const queue = new SerialQueue();
+  // Before the first call: the temporary files a killed process left behind go.
+  let tidied: Promise<unknown> | null = null;
   const call = <T>(ctx: PortContext, code: 'STORE_FAILED' | 'STATE_CORRUPT', op: () => Promise<Result<T>>) =>
     runPortCall(ctx, clock, COMPONENT, code, (abandoned) =>
-      queue.run(() => (abandoned() ? Promise.resolve(abandonedResult<T>(COMPONENT)) : op())),
+      queue.run(async () => {
+        tidied ??= removeAbandonedTemporaries(dir);
+        await tidied;
+        return abandoned() ? abandonedResult<T>(COMPONENT) : op();
+      }),
     );
 
   return {

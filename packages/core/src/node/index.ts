@@ -19,6 +19,21 @@ export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
 export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
 export { loadScenarios, META_FILE_NAME } from './load-scenarios';
+export {
+  redactingArtifactStore,
+  redactingAuditSink,
+  redactingNotifier,
+  redactingStateStore,
+} from './redacting-ports';
+export type { Redact } from './secret-redactor';
+export {
+  createSecretRedactor,
+  looksLikeCredential,
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  redactValue,
+  urlSecrets,
+} from './secret-redactor';
 export { systemClock } from './system-clock';
 export type { WebhookReply, WebhookTarget } from './webhook-classify';
 export { classifyWebhookReply } from './webhook-classify';

@@ -1,5 +1,6 @@
 import type { RateOfChangeRule } from '../contract/contract-schema';
 import { studentTUpperTail } from '../stats/special-functions';
+import { FINITE_DOMAIN, firstOutside, type MeasureDomain, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
 /** The t whose upper tail is `p` at `dof` degrees of freedom (bisection), for the audit. */
@@ -70,6 +71,8 @@ export interface TrajectoryInput {
   /** The pre-deploy level, for `limitFromBaseline`. */
   readonly baseline: number | null;
   readonly unit: string;
+  /** The values the measure can take (see `measure-domain.ts`); any finite value when absent. */
+  readonly domain?: MeasureDomain;
 }
 
 /**
@@ -77,7 +80,8 @@ export interface TrajectoryInput {
  * limit is reached. Breach when the slope is significantly positive (p-value <= `maxPValue`)
  * and the limit would be reached within `horizonSeconds` — a leak is caught by its trend long
  * before any absolute bound. The verdict's value is the slope (units/s) and its threshold the
- * slope that would reach the limit exactly at the horizon.
+ * slope that would reach the limit exactly at the horizon. One point (or a baseline) outside
+ * the measure's domain makes the verdict an `error`: a trend through garbage means nothing.
  */
 export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryInput): Verdict {
   const base = {
@@ -87,6 +91,17 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     window: input.window,
     samples: input.points.length,
   };
+  const domain = input.domain ?? FINITE_DOMAIN;
+  const impossible = firstOutside(
+    input.points.map((p) => p.v),
+    domain,
+  );
+  if (impossible !== undefined) return outOfDomainVerdict(base, impossible, domain);
+  if (input.baseline !== null && !Number.isNaN(input.baseline)) {
+    const badBaseline = firstOutside([input.baseline], domain);
+    if (badBaseline !== undefined)
+      return outOfDomainVerdict(base, badBaseline, { ...domain, name: `pre-deploy ${domain.name}` });
+  }
   const limit =
     rule.limit ??
     (input.baseline !== null && input.baseline > 0 ? input.baseline * rule.limitFromBaseline : null);

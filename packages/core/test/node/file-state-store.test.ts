@@ -85,6 +85,34 @@ describe('createFileStateStore: the files', () => {
     expect(!loaded.ok && loaded.error.code).toBe('STORE_FAILED');
   });
 
+  it('removes the temporary file a writer killed with SIGKILL left, at the next start (issue 18)', async () => {
+    const writer = resolve(import.meta.dirname, 'fixtures', 'blocked-writer.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, 'watch/killed'], {
+      cwd: resolve(import.meta.dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const signal = await new Promise<NodeJS.Signals | null>((done) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('BLOCKED')) child.kill('SIGKILL');
+      });
+      child.on('exit', (_code, s) => done(s));
+    });
+    expect(signal, stderr).toBe('SIGKILL');
+    const temporaries = async () => (await readdir(dir)).filter((n) => n.endsWith('.tmp'));
+    expect(await temporaries()).toHaveLength(1);
+    // A live writer's temporary file is never touched: only the dead process's goes.
+    await writeFile(join(dir, `.other.json.${process.pid}-0123456789ab.tmp`), 'in flight');
+
+    const store = createFileStateStore({ dir });
+    const loaded = await store.load('watch/killed', ctx());
+    expect(loaded.ok && loaded.value).toEqual({ step: 1 });
+    expect(await temporaries()).toEqual([`.other.json.${process.pid}-0123456789ab.tmp`]);
+  }, 30_000);
+
   it('never leaves a torn file when the writer is killed with SIGKILL mid-write', async () => {
     const writer = resolve(import.meta.dirname, 'fixtures', 'state-writer.ts');
     const store = createFileStateStore({ dir });

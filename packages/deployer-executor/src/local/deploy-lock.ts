@@ -68,6 +68,31 @@ function abandoned(holder: LockOwner): boolean {
 }
 
 /**
+ * Whether the text of `.dep/deploy.lock` says the lock was taken by Rollgate for `operationId`
+ * (by this process or an earlier one running the same operation).
+ */
+export function heldByOperation(holder: string, operationId: string): boolean {
+  const owner = lockOwner(operationId);
+  return holder === owner || holder.startsWith(`${owner} `);
+}
+
+/**
+ * Removes Deployer's deploy lock when `operationId` holds it: a replay of an operation that is
+ * already over (its journal says `done`, or there is nothing left to switch) never needs the
+ * lock, so one still there was left by a process killed before it unlocked. Never throws.
+ */
+export async function releaseOperationLock(deployPath: string, operationId: string): Promise<boolean> {
+  const path = deployPaths(deployPath).lock;
+  try {
+    if (!heldByOperation((await readFile(path, 'utf8')).trim(), operationId)) return false;
+    await unlink(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Takes Deployer's deploy lock for the duration of a switch, with an exclusive create so a
  * deploy cannot start between our check and our rename. An existing lock means a deploy is
  * running (or crashed), or another Rollgate process is switching: `EXECUTOR_REFUSED`,
