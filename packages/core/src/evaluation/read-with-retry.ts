@@ -26,10 +26,9 @@ export async function readWithRetry(
   clock: Clock,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<ReadResult> {
-  let result: ReadResult = {
-    status: 'error',
-    error: new RollgateError('INTERNAL', 'no read attempted', { component: 'evaluator' }),
-  };
+  // No placeholder error: a RollgateError captures a stack trace, and on the tick path almost
+  // every read succeeds at the first attempt. The error is built only if no attempt ran.
+  let result: ReadResult | undefined;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     if (ctx.signal.aborted) {
       return {
@@ -50,7 +49,12 @@ export async function readWithRetry(
       return result;
     }
   }
-  return result;
+  return (
+    result ?? {
+      status: 'error',
+      error: new RollgateError('INTERNAL', 'no read attempted', { component: 'evaluator' }),
+    }
+  );
 }
 
 async function safeRead(source: MetricSource, request: MetricRequest, ctx: PortContext): Promise<ReadResult> {

@@ -13,6 +13,7 @@ import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/state-store';
 import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
+import { boundAuditSeries } from './audit-series-bound';
 import { pendingControlRequests } from './control-requests';
 import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
 import {
@@ -434,9 +435,11 @@ export function createController(options: ControllerOptions): Controller {
           { component: 'controller' },
         );
       }
-      await persist(next.snapshot, signal);
+      // Chart series are thinned here, before the save, so the stored snapshot stays bounded.
+      const bounded = boundAuditSeries(next.snapshot);
+      await persist(bounded, signal);
       const from = snapshot.state;
-      snapshot = next.snapshot;
+      snapshot = bounded;
       events.emit('step', {
         watchId: snapshot.watchId,
         service: snapshot.service,
