@@ -16,7 +16,12 @@ vi.mock('../../src/errors/rollgate-error', async (importOriginal) => {
   return { ...original, RollgateError: CountingRollgateError };
 });
 
-const request: MetricRequest = { query: { measure: 'requests', selector: {} }, start: 0, end: 5000, stepMs: 5000 };
+const request: MetricRequest = {
+  query: { measure: 'requests', selector: {} },
+  start: 0,
+  end: 5000,
+  stepMs: 5000,
+};
 const ctx = {
   signal: { aborted: false, addEventListener: () => {}, removeEventListener: () => {} },
   deadline: Number.POSITIVE_INFINITY,
