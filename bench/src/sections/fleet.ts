@@ -247,8 +247,13 @@ export const fleetBench: BenchModule = async (bench) => {
         `${(heap.perSignal / 1024).toFixed(2)} KiB`,
       ],
       [`stored snapshot of one watch at ${hours.join(' h, ')} h`, sizes.map((s) => `${s} B`).join(', ')],
+      [
+        `snapshot growth from ${hours[0]} h to ${hours.at(-1)} h`,
+        `${(((sizes.at(-1) ?? 0) / (sizes[0] ?? 1) - 1) * 100).toFixed(1)}%`,
+      ],
     ],
     notes: [
+      'Chart series are thinned to at most 60 points per signal before each save (docs/architecture.md), so a snapshot stays flat however long the watch runs.',
       (globalThis as { gc?: unknown }).gc
         ? 'Heap measured after a forced GC (node --expose-gc), from after the shared source was built.'
         : 'Heap measured without --expose-gc: an upper bound.',

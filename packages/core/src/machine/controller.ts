@@ -29,6 +29,7 @@ import {
 } from './machine-state';
 import { startWatch, transition } from './rollback-machine';
 import { parseMachineSnapshot } from './snapshot-schema';
+import { encodeStoredSnapshot } from './stored-series';
 import { watchStateKey } from './stored-watches';
 
 /** Everything a controller is wired with. Sources are keyed by the name signals refer to. */
@@ -197,7 +198,8 @@ export function createController(options: ControllerOptions): Controller {
   async function persist(snapshot: MachineSnapshot, signal: AbortSignalLike): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const saved = await safe(
-        () => options.state.save(watchStateKey(snapshot.watchId), snapshot, ctx(signal)),
+        () =>
+          options.state.save(watchStateKey(snapshot.watchId), encodeStoredSnapshot(snapshot), ctx(signal)),
         'STORE_FAILED',
       );
       if (saved.ok) return;
