@@ -227,6 +227,10 @@ export const fleetBench: BenchModule = async (bench) => {
   const tickWatches = bench.quick ? 250 : 2_500;
   bench.log(`fleet: ${tickWatches} watches x ${SIGNALS_PER_WATCH} signals, tick time`);
   const ticks = await fleetTicks(tickWatches, bench.quick ? 10 : 30, 12);
+  // An hour into the watch (720 steps), where a snapshot holding every evaluation would be large.
+  const lateWatches = bench.quick ? 10 : 50;
+  bench.log(`fleet: ${lateWatches} watches, tick time one hour into the watch`);
+  const late = await fleetTicks(lateWatches, 20, bench.quick ? 240 : 720);
   const heapWatches = bench.quick ? 100 : 1_000;
   bench.log(`fleet: ${heapWatches} watches, retained heap`);
   const heap = await fleetHeap(heapWatches, 60);
@@ -241,6 +245,10 @@ export const fleetBench: BenchModule = async (bench) => {
       [
         `tick of ${ticks.signals.toLocaleString('en-US')} signals (${tickWatches} watches), p50 / p99 over ${ticks.ticks} ticks`,
         `${ticks.tickP50Ms.toFixed(1)} ms / ${ticks.tickP99Ms.toFixed(1)} ms`,
+      ],
+      [
+        `tick of ${late.signals} signals (${lateWatches} watches) ${bench.quick ? '20 min' : 'one hour'} into the watch, p50 / p99 over ${late.ticks} ticks`,
+        `${late.tickP50Ms.toFixed(1)} ms / ${late.tickP99Ms.toFixed(1)} ms`,
       ],
       [
         `retained heap per signal, ${heapWatches} watches after 60 steps (stored snapshots included)`,

@@ -19,20 +19,27 @@ type StoredPoint =
       number | null,
     ];
 
-/** Points are immutable and shared between consecutive snapshots: each is encoded once. */
-const encoded = new WeakMap<AuditPoint, StoredPoint | AuditPoint>();
+/**
+ * The epoch ms of points already seen, or NaN for a point kept as an object. Points are immutable
+ * and shared between consecutive snapshots, so each time is parsed and checked once; the tuples
+ * themselves are built at each save and dropped with it (caching them would keep a second copy
+ * of every chart in memory).
+ */
+const times = new WeakMap<AuditPoint, number>();
 
 function encodePoint(p: AuditPoint): StoredPoint | AuditPoint {
-  const known = encoded.get(p);
-  if (known) return known;
-  const at = Date.parse(p.at);
-  let out: StoredPoint | AuditPoint = p;
-  if (p.warnings === undefined && Number.isFinite(at) && new Date(at).toISOString() === p.at) {
-    const head = [at, p.phase, p.rule ?? null, p.status, p.value, p.threshold] as const;
-    out = 'statistic' in p && p.statistic !== undefined ? [...head, p.statistic] : head;
+  let at = times.get(p);
+  if (at === undefined) {
+    const parsed = Date.parse(p.at);
+    at =
+      p.warnings === undefined && Number.isFinite(parsed) && new Date(parsed).toISOString() === p.at
+        ? parsed
+        : Number.NaN;
+    times.set(p, at);
   }
-  encoded.set(p, out);
-  return out;
+  if (Number.isNaN(at)) return p;
+  const head = [at, p.phase, p.rule ?? null, p.status, p.value, p.threshold] as const;
+  return 'statistic' in p && p.statistic !== undefined ? [...head, p.statistic] : head;
 }
 
 function decodePoint(stored: unknown): unknown {
