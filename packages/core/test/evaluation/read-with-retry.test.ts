@@ -68,4 +68,21 @@ describe('readWithRetry', () => {
     expect(result.status === 'error' && result.error.message).toContain('"broken"');
     expect(result.status === 'error' && result.error.message).not.toContain('secret');
   });
+
+  it('turns a reply that is not a ReadResult, or a synchronous throw, into an error result', async () => {
+    const once = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
+    const clock = new SimulatedClock(10_000);
+    const nothing: MetricSource = { ...port, name: 'nothing', read: async () => null as never };
+    const bad = await readWithRetry(nothing, request, ctx, clock, once);
+    expect(bad.status === 'error' && bad.error.code).toBe('SOURCE_BAD_RESPONSE');
+    const sync: MetricSource = {
+      ...port,
+      name: 'sync',
+      read: () => {
+        throw new TypeError('boom');
+      },
+    };
+    const threw = await readWithRetry(sync, request, ctx, clock, once);
+    expect(threw.status === 'error' && threw.error.message).toContain('threw TypeError');
+  });
 });
