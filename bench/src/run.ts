@@ -13,6 +13,7 @@ import type { BenchContext, BenchModule, BenchSection } from './section';
 import { aaValidityBench } from './sections/aa-validity';
 import { decisionQualityBench } from './sections/decision-quality';
 import { engineBench } from './sections/engine';
+import { fleetBench } from './sections/fleet';
 import { prometheusBench } from './sections/prometheus';
 import { referenceCaseBench } from './sections/reference-case';
 import { storesBench } from './sections/stores';
@@ -28,6 +29,7 @@ const only = onlyArg
 
 const modules: [string, BenchModule][] = [
   ['engine', engineBench],
+  ['fleet', fleetBench],
   [
     'decision-quality',
     decisionQualityBench({

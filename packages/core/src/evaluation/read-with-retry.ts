@@ -26,10 +26,9 @@ export async function readWithRetry(
   clock: Clock,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<ReadResult> {
-  let result: ReadResult = {
-    status: 'error',
-    error: new RollgateError('INTERNAL', 'no read attempted', { component: 'evaluator' }),
-  };
+  // No placeholder error: a RollgateError captures a stack trace, and on the tick path almost
+  // every read succeeds at the first attempt. The error is built only if no attempt ran.
+  let result: ReadResult | undefined;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     if (ctx.signal.aborted) {
       return {
@@ -37,7 +36,12 @@ export async function readWithRetry(
         error: new RollgateError('ABORTED', 'The evaluation was aborted.', { component: 'evaluator' }),
       };
     }
-    result = await safeRead(source, request, ctx);
+    // Inline rather than through an async helper: one Promise fewer per read on the tick path.
+    try {
+      result = checked(source, await source.read(request, ctx));
+    } catch (error) {
+      result = thrown(source, error);
+    }
     if (result.status !== 'error' || !result.error.retryable || attempt === policy.maxAttempts) return result;
     const backoff = Math.min(
       policy.maxDelayMs,
@@ -50,32 +54,37 @@ export async function readWithRetry(
       return result;
     }
   }
-  return result;
+  return (
+    result ?? {
+      status: 'error',
+      error: new RollgateError('INTERNAL', 'no read attempted', { component: 'evaluator' }),
+    }
+  );
 }
 
-async function safeRead(source: MetricSource, request: MetricRequest, ctx: PortContext): Promise<ReadResult> {
-  try {
-    const result = await source.read(request, ctx);
-    if (result === null || typeof result !== 'object' || !('status' in result)) {
-      return {
-        status: 'error',
-        error: new RollgateError(
-          'SOURCE_BAD_RESPONSE',
-          `MetricSource "${source.name}" resolved to something that is not a ReadResult; the adapter is broken.`,
-          { component: 'evaluator' },
-        ),
-      };
-    }
-    return result;
-  } catch (error) {
+/** A resolved value that is not a ReadResult is the adapter's bug, never data. */
+function checked(source: MetricSource, result: ReadResult): ReadResult {
+  if (result === null || typeof result !== 'object' || !('status' in result)) {
     return {
       status: 'error',
       error: new RollgateError(
-        'INTERNAL',
-        // The thrown message is not echoed: a broken adapter may have put a secret in it.
-        `MetricSource "${source.name}" threw ${error instanceof Error ? error.name : typeof error} instead of resolving to an error result; the adapter is broken.`,
-        { component: 'evaluator', cause: error },
+        'SOURCE_BAD_RESPONSE',
+        `MetricSource "${source.name}" resolved to something that is not a ReadResult; the adapter is broken.`,
+        { component: 'evaluator' },
       ),
     };
   }
+  return result;
+}
+
+function thrown(source: MetricSource, error: unknown): ReadResult {
+  return {
+    status: 'error',
+    error: new RollgateError(
+      'INTERNAL',
+      // The thrown message is not echoed: a broken adapter may have put a secret in it.
+      `MetricSource "${source.name}" threw ${error instanceof Error ? error.name : typeof error} instead of resolving to an error result; the adapter is broken.`,
+      { component: 'evaluator', cause: error },
+    ),
+  };
 }

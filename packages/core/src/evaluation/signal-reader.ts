@@ -107,27 +107,43 @@ export function sanitize(result: ReadResult, query?: MetricQuery): ReadResult {
     return partial(result.partial);
   if (result.status !== 'ok') return result;
   if (!Array.isArray(result.series)) return malformed('series is not an array');
+  const domain = query ? domainOf(query) : undefined;
   const series = [];
   let samples = 0;
   for (const s of result.series) {
     if (s === null || typeof s !== 'object' || !Array.isArray(s.samples))
       return malformed('a series has no samples array');
     const labels = s.labels !== null && typeof s.labels === 'object' ? s.labels : {};
-    const clean = [];
+    // Most adapters return finite, ascending samples: then the array is used as it is, with no
+    // copy and no sort (a tick reads every signal). Otherwise the usable samples are copied
+    // and ordered.
+    let usable = true;
+    let previous = Number.NEGATIVE_INFINITY;
     for (const p of s.samples) {
       if (p === null || typeof p !== 'object' || typeof p.t !== 'number' || typeof p.v !== 'number') {
         return malformed('a sample is not {t: number, v: number}');
       }
-      if (Number.isNaN(p.v) || !Number.isFinite(p.t)) continue;
-      if (query && !inDomain(p.v, domainOf(query))) return impossible(query, p);
-      clean.push({ t: p.t, v: p.v });
+      if (Number.isNaN(p.v) || !Number.isFinite(p.t)) {
+        usable = false;
+        continue;
+      }
+      if (query && domain && !inDomain(p.v, domain)) return impossible(query, p);
+      if (p.t < previous) usable = false;
+      previous = p.t;
     }
-    clean.sort((a, b) => a.t - b.t);
+    const clean: readonly Sample[] = usable ? s.samples : copyUsable(s.samples);
     samples += clean.length;
     series.push({ labels, samples: clean });
   }
   if (samples === 0) return { status: 'no-data', reason: 'the source returned no usable samples' };
   return { status: 'ok', series };
+}
+
+/** The samples with a number value and a finite time, ascending by time (stable for ties). */
+function copyUsable(samples: readonly Sample[]): Sample[] {
+  const clean: Sample[] = [];
+  for (const p of samples) if (!Number.isNaN(p.v) && Number.isFinite(p.t)) clean.push({ t: p.t, v: p.v });
+  return clean.sort((a, b) => a.t - b.t);
 }
 
 function impossible(query: MetricQuery, sample: Sample): ReadResult {

@@ -13,6 +13,7 @@ import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/state-store';
 import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
+import { boundAuditSeries } from './audit-series-bound';
 import { pendingControlRequests } from './control-requests';
 import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
 import {
@@ -28,6 +29,7 @@ import {
 } from './machine-state';
 import { startWatch, transition } from './rollback-machine';
 import { parseMachineSnapshot } from './snapshot-schema';
+import { encodeStoredSnapshot } from './stored-series';
 import { watchStateKey } from './stored-watches';
 
 /** Everything a controller is wired with. Sources are keyed by the name signals refer to. */
@@ -196,7 +198,8 @@ export function createController(options: ControllerOptions): Controller {
   async function persist(snapshot: MachineSnapshot, signal: AbortSignalLike): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const saved = await safe(
-        () => options.state.save(watchStateKey(snapshot.watchId), snapshot, ctx(signal)),
+        () =>
+          options.state.save(watchStateKey(snapshot.watchId), encodeStoredSnapshot(snapshot), ctx(signal)),
         'STORE_FAILED',
       );
       if (saved.ok) return;
@@ -434,9 +437,11 @@ export function createController(options: ControllerOptions): Controller {
           { component: 'controller' },
         );
       }
-      await persist(next.snapshot, signal);
+      // Chart series are thinned here, before the save, so the stored snapshot stays bounded.
+      const bounded = boundAuditSeries(next.snapshot);
+      await persist(bounded, signal);
       const from = snapshot.state;
-      snapshot = next.snapshot;
+      snapshot = bounded;
       events.emit('step', {
         watchId: snapshot.watchId,
         service: snapshot.service,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatZodIssues } from '../contract/config-error';
 import { RollgateError } from '../errors/rollgate-error';
 import type { MachineSnapshot } from './machine-state';
+import { decodeStoredSeries } from './stored-series';
 
 const STATES = [
   'Starting',
@@ -64,10 +65,29 @@ const SnapshotShape = z
       )
       .optional(),
     revision: z.number().int().positive().optional(),
+    /** Chart points: objects, or compact tuples led by the epoch ms (`stored-series.ts`). */
+    series: z
+      .record(
+        z.string(),
+        z.array(
+          z.union([
+            z
+              .tuple([z.number().min(-8.64e15).max(8.64e15)], z.unknown())
+              .refine((t) => t.length === 6 || t.length === 7, {
+                message: 'a compact chart point has 6 or 7 entries',
+              }),
+            z.object({ at: z.string() }).passthrough(),
+          ]),
+        ),
+      )
+      .optional(),
   })
   .passthrough();
 
-/** Validates a snapshot loaded from a StateStore; `STATE_CORRUPT` names what is wrong. */
+/**
+ * Validates a snapshot loaded from a StateStore; `STATE_CORRUPT` names what is wrong. Chart
+ * points saved in their compact form (`stored-series.ts`) come back as objects.
+ */
 export function parseMachineSnapshot(value: unknown, origin: string): MachineSnapshot {
   const result = SnapshotShape.safeParse(value);
   if (!result.success) {
@@ -79,5 +99,5 @@ export function parseMachineSnapshot(value: unknown, origin: string): MachineSna
       { component: 'controller', cause: result.error },
     );
   }
-  return value as MachineSnapshot;
+  return decodeStoredSeries(value as Record<string, unknown>) as unknown as MachineSnapshot;
 }

@@ -1,20 +1,8 @@
 import type { RateOfChangeRule } from '../contract/contract-schema';
 import { studentTUpperTail } from '../stats/special-functions';
+import { studentTQuantile } from '../stats/student-t-quantile';
 import { FINITE_DOMAIN, firstOutside, type MeasureDomain, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
-
-/** The t whose upper tail is `p` at `dof` degrees of freedom (bisection), for the audit. */
-function studentTQuantile(p: number, dof: number): number {
-  if (!(dof > 0)) return Number.POSITIVE_INFINITY;
-  let lo = 0;
-  let hi = 1e6;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if (studentTUpperTail(mid, dof) > p) lo = mid;
-    else hi = mid;
-  }
-  return hi;
-}
 
 /** A least-squares line through points, with the slope's standard error. */
 export interface LinearFit {

@@ -1,0 +1,271 @@
+/**
+ * The engine at fleet scale: many watches in one process, each a full controller (evaluator,
+ * rollback machine, snapshot saved to a state store after every transition), all on one
+ * SimulatedClock against one shared in-memory MetricSource. Measures the wall time of one tick
+ * of the whole fleet, the heap each watched signal keeps (its stored snapshot included: the copy
+ * a restart resumes from), and how a watch's snapshot grows with the length of the watch.
+ */
+import {
+  type ContractInput,
+  createController,
+  defaultSignals,
+  parseContract,
+  watchStateKey,
+} from '@rollgate/core';
+import {
+  createMemoryArtifactStore,
+  createMemoryAuditSink,
+  createMemoryExecutor,
+  createMemoryStateStore,
+  createRecordingNotifier,
+  insecureTestSigner,
+  MemoryMetricSource,
+  type MemoryStateStore,
+  SimulatedClock,
+  type StepData,
+} from '@rollgate/core/testing';
+import type { BenchContext, BenchModule, BenchSection } from '../section';
+
+const STEP_MS = 5_000;
+const START = Date.UTC(2026, 0, 1);
+/** Ten minutes of pre-deploy data: the default contract's baseline window. */
+const BASELINE_STEPS = 120;
+const SIGNALS_PER_WATCH = 4;
+
+/** Healthy per-step data: ~100 requests, ~0.5% errors, latency well under 250 ms, flat memory. */
+function stepData(count: number): StepData[] {
+  const steps: StepData[] = [];
+  for (let i = 0; i < count; i++) {
+    const requests = 95 + ((i * 7) % 11);
+    steps.push({
+      requests,
+      errors: i % 3 === 0 ? 1 : 0,
+      latencyHistogram: [0, 0, 15, 50, requests - 65, 0, 0, 0, 0, 0, 0, 0],
+      memory: 300e6 + ((i * 37) % 5) * 1e6,
+      ready: 1,
+      restarts: 0,
+    });
+  }
+  return steps;
+}
+
+interface Fleet {
+  readonly clock: SimulatedClock;
+  readonly state: MemoryStateStore;
+  readonly watchIds: string[];
+  readonly done: Promise<unknown>;
+  /** Ticks timed so far: wall ms of each step boundary (every watch evaluated once). */
+  readonly tickMs: number[];
+  /** Drives the clock until `untilMs` (simulated epoch ms) or until every watch ended. */
+  runUntil(untilMs: number): Promise<void>;
+}
+
+/** Lets every pending promise job run: in-memory ports resolve in microtasks only. */
+const quiesce = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Starts `watches` controllers of the default contract (4 signals each), all deployed at the
+ * same instant, sharing one source, one state store and one audit sink.
+ */
+function startFleet(
+  watches: number,
+  bakeSeconds: number,
+  source: MemoryMetricSource,
+  clock: SimulatedClock,
+): Fleet {
+  const deployAt = clock.now();
+  const state = createMemoryStateStore();
+  const audit = createMemoryAuditSink();
+  const notifier = createRecordingNotifier();
+  const artifacts = createMemoryArtifactStore({ signer: insecureTestSigner() });
+  const results: Promise<unknown>[] = [];
+  const watchIds: string[] = [];
+  for (let w = 0; w < watches; w++) {
+    const contract = parseContract({
+      service: `svc-${w}`,
+      stepSeconds: STEP_MS / 1000,
+      baselineSeconds: BASELINE_STEPS * (STEP_MS / 1000),
+      bakeSeconds,
+      signals: defaultSignals(),
+    } satisfies ContractInput);
+    const controller = createController({
+      contract,
+      sources: { default: source },
+      executor: createMemoryExecutor({ artifacts: [{ id: 'new' }], current: 'new' }),
+      artifacts,
+      state,
+      audit,
+      notifier,
+      clock,
+      settleMs: 0,
+      // Control requests polled once per step, not every second: see the section's notes.
+      controlPollMs: STEP_MS,
+    });
+    const watchId = `svc-${w}--new--${deployAt}`;
+    watchIds.push(watchId);
+    results.push(controller.watch({ artifactId: 'new', deployedAt: deployAt }, { watchId }));
+  }
+  let settled = false;
+  const done = Promise.all(results).finally(() => {
+    settled = true;
+  });
+  done.catch(() => {});
+  const tickMs: number[] = [];
+  return {
+    clock,
+    state,
+    watchIds,
+    done,
+    tickMs,
+    async runUntil(untilMs) {
+      await quiesce();
+      while (!settled) {
+        const next = clock.nextDue;
+        if (next === undefined) throw new Error('fleet: a watch waits on something other than the clock');
+        if (next > untilMs) return;
+        const t0 = performance.now();
+        clock.set(next);
+        await quiesce();
+        if ((next - deployAt) % STEP_MS === 0) tickMs.push(performance.now() - t0);
+      }
+      await done;
+    },
+  };
+}
+
+function quantileOf(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+function heapUsed(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+function snapshotBytes(state: MemoryStateStore, watchId: string): number {
+  const stored = state.get(watchStateKey(watchId));
+  if (stored === undefined) throw new Error(`fleet: no snapshot stored for ${watchId}`);
+  return JSON.stringify(stored).length;
+}
+
+/** Figures of one fleet run: tick time, heap per signal, snapshot size by watch length. */
+export interface FleetFigures {
+  readonly signals: number;
+  readonly ticks: number;
+  readonly tickP50Ms: number;
+  readonly tickP99Ms: number;
+}
+
+/** Tick time of `watches` watches (4 signals each), `ticks` steady-state ticks after `warmup`. */
+export async function fleetTicks(watches: number, ticks: number, warmup: number): Promise<FleetFigures> {
+  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
+  const source = new MemoryMetricSource({
+    clock,
+    startMs: START,
+    stepMs: STEP_MS,
+    steps: stepData(BASELINE_STEPS + warmup + ticks + 20),
+  });
+  const fleet = startFleet(watches, (warmup + ticks + 10) * (STEP_MS / 1000), source, clock);
+  await fleet.runUntil(clock.now() + (warmup + ticks) * STEP_MS);
+  const timed = fleet.tickMs.slice(-ticks);
+  return {
+    signals: watches * SIGNALS_PER_WATCH,
+    ticks: timed.length,
+    tickP50Ms: quantileOf(timed, 0.5),
+    tickP99Ms: quantileOf(timed, 0.99),
+  };
+}
+
+/** Retained heap per watched signal with `watches` watches at steady state, snapshots stored. */
+export async function fleetHeap(
+  watches: number,
+  steps: number,
+): Promise<{ perSignal: number; snapshotBytes: number }> {
+  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
+  const source = new MemoryMetricSource({
+    clock,
+    startMs: START,
+    stepMs: STEP_MS,
+    steps: stepData(BASELINE_STEPS + steps + 20),
+  });
+  // Measured from here: the source's data is not the watches' memory.
+  const before = heapUsed();
+  const fleet = startFleet(watches, (steps + 10) * (STEP_MS / 1000), source, clock);
+  await fleet.runUntil(clock.now() + steps * STEP_MS);
+  const retained = heapUsed() - before;
+  const bytes = snapshotBytes(fleet.state, fleet.watchIds[0] as string);
+  if (fleet.watchIds.length !== watches) throw new Error('unreachable');
+  return { perSignal: retained / (watches * SIGNALS_PER_WATCH), snapshotBytes: bytes };
+}
+
+/** One watch's stored snapshot after each of `hours` simulated hours (5 s steps). */
+export async function snapshotGrowth(hours: readonly number[], log: BenchContext['log']): Promise<number[]> {
+  const last = Math.max(...hours);
+  const steps = (last * 3600_000) / STEP_MS;
+  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
+  const source = new MemoryMetricSource({
+    clock,
+    startMs: START,
+    stepMs: STEP_MS,
+    steps: stepData(BASELINE_STEPS + steps + 20),
+  });
+  const fleet = startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock);
+  const deployAt = clock.now();
+  const sizes: number[] = [];
+  for (const h of [...hours].sort((a, b) => a - b)) {
+    await fleet.runUntil(deployAt + h * 3600_000);
+    sizes.push(snapshotBytes(fleet.state, fleet.watchIds[0] as string));
+    log(`  fleet: ${h} h simulated, snapshot ${sizes.at(-1)} B`);
+  }
+  return sizes;
+}
+
+export const fleetBench: BenchModule = async (bench) => {
+  const tickWatches = bench.quick ? 250 : 2_500;
+  bench.log(`fleet: ${tickWatches} watches x ${SIGNALS_PER_WATCH} signals, tick time`);
+  const ticks = await fleetTicks(tickWatches, bench.quick ? 10 : 30, 12);
+  // An hour into the watch (720 steps), where a snapshot holding every evaluation would be large.
+  const lateWatches = bench.quick ? 10 : 50;
+  bench.log(`fleet: ${lateWatches} watches, tick time one hour into the watch`);
+  const late = await fleetTicks(lateWatches, 20, bench.quick ? 240 : 720);
+  const heapWatches = bench.quick ? 100 : 1_000;
+  bench.log(`fleet: ${heapWatches} watches, retained heap`);
+  const heap = await fleetHeap(heapWatches, 60);
+  const hours = bench.quick ? [1, 2] : [2, 24];
+  bench.log(`fleet: one watch for ${hours.at(-1)} simulated hours, snapshot size`);
+  const sizes = await snapshotGrowth(hours, bench.log);
+  const section: BenchSection = {
+    title: 'Engine at fleet scale',
+    description: `Watches of the default contract (${SIGNALS_PER_WATCH} signals each: error rate, p99 latency, memory trend, health), each a full controller saving its snapshot to an in-memory state store (JSON text, like the file store) after every transition, all deployed at once on one SimulatedClock against one shared in-memory MetricSource; 5 s steps, control requests polled once per step. A tick is one step of the whole fleet: every watch evaluates, transitions and saves.`,
+    columns: ['measure', 'value'],
+    rows: [
+      [
+        `tick of ${ticks.signals.toLocaleString('en-US')} signals (${tickWatches} watches), p50 / p99 over ${ticks.ticks} ticks`,
+        `${ticks.tickP50Ms.toFixed(1)} ms / ${ticks.tickP99Ms.toFixed(1)} ms`,
+      ],
+      [
+        `tick of ${late.signals} signals (${lateWatches} watches) ${bench.quick ? '20 min' : 'one hour'} into the watch, p50 / p99 over ${late.ticks} ticks`,
+        `${late.tickP50Ms.toFixed(1)} ms / ${late.tickP99Ms.toFixed(1)} ms`,
+      ],
+      [
+        `retained heap per signal, ${heapWatches} watches after 60 steps (stored snapshots included)`,
+        `${(heap.perSignal / 1024).toFixed(2)} KiB`,
+      ],
+      [`stored snapshot of one watch at ${hours.join(' h, ')} h`, sizes.map((s) => `${s} B`).join(', ')],
+      [
+        `snapshot growth from ${hours[0]} h to ${hours.at(-1)} h`,
+        `${(((sizes.at(-1) ?? 0) / (sizes[0] ?? 1) - 1) * 100).toFixed(1)}%`,
+      ],
+    ],
+    notes: [
+      'Chart series are thinned to at most 60 points per signal before each save (docs/architecture.md), so a snapshot stays flat however long the watch runs.',
+      (globalThis as { gc?: unknown }).gc
+        ? 'Heap measured after a forced GC (node --expose-gc), from after the shared source was built.'
+        : 'Heap measured without --expose-gc: an upper bound.',
+    ],
+  };
+  return [section];
+};
