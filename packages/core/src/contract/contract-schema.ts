@@ -60,6 +60,15 @@ export const SequentialRuleSchema = z.strictObject({
   p1: probability.optional(),
   stableSelector: SelectorSchema.optional(),
   ratios: z.array(z.number().finite().gt(1)).min(1).optional(),
+  /**
+   * Steps whose traffic is far above anything the baseline saw (a load surge): `hold` keeps them
+   * from the test (load alone slows requests, so the version is judged on the load the baseline
+   * knows); a number >= 1 tests them with the tolerance multiplied by it (load may raise the
+   * rate that much; 1 tests them like any step). Default: `hold` for latency, 2 for error rate
+   * (a retry storm from a failing version raises traffic too: its errors must still count).
+   * Concurrent tests compare with a stable fleet under the same load and ignore it.
+   */
+  loadSurge: z.union([z.literal('hold'), z.number().finite().min(1).max(100)]).optional(),
 });
 
 /**
@@ -79,6 +88,12 @@ export const RateOfChangeRuleSchema = z.strictObject({
    * step, so the default is strict: noise is not a trend.
    */
   maxPValue: z.number().gt(0).lt(1).default(1e-4),
+  /**
+   * How long growth must have been watched before it counts, as a share of the projected time
+   * to the limit (at most the window): a leak that fills the limit in an hour is confirmed over
+   * 6 minutes, one that fills it in 10 minutes over one. Default 0.1.
+   */
+  sustainShare: z.number().min(0).max(1).optional(),
 });
 
 /**
@@ -194,8 +209,24 @@ export const ContractSchema = z
       .strictObject({
         /** How long the restored artifact is watched after a rollback. */
         windowSeconds: positiveSeconds('verification.windowSeconds').default(120),
+        /**
+         * While the only thing missing at the end of the window is traffic (signals below their
+         * sample floor, nothing breaching or failing), the window extends, up to this long in
+         * all. Then the rollback ends as "not enough traffic to tell", not as "not recovered".
+         */
+        maxWindowSeconds: positiveSeconds('verification.maxWindowSeconds').max(86_400).default(600),
       })
-      .default({ windowSeconds: 120 }),
+      .default({ windowSeconds: 120, maxWindowSeconds: 600 }),
+    validation: z
+      .strictObject({
+        /**
+         * A confirmed breach whose onset the data cannot place before or after the deploy (low
+         * traffic, a little elevation just before it): `route-incident` (no rollback: one cannot
+         * fix what predates the deploy, and would hide it) or `roll-back`.
+         */
+        ambiguousOnset: z.enum(['route-incident', 'roll-back']).default('route-incident'),
+      })
+      .default({ ambiguousOnset: 'route-incident' }),
     /** Progressive delivery: traffic weights with a bake per step (executors that support weights). */
     progressive: z
       .strictObject({
@@ -261,6 +292,13 @@ export const ContractSchema = z
         code: 'custom',
         path: ['coldStartSeconds'],
         message: 'coldStartSeconds must be at least warmupSeconds',
+      });
+    }
+    if (contract.verification.maxWindowSeconds < contract.verification.windowSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['verification', 'maxWindowSeconds'],
+        message: `maxWindowSeconds (${contract.verification.maxWindowSeconds}) must be at least windowSeconds (${contract.verification.windowSeconds})`,
       });
     }
     if (contract.warmupSeconds >= contract.bakeSeconds) {
