@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh clone: pnpm, the system packages the tests and the demo use (Prometheus,
-# Chromium for the report test) where apt is available, and the workspace dependencies.
+# PostgreSQL for the PostgreSQL store's tests, Chromium for the report test) where apt is
+# available, and the workspace dependencies.
 # Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,8 @@ fi
 missing=()
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Debian keeps the server binaries out of PATH, in /usr/lib/postgresql/<version>/bin.
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || command -v postgres >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo_cmd=()
@@ -30,8 +33,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "rollgate setup: apt-get not found; install ${missing[*]} yourself (tests that need them will fail)." >&2
   fi
 fi
-# The Debian package starts a Prometheus service on :9090 where an init system runs; Rollgate's
-# tests start their own on a free loopback port and never use it.
+# The Debian packages start a Prometheus service on :9090 and a PostgreSQL cluster on :5432 where
+# an init system runs; Rollgate's tests start their own on free loopback ports (PostgreSQL as the
+# `postgres` user when run as root) and never use them.
 
 echo "rollgate setup: installing workspace dependencies"
 pnpm install --frozen-lockfile --reporter=silent

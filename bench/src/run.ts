@@ -4,7 +4,7 @@
  * quote ratios measured side by side. Options: `--quick` (scaled down), `--only a,b`.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ import { decisionQualityBench } from './sections/decision-quality';
 import { engineBench } from './sections/engine';
 import { prometheusBench } from './sections/prometheus';
 import { referenceCaseBench } from './sections/reference-case';
+import { storesBench } from './sections/stores';
+import { keepSoakSection } from './soak/soak-section-file';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -37,6 +39,7 @@ const modules: [string, BenchModule][] = [
   ['reference-case', referenceCaseBench],
   ['aa-validity', aaValidityBench],
   ['prometheus', prometheusBench],
+  ['stores', storesBench],
 ];
 
 function table(section: BenchSection): string {
@@ -83,7 +86,9 @@ const header = [
 const out = only
   ? join(root, 'docs', `benchmarks.${only.join('-')}.md`)
   : join(root, 'docs', 'benchmarks.md');
-writeFileSync(out, `${header}\n${parts.join('\n\n')}\n`);
+// The live soak's section is written by its own command (`run soak`); a bench run keeps it.
+const previous = existsSync(out) ? readFileSync(out, 'utf8') : null;
+writeFileSync(out, keepSoakSection(previous, `${header}\n${parts.join('\n\n')}\n`));
 // Lay the tables out as the repository's formatter does, so `pnpm lint` passes on the result.
 try {
   execFileSync(join(root, 'node_modules', '.bin', 'biome'), ['format', '--write', out], { stdio: 'ignore' });

@@ -1,12 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // Each command is its own entry so dist/commands/ holds one module per command, which the
-  // registry discovers at run time (adding a command is adding one file).
-  entry: ['src/index.ts', 'src/bin.ts', 'src/commands/*.ts'],
+  // Commands are imported dynamically by the command table (src/command-registry.ts), so each
+  // becomes its own chunk and `rollgate --help` loads none of them.
+  entry: ['src/index.ts', 'src/bin.ts'],
   format: ['esm'],
   target: 'node20',
-  dts: true,
+  dts: { entry: 'src/index.ts' },
   sourcemap: true,
   clean: true,
 });

@@ -3,7 +3,13 @@ import { defineConfig } from 'tsup';
 // The pure entries are type-checked without Node types (tsconfig.json); the node entry needs
 // them, so declarations are emitted with tsconfig.node.json's settings for every entry.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing/index.ts', 'src/node/index.ts'],
+  entry: [
+    'src/index.ts',
+    'src/testing/index.ts',
+    'src/simulation/index.ts',
+    'src/scenarios/index.ts',
+    'src/node/index.ts',
+  ],
   format: ['esm'],
   target: 'node20',
   dts: { compilerOptions: { types: ['node'] } },

@@ -14,6 +14,7 @@ import {
   startMetricsBackend,
 } from '../metrics/metrics-backend';
 import { buildSummary, buildTimeline, type DemoSummary, timelineLines } from '../report/demo-timeline';
+import { serviceRecordLines, serviceWindows } from '../report/service-record';
 import { BAD_RELEASE, GOOD_RELEASE } from '../service/release-behaviour';
 import { type ServiceProcess, startServiceProcess } from '../service/service-process';
 import type { ServiceState } from '../service/shop-service';
@@ -281,6 +282,7 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
     signal.throwIfAborted();
     clearInterval(faultWatch);
     const state = await serviceState(service);
+    const stateAt = Date.now();
     term.line(`outcome: ${finish.outcome}: ${short(finish.reason, 200)}`);
 
     // 8. The HTML report, by the real CLI, kept outside the temporary directory.
@@ -335,9 +337,27 @@ export async function runDemo(options: DemoOptions, signal: AbortSignal): Promis
     term.plain(
       `Traffic: ${totals.requests} requests answered, ${totals.errors} 5xx, ${totals.failed} unanswered.`,
     );
+    // A rollback of release 2 before it served a single faulty request is a false rollback,
+    // whatever the outcome's name: the demo did not show what it is meant to.
     const asExpected = options.healthy
       ? finish.outcome === 'promoted'
-      : finish.outcome === 'rolled-back' && finish.recoveryVerified === true;
+      : finish.outcome === 'rolled-back' && finish.recoveryVerified === true && !summary.falseRollback;
+    if (summary.falseRollback) {
+      term.plain(
+        `FALSE ROLLBACK: release 2 was rolled back ${timeline.faultOnsetAt === null ? 'although it never served a faulty request' : 'on evidence from before its fault began'}: ${finish.reason}`,
+      );
+    }
+    if (!asExpected || options.verbose) {
+      // The service's own record: slow requests with a late event loop mean the CPU was taken
+      // (host load), not that the release is slow. Shown from the baseline window's start on.
+      const from = deployAt - DEMO_CONTRACT.baselineSeconds * 1000;
+      term.plain('');
+      term.plain(
+        `The service's own record, seconds after the deploy (the baseline is the ${DEMO_CONTRACT.baselineSeconds} s before +0):`,
+      );
+      for (const line of serviceRecordLines(serviceWindows(state.seconds, deployAt, from, stateAt)))
+        term.plain(line);
+    }
     return { summary, asExpected };
   } finally {
     const failed = await cleanup.run();

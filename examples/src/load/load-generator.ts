@@ -15,8 +15,13 @@ export interface LoadGenerator {
   totals(): LoadWindow;
   /** Answers over the last `ms` milliseconds. */
   recent(ms: number): LoadWindow;
+  /** Changes the rate from now on (a traffic surge, or its end). */
+  setRate(ratePerSecond: number): void;
   stop(): Promise<void>;
 }
+
+/** How requests are spaced: evenly, or as independent arrivals (exponential gaps, as users come). */
+export type Arrivals = 'even' | 'poisson';
 
 interface Answer {
   readonly at: number;
@@ -24,11 +29,16 @@ interface Answer {
 }
 
 /**
- * Open-loop traffic: `ratePerSecond` requests to `url`, spread evenly, whether or not earlier
- * ones have answered (as real users do), over keep-alive connections, at most `maxInFlight` at
- * a time. Answers are kept for a minute for `recent()`.
+ * Open-loop traffic: `ratePerSecond` requests to `url`, spread evenly (or Poisson arrivals),
+ * whether or not earlier ones have answered (as real users do), over keep-alive connections, at
+ * most `maxInFlight` at a time. Answers are kept for a minute for `recent()`.
  */
-export function startLoad(url: string, ratePerSecond: number, maxInFlight = 200): LoadGenerator {
+export function startLoad(
+  url: string,
+  ratePerSecond: number,
+  maxInFlight = 200,
+  arrivals: Arrivals = 'even',
+): LoadGenerator {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const answers: Answer[] = [];
   let total = 0;
@@ -60,14 +70,14 @@ export function startLoad(url: string, ratePerSecond: number, maxInFlight = 200)
     pending.add(p);
   };
 
-  const periodMs = 1000 / ratePerSecond;
-  const started = performance.now();
-  let sent = 0;
+  let rate = ratePerSecond;
+  const gapMs = () => (arrivals === 'even' ? 1000 / rate : (-Math.log(1 - Math.random()) * 1000) / rate);
+  let nextAt = performance.now() + (arrivals === 'even' ? 0 : gapMs());
   // A coarse timer that catches up, so the rate holds even when timers fire late.
   const timer = setInterval(() => {
-    const due = Math.floor((performance.now() - started) / periodMs);
-    while (sent < due) {
-      sent += 1;
+    const now = performance.now();
+    while (nextAt <= now) {
+      nextAt += gapMs();
       fire();
     }
     const horizon = Date.now() - 60_000;
@@ -90,6 +100,11 @@ export function startLoad(url: string, ratePerSecond: number, maxInFlight = 200)
         }
       }
       return { requests, errors: recentErrors, failed: recentFailed };
+    },
+    setRate(next) {
+      if (!(next > 0)) throw new Error(`the load's rate must be > 0 requests per second, not ${next}`);
+      rate = next;
+      nextAt = Math.min(nextAt, performance.now() + gapMs());
     },
     async stop() {
       stopped = true;

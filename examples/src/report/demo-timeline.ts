@@ -20,6 +20,14 @@ export interface DemoTimeline {
 /** The one-line `--json` result of the demo. */
 export interface DemoSummary {
   readonly outcome: string;
+  /**
+   * Rolled back although the release had not failed (yet): no faulty request before the breach
+   * was confirmed. A good release rolled back, or a bad one rolled back on evidence from before
+   * its fault, e.g. slow requests from a loaded machine.
+   */
+  readonly falseRollback: boolean;
+  /** The watch's own reason for its outcome (the breach, with its counts). */
+  readonly reason: string;
   readonly faultToDetectSeconds: number | null;
   readonly faultToCutoverSeconds: number | null;
   readonly recoveryVerified: boolean | null;
@@ -80,8 +88,14 @@ export function buildSummary(
     readonly audit: string | null;
   },
 ): DemoSummary {
+  const falseRollback =
+    finish.outcome === 'rolled-back' &&
+    (timeline.faultOnsetAt === null ||
+      (timeline.detectedAt !== null && timeline.detectedAt < timeline.faultOnsetAt));
   return {
     outcome: finish.outcome,
+    falseRollback,
+    reason: finish.reason,
     faultToDetectSeconds: seconds(timeline.faultOnsetAt, timeline.detectedAt),
     faultToCutoverSeconds: seconds(timeline.faultOnsetAt, timeline.cutoverAt),
     recoveryVerified: finish.recoveryVerified,

@@ -11,12 +11,26 @@ export interface ReleaseBehaviour {
   /** Request latency: log-normal with this median (ms) and sigma (of the log). */
   readonly latency: { readonly medianMs: number; readonly sigma: number };
   /** A fault that starts this long after the release started serving. */
-  readonly fault?: {
-    readonly afterSeconds: number;
-    readonly errorRate: number;
-    /** Latency multiplier once the fault is active (2 doubles p99). */
-    readonly latencyFactor: number;
-  };
+  readonly fault?: ReleaseFault;
+}
+
+/**
+ * What goes wrong once a release's fault is active. Every effect but `afterSeconds` is optional,
+ * so one release can fail in one way (the soak's fault kinds) or several (the demo's bad release).
+ */
+export interface ReleaseFault {
+  readonly afterSeconds: number;
+  /** Share of requests answered 500 once active (default: the release's own `errorRate`). */
+  readonly errorRate?: number;
+  /** Latency multiplier of every request once active (2 doubles p99; default 1). */
+  readonly latencyFactor?: number;
+  /** A slow tail only: this share of requests is `tail.factor` times slower, the median unchanged. */
+  readonly tail?: { readonly share: number; readonly factor: number };
+  /**
+   * A memory leak: the service keeps this many bytes a second, resident, while the fault is
+   * active and the release serves (released when traffic leaves the release, as a restart would).
+   */
+  readonly leakBytesPerSecond?: number;
 }
 
 /** Release 1 and a good release 2: about 0.5% errors, p99 near 40 ms. */
@@ -39,6 +53,10 @@ function share(value: unknown, field: string): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1))
     throw new Error(`${field} must be within 0..1`);
   return value;
+}
+
+function optional<T>(value: unknown, parse: (v: unknown) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
 }
 
 function positive(value: unknown, field: string): number {
@@ -64,15 +82,35 @@ export function parseReleaseBehaviour(text: string): ReleaseBehaviour {
   };
   if (json.fault === undefined) return behaviour;
   const fault = json.fault;
-  if (!isRecord(fault)) throw new Error('fault must be { afterSeconds, errorRate, latencyFactor }');
+  if (!isRecord(fault))
+    throw new Error('fault must be { afterSeconds, errorRate?, latencyFactor?, tail?, leakBytesPerSecond? }');
+  const tail = fault.tail;
+  if (tail !== undefined && !isRecord(tail)) throw new Error('fault.tail must be { share, factor }');
+  const errorRate = optional(fault.errorRate, (v) => share(v, 'fault.errorRate'));
+  const latencyFactor = optional(fault.latencyFactor, (v) => positive(v, 'fault.latencyFactor'));
+  const leak = optional(fault.leakBytesPerSecond, (v) => positive(v, 'fault.leakBytesPerSecond'));
   return {
     ...behaviour,
     fault: {
       afterSeconds: positive(fault.afterSeconds, 'fault.afterSeconds'),
-      errorRate: share(fault.errorRate, 'fault.errorRate'),
-      latencyFactor: positive(fault.latencyFactor, 'fault.latencyFactor'),
+      ...(errorRate === undefined ? {} : { errorRate }),
+      ...(latencyFactor === undefined ? {} : { latencyFactor }),
+      ...(tail === undefined
+        ? {}
+        : {
+            tail: {
+              share: share(tail.share, 'fault.tail.share'),
+              factor: positive(tail.factor, 'fault.tail.factor'),
+            },
+          }),
+      ...(leak === undefined ? {} : { leakBytesPerSecond: leak }),
     },
   };
+}
+
+/** True once `behaviour`'s fault is active, `servingForMs` after the release started serving. */
+export function faultActive(behaviour: ReleaseBehaviour, servingForMs: number): boolean {
+  return behaviour.fault !== undefined && servingForMs >= behaviour.fault.afterSeconds * 1000;
 }
 
 /** What one request does: how long it takes and whether it fails. */
@@ -90,11 +128,14 @@ export function planRequest(
   servingForMs: number,
   random: () => number = Math.random,
 ): RequestPlan & { readonly faulty: boolean } {
-  const faulty = behaviour.fault !== undefined && servingForMs >= behaviour.fault.afterSeconds * 1000;
-  const errorRate = faulty && behaviour.fault ? behaviour.fault.errorRate : behaviour.errorRate;
-  const factor = faulty && behaviour.fault ? behaviour.fault.latencyFactor : 1;
+  const fault = faultActive(behaviour, servingForMs) ? behaviour.fault : undefined;
+  const errorRate = fault?.errorRate ?? behaviour.errorRate;
+  let factor = fault?.latencyFactor ?? 1;
   // Box-Muller: a standard normal from two uniforms (1 - u keeps the log finite).
   const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const fail = random() < errorRate;
+  // The tail draw comes last so a release without one sees the same random sequence as before.
+  if (fault?.tail !== undefined && random() < fault.tail.share) factor *= fault.tail.factor;
   const delayMs = behaviour.latency.medianMs * Math.exp(behaviour.latency.sigma * z) * factor;
-  return { delayMs, fail: random() < errorRate, faulty };
+  return { delayMs, fail, faulty: fault !== undefined };
 }

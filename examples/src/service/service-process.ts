@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ShopServiceOptions } from './shop-service';
 
 /** The shop service running as its own process. */
 export interface ServiceProcess {
@@ -15,7 +16,11 @@ export interface ServiceProcess {
  * Starts `service/main.ts` in its own Node process (like a real deployment, and so its
  * `/metrics` report its own memory and CPU) and waits for it to listen.
  */
-export async function startServiceProcess(deployPath: string, catalogueMiB = 0): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  deployPath: string,
+  catalogueMiB = 0,
+  options: Pick<ShopServiceOptions, 'workers' | 'sessions'> = {},
+): Promise<ServiceProcess> {
   const main = fileURLToPath(new URL('./main.ts', import.meta.url));
   const args = [
     '--conditions=source',
@@ -24,6 +29,7 @@ export async function startServiceProcess(deployPath: string, catalogueMiB = 0):
     main,
     deployPath,
     String(catalogueMiB),
+    JSON.stringify(options),
   ];
   const child = spawn(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -34,9 +34,42 @@ export const DEMO_CONTRACT = {
   promotion: { inconclusive: 'extend' as const, extendSeconds: 10, maxExtensions: 2 },
 };
 
+/** The timings a watch of the demo's shop may set: the demo's own, or a variant's (the soak's). */
+export interface DemoTimings {
+  readonly stepSeconds: number;
+  readonly bakeSeconds: number;
+  readonly warmupSeconds: number;
+  readonly coldStartSeconds: number;
+  readonly baselineSeconds: number;
+  readonly verification: { readonly windowSeconds: number };
+  readonly promotion: {
+    readonly inconclusive: 'extend' | 'hold' | 'promote';
+    readonly extendSeconds: number;
+    readonly maxExtensions: number;
+  };
+}
+
+/**
+ * Another shop watched the same way: its own service name, signal selector (labels of its
+ * series in a Prometheus that scrapes several shops) and timings. The default is the demo.
+ */
+export interface DemoVariant {
+  readonly service?: string;
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly timings?: DemoTimings;
+  /**
+   * `guardrails.cooldownSeconds`: no automatic rollback this long after the previous one
+   * (default 1800). A soak that deploys every few minutes sets 0 to judge each deploy alone.
+   */
+  readonly cooldownSeconds?: number;
+}
+
 /** The effective contract, for the in-process watch (the CLI builds the same from the YAML). */
-export function demoContract(): Contract {
-  return defaultContract(DEMO_SERVICE, { ...DEMO_CONTRACT, selector: { job: DEMO_JOB } });
+export function demoContract(variant: DemoVariant = {}): Contract {
+  return defaultContract(variant.service ?? DEMO_SERVICE, {
+    ...(variant.timings ?? DEMO_CONTRACT),
+    selector: { ...(variant.selector ?? { job: DEMO_JOB }) },
+  });
 }
 
 /** Where the demo's configuration points. */
@@ -51,14 +84,17 @@ export interface DemoConfigPaths {
 export const DEMO_GATE = { consecutive: 2, intervalMs: 500, expectBody: '"status":"ok"' };
 
 /** The `rollgate.yaml` the demo hands to `rollgate watch`, written as a user would write it. */
-export function demoConfigYaml(paths: DemoConfigPaths): string {
-  const c = DEMO_CONTRACT;
+export function demoConfigYaml(paths: DemoConfigPaths, variant: DemoVariant = {}): string {
+  const c = variant.timings ?? DEMO_CONTRACT;
+  const selector = Object.entries(variant.selector ?? { job: DEMO_JOB })
+    .map(([label, value]) => `  ${label}: ${JSON.stringify(value)}`)
+    .join('\n');
   return `# The self-healing demo's configuration (docs/config.md describes every field).
-service: ${DEMO_SERVICE}
+service: ${variant.service ?? DEMO_SERVICE}
 
 # Labels of the four default signals: error rate, p99 latency, memory trend, health.
 selector:
-  job: ${DEMO_JOB}
+${selector}
 
 # The default contract, with timings cut down to demo scale.
 contract:
@@ -90,5 +126,5 @@ executor:
 
 state:
   dir: ${JSON.stringify(paths.stateDir)}
-`;
+${variant.cooldownSeconds === undefined ? '' : `\nguardrails:\n  cooldownSeconds: ${variant.cooldownSeconds}\n`}`;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditRecordSchema } from '@rollgate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CONTRACT } from '../../src/watch/demo-contract';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -42,8 +43,13 @@ function runDemo(args: readonly string[]): Promise<DemoRun> {
 /** The one JSON line on stdout. */
 function summaryOf(run: DemoRun): Record<string, unknown> {
   const lines = run.stdout.trim().split('\n');
-  expect(lines, run.stderr).toHaveLength(1);
+  expect(lines, failureContext(run)).toHaveLength(1);
   return JSON.parse(lines[0] as string) as Record<string, unknown>;
+}
+
+/** What a failed assertion prints: the exit code, the summary and the demo's whole progress output. */
+function failureContext(run: DemoRun): string {
+  return `demo exited ${run.code} after ${run.seconds.toFixed(0)} s; summary: ${run.stdout.trim() || '(none)'}\n--- demo output (stderr) ---\n${run.stderr}`;
 }
 
 /** Everything the run started is gone: its work directory and its service process. */
@@ -76,21 +82,27 @@ describe.concurrent('pnpm demo end to end', () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  it('rolls the bad release back with a real Prometheus: fault to cutover well under 30 s', async () => {
+  it('rolls the bad release back with a real Prometheus: detected after the fault, within the bake', async () => {
     const report = join(out, 'bad', 'report.html');
     const run = await runDemo(['--json', '--report', report]);
-    expect(run.code, run.stderr).toBe(0);
+    // Every assertion carries the demo's output: on failure it shows the watch's decisions, the
+    // timeline and (when the run went wrong) the service's own record of slow requests and
+    // event-loop delay around the deploy.
+    const why = failureContext(run);
     const summary = summaryOf(run);
-    expect(summary).toMatchObject({
+    expect(summary, why).toMatchObject({
       outcome: 'rolled-back',
+      falseRollback: false,
       recoveryVerified: true,
       metrics: 'prometheus',
       report,
     });
-    expect(summary.faultToDetectSeconds).toBeGreaterThanOrEqual(0);
-    expect(summary.faultToCutoverSeconds).toBeGreaterThanOrEqual(summary.faultToDetectSeconds as number);
-    expect(summary.faultToCutoverSeconds).toBeLessThan(30);
-    expect(summary.totalSeconds).toBeLessThan(180);
+    expect(run.code, why).toBe(0);
+    // Detected after the fault began and within the bake (the contract's promise), not in seconds:
+    // a loaded machine slows every step.
+    expect(summary.faultToDetectSeconds, why).toBeGreaterThanOrEqual(0);
+    expect(summary.faultToCutoverSeconds, why).toBeGreaterThanOrEqual(summary.faultToDetectSeconds as number);
+    expect(summary.faultToCutoverSeconds, why).toBeLessThan(DEMO_CONTRACT.bakeSeconds);
     expect(run.stderr).toContain('METRICS: real Prometheus');
     expect(run.stderr).toContain('$ rollgate watch --config');
     await expectHtmlReport(summary.report, 'rolled-back');
@@ -103,35 +115,43 @@ describe.concurrent('pnpm demo end to end', () => {
     expect(record.failedArtifact?.id).toMatch(/^2@[0-9a-f]{40}$/);
     expect(record.restoredArtifact?.id).toMatch(/^1@[0-9a-f]{40}$/);
     expectCleanedUp(run);
-  }, 240_000);
+  }, 300_000);
 
   it('keeps a good release 2 (--healthy): promoted, no rollback', async () => {
     const report = join(out, 'healthy', 'report.html');
     const run = await runDemo(['--json', '--healthy', '--report', report]);
-    expect(run.code, run.stderr).toBe(0);
+    const why = failureContext(run);
     const summary = summaryOf(run);
-    expect(summary).toMatchObject({
+    expect(summary, why).toMatchObject({
       outcome: 'promoted',
+      falseRollback: false,
       faultToDetectSeconds: null,
       faultToCutoverSeconds: null,
       recoveryVerified: null,
     });
-    expect(summary.totalSeconds).toBeLessThan(180);
+    expect(run.code, why).toBe(0);
     await expectHtmlReport(summary.report, 'promoted');
     expectCleanedUp(run);
-  }, 240_000);
+  }, 300_000);
 
   it('rolls back without Prometheus, through the exposition source (--no-prometheus)', async () => {
     const report = join(out, 'exposition', 'report.html');
     const run = await runDemo(['--json', '--no-prometheus', '--report', report]);
-    expect(run.code, run.stderr).toBe(0);
+    const why = failureContext(run);
     const summary = summaryOf(run);
-    expect(summary).toMatchObject({ outcome: 'rolled-back', recoveryVerified: true, metrics: 'exposition' });
-    expect(summary.faultToCutoverSeconds).toBeLessThan(30);
+    expect(summary, why).toMatchObject({
+      outcome: 'rolled-back',
+      falseRollback: false,
+      recoveryVerified: true,
+      metrics: 'exposition',
+    });
+    expect(run.code, why).toBe(0);
+    expect(summary.faultToDetectSeconds, why).toBeGreaterThanOrEqual(0);
+    expect(summary.faultToCutoverSeconds, why).toBeLessThan(DEMO_CONTRACT.bakeSeconds);
     expect(run.stderr).toContain(
       "METRICS: no Prometheus in use (--no-prometheus): Rollgate's exposition source",
     );
     await expectHtmlReport(summary.report, 'rolled-back');
     expectCleanedUp(run);
-  }, 240_000);
+  }, 300_000);
 });

@@ -33,6 +33,7 @@ describe('the demo timeline', () => {
         ],
         faultOnsets: { '2': deployAt + 20_010 },
         requests: 3_000,
+        seconds: [],
       },
       [
         transition('Watching', deployAt + 900),
@@ -59,6 +60,8 @@ describe('the demo timeline', () => {
     });
     expect(summary).toEqual({
       outcome: 'rolled-back',
+      falseRollback: false,
+      reason: 'rolled back',
       faultToDetectSeconds: 2.5,
       faultToCutoverSeconds: 3.1,
       recoveryVerified: true,
@@ -94,6 +97,7 @@ describe('the demo timeline', () => {
         ],
         faultOnsets: {},
         requests: 10,
+        seconds: [],
       },
       [transition('Promoted', deployAt + 50_000)],
       promoted,
@@ -117,6 +121,49 @@ describe('the demo timeline', () => {
       faultToDetectSeconds: null,
       faultToCutoverSeconds: null,
       recoveryVerified: null,
+    });
+  });
+
+  it('calls a rollback before the first faulty request a false rollback', () => {
+    const service = {
+      switches: [
+        { release: '1', at: 0 },
+        { release: '2', at: deployAt + 5 },
+        { release: '1', at: deployAt + 12_000 },
+      ],
+      requests: 500,
+      seconds: [],
+    };
+    const extra = { report: null, metrics: 'prometheus', startedAt: 0, endedAt: 1, audit: null };
+    const releases = { deployed: '2', previous: '1' };
+    const events = [transition('Validating', deployAt + 11_000), transition('RolledBack', deployAt + 32_000)];
+    // The fault never began: release 2 was gone before its 20 s were up.
+    const early = buildTimeline(deployAt, { ...service, faultOnsets: {} }, events, rolledBack, releases);
+    const summary = buildSummary(early, rolledBack, extra);
+    expect(summary).toMatchObject({
+      outcome: 'rolled-back',
+      falseRollback: true,
+      faultToDetectSeconds: null,
+    });
+    // Confirmed before the fault's first request, although the fault began before the cutover.
+    const before = buildTimeline(
+      deployAt,
+      { ...service, faultOnsets: { '2': deployAt + 11_500 } },
+      events,
+      rolledBack,
+      releases,
+    );
+    expect(buildSummary(before, rolledBack, extra).falseRollback).toBe(true);
+    const after = buildTimeline(
+      deployAt,
+      { ...service, faultOnsets: { '2': deployAt + 10_000 } },
+      events,
+      rolledBack,
+      releases,
+    );
+    expect(buildSummary(after, rolledBack, extra)).toMatchObject({
+      falseRollback: false,
+      faultToDetectSeconds: 1,
     });
   });
 });

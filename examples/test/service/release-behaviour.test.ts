@@ -51,6 +51,30 @@ describe('release behaviour', () => {
     expect(after.p99 / before.p99).toBeCloseTo(2, 5);
   });
 
+  it('a tail-only fault slows a share of requests and leaves the median alone', () => {
+    const tail = { ...GOOD_RELEASE, fault: { afterSeconds: 1, tail: { share: 0.04, factor: 10 } } };
+    const random = seeded(7);
+    const plans = Array.from({ length: 20_000 }, () => planRequest({ version: 'v', ...tail }, 2_000, random));
+    const delays = plans.map((p) => p.delayMs).sort((a, b) => a - b);
+    const goodRandom = seeded(7);
+    const good = Array.from({ length: 20_000 }, () =>
+      planRequest({ version: 'v', ...GOOD_RELEASE }, 2_000, goodRandom),
+    )
+      .map((p) => p.delayMs)
+      .sort((a, b) => a - b);
+    const median = (xs: number[]) => xs[Math.floor(xs.length / 2)] as number;
+    expect(median(delays) / median(good)).toBeGreaterThan(0.95);
+    expect(median(delays) / median(good)).toBeLessThan(1.1);
+    // Twice the good release's p99 (about 40 ms): ~3% of requests (most of the 4% tail), not ~0.
+    const slow = delays.filter((d) => d > 80).length / delays.length;
+    expect(slow).toBeGreaterThan(0.025);
+    expect(slow).toBeLessThan(0.04);
+    expect(good.filter((d) => d > 80).length).toBeLessThan(10);
+    // Errors are the release's own: a tail fault fails nothing more.
+    expect(plans.filter((p) => p.fail).length / plans.length).toBeLessThan(0.01);
+    expect(plans.every((p) => p.faulty)).toBe(true);
+  });
+
   it('parses release.json and names the field at fault', () => {
     const text = JSON.stringify({ version: 'v2', ...BAD_RELEASE });
     expect(parseReleaseBehaviour(text)).toEqual({ version: 'v2', ...BAD_RELEASE });
@@ -60,5 +84,25 @@ describe('release behaviour', () => {
     expect(() =>
       parseReleaseBehaviour('{"version":"v","errorRate":0,"latency":{"medianMs":1,"sigma":1},"fault":{}}'),
     ).toThrow('fault.afterSeconds');
+    const leak = {
+      version: 'v3',
+      ...GOOD_RELEASE,
+      fault: { afterSeconds: 5, leakBytesPerSecond: 1_048_576 },
+    };
+    expect(parseReleaseBehaviour(JSON.stringify(leak))).toEqual(leak);
+    const tail = {
+      version: 'v4',
+      ...GOOD_RELEASE,
+      fault: { afterSeconds: 5, tail: { share: 0.03, factor: 12 } },
+    };
+    expect(parseReleaseBehaviour(JSON.stringify(tail))).toEqual(tail);
+    expect(() =>
+      parseReleaseBehaviour(
+        JSON.stringify({ ...tail, fault: { afterSeconds: 5, tail: { share: 3, factor: 12 } } }),
+      ),
+    ).toThrow('fault.tail.share must be within 0..1');
+    expect(() =>
+      parseReleaseBehaviour(JSON.stringify({ ...leak, fault: { afterSeconds: 5, leakBytesPerSecond: -1 } })),
+    ).toThrow('fault.leakBytesPerSecond must be > 0');
   });
 });

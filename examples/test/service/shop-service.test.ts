@@ -103,4 +103,24 @@ describe('the shop service on a Deployer deploy_path', () => {
     expect(counts.at(-1)).toBe(total);
     expect(total).toBe(service.state().requests);
   });
+
+  it('leaks memory while a leaking release serves, and keeps a second-by-second record', async () => {
+    await deploy.addRelease('3', {
+      version: 'v3',
+      ...GOOD_RELEASE,
+      fault: { afterSeconds: 0.1, leakBytesPerSecond: 8 * 1024 * 1024 },
+    });
+    const before = process.memoryUsage().arrayBuffers;
+    await deploy.switchTo('3');
+    await fetch(`${service.url}/checkout`).then((r) => r.arrayBuffer());
+    await new Promise((r) => setTimeout(r, 2_600));
+    // At least two one-second ticks of 8 MiB each, resident (Buffers count in arrayBuffers).
+    expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThanOrEqual(16 * 1024 * 1024);
+    const state = service.state();
+    expect(state.faultOnsets['3']).toBeGreaterThan(0);
+    expect(state.seconds.length).toBeGreaterThan(0);
+    expect(state.seconds.reduce((n, s) => n + s.requests, 0)).toBe(state.requests);
+    await deploy.switchTo('1');
+    await fetch(`${service.url}/checkout`).then((r) => r.arrayBuffer());
+  });
 });

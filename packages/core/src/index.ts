@@ -1,11 +1,17 @@
 // Errors
 
+export {
+  isValidKeep,
+  MIN_KEEP,
+  payloadProblem as verificationPayloadProblem,
+} from './artifacts/artifact-retention';
 export { canonicalJson } from './artifacts/canonical-json';
 export { checkVerification, signedContent, signVerification } from './artifacts/verification-signing';
-export type { AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
+export type { AuditControl, AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
 // Audit and artifacts
 export { AuditRecordSchema } from './audit/audit-record';
-export { configError, formatPath, formatZodIssues } from './contract/config-error';
+export { validateAuditRecord } from './audit/audit-validation';
+export { configError, describeZodIssue, formatPath, formatZodIssues } from './contract/config-error';
 export type {
   BaselineRatioRule,
   Contract,
@@ -21,6 +27,7 @@ export type {
 } from './contract/contract-schema';
 // Contract
 export {
+  CONTRACT_LIMITS,
   ContractSchema,
   RULES_BY_KIND,
   RuleSchema,
@@ -39,6 +46,13 @@ export type { Evaluation, EvaluatorEvents, EvaluatorOptions } from './evaluation
 // Evaluation
 export { Evaluator } from './evaluation/evaluator';
 export type { OnsetFinding } from './evaluation/onset';
+export type {
+  PreflightOptions,
+  PreflightRead,
+  PreflightReport,
+  SignalPreflight,
+} from './evaluation/preflight';
+export { preflightSignals } from './evaluation/preflight';
 export type { RetryPolicy } from './evaluation/read-with-retry';
 export { DEFAULT_RETRY_POLICY } from './evaluation/read-with-retry';
 export type {
@@ -50,14 +64,38 @@ export type {
 } from './evaluation/watch-state';
 export { SafeEmitter } from './events/safe-emitter';
 export { buildAuditRecord } from './machine/audit-builder';
+export type { ControlJudgement } from './machine/control-judgement';
+export { judgeControl, RESTING_STATES } from './machine/control-judgement';
+export type {
+  ControlOutcome,
+  ControlRequestInput,
+  RequestControlOptions,
+} from './machine/control-requests';
+// Human requests: promote, abort, retry (docs/cli.md, docs/architecture.md)
+export {
+  abortWatch,
+  CONTROL_KEY_PREFIX,
+  controlRequestKey,
+  controlRequestPrefix,
+  createControlRequest,
+  pendingControlRequests,
+  promoteWatch,
+  requestControl,
+  retryWatch,
+  submitControlRequest,
+} from './machine/control-requests';
 export type { Controller, ControllerEvents, ControllerOptions, WatchResult } from './machine/controller';
 export { createController, watchIdFor } from './machine/controller';
 export type {
   Command,
+  ControlAction,
+  ControlRecord,
+  ControlRequest,
   DeployEvent,
   MachineEvent,
   MachineSnapshot,
   MachineStateName,
+  RetryPoint,
   RollbackGuard,
   Transition,
   WatchOptions,
@@ -73,6 +111,8 @@ export {
   WATCH_KEY_PREFIX,
   watchStateKey,
 } from './machine/stored-watches';
+export type { SignalStatus, WatchStatus } from './machine/watch-status';
+export { summarizeWatch } from './machine/watch-status';
 // Ports
 export type { AbortSignalLike, PortContext } from './ports/abort';
 export type {
@@ -100,9 +140,19 @@ export type { Notification, NotificationKind, Notifier } from './ports/notifier'
 export type { Result } from './ports/result';
 export { fail, ok } from './ports/result';
 export type { StateStore } from './ports/state-store';
+export type { LeaseFence, LeaseGrant, WatchLease } from './ports/watch-lease';
+export { watchLeaseKey } from './ports/watch-lease';
 export { evaluateBaselineRatio } from './rules/baseline-ratio';
 export { checkDataQuality } from './rules/data-quality';
 export { evaluateHealth } from './rules/health-check';
+export type { MeasureDomain } from './rules/measure-domain';
+export {
+  domainOf,
+  ERROR_RATE_DOMAIN,
+  FINITE_DOMAIN,
+  inDomain,
+  MEASURE_DOMAINS,
+} from './rules/measure-domain';
 export type { LinearFit } from './rules/rate-of-change';
 export { evaluateRateOfChange, fitLine } from './rules/rate-of-change';
 export { evaluateStaticRange } from './rules/static-range';
@@ -149,6 +199,8 @@ export {
   summarizeRateTest,
   updateRateTest,
 } from './stats';
+export type { StateKeyCheck } from './stores/state-key';
+export { checkStateKey } from './stores/state-key';
 export type { Clock, TimerHandle } from './time/clock';
 // Time
 export { sleep } from './time/clock';

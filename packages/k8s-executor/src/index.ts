@@ -1,3 +1,4 @@
+export type { KubeConfigLike } from './connection/kube-config-like';
 export type {
   CreateKubeConnectionSettings,
   KubeConnection,

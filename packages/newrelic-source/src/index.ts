@@ -1,3 +1,4 @@
+export { checkNewRelicSourceOptions } from './config/check-options';
 export type {
   HealthQueryOptions,
   NewRelicRegion,

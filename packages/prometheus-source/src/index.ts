@@ -17,6 +17,7 @@ export { createExpositionSource } from './exposition/exposition-source';
 export type { ExpositionSourceOptions, ExpositionTarget } from './exposition/exposition-source-options';
 export type { HistogramBucket } from './exposition/histogram-quantile';
 export { histogramQuantile } from './exposition/histogram-quantile';
+export { checkPrometheusSourceOptions } from './options/check-options';
 export type {
   PemInput,
   PrometheusAuth,
@@ -26,7 +27,7 @@ export type {
 export type { PrometheusSource } from './prometheus-source';
 export { createPrometheusSource } from './prometheus-source';
 export { bucketBoundaryPattern, bucketBoundarySpellings } from './promql/bucket-boundary';
-export { escapeLabelValue, QueryBuildError } from './promql/label-matchers';
+export { escapeLabelValue, LABEL_NAME_PATTERN, QueryBuildError } from './promql/label-matchers';
 export type { PrometheusMetricNames, ResolvedMetricNames } from './promql/metric-names';
 export { DEFAULT_METRIC_NAMES, resolveMetricNames } from './promql/metric-names';
 export { buildPromql, counterIncrease } from './promql/query-builders';

@@ -1,5 +1,5 @@
-import { defaultSignals, type SignalInput } from '@rollgate/core';
-import type { ContractOverrides } from '@rollgate/testkit/scenarios';
+import { CONTRACT_LIMITS, defaultSignals, type SignalInput } from '@rollgate/core';
+import type { ContractOverrides } from '@rollgate/core/scenarios';
 
 /** One contract setting calibration tries: what differs from the user's contract, and a label. */
 export interface Candidate {
@@ -20,7 +20,8 @@ export function candidateGrid(base: ContractOverrides): Candidate[] {
   const out: Candidate[] = [];
   for (const floor of [1, 2]) {
     for (const w of [...new Set([warmup, 10, 15, 30])].sort((a, b) => a - b)) {
-      for (const a of [alpha, alpha / 2]) {
+      // Halving alpha must stay within the contract's bounds (a variant outside them is refused).
+      for (const a of [alpha, alpha / 2].filter((x) => x >= CONTRACT_LIMITS.alpha.min)) {
         const scaled =
           floor === 1
             ? signals

@@ -1,5 +1,5 @@
 import { type Contract, Evaluator, type MetricSource } from '@rollgate/core';
-import { SimulatedClock } from '@rollgate/core/testing';
+import { SimulatedClock } from '@rollgate/core/simulation';
 
 /** What the contract would have done had a deploy happened at `deployAt`. */
 export interface HistoryWindow {

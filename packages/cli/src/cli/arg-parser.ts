@@ -1,4 +1,7 @@
+import { closest } from './did-you-mean';
 import { UsageError } from './usage-error';
+
+export { editDistance } from './did-you-mean';
 
 /** One flag a command accepts. */
 export interface OptionSpec {
@@ -100,33 +103,9 @@ export function flag(args: ParsedArgs, name: string): boolean {
 }
 
 function unknownFlag(written: string, specs: readonly OptionSpec[]): string {
-  const bare = written.replace(/^-+/, '');
-  let best: { name: string; distance: number } | undefined;
-  for (const spec of specs) {
-    const distance = editDistance(bare, spec.name);
-    if (distance <= Math.max(2, Math.floor(spec.name.length / 3)) && (!best || distance < best.distance)) {
-      best = { name: spec.name, distance };
-    }
-  }
-  return best ? `unknown flag ${written}; did you mean --${best.name}?` : `unknown flag ${written}.`;
-}
-
-/** Levenshtein distance, for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(
-        Math.min(
-          (previous[j] as number) + 1,
-          (current[j - 1] as number) + 1,
-          (previous[j - 1] as number) + cost,
-        ),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
+  const guess = closest(
+    written.replace(/^-+/, ''),
+    specs.map((s) => s.name),
+  );
+  return guess ? `unknown flag ${written}; did you mean --${guess}?` : `unknown flag ${written}.`;
 }

@@ -17,8 +17,8 @@ export interface CommandContext {
 }
 
 /**
- * One `rollgate` command. Each lives in its own file under `src/commands/` and exports it as
- * `command`; the registry finds it there, so adding a command is adding one file.
+ * One `rollgate` command. Each lives in its own file under `src/commands/`, exported as
+ * `command`, with a row in the command table (`src/command-registry.ts`) that loads it.
  */
 export interface CommandDefinition {
   /** What is typed after `rollgate`. */
@@ -32,8 +32,6 @@ export interface CommandDefinition {
   readonly options: readonly OptionSpec[];
   readonly positionals?: readonly PositionalSpec[];
   readonly examples?: readonly string[];
-  /** Position in the top-level help (lower first; default 100, then by name). */
-  readonly order?: number;
   /** Runs the command and resolves to its exit code. Usage mistakes throw `UsageError`. */
   run(context: CommandContext): Promise<number>;
 }

@@ -9,12 +9,22 @@ export const EXIT_CODES = {
   failure: 1,
   /** Invalid configuration or command line; nothing was done. */
   usage: 2,
+  /**
+   * Not finished yet: `status` lists a watch still running; `promote|abort|retry` delivered the
+   * request but the watch has not applied it within `--wait`.
+   */
+  pending: 3,
   /** Rolled back and recovery verified; with `--dry-run`, a rollback would have happened. */
   rolledBack: 10,
   /** Escalated, halted or kept on hold: a human must look. */
   needsHuman: 20,
   /** The breach began before the deploy: routed to the incident process, no rollback. */
   incidentRouted: 30,
+  /**
+   * Another controller owns this service's watch (its lease is held, or was taken over while
+   * this one ran): this process did nothing more. Run again later, or with `--wait`.
+   */
+  leaseHeld: 75,
   /** Stopped by Ctrl-C (SIGINT); the snapshot is kept and the same command resumes. */
   interrupted: 130,
   /** Stopped by SIGTERM; the snapshot is kept and the same command resumes. */

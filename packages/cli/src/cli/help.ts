@@ -2,7 +2,10 @@ import type { OptionSpec } from './arg-parser';
 import { type CommandDefinition, HELP_OPTION } from './command';
 
 /** `rollgate --help`: every command with its one-line summary. */
-export function topLevelHelp(commands: readonly CommandDefinition[], version: string): string {
+export function topLevelHelp(
+  commands: readonly Pick<CommandDefinition, 'name' | 'summary'>[],
+  version: string,
+): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4) + 2;
   return [
     `rollgate ${version}: metric-driven automatic rollback.`,
@@ -17,7 +20,9 @@ export function topLevelHelp(commands: readonly CommandDefinition[], version: st
     '  -V, --version   Print the version.',
     '',
     'Exit codes: 0 kept/promoted, 10 rolled back, 20 escalated/halted/held, 30 incident routed,',
-    '2 invalid config or usage, 1 other failures, 130/143 interrupted (resumable). See docs/cli.md.',
+    '3 still running (status) or request not applied yet (promote/abort/retry), 2 invalid config',
+    'or usage, 1 other failures, 75 another controller holds the lease, 130/143 interrupted (resumable).',
+    'Reference: https://github.com/rollgate/rollgate/blob/main/docs/cli.md',
     '',
   ].join('\n');
 }

@@ -1,10 +1,10 @@
-import { RollgateError } from '@rollgate/core';
-import { loadCommands } from '../command-registry';
+import { COMMANDS, type CommandEntry, commandEntry } from '../command-registry';
 import { environmentSecrets } from '../config/secret-fields';
 import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { parseArgs } from './arg-parser';
 import { type CommandDefinition, HELP_OPTION } from './command';
+import { closest } from './did-you-mean';
 import { EXIT_CODES } from './exit-codes';
 import { commandHelp, topLevelHelp } from './help';
 import { UsageError } from './usage-error';
@@ -13,15 +13,17 @@ import { CLI_VERSION } from './version';
 /**
  * Runs `rollgate` with `argv` (the arguments after the program name) and resolves to the exit
  * code; it never calls `process.exit`, so tests run it in-process. Usage mistakes and invalid
- * configuration print what is wrong and how to fix it, and exit 2.
+ * configuration print what is wrong and how to fix it, and exit 2. `commands` replaces the
+ * command table (tests, or a program adding its own commands); only the command that runs is
+ * loaded.
  */
 export async function main(
   argv: readonly string[],
   processIo: Io,
-  commands?: readonly CommandDefinition[],
+  commands?: readonly (CommandEntry | CommandDefinition)[],
 ): Promise<number> {
   const io = redactingIo(processIo, createRedactor(environmentSecrets(processIo.env)));
-  const all = commands ?? (await loadCommands());
+  const all: readonly CommandEntry[] = commands?.map((c) => ('load' in c ? c : commandEntry(c))) ?? COMMANDS;
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.stderr.write(topLevelHelp(all, CLI_VERSION));
@@ -38,13 +40,31 @@ export async function main(
   if (first === 'help') {
     const target = rest[0] === undefined ? undefined : all.find((c) => c.name === rest[0]);
     if (rest[0] !== undefined && !target)
-      return usageFailure(io, new UsageError(unknownCommand(rest[0], all)));
-    io.stdout.write(target ? commandHelp(target) : topLevelHelp(all, CLI_VERSION));
+      return usageFailure(
+        io,
+        new UsageError(
+          unknownCommand(
+            rest[0],
+            all.map((c) => c.name),
+          ),
+        ),
+      );
+    io.stdout.write(target ? commandHelp(await target.load()) : topLevelHelp(all, CLI_VERSION));
     return EXIT_CODES.ok;
   }
-  const command = all.find((c) => c.name === first);
-  if (!command) return usageFailure(io, new UsageError(unknownCommand(first, all)));
+  const entry = all.find((c) => c.name === first);
+  if (!entry)
+    return usageFailure(
+      io,
+      new UsageError(
+        unknownCommand(
+          first,
+          all.map((c) => c.name),
+        ),
+      ),
+    );
   try {
+    const command = await entry.load();
     const args = parseArgs(rest, [...command.options, HELP_OPTION], command.name);
     if (args.options.help === true) {
       io.stdout.write(commandHelp(command));
@@ -54,12 +74,14 @@ export async function main(
     return await command.run({ io, args });
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(io, error);
+    // Loaded here, on the error path only: importing core at start-up would slow `--help`.
+    const { RollgateError } = await import('@rollgate/core');
     if (RollgateError.is(error)) {
-      io.stderr.write(`rollgate ${command.name}: ${error.code}: ${error.message}\n`);
+      io.stderr.write(`rollgate ${entry.name}: ${error.code}: ${error.message}\n`);
       return error.code === 'CONFIG_INVALID' ? EXIT_CODES.usage : EXIT_CODES.failure;
     }
     io.stderr.write(
-      `rollgate ${command.name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `rollgate ${entry.name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return EXIT_CODES.failure;
   }
@@ -73,8 +95,10 @@ function usageFailure(io: Io, error: UsageError): number {
   return EXIT_CODES.usage;
 }
 
-function unknownCommand(name: string, all: readonly CommandDefinition[]): string {
-  return `unknown command "${name}"; commands: ${all.map((c) => c.name).join(', ')}.`;
+/** Names the closest command when the word looks like a typo of one (`wach` → `watch`). */
+function unknownCommand(name: string, names: readonly string[]): string {
+  const guess = closest(name, names);
+  return `unknown command "${name}"${guess ? `; did you mean "${guess}"?` : '.'} Commands: ${names.join(', ')}.`;
 }
 
 function checkPositionals(command: CommandDefinition, positionals: readonly string[]): void {

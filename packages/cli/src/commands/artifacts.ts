@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { type ArtifactRef, type CheckedVerification, RollgateError } from '@rollgate/core';
-import { createFileArtifactStore } from '@rollgate/core/node';
+import { existsSync } from 'node:fs';
+import type { ArtifactRef, CheckedVerification } from '@rollgate/core';
 import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
 import { defineCommand } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
@@ -9,14 +8,13 @@ import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-co
 import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { buildExecutor } from '../wiring/build-executor';
-import { signerFor, statePaths } from '../wiring/state-layout';
+import { missingSigningKey, openArtifactStore, statePaths } from '../wiring/state-layout';
 
 const ACTIONS = ['list', 'verify', 'record'] as const;
 
 /** `rollgate artifacts`: the signed verifications rollbacks choose their target from. */
 export const command = defineCommand({
   name: 'artifacts',
-  order: 30,
   summary: 'List, verify or record the signed verified artifacts rollbacks go back to.',
   usage:
     'rollgate artifacts list|verify|record [--config FILE] [--service NAME | --all] [--json] [--artifact ID]',
@@ -26,8 +24,9 @@ export const command = defineCommand({
     'record  sign a verification by hand for --artifact ID (an artifact the executor can cut over',
     '        to): the first rollback target when adopting Rollgate. Promotions record their own.',
     '',
-    'The store is state.dir/artifacts.json; signatures are checked with the key in state.dir/keys',
-    '(or state.signing). A record edited after signing shows as INVALID.',
+    'The store is state.dir/artifacts.json (or the PostgreSQL table, with state.type: postgres);',
+    'signatures are checked with the key in state.dir/keys (or state.signing). A record edited',
+    'after signing shows as INVALID.',
   ].join('\n'),
   positionals: [{ name: 'ACTION', description: 'list, verify or record.', required: true }],
   options: [
@@ -86,18 +85,30 @@ async function listOrVerify(
   loaded: LoadedConfig,
   verifying: boolean,
 ): Promise<number> {
-  const paths = statePaths(loaded.config.state);
-  const signer = signerFor(loaded.config.state, paths, 'verify');
-  const store = createFileArtifactStore({ path: paths.artifacts, signer, keep: loaded.config.state.keep });
-  const services = flag(args, 'all')
-    ? await servicesIn(paths.artifacts)
-    : [stringOption(args, 'service') ?? loaded.config.service];
-  const ctx = { signal: new AbortController().signal, deadline: Date.now() + 30_000 };
   const checked: CheckedVerification[] = [];
-  for (const service of services) {
-    const listed = await store.list(service, ctx);
-    if (!listed.ok) throw listed.error;
-    checked.push(...listed.value);
+  // A state directory no watch has used yet has no store file: an empty list, and nothing is
+  // created (a read-only command never generates the signing key).
+  const state = loaded.config.state;
+  const fresh = state.type !== 'postgres' && !existsSync(statePaths(state).artifacts);
+  const opened = fresh ? null : await openArtifactStore(state, 'verify');
+  const where = opened?.where ?? statePaths(state).artifacts;
+  // Records still verify with the public key, but nothing new can be signed: say so.
+  const lostKey = missingSigningKey(state, statePaths(state));
+  if (lostKey) io.stderr.write(`rollgate artifacts: ${lostKey.code}: ${lostKey.message}\n`);
+  const all = flag(args, 'all');
+  let services: string[] = all ? [] : [stringOption(args, 'service') ?? loaded.config.service];
+  try {
+    if (opened) {
+      if (all) services = await opened.services();
+      const ctx = { signal: new AbortController().signal, deadline: Date.now() + 30_000 };
+      for (const service of services) {
+        const listed = await opened.store.list(service, ctx);
+        if (!listed.ok) throw listed.error;
+        checked.push(...listed.value);
+      }
+    }
+  } finally {
+    await opened?.close();
   }
   const invalid = checked.filter((c) => !c.signatureValid);
   const json = flag(args, 'json');
@@ -119,20 +130,19 @@ async function listOrVerify(
       );
     }
   } else if (checked.length === 0) {
-    io.stdout.write(
-      `no verified artifacts for ${services.join(', ') || 'any service'} in ${paths.artifacts}\n`,
-    );
+    io.stdout.write(`no verified artifacts for ${services.join(', ') || 'any service'} in ${where}\n`);
   } else {
     io.stdout.write(table(checked, services.length > 1));
   }
-  const exitCode = verifying && invalid.length > 0 ? EXIT_CODES.failure : EXIT_CODES.ok;
+  const exitCode = verifying && (invalid.length > 0 || lostKey !== null) ? EXIT_CODES.failure : EXIT_CODES.ok;
   if (json) {
+    const signingKey = lostKey ? { signingKey: { code: lostKey.code, keyId: lostKey.details.keyId } } : {};
     io.stdout.write(
-      `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: paths.artifacts, exitCode })}\n`,
+      `${JSON.stringify({ type: 'summary', records: checked.length, valid: checked.length - invalid.length, invalid: invalid.length, store: where, exitCode, ...signingKey })}\n`,
     );
   } else if (verifying) {
-    if (invalid.length === 0)
-      io.stdout.write(`all ${checked.length} signature(s) valid (${paths.artifacts})\n`);
+    if (checked.length === 0) io.stdout.write('nothing to verify\n');
+    else if (invalid.length === 0) io.stdout.write(`all ${checked.length} signature(s) valid (${where})\n`);
     for (const c of invalid) {
       io.stderr.write(
         `INVALID: ${c.record.service} ${c.record.artifact.id} verified ${new Date(c.record.verifiedAt).toISOString()}: ${c.problem ?? 'signature does not verify'}\n`,
@@ -140,7 +150,7 @@ async function listOrVerify(
     }
     if (invalid.length > 0) {
       io.stderr.write(
-        `${invalid.length} of ${checked.length} record(s) have an invalid signature: a rollback to them halts. Investigate who edited ${paths.artifacts}.\n`,
+        `${invalid.length} of ${checked.length} record(s) have an invalid signature: a rollback to them halts. Investigate who edited ${where}.\n`,
       );
     }
   }
@@ -152,7 +162,7 @@ async function record(args: ParsedArgs, io: Io, loaded: LoadedConfig): Promise<n
   if (!artifactId)
     throw new UsageError('record needs --artifact ID: the artifact to record as verified.', 'artifacts');
   const warnings: string[] = [];
-  const executor = buildExecutor(loaded, (m) => warnings.push(m));
+  const executor = await buildExecutor(loaded, (m) => warnings.push(m));
   const ctx = { signal: new AbortController().signal, deadline: Date.now() + 60_000 };
   let ref: ArtifactRef;
   try {
@@ -169,14 +179,10 @@ async function record(args: ParsedArgs, io: Io, loaded: LoadedConfig): Promise<n
   } finally {
     await executor.dispose().catch(() => undefined);
   }
-  const paths = statePaths(loaded.config.state);
-  const store = createFileArtifactStore({
-    path: paths.artifacts,
-    signer: signerFor(loaded.config.state, paths, 'sign'),
-    keep: loaded.config.state.keep,
-  });
+  const opened = await openArtifactStore(loaded.config.state, 'sign');
+  const where = opened.where;
   const note = stringOption(args, 'note');
-  const stored = await store.record(
+  const stored = await opened.store.record(
     {
       service: loaded.config.service,
       artifact: ref,
@@ -189,10 +195,11 @@ async function record(args: ParsedArgs, io: Io, loaded: LoadedConfig): Promise<n
     },
     ctx,
   );
+  await opened.close();
   if (!stored.ok) throw stored.error;
   for (const w of warnings) io.stderr.write(`rollgate artifacts: warning: ${w}\n`);
   io.stdout.write(
-    `recorded ${ref.id} as verified for ${loaded.config.service} (key ${stored.value.keyId}) in ${paths.artifacts}\n`,
+    `recorded ${ref.id} as verified for ${loaded.config.service} (key ${stored.value.keyId}) in ${where}\n`,
   );
   return EXIT_CODES.ok;
 }
@@ -221,28 +228,4 @@ function table(checked: readonly CheckedVerification[], withService: boolean): s
       .join('  ')
       .trimEnd();
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
-}
-
-/** Every service with a record in the store file, in first-seen order. */
-async function servicesIn(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new RollgateError(
-      'STORE_FAILED',
-      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`,
-      { component: 'cli-artifacts' },
-    );
-  }
-  try {
-    const doc = JSON.parse(text) as { records?: { service?: unknown }[] };
-    return [
-      ...new Set((doc.records ?? []).map((r) => r.service).filter((s): s is string => typeof s === 'string')),
-    ];
-  } catch {
-    // The store reports the corruption itself, with its own message, on the first list.
-    return [''];
-  }
 }

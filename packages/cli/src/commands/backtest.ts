@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import { RollgateError } from '@rollgate/core';
+import { loadScenarios } from '@rollgate/core/node';
 import {
   type ContractOverrides,
   type DecisionScore,
-  loadScenarios,
   type ReplayResult,
   replayScenario,
   type Scenario,
   scoreDecisions,
-} from '@rollgate/testkit/scenarios';
+} from '@rollgate/core/scenarios';
 import { flag, stringOption } from '../cli/arg-parser';
 import { defineCommand } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
@@ -19,11 +19,10 @@ import type { Io } from '../io/io';
 /** `rollgate backtest`: replays recorded deploys through the real evaluator and rollback machine. */
 export const command = defineCommand({
   name: 'backtest',
-  order: 40,
   summary: 'Replay deploy scenarios offline and score the decisions.',
   usage: 'rollgate backtest <file-or-dir>... [--contract FILE] [--json]',
   description: [
-    'Replays each rollgate.scenario/v1 file (docs/scenarios.md) through the same evaluator and',
+    'Replays each rollgate.scenario/v1 file (https://github.com/rollgate/rollgate/blob/main/docs/scenarios.md) through the same evaluator and',
     'rollback machine a live watch uses, with a simulated clock and a simulated executor. The',
     'contract is the default one timed to each scenario (its step, the pre-deploy window as the',
     'baseline, the rest as the bake), with --contract overrides on top.',

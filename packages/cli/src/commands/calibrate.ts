@@ -1,19 +1,26 @@
 import { resolve } from 'node:path';
-import { type ContractInput, type MetricSource, parseContract, type SignalInput } from '@rollgate/core';
+import {
+  type ContractInput,
+  clopperPearsonUpper,
+  type MetricSource,
+  parseContract,
+  RollgateError,
+  type SignalInput,
+} from '@rollgate/core';
+import { loadScenarios } from '@rollgate/core/node';
 import {
   type ContractOverrides,
   type DecisionScore,
-  loadScenarios,
   type ReplayResult,
   replayScenario,
   type Scenario,
   scoreDecisions,
-} from '@rollgate/testkit/scenarios';
+} from '@rollgate/core/scenarios';
 import { stringify as toYaml } from 'yaml';
 import { cachingSource } from '../calibrate/caching-source';
 import { type Candidate, candidateGrid } from '../calibrate/candidates';
 import { type HistoryWindow, replayHistory } from '../calibrate/history-replay';
-import { flag, stringOption } from '../cli/arg-parser';
+import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
 import { defineCommand } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
@@ -22,13 +29,15 @@ import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { buildSources, disposeSources } from '../wiring/build-sources';
 
+/** Confidence of the upper bound on a variant's false-rollback rate. */
+const CONFIDENCE = 0.95;
+
 /** Contract fields a scenario dictates (its step, windows and buckets); not calibrated. */
 const SCENARIO_TIMING = ['stepSeconds', 'baselineSeconds', 'bakeSeconds', 'latencyBucketsMs'] as const;
 
 /** `rollgate calibrate`: what the contract would have done, and settings that meet a false-rollback target. */
 export const command = defineCommand({
   name: 'calibrate',
-  order: 45,
   summary: 'Replay the contract over history or scenarios and suggest floors and windows.',
   usage:
     'rollgate calibrate [--config FILE] (--since DURATION [--every DURATION] | --scenarios DIR...) [--target RATE] [--json]',
@@ -37,6 +46,11 @@ export const command = defineCommand({
     '10/15/30 s, alpha as configured and halved), then suggests the setting that meets --target',
     '(the acceptable false-rollback rate, default 0.01) and detects fastest.',
     '',
+    'A variant meets the target only when the data proves it: the 95% upper confidence bound of',
+    'its false-rollback rate (Clopper-Pearson, from false rollbacks among the cases where a',
+    'rollback is wrong) must be within --target. 0 false rollbacks in 5 pseudo-deploys bounds the',
+    'rate at 45%, not 1%: the output says how many cases a claim of --target needs.',
+    '',
     '--scenarios DIR  replays rollgate.scenario/v1 files (see `rollgate backtest`): it reports the',
     '                 rollbacks each variant triggers, false ones included, and detection delays.',
     '--since 30d      reads history through the configured sources (range queries): a pseudo-deploy',
@@ -44,7 +58,9 @@ export const command = defineCommand({
     '                 so every rollback it finds is a false rollback. Needs the retention to cover',
     '                 --since plus the baseline window.',
     '',
-    'Exit codes: 0 a setting meets the target, 20 none does, 1 failure, 2 usage.',
+    'With --scenarios and no configuration file, the default contract is calibrated.',
+    '',
+    'Exit codes: 0 a setting is proven to meet the target, 20 none is, 1 failure, 2 usage.',
   ].join('\n'),
   options: [
     {
@@ -81,7 +97,8 @@ export const command = defineCommand({
     { name: 'json', type: 'boolean', description: 'One JSON line per variant, then the suggestion.' },
   ],
   examples: [
-    'rollgate calibrate --scenarios bench/scenarios',
+    'rollgate calibrate --scenarios packages/testkit/scenarios/examples   # from the repository root',
+    'rollgate calibrate --config rollgate.yaml --scenarios bench/scenarios --target 0.05',
     'rollgate calibrate --since 30d --every 4h',
     'rollgate calibrate --since 7d --target 0.005 --json',
   ],
@@ -92,13 +109,10 @@ export const command = defineCommand({
       throw new UsageError('give exactly one of --since DURATION or --scenarios DIR', 'calibrate');
     }
     const target = parseRate(stringOption(args, 'target') ?? '0.01');
-    const loaded = await loadConfig(
-      await findConfigFile(stringOption(args, 'config'), baseIo.cwd, baseIo.env),
-      baseIo.env,
-    );
-    const io = redactingIo(baseIo, createRedactor(loaded.secrets));
+    const loaded = await loadConfigFor(args, baseIo, scenarioArg !== undefined);
+    const io = loaded ? redactingIo(baseIo, createRedactor(loaded.secrets)) : baseIo;
     const json = flag(args, 'json');
-    const base = userOverrides(loaded);
+    const base = loaded ? userOverrides(loaded) : {};
     const grid = candidateGrid(base);
     const results =
       scenarioArg !== undefined
@@ -109,7 +123,7 @@ export const command = defineCommand({
             json,
           )
         : await historyMode(
-            loaded,
+            loaded as LoadedConfig,
             grid,
             parseDuration(since as string, '--since'),
             parseDuration(stringOption(args, 'every') ?? '6h', '--every'),
@@ -117,11 +131,30 @@ export const command = defineCommand({
             json,
           );
     if (results === null) return EXIT_CODES.failure;
-    const best = choose(results, target);
-    report(results, best, target, io, json);
-    return best ? EXIT_CODES.ok : EXIT_CODES.needsHuman;
+    const chosen = choose(results, target);
+    report(results, chosen, target, io, json, since === undefined ? 'scenario' : 'pseudo-deploy');
+    return chosen?.proven ? EXIT_CODES.ok : EXIT_CODES.needsHuman;
   },
 });
+
+/**
+ * The configuration, or (scenario mode, no `--config`, `$ROLLGATE_CONFIG` or file here) none:
+ * scenarios carry their own timing, so the default contract can be calibrated from anywhere.
+ */
+async function loadConfigFor(args: ParsedArgs, io: Io, scenarios: boolean): Promise<LoadedConfig | null> {
+  const explicit = stringOption(args, 'config');
+  try {
+    return await loadConfig(await findConfigFile(explicit, io.cwd, io.env), io.env);
+  } catch (error) {
+    const absent =
+      RollgateError.is(error) &&
+      error.code === 'CONFIG_INVALID' &&
+      error.message.startsWith('no configuration file');
+    if (!scenarios || explicit !== undefined || !absent) throw error;
+    io.stderr.write('rollgate calibrate: no configuration file here: calibrating the default contract.\n');
+    return null;
+  }
+}
 
 /** How one variant did. `falseRate` is over the cases where a rollback is wrong. */
 interface CandidateResult {
@@ -129,6 +162,8 @@ interface CandidateResult {
   readonly falseRollbacks: number;
   readonly negatives: number;
   readonly falseRate: number;
+  /** The upper confidence bound ({@link CONFIDENCE}) of the false-rollback rate: what is proven. */
+  readonly falseRateUpper: number;
   readonly detectionRate: number | null;
   readonly medianDelaySeconds: number | null;
   readonly p95DelaySeconds: number | null;
@@ -177,6 +212,7 @@ function fromScore(
     falseRollbacks: score.falseRollbacks,
     negatives,
     falseRate: negatives === 0 ? 0 : score.falseRollbacks / negatives,
+    falseRateUpper: upperBound(score.falseRollbacks, negatives),
     detectionRate: score.detectionRate,
     medianDelaySeconds: score.delayMedianSeconds,
     p95DelaySeconds: score.delayP95Seconds,
@@ -201,7 +237,7 @@ async function historyMode(
   io: Io,
   json: boolean,
 ): Promise<CandidateResult[] | null> {
-  const raw = buildSources(loaded);
+  const raw = await buildSources(loaded);
   const sources: Record<string, MetricSource> = Object.fromEntries(
     Object.entries(raw).map(([k, s]) => [k, cachingSource(s)]),
   );
@@ -247,6 +283,7 @@ function fromHistory(candidate: Candidate, windows: readonly HistoryWindow[]): C
     falseRollbacks: rollbacks.length,
     negatives: windows.length,
     falseRate: rollbacks.length / windows.length,
+    falseRateUpper: upperBound(rollbacks.length, windows.length),
     detectionRate: null,
     medianDelaySeconds: null,
     p95DelaySeconds: null,
@@ -254,65 +291,98 @@ function fromHistory(candidate: Candidate, windows: readonly HistoryWindow[]): C
   };
 }
 
+/** The one-sided upper confidence bound of `k` false rollbacks in `n` cases (1 with no case). */
+function upperBound(k: number, n: number): number {
+  return n === 0 ? 1 : clopperPearsonUpper(k, n, 1 - CONFIDENCE);
+}
+
+/** Cases without a false rollback needed before the upper bound can fall to `target`. */
+function casesNeeded(target: number): number {
+  return target <= 0 ? Number.POSITIVE_INFINITY : Math.ceil(Math.log(1 - CONFIDENCE) / Math.log1p(-target));
+}
+
 /**
- * The suggestion: among the variants within the target, the one that detects the most, then
- * the fastest, then the one closest to the configuration (the grid lists it first).
+ * The suggestion: among the variants proven within the target (upper bound), else among those
+ * merely observed within it, the one that detects the most, then the fastest, then the one
+ * closest to the configuration (the grid lists it first).
  */
-function choose(results: readonly CandidateResult[], target: number): CandidateResult | null {
-  const ok = results.filter((r) => r.falseRate <= target);
-  if (ok.length === 0) return null;
-  return [...ok].sort(
+function choose(
+  results: readonly CandidateResult[],
+  target: number,
+): { readonly best: CandidateResult; readonly proven: boolean } | null {
+  const proven = results.filter((r) => r.falseRateUpper <= target);
+  const observed = results.filter((r) => r.falseRate <= target);
+  const pool = proven.length > 0 ? proven : observed;
+  if (pool.length === 0) return null;
+  const best = [...pool].sort(
     (a, b) =>
       (b.detectionRate ?? 0) - (a.detectionRate ?? 0) ||
       (a.medianDelaySeconds ?? Number.POSITIVE_INFINITY) - (b.medianDelaySeconds ?? Number.POSITIVE_INFINITY),
   )[0] as CandidateResult;
+  return { best, proven: proven.length > 0 };
 }
 
 function report(
   results: readonly CandidateResult[],
-  best: CandidateResult | null,
+  chosen: { readonly best: CandidateResult; readonly proven: boolean } | null,
   target: number,
   io: Io,
   json: boolean,
+  caseName: 'scenario' | 'pseudo-deploy',
 ): void {
+  const needed = casesNeeded(target);
   if (json) {
     for (const r of results) {
       io.stdout.write(
-        `${JSON.stringify({ variant: r.candidate.label, changes: r.candidate.changes, falseRollbacks: r.falseRollbacks, cases: r.negatives, falseRate: r.falseRate, detectionRate: r.detectionRate, medianDelaySeconds: r.medianDelaySeconds, p95DelaySeconds: r.p95DelaySeconds })}\n`,
+        `${JSON.stringify({ variant: r.candidate.label, changes: r.candidate.changes, falseRollbacks: r.falseRollbacks, cases: r.negatives, falseRate: r.falseRate, falseRateUpperBound: r.falseRateUpper, confidence: CONFIDENCE, meetsTarget: r.falseRateUpper <= target, detectionRate: r.detectionRate, medianDelaySeconds: r.medianDelaySeconds, p95DelaySeconds: r.p95DelaySeconds })}\n`,
       );
     }
     io.stdout.write(
-      `${JSON.stringify({ suggestion: best ? { variant: best.candidate.label, changes: best.candidate.changes } : null, target })}\n`,
+      `${JSON.stringify({ suggestion: chosen ? { variant: chosen.best.candidate.label, changes: chosen.best.candidate.changes, proven: chosen.proven } : null, target, confidence: CONFIDENCE, casesNeeded: Number.isFinite(needed) ? needed : null })}\n`,
     );
     return;
   }
   const configured = results[0];
   if (configured) {
     io.stdout.write(
-      `\nAs configured: ${configured.falseRollbacks} false rollback(s) in ${configured.negatives} case(s)`,
+      `\nAs configured: ${configured.falseRollbacks} false rollback(s) in ${configured.negatives} ${caseName}(s)`,
     );
     if (configured.detectionRate !== null) {
       io.stdout.write(
         `, ${pct(configured.detectionRate)} detected, median delay ${fmt(configured.medianDelaySeconds)}`,
       );
     }
-    io.stdout.write('\n');
+    io.stdout.write(
+      `\n  proven: false-rollback rate <= ${pct(configured.falseRateUpper)} (${pct(CONFIDENCE)} upper confidence bound)\n`,
+    );
     for (const r of configured.rollbacks) io.stdout.write(`  would roll back: ${r}\n`);
   }
-  io.stdout.write(`${'\nvariant'.padEnd(60)} false rollbacks  detected  median delay  p95 delay\n`);
+  io.stdout.write(
+    `${'\nvariant'.padEnd(60)} false rollbacks  rate <= (95%)  detected  median delay  p95 delay\n`,
+  );
   for (const r of results) {
     io.stdout.write(
-      `${r.candidate.label.padEnd(59)} ${`${r.falseRollbacks}/${r.negatives}`.padEnd(16)} ${(r.detectionRate === null ? '-' : pct(r.detectionRate)).padEnd(9)} ${fmt(r.medianDelaySeconds).padEnd(13)} ${fmt(r.p95DelaySeconds)}\n`,
+      `${r.candidate.label.padEnd(59)} ${`${r.falseRollbacks}/${r.negatives}`.padEnd(16)} ${pct(r.falseRateUpper).padEnd(14)} ${(r.detectionRate === null ? '-' : pct(r.detectionRate)).padEnd(9)} ${fmt(r.medianDelaySeconds).padEnd(13)} ${fmt(r.p95DelaySeconds)}\n`,
     );
   }
-  if (!best) {
+  if (!chosen) {
     io.stdout.write(
       `\nNo variant keeps false rollbacks within ${pct(target)}: look at the signals above (a noisy metric, a selector that mixes services) before tuning further.\n`,
     );
     return;
   }
+  const best = chosen.best;
+  if (!chosen.proven) {
+    io.stdout.write(
+      `\nNot proven: ${best.falseRollbacks} false rollback(s) in ${best.negatives} ${caseName}(s) bounds the false-rollback rate at ${pct(best.falseRateUpper)} (${pct(CONFIDENCE)} confidence), not ${pct(target)}. Claiming ${pct(target)} needs at least ${needed} ${caseName}s without a false rollback (${caseName === 'pseudo-deploy' ? 'a longer --since or a shorter --every' : 'more scenarios'}).\n`,
+    );
+  }
   if (Object.keys(best.candidate.changes).length === 0) {
-    io.stdout.write(`\nThe configured contract meets the target (${pct(target)}); no change suggested.\n`);
+    io.stdout.write(
+      chosen.proven
+        ? `\nThe configured contract meets the target (${pct(target)}, proven at ${pct(CONFIDENCE)} confidence); no change suggested.\n`
+        : '\nThe configured contract did best on this data; no change suggested.\n',
+    );
     return;
   }
   const snippet: Record<string, unknown> = {};
@@ -326,7 +396,7 @@ function report(
   }
   if ('minSamples' in best.candidate.changes) snippet.signals = best.candidate.overrides.signals;
   io.stdout.write(
-    `\nSuggested (${best.candidate.label}): put under \`contract:\` in the configuration:\n\n${indent(toYaml(snippet))}\n`,
+    `\n${chosen.proven ? 'Suggested' : 'Best on this data (not proven)'} (${best.candidate.label}): put under \`contract:\` in the configuration:\n\n${indent(toYaml(snippet))}\n`,
   );
 }
 

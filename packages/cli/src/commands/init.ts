@@ -4,16 +4,19 @@ import { flag, stringOption } from '../cli/arg-parser';
 import { defineCommand } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { DEFAULT_CONFIG_FILES } from '../config/load-config';
+import { schemaReference } from '../config/schema-reference';
 import { starterConfig } from '../config/starter-config';
 
 /** `rollgate init`: a commented starter configuration. */
 export const command = defineCommand({
   name: 'init',
-  order: 40,
   summary: 'Write a commented starter configuration (never overwrites without --force).',
   usage: 'rollgate init [--out FILE] [--service NAME] [--force]',
-  description:
-    'The file is valid as written: edit the source URL, the executor and the state directory, then run `rollgate config check`.',
+  description: [
+    'The file is valid as written: edit the source URL, the executor and the state directory, then run',
+    '`rollgate config check`. Its first line points editors (yaml-language-server, VS Code YAML) at the',
+    "configuration's JSON Schema, so they complete and check the fields as you type.",
+  ].join('\n'),
   options: [
     {
       name: 'out',
@@ -36,7 +39,9 @@ export const command = defineCommand({
     const service =
       stringOption(args, 'service') ?? (basename(io.cwd).replace(/[^A-Za-z0-9._-]+/g, '-') || 'my-service');
     try {
-      await writeFile(file, starterConfig(service), { flag: flag(args, 'force') ? 'w' : 'wx' });
+      await writeFile(file, starterConfig(service, schemaReference(file)), {
+        flag: flag(args, 'force') ? 'w' : 'wx',
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') {

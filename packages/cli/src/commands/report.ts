@@ -10,14 +10,13 @@ import { renderReport } from '../report/render-report';
 /** `rollgate report`: the HTML post-incident report of one watch. */
 export const command = defineCommand({
   name: 'report',
-  order: 20,
   summary: 'Write the self-contained HTML report of a watch from its audit record.',
   usage: 'rollgate report AUDIT [--watch-id ID] [--out FILE]',
   description: [
     'AUDIT is the JSON-lines audit file a watch wrote (state.dir/audit.jsonl) or a file holding',
     'one record. With several records, --watch-id picks one; otherwise the newest (last) is used.',
     'The page has no scripts and loads nothing: inline CSS and SVG only, safe to attach to a',
-    'ticket or open offline. See docs/report.md.',
+    'ticket or open offline. See https://github.com/rollgate/rollgate/blob/main/docs/report.md.',
   ].join('\n'),
   positionals: [
     { name: 'AUDIT', description: 'Audit file (JSON lines) or a single record (JSON).', required: true },
@@ -46,7 +45,7 @@ export const command = defineCommand({
     const { records, warning } = await loadAuditRecords(source);
     if (warning) io.stderr.write(`rollgate report: warning: ${warning}\n`);
     const wanted = stringOption(args, 'watch-id');
-    const record = wanted === undefined ? records.at(-1) : records.find((r) => r.watchId === wanted);
+    const record = wanted === undefined ? records.at(-1) : records.findLast((r) => r.watchId === wanted);
     if (!record) {
       const known = records.map((r) => r.watchId);
       throw new UsageError(

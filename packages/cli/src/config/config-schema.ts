@@ -24,10 +24,58 @@ const bool = () =>
 
 const text = (what: string) =>
   z.string({ error: `expected ${what}` }).min(1, { error: `${what} must not be empty` });
-const positiveInt = () => num(z.number().int().positive());
-const positiveMs = () => num(z.number().positive());
-const stringMap = () => z.record(z.string(), z.string({ error: 'expected a string value' }));
-const pem = () => z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+/** A whole number from `min` to `max`. */
+const intIn = (min: number, max: number, unit = '') =>
+  num(
+    z
+      .number({ error: `expected a whole number${unit} from ${min} to ${max}` })
+      .int({ error: `must be a whole number${unit} from ${min} to ${max}` })
+      .min(min, { error: `must be a whole number${unit} from ${min} to ${max}` })
+      .max(max, { error: `must be a whole number${unit} from ${min} to ${max}` }),
+  );
+/** Milliseconds above 0 (or from 0 with `zero`), at most `max`: every one fits a Node timer. */
+const msUpTo = (max: number, zero = false) =>
+  num(
+    zero
+      ? z
+          .number({ error: `expected a number of milliseconds from 0 to ${max}` })
+          .min(0, { error: `must be from 0 to ${max} ms` })
+          .max(max, { error: `must be from 0 to ${max} ms` })
+      : z
+          .number({ error: `expected a number of milliseconds, more than 0 and at most ${max}` })
+          .positive({ error: `must be more than 0 ms (at most ${max})` })
+          .max(max, { error: `must be at most ${max} ms` }),
+  );
+const stringMap = (what = 'a mapping of names to text values, e.g. { X-Scope-OrgID: team-a }') =>
+  z.record(z.string(), z.string({ error: 'expected a text value (quote numbers: "1")' }), {
+    error: `expected ${what}`,
+  });
+const pem = () =>
+  z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+    error: 'expected PEM text, or a list of PEM texts',
+  });
+
+/** A mapping of label names to values (`selector`). */
+export const StringMapSchema = stringMap('a mapping of label names to values, e.g. { app: checkout }');
+
+/**
+ * The bounds of the numbers the CLI itself uses (contract bounds: `CONTRACT_LIMITS` in
+ * `@rollgate/core`). Adapter options repeat their adapter's own bounds, so a value is refused
+ * here, with its line, rather than when the adapter is built. docs/config.md lists them.
+ */
+export const CONFIG_LIMITS = {
+  /** 10 min: a port call or a single read that takes longer is a failure, not a slow answer. */
+  portMs: 600_000,
+  /** 6 h: a cutover or readiness gate this long needs a human anyway. */
+  cutoverMs: 21_600_000,
+  gateMs: 21_600_000,
+  /** 5 min: the backend's ingestion delay, waited at every step. */
+  settleMs: 300_000,
+  /** 30 days. */
+  cooldownSeconds: 2_592_000,
+  keep: 1_000,
+  notifyTimeoutMs: 120_000,
+} as const;
 
 /** Prometheus HTTP API (`@rollgate/prometheus-source`). */
 export const PrometheusSourceConfigSchema = z.strictObject({
@@ -57,9 +105,9 @@ export const PrometheusSourceConfigSchema = z.strictObject({
       servername: z.string().optional(),
     })
     .optional(),
-  timeoutMs: positiveMs().optional(),
-  connections: positiveInt().optional(),
-  maxResponseBytes: positiveInt().optional(),
+  timeoutMs: intIn(1, CONFIG_LIMITS.portMs, ' of milliseconds').optional(),
+  connections: intIn(1, 1024).optional(),
+  maxResponseBytes: intIn(1024, 2 ** 31, ' of bytes').optional(),
   metrics: z
     .strictObject({
       requests: z.string().optional(),
@@ -78,13 +126,13 @@ export const PrometheusSourceConfigSchema = z.strictObject({
 /** New Relic NRQL over NerdGraph (`@rollgate/newrelic-source`). */
 export const NewRelicSourceConfigSchema = z.strictObject({
   type: z.literal('newrelic'),
-  accountId: num(z.number().int().positive()),
+  accountId: intIn(1, Number.MAX_SAFE_INTEGER),
   apiKey: text('a New Relic user key (NRAK-...)'),
   region: z.enum(['us', 'eu']).default('us'),
   endpoint: z.string().optional(),
-  timeoutSeconds: num(z.number().min(5).max(120)).optional(),
-  maxConcurrent: num(z.number().int().min(1).max(25)).optional(),
-  maxResponseBytes: positiveInt().optional(),
+  timeoutSeconds: intIn(5, 120, ' of seconds').optional(),
+  maxConcurrent: intIn(1, 25).optional(),
+  maxResponseBytes: intIn(1024, 2 ** 31, ' of bytes').optional(),
   transactions: z
     .strictObject({ eventType: z.string().optional(), errorWhere: z.string().optional() })
     .optional(),
@@ -116,10 +164,10 @@ export const SourceConfigSchema = z.discriminatedUnion('type', [
 
 const GateConfigSchema = z.strictObject({
   urls: z.array(text('a health URL')).optional(),
-  consecutive: positiveInt().optional(),
-  intervalMs: positiveMs().optional(),
-  timeoutMs: positiveMs().optional(),
-  probeTimeoutMs: positiveMs().optional(),
+  consecutive: intIn(1, 1000).optional(),
+  intervalMs: intIn(0, 3_600_000, ' of milliseconds').optional(),
+  timeoutMs: intIn(1, 86_400_000, ' of milliseconds').optional(),
+  probeTimeoutMs: intIn(1, 3_600_000, ' of milliseconds').optional(),
   expectBody: z.string().optional(),
   headers: stringMap().optional(),
 });
@@ -131,7 +179,11 @@ export const DeployerExecutorConfigSchema = z
     mode: z.enum(['local', 'command']).default('local'),
     deployPath: text('the deploy_path directory').optional(),
     user: z.string().optional(),
-    dep: z.union([text('the dep binary'), z.array(z.string().min(1)).min(1)]).optional(),
+    dep: z
+      .union([text('the dep binary'), z.array(z.string().min(1)).min(1)], {
+        error: 'expected the dep binary, or its command as a list such as [php, vendor/bin/dep]',
+      })
+      .optional(),
     selector: text('a host alias or labels').optional(),
     deployFile: z.string().optional(),
     cwd: z.string().optional(),
@@ -181,9 +233,9 @@ export const KubernetesExecutorConfigSchema = z.strictObject({
   token: z.string().optional(),
   certificateAuthority: z.string().optional(),
   insecureSkipTlsVerify: bool().optional(),
-  conflictRetries: num(z.number().int().nonnegative()).optional(),
-  progressDeadlineGraceMs: num(z.number().nonnegative()).optional(),
-  retryDelayMs: num(z.number().nonnegative()).optional(),
+  conflictRetries: intIn(0, 100).optional(),
+  progressDeadlineGraceMs: msUpTo(3_600_000, true).optional(),
+  retryDelayMs: msUpTo(600_000, true).optional(),
   resolveImageDigests: bool().optional(),
 });
 
@@ -202,13 +254,13 @@ export const NotifyConfigSchema = z.discriminatedUnion('type', [
     url: text('the webhook URL'),
     headers: stringMap().optional(),
     kinds: KINDS.optional(),
-    timeoutMs: positiveMs().optional(),
+    timeoutMs: msUpTo(CONFIG_LIMITS.notifyTimeoutMs).optional(),
   }),
   z.strictObject({
     type: z.literal('slack'),
     url: text('the Slack incoming-webhook URL'),
     kinds: KINDS.optional(),
-    timeoutMs: positiveMs().optional(),
+    timeoutMs: msUpTo(CONFIG_LIMITS.notifyTimeoutMs).optional(),
   }),
   z.strictObject({
     type: z.literal('pagerduty'),
@@ -216,41 +268,107 @@ export const NotifyConfigSchema = z.discriminatedUnion('type', [
     url: z.string().optional(),
     source: z.string().optional(),
     kinds: KINDS.default(['page', 'incident']),
-    timeoutMs: positiveMs().optional(),
+    timeoutMs: msUpTo(CONFIG_LIMITS.notifyTimeoutMs).optional(),
   }),
 ]);
 
-/** Where the file stores live and how verifications are signed. */
-export const StateConfigSchema = z.strictObject({
-  dir: text('a directory').default('.rollgate'),
-  keep: num(z.number().int().min(3, { error: 'keep at least 3 verified artifacts to roll back to' })).default(
-    5,
-  ),
-  signing: z
-    .discriminatedUnion('type', [
-      z.strictObject({
-        type: z.literal('ed25519'),
-        keyDir: z.string().optional(),
-        trustedPublicKeys: z.array(z.string().min(1)).optional(),
-      }),
-      z.strictObject({
-        type: z.literal('hmac'),
-        secret: text('a shared secret of at least 32 bytes'),
-        keyId: z.string().optional(),
-      }),
-    ])
-    .default({ type: 'ed25519' }),
-});
+/**
+ * Where state lives and how verifications are signed: file stores in `dir` (the default), or
+ * PostgreSQL (`type: postgres`, `url`), which CI runners and several controllers share.
+ */
+export const StateConfigSchema = z
+  .strictObject({
+    type: z.enum(['files', 'postgres']).default('files'),
+    dir: text('a directory').default('.rollgate'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+    url: text('the PostgreSQL connection URL, e.g. url: ${DATABASE_URL}').optional(),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, {
+        error: 'a schema name is letters, digits and "_" (default rollgate)',
+      })
+      .optional(),
+    migrations: z.enum(['apply', 'verify']).optional(),
+    leaseSeconds: num(
+      z
+        .number()
+        .min(1, { error: 'a lease shorter than 1 s would expire between renewals' })
+        .max(3600, { error: 'a lease longer than an hour keeps a crashed watch waiting that long' }),
+    ).optional(),
+    keep: num(
+      z
+        .number({ error: 'expected a whole number of verified artifacts to keep' })
+        .int({ error: 'keep is a whole number of verified artifacts' })
+        .min(3, { error: 'keep at least 3 verified artifacts to roll back to' })
+        .max(CONFIG_LIMITS.keep, { error: `keep at most ${CONFIG_LIMITS.keep} verified artifacts` }),
+    ).default(5),
+    signing: z
+      .discriminatedUnion('type', [
+        z.strictObject({
+          type: z.literal('ed25519'),
+          keyDir: z.string().optional(),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+          privateKey: text('the PEM private key, e.g. privateKey: ${ROLLGATE_ED25519_KEY}').optional(),
+          trustedPublicKeys: z.array(z.string().min(1)).optional(),
+        }),
+        z.strictObject({
+          type: z.literal('hmac'),
+          secret: text('a shared secret of at least 32 bytes'),
+          keyId: z.string().optional(),
+        }),
+      ])
+      .default({ type: 'ed25519' }),
+  })
+  .superRefine((state, ctx) => {
+    if (state.type === 'postgres' && state.url === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+        message: 'type: postgres needs the connection URL, e.g. url: ${DATABASE_URL}',
+      });
+    }
+    if (state.type === 'files') {
+      for (const field of ['url', 'schema', 'migrations'] as const) {
+        if (state[field] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `${field} is only for type: postgres; add type: postgres or remove ${field}`,
+          });
+        }
+      }
+    }
+    if (
+      state.signing.type === 'ed25519' &&
+      state.signing.privateKey !== undefined &&
+      state.signing.keyDir !== undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signing', 'privateKey'],
+        message: 'give the key either as privateKey or in keyDir, not both',
+      });
+    }
+  });
 
 /** Safety limits on acting. */
 export const GuardrailsConfigSchema = z.strictObject({
   dryRun: bool().default(false),
-  cooldownSeconds: num(z.number().nonnegative()).default(1800),
+  cooldownSeconds: num(
+    z
+      .number({ error: 'expected a number of seconds' })
+      .min(0, { error: `must be from 0 to ${CONFIG_LIMITS.cooldownSeconds} seconds` })
+      .max(CONFIG_LIMITS.cooldownSeconds, {
+        error: `must be from 0 to ${CONFIG_LIMITS.cooldownSeconds} seconds (30 days)`,
+      }),
+  ).default(1800),
   killSwitchFile: z.string().optional(),
-  settleMs: num(z.number().nonnegative()).optional(),
+  settleMs: msUpTo(CONFIG_LIMITS.settleMs, true).optional(),
 });
 
-const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** A source's name in `sources`. */
+export const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /**
  * The whole file. Cross-field rules here: source names, and `service` only at the top level;
@@ -259,20 +377,25 @@ const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const RollgateConfigSchema = z
   .strictObject({
     service: text('the service name'),
-    selector: stringMap().optional(),
+    selector: StringMapSchema.optional(),
     contract: z.record(z.string(), z.unknown()).optional(),
     sources: z.record(z.string(), SourceConfigSchema).refine((sources) => Object.keys(sources).length > 0, {
       error: 'configure at least one metric source',
     }),
     executor: ExecutorConfigSchema,
-    state: StateConfigSchema.default({ dir: '.rollgate', keep: 5, signing: { type: 'ed25519' } }),
+    state: StateConfigSchema.default({
+      type: 'files',
+      dir: '.rollgate',
+      keep: 5,
+      signing: { type: 'ed25519' },
+    }),
     notify: z.array(NotifyConfigSchema).default([]),
     guardrails: GuardrailsConfigSchema.default({ dryRun: false, cooldownSeconds: 1800 }),
     timeouts: z
       .strictObject({
-        cutoverMs: positiveMs().optional(),
-        gateMs: positiveMs().optional(),
-        portMs: positiveMs().optional(),
+        cutoverMs: msUpTo(CONFIG_LIMITS.cutoverMs).optional(),
+        gateMs: msUpTo(CONFIG_LIMITS.gateMs).optional(),
+        portMs: msUpTo(CONFIG_LIMITS.portMs).optional(),
       })
       .optional(),
   })

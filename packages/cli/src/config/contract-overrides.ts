@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { defaultSignals, parseContract, RollgateError } from '@rollgate/core';
-import type { ContractOverrides } from '@rollgate/testkit/scenarios';
+import type { ContractOverrides } from '@rollgate/core/scenarios';
 import { parse as parseYaml } from 'yaml';
 
 /**

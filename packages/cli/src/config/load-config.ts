@@ -1,18 +1,22 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { type Contract, ContractSchema, defaultSignals, RollgateError, SignalSchema } from '@rollgate/core';
+import { LineCounter, parseDocument } from 'yaml';
+import { notifyOptionProblems, sourceOptionProblems } from './adapter-checks';
+import { type ConfigProblem, configInvalid, locateProblems } from './config-problems';
 import {
-  type Contract,
-  ContractSchema,
-  defaultSignals,
-  formatPath,
-  formatZodIssues,
-  RollgateError,
-} from '@rollgate/core';
-import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
-import { type RollgateConfig, RollgateConfigSchema } from './config-schema';
+  NotifyConfigSchema,
+  type RollgateConfig,
+  RollgateConfigSchema,
+  SOURCE_NAME,
+  SourceConfigSchema,
+  StringMapSchema,
+} from './config-schema';
 import { substituteEnv } from './env-substitution';
+import { prometheusLabelProblems, selectorLabels, signalLabels } from './label-names';
 import { collectSecrets, isSecretVariable } from './secret-fields';
+import { createLocator } from './yaml-locator';
+import { zodProblems } from './zod-problems';
 
 /** The configuration files looked for, in order, when `--config` is not given. */
 export const DEFAULT_CONFIG_FILES = ['rollgate.yaml', 'rollgate.yml', 'rollgate.json'] as const;
@@ -32,9 +36,6 @@ export interface LoadedConfig {
   /** Source name each signal reads, after aliasing a lone source as `default`. */
   readonly sourceAliases: Readonly<Record<string, string>>;
 }
-
-const FIX_FOOTER =
-  'Fix the fields above: docs/config.md describes every field, and `rollgate init` writes a commented example.';
 
 /**
  * Finds the configuration file: `--config` when given, else `$ROLLGATE_CONFIG`, else the first of
@@ -85,21 +86,25 @@ export async function loadConfig(
   return parseConfig(source, file, env);
 }
 
-/** {@link loadConfig} for text already read; `file` names it in messages and anchors relative paths. */
-export function parseConfig(
+/**
+ * {@link loadConfig} for text already read; `file` names it in messages and anchors relative
+ * paths. Asynchronous because each source's options are checked by its adapter, loaded on demand.
+ */
+export async function parseConfig(
   source: string,
   file: string,
   env: Readonly<Record<string, string | undefined>>,
-): LoadedConfig {
+): Promise<LoadedConfig> {
   const name = basename(file);
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => {
+    const located = doc.errors.map((e) => {
       const at = e.linePos?.[0];
       const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-      return `${name}${at ? `:${at.line}:${at.col}` : ''}: ${message}`;
+      return { file: name, line: at?.line ?? 1, column: at?.col ?? 1, field: '(syntax)', message };
     });
+    const problems = located.map((p) => `${name}:${p.line}:${p.column}: ${p.message}`);
     const shown = problems.slice(0, 3);
     if (problems.length > shown.length)
       shown.push(`(${problems.length - shown.length} more errors follow from the first)`);
@@ -107,24 +112,54 @@ export function parseConfig(
       ? // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint quotes the reference syntax
         '\nInside { } or [ ], quote environment references: token: "${NAME}" ({ and } are YAML flow syntax).'
       : '';
-    throw invalid(
+    throw new RollgateError(
+      'CONFIG_INVALID',
       `${name} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}:\n${bullets(shown)}\nFix the syntax at the first line shown.${hint}`,
+      { component: 'cli-config', details: { file: name, problems: located } },
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const locate = createLocator(doc, lines);
+  const fail = (headline: string, problems: readonly ConfigProblem[], footer?: string, cause?: unknown) =>
+    configInvalid(name, headline, locateProblems(problems, name, locate), footer, cause);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml refuses documents whose aliases expand beyond the limit (a "billion laughs" bomb).
+    const what = error instanceof Error ? error.message : String(error);
+    throw fail(
+      `${name} cannot be read:`,
+      [
+        {
+          path: [],
+          message: /alias/i.test(what)
+            ? `its aliases (*name) expand too far (more than ${MAX_ALIAS_COUNT} uses of one anchor): write the values out instead of repeating them through aliases`
+            : `it cannot be turned into values: ${what}`,
+        },
+      ],
+      '',
+    );
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw invalid(
-      `${name}: the file must hold a mapping with at least service, sources and executor (see \`rollgate init\`).`,
+    throw fail(
+      `${name} is invalid:`,
+      [
+        {
+          path: [],
+          message:
+            'the file must hold a mapping with at least service, sources and executor (see `rollgate init`)',
+        },
+      ],
+      '',
     );
   }
-  const where = (segments: readonly PropertyKey[]) => `${name}${lineOf(doc, lines, segments)}`;
 
   const substituted = substituteEnv(raw, env);
   if (substituted.problems.length > 0) {
-    throw invalid(
-      `${name} refers to environment variables that are missing or malformed:\n${bullets(
-        substituted.problems.map((p) => `${where(p.segments)}: ${p.path}: ${p.message}`),
-      )}`,
+    throw fail(
+      `${name} refers to environment variables that are missing or malformed:`,
+      substituted.problems.map((p) => ({ path: p.segments, message: p.message })),
+      '',
     );
   }
   const fromSecretVariables = new Set(
@@ -134,90 +169,127 @@ export function parseConfig(
   );
   const { secrets, masked } = collectSecrets(substituted.value, fromSecretVariables);
 
-  const parsed = RollgateConfigSchema.safeParse(substituted.value);
-  if (!parsed.success) {
-    throw invalid(
-      `${name} is invalid:\n${bullets(issueLines(parsed.error, where))}\n${FIX_FOOTER}`,
-      parsed.error,
-    );
+  const value = substituted.value as Record<string, unknown>;
+  // Part checks first: when the schema's cross-field rules report the same thing, the part
+  // check's place (the field's name) is the one kept.
+  const problems: ConfigProblem[] = await partProblems(value);
+  const parsed = RollgateConfigSchema.safeParse(value);
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, RollgateConfigSchema, value));
+  const built = buildContract(value, problems);
+  if (problems.length > 0 || !parsed.success || built === null) {
+    throw fail(`${name} is invalid:`, problems, undefined, parsed.success ? undefined : parsed.error);
   }
   const config = resolvePaths(parsed.data, dirname(file));
-  const { contract, sourceAliases } = buildContract(config, where);
-  return { file, config, contract, secrets, masked, sourceAliases };
+  return { file, config, contract: built.contract, secrets, masked, sourceAliases: built.sourceAliases };
 }
 
-/** The default contract with the file's overrides, validated, its signals checked against the sources. */
-function buildContract(
-  config: RollgateConfig,
-  where: (segments: readonly PropertyKey[]) => string,
-): { contract: Contract; sourceAliases: Record<string, string> } {
-  const overrides = config.contract ?? {};
-  const problems: string[] = [];
-  if (config.selector !== undefined && 'signals' in overrides) {
-    problems.push(
-      `${where(['selector'])}: selector: applies to the default signals only, and contract.signals replaces them; put the labels in each signal's selector and remove selector`,
-    );
+/** How often one anchor may be used through aliases before the file counts as an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The problems of the parts that the top-level schema cannot report when another part is wrong
+ * (zod checks cross-field rules only once every field parses): source names, each source's and
+ * each webhook's own options as its adapter validates them, a service set inside contract.
+ */
+async function partProblems(value: Record<string, unknown>): Promise<ConfigProblem[]> {
+  const problems: ConfigProblem[] = [];
+  const sources = value.sources;
+  if (isRecord(sources)) {
+    for (const [name, entry] of Object.entries(sources)) {
+      if (!SOURCE_NAME.test(name)) {
+        problems.push({
+          path: ['sources', name],
+          atKey: true,
+          message: 'a source name is 1-63 letters, digits, ".", "_" or "-"',
+        });
+      }
+      const one = SourceConfigSchema.safeParse(entry);
+      if (one.success) problems.push(...(await sourceOptionProblems(name, one.data)));
+    }
   }
-  const input = { service: config.service, signals: defaultSignals(config.selector ?? {}), ...overrides };
+  if (Array.isArray(value.notify)) {
+    value.notify.forEach((entry, i) => {
+      const one = NotifyConfigSchema.safeParse(entry);
+      if (one.success) problems.push(...notifyOptionProblems(i, one.data));
+    });
+  }
+  if (isRecord(value.contract) && 'service' in value.contract) {
+    problems.push({
+      path: ['contract', 'service'],
+      atKey: true,
+      message: 'set the service once, at the top level (service: ...), not inside contract',
+    });
+  }
+  return problems;
+}
+
+/**
+ * The default contract with the file's overrides, validated; its signals checked against the
+ * configured sources, and their label names against a Prometheus source's rules. Problems are
+ * added to `problems`; null when the contract itself does not parse.
+ */
+function buildContract(
+  value: Record<string, unknown>,
+  problems: ConfigProblem[],
+): { contract: Contract; sourceAliases: Record<string, string> } | null {
+  const overrides = isRecord(value.contract) ? value.contract : {};
+  if (value.contract !== undefined && !isRecord(value.contract)) return null;
+  const selector = StringMapSchema.safeParse(value.selector);
+  if (value.selector !== undefined && 'signals' in overrides) {
+    problems.push({
+      path: ['selector'],
+      atKey: true,
+      message:
+        "applies to the default signals only, and contract.signals replaces them; put the labels in each signal's selector and remove selector",
+    });
+  }
+  const { service: _service, ...rest } = overrides;
+  const input = {
+    service: typeof value.service === 'string' && value.service !== '' ? value.service : 'service',
+    signals: defaultSignals(selector.success ? selector.data : {}),
+    ...rest,
+  };
+  const sources = isRecord(value.sources) ? value.sources : {};
+  const names = Object.keys(sources);
+  const sourceAliases: Record<string, string> = Object.fromEntries(names.map((n) => [n, n]));
+  if (names.length === 1 && !('default' in sources)) sourceAliases.default = names[0] as string;
+  const typeOf = (source: string): unknown => {
+    const entry = sources[sourceAliases[source] ?? ''];
+    return isRecord(entry) ? entry.type : undefined;
+  };
+
+  // Label names, signal by signal, so a signal that parses is checked even when another does not.
+  if (Array.isArray(overrides.signals)) {
+    overrides.signals.forEach((entry, i) => {
+      const signal = SignalSchema.safeParse(entry);
+      if (signal.success && typeOf(signal.data.source) === 'prometheus') {
+        problems.push(...prometheusLabelProblems(signalLabels(signal.data, ['contract', 'signals', i])));
+      }
+    });
+  } else if (typeOf('default') === 'prometheus') {
+    problems.push(...prometheusLabelProblems(selectorLabels(value.selector, ['selector'])));
+  }
+
   const parsed = ContractSchema.safeParse(input);
   if (!parsed.success) {
-    const prefixed = new z.ZodError(
-      parsed.error.issues.map((issue) => ({ ...issue, path: ['contract', ...issue.path] })),
-    );
-    problems.push(...issueLines(prefixed, where));
-    throw invalid(`${basenameOf(where)} is invalid:\n${bullets(problems)}\n${FIX_FOOTER}`, parsed.error);
+    problems.push(...zodProblems(parsed.error, ContractSchema, input, ['contract']));
+    return null;
   }
   const contract = parsed.data;
-  const names = Object.keys(config.sources);
-  const sourceAliases: Record<string, string> = Object.fromEntries(names.map((n) => [n, n]));
-  if (names.length === 1 && !('default' in config.sources)) sourceAliases.default = names[0] as string;
-  contract.signals.forEach((signal, i) => {
-    if (!(signal.source in sourceAliases)) {
-      const path = 'signals' in overrides ? ['contract', 'signals', i, 'source'] : ['sources'];
-      problems.push(
-        `${where(path)}: ${formatPath(['contract', 'signals', i, 'source'])}: signal "${signal.id}" reads source "${signal.source}", which is not configured; configured: ${names.join(', ')}. Name a source "${signal.source}" or set the signal's source`,
-      );
-    }
-  });
-  if (problems.length > 0)
-    throw invalid(`${basenameOf(where)} is invalid:\n${bullets(problems)}\n${FIX_FOOTER}`);
+  if (names.length > 0) {
+    contract.signals.forEach((signal, i) => {
+      if (signal.source in sourceAliases) return;
+      problems.push({
+        path: 'signals' in overrides ? ['contract', 'signals', i, 'source'] : ['sources'],
+        message: `signal "${signal.id}" reads source "${signal.source}", which is not configured; configured: ${names.join(', ')}. Name a source "${signal.source}" or set the signal's source`,
+      });
+    });
+  }
   return { contract, sourceAliases };
 }
 
-function basenameOf(where: (segments: readonly PropertyKey[]) => string): string {
-  return where([]).replace(/:\d+:\d+$/, '');
-}
-
-/** One line per zod issue: `file:line:col: path: what is wrong and what to write`. */
-function issueLines(error: z.ZodError, where: (segments: readonly PropertyKey[]) => string): string[] {
-  return error.issues.map((issue) => {
-    // The path is formatted here rather than taken from formatZodIssues, which repeats the
-    // discriminator of a failed discriminated union (`sources.prom.type.type`) with zod 4.6.
-    let path: PropertyKey[] = [...issue.path];
-    if (
-      issue.code === 'invalid_union' &&
-      issue.discriminator !== undefined &&
-      path.at(-1) !== issue.discriminator
-    ) {
-      path = [...path, issue.discriminator];
-    }
-    const text = formatZodIssues(new z.ZodError([issue]))[0] ?? issue.message;
-    const what = text.slice(text.indexOf(': ') + 2);
-    return `${where(path)}: ${formatPath(path)}: ${what}`;
-  });
-}
-
-/** `:line:col` of the deepest node of `segments` that exists in the document. */
-function lineOf(doc: Document, lines: LineCounter, segments: readonly PropertyKey[]): string {
-  const path = segments.filter((s): s is string | number => typeof s === 'string' || typeof s === 'number');
-  for (let n = path.length; n >= 1; n--) {
-    const node = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      const pos = lines.linePos(node.range[0]);
-      return `:${pos.line}:${pos.col}`;
-    }
-  }
-  return '';
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Paths in the file are relative to the file's directory, wherever rollgate runs from. */

@@ -10,6 +10,7 @@ const SECRET_KEYS = new Set([
   'passphrase',
   'key',
   'privateKeyPem',
+  'privateKey',
 ]);
 /** Maps whose every value is treated as a credential (`Authorization: Bearer ...`, `dep` env). */
 const SECRET_MAPS = new Set(['headers', 'env']);

@@ -100,3 +100,34 @@ export function formatStatistic(
         : statistic.name;
   return `${short} ${formatValue(statistic.value, 'number')}/${formatValue(statistic.threshold, 'number')}`;
 }
+
+/**
+ * A test's evidence against the threshold that decides, as a person reads it: a sequential
+ * test's e-value against 1/alpha (`e 12 / 202`), an SPRT's likelihood ratio (`LR 3.1 / 99`), a
+ * trend's t statistic (`t 0.4 / 4`). The statistics are kept as logarithms; shown here as the
+ * plain numbers the thresholds are stated in.
+ */
+export function formatEvidence(
+  statistic:
+    | { readonly name: string; readonly value: number | null; readonly threshold: number | null }
+    | undefined
+    | null,
+): string {
+  if (!statistic) return '–';
+  const { name, value, threshold } = statistic;
+  if (name === 'log-e-value' || name === 'log-likelihood-ratio') {
+    const short = name === 'log-e-value' ? 'e' : 'LR';
+    return `${short} ${fromLog(value)} / ${fromLog(threshold)}`;
+  }
+  const short = name === 't-stat' ? 't' : name;
+  return `${short} ${formatValue(value, 'number')} / ${formatValue(threshold, 'number')}`;
+}
+
+/** exp(x) compactly: `12`, `3.1e45`; `–` for none; `>1e308` past what a double holds. */
+function fromLog(log: number | null): string {
+  if (log === null || Number.isNaN(log)) return '–';
+  if (log > 709) return '>1e308';
+  const v = Math.exp(log);
+  if (v >= 1e6) return v.toExponential(1).replace('e+', 'e');
+  return trim(v);
+}

@@ -6,7 +6,7 @@ import type { WatchReporter, WatchSummary } from './watch-reporter';
 /**
  * `--json`: one JSON object per line, each with a `type` (`start`, `notice`, `evaluation`,
  * `transition`, `command`, `store-error`) and an ISO `at`, and the summary (`type: "summary"`)
- * as the last line. Numbers JSON cannot hold (±Infinity, NaN) are null.
+ * as the last line. A signal whose read the source flagged as partial carries its `warnings`. Numbers JSON cannot hold (±Infinity, NaN) are null.
  */
 export function createJsonReporter(out: OutputStream): WatchReporter {
   const emit = (event: Record<string, unknown>) => out.write(`${JSON.stringify(event, finite)}\n`);
@@ -59,6 +59,7 @@ export function createJsonReporter(out: OutputStream): WatchReporter {
             status: summary.status,
             confirmed: summary.confirmed,
             ...(v ? verdictFields(v) : {}),
+            ...sourceWarnings(summary.verdicts),
             breachingSegments: summary.verdicts
               .filter((x) => x.segment !== undefined && x.status === 'breach')
               .map((x) => x.segment),
@@ -115,6 +116,19 @@ function verdictFields(v: Verdict): Record<string, unknown> {
       : {}),
     ...(v.error ? { error: { code: v.error.code, message: v.error.message } } : {}),
   };
+}
+
+/**
+ * What the source said was incomplete about this signal's reads (`SOURCE_PARTIAL_DATA`): a
+ * partial read is no evidence, and the reader of the log should see why the signal holds.
+ */
+function sourceWarnings(verdicts: readonly Verdict[]): { warnings?: string[] } {
+  const warnings = new Set<string>();
+  for (const v of verdicts) {
+    const listed = v.error?.code === 'SOURCE_PARTIAL_DATA' ? v.error.details?.warnings : undefined;
+    if (Array.isArray(listed)) for (const w of listed) if (typeof w === 'string') warnings.add(w);
+  }
+  return warnings.size > 0 ? { warnings: [...warnings] } : {};
 }
 
 /** The fields of a command worth logging (never a whole audit record or notification body). */

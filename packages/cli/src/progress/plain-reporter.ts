@@ -1,8 +1,8 @@
-import type { Command, ControllerEvents, Evaluation } from '@rollgate/core';
+import type { Command, ControllerEvents, Evaluation, MachineSnapshot } from '@rollgate/core';
 import { formatDuration } from '../format/value-format';
 import type { OutputStream } from '../io/io';
 import { annotation } from './github-actions';
-import { rowText, signalRows } from './signal-rows';
+import { decisionText, rowText, signalRows } from './signal-rows';
 import type { WatchReporter, WatchStart, WatchSummary } from './watch-reporter';
 
 /**
@@ -16,6 +16,7 @@ export function createPlainReporter(
   options: { readonly githubActions: boolean },
 ): WatchReporter {
   let start: WatchStart | undefined;
+  let latest: MachineSnapshot | undefined;
   let groupOpen = false;
   const line = (at: number, text: string) => out.write(`${new Date(at).toISOString()} ${text}\n`);
   const openGroup = (title: string) => {
@@ -47,13 +48,19 @@ export function createPlainReporter(
     },
     evaluation(e: Evaluation) {
       if (!start) return;
-      const rows = signalRows(e, start.contract).map(rowText).join('; ');
-      const phase = e.purpose === 'bake' ? 'bake' : 'verify';
+      const rows = signalRows(e, start.contract, latest?.bake.baseline ?? null)
+        .map(rowText)
+        .join('; ');
+      const restored = latest?.cutover ? latest.target?.id : undefined;
+      const phase = e.purpose === 'bake' ? 'bake' : `verify${restored ? ` ${restored}` : ''}`;
       const total = e.elapsedSeconds + e.remainingSeconds;
       line(
         e.at,
-        `evaluation ${phase} ${formatDuration(e.elapsedSeconds)}/${formatDuration(Math.max(total, e.elapsedSeconds))}${e.warmingUp ? ' (warm-up)' : ''}: ${rows}; decision ${e.decision.type}: ${e.decision.reason}`,
+        `evaluation ${phase} ${formatDuration(e.elapsedSeconds)}/${formatDuration(Math.max(total, e.elapsedSeconds))}${e.warmingUp ? ' (warm-up)' : ''}: ${rows}; ${e.purpose === 'verify' ? 'recovery' : 'decision'} ${decisionText(e)}: ${e.decision.reason}`,
       );
+    },
+    snapshot(s) {
+      latest = s;
     },
     transition(t: ControllerEvents['transition']) {
       if (t.to === 'Verifying') openGroup(`Rollgate: verifying recovery of ${start?.service ?? ''}`);

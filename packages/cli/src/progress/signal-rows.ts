@@ -1,5 +1,5 @@
-import type { Contract, Evaluation, SignalSummary, Verdict } from '@rollgate/core';
-import { formatCount, formatStatistic, formatValue, unitFor } from '../format/value-format';
+import type { BaselineSnapshot, Contract, Evaluation, SignalSummary, Verdict } from '@rollgate/core';
+import { formatCount, formatEvidence, formatValue, unitFor } from '../format/value-format';
 
 /** One signal's line in the progress table, already formatted. */
 export interface SignalRow {
@@ -7,9 +7,13 @@ export interface SignalRow {
   readonly status: Verdict['status'];
   /** The breach counts towards a rollback (sustained long enough). */
   readonly confirmed: boolean;
+  /** What was observed, in the signal's unit (`0.51% (base 0.5%)`, `1.2% > 250 ms`, `312 ms`). */
   readonly value: string;
-  readonly threshold: string;
-  readonly statistic: string;
+  /**
+   * What decides, against its threshold: the evidence of a sequential test (`e 12 / 202`), a
+   * trend's t statistic (`t 0.4 / 4`), or the limit of a static or ratio rule (`limit 500 ms`).
+   */
+  readonly evidence: string;
   readonly samples: string;
   readonly reason: string;
   /** `2/5 segments breaching` when the signal is segmented. */
@@ -30,12 +34,66 @@ export function leadVerdict(summary: SignalSummary): Verdict | undefined {
   );
 }
 
-/** The table rows of one evaluation. */
-export function signalRows(evaluation: Evaluation, contract: Contract): SignalRow[] {
+/** What a value and its evidence read as; shared by the progress table and `rollgate status`. */
+export interface VerdictFacts {
+  readonly kind: string;
+  readonly rule: string;
+  readonly resource?: string | undefined;
+  readonly value: number | null | undefined;
+  readonly threshold: number | null | undefined;
+  readonly statistic?:
+    | { readonly name: string; readonly value: number | null; readonly threshold: number | null }
+    | null
+    | undefined;
+  /** Latency: the threshold L (ms) whose exceedances the sequential test counts. */
+  readonly exceedanceThresholdMs?: number | null | undefined;
+}
+
+/**
+ * The value and evidence columns of one verdict. A sequential rule's threshold is the baseline
+ * rate, not a limit: it is shown beside the value (`base 0.5%`), and the evidence column holds
+ * the e-value against 1/alpha. A latency signal judged by exceedances reads as the share of
+ * requests slower than L (`1.2% > 250 ms`), so latency shows in ms, not as a bare share.
+ */
+export function describeVerdict(v: VerdictFacts): { readonly value: string; readonly evidence: string } {
+  const sequential = v.rule === 'sequential';
+  const unit = unitFor(v.kind, v.rule, v.resource);
+  let value = formatValue(v.value, unit);
+  if (sequential && v.kind === 'latency') {
+    const l = v.exceedanceThresholdMs;
+    if (value !== '–') value = `${value} > ${l === null || l === undefined ? 'L' : formatValue(l, 'ms')}`;
+  } else if (sequential && v.threshold !== null && v.threshold !== undefined && value !== '–') {
+    value = `${value} (base ${formatValue(v.threshold, unit)})`;
+  } else if (v.statistic && v.threshold !== null && v.threshold !== undefined && value !== '–') {
+    // A trend judged by its t statistic still has a limit on the slope: keep it in view.
+    value = `${value} (limit ${formatValue(v.threshold, unit)})`;
+  }
+  const evidence = v.statistic
+    ? formatEvidence(v.statistic)
+    : !sequential && v.threshold !== null && v.threshold !== undefined
+      ? `limit ${formatValue(v.threshold, unit)}`
+      : '–';
+  return { value, evidence };
+}
+
+/** The table rows of one evaluation; `baseline` supplies latency thresholds (ms) when known. */
+export function signalRows(
+  evaluation: Evaluation,
+  contract: Contract,
+  baseline: BaselineSnapshot | null = null,
+): SignalRow[] {
   return evaluation.signals.map((summary) => {
     const verdict = leadVerdict(summary);
     const signal = contract.signals.find((s) => s.id === summary.signal);
-    const unit = unitFor(summary.kind, verdict?.rule ?? signal?.rules[0]?.type ?? '', signal?.resource);
+    const described = describeVerdict({
+      kind: summary.kind,
+      rule: verdict?.rule ?? signal?.rules[0]?.type ?? '',
+      resource: signal?.resource,
+      value: verdict?.value,
+      threshold: verdict?.threshold,
+      statistic: verdict?.statistic,
+      exceedanceThresholdMs: baseline?.signals[summary.signal]?.exceedanceThresholdMs,
+    });
     const segmentVerdicts = summary.verdicts.filter((v) => v.segment !== undefined);
     const segmentNames = new Set(segmentVerdicts.map((v) => v.segment));
     const breaching = new Set(segmentVerdicts.filter((v) => v.status === 'breach').map((v) => v.segment));
@@ -43,9 +101,8 @@ export function signalRows(evaluation: Evaluation, contract: Contract): SignalRo
       signal: summary.signal,
       status: summary.status,
       confirmed: summary.confirmed,
-      value: formatValue(verdict?.value, unit),
-      threshold: formatValue(verdict?.threshold, unit),
-      statistic: formatStatistic(verdict?.statistic),
+      value: described.value,
+      evidence: described.evidence,
       samples: verdict ? formatCount(verdict.samples) : '0',
       reason: verdict?.reason ?? '',
       segments: segmentNames.size > 0 ? `${breaching.size}/${segmentNames.size} segments breaching` : '',
@@ -53,19 +110,33 @@ export function signalRows(evaluation: Evaluation, contract: Contract): SignalRo
   });
 }
 
-/** A compact one-line summary of a row for plain output: `error-rate pass 0.21% (thr 0.20%, log e 1.2/5.3, n=1,204)`. */
+/** A compact one-line summary of a row for plain output: `error-rate pass 0.51% (base 0.5%) (e 1.2 / 202, n=1,204)`. */
 export function rowText(row: SignalRow): string {
-  const facts = [
-    row.threshold === '–' ? '' : `thr ${row.threshold}`,
-    row.statistic === '–' ? '' : row.statistic,
-    `n=${row.samples}`,
-    row.segments,
-  ].filter((f) => f !== '');
+  const facts = [row.evidence === '–' ? '' : row.evidence, `n=${row.samples}`, row.segments].filter(
+    (f) => f !== '',
+  );
   const status =
     row.status === 'breach' && row.confirmed
       ? 'BREACH(confirmed)'
       : row.status === 'breach'
         ? 'BREACH'
         : row.status;
-  return `${row.signal} ${status} ${row.value}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}`;
+  return `${row.signal} ${status} ${row.value}${facts.length > 0 ? ` [${facts.join(', ')}]` : ''}`;
+}
+
+/**
+ * The decision of an evaluation in words that fit its window: during the recovery
+ * verification a `promote` means the service recovered, not that anything is promoted.
+ */
+export function decisionText(evaluation: Evaluation): string {
+  const type = evaluation.decision.type;
+  if (evaluation.purpose !== 'verify') return type;
+  switch (type) {
+    case 'promote':
+      return 'recovered';
+    case 'continue':
+      return 'verifying';
+    default:
+      return 'not recovered';
+  }
 }

@@ -1,7 +1,13 @@
-import type { Command, ControllerEvents, Evaluation, MachineStateName } from '@rollgate/core';
+import type {
+  Command,
+  ControllerEvents,
+  Evaluation,
+  MachineSnapshot,
+  MachineStateName,
+} from '@rollgate/core';
 import { formatDuration } from '../format/value-format';
 import type { OutputStream } from '../io/io';
-import { type SignalRow, signalRows } from './signal-rows';
+import { decisionText, type SignalRow, signalRows } from './signal-rows';
 import type { WatchReporter, WatchStart, WatchSummary } from './watch-reporter';
 
 /** Options of {@link createTtyReporter}. */
@@ -37,6 +43,7 @@ export function createTtyReporter(out: OutputStream, options: TtyReporterOptions
   let start: WatchStart | undefined;
   let last: Evaluation | undefined;
   let state: MachineStateName = 'Starting';
+  let latest: MachineSnapshot | undefined;
   let drawnRows = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
 
@@ -72,7 +79,13 @@ export function createTtyReporter(out: OutputStream, options: TtyReporterOptions
       s.dryRun ? paint('yellow', ' DRY RUN ') : '',
       s.resumed ? paint('cyan', ' resumed ') : '',
     ].join('');
-    const title = `${paint('bold', 'rollgate')}  ${s.service}  ${s.artifactId}  ${paint('dim', `[${state}]`)}${tags}`;
+    // During the recovery verification the artifact that matters is the one restored.
+    const restored = latest?.cutover ? latest.target?.id : undefined;
+    const subject =
+      restored && (state === 'Verifying' || last?.purpose === 'verify')
+        ? `${restored} (restored; ${s.artifactId} rolled back)`
+        : s.artifactId;
+    const title = `${paint('bold', 'rollgate')}  ${s.service}  ${subject}  ${paint('dim', `[${state}]`)}${tags}`;
     const t = now();
     const purpose = last?.purpose ?? 'bake';
     const phaseStart = last ? last.deployAt : s.deployedAt;
@@ -94,20 +107,20 @@ export function createTtyReporter(out: OutputStream, options: TtyReporterOptions
     if (!start) return [];
     if (!last)
       return [paint('dim', `  waiting for the first evaluation (every ${start.contract.stepSeconds}s)…`)];
-    const rows = signalRows(last, start.contract);
+    const rows = signalRows(last, start.contract, latest?.bake.baseline ?? null);
     const cols = {
       signal: Math.max(6, ...rows.map((r) => r.signal.length)),
       verdict: 12,
       value: Math.max(5, ...rows.map((r) => r.value.length)),
-      threshold: Math.max(9, ...rows.map((r) => r.threshold.length)),
-      statistic: Math.max(9, ...rows.map((r) => r.statistic.length)),
+      evidence: Math.max(8, ...rows.map((r) => r.evidence.length)),
     };
-    const head = `  ${'SIGNAL'.padEnd(cols.signal)}  ${'VERDICT'.padEnd(cols.verdict)}  ${'VALUE'.padEnd(cols.value)}  ${'THRESHOLD'.padEnd(cols.threshold)}  ${'STATISTIC'.padEnd(cols.statistic)}  SAMPLES`;
+    const head = `  ${'SIGNAL'.padEnd(cols.signal)}  ${'VERDICT'.padEnd(cols.verdict)}  ${'VALUE'.padEnd(cols.value)}  ${'EVIDENCE'.padEnd(cols.evidence)}  SAMPLES`;
     const body = rows.map(
       (r) =>
-        `  ${r.signal.padEnd(cols.signal)}  ${verdictCell(r, cols.verdict)}  ${r.value.padEnd(cols.value)}  ${r.threshold.padEnd(cols.threshold)}  ${r.statistic.padEnd(cols.statistic)}  ${r.samples}${r.segments ? `  ${r.segments}` : ''}`,
+        `  ${r.signal.padEnd(cols.signal)}  ${verdictCell(r, cols.verdict)}  ${r.value.padEnd(cols.value)}  ${r.evidence.padEnd(cols.evidence)}  ${r.samples}${r.segments ? `  ${r.segments}` : ''}`,
     );
-    const decision = `  ${paint('dim', 'decision:')} ${last.decision.type} — ${last.decision.reason}`;
+    const label = last.purpose === 'verify' ? 'recovery:' : 'decision:';
+    const decision = `  ${paint('dim', label)} ${decisionText(last)} — ${last.decision.reason}`;
     return [paint('dim', head), ...body, clip(decision, width() - 1)];
   }
 
@@ -140,6 +153,9 @@ export function createTtyReporter(out: OutputStream, options: TtyReporterOptions
     evaluation(e) {
       last = e;
       redraw();
+    },
+    snapshot(s) {
+      latest = s;
     },
     transition(t: ControllerEvents['transition']) {
       state = t.to;

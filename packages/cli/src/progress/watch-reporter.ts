@@ -1,4 +1,11 @@
-import type { AuditOutcome, Command, Contract, ControllerEvents, Evaluation } from '@rollgate/core';
+import type {
+  AuditOutcome,
+  Command,
+  Contract,
+  ControllerEvents,
+  Evaluation,
+  MachineSnapshot,
+} from '@rollgate/core';
 
 /** What a watch is about to do, for the first lines of output. */
 export interface WatchStart {
@@ -59,6 +66,11 @@ export interface WatchReporter {
   transition(transition: ControllerEvents['transition']): void;
   command(command: Command, at: number): void;
   storeError(error: ControllerEvents['store-error'], at: number): void;
+  /**
+   * The watch's snapshot after a step (and at its start): what the progress needs beyond the
+   * evaluation, such as the latency thresholds of the baseline and the artifact restored.
+   */
+  snapshot?(snapshot: MachineSnapshot): void;
   /** The watch ended (an outcome, an interruption or an error); `summary` is the last thing written. */
   finish(summary: WatchSummary, headline: string): void;
 }

@@ -99,11 +99,14 @@ function headerSection(r: AuditRecord): string {
     ],
     [
       'Contract',
-      esc(
-        `alpha ${r.contract.alpha}, step ${r.contract.stepSeconds} s, bake ${r.contract.bakeSeconds} s (warm-up ${r.contract.warmupSeconds} s), baseline ${r.contract.baselineSeconds} s, verification ${r.contract.verificationSeconds} s; signals: ${r.contract.signals
-          .map((s) => `${s.id} (${s.kind}: ${s.rules.join(', ')}${s.authoritative ? ', authoritative' : ''})`)
-          .join('; ')}`,
-      ),
+      `${esc(
+        `alpha ${r.contract.alpha}, step ${r.contract.stepSeconds} s, bake ${r.contract.bakeSeconds} s (warm-up ${r.contract.warmupSeconds} s), baseline ${r.contract.baselineSeconds} s, verification ${r.contract.verificationSeconds} s; signals: `,
+      )}${r.contract.signals
+        .map(
+          (s) =>
+            `${sig(s.id)} ${esc(`(${s.kind}: ${s.rules.join(', ')}${s.authoritative ? ', authoritative' : ''})`)}`,
+        )
+        .join('; ')}`,
     ],
   ];
   if (r.verification) {
@@ -119,8 +122,57 @@ function headerSection(r: AuditRecord): string {
   return `<header class="top"><h1>${esc(r.service)}</h1><span class="badge outcome-${esc(r.outcome)}">${esc(r.outcome)}</span>${
     r.dryRun ? '<span class="badge dry">dry run: nothing was executed</span>' : ''
   }</header>
+<p class="headline" id="headline">${headline(r)}</p>
 <p class="reason">${esc(r.reason)}</p>
 <section class="card"><dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
+}
+
+const OUTCOME_WORDS: Record<AuditRecord['outcome'], string> = {
+  promoted: 'Promoted',
+  'rolled-back': 'Rolled back',
+  'would-roll-back': 'Would roll back (dry run)',
+  escalated: 'Escalated',
+  halted: 'Halted',
+  'incident-routed': 'Incident routed',
+  'kept-on-hold': 'Kept on hold',
+};
+
+/**
+ * One short line on what happened: the outcome, the artifacts by short id, the breach that
+ * decided it and whether recovery was verified. The full reason follows it.
+ */
+function headline(r: AuditRecord): string {
+  const from = r.failedArtifact ?? r.deploy.artifact ?? { id: r.deploy.artifactId };
+  const to = r.restoredArtifact ?? r.cutover?.target ?? null;
+  const parts = [`${esc(OUTCOME_WORDS[r.outcome] ?? r.outcome)} ${shortIdHtml(from.id)}`];
+  if (to && (r.outcome === 'rolled-back' || r.outcome === 'would-roll-back' || r.outcome === 'escalated')) {
+    parts[0] += ` → ${shortIdHtml(to.id)}`;
+  }
+  const b = r.breach;
+  let text = parts[0] as string;
+  if (b) {
+    const unit = unitOf(r, b.signal, b.rule);
+    text += `: ${sig(b.signal)} ${esc(`${formatValue(b.value, unit)} against ${formatValue(b.threshold, unit)}`)}${b.onset?.preexisting ? esc(', before the deploy') : ''}`;
+  } else if (r.outcome === 'promoted') {
+    text += esc(`: all ${r.contract.signals.length} signals passed`);
+  }
+  if (r.recovery) text += esc(r.recovery.verified ? '; recovery verified' : '; recovery NOT verified');
+  return text;
+}
+
+/** A long hex run (a commit or a digest) cut to 7 characters: `42@9fceb02…`. */
+export function shortId(id: string): string {
+  return id.replace(/[0-9a-f]{12,}/gi, (hex) => `${hex.slice(0, 7)}…`);
+}
+
+function shortIdHtml(id: string): string {
+  const short = shortId(id);
+  return short === id ? `<code>${esc(id)}</code>` : `<code title="${esc(id)}">${esc(short)}</code>`;
+}
+
+/** A signal id, kept on one line (never "error-" / "rate"). */
+function sig(id: string): string {
+  return `<span class="sig">${esc(id)}</span>`;
 }
 
 function timelineSection(r: AuditRecord, model: ReportModel): string {
@@ -132,7 +184,7 @@ function timelineSection(r: AuditRecord, model: ReportModel): string {
     )
     .join('');
   return `<h2>Timeline</h2>
-<section class="card" id="timeline">${legend(['bake', 'verify'])}${timelineChart(model)}<ol class="events">${items}</ol>${
+<section class="card" id="timeline">${legend([...(model.baselineWindow ? (['before-band'] as const) : []), 'bake', 'verify'])}${timelineChart(model)}<ol class="events">${items}</ol>${
     r.breach?.onset ? `<p class="muted">Onset: ${esc(r.breach.onset.reason)}</p>` : ''
   }</section>`;
 }
@@ -148,14 +200,30 @@ function chartsSection(r: AuditRecord, model: ReportModel): string {
     const unit = unitFor(signal?.kind ?? '', rule, id.includes('cpu') ? 'cpu' : 'memory');
     const points = r.series[id] ?? [];
     const base = baselineLevel(r, id, rule);
+    const before = r.baseline?.signals[id]?.series;
+    const chart = signalChart(
+      { signal: id, unit, points, baseline: base, ...(before ? { before } : {}) },
+      model,
+    );
     const last = points.at(-1);
-    return `<div class="card chart" data-signal="${esc(id)}"><h3>${esc(id)}</h3>
-<div class="legend">${legendItems(['value', 'threshold', ...(base === null ? [] : ['baseline' as const]), 'bake', 'verify'])}<span>${esc(
+    const items: LegendItem[] = [
+      ...(chart.before ? (['before'] as const) : []),
+      'value',
+      'threshold',
+      ...(base === null ? [] : (['baseline'] as const)),
+      ...chart.missing,
+      ...(model.baselineWindow ? (['before-band'] as const) : []),
+      'bake',
+      'verify',
+    ];
+    return `<div class="card chart" data-signal="${esc(id)}"><h3>${sig(id)}</h3>
+<div class="legend">${legendItems(items)}${chart.log ? '<span class="scale-note">log scale: the values span decades</span>' : ''}</div>
+<p class="chart-facts">${esc(
       `${signal?.kind ?? 'signal'} · ${signal?.rules.join(', ') ?? ''} · ${points.length} evaluation(s)${
         last ? ` · last ${last.status} ${formatValue(last.value, unit)}` : ''
       }${base === null ? '' : ` · baseline ${formatValue(base, unit)}`}`,
-    )}</span></div>
-${signalChart({ signal: id, unit, points, baseline: base }, model)}</div>`;
+    )}</p>
+${chart.svg}</div>`;
   });
   return `<h2>Signals</h2>\n${charts.join('\n')}`;
 }
@@ -177,7 +245,10 @@ function breachSection(r: AuditRecord, model: ReportModel): string {
   const unit = unitOf(r, b.signal, b.rule);
   const st = b.statistic;
   const facts: [string, string][] = [
-    ['Signal', esc(`${b.signal} (${b.kind})${b.segment ? ` segment ${b.segment}` : ''}, rule ${b.rule}`)],
+    [
+      'Signal',
+      `${sig(b.signal)} ${esc(`(${b.kind})${b.segment ? ` segment ${b.segment}` : ''}, rule ${b.rule}`)}`,
+    ],
     ['Value', esc(`${formatValue(b.value, unit)} against threshold ${formatValue(b.threshold, unit)}`)],
     ['Window', `${time(b.window.start)} → ${time(b.window.end)}${windowLength(b.window)}`],
     ['Samples', esc(formatCount(b.samples))],
@@ -272,7 +343,7 @@ function baselineSection(r: AuditRecord): string {
         s.events !== null && s.trials !== null && s.trials > 0
           ? `${formatValue(s.events / s.trials, 'rate')} (${formatCount(s.events)}/${formatCount(s.trials)})`
           : '–';
-      return `<tr><td class="mono">${esc(id)}</td><td class="st st-${s.status === 'ok' ? 'pass' : s.status === 'error' ? 'error' : 'no-data'}">${esc(s.status)}</td><td class="num">${esc(formatValue(s.value, unit))}</td><td class="num">${esc(rate)}</td><td class="num">${esc(s.exceedanceThresholdMs === null ? '–' : `${trim(s.exceedanceThresholdMs)} ms`)}</td><td>${esc(s.reason)}</td></tr>`;
+      return `<tr><td class="mono">${sig(id)}</td><td class="st st-${s.status === 'ok' ? 'pass' : s.status === 'error' ? 'error' : 'no-data'}">${esc(s.status)}</td><td class="num">${esc(formatValue(s.value, unit))}</td><td class="num">${esc(rate)}</td><td class="num">${esc(s.exceedanceThresholdMs === null ? '–' : `${trim(s.exceedanceThresholdMs)} ms`)}</td><td>${esc(s.reason)}</td></tr>`;
     })
     .join('');
   return `<h2>Baseline</h2>
@@ -308,7 +379,7 @@ function verdictTable(r: AuditRecord, verdicts: readonly AuditVerdict[]): string
               : ` ratio ${trim(st.ratioEstimate)}`
           }${st.ratioInterval ? ` [${formatValue(st.ratioInterval.lower, 'number')}, ${formatValue(st.ratioInterval.upper, 'number')}]` : ''}`
         : '–';
-      return `<tr><td class="mono">${esc(v.signal)}${v.segment ? `<br><span class="muted">${esc(v.segment)}</span>` : ''}</td><td>${esc(v.rule)}</td><td class="st st-${esc(v.status)}">${esc(v.status)}</td><td class="num">${esc(formatValue(v.value, unit))}</td><td class="num">${esc(formatValue(v.threshold, unit))}</td><td class="num">${esc(formatCount(v.samples))}</td><td class="mono">${esc(stat)}</td><td>${esc(v.reason)}${v.error ? `<br><span class="st-error">${esc(`${v.error.code}: ${v.error.message}`)}</span>` : ''}</td></tr>`;
+      return `<tr><td class="mono">${sig(v.signal)}${v.segment ? `<br><span class="muted">${esc(v.segment)}</span>` : ''}</td><td>${esc(v.rule)}</td><td class="st st-${esc(v.status)}">${esc(v.status)}</td><td class="num">${esc(formatValue(v.value, unit))}</td><td class="num">${esc(formatValue(v.threshold, unit))}</td><td class="num">${esc(formatCount(v.samples))}</td><td class="mono">${esc(stat)}</td><td>${esc(v.reason)}${v.error ? `<br><span class="st-error">${esc(`${v.error.code}: ${v.error.message}`)}</span>` : ''}</td></tr>`;
     })
     .join('');
   return `<table><thead><tr><th>Signal</th><th>Rule</th><th>Verdict</th><th>Value</th><th>Threshold</th><th>Samples</th><th>Statistic</th><th>Reason</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -341,17 +412,30 @@ function windowLength(w: { readonly start: string; readonly end: string }): stri
   return a !== null && b !== null ? ` (${esc(formatDuration((b - a) / 1000))})` : '';
 }
 
-type LegendItem = 'value' | 'threshold' | 'baseline' | 'bake' | 'verify';
+type LegendItem =
+  | 'before'
+  | 'before-band'
+  | 'value'
+  | 'threshold'
+  | 'baseline'
+  | 'no-data'
+  | 'error'
+  | 'bake'
+  | 'verify';
 
 function legendItems(items: readonly LegendItem[]): string {
   const labels: Record<LegendItem, string> = {
+    before: 'before the deploy',
+    'before-band': 'pre-deploy baseline window',
     value: 'value',
     threshold: 'threshold',
-    baseline: 'pre-deploy baseline',
+    baseline: 'pre-deploy level',
+    'no-data': 'no value: no data',
+    error: 'no value: read error',
     bake: 'bake',
     verify: 'verification',
   };
-  return items.map((i) => `<span><i class="l-${i}"></i>${labels[i]}</span>`).join('');
+  return items.map((i) => `<span class="legend-item"><i class="l-${i}"></i>${labels[i]}</span>`).join('');
 }
 
 function legend(items: readonly LegendItem[]): string {

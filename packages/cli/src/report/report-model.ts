@@ -23,7 +23,10 @@ export interface PhaseBand {
 export interface ReportModel {
   /** The deploy time: offsets are relative to it. */
   readonly origin: number;
+  /** From the start of the pre-deploy window (or just before the deploy) to just after the end. */
   readonly domain: readonly [number, number];
+  /** The pre-deploy baseline window, when a baseline was taken. */
+  readonly baselineWindow: { readonly start: number; readonly end: number } | null;
   readonly marks: readonly TimelineMark[];
   readonly bands: readonly PhaseBand[];
 }
@@ -91,8 +94,18 @@ export function reportModel(record: AuditRecord): ReportModel {
       if (t !== null) times.push(t);
     }
   }
-  const lo = Math.min(...times);
+  const start = ms(record.baseline?.window.start);
+  const end = ms(record.baseline?.window.end);
+  const baselineWindow =
+    start !== null && end !== null && end > start ? { start, end: Math.min(end, deploy) } : null;
+  const lo = Math.min(...times, baselineWindow?.start ?? deploy);
   const hi = Math.max(...times);
-  const pad = Math.max(1000, (hi - lo) * 0.03);
-  return { origin: deploy, domain: [lo - pad, hi + pad], marks, bands };
+  const pad = Math.max(1000, (hi - deploy) * 0.02);
+  return {
+    origin: deploy,
+    domain: [baselineWindow ? lo : lo - pad, hi + pad],
+    baselineWindow,
+    marks,
+    bands,
+  };
 }

@@ -1,57 +1,100 @@
 import { esc } from './html-escape';
+import { assignLanes, placeLabel, textWidth } from './label-layout';
 import type { ReportModel } from './report-model';
-import { linearScale, offsetLabel, timeTicks } from './time-axis';
+import { CHART_LEFT, CHART_RIGHT, CHART_WIDTH } from './signal-chart';
+import { offsetLabel } from './time-axis';
+import { type TimeScale, timeAxisTicks, timeScale } from './time-scale';
 
-const WIDTH = 880;
-const HEIGHT = 168;
-const LEFT = 72;
-const RIGHT = 16;
-const AXIS_Y = 88;
+const LANE_HEIGHT = 17;
+/** Above the top lane. */
+const TOP = 8;
 
 /**
- * The watch at a glance, as inline SVG on the same time axis as the charts: the bake and
- * verification phases as bands, and a labelled mark (`data-mark`) for the deploy, the breach
- * onset, the confirmation, the cutover, the recovery check and the outcome. Labels alternate
- * above and below the axis so close marks stay readable.
+ * The watch at a glance, as inline SVG on the same time axis as the charts: the pre-deploy
+ * window, the bake and the verification as bands, and a labelled mark (`data-mark`) for the
+ * deploy, the breach onset, the confirmation, the cutover, the recovery check and the outcome.
+ * Labels sit above the axis in as many lanes as it takes for no two to overlap, each with a
+ * leader line to its moment; time labels are below the axis.
  */
 export function timelineChart(model: ReportModel): string {
-  const x = linearScale(model.domain, [LEFT, WIDTH - RIGHT]);
-  const parts: string[] = [];
-  for (const band of model.bands) {
-    const x0 = x(band.start);
-    const x1 = x(band.end);
-    parts.push(
-      `<rect class="band band-${band.phase}" x="${n(x0)}" y="${AXIS_Y - 14}" width="${n(Math.max(1, x1 - x0))}" height="28"><title>${esc(band.phase === 'bake' ? 'bake: the new version is watched' : 'verification: the restored version is watched')}</title></rect>`,
-    );
-    if (x1 - x0 > 48) {
-      parts.push(
-        `<text class="band-label" x="${n(x0 + 4)}" y="${AXIS_Y + 4}">${band.phase === 'bake' ? 'bake' : 'verify'}</text>`,
-      );
-    }
-  }
-  parts.push(`<line class="axis" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${AXIS_Y}" y2="${AXIS_Y}"/>`);
-  for (const tick of timeTicks(model.domain, model.origin, 8)) {
-    parts.push(
-      `<line class="grid" x1="${n(x(tick))}" x2="${n(x(tick))}" y1="${AXIS_Y + 14}" y2="${AXIS_Y + 18}"/>`,
-    );
-    parts.push(
-      `<text class="tick" x="${n(x(tick))}" y="${AXIS_Y + 30}" text-anchor="middle">${esc(offsetLabel(tick, model.origin))}</text>`,
-    );
-  }
+  const x = timeScale(model, CHART_LEFT, CHART_WIDTH - CHART_RIGHT);
   const sorted = [...model.marks].sort((a, b) => a.at - b.at);
-  sorted.forEach((mark, i) => {
-    const above = i % 2 === 0;
+  const labels = sorted.map((mark) => {
+    const text = `${mark.label} ${offsetLabel(mark.at, model.origin)}`;
+    return { mark, text, ...placeLabel(x(mark.at), textWidth(text, true), 2, CHART_WIDTH - 2) };
+  });
+  const lanes = assignLanes(labels, 10);
+  const laneCount = Math.max(1, ...lanes.map((l) => l + 1));
+  const axisY = TOP + laneCount * LANE_HEIGHT + 22;
+  const height = axisY + 40;
+  const parts: string[] = [];
+
+  const band = (start: number, end: number, cls: string, title: string, label: string) => {
+    for (const p of x.panels) {
+      const a = Math.max(start, p.from);
+      const b = Math.min(end, p.to);
+      if (b <= a) continue;
+      const x0 = a <= p.from ? p.x0 : x(a);
+      const x1 = b >= p.to ? p.x1 : x(b);
+      if (x1 - x0 < 0.5) continue;
+      parts.push(
+        `<rect class="${cls}" x="${n(x0)}" y="${axisY - 14}" width="${n(x1 - x0)}" height="28"><title>${esc(title)}</title></rect>`,
+      );
+      if (x1 - x0 > textWidth(label) + 12) {
+        parts.push(`<text class="band-label" x="${n(x0 + 8)}" y="${axisY + 11}">${esc(label)}</text>`);
+      }
+    }
+  };
+  if (model.baselineWindow) {
+    band(
+      model.baselineWindow.start,
+      model.origin,
+      'band band-baseline',
+      'the pre-deploy baseline window',
+      'baseline',
+    );
+  }
+  for (const b of model.bands) {
+    band(
+      b.start,
+      b.end,
+      `band band-${b.phase}`,
+      b.phase === 'bake'
+        ? 'bake: the new version is watched'
+        : 'verification: the restored version is watched',
+      b.phase === 'bake' ? 'bake' : 'verify',
+    );
+  }
+  for (const p of x.panels) {
+    parts.push(`<line class="axis" x1="${n(p.x0)}" x2="${n(p.x1)}" y1="${axisY}" y2="${axisY}"/>`);
+  }
+  breakMarker(x, axisY, parts);
+  for (const tick of timeAxisTicks(x, model.origin)) {
+    parts.push(
+      `<line class="grid" x1="${n(tick.x)}" x2="${n(tick.x)}" y1="${axisY + 14}" y2="${axisY + 18}"/>`,
+    );
+    parts.push(
+      `<text class="tick" x="${n(tick.x)}" y="${axisY + 30}" text-anchor="middle">${esc(tick.label)}</text>`,
+    );
+  }
+  labels.forEach((label, i) => {
+    const { mark } = label;
     const mx = x(mark.at);
-    const labelY = above ? 18 + (i % 4 === 0 ? 0 : 16) : AXIS_Y + 48 + (i % 4 === 1 ? 0 : 14);
-    const anchor = mx < LEFT + 60 ? 'start' : mx > WIDTH - RIGHT - 60 ? 'end' : 'middle';
+    const labelY = axisY - 22 - (lanes[i] ?? 0) * LANE_HEIGHT;
     parts.push(
       `<g class="mark mark-${esc(mark.id)}" data-mark="${esc(mark.id)}"><title>${esc(`${mark.label} ${offsetLabel(mark.at, model.origin)} ${new Date(mark.at).toISOString()} ${mark.detail}`)}</title>` +
-        `<line x1="${n(mx)}" x2="${n(mx)}" y1="${above ? labelY + 4 : AXIS_Y}" y2="${above ? AXIS_Y : labelY - 12}"/>` +
-        `<circle cx="${n(mx)}" cy="${AXIS_Y}" r="5"/>` +
-        `<text x="${n(mx)}" y="${labelY}" text-anchor="${anchor}">${esc(`${mark.label} ${offsetLabel(mark.at, model.origin)}`)}</text></g>`,
+        `<line x1="${n(mx)}" x2="${n(mx)}" y1="${labelY + 4}" y2="${axisY - 5}"/>` +
+        `<circle cx="${n(mx)}" cy="${axisY}" r="5"/>` +
+        `<text x="${n(label.x)}" y="${labelY}" text-anchor="${label.anchor}">${esc(label.text)}</text></g>`,
     );
   });
-  return `<svg class="timeline" role="img" aria-label="timeline of the watch" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+  return `<svg class="timeline" role="img" aria-label="timeline of the watch" viewBox="0 0 ${CHART_WIDTH} ${height}" width="${CHART_WIDTH}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+}
+
+function breakMarker(x: TimeScale, y: number, parts: string[]): void {
+  if (!x.broken) return;
+  const gap = ((x.panels[0]?.x1 ?? 0) + (x.panels[1]?.x0 ?? 0)) / 2;
+  parts.push(`<path class="axis-break" d="M${n(gap - 6)},${y + 5} l5,-10 m2,10 l5,-10"/>`);
 }
 
 function n(value: number): string {

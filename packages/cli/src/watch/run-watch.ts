@@ -4,8 +4,10 @@ import { dirname, relative, resolve } from 'node:path';
 import {
   type ArtifactRef,
   type AuditRecord,
+  type BaselineSnapshot,
   createController,
   type DeployEvent,
+  type Evaluation,
   type Executor,
   findUnfinishedWatch,
   type MachineSnapshot,
@@ -14,7 +16,7 @@ import {
   type WatchResult,
   watchIdFor,
 } from '@rollgate/core';
-import { systemClock } from '@rollgate/core/node';
+import { redactingNotifier, redactValue, systemClock } from '@rollgate/core/node';
 import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
@@ -25,17 +27,20 @@ import { createRedactor, redactingIo } from '../io/secret-redactor';
 import { inGitHubActions, writeStepOutputs } from '../progress/github-actions';
 import { createJsonReporter } from '../progress/json-reporter';
 import { createPlainReporter } from '../progress/plain-reporter';
+import { stepSummaryMarkdown, writeStepSummary } from '../progress/step-summary';
 import { createTtyReporter } from '../progress/tty-reporter';
 import type { WatchReporter, WatchStart, WatchSummary } from '../progress/watch-reporter';
 import { renderReport } from '../report/render-report';
 import { buildExecutor } from '../wiring/build-executor';
 import { buildNotifier } from '../wiring/build-notifier';
 import { buildSources, disposeSources } from '../wiring/build-sources';
-import { type FileStores, openStores } from '../wiring/state-layout';
+import { missingSigningKey, openStores, type Stores } from '../wiring/state-layout';
 import { parseDeployTime } from './deploy-time';
+import { type MetricsServer, parseListenAddress, serveControllerMetrics } from './metrics-listen';
 import { exitCodeFor, outcomeHeadline } from './outcome-exit-code';
 import { shellQuote } from './shell-quote';
 import { readStoredWatch } from './stored-watches';
+import { runPreflight } from './watch-preflight';
 
 /**
  * `rollgate watch`: one watch from the deploy event to an outcome through `createController`,
@@ -53,14 +58,19 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
   let summaryBase: Partial<WatchSummary> = {};
 
   let loaded: LoadedConfig;
+  let listen: ReturnType<typeof parseListenAddress> | null = null;
   try {
+    const metricsFlag = stringOption(args, 'metrics-listen');
+    if (metricsFlag !== undefined) listen = parseListenAddress(metricsFlag);
     const file = await findConfigFile(stringOption(args, 'config'), io.cwd, io.env);
     resumeHint.config = stringOption(args, 'config') ?? (relative(io.cwd, file) || file);
     loaded = await loadConfig(file, io.env);
   } catch (error) {
     return failWith(io, reporter, json, error, summaryBase);
   }
-  io = redactingIo(io, createRedactor(loaded.secrets));
+  // One redactor for every output and file of the watch: stdout/stderr, stores, report, webhooks.
+  const redact = createRedactor(loaded.secrets);
+  io = redactingIo(io, redact);
   const out = pickReporter(io, json);
   const { config, contract } = loaded;
   const dryRun = flag(args, 'dry-run') || config.guardrails.dryRun;
@@ -68,20 +78,22 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
 
   let sources: Record<string, MetricSource> = {};
   let executor: Executor | undefined;
-  let stores: FileStores;
+  let stores: Stores;
   const warn = (message: string) => out.notice(message, 'warning');
   let started = false;
   try {
-    sources = buildSources(loaded);
-    executor = buildExecutor(loaded, warn);
-    stores = openStores(config.state, warn);
+    sources = await buildSources(loaded);
+    executor = await buildExecutor(loaded, warn);
+    stores = await openStores(config.state, warn, redact, { dryRun });
+    const lostKey = dryRun ? missingSigningKey(config.state, stores.paths) : null;
+    if (lostKey) warn(`${lostKey.code}: ${lostKey.message}`);
   } catch (error) {
     await disposeAll(sources, executor);
     return failWith(io, out, json, error, summaryBase);
   }
   const notifier = (() => {
     try {
-      return buildNotifier(loaded);
+      return redactingNotifier(buildNotifier(loaded), redact);
     } catch (error) {
       return error as Error;
     }
@@ -93,6 +105,22 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
 
   const clock = systemClock;
   const abort = new AbortController();
+  // What the job summary shows besides the outcome: the last verdicts and the baseline.
+  let lastEvaluation: Evaluation | null = null;
+  let baseline: BaselineSnapshot | null = null;
+  const summarize = async (final: WatchSummary, headline: string) => {
+    const markdown = stepSummaryMarkdown({
+      summary: final,
+      headline,
+      contract,
+      evaluation: lastEvaluation,
+      baseline,
+      env: io.env,
+    });
+    await writeStepSummary(io.env, markdown).catch((e: unknown) =>
+      warn(`could not write $GITHUB_STEP_SUMMARY: ${(e as NodeJS.ErrnoException).code ?? String(e)}`),
+    );
+  };
   let interruptedBy: 'SIGINT' | 'SIGTERM' | null = null;
   const stopListening = io.onInterrupt((signal) => {
     if (interruptedBy) return;
@@ -103,6 +131,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
     abort.abort(new Error(signal));
   });
 
+  let metricsServer: MetricsServer | null = null;
   try {
     const plan = await planWatch(args, loaded, dryRun, executor, stores, clock.now(), out);
     resumeHint.watchId = plan.watchId;
@@ -112,8 +141,13 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       artifact: plan.deploy.artifactId,
       deployedAt: new Date(plan.deploy.deployedAt).toISOString(),
       dryRun: plan.stored?.options.dryRun ?? dryRun,
-      audit: stores.paths.audit,
+      audit: stores.where.audit,
     };
+    // A new watch reads every signal once first, so a wrong URL, credential or query fails in
+    // seconds with the signal named; a resumed one already read them.
+    if (plan.stored === null && !flag(args, 'no-preflight')) {
+      await runPreflight(contract, sources, clock, abort.signal, out, loaded.sourceAliases);
+    }
     const killSwitch = config.guardrails.killSwitchFile;
     if (killSwitch && existsSync(killSwitch)) {
       out.notice(
@@ -131,6 +165,7 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       notifier,
       clock,
       dryRun,
+      lease: stores.lease,
       cooldownSeconds: config.guardrails.cooldownSeconds,
       ...(config.guardrails.settleMs === undefined ? {} : { settleMs: config.guardrails.settleMs }),
       ...(killSwitch ? { killSwitch: () => existsSync(killSwitch) } : {}),
@@ -140,12 +175,36 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
           `rollgate watch: a progress listener failed on ${event}: ${error instanceof Error ? error.message : String(error)}\n`,
         ),
     });
-    controller.events.on('evaluation', (e) => out.evaluation(e));
+    if (listen) {
+      metricsServer = await serveControllerMetrics(controller, listen, config.service);
+      out.notice(`serving Rollgate's metrics on ${metricsServer.url} while the watch runs`);
+    }
+    controller.events.on('evaluation', (e) => {
+      lastEvaluation = e;
+      out.evaluation(e);
+    });
+    controller.events.on('watch-start', (w) => {
+      baseline = w.snapshot.bake.baseline;
+      out.snapshot?.(w.snapshot);
+    });
+    controller.events.on('step', (step) => {
+      baseline = step.snapshot.bake.baseline;
+      out.snapshot?.(step.snapshot);
+    });
     controller.events.on('transition', (t) => out.transition(t));
     controller.events.on('command', (c) => {
       if (c.type !== 'evaluate') out.command(c, clock.now());
     });
     controller.events.on('store-error', (e) => out.storeError(e, clock.now()));
+    controller.events.on('lease', (e) => {
+      if (e.type === 'waiting') {
+        out.notice(
+          `another controller holds the watch lease of ${config.service} (${e.holder}); waiting for it (--wait)...`,
+        );
+      } else if (e.type === 'renew-failed') {
+        out.storeError({ operation: 'renew the watch lease', error: e.error }, clock.now());
+      }
+    });
     out.start({
       at: clock.now(),
       service: config.service,
@@ -156,21 +215,25 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
       resumed: plan.stored !== null,
       contract,
       executor: executor.name,
-      stateDir: stores.paths.dir,
-      audit: stores.paths.audit,
+      stateDir: stores.where.state,
+      audit: stores.where.audit,
     } satisfies WatchStart);
     started = true;
 
+    const waitForLease = flag(args, 'wait');
     const result = plan.stored
-      ? await controller.resume(plan.watchId, { signal: abort.signal })
-      : await controller.watch(plan.deploy, { watchId: plan.watchId, signal: abort.signal });
-    const reportFile = await writeReportIfAsked(args, io, result.audit, out);
+      ? await controller.resume(plan.watchId, { signal: abort.signal, waitForLease })
+      : await controller.watch(plan.deploy, { watchId: plan.watchId, signal: abort.signal, waitForLease });
+    const audit = result.audit && redactValue(result.audit, redact);
+    const reportFile = await writeReportIfAsked(args, io, audit, out);
     const final = summaryOf(result, summaryBase, reportFile);
     // Before the final output: with --json the summary must stay the last line.
     await writeStepOutputs(io.env, stepOutputs(final)).catch((e: unknown) =>
       warn(`could not write $GITHUB_OUTPUT: ${(e as NodeJS.ErrnoException).code ?? String(e)}`),
     );
-    out.finish(final, outcomeHeadline(result.outcome, result.snapshot.options.dryRun));
+    const headline = outcomeHeadline(result.outcome, result.snapshot.options.dryRun);
+    await summarize(final, headline);
+    out.finish(final, headline);
     return final.exitCode;
   } catch (error) {
     if (RollgateError.is(error) && error.code === 'ABORTED' && interruptedBy) {
@@ -180,17 +243,21 @@ export async function runWatch(args: ParsedArgs, baseIo: Io): Promise<number> {
         ...summaryBase,
         outcome: 'interrupted',
         exitCode,
-        reason: `stopped by ${interruptedBy}; the snapshot is kept in ${stores.paths.snapshots}`,
+        reason: `stopped by ${interruptedBy}; the snapshot is kept in ${stores.where.snapshots}`,
         resume,
       });
       await writeStepOutputs(io.env, stepOutputs(final)).catch(() => undefined);
-      out.finish(final, `INTERRUPTED: the watch stopped before an outcome; resume it with the command below`);
+      const headline = 'INTERRUPTED: the watch stopped before an outcome; resume it with the command below';
+      await summarize(final, headline);
+      out.finish(final, headline);
       return exitCode;
     }
     return failWith(io, out, json || started, error, summaryBase);
   } finally {
     stopListening();
+    await (metricsServer as MetricsServer | null)?.stop().catch(() => undefined);
     await disposeAll(sources, executor);
+    await stores.close();
   }
 }
 
@@ -206,7 +273,7 @@ async function planWatch(
   loaded: LoadedConfig,
   dryRun: boolean,
   executor: Executor,
-  stores: FileStores,
+  stores: Stores,
   now: number,
   out: WatchReporter,
 ): Promise<WatchPlan> {
@@ -409,7 +476,8 @@ function failWith(
   base: Partial<WatchSummary>,
 ): number {
   const usage = error instanceof UsageError || (RollgateError.is(error) && error.code === 'CONFIG_INVALID');
-  const exitCode = usage ? EXIT_CODES.usage : EXIT_CODES.failure;
+  const owned = RollgateError.is(error) && (error.code === 'LEASE_HELD' || error.code === 'LEASE_LOST');
+  const exitCode = usage ? EXIT_CODES.usage : owned ? EXIT_CODES.leaseHeld : EXIT_CODES.failure;
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof UsageError ? 'USAGE' : RollgateError.is(error) ? error.code : 'INTERNAL';
   io.stderr.write(`rollgate watch: ${code === 'USAGE' ? '' : `${code}: `}${message}\n`);

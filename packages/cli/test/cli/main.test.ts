@@ -4,16 +4,18 @@ import { describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { defineCommand } from '../../src/cli/command';
 import { main } from '../../src/cli/main';
-import { loadCommands } from '../../src/command-registry';
+import { COMMANDS, loadCommands } from '../../src/command-registry';
 import { memoryIo } from '../support/memory-io';
 
 describe('main', () => {
-  it('discovers one command per file in src/commands, each with help', async () => {
+  it('has one table row per file in src/commands, each matching its module, each with help', async () => {
     const files = (await readdir(fileURLToPath(new URL('../../src/commands/', import.meta.url)))).filter(
       (f) => f.endsWith('.ts'),
     );
     const commands = await loadCommands();
     expect(commands.map((c) => `${c.name}.ts`).sort()).toEqual(files.sort());
+    // The row is what `rollgate --help` shows without loading the module: it must not drift.
+    expect(COMMANDS.map((row) => [row.name, row.summary])).toEqual(commands.map((c) => [c.name, c.summary]));
     for (const command of commands) {
       const io = memoryIo({ cwd: '/' });
       expect(await main([command.name, '--help'], io)).toBe(0);
@@ -42,9 +44,16 @@ describe('main', () => {
     expect(none.err()).toContain('Usage: rollgate <command>');
     const unknown = memoryIo({ cwd: '/' });
     expect(await main(['wach'], unknown)).toBe(2);
-    expect(unknown.err()).toContain(
-      'unknown command "wach"; commands: watch, report, artifacts, backtest, init, calibrate, config.',
+    expect(unknown.err()).toMatch(
+      /^rollgate: unknown command "wach"; did you mean "watch"\? Commands: watch, status, promote, abort, retry, report, artifacts, backtest, init, calibrate, config\.$/m,
     );
+    const unknownHelp = memoryIo({ cwd: '/' });
+    expect(await main(['help', 'confg'], unknownHelp)).toBe(2);
+    expect(unknownHelp.err()).toContain('unknown command "confg"; did you mean "config"?');
+    // Nothing close: no guess, just the list.
+    const far = memoryIo({ cwd: '/' });
+    expect(await main(['deploy-now'], far)).toBe(2);
+    expect(far.err()).toMatch(/unknown command "deploy-now"\. Commands: watch, /);
     const typo = memoryIo({ cwd: '/' });
     expect(await main(['watch', '--dryrun'], typo)).toBe(2);
     expect(typo.err()).toBe(

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEd25519Signer, createFileArtifactStore } from '@rollgate/core/node';
@@ -36,6 +37,31 @@ async function setup(dir: string) {
 
 describe('rollgate artifacts', () => {
   const tempDir = useTempDirs();
+
+  it('lists nothing, exit 0, for a state directory no watch has used, and creates no key or directory', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'rollgate.yaml'),
+      'service: checkout\nsources:\n  default: { type: prometheus, url: "http://127.0.0.1:9" }\nexecutor: { type: deployer, deployPath: /srv/app }\nstate: { dir: state }\n',
+    );
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'list'], io)).toBe(0);
+    expect(io.out()).toBe(`no verified artifacts for checkout in ${join(dir, 'state', 'artifacts.json')}\n`);
+    const json = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'list', '--all', '--json'], json)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({
+      type: 'summary',
+      records: 0,
+      valid: 0,
+      invalid: 0,
+      exitCode: 0,
+    });
+    const verify = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'verify'], verify)).toBe(0);
+    expect(verify.out()).toContain('nothing to verify');
+    // Reading never generates a signing key: that is the first watch's job.
+    expect(existsSync(join(dir, 'state'))).toBe(false);
+  }, 60_000);
 
   it('lists the verified artifacts of the service newest first with their signature status', async () => {
     const dir = await tempDir();
@@ -99,13 +125,41 @@ describe('rollgate artifacts', () => {
     });
   });
 
-  it('verifies with the public key alone and refuses when there is no key at all', async () => {
+  it('verifies with the public key alone but says the private key is missing (exit 1), and refuses when there is no key at all', async () => {
     const dir = await tempDir();
-    await setup(dir);
-    const { rm } = await import('node:fs/promises');
+    const { signer, layout } = await setup(dir);
+    await layout.addRelease('40', 'aaa');
+    await layout.addRelease('41', 'bbb');
+    await layout.switchTo('41');
+    const { readdir, rm } = await import('node:fs/promises');
     await rm(join(dir, 'state', 'keys', 'rollgate-ed25519.key'));
     const io = memoryIo({ cwd: dir });
-    expect(await main(['artifacts', 'verify'], io)).toBe(0);
+    // Issue 18, finding 5: this said every record was valid and exited 0.
+    expect(await main(['artifacts', 'verify'], io)).toBe(1);
+    expect(io.out()).toContain('all 3 signature(s) valid');
+    expect(io.err()).toContain('SIGNING_KEY_MISSING');
+    expect(io.err()).toContain(
+      `The private signing key ${join(dir, 'state', 'keys', 'rollgate-ed25519.key')} is missing`,
+    );
+    const json = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'verify', '--json'], json)).toBe(1);
+    expect(JSON.parse(json.out().trimEnd().split('\n').at(-1) as string)).toMatchObject({
+      type: 'summary',
+      valid: 3,
+      invalid: 0,
+      exitCode: 1,
+      signingKey: { code: 'SIGNING_KEY_MISSING', keyId: signer.keyId },
+    });
+    const list = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'list'], list)).toBe(0);
+    expect(list.err()).toContain('SIGNING_KEY_MISSING');
+    // Recording needs the private key: it halts and writes nothing, no new pair.
+    const before = await readFile(join(dir, 'state', 'artifacts.json'), 'utf8');
+    const record = memoryIo({ cwd: dir });
+    expect(await main(['artifacts', 'record', '--artifact', '40@aaa'], record)).toBe(1);
+    expect(record.err()).toContain('SIGNING_KEY_MISSING');
+    expect(await readdir(join(dir, 'state', 'keys'))).toEqual(['rollgate-ed25519.pub']);
+    expect(await readFile(join(dir, 'state', 'artifacts.json'), 'utf8')).toBe(before);
     await rm(join(dir, 'state', 'keys'), { recursive: true });
     const none = memoryIo({ cwd: dir });
     expect(await main(['artifacts', 'verify'], none)).toBe(2);

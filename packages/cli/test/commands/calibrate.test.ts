@@ -18,16 +18,57 @@ async function config(dir: string, extra = ''): Promise<void> {
 describe('rollgate calibrate', () => {
   const tempDir = useTempDirs();
 
-  it('replays the contract and its variants over scenarios and says the configuration meets the target', async () => {
+  it('replays the contract and its variants over scenarios, and does not claim the target 4 cases cannot prove', async () => {
     const dir = await tempDir();
     await config(dir);
     const io = memoryIo({ cwd: dir });
-    expect(await main(['calibrate', '--scenarios', EXAMPLES], io)).toBe(0);
-    expect(io.out()).toContain('As configured: 0 false rollback(s) in 4 case(s), 100.0% detected');
+    // 0 false rollbacks in 4 cases bounds the rate at 52.7% (95%), far from 1%: not proven, exit 20.
+    expect(await main(['calibrate', '--scenarios', EXAMPLES], io)).toBe(20);
+    expect(io.out()).toContain('As configured: 0 false rollback(s) in 4 scenario(s), 100.0% detected');
+    expect(io.out()).toContain('proven: false-rollback rate <= 52.7% (95.0% upper confidence bound)');
     expect(io.out()).toContain('would roll back: rollback-error-spike (true rollback after 5 s, error-rate)');
-    expect(io.out()).toMatch(/warmupSeconds 30\s+0\/4\s+100\.0%/);
-    expect(io.out()).toContain('no change suggested');
+    expect(io.out()).toMatch(/warmupSeconds 30\s+0\/4\s+52\.7%\s+100\.0%/);
+    expect(io.out()).toContain(
+      'Not proven: 0 false rollback(s) in 4 scenario(s) bounds the false-rollback rate at 52.7% (95.0% confidence), not 1.0%. Claiming 1.0% needs at least 299 scenarios without a false rollback',
+    );
+    expect(io.out()).not.toContain('meets the target');
     expect(io.err()).toContain('calibrating: variant 12/12');
+  }, 120_000);
+
+  it('says the target is met once enough cases prove it (a loose target, the same data)', async () => {
+    const dir = await tempDir();
+    await config(dir);
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['calibrate', '--scenarios', EXAMPLES, '--target', '0.6', '--json'], io)).toBe(0);
+    const lines = io
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({
+      variant: 'as configured',
+      cases: 4,
+      falseRollbacks: 0,
+      meetsTarget: true,
+    });
+    expect(lines[0].falseRateUpperBound).toBeCloseTo(1 - 0.05 ** (1 / 4), 6);
+    expect(lines.at(-1)).toMatchObject({ target: 0.6, confidence: 0.95, suggestion: { proven: true } });
+  }, 120_000);
+
+  it('runs its help example from the repository root, without a configuration file', async () => {
+    const root = join(import.meta.dirname, '..', '..', '..', '..');
+    const help = memoryIo({ cwd: root });
+    expect(await main(['calibrate', '--help'], help)).toBe(0);
+    const example = help
+      .out()
+      .split('\n')
+      .find((l) => l.trim().startsWith('rollgate calibrate'));
+    const argv = (example ?? '').replace(/#.*$/, '').trim().split(/\s+/).slice(1);
+    expect(argv).toEqual(['calibrate', '--scenarios', 'packages/testkit/scenarios/examples']);
+    const io = memoryIo({ cwd: root, env: {} });
+    expect(await main(argv, io)).toBe(20);
+    expect(io.err()).toContain('no configuration file here: calibrating the default contract');
+    expect(io.out()).toContain('As configured: 0 false rollback(s) in 4 scenario(s)');
   }, 120_000);
 
   it('suggests a stricter setting as YAML when the configuration causes false rollbacks', async () => {
@@ -53,7 +94,9 @@ describe('rollgate calibrate', () => {
     expect(configured.variant).toBe('as configured');
     expect(configured.falseRollbacks).toBe(1);
     const suggestion = lines.at(-1);
-    expect(code).toBe(0);
+    // Two scenarios can prove nothing at 1%: the better variant is shown, marked not proven.
+    expect(code).toBe(20);
+    expect(suggestion.suggestion.proven).toBe(false);
     expect(suggestion.suggestion.changes.warmupSeconds).toBeGreaterThanOrEqual(10);
   }, 120_000);
 

@@ -1,3 +1,4 @@
+import type { MachineSnapshot } from '@rollgate/core';
 import { describe, expect, it } from 'vitest';
 import { createJsonReporter } from '../../src/progress/json-reporter';
 import { createPlainReporter } from '../../src/progress/plain-reporter';
@@ -45,9 +46,12 @@ describe('TTY progress', () => {
     r.evaluation(evaluation(30));
     const first = s.text();
     expect(visible(first)).toMatch(/BAKE +\[█+░+\] 30s elapsed · 1m30s left · step 5s · alpha 0.01/);
-    expect(visible(first)).toMatch(/SIGNAL\s+VERDICT\s+VALUE\s+THRESHOLD\s+STATISTIC\s+SAMPLES/);
-    expect(visible(first)).toMatch(/error-rate\s+✔ pass\s+0.51%\s+0.5%\s+log e 1.2\/5.3\s+1,204/);
-    expect(visible(first)).toMatch(/memory\s+✔ pass\s+1.46 KiB\/s\s+35.2 KiB\/s\s+t-stat 0.4\/4/);
+    expect(visible(first)).toMatch(/SIGNAL\s+VERDICT\s+VALUE\s+EVIDENCE\s+SAMPLES/);
+    // A sequential rule: the baseline beside the value, the e-value against 1/alpha as evidence.
+    expect(visible(first)).not.toContain('THRESHOLD');
+    expect(visible(first)).toMatch(/error-rate\s+✔ pass\s+0.51% \(base 0.5%\)\s+e 3.32 \/ 200\s+1,204/);
+    expect(visible(first)).toMatch(/memory\s+✔ pass\s+1.46 KiB\/s \(limit 35.2 KiB\/s\)\s+t 0.4 \/ 4/);
+    expect(visible(first)).toMatch(/health\s+✔ pass\s+100%\s+limit 100%/);
     expect(first).toContain('\u001b[32m✔ pass'); // green
     now += 5000;
     r.evaluation(evaluation(35, { breach: true }));
@@ -110,6 +114,75 @@ describe('TTY progress', () => {
   });
 });
 
+describe('progress during the recovery verification and for latency', () => {
+  const rolledBack = (): MachineSnapshot =>
+    ({
+      cutover: { requestedAt: DEPLOY_AT + 36_000, receipt: null, completedAt: null, gate: null, error: null },
+      target: { id: '41@def' },
+      bake: {
+        baseline: {
+          window: { start: DEPLOY_AT - 1_800_000, end: DEPLOY_AT },
+          signals: { 'latency-p99': { exceedanceThresholdMs: 250 } },
+        },
+      },
+    }) as unknown as MachineSnapshot;
+
+  it('names the restored artifact in the header and says "recovered", never "promote", above ROLLED BACK', () => {
+    const s = stream(true);
+    const r = createTtyReporter(s.out, { color: false, tickMs: 0, now: () => DEPLOY_AT + 60_000 });
+    r.start(start());
+    r.snapshot?.(rolledBack());
+    r.transition({
+      from: 'CuttingOver',
+      to: 'Verifying',
+      at: DEPLOY_AT + 38_000,
+      reason: 'traffic is on 41@def',
+    });
+    const verify = evaluation(60, { purpose: 'verify' });
+    r.evaluation({
+      ...verify,
+      decision: { type: 'promote', evidence: [], reason: 'all signals within the baseline' },
+    });
+    r.finish(SUMMARY, 'ROLLED BACK: traffic is back on the last verified version and recovery is verified');
+    const text = visible(s.text());
+    const lastTable = text.slice(text.lastIndexOf('rollgate  checkout'));
+    expect(lastTable).toContain('rollgate  checkout  41@def (restored; 42@abc rolled back)  [Verifying]');
+    expect(lastTable).toContain('recovery: recovered — all signals within the baseline');
+    expect(text).not.toContain('decision: promote');
+    const plain = stream(false);
+    const p = createPlainReporter(plain.out, { githubActions: false });
+    p.start(start());
+    p.snapshot?.(rolledBack());
+    p.evaluation({ ...verify, decision: { type: 'promote', evidence: [], reason: 'all within' } });
+    expect(plain.text()).toContain('evaluation verify 41@def 1m00s/');
+    expect(plain.text()).toContain('recovery recovered: all within');
+    expect(plain.text()).not.toContain('decision promote');
+  });
+
+  it('shows a latency signal in ms: the share of requests slower than the threshold L', () => {
+    const s = stream(true);
+    const r = createTtyReporter(s.out, { color: false, tickMs: 0, now: () => DEPLOY_AT + 30_000 });
+    r.start(start());
+    r.snapshot?.(rolledBack());
+    const e = evaluation(30);
+    const latency = e.signals[1];
+    if (!latency) throw new Error('fixture');
+    const verdict = {
+      ...(latency.verdicts[0] as (typeof latency.verdicts)[number]),
+      status: 'pass' as const,
+      value: 0.009,
+      threshold: 0.01,
+      samples: 1204,
+      statistic: { name: 'log-e-value', value: 0.3, threshold: 5.3 },
+    };
+    r.evaluation({
+      ...e,
+      signals: [{ ...latency, status: 'pass' as const, verdicts: [verdict] }],
+    });
+    expect(visible(s.text())).toMatch(/latency-p99\s+✔ pass\s+0.9% > 250 ms\s+e 1.35 \/ 200/);
+  });
+});
+
 describe('plain progress (not a terminal)', () => {
   it('writes one timestamped line per evaluation and per transition', () => {
     const s = stream(false);
@@ -124,7 +197,7 @@ describe('plain progress (not a terminal)', () => {
       'start checkout: watching 42@abc deployed 2025-05-01T12:00:00.000Z; bake 120 s, step 5 s, alpha 0.01, 4 signal(s)',
     );
     expect(lines[2]).toBe(
-      '2025-05-01T12:00:30.000Z evaluation bake 30s/2m00s: error-rate pass 0.51% (thr 0.5%, log e 1.2/5.3, n=1,204); latency-p99 no-data – (n=0); memory pass 1.46 KiB/s (thr 35.2 KiB/s, t-stat 0.4/4, n=1,204); health pass 100% (thr 100%, n=1,204); decision continue: 90 s of bake left',
+      '2025-05-01T12:00:30.000Z evaluation bake 30s/2m00s: error-rate pass 0.51% (base 0.5%) [e 3.32 / 200, n=1,204]; latency-p99 no-data – [n=0]; memory pass 1.46 KiB/s (limit 35.2 KiB/s) [t 0.4 / 4, n=1,204]; health pass 100% [limit 100%, n=1,204]; decision continue: 90 s of bake left',
     );
     expect(lines[3]).toBe('2025-05-01T12:00:35.000Z transition Watching -> Validating: breach confirmed');
     expect(s.text()).not.toContain('::');
@@ -221,5 +294,51 @@ describe('--json progress', () => {
       command: { type: 'cutover', target: '41@def', operationId: 'op-1' },
     });
     expect(events.at(-1)).toEqual(SUMMARY);
+  });
+});
+
+describe('--json progress of a partial read (issue 18, finding 3)', () => {
+  it('names the source warnings of a signal whose read was partial', () => {
+    const s = stream(false);
+    const r = createJsonReporter(s.out);
+    const e = evaluation(35);
+    const first = e.signals[0];
+    if (!first) throw new Error('fixture');
+    const warning = 'partial response: store gateway down';
+    r.evaluation({
+      ...e,
+      signals: [
+        {
+          ...first,
+          status: 'error',
+          verdicts: [
+            {
+              ...(first.verdicts[0] as (typeof first.verdicts)[number]),
+              status: 'error',
+              value: null,
+              threshold: null,
+              reason: `source failed: SOURCE_PARTIAL_DATA: ${warning}`,
+              error: {
+                code: 'SOURCE_PARTIAL_DATA',
+                message: `The source flagged its answer as possibly incomplete: ${warning}.`,
+                retryable: true,
+                component: 'evaluator',
+                details: { warnings: [warning] },
+              },
+            },
+          ],
+        },
+        ...e.signals.slice(1),
+      ],
+    });
+    const [line] = s.text().trimEnd().split('\n');
+    const event = JSON.parse(line ?? '{}') as { signals: Record<string, unknown>[] };
+    expect(event.signals[0]).toMatchObject({
+      signal: 'error-rate',
+      status: 'error',
+      warnings: [warning],
+      error: { code: 'SOURCE_PARTIAL_DATA' },
+    });
+    expect(event.signals[1]?.warnings).toBeUndefined();
   });
 });

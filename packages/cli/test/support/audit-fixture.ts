@@ -9,6 +9,14 @@ function noise(i: number, salt: number): number {
   return (x - Math.floor(x)) * 2 - 1;
 }
 
+/** The pre-deploy series of a baseline: 60 points over the `seconds` before the deploy. */
+function beforeSeries(seconds: number, value: (i: number) => number): { at: string; value: number }[] {
+  return Array.from({ length: 60 }, (_, i) => ({
+    at: iso(-seconds + ((i + 1) * seconds) / 60),
+    value: value(i),
+  }));
+}
+
 /**
  * A realistic rolled-back watch of `checkout`: release 42 deployed at 12:00:00Z, its 5xx rate
  * climbs from 0.5% to about 4% at +20 s, the sequential test confirms at +35 s, traffic is cut
@@ -197,6 +205,7 @@ export function rolledBackRecord(): AuditRecord {
           events: 180,
           trials: 36012,
           exceedanceThresholdMs: null,
+          series: beforeSeries(1800, (i) => 0.005 + noise(i, 11) * 0.0015),
         },
         'latency-p99': {
           status: 'ok',
@@ -205,6 +214,7 @@ export function rolledBackRecord(): AuditRecord {
           events: 324,
           trials: 36012,
           exceedanceThresholdMs: 250,
+          series: beforeSeries(1800, (i) => 0.009 + noise(i, 12) * 0.002),
         },
         memory: {
           status: 'ok',
@@ -221,6 +231,7 @@ export function rolledBackRecord(): AuditRecord {
           events: null,
           trials: null,
           exceedanceThresholdMs: null,
+          series: beforeSeries(300, () => 1),
         },
       },
     },
@@ -349,5 +360,49 @@ export function hostileRecord(): AuditRecord {
     },
     series: { [hostileSignal]: r.series['error-rate'] ?? [] },
     notifications: [{ kind: evil('alert'), title: evil('t'), ok: false, error: HOSTILE, at: r.finishedAt }],
+  };
+}
+
+/**
+ * A bad release that fails hard: the 5xx rate jumps from 0.1% to about 20% at +20 s, and after
+ * the rollback falls back to 0.1%; the restored pods take a few evaluations to report readiness,
+ * so health has evaluations without a value. On a linear axis the baseline and the recovery
+ * would lie flat on zero under the spike.
+ */
+export function spikeRecord(): AuditRecord {
+  const r = rolledBackRecord();
+  const rate = (p: AuditPoint, i: number): number | null => {
+    if (p.value === null) return null;
+    const t = (Date.parse(p.at) - T0) / 1000;
+    if (p.phase === 'verify') return 0.001 + noise(i, 21) * 0.0003;
+    return t < 20 ? 0.001 + noise(i, 22) * 0.0003 : 0.2 + noise(i, 23) * 0.02;
+  };
+  const errors = (r.series['error-rate'] ?? []).map((p, i) => ({
+    ...p,
+    value: rate(p, i),
+    threshold: 0.001,
+  }));
+  const health = (r.series.health ?? []).map((p) => {
+    const t = (Date.parse(p.at) - T0) / 1000;
+    return t >= 40 && t <= 55 ? { ...p, status: 'no-data' as const, value: null } : p;
+  });
+  const baseline = r.baseline;
+  if (!baseline || !r.breach) throw new Error('fixture incomplete');
+  return {
+    ...r,
+    series: { ...r.series, 'error-rate': errors, health },
+    baseline: {
+      ...baseline,
+      signals: {
+        ...baseline.signals,
+        'error-rate': {
+          ...(baseline.signals['error-rate'] as NonNullable<(typeof baseline.signals)[string]>),
+          value: 0.001,
+          events: 36,
+          series: beforeSeries(1800, (i) => 0.001 + noise(i, 24) * 0.0003),
+        },
+      },
+    },
+    breach: { ...r.breach, value: 0.2012, threshold: 0.001 },
   };
 }

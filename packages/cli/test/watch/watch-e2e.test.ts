@@ -8,13 +8,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditRecordSchema } from '@rollgate/core';
 import {
+  freeLoopbackPort,
   type RunningPrometheus,
   startPrometheus,
   startTestExporter,
   type TestExporter,
 } from '@rollgate/testkit/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main';
 import { createDeployerLayout, type DeployerLayout } from '../support/deployer-layout';
+import { memoryIo } from '../support/memory-io';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(PACKAGE_DIR, 'src', 'bin.ts');
@@ -185,7 +188,9 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
   it('SIGTERM stops a watch with its snapshot kept (exit 143); re-running the same command resumes it to a promotion (exit 0)', async () => {
     const args = ['watch', '--config', config, '--json'];
     const first = startCli(args);
-    for (let i = 0; i < 200 && !first.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
+    // Start-up (tsx, the preflight, the first step) can take many seconds on a busy machine.
+    for (let i = 0; i < 900 && !first.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
+    if (!first.stdout().includes('"type":"evaluation"')) first.child.kill('SIGKILL');
     expect(first.stdout()).toContain('"type":"evaluation"');
     first.child.kill('SIGTERM');
     const stopped = await first.done;
@@ -237,11 +242,19 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     release2At = Date.now();
     await layout.switchTo('2');
     const outputs = join(dir, 'github-output');
-    const run = await startCli(['watch', '--config', badConfig, '--dry-run'], {
-      GITHUB_ACTIONS: 'true',
-      GITHUB_OUTPUT: outputs,
-    }).done;
-    expect(run.code, run.stderr).toBe(10);
+    const stepSummary = join(dir, 'github-step-summary.md');
+    // Rollgate's own metrics, scraped by the same real Prometheus while the watch runs.
+    const metricsPort = await freeLoopbackPort();
+    // Its own job, so the `up` of the service's job (the health signal) never counts it.
+    await prometheus.setScrapeTargets([
+      exporter.address,
+      { address: `127.0.0.1:${metricsPort}`, labels: { job: 'rollgate-metrics' } },
+    ]);
+    const run = await startCli(
+      ['watch', '--config', badConfig, '--dry-run', '--metrics-listen', `127.0.0.1:${metricsPort}`],
+      { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: stepSummary },
+    ).done.finally(() => prometheus.setScrapeTargets([exporter.address]));
+    expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(10);
     const lines = run.stdout.trimEnd().split('\n');
     const group = lines.indexOf('::group::Rollgate: baking shop 2@bbb222');
     expect(group).toBeGreaterThan(-1);
@@ -264,6 +277,39 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     const written = await readFile(outputs, 'utf8');
     expect(written).toContain('outcome=would-roll-back\n');
     expect(written).toContain('exit-code=10\n');
+    // The job summary: the outcome, the signals with their evidence against the threshold.
+    const markdown = await readFile(stepSummary, 'utf8');
+    expect(markdown).toContain('### ↩️ Rollgate: WOULD ROLL BACK (dry run)');
+    expect(markdown).toContain('| Outcome | `would-roll-back` (exit 10) |');
+    expect(markdown).toMatch(
+      /\| error-rate \| [^|]+ \| [\d.]+% \(base [\d.]+%\) \| e \S+ \/ \d+ \| [\d,]+ \|/,
+    );
+    expect(markdown).toMatch(/\*\*Breach:\*\* `error-rate` confirmed at .* e-value .* ≥ 1\/alpha \d+/);
+    expect(markdown).not.toContain(PROM_TOKEN);
+    expect(
+      plain.some((l) => l.includes(`serving Rollgate's metrics on http://127.0.0.1:${metricsPort}/metrics`)),
+    ).toBe(true);
+    const scraped = async (promql: string) => {
+      const res = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      return (
+        (await res.json()) as {
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        }
+      ).data.result;
+    };
+    const verdicts = await scraped(
+      'max_over_time(rollgate_signal_verdicts_total{service="shop",signal="error-rate",window="bake"}[2m])',
+    );
+    expect(verdicts.length, JSON.stringify(verdicts)).toBeGreaterThan(0);
+    const watching = await scraped(
+      'max_over_time(rollgate_watches{job="rollgate-metrics",service="shop",phase="Watching"}[2m])',
+    );
+    const seen = JSON.stringify(await scraped('count by (__name__, phase) ({job="rollgate-metrics"})'));
+    expect(watching[0]?.value[1], seen).toBe('1');
+    const evidence = await scraped(
+      'max_over_time(rollgate_signal_evidence_threshold{signal="error-rate"}[2m])',
+    );
+    expect(Number(evidence[0]?.value[1])).toBeGreaterThan(0);
     expectNoSecrets(run);
   }, 60_000);
 
@@ -357,5 +403,108 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     expect(run.stdout).toMatch(/HALTED: Rollgate stopped without changing anything; a human must look/);
     expect(await layout.current()).toBe('3');
     expectNoSecrets(run);
+  }, 60_000);
+
+  const cliIo = (env: Record<string, string> = {}) =>
+    memoryIo({ cwd: dir, env: { PROM_TOKEN, HOOK_TOKEN, ROLLGATE_ACTOR: 'ops:alice', ...env } });
+
+  it('status lists every watch with its phase and evidence, and exits 20 while one needs a human', async () => {
+    const io = cliIo();
+    expect(await main(['status', '--config', config], io), io.err()).toBe(20);
+    expect(io.out()).toMatch(/shop {2}3@ccc333 {2}Halted for \d+s {2}\[NEEDS A HUMAN: halted\]/);
+    expect(io.out()).toMatch(/shop {2}2@bbb222 → 1@aaa111 {2}RolledBack for .*\[ended: rolled-back\]/);
+    expect(io.out()).toMatch(/error-rate\s+BREACH!\s+[\d.]+% \(base [\d.]+%\)\s+e [\d.e]+ \/ \d+/);
+    expect(io.out()).toContain('a human can: promote');
+    expect(io.out()).toMatch(/4 watch\(es\): 0 running, 1 need a human, 3 ended\./);
+    const json = cliIo();
+    expect(await main(['status', '--config', config, '--json', '--service', 'shop'], json)).toBe(20);
+    const lines = json
+      .out()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({
+      type: 'summary',
+      watches: 4,
+      needsHuman: 1,
+      ended: 3,
+      exitCode: 20,
+    });
+    expect(lines[0]).toMatchObject({ type: 'watch', state: 'Halted', condition: 'needs-human' });
+  }, 30_000);
+
+  it('retry resumes the watch the kill switch halted, here, and it rolls the bad release back (exit 10)', async () => {
+    const io = cliIo();
+    const code = await main(['retry', '--config', badConfig, '--reason', 'kill switch lifted'], io);
+    expect(code, `${io.out()}\n${io.err()}`).toBe(10);
+    expect(io.out()).toMatch(
+      /STORED: retry by ops:alice for watch shop--3_ccc333--\d+, which is at rest \(Halted\): running it here/,
+    );
+    expect(io.out()).toContain('ROLLED BACK');
+    expect(await layout.current()).toBe('1');
+    const records = (await readFile(join(dir, 'state', 'audit.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => AuditRecordSchema.parse(JSON.parse(l)))
+      .filter((r) => r.deploy.artifactId === '3@ccc333');
+    expect(records.map((r) => [r.outcome, r.revision])).toEqual([
+      ['halted', 1],
+      ['rolled-back', 2],
+    ]);
+    expect(records[1]?.controls?.[0]).toMatchObject({
+      action: 'retry',
+      actor: 'ops:alice',
+      reason: 'kill switch lifted',
+      result: 'applied',
+      state: 'Halted',
+    });
+  }, 60_000);
+
+  it('promote from another process ends a running bake and keeps the release, not recorded as verified', async () => {
+    await layout.addRelease('4', 'ddd444');
+    await layout.switchTo('4');
+    const watch = startCli(['watch', '--config', badConfig, '--json'], { ROLLGATE_ACTOR: 'unused' });
+    for (let i = 0; i < 300 && !watch.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
+    expect(watch.stdout()).toContain('"type":"evaluation"');
+    const io = cliIo({ GITHUB_ACTOR: 'bob', ROLLGATE_ACTOR: '' });
+    const code = await main(
+      ['promote', '--config', badConfig, '--reason', 'checked by hand', '--wait', '30'],
+      io,
+    );
+    expect(code, `${io.out()}\n${io.err()}`).toBe(0);
+    expect(io.out()).toMatch(
+      /APPLIED: promote by github:bob to watch shop--4_ddd444--\d+: ends the bake and keeps 4@ddd444.*; it is now (Promoted|Watching)/,
+    );
+    const run = await watch.done;
+    expect(run.code, run.stderr).toBe(0);
+    const summary = jsonLines(run.stdout).at(-1);
+    expect(summary).toMatchObject({ outcome: 'promoted', artifact: '4@ddd444' });
+    const record = (await readFile(join(dir, 'state', 'audit.jsonl'), 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => AuditRecordSchema.parse(JSON.parse(l)))
+      .find((r) => r.watchId === summary?.watchId);
+    expect(record?.decidedBy).toMatchObject({
+      action: 'promote',
+      actor: 'github:bob',
+      reason: 'checked by hand',
+    });
+    expect(record?.verification).toMatchObject({ recorded: false });
+    // The evidence did not verify 4@ddd444: it is not a rollback target.
+    const listed = cliIo();
+    await main(['artifacts', 'list', '--config', config], listed);
+    expect(listed.out()).not.toContain('4@ddd444');
+
+    // Asked again after the end: refused, with why, and nothing stored.
+    const late = cliIo();
+    expect(await main(['abort', '--config', badConfig, '--watch-id', String(summary?.watchId)], late)).toBe(
+      1,
+    );
+    expect(late.out()).toMatch(
+      /REFUSED: abort of watch .* \(Promoted\): the watch ended at .*: promoted; nothing to abort/,
+    );
+    const missing = cliIo();
+    expect(await main(['promote', '--config', config, '--watch-id', 'no-such-watch'], missing)).toBe(1);
+    expect(missing.err()).toContain('ARTIFACT_NOT_FOUND: no watch "no-such-watch" in');
   }, 60_000);
 });

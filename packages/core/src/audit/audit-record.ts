@@ -91,11 +91,34 @@ export const AuditPointSchema = z.object({
   value: z.number().nullable(),
   threshold: z.number().nullable(),
   statistic: z.number().nullable().optional(),
+  /** What the source said was incomplete about this evaluation's reads (partial data). */
+  warnings: z.array(z.string()).optional(),
+});
+
+/** A human request the watch picked up (promote, abort, retry), applied or refused. */
+export const AuditControlSchema = z.object({
+  id: z.string().min(1),
+  action: z.enum(['promote', 'abort', 'retry']),
+  /** Who asked, as the caller identified them (e.g. `github:alice`). */
+  actor: z.string().min(1),
+  reason: z.string(),
+  requestedAt: iso,
+  /** When the watch picked it up, and in which state. */
+  at: iso,
+  state: z.string(),
+  result: z.enum(['applied', 'refused']),
+  detail: z.string(),
 });
 
 export const AuditRecordSchema = z.object({
   schema: z.literal('rollgate.audit/v1'),
   watchId: z.string().min(1),
+  /**
+   * 1 for a watch's first ending. A human request that reopens a halted, escalated or held
+   * watch makes its next ending a new record with the next revision (absent = 1); the newest
+   * revision is the complete story, earlier ones stay as they were written.
+   */
+  revision: z.number().int().positive().optional(),
   service: z.string().min(1),
   outcome: AuditOutcomeSchema,
   /** What a human needs to know, in one or two sentences. */
@@ -163,6 +186,13 @@ export const AuditRecordSchema = z.object({
                 .optional(),
             })
             .optional(),
+          /**
+           * The pre-deploy window in at most 60 points, in the unit of the signal's `series`
+           * values (a rate, or a gauge level), so a chart shows before and after on one scale.
+           * Absent when the baseline was not taken or is not on that scale (a latency quantile,
+           * a trend's slope), and in records of older versions.
+           */
+          series: z.array(z.object({ at: iso, value: z.number().nullable() })).optional(),
         }),
       ),
     })
@@ -236,8 +266,13 @@ export const AuditRecordSchema = z.object({
       error: z.string().optional(),
     })
     .nullable(),
+  /** Human requests in the order the watch picked them up (absent in records before they existed). */
+  controls: z.array(AuditControlSchema).optional(),
+  /** The human decision that steered the outcome (a promote or an abort), if any. */
+  decidedBy: AuditControlSchema.nullable().optional(),
 });
 
+export type AuditControl = z.infer<typeof AuditControlSchema>;
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
 export type AuditVerdict = z.infer<typeof AuditVerdictSchema>;
 export type AuditOutcome = z.infer<typeof AuditOutcomeSchema>;

@@ -54,3 +54,16 @@ export function validateAuditRecord(record: unknown, component: string): Result<
     ),
   );
 }
+
+/**
+ * The newest revision of one watch's record among `records` (the last written wins a tie), or
+ * null: a watch reopened by a human has one record per ending, and the newest tells it all.
+ */
+export function newestRevision(records: readonly AuditRecord[], watchId: string): AuditRecord | null {
+  let best: AuditRecord | null = null;
+  for (const r of records) {
+    if (r.watchId !== watchId) continue;
+    if (best === null || (r.revision ?? 1) >= (best.revision ?? 1)) best = r;
+  }
+  return best;
+}

@@ -11,21 +11,99 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** What to write, in words, for each type zod can expect. */
+const EXPECTED: Readonly<Record<string, string>> = {
+  object: 'a mapping (indented `key: value` lines, or { key: value })',
+  record: 'a mapping of names to values (indented `name: value` lines, or { name: value })',
+  map: 'a mapping of names to values',
+  array: 'a list (`- item` lines, or [a, b])',
+  tuple: 'a list',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  bigint: 'a whole number',
+  boolean: 'true or false',
+  literal: 'a fixed value',
+  null: 'nothing',
+};
+
+/** The type of what was found, in the words of {@link EXPECTED}. */
+const RECEIVED: Readonly<Record<string, string>> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'text',
+  number: 'a number',
+  boolean: 'true/false',
+  null: 'an empty value',
+  undefined: 'nothing',
+};
+
+function receivedOf(issue: z.core.$ZodIssue): string | undefined {
+  if ('input' in issue) {
+    const input = issue.input;
+    if (input === null) return 'null';
+    if (Array.isArray(input)) return 'array';
+    return typeof input;
+  }
+  return /received (\w+)/.exec(issue.message)?.[1];
+}
+
+/**
+ * One zod issue in words a person can act on: what is wrong and what to write. Never quotes the
+ * value that was given (it may be a secret that landed in the wrong field).
+ */
+export function describeZodIssue(issue: z.core.$ZodIssue): string {
+  const custom = !/^(Invalid|Too (small|big)|Unrecognized|Expected)/.test(issue.message);
   switch (issue.code) {
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove or check the spelling`;
     case 'invalid_union': {
-      const options = 'options' in issue ? issue.options : undefined;
+      const options = 'options' in issue ? (issue.options as unknown[] | undefined) : undefined;
       if (issue.discriminator !== undefined && options && options.length > 0) {
         return `expected one of ${options.map((v) => JSON.stringify(v)).join(' | ')}`;
       }
-      return issue.message;
+      return custom ? issue.message : 'does not match any of the allowed forms: see docs/config.md';
     }
-    case 'invalid_type':
-      return issue.message.startsWith('Invalid input') ? `expected ${issue.expected}` : issue.message;
+    case 'invalid_type': {
+      const received = receivedOf(issue);
+      const words = EXPECTED[issue.expected] ?? issue.expected;
+      if (received === 'undefined') {
+        const field = issue.path.at(-1);
+        const what = custom ? issue.message.replace(/^expected /, '') : words;
+        return `missing: add ${typeof field === 'string' ? field : 'it'}: ${what}`;
+      }
+      if (custom) return issue.message;
+      const got = received === undefined ? undefined : (RECEIVED[received] ?? received);
+      return `expected ${words}${got === undefined ? '' : `, not ${got}`}`;
+    }
+    case 'too_small':
+    case 'too_big': {
+      if (custom) return issue.message;
+      const small = issue.code === 'too_small';
+      const bound = Number(small ? issue.minimum : issue.maximum);
+      const inclusive = issue.inclusive !== false;
+      switch (issue.origin) {
+        case 'string':
+          return small && bound <= 1
+            ? 'must not be empty'
+            : `must have ${small ? 'at least' : 'at most'} ${bound} characters`;
+        case 'array':
+        case 'set':
+          return `must hold ${small ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}`;
+        default:
+          return `must be ${small ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than'} ${bound}`;
+      }
+    }
+    case 'invalid_key': {
+      const inner = issue.issues[0];
+      return `the name "${String(issue.path.at(-1) ?? '')}" is not allowed here${inner ? `: ${describeZodIssue(inner)}` : ''}`;
+    }
+    case 'invalid_format':
+      return custom ? issue.message : `is not a valid ${issue.format}`;
+    case 'not_multiple_of':
+      return custom ? issue.message : `must be a multiple of ${String(issue.divisor)}`;
     default:
       return issue.message;
   }
@@ -47,7 +125,7 @@ export function formatZodIssues(error: z.ZodError): string[] {
     ) {
       path = [...path, issue.discriminator];
     }
-    return `${formatPath(path)}: ${describeIssue(issue)}`;
+    return `${formatPath(path)}: ${describeZodIssue(issue)}`;
   });
 }
 

@@ -7,19 +7,79 @@ import { z } from 'zod';
  * four standard signals.
  */
 
-const seconds = (what: string) =>
+/**
+ * The bounds of every number in a contract: wide enough for any real deploy, narrow enough that
+ * no value floods the metrics backend with reads, overflows a timer or makes a watch that never
+ * ends. docs/config.md lists them; a value outside is `CONFIG_INVALID` naming the range.
+ */
+export const CONTRACT_LIMITS = {
+  /** Evaluation cadence: one read per query per step, so below 1 s the backend is flooded. */
+  stepSeconds: { min: 1, max: 3_600 },
+  bakeSeconds: { max: 604_800 },
+  warmupSeconds: { max: 86_400 },
+  coldStartSeconds: { max: 86_400 },
+  baselineSeconds: { max: 86_400 },
+  /** Steps of the baseline window (`baselineSeconds / stepSeconds`): each is a sample read once. */
+  baselineSteps: 10_000,
+  /** Steps of a rule window (`windowSeconds / stepSeconds`): re-read at every evaluation. */
+  windowSteps: 1_000,
+  /** Below 1e-6 no realistic deploy gathers the evidence to reject; above 0.25 it is a coin toss. */
+  alpha: { min: 1e-6, max: 0.25 },
+  maxLagSeconds: { max: 86_400 },
+  windowSeconds: { max: 86_400 },
+  sustainEvaluations: { max: 1_000 },
+  sustainSeconds: { max: 86_400 },
+  minSamples: { max: 1e9 },
+  latencyBucketMs: { max: 3_600_000 },
+  latencyBuckets: { max: 100 },
+  maxRatio: { max: 1e6 },
+  tolerance: { max: 1_000 },
+  ratios: { max: 20 },
+  horizonSeconds: { max: 2_592_000 },
+  maxPValue: { min: 1e-12 },
+  maxRestarts: { max: 1e6 },
+  maxConsecutiveErrors: { max: 1_000 },
+  extendSeconds: { max: 86_400 },
+  maxExtensions: { max: 100 },
+  verificationSeconds: { max: 86_400 },
+  progressiveWeights: { max: 100 },
+  bakeSecondsPerStep: { max: 86_400 },
+} as const;
+
+/** Seconds from `min` (default 0) to `max`. */
+const seconds = (what: string, max: number, min = 0) =>
   z
     .number({ error: `${what} must be a number of seconds` })
-    .finite()
-    .nonnegative({ error: `${what} must be >= 0 seconds` });
+    .min(min, { error: `${what} must be from ${min} to ${max} seconds` })
+    .max(max, { error: `${what} must be from ${min} to ${max} seconds` });
 
-const positiveSeconds = (what: string) =>
+/** Seconds above 0, at most `max`. */
+const positiveSeconds = (what: string, max: number) =>
   z
     .number({ error: `${what} must be a number of seconds` })
-    .finite()
-    .positive({ error: `${what} must be > 0 seconds` });
+    .positive({ error: `${what} must be more than 0 seconds (at most ${max})` })
+    .max(max, { error: `${what} must be at most ${max} seconds` });
 
-const probability = z.number().gt(0, { error: 'must be > 0' }).lt(1, { error: 'must be < 1' });
+/** A whole number from `min` to `max`. */
+const count = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a whole number` })
+    .int({ error: `${what} must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `${what} must be a whole number from ${min} to ${max}` })
+    .max(max, { error: `${what} must be a whole number from ${min} to ${max}` });
+
+/** A number from `min` to `max`, both included. */
+const between = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .min(min, { error: `${what} must be from ${min} to ${max}` })
+    .max(max, { error: `${what} must be from ${min} to ${max}` });
+
+const probability = (what: string) =>
+  z
+    .number({ error: `${what} must be a probability between 0 and 1` })
+    .gt(0, { error: `${what} must be more than 0 (and less than 1)` })
+    .lt(1, { error: `${what} must be less than 1 (and more than 0)` });
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
   error: 'must be 1-63 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit',
@@ -31,8 +91,8 @@ export const SelectorSchema = z.record(z.string().min(1), z.string());
 /** Breach when the signal's window value is outside [min, max]. */
 export const StaticRuleSchema = z.strictObject({
   type: z.literal('static'),
-  min: z.number().finite().optional(),
-  max: z.number().finite().optional(),
+  min: z.number({ error: 'min must be a number' }).optional(),
+  max: z.number({ error: 'max must be a number' }).optional(),
 });
 
 /**
@@ -41,8 +101,14 @@ export const StaticRuleSchema = z.strictObject({
  */
 export const BaselineRatioRuleSchema = z.strictObject({
   type: z.literal('baseline-ratio'),
-  maxRatio: z.number().finite().gt(1, { error: 'must be > 1 (a ratio over the baseline)' }),
-  minDelta: z.number().finite().nonnegative().default(0),
+  maxRatio: z
+    .number({ error: 'maxRatio must be a number' })
+    .gt(1, { error: 'maxRatio must be more than 1 (a ratio over the baseline)' })
+    .max(CONTRACT_LIMITS.maxRatio.max, { error: `maxRatio must be at most ${CONTRACT_LIMITS.maxRatio.max}` }),
+  minDelta: z
+    .number({ error: 'minDelta must be a number' })
+    .nonnegative({ error: 'minDelta must be 0 or more' })
+    .default(0),
 });
 
 /**
@@ -55,11 +121,22 @@ export const SequentialRuleSchema = z.strictObject({
   type: z.literal('sequential'),
   test: z.enum(['baseline', 'sprt', 'concurrent']).default('baseline'),
   /** H0 is "rate <= tolerance x baseline": ignore relative drifts smaller than this. */
-  tolerance: z.number().finite().min(1).default(1),
-  p0: probability.optional(),
-  p1: probability.optional(),
+  tolerance: between('tolerance', 1, CONTRACT_LIMITS.tolerance.max).default(1),
+  p0: probability('p0').optional(),
+  p1: probability('p1').optional(),
   stableSelector: SelectorSchema.optional(),
-  ratios: z.array(z.number().finite().gt(1)).min(1).optional(),
+  ratios: z
+    .array(
+      z
+        .number({ error: 'each ratio must be a number' })
+        .gt(1, { error: 'each ratio must be more than 1' })
+        .max(CONTRACT_LIMITS.maxRatio.max, {
+          error: `each ratio must be at most ${CONTRACT_LIMITS.maxRatio.max}`,
+        }),
+    )
+    .min(1, { error: 'ratios needs at least one ratio, or remove it' })
+    .max(CONTRACT_LIMITS.ratios.max, { error: `ratios holds at most ${CONTRACT_LIMITS.ratios.max} ratios` })
+    .optional(),
   /**
    * Steps whose traffic is far above anything the baseline saw (a load surge): `hold` keeps them
    * from the test (load alone slows requests, so the version is judged on the load the baseline
@@ -78,16 +155,31 @@ export const SequentialRuleSchema = z.strictObject({
  */
 export const RateOfChangeRuleSchema = z.strictObject({
   type: z.literal('rate-of-change'),
-  limit: z.number().finite().positive().optional(),
-  limitFromBaseline: z.number().finite().gt(1).default(2),
+  limit: z
+    .number({ error: 'limit must be a number' })
+    .positive({ error: 'limit must be more than 0' })
+    .optional(),
+  limitFromBaseline: z
+    .number({ error: 'limitFromBaseline must be a number' })
+    .gt(1, { error: 'limitFromBaseline must be more than 1 (a multiple of the pre-deploy level)' })
+    .max(CONTRACT_LIMITS.maxRatio.max, {
+      error: `limitFromBaseline must be at most ${CONTRACT_LIMITS.maxRatio.max}`,
+    })
+    .default(2),
   /** Breach when the limit would be reached within this many seconds. */
-  horizonSeconds: positiveSeconds('horizonSeconds').default(3600),
+  horizonSeconds: positiveSeconds('horizonSeconds', CONTRACT_LIMITS.horizonSeconds.max).default(3600),
   /**
    * The slope must be significant: the one-sided p-value of its t-test (n - 2 degrees of
    * freedom, so a short window needs a much larger t) at most this. The rule is checked at every
    * step, so the default is strict: noise is not a trend.
    */
-  maxPValue: z.number().gt(0).lt(1).default(1e-4),
+  maxPValue: z
+    .number({ error: 'maxPValue must be a probability' })
+    .min(CONTRACT_LIMITS.maxPValue.min, {
+      error: `maxPValue must be at least ${CONTRACT_LIMITS.maxPValue.min} (and less than 1)`,
+    })
+    .lt(1, { error: 'maxPValue must be less than 1' })
+    .default(1e-4),
   /**
    * How long growth must have been watched before it counts, as a share of the projected time
    * to the limit (at most the window): a leak that fills the limit in an hour is confirmed over
@@ -102,8 +194,8 @@ export const RateOfChangeRuleSchema = z.strictObject({
  */
 export const HealthRuleSchema = z.strictObject({
   type: z.literal('health'),
-  minReady: z.number().min(0).max(1).default(1),
-  maxRestarts: z.number().int().nonnegative().default(0),
+  minReady: between('minReady', 0, 1).default(1),
+  maxRestarts: count('maxRestarts', 0, CONTRACT_LIMITS.maxRestarts.max).default(0),
 });
 
 export const RuleSchema = z.discriminatedUnion('type', [
@@ -131,7 +223,7 @@ export const SignalSchema = z.strictObject({
   source: z.string().min(1).default('default'),
   selector: SelectorSchema.default({}),
   /** latency: the quantile judged by static and baseline-ratio rules. */
-  quantile: z.number().gt(0).lt(1).default(0.99),
+  quantile: probability('quantile').default(0.99),
   /** resource: which resource. */
   resource: z.enum(['memory', 'cpu']).default('memory'),
   queries: RawQueriesSchema.optional(),
@@ -139,24 +231,26 @@ export const SignalSchema = z.strictObject({
   /** Confirms a rollback alone, whatever `confirmation.k` says (health probes). */
   authoritative: z.boolean().optional(),
   /** Below this many samples (requests for error-rate/latency, points otherwise) the verdict is no-data. */
-  minSamples: z.number().nonnegative().default(0),
+  minSamples: between('minSamples', 0, CONTRACT_LIMITS.minSamples.max).default(0),
   /** The newest sample may be at most this old, else no-data (stale). */
-  maxLagSeconds: positiveSeconds('maxLagSeconds').default(30),
+  maxLagSeconds: positiveSeconds('maxLagSeconds', CONTRACT_LIMITS.maxLagSeconds.max).default(30),
   /** Window for static, baseline-ratio, rate-of-change and health rules. */
-  windowSeconds: positiveSeconds('windowSeconds').default(60),
+  windowSeconds: positiveSeconds('windowSeconds', CONTRACT_LIMITS.windowSeconds.max).default(60),
   /** A breach counts once it held for this many consecutive evaluations and this long. */
   sustain: z
     .strictObject({
-      evaluations: z.number().int().min(1).default(1),
-      seconds: seconds('sustain.seconds').default(0),
+      evaluations: count('sustain.evaluations', 1, CONTRACT_LIMITS.sustainEvaluations.max).default(1),
+      seconds: seconds('sustain.seconds', CONTRACT_LIMITS.sustainSeconds.max).default(0),
     })
     .default({ evaluations: 1, seconds: 0 }),
   /** Evaluate per value of a label as well, each segment with its own sample floor. */
   segments: z
     .strictObject({
-      by: z.string().min(1),
-      minSamples: z.number().nonnegative().default(50),
-      maxSegments: z.number().int().min(1).max(100).default(10),
+      by: z
+        .string({ error: 'segments.by must be a label name, e.g. region' })
+        .min(1, { error: 'segments.by must be a label name, e.g. region' }),
+      minSamples: between('segments.minSamples', 0, CONTRACT_LIMITS.minSamples.max).default(50),
+      maxSegments: count('segments.maxSegments', 1, 100).default(10),
     })
     .optional(),
 });
@@ -166,55 +260,89 @@ export const ContractSchema = z
     schema: z.literal('rollgate.contract/v1').default('rollgate.contract/v1'),
     service: z.string().min(1, { error: 'name the service being watched' }),
     /** Evaluation cadence and data step. */
-    stepSeconds: positiveSeconds('stepSeconds').default(5),
+    stepSeconds: seconds(
+      'stepSeconds',
+      CONTRACT_LIMITS.stepSeconds.max,
+      CONTRACT_LIMITS.stepSeconds.min,
+    ).default(5),
     /** How long a new version is watched before it may be promoted. */
-    bakeSeconds: positiveSeconds('bakeSeconds').default(600),
+    bakeSeconds: positiveSeconds('bakeSeconds', CONTRACT_LIMITS.bakeSeconds.max).default(600),
     /**
      * The cold-start recognition window right after a deploy: breaches in it are held until it
      * ends. A cold start is recognised by latency elevated in this window.
      */
-    warmupSeconds: seconds('warmupSeconds').default(15),
+    warmupSeconds: seconds('warmupSeconds', CONTRACT_LIMITS.warmupSeconds.max).default(15),
     /**
      * Longest cold start to tolerate. When one is recognised, count signals are judged only on
      * data from this long after the deploy; otherwise on everything since the deploy.
      */
-    coldStartSeconds: seconds('coldStartSeconds').default(60),
+    coldStartSeconds: seconds('coldStartSeconds', CONTRACT_LIMITS.coldStartSeconds.max).default(60),
     /** Length of the pre-deploy baseline snapshot. */
-    baselineSeconds: positiveSeconds('baselineSeconds').default(1800),
+    baselineSeconds: positiveSeconds('baselineSeconds', CONTRACT_LIMITS.baselineSeconds.max).default(1800),
     /** False-rollback budget per deploy, split across the sequential tests. */
-    alpha: probability.default(0.01),
+    alpha: z
+      .number({ error: 'alpha must be a probability, e.g. 0.01' })
+      .min(CONTRACT_LIMITS.alpha.min, {
+        error: `alpha must be from ${CONTRACT_LIMITS.alpha.min} to ${CONTRACT_LIMITS.alpha.max}, e.g. 0.01`,
+      })
+      .max(CONTRACT_LIMITS.alpha.max, {
+        error: `alpha must be from ${CONTRACT_LIMITS.alpha.min} to ${CONTRACT_LIMITS.alpha.max}, e.g. 0.01`,
+      })
+      .default(0.01),
     /** Histogram bucket upper bounds (ms): the exceedance threshold is one of them. */
     latencyBucketsMs: z
-      .array(z.number().finite().positive())
-      .min(1)
+      .array(
+        z
+          .number({ error: 'each latency bucket must be a number of milliseconds' })
+          .positive({ error: 'each latency bucket must be more than 0 ms' })
+          .max(CONTRACT_LIMITS.latencyBucketMs.max, {
+            error: `each latency bucket must be at most ${CONTRACT_LIMITS.latencyBucketMs.max} ms`,
+          }),
+      )
+      .min(1, { error: 'latencyBucketsMs needs at least one bucket bound' })
+      .max(CONTRACT_LIMITS.latencyBuckets.max, {
+        error: `latencyBucketsMs holds at most ${CONTRACT_LIMITS.latencyBuckets.max} bucket bounds`,
+      })
       .default([5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]),
     signals: z.array(SignalSchema).min(1, { error: 'a contract needs at least one signal' }),
     confirmation: z
       .strictObject({
         /** Breaching non-authoritative signals needed in the same evaluation. */
-        k: z.number().int().min(1).default(1),
+        k: count('confirmation.k', 1, 100).default(1),
         /** Source errors in a row on one signal before escalating to a human. */
-        maxConsecutiveErrors: z.number().int().min(1).default(6),
+        maxConsecutiveErrors: count(
+          'confirmation.maxConsecutiveErrors',
+          1,
+          CONTRACT_LIMITS.maxConsecutiveErrors.max,
+        ).default(6),
       })
       .default({ k: 1, maxConsecutiveErrors: 6 }),
     promotion: z
       .strictObject({
         /** At the end of the bake without enough evidence: extend, hold (wait for a human) or promote anyway. */
         inconclusive: z.enum(['extend', 'hold', 'promote']).default('extend'),
-        extendSeconds: positiveSeconds('promotion.extendSeconds').default(300),
-        maxExtensions: z.number().int().nonnegative().default(2),
+        extendSeconds: positiveSeconds('promotion.extendSeconds', CONTRACT_LIMITS.extendSeconds.max).default(
+          300,
+        ),
+        maxExtensions: count('promotion.maxExtensions', 0, CONTRACT_LIMITS.maxExtensions.max).default(2),
       })
       .default({ inconclusive: 'extend', extendSeconds: 300, maxExtensions: 2 }),
     verification: z
       .strictObject({
         /** How long the restored artifact is watched after a rollback. */
-        windowSeconds: positiveSeconds('verification.windowSeconds').default(120),
+        windowSeconds: positiveSeconds(
+          'verification.windowSeconds',
+          CONTRACT_LIMITS.verificationSeconds.max,
+        ).default(120),
         /**
          * While the only thing missing at the end of the window is traffic (signals below their
          * sample floor, nothing breaching or failing), the window extends, up to this long in
          * all. Then the rollback ends as "not enough traffic to tell", not as "not recovered".
          */
-        maxWindowSeconds: positiveSeconds('verification.maxWindowSeconds').max(86_400).default(600),
+        maxWindowSeconds: positiveSeconds(
+          'verification.maxWindowSeconds',
+          CONTRACT_LIMITS.verificationSeconds.max,
+        ).default(600),
       })
       .default({ windowSeconds: 120, maxWindowSeconds: 600 }),
     validation: z
@@ -230,8 +358,21 @@ export const ContractSchema = z
     /** Progressive delivery: traffic weights with a bake per step (executors that support weights). */
     progressive: z
       .strictObject({
-        weights: z.array(z.number().gt(0).max(100)).min(1),
-        bakeSecondsPerStep: positiveSeconds('progressive.bakeSecondsPerStep'),
+        weights: z
+          .array(
+            z
+              .number({ error: 'each weight must be a percentage' })
+              .gt(0, { error: 'each weight must be more than 0 (a percentage of traffic)' })
+              .max(100, { error: 'each weight must be at most 100 (a percentage of traffic)' }),
+          )
+          .min(1, { error: 'weights needs at least one traffic weight, e.g. [5, 20, 50, 100]' })
+          .max(CONTRACT_LIMITS.progressiveWeights.max, {
+            error: `weights holds at most ${CONTRACT_LIMITS.progressiveWeights.max} steps`,
+          }),
+        bakeSecondsPerStep: positiveSeconds(
+          'progressive.bakeSecondsPerStep',
+          CONTRACT_LIMITS.bakeSecondsPerStep.max,
+        ),
       })
       .optional(),
   })
@@ -287,6 +428,30 @@ export const ContractSchema = z
         message: `k is ${contract.confirmation.k} but the contract has only ${contract.signals.length} signal(s)`,
       });
     }
+    // Ratios to the step only once the step itself is valid (zod runs this with bad fields too).
+    const step = contract.stepSeconds;
+    const stepValid = step >= CONTRACT_LIMITS.stepSeconds.min && step <= CONTRACT_LIMITS.stepSeconds.max;
+    const baselineSteps = contract.baselineSeconds / step;
+    if (
+      stepValid &&
+      contract.baselineSeconds <= CONTRACT_LIMITS.baselineSeconds.max &&
+      (baselineSteps < 1 || baselineSteps > CONTRACT_LIMITS.baselineSteps)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baselineSeconds'],
+        message: `baselineSeconds must be from 1 to ${CONTRACT_LIMITS.baselineSteps} steps of stepSeconds (${step} s): from ${step} to ${CONTRACT_LIMITS.baselineSteps * step} s, or change stepSeconds`,
+      });
+    }
+    contract.signals.forEach((signal, i) => {
+      if (stepValid && signal.windowSeconds / step > CONTRACT_LIMITS.windowSteps) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signals', i, 'windowSeconds'],
+          message: `windowSeconds must be at most ${CONTRACT_LIMITS.windowSteps} steps of stepSeconds (${step} s), since the window is read again at every step: at most ${CONTRACT_LIMITS.windowSteps * step} s`,
+        });
+      }
+    });
     if (contract.coldStartSeconds < contract.warmupSeconds) {
       ctx.addIssue({
         code: 'custom',

@@ -4,6 +4,7 @@ import type { ReadResult } from '../ports/metric-source';
 import { show, showRate } from '../rules/verdict';
 import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
 import { binomialUpperTail } from '../stats/special-functions';
+import { levelSeries, rateSeries } from './baseline-series';
 import { joinCounts, totals } from './count-intervals';
 import { type LoadProfile, loadProfile } from './load-surge';
 import { eventsQuery, exceedanceThreshold, tailThreshold, trialsQuery, valueQuery } from './signal-queries';
@@ -153,6 +154,10 @@ async function baselineOf(
         dispersion: 1,
         segments: {},
         ...(envelope ? { envelope } : {}),
+        series: {
+          kind: 'level',
+          points: levelSeries(samples, deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS), deployAt),
+        },
       };
     }
   }
@@ -215,6 +220,7 @@ async function countBaseline(
     segments,
     ...loadOf(intervals, whole.stepMs / 1000),
     health,
+    series: { kind: 'rate', points: rateSeries(intervals, whole.start - whole.stepMs, whole.end) },
   };
 }
 

@@ -8,7 +8,7 @@ import { evaluateStaticRange } from '../rules/static-range';
 import { estimateOnset } from '../stats';
 import { binomialUpperTail } from '../stats/special-functions';
 import { joinCounts } from './count-intervals';
-import { eventsQuery, trialsQuery, unitOf, valueQuery } from './signal-queries';
+import { eventsQuery, trialsQuery, unitOf, valueDomain, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
 import { AGGREGATE, type WatchState } from './watch-state';
 
@@ -232,6 +232,7 @@ async function preDeployWindow(input: OnsetInput, rule: Rule): Promise<OnsetFind
       samples: points.length,
       window,
       unit: unitOf(signal),
+      domain: valueDomain(signal),
     };
     if (rule.type === 'static') breached = evaluateStaticRange(rule, value).status === 'breach';
     else if (rule.type === 'baseline-ratio')
@@ -244,6 +245,7 @@ async function preDeployWindow(input: OnsetInput, rule: Rule): Promise<OnsetFind
           window,
           baseline: baseValue,
           unit: unitOf(signal),
+          domain: valueDomain(signal),
         }).status === 'breach';
     }
   }

@@ -17,7 +17,15 @@ import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { joinCounts, totals } from './count-intervals';
 import { DEFAULT_LATENCY_SPREAD, isSurge, latencyLoadTolerance, smoothedLoad } from './load-surge';
-import { eventsQuery, restartsQuery, trialsQuery, unitOf, usesCounts, valueQuery } from './signal-queries';
+import {
+  eventsQuery,
+  restartsQuery,
+  trialsQuery,
+  unitOf,
+  usesCounts,
+  valueDomain,
+  valueQuery,
+} from './signal-queries';
 import type { SignalReader } from './signal-reader';
 import {
   AGGREGATE,
@@ -569,6 +577,7 @@ function judgeWindowRate(
     samples: sums.trials,
     window,
     unit: '',
+    domain: valueDomain(signal),
   };
   if (rule.type === 'static') return evaluateStaticRange(rule, value);
   if (rule.type === 'baseline-ratio') {
@@ -593,6 +602,7 @@ async function judgeValueRule(
   const query = valueQuery(signal);
   if (query === null) return noData(signal, rule.type, window, 'the signal has no value to judge');
   const baseValue = baseline?.status === 'ok' ? baseline.value : null;
+  const domain = valueDomain(signal);
 
   if (signal.kind === 'latency') {
     // The quantile over the whole window, judged with the window's request count as samples.
@@ -616,7 +626,7 @@ async function judgeValueRule(
     if (quality) return quality;
     const v = newestSample(read);
     if (v === null) return noData(signal, rule.type, window, 'no quantile value in the window');
-    const input = { signal: signal.id, value: v.v, samples: sums.trials, window, unit };
+    const input = { signal: signal.id, value: v.v, samples: sums.trials, window, unit, domain };
     if (rule.type === 'static') return evaluateStaticRange(rule, input);
     if (rule.type === 'baseline-ratio') return evaluateBaselineRatio(rule, input, baseValue);
     return noData(signal, rule.type, window, `rule ${rule.type} does not apply to a latency value`);
@@ -632,13 +642,16 @@ async function judgeValueRule(
       : Promise.resolve(null),
   ]);
   if (read.status === 'error') return fromRead(signal, rule, window, read);
+  // A failed restarts read is not "no restarts": the health verdict cannot be a pass. Only a
+  // source that cannot express restarts at all (SOURCE_BAD_QUERY for the built-in measure, as
+  // New Relic's) leaves readiness to judge alone, as a source without restart data does.
+  if (restarts?.status === 'error' && restarts.error.code !== 'SOURCE_BAD_QUERY')
+    return fromRead(signal, rule, window, restarts);
   const points =
     read.status === 'ok' ? read.series.flatMap((s) => s.samples).filter((p) => p.t > windowStart - 1) : [];
   const restartCount =
     restarts && restarts.status === 'ok'
-      ? restarts.series
-          .flatMap((s) => s.samples)
-          .reduce((sum, p) => sum + (Number.isFinite(p.v) ? p.v : 0), 0)
+      ? restarts.series.flatMap((s) => s.samples).reduce((sum, p) => sum + p.v, 0)
       : null;
   if (rule.type === 'health' && restartCount !== null && restartCount > rule.maxRestarts) {
     return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
@@ -656,7 +669,7 @@ async function judgeValueRule(
   if (quality)
     return read.status === 'no-data' ? { ...quality, reason: `${quality.reason} (${read.reason})` } : quality;
   const newest = points.at(-1) as { t: number; v: number };
-  const input = { signal: signal.id, value: newest.v, samples: points.length, window, unit };
+  const input = { signal: signal.id, value: newest.v, samples: points.length, window, unit, domain };
   switch (rule.type) {
     case 'static':
       return evaluateStaticRange(rule, input);
@@ -671,6 +684,7 @@ async function judgeValueRule(
         envelope: baseline?.status === 'ok' ? (baseline.envelope ?? null) : null,
         windowSeconds: signal.windowSeconds,
         unit,
+        domain,
       });
     case 'health':
       return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });

@@ -1,5 +1,6 @@
 import type { Signal } from '../contract/contract-schema';
 import type { MetricQuery } from '../ports/metric-source';
+import { domainOf, ERROR_RATE_DOMAIN, type MeasureDomain } from '../rules/measure-domain';
 
 /**
  * The source-neutral queries behind each signal kind. A signal's `queries` override replaces
@@ -45,6 +46,12 @@ export function restartsQuery(signal: Signal): MetricQuery {
 /** Whether a signal is judged on count intervals (events of trials) read step by step. */
 export function usesCounts(signal: Signal): boolean {
   return signal.kind === 'error-rate' || signal.kind === 'latency';
+}
+
+/** The values a signal's judged value can take: the error rate's, or its value query's. */
+export function valueDomain(signal: Signal): MeasureDomain {
+  const query = signal.kind === 'error-rate' ? null : valueQuery(signal);
+  return query === null ? ERROR_RATE_DOMAIN : domainOf(query);
 }
 
 /** The unit of a signal's value, for reason sentences. */

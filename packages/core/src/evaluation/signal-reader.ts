@@ -2,6 +2,7 @@ import type { Signal } from '../contract/contract-schema';
 import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
 import type { MetricQuery, MetricSource, ReadResult, Sample } from '../ports/metric-source';
+import { describeDomain, domainOf, inDomain, showReading } from '../rules/measure-domain';
 import type { Clock } from '../time/clock';
 import { type RetryPolicy, readWithRetry } from './read-with-retry';
 
@@ -44,7 +45,7 @@ export function createSignalReader(
         stepMs: read.stepMs,
         ...(read.segmentBy === undefined ? {} : { segmentBy: read.segmentBy }),
       };
-      const result = sanitize(await readWithRetry(source, request, ctx, clock, retry));
+      const result = sanitize(await readWithRetry(source, request, ctx, clock, retry), read.query);
       if (result.status === 'error') return result;
       chunks.push(result);
     }
@@ -91,8 +92,19 @@ function mergeChunks(chunks: readonly ReadResult[]): ReadResult {
  * Defends the engine against adapters that break the port rules: NaN samples are dropped,
  * non-numeric values and malformed series turn the result into an error, and a result with no
  * samples left becomes `no-data`. Evaluation never throws on arbitrary readings.
+ *
+ * A read the backend flagged as partial (`partial`: Prometheus `warnings`) is a
+ * `SOURCE_PARTIAL_DATA` error carrying them as `details.warnings` (bounded), whatever its samples: an incomplete answer is no evidence either way,
+ * and an empty one must never read as "no errors".
+ *
+ * With the `query`, every sample is also checked against its measure's domain
+ * (`rules/measure-domain.ts`): one impossible reading (a readiness of -1, an infinite restart
+ * count) makes the whole read a `SOURCE_BAD_RESPONSE` naming it, which every rule then reports
+ * as an `error` verdict — not evidence either way, and never a pass or a breach.
  */
-export function sanitize(result: ReadResult): ReadResult {
+export function sanitize(result: ReadResult, query?: MetricQuery): ReadResult {
+  if (result.status !== 'error' && Array.isArray(result.partial) && result.partial.length > 0)
+    return partial(result.partial);
   if (result.status !== 'ok') return result;
   if (!Array.isArray(result.series)) return malformed('series is not an array');
   const series = [];
@@ -107,6 +119,7 @@ export function sanitize(result: ReadResult): ReadResult {
         return malformed('a sample is not {t: number, v: number}');
       }
       if (Number.isNaN(p.v) || !Number.isFinite(p.t)) continue;
+      if (query && !inDomain(p.v, domainOf(query))) return impossible(query, p);
       clean.push({ t: p.t, v: p.v });
     }
     clean.sort((a, b) => a.t - b.t);
@@ -115,6 +128,50 @@ export function sanitize(result: ReadResult): ReadResult {
   }
   if (samples === 0) return { status: 'no-data', reason: 'the source returned no usable samples' };
   return { status: 'ok', series };
+}
+
+function impossible(query: MetricQuery, sample: Sample): ReadResult {
+  const domain = domainOf(query);
+  const what = query.measure === 'raw' ? `raw ${query.valueType} query` : query.measure;
+  return {
+    status: 'error',
+    error: new RollgateError(
+      'SOURCE_BAD_RESPONSE',
+      `The source returned ${showReading(sample.v)} for ${what} at ${showTime(sample.t)}: impossible, since a ${domain.name} is ${describeDomain(domain)}. The read is no evidence either way; check the exporter and the query behind this measure.`,
+      {
+        component: 'evaluator',
+        details: { measure: query.measure, value: showReading(sample.v), t: sample.t },
+      },
+    ),
+  };
+}
+
+/** At most this many warnings of one read are kept, each cut to this many characters. */
+const MAX_WARNINGS = 5;
+const MAX_WARNING_CHARS = 500;
+
+function partial(warnings: readonly unknown[]): ReadResult {
+  const kept = warnings
+    .slice(0, MAX_WARNINGS)
+    .map((w) => String(w))
+    .map((w) => (w.length > MAX_WARNING_CHARS ? `${w.slice(0, MAX_WARNING_CHARS - 1)}…` : w));
+  const joined = kept.join('; ');
+  const listed =
+    joined.length > MAX_WARNING_CHARS * 2 ? `${joined.slice(0, MAX_WARNING_CHARS * 2 - 1)}…` : joined;
+  const more = warnings.length > kept.length ? ` (and ${warnings.length - kept.length} more)` : '';
+  return {
+    status: 'error',
+    error: new RollgateError(
+      'SOURCE_PARTIAL_DATA',
+      `The source flagged its answer as possibly incomplete: ${listed}${more}. Partial data is no evidence either way; the watch holds and reads again.`,
+      { component: 'evaluator', retryable: true, details: { warnings: kept } },
+    ),
+  };
+}
+
+function showTime(t: number): string {
+  const date = new Date(t);
+  return Number.isNaN(date.getTime()) ? `t=${t}` : date.toISOString();
 }
 
 function malformed(what: string): ReadResult {

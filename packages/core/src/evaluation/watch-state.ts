@@ -73,6 +73,17 @@ export interface SignalBaseline {
       readonly outsideRate: number;
     };
   };
+  /**
+   * The pre-deploy window in at most 60 points, for charts: `rate` (events/trials per bin, count
+   * signals) or `level` (gauge means). Absent in snapshots taken by older versions.
+   */
+  readonly series?: { readonly kind: 'rate' | 'level'; readonly points: readonly BaselinePoint[] };
+}
+
+/** One point of a signal's pre-deploy series: epoch ms and a value (null: no data in its bin). */
+export interface BaselinePoint {
+  readonly t: number;
+  readonly v: number | null;
 }
 
 /** The pre-deploy snapshot of every signal. */

@@ -1,9 +1,10 @@
-import type { AuditRecord, AuditVerdict } from '../audit/audit-record';
+import type { AuditControl, AuditRecord, AuditVerdict } from '../audit/audit-record';
 import type { Contract } from '../contract/contract-schema';
 import { isAuthoritative } from '../evaluation/confirmation';
+import type { SignalBaseline } from '../evaluation/watch-state';
 import type { TimeWindow, Verdict } from '../rules/verdict';
 import { finiteOrNull } from '../rules/verdict';
-import type { MachineSnapshot } from './machine-state';
+import type { ControlRecord, MachineSnapshot } from './machine-state';
 
 /**
  * The audit record of a watch, from its snapshot. Complete by construction: every field of
@@ -20,6 +21,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
   return {
     schema: 'rollgate.audit/v1',
     watchId: s.watchId,
+    revision: s.revision ?? 1,
     service: s.service,
     outcome: s.outcome ?? 'escalated',
     reason: s.reason ?? 'the watch ended without a recorded reason',
@@ -27,7 +29,8 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
     startedAt: iso(s.startedAt),
     finishedAt: iso(lastTime),
     deploy: { artifactId: s.deploy.artifactId, deployedAt: iso(s.deploy.deployedAt), artifact: s.watched },
-    failedArtifact: s.breach ? (s.watched ?? { id: s.deploy.artifactId }) : null,
+    failedArtifact:
+      s.breach || s.decidedBy?.action === 'abort' ? (s.watched ?? { id: s.deploy.artifactId }) : null,
     restoredArtifact: s.cutover?.receipt ? (s.target ?? null) : null,
     contract: {
       alpha: contract.alpha,
@@ -50,37 +53,42 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
       ? {
           window: isoWindow(s.bake.baseline.window),
           signals: Object.fromEntries(
-            Object.entries(s.bake.baseline.signals).map(([id, b]) => [
-              id,
-              {
-                status: b.status,
-                reason: b.reason,
-                value: finiteOrNull(b.value),
-                events: finiteOrNull(b.events),
-                trials: finiteOrNull(b.trials),
-                exceedanceThresholdMs: finiteOrNull(b.exceedanceThresholdMs),
-                ...(b.tail ? { tailThresholdMs: b.tail.thresholdMs, tailEvents: b.tail.events } : {}),
-                ...(b.health
-                  ? {
-                      health: {
-                        status: b.health.status,
-                        reason: b.health.reason,
-                        ...(b.health.episode
-                          ? {
-                              episode: {
-                                start: iso(b.health.episode.startT),
-                                end: iso(b.health.episode.endT),
-                                ongoing: b.health.episode.ongoing,
-                                rate: b.health.episode.rate,
-                                outsideRate: b.health.episode.outsideRate,
-                              },
-                            }
-                          : {}),
-                      },
-                    }
-                  : {}),
-              },
-            ]),
+            Object.entries(s.bake.baseline.signals).map(([id, b]) => {
+              const signal = contract.signals.find((x) => x.id === id);
+              const series = signal ? chartBaseline(signal, b.series) : undefined;
+              return [
+                id,
+                {
+                  status: b.status,
+                  reason: b.reason,
+                  value: finiteOrNull(b.value),
+                  events: finiteOrNull(b.events),
+                  trials: finiteOrNull(b.trials),
+                  exceedanceThresholdMs: finiteOrNull(b.exceedanceThresholdMs),
+                  ...(series ? { series } : {}),
+                  ...(b.tail ? { tailThresholdMs: b.tail.thresholdMs, tailEvents: b.tail.events } : {}),
+                  ...(b.health
+                    ? {
+                        health: {
+                          status: b.health.status,
+                          reason: b.health.reason,
+                          ...(b.health.episode
+                            ? {
+                                episode: {
+                                  start: iso(b.health.episode.startT),
+                                  end: iso(b.health.episode.endT),
+                                  ongoing: b.health.episode.ongoing,
+                                  rate: b.health.episode.rate,
+                                  outsideRate: b.health.episode.outsideRate,
+                                },
+                              }
+                            : {}),
+                        },
+                      }
+                    : {}),
+                },
+              ];
+            }),
           ),
         }
       : null,
@@ -118,7 +126,10 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
             target: s.target,
             requestedAt: iso(s.cutover.requestedAt),
             completedAt: s.cutover.completedAt === null ? null : iso(s.cutover.completedAt),
-            changed: s.cutover.receipt?.changed ?? null,
+            // What the operation did: a replay after a crash reports the switch it made earlier.
+            changed: s.cutover.receipt
+              ? s.cutover.receipt.changed || s.cutover.receipt.switchedEarlier === true
+              : null,
             detail:
               s.cutover.receipt?.detail ?? (s.cutover.error ? s.cutover.error.message : 'not completed'),
             gate: s.cutover.gate
@@ -154,7 +165,40 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
           ...(s.verification.error === undefined ? {} : { error: s.verification.error }),
         }
       : null,
+    controls: (s.controls ?? []).map(auditControl),
+    decidedBy: s.decidedBy ? auditControl(s.decidedBy) : null,
   };
+}
+
+function auditControl(c: ControlRecord): AuditControl {
+  return {
+    id: c.id,
+    action: c.action,
+    actor: c.actor,
+    reason: c.reason,
+    requestedAt: iso(c.requestedAt),
+    at: iso(c.at),
+    state: c.state,
+    result: c.result,
+    detail: c.detail,
+  };
+}
+
+/**
+ * The pre-deploy series of a signal for the audit, when it is on the scale of the signal's chart
+ * values: a rate for a signal whose values are fractions, a level for gauges judged by level.
+ * Bounded by the snapshot (at most 60 points).
+ */
+function chartBaseline(
+  signal: Contract['signals'][number],
+  series: SignalBaseline['series'],
+): { at: string; value: number | null }[] | undefined {
+  if (!series || series.points.length === 0) return undefined;
+  const unit = valueUnit(signal);
+  const fits =
+    series.kind === 'rate' ? unit === 'fraction' : ['bytes', 'cores', 'ready fraction'].includes(unit);
+  if (!fits) return undefined;
+  return series.points.slice(-60).map((p) => ({ at: iso(p.t), value: finiteOrNull(p.v) }));
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../audit/audit-record';
 import type { Contract } from '../contract/contract-schema';
-import { RollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
+import { RollgateError, reviveRollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
 import { type Evaluation, Evaluator } from '../evaluation/evaluator';
 import type { RetryPolicy } from '../evaluation/read-with-retry';
 import { SafeEmitter } from '../events/safe-emitter';
@@ -11,9 +11,14 @@ import type { Executor } from '../ports/executor';
 import type { MetricSource } from '../ports/metric-source';
 import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/state-store';
+import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
+import { pendingControlRequests } from './control-requests';
+import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
 import {
   type Command,
+  type ControlRecord,
+  type ControlRequest,
   type DeployEvent,
   type MachineEvent,
   type MachineSnapshot,
@@ -43,10 +48,36 @@ export interface ControllerOptions {
   readonly settleMs?: number;
   /** Checked before every command: when it returns true, Rollgate stops acting (Halted). */
   readonly killSwitch?: () => boolean | Promise<boolean>;
+  /**
+   * How often a watch waiting for its next evaluation looks for human requests (promote, abort,
+   * retry) in the state store; they are also looked for before every command. 0 looks only
+   * before commands. Default 1000.
+   */
+  readonly controlPollMs?: number;
   readonly retry?: RetryPolicy;
   /** Deadlines for executor calls. */
   readonly timeouts?: { readonly cutoverMs?: number; readonly gateMs?: number; readonly portMs?: number };
   readonly onListenerError?: (error: unknown, event: string) => void;
+  /**
+   * Exclusive ownership of the service's watches across controllers (docs/stores.md). When
+   * given, a watch acquires the lease (key: the service, see `watchLeaseKey`) before its first
+   * step, renews it while it runs, confirms it with a fresh renewal before every command, puts
+   * its fence on every port call, and stops with `LEASE_LOST` before any further command once
+   * another controller holds it. Without it, nothing stops two controllers watching one deploy.
+   */
+  readonly lease?: WatchLease;
+  /** How long a failing lease store is retried before the watch stops without acting. Default 600 000. */
+  readonly leaseOutageMs?: number;
+}
+
+/** Per-call options of {@link Controller.watch} and {@link Controller.resume}. */
+export interface WatchCallOptions {
+  readonly signal?: AbortSignalLike;
+  /**
+   * With a lease held by another controller: wait until it is released or expires (true), or
+   * reject at once with `LEASE_HELD` (false, the default).
+   */
+  readonly waitForLease?: boolean;
 }
 
 /** How a watch ended. */
@@ -62,7 +93,17 @@ export interface WatchResult {
 
 /** Events a controller emits; listeners cannot break it. */
 export interface ControllerEvents extends Record<string, unknown> {
+  /** A watch starts or resumes in this controller (before its first step here). */
+  'watch-start': {
+    readonly watchId: string;
+    readonly service: string;
+    readonly resumed: boolean;
+    readonly at: number;
+    readonly snapshot: MachineSnapshot;
+  };
   transition: {
+    /** Always set by the controller (optional for listeners' tests that build one). */
+    readonly watchId?: string;
     readonly from: MachineStateName;
     readonly to: MachineStateName;
     readonly at: number;
@@ -70,7 +111,29 @@ export interface ControllerEvents extends Record<string, unknown> {
   };
   evaluation: Evaluation;
   command: Command;
-  'store-error': { readonly operation: string; readonly error: SerializedRollgateError };
+  /**
+   * One step of a watch: the command run (null for an outside event: a human request, the kill
+   * switch), the event that answered it, when the command started and ended, and the snapshot
+   * after the transition. Telemetry builds durations and counts from these.
+   */
+  step: {
+    readonly watchId: string;
+    readonly service: string;
+    readonly command: Command | null;
+    readonly event: MachineEvent;
+    readonly startedAt: number;
+    readonly finishedAt: number;
+    readonly from: MachineStateName;
+    readonly snapshot: MachineSnapshot;
+  };
+  /** A human request was answered (applied or refused) by this controller. */
+  control: { readonly watchId: string; readonly record: ControlRecord };
+  lease: LeaseEvent;
+  'store-error': {
+    readonly operation: string;
+    readonly error: SerializedRollgateError;
+    readonly watchId?: string;
+  };
   outcome: WatchResult;
 }
 
@@ -84,10 +147,10 @@ export interface Controller {
    */
   watch(
     deploy: DeployEvent,
-    options?: { readonly watchId?: string; readonly signal?: AbortSignalLike },
+    options?: WatchCallOptions & { readonly watchId?: string },
   ): Promise<WatchResult>;
   /** Continues a stored watch. Rejects with `STATE_CORRUPT` or `ARTIFACT_NOT_FOUND` when there is none. */
-  resume(watchId: string, options?: { readonly signal?: AbortSignalLike }): Promise<WatchResult>;
+  resume(watchId: string, options?: WatchCallOptions): Promise<WatchResult>;
 }
 
 const NEVER: AbortSignalLike = {
@@ -119,15 +182,86 @@ export function createController(options: ControllerOptions): Controller {
   });
   evaluator.events.on('evaluation', (e) => events.emit('evaluation', e));
   const portMs = options.timeouts?.portMs ?? 30_000;
-  const ctx = (signal: AbortSignalLike, ms = portMs): PortContext => ({ signal, deadline: clock.now() + ms });
+  const ctx = (signal: AbortSignalLike, ms = portMs): PortContext => {
+    const fence = keeperOf(signal)?.fence;
+    return { signal, deadline: clock.now() + ms, ...(fence ? { fence } : {}) };
+  };
   const guardKey = `guard/${contract.service}`;
 
+  /**
+   * Saves the snapshot; a retryable failure is tried again a few times with backoff, so a store
+   * that restarts does not cost the snapshot of the last step. A fenced save the store refused
+   * (`LEASE_LOST`) stops the watch.
+   */
   async function persist(snapshot: MachineSnapshot, signal: AbortSignalLike): Promise<void> {
-    const saved = await safe(
-      () => options.state.save(watchStateKey(snapshot.watchId), snapshot, ctx(signal)),
+    for (let attempt = 1; ; attempt++) {
+      const saved = await safe(
+        () => options.state.save(watchStateKey(snapshot.watchId), snapshot, ctx(signal)),
+        'STORE_FAILED',
+      );
+      if (saved.ok) return;
+      if (saved.error.code === 'LEASE_LOST') throw leaseLost(signal, saved.error);
+      events.emit('store-error', {
+        operation: 'save snapshot',
+        error: saved.error.toJSON(),
+        watchId: snapshot.watchId,
+      });
+      if (!saved.error.retryable || attempt >= PERSIST_ATTEMPTS || signal.aborted) return;
+      await sleep(clock, 250 * 2 ** (attempt - 1), signal);
+    }
+  }
+
+  /**
+   * The oldest human request the watch has not answered, or null. A store that cannot be read
+   * is reported and the watch goes on: a request is looked for again at the next step.
+   */
+  async function nextControlRequest(
+    snapshot: MachineSnapshot,
+    signal: AbortSignalLike,
+  ): Promise<ControlRequest | null> {
+    const found = await safe(
+      () => pendingControlRequests(options.state, snapshot, ctx(signal)),
       'STORE_FAILED',
     );
-    if (!saved.ok) events.emit('store-error', { operation: 'save snapshot', error: saved.error.toJSON() });
+    if (!found.ok) {
+      events.emit('store-error', {
+        operation: 'read human requests',
+        error: found.error.toJSON(),
+        watchId: snapshot.watchId,
+      });
+      return null;
+    }
+    for (const problem of found.value.problems) {
+      events.emit('store-error', {
+        operation: 'read a human request',
+        error: new RollgateError('STATE_CORRUPT', `ignored a stored request that is not one: ${problem}`, {
+          component: 'controller',
+        }).toJSON(),
+        watchId: snapshot.watchId,
+      });
+    }
+    return found.value.requests[0] ?? null;
+  }
+
+  /**
+   * Waits until `until` (clock time) for the next evaluation, looking for human requests every
+   * `controlPollMs`, so a promote or abort does not wait for a long step to end. Resolves to the
+   * first request found, or null once the time has come.
+   */
+  async function waitForStep(
+    snapshot: MachineSnapshot,
+    until: number,
+    signal: AbortSignalLike,
+  ): Promise<ControlRequest | null> {
+    const poll = options.controlPollMs ?? 1000;
+    if (poll <= 0) return null;
+    for (let left = until - clock.now(); left > 0; left = until - clock.now()) {
+      await sleep(clock, Math.min(poll, left), signal);
+      if (signal.aborted) throw stopError(signal);
+      const request = await nextControlRequest(snapshot, signal);
+      if (request) return request;
+    }
+    return null;
   }
 
   async function loadGuard(signal: AbortSignalLike): Promise<RollbackGuard> {
@@ -167,6 +301,7 @@ export function createController(options: ControllerOptions): Controller {
           };
         }
         if (snapshot.options.dryRun) return { type: 'weight-set', at: at(), weight: command.weight };
+        await keeperOf(signal)?.ensureFresh(signal);
         const r = await safe(
           () => setWeight(target, command.weight, command.operationId, ctx(signal)),
           'CUTOVER_FAILED',
@@ -215,6 +350,8 @@ export function createController(options: ControllerOptions): Controller {
         return { type: 'target-retrieved', at: at(), verified: verified.value, candidates: candidates.value };
       }
       case 'cutover': {
+        // The confirmation before this command may be stale if the process was paused since.
+        await keeperOf(signal)?.ensureFresh(signal);
         const r = await safe(
           () =>
             options.executor.cutover(
@@ -257,6 +394,7 @@ export function createController(options: ControllerOptions): Controller {
       }
       case 'save-guard': {
         const r = await safe(() => options.state.save(guardKey, command.guard, ctx(signal)), 'STORE_FAILED');
+        if (!r.ok && r.error.code === 'LEASE_LOST') throw leaseLost(signal, r.error);
         if (!r.ok) events.emit('store-error', { operation: 'save rollback guard', error: r.error.toJSON() });
         return { type: 'guard-saved', at: at() };
       }
@@ -286,21 +424,8 @@ export function createController(options: ControllerOptions): Controller {
   async function drive(start: MachineSnapshot, signal: AbortSignalLike): Promise<WatchResult> {
     let snapshot = start;
     let audit: AuditRecord | null = null;
-    while (snapshot.pending.length > 0) {
-      if (signal.aborted) throw abortedError(signal);
-      let event: MachineEvent;
-      const engaged = !TERMINAL_STATES.has(snapshot.state) && (await killSwitchEngaged());
-      const command = snapshot.pending[0] as Command;
-      if (engaged) {
-        event = { type: 'kill-switch', at: clock.now(), reason: 'the kill switch is engaged' };
-      } else {
-        events.emit('command', command);
-        event = await run(snapshot, command, signal);
-        // An abort is not an answer: the command stays pending in the stored snapshot and a
-        // resume runs it again (it is idempotent), exactly as after a crash.
-        if (signal.aborted) throw abortedError(signal);
-        if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
-      }
+    const keeper = keeperOf(signal);
+    const apply = async (event: MachineEvent, command: Command | null, startedAt: number) => {
       const next = transition(snapshot, event, contract);
       if (next.snapshot === snapshot) {
         throw new RollgateError(
@@ -310,16 +435,77 @@ export function createController(options: ControllerOptions): Controller {
         );
       }
       await persist(next.snapshot, signal);
-      if (next.snapshot.state !== snapshot.state) {
-        const phase = next.snapshot.phases.at(-1);
+      const from = snapshot.state;
+      snapshot = next.snapshot;
+      events.emit('step', {
+        watchId: snapshot.watchId,
+        service: snapshot.service,
+        command,
+        event,
+        startedAt,
+        finishedAt: event.at,
+        from,
+        snapshot,
+      });
+      if (event.type === 'control') {
+        const record = snapshot.controls?.find((c) => c.id === event.request.id);
+        if (record) events.emit('control', { watchId: snapshot.watchId, record });
+      }
+      if (snapshot.state !== from) {
+        const phase = snapshot.phases.at(-1);
         events.emit('transition', {
-          from: snapshot.state,
-          to: next.snapshot.state,
+          watchId: snapshot.watchId,
+          from,
+          to: snapshot.state,
           at: phase?.at ?? clock.now(),
           reason: phase?.reason ?? '',
         });
       }
-      snapshot = next.snapshot;
+    };
+    const control = (request: ControlRequest): MachineEvent => ({
+      type: 'control',
+      at: clock.now(),
+      request,
+    });
+    for (;;) {
+      if (signal.aborted) throw stopError(signal);
+      // Human requests are taken between commands, never while the watch records its end
+      // (notify, audit): a request for a watch at rest reopens it here.
+      const finishing = TERMINAL_STATES.has(snapshot.state) && snapshot.pending.length > 0;
+      if (!finishing) {
+        const request = await nextControlRequest(snapshot, signal);
+        if (request) {
+          await apply(control(request), null, clock.now());
+          continue;
+        }
+      }
+      if (snapshot.pending.length === 0) break;
+      let event: MachineEvent;
+      const engaged = !TERMINAL_STATES.has(snapshot.state) && (await killSwitchEngaged());
+      const command = snapshot.pending[0] as Command;
+      const startedAt = clock.now();
+      if (engaged) {
+        event = { type: 'kill-switch', at: clock.now(), reason: 'the kill switch is engaged' };
+      } else {
+        if (command.type === 'evaluate' && command.at > clock.now()) {
+          const request = await waitForStep(snapshot, command.at, signal);
+          if (request) {
+            await apply(control(request), null, clock.now());
+            continue;
+          }
+        }
+        // The fenced step before every command: a controller that lost the lease stops here.
+        await keeper?.confirm(signal);
+        events.emit('command', command);
+        event = await run(snapshot, command, signal);
+        // An abort is not an answer: the command stays pending in the stored snapshot and a
+        // resume runs it again (it is idempotent), exactly as after a crash.
+        if (signal.aborted) throw stopError(signal);
+        const refused = 'error' in event && typeof event.error === 'object' ? event.error : undefined;
+        if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
+        if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
+      }
+      await apply(event, engaged ? null : command, startedAt);
     }
     if (audit === null && snapshot.auditWritten) {
       const stored = await safe(() => options.audit.read(snapshot.watchId, ctx(signal)), 'STORE_FAILED');
@@ -335,6 +521,17 @@ export function createController(options: ControllerOptions): Controller {
     };
     events.emit('outcome', result);
     return result;
+  }
+
+  function begin(snapshot: MachineSnapshot, resumed: boolean, signal: AbortSignalLike): Promise<WatchResult> {
+    events.emit('watch-start', {
+      watchId: snapshot.watchId,
+      service: snapshot.service,
+      resumed,
+      at: clock.now(),
+      snapshot,
+    });
+    return drive(snapshot, signal);
   }
 
   /** A kill switch that cannot be read counts as engaged: stopping is the safe side. */
@@ -363,6 +560,37 @@ export function createController(options: ControllerOptions): Controller {
     return parseMachineSnapshot(loaded.value, `stored snapshot of watch ${watchId}`);
   }
 
+  /**
+   * Runs `work` under the watch lease when there is one: acquired first (waiting if asked),
+   * released at the end, left to expire when the watch stopped because it was lost.
+   */
+  async function leased<T>(
+    callOptions: WatchCallOptions,
+    work: (signal: AbortSignalLike) => Promise<T>,
+  ): Promise<T> {
+    const signal = callOptions.signal ?? NEVER;
+    if (!options.lease) return work(signal);
+    const keeper = new LeaseKeeper({
+      lease: options.lease,
+      key: watchLeaseKey(contract.service, options.dryRun ?? false),
+      clock,
+      portMs,
+      outageMs: options.leaseOutageMs ?? 600_000,
+      emit: (event) => events.emit('lease', event),
+    });
+    await keeper.acquire(signal, callOptions.waitForLease ?? false);
+    const guarded = leasedSignal(signal, keeper);
+    try {
+      return await work(guarded);
+    } catch (error) {
+      // A command interrupted because the lease was lost rejects with ABORTED: say why.
+      throw keeper.lost ?? error;
+    } finally {
+      guarded.dispose();
+      await keeper.release();
+    }
+  }
+
   return {
     events,
     evaluator,
@@ -381,40 +609,65 @@ export function createController(options: ControllerOptions): Controller {
           { component: 'controller' },
         );
       }
-      const signal = watchOptions.signal ?? NEVER;
       const watchId = watchOptions.watchId ?? watchIdFor(contract.service, deploy);
-      const stored = await loadSnapshot(watchId, signal);
-      if (stored) return drive(stored, signal);
-      const weights =
-        contract.progressive && options.executor.supportsWeights ? [...contract.progressive.weights] : null;
-      const started = startWatch({
-        watchId,
-        contract,
-        deploy,
-        options: {
-          dryRun: options.dryRun ?? false,
-          cooldownSeconds: options.cooldownSeconds ?? 1800,
-          settleMs: options.settleMs ?? 1000,
-          weights,
-          bakeSecondsPerStep: weights ? (contract.progressive?.bakeSecondsPerStep ?? null) : null,
-        },
-        guard: await loadGuard(signal),
-        now: clock.now(),
-      });
-      await persist(started.snapshot, signal);
-      return drive(started.snapshot, signal);
+      return leased(watchOptions, (signal) => startOrResume(watchId, deploy, signal));
     },
     async resume(watchId, resumeOptions = {}) {
-      const signal = resumeOptions.signal ?? NEVER;
-      const stored = await loadSnapshot(watchId, signal);
-      if (!stored) {
-        throw new RollgateError('ARTIFACT_NOT_FOUND', `no stored watch "${watchId}" to resume`, {
-          component: 'controller',
-        });
-      }
-      return drive(stored, signal);
+      return leased(resumeOptions, async (signal) => {
+        const stored = await loadSnapshot(watchId, signal);
+        if (!stored) {
+          throw new RollgateError('ARTIFACT_NOT_FOUND', `no stored watch "${watchId}" to resume`, {
+            component: 'controller',
+          });
+        }
+        return begin(stored, true, signal);
+      });
     },
   };
+
+  /** Loads (under the lease, when there is one) the stored watch, or starts it. */
+  async function startOrResume(
+    watchId: string,
+    deploy: DeployEvent,
+    signal: AbortSignalLike,
+  ): Promise<WatchResult> {
+    const stored = await loadSnapshot(watchId, signal);
+    if (stored) return begin(stored, true, signal);
+    const weights =
+      contract.progressive && options.executor.supportsWeights ? [...contract.progressive.weights] : null;
+    const started = startWatch({
+      watchId,
+      contract,
+      deploy,
+      options: {
+        dryRun: options.dryRun ?? false,
+        cooldownSeconds: options.cooldownSeconds ?? 1800,
+        settleMs: options.settleMs ?? 1000,
+        weights,
+        bakeSecondsPerStep: weights ? (contract.progressive?.bakeSecondsPerStep ?? null) : null,
+      },
+      guard: await loadGuard(signal),
+      now: clock.now(),
+    });
+    await persist(started.snapshot, signal);
+    return begin(started.snapshot, false, signal);
+  }
+}
+
+/** How often a retryable snapshot save is tried before the watch goes on without it. */
+const PERSIST_ATTEMPTS = 4;
+
+/** Marks the lease of a leased run lost (a fenced write was refused) and returns the error to throw. */
+function leaseLost(signal: AbortSignalLike, error: RollgateError): RollgateError {
+  const keeper = keeperOf(signal);
+  if (!keeper) return error;
+  keeper.markLost(error);
+  return keeper.lost ?? error;
+}
+
+/** Why a watch stopped before an outcome: its lease was lost, or the caller aborted it. */
+function stopError(signal: AbortSignalLike): RollgateError {
+  return keeperOf(signal)?.lost ?? abortedError(signal);
 }
 
 function abortedError(signal: AbortSignalLike): RollgateError {

@@ -122,7 +122,49 @@ export type MachineEvent =
     }
   | { readonly type: 'audit-written'; readonly at: number }
   | { readonly type: 'audit-failed'; readonly at: number; readonly error: SerializedRollgateError }
-  | { readonly type: 'kill-switch'; readonly at: number; readonly reason: string };
+  | { readonly type: 'kill-switch'; readonly at: number; readonly reason: string }
+  | { readonly type: 'control'; readonly at: number; readonly request: ControlRequest };
+
+/** What a human can ask of a watch (see docs/cli.md, `rollgate promote|abort|retry`). */
+export type ControlAction = 'promote' | 'abort' | 'retry';
+
+/**
+ * A human decision for one watch, delivered through the StateStore under its own key and applied
+ * by whichever process runs the watch, at its next step. `actor` and `reason` go into the audit.
+ */
+export interface ControlRequest {
+  /** Unique per request; requests of one watch are applied in ascending id order. */
+  readonly id: string;
+  readonly watchId: string;
+  readonly action: ControlAction;
+  /** Who asked, as the caller identified them (e.g. `github:alice`, `bob@build-7`). */
+  readonly actor: string;
+  /** Why, in the asker's words (may be empty). */
+  readonly reason: string;
+  /** Epoch ms the request was made. */
+  readonly requestedAt: number;
+}
+
+/** A request as the machine answered it: applied (it steered the watch) or refused, and why. */
+export interface ControlRecord extends ControlRequest {
+  /** Epoch ms the watch picked the request up. */
+  readonly at: number;
+  /** The state the watch was in when it did. */
+  readonly state: MachineStateName;
+  readonly result: 'applied' | 'refused';
+  /** What happened, or why nothing did, in words for the asker. */
+  readonly detail: string;
+}
+
+/**
+ * Where `retry` resumes a halted or escalated watch: the step that failed. `resume` re-issues
+ * the commands that were pending when the kill switch stopped the watch.
+ */
+export interface RetryPoint {
+  readonly state: MachineStateName;
+  readonly step: 'resume' | 'weight' | 'bake' | 'onset' | 'retrieve' | 'cutover' | 'gate' | 'verify';
+  readonly pending: readonly Command[];
+}
 
 /** One entry of the phase timeline. */
 export interface PhaseEntry {
@@ -189,6 +231,23 @@ export interface MachineSnapshot {
   readonly pending: readonly Command[];
   readonly auditWritten: boolean;
   readonly auditAttempts: number;
+  /**
+   * Human requests this watch picked up, in order, applied or refused. Absent in snapshots
+   * written before requests existed (read as none).
+   */
+  readonly controls?: readonly ControlRecord[];
+  /** The human decision (promote or abort) steering the watch now, if any. */
+  readonly decidedBy?: ControlRecord | null;
+  /**
+   * Set when the watch halted or escalated: where `retry` resumes it, or null when a retry
+   * would only meet the same guard again (the reason says what to do instead).
+   */
+  readonly retryFrom?: RetryPoint | null;
+  /**
+   * The audit record's revision: 1 for the first ending; a human request that reopens a
+   * halted, escalated or held watch makes its next ending revision 2, and so on. Absent = 1.
+   */
+  readonly revision?: number;
 }
 
 /** The result of a transition: the next snapshot and the commands to run, in order. */

@@ -6,14 +6,17 @@ import { createWatchState, type WatchState } from '../evaluation/watch-state';
 import type { VerificationEvidence } from '../ports/artifact-store';
 import type { ArtifactRef } from '../ports/executor';
 import type { Notification, NotificationKind } from '../ports/notifier';
-import { finiteOrNull } from '../rules/verdict';
+import { finiteOrNull, type Verdict } from '../rules/verdict';
 import { buildAuditRecord } from './audit-builder';
+import { judgeControl } from './control-judgement';
 import {
   type Command,
+  type ControlRecord,
   type DeployEvent,
   type MachineEvent,
   type MachineSnapshot,
   type MachineStateName,
+  type RetryPoint,
   type RollbackGuard,
   TERMINAL_STATES,
   type Transition,
@@ -109,6 +112,7 @@ const ANSWERS: Readonly<Record<MachineEvent['type'], Command['type'] | null>> = 
   'audit-written': 'write-audit',
   'audit-failed': 'write-audit',
   'kill-switch': null,
+  control: null,
 };
 
 /**
@@ -119,10 +123,12 @@ const ANSWERS: Readonly<Record<MachineEvent['type'], Command['type'] | null>> = 
  */
 export function transition(snapshot: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
   const answers = ANSWERS[event.type];
+  if (event.type === 'control') return onControl(snapshot, event, contract);
   if (answers === null) {
     if (TERMINAL_STATES.has(snapshot.state)) return unchanged(snapshot);
     const reason = `kill switch engaged: ${event.type === 'kill-switch' ? event.reason : ''}; Rollgate stopped in ${snapshot.state} and changed nothing further`;
-    return finish({ ...snapshot, pending: [] }, 'Halted', 'halted', reason, event.at, contract);
+    const resume: RetryPoint = { state: snapshot.state, step: 'resume', pending: snapshot.pending };
+    return finish({ ...snapshot, pending: [] }, 'Halted', 'halted', reason, event.at, contract, [], resume);
   }
   if (snapshot.pending[0]?.type !== answers) return unchanged(snapshot);
   const s: MachineSnapshot = { ...snapshot, pending: snapshot.pending.slice(1) };
@@ -189,7 +195,7 @@ function onStarting(s: MachineSnapshot, event: MachineEvent, contract: Contract)
 }
 
 function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
-  if (event.type === 'weight-set') {
+  if (event.type === 'weight-set' && s.decidedBy?.action !== 'promote') {
     const next = {
       ...s,
       phases: [
@@ -203,6 +209,9 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
     };
     return issue(next, [evaluateAt('bake', next.bake, event.at, s.options.settleMs, contract)]);
   }
+  if (event.type === 'weight-set' && s.decidedBy?.action === 'promote') {
+    return humanPromotion(s, s.decidedBy, event.at, contract);
+  }
   if (event.type === 'weight-failed') {
     return finish(
       s,
@@ -211,6 +220,8 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
       `could not set the traffic weight: ${event.error.code}: ${event.error.message}`,
       event.at,
       contract,
+      [],
+      { state: 'Watching', step: 'weight', pending: [] },
     );
   }
   if (event.type !== 'evaluated' || event.watch.purpose !== 'bake') return unchanged(s);
@@ -414,7 +425,9 @@ function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contrac
   }
   if (event.type !== 'target-retrieved') return unchanged(s);
   const failing = s.watched ?? { id: s.deploy.artifactId };
-  const last = s.guard.lastRollback;
+  // The cooldown and the no-chained-rollbacks rule guard automatic rollbacks; a human abort
+  // is a decision to roll back anyway. A retry would meet the same guard, so none is offered.
+  const last = s.decidedBy?.action === 'abort' ? null : s.guard.lastRollback;
   if (last && last.to === failing.id) {
     return finish(
       s,
@@ -423,6 +436,8 @@ function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contrac
       `${failing.id} was itself restored by the rollback of watch ${last.watchId}; Rollgate does not chain rollbacks`,
       event.at,
       contract,
+      [],
+      null,
     );
   }
   if (last && event.at - last.at < s.options.cooldownSeconds * 1000) {
@@ -433,6 +448,8 @@ function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contrac
       `a rollback of this service happened ${Math.round((event.at - last.at) / 1000)} s ago (cooldown ${s.options.cooldownSeconds} s); not rolling back again automatically`,
       event.at,
       contract,
+      [],
+      null,
     );
   }
   const verified = event.verified;
@@ -587,7 +604,7 @@ function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract
         next,
         'RolledBack',
         'rolled-back',
-        `rolled back ${s.watched?.id ?? s.deploy.artifactId} -> ${s.target?.id ?? '?'}: ${s.breach?.reason ?? ''}; recovery verified`,
+        `rolled back ${s.watched?.id ?? s.deploy.artifactId} -> ${s.target?.id ?? '?'}: ${rollbackCause(s)}; recovery verified`,
         event.at,
         contract,
         [{ type: 'save-guard', guard }],
@@ -667,7 +684,11 @@ function afterNotified(
   return { snapshot: next, commands: next.pending };
 }
 
-/** Enters a terminal state: guard first (if any), then notify, then (after notify) the audit. */
+/**
+ * Enters a terminal state: guard first (if any), then notify, then (after notify) the audit.
+ * A halted or escalated watch remembers where a human `retry` resumes it: `retry` when given
+ * (null: nowhere), else the step of the state it leaves.
+ */
 function finish(
   s: MachineSnapshot,
   state: MachineStateName,
@@ -676,9 +697,216 @@ function finish(
   at: number,
   contract: Contract,
   before: readonly Command[] = [],
+  retry?: RetryPoint | null,
 ): Transition {
-  const next = enter({ ...s, outcome, reason, pending: [] }, state, at, reason);
+  const stuck = state === 'Halted' || state === 'Escalated';
+  const retryFrom = stuck ? (retry === undefined ? retryPointOf(s) : retry) : null;
+  const next = enter({ ...s, outcome, reason, pending: [], retryFrom }, state, at, reason);
   return issue(next, [...before, { type: 'notify', notification: notificationFor(next, contract) }]);
+}
+
+/** Where a retry resumes a watch that halts or escalates from `s.state`. */
+function retryPointOf(s: MachineSnapshot): RetryPoint | null {
+  switch (s.state) {
+    case 'Watching':
+      return { state: 'Watching', step: 'bake', pending: [] };
+    case 'Validating':
+      return { state: 'Validating', step: 'onset', pending: [] };
+    case 'Retrieving':
+      return { state: 'Retrieving', step: 'retrieve', pending: [] };
+    case 'CuttingOver':
+      return { state: 'CuttingOver', step: s.cutover?.receipt ? 'gate' : 'cutover', pending: [] };
+    case 'Verifying':
+      return { state: 'Verifying', step: 'verify', pending: [] };
+    default:
+      return null;
+  }
+}
+
+/**
+ * A human request (promote, abort, retry) reaching the watch. Judged by {@link judgeControl};
+ * applied or refused, it is recorded with who asked and why. A request already answered is
+ * ignored (a resumed process may see it again); one that arrives while the watch records its
+ * end waits (the snapshot is returned unchanged). Reopening a halted, escalated or held watch
+ * makes its next ending a new audit revision.
+ */
+function onControl(
+  s: MachineSnapshot,
+  event: Extract<MachineEvent, { type: 'control' }>,
+  contract: Contract,
+): Transition {
+  const request = event.request;
+  const controls = s.controls ?? [];
+  if (controls.some((c) => c.id === request.id)) return unchanged(s);
+  const judged =
+    request.watchId === s.watchId
+      ? judgeControl(s, request.action)
+      : { accepted: false, deferred: false, detail: `the request is for watch ${request.watchId}` };
+  if (judged.deferred) return unchanged(s);
+  const record: ControlRecord = {
+    ...request,
+    at: event.at,
+    state: s.state,
+    result: judged.accepted ? 'applied' : 'refused',
+    detail: judged.detail,
+  };
+  const answered: MachineSnapshot = { ...s, controls: [...controls, record] };
+  if (!judged.accepted) return { snapshot: answered, commands: answered.pending };
+  const reopened: MachineSnapshot = TERMINAL_STATES.has(s.state)
+    ? {
+        ...answered,
+        outcome: null,
+        reason: null,
+        revision: (s.revision ?? 1) + 1,
+        auditWritten: false,
+        auditAttempts: 0,
+      }
+    : answered;
+  const who = `${request.action === 'retry' ? 'retried' : request.action === 'abort' ? 'aborted' : 'promoted'} by ${request.actor}${request.reason ? ` (${request.reason})` : ''}`;
+  const at = event.at;
+  switch (request.action) {
+    case 'promote': {
+      const weights = s.options.weights;
+      const last = weights ? weights.length - 1 : 0;
+      if (weights && s.stepIndex < last) {
+        const next = enter(
+          { ...reopened, decidedBy: record, stepIndex: last, pending: [] },
+          'Watching',
+          at,
+          `${who}: setting the traffic weight to ${weights[last]}% before keeping it`,
+        );
+        return issue(next, [
+          { type: 'set-weight', weight: weights[last] as number, operationId: `${s.watchId}/weight/${last}` },
+        ]);
+      }
+      return humanPromotion({ ...reopened, pending: [] }, record, at, contract);
+    }
+    case 'abort': {
+      if (s.state === 'Retrieving') {
+        return {
+          snapshot: {
+            ...answered,
+            decidedBy: record,
+            phases: [...s.phases, { state: 'Retrieving', at, reason: `${who}: ${judged.detail}` }],
+          },
+          commands: answered.pending,
+        };
+      }
+      const failing = s.watched?.id ?? s.deploy.artifactId;
+      const excluding = [...new Set([s.deploy.artifactId, failing])];
+      const next = enter(
+        { ...reopened, decidedBy: record, pending: [] },
+        'Retrieving',
+        at,
+        `${who}: rolling ${failing} back to the last verified artifact`,
+      );
+      return issue(next, [{ type: 'retrieve-target', excluding }]);
+    }
+    case 'retry':
+      return resumeAt({ ...reopened, pending: [], retryFrom: null }, s.retryFrom ?? null, who, at, contract);
+  }
+}
+
+/** Keeps the release on a human's word: Promoted, without a verification record. */
+function humanPromotion(s: MachineSnapshot, by: ControlRecord, at: number, contract: Contract): Transition {
+  const failing = s.watched?.id ?? s.deploy.artifactId;
+  const note = 'a human promotion is not a verification: the evidence alone had not verified it';
+  return finish(
+    { ...s, decidedBy: by, verification: { recorded: false, error: note } },
+    'Promoted',
+    'promoted',
+    `promoted by ${by.actor}${by.reason ? ` (${by.reason})` : ''}: ${failing} is kept without a verification record (${note})`,
+    at,
+    contract,
+  );
+}
+
+/** Re-enters the step a halted or escalated watch stopped at. */
+function resumeAt(
+  s: MachineSnapshot,
+  point: RetryPoint | null,
+  who: string,
+  at: number,
+  contract: Contract,
+): Transition {
+  if (!point) return unchanged(s);
+  const attempt = (s.controls ?? []).filter((c) => c.action === 'retry' && c.result === 'applied').length;
+  const reason = `${who}: ${point.step === 'resume' ? 'resuming where the kill switch stopped it' : `re-running ${point.step}`}`;
+  switch (point.step) {
+    case 'resume':
+      return issue(enter(s, point.state, at, reason), point.pending);
+    case 'weight': {
+      const weight = s.options.weights?.[s.stepIndex] ?? 100;
+      return issue(enter(s, 'Watching', at, reason), [
+        { type: 'set-weight', weight, operationId: `${s.watchId}/weight/${s.stepIndex}/retry-${attempt}` },
+      ]);
+    }
+    case 'bake': {
+      const signals = Object.fromEntries(
+        Object.entries(s.bake.signals).map(([id, st]) => [id, { ...st, consecutiveErrors: 0 }]),
+      );
+      const bake: WatchState = { ...s.bake, signals };
+      const next = enter({ ...s, bake }, 'Watching', at, reason);
+      return issue(next, [evaluateAt('bake', bake, at, s.options.settleMs, contract)]);
+    }
+    case 'onset': {
+      const lead = s.breach?.evidence[0];
+      return issue(enter({ ...s, validationAttempts: 0 }, 'Validating', at, reason), [
+        {
+          type: 'find-onset',
+          signal: lead?.signal ?? s.breach?.signals[0] ?? '',
+          ...(lead?.segment ? { segment: lead.segment } : {}),
+        },
+      ]);
+    }
+    case 'retrieve': {
+      const failing = s.watched?.id ?? s.deploy.artifactId;
+      return issue(enter(s, 'Retrieving', at, reason), [
+        { type: 'retrieve-target', excluding: [...new Set([s.deploy.artifactId, failing])] },
+      ]);
+    }
+    case 'cutover': {
+      const target = s.target;
+      if (!target) return unchanged(s);
+      const operationId = `${s.watchId}/rollback/retry-${attempt}`;
+      const next = enter(
+        {
+          ...s,
+          operationId,
+          cutover: { requestedAt: at, receipt: null, completedAt: null, gate: null, error: null },
+        },
+        'CuttingOver',
+        at,
+        `${reason} to ${target.id} (operation ${operationId})`,
+      );
+      return issue(next, [{ type: 'cutover', target, operationId }]);
+    }
+    case 'gate': {
+      const target = s.target;
+      if (!target || !s.cutover) return unchanged(s);
+      const next = enter(
+        { ...s, cutover: { ...s.cutover, gate: null, error: null } },
+        'CuttingOver',
+        at,
+        reason,
+      );
+      return issue(next, [{ type: 'await-ready', target }]);
+    }
+    case 'verify': {
+      const verify = createWatchState(contract, at, { purpose: 'verify', baseline: s.bake.baseline });
+      const next = enter({ ...s, verify, recovery: null }, 'Verifying', at, reason);
+      return issue(next, [evaluateAt('verify', verify, at, s.options.settleMs, contract)]);
+    }
+  }
+}
+
+/** Why the watch rolled back: the confirmed breach, or the human who aborted it. */
+function rollbackCause(s: MachineSnapshot): string {
+  if (s.breach) return s.breach.reason;
+  const by = s.decidedBy;
+  return by?.action === 'abort'
+    ? `aborted by ${by.actor}${by.reason ? ` (${by.reason})` : ''}`
+    : 'no breach recorded';
 }
 
 function notificationFor(s: MachineSnapshot, contract: Contract): Notification {
@@ -701,7 +929,10 @@ function notificationFor(s: MachineSnapshot, contract: Contract): Notification {
     escalated: `${s.service}: ${failed} needs a human (escalated)`,
     halted: `${s.service}: rollback of ${failed} halted, nothing changed`,
     'incident-routed': `${s.service}: incident predates the deploy of ${failed}`,
-    promoted: `${s.service}: ${failed} promoted`,
+    promoted:
+      s.decidedBy?.action === 'promote'
+        ? `${s.service}: ${failed} promoted by ${s.decidedBy.actor} (no verification recorded)`
+        : `${s.service}: ${failed} promoted`,
     'kept-on-hold': `${s.service}: ${failed} kept on hold, evidence inconclusive`,
     'would-roll-back': `${s.service}: dry run would roll back ${failed} -> ${s.target?.id ?? '?'}`,
   };
@@ -715,6 +946,11 @@ function notificationFor(s: MachineSnapshot, contract: Contract): Notification {
     dryRun: s.options.dryRun,
     alpha: contract.alpha,
   };
+  if (s.decidedBy) {
+    fields.decidedBy = s.decidedBy.actor;
+    fields.decision = s.decidedBy.action;
+    fields.decisionReason = s.decidedBy.reason;
+  }
   if (lead) {
     fields.signal = lead.signal;
     fields.value = finiteOrNull(lead.value);
@@ -749,11 +985,22 @@ function record(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
       value: finiteOrNull(v.value),
       threshold: finiteOrNull(v.threshold),
       ...(v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {}),
+      ...partialWarnings(summary.verdicts),
     };
     const points = [...(series[summary.signal] ?? []), point];
     series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.slice(-MAX_SERIES_POINTS) : points;
   }
   return { ...s, series, lastDecision: evaluation.decision };
+}
+
+/** The warnings of this evaluation's partial reads (any verdict of the signal), for its point. */
+function partialWarnings(verdicts: readonly Verdict[]): { warnings?: string[] } {
+  const warnings = new Set<string>();
+  for (const v of verdicts) {
+    const listed = v.error?.code === 'SOURCE_PARTIAL_DATA' ? v.error.details?.warnings : undefined;
+    if (Array.isArray(listed)) for (const w of listed) if (typeof w === 'string') warnings.add(w);
+  }
+  return warnings.size > 0 ? { warnings: [...warnings] } : {};
 }
 
 function evidenceOf(s: MachineSnapshot, contract: Contract): VerificationEvidence {

@@ -52,6 +52,18 @@ const SnapshotShape = z
     phases: z.array(z.object({ state: z.string(), at: z.number(), reason: z.string() })).min(1),
     auditWritten: z.boolean(),
     auditAttempts: z.number(),
+    controls: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1),
+            action: z.enum(['promote', 'abort', 'retry']),
+            result: z.string(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+    revision: z.number().int().positive().optional(),
   })
   .passthrough();
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Options for {@link writeFileAtomic}. */
@@ -14,8 +14,8 @@ export interface AtomicWriteOptions {
  * so rename is atomic), fsync it, rename it over the target, then fsync the directory so the
  * rename itself survives a power loss.
  *
- * A crash before the rename can leave a `.<name>.<random>.tmp` file behind; it is never read
- * and is safe to delete.
+ * A crash before the rename can leave a `.<name>.<pid>-<random>.tmp` file behind; it is never
+ * read, and {@link removeAbandonedTemporaries} deletes it at the next start.
  */
 export async function writeFileAtomic(
   path: string,
@@ -23,7 +23,8 @@ export async function writeFileAtomic(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  // The writer's pid in the name tells a live write from one a killed process abandoned.
+  const temp = join(dir, `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
     try {
@@ -54,5 +55,51 @@ export async function fsyncDirectory(dir: string): Promise<void> {
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw error;
   } finally {
     await handle?.close();
+  }
+}
+
+/** A temporary file of an older version, without a pid, counts as abandoned after this long. */
+const UNKNOWN_WRITER_AGE_MS = 10 * 60_000;
+
+/**
+ * Deletes the temporary files of {@link writeFileAtomic} in `dir` that a killed process left:
+ * those whose writer's pid is not running on this host, and pid-less ones (written by an older
+ * version) older than ten minutes. A live writer's file is never touched, so another process
+ * writing in the same directory is safe. Returns the names removed; never throws.
+ */
+export async function removeAbandonedTemporaries(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = /^\..+\.(?:(\d+)-)?[0-9a-f]{12}\.tmp$/.exec(name);
+    if (!match) continue;
+    const file = join(dir, name);
+    try {
+      const pid = match[1] === undefined ? null : Number(match[1]);
+      const gone =
+        pid === null ? Date.now() - (await stat(file)).mtimeMs > UNKNOWN_WRITER_AGE_MS : !processRuns(pid);
+      if (!gone) continue;
+      await rm(file, { force: true });
+      removed.push(name);
+    } catch {
+      // Gone already or not removable now: tried again at the next start.
+    }
+  }
+  return removed;
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, owned by another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

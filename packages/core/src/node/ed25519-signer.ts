@@ -39,8 +39,9 @@ export interface Ed25519SignerOptions {
   /** SPKI PEM public key. Alone, it makes a verify-only signer (`sign` rejects). */
   readonly publicKeyPem?: string;
   /**
-   * Directory holding `rollgate-ed25519.key` (mode 0600) and `rollgate-ed25519.pub`. When the
-   * private key file is missing, a key pair is generated and written there.
+   * Directory holding `rollgate-ed25519.key` (mode 0600) and `rollgate-ed25519.pub`. When
+   * neither file exists, a key pair is generated and written there. When only the public key
+   * exists, the private key was lost: `SIGNING_KEY_MISSING`, nothing written.
    */
   readonly keyDir?: string;
   /**
@@ -77,7 +78,8 @@ export function ed25519KeyId(publicKey: KeyObject): string {
  * `keyId` is simply false. Key material never appears in `keyId` or in an error.
  *
  * @throws RollgateError `CONFIG_INVALID` for missing or unreadable keys, a private key file
- *   readable by others, or a public key that does not match the private one.
+ *   readable by others, or a public key that does not match the private one;
+ *   `SIGNING_KEY_MISSING` when `keyDir` holds a public key without its private key.
  */
 export function createEd25519Signer(options: Ed25519SignerOptions): Ed25519Signer {
   const pair = resolveKeys(options);
@@ -154,11 +156,21 @@ function resolveKeys(options: Ed25519SignerOptions): KeyPair {
   );
 }
 
+/**
+ * Loads the pair in `keyDir`, generating one only when neither half exists. A public key without
+ * its private key is a lost key, not a fresh start: generating a new pair would overwrite the
+ * public key and make every existing verification unverifiable (and every rollback halt), so
+ * that is `SIGNING_KEY_MISSING` with nothing written. A public key file that belongs to a
+ * different private key is refused the same way; one that is missing or unreadable is restored
+ * from the private key, which decides which verifications are valid.
+ */
 function loadOrCreateKeyDir(keyDir: string): KeyPair {
   const privatePath = join(keyDir, ED25519_PRIVATE_KEY_FILE);
   const publicPath = join(keyDir, ED25519_PUBLIC_KEY_FILE);
   let privatePem = readIfExists(privatePath);
+  const storedPublicPem = readIfExists(publicPath);
   if (privatePem === null) {
+    if (storedPublicPem !== null) throw missingPrivateKey(privatePath, publicPath, storedPublicPem);
     createPrivateKeyFile(keyDir, privatePath);
     privatePem = readIfExists(privatePath);
     if (privatePem === null)
@@ -168,8 +180,36 @@ function loadOrCreateKeyDir(keyDir: string): KeyPair {
   const privateKey = parsePrivateKey(privatePem, `keyDir (${privatePath})`);
   const publicKey = createPublicKey(privateKey);
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  if (readIfExists(publicPath) !== publicPem) writeSyncAtomic(publicPath, publicPem, 0o644);
+  const stored = storedPublicPem === null ? null : tryPublicKey(storedPublicPem);
+  if (stored === null) {
+    // Missing, or not a key at all (a truncated write): the private key says what it must be.
+    writeSyncAtomic(publicPath, publicPem, 0o644);
+  } else if (ed25519KeyId(stored) !== ed25519KeyId(publicKey)) {
+    throw configError(
+      `keyDir: the public key ${publicPath} (key id ${ed25519KeyId(stored)}) does not belong to the private key ${privatePath} (key id ${ed25519KeyId(publicKey)}). Replacing it would make every verification signed with it unverifiable: restore the matching private key, or move the public key away on purpose (then record the verified artifacts again).`,
+    );
+  }
   return { privateKey, publicKey };
+}
+
+/** The error for a key directory that has lost its private key (see {@link loadOrCreateKeyDir}). */
+function missingPrivateKey(privatePath: string, publicPath: string, publicPem: string): RollgateError {
+  const key = tryPublicKey(publicPem);
+  const id = key === null ? 'unreadable' : ed25519KeyId(key);
+  return new RollgateError(
+    'SIGNING_KEY_MISSING',
+    `The private signing key ${privatePath} is missing, but its public key ${publicPath} (key id ${id}) is there. Nothing was generated or written: a new key pair would make every verification signed with key ${id} unverifiable, and every rollback to those artifacts would halt. Restore ${privatePath} from a backup (mode 0600); only to start over on purpose, move ${publicPath} away and record the verified artifacts again (rollgate artifacts record).`,
+    { component: COMPONENT, details: { keyId: id } },
+  );
+}
+
+function tryPublicKey(pem: string): KeyObject | null {
+  try {
+    const key = createPublicKey(pem);
+    return key.asymmetricKeyType === 'ed25519' ? key : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir, open, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { validateAuditRecord } from '../audit/audit-validation';
+import { newestRevision, validateAuditRecord } from '../audit/audit-validation';
 import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
 import type { AuditSink } from '../ports/audit-sink';
@@ -30,8 +30,8 @@ export interface FileAuditSinkOptions {
 /**
  * An {@link AuditSink} writing one JSON record per line. Each record is validated against the
  * audit schema first (`STORE_FAILED` naming the field when invalid). `write` is idempotent per
- * `watchId`: the file is checked before the append, and a second write of a known watch keeps
- * the first record. Each append is one `write` of the whole line followed by fsync; if a crash
+ * `watchId` and `revision`: the file is checked before the append, and a second write of a
+ * known revision keeps the first record; `read` answers the newest revision. Each append is one `write` of the whole line followed by fsync; if a crash
  * tears it anyway, reads ignore the torn final line (and report it), and the next write cuts it
  * off before appending.
  *
@@ -66,7 +66,9 @@ export function createFileAuditSink(options: FileAuditSinkOptions): AuditSink {
         const current = await loadAuditFile(path);
         if (!current.ok) return current;
         const file = current.value;
-        if (file.records.some((r) => r.watchId === valid.value.watchId)) return ok(undefined);
+        const revision = valid.value.revision ?? 1;
+        if (file.records.some((r) => r.watchId === valid.value.watchId && (r.revision ?? 1) === revision))
+          return ok(undefined);
         const line = `${file.missingNewline ? '\n' : ''}${JSON.stringify(valid.value)}\n`;
         try {
           await mkdir(dirname(path), { recursive: true });
@@ -106,7 +108,7 @@ export function createFileAuditSink(options: FileAuditSinkOptions): AuditSink {
         if (!current.ok) return current;
         const { tornTail, records } = current.value;
         if (tornTail) warn(tornMessage(tornTail.line, tornTail.bytes, 'it was ignored'));
-        return ok(records.find((r) => r.watchId === watchId) ?? null);
+        return ok(newestRevision(records, watchId));
       }),
   };
 }

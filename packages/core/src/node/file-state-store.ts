@@ -6,7 +6,8 @@ import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
 import { checkStateKey, stateKeyFromStem } from '../stores/state-key';
 import type { Clock } from '../time/clock';
-import { writeFileAtomic } from './atomic-write';
+import { removeAbandonedTemporaries, writeFileAtomic } from './atomic-write';
+import { currentLeaseToken } from './file-watch-lease';
 import { abandonedResult, runPortCall } from './port-call';
 import { SerialQueue } from './serial-queue';
 import { systemClock } from './system-clock';
@@ -22,13 +23,20 @@ export interface FileStateStoreOptions {
   readonly dir: string;
   /** The controller's clock, against which `ctx.deadline` is compared. Default `systemClock`. */
   readonly clock?: Clock;
+  /**
+   * The directory of the file watch leases (`createFileWatchLease`). When given, a save carrying
+   * `ctx.fence` is refused with `LEASE_LOST` unless its token is the newest granted for the
+   * fence's key, checked just before the file is replaced.
+   */
+  readonly leaseDir?: string;
 }
 
 /**
  * A {@link StateStore} with one JSON file per key (`<encoded key>.json` holding
  * `{ "format": "rollgate.state/v1", "key": ..., "snapshot": ... }`). `save` replaces the file
  * atomically (temporary file, fsync, rename, directory fsync), so after a crash `load` sees the
- * previous or the new snapshot, never a torn one. A missing key loads as `null`; an unreadable
+ * previous or the new snapshot, never a torn one; the temporary file a killed writer left is
+ * removed before the store's first call. A missing key loads as `null`; an unreadable
  * file is `STATE_CORRUPT`; a key with path segments such as `..` is refused (`CONFIG_INVALID`).
  *
  * @throws RollgateError `CONFIG_INVALID` when `dir` is missing.
@@ -46,9 +54,15 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
     );
   }
   const queue = new SerialQueue();
+  // Before the first call: the temporary files a killed process left behind go.
+  let tidied: Promise<unknown> | null = null;
   const call = <T>(ctx: PortContext, code: 'STORE_FAILED' | 'STATE_CORRUPT', op: () => Promise<Result<T>>) =>
     runPortCall(ctx, clock, COMPONENT, code, (abandoned) =>
-      queue.run(() => (abandoned() ? Promise.resolve(abandonedResult<T>(COMPONENT)) : op())),
+      queue.run(async () => {
+        tidied ??= removeAbandonedTemporaries(dir);
+        await tidied;
+        return abandoned() ? abandonedResult<T>(COMPONENT) : op();
+      }),
     );
 
   return {
@@ -95,6 +109,22 @@ export function createFileStateStore(options: FileStateStoreOptions): StateStore
               },
             ),
           );
+        }
+        if (ctx.fence && options.leaseDir !== undefined) {
+          const current = await currentLeaseToken(options.leaseDir, ctx.fence.key);
+          if (!current.ok) return current;
+          if (current.value !== ctx.fence.token) {
+            return fail(
+              new RollgateError(
+                'LEASE_LOST',
+                `Refused to save "${key}": the write is fenced with token ${ctx.fence.token} of lease "${ctx.fence.key}", but token ${current.value ?? 'none'} is the newest; another controller owns the watch now.`,
+                {
+                  component: COMPONENT,
+                  details: { key, lease: ctx.fence.key, token: ctx.fence.token, current: current.value },
+                },
+              ),
+            );
+          }
         }
         try {
           await mkdir(dir, { recursive: true });

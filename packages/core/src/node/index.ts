@@ -13,8 +13,27 @@ export type { FileAuditSinkOptions } from './file-audit-sink';
 export { createFileAuditSink } from './file-audit-sink';
 export type { FileStateStoreOptions } from './file-state-store';
 export { createFileStateStore, STATE_FILE_FORMAT } from './file-state-store';
+export type { FileWatchLeaseOptions } from './file-watch-lease';
+export { createFileWatchLease, LEASE_FILE_FORMAT } from './file-watch-lease';
 export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
+export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
+export { loadScenarios, META_FILE_NAME } from './load-scenarios';
+export {
+  redactingArtifactStore,
+  redactingAuditSink,
+  redactingNotifier,
+  redactingStateStore,
+} from './redacting-ports';
+export type { Redact } from './secret-redactor';
+export {
+  createSecretRedactor,
+  looksLikeCredential,
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  redactValue,
+  urlSecrets,
+} from './secret-redactor';
 export { systemClock } from './system-clock';
 export type { WebhookReply, WebhookTarget } from './webhook-classify';
 export { classifyWebhookReply } from './webhook-classify';

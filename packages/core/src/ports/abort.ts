@@ -9,6 +9,8 @@ export interface AbortSignalLike {
   removeEventListener(type: 'abort', listener: () => void): void;
 }
 
+import type { LeaseFence } from './watch-lease';
+
 /**
  * What every port call receives: a signal that fires when the caller gives up, and the
  * absolute deadline (epoch ms, by the controller's Clock) by which the call must settle.
@@ -17,4 +19,10 @@ export interface PortContext {
   readonly signal: AbortSignalLike;
   /** Epoch ms by the controller's Clock. Adapters map it to their own timeout. */
   readonly deadline: number;
+  /**
+   * Set while the caller holds a watch lease: its key and fencing token. A store that keeps the
+   * leases MUST refuse a write carrying a token that is no longer current (`LEASE_LOST`),
+   * checked atomically with the write; reads and ports that cannot check it ignore it.
+   */
+  readonly fence?: LeaseFence;
 }

@@ -32,7 +32,15 @@ export interface CutoverReceipt {
   readonly operationId: string;
   readonly from: ArtifactRef | null;
   readonly to: ArtifactRef;
+  /** Whether this call moved traffic. */
   readonly changed: boolean;
+  /**
+   * On a replay (`changed: false`): an earlier call with the same operationId moved traffic,
+   * and its process stopped before the receipt was recorded. The audit reports the operation's
+   * switch (`cutover.changed: true`), not the replaying call's. Executors that keep a record of
+   * their operations (Deployer's journal) SHOULD set it.
+   */
+  readonly switchedEarlier?: boolean;
   /** Human-readable detail for the audit record (hosts switched, patch applied). */
   readonly detail: string;
 }

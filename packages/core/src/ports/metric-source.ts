@@ -16,6 +16,9 @@ export type Selector = Readonly<Record<string, string>>;
  *   `(t - stepMs, t]`.
  * - gauges (`memory` in bytes, `cpu` in cores, `ready` as a fraction 0..1 of ready instances,
  *   `raw` with `valueType: 'gauge'`): the value at time t.
+ *
+ * The values each measure can take are defined in `rules/measure-domain.ts`; core turns a read
+ * holding a value outside them into a `SOURCE_BAD_RESPONSE` naming it.
  */
 export type MetricQuery =
   | { readonly measure: 'requests'; readonly selector: Selector }
@@ -78,10 +81,22 @@ export interface Series {
  *   series). Never healthy;
  * - `error`: the source failed (timeout, 5xx, auth, malformed reply) with a RollgateError
  *   whose code says which, and `retryable`/`retryAfterMs` set.
+ *
+ * `partial` is the backend's own statement that the answer may be incomplete or wrong (a
+ * Prometheus `warnings` entry such as `partial response: store gateway down`). Core treats a
+ * read with any `partial` entry as a `SOURCE_PARTIAL_DATA` error: partial data is no evidence,
+ * and never verifies an artifact. `warnings` are informational notes about a complete answer
+ * (a container's `CrashLoopBackOff` reason, a Prometheus `infos` entry); core does not judge on
+ * them.
  */
 export type ReadResult =
-  | { readonly status: 'ok'; readonly series: readonly Series[]; readonly warnings?: readonly string[] }
-  | { readonly status: 'no-data'; readonly reason: string }
+  | {
+      readonly status: 'ok';
+      readonly series: readonly Series[];
+      readonly warnings?: readonly string[];
+      readonly partial?: readonly string[];
+    }
+  | { readonly status: 'no-data'; readonly reason: string; readonly partial?: readonly string[] }
   | { readonly status: 'error'; readonly error: RollgateError };
 
 /**

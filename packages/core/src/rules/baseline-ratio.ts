@@ -1,4 +1,5 @@
 import type { BaselineRatioRule } from '../contract/contract-schema';
+import { FINITE_DOMAIN, inDomain, outOfDomainVerdict } from './measure-domain';
 import type { WindowValue } from './static-range';
 import { show, type Verdict } from './verdict';
 
@@ -6,7 +7,8 @@ import { show, type Verdict } from './verdict';
  * Ratio against the pre-deploy snapshot: breach when the value exceeds `maxRatio` times the
  * baseline and is more than `minDelta` above it. The baseline is the snapshot taken before the
  * deploy and is never updated from post-deploy data, so a slow regression cannot drag it along.
- * A missing or non-positive baseline gives `no-data`: there is nothing to compare with.
+ * A missing or negative baseline gives `no-data`: there is nothing to compare with. A value or
+ * a baseline outside the measure's domain (±Infinity, a negative count) is an `error`.
  */
 export function evaluateBaselineRatio(
   rule: BaselineRatioRule,
@@ -20,6 +22,10 @@ export function evaluateBaselineRatio(
     window: input.window,
     samples: input.samples,
   };
+  const domain = input.domain ?? FINITE_DOMAIN;
+  if (!inDomain(input.value, domain)) return outOfDomainVerdict(base, input.value, domain);
+  if (baseline !== null && !Number.isNaN(baseline) && !inDomain(baseline, domain))
+    return outOfDomainVerdict(base, baseline, { ...domain, name: `pre-deploy ${domain.name}` });
   if (baseline === null || !Number.isFinite(baseline) || baseline < 0) {
     return {
       ...base,

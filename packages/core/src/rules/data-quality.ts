@@ -1,4 +1,7 @@
+import { impossibleVerdict, inDomain, type MeasureDomain } from './measure-domain';
 import type { TimeWindow, Verdict } from './verdict';
+
+const SAMPLE_COUNT: MeasureDomain = { name: 'sample count', min: 0, max: Number.POSITIVE_INFINITY };
 
 /** What every rule needs to know about the data behind a verdict before judging it. */
 export interface DataQualityInput {
@@ -17,10 +20,22 @@ export interface DataQualityInput {
 
 /**
  * The checks shared by every rule: no samples, stale data (newest sample older than
- * `maxLag`) and a sample count below the floor all give `no-data` — never a pass.
- * Returns null when the data is good enough to judge.
+ * `maxLag`) and a sample count below the floor all give `no-data` — never a pass. A sample
+ * count that is no count (negative, infinite) is an `error`. Returns null when the data is
+ * good enough to judge.
  */
 export function checkDataQuality(input: DataQualityInput): Verdict | null {
+  if (!inDomain(input.samples, SAMPLE_COUNT)) {
+    const frame = {
+      signal: input.signal,
+      rule: input.rule,
+      ...(input.segment === undefined ? {} : { segment: input.segment }),
+      window: input.window,
+      samples: 0,
+    };
+    // A NaN count too: unlike a NaN reading (no value yet), it can only come from a bug.
+    return impossibleVerdict(frame, input.samples, SAMPLE_COUNT);
+  }
   const base = {
     status: 'no-data' as const,
     signal: input.signal,

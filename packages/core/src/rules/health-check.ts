@@ -1,4 +1,5 @@
 import type { HealthRule } from '../contract/contract-schema';
+import { firstOutside, inDomain, MEASURE_DOMAINS, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
 /** Inputs of {@link evaluateHealth}: post-deploy data in the window only. */
@@ -17,6 +18,8 @@ export interface HealthInput {
  * `maxRestarts` restarts happened in the window. Only post-deploy data is given to this rule
  * (the evaluator's window starts after the deploy), so the failure postdates the deploy; the
  * validation gate still checks whether the same failure was already there before it.
+ * A readiness outside [0, 1] or a restart count that is negative or infinite is an `error`:
+ * the health signal is authoritative, so garbage in it must never confirm a breach alone.
  */
 export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
   const newest = input.ready.at(-1);
@@ -27,6 +30,13 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
     window: input.window,
     samples: input.ready.length,
   };
+  if (input.restarts !== null && !inDomain(input.restarts, MEASURE_DOMAINS.restarts))
+    return outOfDomainVerdict(base, input.restarts, MEASURE_DOMAINS.restarts);
+  const impossible = firstOutside(
+    input.ready.map((p) => p.v),
+    MEASURE_DOMAINS.ready,
+  );
+  if (impossible !== undefined) return outOfDomainVerdict(base, impossible, MEASURE_DOMAINS.ready);
   if (input.restarts !== null && input.restarts > rule.maxRestarts) {
     return {
       ...base,

@@ -1,5 +1,6 @@
 import type { RateOfChangeRule } from '../contract/contract-schema';
 import { studentTUpperTail } from '../stats/special-functions';
+import { FINITE_DOMAIN, firstOutside, type MeasureDomain, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
 /** The t whose upper tail is `p` at `dof` degrees of freedom (bisection), for the audit. */
@@ -91,6 +92,8 @@ export interface TrajectoryInput {
   /** The longest the growth must be watched (the signal's configured window); default: the window. */
   readonly windowSeconds?: number;
   readonly unit: string;
+  /** The values the measure can take (see `measure-domain.ts`); any finite value when absent. */
+  readonly domain?: MeasureDomain;
 }
 
 /** Default share of the projected time to the limit over which growth must be watched. */
@@ -104,7 +107,8 @@ const FLOOR_SHARE = 1 / 3;
  * limit is reached. Breach when the slope is significantly positive (p-value <= `maxPValue`)
  * and the limit would be reached within `horizonSeconds` — a leak is caught by its trend long
  * before any absolute bound. The verdict's value is the slope (units/s) and its threshold the
- * slope that would reach the limit exactly at the horizon.
+ * slope that would reach the limit exactly at the horizon. One point (or a baseline) outside
+ * the measure's domain makes the verdict an `error`: a trend through garbage means nothing.
  *
  * A least-squares slope on a sawtooth (a GC cycle climbing, then dropping) is significant on
  * every climb, and its residuals are not independent, so the t-test alone is no evidence of a
@@ -123,6 +127,17 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     window: input.window,
     samples: input.points.length,
   };
+  const domain = input.domain ?? FINITE_DOMAIN;
+  const impossible = firstOutside(
+    input.points.map((p) => p.v),
+    domain,
+  );
+  if (impossible !== undefined) return outOfDomainVerdict(base, impossible, domain);
+  if (input.baseline !== null && !Number.isNaN(input.baseline)) {
+    const badBaseline = firstOutside([input.baseline], domain);
+    if (badBaseline !== undefined)
+      return outOfDomainVerdict(base, badBaseline, { ...domain, name: `pre-deploy ${domain.name}` });
+  }
   const limit =
     rule.limit ??
     (input.baseline !== null && input.baseline > 0 ? input.baseline * rule.limitFromBaseline : null);

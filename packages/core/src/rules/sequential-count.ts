@@ -9,6 +9,7 @@ import {
   updateRateTest,
 } from '../stats';
 import { checkDataQuality } from './data-quality';
+import { inDomain, MEASURE_DOMAINS } from './measure-domain';
 import { show, showRate, type TimeWindow, type Verdict } from './verdict';
 
 /** A sequential test's state (plain JSON, O(1) in size), as kept in the watch state. */
@@ -84,16 +85,31 @@ export function cappedEvents(
 }
 
 /**
+ * Whether an interval's counts are possible: finite, non-negative, and no more events than
+ * trials. The reader already turns a read with impossible counts into an error verdict (which
+ * names the value); this keeps the test itself from ever being moved by one.
+ */
+function possibleCounts(interval: { readonly events: number; readonly trials: number }): boolean {
+  return (
+    inDomain(interval.events, MEASURE_DOMAINS.errors) &&
+    inDomain(interval.trials, MEASURE_DOMAINS.requests) &&
+    interval.events <= interval.trials
+  );
+}
+
+/**
  * Feeds one step interval to a test. `stable` is the stable fleet's interval at the same time,
- * which only a concurrent test uses (an interval without it is skipped by that test).
+ * which only a concurrent test uses (an interval without it is skipped by that test). An
+ * interval with impossible counts is skipped: it is no evidence either way.
  */
 export function stepSequential(
   state: SequentialState,
   interval: { readonly events: number; readonly trials: number },
   stable: { readonly events: number; readonly trials: number } | null,
 ): SequentialState {
+  if (!possibleCounts(interval)) return state;
   if (state.kind === 'concurrent') {
-    if (!stable || stable.trials <= 0) return state;
+    if (!stable || stable.trials <= 0 || !possibleCounts(stable)) return state;
     return updateRateTest(state, {
       events: interval.events,
       trials: interval.trials,

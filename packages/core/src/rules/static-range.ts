@@ -1,4 +1,5 @@
 import type { StaticRule } from '../contract/contract-schema';
+import { FINITE_DOMAIN, inDomain, type MeasureDomain, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
 /** The judged value of a window, already past the data-quality checks. */
@@ -9,18 +10,26 @@ export interface WindowValue {
   readonly samples: number;
   readonly window: TimeWindow;
   readonly unit: string;
+  /** The values the measure can take (see `measure-domain.ts`); any finite value when absent. */
+  readonly domain?: MeasureDomain;
 }
 
-/** Static range: breach when the value is above `max` or below `min`. ±Infinity compare as such. */
+/**
+ * Static range: breach when the value is above `max` or below `min`. A value outside its
+ * measure's domain (±Infinity, a negative latency, a fraction above 1) is an `error`: it is no
+ * evidence either way.
+ */
 export function evaluateStaticRange(rule: StaticRule, input: WindowValue): Verdict {
-  const base = {
+  const frame = {
     signal: input.signal,
     rule: 'static',
     ...(input.segment === undefined ? {} : { segment: input.segment }),
-    value: input.value,
     window: input.window,
     samples: input.samples,
   };
+  const domain = input.domain ?? FINITE_DOMAIN;
+  if (!inDomain(input.value, domain)) return outOfDomainVerdict(frame, input.value, domain);
+  const base = { ...frame, value: input.value };
   if (rule.max !== undefined && input.value > rule.max) {
     return {
       ...base,

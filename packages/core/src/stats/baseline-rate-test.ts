@@ -104,8 +104,16 @@ interface BaselineStateCommon {
   readonly restarts: number;
   /** Baseline-rate events expected since the last (re)start. */
   readonly sinceRestart: number;
+  /** Events and trials fed so far, divided by the dispersion (what the test weighs). */
   readonly events: number;
   readonly trials: number;
+  /**
+   * The counts as observed, undivided: what summaries report. Kept apart because dividing by
+   * the dispersion and multiplying back does not round-trip (594 trials came back as
+   * 593.9999999999999). Absent in states saved before it existed.
+   */
+  readonly observedEvents?: number;
+  readonly observedTrials?: number;
   /** Intervals with trials fed so far. */
   readonly updates: number;
   /** The current log e-value (a lower bound for `joint`). */
@@ -211,6 +219,8 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     sinceRestart: 0,
     events: 0,
     trials: 0,
+    observedEvents: 0,
+    observedTrials: 0,
     updates: 0,
     logE: 0,
     rejected: false,
@@ -275,6 +285,8 @@ export function updateBaselineRateTest(
     sinceRestart: (restartDue ? 0 : state.sinceRestart) + counts.trials * state.tolerance * state.anchorRate,
     events: state.events + counts.events,
     trials: state.trials + counts.trials,
+    observedEvents: (state.observedEvents ?? state.events * state.dispersion) + observed.events,
+    observedTrials: (state.observedTrials ?? state.trials * state.dispersion) + observed.trials,
     updates: state.updates + 1,
   };
   if (state.method === 'bound') {
@@ -577,8 +589,8 @@ export function summarizeBaselineRateTest(state: BaselineRateTestState): RateTes
     alpha: state.alpha,
     rejected: state.rejected,
     rejectedAtUpdate: state.rejectedAtUpdate,
-    events: state.events * state.dispersion,
-    trials: state.trials * state.dispersion,
+    events: state.observedEvents ?? state.events * state.dispersion,
+    trials: state.observedTrials ?? state.trials * state.dispersion,
     updates: state.updates,
     rate,
     baselineRate,

@@ -56,9 +56,12 @@ export interface ConcurrentRateTestState {
   readonly restartEvery: number;
   readonly restarts: number;
   readonly sinceRestart: number;
-  /** Canary totals. */
+  /** Canary totals, divided by the dispersion (what the test weighs). */
   readonly events: number;
   readonly trials: number;
+  /** Canary totals as observed, for summaries (see BaselineStateCommon.observedTrials). */
+  readonly observedEvents?: number;
+  readonly observedTrials?: number;
   /** Stable-fleet totals over the same intervals. */
   readonly baselineEvents: number;
   readonly baselineTrials: number;
@@ -113,6 +116,8 @@ export function createConcurrentRateTest(options: ConcurrentRateTestOptions): Co
     sinceRestart: 0,
     events: 0,
     trials: 0,
+    observedEvents: 0,
+    observedTrials: 0,
     baselineEvents: 0,
     baselineTrials: 0,
     updates: 0,
@@ -133,7 +138,8 @@ export function updateConcurrentRateTest(
   state: ConcurrentRateTestState,
   observation: ConcurrentObservation,
 ): ConcurrentRateTestState {
-  const canary = scaled(cleanCounts(observation.events, observation.trials), state.dispersion);
+  const canaryObserved = cleanCounts(observation.events, observation.trials);
+  const canary = scaled(canaryObserved, state.dispersion);
   const stable = scaled(
     cleanCounts(observation.baselineEvents, observation.baselineTrials),
     state.dispersion,
@@ -176,6 +182,8 @@ export function updateConcurrentRateTest(
     sinceRestart: (restartDue ? 0 : state.sinceRestart) + stable.events / (1 - rho),
     events: state.events + canary.events,
     trials: state.trials + canary.trials,
+    observedEvents: (state.observedEvents ?? state.events * state.dispersion) + (canaryObserved?.events ?? 0),
+    observedTrials: (state.observedTrials ?? state.trials * state.dispersion) + (canaryObserved?.trials ?? 0),
     baselineEvents: state.baselineEvents + stable.events,
     baselineTrials: state.baselineTrials + stable.trials,
     updates: state.updates + 1,
@@ -236,8 +244,8 @@ export function summarizeConcurrentRateTest(state: ConcurrentRateTestState): Rat
     alpha: state.alpha,
     rejected: state.rejected,
     rejectedAtUpdate: state.rejectedAtUpdate,
-    events: state.events * state.dispersion,
-    trials: state.trials * state.dispersion,
+    events: state.observedEvents ?? state.events * state.dispersion,
+    trials: state.observedTrials ?? state.trials * state.dispersion,
     updates: state.updates,
     rate,
     baselineRate,

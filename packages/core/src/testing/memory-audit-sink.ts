@@ -8,7 +8,7 @@ const COMPONENT = 'memory-audit-sink';
 
 /** An in-memory {@link AuditSink} that exposes what was written. */
 export interface MemoryAuditSink extends AuditSink {
-  /** Every stored record (one per watchId), in write order; fresh copies. */
+  /** Every stored record (one per watchId and revision), in write order; fresh copies. */
   readonly records: readonly AuditRecord[];
   /** Calls to `write` that passed validation, including idempotent repeats. */
   readonly writeCount: number;
@@ -16,12 +16,15 @@ export interface MemoryAuditSink extends AuditSink {
 
 /**
  * An {@link AuditSink} in memory that behaves like the file sink: records are validated against
- * the audit schema (`STORE_FAILED` naming the field), `write` is idempotent per `watchId` (the
- * first record is kept), and what is stored is a JSON copy, as a file would hold.
+ * the audit schema (`STORE_FAILED` naming the field), `write` is idempotent per `watchId` and
+ * `revision` (the first record is kept; `read` answers the newest revision), and what is stored
+ * is a JSON copy, as a file would hold.
  */
 export function createMemoryAuditSink(options: FakeOptions = {}): MemoryAuditSink {
   const stored: string[] = [];
-  const byWatch = new Map<string, number>();
+  const byRevision = new Set<string>();
+  /** Index in `stored` of each watch's newest revision. */
+  const newest = new Map<string, number>();
   let writeCount = 0;
 
   return {
@@ -37,8 +40,10 @@ export function createMemoryAuditSink(options: FakeOptions = {}): MemoryAuditSin
       });
       if (fault && fault.effect !== 'apply') return fail(fault.error);
       writeCount++;
-      if (!byWatch.has(valid.value.watchId)) {
-        byWatch.set(valid.value.watchId, stored.length);
+      const key = `${valid.value.watchId}#${valid.value.revision ?? 1}`;
+      if (!byRevision.has(key)) {
+        byRevision.add(key);
+        newest.set(valid.value.watchId, Math.max(newest.get(valid.value.watchId) ?? -1, stored.length));
         stored.push(JSON.stringify(valid.value));
       }
       return fault ? fail(fault.error) : ok(undefined);
@@ -49,7 +54,7 @@ export function createMemoryAuditSink(options: FakeOptions = {}): MemoryAuditSin
       if (early) return fail(early);
       const fault = decideFault(options.fault, { port: 'audit', method: 'read', subject: watchId });
       if (fault) return fail(fault.error);
-      const index = byWatch.get(watchId);
+      const index = newest.get(watchId);
       const text = index === undefined ? undefined : stored[index];
       return ok(text === undefined ? null : (JSON.parse(text) as AuditRecord));
     },

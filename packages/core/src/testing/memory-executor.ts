@@ -83,8 +83,15 @@ export function createMemoryExecutor(options: MemoryExecutorOptions): MemoryExec
       const e = guard(ctx, 'cutover');
       if (e) return fail(e);
       const previous = done.get(operationId);
-      if (previous)
-        return ok({ ...previous, changed: false, detail: `operation ${operationId} already applied` });
+      if (previous) {
+        const switchedEarlier = previous.changed || previous.switchedEarlier === true;
+        return ok({
+          ...previous,
+          changed: false,
+          ...(switchedEarlier ? { switchedEarlier } : {}),
+          detail: `operation ${operationId} already applied`,
+        });
+      }
       const to = find(target.id);
       if (!to) {
         return fail(

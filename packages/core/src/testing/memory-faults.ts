@@ -4,8 +4,8 @@ import type { Clock } from '../time/clock';
 
 /** One call to an in-memory fake, as a fault injector sees it. */
 export interface FakeCall {
-  /** Which fake: `state`, `audit`, `artifacts` or `notifier`. */
-  readonly port: 'state' | 'audit' | 'artifacts' | 'notifier';
+  /** Which fake: `state`, `audit`, `artifacts`, `notifier` or `lease`. */
+  readonly port: 'state' | 'audit' | 'artifacts' | 'notifier' | 'lease';
   /** The port method, e.g. `save`, `write`, `lastVerified`. */
   readonly method: string;
   /** The state key, watch id, service or notification title the call is about. */

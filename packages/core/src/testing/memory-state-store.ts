@@ -3,6 +3,7 @@ import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
 import { checkStateKey } from '../stores/state-key';
 import { contextError, decideFault, type FakeOptions } from './memory-faults';
+import type { MemoryLeaseTable } from './memory-watch-lease';
 
 const COMPONENT = 'memory-state-store';
 
@@ -20,13 +21,22 @@ export interface MemoryStateStore extends StateStore {
   corrupt(key: string): void;
 }
 
+/** Options of {@link createMemoryStateStore}. */
+export interface MemoryStateStoreOptions extends FakeOptions {
+  /**
+   * The leases to check fenced saves against (`ctx.fence`), as a database keeping both would:
+   * a save whose token is no longer current resolves `LEASE_LOST` and changes nothing.
+   */
+  readonly leases?: MemoryLeaseTable;
+}
+
 /**
  * A {@link StateStore} in memory that behaves like the file store: snapshots are kept as JSON
  * text (so a snapshot that does not survive `JSON.stringify` fails here too and every `load` is a
  * fresh copy), keys follow the same rules (`..` segments refused), a missing key loads as
  * `null`, and a corrupted entry is `STATE_CORRUPT`.
  */
-export function createMemoryStateStore(options: FakeOptions = {}): MemoryStateStore {
+export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): MemoryStateStore {
   const stored = new Map<string, string>();
   let saveCount = 0;
 
@@ -99,6 +109,15 @@ export function createMemoryStateStore(options: FakeOptions = {}): MemoryStateSt
       if (!text.ok) return text;
       const fault = decideFault(options.fault, { port: 'state', method: 'save', subject: key });
       if (fault?.effect !== 'apply' && fault) return fail(fault.error);
+      if (ctx.fence && options.leases && !options.leases.admits(ctx.fence)) {
+        return fail(
+          new RollgateError(
+            'LEASE_LOST',
+            `Refused to save "${key}": the write is fenced with token ${ctx.fence.token} of lease "${ctx.fence.key}", which another holder has since been granted.`,
+            { component: COMPONENT, details: { key, lease: ctx.fence.key, token: ctx.fence.token } },
+          ),
+        );
+      }
       stored.set(key, text.value);
       saveCount++;
       return fault ? fail(fault.error) : ok(undefined);

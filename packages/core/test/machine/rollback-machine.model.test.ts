@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuditRecordSchema } from '../../src/audit/audit-record';
 import { RollgateError } from '../../src/errors/rollgate-error';
-import type { MachineSnapshot, MachineStateName } from '../../src/machine/machine-state';
+import { createControlRequest, submitControlRequest } from '../../src/machine/control-requests';
+import { watchIdFor } from '../../src/machine/controller';
+import type {
+  ControlAction,
+  ControlRequest,
+  MachineSnapshot,
+  MachineStateName,
+} from '../../src/machine/machine-state';
 import { TERMINAL_STATES } from '../../src/machine/machine-state';
 import { startWatch, transition } from '../../src/machine/rollback-machine';
 import type { FakeCall, FaultDecision } from '../../src/testing/memory-faults';
@@ -15,10 +22,41 @@ interface Real {
   /** The machine state each cutover was issued from. */
   readonly cutoverFrom: MachineStateName[];
   result: Awaited<ReturnType<ReturnType<typeof world>['watch']>> | null;
+  /** Human requests waiting to be stored, at the n-th command of the next process (0: at once). */
+  readonly scheduled: { readonly action: ControlAction; readonly atCommand: number }[];
+  /** Every request stored so far (the store said so). */
+  readonly submitted: ControlRequest[];
+  /** Ids of every request a human tried to store (a failing store may still have kept it). */
+  readonly attempted: string[];
+  /** A refused request that changed the machine's state or pending commands (must stay empty). */
+  readonly refusalsThatMoved: string[];
 }
 
 interface Model {
   done: boolean;
+}
+
+const WATCH_ID = watchIdFor('checkout', { artifactId: 'v2', deployedAt: DEPLOY_AT });
+const ctx = { signal: new AbortController().signal, deadline: Number.POSITIVE_INFINITY };
+
+let requestCounter = 0;
+
+async function submit(r: Real, action: ControlAction): Promise<void> {
+  const n = requestCounter++;
+  const request = createControlRequest(
+    { watchId: WATCH_ID, action, actor: `human-${n}`, reason: `reason ${n}` },
+    r.w.clock.now(),
+    `req-${String(n).padStart(3, '0')}`,
+  );
+  // The store may be failing at this moment (FailPort): the human then tries again.
+  r.attempted.push(request.id);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const saved = await submitControlRequest(r.w.state, request, ctx);
+    if (saved.ok) {
+      r.submitted.push(request);
+      return;
+    }
+  }
 }
 
 const KEY_PREFIX = 'watch/';
@@ -37,12 +75,20 @@ class RunProcess implements fc.AsyncCommand<Model, Real> {
       ? (r.w.state.get(stored) as MachineSnapshot | undefined)?.state
       : undefined;
     let seen = 0;
+    const due = r.scheduled.splice(0);
+    for (const d of due.filter((x) => x.atCommand === 0)) await submit(r, d.action);
     controller.events.on('transition', (t) => {
       state = t.to;
+    });
+    controller.events.on('control', ({ record }) => {
+      const last = r.w.state.get(`watch/${WATCH_ID}`) as MachineSnapshot | undefined;
+      if (record.result === 'refused' && last && last.state !== record.state)
+        r.refusalsThatMoved.push(record.id);
     });
     controller.events.on('command', (c) => {
       if (c.type === 'cutover') r.cutoverFrom.push(state ?? 'Starting');
       seen++;
+      for (const d of due.filter((x) => x.atCommand === seen)) void submit(r, d.action);
       if (seen === this.commands) abort.abort(new Error('crash'));
     });
     try {
@@ -54,10 +100,31 @@ class RunProcess implements fc.AsyncCommand<Model, Real> {
         RollgateError.is(error) && ['ABORTED', 'STORE_FAILED', 'STATE_CORRUPT'].includes(error.code),
       ).toBe(true);
     }
+    // Requests scheduled after the process ended are made now, between processes.
+    for (const d of due.filter((x) => x.atCommand > seen)) await submit(r, d.action);
+    if (due.length > 0) m.done = false;
     checkInvariants(r);
   }
   toString(): string {
     return `RunProcess(${this.commands})`;
+  }
+}
+
+/** A human asks for promote, abort or retry, at the n-th command of the next process (0: before it). */
+class HumanRequest implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly action: ControlAction,
+    readonly atCommand: number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    r.scheduled.push({ action: this.action, atCommand: this.atCommand });
+    m.done = false;
+  }
+  toString(): string {
+    return `HumanRequest(${this.action}, ${this.atCommand})`;
   }
 }
 
@@ -130,26 +197,48 @@ function checkInvariants(r: Real): void {
   expect([...perOperation.values()].every((n) => n <= 1)).toBe(true);
   // Never a second rollback within one watch.
   expect(r.w.executor.switches.length).toBeLessThanOrEqual(1);
+  // A refused request changes nothing but the record of it.
+  expect(r.refusalsThatMoved).toEqual([]);
+  // Each request is answered at most once, across every restart.
+  const stored = r.w.state.get(`watch/${WATCH_ID}`) as MachineSnapshot | undefined;
+  const ids = (stored?.controls ?? []).map((c) => c.id);
+  expect(new Set(ids).size).toBe(ids.length);
 }
 
 function checkFinal(r: Real): void {
   const result = r.result;
   if (!result) throw new Error('the watch did not finish');
   expect(TERMINAL_STATES.has(result.state)).toBe(true);
-  // Exactly one complete audit record per terminal watch.
+  // Exactly one complete audit record per ending: revisions 1..n, the newest is this ending.
   const records = r.w.audit.records.filter((a) => a.watchId === result.watchId);
-  expect(records).toHaveLength(1);
-  const audit = AuditRecordSchema.parse(records[0]);
-  expect(audit.outcome).toBe(result.outcome);
-  expect(audit.phases.at(-1)?.state).toBe(result.state);
-  // A failed verification never ends in RolledBack.
-  if (result.state === 'RolledBack') {
-    expect(audit.recovery?.verified).toBe(true);
-    expect(r.w.executor.switches).toHaveLength(1);
+  expect(records.map((a) => a.revision ?? 1)).toEqual(records.map((_, i) => i + 1));
+  const audit = AuditRecordSchema.parse(records.at(-1));
+  // Every request made was answered, and the newest record holds each with who and why.
+  const answered = result.snapshot.controls ?? [];
+  const answeredIds = answered.map((c) => c.id);
+  for (const q of r.submitted) expect(answeredIds).toContain(q.id);
+  for (const id of answeredIds) expect(r.attempted).toContain(id);
+  // A request answered after the end (refused by a watch at rest) is in the snapshot only, until a
+  // later applied request reopens the watch and its next ending is written.
+  answered.forEach((c, i) => {
+    const reopenedLater = answered
+      .slice(i + 1)
+      .some((x) => x.result === 'applied' && TERMINAL_STATES.has(x.state));
+    if (c.result === 'applied' || !TERMINAL_STATES.has(c.state) || reopenedLater)
+      expect(audit.controls?.find((a) => a.id === c.id)).toMatchObject({ actor: c.actor, reason: c.reason });
+  });
+  // A human promotion keeps the release without a rollback and without a verification record.
+  if (answered.some((c) => c.action === 'promote' && c.result === 'applied')) {
+    expect(result.state).toBe('Promoted');
+    expect(r.w.executor.switches).toEqual([]);
+    expect(audit.verification?.recorded).toBe(false);
   }
-  if (audit.recovery && !audit.recovery.verified) expect(result.state).not.toBe('RolledBack');
-  // Whatever was cut over was retrieved from the artifact store as verified and is not the failing one.
-  if (r.w.executor.switches.length === 1) expect(r.w.executor.switches[0]?.to).toBe('v1');
+  // A watch a human aborted never ends promoted on that decision (after a halt, a later human
+  // promote may keep it: then that promote is the decision); the audit names the failed artifact.
+  if (result.snapshot.decidedBy?.action === 'abort') {
+    expect(result.state).not.toBe('Promoted');
+    if (result.state === 'RolledBack') expect(audit.failedArtifact?.id).toBe('v2');
+  }
 }
 
 describe('rollback machine, model-based', () => {
@@ -184,6 +273,12 @@ describe('rollback machine, model-based', () => {
               )
               .map((m) => new FailExecutor(m)),
             fc.integer({ min: 1, max: 8 }).map((n) => new FailSource(n)),
+            fc
+              .tuple(
+                fc.constantFrom('promote' as const, 'abort' as const, 'retry' as const),
+                fc.integer({ min: 0, max: 20 }),
+              )
+              .map(([action, at]) => new HumanRequest(action, at)),
           ],
           { maxCommands: 25 },
         ),
@@ -195,11 +290,26 @@ describe('rollback machine, model-based', () => {
             v1: setup.v1,
             fault: (call) => faults.get(call.port)?.shift(),
           });
-          const real: Real = { w, faults, cutoverFrom: [], result: null };
+          const real: Real = {
+            w,
+            faults,
+            cutoverFrom: [],
+            result: null,
+            scheduled: [],
+            submitted: [],
+            attempted: [],
+            refusalsThatMoved: [],
+          };
           await fc.asyncModelRun(() => ({ model: { done: false }, real }), commands);
-          // Finish the watch in a last process without injected failures, then check the end state.
+          // Finish the watch in a last process without injected failures (making any request
+          // still scheduled first), then check the end state.
           faults.clear();
-          if (!real.result) real.result = await w.watch(w.restart());
+          for (const d of real.scheduled.splice(0)) await submit(real, d.action);
+          if (
+            !real.result ||
+            real.submitted.some((q) => !real.result?.snapshot.controls?.some((c) => c.id === q.id))
+          )
+            real.result = await w.watch(w.restart());
           checkInvariants(real);
           checkFinal(real);
         },
@@ -233,6 +343,13 @@ describe('rollback machine, pure transitions', () => {
         verified: null,
         candidates: [{ id: 'v1' }],
       }),
+      fc
+        .tuple(fc.constantFrom('promote' as const, 'abort' as const, 'retry' as const), fc.nat(1000))
+        .map(([action, n]) => ({
+          type: 'control' as const,
+          at: DEPLOY_AT + n,
+          request: createControlRequest({ watchId: 'w', action, actor: 'fuzz' }, DEPLOY_AT + n, `r${n}`),
+        })),
     );
     fc.assert(
       fc.property(fc.array(events, { maxLength: 30 }), (sequence) => {

@@ -9,6 +9,7 @@ import { createMemoryExecutor } from '../../src/testing/memory-executor';
 import type { FaultInjector } from '../../src/testing/memory-faults';
 import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
 import { createMemoryStateStore } from '../../src/testing/memory-state-store';
+import { createMemoryLeaseTable } from '../../src/testing/memory-watch-lease';
 import { createRecordingNotifier } from '../../src/testing/recording-notifier';
 import { runOnClock, SimulatedClock } from '../../src/testing/simulated-clock';
 import { insecureTestSigner } from '../../src/testing/test-signer';
@@ -61,6 +62,8 @@ export interface WorldOptions {
   readonly fault?: FaultInjector;
   readonly supportsWeights?: boolean;
   readonly bakeSteps?: number;
+  /** A lease table the state store checks fenced saves against (give controllers leases via `restart`). */
+  readonly leases?: boolean;
 }
 
 /** A whole controller over in-memory ports and a simulated clock. */
@@ -107,7 +110,8 @@ export function world(options: WorldOptions = {}) {
   const signer = insecureTestSigner();
   const fault = options.fault ? { fault: options.fault } : {};
   const artifacts = createMemoryArtifactStore({ signer, ...fault });
-  const state = createMemoryStateStore(fault);
+  const leases = createMemoryLeaseTable(clock);
+  const state = createMemoryStateStore({ ...fault, ...(options.leases ? { leases } : {}) });
   const audit = createMemoryAuditSink(fault);
   const notifier = createRecordingNotifier(fault);
   const ctx = { signal: new AbortController().signal, deadline: Number.POSITIVE_INFINITY };
@@ -124,7 +128,7 @@ export function world(options: WorldOptions = {}) {
     );
     if (options.v1 === 'tampered') artifacts.tamper('checkout', 'v1', { verifiedAt: DEPLOY_AT - 1000 });
   })();
-  const make = () =>
+  const make = (extra: WorldOptions['controller'] = {}) =>
     createController({
       contract,
       sources: { default: source },
@@ -137,6 +141,7 @@ export function world(options: WorldOptions = {}) {
       settleMs: 0,
       retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
       ...options.controller,
+      ...extra,
     });
   const controller = make();
   return {
@@ -149,7 +154,8 @@ export function world(options: WorldOptions = {}) {
     audit,
     notifier,
     controller,
-    /** A new controller over the same ports (a restarted process). */
+    leases,
+    /** A new controller over the same ports (a restarted process, or another controller). */
     restart: make,
     async watch(c = controller, signal?: AbortSignal) {
       await seeded;

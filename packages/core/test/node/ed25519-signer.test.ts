@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
@@ -154,5 +154,42 @@ describe('createEd25519Signer', () => {
     const second = createEd25519Signer({ keyDir: dir });
     expect(second.keyId).toBe(first.keyId);
     expect(readFileSync(join(dir, ED25519_PUBLIC_KEY_FILE), 'utf8')).toBe(first.publicKeyPem);
+  });
+
+  it('halts with SIGNING_KEY_MISSING when the private key is gone but its public key is there, writing nothing (issue 18, finding 5)', () => {
+    const first = createEd25519Signer({ keyDir: dir });
+    const publicPath = join(dir, ED25519_PUBLIC_KEY_FILE);
+    const publicBefore = readFileSync(publicPath, 'utf8');
+    rmSync(join(dir, ED25519_PRIVATE_KEY_FILE));
+    let error: unknown;
+    try {
+      createEd25519Signer({ keyDir: dir });
+    } catch (e) {
+      error = e;
+    }
+    expect(RollgateError.is(error) && error.code).toBe('SIGNING_KEY_MISSING');
+    expect((error as Error).message).toContain(ED25519_PRIVATE_KEY_FILE);
+    expect((error as Error).message).toContain(first.keyId);
+    // Nothing was written: no new pair, the public key untouched, no temporary files.
+    expect(readdirSync(dir)).toEqual([ED25519_PUBLIC_KEY_FILE]);
+    expect(readFileSync(publicPath, 'utf8')).toBe(publicBefore);
+  });
+
+  it('refuses a public key file that belongs to another private key instead of overwriting it', () => {
+    createEd25519Signer({ keyDir: dir });
+    const publicPath = join(dir, ED25519_PUBLIC_KEY_FILE);
+    const other = pemPair().publicKeyPem;
+    writeFileSync(publicPath, other);
+    expect(configErrorOf(() => createEd25519Signer({ keyDir: dir })).message).toMatch(
+      /does not belong to the private key/,
+    );
+    expect(readFileSync(publicPath, 'utf8')).toBe(other);
+  });
+
+  it('loads an existing pair whose public key file differs only in layout (CRLF line ends)', () => {
+    const first = createEd25519Signer({ keyDir: dir });
+    const publicPath = join(dir, ED25519_PUBLIC_KEY_FILE);
+    writeFileSync(publicPath, first.publicKeyPem.replace(/\n/g, '\r\n'));
+    expect(createEd25519Signer({ keyDir: dir }).keyId).toBe(first.keyId);
   });
 });

@@ -1,12 +1,12 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeArtifactStoreContract, payloadFixture } from '@rollgate/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEd25519Signer } from '../../src/node/ed25519-signer';
 import { ARTIFACT_FILE_FORMAT, createFileArtifactStore } from '../../src/node/file-artifact-store';
 import { createHmacSigner } from '../../src/node/hmac-signer';
 import type { Signer, VerificationRecord } from '../../src/ports/artifact-store';
 import { liveContext } from '../testing/fixtures/port-context';
-import { describeArtifactStoreBehaviour, payloadFixture } from '../testing/fixtures/store-behaviour';
 import { tempDir } from './temp-dir';
 
 /** Edits one record in the store file the way a person with a text editor would. */
@@ -30,7 +30,7 @@ const signers: readonly [string, (dir: string) => Signer][] = [
 ];
 
 for (const [signerName, makeSigner] of signers) {
-  describeArtifactStoreBehaviour(
+  describeArtifactStoreContract(
     `file with ${signerName}`,
     async ({ clock, keep, brokenSigner }) => {
       const { dir, cleanup } = await tempDir();

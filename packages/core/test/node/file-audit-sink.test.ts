@@ -1,12 +1,12 @@
 import { appendFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeAuditSinkContract } from '@rollgate/testkit';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAuditFile, readAuditFile } from '../../src/node/audit-file';
 import { createFileAuditSink } from '../../src/node/file-audit-sink';
 import { auditRecordFixture } from '../testing/fixtures/audit-record-fixture';
 import { liveContext } from '../testing/fixtures/port-context';
-import { describeAuditSinkBehaviour } from '../testing/fixtures/store-behaviour';
 import { tempDir } from './temp-dir';
 
 async function linesOf(path: string): Promise<string[]> {
@@ -14,7 +14,7 @@ async function linesOf(path: string): Promise<string[]> {
   return text.split('\n').filter((l) => l.length > 0);
 }
 
-describeAuditSinkBehaviour('file', async (clock) => {
+describeAuditSinkContract('file', async (clock) => {
   const { dir, cleanup } = await tempDir();
   const path = join(dir, 'logs', 'audit.jsonl');
   const sink = createFileAuditSink({ path, clock, onWarning: () => {} });

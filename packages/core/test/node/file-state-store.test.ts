@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { describeStateStoreContract } from '@rollgate/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStateStore, STATE_FILE_FORMAT } from '../../src/node/file-state-store';
 import { liveContext } from '../testing/fixtures/port-context';
-import { describeStateStoreBehaviour } from '../testing/fixtures/store-behaviour';
 import { CRASH_KEY, crashSnapshot } from './fixtures/crash-snapshot';
 import { tempDir } from './temp-dir';
 
-describeStateStoreBehaviour('file', async (clock) => {
+describeStateStoreContract('file', async (clock) => {
   const { dir, cleanup } = await tempDir();
   const stateDir = join(dir, 'state');
   const store = createFileStateStore({ dir: stateDir, clock });
@@ -84,6 +84,34 @@ describe('createFileStateStore: the files', () => {
     const loaded = await createFileStateStore({ dir: join(dir, 'd') }).load('k', ctx());
     expect(!loaded.ok && loaded.error.code).toBe('STORE_FAILED');
   });
+
+  it('removes the temporary file a writer killed with SIGKILL left, at the next start (issue 18)', async () => {
+    const writer = resolve(import.meta.dirname, 'fixtures', 'blocked-writer.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, 'watch/killed'], {
+      cwd: resolve(import.meta.dirname, '..', '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const signal = await new Promise<NodeJS.Signals | null>((done) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('BLOCKED')) child.kill('SIGKILL');
+      });
+      child.on('exit', (_code, s) => done(s));
+    });
+    expect(signal, stderr).toBe('SIGKILL');
+    const temporaries = async () => (await readdir(dir)).filter((n) => n.endsWith('.tmp'));
+    expect(await temporaries()).toHaveLength(1);
+    // A live writer's temporary file is never touched: only the dead process's goes.
+    await writeFile(join(dir, `.other.json.${process.pid}-0123456789ab.tmp`), 'in flight');
+
+    const store = createFileStateStore({ dir });
+    const loaded = await store.load('watch/killed', ctx());
+    expect(loaded.ok && loaded.value).toEqual({ step: 1 });
+    expect(await temporaries()).toEqual([`.other.json.${process.pid}-0123456789ab.tmp`]);
+  }, 30_000);
 
   it('never leaves a torn file when the writer is killed with SIGKILL mid-write', async () => {
     const writer = resolve(import.meta.dirname, 'fixtures', 'state-writer.ts');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateBaselineRatio } from '../../src/rules/baseline-ratio';
 import { checkDataQuality } from '../../src/rules/data-quality';
 import { evaluateHealth } from '../../src/rules/health-check';
+import { MEASURE_DOMAINS } from '../../src/rules/measure-domain';
 import { evaluateRateOfChange, fitLine } from '../../src/rules/rate-of-change';
 import { evaluateStaticRange } from '../../src/rules/static-range';
 
@@ -18,12 +19,24 @@ describe('static range', () => {
     expect(evaluateStaticRange(rule, value(0.5))).toMatchObject({ status: 'breach', threshold: 1 });
   });
 
-  it('treats +Inf as above any max and -Inf as below any min, and says so', () => {
+  it('judges neither +Inf nor -Inf: an impossible reading is an error that names it (issue 18)', () => {
     const high = evaluateStaticRange({ type: 'static', max: 500 }, value(Number.POSITIVE_INFINITY));
-    expect(high.status).toBe('breach');
+    expect(high.status).toBe('error');
     expect(high.reason).toContain('+Inf');
-    expect(evaluateStaticRange({ type: 'static', min: 0 }, value(Number.NEGATIVE_INFINITY)).status).toBe(
-      'breach',
+    expect(high.error?.code).toBe('SOURCE_BAD_RESPONSE');
+    const low = evaluateStaticRange({ type: 'static', min: 0 }, value(Number.NEGATIVE_INFINITY));
+    expect(low.status).toBe('error');
+    expect(low.reason).toContain('-Inf');
+  });
+
+  it('judges a value against its measure domain: a negative latency is an error', () => {
+    const v = evaluateStaticRange(
+      { type: 'static', max: 500 },
+      { ...value(-3), domain: MEASURE_DOMAINS['latency-quantile'] },
+    );
+    expect(v).toMatchObject({ status: 'error', value: -3, threshold: null });
+    expect(v.reason).toBe(
+      'impossible reading: latency quantile (ms) -3 (a latency quantile (ms) is finite and >= 0); it is no evidence either way, so check the source and its query',
     );
   });
 });
@@ -46,7 +59,8 @@ describe('baseline ratio', () => {
   it('is no-data without a usable baseline, never pass', () => {
     expect(evaluateBaselineRatio(rule, value(1), null).status).toBe('no-data');
     expect(evaluateBaselineRatio(rule, value(1), Number.NaN).status).toBe('no-data');
-    expect(evaluateBaselineRatio(rule, value(1), Number.POSITIVE_INFINITY).status).toBe('no-data');
+    // An infinite baseline is no missing baseline: it is impossible, and says so.
+    expect(evaluateBaselineRatio(rule, value(1), Number.POSITIVE_INFINITY).status).toBe('error');
   });
 
   it('treats any rise from a zero baseline as infinitely many times it', () => {

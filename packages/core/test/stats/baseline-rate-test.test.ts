@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import {
   type BaselineRateTestState,
+  type ConcurrentRateTestState,
   createBaselineRateTest,
+  createConcurrentRateTest,
   DEFAULT_RATIOS,
   summarizeRateTest,
   updateRateTest,
@@ -246,5 +248,35 @@ describe('the ratio confidence sequence', () => {
       if (missed) misses++;
     }
     expect(misses / runs).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('summary counts under overdispersion', () => {
+  // Regression: dividing by the dispersion and multiplying back reported 594 requests as
+  // 593.9999999999999 (seen in `rollgate watch --json`); the summary reports what was observed.
+  it('reports the observed events and trials exactly, for both methods and the concurrent test', () => {
+    for (const method of ['joint', 'bound'] as const) {
+      let state: BaselineRateTestState = createBaselineRateTest({
+        baselineEvents: 90,
+        baselineTrials: 18_000,
+        alpha: 0.01,
+        method,
+        dispersion: 1.3,
+      });
+      for (const trials of [99, 99, 99, 99, 99, 99]) state = updateRateTest(state, { events: 1, trials });
+      const summary = summarizeRateTest(state);
+      expect(state.trials * state.dispersion).not.toBe(594);
+      expect(summary.trials).toBe(594);
+      expect(summary.events).toBe(6);
+    }
+    let concurrent: ConcurrentRateTestState = createConcurrentRateTest({ alpha: 0.01, dispersion: 1.3 });
+    for (let i = 0; i < 6; i++)
+      concurrent = updateRateTest(concurrent, {
+        events: 1,
+        trials: 99,
+        baselineEvents: 1,
+        baselineTrials: 99,
+      });
+    expect(summarizeRateTest(concurrent).trials).toBe(594);
   });
 });

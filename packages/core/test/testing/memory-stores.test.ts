@@ -1,31 +1,44 @@
+import {
+  describeArtifactStoreContract,
+  describeAuditSinkContract,
+  describeStateStoreContract,
+  describeWatchLeaseContract,
+  payloadFixture,
+} from '@rollgate/testkit';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { createMemoryArtifactStore } from '../../src/testing/memory-artifact-store';
 import { createMemoryAuditSink } from '../../src/testing/memory-audit-sink';
 import type { FakeCall } from '../../src/testing/memory-faults';
 import { createMemoryStateStore } from '../../src/testing/memory-state-store';
+import { createMemoryLeaseTable, createMemoryWatchLease } from '../../src/testing/memory-watch-lease';
 import { SimulatedClock } from '../../src/testing/simulated-clock';
 import { insecureTestSigner } from '../../src/testing/test-signer';
 import { auditRecordFixture } from './fixtures/audit-record-fixture';
 import { liveContext } from './fixtures/port-context';
-import {
-  describeArtifactStoreBehaviour,
-  describeAuditSinkBehaviour,
-  describeStateStoreBehaviour,
-  payloadFixture,
-} from './fixtures/store-behaviour';
 
-describeStateStoreBehaviour('memory', async (clock) => {
+describeStateStoreContract('memory', async (clock) => {
   const store = createMemoryStateStore({ clock });
   return { store, corrupt: async (key) => store.corrupt(key), teardown: async () => {} };
 });
 
-describeAuditSinkBehaviour('memory', async (clock) => {
+describeWatchLeaseContract('memory', async (clock) => {
+  const leases = createMemoryLeaseTable(clock);
+  const ttlMs = 10_000;
+  return {
+    lease: () => createMemoryWatchLease({ table: leases, ttlMs }),
+    state: createMemoryStateStore({ clock, leases }),
+    expire: async () => clock.advance(ttlMs + 1),
+    teardown: async () => {},
+  };
+});
+
+describeAuditSinkContract('memory', async (clock) => {
   const sink = createMemoryAuditSink({ clock });
   return { sink, storedCount: async () => sink.records.length, teardown: async () => {} };
 });
 
-describeArtifactStoreBehaviour(
+describeArtifactStoreContract(
   'memory with the insecure test signer',
   async ({ clock, keep, brokenSigner }) => {
     const store = createMemoryArtifactStore({

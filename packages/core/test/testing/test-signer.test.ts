@@ -1,8 +1,8 @@
+import { payloadFixture } from '@rollgate/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkVerification, signVerification } from '../../src/artifacts/verification-signing';
 import { insecureTestSigner, testChecksum } from '../../src/testing/test-signer';
-import { payloadFixture } from './fixtures/store-behaviour';
 
 describe('insecureTestSigner', () => {
   it('is deterministic, labelled test-only, and verifies its own signatures', async () => {

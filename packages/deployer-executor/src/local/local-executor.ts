@@ -19,8 +19,9 @@ import type { ExecutorSettings, LocalSettings } from '../options/validate-option
 import { type ReleaseFacts, releaseArtifact } from '../release/release-artifact';
 import { rollbackCandidate } from '../release/release-list';
 import { formatDeployerTime } from '../release/releases-log';
+import { removeAbandonedFiles } from './abandoned-files';
 import { switchCurrentLink } from './atomic-symlink';
-import { acquireDeployLock } from './deploy-lock';
+import { acquireDeployLock, releaseOperationLock } from './deploy-lock';
 import { type CutoverJournal, readJournal, writeJournal } from './operation-journal';
 import {
   deployPaths,
@@ -47,6 +48,8 @@ export class LocalDeployerExecutor implements DeployerExecutor {
   readonly #local: LocalSettings;
   readonly #settings: ExecutorSettings;
   readonly #cutovers = new SerialQueue();
+  /** The clean-up of what an earlier, killed process left; run once, before the first call. */
+  #tidied: Promise<void> | null = null;
 
   constructor(settings: ExecutorSettings, local: LocalSettings) {
     this.#settings = settings;
@@ -105,9 +108,18 @@ export class LocalDeployerExecutor implements DeployerExecutor {
           executorError('EXECUTOR_REFUSED', 'cutover needs a non-empty operationId to stay idempotent.'),
         );
       }
-      // Decide once without the lock so replays and refusals never touch the deploy lock.
+      // Decide once without the lock so replays and refusals never take the deploy lock.
       const first = await this.#plan(target, operationId);
-      if (first.kind === 'final') return first.result;
+      if (first.kind === 'final') {
+        // The operation is over, so a lock it holds was left by a process killed before it
+        // unlocked: keeping it would refuse every later cutover and lock out `dep deploy`.
+        if (await releaseOperationLock(this.#local.deployPath, operationId)) {
+          this.#settings.warn(
+            `Released Deployer's deploy lock ${quote(deployPaths(this.#local.deployPath).lock)} that operation ${quote(operationId)} left when its process stopped.`,
+          );
+        }
+        return first.result;
+      }
       const lock = await acquireDeployLock(this.#local.deployPath, operationId);
       if (!lock.ok) return lock;
       try {
@@ -162,7 +174,8 @@ export class LocalDeployerExecutor implements DeployerExecutor {
             from: journal.from,
             to: currentRef,
             changed: false,
-            detail: `Replay of operation ${quote(operationId)}: it already switched current from releases/${journal.fromRelease} to releases/${journal.toRelease} at ${new Date(journal.at).toISOString()}; nothing changed.`,
+            switchedEarlier: true,
+            detail: `Replay of operation ${quote(operationId)}: it switched current from releases/${journal.fromRelease} to releases/${journal.toRelease} at ${new Date(journal.at).toISOString()} (before its process stopped); nothing changed now.`,
           }),
         );
       }
@@ -269,7 +282,8 @@ export class LocalDeployerExecutor implements DeployerExecutor {
       from: journal.from,
       to: journal.to,
       changed: false,
-      detail: `Resumed operation ${quote(journal.operationId)}: current already pointed at releases/${journal.toRelease}; ${after}`,
+      switchedEarlier: true,
+      detail: `Resumed operation ${quote(journal.operationId)}: it had switched current from releases/${journal.fromRelease} to releases/${journal.toRelease} before its process stopped; ${after}`,
     };
   }
 
@@ -338,10 +352,26 @@ export class LocalDeployerExecutor implements DeployerExecutor {
     return releaseArtifact(facts, { deployPath: this.#local.deployPath });
   }
 
+  /**
+   * Removes, once per executor, what a killed cutover process left on the deploy_path
+   * (temporary links and journal files, a lock of a finished operation): see
+   * {@link removeAbandonedFiles}. Each removal is reported through `warn`.
+   */
+  #tidy(): Promise<void> {
+    this.#tidied ??= removeAbandonedFiles(this.#local.deployPath, this.#settings.warn).then(
+      (removed) => {
+        for (const note of removed) this.#settings.warn(`${note}.`);
+      },
+      () => undefined,
+    );
+    return this.#tidied;
+  }
+
   async #guard<T>(what: string, ctx: PortContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
     const early = contextError(ctx, this.#settings.clock, what);
     if (early) return fail(early);
     try {
+      await this.#tidy();
       return await body();
     } catch (error) {
       if (RollgateError.is(error)) return fail(error);

@@ -65,7 +65,8 @@ export async function readJournal(
 export async function writeJournal(deployPath: string, journal: CutoverJournal): Promise<void> {
   const dir = deployPaths(deployPath).dep;
   const path = join(dir, JOURNAL_FILE);
-  const temporary = join(dir, `.${JOURNAL_FILE}.${randomBytes(6).toString('hex')}`);
+  // The writer's pid in the name: a file left by a killed process is recognised and removed.
+  const temporary = join(dir, `.${JOURNAL_FILE}.${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     await writeFile(temporary, `${JSON.stringify(journal)}\n`, { flush: true });
     await rename(temporary, path);

@@ -300,6 +300,22 @@ describe('cutover', () => {
     expect(await readFile(join(deployPath, '.dep', 'deploy.lock'), 'utf8')).toBe('ci\n');
   });
 
+  it("releases its own operation's stale lock when a replay has nothing left to switch (issue 18)", async () => {
+    // Killed after taking the lock, once the target was already live: no journal of it.
+    const { executor, deployPath } = await setup({ ...simpleSpec(3), current: '2' });
+    await writeFile(join(deployPath, '.dep', 'deploy.lock'), `${lockOwner('op-over')}\n`);
+    const receipt = await executor.cutover(ref('2'), 'op-over', ctx());
+    expect(receipt.ok && receipt.value.changed).toBe(false);
+    expect(existsSync(join(deployPath, '.dep', 'deploy.lock'))).toBe(false);
+    expect(warnings.some((w) => w.includes("Released Deployer's deploy lock"))).toBe(true);
+    // Another operation's lock (a second process) is never released by a replay.
+    await writeFile(join(deployPath, '.dep', 'deploy.lock'), `${lockOwner('op-other')}\n`);
+    expect((await executor.cutover(ref('2'), 'op-over', ctx())).ok).toBe(true);
+    expect(await readFile(join(deployPath, '.dep', 'deploy.lock'), 'utf8')).toBe(
+      `${lockOwner('op-other')}\n`,
+    );
+  });
+
   it('takes over its own stale lock after a crash', async () => {
     const { executor, deployPath } = await setup(simpleSpec(3));
     await writeFile(join(deployPath, '.dep', 'deploy.lock'), `${lockOwner('op-crashed')}\n`);

@@ -1,6 +1,6 @@
 import type { Clock, PortContext } from '@rollgate/core';
 import { RollgateError } from '@rollgate/core';
-import { request } from 'undici';
+import type { request as undiciRequest } from 'undici';
 import { type ApiAccess, classify, type KubeRole } from '../errors/classify';
 import { isJsonObject, type JsonObject, type JsonValue } from '../resources/json-value';
 import type { KubeConnection } from './kube-connection';
@@ -142,7 +142,7 @@ export class KubeClient {
   ): Promise<
     | {
         ok: true;
-        response: Awaited<ReturnType<typeof request>>;
+        response: Awaited<ReturnType<typeof undiciRequest>>;
         controller: AbortController;
         done: () => boolean;
         cleanup: () => void;
@@ -183,7 +183,7 @@ export class KubeClient {
       headers['Content-Type'] = req.contentType ?? 'application/json';
     }
     try {
-      const options: Parameters<typeof request>[1] = {
+      const options: Parameters<typeof undiciRequest>[1] = {
         method: req.method,
         headers,
         dispatcher: prepared.value.dispatcher,
@@ -191,6 +191,8 @@ export class KubeClient {
       };
       if (body !== undefined) options.body = body;
       if (bodyTimeout !== undefined) options.bodyTimeout = bodyTimeout;
+      // undici is loaded with the first request, so importing this package stays cheap.
+      const { request } = await import('undici');
       const response = await request(buildUrl(prepared.value.baseUrl, req.path, req.query), options);
       return { ok: true, response, controller, done: () => timedOut, cleanup };
     } catch (error) {

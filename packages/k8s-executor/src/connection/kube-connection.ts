@@ -1,8 +1,8 @@
 import type { RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { RollgateError } from '@rollgate/core';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { Redactor } from '../errors/redactor';
+import type { KubeConfigLike } from './kube-config-like';
 
 /**
  * How to reach the API server. At most one of `kubeconfig`, `inCluster` and `server` (or a shared
@@ -11,7 +11,7 @@ import { Redactor } from '../errors/redactor';
  */
 export interface KubeConnectionOptions {
   /** A kubeconfig file path, or a `KubeConfig` you loaded yourself (e.g. `loadFromDefault()`). */
-  readonly kubeconfig?: string | KubeConfig;
+  readonly kubeconfig?: string | KubeConfigLike;
   /** A context of the kubeconfig to use instead of its `current-context`. */
   readonly context?: string;
   /**
@@ -68,12 +68,12 @@ export interface KubeConnection {
 }
 
 interface Loaded {
-  readonly kc: KubeConfig;
+  readonly kc: KubeConfigLike;
   readonly baseUrl: string;
 }
 
 type Choice =
-  | { readonly kind: 'kubeconfig'; readonly value: string | KubeConfig }
+  | { readonly kind: 'kubeconfig'; readonly value: string | KubeConfigLike }
   | { readonly kind: 'in-cluster'; readonly pathPrefix: string }
   | { readonly kind: 'server'; readonly url: string }
   | { readonly kind: 'default' };
@@ -220,15 +220,17 @@ export function createKubeConnection(
   let closed = false;
 
   async function load(): Promise<{ ok: true; value: Loaded } | { ok: false; failure: PrepareFailure }> {
-    let kc: KubeConfig;
+    let kc: KubeConfigLike;
     try {
       if (choice.kind === 'kubeconfig' && typeof choice.value !== 'string') {
         kc = choice.value;
       } else {
         const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
-        kc = new KubeConfigClass();
-        if (choice.kind === 'kubeconfig' && typeof choice.value === 'string') kc.loadFromFile(choice.value);
-        else if (choice.kind === 'in-cluster') kc.loadFromCluster(choice.pathPrefix);
+        const fresh = new KubeConfigClass();
+        kc = fresh;
+        if (choice.kind === 'kubeconfig' && typeof choice.value === 'string')
+          fresh.loadFromFile(choice.value);
+        else if (choice.kind === 'in-cluster') fresh.loadFromCluster(choice.pathPrefix);
         else if (choice.kind === 'server') {
           const cluster: { name: string; server: string; skipTLSVerify: boolean; caData?: string } = {
             name: 'rollgate',
@@ -241,8 +243,8 @@ export function createKubeConnection(
           }
           const user: { name: string; token?: string } = { name: 'rollgate' };
           if (options.token !== undefined) user.token = options.token;
-          kc.loadFromClusterAndUser(cluster, user);
-        } else kc.loadFromDefault();
+          fresh.loadFromClusterAndUser(cluster, user);
+        } else fresh.loadFromDefault();
       }
     } catch (error) {
       return {
@@ -354,7 +356,15 @@ export function createKubeConnection(
           if (httpsOptions.rejectUnauthorized !== undefined)
             connect.rejectUnauthorized = httpsOptions.rejectUnauthorized;
           if (httpsOptions.servername !== undefined) connect.servername = httpsOptions.servername;
-          agent = new Agent({ connect });
+          // undici is loaded with the first request, so importing this package stays cheap.
+          const undici = await import('undici');
+          if (closed)
+            return {
+              ok: false,
+              failure: { kind: 'config', message: 'The Kubernetes connection was closed.' },
+            };
+          // Another request may have created the agent while undici loaded.
+          agent ??= new undici.Agent({ connect });
         }
         dispatcher = agent;
       }

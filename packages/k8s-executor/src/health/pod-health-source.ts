@@ -25,7 +25,7 @@ const COMPONENT = 'k8s-pod-health';
 export interface PodHealthSourceOptions extends KubeConnectionOptions {
   /** Namespace of the pods. */
   readonly namespace: string;
-  /** The controller's clock: samples are stamped with its `now()`. Default: `systemClock`. */
+  /** The controller's clock: samples are stamped with its `now()` (at most the range's end). Default: `systemClock`. */
   readonly clock?: Clock;
   /** Source name for logs and audit records. Default `kubernetes-pods:<namespace>`. */
   readonly name?: string;
@@ -62,7 +62,7 @@ function badQuery(message: string): ReadResult {
  * `warnings` as `<Reason>: pod <pod> container <container> (...)`.
  *
  * The Kubernetes API has no history: every read returns ONE sample per series, the current
- * value stamped at the clock's now. Other measures resolve to a `SOURCE_BAD_QUERY` error.
+ * value stamped at the clock's now, or the range's end when that is earlier. Other measures resolve to a `SOURCE_BAD_QUERY` error.
  *
  * @throws RollgateError `CONFIG_INVALID` for bad options (a connection option is required: a
  *   metric source reads no environment, so there is no default kubeconfig).
@@ -158,7 +158,9 @@ export function createPodHealthSource(options: PodHealthSourceOptions): MetricSo
         reason: `No live pods match labelSelector ${planned.selector} in namespace ${namespace}.`,
       };
     }
-    const stamp = clock.now();
+    // The value observed now stands for the end of the range (which may lie up to the tolerance
+    // in the past): a sample after `end` would break the port's [start, end] rule.
+    const stamp = Math.min(clock.now(), request.end);
     const groups = new Map<string, PodView[]>();
     for (const pod of pods) {
       const key = request.segmentBy === undefined ? '' : (pod.labels[request.segmentBy] ?? '');

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { PortContext } from '@rollgate/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKubeConnection } from '../../src/connection/kube-connection';
@@ -38,6 +39,28 @@ describe('cluster connection', () => {
       caData: Buffer.from(pki.caCert).toString('base64'),
     });
     const executor = createKubernetesExecutor({ namespace: 'prod', deployment: 'web', kubeconfig: path });
+    try {
+      const current = await executor.current(ctx());
+      expect(current.ok && current.value.attributes?.['image.app']).toBe('web:2');
+      expect(double.requests[0]?.authorization).toBe(`Bearer ${double.token}`);
+    } finally {
+      await executor.dispose();
+      await double.close();
+    }
+  });
+
+  it('takes a KubeConfig the caller loaded (the declared KubeConfigLike fits the real class)', async () => {
+    const double = await KubeApiDouble.start({ tls: { key: pki.serverKey, cert: pki.serverCert } });
+    seedRollouts(double, ['web:1', 'web:2']);
+    const path = await writeKubeconfig(dir.path, {
+      server: double.url,
+      token: double.token,
+      caData: Buffer.from(pki.caCert).toString('base64'),
+    });
+    const kc = new KubeConfig();
+    kc.loadFromFile(path);
+    // Type-checked: a real KubeConfig is accepted where the options declare KubeConfigLike.
+    const executor = createKubernetesExecutor({ namespace: 'prod', deployment: 'web', kubeconfig: kc });
     try {
       const current = await executor.current(ctx());
       expect(current.ok && current.value.attributes?.['image.app']).toBe('web:2');

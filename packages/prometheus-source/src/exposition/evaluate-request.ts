@@ -35,7 +35,9 @@ function compileMatcher(m: LabelMatcher): LabelTest {
 }
 
 /** The series of `metric` matching every matcher (plus the implicit ones the metric needs). */
-function select(store: SeriesStore, metric: string, matchers: readonly LabelMatcher[]): StoredSeries[] {
+function select(e: Evaluation, metric: string, matchers: readonly LabelMatcher[]): StoredSeries[] {
+  const { store } = e;
+  e.metrics.add(metric);
   const tests = [...matchers, ...implicitMatchers(metric)].map(compileMatcher);
   const out: StoredSeries[] = [];
   for (const series of store.byName(metric)) if (tests.every((t) => t(series.labels))) out.push(series);
@@ -48,6 +50,8 @@ interface Evaluation {
   readonly lookbackMs: number;
   readonly windowMs: number;
   readonly segmentBy: string | undefined;
+  /** The metric names the read looked up, so the caller can tell whether any was capped. */
+  readonly metrics: Set<string>;
 }
 
 function segmentOf(e: Evaluation, series: StoredSeries): string {
@@ -159,15 +163,14 @@ function planRequest(
   names: ResolvedMetricNames,
 ): (t: number) => Vector {
   const query = request.query;
-  const { store } = e;
   if (query.measure === 'raw') {
     const selector = parseRawSelector(query.query);
-    const series = select(store, selector.metric, selector.matchers);
+    const series = select(e, selector.metric, selector.matchers);
     return query.valueType === 'count' ? (t) => sumIncreases(e, series, t) : (t) => sumValues(e, series, t);
   }
   const selector = selectorMatchers(query.selector ?? {});
   const of = (metric: string, extra: readonly LabelMatcher[] = []) =>
-    select(store, metric, [...selector, ...extra]);
+    select(e, metric, [...selector, ...extra]);
   switch (query.measure) {
     case 'requests': {
       const series = of(names.requests);
@@ -241,6 +244,11 @@ function planRequest(
   }
 }
 
+/** A reply evaluated from the stored scrapes, with the metric names it read. */
+export interface ExpositionReply extends PrometheusReply {
+  readonly metrics: readonly string[];
+}
+
 /**
  * Evaluates a request over the stored scrapes with the same semantics as the PromQL that
  * `buildPromql` writes for it (counts as exact per-step increments with reset handling,
@@ -255,8 +263,14 @@ export function evaluateRequest(
   request: MetricRequest,
   names: ResolvedMetricNames,
   lookbackMs: number,
-): PrometheusReply {
-  const e: Evaluation = { store, lookbackMs, windowMs: request.stepMs, segmentBy: request.segmentBy };
+): ExpositionReply {
+  const e: Evaluation = {
+    store,
+    lookbackMs,
+    windowMs: request.stepMs,
+    segmentBy: request.segmentBy,
+    metrics: new Set(),
+  };
   const at = planRequest(e, request, names);
   const bySegment = new Map<string, RawSample[]>();
   for (let k = 0; ; k++) {
@@ -276,5 +290,5 @@ export function evaluateRequest(
     metric: request.segmentBy === undefined ? {} : { [request.segmentBy]: key },
     samples,
   }));
-  return { resultType: 'matrix', series, warnings: [] };
+  return { resultType: 'matrix', series, warnings: [], infos: [], metrics: [...e.metrics] };
 }

@@ -15,7 +15,7 @@ import { headerValue } from '../reply/retry-after';
 import { toReadResult } from '../reply/to-read-result';
 import { safeCause } from '../transport/transport-error';
 import { classifyScrape, EXPOSITION_COMPONENT } from './classify-scrape';
-import { evaluateRequest } from './evaluate-request';
+import { type ExpositionReply, evaluateRequest } from './evaluate-request';
 import type { ExpositionSourceOptions } from './exposition-source-options';
 import { type IncomingSample, SeriesStore } from './series-store';
 import {
@@ -88,6 +88,8 @@ interface TargetState {
   lastDurationMs: number | null;
   lastError: RollgateError | null;
   consecutiveFailures: number;
+  /** When the current run of failed scrapes began; null while the target is up. */
+  downSince: number | null;
   inFlight: boolean;
 }
 
@@ -164,6 +166,7 @@ export function createExpositionSource(options: ExpositionSourceOptions): Exposi
     lastDurationMs: null,
     lastError: null,
     consecutiveFailures: 0,
+    downSince: null,
     inFlight: false,
   }));
   const headers: Record<string, string> = {
@@ -285,6 +288,7 @@ export function createExpositionSource(options: ExpositionSourceOptions): Exposi
     state.lastDurationMs = clock.now() - began;
     state.lastError = failure;
     state.consecutiveFailures = samples === null ? state.consecutiveFailures + 1 : 0;
+    state.downSince = samples === null ? (state.downSince ?? at) : null;
   }
 
   function schedule(): void {
@@ -398,22 +402,29 @@ export function createExpositionSource(options: ExpositionSourceOptions): Exposi
     }
     const waited = await awaitFirstRound(ctx);
     if (waited !== null) return errorResult(waited);
-    let reply: ReturnType<typeof evaluateRequest>;
+    let reply: ExpositionReply;
     try {
       reply = evaluateRequest(store, request, config.metrics, config.lookbackMs);
     } catch (error) {
       if (!(error instanceof QueryBuildError)) throw error;
       return badQuery(error);
     }
+    // These become the read's `partial` entries, and core does not judge a partial read: only
+    // what really is missing counts. A target down within the read's window misses its share of
+    // every measure but readiness (its `up = 0` is the data); a capped metric misses series.
     const warnings: string[] = [];
     const down = downTargets();
-    if (down.length > 0) warnings.push(`scrape failing: ${describeDown(down)}`);
-    if (store.droppedSeries > 0) {
+    const missing = down.filter((s) => s.downSince !== null && s.downSince <= request.end);
+    if (missing.length > 0 && request.query.measure !== 'ready')
+      warnings.push(`scrape failing: ${describeDown(missing)}`);
+    const capped = reply.metrics.filter((name) => store.droppedFrom(name));
+    if (capped.length > 0) {
       warnings.push(
-        `${store.droppedSeries} series were not stored because maxSeries (${config.maxSeries}) was reached; results may be incomplete.`,
+        `series of ${capped.join(', ')} were not stored because maxSeries (${config.maxSeries}) was reached; results may be incomplete.`,
       );
     }
-    const result = toReadResult({ ...reply, warnings }, request);
+    const { metrics: _read, ...prometheusReply } = reply;
+    const result = toReadResult({ ...prometheusReply, warnings }, request);
     if (result.status !== 'no-data') return result;
     if (down.length === states.length) {
       const last = down[0]?.lastError;

@@ -41,12 +41,17 @@ export function seriesKey(name: string, labels: Readonly<Record<string, string>>
  * request id, would otherwise grow it forever); series that stopped being exposed are
  * forgotten once their history is older than the retention.
  */
+const MAX_DROPPED_NAMES = 1000;
+
 export class SeriesStore {
   readonly #options: SeriesStoreOptions;
   readonly #series = new Map<string, StoredSeries>();
   readonly #byName = new Map<string, Set<StoredSeries>>();
   readonly #byTarget = new Map<number, Set<StoredSeries>>();
   #dropped = 0;
+  /** Metric names with at least one refused series (bounded: past it, every name counts). */
+  readonly #droppedNames = new Set<string>();
+  #droppedNamesOverflow = false;
 
   constructor(options: SeriesStoreOptions) {
     this.#options = options;
@@ -67,6 +72,11 @@ export class SeriesStore {
   /** New series refused because `maxSeries` was reached, since the store was created. */
   get droppedSeries(): number {
     return this.#dropped;
+  }
+
+  /** Whether a series of metric `name` was refused: reads of that metric may be incomplete. */
+  droppedFrom(name: string): boolean {
+    return this.#droppedNamesOverflow || this.#droppedNames.has(name);
   }
 
   /** The series of a metric name. */
@@ -114,6 +124,8 @@ export class SeriesStore {
     if (existing !== undefined) return existing;
     if (this.#series.size >= this.#options.maxSeries && !this.#options.uncapped?.has(name)) {
       this.#dropped += 1;
+      if (this.#droppedNames.size < MAX_DROPPED_NAMES) this.#droppedNames.add(name);
+      else if (!this.#droppedNames.has(name)) this.#droppedNamesOverflow = true;
       return undefined;
     }
     const series: StoredSeries = { name, labels, target, ring: new SampleRing(this.#options.capacity) };

@@ -62,8 +62,6 @@ const RESERVED_HEADERS = new Set([
   'keep-alive',
   'upgrade',
 ]);
-/** Header names whose values are treated as secrets. */
-const SECRET_HEADER = /auth|token|key|secret|pass|cookie|session|credential|signature/i;
 
 function invalid(option: string, message: string, cause?: unknown): RollgateError {
   return new RollgateError('CONFIG_INVALID', `prometheus-source option ${option}: ${message}`, {
@@ -183,7 +181,9 @@ function parseHeaders(
     }
     if (lower in headers) throw invalid(option, 'is given twice (header names are case-insensitive).');
     headers[lower] = headerValue;
-    if (SECRET_HEADER.test(lower) && headerValue.length > 0) secrets.push(headerValue);
+    // Every header value is a secret (docs/config.md): a tenant id such as X-Scope-OrgID is
+    // as private as a token, and a proxy may echo it back in an error body.
+    if (headerValue.length > 0) secrets.push(headerValue);
   }
   return { headers, secrets };
 }

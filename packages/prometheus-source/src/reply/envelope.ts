@@ -16,8 +16,16 @@ export interface RawSeries {
 export interface PrometheusReply {
   readonly resultType: 'vector' | 'matrix' | 'scalar' | 'string';
   readonly series: readonly RawSeries[];
-  /** `warnings` and `infos` of the envelope. */
+  /**
+   * The envelope's `warnings`: the answer may be incomplete or wrong (`partial response: ...`
+   * from Thanos or Mimir, a PromQL warning). Core treats a read with any of them as partial.
+   */
   readonly warnings: readonly string[];
+  /**
+   * The envelope's `infos`, and `PromQL info:` annotations that older servers sent among the
+   * warnings: informational only (`metric might not be a counter`), not partial data.
+   */
+  readonly infos: readonly string[];
 }
 
 /** What a parsed body turned out to be. */
@@ -104,13 +112,22 @@ export function parseEnvelope(json: Json): EnvelopeParse {
     return { kind: 'invalid', problem: 'status is neither "success" nor "error"' };
   const data = json.data;
   if (!isRecord(data)) return { kind: 'invalid', problem: 'data is not an object' };
-  const warnings = [...messagesOf(json.warnings), ...messagesOf(json.infos)];
+  const annotated = messagesOf(json.warnings);
+  const isInfo = (m: string) => /^PromQL info:/i.test(m);
+  const warnings = annotated.filter((m) => !isInfo(m));
+  const infos = [...annotated.filter(isInfo), ...messagesOf(json.infos)];
   try {
     switch (data.resultType) {
       case 'vector':
-        return { kind: 'success', reply: { resultType: 'vector', series: vectorOf(data.result), warnings } };
+        return {
+          kind: 'success',
+          reply: { resultType: 'vector', series: vectorOf(data.result), warnings, infos },
+        };
       case 'matrix':
-        return { kind: 'success', reply: { resultType: 'matrix', series: matrixOf(data.result), warnings } };
+        return {
+          kind: 'success',
+          reply: { resultType: 'matrix', series: matrixOf(data.result), warnings, infos },
+        };
       case 'scalar':
         return {
           kind: 'success',
@@ -118,6 +135,7 @@ export function parseEnvelope(json: Json): EnvelopeParse {
             resultType: 'scalar',
             series: [{ metric: {}, samples: [sampleOf(data.result, 'data.result')] }],
             warnings,
+            infos,
           },
         };
       case 'string': {
@@ -125,7 +143,7 @@ export function parseEnvelope(json: Json): EnvelopeParse {
         if (!Array.isArray(result) || result.length !== 2 || typeof result[1] !== 'string') {
           throw new InvalidEnvelope('data.result is not a [time, "string"] pair');
         }
-        return { kind: 'success', reply: { resultType: 'string', series: [], warnings } };
+        return { kind: 'success', reply: { resultType: 'string', series: [], warnings, infos } };
       }
       default:
         return { kind: 'invalid', problem: 'data.resultType is not vector, matrix, scalar or string' };

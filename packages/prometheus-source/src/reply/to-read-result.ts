@@ -18,7 +18,9 @@ function noDataHint(request: MetricRequest): string {
  * samples ascending, one series without `segmentBy` (labels `{}`), one per segment with it
  * (labels `{[segmentBy]: value}`, `""` for series without the label). Nothing left means
  * `no-data` with the reason; several series without `segmentBy`, or two for one segment, is a
- * query that does not aggregate (possible only with `raw`): `SOURCE_BAD_QUERY`.
+ * query that does not aggregate (possible only with `raw`): `SOURCE_BAD_QUERY`. The reply's
+ * warnings come along as `partial` on `ok` and `no-data` alike; its infos are informational and
+ * are dropped.
  */
 export function toReadResult(reply: PrometheusReply, request: MetricRequest): ReadResult {
   if (reply.resultType === 'string') {
@@ -34,10 +36,14 @@ export function toReadResult(reply: PrometheusReply, request: MetricRequest): Re
       ),
     };
   }
+  // The reply's warnings say it may be incomplete: they travel as `partial` on every answer, an
+  // empty one included (a partial empty result is no "zero"); core judges no partial read.
+  const warned = reply.warnings.length > 0 ? { partial: reply.warnings } : {};
   if (reply.series.length === 0) {
     return {
       status: 'no-data',
       reason: `Prometheus returned no series: no traffic yet, a stopped target whose series went stale, or a selector that matches nothing.${noDataHint(request)}`,
+      ...warned,
     };
   }
   const segmentBy = request.segmentBy;
@@ -65,6 +71,7 @@ export function toReadResult(reply: PrometheusReply, request: MetricRequest): Re
     return {
       status: 'no-data',
       reason: `Prometheus returned only NaN samples (for example a ratio or quantile with no requests in the step).${noDataHint(request)}`,
+      ...warned,
     };
   }
   series.sort((a, b) => {
@@ -72,7 +79,5 @@ export function toReadResult(reply: PrometheusReply, request: MetricRequest): Re
     const y = segmentBy === undefined ? '' : (b.labels[segmentBy] ?? '');
     return x < y ? -1 : x > y ? 1 : 0;
   });
-  return reply.warnings.length > 0
-    ? { status: 'ok', series, warnings: reply.warnings }
-    : { status: 'ok', series };
+  return { status: 'ok', series, ...warned };
 }

@@ -217,7 +217,11 @@ describe('createExpositionSource against a local exporter', () => {
     const s2 = (await source.waitForScrape()).at;
     expect(source.targets()[0]).toMatchObject({ up: false, consecutiveFailures: 1 });
     expect(source.targets()[0]?.lastError).toContain('HTTP 503');
-    expect(values(await read(source, between({ measure: 'ready', selector: {} }, s1, s2)))).toEqual([0]);
+    const ready = await read(source, between({ measure: 'ready', selector: {} }, s1, s2));
+    expect(values(ready)).toEqual([0]);
+    // The down target is in the readiness data itself (up = 0): that read is complete, not
+    // partial, so it carries no warning (core would treat a warned read as partial data).
+    expect(ready.status === 'ok' && ready.partial).toBeUndefined();
     const failed = await read(source, between(requests, s1, s2));
     expect(failed.status).toBe('error');
     if (failed.status === 'error') {
@@ -225,9 +229,10 @@ describe('createExpositionSource against a local exporter', () => {
       expect(failed.error.retryable).toBe(true);
       expect(failed.error.message).toContain(own.url);
     }
-    // The earlier window is still history: ok, with a warning that the target is down.
+    // The earlier window is still history, complete before the failure: ok, no warning.
     const earlier = await read(source, between(requests, s0, s1));
-    expect(earlier.status === 'ok' && earlier.warnings?.[0]).toContain('scrape failing');
+    expect(values(earlier)).toEqual([10]);
+    expect(earlier.status === 'ok' && earlier.partial).toBeUndefined();
     await own.stop();
     const s3 = (await source.waitForScrape()).at;
     expect(source.targets()[0]?.lastError).toContain('Could not scrape');
@@ -235,6 +240,41 @@ describe('createExpositionSource against a local exporter', () => {
     const range = await read(source, { query: requests, start: s1, end: s3, stepMs: s1 - s0 });
     // Only the step before the failure has a value: the rest are gaps, not zeros.
     expect(range.status === 'ok' && range.series[0]?.samples.every((s) => s.t <= s1)).toBe(true);
+  });
+
+  it('warns that a count read is partial while one of several targets is down in its window', async () => {
+    const other = await startTestExporter();
+    const source = createExpositionSource({ targets: [exporter.url, other.url], scrapeIntervalMs: 200 });
+    sources.push(source);
+    // Rounds overlap, so a slow one can finish after a newer one: wait for a newer round.
+    const after = async (t: number) => {
+      for (;;) {
+        const { at } = await source.waitForScrape();
+        if (at > t) return at;
+      }
+    };
+    try {
+      exporter.recordRequests({ code: 200, count: 5 });
+      other.recordRequests({ code: 200, count: 5 });
+      const s0 = await after(0);
+      exporter.recordRequests({ code: 200, count: 5 });
+      other.recordRequests({ code: 200, count: 5 });
+      const s1 = await after(s0);
+      other.setAvailable(false);
+      exporter.recordRequests({ code: 200, count: 5 });
+      const s2 = await after(s1);
+      const before = await read(source, between(requests, s0, s1));
+      expect(values(before)).toEqual([10]);
+      expect(before.status === 'ok' && before.partial).toBeUndefined();
+      const during = await read(source, between(requests, s1, s2));
+      expect(during.status).toBe('ok');
+      expect(during.status === 'ok' && during.partial?.[0]).toContain('scrape failing');
+      const ready = await read(source, between({ measure: 'ready', selector: {} }, s1, s2));
+      expect(values(ready)).toEqual([0.5]);
+      expect(ready.status === 'ok' && ready.partial).toBeUndefined();
+    } finally {
+      await other.stop();
+    }
   });
 
   it('keeps memory bounded: a fixed ring per series, series capped, gone series forgotten', async () => {
@@ -255,8 +295,17 @@ describe('createExpositionSource against a local exporter', () => {
       end: round.at,
       stepMs: 20,
     });
-    expect(r.status === 'ok' && r.warnings?.some((w) => w.includes('maxSeries'))).toBe(true);
+    // Readiness is never dropped, so its read is complete: no warning.
+    expect(r.status === 'ok' && r.partial).toBeUndefined();
     expect(r.status === 'ok' && r.series[0]?.samples[0]?.v).toBe(1);
+    // A read of the metric whose series were dropped is partial, and says so.
+    const tenants = await read(source, {
+      query: { measure: 'raw', query: 'tenant_bytes', valueType: 'gauge' },
+      start: round.at,
+      end: round.at,
+      stepMs: 20,
+    });
+    expect(tenants.status === 'ok' && tenants.partial?.some((w) => w.includes('maxSeries'))).toBe(true);
     // A fresh source sees the same exporter: with the gauges gone for longer than the
     // retention, their series are evicted and memory goes back down.
     const other = open({ scrapeIntervalMs: 20, retentionMs: 100, maxSeries: 1000 });

@@ -40,13 +40,13 @@ describe('validateOptions', () => {
     );
   });
 
-  it('keeps custom headers and treats secret-looking ones as secrets', () => {
+  it('keeps custom headers and treats every header value as a secret (issue 18: X-Scope-OrgID leaked)', () => {
     const config = validateOptions({
       url: 'http://p:9090',
       headers: { 'X-Scope-OrgID': 'team-a', 'X-Api-Key': 'k-abcdef' },
     });
     expect(config.headers).toEqual({ 'x-scope-orgid': 'team-a', 'x-api-key': 'k-abcdef' });
-    expect(config.secrets).toEqual(['k-abcdef']);
+    expect(config.secrets).toEqual(['team-a', 'k-abcdef']);
   });
 
   const bad: [string, unknown, string][] = [

@@ -31,7 +31,7 @@ describe('classify: successful replies', () => {
     expect(result.value.series[1]?.samples[0]?.v).toBeNaN();
   });
 
-  it('parses a matrix and a scalar, and keeps warnings and infos', () => {
+  it('parses a matrix and a scalar, and keeps warnings apart from infos (issue 18: only warnings mean partial data)', () => {
     const matrix = classify(
       200,
       json({
@@ -57,7 +57,22 @@ describe('classify: successful replies', () => {
       { t: 1000, v: 1 },
       { t: 2000, v: Number.NEGATIVE_INFINITY },
     ]);
-    expect(matrix.ok && matrix.value.warnings).toEqual(['too many series', 'metric might not be a counter']);
+    expect(matrix.ok && matrix.value.warnings).toEqual(['too many series']);
+    expect(matrix.ok && matrix.value.infos).toEqual(['metric might not be a counter']);
+    // Before Prometheus had `infos`, its info annotations came in `warnings`, marked as such.
+    const old = classify(
+      200,
+      json({
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: {}, value: [1, '1'] }] },
+        warnings: [
+          'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "up"',
+        ],
+      }),
+      {},
+    );
+    expect(old.ok && old.value.warnings).toEqual([]);
+    expect(old.ok && old.value.infos).toHaveLength(1);
     const scalar = classify(
       200,
       json({ status: 'success', data: { resultType: 'scalar', result: [3, '0.5'] } }),

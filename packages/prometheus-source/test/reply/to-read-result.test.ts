@@ -14,6 +14,7 @@ const reply = (series: PrometheusReply['series'], warnings: string[] = []): Prom
   resultType: 'matrix',
   series,
   warnings,
+  infos: [],
 });
 
 describe('toReadResult', () => {
@@ -96,16 +97,35 @@ describe('toReadResult', () => {
     expect(dup.status === 'error' && dup.error.message).toMatch(/sum by \(job\)/);
   });
 
-  it('passes warnings through', () => {
+  it('passes warnings through as partial', () => {
     const result = toReadResult(
       reply([{ metric: {}, samples: [{ t: 1, v: 1 }] }], ['partial response']),
       request(),
     );
-    expect(result.status === 'ok' && result.warnings).toEqual(['partial response']);
+    expect(result.status === 'ok' && result.partial).toEqual(['partial response']);
+  });
+
+  it('passes warnings through on an empty answer too: a partial empty result is no "zero" (issue 18)', () => {
+    const result = toReadResult(reply([], ['partial response: store gateway down']), request());
+    expect(result.status).toBe('no-data');
+    expect(result.status === 'no-data' && result.partial).toEqual(['partial response: store gateway down']);
+    const nan = toReadResult(
+      reply([{ metric: {}, samples: [{ t: 1000, v: Number.NaN }] }], ['partial response']),
+      request(),
+    );
+    expect(nan.status === 'no-data' && nan.partial).toEqual(['partial response']);
+  });
+
+  it('leaves infos out of the result: they say nothing about completeness', () => {
+    const result = toReadResult(
+      { ...reply([{ metric: {}, samples: [{ t: 1, v: 1 }] }]), infos: ['metric might not be a counter'] },
+      request(),
+    );
+    expect(result).toEqual({ status: 'ok', series: [{ labels: {}, samples: [{ t: 1, v: 1 }] }] });
   });
 
   it('refuses a string result', () => {
-    const result = toReadResult({ resultType: 'string', series: [], warnings: [] }, request());
+    const result = toReadResult({ resultType: 'string', series: [], warnings: [], infos: [] }, request());
     expect(result.status === 'error' && result.error.code).toBe('SOURCE_BAD_QUERY');
   });
 });

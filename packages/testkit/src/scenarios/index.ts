@@ -1,27 +1,44 @@
-export { EXAMPLE_SCENARIOS_DIR } from './examples-dir';
-export type { GeneratorFault, GeneratorMeta } from './generator-meta';
-export { GeneratorFaultSchema, GeneratorMetaFileSchema, GeneratorMetaSchema } from './generator-meta';
-export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
-export { loadScenarios, META_FILE_NAME } from './load-scenarios';
-export type { ParseScenarioResult } from './parse-scenario';
-export { parseScenario } from './parse-scenario';
-export type { ContractOverrides, ReplayResult } from './replay-scenario';
-export { REPLAY_EPOCH_MS, replayScenario, scenarioContract } from './replay-scenario';
-export type { Scenario, ScenarioSeries, ScenarioTruth, SegmentSeries, Verdict } from './scenario-schema';
+/**
+ * `@rollgate/testkit/scenarios`: the example scenarios shipped with this package, and for tests
+ * and the benchmark the scenario API of `@rollgate/core/scenarios` and `loadScenarios` from
+ * `@rollgate/core/node`, re-exported (they live in core so the CLI needs no test package).
+ */
+
+export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from '@rollgate/core/node';
+export { loadScenarios, META_FILE_NAME } from '@rollgate/core/node';
+export type {
+  ContractOverrides,
+  ControllerDecision,
+  DecisionRecord,
+  DecisionScore,
+  GeneratorFault,
+  GeneratorMeta,
+  ParseScenarioResult,
+  ReplayResult,
+  Scenario,
+  ScenarioOutcome,
+  ScenarioSeries,
+  ScenarioTruth,
+  ScoredScenario,
+  SegmentSeries,
+  Verdict,
+} from '@rollgate/core/scenarios';
 export {
+  GeneratorFaultSchema,
+  GeneratorMetaFileSchema,
+  GeneratorMetaSchema,
   PROMETHEUS_DEFAULT_BUCKETS_MS,
+  parseScenario,
+  quantile,
+  REPLAY_EPOCH_MS,
+  replayScenario,
   SCENARIO_SCHEMA_ID,
   ScenarioSchema,
   ScenarioSeriesSchema,
   ScenarioTruthSchema,
   SegmentSeriesSchema,
+  scenarioContract,
+  scoreDecisions,
   VerdictSchema,
-} from './scenario-schema';
-export type {
-  ControllerDecision,
-  DecisionRecord,
-  DecisionScore,
-  ScenarioOutcome,
-  ScoredScenario,
-} from './scoring';
-export { quantile, scoreDecisions } from './scoring';
+} from '@rollgate/core/scenarios';
+export { EXAMPLE_SCENARIOS_DIR } from './examples-dir';

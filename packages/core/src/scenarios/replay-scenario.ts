@@ -1,13 +1,9 @@
-import {
-  type AuditRecord,
-  type Contract,
-  type ContractInput,
-  createController,
-  defaultSignals,
-  parseContract,
-  type SignalInput,
-  type WatchResult,
-} from '@rollgate/core';
+import type { AuditRecord } from '../audit/audit-record';
+import type { Contract, ContractInput, SignalInput } from '../contract/contract-schema';
+import { defaultSignals } from '../contract/default-contract';
+import { parseContract } from '../contract/parse-contract';
+import { createController, type WatchResult } from '../machine/controller';
+import type { AbortSignalLike } from '../ports/abort';
 import {
   createMemoryArtifactStore,
   createMemoryAuditSink,
@@ -19,7 +15,7 @@ import {
   runOnClock,
   SimulatedClock,
   type StepData,
-} from '@rollgate/core/testing';
+} from '../simulation';
 import type { Scenario } from './scenario-schema';
 import type { ControllerDecision } from './scoring';
 
@@ -114,7 +110,13 @@ export async function replayScenario(
     },
   });
   const artifacts = createMemoryArtifactStore({ signer: insecureTestSigner() });
-  const ctx = { signal: new AbortController().signal, deadline: Number.POSITIVE_INFINITY };
+  // Nothing aborts a replay: a signal that never fires (core has no host AbortController).
+  const never: AbortSignalLike = {
+    aborted: false,
+    addEventListener: () => {},
+    removeEventListener: () => {},
+  };
+  const ctx = { signal: never, deadline: Number.POSITIVE_INFINITY };
   await artifacts.record(
     {
       service: contract.service,

@@ -1,9 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { formatIssues } from './format-issues';
-import { type GeneratorMeta, GeneratorMetaFileSchema } from './generator-meta';
-import { parseScenario } from './parse-scenario';
-import type { Scenario } from './scenario-schema';
+import { formatIssues } from '../scenarios/format-issues';
+import { type GeneratorMeta, GeneratorMetaFileSchema } from '../scenarios/generator-meta';
+import { parseScenario } from '../scenarios/parse-scenario';
+import type { Scenario } from '../scenarios/scenario-schema';
 
 /** The name of the metadata file a directory may hold beside its scenarios. */
 export const META_FILE_NAME = '_meta.json';

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { SOAK_LANES } from '../../src/soak/soak-plan';
+
+const deploys = SOAK_LANES.flatMap((lane) => lane.deploys.map((deploy) => ({ lane, deploy })));
+
+describe('the soak plan', () => {
+  it('has at least 20 healthy deploys and 10 bad ones', () => {
+    expect(deploys.filter((d) => d.deploy.expect === 'keep').length).toBeGreaterThanOrEqual(20);
+    expect(deploys.filter((d) => d.deploy.expect === 'rollback').length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('covers the fault kinds and the live conditions of issue 12', () => {
+    const kinds = new Set(deploys.map((d) => d.deploy.kind));
+    for (const kind of [
+      'error spike',
+      'latency regression',
+      'tail-only latency',
+      'memory leak',
+      'low-traffic errors',
+      'healthy, low traffic',
+      'healthy, host load',
+      'healthy, load surge',
+    ] as const)
+      expect(kinds.has(kind), kind).toBe(true);
+    // Low traffic means 0.5 req/s, for the healthy and the bad deploys alike.
+    for (const d of deploys.filter(
+      (x) => x.deploy.kind.includes('low traffic') || x.deploy.kind === 'low-traffic errors',
+    ))
+      expect(d.lane.rps).toBe(0.5);
+    expect(
+      deploys.filter((d) => d.deploy.kind === 'healthy, host load').every((d) => d.deploy.hostLoad),
+    ).toBe(true);
+    expect(deploys.filter((d) => d.deploy.kind === 'healthy, load surge').every((d) => d.deploy.surge)).toBe(
+      true,
+    );
+  });
+
+  it('gives every bad release a fault after the warm-up and every healthy one none', () => {
+    for (const { lane, deploy } of deploys) {
+      if (deploy.expect === 'keep') expect(deploy.behaviour.fault).toBeUndefined();
+      else expect(deploy.behaviour.fault?.afterSeconds).toBeGreaterThan(lane.timings.warmupSeconds);
+    }
+  });
+
+  it('runs every service with a GC sawtooth and unique lane ids', () => {
+    expect(new Set(SOAK_LANES.map((l) => l.id)).size).toBe(SOAK_LANES.length);
+    for (const lane of SOAK_LANES)
+      expect(lane.sessions.ttlSeconds * lane.sessions.bytesPerRequest).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,113 @@
+import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
+import { defineCommand } from '../cli/command';
+import { EXIT_CODES } from '../cli/exit-codes';
+import { UsageError } from '../cli/usage-error';
+import { type ControlContext, openControlContext, readStatuses } from '../control/control-context';
+import { statusText } from '../control/status-text';
+import type { Io } from '../io/io';
+
+/** `rollgate status`: every watch in the state store and where it stands. */
+export const command = defineCommand({
+  name: 'status',
+  summary:
+    'List the watches in the state store: phase, artifact, time in phase, each signal and its evidence.',
+  usage: 'rollgate status [--config FILE] [--service NAME] [--watch-id ID] [--json]',
+  description: [
+    'Reads the state store of the configuration (state.dir) and prints every watch, newest first:',
+    "its phase and for how long, the artifact (and the one restored), each signal's latest verdict",
+    'with its evidence against its threshold, pending and answered human requests, and what',
+    'promote, abort and retry would do now.',
+    '',
+    'Exit codes: 20 when a listed watch needs a human (halted, escalated, on hold), else 3 while',
+    'one is still running, else 0 (also when there is none); 1 when the store cannot be read or',
+    'holds a damaged snapshot; 2 for usage.',
+  ].join('\n'),
+  options: [
+    {
+      name: 'config',
+      short: 'c',
+      type: 'string',
+      value: 'FILE',
+      description: 'Configuration file (default: rollgate.yaml here, or $ROLLGATE_CONFIG).',
+    },
+    {
+      name: 'service',
+      short: 's',
+      type: 'string',
+      value: 'NAME',
+      description: 'Only the watches of this service.',
+    },
+    { name: 'watch-id', type: 'string', value: 'ID', description: 'Only this watch.' },
+    {
+      name: 'json',
+      type: 'boolean',
+      description: 'One JSON object per watch per line, then a summary line.',
+    },
+  ],
+  examples: ['rollgate status', 'rollgate status --service checkout --json'],
+  async run({ args, io }) {
+    const context = await openControlContext(args, io);
+    try {
+      return await showStatus(args, io, context);
+    } finally {
+      await context.close();
+    }
+  },
+});
+
+async function showStatus(args: ParsedArgs, io: Io, { state, where }: ControlContext): Promise<number> {
+  const watchId = stringOption(args, 'watch-id');
+  if (watchId !== undefined && watchId.trim() === '')
+    throw new UsageError('--watch-id must not be empty.', 'status');
+  const now = Date.now();
+  const read = await readStatuses(state, stringOption(args, 'service'), now);
+  const statuses = watchId === undefined ? read.statuses : read.statuses.filter((s) => s.watchId === watchId);
+  const damaged = watchId === undefined ? read.damaged : read.damaged.filter((d) => d.watchId === watchId);
+  if (watchId !== undefined && statuses.length === 0 && damaged.length === 0) {
+    io.stderr.write(`rollgate status: no watch ${JSON.stringify(watchId)} in ${where}.\n`);
+    return EXIT_CODES.failure;
+  }
+  const counts = {
+    running: statuses.filter((s) => s.condition === 'running').length,
+    needsHuman: statuses.filter((s) => s.condition === 'needs-human').length,
+    ended: statuses.filter((s) => s.condition === 'ended').length,
+    damaged: damaged.length,
+  };
+  const exitCode =
+    damaged.length > 0
+      ? EXIT_CODES.failure
+      : counts.needsHuman > 0
+        ? EXIT_CODES.needsHuman
+        : counts.running > 0
+          ? EXIT_CODES.pending
+          : EXIT_CODES.ok;
+  if (flag(args, 'json')) {
+    for (const s of statuses) io.stdout.write(`${JSON.stringify({ type: 'watch', ...s }, finite)}\n`);
+    for (const d of damaged)
+      if ('problem' in d)
+        io.stdout.write(
+          `${JSON.stringify({ type: 'damaged', watchId: d.watchId, error: { code: d.problem.code, message: d.problem.message } })}\n`,
+        );
+    io.stdout.write(
+      `${JSON.stringify({ type: 'summary', watches: statuses.length, ...counts, exitCode })}\n`,
+    );
+    return exitCode;
+  }
+  if (statuses.length === 0 && damaged.length === 0) {
+    io.stdout.write(
+      `No watches in ${where}${stringOption(args, 'service') ? ` for service ${stringOption(args, 'service')}` : ''}.\n`,
+    );
+    return exitCode;
+  }
+  io.stdout.write(statuses.map((s) => statusText(s, now)).join('\n'));
+  for (const d of damaged)
+    if ('problem' in d) io.stdout.write(`\nDAMAGED ${d.watchId}: ${d.problem.code}: ${d.problem.message}\n`);
+  io.stdout.write(
+    `\n${statuses.length} watch(es): ${counts.running} running, ${counts.needsHuman} need a human, ${counts.ended} ended${damaged.length ? `, ${damaged.length} damaged` : ''}.\n`,
+  );
+  return exitCode;
+}
+
+function finite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}

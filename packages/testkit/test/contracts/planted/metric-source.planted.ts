@@ -1,0 +1,29 @@
+import { describeMetricSourceContract } from '../../../src';
+import { type ReferenceSourceOptions, referenceSource } from './reference-source';
+
+// Run by ../planted-bugs.test.ts in a separate vitest process: the reference passes every test,
+// each planted bug must fail the test written for it.
+function harness(bug?: ReferenceSourceOptions['bug']) {
+  return async () => {
+    const now = Date.now();
+    const make = (backend: ReferenceSourceOptions['backend']) =>
+      referenceSource(bug === undefined ? { backend } : { backend, bug });
+    return {
+      source: make('ok'),
+      query: { measure: 'requests' as const, selector: { service: 'checkout' } },
+      emptyQuery: { measure: 'requests' as const, selector: { service: 'none' } },
+      range: () => ({ start: now - 60_000, end: now, stepMs: 10_000 }),
+      failing: make('failing'),
+      hanging: make('hanging'),
+      now: () => Date.now(),
+      teardown: async () => {},
+    };
+  };
+}
+
+describeMetricSourceContract('reference', harness());
+describeMetricSourceContract(
+  'planted: two series without segmentBy',
+  harness('two-series-without-segmentBy'),
+);
+describeMetricSourceContract('planted: samples outside [start, end]', harness('samples-outside-range'));
