@@ -145,7 +145,18 @@ export const SequentialRuleSchema = z.strictObject({
    * (a retry storm from a failing version raises traffic too: its errors must still count).
    * Concurrent tests compare with a stable fleet under the same load and ignore it.
    */
-  loadSurge: z.union([z.literal('hold'), z.number().finite().min(1).max(100)]).optional(),
+  loadSurge: z
+    .union(
+      [
+        z.literal('hold'),
+        z
+          .number()
+          .min(1, { error: 'loadSurge must be at least 1 (1 tests surge steps like any other)' })
+          .max(100, { error: 'loadSurge must be at most 100' }),
+      ],
+      { error: "loadSurge must be 'hold' or a tolerance factor from 1 to 100" },
+    )
+    .optional(),
 });
 
 /**
@@ -185,7 +196,11 @@ export const RateOfChangeRuleSchema = z.strictObject({
    * to the limit (at most the window): a leak that fills the limit in an hour is confirmed over
    * 6 minutes, one that fills it in 10 minutes over one. Default 0.1.
    */
-  sustainShare: z.number().min(0).max(1).optional(),
+  sustainShare: z
+    .number({ error: 'sustainShare must be a number' })
+    .min(0, { error: 'sustainShare must be at least 0 (0: no sustain in time)' })
+    .max(1, { error: 'sustainShare must be at most 1 (the whole time to the limit)' })
+    .optional(),
 });
 
 /**

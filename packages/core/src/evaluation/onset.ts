@@ -133,13 +133,21 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
 
 /** Level of the check that the rate was already up before the deploy, for ambiguity. */
 const AMBIGUITY_LEVEL = 0.05;
+/**
+ * The stretches before the deploy that the check reads (1, 2 and 5 minutes): an incident that
+ * began that long before the deploy fills one of them.
+ */
+const AMBIGUITY_WINDOWS_MS = [60_000, 120_000, 300_000] as const;
 
 /**
- * An onset the data cannot place: the support set spans the deploy, and the intervals from its
- * earliest onset to the deploy already hold more events than the rate before it allows (a
- * one-sided exact binomial test at AMBIGUITY_LEVEL). A fault that starts at the deploy passes
- * that test only by chance (at most AMBIGUITY_LEVEL of the time); an incident that began just
- * before the deploy, at a traffic too low to locate it, usually does not.
+ * An onset the data cannot place: the support set spans the deploy, the last 1, 2 or 5 minutes
+ * before the deploy already hold more events than the rate before them allows (one-sided exact
+ * binomial tests, Bonferroni over the three, at AMBIGUITY_LEVEL), and they are not clearly below the rate
+ * after the deploy (the same test, the other way). A fault that starts at the deploy passes the
+ * first test only by chance (at most AMBIGUITY_LEVEL of the time), and a small pre-deploy blip
+ * under a much larger breach fails the second (against the rate after the most likely onset);
+ * an incident that began just before the deploy,
+ * at a traffic too low to locate it, passes both: its rate before the deploy is its rate after.
  */
 function ambiguousOnset(
   points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
@@ -150,28 +158,40 @@ function ambiguousOnset(
   if (!estimate.significant || range === null || range.earliestT > deployAt || range.latestT <= deployAt) {
     return null;
   }
-  let events = 0;
-  let trials = 0;
-  let beforeEvents = 0;
-  let beforeTrials = 0;
-  for (const p of points) {
-    if (p.t >= range.earliestT && p.t <= deployAt) {
-      events += p.events;
-      trials += p.trials;
-    } else if (p.t < range.earliestT) {
-      beforeEvents += p.events;
-      beforeTrials += p.trials;
+  // Fixed stretches before the deploy, not one the data chose (a stretch ending at the most
+  // likely onset would hold a chance excess by construction); the best of them, Bonferroni.
+  const after = Math.min(1, Math.max(0, estimate.rateAfter));
+  let best: { p: number; events: number; trials: number; rate: number; minutes: number } | null = null;
+  for (const windowMs of AMBIGUITY_WINDOWS_MS) {
+    const from = deployAt - windowMs;
+    let events = 0;
+    let trials = 0;
+    let beforeEvents = 0;
+    let beforeTrials = 0;
+    for (const q of points) {
+      if (q.t > from && q.t <= deployAt) {
+        events += q.events;
+        trials += q.trials;
+      } else if (q.t <= from) {
+        beforeEvents += q.events;
+        beforeTrials += q.trials;
+      }
     }
+    if (!(trials > 0) || !(beforeTrials > 0) || !(events > 0)) continue;
+    // The rate before the stretch, with half an event so a clean history is not a zero rate.
+    const rate = Math.min(1, (beforeEvents + 0.5) / (beforeTrials + 1));
+    const p = Math.min(1, binomialUpperTail(events, trials, rate) * AMBIGUITY_WINDOWS_MS.length);
+    if (!(p <= AMBIGUITY_LEVEL)) continue;
+    // Was the breach's own rate (after the most likely onset) already there? If the stretch is
+    // clearly below it, the regime that breached began after the deploy.
+    if (after > 0 && 1 - binomialUpperTail(events + 1, trials, after) <= AMBIGUITY_LEVEL) continue;
+    if (best === null || p < best.p) best = { p, events, trials, rate, minutes: windowMs / 60_000 };
   }
-  if (!(trials > 0) || !(beforeTrials > 0) || !(events > 0)) return null;
-  // The rate before the support set, with half an event so a clean history is not a zero rate.
-  const rate = Math.min(1, (beforeEvents + 0.5) / (beforeTrials + 1));
-  const p = binomialUpperTail(events, trials, rate);
-  if (!(p <= AMBIGUITY_LEVEL)) return null;
+  if (best === null) return null;
   return {
     earliestT: range.earliestT,
     latestT: range.latestT,
-    detail: `${Math.round(events)} of ${Math.round(trials)} requests from the earliest against ${pct(rate)} earlier, p = ${p.toPrecision(2)}`,
+    detail: `${Math.round(best.events)} of ${Math.round(best.trials)} requests in the last ${best.minutes} min against ${pct(best.rate)} earlier, p = ${best.p.toPrecision(2)}`,
   };
 }
 
