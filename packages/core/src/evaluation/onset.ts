@@ -132,7 +132,7 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
 }
 
 /** Level of the check that the rate was already up before the deploy, for ambiguity. */
-const AMBIGUITY_LEVEL = 0.05;
+const AMBIGUITY_LEVEL = 0.01;
 /**
  * The stretches before the deploy that the check reads (1, 2 and 5 minutes): an incident that
  * began that long before the deploy fills one of them.
