@@ -243,19 +243,23 @@ export function checkBaselineHealth(
   stepMs: number,
   what: string,
 ): { clean: readonly CountInterval[]; health: NonNullable<SignalBaseline['health']> } {
+  const minSteps = Math.max(1, Math.round(60_000 / stepMs));
   const episode = findElevatedEpisode(intervals, {
     alpha: BASELINE_HEALTH_ALPHA,
-    minSteps: Math.max(1, Math.round(60_000 / stepMs)),
+    minSteps,
     dispersion: estimateLocalDispersion(intervals),
   });
   if (!episode)
     return { clean: intervals, health: { status: 'healthy', reason: 'no elevated stretch in the window' } };
-  // An episode is over only if the stretch after it shows the rate down again. At low traffic
-  // the last steps before the deploy can be quiet by chance: those are not a recovery.
-  const post = totals(intervals.filter((i) => i.t > episode.endT));
+  // An episode is over only if the stretch after it shows the rate down again, for at least as
+  // long as an episode must last (a minute). The scan puts the episode's end where the rest
+  // looks lowest, so a few quiet steps right before the deploy are chance, not a recovery.
+  const postIntervals = intervals.filter((i) => i.t > episode.endT);
+  const post = totals(postIntervals);
   const inside = episode.inside.trials > 0 ? episode.inside.events / episode.inside.trials : 0;
   const recovered =
     !episode.ongoing &&
+    postIntervals.length >= minSteps &&
     post.trials > 0 &&
     1 - binomialUpperTail(post.events + 1, post.trials, Math.min(1, inside)) <= RECOVERY_LEVEL;
   const ongoing = !recovered;
