@@ -9,6 +9,8 @@ export default defineConfig({
     'src/simulation/index.ts',
     'src/scenarios/index.ts',
     'src/node/index.ts',
+    // The secret redactor alone (no dependency): what a CLI needs before it knows its command.
+    'src/node/secret-redactor.ts',
   ],
   format: ['esm'],
   target: 'node20',

@@ -1,6 +1,12 @@
 import type { SignalInput } from '@rollgate/core';
-import { LABEL_NAME_PATTERN } from '@rollgate/prometheus-source';
 import type { ConfigProblem } from './config-problems';
+
+/**
+ * A label name of Prometheus' data model (https://prometheus.io/docs/concepts/data_model/), the
+ * rule the Prometheus source applies at query time. Written here rather than imported: the
+ * source is an optional peer of the CLI, and reading a file must not load its HTTP client.
+ */
+const LABEL_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** A label name a signal puts into its queries, and where the file says it. */
 export interface LabelUse {

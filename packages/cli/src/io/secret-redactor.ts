@@ -1,10 +1,11 @@
-import { createSecretRedactor, REDACTED, type Redact } from '@rollgate/core/node';
+import { createSecretRedactor, REDACTED, type Redact } from '@rollgate/core/redact';
 import type { Io, OutputStream } from './io';
 
 /**
  * The CLI's output redaction. The redactor is the one of `@rollgate/core/node`
  * (`createSecretRedactor`, re-exported here as `createRedactor`): the same rules for stdout and
- * stderr as for every file a watch writes.
+ * stderr as for every file a watch writes. It is imported from `@rollgate/core/redact`, its
+ * dependency-free entry point, so `--help` loads nothing else.
  */
 export { createSecretRedactor as createRedactor, REDACTED };
 

@@ -66,6 +66,14 @@ export async function runPreflight(
       'warning',
     );
   }
+  for (const s of report.signals) {
+    const partial = s.reads.find((r) => r.status === 'ok' && r.reason?.startsWith('partial data'));
+    if (partial)
+      out.notice(
+        `preflight: signal ${s.signal}: the source answered, but flagged the answer as partial (${partial.reason}); the watch holds while data is partial.`,
+        'warning',
+      );
+  }
   out.notice(
     `preflight: read ${report.signals.length} signal(s) over the last ${window} in ${Math.round(clock.now() - started)} ms: ${report.signals.map((s) => `${s.signal} ${s.status === 'ok' ? 'ok' : 'no data'}`).join(', ')}.`,
   );

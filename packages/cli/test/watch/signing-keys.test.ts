@@ -47,7 +47,9 @@ async function snapshotOf(dir: string): Promise<Record<string, string>> {
 /** Runs a dry-run watch until it has started, then interrupts it like Ctrl-C. */
 async function dryRunUntilStarted(dir: string) {
   const io = memoryIo({ cwd: dir });
-  const done = main(['watch', '--dry-run', '--json'], io);
+  // The source is unreachable on purpose (only the keys matter here): skip the preflight, which
+  // would refuse to start the watch.
+  const done = main(['watch', '--dry-run', '--json', '--no-preflight'], io);
   for (let i = 0; i < 400 && !io.out().includes('"type":"start"'); i++) {
     await new Promise((r) => setTimeout(r, 25));
   }

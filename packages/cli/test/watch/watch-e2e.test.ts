@@ -243,17 +243,11 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     await layout.switchTo('2');
     const outputs = join(dir, 'github-output');
     const stepSummary = join(dir, 'github-step-summary.md');
-    // Rollgate's own metrics, scraped by the same real Prometheus while the watch runs.
-    const metricsPort = await freeLoopbackPort();
-    // Its own job, so the `up` of the service's job (the health signal) never counts it.
-    await prometheus.setScrapeTargets([
-      exporter.address,
-      { address: `127.0.0.1:${metricsPort}`, labels: { job: 'rollgate-metrics' } },
-    ]);
-    const run = await startCli(
-      ['watch', '--config', badConfig, '--dry-run', '--metrics-listen', `127.0.0.1:${metricsPort}`],
-      { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: stepSummary },
-    ).done.finally(() => prometheus.setScrapeTargets([exporter.address]));
+    const run = await startCli(['watch', '--config', badConfig, '--dry-run'], {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: outputs,
+      GITHUB_STEP_SUMMARY: stepSummary,
+    }).done;
     expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(10);
     const lines = run.stdout.trimEnd().split('\n');
     const group = lines.indexOf('::group::Rollgate: baking shop 2@bbb222');
@@ -286,30 +280,6 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     );
     expect(markdown).toMatch(/\*\*Breach:\*\* `error-rate` confirmed at .* e-value .* ≥ 1\/alpha \d+/);
     expect(markdown).not.toContain(PROM_TOKEN);
-    expect(
-      plain.some((l) => l.includes(`serving Rollgate's metrics on http://127.0.0.1:${metricsPort}/metrics`)),
-    ).toBe(true);
-    const scraped = async (promql: string) => {
-      const res = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      return (
-        (await res.json()) as {
-          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-        }
-      ).data.result;
-    };
-    const verdicts = await scraped(
-      'max_over_time(rollgate_signal_verdicts_total{service="shop",signal="error-rate",window="bake"}[2m])',
-    );
-    expect(verdicts.length, JSON.stringify(verdicts)).toBeGreaterThan(0);
-    const watching = await scraped(
-      'max_over_time(rollgate_watches{job="rollgate-metrics",service="shop",phase="Watching"}[2m])',
-    );
-    const seen = JSON.stringify(await scraped('count by (__name__, phase) ({job="rollgate-metrics"})'));
-    expect(watching[0]?.value[1], seen).toBe('1');
-    const evidence = await scraped(
-      'max_over_time(rollgate_signal_evidence_threshold{signal="error-rate"}[2m])',
-    );
-    expect(Number(evidence[0]?.value[1])).toBeGreaterThan(0);
     expectNoSecrets(run);
   }, 60_000);
 
@@ -391,6 +361,10 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
   }, 60_000);
 
   it('stops without acting while the kill switch file exists (exit 20)', async () => {
+    // Release 1 serves again since the rollback; let the 10 s baseline window of release 3 hold
+    // only its traffic, so the retried watch below judges against a clean baseline (a baseline
+    // that still holds the previous bad release is a different case, covered in core).
+    await sleep(11_000);
     await layout.addRelease('3', 'ccc333');
     await layout.switchTo('3');
     await writeFile(join(dir, 'STOP'), '');
@@ -463,9 +437,45 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
   it('promote from another process ends a running bake and keeps the release, not recorded as verified', async () => {
     await layout.addRelease('4', 'ddd444');
     await layout.switchTo('4');
-    const watch = startCli(['watch', '--config', badConfig, '--json'], { ROLLGATE_ACTOR: 'unused' });
+    // Rollgate's own metrics, scraped by the same real Prometheus while the watch runs; its own
+    // job, so the `up` of the service's job (the health signal) never counts it.
+    const metricsPort = await freeLoopbackPort();
+    await prometheus.setScrapeTargets([
+      exporter.address,
+      { address: `127.0.0.1:${metricsPort}`, labels: { job: 'rollgate-metrics' } },
+    ]);
+    const watch = startCli(
+      ['watch', '--config', badConfig, '--json', '--metrics-listen', `127.0.0.1:${metricsPort}`],
+      { ROLLGATE_ACTOR: 'unused' },
+    );
     for (let i = 0; i < 300 && !watch.stdout().includes('"type":"evaluation"'); i++) await sleep(50);
     expect(watch.stdout()).toContain('"type":"evaluation"');
+    expect(watch.stdout()).toContain(`serving Rollgate's metrics on http://127.0.0.1:${metricsPort}/metrics`);
+    const scraped = async (promql: string) => {
+      const res = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      return (
+        (await res.json()) as {
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        }
+      ).data.result;
+    };
+    // The bake runs until the promotion below: wait (bounded) for Prometheus to scrape the
+    // watch in Watching with its verdicts and evidence.
+    const queries = [
+      'max_over_time(rollgate_watches{job="rollgate-metrics",service="shop",phase="Watching"}[2m])',
+      'max_over_time(rollgate_signal_verdicts_total{service="shop",signal="error-rate",window="bake"}[2m])',
+      'max_over_time(rollgate_signal_evidence_threshold{signal="error-rate"}[2m])',
+    ];
+    const scrapeAll = () => Promise.all(queries.map((q) => scraped(q)));
+    let [watching, verdicts, evidence] = await scrapeAll();
+    for (let i = 0; i < 80 && !(watching?.length && verdicts?.length && evidence?.length); i++) {
+      await sleep(100);
+      [watching, verdicts, evidence] = await scrapeAll();
+    }
+    const seen = JSON.stringify(await scraped('count by (__name__, phase) ({job="rollgate-metrics"})'));
+    expect(watching?.[0]?.value[1], seen).toBe('1');
+    expect(verdicts?.length, seen).toBeGreaterThan(0);
+    expect(Number(evidence?.[0]?.value[1]), seen).toBeGreaterThan(0);
     const io = cliIo({ GITHUB_ACTOR: 'bob', ROLLGATE_ACTOR: '' });
     const code = await main(
       ['promote', '--config', badConfig, '--reason', 'checked by hand', '--wait', '30'],
@@ -475,7 +485,7 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     expect(io.out()).toMatch(
       /APPLIED: promote by github:bob to watch shop--4_ddd444--\d+: ends the bake and keeps 4@ddd444.*; it is now (Promoted|Watching)/,
     );
-    const run = await watch.done;
+    const run = await watch.done.finally(() => prometheus.setScrapeTargets([exporter.address]));
     expect(run.code, run.stderr).toBe(0);
     const summary = jsonLines(run.stdout).at(-1);
     expect(summary).toMatchObject({ outcome: 'promoted', artifact: '4@ddd444' });

@@ -246,9 +246,22 @@ guardrails: { cooldownSeconds: 0 }
 
   it('a proxy echoing request headers into 401/503 bodies leaks no header value into any file or output', async () => {
     const report = join(dir, 'report-echo.html');
-    const run = await cli(['watch', '--config', join(dir, 'echo.yaml'), '--json', '--report', report], {
-      ORG_ID,
+    // The proxy fails every read, so the preflight refuses to start; its message quotes the
+    // echoed bodies, redacted like everything else (checked below).
+    const refused = await cli(['watch', '--config', join(dir, 'echo.yaml'), '--json'], { ORG_ID });
+    expect(refused.stderr).toContain('preflight');
+    expect(jsonLines(refused.stdout).at(-1), refused.stderr).toMatchObject({
+      type: 'summary',
+      outcome: 'error',
     });
+    // Past the preflight, the echoed bodies reach the watch's own verdicts, audit, snapshot and
+    // report.
+    const run = await cli(
+      ['watch', '--config', join(dir, 'echo.yaml'), '--json', '--no-preflight', '--report', report],
+      {
+        ORG_ID,
+      },
+    );
     expect(jsonLines(run.stdout).at(-1), run.stderr).toMatchObject({ type: 'summary', outcome: 'escalated' });
     // The proxy really did echo the value, in both forms.
     expect(echoed.some((b) => b.includes(ORG_ID) && b.includes(encodeURIComponent(ORG_ID)))).toBe(true);
@@ -260,6 +273,8 @@ guardrails: { cooldownSeconds: 0 }
     const reportRun = await cli(['report', join(stateDir, 'audit.jsonl'), '--out', '-']);
     expect(reportRun.code, reportRun.stderr).toBe(0);
     const texts: [string, string][] = [
+      ['preflight stdout', refused.stdout],
+      ['preflight stderr', refused.stderr],
       ['watch stdout', run.stdout],
       ['watch stderr', run.stderr],
       ['report stdout', reportRun.stdout],

@@ -103,6 +103,8 @@ describe('rollgate watch preflight (real Prometheus behind a token-checking prox
   let proxy: Server;
   let proxyUrl: string;
   let closedPort: number;
+  /** When Prometheus began scraping: its data covers the 10 s baseline window 11 s later. */
+  let scrapingSince = 0;
 
   const config = async (name: string, source: string, selector = 'rollgate-test'): Promise<string> => {
     const file = join(dir, `${name}.yaml`);
@@ -150,6 +152,7 @@ guardrails: { cooldownSeconds: 0 }
     proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     closedPort = await freeLoopbackPort();
     await prometheus.waitForTargetsUp();
+    scrapingSince = Date.now();
   }, 60_000);
 
   afterAll(async () => {
@@ -211,6 +214,10 @@ guardrails: { cooldownSeconds: 0 }
 
   it('a good source passes it and the watch goes on; --no-preflight skips it', async () => {
     const file = await config('good', bearer(proxyUrl));
+    // The request counts are increases over the 10 s window (`offset 10s`): until Prometheus has
+    // scraped for that long they have no data, which the preflight rightly reports as such.
+    const wait = scrapingSince + 11_000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const run = await runCli(
       ['watch', '--config', file, '--json', '--artifact', '1@aaa111', '--dry-run'],
       { PROM_TOKEN: GOOD_TOKEN },

@@ -26,7 +26,7 @@ export interface PreflightRead {
   readonly status: 'ok' | 'no-data' | 'error';
   /** The backend query (PromQL, NRQL), as the source describes it. */
   readonly query: string;
-  /** Why there was no data. */
+  /** Why there was no data, or what the backend warned about a partial answer. */
   readonly reason?: string;
   readonly error?: SerializedRollgateError;
 }
@@ -91,6 +91,11 @@ export async function preflightSignals(
           };
           if (result.status === 'ok') return { ...base, status: 'ok' };
           if (result.status === 'no-data') return { ...base, status: 'no-data', reason: result.reason };
+          // A partial answer (Prometheus `warnings`) proves the source, credentials and query work:
+          // the preflight checks configuration, and the watch itself treats partial data as no
+          // evidence. Starting is right; the warning is passed on.
+          if (result.error.code === 'SOURCE_PARTIAL_DATA')
+            return { ...base, status: 'ok', reason: `partial data: ${result.error.message}` };
           return { ...base, status: 'error', error: result.error.toJSON() };
         }),
       );

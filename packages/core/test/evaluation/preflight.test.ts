@@ -93,6 +93,28 @@ describe('preflightSignals', () => {
     });
   });
 
+  it('passes a source whose answers are flagged partial, and passes the warning on', async () => {
+    const { clock, source } = setup();
+    const partialSource: MetricSource = {
+      name: source.name,
+      read: async (request, c) => {
+        const read = await source.read(request, c);
+        return read.status === 'ok' ? { ...read, partial: ['partial response: store gateway down'] } : read;
+      },
+      describe: (request) => source.describe(request),
+      dispose: () => source.dispose(),
+    };
+    const report = await preflightSignals(
+      { contract: defaultContract('checkout'), sources: { default: partialSource }, clock },
+      ctx(),
+    );
+    // The source, credentials and queries work: partial data is a matter for the watch, which
+    // holds on it, not a configuration error.
+    expect(report.failed).toEqual([]);
+    expect(report.signals.every((s) => s.status === 'ok')).toBe(true);
+    expect(report.signals[0]?.reads[0]?.reason).toContain('store gateway down');
+  });
+
   it('says when no signal has any data (selectors match nothing), and only then', async () => {
     const empty = setup(() => ({}));
     const none = await preflightSignals(

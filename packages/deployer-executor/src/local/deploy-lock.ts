@@ -68,12 +68,15 @@ function abandoned(holder: LockOwner): boolean {
 }
 
 /**
- * Whether the text of `.dep/deploy.lock` says the lock was taken by Rollgate for `operationId`
- * (by this process or an earlier one running the same operation).
+ * Whether the text of `.dep/deploy.lock` says the lock was taken by Rollgate for `operationId`,
+ * by this process or by an earlier one running the same operation that is gone (a process
+ * killed before it unlocked). A live process of the same operation keeps its lock: owners name
+ * their process, so two processes never take each other's lock for their own.
  */
 export function heldByOperation(holder: string, operationId: string): boolean {
-  const owner = lockOwner(operationId);
-  return holder === owner || holder.startsWith(`${owner} `);
+  if (holder === lockOwner(operationId)) return true;
+  const owner = parseLockOwner(holder);
+  return owner !== null && owner.operation === shownOperation(operationId) && abandoned(owner);
 }
 
 /**

@@ -167,7 +167,8 @@ describe('readiness gate against real HTTP servers', () => {
       urls: [secretUrl],
       headers: { 'x-health-token': 'header-secret-value' },
       intervalMs: 10,
-      timeoutMs: 100,
+      // Long enough for at least one probe to reach the server on a loaded machine.
+      timeoutMs: 1_500,
     });
     const gate = await executor.awaitReady(target, ctx());
     expect(gate.ok).toBe(false);
