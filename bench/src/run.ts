@@ -10,9 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXAMPLE_SCENARIOS_DIR, replayScenario } from '@rollgate/testkit/scenarios';
 import type { BenchContext, BenchModule, BenchSection } from './section';
+import { aaConditionsBench } from './sections/aa-conditions';
 import { aaValidityBench } from './sections/aa-validity';
 import { decisionQualityBench } from './sections/decision-quality';
 import { engineBench } from './sections/engine';
+import { familiesBench } from './sections/families';
 import { fleetBench } from './sections/fleet';
 import { prometheusBench } from './sections/prometheus';
 import { referenceCaseBench } from './sections/reference-case';
@@ -38,8 +40,10 @@ const modules: [string, BenchModule][] = [
       scenarioDirs: [join(root, 'bench', 'scenarios'), EXAMPLE_SCENARIOS_DIR],
     }),
   ],
+  ['families', familiesBench],
   ['reference-case', referenceCaseBench],
   ['aa-validity', aaValidityBench],
+  ['aa-conditions', aaConditionsBench],
   ['prometheus', prometheusBench],
   ['stores', storesBench],
 ];

@@ -29,6 +29,23 @@ export interface ServiceProfile {
   readonly memoryBytes: number;
   /** Pods behind the service (the ready fraction moves in 1/pods). */
   readonly pods: number;
+  /** Standard deviation of the memory noise per sample (bytes); default 2 MB. */
+  readonly memoryNoiseBytes?: number;
+  /**
+   * A garbage-collected heap: memory climbs by `amplitudeBytes` over each GC cycle of
+   * `periodSeconds` (each cycle's length varies by ±`jitter`, a fraction) and drops back.
+   */
+  readonly gc?: { readonly periodSeconds: number; readonly amplitudeBytes: number; readonly jitter?: number };
+  /**
+   * Traffic trend: relative change of the request rate per hour, linear in time and 0 at the
+   * deploy (0.5: +50% an hour after the deploy, -25% half an hour before it).
+   */
+  readonly trafficTrend?: number;
+  /**
+   * Queueing at ordinary load: every request is `traffic^loadLatency` times slower, where
+   * `traffic` is the drift and trend's multiple of `rps` (surges set their own slowdown).
+   */
+  readonly loadLatency?: number;
 }
 
 /** A healthy cold start right after the deploy: slower and slightly failing for a few seconds. */
@@ -39,11 +56,44 @@ export interface ColdStart {
   readonly errorRate: number;
 }
 
-/** A burst of traffic (healthy): `factor` times the usual rate for `steps` steps from `atStep`. */
+/**
+ * A burst of traffic (healthy): `factor` times the usual rate for `steps` steps from `atStep`.
+ * Queueing slows every request by `latencyFactor` meanwhile (default `1 + 0.1 (factor - 1)`)
+ * and multiplies the failure probability by `errorFactor` (default 1); `rampSteps` steps on each
+ * side move traffic and queueing linearly (default 0: a step change).
+ */
 export interface TrafficSpike {
   readonly atStep: number;
   readonly steps: number;
   readonly factor: number;
+  readonly latencyFactor?: number;
+  readonly errorFactor?: number;
+  readonly rampSteps?: number;
+}
+
+/**
+ * Host load (healthy): at each of `steps` (absolute step indexes), `slowRequests` requests of
+ * that step are `factor` times slower than usual (a noisy neighbour, a GC pause), and
+ * `failedRequests` fail.
+ */
+export interface HostLoad {
+  readonly steps: readonly number[];
+  readonly slowRequests: number;
+  readonly factor: number;
+  /** Requests of each of those steps that fail outright (a transient hiccup); default 0. */
+  readonly failedRequests?: number;
+}
+
+/**
+ * Something that went wrong inside the baseline window and ended before the deploy (a previous
+ * bad release, rolled back): from step `start` for `steps` steps the failure probability is
+ * `p1` and/or every request is `latencyFactor` times slower.
+ */
+export interface BaselineBump {
+  readonly start: number;
+  readonly steps: number;
+  readonly p1?: number;
+  readonly latencyFactor?: number;
 }
 
 /** A part of the traffic, reported as its own series (`segments` in the scenario). */
@@ -89,8 +139,19 @@ export type FaultSpec =
       readonly crashErrorRate: number;
     }
   | { readonly kind: 'segment'; readonly segment: string; readonly p1: number; readonly at: number }
-  | { readonly kind: 'preexisting'; readonly p1: number; readonly before: number }
-  | { readonly kind: 'preexisting-latency'; readonly factor: number; readonly before: number };
+  | {
+      readonly kind: 'preexisting';
+      readonly p1: number;
+      readonly before: number;
+      /** Steps after the deploy at which the incident ends (absent: it lasts). */
+      readonly recoverAt?: number;
+    }
+  | {
+      readonly kind: 'preexisting-latency';
+      readonly factor: number;
+      readonly before: number;
+      readonly recoverAt?: number;
+    };
 
 /** One scenario to generate. */
 export interface ScenarioSpec {
@@ -102,6 +163,8 @@ export interface ScenarioSpec {
   readonly coldStart?: ColdStart;
   readonly spikes?: readonly TrafficSpike[];
   readonly segments?: readonly SegmentSpec[];
+  readonly hostLoad?: HostLoad;
+  readonly baselineBumps?: readonly BaselineBump[];
   /** Free text for `truth.note`. */
   readonly note?: string;
   /** Steps before the deploy (default 360 = 30 min) and after it (default 180 = 15 min). */

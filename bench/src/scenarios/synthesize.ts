@@ -95,9 +95,19 @@ function metaFault(spec: ScenarioSpec): Record<string, number | string> | null {
     case 'segment':
       return { kind: 'segment', segment: f.segment, p1: f.p1, at: f.at };
     case 'preexisting':
-      return { kind: 'preexisting', p1: f.p1, before: f.before };
+      return {
+        kind: 'preexisting',
+        p1: f.p1,
+        before: f.before,
+        ...(f.recoverAt !== undefined ? { recover_at: f.recoverAt } : {}),
+      };
     case 'preexisting-latency':
-      return { kind: 'preexisting-latency', factor: f.factor, before: f.before };
+      return {
+        kind: 'preexisting-latency',
+        factor: f.factor,
+        before: f.before,
+        ...(f.recoverAt !== undefined ? { recover_at: f.recoverAt } : {}),
+      };
   }
 }
 
@@ -160,15 +170,39 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
   let downUntil = -1;
   let backoff = BACKOFF_START_S;
 
+  // A GC sawtooth: the heap climbs through each cycle and drops at its end.
+  const gc = svc.gc;
+  let gcCycleStart = gc ? -rng.uniform() * gc.periodSeconds : 0;
+  let gcCycleLength = gc ? gc.periodSeconds : 0;
+  const hostLoadSteps = new Set(spec.hostLoad?.steps ?? []);
+
   for (let t = 0; t < steps; t++) {
     const seconds = t * STEP_SECONDS;
     let traffic =
       1 + svc.drift.amplitude * Math.sin((2 * Math.PI * seconds) / svc.drift.periodSeconds + phase);
-    let queueing = 1;
+    if (svc.trafficTrend) {
+      traffic *= Math.max(0.05, 1 + (svc.trafficTrend * (seconds - deploy * STEP_SECONDS)) / 3600);
+    }
+    let queueing = svc.loadLatency ? traffic ** svc.loadLatency : 1;
+    let surgeErrors = 1;
     for (const spike of spec.spikes ?? []) {
       if (t >= spike.atStep && t < spike.atStep + spike.steps) {
-        traffic *= spike.factor;
-        queueing = 1 + 0.1 * (spike.factor - 1);
+        const ramped = spike.rampSteps ?? 0;
+        const w = Math.min(
+          1,
+          (t - spike.atStep + 1) / (ramped + 1),
+          (spike.atStep + spike.steps - t) / (ramped + 1),
+        );
+        const slow = spike.latencyFactor ?? 1 + 0.1 * (spike.factor - 1);
+        if (w >= 1) {
+          traffic *= spike.factor;
+          queueing *= slow;
+          surgeErrors = spike.errorFactor ?? 1;
+        } else {
+          traffic *= 1 + (spike.factor - 1) * w;
+          queueing *= 1 + (slow - 1) * w;
+          surgeErrors = 1 + ((spike.errorFactor ?? 1) - 1) * w;
+        }
       }
     }
     let lambda = svc.rps * STEP_SECONDS * traffic;
@@ -186,7 +220,14 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
           Math.sin((2 * Math.PI * seconds) / svc.errorDrift.periodSeconds + errorPhase);
     }
     if (svc.errorNoise) p *= Math.exp(svc.errorNoise * rng.normal() - (svc.errorNoise * svc.errorNoise) / 2);
+    if (surgeErrors !== 1) p *= surgeErrors;
     let latencyFactor = queueing;
+    for (const bump of spec.baselineBumps ?? []) {
+      if (t >= bump.start && t < bump.start + bump.steps) {
+        if (bump.p1 !== undefined) p += bump.p1 - svc.p0;
+        if (bump.latencyFactor !== undefined) latencyFactor *= bump.latencyFactor;
+      }
+    }
     let slowShare = 1;
     let tailFactor = 1;
     const inCold = t >= deploy && t < deploy + coldSteps;
@@ -194,7 +235,11 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       p += spec.coldStart.errorRate;
       latencyFactor *= spec.coldStart.latencyFactor;
     }
-    if (fault && start !== null && t >= start) {
+    const recovered =
+      (fault?.kind === 'preexisting' || fault?.kind === 'preexisting-latency') &&
+      fault.recoverAt !== undefined &&
+      t >= deploy + fault.recoverAt;
+    if (fault && start !== null && t >= start && !recovered) {
       const since = t - start;
       if (fault.kind === 'errors') p += (fault.p1 - svc.p0) * ramp(since, fault.rampSeconds);
       if (fault.kind === 'preexisting') p += fault.p1 - svc.p0;
@@ -212,7 +257,14 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
     }
 
     // Memory, restarts and readiness.
-    let mem = svc.memoryBytes + 2e6 * rng.normal();
+    let mem = svc.memoryBytes + (svc.memoryNoiseBytes ?? 2e6) * rng.normal();
+    if (gc) {
+      while (seconds >= gcCycleStart + gcCycleLength) {
+        gcCycleStart += gcCycleLength;
+        gcCycleLength = gc.periodSeconds * (1 + (gc.jitter ?? 0) * (2 * rng.uniform() - 1));
+      }
+      mem += (gc.amplitudeBytes * (seconds - gcCycleStart)) / gcCycleLength;
+    }
     let restartCount = 0;
     let readyPods = svc.pods;
     let burst = 0;
@@ -258,6 +310,9 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       (segErrors[i] as number[]).push(e);
     });
     stepErrors += rng.binomial(rest, Math.min(1, Math.max(0, p) + burst));
+    if (spec.hostLoad?.failedRequests && hostLoadSteps.has(t)) {
+      stepErrors = Math.min(n, stepErrors + spec.hostLoad.failedRequests);
+    }
 
     // One latency sample per request.
     const samples = new Array<number>(n);
@@ -266,6 +321,11 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       let x = Math.exp(mu + svc.sigma * rng.normal());
       if (tailFactor !== 1 && rng.uniform() < slowShare) x *= tailFactor;
       samples[i] = x;
+    }
+    if (spec.hostLoad && hostLoadSteps.has(t)) {
+      for (let i = 0; i < Math.min(n, spec.hostLoad.slowRequests); i++) {
+        samples[i] = (samples[i] as number) * spec.hostLoad.factor;
+      }
     }
     samples.sort((a, b) => a - b);
     const row = new Array<number>(buckets.length + 1).fill(0);
@@ -342,6 +402,8 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       drift_amplitude: svc.drift.amplitude,
       drift_period_s: svc.drift.periodSeconds,
       ...(svc.trafficNoise ? { noise: svc.trafficNoise } : {}),
+      ...(svc.trafficTrend ? { trend_per_hour: svc.trafficTrend } : {}),
+      ...(svc.loadLatency ? { load_latency: svc.loadLatency } : {}),
       ...(spec.spikes?.length ? { spikes: spec.spikes.map((s) => ({ ...s })) } : {}),
     },
     ...(svc.errorDrift
@@ -361,6 +423,27 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       ? { segments: segments.map((s) => ({ name: s.name, share: s.share, p0: s.p0 })) }
       : {}),
     pods: svc.pods,
+    ...(svc.gc
+      ? {
+          gc: {
+            period_s: svc.gc.periodSeconds,
+            amplitude_bytes: svc.gc.amplitudeBytes,
+            ...(svc.gc.jitter ? { jitter: svc.gc.jitter } : {}),
+          },
+        }
+      : {}),
+    ...(svc.memoryNoiseBytes !== undefined ? { memory_noise_bytes: svc.memoryNoiseBytes } : {}),
+    ...(spec.hostLoad
+      ? {
+          host_load: {
+            steps: [...spec.hostLoad.steps],
+            slow_requests: spec.hostLoad.slowRequests,
+            factor: spec.hostLoad.factor,
+            ...(spec.hostLoad.failedRequests ? { failed_requests: spec.hostLoad.failedRequests } : {}),
+          },
+        }
+      : {}),
+    ...(spec.baselineBumps?.length ? { baseline_bumps: spec.baselineBumps.map((b) => ({ ...b })) } : {}),
   };
   return { scenario, meta };
 }

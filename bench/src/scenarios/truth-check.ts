@@ -192,3 +192,63 @@ export function checkTruth(s: Scenario): TruthCheck {
     detection: first,
   };
 }
+
+/**
+ * The one-look check of issue 12: is a fault visible to an exact conditional test on the whole
+ * bake against the whole baseline (a Fisher-type test: given both arms' total events, the
+ * bake's share is binomial in its share of the requests)? Tested on errors and on requests
+ * slower than each histogram bound at or above the baseline p99 bucket. Returns the smallest
+ * one-sided p-value (not corrected for the several streams: it asks whether the evidence is
+ * in the data at all, not whether a controller may act on it).
+ */
+export function oneLookPValue(s: Scenario): number {
+  const deploy = s.deployAtStep;
+  const end = s.series.requests.length;
+  const streams: { trials: readonly number[]; events: readonly number[] }[] = [
+    { trials: s.series.requests, events: s.series.errors },
+  ];
+  const width = s.latencyBucketsMs.length + 1;
+  const pre = sumHistograms(s.series.latencyHistogram.slice(0, deploy), width);
+  const p99 = histogramQuantile(0.99, s.latencyBucketsMs, pre);
+  if (p99 !== null) {
+    const first = Math.max(
+      0,
+      s.latencyBucketsMs.findIndex((b) => b >= p99),
+    );
+    const total = s.series.latencyHistogram.map((row) => sum(row, 0, row.length));
+    for (let index = first; index < s.latencyBucketsMs.length; index++) {
+      streams.push({
+        trials: total,
+        events: s.series.latencyHistogram.map((row) => sum(row, index + 1, row.length)),
+      });
+    }
+  }
+  let best = 1;
+  for (const stream of streams) {
+    const n0 = sum(stream.trials, 0, deploy);
+    const x0 = sum(stream.events, 0, deploy);
+    const n1 = sum(stream.trials, deploy, end);
+    const x1 = sum(stream.events, deploy, end);
+    if (n0 <= 0 || n1 <= 0 || x0 + x1 <= 0) continue;
+    best = Math.min(best, binomialUpperTail(Math.round(x1), Math.round(x0 + x1), n1 / (n0 + n1)));
+  }
+  return best;
+}
+
+/** P(X >= k) for X ~ Binomial(n, p), summed in log space. */
+function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  const logP = Math.log(p);
+  const logQ = Math.log1p(-p);
+  let logC = 0;
+  for (let i = 1; i <= k; i++) logC += Math.log((n - i + 1) / i);
+  let total = 0;
+  let term = logC + k * logP + (n - k) * logQ;
+  for (let i = k; i <= n; i++) {
+    total += Math.exp(term);
+    term += Math.log((n - i) / (i + 1)) + logP - logQ;
+    if (term < -745 && i > n * p) break;
+  }
+  return Math.min(1, total);
+}

@@ -30,7 +30,7 @@ describe('rollgate backtest', () => {
     expect(rows.find((r) => r.name === 'rollback-error-spike')).toMatchObject({
       decision: 'rollback',
       signal: 'error-rate',
-      decidedAtStep: 367,
+      decidedAtStep: 368,
     });
     expect(summary).toMatchObject({
       summary: true,

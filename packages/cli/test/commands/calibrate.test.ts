@@ -26,7 +26,9 @@ describe('rollgate calibrate', () => {
     expect(await main(['calibrate', '--scenarios', EXAMPLES], io)).toBe(20);
     expect(io.out()).toContain('As configured: 0 false rollback(s) in 4 scenario(s), 100.0% detected');
     expect(io.out()).toContain('proven: false-rollback rate <= 52.7% (95.0% upper confidence bound)');
-    expect(io.out()).toContain('would roll back: rollback-error-spike (true rollback after 5 s, error-rate)');
+    expect(io.out()).toContain(
+      'would roll back: rollback-error-spike (true rollback after 10 s, error-rate)',
+    );
     expect(io.out()).toMatch(/warmupSeconds 30\s+0\/4\s+52\.7%\s+100\.0%/);
     expect(io.out()).toContain(
       'Not proven: 0 false rollback(s) in 4 scenario(s) bounds the false-rollback rate at 52.7% (95.0% confidence), not 1.0%. Claiming 1.0% needs at least 299 scenarios without a false rollback',

@@ -57,6 +57,12 @@ export const AuditVerdictSchema = z.object({
   reason: z.string(),
   statistic: AuditStatisticSchema.optional(),
   error: AuditErrorSchema.optional(),
+  /** Latency count tests: the threshold (ms) whose exceedances were counted. */
+  exceedanceThresholdMs: z.number().optional(),
+  /** Count tests: steps kept from the test because the service was under a load surge. */
+  surgeHeldSteps: z.number().optional(),
+  /** No-data for want of traffic only: samples seen and the floor. */
+  insufficient: z.object({ samples: z.number(), needed: z.number() }).optional(),
 });
 
 export const AuditPhaseSchema = z.object({
@@ -160,6 +166,26 @@ export const AuditRecordSchema = z.object({
           events: z.number().nullable(),
           trials: z.number().nullable(),
           exceedanceThresholdMs: z.number().nullable(),
+          /** Latency: the tail test's threshold and its baseline exceedances. */
+          tailThresholdMs: z.number().optional(),
+          tailEvents: z.number().optional(),
+          /** Count signals: the baseline health check (an elevated stretch in the window). */
+          health: z
+            .object({
+              status: z.enum(['healthy', 'unhealthy']),
+              reason: z.string(),
+              episode: z
+                .object({
+                  start: iso,
+                  end: iso,
+                  /** Still elevated at the deploy. */
+                  ongoing: z.boolean(),
+                  rate: z.number(),
+                  outsideRate: z.number(),
+                })
+                .optional(),
+            })
+            .optional(),
           /**
            * The pre-deploy window in at most 60 points, in the unit of the signal's `series`
            * values (a rate, or a gauge level), so a chart shows before and after on one scale.
@@ -188,6 +214,8 @@ export const AuditRecordSchema = z.object({
         .object({
           status: z.enum(['ok', 'unknown']),
           preexisting: z.boolean(),
+          /** The onset could not be placed; `preexisting` then follows `validation.ambiguousOnset`. */
+          ambiguous: z.boolean().optional(),
           onsetAt: iso.nullable(),
           method: z.string(),
           reason: z.string(),
@@ -211,6 +239,13 @@ export const AuditRecordSchema = z.object({
   recovery: z
     .object({
       verified: z.boolean(),
+      /**
+       * `verified`: every signal passed on the restored artifact; `not-recovered`: evidence of a
+       * breach on it; `insufficient-traffic`: no breach, but too little traffic to pass every
+       * signal within the longest verification window; `unverifiable`: a source failed or its
+       * data was missing. Absent in records written before it existed.
+       */
+      status: z.enum(['verified', 'not-recovered', 'insufficient-traffic', 'unverifiable']).optional(),
       window: AuditWindowSchema,
       reason: z.string(),
       readings: z.array(AuditVerdictSchema),

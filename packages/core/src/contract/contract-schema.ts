@@ -137,6 +137,26 @@ export const SequentialRuleSchema = z.strictObject({
     .min(1, { error: 'ratios needs at least one ratio, or remove it' })
     .max(CONTRACT_LIMITS.ratios.max, { error: `ratios holds at most ${CONTRACT_LIMITS.ratios.max} ratios` })
     .optional(),
+  /**
+   * Steps whose traffic is far above anything the baseline saw (a load surge): `hold` keeps them
+   * from the test (load alone slows requests, so the version is judged on the load the baseline
+   * knows); a number >= 1 tests them with the tolerance multiplied by it (load may raise the
+   * rate that much; 1 tests them like any step). Default: `hold` for latency, 2 for error rate
+   * (a retry storm from a failing version raises traffic too: its errors must still count).
+   * Concurrent tests compare with a stable fleet under the same load and ignore it.
+   */
+  loadSurge: z
+    .union(
+      [
+        z.literal('hold'),
+        z
+          .number()
+          .min(1, { error: 'loadSurge must be at least 1 (1 tests surge steps like any other)' })
+          .max(100, { error: 'loadSurge must be at most 100' }),
+      ],
+      { error: "loadSurge must be 'hold' or a tolerance factor from 1 to 100" },
+    )
+    .optional(),
 });
 
 /**
@@ -171,6 +191,16 @@ export const RateOfChangeRuleSchema = z.strictObject({
     })
     .lt(1, { error: 'maxPValue must be less than 1' })
     .default(1e-4),
+  /**
+   * How long growth must have been watched before it counts, as a share of the projected time
+   * to the limit, at most the signal's window: with the default 0.1 and a 120 s window, a leak
+   * that fills the limit in an hour must hold 120 s, one that fills it in 10 minutes 60 s.
+   */
+  sustainShare: z
+    .number({ error: 'sustainShare must be a number' })
+    .min(0, { error: 'sustainShare must be at least 0 (0: no sustain in time)' })
+    .max(1, { error: 'sustainShare must be at most 1 (the whole time to the limit)' })
+    .optional(),
 });
 
 /**
@@ -319,8 +349,27 @@ export const ContractSchema = z
           'verification.windowSeconds',
           CONTRACT_LIMITS.verificationSeconds.max,
         ).default(120),
+        /**
+         * While the only thing missing at the end of the window is traffic (signals below their
+         * sample floor, nothing breaching or failing), the window extends, up to this long in
+         * all. Then the rollback ends as "not enough traffic to tell", not as "not recovered".
+         */
+        maxWindowSeconds: positiveSeconds(
+          'verification.maxWindowSeconds',
+          CONTRACT_LIMITS.verificationSeconds.max,
+        ).default(600),
       })
-      .default({ windowSeconds: 120 }),
+      .default({ windowSeconds: 120, maxWindowSeconds: 600 }),
+    validation: z
+      .strictObject({
+        /**
+         * A confirmed breach whose onset the data cannot place before or after the deploy (low
+         * traffic, a little elevation just before it): `route-incident` (no rollback: one cannot
+         * fix what predates the deploy, and would hide it) or `roll-back`.
+         */
+        ambiguousOnset: z.enum(['route-incident', 'roll-back']).default('route-incident'),
+      })
+      .default({ ambiguousOnset: 'route-incident' }),
     /** Progressive delivery: traffic weights with a bake per step (executors that support weights). */
     progressive: z
       .strictObject({
@@ -423,6 +472,13 @@ export const ContractSchema = z
         code: 'custom',
         path: ['coldStartSeconds'],
         message: 'coldStartSeconds must be at least warmupSeconds',
+      });
+    }
+    if (contract.verification.maxWindowSeconds < contract.verification.windowSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['verification', 'maxWindowSeconds'],
+        message: `maxWindowSeconds (${contract.verification.maxWindowSeconds}) must be at least windowSeconds (${contract.verification.windowSeconds})`,
       });
     }
     if (contract.warmupSeconds >= contract.bakeSeconds) {

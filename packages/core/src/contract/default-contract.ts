@@ -21,7 +21,7 @@ export function defaultSignals(selector: Readonly<Record<string, string>> = {}):
       // Requests slower than a threshold fixed before the deploy (the histogram bucket at or
       // above the baseline p99), counted per step and tested like errors. That threshold is far
       // in the tail, so its baseline rate is tiny: a tolerance keeps small drifts from counting.
-      rules: [{ type: 'sequential', test: 'baseline', tolerance: 1.5 }],
+      rules: [{ type: 'sequential', test: 'baseline', tolerance: 1 }],
       minSamples: 100,
     },
     {

@@ -1,15 +1,29 @@
 import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
-import { estimateDispersion } from '../stats';
+import { show, showRate } from '../rules/verdict';
+import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
+import { binomialUpperTail } from '../stats/special-functions';
 import { levelSeries, rateSeries } from './baseline-series';
 import { joinCounts, totals } from './count-intervals';
-import { eventsQuery, exceedanceThreshold, trialsQuery, valueQuery } from './signal-queries';
+import { type LoadProfile, loadProfile } from './load-surge';
+import { eventsQuery, exceedanceThreshold, tailThreshold, trialsQuery, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
-import { AGGREGATE, type BaselineSnapshot, type SegmentBaseline, type SignalBaseline } from './watch-state';
+import {
+  AGGREGATE,
+  type BaselineSnapshot,
+  type CountInterval,
+  type SegmentBaseline,
+  type SignalBaseline,
+} from './watch-state';
 
 /** Gauge baselines (resource level, readiness) use the last few minutes before the deploy. */
 const GAUGE_BASELINE_MS = 300_000;
+/**
+ * A resource's pre-deploy oscillation (a GC sawtooth's low and high) is read over a longer
+ * window, so that slow cycles are seen whole.
+ */
+const ENVELOPE_MS = 1_800_000;
 
 /**
  * Takes the pre-deploy snapshot: every read ends at `deployAt`, so no post-deploy data can
@@ -66,37 +80,80 @@ async function baselineOf(
         if (valueRead.status !== 'ok' || v === null) return fromFailure(valueRead, 'baseline quantile');
         value = v;
       }
-      const threshold = exceedanceThreshold(contract.latencyBucketsMs, p99);
-      return countBaseline(signal, threshold, value, perStep, reader, ctx);
+      let threshold = exceedanceThreshold(contract.latencyBucketsMs, p99);
+      let counted = await countBaseline(signal, threshold, value, perStep, reader, ctx);
+      const episode = counted.health?.episode;
+      if (counted.status === 'ok' && episode) {
+        // The p99 of an unhealthy window is the incident's: fix the threshold on the longest
+        // healthy stretch instead, and count again there.
+        const clean = await cleanP99(signal, perStep, episode, reader, ctx);
+        const better = clean === null ? threshold : exceedanceThreshold(contract.latencyBucketsMs, clean);
+        if (better !== threshold) {
+          const recounted = await countBaseline(signal, better, value, perStep, reader, ctx);
+          if (recounted.status === 'ok') {
+            threshold = better;
+            // At the new threshold the incident may not stand out; the gate still needs its times.
+            const health = recounted.health?.episode ? recounted.health : counted.health;
+            counted = health ? { ...recounted, health } : recounted;
+          }
+        }
+      }
+      if (counted.status === 'ok') {
+        const p50 = lastValue(
+          await reader(signal, { query: { ...latencyP99(signal), quantile: 0.5 }, ...whole }, ctx),
+        );
+        if (p50 !== null && p50 > 0 && p99 > p50) {
+          counted = { ...counted, latencySpread: Math.log(p99 / p50) / 2.326 };
+        }
+      }
+      const tail = tailThreshold(contract.latencyBucketsMs, threshold);
+      if (counted.status !== 'ok' || tail === null) return counted;
+      return {
+        ...counted,
+        ...(await tailBaseline(signal, tail, perStep, counted.health?.episode, reader, ctx)),
+      };
     }
     case 'resource':
     case 'health': {
       const query = valueQuery(signal);
       if (query === null) return noData('the signal has no value query');
+      const levelStart = deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS);
       const read = await reader(
         signal,
         {
           query,
-          start: deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS),
+          start: signal.kind === 'resource' ? deployAt - Math.min(baselineMs, ENVELOPE_MS) : levelStart,
           end: deployAt,
           stepMs: contract.stepSeconds * 1000,
         },
         ctx,
       );
       if (read.status !== 'ok') return fromFailure(read, 'baseline level');
-      const values = read.series.flatMap((s) => s.samples.map((p) => p.v)).filter(Number.isFinite);
+      const samples = read.series.flatMap((s) => s.samples).filter((p) => Number.isFinite(p.v));
+      // The level is the last few minutes' (what the new version starts from); the envelope the
+      // whole read's (how far the process oscillates on its own).
+      const values = samples.filter((p) => p.t >= levelStart).map((p) => p.v);
       if (values.length === 0) return noData('no finite samples before the deploy');
       const value = signal.kind === 'resource' ? median(values) : mean(values);
-      const samples = read.series.flatMap((s) => s.samples);
+      const envelope =
+        signal.kind === 'resource'
+          ? {
+              low: samples.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY),
+              high: samples.reduce((m, p) => Math.max(m, p.v), Number.NEGATIVE_INFINITY),
+            }
+          : null;
       return {
         status: 'ok',
-        reason: `${signal.kind === 'resource' ? 'median' : 'mean'} of ${values.length} samples before the deploy`,
+        reason: `${signal.kind === 'resource' ? 'median' : 'mean'} of ${values.length} samples before the deploy${
+          envelope ? `; ranged ${show(envelope.low)}-${show(envelope.high)} over ${samples.length}` : ''
+        }`,
         events: null,
         trials: null,
         value,
         exceedanceThresholdMs: null,
         dispersion: 1,
         segments: {},
+        ...(envelope ? { envelope } : {}),
         series: {
           kind: 'level',
           points: levelSeries(samples, deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS), deployAt),
@@ -127,13 +184,18 @@ async function countBaseline(
   if (ev && ev.status === 'error') return fromFailure(ev, 'baseline events');
   const joined = joinCounts(ev ?? { status: 'no-data', reason: 'none' }, tr, undefined, null);
   const intervals = joined.get(AGGREGATE) ?? [];
-  const agg = totals(intervals);
-  if (agg.trials <= 0) return noData('no requests in the baseline window');
+  if (totals(intervals).trials <= 0) return noData('no requests in the baseline window');
+  const what = thresholdMs === null ? 'failed' : `slower than ${thresholdMs} ms`;
+  const { clean, health } = checkBaselineHealth(intervals, whole.stepMs, what);
+  const outside = (i: CountInterval) =>
+    !health.episode || i.t < health.episode.startT || i.t > health.episode.endT;
+  const agg = totals(clean);
+  if (agg.trials <= 0) return noData('no requests in the healthy part of the baseline window');
   const segments: Record<string, SegmentBaseline> = {};
   if (segmentBy && segTr && segTr.status === 'ok' && !(segEv && segEv.status === 'error')) {
     const bySegment = joinCounts(segEv ?? { status: 'no-data', reason: 'none' }, segTr, segmentBy, null);
     const ranked = [...bySegment]
-      .map(([key, intervals]) => [key, totals(intervals)] as const)
+      .map(([key, intervals]) => [key, totals(intervals.filter(outside))] as const)
       .sort((a, b) => b[1].trials - a[1].trials)
       .slice(0, signal.segments?.maxSegments ?? 10);
     for (const [key, t] of ranked) {
@@ -147,18 +209,136 @@ async function countBaseline(
   const rate = agg.events / agg.trials;
   return {
     status: 'ok',
-    reason:
-      thresholdMs === null
-        ? `${round(agg.events)} of ${round(agg.trials)} requests failed before the deploy`
-        : `${round(agg.events)} of ${round(agg.trials)} requests slower than ${thresholdMs} ms before the deploy`,
+    reason: `${round(agg.events)} of ${round(agg.trials)} requests ${what} before the deploy${
+      health.status === 'unhealthy' ? `; ${health.reason}` : ''
+    }`,
     events: agg.events,
     trials: agg.trials,
     value: signal.kind === 'error-rate' ? rate : value,
     exceedanceThresholdMs: thresholdMs,
-    dispersion: estimateDispersion(intervals),
+    dispersion: estimateDispersion(clean),
     segments,
+    ...loadOf(intervals, whole.stepMs / 1000),
+    health,
     series: { kind: 'rate', points: rateSeries(intervals, whole.start - whole.stepMs, whole.end) },
   };
+}
+
+/** Level of the baseline health check: a healthy window is called unhealthy this rarely. */
+export const BASELINE_HEALTH_ALPHA = 0.001;
+/**
+ * An elevated episode that ended before the deploy counts as over only when the rest of the
+ * window is below its rate at this level (exact binomial lower tail).
+ */
+const RECOVERY_LEVEL = 0.01;
+
+/**
+ * The baseline health check (stats/episode.ts): one elevated stretch of at least a minute
+ * inside the pre-deploy window, significant at BASELINE_HEALTH_ALPHA after the scan, with
+ * step-to-step burstiness discounted (local dispersion). When found, the test judges against
+ * the rest of the window (`clean`), and the validation gate reads it (evaluation/onset.ts).
+ */
+export function checkBaselineHealth(
+  intervals: readonly CountInterval[],
+  stepMs: number,
+  what: string,
+): { clean: readonly CountInterval[]; health: NonNullable<SignalBaseline['health']> } {
+  const minSteps = Math.max(1, Math.round(60_000 / stepMs));
+  const episode = findElevatedEpisode(intervals, {
+    alpha: BASELINE_HEALTH_ALPHA,
+    minSteps,
+    dispersion: estimateLocalDispersion(intervals),
+  });
+  if (!episode)
+    return { clean: intervals, health: { status: 'healthy', reason: 'no elevated stretch in the window' } };
+  // An episode is over only if the stretch after it shows the rate down again, for at least as
+  // long as an episode must last (a minute). The scan puts the episode's end where the rest
+  // looks lowest, so a few quiet steps right before the deploy are chance, not a recovery.
+  const postIntervals = intervals.filter((i) => i.t > episode.endT);
+  const post = totals(postIntervals);
+  const inside = episode.inside.trials > 0 ? episode.inside.events / episode.inside.trials : 0;
+  const recovered =
+    !episode.ongoing &&
+    postIntervals.length >= minSteps &&
+    post.trials > 0 &&
+    1 - binomialUpperTail(post.events + 1, post.trials, Math.min(1, inside)) <= RECOVERY_LEVEL;
+  const ongoing = !recovered;
+  const endT = ongoing ? (intervals.at(-1)?.t ?? episode.endT) : episode.endT;
+  const clean = intervals.filter((i) => i.t < episode.startT || i.t > endT);
+  const end = intervals.at(-1)?.t ?? endT;
+  const minutes = (ms: number) => `${show(Math.round(ms / 6_000) / 10)} min`;
+  const when = ongoing
+    ? `since ${minutes(end - episode.startT + stepMs)} before the deploy, still at the deploy`
+    : `from ${minutes(end - episode.startT + stepMs)} to ${minutes(end - endT)} before the deploy`;
+  const rest = totals(clean);
+  const outside = rest.trials > 0 ? rest.events / rest.trials : 0;
+  return {
+    clean,
+    health: {
+      status: 'unhealthy',
+      reason: `baseline unhealthy: ${round(episode.inside.events)} of ${round(episode.inside.trials)} requests ${what} ${when} (${showRate(inside)} against ${showRate(outside)} otherwise); judged against the rest of the window`,
+      episode: {
+        startT: episode.startT - stepMs,
+        endT,
+        ongoing,
+        events: episode.inside.events,
+        trials: episode.inside.trials,
+        rate: inside,
+        outsideRate: outside,
+      },
+    },
+  };
+}
+
+/** The p99 of the longest healthy stretch of an unhealthy window, or null when unreadable. */
+async function cleanP99(
+  signal: Signal,
+  perStep: { start: number; end: number; stepMs: number },
+  episode: NonNullable<NonNullable<SignalBaseline['health']>['episode']>,
+  reader: SignalReader,
+  ctx: PortContext,
+): Promise<number | null> {
+  const windowStart = perStep.start - perStep.stepMs;
+  const before = episode.startT - windowStart;
+  const after = perStep.end - episode.endT;
+  const [end, span] = before >= after ? [episode.startT, before] : [perStep.end, after];
+  if (span < perStep.stepMs) return null;
+  const read = await reader(signal, { query: latencyP99(signal), start: end, end, stepMs: span }, ctx);
+  return read.status === 'ok' ? lastValue(read) : null;
+}
+
+/**
+ * The baseline's requests slower than the tail threshold. A failed read leaves the tail test
+ * out (the first threshold's test still runs) rather than failing the signal's baseline.
+ */
+async function tailBaseline(
+  signal: Signal,
+  thresholdMs: number,
+  perStep: { start: number; end: number; stepMs: number },
+  episode: { readonly startT: number; readonly endT: number } | undefined,
+  reader: SignalReader,
+  ctx: PortContext,
+): Promise<{ tail?: NonNullable<SignalBaseline['tail']> }> {
+  const events = eventsQuery(signal, thresholdMs);
+  if (events === null) return {};
+  const [ev, tr] = await Promise.all([
+    reader(signal, { query: events, ...perStep }, ctx),
+    reader(signal, { query: trialsQuery(signal), ...perStep }, ctx),
+  ]);
+  if (ev.status === 'error' || tr.status !== 'ok') return {};
+  // The same healthy part of the window as the first threshold's (an episode's ends are on
+  // the step grid: its first interval ends one step after `startT`).
+  const intervals = (joinCounts(ev, tr, undefined, null).get(AGGREGATE) ?? []).filter(
+    (i) => !episode || i.t <= episode.startT || i.t > episode.endT,
+  );
+  return {
+    tail: { thresholdMs, events: totals(intervals).events, dispersion: estimateDispersion(intervals) },
+  };
+}
+
+function loadOf(intervals: readonly CountInterval[], stepSeconds: number): { load?: LoadProfile } {
+  const load = loadProfile(intervals, stepSeconds);
+  return load ? { load } : {};
 }
 
 function latencyP99(signal: Signal) {

@@ -24,6 +24,11 @@ export type Decision =
       readonly missing: readonly string[];
       readonly evidence: readonly Verdict[];
       readonly reason: string;
+      /**
+       * Only traffic was missing: every signal that did not pass is below its sample floor on
+       * fresh data (nothing breaching, failing or stale).
+       */
+      readonly insufficientTraffic?: boolean;
     }
   | {
       readonly type: 'escalate';
@@ -131,13 +136,25 @@ export function decide(
         reason: `${watch.purpose === 'bake' ? 'bake' : 'verification'} complete: all ${summaries.length} signals pass`,
       };
     }
+    const insufficientTraffic = missing.every(waitsForTraffic);
+    const longest = watch.deployAt + contract.verification.maxWindowSeconds * 1000;
+    if (watch.purpose === 'verify' && insufficientTraffic && now < longest) {
+      // Nothing but traffic is missing: keep verifying (up to maxWindowSeconds), and say so.
+      return {
+        type: 'continue',
+        reason: `waiting for traffic (up to ${Math.max(0, Math.ceil((longest - now) / 1000))} s more): ${missing
+          .map((s) => `${s.signal} ${trafficOf(s)}`)
+          .join('; ')}`,
+      };
+    }
     return {
       type: 'inconclusive',
       missing: missing.map((s) => s.signal),
       evidence,
-      reason: `not enough evidence at the end of the ${watch.purpose === 'bake' ? 'bake' : 'verification window'}: ${missing
-        .map((s) => `${s.signal} is ${s.status}${reasonOf(s)}`)
-        .join('; ')}`,
+      reason: `${insufficientTraffic ? 'not enough traffic' : 'not enough evidence'} at the end of the ${
+        watch.purpose === 'bake' ? 'bake' : 'verification window'
+      }: ${missing.map((s) => `${s.signal} is ${s.status}${reasonOf(s)}`).join('; ')}`,
+      ...(insufficientTraffic ? { insufficientTraffic: true } : {}),
     };
   }
   const breaching = summaries.filter((s) => s.status === 'breach');
@@ -148,6 +165,20 @@ export function decide(
         ? `breach not yet confirmed on ${breaching.map((s) => s.signal).join(', ')}`
         : `${Math.max(0, Math.ceil((watch.bakeEndsAt - now) / 1000))} s of ${watch.purpose === 'bake' ? 'bake' : 'verification'} left`,
   };
+}
+
+/** A signal held back only by its sample floor: every non-passing verdict wants more traffic. */
+function waitsForTraffic(summary: SignalSummary): boolean {
+  if (summary.status !== 'no-data') return false;
+  const blocking = summary.verdicts.filter((v) => v.status !== 'pass' && v.segment === undefined);
+  return blocking.length > 0 && blocking.every((v) => v.status === 'no-data' && v.insufficient !== undefined);
+}
+
+function trafficOf(summary: SignalSummary): string {
+  const v = summary.verdicts.find((x) => x.insufficient !== undefined);
+  return v?.insufficient
+    ? `${Math.round(v.insufficient.samples)} of ${Math.round(v.insufficient.needed)} samples`
+    : 'below its floor';
 }
 
 function reasonOf(summary: SignalSummary): string {

@@ -144,8 +144,18 @@ export class Evaluator {
           coldStart: recognized.coldStart,
           coldStartReason: recognized.reason,
         };
-        counts = counts.map((c) =>
-          c ? { ...c, segments: settlePending(c.segments, decided, this.contract) } : c,
+        counts = counts.map((c, i) =>
+          c
+            ? {
+                ...c,
+                segments: settlePending(
+                  c.segments,
+                  decided,
+                  this.contract,
+                  this.contract.signals[i] as Signal,
+                ),
+              }
+            : c,
         );
         current = decided;
       }

@@ -6,6 +6,7 @@ import { evaluateBaselineRatio } from '../rules/baseline-ratio';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { evaluateStaticRange } from '../rules/static-range';
 import { estimateOnset } from '../stats';
+import { binomialUpperTail } from '../stats/special-functions';
 import { joinCounts } from './count-intervals';
 import { eventsQuery, trialsQuery, unitOf, valueDomain, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
@@ -17,6 +18,11 @@ export interface OnsetFinding {
   readonly status: 'ok' | 'unknown';
   /** The breach was already there before the deploy: route an incident, do not roll back. */
   readonly preexisting: boolean;
+  /**
+   * The onset could not be placed before or after the deploy; `preexisting` then follows the
+   * contract's `validation.ambiguousOnset` policy.
+   */
+  readonly ambiguous?: boolean;
   /** Epoch ms of the estimated onset; null when no onset was located. */
   readonly onsetAt: number | null;
   readonly deployAt: number;
@@ -62,8 +68,18 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   const stepMs = contract.stepSeconds * 1000;
   const lookback = Math.min(contract.baselineSeconds * 1000, MAX_LOOKBACK_MS);
   const end = watch.deployAt + Math.floor((now - watch.deployAt) / stepMs) * stepMs;
-  const start = watch.deployAt - Math.floor(lookback / stepMs) * stepMs + stepMs;
-  const threshold = watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null;
+  const health = segment === AGGREGATE ? watch.baseline?.signals[signal.id]?.health : undefined;
+  const episode = health?.status === 'unhealthy' ? health.episode : undefined;
+  // An episode that ended before the deploy (a previous bad release, rolled back) is over: the
+  // onset of this breach is sought after it, or its start would pass for this breach's.
+  const after = episode && !episode.ongoing ? episode.endT + stepMs : Number.NEGATIVE_INFINITY;
+  const start = Math.max(watch.deployAt - Math.floor(lookback / stepMs) * stepMs + stepMs, after);
+  // The threshold of the test that breached: the tail test counts above a higher one.
+  const breached = watch.signals[signal.id]?.last?.verdicts.find(
+    (v) => v.status === 'breach' && v.exceedanceThresholdMs !== undefined,
+  );
+  const threshold =
+    breached?.exceedanceThresholdMs ?? watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null;
   const events = eventsQuery(signal, threshold);
   if (events === null)
     return unknown(input, 'change-point', 'no events query: the baseline threshold is unknown');
@@ -81,21 +97,101 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   const usable = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= skipUntil);
   const estimate = estimateOnset(usable);
   const onsetAt = estimate.onsetT;
+  const support = estimate.onsetRange;
   // Pre-existing only when every onset the data supports (the likelihood support set, not just
   // the best estimate) lies before the deploy: at low traffic a change point is uncertain by
   // several intervals, and that uncertainty must not turn a deploy fault into an incident.
-  const preexisting =
-    estimate.significant && estimate.onsetRange !== null && estimate.onsetRange.latestT <= watch.deployAt;
+  const supportBefore = estimate.significant && support !== null && support.latestT <= watch.deployAt;
+  const supportAfter = estimate.significant && support !== null && support.earliestT > watch.deployAt;
+  // The baseline health check saw the rate elevated up to the deploy, on pre-deploy data alone:
+  // the breach is that incident, unless the data place this onset after the deploy.
+  const ongoing = episode?.ongoing === true && !supportAfter;
   const rel = onsetAt === null ? '' : describeOffset(onsetAt, watch.deployAt);
+  const found = estimate.significant
+    ? `${signal.id}${segment ? ` [${segment}]` : ''}: rate rose from ${pct(estimate.rateBefore)} to ${pct(estimate.rateAfter)} ${rel}`
+    : `${signal.id}: no significant change point in the ${Math.round((end - start) / 60_000)} min around the deploy`;
+  const base = { status: 'ok' as const, onsetAt, deployAt: watch.deployAt, method: 'change-point' as const };
+  if (supportBefore || ongoing) {
+    return {
+      ...base,
+      preexisting: true,
+      reason: ongoing && !supportBefore && health ? `${health.reason}; ${found}` : found,
+    };
+  }
+  const ambiguity = ambiguousOnset(usable, estimate, watch.deployAt);
+  if (ambiguity !== null) {
+    const route = contract.validation.ambiguousOnset === 'route-incident';
+    return {
+      ...base,
+      preexisting: route,
+      ambiguous: true,
+      reason: `onset ambiguous: ${found}, but the onsets the data support run from ${describeOffset(ambiguity.earliestT, watch.deployAt)} to ${describeOffset(ambiguity.latestT, watch.deployAt)}, and the rate was already up before the deploy (${ambiguity.detail}); policy: ${route ? 'route an incident, do not roll back' : 'roll back'}`,
+    };
+  }
+  return { ...base, preexisting: false, reason: found };
+}
+
+/** Level of the check that the rate was already up before the deploy, for ambiguity. */
+const AMBIGUITY_LEVEL = 0.01;
+/**
+ * The stretches before the deploy that the check reads (1, 2 and 5 minutes): an incident that
+ * began that long before the deploy fills one of them.
+ */
+const AMBIGUITY_WINDOWS_MS = [60_000, 120_000, 300_000] as const;
+
+/**
+ * An onset the data cannot place: the support set spans the deploy, the last 1, 2 or 5 minutes
+ * before the deploy already hold more events than the rate before them allows (one-sided exact
+ * binomial tests, Bonferroni over the three, at AMBIGUITY_LEVEL), and they are not clearly below the rate
+ * after the deploy (the same test, the other way). A fault that starts at the deploy passes the
+ * first test only by chance (at most AMBIGUITY_LEVEL of the time), and a small pre-deploy blip
+ * under a much larger breach fails the second (against the rate after the most likely onset);
+ * an incident that began just before the deploy,
+ * at a traffic too low to locate it, passes both: its rate before the deploy is its rate after.
+ */
+function ambiguousOnset(
+  points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
+  estimate: ReturnType<typeof estimateOnset>,
+  deployAt: number,
+): { earliestT: number; latestT: number; detail: string } | null {
+  const range = estimate.onsetRange;
+  if (!estimate.significant || range === null || range.earliestT > deployAt || range.latestT <= deployAt) {
+    return null;
+  }
+  // Fixed stretches before the deploy, not one the data chose (a stretch ending at the most
+  // likely onset would hold a chance excess by construction); the best of them, Bonferroni.
+  const after = Math.min(1, Math.max(0, estimate.rateAfter));
+  let best: { p: number; events: number; trials: number; rate: number; minutes: number } | null = null;
+  for (const windowMs of AMBIGUITY_WINDOWS_MS) {
+    const from = deployAt - windowMs;
+    let events = 0;
+    let trials = 0;
+    let beforeEvents = 0;
+    let beforeTrials = 0;
+    for (const q of points) {
+      if (q.t > from && q.t <= deployAt) {
+        events += q.events;
+        trials += q.trials;
+      } else if (q.t <= from) {
+        beforeEvents += q.events;
+        beforeTrials += q.trials;
+      }
+    }
+    if (!(trials > 0) || !(beforeTrials > 0) || !(events > 0)) continue;
+    // The rate before the stretch, with half an event so a clean history is not a zero rate.
+    const rate = Math.min(1, (beforeEvents + 0.5) / (beforeTrials + 1));
+    const p = Math.min(1, binomialUpperTail(events, trials, rate) * AMBIGUITY_WINDOWS_MS.length);
+    if (!(p <= AMBIGUITY_LEVEL)) continue;
+    // Was the breach's own rate (after the most likely onset) already there? If the stretch is
+    // clearly below it, the regime that breached began after the deploy.
+    if (after > 0 && 1 - binomialUpperTail(events + 1, trials, after) <= AMBIGUITY_LEVEL) continue;
+    if (best === null || p < best.p) best = { p, events, trials, rate, minutes: windowMs / 60_000 };
+  }
+  if (best === null) return null;
   return {
-    status: 'ok',
-    preexisting,
-    onsetAt,
-    deployAt: watch.deployAt,
-    method: 'change-point',
-    reason: estimate.significant
-      ? `${signal.id}${segment ? ` [${segment}]` : ''}: rate rose from ${pct(estimate.rateBefore)} to ${pct(estimate.rateAfter)} ${rel}`
-      : `${signal.id}: no significant change point in the ${Math.round((end - start) / 60_000)} min around the deploy`,
+    earliestT: range.earliestT,
+    latestT: range.latestT,
+    detail: `${Math.round(best.events)} of ${Math.round(best.trials)} requests in the last ${best.minutes} min against ${pct(best.rate)} earlier, p = ${best.p.toPrecision(2)}`,
   };
 }
 

@@ -7,6 +7,7 @@ import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
 import {
+  cappedEvents,
   judgeSequential,
   type SequentialState,
   startSequential,
@@ -15,6 +16,7 @@ import {
 import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { joinCounts, totals } from './count-intervals';
+import { DEFAULT_LATENCY_SPREAD, isSurge, latencyLoadTolerance, smoothedLoad } from './load-surge';
 import {
   eventsQuery,
   restartsQuery,
@@ -113,17 +115,49 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       : Promise.resolve(null),
     stable ? reader(stable, { query: trialsQuery(stable), ...range }, ctx) : Promise.resolve(null),
   ]);
+  const tailQuery =
+    baseline?.status === 'ok' && baseline.tail ? eventsQuery(signal, baseline.tail.thresholdMs) : null;
+  const tailEv = tailQuery ? await reader(signal, { query: tailQuery, ...range }, ctx) : null;
   const after = state.lastCountT;
   const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
-  const aggregate = (joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? []).filter(within);
+  const tailByT =
+    tailEv && tailEv.status !== 'error'
+      ? new Map((joinCounts(tailEv, tr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]))
+      : null;
+  const aggregate = (joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? [])
+    .filter(within)
+    .map((i) => (tailByT ? { ...i, tail: Math.min(i.events, tailByT.get(i.t) ?? 0) } : i));
   const stableByT =
     stEv && stTr
       ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i]))
       : null;
   let newest = state.lastCountT;
-  const failure = tr.status !== 'ok' ? tr : ev.status === 'error' ? ev : null;
+  const failure =
+    tr.status !== 'ok' ? tr : ev.status === 'error' ? ev : tailEv?.status === 'error' ? tailEv : null;
+  // Load surges are a fact about the service's traffic: classified on the aggregate, applied to
+  // every segment at the same step.
+  const surges: LoadMarks = new Map();
   if (failure === null) {
-    segments[AGGREGATE] = consume(tick, AGGREGATE, segments[AGGREGATE], aggregate, baseline, stableByT);
+    const profile = baseline?.status === 'ok' ? baseline.load : undefined;
+    const previous = (segments[AGGREGATE]?.recent ?? []).map((i) => i.trials);
+    for (const interval of aggregate) {
+      surges.set(interval.t, {
+        surge: isSurge(profile, previous, interval.trials),
+        load: smoothedLoad(profile, previous, interval.trials),
+      });
+      previous.push(interval.trials);
+    }
+  }
+  if (failure === null) {
+    segments[AGGREGATE] = consume(
+      tick,
+      AGGREGATE,
+      segments[AGGREGATE],
+      aggregate,
+      baseline,
+      stableByT,
+      surges,
+    );
     for (const i of aggregate) newest = Math.max(newest ?? i.t, i.t);
   }
   let segmentFailure: ReadResult | null = null;
@@ -135,7 +169,7 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       const limit = signal.segments?.maxSegments ?? 10;
       for (const [key, intervals] of bySegment) {
         if (!segments[key] && Object.keys(segments).filter((k) => k !== AGGREGATE).length >= limit) continue;
-        segments[key] = consume(tick, key, segments[key], intervals.filter(within), baseline, null);
+        segments[key] = consume(tick, key, segments[key], intervals.filter(within), baseline, null, surges);
       }
     }
   }
@@ -149,6 +183,7 @@ function consume(
   intervals: readonly CountInterval[],
   baseline: SignalBaseline | undefined,
   stable: Map<number, CountInterval> | null,
+  surges: LoadMarks,
 ): SegmentState {
   const { signal, now, watch } = tick;
   const segment = previous ?? emptySegment();
@@ -157,13 +192,34 @@ function consume(
   for (const [index, rule] of signal.rules.entries()) {
     if (rule.type !== 'sequential' || tests[String(index)]) continue;
     if (rule.test === 'concurrent' && key !== AGGREGATE) continue;
-    const started = startSequential(rule, base ?? null, tick.alphaFor(signal, index, key));
+    const alpha = tick.alphaFor(signal, index, key);
+    const tail =
+      key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
+    const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
     if (started) tests[String(index)] = started;
+    if (started && tail && base) {
+      const tailTest = startSequential(
+        rule,
+        { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
+        alpha * TAIL_ALPHA_SHARE,
+      );
+      if (tailTest) tests[tailKey(index)] = tailTest;
+    }
   }
   let next: SegmentState = { ...segment, tests, recent: [...segment.recent], pending: [...segment.pending] };
   for (const interval of intervals) {
-    if (interval.trials <= 0) continue;
-    const pending: PendingInterval = { interval, stable: stable?.get(interval.t) ?? null };
+    if (interval.trials <= 0) {
+      // A step without requests is fresh data (the source answered: no traffic), not a stale one.
+      if (interval.trials === 0)
+        next = { ...next, newestT: Math.max(next.newestT ?? interval.t, interval.t) };
+      continue;
+    }
+    const pending: PendingInterval = {
+      interval,
+      stable: stable?.get(interval.t) ?? null,
+      ...(surges.get(interval.t)?.surge ? { surge: true } : {}),
+      ...(surges.get(interval.t)?.load != null ? { load: surges.get(interval.t)?.load as number } : {}),
+    };
     next = {
       ...next,
       newestT: Math.max(next.newestT ?? interval.t, interval.t),
@@ -177,30 +233,103 @@ function consume(
     next =
       watch.coldStart === null
         ? { ...next, pending: [...next.pending, pending] }
-        : feed(next, watch, pending, tick.contract);
+        : feed(next, watch, pending, tick.contract, signal);
   }
   const horizon = now - signal.windowSeconds * 1000;
   return { ...next, recent: next.recent.filter((i) => i.t > horizon) };
 }
 
-/** Feeds one interval to a segment's tests when the watch judges it (see {@link judgedFrom}). */
+/** Each new interval's load marks: a surge, and its smoothed load over the baseline's mean. */
+type LoadMarks = Map<number, { readonly surge: boolean; readonly load: number | null }>;
+
+/**
+ * Feeds one interval to a segment's tests when the watch judges it (see {@link judgedFrom}).
+ * A load-surge interval is kept from the tests of rules that hold under load.
+ */
 function feed(
   segment: SegmentState,
   watch: WatchState,
   item: PendingInterval,
   contract: Contract,
+  signal: Signal,
 ): SegmentState {
   const { interval } = item;
   if (interval.t - contract.stepSeconds * 1000 < judgedFrom(watch) - 1) return segment;
   const tests: Record<string, SequentialState> = {};
-  for (const [name, state] of Object.entries(segment.tests))
-    tests[name] = stepSequential(state, interval, item.stable);
+  let held = false;
+  for (const [name, state] of Object.entries(segment.tests)) {
+    const rule = signal.rules[Number.parseInt(name, 10)];
+    const isTail = name.endsWith(TAIL_SUFFIX);
+    if (isTail && interval.tail === undefined) {
+      tests[name] = state;
+      continue;
+    }
+    const policy =
+      item.surge && rule?.type === 'sequential' && rule.test !== 'concurrent'
+        ? loadSurgePolicy(rule, signal)
+        : 1;
+    if (policy === 'hold') {
+      tests[name] = state;
+      held = true;
+      continue;
+    }
+    // Testing "rate <= m x null" with the same e-process: events divided by m keep every
+    // likelihood-ratio factor's expectation at most 1 when the rate is at most m times the null
+    // (docs/statistics.md, "Load as a confounder").
+    const observed = isTail ? { ...interval, events: interval.tail ?? 0 } : interval;
+    const capped = state.kind === 'baseline' ? cappedEvents(observed, burstRate(state)) : observed.events;
+    // Latency is judged conditioned on load: busier than the baseline's mean, more slow requests
+    // are allowed, as many as load alone can cause (load-surge.ts).
+    const load =
+      signal.kind === 'latency' && state.kind === 'baseline' && item.load !== undefined
+        ? latencyLoadTolerance(
+            state.anchorRate,
+            watch.baseline?.signals[signal.id]?.latencySpread ?? DEFAULT_LATENCY_SPREAD,
+            item.load,
+          )
+        : 1;
+    const counted = {
+      t: interval.t,
+      trials: interval.trials,
+      events: capped / (policy === 1 ? 1 : policy) / load,
+    };
+    tests[name] = stepSequential(state, counted, item.stable);
+  }
   return {
     ...segment,
     tests,
     events: segment.events + interval.events,
     trials: segment.trials + interval.trials,
+    ...(held ? { surgeHeld: (segment.surgeHeld ?? 0) + 1 } : {}),
   };
+}
+
+/**
+ * Share of a latency rule's alpha its tail test gets (the rest is the first threshold's): a slow
+ * tail shows against an almost empty baseline there, so a small share suffices.
+ */
+export const TAIL_ALPHA_SHARE = 0.25;
+const TAIL_SUFFIX = ':tail';
+
+/** The key of a latency rule's tail test in a segment's tests. */
+function tailKey(index: number): string {
+  return `${index}${TAIL_SUFFIX}`;
+}
+
+/** The baseline rate a burst is measured against: the test's anchor times its tolerance. */
+function burstRate(state: SequentialState): number {
+  return state.kind === 'baseline' ? state.anchorRate * state.tolerance : 0;
+}
+
+/** Error-rate tests judge load-surge steps with their tolerance multiplied by this, by default. */
+export const DEFAULT_ERROR_SURGE_TOLERANCE = 2;
+
+/**
+ * What a sequential rule does with a load-surge step: `hold` (skip it) or the factor its
+ * tolerance is multiplied by; the rule's `loadSurge`, or the kind's default.
+ */
+export function loadSurgePolicy(rule: SequentialRule, signal: Signal): 'hold' | number {
+  return rule.loadSurge ?? (signal.kind === 'latency' ? 'hold' : DEFAULT_ERROR_SURGE_TOLERANCE);
 }
 
 /**
@@ -212,11 +341,12 @@ export function settlePending(
   segments: Readonly<Record<string, SegmentState>>,
   watch: WatchState,
   contract: Contract,
+  signal: Signal,
 ): Record<string, SegmentState> {
   const out: Record<string, SegmentState> = {};
   for (const [key, segment] of Object.entries(segments)) {
     let next: SegmentState = { ...segment, pending: [] };
-    for (const item of segment.pending) next = feed(next, watch, item, contract);
+    for (const item of segment.pending) next = feed(next, watch, item, contract, signal);
     out[key] = next;
   }
   return out;
@@ -307,7 +437,38 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
               : `share slower than ${show(baseline?.exceedanceThresholdMs ?? null, ' ms')}`,
           unavailable: counts?.failure ?? baselineProblem(baseline),
         });
-        (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
+        const threshold = signal.kind === 'latency' ? (baseline?.exceedanceThresholdMs ?? null) : null;
+        (key === AGGREGATE ? verdicts : segmentVerdicts).push(
+          withSurge(
+            threshold === null ? verdict : { ...verdict, exceedanceThresholdMs: threshold },
+            segment,
+            tick.contract.stepSeconds,
+          ),
+        );
+        const tailTest = segment.tests[tailKey(index)];
+        const tail = baseline?.status === 'ok' ? baseline.tail : undefined;
+        if (tailTest && tail) {
+          verdicts.push(
+            withSurge(
+              {
+                ...judgeSequential(tailTest, {
+                  signal: signal.id,
+                  window: { start: from, end: now },
+                  samples: segment.trials,
+                  newestT: segment.newestT,
+                  now,
+                  maxLagMs: signal.maxLagSeconds * 1000,
+                  minSamples: signal.minSamples,
+                  what: `share slower than ${show(tail.thresholdMs, ' ms')}`,
+                  unavailable: counts?.failure ?? baselineProblem(baseline),
+                }),
+                exceedanceThresholdMs: tail.thresholdMs,
+              },
+              segment,
+              tick.contract.stepSeconds,
+            ),
+          );
+        }
       }
       if (!segments[AGGREGATE])
         verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
@@ -329,6 +490,17 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
     lastCountT,
     verdicts: [...verdicts, ...segmentVerdicts],
     status: combine(verdicts, segmentVerdicts, counts?.segmentFailure ?? null),
+  };
+}
+
+/** A count verdict with the load-surge steps its test was kept from, said in the reason too. */
+function withSurge(verdict: Verdict, segment: SegmentState, stepSeconds: number): Verdict {
+  const held = segment.surgeHeld ?? 0;
+  if (held === 0) return verdict;
+  return {
+    ...verdict,
+    surgeHeldSteps: held,
+    reason: `${verdict.reason}; ${Math.round(held * stepSeconds)} s under a load surge held out`,
   };
 }
 
@@ -509,6 +681,8 @@ async function judgeValueRule(
         points,
         window,
         baseline: baseValue,
+        envelope: baseline?.status === 'ok' ? (baseline.envelope ?? null) : null,
+        windowSeconds: signal.windowSeconds,
         unit,
         domain,
       });

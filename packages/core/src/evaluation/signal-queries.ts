@@ -72,3 +72,13 @@ export function exceedanceThreshold(bucketsMs: readonly number[], baselineP99Ms:
   for (const bound of sorted) if (bound >= baselineP99Ms) return bound;
   return sorted.at(-1) ?? baselineP99Ms;
 }
+
+/**
+ * The tail threshold: the smallest histogram bucket bound at least twice the exceedance
+ * threshold, or null when no bucket is that high.
+ */
+export function tailThreshold(bucketsMs: readonly number[], exceedanceMs: number): number | null {
+  const sorted = [...bucketsMs].sort((a, b) => a - b);
+  for (const bound of sorted) if (bound >= 2 * exceedanceMs) return bound;
+  return null;
+}

@@ -7,6 +7,8 @@ export interface CountInterval {
   readonly t: number;
   readonly events: number;
   readonly trials: number;
+  /** Latency, aggregate only: requests slower than the tail threshold (see SignalBaseline.tail). */
+  readonly tail?: number;
 }
 
 /** Pre-deploy facts of one segment of a signal. */
@@ -33,6 +35,44 @@ export interface SignalBaseline {
    */
   readonly dispersion: number;
   readonly segments: Readonly<Record<string, SegmentBaseline>>;
+  /** Resources: the lowest and highest pre-deploy sample (a GC sawtooth's own range). */
+  readonly envelope?: { readonly low: number; readonly high: number };
+  /**
+   * Count signals: the traffic the baseline saw, in requests per step: the mean and the highest
+   * one-minute mean. Steps far above it are a load the baseline never saw (see load-surge.ts).
+   */
+  readonly load?: { readonly meanPerStep: number; readonly highPerStep: number };
+  /**
+   * Latency: the log-spread of the baseline's latency, `ln(p99 / p50) / 2.326` (a log-normal's
+   * sigma), which says how much load may raise the share of slow requests (load-surge.ts).
+   */
+  readonly latencySpread?: number;
+  /**
+   * Latency: a second threshold deep in the tail (the first bucket bound at least twice
+   * `exceedanceThresholdMs`) and the baseline's requests slower than it. A slow tail (a few
+   * percent of requests many times slower) shows there against an almost empty baseline, where
+   * the first threshold's own baseline exceedances would hide it.
+   */
+  readonly tail?: { readonly thresholdMs: number; readonly events: number; readonly dispersion: number };
+  /**
+   * Count signals: the baseline health check. `unhealthy` when the window holds an elevated
+   * stretch (an incident, a previous bad release): `events`/`trials` then count the rest of the
+   * window only, and `episode` says when (epoch ms: from `startT`, exclusive, to `endT`).
+   */
+  readonly health?: {
+    readonly status: 'healthy' | 'unhealthy';
+    readonly reason: string;
+    readonly episode?: {
+      readonly startT: number;
+      readonly endT: number;
+      /** Still elevated at the deploy. */
+      readonly ongoing: boolean;
+      readonly events: number;
+      readonly trials: number;
+      readonly rate: number;
+      readonly outsideRate: number;
+    };
+  };
   /**
    * The pre-deploy window in at most 60 points, for charts: `rate` (events/trials per bin, count
    * signals) or `level` (gauge means). Absent in snapshots taken by older versions.
@@ -70,12 +110,18 @@ export interface SegmentState {
    * tests, or dropped, once it is made.
    */
   readonly pending: readonly PendingInterval[];
+  /** Intervals kept from a test because of a load surge (its rules' `loadSurge: hold`). */
+  readonly surgeHeld?: number;
 }
 
 /** An interval held until the cold-start decision, with the stable fleet's at the same time. */
 export interface PendingInterval {
   readonly interval: CountInterval;
   readonly stable: CountInterval | null;
+  /** The service's traffic in this interval was above anything the baseline saw (a surge). */
+  readonly surge?: boolean;
+  /** The service's smoothed traffic at this interval over the baseline's mean (load-surge.ts). */
+  readonly load?: number;
 }
 
 /** How one signal stands after an evaluation. */

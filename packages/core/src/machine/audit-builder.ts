@@ -66,6 +66,26 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
                   trials: finiteOrNull(b.trials),
                   exceedanceThresholdMs: finiteOrNull(b.exceedanceThresholdMs),
                   ...(series ? { series } : {}),
+                  ...(b.tail ? { tailThresholdMs: b.tail.thresholdMs, tailEvents: b.tail.events } : {}),
+                  ...(b.health
+                    ? {
+                        health: {
+                          status: b.health.status,
+                          reason: b.health.reason,
+                          ...(b.health.episode
+                            ? {
+                                episode: {
+                                  start: iso(b.health.episode.startT),
+                                  end: iso(b.health.episode.endT),
+                                  ongoing: b.health.episode.ongoing,
+                                  rate: b.health.episode.rate,
+                                  outsideRate: b.health.episode.outsideRate,
+                                },
+                              }
+                            : {}),
+                        },
+                      }
+                    : {}),
                 },
               ];
             }),
@@ -90,6 +110,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
               ? {
                   status: s.onset.status,
                   preexisting: s.onset.preexisting,
+                  ...(s.onset.ambiguous ? { ambiguous: true } : {}),
                   onsetAt: s.onset.onsetAt === null ? null : iso(s.onset.onsetAt),
                   method: s.onset.method,
                   reason: s.onset.reason,
@@ -121,6 +142,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
       s.recovery && verify
         ? {
             verified: s.recovery.verified,
+            ...(s.recovery.status === undefined ? {} : { status: s.recovery.status }),
             window: { start: iso(verify.deployAt), end: iso(verify.lastEvaluatedAt ?? verify.bakeEndsAt) },
             reason: s.recovery.reason,
             readings: s.recovery.readings.map(auditVerdict),
@@ -212,6 +234,9 @@ export function auditVerdict(v: Verdict): AuditVerdict {
     reason: v.reason,
     ...(v.statistic ? { statistic: auditStatistic(v.statistic) } : {}),
     ...(v.error ? { error: { ...v.error } } : {}),
+    ...(v.exceedanceThresholdMs === undefined ? {} : { exceedanceThresholdMs: v.exceedanceThresholdMs }),
+    ...(v.surgeHeldSteps === undefined ? {} : { surgeHeldSteps: v.surgeHeldSteps }),
+    ...(v.insufficient === undefined ? {} : { insufficient: { ...v.insufficient } }),
   };
 }
 

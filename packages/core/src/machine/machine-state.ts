@@ -213,6 +213,8 @@ export interface MachineSnapshot {
   } | null;
   readonly recovery: {
     readonly verified: boolean;
+    /** How the verification ended (see the audit record's `recovery.status`). */
+    readonly status?: 'verified' | 'not-recovered' | 'insufficient-traffic' | 'unverifiable';
     readonly reason: string;
     readonly readings: readonly Verdict[];
   } | null;

@@ -399,7 +399,9 @@ function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contrac
       next,
       'IncidentRouted',
       'incident-routed',
-      `the breach began before the deploy, so rolling back would fix nothing: ${finding.reason}`,
+      finding.ambiguous
+        ? `the breach may have begun before the deploy, and a rollback cannot fix what did; routed as an incident: ${finding.reason}`
+        : `the breach began before the deploy, so rolling back would fix nothing: ${finding.reason}`,
       event.at,
       contract,
     );
@@ -593,7 +595,11 @@ function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract
           to: s.target?.id ?? '?',
         },
       };
-      const next = { ...base, guard, recovery: { verified: true, reason: decision.reason, readings } };
+      const next = {
+        ...base,
+        guard,
+        recovery: { verified: true, status: 'verified' as const, reason: decision.reason, readings },
+      };
       return finish(
         next,
         'RolledBack',
@@ -613,7 +619,39 @@ function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract
           to: s.target?.id ?? '?',
         },
       };
-      const next = { ...base, guard, recovery: { verified: false, reason: decision.reason, readings } };
+      if (decision.type === 'inconclusive' && decision.insufficientTraffic) {
+        // No breach on the restored artifact, only too little traffic to pass it: the rollback
+        // stands and a human is told, not paged (the audit says which it was).
+        const next = {
+          ...base,
+          guard,
+          recovery: {
+            verified: false,
+            status: 'insufficient-traffic' as const,
+            reason: decision.reason,
+            readings,
+          },
+        };
+        return finish(
+          next,
+          'RolledBack',
+          'rolled-back',
+          `rolled back ${s.watched?.id ?? s.deploy.artifactId} -> ${s.target?.id ?? '?'}: ${s.breach?.reason ?? ''}; recovery not verified for want of traffic, no breach seen: ${decision.reason}`,
+          event.at,
+          contract,
+          [{ type: 'save-guard', guard }],
+        );
+      }
+      const next = {
+        ...base,
+        guard,
+        recovery: {
+          verified: false,
+          status: decision.type === 'breach' ? ('not-recovered' as const) : ('unverifiable' as const),
+          reason: decision.reason,
+          readings,
+        },
+      };
       return finish(
         next,
         'Escalated',
@@ -884,7 +922,10 @@ function notificationFor(s: MachineSnapshot, contract: Contract): Notification {
   const outcome = s.outcome ?? 'escalated';
   const failed = s.watched?.id ?? s.deploy.artifactId;
   const titles: Record<NonNullable<MachineSnapshot['outcome']>, string> = {
-    'rolled-back': `${s.service}: rolled back ${failed} -> ${s.target?.id ?? '?'}, recovery verified`,
+    'rolled-back':
+      s.recovery?.status === 'insufficient-traffic'
+        ? `${s.service}: rolled back ${failed} -> ${s.target?.id ?? '?'}, not enough traffic to verify recovery`
+        : `${s.service}: rolled back ${failed} -> ${s.target?.id ?? '?'}, recovery verified`,
     escalated: `${s.service}: ${failed} needs a human (escalated)`,
     halted: `${s.service}: rollback of ${failed} halted, nothing changed`,
     'incident-routed': `${s.service}: incident predates the deploy of ${failed}`,

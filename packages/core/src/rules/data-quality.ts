@@ -60,6 +60,7 @@ export function checkDataQuality(input: DataQualityInput): Verdict | null {
     return {
       ...base,
       reason: `${formatCount(input.samples)} samples, below the floor of ${formatCount(input.minSamples)}`,
+      insufficient: { samples: input.samples, needed: input.minSamples },
     };
   }
   return null;

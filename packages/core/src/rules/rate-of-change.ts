@@ -13,6 +13,8 @@ export interface LinearFit {
   /** Standard error of the slope; 0 for a perfect fit. */
   readonly slopeStdError: number;
   readonly points: number;
+  /** Seconds between the oldest and the newest point. */
+  readonly spanSeconds: number;
 }
 
 /**
@@ -26,10 +28,12 @@ export function fitLine(points: readonly { readonly t: number; readonly v: numbe
   let tMean = 0;
   let vMean = 0;
   let tMax = Number.NEGATIVE_INFINITY;
+  let tMin = Number.POSITIVE_INFINITY;
   for (const p of usable) {
     tMean += p.t / 1000 / n;
     vMean += p.v / n;
     tMax = Math.max(tMax, p.t / 1000);
+    tMin = Math.min(tMin, p.t / 1000);
   }
   let sxx = 0;
   let sxy = 0;
@@ -47,7 +51,17 @@ export function fitLine(points: readonly { readonly t: number; readonly v: numbe
     sse += r * r;
   }
   const slopeStdError = Math.sqrt(sse / (n - 2) / sxx);
-  return { slope, fittedLast: intercept + slope * tMax, slopeStdError, points: n };
+  return { slope, fittedLast: intercept + slope * tMax, slopeStdError, points: n, spanSeconds: tMax - tMin };
+}
+
+/**
+ * The pre-deploy oscillation of a gauge: its lowest and highest sample before the deploy. A
+ * garbage-collected heap climbs and drops in a sawtooth; growth is only evidence of a leak once
+ * it leaves this range.
+ */
+export interface Envelope {
+  readonly low: number;
+  readonly high: number;
 }
 
 /** Inputs of {@link evaluateRateOfChange}, already past the data-quality checks. */
@@ -58,10 +72,23 @@ export interface TrajectoryInput {
   readonly window: TimeWindow;
   /** The pre-deploy level, for `limitFromBaseline`. */
   readonly baseline: number | null;
+  /**
+   * The pre-deploy range of the samples. When given, growth counts only once it is larger than
+   * that range and the recent floor has left it (see {@link evaluateRateOfChange}).
+   */
+  readonly envelope?: Envelope | null;
+  /** The longest the growth must be watched (the signal's configured window); default: the window. */
+  readonly windowSeconds?: number;
   readonly unit: string;
   /** The values the measure can take (see `measure-domain.ts`); any finite value when absent. */
   readonly domain?: MeasureDomain;
 }
+
+/** Default share of the projected time to the limit over which growth must be watched. */
+export const DEFAULT_SUSTAIN_SHARE = 0.1;
+
+/** Share of the window's newest points whose minimum is the recent floor. */
+const FLOOR_SHARE = 1 / 3;
 
 /**
  * Resource trajectory: the least-squares slope over the window and the projected time until the
@@ -70,6 +97,15 @@ export interface TrajectoryInput {
  * before any absolute bound. The verdict's value is the slope (units/s) and its threshold the
  * slope that would reach the limit exactly at the horizon. One point (or a baseline) outside
  * the measure's domain makes the verdict an `error`: a trend through garbage means nothing.
+ *
+ * A least-squares slope on a sawtooth (a GC cycle climbing, then dropping) is significant on
+ * every climb, and its residuals are not independent, so the t-test alone is no evidence of a
+ * leak. With the pre-deploy `envelope`, growth must also leave the process's own oscillation:
+ * the rise over the window (slope x span) must exceed the pre-deploy range, and the recent floor
+ * (the lowest of the newest third of the points) must be above the pre-deploy high. A sawtooth
+ * can do neither whatever its period, since its floor is its post-GC level. And the growth must
+ * have been watched for `sustainShare` of the projected time to the limit (at most the window):
+ * the sooner the limit, the sooner Rollgate acts.
  */
 export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryInput): Verdict {
   const base = {
@@ -125,7 +161,8 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     threshold: studentTQuantile(rule.maxPValue, fit.points - 2),
   };
   const perSecond = `${input.unit}/s`;
-  if (headroom <= 0) {
+  const shape = envelopeCheck(input.points, fit, input.envelope ?? null);
+  if (headroom <= 0 && shape.left) {
     return {
       ...base,
       status: 'breach',
@@ -135,21 +172,27 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       reason: `level ${show(fit.fittedLast, input.unit)} has reached the limit ${show(limit, input.unit)}`,
     };
   }
-  const secondsToLimit = fit.slope > 0 ? headroom / fit.slope : Number.POSITIVE_INFINITY;
-  if (fit.slope > thresholdSlope && pValue <= rule.maxPValue) {
+  const secondsToLimit = headroom <= 0 ? 0 : fit.slope > 0 ? headroom / fit.slope : Number.POSITIVE_INFINITY;
+  const trending = fit.slope > thresholdSlope && pValue <= rule.maxPValue;
+  const windowSeconds = input.windowSeconds ?? (input.window.end - input.window.start) / 1000;
+  const needed = Math.min(windowSeconds, (rule.sustainShare ?? DEFAULT_SUSTAIN_SHARE) * secondsToLimit);
+  if (trending && shape.left && fit.spanSeconds >= needed) {
     return {
       ...base,
       status: 'breach',
       value: fit.slope,
       threshold: thresholdSlope,
       statistic,
-      reason: `growing ${show(fit.slope, perSecond)} (t=${show(tStat)}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon`,
+      reason: `growing ${show(fit.slope, perSecond)} (t=${show(tStat)}${shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon`,
     };
   }
-  const why =
-    fit.slope <= thresholdSlope
+  const why = !trending
+    ? fit.slope <= thresholdSlope
       ? `the limit ${show(limit, input.unit)} is ${Number.isFinite(secondsToLimit) ? `~${Math.round(secondsToLimit)} s` : 'never'} away at this rate`
-      : `the trend is within noise (t=${show(tStat)}, p=${show(pValue)} > ${show(rule.maxPValue)})`;
+      : `the trend is within noise (t=${show(tStat)}, p=${show(pValue)} > ${show(rule.maxPValue)})`
+    : !shape.left
+      ? shape.detail
+      : `growth seen for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold (limit ~${Math.round(secondsToLimit)} s away)`;
   return {
     ...base,
     status: 'pass',
@@ -158,4 +201,36 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     statistic,
     reason: `slope ${show(fit.slope, perSecond)}: ${why}`,
   };
+}
+
+/**
+ * Has the series left its pre-deploy oscillation? True without an envelope (nothing to compare
+ * with). `detail` explains the answer for the reason sentence.
+ */
+function envelopeCheck(
+  points: readonly { readonly t: number; readonly v: number }[],
+  fit: LinearFit,
+  envelope: Envelope | null,
+): { left: boolean; detail: string } {
+  if (envelope === null || !Number.isFinite(envelope.low) || !Number.isFinite(envelope.high)) {
+    return { left: true, detail: '' };
+  }
+  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
+  const recent = usable.slice(Math.floor(usable.length * (1 - FLOOR_SHARE)));
+  const floor = recent.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY);
+  const range = Math.max(0, envelope.high - envelope.low);
+  const rise = fit.slope * fit.spanSeconds;
+  if (rise <= range) {
+    return {
+      left: false,
+      detail: `a rise of ${show(rise)} over ${Math.round(fit.spanSeconds)} s is within the pre-deploy oscillation (range ${show(range)})`,
+    };
+  }
+  if (!(floor > envelope.high)) {
+    return {
+      left: false,
+      detail: `the recent floor ${show(floor)} is not above the pre-deploy high ${show(envelope.high)} (a sawtooth returns to its floor)`,
+    };
+  }
+  return { left: true, detail: `, floor ${show(floor)} above the pre-deploy high ${show(envelope.high)}` };
 }

@@ -38,14 +38,50 @@ export function startSequential(
     case 'baseline':
       if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
       return createBaselineRateTest({
-        baselineEvents: baseline.events ?? 0,
+        baselineEvents: Math.min(baseline.trials, (baseline.events ?? 0) + BASELINE_PRIOR_EVENTS),
         baselineTrials: baseline.trials,
         alpha,
         tolerance: rule.tolerance,
         dispersion: Math.max(1, baseline.dispersion ?? 1),
+        kappas: BASELINE_SHIFTS,
         ...(rule.ratios ? { ratios: rule.ratios } : {}),
       });
   }
+}
+
+/**
+ * Events added to every baseline count before the test starts: a prior that a healthy version's
+ * rate is never exactly zero. Without it, a baseline window that happened to see no slow request
+ * (or no error) makes a handful of them decisive, and a handful comes from a busy host as easily
+ * as from a bad version. It weighs only where the baseline saw almost nothing: two events are
+ * noise next to the 90 of the reference case (docs/statistics.md, "Small baselines").
+ */
+export const BASELINE_PRIOR_EVENTS = 3;
+
+/**
+ * The shifts (in standard errors) of the baseline e-value the evaluator's baseline tests mix:
+ * 0.5 (the single shift tuned on the reference case) and 1.5 and 3, which pay for a candidate
+ * baseline rate far above the estimate in full. Small baselines (a few events: low traffic, a
+ * latency threshold with almost no exceedances) gain most; the reference case is unchanged
+ * (docs/statistics.md, "Small baselines").
+ */
+export const BASELINE_SHIFTS: readonly number[] = [0.5, 1.5, 3];
+
+/**
+ * At most this many times the baseline's expected events of an interval count as evidence
+ * (and at least one): a burst of slow or failed requests within one step (a host hiccup, a
+ * retry chain) shares one cause, so it is one piece of evidence, not many. Capping never makes
+ * a test less valid (its factors rise with the event count).
+ */
+export const BURST_CAP_RATIO = 12;
+
+/** The events of an interval that count as evidence (see {@link BURST_CAP_RATIO}). */
+export function cappedEvents(
+  interval: { readonly events: number; readonly trials: number },
+  baselineRate: number,
+): number {
+  const cap = Math.max(1, Math.ceil(BURST_CAP_RATIO * interval.trials * Math.max(0, baselineRate)));
+  return Math.min(interval.events, cap);
 }
 
 /**

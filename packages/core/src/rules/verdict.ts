@@ -50,6 +50,15 @@ export interface Verdict {
   readonly reason: string;
   readonly statistic?: TestStatistic;
   readonly error?: SerializedRollgateError;
+  /** Latency count tests: the threshold (ms) whose exceedances were counted. */
+  readonly exceedanceThresholdMs?: number;
+  /** Count tests: steps kept from the test because the service was under a load surge. */
+  readonly surgeHeldSteps?: number;
+  /**
+   * A no-data verdict for want of traffic only: the data is fresh but holds fewer samples than
+   * the floor. More traffic would settle it; no other data problem stands in the way.
+   */
+  readonly insufficient?: { readonly samples: number; readonly needed: number };
 }
 
 /** JSON cannot hold ±Infinity or NaN: audit records and snapshots keep null instead. */

@@ -59,6 +59,12 @@ export interface BaselineRateTestOptions {
   /** Baseline-rate events expected between restarts (exposure, not observed events). Default 2. */
   readonly restartEvery?: number;
   /**
+   * `joint` only: the standardised shifts of the baseline e-value's alternatives (equal-weight
+   * mixture; at most 16). Default `[0.5]`. More shifts pay for a baseline that is far from
+   * a candidate rate in full (docs/statistics.md, "Small baselines").
+   */
+  readonly kappas?: readonly number[];
+  /**
    * Overdispersion factor (>= 1) of the counts: bursty errors vary more than a binomial, which
    * would make the test too eager. Every count is divided by it (quasi-likelihood), the same
    * for the baseline and the new version. Estimate it from the pre-deploy intervals with
@@ -125,6 +131,8 @@ export interface JointBaselineRateTestState extends BaselineStateCommon {
   readonly nullRange: readonly [number, number];
   /** Standardised shift of the baseline e-value's alternative. */
   readonly kappa: number;
+  /** Several shifts: the baseline e-value is their equal-weight mixture (overrides `kappa`). */
+  readonly kappas?: readonly number[];
   /** The copy started at the deploy first, then the live restarts (at most MAX_LIVE_RESTARTS). */
   readonly copies: readonly RestartCopy[];
 }
@@ -247,6 +255,7 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     method,
     nullRange,
     kappa: JOINT_KAPPA,
+    ...kappasOption(options.kappas),
     nullRate: Math.min(tolerance * nullRange[1], 1),
     logThreshold: Math.log(1 / (alpha * (1 - JOINT_EDGE_SHARE))),
     copies: [{ events: 0, trials: 0, logWeight: firstCopyLogWeight(restartShare) }],
@@ -304,6 +313,19 @@ export function updateBaselineRateTest(
   return settle(next, logE, nullRate);
 }
 
+function kappasOption(kappas: readonly number[] | undefined): { kappas?: readonly number[] } {
+  if (kappas === undefined) return {};
+  checkThat(
+    Array.isArray(kappas) &&
+      kappas.length >= 1 &&
+      kappas.length <= shiftScratch.length &&
+      kappas.every((k) => Number.isFinite(k) && k > 0),
+    'kappas',
+    `must be 1 to ${shiftScratch.length} positive finite numbers, got ${JSON.stringify(kappas)}`,
+  );
+  return { kappas: [...kappas] };
+}
+
 function settle<S extends BaselineRateTestState>(state: S, logE: number, nullRate: number): S {
   const crossed = !state.rejected && logE >= state.logThreshold;
   return {
@@ -324,6 +346,7 @@ const gridBaseline = new Float64Array(COARSE_CELLS + 1);
 const gridNew = new Float64Array(COARSE_CELLS + 1);
 const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
+const shiftScratch = new Float64Array(16);
 
 /**
  * log of the baseline e-value for "the baseline rate is p": the likelihood ratio of the
@@ -333,9 +356,29 @@ const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFIN
  */
 export function logBaselineEvidence(
   p: number,
-  state: Pick<BaselineStateCommon, 'baselineEvents' | 'baselineTrials'> & { readonly kappa: number },
+  state: Pick<BaselineStateCommon, 'baselineEvents' | 'baselineTrials'> & {
+    readonly kappa: number;
+    readonly kappas?: readonly number[];
+  },
 ): number {
-  const { baselineEvents: events, baselineTrials: trials, kappa } = state;
+  const { baselineEvents: events, baselineTrials: trials } = state;
+  const kappas = state.kappas;
+  if (!kappas || kappas.length <= 1) return logShiftEvidence(p, events, trials, kappas?.[0] ?? state.kappa);
+  // An equal-weight mixture of e-values is an e-value, and a sum of functions rising with p
+  // rises with p: both facts the infimum relies on survive.
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < kappas.length; i++) {
+    const v = logShiftEvidence(p, events, trials, kappas[i] as number);
+    shiftScratch[i] = v;
+    if (v > max) max = v;
+  }
+  let sum = 0;
+  for (let i = 0; i < kappas.length; i++) sum += Math.exp((shiftScratch[i] as number) - max);
+  return max + Math.log(sum / kappas.length);
+}
+
+/** The likelihood ratio of `p exp(-delta)` against p for the baseline counts, delta = kappa SE. */
+function logShiftEvidence(p: number, events: number, trials: number, kappa: number): number {
   if (p <= 0) return -events * kappa;
   const delta = kappa / Math.sqrt(Math.max(trials * p, 1));
   const nonEvents = trials - events;

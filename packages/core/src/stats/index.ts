@@ -10,7 +10,9 @@ export { createBaselineRateTest } from './baseline-rate-test';
 export { clopperPearsonLower, clopperPearsonUpper } from './binomial-bounds';
 export type { ConcurrentRateTestOptions, ConcurrentRateTestState } from './concurrent-rate-test';
 export { createConcurrentRateTest } from './concurrent-rate-test';
-export { estimateDispersion } from './dispersion';
+export { estimateDispersion, estimateLocalDispersion } from './dispersion';
+export type { ElevatedEpisode, EpisodeOptions } from './episode';
+export { findElevatedEpisode } from './episode';
 export type {
   CountPoint,
   GaugeOnsetEstimate,

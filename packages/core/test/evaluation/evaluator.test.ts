@@ -109,8 +109,8 @@ describe('Evaluator', () => {
     expect(v?.rule).toBe('sequential');
     expect(v?.statistic?.name).toBe('log-e-value');
     expect(v?.statistic?.value).toBeGreaterThanOrEqual(v?.statistic?.threshold ?? Number.POSITIVE_INFINITY);
-    // Cumulative since the warm-up (two clean steps included): well above the 0.5% baseline.
-    expect(v?.value).toBeGreaterThan(0.015);
+    // Cumulative since the warm-up (clean steps included): well above the 0.5% baseline.
+    expect(v?.value).toBeGreaterThan(0.01);
     expect(v?.samples).toBeGreaterThan(0);
   });
 

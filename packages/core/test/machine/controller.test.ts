@@ -276,3 +276,122 @@ function withoutReadiness(step: StepData): StepData {
   const { ready: _ready, ...rest } = step;
   return rest;
 }
+
+describe('controller: recovery at low traffic', () => {
+  /** A step at `rps` requests per second (deterministic), `share` of them failing. */
+  const lowTraffic =
+    (rps: number, share = 0) =>
+    (i: number): StepData => {
+      const requests = Math.floor((i + 1) * 5 * rps) - Math.floor(i * 5 * rps);
+      return {
+        ...healthy(i),
+        requests,
+        errors: Math.round(requests * share),
+        latencyHistogram: [0, 0, 0, requests, 0, 0, 0, 0, 0, 0, 0, 0],
+      };
+    };
+
+  it('tells "not enough traffic to tell" from "not recovered": the rollback stands, nobody is paged', async () => {
+    // 0.3 req/s with half the requests failing after the deploy; v1 restored at 0.1 req/s never
+    // reaches the floor of 100 requests within verification.maxWindowSeconds.
+    const w = world({
+      before: lowTraffic(0.3, 0.005),
+      after: (i) => lowTraffic(0.3, 0.5)(BASELINE_STEPS + i),
+      restored: lowTraffic(0.1),
+      bakeSteps: 600,
+    });
+    const result = await w.watch();
+    expect(result.outcome, result.reason).toBe('rolled-back');
+    expect(w.executor.switches).toHaveLength(1);
+    const audit = AuditRecordSchema.parse(result.audit);
+    expect(audit.recovery?.verified).toBe(false);
+    expect(audit.recovery?.status).toBe('insufficient-traffic');
+    expect(audit.recovery?.reason).toMatch(/^not enough traffic at the end of the verification window/);
+    // The verification ran to the contract's bound (600 s by default), not just its 120 s window.
+    const verifying = audit.phases.find((p) => p.state === 'Verifying');
+    const ended = audit.phases.find((p) => p.state === 'RolledBack');
+    expect(Date.parse(ended?.at ?? '') - Date.parse(verifying?.at ?? '')).toBeGreaterThanOrEqual(600_000);
+    expect(result.reason).toContain('recovery not verified for want of traffic, no breach seen');
+    expect(w.notifier.notifications.map((n) => n.kind)).not.toContain('page');
+    expect(w.notifier.notifications.at(-1)?.title).toContain('not enough traffic to verify recovery');
+  });
+
+  it('still escalates a restored artifact that breaches: "not recovered" is evidence of a breach', async () => {
+    const w = world({ after: errorsFrom(8), recovers: false });
+    const result = await w.watch();
+    expect(result.outcome).toBe('escalated');
+    expect(AuditRecordSchema.parse(result.audit).recovery?.status).toBe('not-recovered');
+  });
+});
+
+describe('controller: dirty baselines', () => {
+  /** A step at `rps` requests per second (deterministic), `share` of them failing (spread evenly). */
+  const at =
+    (rps: number, share: number) =>
+    (i: number): StepData => {
+      const requests = Math.floor((i + 1) * 5 * rps) - Math.floor(i * 5 * rps);
+      const errors = Math.floor((i + 1) * 5 * rps * share) - Math.floor(i * 5 * rps * share);
+      return { ...healthy(i), requests, errors: Math.min(errors, requests) };
+    };
+
+  it('routes an incident that began minutes before the deploy, and says the baseline was unhealthy', async () => {
+    // 2% errors at 20 req/s, then 25% from 5 minutes before the deploy on, through the bake.
+    const w = world({
+      before: (i) => (i >= BASELINE_STEPS - 60 ? at(20, 0.25)(i) : at(20, 0.02)(i)),
+      after: (i) => at(20, 0.25)(BASELINE_STEPS + i),
+    });
+    const result = await w.watch();
+    expect(result.outcome, result.reason).toBe('incident-routed');
+    expect(w.executor.switches).toEqual([]);
+    const audit = AuditRecordSchema.parse(result.audit);
+    expect(audit.breach?.onset?.preexisting).toBe(true);
+    const health = audit.baseline?.signals['error-rate']?.health;
+    expect(health?.status).toBe('unhealthy');
+    expect(health?.episode?.ongoing).toBe(true);
+    // The test judged against the healthy part of the window: about 2%, not the incident's mix.
+    const baseline = audit.baseline?.signals['error-rate'];
+    expect((baseline?.events ?? 0) / (baseline?.trials ?? 1)).toBeLessThan(0.03);
+  });
+
+  it('applies the documented policy when the onset cannot be placed before or after the deploy', async () => {
+    // 0.2 req/s: 2% errors, then 20% from a minute before the deploy on. Too little traffic to
+    // place the onset on either side; the contract's validation.ambiguousOnset decides.
+    const options = {
+      before: (i: number) => (i >= BASELINE_STEPS - 12 ? at(0.2, 0.2)(i) : at(0.2, 0.02)(i)),
+      after: (i: number) => at(0.2, 0.2)(BASELINE_STEPS + i),
+    };
+    const routed = await world(options).watch();
+    const onset = AuditRecordSchema.parse(routed.audit).breach?.onset;
+    expect(routed.outcome, routed.reason).toBe('incident-routed');
+    expect(onset).toMatchObject({ ambiguous: true, preexisting: true });
+    expect(onset?.reason).toMatch(
+      /^onset ambiguous: .* requests in the last \d min against .*policy: route an incident, do not roll back$/,
+    );
+    expect(routed.reason).toContain('the breach may have begun before the deploy');
+    const rolled = await world({
+      ...options,
+      contract: { validation: { ambiguousOnset: 'roll-back' } },
+    }).watch();
+    expect(rolled.outcome, rolled.reason).not.toBe('incident-routed');
+    expect(rolled.outcome, rolled.reason).not.toBe('promoted');
+    expect(AuditRecordSchema.parse(rolled.audit).breach?.onset).toMatchObject({
+      ambiguous: true,
+      preexisting: false,
+    });
+  });
+
+  it('judges against the clean part when a previous bad release sits inside the window', async () => {
+    // A previous release failed 20% of requests for 5 minutes, 20 to 15 minutes before the deploy;
+    // the new version fails 8% (against a clean 1%): a regression the polluted window would dilute.
+    const w = world({
+      before: (i) => (i >= 120 && i < 180 ? at(20, 0.2)(i) : at(20, 0.01)(i)),
+      after: (i) => at(20, i >= 8 ? 0.08 : 0.01)(BASELINE_STEPS + i),
+    });
+    const result = await w.watch();
+    expect(result.outcome, result.reason).toBe('rolled-back');
+    const audit = AuditRecordSchema.parse(result.audit);
+    expect(audit.baseline?.signals['error-rate']?.health?.status).toBe('unhealthy');
+    expect(audit.baseline?.signals['error-rate']?.health?.episode?.ongoing).toBe(false);
+    expect(audit.breach?.onset?.preexisting).toBe(false);
+  });
+});

@@ -53,6 +53,8 @@ export interface WorldOptions {
   readonly v2Schema?: ArtifactRef['schema'];
   /** Whether switching back to v1 restores healthy telemetry (default true). */
   readonly recovers?: boolean;
+  /** The restored v1's telemetry, by absolute step index (default: healthy). */
+  readonly restored?: (i: number) => StepData;
   readonly controller?: Partial<
     Omit<
       ControllerOptions,
@@ -103,7 +105,7 @@ export function world(options: WorldOptions = {}) {
       // The old version serves again: from the next step on, telemetry is healthy.
       const from = Math.ceil((clock.now() - START) / STEP);
       const restored: StepData[] = [];
-      for (let i = from; i < total; i++) restored.push(healthy(i));
+      for (let i = from; i < total; i++) restored.push((options.restored ?? healthy)(i));
       source.overwrite(from, restored);
     },
   });

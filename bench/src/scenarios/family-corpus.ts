@@ -1,0 +1,53 @@
+import { FAMILIES, type Family, familySpecs } from './families';
+import type { ScenarioSpec } from './scenario-spec';
+import { type GeneratedScenario, synthesize } from './synthesize';
+import { checkTruth, oneLookPValue } from './truth-check';
+
+/** How many draws a bad-deploy scenario gets to be detectable before it is left out. */
+const MAX_DRAWS = 5;
+/** The one-look threshold of issue 12 ("a one-look Fisher test on the whole bake rejects at p < 2e-4"). */
+export const ONE_LOOK_P = 2e-4;
+
+/** One family's scenarios of one set. */
+export interface FamilySet {
+  readonly family: Family;
+  readonly set: string;
+  readonly scenarios: readonly GeneratedScenario[];
+  /** Bad-deploy draws left out because no fair test could see the fault in the bake. */
+  readonly undetectable: readonly string[];
+}
+
+/**
+ * Whether a bad-deploy scenario's fault is in its data at all: the reference sequential tests
+ * of truth-check.ts see it within the bake (and not before it starts), or the one-look test on
+ * the whole bake rejects at p < 2e-4; a leak that doubles memory within the hour always is.
+ * Healthy and incident scenarios are kept as drawn: a real service does not redraw its noise.
+ */
+export function isFair(generated: GeneratedScenario): boolean {
+  const s = generated.scenario;
+  if (s.truth.verdict !== 'rollback') return true;
+  if (generated.meta.fault?.kind === 'leak') return true;
+  return checkTruth(s).ok || oneLookPValue(s) < ONE_LOOK_P;
+}
+
+/** Generates `count` scenarios of a family's set; an undetectable bad deploy is redrawn (seed + k). */
+export function generateFamilySet(family: Family, set: string, count: number): FamilySet {
+  const scenarios: GeneratedScenario[] = [];
+  const undetectable: string[] = [];
+  for (const spec of familySpecs(family, set, count)) {
+    let found: GeneratedScenario | null = null;
+    for (let draw = 0; draw < MAX_DRAWS && found === null; draw++) {
+      const current: ScenarioSpec = draw === 0 ? spec : { ...spec, seed: (spec.seed + draw) >>> 0 };
+      const generated = synthesize(current);
+      if (isFair(generated)) found = { scenario: generated.scenario, meta: { ...generated.meta, draw } };
+    }
+    if (found) scenarios.push(found);
+    else undetectable.push(spec.name);
+  }
+  return { family, set, scenarios, undetectable };
+}
+
+/** Every family's set (or the named families only). */
+export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
+  return FAMILIES.filter((f) => !only || only.includes(f.id)).map((f) => generateFamilySet(f, set, count));
+}

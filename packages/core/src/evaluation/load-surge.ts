@@ -1,0 +1,115 @@
+import { normalUpperQuantile, normalUpperTail } from '../stats/normal';
+import type { CountInterval } from './watch-state';
+
+/**
+ * Load is a confounder the pre-deploy baseline never saw: when traffic rises 2-5x, requests
+ * queue, the median latency rises 15-40% with it and the share of slow requests (sometimes of
+ * failures too) rises several-fold, whatever the version. A test against the baseline would
+ * read that as a regression. Rollgate therefore marks every step whose traffic is clearly above
+ * anything the baseline saw as a surge, and a rule with `loadSurge: 'hold'` does not feed such
+ * steps to its test: it judges the version on the traffic the baseline knows (docs/statistics.md).
+ * A regression that persists at normal load is still caught, after the surge.
+ */
+
+/** Traffic above this multiple of the baseline's highest one-minute mean is a surge... */
+export const SURGE_FACTOR = 1.25;
+/** ...and only when it is that far above it beyond Poisson noise (standard deviations). */
+const SURGE_SIGMAS = 4;
+/** Steps summed for the smoothed test (a surge's first steps and its tail are caught by it). */
+const SMOOTH_STEPS = 3;
+/** Steps per one-minute mean of the baseline profile, at most. */
+const PROFILE_STEPS = 12;
+
+/** The traffic a baseline window saw: mean requests per step and the highest one-minute mean. */
+export interface LoadProfile {
+  readonly meanPerStep: number;
+  readonly highPerStep: number;
+}
+
+/**
+ * The load profile of the baseline's per-step intervals, or null without any. `stepSeconds`
+ * sets how many steps make a minute (at least one).
+ */
+export function loadProfile(intervals: readonly CountInterval[], stepSeconds: number): LoadProfile | null {
+  const trials = intervals.map((i) => i.trials).filter((n) => Number.isFinite(n) && n >= 0);
+  if (trials.length === 0) return null;
+  const total = trials.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return null;
+  const width = Math.max(1, Math.min(trials.length, Math.round(60 / stepSeconds), PROFILE_STEPS));
+  let sum = 0;
+  let high = 0;
+  for (let i = 0; i < trials.length; i++) {
+    sum += trials[i] as number;
+    if (i >= width) sum -= trials[i - width] as number;
+    if (i >= width - 1) high = Math.max(high, sum / width);
+  }
+  return { meanPerStep: total / trials.length, highPerStep: high };
+}
+
+/** The upper bound of Poisson(lambda) noise used to call a count a surge. */
+function noiseBound(lambda: number): number {
+  return lambda + SURGE_SIGMAS * Math.sqrt(lambda) + SURGE_SIGMAS;
+}
+
+/**
+ * Whether an interval with `trials` requests, after the intervals with `previous` requests
+ * (oldest first), is a load surge against the baseline's profile: its own count, or the sum of
+ * the last few steps, above `SURGE_FACTOR` times the baseline's highest one-minute mean by more
+ * than Poisson noise. At a few requests per step nothing is a surge: there is no queue to fill.
+ */
+export function isSurge(
+  profile: LoadProfile | null | undefined,
+  previous: readonly number[],
+  trials: number,
+): boolean {
+  if (!profile || !(profile.highPerStep > 0) || !Number.isFinite(trials)) return false;
+  const lambda = SURGE_FACTOR * profile.highPerStep;
+  if (trials > noiseBound(lambda)) return true;
+  const window = [...previous.slice(-(SMOOTH_STEPS - 1)), trials];
+  if (window.length < SMOOTH_STEPS) return false;
+  const sum = window.reduce((a, b) => a + b, 0);
+  return sum > noiseBound(lambda * window.length);
+}
+
+/**
+ * The most the median latency may slow with load alone: median proportional to load^0.5
+ * (twice the traffic, up to 41% slower: what queueing does to a service near capacity).
+ */
+export const LOAD_LATENCY_EXPONENT = 0.5;
+/** The log-spread assumed when the baseline's could not be measured (small: a large tolerance). */
+export const DEFAULT_LATENCY_SPREAD = 0.25;
+/** Steps in the smoothed load of an interval (a minute of 5 s steps). */
+export const LOAD_SMOOTH_STEPS = 12;
+
+/**
+ * How many times more often requests may exceed a latency threshold at `load` times the
+ * baseline's mean traffic, with no regression: latency conditioned on load. With log-normal
+ * latency of log-spread `spread` (measured on the baseline from its p50 and p99), a threshold
+ * exceeded by a share `share` of the baseline's requests sits `z = Q^-1(share)` spreads above
+ * the median; load slowing the median by `load^LOAD_LATENCY_EXPONENT` moves it
+ * `LOAD_LATENCY_EXPONENT ln(load) / spread` spreads closer, so the share may grow by
+ * `Q(z - that) / Q(z)`. Below the baseline's mean traffic it is 1 (no credit for quiet times).
+ */
+export function latencyLoadTolerance(share: number, spread: number, load: number): number {
+  if (!(load > 1) || !(share > 0) || !(share < 1)) return 1;
+  const sigma = spread > 0 && Number.isFinite(spread) ? spread : DEFAULT_LATENCY_SPREAD;
+  const z = normalUpperQuantile(share);
+  const shifted = normalUpperTail(z - (LOAD_LATENCY_EXPONENT * Math.log(load)) / sigma);
+  return Math.min(1 / share, Math.max(1, shifted / share));
+}
+
+/**
+ * The smoothed load of each new interval: the requests over it and the intervals before it (at
+ * most a minute's), less two Poisson standard deviations (so that counting noise at low traffic
+ * buys no tolerance), over the baseline's mean. Null without a baseline profile.
+ */
+export function smoothedLoad(
+  profile: LoadProfile | null | undefined,
+  previous: readonly number[],
+  trials: number,
+): number | null {
+  if (!profile || !(profile.meanPerStep > 0) || !Number.isFinite(trials)) return null;
+  const window = [...previous.slice(-(LOAD_SMOOTH_STEPS - 1)), trials];
+  const sum = window.reduce((a, b) => a + b, 0);
+  return Math.max(0, sum - 2 * Math.sqrt(sum)) / window.length / profile.meanPerStep;
+}

@@ -1,0 +1,136 @@
+import { xLog1pY, xLogY } from './log-space';
+import type { CountPoint } from './onset';
+import { checkAtLeast, checkOpenUnit, checkThat } from './option-checks';
+import { binomialUpperTail } from './special-functions';
+
+/**
+ * Is the pre-deploy window itself healthy? A baseline that holds an incident (one that began a
+ * few minutes before the deploy) or a previous bad release (rolled back before the deploy)
+ * inflates the rate the new version is compared with, so a regression reads as no change. The
+ * scan looks for one elevated episode: the contiguous stretch of intervals whose rate is higher
+ * than the rest's, scored by the binomial log-likelihood ratio of "two rates" (inside and
+ * outside) against one, over every stretch of at least `minSteps` intervals that leaves at least
+ * `minOutside` of them outside. Its significance is the exact conditional test of the best
+ * stretch (given the total events, those inside are Binomial(total, share of trials inside)
+ * under a constant rate, whatever the rate is), times the number of stretches scanned
+ * (Bonferroni), so a healthy window is called unhealthy with probability at most `alpha`
+ * whatever its length.
+ */
+
+/** Options of {@link findElevatedEpisode}. */
+export interface EpisodeOptions {
+  /** Level of the scan (after the Bonferroni correction). Default 0.001. */
+  readonly alpha?: number;
+  /** Shortest episode, in intervals (>= 1). Default 12 (a minute of 5 s steps). */
+  readonly minSteps?: number;
+  /** Fewest intervals left outside the episode (>= 1). Default a quarter of the points. */
+  readonly minOutside?: number;
+  /**
+   * Overdispersion (>= 1) of the counts: they are divided by it (quasi-likelihood), so bursts
+   * within a step are not read as an episode. Default 1.
+   */
+  readonly dispersion?: number;
+}
+
+/** An elevated stretch of the window. */
+export interface ElevatedEpisode {
+  /** `t` of its first and last interval. */
+  readonly startT: number;
+  readonly endT: number;
+  /** It runs to the window's last interval (still going at the end of the window). */
+  readonly ongoing: boolean;
+  /** Counts inside and outside it, as observed. */
+  readonly inside: { readonly events: number; readonly trials: number };
+  readonly outside: { readonly events: number; readonly trials: number };
+  readonly logLikelihoodRatio: number;
+  /** The best stretch's exact p-value times the number of stretches scanned. */
+  readonly pValue: number;
+}
+
+/** Maximised binomial log-likelihood of one segment. */
+function segmentLogLikelihood(events: number, trials: number): number {
+  if (trials <= 0) return 0;
+  const p = events / trials;
+  return xLogY(events, p) + xLog1pY(trials - events, -p);
+}
+
+/**
+ * The most significant elevated episode of `points` (sorted by `t`, unusable points dropped),
+ * or null when none is significant at `alpha`. O(m^2) for m points: about 65,000 stretches for
+ * a 30 minute window of 5 s steps, once per deploy.
+ */
+export function findElevatedEpisode(
+  points: readonly CountPoint[],
+  options: EpisodeOptions = {},
+): ElevatedEpisode | null {
+  const alpha = checkOpenUnit('alpha', options.alpha ?? 0.001);
+  const dispersion = checkAtLeast('dispersion', options.dispersion ?? 1, 1);
+  const usable = points
+    .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.events) && Number.isFinite(p.trials))
+    .filter((p) => p.trials > 0 && p.events >= 0)
+    .map((p) => ({ t: p.t, events: Math.min(p.events, p.trials), trials: p.trials }))
+    .sort((a, b) => a.t - b.t);
+  const m = usable.length;
+  const minSteps = Math.max(1, Math.round(options.minSteps ?? 12));
+  const minOutside = Math.max(1, Math.round(options.minOutside ?? Math.ceil(m / 4)));
+  checkThat(Number.isFinite(minSteps) && Number.isFinite(minOutside), 'minSteps', 'must be finite');
+  if (m < minSteps + minOutside) return null;
+  const events = new Float64Array(m + 1);
+  const trials = new Float64Array(m + 1);
+  for (let i = 0; i < m; i++) {
+    const p = usable[i] as CountPoint;
+    events[i + 1] = (events[i] as number) + p.events / dispersion;
+    trials[i + 1] = (trials[i] as number) + p.trials / dispersion;
+  }
+  const totalEvents = events[m] as number;
+  const totalTrials = trials[m] as number;
+  if (!(totalEvents > 0)) return null;
+  const constant = segmentLogLikelihood(totalEvents, totalTrials);
+  let best = 0;
+  let bestA = -1;
+  let bestB = -1;
+  let scanned = 0;
+  for (let a = 0; a < m; a++) {
+    for (let b = a + minSteps; b <= m; b++) {
+      if (m - (b - a) < minOutside) break;
+      scanned++;
+      const xIn = (events[b] as number) - (events[a] as number);
+      const nIn = (trials[b] as number) - (trials[a] as number);
+      const xOut = totalEvents - xIn;
+      const nOut = totalTrials - nIn;
+      if (!(nIn > 0 && nOut > 0) || xIn / nIn <= xOut / nOut) continue;
+      const llr = segmentLogLikelihood(xIn, nIn) + segmentLogLikelihood(xOut, nOut) - constant;
+      if (llr > best) {
+        best = llr;
+        bestA = a;
+        bestB = b;
+      }
+    }
+  }
+  if (bestA < 0 || scanned === 0) return null;
+  const xIn = (events[bestB] as number) - (events[bestA] as number);
+  const nIn = (trials[bestB] as number) - (trials[bestA] as number);
+  const exact = binomialUpperTail(xIn, totalEvents, nIn / totalTrials);
+  const pValue = Math.min(1, exact * scanned);
+  if (!(pValue <= alpha)) return null;
+  const observed = (from: number, to: number) => {
+    let e = 0;
+    let n = 0;
+    for (let i = from; i < to; i++) {
+      e += (usable[i] as CountPoint).events;
+      n += (usable[i] as CountPoint).trials;
+    }
+    return { events: e, trials: n };
+  };
+  const inside = observed(bestA, bestB);
+  const all = observed(0, m);
+  return {
+    startT: (usable[bestA] as CountPoint).t,
+    endT: (usable[bestB - 1] as CountPoint).t,
+    ongoing: bestB === m,
+    inside,
+    outside: { events: all.events - inside.events, trials: all.trials - inside.trials },
+    logLikelihoodRatio: best,
+    pValue,
+  };
+}

@@ -1,0 +1,120 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RollgateError } from '../../src/errors/rollgate-error';
+import { estimateDispersion, estimateLocalDispersion } from '../../src/stats/dispersion';
+import { findElevatedEpisode } from '../../src/stats/episode';
+import { binomial, poisson, seededRandom } from './seeded-random';
+
+/** A 30 minute window of 5 s steps at `rps`, rate `p`, `p1` on steps [from, to). */
+function window(seed: number, rps: number, p: number, elevated?: { from: number; to: number; p1: number }) {
+  const random = seededRandom(seed);
+  return Array.from({ length: 360 }, (_, i) => {
+    const trials = poisson(random, rps * 5);
+    const rate = elevated && i >= elevated.from && i < elevated.to ? elevated.p1 : p;
+    return { t: (i + 1) * 5000, events: binomial(random, trials, rate), trials };
+  });
+}
+
+describe('the baseline health check: an elevated episode in the pre-deploy window', () => {
+  it('finds an incident still going at the end of the window, with its times and rates', () => {
+    const points = window(1, 10, 0.005, { from: 300, to: 360, p1: 0.05 });
+    const episode = findElevatedEpisode(points);
+    expect(episode).not.toBeNull();
+    expect(episode?.ongoing).toBe(true);
+    expect(episode?.endT).toBe(360 * 5000);
+    // Within a few steps of the true start (step 300 ends at 301 * 5 s).
+    expect(Math.abs((episode?.startT ?? 0) - 301 * 5000)).toBeLessThanOrEqual(5 * 5000);
+    const inside = (episode?.inside.events ?? 0) / (episode?.inside.trials ?? 1);
+    const outside = (episode?.outside.events ?? 0) / (episode?.outside.trials ?? 1);
+    expect(inside).toBeGreaterThan(0.03);
+    expect(outside).toBeLessThan(0.01);
+    expect(episode?.pValue).toBeLessThanOrEqual(0.001);
+  });
+
+  it('finds a previous bad release that ended before the end of the window', () => {
+    const episode = findElevatedEpisode(window(2, 20, 0.005, { from: 120, to: 200, p1: 0.04 }));
+    expect(episode?.ongoing).toBe(false);
+    expect(Math.abs((episode?.startT ?? 0) - 121 * 5000)).toBeLessThanOrEqual(5 * 5000);
+    expect(Math.abs((episode?.endT ?? 0) - 200 * 5000)).toBeLessThanOrEqual(5 * 5000);
+  });
+
+  it('sees an incident at 0.2 req/s when it is large (2% -> 35%)', () => {
+    expect(findElevatedEpisode(window(3, 0.2, 0.02, { from: 280, to: 360, p1: 0.35 }))?.ongoing).toBe(true);
+  });
+
+  it('calls a healthy window unhealthy at most about alpha of the time', () => {
+    let flagged = 0;
+    const runs = 300;
+    for (let seed = 0; seed < runs; seed++) {
+      const rps = [1, 10, 100][seed % 3] as number;
+      const p = [0.001, 0.005, 0.02][Math.floor(seed / 3) % 3] as number;
+      if (findElevatedEpisode(window(1000 + seed, rps, p), { alpha: 0.01 }) !== null) flagged++;
+    }
+    // alpha = 0.01 over 300 windows: the Bonferroni scan is conservative; 3 would be alpha.
+    expect(flagged).toBeLessThanOrEqual(3);
+  });
+
+  it('discounts step-to-step bursts through the dispersion, but not a sustained shift', () => {
+    const random = seededRandom(9);
+    // Bursty errors: the step's rate varies log-normally (sigma 1) around 0.5%.
+    const bursty = Array.from({ length: 360 }, (_, i) => {
+      const trials = poisson(random, 250);
+      const rate =
+        0.005 * Math.exp(Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()) - 0.5);
+      return { t: (i + 1) * 5000, events: binomial(random, trials, Math.min(1, rate)), trials };
+    });
+    const local = estimateLocalDispersion(bursty);
+    expect(local).toBeGreaterThan(1.5);
+    expect(findElevatedEpisode(bursty, { dispersion: local })).toBeNull();
+    // A level shift barely moves the local estimate, while the global one is inflated by it.
+    const shifted = window(10, 20, 0.005, { from: 240, to: 360, p1: 0.03 });
+    expect(estimateLocalDispersion(shifted)).toBeLessThan(1.5);
+    expect(estimateDispersion(shifted)).toBeGreaterThan(2);
+  });
+
+  it('needs a minute and leaves a quarter of the window outside by default', () => {
+    // A strong 30 s spike is reported as the minute around it (no episode is shorter), and as
+    // over; a window elevated throughout has no healthy part to compare with.
+    const spike = findElevatedEpisode(window(4, 10, 0.005, { from: 200, to: 206, p1: 0.3 }));
+    expect(spike).not.toBeNull();
+    expect((spike?.endT ?? 0) - (spike?.startT ?? 0)).toBeGreaterThanOrEqual(11 * 5000);
+    expect(spike?.ongoing).toBe(false);
+    expect(spike?.startT ?? 0).toBeLessThanOrEqual(201 * 5000);
+    expect(spike?.endT ?? 0).toBeGreaterThanOrEqual(206 * 5000);
+    expect(findElevatedEpisode(window(5, 10, 0.05))).toBeNull();
+  });
+
+  it('reports nothing for empty, eventless or unusable input', () => {
+    expect(findElevatedEpisode([])).toBeNull();
+    expect(findElevatedEpisode(window(6, 10, 0))).toBeNull();
+    expect(
+      findElevatedEpisode([
+        { t: 1, events: Number.NaN, trials: 10 },
+        { t: 2, events: 1, trials: -1 },
+      ]),
+    ).toBeNull();
+  });
+
+  it('is a pure function of the counts: order and JSON round trips do not matter', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), (seed) => {
+        const points = window(seed, 5, 0.01, { from: 250, to: 330, p1: 0.08 });
+        const a = findElevatedEpisode(points);
+        const b = findElevatedEpisode(JSON.parse(JSON.stringify([...points].reverse())));
+        expect(b).toEqual(a);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('rejects bad options with CONFIG_INVALID naming the option', () => {
+    expect(() => findElevatedEpisode([], { alpha: 2 })).toThrow(RollgateError);
+    try {
+      findElevatedEpisode([], { dispersion: 0.5 });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as RollgateError).code).toBe('CONFIG_INVALID');
+      expect(String((error as RollgateError).details?.path)).toContain('dispersion');
+    }
+  });
+});
