@@ -65,7 +65,14 @@ export function publishedPackages(): WorkspacePackage[] {
 /** The subpaths a published manifest exports as modules (not `./package.json`, not blocked ones). */
 export function moduleSubpaths(exports: Readonly<Record<string, ExportTarget>> | undefined): string[] {
   return Object.entries(exports ?? {})
-    .filter(([subpath, target]) => target !== null && subpath !== './package.json' && !subpath.includes('*'))
+    .filter(
+      ([subpath, target]) =>
+        target !== null &&
+        subpath !== './package.json' &&
+        !subpath.includes('*') &&
+        // A data file (the CLI's JSON Schema) is exported as is, not built as a module.
+        !(typeof target === 'string' && target.endsWith('.json')),
+    )
     .map(([subpath]) => subpath);
 }
 
