@@ -253,7 +253,10 @@ export const AuditRecordSchema = z.object({
     .nullable(),
   /** The last verdicts of every signal when the watch ended. */
   finalReadings: z.array(AuditVerdictSchema),
-  /** Per signal, one point per evaluation (bounded by the bake and verification windows). */
+  /**
+   * Per signal, the evaluations' points for the report's charts: at most 60, the newest one by one
+   * and older ones thinned pairwise keeping the more severe point (`machine/audit-series-bound.ts`).
+   */
   series: z.record(z.string(), z.array(AuditPointSchema)),
   notifications: z.array(
     z.object({ kind: z.string(), title: z.string(), ok: z.boolean(), error: z.string().optional(), at: iso }),

@@ -27,7 +27,11 @@ import {
 const MAX_VALIDATION_ATTEMPTS = 3;
 /** Attempts at writing the audit record before the machine stops asking. */
 const MAX_AUDIT_ATTEMPTS = 5;
-/** Points kept per signal for the report's charts. */
+/**
+ * A backstop on the points kept per signal for the report's charts; the controller thins every
+ * series to 60 points before each save (`audit-series-bound.ts`), so this is reached only by a
+ * machine driven without a controller.
+ */
 const MAX_SERIES_POINTS = 2_000;
 
 /** Everything a new watch starts from. */
