@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { processAlive } from './process-alive';
 
 /** Options for {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -82,7 +83,7 @@ export async function removeAbandonedTemporaries(dir: string): Promise<string[]>
     try {
       const pid = match[1] === undefined ? null : Number(match[1]);
       const gone =
-        pid === null ? Date.now() - (await stat(file)).mtimeMs > UNKNOWN_WRITER_AGE_MS : !processRuns(pid);
+        pid === null ? Date.now() - (await stat(file)).mtimeMs > UNKNOWN_WRITER_AGE_MS : !processAlive(pid);
       if (!gone) continue;
       await rm(file, { force: true });
       removed.push(name);
@@ -91,15 +92,4 @@ export async function removeAbandonedTemporaries(dir: string): Promise<string[]>
     }
   }
   return removed;
-}
-
-function processRuns(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, owned by another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -10,6 +10,7 @@ import { checkStateKey } from '../stores/state-key';
 import type { Clock } from '../time/clock';
 import { fsyncDirectory, writeFileAtomic } from './atomic-write';
 import { runPortCall } from './port-call';
+import { processAlive } from './process-alive';
 import { SerialQueue } from './serial-queue';
 import { systemClock } from './system-clock';
 
@@ -181,14 +182,7 @@ export async function currentLeaseToken(dir: string, key: string): Promise<Resul
 
 function isLive(lease: LeaseFile, now: number, host: string): boolean {
   if (lease.released || lease.expiresAt <= now) return false;
-  if (lease.host !== host) return true;
-  try {
-    process.kill(lease.pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
+  return lease.host !== host || processAlive(lease.pid);
 }
 
 function stemFor(key: string): Result<string> {

@@ -19,6 +19,7 @@ export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
 export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
 export { loadScenarios, META_FILE_NAME } from './load-scenarios';
+export { processAlive } from './process-alive';
 export {
   redactingArtifactStore,
   redactingAuditSink,

@@ -1,5 +1,6 @@
 import { readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '@rollgate/core/node';
 import { quote } from '../errors/executor-error';
 import { heldByOperation } from './deploy-lock';
 import { JOURNAL_FILE, readJournal } from './operation-journal';
@@ -88,7 +89,7 @@ async function names(dir: string): Promise<string[]> {
 /** Whether a temporary file's writer is gone: its pid is not running, or it is old and has none. */
 async function abandoned(file: string): Promise<boolean> {
   const pid = pidIn(file);
-  if (pid !== null) return !running(pid);
+  if (pid !== null) return !processAlive(pid);
   try {
     return Date.now() - (await stat(file)).mtimeMs > UNKNOWN_WRITER_AGE_MS;
   } catch {
@@ -102,15 +103,4 @@ function pidIn(file: string): number | null {
   if (!match) return null;
   const pid = Number(match[1]);
   return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
-}
-
-function running(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { fail, ok, type Result } from '@rollgate/core';
+import { processAlive } from '@rollgate/core/node';
 import { executorError, quote } from '../errors/executor-error';
 import { deployPaths } from './release-directory';
 
@@ -59,12 +60,7 @@ function abandoned(holder: LockOwner): boolean {
   if (!owner) return true;
   if (owner.host !== PROCESS.host) return false;
   if (owner.pid === PROCESS.pid) return owner.nonce !== PROCESS.nonce;
-  try {
-    process.kill(owner.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !processAlive(owner.pid);
 }
 
 /**
