@@ -152,6 +152,18 @@ export async function openStores(
   };
 }
 
+/** The PostgreSQL database of `state` (the driver loaded only now), the store module and schema. */
+async function openPostgresDatabase(state: StateConfig) {
+  const pg = await loadPostgresStore();
+  const schema = state.schema ?? 'rollgate';
+  const db = pg.createPostgresDatabase({
+    url: state.url as string,
+    schema,
+    ...(state.migrations === undefined ? {} : { migrations: state.migrations }),
+  });
+  return { pg, db, schema };
+}
+
 /**
  * The state store alone (snapshots, human requests, the rollback guard): what `rollgate status`
  * and `promote|abort|retry` read and write. It creates no signing key and takes no lease.
@@ -162,15 +174,9 @@ export async function openStateStore(state: StateConfig): Promise<{
   close(): Promise<void>;
 }> {
   if (state.type === 'postgres') {
-    const { createPostgresDatabase, createPostgresStateStore } = await loadPostgresStore();
-    const schema = state.schema ?? 'rollgate';
-    const db = createPostgresDatabase({
-      url: state.url as string,
-      schema,
-      ...(state.migrations === undefined ? {} : { migrations: state.migrations }),
-    });
+    const { pg, db, schema } = await openPostgresDatabase(state);
     return {
-      store: createPostgresStateStore({ db }),
+      store: pg.createPostgresStateStore({ db }),
       where: `${db.display} (table ${schema}.state)`,
       close: () => db.close(),
     };
@@ -199,19 +205,12 @@ export async function openArtifactStore(
   const paths = statePaths(state);
   const signer = signerFor(state, paths, mode);
   if (state.type === 'postgres') {
-    const { createPostgresArtifactStore, createPostgresDatabase, listArtifactServices } =
-      await loadPostgresStore();
-    const schema = state.schema ?? 'rollgate';
-    const db = createPostgresDatabase({
-      url: state.url as string,
-      schema,
-      ...(state.migrations === undefined ? {} : { migrations: state.migrations }),
-    });
+    const { pg, db, schema } = await openPostgresDatabase(state);
     return {
-      store: createPostgresArtifactStore({ db, signer, keep: state.keep }),
+      store: pg.createPostgresArtifactStore({ db, signer, keep: state.keep }),
       where: `${db.display} (table ${schema}.artifacts)`,
       async services() {
-        const listed = await listArtifactServices(db, {
+        const listed = await pg.listArtifactServices(db, {
           signal: new AbortController().signal,
           deadline: Date.now() + 30_000,
         });
