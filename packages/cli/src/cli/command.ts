@@ -48,3 +48,12 @@ export const HELP_OPTION: OptionSpec = {
   type: 'boolean',
   description: 'Show this help.',
 };
+
+/** `--config FILE`, as every command that reads rollgate.yaml takes it. */
+export const CONFIG_OPTION: OptionSpec = {
+  name: 'config',
+  short: 'c',
+  type: 'string',
+  value: 'FILE',
+  description: 'Configuration file (default: rollgate.yaml here, or $ROLLGATE_CONFIG).',
+};

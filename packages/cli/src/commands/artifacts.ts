@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { ArtifactRef, CheckedVerification } from '@rollgate/core';
 import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
-import { defineCommand } from '../cli/command';
+import { CONFIG_OPTION, defineCommand } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
 import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config';
@@ -30,13 +30,7 @@ export const command = defineCommand({
   ].join('\n'),
   positionals: [{ name: 'ACTION', description: 'list, verify or record.', required: true }],
   options: [
-    {
-      name: 'config',
-      short: 'c',
-      type: 'string',
-      value: 'FILE',
-      description: 'Configuration file (default: rollgate.yaml here, or $ROLLGATE_CONFIG).',
-    },
+    CONFIG_OPTION,
     {
       name: 'service',
       type: 'string',

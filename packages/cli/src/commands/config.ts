@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { RollgateError } from '@rollgate/core';
 import { stringify } from 'yaml';
 import { flag, stringOption } from '../cli/arg-parser';
-import { defineCommand } from '../cli/command';
+import { CONFIG_OPTION, defineCommand } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
 import type { LocatedProblem } from '../config/config-problems';
@@ -27,13 +27,7 @@ export const command = defineCommand({
   ].join('\n'),
   positionals: [{ name: 'ACTION', description: 'check or print.', required: true }],
   options: [
-    {
-      name: 'config',
-      short: 'c',
-      type: 'string',
-      value: 'FILE',
-      description: 'Configuration file (default: rollgate.yaml here, or $ROLLGATE_CONFIG).',
-    },
+    CONFIG_OPTION,
     { name: 'json', type: 'boolean', description: 'One JSON object on stdout instead of text.' },
   ],
   examples: [

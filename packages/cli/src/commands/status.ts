@@ -1,5 +1,5 @@
 import { flag, type ParsedArgs, stringOption } from '../cli/arg-parser';
-import { defineCommand } from '../cli/command';
+import { CONFIG_OPTION, defineCommand } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
 import { type ControlContext, openControlContext, readStatuses } from '../control/control-context';
@@ -23,13 +23,7 @@ export const command = defineCommand({
     'holds a damaged snapshot; 2 for usage.',
   ].join('\n'),
   options: [
-    {
-      name: 'config',
-      short: 'c',
-      type: 'string',
-      value: 'FILE',
-      description: 'Configuration file (default: rollgate.yaml here, or $ROLLGATE_CONFIG).',
-    },
+    CONFIG_OPTION,
     {
       name: 'service',
       short: 's',

@@ -1,6 +1,7 @@
 import { type ControlAction, RollgateError, requestControl, type WatchStatus } from '@rollgate/core';
 import { systemClock } from '@rollgate/core/node';
 import { flag, type OptionSpec, type ParsedArgs, stringOption } from '../cli/arg-parser';
+import { CONFIG_OPTION } from '../cli/command';
 import { EXIT_CODES } from '../cli/exit-codes';
 import { UsageError } from '../cli/usage-error';
 import type { Io } from '../io/io';
@@ -10,13 +11,7 @@ import { cliContext, openControlContext, readStatuses } from './control-context'
 
 /** The flags `promote`, `abort` and `retry` share. */
 export const CONTROL_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'config',
-    short: 'c',
-    type: 'string',
-    value: 'FILE',
-    description: 'Configuration file (default: rollgate.yaml here, or $ROLLGATE_CONFIG).',
-  },
+  CONFIG_OPTION,
   {
     name: 'service',
     short: 's',
