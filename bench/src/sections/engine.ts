@@ -13,7 +13,7 @@ const START = Date.UTC(2026, 0, 1);
 const BASELINE_STEPS = 360;
 
 /** Healthy per-step data: ~100 requests, ~0.5% errors, latency under 100 ms, flat memory. */
-function stepData(count: number): StepData[] {
+export function stepData(count: number): StepData[] {
   const steps: StepData[] = [];
   for (let i = 0; i < count; i++) {
     const requests = 95 + ((i * 7) % 11);

@@ -22,32 +22,15 @@ import {
   MemoryMetricSource,
   type MemoryStateStore,
   SimulatedClock,
-  type StepData,
 } from '@rollgate/core/testing';
 import type { BenchContext, BenchModule, BenchSection } from '../section';
+import { stepData } from './engine';
 
 const STEP_MS = 5_000;
 const START = Date.UTC(2026, 0, 1);
 /** Ten minutes of pre-deploy data: the default contract's baseline window. */
 const BASELINE_STEPS = 120;
 const SIGNALS_PER_WATCH = 4;
-
-/** Healthy per-step data: ~100 requests, ~0.5% errors, latency well under 250 ms, flat memory. */
-function stepData(count: number): StepData[] {
-  const steps: StepData[] = [];
-  for (let i = 0; i < count; i++) {
-    const requests = 95 + ((i * 7) % 11);
-    steps.push({
-      requests,
-      errors: i % 3 === 0 ? 1 : 0,
-      latencyHistogram: [0, 0, 15, 50, requests - 65, 0, 0, 0, 0, 0, 0, 0],
-      memory: 300e6 + ((i * 37) % 5) * 1e6,
-      ready: 1,
-      restarts: 0,
-    });
-  }
-  return steps;
-}
 
 interface Fleet {
   readonly clock: SimulatedClock;
