@@ -1,5 +1,5 @@
 import { xLog1pY, xLogY } from './log-space';
-import type { CountPoint } from './onset';
+import { type CountPoint, usableCountPoints } from './onset';
 import { checkAtLeast, checkOpenUnit, checkThat } from './option-checks';
 import { binomialUpperTail } from './special-functions';
 
@@ -65,11 +65,7 @@ export function findElevatedEpisode(
 ): ElevatedEpisode | null {
   const alpha = checkOpenUnit('alpha', options.alpha ?? 0.001);
   const dispersion = checkAtLeast('dispersion', options.dispersion ?? 1, 1);
-  const usable = points
-    .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.events) && Number.isFinite(p.trials))
-    .filter((p) => p.trials > 0 && p.events >= 0)
-    .map((p) => ({ t: p.t, events: Math.min(p.events, p.trials), trials: p.trials }))
-    .sort((a, b) => a.t - b.t);
+  const usable = usableCountPoints(points);
   const m = usable.length;
   const minSteps = Math.max(1, Math.round(options.minSteps ?? 12));
   const minOutside = Math.max(1, Math.round(options.minOutside ?? Math.ceil(m / 4)));

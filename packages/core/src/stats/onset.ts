@@ -127,16 +127,24 @@ function segmentLogLikelihood(events: number, trials: number): number {
 }
 
 /**
+ * The points a change-point scan can use, in time order: finite counts with trials, events
+ * capped at the trials.
+ */
+export function usableCountPoints(points: readonly CountPoint[]): CountPoint[] {
+  return points
+    .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.events) && Number.isFinite(p.trials))
+    .filter((p) => p.trials > 0 && p.events >= 0)
+    .map((p) => ({ t: p.t, events: Math.min(p.events, p.trials), trials: p.trials }))
+    .sort((a, b) => a.t - b.t);
+}
+
+/**
  * The single upward change point of an event rate. Points with no trials or non-finite
  * counts are dropped; the rest are sorted by `t`. Counts may be non-integers.
  */
 export function estimateOnset(points: readonly CountPoint[], options: OnsetOptions = {}): OnsetEstimate {
   const alpha = checkOpenUnit('alpha', options.alpha ?? 0.01);
-  const usable = points
-    .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.events) && Number.isFinite(p.trials))
-    .filter((p) => p.trials > 0 && p.events >= 0)
-    .map((p) => ({ t: p.t, events: Math.min(p.events, p.trials), trials: p.trials }))
-    .sort((a, b) => a.t - b.t);
+  const usable = usableCountPoints(points);
   const m = usable.length;
   let totalEvents = 0;
   let totalTrials = 0;
