@@ -1,5 +1,6 @@
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { isExecutableFile } from '../binaries/executable-file';
 
 /** How to get PostgreSQL, repeated in every "not found" error. */
 export const POSTGRES_INSTALL_HINT =
@@ -32,16 +33,6 @@ const NAMES = {
   pgIsReady: 'pg_isready',
   createdb: 'createdb',
 } as const;
-
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function inDir(dir: string): PostgresBinaries | null {
   const found = Object.fromEntries(Object.entries(NAMES).map(([k, name]) => [k, join(dir, name)])) as Record<

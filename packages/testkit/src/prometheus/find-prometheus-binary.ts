@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { isExecutableFile } from '../binaries/executable-file';
 
 /** How to get a Prometheus binary, repeated in every "not found" error. */
 export const PROMETHEUS_INSTALL_HINT =
@@ -18,16 +18,6 @@ export interface FindPrometheusBinaryOptions {
 }
 
 const DEFAULT_FALLBACKS = ['/usr/bin/prometheus', '/usr/local/bin/prometheus'];
-
-function isExecutableFile(file: string): boolean {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Locates the `prometheus` binary: an explicit path, then every PATH directory, then the
