@@ -134,12 +134,20 @@ export function createPostgresDatabase(options: PostgresDatabaseOptions): Postgr
       return fail(fromDriver(error, `${what}: connecting`));
     }
     let broken = false;
+    // While checked out the pool's listener does not cover the client: a server that drops the
+    // connection between two queries (a restart) emits 'error' here, which would crash the
+    // process without a listener. The next query then fails and is reported as usual.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       return await work(client);
     } catch (error) {
       broken = true;
       return fail(fromDriver(error, what));
     } finally {
+      client.off('error', onError);
       // A client whose query failed mid-way may be in an unknown state: drop it from the pool.
       client.release(broken);
     }
