@@ -387,7 +387,9 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
     expect(await main(['status', '--config', config], io), io.err()).toBe(20);
     expect(io.out()).toMatch(/shop {2}3@ccc333 {2}Halted for \d+s {2}\[NEEDS A HUMAN: halted\]/);
     expect(io.out()).toMatch(/shop {2}2@bbb222 → 1@aaa111 {2}RolledBack for .*\[ended: rolled-back\]/);
-    expect(io.out()).toMatch(/error-rate\s+BREACH!\s+[\d.]+% \(base [\d.]+%\)\s+e [\d.e]+ \/ \d+/);
+    expect(io.out()).toMatch(
+      /error-rate\s+BREACH!\s+[\d.]+% \(base [\d.]+%\)\s+e (?:\d{1,3}(?:,\d{3})+|[\d.e]+) \/ \d+/,
+    );
     expect(io.out()).toContain('a human can: promote');
     expect(io.out()).toMatch(/4 watch\(es\): 0 running, 1 need a human, 3 ended\./);
     const json = cliIo();
