@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AuditRecordSchema } from '@rollgate/core';
 import {
   freeLoopbackPort,
@@ -16,71 +14,25 @@ import {
 } from '@rollgate/testkit/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main';
+import { type CliRun, jsonLines, sleep, startCli as startCliProcess } from '../support/cli-process';
 import { createDeployerLayout, type DeployerLayout } from '../support/deployer-layout';
 import { memoryIo } from '../support/memory-io';
 
-const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(PACKAGE_DIR, 'src', 'bin.ts');
 const PROM_TOKEN = 'prom-bearer-4d1f7a9c2e8b6053';
 const HOOK_TOKEN = 'hook-bearer-9b3e5c7a1d2f4068';
 /** Releases whose traffic fails: the load generator serves whatever `current` points at. */
 const BAD_RELEASES = new Set(['2', '3']);
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+/** The real CLI from source, with the tokens the test's configs reference. */
+const startCli = (args: readonly string[], env: Record<string, string> = {}) =>
+  startCliProcess(args, { env: { PROM_TOKEN, HOOK_TOKEN, ...env } });
 
-/** The real CLI from source, as `rollgate ...` would run, in the package directory. */
-function startCli(
-  args: readonly string[],
-  env: Record<string, string> = {},
-): { child: ChildProcess; done: Promise<Run>; stdout: () => string } {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args], {
-    cwd: PACKAGE_DIR,
-    env: { ...cleanEnv(), PROM_TOKEN, HOOK_TOKEN, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const done = new Promise<Run>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done, stdout: () => stdout };
-}
-
-function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('GITHUB_') && k !== 'ROLLGATE_CONFIG') env[k] = v;
-  }
-  return env;
-}
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-function expectNoSecrets(run: Run) {
+function expectNoSecrets(run: CliRun) {
   for (const secret of [PROM_TOKEN, HOOK_TOKEN]) {
     expect(run.stdout).not.toContain(secret);
     expect(run.stderr).not.toContain(secret);
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('rollgate watch end to end (real Prometheus, Deployer local release directory)', () => {
   let dir: string;

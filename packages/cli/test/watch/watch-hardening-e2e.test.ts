@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AuditRecordSchema } from '@rollgate/core';
 import {
   type RunningPrometheus,
@@ -14,6 +12,7 @@ import {
   type TestExporter,
 } from '@rollgate/testkit/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, runCli, sleep } from '../support/cli-process';
 import { createDeployerLayout, type DeployerLayout } from '../support/deployer-layout';
 
 /**
@@ -27,55 +26,10 @@ import { createDeployerLayout, type DeployerLayout } from '../support/deployer-l
  *   `rollgate report`'s stdout).
  */
 
-const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(PACKAGE_DIR, 'src', 'bin.ts');
 const WARNING = 'partial response: store gateway down';
 /** The tenant id a proxy echoes; with a `/`, so its URL-encoded form differs from the raw one. */
 const ORG_ID = 'tenant/7f3a9c1e5b2d4086';
 const ORG_FORMS = [ORG_ID, encodeURIComponent(ORG_ID)];
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', BIN, ...args],
-    {
-      cwd: PACKAGE_DIR,
-      env: { ...cleanEnv(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('GITHUB_') && k !== 'ROLLGATE_CONFIG') env[k] = v;
-  }
-  return env;
-}
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
@@ -85,8 +39,6 @@ async function filesUnder(dir: string): Promise<string[]> {
   }
   return out;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('rollgate watch behind a misbehaving proxy (issue 18)', () => {
   let dir: string;
@@ -214,7 +166,7 @@ guardrails: { cooldownSeconds: 0 }
   });
 
   it('partial data (Prometheus warnings) never promotes or verifies a good release; the audit and --json keep the warnings', async () => {
-    const run = await cli(['watch', '--config', join(dir, 'warn.yaml'), '--json'], { ORG_ID });
+    const run = await runCli(['watch', '--config', join(dir, 'warn.yaml'), '--json'], { env: { ORG_ID } });
     const events = jsonLines(run.stdout);
     const summary = events.at(-1);
     expect(summary, run.stderr).toMatchObject({ type: 'summary', outcome: 'escalated' });
@@ -248,7 +200,9 @@ guardrails: { cooldownSeconds: 0 }
     const report = join(dir, 'report-echo.html');
     // The proxy fails every read, so the preflight refuses to start; its message quotes the
     // echoed bodies, redacted like everything else (checked below).
-    const refused = await cli(['watch', '--config', join(dir, 'echo.yaml'), '--json'], { ORG_ID });
+    const refused = await runCli(['watch', '--config', join(dir, 'echo.yaml'), '--json'], {
+      env: { ORG_ID },
+    });
     expect(refused.stderr).toContain('preflight');
     expect(jsonLines(refused.stdout).at(-1), refused.stderr).toMatchObject({
       type: 'summary',
@@ -256,11 +210,9 @@ guardrails: { cooldownSeconds: 0 }
     });
     // Past the preflight, the echoed bodies reach the watch's own verdicts, audit, snapshot and
     // report.
-    const run = await cli(
+    const run = await runCli(
       ['watch', '--config', join(dir, 'echo.yaml'), '--json', '--no-preflight', '--report', report],
-      {
-        ORG_ID,
-      },
+      { env: { ORG_ID } },
     );
     expect(jsonLines(run.stdout).at(-1), run.stderr).toMatchObject({ type: 'summary', outcome: 'escalated' });
     // The proxy really did echo the value, in both forms.
@@ -270,7 +222,7 @@ guardrails: { cooldownSeconds: 0 }
     const files = [...(await filesUnder(stateDir)), report];
     expect(files.some((f) => f.endsWith('audit.jsonl'))).toBe(true);
     expect(files.some((f) => f.includes('snapshots'))).toBe(true);
-    const reportRun = await cli(['report', join(stateDir, 'audit.jsonl'), '--out', '-']);
+    const reportRun = await runCli(['report', join(stateDir, 'audit.jsonl'), '--out', '-']);
     expect(reportRun.code, reportRun.stderr).toBe(0);
     const texts: [string, string][] = [
       ['preflight stdout', refused.stdout],

@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type RunningPostgres, startPostgres } from '@rollgate/testkit/postgres';
 import {
   type RunningPrometheus,
@@ -11,59 +9,20 @@ import {
   type TestExporter,
 } from '@rollgate/testkit/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, sleep, startCli as startCliProcess } from '../support/cli-process';
 import { createDeployerLayout, type DeployerLayout } from '../support/deployer-layout';
 
 // Two places the watch lease shows in the CLI: two `rollgate watch` processes on one state
 // directory (the second exits 75, or waits with --wait), and `state: { type: postgres }`, where
 // consecutive runs from fresh working directories (CI runners) share verified artifacts.
 
-const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(PACKAGE_DIR, 'src', 'bin.ts');
 const SIGNING_SECRET = 'ci-signing-secret-5c1e9a7b3d2f40686e1a';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** The CLI from source with the configuration in `workspace` (a CI runner's checkout). */
-function startCli(
-  args: readonly string[],
-  workspace: string,
-  env: Record<string, string> = {},
-): { child: ChildProcess; done: Promise<Run>; stdout: () => string } {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([k, v]) => v !== undefined && !k.startsWith('GITHUB_') && k !== 'ROLLGATE_CONFIG',
-    ),
-  ) as Record<string, string>;
-  const config = ['--config', join(workspace, 'rollgate.yaml')];
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN, ...args, ...config], {
-    cwd: PACKAGE_DIR,
-    env: { ...clean, ROLLGATE_SIGNING_SECRET: SIGNING_SECRET, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startCli = (args: readonly string[], workspace: string, env: Record<string, string> = {}) =>
+  startCliProcess([...args, '--config', join(workspace, 'rollgate.yaml')], {
+    env: { ROLLGATE_SIGNING_SECRET: SIGNING_SECRET, ...env },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done, stdout: () => stdout };
-}
-
-function jsonLines(text: string): Record<string, unknown>[] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 describe('rollgate watch: one watch per service (lease), and PostgreSQL state', () => {
   let dir: string;

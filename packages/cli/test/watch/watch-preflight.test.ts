@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   freeLoopbackPort,
   type RunningPrometheus,
@@ -14,56 +12,15 @@ import {
   type TestExporter,
 } from '@rollgate/testkit/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines as events, runCli as runCliProcess } from '../support/cli-process';
 import { createDeployerLayout, type DeployerLayout } from '../support/deployer-layout';
 
-const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(PACKAGE_DIR, 'src', 'bin.ts');
 const GOOD_TOKEN = 'preflight-good-7e2a91c04d5b3f68';
 const BAD_TOKEN = 'preflight-wrong-0f1e2d3c4b5a6978';
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
 /** The real CLI from source, until it exits (or is killed after `killAfterMs`). */
-function runCli(args: readonly string[], env: Record<string, string>, killAfterMs = 120_000): Promise<Run> {
-  const started = Date.now();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', BIN, ...args],
-    {
-      cwd: PACKAGE_DIR,
-      env: { ...process.env, ...env, GITHUB_ACTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 });
-    }),
-  );
-}
-
-function events(text: string): Record<string, unknown>[] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const runCli = (args: readonly string[], env: Record<string, string>, killAfterMs = 120_000) =>
+  runCliProcess(args, { env, killAfterMs });
 
 /**
  * A bearer-token check in front of the real Prometheus, as an authenticating reverse proxy
