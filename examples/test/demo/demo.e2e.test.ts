@@ -62,6 +62,30 @@ function expectCleanedUp(run: DemoRun): void {
   expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
 }
 
+/**
+ * A bad release rolled back and its recovery verified, detected after the fault began and cut
+ * over within the bake (the contract's promise), not in seconds: a loaded machine slows every
+ * step. Every assertion carries the demo's output: on failure it shows the watch's decisions,
+ * the timeline and (when the run went wrong) the service's own record of slow requests and
+ * event-loop delay around the deploy.
+ */
+function expectRolledBack(run: DemoRun, metrics: string, report: string): Record<string, unknown> {
+  const why = failureContext(run);
+  const summary = summaryOf(run);
+  expect(summary, why).toMatchObject({
+    outcome: 'rolled-back',
+    falseRollback: false,
+    recoveryVerified: true,
+    metrics,
+    report,
+  });
+  expect(run.code, why).toBe(0);
+  expect(summary.faultToDetectSeconds, why).toBeGreaterThanOrEqual(0);
+  expect(summary.faultToCutoverSeconds, why).toBeGreaterThanOrEqual(summary.faultToDetectSeconds as number);
+  expect(summary.faultToCutoverSeconds, why).toBeLessThan(DEMO_CONTRACT.bakeSeconds);
+  return summary;
+}
+
 async function expectHtmlReport(file: unknown, outcome: string): Promise<void> {
   expect(typeof file).toBe('string');
   const html = await readFile(file as string, 'utf8');
@@ -85,24 +109,7 @@ describe.concurrent('pnpm demo end to end', () => {
   it('rolls the bad release back with a real Prometheus: detected after the fault, within the bake', async () => {
     const report = join(out, 'bad', 'report.html');
     const run = await runDemo(['--json', '--report', report]);
-    // Every assertion carries the demo's output: on failure it shows the watch's decisions, the
-    // timeline and (when the run went wrong) the service's own record of slow requests and
-    // event-loop delay around the deploy.
-    const why = failureContext(run);
-    const summary = summaryOf(run);
-    expect(summary, why).toMatchObject({
-      outcome: 'rolled-back',
-      falseRollback: false,
-      recoveryVerified: true,
-      metrics: 'prometheus',
-      report,
-    });
-    expect(run.code, why).toBe(0);
-    // Detected after the fault began and within the bake (the contract's promise), not in seconds:
-    // a loaded machine slows every step.
-    expect(summary.faultToDetectSeconds, why).toBeGreaterThanOrEqual(0);
-    expect(summary.faultToCutoverSeconds, why).toBeGreaterThanOrEqual(summary.faultToDetectSeconds as number);
-    expect(summary.faultToCutoverSeconds, why).toBeLessThan(DEMO_CONTRACT.bakeSeconds);
+    const summary = expectRolledBack(run, 'prometheus', report);
     expect(run.stderr).toContain('METRICS: real Prometheus');
     expect(run.stderr).toContain('$ rollgate watch --config');
     await expectHtmlReport(summary.report, 'rolled-back');
@@ -137,17 +144,7 @@ describe.concurrent('pnpm demo end to end', () => {
   it('rolls back without Prometheus, through the exposition source (--no-prometheus)', async () => {
     const report = join(out, 'exposition', 'report.html');
     const run = await runDemo(['--json', '--no-prometheus', '--report', report]);
-    const why = failureContext(run);
-    const summary = summaryOf(run);
-    expect(summary, why).toMatchObject({
-      outcome: 'rolled-back',
-      falseRollback: false,
-      recoveryVerified: true,
-      metrics: 'exposition',
-    });
-    expect(run.code, why).toBe(0);
-    expect(summary.faultToDetectSeconds, why).toBeGreaterThanOrEqual(0);
-    expect(summary.faultToCutoverSeconds, why).toBeLessThan(DEMO_CONTRACT.bakeSeconds);
+    const summary = expectRolledBack(run, 'exposition', report);
     expect(run.stderr).toContain(
       "METRICS: no Prometheus in use (--no-prometheus): Rollgate's exposition source",
     );
