@@ -1,27 +1,10 @@
-/** The markers around the soak section in docs/benchmarks.md. */
-export const SOAK_BEGIN = '<!-- soak:begin (written by `pnpm --filter @rollgate/bench run soak`) -->';
-export const SOAK_END = '<!-- soak:end -->';
+import { parseBenchDoc, renderBenchDoc, withKeptBlock } from '../bench-doc';
 
-/** The soak block (markers included) in `text`, or null. */
-export function soakBlockOf(text: string): string | null {
-  const begin = text.indexOf(SOAK_BEGIN);
-  const end = text.indexOf(SOAK_END, begin);
-  return begin === -1 || end === -1 ? null : text.slice(begin, end + SOAK_END.length);
-}
+/** The soak's block in docs/benchmarks.md: kept by `pnpm bench`, written only by the soak. */
+export const SOAK_BLOCK = 'soak';
+const SOAK_NOTE = 'written by `pnpm --filter @rollgate/bench run soak`';
 
-/** `text` with its soak block replaced by `section` (appended at the end when it has none). */
+/** `text` (docs/benchmarks.md) with its soak block replaced by `section`, or appended. */
 export function withSoakSection(text: string, section: string): string {
-  const block = `${SOAK_BEGIN}\n\n${section.trim()}\n\n${SOAK_END}`;
-  const existing = soakBlockOf(text);
-  if (existing !== null) return text.replace(existing, () => block);
-  return `${text.trimEnd()}\n\n${block}\n`;
-}
-
-/**
- * The file `pnpm bench` writes (`next`) with the soak block of the file it replaces
- * (`previous`) kept: the soak is run on its own, so a bench run must not erase its figures.
- */
-export function keepSoakSection(previous: string | null, next: string): string {
-  const block = previous === null ? null : soakBlockOf(previous);
-  return block === null ? next : `${next.trimEnd()}\n\n${block}\n`;
+  return renderBenchDoc(withKeptBlock(parseBenchDoc(text), SOAK_BLOCK, section, SOAK_NOTE));
 }
