@@ -553,15 +553,10 @@ function judgeWindowRate(
   if (failure && key === AGGREGATE) return countFailure(signal, rule, window, failure);
   const inWindow = segment.recent.filter((i) => i.t > windowStart);
   const sums = totals(inWindow);
-  const quality = checkDataQuality({
-    signal: signal.id,
-    rule: rule.type,
+  const quality = windowQuality(tick, rule, window, {
     ...segmentField,
-    window,
     samples: sums.trials,
     newestT: inWindow.at(-1)?.t ?? null,
-    now,
-    maxLagMs: signal.maxLagSeconds * 1000,
     minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
   });
   if (quality) return quality;
@@ -608,15 +603,9 @@ async function judgeValueRule(
     if (read.status !== 'ok') return fromRead(signal, rule, window, read);
     const inWindow = (counts?.recent ?? []).filter((i) => i.t > windowStart);
     const sums = totals(inWindow);
-    const quality = checkDataQuality({
-      signal: signal.id,
-      rule: rule.type,
-      window,
+    const quality = windowQuality(tick, rule, window, {
       samples: sums.trials,
       newestT: inWindow.at(-1)?.t ?? null,
-      now,
-      maxLagMs: signal.maxLagSeconds * 1000,
-      minSamples: signal.minSamples,
     });
     if (quality) return quality;
     const v = newestSample(read);
@@ -651,15 +640,9 @@ async function judgeValueRule(
   if (rule.type === 'health' && restartCount !== null && restartCount > rule.maxRestarts) {
     return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
   }
-  const quality = checkDataQuality({
-    signal: signal.id,
-    rule: rule.type,
-    window,
+  const quality = windowQuality(tick, rule, window, {
     samples: points.length,
     newestT: points.at(-1)?.t ?? null,
-    now,
-    maxLagMs: signal.maxLagSeconds * 1000,
-    minSamples: signal.minSamples,
   });
   if (quality)
     return read.status === 'no-data' ? { ...quality, reason: `${quality.reason} (${read.reason})` } : quality;
@@ -768,3 +751,31 @@ function gridFloor(anchor: number, t: number, stepMs: number): number {
   return anchor + Math.floor((t - anchor) / stepMs) * stepMs;
 }
 
+/**
+ * The data-quality check (rules/data-quality.ts) of a rule judged on a window: samples, their
+ * newest time, the signal's staleness limit and sample floor (or a segment's floor).
+ */
+function windowQuality(
+  tick: SignalTick,
+  rule: Rule,
+  window: TimeWindow,
+  data: {
+    readonly segment?: string;
+    readonly samples: number;
+    readonly newestT: number | null;
+    readonly minSamples?: number;
+  },
+): Verdict | null {
+  const { signal, now } = tick;
+  return checkDataQuality({
+    signal: signal.id,
+    rule: rule.type,
+    ...(data.segment === undefined ? {} : { segment: data.segment }),
+    window,
+    samples: data.samples,
+    newestT: data.newestT,
+    now,
+    maxLagMs: signal.maxLagSeconds * 1000,
+    minSamples: data.minSamples ?? signal.minSamples,
+  });
+}
