@@ -159,6 +159,9 @@ export { evaluateStaticRange } from './rules/static-range';
 // Rules and verdicts
 export type { TestStatistic, TimeWindow, Verdict, VerdictStatus } from './rules/verdict';
 export { finiteOrNull } from './rules/verdict';
+// Signal kinds: the one table of what differs between kinds (docs/architecture.md)
+export type { BaselineSpec, CountSpec, SignalKindSpec } from './signals/signal-kinds';
+export { kindOf, SIGNAL_KIND_TABLE, SIGNAL_KINDS } from './signals/signal-kinds';
 export type {
   BaselineRateTestOptions,
   BaselineRateTestState,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNAL_KIND_TABLE, SIGNAL_KINDS, type SignalKind } from '../signals/signal-kinds';
 
 /**
  * The contract: a JSON-serialisable description of what "healthy" means for one service — its
@@ -233,7 +234,7 @@ export const RawQueriesSchema = z.strictObject({
 
 export const SignalSchema = z.strictObject({
   id,
-  kind: z.enum(['error-rate', 'latency', 'resource', 'health']),
+  kind: z.enum(SIGNAL_KINDS),
   /** Key of the MetricSource to read from (the `sources` map given to the controller). */
   source: z.string().min(1).default('default'),
   selector: SelectorSchema.default({}),
@@ -490,13 +491,10 @@ export const ContractSchema = z
     }
   });
 
-/** Which rule types make sense for which signal kind. */
-export const RULES_BY_KIND: Readonly<Record<SignalKind, readonly Rule['type'][]>> = {
-  'error-rate': ['static', 'baseline-ratio', 'sequential'],
-  latency: ['static', 'baseline-ratio', 'sequential'],
-  resource: ['static', 'baseline-ratio', 'rate-of-change'],
-  health: ['health', 'static'],
-};
+/** Which rule types make sense for which signal kind (the kinds table's `rules`). */
+export const RULES_BY_KIND: Readonly<Record<SignalKind, readonly Rule['type'][]>> = Object.fromEntries(
+  SIGNAL_KINDS.map((kind) => [kind, SIGNAL_KIND_TABLE[kind].rules]),
+) as Record<SignalKind, readonly Rule['type'][]>;
 
 /** A validated contract with every default filled in. */
 export type Contract = z.output<typeof ContractSchema>;
@@ -504,7 +502,7 @@ export type Contract = z.output<typeof ContractSchema>;
 export type ContractInput = z.input<typeof ContractSchema>;
 export type Signal = z.output<typeof SignalSchema>;
 export type SignalInput = z.input<typeof SignalSchema>;
-export type SignalKind = Signal['kind'];
+export type { SignalKind };
 export type Rule = z.output<typeof RuleSchema>;
 export type StaticRule = z.output<typeof StaticRuleSchema>;
 export type BaselineRatioRule = z.output<typeof BaselineRatioRuleSchema>;

@@ -2,6 +2,7 @@ import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
 import { show, showRate } from '../rules/verdict';
+import { kindOf } from '../signals/signal-kinds';
 import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
 import { binomialUpperTail } from '../stats/special-functions';
 import { levelSeries, rateSeries } from './baseline-series';
@@ -65,10 +66,11 @@ async function baselineOf(
   // Counts are read step by step: their spread tells how bursty the service is (dispersion).
   const stepMs = contract.stepSeconds * 1000;
   const perStep = { start: deployAt - baselineMs + stepMs, end: deployAt, stepMs };
-  switch (signal.kind) {
-    case 'error-rate':
+  const how = kindOf(signal).baseline;
+  switch (how.method) {
+    case 'counts':
       return countBaseline(signal, null, null, perStep, reader, ctx);
-    case 'latency': {
+    case 'latency-threshold': {
       const p99Read = await reader(signal, { query: latencyP99(signal), ...whole }, ctx);
       const p99 = lastValue(p99Read);
       if (p99Read.status !== 'ok' || p99 === null) return fromFailure(p99Read, 'baseline p99');
@@ -113,8 +115,7 @@ async function baselineOf(
         ...(await tailBaseline(signal, tail, perStep, counted.health?.episode, reader, ctx)),
       };
     }
-    case 'resource':
-    case 'health': {
+    case 'level': {
       const query = valueQuery(signal);
       if (query === null) return noData('the signal has no value query');
       const levelStart = deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS);
@@ -122,7 +123,7 @@ async function baselineOf(
         signal,
         {
           query,
-          start: signal.kind === 'resource' ? deployAt - Math.min(baselineMs, ENVELOPE_MS) : levelStart,
+          start: how.envelope ? deployAt - Math.min(baselineMs, ENVELOPE_MS) : levelStart,
           end: deployAt,
           stepMs: contract.stepSeconds * 1000,
         },
@@ -134,17 +135,16 @@ async function baselineOf(
       // whole read's (how far the process oscillates on its own).
       const values = samples.filter((p) => p.t >= levelStart).map((p) => p.v);
       if (values.length === 0) return noData('no finite samples before the deploy');
-      const value = signal.kind === 'resource' ? median(values) : mean(values);
-      const envelope =
-        signal.kind === 'resource'
-          ? {
-              low: samples.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY),
-              high: samples.reduce((m, p) => Math.max(m, p.v), Number.NEGATIVE_INFINITY),
-            }
-          : null;
+      const value = how.statistic === 'median' ? median(values) : mean(values);
+      const envelope = how.envelope
+        ? {
+            low: samples.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY),
+            high: samples.reduce((m, p) => Math.max(m, p.v), Number.NEGATIVE_INFINITY),
+          }
+        : null;
       return {
         status: 'ok',
-        reason: `${signal.kind === 'resource' ? 'median' : 'mean'} of ${values.length} samples before the deploy${
+        reason: `${how.statistic} of ${values.length} samples before the deploy${
           envelope ? `; ranged ${show(envelope.low)}-${show(envelope.high)} over ${samples.length}` : ''
         }`,
         events: null,
@@ -214,7 +214,7 @@ async function countBaseline(
     }`,
     events: agg.events,
     trials: agg.trials,
-    value: signal.kind === 'error-rate' ? rate : value,
+    value: kindOf(signal).value === 'count-ratio' ? rate : value,
     exceedanceThresholdMs: thresholdMs,
     dispersion: estimateDispersion(clean),
     segments,

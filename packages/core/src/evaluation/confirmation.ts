@@ -1,5 +1,6 @@
 import type { Contract, Signal } from '../contract/contract-schema';
 import type { Verdict, VerdictStatus } from '../rules/verdict';
+import { kindOf } from '../signals/signal-kinds';
 import type { SignalState, SignalSummary, WatchState } from './watch-state';
 
 /**
@@ -83,7 +84,7 @@ export function isConfirmed(signal: Signal, state: SignalState, status: VerdictS
 
 /** Whether a signal confirms a rollback alone. Health signals do unless configured otherwise. */
 export function isAuthoritative(signal: Signal): boolean {
-  return signal.authoritative ?? signal.kind === 'health';
+  return signal.authoritative ?? kindOf(signal).authoritative;
 }
 
 /**

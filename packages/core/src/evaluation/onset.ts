@@ -5,6 +5,7 @@ import type { ReadResult } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { evaluateStaticRange } from '../rules/static-range';
+import { kindOf } from '../signals/signal-kinds';
 import { estimateOnset } from '../stats';
 import { binomialUpperTail } from '../stats/special-functions';
 import { joinCounts } from './count-intervals';
@@ -56,11 +57,14 @@ export async function findOnset(input: OnsetInput): Promise<OnsetFinding> {
     input.watch.signals[signal.id]?.last?.verdicts.some((v) => v.status === 'breach' && v.rule === r.type),
   );
   const rule = breaching ?? signal.rules[0];
-  if (signal.kind === 'error-rate' || (signal.kind === 'latency' && rule?.type === 'sequential')) {
-    return changePoint(input);
+  switch (kindOf(signal).onset(rule)) {
+    case 'change-point':
+      return changePoint(input);
+    case 'run-length':
+      return runLength(input);
+    case 'pre-deploy-window':
+      return preDeployWindow(input, rule as Rule);
   }
-  if (signal.kind === 'health') return runLength(input);
-  return preDeployWindow(input, rule as Rule);
 }
 
 async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
@@ -236,7 +240,7 @@ async function preDeployWindow(input: OnsetInput, rule: Rule): Promise<OnsetFind
   const windowMs = signal.windowSeconds * 1000;
   const window = { start: watch.deployAt - windowMs, end: watch.deployAt };
   const read =
-    signal.kind === 'latency'
+    kindOf(signal).value === 'window-quantile'
       ? await reader(signal, { query, start: watch.deployAt, end: watch.deployAt, stepMs: windowMs }, ctx)
       : await reader(signal, { query, start: window.start + stepMs, end: window.end, stepMs }, ctx);
   if (read.status === 'error')

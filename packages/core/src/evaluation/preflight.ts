@@ -2,9 +2,17 @@ import type { Contract, Signal } from '../contract/contract-schema';
 import type { SerializedRollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
 import type { MetricQuery, MetricSource } from '../ports/metric-source';
+import { kindOf } from '../signals/signal-kinds';
 import type { Clock } from '../time/clock';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
-import { restartsQuery, trialsQuery, usesCounts, valueQuery } from './signal-queries';
+import {
+  countsExceedances,
+  eventsQuery,
+  restartsQuery,
+  trialsQuery,
+  usesCounts,
+  valueQuery,
+} from './signal-queries';
 import { createSignalReader } from './signal-reader';
 
 /** Options of {@link preflightSignals}. */
@@ -126,17 +134,12 @@ function queriesOf(signal: Signal): { query: MetricQuery; segmentBy?: string }[]
   const queries: MetricQuery[] = [];
   if (usesCounts(signal)) {
     queries.push(trialsQuery(signal));
-    if (signal.kind === 'error-rate') {
-      queries.push(
-        signal.queries?.events
-          ? { measure: 'raw', query: signal.queries.events, valueType: 'count' }
-          : { measure: 'errors', selector: signal.selector },
-      );
-    }
+    const events = countsExceedances(signal) ? null : eventsQuery(signal, null);
+    if (events) queries.push(events);
   }
-  const value = signal.kind === 'error-rate' ? null : valueQuery(signal);
+  const value = kindOf(signal).value === 'count-ratio' ? null : valueQuery(signal);
   if (value) queries.push(value);
-  if (signal.kind === 'health') queries.push(restartsQuery(signal));
+  if (kindOf(signal).restarts) queries.push(restartsQuery(signal));
   const out: { query: MetricQuery; segmentBy?: string }[] = queries.map((query) => ({ query }));
   const by = signal.segments?.by;
   if (by !== undefined && usesCounts(signal)) out.push({ query: trialsQuery(signal), segmentBy: by });

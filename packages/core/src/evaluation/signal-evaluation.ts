@@ -15,9 +15,11 @@ import {
 } from '../rules/sequential-count';
 import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
+import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
 import { joinCounts, totals } from './count-intervals';
 import { DEFAULT_LATENCY_SPREAD, isSurge, latencyLoadTolerance, smoothedLoad } from './load-surge';
 import {
+  countsExceedances,
   eventsQuery,
   restartsQuery,
   trialsQuery,
@@ -94,7 +96,7 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   const start = Math.max(firstEnd, state.lastCountT === null ? firstEnd : state.lastCountT + stepMs);
   const segments: Record<string, SegmentState> = { ...state.segments };
   if (start > lastEnd) return { segments, lastCountT: state.lastCountT, failure: null, segmentFailure: null };
-  const threshold = signal.kind === 'latency' ? (baseline?.exceedanceThresholdMs ?? null) : null;
+  const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
   const events = eventsQuery(signal, threshold);
   const range = { start, end: lastEnd, stepMs };
   const segmentBy = signal.segments?.by;
@@ -281,7 +283,7 @@ function feed(
     // Latency is judged conditioned on load: busier than the baseline's mean, more slow requests
     // are allowed, as many as load alone can cause (load-surge.ts).
     const load =
-      signal.kind === 'latency' && state.kind === 'baseline' && item.load !== undefined
+      kindOf(signal).counts?.loadConditioned && state.kind === 'baseline' && item.load !== undefined
         ? latencyLoadTolerance(
             state.anchorRate,
             watch.baseline?.signals[signal.id]?.latencySpread ?? DEFAULT_LATENCY_SPREAD,
@@ -321,15 +323,12 @@ function burstRate(state: SequentialState): number {
   return state.kind === 'baseline' ? state.anchorRate * state.tolerance : 0;
 }
 
-/** Error-rate tests judge load-surge steps with their tolerance multiplied by this, by default. */
-export const DEFAULT_ERROR_SURGE_TOLERANCE = 2;
-
 /**
  * What a sequential rule does with a load-surge step: `hold` (skip it) or the factor its
  * tolerance is multiplied by; the rule's `loadSurge`, or the kind's default.
  */
 export function loadSurgePolicy(rule: SequentialRule, signal: Signal): 'hold' | number {
-  return rule.loadSurge ?? (signal.kind === 'latency' ? 'hold' : DEFAULT_ERROR_SURGE_TOLERANCE);
+  return rule.loadSurge ?? kindOf(signal).counts?.loadSurge ?? DEFAULT_ERROR_SURGE_TOLERANCE;
 }
 
 /**
@@ -377,7 +376,7 @@ export function recognizeColdStart(
   now: number,
 ): { coldStart: boolean; reason: string } | null {
   if (now <= watch.warmupEndsAt) return null;
-  const latency = contract.signals.filter((s) => s.kind === 'latency' && usesCounts(s));
+  const latency = contract.signals.filter((s) => kindOf(s).counts?.coldStartSignature === true);
   const candidates = latency.some((s) => watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null)
     ? latency
     : contract.signals.filter(usesCounts);
@@ -389,8 +388,7 @@ export function recognizeColdStart(
     const rate = ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1);
     if (isElevated(aggregate.warmup, rate)) {
       const share = aggregate.warmup.trials > 0 ? aggregate.warmup.events / aggregate.warmup.trials : null;
-      const what =
-        signal.kind === 'latency' ? `slower than ${show(baseline.exceedanceThresholdMs, ' ms')}` : 'failing';
+      const what = kindOf(signal).counts?.eventWhat(baseline.exceedanceThresholdMs) ?? 'failing';
       return {
         coldStart: true,
         reason: `cold start: ${showRate(share)} of requests ${what} in the first ${seconds} s (baseline ${showRate(rate)})`,
@@ -431,13 +429,10 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
           now,
           maxLagMs: signal.maxLagSeconds * 1000,
           minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
-          what:
-            signal.kind === 'error-rate'
-              ? 'error rate'
-              : `share slower than ${show(baseline?.exceedanceThresholdMs ?? null, ' ms')}`,
+          what: kindOf(signal).counts?.rateWhat(baseline?.exceedanceThresholdMs ?? null) ?? 'error rate',
           unavailable: counts?.failure ?? baselineProblem(baseline),
         });
-        const threshold = signal.kind === 'latency' ? (baseline?.exceedanceThresholdMs ?? null) : null;
+        const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
         (key === AGGREGATE ? verdicts : segmentVerdicts).push(
           withSurge(
             threshold === null ? verdict : { ...verdict, exceedanceThresholdMs: threshold },
@@ -474,7 +469,7 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
         verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
       continue;
     }
-    if (signal.kind === 'error-rate') {
+    if (kindOf(signal).value === 'count-ratio') {
       for (const [key, segment] of Object.entries(segments)) {
         const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
         (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
@@ -558,15 +553,10 @@ function judgeWindowRate(
   if (failure && key === AGGREGATE) return countFailure(signal, rule, window, failure);
   const inWindow = segment.recent.filter((i) => i.t > windowStart);
   const sums = totals(inWindow);
-  const quality = checkDataQuality({
-    signal: signal.id,
-    rule: rule.type,
+  const quality = windowQuality(tick, rule, window, {
     ...segmentField,
-    window,
     samples: sums.trials,
     newestT: inWindow.at(-1)?.t ?? null,
-    now,
-    maxLagMs: signal.maxLagSeconds * 1000,
     minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
   });
   if (quality) return quality;
@@ -604,7 +594,7 @@ async function judgeValueRule(
   const baseValue = baseline?.status === 'ok' ? baseline.value : null;
   const domain = valueDomain(signal);
 
-  if (signal.kind === 'latency') {
+  if (kindOf(signal).value === 'window-quantile') {
     // The quantile over the whole window, judged with the window's request count as samples.
     const end = gridFloor(watch.deployAt, now, stepMs);
     const span = end - windowStart;
@@ -613,15 +603,9 @@ async function judgeValueRule(
     if (read.status !== 'ok') return fromRead(signal, rule, window, read);
     const inWindow = (counts?.recent ?? []).filter((i) => i.t > windowStart);
     const sums = totals(inWindow);
-    const quality = checkDataQuality({
-      signal: signal.id,
-      rule: rule.type,
-      window,
+    const quality = windowQuality(tick, rule, window, {
       samples: sums.trials,
       newestT: inWindow.at(-1)?.t ?? null,
-      now,
-      maxLagMs: signal.maxLagSeconds * 1000,
-      minSamples: signal.minSamples,
     });
     if (quality) return quality;
     const v = newestSample(read);
@@ -637,7 +621,7 @@ async function judgeValueRule(
   if (end < start) return noData(signal, rule.type, window, 'no complete step in the window yet');
   const [read, restarts] = await Promise.all([
     reader(signal, { query, start, end, stepMs }, ctx),
-    signal.kind === 'health' && rule.type === 'health'
+    kindOf(signal).restarts && rule.type === 'health'
       ? reader(signal, { query: restartsQuery(signal), start, end, stepMs }, ctx)
       : Promise.resolve(null),
   ]);
@@ -656,15 +640,9 @@ async function judgeValueRule(
   if (rule.type === 'health' && restartCount !== null && restartCount > rule.maxRestarts) {
     return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
   }
-  const quality = checkDataQuality({
-    signal: signal.id,
-    rule: rule.type,
-    window,
+  const quality = windowQuality(tick, rule, window, {
     samples: points.length,
     newestT: points.at(-1)?.t ?? null,
-    now,
-    maxLagMs: signal.maxLagSeconds * 1000,
-    minSamples: signal.minSamples,
   });
   if (quality)
     return read.status === 'no-data' ? { ...quality, reason: `${quality.reason} (${read.reason})` } : quality;
@@ -771,4 +749,33 @@ function gridCeil(anchor: number, t: number, stepMs: number): number {
 /** The last step end on the deploy-anchored grid at or before `t`. */
 function gridFloor(anchor: number, t: number, stepMs: number): number {
   return anchor + Math.floor((t - anchor) / stepMs) * stepMs;
+}
+
+/**
+ * The data-quality check (rules/data-quality.ts) of a rule judged on a window: samples, their
+ * newest time, the signal's staleness limit and sample floor (or a segment's floor).
+ */
+function windowQuality(
+  tick: SignalTick,
+  rule: Rule,
+  window: TimeWindow,
+  data: {
+    readonly segment?: string;
+    readonly samples: number;
+    readonly newestT: number | null;
+    readonly minSamples?: number;
+  },
+): Verdict | null {
+  const { signal, now } = tick;
+  return checkDataQuality({
+    signal: signal.id,
+    rule: rule.type,
+    ...(data.segment === undefined ? {} : { segment: data.segment }),
+    window,
+    samples: data.samples,
+    newestT: data.newestT,
+    now,
+    maxLagMs: signal.maxLagSeconds * 1000,
+    minSamples: data.minSamples ?? signal.minSamples,
+  });
 }

@@ -1,10 +1,11 @@
 import type { Signal } from '../contract/contract-schema';
 import type { MetricQuery } from '../ports/metric-source';
 import { domainOf, ERROR_RATE_DOMAIN, type MeasureDomain } from '../rules/measure-domain';
+import { kindOf } from '../signals/signal-kinds';
 
 /**
- * The source-neutral queries behind each signal kind. A signal's `queries` override replaces
- * the built-in measure with the user's raw backend query.
+ * The source-neutral queries behind each signal kind (signals/signal-kinds.ts says which). A
+ * signal's `queries` override replaces the built-in measure with the user's raw backend query.
  */
 
 /** Trials per step: requests served. */
@@ -16,8 +17,9 @@ export function trialsQuery(signal: Signal): MetricQuery {
 /** Events per step: 5xx responses (error-rate), or requests slower than `thresholdMs` (latency). */
 export function eventsQuery(signal: Signal, thresholdMs: number | null): MetricQuery | null {
   if (signal.queries?.events) return { measure: 'raw', query: signal.queries.events, valueType: 'count' };
-  if (signal.kind === 'error-rate') return { measure: 'errors', selector: signal.selector };
-  if (signal.kind === 'latency' && thresholdMs !== null) {
+  const events = kindOf(signal).counts?.events;
+  if (events === 'errors') return { measure: 'errors', selector: signal.selector };
+  if (events === 'latency-exceedances' && thresholdMs !== null) {
     return { measure: 'latency-exceedances', selector: signal.selector, thresholdMs };
   }
   return null;
@@ -26,16 +28,7 @@ export function eventsQuery(signal: Signal, thresholdMs: number | null): MetricQ
 /** The gauge or quantile a signal's value rules judge (not used for error-rate, whose value is a count ratio). */
 export function valueQuery(signal: Signal, quantile = signal.quantile): MetricQuery | null {
   if (signal.queries?.value) return { measure: 'raw', query: signal.queries.value, valueType: 'gauge' };
-  switch (signal.kind) {
-    case 'latency':
-      return { measure: 'latency-quantile', selector: signal.selector, quantile };
-    case 'resource':
-      return { measure: signal.resource, selector: signal.selector };
-    case 'health':
-      return { measure: 'ready', selector: signal.selector };
-    case 'error-rate':
-      return null;
-  }
+  return kindOf(signal).valueQuery(signal, quantile);
 }
 
 /** Restarts per step (health signals). */
@@ -45,25 +38,23 @@ export function restartsQuery(signal: Signal): MetricQuery {
 
 /** Whether a signal is judged on count intervals (events of trials) read step by step. */
 export function usesCounts(signal: Signal): boolean {
-  return signal.kind === 'error-rate' || signal.kind === 'latency';
+  return kindOf(signal).counts !== null;
+}
+
+/** Whether a signal's events are requests slower than the exceedance threshold its baseline fixes. */
+export function countsExceedances(signal: Signal): boolean {
+  return kindOf(signal).counts?.events === 'latency-exceedances';
 }
 
 /** The values a signal's judged value can take: the error rate's, or its value query's. */
 export function valueDomain(signal: Signal): MeasureDomain {
-  const query = signal.kind === 'error-rate' ? null : valueQuery(signal);
+  const query = kindOf(signal).value === 'count-ratio' ? null : valueQuery(signal);
   return query === null ? ERROR_RATE_DOMAIN : domainOf(query);
 }
 
 /** The unit of a signal's value, for reason sentences. */
 export function unitOf(signal: Signal): string {
-  switch (signal.kind) {
-    case 'latency':
-      return ' ms';
-    case 'resource':
-      return signal.resource === 'memory' ? ' B' : ' cores';
-    default:
-      return '';
-  }
+  return kindOf(signal).unit(signal);
 }
 
 /** The exceedance threshold: the smallest histogram bucket bound at or above the baseline p99. */

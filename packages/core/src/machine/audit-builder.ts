@@ -4,6 +4,7 @@ import { isAuthoritative } from '../evaluation/confirmation';
 import type { SignalBaseline } from '../evaluation/watch-state';
 import type { TimeWindow, Verdict } from '../rules/verdict';
 import { finiteOrNull } from '../rules/verdict';
+import { kindOf } from '../signals/signal-kinds';
 import type { ControlRecord, MachineSnapshot } from './machine-state';
 
 /**
@@ -42,7 +43,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
       signals: contract.signals.map((x) => ({
         id: x.id,
         kind: x.kind,
-        ...(x.kind === 'resource' ? { resource: x.resource } : {}),
+        ...(kindOf(x).namesResource ? { resource: x.resource } : {}),
         unit: valueUnit(x),
         rules: x.rules.map((r) => r.type),
         authoritative: isAuthoritative(x),
@@ -206,18 +207,7 @@ function chartBaseline(
  * are fractions; a resource's rate-of-change rule judges a slope (per second).
  */
 function valueUnit(signal: Contract['signals'][number]): string {
-  switch (signal.kind) {
-    case 'error-rate':
-      return 'fraction';
-    case 'latency':
-      return signal.rules[0]?.type === 'sequential' ? 'fraction' : 'ms';
-    case 'resource': {
-      const base = signal.resource === 'memory' ? 'bytes' : 'cores';
-      return signal.rules[0]?.type === 'rate-of-change' ? `${base}/s` : base;
-    }
-    case 'health':
-      return 'ready fraction';
-  }
+  return kindOf(signal).auditUnit(signal);
 }
 
 /** A verdict in the audit's JSON-safe form (ISO windows, no ±Infinity). */

@@ -4,6 +4,7 @@ import { defaultSignals } from '../contract/default-contract';
 import { parseContract } from '../contract/parse-contract';
 import { createController, type WatchResult } from '../machine/controller';
 import type { AbortSignalLike } from '../ports/abort';
+import { kindOf } from '../signals/signal-kinds';
 import {
   createMemoryArtifactStore,
   createMemoryAuditSink,
@@ -49,7 +50,7 @@ export function scenarioContract(scenario: Scenario, overrides: ContractOverride
   const steps = scenario.series.requests.length;
   const segmentLabel = segmentLabelOf(scenario);
   const signals: SignalInput[] = defaultSignals().map((signal) =>
-    segmentLabel && (signal.kind === 'error-rate' || signal.kind === 'latency')
+    segmentLabel && kindOf(signal).counts !== null
       ? { ...signal, segments: { by: segmentLabel, minSamples: 20, maxSegments: 10 } }
       : signal,
   );
