@@ -17,6 +17,7 @@ import { engineBench } from './sections/engine';
 import { familiesBench } from './sections/families';
 import { fleetBench } from './sections/fleet';
 import { prometheusBench } from './sections/prometheus';
+import { prometheusBatchBench } from './sections/prometheus-batch';
 import { referenceCaseBench } from './sections/reference-case';
 import { storesBench } from './sections/stores';
 import { keepSoakSection } from './soak/soak-section-file';
@@ -45,6 +46,7 @@ const modules: [string, BenchModule][] = [
   ['aa-validity', aaValidityBench],
   ['aa-conditions', aaConditionsBench],
   ['prometheus', prometheusBench],
+  ['prometheus-batch', prometheusBatchBench],
   ['stores', storesBench],
 ];
 

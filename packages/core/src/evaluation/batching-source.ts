@@ -41,7 +41,6 @@ interface Waiter {
   readonly request: MetricRequest;
   readonly ctx: PortContext;
   readonly resolve: (result: ReadResult) => void;
-  readonly onAbort: () => void;
   settled: boolean;
   batch: Batch | undefined;
 }
@@ -149,11 +148,42 @@ export function batchingSource(source: MetricSource, options: BatchingSourceOpti
   let open: Batch | undefined;
   let reads = 0;
   let batches = 0;
+  // One abort listener per caller signal, however many of its reads wait: an evaluation tick
+  // issues all its reads with one signal, and a listener each would pile up on it.
+  const watched = new Map<AbortSignalLike, { readonly waiters: Set<Waiter>; readonly onAbort: () => void }>();
+
+  const watch = (waiter: Waiter): void => {
+    const signal = waiter.ctx.signal;
+    let entry = watched.get(signal);
+    if (entry === undefined) {
+      const waiters = new Set<Waiter>();
+      const onAbort = (): void => {
+        watched.delete(signal);
+        const failed = abortedResult(signal.reason);
+        for (const w of waiters) settle(w, failed);
+      };
+      entry = { waiters, onAbort };
+      watched.set(signal, entry);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    entry.waiters.add(waiter);
+  };
+
+  const unwatch = (waiter: Waiter): void => {
+    const signal = waiter.ctx.signal;
+    const entry = watched.get(signal);
+    if (entry === undefined) return;
+    entry.waiters.delete(waiter);
+    if (entry.waiters.size === 0) {
+      watched.delete(signal);
+      signal.removeEventListener('abort', entry.onAbort);
+    }
+  };
 
   const settle = (waiter: Waiter, result: ReadResult): void => {
     if (waiter.settled) return;
     waiter.settled = true;
-    waiter.ctx.signal.removeEventListener('abort', waiter.onAbort);
+    unwatch(waiter);
     const batch = waiter.batch;
     if (batch !== undefined) {
       batch.live -= 1;
@@ -226,11 +256,10 @@ export function batchingSource(source: MetricSource, options: BatchingSourceOpti
           request,
           ctx,
           resolve,
-          onAbort: () => settle(waiter, abortedResult(ctx.signal.reason)),
           settled: false,
           batch: undefined,
         };
-        ctx.signal.addEventListener('abort', waiter.onAbort, { once: true });
+        watch(waiter);
         enqueue(waiter, readMany);
       });
     },

@@ -42,7 +42,10 @@ class TestSignal implements AbortSignalLike {
   abort(reason: unknown = 'stop'): void {
     this.aborted = true;
     this.reason = reason;
-    for (const l of [...this.listeners]) l();
+    // Every listener here is added with { once: true }: fired once, then gone.
+    const fired = [...this.listeners];
+    this.listeners.clear();
+    for (const l of fired) l();
   }
 }
 
@@ -215,6 +218,22 @@ describe('batchingSource', () => {
     b.signal.abort();
     expect(await pb).toMatchObject({ status: 'error', error: { code: 'ABORTED' } });
     expect(batchSignal?.aborted).toBe(true);
+  });
+
+  it('listens once per caller signal, however many reads wait on it, and lets go when they settle', async () => {
+    const { source } = manySource(3);
+    const batched = batchingSource(source, { clock: new SimulatedClock(NOW) });
+    const shared = context();
+    const pending = Array.from({ length: 50 }, (_, i) => batched.read(request(`s${i}`), shared));
+    expect(shared.signal.listeners.size).toBe(1);
+    await Promise.all(pending);
+    expect(shared.signal.listeners.size).toBe(0);
+    // An abort still reaches every read of that signal.
+    const again = context();
+    const aborted = Array.from({ length: 5 }, (_, i) => batched.read(request(`t${i}`), again));
+    again.signal.abort();
+    for (const r of await Promise.all(aborted)) expect(r).toMatchObject({ error: { code: 'ABORTED' } });
+    expect(again.signal.listeners.size).toBe(0);
   });
 
   it('does not send a batch whose callers all gave up before it left', async () => {
