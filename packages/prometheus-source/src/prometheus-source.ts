@@ -103,7 +103,8 @@ function queryParameters(
  * apply to it) and closes it in `dispose()`; an injected dispatcher is used as is and never
  * closed. `read` sends one POST to `/api/v1/query` (when `start === end`) or
  * `/api/v1/query_range`, bounded by the earlier of `ctx.deadline` and `timeoutMs`; it does not
- * retry or sleep.
+ * retry or sleep. `readMany` sends one such query per group of requests that differ only in one
+ * selector label's value (docs/adapters/prometheus.md, "Batched reads").
  */
 export function createPrometheusSource(options: PrometheusSourceOptions): PrometheusSource {
   const config: ResolvedOptions = validateOptions(options);

@@ -2,9 +2,9 @@ import type { MetricRequest } from '@rollgate/core';
 import type { LabelGroup } from './query-builders';
 
 /**
- * Most values in one grouped query. Keeps a query's regex a short literal alternation (which
- * Prometheus matches as a set of strings) and its text well below proxy body limits, however
- * many services a fleet reads.
+ * Most values in one grouped query. Keeps a query's regex a modest literal alternation and its
+ * text (the selector appears up to ten times in a count query) well below proxy body limits,
+ * however many services a fleet reads.
  */
 export const MAX_GROUP_VALUES = 200;
 
