@@ -267,8 +267,9 @@ export function batchingSource(source: MetricSource, options: BatchingSourceOpti
       if (readMany === undefined) {
         return Promise.all(
           requests.map((r) =>
-            source
-              .read(r, ctx)
+            // Through a promise first: a read that throws synchronously is caught too.
+            Promise.resolve()
+              .then(() => source.read(r, ctx))
               .catch((error: unknown) => brokenResult(source, thrownBy('read', error), error)),
           ),
         );

@@ -126,6 +126,20 @@ describe('batchingSource', () => {
       answer(request('x')),
       answer(request('bad-y')),
     ]);
+    // A read that throws, even synchronously, is that request's INTERNAL error, not a rejection.
+    const throwing = batchingSource(
+      {
+        ...plain,
+        read: (r) => {
+          if (r.start === 0) throw new TypeError('sync');
+          return Promise.resolve(answer(r));
+        },
+      },
+      { clock: new SimulatedClock(NOW) },
+    );
+    const mixed = await throwing.readMany([request('x', 0), request('y')], context());
+    expect(mixed[0]).toMatchObject({ status: 'error', error: { code: 'INTERNAL' } });
+    expect(mixed[1]).toEqual(answer(request('y')));
   });
 
   it('reads issued in different turns go in different batches without a window', async () => {
