@@ -16,6 +16,10 @@ function request(service: string, start = NOW - 5_000): MetricRequest {
   return { query: { measure: 'requests', selector: { service } }, start, end: NOW, stepMs: 5_000 };
 }
 
+function serviceOf(r: MetricRequest): string {
+  return r.query.measure === 'raw' ? r.query.query : (r.query.selector.service ?? '');
+}
+
 /** The result a source gives for a request: a value derived from its service, or an error for "bad-*". */
 function answer(r: MetricRequest): ReadResult {
   const service = r.query.measure === 'raw' ? r.query.query : (r.query.selector.service ?? '');
@@ -93,9 +97,7 @@ describe('batchingSource', () => {
     const services = ['a', 'bb', 'bad-c', 'none-d', 'eeeee'];
     const results = await Promise.all(services.map((s) => batched.read(request(s), context())));
     expect(calls).toHaveLength(1);
-    expect(
-      calls[0]?.requests.map((r) => (r.query as { selector: { service: string } }).selector.service),
-    ).toEqual(services);
+    expect(calls[0]?.requests.map((r) => serviceOf(r))).toEqual(services);
     expect(singles).toHaveLength(0);
     expect(results).toEqual(services.map((s) => answer(request(s))));
     expect(batched.stats()).toEqual({ reads: 5, batches: 1 });
@@ -198,9 +200,7 @@ describe('batchingSource', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.ctx.deadline).toBe(NOW + 3_000);
     expect(calls[0]?.requests).toHaveLength(2);
-    expect(singles.map((r) => (r.query as { selector: { service: string } }).selector.service)).toEqual([
-      'late',
-    ]);
+    expect(singles.map((r) => serviceOf(r))).toEqual(['late']);
   });
 
   it('answers an aborted caller ABORTED at once and aborts the batch only when every caller gave up', async () => {
