@@ -20,6 +20,7 @@ import { engineBench } from './sections/engine';
 import { familiesBench } from './sections/families';
 import { fleetBench } from './sections/fleet';
 import { prometheusBench } from './sections/prometheus';
+import { prometheusBatchBench } from './sections/prometheus-batch';
 import { referenceCaseBench } from './sections/reference-case';
 import { storesBench } from './sections/stores';
 
@@ -47,6 +48,7 @@ const modules: [string, BenchModule][] = [
   ['aa-validity', aaValidityBench],
   ['aa-conditions', aaConditionsBench],
   ['prometheus', prometheusBench],
+  ['prometheus-batch', prometheusBatchBench],
   ['stores', storesBench],
 ];
 

@@ -41,6 +41,8 @@ export type {
   SerializedRollgateError,
 } from './errors/rollgate-error';
 export { ROLLGATE_ERROR_CODES, RollgateError, reviveRollgateError } from './errors/rollgate-error';
+export type { BatchingSource, BatchingSourceOptions, BatchingStats } from './evaluation/batching-source';
+export { batchingSource } from './evaluation/batching-source';
 export type { Decision } from './evaluation/confirmation';
 export type { Evaluation, EvaluatorEvents, EvaluatorOptions } from './evaluation/evaluator';
 // Evaluation

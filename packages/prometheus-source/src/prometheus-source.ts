@@ -6,7 +6,9 @@ import { type ResolvedOptions, validateOptions } from './options/validate-option
 import { apiTime, promqlDuration } from './promql/duration';
 import { QueryBuildError } from './promql/label-matchers';
 import { buildPromql } from './promql/query-builders';
+import { readManyGrouped } from './read-many';
 import { COMPONENT, classify } from './reply/classify';
+import type { PrometheusReply } from './reply/envelope';
 import { redact } from './reply/redact';
 import { headerValue } from './reply/retry-after';
 import { toReadResult } from './reply/to-read-result';
@@ -17,6 +19,11 @@ export interface PrometheusSource extends MetricSource {
   readonly name: 'prometheus';
   /** The base URL queries go to (credential-free). */
   readonly url: string;
+  /**
+   * Requests that differ only in one selector label's value (`service="a"`, `service="b"`, same
+   * measure, range and step) go as one `sum by (label)` query per group; the rest one by one.
+   */
+  readMany(requests: readonly MetricRequest[], ctx: PortContext): Promise<readonly ReadResult[]>;
 }
 
 /** How long `dispose()` lets in-flight reads finish before it destroys the pool. */
@@ -96,7 +103,8 @@ function queryParameters(
  * apply to it) and closes it in `dispose()`; an injected dispatcher is used as is and never
  * closed. `read` sends one POST to `/api/v1/query` (when `start === end`) or
  * `/api/v1/query_range`, bounded by the earlier of `ctx.deadline` and `timeoutMs`; it does not
- * retry or sleep.
+ * retry or sleep. `readMany` sends one such query per group of requests that differ only in one
+ * selector label's value (docs/adapters/prometheus.md, "Batched reads").
  */
 export function createPrometheusSource(options: PrometheusSourceOptions): PrometheusSource {
   const config: ResolvedOptions = validateOptions(options);
@@ -141,7 +149,8 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
       ),
     );
 
-  async function readOnce(request: MetricRequest, ctx: PortContext): Promise<ReadResult> {
+  /** The outcome before any query: the caller gave up, or the source is gone. */
+  function refused(ctx: PortContext): ReadResult | undefined {
     if (ctx.signal.aborted) return aborted(ctx.signal.reason);
     if (disposed) {
       return errorResult(
@@ -155,6 +164,12 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
         ),
       );
     }
+    return undefined;
+  }
+
+  async function readOnce(request: MetricRequest, ctx: PortContext): Promise<ReadResult> {
+    const early = refused(ctx);
+    if (early !== undefined) return early;
     let promql: string;
     try {
       promql = buildPromql(request, config.metrics);
@@ -168,10 +183,23 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
         }),
       );
     }
+    const reply = await runQuery(request, promql, ctx);
+    return reply.ok ? toReadResult(reply.value, request) : reply.error;
+  }
+
+  /** Sends one PromQL query over the range of `request`; every failure is the ReadResult to give. */
+  async function runQuery(
+    request: MetricRequest,
+    promql: string,
+    ctx: PortContext,
+  ): Promise<{ ok: true; value: PrometheusReply } | { ok: false; error: ReadResult }> {
+    const early = refused(ctx);
+    if (early !== undefined) return { ok: false, error: early };
+    const failed = (result: ReadResult) => ({ ok: false as const, error: result });
     const remaining = ctx.deadline - config.clock.now();
     const byDeadline = remaining <= config.timeoutMs;
     const budget = Math.min(remaining, config.timeoutMs);
-    if (!(budget > 0)) return timedOut(0, true);
+    if (!(budget > 0)) return failed(timedOut(0, true));
 
     const { path, form } = queryParameters(request, promql, budget);
     const controller = new AbortController();
@@ -198,18 +226,20 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
       });
       body = await readBody(response, config.maxResponseBytes);
     } catch (error) {
-      if (stoppedBy === 'caller') return aborted(ctx.signal.reason);
-      if (stoppedBy === 'timeout') return timedOut(budget, byDeadline);
+      if (stoppedBy === 'caller') return failed(aborted(ctx.signal.reason));
+      if (stoppedBy === 'timeout') return failed(timedOut(budget, byDeadline));
       if (error instanceof BodyTooLarge) {
-        return errorResult(
-          new RollgateError(
-            'SOURCE_BAD_RESPONSE',
-            `Prometheus at ${config.url} sent more than maxResponseBytes (${config.maxResponseBytes}); raise stepMs, shorten the range, aggregate the query or raise maxResponseBytes.`,
-            { component: COMPONENT, retryable: false, details: { status: error.status } },
+        return failed(
+          errorResult(
+            new RollgateError(
+              'SOURCE_BAD_RESPONSE',
+              `Prometheus at ${config.url} sent more than maxResponseBytes (${config.maxResponseBytes}); raise stepMs, shorten the range, aggregate the query or raise maxResponseBytes.`,
+              { component: COMPONENT, retryable: false, details: { status: error.status } },
+            ),
           ),
         );
       }
-      return errorResult(transportError(error, config.url, config.secrets));
+      return failed(errorResult(transportError(error, config.url, config.secrets)));
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
@@ -219,25 +249,42 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
       secrets: config.secrets,
       url: config.url,
     });
-    if (!classified.ok) return errorResult(classified.error);
-    return toReadResult(classified.value, request);
+    if (!classified.ok) return failed(errorResult(classified.error));
+    return { ok: true, value: classified.value };
+  }
+
+  async function read(request: MetricRequest, ctx: PortContext): Promise<ReadResult> {
+    try {
+      return await readOnce(request, ctx);
+    } catch (error) {
+      // A bug, not a backend failure: still a value, never a rejection.
+      const message = redact(error instanceof Error ? error.message : String(error), config.secrets);
+      return errorResult(
+        new RollgateError('INTERNAL', `prometheus-source failed unexpectedly: ${message}`, {
+          component: COMPONENT,
+          retryable: false,
+        }),
+      );
+    }
   }
 
   return {
     name: 'prometheus',
     url: config.url,
-    async read(request, ctx) {
+    read,
+    async readMany(requests, ctx) {
       try {
-        return await readOnce(request, ctx);
+        return await readManyGrouped(requests, ctx, { names: config.metrics, read, query: runQuery });
       } catch (error) {
-        // A bug, not a backend failure: still a value, never a rejection.
+        // A bug, not a backend failure: still one value per request, never a rejection.
         const message = redact(error instanceof Error ? error.message : String(error), config.secrets);
-        return errorResult(
+        const failed = errorResult(
           new RollgateError('INTERNAL', `prometheus-source failed unexpectedly: ${message}`, {
             component: COMPONENT,
             retryable: false,
           }),
         );
+        return requests.map(() => failed);
       }
     },
     describe(request) {

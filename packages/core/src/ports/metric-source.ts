@@ -108,11 +108,24 @@ export type ReadResult =
  * - It MUST NOT read environment variables: all configuration comes through its factory.
  * - It MUST drop NaN samples, keep ±Infinity as numbers, and map an empty answer to `no-data`.
  * - Error messages MUST NOT contain secrets (tokens, API keys, passwords).
+ * - `readMany` is optional; when present it follows all of the above per request.
  */
 export interface MetricSource {
   /** A short name for logs and audit records, e.g. `prometheus`. */
   readonly name: string;
   read(request: MetricRequest, ctx: PortContext): Promise<ReadResult>;
+  /**
+   * Optional: reads many requests in as few backend queries as the source can (Prometheus
+   * answers requests that differ only in one label value with one `sum by (label)` query).
+   * Resolves to exactly one {@link ReadResult} per request, in the order of `requests`, each
+   * the result `read` would give for it (same codes, same `partial` and `no-data` semantics).
+   * The same rules as `read` apply: it never throws or rejects, honours `ctx.signal` and
+   * `ctx.deadline`, and never retries. One request's failure (a bad query, a series missing
+   * from the reply) is that request's result only; a failed backend query fails exactly the
+   * requests it carried. Wrap a source in `batchingSource` to have concurrent `read` calls
+   * coalesced into `readMany` calls.
+   */
+  readMany?(requests: readonly MetricRequest[], ctx: PortContext): Promise<readonly ReadResult[]>;
   /** The backend query a request turns into (PromQL, NRQL), for audit records and debugging. */
   describe(request: MetricRequest): string;
   /** Releases what the source created (connection pools it owns); idempotent. */

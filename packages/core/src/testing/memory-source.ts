@@ -61,6 +61,7 @@ export class MemoryMetricSource implements MetricSource {
   #steps: StepData[] | null;
   #failures: ReadResult[] = [];
   #reads = 0;
+  #readManyCalls = 0;
 
   constructor(options: MemorySourceOptions) {
     this.name = options.name ?? 'memory';
@@ -92,6 +93,17 @@ export class MemoryMetricSource implements MetricSource {
   }
 
   async dispose(): Promise<void> {}
+
+  /** How many `readMany` calls were made (each also counts its requests in {@link reads}). */
+  get readManyCalls(): number {
+    return this.#readManyCalls;
+  }
+
+  /** One result per request, in order, each what `read` answers for it. */
+  async readMany(requests: readonly MetricRequest[], ctx: PortContext): Promise<readonly ReadResult[]> {
+    this.#readManyCalls++;
+    return Promise.all(requests.map((request) => this.read(request, ctx)));
+  }
 
   async read(request: MetricRequest, ctx: PortContext): Promise<ReadResult> {
     this.#reads++;

@@ -92,14 +92,39 @@ function leValue(thresholdMs: number, names: ResolvedMetricNames): number {
 }
 
 /**
+ * Many requests that differ only in the value of one selector label, read as one query: the
+ * label's equality matcher becomes `label=~"v1|v2|..."` and every aggregation keeps the label
+ * (`sum by (label, ...)`), so the reply holds one series per value, each the series the
+ * request for that value alone would get.
+ */
+export interface LabelGroup {
+  readonly label: string;
+  /** Distinct, non-empty values. */
+  readonly values: readonly string[];
+}
+
+/** Escapes every RE2 metacharacter, as Go's `regexp.QuoteMeta` does: the value matches itself only. */
+export function quoteRegex(value: string): string {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+function groupMatcher(group: LabelGroup): LabelMatcher {
+  // Prometheus anchors label regexes at both ends, so each alternative matches a whole value.
+  return { name: group.label, op: '=~', value: group.values.map(quoteRegex).join('|') };
+}
+
+/**
  * The PromQL a request turns into. Every built-in measure aggregates to one series, or one per
  * `segmentBy` value (`sum by (<label>)`), and follows the sample semantics of `MetricQuery`:
  * counts are exact increments per step (see {@link counterIncrease}), quantiles are in ms,
  * gauges are values at `t`. Throws {@link QueryBuildError} for a request PromQL cannot express.
+ * With `group` (a label of the request's selector), the query answers every value of the group
+ * at once, one series per value (see {@link LabelGroup}).
  */
-export function buildPromql(request: MetricRequest, names: ResolvedMetricNames): string {
+export function buildPromql(request: MetricRequest, names: ResolvedMetricNames, group?: LabelGroup): string {
   checkRequest(request);
-  const by = request.segmentBy === undefined ? [] : [request.segmentBy];
+  const segments = request.segmentBy === undefined ? [] : [request.segmentBy];
+  const by = group === undefined ? segments : [group.label, ...segments];
   const window = promqlDuration(request.stepMs);
   const query: MetricQuery = request.query;
   if (query.measure === 'raw') {
@@ -108,7 +133,9 @@ export function buildPromql(request: MetricRequest, names: ResolvedMetricNames):
     }
     return query.query;
   }
-  const selector = selectorMatchers(query.selector ?? {});
+  const selector = selectorMatchers(query.selector ?? {}).map((m) =>
+    group !== undefined && m.name === group.label ? groupMatcher(group) : m,
+  );
   const increments = (metric: string, extra: readonly LabelMatcher[] = []): string =>
     counterIncrease(seriesOf(metric, selector, extra), window);
 

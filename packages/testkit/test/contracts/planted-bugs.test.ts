@@ -72,6 +72,19 @@ describe('the contract suites catch planted bugs', () => {
     ]);
   });
 
+  it('fail a MetricSource whose readMany answers out of order, on the readMany rules that check positions', () => {
+    expect(suite('MetricSource contract: planted: readMany out of order').failed).toEqual([
+      'readMany: one result per request, in order, each what read gives for it',
+      'readMany: a request the source refuses fails alone, the others keep their answers',
+    ]);
+  });
+
+  it('fail a MetricSource whose readMany fails every request for one bad query, on that rule only', () => {
+    expect(
+      suite('MetricSource contract: planted: readMany fails every request for one bad query').failed,
+    ).toEqual(['readMany: a request the source refuses fails alone, the others keep their answers']);
+  });
+
   it('fail a MetricSource that returns samples outside [start, end], on that rule only', () => {
     expect(suite('MetricSource contract: planted: samples outside [start, end]').failed).toEqual([
       'returns only samples inside the requested [start, end]',

@@ -17,13 +17,27 @@ function harness(bug?: ReferenceSourceOptions['bug']) {
       hanging: make('hanging'),
       now: () => Date.now(),
       teardown: async () => {},
+      badQuery: { measure: 'requests' as const, selector: { 'bad label': 'x' } },
+      batchQueries: [
+        { measure: 'requests' as const, selector: { service: 'cart' } },
+        { measure: 'requests' as const, selector: { service: 'none' } },
+        { measure: 'requests' as const, selector: { service: 'pay' } },
+      ],
     };
   };
 }
 
-describeMetricSourceContract('reference', harness());
+describeMetricSourceContract('reference', harness(), { readMany: true });
 describeMetricSourceContract(
   'planted: two series without segmentBy',
   harness('two-series-without-segmentBy'),
 );
 describeMetricSourceContract('planted: samples outside [start, end]', harness('samples-outside-range'));
+describeMetricSourceContract('planted: readMany out of order', harness('readMany-out-of-order'), {
+  readMany: true,
+});
+describeMetricSourceContract(
+  'planted: readMany fails every request for one bad query',
+  harness('readMany-one-bad-query-fails-all'),
+  { readMany: true },
+);

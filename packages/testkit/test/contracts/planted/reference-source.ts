@@ -9,24 +9,35 @@ import {
 /** How a reference source's backend behaves, and the bug planted in it (if any). */
 export interface ReferenceSourceOptions {
   readonly backend: 'ok' | 'failing' | 'hanging';
-  readonly bug?: 'two-series-without-segmentBy' | 'samples-outside-range';
+  readonly bug?:
+    | 'two-series-without-segmentBy'
+    | 'samples-outside-range'
+    | 'readMany-out-of-order'
+    | 'readMany-one-bad-query-fails-all';
 }
 
 const COMPONENT = 'reference-source';
 
-function error(code: 'ABORTED' | 'TIMEOUT' | 'SOURCE_UNAVAILABLE', message: string): ReadResult {
+function error(
+  code: 'ABORTED' | 'TIMEOUT' | 'SOURCE_UNAVAILABLE' | 'SOURCE_BAD_QUERY',
+  message: string,
+): ReadResult {
   return {
     status: 'error',
-    error: new RollgateError(code, message, { component: COMPONENT, retryable: code !== 'ABORTED' }),
+    error: new RollgateError(code, message, {
+      component: COMPONENT,
+      retryable: code === 'TIMEOUT' || code === 'SOURCE_UNAVAILABLE',
+    }),
   };
 }
 
 /**
  * A small MetricSource that follows the port's rules (one aggregated series without segmentBy,
- * samples at start, start + step, ..., end), unless told to break one of them.
+ * samples at start, start + step, ..., end; `readMany` answers each request as `read` does),
+ * unless told to break one of them.
  */
 export function referenceSource(options: ReferenceSourceOptions): MetricSource {
-  return {
+  const source: MetricSource = {
     name: `reference:${options.backend}`,
     describe: (request) => `reference ${JSON.stringify(request.query)}`,
     async read(request: MetricRequest, ctx: PortContext): Promise<ReadResult> {
@@ -46,9 +57,14 @@ export function referenceSource(options: ReferenceSourceOptions): MetricSource {
       }
       if ('selector' in request.query && request.query.selector.service === 'none')
         return { status: 'no-data', reason: 'no series matched' };
+      if ('selector' in request.query && 'bad label' in request.query.selector)
+        return error('SOURCE_BAD_QUERY', 'label names are letters, digits and _');
       const samples: { t: number; v: number }[] = [];
-      for (let t = request.start; t <= request.end; t += request.stepMs) samples.push({ t, v: 10 });
-      if (options.bug === 'samples-outside-range') samples.push({ t: request.end + request.stepMs, v: 10 });
+      // A value per service, so answers given to the wrong request show.
+      const value = 'selector' in request.query ? (request.query.selector.service ?? '').length : 10;
+      for (let t = request.start; t <= request.end; t += request.stepMs) samples.push({ t, v: value });
+      if (options.bug === 'samples-outside-range')
+        samples.push({ t: request.end + request.stepMs, v: value });
       const series = [{ labels: {}, samples }];
       if (options.bug === 'two-series-without-segmentBy') {
         // The backend's two instances, passed through instead of summed.
@@ -62,6 +78,14 @@ export function referenceSource(options: ReferenceSourceOptions): MetricSource {
       }
       return { status: 'ok', series };
     },
+    async readMany(requests, ctx) {
+      const results = await Promise.all(requests.map((r) => source.read(r, ctx)));
+      if (options.bug === 'readMany-out-of-order') return [...results].reverse();
+      const bad = results.find((r) => r.status === 'error' && r.error.code === 'SOURCE_BAD_QUERY');
+      if (options.bug === 'readMany-one-bad-query-fails-all' && bad) return results.map(() => bad);
+      return results;
+    },
     async dispose() {},
   };
+  return source;
 }
