@@ -187,6 +187,17 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       reason: `growing ${show(fit.slope, perSecond)} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon`,
     };
   }
+  if (trending && shape.left) {
+    // Everything says leak but the time it must be watched: not a pass, not yet a breach.
+    return {
+      ...base,
+      status: 'no-data',
+      value: fit.slope,
+      threshold: thresholdSlope,
+      statistic,
+      reason: `slope ${show(fit.slope, perSecond)}: growth seen for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold (limit ~${Math.round(secondsToLimit)} s away)`,
+    };
+  }
   const why = !trending
     ? fit.slope <= thresholdSlope
       ? `the limit ${show(limit, input.unit)} is ${Number.isFinite(secondsToLimit) ? `~${Math.round(secondsToLimit)} s` : 'never'} away at this rate`
@@ -208,12 +219,14 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
 export const GROWTH_PARTS = 4;
 /** Share of the fitted rise per span that each span's floor must add to the one before. */
 export const GROWTH_STEP_SHARE = 0.25;
+/** The smallest rise between two spans' floors must be at least this share of the largest. */
+export const GROWTH_BALANCE = 0.3;
 
 /**
  * Is the growth sustained, not a level shift? The window is cut into `GROWTH_PARTS` equal spans
  * of time and each span's floor (its lowest point: a sawtooth's post-GC level) must rise above
- * the one before by at least `GROWTH_STEP_SHARE` of the fitted rise per span. A leak lifts every
- * floor; a level shift that settles (RSS stepping up, then flat: a new version's larger working
+ * the one before by at least `GROWTH_STEP_SHARE` of the fitted rise per span, and by at least
+ * `GROWTH_BALANCE` of the largest of those rises. A leak lifts every floor alike; a level shift that settles (RSS stepping up, then flat: a new version's larger working
  * set, caches sized by a busier minute) lifts the floors only across the spans its rise
  * overlaps, so it is a trend only while a rise longer than about half the window is in view,
  * never once it has settled, however far above the pre-deploy high. `detail` explains the answer.
@@ -226,12 +239,14 @@ function growthCheck(
   if (floors === null) return { left: true, detail: '' };
   const step = (GROWTH_STEP_SHARE * fit.slope * fit.spanSeconds) / GROWTH_PARTS;
   const shown = floors.map((f) => show(f)).join(', ');
-  if (floors.every((f, k) => k === 0 || f - (floors[k - 1] as number) > step)) {
+  const rises = floors.slice(1).map((f, k) => f - (floors[k] as number));
+  const largest = Math.max(...rises);
+  if (rises.every((r) => r > step && r >= GROWTH_BALANCE * largest)) {
     return { left: true, detail: `, floors ${shown} each higher` };
   }
   return {
     left: false,
-    detail: `the floors of the window's ${GROWTH_PARTS} spans (${shown}) do not each rise by ${show(step)}: a level shift that settles, not sustained growth`,
+    detail: `the floors of the window's ${GROWTH_PARTS} spans (${shown}) do not each rise by ${show(step)} and by at least ${show(GROWTH_BALANCE * 100)}% of the largest rise: a level shift that settles, not sustained growth`,
   };
 }
 
