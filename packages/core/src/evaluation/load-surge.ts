@@ -150,11 +150,24 @@ export function addSurges(
 }
 
 /**
- * Whether a gauge sample at `t` (epoch ms) was taken under a load surge or while the resource
- * settled after one: from a step before a span's first surge step to `SURGE_SETTLE_SECONDS`
- * after its last.
+ * Whether a gauge sample at `t` (epoch ms) was taken under a load surge (a span of at least
+ * `MIN_SURGE_SPAN_SECONDS`) or while the resource settled after one: from a step before the
+ * span's first surge step to `SURGE_SETTLE_SECONDS` after its last.
  */
 export function underSurge(spans: readonly SurgeSpan[] | undefined, t: number, stepMs: number): boolean {
   if (!spans) return false;
-  return spans.some((s) => t > s.from - 2 * stepMs && t <= s.to + SURGE_SETTLE_SECONDS * 1000);
+  return spans.some(
+    (s) =>
+      s.to - s.from >= MIN_SURGE_SPAN_SECONDS * 1000 &&
+      t > s.from - 2 * stepMs &&
+      t <= s.to + SURGE_SETTLE_SECONDS * 1000,
+  );
 }
+
+/**
+ * Only a surge lasting this long holds a resource trend: a step or two of doubled counts (a
+ * scrape landing late on a 1 s grid, a burst of retries) fills no session store, and live such
+ * blips held the memory trend of whole bakes. Once a real surge reaches this length, its span
+ * from its first step is held.
+ */
+export const MIN_SURGE_SPAN_SECONDS = 30;

@@ -805,6 +805,8 @@ async function judgeValueRule(
       ...quality,
       reason: `held: ${heldPoints} of ${all.length} samples taken under a load surge or within ${SURGE_SETTLE_SECONDS} s after it, ${points.length} left (${quality.reason})`,
       surgeHeldSteps: heldPoints,
+      // More in-range samples would settle it: a verification waits for them, as for traffic.
+      insufficient: { samples: points.length, needed: signal.minSamples },
     };
   if (quality)
     return read.status === 'no-data' ? { ...quality, reason: `${quality.reason} (${read.reason})` } : quality;

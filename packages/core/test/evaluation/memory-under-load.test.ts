@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { addSurges, SURGE_SETTLE_SECONDS, underSurge } from '../../src/evaluation/load-surge';
+import {
+  addSurges,
+  MIN_SURGE_SPAN_SECONDS,
+  SURGE_SETTLE_SECONDS,
+  underSurge,
+} from '../../src/evaluation/load-surge';
 import type { StepData } from '../../src/testing/memory-source';
 import { BASELINE_STEPS, healthyStep, runWatch, STEP } from './run-watch';
 
@@ -62,6 +67,13 @@ describe('surge spans shared by the signals of a watch', () => {
     ]);
     expect(addSurges(spans, [65_000], 5_000, 65_000, 600_000).at(-1)).toEqual({ from: 60_000, to: 65_000 });
     expect(addSurges(spans, [], 5_000, 10_000_000, 600_000)).toEqual([]);
+  });
+
+  it('ignores a blip: a span shorter than MIN_SURGE_SPAN_SECONDS holds nothing', () => {
+    const blip = [{ from: 100_000, to: 100_000 + (MIN_SURGE_SPAN_SECONDS - 5) * 1000 }];
+    expect(underSurge(blip, 110_000, 5_000)).toBe(false);
+    const real = [{ from: 100_000, to: 100_000 + MIN_SURGE_SPAN_SECONDS * 1000 }];
+    expect(underSurge(real, 110_000, 5_000)).toBe(true);
   });
 
   it('marks samples from a step before a span to the settling time after it', () => {
