@@ -18,6 +18,7 @@ export type FailureClass =
   | 'low-traffic'
   | 'tail-latency'
   | 'dirty-baseline'
+  | 'memory-load'
   | 'control';
 
 /** One family: how to draw a scenario of it. */
@@ -315,6 +316,70 @@ export const FAMILIES: readonly Family[] = [
     },
   },
   {
+    id: 'mem-surge-keep',
+    failureClass: 'memory-load',
+    truth: 'keep',
+    description:
+      'healthy deploy of a service holding sessions 20-120 s; a 2-5x load surge raises memory 2-15%',
+    draw: (rng) => {
+      const s = memorySurge(rng, 8 * MIN);
+      return {
+        description: 'healthy deploy; a load surge fills the session store',
+        service: s.service,
+        fault: null,
+        spikes: [s.spike],
+      };
+    },
+  },
+  {
+    id: 'mem-shift-keep',
+    failureClass: 'memory-load',
+    truth: 'keep',
+    description:
+      'healthy release whose memory steps up 1-8% (0-60 s ramp, up to 4 min in) and stays: a level shift',
+    draw: (rng) => {
+      const base = logUniform(rng, 5e7, 1e9);
+      const gc = rng.uniform() < 0.5;
+      return {
+        description: 'healthy release with a larger working set (memory level shift)',
+        service: service(rng, {
+          rps: round(logUniform(rng, 1, 100), 1),
+          memoryBytes: Math.round(base),
+          memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
+          ...(gc ? { gc: gcOf(rng, base) } : {}),
+        }),
+        fault: null,
+        memoryShift: {
+          atStep: int(rng, 0, 4 * MIN),
+          bytes: Math.round(base * rng.between(0.01, 0.08)),
+          rampSeconds: Math.round(rng.between(0, 60)),
+        },
+      };
+    },
+  },
+  {
+    id: 'mem-leak-surge',
+    failureClass: 'memory-load',
+    truth: 'rollback',
+    description:
+      'a leak (twice the level in 10-50 min) in a service holding sessions, with a 2-4 min load surge',
+    draw: (rng) => {
+      const s = memorySurge(rng, 3 * MIN, 4 * MIN);
+      const minutesToLimit = rng.between(10, 50);
+      return {
+        description: 'memory leak while a load surge fills the session store',
+        service: s.service,
+        fault: {
+          kind: 'leak',
+          bytesPerSecond: Math.round(s.service.memoryBytes / (minutesToLimit * 60)),
+          limitBytes: Math.round(2 * s.service.memoryBytes),
+          at: int(rng, 0, 4 * MIN),
+        },
+        spikes: [s.spike],
+      };
+    },
+  },
+  {
     id: 'bursty-keep',
     failureClass: 'control',
     truth: 'keep',
@@ -356,6 +421,42 @@ export const FAMILIES: readonly Family[] = [
     }),
   },
 ];
+
+/** A GC sawtooth of a heap of `base` bytes: 10-300 s cycles, 0.5-12% of the heap. */
+function gcOf(rng: Prng, base: number) {
+  return {
+    periodSeconds: Math.round(logUniform(rng, 10, 300)),
+    amplitudeBytes: Math.round(base * logUniform(rng, 0.005, 0.12)),
+    jitter: round(rng.between(0, 0.3), 2),
+  };
+}
+
+/**
+ * A service holding sessions for 20-120 s (half of them on a GC sawtooth) and a 2-5x load surge
+ * starting up to `atLatest` steps after the deploy (at most `longest` steps long) that raises
+ * memory by 2-15%: the more traffic, the more sessions held.
+ */
+function memorySurge(rng: Prng, atLatest: number, longest = 5 * MIN) {
+  const base = logUniform(rng, 5e7, 1e9);
+  const rps = round(logUniform(rng, 5, 150), 1);
+  const spike = { ...surge(rng, atLatest), steps: int(rng, 2 * MIN, longest) };
+  const ttlSeconds = Math.round(rng.between(20, 120));
+  const rise = base * rng.between(0.02, 0.15);
+  const gc = rng.uniform() < 0.5;
+  return {
+    spike,
+    service: service(rng, {
+      rps,
+      memoryBytes: Math.round(base),
+      memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
+      ...(gc ? { gc: gcOf(rng, base) } : {}),
+      sessions: {
+        bytesPerRequest: Math.max(1, Math.round(rise / ((spike.factor - 1) * rps * ttlSeconds))),
+        ttlSeconds,
+      },
+    }),
+  };
+}
 
 /** A previous bad release inside the baseline window: 2-10 min, ending 1-20 min before the deploy. */
 function bump(rng: Prng, svc: ServiceProfile) {

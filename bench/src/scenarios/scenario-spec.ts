@@ -46,6 +46,21 @@ export interface ServiceProfile {
    * `traffic` is the drift and trend's multiple of `rps` (surges set their own slowdown).
    */
   readonly loadLatency?: number;
+  /**
+   * A session store: each request holds `bytesPerRequest` for `ttlSeconds`, so memory follows
+   * the requests of the last `ttlSeconds` (more at a busier time: a load surge raises it).
+   */
+  readonly sessions?: { readonly bytesPerRequest: number; readonly ttlSeconds: number };
+}
+
+/**
+ * A healthy level shift of memory (a new version's larger working set): from `atStep` steps
+ * after the deploy, memory rises by `bytes` over `rampSeconds`, then stays there.
+ */
+export interface MemoryShift {
+  readonly atStep: number;
+  readonly bytes: number;
+  readonly rampSeconds: number;
 }
 
 /** A healthy cold start right after the deploy: slower and slightly failing for a few seconds. */
@@ -165,6 +180,7 @@ export interface ScenarioSpec {
   readonly segments?: readonly SegmentSpec[];
   readonly hostLoad?: HostLoad;
   readonly baselineBumps?: readonly BaselineBump[];
+  readonly memoryShift?: MemoryShift;
   /** Free text for `truth.note`. */
   readonly note?: string;
   /** Steps before the deploy (default 360 = 30 min) and after it (default 180 = 15 min). */

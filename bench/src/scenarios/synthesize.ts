@@ -175,6 +175,8 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
   let gcCycleStart = gc ? -rng.uniform() * gc.periodSeconds : 0;
   let gcCycleLength = gc ? gc.periodSeconds : 0;
   const hostLoadSteps = new Set(spec.hostLoad?.steps ?? []);
+  // Requests of the last steps, for a session store's memory.
+  const held: number[] = [];
 
   for (let t = 0; t < steps; t++) {
     const seconds = t * STEP_SECONDS;
@@ -258,6 +260,18 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
 
     // Memory, restarts and readiness.
     let mem = svc.memoryBytes + (svc.memoryNoiseBytes ?? 2e6) * rng.normal();
+    if (svc.sessions) {
+      // Sessions of the requests of the last ttl seconds, less what the mean traffic holds.
+      held.push(n);
+      const keep = Math.max(1, Math.round(svc.sessions.ttlSeconds / STEP_SECONDS));
+      while (held.length > keep) held.shift();
+      const sum = held.reduce((a, b) => a + b, 0);
+      mem += svc.sessions.bytesPerRequest * (sum - svc.rps * STEP_SECONDS * keep);
+    }
+    if (spec.memoryShift && t >= deploy + spec.memoryShift.atStep) {
+      mem +=
+        spec.memoryShift.bytes * ramp(t - deploy - spec.memoryShift.atStep, spec.memoryShift.rampSeconds);
+    }
     if (gc) {
       while (seconds >= gcCycleStart + gcCycleLength) {
         gcCycleStart += gcCycleLength;
@@ -433,6 +447,23 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
         }
       : {}),
     ...(svc.memoryNoiseBytes !== undefined ? { memory_noise_bytes: svc.memoryNoiseBytes } : {}),
+    ...(svc.sessions
+      ? {
+          sessions: {
+            bytes_per_request: svc.sessions.bytesPerRequest,
+            ttl_s: svc.sessions.ttlSeconds,
+          },
+        }
+      : {}),
+    ...(spec.memoryShift
+      ? {
+          memory_shift: {
+            at_step: spec.memoryShift.atStep,
+            bytes: spec.memoryShift.bytes,
+            ramp_s: spec.memoryShift.rampSeconds,
+          },
+        }
+      : {}),
     ...(spec.hostLoad
       ? {
           host_load: {

@@ -22,6 +22,8 @@ export const AA_CONDITIONS: readonly { readonly family: string; readonly label: 
   { family: 'trend-keep', label: 'trending traffic (-150% to +150% an hour), latency following load' },
   { family: 'surge-keep', label: 'load surges 2-5x for 2-5 min, median +15-40%' },
   { family: 'gc-keep', label: 'memory on a GC sawtooth' },
+  { family: 'mem-surge-keep', label: 'sessions held 20-120 s, a load surge raising memory 2-15%' },
+  { family: 'mem-shift-keep', label: 'memory level shift of 1-8% on a healthy release' },
 ];
 
 /** The scenario's series as the in-memory source's steps. */

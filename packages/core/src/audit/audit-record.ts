@@ -59,8 +59,10 @@ export const AuditVerdictSchema = z.object({
   error: AuditErrorSchema.optional(),
   /** Latency count tests: the threshold (ms) whose exceedances were counted. */
   exceedanceThresholdMs: z.number().optional(),
-  /** Count tests: steps kept from the test because the service was under a load surge. */
+  /** Count tests: steps kept from the test under a load surge; resource trends: samples held out. */
   surgeHeldSteps: z.number().optional(),
+  /** Verification: the breach rested on one burst and was not taken as "not recovered". */
+  burstHeld: z.boolean().optional(),
   /** No-data for want of traffic only: samples seen and the floor. */
   insufficient: z.object({ samples: z.number(), needed: z.number() }).optional(),
 });

@@ -7,6 +7,7 @@ import { jsonSafeVerdict, type Verdict } from '../rules/verdict';
 import type { Clock } from '../time/clock';
 import { takeBaseline } from './baseline-snapshot';
 import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } from './confirmation';
+import { addSurges, SURGE_SETTLE_SECONDS } from './load-surge';
 import { findOnset, type OnsetFinding } from './onset';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
 import { judgeSignal, readSignalCounts, recognizeColdStart, settlePending } from './signal-evaluation';
@@ -159,6 +160,20 @@ export class Evaluator {
         );
         current = decided;
       }
+    }
+    const surgeSteps = counts.flatMap((c) => c?.surgeSteps ?? []);
+    if (surgeSteps.length > 0 || current.loadSurges) {
+      // The service's load is one fact shared by every signal: the count signals see it, the
+      // resource trends hold their judgement by it.
+      const longest = Math.max(0, ...this.contract.signals.map((s) => s.windowSeconds));
+      const loadSurges = addSurges(
+        current.loadSurges ?? [],
+        surgeSteps,
+        this.contract.stepSeconds * 1000,
+        now,
+        (longest + SURGE_SETTLE_SECONDS) * 1000,
+      );
+      current = { ...current, loadSurges };
     }
     const watch = current;
     const outcomes = await Promise.all(

@@ -113,3 +113,61 @@ export function smoothedLoad(
   const sum = window.reduce((a, b) => a + b, 0);
   return Math.max(0, sum - 2 * Math.sqrt(sum)) / window.length / profile.meanPerStep;
 }
+
+/**
+ * After a surge ends, a resource is still sized by it for this long: sessions, caches and
+ * buffers filled by the busier minutes drain over their time-to-live (tens of seconds).
+ */
+export const SURGE_SETTLE_SECONDS = 60;
+
+/** A stretch of surge steps: the first and the last step end (epoch ms) marked a surge. */
+export interface SurgeSpan {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The watch's surge spans with the steps newly marked a surge (step ends, epoch ms) added: a
+ * step within one step of a span extends it. Spans that ended more than `keepMs` before `now`
+ * are dropped (no window reaches back to them), so the list stays bounded.
+ */
+export function addSurges(
+  spans: readonly SurgeSpan[],
+  steps: readonly number[],
+  stepMs: number,
+  now: number,
+  keepMs: number,
+): SurgeSpan[] {
+  const out = spans.map((s) => ({ ...s }));
+  for (const t of [...steps].sort((a, b) => a - b)) {
+    const hit = out.find((s) => t >= s.from - stepMs && t <= s.to + stepMs);
+    if (hit) {
+      hit.from = Math.min(hit.from, t);
+      hit.to = Math.max(hit.to, t);
+    } else out.push({ from: t, to: t });
+  }
+  return out.filter((s) => s.to >= now - keepMs).sort((a, b) => a.from - b.from);
+}
+
+/**
+ * Whether a gauge sample at `t` (epoch ms) was taken under a load surge (a span of at least
+ * `MIN_SURGE_SPAN_SECONDS`) or while the resource settled after one: from a step before the
+ * span's first surge step to `SURGE_SETTLE_SECONDS` after its last.
+ */
+export function underSurge(spans: readonly SurgeSpan[] | undefined, t: number, stepMs: number): boolean {
+  if (!spans) return false;
+  return spans.some(
+    (s) =>
+      s.to - s.from >= MIN_SURGE_SPAN_SECONDS * 1000 &&
+      t > s.from - 2 * stepMs &&
+      t <= s.to + SURGE_SETTLE_SECONDS * 1000,
+  );
+}
+
+/**
+ * Only a surge lasting this long holds a resource trend: a step or two of doubled counts (a
+ * scrape landing late on a 1 s grid, a burst of retries) fills no session store, and live such
+ * blips held the memory trend of whole bakes. Once a real surge reaches this length, its span
+ * from its first step is held.
+ */
+export const MIN_SURGE_SPAN_SECONDS = 30;

@@ -17,7 +17,14 @@ import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
 import { joinCounts, totals } from './count-intervals';
-import { DEFAULT_LATENCY_SPREAD, isSurge, latencyLoadTolerance, smoothedLoad } from './load-surge';
+import {
+  DEFAULT_LATENCY_SPREAD,
+  isSurge,
+  latencyLoadTolerance,
+  SURGE_SETTLE_SECONDS,
+  smoothedLoad,
+  underSurge,
+} from './load-surge';
 import {
   countsExceedances,
   eventsQuery,
@@ -74,6 +81,8 @@ export interface CountRead {
   /** Why the aggregate counts could not be read (error or no-data), if they could not. */
   readonly failure: ReadResult | null;
   readonly segmentFailure: ReadResult | null;
+  /** Step ends (epoch ms) of this read's aggregate intervals that were a load surge. */
+  readonly surgeSteps?: readonly number[];
 }
 
 /** One signal's evaluation, before the confirmation policy updates its counters. */
@@ -175,7 +184,14 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       }
     }
   }
-  return { segments, lastCountT: newest, failure, segmentFailure };
+  const surgeSteps = [...surges].filter(([, m]) => m.surge).map(([t]) => t);
+  return {
+    segments,
+    lastCountT: newest,
+    failure,
+    segmentFailure,
+    ...(surgeSteps.length ? { surgeSteps } : {}),
+  };
 }
 
 function consume(
@@ -433,9 +449,10 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
           unavailable: counts?.failure ?? baselineProblem(baseline),
         });
         const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
+        const checked = beyondOneBurst(tick, verdict, rule, index, key, segment, false);
         (key === AGGREGATE ? verdicts : segmentVerdicts).push(
           withSurge(
-            threshold === null ? verdict : { ...verdict, exceedanceThresholdMs: threshold },
+            threshold === null ? checked : { ...checked, exceedanceThresholdMs: threshold },
             segment,
             tick.contract.stepSeconds,
           ),
@@ -446,17 +463,25 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
           verdicts.push(
             withSurge(
               {
-                ...judgeSequential(tailTest, {
-                  signal: signal.id,
-                  window: { start: from, end: now },
-                  samples: segment.trials,
-                  newestT: segment.newestT,
-                  now,
-                  maxLagMs: signal.maxLagSeconds * 1000,
-                  minSamples: signal.minSamples,
-                  what: `share slower than ${show(tail.thresholdMs, ' ms')}`,
-                  unavailable: counts?.failure ?? baselineProblem(baseline),
-                }),
+                ...beyondOneBurst(
+                  tick,
+                  judgeSequential(tailTest, {
+                    signal: signal.id,
+                    window: { start: from, end: now },
+                    samples: segment.trials,
+                    newestT: segment.newestT,
+                    now,
+                    maxLagMs: signal.maxLagSeconds * 1000,
+                    minSamples: signal.minSamples,
+                    what: `share slower than ${show(tail.thresholdMs, ' ms')}`,
+                    unavailable: counts?.failure ?? baselineProblem(baseline),
+                  }),
+                  rule,
+                  index,
+                  key,
+                  segment,
+                  true,
+                ),
                 exceedanceThresholdMs: tail.thresholdMs,
               },
               segment,
@@ -485,6 +510,110 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
     lastCountT,
     verdicts: [...verdicts, ...segmentVerdicts],
     status: combine(verdicts, segmentVerdicts, counts?.segmentFailure ?? null),
+  };
+}
+
+/**
+ * A verification's burst span: the restored artifact's breach must stand without its worst
+ * stretch of this many seconds (at least one step).
+ */
+export const VERIFY_BURST_SECONDS = 10;
+
+/**
+ * A verification judges the restored artifact on a short window right after a cutover, where
+ * one burst (a host hiccup, a freshly started process warming up under load) has nothing to
+ * dilute it: 15 slow requests of 610 in one busy moment read as a regression. What a
+ * verification must find is a fault that persists. So a breach of a baseline test there stands
+ * only when the test, run again on the judged intervals of the window without their worst
+ * stretch of `VERIFY_BURST_SECONDS` (the one holding the most counted events), rejects too.
+ * Both rejections are required, so the false-alarm rate stays at most alpha. Otherwise the
+ * verdict is no-data "waiting for evidence beyond one burst", marked `insufficient`, so the
+ * verification window extends (up to `verification.maxWindowSeconds`) instead of failing
+ * recovery. A bake keeps the first crossing: there a rollback must be fast.
+ */
+function beyondOneBurst(
+  tick: SignalTick,
+  verdict: Verdict,
+  rule: Rule,
+  index: number,
+  key: string,
+  segment: SegmentState,
+  isTail: boolean,
+): Verdict {
+  const { watch, signal, contract } = tick;
+  if (watch.purpose !== 'verify' || verdict.status !== 'breach' || rule.type !== 'sequential') return verdict;
+  if (rule.test !== 'baseline') return verdict;
+  const state = segment.tests[isTail ? tailKey(index) : String(index)];
+  if (state?.kind !== 'baseline') return verdict;
+  const stepMs = contract.stepSeconds * 1000;
+  const from = judgedFrom(watch);
+  const judged = segment.recent.filter((i) => i.t - stepMs >= from - 1 && i.trials > 0);
+  const counted = judged.map((i) => ({
+    t: i.t,
+    trials: i.trials,
+    events: cappedEvents({ trials: i.trials, events: isTail ? (i.tail ?? 0) : i.events }, burstRate(state)),
+  }));
+  const span = Math.max(1, Math.round((VERIFY_BURST_SECONDS * 1000) / stepMs));
+  let worst = 0;
+  let worstEvents = -1;
+  for (let k = 0; k < counted.length; k++) {
+    let sum = 0;
+    for (let j = k; j < Math.min(counted.length, k + span); j++)
+      sum += (counted[j] as { events: number }).events;
+    if (sum > worstEvents) {
+      worstEvents = sum;
+      worst = k;
+    }
+  }
+  const rest = counted.filter((_, k) => k < worst || k >= worst + span);
+  const baseline = watch.baseline?.signals[signal.id];
+  const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
+  const tailBase =
+    isTail && baseline?.status === 'ok' && baseline.tail
+      ? {
+          status: 'ok',
+          events: baseline.tail.events,
+          trials: baseline.trials,
+          dispersion: baseline.tail.dispersion,
+        }
+      : null;
+  const alpha = tick.alphaFor(signal, index, key);
+  const hasTail = key === AGGREGATE && baseline?.status === 'ok' && baseline.tail !== undefined;
+  let again = startSequential(
+    rule,
+    isTail ? tailBase : (base ?? null),
+    isTail ? alpha * TAIL_ALPHA_SHARE : hasTail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha,
+  );
+  if (again === null) return verdict;
+  for (const interval of rest) again = stepSequential(again, interval, null);
+  if (again.rejected) return verdict;
+  const restTrials = rest.reduce((n, i) => n + i.trials, 0);
+  const minSamples = key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0);
+  const without = `without its worst ${VERIFY_BURST_SECONDS} s (${show(worstEvents)} counted events) the test does not reject on ${show(restTrials)} requests`;
+  if (restTrials >= minSamples && restTrials > 0) {
+    return {
+      ...verdict,
+      status: 'pass',
+      burstHeld: true,
+      reason: `one burst, not a persisting fault: ${verdict.reason}; ${without}`,
+    };
+  }
+  return {
+    ...verdict,
+    status: 'no-data',
+    burstHeld: true,
+    reason: `waiting for evidence beyond one burst: ${verdict.reason}; ${without}`,
+    insufficient: { samples: restTrials, needed: minSamples },
+  };
+}
+
+/** A trend verdict with the samples held out for a load surge, said in the reason too. */
+function withHeldPoints(verdict: Verdict, held: number, stepMs: number): Verdict {
+  if (held === 0) return verdict;
+  return {
+    ...verdict,
+    surgeHeldSteps: held,
+    reason: `${verdict.reason}; ${Math.round((held * stepMs) / 1000)} s under a load surge (or settling after it) held out`,
   };
 }
 
@@ -631,8 +760,13 @@ async function judgeValueRule(
   // New Relic's) leaves readiness to judge alone, as a source without restart data does.
   if (restarts?.status === 'error' && restarts.error.code !== 'SOURCE_BAD_QUERY')
     return fromRead(signal, rule, window, restarts);
-  const points =
+  const all =
     read.status === 'ok' ? read.series.flatMap((s) => s.samples).filter((p) => p.t > windowStart - 1) : [];
+  // A resource trend is judged on the load the baseline knows: samples under a load surge, or
+  // while the resource settles after one, are held out (load-surge.ts, docs/statistics.md).
+  const trend = rule.type === 'rate-of-change';
+  const points = trend ? all.filter((p) => !underSurge(watch.loadSurges, p.t, stepMs)) : all;
+  const heldPoints = all.length - points.length;
   const restartCount =
     restarts && restarts.status === 'ok'
       ? restarts.series.flatMap((s) => s.samples).reduce((sum, p) => sum + p.v, 0)
@@ -644,6 +778,14 @@ async function judgeValueRule(
     samples: points.length,
     newestT: points.at(-1)?.t ?? null,
   });
+  if (quality && trend && heldPoints > 0 && points.length < all.length)
+    return {
+      ...quality,
+      reason: `held: ${heldPoints} of ${all.length} samples taken under a load surge or within ${SURGE_SETTLE_SECONDS} s after it, ${points.length} left (${quality.reason})`,
+      surgeHeldSteps: heldPoints,
+      // More in-range samples would settle it: a verification waits for them, as for traffic.
+      insufficient: { samples: points.length, needed: signal.minSamples },
+    };
   if (quality)
     return read.status === 'no-data' ? { ...quality, reason: `${quality.reason} (${read.reason})` } : quality;
   const newest = points.at(-1) as { t: number; v: number };
@@ -654,16 +796,20 @@ async function judgeValueRule(
     case 'baseline-ratio':
       return evaluateBaselineRatio(rule, input, baseValue);
     case 'rate-of-change':
-      return evaluateRateOfChange(rule, {
-        signal: signal.id,
-        points,
-        window,
-        baseline: baseValue,
-        envelope: baseline?.status === 'ok' ? (baseline.envelope ?? null) : null,
-        windowSeconds: signal.windowSeconds,
-        unit,
-        domain,
-      });
+      return withHeldPoints(
+        evaluateRateOfChange(rule, {
+          signal: signal.id,
+          points,
+          window,
+          baseline: baseValue,
+          envelope: baseline?.status === 'ok' ? (baseline.envelope ?? null) : null,
+          windowSeconds: signal.windowSeconds,
+          unit,
+          domain,
+        }),
+        heldPoints,
+        stepMs,
+      );
     case 'health':
       return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
     default:

@@ -172,6 +172,12 @@ export interface WatchState {
   readonly signals: Readonly<Record<string, SignalState>>;
   readonly evaluations: number;
   readonly lastEvaluatedAt: number | null;
+  /**
+   * The service's load surges seen so far (step ends, epoch ms), shared by every signal of the
+   * watch: classified on the count signals' request counts, applied to the resource trends too
+   * (a service holding sessions holds more memory at 3x traffic). Absent: none seen.
+   */
+  readonly loadSurges?: readonly { readonly from: number; readonly to: number }[];
 }
 
 /** The aggregate segment key. */

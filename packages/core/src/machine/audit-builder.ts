@@ -226,6 +226,7 @@ export function auditVerdict(v: Verdict): AuditVerdict {
     ...(v.error ? { error: { ...v.error } } : {}),
     ...(v.exceedanceThresholdMs === undefined ? {} : { exceedanceThresholdMs: v.exceedanceThresholdMs }),
     ...(v.surgeHeldSteps === undefined ? {} : { surgeHeldSteps: v.surgeHeldSteps }),
+    ...(v.burstHeld === undefined ? {} : { burstHeld: v.burstHeld }),
     ...(v.insufficient === undefined ? {} : { insufficient: { ...v.insufficient } }),
   };
 }

@@ -161,8 +161,9 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     threshold: studentTQuantile(rule.maxPValue, fit.points - 2),
   };
   const perSecond = `${input.unit}/s`;
-  const shape = envelopeCheck(input.points, fit, input.envelope ?? null);
-  if (headroom <= 0 && shape.left) {
+  const envelope = envelopeCheck(input.points, fit, input.envelope ?? null);
+  const shape = envelope.left ? growthCheck(input.points, fit) : envelope;
+  if (headroom <= 0 && envelope.left) {
     return {
       ...base,
       status: 'breach',
@@ -183,7 +184,18 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       value: fit.slope,
       threshold: thresholdSlope,
       statistic,
-      reason: `growing ${show(fit.slope, perSecond)} (t=${show(tStat)}${shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon`,
+      reason: `growing ${show(fit.slope, perSecond)} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon`,
+    };
+  }
+  if (trending && shape.left) {
+    // Everything says leak but the time it must be watched: not a pass, not yet a breach.
+    return {
+      ...base,
+      status: 'no-data',
+      value: fit.slope,
+      threshold: thresholdSlope,
+      statistic,
+      reason: `slope ${show(fit.slope, perSecond)}: growth seen for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold (limit ~${Math.round(secondsToLimit)} s away)`,
     };
   }
   const why = !trending
@@ -201,6 +213,66 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     statistic,
     reason: `slope ${show(fit.slope, perSecond)}: ${why}`,
   };
+}
+
+/** Equal spans of time the window is cut into for the growth check. */
+export const GROWTH_PARTS = 4;
+/** Share of the fitted rise per span that each span's floor must add to the one before. */
+export const GROWTH_STEP_SHARE = 0.25;
+/** The smallest rise between two spans' floors must be at least this share of the largest. */
+export const GROWTH_BALANCE = 0.3;
+
+/**
+ * Is the growth sustained, not a level shift? The window is cut into `GROWTH_PARTS` equal spans
+ * of time and each span's floor (its lowest point: a sawtooth's post-GC level) must rise above
+ * the one before by at least `GROWTH_STEP_SHARE` of the fitted rise per span, and by at least
+ * `GROWTH_BALANCE` of the largest of those rises. A leak lifts every floor alike; a level shift that settles (RSS stepping up, then flat: a new version's larger working
+ * set, caches sized by a busier minute) lifts the floors only across the spans its rise
+ * overlaps, so it is a trend only while a rise longer than about half the window is in view,
+ * never once it has settled, however far above the pre-deploy high. `detail` explains the answer.
+ */
+function growthCheck(
+  points: readonly { readonly t: number; readonly v: number }[],
+  fit: LinearFit,
+): { left: boolean; detail: string } {
+  const floors = spanFloors(points, GROWTH_PARTS);
+  if (floors === null) return { left: true, detail: '' };
+  const step = (GROWTH_STEP_SHARE * fit.slope * fit.spanSeconds) / GROWTH_PARTS;
+  const shown = floors.map((f) => show(f)).join(', ');
+  const rises = floors.slice(1).map((f, k) => f - (floors[k] as number));
+  const largest = Math.max(...rises);
+  if (rises.every((r) => r > step && r >= GROWTH_BALANCE * largest)) {
+    return { left: true, detail: `, floors ${shown} each higher` };
+  }
+  return {
+    left: false,
+    detail: `the floors of the window's ${GROWTH_PARTS} spans (${shown}) do not each rise by ${show(step)} and by at least ${show(GROWTH_BALANCE * 100)}% of the largest rise: a level shift that settles, not sustained growth`,
+  };
+}
+
+/**
+ * The lowest value in each of `parts` equal spans of time between the oldest and the newest
+ * point, or null when a span holds no point.
+ */
+export function spanFloors(
+  points: readonly { readonly t: number; readonly v: number }[],
+  parts: number,
+): number[] | null {
+  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v));
+  if (usable.length < parts) return null;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const p of usable) {
+    lo = Math.min(lo, p.t);
+    hi = Math.max(hi, p.t);
+  }
+  if (!(hi > lo)) return null;
+  const floors = new Array<number>(parts).fill(Number.POSITIVE_INFINITY);
+  for (const p of usable) {
+    const k = Math.min(parts - 1, Math.floor(((p.t - lo) / (hi - lo)) * parts));
+    floors[k] = Math.min(floors[k] as number, p.v);
+  }
+  return floors.every(Number.isFinite) ? floors : null;
 }
 
 /**

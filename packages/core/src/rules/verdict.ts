@@ -52,8 +52,16 @@ export interface Verdict {
   readonly error?: SerializedRollgateError;
   /** Latency count tests: the threshold (ms) whose exceedances were counted. */
   readonly exceedanceThresholdMs?: number;
-  /** Count tests: steps kept from the test because the service was under a load surge. */
+  /**
+   * Count tests: steps kept from the test because the service was under a load surge. Resource
+   * trends: samples held out of the fit, taken under a surge or while settling after one.
+   */
   readonly surgeHeldSteps?: number;
+  /**
+   * Verification: the test's breach rested on one burst (it does not reject without its worst
+   * stretch), so it was not taken as "not recovered" (see signal-evaluation.ts).
+   */
+  readonly burstHeld?: boolean;
   /**
    * A no-data verdict for want of traffic only: the data is fresh but holds fewer samples than
    * the floor. More traffic would settle it; no other data problem stands in the way.

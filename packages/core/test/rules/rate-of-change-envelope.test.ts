@@ -82,7 +82,8 @@ describe('memory trend on a GC sawtooth', () => {
         v: p.v + (i % 2) * 1e3,
       }));
     const short = judge(slow(60), envelope);
-    expect(short.status).toBe('pass');
+    // Not a pass: everything but the time says leak, so it is not decided yet.
+    expect(short.status).toBe('no-data');
     expect(short.reason).toMatch(/growth seen for 60 s of the 120 s it must hold/);
     expect(judge(slow(120), envelope).status).toBe('breach');
     // With no sustain requirement 60 s suffice.

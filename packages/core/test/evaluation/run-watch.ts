@@ -1,0 +1,71 @@
+import { defaultContract } from '../../src/contract/default-contract';
+import { parseContract } from '../../src/contract/parse-contract';
+import type { Decision } from '../../src/evaluation/confirmation';
+import { Evaluator } from '../../src/evaluation/evaluator';
+import type { SignalSummary } from '../../src/evaluation/watch-state';
+import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
+import { SimulatedClock } from '../../src/testing/simulated-clock';
+
+/** 5 s steps, 30 minutes of baseline before the deploy. */
+export const STEP = 5_000;
+const START = 1_700_000_000_000;
+export const BASELINE_STEPS = 360;
+
+/** A healthy step: `requests` requests, none failing or slow, memory 300-304 MB. */
+export function healthyStep(i: number, requests: number): StepData {
+  return {
+    requests,
+    errors: 0,
+    latencyHistogram: [0, 0, 0, requests, 0, 0, 0, 0, 0, 0, 0, 0],
+    memory: 300e6 + ((i * 37) % 5) * 1e6,
+    ready: 1,
+    restarts: 0,
+  };
+}
+
+/**
+ * Runs a bake or a verification watch of the default contract over `steps` (baseline first,
+ * then `steps[BASELINE_STEPS + k]` is the k-th step after the deploy) until a decision.
+ */
+export async function runWatch(
+  steps: readonly StepData[],
+  options: { purpose?: 'bake' | 'verify'; bakeSeconds?: number } = {},
+): Promise<{
+  decision: Decision;
+  at: number;
+  timeline: { at: number; type: string; reason: string; signals: readonly SignalSummary[] }[];
+}> {
+  const contract = parseContract({
+    ...defaultContract('checkout'),
+    stepSeconds: 5,
+    bakeSeconds: options.bakeSeconds ?? 600,
+    warmupSeconds: 15,
+  });
+  const deployAt = START + BASELINE_STEPS * STEP;
+  const clock = new SimulatedClock(deployAt);
+  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps: [...steps] });
+  const evaluator = new Evaluator({
+    contract,
+    sources: { default: source },
+    clock,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+  const ctx = () => ({ signal: new AbortController().signal, deadline: clock.now() + 10_000 });
+  const purpose = options.purpose ?? 'bake';
+  const bake = await evaluator.evaluate(evaluator.start(deployAt), ctx());
+  let state =
+    purpose === 'bake'
+      ? evaluator.start(deployAt)
+      : evaluator.start(deployAt, { purpose, baseline: bake.state.baseline });
+  const timeline: { at: number; type: string; reason: string; signals: readonly SignalSummary[] }[] = [];
+  for (let k = 0; k < 400; k++) {
+    clock.advance(STEP);
+    const r = await evaluator.evaluate(state, ctx());
+    state = r.state;
+    const d = r.evaluation.decision;
+    const at = (r.evaluation.at - deployAt) / 1000;
+    timeline.push({ at, type: d.type, reason: d.reason, signals: r.evaluation.signals });
+    if (d.type !== 'continue') return { decision: d, at, timeline };
+  }
+  throw new Error(`no decision: ${JSON.stringify(timeline.slice(-2).map((e) => e.reason))}`);
+}
