@@ -63,9 +63,9 @@ export type {
   WatchState,
 } from './evaluation/watch-state';
 export { SafeEmitter } from './events/safe-emitter';
-export { buildAuditRecord } from './machine/audit-builder';
+export { buildAuditRecord } from './machine/audit/audit-builder';
 export type { ControlJudgement } from './machine/control-judgement';
-export { judgeControl, RESTING_STATES } from './machine/control-judgement';
+export { judgeControl } from './machine/control-judgement';
 export type {
   ControlOutcome,
   ControlRequestInput,
@@ -94,16 +94,22 @@ export type {
   DeployEvent,
   MachineEvent,
   MachineSnapshot,
-  MachineStateName,
   RetryPoint,
   RollbackGuard,
   Transition,
   WatchOptions,
 } from './machine/machine-state';
-export { TERMINAL_STATES } from './machine/machine-state';
 // Rollback machine
 export { startWatch, transition } from './machine/rollback-machine';
 export { parseMachineSnapshot } from './machine/snapshot-schema';
+export type { ControllerDecision, MachineStateName, TerminalStateName } from './machine/state-table';
+export {
+  decisionOfOutcome,
+  MACHINE_STATE_NAMES,
+  outcomeOfState,
+  RESTING_STATES,
+  TERMINAL_STATES,
+} from './machine/state-table';
 export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
 export {
   findUnfinishedWatch,

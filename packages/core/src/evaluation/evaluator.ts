@@ -229,13 +229,15 @@ export class Evaluator {
 
   /**
    * The validation gate's question: did the confirmed breach of `signalId` begin before the
-   * deploy? Reads the signal's history across the deploy and locates the onset.
+   * deploy? Reads the signal's history across the deploy and locates the onset with the method
+   * of the breaching `rule` (its type; absent: the signal's first rule).
    */
   async findOnset(
     state: WatchState,
     signalId: string,
     segment: string | undefined,
     ctx: PortContext,
+    rule?: string,
   ): Promise<OnsetFinding> {
     const signal = this.contract.signals.find((s) => s.id === signalId);
     if (!signal) {
@@ -247,6 +249,7 @@ export class Evaluator {
       contract: this.contract,
       signal,
       segment: segment ?? AGGREGATE,
+      ...(rule === undefined ? {} : { rule }),
       watch: state,
       now: this.#clock.now(),
       reader: this.#reader,
