@@ -92,11 +92,6 @@ export class Evaluator {
     return createWatchState(this.contract, deployAt, options);
   }
 
-  /** Pushes the end of the bake back by `seconds` (the inconclusive "extend" policy). */
-  extend(state: WatchState, seconds: number): WatchState {
-    return { ...state, bakeEndsAt: Math.max(state.bakeEndsAt, this.#clock.now()) + seconds * 1000 };
-  }
-
   /**
    * Takes the pre-deploy baseline snapshot (reads ending at the deploy time) for signals that
    * do not have one yet or whose earlier read failed.
