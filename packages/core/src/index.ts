@@ -99,6 +99,7 @@ export type {
 } from './evaluation/watch-state';
 export type { SafeEmitter } from './events/safe-emitter';
 export type { TestStatistic, TimeWindow, Verdict, VerdictStatus } from './rules/verdict';
+export { partialReadWarnings } from './rules/verdict';
 
 // ----- The audit record (docs/report.md, docs/stores.md) -----
 

@@ -1,6 +1,6 @@
 import type { AuditPoint } from '../../audit/audit-record';
 import type { Evaluation } from '../../evaluation/evaluator';
-import { finiteOrNull, type Verdict } from '../../rules/verdict';
+import { finiteOrNull, partialReadWarnings } from '../../rules/verdict';
 import type { MachineSnapshot } from '../machine-state';
 import { iso } from '../machine-steps';
 
@@ -28,20 +28,10 @@ export function recordEvaluation(s: MachineSnapshot, evaluation: Evaluation): Ma
       value: finiteOrNull(v.value),
       threshold: finiteOrNull(v.threshold),
       ...(v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {}),
-      ...partialWarnings(summary.verdicts),
+      ...partialReadWarnings(summary.verdicts),
     };
     const points = [...(series[summary.signal] ?? []), point];
     series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.slice(-MAX_SERIES_POINTS) : points;
   }
   return { ...s, series, lastDecision: evaluation.decision };
-}
-
-/** The warnings of this evaluation's partial reads (any verdict of the signal), for its point. */
-function partialWarnings(verdicts: readonly Verdict[]): { warnings?: string[] } {
-  const warnings = new Set<string>();
-  for (const v of verdicts) {
-    const listed = v.error?.code === 'SOURCE_PARTIAL_DATA' ? v.error.details?.warnings : undefined;
-    if (Array.isArray(listed)) for (const w of listed) if (typeof w === 'string') warnings.add(w);
-  }
-  return warnings.size > 0 ? { warnings: [...warnings] } : {};
 }
