@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSignals } from '../../src/contract/default-contract';
 import { parseContract } from '../../src/contract/parse-contract';
+import { RollgateError } from '../../src/errors/rollgate-error';
 import type { Decision } from '../../src/evaluation/confirmation';
 import type { Evaluation } from '../../src/evaluation/evaluator';
 import type { WatchState } from '../../src/evaluation/watch-state';
@@ -33,12 +34,7 @@ const options: WatchOptions = {
   weights: null,
   bakeSecondsPerStep: null,
 };
-const error = {
-  name: 'RollgateError',
-  code: 'EXECUTOR_UNAVAILABLE',
-  message: 'down',
-  component: 'test',
-} as const;
+const error = new RollgateError('EXECUTOR_UNAVAILABLE', 'down', { component: 'test' }).toJSON();
 const v1: ArtifactRef = { id: 'v1' };
 const v2: ArtifactRef = { id: 'v2' };
 let clock = DEPLOY_AT;
