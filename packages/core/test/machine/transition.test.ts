@@ -130,7 +130,7 @@ const events = {
   cutoverDone: (): MachineEvent => ({
     type: 'cutover-done',
     at: at(),
-    receipt: { operationId: 'w/rollback', from: v2, to: v1, changed: true },
+    receipt: { operationId: 'w/rollback', from: v2, to: v1, changed: true, detail: 'switched' },
   }),
   cutoverFailed: (): MachineEvent => ({ type: 'cutover-failed', at: at(), error }),
   gatePassed: (): MachineEvent => ({
