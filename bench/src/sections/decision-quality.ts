@@ -13,7 +13,7 @@ import type { BenchModule, BenchSection } from '../section';
 
 export type { Decision } from '../peers/peer-decision';
 
-/** Name of the scenario that DESIGN.md uses as the reference case (0.5% → 3% at 10 req/s). */
+/** Name of the scenario that docs/benchmarks.md uses as the reference case (0.5% → 3% at 10 req/s). */
 export const REFERENCE_CASE = 'rollback-errors-reference-10rps';
 
 export interface DecisionQualityOptions {

@@ -11,7 +11,7 @@ const BAKE_STEPS = 180;
 /**
  * The whole default contract (error rate, p99, memory, health; alpha 0.01 split across the
  * sequential tests) on many seeded draws, rather than one scenario: the reference case of
- * DESIGN.md (0.5% -> 3% errors at 10 req/s against the pre-deploy baseline) with the fault at
+ * docs/benchmarks.md (0.5% -> 3% errors at 10 req/s against the pre-deploy baseline) with the fault at
  * the deploy, 30 s and one minute later, and healthy deploys for the false-rollback rate.
  */
 function draw(prng: Prng, rps: number, p0: number, fault: { p1: number; atStep: number } | null): StepData[] {

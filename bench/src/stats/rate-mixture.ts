@@ -1,4 +1,4 @@
-/** Rate ratios of the reference mixture (DESIGN.md "Statistics" uses a grid like this). */
+/** Rate ratios of the reference mixture (docs/statistics.md uses a grid like this). */
 export const REFERENCE_RATIOS: readonly number[] = [1.5, 2, 3, 4, 6, 8, 12, 16, 32];
 
 /**

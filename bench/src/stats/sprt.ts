@@ -1,7 +1,7 @@
 /**
  * Wald's expected sample number of the one-sided SPRT of H0: p = p0 against H1: p = p1 on
  * Bernoulli observations, under H1: E[N] = ((1-β)·ln((1-β)/α) + β·ln(β/(1-α))) / KL(p1‖p0).
- * This is the floor DESIGN.md measures detection against (0.5% → 3% at alpha = beta = 0.01 needs
+ * This is the floor docs/benchmarks.md measures detection against (0.5% → 3% at alpha = beta = 0.01 needs
  * about 155 requests). When p0 = 0 a single error is conclusive, so E[N] = 1/p1 exactly.
  */
 export function sprtExpectedSamples(p0: number, p1: number, alpha = 0.01, beta = 0.01): number {

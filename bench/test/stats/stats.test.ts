@@ -34,7 +34,7 @@ describe('histogramQuantile (Prometheus bucketQuantile)', () => {
 });
 
 describe('sprtExpectedSamples (Wald)', () => {
-  it('matches the examples (0.5% -> 5% at 20 req/s: 3.164 s) and DESIGN.md (0.5% -> 3%: ~155 requests)', () => {
+  it('matches the examples (0.5% -> 5% at 20 req/s: 3.164 s) and the reference case (0.5% -> 3%: ~155 requests)', () => {
     expect(sprtExpectedSeconds(0.005, 0.05, 20)).toBeCloseTo(3.1640364939452352, 10);
     expect(sprtExpectedSamples(0.005, 0.03)).toBeCloseTo(154.9, 0);
     expect(sprtExpectedSamples(0, 0.3)).toBeCloseTo(1 / 0.3, 10);

@@ -1,16 +1,63 @@
-// Errors
+/**
+ * `@rollgate/core`: the public API for embedders (wire a controller, watch a deploy, read its
+ * outcome and audit record, answer human requests) and for adapter authors (the ports and what
+ * implementing them needs). Each section below is one concern; docs/api.md describes them.
+ * Everything else in core is internal and may change without notice.
+ */
 
+// ----- Embedding: wire a controller and watch a deploy (docs/api.md#embedding) -----
+
+export type {
+  Controller,
+  ControllerEvents,
+  ControllerOptions,
+  WatchCallOptions,
+  WatchResult,
+} from './machine/controller';
+export { createController, watchIdFor } from './machine/controller';
+export { failingArtifact } from './machine/failing-artifact';
+export type {
+  Command,
+  ControlAction,
+  ControlRecord,
+  ControlRequest,
+  DeployEvent,
+  MachineSnapshot,
+  PhaseEntry,
+  RetryPoint,
+  RollbackGuard,
+  WatchOptions,
+} from './machine/machine-state';
+export { parseMachineSnapshot } from './machine/snapshot-schema';
+export type { ControllerDecision, MachineStateName, TerminalStateName } from './machine/state-table';
+export { TERMINAL_STATES } from './machine/state-table';
+
+// ----- Stored watches and their status (docs/api.md#stored-watches) -----
+
+export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
+export { findUnfinishedWatch, listStoredWatches, watchStateKey } from './machine/stored-watches';
+export type { SignalStatus, WatchStatus } from './machine/watch-status';
+export { summarizeWatch } from './machine/watch-status';
+
+// ----- Human requests: promote, abort, retry (docs/cli.md, docs/api.md#human-requests) -----
+
+export type { ControlJudgement } from './machine/control-judgement';
+export { judgeControl } from './machine/control-judgement';
+export type {
+  ControlOutcome,
+  ControlRequestInput,
+  RequestControlOptions,
+} from './machine/control-requests';
 export {
-  isValidKeep,
-  MIN_KEEP,
-  payloadProblem as verificationPayloadProblem,
-} from './artifacts/artifact-retention';
-export { canonicalJson } from './artifacts/canonical-json';
-export { checkVerification, signedContent, signVerification } from './artifacts/verification-signing';
-export type { AuditControl, AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
-// Audit and artifacts
-export { AuditRecordSchema } from './audit/audit-record';
-export { validateAuditRecord } from './audit/audit-validation';
+  abortWatch,
+  pendingControlRequests,
+  promoteWatch,
+  requestControl,
+  retryWatch,
+} from './machine/control-requests';
+
+// ----- The contract: signals, rules, limits (docs/config.md) -----
+
 export { configError, describeZodIssue, formatPath, formatZodIssues } from './contract/config-error';
 export type {
   BaselineRatioRule,
@@ -25,27 +72,18 @@ export type {
   SignalKind,
   StaticRule,
 } from './contract/contract-schema';
-// Contract
-export {
-  CONTRACT_LIMITS,
-  ContractSchema,
-  RULES_BY_KIND,
-  RuleSchema,
-  SignalSchema,
-} from './contract/contract-schema';
+export { CONTRACT_LIMITS, ContractSchema, SignalSchema } from './contract/contract-schema';
 export { defaultContract, defaultSignals } from './contract/default-contract';
 export { parseContract } from './contract/parse-contract';
-export type {
-  RollgateErrorCode,
-  RollgateErrorOptions,
-  SerializedRollgateError,
-} from './errors/rollgate-error';
-export { ROLLGATE_ERROR_CODES, RollgateError, reviveRollgateError } from './errors/rollgate-error';
+export type { BaselineSpec, CountSpec, SignalKindSpec } from './signals/signal-kinds';
+export { kindOf, SIGNAL_KIND_TABLE, SIGNAL_KINDS } from './signals/signal-kinds';
+
+// ----- Evaluation: the evaluator, its events and the preflight (docs/architecture.md) -----
+
 export type { BatchingSource, BatchingSourceOptions, BatchingStats } from './evaluation/batching-source';
 export { batchingSource } from './evaluation/batching-source';
 export type { Decision } from './evaluation/confirmation';
 export type { Evaluation, EvaluatorEvents, EvaluatorOptions } from './evaluation/evaluator';
-// Evaluation
 export { Evaluator } from './evaluation/evaluator';
 export type { OnsetFinding } from './evaluation/onset';
 export type {
@@ -56,7 +94,6 @@ export type {
 } from './evaluation/preflight';
 export { preflightSignals } from './evaluation/preflight';
 export type { RetryPolicy } from './evaluation/read-with-retry';
-export { DEFAULT_RETRY_POLICY } from './evaluation/read-with-retry';
 export type {
   BaselineSnapshot,
   CountInterval,
@@ -64,58 +101,18 @@ export type {
   SignalSummary,
   WatchState,
 } from './evaluation/watch-state';
-export { SafeEmitter } from './events/safe-emitter';
-export { buildAuditRecord } from './machine/audit-builder';
-export type { ControlJudgement } from './machine/control-judgement';
-export { judgeControl, RESTING_STATES } from './machine/control-judgement';
-export type {
-  ControlOutcome,
-  ControlRequestInput,
-  RequestControlOptions,
-} from './machine/control-requests';
-// Human requests: promote, abort, retry (docs/cli.md, docs/architecture.md)
-export {
-  abortWatch,
-  CONTROL_KEY_PREFIX,
-  controlRequestKey,
-  controlRequestPrefix,
-  createControlRequest,
-  pendingControlRequests,
-  promoteWatch,
-  requestControl,
-  retryWatch,
-  submitControlRequest,
-} from './machine/control-requests';
-export type { Controller, ControllerEvents, ControllerOptions, WatchResult } from './machine/controller';
-export { createController, watchIdFor } from './machine/controller';
-export type {
-  Command,
-  ControlAction,
-  ControlRecord,
-  ControlRequest,
-  DeployEvent,
-  MachineEvent,
-  MachineSnapshot,
-  MachineStateName,
-  RetryPoint,
-  RollbackGuard,
-  Transition,
-  WatchOptions,
-} from './machine/machine-state';
-export { TERMINAL_STATES } from './machine/machine-state';
-// Rollback machine
-export { startWatch, transition } from './machine/rollback-machine';
-export { parseMachineSnapshot } from './machine/snapshot-schema';
-export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
-export {
-  findUnfinishedWatch,
-  listStoredWatches,
-  WATCH_KEY_PREFIX,
-  watchStateKey,
-} from './machine/stored-watches';
-export type { SignalStatus, WatchStatus } from './machine/watch-status';
-export { summarizeWatch } from './machine/watch-status';
-// Ports
+export type { SafeEmitter } from './events/safe-emitter';
+export type { TestStatistic, TimeWindow, Verdict, VerdictStatus } from './rules/verdict';
+export { partialReadWarnings } from './rules/verdict';
+
+// ----- The audit record (docs/report.md, docs/stores.md) -----
+
+export type { AuditControl, AuditOutcome, AuditPoint, AuditRecord, AuditVerdict } from './audit/audit-record';
+export { AuditRecordSchema } from './audit/audit-record';
+export { validateAuditRecord } from './audit/audit-validation';
+
+// ----- Ports: what an adapter implements (docs/writing-an-adapter.md) -----
+
 export type { AbortSignalLike, PortContext } from './ports/abort';
 export type {
   ArtifactStore,
@@ -137,33 +134,36 @@ export type {
   Selector,
   Series,
 } from './ports/metric-source';
-export { COUNT_MEASURES } from './ports/metric-source';
 export type { Notification, NotificationKind, Notifier } from './ports/notifier';
 export type { Result } from './ports/result';
 export { fail, ok } from './ports/result';
 export type { StateStore } from './ports/state-store';
 export type { LeaseFence, LeaseGrant, WatchLease } from './ports/watch-lease';
-export { watchLeaseKey } from './ports/watch-lease';
-export { evaluateBaselineRatio } from './rules/baseline-ratio';
-export { checkDataQuality } from './rules/data-quality';
-export { evaluateHealth } from './rules/health-check';
-export type { MeasureDomain } from './rules/measure-domain';
+export type { Clock, TimerHandle } from './time/clock';
+export { sleep } from './time/clock';
+
+// ----- Helpers for store adapters: keys, retention, signed verifications (docs/stores.md) -----
+
 export {
-  domainOf,
-  ERROR_RATE_DOMAIN,
-  FINITE_DOMAIN,
-  inDomain,
-  MEASURE_DOMAINS,
-} from './rules/measure-domain';
-export type { LinearFit } from './rules/rate-of-change';
-export { evaluateRateOfChange, fitLine } from './rules/rate-of-change';
-export { evaluateStaticRange } from './rules/static-range';
-// Rules and verdicts
-export type { TestStatistic, TimeWindow, Verdict, VerdictStatus } from './rules/verdict';
-export { finiteOrNull } from './rules/verdict';
-// Signal kinds: the one table of what differs between kinds (docs/architecture.md)
-export type { BaselineSpec, CountSpec, SignalKindSpec } from './signals/signal-kinds';
-export { kindOf, SIGNAL_KIND_TABLE, SIGNAL_KINDS } from './signals/signal-kinds';
+  isValidKeep,
+  MIN_KEEP,
+  payloadProblem as verificationPayloadProblem,
+} from './artifacts/artifact-retention';
+export { checkVerification, signedContent, signVerification } from './artifacts/verification-signing';
+export type { StateKeyCheck } from './stores/state-key';
+export { checkStateKey } from './stores/state-key';
+
+// ----- Errors (docs/errors.md) -----
+
+export type {
+  RollgateErrorCode,
+  RollgateErrorOptions,
+  SerializedRollgateError,
+} from './errors/rollgate-error';
+export { ROLLGATE_ERROR_CODES, RollgateError } from './errors/rollgate-error';
+
+// ----- Statistics: the sequential tests the rules run on, for calibration and benchmarks (docs/statistics.md) -----
+
 export type {
   BaselineRateTestOptions,
   BaselineRateTestState,
@@ -171,12 +171,6 @@ export type {
   ConcurrentRateTestOptions,
   ConcurrentRateTestState,
   CountObservation,
-  CountPoint,
-  ElevatedEpisode,
-  EpisodeOptions,
-  GaugeOnsetEstimate,
-  GaugePoint,
-  OnsetEstimate,
   RateObservation,
   RateTestState,
   RateTestSummary,
@@ -184,28 +178,13 @@ export type {
   SprtOptions,
   SprtState,
 } from './stats';
-// Statistics: anytime-valid sequential tests, SPRT, change-point onset (docs/statistics.md)
 export {
-  averageLogEValues,
   clopperPearsonLower,
   clopperPearsonUpper,
   createBaselineRateTest,
   createConcurrentRateTest,
   createSprt,
-  DEFAULT_RATIOS,
-  DEFAULT_RESTART_SHARE,
-  estimateDispersion,
-  estimateGaugeOnset,
-  estimateLocalDispersion,
-  estimateOnset,
-  findElevatedEpisode,
-  splitAlpha,
   sprtExpectedSeconds,
   summarizeRateTest,
   updateRateTest,
 } from './stats';
-export type { StateKeyCheck } from './stores/state-key';
-export { checkStateKey } from './stores/state-key';
-export type { Clock, TimerHandle } from './time/clock';
-// Time
-export { sleep } from './time/clock';

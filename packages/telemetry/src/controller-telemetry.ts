@@ -10,7 +10,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Controller, ControllerEvents, MachineStateName } from '@rollgate/core';
-import { TERMINAL_STATES } from '@rollgate/core';
+import { failingArtifact, TERMINAL_STATES } from '@rollgate/core';
 
 /** The instrumentation scope Rollgate's metrics and spans are recorded under. */
 export const TELEMETRY_SCOPE = '@rollgate/telemetry';
@@ -159,7 +159,7 @@ export function instrumentController(
       attributes: {
         'rollgate.service': e.service,
         'rollgate.watch_id': e.watchId,
-        'rollgate.artifact': e.snapshot.watched?.id ?? e.snapshot.deploy.artifactId,
+        'rollgate.artifact': failingArtifact(e.snapshot).id,
         'rollgate.dry_run': e.snapshot.options.dryRun,
         'rollgate.resumed': e.resumed,
       },

@@ -1,10 +1,11 @@
-import { type Contract, Evaluator, type MetricSource } from '@rollgate/core';
+import { type Contract, type ControllerDecision, Evaluator, type MetricSource } from '@rollgate/core';
 import { SimulatedClock } from '@rollgate/core/simulation';
 
 /** What the contract would have done had a deploy happened at `deployAt`. */
 export interface HistoryWindow {
   readonly deployAt: number;
-  readonly decision: 'rollback' | 'incident' | 'escalate' | 'keep';
+  /** What the watch would have counted as (the vocabulary of `rollgate backtest` and the scenarios). */
+  readonly decision: ControllerDecision;
   readonly decidedAt: number | null;
   readonly signal: string | null;
   readonly reason: string;

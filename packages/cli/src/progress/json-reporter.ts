@@ -1,4 +1,10 @@
-import type { Command, ControllerEvents, Evaluation, Verdict } from '@rollgate/core';
+import {
+  type Command,
+  type ControllerEvents,
+  type Evaluation,
+  partialReadWarnings,
+  type Verdict,
+} from '@rollgate/core';
 import type { OutputStream } from '../io/io';
 import { leadVerdict } from './signal-rows';
 import type { WatchReporter, WatchSummary } from './watch-reporter';
@@ -59,7 +65,7 @@ export function createJsonReporter(out: OutputStream): WatchReporter {
             status: summary.status,
             confirmed: summary.confirmed,
             ...(v ? verdictFields(v) : {}),
-            ...sourceWarnings(summary.verdicts),
+            ...partialReadWarnings(summary.verdicts),
             breachingSegments: summary.verdicts
               .filter((x) => x.segment !== undefined && x.status === 'breach')
               .map((x) => x.segment),
@@ -116,19 +122,6 @@ function verdictFields(v: Verdict): Record<string, unknown> {
       : {}),
     ...(v.error ? { error: { code: v.error.code, message: v.error.message } } : {}),
   };
-}
-
-/**
- * What the source said was incomplete about this signal's reads (`SOURCE_PARTIAL_DATA`): a
- * partial read is no evidence, and the reader of the log should see why the signal holds.
- */
-function sourceWarnings(verdicts: readonly Verdict[]): { warnings?: string[] } {
-  const warnings = new Set<string>();
-  for (const v of verdicts) {
-    const listed = v.error?.code === 'SOURCE_PARTIAL_DATA' ? v.error.details?.warnings : undefined;
-    if (Array.isArray(listed)) for (const w of listed) if (typeof w === 'string') warnings.add(w);
-  }
-  return warnings.size > 0 ? { warnings: [...warnings] } : {};
 }
 
 /** The fields of a command worth logging (never a whole audit record or notification body). */

@@ -9,6 +9,7 @@ import {
   type DeployEvent,
   type Evaluation,
   type Executor,
+  failingArtifact,
   findUnfinishedWatch,
   type MachineSnapshot,
   type MetricSource,
@@ -406,7 +407,7 @@ function summaryOf(result: WatchResult, base: Partial<WatchSummary>, report: str
   const snapshot = result.snapshot;
   const lead = snapshot.breach?.evidence[0];
   const breached = snapshot.breach !== null;
-  const failed = breached ? (snapshot.watched?.id ?? snapshot.deploy.artifactId) : null;
+  const failed = breached ? failingArtifact(snapshot).id : null;
   const restored = snapshot.cutover?.receipt ? (snapshot.target?.id ?? null) : null;
   return summary({
     ...base,

@@ -3,7 +3,7 @@ import type { VerificationPayload, VerificationRecord } from '../ports/artifact-
 // Pure (no node: imports): the in-memory store in @rollgate/core/testing uses the same rules,
 // so the fake and the file store cannot drift apart.
 
-/** The smallest `keep` a store accepts: DESIGN.md requires at least three verified artifacts. */
+/** The smallest `keep` a store accepts: at least three verified artifacts are kept (docs/stores.md). */
 export const MIN_KEEP = 3;
 
 /**

@@ -93,11 +93,6 @@ export class Evaluator {
     return createWatchState(this.contract, deployAt, options);
   }
 
-  /** Pushes the end of the bake back by `seconds` (the inconclusive "extend" policy). */
-  extend(state: WatchState, seconds: number): WatchState {
-    return { ...state, bakeEndsAt: Math.max(state.bakeEndsAt, this.#clock.now()) + seconds * 1000 };
-  }
-
   /**
    * Takes the pre-deploy baseline snapshot (reads ending at the deploy time) for signals that
    * do not have one yet or whose earlier read failed.
@@ -244,13 +239,15 @@ export class Evaluator {
 
   /**
    * The validation gate's question: did the confirmed breach of `signalId` begin before the
-   * deploy? Reads the signal's history across the deploy and locates the onset.
+   * deploy? Reads the signal's history across the deploy and locates the onset with the method
+   * of the breaching `rule` (its type; absent: the signal's first rule).
    */
   async findOnset(
     state: WatchState,
     signalId: string,
     segment: string | undefined,
     ctx: PortContext,
+    rule?: string,
   ): Promise<OnsetFinding> {
     const signal = this.contract.signals.find((s) => s.id === signalId);
     if (!signal) {
@@ -262,6 +259,7 @@ export class Evaluator {
       contract: this.contract,
       signal,
       segment: segment ?? AGGREGATE,
+      ...(rule === undefined ? {} : { rule }),
       watch: state,
       now: this.#clock.now(),
       reader: this.#reader,

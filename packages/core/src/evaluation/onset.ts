@@ -37,6 +37,8 @@ interface OnsetInput {
   readonly contract: Contract;
   readonly signal: Signal;
   readonly segment: string;
+  /** The type of the rule that breached, as the machine kept it; absent: the signal's first rule. */
+  readonly rule?: string;
   readonly watch: WatchState;
   readonly now: number;
   readonly reader: SignalReader;
@@ -53,10 +55,7 @@ const MAX_LOOKBACK_MS = 30 * 60_000;
  */
 export async function findOnset(input: OnsetInput): Promise<OnsetFinding> {
   const { signal } = input;
-  const breaching = signal.rules.find((r) =>
-    input.watch.signals[signal.id]?.last?.verdicts.some((v) => v.status === 'breach' && v.rule === r.type),
-  );
-  const rule = breaching ?? signal.rules[0];
+  const rule = signal.rules.find((r) => r.type === input.rule) ?? signal.rules[0];
   switch (kindOf(signal).onset(rule)) {
     case 'change-point':
       return changePoint(input);

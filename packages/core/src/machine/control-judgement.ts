@@ -1,15 +1,6 @@
-import {
-  type ControlAction,
-  type MachineSnapshot,
-  type MachineStateName,
-  TERMINAL_STATES,
-} from './machine-state';
-
-/**
- * Terminal states a human can still act on: the watch stopped because it needs one
- * (escalated, halted, or held on inconclusive evidence).
- */
-export const RESTING_STATES: ReadonlySet<MachineStateName> = new Set(['Halted', 'Escalated', 'Held']);
+import { failingArtifact } from './failing-artifact';
+import type { ControlAction, MachineSnapshot } from './machine-state';
+import { RESTING_STATES, TERMINAL_STATES } from './state-table';
 
 /** How a watch would answer a human request right now. */
 export interface ControlJudgement {
@@ -40,7 +31,7 @@ export interface ControlJudgement {
  * escalation, the rules above apply again.
  */
 export function judgeControl(s: MachineSnapshot, action: ControlAction): ControlJudgement {
-  const failing = s.watched?.id ?? s.deploy.artifactId;
+  const failing = failingArtifact(s).id;
   const target = s.target?.id ?? '?';
   const ended = endedText(s);
   if (TERMINAL_STATES.has(s.state) && s.pending.length > 0) {

@@ -3,15 +3,10 @@ import type { PortContext } from '../ports/abort';
 import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
 import { type Clock, sleep } from '../time/clock';
-import { judgeControl, RESTING_STATES } from './control-judgement';
-import {
-  type ControlAction,
-  type ControlRecord,
-  type ControlRequest,
-  type MachineSnapshot,
-  TERMINAL_STATES,
-} from './machine-state';
+import { judgeControl } from './control-judgement';
+import type { ControlAction, ControlRecord, ControlRequest, MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
+import { RESTING_STATES, TERMINAL_STATES } from './state-table';
 import { watchStateKey } from './stored-watches';
 
 /** The prefix of every human request's key in a {@link StateStore}. */

@@ -15,20 +15,20 @@ import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
 import { boundAuditSeries } from './audit-series-bound';
 import { pendingControlRequests } from './control-requests';
+import { failingArtifact } from './failing-artifact';
 import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
-import {
-  type Command,
-  type ControlRecord,
-  type ControlRequest,
-  type DeployEvent,
-  type MachineEvent,
-  type MachineSnapshot,
-  type MachineStateName,
-  type RollbackGuard,
-  TERMINAL_STATES,
+import type {
+  Command,
+  ControlRecord,
+  ControlRequest,
+  DeployEvent,
+  MachineEvent,
+  MachineSnapshot,
+  RollbackGuard,
 } from './machine-state';
 import { startWatch, transition } from './rollback-machine';
 import { parseMachineSnapshot } from './snapshot-schema';
+import { type MachineStateName, TERMINAL_STATES } from './state-table';
 import { encodeStoredSnapshot } from './stored-series';
 import { watchStateKey } from './stored-watches';
 
@@ -291,7 +291,7 @@ export function createController(options: ControllerOptions): Controller {
           : { type: 'current-failed', at: at(), error: r.error.toJSON() };
       }
       case 'set-weight': {
-        const target = snapshot.watched ?? { id: snapshot.deploy.artifactId };
+        const target = failingArtifact(snapshot);
         const setWeight = options.executor.setWeight?.bind(options.executor);
         if (!setWeight) {
           return {
@@ -338,6 +338,7 @@ export function createController(options: ControllerOptions): Controller {
           command.signal,
           command.segment,
           ctx(signal),
+          command.rule,
         );
         return { type: 'onset-found', at: at(), finding };
       }

@@ -8,36 +8,7 @@ import type { CheckedVerification, VerificationEvidence } from '../ports/artifac
 import type { ArtifactRef, CutoverReceipt, GateReport } from '../ports/executor';
 import type { Notification } from '../ports/notifier';
 import type { Verdict } from '../rules/verdict';
-
-/**
- * The states of one watch. Terminal: IncidentRouted, Halted, RolledBack, Escalated, Promoted,
- * Held (inconclusive, kept for a human) and DryRunComplete (a dry run that would have rolled back).
- */
-export type MachineStateName =
-  | 'Starting'
-  | 'Watching'
-  | 'Validating'
-  | 'IncidentRouted'
-  | 'Retrieving'
-  | 'Halted'
-  | 'CuttingOver'
-  | 'Verifying'
-  | 'RolledBack'
-  | 'Escalated'
-  | 'Promoting'
-  | 'Promoted'
-  | 'Held'
-  | 'DryRunComplete';
-
-export const TERMINAL_STATES: ReadonlySet<MachineStateName> = new Set([
-  'IncidentRouted',
-  'Halted',
-  'RolledBack',
-  'Escalated',
-  'Promoted',
-  'Held',
-  'DryRunComplete',
-]);
+import type { MachineStateName } from './state-table';
 
 /** The deploy being watched. The time is mandatory: the validation gate compares with it. */
 export interface DeployEvent {
@@ -74,7 +45,13 @@ export type Command =
   | { readonly type: 'identify-current' }
   | { readonly type: 'set-weight'; readonly weight: number; readonly operationId: string }
   | { readonly type: 'evaluate'; readonly watch: 'bake' | 'verify'; readonly at: number }
-  | { readonly type: 'find-onset'; readonly signal: string; readonly segment?: string }
+  | {
+      readonly type: 'find-onset';
+      readonly signal: string;
+      readonly segment?: string;
+      /** The breaching rule's type (absent in commands stored before it was kept: the signal's first rule). */
+      readonly rule?: string;
+    }
   | { readonly type: 'retrieve-target'; readonly excluding: readonly string[] }
   | { readonly type: 'cutover'; readonly target: ArtifactRef; readonly operationId: string }
   | { readonly type: 'await-ready'; readonly target: ArtifactRef }

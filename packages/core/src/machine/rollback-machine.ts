@@ -1,38 +1,28 @@
-import type { AuditPoint } from '../audit/audit-record';
 import type { Contract } from '../contract/contract-schema';
 import type { Decision } from '../evaluation/confirmation';
-import type { Evaluation } from '../evaluation/evaluator';
 import { createWatchState, type WatchState } from '../evaluation/watch-state';
-import type { VerificationEvidence } from '../ports/artifact-store';
 import type { ArtifactRef } from '../ports/executor';
-import type { Notification, NotificationKind } from '../ports/notifier';
-import { finiteOrNull, type Verdict } from '../rules/verdict';
-import { buildAuditRecord } from './audit-builder';
+import { recordEvaluation } from './audit/chart-series';
+import { verificationEvidence } from './audit/verification-evidence';
 import { judgeControl } from './control-judgement';
-import {
-  type Command,
-  type ControlRecord,
-  type DeployEvent,
-  type MachineEvent,
-  type MachineSnapshot,
-  type MachineStateName,
-  type RetryPoint,
-  type RollbackGuard,
-  TERMINAL_STATES,
-  type Transition,
-  type WatchOptions,
+import { failingArtifact } from './failing-artifact';
+import type {
+  Command,
+  ControlRecord,
+  DeployEvent,
+  MachineEvent,
+  MachineSnapshot,
+  RetryPoint,
+  RollbackGuard,
+  Transition,
+  WatchOptions,
 } from './machine-state';
+import { enter, evaluateAt, iso, issue, unchanged } from './machine-steps';
+import { TERMINAL_STATES } from './state-table';
+import { continueEnding, endWatch, isEndingEvent } from './watch-ending';
 
 /** Attempts at locating a breach onset before the validation gate gives up and escalates. */
 const MAX_VALIDATION_ATTEMPTS = 3;
-/** Attempts at writing the audit record before the machine stops asking. */
-const MAX_AUDIT_ATTEMPTS = 5;
-/**
- * A backstop on the points kept per signal for the report's charts; the controller thins every
- * series to 60 points before each save (`audit-series-bound.ts`), so this is reached only by a
- * machine driven without a controller.
- */
-const MAX_SERIES_POINTS = 2_000;
 
 /** Everything a new watch starts from. */
 export interface StartInput {
@@ -96,7 +86,7 @@ export function startWatch(input: StartInput): Transition {
 }
 
 /** Which pending command each event answers. */
-const ANSWERS: Readonly<Record<MachineEvent['type'], Command['type'] | null>> = {
+const ANSWERS: Readonly<Record<Exclude<MachineEvent['type'], 'kill-switch' | 'control'>, Command['type']>> = {
   'current-identified': 'identify-current',
   'current-failed': 'identify-current',
   'weight-set': 'set-weight',
@@ -115,8 +105,6 @@ const ANSWERS: Readonly<Record<MachineEvent['type'], Command['type'] | null>> = 
   notified: 'notify',
   'audit-written': 'write-audit',
   'audit-failed': 'write-audit',
-  'kill-switch': null,
-  control: null,
 };
 
 /**
@@ -126,32 +114,16 @@ const ANSWERS: Readonly<Record<MachineEvent['type'], Command['type'] | null>> = 
  * stray events after a crash cannot move the machine.
  */
 export function transition(snapshot: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
-  const answers = ANSWERS[event.type];
   if (event.type === 'control') return onControl(snapshot, event, contract);
-  if (answers === null) {
+  if (event.type === 'kill-switch') {
     if (TERMINAL_STATES.has(snapshot.state)) return unchanged(snapshot);
-    const reason = `kill switch engaged: ${event.type === 'kill-switch' ? event.reason : ''}; Rollgate stopped in ${snapshot.state} and changed nothing further`;
+    const reason = `kill switch engaged: ${event.reason}; Rollgate stopped in ${snapshot.state} and changed nothing further`;
     const resume: RetryPoint = { state: snapshot.state, step: 'resume', pending: snapshot.pending };
-    return finish({ ...snapshot, pending: [] }, 'Halted', 'halted', reason, event.at, contract, [], resume);
+    return endWatch({ ...snapshot, pending: [] }, 'Halted', reason, event.at, contract, { retry: resume });
   }
-  if (snapshot.pending[0]?.type !== answers) return unchanged(snapshot);
+  if (snapshot.pending[0]?.type !== ANSWERS[event.type]) return unchanged(snapshot);
   const s: MachineSnapshot = { ...snapshot, pending: snapshot.pending.slice(1) };
-  switch (event.type) {
-    case 'notified':
-      return afterNotified(s, event, contract);
-    case 'audit-written':
-      return { snapshot: { ...s, auditWritten: true }, commands: s.pending };
-    case 'audit-failed': {
-      if (s.auditAttempts + 1 >= MAX_AUDIT_ATTEMPTS)
-        return { snapshot: { ...s, auditAttempts: s.auditAttempts + 1 }, commands: [] };
-      const retry: MachineSnapshot = { ...s, auditAttempts: s.auditAttempts + 1 };
-      return issue(retry, [{ type: 'write-audit', record: buildAuditRecord(retry, contract) }]);
-    }
-    case 'guard-saved':
-      return { snapshot: s, commands: s.pending };
-    default:
-      break;
-  }
+  if (isEndingEvent(event)) return continueEnding(s, event, contract);
   switch (s.state) {
     case 'Starting':
       return onStarting(s, event, contract);
@@ -207,7 +179,7 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
         {
           state: 'Watching' as const,
           at: event.at,
-          reason: `traffic weight ${event.weight}% on ${s.watched?.id ?? s.deploy.artifactId}`,
+          reason: `traffic weight ${event.weight}% on ${failingArtifact(s).id}`,
         },
       ],
     };
@@ -217,25 +189,22 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
     return humanPromotion(s, s.decidedBy, event.at, contract);
   }
   if (event.type === 'weight-failed') {
-    return finish(
+    return endWatch(
       s,
       'Escalated',
-      'escalated',
       `could not set the traffic weight: ${event.error.code}: ${event.error.message}`,
       event.at,
       contract,
-      [],
-      { state: 'Watching', step: 'weight', pending: [] },
+      { retry: { state: 'Watching', step: 'weight', pending: [] } },
     );
   }
   if (event.type !== 'evaluated' || event.watch.purpose !== 'bake') return unchanged(s);
-  const base = record({ ...s, bake: event.watch }, event.evaluation);
+  const base = recordEvaluation({ ...s, bake: event.watch }, event.evaluation);
   const decision = event.evaluation.decision;
   switch (decision.type) {
     case 'continue':
       return issue(base, [evaluateAt('bake', base.bake, event.at, s.options.settleMs, contract)]);
     case 'breach': {
-      const lead = decision.evidence[0];
       const next = enter(
         {
           ...base,
@@ -250,16 +219,10 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
         event.at,
         `breach confirmed: ${decision.reason}`,
       );
-      return issue(next, [
-        {
-          type: 'find-onset',
-          signal: lead?.signal ?? decision.signals[0] ?? '',
-          ...(lead?.segment ? { segment: lead.segment } : {}),
-        },
-      ]);
+      return issue(next, [findOnsetOf(next, contract)]);
     }
     case 'escalate':
-      return finish(base, 'Escalated', 'escalated', decision.reason, event.at, contract);
+      return endWatch(base, 'Escalated', decision.reason, event.at, contract);
     case 'promote': {
       const weights = s.options.weights;
       if (weights && s.stepIndex < weights.length - 1 && s.options.bakeSecondsPerStep) {
@@ -311,10 +274,9 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
         return issue(next, [evaluateAt('bake', next.bake, event.at, s.options.settleMs, contract)]);
       }
       if (policy.inconclusive === 'promote') return promote(base, decision, event.at, contract, true);
-      return finish(
+      return endWatch(
         base,
         'Held',
-        'kept-on-hold',
         `inconclusive, kept for a human to decide: ${decision.reason}`,
         event.at,
         contract,
@@ -330,41 +292,40 @@ function promote(
   contract: Contract,
   anyway: boolean,
 ): Transition {
-  const watched = s.watched ?? { id: s.deploy.artifactId };
+  const watched = failingArtifact(s);
   if (anyway || s.options.dryRun) {
     const why = anyway
       ? 'promoted on inconclusive evidence (policy: promote anyway); no verification recorded'
       : 'dry run: no verification recorded';
-    return finish(
+    return endWatch(
       { ...s, verification: { recorded: false, error: why } },
       'Promoted',
-      'promoted',
       `${decision.reason}; ${why}`,
       at,
       contract,
     );
   }
   const next = enter(s, 'Promoting', at, decision.reason);
-  return issue(next, [{ type: 'record-verification', artifact: watched, evidence: evidenceOf(s, contract) }]);
+  return issue(next, [
+    { type: 'record-verification', artifact: watched, evidence: verificationEvidence(s, contract) },
+  ]);
 }
 
 function onPromoting(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
   const reason = s.lastDecision?.reason ?? 'bake complete';
   if (event.type === 'verification-recorded') {
-    return finish(
+    return endWatch(
       { ...s, verification: { recorded: true, keyId: event.keyId } },
       'Promoted',
-      'promoted',
       `${reason}; verification recorded`,
       event.at,
       contract,
     );
   }
   if (event.type === 'verification-failed') {
-    return finish(
+    return endWatch(
       { ...s, verification: { recorded: false, error: `${event.error.code}: ${event.error.message}` } },
       'Promoted',
-      'promoted',
       `${reason}; the verification could not be recorded (${event.error.code}), so this version will not be a rollback target`,
       event.at,
       contract,
@@ -379,19 +340,11 @@ function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contrac
   const attempts = s.validationAttempts + 1;
   if (finding.status === 'unknown') {
     if (attempts < MAX_VALIDATION_ATTEMPTS) {
-      const lead = s.breach?.evidence[0];
-      return issue({ ...s, validationAttempts: attempts, onset: finding }, [
-        {
-          type: 'find-onset',
-          signal: lead?.signal ?? '',
-          ...(lead?.segment ? { segment: lead.segment } : {}),
-        },
-      ]);
+      return issue({ ...s, validationAttempts: attempts, onset: finding }, [findOnsetOf(s, contract)]);
     }
-    return finish(
+    return endWatch(
       { ...s, validationAttempts: attempts, onset: finding },
       'Escalated',
-      'escalated',
       `breach confirmed but its onset cannot be checked against the deploy (${finding.reason}); not rolling back blind`,
       event.at,
       contract,
@@ -399,10 +352,9 @@ function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contrac
   }
   const next = { ...s, validationAttempts: attempts, onset: finding };
   if (finding.preexisting) {
-    return finish(
+    return endWatch(
       next,
       'IncidentRouted',
-      'incident-routed',
       finding.ambiguous
         ? `the breach may have begun before the deploy, and a rollback cannot fix what did; routed as an incident: ${finding.reason}`
         : `the breach began before the deploy, so rolling back would fix nothing: ${finding.reason}`,
@@ -410,68 +362,60 @@ function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contrac
       contract,
     );
   }
-  const excluding = [...new Set([s.deploy.artifactId, s.watched?.id ?? s.deploy.artifactId])];
   return issue(enter(next, 'Retrieving', event.at, `breach attributed to the deploy: ${finding.reason}`), [
-    { type: 'retrieve-target', excluding },
+    retrieveTargetFor(s),
   ]);
 }
 
 function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
   if (event.type === 'retrieval-failed') {
-    return finish(
+    return endWatch(
       s,
       'Halted',
-      'halted',
       `cannot find the rollback target (${event.error.code}: ${event.error.message}); nothing was changed`,
       event.at,
       contract,
     );
   }
   if (event.type !== 'target-retrieved') return unchanged(s);
-  const failing = s.watched ?? { id: s.deploy.artifactId };
+  const failing = failingArtifact(s);
   // The cooldown and the no-chained-rollbacks rule guard automatic rollbacks; a human abort
   // is a decision to roll back anyway. A retry would meet the same guard, so none is offered.
   const last = s.decidedBy?.action === 'abort' ? null : s.guard.lastRollback;
   if (last && last.to === failing.id) {
-    return finish(
+    return endWatch(
       s,
       'Escalated',
-      'escalated',
       `${failing.id} was itself restored by the rollback of watch ${last.watchId}; Rollgate does not chain rollbacks`,
       event.at,
       contract,
-      [],
-      null,
+      { retry: null },
     );
   }
   if (last && event.at - last.at < s.options.cooldownSeconds * 1000) {
-    return finish(
+    return endWatch(
       s,
       'Escalated',
-      'escalated',
       `a rollback of this service happened ${Math.round((event.at - last.at) / 1000)} s ago (cooldown ${s.options.cooldownSeconds} s); not rolling back again automatically`,
       event.at,
       contract,
-      [],
-      null,
+      { retry: null },
     );
   }
   const verified = event.verified;
   if (verified === null) {
-    return finish(
+    return endWatch(
       s,
       'Halted',
-      'halted',
       `no verified artifact other than ${failing.id} to roll back to; nothing was changed`,
       event.at,
       contract,
     );
   }
   if (!verified.signatureValid) {
-    return finish(
+    return endWatch(
       s,
       'Halted',
-      'halted',
       `the newest verified artifact ${verified.record.artifact.id} has an invalid signature (${verified.problem ?? 'unverifiable'}); nothing was changed`,
       event.at,
       contract,
@@ -479,10 +423,9 @@ function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contrac
   }
   const target = event.candidates.find((c) => c.id === verified.record.artifact.id);
   if (!target) {
-    return finish(
+    return endWatch(
       s,
       'Halted',
-      'halted',
       `the last verified artifact ${verified.record.artifact.id} is not available on the platform (candidates: ${event.candidates.map((c) => c.id).join(', ') || 'none'}); nothing was changed`,
       event.at,
       contract,
@@ -491,20 +434,18 @@ function onRetrieving(s: MachineSnapshot, event: MachineEvent, contract: Contrac
   const minCompatible = failing.schema?.minCompatible;
   const targetSchema = target.schema?.version ?? verified.record.artifact.schema?.version;
   if (minCompatible !== undefined && (targetSchema === undefined || targetSchema < minCompatible)) {
-    return finish(
+    return endWatch(
       { ...s, target },
       'Halted',
-      'halted',
       `${failing.id} shipped a migration incompatible with schema ${targetSchema ?? 'unknown'} of ${target.id} (needs >= ${minCompatible}); rolling back would break it, nothing was changed`,
       event.at,
       contract,
     );
   }
   if (s.options.dryRun) {
-    return finish(
+    return endWatch(
       { ...s, target },
       'DryRunComplete',
-      'would-roll-back',
       `dry run: would roll back ${failing.id} -> ${target.id}; nothing was executed`,
       event.at,
       contract,
@@ -539,10 +480,9 @@ function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contra
       return issue(next, [{ type: 'await-ready', target: s.target ?? event.receipt.to }]);
     }
     case 'cutover-failed':
-      return finish(
+      return endWatch(
         { ...s, cutover: { ...cutover, error: event.error } },
         'Escalated',
-        'escalated',
         `cutover failed (${event.error.code}: ${event.error.message}); no retry, a human must look`,
         event.at,
         contract,
@@ -562,7 +502,7 @@ function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contra
       return issue(next, [evaluateAt('verify', verify, event.at, s.options.settleMs, contract)]);
     }
     case 'gate-failed':
-      return finish(
+      return endWatch(
         {
           ...s,
           cutover: {
@@ -572,7 +512,6 @@ function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contra
           },
         },
         'Escalated',
-        'escalated',
         `the readiness gate failed after the cutover (${event.error.code}: ${event.error.message})`,
         event.at,
         contract,
@@ -584,45 +523,32 @@ function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contra
 
 function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
   if (event.type !== 'evaluated' || event.watch.purpose !== 'verify') return unchanged(s);
-  const base = record({ ...s, verify: event.watch }, event.evaluation);
+  const base = recordEvaluation({ ...s, verify: event.watch }, event.evaluation);
   const decision = event.evaluation.decision;
   const readings = event.evaluation.signals.flatMap((x) => x.verdicts);
+  // The rollback happened whatever the verification finds: the guard records it.
+  const guard: RollbackGuard = {
+    lastRollback: { at: event.at, watchId: s.watchId, from: failingArtifact(s).id, to: s.target?.id ?? '?' },
+  };
   switch (decision.type) {
     case 'continue':
       return issue(base, [evaluateAt('verify', event.watch, event.at, s.options.settleMs, contract)]);
     case 'promote': {
-      const guard: RollbackGuard = {
-        lastRollback: {
-          at: event.at,
-          watchId: s.watchId,
-          from: s.watched?.id ?? s.deploy.artifactId,
-          to: s.target?.id ?? '?',
-        },
-      };
       const next = {
         ...base,
         guard,
         recovery: { verified: true, status: 'verified' as const, reason: decision.reason, readings },
       };
-      return finish(
+      return endWatch(
         next,
         'RolledBack',
-        'rolled-back',
-        `rolled back ${s.watched?.id ?? s.deploy.artifactId} -> ${s.target?.id ?? '?'}: ${rollbackCause(s)}; recovery verified`,
+        `rolled back ${failingArtifact(s).id} -> ${s.target?.id ?? '?'}: ${rollbackCause(s)}; recovery verified`,
         event.at,
         contract,
-        [{ type: 'save-guard', guard }],
+        { before: [{ type: 'save-guard', guard }] },
       );
     }
     default: {
-      const guard: RollbackGuard = {
-        lastRollback: {
-          at: event.at,
-          watchId: s.watchId,
-          from: s.watched?.id ?? s.deploy.artifactId,
-          to: s.target?.id ?? '?',
-        },
-      };
       if (decision.type === 'inconclusive' && decision.insufficientTraffic) {
         // No breach on the restored artifact, only too little traffic to pass it: the rollback
         // stands and a human is told, not paged (the audit says which it was).
@@ -636,14 +562,13 @@ function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract
             readings,
           },
         };
-        return finish(
+        return endWatch(
           next,
           'RolledBack',
-          'rolled-back',
-          `rolled back ${s.watched?.id ?? s.deploy.artifactId} -> ${s.target?.id ?? '?'}: ${s.breach?.reason ?? ''}; recovery not verified for want of traffic, no breach seen: ${decision.reason}`,
+          `rolled back ${failingArtifact(s).id} -> ${s.target?.id ?? '?'}: ${s.breach?.reason ?? ''}; recovery not verified for want of traffic, no breach seen: ${decision.reason}`,
           event.at,
           contract,
-          [{ type: 'save-guard', guard }],
+          { before: [{ type: 'save-guard', guard }] },
         );
       }
       const next = {
@@ -656,74 +581,15 @@ function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract
           readings,
         },
       };
-      return finish(
+      return endWatch(
         next,
         'Escalated',
-        'escalated',
         `rolled back to ${s.target?.id ?? '?'} but recovery is not verified: ${decision.reason}`,
         event.at,
         contract,
-        [{ type: 'save-guard', guard }],
+        { before: [{ type: 'save-guard', guard }] },
       );
     }
-  }
-}
-
-function afterNotified(
-  s: MachineSnapshot,
-  event: Extract<MachineEvent, { type: 'notified' }>,
-  contract: Contract,
-): Transition {
-  const entry = {
-    kind: event.notification.kind,
-    title: event.notification.title,
-    ok: event.error === undefined,
-    ...(event.error === undefined ? {} : { error: event.error }),
-    at: event.at,
-  };
-  const next = { ...s, notifications: [...s.notifications, entry] };
-  if (TERMINAL_STATES.has(next.state) && next.pending.length === 0) {
-    return issue(next, [{ type: 'write-audit', record: buildAuditRecord(next, contract) }]);
-  }
-  return { snapshot: next, commands: next.pending };
-}
-
-/**
- * Enters a terminal state: guard first (if any), then notify, then (after notify) the audit.
- * A halted or escalated watch remembers where a human `retry` resumes it: `retry` when given
- * (null: nowhere), else the step of the state it leaves.
- */
-function finish(
-  s: MachineSnapshot,
-  state: MachineStateName,
-  outcome: NonNullable<MachineSnapshot['outcome']>,
-  reason: string,
-  at: number,
-  contract: Contract,
-  before: readonly Command[] = [],
-  retry?: RetryPoint | null,
-): Transition {
-  const stuck = state === 'Halted' || state === 'Escalated';
-  const retryFrom = stuck ? (retry === undefined ? retryPointOf(s) : retry) : null;
-  const next = enter({ ...s, outcome, reason, pending: [], retryFrom }, state, at, reason);
-  return issue(next, [...before, { type: 'notify', notification: notificationFor(next, contract) }]);
-}
-
-/** Where a retry resumes a watch that halts or escalates from `s.state`. */
-function retryPointOf(s: MachineSnapshot): RetryPoint | null {
-  switch (s.state) {
-    case 'Watching':
-      return { state: 'Watching', step: 'bake', pending: [] };
-    case 'Validating':
-      return { state: 'Validating', step: 'onset', pending: [] };
-    case 'Retrieving':
-      return { state: 'Retrieving', step: 'retrieve', pending: [] };
-    case 'CuttingOver':
-      return { state: 'CuttingOver', step: s.cutover?.receipt ? 'gate' : 'cutover', pending: [] };
-    case 'Verifying':
-      return { state: 'Verifying', step: 'verify', pending: [] };
-    default:
-      return null;
   }
 }
 
@@ -796,15 +662,14 @@ function onControl(
           commands: answered.pending,
         };
       }
-      const failing = s.watched?.id ?? s.deploy.artifactId;
-      const excluding = [...new Set([s.deploy.artifactId, failing])];
+      const failing = failingArtifact(s).id;
       const next = enter(
         { ...reopened, decidedBy: record, pending: [] },
         'Retrieving',
         at,
         `${who}: rolling ${failing} back to the last verified artifact`,
       );
-      return issue(next, [{ type: 'retrieve-target', excluding }]);
+      return issue(next, [retrieveTargetFor(s)]);
     }
     case 'retry':
       return resumeAt({ ...reopened, pending: [], retryFrom: null }, s.retryFrom ?? null, who, at, contract);
@@ -813,12 +678,11 @@ function onControl(
 
 /** Keeps the release on a human's word: Promoted, without a verification record. */
 function humanPromotion(s: MachineSnapshot, by: ControlRecord, at: number, contract: Contract): Transition {
-  const failing = s.watched?.id ?? s.deploy.artifactId;
+  const failing = failingArtifact(s).id;
   const note = 'a human promotion is not a verification: the evidence alone had not verified it';
-  return finish(
+  return endWatch(
     { ...s, decidedBy: by, verification: { recorded: false, error: note } },
     'Promoted',
-    'promoted',
     `promoted by ${by.actor}${by.reason ? ` (${by.reason})` : ''}: ${failing} is kept without a verification record (${note})`,
     at,
     contract,
@@ -854,20 +718,12 @@ function resumeAt(
       return issue(next, [evaluateAt('bake', bake, at, s.options.settleMs, contract)]);
     }
     case 'onset': {
-      const lead = s.breach?.evidence[0];
       return issue(enter({ ...s, validationAttempts: 0 }, 'Validating', at, reason), [
-        {
-          type: 'find-onset',
-          signal: lead?.signal ?? s.breach?.signals[0] ?? '',
-          ...(lead?.segment ? { segment: lead.segment } : {}),
-        },
+        findOnsetOf(s, contract),
       ]);
     }
     case 'retrieve': {
-      const failing = s.watched?.id ?? s.deploy.artifactId;
-      return issue(enter(s, 'Retrieving', at, reason), [
-        { type: 'retrieve-target', excluding: [...new Set([s.deploy.artifactId, failing])] },
-      ]);
+      return issue(enter(s, 'Retrieving', at, reason), [retrieveTargetFor(s)]);
     }
     case 'cutover': {
       const target = s.target;
@@ -904,6 +760,31 @@ function resumeAt(
   }
 }
 
+/**
+ * The validation gate's question for the confirmed breach: its lead signal (and segment) and
+ * which of the signal's rules breached, the first in contract order among the breach's
+ * evidence, so the onset is located with the method of that rule.
+ */
+function findOnsetOf(s: MachineSnapshot, contract: Contract): Command {
+  const lead = s.breach?.evidence[0];
+  const signal = lead?.signal ?? s.breach?.signals[0] ?? '';
+  const breached = new Set(
+    (s.breach?.evidence ?? []).filter((v) => v.signal === signal && v.status === 'breach').map((v) => v.rule),
+  );
+  const rule = contract.signals.find((x) => x.id === signal)?.rules.find((r) => breached.has(r.type))?.type;
+  return {
+    type: 'find-onset',
+    signal,
+    ...(lead?.segment ? { segment: lead.segment } : {}),
+    ...(rule ? { rule } : {}),
+  };
+}
+
+/** Looks for the rollback target: the newest verified artifact that is neither the deploy nor the failing one. */
+function retrieveTargetFor(s: MachineSnapshot): Command {
+  return { type: 'retrieve-target', excluding: [...new Set([s.deploy.artifactId, failingArtifact(s).id])] };
+}
+
 /** Why the watch rolled back: the confirmed breach, or the human who aborted it. */
 function rollbackCause(s: MachineSnapshot): string {
   if (s.breach) return s.breach.reason;
@@ -911,152 +792,4 @@ function rollbackCause(s: MachineSnapshot): string {
   return by?.action === 'abort'
     ? `aborted by ${by.actor}${by.reason ? ` (${by.reason})` : ''}`
     : 'no breach recorded';
-}
-
-function notificationFor(s: MachineSnapshot, contract: Contract): Notification {
-  const kinds: Record<NonNullable<MachineSnapshot['outcome']>, NotificationKind> = {
-    'rolled-back': 'alert',
-    escalated: 'page',
-    halted: 'page',
-    'incident-routed': 'incident',
-    promoted: 'info',
-    'kept-on-hold': 'alert',
-    'would-roll-back': 'info',
-  };
-  const outcome = s.outcome ?? 'escalated';
-  const failed = s.watched?.id ?? s.deploy.artifactId;
-  const titles: Record<NonNullable<MachineSnapshot['outcome']>, string> = {
-    'rolled-back':
-      s.recovery?.status === 'insufficient-traffic'
-        ? `${s.service}: rolled back ${failed} -> ${s.target?.id ?? '?'}, not enough traffic to verify recovery`
-        : `${s.service}: rolled back ${failed} -> ${s.target?.id ?? '?'}, recovery verified`,
-    escalated: `${s.service}: ${failed} needs a human (escalated)`,
-    halted: `${s.service}: rollback of ${failed} halted, nothing changed`,
-    'incident-routed': `${s.service}: incident predates the deploy of ${failed}`,
-    promoted:
-      s.decidedBy?.action === 'promote'
-        ? `${s.service}: ${failed} promoted by ${s.decidedBy.actor} (no verification recorded)`
-        : `${s.service}: ${failed} promoted`,
-    'kept-on-hold': `${s.service}: ${failed} kept on hold, evidence inconclusive`,
-    'would-roll-back': `${s.service}: dry run would roll back ${failed} -> ${s.target?.id ?? '?'}`,
-  };
-  const lead = s.breach?.evidence[0];
-  const fields: Record<string, string | number | boolean | null> = {
-    outcome,
-    watchId: s.watchId,
-    failedArtifact: failed,
-    restoredArtifact: s.target?.id ?? null,
-    deployedAt: iso(s.deploy.deployedAt),
-    dryRun: s.options.dryRun,
-    alpha: contract.alpha,
-  };
-  if (s.decidedBy) {
-    fields.decidedBy = s.decidedBy.actor;
-    fields.decision = s.decidedBy.action;
-    fields.decisionReason = s.decidedBy.reason;
-  }
-  if (lead) {
-    fields.signal = lead.signal;
-    fields.value = finiteOrNull(lead.value);
-    fields.threshold = finiteOrNull(lead.threshold);
-    fields.samples = lead.samples;
-  }
-  const dry = s.options.dryRun;
-  return {
-    kind: dry ? 'info' : kinds[outcome],
-    service: s.service,
-    title: dry && outcome !== 'would-roll-back' ? `[dry run] ${titles[outcome]}` : titles[outcome],
-    summary: [s.reason ?? '', lead ? `Evidence: ${lead.signal}: ${lead.reason}` : '', `Watch ${s.watchId}.`]
-      .filter((l) => l !== '')
-      .join('\n'),
-    watchId: s.watchId,
-    outcome,
-    fields,
-  };
-}
-
-/** Appends this evaluation's per-signal point (the first aggregate verdict) to the chart series. */
-function record(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
-  const series: Record<string, readonly AuditPoint[]> = { ...s.series };
-  for (const summary of evaluation.signals) {
-    const v = summary.verdicts.find((x) => x.segment === undefined) ?? summary.verdicts[0];
-    if (!v) continue;
-    const point: AuditPoint = {
-      at: iso(evaluation.at),
-      phase: evaluation.purpose,
-      rule: v.rule,
-      status: v.status,
-      value: finiteOrNull(v.value),
-      threshold: finiteOrNull(v.threshold),
-      ...(v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {}),
-      ...partialWarnings(summary.verdicts),
-    };
-    const points = [...(series[summary.signal] ?? []), point];
-    series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.slice(-MAX_SERIES_POINTS) : points;
-  }
-  return { ...s, series, lastDecision: evaluation.decision };
-}
-
-/** The warnings of this evaluation's partial reads (any verdict of the signal), for its point. */
-function partialWarnings(verdicts: readonly Verdict[]): { warnings?: string[] } {
-  const warnings = new Set<string>();
-  for (const v of verdicts) {
-    const listed = v.error?.code === 'SOURCE_PARTIAL_DATA' ? v.error.details?.warnings : undefined;
-    if (Array.isArray(listed)) for (const w of listed) if (typeof w === 'string') warnings.add(w);
-  }
-  return warnings.size > 0 ? { warnings: [...warnings] } : {};
-}
-
-function evidenceOf(s: MachineSnapshot, contract: Contract): VerificationEvidence {
-  const decision = s.lastDecision;
-  const signals = (decision && 'evidence' in decision ? decision.evidence : []).filter(
-    (v) => v.segment === undefined,
-  );
-  const requests = signals.find(
-    (v) => v.signal === contract.signals.find((x) => x.kind === 'error-rate')?.id,
-  )?.samples;
-  const bakeSeconds = Math.round(
-    (s.bake.lastEvaluatedAt ?? s.bake.bakeEndsAt) / 1000 - s.deploy.deployedAt / 1000,
-  );
-  return {
-    summary: `baked ${bakeSeconds} s${requests === undefined ? '' : `, ${Math.round(requests)} requests`}; all ${contract.signals.length} signals pass`,
-    bakeSeconds,
-    signals: signals.map((v) => ({
-      signal: v.signal,
-      verdict: v.status,
-      value: finiteOrNull(v.value),
-      samples: v.samples,
-    })),
-  };
-}
-
-/** The next evaluation: the first step boundary after `now` (plus the settle delay). */
-function evaluateAt(
-  which: 'bake' | 'verify',
-  watch: WatchState,
-  now: number,
-  settleMs: number,
-  contract: Contract,
-): Command {
-  const stepMs = contract.stepSeconds * 1000;
-  const since = Math.max(now, watch.lastEvaluatedAt ?? Number.NEGATIVE_INFINITY) - watch.deployAt - settleMs;
-  const k = Math.floor(since / stepMs) + 1;
-  return { type: 'evaluate', watch: which, at: watch.deployAt + Math.max(0, k) * stepMs + settleMs };
-}
-
-function enter(s: MachineSnapshot, state: MachineStateName, at: number, reason: string): MachineSnapshot {
-  return { ...s, state, phases: [...s.phases, { state, at, reason }] };
-}
-
-function issue(s: MachineSnapshot, commands: readonly Command[]): Transition {
-  const pending = [...s.pending, ...commands];
-  return { snapshot: { ...s, pending }, commands: pending };
-}
-
-function unchanged(s: MachineSnapshot): Transition {
-  return { snapshot: s, commands: s.pending };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

@@ -2,24 +2,8 @@ import { z } from 'zod';
 import { formatZodIssues } from '../contract/config-error';
 import { RollgateError } from '../errors/rollgate-error';
 import type { MachineSnapshot } from './machine-state';
+import { MACHINE_STATE_NAMES } from './state-table';
 import { decodeStoredSeries } from './stored-series';
-
-const STATES = [
-  'Starting',
-  'Watching',
-  'Validating',
-  'IncidentRouted',
-  'Retrieving',
-  'Halted',
-  'CuttingOver',
-  'Verifying',
-  'RolledBack',
-  'Escalated',
-  'Promoting',
-  'Promoted',
-  'Held',
-  'DryRunComplete',
-] as const;
 
 /**
  * The structural check of a stored snapshot: the fields the interpreter relies on to resume.
@@ -30,7 +14,7 @@ const SnapshotShape = z
     schema: z.literal('rollgate.machine/v1'),
     watchId: z.string().min(1),
     service: z.string().min(1),
-    state: z.enum(STATES),
+    state: z.enum(MACHINE_STATE_NAMES),
     startedAt: z.number(),
     deploy: z.object({ artifactId: z.string().min(1), deployedAt: z.number() }).passthrough(),
     options: z

@@ -2,8 +2,9 @@ import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
 import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
-import { type MachineSnapshot, TERMINAL_STATES } from './machine-state';
+import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
+import { TERMINAL_STATES } from './state-table';
 
 /** The prefix of every watch snapshot's key in a {@link StateStore}. */
 export const WATCH_KEY_PREFIX = 'watch/';

@@ -1,13 +1,9 @@
 import type { SignalKind } from '../contract/contract-schema';
 import type { TestStatistic, VerdictStatus } from '../rules/verdict';
-import { judgeControl, RESTING_STATES } from './control-judgement';
-import {
-  type ControlRecord,
-  type ControlRequest,
-  type MachineSnapshot,
-  type MachineStateName,
-  TERMINAL_STATES,
-} from './machine-state';
+import { judgeControl } from './control-judgement';
+import { failingArtifact } from './failing-artifact';
+import type { ControlRecord, ControlRequest, MachineSnapshot } from './machine-state';
+import { type MachineStateName, RESTING_STATES, TERMINAL_STATES } from './state-table';
 
 /** One signal's latest verdict, as `rollgate status` shows it. */
 export interface SignalStatus {
@@ -102,7 +98,7 @@ export function summarizeWatch(
   return {
     watchId: s.watchId,
     service: s.service,
-    artifact: s.watched?.id ?? s.deploy.artifactId,
+    artifact: failingArtifact(s).id,
     deployedAt: s.deploy.deployedAt,
     state: s.state,
     since,

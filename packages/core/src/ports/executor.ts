@@ -19,8 +19,9 @@ export interface ArtifactRef {
   /**
    * Database schema facts. `version` is the schema this artifact runs against;
    * `minCompatible`, when set on a newer artifact, is the oldest schema version whose code still
-   * works after its migrations ran. Rolling back to an artifact whose `version` is below the
-   * failing artifact's `minCompatible` is refused (`ARTIFACT_INCOMPATIBLE`).
+   * works after its migrations ran. The rollback machine refuses to roll back to an artifact whose
+   * `version` is below (or unknown next to) the failing artifact's `minCompatible`: the watch
+   * ends halted, nothing changed, with the reason (docs/errors.md: an outcome, not an error).
    */
   readonly schema?: { readonly version: number; readonly minCompatible?: number };
   /** Adapter-specific facts (images, host names). Strings only, no secrets. */

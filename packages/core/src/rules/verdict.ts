@@ -125,3 +125,16 @@ export function showRate(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return show(value);
   return `${Number((value * 100).toPrecision(3))}%`;
 }
+
+/**
+ * What the sources said was incomplete about these verdicts' reads (`SOURCE_PARTIAL_DATA`),
+ * each warning once: a partial read is no evidence, and a reader should see why a signal holds.
+ */
+export function partialReadWarnings(verdicts: readonly Verdict[]): { warnings?: string[] } {
+  const warnings = new Set<string>();
+  for (const v of verdicts) {
+    const listed = v.error?.code === 'SOURCE_PARTIAL_DATA' ? v.error.details?.warnings : undefined;
+    if (Array.isArray(listed)) for (const w of listed) if (typeof w === 'string') warnings.add(w);
+  }
+  return warnings.size > 0 ? { warnings: [...warnings] } : {};
+}

@@ -3,24 +3,31 @@
  * scenario through the real controller on a simulated clock, and decision scoring. Pure; reading
  * scenario files from disk is `loadScenarios` in `@rollgate/core/node`.
  */
+
+export type { ControllerDecision } from '../machine/state-table';
 export type { GeneratorFault, GeneratorMeta } from './generator-meta';
 export { GeneratorFaultSchema, GeneratorMetaFileSchema, GeneratorMetaSchema } from './generator-meta';
 export type { ParseScenarioResult } from './parse-scenario';
 export { parseScenario } from './parse-scenario';
 export type { ContractOverrides, ReplayResult } from './replay-scenario';
 export { REPLAY_EPOCH_MS, replayScenario, scenarioContract } from './replay-scenario';
-export type { Scenario, ScenarioSeries, ScenarioTruth, SegmentSeries, Verdict } from './scenario-schema';
+export type {
+  ExpectedDecision,
+  Scenario,
+  ScenarioSeries,
+  ScenarioTruth,
+  SegmentSeries,
+} from './scenario-schema';
 export {
+  ExpectedDecisionSchema,
   PROMETHEUS_DEFAULT_BUCKETS_MS,
   SCENARIO_SCHEMA_ID,
   ScenarioSchema,
   ScenarioSeriesSchema,
   ScenarioTruthSchema,
   SegmentSeriesSchema,
-  VerdictSchema,
 } from './scenario-schema';
 export type {
-  ControllerDecision,
   DecisionRecord,
   DecisionScore,
   ScenarioOutcome,

@@ -3,6 +3,8 @@ import type { Contract, ContractInput, SignalInput } from '../contract/contract-
 import { defaultSignals } from '../contract/default-contract';
 import { parseContract } from '../contract/parse-contract';
 import { createController, type WatchResult } from '../machine/controller';
+import type { ControllerDecision } from '../machine/state-table';
+import { decisionOfOutcome } from '../machine/state-table';
 import type { AbortSignalLike } from '../ports/abort';
 import { kindOf } from '../signals/signal-kinds';
 import {
@@ -18,7 +20,6 @@ import {
   type StepData,
 } from '../simulation';
 import type { Scenario } from './scenario-schema';
-import type { ControllerDecision } from './scoring';
 
 /** Epoch ms at which step 0 of every replayed scenario starts (any fixed time works). */
 export const REPLAY_EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -150,14 +151,7 @@ function toReplayResult(
   stepMs: number,
 ): ReplayResult {
   const s = result.snapshot;
-  const decision: ControllerDecision =
-    cutOver || result.outcome === 'would-roll-back'
-      ? 'rollback'
-      : result.outcome === 'incident-routed'
-        ? 'incident'
-        : result.outcome === 'escalated' || result.outcome === 'halted'
-          ? 'escalate'
-          : 'keep';
+  const decision = decisionOfOutcome(result.outcome, cutOver);
   const decidedAt =
     decision === 'keep'
       ? null

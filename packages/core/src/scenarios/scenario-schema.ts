@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ControllerDecision } from '../machine/state-table';
 
 /**
  * The `rollgate.scenario/v1` format (../shared/scenarios/FORMAT.md): the telemetry of one
@@ -50,12 +51,15 @@ const histogramSeries = z.array(z.array(count, { error: 'expected an array of bu
   error: 'expected an array of per-step bucket-count arrays',
 });
 
-/** The verdicts a perfect controller would reach. */
-export const VerdictSchema = z.enum(['rollback', 'keep', 'incident']);
+/**
+ * The decision a perfect controller would reach on a scenario (its `truth.verdict`): one of the
+ * scored decisions of `ControllerDecision`, never `escalate`.
+ */
+export const ExpectedDecisionSchema = z.enum(['rollback', 'keep', 'incident'] satisfies ControllerDecision[]);
 
 /** Ground truth of a scenario. */
 export const ScenarioTruthSchema = z.object({
-  verdict: VerdictSchema,
+  verdict: ExpectedDecisionSchema,
   faultStartStep: z.union([stepIndex, z.null()], { error: 'expected a step index or null' }),
   /** The failure surface that shows first, e.g. `error-rate`, `latency`, `resource`, `health`. */
   signal: z.string().optional(),
@@ -243,5 +247,5 @@ export type ScenarioTruth = z.infer<typeof ScenarioTruthSchema>;
 export type ScenarioSeries = z.infer<typeof ScenarioSeriesSchema>;
 /** The per-step series of one segment. */
 export type SegmentSeries = z.infer<typeof SegmentSeriesSchema>;
-/** `rollback` | `keep` | `incident`. */
-export type Verdict = z.infer<typeof VerdictSchema>;
+/** `rollback` | `keep` | `incident`: what a scenario's ground truth expects. */
+export type ExpectedDecision = z.infer<typeof ExpectedDecisionSchema>;

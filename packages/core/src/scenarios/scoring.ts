@@ -1,7 +1,5 @@
+import type { ControllerDecision } from '../machine/state-table';
 import type { Scenario } from './scenario-schema';
-
-/** What a controller did with one scenario. */
-export type ControllerDecision = 'rollback' | 'keep' | 'incident' | 'escalate';
 
 /** One controller's outcome on one scenario (the `backtest --json` line, minus the extras). */
 export interface DecisionRecord {

@@ -19,7 +19,7 @@ import {
 
 /**
  * Canary against the stable fleet over the same intervals: the conditional-binomial
- * likelihood-ratio mixture of DESIGN.md. Given an interval's total events s = x_c + x_b, the
+ * likelihood-ratio mixture of docs/statistics.md. Given an interval's total events s = x_c + x_b, the
  * canary's share is Binomial(s, theta) with theta = r rho / (r rho + 1 - rho) and
  * rho = n_c / (n_c + n_b), so each interval's factor needs no baseline rate at all and a
  * traffic split that changes every interval is handled. Under equal rates the canary's
@@ -35,7 +35,7 @@ export interface ConcurrentRateTestOptions {
   readonly ratios?: readonly number[];
   /** H0 is "canary rate <= tolerance x stable rate". Default 1. */
   readonly tolerance?: number;
-  /** Share of the mixture held by restarted copies, in [0, 1). 0 gives DESIGN.md's mixture exactly. Default 0.1. */
+  /** Share of the mixture held by restarted copies, in [0, 1). 0 gives the plain mixture of docs/statistics.md. Default 0.1. */
   readonly restartShare?: number;
   /** Estimated total events (both arms, from the stable fleet's count) between restarts. Default 4. */
   readonly restartEvery?: number;

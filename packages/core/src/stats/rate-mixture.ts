@@ -10,7 +10,7 @@
  * end points.
  */
 
-/** Default rate-ratio grid of the alternatives (equal weights), from DESIGN.md. */
+/** Default rate-ratio grid of the alternatives (equal weights; docs/statistics.md). */
 export const DEFAULT_RATIOS: readonly number[] = [1.5, 2, 3, 4, 6, 8, 12];
 
 /** The alternative rate for ratio `ratio` against null rate `nullRate` (< 1). */

@@ -4,14 +4,9 @@ import { AuditRecordSchema } from '../../src/audit/audit-record';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { createControlRequest, submitControlRequest } from '../../src/machine/control-requests';
 import { watchIdFor } from '../../src/machine/controller';
-import type {
-  ControlAction,
-  ControlRequest,
-  MachineSnapshot,
-  MachineStateName,
-} from '../../src/machine/machine-state';
-import { TERMINAL_STATES } from '../../src/machine/machine-state';
+import type { ControlAction, ControlRequest, MachineSnapshot } from '../../src/machine/machine-state';
 import { startWatch, transition } from '../../src/machine/rollback-machine';
+import { type MachineStateName, TERMINAL_STATES } from '../../src/machine/state-table';
 import type { FakeCall, FaultDecision } from '../../src/testing/memory-faults';
 import { DEPLOY_AT, errorsFrom, healthy, world } from './world';
 

@@ -92,7 +92,7 @@ describe('createBaselineRateTest options', () => {
   });
 });
 
-describe('the bound method (DESIGN.md)', () => {
+describe('the bound method (docs/statistics.md)', () => {
   it('is the equal-weight mixture against tolerance x the Clopper–Pearson bound, at (1 - boundShare) alpha', () => {
     let state = createBaselineRateTest({
       baselineEvents: 90,

@@ -28,7 +28,7 @@ describe('createConcurrentRateTest', () => {
   });
 });
 
-describe('the conditional-binomial mixture of DESIGN.md', () => {
+describe('the conditional-binomial mixture of docs/statistics.md', () => {
   it('with restarts off, equals logsumexp_r(log w_r + sum of per-interval conditional log-likelihood ratios)', () => {
     const intervals = [
       { xc: 3, nc: 50, xb: 2, nb: 450 },

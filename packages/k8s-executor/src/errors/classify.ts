@@ -124,7 +124,7 @@ function codes(role: KubeRole): {
 }
 
 /**
- * Maps a Kubernetes API reply to what the caller does next (STYLE.md item 6). Pure: the same
+ * Maps a Kubernetes API reply to what the caller does next (docs/writing-an-adapter.md, "Rules for every port"). Pure: the same
  * reply and context always give the same answer. Messages name the verb and resource that
  * failed and what to do; they never contain request headers, and server text goes through
  * `ctx.redact`.

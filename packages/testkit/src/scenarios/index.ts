@@ -11,6 +11,7 @@ export type {
   ControllerDecision,
   DecisionRecord,
   DecisionScore,
+  ExpectedDecision,
   GeneratorFault,
   GeneratorMeta,
   ParseScenarioResult,
@@ -21,9 +22,9 @@ export type {
   ScenarioTruth,
   ScoredScenario,
   SegmentSeries,
-  Verdict,
 } from '@rollgate/core/scenarios';
 export {
+  ExpectedDecisionSchema,
   GeneratorFaultSchema,
   GeneratorMetaFileSchema,
   GeneratorMetaSchema,
@@ -39,6 +40,5 @@ export {
   SegmentSeriesSchema,
   scenarioContract,
   scoreDecisions,
-  VerdictSchema,
 } from '@rollgate/core/scenarios';
 export { EXAMPLE_SCENARIOS_DIR } from './examples-dir';

@@ -1,11 +1,12 @@
-import type { AuditControl, AuditRecord, AuditVerdict } from '../audit/audit-record';
-import type { Contract } from '../contract/contract-schema';
-import { isAuthoritative } from '../evaluation/confirmation';
-import type { SignalBaseline } from '../evaluation/watch-state';
-import type { TimeWindow, Verdict } from '../rules/verdict';
-import { finiteOrNull } from '../rules/verdict';
-import { kindOf } from '../signals/signal-kinds';
-import type { ControlRecord, MachineSnapshot } from './machine-state';
+import type { AuditControl, AuditRecord, AuditVerdict } from '../../audit/audit-record';
+import type { Contract } from '../../contract/contract-schema';
+import { isAuthoritative } from '../../evaluation/confirmation';
+import type { SignalBaseline } from '../../evaluation/watch-state';
+import type { TimeWindow, Verdict } from '../../rules/verdict';
+import { finiteOrNull } from '../../rules/verdict';
+import { kindOf } from '../../signals/signal-kinds';
+import { failingArtifact } from '../failing-artifact';
+import type { ControlRecord, MachineSnapshot } from '../machine-state';
 
 /**
  * The audit record of a watch, from its snapshot. Complete by construction: every field of
@@ -30,8 +31,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
     startedAt: iso(s.startedAt),
     finishedAt: iso(lastTime),
     deploy: { artifactId: s.deploy.artifactId, deployedAt: iso(s.deploy.deployedAt), artifact: s.watched },
-    failedArtifact:
-      s.breach || s.decidedBy?.action === 'abort' ? (s.watched ?? { id: s.deploy.artifactId }) : null,
+    failedArtifact: s.breach || s.decidedBy?.action === 'abort' ? failingArtifact(s) : null,
     restoredArtifact: s.cutover?.receipt ? (s.target ?? null) : null,
     contract: {
       alpha: contract.alpha,
@@ -161,7 +161,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
     verification: s.verification
       ? {
           recorded: s.verification.recorded,
-          artifactId: s.watched?.id ?? s.deploy.artifactId,
+          artifactId: failingArtifact(s).id,
           ...(s.verification.keyId === undefined ? {} : { keyId: s.verification.keyId }),
           ...(s.verification.error === undefined ? {} : { error: s.verification.error }),
         }
