@@ -113,6 +113,19 @@ export {
 } from './machine/stored-watches';
 export type { SignalStatus, WatchStatus } from './machine/watch-status';
 export { summarizeWatch } from './machine/watch-status';
+// Adapter options
+export type { AdapterDeps } from './options/adapter-deps';
+export { mapMarkedValues, markedValues, type OptionPath } from './options/marked-values';
+export {
+  booleanOption,
+  millisecondsOption,
+  numberOption,
+  textMapOption,
+  textOption,
+  wholeNumberOption,
+} from './options/option-fields';
+export { type OptionMeta, optionMeta, pathOption, secretOption } from './options/option-meta';
+export { parseOptions } from './options/parse-options';
 // Ports
 export type { AbortSignalLike, PortContext } from './ports/abort';
 export type {

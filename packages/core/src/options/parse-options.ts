@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+import { describeZodIssue, formatPath } from '../contract/config-error';
+import type { RollgateError } from '../errors/rollgate-error';
+
+/**
+ * Parses an adapter's options with its schema, the one a configuration file is checked with, so
+ * an embedder calling the adapter's factory gets the same words as `rollgate config check`. The
+ * first problem becomes the adapter's own `CONFIG_INVALID` through `invalid(option, message)`:
+ * `option` is the field's path (`auth.token`, `headers.X-Org`), `message` what is wrong and the
+ * fix. Values are never quoted (they may be secrets).
+ */
+export function parseOptions<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  invalid: (option: string, message: string) => RollgateError,
+): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+  const path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    throw invalid(formatOption([...path, key]), `unknown option "${key}": remove it or check the spelling`);
+  }
+  if (
+    issue.code === 'invalid_union' &&
+    issue.discriminator !== undefined &&
+    path.at(-1) !== issue.discriminator
+  ) {
+    path.push(issue.discriminator);
+  }
+  throw invalid(formatOption(path), describeZodIssue(issue));
+}
+
+/** `auth.token`, `headers.X-Org`, `gate.urls[0]`; `(options)` for the whole object. */
+function formatOption(path: readonly (string | number)[]): string {
+  const text = formatPath(path);
+  return text === '(root)' ? '(options)' : text;
+}
