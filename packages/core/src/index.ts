@@ -115,11 +115,16 @@ export type { SignalStatus, WatchStatus } from './machine/watch-status';
 export { summarizeWatch } from './machine/watch-status';
 // Adapter options
 export type { AdapterDeps } from './options/adapter-deps';
-export { mapMarkedValues, markedValues, type OptionPath } from './options/marked-values';
+export {
+  mapMarkedValues,
+  mapOptionValues,
+  markedValues,
+  type OptionLeaf,
+  type OptionPath,
+} from './options/marked-values';
 export {
   booleanOption,
   millisecondsOption,
-  numberOption,
   textMapOption,
   textOption,
   wholeNumberOption,

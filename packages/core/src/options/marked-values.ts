@@ -20,35 +20,43 @@ const defOf = (schema: z.core.$ZodType): Def => schema._zod.def as unknown as De
 /** Where a marked text value sits, as path segments from the root of the value walked. */
 export type OptionPath = readonly (string | number)[];
 
+/** What {@link mapOptionValues} knows about one leaf value. */
+export interface OptionLeaf {
+  /** Where the value sits, from the root of the value walked. */
+  readonly path: OptionPath;
+  /** The marks of the field and of every list or mapping around it. */
+  readonly meta: OptionMeta;
+  /** The field's schema type once unwrapped (`number`, `string`, `union`), or null when unknown. */
+  readonly type: string | null;
+}
+
 /**
- * A copy of `value` in which every text value under a field marked `mark` (see
- * {@link pathOption}, {@link secretOption}) is replaced by `replace(text, path)`. The value need
- * not be valid: the walk follows the schema as far as the value matches it (a discriminated
- * union by its tag) and leaves everything else as it is.
+ * A copy of `value` with every leaf (each value that is not a list or a mapping) replaced by
+ * `replace(leaf, where)`. The value need not be valid: the walk follows the schema as far as the
+ * value matches it (a discriminated union by its tag), and a leaf the schema does not describe
+ * is visited with no marks and type null.
  */
-export function mapMarkedValues(
+export function mapOptionValues(
   schema: z.core.$ZodType,
   value: unknown,
-  mark: keyof OptionMeta,
-  replace: (text: string, path: OptionPath) => string,
+  replace: (leaf: unknown, where: OptionLeaf) => unknown,
 ): unknown {
-  const walk = (node: z.core.$ZodType | null, item: unknown, path: OptionPath, marked: boolean): unknown => {
+  const walk = (node: z.core.$ZodType | null, item: unknown, path: OptionPath, meta: OptionMeta): unknown => {
     let current = node;
-    let isMarked = marked;
+    let marks = meta;
     for (let depth = 0; current !== null && depth < 32; depth++) {
-      if (optionMeta.get(current)?.[mark]) isMarked = true;
-      const def = defOf(current);
-      const inner = unwrap(def, item);
+      const own = optionMeta.get(current);
+      if (own !== undefined) marks = { ...marks, ...own };
+      const inner = unwrap(defOf(current), item);
       if (inner === undefined) break;
       current = inner;
     }
-    if (typeof item === 'string') return isMarked ? replace(item, path) : item;
     const def = current === null ? undefined : defOf(current);
     if (Array.isArray(item)) {
       const element = def?.type === 'array' ? (def.element ?? null) : null;
-      return item.map((entry, i) => walk(element, entry, [...path, i], isMarked));
+      return item.map((entry, i) => walk(element, entry, [...path, i], marks));
     }
-    if (typeof item === 'object' && item !== null) {
+    if (typeof item === 'object' && item !== null && !ArrayBuffer.isView(item)) {
       const out: Record<string, unknown> = {};
       for (const [key, entry] of Object.entries(item)) {
         const child =
@@ -57,13 +65,28 @@ export function mapMarkedValues(
             : def?.type === 'record'
               ? (def.valueType ?? null)
               : null;
-        out[key] = walk(child, entry, [...path, key], isMarked);
+        out[key] = walk(child, entry, [...path, key], marks);
       }
       return out;
     }
-    return item;
+    return replace(item, { path, meta: marks, type: def?.type ?? null });
   };
-  return walk(schema, value, [], false);
+  return walk(schema, value, [], {});
+}
+
+/**
+ * A copy of `value` in which every text value under a field marked `mark` (see
+ * {@link pathOption}, {@link secretOption}) is replaced by `replace(text, path)`.
+ */
+export function mapMarkedValues(
+  schema: z.core.$ZodType,
+  value: unknown,
+  mark: keyof OptionMeta,
+  replace: (text: string, path: OptionPath) => string,
+): unknown {
+  return mapOptionValues(schema, value, (leaf, where) =>
+    typeof leaf === 'string' && where.meta[mark] ? replace(leaf, where.path) : leaf,
+  );
 }
 
 /** Every text value under a field marked `mark`, with its path (see {@link mapMarkedValues}). */

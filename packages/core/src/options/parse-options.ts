@@ -29,8 +29,14 @@ export function parseOptions<S extends z.ZodType>(
   ) {
     path.push(issue.discriminator);
   }
-  throw invalid(formatOption(path), describeZodIssue(issue));
+  // A tag or enum with its own wording ("must be 'us' or 'eu'") keeps it.
+  const worded =
+    (issue.code === 'invalid_value' || issue.code === 'invalid_union') && !ZOD_WORDING.test(issue.message);
+  throw invalid(formatOption(path), worded ? issue.message : describeZodIssue(issue));
 }
+
+/** How zod's own messages start: a schema's own wording does not. */
+const ZOD_WORDING = /^(Invalid|Too (small|big)|Unrecognized|Expected)/;
 
 /** `auth.token`, `headers.X-Org`, `gate.urls[0]`; `(options)` for the whole object. */
 function formatOption(path: readonly (string | number)[]): string {
