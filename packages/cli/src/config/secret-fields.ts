@@ -1,6 +1,12 @@
+import { mapOptionValues } from '@rollgate/core';
+import type { z } from 'zod';
 import { REDACTED } from '../io/secret-redactor';
 
-/** Field names whose values are credentials wherever they appear. */
+/**
+ * Field names whose values are credentials, for fields the schema does not describe (a misspelt
+ * field, an adapter that is not installed): the schema's `secretOption` marks are the rule, these
+ * names a safety net so a token under an unknown field is still never printed.
+ */
 const SECRET_KEYS = new Set([
   'token',
   'password',
@@ -18,16 +24,12 @@ const SECRET_MAPS = new Set(['headers', 'env']);
 const SECRET_VARIABLE =
   /TOKEN|SECRET|PASSWORD|PASSWD|PASS|API_?KEY|PRIVATE|KEY|AUTH|CREDENTIAL|WEBHOOK|COOKIE|SESSION/i;
 
-/**
- * Whether the field at `segments` holds a secret: tokens, passwords, API and routing keys,
- * TLS keys, every header and `env` value, and webhook URLs (a Slack URL is its own credential).
- */
-export function isSecretField(segments: readonly (string | number)[]): boolean {
+/** Whether a field the schema does not describe is named like a credential. */
+function isSecretName(segments: readonly (string | number)[]): boolean {
   const last = segments.at(-1);
   const parent = segments.at(-2);
   if (typeof last === 'string' && SECRET_KEYS.has(last)) return true;
-  if (typeof parent === 'string' && SECRET_MAPS.has(parent)) return true;
-  return segments[0] === 'notify' && last === 'url';
+  return typeof parent === 'string' && SECRET_MAPS.has(parent);
 }
 
 /** Whether an environment variable's name says it holds a credential. */
@@ -37,18 +39,23 @@ export function isSecretVariable(name: string): boolean {
 
 /**
  * Every secret value in a configuration tree, and a copy of the tree with each one replaced by
- * `[redacted]` (for `rollgate config print`). Secret fields, values from secret-looking variables
- * (`fromSecretVariables`), and the credentials inside any `https://user:pass@host` URL count.
+ * `[redacted]` (for `rollgate config print`). The fields `schema` marks as secrets (tokens,
+ * passwords, API and routing keys, TLS keys, every header and `env` value, webhook URLs: a Slack
+ * URL is its own credential), values from secret-looking variables (`fromSecretVariables`), and
+ * the credentials inside any `https://user:pass@host` URL count.
  */
 export function collectSecrets(
+  schema: z.core.$ZodType,
   tree: unknown,
   fromSecretVariables: ReadonlySet<string>,
 ): { readonly secrets: string[]; readonly masked: unknown } {
   const secrets: string[] = [];
-  const walk = (value: unknown, segments: (string | number)[]): unknown => {
+  const masked = mapOptionValues(schema, tree, (value, { path: segments, meta, type }) => {
     if (typeof value === 'string') {
       const path = segments.join('\u0000');
-      if (isSecretField(segments) || fromSecretVariables.has(path)) {
+      const described = type !== null && type !== 'unknown';
+      const secret = meta.secret === true || (!described && isSecretName(segments));
+      if (secret || fromSecretVariables.has(path)) {
         secrets.push(value);
         return REDACTED;
       }
@@ -61,15 +68,8 @@ export function collectSecrets(
       }
       return value;
     }
-    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...segments, i]));
-    if (typeof value === 'object' && value !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [k, item] of Object.entries(value)) out[k] = walk(item, [...segments, k]);
-      return out;
-    }
     return value;
-  };
-  const masked = walk(tree, []);
+  });
   return { secrets: secrets.filter((s) => s.length > 0), masked };
 }
 
