@@ -105,8 +105,8 @@ export const StateConfigSchema = z
         z.strictObject({
           type: z.literal('ed25519'),
           keyDir: pathOption(z.string()).optional(),
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
           privateKey: secretOption(
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
             text('the PEM private key, e.g. privateKey: ${ROLLGATE_ED25519_KEY}'),
           ).optional(),
           trustedPublicKeys: z.array(z.string().min(1)).optional(),
