@@ -32,7 +32,10 @@ export function parseOptions<S extends z.ZodType>(
   // A tag or enum with its own wording ("must be 'us' or 'eu'") keeps it.
   const worded =
     (issue.code === 'invalid_value' || issue.code === 'invalid_union') && !ZOD_WORDING.test(issue.message);
-  throw invalid(formatOption(path), worded ? issue.message : describeZodIssue(issue));
+  // The value only tells its type (and "missing"): messages never quote it.
+  const given = valueAt(input, issue.path);
+  const described = describeZodIssue({ ...issue, input: given } as z.core.$ZodIssue);
+  throw invalid(formatOption(path), worded ? issue.message : described);
 }
 
 /** How zod's own messages start: a schema's own wording does not. */
@@ -42,4 +45,13 @@ const ZOD_WORDING = /^(Invalid|Too (small|big)|Unrecognized|Expected)/;
 function formatOption(path: readonly (string | number)[]): string {
   const text = formatPath(path);
   return text === '(root)' ? '(options)' : text;
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const segment of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[segment];
+  }
+  return value;
 }
