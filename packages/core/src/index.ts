@@ -116,11 +116,14 @@ export { summarizeWatch } from './machine/watch-status';
 // Adapter options
 export type { AdapterDeps } from './options/adapter-deps';
 export {
+  defOf as schemaDef,
+  innermostSchema,
   mapMarkedValues,
   mapOptionValues,
   markedValues,
   type OptionLeaf,
   type OptionPath,
+  type SchemaDef,
 } from './options/marked-values';
 export {
   booleanOption,

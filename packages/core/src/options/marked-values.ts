@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { type OptionMeta, optionMeta } from './option-meta';
 
-type Def = {
+/** The parts of a zod schema's `_zod.def` the option walks read. */
+export type SchemaDef = {
   readonly type: string;
   readonly shape?: Readonly<Record<string, z.core.$ZodType>>;
   readonly innerType?: z.core.$ZodType;
@@ -15,7 +16,22 @@ type Def = {
   readonly getter?: () => z.core.$ZodType;
 };
 
-const defOf = (schema: z.core.$ZodType): Def => schema._zod.def as unknown as Def;
+/** A zod schema's definition, as {@link SchemaDef}. */
+export const defOf = (schema: z.core.$ZodType): SchemaDef => schema._zod.def as unknown as SchemaDef;
+
+/**
+ * The schema that describes `value`: through optional, default and pipes, and to the option of
+ * a discriminated union the value's tag selects (a union whose tag matches none is returned).
+ */
+export function innermostSchema(schema: z.core.$ZodType, value: unknown): z.core.$ZodType {
+  let current = schema;
+  for (let depth = 0; depth < 32; depth++) {
+    const inner = unwrap(defOf(current), value);
+    if (inner === undefined) return current;
+    current = inner;
+  }
+  return current;
+}
 
 /** Where a marked text value sits, as path segments from the root of the value walked. */
 export type OptionPath = readonly (string | number)[];
@@ -107,7 +123,7 @@ export function markedValues(
  * The schema one level in: through optional, default and pipes, and to the option of a
  * discriminated union the value's tag selects; undefined when there is nothing to unwrap.
  */
-function unwrap(def: Def, value: unknown): z.core.$ZodType | undefined {
+function unwrap(def: SchemaDef, value: unknown): z.core.$ZodType | undefined {
   switch (def.type) {
     case 'optional':
     case 'nullable':
