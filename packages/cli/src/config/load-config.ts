@@ -11,6 +11,7 @@ import {
 } from '@rollgate/core';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { collectSecrets } from './collect-secrets';
 import { type ConfigProblem, configInvalid, locateProblems } from './config-problems';
 import {
   NotifyConfigSchema,
@@ -23,7 +24,7 @@ import { substituteEnv } from './env-substitution';
 import { prometheusLabelProblems, selectorLabels, signalLabels } from './label-names';
 import { loadAdapterSchemas } from './load-adapter-schemas';
 import { notifyOptionProblems } from './notify-checks';
-import { collectSecrets, isSecretVariable } from './secret-fields';
+import { isSecretVariable } from './secret-fields';
 import { createLocator } from './yaml-locator';
 import { zodProblems } from './zod-problems';
 
