@@ -6,5 +6,5 @@ import { fileURLToPath } from 'node:url';
 import { configJsonSchemaText } from '../src/config/config-json-schema';
 
 const file = fileURLToPath(new URL('../schema/rollgate.schema.json', import.meta.url));
-writeFileSync(file, configJsonSchemaText());
+writeFileSync(file, await configJsonSchemaText());
 console.log(`wrote ${file}`);

@@ -111,6 +111,29 @@ export type { AuditControl, AuditOutcome, AuditPoint, AuditRecord, AuditVerdict 
 export { AuditRecordSchema } from './audit/audit-record';
 export { validateAuditRecord } from './audit/audit-validation';
 
+// ----- Adapter options: one zod schema per adapter, paths and secrets marked (docs/writing-an-adapter.md) -----
+
+export type { AdapterDeps } from './options/adapter-deps';
+export {
+  defOf as schemaDef,
+  innermostSchema,
+  mapMarkedValues,
+  mapOptionValues,
+  markedValues,
+  type OptionLeaf,
+  type OptionPath,
+  type SchemaDef,
+} from './options/marked-values';
+export {
+  booleanOption,
+  millisecondsOption,
+  textMapOption,
+  textOption,
+  wholeNumberOption,
+} from './options/option-fields';
+export { type OptionMeta, optionMeta, pathOption, secretOption } from './options/option-meta';
+export { parseOptions } from './options/parse-options';
+
 // ----- Ports: what an adapter implements (docs/writing-an-adapter.md) -----
 
 export type { AbortSignalLike, PortContext } from './ports/abort';

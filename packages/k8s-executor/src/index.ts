@@ -40,6 +40,12 @@ export { PROGRESS_DEADLINE_EXCEEDED, rolloutStatus } from './executor/rollout-st
 export { equalIgnoreHash } from './executor/template-equality';
 export type { PodHealthSourceOptions } from './health/pod-health-source';
 export { createPodHealthSource, podSelectorFor } from './health/pod-health-source';
+export { create } from './options/create';
+export {
+  type KubernetesExecutorOptionsInput,
+  type KubernetesExecutorOptionsParsed,
+  KubernetesExecutorOptionsSchema,
+} from './options/kubernetes-executor-options-schema';
 export type { DeploymentView, ReplicaSetView } from './resources/kube-objects';
 export {
   POD_TEMPLATE_HASH_LABEL,

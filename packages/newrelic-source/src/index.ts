@@ -1,4 +1,3 @@
-export { checkNewRelicSourceOptions } from './config/check-options';
 export type {
   HealthQueryOptions,
   NewRelicRegion,
@@ -7,6 +6,11 @@ export type {
   TransactionQueryOptions,
 } from './config/newrelic-source-options';
 export { MAX_CONCURRENT_REQUESTS, NERDGRAPH_ENDPOINTS } from './config/newrelic-source-options';
+export {
+  type NewRelicSourceOptionsInput,
+  type NewRelicSourceOptionsParsed,
+  NewRelicSourceOptionsSchema,
+} from './config/newrelic-source-options-schema';
 export type { ClassifyContext, NrqlRow, ReplyHeaders } from './nerdgraph/classify';
 export { classify } from './nerdgraph/classify';
 export type { NrqlQueryVariables } from './nerdgraph/graphql-document';
@@ -15,4 +19,5 @@ export { normaliseResults } from './nerdgraph/normalise-results';
 export { nrqlIdentifier, nrqlNumber, nrqlString } from './nrql/nrql-literals';
 export type { NrqlPlan, ValueUnit } from './nrql/query-builders';
 export { MAX_NRQL_BYTES, MAX_TIMESERIES_BUCKETS } from './nrql/query-builders';
+export { create } from './source/create';
 export { createNewRelicSource } from './source/newrelic-source';

@@ -1,3 +1,4 @@
+export { create } from './create';
 export type { ScrapeClassifyContext } from './exposition/classify-scrape';
 export { classifyScrape } from './exposition/classify-scrape';
 export type {
@@ -17,13 +18,18 @@ export { createExpositionSource } from './exposition/exposition-source';
 export type { ExpositionSourceOptions, ExpositionTarget } from './exposition/exposition-source-options';
 export type { HistogramBucket } from './exposition/histogram-quantile';
 export { histogramQuantile } from './exposition/histogram-quantile';
-export { checkPrometheusSourceOptions } from './options/check-options';
 export type {
   PemInput,
   PrometheusAuth,
   PrometheusSourceOptions,
   PrometheusTlsOptions,
 } from './options/prometheus-source-options';
+export {
+  MAX_TIMEOUT_MS,
+  type PrometheusSourceOptionsInput,
+  type PrometheusSourceOptionsParsed,
+  PrometheusSourceOptionsSchema,
+} from './options/prometheus-source-options-schema';
 export type { PrometheusSource } from './prometheus-source';
 export { createPrometheusSource } from './prometheus-source';
 export { bucketBoundaryPattern, bucketBoundarySpellings } from './promql/bucket-boundary';

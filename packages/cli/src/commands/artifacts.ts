@@ -7,7 +7,7 @@ import { UsageError } from '../cli/usage-error';
 import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config';
 import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
-import { buildExecutor } from '../wiring/build-executor';
+import { buildExecutor } from '../wiring/build-adapters';
 import { missingSigningKey, openArtifactStore, statePaths } from '../wiring/state-layout';
 
 const ACTIONS = ['list', 'verify', 'record'] as const;

@@ -27,7 +27,7 @@ import { UsageError } from '../cli/usage-error';
 import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config';
 import type { Io } from '../io/io';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
-import { buildSources, disposeSources } from '../wiring/build-sources';
+import { buildSources, disposeSources } from '../wiring/build-adapters';
 
 /** Confidence of the upper bound on a variant's false-rollback rate. */
 const CONFIDENCE = 0.95;

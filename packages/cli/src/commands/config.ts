@@ -8,9 +8,8 @@ import { UsageError } from '../cli/usage-error';
 import type { LocatedProblem } from '../config/config-problems';
 import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config';
 import { createRedactor, redactingIo } from '../io/secret-redactor';
-import { buildExecutor } from '../wiring/build-executor';
+import { buildExecutor, checkSourceFiles } from '../wiring/build-adapters';
 import { buildNotifier } from '../wiring/build-notifier';
-import { checkSources } from '../wiring/build-sources';
 import { statePaths } from '../wiring/state-layout';
 
 /** `rollgate config check|print`: validate a configuration, or show it resolved with secrets hidden. */
@@ -122,8 +121,9 @@ export const command = defineCommand({
 
 /** Builds (and disposes) every adapter, so their own checks run: TLS files, a kubeconfig. */
 async function checkAdapters(loaded: LoadedConfig): Promise<void> {
-  // Options are checked as the adapters would check them, without loading an HTTP client.
-  await checkSources(loaded);
+  // Source options were checked with their adapters' schemas when the file was loaded; their
+  // files are checked here, without loading an HTTP client.
+  await checkSourceFiles(loaded);
   const executor = await buildExecutor(loaded, () => undefined);
   await executor.dispose();
   buildNotifier(loaded);

@@ -1,20 +1,30 @@
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { type Contract, ContractSchema, defaultSignals, RollgateError, SignalSchema } from '@rollgate/core';
+import {
+  type Contract,
+  ContractSchema,
+  defaultSignals,
+  mapMarkedValues,
+  mapOptionValues,
+  RollgateError,
+  SignalSchema,
+} from '@rollgate/core';
 import { LineCounter, parseDocument } from 'yaml';
-import { notifyOptionProblems, sourceOptionProblems } from './adapter-checks';
+import type { z } from 'zod';
+import { collectSecrets } from './collect-secrets';
 import { type ConfigProblem, configInvalid, locateProblems } from './config-problems';
 import {
   NotifyConfigSchema,
   type RollgateConfig,
-  RollgateConfigSchema,
+  rollgateConfigSchema,
   SOURCE_NAME,
-  SourceConfigSchema,
   StringMapSchema,
 } from './config-schema';
 import { substituteEnv } from './env-substitution';
 import { prometheusLabelProblems, selectorLabels, signalLabels } from './label-names';
-import { collectSecrets, isSecretVariable } from './secret-fields';
+import { loadAdapterSchemas } from './load-adapter-schemas';
+import { notifyOptionProblems } from './notify-checks';
+import { isSecretVariable } from './secret-fields';
 import { createLocator } from './yaml-locator';
 import { zodProblems } from './zod-problems';
 
@@ -167,19 +177,25 @@ export async function parseConfig(
       .filter((s) => s.variables.some(isSecretVariable))
       .map((s) => s.segments.join('\u0000')),
   );
-  const { secrets, masked } = collectSecrets(substituted.value, fromSecretVariables);
-
   const value = substituted.value as Record<string, unknown>;
+  // The schemas of the adapters the file names: what their options are, which are secrets and
+  // which are paths. A missing adapter is a problem at its type; the rest is still checked.
+  const adapters = await loadAdapterSchemas(value);
+  const schema = rollgateConfigSchema(adapters.schemas);
+  const { secrets, masked } = collectSecrets(schema, substituted.value, fromSecretVariables);
+
+  const input = resolvePaths(schema, coerceText(schema, value), dirname(file));
   // Part checks first: when the schema's cross-field rules report the same thing, the part
   // check's place (the field's name) is the one kept.
-  const problems: ConfigProblem[] = await partProblems(value);
-  const parsed = RollgateConfigSchema.safeParse(value);
-  if (!parsed.success) problems.push(...zodProblems(parsed.error, RollgateConfigSchema, value));
-  const built = buildContract(value, problems);
+  const problems: ConfigProblem[] = [...adapters.problems, ...partProblems(input)];
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) problems.push(...zodProblems(parsed.error, schema, input));
+  const built = buildContract(input, problems);
   if (problems.length > 0 || !parsed.success || built === null) {
     throw fail(`${name} is invalid:`, problems, undefined, parsed.success ? undefined : parsed.error);
   }
-  const config = resolvePaths(parsed.data, dirname(file));
+  // Again after parsing: defaults (state.dir) are paths too.
+  const config = resolvePaths(schema, parsed.data, dirname(file)) as RollgateConfig;
   return { file, config, contract: built.contract, secrets, masked, sourceAliases: built.sourceAliases };
 }
 
@@ -188,14 +204,14 @@ const MAX_ALIAS_COUNT = 100;
 
 /**
  * The problems of the parts that the top-level schema cannot report when another part is wrong
- * (zod checks cross-field rules only once every field parses): source names, each source's and
- * each webhook's own options as its adapter validates them, a service set inside contract.
+ * (zod checks cross-field rules only once every field parses): source names, each webhook's own
+ * options as the notifier validates them, a service set inside contract.
  */
-async function partProblems(value: Record<string, unknown>): Promise<ConfigProblem[]> {
+function partProblems(value: Record<string, unknown>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const sources = value.sources;
   if (isRecord(sources)) {
-    for (const [name, entry] of Object.entries(sources)) {
+    for (const name of Object.keys(sources)) {
       if (!SOURCE_NAME.test(name)) {
         problems.push({
           path: ['sources', name],
@@ -203,8 +219,6 @@ async function partProblems(value: Record<string, unknown>): Promise<ConfigProbl
           message: 'a source name is 1-63 letters, digits, ".", "_" or "-"',
         });
       }
-      const one = SourceConfigSchema.safeParse(entry);
-      if (one.success) problems.push(...(await sourceOptionProblems(name, one.data)));
     }
   }
   if (Array.isArray(value.notify)) {
@@ -292,43 +306,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Paths in the file are relative to the file's directory, wherever rollgate runs from. */
-function resolvePaths(config: RollgateConfig, base: string): RollgateConfig {
-  const abs = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(base, p));
-  const state = {
-    ...config.state,
-    dir: abs(config.state.dir) as string,
-    signing:
-      config.state.signing.type === 'ed25519' && config.state.signing.keyDir !== undefined
-        ? { ...config.state.signing, keyDir: abs(config.state.signing.keyDir) as string }
-        : config.state.signing,
-  };
-  const guardrails =
-    config.guardrails.killSwitchFile === undefined
-      ? config.guardrails
-      : { ...config.guardrails, killSwitchFile: abs(config.guardrails.killSwitchFile) as string };
-  let executor = config.executor;
-  if (executor.type === 'deployer') {
-    executor = {
-      ...executor,
-      ...(executor.deployPath === undefined ? {} : { deployPath: abs(executor.deployPath) as string }),
-      ...(executor.cwd === undefined ? {} : { cwd: abs(executor.cwd) as string }),
-    };
-  } else if (executor.kubeconfig !== undefined) {
-    executor = { ...executor, kubeconfig: abs(executor.kubeconfig) as string };
-  }
-  const sources = Object.fromEntries(
-    Object.entries(config.sources).map(([name, source]) => {
-      if (source.type !== 'prometheus' || source.tls === undefined) return [name, source];
-      const tls = { ...source.tls };
-      for (const key of ['caFile', 'certFile', 'keyFile'] as const) {
-        const value = tls[key];
-        if (value !== undefined) tls[key] = abs(value) as string;
-      }
-      return [name, { ...source, tls }];
-    }),
-  );
-  return { ...config, state, guardrails, executor, sources };
+/**
+ * Paths in the file are relative to the file's directory, wherever rollgate runs from: every
+ * field a schema marks as a path (`pathOption`: `state.dir`, `tls.caFile`, `deployPath`, ...) is
+ * resolved before validation, so an adapter that wants an absolute path gets one.
+ */
+function resolvePaths(schema: z.core.$ZodType, value: unknown, base: string): Record<string, unknown> {
+  // A mark covers text values only, so numbers and booleans pass through unchanged.
+  return mapMarkedValues(schema, value, 'path', (path) =>
+    path === '' || isAbsolute(path) ? path : resolve(base, path),
+  ) as Record<string, unknown>;
+}
+
+const NUMERIC_TEXT = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * Values may come from the environment (`${NAME}`), which gives text: where the schema expects a
+ * number or a boolean, "30" becomes 30 and "true" becomes true before validation.
+ */
+function coerceText(schema: z.core.$ZodType, value: unknown): Record<string, unknown> {
+  return mapOptionValues(schema, value, (leaf, { type }) => {
+    if (typeof leaf !== 'string') return leaf;
+    if (type === 'number' && NUMERIC_TEXT.test(leaf.trim())) return Number(leaf);
+    if (type === 'boolean' && (leaf === 'true' || leaf === 'false')) return leaf === 'true';
+    return leaf;
+  }) as Record<string, unknown>;
 }
 
 function bullets(lines: readonly string[]): string {

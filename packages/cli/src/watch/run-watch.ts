@@ -32,9 +32,8 @@ import { stepSummaryMarkdown, writeStepSummary } from '../progress/step-summary'
 import { createTtyReporter } from '../progress/tty-reporter';
 import type { WatchReporter, WatchStart, WatchSummary } from '../progress/watch-reporter';
 import { renderReport } from '../report/render-report';
-import { buildExecutor } from '../wiring/build-executor';
+import { buildExecutor, buildSources, disposeSources } from '../wiring/build-adapters';
 import { buildNotifier } from '../wiring/build-notifier';
-import { buildSources, disposeSources } from '../wiring/build-sources';
 import { missingSigningKey, openStores, type Stores } from '../wiring/state-layout';
 import { parseDeployTime } from './deploy-time';
 import { type MetricsServer, parseListenAddress, serveControllerMetrics } from './metrics-listen';

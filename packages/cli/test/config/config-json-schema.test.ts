@@ -71,7 +71,7 @@ describe('the configuration JSON Schema', () => {
     expect(
       JSON.parse(shipped),
       `${SHIPPED} is stale: run \`pnpm --filter @rollgate/cli run schema\` and commit it`,
-    ).toEqual(JSON.parse(configJsonSchemaText()));
+    ).toEqual(JSON.parse(await configJsonSchemaText()));
     expect(packageJson.files).toContain(CONFIG_SCHEMA_FILE.split('/')[0]);
     expect(packageJson.exports['./rollgate.schema.json']).toBe(`./${CONFIG_SCHEMA_FILE}`);
     const schema = JSON.parse(shipped) as Record<string, unknown>;
@@ -104,7 +104,7 @@ colour: blue
   });
 
   it('every commented example of the starter is valid once uncommented', async () => {
-    const schema = JSON.parse(configJsonSchemaText()) as unknown;
+    const schema = JSON.parse(await configJsonSchemaText()) as unknown;
     const examples = uncommentedExamples(starterConfig('checkout'));
     expect(examples.map((e) => e.name)).toEqual([
       expect.stringContaining('# alpha: 0.01'),

@@ -219,6 +219,23 @@ describe('loadConfig', () => {
 });
 
 describe('YAML flow syntax and references', () => {
+  it('resolves every field an adapter schema marks as a path, and redacts every field it marks as secret', async () => {
+    const text = YAML.replace(
+      '    timeoutMs: ${PROM_TIMEOUT_MS:-5000}\n',
+      '    timeoutMs: ${PROM_TIMEOUT_MS:-5000}\n    url: https://prom.example\n    headers: { X-Scope-OrgID: team-a }\n    tls: { caFile: certs/ca.pem }\n',
+    ).replace('    url: ${PROM_URL:-http://127.0.0.1:9090}\n', '');
+    const loaded = await parseConfig(text, '/srv/app/rollgate.yaml', {
+      PROM_TOKEN: 'tok-3f9a8c7e5d2b1a06',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX',
+    });
+    const source = loaded.config.sources.prom;
+    expect(source?.type === 'prometheus' && source.tls?.caFile).toBe('/srv/app/certs/ca.pem');
+    // The header value is marked secret by the Prometheus schema: listed and masked.
+    expect(loaded.secrets).toContain('team-a');
+    expect(JSON.stringify(loaded.masked)).not.toContain('team-a');
+    expect(JSON.stringify(loaded.masked)).toContain('certs/ca.pem');
+  });
+
   it('explains that ${...} must be quoted inside { }', async () => {
     const error = await configError(() =>
       parseConfig('service: a\nsources:\n  p: { type: prometheus, url: ${URL} }\n', '/srv/rollgate.yaml', {

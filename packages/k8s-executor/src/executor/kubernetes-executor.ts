@@ -7,11 +7,12 @@ import type {
   PortContext,
   Result,
 } from '@rollgate/core';
-import { fail, ok, RollgateError, sleep } from '@rollgate/core';
+import { fail, ok, parseOptions, RollgateError, sleep } from '@rollgate/core';
 import { systemClock } from '@rollgate/core/node';
 import { KubeClient } from '../connection/kube-client';
 import { createKubeConnection, type KubeConnectionOptions } from '../connection/kube-connection';
 import type { ApiAccess } from '../errors/classify';
+import { KubernetesExecutorOptionsSchema } from '../options/kubernetes-executor-options-schema';
 import { deploymentPath, podsPath, replicaSetsPath } from '../resources/api-paths';
 import {
   type DeploymentView,
@@ -91,6 +92,7 @@ interface Snapshot {
  * @throws RollgateError `CONFIG_INVALID` for bad options.
  */
 export function createKubernetesExecutor(options: KubernetesExecutorOptions): KubernetesExecutor {
+  checkDescribedOptions(options);
   const namespace = requireObjectName('namespace', options.namespace, 'label', COMPONENT);
   const name = requireObjectName('deployment', options.deployment, 'subdomain', COMPONENT);
   const conflictRetries = requireNumber(
@@ -592,4 +594,44 @@ export function createKubernetesExecutor(options: KubernetesExecutorOptions): Ku
       if (ownsConnection) await connection.close();
     },
   };
+}
+
+/**
+ * Checks the options a configuration file can hold with `KubernetesExecutorOptionsSchema`, so a
+ * program gets the words `rollgate config check` gives; the runtime-only ones (`connection`,
+ * `dispatcher`, `clock`, `name`, a `KubeConfigLike`, `inCluster: { pathPrefix }`) are checked
+ * where they are used.
+ */
+function checkDescribedOptions(options: KubernetesExecutorOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new RollgateError(
+      'CONFIG_INVALID',
+      'k8s-executor: options must be an object with namespace and deployment.',
+      {
+        component: COMPONENT,
+      },
+    );
+  }
+  const {
+    connection: _c,
+    dispatcher: _d,
+    clock: _k,
+    name: _n,
+    kubeconfig,
+    inCluster,
+    ...described
+  } = options;
+  parseOptions(
+    KubernetesExecutorOptionsSchema,
+    {
+      ...described,
+      ...(typeof kubeconfig === 'string' ? { kubeconfig } : {}),
+      ...(typeof inCluster === 'boolean' ? { inCluster } : {}),
+    },
+    (option, message) =>
+      new RollgateError('CONFIG_INVALID', `k8s-executor: Option ${option}: ${message}.`, {
+        component: COMPONENT,
+        details: { option },
+      }),
+  );
 }

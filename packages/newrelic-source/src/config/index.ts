@@ -1,8 +1,9 @@
 /**
- * `@rollgate/newrelic-source/options`: the source's option types and their check, without the
- * HTTP client (undici) the source itself loads.
+ * `@rollgate/newrelic-source/options`: the source's options schema (what a configuration file
+ * and `createNewRelicSource` accept, with its secret field) and option types, without the HTTP
+ * client (undici) the source itself loads.
  */
-export { checkNewRelicSourceOptions } from './check-options';
+
 export type {
   HealthQueryOptions,
   NewRelicRegion,
@@ -10,3 +11,9 @@ export type {
   ResourceQueryOptions,
   TransactionQueryOptions,
 } from './newrelic-source-options';
+export {
+  type NewRelicSourceOptionsInput,
+  type NewRelicSourceOptionsParsed,
+  NewRelicSourceOptionsSchema,
+  NRQL_TIMEOUT_RANGE,
+} from './newrelic-source-options-schema';

@@ -2,7 +2,8 @@ import type { MetricRequest, MetricSource, PortContext, ReadResult } from '@roll
 import { RollgateError } from '@rollgate/core';
 import { Agent, type Dispatcher } from 'undici';
 import type { NewRelicSourceOptions } from '../config/newrelic-source-options';
-import { NRQL_TIMEOUT_RANGE, type ResolvedOptions, resolveOptions } from '../config/resolve-options';
+import { NRQL_TIMEOUT_RANGE } from '../config/newrelic-source-options-schema';
+import { type ResolvedOptions, resolveOptions } from '../config/resolve-options';
 import { classify } from '../nerdgraph/classify';
 import { nerdGraphRequestBody } from '../nerdgraph/graphql-document';
 import { normaliseResults } from '../nerdgraph/normalise-results';

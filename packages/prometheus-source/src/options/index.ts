@@ -1,11 +1,18 @@
 /**
- * `@rollgate/prometheus-source/options`: the source's option types and their check, without the
- * HTTP client (undici) the source itself loads.
+ * `@rollgate/prometheus-source/options`: the source's options schema (what a configuration file
+ * and `createPrometheusSource` accept, with its path and secret fields) and option types, without
+ * the HTTP client (undici) the source itself loads.
  */
-export { checkPrometheusSourceOptions } from './check-options';
+
 export type {
   PemInput,
   PrometheusAuth,
   PrometheusSourceOptions,
   PrometheusTlsOptions,
 } from './prometheus-source-options';
+export {
+  MAX_TIMEOUT_MS,
+  type PrometheusSourceOptionsInput,
+  type PrometheusSourceOptionsParsed,
+  PrometheusSourceOptionsSchema,
+} from './prometheus-source-options-schema';

@@ -14,10 +14,16 @@ export type PemInput = string | Uint8Array | readonly (string | Uint8Array)[];
 export interface PrometheusTlsOptions {
   /** CA certificates to trust instead of the system store (a private CA, a self-signed server). */
   readonly ca?: PemInput;
+  /** A file holding `ca`, read when the source is created (instead of `ca`). */
+  readonly caFile?: string;
   /** Client certificate for mutual TLS. */
   readonly cert?: PemInput;
+  /** A file holding `cert`, read when the source is created. */
+  readonly certFile?: string;
   /** Client private key for mutual TLS. */
   readonly key?: PemInput;
+  /** A file holding `key`, read when the source is created. */
+  readonly keyFile?: string;
   /** Passphrase of `key`. */
   readonly passphrase?: string;
   /** Default true. Setting false accepts any certificate: for local experiments only. */
