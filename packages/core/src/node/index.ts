@@ -35,6 +35,7 @@ export {
   redactValue,
   urlSecrets,
 } from './secret-redactor';
+export { SerialQueue } from './serial-queue';
 export { systemClock } from './system-clock';
 export type { WebhookReply, WebhookTarget } from './webhook-classify';
 export { classifyWebhookReply } from './webhook-classify';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { type Clock, fail, ok, type PortContext, type Result } from '@rollgate/core';
+import { type Clock, fail, ok, type PortContext, type Result, type RollgateError } from '@rollgate/core';
 import { abortedError, linkSignal, timeoutError } from '../context/port-context';
 import { executorError, quote } from '../errors/executor-error';
 import type { CommandSettings } from '../options/validate-options';
@@ -111,6 +111,28 @@ export class DepRunner {
         );
       });
     });
+  }
+
+  /**
+   * The error for a `dep` run that exited non-zero, with the relevant output lines (redacted):
+   * `EXECUTOR_UNAVAILABLE` (retryable) for a read, `CUTOVER_FAILED` for the rollback itself,
+   * where `note` says what that leaves behind.
+   */
+  exitError(
+    run: DepRun,
+    label: string,
+    code: 'EXECUTOR_UNAVAILABLE' | 'CUTOVER_FAILED',
+    note = '',
+  ): RollgateError {
+    const lines = relevantLines(run.stdout, run.stderr, this.#redact);
+    return executorError(
+      code,
+      `${label} exited with ${run.exitCode}${note}. Output: ${lines.join(' | ') || '(none)'}`,
+      {
+        retryable: code === 'EXECUTOR_UNAVAILABLE',
+        details: { exitCode: run.exitCode, output: lines },
+      },
+    );
   }
 
   /** Kills running `dep` processes (used by dispose). */
