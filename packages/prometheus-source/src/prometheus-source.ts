@@ -1,5 +1,6 @@
 import type { MetricRequest, MetricSource, PortContext, ReadResult } from '@rollgate/core';
 import { RollgateError } from '@rollgate/core';
+import { portSignal, systemClock } from '@rollgate/core/node';
 import { type Dispatcher, Pool } from 'undici';
 import type { PrometheusSourceOptions, PrometheusTlsOptions } from './options/prometheus-source-options';
 import { type ResolvedOptions, validateOptions } from './options/validate-options';
@@ -7,8 +8,8 @@ import { apiTime, promqlDuration } from './promql/duration';
 import { QueryBuildError } from './promql/label-matchers';
 import { buildPromql } from './promql/query-builders';
 import { COMPONENT, classify } from './reply/classify';
+import { headerValue } from './reply/header-value';
 import { redact } from './reply/redact';
-import { headerValue } from './reply/retry-after';
 import { toReadResult } from './reply/to-read-result';
 import { transportError } from './transport/transport-error';
 
@@ -174,17 +175,8 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
     if (!(budget > 0)) return timedOut(0, true);
 
     const { path, form } = queryParameters(request, promql, budget);
-    const controller = new AbortController();
-    let stoppedBy: 'caller' | 'timeout' | undefined;
-    const onAbort = (): void => {
-      stoppedBy ??= 'caller';
-      controller.abort();
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => {
-      stoppedBy ??= 'timeout';
-      controller.abort();
-    }, budget);
+    // Real timers: the request timeout holds in real time even under a simulated clock.
+    const link = portSignal(ctx, config.clock, { limitMs: config.timeoutMs, timers: systemClock });
     let response: Dispatcher.ResponseData;
     let body: Uint8Array;
     try {
@@ -194,12 +186,13 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
         method: 'POST',
         headers,
         body: form,
-        signal: controller.signal,
+        signal: link.signal,
       });
       body = await readBody(response, config.maxResponseBytes);
     } catch (error) {
-      if (stoppedBy === 'caller') return aborted(ctx.signal.reason);
-      if (stoppedBy === 'timeout') return timedOut(budget, byDeadline);
+      const stoppedBy = link.reason();
+      if (stoppedBy === 'aborted') return aborted(ctx.signal.reason);
+      if (stoppedBy !== undefined) return timedOut(budget, byDeadline);
       if (error instanceof BodyTooLarge) {
         return errorResult(
           new RollgateError(
@@ -211,8 +204,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
       }
       return errorResult(transportError(error, config.url, config.secrets));
     } finally {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      link.dispose();
     }
     const classified = classify(response.statusCode, body, response.headers, {
       now: config.clock.now(),

@@ -19,6 +19,8 @@ export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
 export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
 export { loadScenarios, META_FILE_NAME } from './load-scenarios';
+export type { PortSignal, PortSignalOptions, PortSignalReason } from './port-signal';
+export { portSignal } from './port-signal';
 export { processAlive } from './process-alive';
 export {
   redactingArtifactStore,
@@ -26,6 +28,7 @@ export {
   redactingNotifier,
   redactingStateStore,
 } from './redacting-ports';
+export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
 export type { Redact } from './secret-redactor';
 export {
   createSecretRedactor,

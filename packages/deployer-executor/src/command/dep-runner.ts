@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { type Clock, fail, ok, type PortContext, type Result, type RollgateError } from '@rollgate/core';
-import { abortedError, linkSignal, timeoutError } from '../context/port-context';
+import { portSignal } from '@rollgate/core/node';
+import { abortedError, timeoutError } from '../context/port-context';
 import { executorError, quote } from '../errors/executor-error';
 import type { CommandSettings } from '../options/validate-options';
 import { relevantLines } from './host-output';
@@ -47,7 +48,7 @@ export class DepRunner {
   run(command: readonly string[], ctx: PortContext, what: string): Promise<Result<DepRun>> {
     const [file] = this.#settings.dep;
     const args = this.args(command);
-    const link = linkSignal(ctx, this.#clock);
+    const link = portSignal(ctx, this.#clock);
     const controller = new AbortController();
     const onLink = (): void => controller.abort(link.signal.reason);
     link.signal.addEventListener('abort', onLink, { once: true });
