@@ -29,7 +29,7 @@ export {
   redactingStateStore,
 } from './redacting-ports';
 export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
-export type { Redact } from './secret-redactor';
+export type { Redact, SecretRedactorOptions } from './secret-redactor';
 export {
   createSecretRedactor,
   looksLikeCredential,
