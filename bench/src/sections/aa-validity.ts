@@ -9,6 +9,7 @@ import {
   sprtExpectedSeconds,
   updateRateTest,
 } from '@rollgate/core';
+import { binomial, poisson, type Random, seededRandom } from '@rollgate/core/simulation';
 import type { BenchContext, BenchModule, BenchSection } from '../section';
 
 /**
@@ -30,65 +31,6 @@ const BAKES = [
 const MAX_STEPS = 360;
 /** Healthy baseline rates, cycled over the deploys of a row: an error rate and exceedance rates. */
 const HEALTHY_RATES = [0.001, 0.005, 0.02];
-
-type Random = () => number;
-
-/** sfc32 seeded through splitmix32: small, fast and good enough for simulation. */
-function seeded(seed: number): Random {
-  let s = seed >>> 0;
-  const mix = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = mix();
-  let b = mix();
-  let c = mix();
-  let d = mix();
-  const next = (): number => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  for (let i = 0; i < 15; i++) next();
-  return next;
-}
-
-/** Binomial(n, p) by geometric skips: exact, O(n p + 1). */
-function binomial(random: Random, n: number, p: number): number {
-  if (n <= 0 || p <= 0) return 0;
-  if (p >= 1) return n;
-  const logQ = Math.log1p(-p);
-  let position = 0;
-  let count = 0;
-  for (;;) {
-    position += Math.floor(Math.log(1 - random()) / logQ) + 1;
-    if (position > n) return count;
-    count++;
-  }
-}
-
-/** Requests in one step: Poisson (exact below 30, rounded normal above). */
-function poisson(random: Random, mean: number): number {
-  if (mean < 30) {
-    const limit = Math.exp(-mean);
-    let k = 0;
-    let product = random();
-    while (product > limit) {
-      k++;
-      product *= random();
-    }
-    return k;
-  }
-  const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  return Math.max(0, Math.round(mean + Math.sqrt(mean) * z));
-}
 
 function percent(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
@@ -186,7 +128,7 @@ async function aaSection(ctx: BenchContext): Promise<BenchSection> {
   let seed = 1;
   for (const row of rowsFor(ctx.quick)) {
     const started = performance.now();
-    const random = seeded(seed++);
+    const random = seededRandom(seed++);
     const firstRejection: number[] = [];
     for (let deploy = 0; deploy < row.deploys; deploy++) {
       const p = HEALTHY_RATES[deploy % HEALTHY_RATES.length] as number;
@@ -314,7 +256,7 @@ function seconds(steps: number): string {
 
 async function speedSection(ctx: BenchContext): Promise<BenchSection> {
   const runs = ctx.quick ? 300 : 2000;
-  const random = seeded(424242);
+  const random = seededRandom(424242);
   const reference = { p0: 0.005, p1: 0.03, rps: 10 };
   const sprtRef = sprtExpectedSeconds({
     p0: 0.005,
@@ -420,7 +362,7 @@ async function speedSection(ctx: BenchContext): Promise<BenchSection> {
 
 function costSection(ctx: BenchContext): BenchSection {
   const updates = ctx.quick ? 20_000 : 200_000;
-  const random = seeded(7);
+  const random = seededRandom(7);
   const observations = Array.from({ length: 1024 }, () => ({
     events: binomial(random, 50, 0.005),
     trials: 50,

@@ -1,3 +1,4 @@
+export { parseRetryAfter } from '@rollgate/core/node';
 export type { KubeConfigLike } from './connection/kube-config-like';
 export type {
   CreateKubeConnectionSettings,
@@ -21,7 +22,6 @@ export type {
   StatusBody,
 } from './errors/classify';
 export { classify, parseStatusBody } from './errors/classify';
-export { parseRetryAfter } from './errors/retry-after';
 export type {
   KubernetesExecutor,
   KubernetesExecutorOptions,

@@ -1,4 +1,5 @@
 import { RollgateError } from '@rollgate/core';
+import { createSecretRedactor } from '@rollgate/core/node';
 
 /** A connection string taken apart: what may be shown, and what must never be. */
 export interface ConnectionTarget {
@@ -33,14 +34,12 @@ export function parseConnectionTarget(url: unknown, field = 'url'): ConnectionTa
   if (parsed.hostname === '' && !parsed.searchParams.has('host')) throw invalid('it names no host');
   const secrets = new Set<string>();
   const addSecret = (value: string) => {
-    if (value.length < 3) return;
     secrets.add(value);
     try {
       secrets.add(decodeURIComponent(value));
     } catch {
       // Not percent-encoded: the raw form is enough.
     }
-    secrets.add(encodeURIComponent(value));
   };
   if (parsed.password) addSecret(parsed.password);
   for (const name of ['password', 'sslpassword', 'sslkey']) {
@@ -50,15 +49,7 @@ export function parseConnectionTarget(url: unknown, field = 'url'): ConnectionTa
   const user = parsed.username ? `${decodeSafe(parsed.username)}@` : '';
   const host = parsed.hostname || parsed.searchParams.get('host') || '';
   const display = `postgresql://${user}${host}${parsed.port ? `:${parsed.port}` : ''}${parsed.pathname}`;
-  const ordered = [...secrets].sort((a, b) => b.length - a.length);
-  return {
-    display,
-    redact(text: string): string {
-      let out = text;
-      for (const secret of ordered) out = out.split(secret).join('[redacted]');
-      return out;
-    },
-  };
+  return { display, redact: createSecretRedactor(secrets, { everywhere: true }) };
 }
 
 function decodeSafe(value: string): string {

@@ -1,5 +1,6 @@
 import type { MetricRequest, MetricSource, PortContext, ReadResult } from '@rollgate/core';
 import { RollgateError } from '@rollgate/core';
+import { portSignal, systemClock } from '@rollgate/core/node';
 import { type Dispatcher, Pool } from 'undici';
 import type { PrometheusSourceOptions, PrometheusTlsOptions } from './options/prometheus-source-options';
 import { type ResolvedOptions, validateOptions } from './options/validate-options';
@@ -9,8 +10,8 @@ import { buildPromql } from './promql/query-builders';
 import { readManyGrouped } from './read-many';
 import { COMPONENT, classify } from './reply/classify';
 import type { PrometheusReply } from './reply/envelope';
+import { headerValue } from './reply/header-value';
 import { redact } from './reply/redact';
-import { headerValue } from './reply/retry-after';
 import { toReadResult } from './reply/to-read-result';
 import { transportError } from './transport/transport-error';
 
@@ -202,17 +203,8 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
     if (!(budget > 0)) return failed(timedOut(0, true));
 
     const { path, form } = queryParameters(request, promql, budget);
-    const controller = new AbortController();
-    let stoppedBy: 'caller' | 'timeout' | undefined;
-    const onAbort = (): void => {
-      stoppedBy ??= 'caller';
-      controller.abort();
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => {
-      stoppedBy ??= 'timeout';
-      controller.abort();
-    }, budget);
+    // Real timers: the request timeout holds in real time even under a simulated clock.
+    const link = portSignal(ctx, config.clock, { limitMs: config.timeoutMs, timers: systemClock });
     let response: Dispatcher.ResponseData;
     let body: Uint8Array;
     try {
@@ -222,12 +214,13 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
         method: 'POST',
         headers,
         body: form,
-        signal: controller.signal,
+        signal: link.signal,
       });
       body = await readBody(response, config.maxResponseBytes);
     } catch (error) {
-      if (stoppedBy === 'caller') return failed(aborted(ctx.signal.reason));
-      if (stoppedBy === 'timeout') return failed(timedOut(budget, byDeadline));
+      const stoppedBy = link.reason();
+      if (stoppedBy === 'aborted') return failed(aborted(ctx.signal.reason));
+      if (stoppedBy !== undefined) return failed(timedOut(budget, byDeadline));
       if (error instanceof BodyTooLarge) {
         return failed(
           errorResult(
@@ -241,8 +234,7 @@ export function createPrometheusSource(options: PrometheusSourceOptions): Promet
       }
       return failed(errorResult(transportError(error, config.url, config.secrets)));
     } finally {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      link.dispose();
     }
     const classified = classify(response.statusCode, body, response.headers, {
       now: config.clock.now(),

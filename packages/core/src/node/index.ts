@@ -19,6 +19,8 @@ export type { HmacSignerOptions } from './hmac-signer';
 export { createHmacSigner } from './hmac-signer';
 export type { LoadedScenario, ScenarioFileResult, ScenarioLoadFailure } from './load-scenarios';
 export { loadScenarios, META_FILE_NAME } from './load-scenarios';
+export type { PortSignal, PortSignalOptions, PortSignalReason } from './port-signal';
+export { portSignal } from './port-signal';
 export { processAlive } from './process-alive';
 export {
   redactingArtifactStore,
@@ -26,7 +28,8 @@ export {
   redactingNotifier,
   redactingStateStore,
 } from './redacting-ports';
-export type { Redact } from './secret-redactor';
+export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
+export type { Redact, SecretRedactorOptions } from './secret-redactor';
 export {
   createSecretRedactor,
   looksLikeCredential,
@@ -35,6 +38,7 @@ export {
   redactValue,
   urlSecrets,
 } from './secret-redactor';
+export { SerialQueue } from './serial-queue';
 export { systemClock } from './system-clock';
 export type { WebhookReply, WebhookTarget } from './webhook-classify';
 export { classifyWebhookReply } from './webhook-classify';

@@ -29,20 +29,41 @@ export function looksLikeCredential(text: string): boolean {
   return text.length >= 8 && /[A-Za-z]/.test(text) && /[0-9]/.test(text);
 }
 
+/** Options for {@link createSecretRedactor}. */
+export interface SecretRedactorOptions {
+  /**
+   * Find every secret anywhere, even inside a longer word. For values an adapter knows are
+   * credentials (its API key, a password, a bearer token): they are never ordinary words, and a
+   * reply may glue them to other characters. Default false: a short or weak secret is matched
+   * only as a whole token, so a configuration value such as `prod` does not mangle the output.
+   */
+  readonly everywhere?: boolean;
+  /**
+   * Credential shapes to redact even when the value is not known (an echoed `Bearer <token>`,
+   * a New Relic `NRAK-...` key). Each must be global (`/g`); what it matches after its first
+   * capture group (the prefix kept, e.g. `Bearer `) is replaced with {@link REDACTED}.
+   */
+  readonly patterns?: readonly RegExp[];
+}
+
 /**
  * The one redactor of Rollgate: every file and output a secret could reach (audit records,
  * snapshots, verification records, reports, notifications, stdout and stderr) goes through
- * one made from the configuration's secrets. It finds each secret in the forms it travels in
+ * one made from the configuration's secrets, and every adapter makes one from its own
+ * credentials for its error messages. It finds each secret in the forms it travels in
  * (raw, URL-encoded, JSON-escaped, base64). Secrets shorter than {@link MIN_SECRET_LENGTH} are
  * ignored; a short or weak one is matched only as a whole token (not inside a longer word), a
- * strong one ({@link looksLikeCredential}, 16+ characters) anywhere. It is the last line of
- * defence: adapters already keep secrets out of their messages.
+ * strong one ({@link looksLikeCredential}, 16+ characters) or any with `everywhere` anywhere.
  */
-export function createSecretRedactor(secrets: Iterable<string>): Redact {
+export function createSecretRedactor(
+  secrets: Iterable<string | undefined>,
+  options: SecretRedactorOptions = {},
+): Redact {
   const forms = new Map<string, boolean>();
   for (const secret of secrets) {
     if (typeof secret !== 'string' || secret.trim().length < MIN_SECRET_LENGTH) continue;
-    const strong = secret.length >= STRONG_SECRET_LENGTH && looksLikeCredential(secret);
+    const strong =
+      options.everywhere === true || (secret.length >= STRONG_SECRET_LENGTH && looksLikeCredential(secret));
     for (const form of [
       secret,
       encodeURIComponent(secret),
@@ -53,11 +74,18 @@ export function createSecretRedactor(secrets: Iterable<string>): Redact {
     }
   }
   const sorted = [...forms].sort(([a], [b]) => b.length - a.length);
-  if (sorted.length === 0) return (text) => text;
+  const patterns = options.patterns ?? [];
+  if (sorted.length === 0 && patterns.length === 0) return (text) => text;
   return (text) => {
     let out = text;
     for (const [form, anywhere] of sorted) {
       if (out.includes(form)) out = replaceAll(out, form, anywhere);
+    }
+    for (const pattern of patterns) {
+      out = out.replace(
+        pattern,
+        (_match, prefix: unknown) => `${typeof prefix === 'string' ? prefix : ''}${REDACTED}`,
+      );
     }
     return out;
   };

@@ -1,5 +1,6 @@
 import { RollgateError } from '../errors/rollgate-error';
 import { fail, ok, type Result } from '../ports/result';
+import { parseRetryAfter } from './retry-after';
 
 /** What the notifier knows about a webhook reply. `body` is already redacted and shortened. */
 export interface WebhookReply {
@@ -46,13 +47,4 @@ function hint(status: number): string {
   if (status === 429) return 'Rate limited: retry later.';
   if (status === 408 || status >= 500) return 'The receiver failed: retry later.';
   return 'The receiver refused the payload: check the format option.';
-}
-
-/** `Retry-After` as milliseconds: delta seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

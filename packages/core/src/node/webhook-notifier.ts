@@ -3,6 +3,7 @@ import { RollgateError } from '../errors/rollgate-error';
 import type { Notification, NotificationKind, Notifier } from '../ports/notifier';
 import { fail, ok, type Result } from '../ports/result';
 import type { Clock } from '../time/clock';
+import { portSignal } from './port-signal';
 import { createSecretRedactor, urlSecrets } from './secret-redactor';
 import { systemClock } from './system-clock';
 import { classifyWebhookReply, type WebhookTarget } from './webhook-classify';
@@ -10,7 +11,6 @@ import { pagerDutyEvent, slackPayload, type WebhookFormat } from './webhook-payl
 
 const COMPONENT = 'webhook-notifier';
 const DEFAULT_TIMEOUT_MS = 10_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const BODY_SNIPPET_MAX = 300;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const KINDS: readonly NotificationKind[] = ['page', 'incident', 'alert', 'info'];
@@ -95,24 +95,15 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
         );
       }
 
-      const controller = new AbortController();
-      let timedOut = false;
-      const onAbort = () => controller.abort();
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      const timer =
-        remaining <= MAX_TIMER_MS
-          ? setTimeout(() => {
-              timedOut = true;
-              controller.abort();
-            }, remaining)
-          : undefined;
+      // Real timers: the webhook timeout holds in real time even under a simulated clock.
+      const link = portSignal(ctx, clock, { limitMs: timeoutMs, timers: systemClock });
       try {
         const response = await fetch(endpoint, {
           method: 'POST',
           headers,
           body: payload,
           redirect: 'manual',
-          signal: controller.signal,
+          signal: link.signal,
         });
         const text = await response.text().catch(() => '');
         const snippet = redact(text.replace(/\s+/g, ' ').trim()).slice(0, BODY_SNIPPET_MAX);
@@ -122,7 +113,8 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
           clock.now(),
         );
       } catch (error) {
-        if (timedOut) return fail(timeoutError(target));
+        const cut = link.reason();
+        if (cut === 'deadline' || cut === 'limit') return fail(timeoutError(target));
         if (ctx.signal.aborted) return fail(abortedError(target));
         const code = networkCode(error);
         return fail(
@@ -137,8 +129,7 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
           ),
         );
       } finally {
-        if (timer !== undefined) clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
+        link.dispose();
       }
     },
   };

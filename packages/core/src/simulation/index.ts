@@ -21,6 +21,8 @@ export type { MemoryStateStore } from '../testing/memory-state-store';
 export { createMemoryStateStore } from '../testing/memory-state-store';
 export type { RecordingNotifier } from '../testing/recording-notifier';
 export { createRecordingNotifier } from '../testing/recording-notifier';
+export type { Random } from '../testing/seeded-random';
+export { binomial, poisson, seededRandom } from '../testing/seeded-random';
 export { flushPromises, runOnClock, SimulatedClock } from '../testing/simulated-clock';
 export type { InsecureTestSignerOptions } from '../testing/test-signer';
 export { insecureTestSigner, testChecksum } from '../testing/test-signer';

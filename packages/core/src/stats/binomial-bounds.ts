@@ -1,3 +1,4 @@
+import { bisect } from './bisect';
 import { regularizedBeta } from './special-functions';
 
 /**
@@ -11,19 +12,6 @@ export function bernoulliKl(a: number, q: number): number {
   if (a > 0) out += a * Math.log(a / q);
   if (a < 1) out += (1 - a) * Math.log((1 - a) / (1 - q));
   return out;
-}
-
-function bisect(f: (x: number) => boolean, lo: number, hi: number): [number, number] {
-  // Invariant: f(lo) is true, f(hi) is false. 200 halvings reach the float resolution of [0, 1].
-  let a = lo;
-  let b = hi;
-  for (let i = 0; i < 200; i++) {
-    const mid = 0.5 * (a + b);
-    if (mid <= a || mid >= b) break;
-    if (f(mid)) a = mid;
-    else b = mid;
-  }
-  return [a, b];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { bisect } from './bisect';
 import { logSumExp, xLog1pY, xLogY } from './log-space';
 
 /**
@@ -10,18 +11,6 @@ import { logSumExp, xLog1pY, xLogY } from './log-space';
 
 /** Mixture points per octave of the rate mixture and how far they reach around the anchor. */
 const RATE_MIXTURE_OCTAVES: readonly number[] = [-4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8];
-
-function bisect(f: (x: number) => boolean, lo: number, hi: number): [number, number] {
-  let a = lo;
-  let b = hi;
-  for (let i = 0; i < 200; i++) {
-    const mid = 0.5 * (a + b);
-    if (mid <= a || mid >= b) break;
-    if (f(mid)) a = mid;
-    else b = mid;
-  }
-  return [a, b];
-}
 
 /**
  * A confidence sequence for a binomial rate from cumulative `events` out of `trials`. The

@@ -22,6 +22,8 @@ export type { MemoryLeaseEntry, MemoryLeaseTable, MemoryWatchLeaseOptions } from
 export { createMemoryLeaseTable, createMemoryWatchLease } from './memory-watch-lease';
 export type { RecordingNotifier } from './recording-notifier';
 export { createRecordingNotifier } from './recording-notifier';
+export type { Random } from './seeded-random';
+export { binomial, poisson, seededRandom } from './seeded-random';
 export { flushPromises, runOnClock, SimulatedClock } from './simulated-clock';
 export type { InsecureTestSignerOptions } from './test-signer';
 export { insecureTestSigner, testChecksum } from './test-signer';

@@ -118,3 +118,25 @@ describe('the secret redactor', () => {
       expect(looksLikeCredential(token), token).toBe(true);
   });
 });
+
+describe('the secret redactor for declared credentials (adapters)', () => {
+  it('finds a declared credential even inside a word with everywhere, and only as a token without', () => {
+    const text = 'auth failed for xhunter22x and hunter22';
+    expect(createSecretRedactor(['hunter22'])(text)).toBe(`auth failed for xhunter22x and ${REDACTED}`);
+    expect(createSecretRedactor(['hunter22'], { everywhere: true })(text)).toBe(
+      `auth failed for x${REDACTED}x and ${REDACTED}`,
+    );
+  });
+
+  it('ignores declared credentials shorter than the minimum length, even with everywhere', () => {
+    expect(createSecretRedactor(['abc'], { everywhere: true })('abc abcd')).toBe('abc abcd');
+  });
+
+  it('redacts credential shapes given as patterns, keeping the first group', () => {
+    const redact = createSecretRedactor([], { patterns: [/((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]+/g] });
+    expect(redact('Authorization: Bearer eyJhbGciOi.x.y; then Basic dXNlcjpwYXNz')).toBe(
+      `Authorization: Bearer ${REDACTED}; then Basic ${REDACTED}`,
+    );
+    expect(createSecretRedactor([], { patterns: [/tok-[a-z]+/g] })('a tok-abc b')).toBe(`a ${REDACTED} b`);
+  });
+});

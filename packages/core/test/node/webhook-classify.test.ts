@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyWebhookReply, parseRetryAfter } from '../../src/node/webhook-classify';
+import { parseRetryAfter } from '../../src/node/retry-after';
+import { classifyWebhookReply } from '../../src/node/webhook-classify';
 
 const target = { component: 'webhook-notifier', format: 'slack', origin: 'https://hooks.slack.com' };
 const NOW = Date.parse('2025-03-01T10:00:00.000Z');

@@ -11,7 +11,7 @@ import {
 } from '../../src/stats';
 import { clopperPearsonUpper } from '../../src/stats/binomial-bounds';
 import { logSumExp } from '../../src/stats/log-space';
-import { binomial, poisson, type Random, seededRandom } from './seeded-random';
+import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
 
 function configError(fn: () => unknown, path: string): void {
   try {

@@ -8,7 +8,7 @@ import {
   updateRateTest,
 } from '../../src/stats';
 import { logSumExp } from '../../src/stats/log-space';
-import { binomial, poisson, seededRandom } from './seeded-random';
+import { binomial, poisson, seededRandom } from '../../src/testing/seeded-random';
 
 describe('createConcurrentRateTest', () => {
   it('rejects bad options by path', () => {

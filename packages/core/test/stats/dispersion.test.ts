@@ -6,7 +6,7 @@ import {
   summarizeRateTest,
   updateRateTest,
 } from '../../src/stats';
-import { binomial, poisson, type Random, seededRandom } from './seeded-random';
+import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
 
 /** Per-step counts whose rate itself varies: an exponential multiplier (coefficient of variation 1). */
 function burstySteps(random: Random, steps: number, trials: number, rate: number) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { estimateDispersion, estimateLocalDispersion } from '../../src/stats/dispersion';
 import { findElevatedEpisode } from '../../src/stats/episode';
-import { binomial, poisson, seededRandom } from './seeded-random';
+import { binomial, poisson, seededRandom } from '../../src/testing/seeded-random';
 
 /** A 30 minute window of 5 s steps at `rps`, rate `p`, `p1` on steps [from, to). */
 function window(seed: number, rps: number, p: number, elevated?: { from: number; to: number; p1: number }) {

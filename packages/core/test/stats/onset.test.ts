@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CountPoint, estimateGaugeOnset, estimateOnset, type GaugePoint } from '../../src/stats';
-import { binomial, seededRandom } from './seeded-random';
+import { binomial, seededRandom } from '../../src/testing/seeded-random';
 
 function counts(seed: number, rates: readonly number[], trials = 100): CountPoint[] {
   const random = seededRandom(seed);

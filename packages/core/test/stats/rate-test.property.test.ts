@@ -9,7 +9,7 @@ import {
   summarizeRateTest,
   updateRateTest,
 } from '../../src/stats';
-import { binomial, seededRandom } from './seeded-random';
+import { binomial, seededRandom } from '../../src/testing/seeded-random';
 
 // Counts as backends report them: zero, tiny, non-integer (extrapolated), huge.
 const arbTrials = fc.oneof(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { createSprt, sprtExpectedSeconds, summarizeRateTest, updateRateTest } from '../../src/stats';
 import type { SprtState } from '../../src/stats/sprt';
-import { binomial, seededRandom } from './seeded-random';
+import { binomial, seededRandom } from '../../src/testing/seeded-random';
 
 function configError(fn: () => unknown, path: string): void {
   try {

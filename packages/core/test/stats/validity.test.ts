@@ -7,7 +7,7 @@ import {
   updateRateTest,
 } from '../../src/stats';
 import { binomialUpperTail } from '../../src/stats/special-functions';
-import { binomial, poisson, type Random, seededRandom } from './seeded-random';
+import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
 
 // A scaled-down A/A run (the full one is bench/src/sections/aa-validity.ts): healthy deploys,
 // evaluated at every 5 s step of a 15 min bake, must be rejected at most alpha of the time.

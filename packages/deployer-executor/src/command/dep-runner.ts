@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { type Clock, fail, ok, type PortContext, type Result } from '@rollgate/core';
-import { abortedError, linkSignal, timeoutError } from '../context/port-context';
+import { type Clock, fail, ok, type PortContext, type Result, type RollgateError } from '@rollgate/core';
+import { portSignal } from '@rollgate/core/node';
+import { abortedError, timeoutError } from '../context/port-context';
 import { executorError, quote } from '../errors/executor-error';
 import type { CommandSettings } from '../options/validate-options';
 import { relevantLines } from './host-output';
@@ -47,7 +48,7 @@ export class DepRunner {
   run(command: readonly string[], ctx: PortContext, what: string): Promise<Result<DepRun>> {
     const [file] = this.#settings.dep;
     const args = this.args(command);
-    const link = linkSignal(ctx, this.#clock);
+    const link = portSignal(ctx, this.#clock);
     const controller = new AbortController();
     const onLink = (): void => controller.abort(link.signal.reason);
     link.signal.addEventListener('abort', onLink, { once: true });
@@ -111,6 +112,28 @@ export class DepRunner {
         );
       });
     });
+  }
+
+  /**
+   * The error for a `dep` run that exited non-zero, with the relevant output lines (redacted):
+   * `EXECUTOR_UNAVAILABLE` (retryable) for a read, `CUTOVER_FAILED` for the rollback itself,
+   * where `note` says what that leaves behind.
+   */
+  exitError(
+    run: DepRun,
+    label: string,
+    code: 'EXECUTOR_UNAVAILABLE' | 'CUTOVER_FAILED',
+    note = '',
+  ): RollgateError {
+    const lines = relevantLines(run.stdout, run.stderr, this.#redact);
+    return executorError(
+      code,
+      `${label} exited with ${run.exitCode}${note}. Output: ${lines.join(' | ') || '(none)'}`,
+      {
+        retryable: code === 'EXECUTOR_UNAVAILABLE',
+        details: { exitCode: run.exitCode, output: lines },
+      },
+    );
   }
 
   /** Kills running `dep` processes (used by dispose). */

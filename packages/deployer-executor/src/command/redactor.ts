@@ -1,5 +1,7 @@
+import { createSecretRedactor, type Redact } from '@rollgate/core/node';
+
 /** Replaces known secret values in text taken from `dep`'s output. */
-export type Redactor = (text: string) => string;
+export type Redactor = Redact;
 
 const SECRET_NAME = /TOKEN|SECRET|PASS|KEY|AUTH|CRED|PRIVATE|SESSION|COOKIE|SIGN/i;
 const LONG_VALUE = 16;
@@ -9,13 +11,11 @@ const LONG_VALUE = 16;
  * output lines go into errors, warnings and audit records. Redacted: the value of every variable
  * whose name looks secret (`DEPLOY_TOKEN`, `DB_PASSWORD`, `SSH_AUTH_SOCK`) and every value of 16
  * characters or more, whatever its name. Short values under plain names (`STAGE=prod`) stay,
- * or every host name or stage in the output would disappear.
+ * or every host name or stage in the output would disappear. The replacing is core's redactor.
  */
 export function createRedactor(env: Readonly<Record<string, string>>): Redactor {
   const values = Object.entries(env)
-    .filter(([name, value]) => value.length >= 4 && (SECRET_NAME.test(name) || value.length >= LONG_VALUE))
+    .filter(([name, value]) => SECRET_NAME.test(name) || value.length >= LONG_VALUE)
     .map(([, value]) => value);
-  const unique = [...new Set(values)].sort((a, b) => b.length - a.length);
-  if (unique.length === 0) return (text) => text;
-  return (text) => unique.reduce((out, value) => out.split(value).join('[redacted]'), text);
+  return createSecretRedactor(values, { everywhere: true });
 }

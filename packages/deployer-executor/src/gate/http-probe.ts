@@ -1,5 +1,5 @@
 import type { Clock, PortContext } from '@rollgate/core';
-import { linkSignal } from '../context/port-context';
+import { portSignal } from '@rollgate/core/node';
 import type { ProbeOutcome } from './classify-probe';
 
 /** A health URL ready to request: credentials moved into a header, a display form without secrets. */
@@ -49,7 +49,7 @@ export async function probeOnce(
   clock: Clock,
   timeoutMs: number,
 ): Promise<ProbeOutcome | 'aborted'> {
-  const link = linkSignal(ctx, clock, timeoutMs);
+  const link = portSignal(ctx, clock, { limitMs: timeoutMs });
   try {
     const response = await fetch(probe.url, {
       method: 'GET',

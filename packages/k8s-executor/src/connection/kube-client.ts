@@ -1,5 +1,6 @@
 import type { Clock, PortContext } from '@rollgate/core';
 import { RollgateError } from '@rollgate/core';
+import { portSignal } from '@rollgate/core/node';
 import type { request as undiciRequest } from 'undici';
 import { type ApiAccess, classify, type KubeRole } from '../errors/classify';
 import { isJsonObject, type JsonObject, type JsonValue } from '../resources/json-value';
@@ -49,8 +50,6 @@ export interface KubeClientOptions {
   /** The controller's clock: deadlines are epoch ms by it. */
   readonly clock: Clock;
 }
-
-const TIMED_OUT = Symbol('rollgate.k8s.deadline');
 
 function buildUrl(
   baseUrl: string,
@@ -143,7 +142,7 @@ export class KubeClient {
     | {
         ok: true;
         response: Awaited<ReturnType<typeof undiciRequest>>;
-        controller: AbortController;
+        stop: () => void;
         done: () => boolean;
         cleanup: () => void;
       }
@@ -161,21 +160,9 @@ export class KubeClient {
       };
     }
     if (ctx.signal.aborted) return { ok: false, error: this.#abortedError(ctx, req.access), deadline: false };
-    const controller = new AbortController();
-    let timedOut = false;
-    const onAbort = (): void => controller.abort(ctx.signal.reason);
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = clock.setTimeout(
-      () => {
-        timedOut = true;
-        controller.abort(TIMED_OUT);
-      },
-      Math.max(0, until - clock.now()),
-    );
-    const cleanup = (): void => {
-      clock.clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
-    };
+    const link = portSignal(ctx, clock, { limitMs: until - clock.now() });
+    const timedOut = (): boolean => link.reason() === 'deadline' || link.reason() === 'limit';
+    const cleanup = (): void => link.dispose();
     const headers: Record<string, string> = { ...prepared.value.headers, Accept: 'application/json' };
     let body: string | undefined;
     if (req.body !== undefined) {
@@ -187,17 +174,17 @@ export class KubeClient {
         method: req.method,
         headers,
         dispatcher: prepared.value.dispatcher,
-        signal: controller.signal,
+        signal: link.signal,
       };
       if (body !== undefined) options.body = body;
       if (bodyTimeout !== undefined) options.bodyTimeout = bodyTimeout;
       // undici is loaded with the first request, so importing this package stays cheap.
       const { request } = await import('undici');
       const response = await request(buildUrl(prepared.value.baseUrl, req.path, req.query), options);
-      return { ok: true, response, controller, done: () => timedOut, cleanup };
+      return { ok: true, response, stop: () => link.stop(), done: timedOut, cleanup };
     } catch (error) {
       cleanup();
-      if (timedOut) return { ok: false, error: this.#timeoutError(req.access), deadline: true };
+      if (timedOut()) return { ok: false, error: this.#timeoutError(req.access), deadline: true };
       if (ctx.signal.aborted)
         return { ok: false, error: this.#abortedError(ctx, req.access), deadline: false };
       return { ok: false, error: this.#networkError(req.access, error), deadline: false };
@@ -272,7 +259,7 @@ export class KubeClient {
     // Idle streams are normal for a watch; the deadline timer bounds it instead.
     const opened = await this.#open(req, ctx, limit, 0);
     if (!opened.ok) return opened.deadline ? { kind: 'deadline' } : { kind: 'error', error: opened.error };
-    const { response, controller, done, cleanup } = opened;
+    const { response, stop, done, cleanup } = opened;
     let stopped = false;
     try {
       if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -289,7 +276,7 @@ export class KubeClient {
           if (end === undefined) continue;
           if (end.kind === 'stopped') {
             stopped = true;
-            controller.abort();
+            stop();
           }
           return end;
         }

@@ -1,7 +1,7 @@
 import type { RequestOptions } from 'node:https';
 import { RollgateError } from '@rollgate/core';
+import { createSecretRedactor } from '@rollgate/core/node';
 import type { Agent, Dispatcher } from 'undici';
-import { Redactor } from '../errors/redactor';
 import type { KubeConfigLike } from './kube-config-like';
 
 /**
@@ -213,7 +213,7 @@ export function createKubeConnection(
     return options.connection;
   }
   const choice = chooseSource(options, settings);
-  const redactor = new Redactor();
+  const redactor = credentialRedactor();
   redactor.add(options.token);
   let loading: Promise<{ ok: true; value: Loaded } | { ok: false; failure: PrepareFailure }> | undefined;
   let agent: Agent | undefined;
@@ -377,5 +377,26 @@ export function createKubeConnection(
       agent = undefined;
       if (owned) await owned.close();
     },
+  };
+}
+
+/** Bearer and basic credentials in an echoed `Authorization` header, whatever their value. */
+const AUTH_HEADER = /((?:Bearer|Basic)\s+)[A-Za-z0-9\-._~+/=]+/g;
+
+/**
+ * The credentials a connection sends (bearer tokens, basic-auth pairs), learnt as the
+ * kubeconfig is loaded, redacted through core's redactor from any text that could reach an
+ * error message, so a server or library that echoes a header back cannot leak it.
+ */
+function credentialRedactor(): { add(secret: string | undefined): void; redact(text: string): string } {
+  const secrets = new Set<string>();
+  let redact = createSecretRedactor(secrets, { everywhere: true, patterns: [AUTH_HEADER] });
+  return {
+    add(secret) {
+      if (secret === undefined || secrets.has(secret)) return;
+      secrets.add(secret);
+      redact = createSecretRedactor(secrets, { everywhere: true, patterns: [AUTH_HEADER] });
+    },
+    redact: (text) => redact(text),
   };
 }

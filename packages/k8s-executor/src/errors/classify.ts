@@ -1,5 +1,5 @@
 import { RollgateError, type RollgateErrorCode } from '@rollgate/core';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from '@rollgate/core/node';
 
 /** RBAC verbs the adapters use. */
 export type RbacVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch';

@@ -1,7 +1,7 @@
+import { parseRetryAfter } from '@rollgate/core/node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ClassifyContext, classify, parseStatusBody } from '../../src/errors/classify';
-import { parseRetryAfter } from '../../src/errors/retry-after';
 
 const status = (code: number, reason: string, message: string, details?: Record<string, unknown>): string =>
   JSON.stringify({

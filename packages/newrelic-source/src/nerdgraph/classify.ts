@@ -1,7 +1,7 @@
 import type { Result, RollgateErrorCode } from '@rollgate/core';
 import { fail, ok, RollgateError } from '@rollgate/core';
+import { parseRetryAfter } from '@rollgate/core/node';
 import { redactKeyPatterns } from './redact';
-import { parseRetryAfter } from './retry-after';
 
 const COMPONENT = 'newrelic-source';
 

@@ -1,5 +1,6 @@
 import type { MetricRequest, MetricSource, PortContext, ReadResult } from '@rollgate/core';
 import { RollgateError } from '@rollgate/core';
+import { type PortSignal, portSignal } from '@rollgate/core/node';
 import { Agent, type Dispatcher } from 'undici';
 import type { NewRelicSourceOptions } from '../config/newrelic-source-options';
 import { NRQL_TIMEOUT_RANGE } from '../config/newrelic-source-options-schema';
@@ -9,7 +10,7 @@ import { nerdGraphRequestBody } from '../nerdgraph/graphql-document';
 import { normaliseResults } from '../nerdgraph/normalise-results';
 import { redactSecret } from '../nerdgraph/redact';
 import { buildNrql, type NrqlPlan } from '../nrql/query-builders';
-import { abortedError, CallGuard, timeoutError } from '../transport/call-guard';
+import { abortedError, timeoutError } from '../transport/call-errors';
 import { ConcurrencyLimiter, type Release } from '../transport/concurrency-limiter';
 import { postNerdGraph } from '../transport/nerdgraph-post';
 import { transportError } from '../transport/transport-error';
@@ -49,12 +50,19 @@ export function createNewRelicSource(input: NewRelicSourceOptions): MetricSource
   const limiter = new ConcurrencyLimiter(options.maxConcurrent);
   let disposal: Promise<void> | undefined;
 
-  async function send(plan: NrqlPlan, guard: CallGuard, remainingMs: number): Promise<ReadResult> {
+  async function send(
+    plan: NrqlPlan,
+    guard: PortSignal,
+    ctx: PortContext,
+    remainingMs: number,
+  ): Promise<ReadResult> {
+    const cutShort = (): RollgateError =>
+      guard.reason() === 'aborted' ? abortedError(ctx.signal.reason) : timeoutError();
     let release: Release;
     try {
       release = await limiter.acquire(guard.signal);
     } catch {
-      return errorResult(guard.error());
+      return errorResult(cutShort());
     }
     try {
       if (disposal !== undefined) return errorResult(disposedError());
@@ -70,7 +78,7 @@ export function createNewRelicSource(input: NewRelicSourceOptions): MetricSource
         signal: guard.signal,
         maxResponseBytes: options.maxResponseBytes,
       });
-      if (guard.reason !== undefined) return errorResult(guard.error());
+      if (guard.reason() !== undefined) return errorResult(cutShort());
       // A reply that echoes the request must not carry the key into an error message.
       const classified = classify(reply.status, redactSecret(reply.body, options.apiKey), reply.headers, {
         now: options.clock.now(),
@@ -78,7 +86,7 @@ export function createNewRelicSource(input: NewRelicSourceOptions): MetricSource
       if (!classified.ok) return errorResult(classified.error);
       return normaliseResults(classified.value, plan);
     } catch (error) {
-      if (guard.reason !== undefined) return errorResult(guard.error());
+      if (guard.reason() !== undefined) return errorResult(cutShort());
       return errorResult(transportError(error, options.apiKey));
     } finally {
       release();
@@ -97,9 +105,9 @@ export function createNewRelicSource(input: NewRelicSourceOptions): MetricSource
       if (ctx.signal.aborted) return errorResult(abortedError(ctx.signal.reason));
       const remainingMs = ctx.deadline - options.clock.now();
       if (!(remainingMs > 0)) return errorResult(timeoutError());
-      const guard = new CallGuard(ctx.signal, remainingMs, options.clock);
+      const guard = portSignal(ctx, options.clock);
       try {
-        return await send(plan, guard, remainingMs);
+        return await send(plan, guard, ctx, remainingMs);
       } finally {
         guard.dispose();
       }

@@ -1,6 +1,7 @@
 import { fail, ok, type Result, RollgateError, type RollgateErrorCode } from '@rollgate/core';
+import { parseRetryAfter } from '@rollgate/core/node';
+import { headerValue, type ReplyHeaders } from '../reply/header-value';
 import { redact } from '../reply/redact';
-import { headerValue, parseRetryAfter, type ReplyHeaders } from '../reply/retry-after';
 import { type ExpositionParseResult, parseExposition } from './exposition-parser';
 
 /** The component name on every error the exposition source creates. */

@@ -1,7 +1,8 @@
 import { fail, ok, type Result, RollgateError, type RollgateErrorCode } from '@rollgate/core';
+import { parseRetryAfter } from '@rollgate/core/node';
 import { type PrometheusReply, parseEnvelope } from './envelope';
+import { headerValue, type ReplyHeaders } from './header-value';
 import { redact } from './redact';
-import { headerValue, parseRetryAfter, type ReplyHeaders } from './retry-after';
 
 /** The component name on every error this package creates. */
 export const COMPONENT = 'prometheus-source';

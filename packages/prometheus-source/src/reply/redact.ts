@@ -1,21 +1,26 @@
-/** What replaces a secret in any text Rollgate shows. */
-export const REDACTED = '[redacted]';
+import { createSecretRedactor, REDACTED, type Redact } from '@rollgate/core/node';
+
+export { REDACTED };
+
+/** One redactor per secrets list (the source's options hold one list for their lifetime). */
+const redactors = new WeakMap<readonly string[], Redact>();
 
 /**
- * Replaces every occurrence of each secret in `text`. Used on anything that came from the
- * server or the HTTP stack (a proxy may echo request headers into an error page) before it goes
- * into an error message or `details`.
+ * `text` with every secret replaced through core's redactor. Used on anything that came from
+ * the server or the HTTP stack (a proxy may echo request headers into an error page) before it
+ * goes into an error message or `details`. The secrets are credentials, so they are found
+ * anywhere, in every form they travel in.
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length === 0) continue;
-    out = out.split(secret).join(REDACTED);
+  let redactor = redactors.get(secrets);
+  if (redactor === undefined) {
+    redactor = createSecretRedactor(secrets, { everywhere: true });
+    redactors.set(secrets, redactor);
   }
-  return out;
+  return redactor(text);
 }
 
-/** True when `text` contains any of the secrets. */
+/** True when `text` contains any of the secrets (in a form {@link redact} would replace). */
 export function containsSecret(text: string, secrets: readonly string[]): boolean {
-  return secrets.some((secret) => secret.length > 0 && text.includes(secret));
+  return redact(text, secrets) !== text;
 }

@@ -1,9 +1,11 @@
-/**
- * A small seeded generator for the statistical tests: sfc32 (Chris Doty-Humphrey's small fast
- * chaotic generator, 128-bit state), seeded through splitmix32 so nearby seeds diverge at once.
- */
+/** A source of uniform numbers in [0, 1), like `Math.random`. */
 export type Random = () => number;
 
+/**
+ * A small seeded generator for simulations and statistical tests: sfc32 (Chris Doty-Humphrey's
+ * small fast chaotic generator, 128-bit state), seeded through splitmix32 so nearby seeds
+ * diverge at once. The same seed gives the same sequence on every run and platform.
+ */
 export function seededRandom(seed: number): Random {
   let s = seed >>> 0;
   const splitmix = (): number => {

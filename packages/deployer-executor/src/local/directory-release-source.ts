@@ -4,20 +4,16 @@ import {
   type ArtifactRef,
   type CutoverReceipt,
   fail,
-  type GateReport,
   ok,
   type PortContext,
   type Result,
-  RollgateError,
 } from '@rollgate/core';
 import { contextError } from '../context/port-context';
-import { SerialQueue } from '../context/serial-queue';
-import type { DeployerExecutor } from '../deployer-executor';
 import { executorError, quote } from '../errors/executor-error';
-import { runReadinessGate } from '../gate/readiness-gate';
 import type { ExecutorSettings, LocalSettings } from '../options/validate-options';
 import { type ReleaseFacts, releaseArtifact } from '../release/release-artifact';
-import { rollbackCandidate } from '../release/release-list';
+import { targetRelease } from '../release/release-rules';
+import type { ReleaseSource } from '../release/release-source';
 import { formatDeployerTime } from '../release/releases-log';
 import { removeAbandonedFiles } from './abandoned-files';
 import { switchCurrentLink } from './atomic-symlink';
@@ -38,16 +34,15 @@ type Plan =
   | { readonly kind: 'finish'; readonly journal: CutoverJournal };
 
 /**
- * Local mode: the semantics of `dep rollback` applied directly to a deploy_path on this machine,
- * with an atomic switch of `current` (see README.md for the full list of what it touches).
+ * Local mode's releases: the semantics of `dep rollback` applied directly to a deploy_path on
+ * this machine, with an atomic switch of `current` (see README.md for the full list of what it
+ * touches).
  */
-export class LocalDeployerExecutor implements DeployerExecutor {
+export class DirectoryReleaseSource implements ReleaseSource<LocalDeployState> {
   readonly name = 'deployer-local';
   readonly mode = 'local';
-  readonly supportsWeights = false;
   readonly #local: LocalSettings;
   readonly #settings: ExecutorSettings;
-  readonly #cutovers = new SerialQueue();
   /** The clean-up of what an earlier, killed process left; run once, before the first call. */
   #tidied: Promise<void> | null = null;
 
@@ -56,91 +51,59 @@ export class LocalDeployerExecutor implements DeployerExecutor {
     this.#local = local;
   }
 
-  current(ctx: PortContext): Promise<Result<ArtifactRef>> {
-    return this.#guard('Reading the current release', ctx, async () => {
-      const state = await this.#state();
-      return state.ok ? ok(this.#ref(state.value.current)) : state;
-    });
+  redact(text: string): string {
+    // Local mode runs no deploy.php: its messages carry no configured secrets.
+    return text;
   }
 
-  candidates(ctx: PortContext): Promise<Result<readonly ArtifactRef[]>> {
-    return this.#guard('Listing the releases', ctx, async () => {
-      const state = await this.#state();
-      if (!state.ok) return state;
-      return ok(state.value.releases.filter((r) => r.badMark === undefined).map((r) => this.#ref(r)));
-    });
+  read(_ctx?: PortContext): Promise<Result<LocalDeployState>> {
+    return readLocalState(this.#local.deployPath, this.#settings.warn);
   }
 
-  rollbackCandidate(ctx: PortContext): Promise<Result<ArtifactRef>> {
-    return this.#guard('Choosing the rollback candidate', ctx, async () => {
-      const state = await this.#state();
-      if (!state.ok) return state;
-      const { releases, current } = state.value;
-      const name = rollbackCandidate(
-        releases.map((r) => r.name),
-        current.name,
-        (n) => releases.find((r) => r.name === n)?.badMark !== undefined,
-      );
-      const facts = releases.find((r) => r.name === name);
-      if (facts === undefined) {
-        const log = quote(deployPaths(this.#local.deployPath).releasesLog);
-        const why = releases.some((r) => r.name === current.name)
-          ? `No release older than ${quote(current.name)} in the release list (last 300 lines of ${log}, directory present) is free of a BAD_RELEASE mark.`
-          : `The current release ${quote(current.name)} is not in the release list (last 300 lines of ${log}, directory present), so nothing is known to be older.`;
-        return fail(
-          executorError('ARTIFACT_NOT_FOUND', `No more releases you can revert to. ${why}`, {
-            details: { current: current.name, releases: releases.map((r) => r.name) },
-          }),
+  ref(facts: ReleaseFacts): ArtifactRef {
+    return releaseArtifact(facts, { deployPath: this.#local.deployPath });
+  }
+
+  where(): string {
+    return `in ${quote(this.#local.deployPath)}`;
+  }
+
+  noCandidate(state: LocalDeployState): { why: string; details: Record<string, unknown> } {
+    const { releases, current } = state;
+    const log = quote(deployPaths(this.#local.deployPath).releasesLog);
+    const why = releases.some((r) => r.name === current.name)
+      ? `No release older than ${quote(current.name)} in the release list (last 300 lines of ${log}, directory present) is free of a BAD_RELEASE mark.`
+      : `The current release ${quote(current.name)} is not in the release list (last 300 lines of ${log}, directory present), so nothing is known to be older.`;
+    return { why, details: { releases: releases.map((r) => r.name) } };
+  }
+
+  async cutover(target: ArtifactRef, operationId: string, ctx: PortContext): Promise<Result<CutoverReceipt>> {
+    // Decide once without the lock so replays and refusals never take the deploy lock.
+    const first = await this.#plan(target, operationId);
+    if (first.kind === 'final') {
+      // The operation is over, so a lock it holds was left by a process killed before it
+      // unlocked: keeping it would refuse every later cutover and lock out `dep deploy`.
+      if (await releaseOperationLock(this.#local.deployPath, operationId)) {
+        this.#settings.warn(
+          `Released Deployer's deploy lock ${quote(deployPaths(this.#local.deployPath).lock)} that operation ${quote(operationId)} left when its process stopped.`,
         );
       }
-      return ok(this.#ref(facts));
-    });
-  }
-
-  cutover(target: ArtifactRef, operationId: string, ctx: PortContext): Promise<Result<CutoverReceipt>> {
-    return this.#cutovers.run(() => this.#cutover(target, operationId, ctx));
-  }
-
-  #cutover(target: ArtifactRef, operationId: string, ctx: PortContext): Promise<Result<CutoverReceipt>> {
-    return this.#guard('The cutover', ctx, async () => {
-      if (typeof operationId !== 'string' || operationId.length === 0) {
-        return fail(
-          executorError('EXECUTOR_REFUSED', 'cutover needs a non-empty operationId to stay idempotent.'),
-        );
-      }
-      // Decide once without the lock so replays and refusals never take the deploy lock.
-      const first = await this.#plan(target, operationId);
-      if (first.kind === 'final') {
-        // The operation is over, so a lock it holds was left by a process killed before it
-        // unlocked: keeping it would refuse every later cutover and lock out `dep deploy`.
-        if (await releaseOperationLock(this.#local.deployPath, operationId)) {
-          this.#settings.warn(
-            `Released Deployer's deploy lock ${quote(deployPaths(this.#local.deployPath).lock)} that operation ${quote(operationId)} left when its process stopped.`,
-          );
-        }
-        return first.result;
-      }
-      const lock = await acquireDeployLock(this.#local.deployPath, operationId);
-      if (!lock.ok) return lock;
-      try {
-        const plan = await this.#plan(target, operationId);
-        if (plan.kind === 'final') return plan.result;
-        // The last point where giving up leaves everything as it was.
-        const late = contextError(ctx, this.#settings.clock, 'The cutover');
-        if (late) return fail(late);
-        return plan.kind === 'finish'
-          ? ok(await this.#finish(plan.journal))
-          : await this.#switch(plan, operationId);
-      } finally {
-        await lock.value.release();
-      }
-    });
-  }
-
-  awaitReady(target: ArtifactRef, ctx: PortContext): Promise<Result<GateReport>> {
-    return this.#guard('The readiness gate', ctx, () =>
-      runReadinessGate(this.#settings.gate, this.#settings.clock, target, ctx, (t) => this.#checkCurrent(t)),
-    );
+      return first.result;
+    }
+    const lock = await acquireDeployLock(this.#local.deployPath, operationId);
+    if (!lock.ok) return lock;
+    try {
+      const plan = await this.#plan(target, operationId);
+      if (plan.kind === 'final') return plan.result;
+      // The last point where giving up leaves everything as it was.
+      const late = contextError(ctx, this.#settings.clock, 'The cutover');
+      if (late) return fail(late);
+      return plan.kind === 'finish'
+        ? ok(await this.#finish(plan.journal))
+        : await this.#switch(plan, operationId);
+    } finally {
+      await lock.value.release();
+    }
   }
 
   async dispose(): Promise<void> {
@@ -149,10 +112,10 @@ export class LocalDeployerExecutor implements DeployerExecutor {
 
   async #plan(target: ArtifactRef, operationId: string): Promise<Plan> {
     const final = (result: Result<CutoverReceipt>): Plan => ({ kind: 'final', result });
-    const state = await this.#state();
+    const state = await this.read();
     if (!state.ok) return final(state);
     const { current, releases } = state.value;
-    const currentRef = this.#ref(current);
+    const currentRef = this.ref(current);
     const journal = await readJournal(this.#local.deployPath, this.#settings.warn);
 
     if (journal !== null && journal.operationId === operationId) {
@@ -206,33 +169,9 @@ export class LocalDeployerExecutor implements DeployerExecutor {
       );
     }
 
-    const to = releases.find((r) => this.#ref(r).id === target.id);
-    if (to === undefined) {
-      const available = releases.filter((r) => r.badMark === undefined).map((r) => this.#ref(r).id);
-      return final(
-        fail(
-          executorError(
-            'ARTIFACT_NOT_FOUND',
-            `No release with artifact id ${quote(target.id)} in ${quote(this.#local.deployPath)}: it must be in the release list ` +
-              `(the last 300 lines of .dep/releases_log, directory present) with the same REVISION. Candidates: ${available.slice(0, 10).join(', ') || 'none'}.`,
-            { details: { target: target.id, candidates: available } },
-          ),
-        ),
-      );
-    }
-    if (to.badMark !== undefined) {
-      return final(
-        fail(
-          executorError(
-            'EXECUTOR_REFUSED',
-            `Release ${quote(to.name)} is marked BAD_RELEASE (${quote(to.badMark, 60)}); Rollgate does not cut over to a release someone marked bad. ` +
-              `If it is good, delete releases/${to.name}/BAD_RELEASE and retry.`,
-            { details: { target: target.id } },
-          ),
-        ),
-      );
-    }
-    return { kind: 'switch', from: current, to };
+    const to = targetRelease(releases, target, (r) => this.ref(r), this.where());
+    if (!to.ok) return final(to);
+    return { kind: 'switch', from: current, to: to.value };
   }
 
   async #switch(
@@ -240,8 +179,8 @@ export class LocalDeployerExecutor implements DeployerExecutor {
     operationId: string,
   ): Promise<Result<CutoverReceipt>> {
     const { deployPath } = this.#local;
-    const from = this.#ref(plan.from);
-    const to = this.#ref(plan.to);
+    const from = this.ref(plan.from);
+    const to = this.ref(plan.to);
     const journal: CutoverJournal = {
       version: 1,
       operationId,
@@ -322,12 +261,12 @@ export class LocalDeployerExecutor implements DeployerExecutor {
     return note;
   }
 
-  async #checkCurrent(target: ArtifactRef): Promise<Result<string>> {
+  async checkCurrent(target: ArtifactRef): Promise<Result<string>> {
     try {
       const current = await readCurrentRelease(this.#local.deployPath);
       if (!current.ok)
         return fail(executorError('GATE_FAILED', current.error.message, { cause: current.error }));
-      const ref = this.#ref(await readReleaseFacts(this.#local.deployPath, current.value.name, undefined));
+      const ref = this.ref(await readReleaseFacts(this.#local.deployPath, current.value.name, undefined));
       if (ref.id !== target.id) {
         return fail(
           executorError(
@@ -344,20 +283,12 @@ export class LocalDeployerExecutor implements DeployerExecutor {
     }
   }
 
-  #state(): Promise<Result<LocalDeployState>> {
-    return readLocalState(this.#local.deployPath, this.#settings.warn);
-  }
-
-  #ref(facts: ReleaseFacts): ArtifactRef {
-    return releaseArtifact(facts, { deployPath: this.#local.deployPath });
-  }
-
   /**
    * Removes, once per executor, what a killed cutover process left on the deploy_path
    * (temporary links and journal files, a lock of a finished operation): see
    * {@link removeAbandonedFiles}. Each removal is reported through `warn`.
    */
-  #tidy(): Promise<void> {
+  prepare(): Promise<void> {
     this.#tidied ??= removeAbandonedFiles(this.#local.deployPath, this.#settings.warn).then(
       (removed) => {
         for (const note of removed) this.#settings.warn(`${note}.`);
@@ -365,26 +296,5 @@ export class LocalDeployerExecutor implements DeployerExecutor {
       () => undefined,
     );
     return this.#tidied;
-  }
-
-  async #guard<T>(what: string, ctx: PortContext, body: () => Promise<Result<T>>): Promise<Result<T>> {
-    const early = contextError(ctx, this.#settings.clock, what);
-    if (early) return fail(early);
-    try {
-      await this.#tidy();
-      return await body();
-    } catch (error) {
-      if (RollgateError.is(error)) return fail(error);
-      return fail(
-        executorError(
-          'EXECUTOR_UNAVAILABLE',
-          `${what} failed: ${(error as Error).message ?? String(error)}.`,
-          {
-            cause: error,
-            retryable: true,
-          },
-        ),
-      );
-    }
   }
 }
