@@ -1,5 +1,5 @@
 import { RollgateError } from '../errors/rollgate-error';
-import type { AbortSignalLike, PortContext } from '../ports/abort';
+import { type AbortSignalLike, LocalAbortSignal, type PortContext } from '../ports/abort';
 import type { MetricRequest, MetricSource, ReadResult } from '../ports/metric-source';
 import type { Clock } from '../time/clock';
 
@@ -52,31 +52,8 @@ interface Batch {
   live: number;
   /** Set once it left: a full batch leaves early, and its timer must not send it again. */
   sent: boolean;
-  readonly signal: BatchSignal;
-}
-
-/** A signal the wrapper fires itself when every caller of a batch has given up. */
-class BatchSignal implements AbortSignalLike {
-  aborted = false;
-  reason: unknown;
-  readonly #listeners = new Set<() => void>();
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.aborted) this.#listeners.add(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    this.#listeners.delete(listener);
-  }
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    const listeners = [...this.#listeners];
-    this.#listeners.clear();
-    for (const listener of listeners) listener();
-  }
+  /** Fired by the wrapper itself when every caller of the batch has given up. */
+  readonly signal: LocalAbortSignal;
 }
 
 function abortedResult(reason: unknown): ReadResult {
@@ -233,7 +210,7 @@ export function batchingSource(source: MetricSource, options: BatchingSourceOpti
   const enqueue = (waiter: Waiter, call: NonNullable<MetricSource['readMany']>): void => {
     let batch = open;
     if (batch === undefined) {
-      const created: Batch = { waiters: [], live: 0, sent: false, signal: new BatchSignal() };
+      const created: Batch = { waiters: [], live: 0, sent: false, signal: new LocalAbortSignal() };
       open = created;
       batch = created;
       if (windowMs === undefined) void Promise.resolve().then(() => flush(created, call));

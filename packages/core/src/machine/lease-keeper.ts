@@ -1,5 +1,5 @@
 import { RollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
-import type { AbortSignalLike, PortContext } from '../ports/abort';
+import { type AbortSignalLike, LocalAbortSignal, type PortContext } from '../ports/abort';
 import type { LeaseFence, LeaseGrant, WatchLease } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
 
@@ -44,36 +44,12 @@ export interface LeaseKeeperOptions {
   readonly emit: (event: LeaseEvent) => void;
 }
 
-/** An abort signal core can fire itself (core has no `AbortController`: it is not ECMAScript). */
-class LocalSignal implements AbortSignalLike {
-  aborted = false;
-  reason: unknown;
-  readonly #listeners = new Set<() => void>();
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.aborted) this.#listeners.add(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    this.#listeners.delete(listener);
-  }
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    const listeners = [...this.#listeners];
-    this.#listeners.clear();
-    for (const listener of listeners) listener();
-  }
-}
-
 /**
  * A signal that fires when either `a` or `b` fires, with that one's reason. `dispose` detaches
  * it from both, so a long-lived signal does not collect listeners.
  */
 export function eitherSignal(a: AbortSignalLike, b: AbortSignalLike): AbortSignalLike & { dispose(): void } {
-  const either = new LocalSignal();
+  const either = new LocalAbortSignal();
   const fromA = () => either.abort(a.reason);
   const fromB = () => either.abort(b.reason);
   if (a.aborted) fromA();
@@ -104,7 +80,7 @@ const NEVER: AbortSignalLike = {
  */
 export class LeaseKeeper {
   readonly #options: LeaseKeeperOptions;
-  readonly #lostSignal = new LocalSignal();
+  readonly #lostSignal = new LocalAbortSignal();
   #grant: LeaseGrant | null = null;
   #lost: RollgateError | null = null;
   #timer: unknown;
