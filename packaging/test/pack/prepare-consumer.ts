@@ -153,6 +153,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const full = join(work, 'full');
   const cli = join(work, 'cli');
   const dev = (name: string): string => ROOT_MANIFEST.devDependencies[name] ?? '*';
+  const coreZod =
+    packages.find((p) => p.manifest.name === '@rollgate/core')?.manifest.dependencies?.zod ?? '*';
   const prometheusUndici =
     packages.find((p) => p.manifest.name === '@rollgate/prometheus-source')?.manifest.dependencies?.undici ??
     '*';
@@ -166,6 +168,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
         '@types/node': dev('@types/node'),
         // The docs bring their own undici dispatcher (a proxy) to the Prometheus source.
         undici: prometheusUndici,
+        // An adapter declares its options with zod (docs/writing-an-adapter.md), as core does.
+        zod: coreZod,
       },
       overrides,
       store,
