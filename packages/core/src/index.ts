@@ -104,10 +104,19 @@ export { TERMINAL_STATES } from './machine/machine-state';
 // Rollback machine
 export { startWatch, transition } from './machine/rollback-machine';
 export { parseMachineSnapshot } from './machine/snapshot-schema';
+export type { PlannedSave } from './machine/stored-snapshot';
+export {
+  loadStoredSnapshot,
+  STORED_SNAPSHOT_SCHEMA,
+  StoredSnapshotWriter,
+  WATCH_PART_KEY_PREFIX,
+  watchPartKey,
+} from './machine/stored-snapshot';
 export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
 export {
   findUnfinishedWatch,
   listStoredWatches,
+  storeLoader,
   WATCH_KEY_PREFIX,
   watchStateKey,
 } from './machine/stored-watches';

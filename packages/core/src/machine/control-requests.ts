@@ -11,8 +11,8 @@ import {
   type MachineSnapshot,
   TERMINAL_STATES,
 } from './machine-state';
-import { parseMachineSnapshot } from './snapshot-schema';
-import { watchStateKey } from './stored-watches';
+import { loadStoredSnapshot } from './stored-snapshot';
+import { storeLoader } from './stored-watches';
 
 /** The prefix of every human request's key in a {@link StateStore}. */
 export const CONTROL_KEY_PREFIX = 'control/';
@@ -233,9 +233,13 @@ async function loadWatch(
   watchId: string,
   ctx: PortContext,
 ): Promise<Result<MachineSnapshot>> {
-  const loaded = await state.load(watchStateKey(watchId), ctx);
-  if (!loaded.ok) return fail(loaded.error);
-  if (loaded.value === null || loaded.value === undefined) {
+  let snapshot: MachineSnapshot | null;
+  try {
+    snapshot = await loadStoredSnapshot(storeLoader(state, ctx), watchId);
+  } catch (error) {
+    return fail(RollgateError.from(error, 'STATE_CORRUPT', 'control-requests'));
+  }
+  if (snapshot === null) {
     return fail(
       new RollgateError(
         'ARTIFACT_NOT_FOUND',
@@ -246,11 +250,7 @@ async function loadWatch(
       ),
     );
   }
-  try {
-    return ok(parseMachineSnapshot(loaded.value, `stored snapshot of watch ${watchId}`));
-  } catch (error) {
-    return fail(RollgateError.from(error, 'STATE_CORRUPT', 'control-requests'));
-  }
+  return ok(snapshot);
 }
 
 /** The request in a stored value, or why it is not one. */
