@@ -166,6 +166,8 @@ export async function fleetTicks(watches: number, ticks: number, warmup: number)
 export async function fleetHeap(
   watches: number,
   steps: number,
+  /** Called at steady state with the fleet alive (e.g. to write a heap snapshot). */
+  inspect?: () => void,
 ): Promise<{ perSignal: number; snapshotBytes: number }> {
   const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
   const source = new MemoryMetricSource({
@@ -179,6 +181,7 @@ export async function fleetHeap(
   const fleet = startFleet(watches, (steps + 10) * (STEP_MS / 1000), source, clock);
   await fleet.runUntil(clock.now() + steps * STEP_MS);
   const retained = heapUsed() - before;
+  inspect?.();
   const bytes = snapshotBytes(fleet.state, fleet.watchIds[0] as string);
   if (fleet.watchIds.length !== watches) throw new Error('unreachable');
   return { perSignal: retained / (watches * SIGNALS_PER_WATCH), snapshotBytes: bytes };

@@ -203,7 +203,9 @@ export function createController(options: ControllerOptions): Controller {
     for (const part of planned.parts) {
       if (!(await saveKey(part.key, part.value, snapshot.watchId, signal))) return;
     }
-    if (await saveKey(planned.key, planned.record, snapshot.watchId, signal)) planned.commit();
+    if (!(await saveKey(planned.key, planned.record, snapshot.watchId, signal))) return;
+    planned.commit();
+    for (const key of planned.stale) await saveKey(key, null, snapshot.watchId, signal);
   }
 
   /** One write of a snapshot's save; false when it failed (reported) and the save goes no further. */

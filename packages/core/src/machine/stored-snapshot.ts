@@ -48,6 +48,11 @@ export interface PlannedSave {
   readonly parts: readonly { readonly key: string; readonly value: unknown }[];
   readonly key: string;
   readonly record: unknown;
+  /**
+   * Keys of part generations the record no longer refers to once it is saved: cleared (saved
+   * as null) after it, so a store keeps one copy of each part, not two.
+   */
+  readonly stale: readonly string[];
   /** Call once every write succeeded: the next save compares with these parts. */
   commit(): void;
 }
@@ -82,12 +87,14 @@ export class StoredSnapshotWriter {
   plan(snapshot: MachineSnapshot): PlannedSave {
     const watchId = snapshot.watchId;
     const parts: { key: string; value: unknown }[] = [];
+    const stale: string[] = [];
     let { baseline, series } = this.#parts;
 
     const current = snapshot.bake.baseline;
     let ref: { part: 'baseline'; generation: number } | null = null;
     if (current !== null) {
       if (current !== baseline.value) {
+        if (baseline.generation > 0) stale.push(watchPartKey(watchId, 'baseline', baseline.generation));
         baseline = { generation: baseline.generation + 1, value: current };
         parts.push(partWrite(watchId, 'baseline', baseline.generation, current));
       }
@@ -96,6 +103,7 @@ export class StoredSnapshotWriter {
 
     let from = extendsCheckpoint(snapshot.series, series.points);
     if (from === null) {
+      if (series.generation > 0) stale.push(watchPartKey(watchId, 'series', series.generation));
       series = { generation: series.generation + 1, points: snapshot.series };
       parts.push(partWrite(watchId, 'series', series.generation, encodeSeries(snapshot.series)));
       from = lengths(snapshot.series);
@@ -115,6 +123,7 @@ export class StoredSnapshotWriter {
       parts,
       key: watchStateKey(watchId),
       record,
+      stale,
       commit: () => {
         this.#parts = next;
       },
