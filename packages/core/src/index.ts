@@ -34,8 +34,16 @@ export { TERMINAL_STATES } from './machine/state-table';
 
 // ----- Stored watches and their status (docs/api.md#stored-watches) -----
 
+export type { PlannedSave } from './machine/stored-snapshot';
+export {
+  loadStoredSnapshot,
+  STORED_SNAPSHOT_SCHEMA,
+  StoredSnapshotWriter,
+  WATCH_PART_KEY_PREFIX,
+  watchPartKey,
+} from './machine/stored-snapshot';
 export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
-export { findUnfinishedWatch, listStoredWatches, watchStateKey } from './machine/stored-watches';
+export { findUnfinishedWatch, listStoredWatches, storeLoader, watchStateKey } from './machine/stored-watches';
 export type { SignalStatus, WatchStatus } from './machine/watch-status';
 export { summarizeWatch } from './machine/watch-status';
 

@@ -34,7 +34,7 @@ const loadPostgresStore = () =>
 /** Where each file store lives inside `state.dir`. */
 export interface StatePaths {
   readonly dir: string;
-  /** One JSON file per watch snapshot (and the per-service rollback guard). */
+  /** One JSON file per StateStore key: each watch's record and snapshot parts (docs/stores.md), the per-service rollback guard. */
   readonly snapshots: string;
   /** One audit record per line. */
   readonly audit: string;

@@ -158,7 +158,13 @@ guardrails: { cooldownSeconds: 0, killSwitchFile: STOP }
       watchId: start?.watchId,
     });
     expect(interrupted?.resume).toBe(`rollgate watch --config ${config} --watch-id ${start?.watchId} --json`);
-    expect(await readdir(join(dir, 'state', 'snapshots'))).toHaveLength(1);
+    // One watch kept: its per-step record and the parts it is saved in (docs/stores.md), nothing else.
+    const keys = (await readdir(join(dir, 'state', 'snapshots'))).map((f) => decodeURIComponent(f));
+    expect(keys.filter((k) => k.startsWith('watch/'))).toEqual([`watch/${start?.watchId}.json`]);
+    expect(
+      keys.every((k) => k.startsWith('watch/') || k.startsWith(`watch-part/${start?.watchId}/`)),
+      keys.join(', '),
+    ).toBe(true);
 
     const resumed = await startCli(args).done;
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -5,9 +5,9 @@ import type { StateStore } from '../ports/state-store';
 import { type Clock, sleep } from '../time/clock';
 import { judgeControl } from './control-judgement';
 import type { ControlAction, ControlRecord, ControlRequest, MachineSnapshot } from './machine-state';
-import { parseMachineSnapshot } from './snapshot-schema';
 import { RESTING_STATES, TERMINAL_STATES } from './state-table';
-import { watchStateKey } from './stored-watches';
+import { loadStoredSnapshot } from './stored-snapshot';
+import { storeLoader } from './stored-watches';
 
 /** The prefix of every human request's key in a {@link StateStore}. */
 export const CONTROL_KEY_PREFIX = 'control/';
@@ -228,9 +228,13 @@ async function loadWatch(
   watchId: string,
   ctx: PortContext,
 ): Promise<Result<MachineSnapshot>> {
-  const loaded = await state.load(watchStateKey(watchId), ctx);
-  if (!loaded.ok) return fail(loaded.error);
-  if (loaded.value === null || loaded.value === undefined) {
+  let snapshot: MachineSnapshot | null;
+  try {
+    snapshot = await loadStoredSnapshot(storeLoader(state, ctx), watchId);
+  } catch (error) {
+    return fail(RollgateError.from(error, 'STATE_CORRUPT', 'control-requests'));
+  }
+  if (snapshot === null) {
     return fail(
       new RollgateError(
         'ARTIFACT_NOT_FOUND',
@@ -241,11 +245,7 @@ async function loadWatch(
       ),
     );
   }
-  try {
-    return ok(parseMachineSnapshot(loaded.value, `stored snapshot of watch ${watchId}`));
-  } catch (error) {
-    return fail(RollgateError.from(error, 'STATE_CORRUPT', 'control-requests'));
-  }
+  return ok(snapshot);
 }
 
 /** The request in a stored value, or why it is not one. */

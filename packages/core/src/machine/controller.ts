@@ -27,10 +27,8 @@ import type {
   RollbackGuard,
 } from './machine-state';
 import { startWatch, transition } from './rollback-machine';
-import { parseMachineSnapshot } from './snapshot-schema';
 import { type MachineStateName, TERMINAL_STATES } from './state-table';
-import { encodeStoredSnapshot } from './stored-series';
-import { watchStateKey } from './stored-watches';
+import { loadStoredSnapshot, StoredSnapshotWriter } from './stored-snapshot';
 
 /** Everything a controller is wired with. Sources are keyed by the name signals refer to. */
 export interface ControllerOptions {
@@ -191,25 +189,42 @@ export function createController(options: ControllerOptions): Controller {
   const guardKey = `guard/${contract.service}`;
 
   /**
-   * Saves the snapshot; a retryable failure is tried again a few times with backoff, so a store
+   * Saves the snapshot (its changed parts, then the per-step record: `stored-snapshot.ts`); a
+   * retryable failure is tried again a few times with backoff, so a store
    * that restarts does not cost the snapshot of the last step. A fenced save the store refused
    * (`LEASE_LOST`) stops the watch.
    */
-  async function persist(snapshot: MachineSnapshot, signal: AbortSignalLike): Promise<void> {
+  async function persist(
+    snapshot: MachineSnapshot,
+    writer: StoredSnapshotWriter,
+    signal: AbortSignalLike,
+  ): Promise<void> {
+    const planned = writer.plan(snapshot);
+    for (const part of planned.parts) {
+      if (!(await saveKey(part.key, part.value, snapshot.watchId, signal))) return;
+    }
+    if (!(await saveKey(planned.key, planned.record, snapshot.watchId, signal))) return;
+    planned.commit();
+    for (const key of planned.stale) await saveKey(key, null, snapshot.watchId, signal);
+  }
+
+  /** One write of a snapshot's save; false when it failed (reported) and the save goes no further. */
+  async function saveKey(
+    key: string,
+    value: unknown,
+    watchId: string,
+    signal: AbortSignalLike,
+  ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
-      const saved = await safe(
-        () =>
-          options.state.save(watchStateKey(snapshot.watchId), encodeStoredSnapshot(snapshot), ctx(signal)),
-        'STORE_FAILED',
-      );
-      if (saved.ok) return;
+      const saved = await safe(() => options.state.save(key, value, ctx(signal)), 'STORE_FAILED');
+      if (saved.ok) return true;
       if (saved.error.code === 'LEASE_LOST') throw leaseLost(signal, saved.error);
       events.emit('store-error', {
         operation: 'save snapshot',
         error: saved.error.toJSON(),
-        watchId: snapshot.watchId,
+        watchId,
       });
-      if (!saved.error.retryable || attempt >= PERSIST_ATTEMPTS || signal.aborted) return;
+      if (!saved.error.retryable || attempt >= PERSIST_ATTEMPTS || signal.aborted) return false;
       await sleep(clock, 250 * 2 ** (attempt - 1), signal);
     }
   }
@@ -425,7 +440,11 @@ export function createController(options: ControllerOptions): Controller {
     }
   }
 
-  async function drive(start: MachineSnapshot, signal: AbortSignalLike): Promise<WatchResult> {
+  async function drive(
+    start: MachineSnapshot,
+    writer: StoredSnapshotWriter,
+    signal: AbortSignalLike,
+  ): Promise<WatchResult> {
     let snapshot = start;
     let audit: AuditRecord | null = null;
     const keeper = keeperOf(signal);
@@ -440,7 +459,7 @@ export function createController(options: ControllerOptions): Controller {
       }
       // Chart series are thinned here, before the save, so the stored snapshot stays bounded.
       const bounded = boundAuditSeries(next.snapshot);
-      await persist(bounded, signal);
+      await persist(bounded, writer, signal);
       const from = snapshot.state;
       snapshot = bounded;
       events.emit('step', {
@@ -529,7 +548,12 @@ export function createController(options: ControllerOptions): Controller {
     return result;
   }
 
-  function begin(snapshot: MachineSnapshot, resumed: boolean, signal: AbortSignalLike): Promise<WatchResult> {
+  function begin(
+    snapshot: MachineSnapshot,
+    resumed: boolean,
+    signal: AbortSignalLike,
+    writer = new StoredSnapshotWriter(snapshot),
+  ): Promise<WatchResult> {
     events.emit('watch-start', {
       watchId: snapshot.watchId,
       service: snapshot.service,
@@ -537,7 +561,7 @@ export function createController(options: ControllerOptions): Controller {
       at: clock.now(),
       snapshot,
     });
-    return drive(snapshot, signal);
+    return drive(snapshot, writer, signal);
   }
 
   /** A kill switch that cannot be read counts as engaged: stopping is the safe side. */
@@ -556,14 +580,16 @@ export function createController(options: ControllerOptions): Controller {
    * tried again a few times first.
    */
   async function loadSnapshot(watchId: string, signal: AbortSignalLike): Promise<MachineSnapshot | null> {
-    let loaded = await safe(() => options.state.load(watchStateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
-    for (let attempt = 1; !loaded.ok && loaded.error.retryable && attempt < 4; attempt++) {
-      await sleep(clock, 250 * 2 ** attempt, signal);
-      loaded = await safe(() => options.state.load(watchStateKey(watchId), ctx(signal)), 'STATE_CORRUPT');
-    }
-    if (!loaded.ok) throw loaded.error;
-    if (loaded.value === null || loaded.value === undefined) return null;
-    return parseMachineSnapshot(loaded.value, `stored snapshot of watch ${watchId}`);
+    const load = async (key: string): Promise<unknown> => {
+      let loaded = await safe(() => options.state.load(key, ctx(signal)), 'STATE_CORRUPT');
+      for (let attempt = 1; !loaded.ok && loaded.error.retryable && attempt < 4; attempt++) {
+        await sleep(clock, 250 * 2 ** attempt, signal);
+        loaded = await safe(() => options.state.load(key, ctx(signal)), 'STATE_CORRUPT');
+      }
+      if (!loaded.ok) throw loaded.error;
+      return loaded.value;
+    };
+    return loadStoredSnapshot(load, watchId);
   }
 
   /**
@@ -655,8 +681,9 @@ export function createController(options: ControllerOptions): Controller {
       guard: await loadGuard(signal),
       now: clock.now(),
     });
-    await persist(started.snapshot, signal);
-    return begin(started.snapshot, false, signal);
+    const writer = new StoredSnapshotWriter(started.snapshot);
+    await persist(started.snapshot, writer, signal);
+    return begin(started.snapshot, false, signal, writer);
   }
 }
 

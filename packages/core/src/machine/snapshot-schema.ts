@@ -69,10 +69,23 @@ const SnapshotShape = z
   .passthrough();
 
 /**
- * Validates a snapshot loaded from a StateStore; `STATE_CORRUPT` names what is wrong. Chart
+ * Validates a snapshot saved in one piece (`rollgate.machine/v1`) and loaded from a StateStore
+ * (`loadStoredSnapshot` reads the current form, saved in parts, and calls this); `STATE_CORRUPT` names what is wrong. Chart
  * points saved in their compact form (`stored-series.ts`) come back as objects.
  */
 export function parseMachineSnapshot(value: unknown, origin: string): MachineSnapshot {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    'schema' in value &&
+    value.schema === 'rollgate.machine/v2'
+  ) {
+    throw new RollgateError(
+      'STATE_CORRUPT',
+      `${origin} is saved in parts (rollgate.machine/v2): read it with loadStoredSnapshot, which loads its baseline and chart series from their own keys.`,
+      { component: 'controller' },
+    );
+  }
   const result = SnapshotShape.safeParse(value);
   if (!result.success) {
     throw new RollgateError(

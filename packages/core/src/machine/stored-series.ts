@@ -56,11 +56,25 @@ function decodePoint(stored: unknown): unknown {
   };
 }
 
-/** The snapshot as a StateStore saves it: chart points as compact tuples. */
+/** Chart series with every point in its stored form (a compact tuple, or the object itself). */
+export function encodeSeries(
+  series: Readonly<Record<string, readonly AuditPoint[]>>,
+  from?: Readonly<Record<string, number>>,
+): Record<string, readonly (StoredPoint | AuditPoint)[]> {
+  const out: Record<string, readonly (StoredPoint | AuditPoint)[]> = {};
+  for (const signal in series) {
+    const points = series[signal] as readonly AuditPoint[];
+    const start = from?.[signal] ?? 0;
+    const encoded: (StoredPoint | AuditPoint)[] = [];
+    for (let i = start; i < points.length; i++) encoded.push(encodePoint(points[i] as AuditPoint));
+    out[signal] = encoded;
+  }
+  return out;
+}
+
+/** The snapshot as a StateStore saves it in one piece: chart points as compact tuples. */
 export function encodeStoredSnapshot(snapshot: MachineSnapshot): unknown {
-  const series: Record<string, readonly (StoredPoint | AuditPoint)[]> = {};
-  for (const [signal, points] of Object.entries(snapshot.series)) series[signal] = points.map(encodePoint);
-  return { ...snapshot, series };
+  return { ...snapshot, series: encodeSeries(snapshot.series) };
 }
 
 /**

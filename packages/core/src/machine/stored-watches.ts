@@ -3,8 +3,8 @@ import type { PortContext } from '../ports/abort';
 import { fail, ok, type Result } from '../ports/result';
 import type { StateStore } from '../ports/state-store';
 import type { MachineSnapshot } from './machine-state';
-import { parseMachineSnapshot } from './snapshot-schema';
 import { TERMINAL_STATES } from './state-table';
+import { loadStoredSnapshot } from './stored-snapshot';
 
 /** The prefix of every watch snapshot's key in a {@link StateStore}. */
 export const WATCH_KEY_PREFIX = 'watch/';
@@ -12,6 +12,15 @@ export const WATCH_KEY_PREFIX = 'watch/';
 /** The StateStore key of one watch's snapshot. */
 export function watchStateKey(watchId: string): string {
   return `${WATCH_KEY_PREFIX}${watchId}`;
+}
+
+/** A key's stored value through a StateStore, for {@link loadStoredSnapshot}: a failed load throws its error. */
+export function storeLoader(state: StateStore, ctx: PortContext): (key: string) => Promise<unknown> {
+  return async (key) => {
+    const loaded = await state.load(key, ctx);
+    if (!loaded.ok) throw loaded.error;
+    return loaded.value;
+  };
 }
 
 /** A stored watch as listed: its snapshot, or why it could not be read. */
@@ -34,19 +43,14 @@ export async function listStoredWatches(
   const watches: StoredWatch[] = [];
   for (const key of keys.value) {
     const watchId = key.slice(WATCH_KEY_PREFIX.length);
-    const loaded = await state.load(key, ctx);
-    if (!loaded.ok) {
-      watches.push({ watchId, problem: loaded.error });
-      continue;
-    }
-    if (loaded.value === null || loaded.value === undefined) continue;
-    let snapshot: MachineSnapshot;
+    let snapshot: MachineSnapshot | null;
     try {
-      snapshot = parseMachineSnapshot(loaded.value, `stored snapshot of watch ${watchId}`);
+      snapshot = await loadStoredSnapshot(storeLoader(state, ctx), watchId);
     } catch (error) {
       watches.push({ watchId, problem: RollgateError.from(error, 'STATE_CORRUPT', 'stored-watches') });
       continue;
     }
+    if (snapshot === null) continue;
     if (filter.service !== undefined && snapshot.service !== filter.service) continue;
     watches.push({ watchId, snapshot });
   }

@@ -55,10 +55,11 @@ export interface WorldOptions {
   readonly recovers?: boolean;
   /** The restored v1's telemetry, by absolute step index (default: healthy). */
   readonly restored?: (i: number) => StepData;
+  /** Controller options over the world's own; `state` swaps the in-memory store for another (a file store). */
   readonly controller?: Partial<
     Omit<
       ControllerOptions,
-      'contract' | 'sources' | 'executor' | 'artifacts' | 'state' | 'audit' | 'notifier' | 'clock'
+      'contract' | 'sources' | 'executor' | 'artifacts' | 'audit' | 'notifier' | 'clock'
     >
   >;
   readonly fault?: FaultInjector;

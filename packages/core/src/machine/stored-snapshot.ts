@@ -1,0 +1,288 @@
+import type { AuditPoint } from '../audit/audit-record';
+import { RollgateError } from '../errors/rollgate-error';
+import type { BaselineSnapshot } from '../evaluation/watch-state';
+import type { MachineSnapshot } from './machine-state';
+import { parseMachineSnapshot } from './snapshot-schema';
+import { encodeSeries } from './stored-series';
+import { watchStateKey } from './stored-watches';
+
+/**
+ * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). Snapshots saved in
+ * one piece (`rollgate.machine/v1`, every version before) still load; a version that knows only
+ * v1 refuses a v2 snapshot with `STATE_CORRUPT` naming the schema, never misreads it.
+ */
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v2';
+const PART_SCHEMA = 'rollgate.watch-part/v1';
+/** The prefix of the keys holding the parts of a watch's snapshot (outside `watch/`, so listings skip them). */
+export const WATCH_PART_KEY_PREFIX = 'watch-part/';
+
+type PartName = 'baseline' | 'series';
+
+/**
+ * The StateStore key of one generation of a part. Two keys per part, used in turn: a new
+ * generation never overwrites the one the saved per-step record still refers to, so a crash
+ * between the part's save and the record's leaves a consistent pair.
+ */
+export function watchPartKey(watchId: string, part: PartName, generation: number): string {
+  return `${WATCH_PART_KEY_PREFIX}${watchId}/${part}-${generation % 2}`;
+}
+
+/**
+ * Chart points per signal saved in the per-step record after the series part before the part
+ * is rewritten. Thinning (`audit-series-bound.ts`) rewrites it anyway every 15 evaluations once a
+ * series is full; before that this keeps the per-step record small.
+ */
+const MAX_TAIL_POINTS = 15;
+
+/** What the parts saved last hold, by generation (0: none saved, the value is empty). */
+interface PartsState {
+  readonly baseline: { readonly generation: number; readonly value: BaselineSnapshot | null };
+  readonly series: {
+    readonly generation: number;
+    readonly points: Readonly<Record<string, readonly AuditPoint[]>>;
+  };
+}
+
+/** The writes of one save: the parts that changed (first, in order), then the per-step record. */
+export interface PlannedSave {
+  readonly parts: readonly { readonly key: string; readonly value: unknown }[];
+  readonly key: string;
+  readonly record: unknown;
+  /**
+   * Keys of part generations the record no longer refers to once it is saved: cleared (saved
+   * as null) after it, so a store keeps one copy of each part, not two.
+   */
+  readonly stale: readonly string[];
+  /** Call once every write succeeded: the next save compares with these parts. */
+  commit(): void;
+}
+
+/** Parts of snapshots loaded by {@link loadStoredSnapshot}, so the next save knows what is stored. */
+const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
+
+const EMPTY: readonly AuditPoint[] = [];
+
+/**
+ * Saves a watch's snapshot in O(changes) rather than whole at every transition. The pre-deploy
+ * baseline (fixed once the watch starts, half of a snapshot) is saved once under its own key;
+ * the chart series under another, rewritten only when thinning changed old points or the newest
+ * ones reach {@link MAX_TAIL_POINTS}; the per-step record (`watch/<id>`) holds the rest, the
+ * chart points since, and the generation of each part it belongs with. Parts are saved before
+ * the record, each generation under the key the record does not refer to, so every saved record
+ * has its parts whatever the moment of a crash. Identity tells what changed: snapshots are
+ * immutable and share unchanged values.
+ */
+export class StoredSnapshotWriter {
+  #parts: PartsState;
+
+  /** A writer for the watch of `snapshot`: fresh, or resumed from {@link loadStoredSnapshot}. */
+  constructor(snapshot: MachineSnapshot) {
+    this.#parts = loadedParts.get(snapshot) ?? {
+      baseline: { generation: 0, value: null },
+      series: { generation: 0, points: {} },
+    };
+  }
+
+  /** The writes that save `snapshot`. Nothing is remembered until {@link PlannedSave.commit}. */
+  plan(snapshot: MachineSnapshot): PlannedSave {
+    const watchId = snapshot.watchId;
+    const parts: { key: string; value: unknown }[] = [];
+    const stale: string[] = [];
+    let { baseline, series } = this.#parts;
+
+    const current = snapshot.bake.baseline;
+    let ref: { part: 'baseline'; generation: number } | null = null;
+    if (current !== null) {
+      if (current !== baseline.value) {
+        if (baseline.generation > 0) stale.push(watchPartKey(watchId, 'baseline', baseline.generation));
+        baseline = { generation: baseline.generation + 1, value: current };
+        parts.push(partWrite(watchId, 'baseline', baseline.generation, current));
+      }
+      ref = { part: 'baseline', generation: baseline.generation };
+    }
+
+    let from = extendsCheckpoint(snapshot.series, series.points);
+    if (from === null) {
+      if (series.generation > 0) stale.push(watchPartKey(watchId, 'series', series.generation));
+      series = { generation: series.generation + 1, points: snapshot.series };
+      parts.push(partWrite(watchId, 'series', series.generation, encodeSeries(snapshot.series)));
+      from = lengths(snapshot.series);
+    }
+
+    const verify = snapshot.verify;
+    const record = {
+      ...snapshot,
+      schema: STORED_SNAPSHOT_SCHEMA,
+      bake: { ...snapshot.bake, baseline: ref },
+      verify: verify && ref !== null && verify.baseline === current ? { ...verify, baseline: ref } : verify,
+      series: encodeSeries(snapshot.series, from),
+      parts: { baseline: ref === null ? 0 : baseline.generation, series: series.generation },
+    };
+    const next: PartsState = { baseline, series };
+    return {
+      parts,
+      key: watchStateKey(watchId),
+      record,
+      stale,
+      commit: () => {
+        this.#parts = next;
+      },
+    };
+  }
+}
+
+/**
+ * Per signal, how many points of `series` the checkpoint holds (they are its first points, the
+ * same objects), or null when the series is no longer the checkpoint plus a short tail.
+ */
+function extendsCheckpoint(
+  series: Readonly<Record<string, readonly AuditPoint[]>>,
+  checkpoint: Readonly<Record<string, readonly AuditPoint[]>>,
+): Record<string, number> | null {
+  const from: Record<string, number> = {};
+  for (const signal in series) {
+    const points = series[signal] as readonly AuditPoint[];
+    const prefix = checkpoint[signal] ?? EMPTY;
+    if (points.length < prefix.length || points.length - prefix.length > MAX_TAIL_POINTS) return null;
+    for (let i = 0; i < prefix.length; i++) if (points[i] !== prefix[i]) return null;
+    from[signal] = prefix.length;
+  }
+  for (const signal in checkpoint) {
+    if (!(signal in series) && (checkpoint[signal] as readonly AuditPoint[]).length > 0) return null;
+  }
+  return from;
+}
+
+function lengths(series: Readonly<Record<string, readonly AuditPoint[]>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const signal in series) out[signal] = (series[signal] as readonly AuditPoint[]).length;
+  return out;
+}
+
+function partWrite(
+  watchId: string,
+  part: PartName,
+  generation: number,
+  value: unknown,
+): { key: string; value: unknown } {
+  return {
+    key: watchPartKey(watchId, part, generation),
+    value: { schema: PART_SCHEMA, watchId, part, generation, value },
+  };
+}
+
+function corrupt(message: string): RollgateError {
+  return new RollgateError(
+    'STATE_CORRUPT',
+    `${message}\nRemove the watch's keys (watch/<id> and ${WATCH_PART_KEY_PREFIX}<id>/) to start it afresh, or restore them together from a backup.`,
+    { component: 'controller' },
+  );
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isGeneration = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+async function loadPart(
+  load: (key: string) => Promise<unknown>,
+  watchId: string,
+  part: PartName,
+  generation: number,
+  origin: string,
+): Promise<unknown> {
+  const key = watchPartKey(watchId, part, generation);
+  const stored = await load(key);
+  if (stored === null || stored === undefined) {
+    throw corrupt(`${origin} needs its ${part} (generation ${generation}) from "${key}", which is missing.`);
+  }
+  if (
+    !isObject(stored) ||
+    stored.schema !== PART_SCHEMA ||
+    stored.watchId !== watchId ||
+    stored.part !== part ||
+    !('value' in stored)
+  ) {
+    throw corrupt(`${origin} needs its ${part} from "${key}", which does not hold one.`);
+  }
+  if (stored.generation !== generation) {
+    throw corrupt(
+      `${origin} needs its ${part} of generation ${generation}, but "${key}" holds generation ${String(stored.generation)}.`,
+    );
+  }
+  return stored.value;
+}
+
+/**
+ * Loads the snapshot of `watchId` with its parts (see {@link StoredSnapshotWriter}), checked as
+ * {@link parseMachineSnapshot} does, or null when none is stored. A snapshot saved in one piece
+ * by an earlier version loads as it is. `load` resolves the stored value of a key (null when
+ * there is none) and throws when the store fails. Throws `STATE_CORRUPT` naming what is wrong
+ * when the snapshot or a part it needs is damaged, missing or of another generation.
+ */
+export async function loadStoredSnapshot(
+  load: (key: string) => Promise<unknown>,
+  watchId: string,
+): Promise<MachineSnapshot | null> {
+  const value = await load(watchStateKey(watchId));
+  if (value === null || value === undefined) return null;
+  const origin = `stored snapshot of watch ${watchId}`;
+  if (!isObject(value) || value.schema !== STORED_SNAPSHOT_SCHEMA) return parseMachineSnapshot(value, origin);
+
+  const { parts, ...rest } = value;
+  if (!isObject(parts) || !isGeneration(parts.baseline) || !isGeneration(parts.series)) {
+    throw corrupt(
+      `${origin} is saved in parts but does not say which (parts: { baseline, series } generations).`,
+    );
+  }
+  const baselineGeneration = parts.baseline;
+  const baseline =
+    baselineGeneration > 0 ? await loadPart(load, watchId, 'baseline', baselineGeneration, origin) : null;
+  const resolve = (watch: unknown, field: string): unknown => {
+    if (!isObject(watch) || !isObject(watch.baseline) || watch.baseline.part !== 'baseline') return watch;
+    if (watch.baseline.generation !== baselineGeneration || baselineGeneration === 0) {
+      throw corrupt(
+        `${origin}: ${field}.baseline refers to generation ${String(watch.baseline.generation)} of the baseline, the snapshot to ${baselineGeneration}.`,
+      );
+    }
+    return { ...watch, baseline };
+  };
+
+  const checkpoint =
+    parts.series > 0 ? await loadPart(load, watchId, 'series', parts.series, origin) : ({} as unknown);
+  const tail = rest.series;
+  if (!isObject(checkpoint) || !isObject(tail)) {
+    throw corrupt(`${origin}: its chart series (saved part and newest points) must be objects of arrays.`);
+  }
+  const prefixLengths: Record<string, number> = {};
+  const series: Record<string, unknown> = {};
+  for (const signal of new Set([...Object.keys(checkpoint), ...Object.keys(tail)])) {
+    const head = checkpoint[signal] ?? [];
+    const newest = tail[signal] ?? [];
+    if (!Array.isArray(head) || !Array.isArray(newest)) {
+      throw corrupt(`${origin}: the chart series of "${signal}" is not an array.`);
+    }
+    prefixLengths[signal] = head.length;
+    series[signal] = [...head, ...newest];
+  }
+
+  const snapshot = parseMachineSnapshot(
+    {
+      ...rest,
+      schema: 'rollgate.machine/v1',
+      bake: resolve(rest.bake, 'bake'),
+      verify: resolve(rest.verify, 'verify'),
+      series,
+    },
+    origin,
+  );
+  const points: Record<string, readonly AuditPoint[]> = {};
+  for (const [signal, n] of Object.entries(prefixLengths)) {
+    if (n > 0) points[signal] = (snapshot.series[signal] ?? EMPTY).slice(0, n);
+  }
+  loadedParts.set(snapshot, {
+    baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },
+    series: { generation: parts.series, points },
+  });
+  return snapshot;
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { RollgateError } from '../../src/errors/rollgate-error';
+import type { MachineSnapshot } from '../../src/machine/machine-state';
+import { parseMachineSnapshot } from '../../src/machine/snapshot-schema';
+import { encodeStoredSnapshot } from '../../src/machine/stored-series';
+import {
+  loadStoredSnapshot,
+  STORED_SNAPSHOT_SCHEMA,
+  WATCH_PART_KEY_PREFIX,
+  watchPartKey,
+} from '../../src/machine/stored-snapshot';
+import { watchStateKey } from '../../src/machine/stored-watches';
+import { DEPLOY_AT, errorsFrom, STEP, world } from './world';
+
+type World = ReturnType<typeof world>;
+
+/** The store's value of a key, as `loadStoredSnapshot` wants it. */
+const loaderOf = (w: World) => async (key: string) => w.state.get(key) ?? null;
+
+/** Every save the controller makes, in order: key and JSON size (0 for a cleared key). */
+function recordSaves(w: World): { key: string; bytes: number }[] {
+  const saves: { key: string; bytes: number }[] = [];
+  const save = w.state.save.bind(w.state);
+  w.state.save = async (key, value, ctx) => {
+    saves.push({ key, bytes: value === null ? 0 : JSON.stringify(value).length });
+    return save(key, value, ctx);
+  };
+  return saves;
+}
+
+/** Runs `w` until `stopWhen` says so at a step, then aborts it (a crash): the stored state stays. */
+async function crashWhen(w: World, stopWhen: (snapshot: MachineSnapshot) => boolean): Promise<string> {
+  const abort = new AbortController();
+  let watchId = '';
+  w.controller.events.on('step', ({ snapshot }) => {
+    watchId = snapshot.watchId;
+    if (stopWhen(snapshot)) abort.abort(new Error('crash'));
+  });
+  await w.watch(w.controller, abort.signal).then(
+    () => expect.unreachable('the watch should have been stopped'),
+    (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
+  );
+  return watchId;
+}
+
+describe('a snapshot saved in parts', () => {
+  it('writes the baseline once and the chart series only now and then: a step saves what changed', async () => {
+    const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
+    const saves = recordSaves(w);
+    const full: number[] = [];
+    let checked = 0;
+    w.controller.events.on('step', async ({ snapshot }) => {
+      full.push(JSON.stringify(encodeStoredSnapshot(snapshot)).length);
+      // What is stored reads back as the snapshot the machine holds, at every step.
+      const loaded = await loadStoredSnapshot(loaderOf(w), snapshot.watchId);
+      expect(loaded).toEqual(snapshot);
+      checked++;
+    });
+    const result = await w.watch();
+    expect(result.outcome).toBe('promoted');
+    expect(checked).toBeGreaterThan(150);
+
+    const records = saves.filter((s) => s.key === watchStateKey(result.watchId));
+    const baselines = saves.filter((s) => s.key.includes('/baseline-') && s.bytes > 0);
+    const series = saves.filter((s) => s.key.includes('/series-') && s.bytes > 0);
+    expect(records.length).toBeGreaterThan(150);
+    expect(baselines).toHaveLength(1);
+    // The series part is rewritten at most every 15 evaluations (when thinned, or grown by 15).
+    expect(series.length).toBeGreaterThan(3);
+    expect(series.length).toBeLessThan(records.length / 10);
+    // Bytes written per step, parts included, against the snapshot saved whole at every step.
+    const written = saves.reduce((n, s) => n + s.bytes, 0);
+    const whole = full.reduce((n, b) => n + b, 0);
+    expect(written / whole).toBeLessThan(0.5);
+    // One copy of each part stays in the store: the generation before is cleared.
+    const partKeys = w.state.keys.filter((k) => k.startsWith(WATCH_PART_KEY_PREFIX));
+    const live = partKeys.filter((k) => w.state.get(k) !== null);
+    expect(live.sort()).toEqual(
+      [expect.stringMatching(/\/baseline-[01]$/), expect.stringMatching(/\/series-[01]$/)].sort(),
+    );
+    expect((w.state.get(watchStateKey(result.watchId)) as { schema: string }).schema).toBe(
+      STORED_SNAPSHOT_SCHEMA,
+    );
+  });
+
+  it('resumes after a crash between a part and its record from the parts the record refers to', async () => {
+    const contract = { bakeSeconds: 1_200 };
+    const straight = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const reference = await straight.watch();
+    expect(reference.outcome).toBe('rolled-back');
+
+    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    let seriesSaves = 0;
+    const save = w.state.save.bind(w.state);
+    const abort = new AbortController();
+    // The crash: the third series part is saved, its record never is (the save of the record
+    // is aborted before it reaches the store).
+    w.state.save = async (key, value, ctx) => {
+      if (abort.signal.aborted) return { ok: false, error: new RollgateError('ABORTED', 'crashed') };
+      const saved = await save(key, value, ctx);
+      if (key.includes('/series-') && value !== null && ++seriesSaves === 3) abort.abort(new Error('crash'));
+      return saved;
+    };
+    await w.watch(w.controller, abort.signal).then(
+      () => expect.unreachable('the watch should have been stopped'),
+      (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
+    );
+    w.state.save = save;
+    const watchId = w.state.keys.find((k) => k.startsWith('watch/'))?.slice('watch/'.length) ?? '';
+    const stored = w.state.get(watchStateKey(watchId)) as { parts: { series: number } };
+    // The record still refers to the second generation; the third sits in the other key.
+    expect(stored.parts.series).toBe(2);
+    expect((w.state.get(watchPartKey(watchId, 'series', 3)) as { generation: number }).generation).toBe(3);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+  });
+
+  it('loads and resumes a snapshot saved whole by an earlier version (rollgate.machine/v1)', async () => {
+    const contract = { bakeSeconds: 1_200 };
+    const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
+
+    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const watchId = await crashWhen(
+      w,
+      (s) => (w.clock.now() - DEPLOY_AT) / STEP >= 120 && s.state === 'Watching',
+    );
+    const current = await loadStoredSnapshot(loaderOf(w), watchId);
+    if (!current) throw new Error('nothing stored');
+    // What the version before saved: one piece, chart points as tuples, no parts.
+    const v1 = JSON.parse(JSON.stringify(encodeStoredSnapshot(current))) as { schema: string };
+    expect(v1.schema).toBe('rollgate.machine/v1');
+    for (const key of w.state.keys) if (key.startsWith(WATCH_PART_KEY_PREFIX)) w.state.set(key, null);
+    w.state.set(watchStateKey(watchId), v1);
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    // Saved in parts from then on.
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('refuses a record whose part is missing or of another generation, naming the key and the fix', async () => {
+    const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
+    const watchId = await crashWhen(w, () => (w.clock.now() - DEPLOY_AT) / STEP >= 40);
+    const record = w.state.get(watchStateKey(watchId)) as { parts: { baseline: number; series: number } };
+    expect(record.parts.baseline).toBe(1);
+
+    const baselineKey = watchPartKey(watchId, 'baseline', 1);
+    const part = w.state.get(baselineKey) as Record<string, unknown>;
+    w.state.set(baselineKey, { ...part, generation: 3 });
+    const wrong = await loadStoredSnapshot(loaderOf(w), watchId).catch((e: unknown) => e);
+    expect(RollgateError.is(wrong) && wrong.code).toBe('STATE_CORRUPT');
+    expect((wrong as Error).message).toContain(
+      `needs its baseline of generation 1, but "${baselineKey}" holds generation 3`,
+    );
+    expect((wrong as Error).message).toContain('to start it afresh');
+
+    w.state.set(baselineKey, null);
+    const missing = await loadStoredSnapshot(loaderOf(w), watchId).catch((e: unknown) => e);
+    expect(RollgateError.is(missing) && missing.code).toBe('STATE_CORRUPT');
+    expect((missing as Error).message).toContain(`"${baselineKey}", which is missing`);
+    // The controller refuses to resume it blind, with the same error.
+    const resumed = await w.watch(w.restart()).catch((e: unknown) => e);
+    expect(RollgateError.is(resumed) && resumed.code).toBe('STATE_CORRUPT');
+
+    // Read without its parts, a record saved in parts is refused, never misread.
+    expect(() => parseMachineSnapshot(record, 'stored snapshot of watch w')).toThrow(/saved in parts/);
+  });
+});
