@@ -8,7 +8,8 @@ import { SimulatedClock } from '../../src/testing/simulated-clock';
 
 /** 5 s steps, 30 minutes of baseline before the deploy. */
 export const STEP = 5_000;
-const START = 1_700_000_000_000;
+/** The epoch ms of the first baseline step. */
+export const START = 1_700_000_000_000;
 export const BASELINE_STEPS = 360;
 
 /** A healthy step: `requests` requests, none failing or slow, memory 300-304 MB. */

@@ -4,22 +4,7 @@ import { parseContract } from '../../src/contract/parse-contract';
 import { Evaluator } from '../../src/evaluation/evaluator';
 import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
 import { SimulatedClock } from '../../src/testing/simulated-clock';
-
-const STEP = 5_000;
-const START = 1_700_000_000_000;
-const BASELINE_STEPS = 360;
-
-/** A healthy step with `requests` requests (no errors, all fast). */
-function quiet(i: number, requests: number): StepData {
-  return {
-    requests,
-    errors: 0,
-    latencyHistogram: [0, 0, 0, requests, 0, 0, 0, 0, 0, 0, 0, 0],
-    memory: 300e6 + ((i * 37) % 5) * 1e6,
-    ready: 1,
-    restarts: 0,
-  };
-}
+import { BASELINE_STEPS, healthyStep, START, STEP } from './run-watch';
 
 /** Requests per step at `rps` (deterministic: a request every 1/rps seconds). */
 const perStep = (rps: number) => (i: number) => Math.floor((i + 1) * 5 * rps) - Math.floor(i * 5 * rps);
@@ -35,7 +20,7 @@ async function watch(purpose: 'bake' | 'verify', rps: number, errorRate = 0) {
   const steps: StepData[] = [];
   for (let i = 0; i < BASELINE_STEPS + 200; i++) {
     const requests = n(i);
-    const step = quiet(i, requests);
+    const step = healthyStep(i, requests);
     steps.push(
       i >= BASELINE_STEPS && errorRate > 0 ? { ...step, errors: Math.round(requests * errorRate) } : step,
     );
