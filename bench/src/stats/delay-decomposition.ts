@@ -1,0 +1,279 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBaselineRateTest, summarizeRateTest, updateRateTest } from '@rollgate/core';
+import { replayScenario, type Scenario } from '@rollgate/testkit/scenarios';
+import { generateFamilies } from '../scenarios/family-corpus';
+
+/**
+ * Where the delay of error-rate faults goes (issue 12, docs/statistics.md "Where the delay
+ * goes"). For each error fault of a family set: the step the SPRT reference decides on the
+ * scenario's own counts (both rates known, alpha 0.01), the step a baseline test built as the
+ * evaluator builds it first crosses its threshold, the same test without one of its parts at a
+ * time (the variants), and the step Rollgate's replay confirms the rollback. Delays are seconds
+ * after the fault's first step, as the families table counts them.
+ *
+ * `node --conditions=source --import tsx bench/src/stats/delay-decomposition.ts [set] [count] [families]`
+ */
+
+/** One way of building the error-rate test. */
+export interface Variant {
+  readonly name: string;
+  /** Baseline prior events (`BASELINE_PRIOR_EVENTS`, 3): added, or a floor with `priorFloor`. */
+  readonly prior: number;
+  readonly priorFloor?: boolean;
+  /** The baseline e-value's shifts (`BASELINE_SHIFTS`). */
+  readonly kappas: readonly number[];
+  /** `BURST_CAP_RATIO` (12), or null for no cap; `capWhenBursty`: only on an evidenced dispersion. */
+  readonly cap: number | null;
+  readonly capWhenBursty?: boolean;
+  /** `point`: Pearson's estimate floored at 1 (`estimateDispersion`); `evidenced`: 1 unless a 5% test sees it; `none`: 1. */
+  readonly dispersion: 'point' | 'evidenced' | 'none';
+  /** The error-rate rule's alpha: 0.01 split over the two count signals of the default contract. */
+  readonly alpha: number;
+  /** Events of a load-surge step are divided by this (`DEFAULT_ERROR_SURGE_TOLERANCE`, 2). */
+  readonly surgeFactor: number;
+  /** The baseline rate known exactly (the scenario's p0, as if from 10^9 requests): no baseline uncertainty. */
+  readonly knownRate?: boolean;
+}
+
+/** The error-rate test of the default contract, as the evaluator builds it. */
+export const EVALUATOR: Variant = {
+  name: 'evaluator',
+  prior: 3,
+  kappas: [0.5, 1.5, 3],
+  cap: 12,
+  dispersion: 'point',
+  alpha: 0.005,
+  surgeFactor: 2,
+};
+
+/** The evaluator's test without one part at a time, and the candidate changes tried for issue 12. */
+export const VARIANTS: readonly Variant[] = [
+  EVALUATOR,
+  { ...EVALUATOR, name: 'no-cap', cap: null },
+  { ...EVALUATOR, name: 'no-prior', prior: 0 },
+  { ...EVALUATOR, name: 'one-shift', kappas: [0.5] },
+  { ...EVALUATOR, name: 'no-dispersion', dispersion: 'none' },
+  { ...EVALUATOR, name: 'alpha-0.01', alpha: 0.01 },
+  { ...EVALUATOR, name: 'no-surge-factor', surgeFactor: 1 },
+  {
+    name: 'known-p0',
+    prior: 0,
+    kappas: [0.5],
+    cap: null,
+    dispersion: 'none',
+    alpha: 0.005,
+    surgeFactor: 1,
+    knownRate: true,
+  },
+  { ...EVALUATOR, name: 'cand-disp', dispersion: 'evidenced' },
+  {
+    ...EVALUATOR,
+    name: 'cand-disp-cap-floor',
+    dispersion: 'evidenced',
+    capWhenBursty: true,
+    priorFloor: true,
+  },
+];
+
+/** Pearson's dispersion of per-step counts: the point estimate, and whether a 5% test evidences it. */
+export function pearsonDispersion(points: readonly { events: number; trials: number }[]): {
+  point: number;
+  evidenced: boolean;
+} {
+  const usable = points.filter((p) => p.trials > 0);
+  const events = usable.reduce((s, p) => s + p.events, 0);
+  const trials = usable.reduce((s, p) => s + p.trials, 0);
+  const rate = trials > 0 ? events / trials : 0;
+  if (usable.length < 2 || !(rate > 0 && rate < 1)) return { point: 1, evidenced: false };
+  const pq = rate * (1 - rate);
+  let chi2 = 0;
+  let variance = 0;
+  for (const p of usable) {
+    const d = p.events - p.trials * rate;
+    chi2 += (d * d) / (p.trials * pq);
+    // Var[(X - np)^2 / (npq)] for X ~ Binomial(n, p).
+    variance += Math.max(0, 2 * (1 - 1 / p.trials) + (1 - 6 * pq) / (p.trials * pq));
+  }
+  const freedom = usable.length - 1;
+  return { point: Math.max(1, chi2 / freedom), evidenced: chi2 > freedom + 1.645 * Math.sqrt(variance) };
+}
+
+/** The step (index into the series) at which the SPRT of p0 against p1 from `from` on rejects. */
+export function sprtStep(
+  series: { readonly requests: readonly number[]; readonly errors: readonly number[] },
+  p0: number,
+  p1: number,
+  from: number,
+  alpha = 0.01,
+): number | null {
+  const perError = Math.log(p1 / p0);
+  const perSuccess = Math.log((1 - p1) / (1 - p0));
+  let llr = 0;
+  for (let i = from; i < series.requests.length; i++) {
+    const n = series.requests[i] ?? 0;
+    const x = series.errors[i] ?? 0;
+    llr += x * perError + (n - x) * perSuccess;
+    if (llr >= Math.log(1 / alpha)) return i;
+  }
+  return null;
+}
+
+/** The baseline's highest one-minute mean of requests per step (load-surge.ts's profile). */
+function loadHigh(s: Scenario): number {
+  const r = s.series.requests.slice(0, s.deployAtStep);
+  const width = Math.max(1, Math.min(r.length, Math.round(60 / s.stepSeconds), 12));
+  let high = 0;
+  let sum = 0;
+  for (let i = 0; i < r.length; i++) {
+    sum += r[i] ?? 0;
+    if (i >= width) sum -= r[i - width] ?? 0;
+    if (i >= width - 1) high = Math.max(high, sum / width);
+  }
+  return high;
+}
+
+/** load-surge.ts's `isSurge` on the scenario's own steps. */
+function isSurgeStep(s: Scenario, i: number, high: number): boolean {
+  const bound = (l: number) => l + 4 * Math.sqrt(l) + 4;
+  const lambda = 1.25 * high;
+  const n = s.series.requests[i] ?? 0;
+  if (n > bound(lambda)) return true;
+  if (i - 2 < s.deployAtStep) return false;
+  const sum = (s.series.requests[i - 2] ?? 0) + (s.series.requests[i - 1] ?? 0) + n;
+  return sum > bound(lambda * 3);
+}
+
+/** The step at which the variant's test, fed from the deploy on, first crosses, or null. */
+export function crossingStep(
+  s: Scenario,
+  v: Variant,
+  observed: { readonly events: number; readonly trials: number },
+  p0: number,
+): number | null {
+  const baseline = v.knownRate ? { events: p0 * 1e9, trials: 1e9 } : observed;
+  const points = s.series.requests
+    .slice(0, s.deployAtStep)
+    .map((n, i) => ({ events: s.series.errors[i] ?? 0, trials: n }));
+  const measured = pearsonDispersion(points);
+  const dispersion =
+    v.dispersion === 'none' ? 1 : v.dispersion === 'point' || measured.evidenced ? measured.point : 1;
+  let state = createBaselineRateTest({
+    baselineEvents: Math.min(
+      baseline.trials,
+      v.priorFloor ? Math.max(baseline.events, v.prior) : baseline.events + v.prior,
+    ),
+    baselineTrials: baseline.trials,
+    alpha: v.alpha,
+    dispersion,
+    kappas: v.kappas,
+  });
+  const rate = state.anchorRate * state.tolerance;
+  const capped = v.cap !== null && !(v.capWhenBursty && dispersion <= 1);
+  const high = loadHigh(s);
+  for (let i = s.deployAtStep; i < s.series.requests.length; i++) {
+    const n = s.series.requests[i] ?? 0;
+    const x = s.series.errors[i] ?? 0;
+    const counted = capped ? Math.min(x, Math.max(1, Math.ceil((v.cap as number) * n * rate))) : x;
+    const m = v.surgeFactor > 1 && isSurgeStep(s, i, high) ? v.surgeFactor : 1;
+    state = updateRateTest(state, { events: counted / m, trials: n });
+    if (summarizeRateTest(state).rejected) return i;
+  }
+  return null;
+}
+
+/** One error fault's decomposition: delays in seconds after the fault's first step (null: never). */
+export interface DelayRow {
+  readonly scenario: string;
+  readonly rps: number;
+  readonly p0: number;
+  readonly p1: number;
+  /** Seconds from the deploy to the fault. */
+  readonly faultAt: number;
+  /** Wald's expected SPRT time (the families table's reference). */
+  readonly sprtExpected: number;
+  /** The SPRT with both rates known, on this scenario's counts. */
+  readonly sprtRealized: number | null;
+  readonly variants: Readonly<Record<string, number | null>>;
+  /** Rollgate's replay (the real evaluator); null when it did not roll back. */
+  readonly replay: number | null;
+}
+
+/** Decomposes every error fault of the set's families. */
+export async function decompose(set: string, count: number, only: readonly string[]): Promise<DelayRow[]> {
+  const rows: DelayRow[] = [];
+  for (const { scenario: s, meta } of generateFamilies(set, count, only).flatMap((f) => f.scenarios)) {
+    const fault = meta.fault as { kind: string; p1?: number } | null;
+    if (fault?.kind !== 'errors' || typeof meta.sprt_seconds !== 'number' || fault.p1 === undefined) continue;
+    const start = s.truth.faultStartStep ?? s.deployAtStep;
+    const replay = await replayScenario(s);
+    const signals = replay.audit?.baseline?.signals as Record<string, { events: number; trials: number }>;
+    const base = signals['error-rate'] as { events: number; trials: number };
+    const delay = (step: number | null) => (step === null ? null : (step - start) * s.stepSeconds);
+    rows.push({
+      scenario: s.name,
+      rps: meta.rps as number,
+      p0: meta.p0 as number,
+      p1: fault.p1,
+      faultAt: (start - s.deployAtStep) * s.stepSeconds,
+      sprtExpected: meta.sprt_seconds,
+      sprtRealized: delay(sprtStep(s.series, meta.p0 as number, fault.p1, start)),
+      variants: Object.fromEntries(
+        VARIANTS.map((v) => [v.name, delay(crossingStep(s, v, base, meta.p0 as number))]),
+      ),
+      replay: replay.decision === 'rollback' ? delay(replay.decidedAtStep) : null,
+    });
+  }
+  return rows;
+}
+
+/** Median of delay / expected SPRT time over the rows, a miss counting as infinite. */
+export function medianRatio(rows: readonly DelayRow[], pick: (r: DelayRow) => number | null): number {
+  const ratios = rows
+    .map((r) => {
+      const d = pick(r);
+      return d === null ? Number.POSITIVE_INFINITY : d / r.sprtExpected;
+    })
+    .sort((a, b) => a - b);
+  if (ratios.length === 0) return Number.NaN;
+  const lo = ratios[Math.floor((ratios.length - 1) / 2)] as number;
+  const hi = ratios[Math.ceil((ratios.length - 1) / 2)] as number;
+  return (lo + hi) / 2;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [set = 'dev', count = '12', only = 'surge-bad,lowtraffic-bad,prev-release-bad'] =
+    process.argv.slice(2);
+  const rows = await decompose(set, Number(count), only.split(','));
+  const show = (d: number | null) => (d === null ? '-' : String(d));
+  const names = VARIANTS.map((v) => v.name);
+  process.stdout.write(
+    `${['scenario', 'rps', 'p0', 'p1', 'fault at', 'SPRT E[T]', 'SPRT', ...names, 'replay'].join('\t')}\n`,
+  );
+  for (const r of rows) {
+    process.stdout.write(
+      `${[
+        r.scenario,
+        r.rps,
+        r.p0.toFixed(4),
+        r.p1.toFixed(4),
+        r.faultAt,
+        r.sprtExpected.toFixed(1),
+        show(r.sprtRealized),
+        ...names.map((n) => show(r.variants[n] ?? null)),
+        show(r.replay),
+      ].join('\t')}\n`,
+    );
+  }
+  const families = [...new Set(rows.map((r) => r.scenario.replace(/-[^-]+-\d+$/, '')))];
+  for (const family of [...families, 'all']) {
+    const mine = family === 'all' ? rows : rows.filter((r) => r.scenario.startsWith(`${family}-`));
+    process.stdout.write(
+      `median delay / SPRT E[T], ${family} (n=${mine.length}): ${[
+        `SPRT ${medianRatio(mine, (r) => r.sprtRealized).toFixed(2)}`,
+        ...names.map((n) => `${n} ${medianRatio(mine, (r) => r.variants[n] ?? null).toFixed(2)}`),
+        `replay ${medianRatio(mine, (r) => r.replay).toFixed(2)}`,
+      ].join(', ')}\n`,
+    );
+  }
+}
