@@ -265,7 +265,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       ].join('\t')}\n`,
     );
   }
-  const families = [...new Set(rows.map((r) => r.scenario.replace(/-[^-]+-\d+$/, '')))];
+  const families = [...new Set(rows.map((r) => r.scenario.slice(0, r.scenario.lastIndexOf(`-${set}-`))))];
   for (const family of [...families, 'all']) {
     const mine = family === 'all' ? rows : rows.filter((r) => r.scenario.startsWith(`${family}-`));
     process.stdout.write(
