@@ -140,6 +140,7 @@ export {
   wholeNumberOption,
 } from './options/option-fields';
 export { type OptionMeta, optionMeta, pathOption, secretOption } from './options/option-meta';
+export type { OptionsOf, ReadonlyOptions } from './options/options-of';
 export { parseOptions } from './options/parse-options';
 
 // ----- Ports: what an adapter implements (docs/writing-an-adapter.md) -----
