@@ -1,15 +1,14 @@
-export type {
-  HealthQueryOptions,
-  NewRelicRegion,
-  NewRelicSourceOptions,
-  ResourceQueryOptions,
-  TransactionQueryOptions,
-} from './config/newrelic-source-options';
-export { MAX_CONCURRENT_REQUESTS, NERDGRAPH_ENDPOINTS } from './config/newrelic-source-options';
 export {
+  type HealthQueryOptions,
+  MAX_CONCURRENT_REQUESTS,
+  NERDGRAPH_ENDPOINTS,
+  type NewRelicRegion,
+  type NewRelicSourceOptions,
   type NewRelicSourceOptionsInput,
   type NewRelicSourceOptionsParsed,
   NewRelicSourceOptionsSchema,
+  type ResourceQueryOptions,
+  type TransactionQueryOptions,
 } from './config/newrelic-source-options-schema';
 export type { ClassifyContext, NrqlRow, ReplyHeaders } from './nerdgraph/classify';
 export { classify } from './nerdgraph/classify';
