@@ -8,7 +8,7 @@ export type {
   DeployerExecutorOptions,
   LocalDeployerOptions,
   ReadinessGateOptions,
-} from './options/deployer-executor-options';
+} from './options/deployer-executor-options-schema';
 export {
   type DeployerExecutorOptionsInput,
   type DeployerExecutorOptionsParsed,
