@@ -121,7 +121,7 @@ export { validateAuditRecord } from './audit/audit-validation';
 
 // ----- Adapter options: one zod schema per adapter, paths and secrets marked (docs/writing-an-adapter.md) -----
 
-export type { AdapterDeps } from './options/adapter-deps';
+export type { AdapterDeps, StoreDeps } from './options/adapter-deps';
 export {
   defOf as schemaDef,
   innermostSchema,
