@@ -1,4 +1,5 @@
-import { SIGNAL_KIND_TABLE, type Signal, type SignalKind } from '@rollgate/core';
+import type { Signal } from '@rollgate/core';
+import { SIGNAL_KIND_TABLE, type SignalKind } from '@rollgate/core/signal-kinds';
 
 /**
  * How a signal's values read for a human: error rates and sequential-test rates as percentages,

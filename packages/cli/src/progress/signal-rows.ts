@@ -1,12 +1,5 @@
-import {
-  type BaselineSnapshot,
-  type Contract,
-  type Evaluation,
-  SIGNAL_KIND_TABLE,
-  type SignalKind,
-  type SignalSummary,
-  type Verdict,
-} from '@rollgate/core';
+import type { BaselineSnapshot, Contract, Evaluation, SignalSummary, Verdict } from '@rollgate/core';
+import { SIGNAL_KIND_TABLE, type SignalKind } from '@rollgate/core/signal-kinds';
 import { formatCount, formatEvidence, formatValue, unitFor } from '../format/value-format';
 
 /** One signal's line in the progress table, already formatted. */
