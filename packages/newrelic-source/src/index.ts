@@ -1,15 +1,5 @@
-export {
-  type HealthQueryOptions,
-  MAX_CONCURRENT_REQUESTS,
-  NERDGRAPH_ENDPOINTS,
-  type NewRelicRegion,
-  type NewRelicSourceOptions,
-  type NewRelicSourceOptionsInput,
-  type NewRelicSourceOptionsParsed,
-  NewRelicSourceOptionsSchema,
-  type ResourceQueryOptions,
-  type TransactionQueryOptions,
-} from './config/newrelic-source-options-schema';
+// Everything the light options entry point exports (the schema and the option types).
+export * from './config/index';
 export type { ClassifyContext, NrqlRow, ReplyHeaders } from './nerdgraph/classify';
 export { classify } from './nerdgraph/classify';
 export type { NrqlQueryVariables } from './nerdgraph/graphql-document';

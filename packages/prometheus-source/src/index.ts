@@ -15,26 +15,10 @@ export type {
   ExpositionTargetHealth,
 } from './exposition/exposition-source';
 export { createExpositionSource } from './exposition/exposition-source';
-export {
-  type ExpositionSourceOptions,
-  ExpositionSourceOptionsSchema,
-  type ExpositionTarget,
-} from './exposition/exposition-source-options-schema';
 export type { HistogramBucket } from './exposition/histogram-quantile';
 export { histogramQuantile } from './exposition/histogram-quantile';
-export {
-  MAX_TIMEOUT_MS,
-  type PemInput,
-  type PrometheusAuth,
-  PrometheusAuthSchema,
-  type PrometheusMetricNames,
-  PrometheusMetricNamesSchema,
-  type PrometheusSourceOptions,
-  type PrometheusSourceOptionsInput,
-  type PrometheusSourceOptionsParsed,
-  PrometheusSourceOptionsSchema,
-  type PrometheusTlsOptions,
-} from './options/prometheus-source-options-schema';
+// Everything the light options entry point exports (the schemas and the option types).
+export * from './options/index';
 export type { PrometheusSource } from './prometheus-source';
 export { createPrometheusSource } from './prometheus-source';
 export { bucketBoundaryPattern, bucketBoundarySpellings } from './promql/bucket-boundary';
