@@ -11,6 +11,8 @@ export default defineConfig({
     'src/node/index.ts',
     // The secret redactor alone (no dependency): what a CLI needs before it knows its command.
     'src/node/secret-redactor.ts',
+    // The signal kinds table alone (no zod, no machine): what a host that shows values reads.
+    'src/signals/signal-kinds.ts',
   ],
   format: ['esm'],
   target: 'node20',

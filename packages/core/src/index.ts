@@ -121,7 +121,7 @@ export { validateAuditRecord } from './audit/audit-validation';
 
 // ----- Adapter options: one zod schema per adapter, paths and secrets marked (docs/writing-an-adapter.md) -----
 
-export type { AdapterDeps } from './options/adapter-deps';
+export type { AdapterDeps, StoreDeps } from './options/adapter-deps';
 export {
   defOf as schemaDef,
   innermostSchema,
@@ -140,6 +140,7 @@ export {
   wholeNumberOption,
 } from './options/option-fields';
 export { type OptionMeta, optionMeta, pathOption, secretOption } from './options/option-meta';
+export type { OptionsOf, ReadonlyOptions } from './options/options-of';
 export { parseOptions } from './options/parse-options';
 
 // ----- Ports: what an adapter implements (docs/writing-an-adapter.md) -----

@@ -2,7 +2,7 @@ import { DepReleaseSource } from './command/dep-release-source';
 import type { DeployerExecutor } from './deployer-executor';
 import { ReleaseExecutor } from './executor/release-executor';
 import { DirectoryReleaseSource } from './local/directory-release-source';
-import type { DeployerExecutorOptions } from './options/deployer-executor-options';
+import type { DeployerExecutorOptions } from './options/deployer-executor-options-schema';
 import { validateOptions } from './options/validate-options';
 
 /**

@@ -1,16 +1,5 @@
-export type {
-  HealthQueryOptions,
-  NewRelicRegion,
-  NewRelicSourceOptions,
-  ResourceQueryOptions,
-  TransactionQueryOptions,
-} from './config/newrelic-source-options';
-export { MAX_CONCURRENT_REQUESTS, NERDGRAPH_ENDPOINTS } from './config/newrelic-source-options';
-export {
-  type NewRelicSourceOptionsInput,
-  type NewRelicSourceOptionsParsed,
-  NewRelicSourceOptionsSchema,
-} from './config/newrelic-source-options-schema';
+// Everything the light options entry point exports (the schema and the option types).
+export * from './config/index';
 export type { ClassifyContext, NrqlRow, ReplyHeaders } from './nerdgraph/classify';
 export { classify } from './nerdgraph/classify';
 export type { NrqlQueryVariables } from './nerdgraph/graphql-document';

@@ -4,6 +4,12 @@ export type { Migration } from './migrations';
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 export type { PostgresStores, PostgresStoresOptions } from './open-postgres-stores';
 export { openPostgresStores } from './open-postgres-stores';
+export { create } from './options/create';
+export {
+  type PostgresStoreOptions,
+  type PostgresStoreOptionsParsed,
+  PostgresStoreOptionsSchema,
+} from './options/postgres-store-options-schema';
 export type { PostgresArtifactStoreOptions } from './postgres-artifact-store';
 export { createPostgresArtifactStore, listArtifactServices } from './postgres-artifact-store';
 export type { PostgresAuditSinkOptions } from './postgres-audit-sink';

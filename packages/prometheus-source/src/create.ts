@@ -1,6 +1,8 @@
 import type { AdapterDeps } from '@rollgate/core';
-import type { PrometheusSourceOptions } from './options/prometheus-source-options';
-import type { PrometheusSourceOptionsParsed } from './options/prometheus-source-options-schema';
+import type {
+  PrometheusSourceOptions,
+  PrometheusSourceOptionsParsed,
+} from './options/prometheus-source-options-schema';
 import { createPrometheusSource, type PrometheusSource } from './prometheus-source';
 
 /**

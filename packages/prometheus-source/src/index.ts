@@ -15,26 +15,15 @@ export type {
   ExpositionTargetHealth,
 } from './exposition/exposition-source';
 export { createExpositionSource } from './exposition/exposition-source';
-export type { ExpositionSourceOptions, ExpositionTarget } from './exposition/exposition-source-options';
 export type { HistogramBucket } from './exposition/histogram-quantile';
 export { histogramQuantile } from './exposition/histogram-quantile';
-export type {
-  PemInput,
-  PrometheusAuth,
-  PrometheusSourceOptions,
-  PrometheusTlsOptions,
-} from './options/prometheus-source-options';
-export {
-  MAX_TIMEOUT_MS,
-  type PrometheusSourceOptionsInput,
-  type PrometheusSourceOptionsParsed,
-  PrometheusSourceOptionsSchema,
-} from './options/prometheus-source-options-schema';
+// Everything the light options entry point exports (the schemas and the option types).
+export * from './options/index';
 export type { PrometheusSource } from './prometheus-source';
 export { createPrometheusSource } from './prometheus-source';
 export { bucketBoundaryPattern, bucketBoundarySpellings } from './promql/bucket-boundary';
 export { escapeLabelValue, LABEL_NAME_PATTERN, QueryBuildError } from './promql/label-matchers';
-export type { PrometheusMetricNames, ResolvedMetricNames } from './promql/metric-names';
+export type { ResolvedMetricNames } from './promql/metric-names';
 export { DEFAULT_METRIC_NAMES, resolveMetricNames } from './promql/metric-names';
 export { buildPromql, counterIncrease } from './promql/query-builders';
 export type { ClassifyContext } from './reply/classify';

@@ -2,7 +2,10 @@ import type { MetricRequest, MetricSource, PortContext, ReadResult } from '@roll
 import { RollgateError } from '@rollgate/core';
 import { portSignal, systemClock } from '@rollgate/core/node';
 import { type Dispatcher, Pool } from 'undici';
-import type { PrometheusSourceOptions, PrometheusTlsOptions } from './options/prometheus-source-options';
+import type {
+  PrometheusSourceOptions,
+  PrometheusTlsOptions,
+} from './options/prometheus-source-options-schema';
 import { type ResolvedOptions, validateOptions } from './options/validate-options';
 import { apiTime, promqlDuration } from './promql/duration';
 import { QueryBuildError } from './promql/label-matchers';

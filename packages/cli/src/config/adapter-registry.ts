@@ -1,4 +1,4 @@
-import type { AdapterDeps, Executor, MetricSource } from '@rollgate/core';
+import type { AdapterDeps, Executor, MetricSource, StoreDeps } from '@rollgate/core';
 import type { z } from 'zod';
 
 /**
@@ -35,6 +35,32 @@ export const EXECUTOR_ADAPTERS = {
   },
 } as const satisfies Record<string, AdapterEntry<Executor>>;
 
+/**
+ * `state`, by `type`: the file stores (in `@rollgate/core/node`, built into the CLI, with no
+ * options of their own besides the host's `dir`, `keep`, `leaseSeconds` and `signing`) and the
+ * PostgreSQL stores, whose options (`url`, `schema`, `migrations`) are their package's schema.
+ * The file's `state` is those shared fields joined with the chosen type's own (config-schema.ts).
+ */
+export const STATE_STORES = {
+  files: null,
+  postgres: {
+    package: '@rollgate/postgres-store',
+    schema: async () => (await import('@rollgate/postgres-store/options')).PostgresStoreOptionsSchema,
+    create: async () => (await import('@rollgate/postgres-store')).create,
+  },
+} as const satisfies Record<string, StoreEntry | null>;
+
+/** A `state.type`. */
+export type StateType = keyof typeof STATE_STORES;
+
+/** A state store type with options of its own: its package, its options schema and its factory. */
+export interface StoreEntry {
+  readonly package: string;
+  readonly schema: () => Promise<z.ZodObject>;
+  // biome-ignore lint/suspicious/noExplicitAny: each store's create takes its own parsed options
+  readonly create: () => Promise<(options: any, deps: StoreDeps) => unknown>;
+}
+
 /** One adapter: its package, its options schema and its factory, each loaded on demand. */
 export interface AdapterEntry<T> {
   readonly package: string;
@@ -60,8 +86,13 @@ export type ExecutorConfig = {
   [K in ExecutorType]: { readonly type: K } & z.output<SchemaOf<(typeof EXECUTOR_ADAPTERS)[K]>>;
 }[ExecutorType];
 
+/** The own options of the state store types with any, as their schemas parse them. */
+export type StateStoreOptions = z.output<SchemaOf<(typeof STATE_STORES)['postgres']>>;
+
 /** The options schemas that could be loaded, by type; a type left out is not named or not installed. */
 export interface AdapterSchemas {
   readonly sources: Partial<Record<SourceType, z.ZodObject>>;
   readonly executors: Partial<Record<ExecutorType, z.ZodObject>>;
+  /** The state store types' own options schemas (none for `files`). */
+  readonly states?: Partial<Record<StateType, z.ZodObject>>;
 }

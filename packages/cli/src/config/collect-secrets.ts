@@ -46,11 +46,12 @@ export function collectSecrets(
       const path = segments.join('\u0000');
       const described = type !== null && type !== 'unknown';
       const secret = meta.secret === true || (!described && isSecretName(segments));
+      const credentials = urlCredentials(value);
       if (secret || fromSecretVariables.has(path)) {
-        secrets.push(value);
+        // A secret URL's password too: a driver's error may quote it alone.
+        secrets.push(value, ...credentials);
         return REDACTED;
       }
-      const credentials = urlCredentials(value);
       if (credentials.length > 0) {
         secrets.push(...credentials);
         let masked = value;

@@ -13,6 +13,9 @@ import {
   type ExecutorConfig,
   SOURCE_ADAPTERS,
   type SourceConfig,
+  STATE_STORES,
+  type StateStoreOptions,
+  type StateType,
 } from './adapter-registry';
 
 /**
@@ -72,85 +75,90 @@ export const NotifyConfigSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** The `state` fields every store type shares; each type's own come from its schema (STATE_STORES). */
+export const STATE_FIELDS = ['type', 'dir', 'leaseSeconds', 'keep', 'signing'] as const;
+
 /**
  * Where state lives and how verifications are signed: file stores in `dir` (the default), or
- * PostgreSQL (`type: postgres`, `url`), which CI runners and several controllers share.
+ * PostgreSQL (`type: postgres`, `url`), which CI runners and several controllers share. The
+ * shared fields are here; a store type's own (`url`, `schema`, `migrations`) are its package's
+ * options schema from `states`, optional here and required by the type that owns them.
  */
-export const StateConfigSchema = z
-  .strictObject({
-    type: z.enum(['files', 'postgres']).default('files'),
-    dir: pathOption(text('a directory')).default('.rollgate'),
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
-    url: text('the PostgreSQL connection URL, e.g. url: ${DATABASE_URL}').optional(),
-    schema: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, {
-        error: 'a schema name is letters, digits and "_" (default rollgate)',
-      })
-      .optional(),
-    migrations: z.enum(['apply', 'verify']).optional(),
-    leaseSeconds: z
-      .number()
-      .min(1, { error: 'a lease shorter than 1 s would expire between renewals' })
-      .max(3600, { error: 'a lease longer than an hour keeps a crashed watch waiting that long' })
-      .optional(),
-    keep: z
-      .number({ error: 'expected a whole number of verified artifacts to keep' })
-      .int({ error: 'keep is a whole number of verified artifacts' })
-      .min(3, { error: 'keep at least 3 verified artifacts to roll back to' })
-      .max(CONFIG_LIMITS.keep, { error: `keep at most ${CONFIG_LIMITS.keep} verified artifacts` })
-      .default(5),
-    signing: z
-      .discriminatedUnion('type', [
-        z.strictObject({
-          type: z.literal('ed25519'),
-          keyDir: pathOption(z.string()).optional(),
-          privateKey: secretOption(
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
-            text('the PEM private key, e.g. privateKey: ${ROLLGATE_ED25519_KEY}'),
-          ).optional(),
-          trustedPublicKeys: z.array(z.string().min(1)).optional(),
-        }),
-        z.strictObject({
-          type: z.literal('hmac'),
-          secret: secretOption(text('a shared secret of at least 32 bytes')),
-          keyId: z.string().optional(),
-        }),
-      ])
-      .default({ type: 'ed25519' }),
-  })
-  .superRefine((state, ctx) => {
-    if (state.type === 'postgres' && state.url === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['url'],
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
-        message: 'type: postgres needs the connection URL, e.g. url: ${DATABASE_URL}',
-      });
-    }
-    if (state.type === 'files') {
-      for (const field of ['url', 'schema', 'migrations'] as const) {
-        if (state[field] !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [field],
-            message: `${field} is only for type: postgres; add type: postgres or remove ${field}`,
-          });
+export function stateConfigSchema(states: NonNullable<AdapterSchemas['states']> = {}) {
+  const own = Object.entries(states).map(([type, schema]) => ({ type, fields: schema?.shape ?? {} }));
+  const optional = Object.fromEntries(
+    own.flatMap(({ fields }) => Object.entries(fields).map(([key, field]) => [key, field.optional()])),
+  );
+  return z
+    .strictObject({
+      type: z.enum(Object.keys(STATE_STORES) as [StateType, ...StateType[]]).default('files'),
+      dir: pathOption(text('a directory')).default('.rollgate'),
+      ...optional,
+      leaseSeconds: z
+        .number()
+        .min(1, { error: 'a lease shorter than 1 s would expire between renewals' })
+        .max(3600, { error: 'a lease longer than an hour keeps a crashed watch waiting that long' })
+        .optional(),
+      keep: z
+        .number({ error: 'expected a whole number of verified artifacts to keep' })
+        .int({ error: 'keep is a whole number of verified artifacts' })
+        .min(3, { error: 'keep at least 3 verified artifacts to roll back to' })
+        .max(CONFIG_LIMITS.keep, { error: `keep at most ${CONFIG_LIMITS.keep} verified artifacts` })
+        .default(5),
+      signing: z
+        .discriminatedUnion('type', [
+          z.strictObject({
+            type: z.literal('ed25519'),
+            keyDir: pathOption(z.string()).optional(),
+            privateKey: secretOption(
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+              text('the PEM private key, e.g. privateKey: ${ROLLGATE_ED25519_KEY}'),
+            ).optional(),
+            trustedPublicKeys: z.array(z.string().min(1)).optional(),
+          }),
+          z.strictObject({
+            type: z.literal('hmac'),
+            secret: secretOption(text('a shared secret of at least 32 bytes')),
+            keyId: z.string().optional(),
+          }),
+        ])
+        .default({ type: 'ed25519' }),
+    })
+    .superRefine((state, ctx) => {
+      const given = state as Record<string, unknown>;
+      if (state.type === 'postgres' && given.url === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the config file's own ${VAR} syntax
+          message: 'type: postgres needs the connection URL, e.g. url: ${DATABASE_URL}',
+        });
+      }
+      for (const { type, fields } of own) {
+        if (type === state.type) continue;
+        for (const field of Object.keys(fields)) {
+          if (given[field] !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [field],
+              message: `${field} is only for type: ${type}; add type: ${type} or remove ${field}`,
+            });
+          }
         }
       }
-    }
-    if (
-      state.signing.type === 'ed25519' &&
-      state.signing.privateKey !== undefined &&
-      state.signing.keyDir !== undefined
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['signing', 'privateKey'],
-        message: 'give the key either as privateKey or in keyDir, not both',
-      });
-    }
-  });
+      if (
+        state.signing.type === 'ed25519' &&
+        state.signing.privateKey !== undefined &&
+        state.signing.keyDir !== undefined
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signing', 'privateKey'],
+          message: 'give the key either as privateKey or in keyDir, not both',
+        });
+      }
+    });
+}
 
 /** Safety limits on acting. */
 export const GuardrailsConfigSchema = z.strictObject({
@@ -209,7 +217,7 @@ export function rollgateConfigSchema(schemas: AdapterSchemas) {
           error: 'configure at least one metric source',
         }),
       executor: executorConfigSchema(schemas.executors),
-      state: StateConfigSchema.default({
+      state: stateConfigSchema(schemas.states).default({
         type: 'files',
         dir: '.rollgate',
         keep: 5,
@@ -248,14 +256,15 @@ export function rollgateConfigSchema(schemas: AdapterSchemas) {
 type ParsedFile = z.output<ReturnType<typeof rollgateConfigSchema>>;
 
 /** A validated configuration file, defaults filled in, each adapter's options typed by its schema. */
-export type RollgateConfig = Omit<ParsedFile, 'sources' | 'executor'> & {
+export type RollgateConfig = Omit<ParsedFile, 'sources' | 'executor' | 'state'> & {
   readonly sources: Record<string, SourceConfig>;
   readonly executor: ExecutorConfig;
+  readonly state: StateConfig;
 };
 export type { ExecutorConfig, SourceConfig };
 /** A validated `notify` entry. */
 export type NotifyConfig = z.output<typeof NotifyConfigSchema>;
-/** Validated `state`, defaults filled in. */
-export type StateConfig = z.output<typeof StateConfigSchema>;
+/** Validated `state`, defaults filled in, with the store types' own options (present for their type). */
+export type StateConfig = z.output<ReturnType<typeof stateConfigSchema>> & Partial<StateStoreOptions>;
 /** Validated `guardrails`, defaults filled in. */
 export type GuardrailsConfig = z.output<typeof GuardrailsConfigSchema>;

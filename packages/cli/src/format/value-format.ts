@@ -1,3 +1,6 @@
+import type { Signal } from '@rollgate/core';
+import { SIGNAL_KIND_TABLE, type SignalKind } from '@rollgate/core/signal-kinds';
+
 /**
  * How a signal's values read for a human: error rates and sequential-test rates as percentages,
  * latency quantiles in ms, memory in bytes, trends per second. Shared by the live progress and
@@ -5,24 +8,31 @@
  */
 export type ValueUnit = 'rate' | 'ms' | 'bytes' | 'bytes/s' | 'cores' | 'cores/s' | 'fraction' | 'number';
 
-/** The unit of a verdict's `value` and `threshold`, from the signal kind and the rule type. */
+/** How the kinds table's reason unit (`SignalKindSpec.unit`) reads as a display unit. */
+const UNIT_OF_REASON_UNIT: Readonly<Record<string, 'ms' | 'bytes' | 'cores'>> = {
+  ' ms': 'ms',
+  ' B': 'bytes',
+  ' cores': 'cores',
+};
+
+/**
+ * The unit of a verdict's `value` and `threshold`, from the signal kind's entry in core's kinds
+ * table and the rule type: a sequential test and a count ratio judge a rate, a health rule a
+ * ready fraction, a rate-of-change rule a slope (per second) of the kind's unit; a kind the
+ * table does not know reads as a plain number. No kind is named here: adding one is its entry
+ * in the table.
+ */
 export function unitFor(kind: string, rule: string, resource?: string): ValueUnit {
   if (rule === 'sequential') return 'rate';
-  switch (kind) {
-    case 'error-rate':
-      return 'rate';
-    case 'latency':
-      return 'ms';
-    case 'resource': {
-      const cpu = resource === 'cpu';
-      if (rule === 'rate-of-change') return cpu ? 'cores/s' : 'bytes/s';
-      return cpu ? 'cores' : 'bytes';
-    }
-    case 'health':
-      return rule === 'health' ? 'fraction' : 'number';
-    default:
-      return 'number';
-  }
+  const spec = Object.hasOwn(SIGNAL_KIND_TABLE, kind) ? SIGNAL_KIND_TABLE[kind as SignalKind] : undefined;
+  if (spec === undefined) return 'number';
+  if (spec.value === 'count-ratio') return 'rate';
+  if (rule === 'health') return 'fraction';
+  // Anything but cpu reads as memory (a report knows a resource only from the signal's id).
+  const signal = { kind, resource: resource === 'cpu' ? 'cpu' : 'memory' } as Signal;
+  const unit = UNIT_OF_REASON_UNIT[spec.unit(signal)];
+  if (unit === undefined) return 'number';
+  return rule === 'rate-of-change' && unit !== 'ms' ? `${unit}/s` : unit;
 }
 
 /** A value in its unit, compactly: `2.41%`, `312 ms`, `1.5 MiB`, `12 KiB/s`; `–` for none. */

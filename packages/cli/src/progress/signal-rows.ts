@@ -1,4 +1,5 @@
 import type { BaselineSnapshot, Contract, Evaluation, SignalSummary, Verdict } from '@rollgate/core';
+import { SIGNAL_KIND_TABLE, type SignalKind } from '@rollgate/core/signal-kinds';
 import { formatCount, formatEvidence, formatValue, unitFor } from '../format/value-format';
 
 /** One signal's line in the progress table, already formatted. */
@@ -59,7 +60,7 @@ export function describeVerdict(v: VerdictFacts): { readonly value: string; read
   const sequential = v.rule === 'sequential';
   const unit = unitFor(v.kind, v.rule, v.resource);
   let value = formatValue(v.value, unit);
-  if (sequential && v.kind === 'latency') {
+  if (sequential && countsExceedances(v.kind)) {
     const l = v.exceedanceThresholdMs;
     if (value !== '–') value = `${value} > ${l === null || l === undefined ? 'L' : formatValue(l, 'ms')}`;
   } else if (sequential && v.threshold !== null && v.threshold !== undefined && value !== '–') {
@@ -139,4 +140,12 @@ export function decisionText(evaluation: Evaluation): string {
     default:
       return 'not recovered';
   }
+}
+
+/** The kind counts requests slower than a threshold L (a latency), per core's kinds table. */
+function countsExceedances(kind: string): boolean {
+  return (
+    Object.hasOwn(SIGNAL_KIND_TABLE, kind) &&
+    SIGNAL_KIND_TABLE[kind as SignalKind].counts?.events === 'latency-exceedances'
+  );
 }

@@ -24,12 +24,14 @@ import {
   redactingAuditSink,
   redactingStateStore,
 } from '@rollgate/core/node';
+import { STATE_STORES } from '../config/adapter-registry';
 import type { StateConfig } from '../config/config-schema';
 import { loadAdapter } from './load-adapter';
 
 /** The PostgreSQL store, an optional peer of the CLI: a one-line install hint when it is missing. */
+const POSTGRES = STATE_STORES.postgres;
 const loadPostgresStore = () =>
-  loadAdapter('@rollgate/postgres-store', 'state.type: postgres', () => import('@rollgate/postgres-store'));
+  loadAdapter(POSTGRES.package, 'state.type: postgres', () => import('@rollgate/postgres-store'));
 
 /** Where each file store lives inside `state.dir`. */
 export interface StatePaths {
@@ -104,17 +106,19 @@ export async function openStores(
   // A dry run records no verification, so it never creates or writes a key.
   const signer = signerFor(state, paths, options.dryRun ? 'dry-run' : 'sign');
   if (state.type === 'postgres') {
-    const { openPostgresStores, parseConnectionTarget } = await loadPostgresStore();
+    const { parseConnectionTarget } = await loadPostgresStore();
+    const create = await loadAdapter(POSTGRES.package, 'state.type: postgres', POSTGRES.create);
     const display = parseConnectionTarget(state.url, 'state.url').display;
     const schema = state.schema ?? 'rollgate';
-    const stores = openPostgresStores({
-      url: state.url as string,
-      schema,
-      signer,
-      keep: state.keep,
-      leaseTtlMs: (state.leaseSeconds ?? POSTGRES_LEASE_SECONDS) * 1000,
-      ...(state.migrations === undefined ? {} : { migrations: state.migrations }),
-    });
+    // The store's own options (its schema's fields) and the host's shared parts.
+    const stores = create(
+      {
+        url: state.url as string,
+        ...(state.schema === undefined ? {} : { schema: state.schema }),
+        ...(state.migrations === undefined ? {} : { migrations: state.migrations }),
+      },
+      { signer, keep: state.keep, leaseTtlMs: (state.leaseSeconds ?? POSTGRES_LEASE_SECONDS) * 1000 },
+    );
     return {
       type: 'postgres',
       where: {

@@ -94,20 +94,24 @@ describe('the signal kinds table', () => {
     });
   }
 
-  it('is the only place in core that branches on a signal kind', () => {
+  it('is the only place in core and the CLI that branches on a signal kind', () => {
     const SRC = join(import.meta.dirname, '..', '..', 'src');
+    // The CLI formats values and rows by kind: it reads the table too (value-format.ts, signal-rows.ts).
+    const CLI_SRC = join(import.meta.dirname, '..', '..', '..', 'cli', 'src');
     const TABLE = join(SRC, 'signals', 'signal-kinds.ts');
     const names = SIGNAL_KINDS.join('|');
     const branches = [
-      new RegExp(`\\.kind\\s*[!=]==?\\s*'(${names})'`, 'g'),
-      new RegExp(`'(${names})'\\s*[!=]==?\\s*[\\w.?]*\\.kind\\b`, 'g'),
-      new RegExp(`switch\\s*\\([\\w.?]*\\.kind\\)\\s*\\{\\s*case\\s+'(${names})'`, 'g'),
+      new RegExp(`\\bkind\\s*[!=]==?\\s*'(${names})'`, 'g'),
+      new RegExp(`'(${names})'\\s*[!=]==?\\s*[\\w.?]*\\bkind\\b`, 'g'),
+      new RegExp(`switch\\s*\\([\\w.?]*\\bkind\\)\\s*\\{\\s*case\\s+'(${names})'`, 'g'),
     ];
-    // The patterns catch the branches the table replaced.
+    // The patterns catch the branches the table replaced, in core and in the CLI.
     for (const old of [
       "signal.kind === 'latency' ? 'hold' : 2",
       "if ('health' === s.kind) return",
       "switch (signal.kind) {\n    case 'error-rate':",
+      "switch (kind) {\n    case 'error-rate':",
+      "if (sequential && v.kind === 'latency') {",
     ]) {
       expect(branches.some((re) => old.match(re) !== null)).toBe(true);
     }
@@ -117,8 +121,10 @@ describe('the signal kinds table', () => {
         if (statSync(path).isDirectory()) return files(path);
         return path.endsWith('.ts') && path !== TABLE ? [path] : [];
       });
+    const scanned = [...files(SRC), ...files(CLI_SRC)];
+    expect(scanned.some((file) => file.endsWith(join('format', 'value-format.ts')))).toBe(true);
     const found: string[] = [];
-    for (const file of files(SRC)) {
+    for (const file of scanned) {
       const text = readFileSync(file, 'utf8')
         .replace(/\/\*[\s\S]*?\*\//g, '')
         .replace(/\/\/.*$/gm, '');

@@ -1,8 +1,10 @@
 import type { AdapterDeps } from '@rollgate/core';
 import { createDeployerExecutor } from '../create-deployer-executor';
 import type { DeployerExecutor } from '../deployer-executor';
-import type { DeployerExecutorOptions } from './deployer-executor-options';
-import type { DeployerExecutorOptionsParsed } from './deployer-executor-options-schema';
+import type {
+  DeployerExecutorOptions,
+  DeployerExecutorOptionsParsed,
+} from './deployer-executor-options-schema';
 
 /**
  * Builds the executor from options a host has already checked with

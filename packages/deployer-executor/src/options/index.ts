@@ -10,7 +10,7 @@ export type {
   DeployerExecutorOptions,
   LocalDeployerOptions,
   ReadinessGateOptions,
-} from './deployer-executor-options';
+} from './deployer-executor-options-schema';
 export {
   type DeployerExecutorOptionsInput,
   type DeployerExecutorOptionsParsed,

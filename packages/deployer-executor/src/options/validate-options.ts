@@ -3,7 +3,7 @@ import { systemClock } from '@rollgate/core/node';
 import { executorError } from '../errors/executor-error';
 import { prepareProbe } from '../gate/http-probe';
 import { GATE_DEFAULTS, type GateSettings } from '../gate/readiness-gate';
-import type { DeployerExecutorOptions } from './deployer-executor-options';
+import type { DeployerExecutorOptions } from './deployer-executor-options-schema';
 import {
   type DeployerExecutorOptionsParsed,
   DeployerExecutorOptionsSchema,

@@ -2,32 +2,26 @@ import type { RequestOptions } from 'node:https';
 import { RollgateError } from '@rollgate/core';
 import { createSecretRedactor } from '@rollgate/core/node';
 import type { Agent, Dispatcher } from 'undici';
+import type { KubeConnectionOptionsInput } from '../options/kubernetes-executor-options-schema';
 import type { KubeConfigLike } from './kube-config-like';
 
 /**
  * How to reach the API server. At most one of `kubeconfig`, `inCluster` and `server` (or a shared
  * `connection`). `@kubernetes/client-node`'s `KubeConfig` loads the config and produces the
  * credentials (exec plugins, token files re-read every 60 s, OIDC); requests go through undici.
+ * The string forms a configuration file holds are `KubeConnectionOptionsSchema`'s fields (their
+ * doc comments there); this adds a loaded `KubeConfig`, the in-cluster path prefix, and the
+ * runtime-only dispatcher or shared connection.
  */
-export interface KubeConnectionOptions {
+export interface KubeConnectionOptions extends Omit<KubeConnectionOptionsInput, 'kubeconfig' | 'inCluster'> {
   /** A kubeconfig file path, or a `KubeConfig` you loaded yourself (e.g. `loadFromDefault()`). */
   readonly kubeconfig?: string | KubeConfigLike;
-  /** A context of the kubeconfig to use instead of its `current-context`. */
-  readonly context?: string;
   /**
    * The pod's service account (`KubeConfig.loadFromCluster()`): token and CA under
    * `/var/run/secrets/kubernetes.io/serviceaccount`, host from `KUBERNETES_SERVICE_HOST/PORT`.
    * `pathPrefix` roots that path elsewhere (tests, chroots).
    */
   readonly inCluster?: boolean | { readonly pathPrefix?: string };
-  /** An explicit API server URL, e.g. `https://10.0.0.1:6443`; pair it with `token`. */
-  readonly server?: string;
-  /** Bearer token for `server`. */
-  readonly token?: string;
-  /** PEM CA bundle that signs `server`'s certificate. */
-  readonly certificateAuthority?: string;
-  /** Skip TLS verification for `server` (never in production). */
-  readonly insecureSkipTlsVerify?: boolean;
   /**
    * An undici Dispatcher to send requests with. When given, its TLS settings apply (the
    * kubeconfig's CA and client certificate are not added) and the caller closes it.

@@ -12,7 +12,10 @@ import { systemClock } from '@rollgate/core/node';
 import { KubeClient } from '../connection/kube-client';
 import { createKubeConnection, type KubeConnectionOptions } from '../connection/kube-connection';
 import type { ApiAccess } from '../errors/classify';
-import { KubernetesExecutorOptionsSchema } from '../options/kubernetes-executor-options-schema';
+import {
+  type KubernetesExecutorFields,
+  KubernetesExecutorOptionsSchema,
+} from '../options/kubernetes-executor-options-schema';
 import { deploymentPath, podsPath, replicaSetsPath } from '../resources/api-paths';
 import {
   type DeploymentView,
@@ -37,28 +40,15 @@ const COMPONENT = 'k8s-executor';
 // A progressDeadlineSeconds of MaxInt32 means "no deadline" to the deployment controller.
 const NO_PROGRESS_DEADLINE = 2_147_483_647;
 
-/** Options of {@link createKubernetesExecutor}. */
-export interface KubernetesExecutorOptions extends KubeConnectionOptions {
-  /** Namespace of the Deployment. */
-  readonly namespace: string;
-  /** Name of the Deployment. */
-  readonly deployment: string;
+/**
+ * Options of {@link createKubernetesExecutor}: the fields of `KubernetesExecutorOptionsSchema`
+ * (their doc comments there), the connection, and the runtime-only clock and name.
+ */
+export interface KubernetesExecutorOptions extends KubeConnectionOptions, KubernetesExecutorFields {
   /** The controller's clock; `ctx.deadline` is read against it. Default: `systemClock`. */
   readonly clock?: Clock;
   /** Executor name for logs and audit records. Default `kubernetes:<namespace>/<deployment>`. */
   readonly name?: string;
-  /** How often a cutover re-reads and retries after a 409 Conflict before `CUTOVER_FAILED`. Default 5. */
-  readonly conflictRetries?: number;
-  /**
-   * The gate's own bound when the controller never reports ProgressDeadlineExceeded (controller
-   * down, generation never observed): no status progress for `progressDeadlineSeconds` plus this
-   * many ms fails the gate. Default 10 000.
-   */
-  readonly progressDeadlineGraceMs?: number;
-  /** Pause before re-listing after a transient error while the gate waits. Default 1000 ms. */
-  readonly retryDelayMs?: number;
-  /** Read image digests from running pods (needs `list pods`; best effort). Default true. */
-  readonly resolveImageDigests?: boolean;
 }
 
 /** `kubectl rollout undo` options. */

@@ -3,6 +3,7 @@
  * accepts, with its path and secret fields), without the Kubernetes client the executor loads.
  */
 export {
+  KubeConnectionOptionsSchema,
   type KubernetesExecutorOptionsInput,
   type KubernetesExecutorOptionsParsed,
   KubernetesExecutorOptionsSchema,

@@ -4,16 +4,16 @@
  * client (undici) the source itself loads.
  */
 
-export type {
-  HealthQueryOptions,
-  NewRelicRegion,
-  NewRelicSourceOptions,
-  ResourceQueryOptions,
-  TransactionQueryOptions,
-} from './newrelic-source-options';
 export {
+  type HealthQueryOptions,
+  MAX_CONCURRENT_REQUESTS,
+  NERDGRAPH_ENDPOINTS,
+  type NewRelicRegion,
+  type NewRelicSourceOptions,
   type NewRelicSourceOptionsInput,
   type NewRelicSourceOptionsParsed,
   NewRelicSourceOptionsSchema,
   NRQL_TIMEOUT_RANGE,
+  type ResourceQueryOptions,
+  type TransactionQueryOptions,
 } from './newrelic-source-options-schema';

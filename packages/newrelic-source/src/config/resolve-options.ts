@@ -6,8 +6,8 @@ import {
   MAX_CONCURRENT_REQUESTS,
   NERDGRAPH_ENDPOINTS,
   type NewRelicSourceOptions,
-} from './newrelic-source-options';
-import { NewRelicSourceOptionsSchema } from './newrelic-source-options-schema';
+  NewRelicSourceOptionsSchema,
+} from './newrelic-source-options-schema';
 
 const COMPONENT = 'newrelic-source';
 

@@ -1,6 +1,8 @@
 import type { AdapterDeps, MetricSource } from '@rollgate/core';
-import type { NewRelicSourceOptions } from '../config/newrelic-source-options';
-import type { NewRelicSourceOptionsParsed } from '../config/newrelic-source-options-schema';
+import type {
+  NewRelicSourceOptions,
+  NewRelicSourceOptionsParsed,
+} from '../config/newrelic-source-options-schema';
 import { createNewRelicSource } from './newrelic-source';
 
 /**

@@ -2,7 +2,7 @@ import type { MetricRequest, MetricSource, PortContext, ReadResult } from '@roll
 import { RollgateError } from '@rollgate/core';
 import { type PortSignal, portSignal } from '@rollgate/core/node';
 import { Agent, type Dispatcher } from 'undici';
-import type { NewRelicSourceOptions } from '../config/newrelic-source-options';
+import type { NewRelicSourceOptions } from '../config/newrelic-source-options-schema';
 import { NRQL_TIMEOUT_RANGE } from '../config/newrelic-source-options-schema';
 import { type ResolvedOptions, resolveOptions } from '../config/resolve-options';
 import { classify } from '../nerdgraph/classify';

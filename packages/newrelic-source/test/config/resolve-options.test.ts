@@ -1,7 +1,7 @@
 import { RollgateError } from '@rollgate/core';
 import { SimulatedClock } from '@rollgate/core/testing';
 import { describe, expect, it } from 'vitest';
-import type { NewRelicSourceOptions } from '../../src/config/newrelic-source-options';
+import type { NewRelicSourceOptions } from '../../src/config/newrelic-source-options-schema';
 import { resolveOptions } from '../../src/config/resolve-options';
 
 const valid = { accountId: 1234567, apiKey: 'NRAK-ABC', region: 'us' } as const;

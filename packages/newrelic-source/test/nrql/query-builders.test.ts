@@ -1,7 +1,7 @@
 import type { MetricQuery, MetricRequest } from '@rollgate/core';
 import { RollgateError } from '@rollgate/core';
 import { describe, expect, it } from 'vitest';
-import type { NewRelicSourceOptions } from '../../src/config/newrelic-source-options';
+import type { NewRelicSourceOptions } from '../../src/config/newrelic-source-options-schema';
 import { resolveOptions } from '../../src/config/resolve-options';
 import { buildNrql, MAX_TIMESERIES_BUCKETS } from '../../src/nrql/query-builders';
 

@@ -1,5 +1,5 @@
 import type { MetricQuery, MetricRequest, MetricSource, PortContext } from '@rollgate/core';
-import type { NewRelicSourceOptions } from '../../src/config/newrelic-source-options';
+import type { NewRelicSourceOptions } from '../../src/config/newrelic-source-options-schema';
 import { createNewRelicSource } from '../../src/source/newrelic-source';
 import { NerdGraphDouble, type NerdGraphDoubleOptions } from './nerdgraph-double';
 import type { NrEvent } from './nrql-evaluator';

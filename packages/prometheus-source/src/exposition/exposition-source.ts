@@ -16,7 +16,7 @@ import { toReadResult } from '../reply/to-read-result';
 import { safeCause } from '../transport/transport-error';
 import { classifyScrape, EXPOSITION_COMPONENT } from './classify-scrape';
 import { type ExpositionReply, evaluateRequest } from './evaluate-request';
-import type { ExpositionSourceOptions } from './exposition-source-options';
+import type { ExpositionSourceOptions } from './exposition-source-options-schema';
 import { type IncomingSample, SeriesStore } from './series-store';
 import {
   type ResolvedExpositionOptions,

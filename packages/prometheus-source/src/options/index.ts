@@ -1,18 +1,25 @@
 /**
  * `@rollgate/prometheus-source/options`: the source's options schema (what a configuration file
- * and `createPrometheusSource` accept, with its path and secret fields) and option types, without
- * the HTTP client (undici) the source itself loads.
+ * and `createPrometheusSource` accept, with its path and secret fields), the exposition source's
+ * (`createExpositionSource`), and the option types derived from them, without the HTTP client
+ * (undici) the sources themselves load.
  */
 
-export type {
-  PemInput,
-  PrometheusAuth,
-  PrometheusSourceOptions,
-  PrometheusTlsOptions,
-} from './prometheus-source-options';
+export {
+  type ExpositionSourceOptions,
+  ExpositionSourceOptionsSchema,
+  type ExpositionTarget,
+} from '../exposition/exposition-source-options-schema';
 export {
   MAX_TIMEOUT_MS,
+  type PemInput,
+  type PrometheusAuth,
+  PrometheusAuthSchema,
+  type PrometheusMetricNames,
+  PrometheusMetricNamesSchema,
+  type PrometheusSourceOptions,
   type PrometheusSourceOptionsInput,
   type PrometheusSourceOptionsParsed,
   PrometheusSourceOptionsSchema,
+  type PrometheusTlsOptions,
 } from './prometheus-source-options-schema';

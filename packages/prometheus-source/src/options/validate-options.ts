@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { type Clock, markedValues, parseOptions, RollgateError } from '@rollgate/core';
 import { systemClock } from '@rollgate/core/node';
 import type { Dispatcher } from 'undici';
-import {
-  type PrometheusMetricNames,
-  type ResolvedMetricNames,
-  resolveMetricNames,
-} from '../promql/metric-names';
+import type { z } from 'zod';
+import { type ResolvedMetricNames, resolveMetricNames } from '../promql/metric-names';
 import { COMPONENT } from '../reply/classify';
-import type { PrometheusSourceOptions, PrometheusTlsOptions } from './prometheus-source-options';
 import {
+  type PrometheusAuth,
+  type PrometheusMetricNames,
+  type PrometheusSourceOptions,
   type PrometheusSourceOptionsParsed,
   PrometheusSourceOptionsSchema,
+  type PrometheusTlsOptions,
 } from './prometheus-source-options-schema';
 
 /** Options after validation, with defaults applied and the credentials turned into headers. */
@@ -47,23 +47,59 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseDispatcher(value: unknown): Dispatcher | undefined {
+/** A problem with one option: `CONFIG_INVALID` naming it (each source words it its own way). */
+export type OptionProblem = (option: string, message: string) => RollgateError;
+
+/** The runtime-only `dispatcher`, checked (undefined when not given). */
+export function parseDispatcher(value: unknown, problem: OptionProblem = invalid): Dispatcher | undefined {
   if (value === undefined) return undefined;
   const candidate = (typeof value === 'object' && value !== null ? value : {}) as {
     request?: unknown;
     dispatch?: unknown;
   };
   if (typeof candidate.request !== 'function' || typeof candidate.dispatch !== 'function') {
-    throw invalid('dispatcher', 'must be an undici Dispatcher (Agent, Pool, ProxyAgent, MockAgent)');
+    throw problem('dispatcher', 'must be an undici Dispatcher (Agent, Pool, ProxyAgent, MockAgent)');
   }
   return value as Dispatcher;
 }
 
-function parseClock(value: unknown): Clock {
+/** The runtime-only `clock`, checked (`systemClock` when not given). */
+export function parseClock(value: unknown, problem: OptionProblem = invalid): Clock {
   if (value === undefined) return systemClock;
   if (!isRecord(value) || typeof value.now !== 'function')
-    throw invalid('clock', 'must be a Clock with now()');
+    throw problem('clock', 'must be a Clock with now()');
   return value as unknown as Clock;
+}
+
+/**
+ * The request headers of parsed options (names lower-cased, `authorization` from `auth`) and every
+ * value that must never be shown: each value the schema marks secret, and the encoded credentials.
+ */
+export function requestCredentials(
+  schema: z.ZodType,
+  parsed: {
+    readonly headers?: Readonly<Record<string, string>> | undefined;
+    readonly auth?: PrometheusAuth | undefined;
+  },
+): { headers: Record<string, string>; secrets: string[] } {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed.headers ?? {})) headers[name.toLowerCase()] = value;
+  // Every header value is a secret (docs/config.md): a tenant id such as X-Scope-OrgID is as
+  // private as a token, and a proxy may echo it back in an error body.
+  const secrets = markedValues(schema, parsed, 'secret')
+    .map((found) => found.value)
+    .filter((value) => value.length > 0);
+  const auth = parsed.auth;
+  if (auth !== undefined) {
+    const encoded =
+      auth.type === 'basic'
+        ? Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')
+        : '';
+    headers.authorization = auth.type === 'bearer' ? `Bearer ${auth.token}` : `Basic ${encoded}`;
+    if (encoded !== '') secrets.push(encoded);
+    secrets.push(headers.authorization);
+  }
+  return { headers, secrets };
 }
 
 /** The TLS options with each `*File` read into its inline form. */
@@ -110,23 +146,7 @@ export function validateOptions(options: PrometheusSourceOptions): ResolvedOptio
   }
   const url = new URL(parsed.url);
   const basePath = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed.headers ?? {})) headers[name.toLowerCase()] = value;
-  // Every header value is a secret (docs/config.md): a tenant id such as X-Scope-OrgID is as
-  // private as a token, and a proxy may echo it back in an error body.
-  const secrets = markedValues(PrometheusSourceOptionsSchema, parsed, 'secret')
-    .map((found) => found.value)
-    .filter((value) => value.length > 0);
-  const auth = parsed.auth;
-  if (auth !== undefined) {
-    const encoded =
-      auth.type === 'basic'
-        ? Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')
-        : '';
-    headers.authorization = auth.type === 'bearer' ? `Bearer ${auth.token}` : `Basic ${encoded}`;
-    if (encoded !== '') secrets.push(encoded);
-    secrets.push(headers.authorization);
-  }
+  const { headers, secrets } = requestCredentials(PrometheusSourceOptionsSchema, parsed);
   return {
     origin: url.origin,
     basePath,

@@ -1,50 +1,7 @@
+import type { PrometheusMetricNames } from '../options/prometheus-source-options-schema';
 import type { LabelMatcher } from './label-matchers';
 
-/**
- * Which series each built-in measure reads. Every field is optional; the defaults are the
- * conventional names client libraries, cAdvisor and kube-state-metrics export.
- */
-export interface PrometheusMetricNames {
-  /** Request counter with a status-code label (default `http_requests_total`). */
-  readonly requests?: string;
-  /** The status-code label of `requests` (default `code`; some exporters use `status`). */
-  readonly statusLabel?: string;
-  /** RE2 pattern of status codes that count as errors (default `5..`). */
-  readonly errorStatusPattern?: string;
-  /**
-   * Base name of the classic latency histogram; `_bucket` and `_count` are appended
-   * (default `http_request_duration_seconds`).
-   */
-  readonly latencyHistogram?: string;
-  /**
-   * Unit of the histogram's `le` boundaries. Default: `milliseconds` when the base name ends in
-   * `_milliseconds` or `_ms`, otherwise `seconds`.
-   */
-  readonly latencyUnit?: 'seconds' | 'milliseconds';
-  /**
-   * Memory gauge in bytes (default `process_resident_memory_bytes`; for Kubernetes use
-   * `container_memory_working_set_bytes`, which gets `container!="", container!="POD"` added).
-   */
-  readonly memory?: string;
-  /**
-   * CPU-seconds counter (default `process_cpu_seconds_total`; for Kubernetes use
-   * `container_cpu_usage_seconds_total`, which gets the same container matchers).
-   */
-  readonly cpu?: string;
-  /**
-   * 0/1 readiness gauge averaged into a fraction (default `up`; for Kubernetes use
-   * `kube_pod_status_ready`, which gets `condition="true"` added).
-   */
-  readonly ready?: string;
-  /**
-   * Restart counter (default `kube_pod_container_status_restarts_total`). Set it to
-   * `process_start_time_seconds` to count instances whose start time changed in each step
-   * (works with any client library, no Kubernetes needed).
-   */
-  readonly restarts?: string;
-}
-
-/** {@link PrometheusMetricNames} with every default filled in. */
+/** The metric names (`PrometheusMetricNamesSchema`, the `metrics` option) with every default filled in. */
 export interface ResolvedMetricNames {
   readonly requests: string;
   readonly statusLabel: string;
@@ -57,7 +14,7 @@ export interface ResolvedMetricNames {
   readonly restarts: string;
 }
 
-/** The defaults of {@link PrometheusMetricNames}. */
+/** The defaults of the metric names (the `metrics` option). */
 export const DEFAULT_METRIC_NAMES: ResolvedMetricNames = {
   requests: 'http_requests_total',
   statusLabel: 'code',

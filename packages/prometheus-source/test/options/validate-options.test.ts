@@ -1,7 +1,7 @@
 import { RollgateError } from '@rollgate/core';
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
-import type { PrometheusSourceOptions } from '../../src/options/prometheus-source-options';
+import type { PrometheusSourceOptions } from '../../src/options/prometheus-source-options-schema';
 import { validateOptions } from '../../src/options/validate-options';
 
 function configError(options: unknown): RollgateError {
