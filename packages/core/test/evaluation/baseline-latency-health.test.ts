@@ -10,9 +10,9 @@ const START = 1_700_000_000_000;
 const BASELINE_STEPS = 360;
 
 /** ~100 requests per 5 s; p99 in the (50, 100] ms bucket, one request over 100 ms every 50 steps. */
-function healthy(i: number): StepData {
+function healthy(i: number, slowEvery = 50): StepData {
   const requests = 95 + ((i * 7) % 11);
-  const slow = i % 50 === 0 ? 1 : 0;
+  const slow = slowEvery > 0 && i % slowEvery === 0 ? 1 : 0;
   return {
     requests,
     errors: i % 2 === 0 ? 1 : 0,
@@ -29,10 +29,10 @@ function slowed(i: number): StepData {
   return { ...step, latencyHistogram: [0, 0, 2, 3, 5, step.requests - 10, 0, 0, 0, 0, 0, 0] };
 }
 
-async function baselineOf(incidentSteps: number) {
+async function baselineOf(incidentSteps: number, slowEvery = 50) {
   const steps: StepData[] = [];
   for (let i = 0; i < BASELINE_STEPS; i++)
-    steps.push(i >= BASELINE_STEPS - incidentSteps ? slowed(i) : healthy(i));
+    steps.push(i >= BASELINE_STEPS - incidentSteps ? slowed(i) : healthy(i, slowEvery));
   for (let i = 0; i < 40; i++) steps.push(healthy(BASELINE_STEPS + i));
   const deployAt = START + BASELINE_STEPS * STEP;
   const clock = new SimulatedClock(deployAt);
@@ -76,5 +76,14 @@ describe('the baseline health check of a latency signal', () => {
     const latency = await baselineOf(0);
     expect(latency?.health?.status).toBe('healthy');
     expect(latency?.exceedanceThresholdMs).toBe(100);
+  });
+
+  it('says when a baseline count is below the small-baseline floor, and not otherwise', async () => {
+    const empty = await baselineOf(0, 0);
+    expect(empty?.events).toBe(0);
+    expect(empty?.reason).toContain('0 of');
+    expect(empty?.reason).toContain('(tested as 3: the small-baseline floor)');
+    const some = await baselineOf(0);
+    expect(some?.reason).not.toContain('small-baseline floor');
   });
 });
