@@ -1,7 +1,6 @@
 import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
-import { BASELINE_EVENT_FLOOR } from '../rules/sequential-count';
 import { show, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
@@ -225,10 +224,8 @@ async function countBaseline(
   return {
     status: 'ok',
     reason: `${round(agg.events)} of ${round(agg.trials)} requests ${what} before the deploy${
-      agg.events < BASELINE_EVENT_FLOOR
-        ? ` (tested as ${BASELINE_EVENT_FLOOR}: the small-baseline floor)`
-        : ''
-    }${health.status === 'unhealthy' ? `; ${health.reason}` : ''}`,
+      health.status === 'unhealthy' ? `; ${health.reason}` : ''
+    }`,
     events: agg.events,
     trials: agg.trials,
     value: kindOf(signal).value === 'count-ratio' ? rate : value,

@@ -38,7 +38,7 @@ export function startSequential(
     case 'baseline':
       if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
       return createBaselineRateTest({
-        baselineEvents: Math.min(baseline.trials, flooredBaselineEvents(baseline.events ?? 0)),
+        baselineEvents: Math.min(baseline.trials, (baseline.events ?? 0) + BASELINE_PRIOR_EVENTS),
         baselineTrials: baseline.trials,
         alpha,
         tolerance: rule.tolerance,
@@ -50,21 +50,13 @@ export function startSequential(
 }
 
 /**
- * The fewest events a baseline count is taken to hold: a healthy version's rate is never exactly
- * zero. Without it, a baseline window that happened to see no slow request (or no error) makes a
- * handful of them decisive, and a handful comes from a busy host as easily as from a bad
- * version. It is a floor on the baseline's evidence, not a prior added to every count: a baseline
- * that saw 3 events or more is taken as it is. (Added to every count, 3 events doubled a 3-event
- * baseline at 0.1 req/s, and a fault from 1.7% to 21% errors ended the bake undecided; it also
- * hid tail faults whose threshold saw a few baseline exceedances.) See docs/statistics.md,
- * "Small baselines".
+ * Events added to every baseline count before the test starts: a prior that a healthy version's
+ * rate is never exactly zero. Without it, a baseline window that happened to see no slow request
+ * (or no error) makes a handful of them decisive, and a handful comes from a busy host as easily
+ * as from a bad version. It weighs only where the baseline saw almost nothing: two events are
+ * noise next to the 90 of the reference case (docs/statistics.md, "Small baselines").
  */
-export const BASELINE_EVENT_FLOOR = 3;
-
-/** The baseline events a test starts from: the count, at least {@link BASELINE_EVENT_FLOOR}. */
-export function flooredBaselineEvents(events: number): number {
-  return Math.max(events, BASELINE_EVENT_FLOOR);
-}
+export const BASELINE_PRIOR_EVENTS = 3;
 
 /**
  * The shifts (in standard errors) of the baseline e-value the evaluator's baseline tests mix:
