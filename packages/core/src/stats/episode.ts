@@ -18,10 +18,10 @@ import { binomialUpperTail } from './special-functions';
  *
  * Two scans share `alpha` (half each, a union bound): every stretch, and only the stretches
  * that run to the window's end. An incident still going at the deploy is one of the latter,
- * and there are about m of them against m^2/2 in all, so its Bonferroni factor is ~180 times
- * smaller for a 30 minute window of 5 s steps: at low traffic (under 1 req/s) that is what
- * lets a small incident (errors 0.1% -> 2%) be seen at all. An episode that ended before the
- * deploy pays the factor 2 only.
+ * and there are about m of them against m^2/2 in all (~260 against ~57,000 for a 30 minute
+ * window of 5 s steps), so even with half of alpha its correction is ~110 times smaller: at low
+ * traffic that is what lets a small incident still going at the deploy be seen. An episode
+ * that ended before the deploy pays the factor 2 only.
  */
 
 /** Options of {@link findElevatedEpisode}. */
