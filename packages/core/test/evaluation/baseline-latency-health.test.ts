@@ -26,7 +26,7 @@ function healthy(i: number, slowEvery = 50): StepData {
 /** A latency incident: 90% of requests in the (100, 250] ms bucket, none slower. */
 function slowed(i: number): StepData {
   const step = healthy(i);
-  return { ...step, latencyHistogram: [0, 0, 2, 3, 5, step.requests - 10, 0, 0, 0, 0, 0, 0] };
+  return { ...step, latencyHistogram: [0, 0, 2, 3, 5, (step.requests ?? 0) - 10, 0, 0, 0, 0, 0, 0] };
 }
 
 async function baselineOf(incidentSteps: number, slowEvery = 50) {
