@@ -10,7 +10,9 @@ import type { BenchContext, BenchModule, BenchSection } from '../section';
 /**
  * A/A validity of the whole default contract under the conditions of issue 12: healthy deploys
  * (nothing changes at the deploy) with steady traffic, bursty (overdispersed) errors, trending
- * traffic whose latency follows the load, and load surges that slow every request. Every signal
+ * traffic whose latency follows the load, load surges that slow every request, very low traffic
+ * (a baseline of a few events), and memory on a GC sawtooth, under load surges that hold
+ * sessions, and after a level shift. Every signal
  * is evaluated at every 5 s step of a 15 min bake; any confirmed breach is a false rollback,
  * whose rate must stay at most alpha (0.01) under each condition.
  */
@@ -18,6 +20,7 @@ import type { BenchContext, BenchModule, BenchSection } from '../section';
 /** The conditions: a healthy family each (bench/src/scenarios/families.ts). */
 export const AA_CONDITIONS: readonly { readonly family: string; readonly label: string }[] = [
   { family: 'steady-keep', label: 'steady traffic, 1-100 req/s' },
+  { family: 'lowtraffic-keep', label: 'low traffic, 0.1-0.5 req/s, 1-3% errors' },
   { family: 'bursty-keep', label: 'bursty (overdispersed) errors and traffic' },
   { family: 'trend-keep', label: 'trending traffic (-150% to +150% an hour), latency following load' },
   { family: 'surge-keep', label: 'load surges 2-5x for 2-5 min, median +15-40%' },

@@ -84,6 +84,20 @@ async function baselineOf(
       }
       let threshold = exceedanceThreshold(contract.latencyBucketsMs, p99);
       let counted = await countBaseline(signal, threshold, value, perStep, reader, ctx);
+      if (counted.status === 'ok' && !counted.health?.episode) {
+        // A latency incident in the window's last minutes lifts the window's p99 with it: the
+        // bucket at or above it can lie above the incident's own tail, where neither part of the
+        // window has a slow request and no episode can show. The same check at the bucket of
+        // the older half's p99 sees it (a healthy window passes it as it passes the first).
+        const early = await earlyThreshold(contract, signal, deployAt, baselineMs, reader, ctx);
+        if (early !== null && early < threshold) {
+          const recounted = await countBaseline(signal, early, value, perStep, reader, ctx);
+          if (recounted.status === 'ok' && recounted.health?.episode?.ongoing) {
+            threshold = early;
+            counted = recounted;
+          }
+        }
+      }
       const episode = counted.health?.episode;
       if (counted.status === 'ok' && episode) {
         // The p99 of an unhealthy window is the incident's: fix the threshold on the longest
@@ -288,6 +302,27 @@ export function checkBaselineHealth(
       },
     },
   };
+}
+
+/**
+ * The exceedance threshold of the older half of the baseline window (the bucket at or above its
+ * p99), or null when unreadable.
+ */
+async function earlyThreshold(
+  contract: Contract,
+  signal: Signal,
+  deployAt: number,
+  baselineMs: number,
+  reader: SignalReader,
+  ctx: PortContext,
+): Promise<number | null> {
+  const stepMs = contract.stepSeconds * 1000;
+  const half = Math.floor(baselineMs / 2 / stepMs) * stepMs;
+  if (half < stepMs) return null;
+  const end = deployAt - half;
+  const read = await reader(signal, { query: latencyP99(signal), start: end, end, stepMs: half }, ctx);
+  const p99 = read.status === 'ok' ? lastValue(read) : null;
+  return p99 === null ? null : exceedanceThreshold(contract.latencyBucketsMs, p99);
 }
 
 /** The p99 of the longest healthy stretch of an unhealthy window, or null when unreadable. */
