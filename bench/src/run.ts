@@ -15,6 +15,7 @@ import { type BenchDoc, parseBenchDoc, renderBenchDoc, withSections } from './be
 import type { BenchContext, BenchModule, BenchSection } from './section';
 import { aaConditionsBench } from './sections/aa-conditions';
 import { aaValidityBench } from './sections/aa-validity';
+import { cliStartupBench } from './sections/cli-startup';
 import { decisionQualityBench } from './sections/decision-quality';
 import { engineBench } from './sections/engine';
 import { familiesBench } from './sections/families';
@@ -50,6 +51,7 @@ const modules: [string, BenchModule][] = [
   ['prometheus', prometheusBench],
   ['prometheus-batch', prometheusBatchBench],
   ['stores', storesBench],
+  ['cli-startup', cliStartupBench],
 ];
 
 function table(section: BenchSection): string {

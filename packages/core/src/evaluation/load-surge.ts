@@ -150,24 +150,34 @@ export function addSurges(
 }
 
 /**
- * Whether a gauge sample at `t` (epoch ms) was taken under a load surge (a span of at least
- * `MIN_SURGE_SPAN_SECONDS`) or while the resource settled after one: from a step before the
- * span's first surge step to `SURGE_SETTLE_SECONDS` after its last.
+ * Whether a gauge sample at `t` (epoch ms), judged at `now`, was taken under a load surge or
+ * while the resource settled after one: from a step before the span's first surge step to
+ * `SURGE_SETTLE_SECONDS` after its last. A span counts once it has lasted
+ * `MIN_SURGE_SPAN_SECONDS`, and also while it is still running (its last surge step within two
+ * steps of `now`): until a surge has ended nobody knows whether it is a blip or the first seconds
+ * of a real one, and judging a trend on its first seconds is what rolled healthy releases back
+ * live. A span that ended short is a blip and holds nothing.
  */
-export function underSurge(spans: readonly SurgeSpan[] | undefined, t: number, stepMs: number): boolean {
+export function underSurge(
+  spans: readonly SurgeSpan[] | undefined,
+  t: number,
+  stepMs: number,
+  now: number,
+): boolean {
   if (!spans) return false;
   return spans.some(
     (s) =>
-      s.to - s.from >= MIN_SURGE_SPAN_SECONDS * 1000 &&
+      (s.to - s.from >= MIN_SURGE_SPAN_SECONDS * 1000 || s.to >= now - 2 * stepMs) &&
       t > s.from - 2 * stepMs &&
       t <= s.to + SURGE_SETTLE_SECONDS * 1000,
   );
 }
 
 /**
- * Only a surge lasting this long holds a resource trend: a step or two of doubled counts (a
- * scrape landing late on a 1 s grid, a burst of retries) fills no session store, and live such
- * blips held the memory trend of whole bakes. Once a real surge reaches this length, its span
- * from its first step is held.
+ * Only a surge lasting this long holds a resource trend once it has ended: a step or two of
+ * doubled counts (a scrape landing late on a 1 s grid, a burst of retries) fills no session
+ * store, and live such blips held the memory trend of whole bakes. While a span still runs it is
+ * held whatever its length (see {@link underSurge}); once a real surge reaches this length, its
+ * span from its first step stays held through its settling time.
  */
 export const MIN_SURGE_SPAN_SECONDS = 30;

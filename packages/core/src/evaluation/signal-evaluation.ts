@@ -765,7 +765,7 @@ async function judgeValueRule(
   // A resource trend is judged on the load the baseline knows: samples under a load surge, or
   // while the resource settles after one, are held out (load-surge.ts, docs/statistics.md).
   const trend = rule.type === 'rate-of-change';
-  const points = trend ? all.filter((p) => !underSurge(watch.loadSurges, p.t, stepMs)) : all;
+  const points = trend ? all.filter((p) => !underSurge(watch.loadSurges, p.t, stepMs, now)) : all;
   const heldPoints = all.length - points.length;
   const restartCount =
     restarts && restarts.status === 'ok'

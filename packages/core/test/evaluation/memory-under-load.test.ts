@@ -13,19 +13,30 @@ import { BASELINE_STEPS, healthyStep, runWatch, STEP } from './run-watch';
  * steps, traffic is 4x and a session store fills: memory grows 300 kB/s while the surge lasts,
  * then drains over 30 s. `leak` bytes/s add from `leakAt` steps after the deploy.
  */
-function service(o: { surge: boolean; leak?: number; leakAt?: number }): StepData[] {
+function service(o: {
+  surge: boolean;
+  leak?: number;
+  leakAt?: number;
+  surgeAt?: number;
+  /** Bytes a second the session store grows while the surge lasts. */
+  growth?: number;
+  /** Seconds per step (default 5). */
+  seconds?: number;
+  surgeSteps?: number;
+}): StepData[] {
+  const seconds = o.seconds ?? 5;
   const steps: StepData[] = [];
-  const surgeAt = 6;
-  const surgeSteps = 24;
+  const surgeAt = o.surgeAt ?? 6;
+  const surgeSteps = o.surgeSteps ?? 24;
   let sessions = 0;
   for (let i = 0; i < BASELINE_STEPS + 400; i++) {
     const k = i - BASELINE_STEPS;
     const surging = k >= surgeAt && k < surgeAt + surgeSteps;
-    if (k >= surgeAt && k < surgeAt + surgeSteps) sessions += 300e3 * 5;
-    else sessions = Math.max(0, sessions - 20e6 / 6);
-    const requests = o.surge && surging ? 800 : 200;
+    if (k >= surgeAt && k < surgeAt + surgeSteps) sessions += (o.growth ?? 300e3) * seconds;
+    else sessions = Math.max(0, sessions - (20e6 / 30) * seconds);
+    const requests = ((o.surge && surging ? 800 : 200) * seconds) / 5;
     const step = healthyStep(i, requests);
-    const leaked = o.leak && k >= (o.leakAt ?? 0) ? o.leak * (k - (o.leakAt ?? 0)) * 5 : 0;
+    const leaked = o.leak && k >= (o.leakAt ?? 0) ? o.leak * (k - (o.leakAt ?? 0)) * seconds : 0;
     steps.push({ ...step, memory: (step.memory as number) + sessions + leaked });
   }
   return steps;
@@ -49,6 +60,21 @@ describe('memory trend under a load surge', () => {
     expect((held as { surgeHeldSteps?: number }).surgeHeldSteps).toBeGreaterThan(0);
   });
 
+  it('holds a surge from its first step, before it has lasted MIN_SURGE_SPAN_SECONDS', async () => {
+    // 1 s steps (the live soak's compressed time): the surge starts two steps after the deploy
+    // and the store grows fast enough for the trend to be confirmed within the surge's first 30 s
+    // if those samples were judged (live: "memory: growing 1.1 MB/s" 20-28 s after a deploy,
+    // under a surge still running, rolled healthy releases back).
+    const fast = { surgeAt: 2, growth: 4e6, seconds: 1, surgeSteps: 60 };
+    const control = await runWatch(service({ surge: false, ...fast }), { stepMs: 1_000, bakeSeconds: 300 });
+    expect(control.decision.type, control.decision.reason).toBe('breach');
+    expect(control.at, "the control confirms within the surge's first 30 s").toBeLessThan(
+      2 + MIN_SURGE_SPAN_SECONDS,
+    );
+    const r = await runWatch(service({ surge: true, ...fast }), { stepMs: 1_000, bakeSeconds: 300 });
+    expect(r.decision.type, `${r.decision.reason} at ${r.at} s`).toBe('promote');
+  });
+
   it('still catches a leak that persists at normal load after the surge', async () => {
     const r = await runWatch(service({ surge: true, leak: 200e3, leakAt: 0 }));
     expect(r.decision.type, r.decision.reason).toBe('breach');
@@ -69,19 +95,32 @@ describe('surge spans shared by the signals of a watch', () => {
     expect(addSurges(spans, [], 5_000, 10_000_000, 600_000)).toEqual([]);
   });
 
-  it('ignores a blip: a span shorter than MIN_SURGE_SPAN_SECONDS holds nothing', () => {
-    const blip = [{ from: 100_000, to: 100_000 + (MIN_SURGE_SPAN_SECONDS - 5) * 1000 }];
-    expect(underSurge(blip, 110_000, 5_000)).toBe(false);
+  it('ignores a blip once it has ended: a span shorter than MIN_SURGE_SPAN_SECONDS holds nothing', () => {
+    const end = 100_000 + (MIN_SURGE_SPAN_SECONDS - 5) * 1000;
+    const blip = [{ from: 100_000, to: end }];
+    // Judged three steps after its last surge step: it has ended, short.
+    expect(underSurge(blip, 110_000, 5_000, end + 15_000)).toBe(false);
     const real = [{ from: 100_000, to: 100_000 + MIN_SURGE_SPAN_SECONDS * 1000 }];
-    expect(underSurge(real, 110_000, 5_000)).toBe(true);
+    expect(underSurge(real, 110_000, 5_000, 400_000)).toBe(true);
+  });
+
+  it('holds a span that is still running, however short so far', () => {
+    // Two surge steps, the newest at the step being judged: a blip or a surge's first seconds.
+    const running = [{ from: 100_000, to: 105_000 }];
+    expect(underSurge(running, 104_000, 5_000, 105_000)).toBe(true);
+    expect(underSurge(running, 104_000, 5_000, 110_000)).toBe(true);
+    // Once the counts are back in range for more than two steps, the short span is released.
+    expect(underSurge(running, 104_000, 5_000, 115_001)).toBe(false);
+    // Samples from before the span are never held by it.
+    expect(underSurge(running, 80_000, 5_000, 105_000)).toBe(false);
   });
 
   it('marks samples from a step before a span to the settling time after it', () => {
     const spans = [{ from: 100_000, to: 200_000 }];
-    expect(underSurge(spans, 90_000, 5_000)).toBe(false);
-    expect(underSurge(spans, 100_000, 5_000)).toBe(true);
-    expect(underSurge(spans, 200_000 + SURGE_SETTLE_SECONDS * 1000, 5_000)).toBe(true);
-    expect(underSurge(spans, 200_001 + SURGE_SETTLE_SECONDS * 1000, 5_000)).toBe(false);
-    expect(underSurge(undefined, 150_000, 5_000)).toBe(false);
+    expect(underSurge(spans, 90_000, 5_000, 500_000)).toBe(false);
+    expect(underSurge(spans, 100_000, 5_000, 500_000)).toBe(true);
+    expect(underSurge(spans, 200_000 + SURGE_SETTLE_SECONDS * 1000, 5_000, 500_000)).toBe(true);
+    expect(underSurge(spans, 200_001 + SURGE_SETTLE_SECONDS * 1000, 5_000, 500_000)).toBe(false);
+    expect(underSurge(undefined, 150_000, 5_000, 500_000)).toBe(false);
   });
 });

@@ -30,21 +30,26 @@ export function healthyStep(i: number, requests: number): StepData {
  */
 export async function runWatch(
   steps: readonly StepData[],
-  options: { purpose?: 'bake' | 'verify'; bakeSeconds?: number } = {},
+  options: {
+    purpose?: 'bake' | 'verify';
+    bakeSeconds?: number /** Default {@link STEP}. */;
+    stepMs?: number;
+  } = {},
 ): Promise<{
   decision: Decision;
   at: number;
   timeline: { at: number; type: string; reason: string; signals: readonly SignalSummary[] }[];
 }> {
+  const stepMs = options.stepMs ?? STEP;
   const contract = parseContract({
     ...defaultContract('checkout'),
-    stepSeconds: 5,
+    stepSeconds: stepMs / 1000,
     bakeSeconds: options.bakeSeconds ?? 600,
     warmupSeconds: 15,
   });
-  const deployAt = START + BASELINE_STEPS * STEP;
+  const deployAt = START + BASELINE_STEPS * stepMs;
   const clock = new SimulatedClock(deployAt);
-  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps: [...steps] });
+  const source = new MemoryMetricSource({ clock, startMs: START, stepMs, steps: [...steps] });
   const evaluator = new Evaluator({
     contract,
     sources: { default: source },
@@ -60,7 +65,7 @@ export async function runWatch(
       : evaluator.start(deployAt, { purpose, baseline: bake.state.baseline });
   const timeline: { at: number; type: string; reason: string; signals: readonly SignalSummary[] }[] = [];
   for (let k = 0; k < 400; k++) {
-    clock.advance(STEP);
+    clock.advance(stepMs);
     const r = await evaluator.evaluate(state, ctx());
     state = r.state;
     const d = r.evaluation.decision;

@@ -198,5 +198,5 @@ describe('stored watches in a file state store (a snapshot saved in parts)', () 
     } finally {
       await cleanup();
     }
-  });
+  }, 180_000); // two 400-step watches: about 8 s on an idle machine, several times that at load 30+
 });

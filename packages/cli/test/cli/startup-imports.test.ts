@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, PACKAGE_DIR } from '../support/cli-process';
+import { useTempDirs } from '../support/temp-dir';
+
+const run = promisify(execFile);
+const RECORDER = fileURLToPath(new URL('../support/import-recorder.mjs', import.meta.url));
+
+/**
+ * Packages only some commands need: the HTTP client (sources, webhooks), the Kubernetes client,
+ * the PostgreSQL driver, and fast-check (property tests). `--help` and `config check` must not
+ * load them: every command and adapter is imported when it runs (command-registry.ts,
+ * config/adapter-registry.ts), and an adapter's options schema comes from its light `/options`
+ * entry point.
+ */
+const HEAVY = ['undici', '@kubernetes/client-node', 'pg', 'fast-check'] as const;
+
+/** The packages a CLI run resolved, by name, from the recorder's log of module URLs. */
+async function packagesLoaded(args: readonly string[], dir: string): Promise<Set<string>> {
+  const log = join(dir, 'imports.log');
+  await writeFile(log, '');
+  const node = ['--conditions=source', '--import', 'tsx', '--import', RECORDER, BIN, ...args];
+  // Run in the package directory, as the other end-to-end tests do, so `--import tsx` resolves.
+  const result = await run(process.execPath, node, {
+    cwd: PACKAGE_DIR,
+    env: { ...cleanEnv(), ROLLGATE_IMPORT_LOG: log },
+    timeout: 60_000,
+  }).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
+  const stderr = 'stderr' in result ? result.stderr : '';
+  expect(
+    'code' in result && typeof result.code === 'number' ? result.code : 0,
+    `rollgate ${args.join(' ')} failed:\n${stderr}`,
+  ).toBe(0);
+  const names = new Set<string>();
+  for (const url of (await readFile(log, 'utf8')).split('\n')) {
+    // .../node_modules/.pnpm/<id>/node_modules/<name>/... : the last node_modules segment names it.
+    const at = url.lastIndexOf('/node_modules/');
+    if (at < 0) continue;
+    const parts = url.slice(at + '/node_modules/'.length).split('/');
+    const name = parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+describe('CLI start-up loads only what the command needs', () => {
+  const tempDir = useTempDirs();
+
+  it('rollgate --help loads no adapter dependency and no schema library', async () => {
+    const loaded = await packagesLoaded(['--help'], await tempDir());
+    for (const name of HEAVY) expect(loaded, `--help loaded ${name}`).not.toContain(name);
+    expect(loaded, '--help loaded zod').not.toContain('zod');
+  }, 90_000);
+
+  it('rollgate config check of a Prometheus + Deployer config loads neither undici, the Kubernetes client, pg nor fast-check', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'rollgate.yaml'),
+      [
+        'service: checkout',
+        'sources:',
+        '  default: { type: prometheus, url: "http://127.0.0.1:9" }',
+        'executor: { type: deployer, deployPath: /nonexistent/app }',
+        'state: { dir: state }',
+        '',
+      ].join('\n'),
+    );
+    const loaded = await packagesLoaded(['config', 'check', '--config', join(dir, 'rollgate.yaml')], dir);
+    // It does validate: the schemas (zod) and the YAML parser are loaded, so the recorder works.
+    expect(loaded).toContain('zod');
+    expect(loaded).toContain('yaml');
+    for (const name of HEAVY) expect(loaded, `config check loaded ${name}`).not.toContain(name);
+  }, 90_000);
+});
