@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packagesInImportLog } from '../../../packages/cli/test/support/import-log';
 import type { BenchModule, BenchSection } from '../section';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -63,15 +64,7 @@ function packagesLoaded(args: readonly string[], cwd: string): Set<string> {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
-  const names = new Set<string>();
-  for (const url of readFileSync(log, 'utf8').split('\n')) {
-    const at = url.lastIndexOf('/node_modules/');
-    if (at < 0) continue;
-    const parts = url.slice(at + '/node_modules/'.length).split('/');
-    const name = parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
-    if (name) names.add(name);
-  }
-  return names;
+  return packagesInImportLog(readFileSync(log, 'utf8'));
 }
 
 /** Wall-clock milliseconds of one whole process; a failing run stops the benchmark. */

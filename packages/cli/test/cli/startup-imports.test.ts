@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, PACKAGE_DIR } from '../support/cli-process';
+import { packagesInImportLog } from '../support/import-log';
 import { useTempDirs } from '../support/temp-dir';
 
 const run = promisify(execFile);
@@ -35,16 +36,7 @@ async function packagesLoaded(args: readonly string[], dir: string): Promise<Set
     'code' in result && typeof result.code === 'number' ? result.code : 0,
     `rollgate ${args.join(' ')} failed:\n${stderr}`,
   ).toBe(0);
-  const names = new Set<string>();
-  for (const url of (await readFile(log, 'utf8')).split('\n')) {
-    // .../node_modules/.pnpm/<id>/node_modules/<name>/... : the last node_modules segment names it.
-    const at = url.lastIndexOf('/node_modules/');
-    if (at < 0) continue;
-    const parts = url.slice(at + '/node_modules/'.length).split('/');
-    const name = parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
-    if (name) names.add(name);
-  }
-  return names;
+  return packagesInImportLog(await readFile(log, 'utf8'));
 }
 
 describe('CLI start-up loads only what the command needs', () => {
