@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packagesInImportLog } from '../../../packages/cli/test/support/import-log';
+import { packagesInImportLog, STARTUP_CONFIG_YAML } from '../../../packages/cli/test/support/import-log';
 import type { BenchModule, BenchSection } from '../section';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -81,17 +81,7 @@ export const cliStartupBench: BenchModule = async (ctx) => {
   const dir = mkdtempSync(join(tmpdir(), 'rollgate-bench-cli-'));
   try {
     const config = join(dir, 'rollgate.yaml');
-    writeFileSync(
-      config,
-      [
-        'service: checkout',
-        'sources:',
-        '  default: { type: prometheus, url: "http://127.0.0.1:9" }',
-        'executor: { type: deployer, deployPath: /nonexistent/app }',
-        'state: { dir: state }',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(config, STARTUP_CONFIG_YAML);
     const commands: Command[] = [
       { label: 'bare `node -e 0`', args: ['-e', '0'] },
       { label: '`rollgate --help`', args: [BIN, '--help'] },

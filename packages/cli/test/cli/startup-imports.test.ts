@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, PACKAGE_DIR } from '../support/cli-process';
-import { packagesInImportLog } from '../support/import-log';
+import { packagesInImportLog, STARTUP_CONFIG_YAML } from '../support/import-log';
 import { useTempDirs } from '../support/temp-dir';
 
 const run = promisify(execFile);
@@ -50,17 +50,7 @@ describe('CLI start-up loads only what the command needs', () => {
 
   it('rollgate config check of a Prometheus + Deployer config loads neither undici, the Kubernetes client, pg nor fast-check', async () => {
     const dir = await tempDir();
-    await writeFile(
-      join(dir, 'rollgate.yaml'),
-      [
-        'service: checkout',
-        'sources:',
-        '  default: { type: prometheus, url: "http://127.0.0.1:9" }',
-        'executor: { type: deployer, deployPath: /nonexistent/app }',
-        'state: { dir: state }',
-        '',
-      ].join('\n'),
-    );
+    await writeFile(join(dir, 'rollgate.yaml'), STARTUP_CONFIG_YAML);
     const loaded = await packagesLoaded(['config', 'check', '--config', join(dir, 'rollgate.yaml')], dir);
     // It does validate: the schemas (zod) and the YAML parser are loaded, so the recorder works.
     expect(loaded).toContain('zod');

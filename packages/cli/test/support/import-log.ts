@@ -14,3 +14,16 @@ export function packagesInImportLog(text: string): Set<string> {
   }
   return names;
 }
+
+/**
+ * The configuration the start-up test and the cli-startup bench check: a Prometheus source and a
+ * Deployer executor, so `config check` validates two adapters' options without opening either.
+ */
+export const STARTUP_CONFIG_YAML = [
+  'service: checkout',
+  'sources:',
+  '  default: { type: prometheus, url: "http://127.0.0.1:9" }',
+  'executor: { type: deployer, deployPath: /nonexistent/app }',
+  'state: { dir: state }',
+  '',
+].join('\n');
