@@ -6,7 +6,7 @@
  * `pnpm bench` or CI. Options: `--lanes a,b` (a subset of the lanes), `--deploys N` (the first N
  * deploys of each lane: a smoke run), `--out FILE` (another markdown file), `--json FILE` (the
  * run's every record, for `--from-json FILE`, which writes the section again from such a file
- * without running anything).
+ * without running anything), `--keep` (leave the work directory: each watch's audit record).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -26,7 +26,9 @@ import { judge, soakSection } from './soak-report';
 import { withSoakSection } from './soak-section-file';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const args = process.argv.slice(2);
+// `pnpm run soak -- --lanes a` passes the `--` through: drop it, so flags parse and the section
+// quotes the command as typed.
+const args = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--'));
 const flag = (name: string) => {
   const i = args.indexOf(name);
   return i === -1 ? undefined : args[i + 1];
@@ -35,6 +37,8 @@ const only = flag('--lanes')?.split(',');
 const out = flag('--out') ?? join(root, 'docs', 'benchmarks.md');
 const jsonOut = flag('--json');
 const fromJson = flag('--from-json');
+/** `--keep`: leave the work directory (each lane's state, audit records and configs) for a post-mortem. */
+const keep = args.includes('--keep');
 /**
  * Seconds the shops run under traffic before the first baseline window starts: a young Node
  * process's memory grows for a minute or two (V8 sizing its heap, the session store filling up),
@@ -165,6 +169,7 @@ try {
   await Promise.allSettled(prepared.map((p) => p.load.stop()));
   await Promise.allSettled(prepared.map((p) => p.service.stop()));
   await prometheus?.stop();
-  await rm(work, { recursive: true, force: true });
+  if (keep) log(`kept the work directory (state, audit records, configs): ${work}`);
+  else await rm(work, { recursive: true, force: true });
 }
 setTimeout(() => process.exit(), 2_000).unref();
