@@ -2,6 +2,7 @@ import { FAMILIES, type Family, familySpecs } from './families';
 import type { ScenarioSpec } from './scenario-spec';
 import { type GeneratedScenario, synthesize } from './synthesize';
 import { checkTruth, oneLookPValue } from './truth-check';
+import { WIDE_FAMILIES } from './wide-families';
 
 /** How many draws a bad-deploy scenario gets to be detectable before it is left out. */
 const MAX_DRAWS = 5;
@@ -47,7 +48,8 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only). */
+/** Every family's set (or the named families only: the wide families of wide-families.ts run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
-  return FAMILIES.filter((f) => !only || only.includes(f.id)).map((f) => generateFamilySet(f, set, count));
+  const families = only ? [...FAMILIES, ...WIDE_FAMILIES].filter((f) => only.includes(f.id)) : FAMILIES;
+  return families.map((f) => generateFamilySet(f, set, count));
 }

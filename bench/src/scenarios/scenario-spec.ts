@@ -181,6 +181,8 @@ export interface ScenarioSpec {
   readonly hostLoad?: HostLoad;
   readonly baselineBumps?: readonly BaselineBump[];
   readonly memoryShift?: MemoryShift;
+  /** Upper bounds (ms) of the latency histogram's buckets; default the Prometheus client's. */
+  readonly latencyBucketsMs?: readonly number[];
   /** Free text for `truth.note`. */
   readonly note?: string;
   /** Steps before the deploy (default 360 = 30 min) and after it (default 180 = 15 min). */

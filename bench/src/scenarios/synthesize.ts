@@ -145,7 +145,7 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
   const deploy = pre;
   const fault = spec.fault;
   const start = faultStartStep(fault, deploy);
-  const buckets = PROMETHEUS_DEFAULT_BUCKETS_MS;
+  const buckets = spec.latencyBucketsMs ?? PROMETHEUS_DEFAULT_BUCKETS_MS;
 
   const phase = rng.between(0, 2 * Math.PI);
   const errorPhase = rng.between(0, 2 * Math.PI);

@@ -106,14 +106,21 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   // several intervals, and that uncertainty must not turn a deploy fault into an incident.
   const supportBefore = estimate.significant && support !== null && support.latestT <= watch.deployAt;
   const supportAfter = estimate.significant && support !== null && support.earliestT > watch.deployAt;
-  // The baseline health check saw the rate elevated up to the deploy, on pre-deploy data alone:
-  // the breach is that incident, unless the data place this onset after the deploy.
-  const ongoing = episode?.ongoing === true && !supportAfter;
   const rel = onsetAt === null ? '' : describeOffset(onsetAt, watch.deployAt);
   const found = estimate.significant
     ? `${signal.id}${segment ? ` [${segment}]` : ''}: rate rose from ${pct(estimate.rateBefore)} to ${pct(estimate.rateAfter)} ${rel}`
     : `${signal.id}: no significant change point in the ${Math.round((end - start) / 60_000)} min around the deploy`;
   const base = { status: 'ok' as const, onsetAt, deployAt: watch.deployAt, method: 'change-point' as const };
+  // An episode still going at the deploy explains the breach only up to its own rate: a rate
+  // since the deploy far above it is a second change, at the deploy (a fault on top of an
+  // incident or of a load surge that began before it), and a rollback can undo that part.
+  const worse = episode?.ongoing === true ? worseSinceDeploy(usable, episode.startT, watch.deployAt) : null;
+  if (worse !== null) {
+    return { ...base, preexisting: false, reason: `${found}; ${worse}` };
+  }
+  // The baseline health check saw the rate elevated up to the deploy, on pre-deploy data alone:
+  // the breach is that incident, unless the data place this onset after the deploy.
+  const ongoing = episode?.ongoing === true && !supportAfter;
   if (supportBefore || ongoing) {
     return {
       ...base,
@@ -132,6 +139,56 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
     };
   }
   return { ...base, preexisting: false, reason: found };
+}
+
+/** How many times the ongoing episode's rate the rate since the deploy must exceed... */
+export const WORSE_RATIO = 2;
+/** ...beyond chance, at this level, to be a second change at the deploy. */
+const WORSE_LEVEL = 0.001;
+
+/**
+ * Whether the rate since some step after the deploy is more than {@link WORSE_RATIO} times the
+ * rate of a baseline episode still going at the deploy (from `episodeStartT`, exclusive, to the
+ * deploy), beyond chance. For each stretch from a step after the deploy to the newest one: given
+ * the events of the episode and of the stretch, those of the stretch are (Poisson counts)
+ * Binomial(total, R n_stretch / (R n_stretch + n_episode)) when its rate is R times the
+ * episode's; the one-sided exact test's p-value, times the number of stretches scanned
+ * (Bonferroni: the stretch is chosen from the data), must be at most {@link WORSE_LEVEL}. An
+ * incident that simply persists keeps its rate and passes at most WORSE_LEVEL of the time; one
+ * that recovers lowers it. A fault that starts minutes into the bake shows in the stretch from
+ * its start, not diluted by the quiet minutes before it. Returns the reason text, or null.
+ */
+export function worseSinceDeploy(
+  points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
+  episodeStartT: number,
+  deployAt: number,
+): string | null {
+  let episodeEvents = 0;
+  let episodeTrials = 0;
+  const after: { t: number; events: number; trials: number }[] = [];
+  for (const q of points) {
+    if (q.t > episodeStartT && q.t <= deployAt) {
+      episodeEvents += q.events;
+      episodeTrials += q.trials;
+    } else if (q.t > deployAt && q.trials > 0) after.push(q);
+  }
+  if (!(episodeTrials > 0) || after.length === 0) return null;
+  let events = 0;
+  let trials = 0;
+  let best: { p: number; events: number; trials: number; fromT: number } | null = null;
+  for (let i = after.length - 1; i >= 0; i--) {
+    const q = after[i] as { t: number; events: number; trials: number };
+    events += q.events;
+    trials += q.trials;
+    if (!(events > 0)) continue;
+    const share = (WORSE_RATIO * trials) / (WORSE_RATIO * trials + episodeTrials);
+    const p = binomialUpperTail(events, events + episodeEvents, share) * after.length;
+    // The stretch starts where the step before it ended (the deploy for the first).
+    const fromT = i > 0 ? (after[i - 1] as { t: number }).t : deployAt;
+    if (best === null || p < best.p) best = { p, events, trials, fromT };
+  }
+  if (best === null || !(best.p <= WORSE_LEVEL)) return null;
+  return `but the rate since ${describeOffset(best.fromT, deployAt)} (${pct(best.events / best.trials)} of ${Math.round(best.trials)}) is more than ${WORSE_RATIO}x the rate of the episode still going at the deploy (${pct(episodeEvents / episodeTrials)} of ${Math.round(episodeTrials)}), p = ${best.p.toPrecision(2)} over ${after.length} stretches: the deploy made it worse`;
 }
 
 /** Level of the check that the rate was already up before the deploy, for ambiguity. */

@@ -1,0 +1,326 @@
+import type { Family } from './families';
+import type { Prng } from './prng';
+import type { FaultSpec, ServiceProfile, TrafficSpike } from './scenario-spec';
+import { DEFAULT_PRE_STEPS } from './synthesize';
+
+/**
+ * WIDE families: the non-memory failure classes of issue 12 drawn wider than families.ts does,
+ * at the edges of the issue's stated conditions and in combinations those families never make
+ * (a surge that starts before the deploy, two surges, a slow ramp; a surge with a fault at low
+ * traffic; near-zero baselines up to 20 req/s; faults at 0.05 req/s and mid-bake; other
+ * histogram bucket layouts; incidents at 0.5-150 req/s that recover or persist; previous bad
+ * releases just before the deploy or at the start of the window; baselines with drift). They
+ * stress where the tuned families do not reach; they are run by id (`families.ts <set> <n>
+ * wide-...`), not by `pnpm bench`.
+ */
+
+const DEPLOY = DEFAULT_PRE_STEPS;
+const MIN = 12; // steps per minute
+
+const logUniform = (rng: Prng, lo: number, hi: number) => Math.exp(rng.between(Math.log(lo), Math.log(hi)));
+const int = (rng: Prng, lo: number, hi: number) => Math.floor(rng.between(lo, hi + 1));
+const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+const pick = <T>(rng: Prng, items: readonly T[]): T => items[Math.floor(rng.uniform() * items.length)] as T;
+
+/** Histogram layouts seen in the wild: Prometheus client defaults, OpenTelemetry's (without its 0 bucket), exponential, coarse. */
+const BUCKET_LAYOUTS: readonly (readonly number[])[] = [
+  [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+  [5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000],
+  [5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10240],
+  [10, 100, 1000, 10000],
+  [50, 100, 200, 300, 500, 1000, 2000, 5000],
+];
+
+function service(rng: Prng, over: Partial<ServiceProfile> & Pick<ServiceProfile, 'rps'>): ServiceProfile {
+  const rps = over.rps;
+  return {
+    p0: round(logUniform(rng, 0.001, 0.01), 5),
+    medianMs: Math.round(logUniform(rng, 20, 150)),
+    sigma: round(rng.between(0.3, 0.7), 3),
+    drift: {
+      amplitude: round(rng.between(0.05, 0.2), 3),
+      periodSeconds: Math.round(rng.between(3600, 7200)),
+    },
+    cpuCores: round(Math.max(0.2, 0.35 * (Math.max(rps, 1) / 20) ** 0.7) * rng.between(0.8, 1.2), 3),
+    memoryBytes: Math.round(rng.between(2.5e8, 6.5e8)),
+    pods: int(rng, 2, 5),
+    ...over,
+  };
+}
+
+/** A healthy surge (2-5x, 2-5 min, median +15-40%) from `atStep` (absolute). */
+function surgeAt(rng: Prng, atStep: number, rampSteps = int(rng, 0, 4)): TrafficSpike {
+  return {
+    atStep,
+    steps: int(rng, 2 * MIN, 5 * MIN),
+    factor: round(rng.between(2, 5), 2),
+    latencyFactor: round(rng.between(1.15, 1.4), 3),
+    errorFactor: rng.uniform() < 0.35 ? round(rng.between(1.1, 1.5), 2) : 1,
+    rampSteps,
+  };
+}
+
+/** Surges the tuned families never draw: before the deploy, two of them, or a slow ramp. */
+function wideSurges(rng: Prng): TrafficSpike[] {
+  const shape = pick(rng, ['before', 'two', 'ramp'] as const);
+  if (shape === 'before') {
+    // Starts 0.5-4 min before the deploy and runs into the bake.
+    const s = surgeAt(rng, DEPLOY - int(rng, MIN / 2, 4 * MIN));
+    return [{ ...s, steps: Math.max(s.steps, DEPLOY - s.atStep + MIN) }];
+  }
+  if (shape === 'two') {
+    const first = surgeAt(rng, DEPLOY + int(rng, 0, 3 * MIN));
+    const second = surgeAt(rng, first.atStep + first.steps + int(rng, MIN, 3 * MIN));
+    return [first, second];
+  }
+  // A slow ramp up and down (0.5-2 min each side).
+  return [surgeAt(rng, DEPLOY + int(rng, 0, 6 * MIN), int(rng, 6, 24))];
+}
+
+/** The wide families, in the order the tables list them. */
+export const WIDE_FAMILIES: readonly Family[] = [
+  {
+    id: 'wide-surge-keep',
+    failureClass: 'load-surge',
+    truth: 'keep',
+    description:
+      'healthy deploy; 20-150 req/s; a surge starting before the deploy, two surges, or a slow ramp',
+    draw: (rng) => ({
+      description: 'healthy deploy; surges of a wider shape',
+      service: service(rng, { rps: round(logUniform(rng, 20, 150), 1) }),
+      fault: null,
+      spikes: wideSurges(rng),
+    }),
+  },
+  {
+    id: 'wide-surge-bad',
+    failureClass: 'load-surge',
+    truth: 'rollback',
+    description: 'wide surges as in wide-surge-keep, and a latency (1.5-3x) or error (3-10x) regression',
+    draw: (rng) => {
+      const svc = service(rng, { rps: round(logUniform(rng, 20, 150), 1) });
+      const at = pick(rng, [0, 0, int(rng, 1, 5 * MIN)]);
+      const fault: FaultSpec =
+        rng.uniform() < 0.5
+          ? { kind: 'latency', factor: round(rng.between(1.5, 3), 2), at }
+          : { kind: 'errors', p1: round(svc.p0 * rng.between(3, 10), 5), at };
+      return {
+        description: 'wide surges and a regression that persists at normal load',
+        service: svc,
+        fault,
+        spikes: wideSurges(rng),
+      };
+    },
+  },
+  {
+    id: 'wide-surge-lowrate-keep',
+    failureClass: 'load-surge',
+    truth: 'keep',
+    description: 'healthy deploy at 5-20 req/s with a 2-5x surge (some with more errors under load)',
+    draw: (rng) => ({
+      description: 'healthy deploy; a load surge at low traffic',
+      service: service(rng, { rps: round(logUniform(rng, 5, 20), 1) }),
+      fault: null,
+      spikes: [surgeAt(rng, DEPLOY + int(rng, -2 * MIN, 8 * MIN))],
+    }),
+  },
+  {
+    id: 'wide-surge-lowrate-bad',
+    failureClass: 'load-surge',
+    truth: 'rollback',
+    description: 'a surge at 5-20 req/s and an error fault (3-15x the baseline rate)',
+    draw: (rng) => {
+      const svc = service(rng, { rps: round(logUniform(rng, 5, 20), 1) });
+      return {
+        description: 'load surge and an error regression at low traffic',
+        service: svc,
+        fault: {
+          kind: 'errors',
+          p1: round(Math.min(0.5, svc.p0 * rng.between(3, 15)), 5),
+          at: pick(rng, [0, int(rng, 1, 5 * MIN)]),
+        },
+        spikes: [surgeAt(rng, DEPLOY + int(rng, -2 * MIN, 6 * MIN))],
+      };
+    },
+  },
+  {
+    id: 'wide-nearzero-keep',
+    failureClass: 'near-zero-baseline',
+    truth: 'keep',
+    description:
+      'healthy deploy at 0.5-20 req/s, (near) zero slow requests and errors in the baseline; host load slows and fails a handful',
+    draw: (rng) => {
+      const rps = round(logUniform(rng, 0.5, 20), 2);
+      const count = int(rng, 2, 12);
+      const clusters = rng.uniform() < 0.5 ? int(rng, 1, Math.min(count, 4)) : count;
+      const steps = Array.from({ length: clusters }, () => DEPLOY + int(rng, 0, 175)).sort((a, b) => a - b);
+      const perStep = Math.ceil(count / clusters);
+      return {
+        description: 'healthy deploy; host load slows and fails a handful against a near-zero baseline',
+        service: service(rng, {
+          rps,
+          medianMs: Math.round(rng.between(20, 120)),
+          sigma: round(rng.between(0.04, 0.2), 3),
+          p0: pick(rng, [0, 0, 0.0001, 0.0003, 0.001]),
+        }),
+        fault: null,
+        hostLoad: {
+          steps: [...new Set(steps)],
+          slowRequests: perStep,
+          factor: round(rng.between(2, 15), 2),
+          failedRequests: rng.uniform() < 0.6 ? Math.max(1, Math.floor(perStep / 2)) : 0,
+        },
+        latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
+      };
+    },
+  },
+  {
+    id: 'wide-nearzero-bad',
+    failureClass: 'near-zero-baseline',
+    truth: 'rollback',
+    description: 'a near-zero baseline at 0.5-20 req/s, and errors to 2-10% or every request 2-4x slower',
+    draw: (rng) => {
+      const at = pick(rng, [0, int(rng, 1, 5 * MIN)]);
+      const fault: FaultSpec =
+        rng.uniform() < 0.5
+          ? { kind: 'errors', p1: round(rng.between(0.02, 0.1), 4), at }
+          : { kind: 'latency', factor: round(rng.between(2, 4), 2), at };
+      return {
+        description: 'a regression against a near-zero baseline',
+        service: service(rng, {
+          rps: round(logUniform(rng, 0.5, 20), 2),
+          medianMs: Math.round(rng.between(20, 120)),
+          sigma: round(rng.between(0.04, 0.2), 3),
+          p0: pick(rng, [0, 0.0001, 0.0003, 0.001]),
+        }),
+        fault,
+        latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
+      };
+    },
+  },
+  {
+    id: 'wide-lowtraffic-keep',
+    failureClass: 'low-traffic',
+    truth: 'keep',
+    description: 'healthy deploy at 0.05-0.5 req/s, 1-3% errors',
+    draw: (rng) => ({
+      description: 'healthy deploy at very low traffic',
+      service: service(rng, {
+        rps: round(logUniform(rng, 0.05, 0.5), 3),
+        p0: round(rng.between(0.01, 0.03), 4),
+      }),
+      fault: null,
+    }),
+  },
+  {
+    id: 'wide-lowtraffic-bad',
+    failureClass: 'low-traffic',
+    truth: 'rollback',
+    description: 'errors from ~2% to 20-50% at 0.05-0.5 req/s, at the deploy or mid-bake (up to 8 min in)',
+    draw: (rng) => ({
+      description: 'error regression at very low traffic, at the deploy or mid-bake',
+      service: service(rng, {
+        rps: round(logUniform(rng, 0.05, 0.5), 3),
+        p0: round(rng.between(0.015, 0.025), 4),
+      }),
+      fault: {
+        kind: 'errors',
+        p1: round(rng.between(0.2, 0.5), 3),
+        at: pick(rng, [0, int(rng, 2 * MIN, 8 * MIN)]),
+      },
+    }),
+  },
+  {
+    id: 'wide-tail-bad',
+    failureClass: 'tail-latency',
+    truth: 'rollback',
+    description: '1-4% of requests 8-20x slower at 1-5 req/s, median unchanged, five histogram layouts',
+    draw: (rng) => ({
+      description: 'a slow tail at low traffic, another bucket layout',
+      service: service(rng, { rps: round(logUniform(rng, 1, 5), 2), sigma: round(rng.between(0.2, 0.7), 3) }),
+      fault: {
+        kind: 'latency',
+        factor: round(rng.between(8, 20), 1),
+        share: round(rng.between(0.01, 0.04), 4),
+        at: pick(rng, [0, int(rng, 1, 6 * MIN)]),
+      },
+      latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
+    }),
+  },
+  {
+    id: 'wide-incident',
+    failureClass: 'dirty-baseline',
+    truth: 'incident',
+    description:
+      'errors or latency up since 2-8 min before the deploy, 0.5-150 req/s; half recover in the bake, half persist',
+    draw: (rng) => {
+      const svc = service(rng, { rps: round(logUniform(rng, 0.5, 150), 2) });
+      const before = int(rng, 2 * MIN, 8 * MIN);
+      const recoverAt = rng.uniform() < 0.5 ? int(rng, 1 * MIN, 12 * MIN) : undefined;
+      const fault: FaultSpec =
+        rng.uniform() < 0.5
+          ? {
+              kind: 'preexisting',
+              p1: round(Math.min(0.5, Math.max(0.02, svc.p0 * rng.between(5, 40))), 4),
+              before,
+              ...(recoverAt === undefined ? {} : { recoverAt }),
+            }
+          : {
+              kind: 'preexisting-latency',
+              factor: round(rng.between(1.8, 4), 2),
+              before,
+              ...(recoverAt === undefined ? {} : { recoverAt }),
+            };
+      return { description: 'an incident that began before the deploy', service: svc, fault };
+    },
+  },
+  {
+    id: 'wide-prev-release-keep',
+    failureClass: 'dirty-baseline',
+    truth: 'keep',
+    description:
+      'a previous bad release in the baseline window, ending 0.5-2 min (recent) or 15-25 min (older) before the deploy',
+    draw: (rng) => {
+      const svc = service(rng, { rps: round(logUniform(rng, 1, 150), 2) });
+      const steps = int(rng, 2 * MIN, 6 * MIN);
+      const endsBefore = rng.uniform() < 0.5 ? int(rng, MIN / 2, 2 * MIN) : int(rng, 15 * MIN, 25 * MIN);
+      const start = Math.max(0, DEPLOY - endsBefore - steps);
+      const bump =
+        rng.uniform() < 0.5
+          ? { start, steps, p1: round(Math.min(0.5, svc.p0 * rng.between(4, 30)), 4) }
+          : { start, steps, latencyFactor: round(rng.between(1.6, 4), 2) };
+      return {
+        description: 'healthy deploy; a previous bad release recent or old in the baseline window',
+        service: svc,
+        fault: null,
+        baselineBumps: [bump],
+      };
+    },
+  },
+  {
+    id: 'wide-drift-keep',
+    failureClass: 'control',
+    truth: 'keep',
+    description:
+      'healthy deploy, 1-100 req/s, a drifting baseline: traffic +-20-40% over 20-60 min, errors drifting +-20-50%',
+    draw: (rng) => ({
+      description: 'healthy deploy on a drifting baseline',
+      service: service(rng, {
+        rps: round(logUniform(rng, 1, 100), 1),
+        drift: {
+          amplitude: round(rng.between(0.2, 0.4), 3),
+          periodSeconds: Math.round(rng.between(1200, 3600)),
+        },
+        errorDrift: {
+          amplitude: round(rng.between(0.2, 0.5), 3),
+          periodSeconds: Math.round(rng.between(1200, 3600)),
+        },
+        loadLatency: round(rng.between(0, 0.2), 3),
+      }),
+      fault: null,
+    }),
+  },
+];
