@@ -80,6 +80,9 @@ export function finiteOrNull(value: number | null | undefined): number | null {
  */
 export function jsonSafeVerdict(v: Verdict): Verdict {
   const st = v.statistic;
+  // Almost every verdict is JSON-safe already: it is then kept as it is (verdicts are
+  // immutable), not copied at every evaluation of every signal.
+  if (isJsonSafe(v)) return v;
   return {
     ...v,
     value: finiteOrNull(v.value),
@@ -105,6 +108,18 @@ export function jsonSafeVerdict(v: Verdict): Verdict {
         }
       : {}),
   };
+}
+
+const safeNumber = (x: number | null | undefined): boolean => x === null || Number.isFinite(x);
+
+function isJsonSafe(v: Verdict): boolean {
+  if (!safeNumber(v.value) || !safeNumber(v.threshold) || !Number.isFinite(v.samples)) return false;
+  const st = v.statistic;
+  if (st === undefined) return true;
+  if (!safeNumber(st.value) || !safeNumber(st.threshold)) return false;
+  if (st.ratioEstimate !== undefined && !safeNumber(st.ratioEstimate)) return false;
+  const interval = st.ratioInterval;
+  return !interval || (safeNumber(interval.lower) && safeNumber(interval.upper));
 }
 
 /** Formats a value for a reason sentence, spelling out ±Inf. */

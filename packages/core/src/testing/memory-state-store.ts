@@ -38,7 +38,31 @@ export interface MemoryStateStoreOptions extends FakeOptions {
  */
 export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): MemoryStateStore {
   const stored = new Map<string, string>();
+  /**
+   * Every key ever stored, in ascending order: `list` answers a prefix with a binary search and
+   * a scan of the matching run, as a database's index or a directory listing would. Scanning
+   * every key instead made a fleet of N watches, each polling its own prefix every step, cost
+   * O(N^2) per step in this double alone (docs/benchmarks.md, fleet section).
+   */
+  const sorted: string[] = [];
   let saveCount = 0;
+
+  /** Index of the first key in `sorted` that is >= `key`. */
+  const lowerBound = (key: string): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid] as string) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+
+  const put = (key: string, text: string): void => {
+    if (!stored.has(key)) sorted.splice(lowerBound(key), 0, key);
+    stored.set(key, text);
+  };
 
   const keyError = (key: string): RollgateError | undefined => {
     const checked = checkStateKey(key);
@@ -118,7 +142,7 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): M
           ),
         );
       }
-      stored.set(key, text.value);
+      put(key, text.value);
       saveCount++;
       return fault ? fail(fault.error) : ok(undefined);
     },
@@ -128,7 +152,13 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): M
       if (early) return fail(early);
       const fault = decideFault(options.fault, { port: 'state', method: 'list', subject: prefix });
       if (fault) return fail(fault.error);
-      return ok([...stored.keys()].filter((key) => key.startsWith(prefix)).sort());
+      const keys: string[] = [];
+      for (let i = lowerBound(prefix); i < sorted.length; i++) {
+        const key = sorted[i] as string;
+        if (!key.startsWith(prefix)) break;
+        keys.push(key);
+      }
+      return ok(keys);
     },
 
     get(key) {
@@ -144,10 +174,10 @@ export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): M
     set(key, snapshot) {
       const text = encode(key, snapshot);
       if (!text.ok) throw text.error;
-      stored.set(key, text.value);
+      put(key, text.value);
     },
     corrupt(key) {
-      stored.set(key, '{"torn":');
+      put(key, '{"torn":');
     },
   };
 }

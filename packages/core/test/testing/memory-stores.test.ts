@@ -75,6 +75,39 @@ describe('in-memory fakes: test helpers', () => {
     expect(() => store.set('bad', undefined)).toThrow(/undefined/);
   });
 
+  it('the state store lists a prefix in key order however the keys were stored', async () => {
+    const store = createMemoryStateStore();
+    // Saved out of order, with neighbours sharing the prefix's first characters (w1 vs w10).
+    for (const key of [
+      'watch/w2',
+      'control/w10/b',
+      'control/w1/c',
+      'watch/w1',
+      'control/w1/a',
+      'control/w2/a',
+    ])
+      await store.save(key, { key }, ctx());
+    store.set('control/w1/b', { seeded: true });
+    store.corrupt('control/w1/0');
+    expect(await store.list('control/w1/', ctx())).toEqual({
+      ok: true,
+      value: ['control/w1/0', 'control/w1/a', 'control/w1/b', 'control/w1/c'],
+    });
+    expect(await store.list('control/w1', ctx())).toEqual({
+      ok: true,
+      value: ['control/w1/0', 'control/w1/a', 'control/w1/b', 'control/w1/c', 'control/w10/b'],
+    });
+    expect(await store.list('', ctx())).toEqual({ ok: true, value: [...store.keys].sort() });
+    expect(await store.list('control/w3/', ctx())).toEqual({ ok: true, value: [] });
+    expect(await store.list('zzz', ctx())).toEqual({ ok: true, value: [] });
+    // Saving a key again (or clearing it with null) does not list it twice.
+    await store.save('control/w1/a', null, ctx());
+    expect((await store.list('control/w1/a', ctx())) as unknown).toEqual({
+      ok: true,
+      value: ['control/w1/a'],
+    });
+  });
+
   it('fault injection fails a call before or after its effect, as asked', async () => {
     const calls: FakeCall[] = [];
     let mode: 'skip' | 'apply' | 'none' = 'skip';

@@ -17,11 +17,14 @@ const MAX_SERIES_POINTS = 2_000;
  */
 export function recordEvaluation(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
   const series: Record<string, readonly AuditPoint[]> = { ...s.series };
+  // One time string for the evaluation's points, shared by every signal's point (a watch keeps
+  // 60 points per signal in memory, each with its time).
+  const at = iso(evaluation.at);
   for (const summary of evaluation.signals) {
     const v = summary.verdicts.find((x) => x.segment === undefined) ?? summary.verdicts[0];
     if (!v) continue;
     const point: AuditPoint = {
-      at: iso(evaluation.at),
+      at,
       phase: evaluation.purpose,
       rule: v.rule,
       status: v.status,
