@@ -358,6 +358,64 @@ export const FAMILIES: readonly Family[] = [
     },
   },
   {
+    id: 'mem-warmup-keep',
+    failureClass: 'memory-load',
+    truth: 'keep',
+    description:
+      'healthy release whose young process grows its heap 3-15% over 20-90 s right after the deploy, then flat',
+    draw: (rng) => {
+      const base = logUniform(rng, 5e7, 1e9);
+      const gc = rng.uniform() < 0.5;
+      return {
+        description: 'healthy release; a young process sizes its heap, then stays flat',
+        service: service(rng, {
+          rps: round(logUniform(rng, 1, 100), 1),
+          memoryBytes: Math.round(base),
+          memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
+          ...(gc ? { gc: gcOf(rng, base) } : {}),
+        }),
+        fault: null,
+        memoryShift: {
+          atStep: int(rng, 0, 2),
+          bytes: Math.round(base * rng.between(0.03, 0.15)),
+          rampSeconds: Math.round(rng.between(20, 90)),
+        },
+      };
+    },
+  },
+  {
+    id: 'mem-shift-leak',
+    failureClass: 'memory-load',
+    truth: 'rollback',
+    description:
+      'a 1-8% level shift as in mem-shift-keep and a leak (twice the level in 10-50 min) starting 0-4 min in',
+    draw: (rng) => {
+      const base = logUniform(rng, 5e7, 1e9);
+      const gc = rng.uniform() < 0.5;
+      const minutesToLimit = rng.between(10, 50);
+      return {
+        description: 'a larger working set (level shift) and a memory leak',
+        service: service(rng, {
+          rps: round(logUniform(rng, 1, 100), 1),
+          memoryBytes: Math.round(base),
+          memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
+          ...(gc ? { gc: gcOf(rng, base) } : {}),
+        }),
+        fault: {
+          kind: 'leak',
+          bytesPerSecond: Math.round(base / (minutesToLimit * 60)),
+          limitBytes: Math.round(2 * base),
+          at: int(rng, 0, 4 * MIN),
+        },
+        memoryShift: {
+          atStep: int(rng, 0, 4 * MIN),
+          bytes: Math.round(base * rng.between(0.01, 0.08)),
+          rampSeconds: Math.round(rng.between(0, 60)),
+        },
+      };
+    },
+  },
+  {
     id: 'mem-leak-surge',
     failureClass: 'memory-load',
     truth: 'rollback',

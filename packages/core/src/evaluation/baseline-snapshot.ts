@@ -154,6 +154,7 @@ async function baselineOf(
         ? {
             low: samples.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY),
             high: samples.reduce((m, p) => Math.max(m, p.v), Number.NEGATIVE_INFINITY),
+            drop: largestFall(read.series),
           }
         : null;
       return {
@@ -433,4 +434,18 @@ function mean(values: readonly number[]): number {
 
 function round(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+/**
+ * The largest fall between two consecutive finite samples of one series (0 when none falls): a
+ * garbage collector's drop, which tells the memory trend whether a stretch holds a cycle.
+ */
+function largestFall(series: readonly { readonly samples: readonly { t: number; v: number }[] }[]): number {
+  let fall = 0;
+  for (const s of series) {
+    const points = s.samples.filter((p) => Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
+    for (let i = 1; i < points.length; i++)
+      fall = Math.max(fall, (points[i - 1] as { v: number }).v - (points[i] as { v: number }).v);
+  }
+  return fall;
 }

@@ -35,8 +35,11 @@ export interface SignalBaseline {
    */
   readonly dispersion: number;
   readonly segments: Readonly<Record<string, SegmentBaseline>>;
-  /** Resources: the lowest and highest pre-deploy sample (a GC sawtooth's own range). */
-  readonly envelope?: { readonly low: number; readonly high: number };
+  /**
+   * Resources: the lowest and highest pre-deploy sample (a GC sawtooth's own range) and the
+   * largest fall between two consecutive samples (a collection's drop; noise without one).
+   */
+  readonly envelope?: { readonly low: number; readonly high: number; readonly drop?: number };
   /**
    * Count signals: the traffic the baseline saw, in requests per step: the mean and the highest
    * one-minute mean. Steps far above it are a load the baseline never saw (see load-surge.ts).

@@ -1,4 +1,5 @@
 import type { RateOfChangeRule } from '../contract/contract-schema';
+import { locateGrowthOnset } from '../stats/growth-onset';
 import { studentTUpperTail } from '../stats/special-functions';
 import { studentTQuantile } from '../stats/student-t-quantile';
 import { FINITE_DOMAIN, firstOutside, type MeasureDomain, outOfDomainVerdict } from './measure-domain';
@@ -62,6 +63,8 @@ export function fitLine(points: readonly { readonly t: number; readonly v: numbe
 export interface Envelope {
   readonly low: number;
   readonly high: number;
+  /** The largest fall between two consecutive pre-deploy samples (a collection's drop). */
+  readonly drop?: number;
 }
 
 /** Inputs of {@link evaluateRateOfChange}, already past the data-quality checks. */
@@ -100,12 +103,14 @@ const FLOOR_SHARE = 1 / 3;
  *
  * A least-squares slope on a sawtooth (a GC cycle climbing, then dropping) is significant on
  * every climb, and its residuals are not independent, so the t-test alone is no evidence of a
- * leak. With the pre-deploy `envelope`, growth must also leave the process's own oscillation:
- * the rise over the window (slope x span) must exceed the pre-deploy range, and the recent floor
- * (the lowest of the newest third of the points) must be above the pre-deploy high. A sawtooth
- * can do neither whatever its period, since its floor is its post-GC level. And the growth must
- * have been watched for `sustainShare` of the projected time to the limit (at most the window):
- * the sooner the limit, the sooner Rollgate acts.
+ * leak. Every check therefore runs on the growth since its located onset
+ * (`locateGrowthOnset`: the knot of the best "flat, then rising" fit), not on the whole window,
+ * and with the pre-deploy `envelope` the growth must leave the process's own oscillation: its
+ * rise must exceed the pre-deploy range, and the recent floor (the lowest of the newest third of
+ * the points) must be above the pre-deploy high; a sawtooth can do neither, since its floor is
+ * its post-GC level. The growth must be sustained, not a step (see `growthCheck`), and watched
+ * for `sustainShare` of the projected time to the limit, at least `MIN_SUSTAIN_SECONDS`, at most
+ * the window: the sooner the limit, the sooner Rollgate acts.
  */
 export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryInput): Verdict {
   const base = {
@@ -138,8 +143,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       reason: 'no limit: set `limit`, or a pre-deploy baseline is needed for `limitFromBaseline`',
     };
   }
-  const fit = fitLine(input.points);
-  if (fit === null) {
+  if (fitLine(input.points) === null) {
     return {
       ...base,
       status: 'no-data',
@@ -148,6 +152,10 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       reason: 'fewer than three points at distinct times: no trend can be fitted',
     };
   }
+  // The growth is judged from its located onset, not from the window's start: flat samples
+  // before a leak would dilute its slope and delay every check that needs its rise.
+  const growth = growthSegment(input.points);
+  const fit = growth.fit;
   const headroom = limit - fit.fittedLast;
   const thresholdSlope = Math.max(0, headroom) / rule.horizonSeconds;
   const tStat =
@@ -162,7 +170,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   };
   const perSecond = `${input.unit}/s`;
   const envelope = envelopeCheck(input.points, fit, input.envelope ?? null);
-  const shape = envelope.left ? growthCheck(input.points, fit) : envelope;
+  const shape = envelope.left ? growthCheck(growth.points, fit, input.envelope ?? null) : envelope;
   if (headroom <= 0 && envelope.left) {
     return {
       ...base,
@@ -176,7 +184,11 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const secondsToLimit = headroom <= 0 ? 0 : fit.slope > 0 ? headroom / fit.slope : Number.POSITIVE_INFINITY;
   const trending = fit.slope > thresholdSlope && pValue <= rule.maxPValue;
   const windowSeconds = input.windowSeconds ?? (input.window.end - input.window.start) / 1000;
-  const needed = Math.min(windowSeconds, (rule.sustainShare ?? DEFAULT_SUSTAIN_SHARE) * secondsToLimit);
+  const share = rule.sustainShare ?? DEFAULT_SUSTAIN_SHARE;
+  // `sustainShare: 0` turns the time requirement off, the minimum with it.
+  const needed =
+    share === 0 ? 0 : Math.min(windowSeconds, Math.max(share * secondsToLimit, MIN_SUSTAIN_SECONDS));
+  const since = growth.onsetAt === null ? '' : ` since ${Math.round(fit.spanSeconds)} s ago`;
   if (trending && shape.left && fit.spanSeconds >= needed) {
     return {
       ...base,
@@ -184,7 +196,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       value: fit.slope,
       threshold: thresholdSlope,
       statistic,
-      reason: `growing ${show(fit.slope, perSecond)} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon`,
+      reason: `growing ${show(fit.slope, perSecond)}${since} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon; growth watched for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold`,
     };
   }
   if (trending && shape.left) {
@@ -215,79 +227,155 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   };
 }
 
-/** Equal spans of time the window is cut into for the growth check. */
+/** Equal shares of the growth segment's points whose floors must each be higher. */
 export const GROWTH_PARTS = 4;
-/** Share of the fitted rise per span that each span's floor must add to the one before. */
+/** Share of the fitted rise per part that each part's floor must add to the one before. */
 export const GROWTH_STEP_SHARE = 0.25;
-/** The smallest rise between two spans' floors must be at least this share of the largest. */
+/** The smallest rise between two parts' floors must be at least this share of the largest. */
 export const GROWTH_BALANCE = 0.3;
+/**
+ * The shortest time growth must be watched (capped by the signal's window): a young process
+ * sizing its heap, or a new version filling its caches, grows fast for a minute or so and then
+ * flattens, and a level shift's ramp is over by then. However near the projected limit: a step
+ * of a third of the level looks like a leak that doubles it within minutes, and a leak that does
+ * reach the limit sooner breaches on the level itself.
+ */
+export const MIN_SUSTAIN_SECONDS = 120;
+/**
+ * A fall between two consecutive points of at least this share of the largest pre-deploy fall
+ * marks a collection (a sawtooth's drop) inside a part.
+ */
+export const CYCLE_DROP_SHARE = 0.5;
+/** Points the growth segment holds at least (two per part). */
+const MIN_SEGMENT_POINTS = 2 * GROWTH_PARTS;
 
 /**
- * Is the growth sustained, not a level shift? The window is cut into `GROWTH_PARTS` equal spans
- * of time and each span's floor (its lowest point: a sawtooth's post-GC level) must rise above
- * the one before by at least `GROWTH_STEP_SHARE` of the fitted rise per span, and by at least
- * `GROWTH_BALANCE` of the largest of those rises. A leak lifts every floor alike; a level shift that settles (RSS stepping up, then flat: a new version's larger working
- * set, caches sized by a busier minute) lifts the floors only across the spans its rise
- * overlaps, so it is a trend only while a rise longer than about half the window is in view,
- * never once it has settled, however far above the pre-deploy high. `detail` explains the answer.
+ * The points from the located onset of growth (`locateGrowthOnset`) to the newest, and their
+ * least-squares line. Without a rising onset (flat or falling data), the whole window.
+ */
+function growthSegment(points: readonly { readonly t: number; readonly v: number }[]): {
+  points: { t: number; v: number }[];
+  fit: LinearFit;
+  onsetAt: number | null;
+} {
+  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
+  const whole = fitLine(usable) as LinearFit;
+  const onset = locateGrowthOnset(usable, MIN_SEGMENT_POINTS);
+  if (onset === null || onset.index === 0) return { points: usable, fit: whole, onsetAt: null };
+  const segment = usable.slice(onset.index);
+  const fit = fitLine(segment);
+  return fit === null
+    ? { points: usable, fit: whole, onsetAt: null }
+    : { points: segment, fit, onsetAt: onset.t };
+}
+
+/**
+ * Is the growth sustained, beyond the process's own oscillation, and not a level shift? The
+ * growth segment (from the located onset) is cut into `GROWTH_PARTS` parts of equal point counts
+ * and each part's floor (its lowest point: a sawtooth's post-GC level) must rise above the one
+ * before by at least `GROWTH_STEP_SHARE` of the fitted rise per part, and by at least
+ * `GROWTH_BALANCE` of the largest of those rises. A leak lifts every floor alike; a level shift
+ * (RSS stepping up, then flat: a larger working set) lifts only the floors it ramps through.
+ * And unless every part after the first holds a collection (a fall of at least
+ * `CYCLE_DROP_SHARE` of the largest pre-deploy fall, so its floor is a post-GC level), the
+ * floors must keep rising AFTER the first part by more than the pre-deploy range: a step (which
+ * the onset puts at the segment's start) is over by then, and a sawtooth's climb, which lifts
+ * every floor of parts shorter than its cycle, rises at most its amplitude, which the range
+ * holds. `detail` explains the answer.
  */
 function growthCheck(
   points: readonly { readonly t: number; readonly v: number }[],
   fit: LinearFit,
+  envelope: Envelope | null,
 ): { left: boolean; detail: string } {
-  const floors = spanFloors(points, GROWTH_PARTS);
-  if (floors === null) return { left: true, detail: '' };
+  const floors = partFloors(points, GROWTH_PARTS);
+  if (floors === null) {
+    return { left: false, detail: `fewer than ${GROWTH_PARTS} points since the growth began` };
+  }
   const step = (GROWTH_STEP_SHARE * fit.slope * fit.spanSeconds) / GROWTH_PARTS;
   const shown = floors.map((f) => show(f)).join(', ');
   const rises = floors.slice(1).map((f, k) => f - (floors[k] as number));
   const largest = Math.max(...rises);
-  if (rises.every((r) => r > step && r >= GROWTH_BALANCE * largest)) {
-    return { left: true, detail: `, floors ${shown} each higher` };
+  if (!rises.every((r) => r > step && r >= GROWTH_BALANCE * largest)) {
+    return {
+      left: false,
+      detail: `the floors of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began (${shown}) do not each rise by ${show(step)} and by at least ${show(GROWTH_BALANCE * 100)}% of the largest rise: a level shift that settles, not sustained growth`,
+    };
+  }
+  const range = envelope === null ? 0 : Math.max(0, envelope.high - envelope.low);
+  const later = (floors.at(-1) as number) - (floors[1] as number);
+  // A part that holds a collection's drop has a post-collection floor, not a point on a climb.
+  const cycled =
+    envelope?.drop !== undefined &&
+    envelope.drop > 0 &&
+    partsHoldFalls(points, GROWTH_PARTS, CYCLE_DROP_SHARE * envelope.drop);
+  if (!cycled && Number.isFinite(range) && !(later > range)) {
+    return {
+      left: false,
+      detail: `after the first of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began the floors (${shown}) rose ${show(later)}, within the pre-deploy oscillation (range ${show(range)}), and not every part holds a collection's drop: a step or a GC cycle's climb, not yet sustained growth`,
+    };
   }
   return {
-    left: false,
-    detail: `the floors of the window's ${GROWTH_PARTS} spans (${shown}) do not each rise by ${show(step)} and by at least ${show(GROWTH_BALANCE * 100)}% of the largest rise: a level shift that settles, not sustained growth`,
+    left: true,
+    detail: `, floors ${shown} each higher, ${show(later)} after the first part against a pre-deploy range of ${show(range)}${cycled ? ', every part holding a collection' : ''}`,
   };
 }
 
 /**
- * The lowest value in each of `parts` equal spans of time between the oldest and the newest
- * point, or null when a span holds no point.
+ * Does every part but the first (as in {@link partFloors}) hold a fall of at least `fall` between
+ * two consecutive points? Then each of those parts holds a collection, and its floor is a
+ * post-collection level, not a point on a climb.
  */
-export function spanFloors(
+function partsHoldFalls(
+  points: readonly { readonly t: number; readonly v: number }[],
+  parts: number,
+  fall: number,
+): boolean {
+  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
+  if (usable.length < 2 * parts) return false;
+  const held = new Array<boolean>(parts).fill(false);
+  for (let i = 1; i < usable.length; i++) {
+    const k = Math.min(parts - 1, Math.floor((i * parts) / usable.length));
+    if ((usable[i - 1] as { v: number }).v - (usable[i] as { v: number }).v >= fall) held[k] = true;
+  }
+  return held.slice(1).every(Boolean);
+}
+
+/**
+ * The lowest value of each of `parts` consecutive groups of equal point count (in time order),
+ * or null with fewer points than parts. Groups of points, not of time: samples held out under a
+ * load surge leave a gap in time, never an empty part.
+ */
+export function partFloors(
   points: readonly { readonly t: number; readonly v: number }[],
   parts: number,
 ): number[] | null {
-  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v));
-  if (usable.length < parts) return null;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const p of usable) {
-    lo = Math.min(lo, p.t);
-    hi = Math.max(hi, p.t);
-  }
-  if (!(hi > lo)) return null;
+  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
+  if (usable.length < parts || parts < 1) return null;
   const floors = new Array<number>(parts).fill(Number.POSITIVE_INFINITY);
-  for (const p of usable) {
-    const k = Math.min(parts - 1, Math.floor(((p.t - lo) / (hi - lo)) * parts));
+  usable.forEach((p, i) => {
+    const k = Math.min(parts - 1, Math.floor((i * parts) / usable.length));
     floors[k] = Math.min(floors[k] as number, p.v);
-  }
-  return floors.every(Number.isFinite) ? floors : null;
+  });
+  return floors;
 }
 
 /**
  * Has the series left its pre-deploy oscillation? True without an envelope (nothing to compare
- * with). `detail` explains the answer for the reason sentence.
+ * with). The rise is the growth segment's (from the located onset); the recent floor is the
+ * lowest of the newest third of the whole window, so a segment that is one sawtooth climb (its
+ * onset at the last drop) does not hide the floor the sawtooth returned to. `detail` explains
+ * the answer for the reason sentence.
  */
 function envelopeCheck(
-  points: readonly { readonly t: number; readonly v: number }[],
+  window: readonly { readonly t: number; readonly v: number }[],
   fit: LinearFit,
   envelope: Envelope | null,
 ): { left: boolean; detail: string } {
   if (envelope === null || !Number.isFinite(envelope.low) || !Number.isFinite(envelope.high)) {
     return { left: true, detail: '' };
   }
-  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
+  const usable = window.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
   const recent = usable.slice(Math.floor(usable.length * (1 - FLOOR_SHARE)));
   const floor = recent.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY);
   const range = Math.max(0, envelope.high - envelope.low);

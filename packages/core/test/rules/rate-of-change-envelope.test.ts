@@ -67,9 +67,16 @@ describe('memory trend on a GC sawtooth', () => {
   it('wants a recent floor above the pre-deploy high: a sawtooth that returns to its floor is no leak', () => {
     const envelope = { low: 56.3e6, high: 56.5e6 };
     // A larger climb than the pre-deploy range, but the newest third still touches the floor.
-    const points = sawtooth({ base: 56.3e6, amplitude: 2e6, period: 90, seconds: 120, phase: 50 });
+    const points = sawtooth({ base: 56.3e6, amplitude: 2e6, period: 90, seconds: 120, phase: 80 });
     const v = judge(points, envelope);
     expect(v.status).toBe('pass');
+    // Before its drop, the climb since the last drop (a sawtooth larger than the pre-deploy one)
+    // is growth above the high, but watched for less than MIN_SUSTAIN_SECONDS: undecided, never
+    // a breach.
+    const climbing = sawtooth({ base: 56.3e6, amplitude: 2e6, period: 90, seconds: 120, phase: 50 });
+    const early = judge(climbing, envelope);
+    expect(early.status).toBe('no-data');
+    expect(early.reason).toMatch(/growth seen for \d+ s of the 120 s it must hold/);
   });
 
   it('needs the growth watched for a share of the time to the limit (sustain in time, not evaluations)', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateRateOfChange, spanFloors } from '../../src/rules/rate-of-change';
+import { evaluateRateOfChange, partFloors } from '../../src/rules/rate-of-change';
 
 const rule = { type: 'rate-of-change' as const, limitFromBaseline: 2, horizonSeconds: 3600, maxPValue: 1e-4 };
 const base = 56.5e6;
@@ -65,19 +65,21 @@ describe('memory trend: a level shift is not a leak', () => {
     );
   });
 
-  it('spanFloors: the lowest point of each equal span of time, null when a span is empty', () => {
+  it('partFloors: the lowest point of each group of equal point count, gaps in time included', () => {
     const points = [0, 10, 20, 30, 40, 50, 60, 70].map((s) => ({ t: s * 1000, v: 100 - s + (s % 20) }));
-    expect(spanFloors(points, 4)).toEqual([100, 80, 60, 40]);
+    expect(partFloors(points, 4)).toEqual([100, 80, 60, 40]);
+    // A gap (samples held out under a load surge) leaves no part empty.
     expect(
-      spanFloors(
+      partFloors(
         [
           { t: 0, v: 1 },
           { t: 1000, v: 2 },
-          { t: 10_000, v: 3 },
+          { t: 100_000, v: 3 },
+          { t: 101_000, v: 4 },
         ],
         4,
       ),
-    ).toBeNull();
-    expect(spanFloors([{ t: 0, v: 1 }], 1)).toBeNull();
+    ).toEqual([1, 2, 3, 4]);
+    expect(partFloors([{ t: 0, v: 1 }], 2)).toBeNull();
   });
 });

@@ -105,6 +105,9 @@ describe('rate of change', () => {
       signal: 'memory',
       points: points(3e6, noise),
       window,
+      // The 12 points span 55 s: the growth must be watched for the window (MIN_SUSTAIN_SECONDS
+      // capped by it), so the window is what they span.
+      windowSeconds: 55,
       baseline: 300e6,
       unit: ' B',
     });
