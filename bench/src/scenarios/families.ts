@@ -1,6 +1,6 @@
+import { DEPLOY, int, logUniform, MIN, pick, round, service } from './draws';
 import { hashString, Prng } from './prng';
 import type { FaultSpec, ScenarioSpec, ServiceProfile } from './scenario-spec';
-import { DEFAULT_PRE_STEPS } from './synthesize';
 
 /**
  * Scenario families: each failure class of issue 12 as a family of seeded scenarios whose
@@ -35,35 +35,6 @@ export interface Family {
 export const DEV_SET = 'dev';
 /** The set that is only scored, never tuned on. */
 export const HELD_OUT_SET = 'held-out';
-
-const DEPLOY = DEFAULT_PRE_STEPS;
-const MIN = 12; // steps per minute
-
-const logUniform = (rng: Prng, lo: number, hi: number) => Math.exp(rng.between(Math.log(lo), Math.log(hi)));
-const int = (rng: Prng, lo: number, hi: number) => Math.floor(rng.between(lo, hi + 1));
-const round = (x: number, digits: number) => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
-const pick = <T>(rng: Prng, items: readonly T[]): T => items[Math.floor(rng.uniform() * items.length)] as T;
-
-/** A service profile with the nuisance parameters drawn. */
-function service(rng: Prng, over: Partial<ServiceProfile> & Pick<ServiceProfile, 'rps'>): ServiceProfile {
-  const rps = over.rps;
-  return {
-    p0: round(logUniform(rng, 0.001, 0.01), 5),
-    medianMs: Math.round(logUniform(rng, 20, 150)),
-    sigma: round(rng.between(0.3, 0.7), 3),
-    drift: {
-      amplitude: round(rng.between(0.05, 0.2), 3),
-      periodSeconds: Math.round(rng.between(3600, 7200)),
-    },
-    cpuCores: round(Math.max(0.2, 0.35 * (Math.max(rps, 1) / 20) ** 0.7) * rng.between(0.8, 1.2), 3),
-    memoryBytes: Math.round(rng.between(2.5e8, 6.5e8)),
-    pods: int(rng, 2, 5),
-    ...over,
-  };
-}
 
 /** A healthy load surge: 2-5x traffic for 2-5 minutes, the median 15-40% slower (queueing). */
 function surge(rng: Prng, atLatest: number) {
@@ -126,11 +97,7 @@ export const FAMILIES: readonly Family[] = [
           rps: round(logUniform(rng, 1, 100), 1),
           memoryBytes: Math.round(base),
           memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.004)),
-          gc: {
-            periodSeconds: Math.round(logUniform(rng, 10, 300)),
-            amplitudeBytes: Math.round(base * logUniform(rng, 0.005, 0.12)),
-            jitter: round(rng.between(0, 0.3), 2),
-          },
+          gc: gcOf(rng, base),
         }),
         fault: null,
       };
@@ -150,11 +117,7 @@ export const FAMILIES: readonly Family[] = [
           rps: round(logUniform(rng, 1, 100), 1),
           memoryBytes: Math.round(base),
           memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.004)),
-          gc: {
-            periodSeconds: Math.round(logUniform(rng, 10, 300)),
-            amplitudeBytes: Math.round(base * logUniform(rng, 0.005, 0.12)),
-            jitter: round(rng.between(0, 0.3), 2),
-          },
+          gc: gcOf(rng, base),
         }),
         fault: {
           kind: 'leak',
@@ -338,16 +301,10 @@ export const FAMILIES: readonly Family[] = [
     description:
       'healthy release whose memory steps up 1-8% (0-60 s ramp, up to 4 min in) and stays: a level shift',
     draw: (rng) => {
-      const base = logUniform(rng, 5e7, 1e9);
-      const gc = rng.uniform() < 0.5;
+      const { base, svc } = memoryService(rng);
       return {
         description: 'healthy release with a larger working set (memory level shift)',
-        service: service(rng, {
-          rps: round(logUniform(rng, 1, 100), 1),
-          memoryBytes: Math.round(base),
-          memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
-          ...(gc ? { gc: gcOf(rng, base) } : {}),
-        }),
+        service: svc,
         fault: null,
         memoryShift: {
           atStep: int(rng, 0, 4 * MIN),
@@ -364,16 +321,10 @@ export const FAMILIES: readonly Family[] = [
     description:
       'healthy release whose young process grows its heap 3-15% over 20-90 s right after the deploy, then flat',
     draw: (rng) => {
-      const base = logUniform(rng, 5e7, 1e9);
-      const gc = rng.uniform() < 0.5;
+      const { base, svc } = memoryService(rng);
       return {
         description: 'healthy release; a young process sizes its heap, then stays flat',
-        service: service(rng, {
-          rps: round(logUniform(rng, 1, 100), 1),
-          memoryBytes: Math.round(base),
-          memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
-          ...(gc ? { gc: gcOf(rng, base) } : {}),
-        }),
+        service: svc,
         fault: null,
         memoryShift: {
           atStep: int(rng, 0, 2),
@@ -480,7 +431,23 @@ export const FAMILIES: readonly Family[] = [
   },
 ];
 
-/** A GC sawtooth of a heap of `base` bytes: 10-300 s cycles, 0.5-12% of the heap. */
+/**
+ * A service at 1-100 req/s whose memory sits at 50 MB-1 GB with a little noise, half of them on a
+ * GC sawtooth: the healthy memory of the level-shift families.
+ */
+function memoryService(rng: Prng): { base: number; svc: ServiceProfile } {
+  const base = logUniform(rng, 5e7, 1e9);
+  const gc = rng.uniform() < 0.5;
+  const svc = service(rng, {
+    rps: round(logUniform(rng, 1, 100), 1),
+    memoryBytes: Math.round(base),
+    memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
+    ...(gc ? { gc: gcOf(rng, base) } : {}),
+  });
+  return { base, svc };
+}
+
+/** A GC sawtooth of a heap of `base` bytes: 10-300 s cycles, 0.5-12% of the heap, some jitter. */
 function gcOf(rng: Prng, base: number) {
   return {
     periodSeconds: Math.round(logUniform(rng, 10, 300)),

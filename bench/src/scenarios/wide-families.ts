@@ -1,7 +1,7 @@
+import { DEPLOY, int, logUniform, MIN, pick, round, service } from './draws';
 import type { Family } from './families';
 import type { Prng } from './prng';
-import type { FaultSpec, ServiceProfile, TrafficSpike } from './scenario-spec';
-import { DEFAULT_PRE_STEPS } from './synthesize';
+import type { FaultSpec, TrafficSpike } from './scenario-spec';
 
 /**
  * WIDE families: the non-memory failure classes of issue 12 drawn wider than families.ts does,
@@ -14,17 +14,6 @@ import { DEFAULT_PRE_STEPS } from './synthesize';
  * wide-...`), not by `pnpm bench`.
  */
 
-const DEPLOY = DEFAULT_PRE_STEPS;
-const MIN = 12; // steps per minute
-
-const logUniform = (rng: Prng, lo: number, hi: number) => Math.exp(rng.between(Math.log(lo), Math.log(hi)));
-const int = (rng: Prng, lo: number, hi: number) => Math.floor(rng.between(lo, hi + 1));
-const round = (x: number, digits: number) => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
-const pick = <T>(rng: Prng, items: readonly T[]): T => items[Math.floor(rng.uniform() * items.length)] as T;
-
 /** Histogram layouts seen in the wild: Prometheus client defaults, OpenTelemetry's (without its 0 bucket), exponential, coarse. */
 const BUCKET_LAYOUTS: readonly (readonly number[])[] = [
   [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
@@ -33,23 +22,6 @@ const BUCKET_LAYOUTS: readonly (readonly number[])[] = [
   [10, 100, 1000, 10000],
   [50, 100, 200, 300, 500, 1000, 2000, 5000],
 ];
-
-function service(rng: Prng, over: Partial<ServiceProfile> & Pick<ServiceProfile, 'rps'>): ServiceProfile {
-  const rps = over.rps;
-  return {
-    p0: round(logUniform(rng, 0.001, 0.01), 5),
-    medianMs: Math.round(logUniform(rng, 20, 150)),
-    sigma: round(rng.between(0.3, 0.7), 3),
-    drift: {
-      amplitude: round(rng.between(0.05, 0.2), 3),
-      periodSeconds: Math.round(rng.between(3600, 7200)),
-    },
-    cpuCores: round(Math.max(0.2, 0.35 * (Math.max(rps, 1) / 20) ** 0.7) * rng.between(0.8, 1.2), 3),
-    memoryBytes: Math.round(rng.between(2.5e8, 6.5e8)),
-    pods: int(rng, 2, 5),
-    ...over,
-  };
-}
 
 /** A healthy surge (2-5x, 2-5 min, median +15-40%) from `atStep` (absolute). */
 function surgeAt(rng: Prng, atStep: number, rampSteps = int(rng, 0, 4)): TrafficSpike {
