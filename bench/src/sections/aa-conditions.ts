@@ -12,7 +12,7 @@ import type { BenchContext, BenchModule, BenchSection } from '../section';
  * (nothing changes at the deploy) with steady traffic, bursty (overdispersed) errors, trending
  * traffic whose latency follows the load, load surges that slow every request, very low traffic
  * (a baseline of a few events), and memory on a GC sawtooth, under load surges that hold
- * sessions, and after a level shift. Every signal
+ * sessions, after a level shift, and while a young process sizes its heap. Every signal
  * is evaluated at every 5 s step of a 15 min bake; any confirmed breach is a false rollback,
  * whose rate must stay at most alpha (0.01) under each condition.
  */
@@ -27,6 +27,7 @@ export const AA_CONDITIONS: readonly { readonly family: string; readonly label: 
   { family: 'gc-keep', label: 'memory on a GC sawtooth' },
   { family: 'mem-surge-keep', label: 'sessions held 20-120 s, a load surge raising memory 2-15%' },
   { family: 'mem-shift-keep', label: 'memory level shift of 1-8% on a healthy release' },
+  { family: 'mem-warmup-keep', label: 'a young process growing its heap 3-15% for 20-90 s after the deploy' },
 ];
 
 /** The scenario's series as the in-memory source's steps. */
