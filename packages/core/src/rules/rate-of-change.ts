@@ -238,9 +238,12 @@ export const GROWTH_BALANCE = 0.3;
  * sizing its heap, or a new version filling its caches, grows fast for a minute or so and then
  * flattens, and a level shift's ramp is over by then. However near the projected limit: a step
  * of a third of the level looks like a leak that doubles it within minutes, and a leak that does
- * reach the limit sooner breaches on the level itself.
+ * reach the limit sooner breaches on the level itself. 180 s, not 120 s: a warm-up ramp of up to
+ * 90 s has flattened for long enough by then that the newest part's floor no longer reads as
+ * higher (A/A, a young process sizing its heap: 9 of 200 healthy deploys rolled back with 120 s,
+ * 0 of 200 with 180 s; docs/benchmarks.md).
  */
-export const MIN_SUSTAIN_SECONDS = 120;
+export const MIN_SUSTAIN_SECONDS = 180;
 /**
  * A fall between two consecutive points of at least this share of the largest pre-deploy fall
  * marks a collection (a sawtooth's drop) inside a part.

@@ -27,7 +27,8 @@ function service(o: {
   const seconds = o.seconds ?? 5;
   const steps: StepData[] = [];
   const surgeAt = o.surgeAt ?? 6;
-  const surgeSteps = o.surgeSteps ?? 24;
+  // 200 s: longer than the MIN_SUSTAIN_SECONDS of growth the control needs to read as a leak.
+  const surgeSteps = o.surgeSteps ?? 40;
   let sessions = 0;
   for (let i = 0; i < BASELINE_STEPS + 400; i++) {
     const k = i - BASELINE_STEPS;
