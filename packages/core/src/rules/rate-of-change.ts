@@ -143,7 +143,12 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       reason: 'no limit: set `limit`, or a pre-deploy baseline is needed for `limitFromBaseline`',
     };
   }
-  if (fitLine(input.points) === null) {
+  // Finite points in time order, once: every check below reads them.
+  const usable = input.points
+    .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v))
+    .sort((a, b) => a.t - b.t);
+  const whole = fitLine(usable);
+  if (whole === null) {
     return {
       ...base,
       status: 'no-data',
@@ -154,7 +159,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   }
   // The growth is judged from its located onset, not from the window's start: flat samples
   // before a leak would dilute its slope and delay every check that needs its rise.
-  const growth = growthSegment(input.points);
+  const growth = growthSegment(usable, whole);
   const fit = growth.fit;
   const headroom = limit - fit.fittedLast;
   const thresholdSlope = Math.max(0, headroom) / rule.horizonSeconds;
@@ -169,7 +174,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     threshold: studentTQuantile(rule.maxPValue, fit.points - 2),
   };
   const perSecond = `${input.unit}/s`;
-  const envelope = envelopeCheck(input.points, fit, input.envelope ?? null);
+  const envelope = envelopeCheck(usable, fit, input.envelope ?? null);
   const shape = envelope.left ? growthCheck(growth.points, fit, input.envelope ?? null) : envelope;
   if (headroom <= 0 && envelope.left) {
     return {
@@ -254,15 +259,17 @@ const MIN_SEGMENT_POINTS = 2 * GROWTH_PARTS;
 
 /**
  * The points from the located onset of growth (`locateGrowthOnset`) to the newest, and their
- * least-squares line. Without a rising onset (flat or falling data), the whole window.
+ * least-squares line. Without a rising onset (flat or falling data), the whole window: `usable`
+ * (finite, in time order) and its line `whole`.
  */
-function growthSegment(points: readonly { readonly t: number; readonly v: number }[]): {
-  points: { t: number; v: number }[];
+function growthSegment(
+  usable: readonly { readonly t: number; readonly v: number }[],
+  whole: LinearFit,
+): {
+  points: readonly { readonly t: number; readonly v: number }[];
   fit: LinearFit;
   onsetAt: number | null;
 } {
-  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
-  const whole = fitLine(usable) as LinearFit;
   const onset = locateGrowthOnset(usable, MIN_SEGMENT_POINTS);
   if (onset === null || onset.index === 0) return { points: usable, fit: whole, onsetAt: null };
   const segment = usable.slice(onset.index);
@@ -324,40 +331,42 @@ function growthCheck(
   };
 }
 
+/** The part (of `parts` groups of equal point count) that the `i`-th of `n` points falls in. */
+const partOf = (i: number, n: number, parts: number) => Math.min(parts - 1, Math.floor((i * parts) / n));
+
 /**
- * Does every part but the first (as in {@link partFloors}) hold a fall of at least `fall` between
- * two consecutive points? Then each of those parts holds a collection, and its floor is a
- * post-collection level, not a point on a climb.
+ * Does every part but the first (as in {@link partFloors}; `points` finite, in time order) hold
+ * a fall of at least `fall` between two consecutive points? Then each of those parts holds a
+ * collection, and its floor is a post-collection level, not a point on a climb.
  */
 function partsHoldFalls(
   points: readonly { readonly t: number; readonly v: number }[],
   parts: number,
   fall: number,
 ): boolean {
-  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
-  if (usable.length < 2 * parts) return false;
+  if (points.length < 2 * parts) return false;
   const held = new Array<boolean>(parts).fill(false);
-  for (let i = 1; i < usable.length; i++) {
-    const k = Math.min(parts - 1, Math.floor((i * parts) / usable.length));
-    if ((usable[i - 1] as { v: number }).v - (usable[i] as { v: number }).v >= fall) held[k] = true;
+  for (let i = 1; i < points.length; i++) {
+    if ((points[i - 1] as { v: number }).v - (points[i] as { v: number }).v >= fall) {
+      held[partOf(i, points.length, parts)] = true;
+    }
   }
   return held.slice(1).every(Boolean);
 }
 
 /**
- * The lowest value of each of `parts` consecutive groups of equal point count (in time order),
- * or null with fewer points than parts. Groups of points, not of time: samples held out under a
- * load surge leave a gap in time, never an empty part.
+ * The lowest value of each of `parts` consecutive groups of equal point count of `points`
+ * (finite, in time order), or null with fewer points than parts. Groups of points, not of time:
+ * samples held out under a load surge leave a gap in time, never an empty part.
  */
 export function partFloors(
   points: readonly { readonly t: number; readonly v: number }[],
   parts: number,
 ): number[] | null {
-  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
-  if (usable.length < parts || parts < 1) return null;
+  if (points.length < parts || parts < 1) return null;
   const floors = new Array<number>(parts).fill(Number.POSITIVE_INFINITY);
-  usable.forEach((p, i) => {
-    const k = Math.min(parts - 1, Math.floor((i * parts) / usable.length));
+  points.forEach((p, i) => {
+    const k = partOf(i, points.length, parts);
     floors[k] = Math.min(floors[k] as number, p.v);
   });
   return floors;
@@ -365,20 +374,19 @@ export function partFloors(
 
 /**
  * Has the series left its pre-deploy oscillation? True without an envelope (nothing to compare
- * with). The rise is the growth segment's (from the located onset); the recent floor is the
- * lowest of the newest third of the whole window, so a segment that is one sawtooth climb (its
+ * with). `usable` is the whole window (finite, in time order). The rise is the growth segment's
+ * (from the located onset); the recent floor is the lowest of the newest third of the window, so a segment that is one sawtooth climb (its
  * onset at the last drop) does not hide the floor the sawtooth returned to. `detail` explains
  * the answer for the reason sentence.
  */
 function envelopeCheck(
-  window: readonly { readonly t: number; readonly v: number }[],
+  usable: readonly { readonly t: number; readonly v: number }[],
   fit: LinearFit,
   envelope: Envelope | null,
 ): { left: boolean; detail: string } {
   if (envelope === null || !Number.isFinite(envelope.low) || !Number.isFinite(envelope.high)) {
     return { left: true, detail: '' };
   }
-  const usable = window.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
   const recent = usable.slice(Math.floor(usable.length * (1 - FLOOR_SHARE)));
   const floor = recent.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY);
   const range = Math.max(0, envelope.high - envelope.low);

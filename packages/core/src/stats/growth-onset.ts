@@ -34,23 +34,38 @@ export function locateGrowthOnset(
   for (const p of points) vMean += p.v / n;
   let syy = 0;
   for (const p of points) syy += (p.v - vMean) ** 2;
+  // Every knot's fit from suffix sums over the points at or after it (a point before the knot
+  // has x = 0): O(n) for all knots, not O(n) each, as this runs at every evaluation of every
+  // resource signal. Times in seconds from the oldest point, values centred, so the sums stay
+  // small enough for doubles to subtract.
+  const t0 = (points[0] as { t: number }).t;
   const fits: { index: number; sse: number; slope: number }[] = [];
-  for (let j = 0; j + minAfter <= n; j++) {
-    const knot = (points[j] as { t: number }).t;
-    let xMean = 0;
-    for (const p of points) xMean += Math.max(0, p.t - knot) / 1000 / n;
-    let sxx = 0;
-    let sxy = 0;
-    for (const p of points) {
-      const dx = Math.max(0, p.t - knot) / 1000 - xMean;
-      sxx += dx * dx;
-      sxy += dx * (p.v - vMean);
-    }
+  let count = 0; // points at or after the knot
+  let sumS = 0; // of s (seconds since t0)
+  let sumSS = 0; // of s^2
+  let sumD = 0; // of v - vMean
+  let sumSD = 0; // of s (v - vMean)
+  for (let j = n - 1; j >= 0; j--) {
+    const p = points[j] as { t: number; v: number };
+    const s = (p.t - t0) / 1000;
+    const d = p.v - vMean;
+    count++;
+    sumS += s;
+    sumSS += s * s;
+    sumD += d;
+    sumSD += s * d;
+    if (j + minAfter > n) continue;
+    // x_i = max(0, s_i - s_j): sums over the points at or after the knot.
+    const sumX = sumS - count * s;
+    const sumXX = sumSS - 2 * s * sumS + count * s * s;
+    const sxx = sumXX - (sumX * sumX) / n;
     if (!(sxx > 0)) continue;
+    const sxy = sumSD - s * sumD;
     const slope = sxy / sxx;
     if (!(slope > 0)) continue;
     fits.push({ index: j, sse: Math.max(0, syy - (sxy * sxy) / sxx), slope });
   }
+  fits.reverse(); // oldest knot first: the tie-break below takes the first within tolerance
   if (fits.length === 0) return null;
   const best = fits.reduce((m, f) => (f.sse < m.sse ? f : m));
   const chosen = fits.find((f) => f.sse <= best.sse * (1 + tolerance) + 1e-12 * syy) ?? best;
