@@ -36,28 +36,31 @@ export function createSignalReader(
         ),
       };
     }
+    const readRange = async (start: number, end: number) =>
+      sanitize(
+        await readWithRetry(
+          source,
+          {
+            query: read.query,
+            start,
+            end,
+            stepMs: read.stepMs,
+            ...(read.segmentBy === undefined ? {} : { segmentBy: read.segmentBy }),
+          },
+          ctx,
+          clock,
+          retry,
+        ),
+        read.query,
+      );
     // The tick path: one read of a window that fits in one request (every evaluation's read),
     // sent as it is, without the chunking arrays.
     if (!(read.stepMs > 0) || read.end - read.start <= (MAX_SAMPLES_PER_READ - 1) * read.stepMs) {
-      const request = {
-        query: read.query,
-        start: read.start,
-        end: read.end,
-        stepMs: read.stepMs,
-        ...(read.segmentBy === undefined ? {} : { segmentBy: read.segmentBy }),
-      };
-      return sanitize(await readWithRetry(source, request, ctx, clock, retry), read.query);
+      return readRange(read.start, read.end);
     }
     const chunks: ReadResult[] = [];
     for (const [start, end] of chunkRange(read.start, read.end, read.stepMs)) {
-      const request = {
-        query: read.query,
-        start,
-        end,
-        stepMs: read.stepMs,
-        ...(read.segmentBy === undefined ? {} : { segmentBy: read.segmentBy }),
-      };
-      const result = sanitize(await readWithRetry(source, request, ctx, clock, retry), read.query);
+      const result = await readRange(start, end);
       if (result.status === 'error') return result;
       chunks.push(result);
     }
