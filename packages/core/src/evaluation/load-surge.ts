@@ -115,6 +115,26 @@ export function smoothedLoad(
 }
 
 /**
+ * The tolerance factor an error-rate test applies to a load-surge step: as much more often as
+ * the step's load explains, `load^ERROR_LOAD_EXPONENT` (the exponent the median latency is
+ * allowed: twice the traffic, up to 41% more failures; queueing is what fails requests under
+ * load), never below 1 and never above the rule's `loadSurge` factor `cap`. `load` is the
+ * step's smoothed load over the baseline's mean ({@link smoothedLoad}: less two Poisson standard
+ * deviations, so counting noise buys nothing); unknown, the cap applies, as before the load was
+ * measured. Halving every surge step's errors whatever its load hid a 3x error fault under a 2x
+ * surge for minutes; a 5x surge still gets the whole cap (docs/statistics.md, "Load as a
+ * confounder").
+ */
+export function errorLoadTolerance(cap: number, load: number | null | undefined): number {
+  if (!(cap > 1)) return 1;
+  if (load === null || load === undefined || !Number.isFinite(load)) return cap;
+  return Math.min(cap, Math.max(1, load ** ERROR_LOAD_EXPONENT));
+}
+
+/** Error rates may rise with load at most as the median latency does (see {@link errorLoadTolerance}). */
+export const ERROR_LOAD_EXPONENT = LOAD_LATENCY_EXPONENT;
+
+/**
  * After a surge ends, a resource is still sized by it for this long: sessions, caches and
  * buffers filled by the busier minutes drain over their time-to-live (tens of seconds).
  */

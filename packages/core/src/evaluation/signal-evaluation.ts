@@ -19,6 +19,7 @@ import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
 import { joinCounts, totals } from './count-intervals';
 import {
   DEFAULT_LATENCY_SPREAD,
+  errorLoadTolerance,
   isSurge,
   latencyLoadTolerance,
   SURGE_SETTLE_SECONDS,
@@ -309,7 +310,7 @@ function feed(
     const counted = {
       t: interval.t,
       trials: interval.trials,
-      events: capped / (policy === 1 ? 1 : policy) / load,
+      events: capped / (policy === 1 ? 1 : errorLoadTolerance(policy, item.load)) / load,
     };
     tests[name] = stepSequential(state, counted, item.stable);
   }

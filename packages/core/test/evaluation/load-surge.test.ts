@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  errorLoadTolerance,
   isSurge,
   LOAD_SMOOTH_STEPS,
   latencyLoadTolerance,
@@ -132,5 +133,40 @@ describe('the smoothed load of a step', () => {
     expect(smoothedLoad({ meanPerStep: 2, highPerStep: 3 }, [2, 3, 1], 2) ?? 2).toBeLessThan(1);
     expect(smoothedLoad(null, [], 100)).toBeNull();
     expect(smoothedLoad(profile, [], Number.POSITIVE_INFINITY)).toBeNull();
+  });
+});
+
+describe('errors under a load surge', () => {
+  it('are allowed to rise as much as the load explains, up to the rule factor', () => {
+    // Twice the baseline mean: up to 41% more failures; four times: 2x, the default cap.
+    expect(errorLoadTolerance(2, 2)).toBeCloseTo(Math.SQRT2, 9);
+    expect(errorLoadTolerance(2, 4)).toBeCloseTo(2, 9);
+    expect(errorLoadTolerance(2, 9)).toBe(2);
+    expect(errorLoadTolerance(5, 9)).toBeCloseTo(3, 9);
+    // At or below the baseline mean, no tolerance; a factor of 1 allows none.
+    expect(errorLoadTolerance(2, 0.7)).toBe(1);
+    expect(errorLoadTolerance(1, 9)).toBe(1);
+  });
+
+  it('falls back to the rule factor when the load is unknown', () => {
+    expect(errorLoadTolerance(2, null)).toBe(2);
+    expect(errorLoadTolerance(2, undefined)).toBe(2);
+    expect(errorLoadTolerance(3, Number.NaN)).toBe(3);
+  });
+
+  it('is between 1 and the cap and never falls as load rises (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 100, noNaN: true }),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        fc.double({ min: 0, max: 50, noNaN: true }),
+        (cap, load, more) => {
+          const t = errorLoadTolerance(cap, load);
+          expect(t).toBeGreaterThanOrEqual(1);
+          expect(t).toBeLessThanOrEqual(cap);
+          expect(errorLoadTolerance(cap, load + more)).toBeGreaterThanOrEqual(t);
+        },
+      ),
+    );
   });
 });
