@@ -121,9 +121,9 @@ export function smoothedLoad(
  * load), never below 1 and never above the rule's `loadSurge` factor `cap`. `load` is the
  * step's smoothed load over the baseline's mean ({@link smoothedLoad}: less two Poisson standard
  * deviations, so counting noise buys nothing); unknown, the cap applies, as before the load was
- * measured. Halving every surge step's errors whatever its load hid a 3x error fault under a 2x
- * surge for minutes; a 5x surge still gets the whole cap (docs/statistics.md, "Load as a
- * confounder").
+ * measured. Halving every surge step's errors whatever its load made a 2x error fault read 1x
+ * under a 2x surge, evidence against it; a surge of 4x or more still gets the whole default cap
+ * (docs/statistics.md, "Load as a confounder").
  */
 export function errorLoadTolerance(cap: number, load: number | null | undefined): number {
   if (!(cap > 1)) return 1;
