@@ -348,6 +348,22 @@ export function loadSurgePolicy(rule: SequentialRule, signal: Signal): 'hold' | 
 }
 
 /**
+ * Every segment's count tests and totals started again (a cold start recognised after an early
+ * "no cold start"): the tests are created anew at the next read and fed only from the end of
+ * the cold-start window ({@link judgedFrom}), as for a cold start recognised in time.
+ */
+export function restartCountTests(
+  segments: Readonly<Record<string, SegmentState>>,
+): Record<string, SegmentState> {
+  const out: Record<string, SegmentState> = {};
+  for (const [key, segment] of Object.entries(segments)) {
+    const { surgeHeld: _, ...rest } = segment;
+    out[key] = { ...rest, tests: {}, events: 0, trials: 0 };
+  }
+  return out;
+}
+
+/**
  * Once the cold-start decision is made, the held intervals of every segment are fed to the
  * tests (no cold start) or dropped (a cold start: the tests start at the end of its window).
  * The decision depends only on latency during the warm-up, so each test keeps its full alpha.
@@ -674,9 +690,13 @@ function heldVerdict(tick: SignalTick): Verdict | null {
   const { watch, now, signal } = tick;
   const what = watch.purpose === 'bake' ? 'deploy' : 'cutover';
   const base = { status: 'no-data' as const, signal: signal.id, value: null, threshold: null, samples: 0 };
-  // A cold start ruled out early releases the count signals only: gauges and probes still skip
-  // the warm-up (pods starting, heaps growing to their working size).
-  if (now <= watch.warmupEndsAt && !(watch.coldStart === false && usesCounts(signal))) {
+  // A cold start ruled out early releases the count signals that do not carry its signature
+  // (errors): latency is what would still show a late cold start, or host load, before the
+  // warm-up ends (the evaluator checks the whole warm-up again then); gauges and probes still
+  // skip the warm-up (pods starting, heaps growing to their working size).
+  const released =
+    watch.coldStart === false && usesCounts(signal) && kindOf(signal).counts?.coldStartSignature !== true;
+  if (now <= watch.warmupEndsAt && !released) {
     return {
       ...base,
       rule: 'warm-up',

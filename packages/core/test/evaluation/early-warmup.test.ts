@@ -73,8 +73,8 @@ describe('the warm-up, ended early when latency rules a cold start out', () => {
     expect(state.coldStartReason).toMatch(
       /^no cold start: latency-p99 0\.5% of \d+ requests slower than 50 ms \(baseline 0\.5%\) in the first 5 s$/,
     );
-    // Gauges and probes still skip the warm-up (pods starting, heaps growing).
-    for (const kind of ['resource', 'health']) {
+    // Latency (the cold-start signature), gauges and probes still wait for the end of the warm-up.
+    for (const kind of ['latency', 'resource', 'health']) {
       const gauge = evaluation.signals.find((s) => s.kind === kind);
       expect(gauge?.verdicts[0]?.reason).toContain('warming up');
     }
@@ -89,6 +89,22 @@ describe('the warm-up, ended early when latency rules a cold start out', () => {
     expect(state.coldStart).toBe(true);
     expect(evaluation.decision.type).toBe('breach');
     expect(seconds).toBeGreaterThan(60);
+  });
+
+  it('still makes it a cold start when latency rises later in the warm-up, and judges after it', async () => {
+    // Clean on the first step (ruled out early), then 10% slow until 25 s: over the whole 30 s
+    // warm-up the latency is elevated. Without the second look the latency test, fed from the
+    // deploy, would roll this healthy release back.
+    const { evaluation, state } = await bake(
+      (i) => step(i, 1000, 5, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 1000, k >= 1 && k < 5 ? 100 : 5, k % 4 === 0 ? 1 : 0),
+    );
+    expect(state.coldStart).toBe(true);
+    expect(state.coldStartEarly).toBeUndefined();
+    expect(state.coldStartReason).toMatch(
+      /^cold start: .* over the whole 30 s warm-up \(no cold start: latency-p99 /,
+    );
+    expect(evaluation.decision.type).toBe('promote');
   });
 
   it('waits for the whole warm-up when the traffic is too thin to rule a cold start out', async () => {
