@@ -15,7 +15,7 @@ import type { FaultSpec, TrafficSpike } from './scenario-spec';
  */
 
 /** Histogram layouts seen in the wild: Prometheus client defaults, OpenTelemetry's (without its 0 bucket), exponential, coarse. */
-const BUCKET_LAYOUTS: readonly (readonly number[])[] = [
+export const BUCKET_LAYOUTS: readonly (readonly number[])[] = [
   [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
   [5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000],
   [5, 10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120, 10240],

@@ -10,7 +10,13 @@ import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } f
 import { addSurges, SURGE_SETTLE_SECONDS } from './load-surge';
 import { findOnset, type OnsetFinding } from './onset';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
-import { judgeSignal, readSignalCounts, recognizeColdStart, settlePending } from './signal-evaluation';
+import {
+  judgeSignal,
+  readSignalCounts,
+  recognizeColdStart,
+  restartCountTests,
+  settlePending,
+} from './signal-evaluation';
 import { createSignalReader, type SignalReader } from './signal-reader';
 import {
   AGGREGATE,
@@ -139,6 +145,7 @@ export class Evaluator {
           ...current,
           coldStart: recognized.coldStart,
           coldStartReason: recognized.reason,
+          ...(now <= current.warmupEndsAt ? { coldStartEarly: true as const } : {}),
         };
         counts = counts.map((c, i) =>
           c
@@ -154,6 +161,26 @@ export class Evaluator {
             : c,
         );
         current = decided;
+      }
+    }
+    if (current.coldStartEarly && now > current.warmupEndsAt) {
+      // The early "no cold start" meets the whole warm-up: latency elevated over it (a cold
+      // start that showed late, or host load in its last seconds) still makes it one, and the
+      // count tests start again at the end of the cold-start window, as if it had been
+      // recognised at the end of the warm-up. A breach confirmed meanwhile has ended the watch.
+      const { coldStartEarly: _, ...rest } = current;
+      const bySignal = new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null]));
+      const recognized = recognizeColdStart(this.contract, { ...rest, coldStart: null }, bySignal, now);
+      if (recognized?.coldStart) {
+        const seconds = Math.round((rest.warmupEndsAt - rest.deployAt) / 1000);
+        current = {
+          ...rest,
+          coldStart: true,
+          coldStartReason: `${recognized.reason}, over the whole ${seconds} s warm-up (${rest.coldStartReason ?? 'ruled out early'})`,
+        };
+        counts = counts.map((c) => (c ? { ...c, segments: restartCountTests(c.segments) } : c));
+      } else {
+        current = rest;
       }
     }
     const surgeSteps = counts.flatMap((c) => c?.surgeSteps ?? []);

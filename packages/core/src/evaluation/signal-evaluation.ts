@@ -2,7 +2,7 @@ import type { Contract, Rule, SequentialRule, Signal } from '../contract/contrac
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
-import { isElevated } from '../rules/cold-start';
+import { isElevated, rulesOutColdStart } from '../rules/cold-start';
 import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
@@ -349,6 +349,22 @@ export function loadSurgePolicy(rule: SequentialRule, signal: Signal): 'hold' | 
 }
 
 /**
+ * Every segment's count tests and totals started again (a cold start recognised after an early
+ * "no cold start"): the tests are created anew at the next read and fed only from the end of
+ * the cold-start window ({@link judgedFrom}), as for a cold start recognised in time.
+ */
+export function restartCountTests(
+  segments: Readonly<Record<string, SegmentState>>,
+): Record<string, SegmentState> {
+  const out: Record<string, SegmentState> = {};
+  for (const [key, segment] of Object.entries(segments)) {
+    const { surgeHeld: _, ...rest } = segment;
+    out[key] = { ...rest, tests: {}, events: 0, trials: 0 };
+  }
+  return out;
+}
+
+/**
  * Once the cold-start decision is made, the held intervals of every segment are fed to the
  * tests (no cold start) or dropped (a cold start: the tests start at the end of its window).
  * The decision depends only on latency during the warm-up, so each test keeps its full alpha.
@@ -392,7 +408,7 @@ export function recognizeColdStart(
   counts: ReadonlyMap<string, CountRead | null>,
   now: number,
 ): { coldStart: boolean; reason: string } | null {
-  if (now <= watch.warmupEndsAt) return null;
+  if (now <= watch.warmupEndsAt) return ruledOutEarly(contract, watch, counts, now);
   const latency = contract.signals.filter((s) => kindOf(s).counts?.coldStartSignature === true);
   const candidates = latency.some((s) => watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null)
     ? latency
@@ -413,6 +429,44 @@ export function recognizeColdStart(
     }
   }
   return { coldStart: false, reason: `no cold start in the first ${seconds} s` };
+}
+
+/**
+ * Phase 2, during the warm-up of a bake: "no cold start" as soon as the latency seen so far rules
+ * one out ({@link rulesOutColdStart}: a few hundred requests without the slow share a cold start
+ * makes). The count signals are then judged from the deploy at once, so a release that fails from
+ * its first request at tens of requests a second is not held for the whole warm-up. Every latency
+ * signal that carries the cold-start signature must rule it out; without one (no latency signal,
+ * no baseline threshold, a failed read) the warm-up runs its course. Null: not decided yet.
+ */
+function ruledOutEarly(
+  contract: Contract,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+  now: number,
+): { coldStart: boolean; reason: string } | null {
+  if (watch.purpose !== 'bake') return null;
+  const latency = contract.signals.filter(
+    (s) =>
+      kindOf(s).counts?.coldStartSignature === true &&
+      watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null,
+  );
+  if (latency.length === 0) return null;
+  const seen: string[] = [];
+  for (const signal of latency) {
+    const aggregate = counts.get(signal.id)?.segments[AGGREGATE];
+    const baseline = watch.baseline?.signals[signal.id];
+    if (!aggregate || !baseline || baseline.status !== 'ok' || !baseline.trials) return null;
+    const rate = ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1);
+    if (!rulesOutColdStart(aggregate.warmup, rate)) return null;
+    const { events, trials } = aggregate.warmup;
+    const what = kindOf(signal).counts?.eventWhat(baseline.exceedanceThresholdMs) ?? 'slow';
+    seen.push(
+      `${signal.id} ${showRate(events / trials)} of ${trials} requests ${what} (baseline ${showRate(rate)})`,
+    );
+  }
+  const seconds = Math.round((now - watch.deployAt) / 1000);
+  return { coldStart: false, reason: `no cold start: ${seen.join('; ')} in the first ${seconds} s` };
 }
 
 /** Phase 3: judges one signal by each of its rules. */
@@ -637,7 +691,13 @@ function heldVerdict(tick: SignalTick): Verdict | null {
   const { watch, now, signal } = tick;
   const what = watch.purpose === 'bake' ? 'deploy' : 'cutover';
   const base = { status: 'no-data' as const, signal: signal.id, value: null, threshold: null, samples: 0 };
-  if (now <= watch.warmupEndsAt) {
+  // A cold start ruled out early releases the count signals that do not carry its signature
+  // (errors): latency is what would still show a late cold start, or host load, before the
+  // warm-up ends (the evaluator checks the whole warm-up again then); gauges and probes still
+  // skip the warm-up (pods starting, heaps growing to their working size).
+  const released =
+    watch.coldStart === false && usesCounts(signal) && kindOf(signal).counts?.coldStartSignature !== true;
+  if (now <= watch.warmupEndsAt && !released) {
     return {
       ...base,
       rule: 'warm-up',

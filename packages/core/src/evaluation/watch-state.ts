@@ -170,6 +170,12 @@ export interface WatchState {
   /** Decided once the warm-up is over (null before): whether the deploy is in a cold start. */
   readonly coldStart: boolean | null;
   readonly coldStartReason: string | null;
+  /**
+   * Set while a "no cold start" decided before the warm-up ended (the latency seen so far ruled
+   * one out) waits for the end of the warm-up: latency elevated over the whole warm-up then still
+   * makes it a cold start. Absent otherwise.
+   */
+  readonly coldStartEarly?: true;
   readonly bakeEndsAt: number;
   readonly baseline: BaselineSnapshot | null;
   readonly signals: Readonly<Record<string, SignalState>>;

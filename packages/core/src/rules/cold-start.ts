@@ -29,6 +29,48 @@ export function isElevated(
   return trials * klBernoulli(rate, p0) >= (options.logThreshold ?? Math.log(20));
 }
 
+/**
+ * The smallest cold start {@link rulesOutColdStart} must rule out: a share of slow requests
+ * `COLD_START_RATIO` times the baseline's, and at least `COLD_START_EXCESS` above it. The
+ * cold starts this guards against (a JIT, empty caches and connection pools) make a tenth to
+ * most of the first seconds' requests slow against a baseline near 1%.
+ */
+export const COLD_START_RATIO = 3;
+export const COLD_START_EXCESS = 0.005;
+
+/**
+ * Whether the warm-up seen so far already rules a cold start out: the likelihood ratio of the
+ * baseline rate against the smallest cold start ({@link COLD_START_RATIO}, {@link
+ * COLD_START_EXCESS}) favours the baseline by 20 or more, the level {@link isElevated} uses to
+ * recognise one. A cold start shows from the first requests, so at a few hundred requests the
+ * first step or two settle it, and the rest of the warm-up need not be waited for. Like
+ * {@link isElevated}, it only decides from when the count tests judge, never their alpha: their
+ * rejections are sticky, so judging earlier makes the same rejections sooner. Impossible or
+ * absent counts rule nothing out: false.
+ */
+export function rulesOutColdStart(
+  warmup: { readonly events: number; readonly trials: number },
+  baselineRate: number,
+  options: { readonly logThreshold?: number } = {},
+): boolean {
+  const { events, trials } = warmup;
+  if (
+    !inDomain(events, MEASURE_DOMAINS.errors) ||
+    !inDomain(trials, MEASURE_DOMAINS.requests) ||
+    events > trials ||
+    !(trials > 0) ||
+    !inDomain(baselineRate, ERROR_RATE_DOMAIN)
+  )
+    return false;
+  const p0 = Math.min(Math.max(baselineRate, 1e-9), 1 - 1e-9);
+  const cold = Math.max(COLD_START_RATIO * p0, p0 + COLD_START_EXCESS);
+  if (!(cold < 1)) return false;
+  const logRatio = events * Math.log(p0 / cold) + (trials - events) * Math.log((1 - p0) / (1 - cold));
+  // Never both: a share {@link isElevated} would call a cold start is not one ruled out (at
+  // thousands of requests a share 1.5-1.8x the baseline's can be nearer it than a cold start's).
+  return logRatio >= (options.logThreshold ?? Math.log(20)) && !isElevated(warmup, baselineRate);
+}
+
 /** KL divergence of Bernoulli(p) from Bernoulli(q), in nats. */
 function klBernoulli(p: number, q: number): number {
   const a = p === 0 ? 0 : p * Math.log(p / q);

@@ -1,0 +1,59 @@
+import { int, logUniform, pick, round, service } from './draws';
+import type { Family } from './families';
+import type { Prng } from './prng';
+import type { ColdStart } from './scenario-spec';
+import { BUCKET_LAYOUTS } from './wide-families';
+
+/**
+ * Cold-start families: healthy deploys whose first seconds are slow and failing (a JIT, empty
+ * caches and connection pools), drawn wide (5-45 s, the slow share from barely to mostly
+ * elevated, with and without an error blip, 1-150 req/s, five histogram layouts), and bad
+ * deploys that fail from the first request with and without a cold start. They guard the
+ * warm-up: a cold start must not be rolled back, and a release that fails from its first
+ * request must not wait for the whole warm-up when its latency rules a cold start out
+ * (docs/statistics.md, "Where the delay goes"). Run by id (`families.ts <set> <n> coldstart-...`).
+ */
+
+/** A cold start as the families draw it: 5-45 s, latency 1.2-4x, half of them with 1-5% errors. */
+function coldStart(rng: Prng): ColdStart {
+  return {
+    seconds: 5 * int(rng, 1, 9),
+    latencyFactor: round(logUniform(rng, 1.2, 4), 2),
+    errorRate: rng.uniform() < 0.5 ? round(rng.between(0.01, 0.05), 3) : 0,
+  };
+}
+
+/** The cold-start families, in the order the tables list them. */
+export const COLD_START_FAMILIES: readonly Family[] = [
+  {
+    id: 'coldstart-keep',
+    failureClass: 'control',
+    truth: 'keep',
+    description:
+      'healthy deploy with a cold start: 5-45 s, latency 1.2-4x, half with 1-5% errors; 1-150 req/s, five bucket layouts',
+    draw: (rng) => ({
+      description: 'healthy deploy with a cold start',
+      service: service(rng, { rps: round(logUniform(rng, 1, 150), 1) }),
+      latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
+      coldStart: coldStart(rng),
+      fault: null,
+    }),
+  },
+  {
+    id: 'coldstart-bad',
+    failureClass: 'control',
+    truth: 'rollback',
+    description:
+      'an error regression (3-15x) from the first request, 5-150 req/s, with a cold start one time in three',
+    draw: (rng) => {
+      const svc = service(rng, { rps: round(logUniform(rng, 5, 150), 1) });
+      return {
+        description: 'an error regression from the first request',
+        service: svc,
+        latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
+        ...(rng.uniform() < 1 / 3 ? { coldStart: coldStart(rng) } : {}),
+        fault: { kind: 'errors', p1: round(Math.min(0.5, svc.p0 * rng.between(3, 15)), 5), at: 0 },
+      };
+    },
+  },
+];

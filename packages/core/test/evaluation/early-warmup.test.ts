@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { defaultContract } from '../../src/contract/default-contract';
+import { parseContract } from '../../src/contract/parse-contract';
+import { Evaluator } from '../../src/evaluation/evaluator';
+import type { WatchState } from '../../src/evaluation/watch-state';
+import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
+import { SimulatedClock } from '../../src/testing/simulated-clock';
+import { BASELINE_STEPS, START, STEP } from './run-watch';
+
+/**
+ * The warm-up ends early when the latency seen so far rules a cold start out: a release that
+ * fails from its first request at hundreds of requests a step is confirmed before the warm-up
+ * is over; a cold start, or too little traffic to tell, still waits for it.
+ */
+
+/** `requests` a step; `slow` of them above the 50 ms bucket (in 250 ms), `errors` failing. */
+function step(i: number, requests: number, slow: number, errors = 0): StepData {
+  return {
+    requests,
+    errors,
+    latencyHistogram: [0, 0, 0, requests - slow, 0, slow, 0, 0, 0, 0, 0, 0],
+    memory: 300e6 + ((i * 37) % 5) * 1e6,
+    ready: 1,
+    restarts: 0,
+  };
+}
+
+/** A bake of the default contract with a 30 s warm-up over `after(k)`, the k-th step after the deploy. */
+async function bake(baseline: (i: number) => StepData, after: (k: number) => StepData) {
+  const contract = parseContract({
+    ...defaultContract('checkout'),
+    bakeSeconds: 600,
+    warmupSeconds: 30,
+  });
+  const steps: StepData[] = [];
+  for (let i = 0; i < BASELINE_STEPS; i++) steps.push(baseline(i));
+  for (let k = 0; k < 130; k++) steps.push(after(k));
+  const deployAt = START + BASELINE_STEPS * STEP;
+  const clock = new SimulatedClock(deployAt);
+  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
+  const evaluator = new Evaluator({
+    contract,
+    sources: { default: source },
+    clock,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+  let state: WatchState = evaluator.start(deployAt);
+  for (let k = 0; k < 120; k++) {
+    clock.advance(STEP);
+    const r = await evaluator.evaluate(state, {
+      signal: new AbortController().signal,
+      deadline: clock.now() + 10_000,
+    });
+    state = r.state;
+    if (r.evaluation.decision.type !== 'continue') {
+      return { evaluation: r.evaluation, state, seconds: (r.evaluation.at - deployAt) / 1000 };
+    }
+  }
+  throw new Error('no decision');
+}
+
+describe('the warm-up, ended early when latency rules a cold start out', () => {
+  it('confirms an error regression from the first request on the first step, holding the gauges', async () => {
+    // 1,000 requests a step, 0.5% above 50 ms before and after the deploy; 5% errors after it.
+    const { evaluation, state, seconds } = await bake(
+      (i) => step(i, 1000, 5, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 1000, 5, 50),
+    );
+    expect(evaluation.decision.type).toBe('breach');
+    expect(seconds).toBeLessThanOrEqual(10);
+    expect(evaluation.warmingUp).toBe(true);
+    expect(state.coldStart).toBe(false);
+    expect(state.coldStartReason).toMatch(
+      /^no cold start: latency-p99 0\.5% of \d+ requests slower than 50 ms \(baseline 0\.5%\) in the first 5 s$/,
+    );
+    // Latency (the cold-start signature), gauges and probes still wait for the end of the warm-up.
+    for (const kind of ['latency', 'resource', 'health']) {
+      const gauge = evaluation.signals.find((s) => s.kind === kind);
+      expect(gauge?.verdicts[0]?.reason).toContain('warming up');
+    }
+  });
+
+  it('still holds a cold start, seen in its latency, and judges after it', async () => {
+    // The same regression, but the first 20 s are a cold start: 10% of requests slow.
+    const { evaluation, state, seconds } = await bake(
+      (i) => step(i, 1000, 5, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 1000, k < 4 ? 100 : 5, 50),
+    );
+    expect(state.coldStart).toBe(true);
+    expect(evaluation.decision.type).toBe('breach');
+    expect(seconds).toBeGreaterThan(60);
+  });
+
+  it('still makes it a cold start when latency rises later in the warm-up, and judges after it', async () => {
+    // Clean on the first step (ruled out early), then 10% slow until 25 s: over the whole 30 s
+    // warm-up the latency is elevated. Without the second look the latency test, fed from the
+    // deploy, would roll this healthy release back.
+    const { evaluation, state } = await bake(
+      (i) => step(i, 1000, 5, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 1000, k >= 1 && k < 5 ? 100 : 5, k % 4 === 0 ? 1 : 0),
+    );
+    expect(state.coldStart).toBe(true);
+    expect(state.coldStartEarly).toBeUndefined();
+    expect(state.coldStartReason).toMatch(
+      /^cold start: .* over the whole 30 s warm-up \(no cold start: latency-p99 /,
+    );
+    expect(evaluation.decision.type).toBe('promote');
+  });
+
+  it('waits for the whole warm-up when the traffic is too thin to rule a cold start out', async () => {
+    // 40 requests a step: a few hundred clean requests are needed; the warm-up holds 240.
+    const { evaluation, state, seconds } = await bake(
+      (i) => step(i, 40, i % 5 === 0 ? 1 : 0, i % 20 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 40, 0, 8),
+    );
+    expect(evaluation.decision.type).toBe('breach');
+    expect(state.coldStart).toBe(false);
+    expect(state.coldStartReason).toMatch(/^no cold start in the first 30 s/);
+    expect(seconds).toBeGreaterThan(30);
+  });
+});
