@@ -241,6 +241,37 @@ export async function snapshotGrowth(
   return { sizes, writtenPerStep: written / steps };
 }
 
+/**
+ * The per-step record of one watch (`watch/<id>`, parts excluded) after `steps` evaluations, as
+ * stored, and the JSON bytes of each of its fields: what a save writes at every step.
+ */
+export async function fleetRecord(steps: number): Promise<{
+  record: unknown;
+  parts: Record<string, unknown>;
+  bytes: number;
+  fields: Record<string, number>;
+}> {
+  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
+  const source = new MemoryMetricSource({
+    clock,
+    startMs: START,
+    stepMs: STEP_MS,
+    steps: stepData(BASELINE_STEPS + steps + 20),
+  });
+  const fleet = startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock);
+  await fleet.runUntil(clock.now() + steps * STEP_MS);
+  const record = fleet.state.get(watchStateKey(fleet.watchIds[0] as string));
+  const fields: Record<string, number> = {};
+  if (typeof record === 'object' && record !== null) {
+    for (const [k, v] of Object.entries(record)) fields[k] = JSON.stringify(v ?? null).length;
+  }
+  const parts: Record<string, unknown> = {};
+  for (const key of fleet.state.keys) {
+    if (key.startsWith(`watch-part/${fleet.watchIds[0]}/`)) parts[key] = fleet.state.get(key);
+  }
+  return { record, parts, bytes: JSON.stringify(record).length, fields };
+}
+
 export const fleetBench: BenchModule = async (bench) => {
   const tickWatches = bench.quick ? 250 : 2_500;
   bench.log(`fleet: ${tickWatches} watches x ${SIGNALS_PER_WATCH} signals, tick time`);
