@@ -214,7 +214,7 @@ export async function fleetHeap(
 export async function snapshotGrowth(
   hours: readonly number[],
   log: BenchContext['log'],
-): Promise<{ sizes: number[]; writtenPerStep: number }> {
+): Promise<{ sizes: number[]; writtenPerStep: number; recordPerSave: number; recordMax: number }> {
   const last = Math.max(...hours);
   const steps = (last * 3600_000) / STEP_MS;
   const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
@@ -226,9 +226,18 @@ export async function snapshotGrowth(
   });
   const fleet = startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock);
   let written = 0;
+  let records = 0;
+  let recordBytes = 0;
+  let recordMax = 0;
   const save = fleet.state.save.bind(fleet.state);
   fleet.state.save = (key, value, ctx) => {
-    written += value === null ? 4 : JSON.stringify(value).length;
+    const bytes = value === null ? 4 : JSON.stringify(value).length;
+    written += bytes;
+    if (key.startsWith('watch/')) {
+      records++;
+      recordBytes += bytes;
+      recordMax = Math.max(recordMax, bytes);
+    }
     return save(key, value, ctx);
   };
   const deployAt = clock.now();
@@ -238,7 +247,38 @@ export async function snapshotGrowth(
     sizes.push(snapshotBytes(fleet.state, fleet.watchIds[0] as string));
     log(`  fleet: ${h} h simulated, snapshot ${sizes.at(-1)} B`);
   }
-  return { sizes, writtenPerStep: written / steps };
+  return { sizes, writtenPerStep: written / steps, recordPerSave: recordBytes / records, recordMax };
+}
+
+/**
+ * The per-step record of one watch (`watch/<id>`, parts excluded) after `steps` evaluations, as
+ * stored, and the JSON bytes of each of its fields: what a save writes at every step.
+ */
+export async function fleetRecord(steps: number): Promise<{
+  record: unknown;
+  parts: Record<string, unknown>;
+  bytes: number;
+  fields: Record<string, number>;
+}> {
+  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
+  const source = new MemoryMetricSource({
+    clock,
+    startMs: START,
+    stepMs: STEP_MS,
+    steps: stepData(BASELINE_STEPS + steps + 20),
+  });
+  const fleet = startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock);
+  await fleet.runUntil(clock.now() + steps * STEP_MS);
+  const record = fleet.state.get(watchStateKey(fleet.watchIds[0] as string));
+  const fields: Record<string, number> = {};
+  if (typeof record === 'object' && record !== null) {
+    for (const [k, v] of Object.entries(record)) fields[k] = JSON.stringify(v ?? null).length;
+  }
+  const parts: Record<string, unknown> = {};
+  for (const key of fleet.state.keys) {
+    if (key.startsWith(`watch-part/${fleet.watchIds[0]}/`)) parts[key] = fleet.state.get(key);
+  }
+  return { record, parts, bytes: JSON.stringify(record).length, fields };
 }
 
 export const fleetBench: BenchModule = async (bench) => {

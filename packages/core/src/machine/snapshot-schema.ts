@@ -78,11 +78,11 @@ export function parseMachineSnapshot(value: unknown, origin: string): MachineSna
     typeof value === 'object' &&
     value !== null &&
     'schema' in value &&
-    value.schema === 'rollgate.machine/v2'
+    (value.schema === 'rollgate.machine/v2' || value.schema === 'rollgate.machine/v3')
   ) {
     throw new RollgateError(
       'STATE_CORRUPT',
-      `${origin} is saved in parts (rollgate.machine/v2): read it with loadStoredSnapshot, which loads its baseline and chart series from their own keys.`,
+      `${origin} is saved in parts (${value.schema}): read it with loadStoredSnapshot, which loads its baseline and chart series from their own keys.`,
       { component: 'controller' },
     );
   }

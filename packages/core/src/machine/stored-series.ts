@@ -27,7 +27,8 @@ type StoredPoint =
  */
 const times = new WeakMap<AuditPoint, number>();
 
-function encodePoint(p: AuditPoint): StoredPoint | AuditPoint {
+/** The epoch ms of a point, or NaN when its tuple form cannot hold it (see {@link times}). */
+function timeOf(p: AuditPoint): number {
   let at = times.get(p);
   if (at === undefined) {
     const parsed = Date.parse(p.at);
@@ -37,6 +38,11 @@ function encodePoint(p: AuditPoint): StoredPoint | AuditPoint {
         : Number.NaN;
     times.set(p, at);
   }
+  return at;
+}
+
+function encodePoint(p: AuditPoint): StoredPoint | AuditPoint {
+  const at = timeOf(p);
   if (Number.isNaN(at)) return p;
   const head = [at, p.phase, p.rule ?? null, p.status, p.value, p.threshold] as const;
   return 'statistic' in p && p.statistic !== undefined ? [...head, p.statistic] : head;
@@ -68,6 +74,133 @@ export function encodeSeries(
     const encoded: (StoredPoint | AuditPoint)[] = [];
     for (let i = start; i < points.length; i++) encoded.push(encodePoint(points[i] as AuditPoint));
     out[signal] = encoded;
+  }
+  return out;
+}
+
+/**
+ * The newest chart points of a signal as the per-step record saves them (`rollgate.machine/v3`):
+ * one array per field instead of one tuple per point, `t` as differences from the point before
+ * (the first one absolute), and a field equal at every point saved as that one value.
+ */
+export interface StoredColumns {
+  readonly t: readonly number[];
+  readonly phase: ColumnOf<AuditPoint['phase']>;
+  readonly rule: ColumnOf<string | null>;
+  readonly status: ColumnOf<AuditPoint['status']>;
+  readonly value: ColumnOf<number | null>;
+  readonly threshold: ColumnOf<number | null>;
+  /** Absent when no point has a statistic (then every point lacks one). */
+  readonly statistic?: ColumnOf<number | null>;
+}
+
+type ColumnOf<T> = T | readonly T[];
+
+function column<T>(values: readonly T[]): ColumnOf<T> {
+  const first = values[0] as T;
+  for (let i = 1; i < values.length; i++) if (values[i] !== first) return values;
+  return first;
+}
+
+/**
+ * The points of `series` from `from` (per signal) in their per-step record form: columns, or, for
+ * a signal with a point a tuple cannot hold (warnings, an odd time) or with points both with
+ * and without a statistic, the tuples and objects of {@link encodeSeries}.
+ */
+export function encodeSeriesTail(
+  series: Readonly<Record<string, readonly AuditPoint[]>>,
+  from: Readonly<Record<string, number>>,
+): Record<string, StoredColumns | readonly (StoredPoint | AuditPoint)[]> {
+  const out: Record<string, StoredColumns | readonly (StoredPoint | AuditPoint)[]> = {};
+  for (const signal in series) {
+    const points = series[signal] as readonly AuditPoint[];
+    const start = from[signal] ?? 0;
+    out[signal] = start >= points.length ? [] : (columnsOf(points, start) ?? encodeTail(points, start));
+  }
+  return out;
+}
+
+function encodeTail(points: readonly AuditPoint[], start: number): (StoredPoint | AuditPoint)[] {
+  const encoded: (StoredPoint | AuditPoint)[] = [];
+  for (let i = start; i < points.length; i++) encoded.push(encodePoint(points[i] as AuditPoint));
+  return encoded;
+}
+
+function columnsOf(points: readonly AuditPoint[], start: number): StoredColumns | null {
+  const n = points.length - start;
+  const t: number[] = new Array(n);
+  const phase: AuditPoint['phase'][] = new Array(n);
+  const rule: (string | null)[] = new Array(n);
+  const status: AuditPoint['status'][] = new Array(n);
+  const value: (number | null)[] = new Array(n);
+  const threshold: (number | null)[] = new Array(n);
+  const statistic: (number | null)[] = new Array(n);
+  const withStatistic = hasStatistic(points[start] as AuditPoint);
+  let before = 0;
+  for (let i = 0; i < n; i++) {
+    const p = points[start + i] as AuditPoint;
+    const at = timeOf(p);
+    if (Number.isNaN(at) || hasStatistic(p) !== withStatistic) return null;
+    t[i] = at - before;
+    before = at;
+    phase[i] = p.phase;
+    rule[i] = p.rule ?? null;
+    status[i] = p.status;
+    value[i] = p.value;
+    threshold[i] = p.threshold;
+    if (withStatistic) statistic[i] = p.statistic as number | null;
+  }
+  const columns = {
+    t,
+    phase: column(phase),
+    rule: column(rule),
+    status: column(status),
+    value: column(value),
+    threshold: column(threshold),
+  };
+  return withStatistic ? { ...columns, statistic: column(statistic) } : columns;
+}
+
+const hasStatistic = (p: AuditPoint): boolean => 'statistic' in p && p.statistic !== undefined;
+
+const isColumnOf = (c: unknown, n: number, ok: (x: unknown) => boolean): boolean =>
+  Array.isArray(c) ? c.length === n && c.every(ok) : ok(c);
+
+const isNumberOrNull = (x: unknown): boolean => x === null || typeof x === 'number';
+
+/**
+ * The tuples of a signal's points saved as columns by {@link encodeSeriesTail} (decoded to objects
+ * afterwards with every other point), or null when `stored` is not well-formed columns.
+ */
+export function tuplesOfColumns(stored: Record<string, unknown>): StoredPoint[] | null {
+  const { t } = stored;
+  if (!Array.isArray(t) || !t.every((x) => typeof x === 'number')) return null;
+  const n = t.length;
+  const withStatistic = 'statistic' in stored;
+  if (
+    !isColumnOf(stored.phase, n, (x) => typeof x === 'string') ||
+    !isColumnOf(stored.rule, n, (x) => x === null || typeof x === 'string') ||
+    !isColumnOf(stored.status, n, (x) => typeof x === 'string') ||
+    !isColumnOf(stored.value, n, isNumberOrNull) ||
+    !isColumnOf(stored.threshold, n, isNumberOrNull) ||
+    (withStatistic && !isColumnOf(stored.statistic, n, isNumberOrNull))
+  ) {
+    return null;
+  }
+  const at = (c: unknown, i: number) => (Array.isArray(c) ? c[i] : c);
+  const out: StoredPoint[] = new Array(n);
+  let time = 0;
+  for (let i = 0; i < n; i++) {
+    time += t[i] as number;
+    const head = [
+      time,
+      at(stored.phase, i),
+      at(stored.rule, i),
+      at(stored.status, i),
+      at(stored.value, i),
+      at(stored.threshold, i),
+    ] as const;
+    out[i] = (withStatistic ? [...head, at(stored.statistic, i)] : head) as StoredPoint;
   }
   return out;
 }

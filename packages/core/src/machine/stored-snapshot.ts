@@ -3,20 +3,34 @@ import { RollgateError } from '../errors/rollgate-error';
 import type { BaselineSnapshot } from '../evaluation/watch-state';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
-import { encodeSeries } from './stored-series';
+import { encodeSeriesTail, tuplesOfColumns } from './stored-series';
+import {
+  decodeBaseline,
+  decodeWatchState,
+  encodeBaseline,
+  encodeWatchState,
+  type TestConstants,
+  testConstantsMatch,
+  testConstantsOf,
+} from './stored-watch-state';
 import { watchStateKey } from './stored-watches';
 
 /**
- * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). Snapshots saved in
- * one piece (`rollgate.machine/v1`, every version before) still load; a version that knows only
- * v1 refuses a v2 snapshot with `STATE_CORRUPT` naming the schema, never misreads it.
+ * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v3 adds the `tests`
+ * part and the compact watch state (`stored-watch-state.ts`). Snapshots saved by earlier
+ * versions still load: in parts without the tests part (`rollgate.machine/v2`) or in one piece
+ * (`rollgate.machine/v1`, every version before). A version that knows only v1 refuses a saved
+ * in parts snapshot with `STATE_CORRUPT` naming the schema; one that knows v2 refuses v3 the same
+ * way: never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v2';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v3';
+/** The schema of snapshots saved in parts before the tests part: loaded, never written. */
+const STORED_SNAPSHOT_SCHEMA_V2 = 'rollgate.machine/v2';
 const PART_SCHEMA = 'rollgate.watch-part/v1';
 /** The prefix of the keys holding the parts of a watch's snapshot (outside `watch/`, so listings skip them). */
 export const WATCH_PART_KEY_PREFIX = 'watch-part/';
 
-type PartName = 'baseline' | 'series';
+type PartName = 'baseline' | 'series' | 'tests';
 
 /**
  * The StateStore key of one generation of a part. Two keys per part, used in turn: a new
@@ -41,7 +55,16 @@ interface PartsState {
     readonly generation: number;
     readonly points: Readonly<Record<string, readonly AuditPoint[]>>;
   };
+  readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
 }
+
+/** The value of the `tests` part: the sequential tests' fixed fields of the bake and the verify watch. */
+interface StoredTestConstants {
+  readonly bake: TestConstants;
+  readonly verify: TestConstants | null;
+}
+
+const NO_CONSTANTS: StoredTestConstants = { bake: {}, verify: null };
 
 /** The writes of one save: the parts that changed (first, in order), then the per-step record. */
 export interface PlannedSave {
@@ -80,6 +103,7 @@ export class StoredSnapshotWriter {
     this.#parts = loadedParts.get(snapshot) ?? {
       baseline: { generation: 0, value: null },
       series: { generation: 0, points: {} },
+      tests: { generation: 0, value: NO_CONSTANTS },
     };
   }
 
@@ -88,7 +112,7 @@ export class StoredSnapshotWriter {
     const watchId = snapshot.watchId;
     const parts: { key: string; value: unknown }[] = [];
     const stale: string[] = [];
-    let { baseline, series } = this.#parts;
+    let { baseline, series, tests } = this.#parts;
 
     const current = snapshot.bake.baseline;
     let ref: { part: 'baseline'; generation: number } | null = null;
@@ -96,7 +120,7 @@ export class StoredSnapshotWriter {
       if (current !== baseline.value) {
         if (baseline.generation > 0) stale.push(watchPartKey(watchId, 'baseline', baseline.generation));
         baseline = { generation: baseline.generation + 1, value: current };
-        parts.push(partWrite(watchId, 'baseline', baseline.generation, current));
+        parts.push(partWrite(watchId, 'baseline', baseline.generation, encodeBaseline(current)));
       }
       ref = { part: 'baseline', generation: baseline.generation };
     }
@@ -105,20 +129,41 @@ export class StoredSnapshotWriter {
     if (from === null) {
       if (series.generation > 0) stale.push(watchPartKey(watchId, 'series', series.generation));
       series = { generation: series.generation + 1, points: snapshot.series };
-      parts.push(partWrite(watchId, 'series', series.generation, encodeSeries(snapshot.series)));
+      parts.push(partWrite(watchId, 'series', series.generation, encodeSeriesTail(snapshot.series, {})));
       from = lengths(snapshot.series);
     }
 
     const verify = snapshot.verify;
+    if (
+      !testConstantsMatch(snapshot.bake, tests.value.bake) ||
+      (verify !== null && !testConstantsMatch(verify, tests.value.verify ?? {}))
+    ) {
+      if (tests.generation > 0) stale.push(watchPartKey(watchId, 'tests', tests.generation));
+      const value: StoredTestConstants = {
+        bake: testConstantsOf(snapshot.bake),
+        verify: verify === null ? null : testConstantsOf(verify),
+      };
+      tests = { generation: tests.generation + 1, value };
+      parts.push(partWrite(watchId, 'tests', tests.generation, value));
+    }
+
+    const storedVerify = verify === null ? null : (encodeWatchState(verify) as Record<string, unknown>);
     const record = {
       ...snapshot,
       schema: STORED_SNAPSHOT_SCHEMA,
-      bake: { ...snapshot.bake, baseline: ref },
-      verify: verify && ref !== null && verify.baseline === current ? { ...verify, baseline: ref } : verify,
-      series: encodeSeries(snapshot.series, from),
-      parts: { baseline: ref === null ? 0 : baseline.generation, series: series.generation },
+      bake: { ...(encodeWatchState(snapshot.bake) as Record<string, unknown>), baseline: ref },
+      verify:
+        storedVerify && ref !== null && verify?.baseline === current
+          ? { ...storedVerify, baseline: ref }
+          : storedVerify,
+      series: encodeSeriesTail(snapshot.series, from),
+      parts: {
+        baseline: ref === null ? 0 : baseline.generation,
+        series: series.generation,
+        tests: tests.generation,
+      },
     };
-    const next: PartsState = { baseline, series };
+    const next: PartsState = { baseline, series, tests };
     return {
       parts,
       key: watchStateKey(watchId),
@@ -227,17 +272,41 @@ export async function loadStoredSnapshot(
   const value = await load(watchStateKey(watchId));
   if (value === null || value === undefined) return null;
   const origin = `stored snapshot of watch ${watchId}`;
-  if (!isObject(value) || value.schema !== STORED_SNAPSHOT_SCHEMA) return parseMachineSnapshot(value, origin);
+  const v3 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA;
+  if (!isObject(value) || (!v3 && value.schema !== STORED_SNAPSHOT_SCHEMA_V2)) {
+    return parseMachineSnapshot(value, origin);
+  }
 
   const { parts, ...rest } = value;
-  if (!isObject(parts) || !isGeneration(parts.baseline) || !isGeneration(parts.series)) {
+  if (
+    !isObject(parts) ||
+    !isGeneration(parts.baseline) ||
+    !isGeneration(parts.series) ||
+    (v3 && !isGeneration(parts.tests))
+  ) {
     throw corrupt(
-      `${origin} is saved in parts but does not say which (parts: { baseline, series } generations).`,
+      `${origin} is saved in parts but does not say which (parts: { baseline, series${v3 ? ', tests' : ''} } generations).`,
+    );
+  }
+  let constants = NO_CONSTANTS;
+  const testsGeneration = v3 ? (parts.tests as number) : 0;
+  if (testsGeneration > 0) {
+    const stored = await loadPart(load, watchId, 'tests', testsGeneration, origin);
+    if (!isObject(stored) || !isObject(stored.bake) || !(stored.verify === null || isObject(stored.verify))) {
+      throw corrupt(`${origin}: its tests part must hold { bake, verify } objects of fixed test fields.`);
+    }
+    constants = stored as unknown as StoredTestConstants;
+  }
+  if (v3) {
+    rest.bake = decodeWatchState(rest.bake, constants.bake, 'bake', (m) => corrupt(`${origin}: ${m}`));
+    rest.verify = decodeWatchState(rest.verify, constants.verify ?? {}, 'verify', (m) =>
+      corrupt(`${origin}: ${m}`),
     );
   }
   const baselineGeneration = parts.baseline;
-  const baseline =
+  const storedBaseline =
     baselineGeneration > 0 ? await loadPart(load, watchId, 'baseline', baselineGeneration, origin) : null;
+  const baseline = v3 ? decodeBaseline(storedBaseline, (m) => corrupt(`${origin}: ${m}`)) : storedBaseline;
   const resolve = (watch: unknown, field: string): unknown => {
     if (!isObject(watch) || !isObject(watch.baseline) || watch.baseline.part !== 'baseline') return watch;
     if (watch.baseline.generation !== baselineGeneration || baselineGeneration === 0) {
@@ -257,8 +326,19 @@ export async function loadStoredSnapshot(
   const prefixLengths: Record<string, number> = {};
   const series: Record<string, unknown> = {};
   for (const signal of new Set([...Object.keys(checkpoint), ...Object.keys(tail)])) {
-    const head = checkpoint[signal] ?? [];
-    const newest = tail[signal] ?? [];
+    let head = checkpoint[signal] ?? [];
+    if (v3 && isObject(head)) {
+      const tuples = tuplesOfColumns(head);
+      if (tuples === null) throw corrupt(`${origin}: the saved chart points of "${signal}" are not columns.`);
+      head = tuples;
+    }
+    let newest = tail[signal] ?? [];
+    if (v3 && isObject(newest)) {
+      const tuples = tuplesOfColumns(newest);
+      if (tuples === null)
+        throw corrupt(`${origin}: the newest chart points of "${signal}" are not columns.`);
+      newest = tuples;
+    }
     if (!Array.isArray(head) || !Array.isArray(newest)) {
       throw corrupt(`${origin}: the chart series of "${signal}" is not an array.`);
     }
@@ -283,6 +363,7 @@ export async function loadStoredSnapshot(
   loadedParts.set(snapshot, {
     baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },
     series: { generation: parts.series, points },
+    tests: { generation: testsGeneration, value: constants },
   });
   return snapshot;
 }

@@ -63,8 +63,18 @@ describe('a snapshot saved in parts', () => {
     const records = saves.filter((s) => s.key === watchStateKey(result.watchId));
     const baselines = saves.filter((s) => s.key.includes('/baseline-') && s.bytes > 0);
     const series = saves.filter((s) => s.key.includes('/series-') && s.bytes > 0);
+    const tests = saves.filter((s) => s.key.includes('/tests-') && s.bytes > 0);
     expect(records.length).toBeGreaterThan(150);
     expect(baselines).toHaveLength(1);
+    // The sequential tests' fixed fields: saved once, when the tests start.
+    expect(tests).toHaveLength(1);
+    // The per-step record leaves the tests' fixed fields to the tests part and keeps its count
+    // windows as columns.
+    const stored = JSON.stringify(w.state.get(watchStateKey(result.watchId)));
+    expect(stored).toContain('"tests":{"0":{');
+    expect(stored).not.toContain('"ratios"');
+    expect(stored).not.toContain('"logThreshold"');
+    expect(stored).toMatch(/"recent":\{"t":\[/);
     // The series part is rewritten at most every 15 evaluations (when thinned, or grown by 15).
     expect(series.length).toBeGreaterThan(3);
     expect(series.length).toBeLessThan(records.length / 10);
@@ -76,7 +86,11 @@ describe('a snapshot saved in parts', () => {
     const partKeys = w.state.keys.filter((k) => k.startsWith(WATCH_PART_KEY_PREFIX));
     const live = partKeys.filter((k) => w.state.get(k) !== null);
     expect(live.sort()).toEqual(
-      [expect.stringMatching(/\/baseline-[01]$/), expect.stringMatching(/\/series-[01]$/)].sort(),
+      [
+        expect.stringMatching(/\/baseline-[01]$/),
+        expect.stringMatching(/\/series-[01]$/),
+        expect.stringMatching(/\/tests-[01]$/),
+      ].sort(),
     );
     expect((w.state.get(watchStateKey(result.watchId)) as { schema: string }).schema).toBe(
       STORED_SNAPSHOT_SCHEMA,
@@ -140,6 +154,108 @@ describe('a snapshot saved in parts', () => {
     expect(resumed.audit).toEqual(reference.audit);
     // Saved in parts from then on.
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('resumes from the compact record mid-bake and decides every later step as a run never stopped', async () => {
+    const contract = { bakeSeconds: 1_200 };
+    /** Every step's state and decision, by the simulated time it happened at. */
+    const stepsOf = (w: World) => {
+      const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
+      w.controller.events.on('step', ({ snapshot }) => {
+        steps.push({
+          at: w.clock.now(),
+          state: snapshot.state,
+          decision: snapshot.lastDecision,
+          evaluations: snapshot.bake.evaluations,
+        });
+      });
+      return steps;
+    };
+    const straight = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const reference = stepsOf(straight);
+    const uninterrupted = await straight.watch();
+    expect(uninterrupted.outcome).toBe('rolled-back');
+
+    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const crashedAt = { at: 0 };
+    const watchId = await crashWhen(w, (s) => {
+      crashedAt.at = w.clock.now();
+      return (w.clock.now() - DEPLOY_AT) / STEP >= 130 && s.state === 'Watching';
+    });
+    // The crash found the tests running, their fixed fields in the tests part, the record compact.
+    const record = w.state.get(watchStateKey(watchId)) as { schema: string; parts: { tests: number } };
+    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    expect(record.parts.tests).toBeGreaterThan(0);
+    expect(JSON.stringify(record)).not.toContain('"ratios"');
+
+    const restarted = w.restart();
+    const after = stepsOf({ ...w, controller: restarted } as World);
+    const resumed = await w.watch(restarted);
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(uninterrupted.audit);
+    // Every step after the resume, one by one: the same state and decision at the same time.
+    const later = reference.filter((s) => s.at > crashedAt.at);
+    expect(after.length).toBeGreaterThan(20);
+    expect(after.filter((s) => s.at > crashedAt.at)).toEqual(later);
+  });
+
+  it('loads and resumes a snapshot saved in parts before the tests part (rollgate.machine/v2)', async () => {
+    const contract = { bakeSeconds: 1_200 };
+    const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
+
+    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const watchId = await crashWhen(
+      w,
+      (s) => (w.clock.now() - DEPLOY_AT) / STEP >= 120 && s.state === 'Watching',
+    );
+    const current = await loadStoredSnapshot(loaderOf(w), watchId);
+    if (!current?.bake.baseline) throw new Error('nothing stored');
+    // What the version before saved: the baseline part as the object itself, the whole watch
+    // state and every chart point (as tuples) in the record.
+    for (const key of w.state.keys) if (key.startsWith(WATCH_PART_KEY_PREFIX)) w.state.set(key, null);
+    w.state.set(watchPartKey(watchId, 'baseline', 1), {
+      schema: 'rollgate.watch-part/v1',
+      watchId,
+      part: 'baseline',
+      generation: 1,
+      value: JSON.parse(JSON.stringify(current.bake.baseline)),
+    });
+    const v1 = encodeStoredSnapshot(current) as Record<string, unknown>;
+    const v2 = JSON.parse(
+      JSON.stringify({
+        ...v1,
+        schema: 'rollgate.machine/v2',
+        bake: { ...current.bake, baseline: { part: 'baseline', generation: 1 } },
+        parts: { baseline: 1, series: 0 },
+      }),
+    );
+    w.state.set(watchStateKey(watchId), v2);
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('refuses a record whose tests part is missing or does not hold a test it needs', async () => {
+    const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
+    const watchId = await crashWhen(w, () => (w.clock.now() - DEPLOY_AT) / STEP >= 40);
+    const record = w.state.get(watchStateKey(watchId)) as { parts: { tests: number } };
+    expect(record.parts.tests).toBe(1);
+    const testsKey = watchPartKey(watchId, 'tests', 1);
+    const part = w.state.get(testsKey) as { value: { bake: Record<string, unknown> } };
+
+    w.state.set(testsKey, { ...part, value: { bake: {}, verify: null } });
+    const lacking = await loadStoredSnapshot(loaderOf(w), watchId).catch((e: unknown) => e);
+    expect(RollgateError.is(lacking) && lacking.code).toBe('STATE_CORRUPT');
+    expect((lacking as Error).message).toMatch(/tests\["0"\] needs its fixed fields from the tests part/);
+
+    w.state.set(testsKey, null);
+    const missing = await loadStoredSnapshot(loaderOf(w), watchId).catch((e: unknown) => e);
+    expect(RollgateError.is(missing) && missing.code).toBe('STATE_CORRUPT');
+    expect((missing as Error).message).toContain(`"${testsKey}", which is missing`);
+    expect((missing as Error).message).toContain('to start it afresh');
   });
 
   it('refuses a record whose part is missing or of another generation, naming the key and the fix', async () => {

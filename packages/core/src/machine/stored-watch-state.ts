@@ -1,0 +1,309 @@
+import type {
+  BaselinePoint,
+  BaselineSnapshot,
+  CountInterval,
+  SegmentState,
+  SignalBaseline,
+  SignalState,
+  WatchState,
+} from '../evaluation/watch-state';
+
+/**
+ * The stored form of a watch's evaluation state in the per-step record (`rollgate.machine/v3`,
+ * see `stored-snapshot.ts`), and back. Two things make the record small without changing what
+ * a resume sees (the round trip is exact, field for field):
+ *
+ * - The sequential tests' fields fixed when a test starts (its grid, alpha, threshold, the
+ *   baseline counts and the constants derived from them: {@link TEST_CONSTANT_FIELDS}) go into
+ *   the `tests` part, written once and again only if one of them differs; the record keeps
+ *   the fields that move with every interval. A test whose fixed fields differ from the part
+ *   makes the writer save a new part generation, so no value is ever taken from a stale part.
+ * - A segment's window of recent count intervals is saved as columns (`t` as differences from
+ *   the one before, `events`, `trials`, `tail`) instead of one object per interval; so are the
+ *   baseline's chart points in the baseline part (`t`, `v`).
+ */
+
+/**
+ * The fields of a rate test state set when the test is created and not changed by an update
+ * (stats/baseline-rate-test.ts and the other rate tests). Only a selection: the writer checks
+ * every one of them against the saved part at each save, so a field listed here that did move
+ * would cost a part rewrite, never a wrong value.
+ */
+export const TEST_CONSTANT_FIELDS: readonly string[] = [
+  'kind',
+  'version',
+  'alpha',
+  'tolerance',
+  'ratios',
+  'dispersion',
+  'baselineEvents',
+  'baselineTrials',
+  'anchorRate',
+  'baselineInterval',
+  'logThreshold',
+  'restartShare',
+  'restartEvery',
+  'method',
+  'nullRange',
+  'kappa',
+  'kappas',
+  'boundShare',
+  'baselineBound',
+];
+
+/** Fixed test fields by `signal`, segment and test key: the value of the `tests` part for one watch. */
+export type TestConstants = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+
+/** Columns of a window of count intervals: `t[0]` is the first time, each next one the difference. */
+export interface StoredIntervals {
+  readonly t: readonly number[];
+  readonly events: readonly number[];
+  readonly trials: readonly number[];
+  /** Present when an interval has a tail count; null for one without. */
+  readonly tail?: readonly (number | null)[];
+}
+
+const CONSTANT = new Set(TEST_CONSTANT_FIELDS);
+
+const sameValue = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/** The fixed fields of one test state (those of {@link TEST_CONSTANT_FIELDS} it has). */
+function constantsOf(test: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const t = test as Record<string, unknown>;
+  for (const f of TEST_CONSTANT_FIELDS) if (f in t && t[f] !== undefined) out[f] = t[f];
+  return out;
+}
+
+/** Whether `saved` holds exactly the fixed fields `test` has, with the same values. */
+function constantsMatch(test: object, saved: Record<string, unknown> | undefined): boolean {
+  if (saved === undefined) return false;
+  const t = test as Record<string, unknown>;
+  let n = 0;
+  for (const f of TEST_CONSTANT_FIELDS) {
+    const v = t[f];
+    if (v === undefined) continue;
+    if (!(f in saved) || !sameValue(v, saved[f])) return false;
+    n++;
+  }
+  // A field the part holds but the test lacks would come back on load: not a match.
+  for (const _ in saved) n--;
+  return n === 0;
+}
+
+/** Whether every test of `watch` finds its fixed fields, unchanged, in `saved`. */
+export function testConstantsMatch(watch: WatchState, saved: TestConstants): boolean {
+  for (const signal in watch.signals) {
+    const segments = (watch.signals[signal] as SignalState).segments;
+    for (const segment in segments) {
+      const tests = (segments[segment] as SegmentState).tests;
+      const savedTests = saved[signal]?.[segment];
+      for (const key in tests) {
+        if (!constantsMatch(tests[key] as object, savedTests?.[key])) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** The fixed fields of every test of `watch`: a new `tests` part. */
+export function testConstantsOf(watch: WatchState): TestConstants {
+  const out: TestConstants = {};
+  for (const signal in watch.signals) {
+    const segments = (watch.signals[signal] as SignalState).segments;
+    for (const segment in segments) {
+      const tests = (segments[segment] as SegmentState).tests;
+      const byKey: Record<string, Record<string, unknown>> = {};
+      for (const key in tests) byKey[key] = constantsOf(tests[key] as object);
+      const bySegment = out[signal] ?? {};
+      bySegment[segment] = byKey;
+      out[signal] = bySegment;
+    }
+  }
+  return out;
+}
+
+function encodeIntervals(recent: readonly CountInterval[]): StoredIntervals {
+  const n = recent.length;
+  const t: number[] = new Array(n);
+  const events: number[] = new Array(n);
+  const trials: number[] = new Array(n);
+  let tail: (number | null)[] | undefined;
+  let before = 0;
+  for (let i = 0; i < n; i++) {
+    const interval = recent[i] as CountInterval;
+    t[i] = interval.t - before;
+    before = interval.t;
+    events[i] = interval.events;
+    trials[i] = interval.trials;
+    if (interval.tail !== undefined) {
+      tail ??= new Array<number | null>(n).fill(null);
+      tail[i] = interval.tail;
+    }
+  }
+  return tail === undefined ? { t, events, trials } : { t, events, trials, tail };
+}
+
+function decodeIntervals(stored: StoredIntervals): CountInterval[] {
+  const out: CountInterval[] = new Array(stored.t.length);
+  let at = 0;
+  for (let i = 0; i < stored.t.length; i++) {
+    at += stored.t[i] as number;
+    const tail = stored.tail?.[i];
+    out[i] = {
+      t: at,
+      events: stored.events[i] as number,
+      trials: stored.trials[i] as number,
+      ...(tail === null || tail === undefined ? {} : { tail }),
+    };
+  }
+  return out;
+}
+
+/**
+ * `watch` as the per-step record stores it: each test without its fixed fields (the caller
+ * saved them in the `tests` part, see {@link testConstantsMatch}), count windows as columns.
+ */
+export function encodeWatchState(watch: WatchState): unknown {
+  const signals: Record<string, unknown> = {};
+  for (const signal in watch.signals) {
+    const state = watch.signals[signal] as SignalState;
+    const segments: Record<string, unknown> = {};
+    for (const segment in state.segments) {
+      const seg = state.segments[segment] as SegmentState;
+      const tests: Record<string, unknown> = {};
+      for (const key in seg.tests) {
+        const moving: Record<string, unknown> = {};
+        const test = seg.tests[key] as unknown as Record<string, unknown>;
+        for (const f in test) if (!CONSTANT.has(f)) moving[f] = test[f];
+        tests[key] = moving;
+      }
+      segments[segment] = { ...seg, recent: encodeIntervals(seg.recent), tests };
+    }
+    signals[signal] = { ...state, segments };
+  }
+  return { ...watch, signals };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
+
+/**
+ * A watch state of a `rollgate.machine/v3` record back in full, with the fixed test fields of
+ * `constants`. Throws `corrupt(message)` naming what is wrong when the stored form is damaged;
+ * a value that is not a watch state passes unchanged for the snapshot's own check to name.
+ */
+export function decodeWatchState(
+  stored: unknown,
+  constants: TestConstants,
+  field: string,
+  corrupt: (message: string) => Error,
+): unknown {
+  if (!isObject(stored) || !isObject(stored.signals)) return stored;
+  const signals: Record<string, unknown> = {};
+  for (const [signal, state] of Object.entries(stored.signals)) {
+    if (!isObject(state) || !isObject(state.segments)) {
+      signals[signal] = state;
+      continue;
+    }
+    const segments: Record<string, unknown> = {};
+    for (const [segment, seg] of Object.entries(state.segments)) {
+      const where = `${field}.signals["${signal}"].segments["${segment}"]`;
+      if (!isObject(seg) || !isObject(seg.tests) || !isObject(seg.recent)) {
+        throw corrupt(`${where} is not a stored segment (recent columns and tests).`);
+      }
+      const r = seg.recent;
+      if (
+        !isNumbers(r.t) ||
+        !isNumbers(r.events) ||
+        !isNumbers(r.trials) ||
+        r.events.length !== r.t.length ||
+        r.trials.length !== r.t.length ||
+        (r.tail !== undefined &&
+          (!Array.isArray(r.tail) ||
+            r.tail.length !== r.t.length ||
+            !r.tail.every((x) => x === null || typeof x === 'number')))
+      ) {
+        throw corrupt(`${where}.recent must be columns of numbers of one length.`);
+      }
+      const tests: Record<string, unknown> = {};
+      for (const [key, moving] of Object.entries(seg.tests)) {
+        const fixed = constants[signal]?.[segment]?.[key];
+        if (fixed === undefined || !isObject(moving)) {
+          throw corrupt(
+            `${where}.tests["${key}"] needs its fixed fields from the tests part, which does not hold them.`,
+          );
+        }
+        tests[key] = { ...fixed, ...moving };
+      }
+      segments[segment] = { ...seg, recent: decodeIntervals(r as unknown as StoredIntervals), tests };
+    }
+    signals[signal] = { ...state, segments };
+  }
+  return { ...stored, signals };
+}
+
+/**
+ * The baseline as its part saves it (`rollgate.machine/v3`): each signal's chart points as two
+ * columns, `t` (differences from the point before, the first absolute) and `v`.
+ */
+export function encodeBaseline(baseline: BaselineSnapshot): unknown {
+  const signals: Record<string, unknown> = {};
+  for (const signal in baseline.signals) {
+    const b = baseline.signals[signal] as SignalBaseline;
+    if (b.series === undefined) {
+      signals[signal] = b;
+      continue;
+    }
+    const points = b.series.points;
+    const t: number[] = new Array(points.length);
+    const v: (number | null)[] = new Array(points.length);
+    let before = 0;
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i] as BaselinePoint;
+      t[i] = p.t - before;
+      before = p.t;
+      v[i] = p.v;
+    }
+    signals[signal] = { ...b, series: { kind: b.series.kind, points: { t, v } } };
+  }
+  return { ...baseline, signals };
+}
+
+/** A baseline saved by {@link encodeBaseline} back in full; `corrupt(message)` is thrown when damaged. */
+export function decodeBaseline(stored: unknown, corrupt: (message: string) => Error): unknown {
+  if (!isObject(stored) || !isObject(stored.signals)) return stored;
+  const signals: Record<string, unknown> = {};
+  for (const [signal, b] of Object.entries(stored.signals)) {
+    if (!isObject(b) || !isObject(b.series) || !isObject(b.series.points)) {
+      signals[signal] = b;
+      continue;
+    }
+    const { t, v } = b.series.points;
+    if (
+      !isNumbers(t) ||
+      !Array.isArray(v) ||
+      v.length !== t.length ||
+      !v.every((x) => x === null || typeof x === 'number')
+    ) {
+      throw corrupt(
+        `the baseline of "${signal}" has chart points that are not columns t and v of one length.`,
+      );
+    }
+    const points: BaselinePoint[] = new Array(t.length);
+    let at = 0;
+    for (let i = 0; i < t.length; i++) {
+      at += t[i] as number;
+      points[i] = { t: at, v: v[i] as number | null };
+    }
+    signals[signal] = { ...b, series: { ...b.series, points } };
+  }
+  return { ...stored, signals };
+}
