@@ -15,14 +15,7 @@ export function isElevated(
   options: { readonly minRatio?: number; readonly logThreshold?: number } = {},
 ): boolean {
   const { events, trials } = warmup;
-  if (
-    !inDomain(events, MEASURE_DOMAINS.errors) ||
-    !inDomain(trials, MEASURE_DOMAINS.requests) ||
-    events > trials ||
-    !inDomain(baselineRate, ERROR_RATE_DOMAIN)
-  )
-    return false;
-  if (!(trials > 0) || !(events > 0)) return false;
+  if (!possible(warmup, baselineRate) || !(trials > 0) || !(events > 0)) return false;
   const p0 = Math.min(Math.max(baselineRate, 1e-9), 1 - 1e-9);
   const rate = Math.min(events / trials, 1 - 1e-12);
   if (rate < (options.minRatio ?? 1.5) * p0) return false;
@@ -54,14 +47,7 @@ export function rulesOutColdStart(
   options: { readonly logThreshold?: number } = {},
 ): boolean {
   const { events, trials } = warmup;
-  if (
-    !inDomain(events, MEASURE_DOMAINS.errors) ||
-    !inDomain(trials, MEASURE_DOMAINS.requests) ||
-    events > trials ||
-    !(trials > 0) ||
-    !inDomain(baselineRate, ERROR_RATE_DOMAIN)
-  )
-    return false;
+  if (!possible(warmup, baselineRate) || !(trials > 0)) return false;
   const p0 = Math.min(Math.max(baselineRate, 1e-9), 1 - 1e-9);
   const cold = Math.max(COLD_START_RATIO * p0, p0 + COLD_START_EXCESS);
   if (!(cold < 1)) return false;
@@ -69,6 +55,19 @@ export function rulesOutColdStart(
   // Never both: a share {@link isElevated} would call a cold start is not one ruled out (at
   // thousands of requests a share 1.5-1.8x the baseline's can be nearer it than a cold start's).
   return logRatio >= (options.logThreshold ?? Math.log(20)) && !isElevated(warmup, baselineRate);
+}
+
+/** Counts a warm-up can have (finite, non-negative, no more events than trials) and a possible baseline rate. */
+function possible(
+  warmup: { readonly events: number; readonly trials: number },
+  baselineRate: number,
+): boolean {
+  return (
+    inDomain(warmup.events, MEASURE_DOMAINS.errors) &&
+    inDomain(warmup.trials, MEASURE_DOMAINS.requests) &&
+    warmup.events <= warmup.trials &&
+    inDomain(baselineRate, ERROR_RATE_DOMAIN)
+  );
 }
 
 /** KL divergence of Bernoulli(p) from Bernoulli(q), in nats. */
