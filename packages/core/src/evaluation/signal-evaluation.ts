@@ -310,7 +310,7 @@ function feed(
     const counted = {
       t: interval.t,
       trials: interval.trials,
-      events: capped / (policy === 1 ? 1 : errorLoadTolerance(policy, item.load)) / load,
+      events: capped / errorLoadTolerance(policy, item.load) / load,
     };
     tests[name] = stepSequential(state, counted, item.stable);
   }
@@ -415,16 +415,13 @@ export function recognizeColdStart(
     : contract.signals.filter(usesCounts);
   const seconds = Math.round((watch.warmupEndsAt - watch.deployAt) / 1000);
   for (const signal of candidates) {
-    const aggregate = counts.get(signal.id)?.segments[AGGREGATE];
-    const baseline = watch.baseline?.signals[signal.id];
-    if (!aggregate || !baseline || baseline.status !== 'ok' || !baseline.trials) continue;
-    const rate = ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1);
-    if (isElevated(aggregate.warmup, rate)) {
-      const share = aggregate.warmup.trials > 0 ? aggregate.warmup.events / aggregate.warmup.trials : null;
-      const what = kindOf(signal).counts?.eventWhat(baseline.exceedanceThresholdMs) ?? 'failing';
+    const seen = warmupEvidence(signal, watch, counts);
+    if (seen && isElevated(seen.warmup, seen.rate)) {
+      const { events, trials } = seen.warmup;
+      const share = trials > 0 ? events / trials : null;
       return {
         coldStart: true,
-        reason: `cold start: ${showRate(share)} of requests ${what} in the first ${seconds} s (baseline ${showRate(rate)})`,
+        reason: `cold start: ${showRate(share)} of requests ${seen.what} in the first ${seconds} s (baseline ${showRate(seen.rate)})`,
       };
     }
   }
@@ -452,21 +449,37 @@ function ruledOutEarly(
       watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null,
   );
   if (latency.length === 0) return null;
-  const seen: string[] = [];
+  const ruledOut: string[] = [];
   for (const signal of latency) {
-    const aggregate = counts.get(signal.id)?.segments[AGGREGATE];
-    const baseline = watch.baseline?.signals[signal.id];
-    if (!aggregate || !baseline || baseline.status !== 'ok' || !baseline.trials) return null;
-    const rate = ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1);
-    if (!rulesOutColdStart(aggregate.warmup, rate)) return null;
-    const { events, trials } = aggregate.warmup;
-    const what = kindOf(signal).counts?.eventWhat(baseline.exceedanceThresholdMs) ?? 'slow';
-    seen.push(
-      `${signal.id} ${showRate(events / trials)} of ${trials} requests ${what} (baseline ${showRate(rate)})`,
+    const seen = warmupEvidence(signal, watch, counts);
+    if (!seen || !rulesOutColdStart(seen.warmup, seen.rate)) return null;
+    const { events, trials } = seen.warmup;
+    ruledOut.push(
+      `${signal.id} ${showRate(events / trials)} of ${trials} requests ${seen.what} (baseline ${showRate(seen.rate)})`,
     );
   }
   const seconds = Math.round((now - watch.deployAt) / 1000);
-  return { coldStart: false, reason: `no cold start: ${seen.join('; ')} in the first ${seconds} s` };
+  return { coldStart: false, reason: `no cold start: ${ruledOut.join('; ')} in the first ${seconds} s` };
+}
+
+/**
+ * A count signal's warm-up counts (aggregate) beside its baseline rate, for the cold-start
+ * decision: the baseline's events plus a half over its trials plus one, so an empty baseline
+ * still has a rate. Null without counts or without a usable baseline.
+ */
+function warmupEvidence(
+  signal: Signal,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+): { warmup: SegmentState['warmup']; rate: number; what: string } | null {
+  const aggregate = counts.get(signal.id)?.segments[AGGREGATE];
+  const baseline = watch.baseline?.signals[signal.id];
+  if (!aggregate || !baseline || baseline.status !== 'ok' || !baseline.trials) return null;
+  return {
+    warmup: aggregate.warmup,
+    rate: ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1),
+    what: kindOf(signal).counts?.eventWhat(baseline.exceedanceThresholdMs) ?? 'failing',
+  };
 }
 
 /** Phase 3: judges one signal by each of its rules. */
