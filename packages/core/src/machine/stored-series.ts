@@ -1,5 +1,6 @@
 import type { AuditPoint } from '../audit/audit-record';
 import type { MachineSnapshot } from './machine-state';
+import { fromDeltas } from './time-column';
 
 /**
  * A chart point as saved in a StateStore: `[atMs, phase, rule | null, status, value, threshold]`,
@@ -188,12 +189,11 @@ export function tuplesOfColumns(stored: Record<string, unknown>): StoredPoint[] 
     return null;
   }
   const at = (c: unknown, i: number) => (Array.isArray(c) ? c[i] : c);
+  const times = fromDeltas(t);
   const out: StoredPoint[] = new Array(n);
-  let time = 0;
   for (let i = 0; i < n; i++) {
-    time += t[i] as number;
     const head = [
-      time,
+      times[i] as number,
       at(stored.phase, i),
       at(stored.rule, i),
       at(stored.status, i),

@@ -7,6 +7,7 @@ import type {
   SignalState,
   WatchState,
 } from '../evaluation/watch-state';
+import { fromDeltas, toDeltas } from './time-column';
 
 /**
  * The stored form of a watch's evaluation state in the per-step record (`rollgate.machine/v3`,
@@ -130,15 +131,12 @@ export function testConstantsOf(watch: WatchState): TestConstants {
 
 function encodeIntervals(recent: readonly CountInterval[]): StoredIntervals {
   const n = recent.length;
-  const t: number[] = new Array(n);
+  const t = toDeltas(recent.map((interval) => interval.t));
   const events: number[] = new Array(n);
   const trials: number[] = new Array(n);
   let tail: (number | null)[] | undefined;
-  let before = 0;
   for (let i = 0; i < n; i++) {
     const interval = recent[i] as CountInterval;
-    t[i] = interval.t - before;
-    before = interval.t;
     events[i] = interval.events;
     trials[i] = interval.trials;
     if (interval.tail !== undefined) {
@@ -150,13 +148,12 @@ function encodeIntervals(recent: readonly CountInterval[]): StoredIntervals {
 }
 
 function decodeIntervals(stored: StoredIntervals): CountInterval[] {
-  const out: CountInterval[] = new Array(stored.t.length);
-  let at = 0;
-  for (let i = 0; i < stored.t.length; i++) {
-    at += stored.t[i] as number;
+  const times = fromDeltas(stored.t);
+  const out: CountInterval[] = new Array(times.length);
+  for (let i = 0; i < times.length; i++) {
     const tail = stored.tail?.[i];
     out[i] = {
-      t: at,
+      t: times[i] as number,
       events: stored.events[i] as number,
       trials: stored.trials[i] as number,
       ...(tail === null || tail === undefined ? {} : { tail }),
@@ -263,15 +260,8 @@ export function encodeBaseline(baseline: BaselineSnapshot): unknown {
       continue;
     }
     const points = b.series.points;
-    const t: number[] = new Array(points.length);
-    const v: (number | null)[] = new Array(points.length);
-    let before = 0;
-    for (let i = 0; i < points.length; i++) {
-      const p = points[i] as BaselinePoint;
-      t[i] = p.t - before;
-      before = p.t;
-      v[i] = p.v;
-    }
+    const t = toDeltas(points.map((p) => p.t));
+    const v = points.map((p) => p.v);
     signals[signal] = { ...b, series: { kind: b.series.kind, points: { t, v } } };
   }
   return { ...baseline, signals };
@@ -297,12 +287,7 @@ export function decodeBaseline(stored: unknown, corrupt: (message: string) => Er
         `the baseline of "${signal}" has chart points that are not columns t and v of one length.`,
       );
     }
-    const points: BaselinePoint[] = new Array(t.length);
-    let at = 0;
-    for (let i = 0; i < t.length; i++) {
-      at += t[i] as number;
-      points[i] = { t: at, v: v[i] as number | null };
-    }
+    const points: BaselinePoint[] = fromDeltas(t).map((at, i) => ({ t: at, v: v[i] as number | null }));
     signals[signal] = { ...b, series: { ...b.series, points } };
   }
   return { ...stored, signals };
