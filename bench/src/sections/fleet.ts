@@ -207,6 +207,18 @@ export async function fleetHeap(
   return { perSignal: retained / (watches * SIGNALS_PER_WATCH), snapshotBytes: bytes };
 }
 
+/** A fleet of one watch, deployed now on its own clock and source, with data for `steps` steps of bake. */
+function oneWatch(steps: number) {
+  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
+  const source = new MemoryMetricSource({
+    clock,
+    startMs: START,
+    stepMs: STEP_MS,
+    steps: stepData(BASELINE_STEPS + steps + 20),
+  });
+  return { clock, fleet: startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock) };
+}
+
 /**
  * One watch's stored snapshot after each of `hours` simulated hours (5 s steps), and the JSON
  * bytes its saves wrote per evaluation over the whole run.
@@ -217,14 +229,7 @@ export async function snapshotGrowth(
 ): Promise<{ sizes: number[]; writtenPerStep: number; recordPerSave: number; recordMax: number }> {
   const last = Math.max(...hours);
   const steps = (last * 3600_000) / STEP_MS;
-  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
-  const source = new MemoryMetricSource({
-    clock,
-    startMs: START,
-    stepMs: STEP_MS,
-    steps: stepData(BASELINE_STEPS + steps + 20),
-  });
-  const fleet = startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock);
+  const { clock, fleet } = oneWatch(steps);
   let written = 0;
   let records = 0;
   let recordBytes = 0;
@@ -260,14 +265,7 @@ export async function fleetRecord(steps: number): Promise<{
   bytes: number;
   fields: Record<string, number>;
 }> {
-  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
-  const source = new MemoryMetricSource({
-    clock,
-    startMs: START,
-    stepMs: STEP_MS,
-    steps: stepData(BASELINE_STEPS + steps + 20),
-  });
-  const fleet = startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock);
+  const { clock, fleet } = oneWatch(steps);
   await fleet.runUntil(clock.now() + steps * STEP_MS);
   const record = fleet.state.get(watchStateKey(fleet.watchIds[0] as string));
   const fields: Record<string, number> = {};
