@@ -122,8 +122,19 @@ async function baselineOf(
           counted = { ...counted, latencySpread: Math.log(p99 / p50) / 2.326 };
         }
       }
+      if (counted.status !== 'ok') return counted;
+      const dense = await denseBound(
+        signal,
+        contract.latencyBucketsMs,
+        threshold,
+        counted,
+        perStep,
+        reader,
+        ctx,
+      );
+      if (dense) counted = { ...counted, coldStartBound: dense };
       const tail = tailThreshold(contract.latencyBucketsMs, threshold);
-      if (counted.status !== 'ok' || tail === null) return counted;
+      if (tail === null) return counted;
       return {
         ...counted,
         ...(await tailBaseline(signal, tail, perStep, counted.health?.episode, reader, ctx)),
@@ -324,6 +335,56 @@ async function earlyThreshold(
   const read = await reader(signal, { query: latencyP99(signal), start: end, end, stepMs: half }, ctx);
   const p99 = read.status === 'ok' ? lastValue(read) : null;
   return p99 === null ? null : exceedanceThreshold(contract.latencyBucketsMs, p99);
+}
+
+/**
+ * The most a baseline's share of requests slower than the cold-start bound may be (a share of 5%
+ * is still the latency's tail).
+ */
+export const MAX_DENSE_SHARE = 0.05;
+
+/**
+ * The bound the cold-start recognition reads the warm-up at: the bucket bound just below the
+ * exceedance threshold, when the baseline's share slower than it is nearer the p99's own 1% than
+ * the threshold's (the product of the two shares under 1%², the lower share under
+ * {@link MAX_DENSE_SHARE}). On a coarse histogram the bound at or above the p99 can be 2.5-10
+ * times the p99, where the baseline has almost no slow request: a cold start that makes the
+ * first seconds 1.3-2x slower puts nothing there, and its errors then count against the release.
+ * The bound below sees it in a share near 1%. Only the cold-start recognition reads it: tried as
+ * the exceedance test's own threshold, its many events made slow healthy drifts (traffic trends,
+ * GC pauses) decisive (docs/statistics.md, "Cold starts the threshold cannot see"). Undefined when
+ * there is no such bound. Counted on the healthy part of the window, like the threshold's counts.
+ */
+async function denseBound(
+  signal: Signal,
+  buckets: readonly number[],
+  threshold: number,
+  counted: SignalBaseline,
+  perStep: { start: number; end: number; stepMs: number },
+  reader: SignalReader,
+  ctx: PortContext,
+): Promise<{ thresholdMs: number; events: number } | undefined> {
+  if (!counted.trials) return undefined;
+  let below: number | null = null;
+  for (const b of buckets) if (b > 0 && b < threshold && (below === null || b > below)) below = b;
+  const events = below === null ? null : eventsQuery(signal, below);
+  if (below === null || events === null) return undefined;
+  const episode = counted.health?.episode;
+  const [ev, tr] = await Promise.all([
+    reader(signal, { query: events, ...perStep }, ctx),
+    reader(signal, { query: trialsQuery(signal), ...perStep }, ctx),
+  ]);
+  if (ev.status === 'error' || tr.status !== 'ok') return undefined;
+  const dense = totals(
+    (joinCounts(ev, tr, undefined, null).get(AGGREGATE) ?? []).filter(
+      (i) => !episode || i.t <= episode.startT || i.t > episode.endT,
+    ),
+  ).events;
+  const shareBelow = (dense + 0.5) / (counted.trials + 1);
+  const shareAt = ((counted.events ?? 0) + 0.5) / (counted.trials + 1);
+  return shareBelow <= MAX_DENSE_SHARE && shareBelow * shareAt < 1e-4
+    ? { thresholdMs: below, events: dense }
+    : undefined;
 }
 
 /** The p99 of the longest healthy stretch of an unhealthy window, or null when unreadable. */

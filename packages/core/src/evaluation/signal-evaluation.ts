@@ -130,22 +130,45 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   const tailQuery =
     baseline?.status === 'ok' && baseline.tail ? eventsQuery(signal, baseline.tail.thresholdMs) : null;
   const tailEv = tailQuery ? await reader(signal, { query: tailQuery, ...range }, ctx) : null;
+  // The cold-start bound is read while the warm-up lasts, for its recognition only.
+  const denseQuery =
+    baseline?.status === 'ok' && baseline.coldStartBound && start <= watch.warmupEndsAt
+      ? eventsQuery(signal, baseline.coldStartBound.thresholdMs)
+      : null;
+  const denseEv = denseQuery ? await reader(signal, { query: denseQuery, ...range }, ctx) : null;
   const after = state.lastCountT;
   const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
   const tailByT =
     tailEv && tailEv.status !== 'error'
       ? new Map((joinCounts(tailEv, tr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]))
       : null;
+  const denseByT =
+    denseEv && denseEv.status !== 'error'
+      ? new Map((joinCounts(denseEv, tr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]))
+      : null;
   const aggregate = (joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? [])
     .filter(within)
-    .map((i) => (tailByT ? { ...i, tail: Math.min(i.events, tailByT.get(i.t) ?? 0) } : i));
+    .map((i) => (tailByT ? { ...i, tail: Math.min(i.events, tailByT.get(i.t) ?? 0) } : i))
+    .map((i) =>
+      denseByT && i.t <= watch.warmupEndsAt
+        ? { ...i, dense: Math.min(i.trials, Math.max(i.events, denseByT.get(i.t) ?? 0)) }
+        : i,
+    );
   const stableByT =
     stEv && stTr
       ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i]))
       : null;
   let newest = state.lastCountT;
   const failure =
-    tr.status !== 'ok' ? tr : ev.status === 'error' ? ev : tailEv?.status === 'error' ? tailEv : null;
+    tr.status !== 'ok'
+      ? tr
+      : ev.status === 'error'
+        ? ev
+        : tailEv?.status === 'error'
+          ? tailEv
+          : denseEv?.status === 'error'
+            ? denseEv
+            : null;
   // Load surges are a fact about the service's traffic: classified on the aggregate, applied to
   // every segment at the same step.
   const surges: LoadMarks = new Map();
@@ -193,6 +216,15 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
     segmentFailure,
     ...(surgeSteps.length ? { surgeSteps } : {}),
   };
+}
+
+/** The warm-up counts with one more interval (its cold-start bound count too, when read). */
+function addWarmup(warmup: SegmentState['warmup'], interval: CountInterval): SegmentState['warmup'] {
+  const events = warmup.events + interval.events;
+  const trials = warmup.trials + interval.trials;
+  return interval.dense === undefined
+    ? { events, trials }
+    : { events, trials, dense: (warmup.dense ?? 0) + interval.dense };
 }
 
 function consume(
@@ -243,10 +275,7 @@ function consume(
       ...next,
       newestT: Math.max(next.newestT ?? interval.t, interval.t),
       recent: [...next.recent, interval],
-      warmup:
-        interval.t <= watch.warmupEndsAt
-          ? { events: next.warmup.events + interval.events, trials: next.warmup.trials + interval.trials }
-          : next.warmup,
+      warmup: interval.t <= watch.warmupEndsAt ? addWarmup(next.warmup, interval) : next.warmup,
     };
     // Until the cold-start decision, intervals wait: whether they are judged depends on it.
     next =
@@ -414,16 +443,32 @@ export function recognizeColdStart(
     ? latency
     : contract.signals.filter(usesCounts);
   const seconds = Math.round((watch.warmupEndsAt - watch.deployAt) / 1000);
+  const continued: string[] = [];
   for (const signal of candidates) {
     const seen = warmupEvidence(signal, watch, counts);
     if (seen && isElevated(seen.warmup, seen.rate)) {
       const { events, trials } = seen.warmup;
       const share = trials > 0 ? events / trials : null;
+      // An incident already under way at the deploy (the baseline health check's ongoing
+      // episode) keeps the warm-up elevated too: that is the incident going on, not a cold start,
+      // unless the warm-up is elevated against the incident's own rate as well. Holding it as a
+      // cold start would judge the release only after the incident has perhaps recovered, and
+      // the incident would never be routed.
+      const episode = watch.baseline?.signals[signal.id]?.health?.episode;
+      if (episode?.ongoing && !isElevated(seen.atThreshold, episode.rate)) {
+        continued.push(
+          `${signal.id} ${showRate(share)} of requests ${seen.what}, as in the incident under way since ${Math.round((watch.deployAt - episode.startT) / 60_000)} min before the ${watch.purpose === 'bake' ? 'deploy' : 'cutover'} (${showRate(episode.rate)})`,
+        );
+        continue;
+      }
       return {
         coldStart: true,
         reason: `cold start: ${showRate(share)} of requests ${seen.what} in the first ${seconds} s (baseline ${showRate(seen.rate)})`,
       };
     }
+  }
+  if (continued.length > 0) {
+    return { coldStart: false, reason: `no cold start: ${continued.join('; ')}, in the first ${seconds} s` };
   }
   return { coldStart: false, reason: `no cold start in the first ${seconds} s` };
 }
@@ -471,14 +516,32 @@ function warmupEvidence(
   signal: Signal,
   watch: WatchState,
   counts: ReadonlyMap<string, CountRead | null>,
-): { warmup: SegmentState['warmup']; rate: number; what: string } | null {
+): {
+  warmup: SegmentState['warmup'];
+  rate: number;
+  what: string;
+  /** The warm-up's counts at the exceedance threshold itself (the baseline health check's). */
+  atThreshold: SegmentState['warmup'];
+} | null {
   const aggregate = counts.get(signal.id)?.segments[AGGREGATE];
   const baseline = watch.baseline?.signals[signal.id];
   if (!aggregate || !baseline || baseline.status !== 'ok' || !baseline.trials) return null;
+  const dense = baseline.coldStartBound;
+  if (dense && aggregate.warmup.dense !== undefined) {
+    // Read at the cold-start bound, where the baseline's share is near 1% and a cold start's
+    // 1.3-2x slower requests show.
+    return {
+      warmup: { events: aggregate.warmup.dense, trials: aggregate.warmup.trials },
+      rate: (dense.events + 0.5) / (baseline.trials + 1),
+      what: kindOf(signal).counts?.eventWhat(dense.thresholdMs) ?? 'failing',
+      atThreshold: aggregate.warmup,
+    };
+  }
   return {
     warmup: aggregate.warmup,
     rate: ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1),
     what: kindOf(signal).counts?.eventWhat(baseline.exceedanceThresholdMs) ?? 'failing',
+    atThreshold: aggregate.warmup,
   };
 }
 

@@ -9,6 +9,11 @@ export interface CountInterval {
   readonly trials: number;
   /** Latency, aggregate only: requests slower than the tail threshold (see SignalBaseline.tail). */
   readonly tail?: number;
+  /**
+   * Latency, aggregate, warm-up only: requests slower than the cold-start bound (see
+   * SignalBaseline.coldStartBound).
+   */
+  readonly dense?: number;
 }
 
 /** Pre-deploy facts of one segment of a signal. */
@@ -57,6 +62,12 @@ export interface SignalBaseline {
    * the first threshold's own baseline exceedances would hide it.
    */
   readonly tail?: { readonly thresholdMs: number; readonly events: number; readonly dispersion: number };
+  /**
+   * Latency: the bucket bound the cold-start recognition reads the warm-up at, when the
+   * exceedance threshold lies far above the p99 (the bound just below it, where the baseline's
+   * share is still near 1%), and the baseline's requests slower than it, over `trials`.
+   */
+  readonly coldStartBound?: { readonly thresholdMs: number; readonly events: number };
   /**
    * Count signals: the baseline health check. `unhealthy` when the window holds an elevated
    * stretch (an incident, a previous bad release): `events`/`trials` then count the rest of the
@@ -107,7 +118,12 @@ export interface SegmentState {
   readonly events: number;
   readonly trials: number;
   /** Counts during the warm-up, which is the window in which a cold start is recognised. */
-  readonly warmup: { readonly events: number; readonly trials: number };
+  readonly warmup: {
+    readonly events: number;
+    readonly trials: number;
+    /** Aggregate latency: the warm-up's requests slower than the cold-start bound. */
+    readonly dense?: number;
+  };
   /**
    * Intervals read before the cold-start decision (at most the warm-up's worth): fed to the
    * tests, or dropped, once it is made.

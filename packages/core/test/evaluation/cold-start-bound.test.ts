@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { defaultContract } from '../../src/contract/default-contract';
+import { parseContract } from '../../src/contract/parse-contract';
+import { Evaluator } from '../../src/evaluation/evaluator';
+import type { WatchState } from '../../src/evaluation/watch-state';
+import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
+import { SimulatedClock } from '../../src/testing/simulated-clock';
+import { BASELINE_STEPS, START, STEP } from './run-watch';
+
+/**
+ * The cold-start recognition reads the warm-up at a denser bound when the exceedance threshold
+ * lies far above the p99, and an incident already under way at the deploy is not taken for a
+ * cold start.
+ */
+
+/**
+ * `requests` a step (default buckets 5, 10, 25, 50, 100, 250, ...): `over100` of them in
+ * (100, 250] ms, the rest in (50, 100]; `errors` failing.
+ */
+function step(i: number, requests: number, over100: number, errors = 0): StepData {
+  return {
+    requests,
+    errors,
+    latencyHistogram: [0, 0, 0, 0, requests - over100, over100, 0, 0, 0, 0, 0, 0],
+    memory: 300e6 + ((i * 37) % 5) * 1e6,
+    ready: 1,
+    restarts: 0,
+  };
+}
+
+/** A bake of the default contract with a 30 s warm-up over `after(k)`, the k-th step after the deploy. */
+async function bake(baseline: (i: number) => StepData, after: (k: number) => StepData) {
+  const contract = parseContract({
+    ...defaultContract('checkout'),
+    bakeSeconds: 600,
+    warmupSeconds: 30,
+  });
+  const steps: StepData[] = [];
+  for (let i = 0; i < BASELINE_STEPS; i++) steps.push(baseline(i));
+  for (let k = 0; k < 130; k++) steps.push(after(k));
+  const deployAt = START + BASELINE_STEPS * STEP;
+  const clock = new SimulatedClock(deployAt);
+  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
+  const evaluator = new Evaluator({
+    contract,
+    sources: { default: source },
+    clock,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+  const ctx = () => ({ signal: new AbortController().signal, deadline: clock.now() + 10_000 });
+  let state: WatchState = evaluator.start(deployAt);
+  for (let k = 0; k < 120; k++) {
+    clock.advance(STEP);
+    const r = await evaluator.evaluate(state, ctx());
+    state = r.state;
+    if (r.evaluation.decision.type !== 'continue') {
+      return { evaluation: r.evaluation, state, seconds: (r.evaluation.at - deployAt) / 1000 };
+    }
+  }
+  throw new Error('no decision');
+}
+
+/** 1,000 requests a step, 1.5% of them in (100, 250] ms: the p99 is in that bucket, nothing above 250 ms. */
+const steady = (i: number) => step(i, 1000, 15, i % 4 === 0 ? 1 : 0);
+
+describe('the cold-start bound', () => {
+  it('recognises a cold start 1.5x slower that puts nothing above the threshold, and keeps its errors out', async () => {
+    // The threshold is 250 ms (the bound at or above the p99), where neither the baseline nor the
+    // cold start has a request. At 100 ms the baseline has 1.5% and the cold start's first 20 s
+    // 10%, with 3% errors. Read only at 250 ms, the warm-up looks clean and those errors roll the
+    // healthy release back.
+    const { evaluation, state } = await bake(steady, (k) =>
+      k < 4 ? step(BASELINE_STEPS + k, 1000, 100, 30) : steady(BASELINE_STEPS + k),
+    );
+    const latency = state.baseline?.signals['latency-p99'];
+    expect(latency?.exceedanceThresholdMs).toBe(250);
+    expect(latency?.coldStartBound).toEqual({ thresholdMs: 100, events: 15 * BASELINE_STEPS });
+    expect(state.coldStart).toBe(true);
+    expect(state.coldStartReason).toMatch(
+      /^cold start: 7.17% of requests slower than 100 ms in the first 30 s \(baseline 1.5%\)$/,
+    );
+    expect(evaluation.decision.type).toBe('promote');
+  });
+
+  it('still confirms an error regression that comes without a cold start', async () => {
+    const { evaluation, state } = await bake(steady, (k) => step(BASELINE_STEPS + k, 1000, 15, 30));
+    expect(state.coldStart).toBe(false);
+    expect(evaluation.decision.type).toBe('breach');
+    expect(evaluation.signals.find((s) => s.signal === 'error-rate')?.status).toBe('breach');
+  });
+
+  it('is not used when the share below the threshold is no longer the tail', async () => {
+    // 10% of the baseline's requests are slower than 100 ms: that bound is not a tail bound.
+    const { state } = await bake(
+      (i) => step(i, 1000, 100, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 1000, 100),
+    );
+    const latency = state.baseline?.signals['latency-p99'];
+    expect(latency?.exceedanceThresholdMs).toBe(250);
+    expect(latency?.coldStartBound).toBeUndefined();
+  });
+});
+
+describe('an incident under way at the deploy', () => {
+  it('is not taken for a cold start: the latency judged from the deploy breaches', async () => {
+    // 0.5% of requests over 100 ms, then a latency incident (20% over 100 ms) for the last 5 min
+    // of the baseline window, going on for 60 s after the deploy and then over. Held as a cold
+    // start, the release would be judged only after the incident had ended, and promoted.
+    const { evaluation, state } = await bake(
+      (i) => step(i, 1000, i >= BASELINE_STEPS - 60 ? 200 : 5, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 1000, k < 12 ? 200 : 5),
+    );
+    const latency = state.baseline?.signals['latency-p99'];
+    expect(latency?.health?.episode?.ongoing).toBe(true);
+    expect(state.coldStart).toBe(false);
+    expect(state.coldStartReason).toMatch(
+      /^no cold start: latency-p99 20% of requests slower than 100 ms, as in the incident under way since 5 min before the deploy \(20%\), in the first 30 s$/,
+    );
+    expect(evaluation.decision.type).toBe('breach');
+    expect(evaluation.signals.find((s) => s.signal === 'latency-p99')?.status).toBe('breach');
+  });
+
+  it('is still a cold start when the warm-up is slower than the incident itself', async () => {
+    const { state } = await bake(
+      (i) => step(i, 1000, i >= BASELINE_STEPS - 60 ? 200 : 5, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 1000, k < 6 ? 600 : 5),
+    );
+    expect(state.baseline?.signals['latency-p99']?.health?.episode?.ongoing).toBe(true);
+    expect(state.coldStart).toBe(true);
+  });
+});
