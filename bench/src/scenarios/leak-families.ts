@@ -61,8 +61,7 @@ export const LEAK_FAMILIES: readonly Family[] = [
     id: 'mem-fast-leak',
     failureClass: 'gc-sawtooth',
     truth: 'rollback',
-    description:
-      'a fast leak (twice the level in 4-10 min), half on a wide GC sawtooth, starting 0-4 min in',
+    description: 'a fast leak (twice the level in 4-10 min), half on a wide GC sawtooth, starting 0-4 min in',
     draw: (rng) => {
       const { base, svc } = heap(rng, rng.uniform() < 0.5);
       const minutesToLimit = rng.between(4, 10);

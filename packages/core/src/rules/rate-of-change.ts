@@ -191,9 +191,18 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const windowSeconds = input.windowSeconds ?? (input.window.end - input.window.start) / 1000;
   const share = rule.sustainShare ?? DEFAULT_SUSTAIN_SHARE;
   // `sustainShare: 0` turns the time requirement off, the minimum with it.
+  // Steady growth that reaches the limit soon is confirmed after a shorter watch: a warm-up ramp
+  // decelerates (its newest third is slower than the whole), a leak does not.
+  const steady = steadyGrowth(growth.points, fit);
+  const fast = steady.steady && secondsToLimit <= STEADY_LIMIT_SECONDS;
+  const minimum = fast ? MIN_STEADY_SUSTAIN_SECONDS : MIN_SUSTAIN_SECONDS;
   const needed =
-    share === 0 ? 0 : Math.min(windowSeconds, Math.max(share * secondsToLimit, MIN_SUSTAIN_SECONDS));
+    share === 0 ? 0 : Math.min(windowSeconds, MAX_SUSTAIN_SECONDS, Math.max(share * secondsToLimit, minimum));
   const since = growth.onsetAt === null ? '' : ` since ${Math.round(fit.spanSeconds)} s ago`;
+  // Why the watch is as short as it is: the reader sees a shortened minimum explained.
+  const watchWhy = fast
+    ? ` (steady: the newest third still ${show(steady.recentSlope ?? 0, perSecond)}, and the limit within ${STEADY_LIMIT_SECONDS} s)`
+    : '';
   if (trending && shape.left && fit.spanSeconds >= needed) {
     return {
       ...base,
@@ -201,7 +210,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       value: fit.slope,
       threshold: thresholdSlope,
       statistic,
-      reason: `growing ${show(fit.slope, perSecond)}${since} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon; growth watched for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold`,
+      reason: `growing ${show(fit.slope, perSecond)}${since} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon; growth watched for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold${watchWhy}`,
     };
   }
   if (trending && shape.left) {
@@ -212,7 +221,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       value: fit.slope,
       threshold: thresholdSlope,
       statistic,
-      reason: `slope ${show(fit.slope, perSecond)}: growth seen for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold (limit ~${Math.round(secondsToLimit)} s away)`,
+      reason: `slope ${show(fit.slope, perSecond)}: growth seen for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold${watchWhy} (limit ~${Math.round(secondsToLimit)} s away)`,
     };
   }
   const why = !trending
@@ -249,6 +258,45 @@ export const GROWTH_BALANCE = 0.3;
  * 0 of 200 with 180 s; docs/benchmarks.md).
  */
 export const MIN_SUSTAIN_SECONDS = 180;
+/**
+ * The most that growth must be watched, whatever the projected time to the limit: a tenth of an
+ * hour. The window used to cap it (300 s); the memory window is now longer (the whole bake since
+ * the warm-up), and a slow leak must not wait longer for it than it did.
+ */
+export const MAX_SUSTAIN_SECONDS = 300;
+/**
+ * The shortest watch for growth that is steady and reaches the limit within
+ * `STEADY_LIMIT_SECONDS`: 30 s more than the longest warm-up ramp guarded against (a young
+ * process sizing its heap for up to 90 s), so that a ramp has been flat for a while by then and
+ * no longer reads as steady.
+ */
+export const MIN_STEADY_SUSTAIN_SECONDS = 120;
+/** Projected time to the limit (s) within which steady growth is confirmed after the shorter watch. */
+export const STEADY_LIMIT_SECONDS = 600;
+/** Share of the growth segment's newest points whose own slope tells steady growth from a ramp. */
+export const STEADY_RECENT_SHARE = 1 / 3;
+/**
+ * The newest points' slope must be at least this share of the whole growth's for it to count as
+ * steady: a ramp that flattens is decelerating, its newest third slower than the whole; a leak is
+ * not.
+ */
+export const STEADY_SLOPE_SHARE = 0.5;
+/** The recent floor is taken over at most this many newest seconds (see `envelopeCheck`). */
+const RECENT_FLOOR_SECONDS = 100;
+
+/**
+ * Is the growth steady, not decelerating? The slope of the newest `STEADY_RECENT_SHARE` of the
+ * growth segment's points (`points`, finite, in time order) against the whole segment's (`fit`).
+ */
+function steadyGrowth(
+  points: readonly { readonly t: number; readonly v: number }[],
+  fit: LinearFit,
+): { steady: boolean; recentSlope: number | null } {
+  const late = fitLine(points.slice(Math.floor(points.length * (1 - STEADY_RECENT_SHARE))));
+  if (late === null || !(fit.slope > 0)) return { steady: false, recentSlope: late?.slope ?? null };
+  return { steady: late.slope >= STEADY_SLOPE_SHARE * fit.slope, recentSlope: late.slope };
+}
+
 /**
  * A fall between two consecutive points of at least this share of the largest pre-deploy fall
  * marks a collection (a sawtooth's drop) inside a part.
@@ -302,14 +350,21 @@ function growthCheck(
   if (floors === null) {
     return { left: false, detail: `fewer than ${GROWTH_PARTS} points since the growth began` };
   }
-  const step = (GROWTH_STEP_SHARE * fit.slope * fit.spanSeconds) / GROWTH_PARTS;
   const shown = floors.map((f) => show(f)).join(', ');
-  const rises = floors.slice(1).map((f, k) => f - (floors[k] as number));
-  const largest = Math.max(...rises);
-  if (!rises.every((r) => r > step && r >= GROWTH_BALANCE * largest)) {
+  // Rises per second between the parts' mid-times, not per part: samples held out under a load
+  // surge leave a gap, and a part across it spans more time, so its floor rises more.
+  const mids = partMidTimes(points, GROWTH_PARTS);
+  const rates = floors
+    .slice(1)
+    .map(
+      (f, k) => (f - (floors[k] as number)) / Math.max(1e-9, (mids[k + 1] as number) - (mids[k] as number)),
+    );
+  const step = GROWTH_STEP_SHARE * fit.slope;
+  const fastest = Math.max(...rates);
+  if (!rates.every((r) => r > step && r >= GROWTH_BALANCE * fastest)) {
     return {
       left: false,
-      detail: `the floors of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began (${shown}) do not each rise by ${show(step)} and by at least ${show(GROWTH_BALANCE * 100)}% of the largest rise: a level shift that settles, not sustained growth`,
+      detail: `the floors of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began (${shown}) do not each rise at ${show(step)}/s and at ${show(GROWTH_BALANCE * 100)}% of the fastest rise between parts or more: a level shift that settles, not sustained growth`,
     };
   }
   const range = envelope === null ? 0 : Math.max(0, envelope.high - envelope.low);
@@ -329,6 +384,21 @@ function growthCheck(
     left: true,
     detail: `, floors ${shown} each higher, ${show(later)} after the first part against a pre-deploy range of ${show(range)}${cycled ? ', every part holding a collection' : ''}`,
   };
+}
+
+/** The mean time (seconds) of each of `parts` groups of equal point count, as in {@link partFloors}. */
+function partMidTimes(
+  points: readonly { readonly t: number; readonly v: number }[],
+  parts: number,
+): number[] {
+  const sums = new Array<number>(parts).fill(0);
+  const counts = new Array<number>(parts).fill(0);
+  points.forEach((p, i) => {
+    const k = partOf(i, points.length, parts);
+    sums[k] = (sums[k] as number) + p.t / 1000;
+    counts[k] = (counts[k] as number) + 1;
+  });
+  return sums.map((sum, k) => sum / Math.max(1, counts[k] as number));
 }
 
 /** The part (of `parts` groups of equal point count) that the `i`-th of `n` points falls in. */
@@ -387,7 +457,10 @@ function envelopeCheck(
   if (envelope === null || !Number.isFinite(envelope.low) || !Number.isFinite(envelope.high)) {
     return { left: true, detail: '' };
   }
-  const recent = usable.slice(Math.floor(usable.length * (1 - FLOOR_SHARE)));
+  const newestT = (usable.at(-1) as { t: number }).t;
+  const recent = usable
+    .slice(Math.floor(usable.length * (1 - FLOOR_SHARE)))
+    .filter((p) => p.t >= newestT - RECENT_FLOOR_SECONDS * 1000);
   const floor = recent.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY);
   const range = Math.max(0, envelope.high - envelope.low);
   const rise = fit.slope * fit.spanSeconds;
