@@ -198,7 +198,11 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const minimum = fast ? MIN_STEADY_SUSTAIN_SECONDS : MIN_SUSTAIN_SECONDS;
   const needed =
     share === 0 ? 0 : Math.min(windowSeconds, MAX_SUSTAIN_SECONDS, Math.max(share * secondsToLimit, minimum));
-  const since = growth.onsetAt === null ? '' : ` since ${Math.round(fit.spanSeconds)} s ago`;
+  // Since when: the located onset, or the whole read when the growth fills it.
+  const since =
+    growth.onsetAt === null
+      ? ` over all ${Math.round(fit.spanSeconds)} s read`
+      : ` since ${Math.round(fit.spanSeconds)} s ago`;
   // Why the watch is as short as it is: the reader sees a shortened minimum explained.
   const watchWhy = fast
     ? ` (steady: the newest third still ${show(steady.recentSlope ?? 0, perSecond)}, and the limit within ${STEADY_LIMIT_SECONDS} s)`

@@ -102,7 +102,7 @@ describe('memory trend: slow leaks on a wide sawtooth, fast leaks, and ramps tha
     const found = confirmedAt(points, envelope, 900);
     expect(found, 'not confirmed in the bake').not.toBeNull();
     // What grew, since when, against what: the pre-deploy range and the floors.
-    expect(found?.reason).toMatch(/^growing 3\d{4} B\/s/);
+    expect(found?.reason).toMatch(/^growing 3\d{4} B\/s (since|over all) \d+ s/);
     expect(found?.reason).toContain('above the pre-deploy high 1.120e+8');
     expect(found?.reason).toMatch(/against a pre-deploy range of 1\.200e\+7/);
     // A tenth of the time to the limit, at most MAX_SUSTAIN_SECONDS however far the limit.
