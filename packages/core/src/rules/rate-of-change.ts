@@ -107,10 +107,14 @@ const FLOOR_SHARE = 1 / 3;
  * (`locateGrowthOnset`: the knot of the best "flat, then rising" fit), not on the whole window,
  * and with the pre-deploy `envelope` the growth must leave the process's own oscillation: its
  * rise must exceed the pre-deploy range, and the recent floor (the lowest of the newest third of
- * the points) must be above the pre-deploy high; a sawtooth can do neither, since its floor is
- * its post-GC level. The growth must be sustained, not a step (see `growthCheck`), and watched
- * for `sustainShare` of the projected time to the limit, at least `MIN_SUSTAIN_SECONDS`, at most
- * the window: the sooner the limit, the sooner Rollgate acts.
+ * the points, at most their newest 100 s) must be above the pre-deploy high; a sawtooth can do
+ * neither, since its floor is its post-GC level. The growth must be sustained, not a step (see
+ * `growthCheck`), and watched for `sustainShare` of the projected time to the limit, at least
+ * `MIN_SUSTAIN_SECONDS` (`MIN_STEADY_SUSTAIN_SECONDS` for steady growth reaching the limit within
+ * `STEADY_LIMIT_SECONDS`: a warm-up ramp decelerates, a leak does not), at most
+ * `MAX_SUSTAIN_SECONDS` and the window: the sooner the limit, the sooner Rollgate acts. A slow
+ * leak adds less than a wide sawtooth's range in a few minutes, so the window must hold the bake
+ * (the default memory window does: docs/statistics.md).
  */
 export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryInput): Verdict {
   const base = {
@@ -190,12 +194,12 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const trending = fit.slope > thresholdSlope && pValue <= rule.maxPValue;
   const windowSeconds = input.windowSeconds ?? (input.window.end - input.window.start) / 1000;
   const share = rule.sustainShare ?? DEFAULT_SUSTAIN_SHARE;
-  // `sustainShare: 0` turns the time requirement off, the minimum with it.
   // Steady growth that reaches the limit soon is confirmed after a shorter watch: a warm-up ramp
   // decelerates (its newest third is slower than the whole), a leak does not.
   const steady = steadyGrowth(growth.points, fit);
   const fast = steady.steady && secondsToLimit <= STEADY_LIMIT_SECONDS;
   const minimum = fast ? MIN_STEADY_SUSTAIN_SECONDS : MIN_SUSTAIN_SECONDS;
+  // `sustainShare: 0` turns the time requirement off, the minimum with it.
   const needed =
     share === 0 ? 0 : Math.min(windowSeconds, MAX_SUSTAIN_SECONDS, Math.max(share * secondsToLimit, minimum));
   // Since when: the located onset, or the whole read when the growth fills it.
@@ -247,9 +251,9 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
 
 /** Equal shares of the growth segment's points whose floors must each be higher. */
 export const GROWTH_PARTS = 4;
-/** Share of the fitted rise per part that each part's floor must add to the one before. */
+/** Share of the fitted slope at which each part's floor must rise above the one before (per second). */
 export const GROWTH_STEP_SHARE = 0.25;
-/** The smallest rise between two parts' floors must be at least this share of the largest. */
+/** The slowest rise between two parts' floors (per second) must be at least this share of the fastest. */
 export const GROWTH_BALANCE = 0.3;
 /**
  * The shortest time growth must be watched (capped by the signal's window): a young process
@@ -335,8 +339,9 @@ function growthSegment(
  * Is the growth sustained, beyond the process's own oscillation, and not a level shift? The
  * growth segment (from the located onset) is cut into `GROWTH_PARTS` parts of equal point counts
  * and each part's floor (its lowest point: a sawtooth's post-GC level) must rise above the one
- * before by at least `GROWTH_STEP_SHARE` of the fitted rise per part, and by at least
- * `GROWTH_BALANCE` of the largest of those rises. A leak lifts every floor alike; a level shift
+ * before, per second between the parts' mean times, at at least `GROWTH_STEP_SHARE` of the
+ * fitted slope and at least `GROWTH_BALANCE` of the fastest of those rises (per second, so that a
+ * part across the gap a load surge's hold leaves is not read as a step). A leak lifts every floor alike; a level shift
  * (RSS stepping up, then flat: a larger working set) lifts only the floors it ramps through.
  * And unless every part after the first holds a collection (a fall of at least
  * `CYCLE_DROP_SHARE` of the largest pre-deploy fall, so its floor is a post-GC level), the
@@ -449,8 +454,10 @@ export function partFloors(
 /**
  * Has the series left its pre-deploy oscillation? True without an envelope (nothing to compare
  * with). `usable` is the whole window (finite, in time order). The rise is the growth segment's
- * (from the located onset); the recent floor is the lowest of the newest third of the window, so a segment that is one sawtooth climb (its
- * onset at the last drop) does not hide the floor the sawtooth returned to. `detail` explains
+ * (from the located onset); the recent floor is the lowest of the newest third of the window, so
+ * a segment that is one sawtooth climb (its onset at the last drop) does not hide the floor the
+ * sawtooth returned to, and of at most its newest `RECENT_FLOOR_SECONDS`, so that with a whole
+ * bake in the window the floor is still recent. `detail` explains
  * the answer for the reason sentence.
  */
 function envelopeCheck(
