@@ -1,5 +1,6 @@
 import { COLD_START_FAMILIES } from './cold-start-families';
 import { FAMILIES, type Family, familySpecs } from './families';
+import { LEAK_FAMILIES } from './leak-families';
 import type { ScenarioSpec } from './scenario-spec';
 import { type GeneratedScenario, synthesize } from './synthesize';
 import { checkTruth, oneLookPValue } from './truth-check';
@@ -49,10 +50,12 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only: the wide and cold-start families run only by id). */
+/** Every family's set (or the named families only: the wide, cold-start and leak families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
-    ? [...FAMILIES, ...WIDE_FAMILIES, ...COLD_START_FAMILIES].filter((f) => only.includes(f.id))
+    ? [...FAMILIES, ...WIDE_FAMILIES, ...COLD_START_FAMILIES, ...LEAK_FAMILIES].filter((f) =>
+        only.includes(f.id),
+      )
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));
 }

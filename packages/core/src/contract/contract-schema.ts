@@ -194,8 +194,9 @@ export const RateOfChangeRuleSchema = z.strictObject({
     .default(1e-4),
   /**
    * How long growth must have been watched before it counts, as a share of the projected time
-   * to the limit, at most the signal's window: with the default 0.1 and the default 300 s window, a leak
-   * that fills the limit in an hour must hold 300 s, one that fills it in 10 minutes 60 s.
+   * to the limit, at least 180 s (120 s for steady growth reaching the limit within 10 minutes)
+   * and at most 300 s or the signal's window: with the default 0.1, a leak that fills the limit
+   * in an hour must hold 300 s, one that fills it in 40 minutes 240 s (docs/statistics.md).
    */
   sustainShare: z
     .number({ error: 'sustainShare must be a number' })

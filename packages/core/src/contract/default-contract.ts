@@ -31,7 +31,7 @@ export function defaultSignals(selector: Readonly<Record<string, string>> = {}):
       selector: { ...selector },
       // A leak shows as a trend long before it reaches any absolute bound.
       rules: [{ type: 'rate-of-change', limitFromBaseline: 2, horizonSeconds: 3600, maxPValue: 1e-4 }],
-      windowSeconds: 300,
+      windowSeconds: 900,
       minSamples: 6,
       sustain: { evaluations: 2 },
     },

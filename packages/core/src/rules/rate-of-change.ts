@@ -107,10 +107,14 @@ const FLOOR_SHARE = 1 / 3;
  * (`locateGrowthOnset`: the knot of the best "flat, then rising" fit), not on the whole window,
  * and with the pre-deploy `envelope` the growth must leave the process's own oscillation: its
  * rise must exceed the pre-deploy range, and the recent floor (the lowest of the newest third of
- * the points) must be above the pre-deploy high; a sawtooth can do neither, since its floor is
- * its post-GC level. The growth must be sustained, not a step (see `growthCheck`), and watched
- * for `sustainShare` of the projected time to the limit, at least `MIN_SUSTAIN_SECONDS`, at most
- * the window: the sooner the limit, the sooner Rollgate acts.
+ * the points, at most their newest 100 s) must be above the pre-deploy high; a sawtooth can do
+ * neither, since its floor is its post-GC level. The growth must be sustained, not a step (see
+ * `growthCheck`), and watched for `sustainShare` of the projected time to the limit, at least
+ * `MIN_SUSTAIN_SECONDS` (`MIN_STEADY_SUSTAIN_SECONDS` for steady growth reaching the limit within
+ * `STEADY_LIMIT_SECONDS`: a warm-up ramp decelerates, a leak does not), at most
+ * `MAX_SUSTAIN_SECONDS` and the window: the sooner the limit, the sooner Rollgate acts. A slow
+ * leak adds less than a wide sawtooth's range in a few minutes, so the window must hold the bake
+ * (the default memory window does: docs/statistics.md).
  */
 export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryInput): Verdict {
   const base = {
@@ -190,10 +194,23 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const trending = fit.slope > thresholdSlope && pValue <= rule.maxPValue;
   const windowSeconds = input.windowSeconds ?? (input.window.end - input.window.start) / 1000;
   const share = rule.sustainShare ?? DEFAULT_SUSTAIN_SHARE;
+  // Steady growth that reaches the limit soon is confirmed after a shorter watch: a warm-up ramp
+  // decelerates (its newest third is slower than the whole), a leak does not.
+  const steady = steadyGrowth(growth.points, fit);
+  const fast = steady.steady && secondsToLimit <= STEADY_LIMIT_SECONDS;
+  const minimum = fast ? MIN_STEADY_SUSTAIN_SECONDS : MIN_SUSTAIN_SECONDS;
   // `sustainShare: 0` turns the time requirement off, the minimum with it.
   const needed =
-    share === 0 ? 0 : Math.min(windowSeconds, Math.max(share * secondsToLimit, MIN_SUSTAIN_SECONDS));
-  const since = growth.onsetAt === null ? '' : ` since ${Math.round(fit.spanSeconds)} s ago`;
+    share === 0 ? 0 : Math.min(windowSeconds, MAX_SUSTAIN_SECONDS, Math.max(share * secondsToLimit, minimum));
+  // Since when: the located onset, or the whole read when the growth fills it.
+  const since =
+    growth.onsetAt === null
+      ? ` over all ${Math.round(fit.spanSeconds)} s read`
+      : ` since ${Math.round(fit.spanSeconds)} s ago`;
+  // Why the watch is as short as it is: the reader sees a shortened minimum explained.
+  const watchWhy = fast
+    ? ` (steady: the newest third still ${show(steady.recentSlope ?? 0, perSecond)}, and the limit within ${STEADY_LIMIT_SECONDS} s)`
+    : '';
   if (trending && shape.left && fit.spanSeconds >= needed) {
     return {
       ...base,
@@ -201,7 +218,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       value: fit.slope,
       threshold: thresholdSlope,
       statistic,
-      reason: `growing ${show(fit.slope, perSecond)}${since} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon; growth watched for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold`,
+      reason: `growing ${show(fit.slope, perSecond)}${since} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon; growth watched for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold${watchWhy}`,
     };
   }
   if (trending && shape.left) {
@@ -212,7 +229,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       value: fit.slope,
       threshold: thresholdSlope,
       statistic,
-      reason: `slope ${show(fit.slope, perSecond)}: growth seen for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold (limit ~${Math.round(secondsToLimit)} s away)`,
+      reason: `slope ${show(fit.slope, perSecond)}: growth seen for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold${watchWhy} (limit ~${Math.round(secondsToLimit)} s away)`,
     };
   }
   const why = !trending
@@ -234,9 +251,9 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
 
 /** Equal shares of the growth segment's points whose floors must each be higher. */
 export const GROWTH_PARTS = 4;
-/** Share of the fitted rise per part that each part's floor must add to the one before. */
+/** Share of the fitted slope at which each part's floor must rise above the one before (per second). */
 export const GROWTH_STEP_SHARE = 0.25;
-/** The smallest rise between two parts' floors must be at least this share of the largest. */
+/** The slowest rise between two parts' floors (per second) must be at least this share of the fastest. */
 export const GROWTH_BALANCE = 0.3;
 /**
  * The shortest time growth must be watched (capped by the signal's window): a young process
@@ -249,6 +266,45 @@ export const GROWTH_BALANCE = 0.3;
  * 0 of 200 with 180 s; docs/benchmarks.md).
  */
 export const MIN_SUSTAIN_SECONDS = 180;
+/**
+ * The most that growth must be watched, whatever the projected time to the limit: a tenth of an
+ * hour. The window used to cap it (300 s); the memory window is now longer (the whole bake since
+ * the warm-up), and a slow leak must not wait longer for it than it did.
+ */
+export const MAX_SUSTAIN_SECONDS = 300;
+/**
+ * The shortest watch for growth that is steady and reaches the limit within
+ * `STEADY_LIMIT_SECONDS`: 30 s more than the longest warm-up ramp guarded against (a young
+ * process sizing its heap for up to 90 s), so that a ramp has been flat for a while by then and
+ * no longer reads as steady.
+ */
+export const MIN_STEADY_SUSTAIN_SECONDS = 120;
+/** Projected time to the limit (s) within which steady growth is confirmed after the shorter watch. */
+export const STEADY_LIMIT_SECONDS = 600;
+/** Share of the growth segment's newest points whose own slope tells steady growth from a ramp. */
+export const STEADY_RECENT_SHARE = 1 / 3;
+/**
+ * The newest points' slope must be at least this share of the whole growth's for it to count as
+ * steady: a ramp that flattens is decelerating, its newest third slower than the whole; a leak is
+ * not.
+ */
+export const STEADY_SLOPE_SHARE = 0.5;
+/** The recent floor is taken over at most this many newest seconds (see `envelopeCheck`). */
+const RECENT_FLOOR_SECONDS = 100;
+
+/**
+ * Is the growth steady, not decelerating? The slope of the newest `STEADY_RECENT_SHARE` of the
+ * growth segment's points (`points`, finite, in time order) against the whole segment's (`fit`).
+ */
+function steadyGrowth(
+  points: readonly { readonly t: number; readonly v: number }[],
+  fit: LinearFit,
+): { steady: boolean; recentSlope: number | null } {
+  const late = fitLine(points.slice(Math.floor(points.length * (1 - STEADY_RECENT_SHARE))));
+  if (late === null || !(fit.slope > 0)) return { steady: false, recentSlope: late?.slope ?? null };
+  return { steady: late.slope >= STEADY_SLOPE_SHARE * fit.slope, recentSlope: late.slope };
+}
+
 /**
  * A fall between two consecutive points of at least this share of the largest pre-deploy fall
  * marks a collection (a sawtooth's drop) inside a part.
@@ -283,8 +339,9 @@ function growthSegment(
  * Is the growth sustained, beyond the process's own oscillation, and not a level shift? The
  * growth segment (from the located onset) is cut into `GROWTH_PARTS` parts of equal point counts
  * and each part's floor (its lowest point: a sawtooth's post-GC level) must rise above the one
- * before by at least `GROWTH_STEP_SHARE` of the fitted rise per part, and by at least
- * `GROWTH_BALANCE` of the largest of those rises. A leak lifts every floor alike; a level shift
+ * before, per second between the parts' mean times, at at least `GROWTH_STEP_SHARE` of the
+ * fitted slope and at least `GROWTH_BALANCE` of the fastest of those rises (per second, so that a
+ * part across the gap a load surge's hold leaves is not read as a step). A leak lifts every floor alike; a level shift
  * (RSS stepping up, then flat: a larger working set) lifts only the floors it ramps through.
  * And unless every part after the first holds a collection (a fall of at least
  * `CYCLE_DROP_SHARE` of the largest pre-deploy fall, so its floor is a post-GC level), the
@@ -302,14 +359,21 @@ function growthCheck(
   if (floors === null) {
     return { left: false, detail: `fewer than ${GROWTH_PARTS} points since the growth began` };
   }
-  const step = (GROWTH_STEP_SHARE * fit.slope * fit.spanSeconds) / GROWTH_PARTS;
   const shown = floors.map((f) => show(f)).join(', ');
-  const rises = floors.slice(1).map((f, k) => f - (floors[k] as number));
-  const largest = Math.max(...rises);
-  if (!rises.every((r) => r > step && r >= GROWTH_BALANCE * largest)) {
+  // Rises per second between the parts' mid-times, not per part: samples held out under a load
+  // surge leave a gap, and a part across it spans more time, so its floor rises more.
+  const mids = partMidTimes(points, GROWTH_PARTS);
+  const rates = floors
+    .slice(1)
+    .map(
+      (f, k) => (f - (floors[k] as number)) / Math.max(1e-9, (mids[k + 1] as number) - (mids[k] as number)),
+    );
+  const step = GROWTH_STEP_SHARE * fit.slope;
+  const fastest = Math.max(...rates);
+  if (!rates.every((r) => r > step && r >= GROWTH_BALANCE * fastest)) {
     return {
       left: false,
-      detail: `the floors of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began (${shown}) do not each rise by ${show(step)} and by at least ${show(GROWTH_BALANCE * 100)}% of the largest rise: a level shift that settles, not sustained growth`,
+      detail: `the floors of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began (${shown}) do not each rise at ${show(step)}/s and at ${show(GROWTH_BALANCE * 100)}% of the fastest rise between parts or more: a level shift that settles, not sustained growth`,
     };
   }
   const range = envelope === null ? 0 : Math.max(0, envelope.high - envelope.low);
@@ -329,6 +393,21 @@ function growthCheck(
     left: true,
     detail: `, floors ${shown} each higher, ${show(later)} after the first part against a pre-deploy range of ${show(range)}${cycled ? ', every part holding a collection' : ''}`,
   };
+}
+
+/** The mean time (seconds) of each of `parts` groups of equal point count, as in {@link partFloors}. */
+function partMidTimes(
+  points: readonly { readonly t: number; readonly v: number }[],
+  parts: number,
+): number[] {
+  const sums = new Array<number>(parts).fill(0);
+  const counts = new Array<number>(parts).fill(0);
+  points.forEach((p, i) => {
+    const k = partOf(i, points.length, parts);
+    sums[k] = (sums[k] as number) + p.t / 1000;
+    counts[k] = (counts[k] as number) + 1;
+  });
+  return sums.map((sum, k) => sum / Math.max(1, counts[k] as number));
 }
 
 /** The part (of `parts` groups of equal point count) that the `i`-th of `n` points falls in. */
@@ -375,8 +454,10 @@ export function partFloors(
 /**
  * Has the series left its pre-deploy oscillation? True without an envelope (nothing to compare
  * with). `usable` is the whole window (finite, in time order). The rise is the growth segment's
- * (from the located onset); the recent floor is the lowest of the newest third of the window, so a segment that is one sawtooth climb (its
- * onset at the last drop) does not hide the floor the sawtooth returned to. `detail` explains
+ * (from the located onset); the recent floor is the lowest of the newest third of the window, so
+ * a segment that is one sawtooth climb (its onset at the last drop) does not hide the floor the
+ * sawtooth returned to, and of at most its newest `RECENT_FLOOR_SECONDS`, so that with a whole
+ * bake in the window the floor is still recent. `detail` explains
  * the answer for the reason sentence.
  */
 function envelopeCheck(
@@ -387,7 +468,10 @@ function envelopeCheck(
   if (envelope === null || !Number.isFinite(envelope.low) || !Number.isFinite(envelope.high)) {
     return { left: true, detail: '' };
   }
-  const recent = usable.slice(Math.floor(usable.length * (1 - FLOOR_SHARE)));
+  const newestT = (usable.at(-1) as { t: number }).t;
+  const recent = usable
+    .slice(Math.floor(usable.length * (1 - FLOOR_SHARE)))
+    .filter((p) => p.t >= newestT - RECENT_FLOOR_SECONDS * 1000);
   const floor = recent.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY);
   const range = Math.max(0, envelope.high - envelope.low);
   const rise = fit.slope * fit.spanSeconds;
