@@ -162,7 +162,13 @@ export interface FleetFigures {
 }
 
 /** Tick time of `watches` watches (4 signals each), `ticks` steady-state ticks after `warmup`. */
-export async function fleetTicks(watches: number, ticks: number, warmup: number): Promise<FleetFigures> {
+export async function fleetTicks(
+  watches: number,
+  ticks: number,
+  warmup: number,
+  /** Called after the warm-up ticks, before the timed ones, and after them (e.g. to profile only these). */
+  timed?: { readonly start?: () => Promise<void>; readonly end?: () => Promise<void> },
+): Promise<FleetFigures> {
   const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
   const source = new MemoryMetricSource({
     clock,
@@ -171,13 +177,17 @@ export async function fleetTicks(watches: number, ticks: number, warmup: number)
     steps: stepData(BASELINE_STEPS + warmup + ticks + 20),
   });
   const fleet = startFleet(watches, (warmup + ticks + 10) * (STEP_MS / 1000), source, clock);
-  await fleet.runUntil(clock.now() + (warmup + ticks) * STEP_MS);
-  const timed = fleet.tickMs.slice(-ticks);
+  const end = clock.now() + (warmup + ticks) * STEP_MS;
+  await fleet.runUntil(clock.now() + warmup * STEP_MS);
+  await timed?.start?.();
+  await fleet.runUntil(end);
+  await timed?.end?.();
+  const timedMs = fleet.tickMs.slice(-ticks);
   return {
     signals: watches * SIGNALS_PER_WATCH,
-    ticks: timed.length,
-    tickP50Ms: quantileOf(timed, 0.5),
-    tickP99Ms: quantileOf(timed, 0.99),
+    ticks: timedMs.length,
+    tickP50Ms: quantileOf(timedMs, 0.5),
+    tickP99Ms: quantileOf(timedMs, 0.99),
     tickCpuP50Ms: quantileOf(fleet.tickCpuMs.slice(-ticks), 0.5),
   };
 }

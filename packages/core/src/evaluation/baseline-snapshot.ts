@@ -13,6 +13,7 @@ import type { SignalReader } from './signal-reader';
 import {
   AGGREGATE,
   type BaselineSnapshot,
+  baselineSeries,
   type CountInterval,
   type SegmentBaseline,
   type SignalBaseline,
@@ -180,10 +181,10 @@ async function baselineOf(
         dispersion: 1,
         segments: {},
         ...(envelope ? { envelope } : {}),
-        series: {
-          kind: 'level',
-          points: levelSeries(samples, deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS), deployAt),
-        },
+        series: baselineSeries(
+          'level',
+          levelSeries(samples, deployAt - Math.min(baselineMs, GAUGE_BASELINE_MS), deployAt),
+        ),
       };
     }
   }
@@ -246,7 +247,7 @@ async function countBaseline(
     segments,
     ...loadOf(intervals, whole.stepMs / 1000),
     health,
-    series: { kind: 'rate', points: rateSeries(intervals, whole.start - whole.stepMs, whole.end) },
+    series: baselineSeries('rate', rateSeries(intervals, whole.start - whole.stepMs, whole.end)),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ReadResult } from '../ports/metric-source';
+import type { ReadResult, Sample, Series } from '../ports/metric-source';
 import { AGGREGATE, type CountInterval } from './watch-state';
 
 /**
@@ -15,6 +15,11 @@ export function joinCounts(
 ): Map<string, CountInterval[]> {
   const out = new Map<string, CountInterval[]>();
   if (trials.status !== 'ok' || events.status === 'error') return out;
+  const single = segmentBy === undefined ? singleSeriesJoin(events, trials, after) : null;
+  if (single !== null) {
+    out.set(AGGREGATE, single);
+    return out;
+  }
   const eventsBySegment = new Map<string, Map<number, number>>();
   if (events.status === 'ok') {
     for (const series of events.series) {
@@ -45,6 +50,41 @@ export function joinCounts(
     out.set(key, intervals);
   }
   return out;
+}
+
+/**
+ * The join of {@link joinCounts} for the common case, without its maps and sort: no segments,
+ * one trials series and at most one events series, each strictly ascending in time (no two
+ * samples at one time to add up). Null when the reads are not of that shape. The same intervals
+ * as the general join: a trials sample's events are the events sample at the same time, or 0.
+ */
+function singleSeriesJoin(
+  events: ReadResult,
+  trials: ReadResult,
+  after: number | null,
+): CountInterval[] | null {
+  if (trials.status !== 'ok' || trials.series.length !== 1) return null;
+  if (events.status === 'ok' && events.series.length > 1) return null;
+  const tr = (trials.series[0] as Series).samples;
+  const ev = events.status === 'ok' && events.series.length === 1 ? (events.series[0] as Series).samples : [];
+  if (!strictlyAscending(tr) || !strictlyAscending(ev)) return null;
+  const intervals: CountInterval[] = [];
+  let j = 0;
+  for (const { t, v: n } of tr) {
+    while (j < ev.length && (ev[j] as Sample).t < t) j++;
+    if (after !== null && t <= after) continue;
+    if (!Number.isFinite(n) || n < 0) continue;
+    const x = j < ev.length && (ev[j] as Sample).t === t ? (ev[j] as Sample).v : 0;
+    if (!Number.isFinite(x) || x < 0) continue;
+    intervals.push({ t, events: Math.min(x, n), trials: n });
+  }
+  return intervals;
+}
+
+function strictlyAscending(samples: readonly Sample[]): boolean {
+  for (let i = 1; i < samples.length; i++)
+    if (!((samples[i] as Sample).t > (samples[i - 1] as Sample).t)) return false;
+  return true;
 }
 
 /** `label=value` for a segmented series, or the aggregate key. */

@@ -75,6 +75,8 @@ export class Evaluator {
   readonly #clock: Clock;
   readonly #reader: SignalReader;
   readonly #sequentialRules: number;
+  /** {@link alphaFor} bound once: every signal's tick of every evaluation carries it. */
+  readonly #alphaFor: (signal: Signal, ruleIndex: number, segment: string) => number;
 
   constructor(options: EvaluatorOptions) {
     this.contract = options.contract;
@@ -85,6 +87,7 @@ export class Evaluator {
       (n, s) => n + s.rules.filter((r) => r.type === 'sequential').length,
       0,
     );
+    this.#alphaFor = (s, index, segment) => this.alphaFor(s, index, segment);
   }
 
   /** A new watch of a version that started serving at `deployAt` (epoch ms). */
@@ -132,7 +135,7 @@ export class Evaluator {
       state: current.signals[signal.id] as SignalState,
       watch: current,
       now,
-      alphaFor: (s: Signal, index: number, segment: string) => this.alphaFor(s, index, segment),
+      alphaFor: this.#alphaFor,
       reader: this.#reader,
       ctx,
     }));
@@ -231,7 +234,7 @@ export class Evaluator {
         consecutiveErrors: counters.consecutiveErrors,
       };
       // The stored copy is JSON-safe: the state is persisted in snapshots.
-      signals[signal.id] = { ...next, last: { ...summary, verdicts: summary.verdicts.map(jsonSafeVerdict) } };
+      signals[signal.id] = { ...next, last: { ...summary, verdicts: jsonSafeVerdicts(summary.verdicts) } };
       summaries.push(summary);
     });
     const nextState: WatchState = {
@@ -304,4 +307,13 @@ export class Evaluator {
     if (!signal.segments) return perRule;
     return segment === AGGREGATE ? perRule / 2 : perRule / 2 / signal.segments.maxSegments;
   }
+}
+
+/** The verdicts JSON-safe: the same array when every verdict already is (almost always). */
+function jsonSafeVerdicts(verdicts: readonly Verdict[]): readonly Verdict[] {
+  for (let i = 0; i < verdicts.length; i++) {
+    const v = verdicts[i] as Verdict;
+    if (jsonSafeVerdict(v) !== v) return verdicts.map(jsonSafeVerdict);
+  }
+  return verdicts;
 }

@@ -1,6 +1,6 @@
 import type { Contract, Rule, SequentialRule, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
-import type { ReadResult } from '../ports/metric-source';
+import type { ReadResult, Sample, Series } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
 import { isElevated, rulesOutColdStart } from '../rules/cold-start';
 import { checkDataQuality } from '../rules/data-quality';
@@ -95,6 +95,12 @@ export interface SignalOutcome {
   readonly status: VerdictStatus;
 }
 
+/** The events read of a signal that has no events query yet (immutable, shared). */
+const NO_EVENTS_QUERY: ReadResult = Object.freeze({
+  status: 'no-data',
+  reason: 'no events query (no baseline threshold yet)',
+});
+
 /** Phase 1: reads the step intervals completed since the last evaluation; null for gauge signals. */
 export async function readSignalCounts(tick: SignalTick): Promise<CountRead | null> {
   if (!usesCounts(tick.signal)) return null;
@@ -114,19 +120,26 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
     (r): r is SequentialRule => r.type === 'sequential' && r.test === 'concurrent',
   );
   const stable = concurrent?.stableSelector ? { ...signal, selector: concurrent.stableSelector } : null;
-  const noEvents: ReadResult = { status: 'no-data', reason: 'no events query (no baseline threshold yet)' };
-  const [ev, tr, segEv, segTr, stEv, stTr] = await Promise.all([
-    events ? reader(signal, { query: events, ...range }, ctx) : Promise.resolve(noEvents),
-    reader(signal, { query: trialsQuery(signal), ...range }, ctx),
-    events && segmentBy ? reader(signal, { query: events, ...range, segmentBy }, ctx) : Promise.resolve(null),
-    segmentBy
-      ? reader(signal, { query: trialsQuery(signal), ...range, segmentBy }, ctx)
-      : Promise.resolve(null),
-    stable && events
-      ? reader(stable, { query: eventsQuery(stable, threshold) ?? events, ...range }, ctx)
-      : Promise.resolve(null),
-    stable ? reader(stable, { query: trialsQuery(stable), ...range }, ctx) : Promise.resolve(null),
-  ]);
+  const noEvents: ReadResult = NO_EVENTS_QUERY;
+  const { start: from, end: to } = range;
+  // Only the reads this signal needs are sent (the default signals: events and trials), each
+  // request built once: a tick reads every count signal of every watch.
+  const trials = trialsQuery(signal);
+  const evRead = events ? reader(signal, { query: events, start: from, end: to, stepMs }, ctx) : null;
+  const trRead = reader(signal, { query: trials, start: from, end: to, stepMs }, ctx);
+  const [ev, tr, segEv, segTr, stEv, stTr] =
+    segmentBy === undefined && stable === null
+      ? [(await evRead) ?? noEvents, await trRead, null, null, null, null]
+      : await Promise.all([
+          evRead ?? noEvents,
+          trRead,
+          events && segmentBy ? reader(signal, { query: events, ...range, segmentBy }, ctx) : null,
+          segmentBy ? reader(signal, { query: trials, ...range, segmentBy }, ctx) : null,
+          stable && events
+            ? reader(stable, { query: eventsQuery(stable, threshold) ?? events, ...range }, ctx)
+            : null,
+          stable ? reader(stable, { query: trialsQuery(stable), ...range }, ctx) : null,
+        ]);
   const tailQuery =
     baseline?.status === 'ok' && baseline.tail ? eventsQuery(signal, baseline.tail.thresholdMs) : null;
   const tailEv = tailQuery ? await reader(signal, { query: tailQuery, ...range }, ctx) : null;
@@ -146,14 +159,16 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
     denseEv && denseEv.status !== 'error'
       ? new Map((joinCounts(denseEv, tr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]))
       : null;
-  const aggregate = (joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? [])
-    .filter(within)
-    .map((i) => (tailByT ? { ...i, tail: Math.min(i.events, tailByT.get(i.t) ?? 0) } : i))
-    .map((i) =>
+  const aggregate: CountInterval[] = [];
+  for (const i of joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? []) {
+    if (!within(i)) continue;
+    const withTail = tailByT ? { ...i, tail: Math.min(i.events, tailByT.get(i.t) ?? 0) } : i;
+    aggregate.push(
       denseByT && i.t <= watch.warmupEndsAt
-        ? { ...i, dense: Math.min(i.trials, Math.max(i.events, denseByT.get(i.t) ?? 0)) }
-        : i,
+        ? { ...withTail, dense: Math.min(i.trials, Math.max(i.events, denseByT.get(i.t) ?? 0)) }
+        : withTail,
     );
+  }
   const stableByT =
     stEv && stTr
       ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i]))
@@ -172,7 +187,7 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   // Load surges are a fact about the service's traffic: classified on the aggregate, applied to
   // every segment at the same step.
   const surges: LoadMarks = new Map();
-  if (failure === null) {
+  if (failure === null && aggregate.length > 0) {
     const profile = baseline?.status === 'ok' ? baseline.load : undefined;
     const previous = (segments[AGGREGATE]?.recent ?? []).map((i) => i.trials);
     for (const interval of aggregate) {
@@ -208,7 +223,8 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       }
     }
   }
-  const surgeSteps = [...surges].filter(([, m]) => m.surge).map(([t]) => t);
+  const surgeSteps: number[] = [];
+  for (const [t, m] of surges) if (m.surge) surgeSteps.push(t);
   return {
     segments,
     lastCountT: newest,
@@ -257,7 +273,13 @@ function consume(
       if (tailTest) tests[tailKey(index)] = tailTest;
     }
   }
-  let next: SegmentState = { ...segment, tests, recent: [...segment.recent], pending: [...segment.pending] };
+  const horizon = now - signal.windowSeconds * 1000;
+  // The window of recent intervals, built once: the old ones still inside the window, then each
+  // new interval with requests (the same intervals, in the same order, as appending one by one
+  // and dropping those at or before the horizon at the end).
+  const recent: CountInterval[] = [];
+  for (const i of segment.recent) if (i.t > horizon) recent.push(i);
+  let next: SegmentState = { ...segment, tests, recent, pending: segment.pending };
   for (const interval of intervals) {
     if (interval.trials <= 0) {
       // A step without requests is fresh data (the source answered: no traffic), not a stale one.
@@ -271,10 +293,10 @@ function consume(
       ...(surges.get(interval.t)?.surge ? { surge: true } : {}),
       ...(surges.get(interval.t)?.load != null ? { load: surges.get(interval.t)?.load as number } : {}),
     };
+    if (interval.t > horizon) recent.push(interval);
     next = {
       ...next,
       newestT: Math.max(next.newestT ?? interval.t, interval.t),
-      recent: [...next.recent, interval],
       warmup: interval.t <= watch.warmupEndsAt ? addWarmup(next.warmup, interval) : next.warmup,
     };
     // Until the cold-start decision, intervals wait: whether they are judged depends on it.
@@ -283,8 +305,7 @@ function consume(
         ? { ...next, pending: [...next.pending, pending] }
         : feed(next, watch, pending, tick.contract, signal);
   }
-  const horizon = now - signal.windowSeconds * 1000;
-  return { ...next, recent: next.recent.filter((i) => i.t > horizon) };
+  return next;
 }
 
 /** Each new interval's load marks: a surge, and its smoothed load over the baseline's mean. */
@@ -639,7 +660,7 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
   return {
     segments,
     lastCountT,
-    verdicts: [...verdicts, ...segmentVerdicts],
+    verdicts: segmentVerdicts.length === 0 ? verdicts : [...verdicts, ...segmentVerdicts],
     status: combine(verdicts, segmentVerdicts, counts?.segmentFailure ?? null),
   };
 }
@@ -765,6 +786,10 @@ function withSurge(verdict: Verdict, segment: SegmentState, stepSeconds: number)
  */
 function heldVerdict(tick: SignalTick): Verdict | null {
   const { watch, now, signal } = tick;
+  const stepMs = tick.contract.stepSeconds * 1000;
+  // Most evaluations hold nothing: the verdict and its text are built only when one is held.
+  const heldNow = now <= watch.warmupEndsAt;
+  if (!heldNow && !(watch.coldStart === true && now < watch.coldStartEndsAt + stepMs)) return null;
   const what = watch.purpose === 'bake' ? 'deploy' : 'cutover';
   const base = { status: 'no-data' as const, signal: signal.id, value: null, threshold: null, samples: 0 };
   // A cold start ruled out early releases the count signals that do not carry its signature
@@ -781,7 +806,6 @@ function heldVerdict(tick: SignalTick): Verdict | null {
       reason: `warming up: the first ${Math.round((watch.warmupEndsAt - watch.deployAt) / 1000)} s after the ${what} are held to tell a cold start from a regression`,
     };
   }
-  const stepMs = tick.contract.stepSeconds * 1000;
   if (usesCounts(signal) && watch.coldStart === true && now < watch.coldStartEndsAt + stepMs) {
     return {
       ...base,
@@ -897,12 +921,14 @@ async function judgeValueRule(
   // New Relic's) leaves readiness to judge alone, as a source without restart data does.
   if (restarts?.status === 'error' && restarts.error.code !== 'SOURCE_BAD_QUERY')
     return fromRead(signal, rule, window, restarts);
-  const all =
-    read.status === 'ok' ? read.series.flatMap((s) => s.samples).filter((p) => p.t > windowStart - 1) : [];
+  const all = read.status === 'ok' ? samplesFrom(read.series, windowStart - 1) : [];
   // A resource trend is judged on the load the baseline knows: samples under a load surge, or
   // while the resource settles after one, are held out (load-surge.ts, docs/statistics.md).
   const trend = rule.type === 'rate-of-change';
-  const points = trend ? all.filter((p) => !underSurge(watch.loadSurges, p.t, stepMs, now)) : all;
+  const points =
+    trend && watch.loadSurges !== undefined && watch.loadSurges.length > 0
+      ? all.filter((p) => !underSurge(watch.loadSurges, p.t, stepMs, now))
+      : all;
   const heldPoints = all.length - points.length;
   const restartCount =
     restarts && restarts.status === 'ok'
@@ -969,6 +995,18 @@ function combine(
   if (verdicts.some((v) => v.status === 'error') || segmentFailure?.status === 'error') return 'error';
   if (verdicts.some((v) => v.status === 'no-data')) return 'no-data';
   return 'pass';
+}
+
+/**
+ * The samples of every series after `after`, in series order: the one series' own array when
+ * it needs no cut (a tick reads every gauge signal's whole window; samples are never mutated).
+ */
+function samplesFrom(series: readonly Series[], after: number): readonly Sample[] {
+  const only = series.length === 1 ? (series[0] as Series).samples : null;
+  if (only !== null && (only.length === 0 || (only[0] as Sample).t > after)) return only;
+  const out: Sample[] = [];
+  for (const s of series) for (const p of s.samples) if (p.t > after) out.push(p);
+  return out;
 }
 
 function newestSample(read: ReadResult): { t: number; v: number } | null {

@@ -36,6 +36,11 @@ export function createSignalReader(
         ),
       };
     }
+    // The tick path: one read of a window that fits in one request (every evaluation's read),
+    // sent as it is (a SignalRead is a MetricRequest), without the chunking arrays or a closure.
+    if (!(read.stepMs > 0) || read.end - read.start <= (MAX_SAMPLES_PER_READ - 1) * read.stepMs) {
+      return sanitize(await readWithRetry(source, read, ctx, clock, retry), read.query);
+    }
     const readRange = async (start: number, end: number) =>
       sanitize(
         await readWithRetry(
@@ -53,11 +58,6 @@ export function createSignalReader(
         ),
         read.query,
       );
-    // The tick path: one read of a window that fits in one request (every evaluation's read),
-    // sent as it is, without the chunking arrays.
-    if (!(read.stepMs > 0) || read.end - read.start <= (MAX_SAMPLES_PER_READ - 1) * read.stepMs) {
-      return readRange(read.start, read.end);
-    }
     const chunks: ReadResult[] = [];
     for (const [start, end] of chunkRange(read.start, read.end, read.stepMs)) {
       const result = await readRange(start, end);
@@ -125,6 +125,9 @@ export function sanitize(result: ReadResult, query?: MetricQuery): ReadResult {
   const domain = query ? domainOf(query) : undefined;
   const series = [];
   let samples = 0;
+  // Whether every series is kept as it is (labels an object, samples usable as they are): then
+  // the adapter's result is returned itself rather than rebuilt (results are never mutated).
+  let unchanged = true;
   for (const s of result.series) {
     if (s === null || typeof s !== 'object' || !Array.isArray(s.samples))
       return malformed('a series has no samples array');
@@ -147,11 +150,14 @@ export function sanitize(result: ReadResult, query?: MetricQuery): ReadResult {
       previous = p.t;
     }
     const clean: readonly Sample[] = usable ? s.samples : copyUsable(s.samples);
+    if (!usable || labels !== s.labels) unchanged = false;
     samples += clean.length;
     series.push({ labels, samples: clean });
   }
   if (samples === 0) return { status: 'no-data', reason: 'the source returned no usable samples' };
-  return { status: 'ok', series };
+  return unchanged && result.warnings === undefined && result.partial === undefined
+    ? result
+    : { status: 'ok', series };
 }
 
 /** The samples with a number value and a finite time, ascending by time (stable for ties). */

@@ -91,13 +91,36 @@ export interface SignalBaseline {
    * The pre-deploy window in at most 60 points, for charts: `rate` (events/trials per bin, count
    * signals) or `level` (gauge means). Absent in snapshots taken by older versions.
    */
-  readonly series?: { readonly kind: 'rate' | 'level'; readonly points: readonly BaselinePoint[] };
+  readonly series?: BaselineSeries;
 }
 
 /** One point of a signal's pre-deploy series: epoch ms and a value (null: no data in its bin). */
 export interface BaselinePoint {
   readonly t: number;
   readonly v: number | null;
+}
+
+/**
+ * A signal's pre-deploy series for charts, as two columns of one length: `t[i]` (epoch ms) and
+ * `v[i]` (null: no data in that bin). Columns rather than one `{ t, v }` object per point: every
+ * watch keeps up to 60 per signal in memory for its whole life, and a column of times is one
+ * unboxed double each (docs/benchmarks.md, "the evaluation's allocations").
+ */
+export interface BaselineSeries {
+  readonly kind: 'rate' | 'level';
+  readonly t: readonly number[];
+  readonly v: readonly (number | null)[];
+}
+
+/** The series of `points` as columns (see {@link BaselineSeries}). */
+export function baselineSeries(kind: 'rate' | 'level', points: readonly BaselinePoint[]): BaselineSeries {
+  const t: number[] = [];
+  const v: (number | null)[] = [];
+  for (const p of points) {
+    t.push(p.t);
+    v.push(p.v);
+  }
+  return { kind, t, v };
 }
 
 /** The pre-deploy snapshot of every signal. */

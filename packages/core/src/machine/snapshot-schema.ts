@@ -4,6 +4,7 @@ import { RollgateError } from '../errors/rollgate-error';
 import type { MachineSnapshot } from './machine-state';
 import { MACHINE_STATE_NAMES } from './state-table';
 import { decodeStoredSeries } from './stored-series';
+import { columnBaseline } from './stored-watch-state';
 
 /**
  * The structural check of a stored snapshot: the fields the interpreter relies on to resume.
@@ -96,5 +97,18 @@ export function parseMachineSnapshot(value: unknown, origin: string): MachineSna
       { component: 'controller', cause: result.error },
     );
   }
-  return decodeStoredSeries(value as Record<string, unknown>) as unknown as MachineSnapshot;
+  return columnBaselines(decodeStoredSeries(value as Record<string, unknown>)) as unknown as MachineSnapshot;
+}
+
+/** The bake and verify watches' baselines with their series as columns (`columnBaseline`). */
+function columnBaselines(value: Record<string, unknown>): Record<string, unknown> {
+  const seen = new Map<unknown, unknown>();
+  const watch = (w: unknown): unknown => {
+    if (typeof w !== 'object' || w === null || !('baseline' in w)) return w;
+    const baseline = columnBaseline(w.baseline, seen);
+    return baseline === w.baseline ? w : { ...w, baseline };
+  };
+  const bake = watch(value.bake);
+  const verify = watch(value.verify);
+  return bake === value.bake && verify === value.verify ? value : { ...value, bake, verify };
 }

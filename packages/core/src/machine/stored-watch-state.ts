@@ -1,5 +1,5 @@
 import type {
-  BaselinePoint,
+  BaselineSeries,
   BaselineSnapshot,
   CountInterval,
   SegmentState,
@@ -259,10 +259,9 @@ export function encodeBaseline(baseline: BaselineSnapshot): unknown {
       signals[signal] = b;
       continue;
     }
-    const points = b.series.points;
-    const t = toDeltas(points.map((p) => p.t));
-    const v = points.map((p) => p.v);
-    signals[signal] = { ...b, series: { kind: b.series.kind, points: { t, v } } };
+    // In memory the series is already columns (BaselineSeries); stored, `t` as differences.
+    const t = toDeltas(b.series.t);
+    signals[signal] = { ...b, series: { kind: b.series.kind, points: { t, v: b.series.v } } };
   }
   return { ...baseline, signals };
 }
@@ -287,8 +286,41 @@ export function decodeBaseline(stored: unknown, corrupt: (message: string) => Er
         `the baseline of "${signal}" has chart points that are not columns t and v of one length.`,
       );
     }
-    const points: BaselinePoint[] = fromDeltas(t).map((at, i) => ({ t: at, v: v[i] as number | null }));
-    signals[signal] = { ...b, series: { ...b.series, points } };
+    const series: BaselineSeries = { kind: b.series.kind as BaselineSeries['kind'], t: fromDeltas(t), v };
+    signals[signal] = { ...b, series };
   }
   return { ...stored, signals };
+}
+
+/**
+ * A baseline as saved before its series were columns (`rollgate.machine/v1` and `/v2`: each
+ * signal's `series.points` as `{ t, v }` objects) with every series as {@link BaselineSeries};
+ * anything else (already columns, no series, not an object) as it is. The same input object
+ * gives the same output object, so a bake and a verify watch sharing one baseline still do.
+ */
+export function columnBaseline(stored: unknown, seen: Map<unknown, unknown>): unknown {
+  if (!isObject(stored) || !isObject(stored.signals)) return stored;
+  const known = seen.get(stored);
+  if (known !== undefined) return known;
+  let changed = false;
+  const signals: Record<string, unknown> = {};
+  for (const [signal, b] of Object.entries(stored.signals)) {
+    const points = isObject(b) && isObject(b.series) ? b.series.points : undefined;
+    if (!Array.isArray(points) || !isObject(b) || !isObject(b.series)) {
+      signals[signal] = b;
+      continue;
+    }
+    const t: number[] = [];
+    const v: (number | null)[] = [];
+    for (const p of points) {
+      t.push(isObject(p) ? (p.t as number) : Number.NaN);
+      v.push(isObject(p) ? (p.v as number | null) : null);
+    }
+    const { points: _, ...rest } = b.series;
+    signals[signal] = { ...b, series: { ...rest, t, v } };
+    changed = true;
+  }
+  const out = changed ? { ...stored, signals } : stored;
+  seen.set(stored, out);
+  return out;
 }

@@ -29,13 +29,26 @@ export class SimulatedClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const id = this.#nextId++;
     const due = this.#now + Math.max(0, Number.isFinite(ms) ? ms : 0);
-    this.#timers.push({ id, due, fn });
-    this.#timers.sort((a, b) => a.due - b.due || a.id - b.id);
+    // Inserted after every timer due at or before it (ids only grow, so ties stay in the order
+    // they were set) with a binary search, not by sorting all pending timers: a fleet of N
+    // watches sets about N timers per step, and a sort per timer made a step O(N^2) in this
+    // double alone (docs/benchmarks.md, "the evaluation's allocations").
+    const timers = this.#timers;
+    let lo = 0;
+    let hi = timers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((timers[mid] as PendingTimer).due <= due) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === timers.length) timers.push({ id, due, fn });
+    else timers.splice(lo, 0, { id, due, fn });
     return id;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    this.#timers = this.#timers.filter((t) => t.id !== handle);
+    const at = this.#timers.findIndex((t) => t.id === handle);
+    if (at !== -1) this.#timers.splice(at, 1);
   }
 
   /** Number of timers not yet fired. */

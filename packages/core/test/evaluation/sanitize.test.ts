@@ -21,6 +21,22 @@ describe('sanitize', () => {
     expect(samplesOf(out)).toBe(samples);
   });
 
+  it('returns a clean result itself, and a rebuilt one when anything had to change', () => {
+    const clean: ReadResult = { status: 'ok', series: [{ labels: { pod: 'a' }, samples: [{ t: 1, v: 2 }] }] };
+    expect(sanitize(clean, query)).toBe(clean);
+    // Labels missing: the series gets an empty object, so the result is a new one.
+    const unlabelled = {
+      status: 'ok',
+      series: [{ labels: null, samples: [{ t: 1, v: 2 }] }],
+    } as unknown as ReadResult;
+    const fixed = sanitize(unlabelled, query);
+    expect(fixed).not.toBe(unlabelled);
+    expect(fixed).toEqual({ status: 'ok', series: [{ labels: {}, samples: [{ t: 1, v: 2 }] }] });
+    // Backend warnings that are not a partial answer are not carried into the engine's result.
+    const warned: ReadResult = { ...clean, warnings: ['slow query'] } as ReadResult;
+    expect(sanitize(warned, query)).toEqual(clean);
+  });
+
   it('copies and orders samples that arrive out of order, ties in arrival order', () => {
     const samples = [
       { t: 3, v: 1 },

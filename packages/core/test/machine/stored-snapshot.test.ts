@@ -43,6 +43,29 @@ async function crashWhen(w: World, stopWhen: (snapshot: MachineSnapshot) => bool
   return watchId;
 }
 
+/**
+ * A baseline as versions before rollgate.machine/v3's columns kept it, in memory and in v1/v2
+ * snapshots: each signal's chart series as `points`, one `{ t, v }` object per point.
+ */
+function pointBaseline(baseline: unknown): unknown {
+  const b = JSON.parse(JSON.stringify(baseline)) as {
+    signals: Record<string, { series?: { kind: string; t: number[]; v: (number | null)[] } }>;
+  };
+  let converted = 0;
+  for (const signal of Object.values(b.signals)) {
+    const series = signal.series;
+    if (!series) continue;
+    (signal as Record<string, unknown>).series = {
+      kind: series.kind,
+      points: series.t.map((t, i) => ({ t, v: series.v[i] ?? null })),
+    };
+    converted++;
+  }
+  // The fixture must hold the old form, or these tests would not test loading it.
+  expect(converted).toBeGreaterThan(0);
+  return b;
+}
+
 describe('a snapshot saved in parts', () => {
   it('writes the baseline once and the chart series only now and then: a step saves what changed', async () => {
     const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
@@ -142,8 +165,12 @@ describe('a snapshot saved in parts', () => {
     );
     const current = await loadStoredSnapshot(loaderOf(w), watchId);
     if (!current) throw new Error('nothing stored');
-    // What the version before saved: one piece, chart points as tuples, no parts.
-    const v1 = JSON.parse(JSON.stringify(encodeStoredSnapshot(current))) as { schema: string };
+    // What the version before saved: one piece, chart points as tuples, no parts, the
+    // baseline's chart series as point objects.
+    const whole = encodeStoredSnapshot(current) as Record<string, unknown> & { bake: object };
+    const v1 = JSON.parse(
+      JSON.stringify({ ...whole, bake: { ...whole.bake, baseline: pointBaseline(current.bake.baseline) } }),
+    ) as { schema: string };
     expect(v1.schema).toBe('rollgate.machine/v1');
     for (const key of w.state.keys) if (key.startsWith(WATCH_PART_KEY_PREFIX)) w.state.set(key, null);
     w.state.set(watchStateKey(watchId), v1);
@@ -218,7 +245,7 @@ describe('a snapshot saved in parts', () => {
       watchId,
       part: 'baseline',
       generation: 1,
-      value: JSON.parse(JSON.stringify(current.bake.baseline)),
+      value: pointBaseline(current.bake.baseline),
     });
     const v1 = encodeStoredSnapshot(current) as Record<string, unknown>;
     const v2 = JSON.parse(

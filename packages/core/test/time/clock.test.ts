@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { SimulatedClock } from '../../src/testing/simulated-clock';
@@ -26,6 +27,30 @@ describe('sleep on a SimulatedClock', () => {
     const err = await p.catch((e: unknown) => e);
     expect(RollgateError.is(err) && err.code).toBe('ABORTED');
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('fires any set of timers in due order, ties in the order set, cleared ones never', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.boolean()), { maxLength: 60 }),
+        (timers) => {
+          const clock = new SimulatedClock(1_000);
+          const fired: number[] = [];
+          const handles = timers.map(([ms], i) => clock.setTimeout(() => fired.push(i), ms));
+          timers.forEach(([, cleared], i) => {
+            if (cleared) clock.clearTimeout(handles[i] as number);
+          });
+          clock.advance(100);
+          const expected = timers
+            .map(([ms, cleared], i) => ({ ms, cleared, i }))
+            .filter((t) => !t.cleared)
+            .sort((a, b) => a.ms - b.ms || a.i - b.i)
+            .map((t) => t.i);
+          expect(fired).toEqual(expected);
+          expect(clock.pendingTimers).toBe(0);
+        },
+      ),
+    );
   });
 
   it('fires timers in due order, ties in insertion order', () => {

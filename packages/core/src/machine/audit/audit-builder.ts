@@ -194,12 +194,16 @@ function chartBaseline(
   signal: Contract['signals'][number],
   series: SignalBaseline['series'],
 ): { at: string; value: number | null }[] | undefined {
-  if (!series || series.points.length === 0) return undefined;
+  if (!series || series.t.length === 0) return undefined;
   const unit = valueUnit(signal);
   const fits =
     series.kind === 'rate' ? unit === 'fraction' : ['bytes', 'cores', 'ready fraction'].includes(unit);
   if (!fits) return undefined;
-  return series.points.slice(-60).map((p) => ({ at: iso(p.t), value: finiteOrNull(p.v) }));
+  const out: { at: string; value: number | null }[] = [];
+  for (let i = Math.max(0, series.t.length - 60); i < series.t.length; i++) {
+    out.push({ at: iso(series.t[i] as number), value: finiteOrNull(series.v[i] ?? null) });
+  }
+  return out;
 }
 
 /**
