@@ -249,6 +249,7 @@ function auditStatistic(st: NonNullable<Verdict['statistic']>): NonNullable<Audi
               }
             : null,
         }),
+    ...(st.graceEvents === undefined ? {} : { graceEvents: st.graceEvents }),
   };
 }
 
