@@ -218,6 +218,18 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     'method',
     `must be 'joint' or 'bound', got ${String(method)}`,
   );
+  const graceEvents = checkAtLeast('graceEvents', options.graceEvents ?? 0, 0);
+  checkThat(
+    method === 'joint' || graceEvents === 0,
+    'graceEvents',
+    `is supported by method 'joint' only, got ${String(graceEvents)} with method '${method}'`,
+  );
+  const fractions = fractionsOption(options.baselineFractions);
+  checkThat(
+    method === 'joint' || fractions.baselineFractions === undefined,
+    'baselineFractions',
+    `is supported by method 'joint' only, got ${JSON.stringify(options.baselineFractions)} with method '${method}'`,
+  );
   const common = {
     kind: 'baseline' as const,
     version: 1 as const,
@@ -264,12 +276,6 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     };
     return { ...state, logE: boundLogE(state) };
   }
-  const graceEvents = checkAtLeast('graceEvents', options.graceEvents ?? 0, 0);
-  checkThat(
-    method === 'joint' || graceEvents === 0,
-    'graceEvents',
-    `is supported by method 'joint' only, got ${String(graceEvents)} with method '${method}'`,
-  );
   const edge = (alpha * JOINT_EDGE_SHARE) / 2;
   const nullRange = [
     clopperPearsonLower(events, trials, edge),
@@ -282,7 +288,7 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     kappa: JOINT_KAPPA,
     ...kappasOption(options.kappas),
     ...(graceEvents > 0 ? { graceEvents: graceEvents / dispersion } : {}),
-    ...fractionsOption(options.baselineFractions),
+    ...fractions,
     nullRate: Math.min(tolerance * nullRange[1], 1),
     logThreshold: Math.log(1 / (alpha * (1 - JOINT_EDGE_SHARE))),
     copies: [{ events: 0, trials: 0, logWeight: firstCopyLogWeight(restartShare) }],
