@@ -43,7 +43,6 @@ export const AuditStatisticSchema = z.object({
     .object({ lower: z.number().nullable(), upper: z.number().nullable(), level: z.number() })
     .nullable()
     .optional(),
-  graceEvents: z.number().optional(),
 });
 
 export const AuditVerdictSchema = z.object({

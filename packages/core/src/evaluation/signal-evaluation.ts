@@ -214,19 +214,13 @@ function consume(
     const alpha = tick.alphaFor(signal, index, key);
     const tail =
       key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
-    const started = startSequential(
-      rule,
-      base ?? null,
-      tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha,
-      kindOf(signal).counts?.events,
-    );
+    const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
     if (started) tests[String(index)] = started;
     if (started && tail && base) {
       const tailTest = startSequential(
         rule,
         { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
         alpha * TAIL_ALPHA_SHARE,
-        kindOf(signal).counts?.events,
       );
       if (tailTest) tests[tailKey(index)] = tailTest;
     }
@@ -657,7 +651,6 @@ function beyondOneBurst(
     rule,
     isTail ? tailBase : (base ?? null),
     isTail ? alpha * TAIL_ALPHA_SHARE : hasTail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha,
-    kindOf(signal).counts?.events,
   );
   if (again === null) return verdict;
   for (const interval of rest) again = stepSequential(again, interval, null);

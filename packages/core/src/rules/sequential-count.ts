@@ -17,10 +17,7 @@ export type SequentialState = RateTestState;
 
 /**
  * Starts the test a sequential rule asks for. A `baseline` test needs the pre-deploy counts;
- * without them it cannot start (null) and the rule reports no-data — never a pass. `events`
- * says what is counted: latency exceedances get the host's grace and no prior
- * ({@link HOST_GRACE_EVENTS}); errors (and an unknown measure) the prior
- * ({@link BASELINE_PRIOR_EVENTS}).
+ * without them it cannot start (null) and the rule reports no-data — never a pass.
  */
 export function startSequential(
   rule: SequentialRule,
@@ -31,7 +28,6 @@ export function startSequential(
     readonly dispersion?: number;
   } | null,
   alpha: number,
-  events?: 'errors' | 'latency-exceedances',
 ): SequentialState | null {
   switch (rule.test) {
     case 'sprt':
@@ -42,15 +38,7 @@ export function startSequential(
     case 'baseline':
       if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
       return createBaselineRateTest({
-        ...(events === 'latency-exceedances'
-          ? {
-              baselineEvents: baseline.events ?? 0,
-              baselineFractions: BASELINE_FRACTIONS,
-              graceEvents: hostGraceEvents(baseline.events ?? 0),
-            }
-          : {
-              baselineEvents: Math.min(baseline.trials, (baseline.events ?? 0) + BASELINE_PRIOR_EVENTS),
-            }),
+        baselineEvents: Math.min(baseline.trials, (baseline.events ?? 0) + BASELINE_PRIOR_EVENTS),
         baselineTrials: baseline.trials,
         alpha,
         tolerance: rule.tolerance,
@@ -62,41 +50,13 @@ export function startSequential(
 }
 
 /**
- * Events added to every baseline count of an error-rate test before it starts: a prior that
- * a healthy version's rate is never exactly zero, so a baseline window that happened to see
- * no error does not make a handful decisive. A rate, not a count: it costs more the longer
- * the bake. Latency exceedance tests use the host's grace instead ({@link HOST_GRACE_EVENTS};
- * docs/statistics.md, "Small baselines").
+ * Events added to every baseline count before the test starts: a prior that a healthy version's
+ * rate is never exactly zero. Without it, a baseline window that happened to see no slow request
+ * (or no error) makes a handful of them decisive, and a handful comes from a busy host as easily
+ * as from a bad version. It weighs only where the baseline saw almost nothing: two events are
+ * noise next to the 90 of the reference case (docs/statistics.md, "Small baselines").
  */
 export const BASELINE_PRIOR_EVENTS = 3;
-
-/**
- * A handful of events a busy host may add to a healthy version, which no baseline test counts
- * as evidence: host load slows (or fails) a few requests one by one or in a burst, a count that
- * does not grow with traffic or time, while a regression's events keep arriving at a rate.
- * Each copy of the e-process counts its events less the grace, as non-events, so H0 is "the
- * version's own events are binomial at the baseline's rate, plus at most this many from the
- * host" and the test stays valid for it (docs/statistics.md, "Small baselines").
- */
-export const HOST_GRACE_EVENTS = 5;
-
-/**
- * The grace a test gets: {@link HOST_GRACE_EVENTS} less the baseline's own events (never below
- * 0). A baseline that holds events of this kind already shows the host's noise, and a handful
- * is small next to it; against an (almost) empty baseline a handful would be decisive. Fixed
- * before the bake, from the baseline only, so it is predictable.
- */
-export function hostGraceEvents(baselineEvents: number): number {
-  return Math.max(0, HOST_GRACE_EVENTS - Math.max(0, baselineEvents));
-}
-
-/**
- * The fixed fractions c of a candidate baseline rate p' whose alternatives `c p'` join the
- * baseline e-value's mixture: they exclude a candidate far above a baseline of a few events,
- * which a shift of a few standard errors cannot, so a small baseline's own uncertainty costs
- * less (docs/statistics.md, "Small baselines").
- */
-export const BASELINE_FRACTIONS: readonly number[] = [0.5, 0.2, 0.05];
 
 /**
  * The shifts (in standard errors) of the baseline e-value the evaluator's baseline tests mix:
@@ -200,7 +160,6 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
         alpha: summary.alpha,
         ratioEstimate: summary.ratioEstimate,
         ratioInterval: summary.ratioInterval,
-        ...(summary.graceEvents ? { graceEvents: summary.graceEvents } : {}),
       }
     : undefined;
   const describe = (): string => {
@@ -209,11 +168,7 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       summary.ratioEstimate === null
         ? ''
         : ` (ratio ${show(summary.ratioEstimate)}x${summary.ratioInterval ? `, ${show(summary.ratioInterval.level * 100)}% CS [${show(summary.ratioInterval.lower)}, ${show(summary.ratioInterval.upper)}]` : ''})`;
-    // Why a handful was not decisive: the events a busy host may add are no evidence.
-    const grace = summary.graceEvents
-      ? `, of which up to ${show(summary.graceEvents)} allowed to host load (a handful against a near-empty baseline is not decisive)`
-      : '';
-    return `${input.what} ${showRate(summary.rate)} of ${show(summary.trials)} vs ${summary.kind === 'sprt' ? 'p0' : 'baseline'} ${showRate(summary.baselineRate)}${ratio}${grace}`;
+    return `${input.what} ${showRate(summary.rate)} of ${show(summary.trials)} vs ${summary.kind === 'sprt' ? 'p0' : 'baseline'} ${showRate(summary.baselineRate)}${ratio}`;
   };
   if (summary?.rejected) {
     return {

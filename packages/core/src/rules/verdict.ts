@@ -29,8 +29,6 @@ export interface TestStatistic {
     readonly upper: number | null;
     readonly level: number;
   } | null;
-  /** Baseline tests: events a busy host may add that the test did not count as evidence. */
-  readonly graceEvents?: number;
 }
 
 /** One rule's judgement of one signal (or one segment of it) at one evaluation. */

@@ -1,27 +1,38 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
+import { BASELINE_PRIOR_EVENTS, BASELINE_SHIFTS } from '../../src/rules/sequential-count';
 import {
-  BASELINE_FRACTIONS,
-  BASELINE_PRIOR_EVENTS,
-  BASELINE_SHIFTS,
-  HOST_GRACE_EVENTS,
-  hostGraceEvents,
-  judgeSequential,
-  type SequentialState,
-  startSequential,
-  stepSequential,
-} from '../../src/rules/sequential-count';
-import { createBaselineRateTest, summarizeRateTest, updateRateTest } from '../../src/stats';
+  type BaselineRateTestState,
+  createBaselineRateTest,
+  summarizeRateTest,
+  updateRateTest,
+} from '../../src/stats';
 import { clopperPearsonLower } from '../../src/stats/binomial-bounds';
 import { binomial, seededRandom } from '../../src/testing/seeded-random';
 
-// Issue 12, classes 3 and 5: a handful of slow requests from a busy host against a near-empty
-// baseline is not decisive, a sustained slow tail is (docs/statistics.md, "Small baselines").
+// Issue 12, classes 3 and 5: the baseline test's `graceEvents` (a handful of events from a busy
+// host that are no evidence) and `baselineFractions` (alternatives at fixed fractions of a
+// candidate baseline rate). Measured on the scenario families as a replacement of the 3-event
+// prior for latency and not wired into the evaluator (docs/statistics.md, "Small baselines").
 
-const rule = { type: 'sequential' as const, test: 'baseline' as const, tolerance: 1 };
+/** The configuration that was measured: a grace of 5 less the baseline's events, three fractions. */
+const GRACE = 5;
+const FRACTIONS = [0.5, 0.2, 0.05];
+const graceFor = (baselineEvents: number) => Math.max(0, GRACE - baselineEvents);
 /** Three quarters of a latency rule's split alpha, as the evaluator gives the first threshold. */
 const ALPHA = 1 / 269.4 / 0.99;
+
+function graceTest(events: number, trials: number, alpha: number): BaselineRateTestState {
+  return createBaselineRateTest({
+    baselineEvents: events,
+    baselineTrials: trials,
+    alpha,
+    kappas: BASELINE_SHIFTS,
+    baselineFractions: FRACTIONS,
+    graceEvents: graceFor(events),
+  });
+}
 
 function configError(fn: () => unknown, path: string): void {
   try {
@@ -37,15 +48,15 @@ function configError(fn: () => unknown, path: string): void {
 
 /** Feeds `steps` intervals of `trials` requests; `events(i)` slow requests in step i. Returns the first rejecting step. */
 function run(
-  start: SequentialState,
+  start: BaselineRateTestState,
   steps: number,
   trials: number,
   events: (i: number) => number,
-): { state: SequentialState; rejectedAt: number | null } {
+): { state: BaselineRateTestState; rejectedAt: number | null } {
   let state = start;
   let rejectedAt: number | null = null;
   for (let i = 0; i < steps; i++) {
-    state = stepSequential(state, { events: events(i), trials }, null);
+    state = updateRateTest(state, { events: events(i), trials }) as BaselineRateTestState;
     if (state.rejected && rejectedAt === null) rejectedAt = i;
   }
   return { state, rejectedAt };
@@ -61,75 +72,27 @@ function priorTest(events: number, trials: number, alpha: number) {
   });
 }
 
-const judge = (state: SequentialState) =>
-  judgeSequential(state, {
-    signal: 'latency-p99',
-    window: { start: 0, end: 60_000 },
-    samples: 0,
-    newestT: 59_000,
-    now: 60_000,
-    maxLagMs: 30_000,
-    minSamples: 0,
-    what: 'share slower than 100 ms',
-    unavailable: null,
-  });
-
-describe('the host grace of a latency exceedance test', () => {
-  it('is five events less the baseline own, never below zero', () => {
-    expect(HOST_GRACE_EVENTS).toBe(5);
-    expect(hostGraceEvents(0)).toBe(5);
-    expect(hostGraceEvents(2)).toBe(3);
-    expect(hostGraceEvents(7)).toBe(0);
-    expect(hostGraceEvents(-1)).toBe(5);
-  });
-
-  it('keeps ten slow requests one by one against an empty baseline (the prior alone rolled it back)', () => {
+describe('graceEvents and baselineFractions of the baseline test', () => {
+  it('keeps ten slow requests one by one against an empty baseline (the prior alone rejects them)', () => {
     // nearzero-keep: 0 of 4,392 baseline requests above 100 ms, then a busy host slows ten
     // requests, one every 13 steps, in 1,370 requests of the bake.
     const slow = (i: number) => (i % 13 === 5 && i < 130 ? 1 : 0);
-    const start = startSequential(
-      rule,
-      { status: 'ok', events: 0, trials: 4392 },
-      ALPHA,
-      'latency-exceedances',
-    );
-    if (!start) throw new Error('the test did not start');
-    const now = run(start, 137, 10, slow);
+    const now = run(graceTest(0, 4392, ALPHA), 137, 10, slow);
     expect(now.rejectedAt).toBeNull();
+    expect(summarizeRateTest(now.state).graceEvents).toBe(5);
     const before = run(priorTest(0, 4392, ALPHA), 137, 10, slow);
     expect(before.rejectedAt).not.toBeNull();
-    const verdict = judge(now.state);
-    expect(verdict.status).toBe('pass');
-    expect(verdict.reason).toContain('of which up to 5 allowed to host load');
-    expect(verdict.statistic?.graceEvents).toBe(5);
   });
 
-  it('catches a sustained slow tail against a near-empty baseline the prior kept', () => {
+  it('catches a late sustained slow tail against an empty baseline that the prior misses', () => {
     // tail-bad: 0 of 3,665 above the threshold, then one slow request in every seventh step of
     // 12 requests (1.2%), from step 76 of 180 (15 slow requests in 1,250). The prior, a rate,
     // costs more the longer the bake; the grace, a count, does not.
     const tail = (i: number) => (i >= 76 && (i - 76) % 7 === 0 ? 1 : 0);
-    const start = startSequential(
-      rule,
-      { status: 'ok', events: 0, trials: 3665 },
-      ALPHA,
-      'latency-exceedances',
-    );
-    if (!start) throw new Error('the test did not start');
-    const now = run(start, 180, 12, tail);
+    const now = run(graceTest(0, 3665, ALPHA), 180, 12, tail);
     expect(now.rejectedAt).not.toBeNull();
-    expect(judge(now.state).status).toBe('breach');
     const before = run(priorTest(0, 3665, ALPHA), 180, 12, tail);
     expect(before.rejectedAt).toBeNull();
-  });
-
-  it('leaves error-rate tests as they were: the prior, no grace', () => {
-    const start = startSequential(rule, { status: 'ok', events: 0, trials: 4392 }, ALPHA, 'errors');
-    if (!start || start.kind !== 'baseline') throw new Error('the test did not start');
-    expect(start.baselineEvents).toBe(BASELINE_PRIOR_EVENTS);
-    expect(summarizeRateTest(start).graceEvents).toBeUndefined();
-    const unknown = startSequential(rule, { status: 'ok', events: 0, trials: 4392 }, ALPHA);
-    expect(unknown).toEqual(start);
   });
 
   it('refuses a negative grace, a grace on the bound method and fractions outside (0, 1)', () => {
@@ -145,10 +108,13 @@ describe('the host grace of a latency exceedance test', () => {
       fc.property(
         fc.integer({ min: 0, max: 6 }),
         fc.integer({ min: 500, max: 20_000 }),
-        fc.array(fc.record({ events: fc.integer({ min: 0, max: 3 }), trials: fc.integer({ min: 1, max: 40 }) }), {
-          minLength: 1,
-          maxLength: 40,
-        }),
+        fc.array(
+          fc.record({ events: fc.integer({ min: 0, max: 3 }), trials: fc.integer({ min: 1, max: 40 }) }),
+          {
+            minLength: 1,
+            maxLength: 40,
+          },
+        ),
         fc.integer({ min: 0, max: 8 }),
         (baselineEvents, baselineTrials, steps, grace) => {
           const options = {
@@ -156,7 +122,7 @@ describe('the host grace of a latency exceedance test', () => {
             baselineTrials,
             alpha: 0.01,
             kappas: BASELINE_SHIFTS,
-            baselineFractions: BASELINE_FRACTIONS,
+            baselineFractions: FRACTIONS,
           };
           let without = createBaselineRateTest(options);
           let withGrace = createBaselineRateTest({ ...options, graceEvents: grace });
@@ -190,8 +156,8 @@ describe('the host grace of a latency exceedance test', () => {
           baselineTrials: 4000,
           alpha,
           kappas: BASELINE_SHIFTS,
-          baselineFractions: BASELINE_FRACTIONS,
-          graceEvents: hostGraceEvents(baselineEvents),
+          baselineFractions: FRACTIONS,
+          graceEvents: graceFor(baselineEvents),
         });
         // The same without the grace: the fractions alone must keep the test valid.
         let bare = createBaselineRateTest({
@@ -199,7 +165,7 @@ describe('the host grace of a latency exceedance test', () => {
           baselineTrials: 4000,
           alpha,
           kappas: BASELINE_SHIFTS,
-          baselineFractions: BASELINE_FRACTIONS,
+          baselineFractions: FRACTIONS,
         });
         for (let i = 0; i < 180 && !bare.rejected; i++) {
           const events = binomial(random, 12, rate);

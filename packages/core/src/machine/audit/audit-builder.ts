@@ -249,7 +249,6 @@ function auditStatistic(st: NonNullable<Verdict['statistic']>): NonNullable<Audi
               }
             : null,
         }),
-    ...(st.graceEvents === undefined ? {} : { graceEvents: st.graceEvents }),
   };
 }
 
