@@ -71,6 +71,21 @@ export interface BaselineRateTestOptions {
    * `estimateDispersion`. Default 1.
    */
   readonly dispersion?: number;
+  /**
+   * `joint` only: events of the new version that are no evidence (>= 0; default 0). H0 becomes
+   * "the version's own events are binomial at rate <= tolerance x baseline rate, plus at most
+   * this many from elsewhere" (a busy host slowing or failing a handful of requests): every
+   * copy of the e-process counts its events less this many, as non-events. A count, not a rate:
+   * a sustained fault outgrows it, a handful never does (docs/statistics.md, "Small baselines").
+   */
+  readonly graceEvents?: number;
+  /**
+   * `joint` only: fixed fractions c in (0, 1) of a candidate rate p' whose alternatives
+   * `c p'` join the baseline e-value's mixture (equal weights with the shifts). A shift of a few
+   * standard errors cannot exclude a candidate far above a baseline of a few events; an
+   * alternative at a fixed fraction does (docs/statistics.md, "Small baselines"). Default none.
+   */
+  readonly baselineFractions?: readonly number[];
 }
 
 /** A copy of the test started after `events` and `trials` had been seen, with its weight. */
@@ -135,6 +150,10 @@ export interface JointBaselineRateTestState extends BaselineStateCommon {
   readonly kappas?: readonly number[];
   /** The copy started at the deploy first, then the live restarts (at most MAX_LIVE_RESTARTS). */
   readonly copies: readonly RestartCopy[];
+  /** Events (divided by the dispersion) each copy does not count as evidence; absent = 0. */
+  readonly graceEvents?: number;
+  /** Fixed-fraction alternatives of the baseline e-value (see the option); absent = none. */
+  readonly baselineFractions?: readonly number[];
 }
 
 /** State of the `bound` method. */
@@ -199,6 +218,18 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     'method',
     `must be 'joint' or 'bound', got ${String(method)}`,
   );
+  const graceEvents = checkAtLeast('graceEvents', options.graceEvents ?? 0, 0);
+  checkThat(
+    method === 'joint' || graceEvents === 0,
+    'graceEvents',
+    `is supported by method 'joint' only, got ${String(graceEvents)} with method '${method}'`,
+  );
+  const fractions = fractionsOption(options.baselineFractions);
+  checkThat(
+    method === 'joint' || fractions.baselineFractions === undefined,
+    'baselineFractions',
+    `is supported by method 'joint' only, got ${JSON.stringify(options.baselineFractions)} with method '${method}'`,
+  );
   const common = {
     kind: 'baseline' as const,
     version: 1 as const,
@@ -256,6 +287,8 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     nullRange,
     kappa: JOINT_KAPPA,
     ...kappasOption(options.kappas),
+    ...(graceEvents > 0 ? { graceEvents: graceEvents / dispersion } : {}),
+    ...fractions,
     nullRate: Math.min(tolerance * nullRange[1], 1),
     logThreshold: Math.log(1 / (alpha * (1 - JOINT_EDGE_SHARE))),
     copies: [{ events: 0, trials: 0, logWeight: firstCopyLogWeight(restartShare) }],
@@ -318,12 +351,26 @@ function kappasOption(kappas: readonly number[] | undefined): { kappas?: readonl
   checkThat(
     Array.isArray(kappas) &&
       kappas.length >= 1 &&
-      kappas.length <= shiftScratch.length &&
+      kappas.length <= 16 &&
       kappas.every((k) => Number.isFinite(k) && k > 0),
     'kappas',
-    `must be 1 to ${shiftScratch.length} positive finite numbers, got ${JSON.stringify(kappas)}`,
+    `must be 1 to 16 positive finite numbers, got ${JSON.stringify(kappas)}`,
   );
   return { kappas: [...kappas] };
+}
+
+function fractionsOption(fractions: readonly number[] | undefined): {
+  baselineFractions?: readonly number[];
+} {
+  if (fractions === undefined || fractions.length === 0) return {};
+  checkThat(
+    Array.isArray(fractions) &&
+      fractions.length <= 8 &&
+      fractions.every((c) => Number.isFinite(c) && c > 0 && c < 1),
+    'baselineFractions',
+    `must be at most 8 numbers strictly between 0 and 1, got ${JSON.stringify(fractions)}`,
+  );
+  return { baselineFractions: [...fractions] };
 }
 
 function settle<S extends BaselineRateTestState>(state: S, logE: number, nullRate: number): S {
@@ -346,7 +393,8 @@ const gridBaseline = new Float64Array(COARSE_CELLS + 1);
 const gridNew = new Float64Array(COARSE_CELLS + 1);
 const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
-const shiftScratch = new Float64Array(16);
+const shiftScratch = new Float64Array(24);
+const NONE: readonly number[] = [];
 
 /**
  * log of the baseline e-value for "the baseline rate is p": the likelihood ratio of the
@@ -359,22 +407,38 @@ export function logBaselineEvidence(
   state: Pick<BaselineStateCommon, 'baselineEvents' | 'baselineTrials'> & {
     readonly kappa: number;
     readonly kappas?: readonly number[];
+    readonly baselineFractions?: readonly number[];
   },
 ): number {
   const { baselineEvents: events, baselineTrials: trials } = state;
+  const fractions = state.baselineFractions ?? NONE;
   const kappas = state.kappas;
-  if (!kappas || kappas.length <= 1) return logShiftEvidence(p, events, trials, kappas?.[0] ?? state.kappa);
+  if ((!kappas || kappas.length <= 1) && fractions.length === 0)
+    return logShiftEvidence(p, events, trials, kappas?.[0] ?? state.kappa);
+  const shifts = kappas ?? [state.kappa];
   // An equal-weight mixture of e-values is an e-value, and a sum of functions rising with p
   // rises with p: both facts the infimum relies on survive.
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < kappas.length; i++) {
-    const v = logShiftEvidence(p, events, trials, kappas[i] as number);
+  const n = shifts.length + fractions.length;
+  for (let i = 0; i < n; i++) {
+    const v =
+      i < shifts.length
+        ? logShiftEvidence(p, events, trials, shifts[i] as number)
+        : logFractionEvidence(p, events, trials, fractions[i - shifts.length] as number);
     shiftScratch[i] = v;
     if (v > max) max = v;
   }
   let sum = 0;
-  for (let i = 0; i < kappas.length; i++) sum += Math.exp((shiftScratch[i] as number) - max);
-  return max + Math.log(sum / kappas.length);
+  for (let i = 0; i < n; i++) sum += Math.exp((shiftScratch[i] as number) - max);
+  return max + Math.log(sum / n);
+}
+
+/** The likelihood ratio of `c p` against p for the baseline counts; rises with p. */
+function logFractionEvidence(p: number, events: number, trials: number, c: number): number {
+  const logC = Math.log(c);
+  if (p <= 0) return events * logC;
+  const nonEvents = trials - events;
+  return events * logC + (nonEvents === 0 ? 0 : nonEvents * (Math.log1p(-p * c) - Math.log1p(-p)));
 }
 
 /** The likelihood ratio of `p exp(-delta)` against p for the baseline counts, delta = kappa SE. */
@@ -393,10 +457,12 @@ function logNewEvidence(c: number, state: JointBaselineRateTestState, unstarted:
   fillLogFactors(c, state.ratios, perEvent, perNonEvent);
   // One pass over every (copy, ratio) term with a shared maximum: one log per grid point.
   const logK = Math.log(k);
+  const grace = state.graceEvents ?? 0;
   let count = 0;
   let max = unstarted;
   for (const copy of state.copies) {
-    const x = state.events - copy.events;
+    // Grace events count as non-events: fewer events and more non-events never raise a term.
+    const x = Math.max(0, state.events - copy.events - grace);
     const y = state.trials - copy.trials - x;
     const w = copy.logWeight - logK;
     for (let i = 0; i < k; i++) {
@@ -597,5 +663,8 @@ export function summarizeBaselineRateTest(state: BaselineRateTestState): RateTes
     nullRate: state.nullRate,
     ratioEstimate: state.trials > 0 && baselineRate > 0 ? rate / baselineRate : null,
     ratioInterval,
+    ...(state.method === 'joint' && state.graceEvents
+      ? { graceEvents: state.graceEvents * state.dispersion }
+      : {}),
   };
 }

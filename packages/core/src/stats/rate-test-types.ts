@@ -63,4 +63,9 @@ export interface RateTestSummary {
   readonly ratioEstimate: number | null;
   /** Confidence sequence for the ratio at level 1 - alpha; null before any trial. */
   readonly ratioInterval: RatioInterval | null;
+  /**
+   * Baseline test with a grace (`graceEvents`): the events, as observed, that no copy of the
+   * e-process counts as evidence (a busy host's handful). Absent when there is none.
+   */
+  readonly graceEvents?: number;
 }
