@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultContract } from '../../src/contract/default-contract';
-import { parseContract } from '../../src/contract/parse-contract';
-import { Evaluator } from '../../src/evaluation/evaluator';
-import type { WatchState } from '../../src/evaluation/watch-state';
-import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
-import { SimulatedClock } from '../../src/testing/simulated-clock';
-import { BASELINE_STEPS, START, STEP } from './run-watch';
+import type { StepData } from '../../src/testing/memory-source';
+import { BASELINE_STEPS, bakeWarm } from './run-watch';
 
 /**
  * The cold-start recognition reads the warm-up at a denser bound when the exceedance threshold
@@ -28,38 +23,6 @@ function step(i: number, requests: number, over100: number, errors = 0): StepDat
   };
 }
 
-/** A bake of the default contract with a 30 s warm-up over `after(k)`, the k-th step after the deploy. */
-async function bake(baseline: (i: number) => StepData, after: (k: number) => StepData) {
-  const contract = parseContract({
-    ...defaultContract('checkout'),
-    bakeSeconds: 600,
-    warmupSeconds: 30,
-  });
-  const steps: StepData[] = [];
-  for (let i = 0; i < BASELINE_STEPS; i++) steps.push(baseline(i));
-  for (let k = 0; k < 130; k++) steps.push(after(k));
-  const deployAt = START + BASELINE_STEPS * STEP;
-  const clock = new SimulatedClock(deployAt);
-  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
-  const evaluator = new Evaluator({
-    contract,
-    sources: { default: source },
-    clock,
-    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-  });
-  const ctx = () => ({ signal: new AbortController().signal, deadline: clock.now() + 10_000 });
-  let state: WatchState = evaluator.start(deployAt);
-  for (let k = 0; k < 120; k++) {
-    clock.advance(STEP);
-    const r = await evaluator.evaluate(state, ctx());
-    state = r.state;
-    if (r.evaluation.decision.type !== 'continue') {
-      return { evaluation: r.evaluation, state, seconds: (r.evaluation.at - deployAt) / 1000 };
-    }
-  }
-  throw new Error('no decision');
-}
-
 /** 1,000 requests a step, 1.5% of them in (100, 250] ms: the p99 is in that bucket, nothing above 250 ms. */
 const steady = (i: number) => step(i, 1000, 15, i % 4 === 0 ? 1 : 0);
 
@@ -69,7 +32,7 @@ describe('the cold-start bound', () => {
     // cold start has a request. At 100 ms the baseline has 1.5% and the cold start's first 20 s
     // 10%, with 3% errors. Read only at 250 ms, the warm-up looks clean and those errors roll the
     // healthy release back.
-    const { evaluation, state } = await bake(steady, (k) =>
+    const { evaluation, state } = await bakeWarm(steady, (k) =>
       k < 4 ? step(BASELINE_STEPS + k, 1000, 100, 30) : steady(BASELINE_STEPS + k),
     );
     const latency = state.baseline?.signals['latency-p99'];
@@ -83,7 +46,7 @@ describe('the cold-start bound', () => {
   });
 
   it('still confirms an error regression that comes without a cold start', async () => {
-    const { evaluation, state } = await bake(steady, (k) => step(BASELINE_STEPS + k, 1000, 15, 30));
+    const { evaluation, state } = await bakeWarm(steady, (k) => step(BASELINE_STEPS + k, 1000, 15, 30));
     expect(state.coldStart).toBe(false);
     expect(evaluation.decision.type).toBe('breach');
     expect(evaluation.signals.find((s) => s.signal === 'error-rate')?.status).toBe('breach');
@@ -91,7 +54,7 @@ describe('the cold-start bound', () => {
 
   it('is not used when the share below the threshold is no longer the tail', async () => {
     // 10% of the baseline's requests are slower than 100 ms: that bound is not a tail bound.
-    const { state } = await bake(
+    const { state } = await bakeWarm(
       (i) => step(i, 1000, 100, i % 4 === 0 ? 1 : 0),
       (k) => step(BASELINE_STEPS + k, 1000, 100),
     );
@@ -106,7 +69,7 @@ describe('an incident under way at the deploy', () => {
     // 0.5% of requests over 100 ms, then a latency incident (20% over 100 ms) for the last 5 min
     // of the baseline window, going on for 60 s after the deploy and then over. Held as a cold
     // start, the release would be judged only after the incident had ended, and promoted.
-    const { evaluation, state } = await bake(
+    const { evaluation, state } = await bakeWarm(
       (i) => step(i, 1000, i >= BASELINE_STEPS - 60 ? 200 : 5, i % 4 === 0 ? 1 : 0),
       (k) => step(BASELINE_STEPS + k, 1000, k < 12 ? 200 : 5),
     );
@@ -121,7 +84,7 @@ describe('an incident under way at the deploy', () => {
   });
 
   it('is still a cold start when the warm-up is slower than the incident itself', async () => {
-    const { state } = await bake(
+    const { state } = await bakeWarm(
       (i) => step(i, 1000, i >= BASELINE_STEPS - 60 ? 200 : 5, i % 4 === 0 ? 1 : 0),
       (k) => step(BASELINE_STEPS + k, 1000, k < 6 ? 600 : 5),
     );

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultContract } from '../../src/contract/default-contract';
-import { parseContract } from '../../src/contract/parse-contract';
-import { Evaluator } from '../../src/evaluation/evaluator';
-import type { WatchState } from '../../src/evaluation/watch-state';
-import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
-import { SimulatedClock } from '../../src/testing/simulated-clock';
-import { BASELINE_STEPS, START, STEP } from './run-watch';
+import type { StepData } from '../../src/testing/memory-source';
+import { BASELINE_STEPS, bakeWarm } from './run-watch';
 
 /**
  * The warm-up ends early when the latency seen so far rules a cold start out: a release that
@@ -25,44 +20,10 @@ function step(i: number, requests: number, slow: number, errors = 0): StepData {
   };
 }
 
-/** A bake of the default contract with a 30 s warm-up over `after(k)`, the k-th step after the deploy. */
-async function bake(baseline: (i: number) => StepData, after: (k: number) => StepData) {
-  const contract = parseContract({
-    ...defaultContract('checkout'),
-    bakeSeconds: 600,
-    warmupSeconds: 30,
-  });
-  const steps: StepData[] = [];
-  for (let i = 0; i < BASELINE_STEPS; i++) steps.push(baseline(i));
-  for (let k = 0; k < 130; k++) steps.push(after(k));
-  const deployAt = START + BASELINE_STEPS * STEP;
-  const clock = new SimulatedClock(deployAt);
-  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
-  const evaluator = new Evaluator({
-    contract,
-    sources: { default: source },
-    clock,
-    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-  });
-  let state: WatchState = evaluator.start(deployAt);
-  for (let k = 0; k < 120; k++) {
-    clock.advance(STEP);
-    const r = await evaluator.evaluate(state, {
-      signal: new AbortController().signal,
-      deadline: clock.now() + 10_000,
-    });
-    state = r.state;
-    if (r.evaluation.decision.type !== 'continue') {
-      return { evaluation: r.evaluation, state, seconds: (r.evaluation.at - deployAt) / 1000 };
-    }
-  }
-  throw new Error('no decision');
-}
-
 describe('the warm-up, ended early when latency rules a cold start out', () => {
   it('confirms an error regression from the first request on the first step, holding the gauges', async () => {
     // 1,000 requests a step, 0.5% above 50 ms before and after the deploy; 5% errors after it.
-    const { evaluation, state, seconds } = await bake(
+    const { evaluation, state, seconds } = await bakeWarm(
       (i) => step(i, 1000, 5, i % 4 === 0 ? 1 : 0),
       (k) => step(BASELINE_STEPS + k, 1000, 5, 50),
     );
@@ -82,7 +43,7 @@ describe('the warm-up, ended early when latency rules a cold start out', () => {
 
   it('still holds a cold start, seen in its latency, and judges after it', async () => {
     // The same regression, but the first 20 s are a cold start: 10% of requests slow.
-    const { evaluation, state, seconds } = await bake(
+    const { evaluation, state, seconds } = await bakeWarm(
       (i) => step(i, 1000, 5, i % 4 === 0 ? 1 : 0),
       (k) => step(BASELINE_STEPS + k, 1000, k < 4 ? 100 : 5, 50),
     );
@@ -95,7 +56,7 @@ describe('the warm-up, ended early when latency rules a cold start out', () => {
     // Clean on the first step (ruled out early), then 10% slow until 25 s: over the whole 30 s
     // warm-up the latency is elevated. Without the second look the latency test, fed from the
     // deploy, would roll this healthy release back.
-    const { evaluation, state } = await bake(
+    const { evaluation, state } = await bakeWarm(
       (i) => step(i, 1000, 5, i % 4 === 0 ? 1 : 0),
       (k) => step(BASELINE_STEPS + k, 1000, k >= 1 && k < 5 ? 100 : 5, k % 4 === 0 ? 1 : 0),
     );
@@ -109,7 +70,7 @@ describe('the warm-up, ended early when latency rules a cold start out', () => {
 
   it('waits for the whole warm-up when the traffic is too thin to rule a cold start out', async () => {
     // 40 requests a step: a few hundred clean requests are needed; the warm-up holds 240.
-    const { evaluation, state, seconds } = await bake(
+    const { evaluation, state, seconds } = await bakeWarm(
       (i) => step(i, 40, i % 5 === 0 ? 1 : 0, i % 20 === 0 ? 1 : 0),
       (k) => step(BASELINE_STEPS + k, 40, 0, 8),
     );

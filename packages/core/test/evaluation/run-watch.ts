@@ -2,7 +2,7 @@ import { defaultContract } from '../../src/contract/default-contract';
 import { parseContract } from '../../src/contract/parse-contract';
 import type { Decision } from '../../src/evaluation/confirmation';
 import { Evaluator } from '../../src/evaluation/evaluator';
-import type { SignalSummary } from '../../src/evaluation/watch-state';
+import type { SignalSummary, WatchState } from '../../src/evaluation/watch-state';
 import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
 import { SimulatedClock } from '../../src/testing/simulated-clock';
 
@@ -74,4 +74,38 @@ export async function runWatch(
     if (d.type !== 'continue') return { decision: d, at, timeline };
   }
   throw new Error(`no decision: ${JSON.stringify(timeline.slice(-2).map((e) => e.reason))}`);
+}
+
+/**
+ * A bake of the default contract with a 30 s warm-up and a 600 s bake: the baseline steps
+ * `baseline(i)`, then `after(k)` for the k-th step after the deploy, evaluated until a decision.
+ * Returns the deciding evaluation, the watch state then, and its time since the deploy.
+ */
+export async function bakeWarm(baseline: (i: number) => StepData, after: (k: number) => StepData) {
+  const contract = parseContract({ ...defaultContract('checkout'), bakeSeconds: 600, warmupSeconds: 30 });
+  const steps: StepData[] = [];
+  for (let i = 0; i < BASELINE_STEPS; i++) steps.push(baseline(i));
+  for (let k = 0; k < 130; k++) steps.push(after(k));
+  const deployAt = START + BASELINE_STEPS * STEP;
+  const clock = new SimulatedClock(deployAt);
+  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
+  const evaluator = new Evaluator({
+    contract,
+    sources: { default: source },
+    clock,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+  let state: WatchState = evaluator.start(deployAt);
+  for (let k = 0; k < 120; k++) {
+    clock.advance(STEP);
+    const r = await evaluator.evaluate(state, {
+      signal: new AbortController().signal,
+      deadline: clock.now() + 10_000,
+    });
+    state = r.state;
+    if (r.evaluation.decision.type !== 'continue') {
+      return { evaluation: r.evaluation, state, seconds: (r.evaluation.at - deployAt) / 1000 };
+    }
+  }
+  throw new Error('no decision');
 }
