@@ -4,7 +4,9 @@ import { createKubernetesExecutor, type KubernetesExecutor } from '../../src/exe
 import { deploymentManifest, seedRollouts } from '../support/fixtures';
 import { KubeApiDouble } from '../support/kube-api-double';
 
-const ctx = (ms = 10_000, signal = new AbortController().signal): PortContext => ({
+// A generous default budget: a loaded CI machine once needed more than 10 s for the undo's
+// API calls. The tests of the deadline itself pass their own.
+const ctx = (ms = 30_000, signal = new AbortController().signal): PortContext => ({
   signal,
   deadline: Date.now() + ms,
 });

@@ -19,7 +19,9 @@ describe('at most 25 requests in flight per source', () => {
   });
 
   it('100 reads at once never exceed 25 in flight at the double, and all succeed', async () => {
-    double = await startDouble({ latencyMs: 40 });
+    // Each answer takes 400 ms, so the reads pile up at the double even when a loaded machine
+    // dispatches them slowly (at 40 ms, 9 were in flight at most on a CI run at load 30).
+    double = await startDouble({ latencyMs: 400 });
     const source = sourceFor(double);
     const results = await Promise.all(Array.from({ length: 100 }, () => source.read(request, ctx(20_000))));
     await source.dispose();
