@@ -368,19 +368,10 @@ async function denseBound(
   if (!counted.trials) return undefined;
   let below: number | null = null;
   for (const b of buckets) if (b > 0 && b < threshold && (below === null || b > below)) below = b;
-  const events = below === null ? null : eventsQuery(signal, below);
-  if (below === null || events === null) return undefined;
-  const episode = counted.health?.episode;
-  const [ev, tr] = await Promise.all([
-    reader(signal, { query: events, ...perStep }, ctx),
-    reader(signal, { query: trialsQuery(signal), ...perStep }, ctx),
-  ]);
-  if (ev.status === 'error' || tr.status !== 'ok') return undefined;
-  const dense = totals(
-    (joinCounts(ev, tr, undefined, null).get(AGGREGATE) ?? []).filter(
-      (i) => !episode || i.t <= episode.startT || i.t > episode.endT,
-    ),
-  ).events;
+  if (below === null) return undefined;
+  const intervals = await healthyCountsAt(signal, below, perStep, counted.health?.episode, reader, ctx);
+  if (intervals === null) return undefined;
+  const dense = totals(intervals).events;
   const shareBelow = (dense + 0.5) / (counted.trials + 1);
   const shareAt = ((counted.events ?? 0) + 0.5) / (counted.trials + 1);
   return shareBelow <= MAX_DENSE_SHARE && shareBelow * shareAt < 1e-4
@@ -417,21 +408,36 @@ async function tailBaseline(
   reader: SignalReader,
   ctx: PortContext,
 ): Promise<{ tail?: NonNullable<SignalBaseline['tail']> }> {
+  const intervals = await healthyCountsAt(signal, thresholdMs, perStep, episode, reader, ctx);
+  if (intervals === null) return {};
+  return {
+    tail: { thresholdMs, events: totals(intervals).events, dispersion: estimateDispersion(intervals) },
+  };
+}
+
+/**
+ * The baseline's per-step counts of requests slower than `thresholdMs`, on the same healthy part
+ * of the window as the first threshold's (an episode's ends are on the step grid: its first
+ * interval ends one step after `startT`). Null when the counts cannot be read.
+ */
+async function healthyCountsAt(
+  signal: Signal,
+  thresholdMs: number,
+  perStep: { start: number; end: number; stepMs: number },
+  episode: { readonly startT: number; readonly endT: number } | undefined,
+  reader: SignalReader,
+  ctx: PortContext,
+): Promise<CountInterval[] | null> {
   const events = eventsQuery(signal, thresholdMs);
-  if (events === null) return {};
+  if (events === null) return null;
   const [ev, tr] = await Promise.all([
     reader(signal, { query: events, ...perStep }, ctx),
     reader(signal, { query: trialsQuery(signal), ...perStep }, ctx),
   ]);
-  if (ev.status === 'error' || tr.status !== 'ok') return {};
-  // The same healthy part of the window as the first threshold's (an episode's ends are on
-  // the step grid: its first interval ends one step after `startT`).
-  const intervals = (joinCounts(ev, tr, undefined, null).get(AGGREGATE) ?? []).filter(
+  if (ev.status === 'error' || tr.status !== 'ok') return null;
+  return (joinCounts(ev, tr, undefined, null).get(AGGREGATE) ?? []).filter(
     (i) => !episode || i.t <= episode.startT || i.t > episode.endT,
   );
-  return {
-    tail: { thresholdMs, events: totals(intervals).events, dispersion: estimateDispersion(intervals) },
-  };
 }
 
 function loadOf(intervals: readonly CountInterval[], stepSeconds: number): { load?: LoadProfile } {

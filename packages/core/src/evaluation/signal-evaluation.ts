@@ -151,14 +151,8 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   const denseEv = denseQuery ? await reader(signal, { query: denseQuery, ...range }, ctx) : null;
   const after = state.lastCountT;
   const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
-  const tailByT =
-    tailEv && tailEv.status !== 'error'
-      ? new Map((joinCounts(tailEv, tr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]))
-      : null;
-  const denseByT =
-    denseEv && denseEv.status !== 'error'
-      ? new Map((joinCounts(denseEv, tr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]))
-      : null;
+  const tailByT = eventsByT(tailEv, tr, after);
+  const denseByT = eventsByT(denseEv, tr, after);
   const aggregate: CountInterval[] = [];
   for (const i of joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? []) {
     if (!within(i)) continue;
@@ -232,6 +226,18 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
     segmentFailure,
     ...(surgeSteps.length ? { surgeSteps } : {}),
   };
+}
+
+/** A second events read (the tail, the cold-start bound) by interval end; null when absent or failed. */
+function eventsByT(
+  read: ReadResult | null,
+  trials: ReadResult,
+  after: number | null,
+): Map<number, number> | null {
+  if (!read || read.status === 'error') return null;
+  return new Map(
+    (joinCounts(read, trials, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]),
+  );
 }
 
 /** The warm-up counts with one more interval (its cold-start bound count too, when read). */
