@@ -34,6 +34,31 @@ function heap(rng: Prng, gc: boolean): { base: number; svc: ServiceProfile } {
   return { base, svc };
 }
 
+/**
+ * A leak that doubles the heap in `minLo`-`minHi` minutes, starting 0-4 min into the bake, on a
+ * heap drawn by {@link heap} (`gc`: on a wide GC sawtooth).
+ */
+function leak(
+  rng: Prng,
+  gc: boolean,
+  minLo: number,
+  minHi: number,
+  description: string,
+): ReturnType<Family['draw']> {
+  const { base, svc } = heap(rng, gc);
+  const minutesToLimit = rng.between(minLo, minHi);
+  return {
+    description,
+    service: svc,
+    fault: {
+      kind: 'leak',
+      bytesPerSecond: Math.round(base / (minutesToLimit * 60)),
+      limitBytes: Math.round(2 * base),
+      at: int(rng, 0, 4 * MIN),
+    },
+  };
+}
+
 /** The leak families, in the order the tables list them. */
 export const LEAK_FAMILIES: readonly Family[] = [
   {
@@ -42,40 +67,14 @@ export const LEAK_FAMILIES: readonly Family[] = [
     truth: 'rollback',
     description:
       'a slow leak (twice the level in 25-55 min) on a wide GC sawtooth (30-300 s cycles, 5-12% of the heap), starting 0-4 min in',
-    draw: (rng) => {
-      const { base, svc } = heap(rng, true);
-      const minutesToLimit = rng.between(25, 55);
-      return {
-        description: 'slow memory leak on a wide GC sawtooth',
-        service: svc,
-        fault: {
-          kind: 'leak',
-          bytesPerSecond: Math.round(base / (minutesToLimit * 60)),
-          limitBytes: Math.round(2 * base),
-          at: int(rng, 0, 4 * MIN),
-        },
-      };
-    },
+    draw: (rng) => leak(rng, true, 25, 55, 'slow memory leak on a wide GC sawtooth'),
   },
   {
     id: 'mem-fast-leak',
     failureClass: 'gc-sawtooth',
     truth: 'rollback',
     description: 'a fast leak (twice the level in 4-10 min), half on a wide GC sawtooth, starting 0-4 min in',
-    draw: (rng) => {
-      const { base, svc } = heap(rng, rng.uniform() < 0.5);
-      const minutesToLimit = rng.between(4, 10);
-      return {
-        description: 'fast memory leak',
-        service: svc,
-        fault: {
-          kind: 'leak',
-          bytesPerSecond: Math.round(base / (minutesToLimit * 60)),
-          limitBytes: Math.round(2 * base),
-          at: int(rng, 0, 4 * MIN),
-        },
-      };
-    },
+    draw: (rng) => leak(rng, rng.uniform() < 0.5, 4, 10, 'fast memory leak'),
   },
   {
     id: 'mem-wide-keep',

@@ -199,13 +199,7 @@ export async function fleetHeap(
   /** Called at steady state with the fleet alive (e.g. to write a heap snapshot). */
   inspect?: () => void,
 ): Promise<{ perSignal: number; snapshotBytes: number }> {
-  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
-  const source = new MemoryMetricSource({
-    clock,
-    startMs: START,
-    stepMs: STEP_MS,
-    steps: stepData(BASELINE_STEPS + steps + 20),
-  });
+  const { clock, source } = sourceAtDeploy(steps);
   // Measured from here: the source's data is not the watches' memory.
   const before = heapUsed();
   const fleet = startFleet(watches, (steps + 10) * (STEP_MS / 1000), source, clock);
@@ -219,6 +213,12 @@ export async function fleetHeap(
 
 /** A fleet of one watch, deployed now on its own clock and source, with data for `steps` steps of bake. */
 function oneWatch(steps: number) {
+  const { clock, source } = sourceAtDeploy(steps);
+  return { clock, fleet: startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock) };
+}
+
+/** A SimulatedClock at the deploy and an in-memory source with data for `steps` steps of bake. */
+function sourceAtDeploy(steps: number): { clock: SimulatedClock; source: MemoryMetricSource } {
   const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
   const source = new MemoryMetricSource({
     clock,
@@ -226,7 +226,7 @@ function oneWatch(steps: number) {
     stepMs: STEP_MS,
     steps: stepData(BASELINE_STEPS + steps + 20),
   });
-  return { clock, fleet: startFleet(1, (steps + 10) * (STEP_MS / 1000), source, clock) };
+  return { clock, source };
 }
 
 /**
