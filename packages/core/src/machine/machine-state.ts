@@ -1,4 +1,5 @@
-import type { AuditPoint, AuditRecord } from '../audit/audit-record';
+import type { AuditRecord } from '../audit/audit-record';
+import type { ChartColumns } from './audit/chart-columns';
 import type { SerializedRollgateError } from '../errors/rollgate-error';
 import type { Decision } from '../evaluation/confirmation';
 import type { Evaluation } from '../evaluation/evaluator';
@@ -201,7 +202,8 @@ export interface MachineSnapshot {
     readonly error?: string;
   } | null;
   readonly phases: readonly PhaseEntry[];
-  readonly series: Readonly<Record<string, readonly AuditPoint[]>>;
+  /** Chart points per signal, as columns (`audit/chart-columns.ts`; the audit record's `series`). */
+  readonly series: Readonly<Record<string, ChartColumns>>;
   readonly notifications: readonly { kind: string; title: string; ok: boolean; error?: string; at: number }[];
   readonly outcome: AuditRecord['outcome'] | null;
   readonly reason: string | null;

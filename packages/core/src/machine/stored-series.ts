@@ -1,4 +1,5 @@
 import type { AuditPoint } from '../audit/audit-record';
+import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { fromDeltas } from './time-column';
 
@@ -20,33 +21,11 @@ type StoredPoint =
       number | null,
     ];
 
-/**
- * The epoch ms of points already seen, or NaN for a point kept as an object. Points are immutable
- * and shared between consecutive snapshots, so each time is parsed and checked once; the tuples
- * themselves are built at each save and dropped with it (caching them would keep a second copy
- * of every chart in memory).
- */
-const times = new WeakMap<AuditPoint, number>();
-
-/** The epoch ms of a point, or NaN when its tuple form cannot hold it (see {@link times}). */
-function timeOf(p: AuditPoint): number {
-  let at = times.get(p);
-  if (at === undefined) {
-    const parsed = Date.parse(p.at);
-    at =
-      p.warnings === undefined && Number.isFinite(parsed) && new Date(parsed).toISOString() === p.at
-        ? parsed
-        : Number.NaN;
-    times.set(p, at);
-  }
-  return at;
-}
-
-function encodePoint(p: AuditPoint): StoredPoint | AuditPoint {
-  const at = timeOf(p);
-  if (Number.isNaN(at)) return p;
-  const head = [at, p.phase, p.rule ?? null, p.status, p.value, p.threshold] as const;
-  return 'statistic' in p && p.statistic !== undefined ? [...head, p.statistic] : head;
+/** A point in its stored form: a compact tuple, or the object kept for a point a tuple cannot hold. */
+function encodePoint(c: ChartColumns, i: number): StoredPoint | AuditPoint {
+  if (c.isOdd(i)) return c.odd(i) as AuditPoint;
+  const head = [c.time(i), c.phase(i), c.rule(i) ?? null, c.status(i), c.value(i), c.threshold(i)] as const;
+  return c.hasStatistic(i) ? [...head, c.statistic(i) as number | null] : head;
 }
 
 function decodePoint(stored: unknown): unknown {
@@ -65,17 +44,10 @@ function decodePoint(stored: unknown): unknown {
 
 /** Chart series with every point in its stored form (a compact tuple, or the object itself). */
 export function encodeSeries(
-  series: Readonly<Record<string, readonly AuditPoint[]>>,
-  from?: Readonly<Record<string, number>>,
+  series: Readonly<Record<string, ChartColumns>>,
 ): Record<string, readonly (StoredPoint | AuditPoint)[]> {
   const out: Record<string, readonly (StoredPoint | AuditPoint)[]> = {};
-  for (const signal in series) {
-    const points = series[signal] as readonly AuditPoint[];
-    const start = from?.[signal] ?? 0;
-    const encoded: (StoredPoint | AuditPoint)[] = [];
-    for (let i = start; i < points.length; i++) encoded.push(encodePoint(points[i] as AuditPoint));
-    out[signal] = encoded;
-  }
+  for (const signal in series) out[signal] = encodeTail(series[signal] as ChartColumns, 0);
   return out;
 }
 
@@ -109,47 +81,48 @@ function column<T>(values: readonly T[]): ColumnOf<T> {
  * and without a statistic, the tuples and objects of {@link encodeSeries}.
  */
 export function encodeSeriesTail(
-  series: Readonly<Record<string, readonly AuditPoint[]>>,
+  series: Readonly<Record<string, ChartColumns>>,
   from: Readonly<Record<string, number>>,
 ): Record<string, StoredColumns | readonly (StoredPoint | AuditPoint)[]> {
   const out: Record<string, StoredColumns | readonly (StoredPoint | AuditPoint)[]> = {};
   for (const signal in series) {
-    const points = series[signal] as readonly AuditPoint[];
+    const points = series[signal] as ChartColumns;
     const start = from[signal] ?? 0;
     out[signal] = start >= points.length ? [] : (columnsOf(points, start) ?? encodeTail(points, start));
   }
   return out;
 }
 
-function encodeTail(points: readonly AuditPoint[], start: number): (StoredPoint | AuditPoint)[] {
+function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPoint)[] {
   const encoded: (StoredPoint | AuditPoint)[] = [];
-  for (let i = start; i < points.length; i++) encoded.push(encodePoint(points[i] as AuditPoint));
+  for (let i = start; i < points.length; i++) encoded.push(encodePoint(points, i));
   return encoded;
 }
 
-function columnsOf(points: readonly AuditPoint[], start: number): StoredColumns | null {
+function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
   const n = points.length - start;
+  const withStatistic = points.hasStatistic(start);
+  for (let i = start; i < points.length; i++) {
+    if (points.isOdd(i) || points.hasStatistic(i) !== withStatistic) return null;
+  }
   const t: number[] = new Array(n);
   const phase: AuditPoint['phase'][] = new Array(n);
   const rule: (string | null)[] = new Array(n);
   const status: AuditPoint['status'][] = new Array(n);
   const value: (number | null)[] = new Array(n);
   const threshold: (number | null)[] = new Array(n);
-  const statistic: (number | null)[] = new Array(n);
-  const withStatistic = hasStatistic(points[start] as AuditPoint);
+  const statistic: (number | null)[] = withStatistic ? new Array(n) : [];
   let before = 0;
   for (let i = 0; i < n; i++) {
-    const p = points[start + i] as AuditPoint;
-    const at = timeOf(p);
-    if (Number.isNaN(at) || hasStatistic(p) !== withStatistic) return null;
+    const at = points.time(start + i);
     t[i] = at - before;
     before = at;
-    phase[i] = p.phase;
-    rule[i] = p.rule ?? null;
-    status[i] = p.status;
-    value[i] = p.value;
-    threshold[i] = p.threshold;
-    if (withStatistic) statistic[i] = p.statistic as number | null;
+    phase[i] = points.phase(start + i);
+    rule[i] = points.rule(start + i) ?? null;
+    status[i] = points.status(start + i);
+    value[i] = points.value(start + i);
+    threshold[i] = points.threshold(start + i);
+    if (withStatistic) statistic[i] = points.statistic(start + i) as number | null;
   }
   const columns = {
     t,
@@ -161,8 +134,6 @@ function columnsOf(points: readonly AuditPoint[], start: number): StoredColumns 
   };
   return withStatistic ? { ...columns, statistic: column(statistic) } : columns;
 }
-
-const hasStatistic = (p: AuditPoint): boolean => 'statistic' in p && p.statistic !== undefined;
 
 const isColumnOf = (c: unknown, n: number, ok: (x: unknown) => boolean): boolean =>
   Array.isArray(c) ? c.length === n && c.every(ok) : ok(c);
@@ -211,19 +182,21 @@ export function encodeStoredSnapshot(snapshot: MachineSnapshot): unknown {
 }
 
 /**
- * Chart points of a stored snapshot back as objects; snapshots saved before the compact form
- * (points as objects) pass through unchanged. Other fields are left as they are.
+ * Chart points of a stored snapshot back as columns (`audit/chart-columns.ts`), from compact
+ * tuples or from point objects (snapshots saved before the compact form). Other fields are left
+ * as they are.
  */
 export function decodeStoredSeries(value: Record<string, unknown>): Record<string, unknown> {
   const series = value.series;
   if (series === null || typeof series !== 'object') return value;
   const entries = Object.entries(series as Record<string, unknown>);
-  if (!entries.some(([, points]) => Array.isArray(points) && points.some((p) => Array.isArray(p))))
-    return value;
   return {
     ...value,
     series: Object.fromEntries(
-      entries.map(([signal, points]) => [signal, Array.isArray(points) ? points.map(decodePoint) : points]),
+      entries.map(([signal, points]) => [
+        signal,
+        Array.isArray(points) ? ChartColumns.of(points.map(decodePoint) as AuditPoint[]) : points,
+      ]),
     ),
   };
 }

@@ -1,6 +1,6 @@
-import type { AuditPoint } from '../audit/audit-record';
 import { RollgateError } from '../errors/rollgate-error';
 import type { BaselineSnapshot } from '../evaluation/watch-state';
+import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, tuplesOfColumns } from './stored-series';
@@ -53,7 +53,7 @@ interface PartsState {
   readonly baseline: { readonly generation: number; readonly value: BaselineSnapshot | null };
   readonly series: {
     readonly generation: number;
-    readonly points: Readonly<Record<string, readonly AuditPoint[]>>;
+    readonly points: Readonly<Record<string, ChartColumns>>;
   };
   readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
 }
@@ -82,8 +82,6 @@ export interface PlannedSave {
 
 /** Parts of snapshots loaded by {@link loadStoredSnapshot}, so the next save knows what is stored. */
 const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
-
-const EMPTY: readonly AuditPoint[] = [];
 
 /**
  * Saves a watch's snapshot in O(changes) rather than whole at every transition. The pre-deploy
@@ -178,29 +176,29 @@ export class StoredSnapshotWriter {
 
 /**
  * Per signal, how many points of `series` the checkpoint holds (they are its first points, the
- * same objects), or null when the series is no longer the checkpoint plus a short tail.
+ * same storage: `ChartColumns.isPrefixOf`), or null when the series is no longer the checkpoint
+ * plus a short tail. O(signals): no point is compared.
  */
 function extendsCheckpoint(
-  series: Readonly<Record<string, readonly AuditPoint[]>>,
-  checkpoint: Readonly<Record<string, readonly AuditPoint[]>>,
+  series: Readonly<Record<string, ChartColumns>>,
+  checkpoint: Readonly<Record<string, ChartColumns>>,
 ): Record<string, number> | null {
   const from: Record<string, number> = {};
   for (const signal in series) {
-    const points = series[signal] as readonly AuditPoint[];
-    const prefix = checkpoint[signal] ?? EMPTY;
-    if (points.length < prefix.length || points.length - prefix.length > MAX_TAIL_POINTS) return null;
-    for (let i = 0; i < prefix.length; i++) if (points[i] !== prefix[i]) return null;
+    const points = series[signal] as ChartColumns;
+    const prefix = checkpoint[signal] ?? ChartColumns.EMPTY;
+    if (!prefix.isPrefixOf(points) || points.length - prefix.length > MAX_TAIL_POINTS) return null;
     from[signal] = prefix.length;
   }
   for (const signal in checkpoint) {
-    if (!(signal in series) && (checkpoint[signal] as readonly AuditPoint[]).length > 0) return null;
+    if (!(signal in series) && (checkpoint[signal] as ChartColumns).length > 0) return null;
   }
   return from;
 }
 
-function lengths(series: Readonly<Record<string, readonly AuditPoint[]>>): Record<string, number> {
+function lengths(series: Readonly<Record<string, ChartColumns>>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const signal in series) out[signal] = (series[signal] as readonly AuditPoint[]).length;
+  for (const signal in series) out[signal] = (series[signal] as ChartColumns).length;
   return out;
 }
 
@@ -356,9 +354,9 @@ export async function loadStoredSnapshot(
     },
     origin,
   );
-  const points: Record<string, readonly AuditPoint[]> = {};
+  const points: Record<string, ChartColumns> = {};
   for (const [signal, n] of Object.entries(prefixLengths)) {
-    if (n > 0) points[signal] = (snapshot.series[signal] ?? EMPTY).slice(0, n);
+    if (n > 0) points[signal] = (snapshot.series[signal] ?? ChartColumns.EMPTY).prefix(n);
   }
   loadedParts.set(snapshot, {
     baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },
