@@ -1,5 +1,4 @@
 import type { AuditRecord } from '../audit/audit-record';
-import type { ChartColumns } from './audit/chart-columns';
 import type { SerializedRollgateError } from '../errors/rollgate-error';
 import type { Decision } from '../evaluation/confirmation';
 import type { Evaluation } from '../evaluation/evaluator';
@@ -9,6 +8,7 @@ import type { CheckedVerification, VerificationEvidence } from '../ports/artifac
 import type { ArtifactRef, CutoverReceipt, GateReport } from '../ports/executor';
 import type { Notification } from '../ports/notifier';
 import type { Verdict } from '../rules/verdict';
+import type { ChartColumns } from './audit/chart-columns';
 import type { MachineStateName } from './state-table';
 
 /** The deploy being watched. The time is mandatory: the validation gate compares with it. */

@@ -223,8 +223,13 @@ function copyPoint(src: Store, i: number, dst: Store, j: number): void {
   dst.codes[j] = src.codes[i] as number;
   dst.rules[j] = src.rules[i];
   const odd = src.odd?.get(i);
-  if (odd !== undefined) (dst.odd ??= new Map()).set(j, odd);
+  if (odd !== undefined) oddPoints(dst).set(j, odd);
   dst.filled = j + 1;
+}
+
+function oddPoints(store: Store): Map<number, AuditPoint> {
+  store.odd ??= new Map();
+  return store.odd;
 }
 
 /** What a point's slot holds: its fields, or the point itself when the columns cannot. */
@@ -240,7 +245,7 @@ function write(store: Store, i: number, slot: Slot): void {
     store.numbers[3 * cap + i] = Number.NaN;
     store.codes[i] = ODD | (STATUS_CODE[p.status] ?? 0);
     store.rules[i] = undefined;
-    (store.odd ??= new Map()).set(i, p);
+    oddPoints(store).set(i, p);
   } else {
     store.numbers[i] = slot.t;
     store.numbers[cap + i] = nanIfNull(slot.value);
