@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
+import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import type { MachineSnapshot } from '../../src/machine/machine-state';
 import { parseMachineSnapshot } from '../../src/machine/snapshot-schema';
 import { encodeStoredSnapshot } from '../../src/machine/stored-series';
 import {
   loadStoredSnapshot,
   STORED_SNAPSHOT_SCHEMA,
+  StoredSnapshotWriter,
   WATCH_PART_KEY_PREFIX,
   watchPartKey,
 } from '../../src/machine/stored-snapshot';
@@ -311,5 +313,61 @@ describe('a snapshot saved in parts', () => {
 
     // Read without its parts, a record saved in parts is refused, never misread.
     expect(() => parseMachineSnapshot(record, 'stored snapshot of watch w')).toThrow(/saved in parts/);
+  });
+});
+
+describe('chart series as columns across a resume', () => {
+  it('a writer resumed from the loaded snapshot plans the same writes as the uninterrupted one, step after step', async () => {
+    const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
+    const snapshots: MachineSnapshot[] = [];
+    w.controller.events.on('step', ({ snapshot }) => {
+      snapshots.push(snapshot);
+    });
+    expect((await w.watch()).outcome).toBe('promoted');
+
+    // Replays the saves into a store of its own, and at chosen steps resumes from that store:
+    // the resumed machine appends its next point to the LOADED series (columns of their own
+    // storage), so the writer must recognise the loaded checkpoint as the series' prefix.
+    const store = new Map<string, unknown>();
+    const load = async (key: string) => store.get(key) ?? null;
+    const apply = (plan: ReturnType<StoredSnapshotWriter['plan']>) => {
+      for (const part of plan.parts) store.set(part.key, JSON.parse(JSON.stringify(part.value)));
+      store.set(plan.key, JSON.parse(JSON.stringify(plan.record)));
+      for (const key of plan.stale) store.set(key, null);
+      plan.commit();
+    };
+    const writer = new StoredSnapshotWriter(snapshots[0] as MachineSnapshot);
+    let compared = 0;
+    let partsCompared = 0;
+    for (let i = 0; i + 1 < snapshots.length; i++) {
+      const now = snapshots[i] as MachineSnapshot;
+      const next = snapshots[i + 1] as MachineSnapshot;
+      apply(writer.plan(now));
+      const grows = Object.entries(next.series).every(
+        ([signal, cols]) => cols.length === (now.series[signal]?.length ?? 0) + 1,
+      );
+      if (i % 7 !== 3 || !grows) continue;
+      const loaded = (await loadStoredSnapshot(load, now.watchId)) as MachineSnapshot;
+      const series = Object.fromEntries(
+        Object.entries(next.series).map(([signal, cols]) => [
+          signal,
+          (loaded.series[signal] ?? ChartColumns.EMPTY).append(cols.point(cols.length - 1)),
+        ]),
+      );
+      // The resumed machine's watch state holds the loaded baseline (its identity tells the writer
+      // the baseline part is saved already); its chart series, the loaded columns plus a point.
+      const bake = { ...next.bake, baseline: loaded.bake.baseline };
+      const resumed = new StoredSnapshotWriter(loaded).plan({ ...next, bake, series });
+      // The uninterrupted writer's plan for `next`, not committed (the loop plans it again).
+      const expected = writer.plan(next);
+      expect(JSON.stringify(resumed.record)).toBe(JSON.stringify(expected.record));
+      expect(JSON.stringify(resumed.parts)).toBe(JSON.stringify(expected.parts));
+      expect(resumed.stale).toEqual(expected.stale);
+      compared++;
+      if (expected.parts.length > 0) partsCompared++;
+    }
+    expect(compared).toBeGreaterThan(20);
+    // Most resumed steps write no series part: the loaded checkpoint was recognised.
+    expect(partsCompared).toBeLessThan(compared / 3);
   });
 });

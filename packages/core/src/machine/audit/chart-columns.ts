@@ -30,7 +30,8 @@ export class ChartColumns {
 
   /** A series of these points, in order. */
   static of(points: readonly AuditPoint[]): ChartColumns {
-    const store = newStore(points.length);
+    // Room to append up to the controller's thinning (60 points) in place.
+    const store = newStore(Math.max(MIN_CAPACITY, points.length));
     for (const p of points) write(store, store.filled, fieldsOfPoint(p));
     return new ChartColumns(store, points.length);
   }
@@ -73,9 +74,17 @@ export class ChartColumns {
     return new ChartColumns(store, indices.length);
   }
 
-  /** True when this series' points are the first points of `other` (the same ones, not equal ones). */
+  /**
+   * True when this series' points are the first points of `other`. O(1) when both read one
+   * storage (each step's series extends the one before in place); otherwise, e.g. a series
+   * appended to twice (the second append copies), the points are compared field by field
+   * (a point kept as an object by identity), as the point objects were compared before columns.
+   */
   isPrefixOf(other: ChartColumns): boolean {
-    return this.length === 0 || (this.#store === other.#store && this.length <= other.length);
+    if (this.length > other.length) return false;
+    if (this.length === 0 || this.#store === other.#store) return true;
+    for (let i = 0; i < this.length; i++) if (!samePoint(this.#store, other.#store, i)) return false;
+    return true;
   }
 
   /** True when the point is kept as an object (warnings, or an odd time): see {@link odd}. */
@@ -230,6 +239,16 @@ function copyPoint(src: Store, i: number, dst: Store, j: number): void {
 function oddPoints(store: Store): Map<number, AuditPoint> {
   store.odd ??= new Map();
   return store.odd;
+}
+
+/** Whether slot `i` of both storages holds the same point. */
+function samePoint(a: Store, b: Store, i: number): boolean {
+  const ca = capacityOf(a);
+  const cb = capacityOf(b);
+  for (let c = 0; c < 4; c++) {
+    if (!Object.is(a.numbers[c * ca + i], b.numbers[c * cb + i])) return false;
+  }
+  return a.codes[i] === b.codes[i] && a.rules[i] === b.rules[i] && a.odd?.get(i) === b.odd?.get(i);
 }
 
 /** What a point's slot holds: its fields, or the point itself when the columns cannot. */
