@@ -85,12 +85,17 @@ export function encodeSeriesTail(
   from: Readonly<Record<string, number>>,
 ): Record<string, StoredColumns | readonly (StoredPoint | AuditPoint)[]> {
   const out: Record<string, StoredColumns | readonly (StoredPoint | AuditPoint)[]> = {};
-  for (const signal in series) {
-    const points = series[signal] as ChartColumns;
-    const start = from[signal] ?? 0;
-    out[signal] = start >= points.length ? [] : (columnsOf(points, start) ?? encodeTail(points, start));
-  }
+  for (const signal in series)
+    out[signal] = encodeSignalTail(series[signal] as ChartColumns, from[signal] ?? 0);
   return out;
+}
+
+/** One signal's points from `start` as {@link encodeSeriesTail} saves them. */
+export function encodeSignalTail(
+  points: ChartColumns,
+  start: number,
+): StoredColumns | readonly (StoredPoint | AuditPoint)[] {
+  return start >= points.length ? [] : (columnsOf(points, start) ?? encodeTail(points, start));
 }
 
 function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPoint)[] {

@@ -1,9 +1,9 @@
 import { RollgateError } from '../errors/rollgate-error';
-import type { BaselineSnapshot } from '../evaluation/watch-state';
+import type { BaselineSnapshot, WatchState } from '../evaluation/watch-state';
 import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
-import { encodeSeriesTail, tuplesOfColumns } from './stored-series';
+import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
 import {
   decodeBaseline,
   decodeWatchState,
@@ -65,6 +65,8 @@ interface StoredTestConstants {
 }
 
 const NO_CONSTANTS: StoredTestConstants = { bake: {}, verify: null };
+/** The constants of a watch without tests saved (one object, so a match is remembered). */
+const NO_TESTS: TestConstants = {};
 
 /** The writes of one save: the parts that changed (first, in order), then the per-step record. */
 export interface PlannedSave {
@@ -95,7 +97,6 @@ const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
  */
 export class StoredSnapshotWriter {
   #parts: PartsState;
-
   /** A writer for the watch of `snapshot`: fresh, or resumed from {@link loadStoredSnapshot}. */
   constructor(snapshot: MachineSnapshot) {
     this.#parts = loadedParts.get(snapshot) ?? {
@@ -133,8 +134,8 @@ export class StoredSnapshotWriter {
 
     const verify = snapshot.verify;
     if (
-      !testConstantsMatch(snapshot.bake, tests.value.bake) ||
-      (verify !== null && !testConstantsMatch(verify, tests.value.verify ?? {}))
+      !constantsMatchOnce(snapshot.bake, tests.value.bake) ||
+      (verify !== null && !constantsMatchOnce(verify, tests.value.verify ?? NO_TESTS))
     ) {
       if (tests.generation > 0) stale.push(watchPartKey(watchId, 'tests', tests.generation));
       const value: StoredTestConstants = {
@@ -145,16 +146,16 @@ export class StoredSnapshotWriter {
       parts.push(partWrite(watchId, 'tests', tests.generation, value));
     }
 
-    const storedVerify = verify === null ? null : (encodeWatchState(verify) as Record<string, unknown>);
+    const storedVerify = verify === null ? null : encodeOnce(verify);
     const record = {
       ...snapshot,
       schema: STORED_SNAPSHOT_SCHEMA,
-      bake: { ...(encodeWatchState(snapshot.bake) as Record<string, unknown>), baseline: ref },
+      bake: { ...encodeOnce(snapshot.bake), baseline: ref },
       verify:
         storedVerify && ref !== null && verify?.baseline === current
           ? { ...storedVerify, baseline: ref }
           : storedVerify,
-      series: encodeSeriesTail(snapshot.series, from),
+      series: encodeTails(snapshot.series, from),
       parts: {
         baseline: ref === null ? 0 : baseline.generation,
         series: series.generation,
@@ -172,6 +173,64 @@ export class StoredSnapshotWriter {
       },
     };
   }
+}
+
+/**
+ * Stored forms of values saved more than once unchanged: the bake's watch state all through
+ * the verification, the chart series at a save that added no point (a transition, a control
+ * request), so those saves encode and check only what changed. Values are immutable, so the
+ * same object has the same stored form. A value is remembered only from its second save on
+ * ({@link seenOnce}): during the bake every save has a new watch state and new series, and
+ * keeping their stored forms too would only add to the heap.
+ */
+const seenOnce = new WeakSet<object>();
+const encodedStates = new WeakMap<WatchState, Record<string, unknown>>();
+const encodedTails = new WeakMap<ChartColumns, { readonly from: number; readonly stored: unknown }>();
+/** Test constants a watch state was found to match (the `tests` part's value). */
+const matchedConstants = new WeakMap<WatchState, TestConstants>();
+
+/** True the first time `value` is seen; from the second time on, worth remembering a result for. */
+function firstSight(value: object): boolean {
+  if (seenOnce.has(value)) return false;
+  seenOnce.add(value);
+  return true;
+}
+
+function encodeOnce(state: WatchState): Record<string, unknown> {
+  const known = encodedStates.get(state);
+  if (known !== undefined) return known;
+  const stored = encodeWatchState(state) as Record<string, unknown>;
+  if (!firstSight(state)) encodedStates.set(state, stored);
+  return stored;
+}
+
+function constantsMatchOnce(state: WatchState, constants: TestConstants): boolean {
+  if (matchedConstants.get(state) === constants) return true;
+  if (!testConstantsMatch(state, constants)) return false;
+  // Remembered for a state saved before (see seenOnce): at its first save it is only checked.
+  if (seenOnce.has(state)) matchedConstants.set(state, constants);
+  return true;
+}
+
+/** {@link encodeSeriesTail}, a series saved unchanged from the same point reusing its stored form. */
+function encodeTails(
+  series: Readonly<Record<string, ChartColumns>>,
+  from: Readonly<Record<string, number>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const signal in series) {
+    const points = series[signal] as ChartColumns;
+    const start = from[signal] ?? 0;
+    const known = encodedTails.get(points);
+    if (known !== undefined && known.from === start) {
+      out[signal] = known.stored;
+      continue;
+    }
+    const stored = encodeSignalTail(points, start);
+    if (!firstSight(points)) encodedTails.set(points, { from: start, stored });
+    out[signal] = stored;
+  }
+  return out;
 }
 
 /**
