@@ -65,8 +65,6 @@ interface StoredTestConstants {
 }
 
 const NO_CONSTANTS: StoredTestConstants = { bake: {}, verify: null };
-/** The constants of a watch without tests saved (one object, so a match is remembered). */
-const NO_TESTS: TestConstants = {};
 
 /** The writes of one save: the parts that changed (first, in order), then the per-step record. */
 export interface PlannedSave {
@@ -97,6 +95,16 @@ const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
  */
 export class StoredSnapshotWriter {
   #parts: PartsState;
+  /** What the last plans encoded (see {@link Remembered}). */
+  readonly #bake = new Remembered<WatchState, Record<string, unknown>>();
+  readonly #verify = new Remembered<WatchState, Record<string, unknown>>();
+  readonly #tails = new Map<string, Remembered<ChartColumns, unknown>>();
+  /** The watch states found to match the `tests` part's value last. */
+  #matched: { bake: WatchState | null; verify: WatchState | null; value: StoredTestConstants | null } = {
+    bake: null,
+    verify: null,
+    value: null,
+  };
   /** A writer for the watch of `snapshot`: fresh, or resumed from {@link loadStoredSnapshot}. */
   constructor(snapshot: MachineSnapshot) {
     this.#parts = loadedParts.get(snapshot) ?? {
@@ -133,9 +141,13 @@ export class StoredSnapshotWriter {
     }
 
     const verify = snapshot.verify;
+    const m = this.#matched;
+    const known =
+      m.value === tests.value && m.bake === snapshot.bake && (verify === null || m.verify === verify);
     if (
-      !constantsMatchOnce(snapshot.bake, tests.value.bake) ||
-      (verify !== null && !constantsMatchOnce(verify, tests.value.verify ?? NO_TESTS))
+      !known &&
+      (!testConstantsMatch(snapshot.bake, tests.value.bake) ||
+        (verify !== null && !testConstantsMatch(verify, tests.value.verify ?? {})))
     ) {
       if (tests.generation > 0) stale.push(watchPartKey(watchId, 'tests', tests.generation));
       const value: StoredTestConstants = {
@@ -145,17 +157,19 @@ export class StoredSnapshotWriter {
       tests = { generation: tests.generation + 1, value };
       parts.push(partWrite(watchId, 'tests', tests.generation, value));
     }
+    // Matches the part planned here; if this plan is not committed, the next compares again.
+    this.#matched = { bake: snapshot.bake, verify, value: tests.value };
 
-    const storedVerify = verify === null ? null : encodeOnce(verify);
+    const storedVerify = verify === null ? null : this.#verify.get(verify, encodeState);
     const record = {
       ...snapshot,
       schema: STORED_SNAPSHOT_SCHEMA,
-      bake: { ...encodeOnce(snapshot.bake), baseline: ref },
+      bake: { ...this.#bake.get(snapshot.bake, encodeState), baseline: ref },
       verify:
         storedVerify && ref !== null && verify?.baseline === current
           ? { ...storedVerify, baseline: ref }
           : storedVerify,
-      series: encodeTails(snapshot.series, from),
+      series: this.#encodeTails(snapshot.series, from),
       parts: {
         baseline: ref === null ? 0 : baseline.generation,
         series: series.generation,
@@ -173,65 +187,59 @@ export class StoredSnapshotWriter {
       },
     };
   }
+
+  /** {@link encodeSeriesTail}, a signal's series saved unchanged from the same point reusing its stored form. */
+  #encodeTails(
+    series: Readonly<Record<string, ChartColumns>>,
+    from: Readonly<Record<string, number>>,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const signal in series) {
+      const start = from[signal] ?? 0;
+      let remembered = this.#tails.get(signal);
+      if (remembered === undefined) {
+        remembered = new Remembered();
+        this.#tails.set(signal, remembered);
+      }
+      out[signal] = remembered.get(
+        series[signal] as ChartColumns,
+        (points) => encodeSignalTail(points, start),
+        start,
+      );
+    }
+    return out;
+  }
 }
 
 /**
- * Stored forms of values saved more than once unchanged: the bake's watch state all through
- * the verification, the chart series at a save that added no point (a transition, a control
- * request), so those saves encode and check only what changed. Values are immutable, so the
- * same object has the same stored form. A value is remembered only from its second save on
- * ({@link seenOnce}): during the bake every save has a new watch state and new series, and
- * keeping their stored forms too would only add to the heap.
+ * The stored form of one value a writer saves at every step (the bake's watch state, the
+ * verify's, a signal's chart series), kept while the value stays the same: the bake's state is
+ * unchanged all through a verification, the series at a save without an evaluation, so those
+ * saves encode only what changed. Snapshots are immutable, so the same object (and the same
+ * `key`: where a series' newest points start) has the same stored form. The stored form is kept
+ * from the value's second save on: during a bake every save has a new watch state and new
+ * series, and keeping what only one save used would add to the heap. The value itself is the
+ * one the current snapshot holds, so referring to it keeps nothing alive.
  */
-const seenOnce = new WeakSet<object>();
-const encodedStates = new WeakMap<WatchState, Record<string, unknown>>();
-const encodedTails = new WeakMap<ChartColumns, { readonly from: number; readonly stored: unknown }>();
-/** Test constants a watch state was found to match (the `tests` part's value). */
-const matchedConstants = new WeakMap<WatchState, TestConstants>();
+class Remembered<V extends object, S> {
+  #value: V | null = null;
+  #key = 0;
+  #stored: S | undefined = undefined;
 
-/** True the first time `value` is seen; from the second time on, worth remembering a result for. */
-function firstSight(value: object): boolean {
-  if (seenOnce.has(value)) return false;
-  seenOnce.add(value);
-  return true;
-}
-
-function encodeOnce(state: WatchState): Record<string, unknown> {
-  const known = encodedStates.get(state);
-  if (known !== undefined) return known;
-  const stored = encodeWatchState(state) as Record<string, unknown>;
-  if (!firstSight(state)) encodedStates.set(state, stored);
-  return stored;
-}
-
-function constantsMatchOnce(state: WatchState, constants: TestConstants): boolean {
-  if (matchedConstants.get(state) === constants) return true;
-  if (!testConstantsMatch(state, constants)) return false;
-  // Remembered for a state saved before (see seenOnce): at its first save it is only checked.
-  if (seenOnce.has(state)) matchedConstants.set(state, constants);
-  return true;
-}
-
-/** {@link encodeSeriesTail}, a series saved unchanged from the same point reusing its stored form. */
-function encodeTails(
-  series: Readonly<Record<string, ChartColumns>>,
-  from: Readonly<Record<string, number>>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const signal in series) {
-    const points = series[signal] as ChartColumns;
-    const start = from[signal] ?? 0;
-    const known = encodedTails.get(points);
-    if (known !== undefined && known.from === start) {
-      out[signal] = known.stored;
-      continue;
+  get(value: V, encode: (value: V) => S, key = 0): S {
+    if (value !== this.#value || key !== this.#key) {
+      this.#value = value;
+      this.#key = key;
+      this.#stored = undefined;
+      return encode(value);
     }
-    const stored = encodeSignalTail(points, start);
-    if (!firstSight(points)) encodedTails.set(points, { from: start, stored });
-    out[signal] = stored;
+    this.#stored ??= encode(value);
+    return this.#stored;
   }
-  return out;
 }
+
+const encodeState = (state: WatchState): Record<string, unknown> =>
+  encodeWatchState(state) as Record<string, unknown>;
 
 /**
  * Per signal, how many points of `series` the checkpoint holds (they are its first points, the
