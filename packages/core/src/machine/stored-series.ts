@@ -69,12 +69,6 @@ export interface StoredColumns {
 
 type ColumnOf<T> = T | readonly T[];
 
-function column<T>(values: readonly T[]): ColumnOf<T> {
-  const first = values[0] as T;
-  for (let i = 1; i < values.length; i++) if (values[i] !== first) return values;
-  return first;
-}
-
 /**
  * The points of `series` from `from` (per signal) in their per-step record form: columns, or, for
  * a signal with a point a tuple cannot hold (warnings, an odd time) or with points both with
@@ -105,40 +99,54 @@ function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPo
 }
 
 function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
-  const n = points.length - start;
   const withStatistic = points.hasStatistic(start);
   for (let i = start; i < points.length; i++) {
     if (points.isOdd(i) || points.hasStatistic(i) !== withStatistic) return null;
   }
-  const t: number[] = new Array(n);
-  const phase: AuditPoint['phase'][] = new Array(n);
-  const rule: (string | null)[] = new Array(n);
-  const status: AuditPoint['status'][] = new Array(n);
-  const value: (number | null)[] = new Array(n);
-  const threshold: (number | null)[] = new Array(n);
-  const statistic: (number | null)[] = withStatistic ? new Array(n) : [];
+  const t: number[] = new Array(points.length - start);
   let before = 0;
-  for (let i = 0; i < n; i++) {
-    const at = points.time(start + i);
-    t[i] = at - before;
+  for (let i = start; i < points.length; i++) {
+    const at = points.time(i);
+    t[i - start] = at - before;
     before = at;
-    phase[i] = points.phase(start + i);
-    rule[i] = points.rule(start + i) ?? null;
-    status[i] = points.status(start + i);
-    value[i] = points.value(start + i);
-    threshold[i] = points.threshold(start + i);
-    if (withStatistic) statistic[i] = points.statistic(start + i) as number | null;
   }
   const columns = {
     t,
-    phase: column(phase),
-    rule: column(rule),
-    status: column(status),
-    value: column(value),
-    threshold: column(threshold),
+    phase: fieldColumn(points, start, PHASE),
+    rule: fieldColumn(points, start, RULE),
+    status: fieldColumn(points, start, STATUS),
+    value: fieldColumn(points, start, VALUE),
+    threshold: fieldColumn(points, start, THRESHOLD),
   };
-  return withStatistic ? { ...columns, statistic: column(statistic) } : columns;
+  return withStatistic ? { ...columns, statistic: fieldColumn(points, start, STATISTIC) } : columns;
 }
+
+/**
+ * A field of the points from `start` as the per-step record saves it (the one value when it is
+ * the same at every point), the array built only when the values differ: the phase, rule, status
+ * and threshold of a signal's newest points usually do not, and an array of numbers and nulls
+ * boxes each number.
+ */
+function fieldColumn<T>(
+  points: ChartColumns,
+  start: number,
+  field: (c: ChartColumns, i: number) => T,
+): ColumnOf<T> {
+  const first = field(points, start);
+  let i = start + 1;
+  while (i < points.length && field(points, i) === first) i++;
+  if (i === points.length) return first;
+  const out: T[] = new Array(points.length - start);
+  for (let j = start; j < points.length; j++) out[j - start] = field(points, j);
+  return out;
+}
+
+const PHASE = (c: ChartColumns, i: number) => c.phase(i);
+const RULE = (c: ChartColumns, i: number) => c.rule(i) ?? null;
+const STATUS = (c: ChartColumns, i: number) => c.status(i);
+const VALUE = (c: ChartColumns, i: number) => c.value(i);
+const THRESHOLD = (c: ChartColumns, i: number) => c.threshold(i);
+const STATISTIC = (c: ChartColumns, i: number) => c.statistic(i) as number | null;
 
 const isColumnOf = (c: unknown, n: number, ok: (x: unknown) => boolean): boolean =>
   Array.isArray(c) ? c.length === n && c.every(ok) : ok(c);
