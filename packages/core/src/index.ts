@@ -15,6 +15,7 @@ export type {
   WatchResult,
 } from './machine/controller';
 export { createController, watchIdFor } from './machine/controller';
+export type { ChartColumns } from './machine/audit/chart-columns';
 export { failingArtifact } from './machine/failing-artifact';
 export type {
   Command,
