@@ -7,6 +7,7 @@
 
 // ----- Embedding: wire a controller and watch a deploy (docs/api.md#embedding) -----
 
+export type { ChartColumns } from './machine/audit/chart-columns';
 export type {
   Controller,
   ControllerEvents,
@@ -15,7 +16,6 @@ export type {
   WatchResult,
 } from './machine/controller';
 export { createController, watchIdFor } from './machine/controller';
-export type { ChartColumns } from './machine/audit/chart-columns';
 export { failingArtifact } from './machine/failing-artifact';
 export type {
   Command,

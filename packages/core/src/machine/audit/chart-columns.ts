@@ -5,7 +5,7 @@ import type { AuditPoint } from '../../audit/audit-record';
  * one object per point. A point object held its time string, two or three boxed doubles and
  * seven properties, about 120 B, and a watch keeps about 45 points per signal for its whole
  * life (docs/benchmarks.md, `fleet-alloc-issue-13`); here a point is four unboxed doubles and
- * two bytes. The stored form (`stored-series.ts`) and the audit record's points are unchanged:
+ * four bytes. The stored form (`stored-series.ts`) and the audit record's points are unchanged:
  * {@link ChartColumns.point} builds the same point object back.
  *
  * Columns are immutable values as the snapshot is: a series of `length` points reads only the
@@ -102,7 +102,7 @@ export class ChartColumns {
   }
 
   rule(i: number): string | undefined {
-    return this.#store.rules[i];
+    return ruleOf(this.#store, i);
   }
 
   status(i: number): AuditPoint['status'] {
@@ -178,14 +178,16 @@ export interface PointFields {
 /**
  * The storage behind one or more series. `numbers` holds four columns of `capacity` doubles
  * each (time, value, threshold, statistic; NaN for null, which `finiteOrNull` never gives a
- * real value); `codes` one byte per point (phase, status, has-statistic, kept-as-object);
- * `rules` the rule name per point (the same few strings, shared). `filled` is how many slots
- * some series reads: a series may write slot `filled` only when it is that long.
+ * real value); `codes` two halves of `capacity` entries: per point its code (phase, status,
+ * has-statistic, kept-as-object), then the index of its rule in `ruleNames` (the few rule names
+ * a series uses, index 0 for none; rules are the contract's rule types, far fewer than 65,536),
+ * so a point holds no pointer. `filled` is how many slots some series reads: a series may write
+ * slot `filled` only when it is that long.
  */
 interface Store {
   numbers: Float64Array;
-  codes: Uint8Array;
-  rules: (string | undefined)[];
+  codes: Uint16Array;
+  ruleNames: (string | undefined)[];
   odd: Map<number, AuditPoint> | undefined;
   filled: number;
 }
@@ -210,14 +212,24 @@ const nanIfNull = (x: number | null | undefined): number => (x === null || x ===
 function newStore(capacity: number): Store {
   return {
     numbers: new Float64Array(4 * capacity),
-    codes: new Uint8Array(capacity),
-    rules: [],
+    codes: new Uint16Array(2 * capacity),
+    ruleNames: [undefined],
     odd: undefined,
     filled: 0,
   };
 }
 
-const capacityOf = (s: Store): number => s.codes.length;
+const capacityOf = (s: Store): number => s.codes.length >>> 1;
+
+const ruleOf = (s: Store, i: number): string | undefined => s.ruleNames[s.codes[capacityOf(s) + i] as number];
+
+/** The index of `rule` in the storage's rule names, added if new. */
+function ruleId(s: Store, rule: string | undefined): number {
+  const known = s.ruleNames.indexOf(rule);
+  if (known >= 0) return known;
+  s.ruleNames.push(rule);
+  return s.ruleNames.length - 1;
+}
 
 function copyStore(src: Store, length: number, capacity: number): Store {
   const store = newStore(capacity);
@@ -230,7 +242,7 @@ function copyPoint(src: Store, i: number, dst: Store, j: number): void {
   const b = capacityOf(dst);
   for (let c = 0; c < 4; c++) dst.numbers[c * b + j] = src.numbers[c * a + i] as number;
   dst.codes[j] = src.codes[i] as number;
-  dst.rules[j] = src.rules[i];
+  dst.codes[capacityOf(dst) + j] = ruleId(dst, ruleOf(src, i));
   const odd = src.odd?.get(i);
   if (odd !== undefined) oddPoints(dst).set(j, odd);
   dst.filled = j + 1;
@@ -248,7 +260,7 @@ function samePoint(a: Store, b: Store, i: number): boolean {
   for (let c = 0; c < 4; c++) {
     if (!Object.is(a.numbers[c * ca + i], b.numbers[c * cb + i])) return false;
   }
-  return a.codes[i] === b.codes[i] && a.rules[i] === b.rules[i] && a.odd?.get(i) === b.odd?.get(i);
+  return a.codes[i] === b.codes[i] && ruleOf(a, i) === ruleOf(b, i) && a.odd?.get(i) === b.odd?.get(i);
 }
 
 /** What a point's slot holds: its fields, or the point itself when the columns cannot. */
@@ -263,7 +275,7 @@ function write(store: Store, i: number, slot: Slot): void {
     store.numbers[2 * cap + i] = nanIfNull(p.threshold);
     store.numbers[3 * cap + i] = Number.NaN;
     store.codes[i] = ODD | (STATUS_CODE[p.status] ?? 0);
-    store.rules[i] = undefined;
+    store.codes[cap + i] = 0;
     oddPoints(store).set(i, p);
   } else {
     store.numbers[i] = slot.t;
@@ -274,7 +286,7 @@ function write(store: Store, i: number, slot: Slot): void {
       STATUS_CODE[slot.status] |
       (slot.phase === 'verify' ? VERIFY : 0) |
       (slot.statistic === undefined ? 0 : HAS_STATISTIC);
-    store.rules[i] = slot.rule;
+    store.codes[cap + i] = ruleId(store, slot.rule);
     store.odd?.delete(i);
   }
   store.filled = i + 1;
