@@ -7,6 +7,7 @@
 
 // ----- Embedding: wire a controller and watch a deploy (docs/api.md#embedding) -----
 
+export type { ChartColumns } from './machine/audit/chart-columns';
 export type {
   Controller,
   ControllerEvents,

@@ -1,4 +1,5 @@
 import type { AuditPoint } from '../audit/audit-record';
+import type { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 
 /**
@@ -29,7 +30,7 @@ const SEVERITY: Readonly<Record<AuditPoint['status'], number>> = {
  * the uninterrupted one would, so its audit record is the same.
  */
 export function boundAuditSeries(snapshot: MachineSnapshot): MachineSnapshot {
-  let series: Record<string, readonly AuditPoint[]> | null = null;
+  let series: Record<string, ChartColumns> | null = null;
   for (const [signal, points] of Object.entries(snapshot.series)) {
     if (points.length < MAX_SERIES_POINTS) continue;
     series ??= { ...snapshot.series };
@@ -42,14 +43,21 @@ export function boundAuditSeries(snapshot: MachineSnapshot): MachineSnapshot {
  * Halves the points older than the newest {@link RECENT_POINTS}: of each consecutive pair, the
  * more severe one is kept (the older on a tie), so a breach or an error stays on the chart.
  */
-export function thin(points: readonly AuditPoint[]): AuditPoint[] {
-  const olderCount = Math.max(0, points.length - RECENT_POINTS);
-  const out: AuditPoint[] = [];
+export function thin(points: ChartColumns): ChartColumns {
+  return points.pick(thinnedIndices(points.length, (i) => points.status(i)));
+}
+
+/**
+ * The indices {@link thin} keeps of `length` points: of each pair older than the newest
+ * {@link RECENT_POINTS}, the more severe one (the older on a tie), then every recent one.
+ */
+export function thinnedIndices(length: number, status: (i: number) => AuditPoint['status']): number[] {
+  const olderCount = Math.max(0, length - RECENT_POINTS);
+  const out: number[] = [];
   for (let i = 0; i < olderCount; i += 2) {
-    const a = points[i] as AuditPoint;
-    const b = i + 1 < olderCount ? points[i + 1] : undefined;
-    out.push(b && SEVERITY[b.status] > SEVERITY[a.status] ? b : a);
+    const b = i + 1 < olderCount ? i + 1 : -1;
+    out.push(b >= 0 && SEVERITY[status(b)] > SEVERITY[status(i)] ? b : i);
   }
-  for (let i = olderCount; i < points.length; i++) out.push(points[i] as AuditPoint);
+  for (let i = olderCount; i < length; i++) out.push(i);
   return out;
 }

@@ -1,4 +1,4 @@
-import type { AuditPoint, AuditRecord } from '../audit/audit-record';
+import type { AuditRecord } from '../audit/audit-record';
 import type { SerializedRollgateError } from '../errors/rollgate-error';
 import type { Decision } from '../evaluation/confirmation';
 import type { Evaluation } from '../evaluation/evaluator';
@@ -8,6 +8,7 @@ import type { CheckedVerification, VerificationEvidence } from '../ports/artifac
 import type { ArtifactRef, CutoverReceipt, GateReport } from '../ports/executor';
 import type { Notification } from '../ports/notifier';
 import type { Verdict } from '../rules/verdict';
+import type { ChartColumns } from './audit/chart-columns';
 import type { MachineStateName } from './state-table';
 
 /** The deploy being watched. The time is mandatory: the validation gate compares with it. */
@@ -201,7 +202,8 @@ export interface MachineSnapshot {
     readonly error?: string;
   } | null;
   readonly phases: readonly PhaseEntry[];
-  readonly series: Readonly<Record<string, readonly AuditPoint[]>>;
+  /** Chart points per signal, as columns (`audit/chart-columns.ts`; the audit record's `series`). */
+  readonly series: Readonly<Record<string, ChartColumns>>;
   readonly notifications: readonly { kind: string; title: string; ok: boolean; error?: string; at: number }[];
   readonly outcome: AuditRecord['outcome'] | null;
   readonly reason: string | null;

@@ -1,4 +1,5 @@
 import type { AuditPoint } from '../audit/audit-record';
+import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { fromDeltas } from './time-column';
 
@@ -20,33 +21,11 @@ type StoredPoint =
       number | null,
     ];
 
-/**
- * The epoch ms of points already seen, or NaN for a point kept as an object. Points are immutable
- * and shared between consecutive snapshots, so each time is parsed and checked once; the tuples
- * themselves are built at each save and dropped with it (caching them would keep a second copy
- * of every chart in memory).
- */
-const times = new WeakMap<AuditPoint, number>();
-
-/** The epoch ms of a point, or NaN when its tuple form cannot hold it (see {@link times}). */
-function timeOf(p: AuditPoint): number {
-  let at = times.get(p);
-  if (at === undefined) {
-    const parsed = Date.parse(p.at);
-    at =
-      p.warnings === undefined && Number.isFinite(parsed) && new Date(parsed).toISOString() === p.at
-        ? parsed
-        : Number.NaN;
-    times.set(p, at);
-  }
-  return at;
-}
-
-function encodePoint(p: AuditPoint): StoredPoint | AuditPoint {
-  const at = timeOf(p);
-  if (Number.isNaN(at)) return p;
-  const head = [at, p.phase, p.rule ?? null, p.status, p.value, p.threshold] as const;
-  return 'statistic' in p && p.statistic !== undefined ? [...head, p.statistic] : head;
+/** A point in its stored form: a compact tuple, or the object kept for a point a tuple cannot hold. */
+function encodePoint(c: ChartColumns, i: number): StoredPoint | AuditPoint {
+  if (c.isOdd(i)) return c.odd(i) as AuditPoint;
+  const head = [c.time(i), c.phase(i), c.rule(i) ?? null, c.status(i), c.value(i), c.threshold(i)] as const;
+  return c.hasStatistic(i) ? [...head, c.statistic(i) as number | null] : head;
 }
 
 function decodePoint(stored: unknown): unknown {
@@ -65,17 +44,10 @@ function decodePoint(stored: unknown): unknown {
 
 /** Chart series with every point in its stored form (a compact tuple, or the object itself). */
 export function encodeSeries(
-  series: Readonly<Record<string, readonly AuditPoint[]>>,
-  from?: Readonly<Record<string, number>>,
+  series: Readonly<Record<string, ChartColumns>>,
 ): Record<string, readonly (StoredPoint | AuditPoint)[]> {
   const out: Record<string, readonly (StoredPoint | AuditPoint)[]> = {};
-  for (const signal in series) {
-    const points = series[signal] as readonly AuditPoint[];
-    const start = from?.[signal] ?? 0;
-    const encoded: (StoredPoint | AuditPoint)[] = [];
-    for (let i = start; i < points.length; i++) encoded.push(encodePoint(points[i] as AuditPoint));
-    out[signal] = encoded;
-  }
+  for (const signal in series) out[signal] = encodeTail(series[signal] as ChartColumns, 0);
   return out;
 }
 
@@ -97,72 +69,84 @@ export interface StoredColumns {
 
 type ColumnOf<T> = T | readonly T[];
 
-function column<T>(values: readonly T[]): ColumnOf<T> {
-  const first = values[0] as T;
-  for (let i = 1; i < values.length; i++) if (values[i] !== first) return values;
-  return first;
-}
-
 /**
  * The points of `series` from `from` (per signal) in their per-step record form: columns, or, for
  * a signal with a point a tuple cannot hold (warnings, an odd time) or with points both with
  * and without a statistic, the tuples and objects of {@link encodeSeries}.
  */
 export function encodeSeriesTail(
-  series: Readonly<Record<string, readonly AuditPoint[]>>,
+  series: Readonly<Record<string, ChartColumns>>,
   from: Readonly<Record<string, number>>,
 ): Record<string, StoredColumns | readonly (StoredPoint | AuditPoint)[]> {
   const out: Record<string, StoredColumns | readonly (StoredPoint | AuditPoint)[]> = {};
-  for (const signal in series) {
-    const points = series[signal] as readonly AuditPoint[];
-    const start = from[signal] ?? 0;
-    out[signal] = start >= points.length ? [] : (columnsOf(points, start) ?? encodeTail(points, start));
-  }
+  for (const signal in series)
+    out[signal] = encodeSignalTail(series[signal] as ChartColumns, from[signal] ?? 0);
   return out;
 }
 
-function encodeTail(points: readonly AuditPoint[], start: number): (StoredPoint | AuditPoint)[] {
+/** One signal's points from `start` as {@link encodeSeriesTail} saves them. */
+export function encodeSignalTail(
+  points: ChartColumns,
+  start: number,
+): StoredColumns | readonly (StoredPoint | AuditPoint)[] {
+  return start >= points.length ? [] : (columnsOf(points, start) ?? encodeTail(points, start));
+}
+
+function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPoint)[] {
   const encoded: (StoredPoint | AuditPoint)[] = [];
-  for (let i = start; i < points.length; i++) encoded.push(encodePoint(points[i] as AuditPoint));
+  for (let i = start; i < points.length; i++) encoded.push(encodePoint(points, i));
   return encoded;
 }
 
-function columnsOf(points: readonly AuditPoint[], start: number): StoredColumns | null {
-  const n = points.length - start;
-  const t: number[] = new Array(n);
-  const phase: AuditPoint['phase'][] = new Array(n);
-  const rule: (string | null)[] = new Array(n);
-  const status: AuditPoint['status'][] = new Array(n);
-  const value: (number | null)[] = new Array(n);
-  const threshold: (number | null)[] = new Array(n);
-  const statistic: (number | null)[] = new Array(n);
-  const withStatistic = hasStatistic(points[start] as AuditPoint);
+function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
+  const withStatistic = points.hasStatistic(start);
+  for (let i = start; i < points.length; i++) {
+    if (points.isOdd(i) || points.hasStatistic(i) !== withStatistic) return null;
+  }
+  const t: number[] = new Array(points.length - start);
   let before = 0;
-  for (let i = 0; i < n; i++) {
-    const p = points[start + i] as AuditPoint;
-    const at = timeOf(p);
-    if (Number.isNaN(at) || hasStatistic(p) !== withStatistic) return null;
-    t[i] = at - before;
+  for (let i = start; i < points.length; i++) {
+    const at = points.time(i);
+    t[i - start] = at - before;
     before = at;
-    phase[i] = p.phase;
-    rule[i] = p.rule ?? null;
-    status[i] = p.status;
-    value[i] = p.value;
-    threshold[i] = p.threshold;
-    if (withStatistic) statistic[i] = p.statistic as number | null;
   }
   const columns = {
     t,
-    phase: column(phase),
-    rule: column(rule),
-    status: column(status),
-    value: column(value),
-    threshold: column(threshold),
+    phase: fieldColumn(points, start, PHASE),
+    rule: fieldColumn(points, start, RULE),
+    status: fieldColumn(points, start, STATUS),
+    value: fieldColumn(points, start, VALUE),
+    threshold: fieldColumn(points, start, THRESHOLD),
   };
-  return withStatistic ? { ...columns, statistic: column(statistic) } : columns;
+  return withStatistic ? { ...columns, statistic: fieldColumn(points, start, STATISTIC) } : columns;
 }
 
-const hasStatistic = (p: AuditPoint): boolean => 'statistic' in p && p.statistic !== undefined;
+/**
+ * A field of the points from `start` as the per-step record saves it (the one value when it is
+ * the same at every point), the array built only when the values differ: the phase, rule, status
+ * and threshold of a signal's newest points usually do not, and an array of numbers and nulls
+ * boxes each number.
+ */
+function fieldColumn<T>(
+  points: ChartColumns,
+  start: number,
+  field: (c: ChartColumns, i: number) => T,
+): ColumnOf<T> {
+  const first = field(points, start);
+  let i = start + 1;
+  while (i < points.length && field(points, i) === first) i++;
+  if (i === points.length) return first;
+  const out: T[] = new Array(points.length - start);
+  for (let j = start; j < points.length; j++) out[j - start] = field(points, j);
+  return out;
+}
+
+const PHASE = (c: ChartColumns, i: number) => c.phase(i);
+const RULE = (c: ChartColumns, i: number) => c.rule(i) ?? null;
+const STATUS = (c: ChartColumns, i: number) => c.status(i);
+const VALUE = (c: ChartColumns, i: number) => c.value(i);
+const THRESHOLD = (c: ChartColumns, i: number) => c.threshold(i);
+const STATISTIC = (c: ChartColumns, i: number) => c.statistic(i) as number | null;
 
 const isColumnOf = (c: unknown, n: number, ok: (x: unknown) => boolean): boolean =>
   Array.isArray(c) ? c.length === n && c.every(ok) : ok(c);
@@ -211,19 +195,21 @@ export function encodeStoredSnapshot(snapshot: MachineSnapshot): unknown {
 }
 
 /**
- * Chart points of a stored snapshot back as objects; snapshots saved before the compact form
- * (points as objects) pass through unchanged. Other fields are left as they are.
+ * Chart points of a stored snapshot back as columns (`audit/chart-columns.ts`), from compact
+ * tuples or from point objects (snapshots saved before the compact form). Other fields are left
+ * as they are.
  */
 export function decodeStoredSeries(value: Record<string, unknown>): Record<string, unknown> {
   const series = value.series;
   if (series === null || typeof series !== 'object') return value;
   const entries = Object.entries(series as Record<string, unknown>);
-  if (!entries.some(([, points]) => Array.isArray(points) && points.some((p) => Array.isArray(p))))
-    return value;
   return {
     ...value,
     series: Object.fromEntries(
-      entries.map(([signal, points]) => [signal, Array.isArray(points) ? points.map(decodePoint) : points]),
+      entries.map(([signal, points]) => [
+        signal,
+        Array.isArray(points) ? ChartColumns.of(points.map(decodePoint) as AuditPoint[]) : points,
+      ]),
     ),
   };
 }

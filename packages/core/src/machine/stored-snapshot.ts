@@ -1,9 +1,9 @@
-import type { AuditPoint } from '../audit/audit-record';
 import { RollgateError } from '../errors/rollgate-error';
-import type { BaselineSnapshot } from '../evaluation/watch-state';
+import type { BaselineSnapshot, WatchState } from '../evaluation/watch-state';
+import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
-import { encodeSeriesTail, tuplesOfColumns } from './stored-series';
+import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
 import {
   decodeBaseline,
   decodeWatchState,
@@ -53,7 +53,7 @@ interface PartsState {
   readonly baseline: { readonly generation: number; readonly value: BaselineSnapshot | null };
   readonly series: {
     readonly generation: number;
-    readonly points: Readonly<Record<string, readonly AuditPoint[]>>;
+    readonly points: Readonly<Record<string, ChartColumns>>;
   };
   readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
 }
@@ -83,8 +83,6 @@ export interface PlannedSave {
 /** Parts of snapshots loaded by {@link loadStoredSnapshot}, so the next save knows what is stored. */
 const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
 
-const EMPTY: readonly AuditPoint[] = [];
-
 /**
  * Saves a watch's snapshot in O(changes) rather than whole at every transition. The pre-deploy
  * baseline (fixed once the watch starts, half of a snapshot) is saved once under its own key;
@@ -97,7 +95,16 @@ const EMPTY: readonly AuditPoint[] = [];
  */
 export class StoredSnapshotWriter {
   #parts: PartsState;
-
+  /** What the last plans encoded (see {@link Remembered}). */
+  readonly #bake = new Remembered<WatchState, Record<string, unknown>>();
+  readonly #verify = new Remembered<WatchState, Record<string, unknown>>();
+  readonly #tails = new Map<string, Remembered<ChartColumns, unknown>>();
+  /** The watch states found to match the `tests` part's value last. */
+  #matched: { bake: WatchState | null; verify: WatchState | null; value: StoredTestConstants | null } = {
+    bake: null,
+    verify: null,
+    value: null,
+  };
   /** A writer for the watch of `snapshot`: fresh, or resumed from {@link loadStoredSnapshot}. */
   constructor(snapshot: MachineSnapshot) {
     this.#parts = loadedParts.get(snapshot) ?? {
@@ -134,9 +141,13 @@ export class StoredSnapshotWriter {
     }
 
     const verify = snapshot.verify;
+    const m = this.#matched;
+    const known =
+      m.value === tests.value && m.bake === snapshot.bake && (verify === null || m.verify === verify);
     if (
-      !testConstantsMatch(snapshot.bake, tests.value.bake) ||
-      (verify !== null && !testConstantsMatch(verify, tests.value.verify ?? {}))
+      !known &&
+      (!testConstantsMatch(snapshot.bake, tests.value.bake) ||
+        (verify !== null && !testConstantsMatch(verify, tests.value.verify ?? {})))
     ) {
       if (tests.generation > 0) stale.push(watchPartKey(watchId, 'tests', tests.generation));
       const value: StoredTestConstants = {
@@ -146,17 +157,19 @@ export class StoredSnapshotWriter {
       tests = { generation: tests.generation + 1, value };
       parts.push(partWrite(watchId, 'tests', tests.generation, value));
     }
+    // Matches the part planned here; if this plan is not committed, the next compares again.
+    this.#matched = { bake: snapshot.bake, verify, value: tests.value };
 
-    const storedVerify = verify === null ? null : (encodeWatchState(verify) as Record<string, unknown>);
+    const storedVerify = verify === null ? null : this.#verify.get(verify, encodeState);
     const record = {
       ...snapshot,
       schema: STORED_SNAPSHOT_SCHEMA,
-      bake: { ...(encodeWatchState(snapshot.bake) as Record<string, unknown>), baseline: ref },
+      bake: { ...this.#bake.get(snapshot.bake, encodeState), baseline: ref },
       verify:
         storedVerify && ref !== null && verify?.baseline === current
           ? { ...storedVerify, baseline: ref }
           : storedVerify,
-      series: encodeSeriesTail(snapshot.series, from),
+      series: this.#encodeTails(snapshot.series, from),
       parts: {
         baseline: ref === null ? 0 : baseline.generation,
         series: series.generation,
@@ -174,33 +187,85 @@ export class StoredSnapshotWriter {
       },
     };
   }
+
+  /** {@link encodeSeriesTail}, a signal's series saved unchanged from the same point reusing its stored form. */
+  #encodeTails(
+    series: Readonly<Record<string, ChartColumns>>,
+    from: Readonly<Record<string, number>>,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const signal in series) {
+      const start = from[signal] ?? 0;
+      let remembered = this.#tails.get(signal);
+      if (remembered === undefined) {
+        remembered = new Remembered();
+        this.#tails.set(signal, remembered);
+      }
+      out[signal] = remembered.get(
+        series[signal] as ChartColumns,
+        (points) => encodeSignalTail(points, start),
+        start,
+      );
+    }
+    return out;
+  }
 }
 
 /**
+ * The stored form of one value a writer saves at every step (the bake's watch state, the
+ * verify's, a signal's chart series), kept while the value stays the same: the bake's state is
+ * unchanged all through a verification, the series at a save without an evaluation, so those
+ * saves encode only what changed. Snapshots are immutable, so the same object (and the same
+ * `key`: where a series' newest points start) has the same stored form. The stored form is kept
+ * from the value's second save on: during a bake every save has a new watch state and new
+ * series, and keeping what only one save used would add to the heap. The value itself is the
+ * one the current snapshot holds, so referring to it keeps nothing alive.
+ */
+class Remembered<V extends object, S> {
+  #value: V | null = null;
+  #key = 0;
+  #stored: S | undefined = undefined;
+
+  get(value: V, encode: (value: V) => S, key = 0): S {
+    if (value !== this.#value || key !== this.#key) {
+      this.#value = value;
+      this.#key = key;
+      this.#stored = undefined;
+      return encode(value);
+    }
+    this.#stored ??= encode(value);
+    return this.#stored;
+  }
+}
+
+const encodeState = (state: WatchState): Record<string, unknown> =>
+  encodeWatchState(state) as Record<string, unknown>;
+
+/**
  * Per signal, how many points of `series` the checkpoint holds (they are its first points, the
- * same objects), or null when the series is no longer the checkpoint plus a short tail.
+ * same storage: `ChartColumns.isPrefixOf`), or null when the series is no longer the checkpoint
+ * plus a short tail. O(signals): no point is compared.
  */
 function extendsCheckpoint(
-  series: Readonly<Record<string, readonly AuditPoint[]>>,
-  checkpoint: Readonly<Record<string, readonly AuditPoint[]>>,
+  series: Readonly<Record<string, ChartColumns>>,
+  checkpoint: Readonly<Record<string, ChartColumns>>,
 ): Record<string, number> | null {
   const from: Record<string, number> = {};
   for (const signal in series) {
-    const points = series[signal] as readonly AuditPoint[];
-    const prefix = checkpoint[signal] ?? EMPTY;
-    if (points.length < prefix.length || points.length - prefix.length > MAX_TAIL_POINTS) return null;
-    for (let i = 0; i < prefix.length; i++) if (points[i] !== prefix[i]) return null;
+    const points = series[signal] as ChartColumns;
+    const prefix = checkpoint[signal] ?? ChartColumns.EMPTY;
+    if (!prefix.isPrefixOf(points) || points.length - prefix.length > MAX_TAIL_POINTS) return null;
     from[signal] = prefix.length;
   }
   for (const signal in checkpoint) {
-    if (!(signal in series) && (checkpoint[signal] as readonly AuditPoint[]).length > 0) return null;
+    if (!(signal in series) && (checkpoint[signal] as ChartColumns).length > 0) return null;
   }
   return from;
 }
 
-function lengths(series: Readonly<Record<string, readonly AuditPoint[]>>): Record<string, number> {
+function lengths(series: Readonly<Record<string, ChartColumns>>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const signal in series) out[signal] = (series[signal] as readonly AuditPoint[]).length;
+  for (const signal in series) out[signal] = (series[signal] as ChartColumns).length;
   return out;
 }
 
@@ -356,9 +421,9 @@ export async function loadStoredSnapshot(
     },
     origin,
   );
-  const points: Record<string, readonly AuditPoint[]> = {};
+  const points: Record<string, ChartColumns> = {};
   for (const [signal, n] of Object.entries(prefixLengths)) {
-    if (n > 0) points[signal] = (snapshot.series[signal] ?? EMPTY).slice(0, n);
+    if (n > 0) points[signal] = (snapshot.series[signal] ?? ChartColumns.EMPTY).prefix(n);
   }
   loadedParts.set(snapshot, {
     baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AuditPoint, AuditRecordSchema } from '../../src/audit/audit-record';
 import { RollgateError } from '../../src/errors/rollgate-error';
+import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import { MAX_SERIES_POINTS, RECENT_POINTS, thin } from '../../src/machine/audit-series-bound';
 import { watchStateKey } from '../../src/machine/stored-watches';
 import { DEPLOY_AT, errorsFrom, STEP, world } from './world';
@@ -18,7 +19,7 @@ function point(i: number, status: AuditPoint['status'] = 'pass'): AuditPoint {
 describe('chart series in the snapshot', () => {
   it('thins the points older than the newest ones by halves, keeping the more severe of a pair', () => {
     const points = Array.from({ length: MAX_SERIES_POINTS }, (_, i) => point(i, i === 7 ? 'breach' : 'pass'));
-    const out = thin(points);
+    const out = thin(ChartColumns.of(points)).points();
     const older = MAX_SERIES_POINTS - RECENT_POINTS;
     expect(out).toHaveLength(Math.ceil(older / 2) + RECENT_POINTS);
     // The newest are untouched, one by one.

@@ -3,6 +3,7 @@ import type { AuditPoint } from '../../src/audit/audit-record';
 import { defaultSignals } from '../../src/contract/default-contract';
 import { parseContract } from '../../src/contract/parse-contract';
 import { RollgateError } from '../../src/errors/rollgate-error';
+import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import type { MachineSnapshot } from '../../src/machine/machine-state';
 import { startWatch } from '../../src/machine/rollback-machine';
 import { parseMachineSnapshot } from '../../src/machine/snapshot-schema';
@@ -19,7 +20,10 @@ function withSeries(series: Record<string, AuditPoint[]>): MachineSnapshot {
     guard: { lastRollback: null },
     now: DEPLOY_AT,
   });
-  return { ...snapshot, series };
+  return {
+    ...snapshot,
+    series: Object.fromEntries(Object.entries(series).map(([k, v]) => [k, ChartColumns.of(v)])),
+  };
 }
 
 const at = (s: number) => new Date(DEPLOY_AT + s * 1000).toISOString();

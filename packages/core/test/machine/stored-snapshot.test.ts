@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
+import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import type { MachineSnapshot } from '../../src/machine/machine-state';
 import { parseMachineSnapshot } from '../../src/machine/snapshot-schema';
 import { encodeStoredSnapshot } from '../../src/machine/stored-series';
 import {
   loadStoredSnapshot,
   STORED_SNAPSHOT_SCHEMA,
+  StoredSnapshotWriter,
   WATCH_PART_KEY_PREFIX,
   watchPartKey,
 } from '../../src/machine/stored-snapshot';
@@ -311,5 +313,90 @@ describe('a snapshot saved in parts', () => {
 
     // Read without its parts, a record saved in parts is refused, never misread.
     expect(() => parseMachineSnapshot(record, 'stored snapshot of watch w')).toThrow(/saved in parts/);
+  });
+});
+
+describe('chart series as columns across a resume', () => {
+  it('a writer resumed from the loaded snapshot plans the same writes as the uninterrupted one, step after step', async () => {
+    const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
+    const snapshots: MachineSnapshot[] = [];
+    w.controller.events.on('step', ({ snapshot }) => {
+      snapshots.push(snapshot);
+    });
+    expect((await w.watch()).outcome).toBe('promoted');
+
+    // Replays the saves into a store of its own, and at chosen steps resumes from that store:
+    // the resumed machine appends its next point to the LOADED series (columns of their own
+    // storage), so the writer must recognise the loaded checkpoint as the series' prefix.
+    const store = new Map<string, unknown>();
+    const load = async (key: string) => store.get(key) ?? null;
+    const apply = (plan: ReturnType<StoredSnapshotWriter['plan']>) => {
+      for (const part of plan.parts) store.set(part.key, JSON.parse(JSON.stringify(part.value)));
+      store.set(plan.key, JSON.parse(JSON.stringify(plan.record)));
+      for (const key of plan.stale) store.set(key, null);
+      plan.commit();
+    };
+    const writer = new StoredSnapshotWriter(snapshots[0] as MachineSnapshot);
+    let compared = 0;
+    let partsCompared = 0;
+    for (let i = 0; i + 1 < snapshots.length; i++) {
+      const now = snapshots[i] as MachineSnapshot;
+      const next = snapshots[i + 1] as MachineSnapshot;
+      apply(writer.plan(now));
+      const grows = Object.entries(next.series).every(
+        ([signal, cols]) => cols.length === (now.series[signal]?.length ?? 0) + 1,
+      );
+      if (i % 7 !== 3 || !grows) continue;
+      const loaded = (await loadStoredSnapshot(load, now.watchId)) as MachineSnapshot;
+      const series = Object.fromEntries(
+        Object.entries(next.series).map(([signal, cols]) => [
+          signal,
+          (loaded.series[signal] ?? ChartColumns.EMPTY).append(cols.point(cols.length - 1)),
+        ]),
+      );
+      // The resumed machine's watch state holds the loaded baseline (its identity tells the writer
+      // the baseline part is saved already); its chart series, the loaded columns plus a point.
+      const bake = { ...next.bake, baseline: loaded.bake.baseline };
+      const resumed = new StoredSnapshotWriter(loaded).plan({ ...next, bake, series });
+      // The uninterrupted writer's plan for `next`, not committed (the loop plans it again).
+      const expected = writer.plan(next);
+      expect(JSON.stringify(resumed.record)).toBe(JSON.stringify(expected.record));
+      expect(JSON.stringify(resumed.parts)).toBe(JSON.stringify(expected.parts));
+      expect(resumed.stale).toEqual(expected.stale);
+      compared++;
+      if (expected.parts.length > 0) partsCompared++;
+    }
+    expect(compared).toBeGreaterThan(20);
+    // Most resumed steps write no series part: the loaded checkpoint was recognised.
+    expect(partsCompared).toBeLessThan(compared / 3);
+  });
+});
+
+describe('a save of values that did not change', () => {
+  it('reuses their stored form from the second save on, writing the same bytes', async () => {
+    const w = world({ contract: { bakeSeconds: 300 }, bakeSteps: 100 });
+    let last: MachineSnapshot | null = null;
+    w.controller.events.on('step', ({ snapshot }) => {
+      last = snapshot;
+    });
+    expect((await w.watch()).outcome).toBe('promoted');
+    // The last step's values were saved by the controller already: new objects, the same content.
+    const saved = last as unknown as MachineSnapshot;
+    const snapshot: MachineSnapshot = {
+      ...saved,
+      bake: { ...saved.bake },
+      series: Object.fromEntries(Object.entries(saved.series).map(([k, v]) => [k, v.prefix(v.length - 1)])),
+    };
+    const writer = new StoredSnapshotWriter(snapshot);
+    const plans = [1, 2, 3].map(() => writer.plan(snapshot));
+    const [first, second, third] = plans.map((p) => p.record as Record<string, Record<string, unknown>>);
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+    expect(JSON.stringify(third)).toBe(JSON.stringify(first));
+    // A new watch state every step during a bake: the first two saves encode it...
+    expect(second?.bake?.signals).not.toBe(first?.bake?.signals);
+    // ...the third finds it remembered (the bake's state all through a verification).
+    expect(third?.bake?.signals).toBe(second?.bake?.signals);
+    const signal = Object.keys(snapshot.series)[0] as string;
+    expect(third?.series?.[signal]).toBe(second?.series?.[signal]);
   });
 });

@@ -150,7 +150,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
           }
         : null,
     finalReadings: finalReadings.map(auditVerdict),
-    series: Object.fromEntries(Object.entries(s.series).map(([k, v]) => [k, [...v]])),
+    series: Object.fromEntries(Object.entries(s.series).map(([k, v]) => [k, v.points()])),
     notifications: s.notifications.map((n) => ({
       kind: n.kind,
       title: n.title,

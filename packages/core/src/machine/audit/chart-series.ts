@@ -1,8 +1,8 @@
-import type { AuditPoint } from '../../audit/audit-record';
 import type { Evaluation } from '../../evaluation/evaluator';
 import { finiteOrNull, partialReadWarnings } from '../../rules/verdict';
 import type { MachineSnapshot } from '../machine-state';
 import { iso } from '../machine-steps';
+import { ChartColumns } from './chart-columns';
 
 /**
  * A backstop on the points kept per signal for the report's charts; the controller thins every
@@ -16,25 +16,40 @@ const MAX_SERIES_POINTS = 2_000;
  * the audit record carries, and keeps the evaluation's decision as the last one.
  */
 export function recordEvaluation(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
-  const series: Record<string, readonly AuditPoint[]> = { ...s.series };
-  // One time string for the evaluation's points, shared by every signal's point (a watch keeps
-  // 60 points per signal in memory, each with its time).
+  const series: Record<string, ChartColumns> = { ...s.series };
+  // The evaluation's time as its points' `at` says it (`iso` truncates to the millisecond), so
+  // the column holds the instant the point object held.
   const at = iso(evaluation.at);
+  const t = Date.parse(at);
   for (const summary of evaluation.signals) {
     const v = summary.verdicts.find((x) => x.segment === undefined) ?? summary.verdicts[0];
     if (!v) continue;
-    const point: AuditPoint = {
-      at,
-      phase: evaluation.purpose,
-      rule: v.rule,
-      status: v.status,
-      value: finiteOrNull(v.value),
-      threshold: finiteOrNull(v.threshold),
-      ...(v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {}),
-      ...partialReadWarnings(summary.verdicts),
-    };
-    const points = [...(series[summary.signal] ?? []), point];
-    series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.slice(-MAX_SERIES_POINTS) : points;
+    const before = series[summary.signal] ?? ChartColumns.EMPTY;
+    const warnings = partialReadWarnings(summary.verdicts);
+    const statistic = v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {};
+    // A point with warnings is kept as its object (the columns have no field for them).
+    const points =
+      warnings.warnings === undefined
+        ? before.appendFields({
+            t,
+            phase: evaluation.purpose,
+            rule: v.rule,
+            status: v.status,
+            value: finiteOrNull(v.value),
+            threshold: finiteOrNull(v.threshold),
+            ...statistic,
+          })
+        : before.append({
+            at,
+            phase: evaluation.purpose,
+            rule: v.rule,
+            status: v.status,
+            value: finiteOrNull(v.value),
+            threshold: finiteOrNull(v.threshold),
+            ...statistic,
+            ...warnings,
+          });
+    series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.newest(MAX_SERIES_POINTS) : points;
   }
   return { ...s, series, lastDecision: evaluation.decision };
 }
