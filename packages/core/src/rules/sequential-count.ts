@@ -63,12 +63,11 @@ export function driftedCounts(
   drift: { readonly spread: number } | undefined,
   dispersion: number | undefined,
 ): { baselineEvents: number; baselineTrials: number } {
-  const share = drift ? driftShare(events, trials, drift.spread, dispersion ?? 1) : 1;
-  const weighed = share * trials;
-  return {
-    baselineEvents: Math.min(weighed, share * events + BASELINE_PRIOR_EVENTS),
-    baselineTrials: weighed,
-  };
+  const withPrior = Math.min(trials, events + BASELINE_PRIOR_EVENTS);
+  if (!drift) return { baselineEvents: withPrior, baselineTrials: trials };
+  // The prior is part of the counts whose rate the drift leaves as it is.
+  const share = driftShare(withPrior, trials, drift.spread, dispersion ?? 1);
+  return { baselineEvents: share * withPrior, baselineTrials: share * trials };
 }
 
 /**
