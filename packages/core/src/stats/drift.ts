@@ -81,7 +81,8 @@ export function estimateDrift(
     n += trials[b] as number;
   }
   const rate = e / n;
-  if (!(rate > 0 && rate < 1)) return NONE;
+  // Less than one event in the whole window cannot show a drift (and real counts are integers).
+  if (!(e >= 1 && rate < 1)) return NONE;
   const phi = Math.max(1, dispersion);
   const unit = phi * rate * (1 - rate);
   // Q = sum w_b (r_b - r)^2 with w_b = n_b / unit; W and W2 the sums of w_b and w_b^2.
