@@ -1,4 +1,5 @@
 import { COLD_START_FAMILIES } from './cold-start-families';
+import { DRIFT_FAMILIES } from './drift-families';
 import { FAMILIES, type Family, familySpecs } from './families';
 import { LEAK_FAMILIES } from './leak-families';
 import type { ScenarioSpec } from './scenario-spec';
@@ -53,8 +54,8 @@ export function generateFamilySet(family: Family, set: string, count: number): F
 /** Every family's set (or the named families only: the wide, cold-start and leak families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
-    ? [...FAMILIES, ...WIDE_FAMILIES, ...COLD_START_FAMILIES, ...LEAK_FAMILIES].filter((f) =>
-        only.includes(f.id),
+    ? [...FAMILIES, ...WIDE_FAMILIES, ...COLD_START_FAMILIES, ...LEAK_FAMILIES, ...DRIFT_FAMILIES].filter(
+        (f) => only.includes(f.id),
       )
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));

@@ -19,8 +19,16 @@ export interface ServiceProfile {
   readonly drift: { readonly amplitude: number; readonly periodSeconds: number };
   /** Step-to-step extra traffic noise (log-normal sd); 0 = plain Poisson. */
   readonly trafficNoise?: number;
-  /** Mild multiplicative drift of the baseline error probability (relative amplitude, period s). */
-  readonly errorDrift?: { readonly amplitude: number; readonly periodSeconds: number };
+  /**
+   * Mild multiplicative drift of the baseline error probability (relative amplitude, period s).
+   * `phaseAtDeploy` (radians) fixes the sine's phase at the deploy (-pi/2: at its low and rising);
+   * without it the phase is drawn.
+   */
+  readonly errorDrift?: {
+    readonly amplitude: number;
+    readonly periodSeconds: number;
+    readonly phaseAtDeploy?: number;
+  };
   /** Step-to-step noise of the error probability (log-normal sd, mean preserved); 0 = binomial. */
   readonly errorNoise?: number;
   /** CPU cores at mean traffic. */

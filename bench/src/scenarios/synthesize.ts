@@ -148,7 +148,12 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
   const buckets = spec.latencyBucketsMs ?? PROMETHEUS_DEFAULT_BUCKETS_MS;
 
   const phase = rng.between(0, 2 * Math.PI);
-  const errorPhase = rng.between(0, 2 * Math.PI);
+  const drawnErrorPhase = rng.between(0, 2 * Math.PI);
+  // A fixed phase at the deploy still draws one, so the other draws stay the same.
+  const errorPhase =
+    svc.errorDrift?.phaseAtDeploy === undefined
+      ? drawnErrorPhase
+      : svc.errorDrift.phaseAtDeploy - (2 * Math.PI * deploy * STEP_SECONDS) / svc.errorDrift.periodSeconds;
   const cpuPerTraffic = svc.cpuCores;
   const coldSteps = spec.coldStart ? Math.round(spec.coldStart.seconds / STEP_SECONDS) : 0;
   const segments = spec.segments ?? [];

@@ -171,6 +171,14 @@ export const AuditRecordSchema = z.object({
           /** Latency: the tail test's threshold and its baseline exceedances. */
           tailThresholdMs: z.number().optional(),
           tailEvents: z.number().optional(),
+          /**
+           * Count signals whose window drifts: the relative spread of its level between 5-min
+           * blocks beyond binomial noise, their lowest and highest rate, and the homogeneity
+           * test's p-value (docs/statistics.md, "Drifting baselines").
+           */
+          drift: z
+            .object({ spread: z.number(), lowRate: z.number(), highRate: z.number(), pValue: z.number() })
+            .optional(),
           /** Count signals: the baseline health check (an elevated stretch in the window). */
           health: z
             .object({

@@ -5,6 +5,7 @@ import { show, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
 import { binomialUpperTail } from '../stats/special-functions';
+import { baselineDrift, describeDrift, driftWindow } from './baseline-drift';
 import { levelSeries, rateSeries } from './baseline-series';
 import { joinCounts, totals } from './count-intervals';
 import { type LoadProfile, loadProfile } from './load-surge';
@@ -234,16 +235,19 @@ async function countBaseline(
     }
   }
   const rate = agg.events / agg.trials;
+  const dispersion = estimateDispersion(clean);
+  const drifting = baselineDrift(driftWindow(intervals, clean, health), whole.stepMs, dispersion);
   return {
     status: 'ok',
     reason: `${round(agg.events)} of ${round(agg.trials)} requests ${what} before the deploy${
       health.status === 'unhealthy' ? `; ${health.reason}` : ''
-    }`,
+    }${drifting.drift ? `; ${describeDrift(drifting.drift)}` : ''}`,
     events: agg.events,
     trials: agg.trials,
     value: kindOf(signal).value === 'count-ratio' ? rate : value,
     exceedanceThresholdMs: thresholdMs,
-    dispersion: estimateDispersion(clean),
+    dispersion,
+    ...drifting,
     segments,
     ...loadOf(intervals, whole.stepMs / 1000),
     health,

@@ -16,6 +16,7 @@ import {
 import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
+import { describeDrift } from './baseline-drift';
 import { joinCounts, totals } from './count-intervals';
 import {
   DEFAULT_LATENCY_SPREAD,
@@ -607,7 +608,11 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
           unavailable: counts?.failure ?? baselineProblem(baseline),
         });
         const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
-        const checked = beyondOneBurst(tick, verdict, rule, index, key, segment, false);
+        const checked = withDrift(
+          beyondOneBurst(tick, verdict, rule, index, key, segment, false),
+          rule,
+          baseline,
+        );
         (key === AGGREGATE ? verdicts : segmentVerdicts).push(
           withSurge(
             threshold === null ? checked : { ...checked, exceedanceThresholdMs: threshold },
@@ -773,6 +778,14 @@ function withHeldPoints(verdict: Verdict, held: number, stepMs: number): Verdict
     surgeHeldSteps: held,
     reason: `${verdict.reason}; ${Math.round((held * stepMs) / 1000)} s under a load surge (or settling after it) held out`,
   };
+}
+
+/** A baseline test's verdict on a drifting window, with the tolerance the drift earned said (baseline-drift.ts). */
+function withDrift(verdict: Verdict, rule: Rule, baseline: SignalBaseline | undefined): Verdict {
+  const drift = baseline?.status === 'ok' ? baseline.drift : undefined;
+  if (!drift || rule.type !== 'sequential' || rule.test !== 'baseline') return verdict;
+  if (verdict.status !== 'pass' && verdict.status !== 'breach') return verdict;
+  return { ...verdict, reason: `${verdict.reason}; ${describeDrift(drift)}` };
 }
 
 /** A count verdict with the load-surge steps its test was kept from, said in the reason too. */

@@ -39,6 +39,18 @@ export interface SignalBaseline {
    * services get sequential tests that do not read a burst as evidence.
    */
   readonly dispersion: number;
+  /**
+   * Count signals whose window drifts (its 5-min blocks vary beyond binomial noise): the relative
+   * spread of its level, which the baseline test adds to the baseline's uncertainty, and what
+   * showed it (baseline-drift.ts). Absent when the window shows no drift.
+   */
+  readonly drift?: {
+    readonly spread: number;
+    readonly blocks: number;
+    readonly lowRate: number;
+    readonly highRate: number;
+    readonly pValue: number;
+  };
   readonly segments: Readonly<Record<string, SegmentBaseline>>;
   /**
    * Resources: the lowest and highest pre-deploy sample (a GC sawtooth's own range) and the

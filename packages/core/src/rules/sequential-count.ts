@@ -4,6 +4,7 @@ import {
   createBaselineRateTest,
   createConcurrentRateTest,
   createSprt,
+  driftShare,
   type RateTestState,
   summarizeRateTest,
   updateRateTest,
@@ -26,6 +27,8 @@ export function startSequential(
     readonly events: number | null;
     readonly trials: number | null;
     readonly dispersion?: number;
+    /** A drifting window's relative level spread (evaluation/baseline-drift.ts). */
+    readonly drift?: { readonly spread: number };
   } | null,
   alpha: number,
 ): SequentialState | null {
@@ -38,8 +41,7 @@ export function startSequential(
     case 'baseline':
       if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
       return createBaselineRateTest({
-        baselineEvents: Math.min(baseline.trials, (baseline.events ?? 0) + BASELINE_PRIOR_EVENTS),
-        baselineTrials: baseline.trials,
+        ...driftedCounts(baseline.events ?? 0, baseline.trials, baseline.drift, baseline.dispersion),
         alpha,
         tolerance: rule.tolerance,
         dispersion: Math.max(1, baseline.dispersion ?? 1),
@@ -47,6 +49,25 @@ export function startSequential(
         ...(rule.ratios ? { ratios: rule.ratios } : {}),
       });
   }
+}
+
+/**
+ * The baseline counts a test starts from, with the prior events added: a drifting window's
+ * counts are weighed as fewer requests at the same rate, so the baseline rate's uncertainty
+ * includes the drift's spread of the level (stats/drift.ts, docs/statistics.md "Drifting
+ * baselines"). Unchanged without a drift.
+ */
+export function driftedCounts(
+  events: number,
+  trials: number,
+  drift: { readonly spread: number } | undefined,
+  dispersion: number | undefined,
+): { baselineEvents: number; baselineTrials: number } {
+  const withPrior = Math.min(trials, events + BASELINE_PRIOR_EVENTS);
+  if (!drift) return { baselineEvents: withPrior, baselineTrials: trials };
+  // The prior is part of the counts whose rate the drift leaves as it is.
+  const share = driftShare(withPrior, trials, drift.spread, dispersion ?? 1);
+  return { baselineEvents: share * withPrior, baselineTrials: share * trials };
 }
 
 /**

@@ -11,6 +11,8 @@ export { clopperPearsonLower, clopperPearsonUpper } from './binomial-bounds';
 export type { ConcurrentRateTestOptions, ConcurrentRateTestState } from './concurrent-rate-test';
 export { createConcurrentRateTest } from './concurrent-rate-test';
 export { estimateDispersion, estimateLocalDispersion } from './dispersion';
+export type { DriftEstimate } from './drift';
+export { driftShare, estimateDrift } from './drift';
 export type { ElevatedEpisode, EpisodeOptions } from './episode';
 export { findElevatedEpisode } from './episode';
 export type {

@@ -68,6 +68,16 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
                   exceedanceThresholdMs: finiteOrNull(b.exceedanceThresholdMs),
                   ...(series ? { series } : {}),
                   ...(b.tail ? { tailThresholdMs: b.tail.thresholdMs, tailEvents: b.tail.events } : {}),
+                  ...(b.drift
+                    ? {
+                        drift: {
+                          spread: b.drift.spread,
+                          lowRate: b.drift.lowRate,
+                          highRate: b.drift.highRate,
+                          pValue: b.drift.pValue,
+                        },
+                      }
+                    : {}),
                   ...(b.health
                     ? {
                         health: {

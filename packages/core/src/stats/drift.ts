@@ -1,0 +1,138 @@
+import { normalUpperTail } from './normal';
+
+/**
+ * A drifting baseline rate (docs/statistics.md, "Drifting baselines"). The baseline rate tests
+ * treat the pre-deploy window's rate as one constant known up to binomial noise. A background
+ * rate that wanders slowly (a daily cycle, a dependency's mood) breaks that: at high traffic
+ * the binomial uncertainty of 180 000 requests is tiny, so a bake at the drift's high against a
+ * window mostly at its low reads as a 30-50% regression, decisively. The window shows the
+ * drift itself: its blocks of a few minutes vary more than binomial noise (and the step-level
+ * burstiness) allows. Their between-block variance (a random effect, DerSimonian & Laird 1986)
+ * is how far the level wanders on its own, so the rate the bake runs at is the window's mean
+ * give or take that much too: the baseline's variance is inflated by it (its counts are weighed
+ * as fewer requests, {@link driftShare}), which the test pays for where the evidence lies.
+ *
+ * The estimate is zero unless the blocks' homogeneity test rejects at `DRIFT_LEVEL`, so a
+ * stationary baseline keeps its test exactly as it was (detection speed unchanged), and the
+ * inflation is bounded (`MIN_DRIFT_EVENTS`), so a drifting baseline still catches a 2x fault.
+ */
+
+/** A block homogeneity p-value below this counts as drift (a stationary window passes 99%). */
+export const DRIFT_LEVEL = 0.01;
+/**
+ * The fewest baseline events (after the dispersion) a drift may leave the test: 25 events still
+ * exclude twice their rate (a Poisson log-likelihood ratio of 25 (1 - ln 2) = 7.7 nats, above the
+ * 5.3 of alpha 0.005), so a 2x fault stays detectable on any drift.
+ */
+export const MIN_DRIFT_EVENTS = 25;
+/** Fewest blocks the estimate is made from (fewer cannot tell a drift from one burst). */
+export const MIN_DRIFT_BLOCKS = 3;
+
+/** What the window says about drift. */
+export interface DriftEstimate {
+  /** Relative standard deviation of the block rates beyond binomial noise (0 when none). */
+  readonly spread: number;
+  /** Blocks the window was cut into, and their lowest and highest rate. */
+  readonly blocks: number;
+  readonly lowRate: number;
+  readonly highRate: number;
+  /** The blocks' homogeneity statistic (chi-square, blocks - 1 degrees of freedom) and p-value. */
+  readonly chiSquare: number;
+  readonly pValue: number;
+}
+
+/** No estimate: too few blocks or no events. */
+const NONE: DriftEstimate = {
+  spread: 0,
+  blocks: 0,
+  lowRate: 0,
+  highRate: 0,
+  chiSquare: 0,
+  pValue: 1,
+};
+
+/**
+ * Estimates the drift of a baseline window from its per-step counts, cut into `blocks`
+ * contiguous blocks of equally many steps. `dispersion` (>= 1, the step-level overdispersion
+ * the test already divides by) scales the binomial variance, so burstiness alone is not drift.
+ */
+export function estimateDrift(
+  points: readonly { readonly events: number; readonly trials: number }[],
+  blocks: number,
+  dispersion = 1,
+): DriftEstimate {
+  const usable = points.filter(
+    (p) => Number.isFinite(p.events) && Number.isFinite(p.trials) && p.trials > 0 && p.events >= 0,
+  );
+  const k = Math.min(Math.floor(blocks), usable.length);
+  if (!(k >= MIN_DRIFT_BLOCKS)) return NONE;
+  const events = new Float64Array(k);
+  const trials = new Float64Array(k);
+  for (let i = 0; i < usable.length; i++) {
+    const p = usable[i] as { events: number; trials: number };
+    const b = Math.min(k - 1, Math.floor((i * k) / usable.length));
+    events[b] = (events[b] as number) + Math.min(p.events, p.trials);
+    trials[b] = (trials[b] as number) + p.trials;
+  }
+  let e = 0;
+  let n = 0;
+  for (let b = 0; b < k; b++) {
+    e += events[b] as number;
+    n += trials[b] as number;
+  }
+  const rate = e / n;
+  // Less than one event in the whole window cannot show a drift (and real counts are integers).
+  if (!(e >= 1 && rate < 1)) return NONE;
+  const phi = Math.max(1, dispersion);
+  const unit = phi * rate * (1 - rate);
+  // Q = sum w_b (r_b - r)^2 with w_b = n_b / unit; W and W2 the sums of w_b and w_b^2.
+  let q = 0;
+  let w = 0;
+  let w2 = 0;
+  let low = Number.POSITIVE_INFINITY;
+  let high = 0;
+  for (let b = 0; b < k; b++) {
+    const nb = trials[b] as number;
+    const r = (events[b] as number) / nb;
+    const wb = nb / unit;
+    q += wb * (r - rate) * (r - rate);
+    w += wb;
+    w2 += wb * wb;
+    low = Math.min(low, r);
+    high = Math.max(high, r);
+  }
+  const df = k - 1;
+  const pValue = chiSquareUpperTail(q, df);
+  const shown = { blocks: k, lowRate: low, highRate: high, chiSquare: q, pValue };
+  if (pValue >= DRIFT_LEVEL) return { ...NONE, ...shown };
+  // DerSimonian–Laird: the between-block variance of the rate beyond the within-block one.
+  const tau2 = Math.max(0, (q - df) / (w - w2 / w));
+  return { ...shown, spread: Math.sqrt(tau2) / rate };
+}
+
+/**
+ * The share of its requests a drifting baseline counts as (in (0, 1]): the baseline rate's
+ * variance `phi p / N` plus the drift's `(spread p)^2` is the variance of `N'` requests with
+ * `N' = N / (1 + N spread^2 p / phi)`; at most as few as leave `MIN_DRIFT_EVENTS` events (after
+ * the dispersion `phi`), and never fewer than it already has. 1 without drift.
+ */
+export function driftShare(events: number, trials: number, spread: number, dispersion = 1): number {
+  if (!(spread > 0 && trials > 0 && events > 0)) return 1;
+  const phi = Math.max(1, dispersion);
+  const rate = events / trials;
+  const share = 1 / (1 + (trials * spread * spread * rate) / phi);
+  const floor = Math.min(1, (MIN_DRIFT_EVENTS * phi) / events);
+  return Math.max(share, floor);
+}
+
+/**
+ * Upper tail of a chi-square with `df` degrees of freedom, by the Wilson–Hilferty cube-root
+ * normal approximation (relative error of a few percent at the 1% level from 2 degrees of
+ * freedom on, which is all a gate at `DRIFT_LEVEL` needs).
+ */
+export function chiSquareUpperTail(x: number, df: number): number {
+  if (!(x > 0)) return 1;
+  const v = 2 / (9 * df);
+  const z = ((x / df) ** (1 / 3) - (1 - v)) / Math.sqrt(v);
+  return normalUpperTail(z);
+}
