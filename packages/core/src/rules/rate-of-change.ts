@@ -2,7 +2,13 @@ import type { RateOfChangeRule } from '../contract/contract-schema';
 import { locateGrowthOnset } from '../stats/growth-onset';
 import { studentTUpperTail } from '../stats/special-functions';
 import { studentTQuantile } from '../stats/student-t-quantile';
-import { FINITE_DOMAIN, firstOutside, type MeasureDomain, outOfDomainVerdict } from './measure-domain';
+import {
+  FINITE_DOMAIN,
+  firstOutside,
+  inDomain,
+  type MeasureDomain,
+  outOfDomainVerdict,
+} from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
 /** A least-squares line through points, with the slope's standard error. */
@@ -23,7 +29,10 @@ export interface LinearFit {
  * than three distinct times: two points always fit a line exactly and say nothing of noise.
  */
 export function fitLine(points: readonly { readonly t: number; readonly v: number }[]): LinearFit | null {
-  const usable = points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v));
+  // Copied only when a point must be dropped (the evaluation passes finite points already).
+  const usable = points.every((p) => Number.isFinite(p.t) && Number.isFinite(p.v))
+    ? points
+    : points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v));
   const n = usable.length;
   if (n < 3) return null;
   let tMean = 0;
@@ -125,10 +134,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     samples: input.points.length,
   };
   const domain = input.domain ?? FINITE_DOMAIN;
-  const impossible = firstOutside(
-    input.points.map((p) => p.v),
-    domain,
-  );
+  const impossible = firstValueOutside(input.points, domain);
   if (impossible !== undefined) return outOfDomainVerdict(base, impossible, domain);
   if (input.baseline !== null && !Number.isNaN(input.baseline)) {
     const badBaseline = firstOutside([input.baseline], domain);
@@ -148,9 +154,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     };
   }
   // Finite points in time order, once: every check below reads them.
-  const usable = input.points
-    .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v))
-    .sort((a, b) => a.t - b.t);
+  const usable = finiteInTimeOrder(input.points);
   const whole = fitLine(usable);
   if (whole === null) {
     return {
@@ -247,6 +251,33 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     statistic,
     reason: `slope ${show(fit.slope, perSecond)}: ${why}`,
   };
+}
+
+/** The first value of `points` outside `domain` (as `firstOutside`, without a copy of the values). */
+function firstValueOutside(
+  points: readonly { readonly v: number }[],
+  domain: MeasureDomain,
+): number | undefined {
+  for (const p of points) if (!inDomain(p.v, domain)) return p.v;
+  return undefined;
+}
+
+/**
+ * The points with a finite time and value, ascending by time (stable for ties). Reads arrive
+ * finite and ordered (the signal reader checks): then they are used as they are, not copied and
+ * sorted at every evaluation of every resource signal.
+ */
+function finiteInTimeOrder<P extends { readonly t: number; readonly v: number }>(
+  points: readonly P[],
+): readonly P[] {
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const p of points) {
+    if (!Number.isFinite(p.t) || !Number.isFinite(p.v) || p.t < previous) {
+      return points.filter((q) => Number.isFinite(q.t) && Number.isFinite(q.v)).sort((a, b) => a.t - b.t);
+    }
+    previous = p.t;
+  }
+  return points;
 }
 
 /** Equal shares of the growth segment's points whose floors must each be higher. */

@@ -498,7 +498,9 @@ function logNewEvidenceWith(
   const grace = state.graceEvents ?? 0;
   let count = 0;
   let max = unstarted;
-  for (const copy of state.copies) {
+  const copies = state.copies;
+  for (let j = 0; j < copies.length; j++) {
+    const copy = copies[j] as RestartCopy;
     // Grace events count as non-events: fewer events and more non-events never raise a term.
     const x = Math.max(0, state.events - copy.events - grace);
     const y = state.trials - copy.trials - x;
