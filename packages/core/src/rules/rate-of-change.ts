@@ -5,7 +5,7 @@ import { studentTQuantile } from '../stats/student-t-quantile';
 import {
   FINITE_DOMAIN,
   firstOutside,
-  inDomain,
+  firstValueOutside,
   type MeasureDomain,
   outOfDomainVerdict,
 } from './measure-domain';
@@ -251,15 +251,6 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     statistic,
     reason: `slope ${show(fit.slope, perSecond)}: ${why}`,
   };
-}
-
-/** The first value of `points` outside `domain` (as `firstOutside`, without a copy of the values). */
-function firstValueOutside(
-  points: readonly { readonly v: number }[],
-  domain: MeasureDomain,
-): number | undefined {
-  for (const p of points) if (!inDomain(p.v, domain)) return p.v;
-  return undefined;
 }
 
 /**
