@@ -29,17 +29,44 @@ export interface LinearFit {
  * than three distinct times: two points always fit a line exactly and say nothing of noise.
  */
 export function fitLine(points: readonly { readonly t: number; readonly v: number }[]): LinearFit | null {
-  // Copied only when a point must be dropped (the evaluation passes finite points already).
-  const usable = points.every((p) => Number.isFinite(p.t) && Number.isFinite(p.v))
-    ? points
-    : points.filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v));
-  const n = usable.length;
+  return fitLineFrom(points, 0);
+}
+
+/**
+ * {@link fitLine} of `points` from index `from` on, without copying them (the same sums in the
+ * same order, so the same fit to the bit as fitting the slice): the recent third of a trend is
+ * fitted at every evaluation of every resource signal.
+ */
+export function fitLineFrom(
+  points: readonly { readonly t: number; readonly v: number }[],
+  from: number,
+): LinearFit | null {
+  for (let i = from; i < points.length; i++) {
+    const p = points[i] as { readonly t: number; readonly v: number };
+    if (!Number.isFinite(p.t) || !Number.isFinite(p.v)) {
+      // Copied only when a point must be dropped (the evaluation passes finite points already).
+      return fitFinite(
+        points.slice(from).filter((q) => Number.isFinite(q.t) && Number.isFinite(q.v)),
+        0,
+      );
+    }
+  }
+  return fitFinite(points, from);
+}
+
+/** The least-squares fit of `usable[from ..]`, all finite. */
+function fitFinite(
+  usable: readonly { readonly t: number; readonly v: number }[],
+  from: number,
+): LinearFit | null {
+  const n = usable.length - from;
   if (n < 3) return null;
   let tMean = 0;
   let vMean = 0;
   let tMax = Number.NEGATIVE_INFINITY;
   let tMin = Number.POSITIVE_INFINITY;
-  for (const p of usable) {
+  for (let i = from; i < usable.length; i++) {
+    const p = usable[i] as { readonly t: number; readonly v: number };
     tMean += p.t / 1000 / n;
     vMean += p.v / n;
     tMax = Math.max(tMax, p.t / 1000);
@@ -47,7 +74,8 @@ export function fitLine(points: readonly { readonly t: number; readonly v: numbe
   }
   let sxx = 0;
   let sxy = 0;
-  for (const p of usable) {
+  for (let i = from; i < usable.length; i++) {
+    const p = usable[i] as { readonly t: number; readonly v: number };
     const dt = p.t / 1000 - tMean;
     sxx += dt * dt;
     sxy += dt * (p.v - vMean);
@@ -56,7 +84,8 @@ export function fitLine(points: readonly { readonly t: number; readonly v: numbe
   const slope = sxy / sxx;
   const intercept = vMean - slope * tMean;
   let sse = 0;
-  for (const p of usable) {
+  for (let i = from; i < usable.length; i++) {
+    const p = usable[i] as { readonly t: number; readonly v: number };
     const r = p.v - (intercept + (slope * p.t) / 1000);
     sse += r * r;
   }
@@ -322,7 +351,7 @@ function steadyGrowth(
   points: readonly { readonly t: number; readonly v: number }[],
   fit: LinearFit,
 ): { steady: boolean; recentSlope: number | null } {
-  const late = fitLine(points.slice(Math.floor(points.length * (1 - STEADY_RECENT_SHARE))));
+  const late = fitLineFrom(points, Math.floor(points.length * (1 - STEADY_RECENT_SHARE)));
   if (late === null || !(fit.slope > 0)) return { steady: false, recentSlope: late?.slope ?? null };
   return { steady: late.slope >= STEADY_SLOPE_SHARE * fit.slope, recentSlope: late.slope };
 }
@@ -491,10 +520,13 @@ function envelopeCheck(
     return { left: true, detail: '' };
   }
   const newestT = (usable.at(-1) as { t: number }).t;
-  const recent = usable
-    .slice(Math.floor(usable.length * (1 - FLOOR_SHARE)))
-    .filter((p) => p.t >= newestT - RECENT_FLOOR_SECONDS * 1000);
-  const floor = recent.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY);
+  // The lowest of the newest points (the last FLOOR_SHARE of them, within RECENT_FLOOR_SECONDS),
+  // read in place.
+  let floor = Number.POSITIVE_INFINITY;
+  for (let i = Math.floor(usable.length * (1 - FLOOR_SHARE)); i < usable.length; i++) {
+    const p = usable[i] as { readonly t: number; readonly v: number };
+    if (p.t >= newestT - RECENT_FLOOR_SECONDS * 1000) floor = Math.min(floor, p.v);
+  }
   const range = Math.max(0, envelope.high - envelope.low);
   const rise = fit.slope * fit.spanSeconds;
   if (rise <= range) {
