@@ -125,8 +125,7 @@ export class Evaluator {
     ctx: PortContext,
   ): Promise<{ state: WatchState; evaluation: Evaluation }> {
     let current = state;
-    const needsBaseline =
-      current.baseline === null || Object.values(current.baseline.signals).some((b) => b.status === 'error');
+    const needsBaseline = current.baseline === null || anyBaselineFailed(current.baseline.signals);
     if (needsBaseline && current.purpose === 'bake') current = await this.takeBaseline(current, ctx);
     const now = this.#clock.now();
     const ticks = this.contract.signals.map((signal) => ({
@@ -186,7 +185,10 @@ export class Evaluator {
         current = rest;
       }
     }
-    const surgeSteps = counts.flatMap((c) => c?.surgeSteps ?? []);
+    // Almost every step has no surge: the list is built only when a signal saw one.
+    const surgeSteps = counts.some((c) => (c?.surgeSteps?.length ?? 0) > 0)
+      ? counts.flatMap((c) => c?.surgeSteps ?? [])
+      : [];
     if (surgeSteps.length > 0 || current.loadSurges) {
       // The service's load is one fact shared by every signal: the count signals see it, the
       // resource trends hold their judgement by it.
@@ -202,7 +204,11 @@ export class Evaluator {
     }
     const watch = current;
     const outcomes = await Promise.all(
-      ticks.map((tick, i) => judgeSignal({ ...tick, watch }, counts[i] ?? null)),
+      // A tick is copied only when the watch state changed since it was built (a cold start
+      // decided, a surge recorded): most steps judge with the ticks as they are.
+      ticks.map((tick, i) =>
+        judgeSignal(tick.watch === watch ? tick : { ...tick, watch }, counts[i] ?? null),
+      ),
     );
     if (ctx.signal.aborted) {
       throw new RollgateError('ABORTED', 'The evaluation was aborted.', {
@@ -307,6 +313,12 @@ export class Evaluator {
     if (!signal.segments) return perRule;
     return segment === AGGREGATE ? perRule / 2 : perRule / 2 / signal.segments.maxSegments;
   }
+}
+
+/** Whether a signal's pre-deploy baseline read failed (the evaluation then reads it again). */
+function anyBaselineFailed(signals: Readonly<Record<string, { readonly status: string }>>): boolean {
+  for (const id in signals) if (signals[id]?.status === 'error') return true;
+  return false;
 }
 
 /** The verdicts JSON-safe: the same array when every verdict already is (almost always). */

@@ -16,7 +16,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 
 
 /**
  * Reads once, and again after a backoff while the failure is retryable and the deadline leaves
- * room for the wait. Never throws: a source that throws despite the port rules is turned into
+ * room for the wait. `finish` maps the final result (the signal reader's `sanitize`): applied
+ * here, the reader needs no async frame and Promise of its own around this one, on a path run
+ * for every read of every signal at every step (docs/benchmarks.md, "fleet-tick-issue-13"). Never throws: a source that throws despite the port rules is turned into
  * an `error` result (`INTERNAL`), so one broken adapter cannot crash the loop.
  */
 export async function readWithRetry(
@@ -25,16 +27,20 @@ export async function readWithRetry(
   ctx: PortContext,
   clock: Clock,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  finish: (result: ReadResult, query: MetricRequest['query']) => ReadResult = asRead,
 ): Promise<ReadResult> {
   // No placeholder error: a RollgateError captures a stack trace, and on the tick path almost
   // every read succeeds at the first attempt. The error is built only if no attempt ran.
   let result: ReadResult | undefined;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     if (ctx.signal.aborted) {
-      return {
-        status: 'error',
-        error: new RollgateError('ABORTED', 'The evaluation was aborted.', { component: 'evaluator' }),
-      };
+      return finish(
+        {
+          status: 'error',
+          error: new RollgateError('ABORTED', 'The evaluation was aborted.', { component: 'evaluator' }),
+        },
+        request.query,
+      );
     }
     // Inline rather than through an async helper: one Promise fewer per read on the tick path.
     try {
@@ -42,24 +48,32 @@ export async function readWithRetry(
     } catch (error) {
       result = thrown(source, error);
     }
-    if (result.status !== 'error' || !result.error.retryable || attempt === policy.maxAttempts) return result;
+    if (result.status !== 'error' || !result.error.retryable || attempt === policy.maxAttempts) {
+      return finish(result, request.query);
+    }
     const backoff = Math.min(
       policy.maxDelayMs,
       result.error.retryAfterMs ?? policy.baseDelayMs * 2 ** (attempt - 1),
     );
-    if (clock.now() + backoff >= ctx.deadline) return result;
+    if (clock.now() + backoff >= ctx.deadline) return finish(result, request.query);
     try {
       await sleep(clock, backoff, ctx.signal);
     } catch {
-      return result;
+      return finish(result, request.query);
     }
   }
-  return (
+  return finish(
     result ?? {
       status: 'error',
       error: new RollgateError('INTERNAL', 'no read attempted', { component: 'evaluator' }),
-    }
+    },
+    request.query,
   );
+}
+
+/** The default `finish` of {@link readWithRetry}: the result as the source gave it. */
+function asRead(result: ReadResult): ReadResult {
+  return result;
 }
 
 /** A resolved value that is not a ReadResult is the adapter's bug, never data. */

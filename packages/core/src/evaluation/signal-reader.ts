@@ -24,48 +24,50 @@ export function createSignalReader(
   clock: Clock,
   retry: RetryPolicy,
 ): SignalReader {
-  return async (signal, read, ctx) => {
+  return (signal, read, ctx) => {
     const source = sources[signal.source];
     if (!source) {
-      return {
+      return Promise.resolve({
         status: 'error',
         error: new RollgateError(
           'CONFIG_INVALID',
           `signal "${signal.id}" reads from source "${signal.source}", but no source has that name; known: ${Object.keys(sources).join(', ') || 'none'}`,
           { component: 'evaluator' },
         ),
-      };
+      });
     }
     // The tick path: one read of a window that fits in one request (every evaluation's read),
-    // sent as it is (a SignalRead is a MetricRequest), without the chunking arrays or a closure.
+    // sent as it is (a SignalRead is a MetricRequest), without the chunking arrays or a closure,
+    // and sanitized by readWithRetry itself: one async frame per read, not two.
     if (!(read.stepMs > 0) || read.end - read.start <= (MAX_SAMPLES_PER_READ - 1) * read.stepMs) {
-      return sanitize(await readWithRetry(source, read, ctx, clock, retry), read.query);
+      return readWithRetry(source, read, ctx, clock, retry, sanitize);
     }
-    const readRange = async (start: number, end: number) =>
-      sanitize(
-        await readWithRetry(
-          source,
-          {
-            query: read.query,
-            start,
-            end,
-            stepMs: read.stepMs,
-            ...(read.segmentBy === undefined ? {} : { segmentBy: read.segmentBy }),
-          },
-          ctx,
-          clock,
-          retry,
-        ),
-        read.query,
-      );
-    const chunks: ReadResult[] = [];
-    for (const [start, end] of chunkRange(read.start, read.end, read.stepMs)) {
-      const result = await readRange(start, end);
-      if (result.status === 'error') return result;
-      chunks.push(result);
-    }
-    return mergeChunks(chunks);
+    return readChunked(source, read, ctx, clock, retry);
   };
+}
+
+/** A read longer than one request allows, as consecutive reads (see chunkRange). */
+async function readChunked(
+  source: MetricSource,
+  read: SignalRead,
+  ctx: PortContext,
+  clock: Clock,
+  retry: RetryPolicy,
+): Promise<ReadResult> {
+  const chunks: ReadResult[] = [];
+  for (const [start, end] of chunkRange(read.start, read.end, read.stepMs)) {
+    const request = {
+      query: read.query,
+      start,
+      end,
+      stepMs: read.stepMs,
+      ...(read.segmentBy === undefined ? {} : { segmentBy: read.segmentBy }),
+    };
+    const result = await readWithRetry(source, request, ctx, clock, retry, sanitize);
+    if (result.status === 'error') return result;
+    chunks.push(result);
+  }
+  return mergeChunks(chunks);
 }
 
 /**

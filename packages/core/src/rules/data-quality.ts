@@ -25,6 +25,10 @@ export interface DataQualityInput {
  * good enough to judge.
  */
 export function checkDataQuality(input: DataQualityInput): Verdict | null {
+  // The common case first, without building the no-data verdict it does not need.
+  if (dataQualityHolds(input.samples, input.newestT, input.now, input.maxLagMs, input.minSamples)) {
+    return null;
+  }
   if (!inDomain(input.samples, SAMPLE_COUNT)) {
     const frame = {
       signal: input.signal,
@@ -64,6 +68,26 @@ export function checkDataQuality(input: DataQualityInput): Verdict | null {
     };
   }
   return null;
+}
+
+/**
+ * Whether {@link checkDataQuality} finds nothing wrong (returns null), from the numbers alone:
+ * a rule judged at every step asks this before building the input object and the verdict.
+ */
+export function dataQualityHolds(
+  samples: number,
+  newestT: number | null,
+  now: number,
+  maxLagMs: number,
+  minSamples: number,
+): boolean {
+  return (
+    inDomain(samples, SAMPLE_COUNT) &&
+    newestT !== null &&
+    samples > 0 &&
+    !(now - newestT > maxLagMs) &&
+    !(samples < minSamples)
+  );
 }
 
 function formatCount(n: number): string {

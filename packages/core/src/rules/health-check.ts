@@ -1,5 +1,5 @@
 import type { HealthRule } from '../contract/contract-schema';
-import { firstOutside, inDomain, MEASURE_DOMAINS, outOfDomainVerdict } from './measure-domain';
+import { firstValueOutside, inDomain, MEASURE_DOMAINS, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
 /** Inputs of {@link evaluateHealth}: post-deploy data in the window only. */
@@ -32,10 +32,7 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
   };
   if (input.restarts !== null && !inDomain(input.restarts, MEASURE_DOMAINS.restarts))
     return outOfDomainVerdict(base, input.restarts, MEASURE_DOMAINS.restarts);
-  const impossible = firstOutside(
-    input.ready.map((p) => p.v),
-    MEASURE_DOMAINS.ready,
-  );
+  const impossible = firstValueOutside(input.ready, MEASURE_DOMAINS.ready);
   if (impossible !== undefined) return outOfDomainVerdict(base, impossible, MEASURE_DOMAINS.ready);
   if (input.restarts !== null && input.restarts > rule.maxRestarts) {
     return {

@@ -58,6 +58,19 @@ export function inDomain(value: number, domain: MeasureDomain): boolean {
   return Number.isFinite(value) && value >= domain.min && value <= domain.max;
 }
 
+/**
+ * The first value (`v`) of `points` outside `domain`, or undefined when every value is possible:
+ * {@link firstOutside} over the points' values without building an array of them (rules read
+ * every gauge window at every step).
+ */
+export function firstValueOutside(
+  points: readonly { readonly v: number }[],
+  domain: MeasureDomain,
+): number | undefined {
+  for (const p of points) if (!inDomain(p.v, domain)) return p.v;
+  return undefined;
+}
+
 /** The first of `values` outside `domain`, or undefined when every value is possible. */
 export function firstOutside(values: Iterable<number>, domain: MeasureDomain): number | undefined {
   for (const v of values) if (!inDomain(v, domain)) return v;

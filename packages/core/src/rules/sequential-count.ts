@@ -6,10 +6,11 @@ import {
   createSprt,
   driftShare,
   type RateTestState,
+  type RateTestSummary,
   summarizeRateTest,
   updateRateTest,
 } from '../stats';
-import { checkDataQuality } from './data-quality';
+import { checkDataQuality, dataQualityHolds } from './data-quality';
 import { inDomain, MEASURE_DOMAINS } from './measure-domain';
 import { show, showRate, type TimeWindow, type Verdict } from './verdict';
 
@@ -183,14 +184,6 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
         ratioInterval: summary.ratioInterval,
       }
     : undefined;
-  const describe = (): string => {
-    if (!summary) return '';
-    const ratio =
-      summary.ratioEstimate === null
-        ? ''
-        : ` (ratio ${show(summary.ratioEstimate)}x${summary.ratioInterval ? `, ${show(summary.ratioInterval.level * 100)}% CS [${show(summary.ratioInterval.lower)}, ${show(summary.ratioInterval.upper)}]` : ''})`;
-    return `${input.what} ${showRate(summary.rate)} of ${show(summary.trials)} vs ${summary.kind === 'sprt' ? 'p0' : 'baseline'} ${showRate(summary.baselineRate)}${ratio}`;
-  };
   if (summary?.rejected) {
     return {
       ...base,
@@ -201,8 +194,8 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       // Rejection is sticky: the e-value may have drifted back below the threshold it crossed.
       reason:
         summary.logE >= summary.logThreshold
-          ? `${describe()}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}`
-          : `${describe()}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})`,
+          ? `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}`
+          : `${describeTest(summary, input.what)}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})`,
     };
   }
   if (input.unavailable?.status === 'error') {
@@ -227,20 +220,34 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
           : 'the test has not started: no baseline',
     };
   }
-  const quality = checkDataQuality({
-    ...base,
-    newestT: input.newestT,
-    now: input.now,
-    maxLagMs: input.maxLagMs,
-    minSamples: input.minSamples,
-  });
-  if (quality) return { ...quality, ...(statistic ? { statistic } : {}) };
+  // Almost every step passes the data-quality checks: asked from the numbers first, so the
+  // check's input object is built only when something is wrong.
+  if (!dataQualityHolds(base.samples, input.newestT, input.now, input.maxLagMs, input.minSamples)) {
+    const quality = checkDataQuality({
+      ...base,
+      newestT: input.newestT,
+      now: input.now,
+      maxLagMs: input.maxLagMs,
+      minSamples: input.minSamples,
+    });
+    if (quality) return { ...quality, ...(statistic ? { statistic } : {}) };
+  }
   return {
     ...base,
     status: 'pass',
     value: summary.rate,
     threshold: summary.baselineRate,
     ...(statistic ? { statistic } : {}),
-    reason: `${describe()}: e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))}`,
+    reason: `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))}`,
   };
+}
+
+/** What a test has seen against what it tests, the start of every sequential reason. */
+function describeTest(summary: RateTestSummary, what: string): string {
+  const interval = summary.ratioInterval;
+  const ratio =
+    summary.ratioEstimate === null
+      ? ''
+      : ` (ratio ${show(summary.ratioEstimate)}x${interval ? `, ${show(interval.level * 100)}% CS [${show(interval.lower)}, ${show(interval.upper)}]` : ''})`;
+  return `${what} ${showRate(summary.rate)} of ${show(summary.trials)} vs ${summary.kind === 'sprt' ? 'p0' : 'baseline'} ${showRate(summary.baselineRate)}${ratio}`;
 }

@@ -131,14 +131,81 @@ export function show(value: number | null, unit = ''): string {
   const text =
     abs !== 0 && (abs < 0.001 || abs >= 1e7)
       ? value.toExponential(3)
-      : Number(value.toPrecision(4)).toString();
+      : (roundedText(value, 4) ?? Number(value.toPrecision(4)).toString());
   return `${text}${unit}`;
 }
 
 /** Formats a rate (fraction) as a percentage for reasons. */
 export function showRate(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return show(value);
-  return `${Number((value * 100).toPrecision(3))}%`;
+  const percent = value * 100;
+  return `${roundedText(percent, 3) ?? Number(percent.toPrecision(3))}%`;
+}
+
+/** Exact powers of ten (every one up to 1e22 is a double), for {@link roundedText}. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * `Number(value.toPrecision(digits)).toString()` without its two conversions through text
+ * (about 400 ns a call; reasons are written for every signal at every step, and the snapshot
+ * keeps them: docs/benchmarks.md, "fleet-tick-issue-13"), or null where this shortcut cannot be
+ * sure to give the same text, and the caller formats as before.
+ *
+ * `toPrecision` rounds the exact binary value to `digits` significant decimals; the result is
+ * the double nearest to `n * 10^e` for an integer n of `digits` digits. Here n comes from a
+ * scaled copy of the value (off by a few ulps at most), so only a value whose scaled fraction is
+ * within 1e-6 of one half can round differently: those (and anything outside 1e-6 .. 1e15, where
+ * the scale is not one exact power of ten) go the old way. The text of that double is n's digits
+ * (see {@link decimalText}). A property test compares both on many values.
+ */
+export function roundedText(value: number, digits: number): string | null {
+  const abs = Math.abs(value);
+  if (!(abs >= 1e-6 && abs < 1e15)) return null;
+  // The decimal exponent of the leading digit; log10 may be off by one next to a power of ten.
+  let lead = Math.floor(Math.log10(abs));
+  let shift = digits - 1 - lead;
+  let scaled = scaleBy(abs, shift);
+  const low = POWERS_OF_TEN[digits - 1] as number;
+  if (scaled < low) {
+    lead -= 1;
+    shift += 1;
+    scaled = scaleBy(abs, shift);
+  } else if (scaled >= low * 10) {
+    lead += 1;
+    shift -= 1;
+    scaled = scaleBy(abs, shift);
+  }
+  if (!(scaled >= low && scaled < low * 10)) return null;
+  const whole = Math.floor(scaled);
+  const fraction = scaled - whole;
+  if (Math.abs(fraction - 0.5) < 1e-6) return null;
+  return decimalText(value < 0, fraction > 0.5 ? whole + 1 : whole, shift);
+}
+
+/**
+ * The text `toString` gives the double nearest to `n / 10^shift` (n a positive integer of at
+ * most 5 digits, the value between 1e-6 and 1e21): its shortest round-trip digits are n's own
+ * with the trailing zeros dropped (no shorter decimal is that close), written without exponent.
+ */
+function decimalText(negative: boolean, n: number, shift: number): string {
+  let digits = n;
+  let places = shift;
+  while (digits % 10 === 0) {
+    digits /= 10;
+    places -= 1;
+  }
+  let text = String(digits);
+  if (places <= 0) text += '0'.repeat(-places);
+  else if (places < text.length)
+    text = `${text.slice(0, text.length - places)}.${text.slice(text.length - places)}`;
+  else text = `0.${'0'.repeat(places - text.length)}${text}`;
+  return negative ? `-${text}` : text;
+}
+
+/** `abs * 10^shift`, dividing by the exact power for a negative shift. */
+function scaleBy(abs: number, shift: number): number {
+  const power = POWERS_OF_TEN[Math.abs(shift)] ?? Number.NaN;
+  return shift >= 0 ? abs * power : abs / power;
 }
 
 /**

@@ -313,19 +313,20 @@ export function updateBaselineRateTest(
       : { events: observed.events / state.dispersion, trials: observed.trials / state.dispersion };
   const restartDue = state.restartShare > 0 && state.sinceRestart >= state.restartEvery;
   const restarts = restartDue ? state.restarts + 1 : state.restarts;
-  const counted = {
-    restarts,
-    sinceRestart: (restartDue ? 0 : state.sinceRestart) + counts.trials * state.tolerance * state.anchorRate,
-    events: state.events + counts.events,
-    trials: state.trials + counts.trials,
-    observedEvents: (state.observedEvents ?? state.events * state.dispersion) + observed.events,
-    observedTrials: (state.observedTrials ?? state.trials * state.dispersion) + observed.trials,
-    updates: state.updates + 1,
-  };
+  const observedEvents = (state.observedEvents ?? state.events * state.dispersion) + observed.events;
+  const observedTrials = (state.observedTrials ?? state.trials * state.dispersion) + observed.trials;
+  const sinceRestart =
+    (restartDue ? 0 : state.sinceRestart) + counts.trials * state.tolerance * state.anchorRate;
   if (state.method === 'bound') {
     const next: BoundBaselineRateTestState = {
       ...state,
-      ...counted,
+      restarts,
+      sinceRestart,
+      events: state.events + counts.events,
+      trials: state.trials + counts.trials,
+      observedEvents,
+      observedTrials,
+      updates: state.updates + 1,
       restartLogSums: nextRestartLogSums(state, counts, restartDue ? restarts : 0),
     };
     return settle(next, boundLogE(next), next.nullRate);
@@ -341,10 +342,35 @@ export function updateBaselineRateTest(
     const kept = copies.length > MAX_LIVE_RESTARTS ? [copies[0] as RestartCopy, ...copies.slice(2)] : copies;
     copies = [...kept, started];
   }
-  const next: JointBaselineRateTestState = { ...state, ...counted, copies };
+  // One new object per step (the fields in the order they always had: a save writes the same
+  // bytes), settled in place before anyone else can see it.
+  const next: JointBaselineRateTestState = {
+    ...state,
+    restarts,
+    sinceRestart,
+    events: state.events + counts.events,
+    trials: state.trials + counts.trials,
+    observedEvents,
+    observedTrials,
+    updates: state.updates + 1,
+    copies,
+  };
   const { logE, nullRate } = jointLogE(next);
-  return settle(next, logE, nullRate);
+  settleFresh(next, logE, nullRate);
+  return next;
 }
+
+/** {@link settle} on a state this module has just built and nobody else holds yet. */
+function settleFresh(state: BaselineRateTestState, logE: number, nullRate: number): void {
+  const crossed = !state.rejected && logE >= state.logThreshold;
+  const fresh = state as Mutable<BaselineRateTestState>;
+  fresh.logE = Math.max(logE, LOG_FLOOR);
+  fresh.nullRate = nullRate;
+  fresh.rejected = state.rejected || crossed;
+  fresh.rejectedAtUpdate = crossed ? state.updates : state.rejectedAtUpdate;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function kappasOption(kappas: readonly number[] | undefined): { kappas?: readonly number[] } {
   if (kappas === undefined) return {};
@@ -388,8 +414,6 @@ function settle<S extends BaselineRateTestState>(state: S, logE: number, nullRat
 const perEvent = new Float64Array(MAX_RATIOS);
 const perNonEvent = new Float64Array(MAX_RATIOS);
 const terms = new Float64Array(MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
-const gridRate = new Float64Array(COARSE_CELLS + 1);
-const gridBaseline = new Float64Array(COARSE_CELLS + 1);
 const gridNew = new Float64Array(COARSE_CELLS + 1);
 const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
@@ -453,21 +477,41 @@ function logShiftEvidence(p: number, events: number, trials: number, kappa: numb
 /** log of the mixture of the live copies (plus restarts not yet started) against null rate c. */
 function logNewEvidence(c: number, state: JointBaselineRateTestState, unstarted: number): number {
   if (c >= 1) return unstarted;
-  const k = state.ratios.length;
   fillLogFactors(c, state.ratios, perEvent, perNonEvent);
+  return logNewEvidenceWith(perEvent, 0, perNonEvent, 0, state, unstarted);
+}
+
+/**
+ * {@link logNewEvidence} with the log factors of its null rate (< 1) already filled in at
+ * `perEvent[eventAt ..]` and `perNonEvent[nonEventAt ..]`: the coarse grid's come from
+ * {@link coarseGrid}.
+ */
+function logNewEvidenceWith(
+  perEvent: Float64Array,
+  eventAt: number,
+  perNonEvent: Float64Array,
+  nonEventAt: number,
+  state: JointBaselineRateTestState,
+  unstarted: number,
+): number {
+  const k = state.ratios.length;
   // One pass over every (copy, ratio) term with a shared maximum: one log per grid point.
   const logK = Math.log(k);
   const grace = state.graceEvents ?? 0;
   let count = 0;
   let max = unstarted;
-  for (const copy of state.copies) {
+  const copies = state.copies;
+  for (let j = 0; j < copies.length; j++) {
+    const copy = copies[j] as RestartCopy;
     // Grace events count as non-events: fewer events and more non-events never raise a term.
     const x = Math.max(0, state.events - copy.events - grace);
     const y = state.trials - copy.trials - x;
     const w = copy.logWeight - logK;
     for (let i = 0; i < k; i++) {
       const v =
-        w + (x === 0 ? 0 : x * (perEvent[i] as number)) + (y === 0 ? 0 : y * (perNonEvent[i] as number));
+        w +
+        (x === 0 ? 0 : x * (perEvent[eventAt + i] as number)) +
+        (y === 0 ? 0 : y * (perNonEvent[nonEventAt + i] as number));
       terms[count++] = v;
       if (v > max) max = v;
     }
@@ -479,6 +523,98 @@ function logNewEvidence(c: number, state: JointBaselineRateTestState, unstarted:
 }
 
 /**
+ * What the coarse grid of {@link jointLogE} needs that depends only on the test's constants
+ * (the candidate rates, the baseline e-value at each, the log factors of each null rate), so
+ * a step computes them once per test instead of once per step. Same arithmetic as before, so
+ * the same numbers to the last bit (a property test compares against recomputing them).
+ */
+interface CoarseGrid {
+  readonly baselineEvents: number;
+  readonly baselineTrials: number;
+  readonly tolerance: number;
+  readonly kappa: number;
+  readonly kappas: readonly number[] | undefined;
+  readonly fractions: readonly number[] | undefined;
+  readonly ratios: readonly number[];
+  /**
+   * One array, so a test keeps one small object alive (it lives as long as the test: about
+   * 1.7 KB with the default 7 ratios): the candidate rates at [0, GRID_POINTS), the baseline
+   * e-value at each at [GRID_POINTS, 2 GRID_POINTS), then for point i its k per-event factors at
+   * `factorsAt(i, k)` and its k per-non-event factors right after them (none where the null
+   * rate `tolerance * rate` is >= 1: the evidence there is the unstarted weight).
+   */
+  readonly values: Float64Array;
+}
+
+const GRID_POINTS = COARSE_CELLS + 1;
+
+/** Where point i's per-event factors start in {@link CoarseGrid.values} (k ratios). */
+function factorsAt(i: number, k: number): number {
+  return 2 * GRID_POINTS + 2 * i * k;
+}
+
+/**
+ * Keyed by the state's `nullRange` array, which every state of one test shares (states are
+ * immutable: each step spreads the previous one); a state decoded from a snapshot brings a new
+ * array and gets its grid computed once. The other constants are checked as well, so a state
+ * built by hand with the same array and other constants never reads a stale grid.
+ */
+const coarseGrids = new WeakMap<readonly [number, number], CoarseGrid>();
+
+function coarseGrid(state: JointBaselineRateTestState): CoarseGrid {
+  const cached = coarseGrids.get(state.nullRange);
+  if (
+    cached !== undefined &&
+    cached.baselineEvents === state.baselineEvents &&
+    cached.baselineTrials === state.baselineTrials &&
+    cached.tolerance === state.tolerance &&
+    cached.kappa === state.kappa &&
+    cached.kappas === state.kappas &&
+    cached.fractions === state.baselineFractions &&
+    cached.ratios === state.ratios
+  ) {
+    return cached;
+  }
+  const grid = buildCoarseGrid(state);
+  coarseGrids.set(state.nullRange, grid);
+  return grid;
+}
+
+function buildCoarseGrid(state: JointBaselineRateTestState): CoarseGrid {
+  const [lo, hi] = state.nullRange;
+  const k = state.ratios.length;
+  const values = new Float64Array(factorsAt(GRID_POINTS, k));
+  const logHi = Math.log(hi);
+  const logLo = lo > 0 ? Math.log(lo) : logHi + Math.log(ZERO_FLOOR_FRACTION);
+  for (let i = 0; i < GRID_POINTS; i++) {
+    // With zero baseline events the grid gets a first cell (0, hi * 1e-3].
+    const p =
+      lo > 0 || i > 0
+        ? Math.exp(
+            logLo + ((logHi - logLo) * (lo > 0 ? i : i - 1)) / (lo > 0 ? COARSE_CELLS : COARSE_CELLS - 1),
+          )
+        : 0;
+    values[i] = i === COARSE_CELLS ? hi : p;
+    values[GRID_POINTS + i] = logBaselineEvidence(values[i] as number, state);
+    const c = state.tolerance * (values[i] as number);
+    if (c >= 1) continue;
+    fillLogFactors(c, state.ratios, perEvent, perNonEvent);
+    values.set(perEvent.subarray(0, k), factorsAt(i, k));
+    values.set(perNonEvent.subarray(0, k), factorsAt(i, k) + k);
+  }
+  return {
+    baselineEvents: state.baselineEvents,
+    baselineTrials: state.baselineTrials,
+    tolerance: state.tolerance,
+    kappa: state.kappa,
+    kappas: state.kappas,
+    fractions: state.baselineFractions,
+    ratios: state.ratios,
+    values,
+  };
+}
+
+/**
  * The `joint` e-value: a lower bound of `inf_p [log e_B(p) + log M(tolerance * p)]` over the
  * candidate baseline rates. On a cell [a, b], e_B rises and M falls with p, so
  * `log e_B(a) + log M(tolerance * b)` bounds the cell from below. When the smallest value
@@ -487,27 +623,24 @@ function logNewEvidence(c: number, state: JointBaselineRateTestState, unstarted:
  * the event count, so the result still never falls when events rise (docs/statistics.md).
  */
 function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate: number } {
-  const [lo, hi] = state.nullRange;
+  const hi = state.nullRange[1];
   const { tolerance } = state;
   const unstarted = unstartedLogWeight(state.restarts, state.restartShare);
   if (state.trials === 0) return { logE: 0, nullRate: Math.min(tolerance * hi, 1) };
-  const logHi = Math.log(hi);
-  const logLo = lo > 0 ? Math.log(lo) : logHi + Math.log(ZERO_FLOOR_FRACTION);
-  for (let i = 0; i <= COARSE_CELLS; i++) {
-    // With zero baseline events the grid gets a first cell (0, hi * 1e-3].
-    const p =
-      lo > 0 || i > 0
-        ? Math.exp(
-            logLo + ((logHi - logLo) * (lo > 0 ? i : i - 1)) / (lo > 0 ? COARSE_CELLS : COARSE_CELLS - 1),
-          )
-        : 0;
-    gridRate[i] = i === COARSE_CELLS ? hi : p;
-    gridBaseline[i] = logBaselineEvidence(gridRate[i] as number, state);
-    gridNew[i] = logNewEvidence(tolerance * (gridRate[i] as number), state, unstarted);
+  const k = state.ratios.length;
+  const values = coarseGrid(state).values;
+  for (let i = 0; i < GRID_POINTS; i++) {
+    const at = factorsAt(i, k);
+    gridNew[i] =
+      tolerance * (values[i] as number) >= 1
+        ? unstarted
+        : logNewEvidenceWith(values, at, values, at + k, state, unstarted);
   }
+  // The rates at [0, GRID_POINTS), the baseline e-values right after them.
+  const gridRate = values;
   let minPoint = Number.POSITIVE_INFINITY;
   for (let i = 0; i <= COARSE_CELLS; i++) {
-    minPoint = Math.min(minPoint, (gridBaseline[i] as number) + (gridNew[i] as number));
+    minPoint = Math.min(minPoint, (values[GRID_POINTS + i] as number) + (gridNew[i] as number));
   }
   // The infimum is at most minPoint, so below the threshold no refinement can change the
   // decision; skipping it there keeps healthy steps cheap (and the result still monotone).
@@ -516,14 +649,14 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
   for (let i = 0; i < COARSE_CELLS; i++) {
     const a = gridRate[i] as number;
     const b = gridRate[i + 1] as number;
-    const bound = (gridBaseline[i] as number) + (gridNew[i + 1] as number);
+    const bound = (values[GRID_POINTS + i] as number) + (gridNew[i + 1] as number);
     if (refine && bound < minPoint && a > 0) {
       refineCell(
         state,
         unstarted,
         a,
         b,
-        gridBaseline[i] as number,
+        values[GRID_POINTS + i] as number,
         gridNew[i + 1] as number,
         minPoint,
         0,

@@ -1,3 +1,6 @@
+/** The most halvings {@link bisect} makes (also used by loops written out, e.g. confidence-sequence.ts). */
+export const BISECT_STEPS = 200;
+
 /**
  * Bisection on a monotone predicate over `[lo, hi]`: `f(lo)` must be true and `f(hi)` false.
  * Returns the final bracket `[a, b]` with `f(a)` true and `f(b)` false, so a caller can round
@@ -7,7 +10,7 @@
 export function bisect(f: (x: number) => boolean, lo: number, hi: number): [number, number] {
   let a = lo;
   let b = hi;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < BISECT_STEPS; i++) {
     const mid = 0.5 * (a + b);
     if (mid <= a || mid >= b) break;
     if (f(mid)) a = mid;

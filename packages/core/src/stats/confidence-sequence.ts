@@ -1,4 +1,4 @@
-import { bisect } from './bisect';
+import { BISECT_STEPS } from './bisect';
 import { logSumExp, xLog1pY, xLogY } from './log-space';
 
 /**
@@ -28,18 +28,55 @@ export function rateConfidenceSequence(
   if (!(trials > 0)) return null;
   const x = Math.min(Math.max(events, 0), trials);
   const y = trials - x;
-  const logLik = (c: number): number => xLogY(x, c) + xLog1pY(y, -c);
-  const terms: number[] = [];
   const scale = anchor > 0 && anchor < 1 ? anchor : 1 / (trials + 1);
+  let count = 0;
   for (const k of RATE_MIXTURE_OCTAVES) {
     const s = scale * 2 ** k;
-    if (s < 1) terms.push(logLik(s));
+    if (s < 1) mixtureTerms[count++] = binomialLogLik(x, y, s);
   }
-  const target = logSumExp(terms) - Math.log(terms.length) - Math.log(1 / alpha);
+  const target = logSumExp(mixtureTerms, count) - Math.log(count) - Math.log(1 / alpha);
   const mle = x / trials;
-  const lower = x === 0 ? 0 : bisect((c) => logLik(c) < target, 0, mle)[0];
-  const upper = y === 0 ? 1 : bisect((c) => logLik(c) >= target, mle, 1)[1];
+  const lower = x === 0 ? 0 : lowerEnd(x, y, target, mle);
+  const upper = y === 0 ? 1 : upperEnd(x, y, target, mle);
   return { lower, upper };
+}
+
+/** Scratch for the mixture's terms (one per octave): every call overwrites it. */
+const mixtureTerms = new Float64Array(RATE_MIXTURE_OCTAVES.length);
+
+/** `x log c + y log(1 - c)`, the binomial log-likelihood (zero counts contribute 0). */
+function binomialLogLik(x: number, y: number, c: number): number {
+  return xLogY(x, c) + xLog1pY(y, -c);
+}
+
+/**
+ * The lower end: `bisect(c => logLik(c) < target, 0, mle)[0]` written out (the same halvings,
+ * so the same result to the bit), without a closure per call and a boxed number per halving:
+ * summaries are built for every signal at every step (docs/benchmarks.md, "fleet-tick-issue-13").
+ */
+function lowerEnd(x: number, y: number, target: number, mle: number): number {
+  let a = 0;
+  let b = mle;
+  for (let i = 0; i < BISECT_STEPS; i++) {
+    const mid = 0.5 * (a + b);
+    if (mid <= a || mid >= b) break;
+    if (binomialLogLik(x, y, mid) < target) a = mid;
+    else b = mid;
+  }
+  return a;
+}
+
+/** The upper end: `bisect(c => logLik(c) >= target, mle, 1)[1]` written out (see lowerEnd). */
+function upperEnd(x: number, y: number, target: number, mle: number): number {
+  let a = mle;
+  let b = 1;
+  for (let i = 0; i < BISECT_STEPS; i++) {
+    const mid = 0.5 * (a + b);
+    if (mid <= a || mid >= b) break;
+    if (binomialLogLik(x, y, mid) >= target) a = mid;
+    else b = mid;
+  }
+  return b;
 }
 
 /**

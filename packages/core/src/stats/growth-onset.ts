@@ -39,7 +39,10 @@ export function locateGrowthOnset(
   // resource signal. Times in seconds from the oldest point, values centred, so the sums stay
   // small enough for doubles to subtract.
   const t0 = (points[0] as { t: number }).t;
-  const fits: { index: number; sse: number; slope: number }[] = [];
+  // The candidate knots' fits, newest first, in scratch columns (one object per knot per
+  // evaluation was most of this function's garbage).
+  const scratch = fitScratch(n);
+  let fits = 0;
   let count = 0; // points at or after the knot
   let sumS = 0; // of s (seconds since t0)
   let sumSS = 0; // of s^2
@@ -63,11 +66,35 @@ export function locateGrowthOnset(
     const sxy = sumSD - s * sumD;
     const slope = sxy / sxx;
     if (!(slope > 0)) continue;
-    fits.push({ index: j, sse: Math.max(0, syy - (sxy * sxy) / sxx), slope });
+    scratch.index[fits] = j;
+    scratch.sse[fits] = Math.max(0, syy - (sxy * sxy) / sxx);
+    scratch.slope[fits] = slope;
+    fits++;
   }
-  fits.reverse(); // oldest knot first: the tie-break below takes the first within tolerance
-  if (fits.length === 0) return null;
-  const best = fits.reduce((m, f) => (f.sse < m.sse ? f : m));
-  const chosen = fits.find((f) => f.sse <= best.sse * (1 + tolerance) + 1e-12 * syy) ?? best;
-  return { index: chosen.index, t: (points[chosen.index] as { t: number }).t, slope: chosen.slope };
+  if (fits === 0) return null;
+  // Oldest knot first (the last one stored): the first smallest sum of squares, then the first
+  // knot within the tolerance of it (the oldest that fits as well).
+  let best = fits - 1;
+  for (let q = fits - 2; q >= 0; q--)
+    if ((scratch.sse[q] as number) < (scratch.sse[best] as number)) best = q;
+  const bound = (scratch.sse[best] as number) * (1 + tolerance) + 1e-12 * syy;
+  let chosen = best;
+  for (let q = fits - 1; q >= 0; q--) {
+    if ((scratch.sse[q] as number) <= bound) {
+      chosen = q;
+      break;
+    }
+  }
+  const index = scratch.index[chosen] as number;
+  return { index, t: (points[index] as { t: number }).t, slope: scratch.slope[chosen] as number };
+}
+
+/** Scratch columns for {@link locateGrowthOnset}, grown to the longest read seen. */
+let scratchColumns = { index: new Float64Array(0), sse: new Float64Array(0), slope: new Float64Array(0) };
+
+function fitScratch(n: number): typeof scratchColumns {
+  if (scratchColumns.index.length < n) {
+    scratchColumns = { index: new Float64Array(n), sse: new Float64Array(n), slope: new Float64Array(n) };
+  }
+  return scratchColumns;
 }

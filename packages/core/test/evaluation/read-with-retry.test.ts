@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { RollgateError } from '../../src/errors/rollgate-error';
 import { readWithRetry } from '../../src/evaluation/read-with-retry';
 import type { MetricRequest, MetricSource } from '../../src/ports/metric-source';
 import { SimulatedClock } from '../../src/testing/simulated-clock';
@@ -39,6 +40,44 @@ describe('readWithRetry', () => {
     const result = await readWithRetry(ok, request, ctx, new SimulatedClock(10_000));
     expect(result.status).toBe('ok');
     expect(built.count - before).toBe(0);
+  });
+
+  it('applies finish once, to the final result only (after the retries), with the query', async () => {
+    let calls = 0;
+    const flaky: MetricSource = {
+      ...port,
+      name: 'flaky',
+      read: async () => {
+        calls++;
+        return calls === 1
+          ? {
+              status: 'error',
+              error: new RollgateError('SOURCE_UNAVAILABLE', 'down', {
+                component: 'source',
+                retryable: true,
+              }),
+            }
+          : { status: 'ok', series: [{ labels: {}, samples: [{ t: 5000, v: 1 }] }] };
+      },
+    };
+    const finished: { status: string; query: unknown }[] = [];
+    const clock = new SimulatedClock(10_000);
+    const pending = readWithRetry(
+      flaky,
+      request,
+      ctx,
+      clock,
+      { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10 },
+      (result, query) => {
+        finished.push({ status: result.status, query });
+        return { status: 'no-data', reason: 'finished' };
+      },
+    );
+    await clock.advanceAsync(50);
+    const result = await pending;
+    expect(calls).toBe(2);
+    expect(finished).toEqual([{ status: 'ok', query: request.query }]);
+    expect(result).toEqual({ status: 'no-data', reason: 'finished' });
   });
 
   it('still answers INTERNAL when the policy allows no attempt', async () => {
