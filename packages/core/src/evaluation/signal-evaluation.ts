@@ -7,7 +7,7 @@ import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
 import {
-  cappedEvents,
+  burstCap,
   judgeSequential,
   type SequentialState,
   startSequential,
@@ -352,7 +352,8 @@ function feed(
     // likelihood-ratio factor's expectation at most 1 when the rate is at most m times the null
     // (docs/statistics.md, "Load as a confounder").
     const observed = isTail ? { ...interval, events: interval.tail ?? 0 } : interval;
-    const capped = state.kind === 'baseline' ? cappedEvents(observed, burstRate(state)) : observed.events;
+    const cap = state.kind === 'baseline' ? burstCap(observed, burstRate(state)) : null;
+    const capped = cap === null ? observed.events : Math.min(observed.events, cap);
     // Latency is judged conditioned on load: busier than the baseline's mean, more slow requests
     // are allowed, as many as load alone can cause (load-surge.ts).
     const load =
@@ -367,6 +368,7 @@ function feed(
       t: interval.t,
       trials: interval.trials,
       events: capped / errorLoadTolerance(policy, item.load) / load,
+      ...(cap === 1 ? { atMostOne: true } : {}),
     };
     tests[name] = stepSequential(state, counted, item.stable);
   }
@@ -561,8 +563,11 @@ function ruledOutEarly(
     // does the early one (a load surge that began before the deploy is such an incident).
     const episode = watch.baseline?.signals[signal.id]?.health?.episode;
     if (!episode?.ongoing || !rulesOutColdStart(seen.atThreshold, episode.rate)) return null;
+    const what = kindOf(signal).counts?.eventWhat(
+      watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null,
+    );
     ruledOut.push(
-      `${signal.id} ${showRate(seen.atThreshold.events / trials)} of ${trials} requests ${kindOf(signal).counts?.eventWhat(watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null) ?? 'failing'}, as in the incident under way (${showRate(episode.rate)})`,
+      `${signal.id} ${showRate(seen.atThreshold.events / trials)} of ${trials} requests ${what ?? 'failing'}, as in the incident under way since ${Math.round((watch.deployAt - episode.startT) / 60_000)} min before the deploy (${showRate(episode.rate)})`,
     );
   }
   const seconds = Math.round((now - watch.deployAt) / 1000);
@@ -745,11 +750,11 @@ function beyondOneBurst(
   const stepMs = contract.stepSeconds * 1000;
   const from = judgedFrom(watch);
   const judged = segment.recent.filter((i) => i.t - stepMs >= from - 1 && i.trials > 0);
-  const counted = judged.map((i) => ({
-    t: i.t,
-    trials: i.trials,
-    events: cappedEvents({ trials: i.trials, events: isTail ? (i.tail ?? 0) : i.events }, burstRate(state)),
-  }));
+  const counted = judged.map((i) => {
+    const cap = burstCap(i, burstRate(state));
+    const events = Math.min(isTail ? (i.tail ?? 0) : i.events, cap);
+    return { t: i.t, trials: i.trials, events, ...(cap === 1 ? { atMostOne: true } : {}) };
+  });
   const span = Math.max(1, Math.round((VERIFY_BURST_SECONDS * 1000) / stepMs));
   let worst = 0;
   let worstEvents = -1;
