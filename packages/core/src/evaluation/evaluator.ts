@@ -16,6 +16,7 @@ import {
   recognizeColdStart,
   restartCountTests,
   settlePending,
+  warmupSeen,
 } from './signal-evaluation';
 import { createSignalReader, type SignalReader } from './signal-reader';
 import {
@@ -147,7 +148,7 @@ export class Evaluator {
           ...current,
           coldStart: recognized.coldStart,
           coldStartReason: recognized.reason,
-          ...(now <= current.warmupEndsAt ? { coldStartEarly: true as const } : {}),
+          ...(recognized.early ? { coldStartEarly: true as const } : {}),
         };
         counts = counts.map((c, i) =>
           c
@@ -165,7 +166,14 @@ export class Evaluator {
         current = decided;
       }
     }
-    if (current.coldStartEarly && now > current.warmupEndsAt) {
+    const seen = () =>
+      now > current.warmupEndsAt ||
+      warmupSeen(
+        this.contract,
+        current,
+        new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null])),
+      );
+    if (current.coldStartEarly && seen()) {
       // The early "no cold start" meets the whole warm-up: latency elevated over it (a cold
       // start that showed late, or host load in its last seconds) still makes it one, and the
       // count tests start again at the end of the cold-start window, as if it had been

@@ -7,7 +7,7 @@ import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
 import {
-  cappedEvents,
+  burstCap,
   judgeSequential,
   type SequentialState,
   startSequential,
@@ -353,7 +353,8 @@ function feed(
     // likelihood-ratio factor's expectation at most 1 when the rate is at most m times the null
     // (docs/statistics.md, "Load as a confounder").
     const observed = isTail ? { ...interval, events: interval.tail ?? 0 } : interval;
-    const capped = state.kind === 'baseline' ? cappedEvents(observed, burstRate(state)) : observed.events;
+    const cap = state.kind === 'baseline' ? burstCap(observed, burstRate(state)) : null;
+    const capped = cap === null ? observed.events : Math.min(observed.events, cap);
     // Latency is judged conditioned on load: busier than the baseline's mean, more slow requests
     // are allowed, as many as load alone can cause (load-surge.ts).
     const load =
@@ -368,6 +369,7 @@ function feed(
       t: interval.t,
       trials: interval.trials,
       events: capped / errorLoadTolerance(policy, item.load) / load,
+      ...(cap === 1 ? { atMostOne: true } : {}),
     };
     tests[name] = stepSequential(state, counted, item.stable);
   }
@@ -464,8 +466,10 @@ export function recognizeColdStart(
   watch: WatchState,
   counts: ReadonlyMap<string, CountRead | null>,
   now: number,
-): { coldStart: boolean; reason: string } | null {
-  if (now <= watch.warmupEndsAt) return ruledOutEarly(contract, watch, counts, now);
+): { coldStart: boolean; reason: string; early?: true } | null {
+  if (now <= watch.warmupEndsAt && !warmupSeen(contract, watch, counts)) {
+    return ruledOutEarly(contract, watch, counts, now);
+  }
   const latency = contract.signals.filter((s) => kindOf(s).counts?.coldStartSignature === true);
   const candidates = latency.some((s) => watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null)
     ? latency
@@ -502,6 +506,28 @@ export function recognizeColdStart(
 }
 
 /**
+ * Whether a bake has read its whole warm-up: every count signal has consumed the interval
+ * ending at `warmupEndsAt`. The recognition then has all the data it would have one step
+ * later, so it decides at once rather than holding every breach for one more step
+ * (docs/statistics.md, "Where the delay goes").
+ */
+export function warmupSeen(
+  contract: Contract,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+): boolean {
+  if (watch.purpose !== 'bake') return false;
+  const read = contract.signals.filter(usesCounts);
+  return (
+    read.length > 0 &&
+    read.every((s) => {
+      const last = counts.get(s.id)?.lastCountT;
+      return last != null && last >= watch.warmupEndsAt;
+    })
+  );
+}
+
+/**
  * Phase 2, during the warm-up of a bake: "no cold start" as soon as the latency seen so far rules
  * one out ({@link rulesOutColdStart}: a few hundred requests without the slow share a cold start
  * makes). The count signals are then judged from the deploy at once, so a release that fails from
@@ -514,7 +540,7 @@ function ruledOutEarly(
   watch: WatchState,
   counts: ReadonlyMap<string, CountRead | null>,
   now: number,
-): { coldStart: boolean; reason: string } | null {
+): { coldStart: boolean; reason: string; early: true } | null {
   if (watch.purpose !== 'bake') return null;
   const latency = contract.signals.filter(
     (s) =>
@@ -525,14 +551,32 @@ function ruledOutEarly(
   const ruledOut: string[] = [];
   for (const signal of latency) {
     const seen = warmupEvidence(signal, watch, counts);
-    if (!seen || !rulesOutColdStart(seen.warmup, seen.rate)) return null;
+    if (!seen) return null;
     const { events, trials } = seen.warmup;
+    if (rulesOutColdStart(seen.warmup, seen.rate)) {
+      ruledOut.push(
+        `${signal.id} ${showRate(events / trials)} of ${trials} requests ${seen.what} (baseline ${showRate(seen.rate)})`,
+      );
+      continue;
+    }
+    // An incident under way at the deploy keeps latency at the incident's own rate: the
+    // recognition at the end of the warm-up measures a cold start against that rate, and so
+    // does the early one (a load surge that began before the deploy is such an incident).
+    const episode = watch.baseline?.signals[signal.id]?.health?.episode;
+    if (!episode?.ongoing || !rulesOutColdStart(seen.atThreshold, episode.rate)) return null;
+    const what = kindOf(signal).counts?.eventWhat(
+      watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null,
+    );
     ruledOut.push(
-      `${signal.id} ${showRate(events / trials)} of ${trials} requests ${seen.what} (baseline ${showRate(seen.rate)})`,
+      `${signal.id} ${showRate(seen.atThreshold.events / trials)} of ${trials} requests ${what ?? 'failing'}, as in the incident under way since ${Math.round((watch.deployAt - episode.startT) / 60_000)} min before the deploy (${showRate(episode.rate)})`,
     );
   }
   const seconds = Math.round((now - watch.deployAt) / 1000);
-  return { coldStart: false, reason: `no cold start: ${ruledOut.join('; ')} in the first ${seconds} s` };
+  return {
+    coldStart: false,
+    reason: `no cold start: ${ruledOut.join('; ')} in the first ${seconds} s`,
+    early: true,
+  };
 }
 
 /**
@@ -711,11 +755,11 @@ function beyondOneBurst(
   const stepMs = contract.stepSeconds * 1000;
   const from = judgedFrom(watch);
   const judged = segment.recent.filter((i) => i.t - stepMs >= from - 1 && i.trials > 0);
-  const counted = judged.map((i) => ({
-    t: i.t,
-    trials: i.trials,
-    events: cappedEvents({ trials: i.trials, events: isTail ? (i.tail ?? 0) : i.events }, burstRate(state)),
-  }));
+  const counted = judged.map((i) => {
+    const cap = burstCap(i, burstRate(state));
+    const events = Math.min(isTail ? (i.tail ?? 0) : i.events, cap);
+    return { t: i.t, trials: i.trials, events, ...(cap === 1 ? { atMostOne: true } : {}) };
+  });
   const span = Math.max(1, Math.round((VERIFY_BURST_SECONDS * 1000) / stepMs));
   let worst = 0;
   let worstEvents = -1;
@@ -815,8 +859,11 @@ function heldVerdict(tick: SignalTick): Verdict | null {
   // (errors): latency is what would still show a late cold start, or host load, before the
   // warm-up ends (the evaluator checks the whole warm-up again then); gauges and probes still
   // skip the warm-up (pods starting, heaps growing to their working size).
+  // Decided on the whole warm-up (its last interval read), every count signal is released.
   const released =
-    watch.coldStart === false && usesCounts(signal) && kindOf(signal).counts?.coldStartSignature !== true;
+    watch.coldStart === false &&
+    usesCounts(signal) &&
+    (watch.coldStartEarly !== true || kindOf(signal).counts?.coldStartSignature !== true);
   if (now <= watch.warmupEndsAt && !released) {
     return {
       ...base,

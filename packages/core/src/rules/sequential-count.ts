@@ -102,8 +102,16 @@ export function cappedEvents(
   interval: { readonly events: number; readonly trials: number },
   baselineRate: number,
 ): number {
-  const cap = Math.max(1, Math.ceil(BURST_CAP_RATIO * interval.trials * Math.max(0, baselineRate)));
-  return Math.min(interval.events, cap);
+  return Math.min(interval.events, burstCap(interval, baselineRate));
+}
+
+/**
+ * The most events of an interval that count (see {@link BURST_CAP_RATIO}): at least one. Where
+ * it is one (fewer than a twelfth of an event expected), the counted events are a Bernoulli
+ * count, which the test need not divide by the dispersion (`CountObservation.atMostOne`).
+ */
+export function burstCap(interval: { readonly trials: number }, baselineRate: number): number {
+  return Math.max(1, Math.ceil(BURST_CAP_RATIO * interval.trials * Math.max(0, baselineRate)));
 }
 
 /**
@@ -126,7 +134,7 @@ function possibleCounts(interval: { readonly events: number; readonly trials: nu
  */
 export function stepSequential(
   state: SequentialState,
-  interval: { readonly events: number; readonly trials: number },
+  interval: { readonly events: number; readonly trials: number; readonly atMostOne?: boolean },
   stable: { readonly events: number; readonly trials: number } | null,
 ): SequentialState {
   if (!possibleCounts(interval)) return state;
@@ -139,7 +147,12 @@ export function stepSequential(
       baselineTrials: stable.trials,
     });
   }
-  return updateRateTest(state, { events: interval.events, trials: interval.trials });
+  return updateRateTest(
+    state,
+    interval.atMostOne
+      ? { events: interval.events, trials: interval.trials, atMostOne: true }
+      : { events: interval.events, trials: interval.trials },
+  );
 }
 
 /** Inputs of {@link judgeSequential} besides the test state. */

@@ -308,7 +308,7 @@ export function updateBaselineRateTest(
   const observed = cleanCounts(observation.events, observation.trials);
   if (observed === null) return state;
   const counts =
-    state.dispersion === 1
+    state.dispersion === 1 || observation.atMostOne === true
       ? observed
       : { events: observed.events / state.dispersion, trials: observed.trials / state.dispersion };
   const restartDue = state.restartShare > 0 && state.sinceRestart >= state.restartEvery;
@@ -767,7 +767,11 @@ function nextRestartLogSums(
 
 /** The summary of a baseline rate test; see {@link RateTestSummary}. */
 export function summarizeBaselineRateTest(state: BaselineRateTestState): RateTestSummary {
-  const rate = state.trials > 0 ? state.events / state.trials : 0;
+  // The observed rate: intervals fed undivided (`atMostOne`) beside divided ones make the
+  // weighed counts' ratio another number.
+  const observedTrials = state.observedTrials ?? state.trials * state.dispersion;
+  const observedEvents = state.observedEvents ?? state.events * state.dispersion;
+  const rate = observedTrials > 0 ? observedEvents / observedTrials : 0;
   const baselineRate = state.baselineEvents / state.baselineTrials;
   const level = 1 - state.alpha;
   let ratioInterval: RateTestSummary['ratioInterval'] = null;
@@ -788,8 +792,8 @@ export function summarizeBaselineRateTest(state: BaselineRateTestState): RateTes
     alpha: state.alpha,
     rejected: state.rejected,
     rejectedAtUpdate: state.rejectedAtUpdate,
-    events: state.observedEvents ?? state.events * state.dispersion,
-    trials: state.observedTrials ?? state.trials * state.dispersion,
+    events: observedEvents,
+    trials: observedTrials,
     updates: state.updates,
     rate,
     baselineRate,

@@ -4,6 +4,13 @@ export interface CountObservation {
   readonly events: number;
   /** Trials in the interval (requests). An interval with 0 trials changes nothing. */
   readonly trials: number;
+  /**
+   * A baseline test only: the events were capped at one for the interval (a burst cap of one),
+   * so they are a Bernoulli count, whose likelihood-ratio factors keep an expectation of at
+   * most 1 however the events cluster within the interval: the dispersion does not divide
+   * them (docs/statistics.md, "Where the delay goes"). The baseline's counts still are.
+   */
+  readonly atMostOne?: boolean;
 }
 
 /** One interval's counts of the canary and of the stable fleet over the same interval. */
