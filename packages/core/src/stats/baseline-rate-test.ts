@@ -317,16 +317,21 @@ export function updateBaselineRateTest(
   const observedTrials = (state.observedTrials ?? state.trials * state.dispersion) + observed.trials;
   const sinceRestart =
     (restartDue ? 0 : state.sinceRestart) + counts.trials * state.tolerance * state.anchorRate;
+  // What every method's step advances (spread over the state, whose key order it keeps: a save
+  // writes the same bytes).
+  const advanced = {
+    restarts,
+    sinceRestart,
+    events: state.events + counts.events,
+    trials: state.trials + counts.trials,
+    observedEvents,
+    observedTrials,
+    updates: state.updates + 1,
+  };
   if (state.method === 'bound') {
     const next: BoundBaselineRateTestState = {
       ...state,
-      restarts,
-      sinceRestart,
-      events: state.events + counts.events,
-      trials: state.trials + counts.trials,
-      observedEvents,
-      observedTrials,
-      updates: state.updates + 1,
+      ...advanced,
       restartLogSums: nextRestartLogSums(state, counts, restartDue ? restarts : 0),
     };
     return settle(next, boundLogE(next), next.nullRate);
@@ -344,17 +349,7 @@ export function updateBaselineRateTest(
   }
   // One new object per step (the fields in the order they always had: a save writes the same
   // bytes), settled in place before anyone else can see it.
-  const next: JointBaselineRateTestState = {
-    ...state,
-    restarts,
-    sinceRestart,
-    events: state.events + counts.events,
-    trials: state.trials + counts.trials,
-    observedEvents,
-    observedTrials,
-    updates: state.updates + 1,
-    copies,
-  };
+  const next: JointBaselineRateTestState = { ...state, ...advanced, copies };
   const { logE, nullRate } = jointLogE(next);
   settleFresh(next, logE, nullRate);
   return next;

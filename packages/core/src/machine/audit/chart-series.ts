@@ -28,27 +28,18 @@ export function recordEvaluation(s: MachineSnapshot, evaluation: Evaluation): Ma
     const warnings = partialReadWarnings(summary.verdicts);
     const statistic = v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {};
     // A point with warnings is kept as its object (the columns have no field for them).
+    const fields = {
+      phase: evaluation.purpose,
+      rule: v.rule,
+      status: v.status,
+      value: finiteOrNull(v.value),
+      threshold: finiteOrNull(v.threshold),
+      ...statistic,
+    };
     const points =
       warnings.warnings === undefined
-        ? before.appendFields({
-            t,
-            phase: evaluation.purpose,
-            rule: v.rule,
-            status: v.status,
-            value: finiteOrNull(v.value),
-            threshold: finiteOrNull(v.threshold),
-            ...statistic,
-          })
-        : before.append({
-            at,
-            phase: evaluation.purpose,
-            rule: v.rule,
-            status: v.status,
-            value: finiteOrNull(v.value),
-            threshold: finiteOrNull(v.threshold),
-            ...statistic,
-            ...warnings,
-          });
+        ? before.appendFields({ t, ...fields })
+        : before.append({ at, ...fields, ...warnings });
     series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.newest(MAX_SERIES_POINTS) : points;
   }
   return { ...s, series, lastDecision: evaluation.decision };
