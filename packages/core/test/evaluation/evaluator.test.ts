@@ -8,10 +8,7 @@ import type { WatchState } from '../../src/evaluation/watch-state';
 import type { MetricRequest } from '../../src/ports/metric-source';
 import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
 import { SimulatedClock } from '../../src/testing/simulated-clock';
-
-const STEP = 5_000;
-const START = 1_700_000_000_000;
-const BASELINE_STEPS = 360;
+import { BASELINE_STEPS, replayEvaluator, START, STEP } from './run-watch';
 
 /** Healthy steps: ~100 requests per 5 s, 0.5% errors (deterministic pattern), 40-120 ms. */
 function healthy(i: number, extra: Partial<StepData> = {}): StepData {
@@ -48,15 +45,7 @@ function harness(
   const steps: StepData[] = [];
   for (let i = 0; i < BASELINE_STEPS; i++) steps.push(healthy(i));
   for (let i = 0; i < bakeSteps; i++) steps.push(after(i));
-  const deployAt = START + BASELINE_STEPS * STEP;
-  const clock = new SimulatedClock(deployAt);
-  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
-  const evaluator = new Evaluator({
-    contract,
-    sources: { default: source },
-    clock,
-    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-  });
+  const { deployAt, clock, source, evaluator } = replayEvaluator(contract, steps);
   const h: Harness = {
     clock,
     source,

@@ -1,3 +1,4 @@
+import type { Contract } from '../../src/contract/contract-schema';
 import { defaultContract } from '../../src/contract/default-contract';
 import { parseContract } from '../../src/contract/parse-contract';
 import type { Decision } from '../../src/evaluation/confirmation';
@@ -25,6 +26,23 @@ export function healthyStep(i: number, requests: number): StepData {
 }
 
 /**
+ * An evaluator of `contract` reading `steps` from an in-memory source (the baseline's first, so
+ * the deploy is at step BASELINE_STEPS), its simulated clock at the deploy, reads not retried.
+ */
+export function replayEvaluator(contract: Contract, steps: readonly StepData[], stepMs = STEP) {
+  const deployAt = START + BASELINE_STEPS * stepMs;
+  const clock = new SimulatedClock(deployAt);
+  const source = new MemoryMetricSource({ clock, startMs: START, stepMs, steps });
+  const evaluator = new Evaluator({
+    contract,
+    sources: { default: source },
+    clock,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+  return { deployAt, clock, source, evaluator };
+}
+
+/**
  * Runs a bake or a verification watch of the default contract over `steps` (baseline first,
  * then `steps[BASELINE_STEPS + k]` is the k-th step after the deploy) until a decision.
  */
@@ -47,15 +65,7 @@ export async function runWatch(
     bakeSeconds: options.bakeSeconds ?? 600,
     warmupSeconds: 15,
   });
-  const deployAt = START + BASELINE_STEPS * stepMs;
-  const clock = new SimulatedClock(deployAt);
-  const source = new MemoryMetricSource({ clock, startMs: START, stepMs, steps: [...steps] });
-  const evaluator = new Evaluator({
-    contract,
-    sources: { default: source },
-    clock,
-    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-  });
+  const { deployAt, clock, evaluator } = replayEvaluator(contract, [...steps], stepMs);
   const ctx = () => ({ signal: new AbortController().signal, deadline: clock.now() + 10_000 });
   const purpose = options.purpose ?? 'bake';
   const bake = await evaluator.evaluate(evaluator.start(deployAt), ctx());
@@ -86,15 +96,7 @@ export async function bakeWarm(baseline: (i: number) => StepData, after: (k: num
   const steps: StepData[] = [];
   for (let i = 0; i < BASELINE_STEPS; i++) steps.push(baseline(i));
   for (let k = 0; k < 130; k++) steps.push(after(k));
-  const deployAt = START + BASELINE_STEPS * STEP;
-  const clock = new SimulatedClock(deployAt);
-  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
-  const evaluator = new Evaluator({
-    contract,
-    sources: { default: source },
-    clock,
-    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-  });
+  const { deployAt, clock, evaluator } = replayEvaluator(contract, steps);
   let state: WatchState = evaluator.start(deployAt);
   for (let k = 0; k < 120; k++) {
     clock.advance(STEP);

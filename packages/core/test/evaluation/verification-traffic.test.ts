@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultContract } from '../../src/contract/default-contract';
 import { parseContract } from '../../src/contract/parse-contract';
-import { Evaluator } from '../../src/evaluation/evaluator';
-import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
-import { SimulatedClock } from '../../src/testing/simulated-clock';
-import { BASELINE_STEPS, healthyStep, START, STEP } from './run-watch';
+import type { StepData } from '../../src/testing/memory-source';
+import { BASELINE_STEPS, healthyStep, replayEvaluator, STEP } from './run-watch';
 
 /** Requests per step at `rps` (deterministic: a request every 1/rps seconds). */
 const perStep = (rps: number) => (i: number) => Math.floor((i + 1) * 5 * rps) - Math.floor(i * 5 * rps);
@@ -25,15 +23,7 @@ async function watch(purpose: 'bake' | 'verify', rps: number, errorRate = 0) {
       i >= BASELINE_STEPS && errorRate > 0 ? { ...step, errors: Math.round(requests * errorRate) } : step,
     );
   }
-  const deployAt = START + BASELINE_STEPS * STEP;
-  const clock = new SimulatedClock(deployAt);
-  const source = new MemoryMetricSource({ clock, startMs: START, stepMs: STEP, steps });
-  const evaluator = new Evaluator({
-    contract,
-    sources: { default: source },
-    clock,
-    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-  });
+  const { deployAt, clock, evaluator } = replayEvaluator(contract, steps);
   // The verification judges against the bake's baseline (taken by the bake's first evaluation).
   const ctx = () => ({ signal: new AbortController().signal, deadline: clock.now() + 10_000 });
   const bake = await evaluator.evaluate(evaluator.start(deployAt), ctx());
