@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { RollgateError } from '../../src/errors/rollgate-error';
 import {
   type BaselineRateTestState,
   type ConcurrentRateTestState,
@@ -12,18 +11,7 @@ import {
 import { clopperPearsonUpper } from '../../src/stats/binomial-bounds';
 import { logSumExp } from '../../src/stats/log-space';
 import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
-
-function configError(fn: () => unknown, path: string): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(RollgateError.is(error)).toBe(true);
-    expect((error as RollgateError).code).toBe('CONFIG_INVALID');
-    expect((error as RollgateError).details.path).toBe(path);
-    return;
-  }
-  throw new Error(`expected CONFIG_INVALID for ${path}`);
-}
+import { configError } from './config-error';
 
 /** Steps (5 s each) until rejection of one simulated deploy; Infinity when never. */
 function detectionStep(

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RollgateError } from '../../src/errors/rollgate-error';
 import { BASELINE_PRIOR_EVENTS, BASELINE_SHIFTS } from '../../src/rules/sequential-count';
 import {
   type BaselineRateTestState,
@@ -10,6 +9,7 @@ import {
 } from '../../src/stats';
 import { clopperPearsonLower } from '../../src/stats/binomial-bounds';
 import { binomial, seededRandom } from '../../src/testing/seeded-random';
+import { configError } from './config-error';
 
 // Issue 12, classes 3 and 5: the baseline test's `graceEvents` (a handful of events from a busy
 // host that are no evidence) and `baselineFractions` (alternatives at fixed fractions of a
@@ -32,18 +32,6 @@ function graceTest(events: number, trials: number, alpha: number): BaselineRateT
     baselineFractions: FRACTIONS,
     graceEvents: graceFor(events),
   });
-}
-
-function configError(fn: () => unknown, path: string): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(RollgateError.is(error)).toBe(true);
-    expect((error as RollgateError).code).toBe('CONFIG_INVALID');
-    expect((error as RollgateError).details.path).toBe(path);
-    return;
-  }
-  throw new Error(`expected CONFIG_INVALID for ${path}`);
 }
 
 /** Feeds `steps` intervals of `trials` requests; `events(i)` slow requests in step i. Returns the first rejecting step. */
