@@ -223,7 +223,7 @@ export function familySections(run: FamilyRun, peers: readonly PeerController[] 
   const summary: BenchSection = {
     title: `Decision quality over all families: ${label}`,
     description:
-      'All the families of the table above together (FORMAT.md scoring). Median delay / SPRT: delay over Wald’s ' +
+      'All the families of the table above together (scored as packages/testkit/scenarios/FORMAT.md describes). Median delay / SPRT: delay over Wald’s ' +
       'expected SPRT time (ramp-aware) for error-rate faults, a missed fault counting as infinite.',
     columns: [
       'Controller',
