@@ -19,7 +19,7 @@ export const REFERENCE_CASE = 'rollback-errors-reference-10rps';
 export interface DecisionQualityOptions {
   /** Rollgate's decision on one scenario (the lead wires the evaluator in). */
   readonly rollgate: (scenario: Scenario) => Promise<Decision> | Decision;
-  /** Files or directories of scenarios (e.g. bench/scenarios and ../shared/scenarios/examples). */
+  /** Files or directories of scenarios (e.g. bench/scenarios and packages/testkit/scenarios/examples). */
   readonly scenarioDirs: readonly string[];
   /** Peer rules to compare with; the default is every emulation in peers.ts. */
   readonly peers?: readonly PeerController[];

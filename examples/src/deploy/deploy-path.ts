@@ -12,7 +12,7 @@ export interface DeployedRelease {
   readonly artifactId: string;
 }
 
-/** A Deployer `deploy_path` (PROTOCOLS.md "Deployer PHP 7.x") on this machine. */
+/** A Deployer `deploy_path` (docs/adapters/deployer.md) on this machine. */
 export interface DeployPath {
   readonly path: string;
   /**

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readlink, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** A Deployer deploy_path in a directory, as `dep deploy` leaves it (PROTOCOLS.md "Deployer"). */
+/** A Deployer deploy_path in a directory, as `dep deploy` leaves it (docs/adapters/deployer.md). */
 export interface DeployerLayout {
   readonly deployPath: string;
   /** Adds releases/<name> with a REVISION file and a releases_log line; does not switch. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ControllerDecision } from '../machine/state-table';
 
 /**
- * The `rollgate.scenario/v1` format (../shared/scenarios/FORMAT.md): the telemetry of one
+ * The `rollgate.scenario/v1` format (packages/testkit/scenarios/FORMAT.md): the telemetry of one
  * service around one deploy, one entry per step, plus the ground truth. The schema checks the
  * shapes (types, ranges) and then the cross-field rules a replay relies on: every series has one
  * entry per step, each histogram has one more entry than `latencyBucketsMs`, `deployAtStep`

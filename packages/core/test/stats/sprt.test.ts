@@ -39,7 +39,7 @@ describe('sprtExpectedSeconds (Wald)', () => {
       beta: 0.01,
       requestsPerSecond: 20,
     });
-    // ../shared/scenarios/examples/_meta.json: "sprt_seconds": 3.1640364939452352
+    // packages/testkit/scenarios/examples/_meta.json: "sprt_seconds": 3.1640364939452352
     expect(seconds).toBeCloseTo(3.1640364939452352, 12);
   });
 

@@ -23,8 +23,9 @@ async function dep(project: FakeProject, args: string[], env: Record<string, str
   }
 }
 
-// The double is a test fixture; these tests pin that it reproduces what PROTOCOLS.md documents,
-// so the executor tests that rely on it test against Deployer's behaviour, not an invention.
+// The double is a test fixture; these tests pin that it reproduces Deployer's behaviour as
+// docs/adapters/deployer.md ("How it is tested") lists it, so the executor tests that rely on it
+// test against Deployer's behaviour, not an invention.
 describe('the dep double', () => {
   let root: string;
   let cleanup: () => Promise<void>;

@@ -149,7 +149,7 @@ function verbOf(method: string, name: string | undefined, watch: boolean): strin
 }
 
 /**
- * A protocol-faithful Kubernetes API server double on loopback (PROTOCOLS.md "Kubernetes"):
+ * A protocol-faithful Kubernetes API server double on loopback (docs/adapters/kubernetes.md, "Testing"):
  * Deployments, ReplicaSets, Pods and Leases in memory with resourceVersion bumps and 409 on a
  * stale resourceVersion, RFC 6902 JSON patch (`application/json-patch+json`), Status error
  * bodies, bearer-token auth (401), an RBAC deny list (403), watch streams (newline-delimited

@@ -32,7 +32,7 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 /**
- * The classification table: every documented NerdGraph reply (PROTOCOLS.md) and the outcome the
+ * The classification table: every documented NerdGraph reply (docs/adapters/newrelic.md, "Errors") and the outcome the
  * source must give it. Run through `classify` directly and end to end through the double.
  * `httpDateIn30s` is an HTTP-date about 30 s after the moment the table is built.
  */

@@ -1,6 +1,6 @@
 /**
- * A protocol-faithful NerdGraph double, built from PROTOCOLS.md "New Relic NerdGraph (NRQL)"
- * only: a real HTTP server on 127.0.0.1 that
+ * A protocol-faithful NerdGraph double, built from the wire facts only
+ * (docs/adapters/newrelic.md, "How it is tested"): a real HTTP server on 127.0.0.1 that
  * - checks the `API-Key` header (wrong or missing → HTTP 401 with
  *   `extensions.error_code: "BAD_API_KEY"`) and the request shape (POST /graphql, JSON, a GraphQL
  *   document that takes the NRQL only through `$nrql`, `variables.accountId`/`nrql`/`timeout`);

@@ -1,6 +1,6 @@
 /**
  * A small NRQL interpreter for the NerdGraph double. It understands the subset the source
- * generates, and answers with the result shapes PROTOCOLS.md documents:
+ * generates, and answers with the result shapes docs/adapters/newrelic.md documents:
  *
  *   SELECT <aggregate> [AS '<label>'] FROM <EventType>
  *     [WHERE <condition>] [FACET <attribute> [LIMIT <n>|MAX]]
