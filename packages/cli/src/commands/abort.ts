@@ -1,5 +1,5 @@
 import { defineCommand } from '../cli/command';
-import { CONTROL_HELP, CONTROL_OPTIONS, runControl } from '../control/run-control';
+import { CONTROL_HELP, CONTROL_OPTIONS } from '../control/control-help';
 
 /** `rollgate abort`: a human request to a watch, delivered through the state store. */
 export const command = defineCommand({
@@ -19,5 +19,5 @@ export const command = defineCommand({
   ].join('\n'),
   options: CONTROL_OPTIONS,
   examples: ['rollgate abort --service checkout --reason "customers report failed payments"'],
-  run: ({ args, io }) => runControl('abort', args, io),
+  run: async ({ args, io }) => (await import('../control/run-control')).runControl('abort', args, io),
 });

@@ -1,5 +1,5 @@
 import { defineCommand } from '../cli/command';
-import { CONTROL_HELP, CONTROL_OPTIONS, runControl } from '../control/run-control';
+import { CONTROL_HELP, CONTROL_OPTIONS } from '../control/control-help';
 
 /** `rollgate retry`: a human request to a watch, delivered through the state store. */
 export const command = defineCommand({
@@ -22,5 +22,5 @@ export const command = defineCommand({
   examples: [
     'rollgate retry --watch-id checkout--42_9fceb02--1746100800000 --reason "v41 recorded as verified"',
   ],
-  run: ({ args, io }) => runControl('retry', args, io),
+  run: async ({ args, io }) => (await import('../control/run-control')).runControl('retry', args, io),
 });

@@ -1,5 +1,4 @@
 import { defineCommand } from '../cli/command';
-import { runWatch } from '../watch/run-watch';
 
 /** `rollgate watch`: one watch of a deploy, from the deploy event to an outcome. */
 export const command = defineCommand({
@@ -96,5 +95,7 @@ export const command = defineCommand({
     'rollgate watch --dry-run --report report.html',
     'rollgate watch --metrics-listen 127.0.0.1:9464',
   ],
-  run: ({ args, io }) => runWatch(args, io),
+  // The run (the core, the stores, the adapters, zod and YAML) loads only when the watch runs,
+  // not for `rollgate watch --help`.
+  run: async ({ args, io }) => (await import('../watch/run-watch')).runWatch(args, io),
 });

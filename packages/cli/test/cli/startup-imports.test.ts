@@ -20,8 +20,16 @@ const RECORDER = fileURLToPath(new URL('../support/import-recorder.mjs', import.
  */
 const HEAVY = ['undici', '@kubernetes/client-node', 'pg', 'fast-check'] as const;
 
+/** A command's definition (its help) and the help the control commands share. */
+const HELP_MODULE = /\/packages\/cli\/src\/(commands\/[a-z-]+|control\/control-help)\.ts$/;
+
 /** The packages a CLI run resolved, by name, from the recorder's log of module URLs. */
 async function packagesLoaded(args: readonly string[], dir: string): Promise<Set<string>> {
+  return packagesInImportLog([...(await modulesLoaded(args, dir))].join('\n'));
+}
+
+/** The module URLs a CLI run resolved, from the recorder's log. */
+async function modulesLoaded(args: readonly string[], dir: string): Promise<Set<string>> {
   const log = join(dir, 'imports.log');
   await writeFile(log, '');
   const node = ['--conditions=source', '--import', 'tsx', '--import', RECORDER, BIN, ...args];
@@ -36,7 +44,7 @@ async function packagesLoaded(args: readonly string[], dir: string): Promise<Set
     'code' in result && typeof result.code === 'number' ? result.code : 0,
     `rollgate ${args.join(' ')} failed:\n${stderr}`,
   ).toBe(0);
-  return packagesInImportLog(await readFile(log, 'utf8'));
+  return new Set((await readFile(log, 'utf8')).split('\n').filter((line) => line !== ''));
 }
 
 describe('CLI start-up loads only what the command needs', () => {
@@ -47,6 +55,22 @@ describe('CLI start-up loads only what the command needs', () => {
     for (const name of HEAVY) expect(loaded, `--help loaded ${name}`).not.toContain(name);
     expect(loaded, '--help loaded zod').not.toContain('zod');
   }, 90_000);
+
+  it("a command's own --help (watch, promote, abort, retry) loads its definition only: no run, schema library or adapter", async () => {
+    const dir = await tempDir();
+    const base = await modulesLoaded(['--help'], dir);
+    for (const command of ['watch', 'promote', 'abort', 'retry']) {
+      const loaded = await modulesLoaded([command, '--help'], dir);
+      const names = packagesInImportLog([...loaded].join('\n'));
+      for (const name of [...HEAVY, 'zod', 'yaml'])
+        expect(names, `${command} --help loaded ${name}`).not.toContain(name);
+      // Beyond what `rollgate --help` loads: the command's own module and the help it shares.
+      const extra = [...loaded].filter((url) => !base.has(url));
+      expect(extra.length, `${command} --help loaded nothing of its own`).toBeGreaterThan(0);
+      for (const url of extra)
+        expect(url, `${command} --help loaded more than its definition`).toMatch(HELP_MODULE);
+    }
+  }, 180_000);
 
   it('rollgate config check of a Prometheus + Deployer config loads neither undici, the Kubernetes client, pg nor fast-check', async () => {
     const dir = await tempDir();
