@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { keepsColdStartBound, MAX_DENSE_SHARE } from '../../src/evaluation/baseline-snapshot';
 import type { StepData } from '../../src/testing/memory-source';
 import { BASELINE_STEPS, bakeWarm } from './run-watch';
 
@@ -52,15 +54,74 @@ describe('the cold-start bound', () => {
     expect(evaluation.signals.find((s) => s.signal === 'error-rate')?.status).toBe('breach');
   });
 
-  it('is not used when the share below the threshold is no longer the tail', async () => {
-    // 10% of the baseline's requests are slower than 100 ms: that bound is not a tail bound.
+  it('recognises a cold start on a bound in the latency body (15% of the baseline slower than it)', async () => {
+    // A coarse histogram: 15% of the baseline slower than 100 ms, none slower than the 250 ms
+    // threshold. The cold start's first 20 s are 2-3x slower (80% over 100 ms) with 3% errors.
+    // At 250 ms the warm-up looked clean, ruled a cold start out on its first steps, and its
+    // errors rolled the healthy release back.
+    const body = (i: number) => step(i, 1000, 150, i % 4 === 0 ? 1 : 0);
+    const { evaluation, state } = await bakeWarm(body, (k) =>
+      k < 4 ? step(BASELINE_STEPS + k, 1000, 800, 30) : body(BASELINE_STEPS + k),
+    );
+    const latency = state.baseline?.signals['latency-p99'];
+    expect(latency?.exceedanceThresholdMs).toBe(250);
+    expect(latency?.coldStartBound).toEqual({ thresholdMs: 100, events: 150 * BASELINE_STEPS });
+    expect(state.coldStart).toBe(true);
+    expect(state.coldStartReason).toMatch(
+      /^cold start: .* slower than 100 ms in the first 30 s \(baseline 15%\)$/,
+    );
+    expect(evaluation.decision.type).toBe('promote');
+  });
+
+  it('still confirms an error regression without a cold start on a bound in the latency body', async () => {
+    const body = (i: number) => step(i, 1000, 150, i % 4 === 0 ? 1 : 0);
+    const { evaluation, state } = await bakeWarm(body, (k) => step(BASELINE_STEPS + k, 1000, 150, 30));
+    expect(state.coldStart).toBe(false);
+    expect(evaluation.decision.type).toBe('breach');
+    expect(evaluation.signals.find((s) => s.signal === 'error-rate')?.status).toBe('breach');
+  });
+
+  it('is not used when the share below the threshold is beyond the latency upper quartile', async () => {
+    // 30% of the baseline's requests are slower than 100 ms: a cold start barely moves that share.
     const { state } = await bakeWarm(
-      (i) => step(i, 1000, 100, i % 4 === 0 ? 1 : 0),
-      (k) => step(BASELINE_STEPS + k, 1000, 100),
+      (i) => step(i, 1000, 300, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 1000, 300),
     );
     const latency = state.baseline?.signals['latency-p99'];
     expect(latency?.exceedanceThresholdMs).toBe(250);
     expect(latency?.coldStartBound).toBeUndefined();
+  });
+});
+
+describe('keepsColdStartBound', () => {
+  it('keeps a bound up to the latency upper quartile, nearer 1% than the threshold', () => {
+    // The 10/100/1000 ms layout: 15% slower than 100 ms, nothing slower than 1,000 ms.
+    expect(keepsColdStartBound(15_000, 0, 100_000)).toBe(true);
+    expect(keepsColdStartBound(30_000, 0, 100_000)).toBe(false);
+    // A threshold with 0.5% of the baseline over it and 5% under the bound: product 2.5e-4.
+    expect(keepsColdStartBound(5_000, 500, 100_000)).toBe(false);
+    expect(keepsColdStartBound(0, 0, 0)).toBe(false);
+  });
+
+  it('never keeps a share above MAX_DENSE_SHARE, and keeps every smaller count of a kept one', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (trials, dense, at, fewer) => {
+          const denseEvents = Math.floor(dense * trials);
+          const atEvents = Math.floor(at * denseEvents);
+          const kept = keepsColdStartBound(denseEvents, atEvents, trials);
+          if (kept) {
+            expect((denseEvents + 0.5) / (trials + 1)).toBeLessThanOrEqual(MAX_DENSE_SHARE);
+            expect(keepsColdStartBound(Math.floor(fewer * denseEvents), atEvents, trials)).toBe(true);
+            expect(keepsColdStartBound(denseEvents, Math.floor(fewer * atEvents), trials)).toBe(true);
+          }
+        },
+      ),
+    );
   });
 });
 
