@@ -10,8 +10,9 @@ import { crossingStep, EVALUATOR, type Variant } from './delay-decomposition';
 export const CANDIDATES: readonly Variant[] = [
   EVALUATOR,
   { ...EVALUATOR, name: 'cap-sustained', capSustained: true },
-  { ...EVALUATOR, name: 'r-24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
-  { ...EVALUATOR, name: 'sus-r24', capSustained: true, ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
+  { ...EVALUATOR, name: 'sus-fade3', capSustained: true, priorFade: 3 },
+  { ...EVALUATOR, name: 'sus-fade6', capSustained: true, priorFade: 6 },
+  { ...EVALUATOR, name: 'sus-noprior', capSustained: true, prior: 0 },
 ];
 
 const [set = 'aa', count = '200', only = 'steady-keep,lowtraffic-keep,bursty-keep,trend-keep,surge-keep'] =

@@ -21,6 +21,8 @@ export interface Variant {
   /** Baseline prior events (`BASELINE_PRIOR_EVENTS`, 3): added, or a floor with `priorFloor`. */
   readonly prior: number;
   readonly priorFloor?: boolean;
+  /** The prior fades above `priorFade` baseline events: prior x min(1, priorFade / B). */
+  readonly priorFade?: number;
   /** The baseline e-value's shifts (`BASELINE_SHIFTS`). */
   readonly kappas: readonly number[];
   /** `BURST_CAP_RATIO` (12), or null for no cap; `capWhenBursty`: only on an evidenced dispersion. */
@@ -173,7 +175,12 @@ export function crossingStep(
   let state = createBaselineRateTest({
     baselineEvents: Math.min(
       baseline.trials,
-      v.priorFloor ? Math.max(baseline.events, v.prior) : baseline.events + v.prior,
+      v.priorFloor
+        ? Math.max(baseline.events, v.prior)
+        : baseline.events +
+            (v.priorFade === undefined
+              ? v.prior
+              : v.prior * Math.min(1, v.priorFade / Math.max(baseline.events, 1))),
     ),
     baselineTrials: baseline.trials,
     alpha: v.alpha,

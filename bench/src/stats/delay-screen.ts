@@ -12,8 +12,9 @@ const W = 1.0001;
 const SCREEN: readonly Variant[] = [
   base,
   { ...base, name: 'cap-sustained', capSustained: true },
-  { ...base, name: 'r-24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
-  { ...base, name: 'sus-r24', capSustained: true, ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
+  { ...base, name: 'sus-fade3', capSustained: true, priorFade: 3 },
+  { ...base, name: 'sus-fade6', capSustained: true, priorFade: 6 },
+  { ...base, name: 'sus-noprior', capSustained: true, prior: 0 },
 ];
 
 const [set = 'dev', count = '8', only = ''] = process.argv.slice(2);
@@ -62,7 +63,9 @@ if (process.env.CONDITIONAL) {
   const oracle: number[] = [];
   const full: number[] = [];
   const ev: number[] = [];
-  for (const { scenario: s, meta } of generateFamilies(set, Number(count), only.split(',')).flatMap((f) => f.scenarios)) {
+  for (const { scenario: s, meta } of generateFamilies(set, Number(count), only.split(',')).flatMap(
+    (f) => f.scenarios,
+  )) {
     const row = byName.get(s.name);
     if (!row) continue;
     const start = s.truth.faultStartStep ?? s.deployAtStep;
@@ -70,9 +73,14 @@ if (process.env.CONDITIONAL) {
     const n0 = s.series.requests.slice(0, s.deployAtStep).reduce((a, x) => a + x, 0);
     const logLR = (rho: number, x: number, n: number) =>
       x * Math.log(rho) + (b + x) * Math.log((n0 + n) / (n0 + rho * n));
-    const phi = Math.max(1, pearsonDispersion(
-      s.series.requests.slice(0, s.deployAtStep).map((t, i) => ({ events: s.series.errors[i] ?? 0, trials: t })),
-    ).point);
+    const phi = Math.max(
+      1,
+      pearsonDispersion(
+        s.series.requests
+          .slice(0, s.deployAtStep)
+          .map((t, i) => ({ events: s.series.errors[i] ?? 0, trials: t })),
+      ).point,
+    );
     const bf = (b + 3) / phi;
     const n0f = n0 / phi;
     const rate = (b + 3 + 0.5) / (n0 + 1);
@@ -95,14 +103,19 @@ if (process.env.CONDITIONAL) {
       nf += (s.series.requests[i] ?? 0) / div;
       const tf = grid.map((r) => logLRFull(r, xf, nf));
       const mf = Math.max(...tf);
-      if (fullAt === null && mf + Math.log(tf.reduce((a, t) => a + Math.exp(t - mf), 0) / grid.length) >= Math.log(200)) fullAt = i;
+      if (
+        fullAt === null &&
+        mf + Math.log(tf.reduce((a, t) => a + Math.exp(t - mf), 0) / grid.length) >= Math.log(200)
+      )
+        fullAt = i;
       const terms = grid.map((r) => logLR(r, x, n));
       const m = Math.max(...terms);
       const logMix = m + Math.log(terms.reduce((a, t) => a + Math.exp(t - m), 0) / grid.length);
       if (mixAt === null && logMix >= Math.log(200)) mixAt = i;
       if (oracleAt === null && logLR(row.p1 / row.p0, x, n) >= Math.log(200)) oracleAt = i;
     }
-    const d = (i: number | null) => (i === null ? Number.POSITIVE_INFINITY : ((i - start) * s.stepSeconds) / row.sprtExpected);
+    const d = (i: number | null) =>
+      i === null ? Number.POSITIVE_INFINITY : ((i - start) * s.stepSeconds) / row.sprtExpected;
     mix.push(d(mixAt));
     full.push(d(fullAt));
     oracle.push(d(oracleAt));
@@ -112,7 +125,13 @@ if (process.env.CONDITIONAL) {
   }
   const med = (v: number[]) => {
     const sorted = [...v].sort((a, c) => a - c);
-    return ((sorted[Math.floor((sorted.length - 1) / 2)] as number) + (sorted[Math.ceil((sorted.length - 1) / 2)] as number)) / 2;
+    return (
+      ((sorted[Math.floor((sorted.length - 1) / 2)] as number) +
+        (sorted[Math.ceil((sorted.length - 1) / 2)] as number)) /
+      2
+    );
   };
-  process.stdout.write(`conditional (n=${mix.length}): evaluator test ${med(ev).toFixed(2)}, conditional mixture ${med(mix).toFixed(2)}, with prior+cap+dispersion ${med(full).toFixed(2)}, conditional oracle ratio ${med(oracle).toFixed(2)}\n`);
+  process.stdout.write(
+    `conditional (n=${mix.length}): evaluator test ${med(ev).toFixed(2)}, conditional mixture ${med(mix).toFixed(2)}, with prior+cap+dispersion ${med(full).toFixed(2)}, conditional oracle ratio ${med(oracle).toFixed(2)}\n`,
+  );
 }
