@@ -9,10 +9,13 @@ import { crossingStep, EVALUATOR, type Variant } from './delay-decomposition';
  */
 export const CANDIDATES: readonly Variant[] = [
   EVALUATOR,
+  { ...EVALUATOR, name: 'no-cap', cap: null },
+  { ...EVALUATOR, name: 'no-disp', dispersion: 'none' },
+  { ...EVALUATOR, name: 'k4', kappas: [0.25, 0.5, 1.5, 3] },
+  { ...EVALUATOR, name: 'r-24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
+  { ...EVALUATOR, name: 'cap-24', cap: 24 },
   { ...EVALUATOR, name: 'cap-sustained', capSustained: true },
   { ...EVALUATOR, name: 'sus-fade3', capSustained: true, priorFade: 3 },
-  { ...EVALUATOR, name: 'sus-fade6', capSustained: true, priorFade: 6 },
-  { ...EVALUATOR, name: 'sus-noprior', capSustained: true, prior: 0 },
 ];
 
 const [set = 'aa', count = '200', only = 'steady-keep,lowtraffic-keep,bursty-keep,trend-keep,surge-keep'] =

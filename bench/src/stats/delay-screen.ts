@@ -8,13 +8,28 @@ import { decompose, EVALUATOR, medianRatio, pearsonDispersion, type Variant } fr
  * `node --conditions=source --import tsx bench/src/stats/delay-screen.ts [set] [count] [families]`
  */
 const base = EVALUATOR;
-const W = 1.0001;
+const bare = { prior: 0, cap: null, dispersion: 'none', surgeFactor: 1 } as const;
 const SCREEN: readonly Variant[] = [
   base,
+  // The evaluator's test without one part, then with only one part (issue 12, round 9).
+  { ...base, name: 'no-cap', cap: null },
+  { ...base, name: 'no-prior', prior: 0 },
+  { ...base, name: 'no-disp', dispersion: 'none' },
+  { ...base, name: 'no-surge', surgeFactor: 1 },
+  { ...base, ...bare, name: 'only-cap', cap: 12 },
+  { ...base, ...bare, name: 'only-prior', prior: 3 },
+  { ...base, ...bare, name: 'only-disp', dispersion: 'point' },
+  { ...base, ...bare, name: 'only-surge', surgeFactor: 2 },
+  { ...base, ...bare, name: 'bare' },
+  { ...base, ...bare, name: 'known-p0', kappas: [0.5], knownRate: true },
+  // Candidates.
+  { ...base, name: 'k4', kappas: [0.25, 0.5, 1.5, 3] },
+  { ...base, name: 'r-24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
+  { ...base, name: 'cap-24', cap: 24 },
+  { ...base, name: 'edge-0.1', edgeShare: 0.1 },
   { ...base, name: 'cap-sustained', capSustained: true },
+  { ...base, name: 'sus-r24', capSustained: true, ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
   { ...base, name: 'sus-fade3', capSustained: true, priorFade: 3 },
-  { ...base, name: 'sus-fade6', capSustained: true, priorFade: 6 },
-  { ...base, name: 'sus-noprior', capSustained: true, prior: 0 },
 ];
 
 const [set = 'dev', count = '8', only = ''] = process.argv.slice(2);
