@@ -62,22 +62,23 @@ describe('the burst cap after a step with events', () => {
 
   it('stays within alpha under the null at low traffic, where the cap was one event (seeded)', () => {
     // H0 true: the new version fails at the baseline rate, 3 requests a step at 2% (the usual
-    // cap is one event, and the step before often lifts it). The evaluator's shifts and prior
-    // are not needed for the guarantee; alpha 0.05 makes crossings frequent enough to count.
+    // cap is one event, and the step before sometimes lifts it). A baseline of 10^6 requests,
+    // so that only the new data's evidence protects; alpha 0.05 makes crossings countable.
     const random = seededRandom(91);
     const p = 0.02;
     const n = 3;
     const runs = 400;
     let rejected = 0;
     for (let run = 0; run < runs; run++) {
-      const baselineTrials = 1080;
-      const baselineEvents = binomial(random, baselineTrials, p);
-      let state: SequentialState = createBaselineRateTest({ baselineEvents, baselineTrials, alpha: 0.05 });
-      const rate = (baselineEvents + 0.5) / (baselineTrials + 1);
+      let state: SequentialState = createBaselineRateTest({
+        baselineEvents: p * 1e6,
+        baselineTrials: 1e6,
+        alpha: 0.05,
+      });
       let previous = 0;
-      for (let k = 0; k < 180 && !state.rejected; k++) {
+      for (let k = 0; k < 240 && !state.rejected; k++) {
         const events = binomial(random, n, p);
-        const cap = burstCap({ trials: n }, rate, previous);
+        const cap = burstCap({ trials: n }, p, previous);
         previous = events;
         state = stepSequential(
           state,
@@ -89,6 +90,45 @@ describe('the burst cap after a step with events', () => {
     }
     // alpha 0.05 of 400 is 20; a Monte Carlo margin of about three standard deviations.
     expect(rejected).toBeLessThanOrEqual(33);
+  });
+
+  it('stays within alpha when errors come in pairs and the test knows the dispersion (seeded)', () => {
+    // Bursty H0: a step holds a pair of errors with chance n p / 2 (mean n p, dispersion 2),
+    // so consecutive pairs are common and lift the cap to two; those steps are divided by the
+    // dispersion, steps capped at one are Bernoulli counts fed whole. The same stream fed whole
+    // and uncapped shows the check has teeth: it rejects more often than alpha.
+    const random = seededRandom(5);
+    const p = 0.02;
+    const n = 3;
+    const runs = 400;
+    let rejected = 0;
+    let rejectedWhole = 0;
+    for (let run = 0; run < runs; run++) {
+      const start = createBaselineRateTest({
+        baselineEvents: p * 1e6,
+        baselineTrials: 1e6,
+        alpha: 0.05,
+        dispersion: 2,
+      });
+      let state: SequentialState = start;
+      let whole: SequentialState = start;
+      let previous = 0;
+      for (let k = 0; k < 240; k++) {
+        const events = random() < (n * p) / 2 ? 2 : 0;
+        const cap = burstCap({ trials: n }, p, previous);
+        previous = events;
+        state = stepSequential(
+          state,
+          { events: Math.min(events, cap), trials: n, ...(cap === 1 ? { atMostOne: true } : {}) },
+          null,
+        );
+        whole = stepSequential(whole, { events, trials: n, atMostOne: true }, null);
+      }
+      if (state.rejected) rejected++;
+      if (whole.rejected) rejectedWhole++;
+    }
+    expect(rejected).toBeLessThanOrEqual(33);
+    expect(rejectedWhole).toBeGreaterThan(0.05 * runs);
   });
 
   it('stays within alpha under the null at moderate traffic with the evaluator shifts (seeded)', () => {
