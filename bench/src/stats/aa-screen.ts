@@ -15,6 +15,7 @@ export const CANDIDATES: readonly Variant[] = [
   { ...EVALUATOR, name: 'r-24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
   { ...EVALUATOR, name: 'cap-24', cap: 24 },
   { ...EVALUATOR, name: 'cap-sustained', capSustained: true },
+  { ...EVALUATOR, name: 'cap-sustained+1', capSustained: true, capStep: 1 },
   { ...EVALUATOR, name: 'sus-fade3', capSustained: true, priorFade: 3 },
 ];
 

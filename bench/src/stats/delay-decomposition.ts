@@ -30,6 +30,8 @@ export interface Variant {
   readonly capWhenBursty?: boolean;
   /** The cap rises to the events the step before also had (a burst is one step; a fault lasts). */
   readonly capSustained?: boolean;
+  /** With `capSustained`: the step before's events plus this many (a rise one event steeper). */
+  readonly capStep?: number;
   /** `point`: Pearson's estimate floored at 1 (`estimateDispersion`); `evidenced`: 1 unless a 5% test sees it; `none`: 1. */
   readonly dispersion: 'point' | 'evidenced' | 'none' | 'bernoulli';
   /** The error-rate rule's alpha: 0.01 split over the two count signals of the default contract. */
@@ -197,7 +199,7 @@ export function crossingStep(
     const n = s.series.requests[i] ?? 0;
     const x = s.series.errors[i] ?? 0;
     const baseCap = Math.max(1, Math.ceil((v.cap ?? 0) * n * rate));
-    const cap = v.capSustained ? Math.max(baseCap, Math.min(x, previous)) : baseCap;
+    const cap = v.capSustained ? Math.max(baseCap, previous > 0 ? previous + (v.capStep ?? 0) : 0) : baseCap;
     previous = x;
     const counted = capped ? Math.min(x, cap) : x;
     const m = v.surgeFactor > 1 && isSurgeStep(s, i, high) ? v.surgeFactor : 1;

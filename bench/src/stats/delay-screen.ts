@@ -28,6 +28,7 @@ const SCREEN: readonly Variant[] = [
   { ...base, name: 'cap-24', cap: 24 },
   { ...base, name: 'edge-0.1', edgeShare: 0.1 },
   { ...base, name: 'cap-sustained', capSustained: true },
+  { ...base, name: 'cap-sustained+1', capSustained: true, capStep: 1 },
   { ...base, name: 'sus-r24', capSustained: true, ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
   { ...base, name: 'sus-fade3', capSustained: true, priorFade: 3 },
 ];
