@@ -7,16 +7,17 @@ import { crossingStep, EVALUATOR, type Variant } from './delay-decomposition';
  * Baseline counts are the whole pre-deploy window's.
  * `node --conditions=source --import tsx bench/src/stats/aa-screen.ts [set] [count] [families]`
  */
+const BEFORE: Variant = { ...EVALUATOR, name: 'evaluator', capSustained: false };
 export const CANDIDATES: readonly Variant[] = [
-  EVALUATOR,
-  { ...EVALUATOR, name: 'no-cap', cap: null },
-  { ...EVALUATOR, name: 'no-disp', dispersion: 'none' },
-  { ...EVALUATOR, name: 'k4', kappas: [0.25, 0.5, 1.5, 3] },
-  { ...EVALUATOR, name: 'r-24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
-  { ...EVALUATOR, name: 'cap-24', cap: 24 },
-  { ...EVALUATOR, name: 'cap-sustained', capSustained: true },
-  { ...EVALUATOR, name: 'cap-sustained+1', capSustained: true, capStep: 1 },
-  { ...EVALUATOR, name: 'sus-fade3', capSustained: true, priorFade: 3 },
+  BEFORE,
+  { ...BEFORE, name: 'no-cap', cap: null },
+  { ...BEFORE, name: 'no-disp', dispersion: 'none' },
+  { ...BEFORE, name: 'k4', kappas: [0.25, 0.5, 1.5, 3] },
+  { ...BEFORE, name: 'r-24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
+  { ...BEFORE, name: 'cap-24', cap: 24 },
+  { ...BEFORE, name: 'cap-sustained', capSustained: true },
+  { ...BEFORE, name: 'cap-sustained+1', capSustained: true, capStep: 1 },
+  { ...BEFORE, name: 'sus-fade3', capSustained: true, priorFade: 3 },
 ];
 
 const [set = 'aa', count = '200', only = 'steady-keep,lowtraffic-keep,bursty-keep,trend-keep,surge-keep'] =

@@ -55,6 +55,7 @@ export const EVALUATOR: Variant = {
   dispersion: 'point',
   alpha: 0.005,
   surgeFactor: 2,
+  capSustained: true,
 };
 
 /** The evaluator's test without one part at a time, and the candidate changes tried for issue 12. */
