@@ -21,19 +21,29 @@ export interface Variant {
   /** Baseline prior events (`BASELINE_PRIOR_EVENTS`, 3): added, or a floor with `priorFloor`. */
   readonly prior: number;
   readonly priorFloor?: boolean;
+  /** The prior fades above `priorFade` baseline events: prior x min(1, priorFade / B). */
+  readonly priorFade?: number;
   /** The baseline e-value's shifts (`BASELINE_SHIFTS`). */
   readonly kappas: readonly number[];
   /** `BURST_CAP_RATIO` (12), or null for no cap; `capWhenBursty`: only on an evidenced dispersion. */
   readonly cap: number | null;
   readonly capWhenBursty?: boolean;
+  /** The cap rises to the events the step before also had (a burst is one step; a fault lasts). */
+  readonly capSustained?: boolean;
+  /** With `capSustained`: the step before's events plus this many (a rise one event steeper). */
+  readonly capStep?: number;
   /** `point`: Pearson's estimate floored at 1 (`estimateDispersion`); `evidenced`: 1 unless a 5% test sees it; `none`: 1. */
-  readonly dispersion: 'point' | 'evidenced' | 'none';
+  readonly dispersion: 'point' | 'evidenced' | 'none' | 'bernoulli';
   /** The error-rate rule's alpha: 0.01 split over the two count signals of the default contract. */
   readonly alpha: number;
   /** Events of a load-surge step are divided by this (`DEFAULT_ERROR_SURGE_TOLERANCE`, 2). */
   readonly surgeFactor: number;
   /** The baseline rate known exactly (the scenario's p0, as if from 10^9 requests): no baseline uncertainty. */
   readonly knownRate?: boolean;
+  /** The ratio grid of the alternatives (DEFAULT_RATIOS when absent). */
+  readonly ratios?: readonly number[];
+  /** The `joint` test's share of alpha on the baseline rate's interval (0.01 when absent). */
+  readonly edgeShare?: number;
 }
 
 /** The error-rate test of the default contract, as the evaluator builds it. */
@@ -45,6 +55,7 @@ export const EVALUATOR: Variant = {
   dispersion: 'point',
   alpha: 0.005,
   surgeFactor: 2,
+  capSustained: true,
 };
 
 /** The evaluator's test without one part at a time, and the candidate changes tried for issue 12. */
@@ -156,27 +167,46 @@ export function crossingStep(
     .slice(0, s.deployAtStep)
     .map((n, i) => ({ events: s.series.errors[i] ?? 0, trials: n }));
   const measured = pearsonDispersion(points);
+  // `bernoulli`: no dispersion when no baseline step held more than one event.
+  const bernoulli = v.dispersion === 'bernoulli' && points.every((p) => p.events <= 1);
   const dispersion =
-    v.dispersion === 'none' ? 1 : v.dispersion === 'point' || measured.evidenced ? measured.point : 1;
+    v.dispersion === 'none' || bernoulli
+      ? 1
+      : v.dispersion === 'point' || v.dispersion === 'bernoulli' || measured.evidenced
+        ? measured.point
+        : 1;
   let state = createBaselineRateTest({
     baselineEvents: Math.min(
       baseline.trials,
-      v.priorFloor ? Math.max(baseline.events, v.prior) : baseline.events + v.prior,
+      v.priorFloor
+        ? Math.max(baseline.events, v.prior)
+        : baseline.events +
+            (v.priorFade === undefined
+              ? v.prior
+              : v.prior * Math.min(1, v.priorFade / Math.max(baseline.events, 1))),
     ),
     baselineTrials: baseline.trials,
     alpha: v.alpha,
     dispersion,
     kappas: v.kappas,
+    ...(v.ratios ? { ratios: v.ratios } : {}),
+    ...(v.edgeShare === undefined ? {} : { edgeShare: v.edgeShare }),
   });
   const rate = state.anchorRate * state.tolerance;
   const capped = v.cap !== null && !(v.capWhenBursty && dispersion <= 1);
   const high = loadHigh(s);
+  let previous = 0;
   for (let i = s.deployAtStep; i < s.series.requests.length; i++) {
     const n = s.series.requests[i] ?? 0;
     const x = s.series.errors[i] ?? 0;
-    const counted = capped ? Math.min(x, Math.max(1, Math.ceil((v.cap as number) * n * rate))) : x;
+    const baseCap = Math.max(1, Math.ceil((v.cap ?? 0) * n * rate));
+    const cap = v.capSustained ? Math.max(baseCap, previous > 0 ? previous + (v.capStep ?? 0) : 0) : baseCap;
+    previous = x;
+    const counted = capped ? Math.min(x, cap) : x;
     const m = v.surgeFactor > 1 && isSurgeStep(s, i, high) ? v.surgeFactor : 1;
-    state = updateRateTest(state, { events: counted / m, trials: n });
+    // As the evaluator: a step whose cap is one event is fed undivided by the dispersion.
+    const atMostOne = capped && cap === 1;
+    state = updateRateTest(state, { events: counted / m, trials: n, ...(atMostOne ? { atMostOne } : {}) });
     if (summarizeRateTest(state).rejected) return i;
   }
   return null;
@@ -200,7 +230,12 @@ export interface DelayRow {
 }
 
 /** Decomposes every error fault of the set's families. */
-export async function decompose(set: string, count: number, only: readonly string[]): Promise<DelayRow[]> {
+export async function decompose(
+  set: string,
+  count: number,
+  only: readonly string[],
+  variants: readonly Variant[] = VARIANTS,
+): Promise<DelayRow[]> {
   const rows: DelayRow[] = [];
   for (const { scenario: s, meta } of generateFamilies(set, count, only).flatMap((f) => f.scenarios)) {
     const fault = meta.fault as { kind: string; p1?: number } | null;
@@ -219,7 +254,7 @@ export async function decompose(set: string, count: number, only: readonly strin
       sprtExpected: meta.sprt_seconds,
       sprtRealized: delay(sprtStep(s.series, meta.p0 as number, fault.p1, start)),
       variants: Object.fromEntries(
-        VARIANTS.map((v) => [v.name, delay(crossingStep(s, v, base, meta.p0 as number))]),
+        variants.map((v) => [v.name, delay(crossingStep(s, v, base, meta.p0 as number))]),
       ),
       replay: replay.decision === 'rollback' ? delay(replay.decidedAtStep) : null,
     });

@@ -319,6 +319,21 @@ function consume(
 type LoadMarks = Map<number, { readonly surge: boolean; readonly load: number | null }>;
 
 /**
+ * The events (the tail's for a tail test) of the segment's interval ending at `t`, or 0 when it
+ * was not read: what the burst cap lets the next step count (rules/sequential-count.ts
+ * `burstCap`: events the step before also had are a lasting rise, not a burst).
+ */
+function previousEvents(segment: SegmentState, t: number, isTail: boolean): number {
+  const recent = segment.recent;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const r = recent[i] as CountInterval;
+    if (r.t === t) return (isTail ? r.tail : r.events) ?? 0;
+    if (r.t < t) return 0;
+  }
+  return 0;
+}
+
+/**
  * Feeds one interval to a segment's tests when the watch judges it (see {@link judgedFrom}).
  * A load-surge interval is kept from the tests of rules that hold under load.
  */
@@ -330,7 +345,8 @@ function feed(
   signal: Signal,
 ): SegmentState {
   const { interval } = item;
-  if (interval.t - contract.stepSeconds * 1000 < judgedFrom(watch) - 1) return segment;
+  const stepMs = contract.stepSeconds * 1000;
+  if (interval.t - stepMs < judgedFrom(watch) - 1) return segment;
   const tests: Record<string, SequentialState> = {};
   let held = false;
   for (const [name, state] of Object.entries(segment.tests)) {
@@ -353,7 +369,10 @@ function feed(
     // likelihood-ratio factor's expectation at most 1 when the rate is at most m times the null
     // (docs/statistics.md, "Load as a confounder").
     const observed = isTail ? { ...interval, events: interval.tail ?? 0 } : interval;
-    const cap = state.kind === 'baseline' ? burstCap(observed, burstRate(state)) : null;
+    const cap =
+      state.kind === 'baseline'
+        ? burstCap(observed, burstRate(state), previousEvents(segment, interval.t - stepMs, isTail))
+        : null;
     const capped = cap === null ? observed.events : Math.min(observed.events, cap);
     // Latency is judged conditioned on load: busier than the baseline's mean, more slow requests
     // are allowed, as many as load alone can cause (load-surge.ts).

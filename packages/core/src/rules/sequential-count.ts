@@ -97,21 +97,33 @@ export const BASELINE_SHIFTS: readonly number[] = [0.5, 1.5, 3];
  */
 export const BURST_CAP_RATIO = 12;
 
-/** The events of an interval that count as evidence (see {@link BURST_CAP_RATIO}). */
+/** The events of an interval that count as evidence (see {@link BURST_CAP_RATIO}, {@link burstCap}). */
 export function cappedEvents(
   interval: { readonly events: number; readonly trials: number },
   baselineRate: number,
+  previousEvents = 0,
 ): number {
-  return Math.min(interval.events, burstCap(interval, baselineRate));
+  return Math.min(interval.events, burstCap(interval, baselineRate, previousEvents));
 }
 
 /**
- * The most events of an interval that count (see {@link BURST_CAP_RATIO}): at least one. Where
- * it is one (fewer than a twelfth of an event expected), the counted events are a Bernoulli
- * count, which the test need not divide by the dispersion (`CountObservation.atMostOne`).
+ * The most events of an interval that count (see {@link BURST_CAP_RATIO}): at least one, and at
+ * least as many as the step before also had (`previousEvents`, the same measure's events of
+ * the previous step, as observed). A burst is one step's events sharing one cause; events that
+ * the step before saw as well are a lasting rise, which is what a fault is, so they count.
+ * Whatever it is, the cap never exceeds the step's own events, and fewer events never make a
+ * test less valid (docs/statistics.md, "Small baselines", "Bursts count once"). Where it is one
+ * (fewer than a twelfth of an event expected, and the step before held at most one), the
+ * counted events are a Bernoulli count, which the test need not divide by the dispersion
+ * (`CountObservation.atMostOne`).
  */
-export function burstCap(interval: { readonly trials: number }, baselineRate: number): number {
-  return Math.max(1, Math.ceil(BURST_CAP_RATIO * interval.trials * Math.max(0, baselineRate)));
+export function burstCap(
+  interval: { readonly trials: number },
+  baselineRate: number,
+  previousEvents = 0,
+): number {
+  const cap = Math.max(1, Math.ceil(BURST_CAP_RATIO * interval.trials * Math.max(0, baselineRate)));
+  return previousEvents > cap && Number.isFinite(previousEvents) ? Math.floor(previousEvents) : cap;
 }
 
 /**

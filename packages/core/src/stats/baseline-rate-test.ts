@@ -86,6 +86,12 @@ export interface BaselineRateTestOptions {
    * alternative at a fixed fraction does (docs/statistics.md, "Small baselines"). Default none.
    */
   readonly baselineFractions?: readonly number[];
+  /**
+   * `joint` only: the share of alpha that bounds the candidate baseline rates to a two-sided
+   * Clopper–Pearson interval (half a side), in (0, 1); the test itself rejects at
+   * `1 / (alpha (1 - edgeShare))`. Default 0.01.
+   */
+  readonly edgeShare?: number;
 }
 
 /** A copy of the test started after `events` and `trials` had been seen, with its weight. */
@@ -276,7 +282,13 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     };
     return { ...state, logE: boundLogE(state) };
   }
-  const edge = (alpha * JOINT_EDGE_SHARE) / 2;
+  const edgeShare = options.edgeShare ?? JOINT_EDGE_SHARE;
+  checkThat(
+    Number.isFinite(edgeShare) && edgeShare > 0 && edgeShare < 1,
+    'edgeShare',
+    `must be strictly between 0 and 1, got ${String(edgeShare)}`,
+  );
+  const edge = (alpha * edgeShare) / 2;
   const nullRange = [
     clopperPearsonLower(events, trials, edge),
     clopperPearsonUpper(events, trials, edge),
@@ -290,7 +302,7 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     ...(graceEvents > 0 ? { graceEvents: graceEvents / dispersion } : {}),
     ...fractions,
     nullRate: Math.min(tolerance * nullRange[1], 1),
-    logThreshold: Math.log(1 / (alpha * (1 - JOINT_EDGE_SHARE))),
+    logThreshold: Math.log(1 / (alpha * (1 - edgeShare))),
     copies: [{ events: 0, trials: 0, logWeight: firstCopyLogWeight(restartShare) }],
   };
   const { logE, nullRate } = jointLogE(state);

@@ -1,0 +1,46 @@
+import { generateFamilies } from '../scenarios/family-corpus';
+import { crossingStep, EVALUATOR, type Variant } from './delay-decomposition';
+
+/**
+ * The error test of each variant on healthy (A/A) deploys, outside the evaluator: how many
+ * cross their threshold anywhere in the bake (issue 12's screening before a full A/A run).
+ * Baseline counts are the whole pre-deploy window's.
+ * `node --conditions=source --import tsx bench/src/stats/aa-screen.ts [set] [count] [families]`
+ */
+const BEFORE: Variant = { ...EVALUATOR, name: 'evaluator', capSustained: false };
+export const CANDIDATES: readonly Variant[] = [
+  BEFORE,
+  { ...BEFORE, name: 'no-cap', cap: null },
+  { ...BEFORE, name: 'no-disp', dispersion: 'none' },
+  { ...BEFORE, name: 'k4', kappas: [0.25, 0.5, 1.5, 3] },
+  { ...BEFORE, name: 'r-24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 24] },
+  { ...BEFORE, name: 'cap-24', cap: 24 },
+  { ...BEFORE, name: 'cap-sustained', capSustained: true },
+  { ...BEFORE, name: 'cap-sustained+1', capSustained: true, capStep: 1 },
+  { ...BEFORE, name: 'sus-fade3', capSustained: true, priorFade: 3 },
+];
+
+const [set = 'aa', count = '200', only = 'steady-keep,lowtraffic-keep,bursty-keep,trend-keep,surge-keep'] =
+  process.argv.slice(2);
+for (const family of generateFamilies(set, Number(count), only.split(','))) {
+  const crossed = new Map<string, number>();
+  for (const { scenario: s } of family.scenarios) {
+    const before = s.series.requests.slice(0, s.deployAtStep);
+    const base = {
+      events: s.series.errors.slice(0, s.deployAtStep).reduce((a, b) => a + b, 0),
+      trials: before.reduce((a, b) => a + b, 0),
+    };
+    for (const v of CANDIDATES) {
+      const step = crossingStep(s, v, base, 0);
+      if (step === null) continue;
+      crossed.set(v.name, (crossed.get(v.name) ?? 0) + 1);
+      if (process.env.AA_DETAIL)
+        process.stdout.write(
+          `  ${v.name} ${s.name}: baseline ${base.events}/${base.trials}, crossed ${(step - s.deployAtStep) * s.stepSeconds} s after the deploy\n`,
+        );
+    }
+  }
+  process.stdout.write(
+    `${family.family.id} (${family.scenarios.length}): ${CANDIDATES.map((v) => `${v.name} ${crossed.get(v.name) ?? 0}`).join(', ')}\n`,
+  );
+}
