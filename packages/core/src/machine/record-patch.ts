@@ -57,23 +57,12 @@ function definedKeys(o: Record<string, unknown>): string[] {
   return keys;
 }
 
-/** Whether the two key lists are equal, entry by entry. */
-function sameList(ka: readonly string[], kb: readonly string[]): boolean {
+function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ka = definedKeys(a);
+  const kb = definedKeys(b);
   if (ka.length !== kb.length) return false;
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return false;
   return true;
-}
-
-/**
- * The keys of `cur` when its JSON has the same keys as `base`'s, in the same order, else null.
- * `Object.keys` first (fast: objects of one shape share their key list); the defined keys only
- * when those differ, as an entry left undefined does not count.
- */
-function sharedKeys(base: Record<string, unknown>, cur: Record<string, unknown>): readonly string[] | null {
-  const kc = Object.keys(cur);
-  if (sameList(Object.keys(base), kc)) return kc;
-  const defined = definedKeys(cur);
-  return sameList(definedKeys(base), defined) ? defined : null;
 }
 
 /** Equal as JSON text would be for primitives (NaN and null alike: JSON writes NaN as null). */
@@ -97,28 +86,25 @@ function diff(base: unknown, cur: unknown, w: Weight): PatchNode | undefined {
     return samePrimitive(base, cur) ? undefined : replace(cur, w);
   }
   if (Array.isArray(cur)) return Array.isArray(base) ? diffArray(base, cur, w) : replace(cur, w);
-  if (Array.isArray(base)) return replace(cur, w);
-  const keys = sharedKeys(base as Record<string, unknown>, cur as Record<string, unknown>);
-  if (keys === null) return replace(cur, w);
-  return diffEntries(base as Record<string, unknown>, cur as Record<string, unknown>, keys, w);
+  if (Array.isArray(base) || !sameKeys(base as Record<string, unknown>, cur as Record<string, unknown>)) {
+    return replace(cur, w);
+  }
+  return diffEntries(base as Record<string, unknown>, cur as Record<string, unknown>, w);
 }
 
 function diffEntries(
   base: Record<string, unknown>,
   cur: Record<string, unknown>,
-  keys: readonly string[],
   w: Weight,
 ): PatchNode | undefined {
   let out: Record<string, PatchNode> | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
+  for (const k in cur) {
     const v = cur[k];
-    const b = base[k];
-    if (v === b || v === undefined) continue;
-    const node = diff(b, v, w);
+    if (v === undefined) continue;
+    const node = diff(base[k], v, w);
     if (node === undefined) continue;
     out ??= {};
-    setEntry(out, k, node);
+    out[k] = node;
     w.n += k.length + 3;
   }
   return out;

@@ -111,12 +111,14 @@ describe('a snapshot saved in parts', () => {
     // One copy of each part stays in the store: the generation before is cleared.
     const partKeys = w.state.keys.filter((k) => k.startsWith(WATCH_PART_KEY_PREFIX));
     const live = partKeys.filter((k) => w.state.get(k) !== null);
-    expect(live.sort()).toEqual([
-      expect.stringMatching(/\/baseline-[01]$/),
-      expect.stringMatching(/\/record-[01]$/),
-      expect.stringMatching(/\/series-[01]$/),
-      expect.stringMatching(/\/tests-[01]$/),
-    ]);
+    expect(live.sort()).toEqual(
+      [
+        expect.stringMatching(/\/baseline-[01]$/),
+        expect.stringMatching(/\/record-[01]$/),
+        expect.stringMatching(/\/series-[01]$/),
+        expect.stringMatching(/\/tests-[01]$/),
+      ],
+    );
     expect((w.state.get(watchStateKey(result.watchId)) as { schema: string }).schema).toBe(
       STORED_SNAPSHOT_SCHEMA,
     );
