@@ -2,7 +2,6 @@ import { RollgateError } from '../errors/rollgate-error';
 import type { BaselineSnapshot, WatchState } from '../evaluation/watch-state';
 import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
-import { applyPatch, diffRecord, jsonWeight, type PatchNode } from './record-patch';
 import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
 import {
@@ -17,25 +16,21 @@ import {
 import { watchStateKey } from './stored-watches';
 
 /**
- * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v4 saves the
- * per-step record as a patch (`record-patch.ts`) of a base record kept in the `record` part; the
- * base, and the record once patched, is a v3 record. v3 added the `tests` part and the compact
- * watch state (`stored-watch-state.ts`). Snapshots saved by earlier versions still load: v3
- * records, in parts without the tests part (`rollgate.machine/v2`) or in one piece
+ * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v3 adds the `tests`
+ * part and the compact watch state (`stored-watch-state.ts`). Snapshots saved by earlier
+ * versions still load: in parts without the tests part (`rollgate.machine/v2`) or in one piece
  * (`rollgate.machine/v1`, every version before). A version that knows only v1 refuses a saved
- * in parts snapshot with `STATE_CORRUPT` naming the schema; one that knows v2 or v3 refuses a
- * newer one the same way: never misreads it.
+ * in parts snapshot with `STATE_CORRUPT` naming the schema; one that knows v2 refuses v3 the same
+ * way: never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v4';
-/** The schema of a whole per-step record (before v4) and of v4's base record. */
-const STORED_SNAPSHOT_SCHEMA_V3 = 'rollgate.machine/v3';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v3';
 /** The schema of snapshots saved in parts before the tests part: loaded, never written. */
 const STORED_SNAPSHOT_SCHEMA_V2 = 'rollgate.machine/v2';
 const PART_SCHEMA = 'rollgate.watch-part/v1';
 /** The prefix of the keys holding the parts of a watch's snapshot (outside `watch/`, so listings skip them). */
 export const WATCH_PART_KEY_PREFIX = 'watch-part/';
 
-type PartName = 'baseline' | 'series' | 'tests' | 'record';
+type PartName = 'baseline' | 'series' | 'tests';
 
 /**
  * The StateStore key of one generation of a part. Two keys per part, used in turn: a new
@@ -61,18 +56,7 @@ interface PartsState {
     readonly points: Readonly<Record<string, ChartColumns>>;
   };
   readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
-  /** The base record the per-step record patches (a v3 record; null before the first save) and its {@link jsonWeight}. */
-  readonly record: { readonly generation: number; readonly value: unknown; readonly weight: number };
 }
-
-/**
- * A new base record is saved when the patch of the current one would weigh more than this share
- * of the base ({@link jsonWeight}): the patch then mostly repeats what a fresh base would hold.
- * During a bake the figures of every test and verdict change at every step, so a patch settles
- * at about half of a base and the base is rewritten only when the watch's shape changes (a new
- * phase, a verification, a series part).
- */
-const REBASE_SHARE = 0.75;
 
 /** The value of the `tests` part: the sequential tests' fixed fields of the bake and the verify watch. */
 interface StoredTestConstants {
@@ -86,10 +70,7 @@ const NO_CONSTANTS: StoredTestConstants = { bake: {}, verify: null };
 export interface PlannedSave {
   readonly parts: readonly { readonly key: string; readonly value: unknown }[];
   readonly key: string;
-  /** The per-step record (`rollgate.machine/v4`): the base's generation and the patch of it. */
   readonly record: unknown;
-  /** The v3 record `record` stands for: what a load rebuilds (the base with the patch applied). */
-  readonly whole: unknown;
   /**
    * Keys of part generations the record no longer refers to once it is saved: cleared (saved
    * as null) after it, so a store keeps one copy of each part, not two.
@@ -130,7 +111,6 @@ export class StoredSnapshotWriter {
       baseline: { generation: 0, value: null },
       series: { generation: 0, points: {} },
       tests: { generation: 0, value: NO_CONSTANTS },
-      record: { generation: 0, value: null, weight: 0 },
     };
   }
 
@@ -181,9 +161,9 @@ export class StoredSnapshotWriter {
     this.#matched = { bake: snapshot.bake, verify, value: tests.value };
 
     const storedVerify = verify === null ? null : this.#verify.get(verify, encodeState);
-    const whole = {
+    const record = {
       ...snapshot,
-      schema: STORED_SNAPSHOT_SCHEMA_V3,
+      schema: STORED_SNAPSHOT_SCHEMA,
       bake: { ...this.#bake.get(snapshot.bake, encodeState), baseline: ref },
       verify:
         storedVerify && ref !== null && verify?.baseline === current
@@ -196,24 +176,11 @@ export class StoredSnapshotWriter {
         tests: tests.generation,
       },
     };
-    // The per-step record: the patch of `whole` against the base record (record-patch.ts).
-    let base = this.#parts.record;
-    let patch: PatchNode = {};
-    const diffed = base.value === null ? null : diffRecord(base.value, whole);
-    if (diffed === null || diffed.weight > REBASE_SHARE * base.weight) {
-      if (base.generation > 0) stale.push(watchPartKey(watchId, 'record', base.generation));
-      base = { generation: base.generation + 1, value: whole, weight: jsonWeight(whole) };
-      parts.push(partWrite(watchId, 'record', base.generation, whole));
-    } else {
-      patch = diffed.patch;
-    }
-    const record = { schema: STORED_SNAPSHOT_SCHEMA, watchId, base: base.generation, patch };
-    const next: PartsState = { baseline, series, tests, record: base };
+    const next: PartsState = { baseline, series, tests };
     return {
       parts,
       key: watchStateKey(watchId),
       record,
-      whole,
       stale,
       commit: () => {
         this.#parts = next;
@@ -367,20 +334,10 @@ export async function loadStoredSnapshot(
   load: (key: string) => Promise<unknown>,
   watchId: string,
 ): Promise<MachineSnapshot | null> {
-  let value = await load(watchStateKey(watchId));
+  const value = await load(watchStateKey(watchId));
   if (value === null || value === undefined) return null;
   const origin = `stored snapshot of watch ${watchId}`;
-  let base: PartsState['record'] = { generation: 0, value: null, weight: 0 };
-  if (isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA) {
-    base = await loadBaseRecord(load, watchId, value, origin);
-    value = applyPatch(base.value, value.patch, (m) => corrupt(`${origin}: ${m}.`));
-    if (!isObject(value) || value.schema !== STORED_SNAPSHOT_SCHEMA_V3 || value.watchId !== watchId) {
-      throw corrupt(
-        `${origin}: its base record patched is not a ${STORED_SNAPSHOT_SCHEMA_V3} record of this watch.`,
-      );
-    }
-  }
-  const v3 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA_V3;
+  const v3 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA;
   if (!isObject(value) || (!v3 && value.schema !== STORED_SNAPSHOT_SCHEMA_V2)) {
     return parseMachineSnapshot(value, origin);
   }
@@ -472,27 +429,6 @@ export async function loadStoredSnapshot(
     baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },
     series: { generation: parts.series, points },
     tests: { generation: testsGeneration, value: constants },
-    record: base,
   });
   return snapshot;
-}
-
-/** The base record a v4 per-step record patches, from its `record` part, checked. */
-async function loadBaseRecord(
-  load: (key: string) => Promise<unknown>,
-  watchId: string,
-  record: Record<string, unknown>,
-  origin: string,
-): Promise<PartsState['record']> {
-  const generation = record.base;
-  if (!isGeneration(generation) || generation === 0 || !('patch' in record)) {
-    throw corrupt(
-      `${origin} is a patch (${STORED_SNAPSHOT_SCHEMA}) but does not say of which base record (base: its generation, and patch).`,
-    );
-  }
-  const stored = await loadPart(load, watchId, 'record', generation, origin);
-  if (!isObject(stored) || stored.schema !== STORED_SNAPSHOT_SCHEMA_V3 || stored.watchId !== watchId) {
-    throw corrupt(`${origin}: its base record is not a ${STORED_SNAPSHOT_SCHEMA_V3} record of this watch.`);
-  }
-  return { generation, value: stored, weight: jsonWeight(stored) };
 }

@@ -3,7 +3,7 @@ import { type AuditPoint, AuditRecordSchema } from '../../src/audit/audit-record
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import { MAX_SERIES_POINTS, RECENT_POINTS, thin } from '../../src/machine/audit-series-bound';
-import { wholeRecord } from './stored-record';
+import { watchStateKey } from '../../src/machine/stored-watches';
 import { DEPLOY_AT, errorsFrom, STEP, world } from './world';
 
 function point(i: number, status: AuditPoint['status'] = 'pass'): AuditPoint {
@@ -38,8 +38,7 @@ describe('chart series in the snapshot', () => {
     w.controller.events.on('step', ({ snapshot }) => {
       for (const points of Object.values(snapshot.series)) longest = Math.max(longest, points.length);
       const minute = (w.clock.now() - DEPLOY_AT) / 60_000;
-      // The record as a whole (a v4 record is a patch of a base record: stored-snapshot.ts).
-      const size = JSON.stringify(wholeRecord((k) => w.state.get(k), snapshot.watchId)).length;
+      const size = JSON.stringify(w.state.get(watchStateKey(snapshot.watchId))).length;
       if (minute >= 15 && minute < 25) peak.early = Math.max(peak.early, size);
       if (minute >= 45 && minute < 55) peak.late = Math.max(peak.late, size);
     });

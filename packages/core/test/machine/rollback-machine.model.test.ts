@@ -8,7 +8,6 @@ import type { ControlAction, ControlRequest, MachineSnapshot } from '../../src/m
 import { startWatch, transition } from '../../src/machine/rollback-machine';
 import { type MachineStateName, TERMINAL_STATES } from '../../src/machine/state-table';
 import type { FakeCall, FaultDecision } from '../../src/testing/memory-faults';
-import { wholeRecord } from './stored-record';
 import { DEPLOY_AT, errorsFrom, healthy, world } from './world';
 
 /** The real system: one watch over in-memory ports, run by a succession of controller processes. */
@@ -68,8 +67,7 @@ class RunProcess implements fc.AsyncCommand<Model, Real> {
     const abort = new AbortController();
     const stored = r.w.state.keys.find((k) => k.startsWith(KEY_PREFIX));
     let state: MachineStateName | undefined = stored
-      ? (wholeRecord((k) => r.w.state.get(k), stored.slice(KEY_PREFIX.length)) as MachineSnapshot | undefined)
-          ?.state
+      ? (r.w.state.get(stored) as MachineSnapshot | undefined)?.state
       : undefined;
     let seen = 0;
     const due = r.scheduled.splice(0);
@@ -78,7 +76,7 @@ class RunProcess implements fc.AsyncCommand<Model, Real> {
       state = t.to;
     });
     controller.events.on('control', ({ record }) => {
-      const last = wholeRecord((k) => r.w.state.get(k), WATCH_ID) as MachineSnapshot | undefined;
+      const last = r.w.state.get(`watch/${WATCH_ID}`) as MachineSnapshot | undefined;
       if (record.result === 'refused' && last && last.state !== record.state)
         r.refusalsThatMoved.push(record.id);
     });
@@ -197,7 +195,7 @@ function checkInvariants(r: Real): void {
   // A refused request changes nothing but the record of it.
   expect(r.refusalsThatMoved).toEqual([]);
   // Each request is answered at most once, across every restart.
-  const stored = wholeRecord((k) => r.w.state.get(k), WATCH_ID) as MachineSnapshot | undefined;
+  const stored = r.w.state.get(`watch/${WATCH_ID}`) as MachineSnapshot | undefined;
   const ids = (stored?.controls ?? []).map((c) => c.id);
   expect(new Set(ids).size).toBe(ids.length);
 }
