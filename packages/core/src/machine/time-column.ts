@@ -4,11 +4,12 @@
  * apart, so the differences are short numbers where the epoch-ms times are thirteen digits.
  */
 export function toDeltas(times: readonly number[]): number[] {
-  const out: number[] = new Array(times.length);
+  // Built by push, so packed: JSON.stringify writes a holey array on its slow path.
+  const out: number[] = [];
   let before = 0;
   for (let i = 0; i < times.length; i++) {
     const t = times[i] as number;
-    out[i] = t - before;
+    out.push(t - before);
     before = t;
   }
   return out;
