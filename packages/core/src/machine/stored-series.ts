@@ -65,14 +65,21 @@ export interface StoredColumns {
   readonly threshold: ColumnOf<number | null>;
   /** Absent when no point has a statistic (then every point lacks one). */
   readonly statistic?: ColumnOf<number | null>;
+  /**
+   * The points (indices in these columns) that have no statistic, when some have one and some
+   * not (`rollgate.machine/v4`; their `statistic` entry is null). A series' first points, from
+   * before its test had data, often have none: v3 saved such a series as tuples, 73 characters
+   * a point against about 35 in columns.
+   */
+  readonly noStatistic?: readonly number[];
 }
 
 type ColumnOf<T> = T | readonly T[];
 
 /**
  * The points of `series` from `from` (per signal) in their per-step record form: columns, or, for
- * a signal with a point a tuple cannot hold (warnings, an odd time) or with points both with
- * and without a statistic, the tuples and objects of {@link encodeSeries}.
+ * a signal with a point a tuple cannot hold (warnings, an odd time), the tuples and objects of
+ * {@link encodeSeries}.
  */
 export function encodeSeriesTail(
   series: Readonly<Record<string, ChartColumns>>,
@@ -99,9 +106,12 @@ function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPo
 }
 
 function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
-  const withStatistic = points.hasStatistic(start);
+  let withStatistic = false;
+  let bare = 0;
   for (let i = start; i < points.length; i++) {
-    if (points.isOdd(i) || points.hasStatistic(i) !== withStatistic) return null;
+    if (points.isOdd(i)) return null;
+    if (points.hasStatistic(i)) withStatistic = true;
+    else bare++;
   }
   // Arrays built by push stay packed: JSON.stringify writes a holey array (`new Array(n)`)
   // element by element on its slow path, about twice the time for a column of integers.
@@ -120,7 +130,12 @@ function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
     value: fieldColumn(points, start, VALUE),
     threshold: fieldColumn(points, start, THRESHOLD),
   };
-  return withStatistic ? { ...columns, statistic: fieldColumn(points, start, STATISTIC) } : columns;
+  if (!withStatistic) return columns;
+  const statistic = fieldColumn(points, start, STATISTIC);
+  if (bare === 0) return { ...columns, statistic };
+  const noStatistic: number[] = [];
+  for (let i = start; i < points.length; i++) if (!points.hasStatistic(i)) noStatistic.push(i - start);
+  return { ...columns, statistic, noStatistic };
 }
 
 /**
@@ -148,7 +163,7 @@ const RULE = (c: ChartColumns, i: number) => c.rule(i) ?? null;
 const STATUS = (c: ChartColumns, i: number) => c.status(i);
 const VALUE = (c: ChartColumns, i: number) => c.value(i);
 const THRESHOLD = (c: ChartColumns, i: number) => c.threshold(i);
-const STATISTIC = (c: ChartColumns, i: number) => c.statistic(i) as number | null;
+const STATISTIC = (c: ChartColumns, i: number) => c.statistic(i) ?? null;
 
 const isColumnOf = (c: unknown, n: number, ok: (x: unknown) => boolean): boolean =>
   Array.isArray(c) ? c.length === n && c.every(ok) : ok(c);
@@ -164,6 +179,18 @@ export function tuplesOfColumns(stored: Record<string, unknown>): StoredPoint[] 
   if (!Array.isArray(t) || !t.every((x) => typeof x === 'number')) return null;
   const n = t.length;
   const withStatistic = 'statistic' in stored;
+  const bare = stored.noStatistic;
+  if (
+    bare !== undefined &&
+    (!withStatistic ||
+      !Array.isArray(bare) ||
+      !bare.every(
+        (i, k) => Number.isInteger(i) && i >= 0 && i < n && (k === 0 || i > (bare[k - 1] as number)),
+      ))
+  ) {
+    return null;
+  }
+  const without = new Set<number>(bare ?? []);
   if (
     !isColumnOf(stored.phase, n, (x) => typeof x === 'string') ||
     !isColumnOf(stored.rule, n, (x) => x === null || typeof x === 'string') ||
@@ -186,7 +213,7 @@ export function tuplesOfColumns(stored: Record<string, unknown>): StoredPoint[] 
       at(stored.value, i),
       at(stored.threshold, i),
     ] as const;
-    out[i] = (withStatistic ? [...head, at(stored.statistic, i)] : head) as StoredPoint;
+    out[i] = (withStatistic && !without.has(i) ? [...head, at(stored.statistic, i)] : head) as StoredPoint;
   }
   return out;
 }

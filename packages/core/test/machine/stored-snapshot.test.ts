@@ -3,7 +3,7 @@ import { RollgateError } from '../../src/errors/rollgate-error';
 import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import type { MachineSnapshot } from '../../src/machine/machine-state';
 import { parseMachineSnapshot } from '../../src/machine/snapshot-schema';
-import { encodeStoredSnapshot } from '../../src/machine/stored-series';
+import { encodeStoredSnapshot, tuplesOfColumns } from '../../src/machine/stored-series';
 import {
   loadStoredSnapshot,
   STORED_SNAPSHOT_SCHEMA,
@@ -259,6 +259,47 @@ describe('a snapshot saved in parts', () => {
       }),
     );
     w.state.set(watchStateKey(watchId), v2);
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('loads and resumes a snapshot saved by rollgate.machine/v3 (chart points mixing statistics as tuples)', async () => {
+    const contract = { bakeSeconds: 1_200 };
+    const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
+
+    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const watchId = await crashWhen(
+      w,
+      (s) => (w.clock.now() - DEPLOY_AT) / STEP >= 120 && s.state === 'Watching',
+    );
+    const current = await loadStoredSnapshot(loaderOf(w), watchId);
+    if (!current) throw new Error('nothing stored');
+    // What v3 saved: the same record and parts, but a series mixing points with and without a
+    // statistic as one tuple per point (v4 writes it as columns with `noStatistic`).
+    let converted = 0;
+    const asV3 = (series: Record<string, unknown>) => {
+      for (const [signal, cols] of Object.entries(series)) {
+        if (typeof cols !== 'object' || cols === null || !('noStatistic' in cols)) continue;
+        series[signal] = tuplesOfColumns(cols as Record<string, unknown>);
+        converted++;
+      }
+    };
+    const record = w.state.get(watchStateKey(watchId)) as { schema: string; series: Record<string, unknown> };
+    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    for (const key of w.state.keys) {
+      const part = w.state.get(key) as { part?: string; value: Record<string, unknown> } | null;
+      if (key.startsWith(`${WATCH_PART_KEY_PREFIX}${watchId}/series-`) && part?.value) {
+        asV3(part.value);
+        w.state.set(key, part);
+      }
+    }
+    asV3(record.series);
+    expect(converted).toBeGreaterThan(0);
+    w.state.set(watchStateKey(watchId), { ...record, schema: 'rollgate.machine/v3' });
     expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
 
     const resumed = await w.watch(w.restart());
