@@ -58,9 +58,9 @@ export function encodeSeries(
  */
 export interface StoredColumns {
   readonly t: readonly number[];
-  readonly phase: ColumnOf<AuditPoint['phase']>;
-  readonly rule: ColumnOf<string | null>;
-  readonly status: ColumnOf<AuditPoint['status']>;
+  readonly phase: LabelColumn<AuditPoint['phase']>;
+  readonly rule: LabelColumn<string | null>;
+  readonly status: LabelColumn<AuditPoint['status']>;
   readonly value: ColumnOf<number | null>;
   readonly threshold: ColumnOf<number | null>;
   /** Absent when no point has a statistic (then every point lacks one). */
@@ -75,6 +75,8 @@ export interface StoredColumns {
 }
 
 type ColumnOf<T> = T | readonly T[];
+/** A label column: {@link ColumnOf}, or one value `of` but at the indices of `at` (v4). */
+type LabelColumn<T> = ColumnOf<T> | { readonly of: T; readonly at: Readonly<Record<string, T>> };
 
 /**
  * The points of `series` from `from` (per signal) in their per-step record form: columns, or, for
@@ -124,9 +126,9 @@ function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
   }
   const columns = {
     t,
-    phase: fieldColumn(points, start, PHASE),
-    rule: fieldColumn(points, start, RULE),
-    status: fieldColumn(points, start, STATUS),
+    phase: labelColumn(points, start, PHASE),
+    rule: labelColumn(points, start, RULE),
+    status: labelColumn(points, start, STATUS),
     value: fieldColumn(points, start, VALUE),
     threshold: fieldColumn(points, start, THRESHOLD),
   };
@@ -158,6 +160,32 @@ function fieldColumn<T>(
   return out;
 }
 
+/**
+ * A label field (phase, rule, status) of the points from `start`: {@link fieldColumn}, or, when
+ * one value holds for all but a quarter of the points at most, that value and the exceptions by
+ * index (`{ of, at }`, `rollgate.machine/v4`): a series part's statuses are nearly all "pass",
+ * and an array of 45 of them is 300 characters of JSON.
+ */
+function labelColumn<T extends string | null>(
+  points: ChartColumns,
+  start: number,
+  field: (c: ChartColumns, i: number) => T,
+): LabelColumn<T> {
+  const column = fieldColumn(points, start, field);
+  if (!Array.isArray(column)) return column as T;
+  const counts = new Map<T, number>();
+  let of = column[0] as T;
+  for (const v of column as T[]) {
+    const c = (counts.get(v) ?? 0) + 1;
+    counts.set(v, c);
+    if (c > (counts.get(of) ?? 0)) of = v;
+  }
+  if ((column.length - (counts.get(of) ?? 0)) * 4 > column.length) return column;
+  const at: Record<string, T> = {};
+  for (let i = 0; i < column.length; i++) if (column[i] !== of) at[i] = column[i] as T;
+  return { of, at };
+}
+
 const PHASE = (c: ChartColumns, i: number) => c.phase(i);
 const RULE = (c: ChartColumns, i: number) => c.rule(i) ?? null;
 const STATUS = (c: ChartColumns, i: number) => c.status(i);
@@ -167,6 +195,28 @@ const STATISTIC = (c: ChartColumns, i: number) => c.statistic(i) ?? null;
 
 const isColumnOf = (c: unknown, n: number, ok: (x: unknown) => boolean): boolean =>
   Array.isArray(c) ? c.length === n && c.every(ok) : ok(c);
+
+/** {@link isColumnOf}, or a label column's `{ of, at }` form with every index below `n`. */
+const isLabelColumnOf = (c: unknown, n: number, ok: (x: unknown) => boolean): boolean => {
+  if (!isExceptions(c)) return isColumnOf(c, n, ok);
+  return (
+    ok(c.of) &&
+    Object.entries(c.at).every(([k, v]) => {
+      const i = Number(k);
+      return Number.isInteger(i) && i >= 0 && i < n && String(i) === k && ok(v);
+    })
+  );
+};
+
+const isExceptions = (c: unknown): c is { of: unknown; at: Record<string, unknown> } =>
+  typeof c === 'object' &&
+  c !== null &&
+  !Array.isArray(c) &&
+  'of' in c &&
+  'at' in c &&
+  typeof c.at === 'object' &&
+  c.at !== null &&
+  !Array.isArray(c.at);
 
 const isNumberOrNull = (x: unknown): boolean => x === null || typeof x === 'number';
 
@@ -192,16 +242,17 @@ export function tuplesOfColumns(stored: Record<string, unknown>): StoredPoint[] 
   }
   const without = new Set<number>(bare ?? []);
   if (
-    !isColumnOf(stored.phase, n, (x) => typeof x === 'string') ||
-    !isColumnOf(stored.rule, n, (x) => x === null || typeof x === 'string') ||
-    !isColumnOf(stored.status, n, (x) => typeof x === 'string') ||
+    !isLabelColumnOf(stored.phase, n, (x) => typeof x === 'string') ||
+    !isLabelColumnOf(stored.rule, n, (x) => x === null || typeof x === 'string') ||
+    !isLabelColumnOf(stored.status, n, (x) => typeof x === 'string') ||
     !isColumnOf(stored.value, n, isNumberOrNull) ||
     !isColumnOf(stored.threshold, n, isNumberOrNull) ||
     (withStatistic && !isColumnOf(stored.statistic, n, isNumberOrNull))
   ) {
     return null;
   }
-  const at = (c: unknown, i: number) => (Array.isArray(c) ? c[i] : c);
+  const at = (c: unknown, i: number) =>
+    Array.isArray(c) ? c[i] : isExceptions(c) ? (Object.hasOwn(c.at, i) ? c.at[i] : c.of) : c;
   const times = fromDeltas(t);
   const out: StoredPoint[] = new Array(n);
   for (let i = 0; i < n; i++) {

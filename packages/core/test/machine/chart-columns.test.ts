@@ -127,6 +127,37 @@ describe('chart series as columns', () => {
     expect(tuplesOfColumns(withoutStatistic)).toBeNull();
   });
 
+  it('saves a label column that is one value but at a few points as that value and its exceptions (v4)', () => {
+    const p = (i: number, status: AuditPoint['status']): AuditPoint => ({
+      at: new Date(DAY0 + i * 5_000).toISOString(),
+      phase: 'bake',
+      rule: 'sequential',
+      status,
+      value: i / 7,
+      threshold: 0.5,
+      statistic: -i,
+    });
+    const points = Array.from({ length: 45 }, (_, i) =>
+      p(i, i === 3 ? 'breach' : i === 40 ? 'error' : 'pass'),
+    );
+    const cols = ChartColumns.of(points);
+    const stored = JSON.parse(json(encodeSeriesTail({ s: cols }, {}).s)) as Record<string, unknown>;
+    expect(stored.status).toEqual({ of: 'pass', at: { 3: 'breach', 40: 'error' } });
+    expect(stored.phase).toBe('bake');
+    expect(json(tuplesOfColumns(stored))).toBe(json(encodeSeries({ s: cols }).s));
+    // More than a quarter of exceptions: the plain array.
+    const mixed = ChartColumns.of(
+      points.map((x, i) => (i % 3 === 0 ? { ...x, status: 'breach' as const } : x)),
+    );
+    expect(Array.isArray((encodeSeriesTail({ s: mixed }, {}).s as Record<string, unknown>).status)).toBe(
+      true,
+    );
+    // Damaged: an index out of range or not an integer, a value of the wrong kind.
+    for (const at of [{ 45: 'breach' }, { '1.5': 'breach' }, { '-1': 'breach' }, { 3: 7 }]) {
+      expect(tuplesOfColumns({ ...stored, status: { of: 'pass', at } })).toBeNull();
+    }
+  });
+
   it('is immutable: appending to an older series forks its storage and leaves the newer one as it was', () => {
     const p = (i: number, status: AuditPoint['status'] = 'pass'): AuditPoint => ({
       at: new Date(DAY0 + i * 5_000).toISOString(),
