@@ -52,7 +52,7 @@ export function encodeSeries(
 }
 
 /**
- * The newest chart points of a signal as the per-step record saves them (`rollgate.machine/v3`):
+ * The newest chart points of a signal as the per-step record saves them (`rollgate.machine/v3`, v4):
  * one array per field instead of one tuple per point, `t` as differences from the point before
  * (the first one absolute), and a field equal at every point saved as that one value.
  */

@@ -10,7 +10,7 @@ import type {
 import { fromDeltas, toDeltas } from './time-column';
 
 /**
- * The stored form of a watch's evaluation state in the per-step record (`rollgate.machine/v3`,
+ * The stored form of a watch's evaluation state in the per-step record (`rollgate.machine/v3` and v4,
  * see `stored-snapshot.ts`), and back. Two things make the record small without changing what
  * a resume sees (the round trip is exact, field for field):
  *
@@ -196,7 +196,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
 /**
- * A watch state of a `rollgate.machine/v3` record back in full, with the fixed test fields of
+ * A watch state of a `rollgate.machine/v3` or v4 record back in full, with the fixed test fields of
  * `constants`. Throws `corrupt(message)` naming what is wrong when the stored form is damaged;
  * a value that is not a watch state passes unchanged for the snapshot's own check to name.
  */
@@ -251,7 +251,7 @@ export function decodeWatchState(
 }
 
 /**
- * The baseline as its part saves it (`rollgate.machine/v3`): each signal's chart points as two
+ * The baseline as its part saves it (`rollgate.machine/v3`, v4): each signal's chart points as two
  * columns, `t` (differences from the point before, the first absolute) and `v`.
  */
 export function encodeBaseline(baseline: BaselineSnapshot): unknown {

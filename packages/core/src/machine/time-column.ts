@@ -1,5 +1,5 @@
 /**
- * A column of times as the stored snapshot saves it (`rollgate.machine/v3`): each time as the
+ * A column of times as the stored snapshot saves it (`rollgate.machine/v3`, v4): each time as the
  * difference from the one before, the first one absolute. Steps of a watch are a few seconds
  * apart, so the differences are short numbers where the epoch-ms times are thirteen digits.
  */
