@@ -149,9 +149,9 @@ describe('chart series as columns', () => {
     const mixed = ChartColumns.of(
       points.map((x, i) => (i % 3 === 0 ? { ...x, status: 'breach' as const } : x)),
     );
-    expect(Array.isArray((encodeSeriesTail({ s: mixed }, {}).s as Record<string, unknown>).status)).toBe(
-      true,
-    );
+    expect(
+      Array.isArray((encodeSeriesTail({ s: mixed }, {}).s as unknown as Record<string, unknown>).status),
+    ).toBe(true);
     // Damaged: an index out of range or not an integer, a value of the wrong kind.
     for (const at of [{ 45: 'breach' }, { '1.5': 'breach' }, { '-1': 'breach' }, { 3: 7 }]) {
       expect(tuplesOfColumns({ ...stored, status: { of: 'pass', at } })).toBeNull();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { ChartColumns } from '../../src/machine/audit/chart-columns';
@@ -439,5 +440,57 @@ describe('a save of values that did not change', () => {
     expect(third?.bake?.signals).toBe(second?.bake?.signals);
     const signal = Object.keys(snapshot.series)[0] as string;
     expect(third?.series?.[signal]).toBe(second?.series?.[signal]);
+  });
+});
+
+describe('a watch resumed from what any step saved', () => {
+  it('property: resumed after the save of any step, it decides every later step and writes the audit as a run never stopped', async () => {
+    const contract = { bakeSeconds: 1_200 };
+    /** Every step's state, decision and evaluations, by the simulated time it happened at. */
+    const stepsOf = (w: World, controller = w.controller) => {
+      const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
+      controller.events.on('step', ({ snapshot }) => {
+        steps.push({
+          at: w.clock.now(),
+          state: snapshot.state,
+          decision: snapshot.lastDecision,
+          evaluations: snapshot.bake.evaluations,
+        });
+      });
+      return steps;
+    };
+    const straight = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const reference = stepsOf(straight);
+    const uninterrupted = await straight.watch();
+    expect(uninterrupted.outcome).toBe('rolled-back');
+    expect(reference.length).toBeGreaterThan(200);
+
+    let mixed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: reference.length - 2 }), async (crashStep) => {
+        const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+        let steps = 0;
+        let crashedAt = 0;
+        const watchId = await crashWhen(w, () => {
+          crashedAt = w.clock.now();
+          return ++steps === crashStep;
+        });
+        const saved = JSON.stringify(
+          w.state.keys.filter((k) => k.includes(watchId)).map((k) => w.state.get(k)),
+        );
+        expect(saved).toContain(STORED_SNAPSHOT_SCHEMA);
+        if (saved.includes('"noStatistic"')) mixed++;
+
+        const restarted = w.restart();
+        const after = stepsOf(w, restarted);
+        const resumed = await w.watch(restarted);
+        expect(resumed.outcome).toBe(uninterrupted.outcome);
+        expect(resumed.audit).toEqual(uninterrupted.audit);
+        expect(after.filter((s) => s.at > crashedAt)).toEqual(reference.filter((s) => s.at > crashedAt));
+      }),
+      { numRuns: 15 },
+    );
+    // The v4 columns of points with and without a statistic were among what was resumed from.
+    expect(mixed).toBeGreaterThan(0);
   });
 });
