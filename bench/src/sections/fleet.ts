@@ -236,7 +236,14 @@ function sourceAtDeploy(steps: number): { clock: SimulatedClock; source: MemoryM
 export async function snapshotGrowth(
   hours: readonly number[],
   log: BenchContext['log'],
-): Promise<{ sizes: number[]; writtenPerStep: number; recordPerSave: number; recordMax: number }> {
+): Promise<{
+  sizes: number[];
+  writtenPerStep: number;
+  recordPerSave: number;
+  recordMax: number;
+  /** Saves of each part (`baseline`, `series`, `tests`), cleared generations not counted. */
+  partSaves: Record<string, number>;
+}> {
   const last = Math.max(...hours);
   const steps = (last * 3600_000) / STEP_MS;
   const { clock, fleet } = oneWatch(steps);
@@ -244,6 +251,7 @@ export async function snapshotGrowth(
   let records = 0;
   let recordBytes = 0;
   let recordMax = 0;
+  const partSaves: Record<string, number> = {};
   const save = fleet.state.save.bind(fleet.state);
   fleet.state.save = (key, value, ctx) => {
     const bytes = value === null ? 4 : JSON.stringify(value).length;
@@ -252,6 +260,9 @@ export async function snapshotGrowth(
       records++;
       recordBytes += bytes;
       recordMax = Math.max(recordMax, bytes);
+    } else if (key.startsWith('watch-part/') && value !== null) {
+      const part = key.slice(key.lastIndexOf('/') + 1).replace(/-\d+$/, '');
+      partSaves[part] = (partSaves[part] ?? 0) + 1;
     }
     return save(key, value, ctx);
   };
@@ -262,7 +273,13 @@ export async function snapshotGrowth(
     sizes.push(snapshotBytes(fleet.state, fleet.watchIds[0] as string));
     log(`  fleet: ${h} h simulated, snapshot ${sizes.at(-1)} B`);
   }
-  return { sizes, writtenPerStep: written / steps, recordPerSave: recordBytes / records, recordMax };
+  return {
+    sizes,
+    writtenPerStep: written / steps,
+    recordPerSave: recordBytes / records,
+    recordMax,
+    partSaves,
+  };
 }
 
 /**

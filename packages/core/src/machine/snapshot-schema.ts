@@ -79,7 +79,9 @@ export function parseMachineSnapshot(value: unknown, origin: string): MachineSna
     typeof value === 'object' &&
     value !== null &&
     'schema' in value &&
-    (value.schema === 'rollgate.machine/v2' || value.schema === 'rollgate.machine/v3')
+    (value.schema === 'rollgate.machine/v2' ||
+      value.schema === 'rollgate.machine/v3' ||
+      value.schema === 'rollgate.machine/v4')
   ) {
     throw new RollgateError(
       'STATE_CORRUPT',

@@ -16,14 +16,19 @@ import {
 import { watchStateKey } from './stored-watches';
 
 /**
- * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v3 adds the `tests`
- * part and the compact watch state (`stored-watch-state.ts`). Snapshots saved by earlier
- * versions still load: in parts without the tests part (`rollgate.machine/v2`) or in one piece
+ * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v4 saves a chart
+ * series whose points do not all have a statistic as columns too (`noStatistic` in
+ * `stored-series.ts`), where v3 fell back to one tuple per point; v3 added the `tests` part and
+ * the compact watch state (`stored-watch-state.ts`). Snapshots saved by earlier versions still
+ * load: v3, in parts without the tests part (`rollgate.machine/v2`) or in one piece
  * (`rollgate.machine/v1`, every version before). A version that knows only v1 refuses a saved
- * in parts snapshot with `STATE_CORRUPT` naming the schema; one that knows v2 refuses v3 the same
- * way: never misreads it.
+ * in parts snapshot with `STATE_CORRUPT` naming the schema; one that knows v2 or v3 refuses a
+ * newer one the same way (a v3 reader would take `noStatistic` points for points with a null
+ * statistic): never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v3';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v4';
+/** The compact form before chart columns could mix points with and without a statistic: loaded, never written. */
+const STORED_SNAPSHOT_SCHEMA_V3 = 'rollgate.machine/v3';
 /** The schema of snapshots saved in parts before the tests part: loaded, never written. */
 const STORED_SNAPSHOT_SCHEMA_V2 = 'rollgate.machine/v2';
 const PART_SCHEMA = 'rollgate.watch-part/v1';
@@ -337,7 +342,10 @@ export async function loadStoredSnapshot(
   const value = await load(watchStateKey(watchId));
   if (value === null || value === undefined) return null;
   const origin = `stored snapshot of watch ${watchId}`;
-  const v3 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA;
+  // v4 is v3 with chart columns that may mix points with and without a statistic.
+  const v3 =
+    isObject(value) &&
+    (value.schema === STORED_SNAPSHOT_SCHEMA || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
   if (!isObject(value) || (!v3 && value.schema !== STORED_SNAPSHOT_SCHEMA_V2)) {
     return parseMachineSnapshot(value, origin);
   }

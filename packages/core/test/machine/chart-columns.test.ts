@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditPoint } from '../../src/audit/audit-record';
 import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import { thin } from '../../src/machine/audit-series-bound';
-import { encodeSeries, encodeSeriesTail } from '../../src/machine/stored-series';
+import { encodeSeries, encodeSeriesTail, tuplesOfColumns } from '../../src/machine/stored-series';
 
 const DAY0 = Date.UTC(2026, 0, 1);
 
@@ -81,6 +81,81 @@ describe('chart series as columns', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('property: tail columns (rollgate.machine/v4: points with and without a statistic mixed) read back as the tuples of the points', () => {
+    const tupleable = pointArb.filter((p) => p.warnings === undefined);
+    let mixed = 0;
+    fc.assert(
+      fc.property(fc.array(tupleable, { minLength: 1, maxLength: 40 }), (points) => {
+        const cols = ChartColumns.of(points);
+        const stored = JSON.parse(json(encodeSeriesTail({ s: cols }, {}).s)) as Record<string, unknown>;
+        // Columns, never tuples, for points a tuple can hold, whatever their statistics.
+        expect(Array.isArray(stored)).toBe(false);
+        const some = points.some((p) => 'statistic' in p);
+        if (some && points.some((p) => !('statistic' in p))) {
+          mixed++;
+          expect(stored.noStatistic).toEqual(points.flatMap((p, i) => ('statistic' in p ? [] : [i])));
+        } else expect(stored.noStatistic).toBeUndefined();
+        expect(json(tuplesOfColumns(stored))).toBe(json(encodeSeries({ s: cols }).s));
+      }),
+      { numRuns: 300 },
+    );
+    expect(mixed).toBeGreaterThan(50);
+  });
+
+  it('refuses tail columns whose noStatistic is not ascending indices of its points', () => {
+    const cols = ChartColumns.of([
+      { at: new Date(DAY0).toISOString(), phase: 'bake', status: 'no-data', value: null, threshold: null },
+      {
+        at: new Date(DAY0 + 5_000).toISOString(),
+        phase: 'bake',
+        rule: 'sequential',
+        status: 'pass',
+        value: 0.01,
+        threshold: 0.02,
+        statistic: -1,
+      },
+    ]);
+    const stored = JSON.parse(json(encodeSeriesTail({ s: cols }, {}).s)) as Record<string, unknown>;
+    expect(stored.noStatistic).toEqual([0]);
+    expect(tuplesOfColumns(stored)).toHaveLength(2);
+    for (const bad of [[2], [0, 0], [-1], ['0'], 0]) {
+      expect(tuplesOfColumns({ ...stored, noStatistic: bad })).toBeNull();
+    }
+    const { statistic: _, ...withoutStatistic } = stored;
+    expect(tuplesOfColumns(withoutStatistic)).toBeNull();
+  });
+
+  it('saves a label column that is one value but at a few points as that value and its exceptions (v4)', () => {
+    const p = (i: number, status: AuditPoint['status']): AuditPoint => ({
+      at: new Date(DAY0 + i * 5_000).toISOString(),
+      phase: 'bake',
+      rule: 'sequential',
+      status,
+      value: i / 7,
+      threshold: 0.5,
+      statistic: -i,
+    });
+    const points = Array.from({ length: 45 }, (_, i) =>
+      p(i, i === 3 ? 'breach' : i === 40 ? 'error' : 'pass'),
+    );
+    const cols = ChartColumns.of(points);
+    const stored = JSON.parse(json(encodeSeriesTail({ s: cols }, {}).s)) as Record<string, unknown>;
+    expect(stored.status).toEqual({ of: 'pass', at: { 3: 'breach', 40: 'error' } });
+    expect(stored.phase).toBe('bake');
+    expect(json(tuplesOfColumns(stored))).toBe(json(encodeSeries({ s: cols }).s));
+    // More than a quarter of exceptions: the plain array.
+    const mixed = ChartColumns.of(
+      points.map((x, i) => (i % 3 === 0 ? { ...x, status: 'breach' as const } : x)),
+    );
+    expect(
+      Array.isArray((encodeSeriesTail({ s: mixed }, {}).s as unknown as Record<string, unknown>).status),
+    ).toBe(true);
+    // Damaged: an index out of range or not an integer, a value of the wrong kind.
+    for (const at of [{ 45: 'breach' }, { '1.5': 'breach' }, { '-1': 'breach' }, { 3: 7 }]) {
+      expect(tuplesOfColumns({ ...stored, status: { of: 'pass', at } })).toBeNull();
+    }
   });
 
   it('is immutable: appending to an older series forks its storage and leaves the newer one as it was', () => {

@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import type { MachineSnapshot } from '../../src/machine/machine-state';
 import { parseMachineSnapshot } from '../../src/machine/snapshot-schema';
-import { encodeStoredSnapshot } from '../../src/machine/stored-series';
+import { encodeStoredSnapshot, tuplesOfColumns } from '../../src/machine/stored-series';
 import {
   loadStoredSnapshot,
   STORED_SNAPSHOT_SCHEMA,
@@ -267,6 +268,47 @@ describe('a snapshot saved in parts', () => {
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
   });
 
+  it('loads and resumes a snapshot saved by rollgate.machine/v3 (chart points mixing statistics as tuples)', async () => {
+    const contract = { bakeSeconds: 1_200 };
+    const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
+
+    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const watchId = await crashWhen(
+      w,
+      (s) => (w.clock.now() - DEPLOY_AT) / STEP >= 120 && s.state === 'Watching',
+    );
+    const current = await loadStoredSnapshot(loaderOf(w), watchId);
+    if (!current) throw new Error('nothing stored');
+    // What v3 saved: the same record and parts, but a series mixing points with and without a
+    // statistic as one tuple per point (v4 writes it as columns with `noStatistic`).
+    let converted = 0;
+    const asV3 = (series: Record<string, unknown>) => {
+      for (const [signal, cols] of Object.entries(series)) {
+        if (typeof cols !== 'object' || cols === null || !('noStatistic' in cols)) continue;
+        series[signal] = tuplesOfColumns(cols as Record<string, unknown>);
+        converted++;
+      }
+    };
+    const record = w.state.get(watchStateKey(watchId)) as { schema: string; series: Record<string, unknown> };
+    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    for (const key of w.state.keys) {
+      const part = w.state.get(key) as { part?: string; value: Record<string, unknown> } | null;
+      if (key.startsWith(`${WATCH_PART_KEY_PREFIX}${watchId}/series-`) && part?.value) {
+        asV3(part.value);
+        w.state.set(key, part);
+      }
+    }
+    asV3(record.series);
+    expect(converted).toBeGreaterThan(0);
+    w.state.set(watchStateKey(watchId), { ...record, schema: 'rollgate.machine/v3' });
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
   it('refuses a record whose tests part is missing or does not hold a test it needs', async () => {
     const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
     const watchId = await crashWhen(w, () => (w.clock.now() - DEPLOY_AT) / STEP >= 40);
@@ -398,5 +440,57 @@ describe('a save of values that did not change', () => {
     expect(third?.bake?.signals).toBe(second?.bake?.signals);
     const signal = Object.keys(snapshot.series)[0] as string;
     expect(third?.series?.[signal]).toBe(second?.series?.[signal]);
+  });
+});
+
+describe('a watch resumed from what any step saved', () => {
+  it('property: resumed after the save of any step, it decides every later step and writes the audit as a run never stopped', async () => {
+    const contract = { bakeSeconds: 1_200 };
+    /** Every step's state, decision and evaluations, by the simulated time it happened at. */
+    const stepsOf = (w: World, controller = w.controller) => {
+      const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
+      controller.events.on('step', ({ snapshot }) => {
+        steps.push({
+          at: w.clock.now(),
+          state: snapshot.state,
+          decision: snapshot.lastDecision,
+          evaluations: snapshot.bake.evaluations,
+        });
+      });
+      return steps;
+    };
+    const straight = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+    const reference = stepsOf(straight);
+    const uninterrupted = await straight.watch();
+    expect(uninterrupted.outcome).toBe('rolled-back');
+    expect(reference.length).toBeGreaterThan(200);
+
+    let mixed = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: reference.length - 2 }), async (crashStep) => {
+        const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+        let steps = 0;
+        let crashedAt = 0;
+        const watchId = await crashWhen(w, () => {
+          crashedAt = w.clock.now();
+          return ++steps === crashStep;
+        });
+        const saved = JSON.stringify(
+          w.state.keys.filter((k) => k.includes(watchId)).map((k) => w.state.get(k)),
+        );
+        expect(saved).toContain(STORED_SNAPSHOT_SCHEMA);
+        if (saved.includes('"noStatistic"')) mixed++;
+
+        const restarted = w.restart();
+        const after = stepsOf(w, restarted);
+        const resumed = await w.watch(restarted);
+        expect(resumed.outcome).toBe(uninterrupted.outcome);
+        expect(resumed.audit).toEqual(uninterrupted.audit);
+        expect(after.filter((s) => s.at > crashedAt)).toEqual(reference.filter((s) => s.at > crashedAt));
+      }),
+      { numRuns: 15 },
+    );
+    // The v4 columns of points with and without a statistic were among what was resumed from.
+    expect(mixed).toBeGreaterThan(0);
   });
 });
