@@ -617,10 +617,26 @@ function warmupEvidence(
   };
 }
 
-/** Phase 3: judges one signal by each of its rules. */
+/**
+ * Phase 3: judges one signal by each of its rules. The same outcome as {@link judgeSignalNow},
+ * always as a Promise.
+ */
 export async function judgeSignal(tick: SignalTick, counts: CountRead | null): Promise<SignalOutcome> {
-  const { signal, watch, now, contract } = tick;
-  const stepMs = contract.stepSeconds * 1000;
+  return judgeSignalNow(tick, counts);
+}
+
+/**
+ * Phase 3 as the evaluator runs it: the outcome itself when no rule reads (every rule of a count
+ * signal is judged on the counts already read), a Promise only when a rule reads its window
+ * (a gauge or quantile value). A tick judges every signal of every watch: the count signals
+ * need no async frame and no Promise of their own (docs/benchmarks.md, "fleet-eval-issue-13").
+ * Rules are judged in order, and reads are sent one rule after another, as before.
+ */
+export function judgeSignalNow(
+  tick: SignalTick,
+  counts: CountRead | null,
+): SignalOutcome | Promise<SignalOutcome> {
+  const { signal, watch, now } = tick;
   const segments = counts?.segments ?? tick.state.segments;
   const lastCountT = counts?.lastCountT ?? tick.state.lastCountT;
   const held = heldVerdict(tick);
@@ -631,93 +647,169 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
   // Count signals are judged from the deploy, or from the end of a recognised cold start;
   // gauge signals always skip the warm-up (pods starting, heaps growing to their working size).
   const from = usesCounts(signal) ? judgedFrom(watch) : watch.warmupEndsAt;
-  const windowStart = Math.max(from, now - signal.windowSeconds * 1000);
-  const baseline = watch.baseline?.signals[signal.id];
-  const verdicts: Verdict[] = [];
-  const segmentVerdicts: Verdict[] = [];
-
-  for (const [index, rule] of signal.rules.entries()) {
-    if (rule.type === 'sequential') {
-      for (const [key, segment] of Object.entries(segments)) {
-        const verdict = judgeSequential(segment.tests[String(index)] ?? null, {
-          signal: signal.id,
-          ...(key === AGGREGATE ? {} : { segment: key }),
-          window: { start: from, end: now },
-          samples: segment.trials,
-          newestT: segment.newestT,
-          now,
-          maxLagMs: signal.maxLagSeconds * 1000,
-          minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
-          what: kindOf(signal).counts?.rateWhat(baseline?.exceedanceThresholdMs ?? null) ?? 'error rate',
-          unavailable: counts?.failure ?? baselineProblem(baseline),
-        });
-        const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
-        const checked = withDrift(
-          beyondOneBurst(tick, verdict, rule, index, key, segment, false),
-          rule,
-          baseline,
-        );
-        (key === AGGREGATE ? verdicts : segmentVerdicts).push(
-          withSurge(
-            threshold === null ? checked : { ...checked, exceedanceThresholdMs: threshold },
-            segment,
-            tick.contract.stepSeconds,
-          ),
-        );
-        const tailTest = segment.tests[tailKey(index)];
-        const tail = baseline?.status === 'ok' ? baseline.tail : undefined;
-        if (tailTest && tail) {
-          verdicts.push(
-            withSurge(
-              {
-                ...beyondOneBurst(
-                  tick,
-                  judgeSequential(tailTest, {
-                    signal: signal.id,
-                    window: { start: from, end: now },
-                    samples: segment.trials,
-                    newestT: segment.newestT,
-                    now,
-                    maxLagMs: signal.maxLagSeconds * 1000,
-                    minSamples: signal.minSamples,
-                    what: `share slower than ${show(tail.thresholdMs, ' ms')}`,
-                    unavailable: counts?.failure ?? baselineProblem(baseline),
-                  }),
-                  rule,
-                  index,
-                  key,
-                  segment,
-                  true,
-                ),
-                exceedanceThresholdMs: tail.thresholdMs,
-              },
-              segment,
-              tick.contract.stepSeconds,
-            ),
-          );
-        }
-      }
-      if (!segments[AGGREGATE])
-        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
-      continue;
-    }
-    if (kindOf(signal).value === 'count-ratio') {
-      for (const [key, segment] of Object.entries(segments)) {
-        const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
-        (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
-      }
-      if (!segments[AGGREGATE])
-        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
-      continue;
-    }
-    verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], stepMs));
-  }
-  return {
+  const job: Judging = {
+    tick,
+    counts,
     segments,
     lastCountT,
-    verdicts: segmentVerdicts.length === 0 ? verdicts : [...verdicts, ...segmentVerdicts],
-    status: combine(verdicts, segmentVerdicts, counts?.segmentFailure ?? null),
+    from,
+    windowStart: Math.max(from, now - signal.windowSeconds * 1000),
+    baseline: watch.baseline?.signals[signal.id],
+    verdicts: [],
+    segmentVerdicts: [],
   };
+  const rules = signal.rules;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (readsWindow(signal, rule)) return judgeReading(job, index);
+    judgeCountRule(job, rule, index);
+  }
+  return outcomeOf(job);
+}
+
+/** One signal's judgement under way: its inputs and the verdicts so far. */
+interface Judging {
+  readonly tick: SignalTick;
+  readonly counts: CountRead | null;
+  readonly segments: Readonly<Record<string, SegmentState>>;
+  readonly lastCountT: number | null;
+  readonly from: number;
+  readonly windowStart: number;
+  readonly baseline: SignalBaseline | undefined;
+  readonly verdicts: Verdict[];
+  readonly segmentVerdicts: Verdict[];
+}
+
+/** Whether a rule is judged on a read of its window (judgeValueRule) rather than on the counts. */
+function readsWindow(signal: Signal, rule: Rule): boolean {
+  return rule.type !== 'sequential' && kindOf(signal).value !== 'count-ratio';
+}
+
+/** The rules from `first` on, the first of them reading its window: awaited one after another. */
+async function judgeReading(job: Judging, first: number): Promise<SignalOutcome> {
+  const { tick, baseline, windowStart, segments } = job;
+  const stepMs = tick.contract.stepSeconds * 1000;
+  const rules = tick.signal.rules;
+  for (let index = first; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (readsWindow(tick.signal, rule)) {
+      job.verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], stepMs));
+    } else {
+      judgeCountRule(job, rule, index);
+    }
+  }
+  return outcomeOf(job);
+}
+
+function outcomeOf(job: Judging): SignalOutcome {
+  const { verdicts, segmentVerdicts } = job;
+  return {
+    segments: job.segments,
+    lastCountT: job.lastCountT,
+    verdicts: segmentVerdicts.length === 0 ? verdicts : [...verdicts, ...segmentVerdicts],
+    status: combine(verdicts, segmentVerdicts, job.counts?.segmentFailure ?? null),
+  };
+}
+
+/** A rule judged on the counts already read: a sequential test, or a window rate of a count-ratio signal. */
+function judgeCountRule(job: Judging, rule: Rule, index: number): void {
+  const { tick, counts, segments, baseline, windowStart, verdicts, segmentVerdicts } = job;
+  const { signal, now } = tick;
+  if (rule.type !== 'sequential') {
+    for (const key in segments) {
+      const segment = segments[key] as SegmentState;
+      const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
+      (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
+    }
+    if (!segments[AGGREGATE])
+      verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+    return;
+  }
+  const { from } = job;
+  // Fixed for every segment of the signal: computed once, not per segment.
+  const unavailable = counts?.failure ?? baselineProblem(baseline);
+  const maxLagMs = signal.maxLagSeconds * 1000;
+  const what = kindOf(signal).counts?.rateWhat(baseline?.exceedanceThresholdMs ?? null) ?? 'error rate';
+  const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
+  const tail = baseline?.status === 'ok' ? baseline.tail : undefined;
+  const testKey = String(index);
+  const stepSeconds = tick.contract.stepSeconds;
+  for (const key in segments) {
+    const segment = segments[key] as SegmentState;
+    const verdict = judgeSequential(segment.tests[testKey] ?? null, {
+      signal: signal.id,
+      ...(key === AGGREGATE ? {} : { segment: key }),
+      window: { start: from, end: now },
+      samples: segment.trials,
+      newestT: segment.newestT,
+      now,
+      maxLagMs,
+      minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
+      what,
+      unavailable,
+    });
+    const checked = withDrift(
+      beyondOneBurst(tick, verdict, rule, index, key, segment, false),
+      rule,
+      baseline,
+    );
+    (key === AGGREGATE ? verdicts : segmentVerdicts).push(
+      withSurge(
+        threshold === null ? checked : { ...checked, exceedanceThresholdMs: threshold },
+        segment,
+        stepSeconds,
+      ),
+    );
+    const tailTest = segment.tests[tailKey(index)];
+    if (tailTest && tail) {
+      verdicts.push(
+        withSurge(
+          {
+            ...beyondOneBurst(
+              tick,
+              judgeSequential(tailTest, {
+                signal: signal.id,
+                window: { start: from, end: now },
+                samples: segment.trials,
+                newestT: segment.newestT,
+                now,
+                maxLagMs,
+                minSamples: signal.minSamples,
+                what: slowerThan(tail.thresholdMs),
+                unavailable,
+              }),
+              rule,
+              index,
+              key,
+              segment,
+              true,
+            ),
+            exceedanceThresholdMs: tail.thresholdMs,
+          },
+          segment,
+          stepSeconds,
+        ),
+      );
+    }
+  }
+  if (!segments[AGGREGATE])
+    verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+}
+
+/**
+ * "share slower than <threshold> ms", the tail test's measure, by threshold: a watch's tail
+ * threshold is fixed at the baseline, so the text is built once, not at every step. Bounded:
+ * thresholds are histogram bucket bounds, a handful per fleet.
+ */
+const SLOWER_THAN = new Map<number, string>();
+function slowerThan(thresholdMs: number): string {
+  let text = SLOWER_THAN.get(thresholdMs);
+  if (text === undefined) {
+    text = `share slower than ${show(thresholdMs, ' ms')}`;
+    if (SLOWER_THAN.size >= 256) SLOWER_THAN.clear();
+    SLOWER_THAN.set(thresholdMs, text);
+  }
+  return text;
 }
 
 /**
@@ -975,12 +1067,15 @@ async function judgeValueRule(
   const start = gridCeil(watch.deployAt, windowStart, stepMs);
   const end = gridFloor(watch.deployAt, now, stepMs);
   if (end < start) return noData(signal, rule.type, window, 'no complete step in the window yet');
-  const [read, restarts] = await Promise.all([
-    reader(signal, { query, start, end, stepMs }, ctx),
+  // Both reads are sent before either is awaited (as Promise.all did), without its arrays and
+  // the resolved placeholder: every gauge signal of every watch reads here at every step.
+  const reading = reader(signal, { query, start, end, stepMs }, ctx);
+  const restartsReading =
     kindOf(signal).restarts && rule.type === 'health'
       ? reader(signal, { query: restartsQuery(signal), start, end, stepMs }, ctx)
-      : Promise.resolve(null),
-  ]);
+      : null;
+  const read = await reading;
+  const restarts = restartsReading === null ? null : await restartsReading;
   if (read.status === 'error') return fromRead(signal, rule, window, read);
   // A failed restarts read is not "no restarts": the health verdict cannot be a pass. Only a
   // source that cannot express restarts at all (SOURCE_BAD_QUERY for the built-in measure, as
@@ -996,10 +1091,7 @@ async function judgeValueRule(
       ? all.filter((p) => !underSurge(watch.loadSurges, p.t, stepMs, now))
       : all;
   const heldPoints = all.length - points.length;
-  const restartCount =
-    restarts && restarts.status === 'ok'
-      ? restarts.series.flatMap((s) => s.samples).reduce((sum, p) => sum + p.v, 0)
-      : null;
+  const restartCount = restarts && restarts.status === 'ok' ? sumOfSamples(restarts.series) : null;
   if (rule.type === 'health' && restartCount !== null && restartCount > rule.maxRestarts) {
     return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
   }
@@ -1073,6 +1165,13 @@ function samplesFrom(series: readonly Series[], after: number): readonly Sample[
   const out: Sample[] = [];
   for (const s of series) for (const p of s.samples) if (p.t > after) out.push(p);
   return out;
+}
+
+/** The sum of every sample's value, in series order then time order (as flattening, then adding). */
+function sumOfSamples(series: readonly Series[]): number {
+  let sum = 0;
+  for (const s of series) for (const p of s.samples) sum += p.v;
+  return sum;
 }
 
 function newestSample(read: ReadResult): { t: number; v: number } | null {
