@@ -117,9 +117,7 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   const events = eventsQuery(signal, threshold);
   const range = { start, end: lastEnd, stepMs };
   const segmentBy = signal.segments?.by;
-  const concurrent = signal.rules.find(
-    (r): r is SequentialRule => r.type === 'sequential' && r.test === 'concurrent',
-  );
+  const concurrent = concurrentRule(signal);
   const stable = concurrent?.stableSelector ? { ...signal, selector: concurrent.stableSelector } : null;
   const noEvents: ReadResult = NO_EVENTS_QUERY;
   const { start: from, end: to } = range;
@@ -150,6 +148,31 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       ? eventsQuery(signal, baseline.coldStartBound.thresholdMs)
       : null;
   const denseEv = denseQuery ? await reader(signal, { query: denseQuery, ...range }, ctx) : null;
+  return countsFrom(tick, segments, { ev, tr, segEv, segTr, stEv, stTr, tailEv, denseEv });
+}
+
+/** The reads of one count signal's new intervals (null: not sent). */
+interface CountReads {
+  readonly ev: ReadResult;
+  readonly tr: ReadResult;
+  readonly segEv: ReadResult | null;
+  readonly segTr: ReadResult | null;
+  readonly stEv: ReadResult | null;
+  readonly stTr: ReadResult | null;
+  readonly tailEv: ReadResult | null;
+  readonly denseEv: ReadResult | null;
+}
+
+/**
+ * Phase 1 once the reads are in: the new intervals joined, classified and fed to the segments.
+ * Apart from readSignalCounts' awaits, so its async frame keeps only the reads across them.
+ */
+function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, reads: CountReads): CountRead {
+  const { signal, watch, now, state } = tick;
+  const { ev, tr, segEv, segTr, stEv, stTr, tailEv, denseEv } = reads;
+  const baseline = watch.baseline?.signals[signal.id];
+  const segmentBy = signal.segments?.by;
+  const noEvents: ReadResult = NO_EVENTS_QUERY;
   const after = state.lastCountT;
   const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
   const tailByT = eventsByT(tailEv, tr, after);
@@ -164,10 +187,11 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
         : withTail,
     );
   }
-  const stableByT =
-    stEv && stTr
-      ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i]))
-      : null;
+  let stableByT: Map<number, CountInterval> | null = null;
+  if (stEv && stTr) {
+    stableByT = new Map();
+    for (const i of joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []) stableByT.set(i.t, i);
+  }
   let newest = state.lastCountT;
   const failure =
     tr.status !== 'ok'
@@ -218,15 +242,12 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       }
     }
   }
-  const surgeSteps: number[] = [];
-  for (const [t, m] of surges) if (m.surge) surgeSteps.push(t);
-  return {
-    segments,
-    lastCountT: newest,
-    failure,
-    segmentFailure,
-    ...(surgeSteps.length ? { surgeSteps } : {}),
-  };
+  // Almost every step has no surge: the list is made only for one.
+  let surgeSteps: number[] | null = null;
+  for (const [t, m] of surges) if (m.surge) (surgeSteps ??= []).push(t);
+  return surgeSteps === null
+    ? { segments, lastCountT: newest, failure, segmentFailure }
+    : { segments, lastCountT: newest, failure, segmentFailure, surgeSteps };
 }
 
 /** A second events read (the tail, the cold-start bound) by interval end; null when absent or failed. */
@@ -236,9 +257,15 @@ function eventsByT(
   after: number | null,
 ): Map<number, number> | null {
   if (!read || read.status === 'error') return null;
-  return new Map(
-    (joinCounts(read, trials, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]),
-  );
+  const byT = new Map<number, number>();
+  for (const i of joinCounts(read, trials, undefined, after).get(AGGREGATE) ?? []) byT.set(i.t, i.events);
+  return byT;
+}
+
+/** The signal's concurrent sequential rule (the stable fleet's reads), if it has one. */
+function concurrentRule(signal: Signal): SequentialRule | undefined {
+  for (const rule of signal.rules) if (rule.type === 'sequential' && rule.test === 'concurrent') return rule;
+  return undefined;
 }
 
 /** The warm-up counts with one more interval (its cold-start bound count too, when read). */
@@ -294,12 +321,8 @@ function consume(
         next = { ...next, newestT: Math.max(next.newestT ?? interval.t, interval.t) };
       continue;
     }
-    const pending: PendingInterval = {
-      interval,
-      stable: stable?.get(interval.t) ?? null,
-      ...(surges.get(interval.t)?.surge ? { surge: true } : {}),
-      ...(surges.get(interval.t)?.load != null ? { load: surges.get(interval.t)?.load as number } : {}),
-    };
+    const marks = surges.get(interval.t);
+    const pending = pendingOf(interval, stable?.get(interval.t) ?? null, marks?.surge === true, marks?.load);
     if (interval.t > horizon) recent.push(interval);
     next = {
       ...next,
@@ -313,6 +336,17 @@ function consume(
         : feed(next, watch, pending, tick.contract, signal);
   }
   return next;
+}
+
+/** An interval with its stable-fleet interval and load marks (`surge` and `load` only when set). */
+function pendingOf(
+  interval: CountInterval,
+  stable: CountInterval | null,
+  surge: boolean,
+  load: number | null | undefined,
+): PendingInterval {
+  if (load == null) return surge ? { interval, stable, surge: true } : { interval, stable };
+  return surge ? { interval, stable, surge: true, load } : { interval, stable, load };
 }
 
 /** Each new interval's load marks: a surge, and its smoothed load over the baseline's mean. */
