@@ -289,22 +289,26 @@ function consume(
   const { signal, now, watch } = tick;
   const segment = previous ?? emptySegment();
   const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
-  const tests: Record<string, SequentialState> = { ...segment.tests };
-  for (const [index, rule] of signal.rules.entries()) {
-    if (rule.type !== 'sequential' || tests[String(index)]) continue;
+  // Once started, a segment's tests are only stepped (feed makes their next object): the
+  // object is copied only when a test starts here, not at every step.
+  let tests: Record<string, SequentialState> | null = null;
+  const rules = signal.rules;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (rule.type !== 'sequential' || (tests ?? segment.tests)[String(index)]) continue;
     if (rule.test === 'concurrent' && key !== AGGREGATE) continue;
     const alpha = tick.alphaFor(signal, index, key);
     const tail =
       key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
     const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
-    if (started) tests[String(index)] = started;
+    if (started) (tests ??= { ...segment.tests })[String(index)] = started;
     if (started && tail && base) {
       const tailTest = startSequential(
         rule,
         { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
         alpha * TAIL_ALPHA_SHARE,
       );
-      if (tailTest) tests[tailKey(index)] = tailTest;
+      if (tailTest) (tests ??= { ...segment.tests })[tailKey(index)] = tailTest;
     }
   }
   const horizon = now - signal.windowSeconds * 1000;
@@ -313,7 +317,7 @@ function consume(
   // and dropping those at or before the horizon at the end).
   const recent: CountInterval[] = [];
   for (const i of segment.recent) if (i.t > horizon) recent.push(i);
-  let next: SegmentState = { ...segment, tests, recent, pending: segment.pending };
+  let next: SegmentState = { ...segment, tests: tests ?? segment.tests, recent, pending: segment.pending };
   for (const interval of intervals) {
     if (interval.trials <= 0) {
       // A step without requests is fresh data (the source answered: no traffic), not a stale one.
@@ -367,7 +371,9 @@ function feed(
   if (interval.t - contract.stepSeconds * 1000 < judgedFrom(watch) - 1) return segment;
   const tests: Record<string, SequentialState> = {};
   let held = false;
-  for (const [name, state] of Object.entries(segment.tests)) {
+  // for-in walks the own keys in the order Object.entries lists them, without its pair arrays.
+  for (const name in segment.tests) {
+    const state = segment.tests[name] as SequentialState;
     const rule = signal.rules[Number.parseInt(name, 10)];
     const isTail = name.endsWith(TAIL_SUFFIX);
     if (isTail && interval.tail === undefined) {
