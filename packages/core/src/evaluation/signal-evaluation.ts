@@ -208,7 +208,8 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
   const surges: LoadMarks = new Map();
   if (failure === null && aggregate.length > 0) {
     const profile = baseline?.status === 'ok' ? baseline.load : undefined;
-    const previous = (segments[AGGREGATE]?.recent ?? []).map((i) => i.trials);
+    const previous: number[] = [];
+    for (const i of segments[AGGREGATE]?.recent ?? []) previous.push(i.trials);
     for (const interval of aggregate) {
       surges.set(interval.t, {
         surge: isSurge(profile, previous, interval.trials),
