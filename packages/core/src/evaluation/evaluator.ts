@@ -252,8 +252,13 @@ export class Evaluator {
         consecutiveBreaches: counters.consecutiveBreaches,
         consecutiveErrors: counters.consecutiveErrors,
       };
-      // The stored copy is JSON-safe: the state is persisted in snapshots.
-      signals[signal.id] = { ...next, last: { ...summary, verdicts: jsonSafeVerdicts(summary.verdicts) } };
+      // The stored copy is JSON-safe: the state is persisted in snapshots. Its verdicts almost
+      // always are already: the summary itself is then stored (both are immutable), not a copy.
+      const safe = jsonSafeVerdicts(summary.verdicts);
+      signals[signal.id] = {
+        ...next,
+        last: safe === summary.verdicts ? summary : { ...summary, verdicts: safe },
+      };
       summaries.push(summary);
     });
     const nextState: WatchState = {

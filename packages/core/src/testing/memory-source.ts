@@ -62,14 +62,6 @@ export class MemoryMetricSource implements MetricSource {
   #failures: ReadResult[] = [];
   #reads = 0;
   #readManyCalls = 0;
-  /**
-   * Gauge samples (cpu, memory, ready) by measure and time, for array-backed data: a gauge
-   * sample at `t` is the newest step's value, fixed once the data is given (until
-   * {@link overwrite}). The fleet bench reads every watch's whole memory window at every step
-   * through this double; each read gets its own array, the immutable samples are shared, as the
-   * garbage of a test double is not the engine's (docs/benchmarks.md, "fleet-eval-issue-13").
-   */
-  readonly #gauges = new Map<string, Map<number, Sample | null>>();
 
   constructor(options: MemorySourceOptions) {
     this.name = options.name ?? 'memory';
@@ -92,7 +84,6 @@ export class MemoryMetricSource implements MetricSource {
   overwrite(fromIndex: number, steps: readonly StepData[]): void {
     if (!this.#steps) throw new TypeError('overwrite needs an array-backed MemoryMetricSource');
     this.#steps.splice(fromIndex, this.#steps.length - fromIndex, ...steps);
-    this.#gauges.clear();
   }
 
   describe(request: MetricRequest): string {
@@ -154,36 +145,16 @@ export class MemoryMetricSource implements MetricSource {
     const { startMs, stepMs } = this.#options;
     const visibleEnd = Math.min(request.end, this.#options.clock.now());
     const out: Sample[] = [];
-    const gauges = steps === this.#steps ? this.#gaugeSamples(request.query) : null;
     for (let t = request.start; t <= visibleEnd; t += request.stepMs) {
-      const known = gauges?.get(t);
-      if (known !== undefined) {
-        if (known !== null) out.push(known);
-        if (request.start === request.end) break;
-        continue;
-      }
       // Data steps whose end time falls in (t - request.stepMs, t]: indices [first, last].
       const last = Math.floor((t - startMs) / stepMs) - 1;
       const first = Math.max(0, Math.floor((t - request.stepMs - startMs) / stepMs));
       const newest = last >= 0 && last < steps.length ? steps[last] : undefined;
       const v = this.#value(request.query, steps, first, Math.min(last, steps.length - 1), newest);
-      const sample = v !== undefined && !Number.isNaN(v) ? { t, v } : null;
-      gauges?.set(t, sample);
-      if (sample !== null) out.push(sample);
+      if (v !== undefined && !Number.isNaN(v)) out.push({ t, v });
       if (request.start === request.end) break;
     }
     return out;
-  }
-
-  /** The cached samples of a gauge measure (the newest step's value alone), null for any other. */
-  #gaugeSamples(query: MetricQuery): Map<number, Sample | null> | null {
-    if (query.measure !== 'cpu' && query.measure !== 'memory' && query.measure !== 'ready') return null;
-    let samples = this.#gauges.get(query.measure);
-    if (samples === undefined) {
-      samples = new Map();
-      this.#gauges.set(query.measure, samples);
-    }
-    return samples;
   }
 
   /**
