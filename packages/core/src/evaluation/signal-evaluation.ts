@@ -245,7 +245,11 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
   }
   // Almost every step has no surge: the list is made only for one.
   let surgeSteps: number[] | null = null;
-  for (const [t, m] of surges) if (m.surge) (surgeSteps ??= []).push(t);
+  for (const [t, m] of surges) {
+    if (!m.surge) continue;
+    surgeSteps ??= [];
+    surgeSteps.push(t);
+  }
   return surgeSteps === null
     ? { segments, lastCountT: newest, failure, segmentFailure }
     : { segments, lastCountT: newest, failure, segmentFailure, surgeSteps };
@@ -302,14 +306,20 @@ function consume(
     const tail =
       key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
     const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
-    if (started) (tests ??= { ...segment.tests })[String(index)] = started;
+    if (started) {
+      tests ??= { ...segment.tests };
+      tests[String(index)] = started;
+    }
     if (started && tail && base) {
       const tailTest = startSequential(
         rule,
         { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
         alpha * TAIL_ALPHA_SHARE,
       );
-      if (tailTest) (tests ??= { ...segment.tests })[tailKey(index)] = tailTest;
+      if (tailTest) {
+        tests ??= { ...segment.tests };
+        tests[tailKey(index)] = tailTest;
+      }
     }
   }
   const horizon = now - signal.windowSeconds * 1000;
