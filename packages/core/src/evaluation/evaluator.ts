@@ -11,13 +11,15 @@ import { addSurges, SURGE_SETTLE_SECONDS } from './load-surge';
 import { findOnset, type OnsetFinding } from './onset';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
 import {
-  judgeSignal,
+  judgeSignalNow,
   readSignalCounts,
   recognizeColdStart,
   restartCountTests,
+  type SignalOutcome,
   settlePending,
   warmupSeen,
 } from './signal-evaluation';
+import { usesCounts } from './signal-queries';
 import { createSignalReader, type SignalReader } from './signal-reader';
 import {
   AGGREGATE,
@@ -139,7 +141,10 @@ export class Evaluator {
       reader: this.#reader,
       ctx,
     }));
-    let counts = await Promise.all(ticks.map((tick) => readSignalCounts(tick)));
+    // Gauge signals read no counts (null): they get no async frame and no Promise.
+    let counts = await Promise.all(
+      ticks.map((tick) => (usesCounts(tick.signal) ? readSignalCounts(tick) : null)),
+    );
     if (current.coldStart === null) {
       const bySignal = new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null]));
       const recognized = recognizeColdStart(this.contract, current, bySignal, now);
@@ -211,13 +216,13 @@ export class Evaluator {
       current = { ...current, loadSurges };
     }
     const watch = current;
-    const outcomes = await Promise.all(
-      // A tick is copied only when the watch state changed since it was built (a cold start
-      // decided, a surge recorded): most steps judge with the ticks as they are.
-      ticks.map((tick, i) =>
-        judgeSignal(tick.watch === watch ? tick : { ...tick, watch }, counts[i] ?? null),
-      ),
+    // A tick is copied only when the watch state changed since it was built (a cold start
+    // decided, a surge recorded): most steps judge with the ticks as they are. Count signals
+    // are judged at once (judgeSignalNow); only the signals that read their window are awaited.
+    const judged = ticks.map((tick, i) =>
+      judgeSignalNow(tick.watch === watch ? tick : { ...tick, watch }, counts[i] ?? null),
     );
+    const outcomes = judged.some(isPromise) ? await Promise.all(judged) : (judged as SignalOutcome[]);
     if (ctx.signal.aborted) {
       throw new RollgateError('ABORTED', 'The evaluation was aborted.', {
         component: 'evaluator',
@@ -247,8 +252,13 @@ export class Evaluator {
         consecutiveBreaches: counters.consecutiveBreaches,
         consecutiveErrors: counters.consecutiveErrors,
       };
-      // The stored copy is JSON-safe: the state is persisted in snapshots.
-      signals[signal.id] = { ...next, last: { ...summary, verdicts: jsonSafeVerdicts(summary.verdicts) } };
+      // The stored copy is JSON-safe: the state is persisted in snapshots. Its verdicts almost
+      // always are already: the summary itself is then stored (both are immutable), not a copy.
+      const safe = jsonSafeVerdicts(summary.verdicts);
+      signals[signal.id] = {
+        ...next,
+        last: safe === summary.verdicts ? summary : { ...summary, verdicts: safe },
+      };
       summaries.push(summary);
     });
     const nextState: WatchState = {
@@ -268,7 +278,11 @@ export class Evaluator {
       signals: summaries,
       decision,
     };
-    for (const summary of summaries) {
+    // The per-verdict events are walked only when someone listens (a tick emits every
+    // signal's verdicts; most controllers listen to the evaluation alone).
+    const verdictEvents =
+      this.events.listenerCount('verdict') > 0 || this.events.listenerCount('source-error') > 0;
+    for (const summary of verdictEvents ? summaries : []) {
       for (const verdict of summary.verdicts) {
         this.events.emit('verdict', verdict);
         if (verdict.status === 'error' && verdict.error) {
@@ -321,6 +335,10 @@ export class Evaluator {
     if (!signal.segments) return perRule;
     return segment === AGGREGATE ? perRule / 2 : perRule / 2 / signal.segments.maxSegments;
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
 }
 
 /** Whether a signal's pre-deploy baseline read failed (the evaluation then reads it again). */

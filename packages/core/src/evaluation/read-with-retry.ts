@@ -29,10 +29,51 @@ export async function readWithRetry(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   finish: (result: ReadResult, query: MetricRequest['query']) => ReadResult = asRead,
 ): Promise<ReadResult> {
-  // No placeholder error: a RollgateError captures a stack trace, and on the tick path almost
-  // every read succeeds at the first attempt. The error is built only if no attempt ran.
-  let result: ReadResult | undefined;
-  for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+  // The first attempt in a small frame (the tick path: almost every read succeeds at once);
+  // the retries, their backoff and their sleeps in a frame of their own, only when needed.
+  if (ctx.signal.aborted || !(policy.maxAttempts >= 1))
+    return retry(source, request, ctx, clock, policy, finish, 0);
+  let result: ReadResult;
+  try {
+    result = checked(source, await source.read(request, ctx));
+  } catch (error) {
+    result = thrown(source, error);
+  }
+  if (result.status !== 'error' || !result.error.retryable || policy.maxAttempts === 1) {
+    return finish(result, request.query);
+  }
+  return retry(source, request, ctx, clock, policy, finish, 1, result);
+}
+
+/** The attempts after `done` of them (the last one's `result`), as the loop always ran them. */
+async function retry(
+  source: MetricSource,
+  request: MetricRequest,
+  ctx: PortContext,
+  clock: Clock,
+  policy: RetryPolicy,
+  finish: (result: ReadResult, query: MetricRequest['query']) => ReadResult,
+  done: number,
+  last?: ReadResult,
+): Promise<ReadResult> {
+  // No placeholder error: a RollgateError captures a stack trace. The error is built only if
+  // no attempt ran.
+  let result: ReadResult | undefined = last;
+  for (let attempt = done + 1; attempt <= policy.maxAttempts; attempt++) {
+    if (result !== undefined) {
+      // The backoff after the previous attempt, when the deadline leaves room for it.
+      if (result.status !== 'error') return finish(result, request.query);
+      const backoff = Math.min(
+        policy.maxDelayMs,
+        result.error.retryAfterMs ?? policy.baseDelayMs * 2 ** (attempt - 2),
+      );
+      if (clock.now() + backoff >= ctx.deadline) return finish(result, request.query);
+      try {
+        await sleep(clock, backoff, ctx.signal);
+      } catch {
+        return finish(result, request.query);
+      }
+    }
     if (ctx.signal.aborted) {
       return finish(
         {
@@ -42,23 +83,12 @@ export async function readWithRetry(
         request.query,
       );
     }
-    // Inline rather than through an async helper: one Promise fewer per read on the tick path.
     try {
       result = checked(source, await source.read(request, ctx));
     } catch (error) {
       result = thrown(source, error);
     }
     if (result.status !== 'error' || !result.error.retryable || attempt === policy.maxAttempts) {
-      return finish(result, request.query);
-    }
-    const backoff = Math.min(
-      policy.maxDelayMs,
-      result.error.retryAfterMs ?? policy.baseDelayMs * 2 ** (attempt - 1),
-    );
-    if (clock.now() + backoff >= ctx.deadline) return finish(result, request.query);
-    try {
-      await sleep(clock, backoff, ctx.signal);
-    } catch {
       return finish(result, request.query);
     }
   }

@@ -117,9 +117,7 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   const events = eventsQuery(signal, threshold);
   const range = { start, end: lastEnd, stepMs };
   const segmentBy = signal.segments?.by;
-  const concurrent = signal.rules.find(
-    (r): r is SequentialRule => r.type === 'sequential' && r.test === 'concurrent',
-  );
+  const concurrent = concurrentRule(signal);
   const stable = concurrent?.stableSelector ? { ...signal, selector: concurrent.stableSelector } : null;
   const noEvents: ReadResult = NO_EVENTS_QUERY;
   const { start: from, end: to } = range;
@@ -150,6 +148,31 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       ? eventsQuery(signal, baseline.coldStartBound.thresholdMs)
       : null;
   const denseEv = denseQuery ? await reader(signal, { query: denseQuery, ...range }, ctx) : null;
+  return countsFrom(tick, segments, { ev, tr, segEv, segTr, stEv, stTr, tailEv, denseEv });
+}
+
+/** The reads of one count signal's new intervals (null: not sent). */
+interface CountReads {
+  readonly ev: ReadResult;
+  readonly tr: ReadResult;
+  readonly segEv: ReadResult | null;
+  readonly segTr: ReadResult | null;
+  readonly stEv: ReadResult | null;
+  readonly stTr: ReadResult | null;
+  readonly tailEv: ReadResult | null;
+  readonly denseEv: ReadResult | null;
+}
+
+/**
+ * Phase 1 once the reads are in: the new intervals joined, classified and fed to the segments.
+ * Apart from readSignalCounts' awaits, so its async frame keeps only the reads across them.
+ */
+function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, reads: CountReads): CountRead {
+  const { signal, watch, now, state } = tick;
+  const { ev, tr, segEv, segTr, stEv, stTr, tailEv, denseEv } = reads;
+  const baseline = watch.baseline?.signals[signal.id];
+  const segmentBy = signal.segments?.by;
+  const noEvents: ReadResult = NO_EVENTS_QUERY;
   const after = state.lastCountT;
   const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
   const tailByT = eventsByT(tailEv, tr, after);
@@ -164,10 +187,11 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
         : withTail,
     );
   }
-  const stableByT =
-    stEv && stTr
-      ? new Map((joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i]))
-      : null;
+  let stableByT: Map<number, CountInterval> | null = null;
+  if (stEv && stTr) {
+    stableByT = new Map();
+    for (const i of joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []) stableByT.set(i.t, i);
+  }
   let newest = state.lastCountT;
   const failure =
     tr.status !== 'ok'
@@ -184,7 +208,8 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   const surges: LoadMarks = new Map();
   if (failure === null && aggregate.length > 0) {
     const profile = baseline?.status === 'ok' ? baseline.load : undefined;
-    const previous = (segments[AGGREGATE]?.recent ?? []).map((i) => i.trials);
+    const previous: number[] = [];
+    for (const i of segments[AGGREGATE]?.recent ?? []) previous.push(i.trials);
     for (const interval of aggregate) {
       surges.set(interval.t, {
         surge: isSurge(profile, previous, interval.trials),
@@ -218,15 +243,16 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       }
     }
   }
-  const surgeSteps: number[] = [];
-  for (const [t, m] of surges) if (m.surge) surgeSteps.push(t);
-  return {
-    segments,
-    lastCountT: newest,
-    failure,
-    segmentFailure,
-    ...(surgeSteps.length ? { surgeSteps } : {}),
-  };
+  // Almost every step has no surge: the list is made only for one.
+  let surgeSteps: number[] | null = null;
+  for (const [t, m] of surges) {
+    if (!m.surge) continue;
+    surgeSteps ??= [];
+    surgeSteps.push(t);
+  }
+  return surgeSteps === null
+    ? { segments, lastCountT: newest, failure, segmentFailure }
+    : { segments, lastCountT: newest, failure, segmentFailure, surgeSteps };
 }
 
 /** A second events read (the tail, the cold-start bound) by interval end; null when absent or failed. */
@@ -236,9 +262,15 @@ function eventsByT(
   after: number | null,
 ): Map<number, number> | null {
   if (!read || read.status === 'error') return null;
-  return new Map(
-    (joinCounts(read, trials, undefined, after).get(AGGREGATE) ?? []).map((i) => [i.t, i.events]),
-  );
+  const byT = new Map<number, number>();
+  for (const i of joinCounts(read, trials, undefined, after).get(AGGREGATE) ?? []) byT.set(i.t, i.events);
+  return byT;
+}
+
+/** The signal's concurrent sequential rule (the stable fleet's reads), if it has one. */
+function concurrentRule(signal: Signal): SequentialRule | undefined {
+  for (const rule of signal.rules) if (rule.type === 'sequential' && rule.test === 'concurrent') return rule;
+  return undefined;
 }
 
 /** The warm-up counts with one more interval (its cold-start bound count too, when read). */
@@ -262,22 +294,32 @@ function consume(
   const { signal, now, watch } = tick;
   const segment = previous ?? emptySegment();
   const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
-  const tests: Record<string, SequentialState> = { ...segment.tests };
-  for (const [index, rule] of signal.rules.entries()) {
-    if (rule.type !== 'sequential' || tests[String(index)]) continue;
+  // Once started, a segment's tests are only stepped (feed makes their next object): the
+  // object is copied only when a test starts here, not at every step.
+  let tests: Record<string, SequentialState> | null = null;
+  const rules = signal.rules;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (rule.type !== 'sequential' || (tests ?? segment.tests)[String(index)]) continue;
     if (rule.test === 'concurrent' && key !== AGGREGATE) continue;
     const alpha = tick.alphaFor(signal, index, key);
     const tail =
       key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
     const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
-    if (started) tests[String(index)] = started;
+    if (started) {
+      tests ??= { ...segment.tests };
+      tests[String(index)] = started;
+    }
     if (started && tail && base) {
       const tailTest = startSequential(
         rule,
         { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
         alpha * TAIL_ALPHA_SHARE,
       );
-      if (tailTest) tests[tailKey(index)] = tailTest;
+      if (tailTest) {
+        tests ??= { ...segment.tests };
+        tests[tailKey(index)] = tailTest;
+      }
     }
   }
   const horizon = now - signal.windowSeconds * 1000;
@@ -286,7 +328,7 @@ function consume(
   // and dropping those at or before the horizon at the end).
   const recent: CountInterval[] = [];
   for (const i of segment.recent) if (i.t > horizon) recent.push(i);
-  let next: SegmentState = { ...segment, tests, recent, pending: segment.pending };
+  let next: SegmentState = { ...segment, tests: tests ?? segment.tests, recent, pending: segment.pending };
   for (const interval of intervals) {
     if (interval.trials <= 0) {
       // A step without requests is fresh data (the source answered: no traffic), not a stale one.
@@ -294,12 +336,8 @@ function consume(
         next = { ...next, newestT: Math.max(next.newestT ?? interval.t, interval.t) };
       continue;
     }
-    const pending: PendingInterval = {
-      interval,
-      stable: stable?.get(interval.t) ?? null,
-      ...(surges.get(interval.t)?.surge ? { surge: true } : {}),
-      ...(surges.get(interval.t)?.load != null ? { load: surges.get(interval.t)?.load as number } : {}),
-    };
+    const marks = surges.get(interval.t);
+    const pending = pendingOf(interval, stable?.get(interval.t) ?? null, marks?.surge === true, marks?.load);
     if (interval.t > horizon) recent.push(interval);
     next = {
       ...next,
@@ -313,6 +351,17 @@ function consume(
         : feed(next, watch, pending, tick.contract, signal);
   }
   return next;
+}
+
+/** An interval with its stable-fleet interval and load marks (`surge` and `load` only when set). */
+function pendingOf(
+  interval: CountInterval,
+  stable: CountInterval | null,
+  surge: boolean,
+  load: number | null | undefined,
+): PendingInterval {
+  if (load == null) return surge ? { interval, stable, surge: true } : { interval, stable };
+  return surge ? { interval, stable, surge: true, load } : { interval, stable, load };
 }
 
 /** Each new interval's load marks: a surge, and its smoothed load over the baseline's mean. */
@@ -349,7 +398,9 @@ function feed(
   if (interval.t - stepMs < judgedFrom(watch) - 1) return segment;
   const tests: Record<string, SequentialState> = {};
   let held = false;
-  for (const [name, state] of Object.entries(segment.tests)) {
+  // for-in walks the own keys in the order Object.entries lists them, without its pair arrays.
+  for (const name in segment.tests) {
+    const state = segment.tests[name] as SequentialState;
     const rule = signal.rules[Number.parseInt(name, 10)];
     const isTail = name.endsWith(TAIL_SUFFIX);
     if (isTail && interval.tail === undefined) {
@@ -636,10 +687,26 @@ function warmupEvidence(
   };
 }
 
-/** Phase 3: judges one signal by each of its rules. */
+/**
+ * Phase 3: judges one signal by each of its rules. The same outcome as {@link judgeSignalNow},
+ * always as a Promise.
+ */
 export async function judgeSignal(tick: SignalTick, counts: CountRead | null): Promise<SignalOutcome> {
-  const { signal, watch, now, contract } = tick;
-  const stepMs = contract.stepSeconds * 1000;
+  return judgeSignalNow(tick, counts);
+}
+
+/**
+ * Phase 3 as the evaluator runs it: the outcome itself when no rule reads (every rule of a count
+ * signal is judged on the counts already read), a Promise only when a rule reads its window
+ * (a gauge or quantile value). A tick judges every signal of every watch: the count signals
+ * need no async frame and no Promise of their own (docs/benchmarks.md, "fleet-eval-issue-13").
+ * Rules are judged in order, and reads are sent one rule after another, as before.
+ */
+export function judgeSignalNow(
+  tick: SignalTick,
+  counts: CountRead | null,
+): SignalOutcome | Promise<SignalOutcome> {
+  const { signal, watch, now } = tick;
   const segments = counts?.segments ?? tick.state.segments;
   const lastCountT = counts?.lastCountT ?? tick.state.lastCountT;
   const held = heldVerdict(tick);
@@ -650,93 +717,169 @@ export async function judgeSignal(tick: SignalTick, counts: CountRead | null): P
   // Count signals are judged from the deploy, or from the end of a recognised cold start;
   // gauge signals always skip the warm-up (pods starting, heaps growing to their working size).
   const from = usesCounts(signal) ? judgedFrom(watch) : watch.warmupEndsAt;
-  const windowStart = Math.max(from, now - signal.windowSeconds * 1000);
-  const baseline = watch.baseline?.signals[signal.id];
-  const verdicts: Verdict[] = [];
-  const segmentVerdicts: Verdict[] = [];
-
-  for (const [index, rule] of signal.rules.entries()) {
-    if (rule.type === 'sequential') {
-      for (const [key, segment] of Object.entries(segments)) {
-        const verdict = judgeSequential(segment.tests[String(index)] ?? null, {
-          signal: signal.id,
-          ...(key === AGGREGATE ? {} : { segment: key }),
-          window: { start: from, end: now },
-          samples: segment.trials,
-          newestT: segment.newestT,
-          now,
-          maxLagMs: signal.maxLagSeconds * 1000,
-          minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
-          what: kindOf(signal).counts?.rateWhat(baseline?.exceedanceThresholdMs ?? null) ?? 'error rate',
-          unavailable: counts?.failure ?? baselineProblem(baseline),
-        });
-        const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
-        const checked = withDrift(
-          beyondOneBurst(tick, verdict, rule, index, key, segment, false),
-          rule,
-          baseline,
-        );
-        (key === AGGREGATE ? verdicts : segmentVerdicts).push(
-          withSurge(
-            threshold === null ? checked : { ...checked, exceedanceThresholdMs: threshold },
-            segment,
-            tick.contract.stepSeconds,
-          ),
-        );
-        const tailTest = segment.tests[tailKey(index)];
-        const tail = baseline?.status === 'ok' ? baseline.tail : undefined;
-        if (tailTest && tail) {
-          verdicts.push(
-            withSurge(
-              {
-                ...beyondOneBurst(
-                  tick,
-                  judgeSequential(tailTest, {
-                    signal: signal.id,
-                    window: { start: from, end: now },
-                    samples: segment.trials,
-                    newestT: segment.newestT,
-                    now,
-                    maxLagMs: signal.maxLagSeconds * 1000,
-                    minSamples: signal.minSamples,
-                    what: `share slower than ${show(tail.thresholdMs, ' ms')}`,
-                    unavailable: counts?.failure ?? baselineProblem(baseline),
-                  }),
-                  rule,
-                  index,
-                  key,
-                  segment,
-                  true,
-                ),
-                exceedanceThresholdMs: tail.thresholdMs,
-              },
-              segment,
-              tick.contract.stepSeconds,
-            ),
-          );
-        }
-      }
-      if (!segments[AGGREGATE])
-        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
-      continue;
-    }
-    if (kindOf(signal).value === 'count-ratio') {
-      for (const [key, segment] of Object.entries(segments)) {
-        const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
-        (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
-      }
-      if (!segments[AGGREGATE])
-        verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
-      continue;
-    }
-    verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], stepMs));
-  }
-  return {
+  const job: Judging = {
+    tick,
+    counts,
     segments,
     lastCountT,
-    verdicts: segmentVerdicts.length === 0 ? verdicts : [...verdicts, ...segmentVerdicts],
-    status: combine(verdicts, segmentVerdicts, counts?.segmentFailure ?? null),
+    from,
+    windowStart: Math.max(from, now - signal.windowSeconds * 1000),
+    baseline: watch.baseline?.signals[signal.id],
+    verdicts: [],
+    segmentVerdicts: [],
   };
+  const rules = signal.rules;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (readsWindow(signal, rule)) return judgeReading(job, index);
+    judgeCountRule(job, rule, index);
+  }
+  return outcomeOf(job);
+}
+
+/** One signal's judgement under way: its inputs and the verdicts so far. */
+interface Judging {
+  readonly tick: SignalTick;
+  readonly counts: CountRead | null;
+  readonly segments: Readonly<Record<string, SegmentState>>;
+  readonly lastCountT: number | null;
+  readonly from: number;
+  readonly windowStart: number;
+  readonly baseline: SignalBaseline | undefined;
+  readonly verdicts: Verdict[];
+  readonly segmentVerdicts: Verdict[];
+}
+
+/** Whether a rule is judged on a read of its window (judgeValueRule) rather than on the counts. */
+function readsWindow(signal: Signal, rule: Rule): boolean {
+  return rule.type !== 'sequential' && kindOf(signal).value !== 'count-ratio';
+}
+
+/** The rules from `first` on, the first of them reading its window: awaited one after another. */
+async function judgeReading(job: Judging, first: number): Promise<SignalOutcome> {
+  const { tick, baseline, windowStart, segments } = job;
+  const stepMs = tick.contract.stepSeconds * 1000;
+  const rules = tick.signal.rules;
+  for (let index = first; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (readsWindow(tick.signal, rule)) {
+      job.verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], stepMs));
+    } else {
+      judgeCountRule(job, rule, index);
+    }
+  }
+  return outcomeOf(job);
+}
+
+function outcomeOf(job: Judging): SignalOutcome {
+  const { verdicts, segmentVerdicts } = job;
+  return {
+    segments: job.segments,
+    lastCountT: job.lastCountT,
+    verdicts: segmentVerdicts.length === 0 ? verdicts : [...verdicts, ...segmentVerdicts],
+    status: combine(verdicts, segmentVerdicts, job.counts?.segmentFailure ?? null),
+  };
+}
+
+/** A rule judged on the counts already read: a sequential test, or a window rate of a count-ratio signal. */
+function judgeCountRule(job: Judging, rule: Rule, index: number): void {
+  const { tick, counts, segments, baseline, windowStart, verdicts, segmentVerdicts } = job;
+  const { signal, now } = tick;
+  if (rule.type !== 'sequential') {
+    for (const key in segments) {
+      const segment = segments[key] as SegmentState;
+      const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
+      (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
+    }
+    if (!segments[AGGREGATE])
+      verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+    return;
+  }
+  const { from } = job;
+  // Fixed for every segment of the signal: computed once, not per segment.
+  const unavailable = counts?.failure ?? baselineProblem(baseline);
+  const maxLagMs = signal.maxLagSeconds * 1000;
+  const what = kindOf(signal).counts?.rateWhat(baseline?.exceedanceThresholdMs ?? null) ?? 'error rate';
+  const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
+  const tail = baseline?.status === 'ok' ? baseline.tail : undefined;
+  const testKey = String(index);
+  const stepSeconds = tick.contract.stepSeconds;
+  for (const key in segments) {
+    const segment = segments[key] as SegmentState;
+    const verdict = judgeSequential(segment.tests[testKey] ?? null, {
+      signal: signal.id,
+      ...(key === AGGREGATE ? {} : { segment: key }),
+      window: { start: from, end: now },
+      samples: segment.trials,
+      newestT: segment.newestT,
+      now,
+      maxLagMs,
+      minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
+      what,
+      unavailable,
+    });
+    const checked = withDrift(
+      beyondOneBurst(tick, verdict, rule, index, key, segment, false),
+      rule,
+      baseline,
+    );
+    (key === AGGREGATE ? verdicts : segmentVerdicts).push(
+      withSurge(
+        threshold === null ? checked : { ...checked, exceedanceThresholdMs: threshold },
+        segment,
+        stepSeconds,
+      ),
+    );
+    const tailTest = segment.tests[tailKey(index)];
+    if (tailTest && tail) {
+      verdicts.push(
+        withSurge(
+          {
+            ...beyondOneBurst(
+              tick,
+              judgeSequential(tailTest, {
+                signal: signal.id,
+                window: { start: from, end: now },
+                samples: segment.trials,
+                newestT: segment.newestT,
+                now,
+                maxLagMs,
+                minSamples: signal.minSamples,
+                what: slowerThan(tail.thresholdMs),
+                unavailable,
+              }),
+              rule,
+              index,
+              key,
+              segment,
+              true,
+            ),
+            exceedanceThresholdMs: tail.thresholdMs,
+          },
+          segment,
+          stepSeconds,
+        ),
+      );
+    }
+  }
+  if (!segments[AGGREGATE])
+    verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+}
+
+/**
+ * "share slower than <threshold> ms", the tail test's measure, by threshold: a watch's tail
+ * threshold is fixed at the baseline, so the text is built once, not at every step. Bounded:
+ * thresholds are histogram bucket bounds, a handful per fleet.
+ */
+const SLOWER_THAN = new Map<number, string>();
+function slowerThan(thresholdMs: number): string {
+  let text = SLOWER_THAN.get(thresholdMs);
+  if (text === undefined) {
+    text = `share slower than ${show(thresholdMs, ' ms')}`;
+    if (SLOWER_THAN.size >= 256) SLOWER_THAN.clear();
+    SLOWER_THAN.set(thresholdMs, text);
+  }
+  return text;
 }
 
 /**
@@ -994,12 +1137,15 @@ async function judgeValueRule(
   const start = gridCeil(watch.deployAt, windowStart, stepMs);
   const end = gridFloor(watch.deployAt, now, stepMs);
   if (end < start) return noData(signal, rule.type, window, 'no complete step in the window yet');
-  const [read, restarts] = await Promise.all([
-    reader(signal, { query, start, end, stepMs }, ctx),
+  // Both reads are sent before either is awaited (as Promise.all did), without its arrays and
+  // the resolved placeholder: every gauge signal of every watch reads here at every step.
+  const reading = reader(signal, { query, start, end, stepMs }, ctx);
+  const restartsReading =
     kindOf(signal).restarts && rule.type === 'health'
       ? reader(signal, { query: restartsQuery(signal), start, end, stepMs }, ctx)
-      : Promise.resolve(null),
-  ]);
+      : null;
+  const read = await reading;
+  const restarts = restartsReading === null ? null : await restartsReading;
   if (read.status === 'error') return fromRead(signal, rule, window, read);
   // A failed restarts read is not "no restarts": the health verdict cannot be a pass. Only a
   // source that cannot express restarts at all (SOURCE_BAD_QUERY for the built-in measure, as
@@ -1015,10 +1161,7 @@ async function judgeValueRule(
       ? all.filter((p) => !underSurge(watch.loadSurges, p.t, stepMs, now))
       : all;
   const heldPoints = all.length - points.length;
-  const restartCount =
-    restarts && restarts.status === 'ok'
-      ? restarts.series.flatMap((s) => s.samples).reduce((sum, p) => sum + p.v, 0)
-      : null;
+  const restartCount = restarts && restarts.status === 'ok' ? sumOfSamples(restarts.series) : null;
   if (rule.type === 'health' && restartCount !== null && restartCount > rule.maxRestarts) {
     return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
   }
@@ -1092,6 +1235,13 @@ function samplesFrom(series: readonly Series[], after: number): readonly Sample[
   const out: Sample[] = [];
   for (const s of series) for (const p of s.samples) if (p.t > after) out.push(p);
   return out;
+}
+
+/** The sum of every sample's value, in series order then time order (as flattening, then adding). */
+function sumOfSamples(series: readonly Series[]): number {
+  let sum = 0;
+  for (const s of series) for (const p of s.samples) sum += p.v;
+  return sum;
 }
 
 function newestSample(read: ReadResult): { t: number; v: number } | null {

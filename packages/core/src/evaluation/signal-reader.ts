@@ -1,7 +1,7 @@
 import type { Signal } from '../contract/contract-schema';
 import { RollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
-import type { MetricQuery, MetricSource, ReadResult, Sample } from '../ports/metric-source';
+import type { MetricQuery, MetricSource, ReadResult, Sample, Series } from '../ports/metric-source';
 import { describeDomain, domainOf, inDomain, showReading } from '../rules/measure-domain';
 import type { Clock } from '../time/clock';
 import { type RetryPolicy, readWithRetry } from './read-with-retry';
@@ -125,12 +125,13 @@ export function sanitize(result: ReadResult, query?: MetricQuery): ReadResult {
   if (result.status !== 'ok') return result;
   if (!Array.isArray(result.series)) return malformed('series is not an array');
   const domain = query ? domainOf(query) : undefined;
-  const series = [];
+  // The rebuilt series, made only once a series is not kept as it is (labels an object, samples
+  // usable as they are); until then the adapter's result is returned itself rather than rebuilt
+  // (results are never mutated), with no array of copies made on the way.
+  let series: Series[] | null = null;
   let samples = 0;
-  // Whether every series is kept as it is (labels an object, samples usable as they are): then
-  // the adapter's result is returned itself rather than rebuilt (results are never mutated).
-  let unchanged = true;
-  for (const s of result.series) {
+  for (let index = 0; index < result.series.length; index++) {
+    const s = result.series[index] as Series;
     if (s === null || typeof s !== 'object' || !Array.isArray(s.samples))
       return malformed('a series has no samples array');
     const labels = s.labels !== null && typeof s.labels === 'object' ? s.labels : {};
@@ -152,14 +153,23 @@ export function sanitize(result: ReadResult, query?: MetricQuery): ReadResult {
       previous = p.t;
     }
     const clean: readonly Sample[] = usable ? s.samples : copyUsable(s.samples);
-    if (!usable || labels !== s.labels) unchanged = false;
+    if (series === null && (!usable || labels !== s.labels)) series = keptAsTheyAre(result.series, index);
     samples += clean.length;
-    series.push({ labels, samples: clean });
+    series?.push({ labels, samples: clean });
   }
   if (samples === 0) return { status: 'no-data', reason: 'the source returned no usable samples' };
-  return unchanged && result.warnings === undefined && result.partial === undefined
-    ? result
-    : { status: 'ok', series };
+  if (series === null && result.warnings === undefined && result.partial === undefined) return result;
+  return { status: 'ok', series: series ?? keptAsTheyAre(result.series, result.series.length) };
+}
+
+/** The first `count` series, each as sanitize keeps an unchanged one: its labels and samples. */
+function keptAsTheyAre(series: readonly Series[], count: number): Series[] {
+  const out: Series[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = series[i] as Series;
+    out.push({ labels: s.labels, samples: s.samples });
+  }
+  return out;
 }
 
 /** The samples with a number value and a finite time, ascending by time (stable for ties). */
