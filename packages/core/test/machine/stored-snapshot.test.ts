@@ -69,6 +69,20 @@ function pointBaseline(baseline: unknown): unknown {
   return b;
 }
 
+/** Every step's state, decision and evaluations, by the simulated time it happened at. */
+function stepsOf(w: World, controller = w.controller) {
+  const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
+  controller.events.on('step', ({ snapshot }) => {
+    steps.push({
+      at: w.clock.now(),
+      state: snapshot.state,
+      decision: snapshot.lastDecision,
+      evaluations: snapshot.bake.evaluations,
+    });
+  });
+  return steps;
+}
+
 describe('a snapshot saved in parts', () => {
   it('writes the baseline once and the chart series only now and then: a step saves what changed', async () => {
     const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
@@ -188,19 +202,6 @@ describe('a snapshot saved in parts', () => {
 
   it('resumes from the compact record mid-bake and decides every later step as a run never stopped', async () => {
     const contract = { bakeSeconds: 1_200 };
-    /** Every step's state and decision, by the simulated time it happened at. */
-    const stepsOf = (w: World) => {
-      const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
-      w.controller.events.on('step', ({ snapshot }) => {
-        steps.push({
-          at: w.clock.now(),
-          state: snapshot.state,
-          decision: snapshot.lastDecision,
-          evaluations: snapshot.bake.evaluations,
-        });
-      });
-      return steps;
-    };
     const straight = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
     const reference = stepsOf(straight);
     const uninterrupted = await straight.watch();
@@ -446,19 +447,6 @@ describe('a save of values that did not change', () => {
 describe('a watch resumed from what any step saved', () => {
   it('property: resumed after the save of any step, it decides every later step and writes the audit as a run never stopped', async () => {
     const contract = { bakeSeconds: 1_200 };
-    /** Every step's state, decision and evaluations, by the simulated time it happened at. */
-    const stepsOf = (w: World, controller = w.controller) => {
-      const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
-      controller.events.on('step', ({ snapshot }) => {
-        steps.push({
-          at: w.clock.now(),
-          state: snapshot.state,
-          decision: snapshot.lastDecision,
-          evaluations: snapshot.bake.evaluations,
-        });
-      });
-      return steps;
-    };
     const straight = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
     const reference = stepsOf(straight);
     const uninterrupted = await straight.watch();

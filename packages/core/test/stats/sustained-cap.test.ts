@@ -15,6 +15,19 @@ import { binomial, seededRandom } from '../../src/testing/seeded-random';
  * a fault lasts. The counted events never exceed the step's own, so under the binomial model
  * every likelihood-ratio factor is at most the uncapped one and the test stays valid.
  */
+/**
+ * One step fed as the evaluator feeds it: capped after the step before (`burstCap`), a
+ * Bernoulli count when the cap is one event.
+ */
+function feedCapped(state: SequentialState, events: number, trials: number, rate: number, previous: number) {
+  const cap = burstCap({ trials }, rate, previous);
+  return stepSequential(
+    state,
+    { events: Math.min(events, cap), trials, ...(cap === 1 ? { atMostOne: true } : {}) },
+    null,
+  );
+}
+
 describe('the burst cap after a step with events', () => {
   it('rises to the events the step before had, and only above the usual cap', () => {
     // 2 requests at 2%: the usual cap is one event.
@@ -78,13 +91,8 @@ describe('the burst cap after a step with events', () => {
       let previous = 0;
       for (let k = 0; k < 240 && !state.rejected; k++) {
         const events = binomial(random, n, p);
-        const cap = burstCap({ trials: n }, p, previous);
+        state = feedCapped(state, events, n, p, previous);
         previous = events;
-        state = stepSequential(
-          state,
-          { events: Math.min(events, cap), trials: n, ...(cap === 1 ? { atMostOne: true } : {}) },
-          null,
-        );
       }
       if (state.rejected) rejected++;
     }
@@ -115,13 +123,8 @@ describe('the burst cap after a step with events', () => {
       let previous = 0;
       for (let k = 0; k < 240; k++) {
         const events = random() < (n * p) / 2 ? 2 : 0;
-        const cap = burstCap({ trials: n }, p, previous);
+        state = feedCapped(state, events, n, p, previous);
         previous = events;
-        state = stepSequential(
-          state,
-          { events: Math.min(events, cap), trials: n, ...(cap === 1 ? { atMostOne: true } : {}) },
-          null,
-        );
         whole = stepSequential(whole, { events, trials: n, atMostOne: true }, null);
       }
       if (state.rejected) rejected++;
@@ -150,13 +153,8 @@ describe('the burst cap after a step with events', () => {
       let previous = 0;
       for (let k = 0; k < 180 && !state.rejected; k++) {
         const events = binomial(random, n, p);
-        const cap = burstCap({ trials: n }, rate, previous);
+        state = feedCapped(state, events, n, rate, previous);
         previous = events;
-        state = stepSequential(
-          state,
-          { events: Math.min(events, cap), trials: n, ...(cap === 1 ? { atMostOne: true } : {}) },
-          null,
-        );
       }
       if (state.rejected) rejected++;
     }
