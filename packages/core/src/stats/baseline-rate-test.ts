@@ -331,7 +331,7 @@ export function updateBaselineRateTest(
     (restartDue ? 0 : state.sinceRestart) + counts.trials * state.tolerance * state.anchorRate;
   // What every method's step advances (spread over the state, whose key order it keeps: a save
   // writes the same bytes).
-  const advanced = {
+  const advanced: Advanced = {
     restarts,
     sinceRestart,
     events: state.events + counts.events,
@@ -361,10 +361,117 @@ export function updateBaselineRateTest(
   }
   // One new object per step (the fields in the order they always had: a save writes the same
   // bytes), settled in place before anyone else can see it.
-  const next: JointBaselineRateTestState = { ...state, ...advanced, copies };
+  const next: JointBaselineRateTestState = hasEvaluatorLayout(state)
+    ? steppedEvaluatorState(state, advanced, copies)
+    : { ...state, ...advanced, copies };
   const { logE, nullRate } = jointLogE(next);
   settleFresh(next, logE, nullRate);
   return next;
+}
+
+/**
+ * The keys, in order, of the `joint` states the evaluator starts (with `kappas`, without grace
+ * events or fractions: rules/sequential-count.ts) and every step of them keeps. A step of such a
+ * state is built field by field ({@link steppedEvaluatorState}): spreading a state of 29 fields
+ * takes the engine's slow path (about 1.8 KB per step, measured with bench/src/fleet-profile.ts
+ * --mode alloc), against one object of the final size. Any other layout (older snapshots, other
+ * options) is spread as before.
+ */
+const EVALUATOR_KEYS: readonly string[] = [
+  'kind',
+  'version',
+  'alpha',
+  'tolerance',
+  'ratios',
+  'dispersion',
+  'baselineEvents',
+  'baselineTrials',
+  'anchorRate',
+  'baselineInterval',
+  'restartShare',
+  'restartEvery',
+  'restarts',
+  'sinceRestart',
+  'events',
+  'trials',
+  'observedEvents',
+  'observedTrials',
+  'updates',
+  'logE',
+  'rejected',
+  'rejectedAtUpdate',
+  'method',
+  'nullRange',
+  'kappa',
+  'kappas',
+  'nullRate',
+  'logThreshold',
+  'copies',
+];
+
+/** Whether a state's keys are {@link EVALUATOR_KEYS} in that order (so a save writes the same bytes). */
+function hasEvaluatorLayout(state: JointBaselineRateTestState): boolean {
+  // for-in walks the own keys in the order JSON.stringify writes them (states are plain
+  // objects), without building an array of them.
+  let i = 0;
+  for (const key in state) {
+    if (key !== EVALUATOR_KEYS[i]) return false;
+    i++;
+  }
+  return i === EVALUATOR_KEYS.length;
+}
+
+/** What a step advances in every method's state. */
+interface Advanced {
+  readonly restarts: number;
+  readonly sinceRestart: number;
+  readonly events: number;
+  readonly trials: number;
+  readonly observedEvents: number;
+  readonly observedTrials: number;
+  readonly updates: number;
+}
+
+/**
+ * `{ ...state, ...advanced, copies }` for a state of {@link EVALUATOR_KEYS}: the same keys in
+ * the same order with the same values, written out (a test compares the two).
+ */
+function steppedEvaluatorState(
+  state: JointBaselineRateTestState,
+  advanced: Advanced,
+  copies: readonly RestartCopy[],
+): JointBaselineRateTestState {
+  return {
+    kind: state.kind,
+    version: state.version,
+    alpha: state.alpha,
+    tolerance: state.tolerance,
+    ratios: state.ratios,
+    dispersion: state.dispersion,
+    baselineEvents: state.baselineEvents,
+    baselineTrials: state.baselineTrials,
+    anchorRate: state.anchorRate,
+    baselineInterval: state.baselineInterval,
+    restartShare: state.restartShare,
+    restartEvery: state.restartEvery,
+    restarts: advanced.restarts,
+    sinceRestart: advanced.sinceRestart,
+    events: advanced.events,
+    trials: advanced.trials,
+    observedEvents: advanced.observedEvents,
+    observedTrials: advanced.observedTrials,
+    updates: advanced.updates,
+    logE: state.logE,
+    rejected: state.rejected,
+    rejectedAtUpdate: state.rejectedAtUpdate,
+    method: state.method,
+    nullRange: state.nullRange,
+    kappa: state.kappa,
+    kappas: state.kappas as readonly number[],
+    nullRate: state.nullRate,
+    logThreshold: state.logThreshold,
+    copies,
+  };
 }
 
 /** {@link settle} on a state this module has just built and nobody else holds yet. */
@@ -425,6 +532,16 @@ const gridNew = new Float64Array(COARSE_CELLS + 1);
 const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const shiftScratch = new Float64Array(24);
+// Per live copy at this step (see fillCopyCounts); grown if a restored state holds more copies.
+let copyEvents = new Float64Array(MAX_LIVE_RESTARTS + 2);
+let copyNonEvents = new Float64Array(MAX_LIVE_RESTARTS + 2);
+let copyLogWeights = new Float64Array(MAX_LIVE_RESTARTS + 2);
+
+function growCopyScratch(n: number): void {
+  copyEvents = new Float64Array(n);
+  copyNonEvents = new Float64Array(n);
+  copyLogWeights = new Float64Array(n);
+}
 const NONE: readonly number[] = [];
 
 /**
@@ -482,38 +599,59 @@ function logShiftEvidence(p: number, events: number, trials: number, kappa: numb
 }
 
 /** log of the mixture of the live copies (plus restarts not yet started) against null rate c. */
-function logNewEvidence(c: number, state: JointBaselineRateTestState, unstarted: number): number {
+function logNewEvidence(c: number, ratios: readonly number[], liveCopies: number, unstarted: number): number {
   if (c >= 1) return unstarted;
-  fillLogFactors(c, state.ratios, perEvent, perNonEvent);
-  return logNewEvidenceWith(perEvent, 0, perNonEvent, 0, state, unstarted);
+  fillLogFactors(c, ratios, perEvent, perNonEvent);
+  return logNewEvidenceWith(perEvent, 0, perNonEvent, 0, ratios.length, liveCopies, unstarted);
+}
+
+/**
+ * Fills {@link copyEvents}, {@link copyNonEvents} and {@link copyLogWeights} with what each live
+ * copy weighs at this step, and returns how many copies there are. They depend on the step
+ * only, not on the grid point, so one step reads the state's fields once instead of once per
+ * grid point: reading a number field of a state (states of one test come in several object
+ * shapes) boxes it, which was most of a step's allocations. Same arithmetic, same numbers.
+ */
+function fillCopyCounts(state: JointBaselineRateTestState): number {
+  const copies = state.copies;
+  const n = copies.length;
+  if (n > copyEvents.length) growCopyScratch(n);
+  const logK = Math.log(state.ratios.length);
+  const grace = state.graceEvents ?? 0;
+  const events = state.events;
+  const trials = state.trials;
+  for (let j = 0; j < n; j++) {
+    const copy = copies[j] as RestartCopy;
+    // Grace events count as non-events: fewer events and more non-events never raise a term.
+    const x = Math.max(0, events - copy.events - grace);
+    copyEvents[j] = x;
+    copyNonEvents[j] = trials - copy.trials - x;
+    copyLogWeights[j] = copy.logWeight - logK;
+  }
+  return n;
 }
 
 /**
  * {@link logNewEvidence} with the log factors of its null rate (< 1) already filled in at
- * `perEvent[eventAt ..]` and `perNonEvent[nonEventAt ..]`: the coarse grid's come from
- * {@link coarseGrid}.
+ * `perEvent[eventAt ..]` and `perNonEvent[nonEventAt ..]` (the coarse grid's come from
+ * {@link coarseGrid}) and the live copies' counts by {@link fillCopyCounts}.
  */
 function logNewEvidenceWith(
   perEvent: Float64Array,
   eventAt: number,
   perNonEvent: Float64Array,
   nonEventAt: number,
-  state: JointBaselineRateTestState,
+  k: number,
+  liveCopies: number,
   unstarted: number,
 ): number {
-  const k = state.ratios.length;
   // One pass over every (copy, ratio) term with a shared maximum: one log per grid point.
-  const logK = Math.log(k);
-  const grace = state.graceEvents ?? 0;
   let count = 0;
   let max = unstarted;
-  const copies = state.copies;
-  for (let j = 0; j < copies.length; j++) {
-    const copy = copies[j] as RestartCopy;
-    // Grace events count as non-events: fewer events and more non-events never raise a term.
-    const x = Math.max(0, state.events - copy.events - grace);
-    const y = state.trials - copy.trials - x;
-    const w = copy.logWeight - logK;
+  for (let j = 0; j < liveCopies; j++) {
+    const x = copyEvents[j] as number;
+    const y = copyNonEvents[j] as number;
+    const w = copyLogWeights[j] as number;
     for (let i = 0; i < k; i++) {
       const v =
         w +
@@ -636,12 +774,13 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
   if (state.trials === 0) return { logE: 0, nullRate: Math.min(tolerance * hi, 1) };
   const k = state.ratios.length;
   const values = coarseGrid(state).values;
+  const live = fillCopyCounts(state);
   for (let i = 0; i < GRID_POINTS; i++) {
     const at = factorsAt(i, k);
     gridNew[i] =
       tolerance * (values[i] as number) >= 1
         ? unstarted
-        : logNewEvidenceWith(values, at, values, at + k, state, unstarted);
+        : logNewEvidenceWith(values, at, values, at + k, k, live, unstarted);
   }
   // The rates at [0, GRID_POINTS), the baseline e-values right after them.
   const gridRate = values;
@@ -660,6 +799,7 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
     if (refine && bound < minPoint && a > 0) {
       refineCell(
         state,
+        live,
         unstarted,
         a,
         b,
@@ -686,6 +826,7 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
  */
 function refineCell(
   state: JointBaselineRateTestState,
+  liveCopies: number,
   unstarted: number,
   a: number,
   b: number,
@@ -705,13 +846,14 @@ function refineCell(
   for (let j = 1; j < REFINE_CELLS; j++) {
     const p = at(j);
     baseline[j] = logBaselineEvidence(p, state);
-    fresh[j] = logNewEvidence(state.tolerance * p, state, unstarted);
+    fresh[j] = logNewEvidence(state.tolerance * p, state.ratios, liveCopies, unstarted);
   }
   for (let j = 0; j < REFINE_CELLS; j++) {
     const bound = (baseline[j] as number) + (fresh[j + 1] as number);
     if (bound < minPoint && depth + 1 < REFINE_DEPTH) {
       refineCell(
         state,
+        liveCopies,
         unstarted,
         at(j),
         at(j + 1),
