@@ -257,14 +257,65 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
     });
     if (quality) return { ...quality, ...(statistic ? { statistic } : {}) };
   }
-  return {
-    ...base,
-    status: 'pass',
-    value: summary.rate,
-    threshold: summary.baselineRate,
-    ...(statistic ? { statistic } : {}),
-    reason: `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))}`,
-  };
+  // The verdict of almost every step, stored with its reason: written out field by field (the
+  // same keys in the same order as the spreads above, so the same bytes), with the parts of the
+  // reason that are fixed per test formatted once.
+  const reason = `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} < 1/alpha ${shownThreshold(summary.logThreshold)}`;
+  return input.segment === undefined
+    ? {
+        signal: base.signal,
+        rule: base.rule,
+        window: base.window,
+        samples: base.samples,
+        status: 'pass',
+        value: summary.rate,
+        threshold: summary.baselineRate,
+        statistic: statistic as NonNullable<typeof statistic>,
+        reason,
+      }
+    : {
+        signal: base.signal,
+        rule: base.rule,
+        segment: input.segment,
+        window: base.window,
+        samples: base.samples,
+        status: 'pass',
+        value: summary.rate,
+        threshold: summary.baselineRate,
+        statistic: statistic as NonNullable<typeof statistic>,
+        reason,
+      };
+}
+
+/**
+ * Texts of numbers fixed per test (its threshold `1/alpha`, its baseline rate, its interval's
+ * level), formatted once and looked up at every step after (docs/benchmarks.md,
+ * "fleet-tick-issue-13": reasons are written for every signal at every step). Keyed by the
+ * number itself, so the text is the one `show`/`showRate` would write. Bounded: a process
+ * running many distinct tests starts over rather than growing.
+ */
+const SHOWN_LIMIT = 256;
+const thresholdTexts = new Map<number, string>();
+const rateTexts = new Map<number, string>();
+const levelTexts = new Map<number, string>();
+
+function shownOnce(texts: Map<number, string>, value: number, format: (value: number) => string): string {
+  // Zero is formatted every time: a map does not tell -0 from 0, and their texts may differ.
+  if (value === 0) return format(value);
+  const known = texts.get(value);
+  if (known !== undefined) return known;
+  const text = format(value);
+  if (texts.size >= SHOWN_LIMIT) texts.clear();
+  texts.set(value, text);
+  return text;
+}
+
+const showExp = (logValue: number): string => show(Math.exp(logValue));
+const showPercent = (level: number): string => show(level * 100);
+
+/** `show(Math.exp(logThreshold))`, formatted once per threshold. */
+function shownThreshold(logThreshold: number): string {
+  return shownOnce(thresholdTexts, logThreshold, showExp);
 }
 
 /** What a test has seen against what it tests, the start of every sequential reason. */
@@ -273,6 +324,6 @@ function describeTest(summary: RateTestSummary, what: string): string {
   const ratio =
     summary.ratioEstimate === null
       ? ''
-      : ` (ratio ${show(summary.ratioEstimate)}x${interval ? `, ${show(interval.level * 100)}% CS [${show(interval.lower)}, ${show(interval.upper)}]` : ''})`;
-  return `${what} ${showRate(summary.rate)} of ${show(summary.trials)} vs ${summary.kind === 'sprt' ? 'p0' : 'baseline'} ${showRate(summary.baselineRate)}${ratio}`;
+      : ` (ratio ${show(summary.ratioEstimate)}x${interval ? `, ${shownOnce(levelTexts, interval.level, showPercent)}% CS [${show(interval.lower)}, ${show(interval.upper)}]` : ''})`;
+  return `${what} ${showRate(summary.rate)} of ${show(summary.trials)} vs ${summary.kind === 'sprt' ? 'p0' : 'baseline'} ${shownOnce(rateTexts, summary.baselineRate, showRate)}${ratio}`;
 }
