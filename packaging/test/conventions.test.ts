@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -117,6 +117,31 @@ describe('published package conventions', () => {
           expect(existsSync(join(REPO_ROOT, path)), link).toBe(true);
         }
       });
+    });
+  }
+});
+
+// `changeset version` refuses a changeset whose front matter it cannot read, and a Markdown
+// formatter reads `'@rollgate/core': minor` followed by `---` as a heading: the front matter is
+// checked here (biome leaves .changeset/*.md alone).
+describe('changesets', () => {
+  const dir = join(REPO_ROOT, '.changeset');
+  const names = new Set(packages.map((p) => p.manifest.name));
+  const files = readdirSync(dir).filter((file) => file.endsWith('.md') && file !== 'README.md');
+
+  for (const file of files) {
+    it(`${file} names published packages and a bump in its front matter`, () => {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const front = /^---\n((?:.+\n)+?)---\n\n\S/.exec(text);
+      expect(
+        front,
+        `${file}: front matter is "---", one "'@rollgate/<name>': patch|minor|major" a line, "---", a blank line, the text`,
+      ).not.toBeNull();
+      for (const line of (front?.[1] ?? '').trimEnd().split('\n')) {
+        const entry = /^'(@rollgate\/[a-z0-9-]+)': (patch|minor|major)$/.exec(line);
+        expect(entry, `${file}: "${line}"`).not.toBeNull();
+        expect(names, `${file}: ${entry?.[1]} is not a published package`).toContain(entry?.[1]);
+      }
     });
   }
 });
