@@ -69,6 +69,23 @@ function pointBaseline(baseline: unknown): unknown {
   return b;
 }
 
+/**
+ * A watch run to its end (the reference), and the same watch crashed in its bake at step 120
+ * with the snapshot it had saved: the start of every older-format resume test.
+ */
+async function crashedInBake() {
+  const contract = { bakeSeconds: 1_200 };
+  const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
+  const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
+  const watchId = await crashWhen(
+    w,
+    (s) => (w.clock.now() - DEPLOY_AT) / STEP >= 120 && s.state === 'Watching',
+  );
+  const current = await loadStoredSnapshot(loaderOf(w), watchId);
+  if (!current) throw new Error('nothing stored');
+  return { reference, w, watchId, current };
+}
+
 /** Every step's state, decision and evaluations, by the simulated time it happened at. */
 function stepsOf(w: World, controller = w.controller) {
   const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
@@ -172,16 +189,7 @@ describe('a snapshot saved in parts', () => {
   });
 
   it('loads and resumes a snapshot saved whole by an earlier version (rollgate.machine/v1)', async () => {
-    const contract = { bakeSeconds: 1_200 };
-    const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
-
-    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
-    const watchId = await crashWhen(
-      w,
-      (s) => (w.clock.now() - DEPLOY_AT) / STEP >= 120 && s.state === 'Watching',
-    );
-    const current = await loadStoredSnapshot(loaderOf(w), watchId);
-    if (!current) throw new Error('nothing stored');
+    const { reference, w, watchId, current } = await crashedInBake();
     // What the version before saved: one piece, chart points as tuples, no parts, the
     // baseline's chart series as point objects.
     const whole = encodeStoredSnapshot(current) as Record<string, unknown> & { bake: object };
@@ -231,16 +239,8 @@ describe('a snapshot saved in parts', () => {
   });
 
   it('loads and resumes a snapshot saved in parts before the tests part (rollgate.machine/v2)', async () => {
-    const contract = { bakeSeconds: 1_200 };
-    const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
-
-    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
-    const watchId = await crashWhen(
-      w,
-      (s) => (w.clock.now() - DEPLOY_AT) / STEP >= 120 && s.state === 'Watching',
-    );
-    const current = await loadStoredSnapshot(loaderOf(w), watchId);
-    if (!current?.bake.baseline) throw new Error('nothing stored');
+    const { reference, w, watchId, current } = await crashedInBake();
+    if (!current.bake.baseline) throw new Error('no baseline stored');
     // What the version before saved: the baseline part as the object itself, the whole watch
     // state and every chart point (as tuples) in the record.
     for (const key of w.state.keys) if (key.startsWith(WATCH_PART_KEY_PREFIX)) w.state.set(key, null);
@@ -270,16 +270,7 @@ describe('a snapshot saved in parts', () => {
   });
 
   it('loads and resumes a snapshot saved by rollgate.machine/v3 (chart points mixing statistics as tuples)', async () => {
-    const contract = { bakeSeconds: 1_200 };
-    const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
-
-    const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
-    const watchId = await crashWhen(
-      w,
-      (s) => (w.clock.now() - DEPLOY_AT) / STEP >= 120 && s.state === 'Watching',
-    );
-    const current = await loadStoredSnapshot(loaderOf(w), watchId);
-    if (!current) throw new Error('nothing stored');
+    const { reference, w, watchId, current } = await crashedInBake();
     // What v3 saved: the same record and parts, but a series mixing points with and without a
     // statistic as one tuple per point (v4 writes it as columns with `noStatistic`).
     let converted = 0;
