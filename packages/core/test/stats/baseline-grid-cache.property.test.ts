@@ -6,6 +6,7 @@ import {
   summarizeRateTest,
   updateRateTest,
 } from '../../src/stats';
+import { arbBaselineOptions, arbObservations, observationOf, startBaselineTest } from './baseline-test-draws';
 
 /**
  * The baseline test keeps the constants of its coarse grid (candidate rates, the baseline
@@ -16,51 +17,15 @@ import {
  * the state's JSON text).
  */
 
-const arbOptions = fc.record({
-  baselineTrials: fc.oneof(fc.integer({ min: 1, max: 20_000 }), fc.double({ min: 1, max: 1e8, noNaN: true })),
-  share: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.05, noNaN: true }), fc.constant(1)),
-  tolerance: fc.oneof(fc.constant(1), fc.double({ min: 1, max: 3, noNaN: true })),
-  dispersion: fc.oneof(fc.constant(1), fc.double({ min: 1, max: 4, noNaN: true })),
-  alpha: fc.constantFrom(0.01, 0.0025, 0.2),
-  kappas: fc.constantFrom(undefined, [0.5, 1.5, 3]),
-  baselineFractions: fc.constantFrom(undefined, [0.25]),
-  graceEvents: fc.constantFrom(0, 2),
-});
-
-const arbObservations = fc.array(
-  fc.record({
-    trials: fc.oneof(
-      fc.constant(0),
-      fc.integer({ min: 1, max: 500 }),
-      fc.double({ min: 1e-3, max: 1e6, noNaN: true }),
-    ),
-    share: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true }), fc.constant(1)),
-  }),
-  { minLength: 1, maxLength: 40 },
-);
-
-function start(o: typeof arbOptions extends fc.Arbitrary<infer T> ? T : never): BaselineRateTestState {
-  return createBaselineRateTest({
-    baselineTrials: o.baselineTrials,
-    baselineEvents: o.baselineTrials * o.share,
-    alpha: o.alpha,
-    tolerance: o.tolerance,
-    dispersion: o.dispersion,
-    graceEvents: o.graceEvents,
-    ...(o.kappas ? { kappas: o.kappas } : {}),
-    ...(o.baselineFractions ? { baselineFractions: o.baselineFractions } : {}),
-  });
-}
-
 const fresh = (s: BaselineRateTestState): BaselineRateTestState => JSON.parse(JSON.stringify(s));
 
 describe('baseline test: the per-test grid constants', () => {
   it('give the same states, bit for bit and field for field, as recomputing them at every step', () => {
     fc.assert(
-      fc.property(arbOptions, arbObservations, (options, observations) => {
-        let live = start(options);
+      fc.property(arbBaselineOptions(true), arbObservations(false), (options, observations) => {
+        let live = startBaselineTest(options);
         for (const o of observations) {
-          const observation = { events: o.trials * o.share, trials: o.trials };
+          const observation = observationOf(o);
           const reference = updateRateTest(fresh(live), observation);
           live = updateRateTest(live, observation);
           expect(JSON.stringify(live)).toBe(JSON.stringify(reference));

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BaselineRateTestState, createBaselineRateTest, updateRateTest } from '../../src/stats';
+import { arbBaselineOptions, arbObservations, observationOf, startBaselineTest } from './baseline-test-draws';
 
 /**
  * A step of a `joint` state laid out as the evaluator starts it (with `kappas`, no grace events,
@@ -11,29 +12,6 @@ import { type BaselineRateTestState, createBaselineRateTest, updateRateTest } fr
  * writes that text.
  */
 
-const arbOptions = fc.record({
-  baselineTrials: fc.oneof(fc.integer({ min: 1, max: 20_000 }), fc.double({ min: 1, max: 1e8, noNaN: true })),
-  share: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.05, noNaN: true }), fc.constant(1)),
-  tolerance: fc.oneof(fc.constant(1), fc.double({ min: 1, max: 3, noNaN: true })),
-  dispersion: fc.oneof(fc.constant(1), fc.double({ min: 1, max: 4, noNaN: true })),
-  alpha: fc.constantFrom(0.01, 0.0025, 0.2),
-  kappas: fc.constantFrom(undefined, [0.5, 1.5, 3]),
-  graceEvents: fc.constantFrom(0, 2),
-});
-
-const arbObservations = fc.array(
-  fc.record({
-    trials: fc.oneof(
-      fc.constant(0),
-      fc.integer({ min: 1, max: 500 }),
-      fc.double({ min: 1e-3, max: 1e6, noNaN: true }),
-    ),
-    share: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true }), fc.constant(1)),
-    atMostOne: fc.boolean(),
-  }),
-  { minLength: 1, maxLength: 40 },
-);
-
 /** The same own fields, seen through a prototype with an enumerable key: the spread path. */
 function spreadPath(state: BaselineRateTestState): BaselineRateTestState {
   return Object.assign(Object.create({ inherited: true }), state);
@@ -42,23 +20,11 @@ function spreadPath(state: BaselineRateTestState): BaselineRateTestState {
 describe('baseline test: a step of the evaluator layout', () => {
   it('writes the same JSON, key order included, as spreading the state', () => {
     fc.assert(
-      fc.property(arbOptions, arbObservations, (o, observations) => {
-        let live = createBaselineRateTest({
-          baselineTrials: o.baselineTrials,
-          baselineEvents: o.baselineTrials * o.share,
-          alpha: o.alpha,
-          tolerance: o.tolerance,
-          dispersion: o.dispersion,
-          graceEvents: o.graceEvents,
-          ...(o.kappas ? { kappas: o.kappas } : {}),
-        });
+      fc.property(arbBaselineOptions(false), arbObservations(true), (o, observations) => {
+        let live = startBaselineTest(o);
         const keys = Object.keys(live);
         for (const step of observations) {
-          const observation = {
-            events: step.trials * step.share,
-            trials: step.trials,
-            ...(step.atMostOne ? { atMostOne: true } : {}),
-          };
+          const observation = observationOf(step);
           const reference = updateRateTest(spreadPath(live), observation);
           live = updateRateTest(live, observation);
           expect(JSON.stringify(live)).toBe(JSON.stringify(reference));
