@@ -12,6 +12,7 @@ import {
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { collectSecrets } from './collect-secrets';
+import { DEFAULT_CONFIG_FILES } from './config-files';
 import { type ConfigProblem, configInvalid, locateProblems } from './config-problems';
 import {
   NotifyConfigSchema,
@@ -28,8 +29,7 @@ import { isSecretVariable } from './secret-fields';
 import { createLocator } from './yaml-locator';
 import { zodProblems } from './zod-problems';
 
-/** The configuration files looked for, in order, when `--config` is not given. */
-export const DEFAULT_CONFIG_FILES = ['rollgate.yaml', 'rollgate.yml', 'rollgate.json'] as const;
+export { DEFAULT_CONFIG_FILES };
 
 /** A loaded, validated configuration and everything derived from it. */
 export interface LoadedConfig {

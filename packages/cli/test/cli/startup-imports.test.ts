@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../src/command-registry';
 import { BIN, cleanEnv, PACKAGE_DIR } from '../support/cli-process';
 import { packagesInImportLog, STARTUP_CONFIG_YAML } from '../support/import-log';
 import { useTempDirs } from '../support/temp-dir';
@@ -20,8 +21,11 @@ const RECORDER = fileURLToPath(new URL('../support/import-recorder.mjs', import.
  */
 const HEAVY = ['undici', '@kubernetes/client-node', 'pg', 'fast-check'] as const;
 
-/** A command's definition (its help) and the help the control commands share. */
-const HELP_MODULE = /\/packages\/cli\/src\/(commands\/[a-z-]+|control\/control-help)\.ts$/;
+/**
+ * A command's definition (its help), the help the control commands share, and the configuration
+ * file names `init` names in its help.
+ */
+const HELP_MODULE = /\/packages\/cli\/src\/(commands\/[a-z-]+|control\/control-help|config\/config-files)\.ts$/;
 
 /** The packages a CLI run resolved, by name, from the recorder's log of module URLs. */
 async function packagesLoaded(args: readonly string[], dir: string): Promise<Set<string>> {
@@ -56,10 +60,10 @@ describe('CLI start-up loads only what the command needs', () => {
     expect(loaded, '--help loaded zod').not.toContain('zod');
   }, 90_000);
 
-  it("a command's own --help (watch, promote, abort, retry) loads its definition only: no run, schema library or adapter", async () => {
+  it("every command's own --help loads its definition only: no run, schema library or adapter", async () => {
     const dir = await tempDir();
     const base = await modulesLoaded(['--help'], dir);
-    for (const command of ['watch', 'promote', 'abort', 'retry']) {
+    for (const { name: command } of COMMANDS) {
       const loaded = await modulesLoaded([command, '--help'], dir);
       const names = packagesInImportLog([...loaded].join('\n'));
       for (const name of [...HEAVY, 'zod', 'yaml'])
@@ -70,7 +74,7 @@ describe('CLI start-up loads only what the command needs', () => {
       for (const url of extra)
         expect(url, `${command} --help loaded more than its definition`).toMatch(HELP_MODULE);
     }
-  }, 180_000);
+  }, 300_000);
 
   it('rollgate config check of a Prometheus + Deployer config loads neither undici, the Kubernetes client, pg nor fast-check', async () => {
     const dir = await tempDir();
