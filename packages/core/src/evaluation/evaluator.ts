@@ -235,7 +235,9 @@ export class Evaluator {
       const outcome = outcomes[i] as (typeof outcomes)[number];
       const previous = current.signals[signal.id] as SignalState;
       const counters = updateCounters(previous, outcome.status, now);
-      const next: SignalState = {
+      // This signal's next state, copied once: `last` is written into it below while it is
+      // still this function's own, where a second copy used to carry it (same keys, same order).
+      const next: { -readonly [K in keyof SignalState]: SignalState[K] } = {
         ...previous,
         ...counters,
         segments: outcome.segments,
@@ -255,10 +257,8 @@ export class Evaluator {
       // The stored copy is JSON-safe: the state is persisted in snapshots. Its verdicts almost
       // always are already: the summary itself is then stored (both are immutable), not a copy.
       const safe = jsonSafeVerdicts(summary.verdicts);
-      signals[signal.id] = {
-        ...next,
-        last: safe === summary.verdicts ? summary : { ...summary, verdicts: safe },
-      };
+      next.last = safe === summary.verdicts ? summary : { ...summary, verdicts: safe };
+      signals[signal.id] = next;
       summaries.push(summary);
     });
     const nextState: WatchState = {
