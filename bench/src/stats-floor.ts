@@ -138,10 +138,11 @@ async function countWork(): Promise<CountWork[]> {
 
 /**
  * (a): CPU ms of one step's statistics for `watches` watches (each: both count signals' tests
- * updated with the step's counts and summarized), p50 over `ticks` steps. The states are carried
+ * updated with the step's counts and summarized), p50 over `ticks` steps; `parts` times the
+ * update only, or the summary only (of the states the updates left). The states are carried
  * from step to step, one copy per watch, as the evaluator carries them.
  */
-function statisticsStep(work: readonly CountWork[]): number {
+function statisticsStep(work: readonly CountWork[], parts: 'both' | 'update' | 'summary'): number {
   const states = Array.from({ length: watches }, () => work.map((w) => [...w.tests]));
   const per: number[] = [];
   let sink = 0;
@@ -153,14 +154,14 @@ function statisticsStep(work: readonly CountWork[]): number {
         const tests = signals[s] as RateTestState[];
         const interval = steps[k % steps.length] as CountWork['steps'][number];
         for (let i = 0; i < tests.length; i++) {
-          const tail = i === 1;
-          const observation = {
-            events: tail ? (interval.tail ?? 0) : interval.events,
-            trials: interval.trials,
-          };
-          const next = updateRateTest(tests[i] as RateTestState, observation);
-          tests[i] = next;
-          sink += summarizeRateTest(next).logE;
+          let state = tests[i] as RateTestState;
+          if (parts !== 'summary') {
+            // The latency's second test is its tail's: the tail's events of the same trials.
+            const events = i === 1 ? (interval.tail ?? 0) : interval.events;
+            state = updateRateTest(state, { events, trials: interval.trials });
+            tests[i] = state;
+          }
+          sink += parts === 'update' ? state.trials : summarizeRateTest(state).logE;
         }
       }
     }
@@ -174,29 +175,35 @@ function statisticsStep(work: readonly CountWork[]): number {
 const perSignalUs = (ms: number, signals: number): number => (ms * 1000) / signals;
 
 const work = await countWork();
-const rows: { a: number; b: number; c: number }[] = [];
+const rows: { a: number; update: number; summary: number; b: number; c: number }[] = [];
 for (let round = 0; round < rounds; round++) {
   // (a) is per COUNT signal (2 per watch); (b) and (c) per signal of the whole mix (4 per watch).
-  const a = perSignalUs(statisticsStep(work), watches * COUNT_SIGNALS_PER_WATCH);
+  const countSignals = watches * COUNT_SIGNALS_PER_WATCH;
+  const a = perSignalUs(statisticsStep(work, 'both'), countSignals);
+  const update = perSignalUs(statisticsStep(work, 'update'), countSignals);
+  const summary = perSignalUs(statisticsStep(work, 'summary'), countSignals);
   const b = perSignalUs(await evaluatorStep(), watches * SIGNALS_PER_WATCH);
   const fleet = await fleetTicks(watches, ticks, WARMUP_STEPS);
   const c = perSignalUs(fleet.tickCpuP50Ms, fleet.signals);
-  rows.push({ a, b, c });
-  console.log(JSON.stringify({ round, watches, aUsPerCountSignal: a, bUsPerSignal: b, cUsPerSignal: c }));
+  rows.push({ a, update, summary, b, c });
+  console.log(
+    JSON.stringify({ round, watches, usPerCountSignal: { a, update, summary }, usPerSignal: { b, c } }),
+  );
 }
 // Round 0 warms the code up; the medians are of the rounds after it (of all when there is one).
 const kept = rows.length > 1 ? rows.slice(1) : rows;
-const a = median(kept.map((r) => r.a));
-const b = median(kept.map((r) => r.b));
-const c = median(kept.map((r) => r.c));
+const of = (key: keyof (typeof rows)[number]) => median(kept.map((r) => r[key]));
 // A 10,000-signal tick of the default mix: 5,000 count signals carry the statistics.
+const countShare = COUNT_SIGNALS_PER_WATCH / SIGNALS_PER_WATCH;
 const tick = (usPerSignal: number, signals: number) => (usPerSignal * signals) / 1000;
 console.log(
   JSON.stringify({
     watches,
     rounds: kept.length,
-    a: { usPerCountSignal: a, tickMs10k: tick(a, 10_000 * (COUNT_SIGNALS_PER_WATCH / SIGNALS_PER_WATCH)) },
-    b: { usPerSignal: b, tickMs10k: tick(b, 10_000) },
-    c: { usPerSignal: c, tickMs10k: tick(c, 10_000) },
+    a: { usPerCountSignal: of('a'), tickMs10k: tick(of('a'), 10_000 * countShare) },
+    aUpdate: { usPerCountSignal: of('update'), tickMs10k: tick(of('update'), 10_000 * countShare) },
+    aSummary: { usPerCountSignal: of('summary'), tickMs10k: tick(of('summary'), 10_000 * countShare) },
+    b: { usPerSignal: of('b'), tickMs10k: tick(of('b'), 10_000) },
+    c: { usPerSignal: of('c'), tickMs10k: tick(of('c'), 10_000) },
   }),
 );

@@ -236,6 +236,9 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
   // Load surges are a fact about the service's traffic: classified on the aggregate, applied to
   // every segment at the same step.
   const surges: LoadMarks = new Map();
+  // Almost every step has no surge: the list of surge steps is made only for one (in the
+  // aggregate's order, each step once: the joined intervals' times are distinct).
+  let surgeSteps: number[] | null = null;
   if (failure === null && aggregate.length > 0) {
     const profile = baseline?.status === 'ok' ? baseline.load : undefined;
     // Only the newest trials matter to the surge and load smoothing (load-surge.ts reads the
@@ -245,11 +248,13 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
     for (let k = Math.max(0, recent.length - PREVIOUS_TRIALS); k < recent.length; k++)
       previous.push((recent[k] as CountInterval).trials);
     for (const interval of aggregate) {
-      surges.set(interval.t, {
-        surge: isSurge(profile, previous, interval.trials),
-        load: smoothedLoad(profile, previous, interval.trials),
-      });
+      const surge = isSurge(profile, previous, interval.trials);
+      surges.set(interval.t, { surge, load: smoothedLoad(profile, previous, interval.trials) });
       previous.push(interval.trials);
+      if (surge) {
+        surgeSteps ??= [];
+        surgeSteps.push(interval.t);
+      }
     }
   }
   if (failure === null) {
@@ -277,13 +282,6 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
         segments[key] = consume(tick, key, segments[key], inWatch, baseline, null, surges);
       }
     }
-  }
-  // Almost every step has no surge: the list is made only for one.
-  let surgeSteps: number[] | null = null;
-  for (const [t, m] of surges) {
-    if (!m.surge) continue;
-    surgeSteps ??= [];
-    surgeSteps.push(t);
   }
   return surgeSteps === null
     ? { segments, lastCountT: newest, failure, segmentFailure }
