@@ -18,7 +18,9 @@ import { EvaluatorBefore } from './reference/evaluator-before';
  * the evaluator's per-signal state; docs/benchmarks.md, "floor10-issue-13") against the code it
  * replaced, kept as it was in test/evaluation/reference/ (main at c73daa8): on random watches,
  * the same state and the same evaluation at every step, byte for byte as JSON (key order
- * included: the state is what a save writes).
+ * included: the state is what a save writes). The reference shares every other module with the
+ * engine, so a deliberate behaviour change in signal-evaluation.ts or evaluator.ts must port the
+ * same hunk into the reference copy (or retire this test once the rewrite has settled).
  */
 
 const STEP = 5_000;
