@@ -53,6 +53,25 @@ export function joinCounts(
 }
 
 /**
+ * The aggregate intervals of {@link joinCounts} without a segment (`joinCounts(...).get(AGGREGATE)
+ * ?? []`), without the map around them: every count signal joins its reads at every step.
+ */
+export function joinAggregate(
+  events: ReadResult,
+  trials: ReadResult,
+  after: number | null,
+): readonly CountInterval[] {
+  if (trials.status !== 'ok' || events.status === 'error') return NO_INTERVALS;
+  return (
+    singleSeriesJoin(events, trials, after) ??
+    joinCounts(events, trials, undefined, after).get(AGGREGATE) ??
+    []
+  );
+}
+
+const NO_INTERVALS: readonly CountInterval[] = Object.freeze([]);
+
+/**
  * The join of {@link joinCounts} for the common case, without its maps and sort: no segments,
  * one trials series and at most one events series, each strictly ascending in time (no two
  * samples at one time to add up). Null when the reads are not of that shape. The same intervals

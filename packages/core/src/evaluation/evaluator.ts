@@ -11,11 +11,13 @@ import { addSurges, SURGE_SETTLE_SECONDS } from './load-surge';
 import { findOnset, type OnsetFinding } from './onset';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
 import {
+  type CountRead,
   judgeSignalNow,
   readSignalCounts,
   recognizeColdStart,
   restartCountTests,
   type SignalOutcome,
+  type SignalTick,
   settlePending,
   warmupSeen,
 } from './signal-evaluation';
@@ -131,20 +133,27 @@ export class Evaluator {
     const needsBaseline = current.baseline === null || anyBaselineFailed(current.baseline.signals);
     if (needsBaseline && current.purpose === 'bake') current = await this.takeBaseline(current, ctx);
     const now = this.#clock.now();
-    const ticks = this.contract.signals.map((signal) => ({
-      contract: this.contract,
-      signal,
-      state: current.signals[signal.id] as SignalState,
-      watch: current,
-      now,
-      alphaFor: this.#alphaFor,
-      reader: this.#reader,
-      ctx,
-    }));
-    // Gauge signals read no counts (null): they get no async frame and no Promise.
-    let counts = await Promise.all(
-      ticks.map((tick) => (usesCounts(tick.signal) ? readSignalCounts(tick) : null)),
-    );
+    // The ticks and their count reads in one loop, without a closure per evaluation: a fleet
+    // evaluates every watch at every step (docs/benchmarks.md, "floor10-issue-13").
+    const signalList = this.contract.signals;
+    const ticks: SignalTick[] = [];
+    const reads: (Promise<CountRead | null> | null)[] = [];
+    for (const signal of signalList) {
+      const tick: SignalTick = {
+        contract: this.contract,
+        signal,
+        state: current.signals[signal.id] as SignalState,
+        watch: current,
+        now,
+        alphaFor: this.#alphaFor,
+        reader: this.#reader,
+        ctx,
+      };
+      ticks.push(tick);
+      // Gauge signals read no counts (null): they get no async frame and no Promise.
+      reads.push(usesCounts(signal) ? readSignalCounts(tick) : null);
+    }
+    let counts = await Promise.all(reads);
     if (current.coldStart === null) {
       const bySignal = new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null]));
       const recognized = recognizeColdStart(this.contract, current, bySignal, now);
@@ -171,14 +180,15 @@ export class Evaluator {
         current = decided;
       }
     }
-    const seen = () =>
-      now > current.warmupEndsAt ||
-      warmupSeen(
-        this.contract,
-        current,
-        new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null])),
-      );
-    if (current.coldStartEarly && seen()) {
+    if (
+      current.coldStartEarly &&
+      (now > current.warmupEndsAt ||
+        warmupSeen(
+          this.contract,
+          current,
+          new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null])),
+        ))
+    ) {
       // The early "no cold start" meets the whole warm-up: latency elevated over it (a cold
       // start that showed late, or host load in its last seconds) still makes it one, and the
       // count tests start again at the end of the cold-start window, as if it had been
@@ -199,9 +209,7 @@ export class Evaluator {
       }
     }
     // Almost every step has no surge: the list is built only when a signal saw one.
-    const surgeSteps = counts.some((c) => (c?.surgeSteps?.length ?? 0) > 0)
-      ? counts.flatMap((c) => c?.surgeSteps ?? [])
-      : [];
+    const surgeSteps = anySurge(counts) ? counts.flatMap((c) => c?.surgeSteps ?? []) : [];
     if (surgeSteps.length > 0 || current.loadSurges) {
       // The service's load is one fact shared by every signal: the count signals see it, the
       // resource trends hold their judgement by it.
@@ -219,10 +227,15 @@ export class Evaluator {
     // A tick is copied only when the watch state changed since it was built (a cold start
     // decided, a surge recorded): most steps judge with the ticks as they are. Count signals
     // are judged at once (judgeSignalNow); only the signals that read their window are awaited.
-    const judged = ticks.map((tick, i) =>
-      judgeSignalNow(tick.watch === watch ? tick : { ...tick, watch }, counts[i] ?? null),
-    );
-    const outcomes = judged.some(isPromise) ? await Promise.all(judged) : (judged as SignalOutcome[]);
+    const judged: (SignalOutcome | Promise<SignalOutcome>)[] = [];
+    let waits = false;
+    for (let i = 0; i < ticks.length; i++) {
+      const tick = ticks[i] as SignalTick;
+      const outcome = judgeSignalNow(tick.watch === watch ? tick : { ...tick, watch }, counts[i] ?? null);
+      if (isPromise(outcome)) waits = true;
+      judged.push(outcome);
+    }
+    const outcomes = waits ? await Promise.all(judged) : (judged as SignalOutcome[]);
     if (ctx.signal.aborted) {
       throw new RollgateError('ABORTED', 'The evaluation was aborted.', {
         component: 'evaluator',
@@ -231,11 +244,14 @@ export class Evaluator {
     }
     const signals: Record<string, SignalState> = {};
     const summaries: SignalSummary[] = [];
-    this.contract.signals.forEach((signal, i) => {
+    for (let i = 0; i < signalList.length; i++) {
+      const signal = signalList[i] as Signal;
       const outcome = outcomes[i] as (typeof outcomes)[number];
       const previous = current.signals[signal.id] as SignalState;
       const counters = updateCounters(previous, outcome.status, now);
-      const next: SignalState = {
+      // This signal's next state, copied once: `last` is written into it below while it is
+      // still this function's own, where a second copy used to carry it (same keys, same order).
+      const next: { -readonly [K in keyof SignalState]: SignalState[K] } = {
         ...previous,
         ...counters,
         segments: outcome.segments,
@@ -255,12 +271,10 @@ export class Evaluator {
       // The stored copy is JSON-safe: the state is persisted in snapshots. Its verdicts almost
       // always are already: the summary itself is then stored (both are immutable), not a copy.
       const safe = jsonSafeVerdicts(summary.verdicts);
-      signals[signal.id] = {
-        ...next,
-        last: safe === summary.verdicts ? summary : { ...summary, verdicts: safe },
-      };
+      next.last = safe === summary.verdicts ? summary : { ...summary, verdicts: safe };
+      signals[signal.id] = next;
       summaries.push(summary);
-    });
+    }
     const nextState: WatchState = {
       ...current,
       signals,
@@ -335,6 +349,12 @@ export class Evaluator {
     if (!signal.segments) return perRule;
     return segment === AGGREGATE ? perRule / 2 : perRule / 2 / signal.segments.maxSegments;
   }
+}
+
+/** Whether a signal's count read saw a load surge. */
+function anySurge(counts: readonly (CountRead | null)[]): boolean {
+  for (const c of counts) if ((c?.surgeSteps?.length ?? 0) > 0) return true;
+  return false;
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {

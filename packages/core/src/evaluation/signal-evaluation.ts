@@ -17,11 +17,12 @@ import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
 import { describeDrift } from './baseline-drift';
-import { joinCounts, totals } from './count-intervals';
+import { joinAggregate, joinCounts, totals } from './count-intervals';
 import {
   DEFAULT_LATENCY_SPREAD,
   errorLoadTolerance,
   isSurge,
+  LOAD_SMOOTH_STEPS,
   latencyLoadTolerance,
   SURGE_SETTLE_SECONDS,
   smoothedLoad,
@@ -122,23 +123,39 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   const noEvents: ReadResult = NO_EVENTS_QUERY;
   const { start: from, end: to } = range;
   // Only the reads this signal needs are sent (the default signals: events and trials), each
-  // request built once: a tick reads every count signal of every watch.
+  // request built once: a tick reads every count signal of every watch. The reads are held in
+  // variables, not an array destructured through the iterator protocol, and the common case
+  // (no segments, no stable fleet) awaits its two reads with no Promise.all.
   const trials = trialsQuery(signal);
   const evRead = events ? reader(signal, { query: events, start: from, end: to, stepMs }, ctx) : null;
   const trRead = reader(signal, { query: trials, start: from, end: to, stepMs }, ctx);
-  const [ev, tr, segEv, segTr, stEv, stTr] =
-    segmentBy === undefined && stable === null
-      ? [(await evRead) ?? noEvents, await trRead, null, null, null, null]
-      : await Promise.all([
-          evRead ?? noEvents,
-          trRead,
-          events && segmentBy ? reader(signal, { query: events, ...range, segmentBy }, ctx) : null,
-          segmentBy ? reader(signal, { query: trials, ...range, segmentBy }, ctx) : null,
-          stable && events
-            ? reader(stable, { query: eventsQuery(stable, threshold) ?? events, ...range }, ctx)
-            : null,
-          stable ? reader(stable, { query: trialsQuery(stable), ...range }, ctx) : null,
-        ]);
+  let ev: ReadResult;
+  let tr: ReadResult;
+  let segEv: ReadResult | null = null;
+  let segTr: ReadResult | null = null;
+  let stEv: ReadResult | null = null;
+  let stTr: ReadResult | null = null;
+  if (segmentBy === undefined && stable === null) {
+    ev = (await evRead) ?? noEvents;
+    tr = await trRead;
+  } else {
+    const all = await Promise.all([
+      evRead ?? noEvents,
+      trRead,
+      events && segmentBy ? reader(signal, { query: events, ...range, segmentBy }, ctx) : null,
+      segmentBy ? reader(signal, { query: trials, ...range, segmentBy }, ctx) : null,
+      stable && events
+        ? reader(stable, { query: eventsQuery(stable, threshold) ?? events, ...range }, ctx)
+        : null,
+      stable ? reader(stable, { query: trialsQuery(stable), ...range }, ctx) : null,
+    ]);
+    ev = all[0];
+    tr = all[1];
+    segEv = all[2];
+    segTr = all[3];
+    stEv = all[4];
+    stTr = all[5];
+  }
   const tailQuery =
     baseline?.status === 'ok' && baseline.tail ? eventsQuery(signal, baseline.tail.thresholdMs) : null;
   const tailEv = tailQuery ? await reader(signal, { query: tailQuery, ...range }, ctx) : null;
@@ -174,18 +191,31 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
   const segmentBy = signal.segments?.by;
   const noEvents: ReadResult = NO_EVENTS_QUERY;
   const after = state.lastCountT;
-  const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
-  const tailByT = eventsByT(tailEv, tr, after);
-  const denseByT = eventsByT(denseEv, tr, after);
+  const { deployAt, warmupEndsAt } = watch;
+  // The tail's and the cold-start bound's events are joined on the same trials read, so their
+  // intervals ascend in time as the aggregate's do: each is looked up with a cursor walking
+  // forward, not a map by time built for one or two intervals.
+  const tailJoin = secondJoin(tailEv, tr, after);
+  const denseJoin = secondJoin(denseEv, tr, after);
+  let tailAt = 0;
+  let denseAt = 0;
   const aggregate: CountInterval[] = [];
-  for (const i of joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? []) {
-    if (!within(i)) continue;
-    const withTail = tailByT ? { ...i, tail: Math.min(i.events, tailByT.get(i.t) ?? 0) } : i;
-    aggregate.push(
-      denseByT && i.t <= watch.warmupEndsAt
-        ? { ...withTail, dense: Math.min(i.trials, Math.max(i.events, denseByT.get(i.t) ?? 0)) }
-        : withTail,
-    );
+  for (const i of joinAggregate(ev, tr, after)) {
+    if (!(i.t > deployAt && i.t <= now)) continue;
+    let withTail = i;
+    if (tailJoin) {
+      tailAt = cursorAt(tailJoin, tailAt, i.t);
+      withTail = { ...i, tail: Math.min(i.events, eventsAt(tailJoin, tailAt, i.t)) };
+    }
+    if (denseJoin && i.t <= warmupEndsAt) {
+      denseAt = cursorAt(denseJoin, denseAt, i.t);
+      aggregate.push({
+        ...withTail,
+        dense: Math.min(i.trials, Math.max(i.events, eventsAt(denseJoin, denseAt, i.t))),
+      });
+    } else {
+      aggregate.push(withTail);
+    }
   }
   let stableByT: Map<number, CountInterval> | null = null;
   if (stEv && stTr) {
@@ -206,16 +236,25 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
   // Load surges are a fact about the service's traffic: classified on the aggregate, applied to
   // every segment at the same step.
   const surges: LoadMarks = new Map();
+  // Almost every step has no surge: the list of surge steps is made only for one (in the
+  // aggregate's order, each step once: the joined intervals' times are distinct).
+  let surgeSteps: number[] | null = null;
   if (failure === null && aggregate.length > 0) {
     const profile = baseline?.status === 'ok' ? baseline.load : undefined;
+    // Only the newest trials matter to the surge and load smoothing (load-surge.ts reads the
+    // last few): the window's last LOAD_SMOOTH_STEPS, not all of it.
     const previous: number[] = [];
-    for (const i of segments[AGGREGATE]?.recent ?? []) previous.push(i.trials);
+    const recent = segments[AGGREGATE]?.recent ?? [];
+    for (let k = Math.max(0, recent.length - PREVIOUS_TRIALS); k < recent.length; k++)
+      previous.push((recent[k] as CountInterval).trials);
     for (const interval of aggregate) {
-      surges.set(interval.t, {
-        surge: isSurge(profile, previous, interval.trials),
-        load: smoothedLoad(profile, previous, interval.trials),
-      });
+      const surge = isSurge(profile, previous, interval.trials);
+      surges.set(interval.t, { surge, load: smoothedLoad(profile, previous, interval.trials) });
       previous.push(interval.trials);
+      if (surge) {
+        surgeSteps ??= [];
+        surgeSteps.push(interval.t);
+      }
     }
   }
   if (failure === null) {
@@ -239,33 +278,45 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
       const limit = signal.segments?.maxSegments ?? 10;
       for (const [key, intervals] of bySegment) {
         if (!segments[key] && Object.keys(segments).filter((k) => k !== AGGREGATE).length >= limit) continue;
-        segments[key] = consume(tick, key, segments[key], intervals.filter(within), baseline, null, surges);
+        const inWatch = intervals.filter((i) => i.t > deployAt && i.t <= now);
+        segments[key] = consume(tick, key, segments[key], inWatch, baseline, null, surges);
       }
     }
-  }
-  // Almost every step has no surge: the list is made only for one.
-  let surgeSteps: number[] | null = null;
-  for (const [t, m] of surges) {
-    if (!m.surge) continue;
-    surgeSteps ??= [];
-    surgeSteps.push(t);
   }
   return surgeSteps === null
     ? { segments, lastCountT: newest, failure, segmentFailure }
     : { segments, lastCountT: newest, failure, segmentFailure, surgeSteps };
 }
 
-/** A second events read (the tail, the cold-start bound) by interval end; null when absent or failed. */
-function eventsByT(
+/** A second events read (the tail, the cold-start bound) joined on the trials; null when absent or failed. */
+function secondJoin(
   read: ReadResult | null,
   trials: ReadResult,
   after: number | null,
-): Map<number, number> | null {
+): readonly CountInterval[] | null {
   if (!read || read.status === 'error') return null;
-  const byT = new Map<number, number>();
-  for (const i of joinCounts(read, trials, undefined, after).get(AGGREGATE) ?? []) byT.set(i.t, i.events);
-  return byT;
+  return joinAggregate(read, trials, after);
 }
+
+/** The first index from `from` on whose interval does not end before `t` (intervals ascend in time). */
+function cursorAt(intervals: readonly CountInterval[], from: number, t: number): number {
+  let at = from;
+  while (at < intervals.length && (intervals[at] as CountInterval).t < t) at++;
+  return at;
+}
+
+/** The events of the interval at `at` if it ends at `t`, else 0 (not read there). */
+function eventsAt(intervals: readonly CountInterval[], at: number, t: number): number {
+  const interval = intervals[at];
+  return interval !== undefined && interval.t === t ? interval.events : 0;
+}
+
+/**
+ * How many of the newest aggregate trials the surge and load marks are computed from: at least
+ * the longest window load-surge.ts smooths over (LOAD_SMOOTH_STEPS, and its surge test's
+ * shorter one), so they see what the whole window would show them (a property test asserts it).
+ */
+export const PREVIOUS_TRIALS = LOAD_SMOOTH_STEPS;
 
 /** The signal's concurrent sequential rule (the stable fleet's reads), if it has one. */
 function concurrentRule(signal: Signal): SequentialRule | undefined {
@@ -328,30 +379,44 @@ function consume(
   // and dropping those at or before the horizon at the end).
   const recent: CountInterval[] = [];
   for (const i of segment.recent) if (i.t > horizon) recent.push(i);
-  let next: SegmentState = { ...segment, tests: tests ?? segment.tests, recent, pending: segment.pending };
+  // The segment's next state, made once here and then written in place while it is still this
+  // function's own (not yet returned, nowhere referenced): the same keys, in the same order, with
+  // the same values as a copy per interval and per test step made (a property test compares).
+  const next: Mutable<SegmentState> = {
+    ...segment,
+    tests: tests ?? segment.tests,
+    recent,
+    pending: segment.pending,
+  };
+  let pendingOwned = false;
   for (const interval of intervals) {
     if (interval.trials <= 0) {
       // A step without requests is fresh data (the source answered: no traffic), not a stale one.
-      if (interval.trials === 0)
-        next = { ...next, newestT: Math.max(next.newestT ?? interval.t, interval.t) };
+      if (interval.trials === 0) next.newestT = Math.max(next.newestT ?? interval.t, interval.t);
       continue;
     }
     const marks = surges.get(interval.t);
     const pending = pendingOf(interval, stable?.get(interval.t) ?? null, marks?.surge === true, marks?.load);
     if (interval.t > horizon) recent.push(interval);
-    next = {
-      ...next,
-      newestT: Math.max(next.newestT ?? interval.t, interval.t),
-      warmup: interval.t <= watch.warmupEndsAt ? addWarmup(next.warmup, interval) : next.warmup,
-    };
+    next.newestT = Math.max(next.newestT ?? interval.t, interval.t);
+    next.warmup = interval.t <= watch.warmupEndsAt ? addWarmup(next.warmup, interval) : next.warmup;
     // Until the cold-start decision, intervals wait: whether they are judged depends on it.
-    next =
-      watch.coldStart === null
-        ? { ...next, pending: [...next.pending, pending] }
-        : feed(next, watch, pending, tick.contract, signal);
+    if (watch.coldStart === null) {
+      // The previous state's list is never appended to: copied once, then this state's own.
+      if (!pendingOwned) {
+        next.pending = [...next.pending];
+        pendingOwned = true;
+      }
+      (next.pending as PendingInterval[]).push(pending);
+    } else {
+      feedInto(next, watch, pending, tick.contract, signal);
+    }
   }
   return next;
 }
+
+/** A state being built in place (see {@link consume}). */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** An interval with its stable-fleet interval and load marks (`surge` and `load` only when set). */
 function pendingOf(
@@ -393,11 +458,31 @@ function feed(
   contract: Contract,
   signal: Signal,
 ): SegmentState {
+  const stepMs = contract.stepSeconds * 1000;
+  if (item.interval.t - stepMs < judgedFrom(watch) - 1) return segment;
+  const next: Mutable<SegmentState> = { ...segment };
+  feedInto(next, watch, item, contract, signal);
+  return next;
+}
+
+/**
+ * {@link feed} written into `segment` itself: a state its caller is building and nothing else
+ * references. Writes the keys feed's copy sets, in its order (`tests`, `events`, `trials`, then
+ * `surgeHeld` when a test held), or nothing when the interval is not judged.
+ */
+function feedInto(
+  segment: Mutable<SegmentState>,
+  watch: WatchState,
+  item: PendingInterval,
+  contract: Contract,
+  signal: Signal,
+): void {
   const { interval } = item;
   const stepMs = contract.stepSeconds * 1000;
-  if (interval.t - stepMs < judgedFrom(watch) - 1) return segment;
+  if (interval.t - stepMs < judgedFrom(watch) - 1) return;
   const tests: Record<string, SequentialState> = {};
   let held = false;
+  const loadConditioned = kindOf(signal).counts?.loadConditioned;
   // for-in walks the own keys in the order Object.entries lists them, without its pair arrays.
   for (const name in segment.tests) {
     const state = segment.tests[name] as SequentialState;
@@ -418,38 +503,38 @@ function feed(
     }
     // Testing "rate <= m x null" with the same e-process: events divided by m keep every
     // likelihood-ratio factor's expectation at most 1 when the rate is at most m times the null
-    // (docs/statistics.md, "Load as a confounder").
-    const observed = isTail ? { ...interval, events: interval.tail ?? 0 } : interval;
+    // (docs/statistics.md, "Load as a confounder"). A tail test observes the tail's events of
+    // the same trials (the cap reads the trials only).
+    const observed = isTail ? (interval.tail ?? 0) : interval.events;
     const cap =
       state.kind === 'baseline'
-        ? burstCap(observed, burstRate(state), previousEvents(segment, interval.t - stepMs, isTail))
+        ? burstCap(interval, burstRate(state), previousEvents(segment, interval.t - stepMs, isTail))
         : null;
-    const capped = cap === null ? observed.events : Math.min(observed.events, cap);
+    const capped = cap === null ? observed : Math.min(observed, cap);
     // Latency is judged conditioned on load: busier than the baseline's mean, more slow requests
     // are allowed, as many as load alone can cause (load-surge.ts).
     const load =
-      kindOf(signal).counts?.loadConditioned && state.kind === 'baseline' && item.load !== undefined
+      loadConditioned && state.kind === 'baseline' && item.load !== undefined
         ? latencyLoadTolerance(
             state.anchorRate,
             watch.baseline?.signals[signal.id]?.latencySpread ?? DEFAULT_LATENCY_SPREAD,
             item.load,
           )
         : 1;
-    const counted = {
-      t: interval.t,
-      trials: interval.trials,
-      events: capped / errorLoadTolerance(policy, item.load) / load,
-      ...(cap === 1 ? { atMostOne: true } : {}),
-    };
+    const events = capped / errorLoadTolerance(policy, item.load) / load;
+    // Two literals rather than a spread of an optional key: the same keys, in the same order.
+    const counted =
+      cap === 1
+        ? { t: interval.t, trials: interval.trials, events, atMostOne: true }
+        : { t: interval.t, trials: interval.trials, events };
     tests[name] = stepSequential(state, counted, item.stable);
   }
-  return {
-    ...segment,
-    tests,
-    events: segment.events + interval.events,
-    trials: segment.trials + interval.trials,
-    ...(held ? { surgeHeld: (segment.surgeHeld ?? 0) + 1 } : {}),
-  };
+  const events = segment.events + interval.events;
+  const trials = segment.trials + interval.trials;
+  segment.tests = tests;
+  segment.events = events;
+  segment.trials = trials;
+  if (held) segment.surgeHeld = (segment.surgeHeld ?? 0) + 1;
 }
 
 /**
@@ -799,25 +884,43 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
   // Fixed for every segment of the signal: computed once, not per segment.
   const unavailable = counts?.failure ?? baselineProblem(baseline);
   const maxLagMs = signal.maxLagSeconds * 1000;
-  const what = kindOf(signal).counts?.rateWhat(baseline?.exceedanceThresholdMs ?? null) ?? 'error rate';
+  const what = rateWhat(signal, baseline?.exceedanceThresholdMs ?? null);
   const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
   const tail = baseline?.status === 'ok' ? baseline.tail : undefined;
   const testKey = String(index);
   const stepSeconds = tick.contract.stepSeconds;
   for (const key in segments) {
     const segment = segments[key] as SegmentState;
-    const verdict = judgeSequential(segment.tests[testKey] ?? null, {
-      signal: signal.id,
-      ...(key === AGGREGATE ? {} : { segment: key }),
-      window: { start: from, end: now },
-      samples: segment.trials,
-      newestT: segment.newestT,
-      now,
-      maxLagMs,
-      minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
-      what,
-      unavailable,
-    });
+    // Two literals rather than a spread of an optional `segment` in the middle of one (which
+    // builds the object key by key at run time): the same keys, in the same order.
+    const test = segment.tests[testKey] ?? null;
+    const verdict = judgeSequential(
+      test,
+      key === AGGREGATE
+        ? {
+            signal: signal.id,
+            window: { start: from, end: now },
+            samples: segment.trials,
+            newestT: segment.newestT,
+            now,
+            maxLagMs,
+            minSamples: signal.minSamples,
+            what,
+            unavailable,
+          }
+        : {
+            signal: signal.id,
+            segment: key,
+            window: { start: from, end: now },
+            samples: segment.trials,
+            newestT: segment.newestT,
+            now,
+            maxLagMs,
+            minSamples: signal.segments?.minSamples ?? 0,
+            what,
+            unavailable,
+          },
+    );
     const checked = withDrift(
       beyondOneBurst(tick, verdict, rule, index, key, segment, false),
       rule,
@@ -864,6 +967,32 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
   }
   if (!segments[AGGREGATE])
     verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+}
+
+/**
+ * What a count signal's tested rate is, for its reasons (`error rate`, `share slower than
+ * 250 ms`): the kind's text for the exceedance threshold, which a watch fixes at its baseline,
+ * so it is built once per kind and threshold, not at every step (the texts are pure functions
+ * of the threshold: signals/signal-kinds.ts). Bounded like {@link slowerThan}.
+ */
+const RATE_WHAT = new Map<string, Map<number | null, string>>();
+function rateWhat(signal: Signal, thresholdMs: number | null): string {
+  const counts = kindOf(signal).counts;
+  if (!counts) return 'error rate';
+  // Zero is written every time: a map does not tell -0 from 0, and their texts may differ.
+  if (thresholdMs === 0) return counts.rateWhat(thresholdMs);
+  let byThreshold = RATE_WHAT.get(signal.kind);
+  if (byThreshold === undefined) {
+    byThreshold = new Map();
+    RATE_WHAT.set(signal.kind, byThreshold);
+  }
+  let text = byThreshold.get(thresholdMs);
+  if (text === undefined) {
+    text = counts.rateWhat(thresholdMs);
+    if (byThreshold.size >= 256) byThreshold.clear();
+    byThreshold.set(thresholdMs, text);
+  }
+  return text;
 }
 
 /**

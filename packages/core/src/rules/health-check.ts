@@ -23,6 +23,30 @@ export interface HealthInput {
  */
 export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
   const newest = input.ready.at(-1);
+  const restartsPossible = input.restarts === null || inDomain(input.restarts, MEASURE_DOMAINS.restarts);
+  const impossible = restartsPossible ? firstValueOutside(input.ready, MEASURE_DOMAINS.ready) : undefined;
+  // The verdict of almost every step (every health signal of every watch is judged at every
+  // step): written field by field, the same keys in the same order as the spreads below, with
+  // its numbers' texts formatted once per value.
+  if (
+    restartsPossible &&
+    impossible === undefined &&
+    newest !== undefined &&
+    input.segment === undefined &&
+    !(input.restarts !== null && input.restarts > rule.maxRestarts) &&
+    !(newest.v < rule.minReady)
+  ) {
+    return {
+      signal: input.signal,
+      rule: 'health',
+      window: input.window,
+      samples: input.ready.length,
+      status: 'pass',
+      value: newest.v,
+      threshold: rule.minReady,
+      reason: `${shownOnce(readyTexts, newest.v, showPercent)}% of instances ready${input.restarts === null ? '' : `, ${shownOnce(countTexts, input.restarts, show)} restart(s)`}`,
+    };
+  }
   const base = {
     signal: input.signal,
     rule: 'health',
@@ -30,9 +54,8 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
     window: input.window,
     samples: input.ready.length,
   };
-  if (input.restarts !== null && !inDomain(input.restarts, MEASURE_DOMAINS.restarts))
+  if (input.restarts !== null && !restartsPossible)
     return outOfDomainVerdict(base, input.restarts, MEASURE_DOMAINS.restarts);
-  const impossible = firstValueOutside(input.ready, MEASURE_DOMAINS.ready);
   if (impossible !== undefined) return outOfDomainVerdict(base, impossible, MEASURE_DOMAINS.ready);
   if (input.restarts !== null && input.restarts > rule.maxRestarts) {
     return {
@@ -68,4 +91,27 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
     threshold: rule.minReady,
     reason: `${show(newest.v * 100)}% of instances ready${input.restarts === null ? '' : `, ${show(input.restarts)} restart(s)`}`,
   };
+}
+
+/**
+ * Texts of the pass verdict's numbers (the ready share, the restart count: a handful of values
+ * per fleet), formatted once per value: `show` costs about 190 ns a number (docs/benchmarks.md,
+ * "fleet-round9-issue-13"). Bounded: a process seeing many distinct values starts over.
+ */
+const SHOWN_LIMIT = 256;
+const readyTexts = new Map<number, string>();
+const countTexts = new Map<number, string>();
+
+const showPercent = (share: number): string => show(share * 100);
+
+function shownOnce(texts: Map<number, string>, value: number, format: (value: number) => string): string {
+  // -0 is formatted every time: a map does not tell it from 0 (the usual restart count), and
+  // their texts may differ.
+  if (Object.is(value, -0)) return format(value);
+  const known = texts.get(value);
+  if (known !== undefined) return known;
+  const text = format(value);
+  if (texts.size >= SHOWN_LIMIT) texts.clear();
+  texts.set(value, text);
+  return text;
 }

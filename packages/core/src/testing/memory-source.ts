@@ -144,13 +144,14 @@ export class MemoryMetricSource implements MetricSource {
   #samples(steps: readonly StepData[], request: MetricRequest): Sample[] {
     const { startMs, stepMs } = this.#options;
     const visibleEnd = Math.min(request.end, this.#options.clock.now());
+    const above = this.#firstBucketAbove(request.query);
     const out: Sample[] = [];
     for (let t = request.start; t <= visibleEnd; t += request.stepMs) {
       // Data steps whose end time falls in (t - request.stepMs, t]: indices [first, last].
       const last = Math.floor((t - startMs) / stepMs) - 1;
       const first = Math.max(0, Math.floor((t - request.stepMs - startMs) / stepMs));
       const newest = last >= 0 && last < steps.length ? steps[last] : undefined;
-      const v = this.#value(request.query, steps, first, Math.min(last, steps.length - 1), newest);
+      const v = this.#value(request.query, steps, first, Math.min(last, steps.length - 1), newest, above);
       if (v !== undefined && !Number.isNaN(v)) out.push({ t, v });
       if (request.start === request.end) break;
     }
@@ -158,9 +159,21 @@ export class MemoryMetricSource implements MetricSource {
   }
 
   /**
+   * The first histogram bucket above a latency-exceedances query's threshold bound (requests
+   * slower than it), once per read rather than once per sample; the bucket count otherwise.
+   */
+  #firstBucketAbove(query: MetricQuery): number {
+    if (query.measure !== 'latency-exceedances') return this.#buckets.length;
+    const buckets = this.#buckets;
+    for (let i = 0; i < buckets.length; i++) if ((buckets[i] as number) >= query.thresholdMs) return i + 1;
+    return buckets.length;
+  }
+
+  /**
    * The value of `query` over the data steps `from..to` (inclusive; holes skipped). Loops over
    * the index range rather than a copied array with a callback per measure: the fleet bench
    * reads thousands of signals per tick through this double, and its garbage is not the engine's.
+   * `above`: {@link #firstBucketAbove} of the query.
    */
   #value(
     query: MetricQuery,
@@ -168,6 +181,7 @@ export class MemoryMetricSource implements MetricSource {
     from: number,
     to: number,
     newest: StepData | undefined,
+    above: number,
   ): number | undefined {
     switch (query.measure) {
       case 'requests':
@@ -176,12 +190,6 @@ export class MemoryMetricSource implements MetricSource {
       case 'latency-exceedances':
       case 'raw': {
         if (query.measure === 'raw' && query.valueType !== 'count') return newest?.raw?.[query.query];
-        const bucket =
-          query.measure === 'latency-exceedances'
-            ? this.#buckets.findIndex((b) => b >= query.thresholdMs)
-            : -1;
-        // Buckets strictly above the threshold bound: requests slower than it.
-        const above = bucket === -1 ? this.#buckets.length : bucket + 1;
         let total: number | undefined;
         for (let i = from; i <= to; i++) {
           const s = steps[i];

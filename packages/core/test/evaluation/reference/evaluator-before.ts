@@ -1,0 +1,363 @@
+import type { Contract, Signal } from '../../../src/contract/contract-schema';
+import { RollgateError, type SerializedRollgateError } from '../../../src/errors/rollgate-error';
+import { takeBaseline } from '../../../src/evaluation/baseline-snapshot';
+import {
+  type Decision,
+  decide,
+  isAuthoritative,
+  isConfirmed,
+  updateCounters,
+} from '../../../src/evaluation/confirmation';
+import { addSurges, SURGE_SETTLE_SECONDS } from '../../../src/evaluation/load-surge';
+import { findOnset, type OnsetFinding } from '../../../src/evaluation/onset';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../src/evaluation/read-with-retry';
+import { usesCounts } from '../../../src/evaluation/signal-queries';
+import { createSignalReader, type SignalReader } from '../../../src/evaluation/signal-reader';
+import {
+  AGGREGATE,
+  type BaselineSnapshot,
+  createWatchState,
+  type SignalState,
+  type SignalSummary,
+  type WatchState,
+} from '../../../src/evaluation/watch-state';
+import { SafeEmitter } from '../../../src/events/safe-emitter';
+import type { PortContext } from '../../../src/ports/abort';
+import type { MetricSource } from '../../../src/ports/metric-source';
+import { jsonSafeVerdict, type Verdict } from '../../../src/rules/verdict';
+import type { Clock } from '../../../src/time/clock';
+import {
+  judgeSignalNow,
+  readSignalCounts,
+  recognizeColdStart,
+  restartCountTests,
+  type SignalOutcome,
+  settlePending,
+  warmupSeen,
+} from './signal-evaluation-before';
+
+/** The result of one evaluation of every signal. */
+export interface Evaluation {
+  /** Epoch ms of the evaluation. */
+  readonly at: number;
+  readonly purpose: WatchState['purpose'];
+  readonly deployAt: number;
+  readonly elapsedSeconds: number;
+  /** Until the end of the bake (or verification window); 0 once past it. */
+  readonly remainingSeconds: number;
+  readonly warmingUp: boolean;
+  readonly signals: readonly SignalSummary[];
+  readonly decision: Decision;
+}
+
+/** Events the evaluator emits. Listeners cannot break it: a throwing listener is isolated. */
+export interface EvaluatorEvents extends Record<string, unknown> {
+  baseline: BaselineSnapshot;
+  verdict: Verdict;
+  'source-error': { readonly signal: string; readonly error: SerializedRollgateError };
+  evaluation: Evaluation;
+  decision: Decision;
+}
+
+/** Options of {@link Evaluator}. */
+export interface EvaluatorOptions {
+  readonly contract: Contract;
+  /** Sources by name; a signal reads from `sources[signal.source]` (default `default`). */
+  readonly sources: Readonly<Record<string, MetricSource>>;
+  readonly clock: Clock;
+  readonly retry?: RetryPolicy;
+  /** Told about listeners that threw; the evaluation goes on regardless. */
+  readonly onListenerError?: (error: unknown, event: string) => void;
+}
+
+/**
+ * Judges a watched version from its signals. Each `evaluate` reads the data that arrived
+ * since the previous one through the `MetricSource` ports, applies every rule, updates the
+ * confirmation counters and returns a decision. All state lives in the `WatchState` it returns
+ * (plain JSON), so the caller persists it and can resume after a crash.
+ *
+ * Evaluation never throws on what sources return: broken replies become `error` verdicts.
+ */
+export class EvaluatorBefore {
+  readonly events: SafeEmitter<EvaluatorEvents>;
+  readonly contract: Contract;
+  readonly #clock: Clock;
+  readonly #reader: SignalReader;
+  readonly #sequentialRules: number;
+  /** {@link alphaFor} bound once: every signal's tick of every evaluation carries it. */
+  readonly #alphaFor: (signal: Signal, ruleIndex: number, segment: string) => number;
+
+  constructor(options: EvaluatorOptions) {
+    this.contract = options.contract;
+    this.#clock = options.clock;
+    this.events = new SafeEmitter<EvaluatorEvents>(options.onListenerError);
+    this.#reader = createSignalReader(options.sources, options.clock, options.retry ?? DEFAULT_RETRY_POLICY);
+    this.#sequentialRules = options.contract.signals.reduce(
+      (n, s) => n + s.rules.filter((r) => r.type === 'sequential').length,
+      0,
+    );
+    this.#alphaFor = (s, index, segment) => this.alphaFor(s, index, segment);
+  }
+
+  /** A new watch of a version that started serving at `deployAt` (epoch ms). */
+  start(
+    deployAt: number,
+    options: {
+      purpose?: 'bake' | 'verify';
+      durationSeconds?: number;
+      baseline?: BaselineSnapshot | null;
+    } = {},
+  ): WatchState {
+    return createWatchState(this.contract, deployAt, options);
+  }
+
+  /**
+   * Takes the pre-deploy baseline snapshot (reads ending at the deploy time) for signals that
+   * do not have one yet or whose earlier read failed.
+   */
+  async takeBaseline(state: WatchState, ctx: PortContext): Promise<WatchState> {
+    const snapshot = await takeBaseline(
+      this.contract,
+      state.deployAt,
+      this.#reader,
+      ctx,
+      this.#clock.now(),
+      state.baseline,
+    );
+    this.events.emit('baseline', snapshot);
+    return { ...state, baseline: snapshot };
+  }
+
+  /** Evaluates every signal once. Throws only `ABORTED` when `ctx.signal` fired. */
+  async evaluate(
+    state: WatchState,
+    ctx: PortContext,
+  ): Promise<{ state: WatchState; evaluation: Evaluation }> {
+    let current = state;
+    const needsBaseline = current.baseline === null || anyBaselineFailed(current.baseline.signals);
+    if (needsBaseline && current.purpose === 'bake') current = await this.takeBaseline(current, ctx);
+    const now = this.#clock.now();
+    const ticks = this.contract.signals.map((signal) => ({
+      contract: this.contract,
+      signal,
+      state: current.signals[signal.id] as SignalState,
+      watch: current,
+      now,
+      alphaFor: this.#alphaFor,
+      reader: this.#reader,
+      ctx,
+    }));
+    // Gauge signals read no counts (null): they get no async frame and no Promise.
+    let counts = await Promise.all(
+      ticks.map((tick) => (usesCounts(tick.signal) ? readSignalCounts(tick) : null)),
+    );
+    if (current.coldStart === null) {
+      const bySignal = new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null]));
+      const recognized = recognizeColdStart(this.contract, current, bySignal, now);
+      if (recognized) {
+        const decided: WatchState = {
+          ...current,
+          coldStart: recognized.coldStart,
+          coldStartReason: recognized.reason,
+          ...(recognized.early ? { coldStartEarly: true as const } : {}),
+        };
+        counts = counts.map((c, i) =>
+          c
+            ? {
+                ...c,
+                segments: settlePending(
+                  c.segments,
+                  decided,
+                  this.contract,
+                  this.contract.signals[i] as Signal,
+                ),
+              }
+            : c,
+        );
+        current = decided;
+      }
+    }
+    const seen = () =>
+      now > current.warmupEndsAt ||
+      warmupSeen(
+        this.contract,
+        current,
+        new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null])),
+      );
+    if (current.coldStartEarly && seen()) {
+      // The early "no cold start" meets the whole warm-up: latency elevated over it (a cold
+      // start that showed late, or host load in its last seconds) still makes it one, and the
+      // count tests start again at the end of the cold-start window, as if it had been
+      // recognised at the end of the warm-up. A breach confirmed meanwhile has ended the watch.
+      const { coldStartEarly: _, ...rest } = current;
+      const bySignal = new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null]));
+      const recognized = recognizeColdStart(this.contract, { ...rest, coldStart: null }, bySignal, now);
+      if (recognized?.coldStart) {
+        const seconds = Math.round((rest.warmupEndsAt - rest.deployAt) / 1000);
+        current = {
+          ...rest,
+          coldStart: true,
+          coldStartReason: `${recognized.reason}, over the whole ${seconds} s warm-up (${rest.coldStartReason ?? 'ruled out early'})`,
+        };
+        counts = counts.map((c) => (c ? { ...c, segments: restartCountTests(c.segments) } : c));
+      } else {
+        current = rest;
+      }
+    }
+    // Almost every step has no surge: the list is built only when a signal saw one.
+    const surgeSteps = counts.some((c) => (c?.surgeSteps?.length ?? 0) > 0)
+      ? counts.flatMap((c) => c?.surgeSteps ?? [])
+      : [];
+    if (surgeSteps.length > 0 || current.loadSurges) {
+      // The service's load is one fact shared by every signal: the count signals see it, the
+      // resource trends hold their judgement by it.
+      const longest = Math.max(0, ...this.contract.signals.map((s) => s.windowSeconds));
+      const loadSurges = addSurges(
+        current.loadSurges ?? [],
+        surgeSteps,
+        this.contract.stepSeconds * 1000,
+        now,
+        (longest + SURGE_SETTLE_SECONDS) * 1000,
+      );
+      current = { ...current, loadSurges };
+    }
+    const watch = current;
+    // A tick is copied only when the watch state changed since it was built (a cold start
+    // decided, a surge recorded): most steps judge with the ticks as they are. Count signals
+    // are judged at once (judgeSignalNow); only the signals that read their window are awaited.
+    const judged = ticks.map((tick, i) =>
+      judgeSignalNow(tick.watch === watch ? tick : { ...tick, watch }, counts[i] ?? null),
+    );
+    const outcomes = judged.some(isPromise) ? await Promise.all(judged) : (judged as SignalOutcome[]);
+    if (ctx.signal.aborted) {
+      throw new RollgateError('ABORTED', 'The evaluation was aborted.', {
+        component: 'evaluator',
+        cause: ctx.signal.reason,
+      });
+    }
+    const signals: Record<string, SignalState> = {};
+    const summaries: SignalSummary[] = [];
+    this.contract.signals.forEach((signal, i) => {
+      const outcome = outcomes[i] as (typeof outcomes)[number];
+      const previous = current.signals[signal.id] as SignalState;
+      const counters = updateCounters(previous, outcome.status, now);
+      const next: SignalState = {
+        ...previous,
+        ...counters,
+        segments: outcome.segments,
+        lastCountT: outcome.lastCountT,
+        last: null,
+      };
+      const summary: SignalSummary = {
+        signal: signal.id,
+        kind: signal.kind,
+        status: outcome.status,
+        confirmed: isConfirmed(signal, next, outcome.status, now),
+        authoritative: isAuthoritative(signal),
+        verdicts: outcome.verdicts,
+        consecutiveBreaches: counters.consecutiveBreaches,
+        consecutiveErrors: counters.consecutiveErrors,
+      };
+      // The stored copy is JSON-safe: the state is persisted in snapshots. Its verdicts almost
+      // always are already: the summary itself is then stored (both are immutable), not a copy.
+      const safe = jsonSafeVerdicts(summary.verdicts);
+      signals[signal.id] = {
+        ...next,
+        last: safe === summary.verdicts ? summary : { ...summary, verdicts: safe },
+      };
+      summaries.push(summary);
+    });
+    const nextState: WatchState = {
+      ...current,
+      signals,
+      evaluations: current.evaluations + 1,
+      lastEvaluatedAt: now,
+    };
+    const decision = decide(this.contract, nextState, summaries, now);
+    const evaluation: Evaluation = {
+      at: now,
+      purpose: nextState.purpose,
+      deployAt: nextState.deployAt,
+      elapsedSeconds: Math.max(0, (now - nextState.deployAt) / 1000),
+      remainingSeconds: Math.max(0, (nextState.bakeEndsAt - now) / 1000),
+      warmingUp: now <= nextState.warmupEndsAt,
+      signals: summaries,
+      decision,
+    };
+    // The per-verdict events are walked only when someone listens (a tick emits every
+    // signal's verdicts; most controllers listen to the evaluation alone).
+    const verdictEvents =
+      this.events.listenerCount('verdict') > 0 || this.events.listenerCount('source-error') > 0;
+    for (const summary of verdictEvents ? summaries : []) {
+      for (const verdict of summary.verdicts) {
+        this.events.emit('verdict', verdict);
+        if (verdict.status === 'error' && verdict.error) {
+          this.events.emit('source-error', { signal: verdict.signal, error: verdict.error });
+        }
+      }
+    }
+    this.events.emit('evaluation', evaluation);
+    this.events.emit('decision', decision);
+    return { state: nextState, evaluation };
+  }
+
+  /**
+   * The validation gate's question: did the confirmed breach of `signalId` begin before the
+   * deploy? Reads the signal's history across the deploy and locates the onset with the method
+   * of the breaching `rule` (its type; absent: the signal's first rule).
+   */
+  async findOnset(
+    state: WatchState,
+    signalId: string,
+    segment: string | undefined,
+    ctx: PortContext,
+    rule?: string,
+  ): Promise<OnsetFinding> {
+    const signal = this.contract.signals.find((s) => s.id === signalId);
+    if (!signal) {
+      throw new RollgateError('CONFIG_INVALID', `no signal "${signalId}" in the contract`, {
+        component: 'evaluator',
+      });
+    }
+    return findOnset({
+      contract: this.contract,
+      signal,
+      segment: segment ?? AGGREGATE,
+      ...(rule === undefined ? {} : { rule }),
+      watch: state,
+      now: this.#clock.now(),
+      reader: this.#reader,
+      ctx,
+    });
+  }
+
+  /**
+   * Alpha for one sequential test: the contract's alpha split evenly (Bonferroni) across its
+   * sequential rules; a segmented rule gives half to the aggregate and splits the other half
+   * across at most `maxSegments` segments.
+   */
+  alphaFor(signal: Signal, _ruleIndex: number, segment: string): number {
+    const perRule = this.contract.alpha / Math.max(1, this.#sequentialRules);
+    if (!signal.segments) return perRule;
+    return segment === AGGREGATE ? perRule / 2 : perRule / 2 / signal.segments.maxSegments;
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return value instanceof Promise;
+}
+
+/** Whether a signal's pre-deploy baseline read failed (the evaluation then reads it again). */
+function anyBaselineFailed(signals: Readonly<Record<string, { readonly status: string }>>): boolean {
+  for (const id in signals) if (signals[id]?.status === 'error') return true;
+  return false;
+}
+
+/** The verdicts JSON-safe: the same array when every verdict already is (almost always). */
+function jsonSafeVerdicts(verdicts: readonly Verdict[]): readonly Verdict[] {
+  for (let i = 0; i < verdicts.length; i++) {
+    const v = verdicts[i] as Verdict;
+    if (jsonSafeVerdict(v) !== v) return verdicts.map(jsonSafeVerdict);
+  }
+  return verdicts;
+}

@@ -1,0 +1,1343 @@
+import type { Contract, Rule, SequentialRule, Signal } from '../../../src/contract/contract-schema';
+import { describeDrift } from '../../../src/evaluation/baseline-drift';
+import { joinCounts, totals } from '../../../src/evaluation/count-intervals';
+import {
+  DEFAULT_LATENCY_SPREAD,
+  errorLoadTolerance,
+  isSurge,
+  latencyLoadTolerance,
+  SURGE_SETTLE_SECONDS,
+  smoothedLoad,
+  underSurge,
+} from '../../../src/evaluation/load-surge';
+import {
+  countsExceedances,
+  eventsQuery,
+  restartsQuery,
+  trialsQuery,
+  unitOf,
+  usesCounts,
+  valueDomain,
+  valueQuery,
+} from '../../../src/evaluation/signal-queries';
+import type { SignalReader } from '../../../src/evaluation/signal-reader';
+import {
+  AGGREGATE,
+  type CountInterval,
+  emptySegment,
+  type PendingInterval,
+  type SegmentState,
+  type SignalBaseline,
+  type SignalState,
+  type WatchState,
+} from '../../../src/evaluation/watch-state';
+import type { PortContext } from '../../../src/ports/abort';
+import type { ReadResult, Sample, Series } from '../../../src/ports/metric-source';
+import { evaluateBaselineRatio } from '../../../src/rules/baseline-ratio';
+import { isElevated, rulesOutColdStart } from '../../../src/rules/cold-start';
+import { checkDataQuality } from '../../../src/rules/data-quality';
+import { evaluateHealth } from '../../../src/rules/health-check';
+import { evaluateRateOfChange } from '../../../src/rules/rate-of-change';
+import {
+  burstCap,
+  judgeSequential,
+  type SequentialState,
+  startSequential,
+  stepSequential,
+} from '../../../src/rules/sequential-count';
+import { evaluateStaticRange } from '../../../src/rules/static-range';
+import {
+  show,
+  showRate,
+  type TimeWindow,
+  type Verdict,
+  type VerdictStatus,
+} from '../../../src/rules/verdict';
+import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../../../src/signals/signal-kinds';
+
+/**
+ * One signal's evaluation, in three phases the evaluator runs for every signal:
+ * 1. {@link readSignalCounts} reads the step intervals completed since the last evaluation
+ *    (count signals) and feeds the sequential tests;
+ * 2. the evaluator decides, once, whether the deploy is in a cold start
+ *    ({@link recognizeColdStart}) — a fact about the whole service, seen in its latency;
+ * 3. {@link judgeSignal} applies every rule, with the test and window the cold-start decision
+ *    selects.
+ *
+ * Cold starts: breaches in the first `warmupSeconds` are held until the recognition window ends.
+ * Without a cold start, count signals are judged on everything since the deploy (a regression
+ * from the first request is caught fast); with one, only on data from `coldStartSeconds` on.
+ */
+
+/** Everything one signal's evaluation needs. */
+export interface SignalTick {
+  readonly contract: Contract;
+  readonly signal: Signal;
+  readonly state: SignalState;
+  readonly watch: WatchState;
+  readonly now: number;
+  /** The alpha a sequential rule gets, after splitting across tests. */
+  readonly alphaFor: (signal: Signal, ruleIndex: number, segment: string) => number;
+  readonly reader: SignalReader;
+  readonly ctx: PortContext;
+}
+
+/** The counts a count signal read in phase 1. */
+export interface CountRead {
+  readonly segments: Readonly<Record<string, SegmentState>>;
+  readonly lastCountT: number | null;
+  /** Why the aggregate counts could not be read (error or no-data), if they could not. */
+  readonly failure: ReadResult | null;
+  readonly segmentFailure: ReadResult | null;
+  /** Step ends (epoch ms) of this read's aggregate intervals that were a load surge. */
+  readonly surgeSteps?: readonly number[];
+}
+
+/** One signal's evaluation, before the confirmation policy updates its counters. */
+export interface SignalOutcome {
+  readonly segments: Readonly<Record<string, SegmentState>>;
+  readonly lastCountT: number | null;
+  /** Aggregate verdicts first, then per-segment verdicts. */
+  readonly verdicts: readonly Verdict[];
+  readonly status: VerdictStatus;
+}
+
+/** The events read of a signal that has no events query yet (immutable, shared). */
+const NO_EVENTS_QUERY: ReadResult = Object.freeze({
+  status: 'no-data',
+  reason: 'no events query (no baseline threshold yet)',
+});
+
+/** Phase 1: reads the step intervals completed since the last evaluation; null for gauge signals. */
+export async function readSignalCounts(tick: SignalTick): Promise<CountRead | null> {
+  if (!usesCounts(tick.signal)) return null;
+  const { signal, watch, now, state, reader, ctx } = tick;
+  const stepMs = tick.contract.stepSeconds * 1000;
+  const baseline = watch.baseline?.signals[signal.id];
+  const firstEnd = watch.deployAt + stepMs;
+  const lastEnd = gridFloor(watch.deployAt, now, stepMs);
+  const start = Math.max(firstEnd, state.lastCountT === null ? firstEnd : state.lastCountT + stepMs);
+  const segments: Record<string, SegmentState> = { ...state.segments };
+  if (start > lastEnd) return { segments, lastCountT: state.lastCountT, failure: null, segmentFailure: null };
+  const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
+  const events = eventsQuery(signal, threshold);
+  const range = { start, end: lastEnd, stepMs };
+  const segmentBy = signal.segments?.by;
+  const concurrent = concurrentRule(signal);
+  const stable = concurrent?.stableSelector ? { ...signal, selector: concurrent.stableSelector } : null;
+  const noEvents: ReadResult = NO_EVENTS_QUERY;
+  const { start: from, end: to } = range;
+  // Only the reads this signal needs are sent (the default signals: events and trials), each
+  // request built once: a tick reads every count signal of every watch.
+  const trials = trialsQuery(signal);
+  const evRead = events ? reader(signal, { query: events, start: from, end: to, stepMs }, ctx) : null;
+  const trRead = reader(signal, { query: trials, start: from, end: to, stepMs }, ctx);
+  const [ev, tr, segEv, segTr, stEv, stTr] =
+    segmentBy === undefined && stable === null
+      ? [(await evRead) ?? noEvents, await trRead, null, null, null, null]
+      : await Promise.all([
+          evRead ?? noEvents,
+          trRead,
+          events && segmentBy ? reader(signal, { query: events, ...range, segmentBy }, ctx) : null,
+          segmentBy ? reader(signal, { query: trials, ...range, segmentBy }, ctx) : null,
+          stable && events
+            ? reader(stable, { query: eventsQuery(stable, threshold) ?? events, ...range }, ctx)
+            : null,
+          stable ? reader(stable, { query: trialsQuery(stable), ...range }, ctx) : null,
+        ]);
+  const tailQuery =
+    baseline?.status === 'ok' && baseline.tail ? eventsQuery(signal, baseline.tail.thresholdMs) : null;
+  const tailEv = tailQuery ? await reader(signal, { query: tailQuery, ...range }, ctx) : null;
+  // The cold-start bound is read while the warm-up lasts, for its recognition only.
+  const denseQuery =
+    baseline?.status === 'ok' && baseline.coldStartBound && start <= watch.warmupEndsAt
+      ? eventsQuery(signal, baseline.coldStartBound.thresholdMs)
+      : null;
+  const denseEv = denseQuery ? await reader(signal, { query: denseQuery, ...range }, ctx) : null;
+  return countsFrom(tick, segments, { ev, tr, segEv, segTr, stEv, stTr, tailEv, denseEv });
+}
+
+/** The reads of one count signal's new intervals (null: not sent). */
+interface CountReads {
+  readonly ev: ReadResult;
+  readonly tr: ReadResult;
+  readonly segEv: ReadResult | null;
+  readonly segTr: ReadResult | null;
+  readonly stEv: ReadResult | null;
+  readonly stTr: ReadResult | null;
+  readonly tailEv: ReadResult | null;
+  readonly denseEv: ReadResult | null;
+}
+
+/**
+ * Phase 1 once the reads are in: the new intervals joined, classified and fed to the segments.
+ * Apart from readSignalCounts' awaits, so its async frame keeps only the reads across them.
+ */
+function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, reads: CountReads): CountRead {
+  const { signal, watch, now, state } = tick;
+  const { ev, tr, segEv, segTr, stEv, stTr, tailEv, denseEv } = reads;
+  const baseline = watch.baseline?.signals[signal.id];
+  const segmentBy = signal.segments?.by;
+  const noEvents: ReadResult = NO_EVENTS_QUERY;
+  const after = state.lastCountT;
+  const within = (i: CountInterval) => i.t > watch.deployAt && i.t <= now;
+  const tailByT = eventsByT(tailEv, tr, after);
+  const denseByT = eventsByT(denseEv, tr, after);
+  const aggregate: CountInterval[] = [];
+  for (const i of joinCounts(ev, tr, undefined, after).get(AGGREGATE) ?? []) {
+    if (!within(i)) continue;
+    const withTail = tailByT ? { ...i, tail: Math.min(i.events, tailByT.get(i.t) ?? 0) } : i;
+    aggregate.push(
+      denseByT && i.t <= watch.warmupEndsAt
+        ? { ...withTail, dense: Math.min(i.trials, Math.max(i.events, denseByT.get(i.t) ?? 0)) }
+        : withTail,
+    );
+  }
+  let stableByT: Map<number, CountInterval> | null = null;
+  if (stEv && stTr) {
+    stableByT = new Map();
+    for (const i of joinCounts(stEv, stTr, undefined, after).get(AGGREGATE) ?? []) stableByT.set(i.t, i);
+  }
+  let newest = state.lastCountT;
+  const failure =
+    tr.status !== 'ok'
+      ? tr
+      : ev.status === 'error'
+        ? ev
+        : tailEv?.status === 'error'
+          ? tailEv
+          : denseEv?.status === 'error'
+            ? denseEv
+            : null;
+  // Load surges are a fact about the service's traffic: classified on the aggregate, applied to
+  // every segment at the same step.
+  const surges: LoadMarks = new Map();
+  if (failure === null && aggregate.length > 0) {
+    const profile = baseline?.status === 'ok' ? baseline.load : undefined;
+    const previous: number[] = [];
+    for (const i of segments[AGGREGATE]?.recent ?? []) previous.push(i.trials);
+    for (const interval of aggregate) {
+      surges.set(interval.t, {
+        surge: isSurge(profile, previous, interval.trials),
+        load: smoothedLoad(profile, previous, interval.trials),
+      });
+      previous.push(interval.trials);
+    }
+  }
+  if (failure === null) {
+    segments[AGGREGATE] = consume(
+      tick,
+      AGGREGATE,
+      segments[AGGREGATE],
+      aggregate,
+      baseline,
+      stableByT,
+      surges,
+    );
+    for (const i of aggregate) newest = Math.max(newest ?? i.t, i.t);
+  }
+  let segmentFailure: ReadResult | null = null;
+  if (segmentBy && segTr) {
+    if (segTr.status === 'error' || segEv?.status === 'error') {
+      segmentFailure = segTr.status === 'error' ? segTr : segEv;
+    } else {
+      const bySegment = joinCounts(segEv ?? noEvents, segTr, segmentBy, after);
+      const limit = signal.segments?.maxSegments ?? 10;
+      for (const [key, intervals] of bySegment) {
+        if (!segments[key] && Object.keys(segments).filter((k) => k !== AGGREGATE).length >= limit) continue;
+        segments[key] = consume(tick, key, segments[key], intervals.filter(within), baseline, null, surges);
+      }
+    }
+  }
+  // Almost every step has no surge: the list is made only for one.
+  let surgeSteps: number[] | null = null;
+  for (const [t, m] of surges) {
+    if (!m.surge) continue;
+    surgeSteps ??= [];
+    surgeSteps.push(t);
+  }
+  return surgeSteps === null
+    ? { segments, lastCountT: newest, failure, segmentFailure }
+    : { segments, lastCountT: newest, failure, segmentFailure, surgeSteps };
+}
+
+/** A second events read (the tail, the cold-start bound) by interval end; null when absent or failed. */
+function eventsByT(
+  read: ReadResult | null,
+  trials: ReadResult,
+  after: number | null,
+): Map<number, number> | null {
+  if (!read || read.status === 'error') return null;
+  const byT = new Map<number, number>();
+  for (const i of joinCounts(read, trials, undefined, after).get(AGGREGATE) ?? []) byT.set(i.t, i.events);
+  return byT;
+}
+
+/** The signal's concurrent sequential rule (the stable fleet's reads), if it has one. */
+function concurrentRule(signal: Signal): SequentialRule | undefined {
+  for (const rule of signal.rules) if (rule.type === 'sequential' && rule.test === 'concurrent') return rule;
+  return undefined;
+}
+
+/** The warm-up counts with one more interval (its cold-start bound count too, when read). */
+function addWarmup(warmup: SegmentState['warmup'], interval: CountInterval): SegmentState['warmup'] {
+  const events = warmup.events + interval.events;
+  const trials = warmup.trials + interval.trials;
+  return interval.dense === undefined
+    ? { events, trials }
+    : { events, trials, dense: (warmup.dense ?? 0) + interval.dense };
+}
+
+function consume(
+  tick: SignalTick,
+  key: string,
+  previous: SegmentState | undefined,
+  intervals: readonly CountInterval[],
+  baseline: SignalBaseline | undefined,
+  stable: Map<number, CountInterval> | null,
+  surges: LoadMarks,
+): SegmentState {
+  const { signal, now, watch } = tick;
+  const segment = previous ?? emptySegment();
+  const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
+  // Once started, a segment's tests are only stepped (feed makes their next object): the
+  // object is copied only when a test starts here, not at every step.
+  let tests: Record<string, SequentialState> | null = null;
+  const rules = signal.rules;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (rule.type !== 'sequential' || (tests ?? segment.tests)[String(index)]) continue;
+    if (rule.test === 'concurrent' && key !== AGGREGATE) continue;
+    const alpha = tick.alphaFor(signal, index, key);
+    const tail =
+      key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
+    const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
+    if (started) {
+      tests ??= { ...segment.tests };
+      tests[String(index)] = started;
+    }
+    if (started && tail && base) {
+      const tailTest = startSequential(
+        rule,
+        { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
+        alpha * TAIL_ALPHA_SHARE,
+      );
+      if (tailTest) {
+        tests ??= { ...segment.tests };
+        tests[tailKey(index)] = tailTest;
+      }
+    }
+  }
+  const horizon = now - signal.windowSeconds * 1000;
+  // The window of recent intervals, built once: the old ones still inside the window, then each
+  // new interval with requests (the same intervals, in the same order, as appending one by one
+  // and dropping those at or before the horizon at the end).
+  const recent: CountInterval[] = [];
+  for (const i of segment.recent) if (i.t > horizon) recent.push(i);
+  let next: SegmentState = { ...segment, tests: tests ?? segment.tests, recent, pending: segment.pending };
+  for (const interval of intervals) {
+    if (interval.trials <= 0) {
+      // A step without requests is fresh data (the source answered: no traffic), not a stale one.
+      if (interval.trials === 0)
+        next = { ...next, newestT: Math.max(next.newestT ?? interval.t, interval.t) };
+      continue;
+    }
+    const marks = surges.get(interval.t);
+    const pending = pendingOf(interval, stable?.get(interval.t) ?? null, marks?.surge === true, marks?.load);
+    if (interval.t > horizon) recent.push(interval);
+    next = {
+      ...next,
+      newestT: Math.max(next.newestT ?? interval.t, interval.t),
+      warmup: interval.t <= watch.warmupEndsAt ? addWarmup(next.warmup, interval) : next.warmup,
+    };
+    // Until the cold-start decision, intervals wait: whether they are judged depends on it.
+    next =
+      watch.coldStart === null
+        ? { ...next, pending: [...next.pending, pending] }
+        : feed(next, watch, pending, tick.contract, signal);
+  }
+  return next;
+}
+
+/** An interval with its stable-fleet interval and load marks (`surge` and `load` only when set). */
+function pendingOf(
+  interval: CountInterval,
+  stable: CountInterval | null,
+  surge: boolean,
+  load: number | null | undefined,
+): PendingInterval {
+  if (load == null) return surge ? { interval, stable, surge: true } : { interval, stable };
+  return surge ? { interval, stable, surge: true, load } : { interval, stable, load };
+}
+
+/** Each new interval's load marks: a surge, and its smoothed load over the baseline's mean. */
+type LoadMarks = Map<number, { readonly surge: boolean; readonly load: number | null }>;
+
+/**
+ * The events (the tail's for a tail test) of the segment's interval ending at `t`, or 0 when it
+ * was not read: what the burst cap lets the next step count (rules/sequential-count.ts
+ * `burstCap`: events the step before also had are a lasting rise, not a burst).
+ */
+function previousEvents(segment: SegmentState, t: number, isTail: boolean): number {
+  const recent = segment.recent;
+  for (let i = recent.length - 1; i >= 0; i--) {
+    const r = recent[i] as CountInterval;
+    if (r.t === t) return (isTail ? r.tail : r.events) ?? 0;
+    if (r.t < t) return 0;
+  }
+  return 0;
+}
+
+/**
+ * Feeds one interval to a segment's tests when the watch judges it (see {@link judgedFrom}).
+ * A load-surge interval is kept from the tests of rules that hold under load.
+ */
+function feed(
+  segment: SegmentState,
+  watch: WatchState,
+  item: PendingInterval,
+  contract: Contract,
+  signal: Signal,
+): SegmentState {
+  const { interval } = item;
+  const stepMs = contract.stepSeconds * 1000;
+  if (interval.t - stepMs < judgedFrom(watch) - 1) return segment;
+  const tests: Record<string, SequentialState> = {};
+  let held = false;
+  // for-in walks the own keys in the order Object.entries lists them, without its pair arrays.
+  for (const name in segment.tests) {
+    const state = segment.tests[name] as SequentialState;
+    const rule = signal.rules[Number.parseInt(name, 10)];
+    const isTail = name.endsWith(TAIL_SUFFIX);
+    if (isTail && interval.tail === undefined) {
+      tests[name] = state;
+      continue;
+    }
+    const policy =
+      item.surge && rule?.type === 'sequential' && rule.test !== 'concurrent'
+        ? loadSurgePolicy(rule, signal)
+        : 1;
+    if (policy === 'hold') {
+      tests[name] = state;
+      held = true;
+      continue;
+    }
+    // Testing "rate <= m x null" with the same e-process: events divided by m keep every
+    // likelihood-ratio factor's expectation at most 1 when the rate is at most m times the null
+    // (docs/statistics.md, "Load as a confounder").
+    const observed = isTail ? { ...interval, events: interval.tail ?? 0 } : interval;
+    const cap =
+      state.kind === 'baseline'
+        ? burstCap(observed, burstRate(state), previousEvents(segment, interval.t - stepMs, isTail))
+        : null;
+    const capped = cap === null ? observed.events : Math.min(observed.events, cap);
+    // Latency is judged conditioned on load: busier than the baseline's mean, more slow requests
+    // are allowed, as many as load alone can cause (load-surge.ts).
+    const load =
+      kindOf(signal).counts?.loadConditioned && state.kind === 'baseline' && item.load !== undefined
+        ? latencyLoadTolerance(
+            state.anchorRate,
+            watch.baseline?.signals[signal.id]?.latencySpread ?? DEFAULT_LATENCY_SPREAD,
+            item.load,
+          )
+        : 1;
+    const counted = {
+      t: interval.t,
+      trials: interval.trials,
+      events: capped / errorLoadTolerance(policy, item.load) / load,
+      ...(cap === 1 ? { atMostOne: true } : {}),
+    };
+    tests[name] = stepSequential(state, counted, item.stable);
+  }
+  return {
+    ...segment,
+    tests,
+    events: segment.events + interval.events,
+    trials: segment.trials + interval.trials,
+    ...(held ? { surgeHeld: (segment.surgeHeld ?? 0) + 1 } : {}),
+  };
+}
+
+/**
+ * Share of a latency rule's alpha its tail test gets (the rest is the first threshold's): a slow
+ * tail shows against an almost empty baseline there, so a small share suffices.
+ */
+export const TAIL_ALPHA_SHARE = 0.25;
+const TAIL_SUFFIX = ':tail';
+
+/** The key of a latency rule's tail test in a segment's tests. */
+function tailKey(index: number): string {
+  return `${index}${TAIL_SUFFIX}`;
+}
+
+/** The baseline rate a burst is measured against: the test's anchor times its tolerance. */
+function burstRate(state: SequentialState): number {
+  return state.kind === 'baseline' ? state.anchorRate * state.tolerance : 0;
+}
+
+/**
+ * What a sequential rule does with a load-surge step: `hold` (skip it) or the factor its
+ * tolerance is multiplied by; the rule's `loadSurge`, or the kind's default.
+ */
+export function loadSurgePolicy(rule: SequentialRule, signal: Signal): 'hold' | number {
+  return rule.loadSurge ?? kindOf(signal).counts?.loadSurge ?? DEFAULT_ERROR_SURGE_TOLERANCE;
+}
+
+/**
+ * Every segment's count tests and totals started again (a cold start recognised after an early
+ * "no cold start"): the tests are created anew at the next read and fed only from the end of
+ * the cold-start window ({@link judgedFrom}), as for a cold start recognised in time.
+ */
+export function restartCountTests(
+  segments: Readonly<Record<string, SegmentState>>,
+): Record<string, SegmentState> {
+  const out: Record<string, SegmentState> = {};
+  for (const [key, segment] of Object.entries(segments)) {
+    const { surgeHeld: _, ...rest } = segment;
+    out[key] = { ...rest, tests: {}, events: 0, trials: 0 };
+  }
+  return out;
+}
+
+/**
+ * Once the cold-start decision is made, the held intervals of every segment are fed to the
+ * tests (no cold start) or dropped (a cold start: the tests start at the end of its window).
+ * The decision depends only on latency during the warm-up, so each test keeps its full alpha.
+ */
+export function settlePending(
+  segments: Readonly<Record<string, SegmentState>>,
+  watch: WatchState,
+  contract: Contract,
+  signal: Signal,
+): Record<string, SegmentState> {
+  const out: Record<string, SegmentState> = {};
+  for (const [key, segment] of Object.entries(segments)) {
+    let next: SegmentState = { ...segment, pending: [] };
+    for (const item of segment.pending) next = feed(next, watch, item, contract, signal);
+    out[key] = next;
+  }
+  return out;
+}
+
+/**
+ * The first interval end a watch judges count data from: the deploy for a bake (a regression
+ * from the first request is caught fast); after the warm-up for a verification (right after a
+ * cutover, intervals mix the old and the restored version's traffic); the end of the cold-start
+ * window when a cold start was recognised.
+ */
+function judgedFrom(watch: WatchState): number {
+  if (watch.coldStart === true) return watch.coldStartEndsAt;
+  return watch.purpose === 'verify' ? watch.warmupEndsAt : watch.deployAt;
+}
+
+/**
+ * Phase 2: is the deploy in a cold start? Decided once, when the recognition window (the
+ * warm-up) is over, from the warm-up counts: a latency signal whose share of slow requests was
+ * elevated against its baseline is the signature of a cold start (a regression of errors alone,
+ * with normal latency, is not one). A contract without a latency count signal falls back to any
+ * count signal elevated during the warm-up. Null until it can be decided.
+ */
+export function recognizeColdStart(
+  contract: Contract,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+  now: number,
+): { coldStart: boolean; reason: string; early?: true } | null {
+  if (now <= watch.warmupEndsAt && !warmupSeen(contract, watch, counts)) {
+    return ruledOutEarly(contract, watch, counts, now);
+  }
+  const latency = contract.signals.filter((s) => kindOf(s).counts?.coldStartSignature === true);
+  const candidates = latency.some((s) => watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null)
+    ? latency
+    : contract.signals.filter(usesCounts);
+  const seconds = Math.round((watch.warmupEndsAt - watch.deployAt) / 1000);
+  const continued: string[] = [];
+  for (const signal of candidates) {
+    const seen = warmupEvidence(signal, watch, counts);
+    if (seen && isElevated(seen.warmup, seen.rate)) {
+      const { events, trials } = seen.warmup;
+      const share = trials > 0 ? events / trials : null;
+      // An incident already under way at the deploy (the baseline health check's ongoing
+      // episode) keeps the warm-up elevated too: that is the incident going on, not a cold start,
+      // unless the warm-up is elevated against the incident's own rate as well. Holding it as a
+      // cold start would judge the release only after the incident has perhaps recovered, and
+      // the incident would never be routed.
+      const episode = watch.baseline?.signals[signal.id]?.health?.episode;
+      if (episode?.ongoing && !isElevated(seen.atThreshold, episode.rate)) {
+        continued.push(
+          `${signal.id} ${showRate(share)} of requests ${seen.what}, as in the incident under way since ${Math.round((watch.deployAt - episode.startT) / 60_000)} min before the ${watch.purpose === 'bake' ? 'deploy' : 'cutover'} (${showRate(episode.rate)})`,
+        );
+        continue;
+      }
+      return {
+        coldStart: true,
+        reason: `cold start: ${showRate(share)} of requests ${seen.what} in the first ${seconds} s (baseline ${showRate(seen.rate)})`,
+      };
+    }
+  }
+  if (continued.length > 0) {
+    return { coldStart: false, reason: `no cold start: ${continued.join('; ')}, in the first ${seconds} s` };
+  }
+  return { coldStart: false, reason: `no cold start in the first ${seconds} s` };
+}
+
+/**
+ * Whether a bake has read its whole warm-up: every count signal has consumed the interval
+ * ending at `warmupEndsAt`. The recognition then has all the data it would have one step
+ * later, so it decides at once rather than holding every breach for one more step
+ * (docs/statistics.md, "Where the delay goes").
+ */
+export function warmupSeen(
+  contract: Contract,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+): boolean {
+  if (watch.purpose !== 'bake') return false;
+  const read = contract.signals.filter(usesCounts);
+  return (
+    read.length > 0 &&
+    read.every((s) => {
+      const last = counts.get(s.id)?.lastCountT;
+      return last != null && last >= watch.warmupEndsAt;
+    })
+  );
+}
+
+/**
+ * Phase 2, during the warm-up of a bake: "no cold start" as soon as the latency seen so far rules
+ * one out ({@link rulesOutColdStart}: a few hundred requests without the slow share a cold start
+ * makes). The count signals are then judged from the deploy at once, so a release that fails from
+ * its first request at tens of requests a second is not held for the whole warm-up. Every latency
+ * signal that carries the cold-start signature must rule it out; without one (no latency signal,
+ * no baseline threshold, a failed read) the warm-up runs its course. Null: not decided yet.
+ */
+function ruledOutEarly(
+  contract: Contract,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+  now: number,
+): { coldStart: boolean; reason: string; early: true } | null {
+  if (watch.purpose !== 'bake') return null;
+  const latency = contract.signals.filter(
+    (s) =>
+      kindOf(s).counts?.coldStartSignature === true &&
+      watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null,
+  );
+  if (latency.length === 0) return null;
+  const ruledOut: string[] = [];
+  for (const signal of latency) {
+    const seen = warmupEvidence(signal, watch, counts);
+    if (!seen) return null;
+    const { events, trials } = seen.warmup;
+    if (rulesOutColdStart(seen.warmup, seen.rate)) {
+      ruledOut.push(
+        `${signal.id} ${showRate(events / trials)} of ${trials} requests ${seen.what} (baseline ${showRate(seen.rate)})`,
+      );
+      continue;
+    }
+    // An incident under way at the deploy keeps latency at the incident's own rate: the
+    // recognition at the end of the warm-up measures a cold start against that rate, and so
+    // does the early one (a load surge that began before the deploy is such an incident).
+    const episode = watch.baseline?.signals[signal.id]?.health?.episode;
+    if (!episode?.ongoing || !rulesOutColdStart(seen.atThreshold, episode.rate)) return null;
+    const what = kindOf(signal).counts?.eventWhat(
+      watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null,
+    );
+    ruledOut.push(
+      `${signal.id} ${showRate(seen.atThreshold.events / trials)} of ${trials} requests ${what ?? 'failing'}, as in the incident under way since ${Math.round((watch.deployAt - episode.startT) / 60_000)} min before the deploy (${showRate(episode.rate)})`,
+    );
+  }
+  const seconds = Math.round((now - watch.deployAt) / 1000);
+  return {
+    coldStart: false,
+    reason: `no cold start: ${ruledOut.join('; ')} in the first ${seconds} s`,
+    early: true,
+  };
+}
+
+/**
+ * A count signal's warm-up counts (aggregate) beside its baseline rate, for the cold-start
+ * decision: the baseline's events plus a half over its trials plus one, so an empty baseline
+ * still has a rate. Null without counts or without a usable baseline.
+ */
+function warmupEvidence(
+  signal: Signal,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+): {
+  warmup: SegmentState['warmup'];
+  rate: number;
+  what: string;
+  /** The warm-up's counts at the exceedance threshold itself (the baseline health check's). */
+  atThreshold: SegmentState['warmup'];
+} | null {
+  const aggregate = counts.get(signal.id)?.segments[AGGREGATE];
+  const baseline = watch.baseline?.signals[signal.id];
+  if (!aggregate || !baseline || baseline.status !== 'ok' || !baseline.trials) return null;
+  const dense = baseline.coldStartBound;
+  if (dense && aggregate.warmup.dense !== undefined) {
+    // Read at the cold-start bound, where the baseline's share is near 1% and a cold start's
+    // 1.3-2x slower requests show.
+    return {
+      warmup: { events: aggregate.warmup.dense, trials: aggregate.warmup.trials },
+      rate: (dense.events + 0.5) / (baseline.trials + 1),
+      what: kindOf(signal).counts?.eventWhat(dense.thresholdMs) ?? 'failing',
+      atThreshold: aggregate.warmup,
+    };
+  }
+  return {
+    warmup: aggregate.warmup,
+    rate: ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1),
+    what: kindOf(signal).counts?.eventWhat(baseline.exceedanceThresholdMs) ?? 'failing',
+    atThreshold: aggregate.warmup,
+  };
+}
+
+/**
+ * Phase 3: judges one signal by each of its rules. The same outcome as {@link judgeSignalNow},
+ * always as a Promise.
+ */
+export async function judgeSignal(tick: SignalTick, counts: CountRead | null): Promise<SignalOutcome> {
+  return judgeSignalNow(tick, counts);
+}
+
+/**
+ * Phase 3 as the evaluator runs it: the outcome itself when no rule reads (every rule of a count
+ * signal is judged on the counts already read), a Promise only when a rule reads its window
+ * (a gauge or quantile value). A tick judges every signal of every watch: the count signals
+ * need no async frame and no Promise of their own (docs/benchmarks.md, "fleet-eval-issue-13").
+ * Rules are judged in order, and reads are sent one rule after another, as before.
+ */
+export function judgeSignalNow(
+  tick: SignalTick,
+  counts: CountRead | null,
+): SignalOutcome | Promise<SignalOutcome> {
+  const { signal, watch, now } = tick;
+  const segments = counts?.segments ?? tick.state.segments;
+  const lastCountT = counts?.lastCountT ?? tick.state.lastCountT;
+  const held = heldVerdict(tick);
+  if (held) {
+    const verdicts = signal.rules.map((rule) => ({ ...held, rule: rule.type }));
+    return { segments, lastCountT, verdicts, status: 'no-data' };
+  }
+  // Count signals are judged from the deploy, or from the end of a recognised cold start;
+  // gauge signals always skip the warm-up (pods starting, heaps growing to their working size).
+  const from = usesCounts(signal) ? judgedFrom(watch) : watch.warmupEndsAt;
+  const job: Judging = {
+    tick,
+    counts,
+    segments,
+    lastCountT,
+    from,
+    windowStart: Math.max(from, now - signal.windowSeconds * 1000),
+    baseline: watch.baseline?.signals[signal.id],
+    verdicts: [],
+    segmentVerdicts: [],
+  };
+  const rules = signal.rules;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (readsWindow(signal, rule)) return judgeReading(job, index);
+    judgeCountRule(job, rule, index);
+  }
+  return outcomeOf(job);
+}
+
+/** One signal's judgement under way: its inputs and the verdicts so far. */
+interface Judging {
+  readonly tick: SignalTick;
+  readonly counts: CountRead | null;
+  readonly segments: Readonly<Record<string, SegmentState>>;
+  readonly lastCountT: number | null;
+  readonly from: number;
+  readonly windowStart: number;
+  readonly baseline: SignalBaseline | undefined;
+  readonly verdicts: Verdict[];
+  readonly segmentVerdicts: Verdict[];
+}
+
+/** Whether a rule is judged on a read of its window (judgeValueRule) rather than on the counts. */
+function readsWindow(signal: Signal, rule: Rule): boolean {
+  return rule.type !== 'sequential' && kindOf(signal).value !== 'count-ratio';
+}
+
+/** The rules from `first` on, the first of them reading its window: awaited one after another. */
+async function judgeReading(job: Judging, first: number): Promise<SignalOutcome> {
+  const { tick, baseline, windowStart, segments } = job;
+  const stepMs = tick.contract.stepSeconds * 1000;
+  const rules = tick.signal.rules;
+  for (let index = first; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (readsWindow(tick.signal, rule)) {
+      job.verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], stepMs));
+    } else {
+      judgeCountRule(job, rule, index);
+    }
+  }
+  return outcomeOf(job);
+}
+
+function outcomeOf(job: Judging): SignalOutcome {
+  const { verdicts, segmentVerdicts } = job;
+  return {
+    segments: job.segments,
+    lastCountT: job.lastCountT,
+    verdicts: segmentVerdicts.length === 0 ? verdicts : [...verdicts, ...segmentVerdicts],
+    status: combine(verdicts, segmentVerdicts, job.counts?.segmentFailure ?? null),
+  };
+}
+
+/** A rule judged on the counts already read: a sequential test, or a window rate of a count-ratio signal. */
+function judgeCountRule(job: Judging, rule: Rule, index: number): void {
+  const { tick, counts, segments, baseline, windowStart, verdicts, segmentVerdicts } = job;
+  const { signal, now } = tick;
+  if (rule.type !== 'sequential') {
+    for (const key in segments) {
+      const segment = segments[key] as SegmentState;
+      const verdict = judgeWindowRate(tick, rule, key, segment, baseline, windowStart, counts?.failure);
+      (key === AGGREGATE ? verdicts : segmentVerdicts).push(verdict);
+    }
+    if (!segments[AGGREGATE])
+      verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+    return;
+  }
+  const { from } = job;
+  // Fixed for every segment of the signal: computed once, not per segment.
+  const unavailable = counts?.failure ?? baselineProblem(baseline);
+  const maxLagMs = signal.maxLagSeconds * 1000;
+  const what = kindOf(signal).counts?.rateWhat(baseline?.exceedanceThresholdMs ?? null) ?? 'error rate';
+  const threshold = countsExceedances(signal) ? (baseline?.exceedanceThresholdMs ?? null) : null;
+  const tail = baseline?.status === 'ok' ? baseline.tail : undefined;
+  const testKey = String(index);
+  const stepSeconds = tick.contract.stepSeconds;
+  for (const key in segments) {
+    const segment = segments[key] as SegmentState;
+    const verdict = judgeSequential(segment.tests[testKey] ?? null, {
+      signal: signal.id,
+      ...(key === AGGREGATE ? {} : { segment: key }),
+      window: { start: from, end: now },
+      samples: segment.trials,
+      newestT: segment.newestT,
+      now,
+      maxLagMs,
+      minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
+      what,
+      unavailable,
+    });
+    const checked = withDrift(
+      beyondOneBurst(tick, verdict, rule, index, key, segment, false),
+      rule,
+      baseline,
+    );
+    (key === AGGREGATE ? verdicts : segmentVerdicts).push(
+      withSurge(
+        threshold === null ? checked : { ...checked, exceedanceThresholdMs: threshold },
+        segment,
+        stepSeconds,
+      ),
+    );
+    const tailTest = segment.tests[tailKey(index)];
+    if (tailTest && tail) {
+      verdicts.push(
+        withSurge(
+          {
+            ...beyondOneBurst(
+              tick,
+              judgeSequential(tailTest, {
+                signal: signal.id,
+                window: { start: from, end: now },
+                samples: segment.trials,
+                newestT: segment.newestT,
+                now,
+                maxLagMs,
+                minSamples: signal.minSamples,
+                what: slowerThan(tail.thresholdMs),
+                unavailable,
+              }),
+              rule,
+              index,
+              key,
+              segment,
+              true,
+            ),
+            exceedanceThresholdMs: tail.thresholdMs,
+          },
+          segment,
+          stepSeconds,
+        ),
+      );
+    }
+  }
+  if (!segments[AGGREGATE])
+    verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+}
+
+/**
+ * "share slower than <threshold> ms", the tail test's measure, by threshold: a watch's tail
+ * threshold is fixed at the baseline, so the text is built once, not at every step. Bounded:
+ * thresholds are histogram bucket bounds, a handful per fleet.
+ */
+const SLOWER_THAN = new Map<number, string>();
+function slowerThan(thresholdMs: number): string {
+  let text = SLOWER_THAN.get(thresholdMs);
+  if (text === undefined) {
+    text = `share slower than ${show(thresholdMs, ' ms')}`;
+    if (SLOWER_THAN.size >= 256) SLOWER_THAN.clear();
+    SLOWER_THAN.set(thresholdMs, text);
+  }
+  return text;
+}
+
+/**
+ * A verification's burst span: the restored artifact's breach must stand without its worst
+ * stretch of this many seconds (at least one step).
+ */
+export const VERIFY_BURST_SECONDS = 10;
+
+/**
+ * A verification judges the restored artifact on a short window right after a cutover, where
+ * one burst (a host hiccup, a freshly started process warming up under load) has nothing to
+ * dilute it: 15 slow requests of 610 in one busy moment read as a regression. What a
+ * verification must find is a fault that persists. So a breach of a baseline test there stands
+ * only when the test, run again on the judged intervals of the window without their worst
+ * stretch of `VERIFY_BURST_SECONDS` (the one holding the most counted events), rejects too.
+ * Both rejections are required, so the false-alarm rate stays at most alpha. Otherwise the
+ * verdict is no-data "waiting for evidence beyond one burst", marked `insufficient`, so the
+ * verification window extends (up to `verification.maxWindowSeconds`) instead of failing
+ * recovery. A bake keeps the first crossing: there a rollback must be fast.
+ */
+function beyondOneBurst(
+  tick: SignalTick,
+  verdict: Verdict,
+  rule: Rule,
+  index: number,
+  key: string,
+  segment: SegmentState,
+  isTail: boolean,
+): Verdict {
+  const { watch, signal, contract } = tick;
+  if (watch.purpose !== 'verify' || verdict.status !== 'breach' || rule.type !== 'sequential') return verdict;
+  if (rule.test !== 'baseline') return verdict;
+  const state = segment.tests[isTail ? tailKey(index) : String(index)];
+  if (state?.kind !== 'baseline') return verdict;
+  const stepMs = contract.stepSeconds * 1000;
+  const from = judgedFrom(watch);
+  const judged = segment.recent.filter((i) => i.t - stepMs >= from - 1 && i.trials > 0);
+  const counted = judged.map((i) => {
+    const cap = burstCap(i, burstRate(state));
+    const events = Math.min(isTail ? (i.tail ?? 0) : i.events, cap);
+    return { t: i.t, trials: i.trials, events, ...(cap === 1 ? { atMostOne: true } : {}) };
+  });
+  const span = Math.max(1, Math.round((VERIFY_BURST_SECONDS * 1000) / stepMs));
+  let worst = 0;
+  let worstEvents = -1;
+  for (let k = 0; k < counted.length; k++) {
+    let sum = 0;
+    for (let j = k; j < Math.min(counted.length, k + span); j++)
+      sum += (counted[j] as { events: number }).events;
+    if (sum > worstEvents) {
+      worstEvents = sum;
+      worst = k;
+    }
+  }
+  const rest = counted.filter((_, k) => k < worst || k >= worst + span);
+  const baseline = watch.baseline?.signals[signal.id];
+  const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
+  const tailBase =
+    isTail && baseline?.status === 'ok' && baseline.tail
+      ? {
+          status: 'ok',
+          events: baseline.tail.events,
+          trials: baseline.trials,
+          dispersion: baseline.tail.dispersion,
+        }
+      : null;
+  const alpha = tick.alphaFor(signal, index, key);
+  const hasTail = key === AGGREGATE && baseline?.status === 'ok' && baseline.tail !== undefined;
+  let again = startSequential(
+    rule,
+    isTail ? tailBase : (base ?? null),
+    isTail ? alpha * TAIL_ALPHA_SHARE : hasTail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha,
+  );
+  if (again === null) return verdict;
+  for (const interval of rest) again = stepSequential(again, interval, null);
+  if (again.rejected) return verdict;
+  const restTrials = rest.reduce((n, i) => n + i.trials, 0);
+  const minSamples = key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0);
+  const without = `without its worst ${VERIFY_BURST_SECONDS} s (${show(worstEvents)} counted events) the test does not reject on ${show(restTrials)} requests`;
+  if (restTrials >= minSamples && restTrials > 0) {
+    return {
+      ...verdict,
+      status: 'pass',
+      burstHeld: true,
+      reason: `one burst, not a persisting fault: ${verdict.reason}; ${without}`,
+    };
+  }
+  return {
+    ...verdict,
+    status: 'no-data',
+    burstHeld: true,
+    reason: `waiting for evidence beyond one burst: ${verdict.reason}; ${without}`,
+    insufficient: { samples: restTrials, needed: minSamples },
+  };
+}
+
+/** A trend verdict with the samples held out for a load surge, said in the reason too. */
+function withHeldPoints(verdict: Verdict, held: number, stepMs: number): Verdict {
+  if (held === 0) return verdict;
+  return {
+    ...verdict,
+    surgeHeldSteps: held,
+    reason: `${verdict.reason}; ${Math.round((held * stepMs) / 1000)} s under a load surge (or settling after it) held out`,
+  };
+}
+
+/** A baseline test's verdict on a drifting window, with the tolerance the drift earned said (baseline-drift.ts). */
+function withDrift(verdict: Verdict, rule: Rule, baseline: SignalBaseline | undefined): Verdict {
+  const drift = baseline?.status === 'ok' ? baseline.drift : undefined;
+  if (!drift || rule.type !== 'sequential' || rule.test !== 'baseline') return verdict;
+  if (verdict.status !== 'pass' && verdict.status !== 'breach') return verdict;
+  return { ...verdict, reason: `${verdict.reason}; ${describeDrift(drift)}` };
+}
+
+/** A count verdict with the load-surge steps its test was kept from, said in the reason too. */
+function withSurge(verdict: Verdict, segment: SegmentState, stepSeconds: number): Verdict {
+  const held = segment.surgeHeld ?? 0;
+  if (held === 0) return verdict;
+  return {
+    ...verdict,
+    surgeHeldSteps: held,
+    reason: `${verdict.reason}; ${Math.round(held * stepSeconds)} s under a load surge held out`,
+  };
+}
+
+/**
+ * The no-data verdict while a signal cannot be judged yet: during the warm-up (breaches there
+ * wait for the cold-start decision), and for count signals during a recognised cold start.
+ */
+function heldVerdict(tick: SignalTick): Verdict | null {
+  const { watch, now, signal } = tick;
+  const stepMs = tick.contract.stepSeconds * 1000;
+  // Most evaluations hold nothing: the verdict and its text are built only when one is held.
+  const heldNow = now <= watch.warmupEndsAt;
+  if (!heldNow && !(watch.coldStart === true && now < watch.coldStartEndsAt + stepMs)) return null;
+  const what = watch.purpose === 'bake' ? 'deploy' : 'cutover';
+  const base = { status: 'no-data' as const, signal: signal.id, value: null, threshold: null, samples: 0 };
+  // A cold start ruled out early releases the count signals that do not carry its signature
+  // (errors): latency is what would still show a late cold start, or host load, before the
+  // warm-up ends (the evaluator checks the whole warm-up again then); gauges and probes still
+  // skip the warm-up (pods starting, heaps growing to their working size).
+  // Decided on the whole warm-up (its last interval read), every count signal is released.
+  const released =
+    watch.coldStart === false &&
+    usesCounts(signal) &&
+    (watch.coldStartEarly !== true || kindOf(signal).counts?.coldStartSignature !== true);
+  if (now <= watch.warmupEndsAt && !released) {
+    return {
+      ...base,
+      rule: 'warm-up',
+      window: { start: watch.deployAt, end: now },
+      reason: `warming up: the first ${Math.round((watch.warmupEndsAt - watch.deployAt) / 1000)} s after the ${what} are held to tell a cold start from a regression`,
+    };
+  }
+  if (usesCounts(signal) && watch.coldStart === true && now < watch.coldStartEndsAt + stepMs) {
+    return {
+      ...base,
+      rule: 'cold-start',
+      window: { start: watch.deployAt, end: now },
+      reason: `held: ${watch.coldStartReason ?? 'cold start'}; judged on data from ${Math.round((watch.coldStartEndsAt - watch.deployAt) / 1000)} s after the ${what}`,
+    };
+  }
+  return null;
+}
+
+/**
+ * A segment's baseline. A segment that had no traffic before the deploy (a new endpoint) is
+ * compared with the aggregate baseline rate, the best prior available.
+ */
+function segmentBaseline(baseline: SignalBaseline | undefined, key: string): SignalBaseline | undefined {
+  if (baseline?.status !== 'ok') return baseline;
+  const own = baseline.segments[key];
+  if (own?.trials == null || own.trials <= 0) return baseline;
+  return { ...baseline, events: own.events, trials: own.trials, value: own.value };
+}
+
+function judgeWindowRate(
+  tick: SignalTick,
+  rule: Rule,
+  key: string,
+  segment: SegmentState,
+  baseline: SignalBaseline | undefined,
+  windowStart: number,
+  failure: ReadResult | null | undefined,
+): Verdict {
+  const { signal, now } = tick;
+  const segmentField = key === AGGREGATE ? {} : { segment: key };
+  const window = { start: windowStart, end: now };
+  if (failure && key === AGGREGATE) return countFailure(signal, rule, window, failure);
+  const inWindow = segment.recent.filter((i) => i.t > windowStart);
+  const sums = totals(inWindow);
+  const quality = windowQuality(tick, rule, window, {
+    ...segmentField,
+    samples: sums.trials,
+    newestT: inWindow.at(-1)?.t ?? null,
+    minSamples: key === AGGREGATE ? signal.minSamples : (signal.segments?.minSamples ?? 0),
+  });
+  if (quality) return quality;
+  const value = {
+    signal: signal.id,
+    ...segmentField,
+    value: sums.events / sums.trials,
+    samples: sums.trials,
+    window,
+    unit: '',
+    domain: valueDomain(signal),
+  };
+  if (rule.type === 'static') return evaluateStaticRange(rule, value);
+  if (rule.type === 'baseline-ratio') {
+    const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
+    return evaluateBaselineRatio(rule, value, base?.status === 'ok' ? base.value : null);
+  }
+  return noData(signal, rule.type, window, `rule ${rule.type} does not apply to an error-rate signal`);
+}
+
+/** Rules judged on a gauge or quantile read over the window (latency value, resource, health). */
+async function judgeValueRule(
+  tick: SignalTick,
+  rule: Rule,
+  baseline: SignalBaseline | undefined,
+  windowStart: number,
+  counts: SegmentState | undefined,
+  stepMs: number,
+): Promise<Verdict> {
+  const { signal, now, reader, ctx, watch } = tick;
+  const window: TimeWindow = { start: windowStart, end: now };
+  const unit = unitOf(signal);
+  const query = valueQuery(signal);
+  if (query === null) return noData(signal, rule.type, window, 'the signal has no value to judge');
+  const baseValue = baseline?.status === 'ok' ? baseline.value : null;
+  const domain = valueDomain(signal);
+
+  if (kindOf(signal).value === 'window-quantile') {
+    // The quantile over the whole window, judged with the window's request count as samples.
+    const end = gridFloor(watch.deployAt, now, stepMs);
+    const span = end - windowStart;
+    if (span <= 0) return noData(signal, rule.type, window, 'no complete step in the window yet');
+    const read = await reader(signal, { query, start: end, end, stepMs: span }, ctx);
+    if (read.status !== 'ok') return fromRead(signal, rule, window, read);
+    const inWindow = (counts?.recent ?? []).filter((i) => i.t > windowStart);
+    const sums = totals(inWindow);
+    const quality = windowQuality(tick, rule, window, {
+      samples: sums.trials,
+      newestT: inWindow.at(-1)?.t ?? null,
+    });
+    if (quality) return quality;
+    const v = newestSample(read);
+    if (v === null) return noData(signal, rule.type, window, 'no quantile value in the window');
+    const input = { signal: signal.id, value: v.v, samples: sums.trials, window, unit, domain };
+    if (rule.type === 'static') return evaluateStaticRange(rule, input);
+    if (rule.type === 'baseline-ratio') return evaluateBaselineRatio(rule, input, baseValue);
+    return noData(signal, rule.type, window, `rule ${rule.type} does not apply to a latency value`);
+  }
+
+  const start = gridCeil(watch.deployAt, windowStart, stepMs);
+  const end = gridFloor(watch.deployAt, now, stepMs);
+  if (end < start) return noData(signal, rule.type, window, 'no complete step in the window yet');
+  // Both reads are sent before either is awaited (as Promise.all did), without its arrays and
+  // the resolved placeholder: every gauge signal of every watch reads here at every step.
+  const reading = reader(signal, { query, start, end, stepMs }, ctx);
+  const restartsReading =
+    kindOf(signal).restarts && rule.type === 'health'
+      ? reader(signal, { query: restartsQuery(signal), start, end, stepMs }, ctx)
+      : null;
+  const read = await reading;
+  const restarts = restartsReading === null ? null : await restartsReading;
+  if (read.status === 'error') return fromRead(signal, rule, window, read);
+  // A failed restarts read is not "no restarts": the health verdict cannot be a pass. Only a
+  // source that cannot express restarts at all (SOURCE_BAD_QUERY for the built-in measure, as
+  // New Relic's) leaves readiness to judge alone, as a source without restart data does.
+  if (restarts?.status === 'error' && restarts.error.code !== 'SOURCE_BAD_QUERY')
+    return fromRead(signal, rule, window, restarts);
+  const all = read.status === 'ok' ? samplesFrom(read.series, windowStart - 1) : [];
+  // A resource trend is judged on the load the baseline knows: samples under a load surge, or
+  // while the resource settles after one, are held out (load-surge.ts, docs/statistics.md).
+  const trend = rule.type === 'rate-of-change';
+  const points =
+    trend && watch.loadSurges !== undefined && watch.loadSurges.length > 0
+      ? all.filter((p) => !underSurge(watch.loadSurges, p.t, stepMs, now))
+      : all;
+  const heldPoints = all.length - points.length;
+  const restartCount = restarts && restarts.status === 'ok' ? sumOfSamples(restarts.series) : null;
+  if (rule.type === 'health' && restartCount !== null && restartCount > rule.maxRestarts) {
+    return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
+  }
+  const quality = windowQuality(tick, rule, window, {
+    samples: points.length,
+    newestT: points.at(-1)?.t ?? null,
+  });
+  if (quality && trend && heldPoints > 0 && points.length < all.length)
+    return {
+      ...quality,
+      reason: `held: ${heldPoints} of ${all.length} samples taken under a load surge or within ${SURGE_SETTLE_SECONDS} s after it, ${points.length} left (${quality.reason})`,
+      surgeHeldSteps: heldPoints,
+      // More in-range samples would settle it: a verification waits for them, as for traffic.
+      insufficient: { samples: points.length, needed: signal.minSamples },
+    };
+  if (quality)
+    return read.status === 'no-data' ? { ...quality, reason: `${quality.reason} (${read.reason})` } : quality;
+  const newest = points.at(-1) as { t: number; v: number };
+  const input = { signal: signal.id, value: newest.v, samples: points.length, window, unit, domain };
+  switch (rule.type) {
+    case 'static':
+      return evaluateStaticRange(rule, input);
+    case 'baseline-ratio':
+      return evaluateBaselineRatio(rule, input, baseValue);
+    case 'rate-of-change':
+      return withHeldPoints(
+        evaluateRateOfChange(rule, {
+          signal: signal.id,
+          points,
+          window,
+          baseline: baseValue,
+          envelope: baseline?.status === 'ok' ? (baseline.envelope ?? null) : null,
+          windowSeconds: signal.windowSeconds,
+          unit,
+          domain,
+        }),
+        heldPoints,
+        stepMs,
+      );
+    case 'health':
+      return evaluateHealth(rule, { signal: signal.id, ready: points, restarts: restartCount, window });
+    default:
+      return noData(signal, rule.type, window, `rule ${rule.type} does not apply to a ${signal.kind} signal`);
+  }
+}
+
+/**
+ * A signal's status: any breach (aggregate or segment) is a breach; otherwise any error, then
+ * any no-data of the aggregate. Segments only add sensitivity: a segment below its floor does
+ * not hold back a signal whose aggregate passes.
+ */
+function combine(
+  verdicts: readonly Verdict[],
+  segments: readonly Verdict[],
+  segmentFailure: ReadResult | null,
+): VerdictStatus {
+  if (verdicts.some((v) => v.status === 'breach') || segments.some((v) => v.status === 'breach'))
+    return 'breach';
+  if (verdicts.some((v) => v.status === 'error') || segmentFailure?.status === 'error') return 'error';
+  if (verdicts.some((v) => v.status === 'no-data')) return 'no-data';
+  return 'pass';
+}
+
+/**
+ * The samples of every series after `after`, in series order: the one series' own array when
+ * it needs no cut (a tick reads every gauge signal's whole window; samples are never mutated).
+ */
+function samplesFrom(series: readonly Series[], after: number): readonly Sample[] {
+  const only = series.length === 1 ? (series[0] as Series).samples : null;
+  if (only !== null && (only.length === 0 || (only[0] as Sample).t > after)) return only;
+  const out: Sample[] = [];
+  for (const s of series) for (const p of s.samples) if (p.t > after) out.push(p);
+  return out;
+}
+
+/** The sum of every sample's value, in series order then time order (as flattening, then adding). */
+function sumOfSamples(series: readonly Series[]): number {
+  let sum = 0;
+  for (const s of series) for (const p of s.samples) sum += p.v;
+  return sum;
+}
+
+function newestSample(read: ReadResult): { t: number; v: number } | null {
+  if (read.status !== 'ok') return null;
+  let best: { t: number; v: number } | null = null;
+  for (const s of read.series) for (const p of s.samples) if (best === null || p.t >= best.t) best = p;
+  return best;
+}
+
+function baselineProblem(baseline: SignalBaseline | undefined): ReadResult | null {
+  if (!baseline) return { status: 'no-data', reason: 'the pre-deploy baseline has not been taken' };
+  if (baseline.status === 'ok') return null;
+  return { status: 'no-data', reason: `no pre-deploy baseline: ${baseline.reason}` };
+}
+
+function countFailure(
+  signal: Signal,
+  rule: Rule,
+  window: TimeWindow,
+  failure: ReadResult | null | undefined,
+): Verdict {
+  if (failure && failure.status !== 'ok') return fromRead(signal, rule, window, failure);
+  return noData(signal, rule.type, window, 'no complete step since the deploy yet');
+}
+
+function fromRead(signal: Signal, rule: Rule, window: TimeWindow, read: ReadResult): Verdict {
+  if (read.status === 'error') {
+    return {
+      status: 'error',
+      signal: signal.id,
+      rule: rule.type,
+      value: null,
+      threshold: null,
+      window,
+      samples: 0,
+      reason: `source failed: ${read.error.code}: ${read.error.message}`,
+      error: read.error.toJSON(),
+    };
+  }
+  return noData(signal, rule.type, window, read.status === 'no-data' ? read.reason : 'no data');
+}
+
+function noData(signal: Signal, rule: string, window: TimeWindow, reason: string): Verdict {
+  return {
+    status: 'no-data',
+    signal: signal.id,
+    rule,
+    value: null,
+    threshold: null,
+    window,
+    samples: 0,
+    reason,
+  };
+}
+
+/** The first step end on the deploy-anchored grid at or after `t`. */
+function gridCeil(anchor: number, t: number, stepMs: number): number {
+  return anchor + Math.ceil((t - anchor) / stepMs) * stepMs;
+}
+
+/** The last step end on the deploy-anchored grid at or before `t`. */
+function gridFloor(anchor: number, t: number, stepMs: number): number {
+  return anchor + Math.floor((t - anchor) / stepMs) * stepMs;
+}
+
+/**
+ * The data-quality check (rules/data-quality.ts) of a rule judged on a window: samples, their
+ * newest time, the signal's staleness limit and sample floor (or a segment's floor).
+ */
+function windowQuality(
+  tick: SignalTick,
+  rule: Rule,
+  window: TimeWindow,
+  data: {
+    readonly segment?: string;
+    readonly samples: number;
+    readonly newestT: number | null;
+    readonly minSamples?: number;
+  },
+): Verdict | null {
+  const { signal, now } = tick;
+  return checkDataQuality({
+    signal: signal.id,
+    rule: rule.type,
+    ...(data.segment === undefined ? {} : { segment: data.segment }),
+    window,
+    samples: data.samples,
+    newestT: data.newestT,
+    now,
+    maxLagMs: signal.maxLagSeconds * 1000,
+    minSamples: data.minSamples ?? signal.minSamples,
+  });
+}
