@@ -40,8 +40,9 @@ function draw(rng: Prng, rps: number, p0: number, q: number, size: number): Scen
   } as unknown as Scenario;
 }
 
-for (const rps of [1, 5, 20]) {
-  for (const p0 of [0.002, 0.01]) {
+const CELLS = process.env.BURST_CELL?.split(',').map(Number);
+for (const rps of CELLS ? [CELLS[0] as number] : [1, 5, 20]) {
+  for (const p0 of CELLS ? [CELLS[1] as number] : [0.002, 0.01]) {
     for (const [q, size] of [
       [0, 1],
       [0.02, 10],

@@ -51,7 +51,7 @@ export interface Variant {
   /** New steps divided by the dispersion of the baseline's steps capped as the bake's are (the baseline's own counts by the raw one). */
   readonly capDispersion?: boolean;
   /** `point`: Pearson's estimate floored at 1 (`estimateDispersion`); `evidenced`: 1 unless a 5% test sees it; `none`: 1. */
-  readonly dispersion: 'point' | 'evidenced' | 'none' | 'bernoulli' | 'lcb';
+  readonly dispersion: 'point' | 'evidenced' | 'none' | 'bernoulli' | 'lcb' | 'ucb';
   /** With `lcb`: the excess over 1 that is at least `lcbZ` standard errors of Pearson's statistic. */
   readonly lcbZ?: number;
   /** The error-rate rule's alpha: 0.01 split over the two count signals of the default contract. */
@@ -197,11 +197,13 @@ export function crossingStep(
   const dispersion =
     v.dispersion === 'lcb'
       ? Math.max(1, measured.point - (v.lcbZ ?? 1.645) * measured.sd)
-      : v.dispersion === 'none' || bernoulli
-        ? 1
-        : v.dispersion === 'point' || v.dispersion === 'bernoulli' || measured.evidenced
-          ? measured.point
-          : 1;
+      : v.dispersion === 'ucb'
+        ? measured.point + (v.lcbZ ?? 1.645) * measured.sd
+        : v.dispersion === 'none' || bernoulli
+          ? 1
+          : v.dispersion === 'point' || v.dispersion === 'bernoulli' || measured.evidenced
+            ? measured.point
+            : 1;
   let state = createBaselineRateTest({
     baselineEvents: Math.min(
       baseline.trials,

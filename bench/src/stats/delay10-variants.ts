@@ -48,4 +48,5 @@ export const SCREEN10: readonly Variant[] = [
   { ...cur, name: 'plain-cap', capSustained: false },
   { ...cur, name: 'cap-disp', capDispersion: true },
   { ...cur, name: 'carry-usual', carry: 'usual' },
+  { ...cur, name: 'disp-ucb', dispersion: 'ucb', lcbZ: 1.645 },
 ];
