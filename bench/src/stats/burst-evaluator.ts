@@ -1,8 +1,8 @@
 import type { Scenario } from '@rollgate/testkit/scenarios';
-import { firstBreach } from '../sections/aa-conditions';
 import { FAMILIES, familySpecs } from '../scenarios/families';
 import { Prng } from '../scenarios/prng';
 import { synthesize } from '../scenarios/synthesize';
+import { firstBreach } from '../sections/aa-conditions';
 import { crossingStep, EVALUATOR } from './delay-decomposition';
 
 /**
