@@ -32,8 +32,28 @@ export interface Variant {
   readonly capSustained?: boolean;
   /** With `capSustained`: the step before's events plus this many (a rise one event steeper). */
   readonly capStep?: number;
+  /**
+   * The step before's events over its cap are counted now when this step also shows the fault:
+   * `over`, this step is over its own cap too; `any`, this step has an event. Only where the
+   * dispersion is 1 or both steps are divided by it (so the counted sums stay below the
+   * uncapped ones, step type for step type).
+   */
+  readonly carry?: 'over' | 'any' | 'cap' | 'usual';
+  /**
+   * The cap's ratio when the baseline rules bursts out (Pearson's dispersion under `quietUcb`
+   * at its upper 95% bound, with at least `quietEvents` events); `cap` otherwise.
+   */
+  readonly quietCap?: number | null;
+  readonly quietUcb?: number;
+  readonly quietEvents?: number;
+  /** With `capSustained`: the cap rises to the most events of this many steps before (1 when absent). */
+  readonly lookback?: number;
+  /** New steps divided by the dispersion of the baseline's steps capped as the bake's are (the baseline's own counts by the raw one). */
+  readonly capDispersion?: boolean;
   /** `point`: Pearson's estimate floored at 1 (`estimateDispersion`); `evidenced`: 1 unless a 5% test sees it; `none`: 1. */
-  readonly dispersion: 'point' | 'evidenced' | 'none' | 'bernoulli';
+  readonly dispersion: 'point' | 'evidenced' | 'none' | 'bernoulli' | 'lcb' | 'ucb';
+  /** With `lcb`: the excess over 1 that is at least `lcbZ` standard errors of Pearson's statistic. */
+  readonly lcbZ?: number;
   /** The error-rate rule's alpha: 0.01 split over the two count signals of the default contract. */
   readonly alpha: number;
   /** Events of a load-surge step are divided by this (`DEFAULT_ERROR_SURGE_TOLERANCE`, 2). */
@@ -91,12 +111,13 @@ export const VARIANTS: readonly Variant[] = [
 export function pearsonDispersion(points: readonly { events: number; trials: number }[]): {
   point: number;
   evidenced: boolean;
+  sd: number;
 } {
   const usable = points.filter((p) => p.trials > 0);
   const events = usable.reduce((s, p) => s + p.events, 0);
   const trials = usable.reduce((s, p) => s + p.trials, 0);
   const rate = trials > 0 ? events / trials : 0;
-  if (usable.length < 2 || !(rate > 0 && rate < 1)) return { point: 1, evidenced: false };
+  if (usable.length < 2 || !(rate > 0 && rate < 1)) return { point: 1, evidenced: false, sd: 0 };
   const pq = rate * (1 - rate);
   let chi2 = 0;
   let variance = 0;
@@ -107,7 +128,11 @@ export function pearsonDispersion(points: readonly { events: number; trials: num
     variance += Math.max(0, 2 * (1 - 1 / p.trials) + (1 - 6 * pq) / (p.trials * pq));
   }
   const freedom = usable.length - 1;
-  return { point: Math.max(1, chi2 / freedom), evidenced: chi2 > freedom + 1.645 * Math.sqrt(variance) };
+  return {
+    point: Math.max(1, chi2 / freedom),
+    evidenced: chi2 > freedom + 1.645 * Math.sqrt(variance),
+    sd: Math.sqrt(variance) / freedom,
+  };
 }
 
 /** The step (index into the series) at which the SPRT of p0 against p1 from `from` on rejects. */
@@ -170,11 +195,15 @@ export function crossingStep(
   // `bernoulli`: no dispersion when no baseline step held more than one event.
   const bernoulli = v.dispersion === 'bernoulli' && points.every((p) => p.events <= 1);
   const dispersion =
-    v.dispersion === 'none' || bernoulli
-      ? 1
-      : v.dispersion === 'point' || v.dispersion === 'bernoulli' || measured.evidenced
-        ? measured.point
-        : 1;
+    v.dispersion === 'lcb'
+      ? Math.max(1, measured.point - (v.lcbZ ?? 1.645) * measured.sd)
+      : v.dispersion === 'ucb'
+        ? measured.point + (v.lcbZ ?? 1.645) * measured.sd
+        : v.dispersion === 'none' || bernoulli
+          ? 1
+          : v.dispersion === 'point' || v.dispersion === 'bernoulli' || measured.evidenced
+            ? measured.point
+            : 1;
   let state = createBaselineRateTest({
     baselineEvents: Math.min(
       baseline.trials,
@@ -193,20 +222,56 @@ export function crossingStep(
     ...(v.edgeShare === undefined ? {} : { edgeShare: v.edgeShare }),
   });
   const rate = state.anchorRate * state.tolerance;
-  const capped = v.cap !== null && !(v.capWhenBursty && dispersion <= 1);
+  // The baseline's steps capped as a bake step would be (the usual cap, lifted after a step with events).
+  const cappedPoints = points.map((p, i) => ({
+    trials: p.trials,
+    events: Math.min(
+      p.events,
+      Math.max(
+        Math.max(1, Math.ceil((v.cap ?? 0) * p.trials * rate)),
+        i > 0 ? (points[i - 1]?.events ?? 0) : 0,
+      ),
+    ),
+  }));
+  const stepDispersion = v.capDispersion
+    ? Math.min(dispersion, pearsonDispersion(cappedPoints).point)
+    : dispersion;
+  const quiet =
+    v.quietCap !== undefined &&
+    observed.events >= (v.quietEvents ?? 30) &&
+    measured.point + 1.645 * measured.sd <= (v.quietUcb ?? 1.2);
+  const capRatio = quiet ? (v.quietCap ?? null) : v.cap;
+  const capped = capRatio !== null && !(v.capWhenBursty && dispersion <= 1);
   const high = loadHigh(s);
-  let previous = 0;
+  const recent: number[] = [];
+  let excess = 0;
+  let previousDivided = false;
   for (let i = s.deployAtStep; i < s.series.requests.length; i++) {
     const n = s.series.requests[i] ?? 0;
     const x = s.series.errors[i] ?? 0;
-    const baseCap = Math.max(1, Math.ceil((v.cap ?? 0) * n * rate));
-    const cap = v.capSustained ? Math.max(baseCap, previous > 0 ? previous + (v.capStep ?? 0) : 0) : baseCap;
-    previous = x;
-    const counted = capped ? Math.min(x, cap) : x;
+    const baseCap = Math.max(1, Math.ceil((capRatio ?? 0) * n * rate));
+    const before = Math.max(0, ...recent.slice(-(v.lookback ?? 1)));
+    const cap = v.capSustained ? Math.max(baseCap, before > 0 ? before + (v.capStep ?? 0) : 0) : baseCap;
+    recent.push(x);
+    // `cap`: the step before's events over its cap raise this step's cap (never above its events).
+    const lifted = v.carry === 'cap' ? cap + excess : cap;
+    const own = capped ? Math.min(x, lifted) : x;
+    const divided = !(capped && lifted === 1);
+    const eligible = dispersion <= 1 || (divided && previousDivided);
+    const shows = v.carry === 'over' ? x > cap : v.carry === 'usual' ? x > baseCap : x >= 1;
+    const carried = v.carry && v.carry !== 'cap' && capped && eligible && shows ? excess : 0;
+    excess = x - own;
+    previousDivided = divided;
+    const counted = own + carried;
     const m = v.surgeFactor > 1 && isSurgeStep(s, i, high) ? v.surgeFactor : 1;
     // As the evaluator: a step whose cap is one event is fed undivided by the dispersion.
-    const atMostOne = capped && cap === 1;
-    state = updateRateTest(state, { events: counted / m, trials: n, ...(atMostOne ? { atMostOne } : {}) });
+    const atMostOne = capped && lifted === 1 && carried === 0;
+    const scale = atMostOne ? 1 : dispersion / stepDispersion;
+    state = updateRateTest(state, {
+      events: (scale * counted) / m,
+      trials: scale * n,
+      ...(atMostOne ? { atMostOne } : {}),
+    });
     if (summarizeRateTest(state).rejected) return i;
   }
   return null;
