@@ -25,7 +25,8 @@ const HEAVY = ['undici', '@kubernetes/client-node', 'pg', 'fast-check'] as const
  * A command's definition (its help), the help the control commands share, and the configuration
  * file names `init` names in its help.
  */
-const HELP_MODULE = /\/packages\/cli\/src\/(commands\/[a-z-]+|control\/control-help|config\/config-files)\.ts$/;
+const HELP_MODULE =
+  /\/packages\/cli\/src\/(commands\/[a-z-]+|control\/control-help|config\/config-files)\.ts$/;
 
 /** The packages a CLI run resolved, by name, from the recorder's log of module URLs. */
 async function packagesLoaded(args: readonly string[], dir: string): Promise<Set<string>> {
