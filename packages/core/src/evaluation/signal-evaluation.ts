@@ -23,6 +23,7 @@ import {
   errorLoadTolerance,
   isSurge,
   latencyLoadTolerance,
+  SURGE_DRAIN_SECONDS,
   SURGE_SETTLE_SECONDS,
   smoothedLoad,
   underSurge,
@@ -210,10 +211,12 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
     const profile = baseline?.status === 'ok' ? baseline.load : undefined;
     const previous: number[] = [];
     for (const i of segments[AGGREGATE]?.recent ?? []) previous.push(i.trials);
+    // The tail lags the rate: a step's load is also the load of the minute before (load-surge.ts).
+    const drainSteps = Math.round(SURGE_DRAIN_SECONDS / tick.contract.stepSeconds);
     for (const interval of aggregate) {
       surges.set(interval.t, {
         surge: isSurge(profile, previous, interval.trials),
-        load: smoothedLoad(profile, previous, interval.trials),
+        load: smoothedLoad(profile, previous, interval.trials, drainSteps),
       });
       previous.push(interval.trials);
     }
