@@ -178,14 +178,15 @@ export function latencyLoadTolerance(share: number, spread: number, load: number
 
 /**
  * The load of each new interval over the baseline's mean, as far as it explains the interval's
- * latency: the largest of its own load (queueing answers the arrival rate within seconds: on a
- * ramp up the minute's mean lags the step, and the slower requests of its in-range steps were
- * read as a regression), its smoothed load (the requests over it and the intervals before it,
- * at most a minute's: a queue built over the last minute still slows it), and the smoothed load
- * of each of the `drainSteps` intervals before it (the tail lags the rate: the backlog a surge
- * built drains after traffic is back in range, {@link SURGE_DRAIN_SECONDS}). Each is less two
- * Poisson standard deviations, so that counting noise at low traffic buys no tolerance. Chosen
- * from request counts only, as the surge marks are. Null without a baseline profile.
+ * latency: its smoothed load (the requests over it and the intervals before it, at most a
+ * minute's: a queue built over the last minute still slows it), less two Poisson standard
+ * deviations (so that counting noise at low traffic buys no tolerance). Within the drain of a
+ * surge ({@link isDraining}, `drainSteps` intervals) it is the largest smoothed load of the
+ * intervals since the drain began: the tail lags the rate, the backlog a surge built drains
+ * after traffic is back in range ({@link SURGE_DRAIN_SECONDS}). Only after a surge: the largest
+ * of many noisy minutes would buy every quiet step a tolerance, and it cost two marginal tail
+ * faults their detection on the DEV seeds. Chosen from request counts only, as the surge marks
+ * are. Null without a baseline profile.
  */
 export function smoothedLoad(
   profile: LoadProfile | null | undefined,
@@ -196,8 +197,9 @@ export function smoothedLoad(
   if (!profile || !(profile.meanPerStep > 0) || !Number.isFinite(trials)) return null;
   const n = previous.length;
   const at = (i: number) => (i === n ? trials : (previous[i] as number));
-  let best = Math.max(0, trials - 2 * Math.sqrt(trials));
-  for (let end = n; end >= Math.max(0, n - drainSteps); end--) {
+  const back = drainSteps > 0 && isDraining(profile, previous, drainSteps) ? drainSteps : 0;
+  let best = 0;
+  for (let end = n; end >= Math.max(0, n - back); end--) {
     const from = Math.max(0, end - (LOAD_SMOOTH_STEPS - 1));
     let sum = 0;
     for (let i = from; i <= end; i++) sum += at(i);
