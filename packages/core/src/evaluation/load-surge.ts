@@ -97,12 +97,12 @@ export function isSurge(
 export const SURGE_DRAIN_SECONDS = 60;
 
 /**
- * Whether the interval with `trials` requests, after `previous` (oldest first, the watch's
- * recent intervals), falls in the drain of a surge: not a surge itself, but one of the
- * `drainSteps` intervals before it is (each judged as {@link isSurge} judged it, on the
- * intervals before it). Like the surge mark it is chosen from request counts only, so holding
- * such a step keeps every test valid (assumption 2: traffic is exogenous). The look-back is
- * bounded by the intervals the watch still keeps.
+ * Whether the next interval, after `previous` (oldest first, the watch's recent intervals),
+ * falls in the drain of a surge: one of the last `drainSteps` intervals is a surge (each judged
+ * as {@link isSurge} judged it, on the intervals before it). Like the surge mark it is chosen
+ * from request counts only, so a tolerance or a holdout chosen from it keeps every test valid
+ * (assumption 2: traffic is exogenous). The look-back is bounded by the intervals the watch
+ * still keeps.
  */
 export function isDraining(
   profile: LoadProfile | null | undefined,
@@ -181,8 +181,8 @@ export function latencyLoadTolerance(share: number, spread: number, load: number
  * latency: its smoothed load (the requests over it and the intervals before it, at most a
  * minute's: a queue built over the last minute still slows it), less two Poisson standard
  * deviations (so that counting noise at low traffic buys no tolerance). Within the drain of a
- * surge ({@link isDraining}, `drainSteps` intervals) it is the largest smoothed load of the
- * intervals since the drain began: the tail lags the rate, the backlog a surge built drains
+ * surge ({@link isDraining}, `drainSteps` intervals) it is the largest of the smoothed loads
+ * ending at it and at each of the `drainSteps` intervals before it: the tail lags the rate, the backlog a surge built drains
  * after traffic is back in range ({@link SURGE_DRAIN_SECONDS}). Only after a surge: the largest
  * of many noisy minutes would buy every quiet step a tolerance, and it cost two marginal tail
  * faults their detection on the DEV seeds. Chosen from request counts only, as the surge marks
