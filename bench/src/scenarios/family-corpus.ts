@@ -3,6 +3,7 @@ import { DRIFT_FAMILIES } from './drift-families';
 import { FAMILIES, type Family, familySpecs } from './families';
 import { LEAK_FAMILIES } from './leak-families';
 import type { ScenarioSpec } from './scenario-spec';
+import { SURGE_STRESS_FAMILIES } from './surge-stress-families';
 import { type GeneratedScenario, synthesize } from './synthesize';
 import { checkTruth, oneLookPValue } from './truth-check';
 import { WIDE_FAMILIES } from './wide-families';
@@ -51,12 +52,17 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only: the wide, cold-start and leak families run only by id). */
+/** Every family's set (or the named families only: the wide, cold-start, leak, drift and surge-stress families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
-    ? [...FAMILIES, ...WIDE_FAMILIES, ...COLD_START_FAMILIES, ...LEAK_FAMILIES, ...DRIFT_FAMILIES].filter(
-        (f) => only.includes(f.id),
-      )
+    ? [
+        ...FAMILIES,
+        ...WIDE_FAMILIES,
+        ...COLD_START_FAMILIES,
+        ...LEAK_FAMILIES,
+        ...DRIFT_FAMILIES,
+        ...SURGE_STRESS_FAMILIES,
+      ].filter((f) => only.includes(f.id))
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));
 }

@@ -8,7 +8,7 @@ import { binomialUpperTail } from '../stats/special-functions';
 import { baselineDrift, describeDrift, driftWindow } from './baseline-drift';
 import { levelSeries, rateSeries } from './baseline-series';
 import { joinCounts, totals } from './count-intervals';
-import { type LoadProfile, loadProfile } from './load-surge';
+import { type LoadProfile, loadProfile, SURGE_DRAIN_SECONDS, withoutSurges } from './load-surge';
 import { eventsQuery, exceedanceThreshold, tailThreshold, trialsQuery, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
 import {
@@ -214,7 +214,18 @@ async function countBaseline(
   const intervals = joined.get(AGGREGATE) ?? [];
   if (totals(intervals).trials <= 0) return noData('no requests in the baseline window');
   const what = thresholdMs === null ? 'failed' : `slower than ${thresholdMs} ms`;
-  const { clean, health } = checkBaselineHealth(intervals, whole.stepMs, what);
+  // Load is a confounder of latency inside the window too: a surge's slow requests (one that
+  // began minutes before the deploy and runs into the bake) are neither an episode nor the
+  // baseline, whose test holds surge steps (load-surge.ts). Error signals keep every step: a
+  // failing service can cause its own surge (retries), and its errors must still show.
+  const scanned = kindOf(signal).counts?.loadConditioned
+    ? withoutSurges(
+        intervals,
+        loadProfile(intervals, whole.stepMs / 1000),
+        Math.round((SURGE_DRAIN_SECONDS * 1000) / whole.stepMs),
+      )
+    : intervals;
+  const { clean, health } = checkBaselineHealth(scanned.length > 0 ? scanned : intervals, whole.stepMs, what);
   const outside = (i: CountInterval) =>
     !health.episode || i.t < health.episode.startT || i.t > health.episode.endT;
   const agg = totals(clean);

@@ -20,7 +20,19 @@ const SMOOTH_STEPS = 3;
 /** Steps per one-minute mean of the baseline profile, at most. */
 const PROFILE_STEPS = 12;
 
-/** The traffic a baseline window saw: mean requests per step and the highest one-minute mean. */
+/**
+ * The share of the baseline's one-minute means above its `highPerStep`: a load level is one the
+ * baseline knows when it spent at least this much of its window at or above it. A surge that
+ * began a minute or two before the deploy is inside the window, and its busiest minute made the
+ * rest of it look like known traffic: its errors in the bake got no tolerance and its latency
+ * no holdout (docs/statistics.md, "Surges that straddle the deploy").
+ */
+export const PROFILE_HIGH_SHARE = 0.1;
+
+/**
+ * The traffic a baseline window saw: mean requests per step and the high one-minute mean (the
+ * level {@link PROFILE_HIGH_SHARE} of its one-minute means reach).
+ */
 export interface LoadProfile {
   readonly meanPerStep: number;
   readonly highPerStep: number;
@@ -37,12 +49,14 @@ export function loadProfile(intervals: readonly CountInterval[], stepSeconds: nu
   if (!(total > 0)) return null;
   const width = Math.max(1, Math.min(trials.length, Math.round(60 / stepSeconds), PROFILE_STEPS));
   let sum = 0;
-  let high = 0;
+  const minutes: number[] = [];
   for (let i = 0; i < trials.length; i++) {
     sum += trials[i] as number;
     if (i >= width) sum -= trials[i - width] as number;
-    if (i >= width - 1) high = Math.max(high, sum / width);
+    if (i >= width - 1) minutes.push(sum / width);
   }
+  minutes.sort((a, b) => b - a);
+  const high = minutes[Math.floor(PROFILE_HIGH_SHARE * (minutes.length - 1))] as number;
   return { meanPerStep: total / trials.length, highPerStep: high };
 }
 
@@ -69,6 +83,70 @@ export function isSurge(
   if (window.length < SMOOTH_STEPS) return false;
   const sum = window.reduce((a, b) => a + b, 0);
   return sum > noiseBound(lambda * window.length);
+}
+
+/**
+ * After a surge's last step requests still queue for this long: the backlog built under the
+ * surge drains, and pools and caches it resized settle, so the latency tail lags the request
+ * rate back into the baseline's range. A step within it may be as slow as the load before it
+ * explains ({@link smoothedLoad}), and the onset and the baseline health check of a latency
+ * signal leave it out with the surge ({@link withoutSurges}); docs/statistics.md, "The tail
+ * after a surge". A watch keeps its signal's window of intervals (a minute by default), so the
+ * look-back is at most that long.
+ */
+export const SURGE_DRAIN_SECONDS = 60;
+
+/**
+ * Whether the next interval, after `previous` (oldest first, the watch's recent intervals),
+ * falls in the drain of a surge: one of the last `drainSteps` intervals is a surge (each judged
+ * as {@link isSurge} judged it, on the intervals before it). Like the surge mark it is chosen
+ * from request counts only, so a tolerance or a holdout chosen from it keeps every test valid
+ * (assumption 2: traffic is exogenous). The look-back is bounded by the intervals the watch
+ * still keeps.
+ */
+export function isDraining(
+  profile: LoadProfile | null | undefined,
+  previous: readonly number[],
+  drainSteps: number,
+): boolean {
+  if (!profile || !(profile.highPerStep > 0)) return false;
+  const lambda = SURGE_FACTOR * profile.highPerStep;
+  const single = noiseBound(lambda);
+  const smooth = noiseBound(lambda * SMOOTH_STEPS);
+  const last = previous.length - 1;
+  for (let k = 0; k < drainSteps && last - k >= 0; k++) {
+    const i = last - k;
+    const n = previous[i] as number;
+    if (n > single) return true;
+    if (i >= SMOOTH_STEPS - 1) {
+      let sum = 0;
+      for (let j = i - SMOOTH_STEPS + 1; j <= i; j++) sum += previous[j] as number;
+      if (sum > smooth) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The points (oldest first) without those under a load surge or its drain, as the sequential
+ * tests hold them, marked on request counts only against `profile`; without a profile all are
+ * kept. The onset's change point and the baseline health check of a latency signal judge on
+ * these: load is a confounder there too (evaluation/onset.ts, baseline-snapshot.ts).
+ */
+export function withoutSurges<P extends { readonly trials: number }>(
+  points: readonly P[],
+  profile: LoadProfile | null | undefined,
+  drainSteps: number,
+): P[] {
+  if (!profile) return [...points];
+  const previous: number[] = [];
+  const kept: P[] = [];
+  for (const p of points) {
+    const held = isSurge(profile, previous, p.trials) || isDraining(profile, previous, drainSteps);
+    if (!held) kept.push(p);
+    previous.push(p.trials);
+  }
+  return kept;
 }
 
 /**
@@ -99,19 +177,35 @@ export function latencyLoadTolerance(share: number, spread: number, load: number
 }
 
 /**
- * The smoothed load of each new interval: the requests over it and the intervals before it (at
- * most a minute's), less two Poisson standard deviations (so that counting noise at low traffic
- * buys no tolerance), over the baseline's mean. Null without a baseline profile.
+ * The load of each new interval over the baseline's mean, as far as it explains the interval's
+ * latency: its smoothed load (the requests over it and the intervals before it, at most a
+ * minute's: a queue built over the last minute still slows it), less two Poisson standard
+ * deviations (so that counting noise at low traffic buys no tolerance). Within the drain of a
+ * surge ({@link isDraining}, `drainSteps` intervals) it is the largest of the smoothed loads
+ * ending at it and at each of the `drainSteps` intervals before it: the tail lags the rate, the backlog a surge built drains
+ * after traffic is back in range ({@link SURGE_DRAIN_SECONDS}). Only after a surge: the largest
+ * of many noisy minutes would buy every quiet step a tolerance, and it cost two marginal tail
+ * faults their detection on the DEV seeds. Chosen from request counts only, as the surge marks
+ * are. Null without a baseline profile.
  */
 export function smoothedLoad(
   profile: LoadProfile | null | undefined,
   previous: readonly number[],
   trials: number,
+  drainSteps = 0,
 ): number | null {
   if (!profile || !(profile.meanPerStep > 0) || !Number.isFinite(trials)) return null;
-  const window = [...previous.slice(-(LOAD_SMOOTH_STEPS - 1)), trials];
-  const sum = window.reduce((a, b) => a + b, 0);
-  return Math.max(0, sum - 2 * Math.sqrt(sum)) / window.length / profile.meanPerStep;
+  const n = previous.length;
+  const at = (i: number) => (i === n ? trials : (previous[i] as number));
+  const back = drainSteps > 0 && isDraining(profile, previous, drainSteps) ? drainSteps : 0;
+  let best = 0;
+  for (let end = n; end >= Math.max(0, n - back); end--) {
+    const from = Math.max(0, end - (LOAD_SMOOTH_STEPS - 1));
+    let sum = 0;
+    for (let i = from; i <= end; i++) sum += at(i);
+    best = Math.max(best, Math.max(0, sum - 2 * Math.sqrt(sum)) / (end - from + 1));
+  }
+  return best / profile.meanPerStep;
 }
 
 /**

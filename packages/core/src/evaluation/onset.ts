@@ -9,6 +9,7 @@ import { kindOf } from '../signals/signal-kinds';
 import { estimateOnset } from '../stats';
 import { binomialUpperTail } from '../stats/special-functions';
 import { joinCounts } from './count-intervals';
+import { SURGE_DRAIN_SECONDS, withoutSurges } from './load-surge';
 import { eventsQuery, trialsQuery, unitOf, valueDomain, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
 import { AGGREGATE, type WatchState } from './watch-state';
@@ -97,7 +98,19 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   const points = joinCounts(ev, tr, segmentBy, null).get(segmentBy === undefined ? AGGREGATE : segment) ?? [];
   // A recognised cold start is excluded, as in the evaluation: a cold start is no onset.
   const skipUntil = watch.coldStart === true ? watch.coldStartEndsAt : watch.deployAt;
-  const usable = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= skipUntil);
+  const judged = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= skipUntil);
+  // A surge is no onset of slow requests either: a latency signal's surge steps are left out as
+  // its test holds them (load-surge.ts). Otherwise a surge that began minutes before the deploy,
+  // and slowed requests as surges do, read as the start of a latency fault that began at the
+  // deploy, which was routed as an incident (docs/statistics.md, "Surges that straddle the
+  // deploy"). Error signals keep every step, as their test and the baseline health check do.
+  const usable = kindOf(signal).counts?.loadConditioned
+    ? withoutSurges(
+        judged,
+        watch.baseline?.signals[signal.id]?.load,
+        Math.round(SURGE_DRAIN_SECONDS / contract.stepSeconds),
+      )
+    : judged;
   const estimate = estimateOnset(usable);
   const onsetAt = estimate.onsetT;
   const support = estimate.onsetRange;

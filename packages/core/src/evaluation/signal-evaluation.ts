@@ -22,8 +22,8 @@ import {
   DEFAULT_LATENCY_SPREAD,
   errorLoadTolerance,
   isSurge,
-  LOAD_SMOOTH_STEPS,
   latencyLoadTolerance,
+  SURGE_DRAIN_SECONDS,
   SURGE_SETTLE_SECONDS,
   smoothedLoad,
   underSurge,
@@ -241,15 +241,14 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
   let surgeSteps: number[] | null = null;
   if (failure === null && aggregate.length > 0) {
     const profile = baseline?.status === 'ok' ? baseline.load : undefined;
-    // Only the newest trials matter to the surge and load smoothing (load-surge.ts reads the
-    // last few): the window's last LOAD_SMOOTH_STEPS, not all of it.
+    // The window's trials: the surge mark reads the last few, the drain look-back up to a minute.
     const previous: number[] = [];
-    const recent = segments[AGGREGATE]?.recent ?? [];
-    for (let k = Math.max(0, recent.length - PREVIOUS_TRIALS); k < recent.length; k++)
-      previous.push((recent[k] as CountInterval).trials);
+    for (const i of segments[AGGREGATE]?.recent ?? []) previous.push(i.trials);
+    // The tail lags the rate: a step's load is also the load of the minute before (load-surge.ts).
+    const drainSteps = Math.round(SURGE_DRAIN_SECONDS / tick.contract.stepSeconds);
     for (const interval of aggregate) {
       const surge = isSurge(profile, previous, interval.trials);
-      surges.set(interval.t, { surge, load: smoothedLoad(profile, previous, interval.trials) });
+      surges.set(interval.t, { surge, load: smoothedLoad(profile, previous, interval.trials, drainSteps) });
       previous.push(interval.trials);
       if (surge) {
         surgeSteps ??= [];
@@ -310,13 +309,6 @@ function eventsAt(intervals: readonly CountInterval[], at: number, t: number): n
   const interval = intervals[at];
   return interval !== undefined && interval.t === t ? interval.events : 0;
 }
-
-/**
- * How many of the newest aggregate trials the surge and load marks are computed from: at least
- * the longest window load-surge.ts smooths over (LOAD_SMOOTH_STEPS, and its surge test's
- * shorter one), so they see what the whole window would show them (a property test asserts it).
- */
-export const PREVIOUS_TRIALS = LOAD_SMOOTH_STEPS;
 
 /** The signal's concurrent sequential rule (the stable fleet's reads), if it has one. */
 function concurrentRule(signal: Signal): SequentialRule | undefined {

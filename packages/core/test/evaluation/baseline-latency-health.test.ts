@@ -29,10 +29,22 @@ function slowed(i: number): StepData {
   return { ...step, latencyHistogram: [0, 0, 2, 3, 5, (step.requests ?? 0) - 10, 0, 0, 0, 0, 0, 0] };
 }
 
-async function baselineOf(incidentSteps: number, slowEvery = 50) {
+/** A load surge: `load` times the requests, `slowShare` of them in the (100, 250] ms bucket. */
+function surging(i: number, load: number, slowShare: number): StepData {
+  const step = healthy(i, 0);
+  const requests = Math.round((step.requests ?? 0) * load);
+  const slow = Math.round(requests * slowShare);
+  return {
+    ...step,
+    requests,
+    latencyHistogram: [0, 0, 15, 50, requests - 65 - slow, slow, 0, 0, 0, 0, 0, 0],
+  };
+}
+
+async function baselineOf(incidentSteps: number, slowEvery = 50, incident: (i: number) => StepData = slowed) {
   const steps: StepData[] = [];
   for (let i = 0; i < BASELINE_STEPS; i++)
-    steps.push(i >= BASELINE_STEPS - incidentSteps ? slowed(i) : healthy(i, slowEvery));
+    steps.push(i >= BASELINE_STEPS - incidentSteps ? incident(i) : healthy(i, slowEvery));
   for (let i = 0; i < 40; i++) steps.push(healthy(BASELINE_STEPS + i));
   const deployAt = START + BASELINE_STEPS * STEP;
   const clock = new SimulatedClock(deployAt);
@@ -70,6 +82,17 @@ describe('the baseline health check of a latency signal', () => {
     expect(latency?.health?.reason).toMatch(
       /^baseline unhealthy: .* slower than 100 ms since .* still at the deploy/,
     );
+  });
+
+  it('reads no episode in a load surge that began 2 min before the deploy: load is no incident', async () => {
+    // The last 24 steps at 3x the traffic, 3% of requests over 100 ms (queueing): an elevated
+    // stretch of slow requests, but under traffic the window spent under a tenth of its time at.
+    const surge = await baselineOf(24, 50, (i) => surging(i, 3, 0.03));
+    expect(surge?.health?.status, surge?.health?.reason).toBe('healthy');
+    // The same slow share at the usual traffic is an episode still going at the deploy.
+    const episode = await baselineOf(24, 50, (i) => surging(i, 1, 0.03));
+    expect(episode?.health?.status).toBe('unhealthy');
+    expect(episode?.health?.episode?.ongoing).toBe(true);
   });
 
   it('keeps the whole window’s threshold and calls it healthy when nothing changed', async () => {

@@ -2,25 +2,42 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   errorLoadTolerance,
+  isDraining,
   isSurge,
   LOAD_SMOOTH_STEPS,
   latencyLoadTolerance,
   loadProfile,
+  PROFILE_HIGH_SHARE,
   SURGE_FACTOR,
   smoothedLoad,
+  withoutSurges,
 } from '../../src/evaluation/load-surge';
 
 const steps = (trials: readonly number[]) =>
   trials.map((n, i) => ({ t: (i + 1) * 5000, events: 0, trials: n }));
 
 describe('the baseline load profile', () => {
-  it('is the mean per step and the highest one-minute mean', () => {
-    // 24 steps at 100, then a minute (12 steps) at 200: the highest one-minute mean is 200.
-    const profile = loadProfile(steps([...Array(24).fill(100), ...Array(12).fill(200)]), 5);
-    expect(profile?.meanPerStep).toBeCloseTo((24 * 100 + 12 * 200) / 36, 9);
+  it('is the mean per step and the one-minute mean a tenth of its minutes reach', () => {
+    // 24 steps at 100, then two minutes (24 steps) at 200: 13 of the 37 one-minute means are 200.
+    const profile = loadProfile(steps([...Array(24).fill(100), ...Array(24).fill(200)]), 5);
+    expect(profile?.meanPerStep).toBeCloseTo((24 * 100 + 24 * 200) / 48, 9);
     expect(profile?.highPerStep).toBe(200);
     // A single busy step is averaged over its minute.
-    expect(loadProfile(steps([...Array(23).fill(100), 1300]), 5)?.highPerStep).toBe(200);
+    expect(loadProfile(steps([...Array(12).fill(100), 1300, ...Array(11).fill(100)]), 5)?.highPerStep).toBe(
+      200,
+    );
+  });
+
+  it('takes its high from the minutes the window spent there, not from a surge at its end', () => {
+    // 28 minutes at 100 a step, then the first 2 minutes of a 4x surge that runs into the bake:
+    // the busiest minute is the surge's, but the window spent under 10% of its time there.
+    const profile = loadProfile(steps([...Array(336).fill(100), ...Array(24).fill(400)]), 5);
+    expect(profile?.highPerStep).toBe(100);
+    // A busier hour that lasted a tenth of the window or more is traffic the baseline knows.
+    const busy = Math.ceil(PROFILE_HIGH_SHARE * 360) + 12;
+    expect(
+      loadProfile(steps([...Array(360 - busy).fill(100), ...Array(busy).fill(400)]), 5)?.highPerStep,
+    ).toBe(400);
   });
 
   it('is null without traffic', () => {
@@ -78,6 +95,60 @@ describe('a load surge', () => {
   });
 });
 
+describe('the drain after a surge', () => {
+  const profile = { meanPerStep: 250, highPerStep: 300 };
+
+  it('marks the steps back in range within the drain of a surge step, and none after', () => {
+    // One step at 1000 (index 3): it and the two after it (the three-step sum) are surge steps.
+    const surge = [300, 300, 300, 1000, 300, 300];
+    expect(isSurge(profile, surge, 300)).toBe(false);
+    expect(isDraining(profile, surge, 12)).toBe(true);
+    // The last surge step (index 5) is 12 steps back after 11 more quiet ones: within a 12-step
+    // drain, not within 11.
+    const later = [...surge, ...Array(11).fill(300)];
+    expect(isDraining(profile, later, 12)).toBe(true);
+    expect(isDraining(profile, later, 11)).toBe(false);
+    // A smoothed surge (three steps each a little above the busiest minute) drains as well.
+    const near = SURGE_FACTOR * 300 + 55;
+    expect(isDraining(profile, [near, near, near, 300], 2)).toBe(true);
+  });
+
+  it('is never marked without a surge, without a profile or without a drain', () => {
+    expect(isDraining(profile, Array(20).fill(300), 12)).toBe(false);
+    expect(isDraining(null, [1e6], 12)).toBe(false);
+    expect(isDraining(profile, [1e6], 0)).toBe(false);
+  });
+
+  it('marks exactly the steps that follow a step isSurge marks within the drain (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 1200 }), { maxLength: 30 }),
+        fc.integer({ min: 0, max: 15 }),
+        (xs, d) => {
+          let expected = false;
+          for (let k = 1; k <= d && k <= xs.length; k++) {
+            const i = xs.length - k;
+            if (isSurge(profile, xs.slice(0, i), xs[i] as number)) expected = true;
+          }
+          expect(isDraining(profile, xs, d)).toBe(expected);
+        },
+      ),
+    );
+  });
+});
+
+describe('points without surges', () => {
+  const profile = { meanPerStep: 250, highPerStep: 300 };
+
+  it('leaves out the surge steps and their drain, and keeps the rest in order', () => {
+    const points = [300, 300, 1000, 1000, 300, 300, 300, 300].map((trials, k) => ({ t: k, trials }));
+    // Steps 2-5 are surges (5: the three-step sum), 6-7 within a 2-step drain.
+    expect(withoutSurges(points, profile, 2).map((p) => p.t)).toEqual([0, 1]);
+    expect(withoutSurges(points, profile, 0).map((p) => p.t)).toEqual([0, 1, 6, 7]);
+    expect(withoutSurges(points, null, 2)).toEqual(points);
+  });
+});
+
 describe('latency conditioned on load', () => {
   it('allows no more slow requests at or below the baseline mean traffic', () => {
     expect(latencyLoadTolerance(0.01, 0.5, 1)).toBe(1);
@@ -126,6 +197,32 @@ describe('the smoothed load of a step', () => {
     expect(smoothedLoad(profile, [1e6, ...previous], 300)).toBeCloseTo(
       smoothedLoad(profile, previous, 300) ?? 0,
       9,
+    );
+  });
+
+  it('is, within the drain, the load of the minute before: the tail lags the rate', () => {
+    // A minute at 400 a step, then 11 steps back at 100 and this one: the surge's minute ended
+    // 12 steps before it, within a 12-step drain, and explains it.
+    const surge = [...Array(12).fill(400), ...Array(11).fill(100)];
+    const surgeMinute = (4800 - 2 * Math.sqrt(4800)) / 12 / 100;
+    expect(smoothedLoad(profile, surge, 100, 12)).toBeCloseTo(surgeMinute, 9);
+    expect(smoothedLoad(profile, surge, 100, 0) ?? 9).toBeLessThan(1);
+    // Busier minutes that were no surge buy nothing: only a surge drains.
+    const busy = [...Array(12).fill(140), ...Array(11).fill(100)];
+    expect(smoothedLoad(profile, busy, 100, 12)).toBeCloseTo(smoothedLoad(profile, busy, 100, 0) ?? 0, 9);
+  });
+
+  it('never falls as the drain lengthens (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 2000 }), { maxLength: 30 }),
+        fc.nat({ max: 2000 }),
+        fc.nat({ max: 15 }),
+        (xs, n, d) => {
+          const shorter = smoothedLoad(profile, xs, n, d) ?? 0;
+          expect(smoothedLoad(profile, xs, n, d + 1) ?? 0).toBeGreaterThanOrEqual(shorter - 1e-12);
+        },
+      ),
     );
   });
 
