@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Core from '@rollgate/core';
 import type * as Testing from '@rollgate/core/testing';
+import { positiveIntegerOption } from './script-options';
 import { stepData } from './sections/engine';
 
 const STEP_MS = 5_000;
@@ -25,14 +26,7 @@ const WARMUP_STEPS = 12;
 const SIGNALS_PER_WATCH = 4;
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const at = args.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`);
-  args.splice(at, 2);
-  return value;
-};
+const option = (name: string, fallback: number): number => positiveIntegerOption(args, name, fallback);
 const watches = option('watches', 250);
 const rounds = option('rounds', 5);
 const ticks = option('ticks', 20);

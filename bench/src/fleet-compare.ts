@@ -17,6 +17,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { positiveIntegerOption } from './script-options';
 import type { FleetFigures } from './sections/fleet';
 
 type FleetTicks = (watches: number, ticks: number, warmup: number) => Promise<FleetFigures>;
@@ -32,14 +33,7 @@ interface Harness {
 }
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const at = args.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`);
-  args.splice(at, 2);
-  return value;
-};
+const option = (name: string, fallback: number): number => positiveIntegerOption(args, name, fallback);
 const watches = option('watches', 250);
 const rounds = option('rounds', 3);
 const ticks = option('ticks', 20);

@@ -27,6 +27,7 @@ import {
   type WatchState,
 } from '@rollgate/core';
 import { MemoryMetricSource, SimulatedClock } from '@rollgate/core/testing';
+import { positiveIntegerOption } from './script-options';
 import { stepData } from './sections/engine';
 import { fleetTicks } from './sections/fleet';
 
@@ -39,13 +40,7 @@ const COUNT_SIGNALS_PER_WATCH = 2;
 const WARMUP_STEPS = 12;
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number): number => {
-  const at = args.indexOf(`--${name}`);
-  if (at === -1) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`);
-  return value;
-};
+const option = (name: string, fallback: number): number => positiveIntegerOption(args, name, fallback);
 const watches = option('watches', 250);
 const rounds = option('rounds', 4);
 const ticks = option('ticks', 20);
