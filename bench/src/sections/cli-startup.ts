@@ -104,6 +104,7 @@ export const cliStartupBench: BenchModule = async (ctx) => {
       { label: 'bare `node -e 0`', args: ['-e', '0'] },
       { label: '`rollgate --help`', args: [BIN, '--help'] },
       { label: '`rollgate watch --help`', args: [BIN, 'watch', '--help'] },
+      { label: '`rollgate status --help`', args: [BIN, 'status', '--help'] },
       {
         label: '`rollgate config check` (Prometheus + Deployer)',
         args: [BIN, 'config', 'check', '--config', config],
