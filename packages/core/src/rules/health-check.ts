@@ -1,6 +1,6 @@
 import type { HealthRule } from '../contract/contract-schema';
 import { firstValueOutside, inDomain, MEASURE_DOMAINS, outOfDomainVerdict } from './measure-domain';
-import { show, type TimeWindow, type Verdict } from './verdict';
+import { show, shownOnce, showPercent, type TimeWindow, type Verdict } from './verdict';
 
 /** Inputs of {@link evaluateHealth}: post-deploy data in the window only. */
 export interface HealthInput {
@@ -93,25 +93,6 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
   };
 }
 
-/**
- * Texts of the pass verdict's numbers (the ready share, the restart count: a handful of values
- * per fleet), formatted once per value: `show` costs about 190 ns a number (docs/benchmarks.md,
- * "fleet-round9-issue-13"). Bounded: a process seeing many distinct values starts over.
- */
-const SHOWN_LIMIT = 256;
+/** Texts of the pass verdict's numbers (the ready share, the restart count: a handful of values per fleet). */
 const readyTexts = new Map<number, string>();
 const countTexts = new Map<number, string>();
-
-const showPercent = (share: number): string => show(share * 100);
-
-function shownOnce(texts: Map<number, string>, value: number, format: (value: number) => string): string {
-  // -0 is formatted every time: a map does not tell it from 0 (the usual restart count), and
-  // their texts may differ.
-  if (Object.is(value, -0)) return format(value);
-  const known = texts.get(value);
-  if (known !== undefined) return known;
-  const text = format(value);
-  if (texts.size >= SHOWN_LIMIT) texts.clear();
-  texts.set(value, text);
-  return text;
-}

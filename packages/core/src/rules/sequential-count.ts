@@ -12,7 +12,7 @@ import {
 } from '../stats';
 import { checkDataQuality, dataQualityHolds } from './data-quality';
 import { inDomain, MEASURE_DOMAINS } from './measure-domain';
-import { show, showRate, type TimeWindow, type Verdict } from './verdict';
+import { show, shownOnce, showPercent, showRate, type TimeWindow, type Verdict } from './verdict';
 
 /** A sequential test's state (plain JSON, O(1) in size), as kept in the watch state. */
 export type SequentialState = RateTestState;
@@ -294,24 +294,11 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
  * number itself, so the text is the one `show`/`showRate` would write. Bounded: a process
  * running many distinct tests starts over rather than growing.
  */
-const SHOWN_LIMIT = 256;
 const thresholdTexts = new Map<number, string>();
 const rateTexts = new Map<number, string>();
 const levelTexts = new Map<number, string>();
 
-function shownOnce(texts: Map<number, string>, value: number, format: (value: number) => string): string {
-  // Zero is formatted every time: a map does not tell -0 from 0, and their texts may differ.
-  if (value === 0) return format(value);
-  const known = texts.get(value);
-  if (known !== undefined) return known;
-  const text = format(value);
-  if (texts.size >= SHOWN_LIMIT) texts.clear();
-  texts.set(value, text);
-  return text;
-}
-
 const showExp = (logValue: number): string => show(Math.exp(logValue));
-const showPercent = (level: number): string => show(level * 100);
 
 /** `show(Math.exp(logThreshold))`, formatted once per threshold. */
 function shownThreshold(logThreshold: number): string {

@@ -142,6 +142,33 @@ export function showRate(value: number | null): string {
   return `${roundedText(percent, 3) ?? Number(percent.toPrecision(3))}%`;
 }
 
+/** `show(share * 100)`: a share as the number of a percentage, for reasons. */
+export const showPercent = (share: number): string => show(share * 100);
+
+/** How many texts one {@link shownOnce} map keeps before it starts over. */
+const SHOWN_LIMIT = 256;
+
+/**
+ * `format(value)`, remembered in `texts`: for the numbers of a reason written at every step
+ * that take few distinct values (a test's threshold and baseline rate, a health verdict's ready
+ * share), since `show` costs about 190 ns a number (docs/benchmarks.md, "fleet-round9-issue-13").
+ * Bounded: a process seeing many distinct values starts over rather than growing.
+ */
+export function shownOnce(
+  texts: Map<number, string>,
+  value: number,
+  format: (value: number) => string,
+): string {
+  // -0 is formatted every time: a map does not tell it from 0, and their texts may differ.
+  if (Object.is(value, -0)) return format(value);
+  const known = texts.get(value);
+  if (known !== undefined) return known;
+  const text = format(value);
+  if (texts.size >= SHOWN_LIMIT) texts.clear();
+  texts.set(value, text);
+  return text;
+}
+
 /** Exact powers of ten (every one up to 1e22 is a double), for {@link roundedText}. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
 
