@@ -1,5 +1,5 @@
-import { generateFamilies } from '../scenarios/family-corpus';
-import { crossingStep, EVALUATOR, type Variant } from './delay-decomposition';
+import { EVALUATOR, type Variant } from './delay-decomposition';
+import { printAAScreen } from './screen-report';
 
 /**
  * The error test of each variant on healthy (A/A) deploys, outside the evaluator: how many
@@ -22,25 +22,4 @@ export const CANDIDATES: readonly Variant[] = [
 
 const [set = 'aa', count = '200', only = 'steady-keep,lowtraffic-keep,bursty-keep,trend-keep,surge-keep'] =
   process.argv.slice(2);
-for (const family of generateFamilies(set, Number(count), only.split(','))) {
-  const crossed = new Map<string, number>();
-  for (const { scenario: s } of family.scenarios) {
-    const before = s.series.requests.slice(0, s.deployAtStep);
-    const base = {
-      events: s.series.errors.slice(0, s.deployAtStep).reduce((a, b) => a + b, 0),
-      trials: before.reduce((a, b) => a + b, 0),
-    };
-    for (const v of CANDIDATES) {
-      const step = crossingStep(s, v, base, 0);
-      if (step === null) continue;
-      crossed.set(v.name, (crossed.get(v.name) ?? 0) + 1);
-      if (process.env.AA_DETAIL)
-        process.stdout.write(
-          `  ${v.name} ${s.name}: baseline ${base.events}/${base.trials}, crossed ${(step - s.deployAtStep) * s.stepSeconds} s after the deploy\n`,
-        );
-    }
-  }
-  process.stdout.write(
-    `${family.family.id} (${family.scenarios.length}): ${CANDIDATES.map((v) => `${v.name} ${crossed.get(v.name) ?? 0}`).join(', ')}\n`,
-  );
-}
+printAAScreen(set, Number(count), only.split(','), CANDIDATES);

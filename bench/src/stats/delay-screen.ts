@@ -1,5 +1,6 @@
 import { generateFamilies } from '../scenarios/family-corpus';
-import { decompose, EVALUATOR, medianRatio, pearsonDispersion, type Variant } from './delay-decomposition';
+import { decompose, EVALUATOR, pearsonDispersion, type Variant } from './delay-decomposition';
+import { printDelayScreen } from './screen-report';
 
 /**
  * Screens candidate error-test variants on the error faults of a family set (issue 12):
@@ -37,39 +38,7 @@ const SCREEN: readonly Variant[] = [
 
 const [set = 'dev', count = '8', only = ''] = process.argv.slice(2);
 const rows = await decompose(set, Number(count), only.split(','), SCREEN);
-const names = SCREEN.map((v) => v.name);
-const families = [...new Set(rows.map((r) => r.scenario.slice(0, r.scenario.lastIndexOf(`-${set}-`))))];
-for (const family of [...families, 'all']) {
-  const mine = family === 'all' ? rows : rows.filter((r) => r.scenario.startsWith(`${family}-`));
-  process.stdout.write(
-    `${family} (n=${mine.length}): ${names
-      .map((n) => {
-        const missed = mine.filter((r) => (r.variants[n] ?? null) === null).length;
-        return `${n} ${medianRatio(mine, (r) => r.variants[n] ?? null).toFixed(2)}${missed ? ` (${missed} miss)` : ''}`;
-      })
-      .join(', ')}, replay ${medianRatio(mine, (r) => r.replay).toFixed(2)}\n`,
-  );
-}
-
-// Against the evaluator, fault by fault: geometric mean of the delay ratio where both detect,
-// and how many faults each variant detects sooner and later.
-for (const n of names) {
-  let logSum = 0;
-  let both = 0;
-  let sooner = 0;
-  let later = 0;
-  for (const r of rows) {
-    const a = r.variants[base.name] ?? null;
-    const b = r.variants[n] ?? null;
-    if (a !== null && b !== null) {
-      logSum += Math.log((b + 2.5) / (a + 2.5));
-      both++;
-    }
-    if (b !== null && (a === null || b < a)) sooner++;
-    if (a !== null && (b === null || b > a)) later++;
-  }
-  process.stdout.write(`${n}: geo ${Math.exp(logSum / both).toFixed(3)}, sooner ${sooner}, later ${later}\n`);
-}
+printDelayScreen(rows, set, SCREEN, base);
 
 // The conditional test (given the total of baseline and new events, the new count is binomial
 // with a known share under H0): the equal-weight mixture over the grid, and an oracle that
