@@ -1,8 +1,8 @@
 import { DEPLOY, int, logUniform, MIN, pick, round, service } from './draws';
 import type { Family } from './families';
 import type { Prng } from './prng';
-import type { FaultSpec, TrafficSpike } from './scenario-spec';
-import { BUCKET_LAYOUTS } from './wide-families';
+import type { TrafficSpike } from './scenario-spec';
+import { BUCKET_LAYOUTS, persistingRegression } from './wide-families';
 
 /**
  * SURGE-STRESS families (issue 12, class 1: healthy load surges): the surge class drawn wider
@@ -100,11 +100,7 @@ export const SURGE_STRESS_FAMILIES: readonly Family[] = [
     draw: (rng) => {
       const layout = pick(rng, STRESS_LAYOUTS);
       const svc = service(rng, { rps: round(logUniform(rng, 20, 150), 1) });
-      const at = pick(rng, [0, 0, int(rng, 1, 5 * MIN)]);
-      const fault: FaultSpec =
-        rng.uniform() < 0.5
-          ? { kind: 'latency', factor: round(rng.between(1.5, 3), 2), at }
-          : { kind: 'errors', p1: round(svc.p0 * rng.between(3, 10), 5), at };
+      const fault = persistingRegression(rng, svc.p0);
       return {
         description: 'stressed load surges and a regression that persists at normal load',
         service: svc,

@@ -23,6 +23,17 @@ export const BUCKET_LAYOUTS: readonly (readonly number[])[] = [
   [50, 100, 200, 300, 500, 1000, 2000, 5000],
 ];
 
+/**
+ * A regression that persists at normal load, at the deploy (two draws in three) or 1-5 minutes
+ * after it: a latency factor of 1.5-3x or an error rate 3-10x the service's `p0`, even odds.
+ */
+export function persistingRegression(rng: Prng, p0: number): FaultSpec {
+  const at = pick(rng, [0, 0, int(rng, 1, 5 * MIN)]);
+  return rng.uniform() < 0.5
+    ? { kind: 'latency', factor: round(rng.between(1.5, 3), 2), at }
+    : { kind: 'errors', p1: round(p0 * rng.between(3, 10), 5), at };
+}
+
 /** A healthy surge (2-5x, 2-5 min, median +15-40%) from `atStep` (absolute). */
 function surgeAt(rng: Prng, atStep: number, rampSteps = int(rng, 0, 4)): TrafficSpike {
   return {
@@ -74,11 +85,7 @@ export const WIDE_FAMILIES: readonly Family[] = [
     description: 'wide surges as in wide-surge-keep, and a latency (1.5-3x) or error (3-10x) regression',
     draw: (rng) => {
       const svc = service(rng, { rps: round(logUniform(rng, 20, 150), 1) });
-      const at = pick(rng, [0, 0, int(rng, 1, 5 * MIN)]);
-      const fault: FaultSpec =
-        rng.uniform() < 0.5
-          ? { kind: 'latency', factor: round(rng.between(1.5, 3), 2), at }
-          : { kind: 'errors', p1: round(svc.p0 * rng.between(3, 10), 5), at };
+      const fault = persistingRegression(rng, svc.p0);
       return {
         description: 'wide surges and a regression that persists at normal load',
         service: svc,
