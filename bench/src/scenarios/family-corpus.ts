@@ -1,5 +1,6 @@
 import { COLD_START_FAMILIES } from './cold-start-families';
 import { DRIFT_FAMILIES } from './drift-families';
+import { DRIFT_STRESS_FAMILIES } from './drift-stress-families';
 import { FAMILIES, type Family, familySpecs } from './families';
 import { LEAK_FAMILIES } from './leak-families';
 import type { ScenarioSpec } from './scenario-spec';
@@ -52,7 +53,7 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only: the wide, cold-start, leak, drift and surge-stress families run only by id). */
+/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress and surge-stress families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
     ? [
@@ -61,6 +62,7 @@ export function generateFamilies(set: string, count: number, only?: readonly str
         ...COLD_START_FAMILIES,
         ...LEAK_FAMILIES,
         ...DRIFT_FAMILIES,
+        ...DRIFT_STRESS_FAMILIES,
         ...SURGE_STRESS_FAMILIES,
       ].filter((f) => only.includes(f.id))
     : FAMILIES;
