@@ -24,7 +24,12 @@ type FleetTicks = (watches: number, ticks: number, warmup: number) => Promise<Fl
 type FleetHeap = (
   watches: number,
   steps: number,
-) => Promise<{ perSignal: number; perSignalEngine?: number; snapshotBytes: number }>;
+) => Promise<{
+  perSignal: number;
+  perSignalEngine?: number;
+  arrayBuffersPerSignal?: number;
+  snapshotBytes: number;
+}>;
 type SnapshotGrowth = (
   hours: readonly number[],
   log: (line: string) => void,

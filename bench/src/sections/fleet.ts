@@ -133,11 +133,13 @@ function quantileOf(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-function heapUsed(): number {
+/** The V8 heap in use and the ArrayBuffer stores outside it, after a forced GC. */
+function heapUsed(): { heap: number; arrayBuffers: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed, arrayBuffers: usage.arrayBuffers };
 }
 
 /** JSON bytes a watch keeps in the store: its record and, when saved in parts, the parts. */
@@ -213,6 +215,11 @@ export interface FleetHeapFigures {
    * store, whose text is outside the process. The store's map and keys still count.
    */
   readonly perSignalEngine: number;
+  /**
+   * ArrayBuffer stores per signal (typed arrays' contents: the chart columns, cached grids),
+   * outside the V8 heap and so in neither figure above; process memory all the same.
+   */
+  readonly arrayBuffersPerSignal: number;
   readonly snapshotBytes: number;
 }
 
@@ -232,7 +239,8 @@ export async function fleetHeap(
   const before = heapUsed();
   const fleet = startFleet(watches, (steps + 10) * (STEP_MS / 1000), source, clock);
   await fleet.runUntil(clock.now() + steps * STEP_MS);
-  const retained = heapUsed() - before;
+  const after = heapUsed();
+  const retained = after.heap - before.heap;
   const storeText = storedTextLength(fleet.state);
   inspect?.end?.();
   const bytes = snapshotBytes(fleet.state, fleet.watchIds[0] as string);
@@ -378,6 +386,10 @@ export const fleetBench: BenchModule = async (bench) => {
       [
         `the same without the in-memory store's JSON text (its characters counted and subtracted: the engine's own heap)`,
         `${(heap.perSignalEngine / 1024).toFixed(2)} KiB`,
+      ],
+      [
+        `typed-array contents per signal, outside the V8 heap and in neither row above (chart columns, cached grids)`,
+        `${(heap.arrayBuffersPerSignal / 1024).toFixed(2)} KiB`,
       ],
       [
         `stored snapshot of one watch at ${hours.join(' h, ')} h (record and parts)`,
