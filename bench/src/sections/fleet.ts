@@ -249,6 +249,7 @@ export async function fleetHeap(
   return {
     perSignal: retained / signals,
     perSignalEngine: (retained - storeText) / signals,
+    arrayBuffersPerSignal: (after.arrayBuffers - before.arrayBuffers) / signals,
     snapshotBytes: bytes,
   };
 }
