@@ -21,7 +21,15 @@ import { positiveIntegerOption } from './script-options';
 import type { FleetFigures } from './sections/fleet';
 
 type FleetTicks = (watches: number, ticks: number, warmup: number) => Promise<FleetFigures>;
-type FleetHeap = (watches: number, steps: number) => Promise<{ perSignal: number; snapshotBytes: number }>;
+type FleetHeap = (
+  watches: number,
+  steps: number,
+) => Promise<{
+  perSignal: number;
+  perSignalEngine?: number;
+  arrayBuffersPerSignal?: number;
+  snapshotBytes: number;
+}>;
 type SnapshotGrowth = (
   hours: readonly number[],
   log: (line: string) => void,
@@ -62,7 +70,10 @@ for (let round = 0; round < rounds; round++) {
   for (const { dir, fleetTicks, fleetHeap, snapshotGrowth } of order) {
     if (measure === 'heap') {
       const h = await fleetHeap(watches, 60);
-      console.log(JSON.stringify({ round, dir, watches, heapPerSignalKiB: h.perSignal / 1024 }));
+      const engine = h.perSignalEngine === undefined ? null : h.perSignalEngine / 1024;
+      console.log(
+        JSON.stringify({ round, dir, watches, heapPerSignalKiB: h.perSignal / 1024, engineKiB: engine }),
+      );
       continue;
     }
     if (measure === 'bytes') {

@@ -133,11 +133,13 @@ function quantileOf(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-function heapUsed(): number {
+/** The V8 heap in use and the ArrayBuffer stores outside it, after a forced GC. */
+function heapUsed(): { heap: number; arrayBuffers: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed, arrayBuffers: usage.arrayBuffers };
 }
 
 /** JSON bytes a watch keeps in the store: its record and, when saved in parts, the parts. */
@@ -149,6 +151,17 @@ function snapshotBytes(state: MemoryStateStore, watchId: string): number {
     if (key.startsWith(`watch-part/${watchId}/`)) bytes += JSON.stringify(state.get(key)).length;
   }
   return bytes;
+}
+
+/**
+ * Characters of the JSON text the in-memory store keeps now, every key: each value read back and
+ * written again, which gives the stored text's length exactly (`JSON.stringify` of what
+ * `JSON.parse` read from its own output is the same text).
+ */
+function storedTextLength(state: MemoryStateStore): number {
+  let length = 0;
+  for (const key of state.keys) length += JSON.stringify(state.get(key)).length;
+  return length;
 }
 
 /** Figures of one fleet run: tick time, heap per signal, snapshot size by watch length. */
@@ -192,23 +205,53 @@ export async function fleetTicks(
   };
 }
 
+/** Retained heap of a fleet: per signal, and per signal without the store double's text. */
+export interface FleetHeapFigures {
+  /** Retained heap per signal, the in-memory store's JSON text (the restart copies) included. */
+  readonly perSignal: number;
+  /**
+   * The same less the characters of the JSON text the in-memory store keeps (one byte each, as
+   * V8 keeps ASCII text: {@link storedTextLength}): what the engine itself keeps, as with a file or database
+   * store, whose text is outside the process. The store's map and keys still count.
+   */
+  readonly perSignalEngine: number;
+  /**
+   * ArrayBuffer stores per signal (typed arrays' contents: the chart columns, cached grids),
+   * outside the V8 heap and so in neither figure above; process memory all the same.
+   */
+  readonly arrayBuffersPerSignal: number;
+  readonly snapshotBytes: number;
+}
+
 /** Retained heap per watched signal with `watches` watches at steady state, snapshots stored. */
 export async function fleetHeap(
   watches: number,
   steps: number,
-  /** Called at steady state with the fleet alive (e.g. to write a heap snapshot). */
-  inspect?: () => void,
-): Promise<{ perSignal: number; snapshotBytes: number }> {
+  /**
+   * Called before the fleet starts (after the source is built) and at steady state with the
+   * fleet alive (e.g. to write a heap snapshot at each: bench/src/fleet-heap-breakdown.ts).
+   */
+  inspect?: { readonly start?: () => void; readonly end?: () => void },
+): Promise<FleetHeapFigures> {
   const { clock, source } = sourceAtDeploy(steps);
+  inspect?.start?.();
   // Measured from here: the source's data is not the watches' memory.
   const before = heapUsed();
   const fleet = startFleet(watches, (steps + 10) * (STEP_MS / 1000), source, clock);
   await fleet.runUntil(clock.now() + steps * STEP_MS);
-  const retained = heapUsed() - before;
-  inspect?.();
+  const after = heapUsed();
+  const retained = after.heap - before.heap;
+  const storeText = storedTextLength(fleet.state);
+  inspect?.end?.();
   const bytes = snapshotBytes(fleet.state, fleet.watchIds[0] as string);
   if (fleet.watchIds.length !== watches) throw new Error('unreachable');
-  return { perSignal: retained / (watches * SIGNALS_PER_WATCH), snapshotBytes: bytes };
+  const signals = watches * SIGNALS_PER_WATCH;
+  return {
+    perSignal: retained / signals,
+    perSignalEngine: (retained - storeText) / signals,
+    arrayBuffersPerSignal: (after.arrayBuffers - before.arrayBuffers) / signals,
+    snapshotBytes: bytes,
+  };
 }
 
 /** A fleet of one watch, deployed now on its own clock and source, with data for `steps` steps of bake. */
@@ -340,6 +383,14 @@ export const fleetBench: BenchModule = async (bench) => {
       [
         `retained heap per signal, ${heapWatches} watches after 60 steps (stored snapshots included)`,
         `${(heap.perSignal / 1024).toFixed(2)} KiB`,
+      ],
+      [
+        `the same without the in-memory store's JSON text (its characters counted and subtracted: the engine's own heap)`,
+        `${(heap.perSignalEngine / 1024).toFixed(2)} KiB`,
+      ],
+      [
+        `typed-array contents per signal, outside the V8 heap and in neither row above (chart columns, cached grids)`,
+        `${(heap.arrayBuffersPerSignal / 1024).toFixed(2)} KiB`,
       ],
       [
         `stored snapshot of one watch at ${hours.join(' h, ')} h (record and parts)`,

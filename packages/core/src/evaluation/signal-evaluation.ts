@@ -202,20 +202,17 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
   const aggregate: CountInterval[] = [];
   for (const i of joinAggregate(ev, tr, after)) {
     if (!(i.t > deployAt && i.t <= now)) continue;
-    let withTail = i;
+    let tail: number | undefined;
     if (tailJoin) {
       tailAt = cursorAt(tailJoin, tailAt, i.t);
-      withTail = { ...i, tail: Math.min(i.events, eventsAt(tailJoin, tailAt, i.t)) };
+      tail = Math.min(i.events, eventsAt(tailJoin, tailAt, i.t));
     }
+    let dense: number | undefined;
     if (denseJoin && i.t <= warmupEndsAt) {
       denseAt = cursorAt(denseJoin, denseAt, i.t);
-      aggregate.push({
-        ...withTail,
-        dense: Math.min(i.trials, Math.max(i.events, eventsAt(denseJoin, denseAt, i.t))),
-      });
-    } else {
-      aggregate.push(withTail);
+      dense = Math.min(i.trials, Math.max(i.events, eventsAt(denseJoin, denseAt, i.t)));
     }
+    aggregate.push(withMarks(i, tail, dense));
   }
   let stableByT: Map<number, CountInterval> | null = null;
   if (stEv && stTr) {
@@ -295,6 +292,23 @@ function secondJoin(
 ): readonly CountInterval[] | null {
   if (!read || read.status === 'error') return null;
   return joinAggregate(read, trials, after);
+}
+
+/**
+ * A joined interval with its tail's and cold-start bound's events, as one literal of all its
+ * fields: the interval is kept in the count window (`recent`) for the window's length, and a
+ * spread with a field added after (`{ ...i, tail }`) gave each one a separate property store
+ * (about 40 B more per latency interval: docs/benchmarks.md, `heap11-issue-13`). The same keys
+ * in the same order as the spread, so the same JSON. The joins' intervals hold only these three
+ * counts (count-intervals.ts).
+ */
+function withMarks(i: CountInterval, tail: number | undefined, dense: number | undefined): CountInterval {
+  if (tail === undefined) {
+    return dense === undefined ? i : { t: i.t, events: i.events, trials: i.trials, dense };
+  }
+  return dense === undefined
+    ? { t: i.t, events: i.events, trials: i.trials, tail }
+    : { t: i.t, events: i.events, trials: i.trials, tail, dense };
 }
 
 /** The first index from `from` on whose interval does not end before `t` (intervals ascend in time). */
@@ -853,7 +867,9 @@ function outcomeOf(job: Judging): SignalOutcome {
   return {
     segments: job.segments,
     lastCountT: job.lastCountT,
-    verdicts: segmentVerdicts.length === 0 ? verdicts : [...verdicts, ...segmentVerdicts],
+    // Kept as the signal's `last` verdicts for the watch's life: an exact-length copy, where the
+    // array grown by `push` holds 17 slots for its 1-3 verdicts (docs/benchmarks.md, `heap11-issue-13`).
+    verdicts: segmentVerdicts.length === 0 ? verdicts.slice() : verdicts.concat(segmentVerdicts),
     status: combine(verdicts, segmentVerdicts, job.counts?.segmentFailure ?? null),
   };
 }

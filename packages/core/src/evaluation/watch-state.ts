@@ -132,7 +132,9 @@ export function baselineSeries(kind: 'rate' | 'level', points: readonly Baseline
     t.push(p.t);
     v.push(p.v);
   }
-  return { kind, t, v };
+  // Kept for the watch's whole life: exact-length copies, where arrays grown by `push` hold 82
+  // slots for 60 points (docs/benchmarks.md, `heap11-issue-13`); `slice` keeps them packed.
+  return { kind, t: t.slice(), v: v.slice() };
 }
 
 /** The pre-deploy snapshot of every signal. */

@@ -171,457 +171,17 @@ export function watchIdFor(service: string, deploy: DeployEvent): string {
  * next command runs), so a controller killed at any point resumes where it was.
  */
 export function createController(options: ControllerOptions): Controller {
-  const { contract, clock } = options;
+  const { contract } = options;
   const events = new SafeEmitter<ControllerEvents>(options.onListenerError);
   const evaluator = new Evaluator({
     contract,
     sources: options.sources,
-    clock,
+    clock: options.clock,
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.onListenerError ? { onListenerError: options.onListenerError } : {}),
   });
   evaluator.events.on('evaluation', (e) => events.emit('evaluation', e));
-  const portMs = options.timeouts?.portMs ?? 30_000;
-  const ctx = (signal: AbortSignalLike, ms = portMs): PortContext => {
-    const fence = keeperOf(signal)?.fence;
-    return { signal, deadline: clock.now() + ms, ...(fence ? { fence } : {}) };
-  };
-  const guardKey = `guard/${contract.service}`;
-
-  /**
-   * Saves the snapshot (its changed parts, then the per-step record: `stored-snapshot.ts`); a
-   * retryable failure is tried again a few times with backoff, so a store
-   * that restarts does not cost the snapshot of the last step. A fenced save the store refused
-   * (`LEASE_LOST`) stops the watch.
-   */
-  async function persist(
-    snapshot: MachineSnapshot,
-    writer: StoredSnapshotWriter,
-    signal: AbortSignalLike,
-  ): Promise<void> {
-    const planned = writer.plan(snapshot);
-    for (const part of planned.parts) {
-      if (!(await saveKey(part.key, part.value, snapshot.watchId, signal))) return;
-    }
-    if (!(await saveKey(planned.key, planned.record, snapshot.watchId, signal))) return;
-    planned.commit();
-    for (const key of planned.stale) await saveKey(key, null, snapshot.watchId, signal);
-  }
-
-  /** One write of a snapshot's save; false when it failed (reported) and the save goes no further. */
-  async function saveKey(
-    key: string,
-    value: unknown,
-    watchId: string,
-    signal: AbortSignalLike,
-  ): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      const saved = await safe(() => options.state.save(key, value, ctx(signal)), 'STORE_FAILED');
-      if (saved.ok) return true;
-      if (saved.error.code === 'LEASE_LOST') throw leaseLost(signal, saved.error);
-      events.emit('store-error', {
-        operation: 'save snapshot',
-        error: saved.error.toJSON(),
-        watchId,
-      });
-      if (!saved.error.retryable || attempt >= PERSIST_ATTEMPTS || signal.aborted) return false;
-      await sleep(clock, 250 * 2 ** (attempt - 1), signal);
-    }
-  }
-
-  /**
-   * The oldest human request the watch has not answered, or null. A store that cannot be read
-   * is reported and the watch goes on: a request is looked for again at the next step.
-   */
-  async function nextControlRequest(
-    snapshot: MachineSnapshot,
-    signal: AbortSignalLike,
-  ): Promise<ControlRequest | null> {
-    const found = await safe(
-      () => pendingControlRequests(options.state, snapshot, ctx(signal)),
-      'STORE_FAILED',
-    );
-    if (!found.ok) {
-      events.emit('store-error', {
-        operation: 'read human requests',
-        error: found.error.toJSON(),
-        watchId: snapshot.watchId,
-      });
-      return null;
-    }
-    for (const problem of found.value.problems) {
-      events.emit('store-error', {
-        operation: 'read a human request',
-        error: new RollgateError('STATE_CORRUPT', `ignored a stored request that is not one: ${problem}`, {
-          component: 'controller',
-        }).toJSON(),
-        watchId: snapshot.watchId,
-      });
-    }
-    return found.value.requests[0] ?? null;
-  }
-
-  /**
-   * Waits until `until` (clock time) for the next evaluation, looking for human requests every
-   * `controlPollMs`, so a promote or abort does not wait for a long step to end. Resolves to the
-   * first request found, or null once the time has come.
-   */
-  async function waitForStep(
-    snapshot: MachineSnapshot,
-    until: number,
-    signal: AbortSignalLike,
-  ): Promise<ControlRequest | null> {
-    const poll = options.controlPollMs ?? 1000;
-    if (poll <= 0) return null;
-    for (let left = until - clock.now(); left > 0; left = until - clock.now()) {
-      await sleep(clock, Math.min(poll, left), signal);
-      if (signal.aborted) throw stopError(signal);
-      const request = await nextControlRequest(snapshot, signal);
-      if (request) return request;
-    }
-    return null;
-  }
-
-  async function loadGuard(signal: AbortSignalLike): Promise<RollbackGuard> {
-    const loaded = await safe(() => options.state.load(guardKey, ctx(signal)), 'STORE_FAILED');
-    if (!loaded.ok) {
-      events.emit('store-error', { operation: 'load rollback guard', error: loaded.error.toJSON() });
-      return { lastRollback: null };
-    }
-    const value = loaded.value as RollbackGuard | null;
-    return value && typeof value === 'object' && 'lastRollback' in value ? value : { lastRollback: null };
-  }
-
-  async function run(
-    snapshot: MachineSnapshot,
-    command: Command,
-    signal: AbortSignalLike,
-  ): Promise<MachineEvent> {
-    const at = () => clock.now();
-    switch (command.type) {
-      case 'identify-current': {
-        const r = await safe(() => options.executor.current(ctx(signal)), 'EXECUTOR_UNAVAILABLE');
-        return r.ok
-          ? { type: 'current-identified', at: at(), artifact: r.value }
-          : { type: 'current-failed', at: at(), error: r.error.toJSON() };
-      }
-      case 'set-weight': {
-        const target = failingArtifact(snapshot);
-        const setWeight = options.executor.setWeight?.bind(options.executor);
-        if (!setWeight) {
-          return {
-            type: 'weight-failed',
-            at: at(),
-            error: new RollgateError(
-              'EXECUTOR_REFUSED',
-              `executor ${options.executor.name} does not support traffic weights`,
-            ).toJSON(),
-          };
-        }
-        if (snapshot.options.dryRun) return { type: 'weight-set', at: at(), weight: command.weight };
-        await keeperOf(signal)?.ensureFresh(signal);
-        const r = await safe(
-          () => setWeight(target, command.weight, command.operationId, ctx(signal)),
-          'CUTOVER_FAILED',
-        );
-        return r.ok
-          ? { type: 'weight-set', at: at(), weight: command.weight }
-          : { type: 'weight-failed', at: at(), error: r.error.toJSON() };
-      }
-      case 'evaluate': {
-        const wait = command.at - clock.now();
-        if (wait > 0) await sleep(clock, wait, signal);
-        const watch = command.watch === 'bake' ? snapshot.bake : snapshot.verify;
-        if (!watch)
-          throw new RollgateError('STATE_CORRUPT', 'an evaluate command has no watch state', {
-            component: 'controller',
-          });
-        const result = await evaluator.evaluate(
-          watch,
-          ctx(signal, Math.max(contract.stepSeconds * 1000, 10_000)),
-        );
-        return {
-          type: 'evaluated',
-          at: result.evaluation.at,
-          watch: result.state,
-          evaluation: result.evaluation,
-        };
-      }
-      case 'find-onset': {
-        const finding = await evaluator.findOnset(
-          snapshot.bake,
-          command.signal,
-          command.segment,
-          ctx(signal),
-          command.rule,
-        );
-        return { type: 'onset-found', at: at(), finding };
-      }
-      case 'retrieve-target': {
-        const verified = await safe(
-          () =>
-            options.artifacts.lastVerified(contract.service, { excluding: command.excluding }, ctx(signal)),
-          'STORE_FAILED',
-        );
-        if (!verified.ok) return { type: 'retrieval-failed', at: at(), error: verified.error.toJSON() };
-        const candidates = await safe(() => options.executor.candidates(ctx(signal)), 'EXECUTOR_UNAVAILABLE');
-        if (!candidates.ok) return { type: 'retrieval-failed', at: at(), error: candidates.error.toJSON() };
-        return { type: 'target-retrieved', at: at(), verified: verified.value, candidates: candidates.value };
-      }
-      case 'cutover': {
-        // The confirmation before this command may be stale if the process was paused since.
-        await keeperOf(signal)?.ensureFresh(signal);
-        const r = await safe(
-          () =>
-            options.executor.cutover(
-              command.target,
-              command.operationId,
-              ctx(signal, options.timeouts?.cutoverMs ?? 120_000),
-            ),
-          'CUTOVER_FAILED',
-        );
-        return r.ok
-          ? { type: 'cutover-done', at: at(), receipt: r.value }
-          : { type: 'cutover-failed', at: at(), error: r.error.toJSON() };
-      }
-      case 'await-ready': {
-        const r = await safe(
-          () => options.executor.awaitReady(command.target, ctx(signal, options.timeouts?.gateMs ?? 600_000)),
-          'GATE_FAILED',
-        );
-        return r.ok
-          ? { type: 'gate-passed', at: at(), report: r.value }
-          : { type: 'gate-failed', at: at(), error: r.error.toJSON() };
-      }
-      case 'record-verification': {
-        const r = await safe(
-          () =>
-            options.artifacts.record(
-              {
-                service: contract.service,
-                artifact: command.artifact,
-                verifiedAt: clock.now(),
-                evidence: command.evidence,
-              },
-              ctx(signal),
-            ),
-          'STORE_FAILED',
-        );
-        return r.ok
-          ? { type: 'verification-recorded', at: at(), keyId: r.value.keyId }
-          : { type: 'verification-failed', at: at(), error: r.error.toJSON() };
-      }
-      case 'save-guard': {
-        const r = await safe(() => options.state.save(guardKey, command.guard, ctx(signal)), 'STORE_FAILED');
-        if (!r.ok && r.error.code === 'LEASE_LOST') throw leaseLost(signal, r.error);
-        if (!r.ok) events.emit('store-error', { operation: 'save rollback guard', error: r.error.toJSON() });
-        return { type: 'guard-saved', at: at() };
-      }
-      case 'notify': {
-        const r = await safe(
-          () => options.notifier.notify(command.notification, ctx(signal)),
-          'NOTIFY_FAILED',
-        );
-        return r.ok
-          ? { type: 'notified', at: at(), notification: command.notification }
-          : {
-              type: 'notified',
-              at: at(),
-              notification: command.notification,
-              error: `${r.error.code}: ${r.error.message}`,
-            };
-      }
-      case 'write-audit': {
-        const r = await safe(() => options.audit.write(command.record, ctx(signal)), 'STORE_FAILED');
-        return r.ok
-          ? { type: 'audit-written', at: at() }
-          : { type: 'audit-failed', at: at(), error: r.error.toJSON() };
-      }
-    }
-  }
-
-  async function drive(
-    start: MachineSnapshot,
-    writer: StoredSnapshotWriter,
-    signal: AbortSignalLike,
-  ): Promise<WatchResult> {
-    let snapshot = start;
-    let audit: AuditRecord | null = null;
-    const keeper = keeperOf(signal);
-    const apply = async (event: MachineEvent, command: Command | null, startedAt: number) => {
-      const next = transition(snapshot, event, contract);
-      if (next.snapshot === snapshot) {
-        throw new RollgateError(
-          'INTERNAL',
-          `the machine ignored ${event.type} in ${snapshot.state}; this is a bug`,
-          { component: 'controller' },
-        );
-      }
-      // Chart series are thinned here, before the save, so the stored snapshot stays bounded.
-      const bounded = boundAuditSeries(next.snapshot);
-      await persist(bounded, writer, signal);
-      const from = snapshot.state;
-      snapshot = bounded;
-      events.emit('step', {
-        watchId: snapshot.watchId,
-        service: snapshot.service,
-        command,
-        event,
-        startedAt,
-        finishedAt: event.at,
-        from,
-        snapshot,
-      });
-      if (event.type === 'control') {
-        const record = snapshot.controls?.find((c) => c.id === event.request.id);
-        if (record) events.emit('control', { watchId: snapshot.watchId, record });
-      }
-      if (snapshot.state !== from) {
-        const phase = snapshot.phases.at(-1);
-        events.emit('transition', {
-          watchId: snapshot.watchId,
-          from,
-          to: snapshot.state,
-          at: phase?.at ?? clock.now(),
-          reason: phase?.reason ?? '',
-        });
-      }
-    };
-    const control = (request: ControlRequest): MachineEvent => ({
-      type: 'control',
-      at: clock.now(),
-      request,
-    });
-    for (;;) {
-      if (signal.aborted) throw stopError(signal);
-      // Human requests are taken between commands, never while the watch records its end
-      // (notify, audit): a request for a watch at rest reopens it here.
-      const finishing = TERMINAL_STATES.has(snapshot.state) && snapshot.pending.length > 0;
-      if (!finishing) {
-        const request = await nextControlRequest(snapshot, signal);
-        if (request) {
-          await apply(control(request), null, clock.now());
-          continue;
-        }
-      }
-      if (snapshot.pending.length === 0) break;
-      let event: MachineEvent;
-      const engaged = !TERMINAL_STATES.has(snapshot.state) && (await killSwitchEngaged());
-      const command = snapshot.pending[0] as Command;
-      const startedAt = clock.now();
-      if (engaged) {
-        event = { type: 'kill-switch', at: clock.now(), reason: 'the kill switch is engaged' };
-      } else {
-        if (command.type === 'evaluate' && command.at > clock.now()) {
-          const request = await waitForStep(snapshot, command.at, signal);
-          if (request) {
-            await apply(control(request), null, clock.now());
-            continue;
-          }
-        }
-        // The fenced step before every command: a controller that lost the lease stops here.
-        await keeper?.confirm(signal);
-        events.emit('command', command);
-        event = await run(snapshot, command, signal);
-        // An abort is not an answer: the command stays pending in the stored snapshot and a
-        // resume runs it again (it is idempotent), exactly as after a crash.
-        if (signal.aborted) throw stopError(signal);
-        const refused = 'error' in event && typeof event.error === 'object' ? event.error : undefined;
-        if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
-        if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
-      }
-      await apply(event, engaged ? null : command, startedAt);
-    }
-    if (audit === null && snapshot.auditWritten) {
-      const stored = await safe(() => options.audit.read(snapshot.watchId, ctx(signal)), 'STORE_FAILED');
-      audit = stored.ok ? stored.value : null;
-    }
-    const result: WatchResult = {
-      watchId: snapshot.watchId,
-      state: snapshot.state,
-      outcome: snapshot.outcome ?? 'escalated',
-      reason: snapshot.reason ?? '',
-      audit,
-      snapshot,
-    };
-    events.emit('outcome', result);
-    return result;
-  }
-
-  function begin(
-    snapshot: MachineSnapshot,
-    resumed: boolean,
-    signal: AbortSignalLike,
-    writer = new StoredSnapshotWriter(snapshot),
-  ): Promise<WatchResult> {
-    events.emit('watch-start', {
-      watchId: snapshot.watchId,
-      service: snapshot.service,
-      resumed,
-      at: clock.now(),
-      snapshot,
-    });
-    return drive(snapshot, writer, signal);
-  }
-
-  /** A kill switch that cannot be read counts as engaged: stopping is the safe side. */
-  async function killSwitchEngaged(): Promise<boolean> {
-    if (!options.killSwitch) return false;
-    try {
-      return await options.killSwitch();
-    } catch {
-      return true;
-    }
-  }
-
-  /**
-   * Loads the stored snapshot. A watch cannot start blind (it could not tell whether a cutover
-   * already happened), so a store that keeps failing rejects the watch; a retryable failure is
-   * tried again a few times first.
-   */
-  async function loadSnapshot(watchId: string, signal: AbortSignalLike): Promise<MachineSnapshot | null> {
-    const load = async (key: string): Promise<unknown> => {
-      let loaded = await safe(() => options.state.load(key, ctx(signal)), 'STATE_CORRUPT');
-      for (let attempt = 1; !loaded.ok && loaded.error.retryable && attempt < 4; attempt++) {
-        await sleep(clock, 250 * 2 ** attempt, signal);
-        loaded = await safe(() => options.state.load(key, ctx(signal)), 'STATE_CORRUPT');
-      }
-      if (!loaded.ok) throw loaded.error;
-      return loaded.value;
-    };
-    return loadStoredSnapshot(load, watchId);
-  }
-
-  /**
-   * Runs `work` under the watch lease when there is one: acquired first (waiting if asked),
-   * released at the end, left to expire when the watch stopped because it was lost.
-   */
-  async function leased<T>(
-    callOptions: WatchCallOptions,
-    work: (signal: AbortSignalLike) => Promise<T>,
-  ): Promise<T> {
-    const signal = callOptions.signal ?? NEVER;
-    if (!options.lease) return work(signal);
-    const keeper = new LeaseKeeper({
-      lease: options.lease,
-      key: watchLeaseKey(contract.service, options.dryRun ?? false),
-      clock,
-      portMs,
-      outageMs: options.leaseOutageMs ?? 600_000,
-      emit: (event) => events.emit('lease', event),
-    });
-    await keeper.acquire(signal, callOptions.waitForLease ?? false);
-    const guarded = leasedSignal(signal, keeper);
-    try {
-      return await work(guarded);
-    } catch (error) {
-      // A command interrupted because the lease was lost rejects with ABORTED: say why.
-      throw keeper.lost ?? error;
-    } finally {
-      guarded.dispose();
-      await keeper.release();
-    }
-  }
+  const core = new ControllerCore(options, events, evaluator);
 
   return {
     events,
@@ -642,48 +202,518 @@ export function createController(options: ControllerOptions): Controller {
         );
       }
       const watchId = watchOptions.watchId ?? watchIdFor(contract.service, deploy);
-      return leased(watchOptions, (signal) => startOrResume(watchId, deploy, signal));
+      return core.leased(watchOptions, (signal) => core.startOrResume(watchId, deploy, signal));
     },
     async resume(watchId, resumeOptions = {}) {
-      return leased(resumeOptions, async (signal) => {
-        const stored = await loadSnapshot(watchId, signal);
+      return core.leased(resumeOptions, async (signal) => {
+        const stored = await core.loadSnapshot(watchId, signal);
         if (!stored) {
           throw new RollgateError('ARTIFACT_NOT_FOUND', `no stored watch "${watchId}" to resume`, {
             component: 'controller',
           });
         }
-        return begin(stored, true, signal);
+        return core.begin(stored, true, signal);
       });
     },
   };
+}
 
-  /** Loads (under the lease, when there is one) the stored watch, or starts it. */
-  async function startOrResume(
-    watchId: string,
-    deploy: DeployEvent,
+/**
+ * One controller's wiring and the steps of its watches, as methods: one object per controller
+ * where a dozen closures (and their contexts) were made for each (docs/benchmarks.md,
+ * `heap11-issue-13`: a watch's controller is part of the heap it keeps for its whole life).
+ */
+class ControllerCore {
+  readonly contract: Contract;
+  readonly clock: Clock;
+  readonly portMs: number;
+  readonly guardKey: string;
+
+  constructor(
+    readonly options: ControllerOptions,
+    readonly events: SafeEmitter<ControllerEvents>,
+    readonly evaluator: Evaluator,
+  ) {
+    this.contract = options.contract;
+    this.clock = options.clock;
+    this.portMs = options.timeouts?.portMs ?? 30_000;
+    this.guardKey = `guard/${options.contract.service}`;
+  }
+
+  ctx(signal: AbortSignalLike, ms = this.portMs): PortContext {
+    const fence = keeperOf(signal)?.fence;
+    return { signal, deadline: this.clock.now() + ms, ...(fence ? { fence } : {}) };
+  }
+
+  /**
+   * Saves the snapshot (its changed parts, then the per-step record: `stored-snapshot.ts`); a
+   * retryable failure is tried again a few times with backoff, so a store
+   * that restarts does not cost the snapshot of the last step. A fenced save the store refused
+   * (`LEASE_LOST`) stops the watch.
+   */
+  async persist(
+    snapshot: MachineSnapshot,
+    writer: StoredSnapshotWriter,
+    signal: AbortSignalLike,
+  ): Promise<void> {
+    const planned = writer.plan(snapshot);
+    for (const part of planned.parts) {
+      if (!(await this.saveKey(part.key, part.value, snapshot.watchId, signal))) return;
+    }
+    if (!(await this.saveKey(planned.key, planned.record, snapshot.watchId, signal))) return;
+    planned.commit();
+    for (const key of planned.stale) await this.saveKey(key, null, snapshot.watchId, signal);
+  }
+
+  /** One write of a snapshot's save; false when it failed (reported) and the save goes no further. */
+  async saveKey(key: string, value: unknown, watchId: string, signal: AbortSignalLike): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const saved = await safe(() => this.options.state.save(key, value, this.ctx(signal)), 'STORE_FAILED');
+      if (saved.ok) return true;
+      if (saved.error.code === 'LEASE_LOST') throw leaseLost(signal, saved.error);
+      this.events.emit('store-error', {
+        operation: 'save snapshot',
+        error: saved.error.toJSON(),
+        watchId,
+      });
+      if (!saved.error.retryable || attempt >= PERSIST_ATTEMPTS || signal.aborted) return false;
+      await sleep(this.clock, 250 * 2 ** (attempt - 1), signal);
+    }
+  }
+
+  /**
+   * The oldest human request the watch has not answered, or null. A store that cannot be read
+   * is reported and the watch goes on: a request is looked for again at the next step.
+   */
+  async nextControlRequest(
+    snapshot: MachineSnapshot,
+    signal: AbortSignalLike,
+  ): Promise<ControlRequest | null> {
+    const found = await safe(
+      () => pendingControlRequests(this.options.state, snapshot, this.ctx(signal)),
+      'STORE_FAILED',
+    );
+    if (!found.ok) {
+      this.events.emit('store-error', {
+        operation: 'read human requests',
+        error: found.error.toJSON(),
+        watchId: snapshot.watchId,
+      });
+      return null;
+    }
+    for (const problem of found.value.problems) {
+      this.events.emit('store-error', {
+        operation: 'read a human request',
+        error: new RollgateError('STATE_CORRUPT', `ignored a stored request that is not one: ${problem}`, {
+          component: 'controller',
+        }).toJSON(),
+        watchId: snapshot.watchId,
+      });
+    }
+    return found.value.requests[0] ?? null;
+  }
+
+  /**
+   * Waits until `until` (this.clock time) for the next evaluation, looking for human requests every
+   * `controlPollMs`, so a promote or abort does not wait for a long step to end. Resolves to the
+   * first request found, or null once the time has come.
+   */
+  async waitForStep(
+    snapshot: MachineSnapshot,
+    until: number,
+    signal: AbortSignalLike,
+  ): Promise<ControlRequest | null> {
+    const poll = this.options.controlPollMs ?? 1000;
+    if (poll <= 0) return null;
+    for (let left = until - this.clock.now(); left > 0; left = until - this.clock.now()) {
+      await sleep(this.clock, Math.min(poll, left), signal);
+      if (signal.aborted) throw stopError(signal);
+      const request = await this.nextControlRequest(snapshot, signal);
+      if (request) return request;
+    }
+    return null;
+  }
+
+  async loadGuard(signal: AbortSignalLike): Promise<RollbackGuard> {
+    const loaded = await safe(() => this.options.state.load(this.guardKey, this.ctx(signal)), 'STORE_FAILED');
+    if (!loaded.ok) {
+      this.events.emit('store-error', { operation: 'load rollback guard', error: loaded.error.toJSON() });
+      return { lastRollback: null };
+    }
+    const value = loaded.value as RollbackGuard | null;
+    return value && typeof value === 'object' && 'lastRollback' in value ? value : { lastRollback: null };
+  }
+
+  async run(snapshot: MachineSnapshot, command: Command, signal: AbortSignalLike): Promise<MachineEvent> {
+    const at = () => this.clock.now();
+    switch (command.type) {
+      case 'identify-current': {
+        const r = await safe(() => this.options.executor.current(this.ctx(signal)), 'EXECUTOR_UNAVAILABLE');
+        return r.ok
+          ? { type: 'current-identified', at: at(), artifact: r.value }
+          : { type: 'current-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'set-weight': {
+        const target = failingArtifact(snapshot);
+        const setWeight = this.options.executor.setWeight?.bind(this.options.executor);
+        if (!setWeight) {
+          return {
+            type: 'weight-failed',
+            at: at(),
+            error: new RollgateError(
+              'EXECUTOR_REFUSED',
+              `executor ${this.options.executor.name} does not support traffic weights`,
+            ).toJSON(),
+          };
+        }
+        if (snapshot.options.dryRun) return { type: 'weight-set', at: at(), weight: command.weight };
+        await keeperOf(signal)?.ensureFresh(signal);
+        const r = await safe(
+          () => setWeight(target, command.weight, command.operationId, this.ctx(signal)),
+          'CUTOVER_FAILED',
+        );
+        return r.ok
+          ? { type: 'weight-set', at: at(), weight: command.weight }
+          : { type: 'weight-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'evaluate': {
+        const wait = command.at - this.clock.now();
+        if (wait > 0) await sleep(this.clock, wait, signal);
+        const watch = command.watch === 'bake' ? snapshot.bake : snapshot.verify;
+        if (!watch)
+          throw new RollgateError('STATE_CORRUPT', 'an evaluate command has no watch state', {
+            component: 'controller',
+          });
+        const result = await this.evaluator.evaluate(
+          watch,
+          this.ctx(signal, Math.max(this.contract.stepSeconds * 1000, 10_000)),
+        );
+        return {
+          type: 'evaluated',
+          at: result.evaluation.at,
+          watch: result.state,
+          evaluation: result.evaluation,
+        };
+      }
+      case 'find-onset': {
+        const finding = await this.evaluator.findOnset(
+          snapshot.bake,
+          command.signal,
+          command.segment,
+          this.ctx(signal),
+          command.rule,
+        );
+        return { type: 'onset-found', at: at(), finding };
+      }
+      case 'retrieve-target': {
+        const verified = await safe(
+          () =>
+            this.options.artifacts.lastVerified(
+              this.contract.service,
+              { excluding: command.excluding },
+              this.ctx(signal),
+            ),
+          'STORE_FAILED',
+        );
+        if (!verified.ok) return { type: 'retrieval-failed', at: at(), error: verified.error.toJSON() };
+        const candidates = await safe(
+          () => this.options.executor.candidates(this.ctx(signal)),
+          'EXECUTOR_UNAVAILABLE',
+        );
+        if (!candidates.ok) return { type: 'retrieval-failed', at: at(), error: candidates.error.toJSON() };
+        return { type: 'target-retrieved', at: at(), verified: verified.value, candidates: candidates.value };
+      }
+      case 'cutover': {
+        // The confirmation before this command may be stale if the process was paused since.
+        await keeperOf(signal)?.ensureFresh(signal);
+        const r = await safe(
+          () =>
+            this.options.executor.cutover(
+              command.target,
+              command.operationId,
+              this.ctx(signal, this.options.timeouts?.cutoverMs ?? 120_000),
+            ),
+          'CUTOVER_FAILED',
+        );
+        return r.ok
+          ? { type: 'cutover-done', at: at(), receipt: r.value }
+          : { type: 'cutover-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'await-ready': {
+        const r = await safe(
+          () =>
+            this.options.executor.awaitReady(
+              command.target,
+              this.ctx(signal, this.options.timeouts?.gateMs ?? 600_000),
+            ),
+          'GATE_FAILED',
+        );
+        return r.ok
+          ? { type: 'gate-passed', at: at(), report: r.value }
+          : { type: 'gate-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'record-verification': {
+        const r = await safe(
+          () =>
+            this.options.artifacts.record(
+              {
+                service: this.contract.service,
+                artifact: command.artifact,
+                verifiedAt: this.clock.now(),
+                evidence: command.evidence,
+              },
+              this.ctx(signal),
+            ),
+          'STORE_FAILED',
+        );
+        return r.ok
+          ? { type: 'verification-recorded', at: at(), keyId: r.value.keyId }
+          : { type: 'verification-failed', at: at(), error: r.error.toJSON() };
+      }
+      case 'save-guard': {
+        const r = await safe(
+          () => this.options.state.save(this.guardKey, command.guard, this.ctx(signal)),
+          'STORE_FAILED',
+        );
+        if (!r.ok && r.error.code === 'LEASE_LOST') throw leaseLost(signal, r.error);
+        if (!r.ok)
+          this.events.emit('store-error', { operation: 'save rollback guard', error: r.error.toJSON() });
+        return { type: 'guard-saved', at: at() };
+      }
+      case 'notify': {
+        const r = await safe(
+          () => this.options.notifier.notify(command.notification, this.ctx(signal)),
+          'NOTIFY_FAILED',
+        );
+        return r.ok
+          ? { type: 'notified', at: at(), notification: command.notification }
+          : {
+              type: 'notified',
+              at: at(),
+              notification: command.notification,
+              error: `${r.error.code}: ${r.error.message}`,
+            };
+      }
+      case 'write-audit': {
+        const r = await safe(
+          () => this.options.audit.write(command.record, this.ctx(signal)),
+          'STORE_FAILED',
+        );
+        return r.ok
+          ? { type: 'audit-written', at: at() }
+          : { type: 'audit-failed', at: at(), error: r.error.toJSON() };
+      }
+    }
+  }
+
+  async drive(
+    start: MachineSnapshot,
+    writer: StoredSnapshotWriter,
     signal: AbortSignalLike,
   ): Promise<WatchResult> {
-    const stored = await loadSnapshot(watchId, signal);
-    if (stored) return begin(stored, true, signal);
+    let snapshot = start;
+    let audit: AuditRecord | null = null;
+    const keeper = keeperOf(signal);
+    const apply = async (event: MachineEvent, command: Command | null, startedAt: number) => {
+      const next = transition(snapshot, event, this.contract);
+      if (next.snapshot === snapshot) {
+        throw new RollgateError(
+          'INTERNAL',
+          `the machine ignored ${event.type} in ${snapshot.state}; this is a bug`,
+          { component: 'controller' },
+        );
+      }
+      // Chart series are thinned here, before the save, so the stored snapshot stays bounded.
+      const bounded = boundAuditSeries(next.snapshot);
+      await this.persist(bounded, writer, signal);
+      const from = snapshot.state;
+      snapshot = bounded;
+      this.events.emit('step', {
+        watchId: snapshot.watchId,
+        service: snapshot.service,
+        command,
+        event,
+        startedAt,
+        finishedAt: event.at,
+        from,
+        snapshot,
+      });
+      if (event.type === 'control') {
+        const record = snapshot.controls?.find((c) => c.id === event.request.id);
+        if (record) this.events.emit('control', { watchId: snapshot.watchId, record });
+      }
+      if (snapshot.state !== from) {
+        const phase = snapshot.phases.at(-1);
+        this.events.emit('transition', {
+          watchId: snapshot.watchId,
+          from,
+          to: snapshot.state,
+          at: phase?.at ?? this.clock.now(),
+          reason: phase?.reason ?? '',
+        });
+      }
+    };
+    const control = (request: ControlRequest): MachineEvent => ({
+      type: 'control',
+      at: this.clock.now(),
+      request,
+    });
+    for (;;) {
+      if (signal.aborted) throw stopError(signal);
+      // Human requests are taken between commands, never while the watch records its end
+      // (notify, audit): a request for a watch at rest reopens it here.
+      const finishing = TERMINAL_STATES.has(snapshot.state) && snapshot.pending.length > 0;
+      if (!finishing) {
+        const request = await this.nextControlRequest(snapshot, signal);
+        if (request) {
+          await apply(control(request), null, this.clock.now());
+          continue;
+        }
+      }
+      if (snapshot.pending.length === 0) break;
+      let event: MachineEvent;
+      const engaged = !TERMINAL_STATES.has(snapshot.state) && (await this.killSwitchEngaged());
+      const command = snapshot.pending[0] as Command;
+      const startedAt = this.clock.now();
+      if (engaged) {
+        event = { type: 'kill-switch', at: this.clock.now(), reason: 'the kill switch is engaged' };
+      } else {
+        if (command.type === 'evaluate' && command.at > this.clock.now()) {
+          const request = await this.waitForStep(snapshot, command.at, signal);
+          if (request) {
+            await apply(control(request), null, this.clock.now());
+            continue;
+          }
+        }
+        // The fenced step before every command: a controller that lost the lease stops here.
+        await keeper?.confirm(signal);
+        this.events.emit('command', command);
+        event = await this.run(snapshot, command, signal);
+        // An abort is not an answer: the command stays pending in the stored snapshot and a
+        // resume runs it again (it is idempotent), exactly as after a crash.
+        if (signal.aborted) throw stopError(signal);
+        const refused = 'error' in event && typeof event.error === 'object' ? event.error : undefined;
+        if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
+        if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
+      }
+      await apply(event, engaged ? null : command, startedAt);
+    }
+    if (audit === null && snapshot.auditWritten) {
+      const stored = await safe(
+        () => this.options.audit.read(snapshot.watchId, this.ctx(signal)),
+        'STORE_FAILED',
+      );
+      audit = stored.ok ? stored.value : null;
+    }
+    const result: WatchResult = {
+      watchId: snapshot.watchId,
+      state: snapshot.state,
+      outcome: snapshot.outcome ?? 'escalated',
+      reason: snapshot.reason ?? '',
+      audit,
+      snapshot,
+    };
+    this.events.emit('outcome', result);
+    return result;
+  }
+
+  begin(
+    snapshot: MachineSnapshot,
+    resumed: boolean,
+    signal: AbortSignalLike,
+    writer = new StoredSnapshotWriter(snapshot),
+  ): Promise<WatchResult> {
+    this.events.emit('watch-start', {
+      watchId: snapshot.watchId,
+      service: snapshot.service,
+      resumed,
+      at: this.clock.now(),
+      snapshot,
+    });
+    return this.drive(snapshot, writer, signal);
+  }
+
+  /** A kill switch that cannot be read counts as engaged: stopping is the safe side. */
+  async killSwitchEngaged(): Promise<boolean> {
+    if (!this.options.killSwitch) return false;
+    try {
+      return await this.options.killSwitch();
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Loads the stored snapshot. A watch cannot start blind (it could not tell whether a cutover
+   * already happened), so a store that keeps failing rejects the watch; a retryable failure is
+   * tried again a few times first.
+   */
+  async loadSnapshot(watchId: string, signal: AbortSignalLike): Promise<MachineSnapshot | null> {
+    const load = async (key: string): Promise<unknown> => {
+      let loaded = await safe(() => this.options.state.load(key, this.ctx(signal)), 'STATE_CORRUPT');
+      for (let attempt = 1; !loaded.ok && loaded.error.retryable && attempt < 4; attempt++) {
+        await sleep(this.clock, 250 * 2 ** attempt, signal);
+        loaded = await safe(() => this.options.state.load(key, this.ctx(signal)), 'STATE_CORRUPT');
+      }
+      if (!loaded.ok) throw loaded.error;
+      return loaded.value;
+    };
+    return loadStoredSnapshot(load, watchId);
+  }
+
+  /**
+   * Runs `work` under the watch lease when there is one: acquired first (waiting if asked),
+   * released at the end, left to expire when the watch stopped because it was lost.
+   */
+  async leased<T>(callOptions: WatchCallOptions, work: (signal: AbortSignalLike) => Promise<T>): Promise<T> {
+    const signal = callOptions.signal ?? NEVER;
+    if (!this.options.lease) return work(signal);
+    const keeper = new LeaseKeeper({
+      lease: this.options.lease,
+      key: watchLeaseKey(this.contract.service, this.options.dryRun ?? false),
+      clock: this.clock,
+      portMs: this.portMs,
+      outageMs: this.options.leaseOutageMs ?? 600_000,
+      emit: (event) => this.events.emit('lease', event),
+    });
+    await keeper.acquire(signal, callOptions.waitForLease ?? false);
+    const guarded = leasedSignal(signal, keeper);
+    try {
+      return await work(guarded);
+    } catch (error) {
+      // A command interrupted because the lease was lost rejects with ABORTED: say why.
+      throw keeper.lost ?? error;
+    } finally {
+      guarded.dispose();
+      await keeper.release();
+    }
+  }
+
+  /** Loads (under the lease, when there is one) the stored watch, or starts it. */
+  async startOrResume(watchId: string, deploy: DeployEvent, signal: AbortSignalLike): Promise<WatchResult> {
+    const stored = await this.loadSnapshot(watchId, signal);
+    if (stored) return this.begin(stored, true, signal);
     const weights =
-      contract.progressive && options.executor.supportsWeights ? [...contract.progressive.weights] : null;
+      this.contract.progressive && this.options.executor.supportsWeights
+        ? [...this.contract.progressive.weights]
+        : null;
     const started = startWatch({
       watchId,
-      contract,
+      contract: this.contract,
       deploy,
       options: {
-        dryRun: options.dryRun ?? false,
-        cooldownSeconds: options.cooldownSeconds ?? 1800,
-        settleMs: options.settleMs ?? 1000,
+        dryRun: this.options.dryRun ?? false,
+        cooldownSeconds: this.options.cooldownSeconds ?? 1800,
+        settleMs: this.options.settleMs ?? 1000,
         weights,
-        bakeSecondsPerStep: weights ? (contract.progressive?.bakeSecondsPerStep ?? null) : null,
+        bakeSecondsPerStep: weights ? (this.contract.progressive?.bakeSecondsPerStep ?? null) : null,
       },
-      guard: await loadGuard(signal),
-      now: clock.now(),
+      guard: await this.loadGuard(signal),
+      now: this.clock.now(),
     });
     const writer = new StoredSnapshotWriter(started.snapshot);
-    await persist(started.snapshot, writer, signal);
-    return begin(started.snapshot, false, signal, writer);
+    await this.persist(started.snapshot, writer, signal);
+    return this.begin(started.snapshot, false, signal, writer);
   }
 }
 
