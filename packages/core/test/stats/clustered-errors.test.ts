@@ -117,8 +117,9 @@ describe('the error test under errors that come in bursts within a step', () => 
 
   it('stays within alpha where one or five errors are expected a step, where the ratio cap alone does not (seeded)', () => {
     const runs = 600;
-    // Bounded by the model's 4-sigma step, a burst of 10 or 30 counts as at most 8 or 14 events
-    // (docs/statistics.md, "One step's weight bounded by the model"). alpha 0.005 of 600 is 3;
+    // A step counts at most the model's 4-sigma step (at one expected error and a dispersion of
+    // 2.5, 8 of a burst of 10; docs/statistics.md, "One step's weight bounded by the model").
+    // alpha 0.005 of 600 is 3;
     // at most 6 allows for the Monte Carlo error (P(X >= 7) ~ 3%).
     expect(falseRejections(7, runs, 'cap', ONE_A_STEP)).toBeLessThanOrEqual(6);
     expect(falseRejections(7, runs, 'cap', FIVE_A_STEP)).toBeLessThanOrEqual(6);
