@@ -1,4 +1,4 @@
-import { EVALUATOR, type Variant } from './delay-decomposition';
+import { RATIO_CAP, type Variant } from './delay-decomposition';
 import { printAAScreen } from './screen-report';
 
 /**
@@ -7,7 +7,7 @@ import { printAAScreen } from './screen-report';
  * Baseline counts are the whole pre-deploy window's.
  * `node --conditions=source --import tsx bench/src/stats/aa-screen.ts [set] [count] [families]`
  */
-const BEFORE: Variant = { ...EVALUATOR, name: 'evaluator', capSustained: false };
+const BEFORE: Variant = { ...RATIO_CAP, name: 'evaluator', capSustained: false };
 export const CANDIDATES: readonly Variant[] = [
   BEFORE,
   { ...BEFORE, name: 'no-cap', cap: null },

@@ -1,4 +1,4 @@
-import { SCREEN10 } from './delay10-variants';
+import { pickVariants, SCREEN10 } from './delay10-variants';
 import { printAAScreen } from './screen-report';
 
 /**
@@ -12,5 +12,5 @@ const [
   only = 'steady-keep,lowtraffic-keep,bursty-keep,trend-keep,surge-keep',
   pick = '',
 ] = process.argv.slice(2);
-const variants = pick ? SCREEN10.filter((v) => pick.split(',').includes(v.name)) : SCREEN10;
+const variants = pickVariants(pick, SCREEN10);
 printAAScreen(set, Number(count), only.split(','), variants);

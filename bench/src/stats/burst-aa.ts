@@ -1,7 +1,7 @@
 import type { Scenario } from '@rollgate/testkit/scenarios';
 import { Prng } from '../scenarios/prng';
 import { crossingStep } from './delay-decomposition';
-import { SCREEN10 } from './delay10-variants';
+import { pickVariants, SCREEN10 } from './delay10-variants';
 
 /**
  * Healthy deploys of a service whose errors come in rare bursts (issue 12, round 10): causes
@@ -13,7 +13,7 @@ import { SCREEN10 } from './delay10-variants';
  * `node --conditions=source --import tsx bench/src/stats/burst-aa.ts [draws] [variants]`
  */
 const [draws = '300', pick = 'evaluator,no-cap,quiet-none-1.5,q48-1.5,carry-any'] = process.argv.slice(2);
-const variants = SCREEN10.filter((v) => pick.split(',').includes(v.name));
+const variants = pickVariants(pick, SCREEN10);
 const STEP = 5;
 const BASELINE_STEPS = 360;
 const BAKE_STEPS = 180;

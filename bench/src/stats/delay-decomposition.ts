@@ -64,10 +64,20 @@ export interface Variant {
   readonly ratios?: readonly number[];
   /** The `joint` test's share of alpha on the baseline rate's interval (0.01 when absent). */
   readonly edgeShare?: number;
+  /**
+   * Issue 12, round 11: the cap also at most the expected events plus `capZ` of their standard
+   * deviations, `sqrt(dispersion x expected)` (`sqrt(expected)` with `capZPlain`): a step counts
+   * for no more than the test's own model calls a z-sigma step, whatever a burst's size.
+   */
+  readonly capZ?: number;
+  readonly capZPlain?: boolean;
 }
 
-/** The error-rate test of the default contract, as the evaluator builds it. */
-export const EVALUATOR: Variant = {
+/**
+ * The error-rate test of the default contract as the evaluator built it up to issue 12 round 10
+ * (the ratio cap alone): what the screens of rounds 8-10 measure their variants against.
+ */
+export const RATIO_CAP: Variant = {
   name: 'evaluator',
   prior: 3,
   kappas: [0.5, 1.5, 3],
@@ -78,15 +88,22 @@ export const EVALUATOR: Variant = {
   capSustained: true,
 };
 
+/**
+ * The error-rate test of the default contract, as the evaluator builds it: since issue 12 round
+ * 11 the cap is also at most 4 standard deviations above the expected events
+ * (`BURST_CAP_SIGMAS` in packages/core/src/rules/sequential-count.ts).
+ */
+export const EVALUATOR: Variant = { ...RATIO_CAP, capZ: 4 };
+
 /** The evaluator's test without one part at a time, and the candidate changes tried for issue 12. */
 export const VARIANTS: readonly Variant[] = [
-  EVALUATOR,
-  { ...EVALUATOR, name: 'no-cap', cap: null },
-  { ...EVALUATOR, name: 'no-prior', prior: 0 },
-  { ...EVALUATOR, name: 'one-shift', kappas: [0.5] },
-  { ...EVALUATOR, name: 'no-dispersion', dispersion: 'none' },
-  { ...EVALUATOR, name: 'alpha-0.01', alpha: 0.01 },
-  { ...EVALUATOR, name: 'no-surge-factor', surgeFactor: 1 },
+  RATIO_CAP,
+  { ...RATIO_CAP, name: 'no-cap', cap: null },
+  { ...RATIO_CAP, name: 'no-prior', prior: 0 },
+  { ...RATIO_CAP, name: 'one-shift', kappas: [0.5] },
+  { ...RATIO_CAP, name: 'no-dispersion', dispersion: 'none' },
+  { ...RATIO_CAP, name: 'alpha-0.01', alpha: 0.01 },
+  { ...RATIO_CAP, name: 'no-surge-factor', surgeFactor: 1 },
   {
     name: 'known-p0',
     prior: 0,
@@ -97,9 +114,9 @@ export const VARIANTS: readonly Variant[] = [
     surgeFactor: 1,
     knownRate: true,
   },
-  { ...EVALUATOR, name: 'cand-disp', dispersion: 'evidenced' },
+  { ...RATIO_CAP, name: 'cand-disp', dispersion: 'evidenced' },
   {
-    ...EVALUATOR,
+    ...RATIO_CAP,
     name: 'cand-disp-cap-floor',
     dispersion: 'evidenced',
     capWhenBursty: true,
@@ -222,16 +239,18 @@ export function crossingStep(
     ...(v.edgeShare === undefined ? {} : { edgeShare: v.edgeShare }),
   });
   const rate = state.anchorRate * state.tolerance;
+  // The cap of a step of n requests at the cap ratio `ratio` (before the lift by the step before).
+  const usualCap = (ratio: number | null, n: number): number => {
+    const cap = Math.max(1, Math.ceil((ratio ?? 0) * n * rate));
+    if (v.capZ === undefined) return cap;
+    const mu = n * rate;
+    const z = Math.ceil(mu + v.capZ * Math.sqrt((v.capZPlain ? 1 : dispersion) * mu));
+    return Math.max(1, Math.min(cap, z));
+  };
   // The baseline's steps capped as a bake step would be (the usual cap, lifted after a step with events).
   const cappedPoints = points.map((p, i) => ({
     trials: p.trials,
-    events: Math.min(
-      p.events,
-      Math.max(
-        Math.max(1, Math.ceil((v.cap ?? 0) * p.trials * rate)),
-        i > 0 ? (points[i - 1]?.events ?? 0) : 0,
-      ),
-    ),
+    events: Math.min(p.events, Math.max(usualCap(v.cap, p.trials), i > 0 ? (points[i - 1]?.events ?? 0) : 0)),
   }));
   const stepDispersion = v.capDispersion
     ? Math.min(dispersion, pearsonDispersion(cappedPoints).point)
@@ -249,7 +268,7 @@ export function crossingStep(
   for (let i = s.deployAtStep; i < s.series.requests.length; i++) {
     const n = s.series.requests[i] ?? 0;
     const x = s.series.errors[i] ?? 0;
-    const baseCap = Math.max(1, Math.ceil((capRatio ?? 0) * n * rate));
+    const baseCap = usualCap(capRatio, n);
     const before = Math.max(0, ...recent.slice(-(v.lookback ?? 1)));
     const cap = v.capSustained ? Math.max(baseCap, before > 0 ? before + (v.capStep ?? 0) : 0) : baseCap;
     recent.push(x);

@@ -1,7 +1,20 @@
-import { EVALUATOR, type Variant } from './delay-decomposition';
+import { EVALUATOR, RATIO_CAP, type Variant } from './delay-decomposition';
 
 /** Issue 12, round 10: the evaluator's test, each part removed, and the adaptive candidates. */
-const cur: Variant = EVALUATOR;
+const cur: Variant = RATIO_CAP;
+
+/** Issue 12, round 11: caps that bound one step's weight by the expected count (burst11). */
+export const SCREEN11: readonly Variant[] = [
+  { ...cur, name: 'ratio-cap' },
+  { ...cur, name: 'z2', capZ: 2 },
+  { ...cur, name: 'z3', capZ: 3 },
+  { ...EVALUATOR, name: 'z4' },
+  { ...cur, name: 'z5', capZ: 5 },
+  { ...cur, name: 'z6', capZ: 6 },
+  { ...cur, name: 'z3-plain', capZ: 3, capZPlain: true },
+  { ...cur, name: 'z3-capdisp', capZ: 3, capDispersion: true },
+  { ...cur, name: 'z2-capdisp', capZ: 2, capDispersion: true },
+];
 
 export const SCREEN10: readonly Variant[] = [
   cur,
@@ -50,3 +63,11 @@ export const SCREEN10: readonly Variant[] = [
   { ...cur, name: 'carry-usual', carry: 'usual' },
   { ...cur, name: 'disp-ucb', dispersion: 'ucb', lcbZ: 1.645 },
 ];
+
+/** Every screened variant of rounds 10 and 11, by name (`evaluator` and `ratio-cap` are main before round 11). */
+export const SCREENED: readonly Variant[] = [...SCREEN10, ...SCREEN11];
+
+/** The screened variants named in a comma-separated list (all of `fallback` when empty). */
+export function pickVariants(pick: string, fallback: readonly Variant[]): readonly Variant[] {
+  return pick ? SCREENED.filter((v) => pick.split(',').includes(v.name)) : fallback;
+}

@@ -514,7 +514,12 @@ function feedInto(
     const observed = isTail ? (interval.tail ?? 0) : interval.events;
     const cap =
       state.kind === 'baseline'
-        ? burstCap(interval, burstRate(state), previousEvents(segment, interval.t - stepMs, isTail))
+        ? burstCap(
+            interval,
+            burstRate(state),
+            previousEvents(segment, interval.t - stepMs, isTail),
+            state.dispersion,
+          )
         : null;
     const capped = cap === null ? observed : Math.min(observed, cap);
     // Latency is judged conditioned on load: busier than the baseline's mean, more slow requests
@@ -1055,7 +1060,7 @@ function beyondOneBurst(
   const from = judgedFrom(watch);
   const judged = segment.recent.filter((i) => i.t - stepMs >= from - 1 && i.trials > 0);
   const counted = judged.map((i) => {
-    const cap = burstCap(i, burstRate(state));
+    const cap = burstCap(i, burstRate(state), 0, state.dispersion);
     const events = Math.min(isTail ? (i.tail ?? 0) : i.events, cap);
     return { t: i.t, trials: i.trials, events, ...(cap === 1 ? { atMostOne: true } : {}) };
   });

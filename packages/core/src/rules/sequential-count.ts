@@ -97,32 +97,51 @@ export const BASELINE_SHIFTS: readonly number[] = [0.5, 1.5, 3];
  */
 export const BURST_CAP_RATIO = 12;
 
+/**
+ * And at most the expected events plus this many of their standard deviations under the test's
+ * own model, `sqrt(dispersion x expected)`: a step counts for no more than the model's
+ * 4-sigma step, whatever the size of a burst in it. The ratio cap alone lets one burst of 10
+ * count whole where about one event is expected a step, and dividing by the dispersion does not
+ * bound its weight (a compound-Poisson tail is heavier than a scaled Poisson's): 15 of 600
+ * healthy deploys rejected at alpha 0.005 (issue 12; docs/statistics.md, "One step's weight
+ * bounded by the model").
+ */
+export const BURST_CAP_SIGMAS = 4;
+
 /** The events of an interval that count as evidence (see {@link BURST_CAP_RATIO}, {@link burstCap}). */
 export function cappedEvents(
   interval: { readonly events: number; readonly trials: number },
   baselineRate: number,
   previousEvents = 0,
+  dispersion = 1,
 ): number {
-  return Math.min(interval.events, burstCap(interval, baselineRate, previousEvents));
+  return Math.min(interval.events, burstCap(interval, baselineRate, previousEvents, dispersion));
 }
 
 /**
- * The most events of an interval that count (see {@link BURST_CAP_RATIO}): at least one, and at
- * least as many as the step before also had (`previousEvents`, the same measure's events of
- * the previous step, as observed). A burst is one step's events sharing one cause; events that
- * the step before saw as well are a lasting rise, which is what a fault is, so they count.
- * Whatever it is, the cap never exceeds the step's own events, and fewer events never make a
- * test less valid (docs/statistics.md, "Small baselines", "Bursts count once"). Where it is one
- * (fewer than a twelfth of an event expected, and the step before held at most one), the
- * counted events are a Bernoulli count, which the test need not divide by the dispersion
+ * The most events of an interval that count (see {@link BURST_CAP_RATIO} and
+ * {@link BURST_CAP_SIGMAS}, with the test's `dispersion`): at least one, and at least as many as
+ * the step before also had (`previousEvents`, the same measure's events of the previous step, as
+ * observed). A burst is one step's events sharing one cause; events that the step before saw as
+ * well are a lasting rise, which is what a fault is, so they count. Whatever it is, the cap
+ * never exceeds the step's own events, and fewer events never make a test less valid
+ * (docs/statistics.md, "Small baselines", "Bursts count once"). Where it is one (fewer than a
+ * twelfth of an event expected, and the step before held at most one), the counted events are
+ * a Bernoulli count, which the test need not divide by the dispersion
  * (`CountObservation.atMostOne`).
  */
 export function burstCap(
   interval: { readonly trials: number },
   baselineRate: number,
   previousEvents = 0,
+  dispersion = 1,
 ): number {
-  const cap = Math.max(1, Math.ceil(BURST_CAP_RATIO * interval.trials * Math.max(0, baselineRate)));
+  const expected = interval.trials * Math.max(0, baselineRate);
+  const spread = Math.sqrt(Math.max(1, dispersion) * expected);
+  const cap = Math.max(
+    1,
+    Math.min(Math.ceil(BURST_CAP_RATIO * expected), Math.ceil(expected + BURST_CAP_SIGMAS * spread)),
+  );
   return previousEvents > cap && Number.isFinite(previousEvents) ? Math.floor(previousEvents) : cap;
 }
 

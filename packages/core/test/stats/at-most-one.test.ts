@@ -51,8 +51,14 @@ describe('intervals with at most one counted event', () => {
 
   it('the cap is one below a twelfth of an expected event, more above', () => {
     expect(burstCap({ trials: 2 }, 0.02)).toBe(1);
-    expect(burstCap({ trials: 100 }, 0.02)).toBe(24);
     expect(burstCap({ trials: 0 }, 0.5)).toBe(1);
+    // 0.1 expected: 12 times it (1.2) and 4 standard deviations above it (1.4) both round to 2.
+    expect(burstCap({ trials: 10 }, 0.01)).toBe(2);
+    // 2 expected: 4 standard deviations (2 + 4 x 1.41 = 7.7) bind before 12 times (24).
+    expect(burstCap({ trials: 100 }, 0.02)).toBe(8);
+    // The dispersion widens the standard deviation: 1 expected, 2.5: 1 + 4 x 1.58 = 7.3.
+    expect(burstCap({ trials: 100 }, 0.01)).toBe(5);
+    expect(burstCap({ trials: 100 }, 0.01, 0, 2.5)).toBe(8);
   });
 
   it('stays within alpha when every interval holds one event at the null mean (seeded)', () => {

@@ -35,8 +35,10 @@ describe('the burst cap after a step with events', () => {
     expect(burstCap({ trials: 2 }, 0.02, 0)).toBe(1);
     expect(burstCap({ trials: 2 }, 0.02, 1)).toBe(1);
     expect(burstCap({ trials: 2 }, 0.02, 3)).toBe(3);
-    // 100 requests at 2%: the usual cap (24) already holds a step before of 10.
-    expect(burstCap({ trials: 100 }, 0.02, 10)).toBe(24);
+    // 100 requests at 2%: the usual cap (2 expected plus 4 standard deviations, 8) already
+    // holds a step before of 6; one of 10 or 30 raises it.
+    expect(burstCap({ trials: 100 }, 0.02, 6)).toBe(8);
+    expect(burstCap({ trials: 100 }, 0.02, 10)).toBe(10);
     expect(burstCap({ trials: 100 }, 0.02, 30)).toBe(30);
     // Nonsense from the step before never raises it.
     expect(burstCap({ trials: 2 }, 0.02, Number.NaN)).toBe(1);
