@@ -60,7 +60,7 @@ const joint: Build = (baselineEvents) =>
  * The teeth: the same e-process against the baseline's observed rate taken as known (a
  * plug-in, as a baseline 10,000 times larger with the same share of events would give), which
  * ignores what 0-5 events leave open about the rate. On these draws it rejects 87 of 600 healthy
- * deploys; the joint test rejects 4.
+ * deploys; the joint test rejects 1 (4 without the cap).
  */
 const plugIn: Build = (baselineEvents) =>
   createBaselineRateTest({
