@@ -182,7 +182,10 @@ export interface JointBaselineRateTestState extends BaselineStateCommon {
   readonly graceEvents?: number;
   /** Fixed-fraction alternatives of the baseline e-value (see the option); absent = none. */
   readonly baselineFractions?: readonly number[];
-  /** The exact-tail cap of the baseline e-value (see the option); absent = none. */
+  /**
+   * The exact-tail cap of the baseline e-value (see the option); absent = none, or a baseline
+   * above its `maxEvents`.
+   */
   readonly tailCap?: TailCap;
 }
 
@@ -331,7 +334,8 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     ...kappasOption(options.kappas),
     ...(graceEvents > 0 ? { graceEvents: graceEvents / dispersion } : {}),
     ...fractions,
-    ...tailCap,
+    // Kept only where it applies (the baseline never changes): other states keep their layout.
+    ...(tailCap.tailCap !== undefined && events <= tailCap.tailCap.maxEvents ? tailCap : {}),
     nullRate: Math.min(tolerance * nullRange[1], 1),
     logThreshold: Math.log(1 / (alpha * (1 - edgeShare))),
     copies: [{ events: 0, trials: 0, logWeight: firstCopyLogWeight(restartShare) }],
