@@ -8,6 +8,7 @@ import {
   type RateTestState,
   type RateTestSummary,
   summarizeRateTest,
+  TAIL_CAP_KAPPA,
   updateRateTest,
 } from '../stats';
 import { checkDataQuality, dataQualityHolds } from './data-quality';
@@ -47,6 +48,8 @@ export function startSequential(
         tolerance: rule.tolerance,
         dispersion: Math.max(1, baseline.dispersion ?? 1),
         kappas: BASELINE_SHIFTS,
+        // A window that saw no more than the prior: its e-value capped by the exact tail.
+        tailCap: { kappa: TAIL_CAP_KAPPA, maxEvents: BASELINE_PRIOR_EVENTS },
         ...(rule.ratios ? { ratios: rule.ratios } : {}),
       });
   }

@@ -18,6 +18,7 @@ import {
   restartLogWeight,
   unstartedLogWeight,
 } from './restart-schedule';
+import { regularizedBeta } from './special-functions';
 
 /**
  * The new version's event rate against a historical baseline (the pre-deploy window). The
@@ -92,7 +93,28 @@ export interface BaselineRateTestOptions {
    * `1 / (alpha (1 - edgeShare))`. Default 0.01.
    */
   readonly edgeShare?: number;
+  /**
+   * `joint` only: where the baseline weighs at most `maxEvents` events, its e-value for each
+   * candidate rate is capped by the calibrated exact binomial tail `kappa P^(kappa - 1)`,
+   * `P = P(Binomial(N0, p') <= B)` (kappa in (0, 1)). Never above the uncapped e-value, so
+   * valid; it makes a handful of events against an empty window pay more (docs/statistics.md,
+   * "Small baselines"). Default none.
+   */
+  readonly tailCap?: TailCap;
 }
+
+/** See {@link BaselineRateTestOptions.tailCap}. */
+export interface TailCap {
+  readonly kappa: number;
+  readonly maxEvents: number;
+}
+
+/**
+ * The calibrator's kappa of the evaluator's tail cap (rules/sequential-count.ts applies it to
+ * baselines that hold no more than the prior's events). Measured on the DEV families, 0.3 to
+ * 0.5 (docs/benchmarks.md, "nearzero11-issue-12"): a smaller kappa caps less.
+ */
+export const TAIL_CAP_KAPPA = 0.3;
 
 /** A copy of the test started after `events` and `trials` had been seen, with its weight. */
 export interface RestartCopy {
@@ -160,6 +182,11 @@ export interface JointBaselineRateTestState extends BaselineStateCommon {
   readonly graceEvents?: number;
   /** Fixed-fraction alternatives of the baseline e-value (see the option); absent = none. */
   readonly baselineFractions?: readonly number[];
+  /**
+   * The exact-tail cap of the baseline e-value (see the option); absent = none, or a baseline
+   * above its `maxEvents`.
+   */
+  readonly tailCap?: TailCap;
 }
 
 /** State of the `bound` method. */
@@ -231,6 +258,12 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     `is supported by method 'joint' only, got ${String(graceEvents)} with method '${method}'`,
   );
   const fractions = fractionsOption(options.baselineFractions);
+  const tailCap = tailCapOption(options.tailCap);
+  checkThat(
+    method === 'joint' || tailCap.tailCap === undefined,
+    'tailCap',
+    `is supported by method 'joint' only, got ${JSON.stringify(options.tailCap)} with method '${method}'`,
+  );
   checkThat(
     method === 'joint' || fractions.baselineFractions === undefined,
     'baselineFractions',
@@ -301,6 +334,8 @@ export function createBaselineRateTest(options: BaselineRateTestOptions): Baseli
     ...kappasOption(options.kappas),
     ...(graceEvents > 0 ? { graceEvents: graceEvents / dispersion } : {}),
     ...fractions,
+    // Kept only where it applies (the baseline never changes): other states keep their layout.
+    ...(tailCap.tailCap !== undefined && events <= tailCap.tailCap.maxEvents ? tailCap : {}),
     nullRate: Math.min(tolerance * nullRange[1], 1),
     logThreshold: Math.log(1 / (alpha * (1 - edgeShare))),
     copies: [{ events: 0, trials: 0, logWeight: firstCopyLogWeight(restartShare) }],
@@ -362,7 +397,9 @@ export function updateBaselineRateTest(
   // One new object per step (the fields in the order they always had: a save writes the same
   // bytes), settled in place before anyone else can see it.
   const next: JointBaselineRateTestState = hasEvaluatorLayout(state)
-    ? steppedEvaluatorState(state, advanced, copies)
+    ? state.tailCap === undefined
+      ? steppedEvaluatorState(state, advanced, copies)
+      : steppedCappedEvaluatorState(state, advanced, copies)
     : { ...state, ...advanced, copies };
   const { logE, nullRate } = jointLogE(next);
   settleFresh(next, logE, nullRate);
@@ -409,16 +446,27 @@ const EVALUATOR_KEYS: readonly string[] = [
   'copies',
 ];
 
-/** Whether a state's keys are {@link EVALUATOR_KEYS} in that order (so a save writes the same bytes). */
+/** {@link EVALUATOR_KEYS} of a test on a baseline the evaluator caps (`tailCap` after `kappas`). */
+const CAPPED_EVALUATOR_KEYS: readonly string[] = [
+  ...EVALUATOR_KEYS.slice(0, EVALUATOR_KEYS.indexOf('nullRate')),
+  'tailCap',
+  ...EVALUATOR_KEYS.slice(EVALUATOR_KEYS.indexOf('nullRate')),
+];
+
+/**
+ * Whether a state's keys are {@link EVALUATOR_KEYS} (or {@link CAPPED_EVALUATOR_KEYS} when it
+ * has a `tailCap`) in that order (so a save writes the same bytes).
+ */
 function hasEvaluatorLayout(state: JointBaselineRateTestState): boolean {
+  const keys = state.tailCap === undefined ? EVALUATOR_KEYS : CAPPED_EVALUATOR_KEYS;
   // for-in walks the own keys in the order JSON.stringify writes them (states are plain
   // objects), without building an array of them.
   let i = 0;
   for (const key in state) {
-    if (key !== EVALUATOR_KEYS[i]) return false;
+    if (key !== keys[i]) return false;
     i++;
   }
-  return i === EVALUATOR_KEYS.length;
+  return i === keys.length;
 }
 
 /** What a step advances in every method's state. */
@@ -474,6 +522,49 @@ function steppedEvaluatorState(
   };
 }
 
+/**
+ * {@link steppedEvaluatorState} for a state of {@link CAPPED_EVALUATOR_KEYS}: the same, with
+ * its `tailCap`, written out for the same reason.
+ */
+function steppedCappedEvaluatorState(
+  state: JointBaselineRateTestState,
+  advanced: Advanced,
+  copies: readonly RestartCopy[],
+): JointBaselineRateTestState {
+  return {
+    kind: state.kind,
+    version: state.version,
+    alpha: state.alpha,
+    tolerance: state.tolerance,
+    ratios: state.ratios,
+    dispersion: state.dispersion,
+    baselineEvents: state.baselineEvents,
+    baselineTrials: state.baselineTrials,
+    anchorRate: state.anchorRate,
+    baselineInterval: state.baselineInterval,
+    restartShare: state.restartShare,
+    restartEvery: state.restartEvery,
+    restarts: advanced.restarts,
+    sinceRestart: advanced.sinceRestart,
+    events: advanced.events,
+    trials: advanced.trials,
+    observedEvents: advanced.observedEvents,
+    observedTrials: advanced.observedTrials,
+    updates: advanced.updates,
+    logE: state.logE,
+    rejected: state.rejected,
+    rejectedAtUpdate: state.rejectedAtUpdate,
+    method: state.method,
+    nullRange: state.nullRange,
+    kappa: state.kappa,
+    kappas: state.kappas as readonly number[],
+    tailCap: state.tailCap as TailCap,
+    nullRate: state.nullRate,
+    logThreshold: state.logThreshold,
+    copies,
+  };
+}
+
 /** {@link settle} on a state this module has just built and nobody else holds yet. */
 function settleFresh(state: BaselineRateTestState, logE: number, nullRate: number): void {
   const crossed = !state.rejected && logE >= state.logThreshold;
@@ -511,6 +602,22 @@ function fractionsOption(fractions: readonly number[] | undefined): {
     `must be at most 8 numbers strictly between 0 and 1, got ${JSON.stringify(fractions)}`,
   );
   return { baselineFractions: [...fractions] };
+}
+
+function tailCapOption(cap: TailCap | undefined): { tailCap?: TailCap } {
+  if (cap === undefined) return {};
+  checkThat(
+    typeof cap === 'object' &&
+      cap !== null &&
+      Number.isFinite(cap.kappa) &&
+      cap.kappa > 0 &&
+      cap.kappa < 1 &&
+      Number.isFinite(cap.maxEvents) &&
+      cap.maxEvents >= 0,
+    'tailCap',
+    `must be { kappa in (0, 1), maxEvents >= 0 }, got ${JSON.stringify(cap)}`,
+  );
+  return { tailCap: { kappa: cap.kappa, maxEvents: cap.maxEvents } };
 }
 
 function settle<S extends BaselineRateTestState>(state: S, logE: number, nullRate: number): S {
@@ -551,6 +658,37 @@ const NONE: readonly number[] = [];
  * infimum over p be bounded from grid points.
  */
 export function logBaselineEvidence(
+  p: number,
+  state: Pick<BaselineStateCommon, 'baselineEvents' | 'baselineTrials'> & {
+    readonly kappa: number;
+    readonly kappas?: readonly number[];
+    readonly baselineFractions?: readonly number[];
+    readonly tailCap?: TailCap;
+  },
+): number {
+  const evidence = logShiftMixtureEvidence(p, state);
+  const cap = state.tailCap;
+  if (cap === undefined || state.baselineEvents > cap.maxEvents) return evidence;
+  // Any function of the baseline counts at most an e-value is an e-value, and the minimum of
+  // two functions rising with p rises with p: the cap keeps both facts the infimum relies on.
+  return Math.min(evidence, logCalibratedTail(p, state.baselineEvents, state.baselineTrials, cap.kappa));
+}
+
+/**
+ * log of `kappa P^(kappa - 1)` with `P = P(Binomial(trials, p) <= events)`, the exact
+ * (Clopper–Pearson) tail: a p-value for "the baseline rate is p" turned into an e-value by a
+ * calibrator (Vovk & Wang 2021). Rises with p (the tail falls). Where the tail cannot be
+ * computed it returns +Infinity, which leaves the uncapped e-value.
+ */
+export function logCalibratedTail(p: number, events: number, trials: number, kappa: number): number {
+  if (p <= 0 || events >= trials) return Math.log(kappa);
+  const tail = regularizedBeta(p, events + 1, trials - events, true);
+  if (!(tail > 0)) return Number.POSITIVE_INFINITY;
+  return Math.log(kappa) + (kappa - 1) * Math.log(Math.min(tail, 1));
+}
+
+/** The baseline e-value of the shifts (and fractions): their equal-weight mixture. */
+function logShiftMixtureEvidence(
   p: number,
   state: Pick<BaselineStateCommon, 'baselineEvents' | 'baselineTrials'> & {
     readonly kappa: number;
@@ -680,6 +818,7 @@ interface CoarseGrid {
   readonly kappa: number;
   readonly kappas: readonly number[] | undefined;
   readonly fractions: readonly number[] | undefined;
+  readonly tailCap: TailCap | undefined;
   readonly ratios: readonly number[];
   /**
    * One array, so a test keeps one small object alive (it lives as long as the test: about
@@ -716,6 +855,7 @@ function coarseGrid(state: JointBaselineRateTestState): CoarseGrid {
     cached.kappa === state.kappa &&
     cached.kappas === state.kappas &&
     cached.fractions === state.baselineFractions &&
+    cached.tailCap === state.tailCap &&
     cached.ratios === state.ratios
   ) {
     return cached;
@@ -754,6 +894,7 @@ function buildCoarseGrid(state: JointBaselineRateTestState): CoarseGrid {
     kappa: state.kappa,
     kappas: state.kappas,
     fractions: state.baselineFractions,
+    tailCap: state.tailCap,
     ratios: state.ratios,
     values,
   };

@@ -5,8 +5,9 @@ export type {
   BoundBaselineRateTestState,
   JointBaselineRateTestState,
   RestartCopy,
+  TailCap,
 } from './baseline-rate-test';
-export { createBaselineRateTest } from './baseline-rate-test';
+export { createBaselineRateTest, TAIL_CAP_KAPPA } from './baseline-rate-test';
 export { clopperPearsonLower, clopperPearsonUpper } from './binomial-bounds';
 export type { ConcurrentRateTestOptions, ConcurrentRateTestState } from './concurrent-rate-test';
 export { createConcurrentRateTest } from './concurrent-rate-test';

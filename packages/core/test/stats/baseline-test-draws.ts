@@ -21,6 +21,8 @@ export function arbBaselineOptions(fractions: boolean) {
     kappas: fc.constantFrom(undefined, [0.5, 1.5, 3]),
     baselineFractions: fractions ? fc.constantFrom(undefined, [0.25]) : fc.constant(undefined),
     graceEvents: fc.constantFrom(0, 2),
+    // The evaluator's exact-tail cap, and one that applies to every baseline drawn.
+    tailCap: fc.constantFrom(undefined, { kappa: 0.3, maxEvents: 3 }, { kappa: 0.5, maxEvents: 1e9 }),
   });
 }
 
@@ -37,6 +39,7 @@ export function startBaselineTest(o: BaselineOptions): BaselineRateTestState {
     graceEvents: o.graceEvents,
     ...(o.kappas ? { kappas: o.kappas } : {}),
     ...(o.baselineFractions ? { baselineFractions: o.baselineFractions } : {}),
+    ...(o.tailCap ? { tailCap: o.tailCap } : {}),
   });
 }
 
