@@ -396,10 +396,10 @@ export function updateBaselineRateTest(
   }
   // One new object per step (the fields in the order they always had: a save writes the same
   // bytes), settled in place before anyone else can see it.
+  // A state with a `tailCap` (a baseline of a few events, rare) takes the spread: the same keys
+  // in the same order, written out less quickly.
   const next: JointBaselineRateTestState = hasEvaluatorLayout(state)
-    ? state.tailCap === undefined
-      ? steppedEvaluatorState(state, advanced, copies)
-      : steppedCappedEvaluatorState(state, advanced, copies)
+    ? steppedEvaluatorState(state, advanced, copies)
     : { ...state, ...advanced, copies };
   const { logE, nullRate } = jointLogE(next);
   settleFresh(next, logE, nullRate);
@@ -446,27 +446,16 @@ const EVALUATOR_KEYS: readonly string[] = [
   'copies',
 ];
 
-/** {@link EVALUATOR_KEYS} of a test on a baseline the evaluator caps (`tailCap` after `kappas`). */
-const CAPPED_EVALUATOR_KEYS: readonly string[] = [
-  ...EVALUATOR_KEYS.slice(0, EVALUATOR_KEYS.indexOf('nullRate')),
-  'tailCap',
-  ...EVALUATOR_KEYS.slice(EVALUATOR_KEYS.indexOf('nullRate')),
-];
-
-/**
- * Whether a state's keys are {@link EVALUATOR_KEYS} (or {@link CAPPED_EVALUATOR_KEYS} when it
- * has a `tailCap`) in that order (so a save writes the same bytes).
- */
+/** Whether a state's keys are {@link EVALUATOR_KEYS} in that order (so a save writes the same bytes). */
 function hasEvaluatorLayout(state: JointBaselineRateTestState): boolean {
-  const keys = state.tailCap === undefined ? EVALUATOR_KEYS : CAPPED_EVALUATOR_KEYS;
   // for-in walks the own keys in the order JSON.stringify writes them (states are plain
   // objects), without building an array of them.
   let i = 0;
   for (const key in state) {
-    if (key !== keys[i]) return false;
+    if (key !== EVALUATOR_KEYS[i]) return false;
     i++;
   }
-  return i === keys.length;
+  return i === EVALUATOR_KEYS.length;
 }
 
 /** What a step advances in every method's state. */
@@ -516,49 +505,6 @@ function steppedEvaluatorState(
     nullRange: state.nullRange,
     kappa: state.kappa,
     kappas: state.kappas as readonly number[],
-    nullRate: state.nullRate,
-    logThreshold: state.logThreshold,
-    copies,
-  };
-}
-
-/**
- * {@link steppedEvaluatorState} for a state of {@link CAPPED_EVALUATOR_KEYS}: the same, with
- * its `tailCap`, written out for the same reason.
- */
-function steppedCappedEvaluatorState(
-  state: JointBaselineRateTestState,
-  advanced: Advanced,
-  copies: readonly RestartCopy[],
-): JointBaselineRateTestState {
-  return {
-    kind: state.kind,
-    version: state.version,
-    alpha: state.alpha,
-    tolerance: state.tolerance,
-    ratios: state.ratios,
-    dispersion: state.dispersion,
-    baselineEvents: state.baselineEvents,
-    baselineTrials: state.baselineTrials,
-    anchorRate: state.anchorRate,
-    baselineInterval: state.baselineInterval,
-    restartShare: state.restartShare,
-    restartEvery: state.restartEvery,
-    restarts: advanced.restarts,
-    sinceRestart: advanced.sinceRestart,
-    events: advanced.events,
-    trials: advanced.trials,
-    observedEvents: advanced.observedEvents,
-    observedTrials: advanced.observedTrials,
-    updates: advanced.updates,
-    logE: state.logE,
-    rejected: state.rejected,
-    rejectedAtUpdate: state.rejectedAtUpdate,
-    method: state.method,
-    nullRange: state.nullRange,
-    kappa: state.kappa,
-    kappas: state.kappas as readonly number[],
-    tailCap: state.tailCap as TailCap,
     nullRate: state.nullRate,
     logThreshold: state.logThreshold,
     copies,
