@@ -18,12 +18,9 @@ import type * as Core from '@rollgate/core';
 import type * as Testing from '@rollgate/core/testing';
 import { positiveIntegerOption } from './script-options';
 import { stepData } from './sections/engine';
+import { BASELINE_STEPS, SIGNALS_PER_WATCH, START, STEP_MS } from './sections/fleet';
 
-const STEP_MS = 5_000;
-const START = Date.UTC(2026, 0, 1);
-const BASELINE_STEPS = 120;
 const WARMUP_STEPS = 12;
-const SIGNALS_PER_WATCH = 4;
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => positiveIntegerOption(args, name, fallback);

@@ -26,15 +26,9 @@ import {
   updateRateTest,
   type WatchState,
 } from '@rollgate/core';
-import { MemoryMetricSource, SimulatedClock } from '@rollgate/core/testing';
 import { positiveIntegerOption } from './script-options';
-import { stepData } from './sections/engine';
-import { fleetTicks } from './sections/fleet';
+import { BASELINE_STEPS, fleetTicks, SIGNALS_PER_WATCH, STEP_MS, sourceAtDeploy } from './sections/fleet';
 
-const STEP_MS = 5_000;
-const START = Date.UTC(2026, 0, 1);
-const BASELINE_STEPS = 120;
-const SIGNALS_PER_WATCH = 4;
 const COUNT_SIGNALS_PER_WATCH = 2;
 /** Warm-up (30 s) plus a margin: every rule runs from here on. */
 const WARMUP_STEPS = 12;
@@ -70,13 +64,7 @@ function contract(w: number) {
 
 /** `watches` evaluators of the default contract on one source, baselines taken, past the warm-up. */
 async function evaluators(count: number, steps: number) {
-  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
-  const source = new MemoryMetricSource({
-    clock,
-    startMs: START,
-    stepMs: STEP_MS,
-    steps: stepData(BASELINE_STEPS + WARMUP_STEPS + steps + 20),
-  });
+  const { clock, source } = sourceAtDeploy(WARMUP_STEPS + steps);
   const watchList: { evaluator: Evaluator; state: WatchState }[] = [];
   for (let w = 0; w < count; w++) {
     const evaluator = new Evaluator({ contract: contract(w), sources: { default: source }, clock });

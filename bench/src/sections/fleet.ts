@@ -26,11 +26,13 @@ import {
 import type { BenchContext, BenchModule, BenchSection } from '../section';
 import { stepData } from './engine';
 
-const STEP_MS = 5_000;
-const START = Date.UTC(2026, 0, 1);
+// The fleet's world, shared by the bench scripts that measure parts of its tick
+// (stats-floor.ts, evaluator-compare.ts), so their figures are of the same fleet.
+export const STEP_MS = 5_000;
+export const START = Date.UTC(2026, 0, 1);
 /** Ten minutes of pre-deploy data: the default contract's baseline window. */
-const BASELINE_STEPS = 120;
-const SIGNALS_PER_WATCH = 4;
+export const BASELINE_STEPS = 120;
+export const SIGNALS_PER_WATCH = 4;
 
 interface Fleet {
   readonly clock: SimulatedClock;
@@ -182,13 +184,7 @@ export async function fleetTicks(
   /** Called after the warm-up ticks, before the timed ones, and after them (e.g. to profile only these). */
   timed?: { readonly start?: () => Promise<void>; readonly end?: () => Promise<void> },
 ): Promise<FleetFigures> {
-  const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
-  const source = new MemoryMetricSource({
-    clock,
-    startMs: START,
-    stepMs: STEP_MS,
-    steps: stepData(BASELINE_STEPS + warmup + ticks + 20),
-  });
+  const { clock, source } = sourceAtDeploy(warmup + ticks);
   const fleet = startFleet(watches, (warmup + ticks + 10) * (STEP_MS / 1000), source, clock);
   const end = clock.now() + (warmup + ticks) * STEP_MS;
   await fleet.runUntil(clock.now() + warmup * STEP_MS);
@@ -261,7 +257,7 @@ function oneWatch(steps: number) {
 }
 
 /** A SimulatedClock at the deploy and an in-memory source with data for `steps` steps of bake. */
-function sourceAtDeploy(steps: number): { clock: SimulatedClock; source: MemoryMetricSource } {
+export function sourceAtDeploy(steps: number): { clock: SimulatedClock; source: MemoryMetricSource } {
   const clock = new SimulatedClock(START + BASELINE_STEPS * STEP_MS);
   const source = new MemoryMetricSource({
     clock,
