@@ -23,6 +23,30 @@ function coldStart(rng: Prng): ColdStart {
   };
 }
 
+/**
+ * Decade layouts, where the bucket bound below the latency threshold can hold a quarter to two
+ * thirds of the baseline's requests: the cold-start recognition's hard case (docs/statistics.md,
+ * "Cold starts on a decade histogram").
+ */
+const DECADE_LAYOUTS: readonly (readonly number[])[] = [
+  [10, 100, 1000, 10000],
+  [5, 50, 500, 5000],
+];
+
+/**
+ * A service on a decade layout whose median lies just below (or a little above) one of its bounds:
+ * 20-65% of its requests slower than that bound, the p99 well under the next one.
+ */
+function decadeService(rng: Prng, rps: number) {
+  const layout = pick(rng, DECADE_LAYOUTS);
+  const sigma = round(rng.between(0.3, 0.7), 3);
+  const bound = pick(rng, layout.slice(1, 3));
+  // The share slower than the bound is 1 - Phi(-u * 0.674): u in [-0.6, 1.25] gives 20-65%.
+  const u = rng.between(-0.6, 1.25);
+  const medianMs = Math.round(bound * Math.exp(-u * 0.674 * sigma));
+  return { layout, svc: service(rng, { rps, medianMs, sigma }) };
+}
+
 /** The cold-start families, in the order the tables list them. */
 export const COLD_START_FAMILIES: readonly Family[] = [
   {
@@ -51,6 +75,44 @@ export const COLD_START_FAMILIES: readonly Family[] = [
         description: 'an error regression from the first request',
         service: svc,
         latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
+        ...(rng.uniform() < 1 / 3 ? { coldStart: coldStart(rng) } : {}),
+        fault: { kind: 'errors', p1: round(Math.min(0.5, svc.p0 * rng.between(3, 15)), 5), at: 0 },
+      };
+    },
+  },
+  {
+    id: 'coldstart-decade-keep',
+    failureClass: 'control',
+    truth: 'keep',
+    description:
+      'healthy deploy with a cold start (10-45 s, latency 1.5-4x, 1-5% errors) on a decade layout (10/100/1000 ms or 5/50/500 ms) whose bound below the threshold holds 20-65% of the requests; 5-150 req/s',
+    draw: (rng) => {
+      const { layout, svc } = decadeService(rng, round(logUniform(rng, 5, 150), 1));
+      return {
+        description: 'healthy deploy with a cold start on a decade histogram',
+        service: svc,
+        latencyBucketsMs: layout,
+        coldStart: {
+          seconds: 5 * int(rng, 2, 9),
+          latencyFactor: round(logUniform(rng, 1.5, 4), 2),
+          errorRate: round(rng.between(0.01, 0.05), 3),
+        },
+        fault: null,
+      };
+    },
+  },
+  {
+    id: 'coldstart-decade-bad',
+    failureClass: 'control',
+    truth: 'rollback',
+    description:
+      'an error regression (3-15x) from the first request on a decade layout (as coldstart-decade-keep), 5-150 req/s, with a cold start one time in three',
+    draw: (rng) => {
+      const { layout, svc } = decadeService(rng, round(logUniform(rng, 5, 150), 1));
+      return {
+        description: 'an error regression from the first request on a decade histogram',
+        service: svc,
+        latencyBucketsMs: layout,
         ...(rng.uniform() < 1 / 3 ? { coldStart: coldStart(rng) } : {}),
         fault: { kind: 'errors', p1: round(Math.min(0.5, svc.p0 * rng.between(3, 15)), 5), at: 0 },
       };

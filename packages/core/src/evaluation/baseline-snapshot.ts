@@ -354,17 +354,19 @@ async function earlyThreshold(
 }
 
 /**
- * The most a baseline's share of requests slower than the cold-start bound may be: the latency's
- * upper quartile. A cold start 1.3x or more slower still raises a share up to 25% by half again
- * at the spreads seen (log-normal sigma up to 0.7), which the recognition's `isElevated` asks
- * for. It was 5% (the tail): on a 10/100/1000 ms layout the bound below a 1,000 ms threshold
- * holds 10-20% of the baseline, so the recognition read the warm-up where a 3x cold start puts
- * nothing, ruled it out, and judged its errors (docs/statistics.md, "Cold starts on a coarse
- * histogram"). The early rule-out is unchanged: at such a share its smallest cold start (3x the
- * share) is larger than a real one, so a weak cold start can be ruled out early; the whole
- * warm-up still recognises it (evaluation/evaluator.ts).
+ * The most a baseline's share of requests slower than the cold-start bound may be: nine in ten.
+ * Up to a quarter, a cold start 1.3x or more slower raises the share by half again at the spreads
+ * seen (log-normal sigma up to 0.7), and up to half one 2x slower does. Above half the share has
+ * too little room to rise (from 60% at most 1.67x), so a cold start is read as the requests faster
+ * than the bound growing fewer (rules/cold-start.ts `showsColdStartAtBound`), which needs a tenth
+ * of the baseline's requests left under the bound. It was a quarter: on a decade layout
+ * (10/100/1000 ms) a service whose median lies near a bound has 25-65% of its requests slower than
+ * it, the recognition read the warm-up at the threshold a decade above, where a 2x cold start puts
+ * nothing, ruled it out, and judged its errors (docs/statistics.md, "Cold starts on a decade
+ * histogram"). The early rule-out needs a share under a third (its smallest cold start is 3x the
+ * share), so above it the warm-up runs its course.
  */
-export const MAX_DENSE_SHARE = 0.25;
+export const MAX_DENSE_SHARE = 0.9;
 
 /**
  * The bound the cold-start recognition reads the warm-up at: the bucket bound just below the

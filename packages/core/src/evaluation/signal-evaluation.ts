@@ -2,7 +2,7 @@ import type { Contract, Rule, SequentialRule, Signal } from '../contract/contrac
 import type { PortContext } from '../ports/abort';
 import type { ReadResult, Sample, Series } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
-import { isElevated, rulesOutColdStart } from '../rules/cold-start';
+import { isElevated, rulesOutColdStart, showsColdStartAtBound } from '../rules/cold-start';
 import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
@@ -644,7 +644,10 @@ export function recognizeColdStart(
   const continued: string[] = [];
   for (const signal of candidates) {
     const seen = warmupEvidence(signal, watch, counts);
-    if (seen && isElevated(seen.warmup, seen.rate)) {
+    if (
+      seen &&
+      (seen.atBound ? showsColdStartAtBound(seen.warmup, seen.rate) : isElevated(seen.warmup, seen.rate))
+    ) {
       const { events, trials } = seen.warmup;
       const share = trials > 0 ? events / trials : null;
       // An incident already under way at the deploy (the baseline health check's ongoing
@@ -760,6 +763,8 @@ function warmupEvidence(
   what: string;
   /** The warm-up's counts at the exceedance threshold itself (the baseline health check's). */
   atThreshold: SegmentState['warmup'];
+  /** Read at the cold-start bound in the latency's body ({@link showsColdStartAtBound} judges it). */
+  atBound: boolean;
 } | null {
   const aggregate = counts.get(signal.id)?.segments[AGGREGATE];
   const baseline = watch.baseline?.signals[signal.id];
@@ -773,6 +778,7 @@ function warmupEvidence(
       rate: (dense.events + 0.5) / (baseline.trials + 1),
       what: kindOf(signal).counts?.eventWhat(dense.thresholdMs) ?? 'failing',
       atThreshold: aggregate.warmup,
+      atBound: true,
     };
   }
   return {
@@ -780,6 +786,7 @@ function warmupEvidence(
     rate: ((baseline.events ?? 0) + 0.5) / (baseline.trials + 1),
     what: kindOf(signal).counts?.eventWhat(baseline.exceedanceThresholdMs) ?? 'failing',
     atThreshold: aggregate.warmup,
+    atBound: false,
   };
 }
 

@@ -23,6 +23,33 @@ export function isElevated(
 }
 
 /**
+ * Whether the warm-up's requests slower than the cold-start bound (a bucket bound in the latency's
+ * body, evaluation/baseline-snapshot.ts `coldStartBound`) show a cold start. Where at most half
+ * the baseline is slower than the bound, the slow share must be elevated ({@link isElevated}).
+ * Where more than half is, a cold start cannot raise the slow share by half again (55% can reach
+ * at most 1.8x): it shows as the requests faster than the bound growing fewer, their share at most
+ * two thirds of the baseline's at the same likelihood ratio of 20 (docs/statistics.md, "Cold starts
+ * on a decade histogram"). Like {@link isElevated}, it only decides from when the count tests
+ * judge, never their alpha.
+ */
+export function showsColdStartAtBound(
+  warmup: { readonly events: number; readonly trials: number },
+  baselineRate: number,
+  options: { readonly logThreshold?: number } = {},
+): boolean {
+  if (!(baselineRate > 0.5)) return isElevated(warmup, baselineRate, options);
+  const { events, trials } = warmup;
+  if (!possible(warmup, baselineRate) || !(trials > 0)) return false;
+  const fast0 = Math.max(1 - baselineRate, 1e-9);
+  const fast = (trials - events) / trials;
+  if (fast > fast0 / FEWER_FAST_RATIO) return false;
+  return trials * klBernoulli(Math.max(fast, 1e-12), fast0) >= (options.logThreshold ?? Math.log(20));
+}
+
+/** How much fewer the requests faster than a dense bound must be to show a cold start: 1.5x, {@link isElevated}'s ratio. */
+export const FEWER_FAST_RATIO = 1.5;
+
+/**
  * The smallest cold start {@link rulesOutColdStart} must rule out: a share of slow requests
  * `COLD_START_RATIO` times the baseline's, and at least `COLD_START_EXCESS` above it. The
  * cold starts this guards against (a JIT, empty caches and connection pools) make a tenth to

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COLD_START_RATIO, isElevated, rulesOutColdStart } from '../../src/rules/cold-start';
+import {
+  COLD_START_RATIO,
+  FEWER_FAST_RATIO,
+  isElevated,
+  rulesOutColdStart,
+  showsColdStartAtBound,
+} from '../../src/rules/cold-start';
 
 describe('rulesOutColdStart', () => {
   it('rules a cold start out after a few hundred requests at the baseline share', () => {
@@ -56,6 +62,62 @@ describe('rulesOutColdStart', () => {
           const warmup = { events: Math.floor(share * trials), trials };
           if (rulesOutColdStart(warmup, p0))
             expect(warmup.events / trials).toBeLessThan(COLD_START_RATIO * p0);
+        },
+      ),
+    );
+  });
+});
+
+describe('showsColdStartAtBound', () => {
+  it('asks isElevated where at most half the baseline is slower than the bound', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 200_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 1e-5, max: 0.5, noNaN: true }),
+        (trials, share, p0) => {
+          const warmup = { events: Math.floor(share * trials), trials };
+          expect(showsColdStartAtBound(warmup, p0)).toBe(isElevated(warmup, p0));
+        },
+      ),
+    );
+  });
+
+  it('sees a cold start on a bound most requests are slower than, by the faster requests growing fewer', () => {
+    // 55% of the baseline slower than the bound: a cold start 2x slower makes 90% of 300 warm-up
+    // requests slower than it. isElevated cannot see it (1.64x is over its 1.5x, but 1.8x is the
+    // most any share can rise from 55%); the requests faster than the bound fell from 45% to 10%.
+    expect(showsColdStartAtBound({ events: 270, trials: 300 }, 0.55)).toBe(true);
+    expect(isElevated({ events: 270, trials: 300 }, 0.55)).toBe(true);
+    expect(showsColdStartAtBound({ events: 250, trials: 300 }, 0.6)).toBe(true);
+    expect(isElevated({ events: 250, trials: 300 }, 0.6)).toBe(false);
+    // The baseline's own share, or a little more, is no cold start.
+    expect(showsColdStartAtBound({ events: 180, trials: 300 }, 0.6)).toBe(false);
+    expect(showsColdStartAtBound({ events: 195, trials: 300 }, 0.6)).toBe(false);
+    // Too few requests to tell.
+    expect(showsColdStartAtBound({ events: 9, trials: 10 }, 0.6)).toBe(false);
+  });
+
+  it('shows nothing from impossible counts', () => {
+    expect(showsColdStartAtBound({ events: 400, trials: 300 }, 0.6)).toBe(false);
+    expect(showsColdStartAtBound({ events: Number.NaN, trials: 300 }, 0.6)).toBe(false);
+    expect(showsColdStartAtBound({ events: 0, trials: 0 }, 0.6)).toBe(false);
+  });
+
+  it('never sees one where the faster share fell by less than FEWER_FAST_RATIO, and more slow requests never hide one', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0.5001, max: 0.99, noNaN: true }),
+        fc.integer({ min: 0, max: 1000 }),
+        (trials, share, p0, more) => {
+          const events = Math.floor(share * trials);
+          const shown = showsColdStartAtBound({ events, trials }, p0);
+          if (shown) {
+            expect((trials - events) / trials).toBeLessThanOrEqual((1 - p0) / FEWER_FAST_RATIO + 1e-12);
+            expect(showsColdStartAtBound({ events: Math.min(trials, events + more), trials }, p0)).toBe(true);
+          }
         },
       ),
     );
