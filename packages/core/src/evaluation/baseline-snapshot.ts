@@ -117,13 +117,17 @@ async function baselineOf(
         }
       }
       const episode = counted.health?.episode;
-      if (counted.status === 'ok' && episode) {
+      // An episode the p90 look found leaves the threshold where it is: its stretch is left out
+      // of the baseline's counts, and the threshold is not moved to the healthy part's p99 bucket
+      // either, where a share of one or two per mille is left: more threshold moves mean more
+      // bakes judged where a slow healthy drift is decisive (docs/statistics.md).
+      if (counted.status === 'ok' && episode && shiftHint === undefined) {
         // The p99 of an unhealthy window is the incident's: fix the threshold on the longest
         // healthy stretch instead, and count again there.
         const clean = await cleanP99(signal, perStep, episode, reader, ctx);
         const better = clean === null ? threshold : exceedanceThreshold(contract.latencyBucketsMs, clean);
         if (better !== threshold) {
-          const recounted = await countBaseline(signal, better, value, perStep, reader, ctx, shiftHint);
+          const recounted = await countBaseline(signal, better, value, perStep, reader, ctx);
           if (recounted.status === 'ok') {
             threshold = better;
             // At the new threshold the incident may not stand out; the gate still needs its times.

@@ -111,9 +111,9 @@ describe('the baseline health check of a latency signal', () => {
    * 100 steps; `shifted` is twice as slow (every request one bucket up): 80% over 50 ms, 20% over
    * 100 ms, none over 250 ms.
    */
-  const lowTraffic = (i: number, shifted: boolean): StepData => {
+  const lowTraffic = (i: number, shifted: boolean, over100Every = 5): StepData => {
     const slow = !shifted && i % 100 === 0 ? 1 : 0;
-    const over100 = shifted ? 2 : i % 5 === 0 ? 1 : 0;
+    const over100 = shifted ? 2 : i % over100Every === 0 ? 1 : 0;
     const hist = shifted
       ? [0, 0, 0, 2, 6, over100, 0, 0, 0, 0, 0, 0]
       : [0, 0, 2, 6, 2 - over100 - slow, over100, slow, 0, 0, 0, 0, 0];
@@ -170,4 +170,17 @@ describe('the baseline health check of a latency signal', () => {
     }
     expect(unhealthy).toBeLessThanOrEqual(1);
   }, 60_000);
+
+  it('leaves the threshold at the window’s p99 bucket when the p90 look finds the episode', async () => {
+    // The healthy part has 0.5% over 100 ms (its p99 bucket is 100 ms), the slow stretch 20%
+    // (the window's p99 bucket is 250 ms): the episode is left out of the counts, but the test
+    // is not moved down to 100 ms, where one or two requests in a thousand decide.
+    const window = Array.from({ length: BASELINE_STEPS }, (_, i) => lowTraffic(i, i >= 150 && i < 250, 20));
+    const latency = await baselineOfSteps(window);
+    expect(latency?.health?.status, latency?.reason).toBe('unhealthy');
+    expect(latency?.health?.reason).toMatch(/seen at 50 ms/);
+    expect(latency?.exceedanceThresholdMs).toBe(250);
+    // The stretch's 1,000 requests are out of the baseline's counts.
+    expect(latency?.trials).toBe((BASELINE_STEPS - 100) * 10);
+  });
 });
