@@ -134,24 +134,66 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   // The baseline health check saw the rate elevated up to the deploy, on pre-deploy data alone:
   // the breach is that incident, unless the data place this onset after the deploy.
   const ongoing = episode?.ongoing === true && !supportAfter;
-  if (supportBefore || ongoing) {
+  // The support set is drawn with the rate after the onset estimated from the same data, the
+  // pre-deploy requests included: at low traffic two failures in the last two steps before the
+  // deploy (a few requests) place a deploy fault's onset "before" it. The placement stands only
+  // when the pre-deploy data alone show the rise: a scan of every onset with the rest of the
+  // window to the deploy ({@link preDeployRise}); otherwise the onset lies within its own
+  // uncertainty of the deploy, and it is ambiguous.
+  const uncertain = supportBefore && !ongoing ? preDeployRise(usable, watch.deployAt) : null;
+  if ((supportBefore && uncertain === null) || ongoing) {
     return {
       ...base,
       preexisting: true,
       reason: ongoing && !supportBefore && health ? `${health.reason}; ${found}` : found,
     };
   }
-  const ambiguity = ambiguousOnset(usable, estimate, watch.deployAt);
-  if (ambiguity !== null) {
-    const route = contract.validation.ambiguousOnset === 'route-incident';
+  const route = contract.validation.ambiguousOnset === 'route-incident';
+  const policy = `policy: ${route ? 'route an incident, do not roll back' : 'roll back'}`;
+  if (uncertain !== null) {
     return {
       ...base,
       preexisting: route,
       ambiguous: true,
-      reason: `onset ambiguous: ${found}, but the onsets the data support run from ${describeOffset(ambiguity.earliestT, watch.deployAt)} to ${describeOffset(ambiguity.latestT, watch.deployAt)}, and the rate was already up before the deploy (${ambiguity.detail}); policy: ${route ? 'route an incident, do not roll back' : 'roll back'}`,
+      reason: `onset ambiguous: ${found}, but the data before the deploy alone do not show the rise (${uncertain}): the onset lies within its own uncertainty of the deploy; ${policy}`,
+    };
+  }
+  const ambiguity = ambiguousOnset(usable, estimate, watch.deployAt);
+  if (ambiguity !== null) {
+    return {
+      ...base,
+      preexisting: route,
+      ambiguous: true,
+      reason: `onset ambiguous: ${found}, but the onsets the data support run from ${describeOffset(ambiguity.earliestT, watch.deployAt)} to ${describeOffset(ambiguity.latestT, watch.deployAt)}, and the rate was already up before the deploy (${ambiguity.detail}); ${policy}`,
     };
   }
   return { ...base, preexisting: false, reason: found };
+}
+
+/** Level of the check that the data before the deploy alone show the rise. */
+const PLACEMENT_LEVEL = 0.01;
+
+/**
+ * Whether the counts up to the deploy alone show a rise that runs to the deploy: the single
+ * change point of {@link estimateOnset} on them (every onset scanned, its exact conditional
+ * p-value times their number), at PLACEMENT_LEVEL. Returns null when they do, else the reason
+ * they do not (the scan's p-value and the requests since its best onset).
+ */
+export function preDeployRise(
+  points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
+  deployAt: number,
+): string | null {
+  const before = points.filter((q) => q.t <= deployAt);
+  const scan = estimateOnset(before, { alpha: PLACEMENT_LEVEL });
+  if (scan.significant) return null;
+  const since = scan.onsetT === null ? [] : before.filter((q) => q.t >= (scan.onsetT as number));
+  const events = since.reduce((a, q) => a + q.events, 0);
+  const trials = since.reduce((a, q) => a + q.trials, 0);
+  const where =
+    scan.onsetT === null
+      ? 'no rise'
+      : `${Math.round(events)} of ${Math.round(trials)} requests since ${describeOffset(scan.onsetT, deployAt)}`;
+  return `${where}, p = ${scan.pValue.toPrecision(2)} over ${Math.max(0, before.length - 1)} onsets scanned`;
 }
 
 /** How many times the ongoing episode's rate the rate since the deploy must exceed... */
