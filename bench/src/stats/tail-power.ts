@@ -181,7 +181,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         const x = c.steps.reduce((a, z) => a + z.events, 0);
         const p = oneLook(c);
         best = Math.min(best, p);
-        looks.push(`${buckets[k]}:${c.baseline.events}/${x}${p < 1e-2 ? ` p=${p.toExponential(0)}` : ''}`);
+        // The same one look with the prior's events added to the baseline (the evaluator's counts).
+        const withPrior = oneLook({ ...c, baseline: { ...c.baseline, events: c.baseline.events + BASELINE_PRIOR_EVENTS } });
+        looks.push(
+          `${buckets[k]}:${c.baseline.events}/${x}${p < 1e-2 ? ` p=${p.toExponential(0)},prior ${withPrior.toExponential(0)}` : ''}`,
+        );
       }
       tally(family.id, 'oneLook<2e-4', best < 2e-4);
       const cells: string[] = [];
