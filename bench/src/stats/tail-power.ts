@@ -11,9 +11,11 @@ import { histogramQuantile, sumHistograms } from './histogram-quantile';
  * on the whole bake at every histogram bound at or above the baseline p99 bucket (the power
  * ceiling), and the largest e-value the sequential baseline test reached over the bake at the
  * first threshold (L1) and the tail threshold (L2), as the evaluator builds them (prior, shifts,
- * exact-tail cap, alpha split), against variants: a ratio grid reaching higher, the tail at the
- * signal's whole alpha, the two thresholds' e-values averaged instead of alpha split. Per-step
- * totals, no burst cap or load handling (the evaluator's parts that only lower evidence).
+ * exact-tail cap, alpha split), against variants with one part changed (a ratio grid reaching
+ * higher, the prior, the exact-tail cap, the shifts, the edge and restart shares), each judged
+ * with the alpha split and jointly (`jointCrossing`, docs/statistics.md). Per-step
+ * totals with the evaluator's burst cap; no load handling (the near-zero and tail families have
+ * steady load).
  *
  * `node --conditions=source --import tsx bench/src/stats/tail-power.ts [set] [count] [families]`
  */
@@ -52,7 +54,8 @@ function countsAbove(s: Scenario, index: number): Counts {
     trials += all(rows[t] ?? []);
   }
   const steps = [];
-  for (let t = warm; t < rows.length; t++) steps.push({ events: above(rows[t] ?? []), trials: all(rows[t] ?? []) });
+  for (let t = warm; t < rows.length; t++)
+    steps.push({ events: above(rows[t] ?? []), trials: all(rows[t] ?? []) });
   return { baseline: { events, trials }, steps };
 }
 
@@ -91,7 +94,7 @@ export interface TestVariant {
 function burstCap(trials: number, rate: number, previous: number): number {
   const expected = trials * rate;
   const cap = Math.max(1, Math.min(Math.ceil(12 * expected), Math.ceil(expected + 4 * Math.sqrt(expected))));
-  return previous > cap ? previous : cap;
+  return Math.max(previous, cap);
 }
 
 /** The log e-value path of a baseline test built as the evaluator builds it, per step. */
@@ -115,7 +118,9 @@ function path(c: Counts, alpha: number, v: TestVariant = {}): number[] {
     previous = s.events;
     state = updateRateTest(
       state,
-      cap === 1 ? { ...s, events: Math.min(1, s.events), atMostOne: true } : { ...s, events: Math.min(cap, s.events) },
+      cap === 1
+        ? { ...s, events: Math.min(1, s.events), atMostOne: true }
+        : { ...s, events: Math.min(cap, s.events) },
     );
     out.push(state.logE);
   }
@@ -159,17 +164,32 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const found: Record<string, Record<string, number>> = {};
   const delays: Record<string, number[]> = {};
   const tally = (family: string, k: string, hit: boolean) => {
-    const f = (found[family] ??= {});
+    const f = found[family] ?? {};
+    found[family] = f;
     f[k] = (f[k] ?? 0) + (hit ? 1 : 0);
+  };
+  const delay = (name: string, s: Scenario, step: number) => {
+    if (step < 0 || s.truth.verdict !== 'rollback') return;
+    const start = (s.truth.faultStartStep ?? s.deployAtStep) - s.deployAtStep;
+    const list = delays[name] ?? [];
+    delays[name] = list;
+    list.push((step - start) * s.stepSeconds + WARMUP_SECONDS);
   };
   for (const { family, scenarios } of generateFamilies(set, Number(count), only.split(','))) {
     for (const { scenario: s } of scenarios) {
       const buckets = s.latencyBucketsMs;
       const width = buckets.length + 1;
-      const p99 = histogramQuantile(0.99, buckets, sumHistograms(s.series.latencyHistogram.slice(0, s.deployAtStep), width));
+      const p99 = histogramQuantile(
+        0.99,
+        buckets,
+        sumHistograms(s.series.latencyHistogram.slice(0, s.deployAtStep), width),
+      );
       tally(family.id, 'n', true);
       if (p99 === null) continue;
-      const i1 = Math.max(0, buckets.findIndex((b) => b >= p99));
+      const i1 = Math.max(
+        0,
+        buckets.findIndex((b) => b >= p99),
+      );
       const l1 = buckets[i1] as number;
       const i2 = buckets.findIndex((b) => b >= 2 * l1);
       const c1 = countsAbove(s, i1);
@@ -182,7 +202,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         const p = oneLook(c);
         best = Math.min(best, p);
         // The same one look with the prior's events added to the baseline (the evaluator's counts).
-        const withPrior = oneLook({ ...c, baseline: { ...c.baseline, events: c.baseline.events + BASELINE_PRIOR_EVENTS } });
+        const withPrior = oneLook({
+          ...c,
+          baseline: { ...c.baseline, events: c.baseline.events + BASELINE_PRIOR_EVENTS },
+        });
         looks.push(
           `${buckets[k]}:${c.baseline.events}/${x}${p < 1e-2 ? ` p=${p.toExponential(0)},prior ${withPrior.toExponential(0)}` : ''}`,
         );
@@ -196,26 +219,22 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         const at = (a: number[], i: number) => a[i] as number;
         const split = first(n, (i) => at(p1, i) >= t1 || at(p2, i) >= t2);
         tally(family.id, name, split >= 0);
-        if (split >= 0 && s.truth.verdict === 'rollback') {
-          const start = (s.truth.faultStartStep ?? s.deployAtStep) - s.deployAtStep;
-          (delays[name] ??= []).push(split * s.stepSeconds + WARMUP_SECONDS - start * s.stepSeconds);
-        }
+        delay(name, s, split);
         const joint = first(
           n,
           (i) => Math.log((1 - TAIL_SHARE) * Math.exp(at(p1, i)) + TAIL_SHARE * Math.exp(at(p2, i))) >= tAll,
         );
         tally(family.id, `${name}+joint`, joint >= 0);
-        if (joint >= 0 && s.truth.verdict === 'rollback') {
-          const start = (s.truth.faultStartStep ?? s.deployAtStep) - s.deployAtStep;
-          (delays[`${name}+joint`] ??= []).push(joint * s.stepSeconds + WARMUP_SECONDS - start * s.stepSeconds);
-        }
+        delay(`${name}+joint`, s, joint);
         const m1 = Math.exp(Math.max(...p1) - t1);
         const m2 = Math.exp(Math.max(...p2) - t2);
         cells.push(
-          `${name}=${split < 0 ? '-' : split * s.stepSeconds + WARMUP_SECONDS}${joint !== split ? `/j${joint < 0 ? '-' : joint * s.stepSeconds + WARMUP_SECONDS}` : ''}(${fmt(Math.max(m1, m2) * 100)}%)`,
+          `${name}=${split < 0 ? '-' : split * s.stepSeconds + WARMUP_SECONDS}${joint !== split ? `/j${joint < 0 ? '-' : joint * s.stepSeconds + WARMUP_SECONDS}` : ''}(${fmt(m1 * 100)}%,${fmt(m2 * 100)}%)`,
         );
       }
-      process.stdout.write(`${s.name.padEnd(28)} L1=${l1} L2=${i2 >= 0 ? buckets[i2] : '-'} ${cells.join(' ')} | ${looks.join(' ')}\n`);
+      process.stdout.write(
+        `${s.name.padEnd(28)} L1=${l1} L2=${i2 >= 0 ? buckets[i2] : '-'} ${cells.join(' ')} | ${looks.join(' ')}\n`,
+      );
     }
   }
   for (const [family, f] of Object.entries(found)) process.stdout.write(`${family} ${JSON.stringify(f)}\n`);
