@@ -927,6 +927,7 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
             minSamples: signal.minSamples,
             what,
             unavailable,
+            ...(tail ? { partner: { state: segment.tests[tailKey(index)] ?? null, leads: true } } : {}),
           }
         : {
             signal: signal.id,
@@ -970,6 +971,7 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
                 minSamples: signal.minSamples,
                 what: slowerThan(tail.thresholdMs),
                 unavailable,
+                partner: { state: test, leads: false },
               }),
               rule,
               index,

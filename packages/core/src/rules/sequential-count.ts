@@ -204,6 +204,37 @@ export interface SequentialJudgement {
   readonly what: string;
   /** Why the counts or the baseline are unavailable right now, if they are. */
   readonly unavailable: ReadResult | null;
+  /**
+   * The other threshold's test of the same latency rule (the first threshold's for the tail
+   * test and the other way round), whose alpha share is added to this one's: see
+   * {@link jointCrossing}. Absent: the test is judged alone.
+   */
+  readonly partner?: { readonly state: SequentialState | null; readonly leads: boolean };
+}
+
+/**
+ * Two tests of one latency rule at two thresholds, with alpha shares a1 + a2 = alpha (the tail
+ * test's `TAIL_ALPHA_SHARE`), judged jointly: the rule breaches when
+ * `a1' E1 + a2' E2 >= 1` (a' = 0.99 a, each test's `1 / exp(logThreshold)`), a weighted average
+ * of two e-processes on the same requests, which is valid at alpha under the rule's null (no
+ * threshold's rate above its baseline's) by Ville's inequality, and rejects whenever alpha
+ * split between them (Bonferroni) does, and sooner when both carry evidence (docs/statistics.md,
+ * "Latency: the tail threshold"). The test whose share `a' E` is the larger reports the breach
+ * (ties: the leading one), so one rule breaches once; its threshold is its own 1/alpha less
+ * what the partner's share already holds. Null: no joint crossing (or either test crossed on
+ * its own, which its own verdict reports).
+ */
+export function jointCrossing(
+  state: SequentialState,
+  partner: SequentialJudgement['partner'],
+): number | null {
+  const other = partner?.state;
+  if (!other || state.kind !== 'baseline' || other.kind !== 'baseline' || other.rejected) return null;
+  const own = Math.exp(state.logE - state.logThreshold);
+  const theirs = Math.exp(other.logE - other.logThreshold);
+  if (own + theirs < 1) return null;
+  if (own < theirs || (own === theirs && !partner.leads)) return null;
+  return Math.exp(state.logThreshold) * (1 - theirs);
 }
 
 /**
@@ -231,6 +262,18 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
         ratioInterval: summary.ratioInterval,
       }
     : undefined;
+  const joint = summary && state && !summary.rejected ? jointCrossing(state, input.partner) : null;
+  if (joint !== null && summary) {
+    return {
+      ...base,
+      status: 'breach',
+      value: summary.rate,
+      threshold: summary.baselineRate,
+      // The threshold this test had to reach, with the partner's share: value >= threshold.
+      ...(statistic ? { statistic: { ...statistic, threshold: Math.log(joint) } } : {}),
+      reason: `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= ${show(joint)}, 1/alpha ${show(Math.exp(summary.logThreshold))} less the other threshold's share`,
+    };
+  }
   if (summary?.rejected) {
     return {
       ...base,
