@@ -248,10 +248,11 @@ async function countBaseline(
       )
     : intervals;
   const checked = checkBaselineHealth(scanned.length > 0 ? scanned : intervals, whole.stepMs, what);
-  const { clean, health } =
+  const hinted =
     checked.health.episode || hint === undefined
-      ? checked
+      ? null
       : hintedHealth(scanned.length > 0 ? scanned : intervals, hint, what);
+  const { clean, health } = hinted ?? checked;
   const outside = (i: CountInterval) =>
     !health.episode || i.t < health.episode.startT || i.t > health.episode.endT;
   const agg = totals(clean);
@@ -403,13 +404,17 @@ export const SHIFT_QUANTILE = 0.9;
 /**
  * The health of a window at this threshold, with the episode (times, over or ongoing) another
  * look found: the rates are this threshold's, so the gate and the cold-start recognition compare
- * like with like.
+ * like with like. Null when the stretch is no slower than the rest at this threshold: a load
+ * surge's queueing moves the body (the p90 bucket) and leaves the tail, and an episode the
+ * threshold does not see would route a fault at that threshold after the deploy as the
+ * incident's (`wide-surge-bad`: 0 of 6,303 requests slower than 250 ms in the stretch against
+ * 0.0011% otherwise, a latency fault 2 min into the bake routed).
  */
 function hintedHealth(
   intervals: readonly CountInterval[],
   hint: ShiftHint,
   what: string,
-): { clean: readonly CountInterval[]; health: NonNullable<SignalBaseline['health']> } {
+): { clean: readonly CountInterval[]; health: NonNullable<SignalBaseline['health']> } | null {
   const episode = hint.episode;
   const isInside = (i: CountInterval) => i.t > episode.startT && i.t <= episode.endT;
   const clean = intervals.filter((i) => !isInside(i));
@@ -417,6 +422,7 @@ function hintedHealth(
   const rest = totals(clean);
   const rate = inside.trials > 0 ? inside.events / inside.trials : 0;
   const outsideRate = rest.trials > 0 ? rest.events / rest.trials : 0;
+  if (!(rate > outsideRate)) return null;
   const end = intervals.at(-1)?.t ?? episode.endT;
   const minutes = (ms: number) => `${show(Math.round(ms / 6_000) / 10)} min`;
   const when = episode.ongoing

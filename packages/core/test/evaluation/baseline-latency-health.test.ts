@@ -109,21 +109,22 @@ describe('the baseline health check of a latency signal', () => {
   /**
    * 2 req/s (10 requests a step): 20% over 50 ms, 2% over 100 ms, one request over 250 ms every
    * 100 steps; `shifted` is twice as slow (every request one bucket up): 80% over 50 ms, 20% over
-   * 100 ms, none over 250 ms.
+   * 100 ms, and one request over 250 ms every `tailEvery` steps (never with 0).
    */
-  const lowTraffic = (i: number, shifted: boolean, over100Every = 5): StepData => {
+  const lowTraffic = (i: number, shifted: boolean, over100Every = 5, tailEvery = 25): StepData => {
     const slow = !shifted && i % 100 === 0 ? 1 : 0;
     const over100 = shifted ? 2 : i % over100Every === 0 ? 1 : 0;
+    const tail = shifted && tailEvery > 0 && i % tailEvery === 0 ? 1 : 0;
     const hist = shifted
-      ? [0, 0, 0, 2, 6, over100, 0, 0, 0, 0, 0, 0]
+      ? [0, 0, 0, 2, 6, over100 - tail, tail, 0, 0, 0, 0, 0]
       : [0, 0, 2, 6, 2 - over100 - slow, over100, slow, 0, 0, 0, 0, 0];
     return { ...healthy(i), requests: 10, errors: 0, latencyHistogram: hist };
   };
 
   it('sees a previous release twice as slow at 2 req/s at the window’s p90 bucket, and keeps the test’s threshold', async () => {
-    // Steps 150-249 twice as slow: at the p99 bucket (250 ms) neither part has more than a
-    // request in a hundred steps, and the older half's p99 bucket is the same 250 ms; over 50 ms
-    // (the bound at the window's p90) the stretch is 80% against 20%.
+    // Steps 150-249 twice as slow: at the p99 bucket (250 ms) the stretch has 4 requests of
+    // 1,000 and the rest 3 of 2,600, too few to show there, and the older half's p99 bucket is
+    // the same 250 ms; over 50 ms (the bound at the window's p90) the stretch is 80% against 20%.
     const window = Array.from({ length: BASELINE_STEPS }, (_, i) => lowTraffic(i, i >= 150 && i < 250));
     const latency = await baselineOfSteps(window);
     expect(latency?.health?.status, latency?.reason).toBe('unhealthy');
@@ -133,12 +134,24 @@ describe('the baseline health check of a latency signal', () => {
       /^baseline unhealthy: \d+ of \d+ requests slower than 250 ms from [\d.]+ min to [\d.]+ min before the deploy \(.*; a shift of the whole distribution, seen at 50 ms \(the window's p90 bucket\)\); judged against the rest of the window$/,
     );
     // The episode's rates are the test threshold's (250 ms), not the 50 ms look's.
-    expect(latency?.health?.episode?.rate).toBe(0);
+    expect(latency?.health?.episode?.rate).toBe(4 / 1000);
+    expect(latency?.health?.episode?.outsideRate).toBe(3 / 2600);
     // The same window without the slow stretch is healthy at every look.
     const clean = await baselineOfSteps(
       Array.from({ length: BASELINE_STEPS }, (_, i) => lowTraffic(i, false)),
     );
     expect(clean?.health?.status, clean?.health?.reason).toBe('healthy');
+  });
+
+  it('reads no episode in a stretch the p90 look sees but the test’s threshold does not: a body shift is no tail incident', async () => {
+    // The same stretch with no request over 250 ms (queueing under load moves the body, not the
+    // tail): left in, an "incident" with no excess at the threshold would route a later latency
+    // fault at that threshold as the incident's own.
+    const window = Array.from({ length: BASELINE_STEPS }, (_, i) => lowTraffic(i, i >= 150 && i < 250, 5, 0));
+    const latency = await baselineOfSteps(window);
+    expect(latency?.health?.status, latency?.health?.reason).toBe('healthy');
+    expect(latency?.exceedanceThresholdMs).toBe(250);
+    expect(latency?.trials).toBe(BASELINE_STEPS * 10);
   });
 
   it('calls a healthy low-traffic window unhealthy rarely with the p90 look added (seeded, 40 windows)', async () => {
