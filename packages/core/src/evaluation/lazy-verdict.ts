@@ -1,0 +1,214 @@
+import { dataQualityHolds } from '../rules/data-quality';
+import { judgeSequential, type SequentialJudgement, type SequentialState } from '../rules/sequential-count';
+import { finiteOrNull, type TestStatistic, type TimeWindow, type Verdict } from '../rules/verdict';
+import { type RateTestFigures, rateTestFigures } from '../stats/rate-test';
+import { describeDrift } from './baseline-drift';
+import type { SignalBaseline } from './watch-state';
+
+/**
+ * A sequential test's pass or breach verdict whose reason sentence and ratio interval (the
+ * test's confidence sequence) are built when something reads them: a breach's decision, the
+ * audit, `status`, an event listener, a JSON text. A fleet judges every count signal at every
+ * step and almost every verdict is read by nobody but the decision, which needs its status and
+ * numbers only (docs/benchmarks.md, "verdict13-issue-13"; docs/architecture.md, "Verdicts").
+ *
+ * Read as a {@link Verdict}, it is the verdict the eager code builds, field for field, key for
+ * key (the property test in lazy-verdict.test.ts compares both, JSON text included): the
+ * numbers are own data properties; `reason` (on the verdict) and `ratioInterval` (on its
+ * statistic) are own enumerable accessors, so a spread, `JSON.stringify`, `structuredClone` and
+ * `toEqual` all see the built value. The accessors are shared functions (one map for every
+ * verdict); what they build from is a private field.
+ *
+ * The interval is JSON-safe (an unbounded upper end is null, as `jsonSafeVerdict` stores it and
+ * `TestStatistic` allows): the verdict is stored as the signal's `last` without a copy.
+ */
+export class LazyCountVerdict {
+  declare readonly signal: string;
+  declare readonly rule: string;
+  declare readonly segment?: string;
+  declare readonly window: TimeWindow;
+  declare readonly samples: number;
+  declare readonly status: 'pass' | 'breach';
+  declare readonly value: number;
+  declare readonly threshold: number;
+  declare readonly statistic: TestStatistic;
+  declare readonly reason: string;
+  declare readonly exceedanceThresholdMs?: number;
+  declare readonly surgeHeldSteps?: number;
+  readonly #recipe: CountVerdictRecipe;
+
+  constructor(recipe: CountVerdictRecipe, figures: RateTestFigures) {
+    const input = recipe.input;
+    this.signal = input.signal;
+    this.rule = 'sequential';
+    if (input.segment !== undefined) this.segment = input.segment;
+    this.window = input.window;
+    this.samples = figures.trials;
+    this.status = figures.rejected ? 'breach' : 'pass';
+    this.value = figures.rate;
+    this.threshold = figures.baselineRate;
+    this.statistic = new LazyStatistic(recipe, figures);
+    Object.defineProperty(this, 'reason', REASON);
+    // The keys the eager code appends after the reason, in its order (signal-evaluation.ts
+    // `finishCountVerdict`): the exceedance threshold, then the surge steps held out.
+    if (recipe.exceedanceThresholdMs !== undefined) this.exceedanceThresholdMs = recipe.exceedanceThresholdMs;
+    if (recipe.surgeHeld > 0) this.surgeHeldSteps = recipe.surgeHeld;
+    this.#recipe = recipe;
+  }
+
+  /** The recipe this verdict is built from (for the stored form and tests). */
+  static recipeOf(verdict: LazyCountVerdict): CountVerdictRecipe {
+    return verdict.#recipe;
+  }
+}
+
+/** A lazy verdict's statistic: the numbers as data, the ratio's interval built when read. */
+class LazyStatistic {
+  declare readonly name: string;
+  declare readonly value: number;
+  declare readonly threshold: number;
+  declare readonly alpha: number;
+  declare readonly ratioEstimate: number | null;
+  declare readonly ratioInterval: NonNullable<TestStatistic['ratioInterval']> | null;
+  readonly #recipe: CountVerdictRecipe;
+
+  constructor(recipe: CountVerdictRecipe, figures: RateTestFigures) {
+    this.name = figures.kind === 'sprt' ? 'log-likelihood-ratio' : 'log-e-value';
+    this.value = figures.logE;
+    this.threshold = figures.logThreshold;
+    this.alpha = figures.alpha;
+    this.ratioEstimate = figures.ratioEstimate;
+    Object.defineProperty(this, 'ratioInterval', INTERVAL);
+    this.#recipe = recipe;
+  }
+
+  static recipeOf(statistic: LazyStatistic): CountVerdictRecipe {
+    return statistic.#recipe;
+  }
+}
+
+const REASON: PropertyDescriptor = {
+  get(this: LazyCountVerdict): string {
+    return builtVerdict(LazyCountVerdict.recipeOf(this)).reason;
+  },
+  enumerable: true,
+  configurable: false,
+};
+
+const INTERVAL: PropertyDescriptor = {
+  get(this: LazyStatistic): NonNullable<TestStatistic['ratioInterval']> | null {
+    const interval = builtVerdict(LazyStatistic.recipeOf(this)).statistic?.ratioInterval;
+    if (!interval) return interval ?? null;
+    return {
+      lower: finiteOrNull(interval.lower),
+      upper: finiteOrNull(interval.upper),
+      level: interval.level,
+    };
+  },
+  enumerable: true,
+  configurable: false,
+};
+
+/**
+ * What a count verdict is built from: the test's state and the judgement's input, as
+ * `judgeSequential` takes them, and what the evaluation adds to its verdict afterwards (the
+ * baseline's drift said in the reason, the exceedance threshold, the surge steps held out).
+ * The state is the one the signal keeps (immutable), so holding it costs nothing more.
+ */
+export interface CountVerdictRecipe {
+  readonly state: SequentialState;
+  readonly input: SequentialJudgement;
+  /** A baseline test's drifting baseline, said at the end of a pass or breach reason. */
+  readonly drift: SignalBaseline['drift'] | undefined;
+  readonly exceedanceThresholdMs: number | undefined;
+  /** Steps held out for a load surge (0: none), said in the reason. */
+  readonly surgeHeld: number;
+  readonly stepSeconds: number;
+  /** The verdict built, once read. */
+  built?: Verdict;
+}
+
+function builtVerdict(recipe: CountVerdictRecipe): Verdict {
+  if (recipe.built === undefined)
+    recipe.built = finishCountVerdict(judgeSequential(recipe.state, recipe.input), recipe);
+  return recipe.built;
+}
+
+/**
+ * What the evaluation adds to a sequential test's verdict, the eager path's and the lazy one's
+ * alike (so both read the same): the drifting baseline's tolerance said, the exceedance
+ * threshold, the steps held out for a load surge.
+ */
+export function finishCountVerdict(verdict: Verdict, extra: CountVerdictExtra): Verdict {
+  let out = verdict;
+  if (extra.drift && (out.status === 'pass' || out.status === 'breach'))
+    out = { ...out, reason: `${out.reason}; ${describeDrift(extra.drift)}` };
+  if (extra.exceedanceThresholdMs !== undefined)
+    out = { ...out, exceedanceThresholdMs: extra.exceedanceThresholdMs };
+  if (extra.surgeHeld > 0)
+    out = {
+      ...out,
+      surgeHeldSteps: extra.surgeHeld,
+      reason: `${out.reason}; ${Math.round(extra.surgeHeld * extra.stepSeconds)} s under a load surge held out`,
+    };
+  return out;
+}
+
+/** Whether `verdict` is a lazy count verdict. */
+export function isLazyVerdict(verdict: unknown): verdict is LazyCountVerdict {
+  return verdict instanceof LazyCountVerdict;
+}
+
+/** The numbers of a lazy verdict all finite: it is stored as it is (see {@link LazyCountVerdict}). */
+export function lazyVerdictJsonSafe(verdict: LazyCountVerdict): boolean {
+  const st = verdict.statistic;
+  return (
+    Number.isFinite(verdict.value) &&
+    Number.isFinite(verdict.threshold) &&
+    Number.isFinite(verdict.samples) &&
+    Number.isFinite(st.value as number) &&
+    Number.isFinite(st.threshold as number) &&
+    (st.ratioEstimate === null || st.ratioEstimate === undefined || Number.isFinite(st.ratioEstimate))
+  );
+}
+
+/** What the evaluation adds to a count verdict: see {@link finishCountVerdict}. */
+export type CountVerdictExtra = Pick<
+  CountVerdictRecipe,
+  'drift' | 'exceedanceThresholdMs' | 'surgeHeld' | 'stepSeconds'
+>;
+
+/**
+ * A sequential test's pass or breach verdict with its reason and ratio interval built when read,
+ * or null where the caller builds the verdict at once as before (`judgeSequential`, then
+ * {@link finishCountVerdict}): no test yet, a source failure, a data-quality problem (the
+ * verdict says which), or a verification's breach (checked beyond one burst first,
+ * signal-evaluation.ts `beyondOneBurst`). The status is the one `judgeSequential` gives: a
+ * rejection is a breach; otherwise a pass when the data-quality checks hold.
+ */
+export function countVerdictOnRead(
+  state: SequentialState | null,
+  input: SequentialJudgement,
+  extra: CountVerdictExtra,
+  verifying: boolean,
+): Verdict | null {
+  if (state === null) return null;
+  const figures = rateTestFigures(state);
+  if (figures.rejected) {
+    if (verifying) return null;
+  } else if (
+    input.unavailable?.status === 'error' ||
+    !dataQualityHolds(figures.trials, input.newestT, input.now, input.maxLagMs, input.minSamples)
+  ) {
+    return null;
+  }
+  const recipe: CountVerdictRecipe = {
+    state,
+    input,
+    drift: extra.drift,
+    exceedanceThresholdMs: extra.exceedanceThresholdMs,
+    surgeHeld: extra.surgeHeld,
+    stepSeconds: extra.stepSeconds,
+  };
+  return new LazyCountVerdict(recipe, figures) as Verdict;
+}
