@@ -1,6 +1,12 @@
 import { dataQualityHolds } from '../rules/data-quality';
 import { judgeSequential, type SequentialJudgement, type SequentialState } from '../rules/sequential-count';
-import { finiteOrNull, type TestStatistic, type TimeWindow, type Verdict } from '../rules/verdict';
+import {
+  finiteOrNull,
+  jsonSafeVerdict,
+  type TestStatistic,
+  type TimeWindow,
+  type Verdict,
+} from '../rules/verdict';
 import { type RateTestFigures, rateTestFigures } from '../stats/rate-test';
 import { describeDrift } from './baseline-drift';
 import type { SignalBaseline } from './watch-state';
@@ -211,4 +217,99 @@ export function countVerdictOnRead(
     stepSeconds: extra.stepSeconds,
   };
   return new LazyCountVerdict(recipe, figures) as Verdict;
+}
+
+/**
+ * How a lazy verdict is saved in the per-step record (`rollgate.machine/v5`,
+ * machine/stored-watch-state.ts): what its text is built from, the test named by its key in the
+ * signal's segment (the record holds that test), not the text. `drift`: the watch baseline's
+ * drift is said in the reason.
+ */
+export interface StoredVerdictRecipe {
+  readonly test: string;
+  readonly segment?: string;
+  readonly window: TimeWindow;
+  readonly samples: number;
+  readonly newestT: number | null;
+  readonly now: number;
+  readonly maxLagMs: number;
+  readonly minSamples: number;
+  readonly what: string;
+  readonly drift?: true;
+  readonly exceedanceThresholdMs?: number;
+  readonly surgeHeld: number;
+  readonly stepSeconds: number;
+}
+
+/**
+ * The stored recipe of `verdict` if it is a lazy verdict whose test is among `tests` (the
+ * tests of its segment, as the record saves them), else null (the verdict is saved as it is).
+ */
+export function storedRecipeOf(
+  verdict: Verdict,
+  tests: Readonly<Record<string, SequentialState>> | undefined,
+): StoredVerdictRecipe | null {
+  if (!isLazyVerdict(verdict) || tests === undefined) return null;
+  const recipe = LazyCountVerdict.recipeOf(verdict);
+  let test: string | undefined;
+  for (const key in tests) {
+    if (tests[key] === recipe.state) {
+      test = key;
+      break;
+    }
+  }
+  if (test === undefined) return null;
+  const input = recipe.input;
+  const stored: {
+    -readonly [K in keyof StoredVerdictRecipe]: StoredVerdictRecipe[K];
+  } = {
+    test,
+    window: input.window,
+    samples: input.samples,
+    newestT: input.newestT,
+    now: input.now,
+    maxLagMs: input.maxLagMs,
+    minSamples: input.minSamples,
+    what: input.what,
+    surgeHeld: recipe.surgeHeld,
+    stepSeconds: recipe.stepSeconds,
+  };
+  if (input.segment !== undefined) stored.segment = input.segment;
+  if (recipe.drift !== undefined) stored.drift = true;
+  if (recipe.exceedanceThresholdMs !== undefined) stored.exceedanceThresholdMs = recipe.exceedanceThresholdMs;
+  return stored;
+}
+
+/**
+ * The verdict a stored recipe was saved from, built (a loaded watch is read once): the same
+ * `judgeSequential` and {@link finishCountVerdict} on the saved test, made JSON-safe as a
+ * signal's `last` keeps it. The input's `unavailable` is not saved: a lazy verdict is a pass or
+ * a breach, which it does not change.
+ */
+export function verdictOfRecipe(
+  signal: string,
+  stored: StoredVerdictRecipe,
+  state: SequentialState,
+  drift: SignalBaseline['drift'] | undefined,
+): Verdict {
+  const input: SequentialJudgement = {
+    signal,
+    ...(stored.segment === undefined ? {} : { segment: stored.segment }),
+    window: stored.window,
+    samples: stored.samples,
+    newestT: stored.newestT,
+    now: stored.now,
+    maxLagMs: stored.maxLagMs,
+    minSamples: stored.minSamples,
+    what: stored.what,
+    unavailable: null,
+  };
+  return jsonSafeVerdict(
+    finishCountVerdict(judgeSequential(state, input), {
+      drift: stored.drift ? drift : undefined,
+      exceedanceThresholdMs: stored.exceedanceThresholdMs,
+      surgeHeld: stored.surgeHeld,
+      stepSeconds: stored.stepSeconds,
+    }),
+  );
 }
