@@ -41,7 +41,18 @@ export class LazyCountVerdict {
   declare readonly reason: string;
   declare readonly exceedanceThresholdMs?: number;
   declare readonly surgeHeldSteps?: number;
-  readonly #recipe: CountVerdictRecipe;
+  // What the text is built from, as private fields rather than the judgement's input object and
+  // a recipe object (a signal keeps its `last` verdicts until the next step: docs/benchmarks.md,
+  // "verdict13-issue-13"). The rest of the input is the verdict's own fields.
+  readonly #state: SequentialState;
+  readonly #inputSamples: number;
+  readonly #newestT: number | null;
+  readonly #maxLagMs: number;
+  readonly #minSamples: number;
+  readonly #what: string;
+  readonly #drift: SignalBaseline['drift'] | undefined;
+  readonly #stepSeconds: number;
+  #built: Verdict | undefined;
 
   constructor(recipe: CountVerdictRecipe, figures: RateTestFigures) {
     const input = recipe.input;
@@ -53,18 +64,61 @@ export class LazyCountVerdict {
     this.status = figures.rejected ? 'breach' : 'pass';
     this.value = figures.rate;
     this.threshold = figures.baselineRate;
-    this.statistic = new LazyStatistic(recipe, figures);
+    this.statistic = new LazyStatistic(this, figures);
     Object.defineProperty(this, 'reason', REASON);
-    // The keys the eager code appends after the reason, in its order (signal-evaluation.ts
-    // `finishCountVerdict`): the exceedance threshold, then the surge steps held out.
+    // The keys the eager code appends after the reason, in its order (`finishCountVerdict`):
+    // the exceedance threshold, then the surge steps held out.
     if (recipe.exceedanceThresholdMs !== undefined) this.exceedanceThresholdMs = recipe.exceedanceThresholdMs;
     if (recipe.surgeHeld > 0) this.surgeHeldSteps = recipe.surgeHeld;
-    this.#recipe = recipe;
+    this.#state = recipe.state;
+    this.#inputSamples = input.samples;
+    this.#newestT = input.newestT;
+    this.#maxLagMs = input.maxLagMs;
+    this.#minSamples = input.minSamples;
+    this.#what = input.what;
+    this.#drift = recipe.drift;
+    this.#stepSeconds = recipe.stepSeconds;
   }
 
-  /** The recipe this verdict is built from (for the stored form and tests). */
+  /**
+   * What `verdict` is built from, as {@link countVerdictOnRead} was given it; the input's
+   * `unavailable` as null: a lazy verdict is a pass or a breach, which it does not change.
+   */
   static recipeOf(verdict: LazyCountVerdict): CountVerdictRecipe {
-    return verdict.#recipe;
+    const input: SequentialJudgement = {
+      signal: verdict.signal,
+      ...(verdict.segment === undefined ? {} : { segment: verdict.segment }),
+      window: verdict.window,
+      samples: verdict.#inputSamples,
+      newestT: verdict.#newestT,
+      now: verdict.window.end,
+      maxLagMs: verdict.#maxLagMs,
+      minSamples: verdict.#minSamples,
+      what: verdict.#what,
+      unavailable: null,
+    };
+    return {
+      state: verdict.#state,
+      input,
+      drift: verdict.#drift,
+      exceedanceThresholdMs: verdict.exceedanceThresholdMs,
+      surgeHeld: verdict.surgeHeldSteps ?? 0,
+      stepSeconds: verdict.#stepSeconds,
+    };
+  }
+
+  /** `verdict` built, once: `judgeSequential` and {@link finishCountVerdict}, as the eager path. */
+  static built(verdict: LazyCountVerdict): Verdict {
+    if (verdict.#built === undefined) {
+      const recipe = LazyCountVerdict.recipeOf(verdict);
+      verdict.#built = finishCountVerdict(judgeSequential(recipe.state, recipe.input), recipe);
+    }
+    return verdict.#built;
+  }
+
+  /** The test state `verdict` judges (its segment holds it). */
+  static stateOf(verdict: LazyCountVerdict): SequentialState {
+    return verdict.#state;
   }
 }
 
@@ -76,26 +130,26 @@ class LazyStatistic {
   declare readonly alpha: number;
   declare readonly ratioEstimate: number | null;
   declare readonly ratioInterval: NonNullable<TestStatistic['ratioInterval']> | null;
-  readonly #recipe: CountVerdictRecipe;
+  readonly #verdict: LazyCountVerdict;
 
-  constructor(recipe: CountVerdictRecipe, figures: RateTestFigures) {
+  constructor(verdict: LazyCountVerdict, figures: RateTestFigures) {
     this.name = figures.kind === 'sprt' ? 'log-likelihood-ratio' : 'log-e-value';
     this.value = figures.logE;
     this.threshold = figures.logThreshold;
     this.alpha = figures.alpha;
     this.ratioEstimate = figures.ratioEstimate;
     Object.defineProperty(this, 'ratioInterval', INTERVAL);
-    this.#recipe = recipe;
+    this.#verdict = verdict;
   }
 
-  static recipeOf(statistic: LazyStatistic): CountVerdictRecipe {
-    return statistic.#recipe;
+  static verdictOf(statistic: LazyStatistic): LazyCountVerdict {
+    return statistic.#verdict;
   }
 }
 
 const REASON: PropertyDescriptor = {
   get(this: LazyCountVerdict): string {
-    return builtVerdict(LazyCountVerdict.recipeOf(this)).reason;
+    return LazyCountVerdict.built(this).reason;
   },
   enumerable: true,
   configurable: false,
@@ -103,7 +157,7 @@ const REASON: PropertyDescriptor = {
 
 const INTERVAL: PropertyDescriptor = {
   get(this: LazyStatistic): NonNullable<TestStatistic['ratioInterval']> | null {
-    const interval = builtVerdict(LazyStatistic.recipeOf(this)).statistic?.ratioInterval;
+    const interval = LazyCountVerdict.built(LazyStatistic.verdictOf(this)).statistic?.ratioInterval;
     if (!interval) return interval ?? null;
     return {
       lower: finiteOrNull(interval.lower),
@@ -130,14 +184,6 @@ export interface CountVerdictRecipe {
   /** Steps held out for a load surge (0: none), said in the reason. */
   readonly surgeHeld: number;
   readonly stepSeconds: number;
-  /** The verdict built, once read. */
-  built?: Verdict;
-}
-
-function builtVerdict(recipe: CountVerdictRecipe): Verdict {
-  if (recipe.built === undefined)
-    recipe.built = finishCountVerdict(judgeSequential(recipe.state, recipe.input), recipe);
-  return recipe.built;
 }
 
 /**
@@ -250,15 +296,16 @@ export function storedRecipeOf(
   tests: Readonly<Record<string, SequentialState>> | undefined,
 ): StoredVerdictRecipe | null {
   if (!isLazyVerdict(verdict) || tests === undefined) return null;
-  const recipe = LazyCountVerdict.recipeOf(verdict);
+  const state = LazyCountVerdict.stateOf(verdict);
   let test: string | undefined;
   for (const key in tests) {
-    if (tests[key] === recipe.state) {
+    if (tests[key] === state) {
       test = key;
       break;
     }
   }
   if (test === undefined) return null;
+  const recipe = LazyCountVerdict.recipeOf(verdict);
   const input = recipe.input;
   const stored: {
     -readonly [K in keyof StoredVerdictRecipe]: StoredVerdictRecipe[K];
