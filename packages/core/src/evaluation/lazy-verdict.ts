@@ -16,10 +16,10 @@ import type { SignalBaseline } from './watch-state';
  * test's confidence sequence) are built when something reads them: a breach's decision, the
  * audit, `status`, an event listener, a JSON text. A fleet judges every count signal at every
  * step and almost every verdict is read by nobody but the decision, which needs its status and
- * numbers only (docs/benchmarks.md, "verdict13-issue-13"; docs/architecture.md, "Verdicts").
+ * numbers only (docs/benchmarks.md, "verdict13-issue-13"; docs/architecture.md, "Verdicts built when read").
  *
  * Read as a {@link Verdict}, it is the verdict the eager code builds, field for field, key for
- * key (the property test in lazy-verdict.test.ts compares both, JSON text included): the
+ * key (test/evaluation/lazy-verdict.property.test.ts compares both, JSON text included): the
  * numbers are own data properties; `reason` (on the verdict) and `ratioInterval` (on its
  * statistic) are own enumerable accessors, so a spread, `JSON.stringify`, `structuredClone` and
  * `toEqual` all see the built value. The accessors are shared functions (one map for every
