@@ -8,7 +8,9 @@
  *   (a) the statistics alone: each count signal's sequential tests (the error rate's baseline
  *       test; the latency's exceedance and tail tests) updated with one step's counts and
  *       summarized (the judgement's numbers), started from the test states a real watch holds;
- *       no reading, no verdict text, no machine;
+ *       no reading, no verdict text, no machine; `figures` is the summary without the ratio's
+ *       confidence sequence (`rateTestFigures`), what a step pays since the interval is built
+ *       only when a verdict is read (docs/benchmarks.md, "verdict13-issue-13");
  *   (b) one signal's whole evaluation: `Evaluator.evaluate` of the default contract on the
  *       in-memory source, `--watches` evaluators per step (no controller, no save);
  *   (c) the fleet tick per signal (bench/src/sections/fleet.ts: controller, machine, save).
@@ -22,6 +24,7 @@ import {
   Evaluator,
   parseContract,
   type RateTestState,
+  rateTestFigures,
   summarizeRateTest,
   updateRateTest,
   type WatchState,
@@ -125,7 +128,10 @@ async function countWork(): Promise<CountWork[]> {
  * update only, or the summary only (of the states the updates left). The states are carried
  * from step to step, one copy per watch, as the evaluator carries them.
  */
-function statisticsStep(work: readonly CountWork[], parts: 'both' | 'update' | 'summary'): number {
+function statisticsStep(
+  work: readonly CountWork[],
+  parts: 'both' | 'update' | 'summary' | 'figures',
+): number {
   const states = Array.from({ length: watches }, () => work.map((w) => [...w.tests]));
   const per: number[] = [];
   let sink = 0;
@@ -138,13 +144,18 @@ function statisticsStep(work: readonly CountWork[], parts: 'both' | 'update' | '
         const interval = steps[k % steps.length] as CountWork['steps'][number];
         for (let i = 0; i < tests.length; i++) {
           let state = tests[i] as RateTestState;
-          if (parts !== 'summary') {
+          if (parts !== 'summary' && parts !== 'figures') {
             // The latency's second test is its tail's: the tail's events of the same trials.
             const events = i === 1 ? (interval.tail ?? 0) : interval.events;
             state = updateRateTest(state, { events, trials: interval.trials });
             tests[i] = state;
           }
-          sink += parts === 'update' ? state.trials : summarizeRateTest(state).logE;
+          sink +=
+            parts === 'update'
+              ? state.trials
+              : parts === 'figures'
+                ? rateTestFigures(state).logE
+                : summarizeRateTest(state).logE;
         }
       }
     }
@@ -158,19 +169,25 @@ function statisticsStep(work: readonly CountWork[], parts: 'both' | 'update' | '
 const perSignalUs = (ms: number, signals: number): number => (ms * 1000) / signals;
 
 const work = await countWork();
-const rows: { a: number; update: number; summary: number; b: number; c: number }[] = [];
+const rows: { a: number; update: number; summary: number; figures: number; b: number; c: number }[] = [];
 for (let round = 0; round < rounds; round++) {
   // (a) is per COUNT signal (2 per watch); (b) and (c) per signal of the whole mix (4 per watch).
   const countSignals = watches * COUNT_SIGNALS_PER_WATCH;
   const a = perSignalUs(statisticsStep(work, 'both'), countSignals);
   const update = perSignalUs(statisticsStep(work, 'update'), countSignals);
   const summary = perSignalUs(statisticsStep(work, 'summary'), countSignals);
+  const figures = perSignalUs(statisticsStep(work, 'figures'), countSignals);
   const b = perSignalUs(await evaluatorStep(), watches * SIGNALS_PER_WATCH);
   const fleet = await fleetTicks(watches, ticks, WARMUP_STEPS);
   const c = perSignalUs(fleet.tickCpuP50Ms, fleet.signals);
-  rows.push({ a, update, summary, b, c });
+  rows.push({ a, update, summary, figures, b, c });
   console.log(
-    JSON.stringify({ round, watches, usPerCountSignal: { a, update, summary }, usPerSignal: { b, c } }),
+    JSON.stringify({
+      round,
+      watches,
+      usPerCountSignal: { a, update, summary, figures },
+      usPerSignal: { b, c },
+    }),
   );
 }
 // Round 0 warms the code up; the medians are of the rounds after it (of all when there is one).
@@ -186,6 +203,7 @@ console.log(
     a: { usPerCountSignal: of('a'), tickMs10k: tick(of('a'), 10_000 * countShare) },
     aUpdate: { usPerCountSignal: of('update'), tickMs10k: tick(of('update'), 10_000 * countShare) },
     aSummary: { usPerCountSignal: of('summary'), tickMs10k: tick(of('summary'), 10_000 * countShare) },
+    aFigures: { usPerCountSignal: of('figures'), tickMs10k: tick(of('figures'), 10_000 * countShare) },
     b: { usPerSignal: of('b'), tickMs10k: tick(of('b'), 10_000) },
     c: { usPerSignal: of('c'), tickMs10k: tick(of('c'), 10_000) },
   }),

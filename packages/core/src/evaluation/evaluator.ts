@@ -7,6 +7,7 @@ import { jsonSafeVerdict, type Verdict } from '../rules/verdict';
 import type { Clock } from '../time/clock';
 import { takeBaseline } from './baseline-snapshot';
 import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } from './confirmation';
+import { isLazyVerdict, lazyVerdictJsonSafe } from './lazy-verdict';
 import { addSurges, SURGE_SETTLE_SECONDS } from './load-surge';
 import { findOnset, type OnsetFinding } from './onset';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
@@ -371,7 +372,16 @@ function anyBaselineFailed(signals: Readonly<Record<string, { readonly status: s
 function jsonSafeVerdicts(verdicts: readonly Verdict[]): readonly Verdict[] {
   for (let i = 0; i < verdicts.length; i++) {
     const v = verdicts[i] as Verdict;
-    if (jsonSafeVerdict(v) !== v) return verdicts.map(jsonSafeVerdict);
+    if (safeVerdict(v) !== v) return verdicts.map(safeVerdict);
   }
   return verdicts;
+}
+
+/**
+ * `jsonSafeVerdict`, without building a lazy verdict's text and interval to ask (its interval
+ * is JSON-safe as built, lazy-verdict.ts): one with a non-finite number is built and copied.
+ */
+function safeVerdict(v: Verdict): Verdict {
+  if (isLazyVerdict(v)) return lazyVerdictJsonSafe(v) ? v : jsonSafeVerdict({ ...v });
+  return jsonSafeVerdict(v);
 }

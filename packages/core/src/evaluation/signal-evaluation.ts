@@ -9,6 +9,7 @@ import { evaluateRateOfChange } from '../rules/rate-of-change';
 import {
   burstCap,
   judgeSequential,
+  type SequentialJudgement,
   type SequentialState,
   startSequential,
   stepSequential,
@@ -16,8 +17,8 @@ import {
 import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
-import { describeDrift } from './baseline-drift';
 import { joinAggregate, joinCounts, totals } from './count-intervals';
+import { countVerdictOnRead, finishCountVerdict } from './lazy-verdict';
 import {
   DEFAULT_LATENCY_SPREAD,
   errorLoadTolerance,
@@ -909,13 +910,14 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
   const tail = baseline?.status === 'ok' ? baseline.tail : undefined;
   const testKey = String(index);
   const stepSeconds = tick.contract.stepSeconds;
+  // The drifting baseline's tolerance is said in a baseline test's reason (`finishCountVerdict`).
+  const drift = rule.test === 'baseline' && baseline?.status === 'ok' ? baseline.drift : undefined;
   for (const key in segments) {
     const segment = segments[key] as SegmentState;
     // Two literals rather than a spread of an optional `segment` in the middle of one (which
     // builds the object key by key at run time): the same keys, in the same order.
     const test = segment.tests[testKey] ?? null;
-    const verdict = judgeSequential(
-      test,
+    const input: SequentialJudgement =
       key === AGGREGATE
         ? {
             signal: signal.id,
@@ -940,50 +942,42 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
             minSamples: signal.segments?.minSamples ?? 0,
             what,
             unavailable,
-          },
-    );
-    const checked = withDrift(
-      beyondOneBurst(tick, verdict, rule, index, key, segment, false),
-      rule,
-      baseline,
-    );
+          };
+    const surgeHeld = segment.surgeHeld ?? 0;
+    const extra = {
+      drift,
+      exceedanceThresholdMs: threshold === null ? undefined : threshold,
+      surgeHeld,
+      stepSeconds,
+    };
     (key === AGGREGATE ? verdicts : segmentVerdicts).push(
-      withSurge(
-        threshold === null ? checked : { ...checked, exceedanceThresholdMs: threshold },
-        segment,
-        stepSeconds,
-      ),
+      countVerdictOnRead(test, input, extra, tick.watch.purpose === 'verify') ??
+        finishCountVerdict(
+          beyondOneBurst(tick, judgeSequential(test, input), rule, index, key, segment, false),
+          extra,
+        ),
     );
     const tailTest = segment.tests[tailKey(index)];
     if (tailTest && tail) {
+      const tailInput: SequentialJudgement = {
+        signal: signal.id,
+        window: { start: from, end: now },
+        samples: segment.trials,
+        newestT: segment.newestT,
+        now,
+        maxLagMs,
+        minSamples: signal.minSamples,
+        what: slowerThan(tail.thresholdMs),
+        unavailable,
+        partner: { state: test, leads: false },
+      };
+      const tailExtra = { drift: undefined, exceedanceThresholdMs: tail.thresholdMs, surgeHeld, stepSeconds };
       verdicts.push(
-        withSurge(
-          {
-            ...beyondOneBurst(
-              tick,
-              judgeSequential(tailTest, {
-                signal: signal.id,
-                window: { start: from, end: now },
-                samples: segment.trials,
-                newestT: segment.newestT,
-                now,
-                maxLagMs,
-                minSamples: signal.minSamples,
-                what: slowerThan(tail.thresholdMs),
-                unavailable,
-                partner: { state: test, leads: false },
-              }),
-              rule,
-              index,
-              key,
-              segment,
-              true,
-            ),
-            exceedanceThresholdMs: tail.thresholdMs,
-          },
-          segment,
-          stepSeconds,
-        ),
+        countVerdictOnRead(tailTest, tailInput, tailExtra, tick.watch.purpose === 'verify') ??
+          finishCountVerdict(
+            beyondOneBurst(tick, judgeSequential(tailTest, tailInput), rule, index, key, segment, true),
+            tailExtra,
+          ),
       );
     }
   }
@@ -1134,25 +1128,6 @@ function withHeldPoints(verdict: Verdict, held: number, stepMs: number): Verdict
     ...verdict,
     surgeHeldSteps: held,
     reason: `${verdict.reason}; ${Math.round((held * stepMs) / 1000)} s under a load surge (or settling after it) held out`,
-  };
-}
-
-/** A baseline test's verdict on a drifting window, with the tolerance the drift earned said (baseline-drift.ts). */
-function withDrift(verdict: Verdict, rule: Rule, baseline: SignalBaseline | undefined): Verdict {
-  const drift = baseline?.status === 'ok' ? baseline.drift : undefined;
-  if (!drift || rule.type !== 'sequential' || rule.test !== 'baseline') return verdict;
-  if (verdict.status !== 'pass' && verdict.status !== 'breach') return verdict;
-  return { ...verdict, reason: `${verdict.reason}; ${describeDrift(drift)}` };
-}
-
-/** A count verdict with the load-surge steps its test was kept from, said in the reason too. */
-function withSurge(verdict: Verdict, segment: SegmentState, stepSeconds: number): Verdict {
-  const held = segment.surgeHeld ?? 0;
-  if (held === 0) return verdict;
-  return {
-    ...verdict,
-    surgeHeldSteps: held,
-    reason: `${verdict.reason}; ${Math.round(held * stepSeconds)} s under a load surge held out`,
   };
 }
 

@@ -81,7 +81,8 @@ export function parseMachineSnapshot(value: unknown, origin: string): MachineSna
     'schema' in value &&
     (value.schema === 'rollgate.machine/v2' ||
       value.schema === 'rollgate.machine/v3' ||
-      value.schema === 'rollgate.machine/v4')
+      value.schema === 'rollgate.machine/v4' ||
+      value.schema === 'rollgate.machine/v5')
   ) {
     throw new RollgateError(
       'STATE_CORRUPT',

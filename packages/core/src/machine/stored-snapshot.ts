@@ -6,6 +6,7 @@ import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
 import {
   decodeBaseline,
+  decodeLastVerdicts,
   decodeWatchState,
   encodeBaseline,
   encodeWatchState,
@@ -16,7 +17,9 @@ import {
 import { watchStateKey } from './stored-watches';
 
 /**
- * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v4 saves a chart
+ * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v5 saves a
+ * signal's `last` verdicts that are built on read (evaluation/lazy-verdict.ts) as what they are
+ * built from, not their text and interval (`stored-watch-state.ts` `encodeLast`). v4 saves a chart
  * series whose points do not all have a statistic as columns too (`noStatistic` in
  * `stored-series.ts`), where v3 fell back to one tuple per point; v3 added the `tests` part and
  * the compact watch state (`stored-watch-state.ts`). Snapshots saved by earlier versions still
@@ -26,7 +29,9 @@ import { watchStateKey } from './stored-watches';
  * newer one the same way (a v3 reader would take `noStatistic` points for points with a null
  * statistic): never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v4';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v5';
+/** v5 without the `last` verdicts saved as recipes (`stored-watch-state.ts` `encodeLast`): loaded, never written. */
+const STORED_SNAPSHOT_SCHEMA_V4 = 'rollgate.machine/v4';
 /** The compact form before chart columns could mix points with and without a statistic: loaded, never written. */
 const STORED_SNAPSHOT_SCHEMA_V3 = 'rollgate.machine/v3';
 /** The schema of snapshots saved in parts before the tests part: loaded, never written. */
@@ -342,10 +347,12 @@ export async function loadStoredSnapshot(
   const value = await load(watchStateKey(watchId));
   if (value === null || value === undefined) return null;
   const origin = `stored snapshot of watch ${watchId}`;
-  // v4 is v3 with chart columns that may mix points with and without a statistic.
+  // v4 is v3 with chart columns that may mix points with and without a statistic; v5 is v4
+  // with `last` verdicts saved as recipes.
+  const v5 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA;
   const v3 =
     isObject(value) &&
-    (value.schema === STORED_SNAPSHOT_SCHEMA || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
+    (v5 || value.schema === STORED_SNAPSHOT_SCHEMA_V4 || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
   if (!isObject(value) || (!v3 && value.schema !== STORED_SNAPSHOT_SCHEMA_V2)) {
     return parseMachineSnapshot(value, origin);
   }
@@ -389,6 +396,11 @@ export async function loadStoredSnapshot(
     }
     return { ...watch, baseline };
   };
+  // v5: the `last` verdicts saved as recipes are built once the watch has its tests and baseline.
+  const resolved = (watch: unknown, field: string): unknown => {
+    const full = resolve(watch, field);
+    return v5 ? decodeLastVerdicts(full, field, (m) => corrupt(`${origin}: ${m}`)) : full;
+  };
 
   const checkpoint =
     parts.series > 0 ? await loadPart(load, watchId, 'series', parts.series, origin) : ({} as unknown);
@@ -423,8 +435,8 @@ export async function loadStoredSnapshot(
     {
       ...rest,
       schema: 'rollgate.machine/v1',
-      bake: resolve(rest.bake, 'bake'),
-      verify: resolve(rest.verify, 'verify'),
+      bake: resolved(rest.bake, 'bake'),
+      verify: resolved(rest.verify, 'verify'),
       series,
     },
     origin,

@@ -1,12 +1,16 @@
-import type {
-  BaselineSeries,
-  BaselineSnapshot,
-  CountInterval,
-  SegmentState,
-  SignalBaseline,
-  SignalState,
-  WatchState,
+import { type StoredVerdictRecipe, storedRecipeOf, verdictOfRecipe } from '../evaluation/lazy-verdict';
+import {
+  AGGREGATE,
+  type BaselineSeries,
+  type BaselineSnapshot,
+  type CountInterval,
+  type SegmentState,
+  type SignalBaseline,
+  type SignalState,
+  type WatchState,
 } from '../evaluation/watch-state';
+import type { SequentialState } from '../rules/sequential-count';
+import type { Verdict } from '../rules/verdict';
 import { fromDeltas, toDeltas } from './time-column';
 
 /**
@@ -185,9 +189,73 @@ export function encodeWatchState(watch: WatchState): unknown {
       }
       segments[segment] = { ...seg, recent: encodeIntervals(seg.recent), tests };
     }
-    signals[signal] = { ...state, segments };
+    signals[signal] =
+      state.last === null ? { ...state, segments } : { ...state, segments, last: encodeLast(state) };
   }
   return { ...watch, signals };
+}
+
+/**
+ * A signal's `last` summary with each verdict built on read saved as what it is built from
+ * (`{ onRead: recipe }`, `rollgate.machine/v5`), not its text and interval: a save at every
+ * step no longer builds them (docs/benchmarks.md, "verdict13-issue-13"). Other verdicts as they are.
+ */
+function encodeLast(state: SignalState): unknown {
+  const last = state.last as NonNullable<SignalState['last']>;
+  let verdicts: unknown[] | null = null;
+  for (let i = 0; i < last.verdicts.length; i++) {
+    const v = last.verdicts[i] as Verdict;
+    const recipe = storedRecipeOf(v, state.segments[v.segment ?? AGGREGATE]?.tests);
+    if (recipe === null) {
+      verdicts?.push(v);
+      continue;
+    }
+    verdicts ??= last.verdicts.slice(0, i);
+    verdicts.push({ onRead: recipe });
+  }
+  return verdicts === null ? last : { ...last, verdicts };
+}
+
+/**
+ * The `last` verdicts of a `rollgate.machine/v5` watch state (decoded by {@link decodeWatchState},
+ * its baseline attached) built back from their saved recipes, as the signal kept them: the text
+ * reads as it did when it was saved. Throws `corrupt(message)` for a recipe whose test is not saved.
+ */
+export function decodeLastVerdicts(
+  watch: unknown,
+  field: string,
+  corrupt: (message: string) => Error,
+): unknown {
+  if (!isObject(watch) || !isObject(watch.signals)) return watch;
+  const baseline = isObject(watch.baseline) && isObject(watch.baseline.signals) ? watch.baseline.signals : {};
+  let changed = false;
+  const signals: Record<string, unknown> = {};
+  for (const [signal, state] of Object.entries(watch.signals)) {
+    const last = isObject(state) ? state.last : undefined;
+    if (!isObject(state) || !isObject(last) || !Array.isArray(last.verdicts) || !isObject(state.segments)) {
+      signals[signal] = state;
+      continue;
+    }
+    const segments = state.segments;
+    const verdicts = last.verdicts.map((v: unknown, i: number) => {
+      if (!isObject(v) || !isObject(v.onRead)) return v;
+      const recipe = v.onRead as unknown as StoredVerdictRecipe;
+      const segment = segments[recipe.segment ?? AGGREGATE];
+      const test = isObject(segment) && isObject(segment.tests) ? segment.tests[recipe.test] : undefined;
+      if (!isObject(test) || typeof recipe.what !== 'string' || !isObject(recipe.window)) {
+        throw corrupt(
+          `${field}.signals["${signal}"].last.verdicts[${i}] is built from test "${String(recipe.test)}", which its segment does not hold.`,
+        );
+      }
+      const b = baseline[signal];
+      const drift =
+        isObject(b) && isObject(b.drift) ? (b.drift as unknown as SignalBaseline['drift']) : undefined;
+      return verdictOfRecipe(signal, recipe, test as unknown as SequentialState, drift);
+    });
+    changed = true;
+    signals[signal] = { ...state, last: { ...last, verdicts } };
+  }
+  return changed ? { ...watch, signals } : watch;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -1001,8 +1001,12 @@ function nextRestartLogSums(
   return out;
 }
 
-/** The summary of a baseline rate test; see {@link RateTestSummary}. */
-export function summarizeBaselineRateTest(state: BaselineRateTestState): RateTestSummary {
+/**
+ * The summary of a baseline rate test; see {@link RateTestSummary}. `interval: false` leaves
+ * the ratio's confidence sequence out (null), for a caller that builds it only when it is read
+ * (stats/rate-test.ts `rateTestFigures`).
+ */
+export function summarizeBaselineRateTest(state: BaselineRateTestState, interval = true): RateTestSummary {
   // The observed rate: intervals fed undivided (`atMostOne`) beside divided ones make the
   // weighed counts' ratio another number.
   const observedTrials = state.observedTrials ?? state.trials * state.dispersion;
@@ -1011,7 +1015,9 @@ export function summarizeBaselineRateTest(state: BaselineRateTestState): RateTes
   const baselineRate = state.baselineEvents / state.baselineTrials;
   const level = 1 - state.alpha;
   let ratioInterval: RateTestSummary['ratioInterval'] = null;
-  const rateInterval = rateConfidenceSequence(state.events, state.trials, state.alpha / 2, state.anchorRate);
+  const rateInterval = interval
+    ? rateConfidenceSequence(state.events, state.trials, state.alpha / 2, state.anchorRate)
+    : null;
   if (rateInterval !== null) {
     const [pLow, pHigh] = state.baselineInterval;
     ratioInterval = {

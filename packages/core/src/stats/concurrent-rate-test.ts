@@ -220,7 +220,10 @@ function concurrentLogE(state: ConcurrentRateTestState): number {
 }
 
 /** The summary of a concurrent rate test; see {@link RateTestSummary}. */
-export function summarizeConcurrentRateTest(state: ConcurrentRateTestState): RateTestSummary {
+export function summarizeConcurrentRateTest(
+  state: ConcurrentRateTestState,
+  interval = true,
+): RateTestSummary {
   const rate = state.trials > 0 ? state.events / state.trials : 0;
   const baselineRate = state.baselineTrials > 0 ? state.baselineEvents / state.baselineTrials : 0;
   let ratioInterval: RateTestSummary['ratioInterval'] = null;
@@ -231,7 +234,8 @@ export function summarizeConcurrentRateTest(state: ConcurrentRateTestState): Rat
     for (let i = 0; i < CS_POINTS; i += CS_MIXTURE_STRIDE) mixture.push(ll[i] as number);
     const target = logSumExp(mixture) - Math.log(mixture.length) - Math.log(1 / state.alpha);
     const step = Math.LN2 / CS_STEPS_PER_OCTAVE;
-    const set = concaveSuperLevelSet(ll, CS_LOG2_MIN * Math.LN2, step, target);
+    // Without `interval` (stats/rate-test.ts `rateTestFigures`) the set is not searched.
+    const set = interval ? concaveSuperLevelSet(ll, CS_LOG2_MIN * Math.LN2, step, target) : null;
     if (set !== null) {
       ratioInterval = { lower: Math.exp(set.lower), upper: Math.exp(set.upper), level: 1 - state.alpha };
     }

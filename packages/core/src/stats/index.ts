@@ -27,8 +27,8 @@ export type {
 } from './onset';
 export { estimateGaugeOnset, estimateOnset } from './onset';
 export { DEFAULT_RATIOS } from './rate-mixture';
-export type { RateTestState } from './rate-test';
-export { summarizeRateTest, updateRateTest } from './rate-test';
+export type { RateTestFigures, RateTestState } from './rate-test';
+export { rateTestFigures, summarizeRateTest, updateRateTest } from './rate-test';
 export type {
   ConcurrentObservation,
   CountObservation,

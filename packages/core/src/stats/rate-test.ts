@@ -63,3 +63,23 @@ export function summarizeRateTest(state: RateTestState): RateTestSummary {
       return summarizeConcurrentRateTest(state);
   }
 }
+
+/** A rate test's summary without its ratio's confidence sequence: see {@link rateTestFigures}. */
+export type RateTestFigures = Omit<RateTestSummary, 'ratioInterval'>;
+
+/**
+ * {@link summarizeRateTest} without the ratio's confidence sequence (about a third of a count
+ * signal's statistics per step, docs/benchmarks.md "floor10-issue-13"): every number a decision
+ * or a verdict's status reads, for a caller that builds the interval only when a verdict's
+ * statistic or reason is read (evaluation/lazy-verdict.ts). The same numbers as the summary's.
+ */
+export function rateTestFigures(state: RateTestState): RateTestFigures {
+  switch (state.kind) {
+    case 'baseline':
+      return summarizeBaselineRateTest(state, false);
+    case 'sprt':
+      return summarizeSprt(state, false);
+    case 'concurrent':
+      return summarizeConcurrentRateTest(state, false);
+  }
+}

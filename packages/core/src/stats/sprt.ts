@@ -105,10 +105,15 @@ export function updateSprt(state: SprtState, observation: CountObservation): Spr
   };
 }
 
-/** The summary of an SPRT; `ratioInterval` is a confidence sequence for rate / p0. */
-export function summarizeSprt(state: SprtState): RateTestSummary {
+/**
+ * The summary of an SPRT; `ratioInterval` is a confidence sequence for rate / p0 (null with
+ * `withInterval: false`, see stats/rate-test.ts `rateTestFigures`).
+ */
+export function summarizeSprt(state: SprtState, withInterval = true): RateTestSummary {
   const rate = state.trials > 0 ? state.events / state.trials : 0;
-  const interval = rateConfidenceSequence(state.events, state.trials, state.alpha, state.p0);
+  const interval = withInterval
+    ? rateConfidenceSequence(state.events, state.trials, state.alpha, state.p0)
+    : null;
   return {
     kind: 'sprt',
     logE: state.logLikelihoodRatio,

@@ -86,6 +86,35 @@ async function crashedInBake() {
   return { reference, w, watchId, current };
 }
 
+/**
+ * The record as rollgate.machine/v4 saved it: every `last` verdict as its full text, where v5
+ * saves a verdict built on read as its recipe (`{ onRead }`); the text is the loaded one's.
+ * Returns how many verdicts it wrote out.
+ */
+function lastAsV4(record: Record<string, unknown>, current: MachineSnapshot): number {
+  let converted = 0;
+  for (const field of ['bake', 'verify'] as const) {
+    const stored = record[field] as {
+      signals: Record<string, { last: { verdicts: unknown[] } | null }>;
+    } | null;
+    const watch = current[field];
+    if (!stored || !watch) continue;
+    for (const [signal, state] of Object.entries(stored.signals)) {
+      if (!state.last) continue;
+      const full = watch.signals[signal]?.last?.verdicts ?? [];
+      state.last = {
+        ...state.last,
+        verdicts: state.last.verdicts.map((v, i) => {
+          if (typeof v !== 'object' || v === null || !('onRead' in v)) return v;
+          converted++;
+          return JSON.parse(JSON.stringify(full[i]));
+        }),
+      };
+    }
+  }
+  return converted;
+}
+
 /** Every step's state, decision and evaluations, by the simulated time it happened at. */
 function stepsOf(w: World, controller = w.controller) {
   const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
@@ -292,6 +321,7 @@ describe('a snapshot saved in parts', () => {
     }
     asV3(record.series);
     expect(converted).toBeGreaterThan(0);
+    expect(lastAsV4(record, current)).toBeGreaterThan(0);
     w.state.set(watchStateKey(watchId), { ...record, schema: 'rollgate.machine/v3' });
     expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
 
@@ -299,6 +329,38 @@ describe('a snapshot saved in parts', () => {
     expect(resumed.outcome).toBe('rolled-back');
     expect(resumed.audit).toEqual(reference.audit);
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('loads and resumes a snapshot saved by rollgate.machine/v4 (every last verdict as its text)', async () => {
+    const { reference, w, watchId, current } = await crashedInBake();
+    const record = w.state.get(watchStateKey(watchId)) as Record<string, unknown> & { schema: string };
+    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    // v5 saves the passing tests' verdicts as what they are built from, not their text.
+    const v5Text = JSON.stringify(record);
+    expect(v5Text).toContain('"onRead":{"test":"0"');
+    expect(v5Text).not.toContain('CS [');
+    const v4 = JSON.parse(v5Text) as Record<string, unknown>;
+    expect(lastAsV4(v4, current)).toBeGreaterThan(1);
+    expect(JSON.stringify(v4)).toContain('CS [');
+    w.state.set(watchStateKey(watchId), { ...v4, schema: 'rollgate.machine/v4' });
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const restarted = w.restart();
+    const resumed = await w.watch(restarted);
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('refuses a v5 record whose last verdict is built from a test it does not hold', async () => {
+    const { w, watchId } = await crashedInBake();
+    const record = JSON.parse(JSON.stringify(w.state.get(watchStateKey(watchId)))) as Record<string, unknown>;
+    const text = JSON.stringify(record).replace('"onRead":{"test":"0"', '"onRead":{"test":"7"');
+    w.state.set(watchStateKey(watchId), JSON.parse(text));
+    await expect(loadStoredSnapshot(loaderOf(w), watchId)).rejects.toMatchObject({
+      code: 'STATE_CORRUPT',
+      message: expect.stringMatching(/is built from test "7", which its segment does not hold/),
+    });
   });
 
   it('refuses a record whose tests part is missing or does not hold a test it needs', async () => {

@@ -1,0 +1,370 @@
+import { dataQualityHolds } from '../rules/data-quality';
+import {
+  jointCrossing,
+  judgeSequential,
+  type SequentialJudgement,
+  type SequentialState,
+} from '../rules/sequential-count';
+import {
+  finiteOrNull,
+  jsonSafeVerdict,
+  type TestStatistic,
+  type TimeWindow,
+  type Verdict,
+} from '../rules/verdict';
+import { type RateTestFigures, rateTestFigures } from '../stats/rate-test';
+import { describeDrift } from './baseline-drift';
+import type { SignalBaseline } from './watch-state';
+
+/**
+ * A sequential test's pass or breach verdict whose reason sentence and ratio interval (the
+ * test's confidence sequence) are built when something reads them: a breach's decision, the
+ * audit, `status`, an event listener, a JSON text. A fleet judges every count signal at every
+ * step and almost every verdict is read by nobody but the decision, which needs its status and
+ * numbers only (docs/benchmarks.md, "verdict13-issue-13"; docs/architecture.md, "Verdicts built when read").
+ *
+ * Read as a {@link Verdict}, it is the verdict the eager code builds, field for field, key for
+ * key (test/evaluation/lazy-verdict.property.test.ts compares both, JSON text included): the
+ * numbers are own data properties; `reason` (on the verdict) and `ratioInterval` (on its
+ * statistic) are own enumerable accessors, so a spread, `JSON.stringify`, `structuredClone` and
+ * `toEqual` all see the built value. The accessors are shared functions (one map for every
+ * verdict); what they build from is a private field.
+ *
+ * The interval is JSON-safe (an unbounded upper end is null, as `jsonSafeVerdict` stores it and
+ * `TestStatistic` allows): the verdict is stored as the signal's `last` without a copy.
+ */
+export class LazyCountVerdict {
+  declare readonly signal: string;
+  declare readonly rule: string;
+  declare readonly segment?: string;
+  declare readonly window: TimeWindow;
+  declare readonly samples: number;
+  declare readonly status: 'pass' | 'breach';
+  declare readonly value: number;
+  declare readonly threshold: number;
+  declare readonly statistic: TestStatistic;
+  declare readonly reason: string;
+  declare readonly exceedanceThresholdMs?: number;
+  declare readonly surgeHeldSteps?: number;
+  // What the text is built from, as private fields rather than the judgement's input object and
+  // a recipe object (a signal keeps its `last` verdicts until the next step: docs/benchmarks.md,
+  // "verdict13-issue-13"). The rest of the input is the verdict's own fields.
+  readonly #state: SequentialState;
+  readonly #inputSamples: number;
+  readonly #newestT: number | null;
+  readonly #maxLagMs: number;
+  readonly #minSamples: number;
+  readonly #what: string;
+  readonly #drift: SignalBaseline['drift'] | undefined;
+  readonly #stepSeconds: number;
+  #built: Verdict | undefined;
+
+  constructor(recipe: CountVerdictRecipe, figures: RateTestFigures) {
+    const input = recipe.input;
+    this.signal = input.signal;
+    this.rule = 'sequential';
+    if (input.segment !== undefined) this.segment = input.segment;
+    this.window = input.window;
+    this.samples = figures.trials;
+    this.status = figures.rejected ? 'breach' : 'pass';
+    this.value = figures.rate;
+    this.threshold = figures.baselineRate;
+    this.statistic = new LazyStatistic(this, figures);
+    Object.defineProperty(this, 'reason', REASON);
+    // The keys the eager code appends after the reason, in its order (`finishCountVerdict`):
+    // the exceedance threshold, then the surge steps held out.
+    if (recipe.exceedanceThresholdMs !== undefined) this.exceedanceThresholdMs = recipe.exceedanceThresholdMs;
+    if (recipe.surgeHeld > 0) this.surgeHeldSteps = recipe.surgeHeld;
+    this.#state = recipe.state;
+    this.#inputSamples = input.samples;
+    this.#newestT = input.newestT;
+    this.#maxLagMs = input.maxLagMs;
+    this.#minSamples = input.minSamples;
+    this.#what = input.what;
+    this.#drift = recipe.drift;
+    this.#stepSeconds = recipe.stepSeconds;
+  }
+
+  /**
+   * What `verdict` is built from, as {@link countVerdictOnRead} was given it; the input's
+   * `unavailable` as null: a lazy verdict is a pass or a breach, which it does not change.
+   */
+  static recipeOf(verdict: LazyCountVerdict): CountVerdictRecipe {
+    const input: SequentialJudgement = {
+      signal: verdict.signal,
+      ...(verdict.segment === undefined ? {} : { segment: verdict.segment }),
+      window: verdict.window,
+      samples: verdict.#inputSamples,
+      newestT: verdict.#newestT,
+      now: verdict.window.end,
+      maxLagMs: verdict.#maxLagMs,
+      minSamples: verdict.#minSamples,
+      what: verdict.#what,
+      unavailable: null,
+    };
+    return {
+      state: verdict.#state,
+      input,
+      drift: verdict.#drift,
+      exceedanceThresholdMs: verdict.exceedanceThresholdMs,
+      surgeHeld: verdict.surgeHeldSteps ?? 0,
+      stepSeconds: verdict.#stepSeconds,
+    };
+  }
+
+  /** `verdict` built, once: `judgeSequential` and {@link finishCountVerdict}, as the eager path. */
+  static built(verdict: LazyCountVerdict): Verdict {
+    if (verdict.#built === undefined) {
+      const recipe = LazyCountVerdict.recipeOf(verdict);
+      verdict.#built = finishCountVerdict(judgeSequential(recipe.state, recipe.input), recipe);
+    }
+    return verdict.#built;
+  }
+
+  /** The test state `verdict` judges (its segment holds it). */
+  static stateOf(verdict: LazyCountVerdict): SequentialState {
+    return verdict.#state;
+  }
+}
+
+/** A lazy verdict's statistic: the numbers as data, the ratio's interval built when read. */
+class LazyStatistic {
+  declare readonly name: string;
+  declare readonly value: number;
+  declare readonly threshold: number;
+  declare readonly alpha: number;
+  declare readonly ratioEstimate: number | null;
+  declare readonly ratioInterval: NonNullable<TestStatistic['ratioInterval']> | null;
+  readonly #verdict: LazyCountVerdict;
+
+  constructor(verdict: LazyCountVerdict, figures: RateTestFigures) {
+    this.name = figures.kind === 'sprt' ? 'log-likelihood-ratio' : 'log-e-value';
+    this.value = figures.logE;
+    this.threshold = figures.logThreshold;
+    this.alpha = figures.alpha;
+    this.ratioEstimate = figures.ratioEstimate;
+    Object.defineProperty(this, 'ratioInterval', INTERVAL);
+    this.#verdict = verdict;
+  }
+
+  static verdictOf(statistic: LazyStatistic): LazyCountVerdict {
+    return statistic.#verdict;
+  }
+}
+
+const REASON: PropertyDescriptor = {
+  get(this: LazyCountVerdict): string {
+    return LazyCountVerdict.built(this).reason;
+  },
+  enumerable: true,
+  configurable: false,
+};
+
+const INTERVAL: PropertyDescriptor = {
+  get(this: LazyStatistic): NonNullable<TestStatistic['ratioInterval']> | null {
+    const interval = LazyCountVerdict.built(LazyStatistic.verdictOf(this)).statistic?.ratioInterval;
+    if (!interval) return interval ?? null;
+    return {
+      lower: finiteOrNull(interval.lower),
+      upper: finiteOrNull(interval.upper),
+      level: interval.level,
+    };
+  },
+  enumerable: true,
+  configurable: false,
+};
+
+/**
+ * What a count verdict is built from: the test's state and the judgement's input, as
+ * `judgeSequential` takes them, and what the evaluation adds to its verdict afterwards (the
+ * baseline's drift said in the reason, the exceedance threshold, the surge steps held out).
+ * The state is the one the signal keeps (immutable), so holding it costs nothing more.
+ */
+export interface CountVerdictRecipe {
+  readonly state: SequentialState;
+  readonly input: SequentialJudgement;
+  /** A baseline test's drifting baseline, said at the end of a pass or breach reason. */
+  readonly drift: SignalBaseline['drift'] | undefined;
+  readonly exceedanceThresholdMs: number | undefined;
+  /** Steps held out for a load surge (0: none), said in the reason. */
+  readonly surgeHeld: number;
+  readonly stepSeconds: number;
+}
+
+/**
+ * What the evaluation adds to a sequential test's verdict, the eager path's and the lazy one's
+ * alike (so both read the same): the drifting baseline's tolerance said, the exceedance
+ * threshold, the steps held out for a load surge.
+ */
+export function finishCountVerdict(verdict: Verdict, extra: CountVerdictExtra): Verdict {
+  let out = verdict;
+  if (extra.drift && (out.status === 'pass' || out.status === 'breach'))
+    out = { ...out, reason: `${out.reason}; ${describeDrift(extra.drift)}` };
+  if (extra.exceedanceThresholdMs !== undefined)
+    out = { ...out, exceedanceThresholdMs: extra.exceedanceThresholdMs };
+  if (extra.surgeHeld > 0)
+    out = {
+      ...out,
+      surgeHeldSteps: extra.surgeHeld,
+      reason: `${out.reason}; ${Math.round(extra.surgeHeld * extra.stepSeconds)} s under a load surge held out`,
+    };
+  return out;
+}
+
+/** Whether `verdict` is a lazy count verdict. */
+export function isLazyVerdict(verdict: unknown): verdict is LazyCountVerdict {
+  return verdict instanceof LazyCountVerdict;
+}
+
+/** The numbers of a lazy verdict all finite: it is stored as it is (see {@link LazyCountVerdict}). */
+export function lazyVerdictJsonSafe(verdict: LazyCountVerdict): boolean {
+  const st = verdict.statistic;
+  return (
+    Number.isFinite(verdict.value) &&
+    Number.isFinite(verdict.threshold) &&
+    Number.isFinite(verdict.samples) &&
+    Number.isFinite(st.value as number) &&
+    Number.isFinite(st.threshold as number) &&
+    (st.ratioEstimate === null || st.ratioEstimate === undefined || Number.isFinite(st.ratioEstimate))
+  );
+}
+
+/** What the evaluation adds to a count verdict: see {@link finishCountVerdict}. */
+export type CountVerdictExtra = Pick<
+  CountVerdictRecipe,
+  'drift' | 'exceedanceThresholdMs' | 'surgeHeld' | 'stepSeconds'
+>;
+
+/**
+ * A sequential test's pass or breach verdict with its reason and ratio interval built when read,
+ * or null where the caller builds the verdict at once as before (`judgeSequential`, then
+ * {@link finishCountVerdict}): no test yet, a source failure, a data-quality problem (the
+ * verdict says which), or a verification's breach (checked beyond one burst first,
+ * signal-evaluation.ts `beyondOneBurst`). The status is the one `judgeSequential` gives: a
+ * rejection is a breach; otherwise a pass when the data-quality checks hold.
+ */
+export function countVerdictOnRead(
+  state: SequentialState | null,
+  input: SequentialJudgement,
+  extra: CountVerdictExtra,
+  verifying: boolean,
+): Verdict | null {
+  if (state === null) return null;
+  const figures = rateTestFigures(state);
+  if (figures.rejected) {
+    if (verifying) return null;
+  } else if (
+    // A crossing of the rule's two thresholds together (rules/sequential-count.ts
+    // `jointCrossing`) is a breach neither test's figures show: built at once.
+    jointCrossing(state, input.partner) !== null ||
+    input.unavailable?.status === 'error' ||
+    !dataQualityHolds(figures.trials, input.newestT, input.now, input.maxLagMs, input.minSamples)
+  ) {
+    return null;
+  }
+  const recipe: CountVerdictRecipe = {
+    state,
+    input,
+    drift: extra.drift,
+    exceedanceThresholdMs: extra.exceedanceThresholdMs,
+    surgeHeld: extra.surgeHeld,
+    stepSeconds: extra.stepSeconds,
+  };
+  return new LazyCountVerdict(recipe, figures) as Verdict;
+}
+
+/**
+ * How a lazy verdict is saved in the per-step record (`rollgate.machine/v5`,
+ * machine/stored-watch-state.ts): what its text is built from, the test named by its key in the
+ * signal's segment (the record holds that test), not the text. `drift`: the watch baseline's
+ * drift is said in the reason.
+ */
+export interface StoredVerdictRecipe {
+  readonly test: string;
+  readonly segment?: string;
+  readonly window: TimeWindow;
+  readonly samples: number;
+  readonly newestT: number | null;
+  readonly now: number;
+  readonly maxLagMs: number;
+  readonly minSamples: number;
+  readonly what: string;
+  readonly drift?: true;
+  readonly exceedanceThresholdMs?: number;
+  readonly surgeHeld: number;
+  readonly stepSeconds: number;
+}
+
+/**
+ * The stored recipe of `verdict` if it is a lazy verdict whose test is among `tests` (the
+ * tests of its segment, as the record saves them), else null (the verdict is saved as it is).
+ */
+export function storedRecipeOf(
+  verdict: Verdict,
+  tests: Readonly<Record<string, SequentialState>> | undefined,
+): StoredVerdictRecipe | null {
+  if (!isLazyVerdict(verdict) || tests === undefined) return null;
+  const state = LazyCountVerdict.stateOf(verdict);
+  let test: string | undefined;
+  for (const key in tests) {
+    if (tests[key] === state) {
+      test = key;
+      break;
+    }
+  }
+  if (test === undefined) return null;
+  const recipe = LazyCountVerdict.recipeOf(verdict);
+  const input = recipe.input;
+  const stored: {
+    -readonly [K in keyof StoredVerdictRecipe]: StoredVerdictRecipe[K];
+  } = {
+    test,
+    window: input.window,
+    samples: input.samples,
+    newestT: input.newestT,
+    now: input.now,
+    maxLagMs: input.maxLagMs,
+    minSamples: input.minSamples,
+    what: input.what,
+    surgeHeld: recipe.surgeHeld,
+    stepSeconds: recipe.stepSeconds,
+  };
+  if (input.segment !== undefined) stored.segment = input.segment;
+  if (recipe.drift !== undefined) stored.drift = true;
+  if (recipe.exceedanceThresholdMs !== undefined) stored.exceedanceThresholdMs = recipe.exceedanceThresholdMs;
+  return stored;
+}
+
+/**
+ * The verdict a stored recipe was saved from, built (a loaded watch is read once): the same
+ * `judgeSequential` and {@link finishCountVerdict} on the saved test, made JSON-safe as a
+ * signal's `last` keeps it. The input's `unavailable` is not saved: a lazy verdict is a pass or
+ * a breach, which it does not change.
+ */
+export function verdictOfRecipe(
+  signal: string,
+  stored: StoredVerdictRecipe,
+  state: SequentialState,
+  drift: SignalBaseline['drift'] | undefined,
+): Verdict {
+  const input: SequentialJudgement = {
+    signal,
+    ...(stored.segment === undefined ? {} : { segment: stored.segment }),
+    window: stored.window,
+    samples: stored.samples,
+    newestT: stored.newestT,
+    now: stored.now,
+    maxLagMs: stored.maxLagMs,
+    minSamples: stored.minSamples,
+    what: stored.what,
+    unavailable: null,
+  };
+  return jsonSafeVerdict(
+    finishCountVerdict(judgeSequential(state, input), {
+      drift: stored.drift ? drift : undefined,
+      exceedanceThresholdMs: stored.exceedanceThresholdMs,
+      surgeHeld: stored.surgeHeld,
+      stepSeconds: stored.stepSeconds,
+    }),
+  );
+}
