@@ -24,7 +24,7 @@ import { fromDeltas, toDeltas } from './time-column';
  *   the fields that move with every interval. A test whose fixed fields differ from the part
  *   makes the writer save a new part generation, so no value is ever taken from a stale part.
  * - A segment's window of recent count intervals is saved as columns (`t` as differences from
- *   the one before, `events`, `trials`, `tail`) instead of one object per interval; so are the
+ *   the one before, `events`, `trials`, `tail`, `dense`) instead of one object per interval; so are the
  *   baseline's chart points in the baseline part (`t`, `v`).
  */
 
@@ -66,6 +66,11 @@ export interface StoredIntervals {
   readonly trials: readonly number[];
   /** Present when an interval has a tail count; null for one without. */
   readonly tail?: readonly (number | null)[];
+  /**
+   * Present when an interval has a count at the cold-start bound (a warm-up's, evaluation/
+   * baseline-snapshot.ts `coldStartBound`); null for one without.
+   */
+  readonly dense?: readonly (number | null)[];
 }
 
 const CONSTANT = new Set(TEST_CONSTANT_FIELDS);
@@ -141,17 +146,25 @@ function encodeIntervals(recent: readonly CountInterval[]): StoredIntervals {
   const events: number[] = [];
   const trials: number[] = [];
   let tail: (number | null)[] | undefined;
+  let dense: (number | null)[] | undefined;
   for (let i = 0; i < n; i++) {
     const interval = recent[i] as CountInterval;
     events.push(interval.events);
     trials.push(interval.trials);
-    if (interval.tail !== undefined && tail === undefined) {
-      tail = [];
-      for (let j = 0; j < i; j++) tail.push(null);
-    }
+    if (interval.tail !== undefined && tail === undefined) tail = nulls(i);
     tail?.push(interval.tail ?? null);
+    if (interval.dense !== undefined && dense === undefined) dense = nulls(i);
+    dense?.push(interval.dense ?? null);
   }
-  return tail === undefined ? { t, events, trials } : { t, events, trials, tail };
+  const columns: StoredIntervals = tail === undefined ? { t, events, trials } : { t, events, trials, tail };
+  return dense === undefined ? columns : { ...columns, dense };
+}
+
+/** A packed column of `n` nulls, to be continued by push. */
+function nulls(n: number): (number | null)[] {
+  const out: (number | null)[] = [];
+  for (let j = 0; j < n; j++) out.push(null);
+  return out;
 }
 
 function decodeIntervals(stored: StoredIntervals): CountInterval[] {
@@ -159,11 +172,13 @@ function decodeIntervals(stored: StoredIntervals): CountInterval[] {
   const out: CountInterval[] = new Array(times.length);
   for (let i = 0; i < times.length; i++) {
     const tail = stored.tail?.[i];
+    const dense = stored.dense?.[i];
     out[i] = {
       t: times[i] as number,
       events: stored.events[i] as number,
       trials: stored.trials[i] as number,
       ...(tail === null || tail === undefined ? {} : { tail }),
+      ...(dense === null || dense === undefined ? {} : { dense }),
     };
   }
   return out;
@@ -263,6 +278,11 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
+/** An optional column (`tail`, `dense`): absent, or numbers and nulls as long as the window. */
+const optionalColumn = (v: unknown, length: number): boolean =>
+  v === undefined ||
+  (Array.isArray(v) && v.length === length && v.every((x) => x === null || typeof x === 'number'));
+
 /**
  * A watch state of a `rollgate.machine/v3` or v4 record back in full, with the fixed test fields of
  * `constants`. Throws `corrupt(message)` naming what is wrong when the stored form is damaged;
@@ -294,10 +314,8 @@ export function decodeWatchState(
         !isNumbers(r.trials) ||
         r.events.length !== r.t.length ||
         r.trials.length !== r.t.length ||
-        (r.tail !== undefined &&
-          (!Array.isArray(r.tail) ||
-            r.tail.length !== r.t.length ||
-            !r.tail.every((x) => x === null || typeof x === 'number')))
+        !optionalColumn(r.tail, r.t.length) ||
+        !optionalColumn(r.dense, r.t.length)
       ) {
         throw corrupt(`${where}.recent must be columns of numbers of one length.`);
       }

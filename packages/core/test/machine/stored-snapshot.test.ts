@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
+import { AGGREGATE } from '../../src/evaluation/watch-state';
 import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import type { MachineSnapshot } from '../../src/machine/machine-state';
 import { parseMachineSnapshot } from '../../src/machine/snapshot-schema';
@@ -265,6 +266,26 @@ describe('a snapshot saved in parts', () => {
     const later = reference.filter((s) => s.at > crashedAt.at);
     expect(after.length).toBeGreaterThan(20);
     expect(after.filter((s) => s.at > crashedAt.at)).toEqual(later);
+  });
+
+  it('keeps the warm-up counts at the cold-start bound across a save (the dense column)', async () => {
+    // The world's latency has a cold-start bound (evaluation/baseline-snapshot.ts), so each
+    // warm-up interval carries a `dense` count beside `tail`; a save in the warm-up must keep
+    // both, or the loaded window is not the one saved.
+    const w = world({ after: errorsFrom(200) });
+    let atCrash: MachineSnapshot | null = null;
+    const watchId = await crashWhen(w, (s) => {
+      const recent = s.bake.signals['latency-p99']?.segments[AGGREGATE]?.recent ?? [];
+      if (s.state !== 'Watching' || !recent.some((i) => i.dense !== undefined)) return false;
+      atCrash = JSON.parse(JSON.stringify(s)) as MachineSnapshot;
+      return true;
+    });
+    const saved = atCrash as MachineSnapshot | null;
+    if (saved === null) throw new Error('the watch never had a warm-up interval at the cold-start bound');
+    const loaded = await loadStoredSnapshot(loaderOf(w), watchId);
+    const window = (x: MachineSnapshot | null) => x?.bake.signals['latency-p99']?.segments[AGGREGATE]?.recent;
+    expect(window(saved)?.some((i) => i.dense !== undefined)).toBe(true);
+    expect(window(loaded)).toEqual(window(saved));
   });
 
   it('loads and resumes a snapshot saved in parts before the tests part (rollgate.machine/v2)', async () => {
