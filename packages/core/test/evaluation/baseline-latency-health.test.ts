@@ -3,6 +3,7 @@ import { defaultContract } from '../../src/contract/default-contract';
 import { parseContract } from '../../src/contract/parse-contract';
 import { Evaluator } from '../../src/evaluation/evaluator';
 import { MemoryMetricSource, type StepData } from '../../src/testing/memory-source';
+import { seededRandom } from '../../src/testing/seeded-random';
 import { SimulatedClock } from '../../src/testing/simulated-clock';
 
 const STEP = 5_000;
@@ -157,13 +158,7 @@ describe('the baseline health check of a latency signal', () => {
   it('calls a healthy low-traffic window unhealthy rarely with the p90 look added (seeded, 40 windows)', async () => {
     // Requests drawn bucket by bucket (log-normal-like shares) at 0.4-4 req/s: any episode found
     // is chance; the three looks share the check's level (3 x 0.001 at most).
-    let s = 12;
-    const u = () => {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      return (s >>> 0) / 2 ** 32;
-    };
+    const u = seededRandom(12);
     const shares = [0, 0.02, 0.2, 0.45, 0.23, 0.08, 0.015, 0.004, 0.001, 0, 0, 0];
     let unhealthy = 0;
     for (let w = 0; w < 40; w++) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AuditRecordSchema } from '../../src/audit/audit-record';
 import { preDeployRise } from '../../src/evaluation/onset';
 import type { StepData } from '../../src/testing/memory-source';
+import { binomial, seededRandom } from '../../src/testing/seeded-random';
 import { BASELINE_STEPS, healthy, world } from '../machine/world';
 
 const STEP = 5_000;
@@ -10,23 +11,6 @@ const DEPLOY = 360 * STEP;
 /** 30 min of steps before the deploy: `events(i)` of `n(i)` requests in step i. */
 function window(n: (i: number) => number, events: (i: number) => number) {
   return Array.from({ length: 360 }, (_, i) => ({ t: (i + 1) * STEP, trials: n(i), events: events(i) }));
-}
-
-/** A small seeded generator (xorshift), so the Monte Carlo check is the same on every run. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-function binomial(u: () => number, n: number, p: number): number {
-  let k = 0;
-  for (let i = 0; i < n; i++) if (u() < p) k++;
-  return k;
 }
 
 describe('preDeployRise: do the data before the deploy alone show the rise?', () => {
@@ -52,7 +36,7 @@ describe('preDeployRise: do the data before the deploy alone show the rise?', ()
   });
 
   it('calls a constant rate a rise at most about its level (seeded, 400 windows)', () => {
-    const u = rng(12);
+    const u = seededRandom(12);
     let shown = 0;
     const runs = 400;
     for (let r = 0; r < runs; r++) {

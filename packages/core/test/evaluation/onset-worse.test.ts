@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { worseSinceDeploy } from '../../src/evaluation/onset';
+import { binomial, seededRandom } from '../../src/testing/seeded-random';
 
 const STEP = 5_000;
 const DEPLOY = 360 * STEP;
@@ -7,23 +8,6 @@ const DEPLOY = 360 * STEP;
 /** 30 min before the deploy and `after` steps after it: `rate(i)` events per step of `n` requests. */
 function points(n: number, rate: (i: number) => number, after = 60) {
   return Array.from({ length: 360 + after }, (_, i) => ({ t: (i + 1) * STEP, trials: n, events: rate(i) }));
-}
-
-/** A small seeded generator (xorshift), so the Monte Carlo check is the same on every run. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-function binomial(u: () => number, n: number, p: number): number {
-  let k = 0;
-  for (let i = 0; i < n; i++) if (u() < p) k++;
-  return k;
 }
 
 describe('worseSinceDeploy: a second change at the deploy on top of an ongoing episode', () => {
@@ -80,7 +64,7 @@ describe('worseSinceDeploy: a second change at the deploy on top of an ongoing e
   it('calls a persisting incident worse at most at its level (0.001), at any traffic', () => {
     // 400 seeded incidents at 2-200 requests a step and 1-30% errors, the same rate before and
     // after the deploy: with the scan over every stretch, at most ~0.4 are expected to reject.
-    const u = rng(12);
+    const u = seededRandom(12);
     let rejected = 0;
     for (let k = 0; k < 400; k++) {
       const n = Math.round(2 + u() * 198);
