@@ -52,15 +52,18 @@ export function updateRateTest(state: RateTestState, observation: RateObservatio
   }
 }
 
-/** The statistic, the decision and the effect size of a rate test, for the verdict and the audit. */
-export function summarizeRateTest(state: RateTestState): RateTestSummary {
+/**
+ * The statistic, the decision and the effect size of a rate test, for the verdict and the audit.
+ * `interval: false` leaves the ratio's confidence sequence out (null): see {@link rateTestFigures}.
+ */
+export function summarizeRateTest(state: RateTestState, interval = true): RateTestSummary {
   switch (state.kind) {
     case 'baseline':
-      return summarizeBaselineRateTest(state);
+      return summarizeBaselineRateTest(state, interval);
     case 'sprt':
-      return summarizeSprt(state);
+      return summarizeSprt(state, interval);
     case 'concurrent':
-      return summarizeConcurrentRateTest(state);
+      return summarizeConcurrentRateTest(state, interval);
   }
 }
 
@@ -74,12 +77,5 @@ export type RateTestFigures = Omit<RateTestSummary, 'ratioInterval'>;
  * statistic or reason is read (evaluation/lazy-verdict.ts). The same numbers as the summary's.
  */
 export function rateTestFigures(state: RateTestState): RateTestFigures {
-  switch (state.kind) {
-    case 'baseline':
-      return summarizeBaselineRateTest(state, false);
-    case 'sprt':
-      return summarizeSprt(state, false);
-    case 'concurrent':
-      return summarizeConcurrentRateTest(state, false);
-  }
+  return summarizeRateTest(state, false);
 }
