@@ -86,13 +86,12 @@ export class LazyCountVerdict {
   }
 
   /**
-   * What `verdict` is built from, as {@link countVerdictOnRead} was given it; the input's
-   * `unavailable` as null: a lazy verdict is a pass or a breach, which it does not change.
+   * What `verdict` is built from, besides its test state and the baseline's drift: the judgement's
+   * fields and the evaluation's additions, as a save writes them ({@link storedRecipeOf}) and as
+   * both a read and a load build the text from ({@link buildFrom}).
    */
-  static recipeOf(verdict: LazyCountVerdict): CountVerdictRecipe {
-    const input: SequentialJudgement = {
-      signal: verdict.signal,
-      ...(verdict.segment === undefined ? {} : { segment: verdict.segment }),
+  static builtFrom(verdict: LazyCountVerdict): BuiltFrom {
+    const from: { -readonly [K in keyof BuiltFrom]: BuiltFrom[K] } = {
       window: verdict.window,
       samples: verdict.#inputSamples,
       newestT: verdict.#newestT,
@@ -100,23 +99,25 @@ export class LazyCountVerdict {
       maxLagMs: verdict.#maxLagMs,
       minSamples: verdict.#minSamples,
       what: verdict.#what,
-      unavailable: null,
-    };
-    return {
-      state: verdict.#state,
-      input,
-      drift: verdict.#drift,
-      exceedanceThresholdMs: verdict.exceedanceThresholdMs,
       surgeHeld: verdict.surgeHeldSteps ?? 0,
       stepSeconds: verdict.#stepSeconds,
     };
+    if (verdict.segment !== undefined) from.segment = verdict.segment;
+    if (verdict.#drift !== undefined) from.drift = true;
+    if (verdict.exceedanceThresholdMs !== undefined)
+      from.exceedanceThresholdMs = verdict.exceedanceThresholdMs;
+    return from;
   }
 
-  /** `verdict` built, once: `judgeSequential` and {@link finishCountVerdict}, as the eager path. */
+  /** `verdict` built, once: as a load builds it ({@link buildFrom}), the eager path's verdict. */
   static built(verdict: LazyCountVerdict): Verdict {
     if (verdict.#built === undefined) {
-      const recipe = LazyCountVerdict.recipeOf(verdict);
-      verdict.#built = finishCountVerdict(judgeSequential(recipe.state, recipe.input), recipe);
+      verdict.#built = buildFrom(
+        verdict.signal,
+        LazyCountVerdict.builtFrom(verdict),
+        verdict.#state,
+        verdict.#drift,
+      );
     }
     return verdict.#built;
   }
@@ -173,6 +174,15 @@ const INTERVAL: PropertyDescriptor = {
   enumerable: true,
   configurable: false,
 };
+
+/**
+ * The fields of a judgement that a verdict built on read keeps and a save writes: all but its
+ * signal (the verdict's own), `unavailable` and `partner`.
+ */
+type JudgementFields = Pick<
+  SequentialJudgement,
+  'segment' | 'window' | 'samples' | 'newestT' | 'now' | 'maxLagMs' | 'minSamples' | 'what'
+>;
 
 /**
  * What a count verdict is built from: the test's state and the judgement's input, as
@@ -279,16 +289,12 @@ export function countVerdictOnRead(
  * signal's segment (the record holds that test), not the text. `drift`: the watch baseline's
  * drift is said in the reason.
  */
-export interface StoredVerdictRecipe {
+export interface StoredVerdictRecipe extends BuiltFrom {
   readonly test: string;
-  readonly segment?: string;
-  readonly window: TimeWindow;
-  readonly samples: number;
-  readonly newestT: number | null;
-  readonly now: number;
-  readonly maxLagMs: number;
-  readonly minSamples: number;
-  readonly what: string;
+}
+
+/** A {@link StoredVerdictRecipe} without its test's key: see `LazyCountVerdict.builtFrom`. */
+export interface BuiltFrom extends JudgementFields {
   readonly drift?: true;
   readonly exceedanceThresholdMs?: number;
   readonly surgeHeld: number;
@@ -312,34 +318,12 @@ export function storedRecipeOf(
       break;
     }
   }
-  if (test === undefined) return null;
-  const recipe = LazyCountVerdict.recipeOf(verdict);
-  const input = recipe.input;
-  const stored: {
-    -readonly [K in keyof StoredVerdictRecipe]: StoredVerdictRecipe[K];
-  } = {
-    test,
-    window: input.window,
-    samples: input.samples,
-    newestT: input.newestT,
-    now: input.now,
-    maxLagMs: input.maxLagMs,
-    minSamples: input.minSamples,
-    what: input.what,
-    surgeHeld: recipe.surgeHeld,
-    stepSeconds: recipe.stepSeconds,
-  };
-  if (input.segment !== undefined) stored.segment = input.segment;
-  if (recipe.drift !== undefined) stored.drift = true;
-  if (recipe.exceedanceThresholdMs !== undefined) stored.exceedanceThresholdMs = recipe.exceedanceThresholdMs;
-  return stored;
+  return test === undefined ? null : { test, ...LazyCountVerdict.builtFrom(verdict) };
 }
 
 /**
  * The verdict a stored recipe was saved from, built (a loaded watch is read once): the same
- * `judgeSequential` and {@link finishCountVerdict} on the saved test, made JSON-safe as a
- * signal's `last` keeps it. The input's `unavailable` is not saved: a lazy verdict is a pass or
- * a breach, which it does not change.
+ * {@link buildFrom} as a read in memory, made JSON-safe as a signal's `last` keeps it.
  */
 export function verdictOfRecipe(
   signal: string,
@@ -347,24 +331,38 @@ export function verdictOfRecipe(
   state: SequentialState,
   drift: SignalBaseline['drift'] | undefined,
 ): Verdict {
+  return jsonSafeVerdict(buildFrom(signal, stored, state, drift));
+}
+
+/**
+ * A verdict built on read, from what it was built from: `judgeSequential` on its test and
+ * {@link finishCountVerdict}, as the eager path builds it. The judgement's `unavailable` is null
+ * and it has no partner: a verdict is built on read only as a pass or a breach of its own test
+ * ({@link countVerdictOnRead}), which neither changes. `drift`: the watch baseline's, said in the
+ * reason when `from.drift` is set.
+ */
+function buildFrom(
+  signal: string,
+  from: BuiltFrom,
+  state: SequentialState,
+  drift: SignalBaseline['drift'] | undefined,
+): Verdict {
   const input: SequentialJudgement = {
     signal,
-    ...(stored.segment === undefined ? {} : { segment: stored.segment }),
-    window: stored.window,
-    samples: stored.samples,
-    newestT: stored.newestT,
-    now: stored.now,
-    maxLagMs: stored.maxLagMs,
-    minSamples: stored.minSamples,
-    what: stored.what,
+    ...(from.segment === undefined ? {} : { segment: from.segment }),
+    window: from.window,
+    samples: from.samples,
+    newestT: from.newestT,
+    now: from.now,
+    maxLagMs: from.maxLagMs,
+    minSamples: from.minSamples,
+    what: from.what,
     unavailable: null,
   };
-  return jsonSafeVerdict(
-    finishCountVerdict(judgeSequential(state, input), {
-      drift: stored.drift ? drift : undefined,
-      exceedanceThresholdMs: stored.exceedanceThresholdMs,
-      surgeHeld: stored.surgeHeld,
-      stepSeconds: stored.stepSeconds,
-    }),
-  );
+  return finishCountVerdict(judgeSequential(state, input), {
+    drift: from.drift ? drift : undefined,
+    exceedanceThresholdMs: from.exceedanceThresholdMs,
+    surgeHeld: from.surgeHeld,
+    stepSeconds: from.stepSeconds,
+  });
 }
