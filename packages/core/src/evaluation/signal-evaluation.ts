@@ -18,7 +18,7 @@ import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
 import { joinAggregate, joinCounts, totals } from './count-intervals';
-import { countVerdictOnRead, finishCountVerdict } from './lazy-verdict';
+import { type CountVerdictExtra, countVerdictOnRead, finishCountVerdict } from './lazy-verdict';
 import {
   DEFAULT_LATENCY_SPREAD,
   errorLoadTolerance,
@@ -929,7 +929,7 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
             minSamples: signal.minSamples,
             what,
             unavailable,
-            ...(tail ? { partner: { state: segment.tests[tailKey(index)] ?? null, leads: true } } : {}),
+            partner: tail ? { state: segment.tests[tailKey(index)] ?? null, leads: true } : null,
           }
         : {
             signal: signal.id,
@@ -951,11 +951,7 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
       stepSeconds,
     };
     (key === AGGREGATE ? verdicts : segmentVerdicts).push(
-      countVerdictOnRead(test, input, extra, tick.watch.purpose === 'verify') ??
-        finishCountVerdict(
-          beyondOneBurst(tick, judgeSequential(test, input), rule, index, key, segment, false),
-          extra,
-        ),
+      countVerdict(tick, rule, index, key, segment, test, input, extra, false),
     );
     const tailTest = segment.tests[tailKey(index)];
     if (tailTest && tail) {
@@ -972,17 +968,36 @@ function judgeCountRule(job: Judging, rule: Rule, index: number): void {
         partner: { state: test, leads: false },
       };
       const tailExtra = { drift: undefined, exceedanceThresholdMs: tail.thresholdMs, surgeHeld, stepSeconds };
-      verdicts.push(
-        countVerdictOnRead(tailTest, tailInput, tailExtra, tick.watch.purpose === 'verify') ??
-          finishCountVerdict(
-            beyondOneBurst(tick, judgeSequential(tailTest, tailInput), rule, index, key, segment, true),
-            tailExtra,
-          ),
-      );
+      verdicts.push(countVerdict(tick, rule, index, key, segment, tailTest, tailInput, tailExtra, true));
     }
   }
   if (!segments[AGGREGATE])
     verdicts.push(countFailure(signal, rule, { start: windowStart, end: now }, counts?.failure));
+}
+
+/**
+ * A sequential test's verdict, for the rule's first threshold or its tail (`isTail`): built on
+ * read where it can be ({@link countVerdictOnRead}), else at once, a verification's breach
+ * checked beyond one burst first ({@link beyondOneBurst}); the evaluation's additions either way.
+ */
+function countVerdict(
+  tick: SignalTick,
+  rule: Rule,
+  index: number,
+  key: string,
+  segment: SegmentState,
+  state: SequentialState | null,
+  input: SequentialJudgement,
+  extra: CountVerdictExtra,
+  isTail: boolean,
+): Verdict {
+  return (
+    countVerdictOnRead(state, input, extra, tick.watch.purpose === 'verify') ??
+    finishCountVerdict(
+      beyondOneBurst(tick, judgeSequential(state, input), rule, index, key, segment, isTail),
+      extra,
+    )
+  );
 }
 
 /**

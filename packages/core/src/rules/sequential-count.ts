@@ -207,9 +207,9 @@ export interface SequentialJudgement {
   /**
    * The other threshold's test of the same latency rule (the first threshold's for the tail
    * test and the other way round), whose alpha share is added to this one's: see
-   * {@link jointCrossing}. Absent: the test is judged alone.
+   * {@link jointCrossing}. Absent or null: the test is judged alone.
    */
-  readonly partner?: { readonly state: SequentialState | null; readonly leads: boolean };
+  readonly partner?: { readonly state: SequentialState | null; readonly leads: boolean } | null;
 }
 
 /**
