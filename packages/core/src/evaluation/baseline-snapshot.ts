@@ -85,7 +85,8 @@ async function baselineOf(
         value = v;
       }
       let threshold = exceedanceThreshold(contract.latencyBucketsMs, p99);
-      let counted = await countBaseline(signal, threshold, value, perStep, reader, ctx);
+      const thresholdCounts = await readBaselineCounts(signal, threshold, perStep, reader, ctx);
+      let counted = baselineOfCounts(signal, threshold, value, perStep, thresholdCounts);
       let shiftHint: ShiftHint | undefined;
       if (counted.status === 'ok' && !counted.health?.episode) {
         // A latency incident in the window's last minutes lifts the window's p99 with it: the
@@ -110,9 +111,10 @@ async function baselineOf(
         // the test judges against. The test keeps its own threshold (docs/statistics.md, "Dirty
         // baselines and ambiguous onsets"); the three looks together call a healthy window
         // unhealthy at most three times BASELINE_HEALTH_ALPHA.
+        // No episode here, so the threshold is still the window's p99 bucket: its counts as read.
         shiftHint = (await shiftLook(contract, signal, threshold, whole, perStep, reader, ctx)) ?? undefined;
         if (shiftHint !== undefined) {
-          const recounted = await countBaseline(signal, threshold, value, perStep, reader, ctx, shiftHint);
+          const recounted = baselineOfCounts(signal, threshold, value, perStep, thresholdCounts, shiftHint);
           if (recounted.status === 'ok') counted = recounted;
         }
       }
@@ -218,9 +220,26 @@ async function countBaseline(
   whole: { start: number; end: number; stepMs: number },
   reader: SignalReader,
   ctx: PortContext,
-  /** An episode another look found (the p90 bucket's, {@link shiftLook}), used when this one finds none. */
-  hint?: ShiftHint,
 ): Promise<SignalBaseline> {
+  const reads = await readBaselineCounts(signal, thresholdMs, whole, reader, ctx);
+  return baselineOfCounts(signal, thresholdMs, value, whole, reads);
+}
+
+/** The per-step counts a count baseline is made of, as read: events (over `thresholdMs`), requests, by segment too. */
+interface BaselineCounts {
+  readonly ev: ReadResult | null;
+  readonly tr: ReadResult;
+  readonly segEv: ReadResult | null;
+  readonly segTr: ReadResult | null;
+}
+
+async function readBaselineCounts(
+  signal: Signal,
+  thresholdMs: number | null,
+  whole: { start: number; end: number; stepMs: number },
+  reader: SignalReader,
+  ctx: PortContext,
+): Promise<BaselineCounts> {
   const events = eventsQuery(signal, thresholdMs);
   const trials = trialsQuery(signal);
   const segmentBy = signal.segments?.by;
@@ -230,6 +249,23 @@ async function countBaseline(
     events && segmentBy ? reader(signal, { query: events, ...whole, segmentBy }, ctx) : Promise.resolve(null),
     segmentBy ? reader(signal, { query: trials, ...whole, segmentBy }, ctx) : Promise.resolve(null),
   ]);
+  return { ev, tr, segEv, segTr };
+}
+
+/**
+ * A count baseline from its counts as read ({@link readBaselineCounts}): the baseline health
+ * check, the healthy part's totals, the segments, dispersion and drift.
+ */
+function baselineOfCounts(
+  signal: Signal,
+  thresholdMs: number | null,
+  value: number | null,
+  whole: { start: number; end: number; stepMs: number },
+  { ev, tr, segEv, segTr }: BaselineCounts,
+  /** An episode another look found (the p90 bucket's, {@link shiftLook}), used when this one finds none. */
+  hint?: ShiftHint,
+): SignalBaseline {
+  const segmentBy = signal.segments?.by;
   if (tr.status !== 'ok') return fromFailure(tr, 'baseline requests');
   if (ev && ev.status === 'error') return fromFailure(ev, 'baseline events');
   const joined = joinCounts(ev ?? { status: 'no-data', reason: 'none' }, tr, undefined, null);
