@@ -7,7 +7,9 @@ import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { evaluateStaticRange } from '../rules/static-range';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateOnset } from '../stats';
+import { fitRateTrend } from '../stats/drift';
 import { binomialUpperTail } from '../stats/special-functions';
+import { DRIFT_EPISODE_RATIO } from './baseline-drift';
 import { joinCounts } from './count-intervals';
 import { SURGE_DRAIN_SECONDS, withoutSurges } from './load-surge';
 import { eventsQuery, trialsQuery, unitOf, valueDomain, valueQuery } from './signal-queries';
@@ -131,6 +133,17 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   if (worse !== null) {
     return { ...base, preexisting: false, reason: `${found}; ${worse}` };
   }
+  // A drift's rise (a slow trend) reads to the health check as an episode still going at the
+  // deploy, or to the change point as an onset before it; a fault that arrives with the deploy
+  // is a step at the deploy on top of that trend. Where the gate would route the breach (or call
+  // its onset ambiguous) and the pre-deploy rise is one a drift can make, the rate since the
+  // deploy must stay within what that rise reaches by then ({@link stepOverTrend}).
+  const ambiguity = ambiguousOnset(usable, estimate, watch.deployAt);
+  const routes = !supportAfter && (supportBefore || episode?.ongoing === true || ambiguity !== null);
+  const step = routes ? stepOnDriftingRise(usable, estimate, episode, watch, stepMs, signal.id) : null;
+  if (step !== null) {
+    return { ...base, preexisting: false, reason: `${found}; ${step}` };
+  }
   // The baseline health check saw the rate elevated up to the deploy, on pre-deploy data alone:
   // the breach is that incident, unless the data place this onset after the deploy.
   const ongoing = episode?.ongoing === true && !supportAfter;
@@ -158,7 +171,6 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
       reason: `onset ambiguous: ${found}, but the data before the deploy alone do not show the rise (${uncertain}): the onset lies within its own uncertainty of the deploy; ${policy}`,
     };
   }
-  const ambiguity = ambiguousOnset(usable, estimate, watch.deployAt);
   if (ambiguity !== null) {
     return {
       ...base,
@@ -244,6 +256,128 @@ export function worseSinceDeploy(
   }
   if (best === null || !(best.p <= WORSE_LEVEL)) return null;
   return `but the rate since ${describeOffset(best.fromT, deployAt)} (${pct(best.events / best.trials)} of ${Math.round(best.trials)}) is more than ${WORSE_RATIO}x the rate of the episode still going at the deploy (${pct(episodeEvents / episodeTrials)} of ${Math.round(episodeTrials)}), p = ${best.p.toPrecision(2)} over ${after.length} stretches: the deploy made it worse`;
+}
+
+/** The rate since the deploy must exceed the pre-deploy trend's beyond chance at this level (Bonferroni over the stretches scanned) to be a step at the deploy. */
+const STEP_LEVEL = 0.01;
+/** Where the data place no onset before the deploy, the trend is fitted on this much before it. */
+const TREND_FALLBACK_MS = 5 * 60_000;
+
+type Counts = { readonly t: number; readonly events: number; readonly trials: number };
+
+/**
+ * The step test for a breach the gate would route: the rise it is measured on runs from the
+ * ongoing episode's start, else from the change point's onset when it lies before the deploy,
+ * else over the last {@link TREND_FALLBACK_MS}; only a rise of at most DRIFT_EPISODE_RATIO
+ * times the rate before it (what a drift's high reaches against its low; incidents and previous
+ * releases are steps of 4x and more) is judged so. Null when it does not apply or finds no step.
+ */
+function stepOnDriftingRise(
+  points: readonly Counts[],
+  estimate: ReturnType<typeof estimateOnset>,
+  episode:
+    | {
+        readonly ongoing: boolean;
+        readonly startT: number;
+        readonly rate: number;
+        readonly outsideRate: number;
+      }
+    | undefined,
+  watch: WatchState,
+  stepMs: number,
+  signalId: string,
+): string | null {
+  const deployAt = watch.deployAt;
+  const onsetAt = estimate.onsetT;
+  const fromT =
+    episode?.ongoing === true
+      ? episode.startT
+      : estimate.significant && onsetAt !== null && onsetAt <= deployAt
+        ? onsetAt - stepMs
+        : deployAt - TREND_FALLBACK_MS;
+  const rise =
+    episode?.ongoing === true ? episode.rate / episode.outsideRate : ratioOfRise(points, fromT, deployAt);
+  if (!(rise <= DRIFT_EPISODE_RATIO)) return null;
+  return stepOverTrend(points, fromT, deployAt, watch.baseline?.signals[signalId]?.dispersion ?? 1);
+}
+
+/**
+ * How far the level rose: the rate from `fromT` (exclusive) to the deploy over the rate up to
+ * `fromT`. Infinite when there is nothing before `fromT` to compare with or it held no events
+ * (a step from nothing is no drift).
+ */
+export function ratioOfRise(points: readonly Counts[], fromT: number, deployAt: number): number {
+  let e0 = 0;
+  let n0 = 0;
+  let e1 = 0;
+  let n1 = 0;
+  for (const q of points) {
+    if (q.t <= fromT) {
+      e0 += q.events;
+      n0 += q.trials;
+    } else if (q.t <= deployAt) {
+      e1 += q.events;
+      n1 += q.trials;
+    }
+  }
+  if (!(n0 > 0 && n1 > 0 && e0 > 0)) return Number.POSITIVE_INFINITY;
+  return e1 / n1 / (e0 / n0);
+}
+
+/**
+ * Whether the rate since some step after the deploy is above what the pre-deploy rise reaches by
+ * then (docs/statistics.md, "A step at the deploy on a drifting baseline"): a log-linear trend
+ * fitted on the counts from `fromT` (exclusive) to the deploy, rising or flat, never falling
+ * ({@link fitRateTrend} with a floor of 0 on the slope), extrapolated over the bake. Given the
+ * events of the rise and of a stretch from a step after the deploy to the newest, those of the
+ * stretch are Binomial(total, S_stretch / (S_stretch + S_rise)) if it continues the trend, with S
+ * the requests weighed by the trend's shape (its level cancels) and the counts divided by the
+ * window's dispersion `phi`; the one-sided exact p-value times the number of stretches
+ * (Bonferroni: the stretch is chosen from the data), at STEP_LEVEL. A drift continues its rise
+ * into the bake and passes; a fault that arrives with the deploy is a step at it. Returns the
+ * reason text, or null.
+ */
+export function stepOverTrend(
+  points: readonly Counts[],
+  fromT: number,
+  deployAt: number,
+  dispersion = 1,
+): string | null {
+  const rise = points.filter((q) => q.t > fromT && q.t <= deployAt && q.trials > 0);
+  const after = points.filter((q) => q.t > deployAt && q.trials > 0);
+  if (rise.length < 2 || after.length === 0) return null;
+  const trend = fitRateTrend(rise, deployAt, 0);
+  if (trend === null) return null;
+  const weigh = (q: Counts) => q.trials * Math.exp(trend.slope * (q.t - deployAt));
+  let riseEvents = 0;
+  let riseTrials = 0;
+  let riseWeight = 0;
+  for (const q of rise) {
+    riseEvents += q.events;
+    riseTrials += q.trials;
+    riseWeight += weigh(q);
+  }
+  const phi = Math.max(1, dispersion);
+  let events = 0;
+  let trials = 0;
+  let weight = 0;
+  let best: { p: number; events: number; trials: number; weight: number; fromT: number } | null = null;
+  for (let i = after.length - 1; i >= 0; i--) {
+    const q = after[i] as Counts;
+    events += q.events;
+    trials += q.trials;
+    weight += weigh(q);
+    if (!(events > 0)) continue;
+    const share = weight / (weight + riseWeight);
+    const p = binomialUpperTail(events / phi, (events + riseEvents) / phi, share) * after.length;
+    // The stretch starts where the step before it ended (the deploy for the first).
+    const from = i > 0 ? (after[i - 1] as Counts).t : deployAt;
+    if (best === null || p < best.p) best = { p, events, trials, weight, fromT: from };
+  }
+  if (best === null || !(best.p <= STEP_LEVEL)) return null;
+  const reached = (riseEvents / riseWeight) * (best.weight / best.trials);
+  const perMinute = Math.expm1(trend.slope * 60_000);
+  return `but the rate since ${describeOffset(best.fromT, deployAt)} (${pct(best.events / best.trials)} of ${Math.round(best.trials)}) is above what the rise before the deploy reaches by then (${pct(reached)}; ${pct(riseEvents / riseTrials)} of ${Math.round(riseTrials)} since ${describeOffset(fromT, deployAt)}, rising ${Number((perMinute * 100).toPrecision(2))}% a minute), p = ${best.p.toPrecision(2)} over ${after.length} stretches: a step at the deploy on top of the trend`;
 }
 
 /** Level of the check that the rate was already up before the deploy, for ambiguity. */

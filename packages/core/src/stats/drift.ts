@@ -136,3 +136,85 @@ export function chiSquareUpperTail(x: number, df: number): number {
   const z = ((x / df) ** (1 / 3) - (1 - v)) / Math.sqrt(v);
   return normalUpperTail(z);
 }
+
+/** A log-linear trend of a count rate: `rate(t) = exp(logRate + slope (t - originT))`. */
+export interface RateTrend {
+  /** Log of the rate at `originT`. */
+  readonly logRate: number;
+  /** Change of the log rate per millisecond (0 for a flat level). */
+  readonly slope: number;
+  readonly originT: number;
+}
+
+/** Newton iterations of {@link fitRateTrend}: the Poisson log-likelihood is concave, a few do. */
+const TREND_ITERATIONS = 30;
+
+/**
+ * The maximum-likelihood log-linear trend of per-interval counts (Poisson regression of the
+ * events on the time, the requests as exposure): the slow trend a drift shows over a few
+ * minutes, against which a step can be judged (docs/statistics.md, "A step at the deploy on a
+ * drifting baseline"). `minSlope` bounds the slope from below (0: only a rising trend, so a
+ * level that happens to fall within its own noise is never extrapolated below itself). Null
+ * without events, with fewer than two distinct times, or when the likelihood has no maximum
+ * (every event at the newest time).
+ */
+export function fitRateTrend(
+  points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
+  originT: number,
+  minSlope = Number.NEGATIVE_INFINITY,
+): RateTrend | null {
+  const usable = points.filter((p) => p.trials > 0 && p.events >= 0 && Number.isFinite(p.t));
+  let events = 0;
+  let trials = 0;
+  let tLow = Number.POSITIVE_INFINITY;
+  let tHigh = Number.NEGATIVE_INFINITY;
+  for (const p of usable) {
+    events += Math.min(p.events, p.trials);
+    trials += p.trials;
+    tLow = Math.min(tLow, p.t);
+    tHigh = Math.max(tHigh, p.t);
+  }
+  if (!(events > 0) || !(tHigh > tLow)) return null;
+  // Times in units of the span, centred, so the Newton steps are well scaled.
+  const scale = tHigh - tLow;
+  const centre = (tHigh + tLow) / 2;
+  let a = Math.log(events / trials);
+  let b = 0;
+  let converged = false;
+  for (let it = 0; it < TREND_ITERATIONS && !converged; it++) {
+    let g0 = 0;
+    let g1 = 0;
+    let h00 = 0;
+    let h01 = 0;
+    let h11 = 0;
+    for (const p of usable) {
+      const x = (p.t - centre) / scale;
+      const mu = p.trials * Math.exp(a + b * x);
+      const y = Math.min(p.events, p.trials);
+      g0 += y - mu;
+      g1 += (y - mu) * x;
+      h00 += mu;
+      h01 += mu * x;
+      h11 += mu * x * x;
+    }
+    const det = h00 * h11 - h01 * h01;
+    if (!(det > 0)) break;
+    const da = (h11 * g0 - h01 * g1) / det;
+    const db = (h00 * g1 - h01 * g0) / det;
+    a += da;
+    b += db;
+    converged = Math.abs(da) < 1e-10 && Math.abs(db) < 1e-10;
+  }
+  let slope = b / scale;
+  // No maximum (every event at the newest time: the slope runs off to infinity) is no trend,
+  // unless the bound below holds it.
+  if (!Number.isFinite(slope) || (!converged && slope > minSlope)) return null;
+  if (slope < minSlope) {
+    // The bound binds: the best level at that slope (the Poisson MLE of the intercept).
+    slope = minSlope;
+    let weighted = 0;
+    for (const p of usable) weighted += p.trials * Math.exp(slope * (p.t - centre));
+    a = Math.log(events / weighted);
+  }
+  return { logRate: a + slope * (originT - centre), slope, originT };
+}
