@@ -377,7 +377,8 @@ export function stepOverTrend(
   if (best === null || !(best.p <= STEP_LEVEL)) return null;
   const reached = (riseEvents / riseWeight) * (best.weight / best.trials);
   const perMinute = Math.expm1(trend.slope * 60_000);
-  return `but the rate since ${describeOffset(best.fromT, deployAt)} (${pct(best.events / best.trials)} of ${Math.round(best.trials)}) is above what the rise before the deploy reaches by then (${pct(reached)}; ${pct(riseEvents / riseTrials)} of ${Math.round(riseTrials)} since ${describeOffset(fromT, deployAt)}, rising ${Number((perMinute * 100).toPrecision(2))}% a minute), p = ${best.p.toPrecision(2)} over ${after.length} stretches: a step at the deploy on top of the trend`;
+  const since = best.fromT === deployAt ? 'the deploy' : describeOffset(best.fromT, deployAt);
+  return `but the rate since ${since} (${pct(best.events / best.trials)} of ${Math.round(best.trials)}) is above what the rise before the deploy reaches by then (${pct(reached)}; ${pct(riseEvents / riseTrials)} of ${Math.round(riseTrials)} since ${describeOffset(fromT, deployAt)}, rising ${Number((perMinute * 100).toPrecision(2))}% a minute), p = ${best.p.toPrecision(2)} over ${after.length} stretches: a step at the deploy on top of the trend`;
 }
 
 /** Level of the check that the rate was already up before the deploy, for ambiguity. */

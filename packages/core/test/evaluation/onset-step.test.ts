@@ -35,7 +35,7 @@ describe('stepOverTrend: is the rate since the deploy above what the pre-deploy 
     const data = expected(300, (i) => rising(i) * (i >= 360 ? 2.5 : 1), 3);
     const reason = stepOverTrend(data, from, DEPLOY);
     expect(reason).toMatch(
-      /^but the rate since (at the deploy|\d+ s after the deploy) \([\d.]+% of \d+\) is above what the rise before the deploy reaches by then \([\d.]+%; [\d.]+% of \d+ since 700 s before the deploy, rising 5% a minute\), p = [\d.e-]+ over 3 stretches: a step at the deploy on top of the trend$/,
+      /^but the rate since (the deploy|\d+ s after the deploy) \([\d.]+% of \d+\) is above what the rise before the deploy reaches by then \([\d.]+%; [\d.]+% of \d+ since 700 s before the deploy, rising 5% a minute\), p = [\d.e-]+ over 3 stretches: a step at the deploy on top of the trend$/,
     );
   });
 
