@@ -396,11 +396,14 @@ export function updateBaselineRateTest(
   }
   // One new object per step (the fields in the order they always had: a save writes the same
   // bytes), settled in place before anyone else can see it.
-  // A state with a `tailCap` (a baseline of a few events, rare) takes the spread: the same keys
-  // in the same order, written out less quickly.
-  const next: JointBaselineRateTestState = hasEvaluatorLayout(state)
-    ? steppedEvaluatorState(state, advanced, copies)
-    : { ...state, ...advanced, copies };
+  // Other layouts take the spread: the same keys in the same order, written out less quickly.
+  const layout = evaluatorLayout(state);
+  const next: JointBaselineRateTestState =
+    layout === 'plain'
+      ? steppedEvaluatorState(state, advanced, copies)
+      : layout === 'capped'
+        ? steppedCappedState(state, advanced, copies)
+        : { ...state, ...advanced, copies };
   const { logE, nullRate } = jointLogE(next);
   settleFresh(next, logE, nullRate);
   return next;
@@ -446,16 +449,30 @@ const EVALUATOR_KEYS: readonly string[] = [
   'copies',
 ];
 
-/** Whether a state's keys are {@link EVALUATOR_KEYS} in that order (so a save writes the same bytes). */
-function hasEvaluatorLayout(state: JointBaselineRateTestState): boolean {
+/** Where {@link EVALUATOR_KEYS} holds `kappas`: a capped state has `tailCap` right after it. */
+const KAPPAS_AT = EVALUATOR_KEYS.indexOf('kappas');
+
+/**
+ * Which of the evaluator's layouts a state's keys are, in order (so a save writes the same
+ * bytes): {@link EVALUATOR_KEYS} (`plain`), the same with `tailCap` after `kappas` (`capped`:
+ * the baselines of a few events, which the default contract's latency tests usually are), or
+ * neither (`other`).
+ */
+function evaluatorLayout(state: JointBaselineRateTestState): 'plain' | 'capped' | 'other' {
   // for-in walks the own keys in the order JSON.stringify writes them (states are plain
   // objects), without building an array of them.
   let i = 0;
+  let capped = false;
   for (const key in state) {
-    if (key !== EVALUATOR_KEYS[i]) return false;
+    if (key !== EVALUATOR_KEYS[i]) {
+      if (capped || i !== KAPPAS_AT + 1 || key !== 'tailCap') return 'other';
+      capped = true;
+      continue;
+    }
     i++;
   }
-  return i === EVALUATOR_KEYS.length;
+  if (i !== EVALUATOR_KEYS.length) return 'other';
+  return capped ? 'capped' : 'plain';
 }
 
 /** What a step advances in every method's state. */
@@ -505,6 +522,49 @@ function steppedEvaluatorState(
     nullRange: state.nullRange,
     kappa: state.kappa,
     kappas: state.kappas as readonly number[],
+    nullRate: state.nullRate,
+    logThreshold: state.logThreshold,
+    copies,
+  };
+}
+
+/**
+ * {@link steppedEvaluatorState} for the `capped` layout (`tailCap` after `kappas`), as
+ * `{ ...state, ...advanced, copies }` would write it (a test compares the two).
+ */
+function steppedCappedState(
+  state: JointBaselineRateTestState,
+  advanced: Advanced,
+  copies: readonly RestartCopy[],
+): JointBaselineRateTestState {
+  return {
+    kind: state.kind,
+    version: state.version,
+    alpha: state.alpha,
+    tolerance: state.tolerance,
+    ratios: state.ratios,
+    dispersion: state.dispersion,
+    baselineEvents: state.baselineEvents,
+    baselineTrials: state.baselineTrials,
+    anchorRate: state.anchorRate,
+    baselineInterval: state.baselineInterval,
+    restartShare: state.restartShare,
+    restartEvery: state.restartEvery,
+    restarts: advanced.restarts,
+    sinceRestart: advanced.sinceRestart,
+    events: advanced.events,
+    trials: advanced.trials,
+    observedEvents: advanced.observedEvents,
+    observedTrials: advanced.observedTrials,
+    updates: advanced.updates,
+    logE: state.logE,
+    rejected: state.rejected,
+    rejectedAtUpdate: state.rejectedAtUpdate,
+    method: state.method,
+    nullRange: state.nullRange,
+    kappa: state.kappa,
+    kappas: state.kappas as readonly number[],
+    tailCap: state.tailCap as TailCap,
     nullRate: state.nullRate,
     logThreshold: state.logThreshold,
     copies,
@@ -582,6 +642,13 @@ const perEvent = new Float64Array(MAX_RATIOS);
 const perNonEvent = new Float64Array(MAX_RATIOS);
 const terms = new Float64Array(MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
 const gridNew = new Float64Array(COARSE_CELLS + 1);
+// Per coarse point at this step (see jointLogE): its terms, their maximum, whether gridNew holds
+// its exact log mixture yet; per cell, whether its bound was computed.
+let pointTerms = new Float64Array((COARSE_CELLS + 1) * MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
+const lowNew = new Float64Array(COARSE_CELLS + 1);
+const maxNew = new Float64Array(COARSE_CELLS + 1);
+const newKnown = new Uint8Array(COARSE_CELLS + 1);
+const cellDone = new Uint8Array(COARSE_CELLS);
 const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const shiftScratch = new Float64Array(24);
@@ -729,8 +796,29 @@ function logNewEvidenceWith(
   liveCopies: number,
   unstarted: number,
 ): number {
-  // One pass over every (copy, ratio) term with a shared maximum: one log per grid point.
-  let count = 0;
+  const max = fillTerms(perEvent, eventAt, perNonEvent, nonEventAt, k, liveCopies, unstarted, terms, 0);
+  return sumTerms(terms, 0, k * liveCopies, max, unstarted);
+}
+
+/**
+ * The first half of {@link logNewEvidenceWith}: every (copy, ratio) term's log, written to
+ * `out[offset ..]`, and their maximum with the unstarted weight. No exp or log: it costs a
+ * multiply-add per term. The maximum is a lower bound of the log mixture to the last bit (the
+ * sum of {@link sumTerms} holds the maximum's exp(0) = 1, so its log is >= 0), which is what
+ * lets {@link jointLogE} skip the exps of the grid points that cannot bind.
+ */
+function fillTerms(
+  perEvent: Float64Array,
+  eventAt: number,
+  perNonEvent: Float64Array,
+  nonEventAt: number,
+  k: number,
+  liveCopies: number,
+  unstarted: number,
+  out: Float64Array,
+  offset: number,
+): number {
+  let count = offset;
   let max = unstarted;
   for (let j = 0; j < liveCopies; j++) {
     const x = copyEvents[j] as number;
@@ -741,13 +829,66 @@ function logNewEvidenceWith(
         w +
         (x === 0 ? 0 : x * (perEvent[eventAt + i] as number)) +
         (y === 0 ? 0 : y * (perNonEvent[nonEventAt + i] as number));
-      terms[count++] = v;
+      out[count++] = v;
       if (v > max) max = v;
     }
   }
+  return max;
+}
+
+/**
+ * A lower bound of what {@link sumTerms} returns for the same terms, to the last bit, with one
+ * log and no exp: `exp(t) >= (1 + t / 8)^8` for t >= -8 (and >= 0 below), so the sum of these
+ * is at most the sum of the exps (less than {@link LOWER_SUM_SLACK} of rounding either way).
+ * Within about 0.05 nats of the mixture where the terms near the maximum carry it.
+ */
+function lowerLogSum(
+  values: Float64Array,
+  offset: number,
+  count: number,
+  max: number,
+  unstarted: number,
+): number {
+  if (max === Number.NEGATIVE_INFINITY || max === Number.POSITIVE_INFINITY) return max;
+  let sum = unstarted === Number.NEGATIVE_INFINITY ? 0 : lowerExp(unstarted - max);
+  const end = offset + count;
+  for (let i = offset; i < end; i++) sum += lowerExp((values[i] as number) - max);
+  // sum >= 1 (the maximum's own term), so the log is >= 0 and the bound >= max - slack.
+  return max + Math.log(sum) - LOWER_SUM_SLACK * (1 + Math.abs(max));
+}
+
+/** `(1 + t / 8)^8`, at most exp(t), for t <= 0; 0 below -8. */
+function lowerExp(t: number): number {
+  if (t <= -8) return 0;
+  let v = 1 + t * 0.125;
+  v *= v;
+  v *= v;
+  return v * v;
+}
+
+/**
+ * Rounding room of {@link lowerLogSum}: its sum and the exps' sum each carry a relative error
+ * of a few dozen ulps (1e-14), the logs and the additions to `max` one ulp of it; 1e-9 of
+ * `1 + |max|` exceeds them by orders of magnitude and costs nothing a cell bound notices.
+ */
+const LOWER_SUM_SLACK = 1e-9;
+
+/**
+ * The second half of {@link logNewEvidenceWith}: the log of the sum of the `count` terms at
+ * `values[offset ..]` and the unstarted weight, with their maximum `max` (one pass with a
+ * shared maximum: one log per grid point).
+ */
+function sumTerms(
+  values: Float64Array,
+  offset: number,
+  count: number,
+  max: number,
+  unstarted: number,
+): number {
   if (max === Number.NEGATIVE_INFINITY) return max;
   let sum = unstarted === Number.NEGATIVE_INFINITY ? 0 : Math.exp(unstarted - max);
-  for (let i = 0; i < count; i++) sum += Math.exp((terms[i] as number) - max);
+  const end = offset + count;
+  for (let i = offset; i < end; i++) sum += Math.exp((values[i] as number) - max);
   return max + Math.log(sum);
 }
 
@@ -862,18 +1003,132 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
   const k = state.ratios.length;
   const values = coarseGrid(state).values;
   const live = fillCopyCounts(state);
-  for (let i = 0; i < GRID_POINTS; i++) {
-    const at = factorsAt(i, k);
-    gridNew[i] =
-      tolerance * (values[i] as number) >= 1
-        ? unstarted
-        : logNewEvidenceWith(values, at, values, at + k, k, live, unstarted);
-  }
+  const stride = k * live;
+  fillGridTerms(values, tolerance, k, live, unstarted);
   // The rates at [0, GRID_POINTS), the baseline e-values right after them.
+  const gridRate = values;
+  if (!boundCellsCheaply(values, stride, unstarted, state.logThreshold - REFINE_MARGIN)) {
+    return refinedLogE(state, values, stride, live, unstarted);
+  }
+  // No refinement (a grid point lies under the threshold less the margin): the smallest cell
+  // bound, the first one of it in grid order, as {@link refinedLogE} would find it; the cells
+  // skipped lie above a bound computed.
+  const found = { bound: Number.POSITIVE_INFINITY, rate: hi };
+  for (let i = 0; i < COARSE_CELLS; i++) {
+    if (cellDone[i] === 0) continue;
+    const bound = (values[GRID_POINTS + i] as number) + (gridNew[i + 1] as number);
+    if (bound < found.bound) {
+      found.bound = bound;
+      found.rate = gridRate[i + 1] as number;
+    }
+  }
+  const logE = Number.isNaN(found.bound) ? LOG_FLOOR : found.bound;
+  return { logE, nullRate: Math.min(tolerance * found.rate, 1) };
+}
+
+/**
+ * Every coarse grid point's terms (into {@link pointTerms}) and their maximum, the lower bound
+ * of its log mixture (into {@link lowNew}); a point whose null rate is >= 1 is exact at once
+ * (the unstarted weight).
+ */
+function fillGridTerms(
+  values: Float64Array,
+  tolerance: number,
+  k: number,
+  live: number,
+  unstarted: number,
+): void {
+  const stride = k * live;
+  if (GRID_POINTS * stride > pointTerms.length) pointTerms = new Float64Array(GRID_POINTS * stride);
+  for (let i = 0; i < GRID_POINTS; i++) {
+    if (tolerance * (values[i] as number) >= 1) {
+      gridNew[i] = unstarted;
+      lowNew[i] = unstarted;
+      newKnown[i] = 1;
+      continue;
+    }
+    const at = factorsAt(i, k);
+    const max = fillTerms(values, at, values, at + k, k, live, unstarted, pointTerms, i * stride);
+    maxNew[i] = max;
+    lowNew[i] = lowerLogSum(pointTerms, i * stride, stride, max, unstarted);
+    newKnown[i] = 0;
+  }
+}
+
+/** Point i's log mixture, from its terms in {@link pointTerms}: computed once per step. */
+function exactNew(i: number, stride: number, unstarted: number): number {
+  if (newKnown[i] === 0) {
+    gridNew[i] = sumTerms(pointTerms, i * stride, stride, maxNew[i] as number, unstarted);
+    newKnown[i] = 1;
+  }
+  return gridNew[i] as number;
+}
+
+/**
+ * The coarse cells' bounds `log e_B(a_i) + log M(b_i)` where they can be the smallest, with the
+ * exps of the others skipped: a cell whose lower bound (its end point's largest term, see
+ * {@link fillTerms}) lies above a bound already computed cannot be the smallest, to the last bit.
+ * Marks the cells computed in {@link cellDone}. Returns whether a grid point computed on the way
+ * (or one more) lies under `refineBelow`: then no cell is refined and the smallest cell bound is
+ * the e-value. Otherwise every point is made exact for {@link refinedLogE}.
+ */
+function boundCellsCheaply(
+  values: Float64Array,
+  stride: number,
+  unstarted: number,
+  refineBelow: number,
+): boolean {
+  // The cell with the smallest lower bound first: its bound is the one to beat.
+  let first = 0;
+  let firstLow = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < COARSE_CELLS; i++) {
+    cellDone[i] = 0;
+    const low = (values[GRID_POINTS + i] as number) + (lowNew[i + 1] as number);
+    if (low < firstLow) {
+      firstLow = low;
+      first = i;
+    }
+  }
+  let best = (values[GRID_POINTS + first] as number) + exactNew(first + 1, stride, unstarted);
+  cellDone[first] = 1;
+  for (let i = 0; i < COARSE_CELLS; i++) {
+    // `!(low > best)`: a NaN anywhere computes the cell, as the full grid would.
+    if (cellDone[i] === 1 || (values[GRID_POINTS + i] as number) + (lowNew[i + 1] as number) > best) continue;
+    const bound = (values[GRID_POINTS + i] as number) + exactNew(i + 1, stride, unstarted);
+    cellDone[i] = 1;
+    if (bound < best) best = bound;
+  }
+  // Refinement needs the smallest grid point >= refineBelow; one point under it rules it out.
+  for (let i = 0; i < GRID_POINTS; i++) {
+    if (newKnown[i] === 1 && (values[GRID_POINTS + i] as number) + (gridNew[i] as number) < refineBelow)
+      return true;
+  }
+  for (let i = 0; i < GRID_POINTS; i++) {
+    if (newKnown[i] === 1 || (values[GRID_POINTS + i] as number) + (lowNew[i] as number) >= refineBelow)
+      continue;
+    if ((values[GRID_POINTS + i] as number) + exactNew(i, stride, unstarted) < refineBelow) return true;
+  }
+  for (let i = 0; i < GRID_POINTS; i++) exactNew(i, stride, unstarted);
+  return false;
+}
+
+/**
+ * The `joint` e-value from every coarse point's exact log mixture (in {@link gridNew}), with the
+ * cells that may bind refined when the smallest grid point is near the threshold.
+ */
+function refinedLogE(
+  state: JointBaselineRateTestState,
+  values: Float64Array,
+  stride: number,
+  live: number,
+  unstarted: number,
+): { logE: number; nullRate: number } {
+  const hi = state.nullRange[1];
+  const { tolerance } = state;
   const gridRate = values;
   let minPoint = Number.POSITIVE_INFINITY;
   for (let i = 0; i <= COARSE_CELLS; i++) {
-    minPoint = Math.min(minPoint, (values[GRID_POINTS + i] as number) + (gridNew[i] as number));
+    minPoint = Math.min(minPoint, (values[GRID_POINTS + i] as number) + exactNew(i, stride, unstarted));
   }
   // The infimum is at most minPoint, so below the threshold no refinement can change the
   // decision; skipping it there keeps healthy steps cheap (and the result still monotone).
