@@ -647,7 +647,7 @@ const gridNew = new Float64Array(COARSE_CELLS + 1);
 let pointTerms = new Float64Array((COARSE_CELLS + 1) * MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
 const lowNew = new Float64Array(COARSE_CELLS + 1);
 const maxNew = new Float64Array(COARSE_CELLS + 1);
-const newKnown = new Uint8Array(COARSE_CELLS + 1);
+const pointLevel = new Uint8Array(COARSE_CELLS + 1);
 const cellDone = new Uint8Array(COARSE_CELLS);
 const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
@@ -1003,12 +1003,12 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
   const k = state.ratios.length;
   const values = coarseGrid(state).values;
   const live = fillCopyCounts(state);
-  const stride = k * live;
-  fillGridTerms(values, tolerance, k, live, unstarted);
+  startGridStep(values, tolerance, k, live, unstarted);
   // The rates at [0, GRID_POINTS), the baseline e-values right after them.
   const gridRate = values;
-  if (!boundCellsCheaply(values, stride, unstarted, state.logThreshold - REFINE_MARGIN)) {
-    return refinedLogE(state, values, stride, live, unstarted);
+  const first = cellNearest(values, tolerance, state.nullRate);
+  if (!boundCellsCheaply(values, first, state.logThreshold - REFINE_MARGIN)) {
+    return refinedLogE(state, values, live, unstarted);
   }
   // No refinement (a grid point lies under the threshold less the margin): the smallest cell
   // bound, the first one of it in grid order, as {@link refinedLogE} would find it; the cells
@@ -1027,88 +1027,134 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
 }
 
 /**
- * Every coarse grid point's terms (into {@link pointTerms}) and their maximum, the lower bound
- * of its log mixture (into {@link lowNew}); a point whose null rate is >= 1 is exact at once
- * (the unstarted weight).
+ * What a coarse point's log mixture is known as at this step ({@link pointLevel}): nothing but
+ * the unstarted weight (a lower bound: the mixture holds it), its terms and their maximum (a
+ * lower bound, {@link fillTerms}), {@link lowerLogSum} (a tighter one), or exact. Each level
+ * costs more than the last; a point is raised only as far as a decision needs.
  */
-function fillGridTerms(
+const UNSTARTED = 0;
+const TERMS = 1;
+const TIGHT = 2;
+const EXACT = 3;
+
+// The step's constants while the grid is walked (set by startGridStep).
+let stepValues = new Float64Array(0);
+let stepK = 0;
+let stepLive = 0;
+let stepUnstarted = 0;
+
+/** Starts a step's walk of the coarse grid: every point at {@link UNSTARTED}, or exact where its null rate is >= 1. */
+function startGridStep(
   values: Float64Array,
   tolerance: number,
   k: number,
   live: number,
   unstarted: number,
 ): void {
-  const stride = k * live;
-  if (GRID_POINTS * stride > pointTerms.length) pointTerms = new Float64Array(GRID_POINTS * stride);
+  stepValues = values;
+  stepK = k;
+  stepLive = live;
+  stepUnstarted = unstarted;
+  if (GRID_POINTS * k * live > pointTerms.length) pointTerms = new Float64Array(GRID_POINTS * k * live);
   for (let i = 0; i < GRID_POINTS; i++) {
+    lowNew[i] = unstarted;
     if (tolerance * (values[i] as number) >= 1) {
       gridNew[i] = unstarted;
-      lowNew[i] = unstarted;
-      newKnown[i] = 1;
-      continue;
+      pointLevel[i] = EXACT;
+    } else {
+      pointLevel[i] = UNSTARTED;
     }
-    const at = factorsAt(i, k);
-    const max = fillTerms(values, at, values, at + k, k, live, unstarted, pointTerms, i * stride);
-    maxNew[i] = max;
-    lowNew[i] = lowerLogSum(pointTerms, i * stride, stride, max, unstarted);
-    newKnown[i] = 0;
   }
 }
 
-/** Point i's log mixture, from its terms in {@link pointTerms}: computed once per step. */
-function exactNew(i: number, stride: number, unstarted: number): number {
-  if (newKnown[i] === 0) {
-    gridNew[i] = sumTerms(pointTerms, i * stride, stride, maxNew[i] as number, unstarted);
-    newKnown[i] = 1;
+/**
+ * Point i's log mixture known at least at `level`: its lower bound (in {@link lowNew}) below
+ * {@link EXACT}, the mixture itself (in {@link gridNew}) at it.
+ */
+function raisePoint(i: number, level: number): number {
+  const stride = stepK * stepLive;
+  if (pointLevel[i] === UNSTARTED) {
+    const at = factorsAt(i, stepK);
+    const max = fillTerms(
+      stepValues,
+      at,
+      stepValues,
+      at + stepK,
+      stepK,
+      stepLive,
+      stepUnstarted,
+      pointTerms,
+      i * stride,
+    );
+    maxNew[i] = max;
+    lowNew[i] = max;
+    pointLevel[i] = TERMS;
   }
-  return gridNew[i] as number;
+  if (level >= TIGHT && pointLevel[i] === TERMS) {
+    lowNew[i] = lowerLogSum(pointTerms, i * stride, stride, maxNew[i] as number, stepUnstarted);
+    pointLevel[i] = TIGHT;
+  }
+  if (level === EXACT && pointLevel[i] !== EXACT) {
+    gridNew[i] = sumTerms(pointTerms, i * stride, stride, maxNew[i] as number, stepUnstarted);
+    pointLevel[i] = EXACT;
+  }
+  return pointLevel[i] === EXACT ? (gridNew[i] as number) : (lowNew[i] as number);
+}
+
+/**
+ * The cell whose upper end is nearest the previous step's binding null rate: the binding cell
+ * moves little from step to step, so its bound is usually the smallest or near it.
+ */
+function cellNearest(values: Float64Array, tolerance: number, nullRate: number): number {
+  let first = 0;
+  let distance = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < COARSE_CELLS; i++) {
+    const d = Math.abs(tolerance * (values[i + 1] as number) - nullRate);
+    if (d < distance) {
+      distance = d;
+      first = i;
+    }
+  }
+  return first;
 }
 
 /**
  * The coarse cells' bounds `log e_B(a_i) + log M(b_i)` where they can be the smallest, with the
- * exps of the others skipped: a cell whose lower bound (its end point's largest term, see
- * {@link fillTerms}) lies above a bound already computed cannot be the smallest, to the last bit.
- * Marks the cells computed in {@link cellDone}. Returns whether a grid point computed on the way
- * (or one more) lies under `refineBelow`: then no cell is refined and the smallest cell bound is
- * the e-value. Otherwise every point is made exact for {@link refinedLogE}.
+ * work of the others skipped: a cell whose lower bound (from its end point's known level, see
+ * {@link raisePoint}) lies above a bound already computed cannot be the smallest, to the last
+ * bit. Starts with the cell `first`. Marks the cells computed in {@link cellDone}. Returns
+ * whether a grid point lies under `refineBelow`: then no cell is refined and the smallest cell
+ * bound is the e-value. Otherwise every point is made exact for {@link refinedLogE}.
  */
-function boundCellsCheaply(
-  values: Float64Array,
-  stride: number,
-  unstarted: number,
-  refineBelow: number,
-): boolean {
-  // The cell with the smallest lower bound first: its bound is the one to beat.
-  let first = 0;
-  let firstLow = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < COARSE_CELLS; i++) {
-    cellDone[i] = 0;
-    const low = (values[GRID_POINTS + i] as number) + (lowNew[i + 1] as number);
-    if (low < firstLow) {
-      firstLow = low;
-      first = i;
-    }
-  }
-  let best = (values[GRID_POINTS + first] as number) + exactNew(first + 1, stride, unstarted);
+function boundCellsCheaply(values: Float64Array, first: number, refineBelow: number): boolean {
+  cellDone.fill(0);
+  let best = (values[GRID_POINTS + first] as number) + raisePoint(first + 1, EXACT);
   cellDone[first] = 1;
   for (let i = 0; i < COARSE_CELLS; i++) {
-    // `!(low > best)`: a NaN anywhere computes the cell, as the full grid would.
-    if (cellDone[i] === 1 || (values[GRID_POINTS + i] as number) + (lowNew[i + 1] as number) > best) continue;
-    const bound = (values[GRID_POINTS + i] as number) + exactNew(i + 1, stride, unstarted);
+    if (i === first) continue;
+    const baselineAt = values[GRID_POINTS + i] as number;
+    // Each bound only as far as needed: `> best` is false for a NaN, which computes the cell
+    // (as the full grid would).
+    if (baselineAt + (lowNew[i + 1] as number) > best) continue;
+    if (baselineAt + raisePoint(i + 1, TERMS) > best) continue;
+    if (baselineAt + raisePoint(i + 1, TIGHT) > best) continue;
+    const bound = baselineAt + raisePoint(i + 1, EXACT);
     cellDone[i] = 1;
     if (bound < best) best = bound;
   }
   // Refinement needs the smallest grid point >= refineBelow; one point under it rules it out.
   for (let i = 0; i < GRID_POINTS; i++) {
-    if (newKnown[i] === 1 && (values[GRID_POINTS + i] as number) + (gridNew[i] as number) < refineBelow)
+    if (pointLevel[i] === EXACT && (values[GRID_POINTS + i] as number) + (gridNew[i] as number) < refineBelow)
       return true;
   }
   for (let i = 0; i < GRID_POINTS; i++) {
-    if (newKnown[i] === 1 || (values[GRID_POINTS + i] as number) + (lowNew[i] as number) >= refineBelow)
-      continue;
-    if ((values[GRID_POINTS + i] as number) + exactNew(i, stride, unstarted) < refineBelow) return true;
+    if (pointLevel[i] === EXACT) continue;
+    const baselineAt = values[GRID_POINTS + i] as number;
+    if (baselineAt + (lowNew[i] as number) >= refineBelow) continue;
+    if (baselineAt + raisePoint(i, TIGHT) >= refineBelow) continue;
+    if (baselineAt + raisePoint(i, EXACT) < refineBelow) return true;
   }
-  for (let i = 0; i < GRID_POINTS; i++) exactNew(i, stride, unstarted);
+  for (let i = 0; i < GRID_POINTS; i++) raisePoint(i, EXACT);
   return false;
 }
 
@@ -1119,7 +1165,6 @@ function boundCellsCheaply(
 function refinedLogE(
   state: JointBaselineRateTestState,
   values: Float64Array,
-  stride: number,
   live: number,
   unstarted: number,
 ): { logE: number; nullRate: number } {
@@ -1128,7 +1173,7 @@ function refinedLogE(
   const gridRate = values;
   let minPoint = Number.POSITIVE_INFINITY;
   for (let i = 0; i <= COARSE_CELLS; i++) {
-    minPoint = Math.min(minPoint, (values[GRID_POINTS + i] as number) + exactNew(i, stride, unstarted));
+    minPoint = Math.min(minPoint, (values[GRID_POINTS + i] as number) + raisePoint(i, EXACT));
   }
   // The infimum is at most minPoint, so below the threshold no refinement can change the
   // decision; skipping it there keeps healthy steps cheap (and the result still monotone).
