@@ -1028,20 +1028,24 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
 
 /**
  * What a coarse point's log mixture is known as at this step ({@link pointLevel}): nothing but
- * the unstarted weight (a lower bound: the mixture holds it), its terms and their maximum (a
- * lower bound, {@link fillTerms}), {@link lowerLogSum} (a tighter one), or exact. Each level
+ * the unstarted weight (a lower bound: the mixture holds it), one term (the one largest at the
+ * first point whose terms were filled: any term is a lower bound), all its terms and their
+ * maximum (a lower bound, {@link fillTerms}), {@link lowerLogSum} (a tighter one), or exact. Each level
  * costs more than the last; a point is raised only as far as a decision needs.
  */
 const UNSTARTED = 0;
-const TERMS = 1;
-const TIGHT = 2;
-const EXACT = 3;
+const ONE_TERM = 1;
+const TERMS = 2;
+const TIGHT = 3;
+const EXACT = 4;
 
 // The step's constants while the grid is walked (set by startGridStep).
 let stepValues = new Float64Array(0);
 let stepK = 0;
 let stepLive = 0;
 let stepUnstarted = 0;
+/** The index (copy * k + ratio) of the largest term of the first point filled; -1 before. */
+let guessTerm = -1;
 
 /** Starts a step's walk of the coarse grid: every point at {@link UNSTARTED}, or exact where its null rate is >= 1. */
 function startGridStep(
@@ -1055,6 +1059,7 @@ function startGridStep(
   stepK = k;
   stepLive = live;
   stepUnstarted = unstarted;
+  guessTerm = -1;
   if (GRID_POINTS * k * live > pointTerms.length) pointTerms = new Float64Array(GRID_POINTS * k * live);
   for (let i = 0; i < GRID_POINTS; i++) {
     lowNew[i] = unstarted;
@@ -1074,6 +1079,14 @@ function startGridStep(
 function raisePoint(i: number, level: number): number {
   const stride = stepK * stepLive;
   if (pointLevel[i] === UNSTARTED) {
+    if (guessTerm >= 0) {
+      const v = oneTerm(i, guessTerm);
+      if (v > (lowNew[i] as number)) lowNew[i] = v;
+    }
+    pointLevel[i] = ONE_TERM;
+    if (level === ONE_TERM) return lowNew[i] as number;
+  }
+  if (pointLevel[i] === ONE_TERM) {
     const at = factorsAt(i, stepK);
     const max = fillTerms(
       stepValues,
@@ -1089,6 +1102,7 @@ function raisePoint(i: number, level: number): number {
     maxNew[i] = max;
     lowNew[i] = max;
     pointLevel[i] = TERMS;
+    if (guessTerm < 0) guessTerm = largestTerm(i * stride, stride);
   }
   if (level >= TIGHT && pointLevel[i] === TERMS) {
     lowNew[i] = lowerLogSum(pointTerms, i * stride, stride, maxNew[i] as number, stepUnstarted);
@@ -1099,6 +1113,32 @@ function raisePoint(i: number, level: number): number {
     pointLevel[i] = EXACT;
   }
   return pointLevel[i] === EXACT ? (gridNew[i] as number) : (lowNew[i] as number);
+}
+
+/**
+ * Term `index` (copy * k + ratio) of point i, as {@link fillTerms} computes it (the same
+ * expression, so the same bits).
+ */
+function oneTerm(i: number, index: number): number {
+  const j = Math.floor(index / stepK);
+  const r = index - j * stepK;
+  const at = factorsAt(i, stepK);
+  const x = copyEvents[j] as number;
+  const y = copyNonEvents[j] as number;
+  return (
+    (copyLogWeights[j] as number) +
+    (x === 0 ? 0 : x * (stepValues[at + r] as number)) +
+    (y === 0 ? 0 : y * (stepValues[at + stepK + r] as number))
+  );
+}
+
+/** The index, from `offset`, of the largest of `count` terms in {@link pointTerms}. */
+function largestTerm(offset: number, count: number): number {
+  let best = 0;
+  for (let t = 1; t < count; t++) {
+    if ((pointTerms[offset + t] as number) > (pointTerms[offset + best] as number)) best = t;
+  }
+  return best;
 }
 
 /**
@@ -1136,6 +1176,7 @@ function boundCellsCheaply(values: Float64Array, first: number, refineBelow: num
     // Each bound only as far as needed: `> best` is false for a NaN, which computes the cell
     // (as the full grid would).
     if (baselineAt + (lowNew[i + 1] as number) > best) continue;
+    if (baselineAt + raisePoint(i + 1, ONE_TERM) > best) continue;
     if (baselineAt + raisePoint(i + 1, TERMS) > best) continue;
     if (baselineAt + raisePoint(i + 1, TIGHT) > best) continue;
     const bound = baselineAt + raisePoint(i + 1, EXACT);
@@ -1151,6 +1192,7 @@ function boundCellsCheaply(values: Float64Array, first: number, refineBelow: num
     if (pointLevel[i] === EXACT) continue;
     const baselineAt = values[GRID_POINTS + i] as number;
     if (baselineAt + (lowNew[i] as number) >= refineBelow) continue;
+    if (baselineAt + raisePoint(i, ONE_TERM) >= refineBelow) continue;
     if (baselineAt + raisePoint(i, TIGHT) >= refineBelow) continue;
     if (baselineAt + raisePoint(i, EXACT) < refineBelow) return true;
   }
