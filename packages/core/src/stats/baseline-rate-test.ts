@@ -648,6 +648,7 @@ let pointTerms = new Float64Array((COARSE_CELLS + 1) * MAX_RATIOS * (MAX_LIVE_RE
 const lowNew = new Float64Array(COARSE_CELLS + 1);
 const maxNew = new Float64Array(COARSE_CELLS + 1);
 const pointLevel = new Uint8Array(COARSE_CELLS + 1);
+const copyScratch = new Float64Array(MAX_RATIOS);
 const cellDone = new Uint8Array(COARSE_CELLS);
 const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
@@ -1055,13 +1056,13 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
 
 /**
  * What a coarse point's log mixture is known as at this step ({@link pointLevel}): nothing but
- * the unstarted weight (a lower bound: the mixture holds it), one term (the one largest at the
- * first point whose terms were filled: any term is a lower bound), all its terms and their
+ * the unstarted weight (a lower bound: the mixture holds it), one copy's terms (those of the
+ * copy holding the largest term of the first point filled: {@link oneCopyLow}), all its terms and their
  * maximum (a lower bound, {@link fillTerms}), {@link lowerLogSum} (a tighter one), or exact. Each level
  * costs more than the last; a point is raised only as far as a decision needs.
  */
 const UNSTARTED = 0;
-const ONE_TERM = 1;
+const ONE_COPY = 1;
 const TERMS = 2;
 const TIGHT = 3;
 const EXACT = 4;
@@ -1107,13 +1108,13 @@ function raisePoint(i: number, level: number): number {
   const stride = stepK * stepLive;
   if (pointLevel[i] === UNSTARTED) {
     if (guessTerm >= 0) {
-      const v = oneTerm(i, guessTerm);
+      const v = oneCopyLow(i, Math.floor(guessTerm / stepK));
       if (v > (lowNew[i] as number)) lowNew[i] = v;
     }
-    pointLevel[i] = ONE_TERM;
-    if (level === ONE_TERM) return lowNew[i] as number;
+    pointLevel[i] = ONE_COPY;
+    if (level === ONE_COPY) return lowNew[i] as number;
   }
-  if (pointLevel[i] === ONE_TERM) {
+  if (pointLevel[i] === ONE_COPY) {
     const at = factorsAt(i, stepK);
     const max = fillTerms(
       stepValues,
@@ -1143,20 +1144,26 @@ function raisePoint(i: number, level: number): number {
 }
 
 /**
- * Term `index` (copy * k + ratio) of point i, as {@link fillTerms} computes it (the same
- * expression, so the same bits).
+ * A lower bound of point i's log mixture from one copy's k terms and the unstarted weight
+ * only (the others' exps are positive), as {@link lowerLogSum} bounds them: k terms where the
+ * point has k per copy. The copy is the one holding the largest term of the first point
+ * filled, which, outside a fault, is the copy from the deploy.
  */
-function oneTerm(i: number, index: number): number {
-  const j = Math.floor(index / stepK);
-  const r = index - j * stepK;
+function oneCopyLow(i: number, j: number): number {
   const at = factorsAt(i, stepK);
   const x = copyEvents[j] as number;
   const y = copyNonEvents[j] as number;
-  return (
-    (copyLogWeights[j] as number) +
-    (x === 0 ? 0 : x * (stepValues[at + r] as number)) +
-    (y === 0 ? 0 : y * (stepValues[at + stepK + r] as number))
-  );
+  const w = copyLogWeights[j] as number;
+  let max = stepUnstarted;
+  for (let r = 0; r < stepK; r++) {
+    const v =
+      w +
+      (x === 0 ? 0 : x * (stepValues[at + r] as number)) +
+      (y === 0 ? 0 : y * (stepValues[at + stepK + r] as number));
+    copyScratch[r] = v;
+    if (v > max) max = v;
+  }
+  return lowerLogSum(copyScratch, 0, stepK, max, stepUnstarted);
 }
 
 /** The index, from `offset`, of the largest of `count` terms in {@link pointTerms}. */
@@ -1203,7 +1210,7 @@ function boundCellsCheaply(values: Float64Array, first: number, refineBelow: num
     // Each bound only as far as needed: `> best` is false for a NaN, which computes the cell
     // (as the full grid would).
     if (baselineAt + (lowNew[i + 1] as number) > best) continue;
-    if (baselineAt + raisePoint(i + 1, ONE_TERM) > best) continue;
+    if (baselineAt + raisePoint(i + 1, ONE_COPY) > best) continue;
     if (baselineAt + raisePoint(i + 1, TERMS) > best) continue;
     if (baselineAt + raisePoint(i + 1, TIGHT) > best) continue;
     const bound = baselineAt + raisePoint(i + 1, EXACT);
@@ -1219,7 +1226,7 @@ function boundCellsCheaply(values: Float64Array, first: number, refineBelow: num
     if (pointLevel[i] === EXACT) continue;
     const baselineAt = values[GRID_POINTS + i] as number;
     if (baselineAt + (lowNew[i] as number) >= refineBelow) continue;
-    if (baselineAt + raisePoint(i, ONE_TERM) >= refineBelow) continue;
+    if (baselineAt + raisePoint(i, ONE_COPY) >= refineBelow) continue;
     if (baselineAt + raisePoint(i, TIGHT) >= refineBelow) continue;
     if (baselineAt + raisePoint(i, EXACT) < refineBelow) return true;
   }
