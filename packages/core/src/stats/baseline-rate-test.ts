@@ -1041,17 +1041,18 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
   // No refinement (a grid point lies under the threshold less the margin): the smallest cell
   // bound, the first one of it in grid order, as {@link refinedLogE} would find it; the cells
   // skipped lie above a bound computed.
-  const found = { bound: Number.POSITIVE_INFINITY, rate: hi };
+  let foundBound = Number.POSITIVE_INFINITY;
+  let foundRate = hi;
   for (let i = 0; i < COARSE_CELLS; i++) {
     if (cellDone[i] === 0) continue;
     const bound = (values[GRID_POINTS + i] as number) + (gridNew[i + 1] as number);
-    if (bound < found.bound) {
-      found.bound = bound;
-      found.rate = gridRate[i + 1] as number;
+    if (bound < foundBound) {
+      foundBound = bound;
+      foundRate = gridRate[i + 1] as number;
     }
   }
-  const logE = Number.isNaN(found.bound) ? LOG_FLOOR : found.bound;
-  return { logE, nullRate: Math.min(tolerance * found.rate, 1) };
+  const logE = Number.isNaN(foundBound) ? LOG_FLOOR : foundBound;
+  return { logE, nullRate: Math.min(tolerance * foundRate, 1) };
 }
 
 /**
@@ -1068,7 +1069,7 @@ const TIGHT = 3;
 const EXACT = 4;
 
 // The step's constants while the grid is walked (set by startGridStep).
-let stepValues = new Float64Array(0);
+let stepValues: Float64Array = new Float64Array(0);
 let stepK = 0;
 let stepLive = 0;
 let stepUnstarted = 0;
