@@ -11,7 +11,9 @@
  *
  * Each argument is a checkout's root: its packages/core/src/stats/rate-test.ts is imported.
  * `--near` starts every test from a state near its threshold (the events of the last copies
- * raised), where the grid's cells are refined.
+ * raised), where the grid's cells are refined. `--with figures` adds what a step also reads of
+ * each test (`rateTestFigures`), `--with summary` the whole summary (with the ratio's interval,
+ * which a step builds only when a verdict is read).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +28,7 @@ import { positiveIntegerOption } from './script-options';
 import { BASELINE_STEPS, STEP_MS, sourceAtDeploy } from './sections/fleet';
 
 type Update = (state: RateTestState, observation: { events: number; trials: number }) => RateTestState;
+type Read = (state: RateTestState) => { logE: number };
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => positiveIntegerOption(args, name, fallback);
@@ -33,6 +36,11 @@ const watches = option('watches', 250);
 const rounds = option('rounds', 6);
 const ticks = option('ticks', 40);
 const near = args.includes('--near');
+const withAt = args.indexOf('--with');
+const read = withAt === -1 ? 'none' : args[withAt + 1];
+if (read !== 'none' && read !== 'figures' && read !== 'summary')
+  throw new Error('--with takes figures or summary');
+if (withAt !== -1) args.splice(withAt, 2);
 const roots = args.filter((a) => a !== '--near');
 if (roots.length < 1) throw new Error('stats-update: give one or more checkout roots');
 
@@ -83,18 +91,25 @@ function nearThreshold(test: RateTestState): RateTestState {
   return { ...test, events: test.trials * rate, observedEvents: test.trials * rate };
 }
 
-const engines: { root: string; update: Update }[] = [];
+const engines: { root: string; update: Update; reader: Read | null }[] = [];
 for (const root of roots) {
   const url = pathToFileURL(resolve(root, 'packages/core/src/stats/rate-test.ts')).href;
-  const module = (await import(url)) as { updateRateTest: Update };
-  engines.push({ root, update: module.updateRateTest });
+  const module = (await import(url)) as {
+    updateRateTest: Update;
+    rateTestFigures: Read;
+    summarizeRateTest: Read;
+  };
+  const reader =
+    read === 'figures' ? module.rateTestFigures : read === 'summary' ? module.summarizeRateTest : null;
+  engines.push({ root, update: module.updateRateTest, reader });
 }
 
 const work = await countWork(60);
 const traces = new Map<string, number[]>();
+let sink = 0;
 
 /** CPU ms of one step of `watches` watches' count tests, p50 over `ticks` steps; the logE trace. */
-function run(update: Update): { ms: number; trace: number[] } {
+function run(update: Update, reader: Read | null): { ms: number; trace: number[] } {
   const states = Array.from({ length: watches }, () => work.tests.map((t) => [...t]));
   const per: number[] = [];
   const trace: number[] = [];
@@ -109,6 +124,7 @@ function run(update: Update): { ms: number; trace: number[] } {
           // The latency's second test is its tail's: the tail's events of the same trials.
           const events = i === 1 ? step.tail : step.events;
           tests[i] = update(tests[i] as RateTestState, { events, trials: step.trials });
+          if (reader !== null) sink += reader(tests[i] as RateTestState).logE;
         }
       }
     }
@@ -124,15 +140,15 @@ function run(update: Update): { ms: number; trace: number[] } {
 const perEngine = new Map<string, number[]>(engines.map((e) => [e.root, []]));
 for (let round = 0; round < rounds; round++) {
   const order = round % 2 === 0 ? engines : [...engines].reverse();
-  for (const { root, update } of order) {
-    const { ms, trace } = run(update);
+  for (const { root, update, reader } of order) {
+    const { ms, trace } = run(update, reader);
     const usPerCountSignal = (ms * 1000) / (watches * 2);
     perEngine.get(root)?.push(usPerCountSignal);
     const first = traces.get('first');
     if (first === undefined) traces.set('first', trace);
     else if (first.some((v, i) => !Object.is(v, trace[i])))
       throw new Error(`stats-update: ${root} returns other e-values than ${engines[0]?.root}`);
-    console.log(JSON.stringify({ round, root, watches, near, usPerCountSignal }));
+    console.log(JSON.stringify({ round, root, watches, near, read, usPerCountSignal }));
   }
 }
 // Round 0 warms the code up; the medians are of the rounds after it.
@@ -140,4 +156,5 @@ const summary = engines.map(({ root }) => {
   const all = perEngine.get(root) ?? [];
   return { root, usPerCountSignal: median(all.length > 1 ? all.slice(1) : all) };
 });
-console.log(JSON.stringify({ watches, near, identicalLogE: true, summary }));
+if (Number.isNaN(sink)) throw new Error('stats-update: a read went NaN');
+console.log(JSON.stringify({ watches, near, read, identicalLogE: true, summary }));
