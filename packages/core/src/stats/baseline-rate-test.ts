@@ -642,8 +642,9 @@ const perEvent = new Float64Array(MAX_RATIOS);
 const perNonEvent = new Float64Array(MAX_RATIOS);
 const terms = new Float64Array(MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
 const gridNew = new Float64Array(COARSE_CELLS + 1);
-// Per coarse point at this step (see jointLogE): its terms, their maximum, whether gridNew holds
-// its exact log mixture yet; per cell, whether its bound was computed.
+// Per coarse point at this step (see raisePoint): its terms, their lower bound and maximum, how
+// far it is known (gridNew holds the exact mixture at EXACT); one copy's terms; per cell, whether
+// its bound was computed.
 let pointTerms = new Float64Array((COARSE_CELLS + 1) * MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
 const lowNew = new Float64Array(COARSE_CELLS + 1);
 const maxNew = new Float64Array(COARSE_CELLS + 1);
@@ -1022,6 +1023,9 @@ function buildCoarseGrid(state: JointBaselineRateTestState): CoarseGrid {
  * seen at a grid point is near the threshold, the cells whose bound falls under it are split
  * in eight. Which cells get split depends on the data only through quantities that rise with
  * the event count, so the result still never falls when events rise (docs/statistics.md).
+ * A step computes the grid's mixtures only as far as the smallest cell bound and the decision
+ * to refine need ({@link boundCellsCheaply}): the same numbers, to the last bit, as computing
+ * every point (docs/statistics.md, "What a step computes of it").
  */
 function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate: number } {
   const hi = state.nullRange[1];
