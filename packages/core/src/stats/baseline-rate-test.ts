@@ -396,11 +396,14 @@ export function updateBaselineRateTest(
   }
   // One new object per step (the fields in the order they always had: a save writes the same
   // bytes), settled in place before anyone else can see it.
-  // A state with a `tailCap` (a baseline of a few events, rare) takes the spread: the same keys
-  // in the same order, written out less quickly.
-  const next: JointBaselineRateTestState = hasEvaluatorLayout(state)
-    ? steppedEvaluatorState(state, advanced, copies)
-    : { ...state, ...advanced, copies };
+  // Other layouts take the spread: the same keys in the same order, written out less quickly.
+  const layout = evaluatorLayout(state);
+  const next: JointBaselineRateTestState =
+    layout === 'plain'
+      ? steppedEvaluatorState(state, advanced, copies)
+      : layout === 'capped'
+        ? steppedCappedState(state, advanced, copies)
+        : { ...state, ...advanced, copies };
   const { logE, nullRate } = jointLogE(next);
   settleFresh(next, logE, nullRate);
   return next;
@@ -446,16 +449,30 @@ const EVALUATOR_KEYS: readonly string[] = [
   'copies',
 ];
 
-/** Whether a state's keys are {@link EVALUATOR_KEYS} in that order (so a save writes the same bytes). */
-function hasEvaluatorLayout(state: JointBaselineRateTestState): boolean {
+/** Where {@link EVALUATOR_KEYS} holds `kappas`: a capped state has `tailCap` right after it. */
+const KAPPAS_AT = EVALUATOR_KEYS.indexOf('kappas');
+
+/**
+ * Which of the evaluator's layouts a state's keys are, in order (so a save writes the same
+ * bytes): {@link EVALUATOR_KEYS} (`plain`), the same with `tailCap` after `kappas` (`capped`:
+ * the baselines of a few events, which the default contract's latency tests usually are), or
+ * neither (`other`).
+ */
+function evaluatorLayout(state: JointBaselineRateTestState): 'plain' | 'capped' | 'other' {
   // for-in walks the own keys in the order JSON.stringify writes them (states are plain
   // objects), without building an array of them.
   let i = 0;
+  let capped = false;
   for (const key in state) {
-    if (key !== EVALUATOR_KEYS[i]) return false;
+    if (key !== EVALUATOR_KEYS[i]) {
+      if (capped || i !== KAPPAS_AT + 1 || key !== 'tailCap') return 'other';
+      capped = true;
+      continue;
+    }
     i++;
   }
-  return i === EVALUATOR_KEYS.length;
+  if (i !== EVALUATOR_KEYS.length) return 'other';
+  return capped ? 'capped' : 'plain';
 }
 
 /** What a step advances in every method's state. */
@@ -505,6 +522,49 @@ function steppedEvaluatorState(
     nullRange: state.nullRange,
     kappa: state.kappa,
     kappas: state.kappas as readonly number[],
+    nullRate: state.nullRate,
+    logThreshold: state.logThreshold,
+    copies,
+  };
+}
+
+/**
+ * {@link steppedEvaluatorState} for the `capped` layout (`tailCap` after `kappas`), as
+ * `{ ...state, ...advanced, copies }` would write it (a test compares the two).
+ */
+function steppedCappedState(
+  state: JointBaselineRateTestState,
+  advanced: Advanced,
+  copies: readonly RestartCopy[],
+): JointBaselineRateTestState {
+  return {
+    kind: state.kind,
+    version: state.version,
+    alpha: state.alpha,
+    tolerance: state.tolerance,
+    ratios: state.ratios,
+    dispersion: state.dispersion,
+    baselineEvents: state.baselineEvents,
+    baselineTrials: state.baselineTrials,
+    anchorRate: state.anchorRate,
+    baselineInterval: state.baselineInterval,
+    restartShare: state.restartShare,
+    restartEvery: state.restartEvery,
+    restarts: advanced.restarts,
+    sinceRestart: advanced.sinceRestart,
+    events: advanced.events,
+    trials: advanced.trials,
+    observedEvents: advanced.observedEvents,
+    observedTrials: advanced.observedTrials,
+    updates: advanced.updates,
+    logE: state.logE,
+    rejected: state.rejected,
+    rejectedAtUpdate: state.rejectedAtUpdate,
+    method: state.method,
+    nullRange: state.nullRange,
+    kappa: state.kappa,
+    kappas: state.kappas as readonly number[],
+    tailCap: state.tailCap as TailCap,
     nullRate: state.nullRate,
     logThreshold: state.logThreshold,
     copies,
@@ -582,6 +642,15 @@ const perEvent = new Float64Array(MAX_RATIOS);
 const perNonEvent = new Float64Array(MAX_RATIOS);
 const terms = new Float64Array(MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
 const gridNew = new Float64Array(COARSE_CELLS + 1);
+// Per coarse point at this step (see raisePoint): its terms, their lower bound and maximum, how
+// far it is known (gridNew holds the exact mixture at EXACT); one copy's terms; per cell, whether
+// its bound was computed.
+let pointTerms = new Float64Array((COARSE_CELLS + 1) * MAX_RATIOS * (MAX_LIVE_RESTARTS + 2));
+const lowNew = new Float64Array(COARSE_CELLS + 1);
+const maxNew = new Float64Array(COARSE_CELLS + 1);
+const pointLevel = new Uint8Array(COARSE_CELLS + 1);
+const copyScratch = new Float64Array(MAX_RATIOS);
+const cellDone = new Uint8Array(COARSE_CELLS);
 const subBaseline = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const subNew = Array.from({ length: REFINE_DEPTH }, () => new Float64Array(REFINE_CELLS + 1));
 const shiftScratch = new Float64Array(24);
@@ -729,8 +798,29 @@ function logNewEvidenceWith(
   liveCopies: number,
   unstarted: number,
 ): number {
-  // One pass over every (copy, ratio) term with a shared maximum: one log per grid point.
-  let count = 0;
+  const max = fillTerms(perEvent, eventAt, perNonEvent, nonEventAt, k, liveCopies, unstarted, terms, 0);
+  return sumTerms(terms, 0, k * liveCopies, max, unstarted);
+}
+
+/**
+ * The first half of {@link logNewEvidenceWith}: every (copy, ratio) term's log, written to
+ * `out[offset ..]`, and their maximum with the unstarted weight. No exp or log: it costs a
+ * multiply-add per term. The maximum is a lower bound of the log mixture to the last bit (the
+ * sum of {@link sumTerms} holds the maximum's exp(0) = 1, so its log is >= 0), which is what
+ * lets {@link jointLogE} skip the exps of the grid points that cannot bind.
+ */
+function fillTerms(
+  perEvent: Float64Array,
+  eventAt: number,
+  perNonEvent: Float64Array,
+  nonEventAt: number,
+  k: number,
+  liveCopies: number,
+  unstarted: number,
+  out: Float64Array,
+  offset: number,
+): number {
+  let count = offset;
   let max = unstarted;
   for (let j = 0; j < liveCopies; j++) {
     const x = copyEvents[j] as number;
@@ -741,13 +831,93 @@ function logNewEvidenceWith(
         w +
         (x === 0 ? 0 : x * (perEvent[eventAt + i] as number)) +
         (y === 0 ? 0 : y * (perNonEvent[nonEventAt + i] as number));
-      terms[count++] = v;
+      out[count++] = v;
       if (v > max) max = v;
     }
   }
+  return max;
+}
+
+/**
+ * A lower bound of what {@link sumTerms} returns for the same terms, to the last bit, with no
+ * log or exp: `exp(t) >= (1 + t / 8)^8` for t >= -8 (and >= 0 below), so the sum of these
+ * is at most the sum of the exps (less than {@link LOWER_SUM_SLACK} of rounding either way).
+ * Within about 0.05 nats of the mixture where the terms near the maximum carry it.
+ */
+function lowerLogSum(
+  values: Float64Array,
+  offset: number,
+  count: number,
+  max: number,
+  unstarted: number,
+): number {
+  if (max === Number.NEGATIVE_INFINITY || max === Number.POSITIVE_INFINITY) return max;
+  let sum = unstarted === Number.NEGATIVE_INFINITY ? 0 : lowerExp(unstarted - max);
+  const end = offset + count;
+  for (let i = offset; i < end; i++) sum += lowerExp((values[i] as number) - max);
+  // sum >= 1 (the maximum's own term), so the log is >= 0 and the bound >= max - slack.
+  return max + lowerLog(sum) - LOWER_SUM_SLACK * (1 + Math.abs(max));
+}
+
+/**
+ * A lower bound of log(s) for s >= 1 without a log: s = 2^e m with m in [1, 2), and
+ * log(m) >= 2 (m - 1) / (m + 1) there (equal at 1, the gap's derivative (m - 1)^2 / (m (m + 1)^2)
+ * is >= 0); at most 0.026 nats low. The halvings are exact.
+ */
+function lowerLog(s: number): number {
+  let e = 0;
+  let m = s;
+  while (m >= 2) {
+    m *= 0.5;
+    e++;
+  }
+  return e * Math.LN2 + (2 * (m - 1)) / (m + 1);
+}
+
+/** `(1 + t / 8)^8`, at most exp(t), for t <= 0; 0 below -8. */
+function lowerExp(t: number): number {
+  if (t <= -8) return 0;
+  let v = 1 + t * 0.125;
+  v *= v;
+  v *= v;
+  return v * v;
+}
+
+/**
+ * A term this far (nats) below the maximum adds less than half an ulp to a sum >= 0.5:
+ * exp(-38) = 3.1e-17 (Math.exp within an ulp of it), half the ulp of [0.5, 1) is 2^-54 = 5.6e-17.
+ */
+const TINY_TERM = -38;
+
+/**
+ * Rounding room of {@link lowerLogSum}: its sum and the exps' sum each carry a relative error
+ * of a few dozen ulps (1e-14), the logs and the additions to `max` one ulp of it; 1e-9 of
+ * `1 + |max|` exceeds them by orders of magnitude and costs nothing a cell bound notices.
+ */
+const LOWER_SUM_SLACK = 1e-9;
+
+/**
+ * The second half of {@link logNewEvidenceWith}: the log of the sum of the `count` terms at
+ * `values[offset ..]` and the unstarted weight, with their maximum `max` (one pass with a
+ * shared maximum: one log per grid point).
+ */
+function sumTerms(
+  values: Float64Array,
+  offset: number,
+  count: number,
+  max: number,
+  unstarted: number,
+): number {
   if (max === Number.NEGATIVE_INFINITY) return max;
   let sum = unstarted === Number.NEGATIVE_INFINITY ? 0 : Math.exp(unstarted - max);
-  for (let i = 0; i < count; i++) sum += Math.exp((terms[i] as number) - max);
+  const end = offset + count;
+  for (let i = offset; i < end; i++) {
+    const t = (values[i] as number) - max;
+    // Adding exp(t) < 2^-54 to a sum >= 0.5 (whose half ulp is >= 2^-54) leaves the sum as it
+    // is, to the last bit: the exp is skipped, not the term (see TINY_TERM).
+    if (t < TINY_TERM && sum >= 0.5) continue;
+    sum += Math.exp(t);
+  }
   return max + Math.log(sum);
 }
 
@@ -853,6 +1023,9 @@ function buildCoarseGrid(state: JointBaselineRateTestState): CoarseGrid {
  * seen at a grid point is near the threshold, the cells whose bound falls under it are split
  * in eight. Which cells get split depends on the data only through quantities that rise with
  * the event count, so the result still never falls when events rise (docs/statistics.md).
+ * A step computes the grid's mixtures only as far as the smallest cell bound and the decision
+ * to refine need ({@link boundCellsCheaply}): the same numbers, to the last bit, as computing
+ * every point (docs/statistics.md, "What a step computes of it").
  */
 function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate: number } {
   const hi = state.nullRange[1];
@@ -862,18 +1035,226 @@ function jointLogE(state: JointBaselineRateTestState): { logE: number; nullRate:
   const k = state.ratios.length;
   const values = coarseGrid(state).values;
   const live = fillCopyCounts(state);
-  for (let i = 0; i < GRID_POINTS; i++) {
-    const at = factorsAt(i, k);
-    gridNew[i] =
-      tolerance * (values[i] as number) >= 1
-        ? unstarted
-        : logNewEvidenceWith(values, at, values, at + k, k, live, unstarted);
-  }
+  startGridStep(values, tolerance, k, live, unstarted);
   // The rates at [0, GRID_POINTS), the baseline e-values right after them.
+  const gridRate = values;
+  const first = cellNearest(values, tolerance, state.nullRate);
+  if (!boundCellsCheaply(values, first, state.logThreshold - REFINE_MARGIN)) {
+    return refinedLogE(state, values, live, unstarted);
+  }
+  // No refinement (a grid point lies under the threshold less the margin): the smallest cell
+  // bound, the first one of it in grid order, as {@link refinedLogE} would find it; the cells
+  // skipped lie above a bound computed.
+  let foundBound = Number.POSITIVE_INFINITY;
+  let foundRate = hi;
+  for (let i = 0; i < COARSE_CELLS; i++) {
+    if (cellDone[i] === 0) continue;
+    const bound = (values[GRID_POINTS + i] as number) + (gridNew[i + 1] as number);
+    if (bound < foundBound) {
+      foundBound = bound;
+      foundRate = gridRate[i + 1] as number;
+    }
+  }
+  const logE = Number.isNaN(foundBound) ? LOG_FLOOR : foundBound;
+  return { logE, nullRate: Math.min(tolerance * foundRate, 1) };
+}
+
+/**
+ * What a coarse point's log mixture is known as at this step ({@link pointLevel}): nothing but
+ * the unstarted weight (a lower bound: the mixture holds it), one copy's terms (those of the
+ * copy holding the largest term of the first point filled: {@link oneCopyLow}), all its terms and their
+ * maximum (a lower bound, {@link fillTerms}), {@link lowerLogSum} (a tighter one), or exact. Each level
+ * costs more than the last; a point is raised only as far as a decision needs.
+ */
+const UNSTARTED = 0;
+const ONE_COPY = 1;
+const TERMS = 2;
+const TIGHT = 3;
+const EXACT = 4;
+
+// The step's constants while the grid is walked (set by startGridStep).
+let stepValues: Float64Array = new Float64Array(0);
+let stepK = 0;
+let stepLive = 0;
+let stepUnstarted = 0;
+/** The index (copy * k + ratio) of the largest term of the first point filled; -1 before. */
+let guessTerm = -1;
+
+/** Starts a step's walk of the coarse grid: every point at {@link UNSTARTED}, or exact where its null rate is >= 1. */
+function startGridStep(
+  values: Float64Array,
+  tolerance: number,
+  k: number,
+  live: number,
+  unstarted: number,
+): void {
+  stepValues = values;
+  stepK = k;
+  stepLive = live;
+  stepUnstarted = unstarted;
+  guessTerm = -1;
+  if (GRID_POINTS * k * live > pointTerms.length) pointTerms = new Float64Array(GRID_POINTS * k * live);
+  for (let i = 0; i < GRID_POINTS; i++) {
+    lowNew[i] = unstarted;
+    if (tolerance * (values[i] as number) >= 1) {
+      gridNew[i] = unstarted;
+      pointLevel[i] = EXACT;
+    } else {
+      pointLevel[i] = UNSTARTED;
+    }
+  }
+}
+
+/**
+ * Point i's log mixture known at least at `level`: its lower bound (in {@link lowNew}) below
+ * {@link EXACT}, the mixture itself (in {@link gridNew}) at it.
+ */
+function raisePoint(i: number, level: number): number {
+  const stride = stepK * stepLive;
+  if (pointLevel[i] === UNSTARTED) {
+    if (guessTerm >= 0) {
+      const v = oneCopyLow(i, Math.floor(guessTerm / stepK));
+      if (v > (lowNew[i] as number)) lowNew[i] = v;
+    }
+    pointLevel[i] = ONE_COPY;
+    if (level === ONE_COPY) return lowNew[i] as number;
+  }
+  if (pointLevel[i] === ONE_COPY) {
+    const at = factorsAt(i, stepK);
+    const max = fillTerms(
+      stepValues,
+      at,
+      stepValues,
+      at + stepK,
+      stepK,
+      stepLive,
+      stepUnstarted,
+      pointTerms,
+      i * stride,
+    );
+    maxNew[i] = max;
+    lowNew[i] = max;
+    pointLevel[i] = TERMS;
+    if (guessTerm < 0) guessTerm = largestTerm(i * stride, stride);
+  }
+  if (level >= TIGHT && pointLevel[i] === TERMS) {
+    lowNew[i] = lowerLogSum(pointTerms, i * stride, stride, maxNew[i] as number, stepUnstarted);
+    pointLevel[i] = TIGHT;
+  }
+  if (level === EXACT && pointLevel[i] !== EXACT) {
+    gridNew[i] = sumTerms(pointTerms, i * stride, stride, maxNew[i] as number, stepUnstarted);
+    pointLevel[i] = EXACT;
+  }
+  return pointLevel[i] === EXACT ? (gridNew[i] as number) : (lowNew[i] as number);
+}
+
+/**
+ * A lower bound of point i's log mixture from one copy's k terms and the unstarted weight
+ * only (the others' exps are positive), as {@link lowerLogSum} bounds them: k terms where the
+ * point has k per copy. The copy is the one holding the largest term of the first point
+ * filled, which, outside a fault, is the copy from the deploy.
+ */
+function oneCopyLow(i: number, j: number): number {
+  const at = factorsAt(i, stepK);
+  const x = copyEvents[j] as number;
+  const y = copyNonEvents[j] as number;
+  const w = copyLogWeights[j] as number;
+  let max = stepUnstarted;
+  for (let r = 0; r < stepK; r++) {
+    const v =
+      w +
+      (x === 0 ? 0 : x * (stepValues[at + r] as number)) +
+      (y === 0 ? 0 : y * (stepValues[at + stepK + r] as number));
+    copyScratch[r] = v;
+    if (v > max) max = v;
+  }
+  return lowerLogSum(copyScratch, 0, stepK, max, stepUnstarted);
+}
+
+/** The index, from `offset`, of the largest of `count` terms in {@link pointTerms}. */
+function largestTerm(offset: number, count: number): number {
+  let best = 0;
+  for (let t = 1; t < count; t++) {
+    if ((pointTerms[offset + t] as number) > (pointTerms[offset + best] as number)) best = t;
+  }
+  return best;
+}
+
+/**
+ * The cell whose upper end is nearest the previous step's binding null rate: the binding cell
+ * moves little from step to step, so its bound is usually the smallest or near it.
+ */
+function cellNearest(values: Float64Array, tolerance: number, nullRate: number): number {
+  let first = 0;
+  let distance = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < COARSE_CELLS; i++) {
+    const d = Math.abs(tolerance * (values[i + 1] as number) - nullRate);
+    if (d < distance) {
+      distance = d;
+      first = i;
+    }
+  }
+  return first;
+}
+
+/**
+ * The coarse cells' bounds `log e_B(a_i) + log M(b_i)` where they can be the smallest, with the
+ * work of the others skipped: a cell whose lower bound (from its end point's known level, see
+ * {@link raisePoint}) lies above a bound already computed cannot be the smallest, to the last
+ * bit. Starts with the cell `first`. Marks the cells computed in {@link cellDone}. Returns
+ * whether a grid point lies under `refineBelow`: then no cell is refined and the smallest cell
+ * bound is the e-value. Otherwise every point is made exact for {@link refinedLogE}.
+ */
+function boundCellsCheaply(values: Float64Array, first: number, refineBelow: number): boolean {
+  cellDone.fill(0);
+  let best = (values[GRID_POINTS + first] as number) + raisePoint(first + 1, EXACT);
+  cellDone[first] = 1;
+  for (let i = 0; i < COARSE_CELLS; i++) {
+    if (i === first) continue;
+    const baselineAt = values[GRID_POINTS + i] as number;
+    // Each bound only as far as needed: `> best` is false for a NaN, which computes the cell
+    // (as the full grid would).
+    if (baselineAt + (lowNew[i + 1] as number) > best) continue;
+    if (baselineAt + raisePoint(i + 1, ONE_COPY) > best) continue;
+    if (baselineAt + raisePoint(i + 1, TERMS) > best) continue;
+    if (baselineAt + raisePoint(i + 1, TIGHT) > best) continue;
+    const bound = baselineAt + raisePoint(i + 1, EXACT);
+    cellDone[i] = 1;
+    if (bound < best) best = bound;
+  }
+  // Refinement needs the smallest grid point >= refineBelow; one point under it rules it out.
+  for (let i = 0; i < GRID_POINTS; i++) {
+    if (pointLevel[i] === EXACT && (values[GRID_POINTS + i] as number) + (gridNew[i] as number) < refineBelow)
+      return true;
+  }
+  for (let i = 0; i < GRID_POINTS; i++) {
+    if (pointLevel[i] === EXACT) continue;
+    const baselineAt = values[GRID_POINTS + i] as number;
+    if (baselineAt + (lowNew[i] as number) >= refineBelow) continue;
+    if (baselineAt + raisePoint(i, ONE_COPY) >= refineBelow) continue;
+    if (baselineAt + raisePoint(i, TIGHT) >= refineBelow) continue;
+    if (baselineAt + raisePoint(i, EXACT) < refineBelow) return true;
+  }
+  for (let i = 0; i < GRID_POINTS; i++) raisePoint(i, EXACT);
+  return false;
+}
+
+/**
+ * The `joint` e-value from every coarse point's exact log mixture (in {@link gridNew}), with the
+ * cells that may bind refined when the smallest grid point is near the threshold.
+ */
+function refinedLogE(
+  state: JointBaselineRateTestState,
+  values: Float64Array,
+  live: number,
+  unstarted: number,
+): { logE: number; nullRate: number } {
+  const hi = state.nullRange[1];
+  const { tolerance } = state;
   const gridRate = values;
   let minPoint = Number.POSITIVE_INFINITY;
   for (let i = 0; i <= COARSE_CELLS; i++) {
-    minPoint = Math.min(minPoint, (values[GRID_POINTS + i] as number) + (gridNew[i] as number));
+    minPoint = Math.min(minPoint, (values[GRID_POINTS + i] as number) + raisePoint(i, EXACT));
   }
   // The infimum is at most minPoint, so below the threshold no refinement can change the
   // decision; skipping it there keeps healthy steps cheap (and the result still monotone).

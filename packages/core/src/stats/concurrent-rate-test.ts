@@ -89,6 +89,12 @@ function gridRatio(i: number): number {
   return 2 ** (CS_LOG2_MIN + i / CS_STEPS_PER_OCTAVE);
 }
 
+/** The grid's ratios and their logs, computed once (the same expressions a step computed). */
+const GRID_RATIOS: readonly number[] = Array.from({ length: CS_POINTS }, (_, i) => gridRatio(i));
+const LOG_GRID_RATIOS: readonly number[] = GRID_RATIOS.map((g) => Math.log(g));
+/** Scratch: each ratio's factor at this step; every step overwrites it. */
+let factors = new Float64Array(16);
+
 /** Starts a concurrent (canary vs stable) rate test. Throws `CONFIG_INVALID` on a bad option. */
 export function createConcurrentRateTest(options: ConcurrentRateTestOptions): ConcurrentRateTestState {
   const alpha = checkOpenUnit('alpha', options.alpha);
@@ -148,32 +154,45 @@ export function updateConcurrentRateTest(
   const rho = canary.trials / (canary.trials + stable.trials);
   const theta0 = (state.tolerance * rho) / (state.tolerance * rho + 1 - rho);
   const total = canary.events + stable.events;
-  const factor = (r: number): number =>
-    (canary.events === 0 ? 0 : canary.events * Math.log(r)) -
-    (total === 0 ? 0 : total * Math.log1p((r - 1) * theta0));
+  // Each ratio's factor once per step (the copy from the deploy and the restarts' sums both
+  // multiply by it): the same expression, so the same bits as computing it for each.
+  const k = state.ratios.length;
+  if (k > factors.length) factors = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    const r = state.ratios[i] as number;
+    factors[i] =
+      (canary.events === 0 ? 0 : canary.events * Math.log(r)) -
+      (total === 0 ? 0 : total * Math.log1p((r - 1) * theta0));
+  }
 
   const restartDue = state.restartShare > 0 && state.sinceRestart >= state.restartEvery;
   const restarts = restartDue ? state.restarts + 1 : state.restarts;
   const weight = restartDue ? restartLogWeight(restarts, state.restartShare) : Number.NEGATIVE_INFINITY;
-  const logLikelihoodRatios = state.ratios.map(
-    (r, i) => (state.logLikelihoodRatios[i] as number) + factor(r),
-  );
-  const restartLogSums =
-    state.restartLogSums === null && !restartDue
-      ? null
-      : state.ratios.map((r, i) => {
-          const prior =
-            state.restartLogSums === null ? Number.NEGATIVE_INFINITY : (state.restartLogSums[i] as number);
-          return Math.max(logAddExp(prior, weight) + factor(r), LOG_FLOOR);
-        });
-  const ratioLogLikelihood = state.ratioLogLikelihood.map((v, i) => {
-    const g = gridRatio(i);
-    return (
-      v +
-      (canary.events === 0 ? 0 : canary.events * Math.log(g)) -
-      (total === 0 ? 0 : total * Math.log1p((g - 1) * rho))
+  const logLikelihoodRatios: number[] = [];
+  for (let i = 0; i < k; i++) {
+    logLikelihoodRatios.push((state.logLikelihoodRatios[i] as number) + (factors[i] as number));
+  }
+  let restartLogSums: number[] | null = null;
+  if (state.restartLogSums !== null || restartDue) {
+    restartLogSums = [];
+    for (let i = 0; i < k; i++) {
+      const prior =
+        state.restartLogSums === null ? Number.NEGATIVE_INFINITY : (state.restartLogSums[i] as number);
+      restartLogSums.push(Math.max(logAddExp(prior, weight) + (factors[i] as number), LOG_FLOOR));
+    }
+  }
+  // The grid's ratios and their logs are constants (GRID_RATIOS, LOG_GRID_RATIOS).
+  const ratioLogLikelihood: number[] = [];
+  const points = state.ratioLogLikelihood.length;
+  for (let i = 0; i < points; i++) {
+    const g = i < CS_POINTS ? (GRID_RATIOS[i] as number) : gridRatio(i);
+    const logG = i < CS_POINTS ? (LOG_GRID_RATIOS[i] as number) : Math.log(g);
+    ratioLogLikelihood.push(
+      (state.ratioLogLikelihood[i] as number) +
+        (canary.events === 0 ? 0 : canary.events * logG) -
+        (total === 0 ? 0 : total * Math.log1p((g - 1) * rho)),
     );
-  });
+  }
   const next: ConcurrentRateTestState = {
     ...state,
     restarts,

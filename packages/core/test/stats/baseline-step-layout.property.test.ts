@@ -35,6 +35,25 @@ describe('baseline test: a step of the evaluator layout', () => {
     );
   });
 
+  it('writes a capped state (tailCap after kappas, the default latency tests) as the spread would', () => {
+    let live = createBaselineRateTest({
+      baselineEvents: 3,
+      baselineTrials: 12_001,
+      alpha: 0.00375,
+      kappas: [0.5, 1.5, 3],
+      tailCap: { kappa: 0.3, maxEvents: 3 },
+    });
+    const keys = Object.keys(live);
+    expect(keys.indexOf('tailCap')).toBe(keys.indexOf('kappas') + 1);
+    for (let step = 0; step < 40; step++) {
+      const observation = { events: step % 7 === 0 ? 1 : 0, trials: 100 };
+      const reference = updateRateTest(spreadPath(live), observation);
+      live = updateRateTest(live, observation);
+      expect(JSON.stringify(live)).toBe(JSON.stringify(reference));
+      expect(Object.keys(live)).toEqual(keys);
+    }
+  });
+
   it('keeps an older state without the observed counts in its own layout (they are appended)', () => {
     const started = createBaselineRateTest({
       baselineEvents: 40,
