@@ -1,6 +1,7 @@
 import type { HealthRule } from '../contract/contract-schema';
+import { allFinite, gaugePass, healthPassReason } from './lazy-gauge-verdict';
 import { firstValueOutside, inDomain, MEASURE_DOMAINS, outOfDomainVerdict } from './measure-domain';
-import { show, shownOnce, showPercent, type TimeWindow, type Verdict } from './verdict';
+import { show, type TimeWindow, type Verdict } from './verdict';
 
 /** Inputs of {@link evaluateHealth}: post-deploy data in the window only. */
 export interface HealthInput {
@@ -26,26 +27,27 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
   const restartsPossible = input.restarts === null || inDomain(input.restarts, MEASURE_DOMAINS.restarts);
   const impossible = restartsPossible ? firstValueOutside(input.ready, MEASURE_DOMAINS.ready) : undefined;
   // The verdict of almost every step (every health signal of every watch is judged at every
-  // step): written field by field, the same keys in the same order as the spreads below, with
-  // its numbers' texts formatted once per value.
+  // step): its reason built when read (rules/lazy-gauge-verdict.ts), the same keys in the same
+  // order as the spreads below.
   if (
     restartsPossible &&
     impossible === undefined &&
     newest !== undefined &&
-    input.segment === undefined &&
     !(input.restarts !== null && input.restarts > rule.maxRestarts) &&
-    !(newest.v < rule.minReady)
+    !(newest.v < rule.minReady) &&
+    allFinite(newest.v, rule.minReady, input.ready.length, input.restarts)
   ) {
-    return {
-      signal: input.signal,
-      rule: 'health',
-      window: input.window,
-      samples: input.ready.length,
-      status: 'pass',
-      value: newest.v,
-      threshold: rule.minReady,
-      reason: `${shownOnce(readyTexts, newest.v, showPercent)}% of instances ready${input.restarts === null ? '' : `, ${shownOnce(countTexts, input.restarts, show)} restart(s)`}`,
-    };
+    return gaugePass(
+      {
+        signal: input.signal,
+        ...(input.segment === undefined ? {} : { segment: input.segment }),
+        window: input.window,
+        samples: input.ready.length,
+        value: newest.v,
+        threshold: rule.minReady,
+      },
+      { kind: 'health', unit: '', a: input.restarts, b: null, heldSeconds: 0 },
+    );
   }
   const base = {
     signal: input.signal,
@@ -89,10 +91,6 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
     status: 'pass',
     value: newest.v,
     threshold: rule.minReady,
-    reason: `${show(newest.v * 100)}% of instances ready${input.restarts === null ? '' : `, ${show(input.restarts)} restart(s)`}`,
+    reason: healthPassReason(newest.v, input.restarts),
   };
 }
-
-/** Texts of the pass verdict's numbers (the ready share, the restart count: a handful of values per fleet). */
-const readyTexts = new Map<number, string>();
-const countTexts = new Map<number, string>();
