@@ -1,5 +1,5 @@
 import type { BaselineRatioRule } from '../contract/contract-schema';
-import { allFinite, gaugePass, ratioReason } from './lazy-gauge-verdict';
+import { gaugePass, ratioReason } from './lazy-gauge-verdict';
 import { FINITE_DOMAIN, inDomain, outOfDomainVerdict } from './measure-domain';
 import type { WindowValue } from './static-range';
 import type { Verdict } from './verdict';
@@ -47,17 +47,8 @@ export function evaluateBaselineRatio(
     };
   }
   // A pass (almost every step of a value rule): its reason built when read (rules/lazy-gauge-verdict.ts).
-  if (allFinite(input.value, input.samples, threshold)) {
-    return gaugePass(
-      { ...base, value: input.value, threshold },
-      { kind: 'ratio', unit: input.unit, a: baseline, b: null, heldSeconds: 0 },
-    );
-  }
-  return {
-    ...base,
-    status: 'pass',
-    value: input.value,
-    threshold,
-    reason: ratioReason(input.value, baseline, threshold, input.unit),
-  };
+  return gaugePass(
+    { ...base, value: input.value, threshold },
+    { kind: 'ratio', unit: input.unit, a: baseline, b: null, heldSeconds: 0 },
+  );
 }

@@ -1,5 +1,5 @@
 import type { HealthRule } from '../contract/contract-schema';
-import { allFinite, gaugePass, healthPassReason } from './lazy-gauge-verdict';
+import { gaugePass } from './lazy-gauge-verdict';
 import { firstValueOutside, inDomain, MEASURE_DOMAINS, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
@@ -34,8 +34,7 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
     impossible === undefined &&
     newest !== undefined &&
     !(input.restarts !== null && input.restarts > rule.maxRestarts) &&
-    !(newest.v < rule.minReady) &&
-    allFinite(newest.v, rule.minReady, input.ready.length, input.restarts)
+    !(newest.v < rule.minReady)
   ) {
     return gaugePass(
       {
@@ -77,20 +76,12 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
       reason: 'no readiness data in the window',
     };
   }
-  if (newest.v < rule.minReady) {
-    return {
-      ...base,
-      status: 'breach',
-      value: newest.v,
-      threshold: rule.minReady,
-      reason: `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%)`,
-    };
-  }
+  // Every other case passed above: the newest ready share is below the minimum.
   return {
     ...base,
-    status: 'pass',
+    status: 'breach',
     value: newest.v,
     threshold: rule.minReady,
-    reason: healthPassReason(newest.v, input.restarts),
+    reason: `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%)`,
   };
 }

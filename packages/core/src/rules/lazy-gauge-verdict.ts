@@ -210,15 +210,57 @@ export function isLazyGaugeVerdict(verdict: unknown): verdict is LazyGaugeVerdic
   return verdict instanceof LazyGaugeVerdict;
 }
 
-/** Whether every number is finite: a lazy verdict is built only then (it is stored as it is). */
-export function allFinite(...numbers: readonly (number | null)[]): boolean {
-  for (const n of numbers) if (n !== null && !Number.isFinite(n)) return false;
-  return true;
+const finite = (n: number | null | undefined): boolean => n === null || n === undefined || Number.isFinite(n);
+
+/**
+ * Whether every number of the verdict and of what its text is built from is finite (or null):
+ * a verdict is built on read only then, so it is JSON-safe as it is and its recipe round-trips.
+ */
+function allFinite(head: GaugeHead, text: GaugeText): boolean {
+  return (
+    Number.isFinite(head.value) &&
+    Number.isFinite(head.samples) &&
+    finite(head.threshold) &&
+    finite(head.statistic?.value) &&
+    finite(head.statistic?.threshold) &&
+    finite(text.a) &&
+    finite(text.b)
+  );
 }
 
-/** A lazy gauge pass verdict, typed as the {@link Verdict} it reads as. */
+/**
+ * A gauge's pass verdict: built when read ({@link LazyGaugeVerdict}) when its numbers are all
+ * finite, else at once ({@link eagerGaugeVerdict}, the same keys in the same order), typed as
+ * the {@link Verdict} it reads as.
+ */
 export function gaugePass(head: GaugeHead, text: GaugeText): Verdict {
-  return new LazyGaugeVerdict(head, text) as Verdict;
+  return allFinite(head, text)
+    ? (new LazyGaugeVerdict(head, text) as Verdict)
+    : eagerGaugeVerdict(head, text);
+}
+
+/**
+ * The verdict {@link LazyGaugeVerdict} reads as, built at once as a plain object: its fields
+ * in the order the eager rules wrote them (the static rule's value before its status, a trend's
+ * held-out samples after its reason), the reason from the same {@link GaugeText}.
+ */
+export function eagerGaugeVerdict(head: GaugeHead, text: GaugeText): Verdict {
+  const out: Record<string, unknown> = { signal: head.signal, rule: RULE_OF[text.kind] };
+  if (head.segment !== undefined) out.segment = head.segment;
+  out.window = head.window;
+  out.samples = head.samples;
+  if (text.kind === 'static') {
+    out.value = head.value;
+    out.status = 'pass';
+  } else {
+    out.status = 'pass';
+    out.value = head.value;
+  }
+  out.threshold = head.threshold;
+  if (head.statistic !== undefined) out.statistic = head.statistic;
+  out.reason = reasonOfText(head.value, head.threshold, text);
+  if (head.surgeHeldSteps !== undefined && head.surgeHeldSteps > 0) out.surgeHeldSteps = head.surgeHeldSteps;
+  return out as unknown as Verdict;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { RateOfChangeRule } from '../contract/contract-schema';
 import { locateGrowthOnset } from '../stats/growth-onset';
 import { studentTUpperTail } from '../stats/special-functions';
 import { studentTQuantile } from '../stats/student-t-quantile';
-import { allFinite, awaySeconds, gaugePass, trendPassReason } from './lazy-gauge-verdict';
+import { awaySeconds, gaugePass } from './lazy-gauge-verdict';
 import {
   FINITE_DOMAIN,
   firstOutside,
@@ -228,23 +228,12 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   // of a healthy watch, answered without the p-value, the envelope, the growth checks or the
   // recent fit, which only a rising trend reads (docs/benchmarks.md, "fleet-tick-issue-13").
   if (fit.slope <= thresholdSlope) {
-    const away = awaySeconds(secondsToLimit);
     // Its reason built when read (rules/lazy-gauge-verdict.ts): the step of almost every
-    // resource signal, and nobody reads it but the audit of a breach elsewhere.
-    if (allFinite(fit.slope, thresholdSlope, tStat, statistic.threshold, limit)) {
-      return gaugePass(
-        { ...base, value: fit.slope, threshold: thresholdSlope, statistic },
-        { kind: 'trend', unit: input.unit, a: limit, b: away, heldSeconds: 0 },
-      );
-    }
-    return {
-      ...base,
-      status: 'pass',
-      value: fit.slope,
-      threshold: thresholdSlope,
-      statistic,
-      reason: trendPassReason(fit.slope, limit, away, input.unit),
-    };
+    // resource signal, whose text nobody reads but the audit of a breach elsewhere.
+    return gaugePass(
+      { ...base, value: fit.slope, threshold: thresholdSlope, statistic },
+      { kind: 'trend', unit: input.unit, a: limit, b: awaySeconds(secondsToLimit), heldSeconds: 0 },
+    );
   }
   // One-sided p-value of "slope > 0" with n - 2 degrees of freedom: with few points the t
   // distribution's tails are heavy, so a fixed t threshold would fire on noise.

@@ -1,5 +1,5 @@
 import type { StaticRule } from '../contract/contract-schema';
-import { allFinite, gaugePass, staticPassReason } from './lazy-gauge-verdict';
+import { gaugePass } from './lazy-gauge-verdict';
 import { FINITE_DOMAIN, inDomain, type MeasureDomain, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
@@ -48,19 +48,9 @@ export function evaluateStaticRange(rule: StaticRule, input: WindowValue): Verdi
     };
   }
   const threshold = rule.max ?? rule.min ?? null;
-  const min = rule.min ?? null;
-  const max = rule.max ?? null;
   // A pass (almost every step of a value rule): its reason built when read (rules/lazy-gauge-verdict.ts).
-  if (allFinite(input.value, input.samples, threshold, min, max)) {
-    return gaugePass(
-      { ...frame, value: input.value, threshold },
-      { kind: 'static', unit: input.unit, a: min, b: max, heldSeconds: 0 },
-    );
-  }
-  return {
-    ...base,
-    status: 'pass',
-    threshold,
-    reason: staticPassReason(input.value, min, max, input.unit),
-  };
+  return gaugePass(
+    { ...frame, value: input.value, threshold },
+    { kind: 'static', unit: input.unit, a: rule.min ?? null, b: rule.max ?? null, heldSeconds: 0 },
+  );
 }

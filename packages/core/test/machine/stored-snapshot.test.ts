@@ -116,6 +116,37 @@ function lastAsV4(record: Record<string, unknown>, current: MachineSnapshot): nu
   return converted;
 }
 
+/**
+ * The record as rollgate.machine/v5 saved it: a gauge's pass verdict as its full text, where v6
+ * saves it as its numbers (`{ onRead: { gauge } }`), and each count recipe with its `now` (its
+ * window's end), which v6 no longer writes. Returns how many gauge verdicts it wrote out.
+ */
+function lastAsV5(record: Record<string, unknown>, current: MachineSnapshot): number {
+  let converted = 0;
+  for (const field of ['bake', 'verify'] as const) {
+    const stored = record[field] as {
+      signals: Record<string, { last: { verdicts: unknown[] } | null }>;
+    } | null;
+    const watch = current[field];
+    if (!stored || !watch) continue;
+    for (const [signal, state] of Object.entries(stored.signals)) {
+      if (!state.last) continue;
+      const full = watch.signals[signal]?.last?.verdicts ?? [];
+      state.last = {
+        ...state.last,
+        verdicts: state.last.verdicts.map((v, i) => {
+          if (typeof v !== 'object' || v === null || !('onRead' in v)) return v;
+          const recipe = v.onRead as { gauge?: string; window: { end: number } };
+          if (recipe.gauge === undefined) return { onRead: { ...recipe, now: recipe.window.end } };
+          converted++;
+          return JSON.parse(JSON.stringify(full[i]));
+        }),
+      };
+    }
+  }
+  return converted;
+}
+
 /** Every step's state, decision and evaluations, by the simulated time it happened at. */
 function stepsOf(w: World, controller = w.controller) {
   const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
@@ -371,6 +402,43 @@ describe('a snapshot saved in parts', () => {
     expect(resumed.outcome).toBe('rolled-back');
     expect(resumed.audit).toEqual(reference.audit);
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('loads and resumes a snapshot saved by rollgate.machine/v5 (gauge verdicts as their text, count recipes with now)', async () => {
+    const { reference, w, watchId, current } = await crashedInBake();
+    const record = w.state.get(watchStateKey(watchId)) as Record<string, unknown> & { schema: string };
+    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    // v6 saves the gauges' passes (memory trend, health) as their numbers, and no `now`.
+    const v6Text = JSON.stringify(record);
+    expect(v6Text).toContain('"onRead":{"gauge":"trend"');
+    expect(v6Text).toContain('"onRead":{"gauge":"health"');
+    expect(v6Text).not.toContain('"now":');
+    expect(v6Text).not.toContain('of instances ready');
+    const v5 = JSON.parse(v6Text) as Record<string, unknown>;
+    expect(lastAsV5(v5, current)).toBeGreaterThan(1);
+    const v5Text = JSON.stringify(v5);
+    expect(v5Text).toContain('of instances ready');
+    expect(v5Text).toContain('"now":');
+    w.state.set(watchStateKey(watchId), { ...v5, schema: 'rollgate.machine/v5' });
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('refuses a v6 record whose gauge verdict lacks the numbers its kind needs', async () => {
+    const { w, watchId } = await crashedInBake();
+    const text = JSON.stringify(w.state.get(watchStateKey(watchId))).replace(
+      '"onRead":{"gauge":"trend"',
+      '"onRead":{"gauge":"spline"',
+    );
+    w.state.set(watchStateKey(watchId), JSON.parse(text));
+    await expect(loadStoredSnapshot(loaderOf(w), watchId)).rejects.toMatchObject({
+      code: 'STATE_CORRUPT',
+      message: expect.stringMatching(/a gauge verdict's recipe without the numbers its kind "spline" needs/),
+    });
   });
 
   it('refuses a v5 record whose last verdict is built from a test it does not hold', async () => {
