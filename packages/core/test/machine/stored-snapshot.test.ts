@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
@@ -420,6 +421,26 @@ describe('a snapshot saved in parts', () => {
     expect(v5Text).toContain('of instances ready');
     expect(v5Text).toContain('"now":');
     w.state.set(watchStateKey(watchId), { ...v5, schema: 'rollgate.machine/v5' });
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('loads and resumes the snapshot the v5 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v5)', async () => {
+    const { reference, w, watchId, current } = await crashedInBake();
+    // Written by main at 21f3599 (v5) from this test's world: its record and its parts.
+    const fixture = JSON.parse(
+      readFileSync(new URL('./fixtures/v5-crashed-in-bake.json', import.meta.url), 'utf8'),
+    ) as { watchId: string; entries: Record<string, unknown> };
+    expect(fixture.watchId).toBe(watchId);
+    const record = fixture.entries[watchStateKey(watchId)] as { schema: string };
+    expect(record.schema).toBe('rollgate.machine/v5');
+    expect(JSON.stringify(record)).toContain('of instances ready');
+    for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
+    for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
     expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
 
     const resumed = await w.watch(w.restart());
