@@ -7,6 +7,7 @@ import {
   type SegmentState,
   type SignalBaseline,
   type SignalState,
+  shareTimeColumns,
   type WatchState,
 } from '../evaluation/watch-state';
 import { gaugeRecipeOf, gaugeVerdictOfRecipe, isLazyGaugeVerdict } from '../rules/lazy-gauge-verdict';
@@ -394,7 +395,8 @@ export function decodeBaseline(stored: unknown, corrupt: (message: string) => Er
     const series: BaselineSeries = { kind: b.series.kind as BaselineSeries['kind'], t: fromDeltas(t), v };
     signals[signal] = { ...b, series };
   }
-  return { ...stored, signals };
+  // As the evaluator keeps it: equal time columns shared (evaluation/watch-state.ts `shareTimeColumns`).
+  return shareTimeColumns({ ...stored, signals } as unknown as BaselineSnapshot);
 }
 
 /**
