@@ -1,7 +1,6 @@
 import type { HealthRule } from '../contract/contract-schema';
-import { gaugePass } from './lazy-gauge-verdict';
 import { firstValueOutside, inDomain, MEASURE_DOMAINS, outOfDomainVerdict } from './measure-domain';
-import { show, type TimeWindow, type Verdict } from './verdict';
+import { show, shownOnce, type TimeWindow, type Verdict } from './verdict';
 
 /** Inputs of {@link evaluateHealth}: post-deploy data in the window only. */
 export interface HealthInput {
@@ -27,26 +26,28 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
   const restartsPossible = input.restarts === null || inDomain(input.restarts, MEASURE_DOMAINS.restarts);
   const impossible = restartsPossible ? firstValueOutside(input.ready, MEASURE_DOMAINS.ready) : undefined;
   // The verdict of almost every step (every health signal of every watch is judged at every
-  // step): its reason built when read (rules/lazy-gauge-verdict.ts), the same keys in the same
-  // order as the spreads below.
+  // step): written field by field, the same keys in the same order as the spreads below, its
+  // reason one string per ready share and restart count ({@link healthPassReason}). Built at
+  // once, not on read: an own accessor costs more to make than this literal with a remembered
+  // text (docs/benchmarks.md, "gauge13-issue-13").
   if (
     restartsPossible &&
     impossible === undefined &&
     newest !== undefined &&
+    input.segment === undefined &&
     !(input.restarts !== null && input.restarts > rule.maxRestarts) &&
     !(newest.v < rule.minReady)
   ) {
-    return gaugePass(
-      {
-        signal: input.signal,
-        ...(input.segment === undefined ? {} : { segment: input.segment }),
-        window: input.window,
-        samples: input.ready.length,
-        value: newest.v,
-        threshold: rule.minReady,
-      },
-      { kind: 'health', unit: '', a: input.restarts, b: null, heldSeconds: 0 },
-    );
+    return {
+      signal: input.signal,
+      rule: 'health',
+      window: input.window,
+      samples: input.ready.length,
+      status: 'pass',
+      value: newest.v,
+      threshold: rule.minReady,
+      reason: healthPassReason(newest.v, input.restarts),
+    };
   }
   const base = {
     signal: input.signal,
@@ -76,12 +77,48 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
       reason: 'no readiness data in the window',
     };
   }
-  // Every other case passed above: the newest ready share is below the minimum.
+  if (newest.v < rule.minReady) {
+    return {
+      ...base,
+      status: 'breach',
+      value: newest.v,
+      threshold: rule.minReady,
+      reason: `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%)`,
+    };
+  }
   return {
     ...base,
-    status: 'breach',
+    status: 'pass',
     value: newest.v,
     threshold: rule.minReady,
-    reason: `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%)`,
+    reason: healthPassReason(newest.v, input.restarts),
   };
 }
+
+/**
+ * The reason of a health probe's pass: the ready share, and the restarts when the source counts
+ * them. One string per ready share and restart count, remembered (a fleet sees a handful: 100%
+ * ready, 0 restarts), so a pass at every step of every watch neither formats nor allocates a
+ * text, and every watch's `last` verdict holds the same one.
+ */
+export function healthPassReason(ready: number, restarts: number | null): string {
+  // -0 is formatted every time (a map does not tell it from 0), as `shownOnce` does.
+  if (Object.is(restarts, -0)) return readyText(ready, restarts);
+  const key = restarts === null ? NO_RESTARTS : restarts;
+  let byReady = reasonsByRestarts.get(key);
+  if (byReady === undefined) {
+    if (reasonsByRestarts.size >= 16) reasonsByRestarts.clear();
+    byReady = new Map();
+    reasonsByRestarts.set(key, byReady);
+  }
+  return shownOnce(byReady, ready, (r) => readyText(r, restarts));
+}
+
+function readyText(ready: number, restarts: number | null): string {
+  return `${show(ready * 100)}% of instances ready${restarts === null ? '' : `, ${show(restarts)} restart(s)`}`;
+}
+
+/** The key of the reasons without restart data (not a count: a restart count is never negative). */
+const NO_RESTARTS = -1;
+/** Remembered pass reasons, by restart count, then ready share (each map bounded, see `shownOnce`). */
+const reasonsByRestarts = new Map<number, Map<number, string>>();

@@ -1,9 +1,10 @@
-import { show, shownOnce, showPercent, type TestStatistic, type TimeWindow, type Verdict } from './verdict';
+import { show, type TestStatistic, type TimeWindow, type Verdict } from './verdict';
 
 /**
  * A gauge signal's pass verdict whose reason sentence is built when something reads it: a
- * resource trend's (rules/rate-of-change.ts), a health probe's (rules/health-check.ts), a static
- * range's or a baseline ratio's value rule (rules/static-range.ts, rules/baseline-ratio.ts).
+ * resource trend's (rules/rate-of-change.ts), a static range's or a baseline ratio's value rule
+ * (rules/static-range.ts, rules/baseline-ratio.ts). A health probe's pass is built at once with a
+ * remembered text (rules/health-check.ts `healthPassReason`): cheaper than an own accessor.
  * Every gauge signal of every watch is judged at every step and its verdict kept as the signal's
  * `last` until the next; almost none of those reasons is ever read (docs/benchmarks.md,
  * "gauge13-issue-13"; docs/architecture.md, "Verdicts built when read"). A breach, a no-data or
@@ -32,8 +33,8 @@ export class LazyGaugeVerdict {
   declare readonly surgeHeldSteps?: number;
   readonly #kind: GaugeKind;
   readonly #unit: string;
-  // trend: the limit and the seconds to it (null: never); health: the restart count (null: no
-  // restart data); static: the minimum and maximum (null: none); ratio: the pre-deploy value.
+  // trend: the limit and the seconds to it (null: never); static: the minimum and maximum
+  // (null: none); ratio: the pre-deploy value.
   readonly #a: number | null;
   readonly #b: number | null;
   /** trend: the seconds held out for a load surge, said in the reason (0: none). */
@@ -88,12 +89,11 @@ export class LazyGaugeVerdict {
   }
 }
 
-/** The four gauge rules whose pass verdicts are built when read. */
-export type GaugeKind = 'trend' | 'health' | 'static' | 'ratio';
+/** The gauge rules whose pass verdicts are built when read. */
+export type GaugeKind = 'trend' | 'static' | 'ratio';
 
 const RULE_OF: Readonly<Record<GaugeKind, string>> = {
   trend: 'rate-of-change',
-  health: 'health',
   static: 'static',
   ratio: 'baseline-ratio',
 };
@@ -146,8 +146,6 @@ function reasonOfText(value: number, threshold: number | null, text: GaugeText):
       const reason = trendPassReason(value, text.a as number, text.b, text.unit);
       return text.heldSeconds > 0 ? withHeldReason(reason, text.heldSeconds) : reason;
     }
-    case 'health':
-      return healthPassReason(value, text.a);
     case 'static':
       return staticPassReason(value, text.a, text.b, text.unit);
     case 'ratio':
@@ -174,15 +172,6 @@ export function withHeldReason(reason: string, seconds: number): string {
  */
 export function awaySeconds(secondsToLimit: number): number | null {
   return Number.isFinite(secondsToLimit) ? Math.round(secondsToLimit) : null;
-}
-
-/** Texts of the health pass verdict's numbers (the ready share, the restart count: a handful of values per fleet). */
-const readyTexts = new Map<number, string>();
-const countTexts = new Map<number, string>();
-
-/** The reason of a health probe's pass: the ready share, and the restarts when the source counts them. */
-export function healthPassReason(ready: number, restarts: number | null): string {
-  return `${shownOnce(readyTexts, ready, showPercent)}% of instances ready${restarts === null ? '' : `, ${shownOnce(countTexts, restarts, show)} restart(s)`}`;
 }
 
 /** The reason of a static range's pass: the value and the bounds it is within. */
@@ -284,7 +273,6 @@ export type GaugeRecipe = {
 /** The names a {@link GaugeRecipe} gives the private fields `a` and `b`, per kind. */
 const FIELD_NAMES: Readonly<Record<GaugeKind, readonly [string, string | null]>> = {
   trend: ['limit', 'away'],
-  health: ['restarts', null],
   static: ['min', 'max'],
   ratio: ['baseline', null],
 };
