@@ -140,9 +140,10 @@ export function baselineSeries(kind: 'rate' | 'level', points: readonly Baseline
 /**
  * `baseline` with the signals whose chart series are at the same times sharing one `t` column
  * (the first signal's), or `baseline` itself when none do. A watch keeps its baseline for its
- * whole life, and the series of its signals are binned on one grid of the pre-deploy window,
- * so their time columns are usually equal: one column of 60 doubles per watch, not one per
- * signal (docs/benchmarks.md, "gauge13-issue-13"). Columns are never mutated; each signal's
+ * whole life, and the series of its signals are binned on a grid of the pre-deploy window
+ * (the count signals' rates on one, the gauges' levels on another), so their time columns are
+ * often equal: one column of 60 doubles per grid, not one per signal (docs/benchmarks.md,
+ * "gauge13-issue-13"). Columns are never mutated; each signal's
  * series still reads, and saves, as its own.
  */
 export function shareTimeColumns(baseline: BaselineSnapshot): BaselineSnapshot {
