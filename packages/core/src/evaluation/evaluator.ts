@@ -30,6 +30,7 @@ import {
   createWatchState,
   type SignalState,
   type SignalSummary,
+  shareTimeColumns,
   type WatchState,
 } from './watch-state';
 
@@ -113,13 +114,9 @@ export class Evaluator {
    * do not have one yet or whose earlier read failed.
    */
   async takeBaseline(state: WatchState, ctx: PortContext): Promise<WatchState> {
-    const snapshot = await takeBaseline(
-      this.contract,
-      state.deployAt,
-      this.#reader,
-      ctx,
-      this.#clock.now(),
-      state.baseline,
+    // Kept for the watch's life: its signals' chart series share one time column where equal.
+    const snapshot = shareTimeColumns(
+      await takeBaseline(this.contract, state.deployAt, this.#reader, ctx, this.#clock.now(), state.baseline),
     );
     this.events.emit('baseline', snapshot);
     return { ...state, baseline: snapshot };

@@ -95,7 +95,6 @@ export class LazyCountVerdict {
       window: verdict.window,
       samples: verdict.#inputSamples,
       newestT: verdict.#newestT,
-      now: verdict.window.end,
       maxLagMs: verdict.#maxLagMs,
       minSamples: verdict.#minSamples,
       what: verdict.#what,
@@ -181,7 +180,7 @@ const INTERVAL: PropertyDescriptor = {
  */
 type JudgementFields = Pick<
   SequentialJudgement,
-  'segment' | 'window' | 'samples' | 'newestT' | 'now' | 'maxLagMs' | 'minSamples' | 'what'
+  'segment' | 'window' | 'samples' | 'newestT' | 'maxLagMs' | 'minSamples' | 'what'
 >;
 
 /**
@@ -284,13 +283,18 @@ export function countVerdictOnRead(
 }
 
 /**
- * How a lazy verdict is saved in the per-step record (`rollgate.machine/v5`,
+ * How a lazy verdict is saved in the per-step record (`rollgate.machine/v5`, v6 without `now`,
  * machine/stored-watch-state.ts): what its text is built from, the test named by its key in the
  * signal's segment (the record holds that test), not the text. `drift`: the watch baseline's
  * drift is said in the reason.
  */
 export interface StoredVerdictRecipe extends BuiltFrom {
   readonly test: string;
+  /**
+   * `rollgate.machine/v5` only: the judgement's time, always its window's end (the save wrote
+   * `window.end`); v6 no longer writes it. Read when present, so a v5 record builds as it did.
+   */
+  readonly now?: number;
 }
 
 /** A {@link StoredVerdictRecipe} without its test's key: see `LazyCountVerdict.builtFrom`. */
@@ -343,7 +347,7 @@ export function verdictOfRecipe(
  */
 function buildFrom(
   signal: string,
-  from: BuiltFrom,
+  from: BuiltFrom & { readonly now?: number },
   state: SequentialState,
   drift: SignalBaseline['drift'] | undefined,
 ): Verdict {
@@ -353,7 +357,7 @@ function buildFrom(
     window: from.window,
     samples: from.samples,
     newestT: from.newestT,
-    now: from.now,
+    now: from.now ?? from.window.end,
     maxLagMs: from.maxLagMs,
     minSamples: from.minSamples,
     what: from.what,

@@ -5,6 +5,7 @@ import { evaluateBaselineRatio } from '../rules/baseline-ratio';
 import { isElevated, rulesOutColdStart, showsColdStartAtBound } from '../rules/cold-start';
 import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
+import { isLazyGaugeVerdict, LazyGaugeVerdict, withHeldReason } from '../rules/lazy-gauge-verdict';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
 import {
   burstCap,
@@ -1139,10 +1140,13 @@ function beyondOneBurst(
 /** A trend verdict with the samples held out for a load surge, said in the reason too. */
 function withHeldPoints(verdict: Verdict, held: number, stepMs: number): Verdict {
   if (held === 0) return verdict;
+  const seconds = Math.round((held * stepMs) / 1000);
+  // A pass built when read stays so (rules/lazy-gauge-verdict.ts): the same keys, the same text.
+  if (isLazyGaugeVerdict(verdict)) return LazyGaugeVerdict.withHeld(verdict, held, seconds) as Verdict;
   return {
     ...verdict,
     surgeHeldSteps: held,
-    reason: `${verdict.reason}; ${Math.round((held * stepMs) / 1000)} s under a load surge (or settling after it) held out`,
+    reason: withHeldReason(verdict.reason, seconds),
   };
 }
 

@@ -137,6 +137,41 @@ export function baselineSeries(kind: 'rate' | 'level', points: readonly Baseline
   return { kind, t: t.slice(), v: v.slice() };
 }
 
+/**
+ * `baseline` with the signals whose chart series are at the same times sharing one `t` column
+ * (the first signal's), or `baseline` itself when none do. A watch keeps its baseline for its
+ * whole life, and the series of its signals are binned on a grid of the pre-deploy window
+ * (the count signals' rates on one, the gauges' levels on another), so their time columns are
+ * often equal: one column of 60 doubles per grid, not one per signal (docs/benchmarks.md,
+ * "gauge13-issue-13"). Columns are never mutated; each signal's
+ * series still reads, and saves, as its own.
+ */
+export function shareTimeColumns(baseline: BaselineSnapshot): BaselineSnapshot {
+  const columns: (readonly number[])[] = [];
+  let signals: Record<string, SignalBaseline> | null = null;
+  for (const id in baseline.signals) {
+    const b = baseline.signals[id] as SignalBaseline;
+    const series = b.series;
+    if (series === undefined) continue;
+    const same = columns.find((t) => sameNumbers(t, series.t));
+    if (same === undefined) {
+      columns.push(series.t);
+      continue;
+    }
+    if (same === series.t) continue;
+    signals ??= { ...baseline.signals };
+    signals[id] = { ...b, series: { kind: series.kind, t: same, v: series.v } };
+  }
+  return signals === null ? baseline : { ...baseline, signals };
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The pre-deploy snapshot of every signal. */
 export interface BaselineSnapshot {
   readonly takenAt: number;

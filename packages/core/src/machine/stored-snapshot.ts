@@ -17,7 +17,10 @@ import {
 import { watchStateKey } from './stored-watches';
 
 /**
- * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v5 saves a
+ * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v6 saves a gauge
+ * signal's pass verdict built on read (rules/lazy-gauge-verdict.ts) as its numbers, not its
+ * reason, and a count recipe without `now` (its window's end); a v5 reader would take a gauge's
+ * recipe for a count test's and refuse it as damaged, so it is a new version. v5 saves a
  * signal's `last` verdicts that are built on read (evaluation/lazy-verdict.ts) as what they are
  * built from, not their text and interval (`stored-watch-state.ts` `encodeLast`). v4 saves a chart
  * series whose points do not all have a statistic as columns too (`noStatistic` in
@@ -29,7 +32,12 @@ import { watchStateKey } from './stored-watches';
  * newer one the same way (a v3 reader would take `noStatistic` points for points with a null
  * statistic): never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v5';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v6';
+/**
+ * v6 with the gauge signals' `last` verdicts saved whole and each count recipe's `now` (its
+ * window's end): loaded, never written.
+ */
+const STORED_SNAPSHOT_SCHEMA_V5 = 'rollgate.machine/v5';
 /** v5 without the `last` verdicts saved as recipes (`stored-watch-state.ts` `encodeLast`): loaded, never written. */
 const STORED_SNAPSHOT_SCHEMA_V4 = 'rollgate.machine/v4';
 /** The compact form before chart columns could mix points with and without a statistic: loaded, never written. */
@@ -348,8 +356,10 @@ export async function loadStoredSnapshot(
   if (value === null || value === undefined) return null;
   const origin = `stored snapshot of watch ${watchId}`;
   // v4 is v3 with chart columns that may mix points with and without a statistic; v5 is v4
-  // with `last` verdicts saved as recipes.
-  const v5 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA;
+  // with `last` verdicts saved as recipes; v6 saves the gauges' passes as recipes too.
+  const v5 =
+    isObject(value) &&
+    (value.schema === STORED_SNAPSHOT_SCHEMA || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
   const v3 =
     isObject(value) &&
     (v5 || value.schema === STORED_SNAPSHOT_SCHEMA_V4 || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
@@ -396,7 +406,7 @@ export async function loadStoredSnapshot(
     }
     return { ...watch, baseline };
   };
-  // v5: the `last` verdicts saved as recipes are built once the watch has its tests and baseline.
+  // v5, v6: the `last` verdicts saved as recipes are built once the watch has its tests and baseline.
   const resolved = (watch: unknown, field: string): unknown => {
     const full = resolve(watch, field);
     return v5 ? decodeLastVerdicts(full, field, (m) => corrupt(`${origin}: ${m}`)) : full;

@@ -7,8 +7,10 @@ import {
   type SegmentState,
   type SignalBaseline,
   type SignalState,
+  shareTimeColumns,
   type WatchState,
 } from '../evaluation/watch-state';
+import { gaugeRecipeOf, gaugeVerdictOfRecipe, isLazyGaugeVerdict } from '../rules/lazy-gauge-verdict';
 import type { SequentialState } from '../rules/sequential-count';
 import type { Verdict } from '../rules/verdict';
 import { fromDeltas, toDeltas } from './time-column';
@@ -212,15 +214,19 @@ export function encodeWatchState(watch: WatchState): unknown {
 
 /**
  * A signal's `last` summary with each verdict built on read saved as what it is built from
- * (`{ onRead: recipe }`, `rollgate.machine/v5`), not its text and interval: a save at every
- * step no longer builds them (docs/benchmarks.md, "verdict13-issue-13"). Other verdicts as they are.
+ * (`{ onRead: recipe }`), not its text and interval: a save at every step no longer builds them.
+ * A sequential test's recipe names its test (`rollgate.machine/v5`; docs/benchmarks.md,
+ * "verdict13-issue-13"); a gauge's pass holds its numbers (`{ gauge, ... }`, v6; "gauge13-issue-13").
+ * Other verdicts as they are.
  */
 function encodeLast(state: SignalState): unknown {
   const last = state.last as NonNullable<SignalState['last']>;
   let verdicts: unknown[] | null = null;
   for (let i = 0; i < last.verdicts.length; i++) {
     const v = last.verdicts[i] as Verdict;
-    const recipe = storedRecipeOf(v, state.segments[v.segment ?? AGGREGATE]?.tests);
+    const recipe = isLazyGaugeVerdict(v)
+      ? gaugeRecipeOf(v)
+      : storedRecipeOf(v, state.segments[v.segment ?? AGGREGATE]?.tests);
     if (recipe === null) {
       verdicts?.push(v);
       continue;
@@ -232,9 +238,10 @@ function encodeLast(state: SignalState): unknown {
 }
 
 /**
- * The `last` verdicts of a `rollgate.machine/v5` watch state (decoded by {@link decodeWatchState},
+ * The `last` verdicts of a `rollgate.machine/v5` or v6 watch state (decoded by {@link decodeWatchState},
  * its baseline attached) built back from their saved recipes, as the signal kept them: the text
- * reads as it did when it was saved. Throws `corrupt(message)` for a recipe whose test is not saved.
+ * reads as it did when it was saved. Throws `corrupt(message)` for a recipe whose test is not
+ * saved, or a gauge's recipe without its numbers.
  */
 export function decodeLastVerdicts(
   watch: unknown,
@@ -254,6 +261,16 @@ export function decodeLastVerdicts(
     const segments = state.segments;
     const verdicts = last.verdicts.map((v: unknown, i: number) => {
       if (!isObject(v) || !isObject(v.onRead)) return v;
+      if (v.onRead.gauge !== undefined) {
+        // A gauge's pass (v6): built when read again, as the signal kept it.
+        const gauge = gaugeVerdictOfRecipe(signal, v.onRead);
+        if (gauge === null) {
+          throw corrupt(
+            `${field}.signals["${signal}"].last.verdicts[${i}] is a gauge verdict's recipe without the numbers its kind "${String(v.onRead.gauge)}" needs.`,
+          );
+        }
+        return gauge;
+      }
       const recipe = v.onRead as unknown as StoredVerdictRecipe;
       const segment = segments[recipe.segment ?? AGGREGATE];
       const test = isObject(segment) && isObject(segment.tests) ? segment.tests[recipe.test] : undefined;
@@ -378,7 +395,8 @@ export function decodeBaseline(stored: unknown, corrupt: (message: string) => Er
     const series: BaselineSeries = { kind: b.series.kind as BaselineSeries['kind'], t: fromDeltas(t), v };
     signals[signal] = { ...b, series };
   }
-  return { ...stored, signals };
+  // As the evaluator keeps it: equal time columns shared (evaluation/watch-state.ts `shareTimeColumns`).
+  return shareTimeColumns({ ...stored, signals } as unknown as BaselineSnapshot);
 }
 
 /**

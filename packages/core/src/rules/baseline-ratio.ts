@@ -1,7 +1,8 @@
 import type { BaselineRatioRule } from '../contract/contract-schema';
+import { gaugePass, ratioReason } from './lazy-gauge-verdict';
 import { FINITE_DOMAIN, inDomain, outOfDomainVerdict } from './measure-domain';
 import type { WindowValue } from './static-range';
-import { show, type Verdict } from './verdict';
+import type { Verdict } from './verdict';
 
 /**
  * Ratio against the pre-deploy snapshot: breach when the value exceeds `maxRatio` times the
@@ -36,21 +37,18 @@ export function evaluateBaselineRatio(
     };
   }
   const threshold = Math.max(baseline * rule.maxRatio, baseline + rule.minDelta);
-  const ratio = baseline > 0 ? input.value / baseline : input.value > 0 ? Number.POSITIVE_INFINITY : 1;
   if (input.value > threshold) {
     return {
       ...base,
       status: 'breach',
       value: input.value,
       threshold,
-      reason: `${show(input.value, input.unit)} is ${show(ratio)}x the pre-deploy ${show(baseline, input.unit)} (allowed up to ${show(threshold, input.unit)})`,
+      reason: ratioReason(input.value, baseline, threshold, input.unit),
     };
   }
-  return {
-    ...base,
-    status: 'pass',
-    value: input.value,
-    threshold,
-    reason: `${show(input.value, input.unit)} is ${show(ratio)}x the pre-deploy ${show(baseline, input.unit)} (allowed up to ${show(threshold, input.unit)})`,
-  };
+  // A pass (almost every step of a value rule): its reason built when read (rules/lazy-gauge-verdict.ts).
+  return gaugePass(
+    { ...base, value: input.value, threshold },
+    { kind: 'ratio', unit: input.unit, a: baseline, b: null, heldSeconds: 0 },
+  );
 }

@@ -1,6 +1,6 @@
 import type { HealthRule } from '../contract/contract-schema';
 import { firstValueOutside, inDomain, MEASURE_DOMAINS, outOfDomainVerdict } from './measure-domain';
-import { show, shownOnce, showPercent, type TimeWindow, type Verdict } from './verdict';
+import { show, shownOnce, type TimeWindow, type Verdict } from './verdict';
 
 /** Inputs of {@link evaluateHealth}: post-deploy data in the window only. */
 export interface HealthInput {
@@ -26,8 +26,10 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
   const restartsPossible = input.restarts === null || inDomain(input.restarts, MEASURE_DOMAINS.restarts);
   const impossible = restartsPossible ? firstValueOutside(input.ready, MEASURE_DOMAINS.ready) : undefined;
   // The verdict of almost every step (every health signal of every watch is judged at every
-  // step): written field by field, the same keys in the same order as the spreads below, with
-  // its numbers' texts formatted once per value.
+  // step): written field by field, the same keys in the same order as the spreads below, its
+  // reason one string per ready share and restart count ({@link healthPassReason}). Built at
+  // once, not on read: an own accessor costs more to make than this literal with a remembered
+  // text (docs/benchmarks.md, "gauge13-issue-13").
   if (
     restartsPossible &&
     impossible === undefined &&
@@ -44,7 +46,7 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
       status: 'pass',
       value: newest.v,
       threshold: rule.minReady,
-      reason: `${shownOnce(readyTexts, newest.v, showPercent)}% of instances ready${input.restarts === null ? '' : `, ${shownOnce(countTexts, input.restarts, show)} restart(s)`}`,
+      reason: healthPassReason(newest.v, input.restarts),
     };
   }
   const base = {
@@ -89,10 +91,34 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
     status: 'pass',
     value: newest.v,
     threshold: rule.minReady,
-    reason: `${show(newest.v * 100)}% of instances ready${input.restarts === null ? '' : `, ${show(input.restarts)} restart(s)`}`,
+    reason: healthPassReason(newest.v, input.restarts),
   };
 }
 
-/** Texts of the pass verdict's numbers (the ready share, the restart count: a handful of values per fleet). */
-const readyTexts = new Map<number, string>();
-const countTexts = new Map<number, string>();
+/**
+ * The reason of a health probe's pass: the ready share, and the restarts when the source counts
+ * them. One string per ready share and restart count, remembered (a fleet sees a handful: 100%
+ * ready, 0 restarts), so a pass at every step of every watch neither formats nor allocates a
+ * text, and every watch's `last` verdict holds the same one.
+ */
+export function healthPassReason(ready: number, restarts: number | null): string {
+  // -0 is formatted every time (a map does not tell it from 0), as `shownOnce` does.
+  if (Object.is(restarts, -0)) return readyText(ready, restarts);
+  const key = restarts === null ? NO_RESTARTS : restarts;
+  let byReady = reasonsByRestarts.get(key);
+  if (byReady === undefined) {
+    if (reasonsByRestarts.size >= 16) reasonsByRestarts.clear();
+    byReady = new Map();
+    reasonsByRestarts.set(key, byReady);
+  }
+  return shownOnce(byReady, ready, (r) => readyText(r, restarts));
+}
+
+function readyText(ready: number, restarts: number | null): string {
+  return `${show(ready * 100)}% of instances ready${restarts === null ? '' : `, ${show(restarts)} restart(s)`}`;
+}
+
+/** The key of the reasons without restart data (not a count: a restart count is never negative). */
+const NO_RESTARTS = -1;
+/** Remembered pass reasons, by restart count, then ready share (each map bounded, see `shownOnce`). */
+const reasonsByRestarts = new Map<number, Map<number, string>>();

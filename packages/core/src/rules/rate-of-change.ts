@@ -2,6 +2,7 @@ import type { RateOfChangeRule } from '../contract/contract-schema';
 import { locateGrowthOnset } from '../stats/growth-onset';
 import { studentTUpperTail } from '../stats/special-functions';
 import { studentTQuantile } from '../stats/student-t-quantile';
+import { awaySeconds, gaugePass } from './lazy-gauge-verdict';
 import {
   FINITE_DOMAIN,
   firstOutside,
@@ -227,14 +228,12 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   // of a healthy watch, answered without the p-value, the envelope, the growth checks or the
   // recent fit, which only a rising trend reads (docs/benchmarks.md, "fleet-tick-issue-13").
   if (fit.slope <= thresholdSlope) {
-    return {
-      ...base,
-      status: 'pass',
-      value: fit.slope,
-      threshold: thresholdSlope,
-      statistic,
-      reason: `slope ${show(fit.slope, perSecond)}: the limit ${show(limit, input.unit)} is ${Number.isFinite(secondsToLimit) ? `~${Math.round(secondsToLimit)} s` : 'never'} away at this rate`,
-    };
+    // Its reason built when read (rules/lazy-gauge-verdict.ts): the step of almost every
+    // resource signal, whose text nobody reads but the audit of a breach elsewhere.
+    return gaugePass(
+      { ...base, value: fit.slope, threshold: thresholdSlope, statistic },
+      { kind: 'trend', unit: input.unit, a: limit, b: awaySeconds(secondsToLimit), heldSeconds: 0 },
+    );
   }
   // One-sided p-value of "slope > 0" with n - 2 degrees of freedom: with few points the t
   // distribution's tails are heavy, so a fixed t threshold would fire on noise.

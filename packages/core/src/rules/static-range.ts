@@ -1,4 +1,5 @@
 import type { StaticRule } from '../contract/contract-schema';
+import { gaugePass } from './lazy-gauge-verdict';
 import { FINITE_DOMAIN, inDomain, type MeasureDomain, outOfDomainVerdict } from './measure-domain';
 import { show, type TimeWindow, type Verdict } from './verdict';
 
@@ -47,14 +48,9 @@ export function evaluateStaticRange(rule: StaticRule, input: WindowValue): Verdi
     };
   }
   const threshold = rule.max ?? rule.min ?? null;
-  const bounds = [
-    rule.min === undefined ? null : `>= ${show(rule.min, input.unit)}`,
-    rule.max === undefined ? null : `<= ${show(rule.max, input.unit)}`,
-  ].filter((b) => b !== null);
-  return {
-    ...base,
-    status: 'pass',
-    threshold,
-    reason: `${show(input.value, input.unit)} is within ${bounds.join(' and ')}`,
-  };
+  // A pass (almost every step of a value rule): its reason built when read (rules/lazy-gauge-verdict.ts).
+  return gaugePass(
+    { ...frame, value: input.value, threshold },
+    { kind: 'static', unit: input.unit, a: rule.min ?? null, b: rule.max ?? null, heldSeconds: 0 },
+  );
 }

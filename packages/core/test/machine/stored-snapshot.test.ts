@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
@@ -107,6 +108,37 @@ function lastAsV4(record: Record<string, unknown>, current: MachineSnapshot): nu
         ...state.last,
         verdicts: state.last.verdicts.map((v, i) => {
           if (typeof v !== 'object' || v === null || !('onRead' in v)) return v;
+          converted++;
+          return JSON.parse(JSON.stringify(full[i]));
+        }),
+      };
+    }
+  }
+  return converted;
+}
+
+/**
+ * The record as rollgate.machine/v5 saved it: a gauge's pass verdict as its full text, where v6
+ * saves it as its numbers (`{ onRead: { gauge } }`), and each count recipe with its `now` (its
+ * window's end), which v6 no longer writes. Returns how many gauge verdicts it wrote out.
+ */
+function lastAsV5(record: Record<string, unknown>, current: MachineSnapshot): number {
+  let converted = 0;
+  for (const field of ['bake', 'verify'] as const) {
+    const stored = record[field] as {
+      signals: Record<string, { last: { verdicts: unknown[] } | null }>;
+    } | null;
+    const watch = current[field];
+    if (!stored || !watch) continue;
+    for (const [signal, state] of Object.entries(stored.signals)) {
+      if (!state.last) continue;
+      const full = watch.signals[signal]?.last?.verdicts ?? [];
+      state.last = {
+        ...state.last,
+        verdicts: state.last.verdicts.map((v, i) => {
+          if (typeof v !== 'object' || v === null || !('onRead' in v)) return v;
+          const recipe = v.onRead as { gauge?: string; window: { end: number } };
+          if (recipe.gauge === undefined) return { onRead: { ...recipe, now: recipe.window.end } };
           converted++;
           return JSON.parse(JSON.stringify(full[i]));
         }),
@@ -371,6 +403,62 @@ describe('a snapshot saved in parts', () => {
     expect(resumed.outcome).toBe('rolled-back');
     expect(resumed.audit).toEqual(reference.audit);
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('loads and resumes a snapshot saved by rollgate.machine/v5 (gauge verdicts as their text, count recipes with now)', async () => {
+    const { reference, w, watchId, current } = await crashedInBake();
+    const record = w.state.get(watchStateKey(watchId)) as Record<string, unknown> & { schema: string };
+    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    // v6 saves the memory trend's pass as its numbers, and no `now`.
+    const v6Text = JSON.stringify(record);
+    expect(v6Text).toContain('"onRead":{"gauge":"trend"');
+    expect(v6Text).not.toContain('"now":');
+    expect(v6Text).not.toContain('away at this rate');
+    const v5 = JSON.parse(v6Text) as Record<string, unknown>;
+    expect(lastAsV5(v5, current)).toBeGreaterThan(0);
+    const v5Text = JSON.stringify(v5);
+    expect(v5Text).toContain('away at this rate');
+    expect(v5Text).toContain('"now":');
+    w.state.set(watchStateKey(watchId), { ...v5, schema: 'rollgate.machine/v5' });
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('loads and resumes the snapshot the v5 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v5)', async () => {
+    const { reference, w, watchId, current } = await crashedInBake();
+    // Written by main at 21f3599 (v5) from this test's world: its record and its parts.
+    const fixture = JSON.parse(
+      readFileSync(new URL('./fixtures/v5-crashed-in-bake.json', import.meta.url), 'utf8'),
+    ) as { watchId: string; entries: Record<string, unknown> };
+    expect(fixture.watchId).toBe(watchId);
+    const record = fixture.entries[watchStateKey(watchId)] as { schema: string };
+    expect(record.schema).toBe('rollgate.machine/v5');
+    expect(JSON.stringify(record)).toContain('away at this rate');
+    for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
+    for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
+  it('refuses a v6 record whose gauge verdict lacks the numbers its kind needs', async () => {
+    const { w, watchId } = await crashedInBake();
+    const text = JSON.stringify(w.state.get(watchStateKey(watchId))).replace(
+      '"onRead":{"gauge":"trend"',
+      '"onRead":{"gauge":"spline"',
+    );
+    w.state.set(watchStateKey(watchId), JSON.parse(text));
+    await expect(loadStoredSnapshot(loaderOf(w), watchId)).rejects.toMatchObject({
+      code: 'STATE_CORRUPT',
+      message: expect.stringMatching(/a gauge verdict's recipe without the numbers its kind "spline" needs/),
+    });
   });
 
   it('refuses a v5 record whose last verdict is built from a test it does not hold', async () => {
