@@ -357,12 +357,12 @@ export async function loadStoredSnapshot(
   const origin = `stored snapshot of watch ${watchId}`;
   // v4 is v3 with chart columns that may mix points with and without a statistic; v5 is v4
   // with `last` verdicts saved as recipes; v6 saves the gauges' passes as recipes too.
-  const v5 =
+  const recipes =
     isObject(value) &&
     (value.schema === STORED_SNAPSHOT_SCHEMA || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
   const v3 =
     isObject(value) &&
-    (v5 || value.schema === STORED_SNAPSHOT_SCHEMA_V4 || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
+    (recipes || value.schema === STORED_SNAPSHOT_SCHEMA_V4 || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
   if (!isObject(value) || (!v3 && value.schema !== STORED_SNAPSHOT_SCHEMA_V2)) {
     return parseMachineSnapshot(value, origin);
   }
@@ -409,7 +409,7 @@ export async function loadStoredSnapshot(
   // v5, v6: the `last` verdicts saved as recipes are built once the watch has its tests and baseline.
   const resolved = (watch: unknown, field: string): unknown => {
     const full = resolve(watch, field);
-    return v5 ? decodeLastVerdicts(full, field, (m) => corrupt(`${origin}: ${m}`)) : full;
+    return recipes ? decodeLastVerdicts(full, field, (m) => corrupt(`${origin}: ${m}`)) : full;
   };
 
   const checkpoint =

@@ -229,27 +229,13 @@ export function gaugePass(head: GaugeHead, text: GaugeText): Verdict {
 }
 
 /**
- * The verdict {@link LazyGaugeVerdict} reads as, built at once as a plain object: its fields
- * in the order the eager rules wrote them (the static rule's value before its status, a trend's
- * held-out samples after its reason), the reason from the same {@link GaugeText}.
+ * The verdict {@link LazyGaugeVerdict} reads as, built at once as a plain object: a spread of
+ * the lazy verdict reads its own fields in their order and builds its reason, so the field order
+ * the eager rules wrote (the static rule's value before its status, a trend's held-out samples
+ * after its reason) is written in one place, the class's constructor.
  */
 export function eagerGaugeVerdict(head: GaugeHead, text: GaugeText): Verdict {
-  const out: Record<string, unknown> = { signal: head.signal, rule: RULE_OF[text.kind] };
-  if (head.segment !== undefined) out.segment = head.segment;
-  out.window = head.window;
-  out.samples = head.samples;
-  if (text.kind === 'static') {
-    out.value = head.value;
-    out.status = 'pass';
-  } else {
-    out.status = 'pass';
-    out.value = head.value;
-  }
-  out.threshold = head.threshold;
-  if (head.statistic !== undefined) out.statistic = head.statistic;
-  out.reason = reasonOfText(head.value, head.threshold, text);
-  if (head.surgeHeldSteps !== undefined && head.surgeHeldSteps > 0) out.surgeHeldSteps = head.surgeHeldSteps;
-  return out as unknown as Verdict;
+  return { ...new LazyGaugeVerdict(head, text) } as unknown as Verdict;
 }
 
 /**
