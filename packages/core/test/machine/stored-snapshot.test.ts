@@ -89,11 +89,16 @@ async function crashedInBake() {
 }
 
 /**
- * The record as rollgate.machine/v4 saved it: every `last` verdict as its full text, where v5
- * saves a verdict built on read as its recipe (`{ onRead }`); the text is the loaded one's.
- * Returns how many verdicts it wrote out.
+ * Rewrites, in place, each `last` verdict of the record's bake and verify that is saved as a
+ * recipe (`{ onRead }`): `rewrite(recipe, full)` with the verdict as the machine holds it
+ * (`current`) returns what an older schema saved instead, or null to leave it. Returns how many
+ * verdicts it rewrote.
  */
-function lastAsV4(record: Record<string, unknown>, current: MachineSnapshot): number {
+function rewriteRecipes(
+  record: Record<string, unknown>,
+  current: MachineSnapshot,
+  rewrite: (recipe: Record<string, unknown>, full: unknown) => unknown | null,
+): number {
   let converted = 0;
   for (const field of ['bake', 'verify'] as const) {
     const stored = record[field] as {
@@ -108,8 +113,10 @@ function lastAsV4(record: Record<string, unknown>, current: MachineSnapshot): nu
         ...state.last,
         verdicts: state.last.verdicts.map((v, i) => {
           if (typeof v !== 'object' || v === null || !('onRead' in v)) return v;
+          const older = rewrite(v.onRead as Record<string, unknown>, full[i]);
+          if (older === null) return v;
           converted++;
-          return JSON.parse(JSON.stringify(full[i]));
+          return older;
         }),
       };
     }
@@ -118,34 +125,29 @@ function lastAsV4(record: Record<string, unknown>, current: MachineSnapshot): nu
 }
 
 /**
+ * The record as rollgate.machine/v4 saved it: every `last` verdict as its full text, where v5
+ * saves a verdict built on read as its recipe (`{ onRead }`); the text is the loaded one's.
+ * Returns how many verdicts it wrote out.
+ */
+function lastAsV4(record: Record<string, unknown>, current: MachineSnapshot): number {
+  return rewriteRecipes(record, current, (_recipe, full) => JSON.parse(JSON.stringify(full)));
+}
+
+/**
  * The record as rollgate.machine/v5 saved it: a gauge's pass verdict as its full text, where v6
  * saves it as its numbers (`{ onRead: { gauge } }`), and each count recipe with its `now` (its
  * window's end), which v6 no longer writes. Returns how many gauge verdicts it wrote out.
  */
 function lastAsV5(record: Record<string, unknown>, current: MachineSnapshot): number {
-  let converted = 0;
-  for (const field of ['bake', 'verify'] as const) {
-    const stored = record[field] as {
-      signals: Record<string, { last: { verdicts: unknown[] } | null }>;
-    } | null;
-    const watch = current[field];
-    if (!stored || !watch) continue;
-    for (const [signal, state] of Object.entries(stored.signals)) {
-      if (!state.last) continue;
-      const full = watch.signals[signal]?.last?.verdicts ?? [];
-      state.last = {
-        ...state.last,
-        verdicts: state.last.verdicts.map((v, i) => {
-          if (typeof v !== 'object' || v === null || !('onRead' in v)) return v;
-          const recipe = v.onRead as { gauge?: string; window: { end: number } };
-          if (recipe.gauge === undefined) return { onRead: { ...recipe, now: recipe.window.end } };
-          converted++;
-          return JSON.parse(JSON.stringify(full[i]));
-        }),
-      };
+  let gauges = 0;
+  rewriteRecipes(record, current, (recipe, full) => {
+    if (recipe.gauge === undefined) {
+      return { onRead: { ...recipe, now: (recipe.window as { end: number }).end } };
     }
-  }
-  return converted;
+    gauges++;
+    return JSON.parse(JSON.stringify(full));
+  });
+  return gauges;
 }
 
 /** Every step's state, decision and evaluations, by the simulated time it happened at. */
