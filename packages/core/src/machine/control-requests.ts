@@ -74,6 +74,12 @@ export async function submitControlRequest(
   return saved.ok ? ok(request) : fail(saved.error);
 }
 
+/** The answer when no request is stored: nothing pending, nothing damaged (frozen: shared). */
+const NO_REQUESTS: Result<{
+  readonly requests: readonly ControlRequest[];
+  readonly problems: readonly string[];
+}> = Object.freeze(ok(Object.freeze({ requests: Object.freeze([]), problems: Object.freeze([]) })));
+
 /**
  * The requests stored for `snapshot`'s watch that it has not answered yet, oldest first. A
  * stored value that is not a request is skipped and reported in `problems` (it never steers).
@@ -86,6 +92,9 @@ export async function pendingControlRequests(
   const prefix = controlRequestPrefix(snapshot.watchId);
   const keys = await state.list(prefix, ctx);
   if (!keys.ok) return fail(keys.error);
+  // Almost every poll finds no request: a watch looks twice a step (docs/architecture.md, "The
+  // tick's path"), so the answer to an empty listing is one shared value, not a Set and arrays.
+  if (keys.value.length === 0) return NO_REQUESTS;
   const answered = new Set((snapshot.controls ?? []).map((c) => c.id));
   const requests: ControlRequest[] = [];
   const problems: string[] = [];

@@ -241,8 +241,10 @@ class ControllerCore {
   }
 
   ctx(signal: AbortSignalLike, ms = this.portMs): PortContext {
+    // Built for every port call (several a step): one literal, no spread of a second object.
     const fence = keeperOf(signal)?.fence;
-    return { signal, deadline: this.clock.now() + ms, ...(fence ? { fence } : {}) };
+    const deadline = this.clock.now() + ms;
+    return fence ? { signal, deadline, fence } : { signal, deadline };
   }
 
   /**
@@ -528,16 +530,19 @@ class ControllerCore {
       await this.persist(bounded, writer, signal);
       const from = snapshot.state;
       snapshot = bounded;
-      this.events.emit('step', {
-        watchId: snapshot.watchId,
-        service: snapshot.service,
-        command,
-        event,
-        startedAt,
-        finishedAt: event.at,
-        from,
-        snapshot,
-      });
+      // The step's payload is built only for a listener (telemetry): a fleet has none.
+      if (this.events.listenerCount('step') > 0) {
+        this.events.emit('step', {
+          watchId: snapshot.watchId,
+          service: snapshot.service,
+          command,
+          event,
+          startedAt,
+          finishedAt: event.at,
+          from,
+          snapshot,
+        });
+      }
       if (event.type === 'control') {
         const record = snapshot.controls?.find((c) => c.id === event.request.id);
         if (record) this.events.emit('control', { watchId: snapshot.watchId, record });
@@ -572,7 +577,11 @@ class ControllerCore {
       }
       if (snapshot.pending.length === 0) break;
       let event: MachineEvent;
-      const engaged = !TERMINAL_STATES.has(snapshot.state) && (await this.killSwitchEngaged());
+      // Without a kill switch there is nothing to wait for: no Promise and no await per step.
+      const engaged =
+        this.options.killSwitch !== undefined &&
+        !TERMINAL_STATES.has(snapshot.state) &&
+        (await this.killSwitchEngaged());
       const command = snapshot.pending[0] as Command;
       const startedAt = this.clock.now();
       if (engaged) {
@@ -586,7 +595,7 @@ class ControllerCore {
           }
         }
         // The fenced step before every command: a controller that lost the lease stops here.
-        await keeper?.confirm(signal);
+        if (keeper) await keeper.confirm(signal);
         this.events.emit('command', command);
         event = await this.run(snapshot, command, signal);
         // An abort is not an answer: the command stays pending in the stored snapshot and a

@@ -1,5 +1,5 @@
 import type { Evaluation } from '../../evaluation/evaluator';
-import { finiteOrNull, partialReadWarnings } from '../../rules/verdict';
+import { finiteOrNull, partialReadWarnings, type Verdict } from '../../rules/verdict';
 import type { MachineSnapshot } from '../machine-state';
 import { iso } from '../machine-steps';
 import { ChartColumns } from './chart-columns';
@@ -18,29 +18,62 @@ const MAX_SERIES_POINTS = 2_000;
 export function recordEvaluation(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
   const series: Record<string, ChartColumns> = { ...s.series };
   // The evaluation's time as its points' `at` says it (`iso` truncates to the millisecond), so
-  // the column holds the instant the point object held.
-  const at = iso(evaluation.at);
-  const t = Date.parse(at);
+  // the column holds the instant the point object held; the text itself only for a point kept
+  // as its object (one with warnings), not at every evaluation.
+  const t = isoMillis(evaluation.at);
   for (const summary of evaluation.signals) {
-    const v = summary.verdicts.find((x) => x.segment === undefined) ?? summary.verdicts[0];
+    const v = aggregateVerdict(summary.verdicts);
     if (!v) continue;
     const before = series[summary.signal] ?? ChartColumns.EMPTY;
     const warnings = partialReadWarnings(summary.verdicts);
-    const statistic = v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {};
-    // A point with warnings is kept as its object (the columns have no field for them).
-    const fields = {
-      phase: evaluation.purpose,
-      rule: v.rule,
-      status: v.status,
-      value: finiteOrNull(v.value),
-      threshold: finiteOrNull(v.threshold),
-      ...statistic,
-    };
+    const phase = evaluation.purpose;
+    const value = finiteOrNull(v.value);
+    const threshold = finiteOrNull(v.threshold);
+    // One object per point, its keys in the order the point object has them (a point with
+    // warnings is kept as its object: the columns have no field for them).
     const points =
-      warnings.warnings === undefined
-        ? before.appendFields({ t, ...fields })
-        : before.append({ at, ...fields, ...warnings });
+      warnings.warnings !== undefined
+        ? before.append({
+            at: iso(evaluation.at),
+            phase,
+            rule: v.rule,
+            status: v.status,
+            value,
+            threshold,
+            ...(v.statistic ? { statistic: finiteOrNull(v.statistic.value) } : {}),
+            ...warnings,
+          })
+        : v.statistic
+          ? before.appendFields({
+              t,
+              phase,
+              rule: v.rule,
+              status: v.status,
+              value,
+              threshold,
+              statistic: finiteOrNull(v.statistic.value),
+            })
+          : before.appendFields({ t, phase, rule: v.rule, status: v.status, value, threshold });
     series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.newest(MAX_SERIES_POINTS) : points;
   }
   return { ...s, series, lastDecision: evaluation.decision };
+}
+
+/** A signal's chart verdict: its first aggregate one (no segment), else its first. */
+function aggregateVerdict(verdicts: readonly Verdict[]): Verdict | undefined {
+  for (const v of verdicts) if (v.segment === undefined) return v;
+  return verdicts[0];
+}
+
+/** The largest time value a Date holds (ECMA-262 TimeClip): 100,000,000 days either side of 1970. */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * `Date.parse(iso(ms))` without the text: a Date truncates its time value to an integer towards
+ * zero (TimeClip, +0 for -0), and its ISO text reads back as that integer. A time a Date cannot
+ * hold goes through `iso`, which throws for it as it always did.
+ */
+export function isoMillis(ms: number): number {
+  if (!(Math.abs(ms) <= MAX_TIME_MS)) return Date.parse(iso(ms));
+  return Math.trunc(ms) + 0;
 }
