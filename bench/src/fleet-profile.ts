@@ -1,16 +1,24 @@
 /**
  * Profiles the timed ticks of one fleet run (after the warm-up), for docs/benchmarks.md
- * ("the evaluation's allocations"). `--mode cpu` writes a .cpuprofile; `--mode alloc` samples
- * every allocation of the timed ticks, collected or not (the sampling heap profiler with the
- * objects the collector freed included), writes a .heapprofile and prints the top allocation
- * sites in bytes per watch per step. E.g. from bench/:
+ * ("the evaluation's allocations", "tick14-issue-13"). `--mode cpu` writes a .cpuprofile and
+ * prints the self time by owner (the engine's parts, the test doubles, the collector: see
+ * `OWNERS`) and by function; `--mode alloc` samples every allocation of the timed ticks,
+ * collected or not (the sampling heap profiler with the objects the collector freed included),
+ * writes a .heapprofile and prints the top allocation sites in bytes per watch per step;
+ * `--mode promises` counts the Promises made during the timed ticks (an async hook: it slows
+ * the run, so its tick times are not figures), per signal per tick. E.g. from bench/:
  *
  *   node --expose-gc --conditions=source --import tsx src/fleet-profile.ts \
  *     --mode alloc --watches 250 --ticks 20 --out /tmp/fleet
+ *
+ * `--bench DIR` profiles another checkout's engine (its bench directory's fleet.ts) instead.
  */
+import { createHook } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { fleetTicks } from './sections/fleet';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { fleetTicks as FleetTicks } from './sections/fleet';
 
 const args = process.argv.slice(2);
 const text = (name: string, fallback: string): string => {
@@ -23,11 +31,70 @@ const count = (name: string, fallback: number): number => {
   return value;
 };
 const mode = text('mode', 'alloc');
-if (mode !== 'cpu' && mode !== 'alloc') throw new Error('--mode takes cpu or alloc');
+if (mode !== 'cpu' && mode !== 'alloc' && mode !== 'promises') {
+  throw new Error('--mode takes cpu, alloc or promises');
+}
 const watches = count('watches', 250);
 const ticks = count('ticks', 20);
 const out = text('out', `/tmp/fleet-${mode}`);
 const top = count('top', 40);
+// `--bench DIR`: another checkout's bench directory, whose fleet.ts drives its own engine (e.g.
+// the engine before a change), profiled by this script.
+const { fleetTicks, SIGNALS_PER_WATCH } = (await import(
+  pathToFileURL(resolve(text('bench', '.'), 'src/sections/fleet.ts')).href
+)) as { fleetTicks: typeof FleetTicks; SIGNALS_PER_WATCH: number };
+
+/**
+ * Who owns a file's self time, first match wins (paths under packages/core/src/ unless named).
+ * The doubles are the harness's (an in-memory store that writes JSON text, an in-memory source);
+ * what the engine does before calling them is the engine's.
+ */
+const OWNERS: readonly (readonly [string, RegExp])[] = [
+  ['collector (GC)', /^\(garbage collector\)$/],
+  ['test doubles (state store JSON text, source, clock)', /\/testing\/|\/stores\/state-key\.ts$/],
+  ['save: per-step record and parts (machine/stored-*)', /\/machine\/(stored-|time-column)/],
+  [
+    'controller and machine (interpreter, transition, chart series, control requests, events)',
+    /\/machine\/|\/events\/|eventemitter3/,
+  ],
+  [
+    'evaluator, reads and retries',
+    /\/evaluation\/(evaluator|signal-reader|read-with-retry|signal-queries|batching-source)\.ts$/,
+  ],
+  ['signal evaluation, verdicts (evaluation/ other)', /\/evaluation\//],
+  ['statistics and rules (stats/, rules/, signals/)', /\/(stats|rules|signals)\//],
+  ['other (program, idle, natives, bench)', /.*/],
+];
+
+interface CpuNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+
+/** Self time of a .cpuprofile by owner and by function, as shares of the timed ticks' samples. */
+function printCpuOwners(cpu: { nodes: CpuNode[]; samples: number[] }): void {
+  const hits = new Map<number, number>();
+  for (const id of cpu.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const byOwner = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  for (const node of cpu.nodes) {
+    const n = hits.get(node.id) ?? 0;
+    if (n === 0) continue;
+    const where = node.callFrame.url || node.callFrame.functionName;
+    const owner = (OWNERS.find(([, match]) => match.test(where)) as (typeof OWNERS)[number])[0];
+    byOwner.set(owner, (byOwner.get(owner) ?? 0) + n);
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/(packages|bench|node_modules)\//, '$1/')}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + n);
+  }
+  const share = (n: number) => `${((100 * n) / cpu.samples.length).toFixed(1).padStart(5)}%`;
+  console.log('self time by owner');
+  for (const [owner, n] of [...byOwner].sort((a, b) => b[1] - a[1])) console.log(`${share(n)}  ${owner}`);
+  console.log('self time by function');
+  for (const [name, n] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${share(n)}  ${name}`);
+  }
+}
 
 interface HeapNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -38,9 +105,17 @@ interface HeapNode {
 const session = new Session();
 session.connect();
 let profile: unknown;
+let promises = 0;
+const counting = createHook({
+  init(_id, type) {
+    if (type === 'PROMISE') promises++;
+  },
+});
 const figures = await fleetTicks(watches, ticks, count('warmup', 12), {
   async start() {
-    if (mode === 'cpu') {
+    if (mode === 'promises') {
+      counting.enable();
+    } else if (mode === 'cpu') {
       await session.post('Profiler.enable');
       await session.post('Profiler.start');
     } else {
@@ -53,12 +128,21 @@ const figures = await fleetTicks(watches, ticks, count('warmup', 12), {
     }
   },
   async end() {
-    if (mode === 'cpu') profile = (await session.post('Profiler.stop')).profile;
+    if (mode === 'promises') counting.disable();
+    else if (mode === 'cpu') profile = (await session.post('Profiler.stop')).profile;
     else profile = (await session.post('HeapProfiler.stopSampling')).profile;
   },
 });
-writeFileSync(`${out}.${mode === 'cpu' ? 'cpuprofile' : 'heapprofile'}`, JSON.stringify(profile));
 console.log(JSON.stringify(figures));
+if (mode === 'promises') {
+  const perSignal = promises / (watches * SIGNALS_PER_WATCH * ticks);
+  console.log(
+    `${perSignal.toFixed(2)} Promises per signal per tick (${(perSignal * SIGNALS_PER_WATCH).toFixed(1)} per watch)`,
+  );
+  process.exit(0);
+}
+writeFileSync(`${out}.${mode === 'cpu' ? 'cpuprofile' : 'heapprofile'}`, JSON.stringify(profile));
+if (mode === 'cpu') printCpuOwners(profile as { nodes: CpuNode[]; samples: number[] });
 if (mode === 'alloc') {
   // Self bytes by allocation site (function, file, line), per watch per timed step.
   const sites = new Map<string, number>();

@@ -2,7 +2,7 @@ import type { Contract } from '../contract/contract-schema';
 import type { Decision } from '../evaluation/confirmation';
 import { createWatchState, type WatchState } from '../evaluation/watch-state';
 import type { ArtifactRef } from '../ports/executor';
-import { recordEvaluation } from './audit/chart-series';
+import { appendEvaluation } from './audit/chart-series';
 import { verificationEvidence } from './audit/verification-evidence';
 import { judgeControl } from './control-judgement';
 import { failingArtifact } from './failing-artifact';
@@ -199,11 +199,19 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
     );
   }
   if (event.type !== 'evaluated' || event.watch.purpose !== 'bake') return unchanged(s);
-  const base = recordEvaluation({ ...s, bake: event.watch }, event.evaluation);
   const decision = event.evaluation.decision;
+  const series = appendEvaluation(s.series, event.evaluation);
+  if (decision.type === 'continue') {
+    // Almost every step: the watch state, its chart points, the decision and the next
+    // evaluation in one copy of the snapshot (the keys in the order the copies gave them).
+    const pending = [...s.pending, evaluateAt('bake', event.watch, event.at, s.options.settleMs, contract)];
+    return {
+      snapshot: { ...s, bake: event.watch, series, lastDecision: decision, pending },
+      commands: pending,
+    };
+  }
+  const base: MachineSnapshot = { ...s, bake: event.watch, series, lastDecision: decision };
   switch (decision.type) {
-    case 'continue':
-      return issue(base, [evaluateAt('bake', base.bake, event.at, s.options.settleMs, contract)]);
     case 'breach': {
       const next = enter(
         {
@@ -523,16 +531,23 @@ function onCuttingOver(s: MachineSnapshot, event: MachineEvent, contract: Contra
 
 function onVerifying(s: MachineSnapshot, event: MachineEvent, contract: Contract): Transition {
   if (event.type !== 'evaluated' || event.watch.purpose !== 'verify') return unchanged(s);
-  const base = recordEvaluation({ ...s, verify: event.watch }, event.evaluation);
   const decision = event.evaluation.decision;
+  const series = appendEvaluation(s.series, event.evaluation);
+  if (decision.type === 'continue') {
+    // As a bake's step (onWatching): one copy of the snapshot.
+    const pending = [...s.pending, evaluateAt('verify', event.watch, event.at, s.options.settleMs, contract)];
+    return {
+      snapshot: { ...s, verify: event.watch, series, lastDecision: decision, pending },
+      commands: pending,
+    };
+  }
+  const base: MachineSnapshot = { ...s, verify: event.watch, series, lastDecision: decision };
   const readings = event.evaluation.signals.flatMap((x) => x.verdicts);
   // The rollback happened whatever the verification finds: the guard records it.
   const guard: RollbackGuard = {
     lastRollback: { at: event.at, watchId: s.watchId, from: failingArtifact(s).id, to: s.target?.id ?? '?' },
   };
   switch (decision.type) {
-    case 'continue':
-      return issue(base, [evaluateAt('verify', event.watch, event.at, s.options.settleMs, contract)]);
     case 'promote': {
       const next = {
         ...base,

@@ -16,7 +16,18 @@ const MAX_SERIES_POINTS = 2_000;
  * the audit record carries, and keeps the evaluation's decision as the last one.
  */
 export function recordEvaluation(s: MachineSnapshot, evaluation: Evaluation): MachineSnapshot {
-  const series: Record<string, ChartColumns> = { ...s.series };
+  return { ...s, series: appendEvaluation(s.series, evaluation), lastDecision: evaluation.decision };
+}
+
+/**
+ * The chart series of {@link recordEvaluation} alone, so a transition that also replaces the
+ * watch state and the pending commands copies the snapshot once (rollback-machine.ts).
+ */
+export function appendEvaluation(
+  before: MachineSnapshot['series'],
+  evaluation: Evaluation,
+): Record<string, ChartColumns> {
+  const series: Record<string, ChartColumns> = { ...before };
   // The evaluation's time as its points' `at` says it (`iso` truncates to the millisecond), so
   // the column holds the instant the point object held; the text itself only for a point kept
   // as its object (one with warnings), not at every evaluation.
@@ -25,7 +36,8 @@ export function recordEvaluation(s: MachineSnapshot, evaluation: Evaluation): Ma
     const v = aggregateVerdict(summary.verdicts);
     if (!v) continue;
     const before = series[summary.signal] ?? ChartColumns.EMPTY;
-    const warnings = partialReadWarnings(summary.verdicts);
+    // The warnings' Set only for a signal with a partial read (almost never).
+    const warnings = anyPartialRead(summary.verdicts) ? partialReadWarnings(summary.verdicts) : NO_WARNINGS;
     const phase = evaluation.purpose;
     const value = finiteOrNull(v.value);
     const threshold = finiteOrNull(v.threshold);
@@ -56,7 +68,15 @@ export function recordEvaluation(s: MachineSnapshot, evaluation: Evaluation): Ma
           : before.appendFields({ t, phase, rule: v.rule, status: v.status, value, threshold });
     series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.newest(MAX_SERIES_POINTS) : points;
   }
-  return { ...s, series, lastDecision: evaluation.decision };
+  return series;
+}
+
+const NO_WARNINGS: { warnings?: string[] } = Object.freeze({});
+
+/** Whether a verdict is a partial read (`partialReadWarnings` finds warnings only in those). */
+function anyPartialRead(verdicts: readonly Verdict[]): boolean {
+  for (const v of verdicts) if (v.error?.code === 'SOURCE_PARTIAL_DATA') return true;
+  return false;
 }
 
 /** A signal's chart verdict: its first aggregate one (no segment), else its first. */
