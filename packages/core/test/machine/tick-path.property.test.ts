@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Evaluation } from '../../src/evaluation/evaluator';
-import type { SignalSummary } from '../../src/evaluation/watch-state';
 import { defaultSignals } from '../../src/contract/default-contract';
 import { parseContract } from '../../src/contract/parse-contract';
+import type { Evaluation } from '../../src/evaluation/evaluator';
+import type { SignalSummary } from '../../src/evaluation/watch-state';
 import { ChartColumns } from '../../src/machine/audit/chart-columns';
 import { isoMillis, recordEvaluation } from '../../src/machine/audit/chart-series';
 import { controlRequestKey, pendingControlRequests } from '../../src/machine/control-requests';
