@@ -270,7 +270,13 @@ class ControllerCore {
   /** One write of a snapshot's save; false when it failed (reported) and the save goes no further. */
   async saveKey(key: string, value: unknown, watchId: string, signal: AbortSignalLike): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
-      const saved = await safe(() => this.options.state.save(key, value, this.ctx(signal)), 'STORE_FAILED');
+      // `safe` written out: every save of every step, without a closure and a Promise around it.
+      let saved: Awaited<ReturnType<StateStore['save']>>;
+      try {
+        saved = portResult(await this.options.state.save(key, value, this.ctx(signal)), 'STORE_FAILED');
+      } catch (error) {
+        saved = portThrew(error, 'STORE_FAILED');
+      }
       if (saved.ok) return true;
       if (saved.error.code === 'LEASE_LOST') throw leaseLost(signal, saved.error);
       this.events.emit('store-error', {
@@ -291,10 +297,16 @@ class ControllerCore {
     snapshot: MachineSnapshot,
     signal: AbortSignalLike,
   ): Promise<ControlRequest | null> {
-    const found = await safe(
-      () => pendingControlRequests(this.options.state, snapshot, this.ctx(signal)),
-      'STORE_FAILED',
-    );
+    // `safe` written out: twice a step, without a closure and a Promise around it.
+    let found: Awaited<ReturnType<typeof pendingControlRequests>>;
+    try {
+      found = portResult(
+        await pendingControlRequests(this.options.state, snapshot, this.ctx(signal)),
+        'STORE_FAILED',
+      );
+    } catch (error) {
+      found = portThrew(error, 'STORE_FAILED');
+    }
     if (!found.ok) {
       this.events.emit('store-error', {
         operation: 'read human requests',
@@ -759,26 +771,38 @@ async function safe<T>(
   code: RollgateError['code'],
 ): Promise<{ ok: true; value: T } | { ok: false; error: RollgateError }> {
   try {
-    const result = await call();
-    if (result && typeof result === 'object' && 'ok' in result) return result;
-    return {
-      ok: false,
-      error: new RollgateError(code, 'a port resolved to something that is not a Result', {
-        component: 'controller',
-      }),
-    };
+    return portResult(await call(), code);
   } catch (error) {
-    if (RollgateError.is(error) && error.code === 'ABORTED') throw error;
-    return {
-      ok: false,
-      error: new RollgateError(
-        code,
-        `a port threw ${error instanceof Error ? error.name : typeof error} instead of resolving to a Result`,
-        {
-          component: 'controller',
-          cause: error,
-        },
-      ),
-    };
+    return portThrew(error, code);
   }
+}
+
+/** What a port resolved to, as a Result: anything that is not one is the adapter's bug (`code`). */
+function portResult<T>(
+  result: { ok: true; value: T } | { ok: false; error: RollgateError },
+  code: RollgateError['code'],
+): { ok: true; value: T } | { ok: false; error: RollgateError } {
+  if (result && typeof result === 'object' && 'ok' in result) return result;
+  return {
+    ok: false,
+    error: new RollgateError(code, 'a port resolved to something that is not a Result', {
+      component: 'controller',
+    }),
+  };
+}
+
+/** A port that threw: a failed Result (`code`), except an abort, which stops the watch. */
+function portThrew(error: unknown, code: RollgateError['code']): { ok: false; error: RollgateError } {
+  if (RollgateError.is(error) && error.code === 'ABORTED') throw error;
+  return {
+    ok: false,
+    error: new RollgateError(
+      code,
+      `a port threw ${error instanceof Error ? error.name : typeof error} instead of resolving to a Result`,
+      {
+        component: 'controller',
+        cause: error,
+      },
+    ),
+  };
 }
