@@ -59,6 +59,24 @@ function idsOf(s: Snapshot): Set<number> {
 }
 
 const MEASURE = 'this script (excluded)';
+/** The fleet's executor double (its map of done commands, switches, weights): the harness's, not the engine's. */
+const HARNESS_EXECUTOR = 'harness: executor double (done commands, switches)';
+/** The SimulatedClock's pending timers (their entries; the frames they resume are charged below). */
+const HARNESS_CLOCK = "harness: simulated clock's timers";
+/**
+ * The controller's suspended async steps: generator objects, their register files, promises and
+ * their reactions, while each watch waits for its next step (what the registers hold is charged
+ * to its own owner: the machine snapshot's fields stay with the controller and machine).
+ */
+const ASYNC_FRAMES = 'controller: suspended async steps (generators, registers, promises)';
+/** Node's own objects (a MessagePort's queue, the environment's cleanup queue): not the engine's. */
+const NODE_INTERNALS = 'Node internals (MessagePort queue, cleanup queue)';
+const ASYNC_NODES = new Set([
+  'Generator',
+  'Promise',
+  'system / PromiseReaction',
+  'system / PromiseCapability',
+]);
 const PROCESS_WIDE = 'compiled code, feedback and shapes (process-wide, not per watch)';
 
 /** Owners named by a property or context variable: the edge's name -> the owner charged. */
@@ -77,6 +95,8 @@ const OWNER_OF_EDGE: Record<string, string> = {
   verify: 'watch state: other (signal states, segments)',
   coarseGrids: 'stats: coarse grids cached per baseline test (stats/baseline-rate-test.ts)',
   writer: 'controller: snapshot writer (remembered stored forms)',
+  executor: HARNESS_EXECUTOR,
+  '#timers': HARNESS_CLOCK,
   // This script's own ids of the first snapshot: not the fleet's.
   idsBefore: MEASURE,
 };
@@ -90,6 +110,8 @@ const STICKY = new Set([
   'contract',
   'watch state: count windows (recent, pending)',
   'watch state: test states',
+  'controller: snapshot writer (remembered stored forms)',
+  HARNESS_EXECUTOR,
 ]);
 const CLOSURES = 'closures and contexts (own size)';
 /**
@@ -99,6 +121,19 @@ const CLOSURES = 'closures and contexts (own size)';
  */
 const KEEP_NAMES = "closures' `name` property stores (tsx keepNames: the bench's loader, not the tsup build)";
 const UNOWNED = 'controller and machine: other objects';
+
+/**
+ * Compiled code and shapes, a function's shared info, source text and script, and shapes'
+ * transition metadata: made once per process (the run's JIT), not per watch.
+ */
+function isProcessWide(nodeType: string | undefined, nodeName: string, edge: string): boolean {
+  return (
+    nodeType === 'code' ||
+    nodeType === 'object shape' ||
+    nodeName === '(shared function)' ||
+    /^internal:(source|script_or_debug_info|back_pointer|dependent_code)$/.test(edge)
+  );
+}
 
 function breakdown(before: Set<number>, s: Snapshot) {
   const meta = s.snapshot.meta;
@@ -148,21 +183,28 @@ function breakdown(before: Set<number>, s: Snapshot) {
           ? OWNER_OF_EDGE[named]
           : undefined;
       const inherited = marked ?? from;
-      passOn[to] = inherited;
       const nodeType = nodeTypes[s.nodes[to * width + typeAt] as number];
-      const nodeName = s.strings[s.nodes[to * width + nameAt] as number];
+      const nodeName = s.strings[s.nodes[to * width + nameAt] as number] as string;
       const isClosure = nodeType === 'closure' || nodeName === 'system / Context';
-      const shared = nodeType === 'code' || nodeType === 'object shape';
       const fromClosure = nodeTypes[s.nodes[i * width + typeAt] as number] === 'closure';
       const keptName =
         fromClosure && type === 'internal' && named === undefined && nodeName === '(object properties)';
-      owner[to] = shared
+      const loose = !STICKY.has(inherited);
+      const frame =
+        loose && (ASYNC_NODES.has(nodeName) || parentEdge[to] === 'internal:parameters_and_registers');
+      // The clock's timers resume the controller's frames: what those hold is not the clock's.
+      passOn[to] = inherited === HARNESS_CLOCK && (frame || isClosure) ? UNOWNED : inherited;
+      owner[to] = isProcessWide(nodeType, nodeName, parentEdge[to] as string)
         ? PROCESS_WIDE
         : keptName
           ? KEEP_NAMES
-          : isClosure && !STICKY.has(inherited)
-            ? CLOSURES
-            : inherited;
+          : nodeName.startsWith('Node / ') && loose
+            ? NODE_INTERNALS
+            : frame
+              ? ASYNC_FRAMES
+              : isClosure && loose
+                ? CLOSURES
+                : inherited;
     }
   }
   const byOwner = new Map<string, number>();
