@@ -59,6 +59,7 @@ function idsOf(s: Snapshot): Set<number> {
 }
 
 const MEASURE = 'this script (excluded)';
+const WATCH_OTHER = 'watch state: other (signal states, segments)';
 /** The fleet's executor double (its map of done commands, switches, weights): the harness's, not the engine's. */
 const HARNESS_EXECUTOR = 'harness: executor double (done commands, switches)';
 /** The SimulatedClock's pending timers (their entries; the frames they resume are charged below). */
@@ -90,9 +91,9 @@ const OWNER_OF_EDGE: Record<string, string> = {
   contract: 'contract',
   stored: 'store double: stored JSON text and map',
   sorted: 'store double: stored JSON text and map',
-  signals: 'watch state: other (signal states, segments)',
-  bake: 'watch state: other (signal states, segments)',
-  verify: 'watch state: other (signal states, segments)',
+  signals: WATCH_OTHER,
+  bake: WATCH_OTHER,
+  verify: WATCH_OTHER,
   coarseGrids: 'stats: coarse grids cached per baseline test (stats/baseline-rate-test.ts)',
   writer: 'controller: snapshot writer (remembered stored forms)',
   executor: HARNESS_EXECUTOR,
@@ -178,8 +179,13 @@ function breakdown(before: Set<number>, s: Snapshot) {
         `${type}:${type === 'element' || type === 'hidden' ? s.edges[e + eNameAt] : s.strings[s.edges[e + eNameAt] as number]}`;
       const named =
         type === 'property' || type === 'context' ? s.strings[s.edges[e + eNameAt] as number] : undefined;
+      // `pending` names a segment's held intervals inside a watch state, and the machine
+      // snapshot's commands outside one: only the first is a count window.
       const marked =
-        named !== undefined && !STICKY.has(from) && Object.hasOwn(OWNER_OF_EDGE, named)
+        named !== undefined &&
+        !STICKY.has(from) &&
+        Object.hasOwn(OWNER_OF_EDGE, named) &&
+        (named !== 'pending' || from === WATCH_OTHER)
           ? OWNER_OF_EDGE[named]
           : undefined;
       const inherited = marked ?? from;
