@@ -59,6 +59,25 @@ function idsOf(s: Snapshot): Set<number> {
 }
 
 const MEASURE = 'this script (excluded)';
+const WATCH_OTHER = 'watch state: other (signal states, segments)';
+/** The fleet's executor double (its map of done commands, switches, weights): the harness's, not the engine's. */
+const HARNESS_EXECUTOR = 'harness: executor double (done commands, switches)';
+/** The SimulatedClock's pending timers (their entries; the frames they resume are charged below). */
+const HARNESS_CLOCK = "harness: simulated clock's timers";
+/**
+ * The controller's suspended async steps: generator objects, their register files, promises and
+ * their reactions, while each watch waits for its next step (what the registers hold is charged
+ * to its own owner: the machine snapshot's fields stay with the controller and machine).
+ */
+const ASYNC_FRAMES = 'controller: suspended async steps (generators, registers, promises)';
+/** Node's own objects (a MessagePort's queue, the environment's cleanup queue): not the engine's. */
+const NODE_INTERNALS = 'Node internals (MessagePort queue, cleanup queue)';
+const ASYNC_NODES = new Set([
+  'Generator',
+  'Promise',
+  'system / PromiseReaction',
+  'system / PromiseCapability',
+]);
 const PROCESS_WIDE = 'compiled code, feedback and shapes (process-wide, not per watch)';
 
 /** Owners named by a property or context variable: the edge's name -> the owner charged. */
@@ -72,11 +91,13 @@ const OWNER_OF_EDGE: Record<string, string> = {
   contract: 'contract',
   stored: 'store double: stored JSON text and map',
   sorted: 'store double: stored JSON text and map',
-  signals: 'watch state: other (signal states, segments)',
-  bake: 'watch state: other (signal states, segments)',
-  verify: 'watch state: other (signal states, segments)',
+  signals: WATCH_OTHER,
+  bake: WATCH_OTHER,
+  verify: WATCH_OTHER,
   coarseGrids: 'stats: coarse grids cached per baseline test (stats/baseline-rate-test.ts)',
   writer: 'controller: snapshot writer (remembered stored forms)',
+  executor: HARNESS_EXECUTOR,
+  '#timers': HARNESS_CLOCK,
   // This script's own ids of the first snapshot: not the fleet's.
   idsBefore: MEASURE,
 };
@@ -90,6 +111,8 @@ const STICKY = new Set([
   'contract',
   'watch state: count windows (recent, pending)',
   'watch state: test states',
+  'controller: snapshot writer (remembered stored forms)',
+  HARNESS_EXECUTOR,
 ]);
 const CLOSURES = 'closures and contexts (own size)';
 /**
@@ -99,6 +122,19 @@ const CLOSURES = 'closures and contexts (own size)';
  */
 const KEEP_NAMES = "closures' `name` property stores (tsx keepNames: the bench's loader, not the tsup build)";
 const UNOWNED = 'controller and machine: other objects';
+
+/**
+ * Compiled code and shapes, a function's shared info, source text and script, and shapes'
+ * transition metadata: made once per process (the run's JIT), not per watch.
+ */
+function isProcessWide(nodeType: string | undefined, nodeName: string, edge: string): boolean {
+  return (
+    nodeType === 'code' ||
+    nodeType === 'object shape' ||
+    nodeName === '(shared function)' ||
+    /^internal:(source|script_or_debug_info|back_pointer|dependent_code)$/.test(edge)
+  );
+}
 
 function breakdown(before: Set<number>, s: Snapshot) {
   const meta = s.snapshot.meta;
@@ -143,26 +179,38 @@ function breakdown(before: Set<number>, s: Snapshot) {
         `${type}:${type === 'element' || type === 'hidden' ? s.edges[e + eNameAt] : s.strings[s.edges[e + eNameAt] as number]}`;
       const named =
         type === 'property' || type === 'context' ? s.strings[s.edges[e + eNameAt] as number] : undefined;
+      // `pending` names a segment's held intervals inside a watch state, and the machine
+      // snapshot's commands outside one: only the first is a count window.
       const marked =
-        named !== undefined && !STICKY.has(from) && Object.hasOwn(OWNER_OF_EDGE, named)
+        named !== undefined &&
+        !STICKY.has(from) &&
+        Object.hasOwn(OWNER_OF_EDGE, named) &&
+        (named !== 'pending' || from === WATCH_OTHER)
           ? OWNER_OF_EDGE[named]
           : undefined;
       const inherited = marked ?? from;
-      passOn[to] = inherited;
       const nodeType = nodeTypes[s.nodes[to * width + typeAt] as number];
-      const nodeName = s.strings[s.nodes[to * width + nameAt] as number];
+      const nodeName = s.strings[s.nodes[to * width + nameAt] as number] as string;
       const isClosure = nodeType === 'closure' || nodeName === 'system / Context';
-      const shared = nodeType === 'code' || nodeType === 'object shape';
       const fromClosure = nodeTypes[s.nodes[i * width + typeAt] as number] === 'closure';
       const keptName =
         fromClosure && type === 'internal' && named === undefined && nodeName === '(object properties)';
-      owner[to] = shared
+      const loose = !STICKY.has(inherited);
+      const frame =
+        loose && (ASYNC_NODES.has(nodeName) || parentEdge[to] === 'internal:parameters_and_registers');
+      // The clock's timers resume the controller's frames: what those hold is not the clock's.
+      passOn[to] = inherited === HARNESS_CLOCK && (frame || isClosure) ? UNOWNED : inherited;
+      owner[to] = isProcessWide(nodeType, nodeName, parentEdge[to] as string)
         ? PROCESS_WIDE
         : keptName
           ? KEEP_NAMES
-          : isClosure && !STICKY.has(inherited)
-            ? CLOSURES
-            : inherited;
+          : nodeName.startsWith('Node / ') && loose
+            ? NODE_INTERNALS
+            : frame
+              ? ASYNC_FRAMES
+              : isClosure && loose
+                ? CLOSURES
+                : inherited;
     }
   }
   const byOwner = new Map<string, number>();

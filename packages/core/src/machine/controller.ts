@@ -526,6 +526,10 @@ class ControllerCore {
     signal: AbortSignalLike,
   ): Promise<WatchResult> {
     let snapshot = start;
+    // A suspended async function keeps its parameters for its whole life: the watch's first
+    // snapshot (its watch state, phases, commands) would stay alive beside the current one until
+    // the watch ends (docs/benchmarks.md, `heap14-issue-13`).
+    start = null as unknown as MachineSnapshot;
     let audit: AuditRecord | null = null;
     const keeper = keeperOf(signal);
     const apply = async (event: MachineEvent, command: Command | null, startedAt: number) => {

@@ -86,10 +86,26 @@ const sameValue = (a: unknown, b: unknown): boolean => {
 
 /** The fixed fields of one test state (those of {@link TEST_CONSTANT_FIELDS} it has). */
 function constantsOf(test: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
   const t = test as Record<string, unknown>;
-  for (const f of TEST_CONSTANT_FIELDS) if (f in t && t[f] !== undefined) out[f] = t[f];
+  const keys: string[] = [];
+  for (const f of TEST_CONSTANT_FIELDS) if (f in t && t[f] !== undefined) keys.push(f);
+  const out = sizedObject(keys);
+  for (const f of keys) out[f] = t[f];
   return out;
+}
+
+/**
+ * An object of exactly `keys`, in that order, each null until set. The writer keeps the `tests`
+ * part it saved for the watch's whole life (stored-snapshot.ts), to compare each step's tests
+ * with it. Built key by key from `{}`, an object keeps its fields past the first four in a
+ * property store with room to spare, and an object of index keys (a segment's tests: "0")
+ * elements with room for 17 (152 B for one); `JSON.parse` makes an object sized to its keys, and
+ * setting a key it has keeps that size (docs/benchmarks.md, `heap14-issue-13`). The same keys in
+ * the same order, so the same JSON and the same comparisons.
+ */
+function sizedObject(keys: readonly string[]): Record<string, unknown> {
+  const skeleton = `{${keys.map((k) => `${JSON.stringify(k)}:null`).join(',')}}`;
+  return JSON.parse(skeleton) as Record<string, unknown>;
 }
 
 /** Whether `saved` holds exactly the fixed fields `test` has, with the same values. */
@@ -130,7 +146,7 @@ export function testConstantsOf(watch: WatchState): TestConstants {
     const segments = (watch.signals[signal] as SignalState).segments;
     for (const segment in segments) {
       const tests = (segments[segment] as SegmentState).tests;
-      const byKey: Record<string, Record<string, unknown>> = {};
+      const byKey = sizedObject(Object.keys(tests)) as Record<string, Record<string, unknown>>;
       for (const key in tests) byKey[key] = constantsOf(tests[key] as object);
       const bySegment = out[signal] ?? {};
       bySegment[segment] = byKey;

@@ -227,7 +227,10 @@ const ruleOf = (s: Store, i: number): string | undefined => s.ruleNames[s.codes[
 function ruleId(s: Store, rule: string | undefined): number {
   const known = s.ruleNames.indexOf(rule);
   if (known >= 0) return known;
-  s.ruleNames.push(rule);
+  // A copy one longer (`concat` sizes it exactly), not `push` or a spread: those leave room for
+  // 19 for the store's life, and a series names one or two rules (docs/benchmarks.md,
+  // `heap14-issue-13`). Rare: once per rule a store sees.
+  s.ruleNames = s.ruleNames.concat([rule]);
   return s.ruleNames.length - 1;
 }
 

@@ -1,0 +1,50 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { DEPLOY_AT, world } from './world';
+
+/** A full garbage collection, without running the test process with --expose-gc. */
+function collector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/** One macrotask: promise jobs drain, and a WeakRef's target is no longer kept for the job. */
+const nextTask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('what a running watch keeps alive', () => {
+  it('lets its first snapshot go while the watch goes on (drive does not keep its start parameter)', async () => {
+    const gc = collector();
+    const w = world();
+    let first: WeakRef<object> | null = null;
+    let evaluations = 0;
+    w.controller.events.on('watch-start', (e) => {
+      first = new WeakRef(e.snapshot);
+    });
+    w.controller.events.on('step', (e) => {
+      if (e.event.type === 'evaluated') evaluations++;
+    });
+    await nextTask();
+    let outcome: string | null = null;
+    const run = w.controller.watch({ artifactId: 'v2', deployedAt: DEPLOY_AT });
+    run.then((r) => {
+      outcome = r.outcome;
+    });
+    // The clock moved by hand, a task at a time (runOnClock runs the whole watch in one job,
+    // where a WeakRef keeps its target alive).
+    let collected: boolean | null = null;
+    for (let timers = 0; outcome === null && timers < 100_000; timers++) {
+      await nextTask();
+      if (collected === null && evaluations >= 5) {
+        gc();
+        collected = (first as WeakRef<object> | null)?.deref() === undefined;
+      }
+      const due = w.clock.nextDue;
+      if (outcome === null && due !== undefined) w.clock.set(due);
+    }
+    expect(outcome).toBe('promoted');
+    expect(first).not.toBeNull();
+    // Collected while the watch still ran: nothing kept it for the watch's life.
+    expect(collected).toBe(true);
+  });
+});
