@@ -40,6 +40,31 @@ function drifting(rng: Prng, opts: { readonly phase: number; readonly wide: bool
   });
 }
 
+/**
+ * A service whose error rate climbs through the whole pre-deploy window and on into the bake: a
+ * 90-120 min cycle whose low is at most a twelfth of a cycle before the window opens, so the
+ * window's 30 min is a steady climb and the deploy lands 0-30 degrees past where the window
+ * began rising from its low (docs/statistics.md, "A rising trend the homogeneity test misses").
+ */
+function climbing(rng: Prng): Drawn['service'] {
+  const periodSeconds = Math.round(rng.between(5400, 7200));
+  const windowPhase = (2 * Math.PI * WINDOW_SECONDS) / periodSeconds;
+  return service(rng, {
+    rps: round(logUniform(rng, 5, 200), 1),
+    p0: round(logUniform(rng, 0.001, 0.03), 5),
+    drift: { amplitude: round(rng.between(0.1, 0.3), 3), periodSeconds: Math.round(rng.between(1200, 3600)) },
+    errorDrift: {
+      amplitude: round(rng.between(0.25, 0.5), 3),
+      periodSeconds,
+      phaseAtDeploy: round(-Math.PI / 2 + windowPhase + rng.between(0, Math.PI / 6), 3),
+    },
+    loadLatency: round(rng.between(0, 0.25), 3),
+  });
+}
+
+/** The pre-deploy window the evaluator's baseline reads (30 min). */
+const WINDOW_SECONDS = 1800;
+
 /** The drift families, in the order the tables list them. */
 export const DRIFT_FAMILIES: readonly Family[] = [
   {
@@ -80,6 +105,37 @@ export const DRIFT_FAMILIES: readonly Family[] = [
       });
       return {
         description: 'error regression on a drifting baseline',
+        service: svc,
+        fault: {
+          kind: 'errors',
+          p1: round(Math.min(0.5, svc.p0 * rng.between(2, 5)), 5),
+          at: pick(rng, [0, 0, int(rng, 1, 60)]),
+        },
+      };
+    },
+  },
+  {
+    id: 'drift-trend-keep',
+    failureClass: 'control',
+    truth: 'keep',
+    description:
+      'healthy deploy, 5-200 req/s, p0 0.1-3%; errors climb +-25-50% over a 90-120 min cycle through the whole window and on into the bake',
+    draw: (rng) => ({
+      description: 'healthy deploy while the error rate climbs steadily',
+      service: climbing(rng),
+      fault: null,
+    }),
+  },
+  {
+    id: 'drift-trend-bad',
+    failureClass: 'control',
+    truth: 'rollback',
+    description:
+      'an error fault (2-5x the mean rate) at or after the deploy, on a climb as in drift-trend-keep',
+    draw: (rng) => {
+      const svc = climbing(rng);
+      return {
+        description: 'error regression while the error rate climbs steadily',
         service: svc,
         fault: {
           kind: 'errors',

@@ -25,6 +25,14 @@ export const DRIFT_LEVEL = 0.01;
  * 5.3 of alpha 0.005), so a 2x fault stays detectable on any drift.
  */
 export const MIN_DRIFT_EVENTS = 25;
+/**
+ * A rising trend across the blocks (a one-degree-of-freedom score test, one-sided) beyond this
+ * z also counts as drift, where the blocks' homogeneity test (five degrees of freedom spread over
+ * every shape) misses it: a slow cycle seen over part of its rise reads as a steady climb, and
+ * the bake continues it (docs/statistics.md, "A rising trend the homogeneity test misses").
+ * 2.326 is one-sided 1%, the homogeneity gate's own level.
+ */
+export const DRIFT_TREND_Z = 2.326;
 /** Fewest blocks the estimate is made from (fewer cannot tell a drift from one burst). */
 export const MIN_DRIFT_BLOCKS = 3;
 
@@ -104,10 +112,41 @@ export function estimateDrift(
   const df = k - 1;
   const pValue = chiSquareUpperTail(q, df);
   const shown = { blocks: k, lowRate: low, highRate: high, chiSquare: q, pValue };
-  if (pValue >= DRIFT_LEVEL) return { ...NONE, ...shown };
+  if (pValue >= DRIFT_LEVEL) {
+    const z = risingTrendZ(events, trials, unit);
+    if (!(z > DRIFT_TREND_Z)) return { ...NONE, ...shown };
+    // The trend's share of the between-block variance, unbiased: (z^2 - 1) units of its own noise.
+    return { ...shown, pValue: normalUpperTail(z), spread: Math.sqrt(((z * z - 1) * unit) / n) / rate };
+  }
   // DerSimonian–Laird: the between-block variance of the rate beyond the within-block one.
   const tau2 = Math.max(0, (q - df) / (w - w2 / w));
   return { ...shown, spread: Math.sqrt(tau2) / rate };
+}
+
+/**
+ * The score statistic of a linear trend in the blocks' rates (Cochran-Armitage, the blocks at
+ * times 0..k-1, their requests as weights): positive when the rate climbs through the window.
+ * `unit` is the variance of one request's outcome (the dispersion included).
+ */
+function risingTrendZ(events: Float64Array, trials: Float64Array, unit: number): number {
+  let n = 0;
+  let e = 0;
+  let tn = 0;
+  for (let b = 0; b < events.length; b++) {
+    n += trials[b] as number;
+    e += events[b] as number;
+    tn += b * (trials[b] as number);
+  }
+  const tMean = tn / n;
+  const rate = e / n;
+  let score = 0;
+  let info = 0;
+  for (let b = 0; b < events.length; b++) {
+    const nb = trials[b] as number;
+    score += (b - tMean) * ((events[b] as number) - nb * rate);
+    info += nb * (b - tMean) * (b - tMean);
+  }
+  return info > 0 ? score / Math.sqrt(unit * info) : 0;
 }
 
 /**

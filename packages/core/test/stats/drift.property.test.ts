@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { driftedCounts } from '../../src/rules/sequential-count';
-import { driftShare, estimateDrift, MIN_DRIFT_EVENTS } from '../../src/stats/drift';
+import {
+  chiSquareUpperTail,
+  DRIFT_LEVEL,
+  driftShare,
+  estimateDrift,
+  MIN_DRIFT_EVENTS,
+} from '../../src/stats/drift';
 
 // The drift correction only ever widens the baseline (docs/statistics.md, "Drifting baselines"):
 // the share of requests is in (0, 1], falls as the spread grows, keeps the rate, and leaves at
@@ -49,6 +55,43 @@ describe('the drift correction of a baseline', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  // The rising-trend gate (docs/statistics.md, "A rising trend the homogeneity test misses"):
+  // only a climb counts, so a window whose blocks never rise is drift only if the homogeneity
+  // test says so, and a climb's spread grows with its slope.
+  const blockCounts = fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 6, maxLength: 6 });
+
+  it('never reads a window whose blocks do not rise as a trend', () => {
+    fc.assert(
+      fc.property(blockCounts, fc.integer({ min: 1_000, max: 200_000 }), (events, trials) => {
+        const falling = [...events].sort((a, b) => b - a).map((e) => ({ events: e, trials }));
+        const d = estimateDrift(falling, 6);
+        if (chiSquareUpperTail(d.chiSquare, 5) >= DRIFT_LEVEL) expect(d.spread).toBe(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('weighs a steeper climb as at least as much drift, on the same requests and total', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 50, max: 400 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 10_000, max: 200_000 }),
+        (mid, a, b, trials) => {
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          // Six blocks around the same mean, climbing by 2 lo or 2 hi events a block.
+          const climb = (step: number) =>
+            [-5, -3, -1, 1, 3, 5].map((k) => ({ events: Math.max(0, mid + k * step), trials }));
+          const gentle = estimateDrift(climb(lo), 6);
+          const steep = estimateDrift(climb(hi), 6);
+          expect(steep.spread).toBeGreaterThanOrEqual(gentle.spread - 1e-12);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

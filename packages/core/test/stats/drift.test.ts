@@ -3,6 +3,7 @@ import { estimateDispersion } from '../../src/stats';
 import {
   chiSquareUpperTail,
   DRIFT_LEVEL,
+  DRIFT_TREND_Z,
   driftShare,
   estimateDrift,
   MIN_DRIFT_EVENTS,
@@ -92,6 +93,51 @@ describe('estimateDrift', () => {
       ).spread,
     ).toBe(0);
     expect(estimateDrift([], 6).blocks).toBe(0);
+  });
+});
+
+describe('estimateDrift: a rising trend the homogeneity test misses', () => {
+  // Six 5-min blocks of 40 000 requests each, events climbing by 10 a block (0.25% -> 0.375%):
+  // the 5-df homogeneity statistic is 14 (p 0.016, above DRIFT_LEVEL), the 1-df trend z 3.75.
+  const rising = [100, 110, 120, 130, 140, 150].map((events) => ({ events, trials: 40_000 }));
+
+  it('counts a steady climb as drift, its spread the share of the between-block variance the trend explains', () => {
+    const d = estimateDrift(rising, 6);
+    expect(chiSquareUpperTail(d.chiSquare, 5)).toBeGreaterThan(DRIFT_LEVEL);
+    const n = 240_000;
+    const rate = 750 / n;
+    const unit = rate * (1 - rate);
+    // z = sum (b - 2.5)(e_b - 125) / sqrt(unit * 40 000 * 17.5) = 175 / sqrt(700 000 unit).
+    const z = 175 / Math.sqrt(700_000 * unit);
+    expect(z).toBeGreaterThan(DRIFT_TREND_Z);
+    expect(d.spread).toBeCloseTo(Math.sqrt(((z * z - 1) * unit) / n) / rate, 12);
+    expect(d.pValue).toBeLessThan(0.001);
+    expect(d.lowRate).toBeCloseTo(0.0025, 12);
+    expect(d.highRate).toBeCloseTo(0.00375, 12);
+  });
+
+  it('ignores the same climb read backwards (a falling rate cannot take the bake above the window)', () => {
+    expect(estimateDrift([...rising].reverse(), 6).spread).toBe(0);
+  });
+
+  it('ignores it once the dispersion says the steps are that noisy', () => {
+    // Dispersion 3 divides z^2 by 3: 3.75 -> 2.17, below the gate.
+    expect(estimateDrift(rising, 6, 3).spread).toBe(0);
+  });
+
+  it('leaves stationary windows alone about 99% of the time, at any traffic', () => {
+    for (const perStep of [5, 100, 1000]) {
+      const random = seededRandom(70 + perStep);
+      let rising = 0;
+      const runs = 300;
+      for (let run = 0; run < runs; run++) {
+        const w = window(random, perStep, () => 0.005);
+        const d = estimateDrift(w, 6, estimateDispersion(w));
+        if (d.spread > 0 && chiSquareUpperTail(d.chiSquare, d.blocks - 1) >= DRIFT_LEVEL) rising++;
+      }
+      // One-sided 1%: 3 expected of 300; 8 is beyond 3 sd of a binomial.
+      expect(rising, `${perStep} a step`).toBeLessThanOrEqual(8);
+    }
   });
 });
 
