@@ -89,9 +89,14 @@ export async function runWatch(
 /**
  * A bake of the default contract with a 30 s warm-up and a 600 s bake: the baseline steps
  * `baseline(i)`, then `after(k)` for the k-th step after the deploy, evaluated until a decision.
- * Returns the deciding evaluation, the watch state then, and its time since the deploy.
+ * Returns the deciding evaluation (or the one `stopAfterSeconds` after the deploy), the watch
+ * state then, and its time since the deploy.
  */
-export async function bakeWarm(baseline: (i: number) => StepData, after: (k: number) => StepData) {
+export async function bakeWarm(
+  baseline: (i: number) => StepData,
+  after: (k: number) => StepData,
+  options: { stopAfterSeconds?: number } = {},
+) {
   const contract = parseContract({ ...defaultContract('checkout'), bakeSeconds: 600, warmupSeconds: 30 });
   const steps: StepData[] = [];
   for (let i = 0; i < BASELINE_STEPS; i++) steps.push(baseline(i));
@@ -105,7 +110,9 @@ export async function bakeWarm(baseline: (i: number) => StepData, after: (k: num
       deadline: clock.now() + 10_000,
     });
     state = r.state;
-    if (r.evaluation.decision.type !== 'continue') {
+    const stop =
+      options.stopAfterSeconds !== undefined && clock.now() - deployAt >= options.stopAfterSeconds * 1000;
+    if (r.evaluation.decision.type !== 'continue' || stop) {
       return { evaluation: r.evaluation, state, seconds: (r.evaluation.at - deployAt) / 1000 };
     }
   }
