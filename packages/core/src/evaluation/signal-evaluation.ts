@@ -64,8 +64,8 @@ import {
  * Cold starts: breaches in the first `warmupSeconds` are held until the recognition window ends.
  * Without a cold start, count signals are judged on everything since the deploy (a regression
  * from the first request is caught fast); with one, only on data from `coldStartSeconds` on.
- * Errors without a cold start's latency are confirmed only on data after `coldStartSeconds`
- * (a quiet cold start: {@link quietColdStartBound}).
+ * With `holdQuietColdStartErrors`, errors without a cold start's latency are confirmed only on
+ * data after `coldStartSeconds` (a quiet cold start: {@link quietColdStartBound}).
  */
 
 /** Everything one signal's evaluation needs. */
@@ -415,7 +415,7 @@ function consume(
     pending: segment.pending,
   };
   let pendingOwned = false;
-  const restartAt = quietColdStartBound(watch, signal, tick.contract.stepSeconds * 1000);
+  const restartAt = quietColdStartBound(tick.contract, watch, signal);
   for (const interval of intervals) {
     if (
       restartAt !== null &&
@@ -1034,7 +1034,7 @@ function countVerdict(
       extra,
     );
   if (verdict.status !== 'breach') return verdict;
-  const bound = quietColdStartBound(tick.watch, tick.signal, tick.contract.stepSeconds * 1000);
+  const bound = quietColdStartBound(tick.contract, tick.watch, tick.signal);
   if (bound === null || (segment.newestT ?? Number.NEGATIVE_INFINITY) >= bound) return verdict;
   const baseline = tick.watch.baseline?.signals[tick.signal.id];
   if (errorsRuleOutColdStart(segment.warmup, key === AGGREGATE ? baseline : segmentBaseline(baseline, key))) {
@@ -1046,19 +1046,22 @@ function countVerdict(
 /**
  * Quiet cold starts (docs/statistics.md, "Cold starts the latency does not show"): a cold start
  * can fail a few percent of its first requests while its latency barely moves, and then nothing
- * but their end tells its errors from a fault's. The contract bounds a cold start at
- * `coldStartSeconds`, so in a bake where no cold start was recognised, an error signal's breach
+ * but their end tells its errors from a fault's. Where the contract asks for it
+ * (`holdQuietColdStartErrors`, off by default: it delays every fault present from the first
+ * request by about the bound), in a bake where no cold start was recognised, an error signal's breach
  * before that bound is held ({@link heldToColdStartBound}), and at the bound its tests start
  * again on the data after it: a breach must persist past the longest cold start the contract
- * tolerates. Errors a clean warm-up shows to have begun after the first requests are no cold
- * start's ({@link errorsRuleOutColdStart}): neither held nor restarted. The restarted tests have their full alpha and the held breaches never confirm, so
- * the false-rollback bound is unchanged; the price is that errors from the first request are
+ * tolerates (`coldStartSeconds`). Errors a clean warm-up shows to have begun after the first
+ * requests are no cold start's ({@link errorsRuleOutColdStart}): neither held nor restarted. The
+ * restarted tests have their full alpha and the held breaches never confirm, so the false-rollback bound is unchanged; the price is that errors from the first request are
  * confirmed only after the bound. Latency carries the cold-start signature (its own rules hold
  * it), so only signals without it are held. The end (epoch ms) of the first interval judged after
  * the bound, or null where the rule does not apply.
  */
-export function quietColdStartBound(watch: WatchState, signal: Signal, stepMs: number): number | null {
+export function quietColdStartBound(contract: Contract, watch: WatchState, signal: Signal): number | null {
+  if (!contract.holdQuietColdStartErrors) return null;
   if (watch.purpose !== 'bake' || watch.coldStart !== false) return null;
+  const stepMs = contract.stepSeconds * 1000;
   if (!usesCounts(signal) || kindOf(signal).counts?.coldStartSignature !== false) return null;
   // Errors of an incident under way at the deploy (the baseline health check's ongoing episode)
   // began before it: no cold start of the release explains them, and the incident is routed.

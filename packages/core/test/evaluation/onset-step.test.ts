@@ -139,10 +139,6 @@ describe('the validation gate on a drifting rise', () => {
     const result = await world({
       before: at(drift),
       after: (i) => at((j) => drift(j) * (j >= BASELINE_STEPS ? 3 : 1))(BASELINE_STEPS + i),
-      // No cold-start bound beyond the warm-up: the onset is placed at the first crossing, on
-      // the few steps where the step and the trend must be told apart (a bound of 60 s holds the
-      // breach, and 60 s more data place the step plainly after the deploy).
-      contract: { coldStartSeconds: 30 },
     }).watch();
     const onset = AuditRecordSchema.parse(result.audit).breach?.onset;
     expect(result.outcome, result.reason).not.toBe('incident-routed');

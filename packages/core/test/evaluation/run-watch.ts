@@ -52,6 +52,8 @@ export async function runWatch(
     purpose?: 'bake' | 'verify';
     bakeSeconds?: number /** Default {@link STEP}. */;
     stepMs?: number;
+    /** The contract's `holdQuietColdStartErrors` (default false). */
+    holdQuietColdStartErrors?: boolean;
   } = {},
 ): Promise<{
   decision: Decision;
@@ -64,6 +66,7 @@ export async function runWatch(
     stepSeconds: stepMs / 1000,
     bakeSeconds: options.bakeSeconds ?? 600,
     warmupSeconds: 15,
+    holdQuietColdStartErrors: options.holdQuietColdStartErrors ?? false,
   });
   const { deployAt, clock, evaluator } = replayEvaluator(contract, [...steps], stepMs);
   const ctx = () => ({ signal: new AbortController().signal, deadline: clock.now() + 10_000 });
@@ -89,14 +92,9 @@ export async function runWatch(
 /**
  * A bake of the default contract with a 30 s warm-up and a 600 s bake: the baseline steps
  * `baseline(i)`, then `after(k)` for the k-th step after the deploy, evaluated until a decision.
- * Returns the deciding evaluation (or the one `stopAfterSeconds` after the deploy), the watch
- * state then, and its time since the deploy.
+ * Returns the deciding evaluation, the watch state then, and its time since the deploy.
  */
-export async function bakeWarm(
-  baseline: (i: number) => StepData,
-  after: (k: number) => StepData,
-  options: { stopAfterSeconds?: number } = {},
-) {
+export async function bakeWarm(baseline: (i: number) => StepData, after: (k: number) => StepData) {
   const contract = parseContract({ ...defaultContract('checkout'), bakeSeconds: 600, warmupSeconds: 30 });
   const steps: StepData[] = [];
   for (let i = 0; i < BASELINE_STEPS; i++) steps.push(baseline(i));
@@ -110,9 +108,7 @@ export async function bakeWarm(
       deadline: clock.now() + 10_000,
     });
     state = r.state;
-    const stop =
-      options.stopAfterSeconds !== undefined && clock.now() - deployAt >= options.stopAfterSeconds * 1000;
-    if (r.evaluation.decision.type !== 'continue' || stop) {
+    if (r.evaluation.decision.type !== 'continue') {
       return { evaluation: r.evaluation, state, seconds: (r.evaluation.at - deployAt) / 1000 };
     }
   }
