@@ -294,6 +294,15 @@ export const ContractSchema = z
      * data from this long after the deploy; otherwise on everything since the deploy.
      */
     coldStartSeconds: seconds('coldStartSeconds', CONTRACT_LIMITS.coldStartSeconds.max).default(60),
+    /**
+     * Hold error breaches to `coldStartSeconds` in a bake where no cold start was recognised, and
+     * judge the errors again on the data after it: for services whose cold starts fail requests
+     * without slowing them. Off by default: it delays every fault present from the first request
+     * by about the bound (docs/statistics.md, "Cold starts the latency does not show").
+     */
+    holdQuietColdStartErrors: z
+      .boolean({ error: 'holdQuietColdStartErrors must be true or false' })
+      .default(false),
     /** Length of the pre-deploy baseline snapshot. */
     baselineSeconds: positiveSeconds('baselineSeconds', CONTRACT_LIMITS.baselineSeconds.max).default(1800),
     /** False-rollback budget per deploy, split across the sequential tests. */

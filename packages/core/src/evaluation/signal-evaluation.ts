@@ -64,6 +64,8 @@ import {
  * Cold starts: breaches in the first `warmupSeconds` are held until the recognition window ends.
  * Without a cold start, count signals are judged on everything since the deploy (a regression
  * from the first request is caught fast); with one, only on data from `coldStartSeconds` on.
+ * With `holdQuietColdStartErrors`, errors without a cold start's latency are confirmed only on
+ * data after `coldStartSeconds` (a quiet cold start: {@link quietColdStartBound}).
  */
 
 /** Everything one signal's evaluation needs. */
@@ -341,6 +343,47 @@ function addWarmup(warmup: SegmentState['warmup'], interval: CountInterval): Seg
     : { events, trials, dense: (warmup.dense ?? 0) + interval.dense };
 }
 
+/**
+ * The sequential tests of a segment's rules not yet in `current`, started on the segment's
+ * baseline (a latency rule's tail test beside its first threshold's): a copy of `current` with
+ * them added, or null when none starts (the object is copied only when a test starts).
+ */
+function startTests(
+  tick: SignalTick,
+  key: string,
+  base: SignalBaseline | undefined,
+  current: Readonly<Record<string, SequentialState>>,
+): Record<string, SequentialState> | null {
+  const { signal } = tick;
+  let tests: Record<string, SequentialState> | null = null;
+  const rules = signal.rules;
+  for (let index = 0; index < rules.length; index++) {
+    const rule = rules[index] as Rule;
+    if (rule.type !== 'sequential' || (tests ?? current)[String(index)]) continue;
+    if (rule.test === 'concurrent' && key !== AGGREGATE) continue;
+    const alpha = tick.alphaFor(signal, index, key);
+    const tail =
+      key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
+    const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
+    if (started) {
+      tests ??= { ...current };
+      tests[String(index)] = started;
+    }
+    if (started && tail && base) {
+      const tailTest = startSequential(
+        rule,
+        { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
+        alpha * TAIL_ALPHA_SHARE,
+      );
+      if (tailTest) {
+        tests ??= { ...current };
+        tests[tailKey(index)] = tailTest;
+      }
+    }
+  }
+  return tests;
+}
+
 function consume(
   tick: SignalTick,
   key: string,
@@ -355,32 +398,7 @@ function consume(
   const base = key === AGGREGATE ? baseline : segmentBaseline(baseline, key);
   // Once started, a segment's tests are only stepped (feed makes their next object): the
   // object is copied only when a test starts here, not at every step.
-  let tests: Record<string, SequentialState> | null = null;
-  const rules = signal.rules;
-  for (let index = 0; index < rules.length; index++) {
-    const rule = rules[index] as Rule;
-    if (rule.type !== 'sequential' || (tests ?? segment.tests)[String(index)]) continue;
-    if (rule.test === 'concurrent' && key !== AGGREGATE) continue;
-    const alpha = tick.alphaFor(signal, index, key);
-    const tail =
-      key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
-    const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
-    if (started) {
-      tests ??= { ...segment.tests };
-      tests[String(index)] = started;
-    }
-    if (started && tail && base) {
-      const tailTest = startSequential(
-        rule,
-        { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
-        alpha * TAIL_ALPHA_SHARE,
-      );
-      if (tailTest) {
-        tests ??= { ...segment.tests };
-        tests[tailKey(index)] = tailTest;
-      }
-    }
-  }
+  const tests = startTests(tick, key, base, segment.tests);
   const horizon = now - signal.windowSeconds * 1000;
   // The window of recent intervals, built once: the old ones still inside the window, then each
   // new interval with requests (the same intervals, in the same order, as appending one by one
@@ -397,7 +415,24 @@ function consume(
     pending: segment.pending,
   };
   let pendingOwned = false;
+  const restartAt = quietColdStartBound(tick.contract, watch, signal);
   for (const interval of intervals) {
+    if (
+      restartAt !== null &&
+      interval.t >= restartAt &&
+      (next.newestT ?? Number.NEGATIVE_INFINITY) < restartAt &&
+      !errorsRuleOutColdStart(next.warmup, base)
+    ) {
+      // The cold-start bound has passed: the tests with evidence of a rise start again on the
+      // data after it, so what a cold start the latency did not show added before it no longer counts.
+      const restarted = restartRisen(next.tests, startTests(tick, key, base, {}) ?? {});
+      if (restarted !== null) {
+        next.tests = restarted;
+        next.events = 0;
+        next.trials = 0;
+        if (next.surgeHeld !== undefined) delete next.surgeHeld;
+      }
+    }
     if (interval.trials <= 0) {
       // A step without requests is fresh data (the source answered: no traffic), not a stale one.
       if (interval.trials === 0) next.newestT = Math.max(next.newestT ?? interval.t, interval.t);
@@ -992,13 +1027,108 @@ function countVerdict(
   extra: CountVerdictExtra,
   isTail: boolean,
 ): Verdict {
-  return (
+  const verdict =
     countVerdictOnRead(state, input, extra, tick.watch.purpose === 'verify') ??
     finishCountVerdict(
       beyondOneBurst(tick, judgeSequential(state, input), rule, index, key, segment, isTail),
       extra,
-    )
-  );
+    );
+  if (verdict.status !== 'breach') return verdict;
+  const bound = quietColdStartBound(tick.contract, tick.watch, tick.signal);
+  if (bound === null || (segment.newestT ?? Number.NEGATIVE_INFINITY) >= bound) return verdict;
+  const baseline = tick.watch.baseline?.signals[tick.signal.id];
+  if (errorsRuleOutColdStart(segment.warmup, key === AGGREGATE ? baseline : segmentBaseline(baseline, key))) {
+    return verdict;
+  }
+  return heldToColdStartBound(finishCountVerdict(judgeSequential(state, input), extra), tick.watch);
+}
+
+/**
+ * Quiet cold starts (docs/statistics.md, "Cold starts the latency does not show"): a cold start
+ * can fail a few percent of its first requests while its latency barely moves, and then nothing
+ * but their end tells its errors from a fault's. Where the contract asks for it
+ * (`holdQuietColdStartErrors`, off by default: it delays every fault present from the first
+ * request by about the bound), in a bake where no cold start was recognised, an error signal's breach
+ * before that bound is held ({@link heldToColdStartBound}), and at the bound its tests start
+ * again on the data after it: a breach must persist past the longest cold start the contract
+ * tolerates (`coldStartSeconds`). Errors a clean warm-up shows to have begun after the first
+ * requests are no cold start's ({@link errorsRuleOutColdStart}): neither held nor restarted. The
+ * restarted tests have their full alpha and the held breaches never confirm, so the false-rollback bound is unchanged; the price is that errors from the first request are
+ * confirmed only after the bound. Latency carries the cold-start signature (its own rules hold
+ * it), so only signals without it are held. The end (epoch ms) of the first interval judged after
+ * the bound, or null where the rule does not apply.
+ */
+export function quietColdStartBound(contract: Contract, watch: WatchState, signal: Signal): number | null {
+  if (!contract.holdQuietColdStartErrors) return null;
+  if (watch.purpose !== 'bake' || watch.coldStart !== false) return null;
+  const stepMs = contract.stepSeconds * 1000;
+  if (!usesCounts(signal) || kindOf(signal).counts?.coldStartSignature !== false) return null;
+  // Errors of an incident under way at the deploy (the baseline health check's ongoing episode)
+  // began before it: no cold start of the release explains them, and the incident is routed.
+  if (watch.baseline?.signals[signal.id]?.health?.episode?.ongoing) return null;
+  // A bound no later than the warm-up holds nothing the warm-up does not.
+  if (!(watch.coldStartEndsAt > watch.warmupEndsAt) || !(stepMs > 0)) return null;
+  const steps = Math.ceil((watch.coldStartEndsAt - watch.deployAt) / stepMs - 1e-9);
+  return watch.deployAt + (steps + 1) * stepMs;
+}
+
+/**
+ * At the cold-start bound, the tests whose evidence stands above 1 (a rejection included), or
+ * whose data fail above their null rate ({@link aboveNull}), are replaced by their fresh start
+ * (`fresh`): a copy of `tests` with them replaced, or null when none is. A test at or below 1 on
+ * data at or below its null goes on: its data before the bound show no rise, and from below 1 it
+ * rejects no sooner than a fresh start would, so either way the rejection after the bound is a
+ * valid test's at its full alpha (docs/statistics.md, "Cold starts the latency does not show").
+ */
+function restartRisen(
+  tests: Readonly<Record<string, SequentialState>>,
+  fresh: Readonly<Record<string, SequentialState>>,
+): Record<string, SequentialState> | null {
+  let out: Record<string, SequentialState> | null = null;
+  for (const name in tests) {
+    const state = tests[name] as SequentialState;
+    const start = fresh[name];
+    if (start === undefined || !(state.rejected || logEvidence(state) > 0 || aboveNull(state))) continue;
+    out ??= { ...tests };
+    out[name] = start;
+  }
+  return out;
+}
+
+/**
+ * Whether a baseline test's data so far fail at more than its null rate (the baseline's rate
+ * times the rule's tolerance): a rise, even where at a handful of requests the e-value is still
+ * below 1 (two errors in 38 requests against 0.3%).
+ */
+function aboveNull(state: SequentialState): boolean {
+  return state.kind === 'baseline' && state.trials > 0 && state.events / state.trials > burstRate(state);
+}
+
+/** A test's current log evidence against its null: the e-value's, or the SPRT's likelihood ratio. */
+function logEvidence(state: SequentialState): number {
+  return state.kind === 'sprt' ? state.logLikelihoodRatio : state.logE;
+}
+
+/**
+ * Whether a segment's errors in the warm-up (so far) rule a cold start's errors out: a cold start
+ * fails requests from the first ones, so errors that were at the baseline's rate through the
+ * warm-up, on enough requests ({@link rulesOutColdStart}: a likelihood ratio of 20 for the baseline
+ * against the smallest cold start), began later, and a breach on them is not held. Too few
+ * requests to tell, or no baseline to tell against, rule nothing out: the breach is held.
+ */
+function errorsRuleOutColdStart(warmup: SegmentState['warmup'], base: SignalBaseline | undefined): boolean {
+  if (base?.status !== 'ok' || !base.trials) return false;
+  return rulesOutColdStart(warmup, ((base.events ?? 0) + 0.5) / (base.trials + 1));
+}
+
+/** A breach before the cold-start bound, held: no-data, its evidence said in the reason. */
+function heldToColdStartBound(verdict: Verdict, watch: WatchState): Verdict {
+  const seconds = Math.round((watch.coldStartEndsAt - watch.deployAt) / 1000);
+  return {
+    ...verdict,
+    status: 'no-data',
+    reason: `held to the cold-start bound: errors that end within ${seconds} s of the deploy may be a cold start the latency does not show; judged again on data after it (${verdict.reason})`,
+  };
 }
 
 /**

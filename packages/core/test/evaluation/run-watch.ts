@@ -52,6 +52,8 @@ export async function runWatch(
     purpose?: 'bake' | 'verify';
     bakeSeconds?: number /** Default {@link STEP}. */;
     stepMs?: number;
+    /** The contract's `holdQuietColdStartErrors` (default false). */
+    holdQuietColdStartErrors?: boolean;
   } = {},
 ): Promise<{
   decision: Decision;
@@ -64,6 +66,7 @@ export async function runWatch(
     stepSeconds: stepMs / 1000,
     bakeSeconds: options.bakeSeconds ?? 600,
     warmupSeconds: 15,
+    holdQuietColdStartErrors: options.holdQuietColdStartErrors ?? false,
   });
   const { deployAt, clock, evaluator } = replayEvaluator(contract, [...steps], stepMs);
   const ctx = () => ({ signal: new AbortController().signal, deadline: clock.now() + 10_000 });
