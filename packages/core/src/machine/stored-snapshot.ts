@@ -5,12 +5,12 @@ import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
 import {
+  type CheckedWatchState,
   decodeBaseline,
   decodeLastVerdicts,
   decodeWatchState,
   encodeBaseline,
   encodeCheckedWatchState,
-  type CheckedWatchState,
   type TestConstants,
   testConstantsMatch,
   testConstantsOf,
