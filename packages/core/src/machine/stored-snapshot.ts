@@ -5,11 +5,12 @@ import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
 import {
+  type CheckedWatchState,
   decodeBaseline,
   decodeLastVerdicts,
   decodeWatchState,
   encodeBaseline,
-  encodeWatchState,
+  encodeCheckedWatchState,
   type TestConstants,
   testConstantsMatch,
   testConstantsOf,
@@ -114,8 +115,8 @@ const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
 export class StoredSnapshotWriter {
   #parts: PartsState;
   /** What the last plans encoded (see {@link Remembered}). */
-  readonly #bake = new Remembered<WatchState, Record<string, unknown>>();
-  readonly #verify = new Remembered<WatchState, Record<string, unknown>>();
+  readonly #bake = new RememberedState();
+  readonly #verify = new RememberedState();
   readonly #tails = new Map<string, Remembered<ChartColumns, unknown>>();
   /** The watch states found to match the `tests` part's value last. */
   #matched: { bake: WatchState | null; verify: WatchState | null; value: StoredTestConstants | null } = {
@@ -162,11 +163,12 @@ export class StoredSnapshotWriter {
     const m = this.#matched;
     const known =
       m.value === tests.value && m.bake === snapshot.bake && (verify === null || m.verify === verify);
-    if (
-      !known &&
-      (!testConstantsMatch(snapshot.bake, tests.value.bake) ||
-        (verify !== null && !testConstantsMatch(verify, tests.value.verify ?? {})))
-    ) {
+    // Each watch state encoded and checked against the tests part in one walk (a state encoded
+    // before, remembered, is checked on its own).
+    const bake = this.#bake.get(snapshot.bake, known ? null : tests.value.bake);
+    const storedVerify =
+      verify === null ? null : this.#verify.get(verify, known ? null : (tests.value.verify ?? {}));
+    if (!bake.matches || (storedVerify !== null && !storedVerify.matches)) {
       if (tests.generation > 0) stale.push(watchPartKey(watchId, 'tests', tests.generation));
       const value: StoredTestConstants = {
         bake: testConstantsOf(snapshot.bake),
@@ -178,15 +180,14 @@ export class StoredSnapshotWriter {
     // Matches the part planned here; if this plan is not committed, the next compares again.
     this.#matched = { bake: snapshot.bake, verify, value: tests.value };
 
-    const storedVerify = verify === null ? null : this.#verify.get(verify, encodeState);
     const record = {
       ...snapshot,
       schema: STORED_SNAPSHOT_SCHEMA,
-      bake: { ...this.#bake.get(snapshot.bake, encodeState), baseline: ref },
+      bake: { ...bake.stored, baseline: ref },
       verify:
-        storedVerify && ref !== null && verify?.baseline === current
-          ? { ...storedVerify, baseline: ref }
-          : storedVerify,
+        storedVerify !== null && ref !== null && verify?.baseline === current
+          ? { ...storedVerify.stored, baseline: ref }
+          : (storedVerify?.stored ?? null),
       series: this.#encodeTails(snapshot.series, from),
       parts: {
         baseline: ref === null ? 0 : baseline.generation,
@@ -256,8 +257,24 @@ class Remembered<V extends object, S> {
   }
 }
 
-const encodeState = (state: WatchState): Record<string, unknown> =>
-  encodeWatchState(state) as Record<string, unknown>;
+/**
+ * {@link Remembered} for a watch state, whose encoding also checks the state's tests against a
+ * `tests` part (`encodeCheckedWatchState`): a state encoded anew is checked in the same walk, one
+ * whose stored form is remembered by `testConstantsMatch` alone. `saved` null: no check wanted.
+ */
+class RememberedState {
+  readonly #remembered = new Remembered<WatchState, Record<string, unknown>>();
+
+  get(state: WatchState, saved: TestConstants | null): CheckedWatchState {
+    let checked: CheckedWatchState | null = null;
+    const stored = this.#remembered.get(state, (s) => {
+      checked = encodeCheckedWatchState(s, saved);
+      return checked.stored;
+    });
+    if (checked !== null) return checked;
+    return { stored, matches: saved === null || testConstantsMatch(state, saved) };
+  }
+}
 
 /**
  * Per signal, how many points of `series` the checkpoint holds (they are its first points, the

@@ -207,17 +207,59 @@ function decodeIntervals(stored: StoredIntervals): CountInterval[] {
  * saved them in the `tests` part, see {@link testConstantsMatch}), count windows as columns.
  */
 export function encodeWatchState(watch: WatchState): unknown {
+  return encodeCheckedWatchState(watch, null).stored;
+}
+
+/** A watch state's stored form, and whether the `tests` part it was checked against holds its tests' fixed fields. */
+export interface CheckedWatchState {
+  readonly stored: Record<string, unknown>;
+  /** {@link testConstantsMatch} of the watch and the part; true when no part was given. */
+  readonly matches: boolean;
+}
+
+/**
+ * {@link encodeWatchState} and {@link testConstantsMatch}(`watch`, `saved`) in one walk of the
+ * watch state: a test's fields are read once, each fixed one compared with the part as it is
+ * met, each other one copied into the stored test (docs/benchmarks.md, `save14-issue-13`).
+ * `saved` null skips the check. The stored form does not depend on the part, so a test that
+ * no longer matches is encoded the same and the caller writes a new part.
+ */
+export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants | null): CheckedWatchState {
+  let matches = true;
   const signals: Record<string, unknown> = {};
   for (const signal in watch.signals) {
     const state = watch.signals[signal] as SignalState;
+    const savedSegments = saved?.[signal];
     const segments: Record<string, unknown> = {};
     for (const segment in state.segments) {
       const seg = state.segments[segment] as SegmentState;
+      const savedTests = savedSegments?.[segment];
       const tests: Record<string, unknown> = {};
       for (const key in seg.tests) {
-        const moving: Record<string, unknown> = {};
         const test = seg.tests[key] as unknown as Record<string, unknown>;
-        for (const f in test) if (!CONSTANT.has(f)) moving[f] = test[f];
+        // Checked only while every test so far matched, as testConstantsMatch stops at the first;
+        // a test the part does not hold never matches, even one without a fixed field.
+        let part: Record<string, unknown> | null = null;
+        if (saved !== null && matches) {
+          part = savedTests?.[key] ?? null;
+          if (part === null) matches = false;
+        }
+        const moving: Record<string, unknown> = {};
+        let fixed = 0;
+        for (const f in test) {
+          const v = test[f];
+          if (!CONSTANT.has(f)) {
+            moving[f] = v;
+          } else if (part !== null && v !== undefined) {
+            if (!(f in part) || !sameValue(v, part[f])) matches = false;
+            fixed++;
+          }
+        }
+        // A field the part holds but the test lacks would come back on load: not a match.
+        if (part !== null && matches) {
+          for (const _ in part) fixed--;
+          if (fixed !== 0) matches = false;
+        }
         tests[key] = moving;
       }
       segments[segment] = { ...seg, recent: encodeIntervals(seg.recent), tests };
@@ -225,7 +267,7 @@ export function encodeWatchState(watch: WatchState): unknown {
     signals[signal] =
       state.last === null ? { ...state, segments } : { ...state, segments, last: encodeLast(state) };
   }
-  return { ...watch, signals };
+  return { stored: { ...watch, signals }, matches };
 }
 
 /**
