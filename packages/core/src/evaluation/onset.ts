@@ -298,7 +298,31 @@ function stepOnDriftingRise(
   const rise =
     episode?.ongoing === true ? episode.rate / episode.outsideRate : ratioOfRise(points, fromT, deployAt);
   if (!(rise <= DRIFT_EPISODE_RATIO)) return null;
-  return stepOverTrend(points, fromT, deployAt, watch.baseline?.signals[signalId]?.dispersion ?? 1);
+  const baseline = watch.baseline?.signals[signalId];
+  const windowFrom = baseline?.drift === undefined ? null : (points[0]?.t ?? deployAt) - stepMs;
+  return stepOverClimb(points, fromT, windowFrom, deployAt, baseline?.dispersion ?? 1);
+}
+
+/**
+ * {@link stepOverTrend} on the rise from `fromT`, and, where the window drifts or climbs
+ * (`windowFrom` set: the baseline's drift estimate, baseline-drift.ts), on the whole window's
+ * trend from `windowFrom` as well: a step only when the bake stands above both carried forward
+ * (docs/statistics.md, "Climbs routed as incidents"). The rise a change point finds inside a
+ * climbing window is a piece of that climb; fitted alone it can be flatter than the climb (a
+ * plateau, a noisy few minutes), and the climb's continuation into the bake then reads as a
+ * step at the deploy, a false rollback where the gate would have routed. Returns the step
+ * test's reason on the rise, or null.
+ */
+export function stepOverClimb(
+  points: readonly Counts[],
+  fromT: number,
+  windowFrom: number | null,
+  deployAt: number,
+  dispersion = 1,
+): string | null {
+  const step = stepOverTrend(points, fromT, deployAt, dispersion);
+  if (step === null || windowFrom === null || !(windowFrom < fromT)) return step;
+  return stepOverTrend(points, windowFrom, deployAt, dispersion) === null ? null : step;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuditRecordSchema } from '../../src/audit/audit-record';
-import { ratioOfRise, stepOverTrend } from '../../src/evaluation/onset';
+import { ratioOfRise, stepOverClimb, stepOverTrend } from '../../src/evaluation/onset';
 import type { StepData } from '../../src/testing/memory-source';
 import { binomial, poisson, seededRandom } from '../../src/testing/seeded-random';
 import { BASELINE_STEPS, healthy, world } from '../machine/world';
@@ -91,6 +91,37 @@ describe('stepOverTrend: is the rate since the deploy above what the pre-deploy 
       if (stepOverTrend(data, from, DEPLOY) !== null) found++;
     }
     expect(found).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('stepOverClimb: in a climbing window, a step must stand above the whole climb too (route14)', () => {
+  // A climb of 4% a minute through the whole window that pauses on a plateau for its last 5
+  // minutes (steps 300-359) and resumes into the bake: drift-trend-keep-dev-route14-39's shape,
+  // where the change point's rise (the plateau) was fitted alone and the climb's continuation
+  // read as a step at the deploy.
+  const climb = (i: number) =>
+    0.004 * Math.exp((Math.min(i, 300) + Math.max(0, i - 360)) * STEP * (Math.log(1.04) / MINUTE));
+  const plateau = 300 * STEP;
+  const windowFrom = 0;
+
+  it('reads the climb resuming after a plateau as a step on the plateau alone', () => {
+    expect(stepOverTrend(expected(1000, climb, 120), plateau, DEPLOY)).not.toBeNull();
+  });
+
+  it('lets it pass where the window climbs: the whole climb carried forward explains the bake', () => {
+    expect(stepOverClimb(expected(1000, climb, 120), plateau, windowFrom, DEPLOY)).toBeNull();
+  });
+
+  it('is the step test on the rise alone where the window shows no drift', () => {
+    const data = expected(1000, climb, 120);
+    expect(stepOverClimb(data, plateau, null, DEPLOY)).toBe(stepOverTrend(data, plateau, DEPLOY));
+  });
+
+  it("still finds a 3x fault arriving with the deploy on top of the climb, with the rise's reason", () => {
+    const data = expected(1000, (i) => climb(i) * (i >= 360 ? 3 : 1), 6);
+    const reason = stepOverClimb(data, plateau, windowFrom, DEPLOY);
+    expect(reason).not.toBeNull();
+    expect(reason).toBe(stepOverTrend(data, plateau, DEPLOY));
   });
 });
 
