@@ -208,6 +208,9 @@ export function preDeployRise(
   return `${where}, p = ${scan.pValue.toPrecision(2)} over ${Math.max(0, before.length - 1)} onsets scanned`;
 }
 
+/** One step's counts, at its time `t` (epoch ms). */
+type Counts = { readonly t: number; readonly events: number; readonly trials: number };
+
 /** How many times the ongoing episode's rate the rate since the deploy must exceed... */
 export const WORSE_RATIO = 2;
 /** ...beyond chance, at this level, to be a second change at the deploy. */
@@ -226,13 +229,13 @@ const WORSE_LEVEL = 0.001;
  * its start, not diluted by the quiet minutes before it. Returns the reason text, or null.
  */
 export function worseSinceDeploy(
-  points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
+  points: readonly Counts[],
   episodeStartT: number,
   deployAt: number,
 ): string | null {
   let episodeEvents = 0;
   let episodeTrials = 0;
-  const after: { t: number; events: number; trials: number }[] = [];
+  const after: Counts[] = [];
   for (const q of points) {
     if (q.t > episodeStartT && q.t <= deployAt) {
       episodeEvents += q.events;
@@ -240,30 +243,67 @@ export function worseSinceDeploy(
     } else if (q.t > deployAt && q.trials > 0) after.push(q);
   }
   if (!(episodeTrials > 0) || after.length === 0) return null;
-  let events = 0;
-  let trials = 0;
-  let best: { p: number; events: number; trials: number; fromT: number } | null = null;
-  for (let i = after.length - 1; i >= 0; i--) {
-    const q = after[i] as { t: number; events: number; trials: number };
-    events += q.events;
-    trials += q.trials;
-    if (!(events > 0)) continue;
-    const share = (WORSE_RATIO * trials) / (WORSE_RATIO * trials + episodeTrials);
-    const p = binomialUpperTail(events, events + episodeEvents, share) * after.length;
-    // The stretch starts where the step before it ended (the deploy for the first).
-    const fromT = i > 0 ? (after[i - 1] as { t: number }).t : deployAt;
-    if (best === null || p < best.p) best = { p, events, trials, fromT };
-  }
+  // A stretch at R times the episode's rate: its requests weigh R each against the episode's.
+  const best = mostElevatedStretch(
+    after,
+    deployAt,
+    episodeEvents,
+    episodeTrials,
+    (q) => WORSE_RATIO * q.trials,
+  );
   if (best === null || !(best.p <= WORSE_LEVEL)) return null;
   return `but the rate since ${describeOffset(best.fromT, deployAt)} (${pct(best.events / best.trials)} of ${Math.round(best.trials)}) is more than ${WORSE_RATIO}x the rate of the episode still going at the deploy (${pct(episodeEvents / episodeTrials)} of ${Math.round(episodeTrials)}), p = ${best.p.toPrecision(2)} over ${after.length} stretches: the deploy made it worse`;
+}
+
+/** A stretch from a step after the deploy to the newest: its counts, its weight, where it starts. */
+type Stretch = {
+  readonly p: number;
+  readonly events: number;
+  readonly trials: number;
+  readonly weight: number;
+  readonly fromT: number;
+};
+
+/**
+ * The stretch from some step after the deploy to the newest whose events stand most above their
+ * share, for {@link worseSinceDeploy} and {@link stepOverTrend}: given the `priorEvents` before
+ * the deploy and a stretch's, the stretch's are Binomial(total, w / (w + priorWeight)) under the
+ * null, w its requests weighed by `weigh`, the counts divided by the dispersion `phi`; its
+ * one-sided exact p-value times the number of stretches (Bonferroni: the stretch is chosen from
+ * the data). `after` holds the steps after the deploy with requests, oldest first. Null when no
+ * stretch has events.
+ */
+function mostElevatedStretch(
+  after: readonly Counts[],
+  deployAt: number,
+  priorEvents: number,
+  priorWeight: number,
+  weigh: (q: Counts) => number,
+  phi = 1,
+): Stretch | null {
+  let events = 0;
+  let trials = 0;
+  let weight = 0;
+  let best: Stretch | null = null;
+  for (let i = after.length - 1; i >= 0; i--) {
+    const q = after[i] as Counts;
+    events += q.events;
+    trials += q.trials;
+    weight += weigh(q);
+    if (!(events > 0)) continue;
+    const share = weight / (weight + priorWeight);
+    const p = binomialUpperTail(events / phi, (events + priorEvents) / phi, share) * after.length;
+    // The stretch starts where the step before it ended (the deploy for the first).
+    const fromT = i > 0 ? (after[i - 1] as Counts).t : deployAt;
+    if (best === null || p < best.p) best = { p, events, trials, weight, fromT };
+  }
+  return best;
 }
 
 /** The rate since the deploy must exceed the pre-deploy trend's beyond chance at this level (Bonferroni over the stretches scanned) to be a step at the deploy. */
 const STEP_LEVEL = 0.01;
 /** Where the data place no onset before the deploy, the trend is fitted on this much before it. */
 const TREND_FALLBACK_MS = 5 * 60_000;
-
-type Counts = { readonly t: number; readonly events: number; readonly trials: number };
 
 /**
  * The step test for a breach the gate would route: the rise it is measured on runs from the
@@ -381,23 +421,7 @@ export function stepOverTrend(
     riseTrials += q.trials;
     riseWeight += weigh(q);
   }
-  const phi = Math.max(1, dispersion);
-  let events = 0;
-  let trials = 0;
-  let weight = 0;
-  let best: { p: number; events: number; trials: number; weight: number; fromT: number } | null = null;
-  for (let i = after.length - 1; i >= 0; i--) {
-    const q = after[i] as Counts;
-    events += q.events;
-    trials += q.trials;
-    weight += weigh(q);
-    if (!(events > 0)) continue;
-    const share = weight / (weight + riseWeight);
-    const p = binomialUpperTail(events / phi, (events + riseEvents) / phi, share) * after.length;
-    // The stretch starts where the step before it ended (the deploy for the first).
-    const from = i > 0 ? (after[i - 1] as Counts).t : deployAt;
-    if (best === null || p < best.p) best = { p, events, trials, weight, fromT: from };
-  }
+  const best = mostElevatedStretch(after, deployAt, riseEvents, riseWeight, weigh, Math.max(1, dispersion));
   if (best === null || !(best.p <= STEP_LEVEL)) return null;
   const reached = (riseEvents / riseWeight) * (best.weight / best.trials);
   const perMinute = Math.expm1(trend.slope * 60_000);

@@ -243,15 +243,8 @@ export function eagerGaugeVerdict(head: GaugeHead, text: GaugeText): Verdict {
  * machine/stored-watch-state.ts `encodeLast`): its own fields but the signal (the record's key),
  * rule and status, and what its reason is built from, named per kind; not the reason.
  */
-export type GaugeRecipe = {
+export type GaugeRecipe = Omit<GaugeHead, 'signal'> & {
   readonly gauge: GaugeKind;
-  readonly segment?: string;
-  readonly window: TimeWindow;
-  readonly samples: number;
-  readonly value: number;
-  readonly threshold: number | null;
-  readonly statistic?: TestStatistic;
-  readonly surgeHeldSteps?: number;
   readonly heldSeconds?: number;
   readonly unit: string;
 } & Readonly<Record<string, unknown>>;
