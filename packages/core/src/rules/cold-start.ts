@@ -76,12 +76,32 @@ export function rulesOutColdStart(
   const { events, trials } = warmup;
   if (!possible(warmup, baselineRate) || !(trials > 0)) return false;
   const p0 = Math.min(Math.max(baselineRate, 1e-9), 1 - 1e-9);
-  const cold = Math.max(COLD_START_RATIO * p0, p0 + COLD_START_EXCESS);
+  const cold = smallestColdStart(p0);
   if (!(cold < 1)) return false;
   const logRatio = events * Math.log(p0 / cold) + (trials - events) * Math.log((1 - p0) / (1 - cold));
-  // Never both: a share {@link isElevated} would call a cold start is not one ruled out (at
-  // thousands of requests a share 1.5-1.8x the baseline's can be nearer it than a cold start's).
-  return logRatio >= (options.logThreshold ?? Math.log(20)) && !isElevated(warmup, baselineRate);
+  // Never both: a share {@link isElevated} (or, above half, {@link showsColdStartAtBound}) would
+  // call a cold start is not one ruled out (at thousands of requests a share 1.5-1.8x the
+  // baseline's can be nearer it than a cold start's). At or below half the two are the same check.
+  return (
+    logRatio >= (options.logThreshold ?? Math.log(20)) &&
+    !isElevated(warmup, baselineRate) &&
+    !showsColdStartAtBound(warmup, baselineRate)
+  );
+}
+
+/**
+ * The slow share of the smallest cold start {@link rulesOutColdStart} rules out against a
+ * baseline share `p0`: {@link COLD_START_RATIO} times it and {@link COLD_START_EXCESS} above it,
+ * or, where that is the larger, the requests faster than the threshold {@link COLD_START_RATIO}
+ * times fewer. The first is impossible from a third of the requests up (a share cannot triple
+ * past 1), where a cold start shows as fewer fast requests instead ({@link showsColdStartAtBound},
+ * on a decade histogram's cold-start bound): before, a warm-up there could never be ruled out
+ * early and every bake on such a layout held its count tests for the whole warm-up, however clean
+ * (docs/statistics.md, "Where the delay goes"). The two agree below a quarter, where the first is
+ * the smaller: nothing changes there.
+ */
+export function smallestColdStart(p0: number): number {
+  return Math.min(Math.max(COLD_START_RATIO * p0, p0 + COLD_START_EXCESS), 1 - (1 - p0) / COLD_START_RATIO);
 }
 
 /** Counts a warm-up can have (finite, non-negative, no more events than trials) and a possible baseline rate. */

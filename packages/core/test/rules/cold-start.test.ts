@@ -7,6 +7,7 @@ import {
   isElevated,
   rulesOutColdStart,
   showsColdStartAtBound,
+  smallestColdStart,
 } from '../../src/rules/cold-start';
 
 describe('rulesOutColdStart', () => {
@@ -76,6 +77,58 @@ describe('rulesOutColdStart', () => {
   it('rules out one slow request in 17,508 against a near-empty baseline: below the half-percent cold start', () => {
     // The counterexample the property above once found with the bound at 3x the share alone.
     expect(rulesOutColdStart({ events: 1, trials: 17_508 }, 1e-5)).toBe(true);
+  });
+});
+
+describe('rulesOutColdStart on a bound a third or more of the requests are slower than', () => {
+  it('rules a cold start out when the faster requests keep their share (a decade histogram)', () => {
+    // coldstart-decade-bad-dev-1 (DEV seeds): 54% of the baseline slower than the cold-start
+    // bound, 499 of 914 warm-up requests in the first 10 s. A slow share cannot triple past 1,
+    // so before, no warm-up there was ever ruled out and every bake held its tests 15 s.
+    expect(rulesOutColdStart({ events: 499, trials: 914 }, 0.537)).toBe(true);
+    // coldstart-decade-bad-dev-7: 38%, 117 of 286.
+    expect(rulesOutColdStart({ events: 117, trials: 286 }, 0.376)).toBe(true);
+    // A few dozen requests settle it against a cold start that leaves a third of the faster ones
+    // (coldstart-decade-bad-dev-3, 47%: 13 of 30 in the first 5 s); six do not yet.
+    expect(rulesOutColdStart({ events: 13, trials: 30 }, 0.469)).toBe(true);
+    expect(rulesOutColdStart({ events: 3, trials: 6 }, 0.469)).toBe(false);
+  });
+
+  it('does not rule out the faster requests growing fewer, as a cold start makes them', () => {
+    // Half of the faster requests gone: 77% slower against 54%.
+    expect(rulesOutColdStart({ events: 704, trials: 914 }, 0.537)).toBe(false);
+    expect(showsColdStartAtBound({ events: 704, trials: 914 }, 0.537)).toBe(true);
+  });
+
+  it('keeps the smallest cold start below a quarter: 3x the share, half a percent above it', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1e-9, max: 0.25, noNaN: true }), (p0) => {
+        expect(smallestColdStart(p0)).toBe(Math.max(COLD_START_RATIO * p0, p0 + COLD_START_EXCESS));
+      }),
+    );
+    // Above, the faster requests COLD_START_RATIO times fewer, always a possible share.
+    for (const p0 of [0.3, 0.5, 0.9, 0.999]) {
+      expect(smallestColdStart(p0)).toBeCloseTo(1 - (1 - p0) / COLD_START_RATIO, 12);
+      expect(smallestColdStart(p0)).toBeLessThan(1);
+      expect(smallestColdStart(p0)).toBeGreaterThan(p0);
+    }
+  });
+
+  it('never rules out what the recognition would call a cold start, and only shares below the smallest one', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 200_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 1e-5, max: 0.99, noNaN: true }),
+        (trials, share, p0) => {
+          const warmup = { events: Math.floor(share * trials), trials };
+          if (!rulesOutColdStart(warmup, p0)) return;
+          expect(isElevated(warmup, p0)).toBe(false);
+          expect(showsColdStartAtBound(warmup, p0)).toBe(false);
+          expect(warmup.events / trials).toBeLessThan(smallestColdStart(p0));
+        },
+      ),
+    );
   });
 });
 
