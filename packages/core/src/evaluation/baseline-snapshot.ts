@@ -8,7 +8,7 @@ import { binomialUpperTail } from '../stats/special-functions';
 import { baselineDrift, describeDrift, driftWindow } from './baseline-drift';
 import { levelSeries, rateSeries } from './baseline-series';
 import { joinCounts, totals } from './count-intervals';
-import { type LoadProfile, loadProfile, SURGE_DRAIN_SECONDS, withoutSurges } from './load-surge';
+import { type LoadProfile, loadProfile, SURGE_DRAIN_SECONDS, surgeAtEnd, withoutSurges } from './load-surge';
 import { eventsQuery, exceedanceThreshold, tailThreshold, trialsQuery, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
 import {
@@ -156,7 +156,12 @@ async function baselineOf(
         reader,
         ctx,
       );
-      if (dense) counted = { ...counted, coldStartBound: dense };
+      if (dense) {
+        const { surgeDense, ...bound } = dense;
+        counted = { ...counted, coldStartBound: bound };
+        if (surgeDense !== undefined && counted.surge)
+          counted = { ...counted, surge: { ...counted.surge, dense: surgeDense } };
+      }
       const tail = tailThreshold(contract.latencyBucketsMs, threshold);
       if (tail === null) return counted;
       return {
@@ -276,13 +281,12 @@ function baselineOfCounts(
   // began minutes before the deploy and runs into the bake) are neither an episode nor the
   // baseline, whose test holds surge steps (load-surge.ts). Error signals keep every step: a
   // failing service can cause its own surge (retries), and its errors must still show.
-  const scanned = kindOf(signal).counts?.loadConditioned
-    ? withoutSurges(
-        intervals,
-        loadProfile(intervals, whole.stepMs / 1000),
-        Math.round((SURGE_DRAIN_SECONDS * 1000) / whole.stepMs),
-      )
-    : intervals;
+  const loadConditioned = kindOf(signal).counts?.loadConditioned === true;
+  const profile = loadConditioned ? loadProfile(intervals, whole.stepMs / 1000) : null;
+  const drainSteps = Math.round((SURGE_DRAIN_SECONDS * 1000) / whole.stepMs);
+  const scanned = loadConditioned ? withoutSurges(intervals, profile, drainSteps) : intervals;
+  // The surge those steps are, when it runs into the bake: how slow the service is under it.
+  const surge = loadConditioned ? surgeAtEnd(intervals, profile, drainSteps) : null;
   const checked = checkBaselineHealth(scanned.length > 0 ? scanned : intervals, whole.stepMs, what);
   const hinted =
     checked.health.episode || hint === undefined
@@ -325,6 +329,7 @@ function baselineOfCounts(
     segments,
     ...loadOf(intervals, whole.stepMs / 1000),
     health,
+    ...(surge ? { surge } : {}),
     series: baselineSeries('rate', rateSeries(intervals, whole.start - whole.stepMs, whole.end)),
   };
 }
@@ -531,7 +536,7 @@ async function denseBound(
   perStep: { start: number; end: number; stepMs: number },
   reader: SignalReader,
   ctx: PortContext,
-): Promise<{ thresholdMs: number; events: number } | undefined> {
+): Promise<{ thresholdMs: number; events: number; surgeDense?: number } | undefined> {
   if (!counted.trials) return undefined;
   let below: number | null = null;
   for (const b of buckets) if (b > 0 && b < threshold && (below === null || b > below)) below = b;
@@ -539,9 +544,11 @@ async function denseBound(
   const intervals = await healthyCountsAt(signal, below, perStep, counted.health?.episode, reader, ctx);
   if (intervals === null) return undefined;
   const dense = totals(intervals).events;
-  return keepsColdStartBound(dense, counted.events ?? 0, counted.trials)
-    ? { thresholdMs: below, events: dense }
-    : undefined;
+  if (!keepsColdStartBound(dense, counted.events ?? 0, counted.trials)) return undefined;
+  const surge = counted.surge;
+  // A surge under way at the deploy, at the bound too: the recognition reads the warm-up there.
+  const surgeDense = surge ? totals(intervals.filter((i) => i.t >= surge.startT)).events : undefined;
+  return { thresholdMs: below, events: dense, ...(surgeDense === undefined ? {} : { surgeDense }) };
 }
 
 /**

@@ -150,6 +150,47 @@ export function withoutSurges<P extends { readonly trials: number }>(
 }
 
 /**
+ * The load surge still under way at the end of `points` (oldest first; a baseline window's end
+ * is the deploy): the trailing points {@link withoutSurges} holds, when the last of them is a
+ * surge step itself (not only a drain), with their events over their trials and the end of the
+ * first of them (epoch ms). Null when the window does not end in a surge, or without a profile.
+ * Marked on request counts only, as every surge mark is. A latency signal's baseline leaves these
+ * steps out (load is no episode), so they are the one measure of how slow the service is under
+ * the load it carries into the bake: the cold-start recognition judges the warm-up against it
+ * (signal-evaluation.ts, docs/statistics.md "A surge under way at the deploy is no cold start").
+ */
+export function surgeAtEnd<
+  P extends { readonly t: number; readonly trials: number; readonly events: number },
+>(
+  points: readonly P[],
+  profile: LoadProfile | null | undefined,
+  drainSteps: number,
+): { readonly startT: number; readonly events: number; readonly trials: number } | null {
+  if (!profile || points.length === 0) return null;
+  const previous: number[] = [];
+  let first = -1;
+  let lastSurge = false;
+  for (let i = 0; i < points.length; i++) {
+    const trials = (points[i] as P).trials;
+    const surge = isSurge(profile, previous, trials);
+    const held = surge || isDraining(profile, previous, drainSteps);
+    if (!held) first = -1;
+    else if (first < 0) first = i;
+    lastSurge = surge;
+    previous.push(trials);
+  }
+  if (first < 0 || !lastSurge) return null;
+  let events = 0;
+  let trials = 0;
+  for (let i = first; i < points.length; i++) {
+    events += (points[i] as P).events;
+    trials += (points[i] as P).trials;
+  }
+  if (!(trials > 0)) return null;
+  return { startT: (points[first] as P).t, events, trials };
+}
+
+/**
  * The most the median latency may slow with load alone: median proportional to load^0.5
  * (twice the traffic, up to 41% slower: what queueing does to a service near capacity).
  */

@@ -681,10 +681,7 @@ export function recognizeColdStart(
   const continued: string[] = [];
   for (const signal of candidates) {
     const seen = warmupEvidence(signal, watch, counts);
-    if (
-      seen &&
-      (seen.atBound ? showsColdStartAtBound(seen.warmup, seen.rate) : isElevated(seen.warmup, seen.rate))
-    ) {
+    if (seen && showsColdStart(seen.warmup, seen.rate, seen.atBound)) {
       const { events, trials } = seen.warmup;
       const share = trials > 0 ? events / trials : null;
       // An incident already under way at the deploy (the baseline health check's ongoing
@@ -692,10 +689,10 @@ export function recognizeColdStart(
       // unless the warm-up is elevated against the incident's own rate as well. Holding it as a
       // cold start would judge the release only after the incident has perhaps recovered, and
       // the incident would never be routed.
-      const episode = watch.baseline?.signals[signal.id]?.health?.episode;
-      if (episode?.ongoing && !isElevated(seen.atThreshold, episode.rate)) {
+      const under = underWay(signal, watch.baseline?.signals[signal.id], seen);
+      if (under && !showsColdStart(under.warmup, under.rate, under.atBound)) {
         continued.push(
-          `${signal.id} ${showRate(share)} of requests ${seen.what}, as in the incident under way since ${Math.round((watch.deployAt - episode.startT) / 60_000)} min before the ${watch.purpose === 'bake' ? 'deploy' : 'cutover'} (${showRate(episode.rate)})`,
+          `${signal.id} ${showRate(share)} of requests ${seen.what}, as in the ${under.what} under way since ${Math.round((watch.deployAt - under.startT) / 60_000)} min before the ${watch.purpose === 'bake' ? 'deploy' : 'cutover'} (${showRate(under.rate)})`,
         );
         continue;
       }
@@ -765,16 +762,13 @@ function ruledOutEarly(
       );
       continue;
     }
-    // An incident under way at the deploy keeps latency at the incident's own rate: the
+    // An incident or a load surge under way at the deploy keeps latency at its own rate: the
     // recognition at the end of the warm-up measures a cold start against that rate, and so
-    // does the early one (a load surge that began before the deploy is such an incident).
-    const episode = watch.baseline?.signals[signal.id]?.health?.episode;
-    if (!episode?.ongoing || !rulesOutColdStart(seen.atThreshold, episode.rate)) return null;
-    const what = kindOf(signal).counts?.eventWhat(
-      watch.baseline?.signals[signal.id]?.exceedanceThresholdMs ?? null,
-    );
+    // does the early one.
+    const under = underWay(signal, watch.baseline?.signals[signal.id], seen);
+    if (!under || !rulesOutColdStart(under.warmup, under.rate)) return null;
     ruledOut.push(
-      `${signal.id} ${showRate(seen.atThreshold.events / trials)} of ${trials} requests ${what ?? 'failing'}, as in the incident under way since ${Math.round((watch.deployAt - episode.startT) / 60_000)} min before the deploy (${showRate(episode.rate)})`,
+      `${signal.id} ${showRate(under.warmup.events / trials)} of ${trials} requests ${under.measure}, as in the ${under.what} under way since ${Math.round((watch.deployAt - under.startT) / 60_000)} min before the deploy (${showRate(under.rate)})`,
     );
   }
   const seconds = Math.round((now - watch.deployAt) / 1000);
@@ -782,6 +776,73 @@ function ruledOutEarly(
     coldStart: false,
     reason: `no cold start: ${ruledOut.join('; ')} in the first ${seconds} s`,
     early: true,
+  };
+}
+
+/** The cold-start signature at the measure the warm-up was read at: the bound's, or the threshold's. */
+function showsColdStart(warmup: SegmentState['warmup'], rate: number, atBound: boolean): boolean {
+  return atBound ? showsColdStartAtBound(warmup, rate) : isElevated(warmup, rate);
+}
+
+/**
+ * What keeps a latency signal slow at the deploy whatever the release, and the warm-up's counts
+ * to measure against its rate: the baseline health check's episode still under way (an
+ * incident), at the exceedance threshold; else a load surge still under way
+ * (`SignalBaseline.surge`: its steps are no episode, since load is no incident, but its queueing
+ * is as slow in the warm-up as before the deploy), at the measure the recognition read the
+ * warm-up at (the cold-start bound where there is one). A surge counts only where it was slower
+ * there than the rest of the window, as the recognition would call a cold start: one the measure
+ * did not see excuses nothing (docs/statistics.md, "A surge under way at the deploy is no cold
+ * start"). Null: neither.
+ */
+function underWay(
+  signal: Signal,
+  baseline: SignalBaseline | undefined,
+  seen: NonNullable<ReturnType<typeof warmupEvidence>>,
+): {
+  readonly rate: number;
+  readonly startT: number;
+  readonly what: 'incident' | 'load surge';
+  readonly warmup: SegmentState['warmup'];
+  readonly atBound: boolean;
+  /** What the counts measure, for the reason. */
+  readonly measure: string;
+} | null {
+  const episode = baseline?.health?.episode;
+  const atThreshold = kindOf(signal).counts?.eventWhat(baseline?.exceedanceThresholdMs ?? null);
+  if (episode?.ongoing) {
+    return {
+      rate: episode.rate,
+      startT: episode.startT,
+      what: 'incident',
+      warmup: seen.atThreshold,
+      atBound: false,
+      measure: atThreshold ?? 'failing',
+    };
+  }
+  const surge = baseline?.surge;
+  if (!surge || !(surge.trials > 0) || !baseline?.trials) return null;
+  if (seen.atBound) {
+    if (surge.dense === undefined) return null;
+    const counts = { events: surge.dense, trials: surge.trials };
+    if (!showsColdStartAtBound(counts, seen.rate)) return null;
+    return {
+      rate: surge.dense / surge.trials,
+      startT: surge.startT,
+      what: 'load surge',
+      warmup: seen.warmup,
+      atBound: true,
+      measure: seen.what,
+    };
+  }
+  if (!isElevated(surge, (baseline.events ?? 0) / baseline.trials)) return null;
+  return {
+    rate: surge.events / surge.trials,
+    startT: surge.startT,
+    what: 'load surge',
+    warmup: seen.atThreshold,
+    atBound: false,
+    measure: atThreshold ?? 'failing',
   };
 }
 

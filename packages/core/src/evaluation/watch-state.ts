@@ -100,6 +100,19 @@ export interface SignalBaseline {
     };
   };
   /**
+   * Latency: a load surge still under way at the deploy (load-surge.ts `surgeAtEnd`): its steps'
+   * requests slower than the exceedance threshold (`events` of `trials`), which the counts above
+   * leave out, slower than the cold-start bound (`dense`, with one), and the end of its first
+   * step (epoch ms). The cold-start recognition measures the warm-up against it, as against an
+   * incident under way (evaluation/signal-evaluation.ts `underWay`). Absent without one.
+   */
+  readonly surge?: {
+    readonly startT: number;
+    readonly events: number;
+    readonly trials: number;
+    readonly dense?: number;
+  };
+  /**
    * The pre-deploy window in at most 60 points, for charts: `rate` (events/trials per bin, count
    * signals) or `level` (gauge means). Absent in snapshots taken by older versions.
    */

@@ -85,6 +85,40 @@ describe('the warm-up, ended early when latency rules a cold start out', () => {
     expect(seconds).toBeLessThanOrEqual(10);
   });
 
+  it('rules a cold start out against a load surge under way at the deploy', async () => {
+    // Traffic 3x from 2 min before the deploy on, and the tail 4x slower with it (queueing: a
+    // surge is no episode, so the baseline's own counts leave those steps out); the release adds
+    // 5% errors. The warm-up is as slow as the surge before the deploy: no cold start, and the
+    // error regression is judged from the deploy (before: held as a cold start for 60 s).
+    const surge = (i: number) => i >= BASELINE_STEPS - 24;
+    const { evaluation, state, seconds } = await bakeWarm(
+      (i) => step(i, surge(i) ? 3000 : 1000, surge(i) ? 60 : 5, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 3000, 60, 150),
+    );
+    expect(state.baseline?.signals['latency-p99']?.surge).toMatchObject({
+      events: 24 * 60,
+      trials: 24 * 3000,
+    });
+    expect(state.coldStart).toBe(false);
+    expect(state.coldStartReason).toMatch(
+      /^no cold start: latency-p99 2% of \d+ requests slower than 50 ms, as in the load surge under way since 2 min before the deploy \(2%\) in the first \d+ s$/,
+    );
+    expect(evaluation.decision.type).toBe('breach');
+    expect(seconds).toBeLessThanOrEqual(10);
+  });
+
+  it('still holds a cold start under a load surge when the warm-up is slower than the surge', async () => {
+    // The same surge, but the first 20 s are a cold start: a fifth of the requests slow, ten
+    // times the surge's share. The surge's rate is the reference, not an excuse.
+    const surge = (i: number) => i >= BASELINE_STEPS - 24;
+    const { state, seconds } = await bakeWarm(
+      (i) => step(i, surge(i) ? 3000 : 1000, surge(i) ? 60 : 5, i % 4 === 0 ? 1 : 0),
+      (k) => step(BASELINE_STEPS + k, 3000, k < 4 ? 600 : 60, 150),
+    );
+    expect(state.coldStart).toBe(true);
+    expect(seconds).toBeGreaterThan(60);
+  });
+
   it('waits for the whole warm-up, and no longer, when the traffic is too thin to rule a cold start out', async () => {
     // 40 requests a step: a few hundred clean requests are needed; the warm-up holds 240. The
     // recognition decides as soon as the warm-up's last interval is read (at 30 s, not a step

@@ -10,6 +10,7 @@ import {
   PROFILE_HIGH_SHARE,
   SURGE_FACTOR,
   smoothedLoad,
+  surgeAtEnd,
   withoutSurges,
 } from '../../src/evaluation/load-surge';
 
@@ -146,6 +147,70 @@ describe('points without surges', () => {
     expect(withoutSurges(points, profile, 2).map((p) => p.t)).toEqual([0, 1]);
     expect(withoutSurges(points, profile, 0).map((p) => p.t)).toEqual([0, 1, 6, 7]);
     expect(withoutSurges(points, null, 2)).toEqual(points);
+  });
+});
+
+describe('the surge under way at the end of a window', () => {
+  const profile = { meanPerStep: 250, highPerStep: 300 };
+  const points = (trials: readonly number[], slow: (k: number) => number) =>
+    trials.map((n, k) => ({ t: (k + 1) * 5000, trials: n, events: slow(k) }));
+
+  it('counts the trailing steps the tests hold, when the last is a surge step', () => {
+    // Two normal steps, then four surge steps running to the end, 20 slow requests each.
+    const window = points([300, 300, 1000, 1000, 1000, 1000], (k) => (k >= 2 ? 20 : 1));
+    expect(surgeAtEnd(window, profile, 2)).toEqual({ startT: 15_000, events: 80, trials: 4000 });
+    // The same steps withoutSurges leaves out.
+    expect(withoutSurges(window, profile, 2).map((p) => p.t)).toEqual([5000, 10_000]);
+  });
+
+  it('is null when the window ends in a drain, in normal traffic, or without a profile', () => {
+    // The surge ended before the end: the trailing steps are its drain, at normal load (the
+    // step after its last busy one is still a surge by the three-step sum).
+    expect(
+      surgeAtEnd(
+        points([300, 1000, 1000, 300, 300, 300, 300], () => 5),
+        profile,
+        2,
+      ),
+    ).toBeNull();
+    expect(
+      surgeAtEnd(
+        points([300, 300, 300], () => 5),
+        profile,
+        2,
+      ),
+    ).toBeNull();
+    expect(
+      surgeAtEnd(
+        points([1000, 1000], () => 5),
+        null,
+        2,
+      ),
+    ).toBeNull();
+    expect(surgeAtEnd([], profile, 2)).toBeNull();
+  });
+
+  it('is the tail withoutSurges leaves out whenever the last step is a surge (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 1200 }), { minLength: 1, maxLength: 30 }),
+        fc.nat({ max: 6 }),
+        (xs, d) => {
+          const window = points(xs, (k) => k % 3);
+          const found = surgeAtEnd(window, profile, d);
+          const last = xs.length - 1;
+          const lastIsSurge = isSurge(profile, xs.slice(0, last), xs[last] as number);
+          expect(found !== null).toBe(lastIsSurge);
+          if (found === null) return;
+          const kept = withoutSurges(window, profile, d);
+          const newestKept = kept.at(-1)?.t ?? 0;
+          const held = window.filter((p) => p.t > newestKept);
+          expect(found.startT).toBe(held[0]?.t);
+          expect(found.trials).toBe(held.reduce((a, p) => a + p.trials, 0));
+          expect(found.events).toBe(held.reduce((a, p) => a + p.events, 0));
+        },
+      ),
+    );
   });
 });
 
