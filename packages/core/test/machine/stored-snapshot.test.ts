@@ -75,6 +75,27 @@ function pointBaseline(baseline: unknown): unknown {
  * A watch run to its end (the reference), and the same watch crashed in its bake at step 120
  * with the snapshot it had saved: the start of every older-format resume test.
  */
+/** Chart points after `t` (epoch ms), of a series as columns or as points. */
+function pointsAfter(series: unknown, t: number): unknown[] {
+  const points = (series instanceof ChartColumns ? series.points() : series) as { at: string }[];
+  return points.filter((p) => Date.parse(p.at) > t);
+}
+
+/** A snapshot without its cold-start reason and its chart points up to `t` (the warm-up's end). */
+function afterWarmup(s: MachineSnapshot, t: number): unknown {
+  const { coldStartReason: _, ...bake } = s.bake;
+  const series = Object.fromEntries(Object.entries(s.series).map(([k, v]) => [k, pointsAfter(v, t)]));
+  return { ...s, bake, series };
+}
+
+/** An audit record with its chart points up to `t` left out. */
+function auditAfter(a: { series: Record<string, unknown> }, t: number): unknown {
+  return {
+    ...a,
+    series: Object.fromEntries(Object.entries(a.series).map(([k, v]) => [k, pointsAfter(v, t)])),
+  };
+}
+
 async function crashedInBake() {
   const contract = { bakeSeconds: 1_200 };
   const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
@@ -442,11 +463,22 @@ describe('a snapshot saved in parts', () => {
     expect(JSON.stringify(record)).toContain('away at this rate');
     for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
     for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
-    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+    // Saved before session 15 ruled a cold start out early where a third or more of the requests
+    // are slower than the cold-start bound (rules/cold-start.ts smallestColdStart; this world has
+    // 35%): the same decision, no cold start, but the older code's reason for it and its first
+    // warm-up step's chart point (held, no statistic). Everything after the warm-up loads as the
+    // current code saves it, and the resumed watch decides and records as one never stopped.
+    const loaded = await loadStoredSnapshot(loaderOf(w), watchId);
+    expect(loaded?.bake.coldStartReason).toBe('no cold start in the first 30 s');
+    expect(current.bake.coldStartReason).toMatch(/^no cold start: latency-p99 .* in the first 5 s$/);
+    const warmupEnds = current.bake.warmupEndsAt;
+    expect(loaded && afterWarmup(loaded, warmupEnds)).toEqual(afterWarmup(current, warmupEnds));
 
     const resumed = await w.watch(w.restart());
     expect(resumed.outcome).toBe('rolled-back');
-    expect(resumed.audit).toEqual(reference.audit);
+    expect(resumed.audit && auditAfter(resumed.audit, warmupEnds)).toEqual(
+      reference.audit && auditAfter(reference.audit, warmupEnds),
+    );
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
   });
 
