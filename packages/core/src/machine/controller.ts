@@ -14,7 +14,7 @@ import type { StateStore } from '../ports/state-store';
 import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
 import { boundAuditSeries } from './audit-series-bound';
-import { pendingControlRequests } from './control-requests';
+import { controlRequestPrefix, controlRequestsListed, type PendingControlRequests } from './control-requests';
 import { failingArtifact } from './failing-artifact';
 import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
 import type {
@@ -297,13 +297,16 @@ class ControllerCore {
     snapshot: MachineSnapshot,
     signal: AbortSignalLike,
   ): Promise<ControlRequest | null> {
-    // `safe` written out: twice a step, without a closure and a Promise around it.
-    let found: Awaited<ReturnType<typeof pendingControlRequests>>;
+    // `safe` written out: twice a step, without a closure and a Promise around it; and
+    // `pendingControlRequests` too, the listing awaited here: an empty one (almost every poll)
+    // is answered with no frame or Promise of its own (docs/benchmarks.md, `alloc15-issue-13`).
+    let found: PendingControlRequests;
     try {
-      found = portResult(
-        await pendingControlRequests(this.options.state, snapshot, this.ctx(signal)),
-        'STORE_FAILED',
-      );
+      const ctx = this.ctx(signal);
+      const prefix = controlRequestPrefix(snapshot.watchId);
+      const state = this.options.state;
+      const listed = controlRequestsListed(state, snapshot, prefix, await state.list(prefix, ctx), ctx);
+      found = portResult(listed instanceof Promise ? await listed : listed, 'STORE_FAILED');
     } catch (error) {
       found = portThrew(error, 'STORE_FAILED');
     }
