@@ -75,7 +75,9 @@ export async function submitControlRequest(
 }
 
 /** The answer when no request is stored: nothing pending, nothing damaged (frozen: shared). */
-const NO_REQUESTS: PendingControlRequests = Object.freeze(ok(Object.freeze({ requests: Object.freeze([]), problems: Object.freeze([]) })));
+const NO_REQUESTS: PendingControlRequests = Object.freeze(
+  ok(Object.freeze({ requests: Object.freeze([]), problems: Object.freeze([]) })),
+);
 
 /**
  * The requests stored for `snapshot`'s watch that it has not answered yet, oldest first. A

@@ -384,7 +384,8 @@ class ControllerCore {
             ).toJSON(),
           };
         }
-        if (snapshot.options.dryRun) return { type: 'weight-set', at: this.clock.now(), weight: command.weight };
+        if (snapshot.options.dryRun)
+          return { type: 'weight-set', at: this.clock.now(), weight: command.weight };
         await keeperOf(signal)?.ensureFresh(signal);
         const r = await safe(
           () => setWeight(target, command.weight, command.operationId, this.ctx(signal)),
@@ -433,13 +434,20 @@ class ControllerCore {
             ),
           'STORE_FAILED',
         );
-        if (!verified.ok) return { type: 'retrieval-failed', at: this.clock.now(), error: verified.error.toJSON() };
+        if (!verified.ok)
+          return { type: 'retrieval-failed', at: this.clock.now(), error: verified.error.toJSON() };
         const candidates = await safe(
           () => this.options.executor.candidates(this.ctx(signal)),
           'EXECUTOR_UNAVAILABLE',
         );
-        if (!candidates.ok) return { type: 'retrieval-failed', at: this.clock.now(), error: candidates.error.toJSON() };
-        return { type: 'target-retrieved', at: this.clock.now(), verified: verified.value, candidates: candidates.value };
+        if (!candidates.ok)
+          return { type: 'retrieval-failed', at: this.clock.now(), error: candidates.error.toJSON() };
+        return {
+          type: 'target-retrieved',
+          at: this.clock.now(),
+          verified: verified.value,
+          candidates: candidates.value,
+        };
       }
       case 'cutover': {
         // The confirmation before this command may be stale if the process was paused since.
