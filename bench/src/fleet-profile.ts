@@ -4,7 +4,8 @@
  * prints the self time by owner (the engine's parts, the test doubles, the collector: see
  * `OWNERS`) and by function; `--mode alloc` samples every allocation of the timed ticks,
  * collected or not (the sampling heap profiler with the objects the collector freed included),
- * writes a .heapprofile and prints the top allocation sites in bytes per watch per step;
+ * writes a .heapprofile and prints bytes per watch per step by owner (`ALLOC_OWNERS`), by
+ * function and by allocation site;
  * `--mode promises` counts the Promises made during the timed ticks (an async hook: it slows
  * the run, so its tick times are not figures), per signal per tick. E.g. from bench/:
  *
@@ -143,21 +144,75 @@ if (mode === 'promises') {
 }
 writeFileSync(`${out}.${mode === 'cpu' ? 'cpuprofile' : 'heapprofile'}`, JSON.stringify(profile));
 if (mode === 'cpu') printCpuOwners(profile as { nodes: CpuNode[]; samples: number[] });
-if (mode === 'alloc') {
-  // Self bytes by allocation site (function, file, line), per watch per timed step.
+
+/**
+ * Who owns an allocation, first match wins, by the allocating function's file (and for the
+ * controller's `persist`, its name: the save is that function's work). Built-ins (no file:
+ * `Promise.all`, `Array.prototype.push`, `Map`) are charged to the nearest caller with a file.
+ */
+const ALLOC_OWNERS: readonly (readonly [string, (url: string, fn: string) => boolean])[] = [
+  ['harness: in-memory state store (its JSON text)', (u) => /\/testing\/memory-state-store\.ts$/.test(u)],
+  ['harness: in-memory source (samples, buckets)', (u) => /\/testing\/memory-source\.ts$/.test(u)],
+  ['harness: other doubles, clock, bench', (u) => /\/testing\/|\/bench\//.test(u)],
+  [
+    'save path (machine/stored-*, time-column, controller persist)',
+    (u, f) =>
+      /\/machine\/(stored-|time-column)/.test(u) || (/\/machine\/controller\.ts$/.test(u) && f === 'persist'),
+  ],
+  [
+    'controller and machine (interpreter, transition, chart series, control requests, events, clock)',
+    (u) => /\/machine\/|\/events\/|\/time\/|eventemitter3/.test(u),
+  ],
+  [
+    'evaluator (evaluator.ts: ticks, joins, signal states, summaries)',
+    (u) => /\/evaluation\/evaluator\.ts$/.test(u),
+  ],
+  [
+    'reads: retry frame, reader, sanitize, queries, batching',
+    (u) => /\/evaluation\/(signal-reader|read-with-retry|signal-queries|batching-source)\.ts$/.test(u),
+  ],
+  ['signal evaluation: count reads, windows, verdicts (evaluation/ other)', (u) => /\/evaluation\//.test(u)],
+  ['statistics and rules (stats/, rules/, signals/)', (u) => /\/(stats|rules|signals)\//.test(u)],
+  ['other (start-up, node_modules, unattributed built-ins)', () => true],
+];
+
+/** Self bytes per watch per step by owner, by function within each owner, and by site. */
+function printAllocOwners(head: HeapNode, per: number): void {
   const sites = new Map<string, number>();
+  const owners = new Map<string, Map<string, number>>();
   let total = 0;
-  const walk = (node: HeapNode) => {
-    const { functionName, url, lineNumber } = node.callFrame;
-    const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(packages|bench|node_modules)\//, '$1/')}:${lineNumber + 1}`;
-    sites.set(key, (sites.get(key) ?? 0) + node.selfSize);
+  const walk = (node: HeapNode, caller: { url: string; fn: string }) => {
+    const { functionName, url } = node.callFrame;
+    const at = url === '' ? caller : { url, fn: functionName };
+    const short = (u: string) => u.replace(/^.*\/(packages|bench|node_modules)\//, '$1/');
+    const site = `${functionName || '(anonymous)'} ${short(url)}${url === '' ? ` <- ${at.fn} ${short(at.url)}` : ''}`;
+    sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
+    const owner = (
+      ALLOC_OWNERS.find(([, match]) => match(at.url, at.fn)) as (typeof ALLOC_OWNERS)[number]
+    )[0];
+    const fns = owners.get(owner) ?? new Map<string, number>();
+    const fn = `${at.fn || '(anonymous)'} ${short(at.url)}`;
+    fns.set(fn, (fns.get(fn) ?? 0) + node.selfSize);
+    owners.set(owner, fns);
     total += node.selfSize;
-    for (const child of node.children) walk(child);
+    for (const child of node.children) walk(child, at);
   };
-  walk((profile as { head: HeapNode }).head);
-  const per = watches * ticks;
+  walk(head, { url: '', fn: '(root)' });
+  const kib = (bytes: number) => `${(bytes / per / 1024).toFixed(2).padStart(6)} KiB`;
   console.log(`total ${(total / per / 1024).toFixed(1)} KiB per watch per step`);
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  console.log('by owner (built-ins charged to their caller), with its largest functions');
+  for (const [owner, fns] of [...owners].sort((a, b) => sum(b[1]) - sum(a[1]))) {
+    console.log(`${kib(sum(fns))}  ${owner}`);
+    for (const [fn, bytes] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+      if (bytes / per >= 64) console.log(`          ${(bytes / per).toFixed(0).padStart(6)} B  ${fn}`);
+    }
+  }
+  console.log('by allocation site (function, file; built-ins with their caller)');
   for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, top)) {
     console.log(`${(bytes / per).toFixed(0).padStart(8)} B  ${site}`);
   }
 }
+
+// Last: the owners' table above must be initialised before the report reads it.
+if (mode === 'alloc') printAllocOwners((profile as { head: HeapNode }).head, watches * ticks);

@@ -134,9 +134,14 @@ export class Evaluator {
     // The ticks and their count reads in one loop, without a closure per evaluation: a fleet
     // evaluates every watch at every step (docs/benchmarks.md, "floor10-issue-13").
     const signalList = this.contract.signals;
-    const ticks: SignalTick[] = [];
-    const reads: (Promise<CountRead | null> | null)[] = [];
-    for (const signal of signalList) {
+    const n = signalList.length;
+    // The step's arrays sized to the signals: an array grown by `push` from empty gets room for
+    // 17 elements at its first (docs/benchmarks.md, `alloc15-issue-13`). Each is filled at every
+    // index before it is read, so none is read with a hole.
+    const ticks = new Array<SignalTick>(n);
+    const reads = new Array<Promise<CountRead | null> | null>(n);
+    for (let i = 0; i < n; i++) {
+      const signal = signalList[i] as Signal;
       const tick: SignalTick = {
         contract: this.contract,
         signal,
@@ -147,9 +152,9 @@ export class Evaluator {
         reader: this.#reader,
         ctx,
       };
-      ticks.push(tick);
+      ticks[i] = tick;
       // Gauge signals read no counts (null): they get no async frame and no Promise.
-      reads.push(usesCounts(signal) ? readSignalCounts(tick) : null);
+      reads[i] = usesCounts(signal) ? readSignalCounts(tick) : null;
     }
     let counts = await Promise.all(reads);
     if (current.coldStart === null) {
@@ -225,13 +230,13 @@ export class Evaluator {
     // A tick is copied only when the watch state changed since it was built (a cold start
     // decided, a surge recorded): most steps judge with the ticks as they are. Count signals
     // are judged at once (judgeSignalNow); only the signals that read their window are awaited.
-    const judged: (SignalOutcome | Promise<SignalOutcome>)[] = [];
+    const judged = new Array<SignalOutcome | Promise<SignalOutcome>>(n);
     let waits = false;
-    for (let i = 0; i < ticks.length; i++) {
+    for (let i = 0; i < n; i++) {
       const tick = ticks[i] as SignalTick;
       const outcome = judgeSignalNow(tick.watch === watch ? tick : { ...tick, watch }, counts[i] ?? null);
       if (isPromise(outcome)) waits = true;
-      judged.push(outcome);
+      judged[i] = outcome;
     }
     const outcomes = waits ? await Promise.all(judged) : (judged as SignalOutcome[]);
     if (ctx.signal.aborted) {
@@ -241,8 +246,8 @@ export class Evaluator {
       });
     }
     const signals: Record<string, SignalState> = {};
-    const summaries: SignalSummary[] = [];
-    for (let i = 0; i < signalList.length; i++) {
+    const summaries = new Array<SignalSummary>(n);
+    for (let i = 0; i < n; i++) {
       const signal = signalList[i] as Signal;
       const outcome = outcomes[i] as (typeof outcomes)[number];
       const previous = current.signals[signal.id] as SignalState;
@@ -271,7 +276,7 @@ export class Evaluator {
       const safe = jsonSafeVerdicts(summary.verdicts);
       next.last = safe === summary.verdicts ? summary : { ...summary, verdicts: safe };
       signals[signal.id] = next;
-      summaries.push(summary);
+      summaries[i] = summary;
     }
     const nextState: WatchState = {
       ...current,

@@ -75,10 +75,9 @@ export async function submitControlRequest(
 }
 
 /** The answer when no request is stored: nothing pending, nothing damaged (frozen: shared). */
-const NO_REQUESTS: Result<{
-  readonly requests: readonly ControlRequest[];
-  readonly problems: readonly string[];
-}> = Object.freeze(ok(Object.freeze({ requests: Object.freeze([]), problems: Object.freeze([]) })));
+const NO_REQUESTS: PendingControlRequests = Object.freeze(
+  ok(Object.freeze({ requests: Object.freeze([]), problems: Object.freeze([]) })),
+);
 
 /**
  * The requests stored for `snapshot`'s watch that it has not answered yet, oldest first. A
@@ -88,17 +87,49 @@ export async function pendingControlRequests(
   state: StateStore,
   snapshot: Pick<MachineSnapshot, 'watchId' | 'controls'>,
   ctx: PortContext,
-): Promise<Result<{ readonly requests: readonly ControlRequest[]; readonly problems: readonly string[] }>> {
+): Promise<PendingControlRequests> {
   const prefix = controlRequestPrefix(snapshot.watchId);
-  const keys = await state.list(prefix, ctx);
+  return controlRequestsListed(state, snapshot, prefix, await state.list(prefix, ctx), ctx);
+}
+
+/** What {@link pendingControlRequests} answers. */
+export type PendingControlRequests = Result<{
+  readonly requests: readonly ControlRequest[];
+  readonly problems: readonly string[];
+}>;
+
+/**
+ * {@link pendingControlRequests} once the listing of `prefix` (the watch's
+ * {@link controlRequestPrefix}) is in: an empty listing is answered at once, with no Promise, so
+ * the interpreter, which lists itself, polls without a frame of this function's (a watch looks
+ * twice a step: docs/architecture.md, "The tick's path"; docs/benchmarks.md, `alloc15-issue-13`).
+ */
+export function controlRequestsListed(
+  state: StateStore,
+  snapshot: Pick<MachineSnapshot, 'watchId' | 'controls'>,
+  prefix: string,
+  keys: Awaited<ReturnType<StateStore['list']>>,
+  ctx: PortContext,
+): PendingControlRequests | Promise<PendingControlRequests> {
   if (!keys.ok) return fail(keys.error);
-  // Almost every poll finds no request: a watch looks twice a step (docs/architecture.md, "The
-  // tick's path"), so the answer to an empty listing is one shared value, not a Set and arrays.
+  // Almost every poll finds no request: the answer to an empty listing is one shared value, not
+  // a Set and arrays.
   if (keys.value.length === 0) return NO_REQUESTS;
+  return loadControlRequests(state, snapshot, prefix, keys.value, ctx);
+}
+
+/** The requests under the listed `keys` not answered yet, oldest first (see {@link pendingControlRequests}). */
+async function loadControlRequests(
+  state: StateStore,
+  snapshot: Pick<MachineSnapshot, 'watchId' | 'controls'>,
+  prefix: string,
+  keys: readonly string[],
+  ctx: PortContext,
+): Promise<PendingControlRequests> {
   const answered = new Set((snapshot.controls ?? []).map((c) => c.id));
   const requests: ControlRequest[] = [];
   const problems: string[] = [];
-  for (const key of keys.value) {
+  for (const key of keys) {
     if (answered.has(key.slice(prefix.length))) continue;
     const loaded = await state.load(key, ctx);
     if (!loaded.ok) return fail(loaded.error);

@@ -14,7 +14,7 @@ import type { StateStore } from '../ports/state-store';
 import { type WatchLease, watchLeaseKey } from '../ports/watch-lease';
 import { type Clock, sleep } from '../time/clock';
 import { boundAuditSeries } from './audit-series-bound';
-import { pendingControlRequests } from './control-requests';
+import { controlRequestPrefix, controlRequestsListed, type PendingControlRequests } from './control-requests';
 import { failingArtifact } from './failing-artifact';
 import { keeperOf, type LeaseEvent, LeaseKeeper, leasedSignal } from './lease-keeper';
 import type {
@@ -297,13 +297,16 @@ class ControllerCore {
     snapshot: MachineSnapshot,
     signal: AbortSignalLike,
   ): Promise<ControlRequest | null> {
-    // `safe` written out: twice a step, without a closure and a Promise around it.
-    let found: Awaited<ReturnType<typeof pendingControlRequests>>;
+    // `safe` written out: twice a step, without a closure and a Promise around it; and
+    // `pendingControlRequests` too, the listing awaited here: an empty one (almost every poll)
+    // is answered with no frame or Promise of its own (docs/benchmarks.md, `alloc15-issue-13`).
+    let found: PendingControlRequests;
     try {
-      found = portResult(
-        await pendingControlRequests(this.options.state, snapshot, this.ctx(signal)),
-        'STORE_FAILED',
-      );
+      const ctx = this.ctx(signal);
+      const prefix = controlRequestPrefix(snapshot.watchId);
+      const state = this.options.state;
+      const listed = controlRequestsListed(state, snapshot, prefix, await state.list(prefix, ctx), ctx);
+      found = portResult(listed instanceof Promise ? await listed : listed, 'STORE_FAILED');
     } catch (error) {
       found = portThrew(error, 'STORE_FAILED');
     }
@@ -359,13 +362,14 @@ class ControllerCore {
   }
 
   async run(snapshot: MachineSnapshot, command: Command, signal: AbortSignalLike): Promise<MachineEvent> {
-    const at = () => this.clock.now();
+    // Each event's time read from the clock where the event is built: no closure per command
+    // (a fleet runs one `evaluate` per watch per step; docs/benchmarks.md, `alloc15-issue-13`).
     switch (command.type) {
       case 'identify-current': {
         const r = await safe(() => this.options.executor.current(this.ctx(signal)), 'EXECUTOR_UNAVAILABLE');
         return r.ok
-          ? { type: 'current-identified', at: at(), artifact: r.value }
-          : { type: 'current-failed', at: at(), error: r.error.toJSON() };
+          ? { type: 'current-identified', at: this.clock.now(), artifact: r.value }
+          : { type: 'current-failed', at: this.clock.now(), error: r.error.toJSON() };
       }
       case 'set-weight': {
         const target = failingArtifact(snapshot);
@@ -373,22 +377,23 @@ class ControllerCore {
         if (!setWeight) {
           return {
             type: 'weight-failed',
-            at: at(),
+            at: this.clock.now(),
             error: new RollgateError(
               'EXECUTOR_REFUSED',
               `executor ${this.options.executor.name} does not support traffic weights`,
             ).toJSON(),
           };
         }
-        if (snapshot.options.dryRun) return { type: 'weight-set', at: at(), weight: command.weight };
+        if (snapshot.options.dryRun)
+          return { type: 'weight-set', at: this.clock.now(), weight: command.weight };
         await keeperOf(signal)?.ensureFresh(signal);
         const r = await safe(
           () => setWeight(target, command.weight, command.operationId, this.ctx(signal)),
           'CUTOVER_FAILED',
         );
         return r.ok
-          ? { type: 'weight-set', at: at(), weight: command.weight }
-          : { type: 'weight-failed', at: at(), error: r.error.toJSON() };
+          ? { type: 'weight-set', at: this.clock.now(), weight: command.weight }
+          : { type: 'weight-failed', at: this.clock.now(), error: r.error.toJSON() };
       }
       case 'evaluate': {
         const wait = command.at - this.clock.now();
@@ -417,7 +422,7 @@ class ControllerCore {
           this.ctx(signal),
           command.rule,
         );
-        return { type: 'onset-found', at: at(), finding };
+        return { type: 'onset-found', at: this.clock.now(), finding };
       }
       case 'retrieve-target': {
         const verified = await safe(
@@ -429,13 +434,20 @@ class ControllerCore {
             ),
           'STORE_FAILED',
         );
-        if (!verified.ok) return { type: 'retrieval-failed', at: at(), error: verified.error.toJSON() };
+        if (!verified.ok)
+          return { type: 'retrieval-failed', at: this.clock.now(), error: verified.error.toJSON() };
         const candidates = await safe(
           () => this.options.executor.candidates(this.ctx(signal)),
           'EXECUTOR_UNAVAILABLE',
         );
-        if (!candidates.ok) return { type: 'retrieval-failed', at: at(), error: candidates.error.toJSON() };
-        return { type: 'target-retrieved', at: at(), verified: verified.value, candidates: candidates.value };
+        if (!candidates.ok)
+          return { type: 'retrieval-failed', at: this.clock.now(), error: candidates.error.toJSON() };
+        return {
+          type: 'target-retrieved',
+          at: this.clock.now(),
+          verified: verified.value,
+          candidates: candidates.value,
+        };
       }
       case 'cutover': {
         // The confirmation before this command may be stale if the process was paused since.
@@ -450,8 +462,8 @@ class ControllerCore {
           'CUTOVER_FAILED',
         );
         return r.ok
-          ? { type: 'cutover-done', at: at(), receipt: r.value }
-          : { type: 'cutover-failed', at: at(), error: r.error.toJSON() };
+          ? { type: 'cutover-done', at: this.clock.now(), receipt: r.value }
+          : { type: 'cutover-failed', at: this.clock.now(), error: r.error.toJSON() };
       }
       case 'await-ready': {
         const r = await safe(
@@ -463,8 +475,8 @@ class ControllerCore {
           'GATE_FAILED',
         );
         return r.ok
-          ? { type: 'gate-passed', at: at(), report: r.value }
-          : { type: 'gate-failed', at: at(), error: r.error.toJSON() };
+          ? { type: 'gate-passed', at: this.clock.now(), report: r.value }
+          : { type: 'gate-failed', at: this.clock.now(), error: r.error.toJSON() };
       }
       case 'record-verification': {
         const r = await safe(
@@ -481,8 +493,8 @@ class ControllerCore {
           'STORE_FAILED',
         );
         return r.ok
-          ? { type: 'verification-recorded', at: at(), keyId: r.value.keyId }
-          : { type: 'verification-failed', at: at(), error: r.error.toJSON() };
+          ? { type: 'verification-recorded', at: this.clock.now(), keyId: r.value.keyId }
+          : { type: 'verification-failed', at: this.clock.now(), error: r.error.toJSON() };
       }
       case 'save-guard': {
         const r = await safe(
@@ -492,7 +504,7 @@ class ControllerCore {
         if (!r.ok && r.error.code === 'LEASE_LOST') throw leaseLost(signal, r.error);
         if (!r.ok)
           this.events.emit('store-error', { operation: 'save rollback guard', error: r.error.toJSON() });
-        return { type: 'guard-saved', at: at() };
+        return { type: 'guard-saved', at: this.clock.now() };
       }
       case 'notify': {
         const r = await safe(
@@ -500,10 +512,10 @@ class ControllerCore {
           'NOTIFY_FAILED',
         );
         return r.ok
-          ? { type: 'notified', at: at(), notification: command.notification }
+          ? { type: 'notified', at: this.clock.now(), notification: command.notification }
           : {
               type: 'notified',
-              at: at(),
+              at: this.clock.now(),
               notification: command.notification,
               error: `${r.error.code}: ${r.error.message}`,
             };
@@ -514,8 +526,8 @@ class ControllerCore {
           'STORE_FAILED',
         );
         return r.ok
-          ? { type: 'audit-written', at: at() }
-          : { type: 'audit-failed', at: at(), error: r.error.toJSON() };
+          ? { type: 'audit-written', at: this.clock.now() }
+          : { type: 'audit-failed', at: this.clock.now(), error: r.error.toJSON() };
       }
     }
   }

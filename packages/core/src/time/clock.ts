@@ -39,9 +39,12 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignalLike): Promi
       },
       Math.max(0, ms),
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, ONCE);
   });
 }
+
+/** The listener option of every sleep, one shared object (read, never kept, by the signal). */
+const ONCE: { readonly once: true } = Object.freeze({ once: true });
 
 function abortError(signal: AbortSignalLike | undefined): RollgateError {
   return new RollgateError('ABORTED', 'The operation was aborted.', {

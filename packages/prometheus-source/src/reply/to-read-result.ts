@@ -50,9 +50,8 @@ export function toReadResult(reply: PrometheusReply, request: MetricRequest): Re
   const series: Series[] = [];
   const seen = new Set<string>();
   for (const raw of reply.series) {
-    const samples: Sample[] = raw.samples.filter((s) => !Number.isNaN(s.v)).map((s) => ({ t: s.t, v: s.v }));
+    const samples = usableSamples(raw.samples);
     if (samples.length === 0) continue;
-    samples.sort((a, b) => a.t - b.t);
     const segment = segmentBy === undefined ? '' : (raw.metric[segmentBy] ?? '');
     if (seen.has(segment)) {
       const message =
@@ -80,4 +79,28 @@ export function toReadResult(reply: PrometheusReply, request: MetricRequest): Re
     return x < y ? -1 : x > y ? 1 : 0;
   });
   return { status: 'ok', series, ...warned };
+}
+
+/**
+ * A series' samples without NaN, ascending by time (stable for ties). Prometheus answers a range
+ * query with every series in time order and most samples are numbers, so the parsed samples
+ * (`{t, v}` each, this reply's own: envelope.ts) are kept as they are, array and objects, with
+ * no copy and no sort; otherwise the numbers are copied and sorted (docs/benchmarks.md,
+ * `alloc15-issue-13`). The same samples either way: a sort of an ordered array moves nothing.
+ */
+function usableSamples(raw: readonly Sample[]): Sample[] {
+  let previous = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < raw.length; i++) {
+    const s = raw[i] as Sample;
+    if (Number.isNaN(s.v) || s.t < previous) return copyUsable(raw);
+    previous = s.t;
+  }
+  return raw as Sample[];
+}
+
+/** The samples with a number value, copied, ascending by time (stable for ties). */
+function copyUsable(raw: readonly Sample[]): Sample[] {
+  const samples: Sample[] = [];
+  for (const s of raw) if (!Number.isNaN(s.v)) samples.push({ t: s.t, v: s.v });
+  return samples.sort((a, b) => a.t - b.t);
 }
