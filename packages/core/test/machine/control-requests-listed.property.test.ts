@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { RollgateError } from '../../src/errors/rollgate-error';
 import {
   controlRequestPrefix,
   controlRequestsListed,
@@ -78,7 +79,7 @@ describe('controlRequestsListed (the interpreter lists, then asks it)', () => {
   });
 
   it('fails as pendingControlRequests does when the listing fails', async () => {
-    const error = { code: 'STORE_FAILED', message: 'down' };
+    const error = new RollgateError('STORE_FAILED', 'down', { component: 'store' });
     const state = {
       list: async () => fail(error),
     } as unknown as StateStore;
