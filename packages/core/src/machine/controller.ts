@@ -416,6 +416,7 @@ class ControllerCore {
           command.segment,
           this.ctx(signal),
           command.rule,
+          command.trend,
         );
         return { type: 'onset-found', at: at(), finding };
       }
