@@ -7,9 +7,9 @@ import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { evaluateStaticRange } from '../rules/static-range';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateOnset } from '../stats';
-import { DRIFT_TREND_Z, fitRateTrend, stepOnTrend } from '../stats/drift';
+import { estimateDrift, fitRateTrend, stepOnTrend } from '../stats/drift';
 import { binomialUpperTail } from '../stats/special-functions';
-import { DRIFT_EPISODE_RATIO } from './baseline-drift';
+import { DRIFT_BLOCK_MS, DRIFT_EPISODE_RATIO } from './baseline-drift';
 import { joinCounts } from './count-intervals';
 import { SURGE_DRAIN_SECONDS, withoutSurges } from './load-surge';
 import { eventsQuery, trialsQuery, unitOf, valueDomain, valueQuery } from './signal-queries';
@@ -397,36 +397,25 @@ function driftingRise(
  * Where the whole window drifts or climbs, the start of its trend (exclusive); null where it
  * does not. The baseline's drift estimate says so (baseline-drift.ts), but it is measured on the
  * window's healthy part, and a climb whose newest minutes the health check calls an episode
- * still going at the deploy is cut off there. The window then climbs where the rise itself
- * (from `fromT` to the deploy) or the window before it rises as a log-linear trend beyond
- * chance ({@link risesBeyondChance}): a climb keeps climbing, where an incident or a previous
- * release is a step from one level to another, flat on both sides of it, and stays routed at once.
+ * still going at the deploy is cut off there: the whole window up to the deploy, the rise
+ * included, is then read by the same estimate ({@link estimateDrift}: the blocks' homogeneity,
+ * or a rising trend across them, stats/drift.ts). Split at the change point, a climb's pieces
+ * are too short to show their own slope (drift-trend-bad-dev-route14-34: z 0.6 and 1.2, the
+ * whole window 4.5), so the window is read whole. A step of at most DRIFT_EPISODE_RATIO in an
+ * otherwise flat window passes too; it is then judged through the bake and routed at its end.
  */
 function climbingWindow(
   points: readonly Counts[],
-  drifting: { readonly fromT: number; readonly windowFrom: number | null; readonly dispersion: number },
+  drifting: { readonly windowFrom: number | null; readonly dispersion: number },
   deployAt: number,
   stepMs: number,
 ): number | null {
   if (drifting.windowFrom !== null) return drifting.windowFrom;
-  const first = points[0];
+  const before = points.filter((q) => q.t <= deployAt);
+  const first = before[0];
   if (first === undefined) return null;
-  const rise = points.filter((q) => q.t > drifting.fromT && q.t <= deployAt);
-  const before = points.filter((q) => q.t <= drifting.fromT);
-  return risesBeyondChance(rise, drifting.dispersion) || risesBeyondChance(before, drifting.dispersion)
-    ? first.t - stepMs
-    : null;
-}
-
-/**
- * Whether counts rise as a log-linear trend beyond chance: the fitted slope over its standard
- * error (the dispersion's included) above DRIFT_TREND_Z, the drift check's own one-sided 1%
- * (stats/drift.ts).
- */
-function risesBeyondChance(points: readonly Counts[], dispersion: number): boolean {
-  const trend = fitRateTrend(points, 0);
-  if (trend === null || !(trend.slopeSe > 0)) return false;
-  return trend.slope / (trend.slopeSe * Math.sqrt(Math.max(1, dispersion))) > DRIFT_TREND_Z;
+  const blocks = Math.floor((before.length * stepMs) / DRIFT_BLOCK_MS);
+  return estimateDrift(before, blocks, drifting.dispersion).spread > 0 ? first.t - stepMs : null;
 }
 
 /**

@@ -184,12 +184,6 @@ export interface RateTrend {
   /** Change of the log rate per millisecond (0 for a flat level). */
   readonly slope: number;
   readonly originT: number;
-  /**
-   * Standard error of the slope (per millisecond) from the Poisson fit's Fisher information at
-   * the fitted trend, before any overdispersion: what a trend carried far forward must allow for
-   * (docs/statistics.md, "Climbs routed as incidents": the repeated looks).
-   */
-  readonly slopeSe: number;
 }
 
 /** Newton iterations of {@link fitRateTrend}: the Poisson log-likelihood is concave, a few do. */
@@ -262,34 +256,7 @@ export function fitRateTrend(
     for (const p of usable) weighted += p.trials * Math.exp(slope * (p.t - centre));
     a = Math.log(events / weighted);
   }
-  const slopeSe = slopeStandardError(usable, a, slope * scale, centre, scale) / scale;
-  return { logRate: a + slope * (originT - centre), slope, originT, slopeSe };
-}
-
-/**
- * The slope's standard error (in the centred, scaled time of {@link fitRateTrend}) from the
- * inverse Fisher information of the log-linear Poisson fit at (a, b); infinite when the
- * information is singular (every request at one time).
- */
-function slopeStandardError(
-  points: readonly { readonly t: number; readonly trials: number }[],
-  a: number,
-  b: number,
-  centre: number,
-  scale: number,
-): number {
-  let h00 = 0;
-  let h01 = 0;
-  let h11 = 0;
-  for (const p of points) {
-    const x = (p.t - centre) / scale;
-    const mu = p.trials * Math.exp(a + b * x);
-    h00 += mu;
-    h01 += mu * x;
-    h11 += mu * x * x;
-  }
-  const det = h00 * h11 - h01 * h01;
-  return det > 0 ? Math.sqrt(h00 / det) : Number.POSITIVE_INFINITY;
+  return { logRate: a + slope * (originT - centre), slope, originT };
 }
 
 /** The most elevated stretch a {@link stepOnTrend} scan finds, and its p-value. */

@@ -79,10 +79,16 @@ describe('the validation gate on a climb that breaches', () => {
     );
   });
 
-  it('still routes at once where the window does not climb (a 2x step 10 minutes before the deploy)', async () => {
-    const { result, audit } = await watch((i) => (i >= 240 ? 0.01 : 0.005));
+  it('still routes an incident at once: a 10x step 5 minutes before the deploy is no climb', async () => {
+    const { result, audit } = await watch((i) => (i >= 300 ? 0.05 : 0.005));
     expect(result.outcome, result.reason).toBe('incident-routed');
     expect(audit.breach?.onset?.explainedByTrend).toBeUndefined();
     expect(result.snapshot.phases.filter((p) => p.state === 'Validating')).toHaveLength(1);
+  });
+
+  it('judges a 2x step 10 minutes before the deploy through the bake (a rise a drift can make), and routes it at the end', async () => {
+    const { result, audit } = await watch((i) => (i >= 240 ? 0.01 : 0.005));
+    expect(result.outcome, result.reason).toBe('incident-routed');
+    expect(audit.breach?.onset?.explainedByTrend?.looks).toBeGreaterThan(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitRateTrend, stepOnTrend } from '../../src/stats/drift';
+import { stepOnTrend } from '../../src/stats/drift';
 import { binomial, poisson, seededRandom } from '../../src/testing/seeded-random';
 
 // docs/statistics.md, "Climbs routed as incidents": the repeated looks' step test, a step on top
@@ -76,31 +76,5 @@ describe('stepOnTrend: a step up on a log-linear trend fitted through the bake',
     }
     // 0.01 with the scan's Bonferroni: 4 expected at most.
     expect(stepped).toBeLessThanOrEqual(8);
-  });
-});
-
-describe('fitRateTrend: the slope standard error', () => {
-  it('is the spread of the slope over seeded draws of the same climb, within 15%', () => {
-    const u = seededRandom(152);
-    const slopes: number[] = [];
-    const errors: number[] = [];
-    for (let k = 0; k < 300; k++) {
-      const data = Array.from({ length: 120 }, (_, i) => {
-        const t = (i + 1) * STEP;
-        const trials = 400;
-        return { t, trials, events: binomial(u, trials, climbing(t + DEPLOY - 120 * STEP)) };
-      });
-      const trend = fitRateTrend(data, 0);
-      if (trend === null) continue;
-      slopes.push(trend.slope);
-      errors.push(trend.slopeSe);
-    }
-    const mean = slopes.reduce((a, b) => a + b, 0) / slopes.length;
-    const sd = Math.sqrt(slopes.reduce((a, b) => a + (b - mean) ** 2, 0) / (slopes.length - 1));
-    const se = errors.reduce((a, b) => a + b, 0) / errors.length;
-    expect(sd / se).toBeGreaterThan(0.85);
-    expect(sd / se).toBeLessThan(1.15);
-    // Unbiased: the mean slope within 4 standard errors of the mean of the true one.
-    expect(Math.abs(mean - Math.log(1.04) / MINUTE)).toBeLessThan((4 * se) / Math.sqrt(slopes.length));
   });
 });
