@@ -136,7 +136,13 @@ function commandFields(c: Command): Record<string, unknown> {
     case 'evaluate':
       return { type: c.type, watch: c.watch, at: new Date(c.at).toISOString() };
     case 'find-onset':
-      return { type: c.type, signal: c.signal, ...(c.segment === undefined ? {} : { segment: c.segment }) };
+      return {
+        type: c.type,
+        signal: c.signal,
+        ...(c.segment === undefined ? {} : { segment: c.segment }),
+        // A repeated look at a breach the trend explained (docs/statistics.md, "Climbs routed as incidents").
+        ...(c.trend === undefined ? {} : { look: c.trend.look + 1 }),
+      };
     case 'retrieve-target':
       return { type: c.type, excluding: c.excluding };
     case 'record-verification':

@@ -226,6 +226,11 @@ export const AuditRecordSchema = z.object({
           preexisting: z.boolean(),
           /** The onset could not be placed; `preexisting` then follows `validation.ambiguousOnset`. */
           ambiguous: z.boolean().optional(),
+          /**
+           * The trend explained the breach (docs/statistics.md, "Climbs routed as incidents"): the
+           * gate kept baking; `looks` it took at this breach, the last one's step-test `level`.
+           */
+          explainedByTrend: z.object({ looks: z.number(), level: z.number() }).optional(),
           onsetAt: iso.nullable(),
           method: z.string(),
           reason: z.string(),

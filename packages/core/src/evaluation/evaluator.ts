@@ -9,7 +9,7 @@ import { takeBaseline } from './baseline-snapshot';
 import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } from './confirmation';
 import { isLazyVerdict, lazyVerdictJsonSafe } from './lazy-verdict';
 import { addSurges, SURGE_SETTLE_SECONDS } from './load-surge';
-import { findOnset, type OnsetFinding } from './onset';
+import { findOnset, type OnsetFinding, type TrendLook } from './onset';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
 import {
   type CountRead,
@@ -323,6 +323,7 @@ export class Evaluator {
     segment: string | undefined,
     ctx: PortContext,
     rule?: string,
+    trend?: TrendLook,
   ): Promise<OnsetFinding> {
     const signal = this.contract.signals.find((s) => s.id === signalId);
     if (!signal) {
@@ -335,6 +336,7 @@ export class Evaluator {
       signal,
       segment: segment ?? AGGREGATE,
       ...(rule === undefined ? {} : { rule }),
+      ...(trend === undefined ? {} : { trend }),
       watch: state,
       now: this.#clock.now(),
       reader: this.#reader,

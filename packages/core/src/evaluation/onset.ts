@@ -7,9 +7,9 @@ import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { evaluateStaticRange } from '../rules/static-range';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateOnset } from '../stats';
-import { fitRateTrend } from '../stats/drift';
+import { estimateDrift, fitRateTrend, stepOnTrend } from '../stats/drift';
 import { binomialUpperTail } from '../stats/special-functions';
-import { DRIFT_EPISODE_RATIO } from './baseline-drift';
+import { DRIFT_BLOCK_MS, DRIFT_EPISODE_RATIO } from './baseline-drift';
 import { joinCounts } from './count-intervals';
 import { SURGE_DRAIN_SECONDS, withoutSurges } from './load-surge';
 import { eventsQuery, trialsQuery, unitOf, valueDomain, valueQuery } from './signal-queries';
@@ -34,6 +34,31 @@ export interface OnsetFinding {
   readonly method: 'change-point' | 'run-length' | 'pre-deploy-window';
   readonly reason: string;
   readonly error?: SerializedRollgateError;
+  /**
+   * The trend explains the breach (docs/statistics.md, "Climbs routed as incidents"): the window
+   * drifts or climbs, the rise is one a drift can make, and the bake stands within the trend
+   * carried forward. Neither a rollback nor an incident yet: the machine keeps baking and asks
+   * again at the next confirmed breach, passing this back; `preexisting` is false.
+   */
+  readonly explained?: TrendLook;
+}
+
+/**
+ * One look of the gate at a breach the trend explains, and what the next look needs: the rise
+ * and window the trend is fitted on, fixed at the first look so every look tests the same trend,
+ * and the level this look spent ({@link trendLookLevel}).
+ */
+export interface TrendLook {
+  readonly signal: string;
+  readonly segment?: string;
+  /** 1 at the first look (the breach's first confirmation), then one more at each. */
+  readonly look: number;
+  /** The level of this look's step test. */
+  readonly level: number;
+  /** The rise the trend is fitted on runs from here (exclusive) to the deploy. */
+  readonly fromT: number;
+  /** The whole window's trend from here, where the window drifts (always set on an explained look). */
+  readonly windowFrom: number;
 }
 
 interface OnsetInput {
@@ -46,6 +71,8 @@ interface OnsetInput {
   readonly now: number;
   readonly reader: SignalReader;
   readonly ctx: PortContext;
+  /** The previous look, when the trend explained this signal's breach before: this is a repeated look. */
+  readonly trend?: TrendLook;
 }
 
 /** How far before the deploy the gate looks for the start of a breach. */
@@ -113,6 +140,14 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
         Math.round(SURGE_DRAIN_SECONDS / contract.stepSeconds),
       )
     : judged;
+  const previous = input.trend;
+  if (
+    previous !== undefined &&
+    previous.signal === signal.id &&
+    (previous.segment ?? AGGREGATE) === segment
+  ) {
+    return lookAgain(input, usable, previous);
+  }
   const estimate = estimateOnset(usable);
   const onsetAt = estimate.onsetT;
   const support = estimate.onsetRange;
@@ -140,7 +175,11 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   // deploy must stay within what that rise reaches by then ({@link stepOverTrend}).
   const ambiguity = ambiguousOnset(usable, estimate, watch.deployAt);
   const routes = !supportAfter && (supportBefore || episode?.ongoing === true || ambiguity !== null);
-  const step = routes ? stepOnDriftingRise(usable, estimate, episode, watch, stepMs, signal.id) : null;
+  const drifting = routes ? driftingRise(usable, estimate, episode, watch, stepMs, signal.id) : null;
+  const step =
+    drifting === null
+      ? null
+      : stepOverClimb(usable, drifting.fromT, drifting.windowFrom, watch.deployAt, drifting.dispersion);
   if (step !== null) {
     return { ...base, preexisting: false, reason: `${found}; ${step}` };
   }
@@ -154,6 +193,17 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   // window to the deploy ({@link preDeployRise}); otherwise the onset lies within its own
   // uncertainty of the deploy, and it is ambiguous.
   const uncertain = supportBefore && !ongoing ? preDeployRise(usable, watch.deployAt) : null;
+  const route = contract.validation.ambiguousOnset === 'route-incident';
+  // Where the gate would route and the window drifts or climbs, the bake standing within the
+  // trend carried forward (no step above) is what the trend explains: keep baking and look again
+  // (docs/statistics.md, "Climbs routed as incidents"). A fault that begins later must show as a
+  // step over the same trend at a later look; the policy's roll-back answer is left as it was.
+  const wouldRoute = (supportBefore && uncertain === null) || ongoing || route;
+  const climbFrom =
+    wouldRoute && drifting !== null ? climbingWindow(usable, drifting, watch.deployAt, stepMs) : null;
+  if (drifting !== null && climbFrom !== null) {
+    return explainedFinding(input, base, found, drifting.fromT, climbFrom, 1);
+  }
   if ((supportBefore && uncertain === null) || ongoing) {
     return {
       ...base,
@@ -161,7 +211,6 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
       reason: ongoing && !supportBefore && health ? `${health.reason}; ${found}` : found,
     };
   }
-  const route = contract.validation.ambiguousOnset === 'route-incident';
   const policy = `policy: ${route ? 'route an incident, do not roll back' : 'roll back'}`;
   if (uncertain !== null) {
     return {
@@ -301,18 +350,19 @@ function mostElevatedStretch(
 }
 
 /** The rate since the deploy must exceed the pre-deploy trend's beyond chance at this level (Bonferroni over the stretches scanned) to be a step at the deploy. */
-const STEP_LEVEL = 0.01;
+export const STEP_LEVEL = 0.01;
 /** Where the data place no onset before the deploy, the trend is fitted on this much before it. */
 const TREND_FALLBACK_MS = 5 * 60_000;
 
 /**
- * The step test for a breach the gate would route: the rise it is measured on runs from the
- * ongoing episode's start, else from the change point's onset when it lies before the deploy,
- * else over the last {@link TREND_FALLBACK_MS}; only a rise of at most DRIFT_EPISODE_RATIO
- * times the rate before it (what a drift's high reaches against its low; incidents and previous
- * releases are steps of 4x and more) is judged so. Null when it does not apply or finds no step.
+ * The rise a breach the gate would route is judged on, where it is one a drift can make: from
+ * the ongoing episode's start, else from the change point's onset when it lies before the
+ * deploy, else over the last {@link TREND_FALLBACK_MS}; only a rise of at most
+ * DRIFT_EPISODE_RATIO times the rate before it (what a drift's high reaches against its low;
+ * incidents and previous releases are steps of 4x and more). `windowFrom` is set where the
+ * baseline's drift estimate says the whole window drifts or climbs. Null when it does not apply.
  */
-function stepOnDriftingRise(
+function driftingRise(
   points: readonly Counts[],
   estimate: ReturnType<typeof estimateOnset>,
   episode:
@@ -326,7 +376,7 @@ function stepOnDriftingRise(
   watch: WatchState,
   stepMs: number,
   signalId: string,
-): string | null {
+): { fromT: number; windowFrom: number | null; dispersion: number } | null {
   const deployAt = watch.deployAt;
   const onsetAt = estimate.onsetT;
   const fromT =
@@ -340,7 +390,101 @@ function stepOnDriftingRise(
   if (!(rise <= DRIFT_EPISODE_RATIO)) return null;
   const baseline = watch.baseline?.signals[signalId];
   const windowFrom = baseline?.drift === undefined ? null : (points[0]?.t ?? deployAt) - stepMs;
-  return stepOverClimb(points, fromT, windowFrom, deployAt, baseline?.dispersion ?? 1);
+  return { fromT, windowFrom, dispersion: baseline?.dispersion ?? 1 };
+}
+
+/**
+ * Where the whole window drifts or climbs, the start of its trend (exclusive); null where it
+ * does not. The baseline's drift estimate says so (baseline-drift.ts), but it is measured on the
+ * window's healthy part, and a climb whose newest minutes the health check calls an episode
+ * still going at the deploy is cut off there: the whole window up to the deploy, the rise
+ * included, is then read by the same estimate ({@link estimateDrift}: the blocks' homogeneity,
+ * or a rising trend across them, stats/drift.ts). Split at the change point, a climb's pieces
+ * are too short to show their own slope (drift-trend-bad-dev-route14-34: z 0.6 and 1.2, the
+ * whole window 4.5), so the window is read whole. A step of at most DRIFT_EPISODE_RATIO in an
+ * otherwise flat window passes too; it is then judged through the bake and routed at its end.
+ */
+function climbingWindow(
+  points: readonly Counts[],
+  drifting: { readonly windowFrom: number | null; readonly dispersion: number },
+  deployAt: number,
+  stepMs: number,
+): number | null {
+  if (drifting.windowFrom !== null) return drifting.windowFrom;
+  const before = points.filter((q) => q.t <= deployAt);
+  const first = before[0];
+  if (first === undefined) return null;
+  const blocks = Math.floor((before.length * stepMs) / DRIFT_BLOCK_MS);
+  return estimateDrift(before, blocks, drifting.dispersion).spread > 0 ? first.t - stepMs : null;
+}
+
+/**
+ * The level of the step test at the gate's `look`-th look at one breach the trend explains: the
+ * first look at STEP_LEVEL (as every gate answer before the repeated looks), the k-th after it at
+ * STEP_LEVEL / (k (k - 1)). These sum to STEP_LEVEL over any number of looks (1/(k(k-1)) =
+ * 1/(k-1) - 1/k telescopes), so a healthy climb looked at every step until the bake ends spends
+ * at most 2 x STEP_LEVEL on false steps in all, however long the bake (with the slope
+ * allowance's 0.005 on the repeated looks).
+ */
+export function trendLookLevel(look: number): number {
+  return look <= 1 ? STEP_LEVEL : STEP_LEVEL / (look * (look - 1));
+}
+
+/** The answer "the trend explains the breach: keep baking", at look `look`. */
+function explainedFinding(
+  input: OnsetInput,
+  base: Pick<OnsetFinding, 'status' | 'onsetAt' | 'deployAt' | 'method'>,
+  found: string,
+  fromT: number,
+  windowFrom: number,
+  look: number,
+): OnsetFinding {
+  const level = trendLookLevel(look);
+  const segment = input.segment === AGGREGATE ? {} : { segment: input.segment };
+  const deployAt = input.watch.deployAt;
+  return {
+    ...base,
+    preexisting: false,
+    explained: { signal: input.signal.id, ...segment, look, level, fromT, windowFrom },
+    reason: `the trend explains the breach: ${found}; the window climbs, and the rate since the deploy shows no step over its trend from ${describeOffset(fromT, deployAt)} or over the window's climb (at ${Number(level.toPrecision(2))}, look ${look}): keep baking`,
+  };
+}
+
+/**
+ * A repeated look at a breach the trend explained at the previous look: the same rise (from
+ * `previous.fromT`) and window, their trends now fitted through the bake
+ * ({@link stepOverFittedClimb}), at this look's level ({@link trendLookLevel}). A step over both
+ * is the deploy's (a fault that began later in the bake): roll back; otherwise the trend still
+ * explains the breach.
+ */
+function lookAgain(input: OnsetInput, points: readonly Counts[], previous: TrendLook): OnsetFinding {
+  const { watch, signal } = input;
+  const look = previous.look + 1;
+  const level = trendLookLevel(look);
+  const dispersion = watch.baseline?.signals[signal.id]?.dispersion ?? 1;
+  const step = stepOverFittedClimb(
+    points,
+    previous.fromT,
+    previous.windowFrom,
+    watch.deployAt,
+    dispersion,
+    level,
+  );
+  const base = {
+    status: 'ok' as const,
+    onsetAt: null,
+    deployAt: watch.deployAt,
+    method: 'change-point' as const,
+  };
+  const found = `${signal.id}${input.segment === AGGREGATE ? '' : ` [${input.segment}]`}: the breach the trend explained at ${previous.look === 1 ? 'look 1' : `looks 1-${previous.look}`}`;
+  if (step !== null) {
+    return {
+      ...base,
+      preexisting: false,
+      reason: `${found}, ${step} (look ${look}, level ${Number(level.toPrecision(2))})`,
+    };
+  }
+  return explainedFinding(input, base, found, previous.fromT, previous.windowFrom, look);
 }
 
 /**
@@ -363,6 +507,41 @@ export function stepOverClimb(
   const step = stepOverTrend(points, fromT, deployAt, dispersion);
   if (step === null || windowFrom === null || !(windowFrom < fromT)) return step;
   return stepOverTrend(points, windowFrom, deployAt, dispersion) === null ? null : step;
+}
+
+/**
+ * The repeated looks' step test (docs/statistics.md, "Climbs routed as incidents"): a step up
+ * after the deploy on top of the trend fitted through the bake ({@link stepOnTrend}), at `level`,
+ * on the rise from `fromT` and on the whole window's climb from `windowFrom`; a step only where
+ * both find one (the rise alone can be flatter than the climb, the climb than a recent rise, as
+ * at the first look). The trend's slope is estimated with the bake's data, so it is not carried
+ * forward with an error that grows with the bake, as {@link stepOverTrend}'s is. Returns the
+ * reason text on the rise, or null.
+ */
+export function stepOverFittedClimb(
+  points: readonly Counts[],
+  fromT: number,
+  windowFrom: number,
+  deployAt: number,
+  dispersion: number,
+  level: number,
+): string | null {
+  const rise = stepOnTrend(
+    points.filter((q) => q.t > fromT),
+    deployAt,
+    dispersion,
+  );
+  if (rise === null || !(rise.p <= level)) return null;
+  if (windowFrom < fromT) {
+    const climb = stepOnTrend(
+      points.filter((q) => q.t > windowFrom),
+      deployAt,
+      dispersion,
+    );
+    if (climb === null || !(climb.p <= level)) return null;
+  }
+  const since = rise.fromT === deployAt ? 'the deploy' : describeOffset(rise.fromT, deployAt);
+  return `but the rate since ${since} (${pct(rise.events / rise.trials)} of ${Math.round(rise.trials)}) stands above the trend fitted from ${describeOffset(fromT, deployAt)} through the bake (${pct(rise.expected / rise.trials)}, rising ${Number((rise.perMinute * 100).toPrecision(2))}% a minute), p = ${rise.p.toPrecision(2)}: a step after the deploy on top of the trend`;
 }
 
 /**

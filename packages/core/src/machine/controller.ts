@@ -421,6 +421,7 @@ class ControllerCore {
           command.segment,
           this.ctx(signal),
           command.rule,
+          command.trend,
         );
         return { type: 'onset-found', at: this.clock.now(), finding };
       }

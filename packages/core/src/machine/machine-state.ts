@@ -2,7 +2,7 @@ import type { AuditRecord } from '../audit/audit-record';
 import type { SerializedRollgateError } from '../errors/rollgate-error';
 import type { Decision } from '../evaluation/confirmation';
 import type { Evaluation } from '../evaluation/evaluator';
-import type { OnsetFinding } from '../evaluation/onset';
+import type { OnsetFinding, TrendLook } from '../evaluation/onset';
 import type { WatchState } from '../evaluation/watch-state';
 import type { CheckedVerification, VerificationEvidence } from '../ports/artifact-store';
 import type { ArtifactRef, CutoverReceipt, GateReport } from '../ports/executor';
@@ -52,6 +52,8 @@ export type Command =
       readonly segment?: string;
       /** The breaching rule's type (absent in commands stored before it was kept: the signal's first rule). */
       readonly rule?: string;
+      /** The gate's previous look, where the trend explained the breach then: this is a repeated look. */
+      readonly trend?: TrendLook;
     }
   | { readonly type: 'retrieve-target'; readonly excluding: readonly string[] }
   | { readonly type: 'cutover'; readonly target: ArtifactRef; readonly operationId: string }

@@ -1,5 +1,6 @@
 import type { Contract } from '../contract/contract-schema';
 import type { Decision } from '../evaluation/confirmation';
+import type { OnsetFinding } from '../evaluation/onset';
 import { createWatchState, type WatchState } from '../evaluation/watch-state';
 import type { ArtifactRef } from '../ports/executor';
 import { appendEvaluation } from './audit/chart-series';
@@ -359,6 +360,7 @@ function onValidating(s: MachineSnapshot, event: MachineEvent, contract: Contrac
     );
   }
   const next = { ...s, validationAttempts: attempts, onset: finding };
+  if (finding.explained !== undefined) return explainedByTrend(next, finding, event.at, contract);
   if (finding.preexisting) {
     return endWatch(
       next,
@@ -787,12 +789,41 @@ function findOnsetOf(s: MachineSnapshot, contract: Contract): Command {
     (s.breach?.evidence ?? []).filter((v) => v.signal === signal && v.status === 'breach').map((v) => v.rule),
   );
   const rule = contract.signals.find((x) => x.id === signal)?.rules.find((r) => breached.has(r.type))?.type;
+  // The gate's previous look, where the trend explained the breach: the next look spends less.
+  const trend = s.onset?.explained;
   return {
     type: 'find-onset',
     signal,
     ...(lead?.segment ? { segment: lead.segment } : {}),
     ...(rule ? { rule } : {}),
+    ...(trend ? { trend } : {}),
   };
+}
+
+/**
+ * The gate's third answer, "the trend explains the breach" (docs/statistics.md, "Climbs routed
+ * as incidents"): keep baking and ask again at the next confirmed breach, or, at the end of the
+ * bake, route the climb as the incident it is (it began before the deploy and the bake never
+ * stood above it), not a rollback.
+ */
+function explainedByTrend(
+  s: MachineSnapshot,
+  finding: OnsetFinding,
+  at: number,
+  contract: Contract,
+): Transition {
+  const looks = finding.explained?.look ?? 1;
+  if (at >= s.bake.bakeEndsAt) {
+    return endWatch(
+      s,
+      'IncidentRouted',
+      `the breach is a climb that began before the deploy, and to the end of the bake (${looks} ${looks === 1 ? 'look' : 'looks'}) the rate never stood above its trend, so rolling back would fix nothing; routed as an incident: ${finding.reason}`,
+      at,
+      contract,
+    );
+  }
+  const next = enter(s, 'Watching', at, `breach not attributed, keep baking: ${finding.reason}`);
+  return issue(next, [evaluateAt('bake', next.bake, at, s.options.settleMs, contract)]);
 }
 
 /** Looks for the rollback target: the newest verified artifact that is neither the deploy nor the failing one. */

@@ -1,4 +1,5 @@
 import { normalUpperTail } from './normal';
+import { binomialUpperTail } from './special-functions';
 
 /**
  * A drifting baseline rate (docs/statistics.md, "Drifting baselines"). The baseline rate tests
@@ -256,4 +257,68 @@ export function fitRateTrend(
     a = Math.log(events / weighted);
   }
   return { logRate: a + slope * (originT - centre), slope, originT };
+}
+
+/** The most elevated stretch a {@link stepOnTrend} scan finds, and its p-value. */
+export interface TrendStep {
+  /** One-sided p-value of the best stretch times the number scanned (Bonferroni). */
+  readonly p: number;
+  /** The stretch runs from this time (exclusive: the end of the step before it) to the newest. */
+  readonly fromT: number;
+  readonly events: number;
+  readonly trials: number;
+  /** The events the trend fitted through every point expects in the stretch. */
+  readonly expected: number;
+  /** The fitted trend's change per minute (relative). */
+  readonly perMinute: number;
+}
+
+/**
+ * A step up in the level of a log-linear trend, the trend fitted through every point, the
+ * stretches after `afterT` included (docs/statistics.md, "Climbs routed as incidents": the
+ * repeated looks). Under the null the rate follows one log-linear trend from the first point to
+ * the newest, so the slope is estimated with the bake's own data, not carried forward from
+ * before it: its error does not grow with the bake (a step at the end pulls it up, which only
+ * makes the test conservative). For each stretch from a step after `afterT` to the newest,
+ * given every event, those of the stretch are Binomial(total, W_stretch / W_all) under the
+ * trend, with W the requests weighed by the trend's shape (its level cancels), the counts
+ * divided by `dispersion`: the one-sided exact p-value, the smallest times the number of
+ * stretches (Bonferroni). Null without a fit or a stretch with events.
+ */
+export function stepOnTrend(
+  points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
+  afterT: number,
+  dispersion = 1,
+): TrendStep | null {
+  const usable = points.filter((p) => p.trials > 0 && p.events >= 0 && Number.isFinite(p.t));
+  const fit = fitRateTrend(usable, afterT);
+  if (fit === null) return null;
+  const weigh = (p: { t: number; trials: number }) => p.trials * Math.exp(fit.slope * (p.t - afterT));
+  let allEvents = 0;
+  let allWeight = 0;
+  for (const p of usable) {
+    allEvents += Math.min(p.events, p.trials);
+    allWeight += weigh(p);
+  }
+  const phi = Math.max(1, dispersion);
+  const stretches = usable.filter((p) => p.t > afterT).length;
+  let events = 0;
+  let trials = 0;
+  let weight = 0;
+  let best: TrendStep | null = null;
+  for (let i = usable.length - 1; i >= 0 && (usable[i] as { t: number }).t > afterT; i--) {
+    const p = usable[i] as { t: number; events: number; trials: number };
+    events += Math.min(p.events, p.trials);
+    trials += p.trials;
+    weight += weigh(p);
+    if (!(events > 0)) continue;
+    const pv = Math.min(1, binomialUpperTail(events / phi, allEvents / phi, weight / allWeight) * stretches);
+    const before = usable[i - 1];
+    const fromT = before !== undefined && before.t > afterT ? before.t : afterT;
+    if (best === null || pv < best.p) {
+      const expected = (allEvents * weight) / allWeight;
+      best = { p: pv, fromT, events, trials, expected, perMinute: Math.expm1(fit.slope * 60_000) };
+    }
+  }
+  return best;
 }

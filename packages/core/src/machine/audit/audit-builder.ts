@@ -122,6 +122,9 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
                   status: s.onset.status,
                   preexisting: s.onset.preexisting,
                   ...(s.onset.ambiguous ? { ambiguous: true } : {}),
+                  ...(s.onset.explained
+                    ? { explainedByTrend: { looks: s.onset.explained.look, level: s.onset.explained.level } }
+                    : {}),
                   onsetAt: s.onset.onsetAt === null ? null : iso(s.onset.onsetAt),
                   method: s.onset.method,
                   reason: s.onset.reason,
