@@ -218,33 +218,15 @@ export function fitRateTrend(
   // Times in units of the span, centred, so the Newton steps are well scaled.
   const scale = tHigh - tLow;
   const centre = (tHigh + tLow) / 2;
-  let a = Math.log(events / trials);
-  let b = 0;
-  let converged = false;
-  for (let it = 0; it < TREND_ITERATIONS && !converged; it++) {
-    let g0 = 0;
-    let g1 = 0;
-    let h00 = 0;
-    let h01 = 0;
-    let h11 = 0;
-    for (const p of usable) {
-      const x = (p.t - centre) / scale;
-      const mu = p.trials * Math.exp(a + b * x);
-      const y = Math.min(p.events, p.trials);
-      g0 += y - mu;
-      g1 += (y - mu) * x;
-      h00 += mu;
-      h01 += mu * x;
-      h11 += mu * x * x;
-    }
-    const det = h00 * h11 - h01 * h01;
-    if (!(det > 0)) break;
-    const da = (h11 * g0 - h01 * g1) / det;
-    const db = (h00 * g1 - h01 * g0) / det;
-    a += da;
-    b += db;
-    converged = Math.abs(da) < 1e-10 && Math.abs(db) < 1e-10;
-  }
+  const start = Math.log(events / trials);
+  // Plain Newton first (what every fit converged with before); where it does not settle, the
+  // same iterations with each step halved until the likelihood rises: a full Newton step from
+  // a flat start can overshoot when few trials sit far from the centre (events in the middle,
+  // a large slope needed), and an unconverged fit would read as "no maximum".
+  let fit = newtonTrend(usable, centre, scale, start, false);
+  if (!fit.converged) fit = newtonTrend(usable, centre, scale, start, true);
+  let a = fit.a;
+  const { b, converged } = fit;
   let slope = b / scale;
   // No maximum (every event at the newest time: the slope runs off to infinity) is no trend,
   // unless the bound below holds it.
@@ -257,6 +239,79 @@ export function fitRateTrend(
     a = Math.log(events / weighted);
   }
   return { logRate: a + slope * (originT - centre), slope, originT };
+}
+
+interface TrendPoint {
+  readonly t: number;
+  readonly events: number;
+  readonly trials: number;
+}
+
+/** The Poisson log-likelihood of `log mu = a + b x` (constant terms left out). */
+function trendLogLikelihood(
+  points: readonly TrendPoint[],
+  centre: number,
+  scale: number,
+  a: number,
+  b: number,
+): number {
+  let sum = 0;
+  for (const p of points) {
+    const x = (p.t - centre) / scale;
+    sum += Math.min(p.events, p.trials) * (a + b * x) - p.trials * Math.exp(a + b * x);
+  }
+  return sum;
+}
+
+/**
+ * Newton's iterations for {@link fitRateTrend} from a flat start at log rate `a`; `damped`
+ * halves a step (up to 40 times) until the log-likelihood does not fall.
+ */
+function newtonTrend(
+  points: readonly TrendPoint[],
+  centre: number,
+  scale: number,
+  start: number,
+  damped: boolean,
+): { a: number; b: number; converged: boolean } {
+  let a = start;
+  let b = 0;
+  let converged = false;
+  let current = damped ? trendLogLikelihood(points, centre, scale, a, b) : 0;
+  for (let it = 0; it < TREND_ITERATIONS && !converged; it++) {
+    let g0 = 0;
+    let g1 = 0;
+    let h00 = 0;
+    let h01 = 0;
+    let h11 = 0;
+    for (const p of points) {
+      const x = (p.t - centre) / scale;
+      const mu = p.trials * Math.exp(a + b * x);
+      const y = Math.min(p.events, p.trials);
+      g0 += y - mu;
+      g1 += (y - mu) * x;
+      h00 += mu;
+      h01 += mu * x;
+      h11 += mu * x * x;
+    }
+    const det = h00 * h11 - h01 * h01;
+    if (!(det > 0)) break;
+    let da = (h11 * g0 - h01 * g1) / det;
+    let db = (h00 * g1 - h01 * g0) / det;
+    if (damped) {
+      let next = trendLogLikelihood(points, centre, scale, a + da, b + db);
+      for (let halvings = 0; !(next >= current) && halvings < 40; halvings++) {
+        da /= 2;
+        db /= 2;
+        next = trendLogLikelihood(points, centre, scale, a + da, b + db);
+      }
+      current = next;
+    }
+    a += da;
+    b += db;
+    converged = Math.abs(da) < 1e-10 && Math.abs(db) < 1e-10;
+  }
+  return { a, b, converged };
 }
 
 /** The most elevated stretch a {@link stepOnTrend} scan finds, and its p-value. */

@@ -73,6 +73,25 @@ describe('fitRateTrend: the log-linear trend of a count rate', () => {
     expect(fitRateTrend(data, 0, 0)).toBeNull();
   });
 
+  it('finds the maximum where a full Newton step from a flat start overshoots', () => {
+    // The event in the middle and few trials at the newest time: the maximum is at a slope of
+    // ln(84) / 2 per step (score: 84 e^(a-b) = e^(a+b)), which plain Newton from 0 did not reach
+    // in its iterations (a property run found it; the fit then read as "no maximum").
+    const data = [
+      { t: STEP, trials: 84, events: 0 },
+      { t: 2 * STEP, trials: 2, events: 1 },
+      { t: 3 * STEP, trials: 1, events: 0 },
+    ];
+    const trend = fitRateTrend(data, 0, 0);
+    expect(trend).not.toBeNull();
+    expect(trend?.slope).toBeCloseTo(Math.log(84) / 2 / STEP, 9);
+    const fitted = data.reduce(
+      (a, q) => a + q.trials * Math.exp((trend?.logRate ?? 0) + (trend?.slope ?? 0) * q.t),
+      0,
+    );
+    expect(fitted).toBeCloseTo(1, 9);
+  });
+
   it('never returns a slope below its bound, and its level is the data (property)', () => {
     fc.assert(
       fc.property(
