@@ -4,6 +4,7 @@ import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
+import { applyDiff, diffOf, SAME } from './stored-template';
 import {
   type CheckedWatchState,
   decodeBaseline,
@@ -33,7 +34,12 @@ import { watchStateKey } from './stored-watches';
  * newer one the same way (a v3 reader would take `noStatistic` points for points with a null
  * statistic): never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v6';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v7';
+/**
+ * v7 without the `head` part: every field of the record written at every step. Loaded, never
+ * written.
+ */
+const STORED_SNAPSHOT_SCHEMA_V6 = 'rollgate.machine/v6';
 /**
  * v6 with the gauge signals' `last` verdicts saved whole and each count recipe's `now` (its
  * window's end): loaded, never written.
@@ -49,7 +55,7 @@ const PART_SCHEMA = 'rollgate.watch-part/v1';
 /** The prefix of the keys holding the parts of a watch's snapshot (outside `watch/`, so listings skip them). */
 export const WATCH_PART_KEY_PREFIX = 'watch-part/';
 
-type PartName = 'baseline' | 'series' | 'tests';
+type PartName = 'baseline' | 'series' | 'tests' | 'head';
 
 /**
  * The StateStore key of one generation of a part. Two keys per part, used in turn: a new
@@ -75,6 +81,8 @@ interface PartsState {
     readonly points: Readonly<Record<string, ChartColumns>>;
   };
   readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
+  /** The template the record's fields are written against (`stored-template.ts`): the v6 form's. */
+  readonly head: { readonly generation: number; readonly value: unknown };
 }
 
 /** The value of the `tests` part: the sequential tests' fixed fields of the bake and the verify watch. */
@@ -99,6 +107,13 @@ export interface PlannedSave {
   commit(): void;
 }
 
+/**
+ * Top-level fields every v7 record holds whole, outside its difference from the head part
+ * (where a 0 keeps their place): what a reader of the store sees without the parts, the watch's
+ * state and the human requests it answered.
+ */
+const IN_EVERY_RECORD = ['state', 'controls'] as const;
+
 /** Parts of snapshots loaded by {@link loadStoredSnapshot}, so the next save knows what is stored. */
 const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
 
@@ -114,6 +129,8 @@ const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
  */
 export class StoredSnapshotWriter {
   #parts: PartsState;
+  /** Whether a save of this watch was made (by this writer, or before the snapshot it resumed was loaded). */
+  #saved: boolean;
   /** What the last plans encoded (see {@link Remembered}). */
   readonly #bake = new RememberedState();
   readonly #verify = new RememberedState();
@@ -126,10 +143,13 @@ export class StoredSnapshotWriter {
   };
   /** A writer for the watch of `snapshot`: fresh, or resumed from {@link loadStoredSnapshot}. */
   constructor(snapshot: MachineSnapshot) {
-    this.#parts = loadedParts.get(snapshot) ?? {
+    const loaded = loadedParts.get(snapshot);
+    this.#saved = loaded !== undefined;
+    this.#parts = loaded ?? {
       baseline: { generation: 0, value: null },
       series: { generation: 0, points: {} },
       tests: { generation: 0, value: NO_CONSTANTS },
+      head: { generation: 0, value: null },
     };
   }
 
@@ -138,7 +158,7 @@ export class StoredSnapshotWriter {
     const watchId = snapshot.watchId;
     const parts: { key: string; value: unknown }[] = [];
     const stale: string[] = [];
-    let { baseline, series, tests } = this.#parts;
+    let { baseline, series, tests, head } = this.#parts;
 
     const current = snapshot.bake.baseline;
     let ref: { part: 'baseline'; generation: number } | null = null;
@@ -180,22 +200,44 @@ export class StoredSnapshotWriter {
     // Matches the part planned here; if this plan is not committed, the next compares again.
     this.#matched = { bake: snapshot.bake, verify, value: tests.value };
 
-    const record = {
+    // The snapshot as v6 wrote it, its newest chart points apart, written against the head part.
+    const view: Record<string, unknown> = {
       ...snapshot,
-      schema: STORED_SNAPSHOT_SCHEMA,
+      schema: 0,
       bake: { ...bake.stored, baseline: ref },
       verify:
         storedVerify !== null && ref !== null && verify?.baseline === current
           ? { ...storedVerify.stored, baseline: ref }
           : (storedVerify?.stored ?? null),
-      series: this.#encodeTails(snapshot.series, from),
+      series: 0,
+    };
+    for (const field of IN_EVERY_RECORD) if (view[field] !== undefined) view[field] = 0;
+    const { diff, reshaped } = diffOf(view, head.value);
+    // A watch's first save writes its record alone, whole (`changed: [view]`), as every
+    // version did: the head part comes with the next save, once there is a step to compare.
+    const first = head.generation === 0 && !this.#saved;
+    if (reshaped && !first) {
+      if (head.generation > 0) stale.push(watchPartKey(watchId, 'head', head.generation));
+      head = { generation: head.generation + 1, value: view };
+      parts.push(partWrite(watchId, 'head', head.generation, view));
+    }
+    const record: Record<string, unknown> = {
+      schema: STORED_SNAPSHOT_SCHEMA,
+      watchId,
       parts: {
         baseline: ref === null ? 0 : baseline.generation,
         series: series.generation,
         tests: tests.generation,
+        head: head.generation,
       },
     };
-    const next: PartsState = { baseline, series, tests };
+    for (const field of IN_EVERY_RECORD) {
+      const value = (snapshot as unknown as Record<string, unknown>)[field];
+      if (value !== undefined) record[field] = value;
+    }
+    if ((!reshaped || first) && diff !== SAME) record.changed = diff;
+    record.series = this.#encodeTails(snapshot.series, from);
+    const next: PartsState = { baseline, series, tests, head };
     return {
       parts,
       key: watchStateKey(watchId),
@@ -203,6 +245,7 @@ export class StoredSnapshotWriter {
       stale,
       commit: () => {
         this.#parts = next;
+        this.#saved = true;
       },
     };
   }
@@ -369,14 +412,22 @@ export async function loadStoredSnapshot(
   load: (key: string) => Promise<unknown>,
   watchId: string,
 ): Promise<MachineSnapshot | null> {
-  const value = await load(watchStateKey(watchId));
-  if (value === null || value === undefined) return null;
+  const stored = await load(watchStateKey(watchId));
+  if (stored === null || stored === undefined) return null;
   const origin = `stored snapshot of watch ${watchId}`;
+  // v7 is v6 written against its head part: put back together as v6 wrote it, then read as v6.
+  let head: PartsState['head'] = { generation: 0, value: null };
+  let value = stored;
+  if (isObject(stored) && stored.schema === STORED_SNAPSHOT_SCHEMA) {
+    const v6 = await v6OfRecord(load, watchId, stored, origin);
+    head = v6.head;
+    value = v6.record;
+  }
   // v4 is v3 with chart columns that may mix points with and without a statistic; v5 is v4
   // with `last` verdicts saved as recipes; v6 saves the gauges' passes as recipes too.
   const recipes =
     isObject(value) &&
-    (value.schema === STORED_SNAPSHOT_SCHEMA || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
+    (value.schema === STORED_SNAPSHOT_SCHEMA_V6 || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
   const v3 =
     isObject(value) &&
     (recipes || value.schema === STORED_SNAPSHOT_SCHEMA_V4 || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
@@ -476,6 +527,71 @@ export async function loadStoredSnapshot(
     baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },
     series: { generation: parts.series, points },
     tests: { generation: testsGeneration, value: constants },
+    head,
   });
   return snapshot;
+}
+
+/**
+ * A `rollgate.machine/v7` record as v6 wrote it: its fields written against the head part
+ * (`stored-template.ts`) applied to it, each watch state's segments put back. Throws
+ * `STATE_CORRUPT` naming the head part or the field when they do not fit.
+ */
+async function v6OfRecord(
+  load: (key: string) => Promise<unknown>,
+  watchId: string,
+  record: Record<string, unknown>,
+  origin: string,
+): Promise<{ record: Record<string, unknown>; head: PartsState['head'] }> {
+  const { parts } = record;
+  if (!isObject(parts) || !isGeneration(parts.head)) {
+    throw corrupt(
+      `${origin} is saved in parts but does not say which (parts: { baseline, series, tests, head } generations).`,
+    );
+  }
+  // Head generation 0: a watch's first record, holding its fields whole.
+  const template = parts.head === 0 ? null : await loadPart(load, watchId, 'head', parts.head, origin);
+  if (parts.head > 0 && (!isObject(template) || !('bake' in template) || !('verify' in template))) {
+    throw corrupt(`${origin}: its head part must hold the record's fields, with bake and verify.`);
+  }
+  return {
+    record: recordInV6Form(record, template, origin),
+    head: { generation: parts.head, value: template },
+  };
+}
+
+/**
+ * A `rollgate.machine/v7` record as v6 wrote it, given the value of the head part it refers to
+ * (null for a watch's first record): the record's `changed` applied to it (`stored-template.ts`),
+ * the fields every record holds whole put back. Throws `STATE_CORRUPT` naming the field when
+ * they do not fit. Exported for tests that write older versions from a v7 watch.
+ */
+export function recordInV6Form(
+  record: Record<string, unknown>,
+  template: unknown,
+  origin: string,
+): Record<string, unknown> {
+  const { parts, changed, series } = record;
+  const view = applyDiff(template, changed, 'the record', (m) =>
+    corrupt(`${origin}: ${m} (head part generation ${String(isObject(parts) ? parts.head : undefined)})`),
+  );
+  if (!isObject(view)) {
+    throw corrupt(
+      `${origin}: its fields (the head part and what the record changes in it) are not an object.`,
+    );
+  }
+  const { head: _, ...olderParts } = isObject(parts) ? parts : {};
+  const out: Record<string, unknown> = {
+    ...view,
+    schema: STORED_SNAPSHOT_SCHEMA_V6,
+    series,
+    parts: olderParts,
+  };
+  for (const field of IN_EVERY_RECORD) {
+    if (view[field] === undefined) continue;
+    if (record[field] === undefined)
+      throw corrupt(`${origin}: its record has no ${field}, which it must hold whole.`);
+    out[field] = record[field];
+  }
+  return out;
 }
