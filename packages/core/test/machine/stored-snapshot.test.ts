@@ -478,6 +478,73 @@ describe('a snapshot saved in parts', () => {
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
   });
 
+  it('loads and resumes the snapshot the v6 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v6)', async () => {
+    const { reference, w, watchId, current } = await crashedInBake();
+    // Written by main at 8911e8c (v6) from this test's world: its record and its parts.
+    const fixture = JSON.parse(
+      readFileSync(new URL('./fixtures/v6-crashed-in-bake.json', import.meta.url), 'utf8'),
+    ) as { watchId: string; entries: Record<string, unknown> };
+    expect(fixture.watchId).toBe(watchId);
+    const record = fixture.entries[watchStateKey(watchId)] as { schema: string };
+    expect(record.schema).toBe('rollgate.machine/v6');
+    expect(Object.keys(fixture.entries).some((k) => k.includes('/head-'))).toBe(false);
+    for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
+    for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    // The resumed watch writes v7, with its head part.
+    const after = w.state.get(watchStateKey(watchId)) as { schema: string; parts: { head: number } };
+    expect(after.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    expect(after.parts.head).toBeGreaterThan(0);
+    expect(w.state.get(watchPartKey(watchId, 'head', after.parts.head))).toMatchObject({ part: 'head' });
+  });
+
+  it('refuses a v7 record whose head part is missing, of another generation, or does not fit, naming what', async () => {
+    const { w, watchId } = await crashedInBake();
+    const record = w.state.get(watchStateKey(watchId)) as Record<string, unknown> & {
+      parts: { head: number };
+    };
+    const generation = record.parts.head;
+    expect(generation).toBeGreaterThan(0);
+    const headKey = watchPartKey(watchId, 'head', generation);
+    const head = w.state.get(headKey) as { generation: number; value: Record<string, unknown> };
+    const refusal = async () => {
+      const error = await loadStoredSnapshot(loaderOf(w), watchId).catch((e: unknown) => e);
+      expect(RollgateError.is(error) && error.code).toBe('STATE_CORRUPT');
+      return (error as Error).message;
+    };
+
+    w.state.set(headKey, null);
+    expect(await refusal()).toContain(
+      `needs its head (generation ${generation}) from "${headKey}", which is missing`,
+    );
+    w.state.set(headKey, { ...head, generation: generation + 2 });
+    expect(await refusal()).toContain(
+      `needs its head of generation ${generation}, but "${headKey}" holds generation ${generation + 2}`,
+    );
+    w.state.set(headKey, { ...head, value: { ...head.value, bake: undefined } });
+    expect(await refusal()).toMatch(/its head part must hold the record's fields, with bake and verify/);
+    w.state.set(headKey, head);
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).not.toBeNull();
+
+    // A difference naming a field the head part does not have, or a whole value of two entries.
+    const changed = (record.changed ?? {}) as Record<string, unknown>;
+    w.state.set(watchStateKey(watchId), { ...record, changed: { ...changed, bake: { notAField: 1 } } });
+    expect(await refusal()).toMatch(
+      /the record\.bake\.notAField differs from a field its template does not have/,
+    );
+    w.state.set(watchStateKey(watchId), { ...record, changed: { ...changed, pending: [1, 2] } });
+    expect(await refusal()).toMatch(/the record\.pending is a whole value of 2 entries/);
+    const { state: _, ...stateless } = record;
+    w.state.set(watchStateKey(watchId), stateless);
+    expect(await refusal()).toMatch(/its record has no state/);
+    w.state.set(watchStateKey(watchId), { ...record, parts: { ...record.parts, head: 'one' } });
+    expect(await refusal()).toMatch(/parts: \{ baseline, series, tests, head \}/);
+  });
+
   it('refuses a v6 record whose gauge verdict lacks the numbers its kind needs', async () => {
     const { w, watchId } = await crashedInBake();
     const text = JSON.stringify(v6RecordOf(w, watchId)).replace(
