@@ -698,7 +698,7 @@ describe('a save of values that did not change', () => {
     expect(JSON.stringify(third)).toBe(JSON.stringify(first));
     // No plan committed: each is the watch's first save, its fields whole in `changed`.
     const bakeOf = (record: Record<string, unknown> | undefined) =>
-      ((record?.changed as unknown[])[0] as { bake: { signals: unknown } }).bake;
+      ((record?.changed ?? []) as { bake: { signals: unknown } }[])[0]?.bake ?? { signals: undefined };
     // A new watch state every step during a bake: the first two saves encode it...
     expect(bakeOf(second).signals).not.toBe(bakeOf(first).signals);
     // ...the third finds it remembered (the bake's state all through a verification).
