@@ -699,6 +699,7 @@ describe('a save of values that did not change', () => {
     // No plan committed: each is the watch's first save, its fields whole in `changed`.
     const bakeOf = (record: Record<string, unknown> | undefined) =>
       ((record?.changed ?? []) as { bake: { signals: unknown } }[])[0]?.bake ?? { signals: undefined };
+    expect(bakeOf(first).signals).toBeDefined();
     // A new watch state every step during a bake: the first two saves encode it...
     expect(bakeOf(second).signals).not.toBe(bakeOf(first).signals);
     // ...the third finds it remembered (the bake's state all through a verification).
