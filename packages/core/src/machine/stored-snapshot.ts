@@ -4,7 +4,7 @@ import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
-import { applyDiff, diffOf, SAME } from './stored-template';
+import { applyDiff, diffOf, SAME, type TemplateKeys } from './stored-template';
 import {
   type CheckedWatchState,
   decodeBaseline,
@@ -82,7 +82,7 @@ interface PartsState {
   };
   readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
   /** The template the record's fields are written against (`stored-template.ts`): the v6 form's. */
-  readonly head: { readonly generation: number; readonly value: unknown };
+  readonly head: { readonly generation: number; readonly value: unknown; keys?: TemplateKeys };
 }
 
 /** The value of the `tests` part: the sequential tests' fixed fields of the bake and the verify watch. */
@@ -212,7 +212,7 @@ export class StoredSnapshotWriter {
       series: 0,
     };
     for (const field of IN_EVERY_RECORD) if (view[field] !== undefined) view[field] = 0;
-    const { diff, reshaped } = diffOf(view, head.value);
+    const { diff, reshaped } = diffOf(view, head.value, (head.keys ??= new Map()));
     // A watch's first save writes its record alone, whole (`changed: [view]`), as every
     // version did: the head part comes with the next save, once there is a step to compare.
     const first = head.generation === 0 && !this.#saved;

@@ -33,16 +33,21 @@ export interface TemplateDiff {
   readonly reshaped: boolean;
 }
 
-/** Each template object's keys (those JSON writes: not undefined), in order, computed once. */
-const keysOfTemplate = new WeakMap<object, readonly string[]>();
+/**
+ * Each template object's keys (those JSON writes: not undefined), in order, computed the first
+ * time the object is compared. One cache per template, dropped with it: a WeakMap shared by
+ * every watch's template costs the collector its ephemeron table (docs/benchmarks.md,
+ * `record15-issue-13`).
+ */
+export type TemplateKeys = Map<object, readonly string[]>;
 
-function templateKeys(t: Record<string, unknown>): readonly string[] {
-  let keys = keysOfTemplate.get(t);
+function templateKeys(cache: TemplateKeys, t: Record<string, unknown>): readonly string[] {
+  let keys = cache.get(t);
   if (keys === undefined) {
     const list: string[] = [];
     for (const k in t) if (t[k] !== undefined) list.push(k);
     keys = list;
-    keysOfTemplate.set(t, keys);
+    cache.set(t, keys);
   }
   return keys;
 }
@@ -53,6 +58,11 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 /** A walk that notes whether a value did not fit its template. */
 class Differ {
   reshaped = false;
+  readonly #keys: TemplateKeys;
+
+  constructor(keys: TemplateKeys) {
+    this.#keys = keys;
+  }
 
   diff(v: unknown, t: unknown): unknown {
     if (v === t) return SAME;
@@ -63,15 +73,22 @@ class Differ {
     }
     if (Array.isArray(v)) return this.#array(v, t);
     if (!isPlainObject(t)) return this.#whole(v);
-    const keys = templateKeys(t);
+    const keys = templateKeys(this.#keys, t);
+    // The value's own keys from the engine's enumeration cache, compared with the template's in
+    // order (a `for...in` over objects of many shapes was most of this walk's time).
+    const own = Object.keys(v);
+    const o = v as Record<string, unknown>;
     let i = 0;
     let out: Record<string, unknown> | null = null;
-    for (const k in v) {
-      const value = (v as Record<string, unknown>)[k];
+    for (let j = 0; j < own.length; j++) {
+      const k = own[j] as string;
+      const value = o[k];
       if (value === undefined) continue;
       if (keys[i] !== k) return this.#whole(v);
       i++;
-      const d = this.diff(value, t[k]);
+      const before = t[k];
+      if (value === before) continue;
+      const d = typeof value !== 'object' || value === null ? value : this.diff(value, before);
       if (d === SAME) continue;
       out ??= {};
       out[k] = d;
@@ -117,10 +134,11 @@ class Differ {
 /**
  * `value`'s difference from `template` ({@link SAME} when JSON would write them the same).
  * Objects are compared by identity first: a snapshot shares its unchanged values with the one
- * before, so most of a record is not walked.
+ * before, so most of a record is not walked. `keys` caches the template's key lists: pass the
+ * same map for every difference from one template.
  */
-export function diffOf(value: unknown, template: unknown): TemplateDiff {
-  const differ = new Differ();
+export function diffOf(value: unknown, template: unknown, keys: TemplateKeys = new Map()): TemplateDiff {
+  const differ = new Differ(keys);
   const diff = differ.diff(value, template);
   return { diff, reshaped: differ.reshaped };
 }
