@@ -201,14 +201,20 @@ export class StoredSnapshotWriter {
     this.#matched = { bake: snapshot.bake, verify, value: tests.value };
 
     // The snapshot as v6 wrote it, its newest chart points apart, written against the head part.
+    const storedBake = viewOf({ ...bake.stored, baseline: ref });
+    const storedVerifyView =
+      storedVerify === null
+        ? null
+        : viewOf(
+            ref !== null && verify?.baseline === current
+              ? { ...storedVerify.stored, baseline: ref }
+              : storedVerify.stored,
+          );
     const view: Record<string, unknown> = {
       ...snapshot,
       schema: 0,
-      bake: { ...bake.stored, baseline: ref },
-      verify:
-        storedVerify !== null && ref !== null && verify?.baseline === current
-          ? { ...storedVerify.stored, baseline: ref }
-          : (storedVerify?.stored ?? null),
+      bake: storedBake.view,
+      verify: storedVerifyView?.view ?? null,
       series: 0,
     };
     for (const field of IN_EVERY_RECORD) if (view[field] !== undefined) view[field] = 0;
@@ -236,6 +242,7 @@ export class StoredSnapshotWriter {
       if (value !== undefined) record[field] = value;
     }
     if ((!reshaped || first) && diff !== SAME) record.changed = diff;
+    record.segments = { bake: storedBake.segments, verify: storedVerifyView?.segments ?? null };
     record.series = this.#encodeTails(snapshot.series, from);
     const next: PartsState = { baseline, series, tests, head };
     return {
@@ -317,6 +324,45 @@ class RememberedState {
     if (checked !== null) return checked;
     return { stored, matches: saved === null || testConstantsMatch(state, saved) };
   }
+}
+
+/**
+ * A stored watch state (v6 form) split in two: the state with each signal's `segments` as 0
+ * (a placeholder keeping the key's place), written against the head part; and the segments by
+ * signal, written whole (their tests' counts and windows move at every step).
+ */
+function viewOf(stored: Record<string, unknown>): { view: unknown; segments: Record<string, unknown> } {
+  const signals = stored.signals as Record<string, Record<string, unknown>>;
+  const viewSignals: Record<string, unknown> = {};
+  const segments: Record<string, unknown> = {};
+  for (const signal in signals) {
+    const state = signals[signal] as Record<string, unknown>;
+    if (state.segments === undefined) {
+      viewSignals[signal] = state;
+      continue;
+    }
+    segments[signal] = state.segments;
+    viewSignals[signal] = { ...state, segments: 0 };
+  }
+  return { view: { ...stored, signals: viewSignals }, segments };
+}
+
+/** A v7 watch state's view and segments (`viewOf`) put back together: the v6 form. */
+function unview(view: unknown, segments: unknown, field: string, origin: string): unknown {
+  if (!isObject(view) || !isObject(view.signals)) return view;
+  if (!isObject(segments)) throw corrupt(`${origin}: ${field}'s segments must be an object by signal.`);
+  const signals: Record<string, unknown> = {};
+  for (const [signal, state] of Object.entries(view.signals)) {
+    if (!isObject(state) || state.segments !== 0) {
+      signals[signal] = state;
+      continue;
+    }
+    if (!isObject(segments[signal])) {
+      throw corrupt(`${origin}: ${field}.signals["${signal}"] has no segments in the record.`);
+    }
+    signals[signal] = { ...state, segments: segments[signal] };
+  }
+  return { ...view, signals };
 }
 
 /**
@@ -571,7 +617,7 @@ export function recordInV6Form(
   template: unknown,
   origin: string,
 ): Record<string, unknown> {
-  const { parts, changed, series } = record;
+  const { parts, changed, series, segments } = record;
   const view = applyDiff(template, changed, 'the record', (m) =>
     corrupt(`${origin}: ${m} (head part generation ${String(isObject(parts) ? parts.head : undefined)})`),
   );
@@ -581,9 +627,14 @@ export function recordInV6Form(
     );
   }
   const { head: _, ...olderParts } = isObject(parts) ? parts : {};
+  if (!isObject(segments)) {
+    throw corrupt(`${origin}: its segments (the watch states' tests and count windows) must be an object.`);
+  }
   const out: Record<string, unknown> = {
     ...view,
     schema: STORED_SNAPSHOT_SCHEMA_V6,
+    bake: unview(view.bake, segments.bake, 'bake', origin),
+    verify: unview(view.verify, segments.verify, 'verify', origin),
     series,
     parts: olderParts,
   };

@@ -34,22 +34,33 @@ export interface TemplateDiff {
 }
 
 /**
- * Each template object's keys (those JSON writes: not undefined), in order, computed the first
- * time the object is compared. One cache per template, dropped with it: a WeakMap shared by
- * every watch's template costs the collector its ephemeron table (docs/benchmarks.md,
- * `record15-issue-13`).
+ * What a difference knows of one template object: its keys (those JSON writes: not undefined),
+ * in order, and whether most of them moved the last time a value was compared with it. One
+ * cache per template, dropped with it: a WeakMap shared by every watch's template costs the
+ * collector its ephemeron table (docs/benchmarks.md, `record15-issue-13`).
  */
-export type TemplateKeys = Map<object, readonly string[]>;
+interface Shape {
+  readonly keys: readonly string[];
+  /**
+   * More than two thirds of the keys moved at the last comparison, none an object moving in
+   * part (a test's counts): the value is written whole from then on, not walked, as long as
+   * this template lasts. Whole is
+   * always exact; it costs the unchanged keys' bytes and saves walking them at every step.
+   */
+  moving: boolean;
+}
 
-function templateKeys(cache: TemplateKeys, t: Record<string, unknown>): readonly string[] {
-  let keys = cache.get(t);
-  if (keys === undefined) {
+export type TemplateKeys = Map<object, Shape>;
+
+function shapeOf(cache: TemplateKeys, t: Record<string, unknown>): Shape {
+  let shape = cache.get(t);
+  if (shape === undefined) {
     const list: string[] = [];
     for (const k in t) if (t[k] !== undefined) list.push(k);
-    keys = list;
-    cache.set(t, keys);
+    shape = { keys: list, moving: false };
+    cache.set(t, shape);
   }
-  return keys;
+  return shape;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -73,12 +84,16 @@ class Differ {
     }
     if (Array.isArray(v)) return this.#array(v, t);
     if (!isPlainObject(t)) return this.#whole(v);
-    const keys = templateKeys(this.#keys, t);
+    const shape = shapeOf(this.#keys, t);
+    if (shape.moving) return [v];
+    const keys = shape.keys;
     // The value's own keys from the engine's enumeration cache, compared with the template's in
     // order (a `for...in` over objects of many shapes was most of this walk's time).
     const own = Object.keys(v);
     const o = v as Record<string, unknown>;
     let i = 0;
+    let moved = 0;
+    let nested = false;
     let out: Record<string, unknown> | null = null;
     for (let j = 0; j < own.length; j++) {
       const k = own[j] as string;
@@ -88,12 +103,19 @@ class Differ {
       i++;
       const before = t[k];
       if (value === before) continue;
-      const d = typeof value !== 'object' || value === null ? value : this.diff(value, before);
-      if (d === SAME) continue;
+      let d: unknown = value;
+      if (typeof value === 'object' && value !== null) {
+        d = this.diff(value, before);
+        if (d === SAME) continue;
+        // An object inside that moved in part: this one is not a leaf of numbers.
+        if (!Array.isArray(value)) nested = true;
+      }
       out ??= {};
       out[k] = d;
+      moved++;
     }
     if (i !== keys.length) return this.#whole(v);
+    if (!nested && moved * 3 > keys.length * 2 && keys.length > 2) shape.moving = true;
     return out ?? SAME;
   }
 

@@ -218,9 +218,12 @@ describe('a snapshot saved in parts', () => {
     const headText = JSON.stringify(
       w.state.get(watchPartKey(result.watchId, 'head', (record.parts as { head: number }).head)),
     );
-    expect(headText).toContain('"tests":{"0":{');
     expect(headText).toContain('"deploy":{');
+    expect(headText).toContain('"coldStartReason":');
     expect(JSON.stringify(record)).not.toContain('"deploy":{');
+    expect(JSON.stringify(record)).not.toContain('"coldStartReason":');
+    // The segments (tests' moving fields, count windows) are in every record, whole.
+    expect(JSON.stringify(record.segments)).toContain('"tests":{"0":{');
     // In v6's form (the head applied), the tests' fixed fields stay in the tests part and the
     // count windows are columns.
     const stored = JSON.stringify(v6RecordOf(w, result.watchId));
@@ -696,14 +699,14 @@ describe('a save of values that did not change', () => {
     const [first, second, third] = plans.map((p) => p.record as Record<string, Record<string, unknown>>);
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
     expect(JSON.stringify(third)).toBe(JSON.stringify(first));
-    // No plan committed: each is the watch's first save, its fields whole in `changed`.
-    const bakeOf = (record: Record<string, unknown> | undefined) =>
-      ((record?.changed ?? []) as { bake: { signals: unknown } }[])[0]?.bake ?? { signals: undefined };
-    expect(bakeOf(first).signals).toBeDefined();
+    // The bake's segments, written whole in every record (the rest against the head part).
+    const segmentsOf = (record: Record<string, unknown> | undefined) =>
+      (record?.segments as { bake: Record<string, unknown> } | undefined)?.bake['error-rate'];
+    expect(segmentsOf(first)).toBeDefined();
     // A new watch state every step during a bake: the first two saves encode it...
-    expect(bakeOf(second).signals).not.toBe(bakeOf(first).signals);
+    expect(segmentsOf(second)).not.toBe(segmentsOf(first));
     // ...the third finds it remembered (the bake's state all through a verification).
-    expect(bakeOf(third).signals).toBe(bakeOf(second).signals);
+    expect(segmentsOf(third)).toBe(segmentsOf(second));
     const signal = Object.keys(snapshot.series)[0] as string;
     expect(third?.series?.[signal]).toBe(second?.series?.[signal]);
   });

@@ -216,7 +216,7 @@ describe('a v7 watch read back', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 30 },
     );
   });
 });
