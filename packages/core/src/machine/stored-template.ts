@@ -84,21 +84,18 @@ class Differ {
     }
     if (Array.isArray(v)) return this.#array(v, t);
     if (!isPlainObject(t)) return this.#whole(v);
-    const shape = shapeOf(this.#keys, t);
-    if (shape.moving) return [v];
-    const keys = shape.keys;
-    // The value's own keys from the engine's enumeration cache, compared with the template's in
-    // order (a `for...in` over objects of many shapes was most of this walk's time).
+    // Both objects' keys in order (JSON's: undefined values skipped), walked together: no key
+    // list is kept per template object, which would cost each watch's heap (record15-issue-13).
     const own = Object.keys(v);
+    const keys = Object.keys(t);
     const o = v as Record<string, unknown>;
     let i = 0;
-    let moved = 0;
-    let nested = false;
     let out: Record<string, unknown> | null = null;
     for (let j = 0; j < own.length; j++) {
       const k = own[j] as string;
       const value = o[k];
       if (value === undefined) continue;
+      while (i < keys.length && t[keys[i] as string] === undefined) i++;
       if (keys[i] !== k) return this.#whole(v);
       i++;
       const before = t[k];
@@ -107,15 +104,12 @@ class Differ {
       if (typeof value === 'object' && value !== null) {
         d = this.diff(value, before);
         if (d === SAME) continue;
-        // An object inside that moved in part: this one is not a leaf of numbers.
-        if (!Array.isArray(value)) nested = true;
       }
       out ??= {};
       out[k] = d;
-      moved++;
     }
+    while (i < keys.length && t[keys[i] as string] === undefined) i++;
     if (i !== keys.length) return this.#whole(v);
-    if (!nested && moved * 3 > keys.length * 2 && keys.length > 2) shape.moving = true;
     return out ?? SAME;
   }
 
