@@ -129,8 +129,9 @@ for (const m of measured) {
 /**
  * The record's JSON bytes by field: the newest chart points, the snapshot's other fields, the
  * bake's own fields, and per signal its `last` summary, its segments' tests, count windows and
- * other fields, and its other fields. A `rollgate.machine/v7` record holds its watch state as
- * the difference from the head part (`changed`, the same paths); earlier ones hold it whole.
+ * other fields, and its other fields. A record written as its difference from a template part
+ * (`changed`, the same paths: the `rollgate.machine/v7` tried at a7abcb0, docs/benchmarks.md
+ * `record15-issue-13`) is measured by the same paths.
  */
 function recordByField(record: unknown): Record<string, number> {
   const out: Record<string, number> = {};

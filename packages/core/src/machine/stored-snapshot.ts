@@ -4,7 +4,6 @@ import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
-import { applyDiff, diffOf, SAME, type TemplateKeys } from './stored-template';
 import {
   type CheckedWatchState,
   decodeBaseline,
@@ -34,12 +33,7 @@ import { watchStateKey } from './stored-watches';
  * newer one the same way (a v3 reader would take `noStatistic` points for points with a null
  * statistic): never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v7';
-/**
- * v7 without the `head` part: every field of the record written at every step. Loaded, never
- * written.
- */
-const STORED_SNAPSHOT_SCHEMA_V6 = 'rollgate.machine/v6';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v6';
 /**
  * v6 with the gauge signals' `last` verdicts saved whole and each count recipe's `now` (its
  * window's end): loaded, never written.
@@ -55,7 +49,7 @@ const PART_SCHEMA = 'rollgate.watch-part/v1';
 /** The prefix of the keys holding the parts of a watch's snapshot (outside `watch/`, so listings skip them). */
 export const WATCH_PART_KEY_PREFIX = 'watch-part/';
 
-type PartName = 'baseline' | 'series' | 'tests' | 'head';
+type PartName = 'baseline' | 'series' | 'tests';
 
 /**
  * The StateStore key of one generation of a part. Two keys per part, used in turn: a new
@@ -81,8 +75,6 @@ interface PartsState {
     readonly points: Readonly<Record<string, ChartColumns>>;
   };
   readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
-  /** The template the record's fields are written against (`stored-template.ts`): the v6 form's. */
-  readonly head: { readonly generation: number; readonly value: unknown; keys?: TemplateKeys };
 }
 
 /** The value of the `tests` part: the sequential tests' fixed fields of the bake and the verify watch. */
@@ -107,13 +99,6 @@ export interface PlannedSave {
   commit(): void;
 }
 
-/**
- * Top-level fields every v7 record holds whole, outside its difference from the head part
- * (where a 0 keeps their place): what a reader of the store sees without the parts, the watch's
- * state and the human requests it answered.
- */
-const IN_EVERY_RECORD = ['state', 'controls'] as const;
-
 /** Parts of snapshots loaded by {@link loadStoredSnapshot}, so the next save knows what is stored. */
 const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
 
@@ -129,8 +114,6 @@ const loadedParts = new WeakMap<MachineSnapshot, PartsState>();
  */
 export class StoredSnapshotWriter {
   #parts: PartsState;
-  /** Whether a save of this watch was made (by this writer, or before the snapshot it resumed was loaded). */
-  #saved: boolean;
   /** What the last plans encoded (see {@link Remembered}). */
   readonly #bake = new RememberedState();
   readonly #verify = new RememberedState();
@@ -143,13 +126,10 @@ export class StoredSnapshotWriter {
   };
   /** A writer for the watch of `snapshot`: fresh, or resumed from {@link loadStoredSnapshot}. */
   constructor(snapshot: MachineSnapshot) {
-    const loaded = loadedParts.get(snapshot);
-    this.#saved = loaded !== undefined;
-    this.#parts = loaded ?? {
+    this.#parts = loadedParts.get(snapshot) ?? {
       baseline: { generation: 0, value: null },
       series: { generation: 0, points: {} },
       tests: { generation: 0, value: NO_CONSTANTS },
-      head: { generation: 0, value: null },
     };
   }
 
@@ -158,7 +138,7 @@ export class StoredSnapshotWriter {
     const watchId = snapshot.watchId;
     const parts: { key: string; value: unknown }[] = [];
     const stale: string[] = [];
-    let { baseline, series, tests, head } = this.#parts;
+    let { baseline, series, tests } = this.#parts;
 
     const current = snapshot.bake.baseline;
     let ref: { part: 'baseline'; generation: number } | null = null;
@@ -200,51 +180,22 @@ export class StoredSnapshotWriter {
     // Matches the part planned here; if this plan is not committed, the next compares again.
     this.#matched = { bake: snapshot.bake, verify, value: tests.value };
 
-    // The snapshot as v6 wrote it, its newest chart points apart, written against the head part.
-    const storedBake = viewOf({ ...bake.stored, baseline: ref });
-    const storedVerifyView =
-      storedVerify === null
-        ? null
-        : viewOf(
-            ref !== null && verify?.baseline === current
-              ? { ...storedVerify.stored, baseline: ref }
-              : storedVerify.stored,
-          );
-    const view: Record<string, unknown> = {
+    const record = {
       ...snapshot,
-      schema: 0,
-      bake: storedBake.view,
-      verify: storedVerifyView?.view ?? null,
-      series: 0,
-    };
-    for (const field of IN_EVERY_RECORD) if (view[field] !== undefined) view[field] = 0;
-    const { diff, reshaped } = diffOf(view, head.value, (head.keys ??= new Map()));
-    // A watch's first save writes its record alone, whole (`changed: [view]`), as every
-    // version did: the head part comes with the next save, once there is a step to compare.
-    const first = head.generation === 0 && !this.#saved;
-    if (reshaped && !first) {
-      if (head.generation > 0) stale.push(watchPartKey(watchId, 'head', head.generation));
-      head = { generation: head.generation + 1, value: view };
-      parts.push(partWrite(watchId, 'head', head.generation, view));
-    }
-    const record: Record<string, unknown> = {
       schema: STORED_SNAPSHOT_SCHEMA,
-      watchId,
+      bake: { ...bake.stored, baseline: ref },
+      verify:
+        storedVerify !== null && ref !== null && verify?.baseline === current
+          ? { ...storedVerify.stored, baseline: ref }
+          : (storedVerify?.stored ?? null),
+      series: this.#encodeTails(snapshot.series, from),
       parts: {
         baseline: ref === null ? 0 : baseline.generation,
         series: series.generation,
         tests: tests.generation,
-        head: head.generation,
       },
     };
-    for (const field of IN_EVERY_RECORD) {
-      const value = (snapshot as unknown as Record<string, unknown>)[field];
-      if (value !== undefined) record[field] = value;
-    }
-    if ((!reshaped || first) && diff !== SAME) record.changed = diff;
-    record.segments = { bake: storedBake.segments, verify: storedVerifyView?.segments ?? null };
-    record.series = this.#encodeTails(snapshot.series, from);
-    const next: PartsState = { baseline, series, tests, head };
+    const next: PartsState = { baseline, series, tests };
     return {
       parts,
       key: watchStateKey(watchId),
@@ -252,7 +203,6 @@ export class StoredSnapshotWriter {
       stale,
       commit: () => {
         this.#parts = next;
-        this.#saved = true;
       },
     };
   }
@@ -324,45 +274,6 @@ class RememberedState {
     if (checked !== null) return checked;
     return { stored, matches: saved === null || testConstantsMatch(state, saved) };
   }
-}
-
-/**
- * A stored watch state (v6 form) split in two: the state with each signal's `segments` as 0
- * (a placeholder keeping the key's place), written against the head part; and the segments by
- * signal, written whole (their tests' counts and windows move at every step).
- */
-function viewOf(stored: Record<string, unknown>): { view: unknown; segments: Record<string, unknown> } {
-  const signals = stored.signals as Record<string, Record<string, unknown>>;
-  const viewSignals: Record<string, unknown> = {};
-  const segments: Record<string, unknown> = {};
-  for (const signal in signals) {
-    const state = signals[signal] as Record<string, unknown>;
-    if (state.segments === undefined) {
-      viewSignals[signal] = state;
-      continue;
-    }
-    segments[signal] = state.segments;
-    viewSignals[signal] = { ...state, segments: 0 };
-  }
-  return { view: { ...stored, signals: viewSignals }, segments };
-}
-
-/** A v7 watch state's view and segments (`viewOf`) put back together: the v6 form. */
-function unview(view: unknown, segments: unknown, field: string, origin: string): unknown {
-  if (!isObject(view) || !isObject(view.signals)) return view;
-  if (!isObject(segments)) throw corrupt(`${origin}: ${field}'s segments must be an object by signal.`);
-  const signals: Record<string, unknown> = {};
-  for (const [signal, state] of Object.entries(view.signals)) {
-    if (!isObject(state) || state.segments !== 0) {
-      signals[signal] = state;
-      continue;
-    }
-    if (!isObject(segments[signal])) {
-      throw corrupt(`${origin}: ${field}.signals["${signal}"] has no segments in the record.`);
-    }
-    signals[signal] = { ...state, segments: segments[signal] };
-  }
-  return { ...view, signals };
 }
 
 /**
@@ -458,22 +369,14 @@ export async function loadStoredSnapshot(
   load: (key: string) => Promise<unknown>,
   watchId: string,
 ): Promise<MachineSnapshot | null> {
-  const stored = await load(watchStateKey(watchId));
-  if (stored === null || stored === undefined) return null;
+  const value = await load(watchStateKey(watchId));
+  if (value === null || value === undefined) return null;
   const origin = `stored snapshot of watch ${watchId}`;
-  // v7 is v6 written against its head part: put back together as v6 wrote it, then read as v6.
-  let head: PartsState['head'] = { generation: 0, value: null };
-  let value = stored;
-  if (isObject(stored) && stored.schema === STORED_SNAPSHOT_SCHEMA) {
-    const v6 = await v6OfRecord(load, watchId, stored, origin);
-    head = v6.head;
-    value = v6.record;
-  }
   // v4 is v3 with chart columns that may mix points with and without a statistic; v5 is v4
   // with `last` verdicts saved as recipes; v6 saves the gauges' passes as recipes too.
   const recipes =
     isObject(value) &&
-    (value.schema === STORED_SNAPSHOT_SCHEMA_V6 || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
+    (value.schema === STORED_SNAPSHOT_SCHEMA || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
   const v3 =
     isObject(value) &&
     (recipes || value.schema === STORED_SNAPSHOT_SCHEMA_V4 || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
@@ -573,76 +476,6 @@ export async function loadStoredSnapshot(
     baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },
     series: { generation: parts.series, points },
     tests: { generation: testsGeneration, value: constants },
-    head,
   });
   return snapshot;
-}
-
-/**
- * A `rollgate.machine/v7` record as v6 wrote it: its fields written against the head part
- * (`stored-template.ts`) applied to it, each watch state's segments put back. Throws
- * `STATE_CORRUPT` naming the head part or the field when they do not fit.
- */
-async function v6OfRecord(
-  load: (key: string) => Promise<unknown>,
-  watchId: string,
-  record: Record<string, unknown>,
-  origin: string,
-): Promise<{ record: Record<string, unknown>; head: PartsState['head'] }> {
-  const { parts } = record;
-  if (!isObject(parts) || !isGeneration(parts.head)) {
-    throw corrupt(
-      `${origin} is saved in parts but does not say which (parts: { baseline, series, tests, head } generations).`,
-    );
-  }
-  // Head generation 0: a watch's first record, holding its fields whole.
-  const template = parts.head === 0 ? null : await loadPart(load, watchId, 'head', parts.head, origin);
-  if (parts.head > 0 && (!isObject(template) || !('bake' in template) || !('verify' in template))) {
-    throw corrupt(`${origin}: its head part must hold the record's fields, with bake and verify.`);
-  }
-  return {
-    record: recordInV6Form(record, template, origin),
-    head: { generation: parts.head, value: template },
-  };
-}
-
-/**
- * A `rollgate.machine/v7` record as v6 wrote it, given the value of the head part it refers to
- * (null for a watch's first record): the record's `changed` applied to it (`stored-template.ts`),
- * the fields every record holds whole put back. Throws `STATE_CORRUPT` naming the field when
- * they do not fit. Exported for tests that write older versions from a v7 watch.
- */
-export function recordInV6Form(
-  record: Record<string, unknown>,
-  template: unknown,
-  origin: string,
-): Record<string, unknown> {
-  const { parts, changed, series, segments } = record;
-  const view = applyDiff(template, changed, 'the record', (m) =>
-    corrupt(`${origin}: ${m} (head part generation ${String(isObject(parts) ? parts.head : undefined)})`),
-  );
-  if (!isObject(view)) {
-    throw corrupt(
-      `${origin}: its fields (the head part and what the record changes in it) are not an object.`,
-    );
-  }
-  const { head: _, ...olderParts } = isObject(parts) ? parts : {};
-  if (!isObject(segments)) {
-    throw corrupt(`${origin}: its segments (the watch states' tests and count windows) must be an object.`);
-  }
-  const out: Record<string, unknown> = {
-    ...view,
-    schema: STORED_SNAPSHOT_SCHEMA_V6,
-    bake: unview(view.bake, segments.bake, 'bake', origin),
-    verify: unview(view.verify, segments.verify, 'verify', origin),
-    series,
-    parts: olderParts,
-  };
-  for (const field of IN_EVERY_RECORD) {
-    if (view[field] === undefined) continue;
-    if (record[field] === undefined)
-      throw corrupt(`${origin}: its record has no ${field}, which it must hold whole.`);
-    out[field] = record[field];
-  }
-  return out;
 }
