@@ -121,6 +121,54 @@ for (const m of measured) {
       bakeBytes: m.bake,
       stringifyUs: m.best,
       planUs: m.bestPlan,
+      fields: recordByField(m.record),
     }),
   );
+}
+
+/**
+ * The record's JSON bytes by field: the newest chart points, the snapshot's other fields, the
+ * bake's own fields, and per signal its `last` summary, its segments' tests, count windows and
+ * other fields, and its other fields. A record written as its difference from a template part
+ * (`changed`, the same paths: the `rollgate.machine/v7` tried at a7abcb0, docs/benchmarks.md
+ * `record15-issue-13`) is measured by the same paths.
+ */
+function recordByField(record: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (key: string, value: unknown) => {
+    out[key] = (out[key] ?? 0) + (value === undefined ? 0 : JSON.stringify(value).length);
+  };
+  if (typeof record !== 'object' || record === null) return out;
+  const r = record as Record<string, unknown>;
+  add('series (newest chart points)', r.series);
+  const changed = (Array.isArray(r.changed) ? r.changed[0] : r.changed) as
+    | Record<string, unknown>
+    | undefined;
+  const fields = r.schema === 'rollgate.machine/v7' ? (changed ?? {}) : r;
+  for (const [k, v] of Object.entries(r)) {
+    if (k !== 'series' && k !== 'changed' && k !== 'bake' && k !== 'verify') add('snapshot: other fields', v);
+  }
+  if (fields !== r) {
+    for (const [k, v] of Object.entries(fields))
+      if (k !== 'bake' && k !== 'verify') add('snapshot: other fields', v);
+  }
+  const bake = fields.bake as Record<string, unknown> | undefined;
+  if (typeof bake !== 'object' || bake === null || Array.isArray(bake)) return out;
+  for (const [k, v] of Object.entries(bake)) if (k !== 'signals') add('bake: own fields', v);
+  for (const [signal, state] of Object.entries(
+    (bake.signals ?? {}) as Record<string, Record<string, unknown>>,
+  )) {
+    for (const [k, v] of Object.entries(state)) {
+      if (k === 'last') add(`${signal}: last`, v);
+      else if (k !== 'segments') add(`${signal}: other fields`, v);
+    }
+    for (const seg of Object.values((state.segments ?? {}) as Record<string, Record<string, unknown>>)) {
+      for (const [k, v] of Object.entries(seg)) {
+        if (k === 'tests') add(`${signal}: segments' tests`, v);
+        else if (k === 'recent') add(`${signal}: segments' count windows`, v);
+        else add(`${signal}: segments' other fields`, v);
+      }
+    }
+  }
+  return out;
 }

@@ -482,6 +482,35 @@ describe('a snapshot saved in parts', () => {
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
   });
 
+  it('loads and resumes the snapshot the v6 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v6)', async () => {
+    const { reference, w, watchId, current } = await crashedInBake();
+    // Written by main at 8911e8c (v6) from this test's world: its record and its parts. Pins
+    // the current format, so a later version's loader is checked against what v6 wrote.
+    const fixture = JSON.parse(
+      readFileSync(new URL('./fixtures/v6-crashed-in-bake.json', import.meta.url), 'utf8'),
+    ) as { watchId: string; entries: Record<string, unknown> };
+    expect(fixture.watchId).toBe(watchId);
+    const record = fixture.entries[watchStateKey(watchId)] as { schema: string };
+    expect(record.schema).toBe('rollgate.machine/v6');
+    expect(JSON.stringify(record)).toContain('"onRead":{"gauge":"trend"');
+    for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
+    for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
+    // Saved before this session's early cold-start rule-out (as the v5 fixture above): the same
+    // decision with the older reason and first warm-up chart point; everything after the warm-up
+    // loads as the current code saves it, and the resumed watch records as one never stopped.
+    const loaded = await loadStoredSnapshot(loaderOf(w), watchId);
+    expect(loaded?.bake.coldStartReason).toBe('no cold start in the first 30 s');
+    const warmupEnds = current.bake.warmupEndsAt;
+    expect(loaded && afterWarmup(loaded, warmupEnds)).toEqual(afterWarmup(current, warmupEnds));
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit && auditAfter(resumed.audit, warmupEnds)).toEqual(
+      reference.audit && auditAfter(reference.audit, warmupEnds),
+    );
+    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  });
+
   it('refuses a v6 record whose gauge verdict lacks the numbers its kind needs', async () => {
     const { w, watchId } = await crashedInBake();
     const text = JSON.stringify(w.state.get(watchStateKey(watchId))).replace(
