@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuditRecordSchema } from '../../src/audit/audit-record';
+import { RollgateError } from '../../src/errors/rollgate-error';
 import type { StepData } from '../../src/testing/memory-source';
 import { BASELINE_STEPS, DEPLOY_AT, healthy, world } from '../machine/world';
 
@@ -28,14 +29,18 @@ function at(rate: (i: number) => number) {
 const climb = (perMinute: number) => (i: number) =>
   0.003 * Math.exp((i * STEP * Math.log(1 + perMinute)) / MINUTE);
 
-async function watch(rate: (i: number) => number) {
+function worldOf(rate: (i: number) => number) {
   const data = at(rate);
-  const result = await world({
+  return world({
     before: data,
     after: (i) => data(BASELINE_STEPS + i),
     contract: { bakeSeconds: 600 },
     bakeSteps: 200,
-  }).watch();
+  });
+}
+
+async function watch(rate: (i: number) => number) {
+  const result = await worldOf(rate).watch();
   return { result, audit: AuditRecordSchema.parse(result.audit) };
 }
 
@@ -77,6 +82,31 @@ describe('the validation gate on a climb that breaches', () => {
     expect(audit.breach?.onset?.reason).toMatch(
       /^error-rate: the breach the trend explained at looks? 1(-\d+)?, but the rate since \d+ s after the deploy \([\d.]+% of \d+\) stands above the trend fitted from \d+ s before the deploy through the bake \([\d.]+%, rising [\d.]+% a minute\), p = [\d.e-]+: a step after the deploy on top of the trend \(look \d+, level [\d.e-]+\)$/,
     );
+  });
+
+  it('resumes a watch that crashed while the trend explained the breach, with the looks it had taken', async () => {
+    const { result: reference, audit } = await watch(climb(0.03));
+    const w = worldOf(climb(0.03));
+    const abort = new AbortController();
+    let crashedAtLook = 0;
+    w.controller.events.on('step', ({ snapshot }) => {
+      const look = snapshot.onset?.explained?.look ?? 0;
+      if (snapshot.state === 'Watching' && look >= 2 && crashedAtLook === 0) {
+        crashedAtLook = look;
+        abort.abort(new Error('crash'));
+      }
+    });
+    await w.watch(w.controller, abort.signal).then(
+      () => expect.unreachable('the watch should have been stopped'),
+      (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
+    );
+    expect(crashedAtLook).toBe(2);
+    // The restarted controller loads the stored snapshot, the gate's last look included: its next
+    // look spends the next share of the level, and the watch ends as one never stopped.
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome, resumed.reason).toBe(reference.outcome);
+    expect(resumed.reason).toBe(reference.reason);
+    expect(AuditRecordSchema.parse(resumed.audit).breach?.onset).toEqual(audit.breach?.onset);
   });
 
   it('still routes an incident at once: a 10x step 5 minutes before the deploy is no climb', async () => {
