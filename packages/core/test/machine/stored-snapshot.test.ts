@@ -110,6 +110,41 @@ async function crashedInBake() {
 }
 
 /**
+ * Loads a fixture saved by an older version's code from `crashedInBake`'s world (its record
+ * `schema`, holding `marker`) in place of what the current code stored, and checks that it loads
+ * as the current code's snapshot and resumes as a run never stopped. Both fixtures were saved
+ * before session 15 ruled a cold start out early where a third or more of the requests are slower
+ * than the cold-start bound (rules/cold-start.ts smallestColdStart; this world has 35%): the same
+ * decision, no cold start, with the older reason and first warm-up chart point (held, no
+ * statistic); so the comparison starts after the warm-up.
+ */
+async function resumesFixture(file: string, schema: string, marker: string): Promise<void> {
+  const { reference, w, watchId, current } = await crashedInBake();
+  const fixture = JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as {
+    watchId: string;
+    entries: Record<string, unknown>;
+  };
+  expect(fixture.watchId).toBe(watchId);
+  const record = fixture.entries[watchStateKey(watchId)] as { schema: string };
+  expect(record.schema).toBe(schema);
+  expect(JSON.stringify(record)).toContain(marker);
+  for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
+  for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
+  const loaded = await loadStoredSnapshot(loaderOf(w), watchId);
+  expect(loaded?.bake.coldStartReason).toBe('no cold start in the first 30 s');
+  expect(current.bake.coldStartReason).toMatch(/^no cold start: latency-p99 .* in the first 5 s$/);
+  const warmupEnds = current.bake.warmupEndsAt;
+  expect(loaded && afterWarmup(loaded, warmupEnds)).toEqual(afterWarmup(current, warmupEnds));
+
+  const resumed = await w.watch(w.restart());
+  expect(resumed.outcome).toBe('rolled-back');
+  expect(resumed.audit && auditAfter(resumed.audit, warmupEnds)).toEqual(
+    reference.audit && auditAfter(reference.audit, warmupEnds),
+  );
+  expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+}
+
+/**
  * Rewrites, in place, each `last` verdict of the record's bake and verify that is saved as a
  * recipe (`{ onRead }`): `rewrite(recipe, full)` with the verdict as the machine holds it
  * (`current`) returns what an older schema saved instead, or null to leave it. Returns how many
@@ -452,63 +487,14 @@ describe('a snapshot saved in parts', () => {
   });
 
   it('loads and resumes the snapshot the v5 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v5)', async () => {
-    const { reference, w, watchId, current } = await crashedInBake();
     // Written by main at 21f3599 (v5) from this test's world: its record and its parts.
-    const fixture = JSON.parse(
-      readFileSync(new URL('./fixtures/v5-crashed-in-bake.json', import.meta.url), 'utf8'),
-    ) as { watchId: string; entries: Record<string, unknown> };
-    expect(fixture.watchId).toBe(watchId);
-    const record = fixture.entries[watchStateKey(watchId)] as { schema: string };
-    expect(record.schema).toBe('rollgate.machine/v5');
-    expect(JSON.stringify(record)).toContain('away at this rate');
-    for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
-    for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
-    // Saved before session 15 ruled a cold start out early where a third or more of the requests
-    // are slower than the cold-start bound (rules/cold-start.ts smallestColdStart; this world has
-    // 35%): the same decision, no cold start, but the older code's reason for it and its first
-    // warm-up step's chart point (held, no statistic). Everything after the warm-up loads as the
-    // current code saves it, and the resumed watch decides and records as one never stopped.
-    const loaded = await loadStoredSnapshot(loaderOf(w), watchId);
-    expect(loaded?.bake.coldStartReason).toBe('no cold start in the first 30 s');
-    expect(current.bake.coldStartReason).toMatch(/^no cold start: latency-p99 .* in the first 5 s$/);
-    const warmupEnds = current.bake.warmupEndsAt;
-    expect(loaded && afterWarmup(loaded, warmupEnds)).toEqual(afterWarmup(current, warmupEnds));
-
-    const resumed = await w.watch(w.restart());
-    expect(resumed.outcome).toBe('rolled-back');
-    expect(resumed.audit && auditAfter(resumed.audit, warmupEnds)).toEqual(
-      reference.audit && auditAfter(reference.audit, warmupEnds),
-    );
-    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    await resumesFixture('v5-crashed-in-bake.json', 'rollgate.machine/v5', 'away at this rate');
   });
 
   it('loads and resumes the snapshot the v6 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v6)', async () => {
-    const { reference, w, watchId, current } = await crashedInBake();
     // Written by main at 8911e8c (v6) from this test's world: its record and its parts. Pins
     // the current format, so a later version's loader is checked against what v6 wrote.
-    const fixture = JSON.parse(
-      readFileSync(new URL('./fixtures/v6-crashed-in-bake.json', import.meta.url), 'utf8'),
-    ) as { watchId: string; entries: Record<string, unknown> };
-    expect(fixture.watchId).toBe(watchId);
-    const record = fixture.entries[watchStateKey(watchId)] as { schema: string };
-    expect(record.schema).toBe('rollgate.machine/v6');
-    expect(JSON.stringify(record)).toContain('"onRead":{"gauge":"trend"');
-    for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
-    for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
-    // Saved before this session's early cold-start rule-out (as the v5 fixture above): the same
-    // decision with the older reason and first warm-up chart point; everything after the warm-up
-    // loads as the current code saves it, and the resumed watch records as one never stopped.
-    const loaded = await loadStoredSnapshot(loaderOf(w), watchId);
-    expect(loaded?.bake.coldStartReason).toBe('no cold start in the first 30 s');
-    const warmupEnds = current.bake.warmupEndsAt;
-    expect(loaded && afterWarmup(loaded, warmupEnds)).toEqual(afterWarmup(current, warmupEnds));
-
-    const resumed = await w.watch(w.restart());
-    expect(resumed.outcome).toBe('rolled-back');
-    expect(resumed.audit && auditAfter(resumed.audit, warmupEnds)).toEqual(
-      reference.audit && auditAfter(reference.audit, warmupEnds),
-    );
-    expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    await resumesFixture('v6-crashed-in-bake.json', 'rollgate.machine/v6', '"onRead":{"gauge":"trend"');
   });
 
   it('refuses a v6 record whose gauge verdict lacks the numbers its kind needs', async () => {
