@@ -592,6 +592,49 @@ class ControllerCore {
       at: this.clock.now(),
       request,
     });
+    // One command and the event that answers it, in a frame of its own that ends with the step.
+    // `drive` is suspended for the watch's whole life: held in its locals, a step's event (an
+    // evaluation's summaries and verdicts, its new watch state) could stay in the generator's
+    // register file after the step. Once V8 had compiled `drive` past the interpreter (some
+    // hundred steps in), a register dead at the later suspensions kept what the interpreter last
+    // stored in it: in some runs one step's evaluation per watch, for the watch's life
+    // (docs/benchmarks.md, `heap15-issue-13`). A frame per step ends, and what it held with it.
+    const step = async (): Promise<void> => {
+      // Without a kill switch there is nothing to wait for: no Promise and no await per step.
+      const engaged =
+        this.options.killSwitch !== undefined &&
+        !TERMINAL_STATES.has(snapshot.state) &&
+        (await this.killSwitchEngaged());
+      const command = snapshot.pending[0] as Command;
+      const startedAt = this.clock.now();
+      if (engaged) {
+        const event: MachineEvent = {
+          type: 'kill-switch',
+          at: this.clock.now(),
+          reason: 'the kill switch is engaged',
+        };
+        await apply(event, null, startedAt);
+        return;
+      }
+      if (command.type === 'evaluate' && command.at > this.clock.now()) {
+        const request = await this.waitForStep(snapshot, command.at, signal);
+        if (request) {
+          await apply(control(request), null, this.clock.now());
+          return;
+        }
+      }
+      // The fenced step before every command: a controller that lost the lease stops here.
+      if (keeper) await keeper.confirm(signal);
+      this.events.emit('command', command);
+      const event = await this.run(snapshot, command, signal);
+      // An abort is not an answer: the command stays pending in the stored snapshot and a
+      // resume runs it again (it is idempotent), exactly as after a crash.
+      if (signal.aborted) throw stopError(signal);
+      const refused = 'error' in event && typeof event.error === 'object' ? event.error : undefined;
+      if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
+      if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
+      await apply(event, command, startedAt);
+    };
     for (;;) {
       if (signal.aborted) throw stopError(signal);
       // Human requests are taken between commands, never while the watch records its end
@@ -605,36 +648,7 @@ class ControllerCore {
         }
       }
       if (snapshot.pending.length === 0) break;
-      let event: MachineEvent;
-      // Without a kill switch there is nothing to wait for: no Promise and no await per step.
-      const engaged =
-        this.options.killSwitch !== undefined &&
-        !TERMINAL_STATES.has(snapshot.state) &&
-        (await this.killSwitchEngaged());
-      const command = snapshot.pending[0] as Command;
-      const startedAt = this.clock.now();
-      if (engaged) {
-        event = { type: 'kill-switch', at: this.clock.now(), reason: 'the kill switch is engaged' };
-      } else {
-        if (command.type === 'evaluate' && command.at > this.clock.now()) {
-          const request = await this.waitForStep(snapshot, command.at, signal);
-          if (request) {
-            await apply(control(request), null, this.clock.now());
-            continue;
-          }
-        }
-        // The fenced step before every command: a controller that lost the lease stops here.
-        if (keeper) await keeper.confirm(signal);
-        this.events.emit('command', command);
-        event = await this.run(snapshot, command, signal);
-        // An abort is not an answer: the command stays pending in the stored snapshot and a
-        // resume runs it again (it is idempotent), exactly as after a crash.
-        if (signal.aborted) throw stopError(signal);
-        const refused = 'error' in event && typeof event.error === 'object' ? event.error : undefined;
-        if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
-        if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
-      }
-      await apply(event, engaged ? null : command, startedAt);
+      await step();
     }
     if (audit === null && snapshot.auditWritten) {
       const stored = await safe(
