@@ -592,37 +592,15 @@ class ControllerCore {
       at: this.clock.now(),
       request,
     });
-    // One command and the event that answers it, in a frame of its own that ends with the step.
+    // A command and the event that answers it, in a frame of its own that ends with the step.
     // `drive` is suspended for the watch's whole life: held in its locals, a step's event (an
     // evaluation's summaries and verdicts, its new watch state) could stay in the generator's
     // register file after the step. Once V8 had compiled `drive` past the interpreter (some
     // hundred steps in), a register dead at the later suspensions kept what the interpreter last
     // stored in it: in some runs one step's evaluation per watch, for the watch's life
-    // (docs/benchmarks.md, `heap15-issue-13`). A frame per step ends, and what it held with it.
-    const step = async (): Promise<void> => {
-      // Without a kill switch there is nothing to wait for: no Promise and no await per step.
-      const engaged =
-        this.options.killSwitch !== undefined &&
-        !TERMINAL_STATES.has(snapshot.state) &&
-        (await this.killSwitchEngaged());
-      const command = snapshot.pending[0] as Command;
-      const startedAt = this.clock.now();
-      if (engaged) {
-        const event: MachineEvent = {
-          type: 'kill-switch',
-          at: this.clock.now(),
-          reason: 'the kill switch is engaged',
-        };
-        await apply(event, null, startedAt);
-        return;
-      }
-      if (command.type === 'evaluate' && command.at > this.clock.now()) {
-        const request = await this.waitForStep(snapshot, command.at, signal);
-        if (request) {
-          await apply(control(request), null, this.clock.now());
-          return;
-        }
-      }
+    // (docs/benchmarks.md, `heap15-issue-13`). The wait for the step stays in `drive`, so a watch
+    // at rest has no more frames suspended than before.
+    const step = async (command: Command, startedAt: number): Promise<void> => {
       // The fenced step before every command: a controller that lost the lease stops here.
       if (keeper) await keeper.confirm(signal);
       this.events.emit('command', command);
@@ -648,7 +626,29 @@ class ControllerCore {
         }
       }
       if (snapshot.pending.length === 0) break;
-      await step();
+      // Without a kill switch there is nothing to wait for: no Promise and no await per step.
+      const engaged =
+        this.options.killSwitch !== undefined &&
+        !TERMINAL_STATES.has(snapshot.state) &&
+        (await this.killSwitchEngaged());
+      const command = snapshot.pending[0] as Command;
+      const startedAt = this.clock.now();
+      if (engaged) {
+        await apply(
+          { type: 'kill-switch', at: this.clock.now(), reason: 'the kill switch is engaged' },
+          null,
+          startedAt,
+        );
+        continue;
+      }
+      if (command.type === 'evaluate' && command.at > this.clock.now()) {
+        const request = await this.waitForStep(snapshot, command.at, signal);
+        if (request) {
+          await apply(control(request), null, this.clock.now());
+          continue;
+        }
+      }
+      await step(command, startedAt);
     }
     if (audit === null && snapshot.auditWritten) {
       const stored = await safe(
