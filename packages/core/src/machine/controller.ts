@@ -533,6 +533,38 @@ class ControllerCore {
     }
   }
 
+  /**
+   * A command of {@link drive}'s and the event that answers it, applied; resolves to the audit
+   * record when the command wrote it. In a frame of its own that ends with the step: `drive` is
+   * suspended for the watch's whole life, and held in its locals a step's event (an evaluation's
+   * summaries and verdicts, its new watch state) could stay in the generator's register file
+   * after the step. Once V8 had compiled `drive` past the interpreter (some hundred steps in), a
+   * register dead at the later suspensions kept what the interpreter last stored in it: in some
+   * runs one step's evaluation per watch, for the watch's life (docs/benchmarks.md,
+   * `heap15-issue-13`). The wait for the step stays in `drive`, so a watch at rest has no more
+   * frames suspended than before; a method, not a closure, so `drive`'s context does not grow.
+   */
+  async step(
+    snapshot: MachineSnapshot,
+    command: Command,
+    startedAt: number,
+    apply: (event: MachineEvent, command: Command | null, startedAt: number) => Promise<void>,
+    signal: AbortSignalLike,
+  ): Promise<AuditRecord | null> {
+    // The fenced step before every command: a controller that lost the lease stops here.
+    const keeper = keeperOf(signal);
+    if (keeper) await keeper.confirm(signal);
+    this.events.emit('command', command);
+    const event = await this.run(snapshot, command, signal);
+    // An abort is not an answer: the command stays pending in the stored snapshot and a
+    // resume runs it again (it is idempotent), exactly as after a crash.
+    if (signal.aborted) throw stopError(signal);
+    const refused = 'error' in event && typeof event.error === 'object' ? event.error : undefined;
+    if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
+    await apply(event, command, startedAt);
+    return command.type === 'write-audit' && event.type === 'audit-written' ? command.record : null;
+  }
+
   async drive(
     start: MachineSnapshot,
     writer: StoredSnapshotWriter,
@@ -544,7 +576,6 @@ class ControllerCore {
     // the watch ends (docs/benchmarks.md, `heap14-issue-13`).
     start = null as unknown as MachineSnapshot;
     let audit: AuditRecord | null = null;
-    const keeper = keeperOf(signal);
     const apply = async (event: MachineEvent, command: Command | null, startedAt: number) => {
       const next = transition(snapshot, event, this.contract);
       if (next.snapshot === snapshot) {
@@ -605,7 +636,6 @@ class ControllerCore {
         }
       }
       if (snapshot.pending.length === 0) break;
-      let event: MachineEvent;
       // Without a kill switch there is nothing to wait for: no Promise and no await per step.
       const engaged =
         this.options.killSwitch !== undefined &&
@@ -614,27 +644,22 @@ class ControllerCore {
       const command = snapshot.pending[0] as Command;
       const startedAt = this.clock.now();
       if (engaged) {
-        event = { type: 'kill-switch', at: this.clock.now(), reason: 'the kill switch is engaged' };
-      } else {
-        if (command.type === 'evaluate' && command.at > this.clock.now()) {
-          const request = await this.waitForStep(snapshot, command.at, signal);
-          if (request) {
-            await apply(control(request), null, this.clock.now());
-            continue;
-          }
-        }
-        // The fenced step before every command: a controller that lost the lease stops here.
-        if (keeper) await keeper.confirm(signal);
-        this.events.emit('command', command);
-        event = await this.run(snapshot, command, signal);
-        // An abort is not an answer: the command stays pending in the stored snapshot and a
-        // resume runs it again (it is idempotent), exactly as after a crash.
-        if (signal.aborted) throw stopError(signal);
-        const refused = 'error' in event && typeof event.error === 'object' ? event.error : undefined;
-        if (refused?.code === 'LEASE_LOST') throw leaseLost(signal, reviveRollgateError(refused));
-        if (command.type === 'write-audit' && event.type === 'audit-written') audit = command.record;
+        await apply(
+          { type: 'kill-switch', at: this.clock.now(), reason: 'the kill switch is engaged' },
+          null,
+          startedAt,
+        );
+        continue;
       }
-      await apply(event, engaged ? null : command, startedAt);
+      if (command.type === 'evaluate' && command.at > this.clock.now()) {
+        const request = await this.waitForStep(snapshot, command.at, signal);
+        if (request) {
+          await apply(control(request), null, this.clock.now());
+          continue;
+        }
+      }
+      const written = await this.step(snapshot, command, startedAt, apply, signal);
+      if (written !== null) audit = written;
     }
     if (audit === null && snapshot.auditWritten) {
       const stored = await safe(
