@@ -133,7 +133,9 @@ describe('count verdicts built when read', () => {
         expect(onRead.statistic?.ratioInterval).toEqual(stored.statistic?.ratioInterval);
         expect(lazyVerdictJsonSafe(onRead as never)).toBe(true);
       }),
-      { numRuns: 400 },
+      // About 3% of the draws are lazy breaches: at 400 runs the count below was 5 or fewer in
+      // about one run of ten (a clean-clone CI run failed on it); at 1,600 it is near 48.
+      { numRuns: 1600 },
     );
     // The generator reaches both lazy statuses.
     expect(lazy).toBeGreaterThan(50);
