@@ -199,11 +199,27 @@ const TREND_ITERATIONS = 30;
  * (every event at the newest time).
  */
 export function fitRateTrend(
-  points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
+  points: readonly TrendPoint[],
   originT: number,
   minSlope = Number.NEGATIVE_INFINITY,
 ): RateTrend | null {
-  const usable = points.filter((p) => p.trials > 0 && p.events >= 0 && Number.isFinite(p.t));
+  return fitUsable(usablePoints(points), originT, minSlope);
+}
+
+/** One interval of a trend fit: its time, events and requests. */
+export interface TrendPoint {
+  readonly t: number;
+  readonly events: number;
+  readonly trials: number;
+}
+
+/** The points a trend fit can use: with requests, events not negative, a finite time. */
+function usablePoints(points: readonly TrendPoint[]): TrendPoint[] {
+  return points.filter((p) => p.trials > 0 && p.events >= 0 && Number.isFinite(p.t));
+}
+
+/** {@link fitRateTrend} of points already filtered by {@link usablePoints}. */
+function fitUsable(usable: readonly TrendPoint[], originT: number, minSlope: number): RateTrend | null {
   let events = 0;
   let trials = 0;
   let tLow = Number.POSITIVE_INFINITY;
@@ -239,12 +255,6 @@ export function fitRateTrend(
     a = Math.log(events / weighted);
   }
   return { logRate: a + slope * (originT - centre), slope, originT };
-}
-
-interface TrendPoint {
-  readonly t: number;
-  readonly events: number;
-  readonly trials: number;
 }
 
 /** The Poisson log-likelihood of `log mu = a + b x` (constant terms left out). */
@@ -340,15 +350,11 @@ export interface TrendStep {
  * divided by `dispersion`: the one-sided exact p-value, the smallest times the number of
  * stretches (Bonferroni). Null without a fit or a stretch with events.
  */
-export function stepOnTrend(
-  points: readonly { readonly t: number; readonly events: number; readonly trials: number }[],
-  afterT: number,
-  dispersion = 1,
-): TrendStep | null {
-  const usable = points.filter((p) => p.trials > 0 && p.events >= 0 && Number.isFinite(p.t));
-  const fit = fitRateTrend(usable, afterT);
+export function stepOnTrend(points: readonly TrendPoint[], afterT: number, dispersion = 1): TrendStep | null {
+  const usable = usablePoints(points);
+  const fit = fitUsable(usable, afterT, Number.NEGATIVE_INFINITY);
   if (fit === null) return null;
-  const weigh = (p: { t: number; trials: number }) => p.trials * Math.exp(fit.slope * (p.t - afterT));
+  const weigh = (p: TrendPoint) => p.trials * Math.exp(fit.slope * (p.t - afterT));
   let allEvents = 0;
   let allWeight = 0;
   for (const p of usable) {
@@ -361,8 +367,8 @@ export function stepOnTrend(
   let trials = 0;
   let weight = 0;
   let best: TrendStep | null = null;
-  for (let i = usable.length - 1; i >= 0 && (usable[i] as { t: number }).t > afterT; i--) {
-    const p = usable[i] as { t: number; events: number; trials: number };
+  for (let i = usable.length - 1; i >= 0 && (usable[i] as TrendPoint).t > afterT; i--) {
+    const p = usable[i] as TrendPoint;
     events += Math.min(p.events, p.trials);
     trials += p.trials;
     weight += weigh(p);

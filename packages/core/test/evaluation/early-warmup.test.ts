@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StepData } from '../../src/testing/memory-source';
-import { BASELINE_STEPS, bakeWarm } from './run-watch';
+import { BASELINE_STEPS, bakeWarm, slowStep } from './run-watch';
 
 /**
  * The warm-up ends early when the latency seen so far rules a cold start out: a release that
@@ -8,17 +7,7 @@ import { BASELINE_STEPS, bakeWarm } from './run-watch';
  * is over; a cold start, or too little traffic to tell, still waits for it.
  */
 
-/** `requests` a step; `slow` of them above the 50 ms bucket (in 250 ms), `errors` failing. */
-function step(i: number, requests: number, slow: number, errors = 0): StepData {
-  return {
-    requests,
-    errors,
-    latencyHistogram: [0, 0, 0, requests - slow, 0, slow, 0, 0, 0, 0, 0, 0],
-    memory: 300e6 + ((i * 37) % 5) * 1e6,
-    ready: 1,
-    restarts: 0,
-  };
-}
+const step = slowStep;
 
 describe('the warm-up, ended early when latency rules a cold start out', () => {
   it('confirms an error regression from the first request on the first step, holding the gauges', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StepData } from '../../src/testing/memory-source';
-import { BASELINE_STEPS, runWatch } from './run-watch';
+import { BASELINE_STEPS, runWatch, slowStep } from './run-watch';
 
 /**
  * Quiet cold starts (docs/statistics.md, "Cold starts the latency does not show"): a release
@@ -13,16 +13,9 @@ import { BASELINE_STEPS, runWatch } from './run-watch';
  * are then judged from the deploy.
  */
 
-/** `requests` a step, `slow` of them above 50 ms (in 250 ms), `errors` failing. */
+/** `requests` a step, `errors` failing, `slow` of them above 50 ms (0.5% unless given). */
 function step(i: number, requests: number, errors: number, slow = Math.round(requests * 0.005)): StepData {
-  return {
-    requests,
-    errors,
-    latencyHistogram: [0, 0, 0, requests - slow, 0, slow, 0, 0, 0, 0, 0, 0],
-    memory: 300e6 + ((i * 37) % 5) * 1e6,
-    ready: 1,
-    restarts: 0,
-  };
+  return slowStep(i, requests, slow, errors);
 }
 
 /** Baseline errors: 0.5% of `requests`, spread evenly over the steps. */

@@ -25,6 +25,15 @@ export function healthyStep(i: number, requests: number): StepData {
   };
 }
 
+/** `requests` a step, `slow` of them above the 50 ms bucket (in 250 ms), `errors` failing. */
+export function slowStep(i: number, requests: number, slow: number, errors = 0): StepData {
+  return {
+    ...healthyStep(i, requests),
+    errors,
+    latencyHistogram: [0, 0, 0, requests - slow, 0, slow, 0, 0, 0, 0, 0, 0],
+  };
+}
+
 /**
  * An evaluator of `contract` reading `steps` from an in-memory source (the baseline's first, so
  * the deploy is at step BASELINE_STEPS), its simulated clock at the deploy, reads not retried.
