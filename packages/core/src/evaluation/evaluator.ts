@@ -23,7 +23,12 @@ import {
   warmupSeen,
 } from './signal-evaluation';
 import { usesCounts } from './signal-queries';
-import { createSignalReader, createSignalSender, type SignalReader, type SignalSender } from './signal-reader';
+import {
+  createSignalReader,
+  createSignalSender,
+  type SignalReader,
+  type SignalSender,
+} from './signal-reader';
 import {
   AGGREGATE,
   type BaselineSnapshot,

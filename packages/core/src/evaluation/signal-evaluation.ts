@@ -30,6 +30,7 @@ import {
   smoothedLoad,
   underSurge,
 } from './load-surge';
+import { ReadThrew } from './read-with-retry';
 import {
   countsExceedances,
   eventsQuery,
@@ -40,7 +41,6 @@ import {
   valueDomain,
   valueQuery,
 } from './signal-queries';
-import { ReadThrew } from './read-with-retry';
 import type { SignalRead, SignalReader, SignalSender } from './signal-reader';
 import {
   AGGREGATE,
@@ -1047,8 +1047,7 @@ async function judgeReading(job: Judging, first: number): Promise<SignalOutcome>
     }
     const restartsAnswer = restartsSent === null ? null : await restartsSent;
     const mainDone = sender.settle(signal, main, ctx, mainAnswer);
-    const restartsDone =
-      restarts === null ? null : sender.settle(signal, restarts, ctx, restartsAnswer);
+    const restartsDone = restarts === null ? null : sender.settle(signal, restarts, ctx, restartsAnswer);
     const read = mainDone instanceof Promise ? await mainDone : mainDone;
     const restartsRead = restartsDone instanceof Promise ? await restartsDone : restartsDone;
     job.verdicts.push(
@@ -1529,12 +1528,7 @@ class ValueReads {
  * What a rule judged on a gauge or quantile read over the window reads ({@link ValueReads}), or
  * its verdict when it reads nothing (no value to judge, no complete step in the window yet).
  */
-function valueReads(
-  tick: SignalTick,
-  rule: Rule,
-  windowStart: number,
-  stepMs: number,
-): ValueReads | Verdict {
+function valueReads(tick: SignalTick, rule: Rule, windowStart: number, stepMs: number): ValueReads | Verdict {
   const { signal, now, watch } = tick;
   const query = valueQuery(signal);
   if (query === null)
@@ -1544,7 +1538,12 @@ function valueReads(
     // The quantile over the whole window, judged with the window's request count as samples.
     const span = end - windowStart;
     if (span <= 0)
-      return noData(signal, rule.type, { start: windowStart, end: now }, 'no complete step in the window yet');
+      return noData(
+        signal,
+        rule.type,
+        { start: windowStart, end: now },
+        'no complete step in the window yet',
+      );
     return new ValueReads({ query, start: end, end, stepMs: span }, null);
   }
   const start = gridCeil(watch.deployAt, windowStart, stepMs);

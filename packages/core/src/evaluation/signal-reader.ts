@@ -68,7 +68,12 @@ export interface SignalSender {
    * retry is due (almost always), or the retries' Promise when the first attempt failed
    * retryably (run as `readWithRetry` runs them).
    */
-  settle(signal: Signal, read: SignalRead, ctx: PortContext, answer: unknown): ReadResult | Promise<ReadResult>;
+  settle(
+    signal: Signal,
+    read: SignalRead,
+    ctx: PortContext,
+    answer: unknown,
+  ): ReadResult | Promise<ReadResult>;
 }
 
 /** A read the sender did not send itself: the reader's finished result. */
@@ -111,7 +116,15 @@ export function createSignalSender(
     },
     settle(signal, read, ctx, answer) {
       if (answer instanceof Finished) return answer.result;
-      return afterFirstAttempt(sources[signal.source] as MetricSource, read, ctx, clock, retry, sanitize, answer);
+      return afterFirstAttempt(
+        sources[signal.source] as MetricSource,
+        read,
+        ctx,
+        clock,
+        retry,
+        sanitize,
+        answer,
+      );
     },
   };
 }

@@ -66,7 +66,12 @@ function scripted(script: readonly Answer[]) {
   return { source, reads: () => reads };
 }
 
-type Read = (source: MetricSource, ctx: PortContext, clock: SimulatedClock, policy: RetryPolicy) => Promise<ReadResult>;
+type Read = (
+  source: MetricSource,
+  ctx: PortContext,
+  clock: SimulatedClock,
+  policy: RetryPolicy,
+) => Promise<ReadResult>;
 
 /** readWithRetry as the reader runs it on the tick path (sanitize as its finish). */
 const viaReader: Read = (source, ctx, clock, policy) =>
@@ -88,7 +93,13 @@ function viaSender(guard: boolean): Read {
   };
 }
 
-async function run(read: Read, script: readonly Answer[], policy: RetryPolicy, deadlineIn: number | null, abort: boolean) {
+async function run(
+  read: Read,
+  script: readonly Answer[],
+  policy: RetryPolicy,
+  deadlineIn: number | null,
+  abort: boolean,
+) {
   const clock = new SimulatedClock(1_000_000);
   const { source, reads } = scripted(script);
   const controller = new AbortController();
