@@ -387,11 +387,11 @@ function anySurge(counts: readonly (CountRead | null)[]): boolean {
 /**
  * Marks every Promise of `items` but the first handled, for a caller that awaits them one after
  * another in its own frame instead of by `Promise.all` (its result Promise, a resolve function
- * and reaction per element, and a Promise made for every element that is not one: some 550 B an
- * element; docs/benchmarks.md, `frame16-issue-13`). One that rejects while an earlier one is
- * awaited is then no unhandled rejection; it still rejects the caller when its turn comes (the
- * first rejection in order, where `Promise.all` took the first in time: these Promises reject
- * only on a bug, never on what a source answers).
+ * and reaction per element, and a Promise made for every element that is not one: about 300 B an
+ * element more than an await; docs/benchmarks.md, `frame16-issue-13`). One that rejects while an
+ * earlier one is awaited is then no unhandled rejection; it still rejects the caller when its turn
+ * comes (the first rejection in order, where `Promise.all` took the first in time: these Promises
+ * reject only on a bug, never on what a source answers).
  */
 function markLaterHandled(items: readonly unknown[]): void {
   let first = true;
