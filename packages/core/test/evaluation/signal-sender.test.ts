@@ -27,7 +27,11 @@ const request: MetricRequest = {
 const signal = { id: 's', source: 'default' } as Signal;
 
 type Answer =
-  | { kind: 'ok' | 'no-data' | 'throws' | 'rejects' | 'not-a-result' }
+  | { kind: 'ok' }
+  | { kind: 'no-data' }
+  | { kind: 'throws' }
+  | { kind: 'rejects' }
+  | { kind: 'not-a-result' }
   | { kind: 'error'; retryable: boolean; after: number | null };
 
 const answer: fc.Arbitrary<Answer> = fc.oneof(
