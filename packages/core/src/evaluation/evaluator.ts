@@ -23,7 +23,12 @@ import {
   warmupSeen,
 } from './signal-evaluation';
 import { usesCounts } from './signal-queries';
-import { createSignalReader, type SignalReader } from './signal-reader';
+import {
+  createSignalReader,
+  createSignalSender,
+  type SignalReader,
+  type SignalSender,
+} from './signal-reader';
 import {
   AGGREGATE,
   type BaselineSnapshot,
@@ -81,6 +86,7 @@ export class Evaluator {
   readonly contract: Contract;
   readonly #clock: Clock;
   readonly #reader: SignalReader;
+  readonly #sender: SignalSender;
   readonly #sequentialRules: number;
   /** {@link alphaFor} bound once: every signal's tick of every evaluation carries it. */
   readonly #alphaFor: (signal: Signal, ruleIndex: number, segment: string) => number;
@@ -89,7 +95,9 @@ export class Evaluator {
     this.contract = options.contract;
     this.#clock = options.clock;
     this.events = new SafeEmitter<EvaluatorEvents>(options.onListenerError);
-    this.#reader = createSignalReader(options.sources, options.clock, options.retry ?? DEFAULT_RETRY_POLICY);
+    const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.#reader = createSignalReader(options.sources, options.clock, retry);
+    this.#sender = createSignalSender(options.sources, options.clock, retry, this.#reader);
     this.#sequentialRules = options.contract.signals.reduce(
       (n, s) => n + s.rules.filter((r) => r.type === 'sequential').length,
       0,
@@ -139,7 +147,7 @@ export class Evaluator {
     // 17 elements at its first (docs/benchmarks.md, `alloc15-issue-13`). Each is filled at every
     // index before it is read, so none is read with a hole.
     const ticks = new Array<SignalTick>(n);
-    const reads = new Array<Promise<CountRead | null> | null>(n);
+    const reads = new Array<Promise<CountRead | null> | CountRead | null>(n);
     for (let i = 0; i < n; i++) {
       const signal = signalList[i] as Signal;
       const tick: SignalTick = {
@@ -150,13 +158,20 @@ export class Evaluator {
         now,
         alphaFor: this.#alphaFor,
         reader: this.#reader,
+        sender: this.#sender,
         ctx,
       };
       ticks[i] = tick;
       // Gauge signals read no counts (null): they get no async frame and no Promise.
       reads[i] = usesCounts(signal) ? readSignalCounts(tick) : null;
     }
-    let counts = await Promise.all(reads);
+    // Awaited one after another in this frame, not by `Promise.all` (see markLaterHandled).
+    markLaterHandled(reads);
+    for (let i = 0; i < n; i++) {
+      const read = reads[i];
+      if (read instanceof Promise) reads[i] = await read;
+    }
+    let counts = reads as (CountRead | null)[];
     if (current.coldStart === null) {
       const bySignal = new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null]));
       const recognized = recognizeColdStart(this.contract, current, bySignal, now);
@@ -238,7 +253,14 @@ export class Evaluator {
       if (isPromise(outcome)) waits = true;
       judged[i] = outcome;
     }
-    const outcomes = waits ? await Promise.all(judged) : (judged as SignalOutcome[]);
+    if (waits) {
+      markLaterHandled(judged);
+      for (let i = 0; i < n; i++) {
+        const outcome = judged[i];
+        if (outcome instanceof Promise) judged[i] = await outcome;
+      }
+    }
+    const outcomes = judged as SignalOutcome[];
     if (ctx.signal.aborted) {
       throw new RollgateError('ABORTED', 'The evaluation was aborted.', {
         component: 'evaluator',
@@ -361,6 +383,26 @@ function anySurge(counts: readonly (CountRead | null)[]): boolean {
   for (const c of counts) if ((c?.surgeSteps?.length ?? 0) > 0) return true;
   return false;
 }
+
+/**
+ * Marks every Promise of `items` but the first handled, for a caller that awaits them one after
+ * another in its own frame instead of by `Promise.all` (its result Promise, a resolve function
+ * and reaction per element, and a Promise made for every element that is not one: about 300 B an
+ * element more than an await; docs/benchmarks.md, `frame16-issue-13`). One that rejects while an
+ * earlier one is awaited is then no unhandled rejection; it still rejects the caller when its turn
+ * comes (the first rejection in order, where `Promise.all` took the first in time: these Promises
+ * reject only on a bug, never on what a source answers).
+ */
+function markLaterHandled(items: readonly unknown[]): void {
+  let first = true;
+  for (const item of items) {
+    if (!(item instanceof Promise)) continue;
+    if (first) first = false;
+    else item.catch(ignore);
+  }
+}
+
+function ignore(): void {}
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return value instanceof Promise;

@@ -33,12 +33,48 @@ export async function readWithRetry(
   // the retries, their backoff and their sleeps in a frame of their own, only when needed.
   if (ctx.signal.aborted || !(policy.maxAttempts >= 1))
     return retry(source, request, ctx, clock, policy, finish, 0);
-  let result: ReadResult;
+  let answer: unknown;
   try {
-    result = checked(source, await source.read(request, ctx));
+    answer = await source.read(request, ctx);
   } catch (error) {
-    result = thrown(source, error);
+    answer = new ReadThrew(error);
   }
+  return afterFirstAttempt(source, request, ctx, clock, policy, finish, answer);
+}
+
+/**
+ * What a source's `read` rejected with (or threw): carried as a value by a caller that awaits the
+ * source's Promise itself, so {@link afterFirstAttempt} turns it into the `INTERNAL` error result
+ * as {@link readWithRetry} does.
+ */
+export class ReadThrew {
+  constructor(readonly error: unknown) {}
+}
+
+/** The handler a caller puts on a source's Promise it awaits later: a rejection becomes a value. */
+export function readThrew(error: unknown): ReadThrew {
+  return new ReadThrew(error);
+}
+
+/**
+ * {@link readWithRetry} after its first attempt answered `answer` (what `source.read` resolved
+ * to, or a {@link ReadThrew}): the finished result, synchronously, when no retry is due (almost
+ * every read); otherwise the retries' Promise, run exactly as readWithRetry runs them. A caller
+ * that sent `source.read` itself and awaited it in its own frame gets readWithRetry's answer with
+ * no async frame of readWithRetry's (docs/benchmarks.md, `frame16-issue-13`). The caller checks
+ * `ctx.signal.aborted` and `policy.maxAttempts >= 1` before it sends, as readWithRetry does.
+ */
+export function afterFirstAttempt(
+  source: MetricSource,
+  request: MetricRequest,
+  ctx: PortContext,
+  clock: Clock,
+  policy: RetryPolicy,
+  finish: (result: ReadResult, query: MetricRequest['query']) => ReadResult,
+  answer: unknown,
+): ReadResult | Promise<ReadResult> {
+  const result =
+    answer instanceof ReadThrew ? thrown(source, answer.error) : checked(source, answer as ReadResult);
   if (result.status !== 'error' || !result.error.retryable || policy.maxAttempts === 1) {
     return finish(result, request.query);
   }

@@ -30,6 +30,7 @@ import {
   smoothedLoad,
   underSurge,
 } from './load-surge';
+import { ReadThrew } from './read-with-retry';
 import {
   countsExceedances,
   eventsQuery,
@@ -40,7 +41,7 @@ import {
   valueDomain,
   valueQuery,
 } from './signal-queries';
-import type { SignalReader } from './signal-reader';
+import type { SignalRead, SignalReader, SignalSender } from './signal-reader';
 import {
   AGGREGATE,
   type CountInterval,
@@ -78,6 +79,8 @@ export interface SignalTick {
   /** The alpha a sequential rule gets, after splitting across tests. */
   readonly alphaFor: (signal: Signal, ruleIndex: number, segment: string) => number;
   readonly reader: SignalReader;
+  /** The same reads sent and awaited in the caller's frame (the tick path: signal-reader.ts). */
+  readonly sender: SignalSender;
   readonly ctx: PortContext;
 }
 
@@ -110,7 +113,7 @@ const NO_EVENTS_QUERY: ReadResult = Object.freeze({
 /** Phase 1: reads the step intervals completed since the last evaluation; null for gauge signals. */
 export async function readSignalCounts(tick: SignalTick): Promise<CountRead | null> {
   if (!usesCounts(tick.signal)) return null;
-  const { signal, watch, now, state, reader, ctx } = tick;
+  const { signal, watch, now, state, reader, sender, ctx } = tick;
   const stepMs = tick.contract.stepSeconds * 1000;
   const baseline = watch.baseline?.signals[signal.id];
   const firstEnd = watch.deployAt + stepMs;
@@ -132,8 +135,6 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   // variables, not an array destructured through the iterator protocol, and the common case
   // (no segments, no stable fleet) awaits its two reads with no Promise.all.
   const trials = trialsQuery(signal);
-  const evRead = events ? reader(signal, { query: events, start, end: lastEnd, stepMs }, ctx) : null;
-  const trRead = reader(signal, { query: trials, start, end: lastEnd, stepMs }, ctx);
   let ev: ReadResult;
   let tr: ReadResult;
   let segEv: ReadResult | null = null;
@@ -141,9 +142,35 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   let stEv: ReadResult | null = null;
   let stTr: ReadResult | null = null;
   if (segmentBy === undefined && stable === null) {
-    ev = (await evRead) ?? noEvents;
-    tr = await trRead;
+    // The tick path: both reads sent to the source and awaited here, in this frame, with no
+    // frame of readWithRetry's per read; the second guarded, as it is awaited after the first
+    // (docs/benchmarks.md, `frame16-issue-13`). Both first attempts are settled before either's
+    // retries are awaited, so the retries start when they did.
+    const evReq: SignalRead | null = events ? { query: events, start, end: lastEnd, stepMs } : null;
+    const trReq: SignalRead = { query: trials, start, end: lastEnd, stepMs };
+    const evSent = evReq ? sender.send(signal, evReq, ctx, false) : null;
+    const trSent = sender.send(signal, trReq, ctx, evSent !== null);
+    let evAnswer: unknown = null;
+    if (evSent !== null) {
+      try {
+        evAnswer = await evSent;
+      } catch (error) {
+        evAnswer = new ReadThrew(error);
+      }
+    }
+    let trAnswer: unknown;
+    try {
+      trAnswer = await trSent;
+    } catch (error) {
+      trAnswer = new ReadThrew(error);
+    }
+    const evDone = evReq ? sender.settle(signal, evReq, ctx, evAnswer) : noEvents;
+    const trDone = sender.settle(signal, trReq, ctx, trAnswer);
+    ev = evDone instanceof Promise ? await evDone : evDone;
+    tr = trDone instanceof Promise ? await trDone : trDone;
   } else {
+    const evRead = events ? reader(signal, { query: events, start, end: lastEnd, stepMs }, ctx) : null;
+    const trRead = reader(signal, { query: trials, start, end: lastEnd, stepMs }, ctx);
     const all = await Promise.all([
       evRead ?? noEvents,
       trRead,
@@ -169,17 +196,36 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
   }
   const tailQuery =
     baseline?.status === 'ok' && baseline.tail ? eventsQuery(signal, baseline.tail.thresholdMs) : null;
-  const tailEv = tailQuery
-    ? await reader(signal, { query: tailQuery, start, end: lastEnd, stepMs }, ctx)
-    : null;
+  // Each sent and awaited here, alone (so unguarded), and settled as readWithRetry would.
+  let tailEv: ReadResult | null = null;
+  if (tailQuery) {
+    const tailReq: SignalRead = { query: tailQuery, start, end: lastEnd, stepMs };
+    let answer: unknown;
+    try {
+      answer = await sender.send(signal, tailReq, ctx, false);
+    } catch (error) {
+      answer = new ReadThrew(error);
+    }
+    const done = sender.settle(signal, tailReq, ctx, answer);
+    tailEv = done instanceof Promise ? await done : done;
+  }
   // The cold-start bound is read while the warm-up lasts, for its recognition only.
   const denseQuery =
     baseline?.status === 'ok' && baseline.coldStartBound && start <= watch.warmupEndsAt
       ? eventsQuery(signal, baseline.coldStartBound.thresholdMs)
       : null;
-  const denseEv = denseQuery
-    ? await reader(signal, { query: denseQuery, start, end: lastEnd, stepMs }, ctx)
-    : null;
+  let denseEv: ReadResult | null = null;
+  if (denseQuery) {
+    const denseReq: SignalRead = { query: denseQuery, start, end: lastEnd, stepMs };
+    let answer: unknown;
+    try {
+      answer = await sender.send(signal, denseReq, ctx, false);
+    } catch (error) {
+      answer = new ReadThrew(error);
+    }
+    const done = sender.settle(signal, denseReq, ctx, answer);
+    denseEv = done instanceof Promise ? await done : done;
+  }
   return countsFrom(tick, segments, { ev, tr, segEv, segTr, stEv, stTr, tailEv, denseEv });
 }
 
@@ -967,18 +1013,46 @@ function readsWindow(signal: Signal, rule: Rule): boolean {
   return rule.type !== 'sequential' && kindOf(signal).value !== 'count-ratio';
 }
 
-/** The rules from `first` on, the first of them reading its window: awaited one after another. */
+/**
+ * The rules from `first` on, the first of them reading its window: awaited one after another.
+ * A reading rule's reads are sent and awaited here, in this one frame per signal, and judged by
+ * the synchronous {@link judgeValueRule}: no frame of a rule's own, nor of readWithRetry's per
+ * read (docs/benchmarks.md, `frame16-issue-13`). The reads, their order and retries as before.
+ */
 async function judgeReading(job: Judging, first: number): Promise<SignalOutcome> {
   const { tick, baseline, windowStart, segments } = job;
+  const { signal, sender, ctx } = tick;
   const stepMs = tick.contract.stepSeconds * 1000;
-  const rules = tick.signal.rules;
+  const rules = signal.rules;
   for (let index = first; index < rules.length; index++) {
     const rule = rules[index] as Rule;
-    if (readsWindow(tick.signal, rule)) {
-      job.verdicts.push(await judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], stepMs));
-    } else {
+    if (!readsWindow(signal, rule)) {
       judgeCountRule(job, rule, index);
+      continue;
     }
+    const reads = valueReads(tick, rule, windowStart, stepMs);
+    if (!(reads instanceof ValueReads)) {
+      job.verdicts.push(reads);
+      continue;
+    }
+    // Both reads are sent before either is awaited (as Promise.all did); the second guarded.
+    const { main, restarts } = reads;
+    const mainSent = sender.send(signal, main, ctx, false);
+    const restartsSent = restarts === null ? null : sender.send(signal, restarts, ctx, true);
+    let mainAnswer: unknown;
+    try {
+      mainAnswer = await mainSent;
+    } catch (error) {
+      mainAnswer = new ReadThrew(error);
+    }
+    const restartsAnswer = restartsSent === null ? null : await restartsSent;
+    const mainDone = sender.settle(signal, main, ctx, mainAnswer);
+    const restartsDone = restarts === null ? null : sender.settle(signal, restarts, ctx, restartsAnswer);
+    const read = mainDone instanceof Promise ? await mainDone : mainDone;
+    const restartsRead = restartsDone instanceof Promise ? await restartsDone : restartsDone;
+    job.verdicts.push(
+      judgeValueRule(tick, rule, baseline, windowStart, segments[AGGREGATE], stepMs, read, restartsRead),
+    );
   }
   return outcomeOf(job);
 }
@@ -1442,29 +1516,69 @@ function judgeWindowRate(
   return noData(signal, rule.type, window, `rule ${rule.type} does not apply to an error-rate signal`);
 }
 
-/** Rules judged on a gauge or quantile read over the window (latency value, resource, health). */
-async function judgeValueRule(
+/** The reads of a rule judged on its window: its value, and a health rule's restarts. */
+class ValueReads {
+  constructor(
+    readonly main: SignalRead,
+    readonly restarts: SignalRead | null,
+  ) {}
+}
+
+/**
+ * What a rule judged on a gauge or quantile read over the window reads ({@link ValueReads}), or
+ * its verdict when it reads nothing (no value to judge, no complete step in the window yet).
+ */
+function valueReads(tick: SignalTick, rule: Rule, windowStart: number, stepMs: number): ValueReads | Verdict {
+  const { signal, now, watch } = tick;
+  const query = valueQuery(signal);
+  if (query === null)
+    return noData(signal, rule.type, { start: windowStart, end: now }, 'the signal has no value to judge');
+  const end = gridFloor(watch.deployAt, now, stepMs);
+  if (kindOf(signal).value === 'window-quantile') {
+    // The quantile over the whole window, judged with the window's request count as samples.
+    const span = end - windowStart;
+    if (span <= 0)
+      return noData(
+        signal,
+        rule.type,
+        { start: windowStart, end: now },
+        'no complete step in the window yet',
+      );
+    return new ValueReads({ query, start: end, end, stepMs: span }, null);
+  }
+  const start = gridCeil(watch.deployAt, windowStart, stepMs);
+  if (end < start)
+    return noData(signal, rule.type, { start: windowStart, end: now }, 'no complete step in the window yet');
+  return new ValueReads(
+    { query, start, end, stepMs },
+    kindOf(signal).restarts && rule.type === 'health'
+      ? { query: restartsQuery(signal), start, end, stepMs }
+      : null,
+  );
+}
+
+/**
+ * Rules judged on a gauge or quantile read over the window (latency value, resource, health),
+ * once {@link valueReads}' reads are in: `read` the value's, `restarts` a health rule's restarts
+ * (null when not read).
+ */
+function judgeValueRule(
   tick: SignalTick,
   rule: Rule,
   baseline: SignalBaseline | undefined,
   windowStart: number,
   counts: SegmentState | undefined,
   stepMs: number,
-): Promise<Verdict> {
-  const { signal, now, reader, ctx, watch } = tick;
+  read: ReadResult,
+  restarts: ReadResult | null,
+): Verdict {
+  const { signal, now, watch } = tick;
   const window: TimeWindow = { start: windowStart, end: now };
   const unit = unitOf(signal);
-  const query = valueQuery(signal);
-  if (query === null) return noData(signal, rule.type, window, 'the signal has no value to judge');
   const baseValue = baseline?.status === 'ok' ? baseline.value : null;
   const domain = valueDomain(signal);
 
   if (kindOf(signal).value === 'window-quantile') {
-    // The quantile over the whole window, judged with the window's request count as samples.
-    const end = gridFloor(watch.deployAt, now, stepMs);
-    const span = end - windowStart;
-    if (span <= 0) return noData(signal, rule.type, window, 'no complete step in the window yet');
-    const read = await reader(signal, { query, start: end, end, stepMs: span }, ctx);
     if (read.status !== 'ok') return fromRead(signal, rule, window, read);
     const inWindow = (counts?.recent ?? []).filter((i) => i.t > windowStart);
     const sums = totals(inWindow);
@@ -1481,18 +1595,6 @@ async function judgeValueRule(
     return noData(signal, rule.type, window, `rule ${rule.type} does not apply to a latency value`);
   }
 
-  const start = gridCeil(watch.deployAt, windowStart, stepMs);
-  const end = gridFloor(watch.deployAt, now, stepMs);
-  if (end < start) return noData(signal, rule.type, window, 'no complete step in the window yet');
-  // Both reads are sent before either is awaited (as Promise.all did), without its arrays and
-  // the resolved placeholder: every gauge signal of every watch reads here at every step.
-  const reading = reader(signal, { query, start, end, stepMs }, ctx);
-  const restartsReading =
-    kindOf(signal).restarts && rule.type === 'health'
-      ? reader(signal, { query: restartsQuery(signal), start, end, stepMs }, ctx)
-      : null;
-  const read = await reading;
-  const restarts = restartsReading === null ? null : await restartsReading;
   if (read.status === 'error') return fromRead(signal, rule, window, read);
   // A failed restarts read is not "no restarts": the health verdict cannot be a pass. Only a
   // source that cannot express restarts at all (SOURCE_BAD_QUERY for the built-in measure, as

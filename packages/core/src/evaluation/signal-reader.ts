@@ -4,7 +4,7 @@ import type { PortContext } from '../ports/abort';
 import type { MetricQuery, MetricSource, ReadResult, Sample, Series } from '../ports/metric-source';
 import { describeDomain, domainOf, inDomain, showReading } from '../rules/measure-domain';
 import type { Clock } from '../time/clock';
-import { type RetryPolicy, readWithRetry } from './read-with-retry';
+import { afterFirstAttempt, ReadThrew, type RetryPolicy, readThrew, readWithRetry } from './read-with-retry';
 
 /** A read of one signal's query over `[start, end]` at `stepMs`. */
 export interface SignalRead {
@@ -43,6 +43,89 @@ export function createSignalReader(
       return readWithRetry(source, read, ctx, clock, retry, sanitize);
     }
     return readChunked(source, read, ctx, clock, retry);
+  };
+}
+
+/**
+ * The tick path's reads, sent by the evaluation itself and awaited in its own frame: the source's
+ * own Promise, with no async frame of `readWithRetry` around each read (a tick reads every signal
+ * of every watch: docs/benchmarks.md, `frame16-issue-13`). What the reads answer, their retries,
+ * errors and order are the {@link SignalReader}'s.
+ */
+export interface SignalSender {
+  /**
+   * Sends one read. The Promise answers what the source's `read` resolved to, or, for a read the
+   * tick path does not send itself (no such source, a read longer than one request, an aborted
+   * evaluation), the reader's finished result; give its answer to {@link SignalSender.settle}.
+   * With `guard`, a rejection (an adapter breaking the port rules) answers a value instead: a
+   * read awaited after another must not be an unhandled rejection while the first is awaited.
+   * Without it, the caller awaits the Promise at once, in a `try`, and settles a
+   * {@link ReadThrew} of what it threw.
+   */
+  send(signal: Signal, read: SignalRead, ctx: PortContext, guard: boolean): Promise<unknown>;
+  /**
+   * The read's result once its Promise answered `answer`: the reader's, synchronously when no
+   * retry is due (almost always), or the retries' Promise when the first attempt failed
+   * retryably (run as `readWithRetry` runs them).
+   */
+  settle(
+    signal: Signal,
+    read: SignalRead,
+    ctx: PortContext,
+    answer: unknown,
+  ): ReadResult | Promise<ReadResult>;
+}
+
+/** A read the sender did not send itself: the reader's finished result. */
+class Finished {
+  constructor(readonly result: ReadResult) {}
+}
+
+function finished(result: ReadResult): Finished {
+  return new Finished(result);
+}
+
+/** The sender over the same sources, clock and retry policy as {@link createSignalReader}'s reader. */
+export function createSignalSender(
+  sources: Readonly<Record<string, MetricSource>>,
+  clock: Clock,
+  retry: RetryPolicy,
+  reader: SignalReader,
+): SignalSender {
+  return {
+    send(signal, read, ctx, guard) {
+      const source = sources[signal.source];
+      if (
+        source === undefined ||
+        ctx.signal.aborted ||
+        !(retry.maxAttempts >= 1) ||
+        !(!(read.stepMs > 0) || read.end - read.start <= (MAX_SAMPLES_PER_READ - 1) * read.stepMs)
+      ) {
+        return reader(signal, read, ctx).then(finished);
+      }
+      let answer: Promise<ReadResult>;
+      try {
+        answer = source.read(read, ctx);
+      } catch (error) {
+        return Promise.resolve(new ReadThrew(error));
+      }
+      if (!guard) return answer;
+      return answer instanceof Promise
+        ? answer.then(undefined, readThrew)
+        : Promise.resolve(answer).then(undefined, readThrew);
+    },
+    settle(signal, read, ctx, answer) {
+      if (answer instanceof Finished) return answer.result;
+      return afterFirstAttempt(
+        sources[signal.source] as MetricSource,
+        read,
+        ctx,
+        clock,
+        retry,
+        sanitize,
+        answer,
+      );
+    },
   };
 }
 

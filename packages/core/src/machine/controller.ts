@@ -247,6 +247,11 @@ class ControllerCore {
     return fence ? { signal, deadline, fence } : { signal, deadline };
   }
 
+  /** An evaluation's port context: its deadline a step, at least 10 s. */
+  evaluateCtx(signal: AbortSignalLike): PortContext {
+    return this.ctx(signal, Math.max(this.contract.stepSeconds * 1000, 10_000));
+  }
+
   /**
    * Saves the snapshot (its changed parts, then the per-step record: `stored-snapshot.ts`); a
    * retryable failure is tried again a few times with backoff, so a store
@@ -290,26 +295,62 @@ class ControllerCore {
   }
 
   /**
-   * The oldest human request the watch has not answered, or null. A store that cannot be read
-   * is reported and the watch goes on: a request is looked for again at the next step.
+   * A poll for human requests, first half: the watch's `control/<id>/` keys listed. `drive`
+   * awaits it in its own frame and asks {@link controlRequestListed}, with no frame of a poll's
+   * own: a watch polls twice a step (docs/benchmarks.md, `frame16-issue-13`). May throw.
    */
-  async nextControlRequest(
+  listControlRequests(snapshot: MachineSnapshot, ctx: PortContext): Promise<unknown> {
+    return this.options.state.list(controlRequestPrefix(snapshot.watchId), ctx);
+  }
+
+  /**
+   * A poll's second half, once the listing answered `listing` (or threw:
+   * a {@link PortThrew}): the request, or null, at once for an empty listing (almost every poll),
+   * a Promise only when requests are loaded. An abort thrown by the store is thrown.
+   */
+  controlRequestListed(
     snapshot: MachineSnapshot,
-    signal: AbortSignalLike,
-  ): Promise<ControlRequest | null> {
+    listing: unknown,
+    ctx: PortContext,
+  ): ControlRequest | null | Promise<ControlRequest | null> {
     // `safe` written out: twice a step, without a closure and a Promise around it; and
-    // `pendingControlRequests` too, the listing awaited here: an empty one (almost every poll)
-    // is answered with no frame or Promise of its own (docs/benchmarks.md, `alloc15-issue-13`).
-    let found: PendingControlRequests;
-    try {
-      const ctx = this.ctx(signal);
-      const prefix = controlRequestPrefix(snapshot.watchId);
-      const state = this.options.state;
-      const listed = controlRequestsListed(state, snapshot, prefix, await state.list(prefix, ctx), ctx);
-      found = portResult(listed instanceof Promise ? await listed : listed, 'STORE_FAILED');
-    } catch (error) {
-      found = portThrew(error, 'STORE_FAILED');
+    // `pendingControlRequests` too: an empty listing (almost every poll) is answered with no
+    // frame or Promise of its own (docs/benchmarks.md, `alloc15-issue-13`).
+    let found: PendingControlRequests | Promise<PendingControlRequests>;
+    if (listing instanceof PortThrew) {
+      found = portThrew(listing.error, 'STORE_FAILED');
+    } else {
+      try {
+        const prefix = controlRequestPrefix(snapshot.watchId);
+        const state = this.options.state;
+        const listed = controlRequestsListed(
+          state,
+          snapshot,
+          prefix,
+          listing as Awaited<ReturnType<StateStore['list']>>,
+          ctx,
+        );
+        found =
+          listed instanceof Promise ? this.loadedControlRequests(listed) : portResult(listed, 'STORE_FAILED');
+      } catch (error) {
+        found = portThrew(error, 'STORE_FAILED');
+      }
     }
+    if (found instanceof Promise) return found.then((f) => this.controlRequestFound(snapshot, f));
+    return this.controlRequestFound(snapshot, found);
+  }
+
+  /** Requests loaded after a listing that was not empty; a store that threw is a failed Result. */
+  async loadedControlRequests(listed: Promise<PendingControlRequests>): Promise<PendingControlRequests> {
+    try {
+      return portResult(await listed, 'STORE_FAILED');
+    } catch (error) {
+      return portThrew(error, 'STORE_FAILED');
+    }
+  }
+
+  /** The oldest request found, or null; a failed read and damaged requests are reported. */
+  controlRequestFound(snapshot: MachineSnapshot, found: PendingControlRequests): ControlRequest | null {
     if (!found.ok) {
       this.events.emit('store-error', {
         operation: 'read human requests',
@@ -328,27 +369,6 @@ class ControllerCore {
       });
     }
     return found.value.requests[0] ?? null;
-  }
-
-  /**
-   * Waits until `until` (this.clock time) for the next evaluation, looking for human requests every
-   * `controlPollMs`, so a promote or abort does not wait for a long step to end. Resolves to the
-   * first request found, or null once the time has come.
-   */
-  async waitForStep(
-    snapshot: MachineSnapshot,
-    until: number,
-    signal: AbortSignalLike,
-  ): Promise<ControlRequest | null> {
-    const poll = this.options.controlPollMs ?? 1000;
-    if (poll <= 0) return null;
-    for (let left = until - this.clock.now(); left > 0; left = until - this.clock.now()) {
-      await sleep(this.clock, Math.min(poll, left), signal);
-      if (signal.aborted) throw stopError(signal);
-      const request = await this.nextControlRequest(snapshot, signal);
-      if (request) return request;
-    }
-    return null;
   }
 
   async loadGuard(signal: AbortSignalLike): Promise<RollbackGuard> {
@@ -398,21 +418,7 @@ class ControllerCore {
       case 'evaluate': {
         const wait = command.at - this.clock.now();
         if (wait > 0) await sleep(this.clock, wait, signal);
-        const watch = command.watch === 'bake' ? snapshot.bake : snapshot.verify;
-        if (!watch)
-          throw new RollgateError('STATE_CORRUPT', 'an evaluate command has no watch state', {
-            component: 'controller',
-          });
-        const result = await this.evaluator.evaluate(
-          watch,
-          this.ctx(signal, Math.max(this.contract.stepSeconds * 1000, 10_000)),
-        );
-        return {
-          type: 'evaluated',
-          at: result.evaluation.at,
-          watch: result.state,
-          evaluation: result.evaluation,
-        };
+        return evaluated(await this.evaluator.evaluate(watchOf(snapshot, command), this.evaluateCtx(signal)));
       }
       case 'find-onset': {
         const finding = await this.evaluator.findOnset(
@@ -555,7 +561,12 @@ class ControllerCore {
     const keeper = keeperOf(signal);
     if (keeper) await keeper.confirm(signal);
     this.events.emit('command', command);
-    const event = await this.run(snapshot, command, signal);
+    // An evaluation due now (every step of a watch: `drive` waited for it) is awaited here, with
+    // no frame of `run`'s around it (docs/benchmarks.md, `frame16-issue-13`); `run` as before.
+    const event =
+      command.type === 'evaluate' && command.at - this.clock.now() <= 0
+        ? evaluated(await this.evaluator.evaluate(watchOf(snapshot, command), this.evaluateCtx(signal)))
+        : await this.run(snapshot, command, signal);
     // An abort is not an answer: the command stays pending in the stored snapshot and a
     // resume runs it again (it is idempotent), exactly as after a crash.
     if (signal.aborted) throw stopError(signal);
@@ -629,7 +640,16 @@ class ControllerCore {
       // (notify, audit): a request for a watch at rest reopens it here.
       const finishing = TERMINAL_STATES.has(snapshot.state) && snapshot.pending.length > 0;
       if (!finishing) {
-        const request = await this.nextControlRequest(snapshot, signal);
+        // A poll's two halves, the listing awaited here: no frame of a poll's own.
+        const ctx = this.ctx(signal);
+        let listing: unknown;
+        try {
+          listing = await this.listControlRequests(snapshot, ctx);
+        } catch (error) {
+          listing = new PortThrew(error);
+        }
+        const found = this.controlRequestListed(snapshot, listing, ctx);
+        const request = found instanceof Promise ? await found : found;
         if (request) {
           await apply(control(request), null, this.clock.now());
           continue;
@@ -652,7 +672,30 @@ class ControllerCore {
         continue;
       }
       if (command.type === 'evaluate' && command.at > this.clock.now()) {
-        const request = await this.waitForStep(snapshot, command.at, signal);
+        // The wait for the step, looking for human requests every `controlPollMs` so a promote
+        // or abort does not wait for a long step to end; in this frame, where a method of its
+        // own was one more frame suspended per watch at rest, and a poll's frame twice a step
+        // (docs/benchmarks.md, `frame16-issue-13`).
+        const poll = this.options.controlPollMs ?? 1000;
+        let request: ControlRequest | null = null;
+        for (
+          let left = command.at - this.clock.now();
+          poll > 0 && left > 0;
+          left = command.at - this.clock.now()
+        ) {
+          await sleep(this.clock, Math.min(poll, left), signal);
+          if (signal.aborted) throw stopError(signal);
+          const ctx = this.ctx(signal);
+          let listing: unknown;
+          try {
+            listing = await this.listControlRequests(snapshot, ctx);
+          } catch (error) {
+            listing = new PortThrew(error);
+          }
+          const found = this.controlRequestListed(snapshot, listing, ctx);
+          request = found instanceof Promise ? await found : found;
+          if (request) break;
+        }
         if (request) {
           await apply(control(request), null, this.clock.now());
           continue;
@@ -780,6 +823,26 @@ class ControllerCore {
   }
 }
 
+/** The watch state an evaluate command evaluates. */
+function watchOf(snapshot: MachineSnapshot, command: Extract<Command, { type: 'evaluate' }>) {
+  const watch = command.watch === 'bake' ? snapshot.bake : snapshot.verify;
+  if (!watch)
+    throw new RollgateError('STATE_CORRUPT', 'an evaluate command has no watch state', {
+      component: 'controller',
+    });
+  return watch;
+}
+
+/** The event that answers an evaluate command. */
+function evaluated(result: Awaited<ReturnType<Evaluator['evaluate']>>): MachineEvent {
+  return {
+    type: 'evaluated',
+    at: result.evaluation.at,
+    watch: result.state,
+    evaluation: result.evaluation,
+  };
+}
+
 /** How often a retryable snapshot save is tried before the watch goes on without it. */
 const PERSIST_ATTEMPTS = 4;
 
@@ -831,6 +894,11 @@ function portResult<T>(
       component: 'controller',
     }),
   };
+}
+
+/** What a port threw, carried as a value to the code that makes it a failed Result. */
+class PortThrew {
+  constructor(readonly error: unknown) {}
 }
 
 /** A port that threw: a failed Result (`code`), except an abort, which stops the watch. */

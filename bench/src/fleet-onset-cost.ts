@@ -1,0 +1,270 @@
+/**
+ * What the onset gate's "the trend explains the breach: keep baking" costs a fleet (gate15,
+ * docs/statistics.md "Climbs routed as incidents"; docs/benchmarks.md `frame16-issue-13`). A watch
+ * in that state asks the gate again at its next confirmed breach, and every look reads the
+ * signal's history across the deploy (evaluation/onset.ts). Runs two fleets, one after the
+ * other, each N watches on ONE SimulatedClock, each watch its scenario's own in-memory source
+ * (the scenario replay's world: packages/core/src/scenarios/replay-scenario.ts), all ticking at
+ * the same 5 s instants:
+ *
+ * - `climb`: draws of the `drift-trend-keep` family (errors climbing through the baseline window
+ *   and on into the bake: the breaches the gate explains by the trend);
+ * - `steady`: draws of `steady-keep` (a healthy deploy on a steady service).
+ *
+ * Per tick (one step of the whole fleet): process CPU time, source reads, and the gate's looks
+ * (`find-onset` commands) run in it. Prints per fleet the tick CPU p50 and mean, reads per tick,
+ * looks per tick, and for the climb fleet the mean tick CPU of ticks with and without looks, and
+ * the reads and CPU per look from a least-squares fit of each tick's CPU and reads on its looks.
+ * E.g. from bench/:
+ *
+ *   node --expose-gc --conditions=source --import tsx src/fleet-onset-cost.ts --watches 60 --set frame16-gate
+ */
+import { type AbortSignalLike, createController } from '@rollgate/core';
+import { REPLAY_EPOCH_MS, type Scenario, scenarioContract } from '@rollgate/core/scenarios';
+import {
+  createMemoryArtifactStore,
+  createMemoryAuditSink,
+  createMemoryExecutor,
+  createMemoryStateStore,
+  createRecordingNotifier,
+  insecureTestSigner,
+  MemoryMetricSource,
+  SimulatedClock,
+  type StepData,
+} from '@rollgate/core/testing';
+import { generateFamilies } from './scenarios/family-corpus';
+import { positiveIntegerOption } from './script-options';
+
+const args = process.argv.slice(2);
+const watches = positiveIntegerOption(args, 'watches', 60);
+const setAt = args.indexOf('--set');
+const set = setAt === -1 ? 'frame16-gate' : (args[setAt + 1] ?? 'frame16-gate');
+
+const quiesce = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function stepsOf(scenario: Scenario): StepData[] {
+  const s = scenario.series;
+  return s.requests.map((requests, i) => {
+    const step: Record<string, unknown> = { requests, errors: s.errors[i] ?? 0 };
+    const histogram = s.latencyHistogram[i];
+    if (histogram) step.latencyHistogram = histogram;
+    const p99 = s.latencyP99Ms[i];
+    if (p99 !== undefined) step.latencyP99Ms = p99;
+    if (s.cpuCores) step.cpu = s.cpuCores[i];
+    if (s.memoryBytes) step.memory = s.memoryBytes[i];
+    if (s.ready) step.ready = s.ready[i];
+    if (s.restarts) step.restarts = s.restarts[i];
+    return step as StepData;
+  });
+}
+
+interface Tick {
+  readonly cpuMs: number;
+  readonly reads: number;
+  readonly looks: number;
+  readonly evaluations: number;
+  readonly lookReads: number;
+  readonly lookSamples: number;
+  readonly evaluationReads: number;
+  readonly evaluationSamples: number;
+}
+
+async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<string, number> }> {
+  const [familySet] = generateFamilies(set, watches, [family]);
+  if (!familySet) throw new Error(`no family ${family}`);
+  const scenarios = familySet.scenarios.map((g) => g.scenario);
+  const clock = new SimulatedClock(REPLAY_EPOCH_MS);
+  const never: AbortSignalLike = {
+    aborted: false,
+    addEventListener: () => {},
+    removeEventListener: () => {},
+  };
+  const sources: MemoryMetricSource[] = [];
+  const results: Promise<{ outcome: string }>[] = [];
+  let looks = 0;
+  let evaluations = 0;
+  let lookReads = 0;
+  let lookSamples = 0;
+  let evaluationReads = 0;
+  let evaluationSamples = 0;
+  const starts: { at: number; start: () => void }[] = [];
+  for (const scenario of scenarios) {
+    if (scenario.stepSeconds !== 5) throw new Error('fleet-onset-cost: 5 s steps only');
+    const contract = scenarioContract(scenario);
+    const stepMs = 5000;
+    const deployAt = REPLAY_EPOCH_MS + scenario.deployAtStep * stepMs;
+    const source = new MemoryMetricSource({
+      name: 'scenario',
+      clock,
+      startMs: REPLAY_EPOCH_MS,
+      stepMs,
+      steps: stepsOf(scenario),
+      latencyBucketsMs: scenario.latencyBucketsMs,
+    });
+    sources.push(source);
+    // Reads and samples counted, those sent while the watch's gate looks apart: a watch runs one
+    // command at a time, so a read of its own source while its find-onset is in flight is the look's.
+    let looking = false;
+    const read = source.read.bind(source);
+    source.read = async (request, ctx) => {
+      const result = await read(request, ctx);
+      const samples = result.status === 'ok' ? result.series.reduce((n, x) => n + x.samples.length, 0) : 0;
+      if (looking) {
+        lookReads++;
+        lookSamples += samples;
+      } else {
+        evaluationReads++;
+        evaluationSamples += samples;
+      }
+      return result;
+    };
+    const artifacts = createMemoryArtifactStore({ signer: insecureTestSigner() });
+    const controller = createController({
+      contract,
+      sources: { default: source },
+      executor: createMemoryExecutor({ artifacts: [{ id: 'new' }, { id: 'previous' }], current: 'new' }),
+      artifacts,
+      state: createMemoryStateStore(),
+      audit: createMemoryAuditSink(),
+      notifier: createRecordingNotifier(),
+      clock,
+      settleMs: 0,
+      controlPollMs: stepMs,
+      retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    });
+    const findOnset = controller.evaluator.findOnset.bind(controller.evaluator);
+    controller.evaluator.findOnset = async (...a) => {
+      looking = true;
+      try {
+        return await findOnset(...a);
+      } finally {
+        looking = false;
+      }
+    };
+    controller.events.on('command', (c) => {
+      if (c.type === 'find-onset') looks++;
+      if (c.type === 'evaluate') evaluations++;
+    });
+    starts.push({
+      at: deployAt,
+      start: () => {
+        const ctx = { signal: never, deadline: Number.POSITIVE_INFINITY };
+        results.push(
+          artifacts
+            .record(
+              {
+                service: contract.service,
+                artifact: { id: 'previous' },
+                verifiedAt: deployAt - 86_400_000,
+                evidence: { summary: 'verified before', bakeSeconds: contract.bakeSeconds, signals: [] },
+              },
+              ctx,
+            )
+            .then(() => controller.watch({ artifactId: 'new', deployedAt: deployAt })),
+        );
+      },
+    });
+  }
+  // Every watch deployed at its scenario's deploy instant, on the one clock.
+  starts.sort((a, b) => a.at - b.at);
+  const ticks: Tick[] = [];
+  let settled = 0;
+  for (const s of starts) {
+    if (clock.now() < s.at) clock.set(s.at);
+    s.start();
+  }
+  const done = Promise.all(results).then((r) => {
+    settled = r.length;
+    return r;
+  });
+  await quiesce();
+  const reads = () => lookReads + evaluationReads;
+  while (settled === 0) {
+    const next = clock.nextDue;
+    if (next === undefined) break;
+    const reads0 = reads();
+    const looks0 = looks;
+    const evaluations0 = evaluations;
+    const counts0 = [lookReads, lookSamples, evaluationReads, evaluationSamples];
+    const cpu0 = process.cpuUsage();
+    clock.set(next);
+    await quiesce();
+    const cpu = process.cpuUsage(cpu0);
+    if ((next - REPLAY_EPOCH_MS) % 5000 === 0 && evaluations > evaluations0) {
+      ticks.push({
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        reads: reads() - reads0,
+        looks: looks - looks0,
+        evaluations: evaluations - evaluations0,
+        lookReads: lookReads - (counts0[0] as number),
+        lookSamples: lookSamples - (counts0[1] as number),
+        evaluationReads: evaluationReads - (counts0[2] as number),
+        evaluationSamples: evaluationSamples - (counts0[3] as number),
+      });
+    }
+  }
+  const outcomes = new Map<string, number>();
+  for (const r of await done) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+  return { ticks, outcomes };
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+/** Least-squares slope and intercept of y on x. */
+function fit(x: readonly number[], y: readonly number[]): { slope: number; intercept: number } {
+  const mx = mean(x);
+  const my = mean(y);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < x.length; i++) {
+    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
+    sxx += ((x[i] as number) - mx) ** 2;
+  }
+  const slope = sxx > 0 ? sxy / sxx : Number.NaN;
+  return { slope, intercept: my - slope * mx };
+}
+
+const sum = (ticks: readonly Tick[], f: (t: Tick) => number) => ticks.reduce((n, t) => n + f(t), 0);
+
+// Each fleet twice, the order reversed (steady, climb, climb, steady): the machine is shared.
+for (const family of ['steady-keep', 'drift-trend-keep', 'drift-trend-keep', 'steady-keep']) {
+  const { ticks, outcomes } = await runFleet(family);
+  // The ticks where (nearly) every watch evaluated, after the first 60 (the warm-up and the
+  // early bake, which cost more and have no looks): the fleet's steady state.
+  const full = ticks.slice(60).filter((t) => t.evaluations >= watches * 0.9);
+  const looks = sum(full, (t) => t.looks);
+  const evaluations = sum(full, (t) => t.evaluations);
+  console.log(
+    JSON.stringify({
+      family,
+      watches,
+      set,
+      outcomes: Object.fromEntries(outcomes),
+      ticks: full.length,
+      tickCpuP50Ms: +quantile(
+        full.map((t) => t.cpuMs),
+        0.5,
+      ).toFixed(2),
+      tickCpuMeanMs: +mean(full.map((t) => t.cpuMs)).toFixed(2),
+      looksPerTick: +(looks / full.length).toFixed(2),
+      readsPerTick: +mean(full.map((t) => t.reads)).toFixed(1),
+      readsPerEvaluation: +(sum(full, (t) => t.evaluationReads) / evaluations).toFixed(2),
+      samplesPerEvaluation: +(sum(full, (t) => t.evaluationSamples) / evaluations).toFixed(1),
+      readsPerLook: looks > 0 ? +(sum(full, (t) => t.lookReads) / looks).toFixed(2) : null,
+      samplesPerLook: looks > 0 ? +(sum(full, (t) => t.lookSamples) / looks).toFixed(1) : null,
+      cpuPerLookFitMs:
+        looks > 0
+          ? +fit(
+              full.map((t) => t.looks),
+              full.map((t) => t.cpuMs),
+            ).slope.toFixed(3)
+          : null,
+    }),
+  );
+  (globalThis as { gc?: () => void }).gc?.();
+}
