@@ -3,6 +3,7 @@ import { DRIFT_FAMILIES } from './drift-families';
 import { DRIFT_STRESS_FAMILIES } from './drift-stress-families';
 import { FAMILIES, type Family, familySpecs } from './families';
 import { LEAK_FAMILIES } from './leak-families';
+import { PROBE_TRAFFIC_FAMILIES } from './probe-traffic-families';
 import type { ScenarioSpec } from './scenario-spec';
 import { SURGE_STRESS_FAMILIES } from './surge-stress-families';
 import { type GeneratedScenario, synthesize } from './synthesize';
@@ -64,6 +65,7 @@ export function generateFamilies(set: string, count: number, only?: readonly str
         ...DRIFT_FAMILIES,
         ...DRIFT_STRESS_FAMILIES,
         ...SURGE_STRESS_FAMILIES,
+        ...PROBE_TRAFFIC_FAMILIES,
       ].filter((f) => only.includes(f.id))
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));
