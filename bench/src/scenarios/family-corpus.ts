@@ -54,7 +54,7 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress and surge-stress families run only by id). */
+/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress, surge-stress and probe-traffic families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
     ? [
