@@ -3,6 +3,7 @@ import { DRIFT_FAMILIES } from './drift-families';
 import { DRIFT_STRESS_FAMILIES } from './drift-stress-families';
 import { FAMILIES, type Family, familySpecs } from './families';
 import { LEAK_FAMILIES } from './leak-families';
+import { PROBE_TRAFFIC_FAMILIES } from './probe-traffic-families';
 import type { ScenarioSpec } from './scenario-spec';
 import { SURGE_STRESS_FAMILIES } from './surge-stress-families';
 import { type GeneratedScenario, synthesize } from './synthesize';
@@ -53,7 +54,7 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress and surge-stress families run only by id). */
+/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress, surge-stress and probe-traffic families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
     ? [
@@ -64,6 +65,7 @@ export function generateFamilies(set: string, count: number, only?: readonly str
         ...DRIFT_FAMILIES,
         ...DRIFT_STRESS_FAMILIES,
         ...SURGE_STRESS_FAMILIES,
+        ...PROBE_TRAFFIC_FAMILIES,
       ].filter((f) => only.includes(f.id))
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));

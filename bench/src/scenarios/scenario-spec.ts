@@ -50,15 +50,57 @@ export interface ServiceProfile {
    */
   readonly trafficTrend?: number;
   /**
+   * Seconds relative to the deploy (negative: before it) from which the trend runs; before that
+   * the traffic stays at the trend's level then (default: the trend runs through the whole window).
+   */
+  readonly trafficTrendSince?: number;
+  /**
    * Queueing at ordinary load: every request is `traffic^loadLatency` times slower, where
    * `traffic` is the drift and trend's multiple of `rps` (surges set their own slowdown).
    */
   readonly loadLatency?: number;
+  /** Errors follow load too: the failure probability is `traffic^loadErrors` times `p0`. */
+  readonly loadErrors?: number;
   /**
    * A session store: each request holds `bytesPerRequest` for `ttlSeconds`, so memory follows
    * the requests of the last `ttlSeconds` (more at a busier time: a load surge raises it).
    */
   readonly sessions?: { readonly bytesPerRequest: number; readonly ttlSeconds: number };
+  /**
+   * Bimodal latency (a cache in front of a slow path): each request misses with probability
+   * `missShare` and is then `missFactor` times slower. After the deploy the new version's miss
+   * share is `missShareAfter` (default `missShare`: a healthy release may shift it).
+   */
+  readonly bimodal?: {
+    readonly missShare: number;
+    readonly missFactor: number;
+    readonly missShareAfter?: number;
+  };
+}
+
+/**
+ * A cache warm-up (healthy): the new version starts with a cold cache, so right after it takes
+ * traffic every request is `latencyFactor` times slower (or, with `slowShare`, that share of its
+ * requests: the misses), and `errorRate` more fail; the effect decays to nothing over `seconds`
+ * (minutes, unlike a {@link ColdStart}), linearly or exponentially (time constant seconds / 3).
+ */
+export interface WarmUp {
+  readonly seconds: number;
+  readonly latencyFactor: number;
+  readonly slowShare?: number;
+  readonly errorRate?: number;
+  readonly shape?: 'linear' | 'exponential';
+}
+
+/**
+ * A progressive rollout: the new version takes traffic in `stages` equal steps (pods replaced one
+ * by one), the first at the deploy and the last `seconds` after it. Until then the rest of the
+ * traffic is served by the old version, unaffected by the fault, the cold start and the warm-up;
+ * each stage's pods have their own cold start and warm-up from the time they take traffic.
+ */
+export interface Rollout {
+  readonly stages: number;
+  readonly seconds: number;
 }
 
 /**
@@ -152,6 +194,13 @@ export type FaultSpec =
       readonly limitBytes: number;
       readonly at: number;
     }
+  | {
+      /** The slow path of a {@link ServiceProfile.bimodal} service regresses: misses `factor` times slower. */
+      readonly kind: 'miss-path';
+      readonly factor: number;
+      readonly at: number;
+      readonly rampSeconds?: number;
+    }
   | { readonly kind: 'probe'; readonly readyPods: number; readonly at: number }
   | {
       readonly kind: 'crashloop';
@@ -189,6 +238,8 @@ export interface ScenarioSpec {
   readonly hostLoad?: HostLoad;
   readonly baselineBumps?: readonly BaselineBump[];
   readonly memoryShift?: MemoryShift;
+  readonly warmUp?: WarmUp;
+  readonly rollout?: Rollout;
   /** Upper bounds (ms) of the latency histogram's buckets; default the Prometheus client's. */
   readonly latencyBucketsMs?: readonly number[];
   /** Free text for `truth.note`. */

@@ -55,6 +55,7 @@ function truthSignal(fault: FaultSpec | null): string | undefined {
     case 'preexisting':
       return 'error-rate';
     case 'latency':
+    case 'miss-path':
     case 'preexisting-latency':
       return 'latency';
     case 'leak':
@@ -85,6 +86,13 @@ function metaFault(spec: ScenarioSpec): Record<string, number | string> | null {
         at: f.at,
         ...(f.rampSeconds ? { ramp_s: f.rampSeconds } : {}),
         ...(f.share !== undefined && f.share < 1 ? { share: f.share } : {}),
+      };
+    case 'miss-path':
+      return {
+        kind: 'miss-path',
+        factor: f.factor,
+        at: f.at,
+        ...(f.rampSeconds ? { ramp_s: f.rampSeconds } : {}),
       };
     case 'leak':
       return { kind: 'leak', bytes_per_s: f.bytesPerSecond, limit: f.limitBytes, at: f.at };
@@ -180,6 +188,26 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
   let gcCycleStart = gc ? -rng.uniform() * gc.periodSeconds : 0;
   let gcCycleLength = gc ? gc.periodSeconds : 0;
   const hostLoadSteps = new Set(spec.hostLoad?.steps ?? []);
+  // A progressive rollout, a cache warm-up or bimodal latency: each request is drawn from the old
+  // or the new version (and, in a rollout, from one of the new version's stages). Without them
+  // the draws below are the same as before they existed.
+  const rollout = spec.rollout;
+  const warm = spec.warmUp;
+  const bimodal = svc.bimodal;
+  const perRequest = rollout !== undefined || warm !== undefined || bimodal !== undefined;
+  const stageCount = rollout ? Math.max(1, Math.round(rollout.stages)) : 1;
+  const stageStarts = Array.from(
+    { length: stageCount },
+    (_, k) =>
+      deploy +
+      (stageCount === 1 ? 0 : Math.round((k * (rollout?.seconds ?? 0)) / (stageCount - 1) / STEP_SECONDS)),
+  );
+  const warmSteps = warm ? Math.max(1, warm.seconds / STEP_SECONDS) : 0;
+  /** What is left of the warm-up `since` steps after a stage took traffic (1 at first, 0 when over). */
+  const warmLeft = (since: number) => {
+    if (!warm || since < 0 || since >= warmSteps) return 0;
+    return warm.shape === 'exponential' ? Math.exp((-3 * since) / warmSteps) : 1 - since / warmSteps;
+  };
   // Requests of the last steps, for a session store's memory.
   const held: number[] = [];
 
@@ -188,7 +216,9 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
     let traffic =
       1 + svc.drift.amplitude * Math.sin((2 * Math.PI * seconds) / svc.drift.periodSeconds + phase);
     if (svc.trafficTrend) {
-      traffic *= Math.max(0.05, 1 + (svc.trafficTrend * (seconds - deploy * STEP_SECONDS)) / 3600);
+      const from = svc.trafficTrendSince ?? Number.NEGATIVE_INFINITY;
+      const elapsed = Math.max(seconds - deploy * STEP_SECONDS, from);
+      traffic *= Math.max(0.05, 1 + (svc.trafficTrend * elapsed) / 3600);
     }
     let queueing = svc.loadLatency ? traffic ** svc.loadLatency : 1;
     let surgeErrors = 1;
@@ -227,6 +257,7 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
           Math.sin((2 * Math.PI * seconds) / svc.errorDrift.periodSeconds + errorPhase);
     }
     if (svc.errorNoise) p *= Math.exp(svc.errorNoise * rng.normal() - (svc.errorNoise * svc.errorNoise) / 2);
+    if (svc.loadErrors) p *= Math.max(0.05, traffic) ** svc.loadErrors;
     if (surgeErrors !== 1) p *= surgeErrors;
     let latencyFactor = queueing;
     for (const bump of spec.baselineBumps ?? []) {
@@ -238,7 +269,33 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
     let slowShare = 1;
     let tailFactor = 1;
     const inCold = t >= deploy && t < deploy + coldSteps;
-    if (inCold && spec.coldStart) {
+    // The new version's share of the traffic, and each live stage's own warm-up and cold start.
+    const activeStages = t < deploy ? 0 : stageStarts.filter((s0) => t >= s0).length;
+    const newShare = activeStages / stageCount;
+    const stageFactor: number[] = [];
+    const stageSlowShare: number[] = [];
+    if (perRequest) {
+      for (let k = 0; k < activeStages; k++) {
+        const since = t - (stageStarts[k] as number);
+        let f = 1;
+        let extraP = 0;
+        if (rollout && spec.coldStart && since < coldSteps) {
+          f *= spec.coldStart.latencyFactor;
+          extraP += spec.coldStart.errorRate;
+        }
+        const left = warmLeft(since);
+        if (warm && left > 0) {
+          if (warm.slowShare === undefined) f *= 1 + (warm.latencyFactor - 1) * left;
+          extraP += (warm.errorRate ?? 0) * left;
+        }
+        stageFactor.push(f);
+        stageSlowShare.push(warm?.slowShare !== undefined ? warm.slowShare * left : 0);
+        p += extraP / stageCount;
+      }
+    }
+    let newFactor = 1;
+    let missFactor = bimodal ? bimodal.missFactor : 1;
+    if (inCold && spec.coldStart && !rollout) {
       p += spec.coldStart.errorRate;
       latencyFactor *= spec.coldStart.latencyFactor;
     }
@@ -248,7 +305,9 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       t >= deploy + fault.recoverAt;
     if (fault && start !== null && t >= start && !recovered) {
       const since = t - start;
-      if (fault.kind === 'errors') p += (fault.p1 - svc.p0) * ramp(since, fault.rampSeconds);
+      if (fault.kind === 'errors')
+        p += (fault.p1 - svc.p0) * ramp(since, fault.rampSeconds) * (rollout ? newShare : 1);
+      if (fault.kind === 'miss-path') missFactor *= 1 + (fault.factor - 1) * ramp(since, fault.rampSeconds);
       if (fault.kind === 'preexisting') p += fault.p1 - svc.p0;
       if (fault.kind === 'latency') {
         const k = 1 + (fault.factor - 1) * ramp(since, fault.rampSeconds);
@@ -256,6 +315,8 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
         if (fault.share !== undefined && fault.share < 1) {
           slowShare = fault.share;
           tailFactor = k;
+        } else if (perRequest) {
+          newFactor = k;
         } else {
           latencyFactor *= k;
         }
@@ -338,7 +399,20 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
     const mu = Math.log(svc.medianMs * latencyFactor);
     for (let i = 0; i < n; i++) {
       let x = Math.exp(mu + svc.sigma * rng.normal());
-      if (tailFactor !== 1 && rng.uniform() < slowShare) x *= tailFactor;
+      if (perRequest) {
+        const u = rng.uniform();
+        if (u < newShare) {
+          // The new version; in a rollout, the stage whose pods served it.
+          const k = Math.min(activeStages - 1, Math.floor(u * stageCount));
+          x *= newFactor * (stageFactor[k] as number);
+          if (tailFactor !== 1 && rng.uniform() < slowShare) x *= tailFactor;
+          if ((stageSlowShare[k] as number) > 0 && rng.uniform() < (stageSlowShare[k] as number))
+            x *= warm?.latencyFactor ?? 1;
+          if (bimodal && rng.uniform() < (bimodal.missShareAfter ?? bimodal.missShare)) x *= missFactor;
+        } else if (bimodal && rng.uniform() < bimodal.missShare) {
+          x *= bimodal.missFactor;
+        }
+      } else if (tailFactor !== 1 && rng.uniform() < slowShare) x *= tailFactor;
       samples[i] = x;
     }
     if (spec.hostLoad && hostLoadSteps.has(t)) {
@@ -423,6 +497,8 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       ...(svc.trafficNoise ? { noise: svc.trafficNoise } : {}),
       ...(svc.trafficTrend ? { trend_per_hour: svc.trafficTrend } : {}),
       ...(svc.loadLatency ? { load_latency: svc.loadLatency } : {}),
+      ...(svc.trafficTrendSince !== undefined ? { trend_since_s: svc.trafficTrendSince } : {}),
+      ...(svc.loadErrors ? { load_errors: svc.loadErrors } : {}),
       ...(spec.spikes?.length ? { spikes: spec.spikes.map((s) => ({ ...s })) } : {}),
     },
     ...(svc.errorDrift
@@ -476,6 +552,29 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
             slow_requests: spec.hostLoad.slowRequests,
             factor: spec.hostLoad.factor,
             ...(spec.hostLoad.failedRequests ? { failed_requests: spec.hostLoad.failedRequests } : {}),
+          },
+        }
+      : {}),
+    ...(spec.warmUp
+      ? {
+          warm_up: {
+            seconds: spec.warmUp.seconds,
+            latency_factor: spec.warmUp.latencyFactor,
+            ...(spec.warmUp.slowShare !== undefined ? { slow_share: spec.warmUp.slowShare } : {}),
+            ...(spec.warmUp.errorRate ? { error_rate: spec.warmUp.errorRate } : {}),
+            shape: spec.warmUp.shape ?? 'linear',
+          },
+        }
+      : {}),
+    ...(spec.rollout ? { rollout: { stages: spec.rollout.stages, seconds: spec.rollout.seconds } } : {}),
+    ...(svc.bimodal
+      ? {
+          bimodal: {
+            miss_share: svc.bimodal.missShare,
+            miss_factor: svc.bimodal.missFactor,
+            ...(svc.bimodal.missShareAfter !== undefined
+              ? { miss_share_after: svc.bimodal.missShareAfter }
+              : {}),
           },
         }
       : {}),
