@@ -161,7 +161,12 @@ export function batchArrivals(g: GeneratedScenario, rng: Prng, periodSteps: numb
  * Readiness flaps: `flaps` times at random steps (a third of them or more in the bake) one pod of
  * `pods` reads not Ready for 1-3 steps (5-15 s), as a probe timing out under a GC pause does.
  */
-export function readinessFlaps(g: GeneratedScenario, rng: Prng, flaps: number, pods: number): GeneratedScenario {
+export function readinessFlaps(
+  g: GeneratedScenario,
+  rng: Prng,
+  flaps: number,
+  pods: number,
+): GeneratedScenario {
   const s = copySeries(g.scenario.series);
   const ready = s.ready;
   if (!ready) return g;
@@ -314,7 +319,8 @@ export const DATA_FAMILIES: readonly (Family | DataFamily)[] = [
     id: 'blip-bad',
     failureClass: 'dirty-baseline',
     truth: 'rollback',
-    description: 'the downstream blip of blip-keep on a bad release (errors 3-10x or the median 1.5-3x, persisting)',
+    description:
+      'the downstream blip of blip-keep on a bad release (errors 3-10x or the median 1.5-3x, persisting)',
     draw: (rng) => {
       const svc = svcOf(rng);
       return {
@@ -345,7 +351,11 @@ export const DATA_FAMILIES: readonly (Family | DataFamily)[] = [
     description: 'the missing data of gaps-keep on a bad release (errors 3-10x or the median 1.5-3x)',
     draw: (rng) => {
       const svc = svcOf(rng);
-      return { description: 'a bad release; scrape gaps and late error series', service: svc, fault: regression(rng, svc) };
+      return {
+        description: 'a bad release; scrape gaps and late error series',
+        service: svc,
+        fault: regression(rng, svc),
+      };
     },
     post: missingData,
   },
@@ -384,7 +394,8 @@ export const DATA_FAMILIES: readonly (Family | DataFamily)[] = [
     id: 'flap-crashloop',
     failureClass: 'control',
     truth: 'rollback',
-    description: 'the readiness flaps of flap-keep and a crash loop of one pod (up 20-120 s, from 0-3 min in)',
+    description:
+      'the readiness flaps of flap-keep and a crash loop of one pod (up 20-120 s, from 0-3 min in)',
     draw: (rng) => ({
       description: 'readiness flaps and a crash loop',
       service: svcOf(rng),

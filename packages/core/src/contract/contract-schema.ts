@@ -475,7 +475,11 @@ export const ContractSchema = z
     contract.signals.forEach((signal, i) => {
       signal.rules.forEach((rule, j) => {
         // The not-ready run is read from the window: a longer run could never be seen.
-        if (rule.type === 'health' && rule.notReadySeconds !== undefined && rule.notReadySeconds >= signal.windowSeconds) {
+        if (
+          rule.type === 'health' &&
+          rule.notReadySeconds !== undefined &&
+          rule.notReadySeconds >= signal.windowSeconds
+        ) {
           ctx.addIssue({
             code: 'custom',
             path: ['signals', i, 'rules', j, 'notReadySeconds'],

@@ -17,7 +17,10 @@ export interface HealthInput {
  * How long the reads have stayed below `minReady` up to the newest (ms between the first read of
  * the run and the newest; 0 for a run of one read), or -1 when the newest read is not below.
  */
-export function notReadyRunMs(ready: readonly { readonly t: number; readonly v: number }[], minReady: number): number {
+export function notReadyRunMs(
+  ready: readonly { readonly t: number; readonly v: number }[],
+  minReady: number,
+): number {
   const last = ready.length - 1;
   const newest = ready[last];
   if (newest === undefined || !(newest.v < minReady)) return -1;
