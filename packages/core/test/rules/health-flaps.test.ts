@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseContract } from '../../src/contract/parse-contract';
 import { defaultSignals } from '../../src/contract/default-contract';
+import { parseContract } from '../../src/contract/parse-contract';
 import { evaluateHealth, notReadyRunMs } from '../../src/rules/health-check';
 
 /**
