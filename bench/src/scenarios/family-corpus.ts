@@ -3,6 +3,7 @@ import { DRIFT_FAMILIES } from './drift-families';
 import { DRIFT_STRESS_FAMILIES } from './drift-stress-families';
 import { FAMILIES, type Family, familySpecs } from './families';
 import { LEAK_FAMILIES } from './leak-families';
+import { DATA_FAMILIES, postProcess } from './probe-data-families';
 import { PROBE_TRAFFIC_FAMILIES } from './probe-traffic-families';
 import type { ScenarioSpec } from './scenario-spec';
 import { SURGE_STRESS_FAMILIES } from './surge-stress-families';
@@ -45,7 +46,7 @@ export function generateFamilySet(family: Family, set: string, count: number): F
     let found: GeneratedScenario | null = null;
     for (let draw = 0; draw < MAX_DRAWS && found === null; draw++) {
       const current: ScenarioSpec = draw === 0 ? spec : { ...spec, seed: (spec.seed + draw) >>> 0 };
-      const generated = synthesize(current);
+      const generated = postProcess(family, synthesize(current));
       if (isFair(generated)) found = { scenario: generated.scenario, meta: { ...generated.meta, draw } };
     }
     if (found) scenarios.push(found);
@@ -66,6 +67,7 @@ export function generateFamilies(set: string, count: number, only?: readonly str
         ...DRIFT_STRESS_FAMILIES,
         ...SURGE_STRESS_FAMILIES,
         ...PROBE_TRAFFIC_FAMILIES,
+        ...DATA_FAMILIES,
       ].filter((f) => only.includes(f.id))
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));

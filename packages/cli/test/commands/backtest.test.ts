@@ -48,7 +48,8 @@ describe('rollgate backtest', () => {
       await main(['backtest', join(EXAMPLES, 'rollback-probe.json'), join(EXAMPLES, 'keep-steady.json')], io),
     ).toBe(0);
     expect(io.out()).toMatch(/scenario\s+truth\s+decision\s+step/);
-    expect(io.out()).toMatch(/rollback-probe\s+rollback\s+rollback\s+365\s+5\s+health/);
+    // Readiness must stay below 100% for 20 s (the default health rule's notReadySeconds): step 369, +25 s.
+    expect(io.out()).toMatch(/rollback-probe\s+rollback\s+rollback\s+369\s+25\s+health/);
     expect(io.out()).toContain('detection rate: 100.0% (1/1 rollback scenarios)');
     expect(io.out()).toContain('false rollbacks: 0');
   }, 60_000);

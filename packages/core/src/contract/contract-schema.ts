@@ -206,13 +206,16 @@ export const RateOfChangeRuleSchema = z.strictObject({
 });
 
 /**
- * Binary health: breach when the fraction of ready instances drops below `minReady` or more
- * than `maxRestarts` restarts happen in the window — after the deploy.
+ * Binary health: breach when the fraction of ready instances stays below `minReady` for
+ * `notReadySeconds` (0: the newest read alone) or more than `maxRestarts` restarts happen in the
+ * window — after the deploy. A shorter not-ready run is a flap (a probe timing out under a GC
+ * pause): `no-data`, neither a pass nor a breach (docs/statistics.md, "Readiness that flaps").
  */
 export const HealthRuleSchema = z.strictObject({
   type: z.literal('health'),
   minReady: between('minReady', 0, 1).default(1),
   maxRestarts: count('maxRestarts', 0, CONTRACT_LIMITS.maxRestarts.max).default(0),
+  notReadySeconds: seconds('notReadySeconds', CONTRACT_LIMITS.windowSeconds.max).optional(),
 });
 
 export const RuleSchema = z.discriminatedUnion('type', [
@@ -470,6 +473,20 @@ export const ContractSchema = z
       });
     }
     contract.signals.forEach((signal, i) => {
+      signal.rules.forEach((rule, j) => {
+        // The not-ready run is read from the window: a longer run could never be seen.
+        if (
+          rule.type === 'health' &&
+          rule.notReadySeconds !== undefined &&
+          rule.notReadySeconds >= signal.windowSeconds
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['signals', i, 'rules', j, 'notReadySeconds'],
+            message: `notReadySeconds (${rule.notReadySeconds}) must be below the signal's windowSeconds (${signal.windowSeconds}), which holds the not-ready run`,
+          });
+        }
+      });
       if (stepValid && signal.windowSeconds / step > CONTRACT_LIMITS.windowSteps) {
         ctx.addIssue({
           code: 'custom',

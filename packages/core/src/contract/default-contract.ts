@@ -39,7 +39,9 @@ export function defaultSignals(selector: Readonly<Record<string, string>> = {}):
       id: 'health',
       kind: 'health',
       selector: { ...selector },
-      rules: [{ type: 'health', minReady: 1, maxRestarts: 0 }],
+      // One pod not Ready for 5-15 s (a probe timing out under a GC pause) is a flap, not a
+      // failure: readiness must stay below for 20 s (docs/statistics.md, "Readiness that flaps").
+      rules: [{ type: 'health', minReady: 1, maxRestarts: 0, notReadySeconds: 20 }],
       authoritative: true,
       windowSeconds: 30,
       minSamples: 1,

@@ -36,6 +36,32 @@ export const PROFILE_HIGH_SHARE = 0.1;
 export interface LoadProfile {
   readonly meanPerStep: number;
   readonly highPerStep: number;
+  /**
+   * Set (to the steps of a minute) when the baseline's traffic arrives in batches: most steps
+   * empty, far more than Poisson arrivals at its mean leave ({@link isBatchTraffic}). A surge is
+   * then judged on one-minute sums only: a batch's step holds the requests of the steps before it.
+   */
+  readonly batchSteps?: number;
+}
+
+/** A baseline with at least this share of its steps empty may be batch traffic... */
+export const BATCH_EMPTY_SHARE = 0.5;
+/** ...when that is at least this many times the share Poisson arrivals at its mean leave empty. */
+export const BATCH_EMPTY_EXCESS = 2;
+
+/**
+ * Whether per-step request counts are batch traffic (cron clients, queue consumers: requests
+ * arrive in bursts every 15-60 s, so most steps are empty): at least {@link BATCH_EMPTY_SHARE}
+ * of the steps empty, and {@link BATCH_EMPTY_EXCESS} times what Poisson arrivals at the mean
+ * would leave empty (`exp(-mean)`). Poisson traffic at any rate, and traffic with multiplicative
+ * noise, is not: its empty share is about `exp(-mean)`.
+ */
+export function isBatchTraffic(trials: readonly number[], meanPerStep: number): boolean {
+  if (trials.length === 0 || !(meanPerStep > 0)) return false;
+  let empty = 0;
+  for (const n of trials) if (n === 0) empty++;
+  const share = empty / trials.length;
+  return share >= BATCH_EMPTY_SHARE && share >= BATCH_EMPTY_EXCESS * Math.exp(-meanPerStep);
 }
 
 /**
@@ -57,7 +83,10 @@ export function loadProfile(intervals: readonly CountInterval[], stepSeconds: nu
   }
   minutes.sort((a, b) => b - a);
   const high = minutes[Math.floor(PROFILE_HIGH_SHARE * (minutes.length - 1))] as number;
-  return { meanPerStep: total / trials.length, highPerStep: high };
+  const meanPerStep = total / trials.length;
+  return width > SMOOTH_STEPS && isBatchTraffic(trials, meanPerStep)
+    ? { meanPerStep, highPerStep: high, batchSteps: width }
+    : { meanPerStep, highPerStep: high };
 }
 
 /** The upper bound of Poisson(lambda) noise used to call a count a surge. */
@@ -78,11 +107,24 @@ export function isSurge(
 ): boolean {
   if (!profile || !(profile.highPerStep > 0) || !Number.isFinite(trials)) return false;
   const lambda = SURGE_FACTOR * profile.highPerStep;
+  if (profile.batchSteps !== undefined) return minuteSurge(lambda, profile.batchSteps, previous, trials);
   if (trials > noiseBound(lambda)) return true;
   const window = [...previous.slice(-(SMOOTH_STEPS - 1)), trials];
   if (window.length < SMOOTH_STEPS) return false;
   const sum = window.reduce((a, b) => a + b, 0);
   return sum > noiseBound(lambda * window.length);
+}
+
+/**
+ * Batch traffic's surge test: the sum of the last `steps` steps (a minute, the newest `trials`)
+ * above `steps` times `lambda` by more than Poisson noise. A batch's step is no surge: it holds
+ * the minute's requests, which the baseline's one-minute high already knows.
+ */
+function minuteSurge(lambda: number, steps: number, previous: readonly number[], trials: number): boolean {
+  if (previous.length < steps - 1) return false;
+  let sum = trials;
+  for (let i = previous.length - (steps - 1); i < previous.length; i++) sum += previous[i] as number;
+  return sum > noiseBound(lambda * steps);
 }
 
 /**
@@ -111,6 +153,14 @@ export function isDraining(
 ): boolean {
   if (!profile || !(profile.highPerStep > 0)) return false;
   const lambda = SURGE_FACTOR * profile.highPerStep;
+  const batch = profile.batchSteps;
+  if (batch !== undefined) {
+    for (let k = 0; k < drainSteps && previous.length - 1 - k >= batch - 1; k++) {
+      const end = previous.length - 1 - k;
+      if (minuteSurge(lambda, batch, previous.slice(0, end), previous[end] as number)) return true;
+    }
+    return false;
+  }
   const single = noiseBound(lambda);
   const smooth = noiseBound(lambda * SMOOTH_STEPS);
   const last = previous.length - 1;

@@ -61,7 +61,11 @@ export interface SignalBaseline {
    * Count signals: the traffic the baseline saw, in requests per step: the mean and the highest
    * one-minute mean. Steps far above it are a load the baseline never saw (see load-surge.ts).
    */
-  readonly load?: { readonly meanPerStep: number; readonly highPerStep: number };
+  readonly load?: {
+    readonly meanPerStep: number;
+    readonly highPerStep: number;
+    readonly batchSteps?: number;
+  };
   /**
    * Latency: the log-spread of the baseline's latency, `ln(p99 / p50) / 2.326` (a log-normal's
    * sigma), which says how much load may raise the share of slow requests (load-surge.ts).

@@ -14,7 +14,28 @@ export interface HealthInput {
 }
 
 /**
- * Binary health: breach when the newest ready fraction is below `minReady`, or more than
+ * How long the reads have stayed below `minReady` up to the newest (ms between the first read of
+ * the run and the newest; 0 for a run of one read), or -1 when the newest read is not below.
+ */
+export function notReadyRunMs(
+  ready: readonly { readonly t: number; readonly v: number }[],
+  minReady: number,
+): number {
+  const last = ready.length - 1;
+  const newest = ready[last];
+  if (newest === undefined || !(newest.v < minReady)) return -1;
+  let first = newest.t;
+  for (let i = last - 1; i >= 0; i--) {
+    const p = ready[i] as { t: number; v: number };
+    if (!(p.v < minReady)) break;
+    first = p.t;
+  }
+  return newest.t - first;
+}
+
+/**
+ * Binary health: breach when the newest ready fraction is below `minReady` (and every read of the
+ * last `notReadySeconds` was: a shorter run is a flap, `no-data`), or more than
  * `maxRestarts` restarts happened in the window. Only post-deploy data is given to this rule
  * (the evaluator's window starts after the deploy), so the failure postdates the deploy; the
  * validation gate still checks whether the same failure was already there before it.
@@ -78,12 +99,30 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
     };
   }
   if (newest.v < rule.minReady) {
+    // A pod not Ready for a few seconds (a probe timing out under a GC pause) is a flap; a
+    // failing release stays not Ready. A run shorter than `notReadySeconds` is neither evidence
+    // of health nor of a failure: `no-data` holds the breach run, and at the end of a bake it
+    // leaves the watch inconclusive, never promoted on it (docs/statistics.md).
+    const needed = rule.notReadySeconds ?? 0;
+    const run = needed > 0 ? notReadyRunMs(input.ready, rule.minReady) : 0;
+    if (run < needed * 1000) {
+      return {
+        ...base,
+        status: 'no-data',
+        value: newest.v,
+        threshold: rule.minReady,
+        reason: `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%) for ${show(run / 1000)} s, under the ${show(needed)} s a breach needs: a flap, or a failure's first seconds`,
+      };
+    }
     return {
       ...base,
       status: 'breach',
       value: newest.v,
       threshold: rule.minReady,
-      reason: `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%)`,
+      reason:
+        needed > 0
+          ? `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%) for ${show(run / 1000)} s (a breach needs ${show(needed)} s)`
+          : `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%)`,
     };
   }
   return {
