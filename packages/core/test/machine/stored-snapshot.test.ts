@@ -206,6 +206,61 @@ function lastAsV5(record: Record<string, unknown>, current: MachineSnapshot): nu
   return gauges;
 }
 
+/**
+ * The record and tests part as rollgate.machine/v6 saved them, from what the current code
+ * stored (v7) for the watch in `w`: the fields v7 leaves to the tests part's `head` back in the
+ * record (the head gone from the part), each recipe's window, `newestT`, `samples` and
+ * `surgeHeld`, and each test's observed counts. Sets the tests part in the store; returns the record.
+ */
+function storedAsV6(w: World, watchId: string): Record<string, unknown> & { schema: string } {
+  type Obj = Record<string, unknown>;
+  const record = JSON.parse(JSON.stringify(w.state.get(watchStateKey(watchId)))) as Obj & {
+    schema: string;
+    parts: { tests: number };
+  };
+  expect(record.schema).toBe('rollgate.machine/v7');
+  const testsKey = watchPartKey(watchId, 'tests', record.parts.tests);
+  const part = JSON.parse(JSON.stringify(w.state.get(testsKey))) as { value: Obj & { head: Obj } };
+  const head = part.value.head as { snapshot: Obj; bake: Obj; verify: Obj | null };
+  delete (part.value as Obj).head;
+  w.state.set(testsKey, part);
+  Object.assign(record, { ...head.snapshot, ...record });
+  for (const field of ['bake', 'verify'] as const) {
+    const stored = record[field] as Obj | null;
+    if (stored === null) continue;
+    const watch = { ...(head[field] ?? {}), ...stored } as Obj & { signals: Record<string, Obj> };
+    record[field] = watch;
+    for (const state of Object.values(watch.signals)) {
+      const segments = state.segments as Record<string, { newestT: unknown; tests: Record<string, Obj> }>;
+      for (const seg of Object.values(segments)) {
+        for (const test of Object.values(seg.tests)) {
+          if (!('observedEvents' in test)) test.observedEvents = test.events;
+          if (!('observedTrials' in test)) test.observedTrials = test.trials;
+        }
+      }
+      const last = state.last as { verdicts: Obj[] } | null;
+      for (const v of last?.verdicts ?? []) {
+        const recipe = v.onRead as Obj | undefined;
+        if (recipe === undefined) continue;
+        const gauge = recipe.gauge !== undefined;
+        const window = { start: gauge ? watch.warmupEndsAt : watch.deployAt, end: watch.lastEvaluatedAt };
+        const seg = segments[(recipe.segment as string | undefined) ?? AGGREGATE];
+        v.onRead = gauge
+          ? { gauge: recipe.gauge, window, ...recipe }
+          : {
+              test: recipe.test,
+              window,
+              samples: seg?.tests[recipe.test as string]?.trials,
+              newestT: seg?.newestT,
+              ...recipe,
+              surgeHeld: recipe.surgeHeld ?? 0,
+            };
+      }
+    }
+  }
+  return record;
+}
+
 /** Every step's state, decision and evaluations, by the simulated time it happened at. */
 function stepsOf(w: World, controller = w.controller) {
   const steps: { at: number; state: string; decision: unknown; evaluations: number }[] = [];
@@ -243,14 +298,24 @@ describe('a snapshot saved in parts', () => {
     const tests = saves.filter((s) => s.key.includes('/tests-') && s.bytes > 0);
     expect(records.length).toBeGreaterThan(150);
     expect(baselines).toHaveLength(1);
-    // The sequential tests' fixed fields: saved once, when the tests start.
-    expect(tests).toHaveLength(1);
+    // The tests part (the sequential tests' fixed fields, and the head: the snapshot's fields
+    // fixed for the watch): saved when the tests start and when a transition or the cold-start
+    // ruling changes the head, not at the steps between.
+    const final = await loadStoredSnapshot(loaderOf(w), result.watchId);
+    const phases = final?.phases.length ?? 0;
+    expect(phases).toBeGreaterThan(2);
+    expect(tests.length).toBeGreaterThan(1);
+    expect(tests.length).toBeLessThanOrEqual(phases + 3);
     // The per-step record leaves the tests' fixed fields to the tests part and keeps its count
     // windows as columns.
     const stored = JSON.stringify(w.state.get(watchStateKey(result.watchId)));
     expect(stored).toContain('"tests":{"0":{');
     expect(stored).not.toContain('"ratios"');
     expect(stored).not.toContain('"logThreshold"');
+    // v7: the fields fixed for the watch are in the tests part's head, not in the record.
+    expect(stored).not.toContain('"options"');
+    expect(stored).not.toContain('"coldStartReason"');
+    expect(stored).not.toContain('"observedTrials"');
     expect(stored).toMatch(/"recent":\{"t":\[/);
     // The series part is rewritten at most every 15 evaluations (when thinned, or grown by 15).
     expect(series.length).toBeGreaterThan(3);
@@ -421,8 +486,7 @@ describe('a snapshot saved in parts', () => {
         converted++;
       }
     };
-    const record = w.state.get(watchStateKey(watchId)) as { schema: string; series: Record<string, unknown> };
-    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    const record = storedAsV6(w, watchId) as { schema: string; series: Record<string, unknown> };
     for (const key of w.state.keys) {
       const part = w.state.get(key) as { part?: string; value: Record<string, unknown> } | null;
       if (key.startsWith(`${WATCH_PART_KEY_PREFIX}${watchId}/series-`) && part?.value) {
@@ -444,8 +508,7 @@ describe('a snapshot saved in parts', () => {
 
   it('loads and resumes a snapshot saved by rollgate.machine/v4 (every last verdict as its text)', async () => {
     const { reference, w, watchId, current } = await crashedInBake();
-    const record = w.state.get(watchStateKey(watchId)) as Record<string, unknown> & { schema: string };
-    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    const record = storedAsV6(w, watchId);
     // v5 saves the passing tests' verdicts as what they are built from, not their text.
     const v5Text = JSON.stringify(record);
     expect(v5Text).toContain('"onRead":{"test":"0"');
@@ -465,8 +528,7 @@ describe('a snapshot saved in parts', () => {
 
   it('loads and resumes a snapshot saved by rollgate.machine/v5 (gauge verdicts as their text, count recipes with now)', async () => {
     const { reference, w, watchId, current } = await crashedInBake();
-    const record = w.state.get(watchStateKey(watchId)) as Record<string, unknown> & { schema: string };
-    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    const record = storedAsV6(w, watchId);
     // v6 saves the memory trend's pass as its numbers, and no `now`.
     const v6Text = JSON.stringify(record);
     expect(v6Text).toContain('"onRead":{"gauge":"trend"');
@@ -525,11 +587,11 @@ describe('a snapshot saved in parts', () => {
     const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
     const watchId = await crashWhen(w, () => (w.clock.now() - DEPLOY_AT) / STEP >= 40);
     const record = w.state.get(watchStateKey(watchId)) as { parts: { tests: number } };
-    expect(record.parts.tests).toBe(1);
-    const testsKey = watchPartKey(watchId, 'tests', 1);
+    expect(record.parts.tests).toBeGreaterThan(0);
+    const testsKey = watchPartKey(watchId, 'tests', record.parts.tests);
     const part = w.state.get(testsKey) as { value: { bake: Record<string, unknown> } };
 
-    w.state.set(testsKey, { ...part, value: { bake: {}, verify: null } });
+    w.state.set(testsKey, { ...part, value: { ...part.value, bake: {}, verify: null } });
     const lacking = await loadStoredSnapshot(loaderOf(w), watchId).catch((e: unknown) => e);
     expect(RollgateError.is(lacking) && lacking.code).toBe('STATE_CORRUPT');
     expect((lacking as Error).message).toMatch(/tests\["0"\] needs its fixed fields from the tests part/);
