@@ -3,7 +3,7 @@ import type { BaselineSnapshot, WatchState } from '../evaluation/watch-state';
 import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
-import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
+import { encodeSeriesTail, encodeSignalTail, type StoredColumns, tuplesOfColumns } from './stored-series';
 import {
   type CheckedWatchState,
   decodeBaseline,
@@ -342,6 +342,9 @@ export class StoredSnapshotWriter {
     from: Readonly<Record<string, number>>,
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    // v7: a signal's newest points at the times of the first signal's (the usual case: every
+    // signal is evaluated at every step) name that signal for their `t` column.
+    let first: { signal: string; t: readonly number[] } | null = null;
     for (const signal in series) {
       const start = from[signal] ?? 0;
       let remembered = this.#tails.get(signal);
@@ -349,11 +352,16 @@ export class StoredSnapshotWriter {
         remembered = new Remembered();
         this.#tails.set(signal, remembered);
       }
-      out[signal] = remembered.get(
+      const stored = remembered.get(
         series[signal] as ChartColumns,
         (points) => encodeSignalTail(points, start),
         start,
       );
+      out[signal] = stored;
+      if (Array.isArray(stored)) continue;
+      const t = (stored as StoredColumns).t;
+      if (first === null) first = { signal, t };
+      else if (sameNumbers(t, first.t)) out[signal] = { ...(stored as StoredColumns), t: first.signal };
     }
     return out;
   }
@@ -403,6 +411,12 @@ class RememberedState {
     if (checked !== null) return checked;
     return { stored, matches: saved === null || testConstantsMatch(state, saved) };
   }
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -603,6 +617,16 @@ export async function loadStoredSnapshot(
       head = tuples;
     }
     let newest = tail[signal] ?? [];
+    if (v7 && isObject(newest) && typeof newest.t === 'string') {
+      // The times of another signal's newest points (`#encodeTails`).
+      const same = tail[newest.t];
+      if (!isObject(same) || !Array.isArray(same.t)) {
+        throw corrupt(
+          `${origin}: the newest chart points of "${signal}" take their times from "${newest.t}", which has none.`,
+        );
+      }
+      newest = { ...newest, t: same.t };
+    }
     if (v3 && isObject(newest)) {
       const tuples = tuplesOfColumns(newest);
       if (tuples === null)

@@ -274,7 +274,9 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
       segments[segment] = { ...seg, recent: encodeIntervals(seg.recent), tests };
     }
     signals[signal] =
-      state.last === null ? { ...state, segments } : { ...state, segments, last: encodeLast(state, watch) };
+      state.last === null
+        ? { ...state, segments }
+        : { ...state, segments, last: encodeLast(signal, state, watch) };
   }
   return { stored: { ...watch, signals }, matches };
 }
@@ -286,7 +288,7 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
  * "verdict13-issue-13"); a gauge's pass holds its numbers (`{ gauge, ... }`, v6; "gauge13-issue-13").
  * Other verdicts as they are.
  */
-function encodeLast(state: SignalState, watch: WatchState): unknown {
+function encodeLast(signal: string, state: SignalState, watch: WatchState): unknown {
   const last = state.last as NonNullable<SignalState['last']>;
   let verdicts: unknown[] | null = null;
   for (let i = 0; i < last.verdicts.length; i++) {
@@ -303,7 +305,37 @@ function encodeLast(state: SignalState, watch: WatchState): unknown {
       onRead: withoutDerived(recipe as unknown as Record<string, unknown>, watch, gauge, segment),
     });
   }
-  return verdicts === null ? last : { ...last, verdicts };
+  // v7: the summary without what the signal's state says (its key, its consecutive counts).
+  const out: Record<string, unknown> = {};
+  const summary = last as unknown as Record<string, unknown>;
+  for (const f in summary) {
+    const v = summary[f];
+    if (
+      f === 'signal'
+        ? v === signal
+        : f === 'consecutiveBreaches'
+          ? v === state.consecutiveBreaches
+          : f === 'consecutiveErrors' && v === state.consecutiveErrors
+    )
+      continue;
+    out[f] = f === 'verdicts' && verdicts !== null ? verdicts : v;
+  }
+  return out;
+}
+
+/**
+ * A v7 signal's `last` summary with the fields {@link encodeLast} leaves out back, from the
+ * signal's key and state, in the order the evaluator writes them (the key first, the counts last).
+ */
+function summaryDefaults(
+  last: Record<string, unknown>,
+  signal: string,
+  state: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = 'signal' in last ? { ...last } : { signal, ...last };
+  if (!('consecutiveBreaches' in last)) out.consecutiveBreaches = state.consecutiveBreaches;
+  if (!('consecutiveErrors' in last)) out.consecutiveErrors = state.consecutiveErrors;
+  return out;
 }
 
 /**
@@ -418,7 +450,10 @@ export function decodeLastVerdicts(
       return verdictOfRecipe(signal, recipe, test as unknown as SequentialState, drift);
     });
     changed = true;
-    signals[signal] = { ...state, last: { ...last, verdicts } };
+    signals[signal] = {
+      ...state,
+      last: derived ? summaryDefaults({ ...last, verdicts }, signal, state) : { ...last, verdicts },
+    };
   }
   return changed ? { ...watch, signals } : watch;
 }
