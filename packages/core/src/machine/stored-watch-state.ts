@@ -13,6 +13,7 @@ import {
 import { gaugeRecipeOf, gaugeVerdictOfRecipe, isLazyGaugeVerdict } from '../rules/lazy-gauge-verdict';
 import type { SequentialState } from '../rules/sequential-count';
 import type { Verdict } from '../rules/verdict';
+import { firstCopyLogWeight } from '../stats/restart-schedule';
 import { fromDeltas, toDeltas } from './time-column';
 
 /**
@@ -247,12 +248,15 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
         const moving: Record<string, unknown> = {};
         let fixed = 0;
         // v7: the observed counts are left out when they equal the weighed ones (no dispersion:
-        // the usual case), and saved as null when the test lacks them; `decodeWatchState` restores.
+        // the usual case), and saved as null when the test lacks them; the first restart copy
+        // as 0 (`withoutFirstCopy`); `decodeWatchState` restores both.
         const counted = typeof test.events === 'number' && typeof test.trials === 'number';
         for (const f in test) {
           const v = test[f];
           if (counted && (f === 'observedEvents' || f === 'observedTrials')) {
             if (v !== (f === 'observedEvents' ? test.events : test.trials)) moving[f] = v ?? null;
+          } else if (f === 'copies') {
+            moving[f] = withoutFirstCopy(v, test);
           } else if (!CONSTANT.has(f)) {
             moving[f] = v;
           } else if (part !== null && v !== undefined) {
@@ -523,10 +527,48 @@ export function decodeWatchState(
 }
 
 /**
- * A v7 test with its observed counts as the writer had them: absent in the record, equal to the
- * weighed counts; null, absent from the test (see `encodeCheckedWatchState`).
+ * The first restart copy a rate test starts with and keeps (stats/baseline-rate-test.ts: no
+ * counts, its weight fixed by `restartShare`).
+ */
+function firstCopy(test: Record<string, unknown>): { events: number; trials: number; logWeight: number } {
+  return { events: 0, trials: 0, logWeight: firstCopyLogWeight(test.restartShare as number) };
+}
+
+/**
+ * A test's `copies` as v7 saves them: the first as 0 when it is the copy {@link firstCopy} builds
+ * back from the test's `restartShare` (the same keys, in order, and values), else as they are.
+ */
+function withoutFirstCopy(copies: unknown, test: Record<string, unknown>): unknown {
+  if (!Array.isArray(copies) || copies.length === 0) return copies;
+  const c = copies[0] as Record<string, unknown>;
+  if (typeof c !== 'object' || c === null) return copies;
+  const want = firstCopy(test);
+  let n = 0;
+  for (const k in c) {
+    if (
+      k !== (n === 0 ? 'events' : n === 1 ? 'trials' : 'logWeight') ||
+      !Object.is(c[k], want[k as keyof typeof want])
+    ) {
+      return copies;
+    }
+    n++;
+  }
+  if (n !== 3) return copies;
+  const out: unknown[] = [0];
+  for (let i = 1; i < copies.length; i++) out.push(copies[i]);
+  return out;
+}
+
+/**
+ * A v7 test with its first restart copy (saved as 0, {@link withoutFirstCopy}) and its observed
+ * counts as the writer had them: absent in the record, equal to the weighed counts; null, absent
+ * from the test (see `encodeCheckedWatchState`).
  */
 function withObserved(test: Record<string, unknown>): Record<string, unknown> {
+  const copies = test.copies;
+  if (Array.isArray(copies) && copies[0] === 0) {
+    test.copies = [firstCopy(test)].concat(copies.slice(1));
+  }
   if (typeof test.events !== 'number' || typeof test.trials !== 'number') return test;
   if (!('observedEvents' in test)) test.observedEvents = test.events;
   else if (test.observedEvents === null) delete test.observedEvents;

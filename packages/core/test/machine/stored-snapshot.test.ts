@@ -15,6 +15,7 @@ import {
   watchPartKey,
 } from '../../src/machine/stored-snapshot';
 import { watchStateKey } from '../../src/machine/stored-watches';
+import { firstCopyLogWeight } from '../../src/stats/restart-schedule';
 import type { StepData } from '../../src/testing/memory-source';
 import { BASELINE_STEPS, DEPLOY_AT, errorsFrom, healthy, STEP, world } from './world';
 
@@ -211,7 +212,7 @@ function lastAsV5(record: Record<string, unknown>, current: MachineSnapshot): nu
  * The record and tests part as rollgate.machine/v6 saved them, from what the current code
  * stored (v7) for the watch in `w`: the fields v7 leaves to the tests part's `head` back in the
  * record (the head gone from the part), each recipe's window, `newestT`, `samples` and
- * `surgeHeld`, each test's observed counts, each `last` summary's signal and consecutive counts,
+ * `surgeHeld`, each test's first restart copy and observed counts, each `last` summary's signal and consecutive counts,
  * and each signal's newest chart points' own times. Sets the tests part in the store; returns the record.
  */
 function storedAsV6(w: World, watchId: string): Record<string, unknown> & { schema: string } {
@@ -243,8 +244,15 @@ function storedAsV6(w: World, watchId: string): Record<string, unknown> & { sche
         };
       }
       const segments = state.segments as Record<string, { newestT: unknown; tests: Record<string, Obj> }>;
-      for (const seg of Object.values(segments)) {
-        for (const test of Object.values(seg.tests)) {
+      const fixed = (part.value[field] ?? {}) as Record<string, Record<string, Record<string, Obj>>>;
+      for (const [segment, seg] of Object.entries(segments)) {
+        for (const [key, test] of Object.entries(seg.tests)) {
+          const copies = test.copies as unknown[] | undefined;
+          if (copies?.[0] === 0) {
+            const share = fixed[signal]?.[segment]?.[key]?.restartShare as number;
+            const logWeight = firstCopyLogWeight(share);
+            test.copies = [{ events: 0, trials: 0, logWeight }, ...copies.slice(1)];
+          }
           if (!('observedEvents' in test)) test.observedEvents = test.events;
           if (!('observedTrials' in test)) test.observedTrials = test.trials;
         }
@@ -588,6 +596,7 @@ describe('a snapshot saved in parts', () => {
     const text = JSON.stringify(record);
     expect(text).not.toContain('"options"');
     expect(text).not.toContain('"observedTrials"');
+    expect(text).toContain('"copies":[0');
     for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
     for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
     expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
