@@ -130,7 +130,7 @@ for (const m of measured) {
  * The record's JSON bytes by field: the newest chart points, the snapshot's other fields, the
  * bake's own fields, and per signal its `last` summary, its segments' tests, count windows and
  * other fields, and its other fields. A record written as its difference from a template part
- * (`changed`, the same paths: the `rollgate.machine/v7` tried at a7abcb0, docs/benchmarks.md
+ * (`changed`, the same paths: the template form tried at a7abcb0 and not merged, docs/benchmarks.md
  * `record15-issue-13`) is measured by the same paths.
  */
 function recordByField(record: unknown): Record<string, number> {
@@ -144,7 +144,7 @@ function recordByField(record: unknown): Record<string, number> {
   const changed = (Array.isArray(r.changed) ? r.changed[0] : r.changed) as
     | Record<string, unknown>
     | undefined;
-  const fields = r.schema === 'rollgate.machine/v7' ? (changed ?? {}) : r;
+  const fields = 'changed' in r ? (changed ?? {}) : r;
   for (const [k, v] of Object.entries(r)) {
     if (k !== 'series' && k !== 'changed' && k !== 'bake' && k !== 'verify') add('snapshot: other fields', v);
   }

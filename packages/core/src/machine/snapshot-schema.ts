@@ -83,7 +83,8 @@ export function parseMachineSnapshot(value: unknown, origin: string): MachineSna
       value.schema === 'rollgate.machine/v3' ||
       value.schema === 'rollgate.machine/v4' ||
       value.schema === 'rollgate.machine/v5' ||
-      value.schema === 'rollgate.machine/v6')
+      value.schema === 'rollgate.machine/v6' ||
+      value.schema === 'rollgate.machine/v7')
   ) {
     throw new RollgateError(
       'STATE_CORRUPT',

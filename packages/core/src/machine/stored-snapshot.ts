@@ -3,7 +3,7 @@ import type { BaselineSnapshot, WatchState } from '../evaluation/watch-state';
 import { ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
-import { encodeSeriesTail, encodeSignalTail, tuplesOfColumns } from './stored-series';
+import { encodeSeriesTail, encodeSignalTail, type StoredColumns, tuplesOfColumns } from './stored-series';
 import {
   type CheckedWatchState,
   decodeBaseline,
@@ -33,7 +33,13 @@ import { watchStateKey } from './stored-watches';
  * newer one the same way (a v3 reader would take `noStatistic` points for points with a null
  * statistic): never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v6';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v7';
+/**
+ * v7 with every field written at every step: the snapshot's and the watches' fields fixed for
+ * the watch in the record (v7 writes them once, in the tests part's `head`), the recipes'
+ * window, `newestT`, `samples` and `surgeHeld`, and the tests' observed counts: loaded, never written.
+ */
+const STORED_SNAPSHOT_SCHEMA_V6 = 'rollgate.machine/v6';
 /**
  * v6 with the gauge signals' `last` verdicts saved whole and each count recipe's `now` (its
  * window's end): loaded, never written.
@@ -77,10 +83,119 @@ interface PartsState {
   readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
 }
 
-/** The value of the `tests` part: the sequential tests' fixed fields of the bake and the verify watch. */
+/**
+ * The value of the `tests` part: the sequential tests' fixed fields of the bake and the verify
+ * watch, and (v7) the `head`: the fields of the snapshot and of its watch states that stay the
+ * same for the watch (or change at a transition at most), the record holding the rest.
+ */
 interface StoredTestConstants {
   readonly bake: TestConstants;
   readonly verify: TestConstants | null;
+  readonly head?: StoredHead;
+}
+
+/** The fields a v7 record leaves to the tests part: each as the snapshot held it when the part was written. */
+interface StoredHead {
+  readonly snapshot: Readonly<Record<string, unknown>>;
+  readonly bake: Readonly<Record<string, unknown>>;
+  readonly verify: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * The snapshot's fields written in the head (v7) when it has them: fixed when the watch starts,
+ * or changed by a transition (`phases`), so the head is rewritten a few times in a watch's life.
+ * The writer compares them by identity: a snapshot shares its unchanged values, so the head
+ * refers to the live ones and keeps nothing alive that the snapshot does not.
+ */
+const HEAD_FIELDS: readonly string[] = [
+  'service',
+  'startedAt',
+  'deploy',
+  'options',
+  'guard',
+  'watched',
+  'phases',
+];
+/** A watch state's fields written in the head (v7): set when the watch starts or its cold start ends. */
+const WATCH_HEAD_FIELDS: readonly string[] = [
+  'purpose',
+  'deployAt',
+  'warmupEndsAt',
+  'coldStartEndsAt',
+  'bakeEndsAt',
+  'coldStart',
+  'coldStartReason',
+  'coldStartEarly',
+];
+
+/** The fields of `fields` that `value` has (defined), as they are: a new head's entry. */
+function headOf(value: object, fields: readonly string[]): Record<string, unknown> {
+  const v = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (v[f] !== undefined) out[f] = v[f];
+  return out;
+}
+
+/**
+ * Whether `head` holds exactly the fields of `fields` that `value` has, each the same value:
+ * then the record can leave them out and a load puts them back as they are. Compared by identity
+ * (a snapshot shares its unchanged values); an object equal in value but not the same (a head
+ * loaded from the store, its snapshot parsed apart) is taken into the head in place of its equal,
+ * so it is compared once after a resume, not at every step.
+ */
+function headMatches(
+  value: object,
+  head: Readonly<Record<string, unknown>> | undefined,
+  fields: readonly string[],
+): boolean {
+  if (head === undefined) return false;
+  const v = value as Record<string, unknown>;
+  let n = 0;
+  for (const f of fields) {
+    const x = v[f];
+    if (x === undefined) continue;
+    if (!(f in head)) return false;
+    const h = head[f];
+    if (h !== x) {
+      if (typeof x !== 'object' || x === null || !sameJson(h, x)) return false;
+      (head as Record<string, unknown>)[f] = x;
+    }
+    n++;
+  }
+  for (const _ in head) n--;
+  return n === 0;
+}
+
+/** Whether two JSON values are equal: the same primitives, arrays and objects (keys in any order). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    if (!(k in y) || !sameJson(x[k], y[k])) return false;
+    n++;
+  }
+  for (const k in y) if (y[k] !== undefined) n--;
+  return n === 0;
+}
+
+/** `value`'s fields but those of `head`, in `value`'s order. */
+function withoutHead(
+  value: Readonly<Record<string, unknown>>,
+  head: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f in value) if (!(f in head)) out[f] = value[f];
+  return out;
 }
 
 const NO_CONSTANTS: StoredTestConstants = { bake: {}, verify: null };
@@ -168,11 +283,22 @@ export class StoredSnapshotWriter {
     const bake = this.#bake.get(snapshot.bake, known ? null : tests.value.bake);
     const storedVerify =
       verify === null ? null : this.#verify.get(verify, known ? null : (tests.value.verify ?? {}));
-    if (!bake.matches || (storedVerify !== null && !storedVerify.matches)) {
+    const head = tests.value.head;
+    const sameHead =
+      head !== undefined &&
+      headMatches(snapshot, head.snapshot, HEAD_FIELDS) &&
+      headMatches(snapshot.bake, head.bake, WATCH_HEAD_FIELDS) &&
+      (verify === null || (head.verify !== null && headMatches(verify, head.verify, WATCH_HEAD_FIELDS)));
+    if (!bake.matches || (storedVerify !== null && !storedVerify.matches) || !sameHead) {
       if (tests.generation > 0) stale.push(watchPartKey(watchId, 'tests', tests.generation));
       const value: StoredTestConstants = {
-        bake: testConstantsOf(snapshot.bake),
+        bake: bake.matches && verify === null ? tests.value.bake : testConstantsOf(snapshot.bake),
         verify: verify === null ? null : testConstantsOf(verify),
+        head: {
+          snapshot: headOf(snapshot, HEAD_FIELDS),
+          bake: headOf(snapshot.bake, WATCH_HEAD_FIELDS),
+          verify: verify === null ? null : headOf(verify, WATCH_HEAD_FIELDS),
+        },
       };
       tests = { generation: tests.generation + 1, value };
       parts.push(partWrite(watchId, 'tests', tests.generation, value));
@@ -180,14 +306,17 @@ export class StoredSnapshotWriter {
     // Matches the part planned here; if this plan is not committed, the next compares again.
     this.#matched = { bake: snapshot.bake, verify, value: tests.value };
 
+    const written = tests.value.head as StoredHead;
+    const verifyStored =
+      storedVerify === null ? null : withoutHead(storedVerify.stored, written.verify ?? {});
     const record = {
-      ...snapshot,
+      ...withoutHead(snapshot as unknown as Record<string, unknown>, written.snapshot),
       schema: STORED_SNAPSHOT_SCHEMA,
-      bake: { ...bake.stored, baseline: ref },
+      bake: { ...withoutHead(bake.stored, written.bake), baseline: ref },
       verify:
-        storedVerify !== null && ref !== null && verify?.baseline === current
-          ? { ...storedVerify.stored, baseline: ref }
-          : (storedVerify?.stored ?? null),
+        verifyStored !== null && ref !== null && verify?.baseline === current
+          ? { ...verifyStored, baseline: ref }
+          : verifyStored,
       series: this.#encodeTails(snapshot.series, from),
       parts: {
         baseline: ref === null ? 0 : baseline.generation,
@@ -213,6 +342,9 @@ export class StoredSnapshotWriter {
     from: Readonly<Record<string, number>>,
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    // v7: a signal's newest points at the times of the first signal's (the usual case: every
+    // signal is evaluated at every step) name that signal for their `t` column.
+    let first: { signal: string; t: readonly number[] } | null = null;
     for (const signal in series) {
       const start = from[signal] ?? 0;
       let remembered = this.#tails.get(signal);
@@ -220,11 +352,16 @@ export class StoredSnapshotWriter {
         remembered = new Remembered();
         this.#tails.set(signal, remembered);
       }
-      out[signal] = remembered.get(
+      const stored = remembered.get(
         series[signal] as ChartColumns,
         (points) => encodeSignalTail(points, start),
         start,
       );
+      out[signal] = stored;
+      if (Array.isArray(stored)) continue;
+      const t = (stored as StoredColumns).t;
+      if (first === null) first = { signal, t };
+      else if (sameNumbers(t, first.t)) out[signal] = { ...(stored as StoredColumns), t: first.signal };
     }
     return out;
   }
@@ -274,6 +411,12 @@ class RememberedState {
     if (checked !== null) return checked;
     return { stored, matches: saved === null || testConstantsMatch(state, saved) };
   }
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -374,9 +517,11 @@ export async function loadStoredSnapshot(
   const origin = `stored snapshot of watch ${watchId}`;
   // v4 is v3 with chart columns that may mix points with and without a statistic; v5 is v4
   // with `last` verdicts saved as recipes; v6 saves the gauges' passes as recipes too.
+  // v7 leaves fixed and derived fields out (the tests part's head, `recipeDefaults`).
+  const v7 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA;
   const recipes =
     isObject(value) &&
-    (value.schema === STORED_SNAPSHOT_SCHEMA || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
+    (v7 || value.schema === STORED_SNAPSHOT_SCHEMA_V6 || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
   const v3 =
     isObject(value) &&
     (recipes || value.schema === STORED_SNAPSHOT_SCHEMA_V4 || value.schema === STORED_SNAPSHOT_SCHEMA_V3);
@@ -402,12 +547,39 @@ export async function loadStoredSnapshot(
     if (!isObject(stored) || !isObject(stored.bake) || !(stored.verify === null || isObject(stored.verify))) {
       throw corrupt(`${origin}: its tests part must hold { bake, verify } objects of fixed test fields.`);
     }
+    const head = stored.head;
+    if (
+      v7 &&
+      !(
+        isObject(head) &&
+        isObject(head.snapshot) &&
+        isObject(head.bake) &&
+        (head.verify === null || isObject(head.verify))
+      )
+    ) {
+      throw corrupt(
+        `${origin}: its tests part must hold the head (the fixed fields of the snapshot, bake and verify).`,
+      );
+    }
     constants = stored as unknown as StoredTestConstants;
+  } else if (v7) {
+    throw corrupt(`${origin}: a ${STORED_SNAPSHOT_SCHEMA} record needs its tests part (generation 0 given).`);
+  }
+  if (v7) {
+    // The head's fields under the record's: the record holds every field that moved.
+    const head = constants.head as StoredHead;
+    Object.assign(rest, { ...head.snapshot, ...rest });
+    if (isObject(rest.bake)) rest.bake = { ...head.bake, ...rest.bake };
+    if (isObject(rest.verify)) rest.verify = { ...(head.verify ?? {}), ...rest.verify };
   }
   if (v3) {
-    rest.bake = decodeWatchState(rest.bake, constants.bake, 'bake', (m) => corrupt(`${origin}: ${m}`));
-    rest.verify = decodeWatchState(rest.verify, constants.verify ?? {}, 'verify', (m) =>
-      corrupt(`${origin}: ${m}`),
+    rest.bake = decodeWatchState(rest.bake, constants.bake, 'bake', (m) => corrupt(`${origin}: ${m}`), v7);
+    rest.verify = decodeWatchState(
+      rest.verify,
+      constants.verify ?? {},
+      'verify',
+      (m) => corrupt(`${origin}: ${m}`),
+      v7,
     );
   }
   const baselineGeneration = parts.baseline;
@@ -426,7 +598,7 @@ export async function loadStoredSnapshot(
   // v5, v6: the `last` verdicts saved as recipes are built once the watch has its tests and baseline.
   const resolved = (watch: unknown, field: string): unknown => {
     const full = resolve(watch, field);
-    return recipes ? decodeLastVerdicts(full, field, (m) => corrupt(`${origin}: ${m}`)) : full;
+    return recipes ? decodeLastVerdicts(full, field, (m) => corrupt(`${origin}: ${m}`), v7) : full;
   };
 
   const checkpoint =
@@ -445,6 +617,16 @@ export async function loadStoredSnapshot(
       head = tuples;
     }
     let newest = tail[signal] ?? [];
+    if (v7 && isObject(newest) && typeof newest.t === 'string') {
+      // The times of another signal's newest points (`#encodeTails`).
+      const same = tail[newest.t];
+      if (!isObject(same) || !Array.isArray(same.t)) {
+        throw corrupt(
+          `${origin}: the newest chart points of "${signal}" take their times from "${newest.t}", which has none.`,
+        );
+      }
+      newest = { ...newest, t: same.t };
+    }
     if (v3 && isObject(newest)) {
       const tuples = tuplesOfColumns(newest);
       if (tuples === null)

@@ -13,6 +13,7 @@ import {
 import { gaugeRecipeOf, gaugeVerdictOfRecipe, isLazyGaugeVerdict } from '../rules/lazy-gauge-verdict';
 import type { SequentialState } from '../rules/sequential-count';
 import type { Verdict } from '../rules/verdict';
+import { firstCopyLogWeight } from '../stats/restart-schedule';
 import { fromDeltas, toDeltas } from './time-column';
 
 /**
@@ -246,9 +247,17 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
         }
         const moving: Record<string, unknown> = {};
         let fixed = 0;
+        // v7: the observed counts are left out when they equal the weighed ones (no dispersion:
+        // the usual case), and saved as null when the test lacks them; the first restart copy
+        // as 0 (`withoutFirstCopy`); `decodeWatchState` restores both.
+        const counted = typeof test.events === 'number' && typeof test.trials === 'number';
         for (const f in test) {
           const v = test[f];
-          if (!CONSTANT.has(f)) {
+          if (counted && (f === 'observedEvents' || f === 'observedTrials')) {
+            if (v !== (f === 'observedEvents' ? test.events : test.trials)) moving[f] = v ?? null;
+          } else if (f === 'copies') {
+            moving[f] = withoutFirstCopy(v, test);
+          } else if (!CONSTANT.has(f)) {
             moving[f] = v;
           } else if (part !== null && v !== undefined) {
             if (!(f in part) || !sameValue(v, part[f])) matches = false;
@@ -260,12 +269,18 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
           for (const _ in part) fixed--;
           if (fixed !== 0) matches = false;
         }
+        if (counted) {
+          if (!('observedEvents' in test) || test.observedEvents === undefined) moving.observedEvents = null;
+          if (!('observedTrials' in test) || test.observedTrials === undefined) moving.observedTrials = null;
+        }
         tests[key] = moving;
       }
       segments[segment] = { ...seg, recent: encodeIntervals(seg.recent), tests };
     }
     signals[signal] =
-      state.last === null ? { ...state, segments } : { ...state, segments, last: encodeLast(state) };
+      state.last === null
+        ? { ...state, segments }
+        : { ...state, segments, last: encodeLast(signal, state, watch) };
   }
   return { stored: { ...watch, signals }, matches };
 }
@@ -277,22 +292,109 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
  * "verdict13-issue-13"); a gauge's pass holds its numbers (`{ gauge, ... }`, v6; "gauge13-issue-13").
  * Other verdicts as they are.
  */
-function encodeLast(state: SignalState): unknown {
+function encodeLast(signal: string, state: SignalState, watch: WatchState): unknown {
   const last = state.last as NonNullable<SignalState['last']>;
   let verdicts: unknown[] | null = null;
   for (let i = 0; i < last.verdicts.length; i++) {
     const v = last.verdicts[i] as Verdict;
-    const recipe = isLazyGaugeVerdict(v)
-      ? gaugeRecipeOf(v)
-      : storedRecipeOf(v, state.segments[v.segment ?? AGGREGATE]?.tests);
+    const gauge = isLazyGaugeVerdict(v);
+    const segment = state.segments[v.segment ?? AGGREGATE];
+    const recipe = gauge ? gaugeRecipeOf(v) : storedRecipeOf(v, segment?.tests);
     if (recipe === null) {
       verdicts?.push(v);
       continue;
     }
     verdicts ??= last.verdicts.slice(0, i);
-    verdicts.push({ onRead: recipe });
+    verdicts.push({
+      onRead: withoutDerived(recipe as unknown as Record<string, unknown>, watch, gauge, segment),
+    });
   }
-  return verdicts === null ? last : { ...last, verdicts };
+  // v7: the summary without what the signal's state says (its key, its consecutive counts).
+  const out: Record<string, unknown> = {};
+  const summary = last as unknown as Record<string, unknown>;
+  for (const f in summary) {
+    const v = summary[f];
+    if (
+      f === 'signal'
+        ? v === signal
+        : f === 'consecutiveBreaches'
+          ? v === state.consecutiveBreaches
+          : f === 'consecutiveErrors' && v === state.consecutiveErrors
+    )
+      continue;
+    out[f] = f === 'verdicts' && verdicts !== null ? verdicts : v;
+  }
+  return out;
+}
+
+/**
+ * A v7 signal's `last` summary with the fields {@link encodeLast} leaves out back, from the
+ * signal's key and state, in the order the evaluator writes them (the key first, the counts last).
+ */
+function summaryDefaults(
+  last: Record<string, unknown>,
+  signal: string,
+  state: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = 'signal' in last ? { ...last } : { signal, ...last };
+  if (!('consecutiveBreaches' in last)) out.consecutiveBreaches = state.consecutiveBreaches;
+  if (!('consecutiveErrors' in last)) out.consecutiveErrors = state.consecutiveErrors;
+  return out;
+}
+
+/**
+ * A recipe without the fields a load rebuilds from the record (`rollgate.machine/v7`,
+ * {@link recipeDefaults}): each left out only when it equals what the load would rebuild, so
+ * the round trip is exact whatever the evaluation put in it.
+ */
+function withoutDerived(
+  recipe: Record<string, unknown>,
+  watch: WatchState,
+  gauge: boolean,
+  segment: SegmentState | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const start = gauge ? watch.warmupEndsAt : watch.deployAt;
+  const test = gauge
+    ? undefined
+    : (segment?.tests[recipe.test as string] as unknown as Record<string, unknown>);
+  for (const f in recipe) {
+    const v = recipe[f];
+    if (f === 'window') {
+      const w = v as { start: unknown; end: unknown };
+      if (w.start === start && w.end === watch.lastEvaluatedAt && Object.keys(w).length === 2) continue;
+    } else if (!gauge) {
+      if (f === 'newestT' && segment !== undefined && v === segment.newestT) continue;
+      if (f === 'samples' && test !== undefined && v === test.trials) continue;
+      if (f === 'surgeHeld' && v === 0) continue;
+    }
+    out[f] = v;
+  }
+  return out;
+}
+
+/**
+ * The fields of a v7 recipe left out by {@link withoutDerived} back, from the watch (its start
+ * or warm-up end and its last evaluation: the window), the recipe's segment (`newestT`) and its
+ * test (`samples`, its trials); a field the record holds is its own.
+ */
+function recipeDefaults(
+  recipe: Record<string, unknown>,
+  watch: Record<string, unknown>,
+  segment: Record<string, unknown> | undefined,
+  test: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const gauge = recipe.gauge !== undefined;
+  const out: Record<string, unknown> = { ...recipe };
+  if (!('window' in recipe)) {
+    out.window = { start: gauge ? watch.warmupEndsAt : watch.deployAt, end: watch.lastEvaluatedAt };
+  }
+  if (!gauge) {
+    if (!('newestT' in recipe) && segment !== undefined) out.newestT = segment.newestT;
+    if (!('samples' in recipe) && test !== undefined) out.samples = test.trials;
+    if (!('surgeHeld' in recipe)) out.surgeHeld = 0;
+  }
+  return out;
 }
 
 /**
@@ -305,6 +407,7 @@ export function decodeLastVerdicts(
   watch: unknown,
   field: string,
   corrupt: (message: string) => Error,
+  derived = false,
 ): unknown {
   if (!isObject(watch) || !isObject(watch.signals)) return watch;
   const baseline = isObject(watch.baseline) && isObject(watch.baseline.signals) ? watch.baseline.signals : {};
@@ -319,17 +422,25 @@ export function decodeLastVerdicts(
     const segments = state.segments;
     const verdicts = last.verdicts.map((v: unknown, i: number) => {
       if (!isObject(v) || !isObject(v.onRead)) return v;
-      if (v.onRead.gauge !== undefined) {
+      let onRead = v.onRead;
+      if (derived) {
+        // v7: the fields left out because the record holds them elsewhere, back.
+        const seg = segments[typeof onRead.segment === 'string' ? onRead.segment : AGGREGATE];
+        const tests = isObject(seg) && isObject(seg.tests) ? seg.tests : undefined;
+        const t = tests !== undefined && typeof onRead.test === 'string' ? tests[onRead.test] : undefined;
+        onRead = recipeDefaults(onRead, watch, isObject(seg) ? seg : undefined, isObject(t) ? t : undefined);
+      }
+      if (onRead.gauge !== undefined) {
         // A gauge's pass (v6): built when read again, as the signal kept it.
-        const gauge = gaugeVerdictOfRecipe(signal, v.onRead);
+        const gauge = gaugeVerdictOfRecipe(signal, onRead);
         if (gauge === null) {
           throw corrupt(
-            `${field}.signals["${signal}"].last.verdicts[${i}] is a gauge verdict's recipe without the numbers its kind "${String(v.onRead.gauge)}" needs.`,
+            `${field}.signals["${signal}"].last.verdicts[${i}] is a gauge verdict's recipe without the numbers its kind "${String(onRead.gauge)}" needs.`,
           );
         }
         return gauge;
       }
-      const recipe = v.onRead as unknown as StoredVerdictRecipe;
+      const recipe = onRead as unknown as StoredVerdictRecipe;
       const segment = segments[recipe.segment ?? AGGREGATE];
       const test = isObject(segment) && isObject(segment.tests) ? segment.tests[recipe.test] : undefined;
       if (!isObject(test) || typeof recipe.what !== 'string' || !isObject(recipe.window)) {
@@ -343,7 +454,10 @@ export function decodeLastVerdicts(
       return verdictOfRecipe(signal, recipe, test as unknown as SequentialState, drift);
     });
     changed = true;
-    signals[signal] = { ...state, last: { ...last, verdicts } };
+    signals[signal] = {
+      ...state,
+      last: derived ? summaryDefaults({ ...last, verdicts }, signal, state) : { ...last, verdicts },
+    };
   }
   return changed ? { ...watch, signals } : watch;
 }
@@ -368,6 +482,7 @@ export function decodeWatchState(
   constants: TestConstants,
   field: string,
   corrupt: (message: string) => Error,
+  derived = false,
 ): unknown {
   if (!isObject(stored) || !isObject(stored.signals)) return stored;
   const signals: Record<string, unknown> = {};
@@ -402,13 +517,64 @@ export function decodeWatchState(
             `${where}.tests["${key}"] needs its fixed fields from the tests part, which does not hold them.`,
           );
         }
-        tests[key] = { ...fixed, ...moving };
+        tests[key] = derived ? withObserved({ ...fixed, ...moving }) : { ...fixed, ...moving };
       }
       segments[segment] = { ...seg, recent: decodeIntervals(r as unknown as StoredIntervals), tests };
     }
     signals[signal] = { ...state, segments };
   }
   return { ...stored, signals };
+}
+
+/**
+ * The first restart copy a rate test starts with and keeps (stats/baseline-rate-test.ts: no
+ * counts, its weight fixed by `restartShare`).
+ */
+function firstCopy(test: Record<string, unknown>): { events: number; trials: number; logWeight: number } {
+  return { events: 0, trials: 0, logWeight: firstCopyLogWeight(test.restartShare as number) };
+}
+
+/**
+ * A test's `copies` as v7 saves them: the first as 0 when it is the copy {@link firstCopy} builds
+ * back from the test's `restartShare` (the same keys, in order, and values), else as they are.
+ */
+function withoutFirstCopy(copies: unknown, test: Record<string, unknown>): unknown {
+  if (!Array.isArray(copies) || copies.length === 0) return copies;
+  const c = copies[0] as Record<string, unknown>;
+  if (typeof c !== 'object' || c === null) return copies;
+  const want = firstCopy(test);
+  let n = 0;
+  for (const k in c) {
+    if (
+      k !== (n === 0 ? 'events' : n === 1 ? 'trials' : 'logWeight') ||
+      !Object.is(c[k], want[k as keyof typeof want])
+    ) {
+      return copies;
+    }
+    n++;
+  }
+  if (n !== 3) return copies;
+  const out: unknown[] = [0];
+  for (let i = 1; i < copies.length; i++) out.push(copies[i]);
+  return out;
+}
+
+/**
+ * A v7 test with its first restart copy (saved as 0, {@link withoutFirstCopy}) and its observed
+ * counts as the writer had them: absent in the record, equal to the weighed counts; null, absent
+ * from the test (see `encodeCheckedWatchState`).
+ */
+function withObserved(test: Record<string, unknown>): Record<string, unknown> {
+  const copies = test.copies;
+  if (Array.isArray(copies) && copies[0] === 0) {
+    test.copies = [firstCopy(test)].concat(copies.slice(1));
+  }
+  if (typeof test.events !== 'number' || typeof test.trials !== 'number') return test;
+  if (!('observedEvents' in test)) test.observedEvents = test.events;
+  else if (test.observedEvents === null) delete test.observedEvents;
+  if (!('observedTrials' in test)) test.observedTrials = test.trials;
+  else if (test.observedTrials === null) delete test.observedTrials;
+  return test;
 }
 
 /**

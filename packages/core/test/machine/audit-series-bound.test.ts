@@ -46,8 +46,10 @@ describe('chart series in the snapshot', () => {
     expect(result.outcome).toBe('promoted');
     expect(longest).toBeLessThan(MAX_SERIES_POINTS);
     expect(peak.early).toBeGreaterThan(0);
-    // Flat: only the digits of counters and timestamps may differ.
-    expect(Math.abs(peak.late - peak.early) / peak.early).toBeLessThan(0.03);
+    // Flat: only the digits of counters and timestamps may differ, and the tests' restart
+    // copies until they reach their cap (MAX_LIVE_RESTARTS: 230 B more here at minute 45 than at
+    // minute 15, 3.3% of a v7 record, 2.8% of the larger v6 one).
+    expect(Math.abs(peak.late - peak.early) / peak.early).toBeLessThan(0.04);
     const audit = AuditRecordSchema.parse(result.audit);
     const errors = audit.series['error-rate'] ?? [];
     expect(errors.length).toBeLessThanOrEqual(MAX_SERIES_POINTS);

@@ -59,10 +59,24 @@ function replacedMatch(watch: WatchState, saved: TestConstants): boolean {
   return true;
 }
 
+/**
+ * The replaced code's moving fields, with what `rollgate.machine/v7` changed: a test with
+ * numeric `events` and `trials` leaves out an observed count equal to its weighed one and saves
+ * an absent one as null (appended after the others).
+ */
 function replacedMoving(test: object): Record<string, unknown> {
   const t = test as Record<string, unknown>;
   const moving: Record<string, unknown> = {};
-  for (const f in t) if (!CONSTANT.has(f)) moving[f] = t[f];
+  const counted = typeof t.events === 'number' && typeof t.trials === 'number';
+  for (const f in t) {
+    if (counted && f === 'observedEvents') {
+      if (t[f] !== t.events) moving[f] = t[f] ?? null;
+    } else if (counted && f === 'observedTrials') {
+      if (t[f] !== t.trials) moving[f] = t[f] ?? null;
+    } else if (!CONSTANT.has(f)) moving[f] = t[f];
+  }
+  if (counted && t.observedEvents === undefined) moving.observedEvents = null;
+  if (counted && t.observedTrials === undefined) moving.observedTrials = null;
   return moving;
 }
 
@@ -79,7 +93,16 @@ const testState = fc
   .record({
     fixed: fc.dictionary(fc.constantFrom(...TEST_CONSTANT_FIELDS), value),
     moving: fc.dictionary(
-      fc.constantFrom('events', 'trials', 'logE', 'restarts', 'copies', 'tailCap'),
+      fc.constantFrom(
+        'events',
+        'trials',
+        'observedEvents',
+        'observedTrials',
+        'logE',
+        'restarts',
+        'copies',
+        'tailCap',
+      ),
       value,
     ),
     movingFirst: fc.boolean(),

@@ -108,7 +108,11 @@ describe('human requests reaching a running watch', () => {
     w.controller.events.on('command', (c) => {
       if (c.type !== 'cutover') return;
       const request = createControlRequest(
-        { watchId: w.state.keys[0]?.slice('watch/'.length) ?? '', action: 'promote', actor: 'carol' },
+        {
+          watchId: w.state.keys.find((k) => k.startsWith('watch/'))?.slice('watch/'.length) ?? '',
+          action: 'promote',
+          actor: 'carol',
+        },
         w.clock.now(),
       );
       void submitControlRequest(w.state, request, ctx);
