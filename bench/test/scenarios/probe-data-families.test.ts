@@ -47,7 +47,7 @@ describe('the data families', () => {
     for (const family of DATA_FAMILIES) {
       const set = generateFamilySet(family, 'data-test', 3);
       for (const { scenario, meta } of set.scenarios) {
-        expect(parseScenario(scenario).ok, scenario.name).toBe(true);
+        expect(parseScenario(scenario, scenario.name).ok, scenario.name).toBe(true);
         expect(scenario.truth.verdict).toBe(family.truth);
         if (family.id.startsWith('gaps-')) expect(meta.scrape_gaps).toBeDefined();
         if (family.id.startsWith('batch-')) expect(meta.batch_period_s).toBeDefined();
@@ -74,7 +74,7 @@ describe('the data families', () => {
       expect(s.latencyP99Ms[t]).toBeNull();
       expect(s.memoryBytes?.[t]).toBe(s.memoryBytes?.[t - 1]);
     }
-    expect(parseScenario(gapped.scenario).ok).toBe(true);
+    expect(parseScenario(gapped.scenario, gapped.scenario.name).ok).toBe(true);
   });
 
   it('batch arrivals keep every count and leave most steps empty', () => {
@@ -85,7 +85,7 @@ describe('the data families', () => {
     expect(sum(s.errors)).toBe(sum(g.scenario.series.errors));
     const empty = s.requests.filter((n) => n === 0).length;
     expect(empty / s.requests.length).toBeGreaterThan(0.8);
-    expect(parseScenario(batched.scenario).ok).toBe(true);
+    expect(parseScenario(batched.scenario, batched.scenario.name).ok).toBe(true);
   });
 
   it('late error series drop the first error of each pod after the deploy, and only those', () => {
