@@ -20,7 +20,7 @@
  *   node --expose-gc --conditions=source --import tsx src/fleet-onset-cost.ts --watches 60 --set frame16-gate
  */
 import { type AbortSignalLike, createController } from '@rollgate/core';
-import { REPLAY_EPOCH_MS, type Scenario, scenarioContract } from '@rollgate/core/scenarios';
+import { REPLAY_EPOCH_MS, scenarioContract, scenarioSteps } from '@rollgate/core/scenarios';
 import {
   createMemoryArtifactStore,
   createMemoryAuditSink,
@@ -30,7 +30,6 @@ import {
   insecureTestSigner,
   MemoryMetricSource,
   SimulatedClock,
-  type StepData,
 } from '@rollgate/core/testing';
 import { generateFamilies } from './scenarios/family-corpus';
 import { positiveIntegerOption } from './script-options';
@@ -41,22 +40,6 @@ const setAt = args.indexOf('--set');
 const set = setAt === -1 ? 'frame16-gate' : (args[setAt + 1] ?? 'frame16-gate');
 
 const quiesce = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function stepsOf(scenario: Scenario): StepData[] {
-  const s = scenario.series;
-  return s.requests.map((requests, i) => {
-    const step: Record<string, unknown> = { requests, errors: s.errors[i] ?? 0 };
-    const histogram = s.latencyHistogram[i];
-    if (histogram) step.latencyHistogram = histogram;
-    const p99 = s.latencyP99Ms[i];
-    if (p99 !== undefined) step.latencyP99Ms = p99;
-    if (s.cpuCores) step.cpu = s.cpuCores[i];
-    if (s.memoryBytes) step.memory = s.memoryBytes[i];
-    if (s.ready) step.ready = s.ready[i];
-    if (s.restarts) step.restarts = s.restarts[i];
-    return step as StepData;
-  });
-}
 
 interface Tick {
   readonly cpuMs: number;
@@ -98,7 +81,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
       clock,
       startMs: REPLAY_EPOCH_MS,
       stepMs,
-      steps: stepsOf(scenario),
+      steps: scenarioSteps(scenario),
       latencyBucketsMs: scenario.latencyBucketsMs,
     });
     sources.push(source);

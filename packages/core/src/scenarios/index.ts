@@ -10,7 +10,7 @@ export { GeneratorFaultSchema, GeneratorMetaFileSchema, GeneratorMetaSchema } fr
 export type { ParseScenarioResult } from './parse-scenario';
 export { parseScenario } from './parse-scenario';
 export type { ContractOverrides, ReplayResult } from './replay-scenario';
-export { REPLAY_EPOCH_MS, replayScenario, scenarioContract } from './replay-scenario';
+export { REPLAY_EPOCH_MS, replayScenario, scenarioContract, scenarioSteps } from './replay-scenario';
 export type {
   ExpectedDecision,
   Scenario,

@@ -85,7 +85,7 @@ export async function replayScenario(
   const total = scenario.series.requests.length;
   const deployAt = REPLAY_EPOCH_MS + scenario.deployAtStep * stepMs;
   const clock = new SimulatedClock(deployAt);
-  const steps = stepsOf(scenario);
+  const steps = scenarioSteps(scenario);
   const segments = segmentsOf(scenario);
   const source = new MemoryMetricSource({
     name: 'scenario',
@@ -175,7 +175,12 @@ function toReplayResult(
   };
 }
 
-function stepsOf(scenario: Scenario): StepData[] {
+/**
+ * A scenario's series as the in-memory source's steps (`MemoryMetricSource`), one per scenario
+ * step from its first: what {@link replayScenario} reads, for harnesses that drive their own
+ * controllers over a scenario (the bench's fleets).
+ */
+export function scenarioSteps(scenario: Scenario): StepData[] {
   const s = scenario.series;
   return s.requests.map((requests, i) => {
     const step: Record<string, unknown> = { requests, errors: s.errors[i] ?? 0 };
