@@ -107,7 +107,8 @@ export function isSurge(
 ): boolean {
   if (!profile || !(profile.highPerStep > 0) || !Number.isFinite(trials)) return false;
   const lambda = SURGE_FACTOR * profile.highPerStep;
-  if (profile.batchSteps !== undefined) return minuteSurge(lambda, profile.batchSteps, previous, trials);
+  if (profile.batchSteps !== undefined)
+    return minuteSurge(lambda, profile.batchSteps, previous, previous.length, trials);
   if (trials > noiseBound(lambda)) return true;
   const window = [...previous.slice(-(SMOOTH_STEPS - 1)), trials];
   if (window.length < SMOOTH_STEPS) return false;
@@ -116,14 +117,21 @@ export function isSurge(
 }
 
 /**
- * Batch traffic's surge test: the sum of the last `steps` steps (a minute, the newest `trials`)
- * above `steps` times `lambda` by more than Poisson noise. A batch's step is no surge: it holds
- * the minute's requests, which the baseline's one-minute high already knows.
+ * Batch traffic's surge test: the sum of a minute of steps (`steps`: the newest, `newest`, and
+ * the `steps - 1` of `before` up to index `end`, exclusive) above `steps` times `lambda` by more
+ * than Poisson noise. A batch's step is no surge: it holds the minute's requests, which the
+ * baseline's one-minute high already knows.
  */
-function minuteSurge(lambda: number, steps: number, previous: readonly number[], trials: number): boolean {
-  if (previous.length < steps - 1) return false;
-  let sum = trials;
-  for (let i = previous.length - (steps - 1); i < previous.length; i++) sum += previous[i] as number;
+function minuteSurge(
+  lambda: number,
+  steps: number,
+  before: readonly number[],
+  end: number,
+  newest: number,
+): boolean {
+  if (end < steps - 1) return false;
+  let sum = newest;
+  for (let i = end - (steps - 1); i < end; i++) sum += before[i] as number;
   return sum > noiseBound(lambda * steps);
 }
 
@@ -157,7 +165,7 @@ export function isDraining(
   if (batch !== undefined) {
     for (let k = 0; k < drainSteps && previous.length - 1 - k >= batch - 1; k++) {
       const end = previous.length - 1 - k;
-      if (minuteSurge(lambda, batch, previous.slice(0, end), previous[end] as number)) return true;
+      if (minuteSurge(lambda, batch, previous, end, previous[end] as number)) return true;
     }
     return false;
   }

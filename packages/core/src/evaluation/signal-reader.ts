@@ -39,7 +39,7 @@ export function createSignalReader(
     // The tick path: one read of a window that fits in one request (every evaluation's read),
     // sent as it is (a SignalRead is a MetricRequest), without the chunking arrays or a closure,
     // and sanitized by readWithRetry itself: one async frame per read, not two.
-    if (!(read.stepMs > 0) || read.end - read.start <= (MAX_SAMPLES_PER_READ - 1) * read.stepMs) {
+    if (fitsOneRequest(read)) {
       return readWithRetry(source, read, ctx, clock, retry, sanitize);
     }
     return readChunked(source, read, ctx, clock, retry);
@@ -95,12 +95,7 @@ export function createSignalSender(
   return {
     send(signal, read, ctx, guard) {
       const source = sources[signal.source];
-      if (
-        source === undefined ||
-        ctx.signal.aborted ||
-        !(retry.maxAttempts >= 1) ||
-        !(!(read.stepMs > 0) || read.end - read.start <= (MAX_SAMPLES_PER_READ - 1) * read.stepMs)
-      ) {
+      if (source === undefined || ctx.signal.aborted || !(retry.maxAttempts >= 1) || !fitsOneRequest(read)) {
         return reader(signal, read, ctx).then(finished);
       }
       let answer: Promise<ReadResult>;
@@ -109,10 +104,8 @@ export function createSignalSender(
       } catch (error) {
         return Promise.resolve(new ReadThrew(error));
       }
-      if (!guard) return answer;
-      return answer instanceof Promise
-        ? answer.then(undefined, readThrew)
-        : Promise.resolve(answer).then(undefined, readThrew);
+      // Promise.resolve returns a native Promise as it is: a wrapper only for another thenable.
+      return guard ? Promise.resolve(answer).then(undefined, readThrew) : answer;
     },
     settle(signal, read, ctx, answer) {
       if (answer instanceof Finished) return answer.result;
@@ -127,6 +120,14 @@ export function createSignalSender(
       );
     },
   };
+}
+
+/**
+ * Whether a read's window fits in one request (at most MAX_SAMPLES_PER_READ samples; a read
+ * without a step is one request): every evaluation's read. Longer ones are chunked.
+ */
+function fitsOneRequest(read: SignalRead): boolean {
+  return !(read.stepMs > 0) || read.end - read.start <= (MAX_SAMPLES_PER_READ - 1) * read.stepMs;
 }
 
 /** A read longer than one request allows, as consecutive reads (see chunkRange). */
