@@ -1,4 +1,5 @@
 import { RollgateError } from '../errors/rollgate-error';
+import { Thrown } from '../errors/thrown';
 import type { PortContext } from '../ports/abort';
 import type { MetricRequest, MetricSource, ReadResult } from '../ports/metric-source';
 import { type Clock, sleep } from '../time/clock';
@@ -37,28 +38,14 @@ export async function readWithRetry(
   try {
     answer = await source.read(request, ctx);
   } catch (error) {
-    answer = new ReadThrew(error);
+    answer = new Thrown(error);
   }
   return afterFirstAttempt(source, request, ctx, clock, policy, finish, answer);
 }
 
 /**
- * What a source's `read` rejected with (or threw): carried as a value by a caller that awaits the
- * source's Promise itself, so {@link afterFirstAttempt} turns it into the `INTERNAL` error result
- * as {@link readWithRetry} does.
- */
-export class ReadThrew {
-  constructor(readonly error: unknown) {}
-}
-
-/** The handler a caller puts on a source's Promise it awaits later: a rejection becomes a value. */
-export function readThrew(error: unknown): ReadThrew {
-  return new ReadThrew(error);
-}
-
-/**
  * {@link readWithRetry} after its first attempt answered `answer` (what `source.read` resolved
- * to, or a {@link ReadThrew}): the finished result, synchronously, when no retry is due (almost
+ * to, or a {@link Thrown}): the finished result, synchronously, when no retry is due (almost
  * every read); otherwise the retries' Promise, run exactly as readWithRetry runs them. A caller
  * that sent `source.read` itself and awaited it in its own frame gets readWithRetry's answer with
  * no async frame of readWithRetry's (docs/benchmarks.md, `frame16-issue-13`). The caller checks
@@ -74,7 +61,7 @@ export function afterFirstAttempt(
   answer: unknown,
 ): ReadResult | Promise<ReadResult> {
   const result =
-    answer instanceof ReadThrew ? thrown(source, answer.error) : checked(source, answer as ReadResult);
+    answer instanceof Thrown ? thrown(source, answer.error) : checked(source, answer as ReadResult);
   if (result.status !== 'error' || !result.error.retryable || policy.maxAttempts === 1) {
     return finish(result, request.query);
   }

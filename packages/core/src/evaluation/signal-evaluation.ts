@@ -1,4 +1,5 @@
 import type { Contract, Rule, SequentialRule, Signal } from '../contract/contract-schema';
+import { Thrown } from '../errors/thrown';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult, Sample, Series } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
@@ -30,7 +31,6 @@ import {
   smoothedLoad,
   underSurge,
 } from './load-surge';
-import { ReadThrew } from './read-with-retry';
 import {
   countsExceedances,
   eventsQuery,
@@ -155,14 +155,14 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
       try {
         evAnswer = await evSent;
       } catch (error) {
-        evAnswer = new ReadThrew(error);
+        evAnswer = new Thrown(error);
       }
     }
     let trAnswer: unknown;
     try {
       trAnswer = await trSent;
     } catch (error) {
-      trAnswer = new ReadThrew(error);
+      trAnswer = new Thrown(error);
     }
     const evDone = evReq ? sender.settle(signal, evReq, ctx, evAnswer) : noEvents;
     const trDone = sender.settle(signal, trReq, ctx, trAnswer);
@@ -204,7 +204,7 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
     try {
       answer = await sender.send(signal, tailReq, ctx, false);
     } catch (error) {
-      answer = new ReadThrew(error);
+      answer = new Thrown(error);
     }
     const done = sender.settle(signal, tailReq, ctx, answer);
     tailEv = done instanceof Promise ? await done : done;
@@ -221,7 +221,7 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
     try {
       answer = await sender.send(signal, denseReq, ctx, false);
     } catch (error) {
-      answer = new ReadThrew(error);
+      answer = new Thrown(error);
     }
     const done = sender.settle(signal, denseReq, ctx, answer);
     denseEv = done instanceof Promise ? await done : done;
@@ -1043,7 +1043,7 @@ async function judgeReading(job: Judging, first: number): Promise<SignalOutcome>
     try {
       mainAnswer = await mainSent;
     } catch (error) {
-      mainAnswer = new ReadThrew(error);
+      mainAnswer = new Thrown(error);
     }
     const restartsAnswer = restartsSent === null ? null : await restartsSent;
     const mainDone = sender.settle(signal, main, ctx, mainAnswer);

@@ -1,10 +1,11 @@
 import type { Signal } from '../contract/contract-schema';
 import { RollgateError } from '../errors/rollgate-error';
+import { asThrown, Thrown } from '../errors/thrown';
 import type { PortContext } from '../ports/abort';
 import type { MetricQuery, MetricSource, ReadResult, Sample, Series } from '../ports/metric-source';
 import { describeDomain, domainOf, inDomain, showReading } from '../rules/measure-domain';
 import type { Clock } from '../time/clock';
-import { afterFirstAttempt, ReadThrew, type RetryPolicy, readThrew, readWithRetry } from './read-with-retry';
+import { afterFirstAttempt, type RetryPolicy, readWithRetry } from './read-with-retry';
 
 /** A read of one signal's query over `[start, end]` at `stepMs`. */
 export interface SignalRead {
@@ -60,7 +61,7 @@ export interface SignalSender {
    * With `guard`, a rejection (an adapter breaking the port rules) answers a value instead: a
    * read awaited after another must not be an unhandled rejection while the first is awaited.
    * Without it, the caller awaits the Promise at once, in a `try`, and settles a
-   * {@link ReadThrew} of what it threw.
+   * {@link Thrown} of what it threw.
    */
   send(signal: Signal, read: SignalRead, ctx: PortContext, guard: boolean): Promise<unknown>;
   /**
@@ -102,10 +103,10 @@ export function createSignalSender(
       try {
         answer = source.read(read, ctx);
       } catch (error) {
-        return Promise.resolve(new ReadThrew(error));
+        return Promise.resolve(new Thrown(error));
       }
       // Promise.resolve returns a native Promise as it is: a wrapper only for another thenable.
-      return guard ? Promise.resolve(answer).then(undefined, readThrew) : answer;
+      return guard ? Promise.resolve(answer).then(undefined, asThrown) : answer;
     },
     settle(signal, read, ctx, answer) {
       if (answer instanceof Finished) return answer.result;

@@ -1,6 +1,7 @@
 import type { AuditRecord } from '../audit/audit-record';
 import type { Contract } from '../contract/contract-schema';
 import { RollgateError, reviveRollgateError, type SerializedRollgateError } from '../errors/rollgate-error';
+import { Thrown } from '../errors/thrown';
 import { type Evaluation, Evaluator } from '../evaluation/evaluator';
 import type { RetryPolicy } from '../evaluation/read-with-retry';
 import { SafeEmitter } from '../events/safe-emitter';
@@ -305,7 +306,7 @@ class ControllerCore {
 
   /**
    * A poll's second half, once the listing answered `listing` (or threw:
-   * a {@link PortThrew}): the request, or null, at once for an empty listing (almost every poll),
+   * a {@link Thrown}): the request, or null, at once for an empty listing (almost every poll),
    * a Promise only when requests are loaded. An abort thrown by the store is thrown.
    */
   controlRequestListed(
@@ -317,7 +318,7 @@ class ControllerCore {
     // `pendingControlRequests` too: an empty listing (almost every poll) is answered with no
     // frame or Promise of its own (docs/benchmarks.md, `alloc15-issue-13`).
     let found: PendingControlRequests | Promise<PendingControlRequests>;
-    if (listing instanceof PortThrew) {
+    if (listing instanceof Thrown) {
       found = portThrew(listing.error, 'STORE_FAILED');
     } else {
       try {
@@ -646,7 +647,7 @@ class ControllerCore {
         try {
           listing = await this.listControlRequests(snapshot, ctx);
         } catch (error) {
-          listing = new PortThrew(error);
+          listing = new Thrown(error);
         }
         const found = this.controlRequestListed(snapshot, listing, ctx);
         const request = found instanceof Promise ? await found : found;
@@ -690,7 +691,7 @@ class ControllerCore {
           try {
             listing = await this.listControlRequests(snapshot, ctx);
           } catch (error) {
-            listing = new PortThrew(error);
+            listing = new Thrown(error);
           }
           const found = this.controlRequestListed(snapshot, listing, ctx);
           request = found instanceof Promise ? await found : found;
@@ -894,11 +895,6 @@ function portResult<T>(
       component: 'controller',
     }),
   };
-}
-
-/** What a port threw, carried as a value to the code that makes it a failed Result. */
-class PortThrew {
-  constructor(readonly error: unknown) {}
 }
 
 /** A port that threw: a failed Result (`code`), except an abort, which stops the watch. */

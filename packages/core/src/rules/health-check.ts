@@ -111,7 +111,7 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
         status: 'no-data',
         value: newest.v,
         threshold: rule.minReady,
-        reason: `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%) for ${show(run / 1000)} s, under the ${show(needed)} s a breach needs: a flap, or a failure's first seconds`,
+        reason: `${readyShare(newest.v, rule.minReady)} for ${show(run / 1000)} s, under the ${show(needed)} s a breach needs: a flap, or a failure's first seconds`,
       };
     }
     return {
@@ -121,8 +121,8 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
       threshold: rule.minReady,
       reason:
         needed > 0
-          ? `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%) for ${show(run / 1000)} s (a breach needs ${show(needed)} s)`
-          : `${show(newest.v * 100)}% of instances ready (required ${show(rule.minReady * 100)}%)`,
+          ? `${readyShare(newest.v, rule.minReady)} for ${show(run / 1000)} s (a breach needs ${show(needed)} s)`
+          : readyShare(newest.v, rule.minReady),
     };
   }
   return {
@@ -132,6 +132,11 @@ export function evaluateHealth(rule: HealthRule, input: HealthInput): Verdict {
     threshold: rule.minReady,
     reason: healthPassReason(newest.v, input.restarts),
   };
+}
+
+/** The ready share against the rule's minimum, as a breach's (or a flap's) reason begins. */
+function readyShare(ready: number, minReady: number): string {
+  return `${show(ready * 100)}% of instances ready (required ${show(minReady * 100)}%)`;
 }
 
 /**

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { Signal } from '../../src/contract/contract-schema';
 import { defaultContract } from '../../src/contract/default-contract';
 import { RollgateError } from '../../src/errors/rollgate-error';
+import { Thrown } from '../../src/errors/thrown';
 import { Evaluator } from '../../src/evaluation/evaluator';
-import { ReadThrew, type RetryPolicy, readWithRetry } from '../../src/evaluation/read-with-retry';
+import { type RetryPolicy, readWithRetry } from '../../src/evaluation/read-with-retry';
 import { createSignalReader, createSignalSender, sanitize } from '../../src/evaluation/signal-reader';
 import type { PortContext } from '../../src/ports/abort';
 import type { MetricRequest, MetricSource, ReadResult } from '../../src/ports/metric-source';
@@ -90,7 +91,7 @@ function viaSender(guard: boolean): Read {
     try {
       got = await sender.send(signal, request, ctx, guard);
     } catch (error) {
-      got = new ReadThrew(error);
+      got = new Thrown(error);
     }
     const done = sender.settle(signal, request, ctx, got);
     return done instanceof Promise ? await done : done;
@@ -161,7 +162,7 @@ describe('signal sender', () => {
     const sender = createSignalSender(sources, clock, policy, createSignalReader(sources, clock, policy));
     const ctx = { signal: new AbortController().signal, deadline: Number.POSITIVE_INFINITY };
     const got = await sender.send(signal, request, ctx, true);
-    expect(got).toBeInstanceOf(ReadThrew);
+    expect(got).toBeInstanceOf(Thrown);
     const done = sender.settle(signal, request, ctx, got);
     expect(done instanceof Promise ? await done : done).toMatchObject({
       status: 'error',
