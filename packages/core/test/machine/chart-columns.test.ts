@@ -158,7 +158,7 @@ describe('chart series as columns', () => {
     }
   });
 
-  it('property: fields held as one value until they move (heap17) read back exactly through appends, forks, thinning and prefixes', () => {
+  it('property: fields held as one value with exceptions, or a column (heap17), read back exactly through appends, forks, thinning and prefixes', () => {
     // Few values per field, so a field keeps one value for a run and then moves (its column is
     // made mid-series), -0 and 0 among them (Object.is tells them apart), nulls and absent
     // statistics, odd points now and then; a model of plain point arrays beside the columns.
@@ -195,8 +195,7 @@ describe('chart series as columns', () => {
             series.push({ cols: newest.cols.prefix(n), points: newest.points.slice(0, n) });
             return;
           }
-          const base =
-            s.op === 7 ? (series[s.pickOlder % series.length] as (typeof series)[number]) : newest;
+          const base = s.op === 7 ? (series[s.pickOlder % series.length] as (typeof series)[number]) : newest;
           if (base !== newest) forks++;
           const p: AuditPoint = {
             at: new Date(DAY0 + k * 5_000).toISOString(),
@@ -248,6 +247,74 @@ describe('chart series as columns', () => {
     // The properties exercised: forks of older series, fields that moved.
     expect(forks).toBeGreaterThan(100);
     expect(moved).toBeGreaterThan(1000);
+  });
+
+  it('property: signals sharing one column of times (withTimesOf) each read their own times, through skipped points, other times, thinning and old snapshots', () => {
+    // Three signals appended at every step as appendEvaluation does (each shares the first's
+    // times), now and then one skipped or at another time, all thinned at 60 points as
+    // boundAuditSeries does; snapshots of every step kept and checked against the model at the end.
+    const stepArb = fc.record({
+      skip: fc.integer({ min: 0, max: 2 }).chain((s) => fc.constantFrom(-1, -1, -1, -1, -1, -1, s)),
+      shift: fc.integer({ min: 0, max: 2 }).chain((s) => fc.constantFrom(-1, -1, -1, -1, -1, -1, -1, s)),
+      status: fc.constantFrom('pass' as const, 'pass' as const, 'pass' as const, 'breach' as const),
+      who: fc.integer({ min: 0, max: 2 }),
+    });
+    let shared = 0;
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 200 }), (steps) => {
+        let cols: ChartColumns[] = [ChartColumns.EMPTY, ChartColumns.EMPTY, ChartColumns.EMPTY];
+        let model: AuditPoint[][] = [[], [], []];
+        const kept: { cols: ChartColumns[]; model: AuditPoint[][] }[] = [];
+        steps.forEach((s, k) => {
+          let first: ChartColumns | undefined;
+          cols = cols.map((c, j) => {
+            if (s.skip === j) return c;
+            const t = DAY0 + k * 5_000 + (s.shift === j ? 1 : 0);
+            const status = s.who === j ? s.status : 'pass';
+            const p: AuditPoint = {
+              at: new Date(t).toISOString(),
+              phase: 'bake',
+              rule: 'sequential',
+              status,
+              value: k,
+              threshold: 0.5,
+            };
+            model[j] = [...(model[j] as AuditPoint[]), p];
+            const next = c.appendFields({
+              t,
+              phase: 'bake',
+              rule: 'sequential',
+              status,
+              value: k,
+              threshold: 0.5,
+            });
+            first ??= next;
+            const out = next === first ? next : next.withTimesOf(first);
+            if (out !== next) throw new Error('withTimesOf returns the series itself');
+            return out;
+          });
+          let firstThinned: ChartColumns | undefined;
+          cols = cols.map((c, j) => {
+            if (c.length < 60) return c;
+            const m = model[j] as AuditPoint[];
+            model[j] = thinnedIndices(m.length, (i) => (m[i] as AuditPoint).status).map(
+              (i) => m[i] as AuditPoint,
+            );
+            const thinned = thin(c);
+            firstThinned ??= thinned;
+            return thinned === firstThinned ? thinned : thinned.withTimesOf(firstThinned);
+          });
+          kept.push({ cols, model: model.map((m) => m) });
+        });
+        for (const { cols: c, model: m } of kept) {
+          for (let j = 0; j < 3; j++) expect(json(c[j])).toBe(json(m[j]));
+        }
+        const last = kept[kept.length - 1] as { cols: ChartColumns[]; model: AuditPoint[][] };
+        if (json(last.model[0]?.map((p) => p.at)) === json(last.model[1]?.map((p) => p.at))) shared++;
+      }),
+      { numRuns: 150 },
+    );
+    expect(shared).toBeGreaterThan(10);
   });
 
   it('is immutable: appending to an older series forks its storage and leaves the newer one as it was', () => {
@@ -313,4 +380,3 @@ describe('chart series as columns', () => {
     expect(cols.points()).toEqual(points);
   });
 });
-

@@ -2,15 +2,19 @@ import type { AuditPoint } from '../../audit/audit-record';
 
 /** Slots of a new storage at least: a controller thins every series at 60 points. */
 const MIN_CAPACITY = 60;
-/** The fields that may be one value (in the head) instead of a column. */
+/** The fields held as one value with a few exceptions, or as a column (see {@link Store}). */
 const CODE = 0;
 const VALUE = 1;
 const THRESHOLD = 2;
 const STATISTIC = 3;
 const FIELDS = 4;
-/** The head: per field its one value, then where its column starts (-1: none). */
-const AT = FIELDS;
-const HEAD = 2 * FIELDS;
+/** Per field in the head: its one value, where its exceptions or column start (-1: none), how many exceptions (-1: a column). */
+const ONE = 0;
+const AT = 1;
+const COUNT = 2;
+const HEAD = 3 * FIELDS;
+/** Exceptions a field holds before it is a column: pairs (slot, value), 2 x 8 doubles against a column's 60. */
+const EXCEPTIONS = 8;
 const STATUSES: readonly AuditPoint['status'][] = ['pass', 'breach', 'no-data', 'error'];
 const STATUS_CODE: Readonly<Record<AuditPoint['status'], number>> = {
   pass: 0,
@@ -24,8 +28,6 @@ const HAS_STATISTIC = 8;
 const ODD = 16;
 /** A code's bits below the rule index: `code = bits + RULE * ruleIndex`. */
 const RULE = 32;
-
-const NO_COLUMNS: readonly boolean[] = [false, false, false, false];
 
 /**
  * A signal's chart series in memory (`MachineSnapshot.series`): one column per field instead of
@@ -84,6 +86,27 @@ export class ChartColumns {
     return new ChartColumns(store, this.length + 1);
   }
 
+  /**
+   * This series reading its times from `other`'s column when both hold the same times and
+   * the same capacity (the signals of a watch get a point at every evaluation: one column of
+   * times for all of them, not one each); else this series as it is. Changes no point of
+   * either: a series sharing the column reads the times it held, and a time that differs
+   * later goes to a column of its own (`putTime`). O(1) once shared; O(points) otherwise.
+   */
+  withTimesOf(other: ChartColumns): ChartColumns {
+    const s = this.#store;
+    const o = other.#store;
+    const a = s.times;
+    const b = o.times;
+    if (a === b || s.capacity !== o.capacity) return this;
+    // Only columns no storage reads further than these series: what is shared is all of it.
+    if (a.filled !== this.length || b.filled !== other.length || s.filled !== this.length) return this;
+    if (o.filled !== other.length || this.length !== other.length) return this;
+    for (let i = 0; i < this.length; i++) if (!Object.is(a.data[i], b.data[i])) return this;
+    s.times = b;
+    return this;
+  }
+
   /** The newest `n` points (all when there are fewer). */
   newest(n: number): ChartColumns {
     if (n >= this.length) return this;
@@ -97,7 +120,10 @@ export class ChartColumns {
 
   /** A series of the points at `indices` (ascending), in new storage. */
   pick(indices: readonly number[]): ChartColumns {
-    return new ChartColumns(copyStore(this.#store, indices, Math.max(MIN_CAPACITY, indices.length)), indices.length);
+    return new ChartColumns(
+      copyStore(this.#store, indices, Math.max(MIN_CAPACITY, indices.length)),
+      indices.length,
+    );
   }
 
   /**
@@ -120,7 +146,7 @@ export class ChartColumns {
 
   /** The epoch ms of the point's `at`. */
   time(i: number): number {
-    return this.#store.data[HEAD + i] as number;
+    return this.#store.times.data[i] as number;
   }
 
   phase(i: number): AuditPoint['phase'] {
@@ -149,9 +175,7 @@ export class ChartColumns {
 
   /** The statistic (null when not finite), or undefined when the point has none. */
   statistic(i: number): number | null | undefined {
-    return this.hasStatistic(i)
-      ? nullIfNaN(read(this.#store, STATISTIC, i))
-      : undefined;
+    return this.hasStatistic(i) ? nullIfNaN(read(this.#store, STATISTIC, i)) : undefined;
   }
 
   /** The point kept as an object, for a point {@link fields} answers null for. */
@@ -202,28 +226,32 @@ export interface PointFields {
 }
 
 /**
- * The storage behind one or more series: ONE Float64Array (`data`) of fixed capacity. A point's
- * time is always a column; its code, value, threshold and statistic are each a column only once
- * the storage holds two different ones, and until then one number in `data`'s head
- * (docs/architecture.md, the snapshot in memory). A signal's threshold (its baseline rate or its
- * limit), its code (phase, status, rule) and often its statistic or value do not move for the
- * whole watch, so most storages keep two or three columns of the five, where one column per
- * field (and a second typed array for the codes) kept all of them (docs/benchmarks.md,
- * `heap17-issue-13`).
+ * The storage behind one or more series: a Float64Array (`data`) of fixed capacity for the
+ * fields, and the column of times. A point's time is always in a column (one the watch's
+ * signals share where their times agree: {@link Times}). Its code, value, threshold and
+ * statistic are each held as one value, with the slots that differ from it as exceptions (up
+ * to {@link EXCEPTIONS} pairs of slot and value), and as a column only beyond that (docs/
+ * architecture.md, the snapshot in memory). A signal's code (phase, status, rule) and
+ * threshold (its baseline rate or limit), a health signal's value, a gauge's absent statistic
+ * move only in the warm-up's few no-data points and at a breach, so most storages hold one or
+ * two columns of the four, where a column per field (and a second typed array for the codes)
+ * held all of them (docs/benchmarks.md, `heap17-issue-13`).
  *
- * Layout: `data[0 .. 4)` the one value of each field {@link CODE}, {@link VALUE},
- * {@link THRESHOLD}, {@link STATISTIC} while it has no column, `data[4 .. 8)` where each field's
- * column starts (-1: none, the one value for every slot; the head is 8 doubles, so a storage
- * is one object and one array); `data[8 .. 8 + capacity)` the times; then the columns in the
- * order they were made, `capacity` slots each. Null values are NaN (`finiteOrNull` never
- * gives a real NaN), compared with `Object.is` (so -0 is kept). A point's code is its phase,
- * status, has-statistic and kept-as-object bits plus `32 x` the index of its rule in
- * `ruleNames` (the few rule names a series uses, index 0 for none), so a point holds no pointer.
- * `filled` is how many slots some series reads: a series may write slot `filled` only when it
- * is that long.
+ * Layout of `data`: the head, three numbers per field ({@link ONE} its one value, {@link AT}
+ * where its exceptions or column start, -1 for none, {@link COUNT} its exceptions, -1 for a
+ * column); then each field's exceptions (room for {@link EXCEPTIONS} pairs `slot, value`,
+ * ascending) or column (`capacity` slots). A field's layout changes only when the storage is
+ * built anew ({@link layout}): its one value is then the slots' majority or the newest slot's
+ * value, whichever leaves fewer exceptions, its exceptions the slots that differ. Null values are NaN (`finiteOrNull` never gives a real NaN), compared with
+ * `Object.is` (so -0 is kept). A point's code is its phase, status, has-statistic and
+ * kept-as-object bits plus `32 x` the index of its rule in `ruleNames` (the few rule names a
+ * series uses, index 0 for none), so a point holds no pointer. `filled` is how many slots some
+ * series reads: a series may write slot `filled` only when it is that long.
  */
 interface Store {
   data: Float64Array;
+  /** The points' times: this storage's own, or one another storage of the watch shares. */
+  times: Times;
   readonly capacity: number;
   ruleNames: (string | undefined)[];
   odd: Map<number, AuditPoint> | undefined;
@@ -233,50 +261,169 @@ interface Store {
 const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
 const nanIfNull = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
 
-/** A storage of `capacity` slots with a column for each field `columns` says (the rest one value). */
-function newStore(capacity: number, columns: readonly boolean[] = NO_COLUMNS): Store {
-  let size = HEAD + capacity;
-  for (let f = 0; f < FIELDS; f++) if (columns[f]) size += capacity;
-  const data = new Float64Array(size);
-  let next = HEAD + capacity;
-  for (let f = 0; f < FIELDS; f++) {
-    data[AT + f] = columns[f] ? next : -1;
-    if (columns[f]) next += capacity;
-  }
-  return { data, capacity, ruleNames: [undefined], odd: undefined, filled: 0 };
+/** An empty storage of `capacity` slots (every field one value, no exceptions). */
+function newStore(capacity: number): Store {
+  const data = new Float64Array(HEAD);
+  for (let f = 0; f < FIELDS; f++) data[3 * f + AT] = -1;
+  const times = { data: new Float64Array(capacity), filled: 0 };
+  return { data, times, capacity, ruleNames: [undefined], odd: undefined, filled: 0 };
 }
 
 /** Field `f` of slot `i`. */
 function read(s: Store, f: number, i: number): number {
-  const at = s.data[AT + f] as number;
-  return s.data[at < 0 ? f : at + i] as number;
+  const d = s.data;
+  const h = 3 * f;
+  const at = d[h + AT] as number;
+  if (at < 0) return d[h + ONE] as number;
+  const count = d[h + COUNT] as number;
+  if (count < 0) return d[at + i] as number;
+  for (let k = 0; k < count; k++) if (d[at + 2 * k] === i) return d[at + 2 * k + 1] as number;
+  return d[h + ONE] as number;
 }
 
 /**
- * Writes field `f` of slot `i` (= `s.filled`: slots are written in order): the head's value
- * while the field has one (the first slot sets it), else its column, made here the first time
- * the field differs (every earlier slot holds the head's value).
+ * Writes field `f` of slot `i` (= `s.filled`: slots are written in order, each field once): in
+ * its column, as nothing when it is the one value, as one more exception while there is room,
+ * else by laying the fields out anew ({@link relayout}).
  */
 function put(s: Store, f: number, i: number, x: number): void {
-  const at = s.data[AT + f] as number;
-  if (at >= 0) {
-    s.data[at + i] = x;
+  const d = s.data;
+  const h = 3 * f;
+  const at = d[h + AT] as number;
+  const count = d[h + COUNT] as number;
+  if (at >= 0 && count < 0) {
+    d[at + i] = x;
     return;
   }
   if (i === 0) {
-    s.data[f] = x;
+    // No slot yet, so no exceptions: the first value is the one value.
+    d[h + ONE] = x;
     return;
   }
-  const one = s.data[f] as number;
-  if (Object.is(one, x)) return;
-  // A column for the field: `data` one column longer, the field's earlier slots its one value.
-  const column = s.data.length;
-  const data = new Float64Array(column + s.capacity);
-  data.set(s.data);
-  data.fill(one, column, column + i);
-  data[column + i] = x;
-  data[AT + f] = column;
-  s.data = data;
+  if (Object.is(d[h + ONE], x)) return;
+  if (at >= 0 && count < EXCEPTIONS) {
+    d[at + 2 * count] = i;
+    d[at + 2 * count + 1] = x;
+    d[h + COUNT] = count + 1;
+    return;
+  }
+  relayout(s, f, i, x);
+}
+
+/**
+ * The storage's fields laid out anew for slot `i` of field `f` (= `x`): the fields before `f`
+ * hold slots `[0, i]` (a point's fields are written in their order, {@link write}), `f` and
+ * those after it `[0, i)` (see {@link layout}).
+ */
+function relayout(s: Store, f: number, i: number, x: number): void {
+  s.data = layout(
+    s.capacity,
+    (g) => (g <= f ? i + 1 : i),
+    (g, j) => (g === f && j === i ? x : read(s, g, j)),
+  );
+}
+
+/**
+ * A storage's `data` for `slots(f)` slots of each field `f`, whose values `value(f, j)` gives:
+ * per field its one value (the slots' majority, or the newest slot's: whichever leaves fewer
+ * exceptions), and the slots that differ from it as exceptions, or as a column when they are
+ * more than {@link EXCEPTIONS}.
+ */
+function layout(
+  capacity: number,
+  slots: (f: number) => number,
+  value: (f: number, j: number) => number,
+): Float64Array {
+  const ones: number[] = [];
+  const counts: number[] = [];
+  let size = HEAD;
+  for (let f = 0; f < FIELDS; f++) {
+    const n = slots(f);
+    // The one value: the slots' majority value if they have one (a vote in one pass), else the
+    // newest slot's, whichever leaves fewer exceptions (the newest on a tie).
+    let vote = n > 0 ? value(f, 0) : 0;
+    let lead = 0;
+    for (let j = 0; j < n; j++) {
+      const v = value(f, j);
+      if (lead === 0) vote = v;
+      lead += Object.is(v, vote) ? 1 : -1;
+    }
+    const newest = n > 0 ? value(f, n - 1) : 0;
+    const newestCount = differing(n, (j) => value(f, j), newest);
+    const voteCount = Object.is(vote, newest) ? newestCount : differing(n, (j) => value(f, j), vote);
+    const one = voteCount < newestCount ? vote : newest;
+    const count = Math.min(voteCount, newestCount);
+    ones.push(one);
+    counts.push(count === 0 ? 0 : count <= EXCEPTIONS ? count : -1);
+    if (count > 0) size += count <= EXCEPTIONS ? 2 * EXCEPTIONS : capacity;
+  }
+  const data = new Float64Array(size);
+  let next = HEAD;
+  for (let f = 0; f < FIELDS; f++) {
+    const h = 3 * f;
+    const count = counts[f] as number;
+    const one = ones[f] as number;
+    data[h + ONE] = one;
+    data[h + COUNT] = count;
+    if (count === 0) {
+      data[h + AT] = -1;
+      continue;
+    }
+    data[h + AT] = next;
+    const n = slots(f);
+    if (count < 0) {
+      for (let j = 0; j < n; j++) data[next + j] = value(f, j);
+      next += capacity;
+      continue;
+    }
+    let k = 0;
+    for (let j = 0; j < n; j++) {
+      const v = value(f, j);
+      if (Object.is(v, one)) continue;
+      data[next + 2 * k] = j;
+      data[next + 2 * k + 1] = v;
+      k++;
+    }
+    next += 2 * EXCEPTIONS;
+  }
+  return data;
+}
+
+/** How many of the first `n` values differ from `one` (counted up to one more than {@link EXCEPTIONS}). */
+function differing(n: number, value: (j: number) => number, one: number): number {
+  let count = 0;
+  for (let j = 0; j < n && count <= EXCEPTIONS; j++) if (!Object.is(value(j), one)) count++;
+  return count;
+}
+
+/**
+ * A column of times that storages of one capacity may share: the signals of a watch get a point
+ * at every evaluation, at its time, so their series' times are most often one column
+ * ({@link ChartColumns.withTimesOf}). `filled` is how many slots some storage reads; slots below
+ * it are never written again, so a storage reads its times wherever the column is shared.
+ */
+interface Times {
+  readonly data: Float64Array;
+  filled: number;
+}
+
+/**
+ * Writes the time of slot `i` (= `s.filled`): in the shared column when no storage wrote that
+ * slot yet or one wrote the same time, else in a column of the storage's own (its earlier
+ * times copied).
+ */
+function putTime(s: Store, i: number, t: number): void {
+  const times = s.times;
+  if (times.filled === i) {
+    times.data[i] = t;
+    times.filled = i + 1;
+    return;
+  }
+  if (Object.is(times.data[i], t)) return;
+  const own = { data: new Float64Array(s.capacity), filled: i + 1 };
+  own.data.set(times.data.subarray(0, i));
+  own.data[i] = t;
+  s.times = own;
 }
 
 const codeOf = (s: Store, i: number): number => read(s, CODE, i) % RULE;
@@ -296,32 +443,26 @@ function ruleId(s: Store, rule: string | undefined): number {
 
 /**
  * A storage of `capacity` slots holding the points of `src` at `indices` (ascending), in order,
- * with a column for exactly the fields those points do not all hold one value of (one array,
- * sized once: no column made and copied as the points are written).
+ * each field laid out once for those points ({@link layout}), the times in a column of its own.
  */
 function copyStore(src: Store, indices: readonly number[], capacity: number): Store {
-  const columns = NO_COLUMNS.map((_, f) => {
-    if ((src.data[AT + f] as number) < 0 || indices.length === 0) return false;
-    const one = read(src, f, indices[0] as number);
-    if (f === CODE) {
-      // Codes hold the source's rule indices: compare the rules, not the numbers.
-      const rule = ruleOf(src, indices[0] as number);
-      return indices.some((i) => read(src, f, i) % RULE !== one % RULE || ruleOf(src, i) !== rule);
-    }
-    return indices.some((i) => !Object.is(read(src, f, i), one));
-  });
-  const store = newStore(capacity, columns);
-  for (let j = 0; j < indices.length; j++) copyPoint(src, indices[j] as number, store, j);
+  const store = newStore(capacity);
+  const n = indices.length;
+  // The codes with this storage's rule indices (its rule names in the order the points name them).
+  const codes = indices.map((i) => codeOf(src, i) + RULE * ruleId(store, ruleOf(src, i)));
+  store.data = layout(
+    capacity,
+    () => n,
+    (f, j) => (f === CODE ? (codes[j] as number) : read(src, f, indices[j] as number)),
+  );
+  for (let j = 0; j < n; j++) {
+    const i = indices[j] as number;
+    putTime(store, j, src.times.data[i] as number);
+    const odd = src.odd?.get(i);
+    if (odd !== undefined) oddPoints(store).set(j, odd);
+  }
+  store.filled = n;
   return store;
-}
-
-function copyPoint(src: Store, i: number, dst: Store, j: number): void {
-  dst.data[HEAD + j] = src.data[HEAD + i] as number;
-  put(dst, CODE, j, codeOf(src, i) + RULE * ruleId(dst, ruleOf(src, i)));
-  for (let f = VALUE; f < FIELDS; f++) put(dst, f, j, read(src, f, i));
-  const odd = src.odd?.get(i);
-  if (odd !== undefined) oddPoints(dst).set(j, odd);
-  dst.filled = j + 1;
 }
 
 function oddPoints(store: Store): Map<number, AuditPoint> {
@@ -331,7 +472,7 @@ function oddPoints(store: Store): Map<number, AuditPoint> {
 
 /** Whether slot `i` of both storages holds the same point. */
 function samePoint(a: Store, b: Store, i: number): boolean {
-  if (!Object.is(a.data[HEAD + i], b.data[HEAD + i])) return false;
+  if (!Object.is(a.times.data[i], b.times.data[i])) return false;
   for (let f = VALUE; f < FIELDS; f++) if (!Object.is(read(a, f, i), read(b, f, i))) return false;
   return codeOf(a, i) === codeOf(b, i) && ruleOf(a, i) === ruleOf(b, i) && a.odd?.get(i) === b.odd?.get(i);
 }
@@ -342,14 +483,14 @@ type Slot = PointFields | { readonly odd: AuditPoint };
 function write(store: Store, i: number, slot: Slot): void {
   if ('odd' in slot) {
     const p = slot.odd;
-    store.data[HEAD + i] = Date.parse(p.at);
+    putTime(store, i, Date.parse(p.at));
     put(store, CODE, i, ODD | (STATUS_CODE[p.status] ?? 0));
     put(store, VALUE, i, nanIfNull(p.value));
     put(store, THRESHOLD, i, nanIfNull(p.threshold));
     put(store, STATISTIC, i, Number.NaN);
     oddPoints(store).set(i, p);
   } else {
-    store.data[HEAD + i] = slot.t;
+    putTime(store, i, slot.t);
     const code =
       STATUS_CODE[slot.status] |
       (slot.phase === 'verify' ? VERIFY : 0) |
