@@ -8,11 +8,15 @@ const VALUE = 1;
 const THRESHOLD = 2;
 const STATISTIC = 3;
 const FIELDS = 4;
-/** Per field in the head: its one value, where its exceptions or column start (-1: none), how many exceptions (-1: a column). */
+/**
+ * Per field in the head: its one value, where its exceptions or column start (-1: none), how
+ * many exceptions (-1: a column), and room for how many.
+ */
 const ONE = 0;
 const AT = 1;
 const COUNT = 2;
-const HEAD = 3 * FIELDS;
+const ROOM = 3;
+const HEAD = 4 * FIELDS;
 /** Exceptions a field holds before it is a column: pairs (slot, value), 2 x 8 doubles against a column's 60. */
 const EXCEPTIONS = 8;
 const STATUSES: readonly AuditPoint['status'][] = ['pass', 'breach', 'no-data', 'error'];
@@ -237,10 +241,10 @@ export interface PointFields {
  * two columns of the four, where a column per field (and a second typed array for the codes)
  * held all of them (docs/benchmarks.md, `heap17-issue-13`).
  *
- * Layout of `data`: the head, three numbers per field ({@link ONE} its one value, {@link AT}
+ * Layout of `data`: the head, four numbers per field ({@link ONE} its one value, {@link AT}
  * where its exceptions or column start, -1 for none, {@link COUNT} its exceptions, -1 for a
- * column); then each field's exceptions (room for {@link EXCEPTIONS} pairs `slot, value`,
- * ascending) or column (`capacity` slots). A field's layout changes only when the storage is
+ * column, {@link ROOM} room for how many); then each field's exceptions (pairs `slot, value`,
+ * ascending, with room for one more) or column (`capacity` slots). A field's layout changes only when the storage is
  * built anew ({@link layout}): its one value is then the slots' majority or the newest slot's
  * value, whichever leaves fewer exceptions, its exceptions the slots that differ. Null values are NaN (`finiteOrNull` never gives a real NaN), compared with
  * `Object.is` (so -0 is kept). A point's code is its phase, status, has-statistic and
@@ -264,7 +268,7 @@ const nanIfNull = (x: number | null | undefined): number => (x === null || x ===
 /** An empty storage of `capacity` slots (every field one value, no exceptions). */
 function newStore(capacity: number): Store {
   const data = new Float64Array(HEAD);
-  for (let f = 0; f < FIELDS; f++) data[3 * f + AT] = -1;
+  for (let f = 0; f < FIELDS; f++) data[4 * f + AT] = -1;
   const times = { data: new Float64Array(capacity), filled: 0 };
   return { data, times, capacity, ruleNames: [undefined], odd: undefined, filled: 0 };
 }
@@ -272,7 +276,7 @@ function newStore(capacity: number): Store {
 /** Field `f` of slot `i`. */
 function read(s: Store, f: number, i: number): number {
   const d = s.data;
-  const h = 3 * f;
+  const h = 4 * f;
   const at = d[h + AT] as number;
   if (at < 0) return d[h + ONE] as number;
   const count = d[h + COUNT] as number;
@@ -288,7 +292,7 @@ function read(s: Store, f: number, i: number): number {
  */
 function put(s: Store, f: number, i: number, x: number): void {
   const d = s.data;
-  const h = 3 * f;
+  const h = 4 * f;
   const at = d[h + AT] as number;
   const count = d[h + COUNT] as number;
   if (at >= 0 && count < 0) {
@@ -301,7 +305,7 @@ function put(s: Store, f: number, i: number, x: number): void {
     return;
   }
   if (Object.is(d[h + ONE], x)) return;
-  if (at >= 0 && count < EXCEPTIONS) {
+  if (at >= 0 && count < (d[h + ROOM] as number)) {
     d[at + 2 * count] = i;
     d[at + 2 * count + 1] = x;
     d[h + COUNT] = count + 1;
@@ -355,16 +359,17 @@ function layout(
     const count = Math.min(voteCount, newestCount);
     ones.push(one);
     counts.push(count === 0 ? 0 : count <= EXCEPTIONS ? count : -1);
-    if (count > 0) size += count <= EXCEPTIONS ? 2 * EXCEPTIONS : capacity;
+    if (count > 0) size += count <= EXCEPTIONS ? 2 * roomFor(count) : capacity;
   }
   const data = new Float64Array(size);
   let next = HEAD;
   for (let f = 0; f < FIELDS; f++) {
-    const h = 3 * f;
+    const h = 4 * f;
     const count = counts[f] as number;
     const one = ones[f] as number;
     data[h + ONE] = one;
     data[h + COUNT] = count;
+    data[h + ROOM] = count > 0 ? roomFor(count) : 0;
     if (count === 0) {
       data[h + AT] = -1;
       continue;
@@ -384,10 +389,16 @@ function layout(
       data[next + 2 * k + 1] = v;
       k++;
     }
-    next += 2 * EXCEPTIONS;
+    next += 2 * roomFor(count);
   }
   return data;
 }
+
+/**
+ * Pairs of room for `count` exceptions: one more (a breach later in the watch), so a storage
+ * is laid out anew about every other new exception, not at each; at most {@link EXCEPTIONS}.
+ */
+const roomFor = (count: number): number => Math.min(EXCEPTIONS, count + 1);
 
 /** How many of the first `n` values differ from `one` (counted up to one more than {@link EXCEPTIONS}). */
 function differing(n: number, value: (j: number) => number, one: number): number {
