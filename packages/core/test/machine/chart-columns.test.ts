@@ -263,7 +263,7 @@ describe('chart series as columns', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 1, maxLength: 200 }), (steps) => {
         let cols: ChartColumns[] = [ChartColumns.EMPTY, ChartColumns.EMPTY, ChartColumns.EMPTY];
-        let model: AuditPoint[][] = [[], [], []];
+        const model: AuditPoint[][] = [[], [], []];
         const kept: { cols: ChartColumns[]; model: AuditPoint[][] }[] = [];
         steps.forEach((s, k) => {
           let first: ChartColumns | undefined;
