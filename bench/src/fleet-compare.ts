@@ -71,8 +71,16 @@ for (let round = 0; round < rounds; round++) {
     if (measure === 'heap') {
       const h = await fleetHeap(watches, 60);
       const engine = h.perSignalEngine === undefined ? null : h.perSignalEngine / 1024;
+      const outside = h.arrayBuffersPerSignal === undefined ? null : h.arrayBuffersPerSignal / 1024;
       console.log(
-        JSON.stringify({ round, dir, watches, heapPerSignalKiB: h.perSignal / 1024, engineKiB: engine }),
+        JSON.stringify({
+          round,
+          dir,
+          watches,
+          heapPerSignalKiB: h.perSignal / 1024,
+          engineKiB: engine,
+          arrayBuffersKiB: outside,
+        }),
       );
       continue;
     }

@@ -31,10 +31,15 @@ const SEVERITY: Readonly<Record<AuditPoint['status'], number>> = {
  */
 export function boundAuditSeries(snapshot: MachineSnapshot): MachineSnapshot {
   let series: Record<string, ChartColumns> | null = null;
+  let first: ChartColumns | undefined;
   for (const [signal, points] of Object.entries(snapshot.series)) {
     if (points.length < MAX_SERIES_POINTS) continue;
     series ??= { ...snapshot.series };
-    series[signal] = thin(points);
+    const thinned = thin(points);
+    // The thinned series of signals at the same times share one column of them, as before
+    // thinning (`ChartColumns.withTimesOf`).
+    first ??= thinned;
+    series[signal] = thinned === first ? thinned : thinned.withTimesOf(first);
   }
   return series ? { ...snapshot, series } : snapshot;
 }

@@ -283,13 +283,18 @@ export function decodeStoredSeries(value: Record<string, unknown>): Record<strin
   const series = value.series;
   if (series === null || typeof series !== 'object') return value;
   const entries = Object.entries(series as Record<string, unknown>);
+  // Signals whose points are at the same times read one column of them, as in a watch never
+  // stopped (`ChartColumns.withTimesOf`, audit/chart-series.ts).
+  let first: ChartColumns | undefined;
   return {
     ...value,
     series: Object.fromEntries(
-      entries.map(([signal, points]) => [
-        signal,
-        Array.isArray(points) ? ChartColumns.of(points.map(decodePoint) as AuditPoint[]) : points,
-      ]),
+      entries.map(([signal, points]) => {
+        if (!Array.isArray(points)) return [signal, points];
+        const columns = ChartColumns.of(points.map(decodePoint) as AuditPoint[]);
+        first ??= columns;
+        return [signal, columns === first ? columns : columns.withTimesOf(first)];
+      }),
     ),
   };
 }

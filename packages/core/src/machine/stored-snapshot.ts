@@ -232,7 +232,6 @@ export class StoredSnapshotWriter {
   /** What the last plans encoded (see {@link Remembered}). */
   readonly #bake = new RememberedState();
   readonly #verify = new RememberedState();
-  readonly #tails = new Map<string, Remembered<ChartColumns, unknown>>();
   /** The watch states found to match the `tests` part's value last. */
   #matched: { bake: WatchState | null; verify: WatchState | null; value: StoredTestConstants | null } = {
     bake: null,
@@ -336,7 +335,13 @@ export class StoredSnapshotWriter {
     };
   }
 
-  /** {@link encodeSeriesTail}, a signal's series saved unchanged from the same point reusing its stored form. */
+  /**
+   * {@link encodeSeriesTail}, each signal's newest points encoded at every save: the stored form
+   * of a series saved twice unchanged (a save without an evaluation) is not remembered, as a
+   * watch state's is, since nearly every save follows an evaluation that appended a point to
+   * every series, and a map of remembered forms per watch cost more heap than the rare
+   * encoding it saved (docs/benchmarks.md, `heap17-issue-13`).
+   */
   #encodeTails(
     series: Readonly<Record<string, ChartColumns>>,
     from: Readonly<Record<string, number>>,
@@ -346,17 +351,7 @@ export class StoredSnapshotWriter {
     // signal is evaluated at every step) name that signal for their `t` column.
     let first: { signal: string; t: readonly number[] } | null = null;
     for (const signal in series) {
-      const start = from[signal] ?? 0;
-      let remembered = this.#tails.get(signal);
-      if (remembered === undefined) {
-        remembered = new Remembered();
-        this.#tails.set(signal, remembered);
-      }
-      const stored = remembered.get(
-        series[signal] as ChartColumns,
-        (points) => encodeSignalTail(points, start),
-        start,
-      );
+      const stored = encodeSignalTail(series[signal] as ChartColumns, from[signal] ?? 0);
       out[signal] = stored;
       if (Array.isArray(stored)) continue;
       const t = (stored as StoredColumns).t;
@@ -369,12 +364,11 @@ export class StoredSnapshotWriter {
 
 /**
  * The stored form of one value a writer saves at every step (the bake's watch state, the
- * verify's, a signal's chart series), kept while the value stays the same: the bake's state is
- * unchanged all through a verification, the series at a save without an evaluation, so those
- * saves encode only what changed. Snapshots are immutable, so the same object (and the same
- * `key`: where a series' newest points start) has the same stored form. The stored form is kept
- * from the value's second save on: during a bake every save has a new watch state and new
- * series, and keeping what only one save used would add to the heap. The value itself is the
+ * verify's), kept while the value stays the same: the bake's state is unchanged all through a
+ * verification, so those saves encode only what changed. Snapshots are immutable, so the same
+ * object (and the same `key`) has the same stored form. The stored form is kept from the
+ * value's second save on: during a bake every save has a new watch state, and keeping what
+ * only one save used would add to the heap. The value itself is the
  * one the current snapshot holds, so referring to it keeps nothing alive.
  */
 class Remembered<V extends object, S> {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AuditPoint } from '../../src/audit/audit-record';
 import { ChartColumns } from '../../src/machine/audit/chart-columns';
-import { thin } from '../../src/machine/audit-series-bound';
+import { thin, thinnedIndices } from '../../src/machine/audit-series-bound';
 import { encodeSeries, encodeSeriesTail, tuplesOfColumns } from '../../src/machine/stored-series';
 
 const DAY0 = Date.UTC(2026, 0, 1);
@@ -156,6 +156,165 @@ describe('chart series as columns', () => {
     for (const at of [{ 45: 'breach' }, { '1.5': 'breach' }, { '-1': 'breach' }, { 3: 7 }]) {
       expect(tuplesOfColumns({ ...stored, status: { of: 'pass', at } })).toBeNull();
     }
+  });
+
+  it('property: fields held as one value with exceptions, or a column (heap17), read back exactly through appends, forks, thinning and prefixes', () => {
+    // Few values per field, so a field keeps one value for a run and then moves (its column is
+    // made mid-series), -0 and 0 among them (Object.is tells them apart), nulls and absent
+    // statistics, odd points now and then; a model of plain point arrays beside the columns.
+    const few = <T>(...xs: T[]) => fc.constantFrom(...xs);
+    const stepArb = fc.record({
+      phase: few('bake' as const, 'bake' as const, 'bake' as const, 'verify' as const),
+      rule: few<string | undefined>('sequential', 'sequential', undefined, 'static'),
+      status: few('pass' as const, 'pass' as const, 'pass' as const, 'breach' as const, 'no-data' as const),
+      value: few<number | null>(0.25, 0.25, 0.25, -0, 0, null, 1e-300),
+      threshold: few<number | null>(0.5, 0.5, 0.5, 0.5, null, -0),
+      statistic: few<number | null | undefined>(undefined, undefined, -1.5, -1.5, null, 0),
+      warn: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
+      // What to do with the point: 0-6 append to the newest series, 7 to an older one (a fork),
+      // 8 thin the newest, 9 keep the newest's prefix as the newest.
+      op: fc.integer({ min: 0, max: 9 }),
+      pickOlder: fc.nat(),
+    });
+    let forks = 0;
+    let moved = 0;
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 150 }), (steps) => {
+        const series: { cols: ChartColumns; points: AuditPoint[] }[] = [
+          { cols: ChartColumns.EMPTY, points: [] },
+        ];
+        steps.forEach((s, k) => {
+          const newest = series[series.length - 1] as { cols: ChartColumns; points: AuditPoint[] };
+          if (s.op === 8) {
+            const kept = thinnedIndices(newest.points.length, (i) => newest.points[i]?.status ?? 'pass');
+            series.push({ cols: thin(newest.cols), points: kept.map((i) => newest.points[i] as AuditPoint) });
+            return;
+          }
+          if (s.op === 9) {
+            const n = Math.floor(newest.points.length / 2);
+            series.push({ cols: newest.cols.prefix(n), points: newest.points.slice(0, n) });
+            return;
+          }
+          const base = s.op === 7 ? (series[s.pickOlder % series.length] as (typeof series)[number]) : newest;
+          if (base !== newest) forks++;
+          const p: AuditPoint = {
+            at: new Date(DAY0 + k * 5_000).toISOString(),
+            phase: s.phase,
+            ...(s.rule === undefined ? {} : { rule: s.rule }),
+            status: s.status,
+            value: s.value,
+            threshold: s.threshold,
+            ...(s.statistic === undefined ? {} : { statistic: s.statistic }),
+            ...(s.warn ? { warnings: ['partial'] } : {}),
+          };
+          const cols = s.warn
+            ? base.cols.append(p)
+            : base.cols.appendFields({
+                t: DAY0 + k * 5_000,
+                phase: p.phase,
+                rule: p.rule,
+                status: p.status,
+                value: p.value,
+                threshold: p.threshold,
+                ...(s.statistic === undefined ? {} : { statistic: s.statistic }),
+              });
+          series.push({ cols, points: [...base.points, p] });
+        });
+        // Every series, older ones included, still reads its own points, to the bit.
+        for (const { cols, points } of series) {
+          expect(cols.length).toBe(points.length);
+          expect(json(cols)).toBe(json(points));
+          for (let i = 0; i < points.length; i++) {
+            const p = points[i] as AuditPoint;
+            if (p.warnings !== undefined) continue;
+            expect(Object.is(cols.value(i), p.value)).toBe(true);
+            expect(Object.is(cols.threshold(i), p.threshold)).toBe(true);
+            expect(cols.statistic(i)).toBe(p.statistic);
+            expect(cols.rule(i)).toBe(p.rule);
+          }
+          const values = new Set(points.map((p) => (Object.is(p.value, -0) ? '-0' : String(p.value))));
+          if (values.size > 1) moved++;
+        }
+        // A prefix by its points is a prefix by isPrefixOf, whatever storage each reads.
+        const a = series[steps.length % series.length] as (typeof series)[number];
+        const b = series[series.length - 1] as (typeof series)[number];
+        const prefix =
+          a.points.length <= b.points.length && json(a.points) === json(b.points.slice(0, a.points.length));
+        expect(a.cols.isPrefixOf(b.cols)).toBe(prefix);
+      }),
+      { numRuns: 300 },
+    );
+    // The properties exercised: forks of older series, fields that moved.
+    expect(forks).toBeGreaterThan(100);
+    expect(moved).toBeGreaterThan(1000);
+  });
+
+  it('property: signals sharing one column of times (withTimesOf) each read their own times, through skipped points, other times, thinning and old snapshots', () => {
+    // Three signals appended at every step as appendEvaluation does (each shares the first's
+    // times), now and then one skipped or at another time, all thinned at 60 points as
+    // boundAuditSeries does; snapshots of every step kept and checked against the model at the end.
+    const stepArb = fc.record({
+      skip: fc.integer({ min: 0, max: 2 }).chain((s) => fc.constantFrom(-1, -1, -1, -1, -1, -1, s)),
+      shift: fc.integer({ min: 0, max: 2 }).chain((s) => fc.constantFrom(-1, -1, -1, -1, -1, -1, -1, s)),
+      status: fc.constantFrom('pass' as const, 'pass' as const, 'pass' as const, 'breach' as const),
+      who: fc.integer({ min: 0, max: 2 }),
+    });
+    let shared = 0;
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 200 }), (steps) => {
+        let cols: ChartColumns[] = [ChartColumns.EMPTY, ChartColumns.EMPTY, ChartColumns.EMPTY];
+        const model: AuditPoint[][] = [[], [], []];
+        const kept: { cols: ChartColumns[]; model: AuditPoint[][] }[] = [];
+        steps.forEach((s, k) => {
+          let first: ChartColumns | undefined;
+          cols = cols.map((c, j) => {
+            if (s.skip === j) return c;
+            const t = DAY0 + k * 5_000 + (s.shift === j ? 1 : 0);
+            const status = s.who === j ? s.status : 'pass';
+            const p: AuditPoint = {
+              at: new Date(t).toISOString(),
+              phase: 'bake',
+              rule: 'sequential',
+              status,
+              value: k,
+              threshold: 0.5,
+            };
+            model[j] = [...(model[j] as AuditPoint[]), p];
+            const next = c.appendFields({
+              t,
+              phase: 'bake',
+              rule: 'sequential',
+              status,
+              value: k,
+              threshold: 0.5,
+            });
+            first ??= next;
+            const out = next === first ? next : next.withTimesOf(first);
+            if (out !== next) throw new Error('withTimesOf returns the series itself');
+            return out;
+          });
+          let firstThinned: ChartColumns | undefined;
+          cols = cols.map((c, j) => {
+            if (c.length < 60) return c;
+            const m = model[j] as AuditPoint[];
+            model[j] = thinnedIndices(m.length, (i) => (m[i] as AuditPoint).status).map(
+              (i) => m[i] as AuditPoint,
+            );
+            const thinned = thin(c);
+            firstThinned ??= thinned;
+            return thinned === firstThinned ? thinned : thinned.withTimesOf(firstThinned);
+          });
+          kept.push({ cols, model: model.map((m) => m) });
+        });
+        for (const { cols: c, model: m } of kept) {
+          for (let j = 0; j < 3; j++) expect(json(c[j])).toBe(json(m[j]));
+        }
+        const last = kept[kept.length - 1] as { cols: ChartColumns[]; model: AuditPoint[][] };
+        if (json(last.model[0]?.map((p) => p.at)) === json(last.model[1]?.map((p) => p.at))) shared++;
+      }),
+      { numRuns: 150 },
+    );
+    expect(shared).toBeGreaterThan(10);
   });
 
   it('is immutable: appending to an older series forks its storage and leaves the newer one as it was', () => {

@@ -1,11 +1,45 @@
 import type { AuditPoint } from '../../audit/audit-record';
 
+/** Slots of a new storage at least: a controller thins every series at 60 points. */
+const MIN_CAPACITY = 60;
+/** The fields held as one value with a few exceptions, or as a column (see {@link Store}). */
+const CODE = 0;
+const VALUE = 1;
+const THRESHOLD = 2;
+const STATISTIC = 3;
+const FIELDS = 4;
+/**
+ * Per field in the head: its one value, where its exceptions or column start (-1: none), how
+ * many exceptions (-1: a column), and room for how many.
+ */
+const ONE = 0;
+const AT = 1;
+const COUNT = 2;
+const ROOM = 3;
+const HEAD = 4 * FIELDS;
+/** Exceptions a field holds before it is a column: pairs (slot, value), 2 x 8 doubles against a column's 60. */
+const EXCEPTIONS = 8;
+const STATUSES: readonly AuditPoint['status'][] = ['pass', 'breach', 'no-data', 'error'];
+const STATUS_CODE: Readonly<Record<AuditPoint['status'], number>> = {
+  pass: 0,
+  breach: 1,
+  'no-data': 2,
+  error: 3,
+};
+const STATUS_MASK = 3;
+const VERIFY = 4;
+const HAS_STATISTIC = 8;
+const ODD = 16;
+/** A code's bits below the rule index: `code = bits + RULE * ruleIndex`. */
+const RULE = 32;
+
 /**
  * A signal's chart series in memory (`MachineSnapshot.series`): one column per field instead of
  * one object per point. A point object held its time string, two or three boxed doubles and
  * seven properties, about 120 B, and a watch keeps about 45 points per signal for its whole
- * life (docs/benchmarks.md, `fleet-alloc-issue-13`); here a point is four unboxed doubles and
- * four bytes. The stored form (`stored-series.ts`) and the audit record's points are unchanged:
+ * life (docs/benchmarks.md, `fleet-alloc-issue-13`); here a point is at most five unboxed
+ * doubles in one typed array, most often two or three (a field that keeps one value is held
+ * once: see {@link Store}). The stored form (`stored-series.ts`) and the audit record's points are unchanged:
  * {@link ChartColumns.point} builds the same point object back.
  *
  * Columns are immutable values as the snapshot is: a series of `length` points reads only the
@@ -48,11 +82,33 @@ export class ChartColumns {
 
   #appendSlot(fields: Slot): ChartColumns {
     let store = this.#store;
-    if (store.filled !== this.length || this.length === capacityOf(store)) {
-      store = copyStore(store, this.length, Math.max(MIN_CAPACITY, this.length * 2));
+    if (store.filled !== this.length || this.length === store.capacity) {
+      const all = Array.from({ length: this.length }, (_, i) => i);
+      store = copyStore(store, all, Math.max(MIN_CAPACITY, this.length * 2));
     }
     write(store, this.length, fields);
     return new ChartColumns(store, this.length + 1);
+  }
+
+  /**
+   * This series reading its times from `other`'s column when both hold the same times and
+   * the same capacity (the signals of a watch get a point at every evaluation: one column of
+   * times for all of them, not one each); else this series as it is. Changes no point of
+   * either: a series sharing the column reads the times it held, and a time that differs
+   * later goes to a column of its own (`putTime`). O(1) once shared; O(points) otherwise.
+   */
+  withTimesOf(other: ChartColumns): ChartColumns {
+    const s = this.#store;
+    const o = other.#store;
+    const a = s.times;
+    const b = o.times;
+    if (a === b || s.capacity !== o.capacity) return this;
+    // Only columns no storage reads further than these series: what is shared is all of it.
+    if (a.filled !== this.length || b.filled !== other.length || s.filled !== this.length) return this;
+    if (o.filled !== other.length || this.length !== other.length) return this;
+    for (let i = 0; i < this.length; i++) if (!Object.is(a.data[i], b.data[i])) return this;
+    s.times = b;
+    return this;
   }
 
   /** The newest `n` points (all when there are fewer). */
@@ -68,10 +124,10 @@ export class ChartColumns {
 
   /** A series of the points at `indices` (ascending), in new storage. */
   pick(indices: readonly number[]): ChartColumns {
-    const src = this.#store;
-    const store = newStore(Math.max(MIN_CAPACITY, indices.length));
-    for (const i of indices) copyPoint(src, i, store, store.filled);
-    return new ChartColumns(store, indices.length);
+    return new ChartColumns(
+      copyStore(this.#store, indices, Math.max(MIN_CAPACITY, indices.length)),
+      indices.length,
+    );
   }
 
   /**
@@ -89,16 +145,16 @@ export class ChartColumns {
 
   /** True when the point is kept as an object (warnings, or an odd time): see {@link odd}. */
   isOdd(i: number): boolean {
-    return ((this.#store.codes[i] as number) & ODD) !== 0;
+    return (codeOf(this.#store, i) & ODD) !== 0;
   }
 
   /** The epoch ms of the point's `at`. */
   time(i: number): number {
-    return this.#store.numbers[i] as number;
+    return this.#store.times.data[i] as number;
   }
 
   phase(i: number): AuditPoint['phase'] {
-    return (this.#store.codes[i] as number) & VERIFY ? 'verify' : 'bake';
+    return codeOf(this.#store, i) & VERIFY ? 'verify' : 'bake';
   }
 
   rule(i: number): string | undefined {
@@ -106,26 +162,24 @@ export class ChartColumns {
   }
 
   status(i: number): AuditPoint['status'] {
-    return STATUSES[(this.#store.codes[i] as number) & STATUS_MASK] as AuditPoint['status'];
+    return STATUSES[codeOf(this.#store, i) & STATUS_MASK] as AuditPoint['status'];
   }
 
   value(i: number): number | null {
-    return nullIfNaN(this.#store.numbers[capacityOf(this.#store) + i] as number);
+    return nullIfNaN(read(this.#store, VALUE, i));
   }
 
   threshold(i: number): number | null {
-    return nullIfNaN(this.#store.numbers[2 * capacityOf(this.#store) + i] as number);
+    return nullIfNaN(read(this.#store, THRESHOLD, i));
   }
 
   hasStatistic(i: number): boolean {
-    return ((this.#store.codes[i] as number) & HAS_STATISTIC) !== 0;
+    return (codeOf(this.#store, i) & HAS_STATISTIC) !== 0;
   }
 
   /** The statistic (null when not finite), or undefined when the point has none. */
   statistic(i: number): number | null | undefined {
-    return this.hasStatistic(i)
-      ? nullIfNaN(this.#store.numbers[3 * capacityOf(this.#store) + i] as number)
-      : undefined;
+    return this.hasStatistic(i) ? nullIfNaN(read(this.#store, STATISTIC, i)) : undefined;
   }
 
   /** The point kept as an object, for a point {@link fields} answers null for. */
@@ -176,52 +230,216 @@ export interface PointFields {
 }
 
 /**
- * The storage behind one or more series. `numbers` holds four columns of `capacity` doubles
- * each (time, value, threshold, statistic; NaN for null, which `finiteOrNull` never gives a
- * real value); `codes` two halves of `capacity` entries: per point its code (phase, status,
- * has-statistic, kept-as-object), then the index of its rule in `ruleNames` (the few rule names
- * a series uses, index 0 for none; rules are the contract's rule types, far fewer than 65,536),
- * so a point holds no pointer. `filled` is how many slots some series reads: a series may write
- * slot `filled` only when it is that long.
+ * The storage behind one or more series: a Float64Array (`data`) of fixed capacity for the
+ * fields, and the column of times. A point's time is always in a column (one the watch's
+ * signals share where their times agree: {@link Times}). Its code, value, threshold and
+ * statistic are each held as one value, with the slots that differ from it as exceptions (up
+ * to {@link EXCEPTIONS} pairs of slot and value), and as a column only beyond that (docs/
+ * architecture.md, the snapshot in memory). A signal's code (phase, status, rule) and
+ * threshold (its baseline rate or limit), a health signal's value, a gauge's absent statistic
+ * move only in the warm-up's few no-data points and at a breach, so most storages hold one or
+ * two columns of the four, where a column per field (and a second typed array for the codes)
+ * held all of them (docs/benchmarks.md, `heap17-issue-13`).
+ *
+ * Layout of `data`: the head, four numbers per field ({@link ONE} its one value, {@link AT}
+ * where its exceptions or column start, -1 for none, {@link COUNT} its exceptions, -1 for a
+ * column, {@link ROOM} room for how many); then each field's exceptions (pairs `slot, value`,
+ * ascending, with room for one more) or column (`capacity` slots). A field's layout changes only when the storage is
+ * built anew ({@link layout}): its one value is then the slots' majority or the newest slot's
+ * value, whichever leaves fewer exceptions, its exceptions the slots that differ. Null values are NaN (`finiteOrNull` never gives a real NaN), compared with
+ * `Object.is` (so -0 is kept). A point's code is its phase, status, has-statistic and
+ * kept-as-object bits plus `32 x` the index of its rule in `ruleNames` (the few rule names a
+ * series uses, index 0 for none), so a point holds no pointer. `filled` is how many slots some
+ * series reads: a series may write slot `filled` only when it is that long.
  */
 interface Store {
-  numbers: Float64Array;
-  codes: Uint16Array;
+  data: Float64Array;
+  /** The points' times: this storage's own, or one another storage of the watch shares. */
+  times: Times;
+  readonly capacity: number;
   ruleNames: (string | undefined)[];
   odd: Map<number, AuditPoint> | undefined;
   filled: number;
 }
 
-/** Slots of a new storage at least: a controller thins every series at 60 points. */
-const MIN_CAPACITY = 60;
-const STATUSES: readonly AuditPoint['status'][] = ['pass', 'breach', 'no-data', 'error'];
-const STATUS_CODE: Readonly<Record<AuditPoint['status'], number>> = {
-  pass: 0,
-  breach: 1,
-  'no-data': 2,
-  error: 3,
-};
-const STATUS_MASK = 3;
-const VERIFY = 4;
-const HAS_STATISTIC = 8;
-const ODD = 16;
-
 const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
 const nanIfNull = (x: number | null | undefined): number => (x === null || x === undefined ? Number.NaN : x);
 
+/** An empty storage of `capacity` slots (every field one value, no exceptions). */
 function newStore(capacity: number): Store {
-  return {
-    numbers: new Float64Array(4 * capacity),
-    codes: new Uint16Array(2 * capacity),
-    ruleNames: [undefined],
-    odd: undefined,
-    filled: 0,
-  };
+  const data = new Float64Array(HEAD);
+  for (let f = 0; f < FIELDS; f++) data[4 * f + AT] = -1;
+  const times = { data: new Float64Array(capacity), filled: 0 };
+  return { data, times, capacity, ruleNames: [undefined], odd: undefined, filled: 0 };
 }
 
-const capacityOf = (s: Store): number => s.codes.length >>> 1;
+/** Field `f` of slot `i`. */
+function read(s: Store, f: number, i: number): number {
+  const d = s.data;
+  const h = 4 * f;
+  const at = d[h + AT] as number;
+  if (at < 0) return d[h + ONE] as number;
+  const count = d[h + COUNT] as number;
+  if (count < 0) return d[at + i] as number;
+  for (let k = 0; k < count; k++) if (d[at + 2 * k] === i) return d[at + 2 * k + 1] as number;
+  return d[h + ONE] as number;
+}
 
-const ruleOf = (s: Store, i: number): string | undefined => s.ruleNames[s.codes[capacityOf(s) + i] as number];
+/**
+ * Writes field `f` of slot `i` (= `s.filled`: slots are written in order, each field once): in
+ * its column, as nothing when it is the one value, as one more exception while there is room,
+ * else by laying the fields out anew ({@link relayout}).
+ */
+function put(s: Store, f: number, i: number, x: number): void {
+  const d = s.data;
+  const h = 4 * f;
+  const at = d[h + AT] as number;
+  const count = d[h + COUNT] as number;
+  if (at >= 0 && count < 0) {
+    d[at + i] = x;
+    return;
+  }
+  if (i === 0) {
+    // No slot yet, so no exceptions: the first value is the one value.
+    d[h + ONE] = x;
+    return;
+  }
+  if (Object.is(d[h + ONE], x)) return;
+  if (at >= 0 && count < (d[h + ROOM] as number)) {
+    d[at + 2 * count] = i;
+    d[at + 2 * count + 1] = x;
+    d[h + COUNT] = count + 1;
+    return;
+  }
+  relayout(s, f, i, x);
+}
+
+/**
+ * The storage's fields laid out anew for slot `i` of field `f` (= `x`): the fields before `f`
+ * hold slots `[0, i]` (a point's fields are written in their order, {@link write}), `f` and
+ * those after it `[0, i)` (see {@link layout}).
+ */
+function relayout(s: Store, f: number, i: number, x: number): void {
+  s.data = layout(
+    s.capacity,
+    (g) => (g <= f ? i + 1 : i),
+    (g, j) => (g === f && j === i ? x : read(s, g, j)),
+  );
+}
+
+/**
+ * A storage's `data` for `slots(f)` slots of each field `f`, whose values `value(f, j)` gives:
+ * per field its one value (the slots' majority, or the newest slot's: whichever leaves fewer
+ * exceptions), and the slots that differ from it as exceptions, or as a column when they are
+ * more than {@link EXCEPTIONS}.
+ */
+function layout(
+  capacity: number,
+  slots: (f: number) => number,
+  value: (f: number, j: number) => number,
+): Float64Array {
+  const ones: number[] = [];
+  const counts: number[] = [];
+  let size = HEAD;
+  for (let f = 0; f < FIELDS; f++) {
+    const n = slots(f);
+    // The one value: the slots' majority value if they have one (a vote in one pass), else the
+    // newest slot's, whichever leaves fewer exceptions (the newest on a tie).
+    let vote = n > 0 ? value(f, 0) : 0;
+    let lead = 0;
+    for (let j = 0; j < n; j++) {
+      const v = value(f, j);
+      if (lead === 0) vote = v;
+      lead += Object.is(v, vote) ? 1 : -1;
+    }
+    const newest = n > 0 ? value(f, n - 1) : 0;
+    const newestCount = differing(n, (j) => value(f, j), newest);
+    const voteCount = Object.is(vote, newest) ? newestCount : differing(n, (j) => value(f, j), vote);
+    const one = voteCount < newestCount ? vote : newest;
+    const count = Math.min(voteCount, newestCount);
+    ones.push(one);
+    counts.push(count === 0 ? 0 : count <= EXCEPTIONS ? count : -1);
+    if (count > 0) size += count <= EXCEPTIONS ? 2 * roomFor(count) : capacity;
+  }
+  const data = new Float64Array(size);
+  let next = HEAD;
+  for (let f = 0; f < FIELDS; f++) {
+    const h = 4 * f;
+    const count = counts[f] as number;
+    const one = ones[f] as number;
+    data[h + ONE] = one;
+    data[h + COUNT] = count;
+    data[h + ROOM] = count > 0 ? roomFor(count) : 0;
+    if (count === 0) {
+      data[h + AT] = -1;
+      continue;
+    }
+    data[h + AT] = next;
+    const n = slots(f);
+    if (count < 0) {
+      for (let j = 0; j < n; j++) data[next + j] = value(f, j);
+      next += capacity;
+      continue;
+    }
+    let k = 0;
+    for (let j = 0; j < n; j++) {
+      const v = value(f, j);
+      if (Object.is(v, one)) continue;
+      data[next + 2 * k] = j;
+      data[next + 2 * k + 1] = v;
+      k++;
+    }
+    next += 2 * roomFor(count);
+  }
+  return data;
+}
+
+/**
+ * Pairs of room for `count` exceptions: one more (a breach later in the watch), so a storage
+ * is laid out anew about every other new exception, not at each; at most {@link EXCEPTIONS}.
+ */
+const roomFor = (count: number): number => Math.min(EXCEPTIONS, count + 1);
+
+/** How many of the first `n` values differ from `one` (counted up to one more than {@link EXCEPTIONS}). */
+function differing(n: number, value: (j: number) => number, one: number): number {
+  let count = 0;
+  for (let j = 0; j < n && count <= EXCEPTIONS; j++) if (!Object.is(value(j), one)) count++;
+  return count;
+}
+
+/**
+ * A column of times that storages of one capacity may share: the signals of a watch get a point
+ * at every evaluation, at its time, so their series' times are most often one column
+ * ({@link ChartColumns.withTimesOf}). `filled` is how many slots some storage reads; slots below
+ * it are never written again, so a storage reads its times wherever the column is shared.
+ */
+interface Times {
+  readonly data: Float64Array;
+  filled: number;
+}
+
+/**
+ * Writes the time of slot `i` (= `s.filled`): in the shared column when no storage wrote that
+ * slot yet or one wrote the same time, else in a column of the storage's own (its earlier
+ * times copied).
+ */
+function putTime(s: Store, i: number, t: number): void {
+  const times = s.times;
+  if (times.filled === i) {
+    times.data[i] = t;
+    times.filled = i + 1;
+    return;
+  }
+  if (Object.is(times.data[i], t)) return;
+  const own = { data: new Float64Array(s.capacity), filled: i + 1 };
+  own.data.set(times.data.subarray(0, i));
+  own.data[i] = t;
+  s.times = own;
+}
+
+const codeOf = (s: Store, i: number): number => read(s, CODE, i) % RULE;
+
+const ruleOf = (s: Store, i: number): string | undefined => s.ruleNames[Math.floor(read(s, CODE, i) / RULE)];
 
 /** The index of `rule` in the storage's rule names, added if new. */
 function ruleId(s: Store, rule: string | undefined): number {
@@ -234,21 +452,28 @@ function ruleId(s: Store, rule: string | undefined): number {
   return s.ruleNames.length - 1;
 }
 
-function copyStore(src: Store, length: number, capacity: number): Store {
+/**
+ * A storage of `capacity` slots holding the points of `src` at `indices` (ascending), in order,
+ * each field laid out once for those points ({@link layout}), the times in a column of its own.
+ */
+function copyStore(src: Store, indices: readonly number[], capacity: number): Store {
   const store = newStore(capacity);
-  for (let i = 0; i < length; i++) copyPoint(src, i, store, i);
+  const n = indices.length;
+  // The codes with this storage's rule indices (its rule names in the order the points name them).
+  const codes = indices.map((i) => codeOf(src, i) + RULE * ruleId(store, ruleOf(src, i)));
+  store.data = layout(
+    capacity,
+    () => n,
+    (f, j) => (f === CODE ? (codes[j] as number) : read(src, f, indices[j] as number)),
+  );
+  for (let j = 0; j < n; j++) {
+    const i = indices[j] as number;
+    putTime(store, j, src.times.data[i] as number);
+    const odd = src.odd?.get(i);
+    if (odd !== undefined) oddPoints(store).set(j, odd);
+  }
+  store.filled = n;
   return store;
-}
-
-function copyPoint(src: Store, i: number, dst: Store, j: number): void {
-  const a = capacityOf(src);
-  const b = capacityOf(dst);
-  for (let c = 0; c < 4; c++) dst.numbers[c * b + j] = src.numbers[c * a + i] as number;
-  dst.codes[j] = src.codes[i] as number;
-  dst.codes[capacityOf(dst) + j] = ruleId(dst, ruleOf(src, i));
-  const odd = src.odd?.get(i);
-  if (odd !== undefined) oddPoints(dst).set(j, odd);
-  dst.filled = j + 1;
 }
 
 function oddPoints(store: Store): Map<number, AuditPoint> {
@@ -258,38 +483,33 @@ function oddPoints(store: Store): Map<number, AuditPoint> {
 
 /** Whether slot `i` of both storages holds the same point. */
 function samePoint(a: Store, b: Store, i: number): boolean {
-  const ca = capacityOf(a);
-  const cb = capacityOf(b);
-  for (let c = 0; c < 4; c++) {
-    if (!Object.is(a.numbers[c * ca + i], b.numbers[c * cb + i])) return false;
-  }
-  return a.codes[i] === b.codes[i] && ruleOf(a, i) === ruleOf(b, i) && a.odd?.get(i) === b.odd?.get(i);
+  if (!Object.is(a.times.data[i], b.times.data[i])) return false;
+  for (let f = VALUE; f < FIELDS; f++) if (!Object.is(read(a, f, i), read(b, f, i))) return false;
+  return codeOf(a, i) === codeOf(b, i) && ruleOf(a, i) === ruleOf(b, i) && a.odd?.get(i) === b.odd?.get(i);
 }
 
 /** What a point's slot holds: its fields, or the point itself when the columns cannot. */
 type Slot = PointFields | { readonly odd: AuditPoint };
 
 function write(store: Store, i: number, slot: Slot): void {
-  const cap = capacityOf(store);
   if ('odd' in slot) {
     const p = slot.odd;
-    store.numbers[i] = Date.parse(p.at);
-    store.numbers[cap + i] = nanIfNull(p.value);
-    store.numbers[2 * cap + i] = nanIfNull(p.threshold);
-    store.numbers[3 * cap + i] = Number.NaN;
-    store.codes[i] = ODD | (STATUS_CODE[p.status] ?? 0);
-    store.codes[cap + i] = 0;
+    putTime(store, i, Date.parse(p.at));
+    put(store, CODE, i, ODD | (STATUS_CODE[p.status] ?? 0));
+    put(store, VALUE, i, nanIfNull(p.value));
+    put(store, THRESHOLD, i, nanIfNull(p.threshold));
+    put(store, STATISTIC, i, Number.NaN);
     oddPoints(store).set(i, p);
   } else {
-    store.numbers[i] = slot.t;
-    store.numbers[cap + i] = nanIfNull(slot.value);
-    store.numbers[2 * cap + i] = nanIfNull(slot.threshold);
-    store.numbers[3 * cap + i] = nanIfNull(slot.statistic);
-    store.codes[i] =
+    putTime(store, i, slot.t);
+    const code =
       STATUS_CODE[slot.status] |
       (slot.phase === 'verify' ? VERIFY : 0) |
       (slot.statistic === undefined ? 0 : HAS_STATISTIC);
-    store.codes[cap + i] = ruleId(store, slot.rule);
+    put(store, CODE, i, code + RULE * ruleId(store, slot.rule));
+    put(store, VALUE, i, nanIfNull(slot.value));
+    put(store, THRESHOLD, i, nanIfNull(slot.threshold));
+    put(store, STATISTIC, i, nanIfNull(slot.statistic));
     store.odd?.delete(i);
   }
   store.filled = i + 1;

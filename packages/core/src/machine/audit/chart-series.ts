@@ -32,6 +32,7 @@ export function appendEvaluation(
   // the column holds the instant the point object held; the text itself only for a point kept
   // as its object (one with warnings), not at every evaluation.
   const t = isoMillis(evaluation.at);
+  let first: ChartColumns | undefined;
   for (const summary of evaluation.signals) {
     const v = aggregateVerdict(summary.verdicts);
     if (!v) continue;
@@ -66,7 +67,11 @@ export function appendEvaluation(
               statistic: finiteOrNull(v.statistic.value),
             })
           : before.appendFields({ t, phase, rule: v.rule, status: v.status, value, threshold });
-    series[summary.signal] = points.length > MAX_SERIES_POINTS ? points.newest(MAX_SERIES_POINTS) : points;
+    const kept = points.length > MAX_SERIES_POINTS ? points.newest(MAX_SERIES_POINTS) : points;
+    // One column of times for the signals whose points are at the same times (all of them, at
+    // most steps): see `ChartColumns.withTimesOf`.
+    first ??= kept;
+    series[summary.signal] = kept === first ? kept : kept.withTimesOf(first);
   }
   return series;
 }
