@@ -271,7 +271,8 @@ for (const family of ['steady-keep', 'drift-trend-keep', 'drift-trend-keep', 'st
  * whose newest look the trend explained): its key (about 300 characters: the signal, segment,
  * queries, start and step, as JSON), two times, and `points` joined counts as three Float64Array
  * columns; and, for comparison, the same points as the join's `{ t, events, trials }` objects (what
- * keeping the look's points themselves would hold). 200 copies of each under forced GC.
+ * keeping the look's points themselves would hold). 200 copies of each under forced GC, the JS heap
+ * and the ArrayBuffers' backing stores.
  */
 function historyHeapKiB(points: number): { columns: number; objects: number } | null {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -280,12 +281,17 @@ function historyHeapKiB(points: number): { columns: number; objects: number } | 
   const measure = (build: (c: number) => unknown): number => {
     gc();
     gc();
-    const before = process.memoryUsage().heapUsed;
+    // A Float64Array's elements are an ArrayBuffer's backing store, outside the JS heap.
+    const used = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const before = used();
     const kept: unknown[] = [];
     for (let c = 0; c < copies; c++) kept.push(build(c));
     gc();
     gc();
-    const after = process.memoryUsage().heapUsed;
+    const after = used();
     return kept.length === copies ? +((after - before) / copies / 1024).toFixed(1) : Number.NaN;
   };
   const columns = measure((c) => {
