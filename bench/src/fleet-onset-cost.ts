@@ -50,6 +50,8 @@ interface Tick {
   readonly lookSamples: number;
   readonly evaluationReads: number;
   readonly evaluationSamples: number;
+  /** JSON bytes the fleet's saves wrote in the tick (the in-memory store's text). */
+  readonly savedBytes: number;
 }
 
 /** Samples read by each watch's first look (no previous look passed), per fleet run and in all. */
@@ -75,6 +77,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
   let lookSamples = 0;
   let evaluationReads = 0;
   let evaluationSamples = 0;
+  let savedBytes = 0;
   const starts: { at: number; start: () => void }[] = [];
   for (const scenario of scenarios) {
     if (scenario.stepSeconds !== 5) throw new Error('fleet-onset-cost: 5 s steps only');
@@ -114,7 +117,15 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
       sources: { default: source },
       executor: createMemoryExecutor({ artifacts: [{ id: 'new' }, { id: 'previous' }], current: 'new' }),
       artifacts,
-      state: createMemoryStateStore(),
+      state: (() => {
+        const state = createMemoryStateStore();
+        const save = state.save.bind(state);
+        state.save = (key, value, ctx) => {
+          if (value !== null) savedBytes += JSON.stringify(value).length;
+          return save(key, value, ctx);
+        };
+        return state;
+      })(),
       audit: createMemoryAuditSink(),
       notifier: createRecordingNotifier(),
       clock,
@@ -180,7 +191,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
     const reads0 = reads();
     const looks0 = looks;
     const evaluations0 = evaluations;
-    const counts0 = [lookReads, lookSamples, evaluationReads, evaluationSamples];
+    const counts0 = [lookReads, lookSamples, evaluationReads, evaluationSamples, savedBytes];
     const cpu0 = process.cpuUsage();
     clock.set(next);
     await quiesce();
@@ -195,6 +206,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
         lookSamples: lookSamples - (counts0[1] as number),
         evaluationReads: evaluationReads - (counts0[2] as number),
         evaluationSamples: evaluationSamples - (counts0[3] as number),
+        savedBytes: savedBytes - (counts0[4] as number),
       });
     }
   }
@@ -250,6 +262,7 @@ for (const family of ['steady-keep', 'drift-trend-keep', 'drift-trend-keep', 'st
       readsPerTick: +mean(full.map((t) => t.reads)).toFixed(1),
       readsPerEvaluation: +(sum(full, (t) => t.evaluationReads) / evaluations).toFixed(2),
       samplesPerEvaluation: +(sum(full, (t) => t.evaluationSamples) / evaluations).toFixed(1),
+      savedKiBPerTick: +(mean(full.map((t) => t.savedBytes)) / 1024).toFixed(1),
       readsPerLook: looks > 0 ? +(sum(full, (t) => t.lookReads) / looks).toFixed(2) : null,
       // The first look of a breach reads the whole history; the repeated ones (kept histories) what is new.
       samplesFirstLook: firstLookSamples.length > 0 ? +mean(firstLookSamples).toFixed(1) : null,
