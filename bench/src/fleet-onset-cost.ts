@@ -14,8 +14,10 @@
  * Per tick (one step of the whole fleet): process CPU time, source reads, and the gate's looks
  * (`find-onset` commands) run in it. Prints per fleet the tick CPU p50 and mean, reads per tick,
  * looks per tick, and for the climb fleet the mean tick CPU of ticks with and without looks, and
- * the reads and CPU per look from a least-squares fit of each tick's CPU and reads on its looks.
- * E.g. from bench/:
+ * the reads and CPU per look from a least-squares fit of each tick's CPU and reads on its looks;
+ * the samples of a watch's first look (read in full) apart from the repeated looks' (what is new:
+ * docs/architecture.md, "The onset gate's repeated looks"), the JSON bytes the saves wrote per
+ * tick, and at the end the heap a kept look history holds. E.g. from bench/:
  *
  *   node --expose-gc --conditions=source --import tsx src/fleet-onset-cost.ts --watches 60 --set frame16-gate
  */

@@ -51,7 +51,7 @@ interface Look {
 function looked(
   rate: (i: number) => number,
   requests: (i: number) => number,
-  options: { full?: boolean; revise?: boolean } = {},
+  options: { full?: boolean; revise?: boolean; failAtLook?: number } = {},
 ) {
   const data = at(rate, requests);
   const w = world({
@@ -101,6 +101,11 @@ function looked(
     const findOnset = controller.evaluator.findOnset.bind(controller.evaluator);
     controller.evaluator.findOnset = async (state, signal, segment, ctx, rule, trend) => {
       current = { reads: 0, samples: 0, earliest: Number.POSITIVE_INFINITY };
+      if (looks.length === options.failAtLook) {
+        // The source is down for this look's first two reads: the events and the trials.
+        const down = new RollgateError('SOURCE_UNAVAILABLE', 'the source is down', { retryable: true });
+        w.source.failNext({ status: 'error', error: down }, 2);
+      }
       try {
         const finding = await findOnset(
           state,
@@ -179,6 +184,29 @@ describe('the onset gate reads a repeated look from the previous look on', () =>
     expect(kept.looks.length).toBeGreaterThan(5);
     // The looks did meet revised steps (a value read again changed since the look before).
     expect(kept.revised()).toBeGreaterThan(0);
+  });
+});
+
+describe('a look that could not read', () => {
+  it('keeps the previous look’s history: the machine’s next try reads the tail, with the same findings', async () => {
+    const rate = climb(0.003, 0.03);
+    const requests = () => 1000;
+    // At the second look: the machine tries a look again while its validation attempts last
+    // (they count every look of the breach, so a later look's failure escalates at once).
+    const kept = looked(rate, requests, { failAtLook: 1 });
+    const full = looked(rate, requests, { failAtLook: 1, full: true });
+    const a = await kept.w.watch();
+    const b = await full.w.watch();
+    expect(decisions(a, kept.looks)).toEqual(decisions(b, full.looks));
+    const failed = kept.looks[1] as Look;
+    expect(failed.finding.status).toBe('unknown');
+    expect(failed.finding.reason).toMatch(/the source is down/);
+    // The next try passes the same previous look: its history is still kept.
+    const retried = kept.looks[2] as Look;
+    expect(retried.finding.status).toBe('ok');
+    expect(retried.reads).toBe(2);
+    expect(retried.samples).toBeLessThanOrEqual(2 * 10);
+    expect(a.outcome, a.reason).toBe('incident-routed');
   });
 });
 
