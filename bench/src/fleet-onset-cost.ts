@@ -14,8 +14,10 @@
  * Per tick (one step of the whole fleet): process CPU time, source reads, and the gate's looks
  * (`find-onset` commands) run in it. Prints per fleet the tick CPU p50 and mean, reads per tick,
  * looks per tick, and for the climb fleet the mean tick CPU of ticks with and without looks, and
- * the reads and CPU per look from a least-squares fit of each tick's CPU and reads on its looks.
- * E.g. from bench/:
+ * the reads and CPU per look from a least-squares fit of each tick's CPU and reads on its looks;
+ * the samples of a watch's first look (read in full) apart from the repeated looks' (what is new:
+ * docs/architecture.md, "The onset gate's repeated looks"), the JSON bytes the saves wrote per
+ * tick, and at the end the heap a kept look history holds. E.g. from bench/:
  *
  *   node --expose-gc --conditions=source --import tsx src/fleet-onset-cost.ts --watches 60 --set frame16-gate
  */
@@ -50,9 +52,16 @@ interface Tick {
   readonly lookSamples: number;
   readonly evaluationReads: number;
   readonly evaluationSamples: number;
+  /** JSON bytes the fleet's saves wrote in the tick (the in-memory store's text). */
+  readonly savedBytes: number;
 }
 
+/** Samples read by each watch's first look (no previous look passed), per fleet run and in all. */
+let firstLookSamples: number[] = [];
+const allFirstLookSamples: number[] = [];
+
 async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<string, number> }> {
+  firstLookSamples = [];
   const [familySet] = generateFamilies(set, watches, [family]);
   if (!familySet) throw new Error(`no family ${family}`);
   const scenarios = familySet.scenarios.map((g) => g.scenario);
@@ -70,6 +79,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
   let lookSamples = 0;
   let evaluationReads = 0;
   let evaluationSamples = 0;
+  let savedBytes = 0;
   const starts: { at: number; start: () => void }[] = [];
   for (const scenario of scenarios) {
     if (scenario.stepSeconds !== 5) throw new Error('fleet-onset-cost: 5 s steps only');
@@ -88,6 +98,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
     // Reads and samples counted, those sent while the watch's gate looks apart: a watch runs one
     // command at a time, so a read of its own source while its find-onset is in flight is the look's.
     let looking = false;
+    let ownLookSamples = 0;
     const read = source.read.bind(source);
     source.read = async (request, ctx) => {
       const result = await read(request, ctx);
@@ -95,6 +106,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
       if (looking) {
         lookReads++;
         lookSamples += samples;
+        ownLookSamples += samples;
       } else {
         evaluationReads++;
         evaluationSamples += samples;
@@ -107,7 +119,15 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
       sources: { default: source },
       executor: createMemoryExecutor({ artifacts: [{ id: 'new' }, { id: 'previous' }], current: 'new' }),
       artifacts,
-      state: createMemoryStateStore(),
+      state: (() => {
+        const state = createMemoryStateStore();
+        const save = state.save.bind(state);
+        state.save = (key, value, ctx) => {
+          if (value !== null) savedBytes += JSON.stringify(value).length;
+          return save(key, value, ctx);
+        };
+        return state;
+      })(),
       audit: createMemoryAuditSink(),
       notifier: createRecordingNotifier(),
       clock,
@@ -118,10 +138,15 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
     const findOnset = controller.evaluator.findOnset.bind(controller.evaluator);
     controller.evaluator.findOnset = async (...a) => {
       looking = true;
+      const samples0 = ownLookSamples;
       try {
         return await findOnset(...a);
       } finally {
         looking = false;
+        if (a[5] === undefined) {
+          firstLookSamples.push(ownLookSamples - samples0);
+          allFirstLookSamples.push(ownLookSamples - samples0);
+        }
       }
     };
     controller.events.on('command', (c) => {
@@ -168,7 +193,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
     const reads0 = reads();
     const looks0 = looks;
     const evaluations0 = evaluations;
-    const counts0 = [lookReads, lookSamples, evaluationReads, evaluationSamples];
+    const counts0 = [lookReads, lookSamples, evaluationReads, evaluationSamples, savedBytes];
     const cpu0 = process.cpuUsage();
     clock.set(next);
     await quiesce();
@@ -183,6 +208,7 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
         lookSamples: lookSamples - (counts0[1] as number),
         evaluationReads: evaluationReads - (counts0[2] as number),
         evaluationSamples: evaluationSamples - (counts0[3] as number),
+        savedBytes: savedBytes - (counts0[4] as number),
       });
     }
   }
@@ -238,7 +264,10 @@ for (const family of ['steady-keep', 'drift-trend-keep', 'drift-trend-keep', 'st
       readsPerTick: +mean(full.map((t) => t.reads)).toFixed(1),
       readsPerEvaluation: +(sum(full, (t) => t.evaluationReads) / evaluations).toFixed(2),
       samplesPerEvaluation: +(sum(full, (t) => t.evaluationSamples) / evaluations).toFixed(1),
+      savedKiBPerTick: +(mean(full.map((t) => t.savedBytes)) / 1024).toFixed(1),
       readsPerLook: looks > 0 ? +(sum(full, (t) => t.lookReads) / looks).toFixed(2) : null,
+      // The first look of a breach reads the whole history; the repeated ones (kept histories) what is new.
+      samplesFirstLook: firstLookSamples.length > 0 ? +mean(firstLookSamples).toFixed(1) : null,
       samplesPerLook: looks > 0 ? +(sum(full, (t) => t.lookSamples) / looks).toFixed(1) : null,
       cpuPerLookFitMs:
         looks > 0
@@ -251,3 +280,66 @@ for (const family of ['steady-keep', 'drift-trend-keep', 'drift-trend-keep', 'st
   );
   (globalThis as { gc?: () => void }).gc?.();
 }
+
+/**
+ * The heap a kept look history holds (evaluation/onset-history.ts `lookHistory`: one per watch
+ * whose newest look the trend explained): its key (about 300 characters: the signal, segment,
+ * queries, start and step, as JSON), two times, and `points` joined counts as three Float64Array
+ * columns; and, for comparison, the same points as the join's `{ t, events, trials }` objects (what
+ * keeping the look's points themselves would hold). 200 copies of each under forced GC, the JS heap
+ * and the ArrayBuffers' backing stores.
+ */
+function historyHeapKiB(points: number): { columns: number; objects: number } | null {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined || !(points > 0)) return null;
+  const copies = 200;
+  const measure = (build: (c: number) => unknown): number => {
+    gc();
+    gc();
+    // A Float64Array's elements are an ArrayBuffer's backing store, outside the JS heap.
+    const used = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const before = used();
+    const kept: unknown[] = [];
+    for (let c = 0; c < copies; c++) kept.push(build(c));
+    gc();
+    gc();
+    const after = used();
+    return kept.length === copies ? +((after - before) / copies / 1024).toFixed(1) : Number.NaN;
+  };
+  const columns = measure((c) => {
+    const t = new Float64Array(points);
+    const events = new Float64Array(points);
+    const trials = new Float64Array(points);
+    for (let i = 0; i < points; i++) {
+      t[i] = 1_700_000_000_000 + i * 5000 + c;
+      trials[i] = 900 + ((i * 7 + c) % 200);
+      events[i] = Math.floor((trials[i] as number) * 0.01);
+    }
+    const key = JSON.stringify([
+      `error-rate-${c}`,
+      '*',
+      { measure: 'errors', selector: { service: 'svc', window: 'x'.repeat(60) } },
+      { measure: 'requests', selector: { service: 'svc', window: 'x'.repeat(60) } },
+      1_700_000_000_000 + c,
+      5000,
+      null,
+    ]);
+    return { key, end: 1_700_000_000_000 + c, firstTrialsT: 1_700_000_000_000, t, events, trials };
+  });
+  const objects = measure((c) => {
+    const out: { t: number; events: number; trials: number }[] = [];
+    for (let i = 0; i < points; i++) {
+      const n = 900 + ((i * 7 + c) % 200);
+      out.push({ t: 1_700_000_000_000 + i * 5000 + c, events: Math.floor(n * 0.01), trials: n });
+    }
+    return out;
+  });
+  return { columns, objects };
+}
+
+// A first look's points: half its samples (an events and a trials sample a step).
+const historyPoints = Math.round(mean(allFirstLookSamples) / 2);
+console.log(JSON.stringify({ historyPoints, historyKiB: historyHeapKiB(historyPoints) }));

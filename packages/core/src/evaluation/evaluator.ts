@@ -10,6 +10,7 @@ import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } f
 import { isLazyVerdict, lazyVerdictJsonSafe } from './lazy-verdict';
 import { addSurges, SURGE_SETTLE_SECONDS } from './load-surge';
 import { findOnset, type OnsetFinding, type TrendLook } from './onset';
+import { OnsetHistories } from './onset-history';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
 import {
   type CountRead,
@@ -88,6 +89,8 @@ export class Evaluator {
   readonly #reader: SignalReader;
   readonly #sender: SignalSender;
   readonly #sequentialRules: number;
+  /** The onset gate's looks' histories, for the next look of a breach the trend explains. */
+  readonly #histories = new OnsetHistories();
   /** {@link alphaFor} bound once: every signal's tick of every evaluation carries it. */
   readonly #alphaFor: (signal: Signal, ruleIndex: number, segment: string) => number;
 
@@ -362,6 +365,7 @@ export class Evaluator {
       watch: state,
       now: this.#clock.now(),
       reader: this.#reader,
+      histories: this.#histories,
       ctx,
     });
   }

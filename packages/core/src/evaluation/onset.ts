@@ -1,7 +1,7 @@
 import type { Contract, Rule, Signal } from '../contract/contract-schema';
 import type { SerializedRollgateError } from '../errors/rollgate-error';
 import type { PortContext } from '../ports/abort';
-import type { ReadResult } from '../ports/metric-source';
+import type { MetricQuery, ReadResult } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
 import { evaluateRateOfChange } from '../rules/rate-of-change';
 import { evaluateStaticRange } from '../rules/static-range';
@@ -12,9 +12,18 @@ import { binomialUpperTail } from '../stats/special-functions';
 import { DRIFT_BLOCK_MS, DRIFT_EPISODE_RATIO } from './baseline-drift';
 import { joinCounts } from './count-intervals';
 import { SURGE_DRAIN_SECONDS, withoutSurges } from './load-surge';
+import {
+  extendPoints,
+  firstSampleT,
+  lookHistory,
+  type OnsetHistories,
+  type OnsetHistory,
+  overlapSteps,
+  tailFrom,
+} from './onset-history';
 import { eventsQuery, trialsQuery, unitOf, valueDomain, valueQuery } from './signal-queries';
 import type { SignalReader } from './signal-reader';
-import { AGGREGATE, type WatchState } from './watch-state';
+import { AGGREGATE, type CountInterval, type SignalBaseline, type WatchState } from './watch-state';
 
 /** The validation gate's answer: when the confirmed breach began, relative to the deploy. */
 export interface OnsetFinding {
@@ -73,7 +82,12 @@ interface OnsetInput {
   readonly ctx: PortContext;
   /** The previous look, when the trend explained this signal's breach before: this is a repeated look. */
   readonly trend?: TrendLook;
+  /** The histories of previous looks this process kept: a repeated look reads only what is new. */
+  readonly histories?: OnsetHistories;
 }
+
+/** A baseline episode, as the health check found it. */
+type Episode = NonNullable<NonNullable<SignalBaseline['health']>['episode']>;
 
 /** How far before the deploy the gate looks for the start of a breach. */
 const MAX_LOOKBACK_MS = 30 * 60_000;
@@ -97,7 +111,7 @@ export async function findOnset(input: OnsetInput): Promise<OnsetFinding> {
 }
 
 async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
-  const { contract, signal, watch, reader, ctx, now, segment } = input;
+  const { contract, signal, watch, now, segment } = input;
   const stepMs = contract.stepSeconds * 1000;
   const lookback = Math.min(contract.baselineSeconds * 1000, MAX_LOOKBACK_MS);
   const end = watch.deployAt + Math.floor((now - watch.deployAt) / stepMs) * stepMs;
@@ -117,14 +131,72 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   if (events === null)
     return unknown(input, 'change-point', 'no events query: the baseline threshold is unknown');
   const segmentBy = segment === AGGREGATE ? undefined : signal.segments?.by;
-  const range = { start, end, stepMs, ...(segmentBy === undefined ? {} : { segmentBy }) };
+  const read = await readHistory(input, events, start, end, stepMs, segmentBy);
+  if ('failure' in read) return unknown(input, 'change-point', read.failure.reason, read.failure.error);
+  const finding = judgeHistory(input, read.points, start, end, stepMs, episode, health);
+  // Kept for the next look only where there will be one: at the end of the bake the machine
+  // routes a breach the trend still explains, and the watch ends.
+  const next = now < watch.bakeEndsAt ? finding.explained : undefined;
+  input.histories?.settle(input.trend, next, read.history);
+  return finding;
+}
+
+/**
+ * The counts of the breach's signal from `start` to `end` across the deploy, joined for the
+ * look's segment: read in full, or, at a repeated look whose previous look's history this process
+ * kept ({@link OnsetHistories}), only from the steps the previous look read last on
+ * ({@link tailFrom}: its newest steps a source may still revise, then the new ones), joined onto
+ * the history before them. The same points as the full read where the source answers a step the
+ * same whatever the range asked (as the chunked reads of a long history already assume) and does
+ * not revise a step older than the signal's `maxLagSeconds` (docs/architecture.md, "The onset
+ * gate's repeated looks").
+ */
+async function readHistory(
+  input: OnsetInput,
+  events: MetricQuery,
+  start: number,
+  end: number,
+  stepMs: number,
+  segmentBy: string | undefined,
+): Promise<
+  | { readonly points: CountInterval[]; readonly history: () => OnsetHistory }
+  | { failure: { reason: string; error?: SerializedRollgateError } }
+> {
+  const { signal, reader, ctx, segment } = input;
+  const trials = trialsQuery(signal);
+  const key = JSON.stringify([signal.id, segment, events, trials, start, stepMs, segmentBy ?? null]);
+  const previous = input.histories?.of(input.trend);
+  const extend = previous !== undefined && previous.key === key && previous.end <= end;
+  const from = extend
+    ? tailFrom(previous, start, stepMs, overlapSteps(signal.maxLagSeconds * 1000, stepMs))
+    : start;
+  const range = { start: from, end, stepMs, ...(segmentBy === undefined ? {} : { segmentBy }) };
   const [ev, tr] = await Promise.all([
     reader(signal, { query: events, ...range }, ctx),
-    reader(signal, { query: trialsQuery(signal), ...range }, ctx),
+    reader(signal, { query: trials, ...range }, ctx),
   ]);
   const failure = firstFailure(ev, tr);
-  if (failure) return unknown(input, 'change-point', failure.reason, failure.error);
-  const points = joinCounts(ev, tr, segmentBy, null).get(segmentBy === undefined ? AGGREGATE : segment) ?? [];
+  // A tail without requests, of a history with requests before it, is no failure: the full
+  // read's trials would have had them.
+  const held = extend && ev.status !== 'error' && tr.status === 'no-data' && previous.firstTrialsT < from;
+  if (failure !== null && !held) return { failure };
+  const joined = joinCounts(ev, tr, segmentBy, null).get(segmentBy === undefined ? AGGREGATE : segment) ?? [];
+  const points = extend ? extendPoints(previous, from, joined) : joined;
+  const firstTrialsT = extend && previous.firstTrialsT < from ? previous.firstTrialsT : firstSampleT(tr);
+  return { points, history: () => lookHistory(key, end, firstTrialsT, points) };
+}
+
+/** The gate's answer on the look's joined counts (from {@link readHistory}). */
+function judgeHistory(
+  input: OnsetInput,
+  points: readonly CountInterval[],
+  start: number,
+  end: number,
+  stepMs: number,
+  episode: Episode | undefined,
+  health: SignalBaseline['health'],
+): OnsetFinding {
+  const { contract, signal, watch, segment } = input;
   // A recognised cold start is excluded, as in the evaluation: a cold start is no onset.
   const skipUntil = watch.coldStart === true ? watch.coldStartEndsAt : watch.deployAt;
   const judged = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= skipUntil);
@@ -530,6 +602,7 @@ export function stepOverFittedClimb(
     points.filter((q) => q.t > fromT),
     deployAt,
     dispersion,
+    level,
   );
   if (rise === null || !(rise.p <= level)) return null;
   if (windowFrom < fromT) {
@@ -537,6 +610,7 @@ export function stepOverFittedClimb(
       points.filter((q) => q.t > windowFrom),
       deployAt,
       dispersion,
+      level,
     );
     if (climb === null || !(climb.p <= level)) return null;
   }

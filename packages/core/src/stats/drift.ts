@@ -1,5 +1,5 @@
 import { normalUpperTail } from './normal';
-import { binomialUpperTail } from './special-functions';
+import { binomialUpperTail, logBeta } from './special-functions';
 
 /**
  * A drifting baseline rate (docs/statistics.md, "Drifting baselines"). The baseline rate tests
@@ -349,8 +349,20 @@ export interface TrendStep {
  * trend, with W the requests weighed by the trend's shape (its level cancels), the counts
  * divided by `dispersion`: the one-sided exact p-value, the smallest times the number of
  * stretches (Bonferroni). Null without a fit or a stretch with events.
+ *
+ * With `level` (below 1), the answer only where the smallest p-value is at most `level`, else
+ * null: the same stretch and figures as without it where it is, found with fewer exact tails. A
+ * stretch whose tail is surely above `level` over the stretches ({@link tailSurelyAbove}: a
+ * bound of a few logarithms against the continued fraction's hundred-odd iterations) cannot be
+ * the smallest when that is at most `level`, so its exact tail is not computed (docs/statistics.md,
+ * "Climbs routed as incidents": the repeated looks' cost).
  */
-export function stepOnTrend(points: readonly TrendPoint[], afterT: number, dispersion = 1): TrendStep | null {
+export function stepOnTrend(
+  points: readonly TrendPoint[],
+  afterT: number,
+  dispersion = 1,
+  level?: number,
+): TrendStep | null {
   const usable = usablePoints(points);
   const fit = fitUsable(usable, afterT, Number.NEGATIVE_INFINITY);
   if (fit === null) return null;
@@ -363,6 +375,8 @@ export function stepOnTrend(points: readonly TrendPoint[], afterT: number, dispe
   }
   const phi = Math.max(1, dispersion);
   const stretches = usable.filter((p) => p.t > afterT).length;
+  // A stretch's tail must be at most this for its p-value to be at most `level`.
+  const bound = level !== undefined && level < 1 ? level / stretches : null;
   let events = 0;
   let trials = 0;
   let weight = 0;
@@ -373,6 +387,7 @@ export function stepOnTrend(points: readonly TrendPoint[], afterT: number, dispe
     trials += p.trials;
     weight += weigh(p);
     if (!(events > 0)) continue;
+    if (bound !== null && tailSurelyAbove(events / phi, allEvents / phi, weight / allWeight, bound)) continue;
     const pv = Math.min(1, binomialUpperTail(events / phi, allEvents / phi, weight / allWeight) * stretches);
     const before = usable[i - 1];
     const fromT = before !== undefined && before.t > afterT ? before.t : afterT;
@@ -381,5 +396,31 @@ export function stepOnTrend(points: readonly TrendPoint[], afterT: number, dispe
       best = { p: pv, fromT, events, trials, expected, perMinute: Math.expm1(fit.slope * 60_000) };
     }
   }
-  return best;
+  return bound === null || (best !== null && best.p <= (level as number)) ? best : null;
+}
+
+/** The largest count {@link tailSurelyAbove} judges: its tails' continued fraction converges far below it. */
+const SURE_TAIL_MAX_COUNT = 1e9;
+
+/**
+ * Whether `binomialUpperTail(k, n, x)` (`I_x(k, n - k + 1)`) is surely above `bound`, by one of
+ * two lower bounds on it, each with a margin of 2 for rounding (false where neither shows it):
+ * - `I_x(a, b)` is `x^a (1 - x)^b / (a B(a, b))` times the hypergeometric series
+ *   `F(a + b, 1; a + 1; x)` (DLMF 8.17.8), whose terms are all positive and the first 1, so it is
+ *   at least `x^a (1 - x)^b / (a B(a, b))`: about the chance of exactly
+ *   `k` events, which is above a p-value bound of 1e-7 for a count within some 4-5 standard
+ *   deviations of what the trend expects;
+ * - for `1 <= a <= b` the median of Beta(a, b) is at most its mean `a / (a + b)` (Payton, Young
+ *   and Young 1989; `a = 1` and `a = b` directly), so `I_x(a, b) >= 1/2` for `x` at or above it:
+ *   a stretch with no more events than its share.
+ * False outside the range where the exact tail is a finite number below 1 (k above n, x at 0 or
+ * 1, counts beyond {@link SURE_TAIL_MAX_COUNT}), so the exact tail is computed there as before.
+ */
+export function tailSurelyAbove(k: number, n: number, x: number, bound: number): boolean {
+  if (!(k > 0 && k <= n && n <= SURE_TAIL_MAX_COUNT && x > 0 && x < 1 && bound >= 0)) return false;
+  const a = k;
+  const b = n - k + 1;
+  if (a >= 1 && a <= b && x >= a / (a + b) && bound < 0.25) return true;
+  const logFirst = a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b) - Math.log(a);
+  return logFirst > Math.log(2 * bound);
 }
