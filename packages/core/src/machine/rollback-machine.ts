@@ -214,9 +214,13 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
   const base: MachineSnapshot = { ...s, bake: event.watch, series, lastDecision: decision };
   switch (decision.type) {
     case 'breach': {
+      // A new confirmed breach is a new validation: its unreadable looks are counted afresh (a
+      // watch the trend explained looks at every confirmed breach, and its earlier looks must
+      // not leave one failed read to escalate it).
       const next = enter(
         {
           ...base,
+          validationAttempts: 0,
           breach: {
             confirmedAt: event.at,
             signals: decision.signals,

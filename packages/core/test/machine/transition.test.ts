@@ -106,6 +106,26 @@ const events = {
       reason: 'onset located',
     },
   }),
+  /** The trend explains the breach: keep baking (`look` counts the gate's looks at it). */
+  explained: (look: number): MachineEvent => ({
+    type: 'onset-found',
+    at: at(),
+    finding: {
+      status: 'ok',
+      preexisting: false,
+      onsetAt: null,
+      deployAt: DEPLOY_AT,
+      method: 'change-point',
+      reason: 'the trend explains the breach',
+      explained: {
+        signal: errorSignal.id,
+        look,
+        level: 0.01,
+        fromT: DEPLOY_AT - 600_000,
+        windowFrom: DEPLOY_AT - 1_800_000,
+      },
+    },
+  }),
   retrieved: (verified: 'valid' | 'tampered' | 'none' | 'unavailable' = 'valid'): MachineEvent => ({
     type: 'target-retrieved',
     at: at(),
@@ -334,6 +354,20 @@ const rows: readonly Row[] = [
     to: 'Escalated',
     commands: [...ending],
     outcome: 'escalated',
+  },
+  {
+    from: 'Validating',
+    path: [
+      ...toValidating,
+      ...[1, 2, 3].flatMap((look) => [
+        () => events.explained(look),
+        (s: MachineSnapshot) => evaluated(s, decisions.breach, 'bake'),
+      ]),
+    ],
+    event: 'onset-found: unknown, at the fourth look of a breach the trend explained',
+    send: () => events.onset(false, 'unknown'),
+    to: 'Validating',
+    commands: ['find-onset'],
   },
   // Retrieving
   {
