@@ -151,7 +151,8 @@ function run(c: Counts, v: Variant): { step: number; best: number; finalP: numbe
     const load = smoothedLoad(profile, previousTrials.slice(-12), s.trials, 12);
     previousTrials.push(s.trials);
     if (s.trials <= 0) continue;
-    const cap = v.burstCap === false ? Number.POSITIVE_INFINITY : burstCap(s.trials, state.anchorRate, previous);
+    const cap =
+      v.burstCap === false ? Number.POSITIVE_INFINITY : burstCap(s.trials, state.anchorRate, previous);
     previous = s.events;
     const capped = Math.min(s.events, cap);
     const m = surge && v.surgeTolerance !== false ? errorLoadTolerance(ERROR_SURGE_CAP, load) : 1;
@@ -167,9 +168,7 @@ function run(c: Counts, v: Variant): { step: number; best: number; finalP: numbe
   let finalP: number | null = null;
   if (share > 0) {
     const bake = v.finalCounted === false ? sumSteps(c.steps) : counted;
-    const base = v.finalPrior
-      ? { events: c.baseline.events + prior, trials: c.baseline.trials }
-      : c.baseline;
+    const base = v.finalPrior ? { events: c.baseline.events + prior, trials: c.baseline.trials } : c.baseline;
     finalP = oneLook(base, bake);
     if (step < 0 && finalP <= 0.99 * SIGNAL_ALPHA * share) step = c.steps.length - 1;
   }
@@ -195,7 +194,8 @@ const VARIANTS: Record<string, Variant> = {
 const fmt = (x: number) => (x < 1e-3 ? x.toExponential(1) : x.toPrecision(2));
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [set = 'dev', count = '8', only = 'wide-lowtraffic-bad,lowtraffic-bad', flags = ''] = process.argv.slice(2);
+  const [set = 'dev', count = '8', only = 'wide-lowtraffic-bad,lowtraffic-bad', flags = ''] =
+    process.argv.slice(2);
   const all = flags.includes('all');
   const found: Record<string, Record<string, number>> = {};
   const tally = (family: string, k: string, hit: boolean) => {
@@ -247,7 +247,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       }
       if (!wrong && !all) continue;
       const bake = sumSteps(ce.steps);
-      const fault = s.truth.faultStartStep === null ? '' : ` fault+${(s.truth.faultStartStep - s.deployAtStep) * 5}s`;
+      const fault =
+        s.truth.faultStartStep === null ? '' : ` fault+${(s.truth.faultStartStep - s.deployAtStep) * 5}s`;
       process.stdout.write(
         `${wrong ? '!' : ' '} ${s.name.padEnd(34)} ${truth} ${replay.decision}${fault} base ${ce.baseline.events}/${ce.baseline.trials} bake ${bake.events}/${bake.trials} | oracle err ${fmt(pErr)} lat ${fmt(pL1)} (any bound ${fmt(pLat)}) | ${cells.join(' ')} | ${replay.reason.slice(0, 160)}\n`,
       );

@@ -89,6 +89,17 @@ export function driftedCounts(
 export const FINAL_LOOK_SHARE = 0.2;
 
 /**
+ * The look rejects only a bake whose in-range requests the baseline's rate (with the prior)
+ * expects at most this many events of: where the e-process's costs (its mixture over ratios, its
+ * restarts, the baseline's uncertainty paid per candidate rate) are a large share of the
+ * evidence. With more, the e-process reaches every ratio it is built for (1.5x and up) within the
+ * bake, and a look adds power only on smaller rises, which a drift the baseline window cannot
+ * show makes on healthy releases (on the DEV drift families, 1.4-2.3x rises at 58-491 expected
+ * events; the faults the look found, at 2-23). A condition on the look only removes rejections.
+ */
+export const FINAL_LOOK_MAX_EXPECTED = 30;
+
+/**
  * What a test's look at the bake's end found, kept in its state when the look rejected: the
  * exact conditional one-sided p-value of the bake's counted events and the alpha it spent.
  */
@@ -120,9 +131,10 @@ export function finalLookP(state: SequentialState): number | null {
  * The look at the bake's end of a test started with a final share (`startSequential`'s
  * `finalShare`): rejects, sticky as a crossing is, when {@link finalLookP} is at most
  * `lookAlpha` and the baseline window saw at least one event of its own (`windowEvents`, before
- * the prior). The union of the e-process at `alpha (1 - share)` and one look at `alpha x share`
- * rejects a healthy version with probability at most alpha; the condition on the window only
- * removes rejections (an empty window and a busy host's handful are the same counts:
+ * the prior), and the baseline's rate expects at most {@link FINAL_LOOK_MAX_EXPECTED} events of
+ * the bake's requests. The union of the e-process at `alpha (1 - share)` and one look at
+ * `alpha x share` rejects a healthy version with probability at most alpha; the conditions only
+ * remove rejections (an empty window and a busy host's handful are the same counts:
  * docs/statistics.md, "Small baselines"). Returns the state itself when the look does not reject.
  */
 export function takeFinalLook(
@@ -131,10 +143,22 @@ export function takeFinalLook(
   windowEvents: number,
 ): SequentialState {
   if (state.kind !== 'baseline' || state.rejected || !(windowEvents >= 1) || !(lookAlpha > 0)) return state;
+  if (!(finalLookExpected(state) <= FINAL_LOOK_MAX_EXPECTED)) return state;
   const p = finalLookP(state);
   if (p === null || !(p <= lookAlpha)) return state;
   const finalLook: FinalLook = { p, alpha: lookAlpha };
   return { ...state, rejected: true, rejectedAtUpdate: state.updates, finalLook };
+}
+
+/**
+ * The events the baseline's rate (with the prior) expects of the bake's requests outside load
+ * surges, as observed (the test's counts are divided by the dispersion): see
+ * {@link FINAL_LOOK_MAX_EXPECTED}.
+ */
+export function finalLookExpected(state: SequentialState): number {
+  if (state.kind !== 'baseline') return Number.POSITIVE_INFINITY;
+  const trials = (state.trials - (state.surged?.trials ?? 0)) * state.dispersion;
+  return (trials * state.baselineEvents) / state.baselineTrials;
 }
 
 /** The look at the bake's end that rejected a test, if one did. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SequentialRule } from '../../src/contract/contract-schema';
 import {
+  FINAL_LOOK_MAX_EXPECTED,
   FINAL_LOOK_SHARE,
+  finalLookExpected,
   finalLookOf,
   finalLookP,
   judgeSequential,
@@ -66,8 +68,18 @@ describe('the look at the bake end', () => {
 
   it('weighs a tolerance as that many times the trials', () => {
     const steps = Array.from({ length: 40 }, () => ({ events: 1, trials: 10 }));
-    const one = startSequential({ ...RULE, tolerance: 1 }, { status: 'ok', events: 20, trials: 2000 }, 0.005, 0.2);
-    const two = startSequential({ ...RULE, tolerance: 2 }, { status: 'ok', events: 20, trials: 2000 }, 0.005, 0.2);
+    const one = startSequential(
+      { ...RULE, tolerance: 1 },
+      { status: 'ok', events: 20, trials: 2000 },
+      0.005,
+      0.2,
+    );
+    const two = startSequential(
+      { ...RULE, tolerance: 2 },
+      { status: 'ok', events: 20, trials: 2000 },
+      0.005,
+      0.2,
+    );
     if (!one || !two) throw new Error('tests did not start');
     const p1 = finalLookP(feed(one, steps)) as number;
     const p2 = finalLookP(feed(two, steps)) as number;
@@ -81,7 +93,8 @@ describe('the look at the bake end', () => {
     const plain = feed(start(30, 20_000, 0.005), steps);
     // The same steps with a surge in the middle whose failures were tested against 2x the null.
     let surged = feed(start(30, 20_000, 0.005), steps.slice(0, 30));
-    for (let i = 0; i < 12; i++) surged = stepSequential(surged, { events: 4 / 2, trials: 100, loadFactor: 2 }, null);
+    for (let i = 0; i < 12; i++)
+      surged = stepSequential(surged, { events: 4 / 2, trials: 100, loadFactor: 2 }, null);
     surged = feed(surged, steps.slice(30));
     expect(finalLookP(surged)).toBeCloseTo(finalLookP(plain) as number, 9);
     // The e-process did weigh them.
@@ -119,13 +132,18 @@ describe('the look at the bake end', () => {
       unavailable: null,
     });
     expect(verdict.status).toBe('breach');
-    expect(verdict.reason).toMatch(/one look at the bake's end, exact conditional p \S+ <= alpha 0\.001 \(e-value \S+ < 1\/alpha 252\.5\)/);
+    expect(verdict.reason).toMatch(
+      /one look at the bake's end, exact conditional p \S+ <= alpha 0\.001 \(e-value \S+ < 1\/alpha 252\.5\)/,
+    );
     // Further steps keep the rejection (sticky, as a crossing is).
     expect(stepSequential(looked, { events: 0, trials: 5 }, null).rejected).toBe(true);
   });
 
   it('does not reject above alpha x share, nor on an empty window', () => {
-    const steps = Array.from({ length: 50 }, (_, i) => ({ events: i % 7 !== 1 && i % 7 !== 4 && i % 7 !== 6 && i < 25 ? 1 : 0, trials: 1 }));
+    const steps = Array.from({ length: 50 }, (_, i) => ({
+      events: i % 7 !== 1 && i % 7 !== 4 && i % 7 !== 6 && i < 25 ? 1 : 0,
+      trials: 1,
+    }));
     const state = feed(start(2, 100, 0.005), steps);
     // p = 3.8e-4 against 0.0015 x 0.2 = 3e-4.
     expect(look(state, 0.0015)).toBe(state);
@@ -151,7 +169,11 @@ function lowTrafficBake(random: Random, faultRate: number): { state: SequentialS
   for (let i = 0; i < 180; i++) {
     const n = poisson(random, 0.5);
     if (n > 0)
-      state = stepSequential(state, { events: binomial(random, n, i >= 90 ? faultRate : 0.02), trials: n }, null);
+      state = stepSequential(
+        state,
+        { events: binomial(random, n, i >= 90 ? faultRate : 0.02), trials: n },
+        null,
+      );
   }
   return { state, windowEvents };
 }
@@ -174,6 +196,29 @@ function healthy(random: Random, rate: number, perStep: number, alpha: number) {
   const sequential = state.rejected;
   return { sequential, look: !sequential && look(state, alpha, baselineEvents).rejected };
 }
+
+describe('the look leaves many expected events to the e-process', () => {
+  it('does not reject a 1.35x rise the bake shows at p 1e-4 against 200 expected events', () => {
+    // A drift the window cannot show looks like this on a healthy release (the DEV drift
+    // families: 1.4-2.3x at 58-491 expected events); the e-process, built for 1.5x and up, is
+    // the judge there.
+    const state = feed(
+      start(400, 40_000, 0.005),
+      Array.from({ length: 180 }, (_, i) => ({ events: i % 2 === 0 ? 2 : 1, trials: 111 })),
+    );
+    expect(finalLookExpected(state)).toBeGreaterThan(FINAL_LOOK_MAX_EXPECTED);
+    expect(finalLookP(state) as number).toBeLessThan(0.001);
+    expect(state.rejected).toBe(false);
+    expect(look(state, 0.005, 400)).toBe(state);
+  });
+
+  it('counts the expected events outside surges, as observed', () => {
+    let state = feed(start(7, 1000, 0.005), [{ events: 0, trials: 100 }]);
+    state = stepSequential(state, { events: 0, trials: 500, loadFactor: 2 }, null);
+    // (3 + 7) / 1000 of the 100 in-range requests.
+    expect(finalLookExpected(state)).toBeCloseTo(1, 12);
+  });
+});
 
 describe('the e-process and the look together reject a healthy version at most alpha', () => {
   it('at low traffic, seeded (alpha 0.05, 600 bakes)', () => {
@@ -217,7 +262,8 @@ describe('the look alone rejects a healthy version at most alpha x share', () =>
       }
       // The look judged on every bake, whatever the e-process did (its own level).
       const unrejected = state.rejected ? { ...state, rejected: false } : state;
-      if (takeFinalLook(unrejected as SequentialState, 0.5 * FINAL_LOOK_SHARE, windowEvents).rejected) looks++;
+      if (takeFinalLook(unrejected as SequentialState, 0.5 * FINAL_LOOK_SHARE, windowEvents).rejected)
+        looks++;
     }
     // At most 60 expected (0.1 x 600; the prior makes it fewer, observed 20): the bound is 3.4
     // standard deviations above 60.
