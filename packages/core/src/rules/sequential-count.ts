@@ -1,6 +1,5 @@
 import type { SequentialRule } from '../contract/contract-schema';
 import type { ReadResult } from '../ports/metric-source';
-import type { BaselineRateTestState } from '../stats/baseline-rate-test';
 import {
   createBaselineRateTest,
   createConcurrentRateTest,
@@ -12,6 +11,7 @@ import {
   TAIL_CAP_KAPPA,
   updateRateTest,
 } from '../stats';
+import type { BaselineRateTestState } from '../stats/baseline-rate-test';
 import { binomialUpperTail } from '../stats/special-functions';
 import { checkDataQuality, dataQualityHolds } from './data-quality';
 import { inDomain, MEASURE_DOMAINS } from './measure-domain';
