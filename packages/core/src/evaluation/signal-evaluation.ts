@@ -490,7 +490,11 @@ function withFinalLook(
     const share = finalShareOf(tick, rule, key);
     if (!(share > 0)) continue;
     const state = tests[name] as SequentialState;
-    const looked = takeFinalLook(state, tick.alphaFor(tick.signal, index, key) * share, base?.events ?? 0);
+    const alpha = tick.alphaFor(tick.signal, index, key);
+    // Only a test started with the share set aside looks (a test saved before the look existed
+    // resumes with its whole alpha in the e-process, and spends nothing more).
+    if (state.kind !== 'baseline' || Math.abs(state.alpha - alpha * (1 - share)) > 1e-9 * alpha) continue;
+    const looked = takeFinalLook(state, alpha * share, base?.events ?? 0);
     if (looked !== state) {
       out ??= { ...tests };
       out[name] = looked;
