@@ -15,6 +15,7 @@ import {
   type SequentialState,
   startSequential,
   stepSequential,
+  takeFinalLook,
 } from '../rules/sequential-count';
 import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
@@ -421,7 +422,12 @@ function startTests(
     const alpha = tick.alphaFor(signal, index, key);
     const tail =
       key === AGGREGATE && rule.test === 'baseline' && base?.status === 'ok' ? base.tail : undefined;
-    const started = startSequential(rule, base ?? null, tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha);
+    const started = startSequential(
+      rule,
+      base ?? null,
+      tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha,
+      finalShareOf(tick, rule, key),
+    );
     if (started) {
       tests ??= { ...current };
       tests[String(index)] = started;
@@ -439,6 +445,62 @@ function startTests(
     }
   }
   return tests;
+}
+
+/**
+ * The share of a test's alpha spent on its look at the bake's end (rules/sequential-count.ts
+ * `FINAL_LOOK_SHARE`): the signal kind's, for a bake's aggregate baseline test; 0 otherwise (a
+ * verification, a segment, a test of another kind keep their whole alpha for the e-process).
+ */
+function finalShareOf(tick: SignalTick, rule: Rule, key: string): number {
+  if (tick.watch.purpose !== 'bake' || key !== AGGREGATE) return 0;
+  if (rule.type !== 'sequential' || rule.test !== 'baseline') return 0;
+  return kindOf(tick.signal).counts?.finalLookShare ?? 0;
+}
+
+/**
+ * Whether this evaluation takes the look at the bake's end: the first evaluation at or after the
+ * contract's bake end (deploy + `bakeSeconds`, fixed before the deploy: an extended bake or a
+ * rollout's steps do not move it, so the look is taken once, at a time the data do not choose).
+ */
+function looksAtBakeEnd(tick: SignalTick): boolean {
+  const { watch, now } = tick;
+  if (watch.purpose !== 'bake') return false;
+  const end = watch.deployAt + tick.contract.bakeSeconds * 1000;
+  return now >= end && (watch.lastEvaluatedAt === null || watch.lastEvaluatedAt < end);
+}
+
+/**
+ * A segment's tests after the look at the bake's end (see {@link looksAtBakeEnd}): each test
+ * started with a final share looks once, at alpha x share of the rule's alpha. A copy of the tests
+ * when one rejected, else the same object.
+ */
+function withFinalLook(
+  tick: SignalTick,
+  key: string,
+  base: SignalBaseline | undefined,
+  tests: Readonly<Record<string, SequentialState>>,
+): Readonly<Record<string, SequentialState>> {
+  let out: Record<string, SequentialState> | null = null;
+  for (const name in tests) {
+    if (name.endsWith(TAIL_SUFFIX)) continue;
+    const index = Number.parseInt(name, 10);
+    const rule = tick.signal.rules[index];
+    if (!rule) continue;
+    const share = finalShareOf(tick, rule, key);
+    if (!(share > 0)) continue;
+    const state = tests[name] as SequentialState;
+    const alpha = tick.alphaFor(tick.signal, index, key);
+    // Only a test started with the share set aside looks (a test saved before the look existed
+    // resumes with its whole alpha in the e-process, and spends nothing more).
+    if (state.kind !== 'baseline' || Math.abs(state.alpha - alpha * (1 - share)) > 1e-9 * alpha) continue;
+    const looked = takeFinalLook(state, alpha * share, base?.events ?? 0);
+    if (looked !== state) {
+      out ??= { ...tests };
+      out[name] = looked;
+    }
+  }
+  return out ?? tests;
 }
 
 function consume(
@@ -512,6 +574,8 @@ function consume(
       feedInto(next, watch, pending, tick.contract, signal);
     }
   }
+  if (watch.coldStart !== null && looksAtBakeEnd(tick))
+    next.tests = withFinalLook(tick, key, base, next.tests);
   return next;
 }
 
@@ -626,12 +690,23 @@ function feedInto(
             item.load,
           )
         : 1;
-    const events = capped / errorLoadTolerance(policy, item.load) / load;
+    const tolerated = errorLoadTolerance(policy, item.load);
+    const events = capped / tolerated / load;
     // Two literals rather than a spread of an optional key: the same keys, in the same order.
     const counted =
-      cap === 1
-        ? { t: interval.t, trials: interval.trials, events, atMostOne: true }
-        : { t: interval.t, trials: interval.trials, events };
+      tolerated > 1 && load === 1
+        ? // A surge step's failures tested against its tolerance: the test keeps the factor for
+          // the look at the bake's end (rules/sequential-count.ts `finalLookP`).
+          {
+            t: interval.t,
+            trials: interval.trials,
+            events,
+            loadFactor: tolerated,
+            ...(cap === 1 ? { atMostOne: true } : {}),
+          }
+        : cap === 1
+          ? { t: interval.t, trials: interval.trials, events, atMostOne: true }
+          : { t: interval.t, trials: interval.trials, events };
     tests[name] = stepSequential(state, counted, item.stable);
   }
   const events = segment.events + interval.events;

@@ -11,6 +11,8 @@ import {
   TAIL_CAP_KAPPA,
   updateRateTest,
 } from '../stats';
+import type { BaselineRateTestState } from '../stats/baseline-rate-test';
+import { binomialUpperTail } from '../stats/special-functions';
 import { checkDataQuality, dataQualityHolds } from './data-quality';
 import { inDomain, MEASURE_DOMAINS } from './measure-domain';
 import { show, shownOnce, showPercent, showRate, type TimeWindow, type Verdict } from './verdict';
@@ -33,6 +35,7 @@ export function startSequential(
     readonly drift?: { readonly spread: number };
   } | null,
   alpha: number,
+  finalShare = 0,
 ): SequentialState | null {
   switch (rule.test) {
     case 'sprt':
@@ -44,7 +47,8 @@ export function startSequential(
       if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
       return createBaselineRateTest({
         ...driftedCounts(baseline.events ?? 0, baseline.trials, baseline.drift, baseline.dispersion),
-        alpha,
+        // A test with a look at the bake's end spends the rest of its alpha on the look.
+        alpha: alpha * (1 - finalShare),
         tolerance: rule.tolerance,
         dispersion: Math.max(1, baseline.dispersion ?? 1),
         kappas: BASELINE_SHIFTS,
@@ -72,6 +76,94 @@ export function driftedCounts(
   // The prior is part of the counts whose rate the drift leaves as it is.
   const share = driftShare(withPrior, trials, drift.spread, dispersion ?? 1);
   return { baselineEvents: share * withPrior, baselineTrials: share * trials };
+}
+
+/**
+ * The share of an error-rate test's alpha spent on one look at the bake's end (the e-process
+ * keeps the rest): where the sequential test has not decided, the bake's counted events against
+ * the baseline's (with the prior) by the exact conditional test, once (docs/statistics.md,
+ * "Faults missed at low traffic, classified"). An e-process pays for being checkable at every
+ * step; at a few requests a minute, or for a weak fault that the whole bake shows, one look at
+ * a fixed time sees what the mixture does not reach in 15 minutes.
+ */
+export const FINAL_LOOK_SHARE = 0.2;
+
+/**
+ * The look rejects only a bake whose in-range requests the baseline's rate (with the prior)
+ * expects at most this many events of: where the e-process's costs (its mixture over ratios, its
+ * restarts, the baseline's uncertainty paid per candidate rate) are a large share of the
+ * evidence. With more, the e-process reaches every ratio it is built for (1.5x and up) within the
+ * bake, and a look adds power only on smaller rises, which a drift the baseline window cannot
+ * show makes on healthy releases (on the DEV drift families, 1.4-2.3x rises at 58-491 expected
+ * events; the faults the look found, at 2-23). A condition on the look only removes rejections.
+ */
+export const FINAL_LOOK_MAX_EXPECTED = 30;
+
+/**
+ * What a test's look at the bake's end found, kept in its state when the look rejected: the
+ * exact conditional one-sided p-value of the bake's counted events and the alpha it spent.
+ */
+export type FinalLook = NonNullable<BaselineRateTestState['finalLook']>;
+
+/**
+ * The one-sided exact conditional p-value of a baseline test's totals: given the bake's and the
+ * baseline's events together, the bake's share is binomial in its share of the trials when the
+ * two rates are equal (Poisson counts), and stochastically smaller when the bake's rate is lower
+ * (H0). The counts are the test's own: the bake's counted events (burst-capped, divided by the
+ * dispersion as the test weighs them) without the load-surge steps (`surged`), and the baseline's
+ * with the prior; fewer bake events and more baseline events only make the p-value larger.
+ * Continuous in the counts (`I_x(k, n - k + 1)`). Null for a test that is not a baseline test or
+ * has seen no event outside a surge.
+ */
+export function finalLookP(state: SequentialState): number | null {
+  if (state.kind !== 'baseline') return null;
+  // Load-surge steps are left out (as a latency test holds them): the look judges the version
+  // on the traffic the baseline knows. Which steps those are is decided on request counts only.
+  const events = state.events - (state.surged?.events ?? 0);
+  const trials = state.trials - (state.surged?.trials ?? 0);
+  if (!(trials > 0) || !(events > 0)) return null;
+  // H0 is "rate <= tolerance x the baseline's": the bake's trials weigh tolerance times as much.
+  const bake = trials * state.tolerance;
+  return binomialUpperTail(events, events + state.baselineEvents, bake / (bake + state.baselineTrials));
+}
+
+/**
+ * The look at the bake's end of a test started with a final share (`startSequential`'s
+ * `finalShare`): rejects, sticky as a crossing is, when {@link finalLookP} is at most
+ * `lookAlpha` and the baseline window saw at least one event of its own (`windowEvents`, before
+ * the prior), and the baseline's rate expects at most {@link FINAL_LOOK_MAX_EXPECTED} events of
+ * the bake's requests. The union of the e-process at `alpha (1 - share)` and one look at
+ * `alpha x share` rejects a healthy version with probability at most alpha; the conditions only
+ * remove rejections (an empty window and a busy host's handful are the same counts:
+ * docs/statistics.md, "Small baselines"). Returns the state itself when the look does not reject.
+ */
+export function takeFinalLook(
+  state: SequentialState,
+  lookAlpha: number,
+  windowEvents: number,
+): SequentialState {
+  if (state.kind !== 'baseline' || state.rejected || !(windowEvents >= 1) || !(lookAlpha > 0)) return state;
+  if (!(finalLookExpected(state) <= FINAL_LOOK_MAX_EXPECTED)) return state;
+  const p = finalLookP(state);
+  if (p === null || !(p <= lookAlpha)) return state;
+  const finalLook: FinalLook = { p, alpha: lookAlpha };
+  return { ...state, rejected: true, rejectedAtUpdate: state.updates, finalLook };
+}
+
+/**
+ * The events the baseline's rate (with the prior) expects of the bake's requests outside load
+ * surges, as observed (the test's counts are divided by the dispersion): see
+ * {@link FINAL_LOOK_MAX_EXPECTED}.
+ */
+export function finalLookExpected(state: SequentialState): number {
+  if (state.kind !== 'baseline') return Number.POSITIVE_INFINITY;
+  const trials = (state.trials - (state.surged?.trials ?? 0)) * state.dispersion;
+  return (trials * state.baselineEvents) / state.baselineTrials;
+}
+
+/** The look at the bake's end that rejected a test, if one did. */
+export function finalLookOf(state: SequentialState | null): FinalLook | null {
+  return state?.kind === 'baseline' ? (state.finalLook ?? null) : null;
 }
 
 /**
@@ -168,7 +260,13 @@ function possibleCounts(interval: { readonly events: number; readonly trials: nu
  */
 export function stepSequential(
   state: SequentialState,
-  interval: { readonly events: number; readonly trials: number; readonly atMostOne?: boolean },
+  interval: {
+    readonly events: number;
+    readonly trials: number;
+    readonly atMostOne?: boolean;
+    /** The factor a load-surge step's events were divided by (`CountObservation.loadFactor`). */
+    readonly loadFactor?: number;
+  },
   stable: { readonly events: number; readonly trials: number } | null,
 ): SequentialState {
   if (!possibleCounts(interval)) return state;
@@ -179,6 +277,15 @@ export function stepSequential(
       trials: interval.trials,
       baselineEvents: stable.events,
       baselineTrials: stable.trials,
+    });
+  }
+  const factor = interval.loadFactor;
+  if (factor !== undefined && factor > 1) {
+    return updateRateTest(state, {
+      events: interval.events,
+      trials: interval.trials,
+      loadFactor: factor,
+      ...(interval.atMostOne ? { atMostOne: true } : {}),
     });
   }
   return updateRateTest(
@@ -272,6 +379,17 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       // The threshold this test had to reach, with the partner's share: value >= threshold.
       ...(statistic ? { statistic: { ...statistic, threshold: Math.log(joint) } } : {}),
       reason: `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= ${show(joint)}, 1/alpha ${show(Math.exp(summary.logThreshold))} less the other threshold's share`,
+    };
+  }
+  const look = summary?.rejected ? finalLookOf(state) : null;
+  if (look !== null && summary) {
+    return {
+      ...base,
+      status: 'breach',
+      value: summary.rate,
+      threshold: summary.baselineRate,
+      ...(statistic ? { statistic } : {}),
+      reason: `${describeTest(summary, input.what)}: one look at the bake's end, exact conditional p ${show(look.p)} <= alpha ${show(look.alpha)} (e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))})`,
     };
   }
   if (summary?.rejected) {

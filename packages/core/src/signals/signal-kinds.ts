@@ -1,6 +1,7 @@
 import type { Rule, Signal } from '../contract/contract-schema';
 import type { OnsetFinding } from '../evaluation/onset';
 import type { MetricQuery } from '../ports/metric-source';
+import { FINAL_LOOK_SHARE } from '../rules/sequential-count';
 import { show } from '../rules/verdict';
 
 /**
@@ -29,6 +30,11 @@ export interface CountSpec {
   readonly loadSurge: 'hold' | number;
   /** Judged conditioned on load: busier than the baseline's mean, more events are allowed. */
   readonly loadConditioned: boolean;
+  /**
+   * Share of a baseline test's alpha spent on one look at the bake's end (rules/sequential-count.ts
+   * `FINAL_LOOK_SHARE`); 0: none, the e-process keeps it all.
+   */
+  readonly finalLookShare: number;
   /** Elevated events during the warm-up are the signature of a cold start. */
   readonly coldStartSignature: boolean;
   /** What an event is, for reasons: `failing`, `slower than 250 ms`. */
@@ -89,6 +95,7 @@ export const SIGNAL_KIND_TABLE: Readonly<Record<SignalKind, SignalKindSpec>> = {
       events: 'errors',
       loadSurge: DEFAULT_ERROR_SURGE_TOLERANCE,
       loadConditioned: false,
+      finalLookShare: FINAL_LOOK_SHARE,
       coldStartSignature: false,
       eventWhat: () => 'failing',
       rateWhat: () => 'error rate',
@@ -109,6 +116,7 @@ export const SIGNAL_KIND_TABLE: Readonly<Record<SignalKind, SignalKindSpec>> = {
       events: 'latency-exceedances',
       loadSurge: 'hold',
       loadConditioned: true,
+      finalLookShare: 0,
       coldStartSignature: true,
       eventWhat: slower,
       rateWhat: (thresholdMs) => `share ${slower(thresholdMs)}`,

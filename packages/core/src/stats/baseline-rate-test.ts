@@ -165,6 +165,17 @@ interface BaselineStateCommon {
   readonly nullRate: number;
   readonly rejected: boolean;
   readonly rejectedAtUpdate: number | null;
+  /**
+   * Set when one look at the bake's end rejected (rules/sequential-count.ts `takeFinalLook`):
+   * its exact conditional p-value and the alpha it spent. Absent otherwise.
+   */
+  readonly finalLook?: { readonly p: number; readonly alpha: number };
+  /**
+   * The counts load-surge steps (`CountObservation.loadFactor`) fed, as the test weighs them
+   * (included in `events` and `trials`): the look at the bake's end leaves them out. Absent
+   * until such a step.
+   */
+  readonly surged?: { readonly events: number; readonly trials: number };
 }
 
 /** State of the `joint` method. */
@@ -376,10 +387,14 @@ export function updateBaselineRateTest(
     updates: state.updates + 1,
   };
   if (state.method === 'bound') {
+    const factor = observation.loadFactor;
     const next: BoundBaselineRateTestState = {
       ...state,
       ...advanced,
       restartLogSums: nextRestartLogSums(state, counts, restartDue ? restarts : 0),
+      ...(factor !== undefined && factor > 1 && Number.isFinite(factor)
+        ? { surged: addSurged(state.surged, counts) }
+        : {}),
     };
     return settle(next, boundLogE(next), next.nullRate);
   }
@@ -409,7 +424,19 @@ export function updateBaselineRateTest(
         : { ...state, ...advanced, copies };
   const { logE, nullRate } = jointLogE(next);
   settleFresh(next, logE, nullRate);
+  const factor = observation.loadFactor;
+  if (factor !== undefined && factor > 1 && Number.isFinite(factor)) {
+    (next as Mutable<JointBaselineRateTestState>).surged = addSurged(state.surged, counts);
+  }
   return next;
+}
+
+/** {@link BaselineStateCommon.surged} with one more load-surge step's counts, as fed. */
+function addSurged(
+  surged: BaselineStateCommon['surged'],
+  counts: { readonly events: number; readonly trials: number },
+): NonNullable<BaselineStateCommon['surged']> {
+  return { events: (surged?.events ?? 0) + counts.events, trials: (surged?.trials ?? 0) + counts.trials };
 }
 
 /**

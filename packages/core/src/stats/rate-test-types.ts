@@ -11,6 +11,13 @@ export interface CountObservation {
    * them (docs/statistics.md, "Where the delay goes"). The baseline's counts still are.
    */
   readonly atMostOne?: boolean;
+  /**
+   * A baseline test only: the events were divided by this factor (> 1) before they were passed
+   * (a load-surge step tested against `factor x tolerance`). The test weighs them as given; its
+   * state also sums such steps' counts apart (`surged`), so that the look at the bake's end can
+   * leave them out (rules/sequential-count.ts `finalLookP`).
+   */
+  readonly loadFactor?: number;
 }
 
 /** One interval's counts of the canary and of the stable fleet over the same interval. */

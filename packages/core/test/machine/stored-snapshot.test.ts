@@ -15,6 +15,7 @@ import {
   watchPartKey,
 } from '../../src/machine/stored-snapshot';
 import { watchStateKey } from '../../src/machine/stored-watches';
+import { SIGNAL_KIND_TABLE } from '../../src/signals/signal-kinds';
 import { firstCopyLogWeight } from '../../src/stats/restart-schedule';
 import type { StepData } from '../../src/testing/memory-source';
 import { BASELINE_STEPS, DEPLOY_AT, errorsFrom, healthy, STEP, world } from './world';
@@ -98,6 +99,24 @@ function auditAfter(a: { series: Record<string, unknown> }, t: number): unknown 
   };
 }
 
+/**
+ * Runs `body` with error-rate tests started as before round 17 (no look at the bake's end, the
+ * whole alpha in the e-process: docs/statistics.md, "Faults missed at low traffic, classified"):
+ * the fixtures below were saved by code of that time, and a test's alpha is one of the fields
+ * fixed when it starts, so the current code's snapshot at the same step matches them only under
+ * the same rule. What these tests check is the format's round trip, not the rule.
+ */
+async function withoutFinalLook<T>(body: () => Promise<T>): Promise<T> {
+  const counts = SIGNAL_KIND_TABLE['error-rate'].counts as { finalLookShare: number };
+  const share = counts.finalLookShare;
+  counts.finalLookShare = 0;
+  try {
+    return await body();
+  } finally {
+    counts.finalLookShare = share;
+  }
+}
+
 async function crashedInBake() {
   const contract = { bakeSeconds: 1_200 };
   const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
@@ -121,6 +140,10 @@ async function crashedInBake() {
  * statistic); so the comparison starts after the warm-up.
  */
 async function resumesFixture(file: string, schema: string, marker: string): Promise<void> {
+  await withoutFinalLook(() => resumesFixtureAsSaved(file, schema, marker));
+}
+
+async function resumesFixtureAsSaved(file: string, schema: string, marker: string): Promise<void> {
   const { reference, w, watchId, current } = await crashedInBake();
   const fixture = JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as {
     watchId: string;
@@ -586,6 +609,10 @@ describe('a snapshot saved in parts', () => {
   it('loads and resumes the snapshot the v7 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v7)', async () => {
     // Written by this branch's code (record16) from this test's world: its record and its parts.
     // Pins the current format: the head in the tests part, the record without what it rebuilds.
+    await withoutFinalLook(resumesV7Fixture);
+  });
+
+  async function resumesV7Fixture(): Promise<void> {
     const { reference, w, watchId, current } = await crashedInBake();
     const fixture = JSON.parse(
       readFileSync(new URL('./fixtures/v7-crashed-in-bake.json', import.meta.url), 'utf8'),
@@ -604,7 +631,7 @@ describe('a snapshot saved in parts', () => {
     const resumed = await w.watch(w.restart());
     expect(resumed.outcome).toBe('rolled-back');
     expect(resumed.audit).toEqual(reference.audit);
-  });
+  }
 
   it('refuses a v7 record whose tests part has no head, or whose points take their times from a signal without them', async () => {
     const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
