@@ -1646,6 +1646,7 @@ function judgeValueRule(
           windowSeconds: signal.windowSeconds,
           unit,
           domain,
+          ...(heldPoints > 0 ? { surgeHeld: true } : {}),
         }),
         heldPoints,
         stepMs,
