@@ -125,11 +125,11 @@ export interface TrajectoryInput {
   /** The values the measure can take (see `measure-domain.ts`); any finite value when absent. */
   readonly domain?: MeasureDomain;
   /**
-   * Whether samples of the window were held out for a load surge (or while the resource settled
-   * after one). The level at the limit is then no evidence on its own: memory a surge filled is
-   * given back slowly, and the samples after its settling time can still be above the limit with
-   * no leak at all. Only growth at the load the baseline knows, watched as any trend is, breaches
-   * then (see {@link evaluateRateOfChange}).
+   * Whether a load surge was marked in the window: samples held out for it (or while the resource
+   * settled after one), or a surge too short to hold any. The level at the limit is then no
+   * evidence on its own: memory a surge filled is given back slowly, and the samples after its
+   * settling time can still be above the limit with no leak at all. Only growth, watched as any
+   * trend is, breaches then (see {@link evaluateRateOfChange}).
    */
   readonly surgeHeld?: boolean;
 }
