@@ -92,7 +92,7 @@ describe('memory trend under a load surge', () => {
     const left = (k: number) => {
       const since = k - 30;
       if (k < 6) return 0;
-      if (since < 0) return (350e6 * (k - 6)) / 24 > 350e6 ? 350e6 : (350e6 * (k - 6)) / 24;
+      if (since < 0) return Math.min((350e6 * (k - 6)) / 24, 350e6);
       return since < 24 ? 350e6 : 350e6 * Math.exp(-((since - 24) * 5) / 600);
     };
     const steps = (surge: boolean): StepData[] =>
