@@ -4,6 +4,7 @@ import { DRIFT_STRESS_FAMILIES } from './drift-stress-families';
 import { FAMILIES, type Family, familySpecs } from './families';
 import { LEAK_FAMILIES } from './leak-families';
 import { DATA_FAMILIES, postProcess } from './probe-data-families';
+import { MEMORY_FAMILIES } from './probe-memory-families';
 import { PROBE_TRAFFIC_FAMILIES } from './probe-traffic-families';
 import type { ScenarioSpec } from './scenario-spec';
 import { SURGE_STRESS_FAMILIES } from './surge-stress-families';
@@ -55,7 +56,7 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress, surge-stress and probe-traffic families run only by id). */
+/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress, surge-stress, probe-traffic, probe-data and probe-memory families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
     ? [
@@ -68,6 +69,7 @@ export function generateFamilies(set: string, count: number, only?: readonly str
         ...SURGE_STRESS_FAMILIES,
         ...PROBE_TRAFFIC_FAMILIES,
         ...DATA_FAMILIES,
+        ...MEMORY_FAMILIES,
       ].filter((f) => only.includes(f.id))
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));

@@ -67,6 +67,18 @@ export interface ServiceProfile {
    */
   readonly sessions?: { readonly bytesPerRequest: number; readonly ttlSeconds: number };
   /**
+   * Memory that follows a surge's load (buffers, queues, caches of the surge's keys):
+   * `bytesPerLoad` bytes for each unit of the traffic spikes' multiple above 1 (a 3x surge holds
+   * `2 x bytesPerLoad`), approached with the time constant `riseSeconds` while the load rises and
+   * given back with `fallSeconds` once it falls (a collector that returns memory slowly). Only the
+   * spikes move it, not the drift or a trend. Without it nothing is drawn differently.
+   */
+  readonly loadMemory?: {
+    readonly bytesPerLoad: number;
+    readonly riseSeconds: number;
+    readonly fallSeconds: number;
+  };
+  /**
    * Bimodal latency (a cache in front of a slow path): each request misses with probability
    * `missShare` and is then `missFactor` times slower. After the deploy the new version's miss
    * share is `missShareAfter` (default `missShare`: a healthy release may shift it).

@@ -210,6 +210,8 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
   };
   // Requests of the last steps, for a session store's memory.
   const held: number[] = [];
+  // Memory held by a surge's load (`loadMemory`), lagging the load both ways.
+  let loadHeld = 0;
 
   for (let t = 0; t < steps; t++) {
     const seconds = t * STEP_SECONDS;
@@ -222,6 +224,8 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
     }
     let queueing = svc.loadLatency ? traffic ** svc.loadLatency : 1;
     let surgeErrors = 1;
+    // The spikes' own multiple of the traffic (for `loadMemory`).
+    let spikeTraffic = 1;
     for (const spike of spec.spikes ?? []) {
       if (t >= spike.atStep && t < spike.atStep + spike.steps) {
         const ramped = spike.rampSteps ?? 0;
@@ -233,10 +237,12 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
         const slow = spike.latencyFactor ?? 1 + 0.1 * (spike.factor - 1);
         if (w >= 1) {
           traffic *= spike.factor;
+          spikeTraffic *= spike.factor;
           queueing *= slow;
           surgeErrors = spike.errorFactor ?? 1;
         } else {
           traffic *= 1 + (spike.factor - 1) * w;
+          spikeTraffic *= 1 + (spike.factor - 1) * w;
           queueing *= 1 + (slow - 1) * w;
           surgeErrors = 1 + ((spike.errorFactor ?? 1) - 1) * w;
         }
@@ -333,6 +339,13 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       while (held.length > keep) held.shift();
       const sum = held.reduce((a, b) => a + b, 0);
       mem += svc.sessions.bytesPerRequest * (sum - svc.rps * STEP_SECONDS * keep);
+    }
+    if (svc.loadMemory) {
+      // First-order lag towards what the spikes' load holds: quick to fill, slow to give back.
+      const target = svc.loadMemory.bytesPerLoad * Math.max(0, spikeTraffic - 1);
+      const tau = target > loadHeld ? svc.loadMemory.riseSeconds : svc.loadMemory.fallSeconds;
+      loadHeld += (target - loadHeld) * (1 - Math.exp(-STEP_SECONDS / Math.max(1e-9, tau)));
+      mem += loadHeld;
     }
     if (spec.memoryShift && t >= deploy + spec.memoryShift.atStep) {
       mem +=
@@ -533,6 +546,15 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
           sessions: {
             bytes_per_request: svc.sessions.bytesPerRequest,
             ttl_s: svc.sessions.ttlSeconds,
+          },
+        }
+      : {}),
+    ...(svc.loadMemory
+      ? {
+          load_memory: {
+            bytes_per_load: svc.loadMemory.bytesPerLoad,
+            rise_s: svc.loadMemory.riseSeconds,
+            fall_s: svc.loadMemory.fallSeconds,
           },
         }
       : {}),

@@ -1721,6 +1721,11 @@ function judgeValueRule(
           windowSeconds: signal.windowSeconds,
           unit,
           domain,
+          // A surge marked in the window, held out or not (a short one that ended holds no
+          // sample, but what it filled can still be there): the level alone is then no leak.
+          ...(heldPoints > 0 || watch.loadSurges?.some((s) => s.to > windowStart) === true
+            ? { surgeHeld: true }
+            : {}),
         }),
         heldPoints,
         stepMs,

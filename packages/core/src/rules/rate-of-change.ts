@@ -124,6 +124,14 @@ export interface TrajectoryInput {
   readonly unit: string;
   /** The values the measure can take (see `measure-domain.ts`); any finite value when absent. */
   readonly domain?: MeasureDomain;
+  /**
+   * Whether a load surge was marked in the window: samples held out for it (or while the resource
+   * settled after one), or a surge too short to hold any. The level at the limit is then no
+   * evidence on its own: memory a surge filled is given back slowly, and the samples after its
+   * settling time can still be above the limit with no leak at all. Only growth, watched as any
+   * trend is, breaches then (see {@link evaluateRateOfChange}).
+   */
+  readonly surgeHeld?: boolean;
 }
 
 /** Default share of the projected time to the limit over which growth must be watched. */
@@ -210,7 +218,11 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   };
   const perSecond = `${input.unit}/s`;
   const envelopeOf = input.envelope ?? null;
-  if (headroom <= 0) {
+  // A level at the limit breaches at once, unless a load surge was held out of the window: what a
+  // surge filled can still be there after its settling time (given back slowly); then only
+  // growth, watched for as long as any trend must be, is evidence (docs/statistics.md, "Memory
+  // that a load surge fills").
+  if (headroom <= 0 && input.surgeHeld !== true) {
     const reached = envelopeCheck(usable, fit, envelopeOf);
     if (reached.left) {
       return {
@@ -227,6 +239,17 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   // A slope within the limit's pace passes whatever the noise and the shape say: the usual step
   // of a healthy watch, answered without the p-value, the envelope, the growth checks or the
   // recent fit, which only a rising trend reads (docs/benchmarks.md, "fleet-tick-issue-13").
+  if (fit.slope <= thresholdSlope && headroom <= 0 && input.surgeHeld === true) {
+    // At the limit after a load surge (the level path held above), and not growing: say so.
+    return {
+      ...base,
+      status: 'pass',
+      value: fit.slope,
+      threshold: thresholdSlope,
+      statistic,
+      reason: `level ${show(fit.fittedLast, input.unit)} at the limit ${show(limit, input.unit)} after samples held out for a load surge, not growing (slope ${show(fit.slope, perSecond)}): memory the surge filled, not yet given back`,
+    };
+  }
   if (fit.slope <= thresholdSlope) {
     // Its reason built when read (rules/lazy-gauge-verdict.ts): the step of almost every
     // resource signal, whose text nobody reads but the audit of a breach elsewhere.
@@ -249,18 +272,33 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   const fast = steady.steady && secondsToLimit <= STEADY_LIMIT_SECONDS;
   const minimum = fast ? MIN_STEADY_SUSTAIN_SECONDS : MIN_SUSTAIN_SECONDS;
   // `sustainShare: 0` turns the time requirement off, the minimum with it.
-  const needed =
+  const watch =
     share === 0 ? 0 : Math.min(windowSeconds, MAX_SUSTAIN_SECONDS, Math.max(share * secondsToLimit, minimum));
+  // Far from the limit (projected further away than the growth has been watched) nothing is lost
+  // by watching longer, and a cache that fills looks like a leak until it flattens: the growth
+  // must then be watched for `FAR_SUSTAIN_SECONDS`, and its newest third must still reach the
+  // limit within the horizon on its own pace (a fill that flattened does not; a leak does).
+  const far = share !== 0 && secondsToLimit > fit.spanSeconds;
+  const needed = far ? Math.max(watch, Math.min(windowSeconds, FAR_SUSTAIN_SECONDS)) : watch;
+  // The growth must still be there at its end: the newest third of its time (not of its points:
+  // after samples held out for a load surge, those are the samples since, where what the surge
+  // filled is given back) still reaching the limit within the horizon. Read only when all else
+  // says breach.
+  const ready = trending && shape.left && fit.spanSeconds >= needed;
+  const recent = ready ? recentPace(growth.points, fit) : null;
+  const slowing = ready && !(recent !== null && recent.slope > thresholdSlope);
   // Since when: the located onset, or the whole read when the growth fills it.
   const since =
     growth.onsetAt === null
       ? ` over all ${Math.round(fit.spanSeconds)} s read`
       : ` since ${Math.round(fit.spanSeconds)} s ago`;
   // Why the watch is as short as it is: the reader sees a shortened minimum explained.
-  const watchWhy = fast
-    ? ` (steady: the newest third still ${show(steady.recentSlope ?? 0, perSecond)}, and the limit within ${STEADY_LIMIT_SECONDS} s)`
-    : '';
-  if (trending && shape.left && fit.spanSeconds >= needed) {
+  const watchWhy = far
+    ? ` (the limit further away than the growth was watched: at least ${Math.round(Math.min(windowSeconds, FAR_SUSTAIN_SECONDS))} s${recent === null ? '' : `, the newest third of it still ${show(recent.slope, perSecond)}`})`
+    : fast
+      ? ` (steady: the newest third still ${show(steady.recentSlope ?? 0, perSecond)}, and the limit within ${STEADY_LIMIT_SECONDS} s)`
+      : '';
+  if (ready && !slowing) {
     return {
       ...base,
       status: 'breach',
@@ -270,7 +308,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       reason: `growing ${show(fit.slope, perSecond)}${since} (t=${show(tStat)}${envelope.detail}${shape === envelope ? '' : shape.detail}): limit ${show(limit, input.unit)} reached in ~${Math.round(secondsToLimit)} s, within the ${rule.horizonSeconds} s horizon; growth watched for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold${watchWhy}`,
     };
   }
-  if (trending && shape.left) {
+  if (trending && shape.left && !(fit.spanSeconds >= needed)) {
     // Everything says leak but the time it must be watched: not a pass, not yet a breach.
     return {
       ...base,
@@ -286,7 +324,13 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     ? `the trend is within noise (t=${show(tStat)}, p=${show(pValue)} > ${show(rule.maxPValue)})`
     : !shape.left
       ? shape.detail
-      : `growth seen for ${Math.round(fit.spanSeconds)} s of the ${Math.round(needed)} s it must hold (limit ~${Math.round(secondsToLimit)} s away)`;
+      : `the newest third of the ${Math.round(fit.spanSeconds)} s since the growth began ${recent === null ? 'holds too few samples to fit' : `grows ${show(recent.slope, perSecond)}`}, under the limit's pace of ${show(thresholdSlope, perSecond)}, ${
+          far
+            ? `and the limit is ~${Math.round(secondsToLimit)} s away, further than the growth was watched: growth that settles (a cache filling), not a leak`
+            : input.surgeHeld === true
+              ? 'after samples held out for a load surge: memory the surge filled, given back, not a leak'
+              : 'growth that has stopped, not a leak'
+        }`;
   return {
     ...base,
     status: 'pass',
@@ -314,6 +358,13 @@ function finiteInTimeOrder<P extends { readonly t: number; readonly v: number }>
   }
   return points;
 }
+
+/**
+ * The watch for growth while the limit is further away than the growth has been watched (see
+ * {@link evaluateRateOfChange}): longer than a cache takes to fill (up to 6 min in the
+ * `cache-fill-keep` family) and for its newest third to be flat once it has.
+ */
+export const FAR_SUSTAIN_SECONDS = 540;
 
 /** Equal shares of the growth segment's points whose floors must each be higher. */
 export const GROWTH_PARTS = 4;
@@ -369,6 +420,23 @@ function steadyGrowth(
   const late = fitLineFrom(points, Math.floor(points.length * (1 - STEADY_RECENT_SHARE)));
   if (late === null || !(fit.slope > 0)) return { steady: false, recentSlope: late?.slope ?? null };
   return { steady: late.slope >= STEADY_SLOPE_SHARE * fit.slope, recentSlope: late.slope };
+}
+
+/**
+ * The least-squares line of the growth segment's points (finite, in time order) in the newest
+ * `STEADY_RECENT_SHARE` of its time (`fit.spanSeconds`), or null with fewer than three there.
+ * By time, not by point count: after samples held out for a load surge, the newest points by
+ * count reach back across the gap.
+ */
+function recentPace(
+  points: readonly { readonly t: number; readonly v: number }[],
+  fit: LinearFit,
+): LinearFit | null {
+  const newest = (points.at(-1) as { t: number }).t;
+  const from = newest - STEADY_RECENT_SHARE * fit.spanSeconds * 1000;
+  let i = points.length;
+  while (i > 0 && (points[i - 1] as { t: number }).t >= from) i--;
+  return fitLineFrom(points, i);
 }
 
 /**
@@ -436,28 +504,36 @@ function growthCheck(
     );
   const step = GROWTH_STEP_SHARE * fit.slope;
   const fastest = Math.max(...rates);
-  if (!rates.every((r) => r > step && r >= GROWTH_BALANCE * fastest)) {
+  const balanced = rates.every((r) => r > step && r >= GROWTH_BALANCE * fastest);
+  // A cache that filled (or a step) at the growth's start, and sustained growth after it: the
+  // first rise is the fastest, and every later one still rises, balanced among themselves. What
+  // follows the first part must then hold the rest of the checks on its own (below).
+  const later = rates.slice(1);
+  const laterFastest = Math.max(...later);
+  const afterFill =
+    !balanced && rates[0] === fastest && later.every((r) => r > step && r >= GROWTH_BALANCE * laterFastest);
+  if (!balanced && !afterFill) {
     return {
       left: false,
       detail: `the floors of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began (${shown}) do not each rise at ${show(step)}/s and at ${show(GROWTH_BALANCE * 100)}% of the fastest rise between parts or more: a level shift that settles, not sustained growth`,
     };
   }
   const range = envelope === null ? 0 : Math.max(0, envelope.high - envelope.low);
-  const later = (floors.at(-1) as number) - (floors[1] as number);
+  const rise = (floors.at(-1) as number) - (floors[1] as number);
   // A part that holds a collection's drop has a post-collection floor, not a point on a climb.
   const cycled =
     envelope?.drop !== undefined &&
     envelope.drop > 0 &&
     partsHoldFalls(points, GROWTH_PARTS, CYCLE_DROP_SHARE * envelope.drop);
-  if (!cycled && Number.isFinite(range) && !(later > range)) {
+  if (!cycled && Number.isFinite(range) && !(rise > range)) {
     return {
       left: false,
-      detail: `after the first of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began the floors (${shown}) rose ${show(later)}, within the pre-deploy oscillation (range ${show(range)}), and not every part holds a collection's drop: a step or a GC cycle's climb, not yet sustained growth`,
+      detail: `after the first of ${GROWTH_PARTS} parts of the ${Math.round(fit.spanSeconds)} s since the growth began the floors (${shown}) rose ${show(rise)}, within the pre-deploy oscillation (range ${show(range)}), and not every part holds a collection's drop: a step or a GC cycle's climb, not yet sustained growth`,
     };
   }
   return {
     left: true,
-    detail: `, floors ${shown} each higher, ${show(later)} after the first part against a pre-deploy range of ${show(range)}${cycled ? ', every part holding a collection' : ''}`,
+    detail: `, floors ${shown} each higher${afterFill ? ' (the first rise the fastest: a fill or a step, then growth)' : ''}, ${show(rise)} after the first part against a pre-deploy range of ${show(range)}${cycled ? ', every part holding a collection' : ''}`,
   };
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultContract } from '../../src/contract/default-contract';
 import {
   evaluateRateOfChange,
+  FAR_SUSTAIN_SECONDS,
   MAX_SUSTAIN_SECONDS,
   MIN_STEADY_SUSTAIN_SECONDS,
   MIN_SUSTAIN_SECONDS,
@@ -105,17 +106,23 @@ describe('memory trend: slow leaks on a wide sawtooth, fast leaks, and ramps tha
     expect(found?.reason).toMatch(/^growing 3\d{4} B\/s (since|over all) \d+ s/);
     expect(found?.reason).toContain('above the pre-deploy high 1.120e+8');
     expect(found?.reason).toMatch(/against a pre-deploy range of 1\.200e\+7/);
-    // A tenth of the time to the limit, at most MAX_SUSTAIN_SECONDS however far the limit.
-    const needed = Number(/of the (\d+) s it must hold$/.exec(found?.reason ?? '')?.[1]);
-    expect(needed).toBeGreaterThanOrEqual(MIN_SUSTAIN_SECONDS);
-    expect(needed).toBeLessThanOrEqual(MAX_SUSTAIN_SECONDS);
+    // The limit is further away than the growth was watched: the far watch, whatever the share.
+    const needed = Number(/of the (\d+) s it must hold/.exec(found?.reason ?? '')?.[1]);
+    expect(needed).toBe(FAR_SUSTAIN_SECONDS);
+    expect(needed).toBeGreaterThan(MAX_SUSTAIN_SECONDS);
+    expect(found?.reason).toMatch(
+      new RegExp(
+        `\\(the limit further away than the growth was watched: at least ${FAR_SUSTAIN_SECONDS} s, the newest third of it still \\d+ B/s\\)$`,
+      ),
+    );
   });
 
   it('confirms a steady leak that reaches the limit within minutes after the shorter watch, and says why', () => {
-    // Twice the level in 6 minutes (278 kB/s), from 30 s, on a small sawtooth.
+    // Twice the level in 4 minutes (417 kB/s), from 30 s, on a small sawtooth: the limit is
+    // nearer than the growth has been watched by 120 s.
     const amplitude = 2e6;
     const envelope = { low: base, high: base + amplitude, drop: amplitude };
-    const points = memory({ base, amplitude, period: 20, leak: 278e3, leakAt: 30, seconds: 900 });
+    const points = memory({ base, amplitude, period: 20, leak: 417e3, leakAt: 30, seconds: 900 });
     const found = confirmedAt(points, envelope, 900);
     expect(found, 'not confirmed').not.toBeNull();
     // Sooner than the 180 s a warm-up ramp needs, no sooner than the steady minimum.
@@ -123,10 +130,26 @@ describe('memory trend: slow leaks on a wide sawtooth, fast leaks, and ramps tha
     expect((found?.at ?? 0) - 30).toBeGreaterThanOrEqual(MIN_STEADY_SUSTAIN_SECONDS);
     expect(found?.reason).toMatch(
       new RegExp(
-        `of the ${MIN_STEADY_SUSTAIN_SECONDS} s it must hold \\(steady: the newest third still 2\\d{5} B/s`,
+        `of the ${MIN_STEADY_SUSTAIN_SECONDS} s it must hold \\(steady: the newest third still 4\\d{5} B/s`,
       ),
     );
     expect(found?.reason).toContain('and the limit within 600 s)');
+  });
+
+  it('waits while the limit is further away than the growth was watched: a leak doubling in 6 minutes is confirmed at half the way', () => {
+    // Twice the level in 6 minutes (278 kB/s), from 30 s: the limit is 360 s of growth away.
+    const amplitude = 2e6;
+    const envelope = { low: base, high: base + amplitude, drop: amplitude };
+    const points = memory({ base, amplitude, period: 20, leak: 278e3, leakAt: 30, seconds: 900 });
+    const found = confirmedAt(points, envelope, 900);
+    expect(found, 'not confirmed').not.toBeNull();
+    const watched = (found?.at ?? 0) - 30;
+    // Not before the projected limit is as near as the growth has been watched (about half the
+    // way), and with at least 40% of the way to the limit left.
+    expect(watched).toBeGreaterThanOrEqual(170);
+    expect(watched).toBeLessThanOrEqual(220);
+    const left = 1 - (278e3 * watched) / base;
+    expect(left).toBeGreaterThan(0.4);
   });
 
   it('confirms a leak across a gap of samples held out under a load surge (floor rises per second)', () => {
