@@ -203,6 +203,13 @@ export const RateOfChangeRuleSchema = z.strictObject({
     .min(0, { error: 'sustainShare must be at least 0 (0: no sustain in time)' })
     .max(1, { error: 'sustainShare must be at most 1 (the whole time to the limit)' })
     .optional(),
+  /**
+   * How long growth must be watched while the limit is projected further away than the growth
+   * has been watched (a cache that fills looks like a leak until it flattens): default 540 s, at
+   * most the signal's window. 0 turns this longer watch off (the `sustainShare` watch alone):
+   * for a bake too short to watch a slow leak that long (docs/statistics.md).
+   */
+  farSustainSeconds: seconds('farSustainSeconds', CONTRACT_LIMITS.windowSeconds.max).optional(),
 });
 
 /**

@@ -276,10 +276,11 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
     share === 0 ? 0 : Math.min(windowSeconds, MAX_SUSTAIN_SECONDS, Math.max(share * secondsToLimit, minimum));
   // Far from the limit (projected further away than the growth has been watched) nothing is lost
   // by watching longer, and a cache that fills looks like a leak until it flattens: the growth
-  // must then be watched for `FAR_SUSTAIN_SECONDS`, and its newest third must still reach the
+  // must then be watched for `farSustainSeconds` (default 540 s), and its newest third must still reach the
   // limit within the horizon on its own pace (a fill that flattened does not; a leak does).
-  const far = share !== 0 && secondsToLimit > fit.spanSeconds;
-  const needed = far ? Math.max(watch, Math.min(windowSeconds, FAR_SUSTAIN_SECONDS)) : watch;
+  const farWatch = Math.min(windowSeconds, rule.farSustainSeconds ?? FAR_SUSTAIN_SECONDS);
+  const far = share !== 0 && farWatch > 0 && secondsToLimit > fit.spanSeconds;
+  const needed = far ? Math.max(watch, farWatch) : watch;
   // The growth must still be there at its end: the newest third of its time (not of its points:
   // after samples held out for a load surge, those are the samples since, where what the surge
   // filled is given back) still reaching the limit within the horizon. Read only when all else
@@ -294,7 +295,7 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       : ` since ${Math.round(fit.spanSeconds)} s ago`;
   // Why the watch is as short as it is: the reader sees a shortened minimum explained.
   const watchWhy = far
-    ? ` (the limit further away than the growth was watched: at least ${Math.round(Math.min(windowSeconds, FAR_SUSTAIN_SECONDS))} s${recent === null ? '' : `, the newest third of it still ${show(recent.slope, perSecond)}`})`
+    ? ` (the limit further away than the growth was watched: at least ${Math.round(farWatch)} s${recent === null ? '' : `, the newest third of it still ${show(recent.slope, perSecond)}`})`
     : fast
       ? ` (steady: the newest third still ${show(steady.recentSlope ?? 0, perSecond)}, and the limit within ${STEADY_LIMIT_SECONDS} s)`
       : '';

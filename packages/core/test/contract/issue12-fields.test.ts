@@ -33,6 +33,8 @@ describe('contract fields of the load, sawtooth and onset policies', () => {
     });
     const r = parseContract(withRule({ type: 'rate-of-change', sustainShare: 0.25 }, 'resource'));
     expect(r.signals[0]?.rules[0]).toMatchObject({ sustainShare: 0.25 });
+    const far = parseContract(withRule({ type: 'rate-of-change', farSustainSeconds: 0 }, 'resource'));
+    expect(far.signals[0]?.rules[0]).toMatchObject({ farSustainSeconds: 0 });
     expect(parseContract(defaultContract('x')).validation).toEqual({ ambiguousOnset: 'route-incident' });
   });
 
@@ -41,6 +43,10 @@ describe('contract fields of the load, sawtooth and onset policies', () => {
       [withRule({ type: 'sequential', loadSurge: 0.5 }), /loadSurge/],
       [withRule({ type: 'sequential', loadSurge: 'skip' }), /loadSurge must be 'hold' or a tolerance factor/],
       [withRule({ type: 'rate-of-change', sustainShare: 2 }, 'resource'), /sustainShare must be at most 1/],
+      [
+        withRule({ type: 'rate-of-change', farSustainSeconds: -5 }, 'resource'),
+        /farSustainSeconds must be from 0 to 86400 seconds/,
+      ],
       [
         { ...defaultContract('x'), validation: { ambiguousOnset: 'guess' } },
         /validation\.ambiguousOnset: expected one of "route-incident" \| "roll-back"/,

@@ -46,15 +46,16 @@ function memory(o: {
   return points;
 }
 
-/** The verdict at `end` s on the default memory window. */
+/** The verdict at `end` s on the default memory window (under `judged`, the default rule unless given). */
 function judgeAt(
   points: { t: number; v: number }[],
   end: number,
   envelope: { low: number; high: number; drop: number },
   surgeHeld = false,
+  judged: Parameters<typeof evaluateRateOfChange>[0] = rule,
 ) {
   const start = Math.max(0, end - WINDOW);
-  return evaluateRateOfChange(rule, {
+  return evaluateRateOfChange(judged, {
     signal: 'memory',
     points: points.filter((p) => p.t <= end * 1000 && p.t >= start * 1000),
     window: { start: start * 1000, end: end * 1000 },
@@ -72,10 +73,11 @@ function confirmedAt(
   envelope: { low: number; high: number; drop: number },
   seconds: number,
   surgeHeld?: (end: number) => boolean,
+  judged: Parameters<typeof evaluateRateOfChange>[0] = rule,
 ): { at: number; reason: string } | null {
   let previous = false;
   for (let end = 30; end <= seconds; end += 5) {
-    const v = judgeAt(points, end, envelope, surgeHeld?.(end) ?? false);
+    const v = judgeAt(points, end, envelope, surgeHeld?.(end) ?? false, judged);
     if (v.status === 'breach' && previous) return { at: end, reason: v.reason };
     previous = v.status === 'breach';
   }
@@ -155,6 +157,27 @@ describe('memory trend: a cache that fills is not a leak while the limit is far'
     expect(found, 'not confirmed').not.toBeNull();
     expect(found?.at).toBeGreaterThanOrEqual(FAR_SUSTAIN_SECONDS);
     expect(found?.reason).toContain('(the first rise the fastest: a fill or a step, then growth)');
+  });
+
+  it('farSustainSeconds sets the far watch: 0 confirms a far leak as soon as sustainShare allows, 300 in between', () => {
+    // A leak doubling the level in 50 minutes from the deploy, on a small sawtooth: far from the limit.
+    const amplitude = 1e6;
+    const envelope = { low: base, high: base + amplitude, drop: amplitude };
+    const points = memory({ amplitude, period: 20, leak: base / 3000, seconds: 900 });
+    const at = (farSustainSeconds?: number) =>
+      confirmedAt(points, envelope, 900, undefined, {
+        ...rule,
+        ...(farSustainSeconds === undefined ? {} : { farSustainSeconds }),
+      })?.at ?? null;
+    const byDefault = at();
+    const off = at(0);
+    const mid = at(300);
+    expect(byDefault).toBeGreaterThanOrEqual(FAR_SUSTAIN_SECONDS);
+    expect(off).not.toBeNull();
+    expect(mid).not.toBeNull();
+    expect(off ?? 0).toBeLessThan(300);
+    expect(mid ?? 0).toBeGreaterThanOrEqual(300);
+    expect(mid ?? 0).toBeLessThan(byDefault ?? 0);
   });
 });
 
