@@ -504,15 +504,17 @@ function growthCheck(
       (f, k) => (f - (floors[k] as number)) / Math.max(1e-9, (mids[k + 1] as number) - (mids[k] as number)),
     );
   const step = GROWTH_STEP_SHARE * fit.slope;
+  // Every rise above the step, and each at least GROWTH_BALANCE of the fastest among them.
+  const risesBalanced = (rs: readonly number[]) => {
+    const top = Math.max(...rs);
+    return rs.every((r) => r > step && r >= GROWTH_BALANCE * top);
+  };
   const fastest = Math.max(...rates);
-  const balanced = rates.every((r) => r > step && r >= GROWTH_BALANCE * fastest);
+  const balanced = risesBalanced(rates);
   // A cache that filled (or a step) at the growth's start, and sustained growth after it: the
   // first rise is the fastest, and every later one still rises, balanced among themselves. What
   // follows the first part must then hold the rest of the checks on its own (below).
-  const later = rates.slice(1);
-  const laterFastest = Math.max(...later);
-  const afterFill =
-    !balanced && rates[0] === fastest && later.every((r) => r > step && r >= GROWTH_BALANCE * laterFastest);
+  const afterFill = !balanced && rates[0] === fastest && risesBalanced(rates.slice(1));
   if (!balanced && !afterFill) {
     return {
       left: false,

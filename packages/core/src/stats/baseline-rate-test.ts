@@ -387,14 +387,11 @@ export function updateBaselineRateTest(
     updates: state.updates + 1,
   };
   if (state.method === 'bound') {
-    const factor = observation.loadFactor;
     const next: BoundBaselineRateTestState = {
       ...state,
       ...advanced,
       restartLogSums: nextRestartLogSums(state, counts, restartDue ? restarts : 0),
-      ...(factor !== undefined && factor > 1 && Number.isFinite(factor)
-        ? { surged: addSurged(state.surged, counts) }
-        : {}),
+      ...(isSurgeStep(observation) ? { surged: addSurged(state.surged, counts) } : {}),
     };
     return settle(next, boundLogE(next), next.nullRate);
   }
@@ -424,11 +421,16 @@ export function updateBaselineRateTest(
         : { ...state, ...advanced, copies };
   const { logE, nullRate } = jointLogE(next);
   settleFresh(next, logE, nullRate);
-  const factor = observation.loadFactor;
-  if (factor !== undefined && factor > 1 && Number.isFinite(factor)) {
+  if (isSurgeStep(observation)) {
     (next as Mutable<JointBaselineRateTestState>).surged = addSurged(state.surged, counts);
   }
   return next;
+}
+
+/** Whether an observation is a load-surge step's (its events divided by a finite factor above 1). */
+function isSurgeStep(observation: CountObservation): boolean {
+  const factor = observation.loadFactor;
+  return factor !== undefined && factor > 1 && Number.isFinite(factor);
 }
 
 /** {@link BaselineStateCommon.surged} with one more load-surge step's counts, as fed. */
