@@ -11,6 +11,7 @@ import { evaluateRateOfChange } from '../rules/rate-of-change';
 import {
   burstCap,
   judgeSequential,
+  plansFinalLook,
   type SequentialJudgement,
   type SequentialState,
   startSequential,
@@ -426,7 +427,7 @@ function startTests(
       rule,
       base ?? null,
       tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha,
-      finalShareOf(tick, rule, key),
+      finalShareOf(tick, rule, key, base),
     );
     if (started) {
       tests ??= { ...current };
@@ -449,13 +450,19 @@ function startTests(
 
 /**
  * The share of a test's alpha spent on its look at the bake's end (rules/sequential-count.ts
- * `FINAL_LOOK_SHARE`): the signal kind's, for a bake's aggregate baseline test; 0 otherwise (a
- * verification, a segment, a test of another kind keep their whole alpha for the e-process).
+ * `FINAL_LOOK_SHARE`): the signal kind's, for a bake's aggregate baseline test whose baseline
+ * plans the look (`plansFinalLook`); 0 otherwise (a verification, a segment, a test of another
+ * kind, a baseline whose bake would expect too many events for the look to apply keep their
+ * whole alpha for the e-process). A function of the contract and the baseline only, so the
+ * test's start and its look at the bake's end ask the same.
  */
-function finalShareOf(tick: SignalTick, rule: Rule, key: string): number {
+function finalShareOf(tick: SignalTick, rule: Rule, key: string, base: SignalBaseline | undefined): number {
   if (tick.watch.purpose !== 'bake' || key !== AGGREGATE) return 0;
   if (rule.type !== 'sequential' || rule.test !== 'baseline') return 0;
-  return kindOf(tick.signal).counts?.finalLookShare ?? 0;
+  const share = kindOf(tick.signal).counts?.finalLookShare ?? 0;
+  if (!(share > 0)) return 0;
+  const { contract } = tick;
+  return plansFinalLook(base?.events ?? 0, contract.baselineSeconds, contract.bakeSeconds) ? share : 0;
 }
 
 /**
@@ -487,7 +494,7 @@ function withFinalLook(
     const index = Number.parseInt(name, 10);
     const rule = tick.signal.rules[index];
     if (!rule) continue;
-    const share = finalShareOf(tick, rule, key);
+    const share = finalShareOf(tick, rule, key, base);
     if (!(share > 0)) continue;
     const state = tests[name] as SequentialState;
     const alpha = tick.alphaFor(tick.signal, index, key);

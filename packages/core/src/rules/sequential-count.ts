@@ -100,6 +100,37 @@ export const FINAL_LOOK_SHARE = 0.2;
 export const FINAL_LOOK_MAX_EXPECTED = 30;
 
 /**
+ * The look is planned (its share of alpha set aside when the test starts) only where the bake
+ * could expect at most this many times {@link FINAL_LOOK_MAX_EXPECTED} events at the baseline's
+ * rate and traffic: see {@link plansFinalLook}. Elsewhere the look could reject only on a bake
+ * whose traffic fell to a fraction of the baseline's, and the e-process keeps the whole alpha.
+ */
+export const FINAL_LOOK_PLAN_MARGIN = 2;
+
+/**
+ * Whether a bake's error test sets its look's share aside (issue 12, session 18): the events
+ * the baseline's rate (with the prior) expects of a bake as long as the contract's at the
+ * baseline's own traffic, `(events + prior) x bakeSeconds / baselineSeconds`, are at most
+ * {@link FINAL_LOOK_MAX_EXPECTED} x {@link FINAL_LOOK_PLAN_MARGIN}. Decided from the baseline
+ * and the contract alone, before any of the bake's data: given the baseline, the test is either
+ * the e-process at the whole alpha (no look is ever taken) or the union of the e-process at
+ * `alpha (1 - share)` and the look at `alpha x share`, each valid at alpha. A baseline read
+ * short of its window (fewer events) only keeps the look. Where the look is not planned it
+ * would have needed the bake's traffic under half the baseline's to be taken at all, and the
+ * e-process's threshold drops from 1/(0.8 alpha) to 1/alpha (docs/statistics.md, "The look's
+ * alpha where it can look").
+ */
+export function plansFinalLook(
+  baselineEvents: number,
+  baselineSeconds: number,
+  bakeSeconds: number,
+): boolean {
+  if (!(baselineSeconds > 0) || !Number.isFinite(baselineEvents)) return true;
+  const planned = ((Math.max(0, baselineEvents) + BASELINE_PRIOR_EVENTS) * bakeSeconds) / baselineSeconds;
+  return planned <= FINAL_LOOK_MAX_EXPECTED * FINAL_LOOK_PLAN_MARGIN;
+}
+
+/**
  * What a test's look at the bake's end found, kept in its state when the look rejected: the
  * exact conditional one-sided p-value of the bake's counted events and the alpha it spent.
  */
