@@ -35,6 +35,22 @@ export interface Tally {
   readonly delays: readonly number[];
   /** Delay / Wald SPRT expected time of each error-rate fault (Infinity when missed). */
   readonly sprtRatios: readonly number[];
+  /** The same on the step grid ({@link gridRatio}; Infinity when missed). */
+  readonly sprtGridRatios: readonly number[];
+}
+
+/**
+ * A fault's delay against the SPRT reference on the replay's step grid (issue 12, session 18):
+ * the seconds of fault data the decision had seen, `delay + step` (a decision on the fault's
+ * first step has seen that one step; the families table counts its delay as 0), over the
+ * seconds the reference needs on the same grid, the first step boundary at or after Wald's
+ * expected time, `step x ceil(T / step)` (at least one step: no controller decides between
+ * steps). 1 is the SPRT itself on the grid; a fault the SPRT expects to decide within its first
+ * step and Rollgate confirms on its second is 2, where the time ratio says 5 s / T.
+ */
+export function gridRatio(delaySeconds: number, sprtSeconds: number, stepSeconds: number): number {
+  const reference = stepSeconds * Math.max(1, Math.ceil(sprtSeconds / stepSeconds - 1e-9));
+  return (delaySeconds + stepSeconds) / reference;
 }
 
 /** Scores decisions as FORMAT.md does, plus the delay / SPRT ratios of error faults. */
@@ -49,6 +65,7 @@ export function tally(
   let routed = 0;
   const delays: number[] = [];
   const sprtRatios: number[] = [];
+  const sprtGridRatios: number[] = [];
   for (const { scenario, sprt, decision } of items) {
     const truth = scenario.truth.verdict;
     const rolled = decision.decision === 'rollback';
@@ -62,6 +79,11 @@ export function tally(
       if (rolled) detected++;
       if (delay !== null) delays.push(delay);
       if (sprt !== null) sprtRatios.push(delay === null ? Number.POSITIVE_INFINITY : delay / sprt);
+      if (sprt !== null) {
+        sprtGridRatios.push(
+          delay === null ? Number.POSITIVE_INFINITY : gridRatio(delay, sprt, scenario.stepSeconds),
+        );
+      }
     } else {
       if (truth === 'keep') healthy++;
       else incidents++;
@@ -79,6 +101,7 @@ export function tally(
     routed,
     delays,
     sprtRatios,
+    sprtGridRatios,
   };
 }
 
@@ -189,6 +212,7 @@ export function familySections(run: FamilyRun, peers: readonly PeerController[] 
       items.length,
       familyCell(t),
       t.sprtRatios.length > 0 ? ratio(medianOf(t.sprtRatios)) : '',
+      t.sprtGridRatios.length > 0 ? ratio(medianOf(t.sprtGridRatios)) : '',
       ...peerCells,
     ]);
   }
@@ -200,6 +224,7 @@ export function familySections(run: FamilyRun, peers: readonly PeerController[] 
     `${t.routed}/${t.incidents}`,
     medianOf(t.delays)?.toFixed(0) ?? 'n/a',
     `${ratio(medianOf(t.sprtRatios))} (n=${t.sprtRatios.length})`,
+    ratio(medianOf(t.sprtGridRatios)),
   ];
   const perFamily: BenchSection = {
     title: `Decision quality per failure family: ${label}`,
@@ -216,6 +241,7 @@ export function familySections(run: FamilyRun, peers: readonly PeerController[] 
       'n',
       'Rollgate',
       'Rollgate delay / SPRT',
+      'Rollgate delay / SPRT on the step grid',
       ...peers.map((p) => p.name),
     ],
     rows,
@@ -224,7 +250,8 @@ export function familySections(run: FamilyRun, peers: readonly PeerController[] 
     title: `Decision quality over all families: ${label}`,
     description:
       'All the families of the table above together (scored as packages/testkit/scenarios/FORMAT.md describes). Median delay / SPRT: delay over Wald’s ' +
-      'expected SPRT time (ramp-aware) for error-rate faults, a missed fault counting as infinite.',
+      'expected SPRT time (ramp-aware) for error-rate faults, a missed fault counting as infinite (issue 12’s metric). On the step grid: ' +
+      'the seconds of fault data the decision had seen (delay + one step) over the first step boundary at or after the SPRT time (at least one step).',
     columns: [
       'Controller',
       'Bad deploys detected',
@@ -232,6 +259,7 @@ export function familySections(run: FamilyRun, peers: readonly PeerController[] 
       'Incidents routed',
       'Median delay (s)',
       'Median delay / SPRT',
+      'Median delay / SPRT on the step grid',
     ],
     rows: [
       summaryRow('Rollgate (default contract)', total),

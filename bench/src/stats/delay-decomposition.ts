@@ -1,7 +1,26 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBaselineRateTest, summarizeRateTest, updateRateTest } from '@rollgate/core';
+import { createBaselineRateTest, createController, summarizeRateTest, updateRateTest } from '@rollgate/core';
+import {
+  type ContractOverrides,
+  REPLAY_EPOCH_MS,
+  scenarioContract,
+  scenarioSteps,
+} from '@rollgate/core/scenarios';
+import {
+  createMemoryArtifactStore,
+  createMemoryAuditSink,
+  createMemoryExecutor,
+  createMemoryStateStore,
+  createRecordingNotifier,
+  insecureTestSigner,
+  MemoryMetricSource,
+  runOnClock,
+  SimulatedClock,
+  type StepData,
+} from '@rollgate/core/simulation';
 import { replayScenario, type Scenario } from '@rollgate/testkit/scenarios';
+import { FINAL_LOOK_SHARE, plansFinalLook } from '../../../packages/core/src/rules/sequential-count';
 import { generateFamilies } from '../scenarios/family-corpus';
 
 /**
@@ -56,6 +75,11 @@ export interface Variant {
   readonly lcbZ?: number;
   /** The error-rate rule's alpha: 0.01 split over the two count signals of the default contract. */
   readonly alpha: number;
+  /**
+   * Session 18: `alpha` is the rule's, of which the look at the bake's end takes
+   * `FINAL_LOOK_SHARE` where the baseline plans the look (`plansFinalLook`), as the evaluator does.
+   */
+  readonly plannedLook?: boolean;
   /** Events of a load-surge step are divided by this (`DEFAULT_ERROR_SURGE_TOLERANCE`, 2). */
   readonly surgeFactor: number;
   /** The baseline rate known exactly (the scenario's p0, as if from 10^9 requests): no baseline uncertainty. */
@@ -122,6 +146,20 @@ export const VARIANTS: readonly Variant[] = [
     capWhenBursty: true,
     priorFloor: true,
   },
+];
+
+/**
+ * The test-side rows of the session-18 decomposition: the mixture with the baseline rate known
+ * (alpha 0.004), the evaluator's error test rebuilt with main's split (alpha 0.005 less the
+ * bake-end look's 20%) and with the look planned from the baseline (`plansFinalLook`), then
+ * without the 4-sigma cap, without either cap.
+ */
+export const STAGE_VARIANTS: readonly Variant[] = [
+  { ...(VARIANTS.find((v) => v.name === 'known-p0') as Variant), alpha: 0.004 },
+  { ...EVALUATOR, name: "evaluator, main's split", alpha: 0.004 },
+  { ...EVALUATOR, plannedLook: true },
+  { ...RATIO_CAP, name: 'no 4-sigma cap', plannedLook: true },
+  { ...RATIO_CAP, name: 'no caps', cap: null, plannedLook: true },
 ];
 
 /** Pearson's dispersion of per-step counts: the point estimate, and whether a 5% test evidences it. */
@@ -232,7 +270,15 @@ export function crossingStep(
               : v.prior * Math.min(1, v.priorFade / Math.max(baseline.events, 1))),
     ),
     baselineTrials: baseline.trials,
-    alpha: v.alpha,
+    alpha:
+      v.plannedLook &&
+      plansFinalLook(
+        observed.events,
+        s.deployAtStep * s.stepSeconds,
+        (s.series.requests.length - s.deployAtStep) * s.stepSeconds,
+      )
+        ? v.alpha * (1 - FINAL_LOOK_SHARE)
+        : v.alpha,
     dispersion,
     kappas: v.kappas,
     ...(v.ratios ? { ratios: v.ratios } : {}),
@@ -296,6 +342,134 @@ export function crossingStep(
   return null;
 }
 
+/** What an instrumented replay saw of one scenario, as step indices (null: never). */
+export interface ReplayTrace {
+  /** The first evaluation at which the truth signal (or any signal) reported a breach verdict. */
+  readonly firstBreachVerdict: number | null;
+  /** The first evaluation whose decision was a breach (the confirmation policy: sustain, k). */
+  readonly firstBreachDecision: number | null;
+  /** The step of the breach the machine confirmed (after the validation gate), as the replay counts it. */
+  readonly confirmed: number | null;
+  /** Every evaluation's step, its decision type and the truth signal's status (for a look by hand). */
+  readonly evaluations: readonly { step: number; decision: string; status: string; reason: string }[];
+  /** The bake's watch state at the end (cold start, surges), for a look by hand. */
+  readonly watch?: { readonly coldStart: boolean | null; readonly coldStartReason?: string | null };
+}
+
+/** The step whose data an evaluation at `at` (epoch ms) consumed last (replay-scenario.ts). */
+function stepOf(s: Scenario, at: number): number {
+  return Math.min(
+    s.series.requests.length - 1,
+    Math.round((at - REPLAY_EPOCH_MS) / (s.stepSeconds * 1000)) - 1,
+  );
+}
+
+/**
+ * `replayScenario` (packages/core/src/scenarios/replay-scenario.ts) with a listener on the
+ * evaluator: the same contract, source, executor and controller, so the same decision, plus
+ * the steps at which the engine's parts moved. `overrides` changes the contract (e.g.
+ * `warmupSeconds: 0`, the test without the warm-up hold).
+ */
+export async function traceReplay(
+  s: Scenario,
+  signal = 'error-rate',
+  overrides: ContractOverrides = {},
+): Promise<ReplayTrace> {
+  const contract = scenarioContract(s, overrides);
+  const stepMs = s.stepSeconds * 1000;
+  const total = s.series.requests.length;
+  const deployAt = REPLAY_EPOCH_MS + s.deployAtStep * stepMs;
+  const clock = new SimulatedClock(deployAt);
+  const steps = scenarioSteps(s);
+  const label = Object.keys(s.segments ?? {})[0]?.split('=')[0];
+  const segments =
+    label && s.segments
+      ? {
+          label,
+          values: Object.fromEntries(
+            Object.entries(s.segments).map(([key, series]) => [
+              key.split('=')[1] as string,
+              series.requests.map((requests, i) => ({ requests, errors: series.errors[i] ?? 0 })),
+            ]),
+          ),
+        }
+      : null;
+  const source = new MemoryMetricSource({
+    name: 'scenario',
+    clock,
+    startMs: REPLAY_EPOCH_MS,
+    stepMs,
+    steps,
+    ...(segments ? { segments } : {}),
+    latencyBucketsMs: s.latencyBucketsMs,
+  });
+  const executor = createMemoryExecutor({
+    name: 'simulated',
+    artifacts: [{ id: 'new' }, { id: 'previous' }],
+    current: 'new',
+    onSwitch: () => {
+      const from = Math.ceil((clock.now() - REPLAY_EPOCH_MS) / stepMs);
+      const restored: StepData[] = [];
+      for (let k = 0; from + k < total + 200; k++) {
+        const i = s.deployAtStep - 1 - ((s.deployAtStep - 1 - k) % s.deployAtStep);
+        restored.push(steps[Math.max(0, Math.min(i, s.deployAtStep - 1))] ?? {});
+      }
+      source.overwrite(from, restored);
+    },
+  });
+  const artifacts = createMemoryArtifactStore({ signer: insecureTestSigner() });
+  const ctx = {
+    signal: { aborted: false, addEventListener: () => {}, removeEventListener: () => {} },
+    deadline: Number.POSITIVE_INFINITY,
+  };
+  await artifacts.record(
+    {
+      service: contract.service,
+      artifact: { id: 'previous' },
+      verifiedAt: deployAt - 86_400_000,
+      evidence: { summary: 'verified before the scenario', bakeSeconds: contract.bakeSeconds, signals: [] },
+    },
+    ctx,
+  );
+  const controller = createController({
+    contract,
+    sources: { default: source },
+    executor,
+    artifacts,
+    state: createMemoryStateStore(),
+    audit: createMemoryAuditSink(),
+    notifier: createRecordingNotifier(),
+    clock,
+    settleMs: 0,
+    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+  const evaluations: { step: number; decision: string; status: string; reason: string }[] = [];
+  let firstBreachVerdict: number | null = null;
+  let firstBreachDecision: number | null = null;
+  controller.events.on('evaluation', (e) => {
+    if (e.purpose !== 'bake') return;
+    const step = stepOf(s, e.at);
+    const mine = e.signals.find((x) => x.signal === signal);
+    const status = mine?.status ?? 'none';
+    if (firstBreachVerdict === null && mine?.verdicts.some((v) => v.status === 'breach'))
+      firstBreachVerdict = step;
+    if (firstBreachDecision === null && e.decision.type === 'breach') firstBreachDecision = step;
+    evaluations.push({ step, decision: e.decision.type, status, reason: e.decision.reason });
+  });
+  const result = await runOnClock(clock, controller.watch({ artifactId: 'new', deployedAt: deployAt }));
+  const confirmedAt = executor.switches.length > 0 ? (result.snapshot.breach?.confirmedAt ?? null) : null;
+  return {
+    firstBreachVerdict,
+    firstBreachDecision,
+    confirmed: confirmedAt === null ? null : stepOf(s, confirmedAt),
+    evaluations,
+    watch: {
+      coldStart: result.snapshot.bake?.coldStart ?? null,
+      coldStartReason: result.snapshot.bake?.coldStartReason ?? null,
+    },
+  };
+}
+
 /** One error fault's decomposition: delays in seconds after the fault's first step (null: never). */
 export interface DelayRow {
   readonly scenario: string;
@@ -304,16 +478,39 @@ export interface DelayRow {
   readonly p1: number;
   /** Seconds from the deploy to the fault. */
   readonly faultAt: number;
-  /** Wald's expected SPRT time (the families table's reference). */
+  readonly stepSeconds: number;
+  /** The error-rate baseline's events and requests (the replay's audit). */
+  readonly baseline: { readonly events: number; readonly trials: number };
+  /** (a) Wald's expected SPRT time (the families table's reference). */
   readonly sprtExpected: number;
+  /**
+   * (b) The reference on the replay's step grid, counted as the families table counts a delay:
+   * the first step whose end is at or after the SPRT time, in seconds after the fault's first
+   * step's end (a decision on the first step is 0). Never above the reference itself.
+   */
+  readonly sprtGrid: number;
   /** The SPRT with both rates known, on this scenario's counts. */
   readonly sprtRealized: number | null;
   readonly variants: Readonly<Record<string, number | null>>;
-  /** Rollgate's replay (the real evaluator); null when it did not roll back. */
+  /**
+   * (c) The engine's own error test: the first evaluation with a breach verdict on the truth
+   * signal in a replay without the warm-up hold (`warmupSeconds: 0`; every other part as is).
+   */
+  readonly engineTest: number | null;
+  /** (c') The same with the default warm-up: the first breach verdict after the cold-start hold. */
+  readonly breachVerdict: number | null;
+  /** (d') The first evaluation whose decision is a breach (sustain, k). */
+  readonly breachDecision: number | null;
+  /** (d) Rollgate's replay (the real evaluator and machine); null when it did not roll back. */
   readonly replay: number | null;
 }
 
-/** Decomposes every error fault of the set's families. */
+/** The reference on the step grid, in the families table's count (see {@link DelayRow.sprtGrid}). */
+export function sprtOnGrid(sprtSeconds: number, stepSeconds: number): number {
+  return Math.max(0, Math.ceil(sprtSeconds / stepSeconds) - 1) * stepSeconds;
+}
+
+/** Decomposes every error fault (`errors` or `segment`) of the set's families. */
 export async function decompose(
   set: string,
   count: number,
@@ -323,23 +520,33 @@ export async function decompose(
   const rows: DelayRow[] = [];
   for (const { scenario: s, meta } of generateFamilies(set, count, only).flatMap((f) => f.scenarios)) {
     const fault = meta.fault as { kind: string; p1?: number } | null;
-    if (fault?.kind !== 'errors' || typeof meta.sprt_seconds !== 'number' || fault.p1 === undefined) continue;
+    if (typeof meta.sprt_seconds !== 'number' || fault?.p1 === undefined) continue;
+    if (fault.kind !== 'errors' && fault.kind !== 'segment') continue;
     const start = s.truth.faultStartStep ?? s.deployAtStep;
     const replay = await replayScenario(s);
+    const trace = await traceReplay(s);
+    const noWarmup = await traceReplay(s, 'error-rate', { warmupSeconds: 0 });
     const signals = replay.audit?.baseline?.signals as Record<string, { events: number; trials: number }>;
     const base = signals['error-rate'] as { events: number; trials: number };
-    const delay = (step: number | null) => (step === null ? null : (step - start) * s.stepSeconds);
+    const delay = (step: number | null) => (step === null ? null : Math.max(0, step - start) * s.stepSeconds);
+    const whole = fault.kind === 'errors';
     rows.push({
       scenario: s.name,
       rps: meta.rps as number,
       p0: meta.p0 as number,
       p1: fault.p1,
       faultAt: (start - s.deployAtStep) * s.stepSeconds,
+      stepSeconds: s.stepSeconds,
+      baseline: { events: base.events, trials: base.trials },
       sprtExpected: meta.sprt_seconds,
-      sprtRealized: delay(sprtStep(s.series, meta.p0 as number, fault.p1, start)),
+      sprtGrid: sprtOnGrid(meta.sprt_seconds, s.stepSeconds),
+      sprtRealized: whole ? delay(sprtStep(s.series, meta.p0 as number, fault.p1, start)) : null,
       variants: Object.fromEntries(
-        variants.map((v) => [v.name, delay(crossingStep(s, v, base, meta.p0 as number))]),
+        variants.map((v) => [v.name, whole ? delay(crossingStep(s, v, base, meta.p0 as number)) : null]),
       ),
+      engineTest: delay(noWarmup.firstBreachVerdict),
+      breachVerdict: delay(trace.firstBreachVerdict),
+      breachDecision: delay(trace.firstBreachDecision),
       replay: replay.decision === 'rollback' ? delay(replay.decidedAtStep) : null,
     });
   }
@@ -363,11 +570,21 @@ export function medianRatio(rows: readonly DelayRow[], pick: (r: DelayRow) => nu
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [set = 'dev', count = '12', only = 'surge-bad,lowtraffic-bad,prev-release-bad'] =
     process.argv.slice(2);
-  const rows = await decompose(set, Number(count), only.split(','));
+  const rows = await decompose(set, Number(count), only.split(','), STAGE_VARIANTS);
   const show = (d: number | null) => (d === null ? '-' : String(d));
-  const names = VARIANTS.map((v) => v.name);
+  const names = STAGE_VARIANTS.map((v) => v.name);
+  const stages: [string, (r: DelayRow) => number | null][] = [
+    ['(a) SPRT E[T]', (r) => r.sprtExpected],
+    ['(b) on the grid', (r) => r.sprtGrid],
+    ['SPRT realized', (r) => r.sprtRealized],
+    ...names.map((n): [string, (r: DelayRow) => number | null] => [n, (r) => r.variants[n] ?? null]),
+    ['(c) engine test', (r) => r.engineTest],
+    ["(c') after warm-up", (r) => r.breachVerdict],
+    ["(d') decision", (r) => r.breachDecision],
+    ['(d) confirmed', (r) => r.replay],
+  ];
   process.stdout.write(
-    `${['scenario', 'rps', 'p0', 'p1', 'fault at', 'SPRT E[T]', 'SPRT', ...names, 'replay'].join('\t')}\n`,
+    `${['scenario', 'rps', 'p0', 'p1', 'fault at', ...stages.map(([n]) => n)].join('\t')}\n`,
   );
   for (const r of rows) {
     process.stdout.write(
@@ -377,22 +594,34 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         r.p0.toFixed(4),
         r.p1.toFixed(4),
         r.faultAt,
-        r.sprtExpected.toFixed(1),
-        show(r.sprtRealized),
-        ...names.map((n) => show(r.variants[n] ?? null)),
-        show(r.replay),
+        ...stages.map(([, pick], i) => (i === 0 ? r.sprtExpected.toFixed(1) : show(pick(r)))),
       ].join('\t')}\n`,
     );
   }
   const families = [...new Set(rows.map((r) => r.scenario.slice(0, r.scenario.lastIndexOf(`-${set}-`))))];
+  process.stdout.write(`\nmedian delay / SPRT E[T]\nfamily\tn\t${stages.map(([n]) => n).join('\t')}\n`);
   for (const family of [...families, 'all']) {
     const mine = family === 'all' ? rows : rows.filter((r) => r.scenario.startsWith(`${family}-`));
     process.stdout.write(
-      `median delay / SPRT E[T], ${family} (n=${mine.length}): ${[
-        `SPRT ${medianRatio(mine, (r) => r.sprtRealized).toFixed(2)}`,
-        ...names.map((n) => `${n} ${medianRatio(mine, (r) => r.variants[n] ?? null).toFixed(2)}`),
-        `replay ${medianRatio(mine, (r) => r.replay).toFixed(2)}`,
-      ].join(', ')}\n`,
+      `${family}\t${mine.length}\t${stages.map(([, pick]) => medianRatio(mine, pick).toFixed(2)).join('\t')}\n`,
+    );
+  }
+  // In seconds of fault data (the decision at the fault's first step has seen one step): the
+  // grid's floor is one step, and each stage's ratio to the reference counts that step too.
+  process.stdout.write(
+    `\nmedian (delay + one step) / SPRT E[T] (seconds of fault data)\nfamily\tn\t${stages.map(([n]) => n).join('\t')}\n`,
+  );
+  for (const family of [...families, 'all']) {
+    const mine = family === 'all' ? rows : rows.filter((r) => r.scenario.startsWith(`${family}-`));
+    process.stdout.write(
+      `${family}\t${mine.length}\t${stages
+        .map(([, pick], i) =>
+          medianRatio(mine, (r) => {
+            const d = pick(r);
+            return d === null ? null : i === 0 ? d : d + r.stepSeconds;
+          }).toFixed(2),
+        )
+        .join('\t')}\n`,
     );
   }
 }

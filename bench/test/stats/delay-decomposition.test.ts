@@ -1,3 +1,4 @@
+import { replayScenario } from '@rollgate/testkit/scenarios';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateFamilies } from '../../src/scenarios/family-corpus';
@@ -6,7 +7,9 @@ import {
   EVALUATOR,
   medianRatio,
   pearsonDispersion,
+  sprtOnGrid,
   sprtStep,
+  traceReplay,
   VARIANTS,
 } from '../../src/stats/delay-decomposition';
 
@@ -50,9 +53,15 @@ describe('delay decomposition (issue 12)', () => {
       p0: 0.01,
       p1: 0.1,
       faultAt: 0,
+      stepSeconds: 5,
+      baseline: { events: 10, trials: 1000 },
       sprtExpected,
+      sprtGrid: sprtOnGrid(sprtExpected, 5),
       sprtRealized: 0,
       variants: {},
+      engineTest: replay,
+      breachVerdict: replay,
+      breachDecision: replay,
       replay,
     });
     expect(medianRatio([row(10, 5), row(30, 10), row(null, 1)], (r) => r.replay)).toBe(3);
@@ -77,6 +86,36 @@ describe('delay decomposition (issue 12)', () => {
       for (const part of ['no-cap', 'alpha-0.01', 'no-surge-factor']) {
         expect(at(part)).toBeLessThanOrEqual(full as number);
       }
+    }
+  });
+
+  it('the reference on the step grid: the first step at or after the SPRT time, a first-step decision counting 0', () => {
+    expect(sprtOnGrid(0.4, 5)).toBe(0);
+    expect(sprtOnGrid(5, 5)).toBe(0);
+    expect(sprtOnGrid(5.1, 5)).toBe(5);
+    expect(sprtOnGrid(41.3, 5)).toBe(40);
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 1e4, noNaN: true }), (t) => {
+        const g = sprtOnGrid(t, 5);
+        // Never above the reference (the table's count starts at the first step's end), and a
+        // whole number of steps within one step of it.
+        expect(g).toBeLessThanOrEqual(t);
+        expect(t - g).toBeLessThanOrEqual(5);
+        expect(g % 5).toBe(0);
+      }),
+    );
+  });
+
+  it('the instrumented replay decides as replayScenario does, its stages in order', async () => {
+    const [family] = generateFamilies('dev', 3, ['surge-bad']);
+    for (const { scenario } of family?.scenarios ?? []) {
+      const [replay, trace] = [await replayScenario(scenario), await traceReplay(scenario)];
+      expect(trace.confirmed).toBe(replay.decision === 'rollback' ? replay.decidedAtStep : null);
+      if (trace.confirmed === null) continue;
+      const verdict = trace.firstBreachVerdict ?? Number.POSITIVE_INFINITY;
+      const decision = trace.firstBreachDecision ?? Number.POSITIVE_INFINITY;
+      expect(verdict).toBeLessThanOrEqual(decision);
+      expect(decision).toBeLessThanOrEqual(trace.confirmed);
     }
   });
 });
