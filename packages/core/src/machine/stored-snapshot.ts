@@ -236,6 +236,68 @@ function extendsPhases(phases: readonly PhaseEntry[], saved: readonly PhaseEntry
   return saved.length;
 }
 
+/** A time as the audit record writes it (`audit/audit-builder.ts`). */
+const isoOf = (ms: number): string =>
+  Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString();
+
+/**
+ * v8: each pending `write-audit` command whose audit record's `phases` are the snapshot's first
+ * phases in the audit's form (`{ state, at: ISO time, reason }`), with them as their count,
+ * `{ fromSnapshot: n }`: the audit record of a watch that looked many times holds every phase
+ * again (the watch's end, until the record is written), and a load rebuilds them from the phases
+ * the chunks hold ({@link pendingWithPhases}). Any other record is saved as it is. The record's
+ * keys keep their order, so the audit a resumed watch writes is the same text.
+ */
+function pendingWithoutPhases(
+  pending: MachineSnapshot['pending'],
+  phases: readonly PhaseEntry[],
+): readonly unknown[] {
+  return pending.map((command) => {
+    if (command.type !== 'write-audit') return command;
+    const audit = command.record as unknown as Record<string, unknown>;
+    const written = audit.phases;
+    if (!Array.isArray(written) || written.length > phases.length) return command;
+    for (let i = 0; i < written.length; i++) {
+      const a = written[i] as Record<string, unknown>;
+      const p = phases[i] as PhaseEntry;
+      let keys = 0;
+      for (const _ in a) keys++;
+      if (keys !== 3 || a.state !== p.state || a.at !== isoOf(p.at) || a.reason !== p.reason) return command;
+    }
+    const record: Record<string, unknown> = {};
+    for (const k in audit) record[k] = k === 'phases' ? { fromSnapshot: written.length } : audit[k];
+    return { ...command, record };
+  });
+}
+
+/**
+ * The pending commands of a v8 record with each `write-audit` record's phases saved as their
+ * count ({@link pendingWithoutPhases}) rebuilt from `phases` (the snapshot's, as loaded), or
+ * null when such a count is more than the phases there are.
+ */
+function pendingWithPhases(pending: unknown, phases: readonly unknown[]): unknown | null {
+  if (!Array.isArray(pending)) return pending;
+  let damaged = false;
+  const out = pending.map((command) => {
+    if (!isObject(command) || command.type !== 'write-audit' || !isObject(command.record)) return command;
+    const audit = command.record;
+    if (!isObject(audit.phases)) return command;
+    const n = audit.phases.fromSnapshot;
+    if (!isGeneration(n) || n > phases.length) {
+      damaged = true;
+      return command;
+    }
+    const rebuilt = phases.slice(0, n).map((p) => {
+      const phase = p as { state: unknown; at: number; reason: unknown };
+      return { state: phase.state, at: isoOf(phase.at), reason: phase.reason };
+    });
+    const record: Record<string, unknown> = {};
+    for (const k in audit) record[k] = k === 'phases' ? rebuilt : audit[k];
+    return { ...command, record };
+  });
+  return damaged ? null : out;
+}
+
 /** The chunks holding `count` phases. */
 const phaseChunks = (count: number): number => Math.ceil(count / PHASES_PER_CHUNK);
 
@@ -395,6 +457,12 @@ export class StoredSnapshotWriter {
         phases: { generation: phases.generation, count: snapshot.phases.length },
       },
     };
+    for (const command of snapshot.pending) {
+      if (command.type === 'write-audit') {
+        (record as Record<string, unknown>).pending = pendingWithoutPhases(snapshot.pending, snapshot.phases);
+        break;
+      }
+    }
     const next: PartsState = { baseline, series, tests, phases };
     return {
       parts,
@@ -685,6 +753,11 @@ export async function loadStoredSnapshot(
     if (v8) {
       const { generation, count } = parts.phases as { generation: number; count: number };
       rest.phases = await loadPhases(load, watchId, generation, count, origin);
+      const pending = pendingWithPhases(rest.pending, rest.phases as unknown[]);
+      if (pending === null) {
+        throw corrupt(`${origin}: a pending audit record counts more phases than the ${count} saved.`);
+      }
+      rest.pending = pending;
     }
     if (isObject(rest.bake)) rest.bake = { ...head.bake, ...rest.bake };
     if (isObject(rest.verify)) rest.verify = { ...(head.verify ?? {}), ...rest.verify };
