@@ -454,7 +454,8 @@ export class StoredSnapshotWriter {
         baseline: ref === null ? 0 : baseline.generation,
         series: series.generation,
         tests: tests.generation,
-        phases: { generation: phases.generation, count: snapshot.phases.length },
+        // [generation, count]: short, as it is written at every step.
+        phases: [phases.generation, snapshot.phases.length],
       },
     };
     for (const command of snapshot.pending) {
@@ -710,15 +711,16 @@ export async function loadStoredSnapshot(
     (v3 && !isGeneration(parts.tests)) ||
     (v8 &&
       !(
-        isObject(parts.phases) &&
-        isGeneration(parts.phases.generation) &&
-        parts.phases.generation > 0 &&
-        isGeneration(parts.phases.count) &&
-        parts.phases.count > 0
+        Array.isArray(parts.phases) &&
+        parts.phases.length === 2 &&
+        isGeneration(parts.phases[0]) &&
+        parts.phases[0] > 0 &&
+        isGeneration(parts.phases[1]) &&
+        parts.phases[1] > 0
       ))
   ) {
     throw corrupt(
-      `${origin} is saved in parts but does not say which (parts: { baseline, series${v3 ? ', tests' : ''}${v8 ? ', phases: { generation, count }' : ''} } generations).`,
+      `${origin} is saved in parts but does not say which (parts: { baseline, series${v3 ? ', tests' : ''}${v8 ? ', phases: [generation, count]' : ''} } generations).`,
     );
   }
   let constants = NO_CONSTANTS;
@@ -751,7 +753,7 @@ export async function loadStoredSnapshot(
     const head = constants.head as StoredHead;
     Object.assign(rest, { ...head.snapshot, ...rest });
     if (v8) {
-      const { generation, count } = parts.phases as { generation: number; count: number };
+      const [generation, count] = parts.phases as [number, number];
       rest.phases = await loadPhases(load, watchId, generation, count, origin);
       const pending = pendingWithPhases(rest.pending, rest.phases as unknown[]);
       if (pending === null) {
@@ -850,7 +852,7 @@ export async function loadStoredSnapshot(
     tests: { generation: testsGeneration, value: constants },
     // Before v8 no chunk is stored: the first save writes them all.
     phases: v8
-      ? { generation: (parts.phases as { generation: number }).generation, value: snapshot.phases }
+      ? { generation: (parts.phases as [number, number])[0], value: snapshot.phases }
       : { generation: 0, value: [] },
   });
   return snapshot;

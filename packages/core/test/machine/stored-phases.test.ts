@@ -18,7 +18,7 @@ import { BASELINE_STEPS, healthy, STEP, world } from './world';
 // phases fall in, the tests part's head no longer holds them.
 
 type World = ReturnType<typeof world>;
-type Record_ = { schema: string; parts: { tests: number; phases: { generation: number; count: number } } };
+type Record_ = { schema: string; parts: { tests: number; phases: [generation: number, count: number] } };
 
 const PER_CHUNK = 8;
 const MINUTE = 60_000;
@@ -132,9 +132,9 @@ describe('phases stored append-only (rollgate.machine/v8)', () => {
       if (s.key === watchStateKey(result.watchId)) {
         const record = s.value as Record_;
         expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
-        expect(record.parts.phases.generation).toBe(1);
+        expect(record.parts.phases[0]).toBe(1);
         expect(record).not.toHaveProperty('phases');
-        count = record.parts.phases.count;
+        count = record.parts.phases[1];
         continue;
       }
       if (!isPhasesKey(s.key) || s.bytes === 0) continue;
@@ -233,7 +233,7 @@ describe('phases stored append-only (rollgate.machine/v8)', () => {
     w.state.save = save;
     const watchId = w.state.keys.find((k) => k.startsWith('watch/'))?.slice('watch/'.length) ?? '';
     const record = w.state.get(watchStateKey(watchId)) as Record_;
-    const { generation, count } = record.parts.phases;
+    const [generation, count] = record.parts.phases;
     // The chunk holds one phase more than the record counts.
     const chunk = w.state.get(watchPhasesKey(watchId, generation, Math.floor(count / PER_CHUNK))) as {
       value: { from: number; phases: unknown[] };
@@ -252,7 +252,7 @@ describe('phases stored append-only (rollgate.machine/v8)', () => {
     const w = climbWorld();
     const watchId = await crashWhen(w, (s) => s.phases.length >= 2 * PER_CHUNK + 3);
     const record = w.state.get(watchStateKey(watchId)) as Record_;
-    const { generation, count } = record.parts.phases;
+    const [generation, count] = record.parts.phases;
     expect(count).toBeGreaterThan(2 * PER_CHUNK);
     const key = watchPhasesKey(watchId, generation, 1);
     const chunk = w.state.get(key) as { generation: number; value: { from: number; phases: unknown[] } };
@@ -278,10 +278,8 @@ describe('phases stored append-only (rollgate.machine/v8)', () => {
 
     const { phases: _, ...parts } = record.parts;
     w.state.set(watchStateKey(watchId), { ...record, parts });
-    await refused(
-      /does not say which \(parts: \{ baseline, series, tests, phases: \{ generation, count \} \}/,
-    );
-    w.state.set(watchStateKey(watchId), { ...record, parts: { ...parts, phases: { generation, count: 0 } } });
+    await refused(/does not say which \(parts: \{ baseline, series, tests, phases: \[generation, count\] \}/);
+    w.state.set(watchStateKey(watchId), { ...record, parts: { ...parts, phases: [generation, 0] } });
     await refused(/does not say which/);
   });
 
@@ -300,7 +298,7 @@ describe('phases stored append-only (rollgate.machine/v8)', () => {
     // An earlier phase's reason changed: not an extension.
     const edited = loaded.phases.map((p, i) => (i === 2 ? { ...p, reason: `${p.reason} (edited)` } : p));
     const plan = writer.plan({ ...loaded, phases: edited });
-    const generation = (w.state.get(watchStateKey(watchId)) as Record_).parts.phases.generation;
+    const generation = (w.state.get(watchStateKey(watchId)) as Record_).parts.phases[0];
     expect(plan.parts.map((p) => p.key)).toEqual([
       watchPhasesKey(watchId, generation + 1, 0),
       watchPhasesKey(watchId, generation + 1, 1),
@@ -335,7 +333,7 @@ describe('phases stored append-only (rollgate.machine/v8)', () => {
     const record = w.state.get(watchStateKey(watchId)) as Record_ & {
       pending: { record: { phases: unknown } }[];
     };
-    expect(record.pending[0]?.record.phases).toEqual({ fromSnapshot: record.parts.phases.count });
+    expect(record.pending[0]?.record.phases).toEqual({ fromSnapshot: record.parts.phases[1] });
     const loaded = await loadStoredSnapshot(loaderOf(w), watchId);
     const pending = loaded?.pending[0];
     expect(pending?.type === 'write-audit' && pending.record).toEqual(reference.audit);

@@ -241,15 +241,15 @@ function storedAsV7(w: World, watchId: string): Record<string, unknown> & { sche
   type Obj = Record<string, unknown>;
   const record = JSON.parse(JSON.stringify(w.state.get(watchStateKey(watchId)))) as Obj & {
     schema: string;
-    parts: { tests: number; phases?: { generation: number; count: number } };
+    parts: { tests: number; phases?: [generation: number, count: number] };
   };
   expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
-  const ref = record.parts.phases as { generation: number; count: number };
+  const [generation, count] = record.parts.phases as [number, number];
   const phases: unknown[] = [];
-  for (let c = 0; phases.length < ref.count; c++) {
-    const key = watchPhasesKey(watchId, ref.generation, c);
+  for (let c = 0; phases.length < count; c++) {
+    const key = watchPhasesKey(watchId, generation, c);
     const chunk = w.state.get(key) as { value: { phases: unknown[] } };
-    phases.push(...chunk.value.phases.slice(0, ref.count - phases.length));
+    phases.push(...chunk.value.phases.slice(0, count - phases.length));
   }
   for (const key of w.state.keys) if (key.includes(`${watchId}/phases-`)) w.state.set(key, null);
   delete record.parts.phases;
@@ -641,7 +641,7 @@ describe('a snapshot saved in parts', () => {
     expect(resumed.audit).toEqual(reference.audit);
     const record = w.state.get(watchStateKey(watchId)) as { schema: string; parts: { phases: unknown } };
     expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
-    expect(record.parts.phases).toEqual({ generation: 1, count: resumed.snapshot.phases.length });
+    expect(record.parts.phases).toEqual([1, resumed.snapshot.phases.length]);
     // The first save after the resume writes the chunks and a head without the phases.
     const first = saves.findIndex((s) => s.key === watchStateKey(watchId));
     const before = saves.slice(0, first).map((s) => s.key);
@@ -697,7 +697,7 @@ describe('a snapshot saved in parts', () => {
     expect(fixture.watchId).toBe(watchId);
     const record = fixture.entries[watchStateKey(watchId)] as { schema: string; parts: { phases: unknown } };
     expect(record.schema).toBe('rollgate.machine/v8');
-    expect(record.parts.phases).toEqual({ generation: 1, count: 2 });
+    expect(record.parts.phases).toEqual([1, 2]);
     expect(fixture.entries[watchPhasesKey(watchId, 1, 0)]).toMatchObject({
       part: 'phases',
       value: { from: 0 },
