@@ -54,7 +54,17 @@ interface Tick {
   readonly evaluationSamples: number;
   /** JSON bytes the fleet's saves wrote in the tick (the in-memory store's text). */
   readonly savedBytes: number;
+  /** The largest single save of the tick, JSON bytes. */
+  readonly largestSave: number;
+  /** The largest single save of the tick that is not the watch's end (no `write-audit` pending). */
+  readonly largestStepSave: number;
+  /** JSON bytes saved in the tick by kind of key (see {@link keyKind}). */
+  readonly byKind: ReadonlyMap<string, number>;
 }
+
+/** The kind of a saved key: `record`, or the part (`baseline`, `series`, `tests`, `phases`). */
+const keyKind = (key: string): string =>
+  key.startsWith('watch/') ? 'record' : key.slice(key.lastIndexOf('/') + 1).replace(/(-\d+)+$/, '');
 
 /** Samples read by each watch's first look (no previous look passed), per fleet run and in all. */
 let firstLookSamples: number[] = [];
@@ -80,6 +90,9 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
   let evaluationReads = 0;
   let evaluationSamples = 0;
   let savedBytes = 0;
+  let largestSave = 0;
+  let largestStepSave = 0;
+  let byKind = new Map<string, number>();
   const starts: { at: number; start: () => void }[] = [];
   for (const scenario of scenarios) {
     if (scenario.stepSeconds !== 5) throw new Error('fleet-onset-cost: 5 s steps only');
@@ -123,7 +136,15 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
         const state = createMemoryStateStore();
         const save = state.save.bind(state);
         state.save = (key, value, ctx) => {
-          if (value !== null) savedBytes += JSON.stringify(value).length;
+          if (value !== null) {
+            const text = JSON.stringify(value);
+            savedBytes += text.length;
+            largestSave = Math.max(largestSave, text.length);
+            // The watch's end: the audit record (every phase, every chart point) pending in the record.
+            if (!text.includes('"type":"write-audit"'))
+              largestStepSave = Math.max(largestStepSave, text.length);
+            byKind.set(keyKind(key), (byKind.get(keyKind(key)) ?? 0) + text.length);
+          }
           return save(key, value, ctx);
         };
         return state;
@@ -194,6 +215,9 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
     const looks0 = looks;
     const evaluations0 = evaluations;
     const counts0 = [lookReads, lookSamples, evaluationReads, evaluationSamples, savedBytes];
+    largestSave = 0;
+    largestStepSave = 0;
+    byKind = new Map();
     const cpu0 = process.cpuUsage();
     clock.set(next);
     await quiesce();
@@ -209,6 +233,9 @@ async function runFleet(family: string): Promise<{ ticks: Tick[]; outcomes: Map<
         evaluationReads: evaluationReads - (counts0[2] as number),
         evaluationSamples: evaluationSamples - (counts0[3] as number),
         savedBytes: savedBytes - (counts0[4] as number),
+        largestSave,
+        largestStepSave,
+        byKind,
       });
     }
   }
@@ -265,6 +292,16 @@ for (const family of ['steady-keep', 'drift-trend-keep', 'drift-trend-keep', 'st
       readsPerEvaluation: +(sum(full, (t) => t.evaluationReads) / evaluations).toFixed(2),
       samplesPerEvaluation: +(sum(full, (t) => t.evaluationSamples) / evaluations).toFixed(1),
       savedKiBPerTick: +(mean(full.map((t) => t.savedBytes)) / 1024).toFixed(1),
+      // The largest single save of the kept ticks, and of any save not at a watch's end.
+      largestSaveKB: +(Math.max(...full.map((t) => t.largestSave)) / 1000).toFixed(1),
+      largestStepSaveKB: +(Math.max(...full.map((t) => t.largestStepSave)) / 1000).toFixed(1),
+      // KiB a tick by kind of key: the record and each part.
+      savedKiBPerTickByKind: Object.fromEntries(
+        ['record', 'tests', 'phases', 'series', 'baseline'].map((k) => [
+          k,
+          +(mean(full.map((t) => t.byKind.get(k) ?? 0)) / 1024).toFixed(1),
+        ]),
+      ),
       readsPerLook: looks > 0 ? +(sum(full, (t) => t.lookReads) / looks).toFixed(2) : null,
       // The first look of a breach reads the whole history; the repeated ones (kept histories) what is new.
       samplesFirstLook: firstLookSamples.length > 0 ? +mean(firstLookSamples).toFixed(1) : null,

@@ -280,7 +280,7 @@ export async function snapshotGrowth(
   writtenPerStep: number;
   recordPerSave: number;
   recordMax: number;
-  /** Saves of each part (`baseline`, `series`, `tests`), cleared generations not counted. */
+  /** Saves of each part (`baseline`, `series`, `tests`, `phases`: a chunk), cleared generations not counted. */
   partSaves: Record<string, number>;
 }> {
   const last = Math.max(...hours);
@@ -300,7 +300,7 @@ export async function snapshotGrowth(
       recordBytes += bytes;
       recordMax = Math.max(recordMax, bytes);
     } else if (key.startsWith('watch-part/') && value !== null) {
-      const part = key.slice(key.lastIndexOf('/') + 1).replace(/-\d+$/, '');
+      const part = key.slice(key.lastIndexOf('/') + 1).replace(/(-\d+)+$/, '');
       partSaves[part] = (partSaves[part] ?? 0) + 1;
     }
     return save(key, value, ctx);

@@ -42,6 +42,7 @@ export {
   StoredSnapshotWriter,
   WATCH_PART_KEY_PREFIX,
   watchPartKey,
+  watchPhasesKey,
 } from './machine/stored-snapshot';
 export type { StoredWatch, UnfinishedWatchQuery } from './machine/stored-watches';
 export { findUnfinishedWatch, listStoredWatches, storeLoader, watchStateKey } from './machine/stored-watches';

@@ -84,7 +84,8 @@ export function parseMachineSnapshot(value: unknown, origin: string): MachineSna
       value.schema === 'rollgate.machine/v4' ||
       value.schema === 'rollgate.machine/v5' ||
       value.schema === 'rollgate.machine/v6' ||
-      value.schema === 'rollgate.machine/v7')
+      value.schema === 'rollgate.machine/v7' ||
+      value.schema === 'rollgate.machine/v8')
   ) {
     throw new RollgateError(
       'STATE_CORRUPT',

@@ -1,7 +1,7 @@
 import { RollgateError } from '../errors/rollgate-error';
 import type { BaselineSnapshot, WatchState } from '../evaluation/watch-state';
 import { ChartColumns } from './audit/chart-columns';
-import type { MachineSnapshot } from './machine-state';
+import type { MachineSnapshot, PhaseEntry } from './machine-state';
 import { parseMachineSnapshot } from './snapshot-schema';
 import { encodeSeriesTail, encodeSignalTail, type StoredColumns, tuplesOfColumns } from './stored-series';
 import {
@@ -18,7 +18,11 @@ import {
 import { watchStateKey } from './stored-watches';
 
 /**
- * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v6 saves a gauge
+ * The schema of a snapshot saved in parts (see {@link StoredSnapshotWriter}). v8 saves the
+ * snapshot's `phases` append-only, in chunks of {@link PHASES_PER_CHUNK} under keys of their own
+ * (`phases-<0|1>-<chunk>`), a save writing only the chunk(s) its new phases fall in, where v7 kept
+ * them in the tests part's head, rewritten whole (with the tests' fixed fields) at every
+ * transition; a v7 reader would find no phases and refuse the record, so it is a new version. v6 saves a gauge
  * signal's pass verdict built on read (rules/lazy-gauge-verdict.ts) as its numbers, not its
  * reason, and a count recipe without `now` (its window's end); a v5 reader would take a gauge's
  * recipe for a count test's and refuse it as damaged, so it is a new version. v5 saves a
@@ -33,7 +37,12 @@ import { watchStateKey } from './stored-watches';
  * newer one the same way (a v3 reader would take `noStatistic` points for points with a null
  * statistic): never misreads it.
  */
-export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v7';
+export const STORED_SNAPSHOT_SCHEMA = 'rollgate.machine/v8';
+/**
+ * v8 with the `phases` in the tests part's head (rewritten with the part at every transition)
+ * instead of their own append-only chunks: loaded, never written.
+ */
+const STORED_SNAPSHOT_SCHEMA_V7 = 'rollgate.machine/v7';
 /**
  * v7 with every field written at every step: the snapshot's and the watches' fields fixed for
  * the watch in the record (v7 writes them once, in the tests part's `head`), the recipes'
@@ -55,7 +64,7 @@ const PART_SCHEMA = 'rollgate.watch-part/v1';
 /** The prefix of the keys holding the parts of a watch's snapshot (outside `watch/`, so listings skip them). */
 export const WATCH_PART_KEY_PREFIX = 'watch-part/';
 
-type PartName = 'baseline' | 'series' | 'tests';
+type PartName = 'baseline' | 'series' | 'tests' | 'phases';
 
 /**
  * The StateStore key of one generation of a part. Two keys per part, used in turn: a new
@@ -64,6 +73,24 @@ type PartName = 'baseline' | 'series' | 'tests';
  */
 export function watchPartKey(watchId: string, part: PartName, generation: number): string {
   return `${WATCH_PART_KEY_PREFIX}${watchId}/${part}-${generation % 2}`;
+}
+
+/**
+ * Phases per chunk of the stored `phases` (v8): chunk `c` holds phases `c * 8` to `c * 8 + 7`. A
+ * save that adds phases writes only the chunk(s) they fall in (at most 8 phases, one chunk in
+ * nearly every save); a full chunk is never written again. A resume relies on the number: a
+ * later version that changes it needs a new schema version.
+ */
+const PHASES_PER_CHUNK = 8;
+
+/**
+ * The StateStore key of one chunk of a generation of the stored `phases` (v8). A generation's
+ * chunks are rewritten in place as phases are appended (a record saved before reads the prefix it
+ * counts); a new generation, written only when the phases are not an extension of those saved
+ * (never, for the machine: it only appends), goes under the other of the two key sets.
+ */
+export function watchPhasesKey(watchId: string, generation: number, chunk: number): string {
+  return `${WATCH_PART_KEY_PREFIX}${watchId}/phases-${generation % 2}-${chunk}`;
 }
 
 /**
@@ -81,6 +108,8 @@ interface PartsState {
     readonly points: Readonly<Record<string, ChartColumns>>;
   };
   readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
+  /** v8: the phases the stored chunks hold (the snapshot's own array, compared by identity). */
+  readonly phases: { readonly generation: number; readonly value: readonly PhaseEntry[] };
 }
 
 /**
@@ -103,19 +132,12 @@ interface StoredHead {
 
 /**
  * The snapshot's fields written in the head (v7) when it has them: fixed when the watch starts,
- * or changed by a transition (`phases`), so the head is rewritten a few times in a watch's life.
- * The writer compares them by identity: a snapshot shares its unchanged values, so the head
- * refers to the live ones and keeps nothing alive that the snapshot does not.
+ * so the head is rewritten a few times in a watch's life. The writer compares them by identity:
+ * a snapshot shares its unchanged values, so the head refers to the live ones and keeps nothing
+ * alive that the snapshot does not. v7 had `phases` here too, so every transition rewrote the
+ * head (and the tests' fixed fields beside it); v8 appends them to chunks of their own.
  */
-const HEAD_FIELDS: readonly string[] = [
-  'service',
-  'startedAt',
-  'deploy',
-  'options',
-  'guard',
-  'watched',
-  'phases',
-];
+const HEAD_FIELDS: readonly string[] = ['service', 'startedAt', 'deploy', 'options', 'guard', 'watched'];
 /** A watch state's fields written in the head (v7): set when the watch starts or its cold start ends. */
 const WATCH_HEAD_FIELDS: readonly string[] = [
   'purpose',
@@ -188,15 +210,96 @@ function sameJson(a: unknown, b: unknown): boolean {
   return n === 0;
 }
 
-/** `value`'s fields but those of `head`, in `value`'s order. */
+/** `value`'s fields but those of `head` (and `skip`), in `value`'s order. */
 function withoutHead(
   value: Readonly<Record<string, unknown>>,
   head: Readonly<Record<string, unknown>>,
+  skip?: string,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f in value) if (!(f in head)) out[f] = value[f];
+  for (const f in value) if (!(f in head) && f !== skip) out[f] = value[f];
   return out;
 }
+
+/**
+ * How many of `saved` begin `phases` (all of them), or null when `phases` does not begin with
+ * every saved phase. The same entry objects (the machine appends to a copy of the array) or,
+ * after a resume, equal ones.
+ */
+function extendsPhases(phases: readonly PhaseEntry[], saved: readonly PhaseEntry[]): number | null {
+  if (phases.length < saved.length) return null;
+  for (let i = 0; i < saved.length; i++) {
+    const a = phases[i] as PhaseEntry;
+    const b = saved[i] as PhaseEntry;
+    if (a !== b && !sameJson(a, b)) return null;
+  }
+  return saved.length;
+}
+
+/** A time as the audit record writes it (`audit/audit-builder.ts`). */
+const isoOf = (ms: number): string =>
+  Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString();
+
+/**
+ * v8: each pending `write-audit` command whose audit record's `phases` are the snapshot's first
+ * phases in the audit's form (`{ state, at: ISO time, reason }`), with them as their count,
+ * `{ fromSnapshot: n }`: the audit record of a watch that looked many times holds every phase
+ * again (the watch's end, until the record is written), and a load rebuilds them from the phases
+ * the chunks hold ({@link pendingWithPhases}). Any other record is saved as it is. The record's
+ * keys keep their order, so the audit a resumed watch writes is the same text.
+ */
+function pendingWithoutPhases(
+  pending: MachineSnapshot['pending'],
+  phases: readonly PhaseEntry[],
+): readonly unknown[] {
+  return pending.map((command) => {
+    if (command.type !== 'write-audit') return command;
+    const audit = command.record as unknown as Record<string, unknown>;
+    const written = audit.phases;
+    if (!Array.isArray(written) || written.length > phases.length) return command;
+    for (let i = 0; i < written.length; i++) {
+      const a = written[i] as Record<string, unknown>;
+      const p = phases[i] as PhaseEntry;
+      let keys = 0;
+      for (const _ in a) keys++;
+      if (keys !== 3 || a.state !== p.state || a.at !== isoOf(p.at) || a.reason !== p.reason) return command;
+    }
+    const record: Record<string, unknown> = {};
+    for (const k in audit) record[k] = k === 'phases' ? { fromSnapshot: written.length } : audit[k];
+    return { ...command, record };
+  });
+}
+
+/**
+ * The pending commands of a v8 record with each `write-audit` record's phases saved as their
+ * count ({@link pendingWithoutPhases}) rebuilt from `phases` (the snapshot's, as loaded), or
+ * null when such a count is more than the phases there are.
+ */
+function pendingWithPhases(pending: unknown, phases: readonly unknown[]): unknown | null {
+  if (!Array.isArray(pending)) return pending;
+  let damaged = false;
+  const out = pending.map((command) => {
+    if (!isObject(command) || command.type !== 'write-audit' || !isObject(command.record)) return command;
+    const audit = command.record;
+    if (!isObject(audit.phases)) return command;
+    const n = audit.phases.fromSnapshot;
+    if (!isGeneration(n) || n > phases.length) {
+      damaged = true;
+      return command;
+    }
+    const rebuilt = phases.slice(0, n).map((p) => {
+      const phase = p as { state: unknown; at: number; reason: unknown };
+      return { state: phase.state, at: isoOf(phase.at), reason: phase.reason };
+    });
+    const record: Record<string, unknown> = {};
+    for (const k in audit) record[k] = k === 'phases' ? rebuilt : audit[k];
+    return { ...command, record };
+  });
+  return damaged ? null : out;
+}
+
+/** The chunks holding `count` phases. */
+const phaseChunks = (count: number): number => Math.ceil(count / PHASES_PER_CHUNK);
 
 const NO_CONSTANTS: StoredTestConstants = { bake: {}, verify: null };
 
@@ -244,6 +347,7 @@ export class StoredSnapshotWriter {
       baseline: { generation: 0, value: null },
       series: { generation: 0, points: {} },
       tests: { generation: 0, value: NO_CONSTANTS },
+      phases: { generation: 0, value: [] },
     };
   }
 
@@ -252,7 +356,7 @@ export class StoredSnapshotWriter {
     const watchId = snapshot.watchId;
     const parts: { key: string; value: unknown }[] = [];
     const stale: string[] = [];
-    let { baseline, series, tests } = this.#parts;
+    let { baseline, series, tests, phases } = this.#parts;
 
     const current = snapshot.bake.baseline;
     let ref: { part: 'baseline'; generation: number } | null = null;
@@ -271,6 +375,35 @@ export class StoredSnapshotWriter {
       series = { generation: series.generation + 1, points: snapshot.series };
       parts.push(partWrite(watchId, 'series', series.generation, encodeSeriesTail(snapshot.series, {})));
       from = lengths(snapshot.series);
+    }
+
+    // v8: the phases appended since the last save, in the chunks they fall in; the rest as saved.
+    if (snapshot.phases !== phases.value) {
+      const saved = phases.generation === 0 ? null : extendsPhases(snapshot.phases, phases.value);
+      let chunk = 0;
+      if (saved === null) {
+        for (let c = 0; c < phaseChunks(phases.value.length); c++) {
+          stale.push(watchPhasesKey(watchId, phases.generation, c));
+        }
+        phases = { generation: phases.generation + 1, value: snapshot.phases };
+      } else {
+        chunk = Math.floor(saved / PHASES_PER_CHUNK);
+        phases = { generation: phases.generation, value: snapshot.phases };
+        if (saved === snapshot.phases.length) chunk = phaseChunks(saved);
+      }
+      for (let c = chunk; c < phaseChunks(snapshot.phases.length); c++) {
+        const from = c * PHASES_PER_CHUNK;
+        parts.push({
+          key: watchPhasesKey(watchId, phases.generation, c),
+          value: {
+            schema: PART_SCHEMA,
+            watchId,
+            part: 'phases',
+            generation: phases.generation,
+            value: { from, phases: snapshot.phases.slice(from, from + PHASES_PER_CHUNK) },
+          },
+        });
+      }
     }
 
     const verify = snapshot.verify;
@@ -309,7 +442,7 @@ export class StoredSnapshotWriter {
     const verifyStored =
       storedVerify === null ? null : withoutHead(storedVerify.stored, written.verify ?? {});
     const record = {
-      ...withoutHead(snapshot as unknown as Record<string, unknown>, written.snapshot),
+      ...withoutHead(snapshot as unknown as Record<string, unknown>, written.snapshot, 'phases'),
       schema: STORED_SNAPSHOT_SCHEMA,
       bake: { ...withoutHead(bake.stored, written.bake), baseline: ref },
       verify:
@@ -321,9 +454,17 @@ export class StoredSnapshotWriter {
         baseline: ref === null ? 0 : baseline.generation,
         series: series.generation,
         tests: tests.generation,
+        // [generation, count]: short, as it is written at every step.
+        phases: [phases.generation, snapshot.phases.length],
       },
     };
-    const next: PartsState = { baseline, series, tests };
+    for (const command of snapshot.pending) {
+      if (command.type === 'write-audit') {
+        (record as Record<string, unknown>).pending = pendingWithoutPhases(snapshot.pending, snapshot.phases);
+        break;
+      }
+    }
+    const next: PartsState = { baseline, series, tests, phases };
     return {
       parts,
       key: watchStateKey(watchId),
@@ -472,8 +613,8 @@ async function loadPart(
   part: PartName,
   generation: number,
   origin: string,
+  key = watchPartKey(watchId, part, generation),
 ): Promise<unknown> {
-  const key = watchPartKey(watchId, part, generation);
   const stored = await load(key);
   if (stored === null || stored === undefined) {
     throw corrupt(`${origin} needs its ${part} (generation ${generation}) from "${key}", which is missing.`);
@@ -496,6 +637,43 @@ async function loadPart(
 }
 
 /**
+ * The `count` phases of a v8 record, from the chunks of their generation ({@link watchPhasesKey}).
+ * A chunk may hold more phases than the record counts (saved before a record that was never
+ * saved): the record's count is taken.
+ */
+async function loadPhases(
+  load: (key: string) => Promise<unknown>,
+  watchId: string,
+  generation: number,
+  count: number,
+  origin: string,
+): Promise<unknown[]> {
+  const chunks = await Promise.all(
+    Array.from({ length: phaseChunks(count) }, (_, c) =>
+      loadPart(load, watchId, 'phases', generation, origin, watchPhasesKey(watchId, generation, c)),
+    ),
+  );
+  const out: unknown[] = [];
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c];
+    const from = c * PHASES_PER_CHUNK;
+    const wanted = Math.min(PHASES_PER_CHUNK, count - from);
+    if (
+      !isObject(chunk) ||
+      chunk.from !== from ||
+      !Array.isArray(chunk.phases) ||
+      chunk.phases.length < wanted
+    ) {
+      throw corrupt(
+        `${origin} needs phases ${from} to ${from + wanted - 1} from "${watchPhasesKey(watchId, generation, c)}", which does not hold them.`,
+      );
+    }
+    for (let i = 0; i < wanted; i++) out.push(chunk.phases[i]);
+  }
+  return out;
+}
+
+/**
  * Loads the snapshot of `watchId` with its parts (see {@link StoredSnapshotWriter}), checked as
  * {@link parseMachineSnapshot} does, or null when none is stored. A snapshot saved in one piece
  * by an earlier version loads as it is. `load` resolves the stored value of a key (null when
@@ -511,8 +689,10 @@ export async function loadStoredSnapshot(
   const origin = `stored snapshot of watch ${watchId}`;
   // v4 is v3 with chart columns that may mix points with and without a statistic; v5 is v4
   // with `last` verdicts saved as recipes; v6 saves the gauges' passes as recipes too.
-  // v7 leaves fixed and derived fields out (the tests part's head, `recipeDefaults`).
-  const v7 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA;
+  // v7 leaves fixed and derived fields out (the tests part's head, `recipeDefaults`); v8 is v7
+  // with the phases in chunks of their own rather than in the head.
+  const v8 = isObject(value) && value.schema === STORED_SNAPSHOT_SCHEMA;
+  const v7 = isObject(value) && (v8 || value.schema === STORED_SNAPSHOT_SCHEMA_V7);
   const recipes =
     isObject(value) &&
     (v7 || value.schema === STORED_SNAPSHOT_SCHEMA_V6 || value.schema === STORED_SNAPSHOT_SCHEMA_V5);
@@ -528,10 +708,19 @@ export async function loadStoredSnapshot(
     !isObject(parts) ||
     !isGeneration(parts.baseline) ||
     !isGeneration(parts.series) ||
-    (v3 && !isGeneration(parts.tests))
+    (v3 && !isGeneration(parts.tests)) ||
+    (v8 &&
+      !(
+        Array.isArray(parts.phases) &&
+        parts.phases.length === 2 &&
+        isGeneration(parts.phases[0]) &&
+        parts.phases[0] > 0 &&
+        isGeneration(parts.phases[1]) &&
+        parts.phases[1] > 0
+      ))
   ) {
     throw corrupt(
-      `${origin} is saved in parts but does not say which (parts: { baseline, series${v3 ? ', tests' : ''} } generations).`,
+      `${origin} is saved in parts but does not say which (parts: { baseline, series${v3 ? ', tests' : ''}${v8 ? ', phases: [generation, count]' : ''} } generations).`,
     );
   }
   let constants = NO_CONSTANTS;
@@ -557,12 +746,21 @@ export async function loadStoredSnapshot(
     }
     constants = stored as unknown as StoredTestConstants;
   } else if (v7) {
-    throw corrupt(`${origin}: a ${STORED_SNAPSHOT_SCHEMA} record needs its tests part (generation 0 given).`);
+    throw corrupt(`${origin}: a ${String(value.schema)} record needs its tests part (generation 0 given).`);
   }
   if (v7) {
     // The head's fields under the record's: the record holds every field that moved.
     const head = constants.head as StoredHead;
     Object.assign(rest, { ...head.snapshot, ...rest });
+    if (v8) {
+      const [generation, count] = parts.phases as [number, number];
+      rest.phases = await loadPhases(load, watchId, generation, count, origin);
+      const pending = pendingWithPhases(rest.pending, rest.phases as unknown[]);
+      if (pending === null) {
+        throw corrupt(`${origin}: a pending audit record counts more phases than the ${count} saved.`);
+      }
+      rest.pending = pending;
+    }
     if (isObject(rest.bake)) rest.bake = { ...head.bake, ...rest.bake };
     if (isObject(rest.verify)) rest.verify = { ...(head.verify ?? {}), ...rest.verify };
   }
@@ -652,6 +850,10 @@ export async function loadStoredSnapshot(
     baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },
     series: { generation: parts.series, points },
     tests: { generation: testsGeneration, value: constants },
+    // Before v8 no chunk is stored: the first save writes them all.
+    phases: v8
+      ? { generation: (parts.phases as [number, number])[0], value: snapshot.phases }
+      : { generation: 0, value: [] },
   });
   return snapshot;
 }

@@ -13,6 +13,7 @@ import {
   StoredSnapshotWriter,
   WATCH_PART_KEY_PREFIX,
   watchPartKey,
+  watchPhasesKey,
 } from '../../src/machine/stored-snapshot';
 import { watchStateKey } from '../../src/machine/stored-watches';
 import { SIGNAL_KIND_TABLE } from '../../src/signals/signal-kinds';
@@ -232,14 +233,46 @@ function lastAsV5(record: Record<string, unknown>, current: MachineSnapshot): nu
 }
 
 /**
+ * The record and tests part as rollgate.machine/v7 saved them, from what the current code stored
+ * (v8) for the watch in `w`: the phases, read from their chunks (which are cleared), in the tests
+ * part's head, and no `parts.phases`. Sets the record and the tests part in the store; returns the record.
+ */
+function storedAsV7(w: World, watchId: string): Record<string, unknown> & { schema: string } {
+  type Obj = Record<string, unknown>;
+  const record = JSON.parse(JSON.stringify(w.state.get(watchStateKey(watchId)))) as Obj & {
+    schema: string;
+    parts: { tests: number; phases?: [generation: number, count: number] };
+  };
+  expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+  const [generation, count] = record.parts.phases as [number, number];
+  const phases: unknown[] = [];
+  for (let c = 0; phases.length < count; c++) {
+    const key = watchPhasesKey(watchId, generation, c);
+    const chunk = w.state.get(key) as { value: { phases: unknown[] } };
+    phases.push(...chunk.value.phases.slice(0, count - phases.length));
+  }
+  for (const key of w.state.keys) if (key.includes(`${watchId}/phases-`)) w.state.set(key, null);
+  delete record.parts.phases;
+  const testsKey = watchPartKey(watchId, 'tests', record.parts.tests);
+  const part = JSON.parse(JSON.stringify(w.state.get(testsKey))) as { value: { head: { snapshot: Obj } } };
+  expect(part.value.head.snapshot.phases).toBeUndefined();
+  part.value.head.snapshot.phases = phases;
+  w.state.set(testsKey, part);
+  const v7 = { ...record, schema: 'rollgate.machine/v7' };
+  w.state.set(watchStateKey(watchId), v7);
+  return v7;
+}
+
+/**
  * The record and tests part as rollgate.machine/v6 saved them, from what the current code
- * stored (v7) for the watch in `w`: the fields v7 leaves to the tests part's `head` back in the
+ * stored (v8, written as v7 by {@link storedAsV7}) for the watch in `w`: the fields v7 leaves to the tests part's `head` back in the
  * record (the head gone from the part), each recipe's window, `newestT`, `samples` and
  * `surgeHeld`, each test's first restart copy and observed counts, each `last` summary's signal and consecutive counts,
  * and each signal's newest chart points' own times. Sets the tests part in the store; returns the record.
  */
 function storedAsV6(w: World, watchId: string): Record<string, unknown> & { schema: string } {
   type Obj = Record<string, unknown>;
+  storedAsV7(w, watchId);
   const record = JSON.parse(JSON.stringify(w.state.get(watchStateKey(watchId)))) as Obj & {
     schema: string;
     parts: { tests: number };
@@ -374,12 +407,12 @@ describe('a snapshot saved in parts', () => {
     // One copy of each part stays in the store: the generation before is cleared.
     const partKeys = w.state.keys.filter((k) => k.startsWith(WATCH_PART_KEY_PREFIX));
     const live = partKeys.filter((k) => w.state.get(k) !== null);
-    expect(live.sort()).toEqual(
-      [
-        expect.stringMatching(/\/baseline-[01]$/),
-        expect.stringMatching(/\/series-[01]$/),
-        expect.stringMatching(/\/tests-[01]$/),
-      ].sort(),
+    // v8: the phases in chunks of 8 of their one generation, beside the three parts.
+    const chunks = Math.ceil(phases / 8);
+    expect(
+      live.map((k) => k.slice(k.lastIndexOf('/') + 1).replace(/^(baseline|series|tests)-[01]$/, '$1')).sort(),
+    ).toEqual(
+      ['baseline', 'series', 'tests', ...Array.from({ length: chunks }, (_, c) => `phases-1-${c}`)].sort(),
     );
     expect((w.state.get(watchStateKey(result.watchId)) as { schema: string }).schema).toBe(
       STORED_SNAPSHOT_SCHEMA,
@@ -595,6 +628,27 @@ describe('a snapshot saved in parts', () => {
     expect((w.state.get(watchStateKey(watchId)) as { schema: string }).schema).toBe(STORED_SNAPSHOT_SCHEMA);
   });
 
+  it('loads and resumes a snapshot saved by rollgate.machine/v7 (the phases in the tests part head), its next save v8 with every chunk', async () => {
+    const { reference, w, watchId, current } = await crashedInBake();
+    const v7 = storedAsV7(w, watchId);
+    expect(JSON.stringify(v7)).not.toContain('"phases"');
+    expect(w.state.keys.filter((k) => k.includes('/phases-') && w.state.get(k) !== null)).toEqual([]);
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const saves = recordSaves(w);
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+    const record = w.state.get(watchStateKey(watchId)) as { schema: string; parts: { phases: unknown } };
+    expect(record.schema).toBe(STORED_SNAPSHOT_SCHEMA);
+    expect(record.parts.phases).toEqual([1, resumed.snapshot.phases.length]);
+    // The first save after the resume writes the chunks and a head without the phases.
+    const first = saves.findIndex((s) => s.key === watchStateKey(watchId));
+    const before = saves.slice(0, first).map((s) => s.key);
+    expect(before).toContain(watchPhasesKey(watchId, 1, 0));
+    expect(before.some((k) => k.includes('/tests-'))).toBe(true);
+  });
+
   it('loads and resumes the snapshot the v5 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v5)', async () => {
     // Written by main at 21f3599 (v5) from this test's world: its record and its parts.
     await resumesFixture('v5-crashed-in-bake.json', 'rollgate.machine/v5', 'away at this rate');
@@ -633,7 +687,31 @@ describe('a snapshot saved in parts', () => {
     expect(resumed.audit).toEqual(reference.audit);
   }
 
-  it('refuses a v7 record whose tests part has no head, or whose points take their times from a signal without them', async () => {
+  it('loads and resumes the snapshot the v8 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v8)', async () => {
+    // Written by this branch's code (save18) from this test's world: its record and its parts.
+    // Pins the current format: the phases in a chunk of their own, the head without them.
+    const { reference, w, watchId, current } = await crashedInBake();
+    const fixture = JSON.parse(
+      readFileSync(new URL('./fixtures/v8-crashed-in-bake.json', import.meta.url), 'utf8'),
+    ) as { watchId: string; entries: Record<string, unknown> };
+    expect(fixture.watchId).toBe(watchId);
+    const record = fixture.entries[watchStateKey(watchId)] as { schema: string; parts: { phases: unknown } };
+    expect(record.schema).toBe('rollgate.machine/v8');
+    expect(record.parts.phases).toEqual([1, 2]);
+    expect(fixture.entries[watchPhasesKey(watchId, 1, 0)]).toMatchObject({
+      part: 'phases',
+      value: { from: 0 },
+    });
+    for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
+    for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
+    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
+
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome).toBe('rolled-back');
+    expect(resumed.audit).toEqual(reference.audit);
+  });
+
+  it('refuses a v7 or v8 record whose tests part has no head, or whose points take their times from a signal without them', async () => {
     const w = world({ contract: { bakeSeconds: 900 }, bakeSteps: 400 });
     const watchId = await crashWhen(w, () => (w.clock.now() - DEPLOY_AT) / STEP >= 43);
     expect(await loadStoredSnapshot(loaderOf(w), watchId)).not.toBeNull();
