@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { clopperPearsonUpper, Evaluator } from '@rollgate/core';
 import { MemoryMetricSource, SimulatedClock, type StepData } from '@rollgate/core/testing';
 import { REPLAY_EPOCH_MS, type Scenario, scenarioContract } from '@rollgate/testkit/scenarios';
+import { ENVELOPE_FAMILIES } from '../scenarios/envelope-families';
 import { FAMILIES, type Family, familySpecs } from '../scenarios/families';
+import { postProcess } from '../scenarios/probe-data-families';
 import { MEMORY_FAMILIES } from '../scenarios/probe-memory-families';
 import { synthesize } from '../scenarios/synthesize';
 import type { BenchContext, BenchModule, BenchSection } from '../section';
@@ -39,6 +41,10 @@ export const EXTRA_AA_CONDITIONS: readonly { readonly family: string; readonly l
   {
     family: 'surge-memory-keep',
     label: 'a load surge holding 20-120% of the heap at its peak, given back over 15-300 s',
+  },
+  {
+    family: 'mem-prior-fall-keep',
+    label: 'a previous surge or restart inside the pre-deploy window, its memory falling back',
   },
 ];
 
@@ -105,12 +111,14 @@ export async function runAaConditions(
     ...EXTRA_AA_CONDITIONS.filter((c) => only?.includes(c.family)),
   ];
   for (const condition of conditions) {
-    const family = [...FAMILIES, ...MEMORY_FAMILIES].find((f) => f.id === condition.family);
+    const family = [...FAMILIES, ...MEMORY_FAMILIES, ...ENVELOPE_FAMILIES].find(
+      (f) => f.id === condition.family,
+    );
     if (!family) throw new Error(`no family ${condition.family}`);
     let falseRollbacks = 0;
     const reasons: string[] = [];
     for (const spec of familySpecs(family, 'aa', deploys)) {
-      const reason = await firstBreach(synthesize(spec).scenario);
+      const reason = await firstBreach(postProcess(family, synthesize(spec)).scenario);
       if (reason !== null) {
         falseRollbacks++;
         reasons.push(`${spec.name}: ${reason}`);

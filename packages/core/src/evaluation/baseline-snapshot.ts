@@ -1,6 +1,7 @@
 import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
+import { steadyEnvelope } from '../rules/rate-of-change';
 import { show, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
@@ -187,20 +188,25 @@ async function baselineOf(
       const samples = read.series.flatMap((s) => s.samples).filter((p) => Number.isFinite(p.v));
       // The level is the last few minutes' (what the new version starts from); the envelope the
       // whole read's (how far the process oscillates on its own).
-      const values = samples.filter((p) => p.t >= levelStart).map((p) => p.v);
+      // Without the memory of a one-off fall (a previous surge's, a restart's) inside the window,
+      // in the envelope and in the level: the level is where the settled process is.
+      const steady = how.envelope ? envelopeOf(read.series) : null;
+      const recent = samples.filter((p) => p.t >= levelStart).map((p) => p.v);
+      const settled = steady ? recent.filter((v) => v <= steady.cap) : recent;
+      const values = settled.length > 0 ? settled : recent;
       if (values.length === 0) return noData('no finite samples before the deploy');
       const value = how.statistic === 'median' ? median(values) : mean(values);
-      const envelope = how.envelope
-        ? {
-            low: samples.reduce((m, p) => Math.min(m, p.v), Number.POSITIVE_INFINITY),
-            high: samples.reduce((m, p) => Math.max(m, p.v), Number.NEGATIVE_INFINITY),
-            drop: largestFall(read.series),
-          }
-        : null;
+      const envelope = steady ? { low: steady.low, high: steady.high, drop: steady.drop } : null;
       return {
         status: 'ok',
         reason: `${how.statistic} of ${values.length} samples before the deploy${
-          envelope ? `; ranged ${show(envelope.low)}-${show(envelope.high)} over ${samples.length}` : ''
+          steady
+            ? `; ranged ${show(steady.low)}-${show(steady.high)} over ${samples.length}${
+                steady.heldOut > 0
+                  ? ` (${steady.heldOut} above the steady oscillation held out: a one-off fall, up to ${show(steady.whole.high)})`
+                  : ''
+              }`
+            : ''
         }`,
         events: null,
         trials: null,
@@ -693,12 +699,11 @@ function round(n: number): string {
  * The largest fall between two consecutive finite samples of one series (0 when none falls): a
  * garbage collector's drop, which tells the memory trend whether a stretch holds a cycle.
  */
-function largestFall(series: readonly { readonly samples: readonly { t: number; v: number }[] }[]): number {
-  let fall = 0;
-  for (const s of series) {
-    const points = s.samples.filter((p) => Number.isFinite(p.v)).sort((a, b) => a.t - b.t);
-    for (let i = 1; i < points.length; i++)
-      fall = Math.max(fall, (points[i - 1] as { v: number }).v - (points[i] as { v: number }).v);
-  }
-  return fall;
+/** The steady envelope (`steadyEnvelope`) of a gauge's pre-deploy series, each put in time order. */
+function envelopeOf(series: readonly { readonly samples: readonly { t: number; v: number }[] }[]) {
+  const each = series.map((s) => s.samples.filter((p) => Number.isFinite(p.v)).sort((a, b) => a.t - b.t));
+  return steadyEnvelope(
+    each.flat().sort((a, b) => a.t - b.t),
+    each,
+  );
 }

@@ -106,6 +106,103 @@ export interface Envelope {
   readonly drop?: number;
 }
 
+/** Parts (of equal point counts) the pre-deploy window is cut into by {@link steadyEnvelope}. */
+export const ENVELOPE_PARTS = 6;
+/**
+ * How far above the steady high (the newest part's floor plus the typical part's range) a
+ * pre-deploy sample may lie and still be read as the process's own oscillation, as a share of
+ * that range (see {@link steadyEnvelope}).
+ */
+export const ENVELOPE_MARGIN = 0.5;
+
+/** A pre-deploy envelope, with how many samples a one-off fall's memory held out of it. */
+export interface SteadyEnvelope extends Envelope {
+  /** The largest fall between two consecutive samples both kept. */
+  readonly drop: number;
+  /** Samples above the steady high, held out (0 for a steady oscillation). */
+  readonly heldOut: number;
+  /** The value above which a sample was held out (the steady high and its margin); Infinity when none can be. */
+  readonly cap: number;
+  /** The lowest and highest of every sample, held out or not. */
+  readonly whole: { readonly low: number; readonly high: number };
+}
+
+/**
+ * The pre-deploy oscillation of a gauge (`points`: its samples before the deploy, in time order;
+ * `series` splits them into the series they were read from, each in time order, for the largest
+ * fall), without the memory of a one-off fall: a load surge's memory given back, or a restart of
+ * the previous release that held more, inside the window. Either is higher than everything the
+ * process does once it has settled, and read as oscillation it widens the envelope so far that a
+ * leak's growth stays inside it (live: a surge's memory falling back from 386 to 130 MB before
+ * the deploy hid a 531 kB/s leak). The window is cut into `ENVELOPE_PARTS` parts of equal point
+ * counts: the newest part's floor is where the process oscillates from now, the median of the
+ * parts' ranges how far it oscillates (a minority of parts holding a fall does not move it, and a
+ * fall that fills most of the window widens it, holding less out). A sample above that steady high
+ * (the newest floor plus the typical range), by more than `ENVELOPE_MARGIN` of the range, and
+ * above the newest part's own high, is held out: the envelope is the rest's lowest and highest,
+ * and its `drop` the largest fall between two consecutive samples that are both kept (a fall
+ * after a surge is no collection). A steady oscillation holds nothing out: each part reaches its
+ * high from its floor, so no sample lies that far above them. With fewer than two points a part,
+ * the plain lowest and highest.
+ */
+export function steadyEnvelope(
+  points: readonly { readonly t: number; readonly v: number }[],
+  series: readonly (readonly { readonly t: number; readonly v: number }[])[] = [points],
+): SteadyEnvelope | null {
+  const usable = points.filter((p) => Number.isFinite(p.v));
+  if (usable.length === 0) return null;
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const p of usable) {
+    low = Math.min(low, p.v);
+    high = Math.max(high, p.v);
+  }
+  const whole = { low, high };
+  let cap = Number.POSITIVE_INFINITY;
+  const floors = partFloors(usable, ENVELOPE_PARTS);
+  if (floors !== null && usable.length >= 2 * ENVELOPE_PARTS) {
+    const highs = partHighs(usable, ENVELOPE_PARTS);
+    const ranges = highs.map((h, k) => h - (floors[k] as number));
+    const typical = medianOf(ranges);
+    const newestFloor = floors.at(-1) as number;
+    cap = newestFloor + (1 + ENVELOPE_MARGIN) * typical;
+  }
+  let kept = 0;
+  let keptLow = Number.POSITIVE_INFINITY;
+  let keptHigh = Number.NEGATIVE_INFINITY;
+  for (const p of usable) {
+    if (p.v > cap) continue;
+    kept++;
+    keptLow = Math.min(keptLow, p.v);
+    keptHigh = Math.max(keptHigh, p.v);
+  }
+  let drop = 0;
+  for (const s of series) {
+    let previous: number | null = null;
+    for (const p of s) {
+      if (!Number.isFinite(p.v)) continue;
+      if (previous !== null && previous <= cap && p.v <= cap) drop = Math.max(drop, previous - p.v);
+      previous = p.v;
+    }
+  }
+  return { low: keptLow, high: keptHigh, drop, heldOut: usable.length - kept, cap, whole };
+}
+
+/** The highest value of each of `parts` consecutive groups of equal point count (as {@link partFloors}). */
+function partHighs(points: readonly { readonly t: number; readonly v: number }[], parts: number): number[] {
+  const highs = new Array<number>(parts).fill(Number.NEGATIVE_INFINITY);
+  points.forEach((p, i) => {
+    const k = partOf(i, points.length, parts);
+    highs[k] = Math.max(highs[k] as number, p.v);
+  });
+  return highs;
+}
+
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return ((s[Math.floor((s.length - 1) / 2)] as number) + (s[Math.ceil((s.length - 1) / 2)] as number)) / 2;
+}
+
 /** Inputs of {@link evaluateRateOfChange}, already past the data-quality checks. */
 export interface TrajectoryInput {
   readonly signal: string;
@@ -280,7 +377,17 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
   // limit within the horizon on its own pace (a fill that flattened does not; a leak does).
   const farWatch = Math.min(windowSeconds, rule.farSustainSeconds ?? FAR_SUSTAIN_SECONDS);
   const far = share !== 0 && farWatch > 0 && secondsToLimit > fit.spanSeconds;
-  const needed = far ? Math.max(watch, farWatch) : watch;
+  // Growth that keeps its pace is no fill: a fill decelerates (its newest third grows slower than
+  // before, or not at all, once it is full), and one longer than two thirds of the far watch is
+  // not what the far watch guards against. Kept pace is confirmed after `FAR_KEPT_PACE_SHARE` of
+  // the far watch (450 of 540 s), read only when all else says breach.
+  const keptPaceWatch = Math.max(watch, FAR_KEPT_PACE_SHARE * farWatch);
+  const pace =
+    far && trending && shape.left && fit.spanSeconds >= keptPaceWatch && fit.spanSeconds < farWatch
+      ? keptPace(growth.points, fit)
+      : null;
+  const kept = pace?.kept === true;
+  const needed = far ? Math.max(watch, kept ? keptPaceWatch : farWatch) : watch;
   // The growth must still be there at its end: the newest third of its time (not of its points:
   // after samples held out for a load surge, those are the samples since, where what the surge
   // filled is given back) still reaching the limit within the horizon. Read only when all else
@@ -295,7 +402,9 @@ export function evaluateRateOfChange(rule: RateOfChangeRule, input: TrajectoryIn
       : ` since ${Math.round(fit.spanSeconds)} s ago`;
   // Why the watch is as short as it is: the reader sees a shortened minimum explained.
   const watchWhy = far
-    ? ` (the limit further away than the growth was watched: at least ${Math.round(farWatch)} s${recent === null ? '' : `, the newest third of it still ${show(recent.slope, perSecond)}`})`
+    ? kept && pace !== null
+      ? ` (the limit further away than the growth was watched: at least ${Math.round(keptPaceWatch)} s, its pace kept: the newest third of it still ${show(pace.recent, perSecond)} against ${show(pace.older, perSecond)} before it, not a fill that flattens)`
+      : ` (the limit further away than the growth was watched: at least ${Math.round(farWatch)} s${recent === null ? '' : `, the newest third of it still ${show(recent.slope, perSecond)}`})`
     : fast
       ? ` (steady: the newest third still ${show(steady.recentSlope ?? 0, perSecond)}, and the limit within ${STEADY_LIMIT_SECONDS} s)`
       : '';
@@ -366,6 +475,45 @@ function finiteInTimeOrder<P extends { readonly t: number; readonly v: number }>
  * `cache-fill-keep` family) and for its newest third to be flat once it has.
  */
 export const FAR_SUSTAIN_SECONDS = 540;
+
+/**
+ * Share of the far watch after which growth that keeps its pace is confirmed (see
+ * {@link keptPace}): 450 s of the default 540 s. The far watch is one and a half times the longest
+ * fill it guards against (6 min), so that a fill's newest third is flat by its end; growth still
+ * at its pace 90 s after that longest fill has ended is not one.
+ */
+export const FAR_KEPT_PACE_SHARE = 5 / 6;
+/**
+ * The newest third of the growth's time must grow at least this share of the pace of the two
+ * thirds before it for the growth to keep its pace (see {@link keptPace}).
+ */
+export const KEPT_PACE_SHARE = 0.9;
+
+/**
+ * Does the growth keep its pace? The least-squares slope of the newest `STEADY_RECENT_SHARE` of
+ * the growth segment's time (`points`, finite, in time order; `fit` their line) against the slope
+ * of the time before it: a leak grows as fast at the end as before (at least `KEPT_PACE_SHARE`),
+ * a fill decelerates (concave: each stretch rises less than the one before, then nothing). By
+ * time, not by point count, as {@link recentPace}. Null when either stretch has fewer than three
+ * points.
+ */
+function keptPace(
+  points: readonly { readonly t: number; readonly v: number }[],
+  fit: LinearFit,
+): { kept: boolean; recent: number; older: number } | null {
+  const newest = (points.at(-1) as { t: number }).t;
+  const from = newest - STEADY_RECENT_SHARE * fit.spanSeconds * 1000;
+  let i = points.length;
+  while (i > 0 && (points[i - 1] as { t: number }).t >= from) i--;
+  const recent = fitLineFrom(points, i);
+  const older = fitLine(points.slice(0, i));
+  if (recent === null || older === null) return null;
+  return {
+    kept: older.slope > 0 && recent.slope >= KEPT_PACE_SHARE * older.slope,
+    recent: recent.slope,
+    older: older.slope,
+  };
+}
 
 /** Equal shares of the growth segment's points whose floors must each be higher. */
 export const GROWTH_PARTS = 4;

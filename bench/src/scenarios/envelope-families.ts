@@ -1,0 +1,163 @@
+import { DEPLOY, int, logUniform, MIN, round, service } from './draws';
+import type { Prng } from './prng';
+import type { DataFamily } from './probe-data-families';
+import type { ScenarioSpec, ServiceProfile, TrafficSpike } from './scenario-spec';
+import type { GeneratedScenario } from './synthesize';
+
+/**
+ * Pre-deploy memory envelope families (issue 12, round 18): the memory of the window before the
+ * deploy holds a one-off fall, not the process's own oscillation. Live, a healthy deploy under a
+ * 4x surge filled memory to 2.07x; the next deploy, 48 s later, leaked and was kept, because the
+ * envelope measured before it held the surge's memory falling back (386 -> 130 MB) and read it
+ * as oscillation: `a rise of 5.419e+7 over 102 s is within the pre-deploy oscillation (range
+ * 2.563e+8)`. Each scenario draws one of two causes inside the 30 min pre-deploy window:
+ *
+ * - a previous load surge (2-5x for 2-5 min) whose in-flight work held 20-120% of the heap at its
+ *   peak and gives it back over 15-300 s (`loadMemory`), ending 1-20 min before the deploy;
+ * - a restart of the previous release 1-20 min before the deploy: the old process held 15-100%
+ *   more than a fresh one (grown over its life), the new one starts from the base level, some
+ *   a little below it while they warm up (0-10% over 20-120 s).
+ *
+ * On a GC sawtooth (15-300 s cycles, 2-10% of the heap) at 5-150 req/s. Then either a leak
+ * (twice the level in 10-50 min, from 0-4 min after the deploy: `mem-prior-fall-leak`, rollback)
+ * or nothing (`mem-prior-fall-keep`, keep). What the generator cannot express (the restart) is
+ * done to the synthesized memory series afterwards (`post`). Run by id
+ * (`families.ts <set> <n> mem-prior-fall-keep,mem-prior-fall-leak`).
+ */
+
+type Draw = Omit<ScenarioSpec, 'name' | 'seed'>;
+
+/** A restart of the previous release inside the pre-deploy window, as `post` draws it. */
+interface Restart {
+  /** Pre-deploy step of the restart. */
+  readonly atStep: number;
+  /** What the old process held above a fresh one at the restart (bytes), and at the window's start. */
+  readonly heldBytes: number;
+  readonly heldAtStartBytes: number;
+  /** A fresh process's shortfall right after the restart (bytes), gone over `warmSeconds`. */
+  readonly warmBytes: number;
+  readonly warmSeconds: number;
+}
+
+/** A GC sawtooth of a heap of `base` bytes: 15-300 s cycles, 2-10% of the heap, some jitter. */
+function gcOf(rng: Prng, base: number) {
+  return {
+    periodSeconds: Math.round(logUniform(rng, 15, 300)),
+    amplitudeBytes: Math.round(base * rng.between(0.02, 0.1)),
+    jitter: round(rng.between(0, 0.3), 2),
+  };
+}
+
+/** The service, and the cause of the pre-deploy fall: a previous surge's memory or a restart. */
+function priorFall(rng: Prng): { base: number; svc: ServiceProfile; spike?: TrafficSpike } {
+  const base = logUniform(rng, 8e7, 1.5e9);
+  const surge = rng.uniform() < 0.5;
+  // Ending 1-20 min before the deploy.
+  const endsBefore = int(rng, MIN, 20 * MIN);
+  const steps = int(rng, 2 * MIN, 5 * MIN);
+  const factor = round(rng.between(2, 5), 2);
+  const spike: TrafficSpike = {
+    atStep: DEPLOY - endsBefore - steps,
+    steps,
+    factor,
+    latencyFactor: round(rng.between(1.15, 1.4), 3),
+    errorFactor: 1,
+    rampSteps: int(rng, 0, 4),
+  };
+  const peak = base * rng.between(0.2, 1.2);
+  const svc = service(rng, {
+    rps: round(logUniform(rng, 5, 150), 2),
+    pods: int(rng, 3, 6),
+    memoryBytes: Math.round(base),
+    memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
+    gc: gcOf(rng, base),
+    ...(surge
+      ? {
+          loadMemory: {
+            bytesPerLoad: Math.round(peak / (factor - 1)),
+            riseSeconds: Math.round(rng.between(5, 60)),
+            fallSeconds: Math.round(logUniform(rng, 15, 300)),
+          },
+        }
+      : {}),
+  });
+  return surge ? { base, svc, spike } : { base, svc };
+}
+
+/** The draw of a family: the prior fall, and a leak when `leaks`. */
+function drawPrior(rng: Prng, leaks: boolean): Draw {
+  const { base, svc, spike } = priorFall(rng);
+  const minutes = rng.between(10, 50);
+  const cause = spike ? 'a previous load surge' : 'a restart of the previous release';
+  return {
+    description: `${cause}'s memory falls back inside the pre-deploy window${leaks ? '; the release leaks' : ''}`,
+    service: svc,
+    fault: leaks
+      ? {
+          kind: 'leak',
+          bytesPerSecond: Math.round(base / (minutes * 60)),
+          limitBytes: Math.round(2 * base),
+          at: int(rng, 0, 4 * MIN),
+        }
+      : null,
+    ...(spike ? { spikes: [spike] } : {}),
+  };
+}
+
+/**
+ * Adds a restart of the previous release to a synthesized scenario drawn without a previous surge
+ * (one with `loadMemory` passes through): before it, the old process's extra memory, grown over
+ * the window; after it, a fresh process, some a little below the base level while they warm up.
+ */
+function withRestart(generated: GeneratedScenario, rng: Prng): GeneratedScenario {
+  const s = generated.scenario;
+  const memory = s.series.memoryBytes;
+  if (generated.meta.load_memory !== undefined || memory === undefined) return generated;
+  const base = memory.slice(0, s.deployAtStep).reduce((a, b) => a + b, 0) / s.deployAtStep;
+  const held = base * rng.between(0.15, 1);
+  const restart: Restart = {
+    atStep: s.deployAtStep - int(rng, MIN, 20 * MIN),
+    heldBytes: Math.round(held),
+    heldAtStartBytes: Math.round(held * rng.between(0.3, 1)),
+    warmBytes: rng.uniform() < 0.5 ? Math.round(base * rng.between(0, 0.1)) : 0,
+    warmSeconds: Math.round(rng.between(20, 120)),
+  };
+  const step = s.stepSeconds;
+  const rewritten = memory.map((v, t) => {
+    if (t < restart.atStep) {
+      // The old process's extra memory, grown over the window up to the restart.
+      const grown =
+        restart.heldAtStartBytes + ((restart.heldBytes - restart.heldAtStartBytes) * t) / restart.atStep;
+      return Math.round(v + grown);
+    }
+    const since = (t - restart.atStep) * step;
+    const short = since < restart.warmSeconds ? restart.warmBytes * (1 - since / restart.warmSeconds) : 0;
+    return Math.round(Math.max(0, v - short));
+  });
+  return {
+    scenario: { ...s, series: { ...s.series, memoryBytes: rewritten } },
+    meta: { ...generated.meta, restart },
+  };
+}
+
+/** The pre-deploy envelope families, in the order the tables list them. */
+export const ENVELOPE_FAMILIES: readonly DataFamily[] = [
+  {
+    id: 'mem-prior-fall-keep',
+    failureClass: 'memory-load',
+    truth: 'keep',
+    description:
+      'healthy release; 1-20 min before the deploy a previous load surge (2-5x, 2-5 min, 20-120% of the heap given back over 15-300 s) or a restart of the previous release (15-100% more held by the old process) ended, on a GC sawtooth (15-300 s, 2-10%)',
+    draw: (rng) => drawPrior(rng, false),
+    post: withRestart,
+  },
+  {
+    id: 'mem-prior-fall-leak',
+    failureClass: 'memory-load',
+    truth: 'rollback',
+    description:
+      'the previous surge or restart of mem-prior-fall-keep inside the pre-deploy window, and a release that leaks (twice the level in 10-50 min) from 0-4 min in',
+    draw: (rng) => drawPrior(rng, true),
+    post: withRestart,
+  },
+];
