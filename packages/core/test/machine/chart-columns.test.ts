@@ -244,9 +244,11 @@ describe('chart series as columns', () => {
       }),
       { numRuns: 300 },
     );
-    // The properties exercised: forks of older series, fields that moved.
-    expect(forks).toBeGreaterThan(100);
-    expect(moved).toBeGreaterThan(1000);
+    // The properties exercised: forks of older series, fields that moved. fast-check draws small
+    // arrays by default, so 300 runs make about 120 forks (sd ~12) and 1,100 moved fields (sd ~70):
+    // the floors sit far below those (a floor at the mean failed about one run in two).
+    expect(forks).toBeGreaterThan(50);
+    expect(moved).toBeGreaterThan(500);
   });
 
   it('property: signals sharing one column of times (withTimesOf) each read their own times, through skipped points, other times, thinning and old snapshots', () => {
