@@ -558,6 +558,18 @@ async function denseBound(
 }
 
 /**
+ * A threshold share under which the warm-up cannot show a cold start at the threshold whatever
+ * the bound's share: a tenth of the p99's own 1%. A warm-up of a few hundred requests expects
+ * under a tenth of an event there, and a cold start 1.5-4x slower than the baseline, which moves
+ * the body of the latency, hardly reaches a bound a decade above the median. The product rule
+ * alone dropped the bound below such a threshold when the bound held more than a sixth of the
+ * requests (5-10 slow requests of 20 000 beyond 5 s, 55-65% beyond 500 ms): the recognition read
+ * the warm-up at the threshold, saw nothing, and a healthy cold start's errors were judged as the
+ * release's (docs/statistics.md, "Cold starts on a decade histogram").
+ */
+export const SPARSE_THRESHOLD_SHARE = 1e-3;
+
+/**
  * Whether the bound below the threshold, with `denseEvents` of the baseline's `trials` slower
  * than it (and `thresholdEvents` slower than the threshold), is the cold-start bound: its share
  * at most {@link MAX_DENSE_SHARE}, and nearer 1% than the threshold's share (the product of the
@@ -567,7 +579,7 @@ export function keepsColdStartBound(denseEvents: number, thresholdEvents: number
   if (!(trials > 0)) return false;
   const shareBelow = (denseEvents + 0.5) / (trials + 1);
   const shareAt = (thresholdEvents + 0.5) / (trials + 1);
-  return shareBelow <= MAX_DENSE_SHARE && shareBelow * shareAt < 1e-4;
+  return shareBelow <= MAX_DENSE_SHARE && (shareBelow * shareAt < 1e-4 || shareAt < SPARSE_THRESHOLD_SHARE);
 }
 
 /** The p99 of the longest healthy stretch of an unhealthy window, or null when unreadable. */

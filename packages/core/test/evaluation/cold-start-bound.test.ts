@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keepsColdStartBound, MAX_DENSE_SHARE } from '../../src/evaluation/baseline-snapshot';
+import {
+  keepsColdStartBound,
+  MAX_DENSE_SHARE,
+  SPARSE_THRESHOLD_SHARE,
+} from '../../src/evaluation/baseline-snapshot';
 import type { StepData } from '../../src/testing/memory-source';
 import { BASELINE_STEPS, bakeWarm } from './run-watch';
 
@@ -128,6 +132,21 @@ describe('keepsColdStartBound', () => {
     // A threshold with 0.5% of the baseline over it and 5% under the bound: product 2.5e-4.
     expect(keepsColdStartBound(5_000, 500, 100_000)).toBe(false);
     expect(keepsColdStartBound(0, 0, 0)).toBe(false);
+  });
+
+  it('keeps a dense bound below a threshold the warm-up cannot reach, whatever the product', () => {
+    // The decade layouts of coldstart-decade-keep (issue 12, round 18): 6 of 20,415 requests
+    // slower than 5,000 ms (2.9e-4) and 61% slower than 500 ms: product 1.8e-4, once dropped.
+    expect(keepsColdStartBound(12_450, 6, 20_415)).toBe(true);
+    // 6 of 16,499 slower than 10,000 ms, 55% slower than 1,000 ms.
+    expect(keepsColdStartBound(9_075, 6, 16_499)).toBe(true);
+    // At a tenth of the p99's 1% and above, the product rule alone decides, as before.
+    const trials = 100_000;
+    const at = Math.ceil(SPARSE_THRESHOLD_SHARE * (trials + 1));
+    expect(keepsColdStartBound(60_000, at, trials)).toBe(false);
+    expect(keepsColdStartBound(5, at, trials)).toBe(true);
+    // Still never above MAX_DENSE_SHARE.
+    expect(keepsColdStartBound(95_000, 0, trials)).toBe(false);
   });
 
   it('never keeps a share above MAX_DENSE_SHARE, and keeps every smaller count of a kept one', () => {
