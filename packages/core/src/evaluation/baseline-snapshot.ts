@@ -707,10 +707,6 @@ function round(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
-/**
- * The largest fall between two consecutive finite samples of one series (0 when none falls): a
- * garbage collector's drop, which tells the memory trend whether a stretch holds a cycle.
- */
 /** The steady envelope (`steadyEnvelope`) of a gauge's pre-deploy series, each put in time order. */
 function envelopeOf(series: readonly { readonly samples: readonly { t: number; v: number }[] }[]) {
   const each = series.map((s) => s.samples.filter((p) => Number.isFinite(p.v)).sort((a, b) => a.t - b.t));

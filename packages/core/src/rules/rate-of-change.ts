@@ -138,8 +138,8 @@ export interface SteadyEnvelope extends Envelope {
  * counts: the newest part's floor is where the process oscillates from now, the median of the
  * parts' ranges how far it oscillates (a minority of parts holding a fall does not move it, and a
  * fall that fills most of the window widens it, holding less out). A sample above that steady high
- * (the newest floor plus the typical range), by more than `ENVELOPE_MARGIN` of the range, and
- * above the newest part's own high, is held out: the envelope is the rest's lowest and highest,
+ * (the newest floor plus the typical range) by more than `ENVELOPE_MARGIN` of the range is held
+ * out, in the newest part too (a restart minutes before the deploy): the envelope is the rest's lowest and highest,
  * and its `drop` the largest fall between two consecutive samples that are both kept (a fall
  * after a surge is no collection). A steady oscillation holds nothing out: each part reaches its
  * high from its floor, so no sample lies that far above them. With fewer than two points a part,
