@@ -1,24 +1,12 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBaselineRateTest, createController, summarizeRateTest, updateRateTest } from '@rollgate/core';
 import {
-  type ContractOverrides,
-  REPLAY_EPOCH_MS,
-  scenarioContract,
-  scenarioSteps,
-} from '@rollgate/core/scenarios';
-import {
-  createMemoryArtifactStore,
-  createMemoryAuditSink,
-  createMemoryExecutor,
-  createMemoryStateStore,
-  createRecordingNotifier,
-  insecureTestSigner,
-  MemoryMetricSource,
-  runOnClock,
-  SimulatedClock,
-  type StepData,
-} from '@rollgate/core/simulation';
+  createBaselineRateTest,
+  type MachineSnapshot,
+  summarizeRateTest,
+  updateRateTest,
+} from '@rollgate/core';
+import { type ContractOverrides, REPLAY_EPOCH_MS } from '@rollgate/core/scenarios';
 import { replayScenario, type Scenario } from '@rollgate/testkit/scenarios';
 import { FINAL_LOOK_SHARE, plansFinalLook } from '../../../packages/core/src/rules/sequential-count';
 import { generateFamilies } from '../scenarios/family-corpus';
@@ -366,8 +354,8 @@ function stepOf(s: Scenario, at: number): number {
 
 /**
  * `replayScenario` (packages/core/src/scenarios/replay-scenario.ts) with a listener on the
- * evaluator: the same contract, source, executor and controller, so the same decision, plus
- * the steps at which the engine's parts moved. `overrides` changes the contract (e.g.
+ * evaluator (its `onController` option): the same replay, so the same decision, plus the steps
+ * at which the engine's parts moved. `overrides` changes the contract (e.g.
  * `warmupSeconds: 0`, the test without the warm-up hold).
  */
 export async function traceReplay(
@@ -375,97 +363,37 @@ export async function traceReplay(
   signal = 'error-rate',
   overrides: ContractOverrides = {},
 ): Promise<ReplayTrace> {
-  const contract = scenarioContract(s, overrides);
-  const stepMs = s.stepSeconds * 1000;
-  const total = s.series.requests.length;
-  const deployAt = REPLAY_EPOCH_MS + s.deployAtStep * stepMs;
-  const clock = new SimulatedClock(deployAt);
-  const steps = scenarioSteps(s);
-  const label = Object.keys(s.segments ?? {})[0]?.split('=')[0];
-  const segments =
-    label && s.segments
-      ? {
-          label,
-          values: Object.fromEntries(
-            Object.entries(s.segments).map(([key, series]) => [
-              key.split('=')[1] as string,
-              series.requests.map((requests, i) => ({ requests, errors: series.errors[i] ?? 0 })),
-            ]),
-          ),
-        }
-      : null;
-  const source = new MemoryMetricSource({
-    name: 'scenario',
-    clock,
-    startMs: REPLAY_EPOCH_MS,
-    stepMs,
-    steps,
-    ...(segments ? { segments } : {}),
-    latencyBucketsMs: s.latencyBucketsMs,
-  });
-  const executor = createMemoryExecutor({
-    name: 'simulated',
-    artifacts: [{ id: 'new' }, { id: 'previous' }],
-    current: 'new',
-    onSwitch: () => {
-      const from = Math.ceil((clock.now() - REPLAY_EPOCH_MS) / stepMs);
-      const restored: StepData[] = [];
-      for (let k = 0; from + k < total + 200; k++) {
-        const i = s.deployAtStep - 1 - ((s.deployAtStep - 1 - k) % s.deployAtStep);
-        restored.push(steps[Math.max(0, Math.min(i, s.deployAtStep - 1))] ?? {});
-      }
-      source.overwrite(from, restored);
-    },
-  });
-  const artifacts = createMemoryArtifactStore({ signer: insecureTestSigner() });
-  const ctx = {
-    signal: { aborted: false, addEventListener: () => {}, removeEventListener: () => {} },
-    deadline: Number.POSITIVE_INFINITY,
-  };
-  await artifacts.record(
-    {
-      service: contract.service,
-      artifact: { id: 'previous' },
-      verifiedAt: deployAt - 86_400_000,
-      evidence: { summary: 'verified before the scenario', bakeSeconds: contract.bakeSeconds, signals: [] },
-    },
-    ctx,
-  );
-  const controller = createController({
-    contract,
-    sources: { default: source },
-    executor,
-    artifacts,
-    state: createMemoryStateStore(),
-    audit: createMemoryAuditSink(),
-    notifier: createRecordingNotifier(),
-    clock,
-    settleMs: 0,
-    retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-  });
   const evaluations: { step: number; decision: string; status: string; reason: string }[] = [];
   let firstBreachVerdict: number | null = null;
   let firstBreachDecision: number | null = null;
-  controller.events.on('evaluation', (e) => {
-    if (e.purpose !== 'bake') return;
-    const step = stepOf(s, e.at);
-    const mine = e.signals.find((x) => x.signal === signal);
-    const status = mine?.status ?? 'none';
-    if (firstBreachVerdict === null && mine?.verdicts.some((v) => v.status === 'breach'))
-      firstBreachVerdict = step;
-    if (firstBreachDecision === null && e.decision.type === 'breach') firstBreachDecision = step;
-    evaluations.push({ step, decision: e.decision.type, status, reason: e.decision.reason });
+  let last: MachineSnapshot | null = null;
+  const replay = await replayScenario(s, overrides, {
+    onController: (controller) => {
+      controller.events.on('evaluation', (e) => {
+        if (e.purpose !== 'bake') return;
+        const step = stepOf(s, e.at);
+        const mine = e.signals.find((x) => x.signal === signal);
+        const status = mine?.status ?? 'none';
+        if (firstBreachVerdict === null && mine?.verdicts.some((v) => v.status === 'breach'))
+          firstBreachVerdict = step;
+        if (firstBreachDecision === null && e.decision.type === 'breach') firstBreachDecision = step;
+        evaluations.push({ step, decision: e.decision.type, status, reason: e.decision.reason });
+      });
+      controller.events.on('step', ({ snapshot }) => {
+        last = snapshot;
+      });
+    },
   });
-  const result = await runOnClock(clock, controller.watch({ artifactId: 'new', deployedAt: deployAt }));
-  const confirmedAt = executor.switches.length > 0 ? (result.snapshot.breach?.confirmedAt ?? null) : null;
+  const end = last as MachineSnapshot | null;
+  const confirmedAt = replay.decision === 'rollback' ? (end?.breach?.confirmedAt ?? null) : null;
   return {
     firstBreachVerdict,
     firstBreachDecision,
     confirmed: confirmedAt === null ? null : stepOf(s, confirmedAt),
     evaluations,
     watch: {
-      coldStart: result.snapshot.bake?.coldStart ?? null,
-      coldStartReason: result.snapshot.bake?.coldStartReason ?? null,
+      coldStart: end?.bake?.coldStart ?? null,
+      coldStartReason: end?.bake?.coldStartReason ?? null,
     },
   };
 }

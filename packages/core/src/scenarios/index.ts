@@ -9,7 +9,7 @@ export type { GeneratorFault, GeneratorMeta } from './generator-meta';
 export { GeneratorFaultSchema, GeneratorMetaFileSchema, GeneratorMetaSchema } from './generator-meta';
 export type { ParseScenarioResult } from './parse-scenario';
 export { parseScenario } from './parse-scenario';
-export type { ContractOverrides, ReplayResult } from './replay-scenario';
+export type { ContractOverrides, ReplayOptions, ReplayResult } from './replay-scenario';
 export { REPLAY_EPOCH_MS, replayScenario, scenarioContract, scenarioSteps } from './replay-scenario';
 export type {
   ExpectedDecision,

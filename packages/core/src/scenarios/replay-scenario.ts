@@ -2,7 +2,7 @@ import type { AuditRecord } from '../audit/audit-record';
 import type { Contract, ContractInput, SignalInput } from '../contract/contract-schema';
 import { defaultSignals } from '../contract/default-contract';
 import { parseContract } from '../contract/parse-contract';
-import { createController, type WatchResult } from '../machine/controller';
+import { type Controller, createController, type WatchResult } from '../machine/controller';
 import type { ControllerDecision } from '../machine/state-table';
 import { decisionOfOutcome } from '../machine/state-table';
 import type { AbortSignalLike } from '../ports/abort';
@@ -70,6 +70,16 @@ export function scenarioContract(scenario: Scenario, overrides: ContractOverride
   );
 }
 
+/** What a harness may add to a replay without changing it. */
+export interface ReplayOptions {
+  /**
+   * Called with the replay's controller before its watch starts: a harness listens to its
+   * `events` (each evaluation's verdicts, each step's snapshot) to see how the engine reached
+   * the decision; the replay itself is unchanged.
+   */
+  readonly onController?: (controller: Controller) => void;
+}
+
 /**
  * Replays a scenario through the same evaluator and rollback machine a live watch uses, with a
  * simulated clock and a simulated executor. The previous version is a verified artifact; when
@@ -79,6 +89,7 @@ export function scenarioContract(scenario: Scenario, overrides: ContractOverride
 export async function replayScenario(
   scenario: Scenario,
   overrides: ContractOverrides = {},
+  options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   const contract = scenarioContract(scenario, overrides);
   const stepMs = scenario.stepSeconds * 1000;
@@ -140,6 +151,7 @@ export async function replayScenario(
     settleMs: 0,
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
   });
+  options.onController?.(controller);
   const result = await runOnClock(clock, controller.watch({ artifactId: 'new', deployedAt: deployAt }));
   return toReplayResult(scenario, result, executor.switches.length > 0, stepMs);
 }

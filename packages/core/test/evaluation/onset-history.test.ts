@@ -3,38 +3,15 @@ import { RollgateError } from '../../src/errors/rollgate-error';
 import type { OnsetFinding } from '../../src/evaluation/onset';
 import type { Controller } from '../../src/machine/controller';
 import type { MetricRequest, ReadResult } from '../../src/ports/metric-source';
-import type { StepData } from '../../src/testing/memory-source';
 import { seededRandom } from '../../src/testing/seeded-random';
-import { BASELINE_STEPS, healthy, world } from '../machine/world';
+import { BASELINE_STEPS, climbingRate, errorsAtRate, world } from '../machine/world';
 
 // docs/architecture.md, "The onset gate's repeated looks": a look at a breach the trend explained
 // reads only the steps after the previous look's (and an overlap a source may still revise),
 // joined onto the history that look read; the same findings as a full read.
 
-const STEP = 5_000;
-const MINUTE = 60_000;
-
-/** `requests` a step, `rate(i)` of them failing (spread evenly, deterministic). */
-function at(rate: (i: number) => number, requests: (i: number) => number) {
-  let carried = 0;
-  const errors: number[] = [];
-  return (i: number): StepData => {
-    for (let j = errors.length; j <= i; j++) {
-      const exact = requests(j) * rate(j) + carried;
-      errors.push(Math.floor(exact));
-      carried = exact - Math.floor(exact);
-    }
-    return { ...healthy(i), requests: requests(i), errors: errors[i] as number };
-  };
-}
-
-/** A climb of `perMinute` from `base`, times `fault` from `faultStep` steps after the deploy. */
-const climb =
-  (base: number, perMinute: number, fault = 1, faultStep = Number.POSITIVE_INFINITY) =>
-  (i: number) =>
-    base *
-    Math.exp((i * STEP * Math.log(1 + perMinute)) / MINUTE) *
-    (i >= BASELINE_STEPS + faultStep ? fault : 1);
+const _STEP = 5_000;
+const _MINUTE = 60_000;
 
 interface Look {
   readonly reads: number;
@@ -53,7 +30,7 @@ function looked(
   requests: (i: number) => number,
   options: { full?: boolean; revise?: boolean; failAtLook?: number } = {},
 ) {
-  const data = at(rate, requests);
+  const data = errorsAtRate(rate, requests);
   const w = world({
     before: data,
     after: (i) => data(BASELINE_STEPS + i),
@@ -148,7 +125,9 @@ describe('the onset gate reads a repeated look from the previous look on', () =>
       const n = 300 + Math.floor(u() * 700);
       const requests = (i: number) => n + ((i * 13) % 17);
       const rate =
-        k % 2 === 0 ? climb(base, perMinute) : climb(base, perMinute, 3, 60 + Math.floor(u() * 60));
+        k % 2 === 0
+          ? climbingRate(base, perMinute)
+          : climbingRate(base, perMinute, 3, 60 + Math.floor(u() * 60));
       const kept = looked(rate, requests);
       const full = looked(rate, requests, { full: true });
       const a = await kept.w.watch();
@@ -174,7 +153,7 @@ describe('the onset gate reads a repeated look from the previous look on', () =>
   });
 
   it('reads again the steps a source may still revise: the same findings as a full read', async () => {
-    const rate = climb(0.003, 0.03, 3, 100);
+    const rate = climbingRate(0.003, 0.03, 3, 100);
     const requests = (i: number) => 800 + ((i * 7) % 11);
     const kept = looked(rate, requests, { revise: true });
     const full = looked(rate, requests, { revise: true, full: true });
@@ -189,7 +168,7 @@ describe('the onset gate reads a repeated look from the previous look on', () =>
 
 describe('a look that could not read', () => {
   it('keeps the previous look’s history: the machine’s next try reads the tail, with the same findings', async () => {
-    const rate = climb(0.003, 0.03);
+    const rate = climbingRate(0.003, 0.03);
     const requests = () => 1000;
     // At the second look: the machine tries a look again while its validation attempts last
     // (they count every look of the breach, so a later look's failure escalates at once).
@@ -213,7 +192,7 @@ describe('a look that could not read', () => {
 describe('a watch crashed between looks', () => {
   for (const how of ['a restarted process', 'the same controller'] as const) {
     it(`resumes in ${how} to the same decisions, its first look read in full`, async () => {
-      const rate = climb(0.003, 0.03);
+      const rate = climbingRate(0.003, 0.03);
       const requests = () => 1000;
       const reference = looked(rate, requests);
       const done = await reference.w.watch();

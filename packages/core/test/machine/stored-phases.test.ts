@@ -10,8 +10,7 @@ import {
   watchPhasesKey,
 } from '../../src/machine/stored-snapshot';
 import { watchStateKey } from '../../src/machine/stored-watches';
-import type { StepData } from '../../src/testing/memory-source';
-import { BASELINE_STEPS, healthy, STEP, world } from './world';
+import { BASELINE_STEPS, climbingRate, crashWhen, errorsAtRate, recordSaves, world } from './world';
 
 // docs/stores.md, "Watch snapshots in the StateStore" (v8): the snapshot's `phases` are stored
 // append-only, in chunks of 8 under keys of their own; a save writes only the chunk its new
@@ -21,30 +20,8 @@ type World = ReturnType<typeof world>;
 type Record_ = { schema: string; parts: { tests: number; phases: [generation: number, count: number] } };
 
 const PER_CHUNK = 8;
-const MINUTE = 60_000;
+const _MINUTE = 60_000;
 const loaderOf = (w: World) => async (key: string) => w.state.get(key) ?? null;
-
-/** `requests(i)` a step, `rate(i)` of them failing (spread evenly, deterministic). */
-function at(rate: (i: number) => number, requests: (i: number) => number) {
-  let carried = 0;
-  const errors: number[] = [];
-  return (i: number): StepData => {
-    for (let j = errors.length; j <= i; j++) {
-      const exact = requests(j) * rate(j) + carried;
-      errors.push(Math.floor(exact));
-      carried = exact - Math.floor(exact);
-    }
-    return { ...healthy(i), requests: requests(i), errors: errors[i] as number };
-  };
-}
-
-/** Errors climbing `perMinute` from `base` through the baseline and the bake, times `fault` from `faultStep` after the deploy. */
-const climb =
-  (base: number, perMinute: number, fault = 1, faultStep = Number.POSITIVE_INFINITY) =>
-  (i: number) =>
-    base *
-    Math.exp((i * STEP * Math.log(1 + perMinute)) / MINUTE) *
-    (i >= BASELINE_STEPS + faultStep ? fault : 1);
 
 /**
  * A watch on a climb the onset gate explains by the trend: it looks again at about every step,
@@ -56,39 +33,13 @@ function climbWorld(
   requests: (i: number) => number = () => 1000,
   fault?: { times: number; from: number },
 ) {
-  const data = at(climb(base, perMinute, fault?.times, fault?.from), requests);
+  const data = errorsAtRate(climbingRate(base, perMinute, fault?.times, fault?.from), requests);
   return world({
     before: data,
     after: (i) => data(BASELINE_STEPS + i),
     contract: { bakeSeconds: 600 },
     bakeSteps: 200,
   });
-}
-
-/** Every save the controller makes, in order: key, JSON size (0 for a cleared key), the value. */
-function recordSaves(w: World): { key: string; bytes: number; value: unknown }[] {
-  const saves: { key: string; bytes: number; value: unknown }[] = [];
-  const save = w.state.save.bind(w.state);
-  w.state.save = async (key, value, ctx) => {
-    saves.push({ key, bytes: value === null ? 0 : JSON.stringify(value).length, value });
-    return save(key, value, ctx);
-  };
-  return saves;
-}
-
-/** Runs `w` until `stopWhen` says so at a step, then aborts it (a crash): the stored state stays. */
-async function crashWhen(w: World, stopWhen: (snapshot: MachineSnapshot) => boolean): Promise<string> {
-  const abort = new AbortController();
-  let watchId = '';
-  w.controller.events.on('step', ({ snapshot }) => {
-    watchId = snapshot.watchId;
-    if (stopWhen(snapshot)) abort.abort(new Error('crash'));
-  });
-  await w.watch(w.controller, abort.signal).then(
-    () => expect.unreachable('the watch should have been stopped'),
-    (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
-  );
-  return watchId;
 }
 
 /** Every step's whole snapshot (as JSON reads it), by time. */

@@ -19,38 +19,12 @@ import { watchStateKey } from '../../src/machine/stored-watches';
 import { SIGNAL_KIND_TABLE } from '../../src/signals/signal-kinds';
 import { firstCopyLogWeight } from '../../src/stats/restart-schedule';
 import type { StepData } from '../../src/testing/memory-source';
-import { BASELINE_STEPS, DEPLOY_AT, errorsFrom, healthy, STEP, world } from './world';
+import { BASELINE_STEPS, crashWhen, DEPLOY_AT, errorsFrom, healthy, recordSaves, STEP, world } from './world';
 
 type World = ReturnType<typeof world>;
 
 /** The store's value of a key, as `loadStoredSnapshot` wants it. */
 const loaderOf = (w: World) => async (key: string) => w.state.get(key) ?? null;
-
-/** Every save the controller makes, in order: key and JSON size (0 for a cleared key). */
-function recordSaves(w: World): { key: string; bytes: number }[] {
-  const saves: { key: string; bytes: number }[] = [];
-  const save = w.state.save.bind(w.state);
-  w.state.save = async (key, value, ctx) => {
-    saves.push({ key, bytes: value === null ? 0 : JSON.stringify(value).length });
-    return save(key, value, ctx);
-  };
-  return saves;
-}
-
-/** Runs `w` until `stopWhen` says so at a step, then aborts it (a crash): the stored state stays. */
-async function crashWhen(w: World, stopWhen: (snapshot: MachineSnapshot) => boolean): Promise<string> {
-  const abort = new AbortController();
-  let watchId = '';
-  w.controller.events.on('step', ({ snapshot }) => {
-    watchId = snapshot.watchId;
-    if (stopWhen(snapshot)) abort.abort(new Error('crash'));
-  });
-  await w.watch(w.controller, abort.signal).then(
-    () => expect.unreachable('the watch should have been stopped'),
-    (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
-  );
-  return watchId;
-}
 
 /**
  * A baseline as versions before rollgate.machine/v3's columns kept it, in memory and in v1/v2

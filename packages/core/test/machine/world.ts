@@ -1,7 +1,10 @@
+import { expect } from 'vitest';
 import type { ContractInput } from '../../src/contract/contract-schema';
 import { defaultSignals } from '../../src/contract/default-contract';
 import { parseContract } from '../../src/contract/parse-contract';
+import { RollgateError } from '../../src/errors/rollgate-error';
 import { type ControllerOptions, createController } from '../../src/machine/controller';
+import type { MachineSnapshot } from '../../src/machine/machine-state';
 import type { ArtifactRef } from '../../src/ports/executor';
 import { createMemoryArtifactStore } from '../../src/testing/memory-artifact-store';
 import { createMemoryAuditSink } from '../../src/testing/memory-audit-sink';
@@ -169,3 +172,59 @@ export function world(options: WorldOptions = {}) {
     },
   };
 }
+
+type World = ReturnType<typeof world>;
+
+/** Every save the controller makes, in order: key, JSON size (0 for a cleared key), the value. */
+export function recordSaves(w: World): { key: string; bytes: number; value: unknown }[] {
+  const saves: { key: string; bytes: number; value: unknown }[] = [];
+  const save = w.state.save.bind(w.state);
+  w.state.save = async (key, value, ctx) => {
+    saves.push({ key, bytes: value === null ? 0 : JSON.stringify(value).length, value });
+    return save(key, value, ctx);
+  };
+  return saves;
+}
+
+/** Runs `w` until `stopWhen` says so at a step, then aborts it (a crash): the stored state stays. */
+export async function crashWhen(w: World, stopWhen: (snapshot: MachineSnapshot) => boolean): Promise<string> {
+  const abort = new AbortController();
+  let watchId = '';
+  w.controller.events.on('step', ({ snapshot }) => {
+    watchId = snapshot.watchId;
+    if (stopWhen(snapshot)) abort.abort(new Error('crash'));
+  });
+  await w.watch(w.controller, abort.signal).then(
+    () => expect.unreachable('the watch should have been stopped'),
+    (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
+  );
+  return watchId;
+}
+
+/** Steps of `requests(i)` requests, `rate(i)` of them failing (spread evenly, deterministic). */
+export function errorsAtRate(
+  rate: (i: number) => number,
+  requests: (i: number) => number,
+): (i: number) => StepData {
+  let carried = 0;
+  const errors: number[] = [];
+  return (i: number): StepData => {
+    for (let j = errors.length; j <= i; j++) {
+      const exact = requests(j) * rate(j) + carried;
+      errors.push(Math.floor(exact));
+      carried = exact - Math.floor(exact);
+    }
+    return { ...healthy(i), requests: requests(i), errors: errors[i] as number };
+  };
+}
+
+/**
+ * An error rate climbing `perMinute` from `base` through the baseline and the bake, times `fault`
+ * from `faultStep` steps after the deploy.
+ */
+export const climbingRate =
+  (base: number, perMinute: number, fault = 1, faultStep = Number.POSITIVE_INFINITY) =>
+  (i: number): number =>
+    base *
+    Math.exp((i * STEP * Math.log(1 + perMinute)) / 60_000) *
+    (i >= BASELINE_STEPS + faultStep ? fault : 1);
