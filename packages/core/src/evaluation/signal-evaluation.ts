@@ -427,7 +427,7 @@ function startTests(
       rule,
       base ?? null,
       tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha,
-      finalShareOf(tick, rule, key, base),
+      finalShareOf(tick, rule, key, base?.events ?? 0, false),
     );
     if (started) {
       tests ??= { ...current };
@@ -438,6 +438,7 @@ function startTests(
         rule,
         { status: 'ok', events: tail.events, trials: base.trials, dispersion: tail.dispersion },
         alpha * TAIL_ALPHA_SHARE,
+        finalShareOf(tick, rule, key, tail.events, true),
       );
       if (tailTest) {
         tests ??= { ...current };
@@ -451,18 +452,31 @@ function startTests(
 /**
  * The share of a test's alpha spent on its look at the bake's end (rules/sequential-count.ts
  * `FINAL_LOOK_SHARE`): the signal kind's, for a bake's aggregate baseline test whose baseline
- * plans the look (`plansFinalLook`); 0 otherwise (a verification, a segment, a test of another
- * kind, a baseline whose bake would expect too many events for the look to apply keep their
- * whole alpha for the e-process). A function of the contract and the baseline only, so the
- * test's start and its look at the bake's end ask the same.
+ * (`baselineEvents`, the events of the test's own threshold: a latency rule's tail test has its
+ * own) plans the look (`plansFinalLook`); 0 otherwise (a verification, a segment, a test of
+ * another kind, a latency rule's first threshold, a baseline whose bake would expect too many
+ * events for the look to apply keep their whole alpha for the e-process). A function of the
+ * contract and the baseline only, so the test's start and its look at the bake's end ask the same.
  */
-function finalShareOf(tick: SignalTick, rule: Rule, key: string, base: SignalBaseline | undefined): number {
+function finalShareOf(
+  tick: SignalTick,
+  rule: Rule,
+  key: string,
+  baselineEvents: number,
+  isTail: boolean,
+): number {
   if (tick.watch.purpose !== 'bake' || key !== AGGREGATE) return 0;
   if (rule.type !== 'sequential' || rule.test !== 'baseline') return 0;
-  const share = kindOf(tick.signal).counts?.finalLookShare ?? 0;
+  const counts = kindOf(tick.signal).counts;
+  const share = counts?.finalLookShare ?? 0;
   if (!(share > 0)) return 0;
+  // A latency rule looks at its tail threshold only, and only where that threshold's window saw
+  // an exceedance (a look needs one: `takeFinalLook`); its first threshold's test and a tail
+  // test on an empty window keep their whole alpha (docs/statistics.md, "One look at the tail
+  // threshold").
+  if (counts?.events === 'latency-exceedances' && (!isTail || !(baselineEvents >= 1))) return 0;
   const { contract } = tick;
-  return plansFinalLook(base?.events ?? 0, contract.baselineSeconds, contract.bakeSeconds) ? share : 0;
+  return plansFinalLook(baselineEvents, contract.baselineSeconds, contract.bakeSeconds) ? share : 0;
 }
 
 /**
@@ -490,18 +504,31 @@ function withFinalLook(
 ): Readonly<Record<string, SequentialState>> {
   let out: Record<string, SequentialState> | null = null;
   for (const name in tests) {
-    if (name.endsWith(TAIL_SUFFIX)) continue;
+    const isTail = name.endsWith(TAIL_SUFFIX);
     const index = Number.parseInt(name, 10);
     const rule = tick.signal.rules[index];
     if (!rule) continue;
-    const share = finalShareOf(tick, rule, key, base);
+    // A latency rule's tail test looks at its share of the tail's alpha, against the tail
+    // threshold's own baseline events (the union bound over the e-processes and the look).
+    const tail =
+      key === AGGREGATE && rule.type === 'sequential' && rule.test === 'baseline' && base?.status === 'ok'
+        ? base.tail
+        : undefined;
+    if (isTail && !tail) continue;
+    const windowEvents = isTail && tail ? tail.events : (base?.events ?? 0);
+    const share = finalShareOf(tick, rule, key, windowEvents, isTail);
     if (!(share > 0)) continue;
     const state = tests[name] as SequentialState;
-    const alpha = tick.alphaFor(tick.signal, index, key);
+    const ruleAlpha = tick.alphaFor(tick.signal, index, key);
+    const alpha = isTail
+      ? ruleAlpha * TAIL_ALPHA_SHARE
+      : tail
+        ? ruleAlpha * (1 - TAIL_ALPHA_SHARE)
+        : ruleAlpha;
     // Only a test started with the share set aside looks (a test saved before the look existed
     // resumes with its whole alpha in the e-process, and spends nothing more).
     if (state.kind !== 'baseline' || Math.abs(state.alpha - alpha * (1 - share)) > 1e-9 * alpha) continue;
-    const looked = takeFinalLook(state, alpha * share, base?.events ?? 0);
+    const looked = takeFinalLook(state, alpha * share, windowEvents);
     if (looked !== state) {
       out ??= { ...tests };
       out[name] = looked;

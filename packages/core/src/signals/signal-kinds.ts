@@ -116,7 +116,8 @@ export const SIGNAL_KIND_TABLE: Readonly<Record<SignalKind, SignalKindSpec>> = {
       events: 'latency-exceedances',
       loadSurge: 'hold',
       loadConditioned: true,
-      finalLookShare: 0,
+      // The tail threshold's test only, where its window saw an exceedance (signal-evaluation.ts).
+      finalLookShare: FINAL_LOOK_SHARE,
       coldStartSignature: true,
       eventWhat: slower,
       rateWhat: (thresholdMs) => `share ${slower(thresholdMs)}`,
