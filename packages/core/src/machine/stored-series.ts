@@ -57,7 +57,8 @@ export function encodeSeries(
  * (the first one absolute), and a field equal at every point saved as that one value.
  */
 export interface StoredColumns {
-  readonly t: readonly number[];
+  /** v7: or the name of the signal whose `t` column these points' times are. */
+  readonly t: readonly number[] | string;
   readonly phase: LabelColumn<AuditPoint['phase']>;
   readonly rule: LabelColumn<string | null>;
   readonly status: LabelColumn<AuditPoint['status']>;
@@ -93,12 +94,17 @@ export function encodeSeriesTail(
   return out;
 }
 
-/** One signal's points from `start` as {@link encodeSeriesTail} saves them. */
+/**
+ * One signal's points from `start` as {@link encodeSeriesTail} saves them. `timesOf`: the signal
+ * whose `t` column these points' times are (`rollgate.machine/v7`, the caller knows them equal):
+ * the column is then that name, not built.
+ */
 export function encodeSignalTail(
   points: ChartColumns,
   start: number,
+  timesOf?: string,
 ): StoredColumns | readonly (StoredPoint | AuditPoint)[] {
-  return start >= points.length ? [] : (columnsOf(points, start) ?? encodeTail(points, start));
+  return start >= points.length ? [] : (columnsOf(points, start, timesOf) ?? encodeTail(points, start));
 }
 
 function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPoint)[] {
@@ -107,7 +113,7 @@ function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPo
   return encoded;
 }
 
-function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
+function columnsOf(points: ChartColumns, start: number, timesOf?: string): StoredColumns | null {
   let withStatistic = false;
   let bare = 0;
   for (let i = start; i < points.length; i++) {
@@ -117,12 +123,16 @@ function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
   }
   // Arrays built by push stay packed: JSON.stringify writes a holey array (`new Array(n)`)
   // element by element on its slow path, about twice the time for a column of integers.
-  const t: number[] = [];
-  let before = 0;
-  for (let i = start; i < points.length; i++) {
-    const at = points.time(i);
-    t.push(at - before);
-    before = at;
+  let t: number[] | string;
+  if (timesOf !== undefined) t = timesOf;
+  else {
+    t = [];
+    let before = 0;
+    for (let i = start; i < points.length; i++) {
+      const at = points.time(i);
+      t.push(at - before);
+      before = at;
+    }
   }
   const columns = {
     t,

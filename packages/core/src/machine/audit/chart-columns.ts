@@ -111,6 +111,15 @@ export class ChartColumns {
     return this;
   }
 
+  /**
+   * True when this series reads its times from the same column as `other` ({@link withTimesOf}):
+   * then both have the same time at every index below both lengths (a shared column's times are
+   * never written again). O(1); false says nothing.
+   */
+  sharesTimesWith(other: ChartColumns): boolean {
+    return this.#store.times === other.#store.times;
+  }
+
   /** The newest `n` points (all when there are fewer). */
   newest(n: number): ChartColumns {
     if (n >= this.length) return this;
