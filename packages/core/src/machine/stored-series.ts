@@ -1,5 +1,5 @@
 import type { AuditPoint } from '../audit/audit-record';
-import { ChartColumns } from './audit/chart-columns';
+import { type ChartField, ChartColumns } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { fromDeltas } from './time-column';
 
@@ -114,12 +114,21 @@ function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPo
 }
 
 function columnsOf(points: ChartColumns, start: number, timesOf?: string): StoredColumns | null {
+  // The usual tail: every point of one code (phase, rule, status, a statistic or none), which
+  // the storage says without reading the points (docs/benchmarks.md, `fleet19-issue-13`).
+  const oneCode = points.sameFrom('code', start);
   let withStatistic = false;
   let bare = 0;
-  for (let i = start; i < points.length; i++) {
-    if (points.isOdd(i)) return null;
-    if (points.hasStatistic(i)) withStatistic = true;
-    else bare++;
+  if (oneCode) {
+    if (points.isOdd(start)) return null;
+    withStatistic = points.hasStatistic(start);
+    if (!withStatistic) bare = points.length - start;
+  } else {
+    for (let i = start; i < points.length; i++) {
+      if (points.isOdd(i)) return null;
+      if (points.hasStatistic(i)) withStatistic = true;
+      else bare++;
+    }
   }
   // Arrays built by push stay packed: JSON.stringify writes a holey array (`new Array(n)`)
   // element by element on its slow path, about twice the time for a column of integers.
@@ -136,14 +145,14 @@ function columnsOf(points: ChartColumns, start: number, timesOf?: string): Store
   }
   const columns = {
     t,
-    phase: labelColumn(points, start, PHASE),
-    rule: labelColumn(points, start, RULE),
-    status: labelColumn(points, start, STATUS),
-    value: fieldColumn(points, start, VALUE),
-    threshold: fieldColumn(points, start, THRESHOLD),
+    phase: oneCode ? PHASE(points, start) : labelColumn(points, start, PHASE),
+    rule: oneCode ? RULE(points, start) : labelColumn(points, start, RULE),
+    status: oneCode ? STATUS(points, start) : labelColumn(points, start, STATUS),
+    value: fieldColumn(points, start, VALUE, 'value'),
+    threshold: fieldColumn(points, start, THRESHOLD, 'threshold'),
   };
   if (!withStatistic) return columns;
-  const statistic = fieldColumn(points, start, STATISTIC);
+  const statistic = fieldColumn(points, start, STATISTIC, 'statistic');
   if (bare === 0) return { ...columns, statistic };
   const noStatistic: number[] = [];
   for (let i = start; i < points.length; i++) if (!points.hasStatistic(i)) noStatistic.push(i - start);
@@ -160,8 +169,12 @@ function fieldColumn<T>(
   points: ChartColumns,
   start: number,
   field: (c: ChartColumns, i: number) => T,
+  held?: ChartField,
 ): ColumnOf<T> {
   const first = field(points, start);
+  // One number held from `start` on: one value read, no point compared. (Equal values held as
+  // different numbers, 0 and -0, are found equal by the loop below, as before.)
+  if (held !== undefined && points.sameFrom(held, start)) return first;
   let i = start + 1;
   while (i < points.length && field(points, i) === first) i++;
   if (i === points.length) return first;
