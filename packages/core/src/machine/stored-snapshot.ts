@@ -441,28 +441,26 @@ export class StoredSnapshotWriter {
     const written = tests.value.head as StoredHead;
     const verifyStored =
       storedVerify === null ? null : withoutHead(storedVerify.stored, written.verify ?? {});
-    // Each object built once, the fields set after the copy as a spread would set them (a key
-    // the copy holds keeps its place): no copy made to be spread into another.
-    const bakeRecord = withoutHead(bake.stored, written.bake);
-    bakeRecord.baseline = ref;
-    const record = withoutHead(snapshot as unknown as Record<string, unknown>, written.snapshot, 'phases');
-    record.schema = STORED_SNAPSHOT_SCHEMA;
-    record.bake = bakeRecord;
-    record.verify =
-      verifyStored !== null && ref !== null && verify?.baseline === current
-        ? { ...verifyStored, baseline: ref }
-        : verifyStored;
-    record.series = this.#encodeTails(snapshot.series, from);
-    record.parts = {
-      baseline: ref === null ? 0 : baseline.generation,
-      series: series.generation,
-      tests: tests.generation,
-      // [generation, count]: short, as it is written at every step.
-      phases: [phases.generation, snapshot.phases.length],
+    const record = {
+      ...withoutHead(snapshot as unknown as Record<string, unknown>, written.snapshot, 'phases'),
+      schema: STORED_SNAPSHOT_SCHEMA,
+      bake: { ...withoutHead(bake.stored, written.bake), baseline: ref },
+      verify:
+        verifyStored !== null && ref !== null && verify?.baseline === current
+          ? { ...verifyStored, baseline: ref }
+          : verifyStored,
+      series: this.#encodeTails(snapshot.series, from),
+      parts: {
+        baseline: ref === null ? 0 : baseline.generation,
+        series: series.generation,
+        tests: tests.generation,
+        // [generation, count]: short, as it is written at every step.
+        phases: [phases.generation, snapshot.phases.length],
+      },
     };
     for (const command of snapshot.pending) {
       if (command.type === 'write-audit') {
-        record.pending = pendingWithoutPhases(snapshot.pending, snapshot.phases);
+        (record as Record<string, unknown>).pending = pendingWithoutPhases(snapshot.pending, snapshot.phases);
         break;
       }
     }
