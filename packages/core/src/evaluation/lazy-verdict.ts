@@ -136,7 +136,8 @@ export class LazyCountVerdict {
     out.stepSeconds = verdict.#stepSeconds;
     if (verdict.segment !== undefined) out.segment = verdict.segment;
     if (verdict.#drift !== undefined) out.drift = true;
-    if (verdict.exceedanceThresholdMs !== undefined) out.exceedanceThresholdMs = verdict.exceedanceThresholdMs;
+    if (verdict.exceedanceThresholdMs !== undefined)
+      out.exceedanceThresholdMs = verdict.exceedanceThresholdMs;
     return out;
   }
 

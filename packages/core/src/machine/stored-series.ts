@@ -1,5 +1,5 @@
 import type { AuditPoint } from '../audit/audit-record';
-import { type ChartField, ChartColumns } from './audit/chart-columns';
+import { ChartColumns, type ChartField } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { fromDeltas } from './time-column';
 

@@ -77,7 +77,7 @@ afterEach(() => {
 });
 
 describe("a signal's `last` recipes saved without the fields a load rebuilds", () => {
-  it('the same stored recipes as the replaced recipe-then-copy, at every save of a bake with a breach, and for a watch whose window, newest interval and trials are not the verdicts\'', async () => {
+  it("the same stored recipes as the replaced recipe-then-copy, at every save of a bake with a breach, and for a watch whose window, newest interval and trials are not the verdicts'", async () => {
     const states = plannedStates();
     const w = world({ after: errorsFrom(12) });
     const result = await w.watch();
