@@ -8,7 +8,9 @@
  *   node --conditions=source --import tsx src/fleet-audit-hash.ts --hours 2 /work/wt/before ..
  *
  * Prints one JSON line per checkout: the audit record's sha256 and bytes, the events' sha256,
- * the watch's outcome, and the stored per-step record's schema and mean bytes (which may differ).
+ * the watch's outcome, the stored per-step record's schema and mean bytes (which may differ), and
+ * the sha256 of every save's key and JSON text in order (the same when a change to the save's
+ * planning writes what it wrote).
  */
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -43,8 +45,12 @@ for (const dir of roots) {
   let records = 0;
   let recordBytes = 0;
   let schema = '';
+  // Every key's saved text, in order: a change to how a save is planned that writes the same
+  // text says so (records and parts; docs/benchmarks.md, `fleet19-issue-13`).
+  const saved = createHash('sha256');
   const save = state.save.bind(state);
   state.save = (key, value, ctx) => {
+    saved.update(`${key}:${JSON.stringify(value)}\n`);
     if (key.startsWith('watch/') && value !== null) {
       records++;
       recordBytes += JSON.stringify(value).length;
@@ -103,6 +109,7 @@ for (const dir of roots) {
       eventsSha256: events.digest('hex'),
       schema,
       records,
+      savedSha256: saved.digest('hex'),
       recordMeanBytes: Math.round(recordBytes / Math.max(1, records)),
     }),
   );

@@ -108,6 +108,39 @@ export class LazyCountVerdict {
     return from;
   }
 
+  /**
+   * {@link builtFrom} with `test` first, as a `rollgate.machine/v7` record saves it: each field a
+   * load rebuilds left out when it equals what the load rebuilds (`window` the watch's
+   * `[start, end]`, `samples` the test's trials, `newestT` the segment's, `surgeHeld` 0). One
+   * object, where the recipe and its copy without those fields were two (docs/benchmarks.md,
+   * `fleet19-issue-13`); the same keys in the same order.
+   */
+  static storedWithout(
+    verdict: LazyCountVerdict,
+    test: string,
+    start: number,
+    end: number | null,
+    newestT: number | null | undefined,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = { test };
+    const w = verdict.window as TimeWindow & Record<string, unknown>;
+    if (w.start !== start || w.end !== end || !onlyStartAndEnd(w)) out.window = w;
+    const samples = verdict.#inputSamples;
+    if (samples !== (verdict.#state as unknown as { trials?: unknown }).trials) out.samples = samples;
+    if (verdict.#newestT !== newestT) out.newestT = verdict.#newestT;
+    out.maxLagMs = verdict.#maxLagMs;
+    out.minSamples = verdict.#minSamples;
+    out.what = verdict.#what;
+    const surgeHeld = verdict.surgeHeldSteps ?? 0;
+    if (surgeHeld !== 0) out.surgeHeld = surgeHeld;
+    out.stepSeconds = verdict.#stepSeconds;
+    if (verdict.segment !== undefined) out.segment = verdict.segment;
+    if (verdict.#drift !== undefined) out.drift = true;
+    if (verdict.exceedanceThresholdMs !== undefined)
+      out.exceedanceThresholdMs = verdict.exceedanceThresholdMs;
+    return out;
+  }
+
   /** `verdict` built, once: as a load builds it ({@link buildFrom}), the eager path's verdict. */
   static built(verdict: LazyCountVerdict): Verdict {
     if (verdict.#built === undefined) {
@@ -323,6 +356,33 @@ export function storedRecipeOf(
     }
   }
   return test === undefined ? null : { test, ...LazyCountVerdict.builtFrom(verdict) };
+}
+
+/**
+ * {@link storedRecipeOf} without the fields a `rollgate.machine/v7` load rebuilds (see
+ * `LazyCountVerdict.storedWithout`): `start` and `end` the watch's window, `newestT` the
+ * segment's. Null as {@link storedRecipeOf} is.
+ */
+export function storedRecipeWithout(
+  verdict: Verdict,
+  tests: Readonly<Record<string, SequentialState>> | undefined,
+  start: number,
+  end: number | null,
+  newestT: number | null | undefined,
+): Record<string, unknown> | null {
+  if (!isLazyVerdict(verdict) || tests === undefined) return null;
+  const state = LazyCountVerdict.stateOf(verdict);
+  for (const key in tests) {
+    if (tests[key] === state) return LazyCountVerdict.storedWithout(verdict, key, start, end, newestT);
+  }
+  return null;
+}
+
+/** Whether a window holds its `start` and `end` and nothing else. */
+function onlyStartAndEnd(w: Readonly<Record<string, unknown>>): boolean {
+  let n = 0;
+  for (const _ in w) n++;
+  return n === 2;
 }
 
 /**

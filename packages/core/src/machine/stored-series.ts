@@ -1,5 +1,5 @@
 import type { AuditPoint } from '../audit/audit-record';
-import { ChartColumns } from './audit/chart-columns';
+import { ChartColumns, type ChartField } from './audit/chart-columns';
 import type { MachineSnapshot } from './machine-state';
 import { fromDeltas } from './time-column';
 
@@ -57,7 +57,8 @@ export function encodeSeries(
  * (the first one absolute), and a field equal at every point saved as that one value.
  */
 export interface StoredColumns {
-  readonly t: readonly number[];
+  /** v7: or the name of the signal whose `t` column these points' times are. */
+  readonly t: readonly number[] | string;
   readonly phase: LabelColumn<AuditPoint['phase']>;
   readonly rule: LabelColumn<string | null>;
   readonly status: LabelColumn<AuditPoint['status']>;
@@ -93,12 +94,17 @@ export function encodeSeriesTail(
   return out;
 }
 
-/** One signal's points from `start` as {@link encodeSeriesTail} saves them. */
+/**
+ * One signal's points from `start` as {@link encodeSeriesTail} saves them. `timesOf`: the signal
+ * whose `t` column these points' times are (`rollgate.machine/v7`, the caller knows them equal):
+ * the column is then that name, not built.
+ */
 export function encodeSignalTail(
   points: ChartColumns,
   start: number,
+  timesOf?: string,
 ): StoredColumns | readonly (StoredPoint | AuditPoint)[] {
-  return start >= points.length ? [] : (columnsOf(points, start) ?? encodeTail(points, start));
+  return start >= points.length ? [] : (columnsOf(points, start, timesOf) ?? encodeTail(points, start));
 }
 
 function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPoint)[] {
@@ -107,33 +113,46 @@ function encodeTail(points: ChartColumns, start: number): (StoredPoint | AuditPo
   return encoded;
 }
 
-function columnsOf(points: ChartColumns, start: number): StoredColumns | null {
+function columnsOf(points: ChartColumns, start: number, timesOf?: string): StoredColumns | null {
+  // The usual tail: every point of one code (phase, rule, status, a statistic or none), which
+  // the storage says without reading the points (docs/benchmarks.md, `fleet19-issue-13`).
+  const oneCode = points.sameFrom('code', start);
   let withStatistic = false;
   let bare = 0;
-  for (let i = start; i < points.length; i++) {
-    if (points.isOdd(i)) return null;
-    if (points.hasStatistic(i)) withStatistic = true;
-    else bare++;
+  if (oneCode) {
+    if (points.isOdd(start)) return null;
+    withStatistic = points.hasStatistic(start);
+    if (!withStatistic) bare = points.length - start;
+  } else {
+    for (let i = start; i < points.length; i++) {
+      if (points.isOdd(i)) return null;
+      if (points.hasStatistic(i)) withStatistic = true;
+      else bare++;
+    }
   }
   // Arrays built by push stay packed: JSON.stringify writes a holey array (`new Array(n)`)
   // element by element on its slow path, about twice the time for a column of integers.
-  const t: number[] = [];
-  let before = 0;
-  for (let i = start; i < points.length; i++) {
-    const at = points.time(i);
-    t.push(at - before);
-    before = at;
+  let t: number[] | string;
+  if (timesOf !== undefined) t = timesOf;
+  else {
+    t = [];
+    let before = 0;
+    for (let i = start; i < points.length; i++) {
+      const at = points.time(i);
+      t.push(at - before);
+      before = at;
+    }
   }
   const columns = {
     t,
-    phase: labelColumn(points, start, PHASE),
-    rule: labelColumn(points, start, RULE),
-    status: labelColumn(points, start, STATUS),
-    value: fieldColumn(points, start, VALUE),
-    threshold: fieldColumn(points, start, THRESHOLD),
+    phase: oneCode ? PHASE(points, start) : labelColumn(points, start, PHASE),
+    rule: oneCode ? RULE(points, start) : labelColumn(points, start, RULE),
+    status: oneCode ? STATUS(points, start) : labelColumn(points, start, STATUS),
+    value: fieldColumn(points, start, VALUE, 'value'),
+    threshold: fieldColumn(points, start, THRESHOLD, 'threshold'),
   };
   if (!withStatistic) return columns;
-  const statistic = fieldColumn(points, start, STATISTIC);
+  const statistic = fieldColumn(points, start, STATISTIC, 'statistic');
   if (bare === 0) return { ...columns, statistic };
   const noStatistic: number[] = [];
   for (let i = start; i < points.length; i++) if (!points.hasStatistic(i)) noStatistic.push(i - start);
@@ -150,8 +169,12 @@ function fieldColumn<T>(
   points: ChartColumns,
   start: number,
   field: (c: ChartColumns, i: number) => T,
+  held?: ChartField,
 ): ColumnOf<T> {
   const first = field(points, start);
+  // One number held from `start` on: one value read, no point compared. (Equal values held as
+  // different numbers, 0 and -0, are found equal by the loop below, as before.)
+  if (held !== undefined && points.sameFrom(held, start)) return first;
   let i = start + 1;
   while (i < points.length && field(points, i) === first) i++;
   if (i === points.length) return first;

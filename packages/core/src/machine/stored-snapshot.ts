@@ -490,14 +490,25 @@ export class StoredSnapshotWriter {
     const out: Record<string, unknown> = {};
     // v7: a signal's newest points at the times of the first signal's (the usual case: every
     // signal is evaluated at every step) name that signal for their `t` column.
-    let first: { signal: string; t: readonly number[] } | null = null;
+    let first: { signal: string; t: readonly number[]; points: ChartColumns; start: number } | null = null;
     for (const signal in series) {
-      const stored = encodeSignalTail(series[signal] as ChartColumns, from[signal] ?? 0);
+      const points = series[signal] as ChartColumns;
+      const start = from[signal] ?? 0;
+      // A series reading the first's column of times from the same point on has its times: its
+      // `t` column is not built to be compared (docs/benchmarks.md, `fleet19-issue-13`).
+      const shared =
+        first !== null &&
+        start === first.start &&
+        points.length === first.points.length &&
+        points.sharesTimesWith(first.points);
+      const stored = encodeSignalTail(points, start, shared ? first?.signal : undefined);
       out[signal] = stored;
       if (Array.isArray(stored)) continue;
       const t = (stored as StoredColumns).t;
-      if (first === null) first = { signal, t };
-      else if (sameNumbers(t, first.t)) out[signal] = { ...(stored as StoredColumns), t: first.signal };
+      if (first === null) first = { signal, t: t as readonly number[], points, start };
+      else if (!shared && sameNumbers(t as readonly number[], first.t)) {
+        out[signal] = { ...(stored as StoredColumns), t: first.signal };
+      }
     }
     return out;
   }

@@ -1,4 +1,4 @@
-import { type StoredVerdictRecipe, storedRecipeOf, verdictOfRecipe } from '../evaluation/lazy-verdict';
+import { type StoredVerdictRecipe, storedRecipeWithout, verdictOfRecipe } from '../evaluation/lazy-verdict';
 import {
   AGGREGATE,
   type BaselineSeries,
@@ -159,15 +159,19 @@ export function testConstantsOf(watch: WatchState): TestConstants {
 
 function encodeIntervals(recent: readonly CountInterval[]): StoredIntervals {
   const n = recent.length;
-  const t = toDeltas(recent.map((interval) => interval.t));
   // Columns built by push stay packed: JSON.stringify writes a holey array (`new Array(n)`)
-  // element by element on its slow path, about twice the time for a column of integers.
+  // element by element on its slow path, about twice the time for a column of integers. `t` as
+  // `toDeltas` writes it, in the same pass (no array of the times first).
+  const t: number[] = [];
   const events: number[] = [];
   const trials: number[] = [];
   let tail: (number | null)[] | undefined;
   let dense: (number | null)[] | undefined;
+  let before = 0;
   for (let i = 0; i < n; i++) {
     const interval = recent[i] as CountInterval;
+    t.push(interval.t - before);
+    before = interval.t;
     events.push(interval.events);
     trials.push(interval.trials);
     if (interval.tail !== undefined && tail === undefined) tail = nulls(i);
@@ -295,19 +299,23 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
 function encodeLast(signal: string, state: SignalState, watch: WatchState): unknown {
   const last = state.last as NonNullable<SignalState['last']>;
   let verdicts: unknown[] | null = null;
+  const end = watch.lastEvaluatedAt;
   for (let i = 0; i < last.verdicts.length; i++) {
     const v = last.verdicts[i] as Verdict;
-    const gauge = isLazyGaugeVerdict(v);
-    const segment = state.segments[v.segment ?? AGGREGATE];
-    const recipe = gauge ? gaugeRecipeOf(v) : storedRecipeOf(v, segment?.tests);
+    // v7: the recipe without the fields a load rebuilds (`recipeDefaults`), built so at once.
+    let recipe: unknown;
+    if (isLazyGaugeVerdict(v)) {
+      recipe = gaugeRecipeOf(v, watch.warmupEndsAt, end);
+    } else {
+      const segment = state.segments[v.segment ?? AGGREGATE];
+      recipe = storedRecipeWithout(v, segment?.tests, watch.deployAt, end, segment?.newestT);
+    }
     if (recipe === null) {
       verdicts?.push(v);
       continue;
     }
     verdicts ??= last.verdicts.slice(0, i);
-    verdicts.push({
-      onRead: withoutDerived(recipe as unknown as Record<string, unknown>, watch, gauge, segment),
-    });
+    verdicts.push({ onRead: recipe });
   }
   // v7: the summary without what the signal's state says (its key, its consecutive counts).
   const out: Record<string, unknown> = {};
@@ -343,38 +351,7 @@ function summaryDefaults(
 }
 
 /**
- * A recipe without the fields a load rebuilds from the record (`rollgate.machine/v7`,
- * {@link recipeDefaults}): each left out only when it equals what the load would rebuild, so
- * the round trip is exact whatever the evaluation put in it.
- */
-function withoutDerived(
-  recipe: Record<string, unknown>,
-  watch: WatchState,
-  gauge: boolean,
-  segment: SegmentState | undefined,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const start = gauge ? watch.warmupEndsAt : watch.deployAt;
-  const test = gauge
-    ? undefined
-    : (segment?.tests[recipe.test as string] as unknown as Record<string, unknown>);
-  for (const f in recipe) {
-    const v = recipe[f];
-    if (f === 'window') {
-      const w = v as { start: unknown; end: unknown };
-      if (w.start === start && w.end === watch.lastEvaluatedAt && Object.keys(w).length === 2) continue;
-    } else if (!gauge) {
-      if (f === 'newestT' && segment !== undefined && v === segment.newestT) continue;
-      if (f === 'samples' && test !== undefined && v === test.trials) continue;
-      if (f === 'surgeHeld' && v === 0) continue;
-    }
-    out[f] = v;
-  }
-  return out;
-}
-
-/**
- * The fields of a v7 recipe left out by {@link withoutDerived} back, from the watch (its start
+ * The fields of a v7 recipe left out by {@link encodeLast} back (`storedRecipeWithout`, `gaugeRecipeOf`), from the watch (its start
  * or warm-up end and its last evaluation: the window), the recipe's segment (`newestT`) and its
  * test (`samples`, its trials); a field the record holds is its own.
  */

@@ -256,13 +256,18 @@ const FIELD_NAMES: Readonly<Record<GaugeKind, readonly [string, string | null]>>
   ratio: ['baseline', null],
 };
 
-/** The saved form of a lazy gauge verdict (see {@link GaugeRecipe}). */
-export function gaugeRecipeOf(v: LazyGaugeVerdict): GaugeRecipe {
+/**
+ * The saved form of a lazy gauge verdict (see {@link GaugeRecipe}). Given the watch's window
+ * `[start, end]` (a `rollgate.machine/v7` record's), the verdict's window is left out when it is
+ * that window (a load puts it back): no copy of the recipe is made to leave it out.
+ */
+export function gaugeRecipeOf(v: LazyGaugeVerdict, start?: number, end?: number | null): GaugeRecipe {
   const text = LazyGaugeVerdict.textOf(v);
   const [aName, bName] = FIELD_NAMES[text.kind];
   const recipe: Record<string, unknown> = { gauge: text.kind };
   if (v.segment !== undefined) recipe.segment = v.segment;
-  recipe.window = v.window;
+  const w = v.window as TimeWindow & Record<string, unknown>;
+  if (start === undefined || w.start !== start || w.end !== end || !onlyStartAndEnd(w)) recipe.window = w;
   recipe.samples = v.samples;
   recipe.value = v.value;
   recipe.threshold = v.threshold;
@@ -273,6 +278,13 @@ export function gaugeRecipeOf(v: LazyGaugeVerdict): GaugeRecipe {
   recipe[aName] = text.a;
   if (bName !== null) recipe[bName] = text.b;
   return recipe as GaugeRecipe;
+}
+
+/** Whether a window holds its `start` and `end` and nothing else. */
+function onlyStartAndEnd(w: Readonly<Record<string, unknown>>): boolean {
+  let n = 0;
+  for (const _ in w) n++;
+  return n === 2;
 }
 
 const isNumberOrNull = (x: unknown): x is number | null => x === null || typeof x === 'number';

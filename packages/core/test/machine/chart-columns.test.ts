@@ -382,3 +382,127 @@ describe('chart series as columns', () => {
     expect(cols.points()).toEqual(points);
   });
 });
+
+/**
+ * A signal's tail columns from `start` as the per-step record saved them before the storage was
+ * asked which fields hold one value (point by point: each field read at every point, a column
+ * unless every point gives the same value, a label column `{ of, at }` when one value holds for
+ * three quarters of the points), or null for a tail with a point kept as an object.
+ */
+function tailByPoints(cols: ChartColumns, start: number): unknown {
+  const n = cols.length - start;
+  const at = (i: number) => start + i;
+  const indices = Array.from({ length: n }, (_, i) => i);
+  if (indices.some((i) => cols.isOdd(at(i)))) return null;
+  const field = <T>(read: (i: number) => T): T | T[] => {
+    const all = indices.map((i) => read(at(i)));
+    return all.every((v) => v === all[0]) ? (all[0] as T) : all;
+  };
+  const label = <T>(read: (i: number) => T): unknown => {
+    const column = field(read);
+    if (!Array.isArray(column)) return column;
+    const counts = new Map<T, number>();
+    let of = column[0] as T;
+    for (const v of column) {
+      const c = (counts.get(v) ?? 0) + 1;
+      counts.set(v, c);
+      if (c > (counts.get(of) ?? 0)) of = v;
+    }
+    if ((column.length - (counts.get(of) ?? 0)) * 4 > column.length) return column;
+    return { of, at: Object.fromEntries(column.flatMap((v, i) => (v === of ? [] : [[String(i), v]]))) };
+  };
+  const t = indices.map((i) => cols.time(at(i)) - (i === 0 ? 0 : cols.time(at(i - 1))));
+  const withStatistic = indices.some((i) => cols.hasStatistic(at(i)));
+  const bare = indices.filter((i) => !cols.hasStatistic(at(i)));
+  return {
+    t,
+    phase: label((i) => cols.phase(i)),
+    rule: label((i) => cols.rule(i) ?? null),
+    status: label((i) => cols.status(i)),
+    value: field((i) => cols.value(i)),
+    threshold: field((i) => cols.threshold(i)),
+    ...(withStatistic ? { statistic: field((i) => cols.statistic(i) ?? null) } : {}),
+    ...(withStatistic && bare.length > 0 ? { noStatistic: bare } : {}),
+  };
+}
+
+describe("a chart tail's columns read from the storage's layout (fleet19-issue-13)", () => {
+  it('property: sameFrom says a field holds one number from a point on only when every point from there reads the same', () => {
+    const few = <T>(...xs: T[]) => fc.constantFrom(...xs);
+    const stepArb = fc.record({
+      status: few('pass' as const, 'pass' as const, 'pass' as const, 'pass' as const, 'breach' as const),
+      value: few<number | null>(0.25, 0.25, 0.25, 0.25, -0, 0, null),
+      threshold: few<number | null>(0.5, 0.5, 0.5, 0.5, 0.5, null),
+      statistic: few<number | null | undefined>(-1.5, -1.5, -1.5, -1.5, undefined, null),
+      warn: fc.integer({ min: 0, max: 29 }).map((n) => n === 0),
+    });
+    let held = 0;
+    let columns = 0;
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 80 }), fc.nat(), (steps, pick) => {
+        let cols = ChartColumns.EMPTY;
+        steps.forEach((s, k) => {
+          const p: AuditPoint = {
+            at: new Date(DAY0 + k * 5_000).toISOString(),
+            phase: 'bake',
+            rule: 'sequential',
+            status: s.status,
+            value: s.value,
+            threshold: s.threshold,
+            ...(s.statistic === undefined ? {} : { statistic: s.statistic }),
+            ...(s.warn ? { warnings: ['partial'] } : {}),
+          };
+          cols = cols.append(p);
+        });
+        const start = pick % cols.length;
+        const same = (read: (i: number) => unknown): boolean => {
+          for (let i = start + 1; i < cols.length; i++) if (!Object.is(read(i), read(start))) return false;
+          return true;
+        };
+        const code = (i: number) =>
+          `${cols.phase(i)} ${cols.rule(i)} ${cols.status(i)} ${cols.hasStatistic(i)} ${cols.isOdd(i)}`;
+        // Never true when the points differ (true when they do not, unless the field is a column).
+        if (cols.sameFrom('code', start)) expect(same(code)).toBe(true);
+        if (cols.sameFrom('value', start)) expect(same((i) => cols.value(i))).toBe(true);
+        if (cols.sameFrom('threshold', start)) expect(same((i) => cols.threshold(i))).toBe(true);
+        if (cols.sameFrom('statistic', start)) expect(same((i) => cols.statistic(i) ?? null)).toBe(true);
+        if (cols.sameFrom('code', start) && cols.sameFrom('value', start)) held++;
+        if (!cols.sameFrom('value', start)) columns++;
+        // The tail's stored columns are those read point by point.
+        const tail = encodeSeriesTail({ s: cols }, { s: start }).s;
+        const expected = tailByPoints(cols, start);
+        if (expected !== null) expect(json(tail)).toBe(json(expected));
+        else expect(Array.isArray(tail)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+    // Both paths exercised: tails whose code and value the layout says are one, and tails it does not.
+    expect(held).toBeGreaterThan(50);
+    expect(columns).toBeGreaterThan(50);
+  });
+
+  it('sharesTimesWith: the series of a watch reading one column of times, and a series with its own', () => {
+    const point = (s: number, value: number): AuditPoint => ({
+      at: new Date(DAY0 + s * 1000).toISOString(),
+      phase: 'bake',
+      status: 'pass',
+      value,
+      threshold: 1,
+    });
+    let a = ChartColumns.EMPTY;
+    let b = ChartColumns.EMPTY;
+    for (let s = 5; s <= 50; s += 5) {
+      a = a.append(point(s, 1));
+      b = b.append(point(s, 2)).withTimesOf(a);
+    }
+    expect(b.sharesTimesWith(a)).toBe(true);
+    const own = ChartColumns.of(a.points());
+    expect(own.sharesTimesWith(a)).toBe(false);
+    // One time that differs gives the series a column of its own.
+    const c = b.append(point(56, 2));
+    a = a.append(point(55, 1));
+    expect(c.sharesTimesWith(a)).toBe(false);
+    expect(c.time(10)).toBe(DAY0 + 56_000);
+    expect(a.time(10)).toBe(DAY0 + 55_000);
+  });
+});

@@ -33,6 +33,15 @@ const ODD = 16;
 /** A code's bits below the rule index: `code = bits + RULE * ruleIndex`. */
 const RULE = 32;
 
+/** A field of a point as a storage holds it (see {@link ChartColumns.sameFrom}). */
+export type ChartField = 'code' | 'value' | 'threshold' | 'statistic';
+const FIELD_INDEX: Readonly<Record<ChartField, number>> = {
+  code: CODE,
+  value: VALUE,
+  threshold: THRESHOLD,
+  statistic: STATISTIC,
+};
+
 /**
  * A signal's chart series in memory (`MachineSnapshot.series`): one column per field instead of
  * one object per point. A point object held its time string, two or three boxed doubles and
@@ -109,6 +118,37 @@ export class ChartColumns {
     for (let i = 0; i < this.length; i++) if (!Object.is(a.data[i], b.data[i])) return this;
     s.times = b;
     return this;
+  }
+
+  /**
+   * True when this series reads its times from the same column as `other` ({@link withTimesOf}):
+   * then both have the same time at every index below both lengths (a shared column's times are
+   * never written again). O(1); false says nothing.
+   */
+  sharesTimesWith(other: ChartColumns): boolean {
+    return this.#store.times === other.#store.times;
+  }
+
+  /**
+   * True when `field` is held as the same number at every point from `start` on (`code`: the
+   * phase, status, rule and whether a statistic is held or the point is kept as an object; a
+   * null value as NaN, compared with `Object.is`). Read from the storage's layout: O(1) for a
+   * field held as one value, O(exceptions) with exceptions. False says nothing (a column is not
+   * compared): the caller reads the points. `start` below the length.
+   */
+  sameFrom(field: ChartField, start: number): boolean {
+    const d = this.#store.data;
+    const h = 4 * FIELD_INDEX[field];
+    const at = d[h + AT] as number;
+    if (at < 0) return true;
+    const count = d[h + COUNT] as number;
+    if (count < 0) return false;
+    // Exceptions, ascending by slot, each differing from the one value: none from `start` to the end.
+    for (let k = 0; k < count; k++) {
+      const slot = d[at + 2 * k] as number;
+      if (slot >= start && slot < this.length) return false;
+    }
+    return true;
   }
 
   /** The newest `n` points (all when there are fewer). */
