@@ -1,4 +1,5 @@
 import { DEPLOY, int, logUniform, MIN, round, service } from './draws';
+import type { Family } from './families';
 import type { Prng } from './prng';
 import type { DataFamily } from './probe-data-families';
 import type { ScenarioSpec, ServiceProfile, TrafficSpike } from './scenario-spec';
@@ -140,6 +141,59 @@ function withRestart(generated: GeneratedScenario, rng: Prng): GeneratedScenario
   };
 }
 
+/**
+ * A load surge at the deploy's start (round 19): the live soak's leak deploy (`shop-leak #4`) had
+ * a 4x surge 5-65 s after the deploy, so every sample of the bake's first two minutes was held,
+ * and the heap the surge grew was given back for the rest of a 240 s bake. Varied here: a 2-5x
+ * surge of 30-90 s from 0-10 s after the deploy whose in-flight work holds 50-150% of the heap at
+ * its peak (rising over 5-30 s, given back over 15-120 s), on a GC sawtooth (15-300 s, 2-10%),
+ * a pre-deploy window of 2-30 min and a bake of 4-8 min; then nothing, or a leak doubling the
+ * level in 4-15 min (the live one: about 5 min) from 0-15 s in.
+ */
+function drawSurgeAtStart(rng: Prng, leaks: boolean): Draw {
+  const base = logUniform(rng, 8e7, 1.5e9);
+  const factor = round(rng.between(2, 5), 2);
+  const spike: TrafficSpike = {
+    atStep: DEPLOY + int(rng, 0, 2),
+    steps: int(rng, 6, 18),
+    factor,
+    latencyFactor: round(rng.between(1.15, 1.4), 3),
+    errorFactor: 1,
+    rampSteps: int(rng, 0, 2),
+  };
+  const peak = base * rng.between(0.5, 1.5);
+  const svc = service(rng, {
+    rps: round(logUniform(rng, 5, 150), 2),
+    pods: int(rng, 3, 6),
+    memoryBytes: Math.round(base),
+    memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
+    gc: gcOf(rng, base),
+    loadMemory: {
+      bytesPerLoad: Math.round(peak / (factor - 1)),
+      riseSeconds: Math.round(rng.between(5, 30)),
+      fallSeconds: Math.round(logUniform(rng, 15, 120)),
+    },
+  });
+  const preSteps = int(rng, 2 * MIN, 30 * MIN);
+  const bakeSteps = int(rng, 4 * MIN, 8 * MIN);
+  const minutes = rng.between(4, 15);
+  return {
+    description: `a load surge at the deploy's start fills memory, given back over the bake${leaks ? '; the release leaks' : ''}`,
+    service: svc,
+    fault: leaks
+      ? {
+          kind: 'leak',
+          bytesPerSecond: Math.round(base / (minutes * 60)),
+          limitBytes: Math.round(2 * base),
+          at: int(rng, 0, 3),
+        }
+      : null,
+    spikes: [{ ...spike, atStep: preSteps + (spike.atStep - DEPLOY) }],
+    preSteps,
+    bakeSteps,
+  };
+}
+
 /** The pre-deploy envelope families, in the order the tables list them. */
 export const ENVELOPE_FAMILIES: readonly DataFamily[] = [
   {
@@ -159,5 +213,28 @@ export const ENVELOPE_FAMILIES: readonly DataFamily[] = [
       'the previous surge or restart of mem-prior-fall-keep inside the pre-deploy window, and a release that leaks (twice the level in 10-50 min) from 0-4 min in',
     draw: (rng) => drawPrior(rng, true),
     post: withRestart,
+  },
+];
+
+/**
+ * The surge-at-the-deploy's-start families (see `drawSurgeAtStart`), run by id
+ * (`families.ts <set> <n> surge-memory-start-keep,surge-memory-start-leak`).
+ */
+export const SURGE_START_FAMILIES: readonly Family[] = [
+  {
+    id: 'surge-memory-start-keep',
+    failureClass: 'memory-load',
+    truth: 'keep',
+    description:
+      'healthy release; a 2-5x load surge of 30-90 s from 0-10 s after the deploy holds 50-150% of the heap at its peak, given back over 15-120 s, on a GC sawtooth (15-300 s, 2-10%); a 2-30 min pre-deploy window, a 4-8 min bake',
+    draw: (rng) => drawSurgeAtStart(rng, false),
+  },
+  {
+    id: 'surge-memory-start-leak',
+    failureClass: 'memory-load',
+    truth: 'rollback',
+    description:
+      "the surge at the deploy's start of surge-memory-start-keep on a release that leaks (twice the level in 4-15 min) from 0-15 s in",
+    draw: (rng) => drawSurgeAtStart(rng, true),
   },
 ];

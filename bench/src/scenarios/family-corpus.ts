@@ -1,7 +1,7 @@
 import { COLD_START_FAMILIES } from './cold-start-families';
 import { DRIFT_FAMILIES } from './drift-families';
 import { DRIFT_STRESS_FAMILIES } from './drift-stress-families';
-import { ENVELOPE_FAMILIES } from './envelope-families';
+import { ENVELOPE_FAMILIES, SURGE_START_FAMILIES } from './envelope-families';
 import { FAMILIES, type Family, familySpecs } from './families';
 import { LEAK_FAMILIES } from './leak-families';
 import { DATA_FAMILIES, postProcess } from './probe-data-families';
@@ -57,7 +57,7 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress, surge-stress, probe-traffic, probe-data, probe-memory and envelope families run only by id). */
+/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress, surge-stress, probe-traffic, probe-data, probe-memory, envelope and surge-start families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
     ? [
@@ -72,6 +72,7 @@ export function generateFamilies(set: string, count: number, only?: readonly str
         ...DATA_FAMILIES,
         ...MEMORY_FAMILIES,
         ...ENVELOPE_FAMILIES,
+        ...SURGE_START_FAMILIES,
       ].filter((f) => only.includes(f.id))
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));
