@@ -5,6 +5,7 @@ import { steadyEnvelope } from '../rules/rate-of-change';
 import { show, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
+import { median } from '../stats/order-statistics';
 import { binomialUpperTail } from '../stats/special-functions';
 import { baselineDrift, describeDrift, driftWindow } from './baseline-drift';
 import { levelSeries, rateSeries } from './baseline-series';
@@ -689,14 +690,6 @@ function noData(reason: string): SignalBaseline {
     dispersion: 1,
     segments: {},
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function mean(values: readonly number[]): number {

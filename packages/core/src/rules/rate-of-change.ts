@@ -1,5 +1,6 @@
 import type { RateOfChangeRule } from '../contract/contract-schema';
 import { locateGrowthOnset } from '../stats/growth-onset';
+import { median } from '../stats/order-statistics';
 import { studentTUpperTail } from '../stats/special-functions';
 import { studentTQuantile } from '../stats/student-t-quantile';
 import { awaySeconds, gaugePass } from './lazy-gauge-verdict';
@@ -163,7 +164,7 @@ export function steadyEnvelope(
   if (floors !== null && usable.length >= 2 * ENVELOPE_PARTS) {
     const highs = partHighs(usable, ENVELOPE_PARTS);
     const ranges = highs.map((h, k) => h - (floors[k] as number));
-    const typical = medianOf(ranges);
+    const typical = median(ranges);
     const newestFloor = floors.at(-1) as number;
     cap = newestFloor + (1 + ENVELOPE_MARGIN) * typical;
   }
@@ -196,11 +197,6 @@ function partHighs(points: readonly { readonly t: number; readonly v: number }[]
     highs[k] = Math.max(highs[k] as number, p.v);
   });
   return highs;
-}
-
-function medianOf(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return ((s[Math.floor((s.length - 1) / 2)] as number) + (s[Math.ceil((s.length - 1) / 2)] as number)) / 2;
 }
 
 /** Inputs of {@link evaluateRateOfChange}, already past the data-quality checks. */

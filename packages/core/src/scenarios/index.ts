@@ -5,6 +5,7 @@
  */
 
 export type { ControllerDecision } from '../machine/state-table';
+export { quantile } from '../stats/order-statistics';
 export type { GeneratorFault, GeneratorMeta } from './generator-meta';
 export { GeneratorFaultSchema, GeneratorMetaFileSchema, GeneratorMetaSchema } from './generator-meta';
 export type { ParseScenarioResult } from './parse-scenario';
@@ -33,4 +34,4 @@ export type {
   ScenarioOutcome,
   ScoredScenario,
 } from './scoring';
-export { quantile, scoreDecisions } from './scoring';
+export { scoreDecisions } from './scoring';

@@ -1,4 +1,5 @@
 import type { ControllerDecision } from '../machine/state-table';
+import { quantile } from '../stats/order-statistics';
 import type { Scenario } from './scenario-schema';
 
 /** One controller's outcome on one scenario (the `backtest --json` line, minus the extras). */
@@ -57,20 +58,6 @@ export interface DecisionScore {
   /** Records naming no given scenario (ignored). */
   readonly unknownRecords: readonly string[];
   readonly outcomes: readonly ScenarioOutcome[];
-}
-
-/**
- * The q-quantile (0..1) of `values` with linear interpolation between order statistics
- * (Hyndman-Fan type 7, the default of R and numpy); `null` for no values.
- */
-export function quantile(values: readonly number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const h = (sorted.length - 1) * Math.min(1, Math.max(0, q));
-  const lo = Math.floor(h);
-  const low = sorted[lo] as number;
-  const high = sorted[Math.min(lo + 1, sorted.length - 1)] as number;
-  return low + (h - lo) * (high - low);
 }
 
 /**
