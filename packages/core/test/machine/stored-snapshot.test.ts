@@ -640,18 +640,22 @@ describe('a snapshot saved in parts', () => {
     await withoutFinalLook(resumesV7Fixture);
   });
 
-  async function resumesV7Fixture(): Promise<void> {
+  /**
+   * Loads `file` (a fixture saved by the code of its format from `crashedInBake`'s world) in
+   * place of what the current code stored, after `check` has looked at its record and entries;
+   * it must load as the current code's snapshot and resume as a run never stopped.
+   */
+  async function resumesFixtureEntries(
+    file: string,
+    check: (record: Record<string, unknown>, entries: Record<string, unknown>, watchId: string) => void,
+  ): Promise<void> {
     const { reference, w, watchId, current } = await crashedInBake();
-    const fixture = JSON.parse(
-      readFileSync(new URL('./fixtures/v7-crashed-in-bake.json', import.meta.url), 'utf8'),
-    ) as { watchId: string; entries: Record<string, unknown> };
+    const fixture = JSON.parse(readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8')) as {
+      watchId: string;
+      entries: Record<string, unknown>;
+    };
     expect(fixture.watchId).toBe(watchId);
-    const record = fixture.entries[watchStateKey(watchId)] as { schema: string };
-    expect(record.schema).toBe('rollgate.machine/v7');
-    const text = JSON.stringify(record);
-    expect(text).not.toContain('"options"');
-    expect(text).not.toContain('"observedTrials"');
-    expect(text).toContain('"copies":[0');
+    check(fixture.entries[watchStateKey(watchId)] as Record<string, unknown>, fixture.entries, watchId);
     for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
     for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
     expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
@@ -661,28 +665,24 @@ describe('a snapshot saved in parts', () => {
     expect(resumed.audit).toEqual(reference.audit);
   }
 
+  function resumesV7Fixture(): Promise<void> {
+    return resumesFixtureEntries('v7-crashed-in-bake.json', (record) => {
+      expect(record.schema).toBe('rollgate.machine/v7');
+      const text = JSON.stringify(record);
+      expect(text).not.toContain('"options"');
+      expect(text).not.toContain('"observedTrials"');
+      expect(text).toContain('"copies":[0');
+    });
+  }
+
   it('loads and resumes the snapshot the v8 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v8)', async () => {
     // Written by this branch's code (save18) from this test's world: its record and its parts.
     // Pins the current format: the phases in a chunk of their own, the head without them.
-    const { reference, w, watchId, current } = await crashedInBake();
-    const fixture = JSON.parse(
-      readFileSync(new URL('./fixtures/v8-crashed-in-bake.json', import.meta.url), 'utf8'),
-    ) as { watchId: string; entries: Record<string, unknown> };
-    expect(fixture.watchId).toBe(watchId);
-    const record = fixture.entries[watchStateKey(watchId)] as { schema: string; parts: { phases: unknown } };
-    expect(record.schema).toBe('rollgate.machine/v8');
-    expect(record.parts.phases).toEqual([1, 2]);
-    expect(fixture.entries[watchPhasesKey(watchId, 1, 0)]).toMatchObject({
-      part: 'phases',
-      value: { from: 0 },
+    await resumesFixtureEntries('v8-crashed-in-bake.json', (record, entries, watchId) => {
+      expect(record.schema).toBe('rollgate.machine/v8');
+      expect((record.parts as { phases: unknown }).phases).toEqual([1, 2]);
+      expect(entries[watchPhasesKey(watchId, 1, 0)]).toMatchObject({ part: 'phases', value: { from: 0 } });
     });
-    for (const key of w.state.keys) if (key.includes(watchId)) w.state.set(key, null);
-    for (const [key, value] of Object.entries(fixture.entries)) w.state.set(key, value);
-    expect(await loadStoredSnapshot(loaderOf(w), watchId)).toEqual(current);
-
-    const resumed = await w.watch(w.restart());
-    expect(resumed.outcome).toBe('rolled-back');
-    expect(resumed.audit).toEqual(reference.audit);
   });
 
   it('refuses a v7 or v8 record whose tests part has no head, or whose points take their times from a signal without them', async () => {
