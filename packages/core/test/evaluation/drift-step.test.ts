@@ -35,7 +35,7 @@ function fed(rate: number, steps: number, dispersion = 1) {
   let state = startSequential(rule, { status: 'ok', events: 25, trials: 5000, dispersion }, 0.005);
   if (state === null) throw new Error('no test');
   for (let k = 0; k < steps; k++) {
-    state = stepSequential(state, { events: Math.round(1000 * rate), trials: 1000 });
+    state = stepSequential(state, { events: Math.round(1000 * rate), trials: 1000 }, null);
   }
   if (state.kind !== 'baseline' || state.rejected) throw new Error('the test rejected by itself');
   return state;
