@@ -1,5 +1,13 @@
+import type { SequentialState } from '../rules/sequential-count';
 import { show, showRate } from '../rules/verdict';
-import { estimateDrift } from '../stats/drift';
+import {
+  DRIFT_STEP_ALPHA,
+  DRIFT_STEP_BLOCK_MS,
+  DRIFT_STEP_LOOKS_MS,
+  DRIFT_STEP_RATIO,
+  estimateDrift,
+  stepAtDeployP,
+} from '../stats/drift';
 import type { CountInterval, SignalBaseline } from './watch-state';
 
 /**
@@ -27,11 +35,13 @@ export function baselineDrift(
   window: readonly CountInterval[],
   stepMs: number,
   dispersion: number,
+  whole: readonly CountInterval[] = window,
 ): Pick<SignalBaseline, 'drift'> {
   if (window.length === 0 || !(stepMs > 0)) return {};
   const blocks = Math.floor((window.length * stepMs) / DRIFT_BLOCK_MS);
   const estimate = estimateDrift(window, blocks, dispersion);
   if (!(estimate.spread > 0)) return {};
+  const end = windowEnd(whole);
   return {
     drift: {
       spread: estimate.spread,
@@ -39,8 +49,28 @@ export function baselineDrift(
       lowRate: estimate.lowRate,
       highRate: estimate.highRate,
       pValue: estimate.pValue,
+      ...(end === null ? {} : { end }),
     },
   };
+}
+
+/**
+ * The counts of the last {@link DRIFT_STEP_BLOCK_MS} of the window (its newest interval's time
+ * back), whatever the health check made of them: the level just before the deploy, against which
+ * a step at the deploy is judged (docs/statistics.md, "A step at the deploy on a drifting
+ * baseline's test"). Null without requests there.
+ */
+export function windowEnd(whole: readonly CountInterval[]): { events: number; trials: number } | null {
+  const newest = whole.at(-1);
+  if (newest === undefined) return null;
+  let events = 0;
+  let trials = 0;
+  for (const i of whole) {
+    if (!(i.t > newest.t - DRIFT_STEP_BLOCK_MS) || !(i.trials > 0)) continue;
+    events += Math.min(Math.max(0, i.events), i.trials);
+    trials += i.trials;
+  }
+  return trials > 0 ? { events, trials } : null;
 }
 
 /**
@@ -63,4 +93,86 @@ export function driftWindow(
 /** How a drift is said in reasons: `the baseline drifts (5-min rates 0.33%-0.52%, p 2.1e-5): its level +-14% beyond binomial noise`. */
 export function describeDrift(drift: NonNullable<SignalBaseline['drift']>): string {
   return `the baseline drifts (${Math.round(DRIFT_BLOCK_MS / 60_000)}-min rates ${showRate(drift.lowRate)}-${showRate(drift.highRate)}, p ${drift.pValue.toPrecision(2)}): its level +-${show(Math.round(drift.spread * 1000) / 10)}% beyond binomial noise, weighed as fewer requests`;
+}
+
+/**
+ * What a step look that rejected found, kept on the test's state (sticky, as a crossing is): its
+ * exact conditional p-value, the level it was judged at, the ratio a drift is allowed, and the
+ * rates of the bake so far and of the window's last minutes.
+ */
+export interface DriftStep {
+  readonly p: number;
+  readonly alpha: number;
+  readonly ratio: number;
+  readonly rate: number;
+  readonly endRate: number;
+  /** Seconds after the deploy of the look. */
+  readonly atSeconds: number;
+}
+
+/** A baseline test's state with the step look's finding (absent: no step look rejected). */
+type WithDriftStep = SequentialState & { readonly driftStep?: DriftStep };
+
+/** The step look that rejected a test, if one did. */
+export function driftStepOf(state: SequentialState | null | undefined): DriftStep | null {
+  return (state as WithDriftStep | null | undefined)?.driftStep ?? null;
+}
+
+/**
+ * The look whose time this evaluation crosses (the first evaluation at or after the deploy plus
+ * one of `DRIFT_STEP_LOOKS_MS`, times fixed before the deploy), as ms after the deploy; null
+ * when it crosses none.
+ */
+export function driftStepLookDue(
+  deployAt: number,
+  lastEvaluatedAt: number | null,
+  now: number,
+): number | null {
+  for (const after of DRIFT_STEP_LOOKS_MS) {
+    const at = deployAt + after;
+    if (now >= at && (lastEvaluatedAt === null || lastEvaluatedAt < at)) return after;
+  }
+  return null;
+}
+
+/**
+ * A step at the deploy on a drifting baseline (docs/statistics.md, "A step at the deploy on a
+ * drifting baseline's test"). The drift's variance inflation lets the bake's level stand anywhere
+ * the window's level wandered, and a fault of 2-3x arriving with the deploy hides there: the
+ * baseline weighs as some 25 events, too few to exclude it. But a drift moves its level slowly,
+ * while a fault steps it at the deploy: at a few looks in the bake's first minutes
+ * (`DRIFT_STEP_LOOKS_MS`), the bake's rate so far (the test's own counts, load-surge steps left
+ * out) is tested against `DRIFT_STEP_RATIO` times the rate of the window's last minutes
+ * ({@link stepAtDeployP}, both divided by the test's dispersion, times the rule's tolerance), at
+ * `DRIFT_STEP_ALPHA` over the looks (Bonferroni). If it rejects, the test rejects (sticky), the
+ * finding kept on its state for the reason. Returns the state itself otherwise: no drift (the
+ * test has its full power there), no window end, not a baseline test, or already rejected.
+ */
+export function takeDriftStepLook(
+  state: SequentialState,
+  drift: SignalBaseline['drift'],
+  lookMs: number,
+): SequentialState {
+  if (state.kind !== 'baseline' || state.rejected || drift?.end === undefined) return state;
+  const phi = Math.max(1, state.dispersion);
+  const events = state.events - (state.surged?.events ?? 0);
+  const trials = state.trials - (state.surged?.trials ?? 0);
+  const ratio = DRIFT_STEP_RATIO * Math.max(1, state.tolerance);
+  const p = stepAtDeployP(events, trials, drift.end.events / phi, drift.end.trials / phi, ratio);
+  const alpha = DRIFT_STEP_ALPHA / DRIFT_STEP_LOOKS_MS.length;
+  if (p === null || !(p <= alpha)) return state;
+  const driftStep: DriftStep = {
+    p,
+    alpha,
+    ratio,
+    rate: events / trials,
+    endRate: drift.end.events / drift.end.trials,
+    atSeconds: Math.round(lookMs / 1000),
+  };
+  return { ...state, rejected: true, rejectedAtUpdate: state.updates, driftStep } as WithDriftStep;
+}
+
+/** How a step look's rejection is said in a breach reason. */
+export function describeDriftStep(step: DriftStep): string {
+  return `a step at the deploy: ${showRate(step.rate)} in the bake's first ${show(step.atSeconds)} s against ${showRate(step.endRate)} in the window's last ${Math.round(DRIFT_STEP_BLOCK_MS / 60_000)} min, above ${show(step.ratio)}x (what a drift moves in minutes), exact conditional p ${step.p.toPrecision(2)} <= ${show(step.alpha)}: a drift does not step, a fault does`;
 }

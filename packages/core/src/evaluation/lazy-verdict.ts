@@ -13,7 +13,7 @@ import {
   type Verdict,
 } from '../rules/verdict';
 import { type RateTestFigures, rateTestFigures } from '../stats/rate-test';
-import { describeDrift } from './baseline-drift';
+import { describeDrift, describeDriftStep, driftStepOf } from './baseline-drift';
 import type { SignalBaseline } from './watch-state';
 
 /**
@@ -238,10 +238,17 @@ export interface CountVerdictRecipe {
  * alike (so both read the same): the drifting baseline's tolerance said, the exceedance
  * threshold, the steps held out for a load surge.
  */
-export function finishCountVerdict(verdict: Verdict, extra: CountVerdictExtra): Verdict {
+export function finishCountVerdict(
+  verdict: Verdict,
+  extra: CountVerdictExtra,
+  state?: SequentialState | null,
+): Verdict {
   let out = verdict;
   if (extra.drift && (out.status === 'pass' || out.status === 'breach'))
     out = { ...out, reason: `${out.reason}; ${describeDrift(extra.drift)}` };
+  // A step look's rejection (baseline-drift.ts `takeDriftStepLook`) is said where it acts.
+  const step = out.status === 'breach' ? driftStepOf(state) : null;
+  if (step !== null) out = { ...out, reason: `${out.reason}; ${describeDriftStep(step)}` };
   if (extra.exceedanceThresholdMs !== undefined)
     out = { ...out, exceedanceThresholdMs: extra.exceedanceThresholdMs };
   if (extra.surgeHeld > 0)
@@ -423,10 +430,14 @@ function buildFrom(
     what: from.what,
     unavailable: null,
   };
-  return finishCountVerdict(judgeSequential(state, input), {
-    drift: from.drift ? drift : undefined,
-    exceedanceThresholdMs: from.exceedanceThresholdMs,
-    surgeHeld: from.surgeHeld,
-    stepSeconds: from.stepSeconds,
-  });
+  return finishCountVerdict(
+    judgeSequential(state, input),
+    {
+      drift: from.drift ? drift : undefined,
+      exceedanceThresholdMs: from.exceedanceThresholdMs,
+      surgeHeld: from.surgeHeld,
+      stepSeconds: from.stepSeconds,
+    },
+    state,
+  );
 }

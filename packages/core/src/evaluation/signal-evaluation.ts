@@ -21,6 +21,7 @@ import {
 import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
+import { driftStepLookDue, takeDriftStepLook } from './baseline-drift';
 import { joinAggregate, joinCounts, totals } from './count-intervals';
 import { type CountVerdictExtra, countVerdictOnRead, finishCountVerdict } from './lazy-verdict';
 import {
@@ -610,7 +611,38 @@ function consume(
   }
   if (watch.coldStart !== null && looksAtBakeEnd(tick))
     next.tests = withFinalLook(tick, key, base, next.tests);
+  if (watch.coldStart !== null && key === AGGREGATE) next.tests = withDriftStepLook(tick, base, next.tests);
   return next;
+}
+
+/**
+ * The aggregate error tests after a step look on a drifting baseline (baseline-drift.ts
+ * `takeDriftStepLook`), in a bake's evaluation that crosses one of the look times: a copy of
+ * the tests when one rejected, else the same object. Error signals only: a latency signal's
+ * share of slow requests moves with the load (its surges are held), not in a drift's steps.
+ */
+function withDriftStepLook(
+  tick: SignalTick,
+  base: SignalBaseline | undefined,
+  tests: Readonly<Record<string, SequentialState>>,
+): Readonly<Record<string, SequentialState>> {
+  const { watch, signal } = tick;
+  if (watch.purpose !== 'bake' || base?.status !== 'ok' || base.drift?.end === undefined) return tests;
+  if (kindOf(signal).counts?.loadConditioned) return tests;
+  const look = driftStepLookDue(watch.deployAt, watch.lastEvaluatedAt, tick.now);
+  if (look === null) return tests;
+  let out: Record<string, SequentialState> | null = null;
+  for (const name in tests) {
+    const rule = signal.rules[Number.parseInt(name, 10)];
+    if (name.endsWith(TAIL_SUFFIX) || rule?.type !== 'sequential' || rule.test !== 'baseline') continue;
+    const state = tests[name] as SequentialState;
+    const looked = takeDriftStepLook(state, base.drift, look);
+    if (looked !== state) {
+      out ??= { ...tests };
+      out[name] = looked;
+    }
+  }
+  return out ?? tests;
 }
 
 /** A state being built in place (see {@link consume}). */
@@ -1287,6 +1319,7 @@ function countVerdict(
     finishCountVerdict(
       beyondOneBurst(tick, judgeSequential(state, input), rule, index, key, segment, isTail),
       extra,
+      state,
     );
   if (verdict.status !== 'breach') return verdict;
   const bound = quietColdStartBound(tick.contract, tick.watch, tick.signal);
@@ -1295,7 +1328,7 @@ function countVerdict(
   if (errorsRuleOutColdStart(segment.warmup, key === AGGREGATE ? baseline : segmentBaseline(baseline, key))) {
     return verdict;
   }
-  return heldToColdStartBound(finishCountVerdict(judgeSequential(state, input), extra), tick.watch);
+  return heldToColdStartBound(finishCountVerdict(judgeSequential(state, input), extra, state), tick.watch);
 }
 
 /**

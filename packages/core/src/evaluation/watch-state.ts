@@ -50,6 +50,12 @@ export interface SignalBaseline {
     readonly lowRate: number;
     readonly highRate: number;
     readonly pValue: number;
+    /**
+     * The counts of the window's last 5 minutes (up to the deploy, the health check's episode
+     * included): the level a step at the deploy is judged against (stats/drift.ts
+     * `stepAtDeployP`). Absent in baselines taken before it existed.
+     */
+    readonly end?: { readonly events: number; readonly trials: number };
   };
   readonly segments: Readonly<Record<string, SegmentBaseline>>;
   /**

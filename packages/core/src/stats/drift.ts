@@ -424,3 +424,40 @@ export function tailSurelyAbove(k: number, n: number, x: number, bound: number):
   const logFirst = a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b) - Math.log(a);
   return logFirst > Math.log(2 * bound);
 }
+
+/**
+ * How far a drift may carry the level from the window's last minutes into the bake's first
+ * minutes (docs/statistics.md, "A step at the deploy on a drifting baseline's test"): the bake's
+ * rate must stand above this many times the window's last {@link DRIFT_STEP_BLOCK_MS} to be a
+ * step. A drift of +-20-60% over 20-90 min moves its level some 5-30% in the 3-8 minutes between
+ * the two (0 of 767 healthy drifting windows drawn by the drift families exceeded 1.5x at any of
+ * the looks); a fault of 2-5x the mean rate arriving with the deploy is a step of 1.7x and more.
+ */
+export const DRIFT_STEP_RATIO = 1.5;
+/** The share of the window the bake's start is compared with: its last 5 minutes (one drift block). */
+export const DRIFT_STEP_BLOCK_MS = 300_000;
+/** The level of the step looks together (Bonferroni over {@link DRIFT_STEP_LOOKS_MS}). */
+export const DRIFT_STEP_ALPHA = 0.001;
+/** When the step is looked at: this long after the deploy (fixed before it, not chosen by the data). */
+export const DRIFT_STEP_LOOKS_MS: readonly number[] = [60_000, 120_000, 180_000, 300_000];
+
+/**
+ * The one-sided exact conditional p-value of a step at the deploy on a drifting baseline: given
+ * the events of the bake so far (`events` of `trials`) and of the window's last minutes
+ * (`endEvents` of `endTrials`), the bake's are Binomial(total, R n / (R n + n_end)) when its rate
+ * is `ratio` (R) times the window end's (Poisson counts), and stochastically fewer when it is
+ * lower (H0: no step beyond what a drift moves). Counts given as the test weighs them: divide
+ * both by the same dispersion first (the share does not change, the counts do). Null without
+ * requests on either side or without a bake event.
+ */
+export function stepAtDeployP(
+  events: number,
+  trials: number,
+  endEvents: number,
+  endTrials: number,
+  ratio = DRIFT_STEP_RATIO,
+): number | null {
+  if (!(trials > 0 && endTrials > 0 && events > 0 && endEvents >= 0 && ratio > 0)) return null;
+  const bake = ratio * trials;
+  return binomialUpperTail(events, events + endEvents, bake / (bake + endTrials));
+}

@@ -73,3 +73,24 @@ describe('a drifting baseline (docs/statistics.md, "Drifting baselines")', () =>
     expect(r.evaluation.decision.reason).toContain('the baseline drifts');
   });
 });
+
+describe('a step at the deploy on a drifting baseline (docs/statistics.md, "A step at the deploy on a drifting baseline\'s test")', () => {
+  it("rolls back a 2x fault arriving with the deploy at the drift's low, said as a step", async () => {
+    // A 48 min cycle of +-50% at its low at the deploy: the window's mean is above its last
+    // minutes, and the bake (0.25% + 0.5%) is 1.5x that mean but 2.6x the window's end.
+    const d = drifting(0.5, 2, -Math.PI / 2);
+    const r = await bakeWarm(d.baseline, d.after);
+    expect(r.state.baseline?.signals['error-rate']?.drift?.end?.trials).toBe(60_000);
+    expect(r.evaluation.decision.type, r.evaluation.decision.reason).toBe('breach');
+    expect(r.evaluation.decision.reason).toContain('a step at the deploy');
+    expect(r.seconds).toBeLessThanOrEqual(60);
+  });
+
+  it('keeps a healthy version whose drift climbs from its low through the bake (no step)', async () => {
+    for (const phase of [-Math.PI / 2, -Math.PI / 4, 0]) {
+      const d = drifting(0.5, 1, phase);
+      const r = await bakeWarm(d.baseline, d.after);
+      expect(r.evaluation.decision.type, r.evaluation.decision.reason).toBe('promote');
+    }
+  });
+});
