@@ -47,3 +47,15 @@ export function service(
     ...over,
   };
 }
+
+/**
+ * A GC sawtooth of a heap of `base` bytes: cycles of `minPeriodSeconds`-300 s (log-uniform), an
+ * amplitude of `share(rng)` of the heap (each family draws its own range), some jitter.
+ */
+export function gcSawtooth(rng: Prng, base: number, share: (rng: Prng) => number, minPeriodSeconds = 15) {
+  return {
+    periodSeconds: Math.round(logUniform(rng, minPeriodSeconds, 300)),
+    amplitudeBytes: Math.round(base * share(rng)),
+    jitter: round(rng.between(0, 0.3), 2),
+  };
+}

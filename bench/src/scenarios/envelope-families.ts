@@ -1,7 +1,8 @@
-import { DEPLOY, int, logUniform, MIN, round, service } from './draws';
+import { DEPLOY, gcSawtooth, int, logUniform, MIN, round } from './draws';
 import type { Family } from './families';
 import type { Prng } from './prng';
 import type { DataFamily } from './probe-data-families';
+import { heapService } from './probe-memory-families';
 import type { ScenarioSpec, ServiceProfile, TrafficSpike } from './scenario-spec';
 import type { GeneratedScenario } from './synthesize';
 
@@ -40,14 +41,8 @@ interface Restart {
   readonly warmSeconds: number;
 }
 
-/** A GC sawtooth of a heap of `base` bytes: 15-300 s cycles, 2-10% of the heap, some jitter. */
-function gcOf(rng: Prng, base: number) {
-  return {
-    periodSeconds: Math.round(logUniform(rng, 15, 300)),
-    amplitudeBytes: Math.round(base * rng.between(0.02, 0.1)),
-    jitter: round(rng.between(0, 0.3), 2),
-  };
-}
+/** A GC sawtooth of a heap of `base` bytes: 15-300 s cycles, 2-10% of the heap. */
+const gcOf = (rng: Prng, base: number) => gcSawtooth(rng, base, (r) => r.between(0.02, 0.1));
 
 /** The service, and the cause of the pre-deploy fall: a previous surge's memory or a restart. */
 function priorFall(rng: Prng): { base: number; svc: ServiceProfile; spike?: TrafficSpike } {
@@ -66,22 +61,12 @@ function priorFall(rng: Prng): { base: number; svc: ServiceProfile; spike?: Traf
     rampSteps: int(rng, 0, 4),
   };
   const peak = base * rng.between(0.2, 1.2);
-  const svc = service(rng, {
-    rps: round(logUniform(rng, 5, 150), 2),
-    pods: int(rng, 3, 6),
-    memoryBytes: Math.round(base),
-    memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
-    gc: gcOf(rng, base),
-    ...(surge
-      ? {
-          loadMemory: {
-            bytesPerLoad: Math.round(peak / (factor - 1)),
-            riseSeconds: Math.round(rng.between(5, 60)),
-            fallSeconds: Math.round(logUniform(rng, 15, 300)),
-          },
-        }
-      : {}),
-  });
+  const svc = heapService(
+    rng,
+    base,
+    gcOf,
+    surge ? { factor, peak, riseMaxSeconds: 60, fallMaxSeconds: 300 } : undefined,
+  );
   return surge ? { base, svc, spike } : { base, svc };
 }
 
@@ -162,18 +147,7 @@ function drawSurgeAtStart(rng: Prng, leaks: boolean): Draw {
     rampSteps: int(rng, 0, 2),
   };
   const peak = base * rng.between(0.5, 1.5);
-  const svc = service(rng, {
-    rps: round(logUniform(rng, 5, 150), 2),
-    pods: int(rng, 3, 6),
-    memoryBytes: Math.round(base),
-    memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
-    gc: gcOf(rng, base),
-    loadMemory: {
-      bytesPerLoad: Math.round(peak / (factor - 1)),
-      riseSeconds: Math.round(rng.between(5, 30)),
-      fallSeconds: Math.round(logUniform(rng, 15, 120)),
-    },
-  });
+  const svc = heapService(rng, base, gcOf, { factor, peak, riseMaxSeconds: 30, fallMaxSeconds: 120 });
   const preSteps = int(rng, 2 * MIN, 30 * MIN);
   const bakeSteps = int(rng, 4 * MIN, 8 * MIN);
   const minutes = rng.between(4, 15);

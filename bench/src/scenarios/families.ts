@@ -1,4 +1,4 @@
-import { DEPLOY, int, logUniform, MIN, pick, round, service } from './draws';
+import { DEPLOY, gcSawtooth, int, logUniform, MIN, pick, round, service } from './draws';
 import { hashString, Prng } from './prng';
 import type { FaultSpec, ScenarioSpec, ServiceProfile } from './scenario-spec';
 
@@ -447,14 +447,8 @@ function memoryService(rng: Prng): { base: number; svc: ServiceProfile } {
   return { base, svc };
 }
 
-/** A GC sawtooth of a heap of `base` bytes: 10-300 s cycles, 0.5-12% of the heap, some jitter. */
-function gcOf(rng: Prng, base: number) {
-  return {
-    periodSeconds: Math.round(logUniform(rng, 10, 300)),
-    amplitudeBytes: Math.round(base * logUniform(rng, 0.005, 0.12)),
-    jitter: round(rng.between(0, 0.3), 2),
-  };
-}
+/** A GC sawtooth of a heap of `base` bytes: 10-300 s cycles, 0.5-12% of the heap (log-uniform). */
+const gcOf = (rng: Prng, base: number) => gcSawtooth(rng, base, (r) => logUniform(r, 0.005, 0.12), 10);
 
 /**
  * A service holding sessions for 20-120 s (half of them on a GC sawtooth) and a 2-5x load surge

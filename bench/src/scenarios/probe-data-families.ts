@@ -1,5 +1,5 @@
 import type { Scenario } from '@rollgate/testkit/scenarios';
-import { DEPLOY, int, logUniform, MIN, round, service } from './draws';
+import { DEPLOY, gcSawtooth, int, logUniform, MIN, round, service } from './draws';
 import type { Family } from './families';
 import { Prng } from './prng';
 import type { ScenarioSpec, ServiceProfile, TrafficSpike } from './scenario-spec';
@@ -188,14 +188,8 @@ export function readinessFlaps(
 // ---------------------------------------------------------------------------------------------
 // Draws.
 
-/** A GC sawtooth of a heap of `base` bytes: 15-300 s cycles, 3-10% of the heap, some jitter. */
-function gcOf(rng: Prng, base: number) {
-  return {
-    periodSeconds: Math.round(logUniform(rng, 15, 300)),
-    amplitudeBytes: Math.round(base * rng.between(0.03, 0.1)),
-    jitter: round(rng.between(0, 0.3), 2),
-  };
-}
+/** A GC sawtooth of a heap of `base` bytes: 15-300 s cycles, 3-10% of the heap. */
+const gcOf = (rng: Prng, base: number) => gcSawtooth(rng, base, (r) => r.between(0.03, 0.1));
 
 /** A heap of 80 MB-1.5 GB on a GC sawtooth, and its service. */
 function heap(rng: Prng): { base: number; svc: ServiceProfile } {

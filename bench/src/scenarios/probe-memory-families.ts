@@ -1,4 +1,4 @@
-import { DEPLOY, int, logUniform, MIN, round, service } from './draws';
+import { DEPLOY, gcSawtooth, int, logUniform, MIN, round, service } from './draws';
 import type { Family } from './families';
 import type { Prng } from './prng';
 import type { ScenarioSpec, ServiceProfile, TrafficSpike } from './scenario-spec';
@@ -16,14 +16,8 @@ import type { ScenarioSpec, ServiceProfile, TrafficSpike } from './scenario-spec
 
 type Draw = Omit<ScenarioSpec, 'name' | 'seed'>;
 
-/** A GC sawtooth of a heap of `base` bytes: 15-300 s cycles, 3-10% of the heap, some jitter. */
-function gcOf(rng: Prng, base: number) {
-  return {
-    periodSeconds: Math.round(logUniform(rng, 15, 300)),
-    amplitudeBytes: Math.round(base * rng.between(0.03, 0.1)),
-    jitter: round(rng.between(0, 0.3), 2),
-  };
-}
+/** A GC sawtooth of a heap of `base` bytes: 15-300 s cycles, 3-10% of the heap. */
+const gcOf = (rng: Prng, base: number) => gcSawtooth(rng, base, (r) => r.between(0.03, 0.1));
 
 /**
  * A service at 5-150 req/s (3-6 pods) with a heap of 80 MB-1.5 GB on a GC sawtooth, and a 2-5x
@@ -42,19 +36,52 @@ function surgeService(rng: Prng): { base: number; svc: ServiceProfile; spike: Tr
     rampSteps: int(rng, 0, 4),
   };
   const peak = base * rng.between(0.2, 1.2);
-  const svc = service(rng, {
+  const svc = heapService(rng, base, gcOf, {
+    factor: spike.factor,
+    peak,
+    riseMaxSeconds: 60,
+    fallMaxSeconds: 300,
+  });
+  return { base, svc, spike };
+}
+
+/** The memory a load surge's in-flight work holds (`loadMemory`), as {@link heapService} draws it. */
+export interface SurgeHeld {
+  /** The surge's traffic factor. */
+  readonly factor: number;
+  /** Bytes held at the surge's height. */
+  readonly peak: number;
+  /** Its rise's time constant is drawn from 5 s to this; its give-back from 15 s to `fallMaxSeconds` (log-uniform). */
+  readonly riseMaxSeconds: number;
+  readonly fallMaxSeconds: number;
+}
+
+/**
+ * A service at 5-150 req/s (3-6 pods) with a heap of `base` bytes on the sawtooth `gc` draws,
+ * and, with `held`, the memory a load surge holds: one place for the memory families' service.
+ */
+export function heapService(
+  rng: Prng,
+  base: number,
+  gc: (rng: Prng, base: number) => NonNullable<ServiceProfile['gc']>,
+  held?: SurgeHeld,
+): ServiceProfile {
+  return service(rng, {
     rps: round(logUniform(rng, 5, 150), 2),
     pods: int(rng, 3, 6),
     memoryBytes: Math.round(base),
     memoryNoiseBytes: Math.round(base * rng.between(0.0005, 0.003)),
-    gc: gcOf(rng, base),
-    loadMemory: {
-      bytesPerLoad: Math.round(peak / (spike.factor - 1)),
-      riseSeconds: Math.round(rng.between(5, 60)),
-      fallSeconds: Math.round(logUniform(rng, 15, 300)),
-    },
+    gc: gc(rng, base),
+    ...(held
+      ? {
+          loadMemory: {
+            bytesPerLoad: Math.round(held.peak / (held.factor - 1)),
+            riseSeconds: Math.round(rng.between(5, held.riseMaxSeconds)),
+            fallSeconds: Math.round(logUniform(rng, 15, held.fallMaxSeconds)),
+          },
+        }
+      : {}),
   });
-  return { base, svc, spike };
 }
 
 /** The memory-under-load families, in the order the tables list them. */
