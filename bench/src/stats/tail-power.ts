@@ -4,6 +4,7 @@ import { createBaselineRateTest, updateRateTest } from '@rollgate/core';
 import type { Scenario } from '@rollgate/testkit/scenarios';
 import { generateFamilies } from '../scenarios/family-corpus';
 import { histogramQuantile, sumHistograms } from './histogram-quantile';
+import { oneLook } from './lowrate-power';
 
 /**
  * Where a latency tail fault's power goes (issue 12, class 5; docs/statistics.md "Latency: the
@@ -59,22 +60,14 @@ function countsAbove(s: Scenario, index: number): Counts {
   return { baseline: { events, trials }, steps };
 }
 
-/** One-sided exact conditional p: the bake's share of all events, binomial in its share of requests. */
-function oneLook(c: Counts): number {
-  const x1 = c.steps.reduce((a, s) => a + s.events, 0);
-  const n1 = c.steps.reduce((a, s) => a + s.trials, 0);
-  const n = x1 + c.baseline.events;
-  if (n <= 0 || n1 <= 0) return 1;
-  const p = n1 / (n1 + c.baseline.trials);
-  let total = 0;
-  let logC = 0;
-  for (let i = 1; i <= x1; i++) logC += Math.log((n - i + 1) / i);
-  let term = logC + x1 * Math.log(p) + (n - x1) * Math.log1p(-p);
-  for (let i = x1; i <= n; i++) {
-    total += Math.exp(term);
-    term += Math.log((n - i) / (i + 1)) + Math.log(p) - Math.log1p(-p);
+/** The one-look p of the bake's counts against the baseline's (lowrate-power.ts `oneLook`). */
+function oneLookOf(c: Counts): number {
+  const bake = { events: 0, trials: 0 };
+  for (const step of c.steps) {
+    bake.events += step.events;
+    bake.trials += step.trials;
   }
-  return Math.min(1, total);
+  return oneLook(c.baseline, bake);
 }
 
 export interface TestVariant {
@@ -199,10 +192,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       for (let k = i1; k < buckets.length; k++) {
         const c = countsAbove(s, k);
         const x = c.steps.reduce((a, z) => a + z.events, 0);
-        const p = oneLook(c);
+        const p = oneLookOf(c);
         best = Math.min(best, p);
         // The same one look with the prior's events added to the baseline (the evaluator's counts).
-        const withPrior = oneLook({
+        const withPrior = oneLookOf({
           ...c,
           baseline: { ...c.baseline, events: c.baseline.events + BASELINE_PRIOR_EVENTS },
         });

@@ -4,6 +4,7 @@ import { REPLAY_EPOCH_MS } from '@rollgate/core/scenarios';
 import { replayScenario, type Scenario } from '@rollgate/testkit/scenarios';
 import { generateFamilies } from '../scenarios/family-corpus';
 import { histogramQuantile, sumHistograms } from './histogram-quantile';
+import { oneLook } from './lowrate-power';
 
 /**
  * What a latency signal's tests saw in each draw of the given families (issue 12, class 5, round
@@ -17,21 +18,9 @@ import { histogramQuantile, sumHistograms } from './histogram-quantile';
 
 const PRIOR = 3;
 
-/** One-sided exact conditional p: the bake's share of all events, binomial in its share of requests. */
-export function oneLook(x1: number, n1: number, b: number, n0: number): number {
-  const n = x1 + b;
-  if (x1 <= 0 || n1 <= 0) return 1;
-  const p = n1 / (n1 + n0);
-  let total = 0;
-  let logC = 0;
-  for (let i = 1; i <= x1; i++) logC += Math.log((n - i + 1) / i);
-  let term = logC + x1 * Math.log(p) + (n - x1) * Math.log1p(-p);
-  for (let i = x1; i <= n; i++) {
-    total += Math.exp(term);
-    term += Math.log((n - i) / (i + 1)) + Math.log(p) - Math.log1p(-p);
-  }
-  return Math.min(1, total);
-}
+/** The one-look p of `x1` of `n1` in the bake against `b` of `n0` before it (lowrate-power.ts `oneLook`). */
+export const oneLookOf = (x1: number, n1: number, b: number, n0: number): number =>
+  oneLook({ events: b, trials: n0 }, { events: x1, trials: n1 });
 
 /** Per bound at or above the baseline p99's bucket: baseline and bake (deploy to bake end) counts. */
 function looks(s: Scenario, bakeSteps: number): string {
@@ -61,8 +50,8 @@ function looks(s: Scenario, bakeSteps: number): string {
         n1 += all;
       }
     });
-    const p = oneLook(x, n1, b, n0);
-    const pp = oneLook(x, n1, b + PRIOR, n0);
+    const p = oneLookOf(x, n1, b, n0);
+    const pp = oneLookOf(x, n1, b + PRIOR, n0);
     out.push(
       `${buckets[k]}:${b}/${n0} ${x}/${n1}${p < 0.01 ? ` p=${p.toExponential(0)},prior ${pp.toExponential(0)}` : ''}`,
     );
