@@ -10,7 +10,15 @@ import {
   watchPhasesKey,
 } from '../../src/machine/stored-snapshot';
 import { watchStateKey } from '../../src/machine/stored-watches';
-import { BASELINE_STEPS, climbingRate, crashWhen, errorsAtRate, recordSaves, world } from './world';
+import {
+  BASELINE_STEPS,
+  climbingRate,
+  crashAfterSave,
+  crashWhen,
+  errorsAtRate,
+  recordSaves,
+  world,
+} from './world';
 
 // docs/stores.md, "Watch snapshots in the StateStore" (v8): the snapshot's `phases` are stored
 // append-only, in chunks of 8 under keys of their own; a save writes only the chunk its new
@@ -170,21 +178,11 @@ describe('phases stored append-only (rollgate.machine/v8)', () => {
 
     const w = climbWorld();
     let chunkSaves = 0;
-    const save = w.state.save.bind(w.state);
-    const abort = new AbortController();
     // The crash: the 13th chunk write is saved, its record never is.
-    w.state.save = async (key, value, ctx) => {
-      if (abort.signal.aborted) return { ok: false, error: new RollgateError('ABORTED', 'crashed') };
-      const saved = await save(key, value, ctx);
-      if (isPhasesKey(key) && value !== null && ++chunkSaves === 13) abort.abort(new Error('crash'));
-      return saved;
-    };
-    await w.watch(w.controller, abort.signal).then(
-      () => expect.unreachable('the watch should have been stopped'),
-      (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
+    const watchId = await crashAfterSave(
+      w,
+      (key, value) => isPhasesKey(key) && value !== null && ++chunkSaves === 13,
     );
-    w.state.save = save;
-    const watchId = w.state.keys.find((k) => k.startsWith('watch/'))?.slice('watch/'.length) ?? '';
     const record = w.state.get(watchStateKey(watchId)) as Record_;
     const [generation, count] = record.parts.phases;
     // The chunk holds one phase more than the record counts.

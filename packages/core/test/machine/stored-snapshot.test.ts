@@ -19,7 +19,17 @@ import { watchStateKey } from '../../src/machine/stored-watches';
 import { SIGNAL_KIND_TABLE } from '../../src/signals/signal-kinds';
 import { firstCopyLogWeight } from '../../src/stats/restart-schedule';
 import type { StepData } from '../../src/testing/memory-source';
-import { BASELINE_STEPS, crashWhen, DEPLOY_AT, errorsFrom, healthy, recordSaves, STEP, world } from './world';
+import {
+  BASELINE_STEPS,
+  crashAfterSave,
+  crashWhen,
+  DEPLOY_AT,
+  errorsFrom,
+  healthy,
+  recordSaves,
+  STEP,
+  world,
+} from './world';
 
 type World = ReturnType<typeof world>;
 
@@ -401,22 +411,12 @@ describe('a snapshot saved in parts', () => {
 
     const w = world({ after: errorsFrom(200), contract, bakeSteps: 600 });
     let seriesSaves = 0;
-    const save = w.state.save.bind(w.state);
-    const abort = new AbortController();
     // The crash: the third series part is saved, its record never is (the save of the record
     // is aborted before it reaches the store).
-    w.state.save = async (key, value, ctx) => {
-      if (abort.signal.aborted) return { ok: false, error: new RollgateError('ABORTED', 'crashed') };
-      const saved = await save(key, value, ctx);
-      if (key.includes('/series-') && value !== null && ++seriesSaves === 3) abort.abort(new Error('crash'));
-      return saved;
-    };
-    await w.watch(w.controller, abort.signal).then(
-      () => expect.unreachable('the watch should have been stopped'),
-      (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
+    const watchId = await crashAfterSave(
+      w,
+      (key, value) => key.includes('/series-') && value !== null && ++seriesSaves === 3,
     );
-    w.state.save = save;
-    const watchId = w.state.keys.find((k) => k.startsWith('watch/'))?.slice('watch/'.length) ?? '';
     const stored = w.state.get(watchStateKey(watchId)) as { parts: { series: number } };
     // The record still refers to the second generation; the third sits in the other key.
     expect(stored.parts.series).toBe(2);

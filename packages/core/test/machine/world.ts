@@ -186,6 +186,31 @@ export function recordSaves(w: World): { key: string; bytes: number; value: unkn
   return saves;
 }
 
+/**
+ * Runs `w` until a save `crashesAfter` says so has reached the store, then aborts it before
+ * anything more is saved (a crash between two writes): the stored state stays. Returns the
+ * watch's id.
+ */
+export async function crashAfterSave(
+  w: World,
+  crashesAfter: (key: string, value: unknown) => boolean,
+): Promise<string> {
+  const save = w.state.save.bind(w.state);
+  const abort = new AbortController();
+  w.state.save = async (key, value, ctx) => {
+    if (abort.signal.aborted) return { ok: false, error: new RollgateError('ABORTED', 'crashed') };
+    const saved = await save(key, value, ctx);
+    if (crashesAfter(key, value)) abort.abort(new Error('crash'));
+    return saved;
+  };
+  await w.watch(w.controller, abort.signal).then(
+    () => expect.unreachable('the watch should have been stopped'),
+    (e: unknown) => expect(RollgateError.is(e) && e.code).toBe('ABORTED'),
+  );
+  w.state.save = save;
+  return w.state.keys.find((k) => k.startsWith('watch/'))?.slice('watch/'.length) ?? '';
+}
+
 /** Runs `w` until `stopWhen` says so at a step, then aborts it (a crash): the stored state stays. */
 export async function crashWhen(w: World, stopWhen: (snapshot: MachineSnapshot) => boolean): Promise<string> {
   const abort = new AbortController();
