@@ -402,9 +402,9 @@ export function updateBaselineRateTest(
       trials: state.trials,
       logWeight: restartLogWeight(restarts, state.restartShare),
     };
-    // Dropping the oldest restart sets its martingale to zero: still a supermartingale.
-    const kept =
-      copies.length > MAX_LIVE_RESTARTS ? [copies[0] as RestartCopy].concat(copies.slice(2)) : copies;
+    // Dropping a restart sets its martingale to zero from then on: still a supermartingale,
+    // whichever copy it is (restart-schedule.ts).
+    const kept = copies.length > MAX_LIVE_RESTARTS ? withoutOneRestart(state, copies) : copies;
     // `concat` sizes the array to its copies; a spread leaves room for 19 (docs/benchmarks.md,
     // `heap14-issue-13`): the state keeps it until the next restart.
     copies = kept.concat([started]);
@@ -425,6 +425,47 @@ export function updateBaselineRateTest(
     (next as Mutable<JointBaselineRateTestState>).surged = addSurged(state.surged, counts);
   }
   return next;
+}
+
+/**
+ * Which restarted copy makes room for a new one once {@link MAX_LIVE_RESTARTS} are live:
+ * `strongest` keeps the copies whose own evidence is largest (the default), `newest` the latest
+ * started (the rule before round 20). A field, not a constant, only so that the stored-format
+ * tests can run a watch as the code that saved their fixtures did.
+ */
+export const RESTART_KEEPING: { keep: 'strongest' | 'newest' } = { keep: 'strongest' };
+
+/**
+ * `copies` without one restarted copy (never the copy from the deploy, index 0). With
+ * `strongest`, the one of least weighed evidence: its log weight plus the log of its equal-weight
+ * mixture over the ratio grid, of the counts since it started, against the binding null rate (a
+ * Poisson approximation; only the ranking matters). Dropping the oldest instead throws away the copy
+ * that started at a fault which began after the deploy as soon as three younger ones exist
+ * (every 2 expected events), so a weak fault that needs more evidence than that was judged only
+ * by copies too young to hold it (docs/statistics.md, "Which restarts are kept").
+ * The ranking uses data up to now only, so validity holds as for any copy dropped.
+ */
+function withoutOneRestart(state: JointBaselineRateTestState, copies: readonly RestartCopy[]): RestartCopy[] {
+  let drop = 1;
+  if (RESTART_KEEPING.keep === 'strongest') {
+    let least = Number.POSITIVE_INFINITY;
+    for (let i = 1; i < copies.length; i++) {
+      const copy = copies[i] as RestartCopy;
+      const events = state.events - copy.events;
+      const expected = (state.trials - copy.trials) * state.nullRate;
+      // log of the equal-weight mixture over the grid (as the e-value mixes them).
+      let top = Number.NEGATIVE_INFINITY;
+      for (const r of state.ratios) top = Math.max(top, events * Math.log(r) - (r - 1) * expected);
+      let sum = 0;
+      for (const r of state.ratios) sum += Math.exp(events * Math.log(r) - (r - 1) * expected - top);
+      const evidence = copy.logWeight + top + Math.log(sum / state.ratios.length);
+      if (evidence < least) {
+        least = evidence;
+        drop = i;
+      }
+    }
+  }
+  return copies.slice(0, drop).concat(copies.slice(drop + 1));
 }
 
 /** Whether an observation is a load-surge step's (its events divided by a finite factor above 1). */

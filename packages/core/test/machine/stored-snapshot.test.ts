@@ -17,6 +17,7 @@ import {
 } from '../../src/machine/stored-snapshot';
 import { watchStateKey } from '../../src/machine/stored-watches';
 import { SIGNAL_KIND_TABLE } from '../../src/signals/signal-kinds';
+import { RESTART_KEEPING } from '../../src/stats/baseline-rate-test';
 import { firstCopyLogWeight } from '../../src/stats/restart-schedule';
 import type { StepData } from '../../src/testing/memory-source';
 import {
@@ -102,6 +103,22 @@ async function withoutFinalLook<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Runs `body` with baseline tests that keep their newest restarted copies, as before round 20
+ * (stats/baseline-rate-test.ts `RESTART_KEEPING`, docs/statistics.md "Which restarts are
+ * kept"). The fixtures below were saved by code of that time: what a test had kept by step 120
+ * is in them, so the reference run must keep the same copies to match them. A saved watch that
+ * resumes under the current rule is as valid (any copy may be dropped); this checks the format.
+ */
+async function keepingNewestRestarts<T>(body: () => Promise<T>): Promise<T> {
+  RESTART_KEEPING.keep = 'newest';
+  try {
+    return await body();
+  } finally {
+    RESTART_KEEPING.keep = 'strongest';
+  }
+}
+
 async function crashedInBake() {
   const contract = { bakeSeconds: 1_200 };
   const reference = await world({ after: errorsFrom(200), contract, bakeSteps: 600 }).watch();
@@ -125,7 +142,7 @@ async function crashedInBake() {
  * statistic); so the comparison starts after the warm-up.
  */
 async function resumesFixture(file: string, schema: string, marker: string): Promise<void> {
-  await withoutFinalLook(() => resumesFixtureAsSaved(file, schema, marker));
+  await withoutFinalLook(() => keepingNewestRestarts(() => resumesFixtureAsSaved(file, schema, marker)));
 }
 
 async function resumesFixtureAsSaved(file: string, schema: string, marker: string): Promise<void> {
@@ -637,7 +654,7 @@ describe('a snapshot saved in parts', () => {
   it('loads and resumes the snapshot the v7 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v7)', async () => {
     // Written by this branch's code (record16) from this test's world: its record and its parts.
     // Pins the current format: the head in the tests part, the record without what it rebuilds.
-    await withoutFinalLook(resumesV7Fixture);
+    await withoutFinalLook(() => keepingNewestRestarts(resumesV7Fixture));
   });
 
   /**
@@ -678,11 +695,13 @@ describe('a snapshot saved in parts', () => {
   it('loads and resumes the snapshot the v8 code saved (fixture: this watch crashed at bake step 120 under rollgate.machine/v8)', async () => {
     // Written by this branch's code (save18) from this test's world: its record and its parts.
     // Pins the current format: the phases in a chunk of their own, the head without them.
-    await resumesFixtureEntries('v8-crashed-in-bake.json', (record, entries, watchId) => {
-      expect(record.schema).toBe('rollgate.machine/v8');
-      expect((record.parts as { phases: unknown }).phases).toEqual([1, 2]);
-      expect(entries[watchPhasesKey(watchId, 1, 0)]).toMatchObject({ part: 'phases', value: { from: 0 } });
-    });
+    await keepingNewestRestarts(() =>
+      resumesFixtureEntries('v8-crashed-in-bake.json', (record, entries, watchId) => {
+        expect(record.schema).toBe('rollgate.machine/v8');
+        expect((record.parts as { phases: unknown }).phases).toEqual([1, 2]);
+        expect(entries[watchPhasesKey(watchId, 1, 0)]).toMatchObject({ part: 'phases', value: { from: 0 } });
+      }),
+    );
   });
 
   it('refuses a v7 or v8 record whose tests part has no head, or whose points take their times from a signal without them', async () => {

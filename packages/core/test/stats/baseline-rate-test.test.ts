@@ -8,6 +8,7 @@ import {
   summarizeRateTest,
   updateRateTest,
 } from '../../src/stats';
+import { RESTART_KEEPING } from '../../src/stats/baseline-rate-test';
 import { clopperPearsonUpper } from '../../src/stats/binomial-bounds';
 import { logSumExp } from '../../src/stats/log-space';
 import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
@@ -210,6 +211,35 @@ describe('detection speed (seeded simulation)', () => {
     const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
     expect(median(withRestarts)).toBeLessThan(0.7 * median(without));
     expect(Math.min(...withRestarts)).toBeGreaterThan(0);
+  });
+});
+
+describe('which restarts are kept (docs/statistics.md)', () => {
+  /** Runs `body` with the older rule: the newest restarts kept, the oldest dropped. */
+  function keepingNewest<T>(body: () => T): T {
+    RESTART_KEEPING.keep = 'newest';
+    try {
+      return body();
+    } finally {
+      RESTART_KEEPING.keep = 'strongest';
+    }
+  }
+  const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
+
+  it('catches a weak fault 100 steps after the deploy sooner than keeping the newest copies', () => {
+    const detect = () => {
+      const random = seededRandom(41);
+      const delays: number[] = [];
+      for (let run = 0; run < 60; run++) {
+        const o = { rps: 150, p0: 0.01, p1: 0.02, faultAtStep: 100, steps: 300, alpha: 0.01 };
+        delays.push(detectionStep(random, o) - 100);
+      }
+      return delays;
+    };
+    const strongest = detect();
+    const newest = keepingNewest(detect);
+    expect(median(strongest)).toBeLessThan(0.5 * median(newest));
+    expect(Math.min(...strongest)).toBeGreaterThan(0);
   });
 });
 
