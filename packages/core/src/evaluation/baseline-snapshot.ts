@@ -1,8 +1,8 @@
 import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
-import { steadyEnvelope } from '../rules/rate-of-change';
 import { warmupCanShowColdStart } from '../rules/cold-start';
+import { steadyEnvelope } from '../rules/rate-of-change';
 import { show, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
@@ -556,7 +556,8 @@ async function denseBound(
   const dense = totals(intervals).events;
   // The requests a warm-up of the baseline's traffic brings: where they cannot show a cold start
   // at the threshold, the bound is the recognition's only measure.
-  const warmupTrials = (counted.trials * warmupSeconds * 1000) / (perStep.end - perStep.start + perStep.stepMs);
+  const warmupTrials =
+    (counted.trials * warmupSeconds * 1000) / (perStep.end - perStep.start + perStep.stepMs);
   if (!keepsColdStartBound(dense, counted.events ?? 0, counted.trials, warmupTrials)) return undefined;
   const surge = counted.surge;
   // A surge under way at the deploy, at the bound too: the recognition reads the warm-up there.

@@ -119,7 +119,8 @@ export function warmupCanShowColdStart(
   trials: number,
   options: { readonly logThreshold?: number } = {},
 ): boolean {
-  if (!inDomain(share, ERROR_RATE_DOMAIN) || !(share > 0) || !(trials > 0) || !Number.isFinite(trials)) return false;
+  if (!inDomain(share, ERROR_RATE_DOMAIN) || !(share > 0) || !(trials > 0) || !Number.isFinite(trials))
+    return false;
   const cold = Math.min(COLD_START_RATIO * share, 1 - 1e-12);
   return trials * klBernoulli(cold, share) >= (options.logThreshold ?? Math.log(20));
 }

@@ -176,7 +176,9 @@ describe('keepsColdStartBound', () => {
             expect(keepsColdStartBound(denseEvents, atEvents, trials, warmup)).toBe(true);
           }
           if (keepsColdStartBound(denseEvents, atEvents, trials, warmup)) {
-            expect(keepsColdStartBound(denseEvents, atEvents, trials, Math.max(1, fewer * warmup))).toBe(true);
+            expect(keepsColdStartBound(denseEvents, atEvents, trials, Math.max(1, fewer * warmup))).toBe(
+              true,
+            );
           }
         },
       ),
