@@ -1,6 +1,7 @@
 import type { Contract, Signal } from '../contract/contract-schema';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
+import { warmupCanShowColdStart } from '../rules/cold-start';
 import { steadyEnvelope } from '../rules/rate-of-change';
 import { show, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
@@ -155,6 +156,7 @@ async function baselineOf(
         threshold,
         counted,
         perStep,
+        contract.warmupSeconds,
         reader,
         ctx,
       );
@@ -541,6 +543,7 @@ async function denseBound(
   threshold: number,
   counted: SignalBaseline,
   perStep: { start: number; end: number; stepMs: number },
+  warmupSeconds: number,
   reader: SignalReader,
   ctx: PortContext,
 ): Promise<{ thresholdMs: number; events: number; surgeDense?: number } | undefined> {
@@ -551,7 +554,11 @@ async function denseBound(
   const intervals = await healthyCountsAt(signal, below, perStep, counted.health?.episode, reader, ctx);
   if (intervals === null) return undefined;
   const dense = totals(intervals).events;
-  if (!keepsColdStartBound(dense, counted.events ?? 0, counted.trials)) return undefined;
+  // The requests a warm-up of the baseline's traffic brings: where they cannot show a cold start
+  // at the threshold, the bound is the recognition's only measure.
+  const warmupTrials =
+    (counted.trials * warmupSeconds * 1000) / (perStep.end - perStep.start + perStep.stepMs);
+  if (!keepsColdStartBound(dense, counted.events ?? 0, counted.trials, warmupTrials)) return undefined;
   const surge = counted.surge;
   // A surge under way at the deploy, at the bound too: the recognition reads the warm-up there.
   const surgeDense = surge ? totals(intervals.filter((i) => i.t >= surge.startT)).events : undefined;
@@ -574,13 +581,26 @@ export const SPARSE_THRESHOLD_SHARE = 1e-3;
  * Whether the bound below the threshold, with `denseEvents` of the baseline's `trials` slower
  * than it (and `thresholdEvents` slower than the threshold), is the cold-start bound: its share
  * at most {@link MAX_DENSE_SHARE}, and nearer 1% than the threshold's share (the product of the
- * two under 1%²). Half an event is added to each count, so an empty count is not a zero share.
+ * two under 1%²), or the threshold too sparse for the warm-up: under
+ * {@link SPARSE_THRESHOLD_SHARE}, or, given `warmupTrials` (the requests a warm-up at the
+ * baseline's traffic brings), too sparse for even a tripled share to show in them
+ * (rules/cold-start.ts `warmupCanShowColdStart`). There the threshold would rule out every cold
+ * start a low-traffic service's warm-up holds, and its errors were judged as the release's
+ * (docs/statistics.md, "A threshold the warm-up's traffic cannot reach"). Half an event is added
+ * to each count, so an empty count is not a zero share.
  */
-export function keepsColdStartBound(denseEvents: number, thresholdEvents: number, trials: number): boolean {
+export function keepsColdStartBound(
+  denseEvents: number,
+  thresholdEvents: number,
+  trials: number,
+  warmupTrials?: number,
+): boolean {
   if (!(trials > 0)) return false;
   const shareBelow = (denseEvents + 0.5) / (trials + 1);
   const shareAt = (thresholdEvents + 0.5) / (trials + 1);
-  return shareBelow <= MAX_DENSE_SHARE && (shareBelow * shareAt < 1e-4 || shareAt < SPARSE_THRESHOLD_SHARE);
+  if (!(shareBelow <= MAX_DENSE_SHARE)) return false;
+  if (shareBelow * shareAt < 1e-4 || shareAt < SPARSE_THRESHOLD_SHARE) return true;
+  return warmupTrials !== undefined && !warmupCanShowColdStart(shareAt, warmupTrials);
 }
 
 /** The p99 of the longest healthy stretch of an unhealthy window, or null when unreadable. */

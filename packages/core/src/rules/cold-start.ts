@@ -104,6 +104,27 @@ export function smallestColdStart(p0: number): number {
   return Math.min(Math.max(COLD_START_RATIO * p0, p0 + COLD_START_EXCESS), 1 - (1 - p0) / COLD_START_RATIO);
 }
 
+/**
+ * Whether a warm-up of `trials` requests can show a cold start at a measure the baseline exceeds
+ * with share `share`: the expected likelihood ratio of the smallest multiplicative cold start
+ * there ({@link COLD_START_RATIO} times the share) against the share reaches 20, the level
+ * {@link isElevated} recognises one at. Below it (about 2.3 expected slow requests: a threshold
+ * at 0.3% and a 15 s warm-up at under 50 req/s) even a warm-up whose slow share has tripled
+ * cannot be told from the baseline there, so the recognition must read the warm-up elsewhere
+ * (evaluation/baseline-snapshot.ts `keepsColdStartBound`; docs/statistics.md, "A threshold the
+ * warm-up's traffic cannot reach"). Impossible inputs: false.
+ */
+export function warmupCanShowColdStart(
+  share: number,
+  trials: number,
+  options: { readonly logThreshold?: number } = {},
+): boolean {
+  if (!inDomain(share, ERROR_RATE_DOMAIN) || !(share > 0) || !(trials > 0) || !Number.isFinite(trials))
+    return false;
+  const cold = Math.min(COLD_START_RATIO * share, 1 - 1e-12);
+  return trials * klBernoulli(cold, share) >= (options.logThreshold ?? Math.log(20));
+}
+
 /** Counts a warm-up can have (finite, non-negative, no more events than trials) and a possible baseline rate. */
 function possible(
   warmup: { readonly events: number; readonly trials: number },

@@ -8,6 +8,7 @@ import {
   rulesOutColdStart,
   showsColdStartAtBound,
   smallestColdStart,
+  warmupCanShowColdStart,
 } from '../../src/rules/cold-start';
 
 describe('rulesOutColdStart', () => {
@@ -182,6 +183,46 @@ describe('showsColdStartAtBound', () => {
             expect((trials - events) / trials).toBeLessThanOrEqual((1 - p0) / FEWER_FAST_RATIO + 1e-12);
             expect(showsColdStartAtBound({ events: Math.min(trials, events + more), trials }, p0)).toBe(true);
           }
+        },
+      ),
+    );
+  });
+});
+
+describe('warmupCanShowColdStart', () => {
+  it('cannot show a cold start at a threshold of 0.3% in a 15 s warm-up of a service at 8.7 req/s', () => {
+    // 130 requests expect 0.4 slow ones: even a tripled share is 1.2, a likelihood ratio near 1.7.
+    expect(warmupCanShowColdStart(0.003, 130)).toBe(false);
+    // The same threshold at 100 req/s (1,500 requests, 4.5 expected slow ones) can.
+    expect(warmupCanShowColdStart(0.003, 1_500)).toBe(true);
+    // A bound with 4.8% of the baseline slower than it can at 130 requests.
+    expect(warmupCanShowColdStart(0.048, 130)).toBe(true);
+  });
+
+  it('needs about 2.3 expected slow requests at small shares: ln 20 over 3 ln 3 - 2', () => {
+    const edge = Math.log(20) / (3 * Math.log(3) - 2);
+    expect(warmupCanShowColdStart(1e-4, (edge * 1.02) / 1e-4)).toBe(true);
+    expect(warmupCanShowColdStart(1e-4, (edge * 0.98) / 1e-4)).toBe(false);
+  });
+
+  it('shows nothing from impossible inputs', () => {
+    expect(warmupCanShowColdStart(0, 1e6)).toBe(false);
+    expect(warmupCanShowColdStart(-0.1, 1e6)).toBe(false);
+    expect(warmupCanShowColdStart(Number.NaN, 1e6)).toBe(false);
+    expect(warmupCanShowColdStart(0.01, 0)).toBe(false);
+    expect(warmupCanShowColdStart(0.01, Number.POSITIVE_INFINITY)).toBe(false);
+  });
+
+  it('is monotone: more requests or a denser share never take the ability away', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-6, max: 0.33, noNaN: true }),
+        fc.double({ min: 1, max: 1e6, noNaN: true }),
+        fc.double({ min: 1, max: 10, noNaN: true }),
+        (share, trials, more) => {
+          if (!warmupCanShowColdStart(share, trials)) return;
+          expect(warmupCanShowColdStart(share, trials * more)).toBe(true);
+          expect(warmupCanShowColdStart(Math.min(share * more, 0.33), trials)).toBe(true);
         },
       ),
     );
