@@ -277,6 +277,23 @@ function breakdown(before: Set<number>, s: Snapshot) {
       console.log(`${(e.bytes / watches / 1024).toFixed(2)}\t${(e.count / watches).toFixed(1)}\t${k}`);
     }
   }
+  if (args.includes('--closures')) {
+    // New closures by name and the two edges above them: which functions each watch makes.
+    const byName = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      if (before.has(s.nodes[i * width + idAt] as number)) continue;
+      if (nodeTypes[s.nodes[i * width + typeAt] as number] !== 'closure') continue;
+      const path: string[] = [];
+      for (let j = parent[i] as number; j > 0 && path.length < 2; j = parent[j] as number) {
+        path.push(`${parentEdge[j]}(${(s.strings[s.nodes[j * width + nameAt] as number] as string).slice(0, 20)})`);
+      }
+      const key = `${s.strings[s.nodes[i * width + nameAt] as number]} <- ${path.reverse().join(' ')} ${parentEdge[i]}`;
+      byName.set(key, (byName.get(key) ?? 0) + 1);
+    }
+    for (const [k, count] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+      console.log(`${(count / watches).toFixed(2)}\t${k}`);
+    }
+  }
   if (args.includes('--props')) {
     // Unowned property stores: by the path of names to their object.
     const byPath = new Map<string, number>();
