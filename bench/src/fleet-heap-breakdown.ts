@@ -14,7 +14,9 @@
  * E.g. from bench/:
  *
  *   node --expose-gc --max-old-space-size=4096 --conditions=source --import tsx \
- *     src/fleet-heap-breakdown.ts --watches 100 --steps 60
+ *     src/fleet-heap-breakdown.ts --watches 100 --steps 60 *
+ * `--closures` also lists the new closures by name and the two edges above each (which
+ * functions each watch makes, and who holds them).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
@@ -285,7 +287,9 @@ function breakdown(before: Set<number>, s: Snapshot) {
       if (nodeTypes[s.nodes[i * width + typeAt] as number] !== 'closure') continue;
       const path: string[] = [];
       for (let j = parent[i] as number; j > 0 && path.length < 2; j = parent[j] as number) {
-        path.push(`${parentEdge[j]}(${(s.strings[s.nodes[j * width + nameAt] as number] as string).slice(0, 20)})`);
+        path.push(
+          `${parentEdge[j]}(${(s.strings[s.nodes[j * width + nameAt] as number] as string).slice(0, 20)})`,
+        );
       }
       const key = `${s.strings[s.nodes[i * width + nameAt] as number]} <- ${path.reverse().join(' ')} ${parentEdge[i]}`;
       byName.set(key, (byName.get(key) ?? 0) + 1);

@@ -204,7 +204,9 @@ function printAllocOwners(head: HeapNode, per: number): void {
   };
   walk(head, { url: '', fn: '(root)' });
   const kib = (bytes: number) => `${(bytes / per / 1024).toFixed(2).padStart(6)} KiB`;
-  console.log(`total ${(total / per / 1024).toFixed(1)} KiB per watch${mode === 'kept' ? ' (alive at the end)' : ' per step'}`);
+  console.log(
+    `total ${(total / per / 1024).toFixed(1)} KiB per watch${mode === 'kept' ? ' (alive at the end)' : ' per step'}`,
+  );
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   console.log('by owner (built-ins charged to their caller), with its largest functions');
   for (const [owner, fns] of [...owners].sort((a, b) => sum(b[1]) - sum(a[1]))) {
