@@ -14,7 +14,8 @@
  * E.g. from bench/:
  *
  *   node --expose-gc --max-old-space-size=4096 --conditions=source --import tsx \
- *     src/fleet-heap-breakdown.ts --watches 100 --steps 60 *
+ *     src/fleet-heap-breakdown.ts --watches 100 --steps 60
+ *
  * `--closures` also lists the new closures by name and the two edges above each (which
  * functions each watch makes, and who holds them).
  */
