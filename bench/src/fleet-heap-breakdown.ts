@@ -15,6 +15,9 @@
  *
  *   node --expose-gc --max-old-space-size=4096 --conditions=source --import tsx \
  *     src/fleet-heap-breakdown.ts --watches 100 --steps 60
+ *
+ * `--closures` also lists the new closures by name and the two edges above each (which
+ * functions each watch makes, and who holds them).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
@@ -275,6 +278,25 @@ function breakdown(before: Set<number>, s: Snapshot) {
     }
     for (const [k, e] of [...byPath].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 25)) {
       console.log(`${(e.bytes / watches / 1024).toFixed(2)}\t${(e.count / watches).toFixed(1)}\t${k}`);
+    }
+  }
+  if (args.includes('--closures')) {
+    // New closures by name and the two edges above them: which functions each watch makes.
+    const byName = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      if (before.has(s.nodes[i * width + idAt] as number)) continue;
+      if (nodeTypes[s.nodes[i * width + typeAt] as number] !== 'closure') continue;
+      const path: string[] = [];
+      for (let j = parent[i] as number; j > 0 && path.length < 2; j = parent[j] as number) {
+        path.push(
+          `${parentEdge[j]}(${(s.strings[s.nodes[j * width + nameAt] as number] as string).slice(0, 20)})`,
+        );
+      }
+      const key = `${s.strings[s.nodes[i * width + nameAt] as number]} <- ${path.reverse().join(' ')} ${parentEdge[i]}`;
+      byName.set(key, (byName.get(key) ?? 0) + 1);
+    }
+    for (const [k, count] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+      console.log(`${(count / watches).toFixed(2)}\t${k}`);
     }
   }
   if (args.includes('--props')) {

@@ -5,7 +5,10 @@
  * `OWNERS`) and by function; `--mode alloc` samples every allocation of the timed ticks,
  * collected or not (the sampling heap profiler with the objects the collector freed included),
  * writes a .heapprofile and prints bytes per watch per step by owner (`ALLOC_OWNERS`), by
- * function and by allocation site;
+ * function and by allocation site; `--mode kept` the same sampling without the freed objects:
+ * what the timed ticks allocated that is still alive at their end, per watch (mostly its last
+ * step's state, snapshot and stored text: what a step keeps until the next, which the young
+ * generation's collections copy and promote);
  * `--mode promises` counts the Promises made during the timed ticks (an async hook: it slows
  * the run, so its tick times are not figures), per signal per tick. E.g. from bench/:
  *
@@ -32,8 +35,8 @@ const count = (name: string, fallback: number): number => {
   return value;
 };
 const mode = text('mode', 'alloc');
-if (mode !== 'cpu' && mode !== 'alloc' && mode !== 'promises') {
-  throw new Error('--mode takes cpu, alloc or promises');
+if (mode !== 'cpu' && mode !== 'alloc' && mode !== 'kept' && mode !== 'promises') {
+  throw new Error('--mode takes cpu, alloc, kept or promises');
 }
 const watches = count('watches', 250);
 const ticks = count('ticks', 20);
@@ -123,8 +126,10 @@ const figures = await fleetTicks(watches, ticks, count('warmup', 12), {
       await session.post('HeapProfiler.enable');
       await session.post('HeapProfiler.startSampling', {
         samplingInterval: 4096,
-        includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
+        // `kept`: only what is still alive when the timed ticks end (a watch keeps its last
+        // step's state, snapshot and stored text until its next step replaces them).
+        includeObjectsCollectedByMajorGC: mode === 'alloc',
+        includeObjectsCollectedByMinorGC: mode === 'alloc',
       });
     }
   },
@@ -199,7 +204,9 @@ function printAllocOwners(head: HeapNode, per: number): void {
   };
   walk(head, { url: '', fn: '(root)' });
   const kib = (bytes: number) => `${(bytes / per / 1024).toFixed(2).padStart(6)} KiB`;
-  console.log(`total ${(total / per / 1024).toFixed(1)} KiB per watch per step`);
+  console.log(
+    `total ${(total / per / 1024).toFixed(1)} KiB per watch${mode === 'kept' ? ' (alive at the end)' : ' per step'}`,
+  );
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   console.log('by owner (built-ins charged to their caller), with its largest functions');
   for (const [owner, fns] of [...owners].sort((a, b) => sum(b[1]) - sum(a[1]))) {
@@ -216,3 +223,5 @@ function printAllocOwners(head: HeapNode, per: number): void {
 
 // Last: the owners' table above must be initialised before the report reads it.
 if (mode === 'alloc') printAllocOwners((profile as { head: HeapNode }).head, watches * ticks);
+// What survives: per watch (its last step's objects, and what earlier steps left alive).
+if (mode === 'kept') printAllocOwners((profile as { head: HeapNode }).head, watches);
