@@ -35,7 +35,7 @@ function stressPhase(rng: Prng): number {
 const INBAKE_PHASES: readonly [number, number] = [(-3 * Math.PI) / 4, Math.PI / 4];
 
 /** A service whose background error rate drifts +-20-60% over 20-90 min, 5-150 req/s. */
-function stressDrifting(rng: Prng, phase: number = stressPhase(rng)): Drawn['service'] {
+function stressDrifting(rng: Prng, phases?: readonly [number, number]): Drawn['service'] {
   return service(rng, {
     rps: round(logUniform(rng, 5, 150), 1),
     p0: round(logUniform(rng, 0.001, 0.02), 5),
@@ -46,7 +46,8 @@ function stressDrifting(rng: Prng, phase: number = stressPhase(rng)): Drawn['ser
     errorDrift: {
       amplitude: round(rng.between(0.2, 0.6), 3),
       periodSeconds: Math.round(rng.between(1200, 5400)),
-      phaseAtDeploy: round(phase, 3),
+      // Drawn here, in the order it always was, so drift-stress-keep/bad keep their draws.
+      phaseAtDeploy: round(phases ? rng.between(...phases) : stressPhase(rng), 3),
     },
     loadLatency: round(rng.between(0, 0.25), 3),
     ...(rng.uniform() < 0.3 ? { errorNoise: round(rng.between(0.1, 0.4), 2) } : {}),
@@ -94,7 +95,7 @@ export const DRIFT_STRESS_FAMILIES: readonly Family[] = [
       'healthy deploy on a drifting baseline as in drift-stress-keep, the bake rising with the drift from at or near its low (phase -135 to 45 degrees)',
     draw: (rng) => ({
       description: 'healthy deploy, the bake rising with a drifting baseline',
-      service: stressDrifting(rng, rng.between(...INBAKE_PHASES)),
+      service: stressDrifting(rng, INBAKE_PHASES),
       fault: null,
     }),
   },
@@ -105,7 +106,7 @@ export const DRIFT_STRESS_FAMILIES: readonly Family[] = [
     description:
       'drifting baselines as in drift-inbake-keep and an error fault (2-5x the mean rate) that starts 1-6 min into the bake',
     draw: (rng) => {
-      const svc = stressDrifting(rng, rng.between(...INBAKE_PHASES));
+      const svc = stressDrifting(rng, INBAKE_PHASES);
       return {
         description: 'an error regression starting inside the bake on a drifting baseline',
         service: svc,
