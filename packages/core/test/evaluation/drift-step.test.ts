@@ -140,7 +140,10 @@ describe('the in-bake step look of a drifting baseline test (evaluation/baseline
   }
 
   it('is due at the splits and looks an evaluation crosses, each once', () => {
-    expect(driftInBakeDue(deployAt, deployAt + 55_000, deployAt + 60_000)).toEqual({ splits: [60_000], looks: [] });
+    expect(driftInBakeDue(deployAt, deployAt + 55_000, deployAt + 60_000)).toEqual({
+      splits: [60_000],
+      looks: [],
+    });
     expect(driftInBakeDue(deployAt, deployAt + 60_000, deployAt + 65_000)).toEqual({ splits: [], looks: [] });
     expect(driftInBakeDue(deployAt, deployAt + 175_000, deployAt + 185_000)).toEqual({
       splits: [180_000],
