@@ -1,10 +1,16 @@
 import type { SequentialState } from '../rules/sequential-count';
 import { show, showRate } from '../rules/verdict';
 import {
+  DRIFT_INBAKE_ALPHA,
+  DRIFT_INBAKE_LOOKS_MS,
+  DRIFT_INBAKE_MIN_LATER_MS,
+  DRIFT_INBAKE_RATIO,
+  DRIFT_INBAKE_SPLITS_MS,
   DRIFT_STEP_ALPHA,
   DRIFT_STEP_BLOCK_MS,
   DRIFT_STEP_LOOKS_MS,
   DRIFT_STEP_RATIO,
+  driftInBakePairs,
   estimateDrift,
   stepAtDeployP,
 } from '../stats/drift';
@@ -108,10 +114,29 @@ export interface DriftStep {
   readonly endRate: number;
   /** Seconds after the deploy of the look. */
   readonly atSeconds: number;
+  /**
+   * Seconds after the deploy of the split a step inside the bake was found from: `rate` is the
+   * bake's since it and `endRate` the bake's before it. Absent: a step at the deploy.
+   */
+  readonly fromSeconds?: number;
 }
 
-/** A baseline test's state with the step look's finding (absent: no step look rejected). */
-type WithDriftStep = SequentialState & { readonly driftStep?: DriftStep };
+/** The bake's counts so far at a split (as the test weighs them, load-surge steps left out). */
+export interface DriftMark {
+  /** Ms after the deploy of the split. */
+  readonly atMs: number;
+  readonly events: number;
+  readonly trials: number;
+}
+
+/**
+ * A baseline test's state with the step look's finding (absent: no step look rejected) and the
+ * bake's counts at the splits passed so far (absent: none yet).
+ */
+type WithDriftStep = SequentialState & {
+  readonly driftStep?: DriftStep;
+  readonly driftMarks?: readonly DriftMark[];
+};
 
 /** The step look that rejected a test, if one did. */
 export function driftStepOf(state: SequentialState | null | undefined): DriftStep | null {
@@ -172,7 +197,90 @@ export function takeDriftStepLook(
   return { ...state, rejected: true, rejectedAtUpdate: state.updates, driftStep } as WithDriftStep;
 }
 
+/** The bake's counts at the splits a test has passed (baseline-drift.ts {@link takeDriftInBakeLook}). */
+export function driftMarksOf(state: SequentialState | null | undefined): readonly DriftMark[] {
+  return (state as WithDriftStep | null | undefined)?.driftMarks ?? [];
+}
+
+/**
+ * The in-bake split and look times this evaluation crosses (each at or before `now`, after the
+ * previous evaluation), as ms after the deploy; empty when it crosses none.
+ */
+export function driftInBakeDue(
+  deployAt: number,
+  lastEvaluatedAt: number | null,
+  now: number,
+): { readonly splits: readonly number[]; readonly looks: readonly number[] } {
+  const crossed = (after: number) => {
+    const at = deployAt + after;
+    return now >= at && (lastEvaluatedAt === null || lastEvaluatedAt < at);
+  };
+  return { splits: DRIFT_INBAKE_SPLITS_MS.filter(crossed), looks: DRIFT_INBAKE_LOOKS_MS.filter(crossed) };
+}
+
+/**
+ * A step inside the bake on a drifting baseline (docs/statistics.md, "A step inside the bake on a
+ * drifting baseline"). A fault that starts minutes into the bake, while the drift holds the bake
+ * low, is diluted at the deploy's step look and in the test's cumulative counts, and the window
+ * (weighed as some 25 events) cannot exclude it. But the bake's own earlier minutes are a
+ * reference the drift does not pollute (the same version, minutes before): at each look of
+ * `DRIFT_INBAKE_LOOKS_MS`, the bake's rate since each split of `DRIFT_INBAKE_SPLITS_MS` at least
+ * `DRIFT_INBAKE_MIN_LATER_MS` before it is tested against `DRIFT_INBAKE_RATIO` times its rate
+ * before the split ({@link stepAtDeployP}: the test's own counts, divided by its dispersion,
+ * load-surge steps left out), at `DRIFT_INBAKE_ALPHA` over every pair (Bonferroni; split and
+ * look times fixed before the deploy, not chosen by the data). At a split the counts so far are
+ * marked on the state. If a pair rejects, the test rejects (sticky), the finding kept for the
+ * reason. Returns the state itself when there is nothing to do: no drift (the test has its full
+ * power there), not a baseline test, already rejected, or no split or look crossed.
+ */
+export function takeDriftInBakeLook(
+  state: SequentialState,
+  drift: SignalBaseline['drift'],
+  due: { readonly splits: readonly number[]; readonly looks: readonly number[] },
+): SequentialState {
+  if (state.kind !== 'baseline' || state.rejected || drift === undefined) return state;
+  if (due.splits.length === 0 && due.looks.length === 0) return state;
+  const events = state.events - (state.surged?.events ?? 0);
+  const trials = state.trials - (state.surged?.trials ?? 0);
+  const marks = driftMarksOf(state);
+  const ratio = DRIFT_INBAKE_RATIO * Math.max(1, state.tolerance);
+  const alpha = DRIFT_INBAKE_ALPHA / driftInBakePairs();
+  let best: DriftStep | null = null;
+  for (const look of due.looks) {
+    for (const mark of marks) {
+      if (look - mark.atMs < DRIFT_INBAKE_MIN_LATER_MS || !(mark.trials > 0)) continue;
+      const later = events - mark.events;
+      const laterTrials = trials - mark.trials;
+      const p = stepAtDeployP(later, laterTrials, mark.events, mark.trials, ratio);
+      if (p === null || !(p <= alpha) || (best !== null && best.p <= p)) continue;
+      best = {
+        p,
+        alpha,
+        ratio,
+        rate: later / laterTrials,
+        endRate: mark.events / mark.trials,
+        atSeconds: Math.round(look / 1000),
+        fromSeconds: Math.round(mark.atMs / 1000),
+      };
+    }
+  }
+  const known = new Set(marks.map((m) => m.atMs));
+  const added = due.splits.filter((at) => !known.has(at)).map((atMs) => ({ atMs, events, trials }));
+  const driftMarks = added.length > 0 ? [...marks, ...added] : marks;
+  if (best !== null)
+    return {
+      ...state,
+      rejected: true,
+      rejectedAtUpdate: state.updates,
+      driftStep: best,
+      driftMarks,
+    } as WithDriftStep;
+  return added.length > 0 ? ({ ...state, driftMarks } as WithDriftStep) : state;
+}
+
 /** How a step look's rejection is said in a breach reason. */
 export function describeDriftStep(step: DriftStep): string {
+  if (step.fromSeconds !== undefined)
+    return `a step inside the bake: ${showRate(step.rate)} from ${show(step.fromSeconds)} s to ${show(step.atSeconds)} s after the deploy against ${showRate(step.endRate)} before ${show(step.fromSeconds)} s, above ${show(step.ratio)}x (what a drift moves in minutes), exact conditional p ${step.p.toPrecision(2)} <= ${show(step.alpha)}: a drift does not step, a fault does`;
   return `a step at the deploy: ${showRate(step.rate)} in the bake's first ${show(step.atSeconds)} s against ${showRate(step.endRate)} in the window's last ${Math.round(DRIFT_STEP_BLOCK_MS / 60_000)} min, above ${show(step.ratio)}x (what a drift moves in minutes), exact conditional p ${step.p.toPrecision(2)} <= ${show(step.alpha)}: a drift does not step, a fault does`;
 }

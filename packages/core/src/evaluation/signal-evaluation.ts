@@ -21,7 +21,7 @@ import {
 import { evaluateStaticRange } from '../rules/static-range';
 import { show, showRate, type TimeWindow, type Verdict, type VerdictStatus } from '../rules/verdict';
 import { DEFAULT_ERROR_SURGE_TOLERANCE, kindOf } from '../signals/signal-kinds';
-import { driftStepLookDue, takeDriftStepLook } from './baseline-drift';
+import { driftInBakeDue, driftStepLookDue, takeDriftInBakeLook, takeDriftStepLook } from './baseline-drift';
 import { joinAggregate, joinCounts, totals } from './count-intervals';
 import { type CountVerdictExtra, countVerdictOnRead, finishCountVerdict } from './lazy-verdict';
 import {
@@ -617,8 +617,9 @@ function consume(
 
 /**
  * The aggregate error tests after a step look on a drifting baseline (baseline-drift.ts
- * `takeDriftStepLook`), in a bake's evaluation that crosses one of the look times: a copy of
- * the tests when one rejected, else the same object. Error signals only: a latency signal's
+ * `takeDriftStepLook` at the deploy, `takeDriftInBakeLook` inside the bake), in a bake's
+ * evaluation that crosses one of the look or split times: a copy of the tests when one rejected
+ * or marked its counts at a split, else the same object. Error signals only: a latency signal's
  * share of slow requests moves with the load (its surges are held), not in a drift's steps.
  */
 function withDriftStepLook(
@@ -627,16 +628,20 @@ function withDriftStepLook(
   tests: Readonly<Record<string, SequentialState>>,
 ): Readonly<Record<string, SequentialState>> {
   const { watch, signal } = tick;
-  if (watch.purpose !== 'bake' || base?.status !== 'ok' || base.drift?.end === undefined) return tests;
+  if (watch.purpose !== 'bake' || base?.status !== 'ok' || base.drift === undefined) return tests;
   if (kindOf(signal).counts?.loadConditioned) return tests;
-  const look = driftStepLookDue(watch.deployAt, watch.lastEvaluatedAt, tick.now);
-  if (look === null) return tests;
+  const look =
+    base.drift.end === undefined ? null : driftStepLookDue(watch.deployAt, watch.lastEvaluatedAt, tick.now);
+  const inBake = driftInBakeDue(watch.deployAt, watch.lastEvaluatedAt, tick.now);
+  if (look === null && inBake.splits.length === 0 && inBake.looks.length === 0) return tests;
   let out: Record<string, SequentialState> | null = null;
   for (const name in tests) {
     const rule = signal.rules[Number.parseInt(name, 10)];
     if (name.endsWith(TAIL_SUFFIX) || rule?.type !== 'sequential' || rule.test !== 'baseline') continue;
     const state = tests[name] as SequentialState;
-    const looked = takeDriftStepLook(state, base.drift, look);
+    // The step at the deploy first, then the bake since its splits (which marks the counts).
+    const stepped = look === null ? state : takeDriftStepLook(state, base.drift, look);
+    const looked = takeDriftInBakeLook(stepped, base.drift, inBake);
     if (looked !== state) {
       out ??= { ...tests };
       out[name] = looked;

@@ -461,3 +461,36 @@ export function stepAtDeployP(
   const bake = ratio * trials;
   return binomialUpperTail(events, events + endEvents, bake / (bake + endTrials));
 }
+
+/**
+ * How far a drift may carry the bake's own level between its earlier minutes and its later ones
+ * (docs/statistics.md, "A step inside the bake on a drifting baseline"): the rate since a split
+ * must stand above this many times the rate before it to be a step. Wider than
+ * {@link DRIFT_STEP_RATIO}: the two stretches' centres lie up to 7 minutes apart, where a drift
+ * of +-60% over 20 min moves its level most. On 1,200 healthy DEV drift draws no pair's p-value
+ * came within 50 times the level at 1.75x; at 1.5x the smallest was 2.1 times it.
+ */
+export const DRIFT_INBAKE_RATIO = 1.75;
+/** The level of the in-bake looks together (Bonferroni over every split and look pair). */
+export const DRIFT_INBAKE_ALPHA = 0.001;
+/**
+ * Where the bake is split (ms after the deploy, fixed before it): the counts so far are marked
+ * there, and a later look compares the bake since a split with the bake before it.
+ */
+export const DRIFT_INBAKE_SPLITS_MS: readonly number[] = [
+  60_000, 120_000, 180_000, 240_000, 300_000, 360_000,
+];
+/** When the bake since each split is looked at (ms after the deploy, fixed before it). */
+export const DRIFT_INBAKE_LOOKS_MS: readonly number[] = [
+  180_000, 240_000, 300_000, 360_000, 420_000, 480_000, 600_000, 720_000, 900_000,
+];
+/** The least time between a split and a look at it: the later stretch's own evidence. */
+export const DRIFT_INBAKE_MIN_LATER_MS = 120_000;
+
+/** The (split, look) pairs the in-bake looks test: each split at every look at least the minimum after it. */
+export function driftInBakePairs(): number {
+  let pairs = 0;
+  for (const look of DRIFT_INBAKE_LOOKS_MS)
+    for (const split of DRIFT_INBAKE_SPLITS_MS) if (look - split >= DRIFT_INBAKE_MIN_LATER_MS) pairs++;
+  return pairs;
+}

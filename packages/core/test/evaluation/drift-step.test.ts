@@ -1,17 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import {
   describeDriftStep,
+  driftInBakeDue,
+  driftMarksOf,
   driftStepLookDue,
   driftStepOf,
+  takeDriftInBakeLook,
   takeDriftStepLook,
   windowEnd,
 } from '../../src/evaluation/baseline-drift';
 import type { SignalBaseline } from '../../src/evaluation/watch-state';
 import { startSequential, stepSequential } from '../../src/rules/sequential-count';
 import {
+  DRIFT_INBAKE_ALPHA,
+  DRIFT_INBAKE_LOOKS_MS,
+  DRIFT_INBAKE_MIN_LATER_MS,
+  DRIFT_INBAKE_RATIO,
+  DRIFT_INBAKE_SPLITS_MS,
   DRIFT_STEP_ALPHA,
   DRIFT_STEP_LOOKS_MS,
   DRIFT_STEP_RATIO,
+  driftInBakePairs,
   stepAtDeployP,
 } from '../../src/stats/drift';
 import { binomialUpperTail } from '../../src/stats/special-functions';
@@ -114,5 +123,87 @@ describe('the step look of a drifting baseline test (evaluation/baseline-drift.t
     const end = drift({ events: 180, trials: 60_000 });
     expect(driftStepOf(takeDriftStepLook(calm, end, 60_000))).not.toBeNull();
     expect(driftStepOf(takeDriftStepLook(bursty, end, 60_000))).toBeNull();
+  });
+});
+
+describe('the in-bake step look of a drifting baseline test (evaluation/baseline-drift.ts)', () => {
+  const deployAt = 1_000_000;
+  const everything = { splits: DRIFT_INBAKE_SPLITS_MS, looks: [] as number[] };
+
+  /** A test fed `before` steps at `low`, marked at every split, then `after` steps at `high`. */
+  function split(low: number, high: number, before: number, after: number, lookMs: number) {
+    let state = takeDriftInBakeLook(fed(low, before), drift(undefined), { splits: [60_000], looks: [] });
+    for (let k = 0; k < after; k++) {
+      state = stepSequential(state, { events: Math.round(1000 * high), trials: 1000 }, null);
+    }
+    return takeDriftInBakeLook(state, drift(undefined), { splits: [], looks: [lookMs] });
+  }
+
+  it('is due at the splits and looks an evaluation crosses, each once', () => {
+    expect(driftInBakeDue(deployAt, deployAt + 55_000, deployAt + 60_000)).toEqual({
+      splits: [60_000],
+      looks: [],
+    });
+    expect(driftInBakeDue(deployAt, deployAt + 60_000, deployAt + 65_000)).toEqual({ splits: [], looks: [] });
+    expect(driftInBakeDue(deployAt, deployAt + 175_000, deployAt + 185_000)).toEqual({
+      splits: [180_000],
+      looks: [180_000],
+    });
+    // An evaluation that crosses several (a gap) crosses them all.
+    expect(driftInBakeDue(deployAt, deployAt + 50_000, deployAt + 130_000).splits).toEqual([60_000, 120_000]);
+  });
+
+  it('spends its level over every split and look pair at least the minimum apart', () => {
+    let pairs = 0;
+    for (const look of DRIFT_INBAKE_LOOKS_MS)
+      for (const s of DRIFT_INBAKE_SPLITS_MS) if (look - s >= DRIFT_INBAKE_MIN_LATER_MS) pairs++;
+    expect(driftInBakePairs()).toBe(pairs);
+    expect(pairs).toBeGreaterThan(DRIFT_INBAKE_SPLITS_MS.length);
+  });
+
+  it('marks the counts at a split without a drift-free change, and only on a drifting baseline', () => {
+    const state = fed(0.004, 12);
+    const marked = takeDriftInBakeLook(state, drift(undefined), { splits: [60_000], looks: [] });
+    expect(marked).not.toBe(state);
+    expect(driftMarksOf(marked)).toEqual([{ atMs: 60_000, events: state.events, trials: state.trials }]);
+    expect(marked.rejected).toBe(false);
+    expect(takeDriftInBakeLook(state, undefined, everything)).toBe(state);
+    expect(takeDriftInBakeLook(state, drift(undefined), { splits: [], looks: [] })).toBe(state);
+    // A split already marked is not marked again.
+    expect(takeDriftInBakeLook(marked, drift(undefined), { splits: [60_000], looks: [] })).toBe(marked);
+  });
+
+  it('rejects a step inside the bake of 6x its own earlier rate, sticky, with its finding said', () => {
+    // The bake's cumulative rate (0.43%) stays under the baseline's 0.5%: the test alone keeps it.
+    const looked = split(0.001, 0.006, 36, 72, 180_000);
+    expect(looked.rejected).toBe(true);
+    const step = driftStepOf(looked);
+    expect(step?.fromSeconds).toBe(60);
+    expect(step?.atSeconds).toBe(180);
+    expect(step?.ratio).toBe(DRIFT_INBAKE_RATIO);
+    expect(step?.p).toBeLessThanOrEqual(DRIFT_INBAKE_ALPHA / driftInBakePairs());
+    expect(step?.rate).toBeCloseTo(0.006, 6);
+    expect(step?.endRate).toBeCloseTo(0.001, 6);
+    expect(describeDriftStep(step as NonNullable<typeof step>)).toContain('a step inside the bake');
+    expect(takeDriftInBakeLook(looked, drift(undefined), { splits: [], looks: [240_000] })).toBe(looked);
+  });
+
+  it('leaves a bake that rises within the ratio a drift is allowed, and a look too soon after the split', () => {
+    expect(split(0.002, 0.0035, 36, 72, 180_000).rejected).toBe(false);
+    // 100 s after the split: under the minimum the later stretch needs.
+    expect(driftStepOf(split(0.001, 0.006, 36, 72, 160_000))).toBeNull();
+  });
+
+  it('rejects at most its level over a bake that rises exactly at the allowed ratio (seeded, Poisson counts)', () => {
+    const random = seededRandom(20);
+    let rejected = 0;
+    const draws = 2000;
+    for (let i = 0; i < draws; i++) {
+      const before = poisson(random, 60);
+      const after = poisson(random, 60 * DRIFT_INBAKE_RATIO * 2);
+      const p = stepAtDeployP(after, 24_000, before, 12_000, DRIFT_INBAKE_RATIO);
+      if (p !== null && p <= 0.05) rejected++;
+    }
+    expect(rejected / draws).toBeLessThanOrEqual(0.05);
   });
 });
