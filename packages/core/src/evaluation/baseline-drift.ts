@@ -1,4 +1,4 @@
-import type { SequentialState } from '../rules/sequential-count';
+import { countsOutsideSurges, type SequentialState } from '../rules/sequential-count';
 import { show, showRate } from '../rules/verdict';
 import {
   DRIFT_INBAKE_ALPHA,
@@ -14,7 +14,7 @@ import {
   estimateDrift,
   stepAtDeployP,
 } from '../stats/drift';
-import type { CountInterval, SignalBaseline } from './watch-state';
+import { type CountInterval, crossesTime, type SignalBaseline } from './watch-state';
 
 /**
  * The drift check of a count baseline (docs/statistics.md, "Drifting baselines"): the healthy
@@ -153,10 +153,8 @@ export function driftStepLookDue(
   lastEvaluatedAt: number | null,
   now: number,
 ): number | null {
-  for (const after of DRIFT_STEP_LOOKS_MS) {
-    const at = deployAt + after;
-    if (now >= at && (lastEvaluatedAt === null || lastEvaluatedAt < at)) return after;
-  }
+  for (const after of DRIFT_STEP_LOOKS_MS)
+    if (crossesTime(deployAt + after, lastEvaluatedAt, now)) return after;
   return null;
 }
 
@@ -180,8 +178,7 @@ export function takeDriftStepLook(
 ): SequentialState {
   if (state.kind !== 'baseline' || state.rejected || drift?.end === undefined) return state;
   const phi = Math.max(1, state.dispersion);
-  const events = state.events - (state.surged?.events ?? 0);
-  const trials = state.trials - (state.surged?.trials ?? 0);
+  const { events, trials } = countsOutsideSurges(state);
   const ratio = DRIFT_STEP_RATIO * Math.max(1, state.tolerance);
   const p = stepAtDeployP(events, trials, drift.end.events / phi, drift.end.trials / phi, ratio);
   const alpha = DRIFT_STEP_ALPHA / DRIFT_STEP_LOOKS_MS.length;
@@ -210,13 +207,23 @@ export function driftInBakeDue(
   deployAt: number,
   lastEvaluatedAt: number | null,
   now: number,
-): { readonly splits: readonly number[]; readonly looks: readonly number[] } {
-  const crossed = (after: number) => {
-    const at = deployAt + after;
-    return now >= at && (lastEvaluatedAt === null || lastEvaluatedAt < at);
-  };
+): DriftInBakeDue {
+  const crossed = (after: number) => crossesTime(deployAt + after, lastEvaluatedAt, now);
+  // Every evaluation of a drifting window asks; most cross nothing and build nothing.
+  if (!DRIFT_INBAKE_SPLITS_MS.some(crossed) && !DRIFT_INBAKE_LOOKS_MS.some(crossed)) return NOTHING_DUE;
   return { splits: DRIFT_INBAKE_SPLITS_MS.filter(crossed), looks: DRIFT_INBAKE_LOOKS_MS.filter(crossed) };
 }
+
+/** The in-bake split and look times one evaluation crosses (ms after the deploy). */
+export interface DriftInBakeDue {
+  readonly splits: readonly number[];
+  readonly looks: readonly number[];
+}
+
+const NOTHING_DUE: DriftInBakeDue = { splits: [], looks: [] };
+
+/** The level of each in-bake (split, look) pair: the pairs are fixed, so it is one constant. */
+const INBAKE_PAIR_ALPHA = DRIFT_INBAKE_ALPHA / driftInBakePairs();
 
 /**
  * A step inside the bake on a drifting baseline (docs/statistics.md, "A step inside the bake on a
@@ -236,15 +243,14 @@ export function driftInBakeDue(
 export function takeDriftInBakeLook(
   state: SequentialState,
   drift: SignalBaseline['drift'],
-  due: { readonly splits: readonly number[]; readonly looks: readonly number[] },
+  due: DriftInBakeDue,
 ): SequentialState {
   if (state.kind !== 'baseline' || state.rejected || drift === undefined) return state;
   if (due.splits.length === 0 && due.looks.length === 0) return state;
-  const events = state.events - (state.surged?.events ?? 0);
-  const trials = state.trials - (state.surged?.trials ?? 0);
+  const { events, trials } = countsOutsideSurges(state);
   const marks = driftMarksOf(state);
   const ratio = DRIFT_INBAKE_RATIO * Math.max(1, state.tolerance);
-  const alpha = DRIFT_INBAKE_ALPHA / driftInBakePairs();
+  const alpha = INBAKE_PAIR_ALPHA;
   let best: DriftStep | null = null;
   for (const look of due.looks) {
     for (const mark of marks) {

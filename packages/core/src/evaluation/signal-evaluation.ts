@@ -48,6 +48,7 @@ import type { SignalRead, SignalReader, SignalSender } from './signal-reader';
 import {
   AGGREGATE,
   type CountInterval,
+  crossesTime,
   emptySegment,
   type PendingInterval,
   type SegmentState,
@@ -488,8 +489,7 @@ function finalShareOf(
 function looksAtBakeEnd(tick: SignalTick): boolean {
   const { watch, now } = tick;
   if (watch.purpose !== 'bake') return false;
-  const end = watch.deployAt + tick.contract.bakeSeconds * 1000;
-  return now >= end && (watch.lastEvaluatedAt === null || watch.lastEvaluatedAt < end);
+  return crossesTime(watch.deployAt + tick.contract.bakeSeconds * 1000, watch.lastEvaluatedAt, now);
 }
 
 /**

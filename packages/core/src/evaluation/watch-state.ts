@@ -303,6 +303,14 @@ export interface WatchState {
 /** The aggregate segment key. */
 export const AGGREGATE = '';
 
+/**
+ * Whether the evaluation at `now`, the first since `lastEvaluatedAt` (null: the watch's first),
+ * is the first at or after `at`: how a look at a time fixed before the deploy is taken once.
+ */
+export function crossesTime(at: number, lastEvaluatedAt: number | null, now: number): boolean {
+  return now >= at && (lastEvaluatedAt === null || lastEvaluatedAt < at);
+}
+
 /** A fresh segment state. */
 export function emptySegment(): SegmentState {
   return {

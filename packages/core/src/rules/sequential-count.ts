@@ -150,12 +150,22 @@ export function finalLookP(state: SequentialState): number | null {
   if (state.kind !== 'baseline') return null;
   // Load-surge steps are left out (as a latency test holds them): the look judges the version
   // on the traffic the baseline knows. Which steps those are is decided on request counts only.
-  const events = state.events - (state.surged?.events ?? 0);
-  const trials = state.trials - (state.surged?.trials ?? 0);
+  const { events, trials } = countsOutsideSurges(state);
   if (!(trials > 0) || !(events > 0)) return null;
   // H0 is "rate <= tolerance x the baseline's": the bake's trials weigh tolerance times as much.
   const bake = trials * state.tolerance;
   return binomialUpperTail(events, events + state.baselineEvents, bake / (bake + state.baselineTrials));
+}
+
+/**
+ * A baseline test's counts without those of its load-surge steps (`surged`), as the test weighs
+ * them (divided by the dispersion): what the looks at fixed times judge the version on.
+ */
+export function countsOutsideSurges(state: BaselineRateTestState): { events: number; trials: number } {
+  return {
+    events: state.events - (state.surged?.events ?? 0),
+    trials: state.trials - (state.surged?.trials ?? 0),
+  };
 }
 
 /**
@@ -188,7 +198,7 @@ export function takeFinalLook(
  */
 export function finalLookExpected(state: SequentialState): number {
   if (state.kind !== 'baseline') return Number.POSITIVE_INFINITY;
-  const trials = (state.trials - (state.surged?.trials ?? 0)) * state.dispersion;
+  const trials = countsOutsideSurges(state).trials * state.dispersion;
   return (trials * state.baselineEvents) / state.baselineTrials;
 }
 

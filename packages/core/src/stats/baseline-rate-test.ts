@@ -454,11 +454,8 @@ function withoutOneRestart(state: JointBaselineRateTestState, copies: readonly R
       const events = state.events - copy.events;
       const expected = (state.trials - copy.trials) * state.nullRate;
       // log of the equal-weight mixture over the grid (as the e-value mixes them).
-      let top = Number.NEGATIVE_INFINITY;
-      for (const r of state.ratios) top = Math.max(top, events * Math.log(r) - (r - 1) * expected);
-      let sum = 0;
-      for (const r of state.ratios) sum += Math.exp(events * Math.log(r) - (r - 1) * expected - top);
-      const evidence = copy.logWeight + top + Math.log(sum / state.ratios.length);
+      const terms = state.ratios.map((r) => events * Math.log(r) - (r - 1) * expected);
+      const evidence = copy.logWeight + logSumExp(terms) - Math.log(terms.length);
       if (evidence < least) {
         least = evidence;
         drop = i;
