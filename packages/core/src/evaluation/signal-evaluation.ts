@@ -529,7 +529,7 @@ function withFinalLook(
     // Only a test started with the share set aside looks (a test saved before the look existed
     // resumes with its whole alpha in the e-process, and spends nothing more).
     if (state.kind !== 'baseline' || Math.abs(state.alpha - alpha * (1 - share)) > 1e-9 * alpha) continue;
-    const looked = takeFinalLook(state, alpha * share, windowEvents);
+    const looked = takeFinalLook(state, alpha * share, windowEvents, tick.signal.minSamples);
     if (looked !== state) {
       out ??= { ...tests };
       out[name] = looked;

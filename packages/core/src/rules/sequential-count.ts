@@ -146,15 +146,34 @@ export type FinalLook = NonNullable<BaselineRateTestState['finalLook']>;
  * Continuous in the counts (`I_x(k, n - k + 1)`). Null for a test that is not a baseline test or
  * has seen no event outside a surge.
  */
-export function finalLookP(state: SequentialState): number | null {
+export function finalLookP(state: SequentialState, windowEvents?: number): number | null {
   if (state.kind !== 'baseline') return null;
   // Load-surge steps are left out (as a latency test holds them): the look judges the version
   // on the traffic the baseline knows. Which steps those are is decided on request counts only.
   const { events, trials } = countsOutsideSurges(state);
   if (!(trials > 0) || !(events > 0)) return null;
+  const baselineEvents = windowEvents === undefined ? state.baselineEvents : lookBaselineEvents(state, windowEvents);
+  if (baselineEvents === null) return null;
   // H0 is "rate <= tolerance x the baseline's": the bake's trials weigh tolerance times as much.
   const bake = trials * state.tolerance;
-  return binomialUpperTail(events, events + state.baselineEvents, bake / (bake + state.baselineTrials));
+  return binomialUpperTail(events, events + baselineEvents, bake / (bake + state.baselineTrials));
+}
+
+/**
+ * The baseline events the look weighs: the window's own (`windowEvents`, before the prior), as
+ * the test weighs them (divided by the dispersion, scaled as a drift scales the counts). The
+ * exact conditional test already carries the baseline's uncertainty (it is exact given both
+ * arms' totals, whatever the baseline's count), so the prior, which the e-process needs for a
+ * rate that is never exactly zero, would pay for it twice: at 0.05 req/s its 3 events weigh as
+ * much as a 90-request window (docs/statistics.md, "The look without the prior"). Null where the
+ * prior was cut to the window's trials (a window of a few requests, all of them events).
+ */
+function lookBaselineEvents(state: BaselineRateTestState, windowEvents: number): number | null {
+  const events = Math.max(0, windowEvents);
+  // `driftedCounts` adds the prior, then scales; the stored rate is (events + prior) / trials
+  // unless the prior was cut to the trials (rate 1).
+  if (!(state.baselineEvents < state.baselineTrials)) return null;
+  return (state.baselineEvents * events) / (events + BASELINE_PRIOR_EVENTS);
 }
 
 /**
@@ -177,18 +196,34 @@ export function countsOutsideSurges(state: BaselineRateTestState): { events: num
  * `alpha x share` rejects a healthy version with probability at most alpha; the conditions only
  * remove rejections (an empty window and a busy host's handful are the same counts:
  * docs/statistics.md, "Small baselines"). Returns the state itself when the look does not reject.
+ *
+ * A bake that ended below the signal's request floor (`minSamples`: fewer requests than a pass
+ * needs, so otherwise an undecided bake a human decides) is judged on evidence instead: the
+ * window's own events without the prior ({@link lookBaselineEvents}), on an empty window too.
+ * That p-value is never above the one with the prior, and it is the exact conditional test
+ * itself, valid at `lookAlpha` whatever the window's count; which of the two is used is decided
+ * on request counts only, so the union keeps its bound (docs/statistics.md, "The look below the
+ * request floor").
  */
 export function takeFinalLook(
   state: SequentialState,
   lookAlpha: number,
   windowEvents: number,
+  minSamples = 0,
 ): SequentialState {
-  if (state.kind !== 'baseline' || state.rejected || !(windowEvents >= 1) || !(lookAlpha > 0)) return state;
+  if (state.kind !== 'baseline' || state.rejected || !(lookAlpha > 0)) return state;
+  const belowFloor = bakeRequests(state) < minSamples;
+  if (!belowFloor && !(windowEvents >= 1)) return state;
   if (!(finalLookExpected(state) <= FINAL_LOOK_MAX_EXPECTED)) return state;
-  const p = finalLookP(state);
+  const p = belowFloor ? finalLookP(state, windowEvents) : finalLookP(state);
   if (p === null || !(p <= lookAlpha)) return state;
-  const finalLook: FinalLook = { p, alpha: lookAlpha };
+  const finalLook: FinalLook = { p, alpha: lookAlpha, ...(belowFloor ? { withoutPrior: true as const } : {}) };
   return { ...state, rejected: true, rejectedAtUpdate: state.updates, finalLook };
+}
+
+/** The requests a baseline test has seen, as observed (what the request floor counts). */
+function bakeRequests(state: BaselineRateTestState): number {
+  return state.observedTrials ?? state.trials * state.dispersion;
 }
 
 /**
@@ -430,7 +465,7 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       value: summary.rate,
       threshold: summary.baselineRate,
       ...(statistic ? { statistic } : {}),
-      reason: `${describeTest(summary, input.what)}: one look at the bake's end, exact conditional p ${show(look.p)} <= alpha ${show(look.alpha)} (e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))})`,
+      reason: `${describeTest(summary, input.what)}: one look at the bake's end, exact conditional p ${show(look.p)} <= alpha ${show(look.alpha)}${look.withoutPrior ? ' (below the request floor: against the window\'s own events, no prior)' : ''} (e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))})`,
     };
   }
   if (summary?.rejected) {

@@ -167,9 +167,11 @@ interface BaselineStateCommon {
   readonly rejectedAtUpdate: number | null;
   /**
    * Set when one look at the bake's end rejected (rules/sequential-count.ts `takeFinalLook`):
-   * its exact conditional p-value and the alpha it spent. Absent otherwise.
+   * its exact conditional p-value and the alpha it spent, and `withoutPrior` when the bake ended
+   * below its request floor and the look weighed the window's own events (no prior). Absent
+   * otherwise.
    */
-  readonly finalLook?: { readonly p: number; readonly alpha: number };
+  readonly finalLook?: { readonly p: number; readonly alpha: number; readonly withoutPrior?: true };
   /**
    * The counts load-surge steps (`CountObservation.loadFactor`) fed, as the test weighs them
    * (included in `events` and `trials`): the look at the bake's end leaves them out. Absent
