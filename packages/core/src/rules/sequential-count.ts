@@ -152,7 +152,8 @@ export function finalLookP(state: SequentialState, windowEvents?: number): numbe
   // on the traffic the baseline knows. Which steps those are is decided on request counts only.
   const { events, trials } = countsOutsideSurges(state);
   if (!(trials > 0) || !(events > 0)) return null;
-  const baselineEvents = windowEvents === undefined ? state.baselineEvents : lookBaselineEvents(state, windowEvents);
+  const baselineEvents =
+    windowEvents === undefined ? state.baselineEvents : lookBaselineEvents(state, windowEvents);
   if (baselineEvents === null) return null;
   // H0 is "rate <= tolerance x the baseline's": the bake's trials weigh tolerance times as much.
   const bake = trials * state.tolerance;
@@ -217,7 +218,11 @@ export function takeFinalLook(
   if (!(finalLookExpected(state) <= FINAL_LOOK_MAX_EXPECTED)) return state;
   const p = belowFloor ? finalLookP(state, windowEvents) : finalLookP(state);
   if (p === null || !(p <= lookAlpha)) return state;
-  const finalLook: FinalLook = { p, alpha: lookAlpha, ...(belowFloor ? { withoutPrior: true as const } : {}) };
+  const finalLook: FinalLook = {
+    p,
+    alpha: lookAlpha,
+    ...(belowFloor ? { withoutPrior: true as const } : {}),
+  };
   return { ...state, rejected: true, rejectedAtUpdate: state.updates, finalLook };
 }
 
@@ -465,7 +470,7 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       value: summary.rate,
       threshold: summary.baselineRate,
       ...(statistic ? { statistic } : {}),
-      reason: `${describeTest(summary, input.what)}: one look at the bake's end, exact conditional p ${show(look.p)} <= alpha ${show(look.alpha)}${look.withoutPrior ? ' (below the request floor: against the window\'s own events, no prior)' : ''} (e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))})`,
+      reason: `${describeTest(summary, input.what)}: one look at the bake's end, exact conditional p ${show(look.p)} <= alpha ${show(look.alpha)}${look.withoutPrior ? " (below the request floor: against the window's own events, no prior)" : ''} (e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))})`,
     };
   }
   if (summary?.rejected) {
