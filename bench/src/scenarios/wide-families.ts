@@ -213,6 +213,51 @@ export const WIDE_FAMILIES: readonly Family[] = [
     }),
   },
   {
+    id: 'wide-lowtraffic-tiny-keep',
+    failureClass: 'low-traffic',
+    truth: 'keep',
+    description:
+      'healthy deploy at 0.03-0.1 req/s, 1-3% errors; host load fails (and slows) the requests of 4-30 steps in the bake',
+    draw: (rng) => {
+      // A bake below the request floor (27-90 requests): where the look weighs the window's own
+      // errors (no prior), and a busy host's failures are the counts a fault makes.
+      const count = int(rng, 4, 30);
+      const steps = Array.from({ length: count }, () => DEPLOY + int(rng, 0, 175)).sort((a, b) => a - b);
+      return {
+        description: 'healthy deploy far below the request floor; a busy host fails a few requests',
+        service: service(rng, {
+          rps: round(logUniform(rng, 0.03, 0.1), 3),
+          p0: round(rng.between(0.01, 0.03), 4),
+        }),
+        fault: null,
+        hostLoad: {
+          steps: [...new Set(steps)],
+          slowRequests: 1,
+          factor: round(rng.between(2, 10), 2),
+          failedRequests: 1,
+        },
+      };
+    },
+  },
+  {
+    id: 'wide-lowtraffic-tiny-bad',
+    failureClass: 'low-traffic',
+    truth: 'rollback',
+    description: 'errors from 1-3% to 15-50% at 0.03-0.1 req/s, at the deploy or mid-bake (2-8 min in)',
+    draw: (rng) => ({
+      description: 'error regression far below the request floor, at the deploy or mid-bake',
+      service: service(rng, {
+        rps: round(logUniform(rng, 0.03, 0.1), 3),
+        p0: round(rng.between(0.01, 0.03), 4),
+      }),
+      fault: {
+        kind: 'errors',
+        p1: round(rng.between(0.15, 0.5), 3),
+        at: pick(rng, [0, int(rng, 2 * MIN, 8 * MIN)]),
+      },
+    }),
+  },
+  {
     id: 'wide-tail-bad',
     failureClass: 'tail-latency',
     truth: 'rollback',
