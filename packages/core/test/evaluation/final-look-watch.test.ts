@@ -36,4 +36,26 @@ describe('the look at the bake end, in a watch (issue 12, low traffic)', () => {
     const r = await runWatch(lowTraffic(10_000, 45));
     expect(r.decision.type, r.decision.reason).not.toBe('breach');
   });
+
+  it('below the request floor, rolls back against the window\'s own errors, an empty window too', async () => {
+    // 0.05 req/s (a request every 4th step): 90 requests before the deploy, none failed; from 40
+    // steps into the bake every third request fails (7 failed of 30 in the bake). With the
+    // prior's 3 events the look's p is 0.0035, above its alpha 0.001; the window's own 0 gives
+    // (30 / 120)^7, 6e-5 (docs/statistics.md, "The look below the request floor").
+    const steps: StepData[] = [];
+    let requests = 0;
+    for (let i = 0; i < BASELINE_STEPS + 200; i++) {
+      if (i % 4 !== 0) {
+        steps.push(healthyStep(i, 0));
+        continue;
+      }
+      requests++;
+      const fails = i - BASELINE_STEPS >= 40 && requests % 3 === 0;
+      steps.push({ ...healthyStep(i, 1), errors: fails ? 1 : 0 });
+    }
+    const r = await runWatch(steps);
+    expect(r.decision.type, r.decision.reason).toBe('breach');
+    expect(r.at).toBe(600);
+    expect(r.decision.reason).toContain('below the request floor: against the window\'s own events, no prior');
+  });
 });
