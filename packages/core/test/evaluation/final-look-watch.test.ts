@@ -37,7 +37,7 @@ describe('the look at the bake end, in a watch (issue 12, low traffic)', () => {
     expect(r.decision.type, r.decision.reason).not.toBe('breach');
   });
 
-  it('below the request floor, rolls back against the window\'s own errors, an empty window too', async () => {
+  it("below the request floor, rolls back against the window's own errors, an empty window too", async () => {
     // 0.05 req/s (a request every 4th step): 90 requests before the deploy, none failed; from 40
     // steps into the bake every third request fails (7 failed of 30 in the bake). With the
     // prior's 3 events the look's p is 0.0035, above its alpha 0.001; the window's own 0 gives
@@ -56,6 +56,6 @@ describe('the look at the bake end, in a watch (issue 12, low traffic)', () => {
     const r = await runWatch(steps);
     expect(r.decision.type, r.decision.reason).toBe('breach');
     expect(r.at).toBe(600);
-    expect(r.decision.reason).toContain('below the request floor: against the window\'s own events, no prior');
+    expect(r.decision.reason).toContain("below the request floor: against the window's own events, no prior");
   });
 });
