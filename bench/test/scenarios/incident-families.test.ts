@@ -16,8 +16,9 @@ describe('the incident-recovering family (issue 12, round 21)', () => {
 
   it('draws incidents from 2-8 min before the deploy at 0.5-20 req/s that recover 0.5-6 min after it', () => {
     const kinds = new Set<string>();
-    for (const { scenario, meta } of generateFamilySet(INCIDENT_FAMILIES[0]!, 'incident-test', 24)
-      .scenarios) {
+    const [family] = INCIDENT_FAMILIES;
+    if (family === undefined) throw new Error('no incident family');
+    for (const { scenario, meta } of generateFamilySet(family, 'incident-test', 24).scenarios) {
       expect(parseScenario(scenario, scenario.name).ok, scenario.name).toBe(true);
       expect(scenario.truth.verdict).toBe('incident');
       expect(meta.rps as number).toBeGreaterThanOrEqual(0.5);
