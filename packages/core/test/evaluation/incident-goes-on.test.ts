@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { checkBaselineHealth } from '../../src/evaluation/baseline-snapshot';
 import type { StepData } from '../../src/testing/memory-source';
 import { binomial, seededRandom } from '../../src/testing/seeded-random';
-import { BASELINE_STEPS, healthyStep, runWatch } from './run-watch';
+import { BASELINE_STEPS, healthyStep, runWatch, STEP } from './run-watch';
 
 /**
  * An incident under way at the deploy that goes on after it (signal-evaluation.ts
@@ -56,6 +57,7 @@ describe('an incident under way at the deploy that goes on after it', () => {
     // The likelihood ratio at the episode's rate against the null is a test martingale under
     // the null: a bake at the baseline rate crosses 1/alpha at most alpha of the time.
     let breaches = 0;
+    let seen = 0;
     for (let s = 0; s < 40; s++) {
       const steps = incident(100 + s, {
         requests: 8 + (s % 5),
@@ -63,9 +65,15 @@ describe('an incident under way at the deploy that goes on after it', () => {
         incidentSteps: 48 + 6 * (s % 4),
         goesOn: 0,
       });
+      // The baseline health check sees the incident still at the deploy (else nothing is tested).
+      const window = steps
+        .slice(0, BASELINE_STEPS)
+        .map((d, i) => ({ t: (i + 1) * STEP, trials: d.requests, events: d.errors }));
+      if (checkBaselineHealth(window, STEP, 'failed').health.episode?.ongoing) seen++;
       const r = await runWatch(steps, { bakeSeconds: 300 });
       if (r.timeline.some((e) => /goes on after it/.test(e.reason))) breaches++;
     }
+    expect(seen).toBeGreaterThanOrEqual(30);
     expect(breaches).toBe(0);
   });
 });
