@@ -68,7 +68,7 @@ describe('an incident under way at the deploy that goes on after it', () => {
       // The baseline health check sees the incident still at the deploy (else nothing is tested).
       const window = steps
         .slice(0, BASELINE_STEPS)
-        .map((d, i) => ({ t: (i + 1) * STEP, trials: d.requests, events: d.errors }));
+        .map((d, i) => ({ t: (i + 1) * STEP, trials: d.requests ?? 0, events: d.errors ?? 0 }));
       if (checkBaselineHealth(window, STEP, 'failed').health.episode?.ongoing) seen++;
       const r = await runWatch(steps, { bakeSeconds: 300 });
       if (r.timeline.some((e) => /goes on after it/.test(e.reason))) breaches++;
