@@ -3,6 +3,7 @@ import { DRIFT_FAMILIES } from './drift-families';
 import { DRIFT_STRESS_FAMILIES } from './drift-stress-families';
 import { ENVELOPE_FAMILIES, SURGE_START_FAMILIES } from './envelope-families';
 import { FAMILIES, type Family, familySpecs } from './families';
+import { INCIDENT_FAMILIES } from './incident-families';
 import { LEAK_FAMILIES } from './leak-families';
 import { DATA_FAMILIES, postProcess } from './probe-data-families';
 import { MEMORY_FAMILIES } from './probe-memory-families';
@@ -57,7 +58,7 @@ export function generateFamilySet(family: Family, set: string, count: number): F
   return { family, set, scenarios, undetectable };
 }
 
-/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress, surge-stress, probe-traffic, probe-data, probe-memory, envelope and surge-start families run only by id). */
+/** Every family's set (or the named families only: the wide, cold-start, leak, drift, drift-stress, surge-stress, probe-traffic, probe-data, probe-memory, envelope, surge-start and incident-recovering families run only by id). */
 export function generateFamilies(set: string, count: number, only?: readonly string[]): FamilySet[] {
   const families = only
     ? [
@@ -73,6 +74,7 @@ export function generateFamilies(set: string, count: number, only?: readonly str
         ...MEMORY_FAMILIES,
         ...ENVELOPE_FAMILIES,
         ...SURGE_START_FAMILIES,
+        ...INCIDENT_FAMILIES,
       ].filter((f) => only.includes(f.id))
     : FAMILIES;
   return families.map((f) => generateFamilySet(f, set, count));

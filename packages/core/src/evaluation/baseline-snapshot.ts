@@ -131,7 +131,10 @@ async function baselineOf(
         // healthy stretch instead, and count again there.
         const clean = await cleanP99(signal, perStep, episode, reader, ctx);
         const better = clean === null ? threshold : exceedanceThreshold(contract.latencyBucketsMs, clean);
-        if (better !== threshold) {
+        // Only down: a threshold above the one the episode was seen at (the older half's p99
+        // bucket, where the healthy part's p99 lies just above a bucket bound) can lie past the
+        // incident's tail, and the test then never sees the incident it was told of.
+        if (better < threshold) {
           const recounted = await countBaseline(signal, better, value, perStep, reader, ctx);
           if (recounted.status === 'ok') {
             threshold = better;

@@ -1326,6 +1326,13 @@ function countVerdict(
       extra,
       state,
     );
+  if (verdict.status === 'pass' && !isTail && key === AGGREGATE) {
+    const goesOn = incidentGoesOn(tick, state);
+    if (goesOn !== null) {
+      const eager = finishCountVerdict(judgeSequential(state, input), extra, state);
+      return { ...eager, status: 'breach', reason: `${eager.reason}; ${goesOn}` };
+    }
+  }
   if (verdict.status !== 'breach') return verdict;
   const bound = quietColdStartBound(tick.contract, tick.watch, tick.signal);
   if (bound === null || (segment.newestT ?? Number.NEGATIVE_INFINITY) >= bound) return verdict;
@@ -1334,6 +1341,50 @@ function countVerdict(
     return verdict;
   }
   return heldToColdStartBound(finishCountVerdict(judgeSequential(state, input), extra, state), tick.watch);
+}
+
+/** Fewest times the healthy part's rate an episode's own rate must be for {@link incidentGoesOn}. */
+export const GOES_ON_RATIO = 3;
+
+/**
+ * An incident under way at the deploy that goes on after it (docs/statistics.md, "Dirty
+ * baselines and ambiguous onsets"): the baseline health check saw an episode still elevated at
+ * the deploy, so the test judges the bake against the rest of the window, and its e-value, a
+ * mixture over every rate above the null, can stay below 1/alpha at low traffic or where the
+ * incident recovers a few minutes into the bake, when the watch kept the release and routed
+ * nothing. The episode's own rate is a fixed alternative, set on pre-deploy data before the
+ * bake: the likelihood ratio of the bake's counts (as the test weighs them, divided by its
+ * dispersion) at that rate against the test's null rate is a test martingale under the null,
+ * so crossing the test's own 1/alpha' at any look is a breach at the test's level (Ville's
+ * inequality). Only for an episode at least {@link GOES_ON_RATIO} times the healthy part's rate
+ * (a load surge's few percent more errors is no incident). The breach it gives is routed by the
+ * onset gate as the episode's (or rolled back where the deploy made it worse). The reason's
+ * clause, or null.
+ */
+export function incidentGoesOn(tick: SignalTick, state: SequentialState | null): string | null {
+  const { watch, signal } = tick;
+  if (watch.purpose !== 'bake' || state === null || state.kind !== 'baseline' || state.rejected) return null;
+  const episode = watch.baseline?.signals[signal.id]?.health?.episode;
+  if (!episode?.ongoing) return null;
+  const alt = episode.rate;
+  const nul = burstRate(state);
+  if (
+    !(nul > 0) ||
+    !(alt < 1) ||
+    !(alt >= GOES_ON_RATIO * nul) ||
+    !(episode.outsideRate * GOES_ON_RATIO <= alt)
+  )
+    return null;
+  const events = state.events;
+  const trials = state.trials;
+  if (!(trials > 0)) return null;
+  const logLr =
+    events * Math.log(alt / nul) +
+    (trials - events) * Math.log1p(-alt) -
+    (trials - events) * Math.log1p(-nul);
+  if (!(logLr >= state.logThreshold)) return null;
+  const minutes = Math.round((watch.deployAt - episode.startT) / 60_000);
+  return `but the incident under way since ${minutes} min before the deploy (${showRate(alt)}) goes on after it: ${show(Math.exp(Math.min(logLr, 700)))} times likelier at its rate than at ${showRate(nul)}, >= 1/alpha ${show(Math.exp(state.logThreshold))}`;
 }
 
 /**
