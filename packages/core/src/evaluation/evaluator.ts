@@ -245,7 +245,13 @@ export class Evaluator {
           c
             ? {
                 ...c,
-                segments: settlePending(c.segments, ended, this.contract, this.contract.signals[i] as Signal, false),
+                segments: settlePending(
+                  c.segments,
+                  ended,
+                  this.contract,
+                  this.contract.signals[i] as Signal,
+                  false,
+                ),
               }
             : c,
         );

@@ -899,13 +899,17 @@ export function heldForColdStartEnd(watch: WatchState, t: number, stepMs: number
  * start tolerated, but most are shorter, and a fault on a cold-starting release waited for the
  * whole window. From the warm-up's end on, each step start is a candidate: the latency counts from
  * it to now (at the measure the recognition read the warm-up at, the cold-start bound where there
- * is one) must rule a cold start out as the early "no cold start" does ({@link rulesOutColdStart},
- * a likelihood ratio of 20 for the baseline against the smallest cold start), and no later
- * candidate's counts may still show one. The earliest such candidate is where the cold start
- * ended: the count tests are judged on the data from there. Every latency signal that carries
- * the cold-start signature must show it over (the latest of their points); a failed read of the
- * bound ends the walk. Only latency decides, so the tests keep their full alpha; a cold start
- * whose errors outlast its latency is the risk (docs/statistics.md, "The end of a cold start").
+ * is one) must rule a cold start out ({@link rulesOutColdStart}, a likelihood ratio of 20 for the
+ * baseline against the smaller of the smallest cold start and the one half way to what the
+ * warm-up showed: a mild cold start's still-slow steps are no end), and no later candidate's
+ * counts may still show one. The latest such candidate is where the cold start ended (an earlier
+ * one could hold a still-slow step outweighed by the clean ones after it), and the count tests
+ * are judged from one step after it: a cold start ends inside a step, and the step it ended in
+ * can look clean at a sparse measure (a few slow requests expected) while its errors are still
+ * the cold start's. Every latency signal that carries the cold-start signature must
+ * show it over (the latest of their points); a failed read of the bound ends the walk. Only
+ * latency decides, so the tests keep their full alpha; a cold start whose errors outlast its
+ * latency is the risk (docs/statistics.md, "The end of a cold start").
  */
 export function coldStartOver(
   contract: Contract,
@@ -938,17 +942,20 @@ export function coldStartOver(
       trials += r.trials;
       const since = { events, trials };
       if (showsColdStart(since, seen.rate, seen.atBound)) break;
-      if (rulesOutColdStart(since, seen.rate)) from = { t: r.t - stepMs, events, trials };
+      if (rulesOutColdStart(since, seen.rate, { seen: seen.warmup })) {
+        from = { t: r.t - stepMs, events, trials };
+        break;
+      }
     }
     if (from === null) return null;
-    at = Math.max(at, from.t);
+    at = Math.max(at, from.t + stepMs);
     shown.push(
-      `${signal.id} ${showRate(from.events / from.trials)} of ${from.trials} requests ${seen.what} (baseline ${showRate(seen.rate)})`,
+      `${signal.id} ${showRate(from.events / from.trials)} of ${from.trials} requests ${seen.what} since ${Math.round((from.t - watch.deployAt) / 1000)} s (baseline ${showRate(seen.rate)})`,
     );
   }
   return {
     at,
-    reason: `over from ${Math.round((at - watch.deployAt) / 1000)} s: ${shown.join('; ')} since`,
+    reason: `over: ${shown.join('; ')}; judged from ${Math.round((at - watch.deployAt) / 1000)} s`,
   };
 }
 

@@ -46,7 +46,7 @@ describe('the cold-start bound', () => {
     expect(latency?.coldStartBound).toEqual({ thresholdMs: 100, events: 15 * BASELINE_STEPS });
     expect(state.coldStart).toBe(true);
     expect(state.coldStartReason).toMatch(
-      /^cold start: 7.17% of requests slower than 100 ms in the first 30 s \(baseline 1.5%\)$/,
+      /^cold start: 7.17% of requests slower than 100 ms in the first 30 s \(baseline 1.5%\); over: latency-p99 1\.5% of 1000 requests slower than 100 ms since 30 s \(baseline 1\.5%\); judged from 35 s$/,
     );
     expect(evaluation.decision.type).toBe('promote');
   });
@@ -72,7 +72,7 @@ describe('the cold-start bound', () => {
     expect(latency?.coldStartBound).toEqual({ thresholdMs: 100, events: 150 * BASELINE_STEPS });
     expect(state.coldStart).toBe(true);
     expect(state.coldStartReason).toMatch(
-      /^cold start: .* slower than 100 ms in the first 30 s \(baseline 15%\)$/,
+      /^cold start: .* slower than 100 ms in the first 30 s \(baseline 15%\); over: latency-p99 15% of 1000 requests slower than 100 ms since 30 s \(baseline 15%\); judged from 35 s$/,
     );
     expect(evaluation.decision.type).toBe('promote');
   });
@@ -98,7 +98,7 @@ describe('the cold-start bound', () => {
     expect(latency?.coldStartBound).toEqual({ thresholdMs: 100, events: 600 * BASELINE_STEPS });
     expect(state.coldStart).toBe(true);
     expect(state.coldStartReason).toMatch(
-      /^cold start: .* slower than 100 ms in the first 30 s \(baseline 60%\)$/,
+      /^cold start: .* slower than 100 ms in the first 30 s \(baseline 60%\); over: latency-p99 60% of 1000 requests slower than 100 ms since 30 s \(baseline 60%\); judged from 35 s$/,
     );
     expect(evaluation.decision.type).toBe('promote');
   });
