@@ -3,7 +3,7 @@ import { Thrown } from '../errors/thrown';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult, Sample, Series } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
-import { isElevated, rulesOutColdStart, showsColdStartAtBound } from '../rules/cold-start';
+import { isElevated, rulesOutColdStart, showsColdStartAtBound, smallestColdStart } from '../rules/cold-start';
 import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
 import { isLazyGaugeVerdict, LazyGaugeVerdict, withHeldReason } from '../rules/lazy-gauge-verdict';
@@ -907,7 +907,9 @@ export function heldForColdStartEnd(watch: WatchState, t: number, stepMs: number
  * are judged from one step after it: a cold start ends inside a step, and the step it ended in
  * can look clean at a sparse measure (a few slow requests expected) while its errors are still
  * the cold start's. Every latency signal that carries the cold-start signature must
- * show it over (the latest of their points); a failed read of the bound ends the walk. Only
+ * show it over (the latest of their points), and its warm-up must have shown at least the
+ * smallest cold start (a milder one's latency does not mark its extent); a failed read of the
+ * bound ends the walk. Only
  * latency decides, so the tests keep their full alpha; a cold start whose errors outlast its
  * latency is the risk (docs/statistics.md, "The end of a cold start").
  */
@@ -930,6 +932,10 @@ export function coldStartOver(
     const seen = warmupEvidence(signal, watch, counts);
     const recent = counts.get(signal.id)?.segments[AGGREGATE]?.recent;
     if (!seen || !recent) return null;
+    // A cold start milder than the smallest one the early "no cold start" rules out (a slow share
+    // under three times the baseline's) is no marker of its own extent: a quiet cold start's
+    // errors outlast what its latency shows. It holds to the window's end.
+    if (!(seen.warmup.events >= smallestColdStart(seen.rate) * seen.warmup.trials)) return null;
     let events = 0;
     let trials = 0;
     let from: { t: number; events: number; trials: number } | null = null;
