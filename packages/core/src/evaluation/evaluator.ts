@@ -14,6 +14,7 @@ import { OnsetHistories } from './onset-history';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './read-with-retry';
 import {
   type CountRead,
+  coldStartOver,
   judgeSignalNow,
   readSignalCounts,
   recognizeColdStart,
@@ -227,6 +228,34 @@ export class Evaluator {
         counts = counts.map((c) => (c ? { ...c, segments: restartCountTests(c.segments) } : c));
       } else {
         current = rest;
+      }
+    }
+    if (current.coldStart === true && current.purpose === 'bake' && now < current.coldStartEndsAt) {
+      // A recognised cold start whose latency shows it over: the count tests are judged from
+      // where it ended, not from the end of the whole window, on the data held since the warm-up.
+      const bySignal = new Map(this.contract.signals.map((s, i) => [s.id, counts[i] ?? null]));
+      const over = coldStartOver(this.contract, current, bySignal);
+      if (over && over.at < current.coldStartEndsAt) {
+        const ended: WatchState = {
+          ...current,
+          coldStartEndsAt: over.at,
+          coldStartReason: `${current.coldStartReason ?? 'cold start'}; ${over.reason}`,
+        };
+        counts = counts.map((c, i) =>
+          c
+            ? {
+                ...c,
+                segments: settlePending(
+                  c.segments,
+                  ended,
+                  this.contract,
+                  this.contract.signals[i] as Signal,
+                  false,
+                ),
+              }
+            : c,
+        );
+        current = ended;
       }
     }
     // Almost every step has no surge: the list is built only when a signal saw one.

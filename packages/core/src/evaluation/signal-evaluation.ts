@@ -3,7 +3,7 @@ import { Thrown } from '../errors/thrown';
 import type { PortContext } from '../ports/abort';
 import type { ReadResult, Sample, Series } from '../ports/metric-source';
 import { evaluateBaselineRatio } from '../rules/baseline-ratio';
-import { isElevated, rulesOutColdStart, showsColdStartAtBound } from '../rules/cold-start';
+import { isElevated, rulesOutColdStart, showsColdStartAtBound, smallestColdStart } from '../rules/cold-start';
 import { checkDataQuality } from '../rules/data-quality';
 import { evaluateHealth } from '../rules/health-check';
 import { isLazyGaugeVerdict, LazyGaugeVerdict, withHeldReason } from '../rules/lazy-gauge-verdict';
@@ -213,9 +213,10 @@ export async function readSignalCounts(tick: SignalTick): Promise<CountRead | nu
     const done = sender.settle(signal, tailReq, ctx, answer);
     tailEv = done instanceof Promise ? await done : done;
   }
-  // The cold-start bound is read while the warm-up lasts, for its recognition only.
+  // The cold-start bound is read while the warm-up lasts, for its recognition, and after a cold
+  // start is recognised until its window ends, for the look at its end ({@link coldStartOver}).
   const denseQuery =
-    baseline?.status === 'ok' && baseline.coldStartBound && start <= watch.warmupEndsAt
+    baseline?.status === 'ok' && baseline.coldStartBound && start <= coldStartBoundReadTo(watch)
       ? eventsQuery(signal, baseline.coldStartBound.thresholdMs)
       : null;
   let denseEv: ReadResult | null = null;
@@ -256,7 +257,8 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
   const segmentBy = signal.segments?.by;
   const noEvents: ReadResult = NO_EVENTS_QUERY;
   const after = state.lastCountT;
-  const { deployAt, warmupEndsAt } = watch;
+  const { deployAt } = watch;
+  const denseTo = coldStartBoundReadTo(watch);
   // The tail's and the cold-start bound's events are joined on the same trials read, so their
   // intervals ascend in time as the aggregate's do: each is looked up with a cursor walking
   // forward, not a map by time built for one or two intervals.
@@ -273,7 +275,7 @@ function countsFrom(tick: SignalTick, segments: Record<string, SegmentState>, re
       tail = Math.min(i.events, eventsAt(tailJoin, tailAt, i.t));
     }
     let dense: number | undefined;
-    if (denseJoin && i.t <= warmupEndsAt) {
+    if (denseJoin && i.t <= denseTo) {
       denseAt = cursorAt(denseJoin, denseAt, i.t);
       dense = Math.min(i.trials, Math.max(i.events, eventsAt(denseJoin, denseAt, i.t)));
     }
@@ -569,6 +571,7 @@ function consume(
     pending: segment.pending,
   };
   let pendingOwned = false;
+  const stepMs = tick.contract.stepSeconds * 1000;
   const restartAt = quietColdStartBound(tick.contract, watch, signal);
   for (const interval of intervals) {
     if (
@@ -597,8 +600,10 @@ function consume(
     if (interval.t > horizon) recent.push(interval);
     next.newestT = Math.max(next.newestT ?? interval.t, interval.t);
     next.warmup = interval.t <= watch.warmupEndsAt ? addWarmup(next.warmup, interval) : next.warmup;
-    // Until the cold-start decision, intervals wait: whether they are judged depends on it.
-    if (watch.coldStart === null) {
+    // Until the cold-start decision, intervals wait: whether they are judged depends on it. So
+    // do those after the warm-up of a recognised cold start, until its end is shown
+    // ({@link coldStartOver}) or its window ends.
+    if (watch.coldStart === null || heldForColdStartEnd(watch, interval.t, stepMs)) {
       // The previous state's list is never appended to: copied once, then this state's own.
       if (!pendingOwned) {
         next.pending = [...next.pending];
@@ -606,6 +611,11 @@ function consume(
       }
       (next.pending as PendingInterval[]).push(pending);
     } else {
+      // Past a cold start's window, what was held for its end is all before it: dropped.
+      if (watch.coldStart === true && next.pending.length > 0) {
+        next.pending = [];
+        pendingOwned = true;
+      }
       feedInto(next, watch, pending, tick.contract, signal);
     }
   }
@@ -831,22 +841,128 @@ export function restartCountTests(
 
 /**
  * Once the cold-start decision is made, the held intervals of every segment are fed to the
- * tests (no cold start) or dropped (a cold start: the tests start at the end of its window).
- * The decision depends only on latency during the warm-up, so each test keeps its full alpha.
+ * tests (no cold start) or dropped (a cold start: the tests start at the end of its window);
+ * those after the warm-up of a recognised cold start stay held for the look at its end
+ * ({@link heldForColdStartEnd}). With `holdTail` false (the cold start shown over: `watch`'s
+ * window now ends where it did), every held interval is fed or dropped. The decisions depend
+ * only on latency, so each test keeps its full alpha.
  */
 export function settlePending(
   segments: Readonly<Record<string, SegmentState>>,
   watch: WatchState,
   contract: Contract,
   signal: Signal,
+  holdTail = true,
 ): Record<string, SegmentState> {
+  const stepMs = contract.stepSeconds * 1000;
   const out: Record<string, SegmentState> = {};
   for (const [key, segment] of Object.entries(segments)) {
     let next: SegmentState = { ...segment, pending: [] };
-    for (const item of segment.pending) next = feed(next, watch, item, contract, signal);
-    out[key] = next;
+    const held: PendingInterval[] = [];
+    for (const item of segment.pending) {
+      if (holdTail && heldForColdStartEnd(watch, item.interval.t, stepMs)) held.push(item);
+      else next = feed(next, watch, item, contract, signal);
+    }
+    out[key] = held.length > 0 ? { ...next, pending: held } : next;
   }
   return out;
+}
+
+/**
+ * The last interval end the cold-start bound is read to: the warm-up's end (its recognition),
+ * or, in a bake whose cold start was recognised, the end of the cold-start window (the look at
+ * its end, {@link coldStartOver}).
+ */
+function coldStartBoundReadTo(watch: WatchState): number {
+  return watch.purpose === 'bake' && watch.coldStart === true
+    ? Math.max(watch.warmupEndsAt, watch.coldStartEndsAt)
+    : watch.warmupEndsAt;
+}
+
+/**
+ * Whether the interval ending at `t` is held for the look at a recognised cold start's end: after
+ * the warm-up and before the cold-start window's end (the data a cold start's window drops, and
+ * a cold start shown over sooner judges from where it ended).
+ */
+export function heldForColdStartEnd(watch: WatchState, t: number, stepMs: number): boolean {
+  return (
+    watch.purpose === 'bake' &&
+    watch.coldStart === true &&
+    t > watch.warmupEndsAt &&
+    t - stepMs < watch.coldStartEndsAt - 1
+  );
+}
+
+/**
+ * Phase 2 after a recognised cold start: the point its latency shows it over, or null while it
+ * does not. The cold-start window (`coldStartSeconds`, 60 s by default) bounds the longest cold
+ * start tolerated, but most are shorter, and a fault on a cold-starting release waited for the
+ * whole window. From the warm-up's end on, each step start is a candidate: the latency counts from
+ * it to now (at the measure the recognition read the warm-up at, the cold-start bound where there
+ * is one) must rule a cold start out ({@link rulesOutColdStart}, a likelihood ratio of 20 for the
+ * baseline against the smaller of the smallest cold start and the one half way to what the
+ * warm-up showed: a mild cold start's still-slow steps are no end), and no later candidate's
+ * counts may still show one. The latest such candidate is where the cold start ended (an earlier
+ * one could hold a still-slow step outweighed by the clean ones after it), and the count tests
+ * are judged from one step after it: a cold start ends inside a step, and the step it ended in
+ * can look clean at a sparse measure (a few slow requests expected) while its errors are still
+ * the cold start's. Every latency signal that carries the cold-start signature must
+ * show it over (the latest of their points), and its warm-up must have shown at least the
+ * smallest cold start (a milder one's latency does not mark its extent); a failed read of the
+ * bound ends the walk. Only
+ * latency decides, so the tests keep their full alpha; a cold start whose errors outlast its
+ * latency is the risk (docs/statistics.md, "The end of a cold start").
+ */
+export function coldStartOver(
+  contract: Contract,
+  watch: WatchState,
+  counts: ReadonlyMap<string, CountRead | null>,
+): { at: number; reason: string } | null {
+  if (watch.purpose !== 'bake' || watch.coldStart !== true) return null;
+  const stepMs = contract.stepSeconds * 1000;
+  const latency = contract.signals.filter(
+    (s) =>
+      kindOf(s).counts?.coldStartSignature === true &&
+      watch.baseline?.signals[s.id]?.exceedanceThresholdMs != null,
+  );
+  if (latency.length === 0 || !(stepMs > 0)) return null;
+  let at = Number.NEGATIVE_INFINITY;
+  const shown: string[] = [];
+  for (const signal of latency) {
+    const seen = warmupEvidence(signal, watch, counts);
+    const recent = counts.get(signal.id)?.segments[AGGREGATE]?.recent;
+    if (!seen || !recent) return null;
+    // A cold start milder than the smallest one the early "no cold start" rules out (a slow share
+    // under three times the baseline's) is no marker of its own extent: a quiet cold start's
+    // errors outlast what its latency shows. It holds to the window's end.
+    if (!(seen.warmup.events >= smallestColdStart(seen.rate) * seen.warmup.trials)) return null;
+    let events = 0;
+    let trials = 0;
+    let from: { t: number; events: number; trials: number } | null = null;
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const r = recent[i] as CountInterval;
+      if (r.t - stepMs < watch.warmupEndsAt - 1) break;
+      const e = seen.atBound ? r.dense : r.events;
+      if (e === undefined) break;
+      events += e;
+      trials += r.trials;
+      const since = { events, trials };
+      if (showsColdStart(since, seen.rate, seen.atBound)) break;
+      if (rulesOutColdStart(since, seen.rate, { seen: seen.warmup })) {
+        from = { t: r.t - stepMs, events, trials };
+        break;
+      }
+    }
+    if (from === null) return null;
+    at = Math.max(at, from.t + stepMs);
+    shown.push(
+      `${signal.id} ${showRate(from.events / from.trials)} of ${from.trials} requests ${seen.what} since ${Math.round((from.t - watch.deployAt) / 1000)} s (baseline ${showRate(seen.rate)})`,
+    );
+  }
+  return {
+    at,
+    reason: `over: ${shown.join('; ')}; judged from ${Math.round((at - watch.deployAt) / 1000)} s`,
+  };
 }
 
 /**

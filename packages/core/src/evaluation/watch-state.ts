@@ -10,8 +10,8 @@ export interface CountInterval {
   /** Latency, aggregate only: requests slower than the tail threshold (see SignalBaseline.tail). */
   readonly tail?: number;
   /**
-   * Latency, aggregate, warm-up only: requests slower than the cold-start bound (see
-   * SignalBaseline.coldStartBound).
+   * Latency, aggregate, warm-up (and a recognised cold start's window) only: requests slower
+   * than the cold-start bound (see SignalBaseline.coldStartBound).
    */
   readonly dense?: number;
 }
@@ -221,7 +221,9 @@ export interface SegmentState {
   };
   /**
    * Intervals read before the cold-start decision (at most the warm-up's worth): fed to the
-   * tests, or dropped, once it is made.
+   * tests, or dropped, once it is made; after a recognised cold start's warm-up, those read until
+   * its end is shown or its window ends (at most the window's worth: signal-evaluation.ts
+   * `coldStartOver`).
    */
   readonly pending: readonly PendingInterval[];
   /** Intervals kept from a test because of a load surge (its rules' `loadSurge: hold`). */

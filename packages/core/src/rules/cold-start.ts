@@ -65,18 +65,23 @@ export const COLD_START_EXCESS = 0.005;
  * recognise one. A cold start shows from the first requests, so at a few hundred requests the
  * first step or two settle it, and the rest of the warm-up need not be waited for. Like
  * {@link isElevated}, it only decides from when the count tests judge, never their alpha: their
- * rejections are sticky, so judging earlier makes the same rejections sooner. Impossible or
+ * rejections are sticky, so judging earlier makes the same rejections sooner. With `seen` (a
+ * cold start recognised, its warm-up's counts), the cold start ruled out is the smaller of the
+ * smallest one and the one half way to what the warm-up showed: whether it is over. Impossible or
  * absent counts rule nothing out: false.
  */
 export function rulesOutColdStart(
   warmup: { readonly events: number; readonly trials: number },
   baselineRate: number,
-  options: { readonly logThreshold?: number } = {},
+  options: { readonly logThreshold?: number; readonly seen?: ColdStartSeen } = {},
 ): boolean {
   const { events, trials } = warmup;
   if (!possible(warmup, baselineRate) || !(trials > 0)) return false;
   const p0 = Math.min(Math.max(baselineRate, 1e-9), 1 - 1e-9);
-  const cold = smallestColdStart(p0);
+  const cold = options.seen
+    ? Math.min(smallestColdStart(p0), halfSeen(p0, options.seen))
+    : smallestColdStart(p0);
+  if (!(cold > p0)) return false;
   if (!(cold < 1)) return false;
   const logRatio = events * Math.log(p0 / cold) + (trials - events) * Math.log((1 - p0) / (1 - cold));
   // Never both: a share {@link isElevated} (or, above half, {@link showsColdStartAtBound}) would
@@ -87,6 +92,29 @@ export function rulesOutColdStart(
     !isElevated(warmup, baselineRate) &&
     !showsColdStartAtBound(warmup, baselineRate)
   );
+}
+
+/**
+ * A cold start already recognised, as its warm-up showed it: the warm-up's counts at the measure
+ * the recognition read (evaluation/signal-evaluation.ts `coldStartOver`).
+ */
+export interface ColdStartSeen {
+  readonly events: number;
+  readonly trials: number;
+}
+
+/**
+ * The slow share half way from the baseline's to the one a recognised cold start showed in its
+ * warm-up: what {@link rulesOutColdStart} must rule out for such a cold start to be over, where
+ * it is below the smallest cold start. A mild cold start (1.1-1.5x slower, a slow share 1.3-2x
+ * the baseline's) is recognised on a warm-up of thousands of requests; ruled out only at three
+ * times the baseline's share, its own still-slow steps passed for its end, and the errors it still
+ * made were judged (docs/statistics.md, "The end of a cold start").
+ */
+function halfSeen(p0: number, seen: ColdStartSeen): number {
+  if (!(seen.trials > 0)) return p0;
+  const share = Math.min(Math.max(seen.events / seen.trials, 0), 1);
+  return p0 + (share - p0) / 2;
 }
 
 /**

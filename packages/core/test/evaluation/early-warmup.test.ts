@@ -31,14 +31,20 @@ describe('the warm-up, ended early when latency rules a cold start out', () => {
   });
 
   it('still holds a cold start, seen in its latency, and judges after it', async () => {
-    // The same regression, but the first 20 s are a cold start: 10% of requests slow.
+    // The same regression, but the first 20 s are a cold start: 10% of requests slow. Its
+    // latency is back at the baseline's from the warm-up's end (30 s): the errors are judged from
+    // one step after it, not from the end of the 60 s cold-start window.
     const { evaluation, state, seconds } = await bakeWarm(
       (i) => step(i, 1000, 5, i % 4 === 0 ? 1 : 0),
       (k) => step(BASELINE_STEPS + k, 1000, k < 4 ? 100 : 5, 50),
     );
     expect(state.coldStart).toBe(true);
+    expect(state.coldStartReason).toMatch(
+      /; over: latency-p99 0\.5% of \d+ requests slower than 50 ms since 30 s \(baseline 0\.5%\); judged from 35 s$/,
+    );
     expect(evaluation.decision.type).toBe('breach');
-    expect(seconds).toBeGreaterThan(60);
+    expect(seconds).toBeGreaterThan(35);
+    expect(seconds).toBeLessThan(60);
   });
 
   it('still makes it a cold start when latency rises later in the warm-up, and judges after it', async () => {

@@ -228,3 +228,46 @@ describe('warmupCanShowColdStart', () => {
     );
   });
 });
+
+describe('rulesOutColdStart for a recognised cold start (its end)', () => {
+  it('rules out half way to what the warm-up showed, where that is below the smallest cold start', () => {
+    // Baseline 1%, the warm-up 2%: a mild cold start. 1.2% of 5,000 is ruled out against the
+    // smallest cold start (3%), not against half way to the warm-up's share (1.5%): still slow.
+    const since = { events: 60, trials: 5000 };
+    expect(rulesOutColdStart(since, 0.01)).toBe(true);
+    expect(rulesOutColdStart(since, 0.01, { seen: { events: 40, trials: 2000 } })).toBe(false);
+    // A clean stretch as long rules it out either way.
+    expect(
+      rulesOutColdStart({ events: 50, trials: 5000 }, 0.01, { seen: { events: 40, trials: 2000 } }),
+    ).toBe(true);
+  });
+
+  it('rules out against the smallest cold start where the warm-up showed more', () => {
+    const since = { events: 3, trials: 300 };
+    const strong = { events: 100, trials: 200 };
+    expect(rulesOutColdStart(since, 0.01, { seen: strong })).toBe(rulesOutColdStart(since, 0.01));
+  });
+
+  it('never rules out for a warm-up at or below the baseline', () => {
+    expect(
+      rulesOutColdStart({ events: 0, trials: 10_000 }, 0.01, { seen: { events: 5, trials: 1000 } }),
+    ).toBe(false);
+  });
+
+  it('rules out no more with what the warm-up showed than without it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 1e-4, max: 0.9, noNaN: true }),
+        fc.integer({ min: 0, max: 3000 }),
+        fc.integer({ min: 1, max: 3000 }),
+        (events, extra, p0, seenEvents, seenExtra) => {
+          const since = { events, trials: events + extra };
+          const seen = { events: seenEvents, trials: seenEvents + seenExtra };
+          if (rulesOutColdStart(since, p0, { seen })) expect(rulesOutColdStart(since, p0)).toBe(true);
+        },
+      ),
+    );
+  });
+});
