@@ -229,12 +229,16 @@ export type FaultSpec =
       readonly before: number;
       /** Steps after the deploy at which the incident ends (absent: it lasts). */
       readonly recoverAt?: number;
+      /** Seconds the incident climbs from the base level to `p1` (absent: a step). */
+      readonly rampSeconds?: number;
     }
   | {
       readonly kind: 'preexisting-latency';
       readonly factor: number;
       readonly before: number;
       readonly recoverAt?: number;
+      /** Seconds the incident climbs from the base latency to `factor` times it (absent: a step). */
+      readonly rampSeconds?: number;
     };
 
 /** One scenario to generate. */

@@ -108,6 +108,7 @@ function metaFault(spec: ScenarioSpec): Record<string, number | string> | null {
         p1: f.p1,
         before: f.before,
         ...(f.recoverAt !== undefined ? { recover_at: f.recoverAt } : {}),
+        ...(f.rampSeconds ? { ramp_s: f.rampSeconds } : {}),
       };
     case 'preexisting-latency':
       return {
@@ -115,6 +116,7 @@ function metaFault(spec: ScenarioSpec): Record<string, number | string> | null {
         factor: f.factor,
         before: f.before,
         ...(f.recoverAt !== undefined ? { recover_at: f.recoverAt } : {}),
+        ...(f.rampSeconds ? { ramp_s: f.rampSeconds } : {}),
       };
   }
 }
@@ -314,7 +316,7 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
       if (fault.kind === 'errors')
         p += (fault.p1 - svc.p0) * ramp(since, fault.rampSeconds) * (rollout ? newShare : 1);
       if (fault.kind === 'miss-path') missFactor *= 1 + (fault.factor - 1) * ramp(since, fault.rampSeconds);
-      if (fault.kind === 'preexisting') p += fault.p1 - svc.p0;
+      if (fault.kind === 'preexisting') p += (fault.p1 - svc.p0) * ramp(since, fault.rampSeconds);
       if (fault.kind === 'latency') {
         const k = 1 + (fault.factor - 1) * ramp(since, fault.rampSeconds);
         // A slow tail (share < 1) slows only some requests, drawn per request below.
@@ -327,7 +329,8 @@ export function synthesize(spec: ScenarioSpec): GeneratedScenario {
           latencyFactor *= k;
         }
       }
-      if (fault.kind === 'preexisting-latency') latencyFactor *= fault.factor;
+      if (fault.kind === 'preexisting-latency')
+        latencyFactor *= 1 + (fault.factor - 1) * ramp(since, fault.rampSeconds);
     }
 
     // Memory, restarts and readiness.
