@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { FAMILIES } from '../../src/scenarios/families';
 import { generateFamilies, generateFamilySet } from '../../src/scenarios/family-corpus';
 import { INCIDENT_FAMILIES } from '../../src/scenarios/incident-families';
+import type { FaultSpec, ScenarioSpec } from '../../src/scenarios/scenario-spec';
+import { synthesize } from '../../src/scenarios/synthesize';
 
 describe('the incident-recovering family (issue 12, round 21)', () => {
   it('has an id of its own and runs only when named', () => {
@@ -74,5 +76,74 @@ describe('the incident-climbing family (issue 12 class 6, round 21)', () => {
     expect(recovering).toBeGreaterThan(0);
     expect(recovering).toBeLessThan(scenarios.length);
     expect(climbingAtDeploy).toBeGreaterThan(scenarios.length / 2);
+  });
+});
+
+describe('a climbing pre-existing incident (rampSeconds)', () => {
+  const spec = (fault: FaultSpec): ScenarioSpec => ({
+    name: 'climb',
+    description: 'climb',
+    seed: 11,
+    service: {
+      rps: 400,
+      p0: 0.005,
+      medianMs: 50,
+      sigma: 0.3,
+      drift: { amplitude: 0, periodSeconds: 3600 },
+      cpuCores: 1,
+      memoryBytes: 3e8,
+      pods: 4,
+    },
+    fault,
+    preSteps: 120,
+    bakeSteps: 120,
+  });
+  /** Error rate over steps [from, to). */
+  const rate = (s: ScenarioSpec, from: number, to: number) => {
+    const { series } = synthesize(s).scenario;
+    let e = 0;
+    let n = 0;
+    for (let t = from; t < to; t++) {
+      e += series.errors[t] ?? 0;
+      n += series.requests[t] ?? 0;
+    }
+    return e / n;
+  };
+
+  it('is a step without rampSeconds, and the same draws as a spec that never had the field', () => {
+    const step = spec({ kind: 'preexisting', p1: 0.05, before: 24 });
+    const explicit = spec({ kind: 'preexisting', p1: 0.05, before: 24, rampSeconds: 0 });
+    expect(synthesize(explicit).scenario.series).toEqual(synthesize(step).scenario.series);
+    expect(synthesize(step).meta.fault).toEqual({ kind: 'preexisting', p1: 0.05, before: 24 });
+    // Full level from the onset: the two minutes before the deploy run at p1.
+    expect(rate(step, 96, 120)).toBeGreaterThan(0.04);
+  });
+
+  it('climbs from the base level to p1 over rampSeconds, across the deploy', () => {
+    // Onset 2 min before the deploy (step 96), a 10 min ramp: a fifth of the way at the deploy.
+    const climb = spec({ kind: 'preexisting', p1: 0.05, before: 24, rampSeconds: 600 });
+    expect(synthesize(climb).meta.fault).toEqual({ kind: 'preexisting', p1: 0.05, before: 24, ramp_s: 600 });
+    expect(synthesize(climb).scenario.truth.faultStartStep).toBe(96);
+    const pre = rate(climb, 60, 96);
+    const lastMinutes = rate(climb, 96, 120);
+    const midBake = rate(climb, 150, 170);
+    const plateau = rate(climb, 216, 240);
+    expect(pre).toBeLessThan(0.008);
+    expect(lastMinutes).toBeGreaterThan(pre);
+    expect(lastMinutes).toBeLessThan(0.015);
+    expect(midBake).toBeGreaterThan(lastMinutes);
+    expect(midBake).toBeLessThan(0.045);
+    expect(plateau).toBeGreaterThan(0.043);
+  });
+
+  it('climbs a latency incident the same way', () => {
+    const s = spec({ kind: 'preexisting-latency', factor: 3, before: 24, rampSeconds: 600 });
+    const { series } = synthesize(s).scenario;
+    const mean = (from: number, to: number) => {
+      const xs = series.latencyP99Ms.slice(from, to) as number[];
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    expect(mean(150, 170)).toBeGreaterThan(mean(60, 96) * 1.3);
+    expect(mean(216, 240)).toBeGreaterThan(mean(150, 170) * 1.2);
   });
 });
