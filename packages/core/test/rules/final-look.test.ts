@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { SequentialRule } from '../../src/contract/contract-schema';
 import {
   FINAL_LOOK_MAX_EXPECTED,
   FINAL_LOOK_SHARE,
@@ -13,19 +12,15 @@ import {
   takeFinalLook,
 } from '../../src/rules/sequential-count';
 import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
+import { feedSteps, LOOK_RULE, startLookTest } from './look-fixtures';
 
 // Issue 12, round 17: one look at the bake's end for error-rate tests (docs/statistics.md,
 // "Faults missed at low traffic, classified"). The e-process runs at alpha (1 - share); the look,
 // the exact conditional test of the bake's counted events against the baseline's (with the
 // prior), at alpha x share, once.
 
-const RULE: SequentialRule = { type: 'sequential', test: 'baseline' } as SequentialRule;
-
-function start(events: number, trials: number, alpha: number, share = FINAL_LOOK_SHARE): SequentialState {
-  const state = startSequential(RULE, { status: 'ok', events, trials }, alpha, share);
-  if (!state) throw new Error('the test did not start');
-  return state;
-}
+const start = startLookTest;
+const feed = feedSteps;
 
 /** P(X >= k), X ~ Binomial(n, p), summed term by term (integers only). */
 function upperTail(k: number, n: number, p: number): number {
@@ -36,12 +31,6 @@ function upperTail(k: number, n: number, p: number): number {
     total += Math.exp(logC + i * Math.log(p) + (n - i) * Math.log1p(-p));
   }
   return total;
-}
-
-function feed(state: SequentialState, steps: readonly { events: number; trials: number }[]): SequentialState {
-  let s = state;
-  for (const step of steps) s = stepSequential(s, step, null);
-  return s;
 }
 
 const look = (state: SequentialState, alpha: number, windowEvents = 1) =>
@@ -69,13 +58,13 @@ describe('the look at the bake end', () => {
   it('weighs a tolerance as that many times the trials', () => {
     const steps = Array.from({ length: 40 }, () => ({ events: 1, trials: 10 }));
     const one = startSequential(
-      { ...RULE, tolerance: 1 },
+      { ...LOOK_RULE, tolerance: 1 },
       { status: 'ok', events: 20, trials: 2000 },
       0.005,
       0.2,
     );
     const two = startSequential(
-      { ...RULE, tolerance: 2 },
+      { ...LOOK_RULE, tolerance: 2 },
       { status: 'ok', events: 20, trials: 2000 },
       0.005,
       0.2,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { SequentialRule } from '../../src/contract/contract-schema';
 import {
   BASELINE_PRIOR_EVENTS,
   FINAL_LOOK_SHARE,
@@ -13,26 +12,16 @@ import {
 } from '../../src/rules/sequential-count';
 import { binomialUpperTail } from '../../src/stats/special-functions';
 import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
+import { feedSteps, LOOK_RULE, startLookTest } from './look-fixtures';
 
 // Issue 12, round 21, class 4: a bake that ends below its request floor cannot pass, and the
 // prior's 3 events weigh as much as a 90-request window at 0.05 req/s. There the look at the
 // bake's end weighs the window's own events (no prior), an empty window too
 // (docs/statistics.md, "The look below the request floor").
 
-const RULE: SequentialRule = { type: 'sequential', test: 'baseline' } as SequentialRule;
 const FLOOR = 100;
-
-function start(events: number, trials: number, alpha: number): SequentialState {
-  const state = startSequential(RULE, { status: 'ok', events, trials }, alpha, FINAL_LOOK_SHARE);
-  if (!state) throw new Error('the test did not start');
-  return state;
-}
-
-function feed(state: SequentialState, steps: readonly { events: number; trials: number }[]): SequentialState {
-  let s = state;
-  for (const step of steps) s = stepSequential(s, step, null);
-  return s;
-}
+const start = (events: number, trials: number, alpha: number) => startLookTest(events, trials, alpha);
+const feed = feedSteps;
 
 /** `events` errors spread evenly over `trials` one-request steps, each after a quiet step. */
 const bake = (events: number, trials: number) =>
@@ -91,7 +80,7 @@ describe('the look below the request floor', () => {
 
   it('scales the window events as the test weighs them (dispersion, drift)', () => {
     const state = startSequential(
-      RULE,
+      LOOK_RULE,
       { status: 'ok', events: 2, trials: 90, dispersion: 2, drift: { spread: 0.3 } },
       0.005,
       FINAL_LOOK_SHARE,

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { SequentialRule } from '../../src/contract/contract-schema';
 import { TAIL_ALPHA_SHARE } from '../../src/evaluation/signal-evaluation';
 import {
   FINAL_LOOK_SHARE,
   jointCrossing,
-  type SequentialState,
-  startSequential,
   stepSequential,
   takeFinalLook,
 } from '../../src/rules/sequential-count';
 import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
+import { startLookTest } from './look-fixtures';
 
 // Issue 12, round 19: a latency rule's two thresholds, the first's e-process at 3/4 of the
 // rule's alpha, the tail's at 1/4 x 0.8 judged jointly with it, and the tail's one look at the
@@ -17,13 +15,8 @@ import { binomial, poisson, type Random, seededRandom } from '../../src/testing/
 // `finalShareOf`; docs/statistics.md, "One look at the tail threshold"): a healthy version is
 // rejected at most alpha in all.
 
-const RULE: SequentialRule = { type: 'sequential', test: 'baseline' } as SequentialRule;
-
-function start(events: number, trials: number, alpha: number, share: number): SequentialState {
-  const state = startSequential(RULE, { status: 'ok', events, trials }, alpha, share);
-  if (!state) throw new Error('the test did not start');
-  return state;
-}
+const start = (events: number, trials: number, alpha: number, share: number) =>
+  startLookTest(events, trials, alpha, share);
 
 /** Requests a step and their slow ones: above the first threshold at `p1`, above the tail at `p2`. */
 function step(random: Random, perStep: number, p1: number, p2: number) {
