@@ -11,7 +11,6 @@ import { evaluateRateOfChange } from '../rules/rate-of-change';
 import {
   burstCap,
   judgeSequential,
-  PLANNED_LOOKS,
   plansFinalLook,
   type SequentialJudgement,
   type SequentialState,
@@ -485,43 +484,26 @@ function finalShareOf(
 }
 
 /**
- * The planned looks (rules/sequential-count.ts `PLANNED_LOOKS`) this evaluation takes: those whose
- * time (deploy + a fraction of the contract's `bakeSeconds`, fixed before the deploy: an extended
- * bake or a rollout's steps do not move them) falls since the last evaluation, each taken once at a
- * time the data do not choose. Their shares summed (looks that fall together are one look at the
- * sum of their alphas: the union bound), whether the bake's end is among them, and the time of the
- * latest; null when none falls.
+ * Whether this evaluation takes the look at the bake's end: the first evaluation at or after the
+ * contract's bake end (deploy + `bakeSeconds`, fixed before the deploy: an extended bake or a
+ * rollout's steps do not move it, so the look is taken once, at a time the data do not choose).
  */
-function looksDue(tick: SignalTick): { share: number; final: boolean; atSeconds: number } | null {
+function looksAtBakeEnd(tick: SignalTick): boolean {
   const { watch, now } = tick;
-  if (watch.purpose !== 'bake') return null;
-  const bakeSeconds = tick.contract.bakeSeconds;
-  let share = 0;
-  let final = false;
-  let atSeconds = 0;
-  for (const look of PLANNED_LOOKS) {
-    const at = look.at * bakeSeconds;
-    if (!crossesTime(watch.deployAt + at * 1000, watch.lastEvaluatedAt, now)) continue;
-    share += look.share;
-    atSeconds = at;
-    final ||= look.at >= 1;
-  }
-  return share > 0 ? { share, final, atSeconds } : null;
+  if (watch.purpose !== 'bake') return false;
+  return crossesTime(watch.deployAt + tick.contract.bakeSeconds * 1000, watch.lastEvaluatedAt, now);
 }
 
 /**
- * A segment's tests after the planned looks due now (see {@link looksDue}): each test started
- * with a final share looks at alpha x share x the looks' share of the rule's alpha. Only the look
- * at the bake's end judges a bake below its request floor without the prior (a bake that cannot
- * pass); a look inside the bake weighs the baseline with the prior. A copy of the tests when one
- * rejected, else the same object.
+ * A segment's tests after the look at the bake's end (see {@link looksAtBakeEnd}): each test
+ * started with a final share looks once, at alpha x share of the rule's alpha. A copy of the tests
+ * when one rejected, else the same object.
  */
 function withFinalLook(
   tick: SignalTick,
   key: string,
   base: SignalBaseline | undefined,
   tests: Readonly<Record<string, SequentialState>>,
-  due: { share: number; final: boolean; atSeconds: number },
 ): Readonly<Record<string, SequentialState>> {
   let out: Record<string, SequentialState> | null = null;
   for (const name in tests) {
@@ -549,9 +531,7 @@ function withFinalLook(
     // Only a test started with the share set aside looks (a test saved before the look existed
     // resumes with its whole alpha in the e-process, and spends nothing more).
     if (state.kind !== 'baseline' || Math.abs(state.alpha - alpha * (1 - share)) > 1e-9 * alpha) continue;
-    const looked = due.final
-      ? takeFinalLook(state, alpha * share * due.share, windowEvents, tick.signal.minSamples)
-      : takeFinalLook(state, alpha * share * due.share, windowEvents, 0, due.atSeconds);
+    const looked = takeFinalLook(state, alpha * share, windowEvents, tick.signal.minSamples);
     if (looked !== state) {
       out ??= { ...tests };
       out[name] = looked;
@@ -639,8 +619,8 @@ function consume(
       feedInto(next, watch, pending, tick.contract, signal);
     }
   }
-  const due = watch.coldStart !== null ? looksDue(tick) : null;
-  if (due !== null) next.tests = withFinalLook(tick, key, base, next.tests, due);
+  if (watch.coldStart !== null && looksAtBakeEnd(tick))
+    next.tests = withFinalLook(tick, key, base, next.tests);
   if (watch.coldStart !== null && key === AGGREGATE) next.tests = withDriftStepLook(tick, base, next.tests);
   return next;
 }

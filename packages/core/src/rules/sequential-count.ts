@@ -89,25 +89,6 @@ export function driftedCounts(
 export const FINAL_LOOK_SHARE = 0.2;
 
 /**
- * The looks at fixed times of a bake (issue 12, round 21): each at a fraction `at` of the
- * contract's `bakeSeconds` after the deploy, spending `share` of the looks' alpha
- * ({@link FINAL_LOOK_SHARE} of the test's), the last at the bake's end. Every look is the exact
- * conditional test of the bake's counts so far ({@link takeFinalLook}) at its own alpha, at a time
- * fixed by the contract before the deploy, so the union of the e-process and the looks keeps
- * `alpha (1 - s) + alpha s sum(share) = alpha`. The early looks find what the e-process pays for
- * at low traffic (its mixture, restarts and the baseline's uncertainty paid per candidate rate)
- * within a minute or two, where one look at the end waits the whole bake (docs/statistics.md,
- * "Looks at fixed times inside the bake"). The shares sum to 1.
- */
-export const PLANNED_LOOKS: readonly { readonly at: number; readonly share: number }[] = [
-  { at: 1 / 16, share: 0.1 },
-  { at: 1 / 8, share: 0.1 },
-  { at: 1 / 4, share: 0.1 },
-  { at: 1 / 2, share: 0.2 },
-  { at: 1, share: 0.5 },
-];
-
-/**
  * The look rejects only a bake whose in-range requests the baseline's rate (with the prior)
  * expects at most this many events of: where the e-process's costs (its mixture over ratios, its
  * restarts, the baseline's uncertainty paid per candidate rate) are a large share of the
@@ -230,7 +211,6 @@ export function takeFinalLook(
   lookAlpha: number,
   windowEvents: number,
   minSamples = 0,
-  atSeconds?: number,
 ): SequentialState {
   if (state.kind !== 'baseline' || state.rejected || !(lookAlpha > 0)) return state;
   const belowFloor = bakeRequests(state) < minSamples;
@@ -242,7 +222,6 @@ export function takeFinalLook(
     p,
     alpha: lookAlpha,
     ...(belowFloor ? { withoutPrior: true as const } : {}),
-    ...(atSeconds !== undefined ? { atSeconds } : {}),
   };
   return { ...state, rejected: true, rejectedAtUpdate: state.updates, finalLook };
 }
@@ -491,7 +470,7 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       value: summary.rate,
       threshold: summary.baselineRate,
       ...(statistic ? { statistic } : {}),
-      reason: `${describeTest(summary, input.what)}: ${look.atSeconds !== undefined ? `a planned look ${show(look.atSeconds)} s into the bake` : "one look at the bake's end"}, exact conditional p ${show(look.p)} <= alpha ${show(look.alpha)}${look.withoutPrior ? " (below the request floor: against the window's own events, no prior)" : ''} (e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))})`,
+      reason: `${describeTest(summary, input.what)}: one look at the bake's end, exact conditional p ${show(look.p)} <= alpha ${show(look.alpha)}${look.withoutPrior ? " (below the request floor: against the window's own events, no prior)" : ''} (e-value ${show(Math.exp(summary.logE))} < 1/alpha ${show(Math.exp(summary.logThreshold))})`,
     };
   }
   if (summary?.rejected) {

@@ -171,13 +171,7 @@ interface BaselineStateCommon {
    * below its request floor and the look weighed the window's own events (no prior). Absent
    * otherwise.
    */
-  readonly finalLook?: {
-    readonly p: number;
-    readonly alpha: number;
-    readonly withoutPrior?: true;
-    /** A look inside the bake: its time, seconds after the deploy (absent: the bake's end). */
-    readonly atSeconds?: number;
-  };
+  readonly finalLook?: { readonly p: number; readonly alpha: number; readonly withoutPrior?: true };
   /**
    * The counts load-surge steps (`CountObservation.loadFactor`) fed, as the test weighs them
    * (included in `events` and `trials`): the look at the bake's end leaves them out. Absent
