@@ -74,6 +74,8 @@ export interface Variant {
   readonly knownRate?: boolean;
   /** The ratio grid of the alternatives (DEFAULT_RATIOS when absent). */
   readonly ratios?: readonly number[];
+  /** The restarts' share of the mixture (`DEFAULT_RESTART_SHARE` when absent; 0: no restarts). */
+  readonly restartShare?: number;
   /** The `joint` test's share of alpha on the baseline rate's interval (0.01 when absent). */
   readonly edgeShare?: number;
   /**
@@ -148,6 +150,33 @@ export const STAGE_VARIANTS: readonly Variant[] = [
   { ...EVALUATOR, plannedLook: true },
   { ...RATIO_CAP, name: 'no 4-sigma cap', plannedLook: true },
   { ...RATIO_CAP, name: 'no caps', cap: null, plannedLook: true },
+];
+
+/**
+ * Issue 12, round 21 (lowdelay21): the low-traffic error faults' test with one part changed at a
+ * time against the evaluator's (planned look), the baseline rate known as the floor: the ratio
+ * grid (a ratio near 1, ratios above the cap of 12), the alpha the look takes, the baseline
+ * shifts and the edge share of the joint uncertainty, the prior, the restarts, the caps and the
+ * surge factor. `... delay-decomposition.ts dev 100 <families> lowdelay`.
+ */
+export const LOWDELAY_VARIANTS: readonly Variant[] = [
+  { ...(VARIANTS.find((v) => v.name === 'known-p0') as Variant), alpha: 0.004 },
+  { ...EVALUATOR, plannedLook: true },
+  { ...EVALUATOR, name: 'no look share', alpha: 0.005 },
+  { ...EVALUATOR, name: 'grid to 24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 16, 24], plannedLook: true },
+  { ...EVALUATOR, name: 'grid 1.25-12', ratios: [1.25, 1.5, 2, 3, 4, 6, 8, 12], plannedLook: true },
+  { ...EVALUATOR, name: 'grid 2-24', ratios: [2, 3, 4, 6, 8, 12, 16, 24], plannedLook: true },
+  { ...EVALUATOR, name: 'shift 0.5', kappas: [0.5], plannedLook: true },
+  { ...EVALUATOR, name: 'shifts +5', kappas: [0.5, 1.5, 3, 5], plannedLook: true },
+  { ...EVALUATOR, name: 'edge 0.001', edgeShare: 0.001, plannedLook: true },
+  { ...EVALUATOR, name: 'edge 0.05', edgeShare: 0.05, plannedLook: true },
+  { ...EVALUATOR, name: 'no prior', prior: 0, plannedLook: true },
+  { ...EVALUATOR, name: 'no restarts', restartShare: 0, plannedLook: true },
+  { ...EVALUATOR, name: 'restarts 0.05', restartShare: 0.05, plannedLook: true },
+  { ...RATIO_CAP, name: 'no 4-sigma cap', plannedLook: true },
+  { ...RATIO_CAP, name: 'no caps', cap: null, plannedLook: true },
+  { ...EVALUATOR, name: 'no surge factor', surgeFactor: 1, plannedLook: true },
+  { ...EVALUATOR, name: 'no dispersion', dispersion: 'none', plannedLook: true },
 ];
 
 /** Pearson's dispersion of per-step counts: the point estimate, and whether a 5% test evidences it. */
@@ -271,6 +300,7 @@ export function crossingStep(
     kappas: v.kappas,
     ...(v.ratios ? { ratios: v.ratios } : {}),
     ...(v.edgeShare === undefined ? {} : { edgeShare: v.edgeShare }),
+    ...(v.restartShare === undefined ? {} : { restartShare: v.restartShare }),
   });
   const rate = state.anchorRate * state.tolerance;
   // The cap of a step of n requests at the cap ratio `ratio` (before the lift by the step before).
@@ -496,11 +526,12 @@ export function medianRatio(rows: readonly DelayRow[], pick: (r: DelayRow) => nu
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [set = 'dev', count = '12', only = 'surge-bad,lowtraffic-bad,prev-release-bad'] =
+  const [set = 'dev', count = '12', only = 'surge-bad,lowtraffic-bad,prev-release-bad', which = 'stages'] =
     process.argv.slice(2);
-  const rows = await decompose(set, Number(count), only.split(','), STAGE_VARIANTS);
+  const chosen = which === 'lowdelay' ? LOWDELAY_VARIANTS : STAGE_VARIANTS;
+  const rows = await decompose(set, Number(count), only.split(','), chosen);
   const show = (d: number | null) => (d === null ? '-' : String(d));
-  const names = STAGE_VARIANTS.map((v) => v.name);
+  const names = chosen.map((v) => v.name);
   const stages: [string, (r: DelayRow) => number | null][] = [
     ['(a) SPRT E[T]', (r) => r.sprtExpected],
     ['(b) on the grid', (r) => r.sprtGrid],
