@@ -3,6 +3,7 @@ import type { ReadResult } from '../ports/metric-source';
 import {
   createBaselineRateTest,
   createConcurrentRateTest,
+  DEFAULT_RATIOS,
   createSprt,
   driftShare,
   type RateTestState,
@@ -12,6 +13,7 @@ import {
   updateRateTest,
 } from '../stats';
 import type { BaselineRateTestState } from '../stats/baseline-rate-test';
+import { reachableRatios } from '../stats/rate-mixture';
 import { binomialUpperTail } from '../stats/special-functions';
 import { checkDataQuality, dataQualityHolds } from './data-quality';
 import { inDomain, MEASURE_DOMAINS } from './measure-domain';
@@ -36,6 +38,11 @@ export function startSequential(
   } | null,
   alpha: number,
   finalShare = 0,
+  /**
+   * The bake the test plans its ratio grid for (`reachableRatios`): the contract's bake and
+   * baseline lengths. Absent (a verification, a segment, a latency test): the default grid.
+   */
+  plan?: { readonly bakeSeconds: number; readonly baselineSeconds: number },
 ): SequentialState | null {
   switch (rule.test) {
     case 'sprt':
@@ -43,8 +50,13 @@ export function startSequential(
       return createSprt({ p0: rule.p0, p1: rule.p1, alpha, beta: alpha });
     case 'concurrent':
       return createConcurrentRateTest({ alpha, ...(rule.ratios ? { ratios: rule.ratios } : {}) });
-    case 'baseline':
+    case 'baseline': {
       if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
+      const ratios =
+        rule.ratios ??
+        (plan
+          ? plannedRatios(baseline.events ?? 0, rule.tolerance, baseline.dispersion, plan, alpha * (1 - finalShare))
+          : undefined);
       return createBaselineRateTest({
         ...driftedCounts(baseline.events ?? 0, baseline.trials, baseline.drift, baseline.dispersion),
         // A test with a look at the bake's end spends the rest of its alpha on the look.
@@ -54,9 +66,34 @@ export function startSequential(
         kappas: BASELINE_SHIFTS,
         // A window that saw no more than the prior: its e-value capped by the exact tail.
         tailCap: { kappa: TAIL_CAP_KAPPA, maxEvents: BASELINE_PRIOR_EVENTS },
-        ...(rule.ratios ? { ratios: rule.ratios } : {}),
+        ...(ratios ? { ratios } : {}),
       });
+    }
   }
+}
+
+/**
+ * The ratio grid of an error test planned from its baseline (issue 12, round 21): the events a
+ * bake as long as the contract's, at the baseline's own traffic, expects at the null rate (the
+ * baseline's events with the prior, times the tolerance, over the dispersion the test divides
+ * counts by), and the ratios whose evidence over that bake can reach `1/alpha`
+ * (stats/rate-mixture.ts `reachableRatios`). Decided from the contract and the baseline alone,
+ * before any of the bake's data, as {@link plansFinalLook} is. Undefined: the default grid.
+ */
+export function plannedRatios(
+  baselineEvents: number,
+  tolerance: number | undefined,
+  dispersion: number | undefined,
+  plan: { readonly bakeSeconds: number; readonly baselineSeconds: number },
+  alpha: number,
+): readonly number[] | undefined {
+  if (!(plan.baselineSeconds > 0) || !(plan.bakeSeconds > 0) || !Number.isFinite(baselineEvents)) return undefined;
+  const expected =
+    ((Math.max(0, baselineEvents) + BASELINE_PRIOR_EVENTS) * (tolerance ?? 1) * plan.bakeSeconds) /
+    plan.baselineSeconds /
+    Math.max(1, dispersion ?? 1);
+  const ratios = reachableRatios(expected, alpha);
+  return ratios === DEFAULT_RATIOS ? undefined : ratios;
 }
 
 /**
