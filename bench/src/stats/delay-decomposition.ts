@@ -8,6 +8,7 @@ import {
 } from '@rollgate/core';
 import { type ContractOverrides, REPLAY_EPOCH_MS } from '@rollgate/core/scenarios';
 import { replayScenario, type Scenario } from '@rollgate/testkit/scenarios';
+import { DEFAULT_RATIOS, reachableRatios } from '../../../packages/core/src/stats/rate-mixture';
 import { FINAL_LOOK_SHARE, plansFinalLook } from '../../../packages/core/src/rules/sequential-count';
 import { generateFamilies } from '../scenarios/family-corpus';
 
@@ -74,6 +75,8 @@ export interface Variant {
   readonly knownRate?: boolean;
   /** The ratio grid of the alternatives (DEFAULT_RATIOS when absent). */
   readonly ratios?: readonly number[];
+  /** The ratio grid planned from the events a bake at the baseline's traffic expects (overrides `ratios`). */
+  readonly ratiosFor?: (expected: number, alpha: number) => readonly number[];
   /** The restarts' share of the mixture (`DEFAULT_RESTART_SHARE` when absent; 0: no restarts). */
   readonly restartShare?: number;
   /** The `joint` test's share of alpha on the baseline rate's interval (0.01 when absent). */
@@ -177,6 +180,37 @@ export const LOWDELAY_VARIANTS: readonly Variant[] = [
   { ...RATIO_CAP, name: 'no caps', cap: null, plannedLook: true },
   { ...EVALUATOR, name: 'no surge factor', surgeFactor: 1, plannedLook: true },
   { ...EVALUATOR, name: 'no dispersion', dispersion: 'none', plannedLook: true },
+  { ...EVALUATOR, name: 'prior fade 3', priorFade: 3, plannedLook: true },
+  { ...EVALUATOR, name: 'prior fade 6', priorFade: 6, plannedLook: true },
+  { ...EVALUATOR, name: 'prior fade 10', priorFade: 10, plannedLook: true },
+  { ...EVALUATOR, name: 'reachable grid', ratiosFor: reachableRatios, plannedLook: true },
+  {
+    ...EVALUATOR,
+    name: '+16,24 under 17',
+    ratiosFor: (e) => (e < 17 ? [...DEFAULT_RATIOS, 16, 24] : DEFAULT_RATIOS),
+    plannedLook: true,
+  },
+  {
+    ...EVALUATOR,
+    name: '+16,24 under 60',
+    ratiosFor: (e) => (e < 60 ? [...DEFAULT_RATIOS, 16, 24] : DEFAULT_RATIOS),
+    plannedLook: true,
+  },
+  {
+    ...EVALUATOR,
+    name: '2-24 under 17',
+    ratiosFor: (e) => (e < 17 ? [2, 3, 4, 6, 8, 12, 16, 24] : DEFAULT_RATIOS),
+    plannedLook: true,
+  },
+  {
+    ...EVALUATOR,
+    name: '+16,24 reach',
+    ratiosFor: (e, a) => [
+      ...DEFAULT_RATIOS,
+      ...[16, 24].filter((r) => e * (r * Math.log(r) - r + 1) >= Math.log(1 / a) && e < 17),
+    ],
+    plannedLook: true,
+  },
 ];
 
 /** Pearson's dispersion of per-step counts: the point estimate, and whether a 5% test evidences it. */
@@ -276,6 +310,23 @@ export function crossingStep(
           : v.dispersion === 'point' || v.dispersion === 'bernoulli' || measured.evidenced
             ? measured.point
             : 1;
+  const eAlpha =
+    v.plannedLook &&
+    plansFinalLook(
+      observed.events,
+      s.deployAtStep * s.stepSeconds,
+      (s.series.requests.length - s.deployAtStep) * s.stepSeconds,
+    )
+      ? v.alpha * (1 - FINAL_LOOK_SHARE)
+      : v.alpha;
+  const planned = v.ratiosFor
+    ? v.ratiosFor(
+        ((baseline.events + v.prior) * (s.series.requests.length - s.deployAtStep)) /
+          s.deployAtStep /
+          Math.max(1, dispersion),
+        eAlpha,
+      )
+    : v.ratios;
   let state = createBaselineRateTest({
     baselineEvents: Math.min(
       baseline.trials,
@@ -287,18 +338,10 @@ export function crossingStep(
               : v.prior * Math.min(1, v.priorFade / Math.max(baseline.events, 1))),
     ),
     baselineTrials: baseline.trials,
-    alpha:
-      v.plannedLook &&
-      plansFinalLook(
-        observed.events,
-        s.deployAtStep * s.stepSeconds,
-        (s.series.requests.length - s.deployAtStep) * s.stepSeconds,
-      )
-        ? v.alpha * (1 - FINAL_LOOK_SHARE)
-        : v.alpha,
+    alpha: eAlpha,
     dispersion,
     kappas: v.kappas,
-    ...(v.ratios ? { ratios: v.ratios } : {}),
+    ...(planned ? { ratios: planned } : {}),
     ...(v.edgeShare === undefined ? {} : { edgeShare: v.edgeShare }),
     ...(v.restartShare === undefined ? {} : { restartShare: v.restartShare }),
   });

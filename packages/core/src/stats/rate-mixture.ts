@@ -13,35 +13,27 @@
 /** Default rate-ratio grid of the alternatives (equal weights; docs/statistics.md). */
 export const DEFAULT_RATIOS: readonly number[] = [1.5, 2, 3, 4, 6, 8, 12];
 
-/** Ratios a grid planned from the baseline ({@link reachableRatios}) chooses from, in order. */
-export const REACH_RATIOS: readonly number[] = [1.5, 2, 3, 4, 6, 8, 12, 16, 24];
-
-/** A planned grid keeps at least this many ratios (the highest), reachable or not. */
-export const MIN_PLANNED_RATIOS = 4;
+/**
+ * The grid of a test whose bake cannot show a 2x rise ({@link reachableRatios}): the default
+ * grid without 1.5x, with 16x and 24x.
+ */
+export const FEW_EVENTS_RATIOS: readonly number[] = [2, 3, 4, 6, 8, 12, 16, 24];
 
 /**
  * The ratio grid a test plans from what its whole bake can show (issue 12, round 21): a Poisson
  * count of `expected` events at the null rate, raised `r` times, carries `expected (r ln r - r +
  * 1)` nats of evidence for ratio r (its expected log likelihood ratio, the Kullback-Leibler
- * divergence). A ratio whose evidence stays under `log(1 / alpha)` over the whole bake cannot
- * make the test reject within it, and its share of the equal-weight mixture raises every other
- * term's threshold by `log(K / (K - 1))`. The grid is the first {@link DEFAULT_RATIOS}`.length`
- * ratios of {@link REACH_RATIOS} that the bake can reach, at least the highest
- * {@link MIN_PLANNED_RATIOS}: the default grid wherever 1.5x is reachable (a bake expecting about
- * 60 events and more), 2-16 at 17-60, 3-24 at 5-17, fewer and higher below. A function of the
- * baseline and the contract only (`expected` is planned before any of the bake's data), so the
- * mixture is a test supermartingale with whichever grid it picks.
+ * divergence). Where even a 2x rise stays under `log(1 / alpha)` over the whole bake (about 15
+ * expected events at the evaluator's alpha), 1.5x is far out of reach and only dilutes the
+ * equal-weight mixture, while the faults the bake can show at all are large: the grid is
+ * {@link FEW_EVENTS_RATIOS}. Elsewhere the default grid. A function of the baseline and the
+ * contract only (`expected` is planned before any of the bake's data), so the mixture is a test
+ * supermartingale with whichever grid it picks.
  */
 export function reachableRatios(expected: number, alpha: number): readonly number[] {
   if (!(expected > 0) || !Number.isFinite(expected) || !(alpha > 0 && alpha < 1)) return DEFAULT_RATIOS;
-  const threshold = Math.log(1 / alpha);
-  const reach = REACH_RATIOS.filter((r) => expected * (r * Math.log(r) - r + 1) >= threshold);
-  const chosen =
-    reach.length >= MIN_PLANNED_RATIOS ? reach : REACH_RATIOS.slice(REACH_RATIOS.length - MIN_PLANNED_RATIOS);
-  const grid = chosen.slice(0, DEFAULT_RATIOS.length);
-  return grid.length === DEFAULT_RATIOS.length && grid.every((r, i) => r === DEFAULT_RATIOS[i])
-    ? DEFAULT_RATIOS
-    : grid;
+  const reachesTwo = expected * (2 * Math.log(2) - 1) >= Math.log(1 / alpha);
+  return reachesTwo ? DEFAULT_RATIOS : FEW_EVENTS_RATIOS;
 }
 
 /** The alternative rate for ratio `ratio` against null rate `nullRate` (< 1). */
