@@ -13,7 +13,7 @@ import {
   updateRateTest,
 } from '../stats';
 import type { BaselineRateTestState } from '../stats/baseline-rate-test';
-import { reachableRatios } from '../stats/rate-mixture';
+import { FEW_EVENTS_RATIOS, reachableRatios } from '../stats/rate-mixture';
 import { binomialUpperTail } from '../stats/special-functions';
 import { checkDataQuality, dataQualityHolds } from './data-quality';
 import { inDomain, MEASURE_DOMAINS } from './measure-domain';
@@ -520,8 +520,8 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       // Rejection is sticky: the e-value may have drifted back below the threshold it crossed.
       reason:
         summary.logE >= summary.logThreshold
-          ? `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}`
-          : `${describeTest(summary, input.what)}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})`,
+          ? `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}${gridNote(state)}`
+          : `${describeTest(summary, input.what)}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})${gridNote(state)}`,
     };
   }
   if (input.unavailable?.status === 'error') {
@@ -607,6 +607,18 @@ function shownThreshold(logThreshold: number): string {
 }
 
 /** What a test has seen against what it tests, the start of every sequential reason. */
+/**
+ * What a breach reason says of a grid planned for few events ({@link plannedRatios}): the
+ * ratios mixed and why; empty for the default grid or a rule's own.
+ */
+function gridNote(state: SequentialState | null): string {
+  if (state?.kind !== 'baseline') return '';
+  const ratios = state.ratios;
+  const few =
+    ratios.length === FEW_EVENTS_RATIOS.length && ratios.every((r, i) => r === FEW_EVENTS_RATIOS[i]);
+  return few ? "; ratios 2-24x: a bake at the baseline's traffic cannot show a 2x rise" : '';
+}
+
 function describeTest(summary: RateTestSummary, what: string): string {
   const interval = summary.ratioInterval;
   const ratio =
