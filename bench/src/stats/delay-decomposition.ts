@@ -8,8 +8,8 @@ import {
 } from '@rollgate/core';
 import { type ContractOverrides, REPLAY_EPOCH_MS } from '@rollgate/core/scenarios';
 import { replayScenario, type Scenario } from '@rollgate/testkit/scenarios';
-import { DEFAULT_RATIOS, reachableRatios } from '../../../packages/core/src/stats/rate-mixture';
 import { FINAL_LOOK_SHARE, plansFinalLook } from '../../../packages/core/src/rules/sequential-count';
+import { DEFAULT_RATIOS, reachableRatios } from '../../../packages/core/src/stats/rate-mixture';
 import { generateFamilies } from '../scenarios/family-corpus';
 
 /**

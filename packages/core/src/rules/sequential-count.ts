@@ -3,8 +3,8 @@ import type { ReadResult } from '../ports/metric-source';
 import {
   createBaselineRateTest,
   createConcurrentRateTest,
-  DEFAULT_RATIOS,
   createSprt,
+  DEFAULT_RATIOS,
   driftShare,
   type RateTestState,
   type RateTestSummary,
@@ -55,7 +55,13 @@ export function startSequential(
       const ratios =
         rule.ratios ??
         (plan
-          ? plannedRatios(baseline.events ?? 0, rule.tolerance, baseline.dispersion, plan, alpha * (1 - finalShare))
+          ? plannedRatios(
+              baseline.events ?? 0,
+              rule.tolerance,
+              baseline.dispersion,
+              plan,
+              alpha * (1 - finalShare),
+            )
           : undefined);
       return createBaselineRateTest({
         ...driftedCounts(baseline.events ?? 0, baseline.trials, baseline.drift, baseline.dispersion),
@@ -87,7 +93,8 @@ export function plannedRatios(
   plan: { readonly bakeSeconds: number; readonly baselineSeconds: number },
   alpha: number,
 ): readonly number[] | undefined {
-  if (!(plan.baselineSeconds > 0) || !(plan.bakeSeconds > 0) || !Number.isFinite(baselineEvents)) return undefined;
+  if (!(plan.baselineSeconds > 0) || !(plan.bakeSeconds > 0) || !Number.isFinite(baselineEvents))
+    return undefined;
   const expected =
     ((Math.max(0, baselineEvents) + BASELINE_PRIOR_EVENTS) * (tolerance ?? 1) * plan.bakeSeconds) /
     plan.baselineSeconds /

@@ -121,7 +121,9 @@ describe('the error test of a watch', () => {
     // 0.2 req/s at 2%: about 7 events in the window, 3.5 (with the prior 5) in a 15 min bake.
     const r = await runWatch(steadyErrors(1, 0.02, 0.5, 20), { bakeSeconds: 900 });
     expect(r.decision.type, r.decision.reason).toBe('breach');
-    expect(r.decision.reason).toContain("ratios 2-24x: a bake at the baseline's traffic cannot show a 2x rise");
+    expect(r.decision.reason).toContain(
+      "ratios 2-24x: a bake at the baseline's traffic cannot show a 2x rise",
+    );
   });
 
   it('keeps the default grid, and says nothing of it, where the bake can show a 2x rise', async () => {
