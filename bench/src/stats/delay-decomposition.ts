@@ -9,6 +9,7 @@ import {
 import { type ContractOverrides, REPLAY_EPOCH_MS } from '@rollgate/core/scenarios';
 import { replayScenario, type Scenario } from '@rollgate/testkit/scenarios';
 import { FINAL_LOOK_SHARE, plansFinalLook } from '../../../packages/core/src/rules/sequential-count';
+import { DEFAULT_RATIOS, reachableRatios } from '../../../packages/core/src/stats/rate-mixture';
 import { generateFamilies } from '../scenarios/family-corpus';
 
 /**
@@ -74,6 +75,10 @@ export interface Variant {
   readonly knownRate?: boolean;
   /** The ratio grid of the alternatives (DEFAULT_RATIOS when absent). */
   readonly ratios?: readonly number[];
+  /** The ratio grid planned from the events a bake at the baseline's traffic expects (overrides `ratios`). */
+  readonly ratiosFor?: (expected: number, alpha: number) => readonly number[];
+  /** The restarts' share of the mixture (`DEFAULT_RESTART_SHARE` when absent; 0: no restarts). */
+  readonly restartShare?: number;
   /** The `joint` test's share of alpha on the baseline rate's interval (0.01 when absent). */
   readonly edgeShare?: number;
   /**
@@ -148,6 +153,64 @@ export const STAGE_VARIANTS: readonly Variant[] = [
   { ...EVALUATOR, plannedLook: true },
   { ...RATIO_CAP, name: 'no 4-sigma cap', plannedLook: true },
   { ...RATIO_CAP, name: 'no caps', cap: null, plannedLook: true },
+];
+
+/**
+ * Issue 12, round 21 (lowdelay21): the low-traffic error faults' test with one part changed at a
+ * time against the evaluator's (planned look), the baseline rate known as the floor: the ratio
+ * grid (a ratio near 1, ratios above the cap of 12), the alpha the look takes, the baseline
+ * shifts and the edge share of the joint uncertainty, the prior, the restarts, the caps and the
+ * surge factor. `... delay-decomposition.ts dev 100 <families> lowdelay`.
+ */
+export const LOWDELAY_VARIANTS: readonly Variant[] = [
+  { ...(VARIANTS.find((v) => v.name === 'known-p0') as Variant), alpha: 0.004 },
+  { ...EVALUATOR, plannedLook: true },
+  { ...EVALUATOR, name: 'no look share', alpha: 0.005 },
+  { ...EVALUATOR, name: 'grid to 24', ratios: [1.5, 2, 3, 4, 6, 8, 12, 16, 24], plannedLook: true },
+  { ...EVALUATOR, name: 'grid 1.25-12', ratios: [1.25, 1.5, 2, 3, 4, 6, 8, 12], plannedLook: true },
+  { ...EVALUATOR, name: 'grid 2-24', ratios: [2, 3, 4, 6, 8, 12, 16, 24], plannedLook: true },
+  { ...EVALUATOR, name: 'shift 0.5', kappas: [0.5], plannedLook: true },
+  { ...EVALUATOR, name: 'shifts +5', kappas: [0.5, 1.5, 3, 5], plannedLook: true },
+  { ...EVALUATOR, name: 'edge 0.001', edgeShare: 0.001, plannedLook: true },
+  { ...EVALUATOR, name: 'edge 0.05', edgeShare: 0.05, plannedLook: true },
+  { ...EVALUATOR, name: 'no prior', prior: 0, plannedLook: true },
+  { ...EVALUATOR, name: 'no restarts', restartShare: 0, plannedLook: true },
+  { ...EVALUATOR, name: 'restarts 0.05', restartShare: 0.05, plannedLook: true },
+  { ...RATIO_CAP, name: 'no 4-sigma cap', plannedLook: true },
+  { ...RATIO_CAP, name: 'no caps', cap: null, plannedLook: true },
+  { ...EVALUATOR, name: 'no surge factor', surgeFactor: 1, plannedLook: true },
+  { ...EVALUATOR, name: 'no dispersion', dispersion: 'none', plannedLook: true },
+  { ...EVALUATOR, name: 'prior fade 3', priorFade: 3, plannedLook: true },
+  { ...EVALUATOR, name: 'prior fade 6', priorFade: 6, plannedLook: true },
+  { ...EVALUATOR, name: 'prior fade 10', priorFade: 10, plannedLook: true },
+  { ...EVALUATOR, name: 'reachable grid', ratiosFor: reachableRatios, plannedLook: true },
+  {
+    ...EVALUATOR,
+    name: '+16,24 under 17',
+    ratiosFor: (e) => (e < 17 ? [...DEFAULT_RATIOS, 16, 24] : DEFAULT_RATIOS),
+    plannedLook: true,
+  },
+  {
+    ...EVALUATOR,
+    name: '+16,24 under 60',
+    ratiosFor: (e) => (e < 60 ? [...DEFAULT_RATIOS, 16, 24] : DEFAULT_RATIOS),
+    plannedLook: true,
+  },
+  {
+    ...EVALUATOR,
+    name: '2-24 under 17',
+    ratiosFor: (e) => (e < 17 ? [2, 3, 4, 6, 8, 12, 16, 24] : DEFAULT_RATIOS),
+    plannedLook: true,
+  },
+  {
+    ...EVALUATOR,
+    name: '+16,24 reach',
+    ratiosFor: (e, a) => [
+      ...DEFAULT_RATIOS,
+      ...[16, 24].filter((r) => e * (r * Math.log(r) - r + 1) >= Math.log(1 / a) && e < 17),
+    ],
+    plannedLook: true,
+  },
 ];
 
 /** Pearson's dispersion of per-step counts: the point estimate, and whether a 5% test evidences it. */
@@ -247,6 +310,23 @@ export function crossingStep(
           : v.dispersion === 'point' || v.dispersion === 'bernoulli' || measured.evidenced
             ? measured.point
             : 1;
+  const eAlpha =
+    v.plannedLook &&
+    plansFinalLook(
+      observed.events,
+      s.deployAtStep * s.stepSeconds,
+      (s.series.requests.length - s.deployAtStep) * s.stepSeconds,
+    )
+      ? v.alpha * (1 - FINAL_LOOK_SHARE)
+      : v.alpha;
+  const planned = v.ratiosFor
+    ? v.ratiosFor(
+        ((baseline.events + v.prior) * (s.series.requests.length - s.deployAtStep)) /
+          s.deployAtStep /
+          Math.max(1, dispersion),
+        eAlpha,
+      )
+    : v.ratios;
   let state = createBaselineRateTest({
     baselineEvents: Math.min(
       baseline.trials,
@@ -258,19 +338,12 @@ export function crossingStep(
               : v.prior * Math.min(1, v.priorFade / Math.max(baseline.events, 1))),
     ),
     baselineTrials: baseline.trials,
-    alpha:
-      v.plannedLook &&
-      plansFinalLook(
-        observed.events,
-        s.deployAtStep * s.stepSeconds,
-        (s.series.requests.length - s.deployAtStep) * s.stepSeconds,
-      )
-        ? v.alpha * (1 - FINAL_LOOK_SHARE)
-        : v.alpha,
+    alpha: eAlpha,
     dispersion,
     kappas: v.kappas,
-    ...(v.ratios ? { ratios: v.ratios } : {}),
+    ...(planned ? { ratios: planned } : {}),
     ...(v.edgeShare === undefined ? {} : { edgeShare: v.edgeShare }),
+    ...(v.restartShare === undefined ? {} : { restartShare: v.restartShare }),
   });
   const rate = state.anchorRate * state.tolerance;
   // The cap of a step of n requests at the cap ratio `ratio` (before the lift by the step before).
@@ -496,11 +569,12 @@ export function medianRatio(rows: readonly DelayRow[], pick: (r: DelayRow) => nu
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const [set = 'dev', count = '12', only = 'surge-bad,lowtraffic-bad,prev-release-bad'] =
+  const [set = 'dev', count = '12', only = 'surge-bad,lowtraffic-bad,prev-release-bad', which = 'stages'] =
     process.argv.slice(2);
-  const rows = await decompose(set, Number(count), only.split(','), STAGE_VARIANTS);
+  const chosen = which === 'lowdelay' ? LOWDELAY_VARIANTS : STAGE_VARIANTS;
+  const rows = await decompose(set, Number(count), only.split(','), chosen);
   const show = (d: number | null) => (d === null ? '-' : String(d));
-  const names = STAGE_VARIANTS.map((v) => v.name);
+  const names = chosen.map((v) => v.name);
   const stages: [string, (r: DelayRow) => number | null][] = [
     ['(a) SPRT E[T]', (r) => r.sprtExpected],
     ['(b) on the grid', (r) => r.sprtGrid],

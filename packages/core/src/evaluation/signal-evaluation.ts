@@ -432,6 +432,7 @@ function startTests(
       base ?? null,
       tail ? alpha * (1 - TAIL_ALPHA_SHARE) : alpha,
       finalShareOf(tick, rule, key, base?.events ?? 0, false),
+      gridPlanOf(tick, key),
     );
     if (started) {
       tests ??= { ...current };
@@ -451,6 +452,20 @@ function startTests(
     }
   }
   return tests;
+}
+
+/**
+ * The bake an error test plans its ratio grid for (rules/sequential-count.ts `plannedRatios`): a
+ * bake's aggregate error test (the contract's bake and baseline lengths); undefined elsewhere (a
+ * verification, a segment, a latency test keep the default grid). A function of the contract only.
+ */
+function gridPlanOf(
+  tick: SignalTick,
+  key: string,
+): { bakeSeconds: number; baselineSeconds: number } | undefined {
+  if (tick.watch.purpose !== 'bake' || key !== AGGREGATE) return undefined;
+  if (kindOf(tick.signal).counts?.events !== 'errors') return undefined;
+  return { bakeSeconds: tick.contract.bakeSeconds, baselineSeconds: tick.contract.baselineSeconds };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   createBaselineRateTest,
   createConcurrentRateTest,
   createSprt,
+  DEFAULT_RATIOS,
   driftShare,
   type RateTestState,
   type RateTestSummary,
@@ -12,6 +13,7 @@ import {
   updateRateTest,
 } from '../stats';
 import type { BaselineRateTestState } from '../stats/baseline-rate-test';
+import { FEW_EVENTS_RATIOS, reachableRatios } from '../stats/rate-mixture';
 import { binomialUpperTail } from '../stats/special-functions';
 import { checkDataQuality, dataQualityHolds } from './data-quality';
 import { inDomain, MEASURE_DOMAINS } from './measure-domain';
@@ -36,6 +38,11 @@ export function startSequential(
   } | null,
   alpha: number,
   finalShare = 0,
+  /**
+   * The bake the test plans its ratio grid for (`reachableRatios`): the contract's bake and
+   * baseline lengths. Absent (a verification, a segment, a latency test): the default grid.
+   */
+  plan?: { readonly bakeSeconds: number; readonly baselineSeconds: number },
 ): SequentialState | null {
   switch (rule.test) {
     case 'sprt':
@@ -43,8 +50,19 @@ export function startSequential(
       return createSprt({ p0: rule.p0, p1: rule.p1, alpha, beta: alpha });
     case 'concurrent':
       return createConcurrentRateTest({ alpha, ...(rule.ratios ? { ratios: rule.ratios } : {}) });
-    case 'baseline':
+    case 'baseline': {
       if (baseline?.status !== 'ok' || baseline.trials === null || baseline.trials <= 0) return null;
+      const ratios =
+        rule.ratios ??
+        (plan
+          ? plannedRatios(
+              baseline.events ?? 0,
+              rule.tolerance,
+              baseline.dispersion,
+              plan,
+              alpha * (1 - finalShare),
+            )
+          : undefined);
       return createBaselineRateTest({
         ...driftedCounts(baseline.events ?? 0, baseline.trials, baseline.drift, baseline.dispersion),
         // A test with a look at the bake's end spends the rest of its alpha on the look.
@@ -54,9 +72,35 @@ export function startSequential(
         kappas: BASELINE_SHIFTS,
         // A window that saw no more than the prior: its e-value capped by the exact tail.
         tailCap: { kappa: TAIL_CAP_KAPPA, maxEvents: BASELINE_PRIOR_EVENTS },
-        ...(rule.ratios ? { ratios: rule.ratios } : {}),
+        ...(ratios ? { ratios } : {}),
       });
+    }
   }
+}
+
+/**
+ * The ratio grid of an error test planned from its baseline (issue 12, round 21): the events a
+ * bake as long as the contract's, at the baseline's own traffic, expects at the null rate (the
+ * baseline's events with the prior, times the tolerance, over the dispersion the test divides
+ * counts by), and the ratios whose evidence over that bake can reach `1/alpha`
+ * (stats/rate-mixture.ts `reachableRatios`). Decided from the contract and the baseline alone,
+ * before any of the bake's data, as {@link plansFinalLook} is. Undefined: the default grid.
+ */
+export function plannedRatios(
+  baselineEvents: number,
+  tolerance: number | undefined,
+  dispersion: number | undefined,
+  plan: { readonly bakeSeconds: number; readonly baselineSeconds: number },
+  alpha: number,
+): readonly number[] | undefined {
+  if (!(plan.baselineSeconds > 0) || !(plan.bakeSeconds > 0) || !Number.isFinite(baselineEvents))
+    return undefined;
+  const expected =
+    ((Math.max(0, baselineEvents) + BASELINE_PRIOR_EVENTS) * (tolerance ?? 1) * plan.bakeSeconds) /
+    plan.baselineSeconds /
+    Math.max(1, dispersion ?? 1);
+  const ratios = reachableRatios(expected, alpha);
+  return ratios === DEFAULT_RATIOS ? undefined : ratios;
 }
 
 /**
@@ -483,8 +527,8 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       // Rejection is sticky: the e-value may have drifted back below the threshold it crossed.
       reason:
         summary.logE >= summary.logThreshold
-          ? `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}`
-          : `${describeTest(summary, input.what)}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})`,
+          ? `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}${gridNote(state)}`
+          : `${describeTest(summary, input.what)}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})${gridNote(state)}`,
     };
   }
   if (input.unavailable?.status === 'error') {
@@ -570,6 +614,18 @@ function shownThreshold(logThreshold: number): string {
 }
 
 /** What a test has seen against what it tests, the start of every sequential reason. */
+/**
+ * What a breach reason says of a grid planned for few events ({@link plannedRatios}): the
+ * ratios mixed and why; empty for the default grid or a rule's own.
+ */
+function gridNote(state: SequentialState | null): string {
+  if (state?.kind !== 'baseline') return '';
+  const ratios = state.ratios;
+  const few =
+    ratios.length === FEW_EVENTS_RATIOS.length && ratios.every((r, i) => r === FEW_EVENTS_RATIOS[i]);
+  return few ? "; ratios 2-24x: a bake at the baseline's traffic cannot show a 2x rise" : '';
+}
+
 function describeTest(summary: RateTestSummary, what: string): string {
   const interval = summary.ratioInterval;
   const ratio =

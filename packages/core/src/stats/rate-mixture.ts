@@ -13,6 +13,29 @@
 /** Default rate-ratio grid of the alternatives (equal weights; docs/statistics.md). */
 export const DEFAULT_RATIOS: readonly number[] = [1.5, 2, 3, 4, 6, 8, 12];
 
+/**
+ * The grid of a test whose bake cannot show a 2x rise ({@link reachableRatios}): the default
+ * grid without 1.5x, with 16x and 24x.
+ */
+export const FEW_EVENTS_RATIOS: readonly number[] = [2, 3, 4, 6, 8, 12, 16, 24];
+
+/**
+ * The ratio grid a test plans from what its whole bake can show (issue 12, round 21): a Poisson
+ * count of `expected` events at the null rate, raised `r` times, carries `expected (r ln r - r +
+ * 1)` nats of evidence for ratio r (its expected log likelihood ratio, the Kullback-Leibler
+ * divergence). Where even a 2x rise stays under `log(1 / alpha)` over the whole bake (about 15
+ * expected events at the evaluator's alpha), 1.5x is far out of reach and only dilutes the
+ * equal-weight mixture, while the faults the bake can show at all are large: the grid is
+ * {@link FEW_EVENTS_RATIOS}. Elsewhere the default grid. A function of the baseline and the
+ * contract only (`expected` is planned before any of the bake's data), so the mixture is a test
+ * supermartingale with whichever grid it picks.
+ */
+export function reachableRatios(expected: number, alpha: number): readonly number[] {
+  if (!(expected > 0) || !Number.isFinite(expected) || !(alpha > 0 && alpha < 1)) return DEFAULT_RATIOS;
+  const reachesTwo = expected * (2 * Math.log(2) - 1) >= Math.log(1 / alpha);
+  return reachesTwo ? DEFAULT_RATIOS : FEW_EVENTS_RATIOS;
+}
+
 /** The alternative rate for ratio `ratio` against null rate `nullRate` (< 1). */
 export function alternativeRate(ratio: number, nullRate: number): number {
   return Math.min(ratio * nullRate, 0.5 * (1 + nullRate));
