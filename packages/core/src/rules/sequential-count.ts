@@ -613,7 +613,6 @@ function shownThreshold(logThreshold: number): string {
   return shownOnce(thresholdTexts, logThreshold, showExp);
 }
 
-/** What a test has seen against what it tests, the start of every sequential reason. */
 /**
  * What a breach reason says of a grid planned for few events ({@link plannedRatios}): the
  * ratios mixed and why; empty for the default grid or a rule's own.
@@ -626,6 +625,7 @@ function gridNote(state: SequentialState | null): string {
   return few ? "; ratios 2-24x: a bake at the baseline's traffic cannot show a 2x rise" : '';
 }
 
+/** What a test has seen against what it tests, the start of every sequential reason. */
 function describeTest(summary: RateTestSummary, what: string): string {
   const interval = summary.ratioInterval;
   const ratio =
