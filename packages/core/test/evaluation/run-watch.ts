@@ -123,3 +123,20 @@ export async function bakeWarm(baseline: (i: number) => StepData, after: (k: num
   }
   throw new Error('no decision');
 }
+
+/**
+ * A window and bake of `requests` a step, failing `before` of them, then `after` from bake step
+ * `faultAt` on (rounded by a running sum, so the rate is exact).
+ */
+export function steadyErrors(requests: number, before: number, after: number, faultAt: number): StepData[] {
+  const steps: StepData[] = [];
+  let owed = 0;
+  for (let i = 0; i < BASELINE_STEPS + 200; i++) {
+    const p = i - BASELINE_STEPS >= faultAt ? after : before;
+    owed += requests * p;
+    const errors = Math.floor(owed);
+    owed -= errors;
+    steps.push({ ...healthyStep(i, requests), errors });
+  }
+  return steps;
+}

@@ -6,8 +6,7 @@ import {
   FINAL_LOOK_PLAN_MARGIN,
   plansFinalLook,
 } from '../../src/rules/sequential-count';
-import type { StepData } from '../../src/testing/memory-source';
-import { BASELINE_STEPS, healthyStep, runWatch } from '../evaluation/run-watch';
+import { runWatch, steadyErrors } from '../evaluation/run-watch';
 
 // Issue 12, session 18: the look at the bake's end takes its share of alpha only where the
 // baseline plans it (docs/statistics.md, "The look's alpha where it can look").
@@ -50,20 +49,6 @@ describe('plansFinalLook', () => {
     );
   });
 });
-
-/** `requests` a step, failing `p` of them (rounded by a running sum, so the rate is exact). */
-function steadyErrors(requests: number, before: number, after: number, faultAt: number): StepData[] {
-  const steps: StepData[] = [];
-  let owed = 0;
-  for (let i = 0; i < BASELINE_STEPS + 200; i++) {
-    const p = i - BASELINE_STEPS >= faultAt ? after : before;
-    owed += requests * p;
-    const errors = Math.floor(owed);
-    owed -= errors;
-    steps.push({ ...healthyStep(i, requests), errors });
-  }
-  return steps;
-}
 
 describe('the error test of a watch', () => {
   it('keeps its whole alpha where the bake would expect far more events than the look takes', async () => {

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SequentialRule } from '../../src/contract/contract-schema';
 import { BASELINE_PRIOR_EVENTS, plannedRatios, startSequential } from '../../src/rules/sequential-count';
 import { DEFAULT_RATIOS, FEW_EVENTS_RATIOS, reachableRatios } from '../../src/stats/rate-mixture';
-import type { StepData } from '../../src/testing/memory-source';
-import { BASELINE_STEPS, healthyStep, runWatch } from '../evaluation/run-watch';
+import { runWatch, steadyErrors } from '../evaluation/run-watch';
 
 // Issue 12, round 21: an error test whose bake, at the baseline's traffic, cannot show a 2x rise
 // mixes 2-24x instead of 1.5-12x (docs/statistics.md, "A ratio grid from what the bake can show").
@@ -101,20 +100,6 @@ describe('startSequential with a grid plan', () => {
     expect(started?.kind === 'baseline' && started.ratios).toEqual([1.25, 2]);
   });
 });
-
-/** `requests` a step, failing `p` of them (rounded by a running sum, so the rate is exact). */
-function steadyErrors(requests: number, before: number, after: number, faultAt: number): StepData[] {
-  const steps: StepData[] = [];
-  let owed = 0;
-  for (let i = 0; i < BASELINE_STEPS + 200; i++) {
-    const p = i - BASELINE_STEPS >= faultAt ? after : before;
-    owed += requests * p;
-    const errors = Math.floor(owed);
-    owed -= errors;
-    steps.push({ ...healthyStep(i, requests), errors });
-  }
-  return steps;
-}
 
 describe('the error test of a watch', () => {
   it('says so when it rejects on the grid planned for few events', async () => {
