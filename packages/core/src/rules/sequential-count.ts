@@ -96,8 +96,7 @@ export function plannedRatios(
   if (!(plan.baselineSeconds > 0) || !(plan.bakeSeconds > 0) || !Number.isFinite(baselineEvents))
     return undefined;
   const expected =
-    ((Math.max(0, baselineEvents) + BASELINE_PRIOR_EVENTS) * (tolerance ?? 1) * plan.bakeSeconds) /
-    plan.baselineSeconds /
+    (plannedBakeEvents(baselineEvents, plan.bakeSeconds, plan.baselineSeconds) * (tolerance ?? 1)) /
     Math.max(1, dispersion ?? 1);
   const ratios = reachableRatios(expected, alpha);
   return ratios === DEFAULT_RATIOS ? undefined : ratios;
@@ -170,8 +169,19 @@ export function plansFinalLook(
   bakeSeconds: number,
 ): boolean {
   if (!(baselineSeconds > 0) || !Number.isFinite(baselineEvents)) return true;
-  const planned = ((Math.max(0, baselineEvents) + BASELINE_PRIOR_EVENTS) * bakeSeconds) / baselineSeconds;
-  return planned <= FINAL_LOOK_MAX_EXPECTED * FINAL_LOOK_PLAN_MARGIN;
+  return (
+    plannedBakeEvents(baselineEvents, bakeSeconds, baselineSeconds) <=
+    FINAL_LOOK_MAX_EXPECTED * FINAL_LOOK_PLAN_MARGIN
+  );
+}
+
+/**
+ * The events the baseline's rate (with the prior) expects of a bake as long as the contract's at
+ * the baseline's own traffic, `(events + prior) x bakeSeconds / baselineSeconds`: what a test
+ * plans from before any of the bake's data ({@link plansFinalLook}, {@link plannedRatios}).
+ */
+function plannedBakeEvents(baselineEvents: number, bakeSeconds: number, baselineSeconds: number): number {
+  return ((Math.max(0, baselineEvents) + BASELINE_PRIOR_EVENTS) * bakeSeconds) / baselineSeconds;
 }
 
 /**
