@@ -5,13 +5,15 @@ import type { Contract } from './contract-schema';
  * controllers) parses one contract per watch, and most of a contract (its signals with their
  * rules and selectors, the policy objects) is the same from one service to the next: only
  * `service` differs in a fleet of default contracts. Each object or array field of a parsed
- * contract is replaced by the one instance of equal content already made, deeply frozen, so a
+ * contract is replaced by the one instance of equal content already made, its objects frozen, so a
  * thousand watches keep one copy of it, not a thousand (about 2 KiB a watch of the default
  * contract; docs/benchmarks.md, `fleet22-issue-13`). The contract object itself stays the
  * caller's own, and reads as before: the same keys, in the same order, with the same values.
  *
- * Shared parts are frozen: nothing in the engine writes to a parsed contract, and a caller that
- * did would change every watch sharing the part; the freeze makes such a write throw instead.
+ * Shared parts' objects are frozen: nothing in the engine writes to a parsed contract, and a
+ * caller that did would change every watch sharing the part; the freeze makes such a write to a
+ * field (a rule's alpha, a signal's selector) throw instead. Arrays are shared unfrozen
+ * ({@link deepFreeze}): a parsed contract's arrays are not to be written into.
  * The table holds its parts weakly: a part no contract reads any more is collected, and its
  * entry removed, so a long-lived process that parses many different contracts does not grow.
  */
@@ -65,9 +67,17 @@ function partKey(value: object): string {
   });
 }
 
+/**
+ * Freezes every plain object of `value`, nested ones included; arrays are shared but left
+ * unfrozen. V8 gives a frozen array an elements kind its array builtins' fast paths do not take
+ * (`map`, `filter`, `for...of` over a frozen array of 4 objects: about 2x the CPU in a scratch
+ * measure), and the evaluation iterates the contract's signals and rules at every step
+ * (docs/benchmarks.md, `fleet22-issue-13`). An array is reached through a frozen object, so it
+ * cannot be replaced, only written into, which nothing in the engine does.
+ */
 function deepFreeze<T extends object>(value: T): T {
   for (const v of Object.values(value)) {
     if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
   }
-  return Object.freeze(value);
+  return Array.isArray(value) ? value : Object.freeze(value);
 }
