@@ -24,17 +24,23 @@ const dropped = new FinalizationRegistry<string>((key) => {
 });
 
 /**
- * `contract` with its object and array fields replaced by the shared instance of equal content
+ * `contract`, its object and array fields replaced by the shared instance of equal content
  * (see above). Equal content is equal JSON text with the keys in their order, `undefined`
  * members, non-finite numbers and -0 told apart ({@link partKey}): two parts with the same key
  * read the same through any path, key order included.
  */
 export function internContract(contract: Contract): Contract {
-  const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(contract)) {
-    out[field] = typeof value === 'object' && value !== null ? internPart(field, value) : value;
+  // The parsed object is the caller's new one: its fields are replaced in place, which keeps the
+  // object's shape as the parser made it. An object built anew by adding its 25-odd fields one
+  // by one under computed keys goes to V8's dictionary mode (more than 12 fields outside the
+  // object), and every read of a contract field at every step then costs a hash lookup: the
+  // fleet tick's CPU rose about a tenth with it (docs/benchmarks.md, `fleet22-issue-13`).
+  const fields = contract as unknown as Record<string, unknown>;
+  for (const field of Object.keys(fields)) {
+    const value = fields[field];
+    if (typeof value === 'object' && value !== null) fields[field] = internPart(field, value);
   }
-  return out as Contract;
+  return contract;
 }
 
 function internPart(field: string, value: object): object {
