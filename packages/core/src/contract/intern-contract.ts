@@ -30,11 +30,8 @@ const dropped = new FinalizationRegistry<string>((key) => {
  * read the same through any path, key order included.
  */
 export function internContract(contract: Contract): Contract {
-  // The parsed object is the caller's new one: its fields are replaced in place, which keeps the
-  // object's shape as the parser made it. An object built anew by adding its 25-odd fields one
-  // by one under computed keys goes to V8's dictionary mode (more than 12 fields outside the
-  // object), and every read of a contract field at every step then costs a hash lookup: the
-  // fleet tick's CPU rose about a tenth with it (docs/benchmarks.md, `fleet22-issue-13`).
+  // The parsed object is the caller's new one: its fields are replaced in place, so the
+  // contract keeps the parser's object and shape (no second object per contract).
   const fields = contract as unknown as Record<string, unknown>;
   for (const field of Object.keys(fields)) {
     const value = fields[field];
