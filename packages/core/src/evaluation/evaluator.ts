@@ -349,7 +349,12 @@ export class Evaluator {
     };
     const decided = decide(this.contract, nextState, summaries, now);
     const incident =
-      decided.type === 'promote' ? incidentAtPassingBake(nextState, this.contract.signals.map((s) => s.id)) : null;
+      decided.type === 'promote'
+        ? incidentAtPassingBake(
+            nextState,
+            this.contract.signals.map((s) => s.id),
+          )
+        : null;
     const decision: Decision =
       decided.type === 'promote' && incident !== null
         ? {

@@ -1,7 +1,7 @@
-import type { IncidentSeen } from './baseline-incident';
 import type { Contract } from '../contract/contract-schema';
 import type { SequentialState } from '../rules/sequential-count';
 import type { TimeWindow, Verdict, VerdictStatus } from '../rules/verdict';
+import type { IncidentSeen } from './baseline-incident';
 
 /** Events and trials of one step interval `(t - step, t]`: errors of requests, slow of all. */
 export interface CountInterval {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AuditRecordSchema } from '../../src/audit/audit-record';
 import {
   incidentAtPassingBake,
   incidentSeenAfter,
@@ -8,6 +9,8 @@ import {
 import { checkBaselineHealth } from '../../src/evaluation/baseline-snapshot';
 import type { SignalBaseline, WatchState } from '../../src/evaluation/watch-state';
 import type { SequentialState } from '../../src/rules/sequential-count';
+import { replayScenario } from '../../src/scenarios/replay-scenario';
+import type { Scenario } from '../../src/scenarios/scenario-schema';
 import type { StepData } from '../../src/testing/memory-source';
 import { binomial, seededRandom } from '../../src/testing/seeded-random';
 import { BASELINE_STEPS, healthyStep, runWatch, STEP } from './run-watch';
@@ -23,7 +26,13 @@ import { BASELINE_STEPS, healthyStep, runWatch, STEP } from './run-watch';
  * `incidentRate`; after the deploy the incident goes on for `goesOn` steps, then `base` again.
  * Exact rates (a running sum), so the counts are the rates'.
  */
-function exact(o: { requests: number; base: number; incidentRate: number; incidentSteps: number; goesOn: number }) {
+function exact(o: {
+  requests: number;
+  base: number;
+  incidentRate: number;
+  incidentSteps: number;
+  goesOn: number;
+}) {
   const steps: StepData[] = [];
   let owed = 0;
   for (let i = 0; i < BASELINE_STEPS + 200; i++) {
@@ -132,6 +141,71 @@ describe('a passing bake after an incident under way at the deploy', () => {
   });
 });
 
+/** `steps` as a replayable scenario: 5 s steps, the deploy after the baseline, every request at 40 ms. */
+function scenarioOf(name: string, steps: readonly StepData[], truth: 'keep' | 'incident'): Scenario {
+  const requests = steps.map((d) => d.requests ?? 0);
+  return {
+    schema: 'rollgate.scenario/v1',
+    name,
+    stepSeconds: STEP / 1000,
+    deployAtStep: BASELINE_STEPS,
+    truth: { verdict: truth, faultStartStep: truth === 'incident' ? BASELINE_STEPS - 60 : null },
+    latencyBucketsMs: [25, 50, 100, 250, 500, 1000],
+    series: {
+      requests,
+      errors: steps.map((d) => d.errors ?? 0),
+      latencyP99Ms: requests.map((n) => (n > 0 ? 45 : null)),
+      latencyHistogram: requests.map((n) => [0, n, 0, 0, 0, 0, 0]),
+      memoryBytes: steps.map((d) => d.memory ?? 300e6),
+      ready: steps.map(() => 1),
+      restarts: steps.map(() => 0),
+    },
+  };
+}
+
+describe('the watch of a passing bake after an incident under way', () => {
+  it('ends incident-routed, and its audit says what the bake showed', async () => {
+    const steps = exact({
+      requests: 10,
+      base: 0.003,
+      incidentRate: 0.04,
+      incidentSteps: 60,
+      goesOn: 6,
+    }).slice(0, BASELINE_STEPS + 120);
+    const r = await replayScenario(scenarioOf('incident-recovers', steps, 'incident'));
+    expect(r.decision).toBe('incident');
+    expect(r.outcome).toBe('incident-routed');
+    expect(r.reason).toMatch(
+      /^bake complete: all 4 signals pass; but baseline unhealthy: error-rate: the incident under way since/,
+    );
+    const audit = AuditRecordSchema.parse(r.audit);
+    expect(audit.outcome).toBe('incident-routed');
+    expect(audit.baseline?.signals['error-rate']?.health?.episode?.ongoing).toBe(true);
+    const bakeStart = audit.baseline?.signals['error-rate']?.health?.bakeStart;
+    expect(bakeStart).toMatchObject({ events: 2, trials: 50, routed: true });
+    expect(bakeStart?.likelihoodRatio).toBeGreaterThanOrEqual(1 / UNHEALTHY_LEVEL);
+    expect(audit.failedArtifact).toBeNull();
+    expect(audit.cutover).toBeNull();
+  });
+
+  it('promotes where the rate is back at the deploy, its audit showing the peak below the level', async () => {
+    const steps = exact({
+      requests: 10,
+      base: 0.003,
+      incidentRate: 0.04,
+      incidentSteps: 60,
+      goesOn: 0,
+    }).slice(0, BASELINE_STEPS + 120);
+    const r = await replayScenario(scenarioOf('incident-ended', steps, 'keep'));
+    expect(r.decision).toBe('keep');
+    expect(r.outcome).toBe('promoted');
+    const audit = AuditRecordSchema.parse(r.audit);
+    const bakeStart = audit.baseline?.signals['error-rate']?.health?.bakeStart;
+    expect(bakeStart?.routed).toBe(false);
+    expect(bakeStart?.likelihoodRatio).toBeLessThan(1 / UNHEALTHY_LEVEL);
+  });
+});
+
 describe('incidentSeenAfter', () => {
   const deployAt = 1_700_000_000_000;
   const watch = (purpose: 'bake' | 'verify' = 'bake') => ({ purpose, deployAt }) as unknown as WatchState;
@@ -140,17 +214,37 @@ describe('incidentSeenAfter', () => {
       health: {
         status: 'unhealthy',
         reason: 'baseline unhealthy',
-        episode: { startT: deployAt - 300_000, endT: deployAt, ongoing, events: 12, trials: 300, rate, outsideRate },
+        episode: {
+          startT: deployAt - 300_000,
+          endT: deployAt,
+          ongoing,
+          events: 12,
+          trials: 300,
+          rate,
+          outsideRate,
+        },
       },
     }) as unknown as SignalBaseline;
   const test = (events: number, trials: number, anchorRate = 0.003) =>
     ({ kind: 'baseline', anchorRate, events, trials, dispersion: 1 }) as unknown as SequentialState;
 
   it('is the likelihood ratio at the episode rate against the healthy rate, and keeps its peak', () => {
-    const first = incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003), test(3, 60), deployAt + 30_000);
+    const first = incidentSeenAfter(
+      undefined,
+      watch(),
+      baseline(0.04, 0.003),
+      test(3, 60),
+      deployAt + 30_000,
+    );
     const expected = 3 * Math.log(0.04 / 0.003) + 57 * (Math.log1p(-0.04) - Math.log1p(-0.003));
     expect(first?.logLr).toBeCloseTo(expected, 10);
-    expect(first).toMatchObject({ at: deployAt + 30_000, events: 3, trials: 60, rate: 0.04, healthyRate: 0.003 });
+    expect(first).toMatchObject({
+      at: deployAt + 30_000,
+      events: 3,
+      trials: 60,
+      rate: 0.04,
+      healthyRate: 0.003,
+    });
     // Later looks at the healthy rate lower the ratio: the peak stays.
     const later = incidentSeenAfter(first, watch(), baseline(0.04, 0.003), test(3, 600), deployAt + 300_000);
     expect(later).toBe(first);
@@ -162,18 +256,30 @@ describe('incidentSeenAfter', () => {
     expect(incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003, false), s, deployAt)).toBeUndefined();
     const close = 0.003 * UNHEALTHY_RATIO * 0.99;
     expect(incidentSeenAfter(undefined, watch(), baseline(close, 0.001), s, deployAt)).toBeUndefined();
-    expect(incidentSeenAfter(undefined, watch(), baseline(0.04, 0.04 / UNHEALTHY_RATIO / 0.99), s, deployAt)).toBeUndefined();
+    expect(
+      incidentSeenAfter(undefined, watch(), baseline(0.04, 0.04 / UNHEALTHY_RATIO / 0.99), s, deployAt),
+    ).toBeUndefined();
     expect(incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003), null, deployAt)).toBeUndefined();
   });
 
   it('routes only at a peak of at least 1/level', () => {
-    const seen = (logLr: number) => ({
-      ...watch(),
-      baseline: { signals: { 'error-rate': baseline(0.04, 0.003) } },
-      signals: {
-        'error-rate': { incidentSeen: { logLr, at: deployAt + 30_000, events: 3, trials: 60, rate: 0.04, healthyRate: 0.003 } },
-      },
-    }) as unknown as WatchState;
+    const seen = (logLr: number) =>
+      ({
+        ...watch(),
+        baseline: { signals: { 'error-rate': baseline(0.04, 0.003) } },
+        signals: {
+          'error-rate': {
+            incidentSeen: {
+              logLr,
+              at: deployAt + 30_000,
+              events: 3,
+              trials: 60,
+              rate: 0.04,
+              healthyRate: 0.003,
+            },
+          },
+        },
+      }) as unknown as WatchState;
     const at = Math.log(1 / UNHEALTHY_LEVEL);
     expect(incidentAtPassingBake(seen(at - 0.01), ['error-rate'])).toBeNull();
     expect(incidentAtPassingBake(seen(at), ['error-rate'])?.reason).toMatch(

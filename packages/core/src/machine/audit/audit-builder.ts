@@ -1,7 +1,7 @@
 import type { AuditControl, AuditRecord, AuditVerdict } from '../../audit/audit-record';
 import type { Contract } from '../../contract/contract-schema';
-import { isAuthoritative } from '../../evaluation/confirmation';
 import { type IncidentSeen, UNHEALTHY_LEVEL } from '../../evaluation/baseline-incident';
+import { isAuthoritative } from '../../evaluation/confirmation';
 import type { SignalBaseline } from '../../evaluation/watch-state';
 import type { TimeWindow, Verdict } from '../../rules/verdict';
 import { finiteOrNull } from '../../rules/verdict';
