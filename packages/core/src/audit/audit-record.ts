@@ -194,6 +194,22 @@ export const AuditRecordSchema = z.object({
                   outsideRate: z.number(),
                 })
                 .optional(),
+              /**
+               * A bake after an episode still going at the deploy: the peak, over the looks, of the
+               * bake's likelihood ratio at the episode's rate against the healthy one, with the
+               * bake's counts then (`likelihoodRatio` null when JSON cannot hold it); `routed`
+               * when it reached 1/level and the passing bake routed the incident
+               * (docs/statistics.md, "A passing bake after an incident under way").
+               */
+              bakeStart: z
+                .object({
+                  at: iso,
+                  events: z.number(),
+                  trials: z.number(),
+                  likelihoodRatio: z.number().nullable(),
+                  routed: z.boolean(),
+                })
+                .optional(),
             })
             .optional(),
           /**

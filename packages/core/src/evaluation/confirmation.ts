@@ -19,7 +19,17 @@ export type Decision =
       readonly evidence: readonly Verdict[];
       readonly reason: string;
     }
-  | { readonly type: 'promote'; readonly evidence: readonly Verdict[]; readonly reason: string }
+  | {
+      readonly type: 'promote';
+      readonly evidence: readonly Verdict[];
+      readonly reason: string;
+      /**
+       * The bake passed, but an incident the baseline health check saw under way at the deploy
+       * was still going at the bake's start (evaluation/baseline-incident.ts): the release is
+       * kept and the incident routed. Absent otherwise.
+       */
+      readonly incident?: { readonly signal: string; readonly reason: string };
+    }
   | {
       readonly type: 'inconclusive';
       readonly missing: readonly string[];

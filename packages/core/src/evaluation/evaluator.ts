@@ -5,6 +5,7 @@ import type { PortContext } from '../ports/abort';
 import type { MetricSource } from '../ports/metric-source';
 import { jsonSafeVerdict, type Verdict } from '../rules/verdict';
 import type { Clock } from '../time/clock';
+import { incidentAtPassingBake, incidentSeenAfter } from './baseline-incident';
 import { takeBaseline } from './baseline-snapshot';
 import { type Decision, decide, isAuthoritative, isConfirmed, updateCounters } from './confirmation';
 import { isLazyVerdict, lazyVerdictJsonSafe } from './lazy-verdict';
@@ -315,6 +316,14 @@ export class Evaluator {
         lastCountT: outcome.lastCountT,
         last: null,
       };
+      const seen = incidentSeenAfter(
+        previous.incidentSeen,
+        current,
+        current.baseline?.signals[signal.id],
+        outcome.segments[AGGREGATE]?.tests[String(signal.rules.findIndex((r) => r.type === 'sequential'))],
+        now,
+      );
+      if (seen !== undefined) next.incidentSeen = seen;
       const summary: SignalSummary = {
         signal: signal.id,
         kind: signal.kind,
@@ -338,7 +347,22 @@ export class Evaluator {
       evaluations: current.evaluations + 1,
       lastEvaluatedAt: now,
     };
-    const decision = decide(this.contract, nextState, summaries, now);
+    const decided = decide(this.contract, nextState, summaries, now);
+    const incident =
+      decided.type === 'promote'
+        ? incidentAtPassingBake(
+            nextState,
+            this.contract.signals.map((s) => s.id),
+          )
+        : null;
+    const decision: Decision =
+      decided.type === 'promote' && incident !== null
+        ? {
+            ...decided,
+            reason: `${decided.reason}; but ${incident.reason}`,
+            incident: { signal: incident.signal, reason: incident.reason },
+          }
+        : decided;
     const evaluation: Evaluation = {
       at: now,
       purpose: nextState.purpose,

@@ -1,6 +1,7 @@
 import type { Contract } from '../contract/contract-schema';
 import type { SequentialState } from '../rules/sequential-count';
 import type { TimeWindow, Verdict, VerdictStatus } from '../rules/verdict';
+import type { IncidentSeen } from './baseline-incident';
 
 /** Events and trials of one step interval `(t - step, t]`: errors of requests, slow of all. */
 export interface CountInterval {
@@ -263,6 +264,12 @@ export interface SignalState {
   readonly lastCountT: number | null;
   readonly segments: Readonly<Record<string, SegmentState>>;
   readonly last: SignalSummary | null;
+  /**
+   * A bake after an episode the baseline health check saw still going at the deploy: the peak,
+   * over the looks so far, of the bake's likelihood ratio at the episode's rate against the
+   * healthy one (evaluation/baseline-incident.ts). Absent otherwise.
+   */
+  readonly incidentSeen?: IncidentSeen;
 }
 
 /**

@@ -237,6 +237,11 @@ function onWatching(s: MachineSnapshot, event: MachineEvent, contract: Contract)
     case 'escalate':
       return endWatch(base, 'Escalated', decision.reason, event.at, contract);
     case 'promote': {
+      // The bake passed, but the incident the baseline health check saw under way at the deploy
+      // was still going at its start: what predates the deploy is routed, the release kept.
+      if (decision.incident !== undefined) {
+        return endWatch(base, 'IncidentRouted', decision.reason, event.at, contract);
+      }
       const weights = s.options.weights;
       if (weights && s.stepIndex < weights.length - 1 && s.options.bakeSecondsPerStep) {
         const stepIndex = s.stepIndex + 1;

@@ -258,6 +258,25 @@ const rows: readonly Row[] = [
   {
     from: 'Watching',
     path: toWatching,
+    event: 'evaluated: promote, with an incident under way at the deploy',
+    send: (s) =>
+      evaluated(
+        s,
+        {
+          type: 'promote',
+          evidence: [],
+          reason: 'every signal passed; but baseline unhealthy: the incident was still going',
+          incident: { signal: errorSignal.id, reason: 'baseline unhealthy: the incident was still going' },
+        },
+        'bake',
+      ),
+    to: 'IncidentRouted',
+    commands: [...ending],
+    outcome: 'incident-routed',
+  },
+  {
+    from: 'Watching',
+    path: toWatching,
     event: 'evaluated: promote (dry run)',
     send: (s) => evaluated(s, decisions.promote, 'bake'),
     to: 'Promoted',

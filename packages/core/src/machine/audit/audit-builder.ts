@@ -1,5 +1,6 @@
 import type { AuditControl, AuditRecord, AuditVerdict } from '../../audit/audit-record';
 import type { Contract } from '../../contract/contract-schema';
+import { type IncidentSeen, UNHEALTHY_LEVEL } from '../../evaluation/baseline-incident';
 import { isAuthoritative } from '../../evaluation/confirmation';
 import type { SignalBaseline } from '../../evaluation/watch-state';
 import type { TimeWindow, Verdict } from '../../rules/verdict';
@@ -94,6 +95,7 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
                                 },
                               }
                             : {}),
+                          ...bakeStartOf(s.bake.signals[id]?.incidentSeen),
                         },
                       }
                     : {}),
@@ -275,4 +277,19 @@ function isoWindow(w: TimeWindow): { start: string; end: string } {
 
 function iso(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString();
+}
+
+/** The audit's view of what a bake showed of an episode under way at the deploy (evaluation/baseline-incident.ts). */
+function bakeStartOf(seen: IncidentSeen | undefined) {
+  if (seen === undefined) return {};
+  const ratio = Math.exp(seen.logLr);
+  return {
+    bakeStart: {
+      at: iso(seen.at),
+      events: seen.events,
+      trials: seen.trials,
+      likelihoodRatio: Number.isFinite(ratio) ? ratio : null,
+      routed: seen.logLr >= Math.log(1 / UNHEALTHY_LEVEL),
+    },
+  };
 }

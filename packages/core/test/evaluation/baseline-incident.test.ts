@@ -1,0 +1,289 @@
+import { describe, expect, it } from 'vitest';
+import { AuditRecordSchema } from '../../src/audit/audit-record';
+import {
+  incidentAtPassingBake,
+  incidentSeenAfter,
+  UNHEALTHY_LEVEL,
+  UNHEALTHY_RATIO,
+} from '../../src/evaluation/baseline-incident';
+import { checkBaselineHealth } from '../../src/evaluation/baseline-snapshot';
+import type { SignalBaseline, WatchState } from '../../src/evaluation/watch-state';
+import type { SequentialState } from '../../src/rules/sequential-count';
+import { replayScenario } from '../../src/scenarios/replay-scenario';
+import type { Scenario } from '../../src/scenarios/scenario-schema';
+import type { StepData } from '../../src/testing/memory-source';
+import { binomial, seededRandom } from '../../src/testing/seeded-random';
+import { BASELINE_STEPS, healthyStep, runWatch, STEP } from './run-watch';
+
+/**
+ * A passing bake after an incident under way at the deploy (evaluation/baseline-incident.ts):
+ * the baseline health check saw the episode still going at the deploy, the bake never breached,
+ * and the bake's start shows the episode's rate: the release is kept and the incident routed.
+ */
+
+/**
+ * 30 min of baseline at `requests` a step failing `base`, the last `incidentSteps` failing
+ * `incidentRate`; after the deploy the incident goes on for `goesOn` steps, then `base` again.
+ * Exact rates (a running sum), so the counts are the rates'.
+ */
+function exact(o: {
+  requests: number;
+  base: number;
+  incidentRate: number;
+  incidentSteps: number;
+  goesOn: number;
+}) {
+  const steps: StepData[] = [];
+  let owed = 0;
+  for (let i = 0; i < BASELINE_STEPS + 200; i++) {
+    const k = i - BASELINE_STEPS;
+    const p = i >= BASELINE_STEPS - o.incidentSteps && k < o.goesOn ? o.incidentRate : o.base;
+    owed += o.requests * p;
+    const errors = Math.floor(owed);
+    owed -= errors;
+    steps.push({ ...healthyStep(i, o.requests), errors });
+  }
+  return steps;
+}
+
+/** The same, drawn (binomial counts from `seed`). */
+function drawn(
+  seed: number,
+  o: { requests: number; base: number; incidentRate: number; incidentSteps: number; goesOn: number },
+) {
+  const random = seededRandom(seed);
+  const steps: StepData[] = [];
+  for (let i = 0; i < BASELINE_STEPS + 200; i++) {
+    const k = i - BASELINE_STEPS;
+    const p = i >= BASELINE_STEPS - o.incidentSteps && k < o.goesOn ? o.incidentRate : o.base;
+    steps.push({ ...healthyStep(i, o.requests), errors: binomial(random, o.requests, p) });
+  }
+  return steps;
+}
+
+describe('a passing bake after an incident under way at the deploy', () => {
+  it('routes the incident when the bake starts at its rate, though the bake passes', async () => {
+    // 2 requests a second, 4% failing for 5 minutes before the deploy and 30 s after it, then
+    // back to 0.3%: too few failures in the bake for its tests, but the first 30 s of the bake
+    // are far likelier at the incident's rate than at the healthy one.
+    const steps = exact({ requests: 10, base: 0.003, incidentRate: 0.04, incidentSteps: 60, goesOn: 6 });
+    const r = await runWatch(steps, { bakeSeconds: 600 });
+    expect(r.decision.type).toBe('promote');
+    expect(r.at).toBe(600);
+    if (r.decision.type !== 'promote') return;
+    expect(r.decision.incident?.signal).toBe('error-rate');
+    expect(r.decision.reason).toMatch(
+      /^bake complete: all \d signals pass; but baseline unhealthy: error-rate: the incident under way since 5\.1 min before the deploy \(4\.1% against 0\.384% otherwise\) was still going at the bake's start: 2 of 50 requests in the first 25 s, 18\.34 times likelier at its rate than at the healthy one, >= 1\/level 10; the bake passed, so the release is kept and the incident routed$/,
+    );
+    expect(r.decision.incident?.reason).toMatch(/^baseline unhealthy: error-rate: /);
+    // No test breached on the way: the bake's tests passed to the end.
+    for (const e of r.timeline) expect(e.type === 'continue' || e.type === 'promote').toBe(true);
+  });
+
+  it('keeps the release silently when the rate is back to the healthy one at the deploy', async () => {
+    const steps = exact({ requests: 10, base: 0.003, incidentRate: 0.04, incidentSteps: 60, goesOn: 0 });
+    const r = await runWatch(steps, { bakeSeconds: 600 });
+    expect(r.decision.type).toBe('promote');
+    if (r.decision.type !== 'promote') return;
+    expect(r.decision.incident).toBeUndefined();
+    expect(r.decision.reason).toBe('bake complete: all 4 signals pass');
+  });
+
+  it('keeps the release silently after a healthy window', async () => {
+    const steps = exact({ requests: 10, base: 0.003, incidentRate: 0.003, incidentSteps: 0, goesOn: 0 });
+    const r = await runWatch(steps, { bakeSeconds: 600 });
+    expect(r.decision.type).toBe('promote');
+    if (r.decision.type === 'promote') expect(r.decision.incident).toBeUndefined();
+  });
+
+  it('routes a clean bake after an incident that ended at the deploy at most rarely (seeded, 40 windows)', async () => {
+    // Both rates are fixed before the bake, so the likelihood ratio is a test martingale under
+    // "the bake is at the healthy rate": its peak crosses 1/level at most `level` of the time.
+    let routed = 0;
+    let seen = 0;
+    for (let s = 0; s < 40; s++) {
+      const steps = drawn(300 + s, {
+        requests: 8 + (s % 5),
+        base: 0.003,
+        incidentRate: 0.04 + 0.01 * (s % 3),
+        incidentSteps: 48 + 6 * (s % 4),
+        goesOn: 0,
+      });
+      const window = steps
+        .slice(0, BASELINE_STEPS)
+        .map((d, i) => ({ t: (i + 1) * STEP, trials: d.requests ?? 0, events: d.errors ?? 0 }));
+      if (checkBaselineHealth(window, STEP, 'failed').health.episode?.ongoing) seen++;
+      const r = await runWatch(steps, { bakeSeconds: 300 });
+      if (r.decision.type === 'promote' && r.decision.incident) routed++;
+    }
+    expect(seen).toBeGreaterThanOrEqual(30);
+    expect(routed).toBeLessThanOrEqual(1);
+  });
+
+  it('routes most incidents that go on for a minute into the bake (seeded, 20 windows)', async () => {
+    let routed = 0;
+    let breached = 0;
+    for (let s = 0; s < 20; s++) {
+      const steps = drawn(500 + s, {
+        requests: 8 + (s % 5),
+        base: 0.003,
+        incidentRate: 0.05,
+        incidentSteps: 60,
+        goesOn: 12,
+      });
+      const r = await runWatch(steps, { bakeSeconds: 300 });
+      if (r.decision.type === 'promote' && r.decision.incident) routed++;
+      if (r.decision.type === 'breach') breached++;
+    }
+    // Each is either a breach (the onset gate routes it) or a passing bake routed here.
+    expect(routed + breached).toBeGreaterThanOrEqual(16);
+    expect(routed).toBeGreaterThan(0);
+  });
+});
+
+/** `steps` as a replayable scenario: 5 s steps, the deploy after the baseline, every request at 40 ms. */
+function scenarioOf(name: string, steps: readonly StepData[], truth: 'keep' | 'incident'): Scenario {
+  const requests = steps.map((d) => d.requests ?? 0);
+  return {
+    schema: 'rollgate.scenario/v1',
+    name,
+    stepSeconds: STEP / 1000,
+    deployAtStep: BASELINE_STEPS,
+    truth: { verdict: truth, faultStartStep: truth === 'incident' ? BASELINE_STEPS - 60 : null },
+    latencyBucketsMs: [25, 50, 100, 250, 500, 1000],
+    series: {
+      requests,
+      errors: steps.map((d) => d.errors ?? 0),
+      latencyP99Ms: requests.map((n) => (n > 0 ? 45 : null)),
+      latencyHistogram: requests.map((n) => [0, n, 0, 0, 0, 0, 0]),
+      memoryBytes: steps.map((d) => d.memory ?? 300e6),
+      ready: steps.map(() => 1),
+      restarts: steps.map(() => 0),
+    },
+  };
+}
+
+describe('the watch of a passing bake after an incident under way', () => {
+  it('ends incident-routed, and its audit says what the bake showed', async () => {
+    const steps = exact({
+      requests: 10,
+      base: 0.003,
+      incidentRate: 0.04,
+      incidentSteps: 60,
+      goesOn: 6,
+    }).slice(0, BASELINE_STEPS + 120);
+    const r = await replayScenario(scenarioOf('incident-recovers', steps, 'incident'));
+    expect(r.decision).toBe('incident');
+    expect(r.outcome).toBe('incident-routed');
+    expect(r.reason).toMatch(
+      /^bake complete: all 4 signals pass; but baseline unhealthy: error-rate: the incident under way since/,
+    );
+    const audit = AuditRecordSchema.parse(r.audit);
+    expect(audit.outcome).toBe('incident-routed');
+    expect(audit.baseline?.signals['error-rate']?.health?.episode?.ongoing).toBe(true);
+    const bakeStart = audit.baseline?.signals['error-rate']?.health?.bakeStart;
+    expect(bakeStart).toMatchObject({ events: 2, trials: 50, routed: true });
+    expect(bakeStart?.likelihoodRatio).toBeGreaterThanOrEqual(1 / UNHEALTHY_LEVEL);
+    expect(audit.failedArtifact).toBeNull();
+    expect(audit.cutover).toBeNull();
+  });
+
+  it('promotes where the rate is back at the deploy, its audit showing the peak below the level', async () => {
+    const steps = exact({
+      requests: 10,
+      base: 0.003,
+      incidentRate: 0.04,
+      incidentSteps: 60,
+      goesOn: 0,
+    }).slice(0, BASELINE_STEPS + 120);
+    const r = await replayScenario(scenarioOf('incident-ended', steps, 'keep'));
+    expect(r.decision).toBe('keep');
+    expect(r.outcome).toBe('promoted');
+    const audit = AuditRecordSchema.parse(r.audit);
+    const bakeStart = audit.baseline?.signals['error-rate']?.health?.bakeStart;
+    expect(bakeStart?.routed).toBe(false);
+    expect(bakeStart?.likelihoodRatio).toBeLessThan(1 / UNHEALTHY_LEVEL);
+  });
+});
+
+describe('incidentSeenAfter', () => {
+  const deployAt = 1_700_000_000_000;
+  const watch = (purpose: 'bake' | 'verify' = 'bake') => ({ purpose, deployAt }) as unknown as WatchState;
+  const baseline = (rate: number, outsideRate: number, ongoing = true): SignalBaseline =>
+    ({
+      health: {
+        status: 'unhealthy',
+        reason: 'baseline unhealthy',
+        episode: {
+          startT: deployAt - 300_000,
+          endT: deployAt,
+          ongoing,
+          events: 12,
+          trials: 300,
+          rate,
+          outsideRate,
+        },
+      },
+    }) as unknown as SignalBaseline;
+  const test = (events: number, trials: number, anchorRate = 0.003) =>
+    ({ kind: 'baseline', anchorRate, events, trials, dispersion: 1 }) as unknown as SequentialState;
+
+  it('is the likelihood ratio at the episode rate against the healthy rate, and keeps its peak', () => {
+    const first = incidentSeenAfter(
+      undefined,
+      watch(),
+      baseline(0.04, 0.003),
+      test(3, 60),
+      deployAt + 30_000,
+    );
+    const expected = 3 * Math.log(0.04 / 0.003) + 57 * (Math.log1p(-0.04) - Math.log1p(-0.003));
+    expect(first?.logLr).toBeCloseTo(expected, 10);
+    expect(first).toMatchObject({
+      at: deployAt + 30_000,
+      events: 3,
+      trials: 60,
+      rate: 0.04,
+      healthyRate: 0.003,
+    });
+    // Later looks at the healthy rate lower the ratio: the peak stays.
+    const later = incidentSeenAfter(first, watch(), baseline(0.04, 0.003), test(3, 600), deployAt + 300_000);
+    expect(later).toBe(first);
+  });
+
+  it('does not apply to a verification, an episode over before the deploy, or one too close to the healthy rate', () => {
+    const s = test(3, 60);
+    expect(incidentSeenAfter(undefined, watch('verify'), baseline(0.04, 0.003), s, deployAt)).toBeUndefined();
+    expect(incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003, false), s, deployAt)).toBeUndefined();
+    const close = 0.003 * UNHEALTHY_RATIO * 0.99;
+    expect(incidentSeenAfter(undefined, watch(), baseline(close, 0.001), s, deployAt)).toBeUndefined();
+    expect(
+      incidentSeenAfter(undefined, watch(), baseline(0.04, 0.04 / UNHEALTHY_RATIO / 0.99), s, deployAt),
+    ).toBeUndefined();
+    expect(incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003), null, deployAt)).toBeUndefined();
+  });
+
+  it('routes only at a peak of at least 1/level', () => {
+    const seen = (logLr: number) =>
+      ({
+        ...watch(),
+        baseline: { signals: { 'error-rate': baseline(0.04, 0.003) } },
+        signals: {
+          'error-rate': {
+            incidentSeen: {
+              logLr,
+              at: deployAt + 30_000,
+              events: 3,
+              trials: 60,
+              rate: 0.04,
+              healthyRate: 0.003,
+            },
+          },
+        },
+      }) as unknown as WatchState;
+    const at = Math.log(1 / UNHEALTHY_LEVEL);
+    expect(incidentAtPassingBake(seen(at - 0.01), ['error-rate'])).toBeNull();
+    expect(incidentAtPassingBake(seen(at), ['error-rate'])?.reason).toMatch(
+      /^baseline unhealthy: error-rate: the incident under way since 5 min before the deploy \(4% against 0\.3% otherwise\) was still going at the bake's start: 3 of 60 requests in the first 30 s, /,
+    );
+  });
+});
