@@ -8,7 +8,7 @@ import { evaluateStaticRange } from '../rules/static-range';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateOnset } from '../stats';
 import { estimateDrift, fitRateTrend, stepOnTrend } from '../stats/drift';
-import { compareRampOnsets } from '../stats/onset';
+import { compareRampOnsets, type RampFit } from '../stats/onset';
 import { binomialUpperTail } from '../stats/special-functions';
 import { DRIFT_BLOCK_MS, DRIFT_EPISODE_RATIO } from './baseline-drift';
 import { SHIFT_QUANTILE } from './baseline-snapshot';
@@ -400,7 +400,8 @@ async function climbBelow(
     ramp !== null &&
     ramp.before !== null &&
     ramp.logLikelihoodRatio >= Math.log(CLIMB_RATIO) &&
-    stepOverTrend(points, ramp.before.startT, deployAt, 1) === null;
+    stepOverTrend(points, ramp.before.startT, deployAt, 1) === null &&
+    !stepOverRamp(points, ramp.before, deployAt, stepMs);
   if (!stepPlaced && !climbPlaced) return null;
   const since = points.filter((q) => q.t > deployAt);
   const e = since.reduce((a, q) => a + q.events, 0);
@@ -415,6 +416,39 @@ async function climbBelow(
     onsetAt: stepPlaced ? estimate.onsetT : (ramp?.before?.startT ?? null),
     reason: `${judged.reason}; but slower than ${bound} ms (the window's p90 bucket) ${where}, and since the deploy (${pct(n > 0 ? e / n : 0)} of ${Math.round(n)}) it goes on along that rise with no step at the deploy: a latency climb under way at the deploy, which reaches the breach's threshold later`,
   };
+}
+
+/**
+ * Whether the bake holds a step over the fitted climb (`fit`, from {@link compareRampOnsets}):
+ * for each stretch from a step after the deploy to the newest, its events against the climb's
+ * expected ones (its requests times the ramp's rate at each step), a one-sided exact binomial
+ * test at the expected share, times the number of stretches (Bonferroni), at STEP_LEVEL. A load
+ * surge's slow requests before the deploy fit as a short climb to a plateau; a fault that
+ * arrives minutes into the bake is then a step over that plateau, which the trend carried
+ * forward from the rise (steep: a surge's) can still explain.
+ */
+export function stepOverRamp(
+  points: readonly Counts[],
+  fit: RampFit,
+  deployAt: number,
+  stepMs: number,
+): boolean {
+  const after = points.filter((q) => q.t > deployAt && q.trials > 0);
+  const s = Math.round((fit.startT - deployAt) / stepMs);
+  let events = 0;
+  let trials = 0;
+  let expected = 0;
+  for (let i = after.length - 1; i >= 0; i--) {
+    const q = after[i] as Counts;
+    const k = Math.round((q.t - deployAt) / stepMs);
+    const w = Math.min(1, Math.max(0, (k - s) / fit.steps));
+    events += q.events;
+    trials += q.trials;
+    expected += q.trials * (fit.rateBefore + (fit.rateAfter - fit.rateBefore) * w);
+    if (!(events > 0) || !(expected < trials)) continue;
+    if (binomialUpperTail(events, trials, expected / trials) * after.length <= STEP_LEVEL) return true;
+  }
+  return false;
 }
 
 /** How much likelier a climb under way at the deploy must be than every onset at or after it (as the support set's 1/alpha). */

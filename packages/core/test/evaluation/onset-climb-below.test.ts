@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuditRecordSchema } from '../../src/audit/audit-record';
+import { stepOverRamp } from '../../src/evaluation/onset';
 import type { StepData } from '../../src/testing/memory-source';
 import { binomial, seededRandom } from '../../src/testing/seeded-random';
 import { BASELINE_STEPS, healthy, world } from '../machine/world';
@@ -68,5 +69,48 @@ describe('the onset gate reads a latency breach again at the p90 bucket', () => 
     // The share over 50 ms rises by a few points before the deploy, then jumps to 90% with it.
     const run = await worldOf(7, (k) => (k >= 1 ? 0.9 : ramp(0.3, 0.36, -20, 20)(k))).watch();
     expect(run.outcome, run.reason).toBe('rolled-back');
+  });
+});
+
+describe('stepOverRamp: a step in the bake over the fitted climb', () => {
+  const STEP = 5_000;
+  const DEPLOY = 360 * STEP;
+  // A climb from 30% to 60% over 12 steps from 60 s before the deploy, then flat.
+  const fit = { startT: DEPLOY - 12 * STEP, steps: 12, rateBefore: 0.3, rateAfter: 0.6, logLikelihood: 0 };
+  const bake = (rate: (k: number) => number) =>
+    Array.from({ length: 40 }, (_, i) => ({
+      t: DEPLOY + (i + 1) * STEP,
+      events: Math.round(200 * rate(i + 1)),
+      trials: 200,
+    }));
+
+  it('finds a fault that arrives minutes into the bake on top of the plateau', () => {
+    expect(
+      stepOverRamp(
+        bake((k) => (k > 24 ? 0.95 : 0.6)),
+        fit,
+        DEPLOY,
+        STEP,
+      ),
+    ).toBe(true);
+  });
+
+  it('finds none where the bake goes on at the climb’s plateau, or below it', () => {
+    expect(
+      stepOverRamp(
+        bake(() => 0.6),
+        fit,
+        DEPLOY,
+        STEP,
+      ),
+    ).toBe(false);
+    expect(
+      stepOverRamp(
+        bake(() => 0.4),
+        fit,
+        DEPLOY,
+        STEP,
+      ),
+    ).toBe(false);
   });
 });
