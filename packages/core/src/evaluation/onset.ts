@@ -395,7 +395,11 @@ async function climbBelow(
     stepOverTrend(points, estimate.onsetT - stepMs, deployAt, 1) === null;
   // (b) A climb, continuous at the deploy, likelier by CLIMB_RATIO than every onset at or after
   // it (a step or a climb from the base rate there), and no step at the deploy over its trend.
-  const ramp = stepPlaced ? null : compareRampOnsets(points, { stepMs, referenceT: deployAt });
+  // Only where the data show the climb across the deploy: steps left out (a load surge's, a cold
+  // start's) leave a gap a ramp can bridge to any level, continuous only where nothing was seen.
+  const around = points.filter((q) => Math.abs(q.t - deployAt) < CLIMB_GAP_MS).length;
+  const seen = around >= CLIMB_GAP_MS / stepMs;
+  const ramp = stepPlaced || !seen ? null : compareRampOnsets(points, { stepMs, referenceT: deployAt });
   const climbPlaced =
     ramp !== null &&
     ramp.before !== null &&
@@ -450,6 +454,12 @@ export function stepOverRamp(
   }
   return false;
 }
+
+/**
+ * The climb (b) is compared only where at least half the steps within this much of the deploy,
+ * on either side, are judged.
+ */
+const CLIMB_GAP_MS = 60_000;
 
 /** How much likelier a climb under way at the deploy must be than every onset at or after it (as the support set's 1/alpha). */
 export const CLIMB_RATIO = 100;
