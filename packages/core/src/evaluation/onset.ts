@@ -8,8 +8,10 @@ import { evaluateStaticRange } from '../rules/static-range';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateOnset } from '../stats';
 import { estimateDrift, fitRateTrend, stepOnTrend } from '../stats/drift';
+import { compareRampOnsets, type RampFit } from '../stats/onset';
 import { binomialUpperTail } from '../stats/special-functions';
 import { DRIFT_BLOCK_MS, DRIFT_EPISODE_RATIO } from './baseline-drift';
+import { SHIFT_QUANTILE } from './baseline-snapshot';
 import { joinCounts } from './count-intervals';
 import { SURGE_DRAIN_SECONDS, withoutSurges } from './load-surge';
 import {
@@ -133,7 +135,15 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   const segmentBy = segment === AGGREGATE ? undefined : signal.segments?.by;
   const read = await readHistory(input, events, start, end, stepMs, segmentBy);
   if ('failure' in read) return unknown(input, 'change-point', read.failure.reason, read.failure.error);
-  const finding = judgeHistory(input, read.points, start, end, stepMs, episode, health);
+  const judged = judgeHistory(input, read.points, start, end, stepMs, episode, health);
+  // A latency climb under way at the deploy reaches the tail the test counts late: its onset
+  // there can lie after the deploy. Where the gate would roll back on an onset it could not
+  // place before the deploy, the same counts one bucket lower say whether the climb began
+  // before it ({@link climbBelow}).
+  const finding =
+    UNPLACED.has(judged) && segment === AGGREGATE && threshold !== null
+      ? ((await climbBelow(input, judged, threshold, start, end, stepMs)) ?? judged)
+      : judged;
   // Kept for the next look only where there will be one: at the end of the bake the machine
   // routes a breach the trend still explains, and the watch ends.
   const next = now < watch.bakeEndsAt ? finding.explained : undefined;
@@ -186,6 +196,26 @@ async function readHistory(
   return { points, history: () => lookHistory(key, end, firstTrialsT, points) };
 }
 
+/** The steps the gate judges: without a recognised cold start, and, for latency, without load surges. */
+function usablePoints(input: OnsetInput, points: readonly CountInterval[], stepMs: number): CountInterval[] {
+  const { contract, signal, watch } = input;
+  // A recognised cold start is excluded, as in the evaluation: a cold start is no onset.
+  const skipUntil = watch.coldStart === true ? watch.coldStartEndsAt : watch.deployAt;
+  const judged = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= skipUntil);
+  // A surge is no onset of slow requests either: a latency signal's surge steps are left out as
+  // its test holds them (load-surge.ts). Otherwise a surge that began minutes before the deploy,
+  // and slowed requests as surges do, read as the start of a latency fault that began at the
+  // deploy, which was routed as an incident (docs/statistics.md, "Surges that straddle the
+  // deploy"). Error signals keep every step, as their test and the baseline health check do.
+  return kindOf(signal).counts?.loadConditioned
+    ? withoutSurges(
+        judged,
+        watch.baseline?.signals[signal.id]?.load,
+        Math.round(SURGE_DRAIN_SECONDS / contract.stepSeconds),
+      )
+    : judged;
+}
+
 /** The gate's answer on the look's joined counts (from {@link readHistory}). */
 function judgeHistory(
   input: OnsetInput,
@@ -197,21 +227,7 @@ function judgeHistory(
   health: SignalBaseline['health'],
 ): OnsetFinding {
   const { contract, signal, watch, segment } = input;
-  // A recognised cold start is excluded, as in the evaluation: a cold start is no onset.
-  const skipUntil = watch.coldStart === true ? watch.coldStartEndsAt : watch.deployAt;
-  const judged = points.filter((p) => p.t <= watch.deployAt || p.t - stepMs >= skipUntil);
-  // A surge is no onset of slow requests either: a latency signal's surge steps are left out as
-  // its test holds them (load-surge.ts). Otherwise a surge that began minutes before the deploy,
-  // and slowed requests as surges do, read as the start of a latency fault that began at the
-  // deploy, which was routed as an incident (docs/statistics.md, "Surges that straddle the
-  // deploy"). Error signals keep every step, as their test and the baseline health check do.
-  const usable = kindOf(signal).counts?.loadConditioned
-    ? withoutSurges(
-        judged,
-        watch.baseline?.signals[signal.id]?.load,
-        Math.round(SURGE_DRAIN_SECONDS / contract.stepSeconds),
-      )
-    : judged;
+  const usable = usablePoints(input, points, stepMs);
   const previous = input.trend;
   if (
     previous !== undefined &&
@@ -300,8 +316,156 @@ function judgeHistory(
       reason: `onset ambiguous: ${found}, but the onsets the data support run from ${describeOffset(ambiguity.earliestT, watch.deployAt)} to ${describeOffset(ambiguity.latestT, watch.deployAt)}, and the rate was already up before the deploy (${ambiguity.detail}); ${policy}`,
     };
   }
-  return { ...base, preexisting: false, reason: found };
+  const unplaced: OnsetFinding = { ...base, preexisting: false, reason: found };
+  UNPLACED.add(unplaced);
+  return unplaced;
 }
+
+/**
+ * A latency breach whose onset the gate could not place before the deploy, read again at a
+ * lower threshold: the highest bucket bound at or below the pre-deploy window's p90
+ * (SHIFT_QUANTILE) and below the breach's threshold. A latency incident that climbs (a
+ * dependency degrading) slows the whole distribution from its start, but the share of requests
+ * over the p99 bucket moves only once the climb is well under way, often minutes after the
+ * deploy: there the change point lands in the climb's middle, after the deploy, and the breach
+ * was rolled back (docs/statistics.md, "Incidents that climb through the deploy"). At the p90
+ * bucket the share moves from ~10% as soon as the climb begins, with ten times the events. The
+ * breach is routed as an incident when, at that bound, (1) the change point is significant and
+ * its whole support set lies before the deploy (as the gate's own placement), (2) the counts up
+ * to the deploy alone show the rise ({@link preDeployRise}), and (3) the rate since the deploy
+ * shows no step over the rise's trend carried forward ({@link stepOverTrend}, dispersion 1): a
+ * fault that arrives with the deploy on top of a slow rise is a step there. Each check is at
+ * 0.01 on the lower bound's counts, so a fault at the deploy on a clean window passes (1) and
+ * (2) together at most 0.01 of the time. Null when the look does not apply or does not place
+ * the onset before the deploy; otherwise the finding that routes.
+ */
+async function climbBelow(
+  input: OnsetInput,
+  judged: OnsetFinding,
+  threshold: number,
+  start: number,
+  end: number,
+  stepMs: number,
+): Promise<OnsetFinding | null> {
+  const { contract, signal, watch, reader, ctx } = input;
+  if (signal.queries?.events || kindOf(signal).counts?.events !== 'latency-exceedances') return null;
+  const baselineMs = contract.baselineSeconds * 1000;
+  const quantile = await reader(
+    signal,
+    {
+      query: { measure: 'latency-quantile', selector: signal.selector, quantile: SHIFT_QUANTILE },
+      start: watch.deployAt,
+      end: watch.deployAt,
+      stepMs: baselineMs,
+    },
+    ctx,
+  );
+  const p90 =
+    quantile.status === 'ok'
+      ? (quantile.series
+          .flatMap((x) => x.samples)
+          .sort((a, b) => a.t - b.t)
+          .at(-1)?.v ?? null)
+      : null;
+  if (p90 === null || !(p90 > 0)) return null;
+  let bound: number | null = null;
+  for (const b of contract.latencyBucketsMs) {
+    if (b > 0 && b <= p90 && b < threshold && (bound === null || b > bound)) bound = b;
+  }
+  const events = bound === null ? null : eventsQuery(signal, bound);
+  if (bound === null || events === null) return null;
+  const range = { start, end, stepMs };
+  const [ev, tr] = await Promise.all([
+    reader(signal, { query: events, ...range }, ctx),
+    reader(signal, { query: trialsQuery(signal), ...range }, ctx),
+  ]);
+  if (firstFailure(ev, tr) !== null) return null;
+  const points = usablePoints(input, joinCounts(ev, tr, undefined, null).get(AGGREGATE) ?? [], stepMs);
+  const deployAt = watch.deployAt;
+  const estimate = estimateOnset(points);
+  const support = estimate.onsetRange;
+  // (a) The gate's own placement at this bound: a step whose whole support set lies before the
+  // deploy, a rise the pre-deploy counts alone show, and no step at the deploy over its trend.
+  const stepPlaced =
+    estimate.significant &&
+    estimate.onsetT !== null &&
+    support !== null &&
+    support.latestT <= deployAt &&
+    preDeployRise(points, deployAt) === null &&
+    stepOverTrend(points, estimate.onsetT - stepMs, deployAt, 1) === null;
+  // (b) A climb, continuous at the deploy, likelier by CLIMB_RATIO than every onset at or after
+  // it (a step or a climb from the base rate there), and no step at the deploy over its trend.
+  // Only where the data show the climb across the deploy: steps left out (a load surge's, a cold
+  // start's) leave a gap a ramp can bridge to any level, continuous only where nothing was seen.
+  const around = points.filter((q) => Math.abs(q.t - deployAt) < CLIMB_GAP_MS).length;
+  const seen = around >= CLIMB_GAP_MS / stepMs;
+  const ramp = stepPlaced || !seen ? null : compareRampOnsets(points, { stepMs, referenceT: deployAt });
+  const climbPlaced =
+    ramp !== null &&
+    ramp.before !== null &&
+    ramp.logLikelihoodRatio >= Math.log(CLIMB_RATIO) &&
+    stepOverTrend(points, ramp.before.startT, deployAt, 1) === null &&
+    !stepOverRamp(points, ramp.before, deployAt, stepMs);
+  if (!stepPlaced && !climbPlaced) return null;
+  const since = points.filter((q) => q.t > deployAt);
+  const e = since.reduce((a, q) => a + q.events, 0);
+  const n = since.reduce((a, q) => a + q.trials, 0);
+  const where =
+    stepPlaced && support !== null
+      ? `the rate rose from ${pct(estimate.rateBefore)} to ${pct(estimate.rateAfter)} ${describeOffset(estimate.onsetT as number, deployAt)} (every onset the data support from ${describeOffset(support.earliestT, deployAt)} to ${describeOffset(support.latestT, deployAt)})`
+      : `the rate climbs from ${pct(ramp?.before?.rateBefore ?? 0)} since ${describeOffset(ramp?.before?.startT ?? deployAt, deployAt)}, ${Number(Math.exp(ramp?.logLikelihoodRatio ?? 0).toPrecision(3))} times likelier than a step or a climb from the deploy on`;
+  return {
+    ...judged,
+    preexisting: true,
+    onsetAt: stepPlaced ? estimate.onsetT : (ramp?.before?.startT ?? null),
+    reason: `${judged.reason}; but slower than ${bound} ms (the window's p90 bucket) ${where}, and since the deploy (${pct(n > 0 ? e / n : 0)} of ${Math.round(n)}) it goes on along that rise with no step at the deploy: a latency climb under way at the deploy, which reaches the breach's threshold later`,
+  };
+}
+
+/**
+ * Whether the bake holds a step over the fitted climb (`fit`, from {@link compareRampOnsets}):
+ * for each stretch from a step after the deploy to the newest, its events against the climb's
+ * expected ones (its requests times the ramp's rate at each step), a one-sided exact binomial
+ * test at the expected share, times the number of stretches (Bonferroni), at STEP_LEVEL. A load
+ * surge's slow requests before the deploy fit as a short climb to a plateau; a fault that
+ * arrives minutes into the bake is then a step over that plateau, which the trend carried
+ * forward from the rise (steep: a surge's) can still explain.
+ */
+export function stepOverRamp(
+  points: readonly Counts[],
+  fit: RampFit,
+  deployAt: number,
+  stepMs: number,
+): boolean {
+  const after = points.filter((q) => q.t > deployAt && q.trials > 0);
+  const s = Math.round((fit.startT - deployAt) / stepMs);
+  let events = 0;
+  let trials = 0;
+  let expected = 0;
+  for (let i = after.length - 1; i >= 0; i--) {
+    const q = after[i] as Counts;
+    const k = Math.round((q.t - deployAt) / stepMs);
+    const w = Math.min(1, Math.max(0, (k - s) / fit.steps));
+    events += q.events;
+    trials += q.trials;
+    expected += q.trials * (fit.rateBefore + (fit.rateAfter - fit.rateBefore) * w);
+    if (!(events > 0) || !(expected < trials)) continue;
+    if (binomialUpperTail(events, trials, expected / trials) * after.length <= STEP_LEVEL) return true;
+  }
+  return false;
+}
+
+/**
+ * The climb (b) is compared only where at least half the steps within this much of the deploy,
+ * on either side, are judged.
+ */
+const CLIMB_GAP_MS = 60_000;
+
+/** How much likelier a climb under way at the deploy must be than every onset at or after it (as the support set's 1/alpha). */
+export const CLIMB_RATIO = 100;
+
+/** The gate's rollbacks on an onset it did not place before the deploy (no second change, no trend, no ambiguity). */
+const UNPLACED = new WeakSet<OnsetFinding>();
 
 /** Level of the check that the data before the deploy alone show the rise. */
 const PLACEMENT_LEVEL = 0.01;

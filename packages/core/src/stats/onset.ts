@@ -316,3 +316,187 @@ export function estimateGaugeOnset(
     startsBefore: startsBefore(pValue <= alpha, onsetRange, options.referenceT),
   };
 }
+
+/** What {@link compareRampOnsets} found: the best climb that began before the reference and the best at or after it. */
+export interface RampOnsetComparison {
+  /** Log-likelihood of the best ramp whose climb began before `referenceT`, divided by the dispersion. */
+  readonly beforeLogLikelihood: number;
+  /** The same for the best ramp beginning at or after `referenceT` (a step at it included). */
+  readonly afterLogLikelihood: number;
+  /** `beforeLogLikelihood - afterLogLikelihood`: > 0 favours an onset before the reference. */
+  readonly logLikelihoodRatio: number;
+  /** The best climb before: its start (`t` of the last interval at the base rate) and length in intervals. */
+  readonly before: RampFit | null;
+  /** The best onset at or after the reference. */
+  readonly after: RampFit | null;
+}
+
+/** One fitted ramp: the base rate to `startT`, a linear climb over `steps` intervals, then the plateau. */
+export interface RampFit {
+  readonly startT: number;
+  readonly steps: number;
+  readonly rateBefore: number;
+  readonly rateAfter: number;
+  readonly logLikelihood: number;
+}
+
+/** Options of {@link compareRampOnsets}. */
+export interface RampOnsetOptions {
+  /** The interval, ms: the points' `t` are taken on its grid from `referenceT`. */
+  readonly stepMs: number;
+  /** The deploy's `t` (the last interval before it has `t = referenceT`). */
+  readonly referenceT: number;
+  /** The counts' dispersion (>= 1): log-likelihoods are divided by it. Default 1. */
+  readonly dispersion?: number;
+}
+
+/** Ramp lengths scanned, in intervals (a step is 1). */
+const RAMP_STEPS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256] as const;
+/** EM iterations of a ramp's two rates. */
+const RAMP_ITERATIONS = 30;
+
+/**
+ * Where did a climb begin, before the reference (the deploy) or at or after it? Each candidate
+ * is a ramp: the rate `a` up to an interval `s`, then a linear climb over `L` intervals, then
+ * the rate `b >= a` (L = 1 is a step). Interval `k` (counted from the reference: the last
+ * interval before it is 0, the first after it 1) has the rate `a + (b - a) w_k`, `w_k =
+ * min(1, max(0, (k - s) / L))`, and Poisson counts; for each (s, L) the two rates are fitted
+ * by EM (a Poisson linear model with known weights: each interval's events split between the
+ * base and the plateau in proportion to their share of its rate). The profile log-likelihood's
+ * best over `s < 0` (the climb under way at the reference: its last interval before it is
+ * already above the base rate) is compared with the best over `s >= 0` (the rate at the base up
+ * to the reference, then a step or a climb from it). A climb that began before the deploy and
+ * goes on through the bake is continuous at the deploy; a fault that arrives with the deploy is
+ * a step there, or a climb that starts from the base rate at it. Points with no trials or
+ * non-finite counts are dropped. Fits only rises (b >= a); a fall fits as a constant rate.
+ */
+export function compareRampOnsets(
+  points: readonly CountPoint[],
+  options: RampOnsetOptions,
+): RampOnsetComparison {
+  const { stepMs, referenceT } = options;
+  const phi = Math.max(1, options.dispersion ?? 1);
+  const usable = usableCountPoints(points);
+  const m = usable.length;
+  const ks = usable.map((p) => Math.round((p.t - referenceT) / stepMs));
+  // Prefix sums of events and trials: the intervals at the base rate or at the plateau are
+  // summed, only the climb's are visited one by one.
+  const ev = [0];
+  const tr = [0];
+  for (const p of usable) {
+    ev.push((ev.at(-1) as number) + p.events);
+    tr.push((tr.at(-1) as number) + p.trials);
+  }
+  const none: RampOnsetComparison = {
+    beforeLogLikelihood: 0,
+    afterLogLikelihood: 0,
+    logLikelihoodRatio: 0,
+    before: null,
+    after: null,
+  };
+  if (m < 3) return none;
+  const first = ks[0] as number;
+  const last = ks[m - 1] as number;
+  // Index of the first point with k > x.
+  const upper = (x: number): number => {
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((ks[mid] as number) <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  let before: RampFit | null = null;
+  let after: RampFit | null = null;
+  for (let s = first; s < last; s++) {
+    const i0 = upper(s);
+    for (const steps of RAMP_STEPS) {
+      const i1 = upper(s + steps - 1);
+      const fit = fitRamp(usable, ks, ev, tr, i0, i1, s, steps);
+      if (fit === null) continue;
+      const candidate: RampFit = {
+        startT: referenceT + s * stepMs,
+        steps,
+        rateBefore: fit.a,
+        rateAfter: fit.b,
+        logLikelihood: fit.ll / phi,
+      };
+      if (s < 0) {
+        if (before === null || candidate.logLikelihood > before.logLikelihood) before = candidate;
+      } else if (after === null || candidate.logLikelihood > after.logLikelihood) after = candidate;
+    }
+  }
+  if (before === null || after === null) return { ...none, before, after };
+  return {
+    beforeLogLikelihood: before.logLikelihood,
+    afterLogLikelihood: after.logLikelihood,
+    logLikelihoodRatio: before.logLikelihood - after.logLikelihood,
+    before,
+    after,
+  };
+}
+
+/**
+ * The two rates of one ramp by EM: points before `i0` are at the base, from `i1` on at the
+ * plateau, those between on the climb. Null when a side has no trials.
+ */
+function fitRamp(
+  usable: readonly CountPoint[],
+  ks: readonly number[],
+  ev: readonly number[],
+  tr: readonly number[],
+  i0: number,
+  i1: number,
+  s: number,
+  steps: number,
+): { a: number; b: number; ll: number } | null {
+  const m = usable.length;
+  const e0 = ev[i0] as number;
+  const n0 = tr[i0] as number;
+  const e1 = (ev[m] as number) - (ev[i1] as number);
+  const n1 = (tr[m] as number) - (tr[i1] as number);
+  let na = n0;
+  let nb = n1;
+  for (let i = i0; i < i1; i++) {
+    const w = ((ks[i] as number) - s) / steps;
+    const n = (usable[i] as CountPoint).trials;
+    na += n * (1 - w);
+    nb += n * w;
+  }
+  if (!(na > 0) || !(nb > 0)) return null;
+  const total = ev[m] as number;
+  let a = n0 > 0 ? e0 / n0 : total / (tr[m] as number);
+  let b = n1 > 0 ? e1 / n1 : total / (tr[m] as number);
+  if (i1 > i0) {
+    for (let it = 0; it < RAMP_ITERATIONS; it++) {
+      let ea = e0;
+      let eb = e1;
+      for (let i = i0; i < i1; i++) {
+        const q = usable[i] as CountPoint;
+        if (q.events === 0) continue;
+        const w = ((ks[i] as number) - s) / steps;
+        const r = a * (1 - w) + b * w;
+        if (r > 0) {
+          ea += (q.events * a * (1 - w)) / r;
+          eb += (q.events * b * w) / r;
+        }
+      }
+      a = ea / na;
+      b = eb / nb;
+    }
+  }
+  if (!(b >= a)) {
+    a = total / (tr[m] as number);
+    b = a;
+  }
+  let ll = xLogY(e0, a) - n0 * a + xLogY(e1, b) - n1 * b;
+  for (let i = i0; i < i1; i++) {
+    const q = usable[i] as CountPoint;
+    const w = ((ks[i] as number) - s) / steps;
+    const r = a * (1 - w) + b * w;
+    ll += xLogY(q.events, r) - q.trials * r;
+  }
+  return { a, b, ll };
+}
