@@ -275,6 +275,35 @@ export const WIDE_FAMILIES: readonly Family[] = [
     }),
   },
   {
+    id: 'wide-tailhost-keep',
+    failureClass: 'tail-latency',
+    truth: 'keep',
+    description:
+      "healthy deploy at 1-5 req/s with a tail of its own (the tail faults' services), host load slowing a handful 2-20x; five histogram layouts",
+    draw: (rng) => {
+      // The tail faults' services (wide-tail-bad) without a fault: a busy host slows 3-14
+      // requests, one by one or a few at a time, as far as a tail fault does, against a tail
+      // threshold whose window is (near) empty (issue 12, classes 3 and 5, round 22).
+      const count = int(rng, 3, 14);
+      const clusters = rng.uniform() < 0.5 ? int(rng, 1, Math.min(count, 4)) : count;
+      const steps = Array.from({ length: clusters }, () => DEPLOY + int(rng, 0, 175)).sort((a, b) => a - b);
+      return {
+        description: 'healthy deploy with a tail of its own; host load slows a handful',
+        service: service(rng, {
+          rps: round(logUniform(rng, 1, 5), 2),
+          sigma: round(rng.between(0.2, 0.7), 3),
+        }),
+        fault: null,
+        hostLoad: {
+          steps: [...new Set(steps)],
+          slowRequests: Math.ceil(count / clusters),
+          factor: round(logUniform(rng, 2, 20), 2),
+        },
+        latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
+      };
+    },
+  },
+  {
     id: 'wide-incident',
     failureClass: 'dirty-baseline',
     truth: 'incident',
