@@ -382,6 +382,11 @@ async function climbBelow(
   if (firstFailure(ev, tr) !== null) return null;
   const points = usablePoints(input, joinCounts(ev, tr, undefined, null).get(AGGREGATE) ?? [], stepMs);
   const deployAt = watch.deployAt;
+  // Both readings below need the data across the deploy: steps left out (a load surge's, a cold
+  // start's) leave a gap that a placement before the deploy or a ramp can bridge to any level, so
+  // "it goes on along that rise" holds only where the steps around the deploy were judged.
+  const around = points.filter((q) => Math.abs(q.t - deployAt) < CLIMB_GAP_MS).length;
+  if (around < CLIMB_GAP_MS / stepMs) return null;
   const estimate = estimateOnset(points);
   const support = estimate.onsetRange;
   // (a) The gate's own placement at this bound: a step whose whole support set lies before the
@@ -395,11 +400,7 @@ async function climbBelow(
     stepOverTrend(points, estimate.onsetT - stepMs, deployAt, 1) === null;
   // (b) A climb, continuous at the deploy, likelier by CLIMB_RATIO than every onset at or after
   // it (a step or a climb from the base rate there), and no step at the deploy over its trend.
-  // Only where the data show the climb across the deploy: steps left out (a load surge's, a cold
-  // start's) leave a gap a ramp can bridge to any level, continuous only where nothing was seen.
-  const around = points.filter((q) => Math.abs(q.t - deployAt) < CLIMB_GAP_MS).length;
-  const seen = around >= CLIMB_GAP_MS / stepMs;
-  const ramp = stepPlaced || !seen ? null : compareRampOnsets(points, { stepMs, referenceT: deployAt });
+  const ramp = stepPlaced ? null : compareRampOnsets(points, { stepMs, referenceT: deployAt });
   const climbPlaced =
     ramp !== null &&
     ramp.before !== null &&
@@ -456,8 +457,8 @@ export function stepOverRamp(
 }
 
 /**
- * The climb (b) is compared only where at least half the steps within this much of the deploy,
- * on either side, are judged.
+ * The look below the tail applies only where at least half the steps within this much of the
+ * deploy, on either side, are judged.
  */
 const CLIMB_GAP_MS = 60_000;
 

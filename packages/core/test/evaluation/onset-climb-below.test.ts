@@ -72,6 +72,43 @@ describe('the onset gate reads a latency breach again at the p90 bucket', () => 
   });
 });
 
+describe('the look below the tail needs the steps around the deploy', () => {
+  it('rolls back a fault at the deploy when a load surge across the deploy hid the p90 bucket there', async () => {
+    // A healthy load surge (2.2x the requests, the share over 50 ms 30% -> 45%) from 190 s before
+    // the deploy to 90 s after it, and a fault with the deploy (90% over 50 ms, 12% over 100 ms).
+    // The surge's steps are held out, so at the p90 bucket the rise reads as a step placed before
+    // the deploy with nothing judged since: no evidence that the rate "goes on along that rise".
+    const u = seededRandom(11);
+    const steps = new Map<number, StepData>();
+    const surge = (k: number) => k >= -38 && k <= 18;
+    const data = (i: number): StepData => {
+      const cached = steps.get(i);
+      if (cached) return cached;
+      const k = i - BASELINE_STEPS + 1;
+      const requests = surge(k) ? 440 : REQUESTS;
+      const p50 = k >= 1 ? 0.9 : surge(k) ? 0.45 : 0.3;
+      const p100 = k >= 1 ? 0.12 : 0.005;
+      const slow = binomial(u, requests, p50);
+      const slower = Math.min(slow, binomial(u, requests, p100));
+      const step = {
+        ...healthy(i),
+        requests,
+        errors: i % 2 === 0 ? 1 : 0,
+        latencyHistogram: [0, 0, 0, requests - slow, slow - slower, slower, 0, 0, 0, 0, 0, 0],
+      };
+      steps.set(i, step);
+      return step;
+    };
+    const run = await world({
+      before: data,
+      after: (i) => data(BASELINE_STEPS + i),
+      contract: { bakeSeconds: 600 },
+    }).watch();
+    expect(run.outcome, run.reason).toBe('rolled-back');
+    expect(run.reason).not.toMatch(/p90 bucket/);
+  });
+});
+
 describe('stepOverRamp: a step in the bake over the fitted climb', () => {
   const STEP = 5_000;
   const DEPLOY = 360 * STEP;
