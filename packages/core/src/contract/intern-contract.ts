@@ -10,11 +10,13 @@ import type { Contract } from './contract-schema';
  * contract; docs/benchmarks.md, `fleet22-issue-13`). The contract object itself stays the
  * caller's own, and reads as before: the same keys, in the same order, with the same values.
  *
- * Shared parts' objects are frozen: nothing in the engine writes to a parsed contract, and a
- * caller that did would change every watch sharing the part; the freeze makes such a write to a
- * field (a rule's alpha, a signal's selector) throw instead. Arrays are shared unfrozen
- * ({@link deepFreeze}): a parsed contract's arrays are not to be written into.
- * The table holds its parts weakly: a part no contract reads any more is collected, and its
+ * Shared parts are frozen: nothing in the engine writes to a parsed contract, and a caller that
+ * did would change every watch sharing the part; the freeze makes such a write (a rule's alpha, a
+ * signal's selector, a signal's rules) throw instead. A contract's own top-level lists (its
+ * `signals`, `latencyBucketsMs`) are not shared: each contract gets its own unfrozen array of
+ * the shared elements, so a caller that adds a signal to one contract adds it to that one only,
+ * and the lists the evaluation iterates at every step stay on V8's fast array paths
+ * ({@link deepFreeze}). The table holds its parts weakly: a part no contract reads any more is collected, and its
  * entry removed, so a long-lived process that parses many different contracts does not grow.
  */
 const parts = new Map<string, WeakRef<object>>();
@@ -24,8 +26,8 @@ const dropped = new FinalizationRegistry<string>((key) => {
 });
 
 /**
- * `contract`, its object and array fields replaced by the shared instance of equal content
- * (see above). Equal content is equal JSON text with the keys in their order, `undefined`
+ * `contract`, its object fields and its arrays' object elements replaced by the shared instance
+ * of equal content (see above). Equal content is equal JSON text with the keys in their order, `undefined`
  * members, non-finite numbers and -0 told apart ({@link partKey}): two parts with the same key
  * read the same through any path, key order included.
  */
@@ -35,7 +37,13 @@ export function internContract(contract: Contract): Contract {
   const fields = contract as unknown as Record<string, unknown>;
   for (const field of Object.keys(fields)) {
     const value = fields[field];
-    if (typeof value === 'object' && value !== null) fields[field] = internPart(field, value);
+    if (Array.isArray(value)) {
+      fields[field] = value.map((item: unknown) =>
+        typeof item === 'object' && item !== null ? internPart(`${field}[]`, item) : item,
+      );
+    } else if (typeof value === 'object' && value !== null) {
+      fields[field] = internPart(field, value);
+    }
   }
   return contract;
 }
@@ -71,16 +79,16 @@ function partKey(value: object): string {
 }
 
 /**
- * Freezes every plain object of `value`, nested ones included; arrays are shared but left
- * unfrozen. V8 gives a frozen array an elements kind its array builtins' fast paths do not take
- * (`map`, `filter`, `for...of` over a frozen array of 4 objects: about 2x the CPU in a scratch
- * measure), and the evaluation iterates the contract's signals and rules at every step
- * (docs/benchmarks.md, `fleet22-issue-13`). An array is reached through a frozen object, so it
- * cannot be replaced, only written into, which nothing in the engine does.
+ * Freezes `value` and everything in it, nested arrays included. The contract's top-level lists
+ * are never frozen (each contract has its own, above): V8 gives a frozen array an elements kind
+ * its array builtins' fast paths do not take (`map`, `filter`, `for...of` over a frozen array of
+ * 4 objects: about 2x the CPU in a scratch measure; docs/benchmarks.md, `fleet22-issue-13`), and
+ * the evaluation iterates the contract's signals at every step. A nested list (a signal's rules,
+ * one or two) is frozen with its owner, so a write into it throws instead of reaching every watch.
  */
 function deepFreeze<T extends object>(value: T): T {
   for (const v of Object.values(value)) {
     if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) deepFreeze(v);
   }
-  return Array.isArray(value) ? value : Object.freeze(value);
+  return Object.freeze(value);
 }

@@ -13,23 +13,46 @@ import { parseContract } from '../../src/contract/parse-contract';
 const input = (service: string) => ({ service, signals: defaultSignals() });
 
 describe('contracts parsed alike share their parts', () => {
-  it('gives two services of the same signals one signals array, its objects frozen, and each its own contract', () => {
+  it('gives two services of the same signals the same frozen signal objects, and each its own contract and lists', () => {
     const a = parseContract(input('checkout'));
     const b = parseContract(input('payments'));
     expect(a).not.toBe(b);
     expect(a.service).toBe('checkout');
     expect(b.service).toBe('payments');
-    expect(a.signals).toBe(b.signals);
+    expect(a.signals[0]).toBe(b.signals[0]);
+    expect(a.signals[3]).toBe(b.signals[3]);
     expect(a.confirmation).toBe(b.confirmation);
-    expect(a.latencyBucketsMs).toBe(b.latencyBucketsMs);
-    // Objects frozen; arrays shared unfrozen (a frozen array leaves V8's fast array paths).
+    // Shared parts frozen, nested lists included; the top-level lists each contract's own and
+    // unfrozen (a frozen array leaves V8's fast array paths).
     expect(Object.isFrozen(a.signals[0])).toBe(true);
+    expect(Object.isFrozen(a.signals[0]?.rules)).toBe(true);
     expect(Object.isFrozen(a.signals[0]?.rules[0])).toBe(true);
     expect(Object.isFrozen(a.confirmation)).toBe(true);
+    expect(a.signals).not.toBe(b.signals);
+    expect(a.latencyBucketsMs).not.toBe(b.latencyBucketsMs);
     expect(Object.isFrozen(a.signals)).toBe(false);
-    expect(Object.isFrozen(a.signals[0]?.rules)).toBe(false);
+    expect(Object.isFrozen(a.latencyBucketsMs)).toBe(false);
     // The contract object itself is the caller's: not frozen, and not shared.
     expect(Object.isFrozen(a)).toBe(false);
+  });
+
+  it('keeps a write to one contract from reaching another parsed alike', () => {
+    const a = parseContract(input('checkout'));
+    const b = parseContract(input('payments'));
+    const extra = parseContract(input('other')).signals[0];
+    if (extra === undefined) throw new Error('the default signals are empty');
+    a.signals.push(extra);
+    a.latencyBucketsMs.push(60_000);
+    expect(a.signals).toHaveLength(5);
+    expect(b.signals).toHaveLength(4);
+    expect(b.latencyBucketsMs).not.toContain(60_000);
+    // A shared part cannot be written into: the write throws instead of changing every watch.
+    const rules = a.signals[0]?.rules as unknown[];
+    expect(() => rules.push({})).toThrow(TypeError);
+    expect(() => {
+      (a.confirmation as { k: number }).k = 3;
+    }).toThrow(TypeError);
+    expect(b.confirmation.k).toBe(a.confirmation.k);
   });
 
   it('reads as the contract parsed without sharing: the same JSON text, keys in the same order', () => {
@@ -48,7 +71,7 @@ describe('contracts parsed alike share their parts', () => {
     expect(b.confirmation.k).toBe(1);
     const sel1 = parseContract({ service: 's', signals: defaultSignals({ app: 'x', env: 'prod' }) });
     const sel2 = parseContract({ service: 's', signals: defaultSignals({ env: 'prod', app: 'x' }) });
-    expect(sel1.signals).not.toBe(sel2.signals);
+    expect(sel1.signals[0]).not.toBe(sel2.signals[0]);
     expect(Object.keys(sel2.signals[0]?.selector ?? {})).toEqual(['env', 'app']);
   });
 
@@ -102,7 +125,7 @@ describe('contracts parsed alike share their parts', () => {
     const before = internedPartCount();
     for (let i = 0; i < 50; i++) parseContract(input(`svc-${i}`));
     expect(internedPartCount()).toBe(before);
-    expect(warm.signals).toBe(parseContract(input('again')).signals);
+    expect(warm.signals[0]).toBe(parseContract(input('again')).signals[0]);
   });
 
   it('property: any two parsed contracts share a field exactly when its JSON text is the same', () => {
@@ -118,7 +141,7 @@ describe('contracts parsed alike share their parts', () => {
           expect(a.confirmation === b.confirmation).toBe(k1 === k2);
           expect(a.alpha).toBe(a1);
           expect(b.alpha).toBe(a2);
-          expect(a.signals).toBe(b.signals);
+          expect(a.signals[1]).toBe(b.signals[1]);
         },
       ),
       { numRuns: 100 },
