@@ -24,6 +24,17 @@ export const BUCKET_LAYOUTS: readonly (readonly number[])[] = [
 ];
 
 /**
+ * Fine layouts, where a bound lies between a threshold and twice it: OpenTelemetry's 1-2.5-5-7.5
+ * steps, a 1-2-3-5 series and a 1.5x exponential (issue 12, class 5, round 22: the tail
+ * threshold's bucket).
+ */
+export const FINE_BUCKET_LAYOUTS: readonly (readonly number[])[] = [
+  [5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000],
+  [50, 100, 200, 300, 500, 1000, 2000, 3000, 5000, 10000],
+  [10, 15, 23, 34, 51, 76, 114, 171, 256, 384, 577, 865, 1297, 1946, 2919, 4379, 6568, 9853],
+];
+
+/**
  * A regression that persists at normal load, at the deploy (two draws in three) or 1-5 minutes
  * after it: a latency factor of 1.5-3x or an error rate 3-10x the service's `p0`, even odds.
  */
@@ -300,6 +311,50 @@ export const WIDE_FAMILIES: readonly Family[] = [
           factor: round(logUniform(rng, 2, 20), 2),
         },
         latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
+      };
+    },
+  },
+  {
+    id: 'wide-tail-fine-bad',
+    failureClass: 'tail-latency',
+    truth: 'rollback',
+    description: '1-4% of requests 8-20x slower at 1-5 req/s, median unchanged, fine histogram layouts',
+    draw: (rng) => ({
+      description: 'a slow tail at low traffic, a fine bucket layout',
+      service: service(rng, { rps: round(logUniform(rng, 1, 5), 2), sigma: round(rng.between(0.2, 0.7), 3) }),
+      fault: {
+        kind: 'latency',
+        factor: round(rng.between(8, 20), 1),
+        share: round(rng.between(0.01, 0.04), 4),
+        at: pick(rng, [0, int(rng, 1, 6 * MIN)]),
+      },
+      latencyBucketsMs: pick(rng, FINE_BUCKET_LAYOUTS),
+    }),
+  },
+  {
+    id: 'wide-tailhost-fine-keep',
+    failureClass: 'tail-latency',
+    truth: 'keep',
+    description:
+      'healthy deploy at 1-5 req/s with a tail of its own, host load slowing a handful 2-20x; fine histogram layouts',
+    draw: (rng) => {
+      // wide-tailhost-keep on the fine layouts: the price of a tail threshold nearer the first.
+      const count = int(rng, 3, 14);
+      const clusters = rng.uniform() < 0.5 ? int(rng, 1, Math.min(count, 4)) : count;
+      const steps = Array.from({ length: clusters }, () => DEPLOY + int(rng, 0, 175)).sort((a, b) => a - b);
+      return {
+        description: 'healthy deploy with a tail of its own; host load slows a handful; a fine bucket layout',
+        service: service(rng, {
+          rps: round(logUniform(rng, 1, 5), 2),
+          sigma: round(rng.between(0.2, 0.7), 3),
+        }),
+        fault: null,
+        hostLoad: {
+          steps: [...new Set(steps)],
+          slowRequests: Math.ceil(count / clusters),
+          factor: round(logUniform(rng, 2, 20), 2),
+        },
+        latencyBucketsMs: pick(rng, FINE_BUCKET_LAYOUTS),
       };
     },
   },

@@ -2,7 +2,7 @@ import { replayScenario } from '@rollgate/testkit/scenarios';
 import { describe, expect, it } from 'vitest';
 import { FAMILIES } from '../../src/scenarios/families';
 import { generateFamilies, generateFamilySet } from '../../src/scenarios/family-corpus';
-import { WIDE_FAMILIES } from '../../src/scenarios/wide-families';
+import { FINE_BUCKET_LAYOUTS, WIDE_FAMILIES } from '../../src/scenarios/wide-families';
 
 describe('the wide families', () => {
   it('have ids of their own and run only when named', () => {
@@ -27,6 +27,17 @@ describe('the wide families', () => {
         const row = scenario.series.latencyHistogram[0] ?? [];
         expect(row.length).toBe(scenario.latencyBucketsMs.length + 1);
       }
+    }
+  });
+
+  it('draw the fine-layout tail families on layouts with a bound between a threshold and twice it', () => {
+    for (const layout of FINE_BUCKET_LAYOUTS)
+      expect(layout.some((b, i) => (layout[i + 1] ?? Number.POSITIVE_INFINITY) < 2 * b)).toBe(true);
+    for (const id of ['wide-tail-fine-bad', 'wide-tailhost-fine-keep']) {
+      const family = WIDE_FAMILIES.find((f) => f.id === id);
+      if (!family) throw new Error(id);
+      for (const { scenario } of generateFamilySet(family, 'wide-test', 6).scenarios)
+        expect(FINE_BUCKET_LAYOUTS).toContainEqual(scenario.latencyBucketsMs);
     }
   });
 

@@ -79,8 +79,8 @@ export interface SignalBaseline {
    */
   readonly latencySpread?: number;
   /**
-   * Latency: a second threshold deep in the tail (the first bucket bound at least twice
-   * `exceedanceThresholdMs`) and the baseline's requests slower than it. A slow tail (a few
+   * Latency: a second threshold deep in the tail (the next bucket bound at least 4/3 of
+   * `exceedanceThresholdMs`, where one is twice as high: `tailThreshold`) and the baseline's requests slower than it. A slow tail (a few
    * percent of requests many times slower) shows there against an almost empty baseline, where
    * the first threshold's own baseline exceedances would hide it.
    */
