@@ -75,6 +75,49 @@ function wideSurges(rng: Prng): TrafficSpike[] {
 }
 
 /** The wide families, in the order the tables list them. */
+/**
+ * A tail fault at low traffic (issue 12 class 5): 1-4% of requests 8-20x slower at 1-5 req/s,
+ * the median unchanged, on one of `layouts`.
+ */
+function tailFaultDraw(rng: Prng, description: string, layouts: readonly (readonly number[])[]) {
+  return {
+    description,
+    service: service(rng, { rps: round(logUniform(rng, 1, 5), 2), sigma: round(rng.between(0.2, 0.7), 3) }),
+    fault: {
+      kind: 'latency' as const,
+      factor: round(rng.between(8, 20), 1),
+      share: round(rng.between(0.01, 0.04), 4),
+      at: pick(rng, [0, int(rng, 1, 6 * MIN)]),
+    },
+    latencyBucketsMs: pick(rng, layouts),
+  };
+}
+
+/**
+ * The tail faults' services without a fault, on one of `layouts`: a busy host slows 3-14
+ * requests, one by one or a few at a time, as far as a tail fault does, against a tail threshold
+ * whose window is (near) empty (issue 12, classes 3 and 5, round 22).
+ */
+function tailHostLoadDraw(rng: Prng, description: string, layouts: readonly (readonly number[])[]) {
+  const count = int(rng, 3, 14);
+  const clusters = rng.uniform() < 0.5 ? int(rng, 1, Math.min(count, 4)) : count;
+  const steps = Array.from({ length: clusters }, () => DEPLOY + int(rng, 0, 175)).sort((a, b) => a - b);
+  return {
+    description,
+    service: service(rng, {
+      rps: round(logUniform(rng, 1, 5), 2),
+      sigma: round(rng.between(0.2, 0.7), 3),
+    }),
+    fault: null,
+    hostLoad: {
+      steps: [...new Set(steps)],
+      slowRequests: Math.ceil(count / clusters),
+      factor: round(logUniform(rng, 2, 20), 2),
+    },
+    latencyBucketsMs: pick(rng, layouts),
+  };
+}
+
 export const WIDE_FAMILIES: readonly Family[] = [
   {
     id: 'wide-surge-keep',
@@ -273,17 +316,7 @@ export const WIDE_FAMILIES: readonly Family[] = [
     failureClass: 'tail-latency',
     truth: 'rollback',
     description: '1-4% of requests 8-20x slower at 1-5 req/s, median unchanged, five histogram layouts',
-    draw: (rng) => ({
-      description: 'a slow tail at low traffic, another bucket layout',
-      service: service(rng, { rps: round(logUniform(rng, 1, 5), 2), sigma: round(rng.between(0.2, 0.7), 3) }),
-      fault: {
-        kind: 'latency',
-        factor: round(rng.between(8, 20), 1),
-        share: round(rng.between(0.01, 0.04), 4),
-        at: pick(rng, [0, int(rng, 1, 6 * MIN)]),
-      },
-      latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
-    }),
+    draw: (rng) => tailFaultDraw(rng, 'a slow tail at low traffic, another bucket layout', BUCKET_LAYOUTS),
   },
   {
     id: 'wide-tailhost-keep',
@@ -291,45 +324,20 @@ export const WIDE_FAMILIES: readonly Family[] = [
     truth: 'keep',
     description:
       "healthy deploy at 1-5 req/s with a tail of its own (the tail faults' services), host load slowing a handful 2-20x; five histogram layouts",
-    draw: (rng) => {
-      // The tail faults' services (wide-tail-bad) without a fault: a busy host slows 3-14
-      // requests, one by one or a few at a time, as far as a tail fault does, against a tail
-      // threshold whose window is (near) empty (issue 12, classes 3 and 5, round 22).
-      const count = int(rng, 3, 14);
-      const clusters = rng.uniform() < 0.5 ? int(rng, 1, Math.min(count, 4)) : count;
-      const steps = Array.from({ length: clusters }, () => DEPLOY + int(rng, 0, 175)).sort((a, b) => a - b);
-      return {
-        description: 'healthy deploy with a tail of its own; host load slows a handful',
-        service: service(rng, {
-          rps: round(logUniform(rng, 1, 5), 2),
-          sigma: round(rng.between(0.2, 0.7), 3),
-        }),
-        fault: null,
-        hostLoad: {
-          steps: [...new Set(steps)],
-          slowRequests: Math.ceil(count / clusters),
-          factor: round(logUniform(rng, 2, 20), 2),
-        },
-        latencyBucketsMs: pick(rng, BUCKET_LAYOUTS),
-      };
-    },
+    draw: (rng) =>
+      tailHostLoadDraw(
+        rng,
+        'healthy deploy with a tail of its own; host load slows a handful',
+        BUCKET_LAYOUTS,
+      ),
   },
   {
     id: 'wide-tail-fine-bad',
     failureClass: 'tail-latency',
     truth: 'rollback',
     description: '1-4% of requests 8-20x slower at 1-5 req/s, median unchanged, fine histogram layouts',
-    draw: (rng) => ({
-      description: 'a slow tail at low traffic, a fine bucket layout',
-      service: service(rng, { rps: round(logUniform(rng, 1, 5), 2), sigma: round(rng.between(0.2, 0.7), 3) }),
-      fault: {
-        kind: 'latency',
-        factor: round(rng.between(8, 20), 1),
-        share: round(rng.between(0.01, 0.04), 4),
-        at: pick(rng, [0, int(rng, 1, 6 * MIN)]),
-      },
-      latencyBucketsMs: pick(rng, FINE_BUCKET_LAYOUTS),
-    }),
+    draw: (rng) =>
+      tailFaultDraw(rng, 'a slow tail at low traffic, a fine bucket layout', FINE_BUCKET_LAYOUTS),
   },
   {
     id: 'wide-tailhost-fine-keep',
@@ -337,26 +345,13 @@ export const WIDE_FAMILIES: readonly Family[] = [
     truth: 'keep',
     description:
       'healthy deploy at 1-5 req/s with a tail of its own, host load slowing a handful 2-20x; fine histogram layouts',
-    draw: (rng) => {
-      // wide-tailhost-keep on the fine layouts: the price of a tail threshold nearer the first.
-      const count = int(rng, 3, 14);
-      const clusters = rng.uniform() < 0.5 ? int(rng, 1, Math.min(count, 4)) : count;
-      const steps = Array.from({ length: clusters }, () => DEPLOY + int(rng, 0, 175)).sort((a, b) => a - b);
-      return {
-        description: 'healthy deploy with a tail of its own; host load slows a handful; a fine bucket layout',
-        service: service(rng, {
-          rps: round(logUniform(rng, 1, 5), 2),
-          sigma: round(rng.between(0.2, 0.7), 3),
-        }),
-        fault: null,
-        hostLoad: {
-          steps: [...new Set(steps)],
-          slowRequests: Math.ceil(count / clusters),
-          factor: round(logUniform(rng, 2, 20), 2),
-        },
-        latencyBucketsMs: pick(rng, FINE_BUCKET_LAYOUTS),
-      };
-    },
+    // wide-tailhost-keep on the fine layouts: the price of a tail threshold nearer the first.
+    draw: (rng) =>
+      tailHostLoadDraw(
+        rng,
+        'healthy deploy with a tail of its own; host load slows a handful; a fine bucket layout',
+        FINE_BUCKET_LAYOUTS,
+      ),
   },
   {
     id: 'wide-incident',

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Scenario } from '@rollgate/testkit/scenarios';
 import { generateFamilies } from '../scenarios/family-corpus';
 import { histogramQuantile, sumHistograms } from './histogram-quantile';
-import { oneLookOf } from './tail-trace';
+import { countsAbove, oneLookOf } from './tail-trace';
 
 /**
  * Where a latency signal's slow requests sit against the baseline (issue 12, classes 3 and 5,
@@ -27,23 +27,7 @@ function rows(s: Scenario, bakeSteps: number): string {
   );
   const out: string[] = [`p50 ${p50.toFixed(0)} p99 ${p99.toFixed(0)}`];
   for (let k = i1; k < buckets.length; k++) {
-    let b = 0;
-    let n0 = 0;
-    let x = 0;
-    let n1 = 0;
-    const steps: number[] = [];
-    series.forEach((row, t) => {
-      const above = row.slice(k + 1).reduce((a, v) => a + v, 0);
-      const all = row.reduce((a, v) => a + v, 0);
-      if (t < s.deployAtStep) {
-        b += above;
-        n0 += all;
-      } else if (t < s.deployAtStep + bakeSteps) {
-        x += above;
-        n1 += all;
-        if (above > 0) steps.push(above);
-      }
-    });
+    const { b, n0, x, n1, slowSteps: steps } = countsAbove(s, k, bakeSteps);
     const p = oneLookOf(x, n1, b, n0);
     const p1 = oneLookOf(x, n1, b + 1, n0);
     const p3 = oneLookOf(x, n1, b + 3, n0);

@@ -22,6 +22,32 @@ const PRIOR = 3;
 export const oneLookOf = (x1: number, n1: number, b: number, n0: number): number =>
   oneLook({ events: b, trials: n0 }, { events: x1, trials: n1 });
 
+/**
+ * Requests slower than bound `k` of `s`'s layout and all requests: `b` of `n0` before the deploy,
+ * `x` of `n1` from the deploy to the bake's end (`bakeSteps`), and the bake steps with any
+ * (`slowSteps`, the count in each).
+ */
+export function countsAbove(s: Scenario, k: number, bakeSteps: number) {
+  let b = 0;
+  let n0 = 0;
+  let x = 0;
+  let n1 = 0;
+  const slowSteps: number[] = [];
+  s.series.latencyHistogram.forEach((row, t) => {
+    const above = row.slice(k + 1).reduce((a, v) => a + v, 0);
+    const all = row.reduce((a, v) => a + v, 0);
+    if (t < s.deployAtStep) {
+      b += above;
+      n0 += all;
+    } else if (t < s.deployAtStep + bakeSteps) {
+      x += above;
+      n1 += all;
+      if (above > 0) slowSteps.push(above);
+    }
+  });
+  return { b, n0, x, n1, slowSteps };
+}
+
 /** Per bound at or above the baseline p99's bucket: baseline and bake (deploy to bake end) counts. */
 function looks(s: Scenario, bakeSteps: number): string {
   const buckets = s.latencyBucketsMs;
@@ -35,21 +61,7 @@ function looks(s: Scenario, bakeSteps: number): string {
   );
   const out: string[] = [];
   for (let k = i1; k < buckets.length; k++) {
-    let b = 0;
-    let n0 = 0;
-    let x = 0;
-    let n1 = 0;
-    rows.forEach((row, t) => {
-      const above = row.slice(k + 1).reduce((a, v) => a + v, 0);
-      const all = row.reduce((a, v) => a + v, 0);
-      if (t < s.deployAtStep) {
-        b += above;
-        n0 += all;
-      } else if (t < s.deployAtStep + bakeSteps) {
-        x += above;
-        n1 += all;
-      }
-    });
+    const { b, n0, x, n1 } = countsAbove(s, k, bakeSteps);
     const p = oneLookOf(x, n1, b, n0);
     const pp = oneLookOf(x, n1, b + PRIOR, n0);
     out.push(
