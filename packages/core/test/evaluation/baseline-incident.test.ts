@@ -13,6 +13,7 @@ import { replayScenario } from '../../src/scenarios/replay-scenario';
 import type { Scenario } from '../../src/scenarios/scenario-schema';
 import type { StepData } from '../../src/testing/memory-source';
 import { binomial, seededRandom } from '../../src/testing/seeded-random';
+import * as machineWorld from '../machine/world';
 import { BASELINE_STEPS, healthyStep, runWatch, STEP } from './run-watch';
 
 /**
@@ -285,5 +286,33 @@ describe('incidentSeenAfter', () => {
     expect(incidentAtPassingBake(seen(at), ['error-rate'])?.reason).toMatch(
       /^baseline unhealthy: error-rate: the incident under way since 5 min before the deploy \(4% against 0\.3% otherwise\) was still going at the bake's start: 3 of 60 requests in the first 30 s, /,
     );
+  });
+});
+
+describe('a passing bake after an incident under way, resumed after a crash', () => {
+  it('routes the incident that the start of the bake showed before the crash', async () => {
+    // The stored watch keeps the peak (`incidentSeen`): a controller that resumes the bake after
+    // the incident recovered still routes it, as the run never stopped does.
+    const n = machineWorld.BASELINE_STEPS;
+    const data = (i: number) => {
+      const k = i - n;
+      const failing = i >= n - 60 && k < 6;
+      return {
+        ...machineWorld.healthy(i),
+        requests: 10,
+        errors: failing ? (i % 5 === 0 ? 1 : 0) : i % 300 === 0 ? 1 : 0,
+      };
+    };
+    const options = { before: data, after: (i: number) => data(n + i), contract: { bakeSeconds: 600 } };
+    const reference = await machineWorld.world(options).watch();
+    expect(reference.outcome, reference.reason).toBe('incident-routed');
+    const w = machineWorld.world(options);
+    await machineWorld.crashWhen(
+      w,
+      (s) => (w.clock.now() - machineWorld.DEPLOY_AT) / machineWorld.STEP >= 60 && s.state === 'Watching',
+    );
+    const resumed = await w.watch(w.restart());
+    expect(resumed.outcome, resumed.reason).toBe('incident-routed');
+    expect(resumed.reason).toBe(reference.reason);
   });
 });
