@@ -1,5 +1,5 @@
 import type { SequentialState } from '../rules/sequential-count';
-import { show, showRate } from '../rules/verdict';
+import { show, showMinutes, showRate } from '../rules/verdict';
 import type { SignalBaseline, SignalState, WatchState } from './watch-state';
 
 /**
@@ -102,7 +102,7 @@ export function incidentAtPassingBake(
     const seen = state?.incidentSeen;
     const episode = watch.baseline?.signals[id]?.health?.episode;
     if (seen === undefined || episode === undefined || !(seen.logLr >= threshold)) continue;
-    const since = minutes(watch.deployAt - episode.startT);
+    const since = showMinutes(watch.deployAt - episode.startT);
     const after = Math.max(0, Math.round((seen.at - watch.deployAt) / 1000));
     return {
       signal: id,
@@ -111,9 +111,4 @@ export function incidentAtPassingBake(
     };
   }
   return null;
-}
-
-function minutes(ms: number): string {
-  const m = ms / 60_000;
-  return `${m >= 10 ? Math.round(m) : Math.round(m * 10) / 10} min`;
 }

@@ -3,7 +3,7 @@ import type { PortContext } from '../ports/abort';
 import type { ReadResult } from '../ports/metric-source';
 import { warmupCanShowColdStart } from '../rules/cold-start';
 import { steadyEnvelope } from '../rules/rate-of-change';
-import { show, showRate } from '../rules/verdict';
+import { show, showMinutes, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
 import { median } from '../stats/order-statistics';
@@ -388,10 +388,9 @@ export function checkBaselineHealth(
   const endT = ongoing ? (intervals.at(-1)?.t ?? episode.endT) : episode.endT;
   const clean = intervals.filter((i) => i.t < episode.startT || i.t > endT);
   const end = intervals.at(-1)?.t ?? endT;
-  const minutes = (ms: number) => `${show(Math.round(ms / 6_000) / 10)} min`;
   const when = ongoing
-    ? `since ${minutes(end - episode.startT + stepMs)} before the deploy, still at the deploy`
-    : `from ${minutes(end - episode.startT + stepMs)} to ${minutes(end - endT)} before the deploy`;
+    ? `since ${showMinutes(end - episode.startT + stepMs)} before the deploy, still at the deploy`
+    : `from ${showMinutes(end - episode.startT + stepMs)} to ${showMinutes(end - endT)} before the deploy`;
   const rest = totals(clean);
   const outside = rest.trials > 0 ? rest.events / rest.trials : 0;
   return {
@@ -477,10 +476,9 @@ function hintedHealth(
   const outsideRate = rest.trials > 0 ? rest.events / rest.trials : 0;
   if (!(rate > outsideRate)) return null;
   const end = intervals.at(-1)?.t ?? episode.endT;
-  const minutes = (ms: number) => `${show(Math.round(ms / 6_000) / 10)} min`;
   const when = episode.ongoing
-    ? `since ${minutes(end - episode.startT)} before the deploy, still at the deploy`
-    : `from ${minutes(end - episode.startT)} to ${minutes(end - episode.endT)} before the deploy`;
+    ? `since ${showMinutes(end - episode.startT)} before the deploy, still at the deploy`
+    : `from ${showMinutes(end - episode.startT)} to ${showMinutes(end - episode.endT)} before the deploy`;
   const seenAt = `; a shift of the whole distribution, seen at ${hint.thresholdMs} ms (the window's p90 bucket)`;
   return {
     clean,

@@ -122,6 +122,11 @@ function isJsonSafe(v: Verdict): boolean {
   return !interval || (safeNumber(interval.lower) && safeNumber(interval.upper));
 }
 
+/** A span of `ms` milliseconds in minutes to one decimal, as reasons state an episode's span: `3.8 min`. */
+export function showMinutes(ms: number): string {
+  return `${show(Math.round(ms / 6_000) / 10)} min`;
+}
+
 /** Formats a value for a reason sentence, spelling out ±Inf. */
 export function show(value: number | null, unit = ''): string {
   if (value === null || Number.isNaN(value)) return 'none';
