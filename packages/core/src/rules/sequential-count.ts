@@ -12,7 +12,7 @@ import {
   TAIL_CAP_KAPPA,
   updateRateTest,
 } from '../stats';
-import type { BaselineRateTestState } from '../stats/baseline-rate-test';
+import { type BaselineRateTestState, leadingRestart } from '../stats/baseline-rate-test';
 import { FEW_EVENTS_RATIOS, reachableRatios } from '../stats/rate-mixture';
 import { binomialUpperTail } from '../stats/special-functions';
 import { checkDataQuality, dataQualityHolds } from './data-quality';
@@ -513,7 +513,7 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       threshold: summary.baselineRate,
       // The threshold this test had to reach, with the partner's share: value >= threshold.
       ...(statistic ? { statistic: { ...statistic, threshold: Math.log(joint) } } : {}),
-      reason: `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= ${show(joint)}, 1/alpha ${show(Math.exp(summary.logThreshold))} less the other threshold's share`,
+      reason: `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= ${show(joint)}, 1/alpha ${show(Math.exp(summary.logThreshold))} less the other threshold's share${leadNote(state, summary, input.what)}`,
     };
   }
   const look = summary?.rejected ? finalLookOf(state) : null;
@@ -537,8 +537,8 @@ export function judgeSequential(state: SequentialState | null, input: Sequential
       // Rejection is sticky: the e-value may have drifted back below the threshold it crossed.
       reason:
         summary.logE >= summary.logThreshold
-          ? `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}${gridNote(state)}`
-          : `${describeTest(summary, input.what)}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})${gridNote(state)}`,
+          ? `${describeTest(summary, input.what)}: e-value ${show(Math.exp(summary.logE))} >= 1/alpha ${show(Math.exp(summary.logThreshold))}${leadNote(state, summary, input.what)}${gridNote(state)}`
+          : `${describeTest(summary, input.what)}: e-value crossed 1/alpha ${show(Math.exp(summary.logThreshold))} (now ${show(Math.exp(summary.logE))})${leadNote(state, summary, input.what)}${gridNote(state)}`,
     };
   }
   if (input.unavailable?.status === 'error') {
@@ -633,6 +633,20 @@ function gridNote(state: SequentialState | null): string {
   const few =
     ratios.length === FEW_EVENTS_RATIOS.length && ratios.every((r, i) => r === FEW_EVENTS_RATIOS[i]);
   return few ? "; ratios 2-24x: a bake at the baseline's traffic cannot show a 2x rise" : '';
+}
+
+/**
+ * Where a breach's evidence is, when a restarted copy of the test holds most of it (a burst
+ * late in the bake): the rate since that copy started, so that a reason whose whole-bake rate
+ * is near the baseline's still shows what crossed. Empty otherwise.
+ */
+function leadNote(state: SequentialState | null, summary: RateTestSummary, what: string): string {
+  if (state?.kind !== 'baseline') return '';
+  const lead = leadingRestart(state);
+  if (lead === null) return '';
+  const rate = lead.events / lead.trials;
+  const ratio = summary.baselineRate > 0 ? ` (ratio ${show(rate / summary.baselineRate)}x)` : '';
+  return `; most of the evidence is in the last ${show(lead.trials)} requests: ${what} ${showRate(rate)}${ratio}`;
 }
 
 /** What a test has seen against what it tests, the start of every sequential reason. */

@@ -452,12 +452,7 @@ function withoutOneRestart(state: JointBaselineRateTestState, copies: readonly R
   if (RESTART_KEEPING.keep === 'strongest') {
     let least = Number.POSITIVE_INFINITY;
     for (let i = 1; i < copies.length; i++) {
-      const copy = copies[i] as RestartCopy;
-      const events = state.events - copy.events;
-      const expected = (state.trials - copy.trials) * state.nullRate;
-      // log of the equal-weight mixture over the grid (as the e-value mixes them).
-      const terms = state.ratios.map((r) => events * Math.log(r) - (r - 1) * expected);
-      const evidence = copy.logWeight + logSumExp(terms) - Math.log(terms.length);
+      const evidence = copyEvidence(state, copies[i] as RestartCopy);
       if (evidence < least) {
         least = evidence;
         drop = i;
@@ -465,6 +460,47 @@ function withoutOneRestart(state: JointBaselineRateTestState, copies: readonly R
     }
   }
   return copies.slice(0, drop).concat(copies.slice(drop + 1));
+}
+
+/**
+ * A copy's weighed evidence: its log weight plus the log of its equal-weight mixture over the
+ * ratio grid, of the counts since it started, against the binding null rate (a Poisson
+ * approximation, as the e-value mixes them; only the ranking is read).
+ */
+function copyEvidence(state: JointBaselineRateTestState, copy: RestartCopy): number {
+  const events = state.events - copy.events;
+  const expected = (state.trials - copy.trials) * state.nullRate;
+  const terms = state.ratios.map((r) => events * Math.log(r) - (r - 1) * expected);
+  return copy.logWeight + logSumExp(terms) - Math.log(terms.length);
+}
+
+/**
+ * Where a `joint` test's evidence is: the counts (as observed) since the restarted copy of
+ * largest weighed evidence started, when that copy outweighs the copy from the deploy; null
+ * otherwise (the whole bake's counts tell it, or the method keeps no copies). A short burst
+ * after a long quiet bake is such a case: the e-value crosses on the burst while the whole
+ * bake's rate is near the baseline's, and a reason that quoted only the whole bake would read as
+ * a rollback without evidence (docs/statistics.md, "What a breach's reason says when a restart
+ * crossed"). Built only for a breach's reason: O(copies x grid).
+ */
+export function leadingRestart(
+  state: BaselineRateTestState,
+): { readonly events: number; readonly trials: number } | null {
+  if (state.method !== 'joint' || state.copies.length < 2) return null;
+  let lead = 0;
+  let most = copyEvidence(state, state.copies[0] as RestartCopy);
+  for (let i = 1; i < state.copies.length; i++) {
+    const evidence = copyEvidence(state, state.copies[i] as RestartCopy);
+    if (evidence > most) {
+      most = evidence;
+      lead = i;
+    }
+  }
+  if (lead === 0) return null;
+  const copy = state.copies[lead] as RestartCopy;
+  const trials = (state.trials - copy.trials) * state.dispersion;
+  if (!(trials > 0)) return null;
+  return { events: (state.events - copy.events) * state.dispersion, trials };
 }
 
 /** Whether an observation is a load-surge step's (its events divided by a finite factor above 1). */
