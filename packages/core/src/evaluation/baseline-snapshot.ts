@@ -5,7 +5,7 @@ import { warmupCanShowColdStart } from '../rules/cold-start';
 import { steadyEnvelope } from '../rules/rate-of-change';
 import { show, showMinutes, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
-import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode } from '../stats';
+import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode, findRecentEnd } from '../stats';
 import { median } from '../stats/order-statistics';
 import { binomialUpperTail } from '../stats/special-functions';
 import { baselineDrift, describeDrift, driftWindow } from './baseline-drift';
@@ -366,11 +366,8 @@ export function checkBaselineHealth(
   what: string,
 ): { clean: readonly CountInterval[]; health: NonNullable<SignalBaseline['health']> } {
   const minSteps = Math.max(1, Math.round(60_000 / stepMs));
-  const episode = findElevatedEpisode(intervals, {
-    alpha: BASELINE_HEALTH_ALPHA,
-    minSteps,
-    dispersion: estimateLocalDispersion(intervals),
-  });
+  const dispersion = estimateLocalDispersion(intervals);
+  const episode = findElevatedEpisode(intervals, { alpha: BASELINE_HEALTH_ALPHA, minSteps, dispersion });
   if (!episode)
     return { clean: intervals, health: { status: 'healthy', reason: 'no elevated stretch in the window' } };
   // An episode is over only if the stretch after it shows the rate down again, for at least as
@@ -384,8 +381,21 @@ export function checkBaselineHealth(
     postIntervals.length >= minSteps &&
     post.trials > 0 &&
     1 - binomialUpperTail(post.events + 1, post.trials, Math.min(1, inside)) <= RECOVERY_LEVEL;
-  const ongoing = !recovered;
-  const endT = ongoing ? (intervals.at(-1)?.t ?? episode.endT) : episode.endT;
+  // Shorter than a minute after it, an end stands only on evidence as strong as the episode's
+  // own (the check's level, corrected for every end tried): a dependency that failed for a
+  // minute and came back 20 s before the deploy (docs/statistics.md, "An episode that ended
+  // just before the deploy").
+  const outsideRate = episode.outside.trials > 0 ? episode.outside.events / episode.outside.trials : 0;
+  const recent = recovered
+    ? null
+    : findRecentEnd(intervals, episode.startT, outsideRate, {
+        level: BASELINE_HEALTH_ALPHA,
+        minSteps: Math.max(1, Math.round(15_000 / stepMs)),
+        maxSteps: minSteps,
+        dispersion,
+      });
+  const ongoing = !recovered && recent === null;
+  const endT = ongoing ? (intervals.at(-1)?.t ?? episode.endT) : (recent?.endT ?? episode.endT);
   const clean = intervals.filter((i) => i.t < episode.startT || i.t > endT);
   const end = intervals.at(-1)?.t ?? endT;
   const when = ongoing
@@ -393,18 +403,22 @@ export function checkBaselineHealth(
     : `from ${showMinutes(end - episode.startT + stepMs)} to ${showMinutes(end - endT)} before the deploy`;
   const rest = totals(clean);
   const outside = rest.trials > 0 ? rest.events / rest.trials : 0;
+  // An end found after the scan's stretch leaves the quiet steps out of the episode's counts.
+  const held =
+    recent === null ? episode.inside : totals(intervals.filter((i) => i.t >= episode.startT && i.t <= endT));
+  const heldRate = held.trials > 0 ? held.events / held.trials : 0;
   return {
     clean,
     health: {
       status: 'unhealthy',
-      reason: `baseline unhealthy: ${round(episode.inside.events)} of ${round(episode.inside.trials)} requests ${what} ${when} (${showRate(inside)} against ${showRate(outside)} otherwise); judged against the rest of the window`,
+      reason: `baseline unhealthy: ${round(held.events)} of ${round(held.trials)} requests ${what} ${when} (${showRate(heldRate)} against ${showRate(outside)} otherwise); judged against the rest of the window`,
       episode: {
         startT: episode.startT - stepMs,
         endT,
         ongoing,
-        events: episode.inside.events,
-        trials: episode.inside.trials,
-        rate: inside,
+        events: held.events,
+        trials: held.trials,
+        rate: heldRate,
         outsideRate: outside,
       },
     },

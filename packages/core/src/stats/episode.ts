@@ -1,7 +1,7 @@
 import { xLog1pY, xLogY } from './log-space';
 import { type CountPoint, usableCountPoints } from './onset';
 import { checkAtLeast, checkOpenUnit, checkThat } from './option-checks';
-import { binomialUpperTail } from './special-functions';
+import { binomialUpperTail, regularizedBeta } from './special-functions';
 
 /**
  * Is the pre-deploy window itself healthy? A baseline that holds an incident (one that began a
@@ -170,4 +170,80 @@ export function findElevatedEpisode(
     logLikelihoodRatio: best,
     pValue,
   };
+}
+
+/**
+ * The level at which the stretch after an end found by {@link findRecentEnd} counts as still
+ * above the rest of the window. Lenient on purpose: a clean stretch is taken for a fading
+ * incident 5% of the time, which leaves that episode going (as before this test existed).
+ */
+const OVER_LEVEL = 0.05;
+
+/** Options of {@link findRecentEnd}. */
+export interface RecentEndOptions {
+  /** Level of the test after its correction for the ends tried. Default 0.01. */
+  readonly level?: number;
+  /** The longest stretch after the end tried, in intervals (>= 1). */
+  readonly maxSteps: number;
+  /**
+   * The shortest, in intervals (>= 1). Default 1. A step or two cannot tell an incident that
+   * fades from one that ended: at the window's rate or three times it, they hold a few events.
+   */
+  readonly minSteps?: number;
+  /** Overdispersion (>= 1) of the counts, as {@link EpisodeOptions.dispersion}. Default 1. */
+  readonly dispersion?: number;
+}
+
+/**
+ * Where an elevated episode that runs to the window's end, or ends too close to it for the
+ * stretch after it to last an episode's length, stopped: the last `L` intervals (`minSteps` <=
+ * L <= `maxSteps`) whose rate is lower than the episode's before them, significantly after a
+ * correction for the ends tried, and not above `outsideRate` (the rest of the window's) at
+ * {@link OVER_LEVEL}, so an incident still fading at the end is not called over. The test is the exact
+ * conditional one of the episode's own counts (given the events from `startT` on, those in the
+ * last `L` intervals are Binomial(events, their share of the trials) under a constant rate):
+ * it needs no rate estimate. A dependency that failed for a minute and came back 20 s before the
+ * deploy shows there (hundreds of failures expected in the last 20 s at the episode's rate,
+ * none seen), where requiring a minute after the end would call it still going.
+ * Returns the `t` of the episode's last interval and the corrected p-value, or null.
+ */
+export function findRecentEnd(
+  points: readonly CountPoint[],
+  startT: number,
+  outsideRate: number,
+  options: RecentEndOptions,
+): { readonly endT: number; readonly pValue: number } | null {
+  const level = checkOpenUnit('level', options.level ?? 0.01);
+  const dispersion = checkAtLeast('dispersion', options.dispersion ?? 1, 1);
+  const maxSteps = Math.max(1, Math.round(options.maxSteps));
+  const minSteps = Math.max(1, Math.round(options.minSteps ?? 1));
+  const usable = usableCountPoints(points).filter((p) => p.t >= startT);
+  const m = usable.length;
+  let totalEvents = 0;
+  let totalTrials = 0;
+  for (const p of usable) {
+    totalEvents += p.events / dispersion;
+    totalTrials += p.trials / dispersion;
+  }
+  if (!(totalEvents > 0)) return null;
+  let best: { endT: number; pValue: number } | null = null;
+  let postEvents = 0;
+  let postTrials = 0;
+  for (let steps = 1; steps <= maxSteps && steps < m; steps++) {
+    const p = usable[m - steps] as CountPoint;
+    postEvents += p.events / dispersion;
+    postTrials += p.trials / dispersion;
+    const share = postTrials / totalTrials;
+    // P(Y <= postEvents), Y ~ Binomial(totalEvents, share): I_{1-share}(n - k, k + 1).
+    const lower =
+      postEvents >= totalEvents ? 1 : regularizedBeta(1 - share, totalEvents - postEvents, postEvents + 1);
+    const pValue = Math.min(1, lower * (maxSteps - minSteps + 1));
+    if (steps < minSteps || pValue > level) continue;
+    // Still above the rest of the window (one-sided, at OVER_LEVEL: a fading incident taken
+    // for an ended one would be rolled back as the release's fault): not over.
+    const over = binomialUpperTail(postEvents, postTrials, Math.min(1, outsideRate)) <= OVER_LEVEL;
+    if (!over && (best === null || pValue < best.pValue))
+      best = { endT: (usable[m - steps - 1] as CountPoint).t, pValue };
+  }
+  return best;
 }

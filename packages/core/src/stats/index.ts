@@ -15,7 +15,7 @@ export { estimateDispersion, estimateLocalDispersion } from './dispersion';
 export type { DriftEstimate } from './drift';
 export { driftShare, estimateDrift } from './drift';
 export type { ElevatedEpisode, EpisodeOptions } from './episode';
-export { findElevatedEpisode } from './episode';
+export { findElevatedEpisode, findRecentEnd } from './episode';
 export type {
   CountPoint,
   GaugeOnsetEstimate,

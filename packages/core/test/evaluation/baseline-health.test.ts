@@ -54,4 +54,21 @@ describe('the baseline health check', () => {
     expect(r.clean.some((i) => i.t > 200 * STEP)).toBe(true);
     expect(r.clean.some((i) => i.t < 120 * STEP)).toBe(true);
   });
+
+  it('calls an episode over that ended 20 s before the deploy, where the quiet steps are overwhelming', () => {
+    // 10% for 80 s, then 4 steps back at the window's rate: 200 failures expected at the
+    // episode's rate in those steps, none seen.
+    const r = checkBaselineHealth(
+      window({ n: 500, base: (i) => (i % 10 === 0 ? 5 : 0), inc: 50, from: 340, to: 356 }),
+      STEP,
+      'failed',
+    );
+    expect(r.health.status).toBe('unhealthy');
+    expect(r.health.episode?.ongoing).toBe(false);
+    expect(r.health.episode?.endT).toBe(356 * STEP);
+    expect(r.health.episode?.events).toBe(16 * 50);
+    expect(r.health.reason).toMatch(/failed from 1\.7 min to 0\.3 min before the deploy \(10% against/);
+    // The quiet steps are judged with the rest of the window.
+    expect(r.clean.filter((i) => i.t > 356 * STEP)).toHaveLength(4);
+  });
 });

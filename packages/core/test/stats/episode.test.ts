@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { estimateDispersion, estimateLocalDispersion } from '../../src/stats/dispersion';
-import { findElevatedEpisode } from '../../src/stats/episode';
+import { findElevatedEpisode, findRecentEnd } from '../../src/stats/episode';
 import { binomial, poisson, seededRandom } from '../../src/testing/seeded-random';
 
 /** A 30 minute window of 5 s steps at `rps`, rate `p`, `p1` on steps [from, to). */
@@ -161,5 +161,70 @@ describe('the baseline health check: an elevated episode in the pre-deploy windo
       expect((error as RollgateError).code).toBe('CONFIG_INVALID');
       expect(String((error as RollgateError).details?.path)).toContain('dispersion');
     }
+  });
+});
+
+describe('where an episode running to the end of the window stopped', () => {
+  /** The episode the scan finds and where it ended, with the rest of the window's rate. */
+  function endOf(points: ReturnType<typeof window>) {
+    const episode = findElevatedEpisode(points);
+    if (!episode) throw new Error('no episode found');
+    const outsideRate = episode.outside.events / episode.outside.trials;
+    return findRecentEnd(points, episode.startT, outsideRate, { level: 0.001, minSteps: 3, maxSteps: 12 });
+  }
+
+  it('finds a downstream failure that came back 20 s before the end (1% -> 17% for 80 s)', () => {
+    const end = endOf(window(11, 100, 0.01, { from: 340, to: 356, p1: 0.17 }));
+    expect(end?.endT).toBe(356 * 5000);
+    expect(end?.pValue).toBeLessThan(1e-6);
+  });
+
+  it('finds it at 2 req/s when the quiet stretch is 30 s (0.5% -> 6%)', () => {
+    let found = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const end = endOf(window(900 + seed, 2, 0.005, { from: 330, to: 354, p1: 0.3 }));
+      if (end !== null) {
+        found++;
+        expect(end.endT).toBeLessThanOrEqual(356 * 5000);
+      }
+    }
+    expect(found).toBeGreaterThanOrEqual(30);
+  });
+
+  it('leaves an incident going to the end alone', () => {
+    expect(endOf(window(12, 100, 0.01, { from: 300, to: 360, p1: 0.05 }))).toBeNull();
+  });
+
+  it('leaves an incident fading but still above the rest of the window alone', () => {
+    // 10% from step 300, 3% (3x the rest) in the last 6 steps: lower, but not over.
+    const random = seededRandom(13);
+    const points = Array.from({ length: 360 }, (_, i) => {
+      const trials = poisson(random, 500);
+      const rate = i < 300 ? 0.01 : i < 354 ? 0.1 : 0.03;
+      return { t: (i + 1) * 5000, events: binomial(random, trials, rate), trials };
+    });
+    expect(endOf(points)).toBeNull();
+  });
+
+  it('calls an episode at one rate to the end over at most about its level of the time', () => {
+    // The episode's own counts at one rate from its start: any end found is a false one.
+    let falseEnds = 0;
+    const runs = 400;
+    for (let seed = 0; seed < runs; seed++) {
+      const random = seededRandom(3000 + seed);
+      const rps = [0.5, 5, 50][seed % 3] as number;
+      const points = Array.from({ length: 60 }, (_, i) => {
+        const trials = poisson(random, rps * 5);
+        return { t: (i + 1) * 5000, events: binomial(random, trials, 0.05), trials };
+      });
+      if (findRecentEnd(points, 5000, 0.05, { level: 0.001, maxSteps: 12 }) !== null) falseEnds++;
+    }
+    // Level 0.001: 0.4 expected in 400; 2 allows for chance.
+    expect(falseEnds).toBeLessThanOrEqual(2);
+  });
+
+  it('rejects bad options with CONFIG_INVALID naming the option', () => {
+    expect(() => findRecentEnd([], 0, 0, { level: 2, maxSteps: 12 })).toThrowError(/level/);
+    expect(() => findRecentEnd([], 0, 0, { maxSteps: 12, dispersion: 0.5 })).toThrowError(/dispersion/);
   });
 });
