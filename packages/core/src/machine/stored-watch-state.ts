@@ -157,6 +157,181 @@ export function testConstantsOf(watch: WatchState): TestConstants {
   return out;
 }
 
+/** Whether `test` and `holder` have the same fixed fields: each of {@link TEST_CONSTANT_FIELDS} absent from both or equal. */
+function sameConstants(test: Record<string, unknown>, holder: Record<string, unknown>): boolean {
+  for (const f of TEST_CONSTANT_FIELDS) {
+    const a = test[f];
+    const b = holder[f];
+    if (a === undefined ? b !== undefined : b === undefined || !sameValue(a, b)) return false;
+  }
+  return true;
+}
+
+/**
+ * What a writer keeps of the `tests` part it saved, to check each later watch state against it,
+ * in place of a copy of the part's fixed fields (docs/benchmarks.md, `fleet23-issue-13`): per
+ * test, its path (signal, segment, key) and a holder, an object whose fixed fields are the
+ * part's. A part written from a watch state holds that state's test states; a part loaded from
+ * the store, its own objects. A test found to match takes its holder's place (equal fixed fields
+ * are equal to the part's), so the witness refers to the tests of the state saved last, which
+ * the snapshot holds anyway, and costs its paths and references, not a copy of every test's
+ * constants. Test states are immutable, so a test that is its holder matches without a look at
+ * its fields. The answers are those of {@link testConstantsMatch} against the part.
+ */
+export class TestConstantsWitness {
+  /** signal, segment and key of each entry, three strings an entry, in the part's order. */
+  readonly #paths: string[] = [];
+  /** Each entry's holder; null for an entry that keeps a segment without tests, or a signal without segments, in the part. */
+  readonly #holders: (Record<string, unknown> | null)[] = [];
+  /** Per entry, what it is: {@link WitnessEntry}. */
+  readonly #kinds: WitnessEntry[] = [];
+
+  /** The witness of a part written from `watch`'s tests ({@link testConstantsOf}). */
+  static of(watch: WatchState): TestConstantsWitness {
+    const out = new TestConstantsWitness();
+    for (const signal in watch.signals) {
+      const segments = (watch.signals[signal] as SignalState).segments;
+      for (const segment in segments) {
+        const tests = (segments[segment] as SegmentState).tests;
+        let any = false;
+        for (const key in tests) {
+          out.#add(signal, segment, key, tests[key] as unknown as Record<string, unknown>, STATE_TEST);
+          any = true;
+        }
+        if (!any) out.#add(signal, segment, '', null, EMPTY_SEGMENT);
+      }
+    }
+    return out;
+  }
+
+  /** The witness of a part as saved (a loaded `tests` part's `bake` or `verify`). */
+  static ofPart(part: TestConstants): TestConstantsWitness {
+    const out = new TestConstantsWitness();
+    for (const signal in part) {
+      const segments = part[signal] as Record<string, Record<string, Record<string, unknown>>>;
+      let anySegment = false;
+      for (const segment in segments) {
+        const tests = segments[segment] as Record<string, Record<string, unknown>>;
+        let any = false;
+        for (const key in tests) {
+          out.#add(signal, segment, key, tests[key] as Record<string, unknown>, LOADED_TEST);
+          any = true;
+        }
+        if (!any) out.#add(signal, segment, '', null, EMPTY_SEGMENT);
+        anySegment = true;
+      }
+      if (!anySegment) out.#add(signal, '', '', null, EMPTY_SIGNAL);
+    }
+    return out;
+  }
+
+  #add(
+    signal: string,
+    segment: string,
+    key: string,
+    holder: Record<string, unknown> | null,
+    kind: WitnessEntry,
+  ): void {
+    this.#paths.push(signal, segment, key);
+    this.#holders.push(holder);
+    this.#kinds.push(kind);
+  }
+
+  /**
+   * The index of the test at `signal`, `segment`, `key`, or -1 when the part does not hold it.
+   * `hint` is where it is looked for first (the one after the last found: a watch walks its
+   * tests in the order the part was written from, so a look is one comparison).
+   */
+  find(hint: number, signal: string, segment: string, key: string): number {
+    const paths = this.#paths;
+    const holders = this.#holders;
+    const at = (i: number): boolean =>
+      holders[i] !== null &&
+      paths[3 * i + 2] === key &&
+      paths[3 * i + 1] === segment &&
+      paths[3 * i] === signal;
+    if (hint < holders.length && at(hint)) return hint;
+    for (let i = 0; i < holders.length; i++) if (at(i)) return i;
+    return -1;
+  }
+
+  /**
+   * Whether `test` has the fixed fields of the part's test `i` (found by {@link find}); if so it
+   * becomes that test's holder.
+   */
+  check(i: number, test: object): boolean {
+    const holder = this.#holders[i] as Record<string, unknown>;
+    if (holder === test) return true;
+    const t = test as Record<string, unknown>;
+    const loaded = this.#kinds[i] === LOADED_TEST;
+    if (!(loaded ? constantsMatch(t, holder) : sameConstants(t, holder))) return false;
+    this.#holders[i] = t;
+    this.#kinds[i] = STATE_TEST;
+    return true;
+  }
+
+  /** Whether every test of `watch` matches the part (as {@link testConstantsMatch}). */
+  matches(watch: WatchState): boolean {
+    let next = 0;
+    for (const signal in watch.signals) {
+      const segments = (watch.signals[signal] as SignalState).segments;
+      for (const segment in segments) {
+        const tests = (segments[segment] as SegmentState).tests;
+        for (const key in tests) {
+          const i = this.find(next, signal, segment, key);
+          if (i === -1 || !this.check(i, tests[key] as unknown as object)) return false;
+          next = i + 1;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The part's value again, as {@link testConstantsOf} wrote it (or as it was loaded). */
+  part(): TestConstants {
+    const out: TestConstants = {};
+    const paths = this.#paths;
+    const n = this.#holders.length;
+    for (let i = 0; i < n; ) {
+      const signal = paths[3 * i] as string;
+      const bySegment = out[signal] ?? {};
+      out[signal] = bySegment;
+      if (this.#kinds[i] === EMPTY_SIGNAL) {
+        i++;
+        continue;
+      }
+      const segment = paths[3 * i + 1] as string;
+      let end = i;
+      const keys: string[] = [];
+      while (end < n && paths[3 * end] === signal && paths[3 * end + 1] === segment) {
+        if (this.#holders[end] !== null) keys.push(paths[3 * end + 2] as string);
+        end++;
+      }
+      const byKey = sizedObject(keys) as Record<string, Record<string, unknown>>;
+      for (let j = i; j < end; j++) {
+        const holder = this.#holders[j] as Record<string, unknown> | null;
+        if (holder === null) continue;
+        byKey[paths[3 * j + 2] as string] = this.#kinds[j] === LOADED_TEST ? holder : constantsOf(holder);
+      }
+      bySegment[segment] = byKey;
+      i = end;
+    }
+    return out;
+  }
+}
+
+/**
+ * What an entry of a {@link TestConstantsWitness} is: a test whose holder is a test state (the
+ * part written from it, or a later state that matched), a test whose holder is the loaded part's
+ * own object of fixed fields, a segment without tests, a signal without segments (a loaded
+ * part's only).
+ */
+type WitnessEntry = typeof STATE_TEST | typeof LOADED_TEST | typeof EMPTY_SEGMENT | typeof EMPTY_SIGNAL;
+const STATE_TEST = 0;
+const LOADED_TEST = 1;
+const EMPTY_SEGMENT = 2;
+const EMPTY_SIGNAL = 3;
+
 function encodeIntervals(recent: readonly CountInterval[]): StoredIntervals {
   const n = recent.length;
   // Columns built by push stay packed: JSON.stringify writes a holey array (`new Array(n)`)
@@ -223,34 +398,36 @@ export interface CheckedWatchState {
 }
 
 /**
- * {@link encodeWatchState} and {@link testConstantsMatch}(`watch`, `saved`) in one walk of the
- * watch state: a test's fields are read once, each fixed one compared with the part as it is
- * met, each other one copied into the stored test (docs/benchmarks.md, `save14-issue-13`).
- * `saved` null skips the check. The stored form does not depend on the part, so a test that
- * no longer matches is encoded the same and the caller writes a new part.
+ * {@link encodeWatchState} and `saved.matches(watch)` ({@link TestConstantsWitness}: as
+ * {@link testConstantsMatch} against the part) in one walk of the watch state: a test's moving
+ * fields are copied into the stored test and, while every test so far matched, the test is
+ * checked against the part's (docs/benchmarks.md, `save14-issue-13`, `fleet23-issue-13`).
+ * `saved` null skips the check. The stored form does not depend on the part, so a test that no
+ * longer matches is encoded the same and the caller writes a new part.
  */
-export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants | null): CheckedWatchState {
+export function encodeCheckedWatchState(
+  watch: WatchState,
+  saved: TestConstantsWitness | null,
+): CheckedWatchState {
   let matches = true;
+  let next = 0;
   const signals: Record<string, unknown> = {};
   for (const signal in watch.signals) {
     const state = watch.signals[signal] as SignalState;
-    const savedSegments = saved?.[signal];
     const segments: Record<string, unknown> = {};
     for (const segment in state.segments) {
       const seg = state.segments[segment] as SegmentState;
-      const savedTests = savedSegments?.[segment];
       const tests: Record<string, unknown> = {};
       for (const key in seg.tests) {
         const test = seg.tests[key] as unknown as Record<string, unknown>;
         // Checked only while every test so far matched, as testConstantsMatch stops at the first;
         // a test the part does not hold never matches, even one without a fixed field.
-        let part: Record<string, unknown> | null = null;
         if (saved !== null && matches) {
-          part = savedTests?.[key] ?? null;
-          if (part === null) matches = false;
+          const i = saved.find(next, signal, segment, key);
+          matches = i !== -1 && saved.check(i, test);
+          next = i + 1;
         }
         const moving: Record<string, unknown> = {};
-        let fixed = 0;
         // v7: the observed counts are left out when they equal the weighed ones (no dispersion:
         // the usual case), and saved as null when the test lacks them; the first restart copy
         // as 0 (`withoutFirstCopy`); `decodeWatchState` restores both.
@@ -263,15 +440,7 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
             moving[f] = withoutFirstCopy(v, test);
           } else if (!CONSTANT.has(f)) {
             moving[f] = v;
-          } else if (part !== null && v !== undefined) {
-            if (!(f in part) || !sameValue(v, part[f])) matches = false;
-            fixed++;
           }
-        }
-        // A field the part holds but the test lacks would come back on load: not a match.
-        if (part !== null && matches) {
-          for (const _ in part) fixed--;
-          if (fixed !== 0) matches = false;
         }
         if (counted) {
           if (!('observedEvents' in test) || test.observedEvents === undefined) moving.observedEvents = null;
