@@ -179,34 +179,35 @@ function sameConstants(test: Record<string, unknown>, holder: Record<string, unk
  * its fields. The answers are those of {@link testConstantsMatch} against the part.
  */
 export class TestConstantsWitness {
-  /** signal, segment and key of each entry, three strings an entry, in the part's order. */
-  readonly #paths: string[] = [];
-  /** Each entry's holder; null for an entry that keeps a segment without tests, or a signal without segments, in the part. */
-  readonly #holders: (Record<string, unknown> | null)[] = [];
-  /** Per entry, what it is: {@link WitnessEntry}. */
-  readonly #kinds: WitnessEntry[] = [];
+  /**
+   * Per entry, {@link ENTRY} slots: signal, segment and key, the holder (null for an entry that
+   * keeps a segment without tests or a signal without segments in the part) and what the entry
+   * is (`STATE_TEST`, `LOADED_TEST`, `EMPTY_SEGMENT`, `EMPTY_SIGNAL`). One array sized to its entries: a witness is kept for the watch's
+   * life, and arrays grown by push keep room to spare.
+   */
+  #entries: unknown[] = [];
 
   /** The witness of a part written from `watch`'s tests ({@link testConstantsOf}). */
   static of(watch: WatchState): TestConstantsWitness {
-    const out = new TestConstantsWitness();
+    const entries: unknown[] = [];
     for (const signal in watch.signals) {
       const segments = (watch.signals[signal] as SignalState).segments;
       for (const segment in segments) {
         const tests = (segments[segment] as SegmentState).tests;
         let any = false;
         for (const key in tests) {
-          out.#add(signal, segment, key, tests[key] as unknown as Record<string, unknown>, STATE_TEST);
+          entries.push(signal, segment, key, tests[key], STATE_TEST);
           any = true;
         }
-        if (!any) out.#add(signal, segment, '', null, EMPTY_SEGMENT);
+        if (!any) entries.push(signal, segment, '', null, EMPTY_SEGMENT);
       }
     }
-    return out;
+    return TestConstantsWitness.#with(entries);
   }
 
   /** The witness of a part as saved (a loaded `tests` part's `bake` or `verify`). */
   static ofPart(part: TestConstants): TestConstantsWitness {
-    const out = new TestConstantsWitness();
+    const entries: unknown[] = [];
     for (const signal in part) {
       const segments = part[signal] as Record<string, Record<string, Record<string, unknown>>>;
       let anySegment = false;
@@ -214,27 +215,22 @@ export class TestConstantsWitness {
         const tests = segments[segment] as Record<string, Record<string, unknown>>;
         let any = false;
         for (const key in tests) {
-          out.#add(signal, segment, key, tests[key] as Record<string, unknown>, LOADED_TEST);
+          entries.push(signal, segment, key, tests[key], LOADED_TEST);
           any = true;
         }
-        if (!any) out.#add(signal, segment, '', null, EMPTY_SEGMENT);
+        if (!any) entries.push(signal, segment, '', null, EMPTY_SEGMENT);
         anySegment = true;
       }
-      if (!anySegment) out.#add(signal, '', '', null, EMPTY_SIGNAL);
+      if (!anySegment) entries.push(signal, '', '', null, EMPTY_SIGNAL);
     }
-    return out;
+    return TestConstantsWitness.#with(entries);
   }
 
-  #add(
-    signal: string,
-    segment: string,
-    key: string,
-    holder: Record<string, unknown> | null,
-    kind: WitnessEntry,
-  ): void {
-    this.#paths.push(signal, segment, key);
-    this.#holders.push(holder);
-    this.#kinds.push(kind);
+  static #with(entries: unknown[]): TestConstantsWitness {
+    const out = new TestConstantsWitness();
+    // A copy holds no spare room (`slice` sizes its elements to the length).
+    out.#entries = entries.slice();
+    return out;
   }
 
   /**
@@ -243,15 +239,15 @@ export class TestConstantsWitness {
    * tests in the order the part was written from, so a look is one comparison).
    */
   find(hint: number, signal: string, segment: string, key: string): number {
-    const paths = this.#paths;
-    const holders = this.#holders;
+    const e = this.#entries;
+    const n = e.length / ENTRY;
     const at = (i: number): boolean =>
-      holders[i] !== null &&
-      paths[3 * i + 2] === key &&
-      paths[3 * i + 1] === segment &&
-      paths[3 * i] === signal;
-    if (hint < holders.length && at(hint)) return hint;
-    for (let i = 0; i < holders.length; i++) if (at(i)) return i;
+      e[ENTRY * i + 3] !== null &&
+      e[ENTRY * i + 2] === key &&
+      e[ENTRY * i + 1] === segment &&
+      e[ENTRY * i] === signal;
+    if (hint < n && at(hint)) return hint;
+    for (let i = 0; i < n; i++) if (at(i)) return i;
     return -1;
   }
 
@@ -260,13 +256,14 @@ export class TestConstantsWitness {
    * becomes that test's holder.
    */
   check(i: number, test: object): boolean {
-    const holder = this.#holders[i] as Record<string, unknown>;
+    const e = this.#entries;
+    const holder = e[ENTRY * i + 3] as Record<string, unknown>;
     if (holder === test) return true;
     const t = test as Record<string, unknown>;
-    const loaded = this.#kinds[i] === LOADED_TEST;
+    const loaded = e[ENTRY * i + 4] === LOADED_TEST;
     if (!(loaded ? constantsMatch(t, holder) : sameConstants(t, holder))) return false;
-    this.#holders[i] = t;
-    this.#kinds[i] = STATE_TEST;
+    e[ENTRY * i + 3] = t;
+    e[ENTRY * i + 4] = STATE_TEST;
     return true;
   }
 
@@ -290,28 +287,28 @@ export class TestConstantsWitness {
   /** The part's value again, as {@link testConstantsOf} wrote it (or as it was loaded). */
   part(): TestConstants {
     const out: TestConstants = {};
-    const paths = this.#paths;
-    const n = this.#holders.length;
+    const e = this.#entries;
+    const n = e.length / ENTRY;
     for (let i = 0; i < n; ) {
-      const signal = paths[3 * i] as string;
+      const signal = e[ENTRY * i] as string;
       const bySegment = out[signal] ?? {};
       out[signal] = bySegment;
-      if (this.#kinds[i] === EMPTY_SIGNAL) {
+      if (e[ENTRY * i + 4] === EMPTY_SIGNAL) {
         i++;
         continue;
       }
-      const segment = paths[3 * i + 1] as string;
+      const segment = e[ENTRY * i + 1] as string;
       let end = i;
       const keys: string[] = [];
-      while (end < n && paths[3 * end] === signal && paths[3 * end + 1] === segment) {
-        if (this.#holders[end] !== null) keys.push(paths[3 * end + 2] as string);
+      while (end < n && e[ENTRY * end] === signal && e[ENTRY * end + 1] === segment) {
+        if (e[ENTRY * end + 3] !== null) keys.push(e[ENTRY * end + 2] as string);
         end++;
       }
       const byKey = sizedObject(keys) as Record<string, Record<string, unknown>>;
       for (let j = i; j < end; j++) {
-        const holder = this.#holders[j] as Record<string, unknown> | null;
+        const holder = e[ENTRY * j + 3] as Record<string, unknown> | null;
         if (holder === null) continue;
-        byKey[paths[3 * j + 2] as string] = this.#kinds[j] === LOADED_TEST ? holder : constantsOf(holder);
+        byKey[e[ENTRY * j + 2] as string] = e[ENTRY * j + 4] === LOADED_TEST ? holder : constantsOf(holder);
       }
       bySegment[segment] = byKey;
       i = end;
@@ -320,13 +317,15 @@ export class TestConstantsWitness {
   }
 }
 
+/** Slots of an entry of a {@link TestConstantsWitness}. */
+const ENTRY = 5;
+
 /**
  * What an entry of a {@link TestConstantsWitness} is: a test whose holder is a test state (the
  * part written from it, or a later state that matched), a test whose holder is the loaded part's
  * own object of fixed fields, a segment without tests, a signal without segments (a loaded
  * part's only).
  */
-type WitnessEntry = typeof STATE_TEST | typeof LOADED_TEST | typeof EMPTY_SEGMENT | typeof EMPTY_SIGNAL;
 const STATE_TEST = 0;
 const LOADED_TEST = 1;
 const EMPTY_SEGMENT = 2;
