@@ -239,15 +239,15 @@ export class TestConstantsWitness {
    * tests in the order the part was written from, so a look is one comparison).
    */
   find(hint: number, signal: string, segment: string, key: string): number {
+    // No closure for the comparison: find runs for every test at every save.
     const e = this.#entries;
     const n = e.length / ENTRY;
-    const at = (i: number): boolean =>
-      e[ENTRY * i + 3] !== null &&
-      e[ENTRY * i + 2] === key &&
-      e[ENTRY * i + 1] === segment &&
-      e[ENTRY * i] === signal;
-    if (hint < n && at(hint)) return hint;
-    for (let i = 0; i < n; i++) if (at(i)) return i;
+    for (let k = -1; k < n; k++) {
+      const i = k === -1 ? hint : k;
+      if (i >= n || (k !== -1 && i === hint)) continue;
+      const at = ENTRY * i;
+      if (e[at + 3] !== null && e[at + 2] === key && e[at + 1] === segment && e[at] === signal) return i;
+    }
     return -1;
   }
 
