@@ -374,3 +374,32 @@ describe('the writer keeps a witness of its tests part, not a copy (TestConstant
     expect(JSON.stringify(TestConstantsWitness.ofPart(part).part())).toBe(JSON.stringify(part));
   });
 });
+
+describe('the writer rewrites its tests part from the witness', () => {
+  it('a part written again for its head alone holds the same fixed fields, and a later step still matches it', async () => {
+    const w = world({ contract: { bakeSeconds: 300 }, bakeSteps: 100 });
+    const steps: MachineSnapshot[] = [];
+    w.controller.events.on('step', ({ snapshot }) => {
+      if (snapshot.verify === null && Object.keys(snapshot.bake.signals).length > 0) steps.push(snapshot);
+    });
+    await w.watch();
+    const first = steps.at(-3) as MachineSnapshot;
+    const later = steps.at(-2) as MachineSnapshot;
+    const writer = new StoredSnapshotWriter(first);
+    const partOf = (plan: ReturnType<StoredSnapshotWriter['plan']>) =>
+      plan.parts.find((p) => p.key.includes('/tests-'))?.value as
+        | { value: { bake: TestConstants } }
+        | undefined;
+    const written = writer.plan(first);
+    written.commit();
+    const before = partOf(written)?.value.bake;
+    expect(before).toBeDefined();
+    // The head moved (a field fixed for the watch), the tests' fixed fields did not.
+    const moved = { ...later, service: `${later.service}-renamed` };
+    const again = writer.plan(moved);
+    again.commit();
+    expect(JSON.stringify(partOf(again)?.value.bake)).toBe(JSON.stringify(testConstantsOf(later.bake)));
+    expect(JSON.stringify(partOf(again)?.value.bake)).toBe(JSON.stringify(before));
+    expect(testsParts(writer.plan(moved))).toBe(0);
+  });
+});
