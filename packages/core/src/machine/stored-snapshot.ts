@@ -12,7 +12,7 @@ import {
   encodeBaseline,
   encodeCheckedWatchState,
   type TestConstants,
-  testConstantsMatch,
+  TestConstantsWitness,
   testConstantsOf,
 } from './stored-watch-state';
 import { watchStateKey } from './stored-watches';
@@ -107,7 +107,7 @@ interface PartsState {
     readonly generation: number;
     readonly points: Readonly<Record<string, ChartColumns>>;
   };
-  readonly tests: { readonly generation: number; readonly value: StoredTestConstants };
+  readonly tests: { readonly generation: number; readonly value: KeptTests };
   /** v8: the phases the stored chunks hold (the snapshot's own array, compared by identity). */
   readonly phases: { readonly generation: number; readonly value: readonly PhaseEntry[] };
 }
@@ -120,6 +120,16 @@ interface PartsState {
 interface StoredTestConstants {
   readonly bake: TestConstants;
   readonly verify: TestConstants | null;
+  readonly head?: StoredHead;
+}
+
+/**
+ * What a writer keeps of the `tests` part saved last: witnesses of its fixed test fields
+ * (`TestConstantsWitness`: the test states they were written from, not a copy) and the head.
+ */
+interface KeptTests {
+  readonly bake: TestConstantsWitness;
+  readonly verify: TestConstantsWitness | null;
   readonly head?: StoredHead;
 }
 
@@ -302,6 +312,9 @@ function pendingWithPhases(pending: unknown, phases: readonly unknown[]): unknow
 const phaseChunks = (count: number): number => Math.ceil(count / PHASES_PER_CHUNK);
 
 const NO_CONSTANTS: StoredTestConstants = { bake: {}, verify: null };
+/** No part saved: no test matches (a watch without tests does). */
+const NO_TESTS: KeptTests = { bake: new TestConstantsWitness(), verify: null };
+const NO_TEST_WITNESS = new TestConstantsWitness();
 
 /** The writes of one save: the parts that changed (first, in order), then the per-step record. */
 export interface PlannedSave {
@@ -336,7 +349,7 @@ export class StoredSnapshotWriter {
   readonly #bake = new RememberedState();
   readonly #verify = new RememberedState();
   /** The watch states found to match the `tests` part's value last. */
-  #matched: { bake: WatchState | null; verify: WatchState | null; value: StoredTestConstants | null } = {
+  #matched: { bake: WatchState | null; verify: WatchState | null; value: KeptTests | null } = {
     bake: null,
     verify: null,
     value: null,
@@ -346,7 +359,7 @@ export class StoredSnapshotWriter {
     this.#parts = loadedParts.get(snapshot) ?? {
       baseline: { generation: 0, value: null },
       series: { generation: 0, points: {} },
-      tests: { generation: 0, value: NO_CONSTANTS },
+      tests: { generation: 0, value: NO_TESTS },
       phases: { generation: 0, value: [] },
     };
   }
@@ -414,7 +427,9 @@ export class StoredSnapshotWriter {
     // before, remembered, is checked on its own).
     const bake = this.#bake.get(snapshot.bake, known ? null : tests.value.bake);
     const storedVerify =
-      verify === null ? null : this.#verify.get(verify, known ? null : (tests.value.verify ?? {}));
+      verify === null
+        ? null
+        : this.#verify.get(verify, known ? null : (tests.value.verify ?? NO_TEST_WITNESS));
     const head = tests.value.head;
     const sameHead =
       head !== undefined &&
@@ -423,16 +438,24 @@ export class StoredSnapshotWriter {
       (verify === null || (head.verify !== null && headMatches(verify, head.verify, WATCH_HEAD_FIELDS)));
     if (!bake.matches || (storedVerify !== null && !storedVerify.matches) || !sameHead) {
       if (tests.generation > 0) stale.push(watchPartKey(watchId, 'tests', tests.generation));
-      const value: StoredTestConstants = {
-        bake: bake.matches && verify === null ? tests.value.bake : testConstantsOf(snapshot.bake),
-        verify: verify === null ? null : testConstantsOf(verify),
-        head: {
-          snapshot: headOf(snapshot, HEAD_FIELDS),
-          bake: headOf(snapshot.bake, WATCH_HEAD_FIELDS),
-          verify: verify === null ? null : headOf(verify, WATCH_HEAD_FIELDS),
-        },
+      const sameBake = bake.matches && verify === null;
+      const head: StoredHead = {
+        snapshot: headOf(snapshot, HEAD_FIELDS),
+        bake: headOf(snapshot.bake, WATCH_HEAD_FIELDS),
+        verify: verify === null ? null : headOf(verify, WATCH_HEAD_FIELDS),
       };
-      tests = { generation: tests.generation + 1, value };
+      const value: StoredTestConstants = {
+        bake: sameBake ? tests.value.bake.part() : testConstantsOf(snapshot.bake),
+        verify: verify === null ? null : testConstantsOf(verify),
+        head,
+      };
+      // The part is written; the writer keeps witnesses of it (the states it was written from).
+      const kept: KeptTests = {
+        bake: sameBake ? tests.value.bake : TestConstantsWitness.of(snapshot.bake),
+        verify: verify === null ? null : TestConstantsWitness.of(verify),
+        head,
+      };
+      tests = { generation: tests.generation + 1, value: kept };
       parts.push(partWrite(watchId, 'tests', tests.generation, value));
     }
     // Matches the part planned here; if this plan is not committed, the next compares again.
@@ -543,19 +566,19 @@ class Remembered<V extends object, S> {
 /**
  * {@link Remembered} for a watch state, whose encoding also checks the state's tests against a
  * `tests` part (`encodeCheckedWatchState`): a state encoded anew is checked in the same walk, one
- * whose stored form is remembered by `testConstantsMatch` alone. `saved` null: no check wanted.
+ * whose stored form is remembered by the witness's `matches` alone. `saved` null: no check wanted.
  */
 class RememberedState {
   readonly #remembered = new Remembered<WatchState, Record<string, unknown>>();
 
-  get(state: WatchState, saved: TestConstants | null): CheckedWatchState {
+  get(state: WatchState, saved: TestConstantsWitness | null): CheckedWatchState {
     let checked: CheckedWatchState | null = null;
     const stored = this.#remembered.get(state, (s) => {
       checked = encodeCheckedWatchState(s, saved);
       return checked.stored;
     });
     if (checked !== null) return checked;
-    return { stored, matches: saved === null || testConstantsMatch(state, saved) };
+    return { stored, matches: saved === null || saved.matches(state) };
   }
 }
 
@@ -615,6 +638,15 @@ function corrupt(message: string): RollgateError {
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What a writer resumed from a loaded `tests` part keeps of it (`KeptTests`). */
+function keptTests(constants: StoredTestConstants): KeptTests {
+  const kept = {
+    bake: TestConstantsWitness.ofPart(constants.bake),
+    verify: constants.verify === null ? null : TestConstantsWitness.ofPart(constants.verify),
+  };
+  return constants.head === undefined ? kept : { ...kept, head: constants.head };
+}
 
 const isGeneration = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
@@ -860,7 +892,7 @@ export async function loadStoredSnapshot(
   loadedParts.set(snapshot, {
     baseline: { generation: baselineGeneration, value: snapshot.bake.baseline },
     series: { generation: parts.series, points },
-    tests: { generation: testsGeneration, value: constants },
+    tests: { generation: testsGeneration, value: keptTests(constants) },
     // Before v8 no chunk is stored: the first save writes them all.
     phases: v8
       ? { generation: (parts.phases as [number, number])[0], value: snapshot.phases }

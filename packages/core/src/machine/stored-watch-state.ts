@@ -157,6 +157,180 @@ export function testConstantsOf(watch: WatchState): TestConstants {
   return out;
 }
 
+/** Whether `test` and `holder` have the same fixed fields: each of {@link TEST_CONSTANT_FIELDS} absent from both or equal. */
+function sameConstants(test: Record<string, unknown>, holder: Record<string, unknown>): boolean {
+  for (const f of TEST_CONSTANT_FIELDS) {
+    const a = test[f];
+    const b = holder[f];
+    if (a === undefined ? b !== undefined : b === undefined || !sameValue(a, b)) return false;
+  }
+  return true;
+}
+
+/**
+ * What a writer keeps of the `tests` part it saved, to check each later watch state against it,
+ * in place of a copy of the part's fixed fields (docs/benchmarks.md, `fleet23-issue-13`): per
+ * test, its path (signal, segment, key) and a holder, an object whose fixed fields are the
+ * part's. A part written from a watch state holds that state's test states; a part loaded from
+ * the store, its own objects. A test found to match takes its holder's place (equal fixed fields
+ * are equal to the part's), so the witness refers to the tests of the state saved last, which
+ * the snapshot holds anyway, and costs its paths and references, not a copy of every test's
+ * constants. Test states are immutable, so a test that is its holder matches without a look at
+ * its fields. The answers are those of {@link testConstantsMatch} against the part.
+ */
+export class TestConstantsWitness {
+  /**
+   * Per entry, {@link ENTRY} slots: signal, segment and key, the holder (null for an entry that
+   * keeps a segment without tests or a signal without segments in the part) and what the entry
+   * is (`STATE_TEST`, `LOADED_TEST`, `EMPTY_SEGMENT`, `EMPTY_SIGNAL`). One array sized to its entries: a witness is kept for the watch's
+   * life, and arrays grown by push keep room to spare.
+   */
+  #entries: unknown[] = [];
+
+  /** The witness of a part written from `watch`'s tests ({@link testConstantsOf}). */
+  static of(watch: WatchState): TestConstantsWitness {
+    const entries: unknown[] = [];
+    for (const signal in watch.signals) {
+      const segments = (watch.signals[signal] as SignalState).segments;
+      for (const segment in segments) {
+        const tests = (segments[segment] as SegmentState).tests;
+        let any = false;
+        for (const key in tests) {
+          entries.push(signal, segment, key, tests[key], STATE_TEST);
+          any = true;
+        }
+        if (!any) entries.push(signal, segment, '', null, EMPTY_SEGMENT);
+      }
+    }
+    return TestConstantsWitness.#with(entries);
+  }
+
+  /** The witness of a part as saved (a loaded `tests` part's `bake` or `verify`). */
+  static ofPart(part: TestConstants): TestConstantsWitness {
+    const entries: unknown[] = [];
+    for (const signal in part) {
+      const segments = part[signal] as Record<string, Record<string, Record<string, unknown>>>;
+      let anySegment = false;
+      for (const segment in segments) {
+        const tests = segments[segment] as Record<string, Record<string, unknown>>;
+        let any = false;
+        for (const key in tests) {
+          entries.push(signal, segment, key, tests[key], LOADED_TEST);
+          any = true;
+        }
+        if (!any) entries.push(signal, segment, '', null, EMPTY_SEGMENT);
+        anySegment = true;
+      }
+      if (!anySegment) entries.push(signal, '', '', null, EMPTY_SIGNAL);
+    }
+    return TestConstantsWitness.#with(entries);
+  }
+
+  static #with(entries: unknown[]): TestConstantsWitness {
+    const out = new TestConstantsWitness();
+    // A copy holds no spare room (`slice` sizes its elements to the length).
+    out.#entries = entries.slice();
+    return out;
+  }
+
+  /**
+   * The index of the test at `signal`, `segment`, `key`, or -1 when the part does not hold it.
+   * `hint` is where it is looked for first (the one after the last found: a watch walks its
+   * tests in the order the part was written from, so a look is one comparison).
+   */
+  find(hint: number, signal: string, segment: string, key: string): number {
+    // No closure for the comparison: find runs for every test at every save.
+    const e = this.#entries;
+    const n = e.length / ENTRY;
+    for (let k = -1; k < n; k++) {
+      const i = k === -1 ? hint : k;
+      if (i >= n || (k !== -1 && i === hint)) continue;
+      const at = ENTRY * i;
+      if (e[at + 3] !== null && e[at + 2] === key && e[at + 1] === segment && e[at] === signal) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Whether `test` has the fixed fields of the part's test `i` (found by {@link find}); if so it
+   * becomes that test's holder.
+   */
+  check(i: number, test: object): boolean {
+    const e = this.#entries;
+    const holder = e[ENTRY * i + 3] as Record<string, unknown>;
+    if (holder === test) return true;
+    const t = test as Record<string, unknown>;
+    const loaded = e[ENTRY * i + 4] === LOADED_TEST;
+    if (!(loaded ? constantsMatch(t, holder) : sameConstants(t, holder))) return false;
+    e[ENTRY * i + 3] = t;
+    e[ENTRY * i + 4] = STATE_TEST;
+    return true;
+  }
+
+  /** Whether every test of `watch` matches the part (as {@link testConstantsMatch}). */
+  matches(watch: WatchState): boolean {
+    let next = 0;
+    for (const signal in watch.signals) {
+      const segments = (watch.signals[signal] as SignalState).segments;
+      for (const segment in segments) {
+        const tests = (segments[segment] as SegmentState).tests;
+        for (const key in tests) {
+          const i = this.find(next, signal, segment, key);
+          if (i === -1 || !this.check(i, tests[key] as unknown as object)) return false;
+          next = i + 1;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The part's value again, as {@link testConstantsOf} wrote it (or as it was loaded). */
+  part(): TestConstants {
+    const out: TestConstants = {};
+    const e = this.#entries;
+    const n = e.length / ENTRY;
+    for (let i = 0; i < n; ) {
+      const signal = e[ENTRY * i] as string;
+      const bySegment = out[signal] ?? {};
+      out[signal] = bySegment;
+      if (e[ENTRY * i + 4] === EMPTY_SIGNAL) {
+        i++;
+        continue;
+      }
+      const segment = e[ENTRY * i + 1] as string;
+      let end = i;
+      const keys: string[] = [];
+      while (end < n && e[ENTRY * end] === signal && e[ENTRY * end + 1] === segment) {
+        if (e[ENTRY * end + 3] !== null) keys.push(e[ENTRY * end + 2] as string);
+        end++;
+      }
+      const byKey = sizedObject(keys) as Record<string, Record<string, unknown>>;
+      for (let j = i; j < end; j++) {
+        const holder = e[ENTRY * j + 3] as Record<string, unknown> | null;
+        if (holder === null) continue;
+        byKey[e[ENTRY * j + 2] as string] = e[ENTRY * j + 4] === LOADED_TEST ? holder : constantsOf(holder);
+      }
+      bySegment[segment] = byKey;
+      i = end;
+    }
+    return out;
+  }
+}
+
+/** Slots of an entry of a {@link TestConstantsWitness}. */
+const ENTRY = 5;
+
+/**
+ * What an entry of a {@link TestConstantsWitness} is: a test whose holder is a test state (the
+ * part written from it, or a later state that matched), a test whose holder is the loaded part's
+ * own object of fixed fields, a segment without tests, a signal without segments (a loaded
+ * part's only).
+ */
+const STATE_TEST = 0;
+const LOADED_TEST = 1;
+const EMPTY_SEGMENT = 2;
+const EMPTY_SIGNAL = 3;
+
 function encodeIntervals(recent: readonly CountInterval[]): StoredIntervals {
   const n = recent.length;
   // Columns built by push stay packed: JSON.stringify writes a holey array (`new Array(n)`)
@@ -223,34 +397,36 @@ export interface CheckedWatchState {
 }
 
 /**
- * {@link encodeWatchState} and {@link testConstantsMatch}(`watch`, `saved`) in one walk of the
- * watch state: a test's fields are read once, each fixed one compared with the part as it is
- * met, each other one copied into the stored test (docs/benchmarks.md, `save14-issue-13`).
- * `saved` null skips the check. The stored form does not depend on the part, so a test that
- * no longer matches is encoded the same and the caller writes a new part.
+ * {@link encodeWatchState} and `saved.matches(watch)` ({@link TestConstantsWitness}: as
+ * {@link testConstantsMatch} against the part) in one walk of the watch state: a test's moving
+ * fields are copied into the stored test and, while every test so far matched, the test is
+ * checked against the part's (docs/benchmarks.md, `save14-issue-13`, `fleet23-issue-13`).
+ * `saved` null skips the check. The stored form does not depend on the part, so a test that no
+ * longer matches is encoded the same and the caller writes a new part.
  */
-export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants | null): CheckedWatchState {
+export function encodeCheckedWatchState(
+  watch: WatchState,
+  saved: TestConstantsWitness | null,
+): CheckedWatchState {
   let matches = true;
+  let next = 0;
   const signals: Record<string, unknown> = {};
   for (const signal in watch.signals) {
     const state = watch.signals[signal] as SignalState;
-    const savedSegments = saved?.[signal];
     const segments: Record<string, unknown> = {};
     for (const segment in state.segments) {
       const seg = state.segments[segment] as SegmentState;
-      const savedTests = savedSegments?.[segment];
       const tests: Record<string, unknown> = {};
       for (const key in seg.tests) {
         const test = seg.tests[key] as unknown as Record<string, unknown>;
         // Checked only while every test so far matched, as testConstantsMatch stops at the first;
         // a test the part does not hold never matches, even one without a fixed field.
-        let part: Record<string, unknown> | null = null;
         if (saved !== null && matches) {
-          part = savedTests?.[key] ?? null;
-          if (part === null) matches = false;
+          const i = saved.find(next, signal, segment, key);
+          matches = i !== -1 && saved.check(i, test);
+          next = i + 1;
         }
         const moving: Record<string, unknown> = {};
-        let fixed = 0;
         // v7: the observed counts are left out when they equal the weighed ones (no dispersion:
         // the usual case), and saved as null when the test lacks them; the first restart copy
         // as 0 (`withoutFirstCopy`); `decodeWatchState` restores both.
@@ -263,15 +439,7 @@ export function encodeCheckedWatchState(watch: WatchState, saved: TestConstants 
             moving[f] = withoutFirstCopy(v, test);
           } else if (!CONSTANT.has(f)) {
             moving[f] = v;
-          } else if (part !== null && v !== undefined) {
-            if (!(f in part) || !sameValue(v, part[f])) matches = false;
-            fixed++;
           }
-        }
-        // A field the part holds but the test lacks would come back on load: not a match.
-        if (part !== null && matches) {
-          for (const _ in part) fixed--;
-          if (fixed !== 0) matches = false;
         }
         if (counted) {
           if (!('observedEvents' in test) || test.observedEvents === undefined) moving.observedEvents = null;

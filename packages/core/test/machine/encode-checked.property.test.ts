@@ -9,6 +9,7 @@ import {
   encodeWatchState,
   TEST_CONSTANT_FIELDS,
   type TestConstants,
+  TestConstantsWitness,
   testConstantsMatch,
   testConstantsOf,
 } from '../../src/machine/stored-watch-state';
@@ -208,13 +209,15 @@ describe('a watch state encoded and checked in one walk (encodeCheckedWatchState
         expect(JSON.stringify(unchecked.stored)).toBe(JSON.stringify(alone));
         expectMovingAsReplaced(watch, unchecked.stored);
         for (const part of parts) {
-          const checked = encodeCheckedWatchState(watch, part);
+          const checked = encodeCheckedWatchState(watch, TestConstantsWitness.ofPart(part));
           expect(checked.matches).toBe(replacedMatch(watch, part));
           expect(checked.matches).toBe(testConstantsMatch(watch, part));
           expect(JSON.stringify(checked.stored)).toBe(JSON.stringify(alone));
         }
         // The part made from the watch always matches it.
-        expect(encodeCheckedWatchState(watch, own).matches).toBe(true);
+        expect(encodeCheckedWatchState(watch, TestConstantsWitness.ofPart(own)).matches).toBe(true);
+        // The witness of the watch's own tests (what the writer keeps of a part it wrote) too.
+        expect(encodeCheckedWatchState(watch, TestConstantsWitness.of(watch)).matches).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -223,9 +226,11 @@ describe('a watch state encoded and checked in one walk (encodeCheckedWatchState
   it('a test without any fixed field matches only a part that holds it (empty)', () => {
     const bare = { events: 1, logE: -0.5 } as unknown as SequentialState;
     const watch = watchWith({ 'error-rate': { '': { '0': bare } } });
-    expect(encodeCheckedWatchState(watch, { 'error-rate': { '': { '0': {} } } }).matches).toBe(true);
-    expect(encodeCheckedWatchState(watch, { 'error-rate': { '': {} } }).matches).toBe(false);
-    expect(encodeCheckedWatchState(watch, {}).matches).toBe(false);
+    const check = (part: TestConstants): boolean =>
+      encodeCheckedWatchState(watch, TestConstantsWitness.ofPart(part)).matches;
+    expect(check({ 'error-rate': { '': { '0': {} } } })).toBe(true);
+    expect(check({ 'error-rate': { '': {} } })).toBe(false);
+    expect(check({})).toBe(false);
     expect(replacedMatch(watch, {})).toBe(false);
   });
 });
@@ -292,5 +297,109 @@ describe('the writer checks the tests part in the same walk', () => {
     expect(test.alpha).toBe(alpha);
     // The same values (a loaded test has its fixed fields first, as every loaded test: decodeWatchState).
     expect(JSON.parse(JSON.stringify(loaded?.bake))).toEqual(JSON.parse(JSON.stringify(moved.bake)));
+  });
+});
+
+/**
+ * `watch` a step later: each test's moving fields changed (`logE`), and per `how` one more
+ * change: none (1), a fixed field of the first test set to `extra` (2), the first test dropped
+ * (3), a test added (4), or no test changed at all (0: the same state).
+ */
+function stepped(watch: WatchState, how: number, extra: unknown): WatchState {
+  if (how === 0) return watch;
+  let first = true;
+  const signals: Record<string, WatchState['signals'][string]> = {};
+  for (const [signal, state] of Object.entries(watch.signals)) {
+    const segments: Record<string, SegmentState> = {};
+    for (const [segment, seg] of Object.entries(state.segments)) {
+      const tests: Record<string, SequentialState> = {};
+      for (const [key, test] of Object.entries(seg.tests)) {
+        const next = { ...test, logE: -1.5 } as unknown as Record<string, unknown>;
+        if (first && how === 2) next[TEST_CONSTANT_FIELDS[3] as string] = extra;
+        if (!(first && how === 3)) tests[key] = next as unknown as SequentialState;
+        first = false;
+      }
+      if (how === 4) tests.added = { alpha: 0.01, logE: 0 } as unknown as SequentialState;
+      segments[segment] = { ...seg, tests };
+    }
+    signals[signal] = { ...state, segments };
+  }
+  return { ...watch, signals };
+}
+
+describe('the writer keeps a witness of its tests part, not a copy (TestConstantsWitness)', () => {
+  it('property: a chain of later states gets the answers of the part written first, and the part reads back the same', () => {
+    fc.assert(
+      fc.property(
+        watchArb,
+        fc.array(fc.tuple(fc.nat(4), value), { minLength: 1, maxLength: 5 }),
+        (watch, steps) => {
+          const part = testConstantsOf(watch);
+          const text = JSON.stringify(part);
+          const written = TestConstantsWitness.of(watch);
+          const loaded = TestConstantsWitness.ofPart(JSON.parse(text) as TestConstants);
+          expect(JSON.stringify(written.part())).toBe(text);
+          expect(JSON.stringify(loaded.part())).toBe(text);
+          let state = watch;
+          for (const [how, extra] of steps) {
+            // A step from the last state that matched (as the writer's saves go on) or from the first.
+            const next = stepped(state, how, extra);
+            const want = testConstantsMatch(next, part);
+            expect(written.matches(next)).toBe(want);
+            expect(encodeCheckedWatchState(next, loaded).matches).toBe(want);
+            // Checked states took their holders' places: the part still reads the same.
+            expect(JSON.stringify(written.part())).toBe(text);
+            expect(JSON.stringify(loaded.part())).toBe(text);
+            if (want) state = next;
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a loaded part that holds a field the tests do not know never matches, as before', () => {
+    const test = { alpha: 0.05, logE: -0.5 } as unknown as SequentialState;
+    const watch = watchWith({ 'error-rate': { '': { '0': test } } });
+    const part = { 'error-rate': { '': { '0': { alpha: 0.05, retired: 1 } } } };
+    expect(testConstantsMatch(watch, part)).toBe(false);
+    expect(TestConstantsWitness.ofPart(part).matches(watch)).toBe(false);
+    expect(
+      TestConstantsWitness.ofPart({ 'error-rate': { '': { '0': { alpha: 0.05 } } } }).matches(watch),
+    ).toBe(true);
+  });
+
+  it('keeps segments without tests and signals without segments of a loaded part when it writes it again', () => {
+    const part: TestConstants = { a: {}, b: { '': {}, x: { '0': { alpha: 0.1 } } } };
+    expect(JSON.stringify(TestConstantsWitness.ofPart(part).part())).toBe(JSON.stringify(part));
+  });
+});
+
+describe('the writer rewrites its tests part from the witness', () => {
+  it('a part written again for its head alone holds the same fixed fields, and a later step still matches it', async () => {
+    const w = world({ contract: { bakeSeconds: 300 }, bakeSteps: 100 });
+    const steps: MachineSnapshot[] = [];
+    w.controller.events.on('step', ({ snapshot }) => {
+      if (snapshot.verify === null && Object.keys(snapshot.bake.signals).length > 0) steps.push(snapshot);
+    });
+    await w.watch();
+    const first = steps.at(-3) as MachineSnapshot;
+    const later = steps.at(-2) as MachineSnapshot;
+    const writer = new StoredSnapshotWriter(first);
+    const partOf = (plan: ReturnType<StoredSnapshotWriter['plan']>) =>
+      plan.parts.find((p) => p.key.includes('/tests-'))?.value as
+        | { value: { bake: TestConstants } }
+        | undefined;
+    const written = writer.plan(first);
+    written.commit();
+    const before = partOf(written)?.value.bake;
+    expect(before).toBeDefined();
+    // The head moved (a field fixed for the watch), the tests' fixed fields did not.
+    const moved = { ...later, service: `${later.service}-renamed` };
+    const again = writer.plan(moved);
+    again.commit();
+    expect(JSON.stringify(partOf(again)?.value.bake)).toBe(JSON.stringify(testConstantsOf(later.bake)));
+    expect(JSON.stringify(partOf(again)?.value.bake)).toBe(JSON.stringify(before));
+    expect(testsParts(writer.plan(moved))).toBe(0);
   });
 });
