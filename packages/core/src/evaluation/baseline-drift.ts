@@ -68,7 +68,7 @@ export function baselineDrift(
  * counts. A stretch read as the drift's own high is part of the level the bake runs at, give or
  * take the drift's spread; judging against the rest alone kept the drift's low as the centre
  * and its spread around it, so a bake back at the drift's mean read 2.2-2.4x (docs/statistics.md,
- * "Drifting baselines": a drift's high is not a dirty baseline).
+ * "A drift's high is part of the level").
  */
 export function driftLevel(window: readonly CountInterval[]): { events: number; trials: number } {
   let events = 0;

@@ -44,7 +44,7 @@ describe('driftWindow (docs/statistics.md, "Drifting baselines")', () => {
   });
 });
 
-describe("a drift's high is part of the level (docs/statistics.md, \"Drifting baselines\")", () => {
+describe("a drift's high is part of the level (docs/statistics.md, \"A drift's high is part of the level\")", () => {
   // 360 steps of 1000 requests at 0.5%, a 5-min block in six at 2.5x from a 40 min cycle's high
   // (steps 0-119 at 1.25%), so the whole window drifts beyond binomial noise.
   const drifting: CountInterval[] = Array.from({ length: 360 }, (_, i) => ({
