@@ -42,7 +42,6 @@ export function baselineDrift(
   stepMs: number,
   dispersion: number,
   whole: readonly CountInterval[] = window,
-  clean: readonly CountInterval[] = window,
 ): Pick<SignalBaseline, 'drift'> {
   if (window.length === 0 || !(stepMs > 0)) return {};
   const blocks = Math.floor((window.length * stepMs) / DRIFT_BLOCK_MS);
@@ -57,28 +56,8 @@ export function baselineDrift(
       highRate: estimate.highRate,
       pValue: estimate.pValue,
       ...(end === null ? {} : { end }),
-      ...(window === clean ? {} : { level: driftLevel(window) }),
     },
   };
-}
-
-/**
- * The level a drifting window's test judges against when the drift was measured on the whole
- * window, the health check's elevated stretch included ({@link driftWindow}): the whole window's
- * counts. A stretch read as the drift's own high is part of the level the bake runs at, give or
- * take the drift's spread; judging against the rest alone kept the drift's low as the centre
- * and its spread around it, so a bake back at the drift's mean read 2.2-2.4x (docs/statistics.md,
- * "A drift's high is part of the level").
- */
-export function driftLevel(window: readonly CountInterval[]): { events: number; trials: number } {
-  let events = 0;
-  let trials = 0;
-  for (const i of window) {
-    if (!(i.trials > 0)) continue;
-    events += Math.min(Math.max(0, i.events), i.trials);
-    trials += i.trials;
-  }
-  return { events, trials };
 }
 
 /**
@@ -117,18 +96,9 @@ export function driftWindow(
   return episode.rate <= DRIFT_EPISODE_RATIO * episode.outsideRate ? intervals : clean;
 }
 
-/**
- * How a drift is said in reasons: `the baseline drifts (5-min rates 0.33%-0.52%, p 2.1e-5): its
- * level +-14% beyond binomial noise, weighed as fewer requests`, and where the health check's
- * stretch is the drift's high, `; the elevated stretch is the drift's high: judged against the
- * whole window's 0.41%`.
- */
+/** How a drift is said in reasons: `the baseline drifts (5-min rates 0.33%-0.52%, p 2.1e-5): its level +-14% beyond binomial noise`. */
 export function describeDrift(drift: NonNullable<SignalBaseline['drift']>): string {
-  const level =
-    drift.level !== undefined && drift.level.trials > 0
-      ? `; the elevated stretch is the drift's high: judged against the whole window's ${showRate(drift.level.events / drift.level.trials)}`
-      : '';
-  return `the baseline drifts (${Math.round(DRIFT_BLOCK_MS / 60_000)}-min rates ${showRate(drift.lowRate)}-${showRate(drift.highRate)}, p ${drift.pValue.toPrecision(2)}): its level +-${show(Math.round(drift.spread * 1000) / 10)}% beyond binomial noise, weighed as fewer requests${level}`;
+  return `the baseline drifts (${Math.round(DRIFT_BLOCK_MS / 60_000)}-min rates ${showRate(drift.lowRate)}-${showRate(drift.highRate)}, p ${drift.pValue.toPrecision(2)}): its level +-${show(Math.round(drift.spread * 1000) / 10)}% beyond binomial noise, weighed as fewer requests`;
 }
 
 /**

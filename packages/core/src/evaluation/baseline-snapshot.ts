@@ -326,7 +326,7 @@ function baselineOfCounts(
   }
   const rate = agg.events / agg.trials;
   const dispersion = estimateDispersion(clean);
-  const drifting = baselineDrift(driftWindow(intervals, clean, health), whole.stepMs, dispersion, intervals, clean);
+  const drifting = baselineDrift(driftWindow(intervals, clean, health), whole.stepMs, dispersion, intervals);
   return {
     status: 'ok',
     reason: `${round(agg.events)} of ${round(agg.trials)} requests ${what} before the deploy${

@@ -57,13 +57,6 @@ export interface SignalBaseline {
      * `stepAtDeployP`). Absent in baselines taken before it existed.
      */
     readonly end?: { readonly events: number; readonly trials: number };
-    /**
-     * The counts of the whole window, present when the health check's elevated stretch was read
-     * as the drift's own high (over, at most `DRIFT_EPISODE_RATIO` times the rest): the level the
-     * baseline test judges against, the stretch included, as the drift's spread is measured
-     * (evaluation/baseline-drift.ts `driftLevel`). Absent: the test judges against the healthy part.
-     */
-    readonly level?: { readonly events: number; readonly trials: number };
   };
   readonly segments: Readonly<Record<string, SegmentBaseline>>;
   /**

@@ -34,10 +34,7 @@ export function startSequential(
     readonly trials: number | null;
     readonly dispersion?: number;
     /** A drifting window's relative level spread (evaluation/baseline-drift.ts). */
-    readonly drift?: {
-      readonly spread: number;
-      readonly level?: { readonly events: number; readonly trials: number };
-    };
+    readonly drift?: { readonly spread: number };
   } | null,
   alpha: number,
   finalShare = 0,
@@ -114,19 +111,14 @@ export function plannedRatios(
 export function driftedCounts(
   events: number,
   trials: number,
-  drift:
-    | { readonly spread: number; readonly level?: { readonly events: number; readonly trials: number } }
-    | undefined,
+  drift: { readonly spread: number } | undefined,
   dispersion: number | undefined,
 ): { baselineEvents: number; baselineTrials: number } {
-  if (!drift) return { baselineEvents: Math.min(trials, events + BASELINE_PRIOR_EVENTS), baselineTrials: trials };
-  // A drift's high the health check cut out is the drift's, not an incident's: the level is the
-  // whole window's, as its spread is (evaluation/baseline-drift.ts `driftLevel`).
-  const level = drift.level !== undefined && drift.level.trials > 0 ? drift.level : { events, trials };
-  const withPrior = Math.min(level.trials, level.events + BASELINE_PRIOR_EVENTS);
+  const withPrior = Math.min(trials, events + BASELINE_PRIOR_EVENTS);
+  if (!drift) return { baselineEvents: withPrior, baselineTrials: trials };
   // The prior is part of the counts whose rate the drift leaves as it is.
-  const share = driftShare(withPrior, level.trials, drift.spread, dispersion ?? 1);
-  return { baselineEvents: share * withPrior, baselineTrials: share * level.trials };
+  const share = driftShare(withPrior, trials, drift.spread, dispersion ?? 1);
+  return { baselineEvents: share * withPrior, baselineTrials: share * trials };
 }
 
 /**

@@ -63,10 +63,6 @@ describe('a drifting baseline (docs/statistics.md, "Drifting baselines")', () =>
     expect(episode?.ongoing).toBe(false);
     expect(episode && episode.rate / episode.outsideRate).toBeGreaterThan(2);
     expect(base?.drift?.spread).toBeGreaterThan(0.2);
-    // The stretch is the drift's high: the test judges against the whole window, stretch included.
-    expect(base?.drift?.level?.trials).toBe(360_000);
-    expect(base?.drift?.level?.events).toBeGreaterThan(base?.events ?? Number.POSITIVE_INFINITY);
-    expect(base?.reason).toContain("the elevated stretch is the drift's high: judged against the whole window's");
     expect(r.evaluation.decision.type, r.evaluation.decision.reason).toBe('promote');
   });
 
