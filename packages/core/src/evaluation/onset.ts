@@ -476,7 +476,7 @@ function rollsBack(finding: OnsetFinding): boolean {
  * ramp comparison places it ({@link placedClimb}: a climb that began before the deploy at least
  * CLIMB_RATIO times likelier than every step or climb from the deploy on, no step over the rise's
  * trend at the deploy, no stretch of the bake above the fitted climb), on the data around the
- * deploy seen. An error climb (a dependency degrading) goes on rising through the bake, linearly,
+ * deploy seen, and the climb began at least CLIMB_GAP_MS before the deploy. An error climb (a dependency degrading) goes on rising through the bake, linearly,
  * and the gate's step tests read that rise as a step: twice an ongoing episode's rate since the
  * deploy ({@link worseSinceDeploy}; the episode's rate is the climb's average before the deploy),
  * or a step over a log-linear trend fitted through the bake (a linear climb is concave in log
@@ -493,7 +493,10 @@ function errorClimbUnderWay(
   const deployAt = input.watch.deployAt;
   if (!seenAroundDeploy(points, deployAt, stepMs)) return null;
   const ramp = placedClimb(points, deployAt, stepMs);
-  if (ramp === null) return null;
+  // A climb placed only by the last minute before the deploy lies within the onset's own
+  // uncertainty of it (a deploy fault's first failures, a blip just before it), and its trend
+  // before the deploy is too short to test a step at the deploy against.
+  if (ramp === null || ramp.before.startT > deployAt - CLIMB_GAP_MS) return null;
   const since = points.filter((q) => q.t > deployAt);
   const e = since.reduce((a, q) => a + q.events, 0);
   const n = since.reduce((a, q) => a + q.trials, 0);

@@ -68,6 +68,15 @@ describe('the onset gate: an error climb under way at the deploy (issue 12 class
     expect(r.reason).not.toMatch(/error climb under way/);
   });
 
+  it('rolls back a fault at the deploy whose rise a blip in the last minute before it starts', async () => {
+    // A downstream blip fails 6% of the last two steps before the deploy, and the release fails
+    // 6.3% from the deploy on: a climb "since 10 s before the deploy" is the likeliest ramp, but a
+    // climb placed by the last minute alone lies within the onset's uncertainty of the deploy.
+    const r = await run(2, 400, (k) => (k >= -1 ? (k >= 1 ? 0.063 : 0.06) : 0.0075));
+    expect(r.outcome, r.reason).toBe('rolled-back');
+    expect(r.reason).not.toMatch(/error climb under way/);
+  });
+
   it('rolls back a fault that doubles the climbing rate 4 minutes into the bake', async () => {
     const r = await run(1, 480, (k) => CLIMB(k) * (k > 48 ? 2 : 1));
     expect(r.outcome, r.reason).toBe('rolled-back');
