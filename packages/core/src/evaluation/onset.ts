@@ -8,7 +8,7 @@ import { evaluateStaticRange } from '../rules/static-range';
 import { kindOf } from '../signals/signal-kinds';
 import { estimateOnset } from '../stats';
 import { estimateDrift, fitRateTrend, stepOnTrend } from '../stats/drift';
-import { compareRampOnsets, type RampFit } from '../stats/onset';
+import { compareRampOnsets, type RampFit, type RampOnsetComparison } from '../stats/onset';
 import { binomialUpperTail } from '../stats/special-functions';
 import { DRIFT_BLOCK_MS, DRIFT_EPISODE_RATIO } from './baseline-drift';
 import { SHIFT_QUANTILE } from './baseline-snapshot';
@@ -140,10 +140,18 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   // there can lie after the deploy. Where the gate would roll back on an onset it could not
   // place before the deploy, the same counts one bucket lower say whether the climb began
   // before it ({@link climbBelow}).
-  const finding =
+  const below =
     UNPLACED.has(judged) && segment === AGGREGATE && threshold !== null
       ? ((await climbBelow(input, judged, threshold, start, end, stepMs)) ?? judged)
       : judged;
+  // An error climb under way at the deploy goes on rising in the bake: the gate's step tests
+  // (a second change over an ongoing episode, a step over a log-linear trend) can read that rise
+  // as a step at or after the deploy. Where the gate would roll back, the ramp comparison on the
+  // breach's own counts says whether a climb began before the deploy ({@link errorClimbUnderWay}).
+  const finding =
+    rollsBack(below) && segment === AGGREGATE && kindOf(signal).counts?.events === 'errors'
+      ? (errorClimbUnderWay(input, below, usablePoints(input, read.points, stepMs), stepMs) ?? below)
+      : below;
   // Kept for the next look only where there will be one: at the end of the bake the machine
   // routes a breach the trend still explains, and the watch ends.
   const next = now < watch.bakeEndsAt ? finding.explained : undefined;
@@ -385,8 +393,7 @@ async function climbBelow(
   // Both readings below need the data across the deploy: steps left out (a load surge's, a cold
   // start's) leave a gap that a placement before the deploy or a ramp can bridge to any level, so
   // "it goes on along that rise" holds only where the steps around the deploy were judged.
-  const around = points.filter((q) => Math.abs(q.t - deployAt) < CLIMB_GAP_MS).length;
-  if (around < CLIMB_GAP_MS / stepMs) return null;
+  if (!seenAroundDeploy(points, deployAt, stepMs)) return null;
   const estimate = estimateOnset(points);
   const support = estimate.onsetRange;
   // (a) The gate's own placement at this bound: a step whose whole support set lies before the
@@ -400,13 +407,8 @@ async function climbBelow(
     stepOverTrend(points, estimate.onsetT - stepMs, deployAt, 1) === null;
   // (b) A climb, continuous at the deploy, likelier by CLIMB_RATIO than every onset at or after
   // it (a step or a climb from the base rate there), and no step at the deploy over its trend.
-  const ramp = stepPlaced ? null : compareRampOnsets(points, { stepMs, referenceT: deployAt });
-  const climbPlaced =
-    ramp !== null &&
-    ramp.before !== null &&
-    ramp.logLikelihoodRatio >= Math.log(CLIMB_RATIO) &&
-    stepOverTrend(points, ramp.before.startT, deployAt, 1) === null &&
-    !stepOverRamp(points, ramp.before, deployAt, stepMs);
+  const ramp = stepPlaced ? null : placedClimb(points, deployAt, stepMs);
+  const climbPlaced = ramp !== null;
   if (!stepPlaced && !climbPlaced) return null;
   const since = points.filter((q) => q.t > deployAt);
   const e = since.reduce((a, q) => a + q.events, 0);
@@ -420,6 +422,89 @@ async function climbBelow(
     preexisting: true,
     onsetAt: stepPlaced ? estimate.onsetT : (ramp?.before?.startT ?? null),
     reason: `${judged.reason}; but slower than ${bound} ms (the window's p90 bucket) ${where}, and since the deploy (${pct(n > 0 ? e / n : 0)} of ${Math.round(n)}) it goes on along that rise with no step at the deploy: a latency climb under way at the deploy, which reaches the breach's threshold later`,
+  };
+}
+
+/**
+ * A climb under way at the deploy, placed by the ramp comparison ({@link compareRampOnsets}): the
+ * best ramp whose climb began before the deploy is at least CLIMB_RATIO times likelier than every
+ * step or climb from the deploy on, the rate since the deploy shows no step over the rise's trend
+ * carried forward ({@link stepOverTrend}, dispersion 1) and no stretch of the bake stands above
+ * the fitted climb ({@link stepOverRamp}). Null otherwise; else the comparison.
+ */
+export function placedClimb(
+  points: readonly Counts[],
+  deployAt: number,
+  stepMs: number,
+): (RampOnsetComparison & { readonly before: RampFit }) | null {
+  const ramp = compareRampOnsets(points, { stepMs, referenceT: deployAt });
+  const before = ramp.before;
+  if (
+    before === null ||
+    !(ramp.logLikelihoodRatio >= Math.log(CLIMB_RATIO)) ||
+    stepOverTrend(points, before.startT, deployAt, 1) !== null ||
+    stepOverRamp(points, before, deployAt, stepMs)
+  ) {
+    return null;
+  }
+  return { ...ramp, before };
+}
+
+/**
+ * Whether at least half the steps within CLIMB_GAP_MS of the deploy, on either side, are judged:
+ * steps the gate leaves out (a load surge's, a cold start's) leave a gap that a ramp bridges to
+ * any level.
+ */
+function seenAroundDeploy(points: readonly Counts[], deployAt: number, stepMs: number): boolean {
+  const around = points.filter((q) => Math.abs(q.t - deployAt) < CLIMB_GAP_MS).length;
+  return around >= CLIMB_GAP_MS / stepMs;
+}
+
+/** The gate's answer rolls the release back (no incident, no trend explaining it, no ambiguity). */
+function rollsBack(finding: OnsetFinding): boolean {
+  return (
+    finding.status === 'ok' &&
+    !finding.preexisting &&
+    finding.explained === undefined &&
+    finding.ambiguous !== true
+  );
+}
+
+/**
+ * An error-rate breach the gate would roll back, whose own counts show a climb under way at the
+ * deploy (issue 12 class 6, round 23; docs/statistics.md, "An error climb read as a step"): the
+ * ramp comparison places it ({@link placedClimb}: a climb that began before the deploy at least
+ * CLIMB_RATIO times likelier than every step or climb from the deploy on, no step over the rise's
+ * trend at the deploy, no stretch of the bake above the fitted climb), on the data around the
+ * deploy seen, and the climb began at least CLIMB_GAP_MS before the deploy. An error climb (a dependency degrading) goes on rising through the bake, linearly,
+ * and the gate's step tests read that rise as a step: twice an ongoing episode's rate since the
+ * deploy ({@link worseSinceDeploy}; the episode's rate is the climb's average before the deploy),
+ * or a step over a log-linear trend fitted through the bake (a linear climb is concave in log
+ * rate, {@link lookAgain}). A fault that arrives with the deploy is a step there or a climb from
+ * the base rate at it, which the comparison favours. Null when it does not route; else the finding
+ * that routes.
+ */
+function errorClimbUnderWay(
+  input: OnsetInput,
+  finding: OnsetFinding,
+  points: readonly Counts[],
+  stepMs: number,
+): OnsetFinding | null {
+  const deployAt = input.watch.deployAt;
+  if (!seenAroundDeploy(points, deployAt, stepMs)) return null;
+  const ramp = placedClimb(points, deployAt, stepMs);
+  // A climb placed only by the last minute before the deploy lies within the onset's own
+  // uncertainty of it (a deploy fault's first failures, a blip just before it), and its trend
+  // before the deploy is too short to test a step at the deploy against.
+  if (ramp === null || ramp.before.startT > deployAt - CLIMB_GAP_MS) return null;
+  const since = points.filter((q) => q.t > deployAt);
+  const e = since.reduce((a, q) => a + q.events, 0);
+  const n = since.reduce((a, q) => a + q.trials, 0);
+  return {
+    ...finding,
+    preexisting: true,
+    onsetAt: ramp.before.startT,
+    reason: `${finding.reason}; but the rate climbs from ${pct(ramp.before.rateBefore)} since ${describeOffset(ramp.before.startT, deployAt)}, ${Number(Math.exp(ramp.logLikelihoodRatio).toPrecision(3))} times likelier than a step or a climb from the deploy on, and since the deploy (${pct(n > 0 ? e / n : 0)} of ${Math.round(n)}) it goes on along that climb with no step over it: an error climb under way at the deploy, not a change the deploy made`,
   };
 }
 
