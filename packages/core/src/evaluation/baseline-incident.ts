@@ -44,14 +44,17 @@ export interface IncidentSeen {
   readonly healthyRate: number;
 }
 
-/** The episode a passing bake is checked against: ongoing at the deploy, well above the healthy rate. */
+/**
+ * The episode a passing bake is checked against: ongoing at the deploy, well above the healthy
+ * rate; or, where the scan found none, the window's elevated last minutes (the tail look).
+ */
 function episodeToCheck(baseline: SignalBaseline | undefined, healthyRate: number) {
-  const episode = baseline?.health?.episode;
+  const health = baseline?.health;
+  const episode = health?.episode ?? (health?.tail ? { ...health.tail, ongoing: true } : undefined);
   if (!episode?.ongoing) return null;
   const rate = episode.rate;
   if (!(healthyRate > 0) || !(rate < 1)) return null;
-  if (!(rate >= UNHEALTHY_RATIO * healthyRate) || !(rate >= UNHEALTHY_RATIO * episode.outsideRate))
-    return null;
+  if (!(rate > healthyRate) || !(rate >= UNHEALTHY_RATIO * episode.outsideRate)) return null;
   return episode;
 }
 
@@ -100,14 +103,19 @@ export function incidentAtPassingBake(
   for (const id of signalIds) {
     const state: SignalState | undefined = watch.signals[id];
     const seen = state?.incidentSeen;
-    const episode = watch.baseline?.signals[id]?.health?.episode;
+    const health = watch.baseline?.signals[id]?.health;
+    const episode = health?.episode ?? health?.tail;
     if (seen === undefined || episode === undefined || !(seen.logLr >= threshold)) continue;
     const since = showMinutes(watch.deployAt - episode.startT);
+    const seenBy =
+      health?.episode === undefined
+        ? `the window's last ${since} before the deploy stood out (${show(episode.events)} of ${show(episode.trials)} requests, p = ${show(health?.tail?.pValue ?? 1)} over the tail look's stretches, where the scan saw no episode): an incident under way since then`
+        : `the incident under way since ${since} before the deploy`;
     const after = Math.max(0, Math.round((seen.at - watch.deployAt) / 1000));
     return {
       signal: id,
       seen,
-      reason: `baseline unhealthy: ${id}: the incident under way since ${since} before the deploy (${showRate(seen.rate)} against ${showRate(seen.healthyRate)} otherwise) was still going at the bake's start: ${Math.round(seen.events)} of ${Math.round(seen.trials)} requests in the first ${after} s, ${show(Math.exp(Math.min(seen.logLr, 700)))} times likelier at its rate than at the healthy one, >= 1/level ${show(1 / UNHEALTHY_LEVEL)}; the bake passed, so the release is kept and the incident routed`,
+      reason: `baseline unhealthy: ${id}: ${seenBy} (${showRate(seen.rate)} against ${showRate(seen.healthyRate)} otherwise) was still going at the bake's start: ${Math.round(seen.events)} of ${Math.round(seen.trials)} requests in the first ${after} s, ${show(Math.exp(Math.min(seen.logLr, 700)))} times likelier at its rate than at the healthy one, >= 1/level ${show(1 / UNHEALTHY_LEVEL)}; the bake passed, so the release is kept and the incident routed`,
     };
   }
   return null;
