@@ -1,4 +1,4 @@
-import type { SequentialState } from '../rules/sequential-count';
+import { BASELINE_PRIOR_EVENTS, type SequentialState } from '../rules/sequential-count';
 import { show, showMinutes, showRate } from '../rules/verdict';
 import type { SignalBaseline, SignalState, WatchState } from './watch-state';
 
@@ -59,6 +59,19 @@ function episodeToCheck(baseline: SignalBaseline | undefined, healthyRate: numbe
 }
 
 /**
+ * Where the tail look armed the check (the window stayed healthy, so the test's anchor holds the
+ * tail's own events): the anchor the test would have had with the tail left out, as an episode
+ * is, `(events + BASELINE_PRIOR_EVENTS + 0.5) / (trials + 1)` of the rest. Infinity otherwise.
+ */
+function restAnchor(baseline: SignalBaseline | undefined): number {
+  const tail = baseline?.health?.episode ? undefined : baseline?.health?.tail;
+  if (tail === undefined || baseline?.events == null || baseline.trials == null) return Infinity;
+  const trials = baseline.trials - tail.trials;
+  const events = Math.min(trials, Math.max(0, baseline.events - tail.events) + BASELINE_PRIOR_EVENTS);
+  return trials > 0 ? (events + 0.5) / (trials + 1) : Infinity;
+}
+
+/**
  * The peak after this look: `previous`, or this look's ratio where it is higher. `state` is the
  * signal's first sequential test on the aggregate (null before it starts). Undefined where the
  * check does not apply (a verification, no ongoing episode, an episode too close to the healthy
@@ -72,7 +85,7 @@ export function incidentSeenAfter(
   now: number,
 ): IncidentSeen | undefined {
   if (watch.purpose !== 'bake' || !state || state.kind !== 'baseline') return previous;
-  const healthyRate = state.anchorRate;
+  const healthyRate = Math.min(state.anchorRate, restAnchor(baseline));
   const episode = episodeToCheck(baseline, healthyRate);
   if (episode === null) return previous;
   const events = state.events;
