@@ -378,7 +378,9 @@ export function checkBaselineHealth(
       clean: intervals,
       health: {
         status: 'healthy',
-        reason: tail ? `no elevated stretch in the window; ${tail.reason}` : 'no elevated stretch in the window',
+        reason: tail
+          ? `no elevated stretch in the window; ${tail.reason}`
+          : 'no elevated stretch in the window',
         ...(tail ? { tail: tail.tail } : {}),
       },
     };

@@ -241,7 +241,8 @@ export function findElevatedTail(points: readonly CountPoint[], options: TailOpt
     if (!(events * outside.trials >= minRatio * outside.events * trials) || events <= 0) continue;
     const pValue = Math.min(
       1,
-      binomialUpperTail(events / dispersion, totalEvents / dispersion, trials / totalTrials) * options.spans.length,
+      binomialUpperTail(events / dispersion, totalEvents / dispersion, trials / totalTrials) *
+        options.spans.length,
     );
     if (best === null || pValue < best.pValue) {
       best = {

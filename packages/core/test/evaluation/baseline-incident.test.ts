@@ -259,12 +259,57 @@ describe('incidentSeenAfter', () => {
     expect(incidentSeenAfter(undefined, watch(), baseline(0.003, 0.001), s, deployAt)).toBeUndefined();
     // The ratio is to the window's rest: an anchor floored above it (few events at low traffic)
     // does not hide an episode three times that rest (round 23).
-    const lowTraffic = incidentSeenAfter(undefined, watch(), baseline(0.0089, 0.001), test(3, 60, 0.004), deployAt);
+    const lowTraffic = incidentSeenAfter(
+      undefined,
+      watch(),
+      baseline(0.0089, 0.001),
+      test(3, 60, 0.004),
+      deployAt,
+    );
     expect(lowTraffic).toMatchObject({ rate: 0.0089, healthyRate: 0.004 });
     expect(
       incidentSeenAfter(undefined, watch(), baseline(0.04, 0.04 / UNHEALTHY_RATIO / 0.99), s, deployAt),
     ).toBeUndefined();
     expect(incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003), null, deployAt)).toBeUndefined();
+  });
+
+  it('after a tail look, weighs the bake against the anchor of the rest of the window (the tail left out, the prior kept)', () => {
+    // A healthy window (the scan saw no episode) of 6 failures in 1000 requests, 4 of them in the
+    // tail of 100: the test's anchor holds the tail's, (6 + 3 + 0.5) / 1001; the rest's is
+    // (2 + 3 + 0.5) / 901.
+    const tailed = {
+      events: 6,
+      trials: 1000,
+      health: {
+        status: 'healthy',
+        reason: 'no elevated stretch in the window; but ...',
+        tail: {
+          startT: deployAt - 240_000,
+          endT: deployAt,
+          events: 4,
+          trials: 100,
+          rate: 0.04,
+          outsideRate: 2 / 900,
+          pValue: 0.005,
+        },
+      },
+    } as unknown as SignalBaseline;
+    const anchor = (6 + 3 + 0.5) / 1001;
+    const seen = incidentSeenAfter(undefined, watch(), tailed, test(2, 40, anchor), deployAt + 60_000);
+    const rest = (2 + 3 + 0.5) / 901;
+    expect(seen?.healthyRate).toBeCloseTo(rest, 12);
+    expect(seen?.logLr).toBeCloseTo(
+      2 * Math.log(0.04 / rest) + 38 * (Math.log1p(-0.04) - Math.log1p(-rest)),
+      10,
+    );
+    // Never above the test's own anchor, and an episode's baseline is left as it was.
+    expect(incidentSeenAfter(undefined, watch(), tailed, test(2, 40, 0.001), deployAt)?.healthyRate).toBe(
+      0.001,
+    );
+    expect(
+      incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003), test(2, 40, 0.0035), deployAt)
+        ?.healthyRate,
+    ).toBe(0.0035);
   });
 
   it('routes only at a peak of at least 1/level', () => {
@@ -315,7 +360,9 @@ describe('a passing bake after an incident the scan cannot see: the tail look (r
         expect(health.status).toBe('healthy');
         expect(health.tail.rate).toBeGreaterThanOrEqual(UNHEALTHY_RATIO * health.tail.outsideRate);
         expect(health.tail.pValue).toBeLessThanOrEqual(BASELINE_TAIL_ALPHA);
-        expect(health.reason).toMatch(/^no elevated stretch in the window; but \d+ of \d+ requests failed in the last [248](\.\d)? min before the deploy \(/);
+        expect(health.reason).toMatch(
+          /^no elevated stretch in the window; but \d+ of \d+ requests failed in the last [248](\.\d)? min before the deploy \(/,
+        );
       }
       const r = await runWatch(steps, { bakeSeconds: 300 });
       if (r.decision.type === 'promote' && r.decision.incident) {
