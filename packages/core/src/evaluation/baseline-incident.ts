@@ -54,7 +54,8 @@ function episodeToCheck(baseline: SignalBaseline | undefined, healthyRate: numbe
   if (!episode?.ongoing) return null;
   const rate = episode.rate;
   if (!(healthyRate > 0) || !(rate < 1)) return null;
-  if (!(rate > healthyRate) || !(rate >= UNHEALTHY_RATIO * episode.outsideRate)) return null;
+  if (!(rate >= UNHEALTHY_RATIO * healthyRate) || !(rate >= UNHEALTHY_RATIO * episode.outsideRate))
+    return null;
   return episode;
 }
 

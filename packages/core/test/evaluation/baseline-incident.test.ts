@@ -255,18 +255,8 @@ describe('incidentSeenAfter', () => {
     const s = test(3, 60);
     expect(incidentSeenAfter(undefined, watch('verify'), baseline(0.04, 0.003), s, deployAt)).toBeUndefined();
     expect(incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003, false), s, deployAt)).toBeUndefined();
-    // At or below the test's anchor there is nothing to weigh the bake at.
-    expect(incidentSeenAfter(undefined, watch(), baseline(0.003, 0.001), s, deployAt)).toBeUndefined();
-    // The ratio is to the window's rest: an anchor floored above it (few events at low traffic)
-    // does not hide an episode three times that rest (round 23).
-    const lowTraffic = incidentSeenAfter(
-      undefined,
-      watch(),
-      baseline(0.0089, 0.001),
-      test(3, 60, 0.004),
-      deployAt,
-    );
-    expect(lowTraffic).toMatchObject({ rate: 0.0089, healthyRate: 0.004 });
+    const close = 0.003 * UNHEALTHY_RATIO * 0.99;
+    expect(incidentSeenAfter(undefined, watch(), baseline(close, 0.001), s, deployAt)).toBeUndefined();
     expect(
       incidentSeenAfter(undefined, watch(), baseline(0.04, 0.04 / UNHEALTHY_RATIO / 0.99), s, deployAt),
     ).toBeUndefined();
