@@ -195,6 +195,21 @@ export const AuditRecordSchema = z.object({
                 })
                 .optional(),
               /**
+               * No episode, but the window's last minutes stood out (the tail look, at most
+               * `BASELINE_TAIL_ALPHA` of healthy windows): the stretch, its rate and the rest's,
+               * and its p-value over the look's stretches. It arms the bake-start check below
+               * (docs/statistics.md, "An incident the scan cannot see"); the window stays healthy.
+               */
+              tail: z
+                .object({
+                  start: iso,
+                  end: iso,
+                  rate: z.number(),
+                  outsideRate: z.number(),
+                  pValue: z.number(),
+                })
+                .optional(),
+              /**
                * A bake after an episode still going at the deploy: the peak, over the looks, of the
                * bake's likelihood ratio at the episode's rate against the healthy one, with the
                * bake's counts then (`likelihoodRatio` null when JSON cannot hold it); `routed`

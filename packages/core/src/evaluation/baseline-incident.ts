@@ -1,4 +1,4 @@
-import type { SequentialState } from '../rules/sequential-count';
+import { BASELINE_PRIOR_EVENTS, type SequentialState } from '../rules/sequential-count';
 import { show, showMinutes, showRate } from '../rules/verdict';
 import type { SignalBaseline, SignalState, WatchState } from './watch-state';
 
@@ -44,15 +44,32 @@ export interface IncidentSeen {
   readonly healthyRate: number;
 }
 
-/** The episode a passing bake is checked against: ongoing at the deploy, well above the healthy rate. */
+/**
+ * The episode a passing bake is checked against: ongoing at the deploy, well above the healthy
+ * rate; or, where the scan found none, the window's elevated last minutes (the tail look).
+ */
 function episodeToCheck(baseline: SignalBaseline | undefined, healthyRate: number) {
-  const episode = baseline?.health?.episode;
+  const health = baseline?.health;
+  const episode = health?.episode ?? (health?.tail ? { ...health.tail, ongoing: true } : undefined);
   if (!episode?.ongoing) return null;
   const rate = episode.rate;
   if (!(healthyRate > 0) || !(rate < 1)) return null;
   if (!(rate >= UNHEALTHY_RATIO * healthyRate) || !(rate >= UNHEALTHY_RATIO * episode.outsideRate))
     return null;
   return episode;
+}
+
+/**
+ * Where the tail look armed the check (the window stayed healthy, so the test's anchor holds the
+ * tail's own events): the anchor the test would have had with the tail left out, as an episode
+ * is, `(events + BASELINE_PRIOR_EVENTS + 0.5) / (trials + 1)` of the rest. Infinity otherwise.
+ */
+function restAnchor(baseline: SignalBaseline | undefined): number {
+  const tail = baseline?.health?.episode ? undefined : baseline?.health?.tail;
+  if (tail === undefined || baseline?.events == null || baseline.trials == null) return Infinity;
+  const trials = baseline.trials - tail.trials;
+  const events = Math.min(trials, Math.max(0, baseline.events - tail.events) + BASELINE_PRIOR_EVENTS);
+  return trials > 0 ? (events + 0.5) / (trials + 1) : Infinity;
 }
 
 /**
@@ -69,7 +86,7 @@ export function incidentSeenAfter(
   now: number,
 ): IncidentSeen | undefined {
   if (watch.purpose !== 'bake' || !state || state.kind !== 'baseline') return previous;
-  const healthyRate = state.anchorRate;
+  const healthyRate = Math.min(state.anchorRate, restAnchor(baseline));
   const episode = episodeToCheck(baseline, healthyRate);
   if (episode === null) return previous;
   const events = state.events;
@@ -100,14 +117,19 @@ export function incidentAtPassingBake(
   for (const id of signalIds) {
     const state: SignalState | undefined = watch.signals[id];
     const seen = state?.incidentSeen;
-    const episode = watch.baseline?.signals[id]?.health?.episode;
+    const health = watch.baseline?.signals[id]?.health;
+    const episode = health?.episode ?? health?.tail;
     if (seen === undefined || episode === undefined || !(seen.logLr >= threshold)) continue;
     const since = showMinutes(watch.deployAt - episode.startT);
+    const seenBy =
+      health?.episode === undefined
+        ? `the window's last ${since} before the deploy stood out (${show(episode.events)} of ${show(episode.trials)} requests, p = ${show(health?.tail?.pValue ?? 1)} over the tail look's stretches, where the scan saw no episode): an incident under way since then`
+        : `the incident under way since ${since} before the deploy`;
     const after = Math.max(0, Math.round((seen.at - watch.deployAt) / 1000));
     return {
       signal: id,
       seen,
-      reason: `baseline unhealthy: ${id}: the incident under way since ${since} before the deploy (${showRate(seen.rate)} against ${showRate(seen.healthyRate)} otherwise) was still going at the bake's start: ${Math.round(seen.events)} of ${Math.round(seen.trials)} requests in the first ${after} s, ${show(Math.exp(Math.min(seen.logLr, 700)))} times likelier at its rate than at the healthy one, >= 1/level ${show(1 / UNHEALTHY_LEVEL)}; the bake passed, so the release is kept and the incident routed`,
+      reason: `baseline unhealthy: ${id}: ${seenBy} (${showRate(seen.rate)} against ${showRate(seen.healthyRate)} otherwise) was still going at the bake's start: ${Math.round(seen.events)} of ${Math.round(seen.trials)} requests in the first ${after} s, ${show(Math.exp(Math.min(seen.logLr, 700)))} times likelier at its rate than at the healthy one, >= 1/level ${show(1 / UNHEALTHY_LEVEL)}; the bake passed, so the release is kept and the incident routed`,
     };
   }
   return null;

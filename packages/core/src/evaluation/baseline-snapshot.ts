@@ -5,10 +5,17 @@ import { warmupCanShowColdStart } from '../rules/cold-start';
 import { steadyEnvelope } from '../rules/rate-of-change';
 import { show, showMinutes, showRate } from '../rules/verdict';
 import { kindOf } from '../signals/signal-kinds';
-import { estimateDispersion, estimateLocalDispersion, findElevatedEpisode, findRecentEnd } from '../stats';
+import {
+  estimateDispersion,
+  estimateLocalDispersion,
+  findElevatedEpisode,
+  findElevatedTail,
+  findRecentEnd,
+} from '../stats';
 import { median } from '../stats/order-statistics';
 import { binomialUpperTail } from '../stats/special-functions';
 import { baselineDrift, describeDrift, driftWindow } from './baseline-drift';
+import { UNHEALTHY_RATIO } from './baseline-incident';
 import { levelSeries, rateSeries } from './baseline-series';
 import { joinCounts, totals } from './count-intervals';
 import { type LoadProfile, loadProfile, SURGE_DRAIN_SECONDS, surgeAtEnd, withoutSurges } from './load-surge';
@@ -368,8 +375,19 @@ export function checkBaselineHealth(
   const minSteps = Math.max(1, Math.round(60_000 / stepMs));
   const dispersion = estimateLocalDispersion(intervals);
   const episode = findElevatedEpisode(intervals, { alpha: BASELINE_HEALTH_ALPHA, minSteps, dispersion });
-  if (!episode)
-    return { clean: intervals, health: { status: 'healthy', reason: 'no elevated stretch in the window' } };
+  if (!episode) {
+    const tail = tailLook(intervals, stepMs, what);
+    return {
+      clean: intervals,
+      health: {
+        status: 'healthy',
+        reason: tail
+          ? `no elevated stretch in the window; ${tail.reason}`
+          : 'no elevated stretch in the window',
+        ...(tail ? { tail: tail.tail } : {}),
+      },
+    };
+  }
   // An episode is over only if the stretch after it shows the rate down again, for at least as
   // long as an episode must last (a minute). The scan puts the episode's end where the rest
   // looks lowest, so a few quiet steps right before the deploy are chance, not a recovery.
@@ -421,6 +439,45 @@ export function checkBaselineHealth(
         rate: heldRate,
         outsideRate: outside,
       },
+    },
+  };
+}
+
+/**
+ * Level of the tail look: a healthy window's last minutes stand out this rarely. It only arms
+ * the bake-start check (evaluation/baseline-incident.ts, at `UNHEALTHY_LEVEL`), so a healthy
+ * release is routed at most this times that.
+ */
+export const BASELINE_TAIL_ALPHA = 0.01;
+/** The tail look's stretches, in minutes before the deploy (incidents under way for 2-8 min). */
+const TAIL_MINUTES = [2, 4, 8] as const;
+
+/**
+ * Where the scan finds no episode: do the window's last 2, 4 or 8 minutes stand out at least
+ * `UNHEALTHY_RATIO` times the rest's rate (docs/statistics.md, "An incident the scan cannot
+ * see")? The window stays healthy; the tail is what a passing bake is read against.
+ */
+function tailLook(intervals: readonly CountInterval[], stepMs: number, what: string) {
+  const tail = findElevatedTail(intervals, {
+    alpha: BASELINE_TAIL_ALPHA,
+    spans: TAIL_MINUTES.map((minutes) => minutes * 60_000),
+    dispersion: estimateLocalDispersion(intervals),
+    minRatio: UNHEALTHY_RATIO,
+  });
+  if (tail === null) return null;
+  const rate = tail.inside.events / tail.inside.trials;
+  const outsideRate = tail.outside.trials > 0 ? tail.outside.events / tail.outside.trials : 0;
+  const end = intervals.at(-1)?.t ?? tail.endT;
+  return {
+    reason: `but ${round(tail.inside.events)} of ${round(tail.inside.trials)} requests ${what} in the last ${showMinutes(end - tail.startT + stepMs)} before the deploy (${showRate(rate)} against ${showRate(outsideRate)} before, p = ${show(tail.pValue)} over ${TAIL_MINUTES.length} stretches): an incident may be under way`,
+    tail: {
+      startT: tail.startT - stepMs,
+      endT: end,
+      events: tail.inside.events,
+      trials: tail.inside.trials,
+      rate,
+      outsideRate,
+      pValue: tail.pValue,
     },
   };
 }

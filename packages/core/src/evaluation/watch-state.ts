@@ -109,6 +109,22 @@ export interface SignalBaseline {
       readonly rate: number;
       readonly outsideRate: number;
     };
+    /**
+     * No episode, but the window's last minutes stand out (stats/episode.ts `findElevatedTail`,
+     * at `BASELINE_TAIL_ALPHA`): an incident under way at the deploy that the scan is too weak to
+     * see at low traffic. It changes nothing of the tests (the window stays `healthy`); a passing
+     * bake that starts at its rate routes it (evaluation/baseline-incident.ts). Epoch ms, as
+     * `episode`.
+     */
+    readonly tail?: {
+      readonly startT: number;
+      readonly endT: number;
+      readonly events: number;
+      readonly trials: number;
+      readonly rate: number;
+      readonly outsideRate: number;
+      readonly pValue: number;
+    };
   };
   /**
    * Latency: a load surge still under way at the deploy (load-surge.ts `surgeAtEnd`): its steps'

@@ -247,3 +247,88 @@ export function findRecentEnd(
   }
   return best;
 }
+
+/** Options of {@link findElevatedTail}. */
+export interface TailOptions {
+  /** Level of the look (after the Bonferroni correction over the stretches). */
+  readonly alpha: number;
+  /**
+   * The stretches, in units of `t` (ms): each holds the points with `t` within that span of the
+   * window's last point's (that one included), and must leave at least as many points before it.
+   */
+  readonly spans: readonly number[];
+  /** Overdispersion (>= 1) of the counts, as {@link EpisodeOptions.dispersion}. Default 1. */
+  readonly dispersion?: number;
+  /** Fewest times the rest's rate the stretch's must be. Default 1. */
+  readonly minRatio?: number;
+}
+
+/** An elevated last stretch of the window ({@link findElevatedTail}). */
+export interface ElevatedTail {
+  /** `t` of its first and last interval. */
+  readonly startT: number;
+  readonly endT: number;
+  /** Counts inside and outside it, as observed. */
+  readonly inside: { readonly events: number; readonly trials: number };
+  readonly outside: { readonly events: number; readonly trials: number };
+  /** The stretch's exact p-value times the number of stretches looked at. */
+  readonly pValue: number;
+}
+
+/**
+ * The window's last minutes, where an incident still going at the end of the window must show:
+ * of a few fixed stretches running to the window's last interval, the one whose events stand
+ * out most above the rest's rate (the exact conditional test of {@link findElevatedEpisode}:
+ * given the total, the stretch's events are Binomial(total, its share of trials) under a constant
+ * rate), Bonferroni over the stretches, or null when none is significant at `alpha` or none is
+ * `minRatio` times the rest's rate. The stretches are fixed, not chosen from the data, so the
+ * correction is their number (3) where the scan's is the window's length: at low traffic that is
+ * what lets an incident of a few failures in its last minutes show. A healthy window is flagged
+ * with probability at most `alpha`.
+ */
+export function findElevatedTail(points: readonly CountPoint[], options: TailOptions): ElevatedTail | null {
+  const alpha = checkOpenUnit('alpha', options.alpha);
+  const dispersion = checkAtLeast('dispersion', options.dispersion ?? 1, 1);
+  const minRatio = checkAtLeast('minRatio', options.minRatio ?? 1, 1);
+  const usable = usableCountPoints(points);
+  const m = usable.length;
+  const lastT = (usable[m - 1] as CountPoint | undefined)?.t ?? 0;
+  const stretches = options.spans
+    .map((span) => usable.filter((p) => p.t > lastT - span).length)
+    .filter((k) => k >= 1 && 2 * k <= m);
+  if (stretches.length === 0) return null;
+  let totalEvents = 0;
+  let totalTrials = 0;
+  for (const p of usable) {
+    totalEvents += p.events;
+    totalTrials += p.trials;
+  }
+  if (!(totalEvents > 0)) return null;
+  let best: ElevatedTail | null = null;
+  for (const k of stretches) {
+    let events = 0;
+    let trials = 0;
+    for (let i = m - k; i < m; i++) {
+      events += (usable[i] as CountPoint).events;
+      trials += (usable[i] as CountPoint).trials;
+    }
+    const outside = { events: totalEvents - events, trials: totalTrials - trials };
+    if (!(trials > 0 && outside.trials > 0)) continue;
+    if (!(events * outside.trials >= minRatio * outside.events * trials) || events <= 0) continue;
+    const pValue = Math.min(
+      1,
+      binomialUpperTail(events / dispersion, totalEvents / dispersion, trials / totalTrials) *
+        options.spans.length,
+    );
+    if (best === null || pValue < best.pValue) {
+      best = {
+        startT: (usable[m - k] as CountPoint).t,
+        endT: (usable[m - 1] as CountPoint).t,
+        inside: { events, trials },
+        outside,
+        pValue,
+      };
+    }
+  }
+  return best !== null && best.pValue <= alpha ? best : null;
+}

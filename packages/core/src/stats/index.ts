@@ -14,8 +14,8 @@ export { createConcurrentRateTest } from './concurrent-rate-test';
 export { estimateDispersion, estimateLocalDispersion } from './dispersion';
 export type { DriftEstimate } from './drift';
 export { driftShare, estimateDrift } from './drift';
-export type { ElevatedEpisode, EpisodeOptions } from './episode';
-export { findElevatedEpisode, findRecentEnd } from './episode';
+export type { ElevatedEpisode, ElevatedTail, EpisodeOptions, TailOptions } from './episode';
+export { findElevatedEpisode, findElevatedTail, findRecentEnd } from './episode';
 export type {
   CountPoint,
   GaugeOnsetEstimate,

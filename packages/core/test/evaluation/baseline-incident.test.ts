@@ -6,7 +6,7 @@ import {
   UNHEALTHY_LEVEL,
   UNHEALTHY_RATIO,
 } from '../../src/evaluation/baseline-incident';
-import { checkBaselineHealth } from '../../src/evaluation/baseline-snapshot';
+import { BASELINE_TAIL_ALPHA, checkBaselineHealth } from '../../src/evaluation/baseline-snapshot';
 import type { SignalBaseline, WatchState } from '../../src/evaluation/watch-state';
 import type { SequentialState } from '../../src/rules/sequential-count';
 import { replayScenario } from '../../src/scenarios/replay-scenario';
@@ -263,6 +263,45 @@ describe('incidentSeenAfter', () => {
     expect(incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003), null, deployAt)).toBeUndefined();
   });
 
+  it('after a tail look, weighs the bake against the anchor of the rest of the window (the tail left out, the prior kept)', () => {
+    // A healthy window (the scan saw no episode) of 6 failures in 1000 requests, 4 of them in the
+    // tail of 100: the test's anchor holds the tail's, (6 + 3 + 0.5) / 1001; the rest's is
+    // (2 + 3 + 0.5) / 901.
+    const tailed = {
+      events: 6,
+      trials: 1000,
+      health: {
+        status: 'healthy',
+        reason: 'no elevated stretch in the window; but ...',
+        tail: {
+          startT: deployAt - 240_000,
+          endT: deployAt,
+          events: 4,
+          trials: 100,
+          rate: 0.04,
+          outsideRate: 2 / 900,
+          pValue: 0.005,
+        },
+      },
+    } as unknown as SignalBaseline;
+    const anchor = (6 + 3 + 0.5) / 1001;
+    const seen = incidentSeenAfter(undefined, watch(), tailed, test(2, 40, anchor), deployAt + 60_000);
+    const rest = (2 + 3 + 0.5) / 901;
+    expect(seen?.healthyRate).toBeCloseTo(rest, 12);
+    expect(seen?.logLr).toBeCloseTo(
+      2 * Math.log(0.04 / rest) + 38 * (Math.log1p(-0.04) - Math.log1p(-rest)),
+      10,
+    );
+    // Never above the test's own anchor, and an episode's baseline is left as it was.
+    expect(incidentSeenAfter(undefined, watch(), tailed, test(2, 40, 0.001), deployAt)?.healthyRate).toBe(
+      0.001,
+    );
+    expect(
+      incidentSeenAfter(undefined, watch(), baseline(0.04, 0.003), test(2, 40, 0.0035), deployAt)
+        ?.healthyRate,
+    ).toBe(0.0035);
+  });
+
   it('routes only at a peak of at least 1/level', () => {
     const seen = (logLr: number) =>
       ({
@@ -286,6 +325,60 @@ describe('incidentSeenAfter', () => {
     expect(incidentAtPassingBake(seen(at), ['error-rate'])?.reason).toMatch(
       /^baseline unhealthy: error-rate: the incident under way since 5 min before the deploy \(4% against 0\.3% otherwise\) was still going at the bake's start: 3 of 60 requests in the first 30 s, /,
     );
+  });
+});
+
+describe('a passing bake after an incident the scan cannot see: the tail look (round 23)', () => {
+  // 0.6-1 requests a second, 0.4% failing, 4% over the last 6 minutes and 3 minutes into the
+  // bake: ~10 failures in the last 6 minutes against ~5 in the 24 before.
+  const o = { requests: 3, base: 0.004, incidentRate: 0.04, incidentSteps: 72, goesOn: 36 };
+  const windowOf = (steps: readonly StepData[]) =>
+    steps
+      .slice(0, BASELINE_STEPS)
+      .map((d, i) => ({ t: (i + 1) * STEP, trials: d.requests ?? 0, events: d.errors ?? 0 }));
+
+  it('routes the incident of a passing bake whose window ends elevated, saying the scan saw no episode', async () => {
+    let armed = 0;
+    let routed = 0;
+    let reason = '';
+    for (let s = 0; s < 30; s++) {
+      const steps = drawn(700 + s, { ...o, requests: 3 + (s % 3) });
+      const health = checkBaselineHealth(windowOf(steps), STEP, 'failed').health;
+      if (health.episode) continue;
+      if (health.tail) {
+        armed++;
+        expect(health.status).toBe('healthy');
+        expect(health.tail.rate).toBeGreaterThanOrEqual(UNHEALTHY_RATIO * health.tail.outsideRate);
+        expect(health.tail.pValue).toBeLessThanOrEqual(BASELINE_TAIL_ALPHA);
+        expect(health.reason).toMatch(
+          /^no elevated stretch in the window; but \d+ of \d+ requests failed in the last [248](\.\d)? min before the deploy \(/,
+        );
+      }
+      const r = await runWatch(steps, { bakeSeconds: 300 });
+      if (r.decision.type === 'promote' && r.decision.incident) {
+        routed++;
+        expect(health.tail).toBeDefined();
+        reason = r.decision.incident.reason;
+      }
+    }
+    expect(armed).toBeGreaterThanOrEqual(8);
+    expect(routed).toBeGreaterThanOrEqual(3);
+    expect(reason).toMatch(
+      /^baseline unhealthy: error-rate: the window's last [248](\.\d)? min before the deploy stood out \(\d+ of \d+ requests, p = [\d.e-]+ over the tail look's stretches, where the scan saw no episode\): an incident under way since then \(/,
+    );
+  });
+
+  it('routes a healthy window rarely: its tail stands out at most alpha of the time, and a clean bake then rarely starts at its rate (seeded, 60 windows)', async () => {
+    let armed = 0;
+    let routed = 0;
+    for (let s = 0; s < 60; s++) {
+      const steps = drawn(900 + s, { ...o, requests: 2 + (s % 4), incidentSteps: 0, goesOn: 0 });
+      if (checkBaselineHealth(windowOf(steps), STEP, 'failed').health.tail) armed++;
+      const r = await runWatch(steps, { bakeSeconds: 300 });
+      if (r.decision.type === 'promote' && r.decision.incident) routed++;
+    }
+    expect(armed).toBeLessThanOrEqual(2);
+    expect(routed).toBe(0);
   });
 });
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RollgateError } from '../../src/errors/rollgate-error';
 import { estimateDispersion, estimateLocalDispersion } from '../../src/stats/dispersion';
-import { findElevatedEpisode, findRecentEnd } from '../../src/stats/episode';
+import { findElevatedEpisode, findElevatedTail, findRecentEnd } from '../../src/stats/episode';
 import { binomial, poisson, seededRandom } from '../../src/testing/seeded-random';
 
 /** A 30 minute window of 5 s steps at `rps`, rate `p`, `p1` on steps [from, to). */
@@ -161,6 +161,77 @@ describe('the baseline health check: an elevated episode in the pre-deploy windo
       expect((error as RollgateError).code).toBe('CONFIG_INVALID');
       expect(String((error as RollgateError).details?.path)).toContain('dispersion');
     }
+  });
+});
+
+describe("the tail look: the window's last minutes, where an incident under way at the deploy shows", () => {
+  const SPANS = [120_000, 240_000, 480_000]; // 2, 4 and 8 minutes
+
+  it('sees a small incident of the last 4 minutes at 1 req/s that the scan misses, with its counts', () => {
+    // 0.3% -> 3% over the last 48 steps: ~7 failures against ~5 in the 26 minutes before.
+    let tails = 0;
+    let episodes = 0;
+    const runs = 60;
+    for (let seed = 0; seed < runs; seed++) {
+      const points = window(900 + seed, 1, 0.003, { from: 312, to: 360, p1: 0.03 });
+      if (findElevatedEpisode(points, { alpha: 0.001 })) episodes++;
+      const tail = findElevatedTail(points, { alpha: 0.01, spans: SPANS, minRatio: 3 });
+      if (tail === null) continue;
+      tails++;
+      // Its last usable step (steps without requests are dropped), and one of the fixed spans.
+      expect(tail.endT).toBe(points.filter((p) => p.trials > 0).at(-1)?.t);
+      const span = tail.endT - tail.startT;
+      expect(SPANS.some((s) => span < s && span >= s - 15_000)).toBe(true);
+      const inside = tail.inside.events / tail.inside.trials;
+      const outside = tail.outside.events / tail.outside.trials;
+      expect(inside).toBeGreaterThanOrEqual(3 * outside);
+      expect(tail.inside.events + tail.outside.events).toBe(points.reduce((s, p) => s + p.events, 0));
+      expect(tail.pValue).toBeLessThanOrEqual(0.01);
+    }
+    expect(tails).toBeGreaterThan(episodes);
+    expect(tails).toBeGreaterThanOrEqual(runs / 2);
+  });
+
+  it('flags a healthy window at most alpha of the time (seeded, 0.5-20 req/s)', () => {
+    let flagged = 0;
+    const runs = 600;
+    for (let seed = 0; seed < runs; seed++) {
+      const rps = [0.5, 1, 3, 20][seed % 4] as number;
+      const points = window(5000 + seed, rps, 0.004);
+      if (findElevatedTail(points, { alpha: 0.01, spans: SPANS })) flagged++;
+    }
+    // Expected at most 6 at alpha 0.01 (discrete counts make the exact test conservative).
+    expect(flagged).toBeLessThanOrEqual(8);
+  });
+
+  it('property: its p-value never falls when the last stretch loses events, and alpha bounds what it reports', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 6 }), (seed, extra) => {
+        const points = window(seed, 1, 0.005);
+        const more = points.map((p, i) =>
+          i >= 336 ? { ...p, events: Math.min(p.trials, p.events + (i % 24 < extra ? 1 : 0)) } : p,
+        );
+        const loose = { alpha: 0.999, spans: SPANS };
+        const p0 = findElevatedTail(points, loose)?.pValue ?? 1;
+        const p1 = findElevatedTail(more, loose)?.pValue ?? 1;
+        expect(p1).toBeLessThanOrEqual(p0 + 1e-12);
+        const strict = findElevatedTail(more, { alpha: 0.01, spans: SPANS });
+        expect(strict === null || strict.pValue <= 0.01).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('needs the stretch minRatio times the rest, at most half the window, and events', () => {
+    const points = window(7, 5, 0.01, { from: 336, to: 360, p1: 0.025 });
+    expect(findElevatedTail(points, { alpha: 0.5, spans: [120_000], minRatio: 10 })).toBeNull();
+    expect(findElevatedTail(points.slice(0, 40), { alpha: 0.5, spans: [120_000] })).toBeNull();
+    expect(findElevatedTail(window(8, 5, 0), { alpha: 0.5, spans: SPANS })).toBeNull();
+    expect(findElevatedTail([], { alpha: 0.5, spans: SPANS })).toBeNull();
+    expect(() => findElevatedTail(points, { alpha: 0, spans: SPANS })).toThrow(RollgateError);
+    expect(() => findElevatedTail(points, { alpha: 0.1, spans: SPANS, minRatio: 0.5 })).toThrow(
+      RollgateError,
+    );
   });
 });
 

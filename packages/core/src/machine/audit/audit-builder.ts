@@ -95,6 +95,17 @@ export function buildAuditRecord(s: MachineSnapshot, contract: Contract): AuditR
                                 },
                               }
                             : {}),
+                          ...(b.health.tail
+                            ? {
+                                tail: {
+                                  start: iso(b.health.tail.startT),
+                                  end: iso(b.health.tail.endT),
+                                  rate: b.health.tail.rate,
+                                  outsideRate: b.health.tail.outsideRate,
+                                  pValue: b.health.tail.pValue,
+                                },
+                              }
+                            : {}),
                           ...bakeStartOf(s.bake.signals[id]?.incidentSeen),
                         },
                       }
