@@ -149,7 +149,10 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   // as a step at or after the deploy. Where the gate would roll back, the ramp comparison on the
   // breach's own counts says whether a climb began before the deploy ({@link errorClimbUnderWay}).
   const finding =
-    rollsBack(below) && segment === AGGREGATE && kindOf(signal).counts?.events === 'errors'
+    rollsBack(below) &&
+    !STEPPED.has(below) &&
+    segment === AGGREGATE &&
+    kindOf(signal).counts?.events === 'errors'
       ? (errorClimbUnderWay(input, below, usablePoints(input, read.points, stepMs), stepMs) ?? below)
       : below;
   // Kept for the next look only where there will be one: at the end of the bake the machine
@@ -277,7 +280,9 @@ function judgeHistory(
       ? null
       : stepOverClimb(usable, drifting.fromT, drifting.windowFrom, watch.deployAt, drifting.dispersion);
   if (step !== null) {
-    return { ...base, preexisting: false, reason: `${found}; ${step}` };
+    const stepped: OnsetFinding = { ...base, preexisting: false, reason: `${found}; ${step}` };
+    STEPPED.add(stepped);
+    return stepped;
   }
   // The baseline health check saw the rate elevated up to the deploy, on pre-deploy data alone:
   // the breach is that incident, unless the data place this onset after the deploy.
@@ -552,6 +557,15 @@ export const CLIMB_RATIO = 100;
 
 /** The gate's rollbacks on an onset it did not place before the deploy (no second change, no trend, no ambiguity). */
 const UNPLACED = new WeakSet<OnsetFinding>();
+
+/**
+ * The gate's rollbacks on a step at the deploy over a drifting window's trend ({@link
+ * stepOverClimb}): the test made for a fault on a drifting baseline has placed a step there, and
+ * a ramp fitted from further back, which carries the step in its slope, does not undo it
+ * ({@link errorClimbUnderWay}; found on `drift-bad`: a 2x fault 10 s into the bake on an error
+ * rate rising with its drift, p = 0.0084 over the trend, was routed as a climb under way).
+ */
+const STEPPED = new WeakSet<OnsetFinding>();
 
 /** Level of the check that the data before the deploy alone show the rise. */
 const PLACEMENT_LEVEL = 0.01;
