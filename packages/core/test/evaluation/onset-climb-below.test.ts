@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AuditRecordSchema } from '../../src/audit/audit-record';
 import { stepOverRamp } from '../../src/evaluation/onset';
-import type { StepData } from '../../src/testing/memory-source';
-import { binomial, seededRandom } from '../../src/testing/seeded-random';
-import { BASELINE_STEPS, healthy, world } from '../machine/world';
+import { binomial } from '../../src/testing/seeded-random';
+import { BASELINE_STEPS, healthy, ramp, seededSteps, world } from '../machine/world';
 
 const REQUESTS = 200;
 
@@ -13,27 +12,17 @@ const REQUESTS = 200;
  * from the deploy (0: the last step before it, 1: the first after it). Seeded binomial counts.
  */
 function latency(seed: number, over50: (k: number) => number, over100: (k: number) => number) {
-  const u = seededRandom(seed);
-  const steps = new Map<number, StepData>();
-  return (i: number): StepData => {
-    const cached = steps.get(i);
-    if (cached) return cached;
-    const k = i - BASELINE_STEPS + 1;
+  return seededSteps(seed, (u, i, k) => {
     const slow = binomial(u, REQUESTS, Math.min(1, over50(k)));
     const slower = Math.min(slow, binomial(u, REQUESTS, Math.min(1, over100(k))));
-    const step = {
+    return {
       ...healthy(i),
       requests: REQUESTS,
       errors: i % 2 === 0 ? 1 : 0,
       latencyHistogram: [0, 0, 0, REQUESTS - slow, slow - slower, slower, 0, 0, 0, 0, 0, 0],
     };
-    steps.set(i, step);
-    return step;
-  };
+  });
 }
-
-const ramp = (from: number, to: number, start: number, steps: number) => (k: number) =>
-  from + (to - from) * Math.min(1, Math.max(0, (k - start) / steps));
 
 /** The p99 bucket's share climbs from 0.5% to 12% over 40 steps from 60 s after the deploy. */
 const tail = ramp(0.005, 0.12, 12, 40);
@@ -78,27 +67,20 @@ describe('the look below the tail needs the steps around the deploy', () => {
     // the deploy to 90 s after it, and a fault with the deploy (90% over 50 ms, 12% over 100 ms).
     // The surge's steps are held out, so at the p90 bucket the rise reads as a step placed before
     // the deploy with nothing judged since: no evidence that the rate "goes on along that rise".
-    const u = seededRandom(11);
-    const steps = new Map<number, StepData>();
     const surge = (k: number) => k >= -38 && k <= 18;
-    const data = (i: number): StepData => {
-      const cached = steps.get(i);
-      if (cached) return cached;
-      const k = i - BASELINE_STEPS + 1;
+    const data = seededSteps(11, (u, i, k) => {
       const requests = surge(k) ? 440 : REQUESTS;
       const p50 = k >= 1 ? 0.9 : surge(k) ? 0.45 : 0.3;
       const p100 = k >= 1 ? 0.12 : 0.005;
       const slow = binomial(u, requests, p50);
       const slower = Math.min(slow, binomial(u, requests, p100));
-      const step = {
+      return {
         ...healthy(i),
         requests,
         errors: i % 2 === 0 ? 1 : 0,
         latencyHistogram: [0, 0, 0, requests - slow, slow - slower, slower, 0, 0, 0, 0, 0, 0],
       };
-      steps.set(i, step);
-      return step;
-    };
+    });
     const run = await world({
       before: data,
       after: (i) => data(BASELINE_STEPS + i),

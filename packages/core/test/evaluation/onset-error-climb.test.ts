@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { AuditRecordSchema } from '../../src/audit/audit-record';
 import { placedClimb } from '../../src/evaluation/onset';
-import type { StepData } from '../../src/testing/memory-source';
 import { binomial, seededRandom } from '../../src/testing/seeded-random';
-import { BASELINE_STEPS, DEPLOY_AT, healthy, world } from '../machine/world';
+import { BASELINE_STEPS, DEPLOY_AT, healthy, ramp, seededSteps, world } from '../machine/world';
 
-/**
- * Seeded error counts of `requests` a step at `rate(k)`, k counted from the deploy (0: the last
- * step before it, 1: the first after it).
- */
+/** Seeded error counts of `requests` a step at `rate(k)` (k as in {@link seededSteps}). */
 function errors(seed: number, requests: number, rate: (k: number) => number) {
-  const u = seededRandom(seed);
-  const steps = new Map<number, StepData>();
-  return (i: number): StepData => {
-    const cached = steps.get(i);
-    if (cached) return cached;
-    const k = i - BASELINE_STEPS + 1;
-    const step = { ...healthy(i), requests, errors: binomial(u, requests, Math.min(1, rate(k))) };
-    steps.set(i, step);
-    return step;
-  };
+  return seededSteps(seed, (u, i, k) => ({
+    ...healthy(i),
+    requests,
+    errors: binomial(u, requests, Math.min(1, rate(k))),
+  }));
 }
-
-const ramp = (from: number, to: number, start: number, steps: number) => (k: number) =>
-  from + (to - from) * Math.min(1, Math.max(0, (k - start) / steps));
 
 function run(seed: number, requests: number, rate: (k: number) => number) {
   const data = errors(seed, requests, rate);

@@ -14,6 +14,7 @@ import { MemoryMetricSource, type StepData } from '../../src/testing/memory-sour
 import { createMemoryStateStore } from '../../src/testing/memory-state-store';
 import { createMemoryLeaseTable } from '../../src/testing/memory-watch-lease';
 import { createRecordingNotifier } from '../../src/testing/recording-notifier';
+import { type Random, seededRandom } from '../../src/testing/seeded-random';
 import { runOnClock, SimulatedClock } from '../../src/testing/simulated-clock';
 import { insecureTestSigner } from '../../src/testing/test-signer';
 
@@ -35,6 +36,32 @@ export function healthy(i: number, extra: Partial<StepData> = {}): StepData {
     ...extra,
   };
 }
+
+/**
+ * Step data drawn once per step index from one seeded stream, so a step reads the same whichever
+ * order and however often the watch reads it: `draw` gets the stream, the step's index and k,
+ * counted from the deploy (0: the last step before it, 1: the first after it).
+ */
+export function seededSteps(
+  seed: number,
+  draw: (random: Random, i: number, k: number) => StepData,
+): (i: number) => StepData {
+  const random = seededRandom(seed);
+  const steps = new Map<number, StepData>();
+  return (i) => {
+    const cached = steps.get(i);
+    if (cached) return cached;
+    const step = draw(random, i, i - BASELINE_STEPS + 1);
+    steps.set(i, step);
+    return step;
+  };
+}
+
+/** A share going from `from` to `to` linearly over `steps` steps from k = `start` (k as in {@link seededSteps}). */
+export const ramp =
+  (from: number, to: number, start: number, steps: number) =>
+  (k: number): number =>
+    from + (to - from) * Math.min(1, Math.max(0, (k - start) / steps));
 
 /** A bad release: 10% errors from `fromStep` steps after the deploy. */
 export function errorsFrom(fromStep: number): (i: number) => StepData {

@@ -12,7 +12,7 @@ import {
   takeFinalLook,
 } from '../../src/rules/sequential-count';
 import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
-import { feedSteps, LOOK_RULE, startLookTest } from './look-fixtures';
+import { ERROR_JUDGEMENT, feedSteps, LOOK_RULE, startLookTest } from './look-fixtures';
 
 // Issue 12, round 17: one look at the bake's end for error-rate tests (docs/statistics.md,
 // "Faults missed at low traffic, classified"). The e-process runs at alpha (1 - share); the look,
@@ -109,17 +109,7 @@ describe('the look at the bake end', () => {
     expect(finalLookOf(looked)?.alpha).toBeCloseTo(0.001, 12);
     expect(finalLookOf(state)).toBeNull();
     expect(look(looked, 0.005, windowEvents)).toBe(looked);
-    const verdict = judgeSequential(looked, {
-      signal: 'error-rate',
-      window: { start: 0, end: 1 },
-      samples: 50,
-      newestT: 1,
-      now: 1,
-      maxLagMs: 60_000,
-      minSamples: 100,
-      what: 'error rate',
-      unavailable: null,
-    });
+    const verdict = judgeSequential(looked, { ...ERROR_JUDGEMENT, samples: 50 });
     expect(verdict.status).toBe('breach');
     expect(verdict.reason).toMatch(
       /one look at the bake's end, exact conditional p \S+ <= alpha 0\.001 \(e-value \S+ < 1\/alpha 252\.5\)/,

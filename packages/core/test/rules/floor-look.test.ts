@@ -12,7 +12,7 @@ import {
 } from '../../src/rules/sequential-count';
 import { binomialUpperTail } from '../../src/stats/special-functions';
 import { binomial, poisson, type Random, seededRandom } from '../../src/testing/seeded-random';
-import { feedSteps, LOOK_RULE, startLookTest } from './look-fixtures';
+import { ERROR_JUDGEMENT, feedSteps, LOOK_RULE, startLookTest } from './look-fixtures';
 
 // Issue 12, round 21, class 4: a bake that ends below its request floor cannot pass, and the
 // prior's 3 events weigh as much as a 90-request window at 0.05 req/s. There the look at the
@@ -61,17 +61,7 @@ describe('the look below the request floor', () => {
   it('never rejects what the look with the prior rejects not below the floor, and says why', () => {
     const state = feed(start(1, 77, 0.005), bake(10, 35));
     const looked = takeFinalLook(state, 0.001, 1, FLOOR);
-    const verdict = judgeSequential(looked, {
-      signal: 'error-rate',
-      window: { start: 0, end: 1 },
-      samples: 35,
-      newestT: 1,
-      now: 1,
-      maxLagMs: 60_000,
-      minSamples: FLOOR,
-      what: 'error rate',
-      unavailable: null,
-    });
+    const verdict = judgeSequential(looked, { ...ERROR_JUDGEMENT, samples: 35, minSamples: FLOOR });
     expect(verdict.status).toBe('breach');
     expect(verdict.reason).toMatch(
       /one look at the bake's end, exact conditional p \S+ <= alpha 0\.001 \(below the request floor: against the window's own events, no prior\)/,

@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { judgeSequential, type SequentialState, stepSequential } from '../../src/rules/sequential-count';
 import { leadingRestart } from '../../src/stats/baseline-rate-test';
-import { startLookTest } from './look-fixtures';
+import { ERROR_JUDGEMENT, startLookTest } from './look-fixtures';
 
 // A breach whose evidence is a burst late in a quiet bake: the e-value crosses on a restarted
 // copy of the test while the whole bake's rate is near the baseline's, so the reason also names
 // the rate since that copy started (docs/statistics.md, "What a breach's reason says when a
 // restart crossed").
 
-const JUDGE = {
-  signal: 'error-rate',
-  window: { start: 0, end: 1 },
-  samples: 50_000,
-  newestT: 1,
-  now: 1,
-  maxLagMs: 60_000,
-  minSamples: 100,
-  what: 'error rate',
-  unavailable: null,
-} as const;
+const JUDGE = { ...ERROR_JUDGEMENT, samples: 50_000 };
 
 /** Feeds steps until the test rejects (or they run out); the state and the steps fed. */
 function feedUntilRejected(

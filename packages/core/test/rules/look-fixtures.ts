@@ -1,6 +1,7 @@
 import type { SequentialRule } from '../../src/contract/contract-schema';
 import {
   FINAL_LOOK_SHARE,
+  type SequentialJudgement,
   type SequentialState,
   startSequential,
   stepSequential,
@@ -34,3 +35,15 @@ export function feedSteps(
   for (const step of steps) s = stepSequential(s, step, null);
   return s;
 }
+
+/** What a verdict of an error-rate test is judged with, fresh data and the floor of 100 (`samples` apart). */
+export const ERROR_JUDGEMENT: Omit<SequentialJudgement, 'samples'> = {
+  signal: 'error-rate',
+  window: { start: 0, end: 1 },
+  newestT: 1,
+  now: 1,
+  maxLagMs: 60_000,
+  minSamples: 100,
+  what: 'error rate',
+  unavailable: null,
+};
