@@ -376,7 +376,7 @@ export function checkBaselineHealth(
   const dispersion = estimateLocalDispersion(intervals);
   const episode = findElevatedEpisode(intervals, { alpha: BASELINE_HEALTH_ALPHA, minSteps, dispersion });
   if (!episode) {
-    const tail = tailLook(intervals, stepMs, what);
+    const tail = tailLook(intervals, stepMs, what, dispersion);
     return {
       clean: intervals,
       health: {
@@ -457,11 +457,11 @@ const TAIL_MINUTES = [2, 4, 8] as const;
  * `UNHEALTHY_RATIO` times the rest's rate (docs/statistics.md, "An incident the scan cannot
  * see")? The window stays healthy; the tail is what a passing bake is read against.
  */
-function tailLook(intervals: readonly CountInterval[], stepMs: number, what: string) {
+function tailLook(intervals: readonly CountInterval[], stepMs: number, what: string, dispersion: number) {
   const tail = findElevatedTail(intervals, {
     alpha: BASELINE_TAIL_ALPHA,
     spans: TAIL_MINUTES.map((minutes) => minutes * 60_000),
-    dispersion: estimateLocalDispersion(intervals),
+    dispersion,
     minRatio: UNHEALTHY_RATIO,
   });
   if (tail === null) return null;

@@ -481,8 +481,9 @@ function rollsBack(finding: OnsetFinding): boolean {
  * ramp comparison places it ({@link placedClimb}: a climb that began before the deploy at least
  * CLIMB_RATIO times likelier than every step or climb from the deploy on, no step over the rise's
  * trend at the deploy, no stretch of the bake above the fitted climb), on the data around the
- * deploy seen, and the climb began at least CLIMB_GAP_MS before the deploy. An error climb (a dependency degrading) goes on rising through the bake, linearly,
- * and the gate's step tests read that rise as a step: twice an ongoing episode's rate since the
+ * deploy seen, and the climb began at least CLIMB_GAP_MS before the deploy. An error climb (a
+ * dependency degrading) goes on rising through the bake, linearly, and the gate's step tests
+ * read that rise as a step: twice an ongoing episode's rate since the
  * deploy ({@link worseSinceDeploy}; the episode's rate is the climb's average before the deploy),
  * or a step over a log-linear trend fitted through the bake (a linear climb is concave in log
  * rate, {@link lookAgain}). A fault that arrives with the deploy is a step there or a climb from

@@ -182,8 +182,8 @@ export class TestConstantsWitness {
   /**
    * Per entry, {@link ENTRY} slots: signal, segment and key, the holder (null for an entry that
    * keeps a segment without tests or a signal without segments in the part) and what the entry
-   * is (`STATE_TEST`, `LOADED_TEST`, `EMPTY_SEGMENT`, `EMPTY_SIGNAL`). One array sized to its entries: a witness is kept for the watch's
-   * life, and arrays grown by push keep room to spare.
+   * is (`STATE_TEST`, `LOADED_TEST`, `EMPTY_SEGMENT`, `EMPTY_SIGNAL`). One array sized to its
+   * entries: a witness is kept for the watch's life, and arrays grown by push keep room to spare.
    */
   #entries: unknown[] = [];
 
