@@ -1,4 +1,4 @@
-import { BASELINE_PRIOR_EVENTS, type SequentialState } from '../rules/sequential-count';
+import { driftedCounts, type SequentialState } from '../rules/sequential-count';
 import { show, showMinutes, showRate } from '../rules/verdict';
 import type { SignalBaseline, SignalState, WatchState } from './watch-state';
 
@@ -68,8 +68,15 @@ function restAnchor(baseline: SignalBaseline | undefined): number {
   const tail = baseline?.health?.episode ? undefined : baseline?.health?.tail;
   if (tail === undefined || baseline?.events == null || baseline.trials == null) return Infinity;
   const trials = baseline.trials - tail.trials;
-  const events = Math.min(trials, Math.max(0, baseline.events - tail.events) + BASELINE_PRIOR_EVENTS);
-  return trials > 0 ? (events + 0.5) / (trials + 1) : Infinity;
+  if (!(trials > 0)) return Infinity;
+  // The rest's counts with the prior, as the test's own start adds it (no drift: the rate only).
+  const { baselineEvents } = driftedCounts(
+    Math.max(0, baseline.events - tail.events),
+    trials,
+    undefined,
+    undefined,
+  );
+  return (baselineEvents + 0.5) / (trials + 1);
 }
 
 /**
