@@ -135,7 +135,9 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
   const segmentBy = segment === AGGREGATE ? undefined : signal.segments?.by;
   const read = await readHistory(input, events, start, end, stepMs, segmentBy);
   if ('failure' in read) return unknown(input, 'change-point', read.failure.reason, read.failure.error);
-  const judged = judgeHistory(input, read.points, start, end, stepMs, episode, health);
+  // The steps the gate judges, read once for its answer and the error-climb look.
+  const usable = usablePoints(input, read.points, stepMs);
+  const judged = judgeHistory(input, usable, start, end, stepMs, episode, health);
   // A latency climb under way at the deploy reaches the tail the test counts late: its onset
   // there can lie after the deploy. Where the gate would roll back on an onset it could not
   // place before the deploy, the same counts one bucket lower say whether the climb began
@@ -153,7 +155,7 @@ async function changePoint(input: OnsetInput): Promise<OnsetFinding> {
     !STEPPED.has(below) &&
     segment === AGGREGATE &&
     kindOf(signal).counts?.events === 'errors'
-      ? (errorClimbUnderWay(input, below, usablePoints(input, read.points, stepMs), stepMs) ?? below)
+      ? (errorClimbUnderWay(input, below, usable, stepMs) ?? below)
       : below;
   // Kept for the next look only where there will be one: at the end of the bake the machine
   // routes a breach the trend still explains, and the watch ends.
@@ -227,10 +229,10 @@ function usablePoints(input: OnsetInput, points: readonly CountInterval[], stepM
     : judged;
 }
 
-/** The gate's answer on the look's joined counts (from {@link readHistory}). */
+/** The gate's answer on the look's usable steps ({@link usablePoints} of {@link readHistory}'s counts). */
 function judgeHistory(
   input: OnsetInput,
-  points: readonly CountInterval[],
+  usable: CountInterval[],
   start: number,
   end: number,
   stepMs: number,
@@ -238,7 +240,6 @@ function judgeHistory(
   health: SignalBaseline['health'],
 ): OnsetFinding {
   const { contract, signal, watch, segment } = input;
-  const usable = usablePoints(input, points, stepMs);
   const previous = input.trend;
   if (
     previous !== undefined &&
